@@ -1,0 +1,3 @@
+from rencai.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The calculator contract: the talent profile (input) and the entitlement result (output)."""

@@ -1,0 +1,1 @@
+"""The OpenFisca adapter: the person model, population mode (columns) and tax-benefit systems."""

@@ -1,0 +1,253 @@
+"""The entities and input variables every jurisdiction shares: the profile as OpenFisca sees it.
+
+Inputs are facts about a person on a day, flattened into columns so that a million people load
+as a handful of numpy arrays. Education is reduced to per-level bitmasks of school tags; honours
+and recognitions to one boolean column each; science awards to the best rank held per
+(level, kind, grade). The flattening keeps every fact a rule can ask about and decides nothing.
+"""
+
+from __future__ import annotations
+
+from openfisca_core.entities import build_entity
+from openfisca_core.indexed_enums import Enum
+from openfisca_core.periods import DAY
+from openfisca_core.variables import Variable
+
+from rencai.policy.contract.vocabulary import vocabulary
+
+Person = build_entity(
+    key="person",
+    plural="persons",
+    label="人员",
+    doc="A talent, or a relative of one (for 副卡).",
+    is_person=True,
+)
+Family = build_entity(
+    key="family",
+    plural="families",
+    label="家庭",
+    doc="A talent and the relatives a family card (副卡) can be issued to.",
+    roles=[
+        {"key": "talent", "label": "人才", "max": 1},
+        {"key": "relative", "plural": "relatives", "label": "家属"},
+    ],
+)
+Employer = build_entity(
+    key="employer",
+    plural="employers",
+    label="用人单位",
+    doc="The unit that employs or introduces the talent.",
+    roles=[{"key": "employee", "plural": "employees", "label": "职工"}],
+)
+ENTITIES = [Person, Family, Employer]
+
+
+class Degree(Enum):
+    none = "无"
+    associate = "大专"
+    bachelor = "大学本科（学士）"
+    master = "硕士研究生"
+    doctorate = "博士研究生"
+
+
+DEGREE_ORDER = [d.name for d in Degree]  # ascending; Enum indices compare as degree levels
+
+
+class ProfessionalTitle(Enum):
+    none = "无"
+    junior = "初级职称"
+    intermediate = "中级职称"
+    deputy_senior = "副高级职称"
+    senior = "正高级职称"
+
+
+class SkillLevel(Enum):
+    none = "无"
+    senior_worker = "高级工"
+    technician = "技师"
+    senior_technician = "高级技师"
+
+
+EmployerType = Enum("EmployerType", {"unknown": "未知", **vocabulary().codes("employer_type")})
+
+
+class IntroducedFrom(Enum):
+    unknown = "未知"
+    outside_city = "市外引进"
+    abroad = "国（境）外引进"
+    local = "本地培育"
+
+
+class EmploymentMode(Enum):
+    full_time = "全职"
+    flexible = "柔性引进"
+
+
+class Relation(Enum):
+    self = "本人"
+    spouse = "配偶"
+    parent = "父母"
+    child = "子女"
+
+
+def county_member(code: str) -> str:
+    """Enum member name for a county code ("130102" → "c130102", "sjz-hitech" → "sjz_hitech")."""
+    return "c" + code if code[0].isdigit() else code.replace("-", "_")
+
+
+County = Enum(
+    "County",
+    {"unknown": "未知", **{county_member(c): v.name for c, v in vocabulary().counties.items()}},
+)
+
+# School tags as bits; a_class_discipline is derived from (school, discipline) pairs.
+SCHOOL_TAGS = [*sorted(vocabulary().codes("school_tag")), "a_class_discipline"]
+TAG_BIT = {tag: 1 << i for i, tag in enumerate(SCHOOL_TAGS)}
+EDUCATION_LEVELS = ("doctorate", "master", "bachelor", "associate")
+
+AWARD_LEVELS = ("national", "provincial")
+AWARD_KINDS = ("natural_science", "invention", "progress")
+AWARD_GRADES = ("special", "1", "2", "3")
+
+HONORS = sorted(vocabulary().codes("honor"))
+RECOGNITIONS = sorted(vocabulary().codes("recognition"))
+
+
+def _input(name: str, entity, value_type, label: str, **extra) -> type[Variable]:
+    attrs = {
+        "value_type": value_type,
+        "entity": entity,
+        "definition_period": DAY,
+        "label": label,
+        **extra,
+    }
+    return type(name, (Variable,), attrs)
+
+
+def award_column(level: str, kind: str, grade: str) -> str:
+    return f"award_best_rank_{level}_{kind}_{grade}"
+
+
+def input_variables() -> list[type[Variable]]:
+    v = vocabulary()
+    result = [
+        _input("birth_date", Person, __import__("datetime").date, "出生日期"),
+        _input(
+            "relation",
+            Person,
+            Enum,
+            "与人才关系",
+            possible_values=Relation,
+            default_value=Relation.self,
+        ),
+        _input(
+            "highest_degree",
+            Person,
+            Enum,
+            "最高学位（不论是否全日制）",
+            possible_values=Degree,
+            default_value=Degree.none,
+        ),
+        _input(
+            "highest_full_time_degree",
+            Person,
+            Enum,
+            "最高全日制学位",
+            possible_values=Degree,
+            default_value=Degree.none,
+        ),
+        _input("school_tags_any", Person, int, "各学历院校标签（位掩码）"),
+        _input(
+            "professional_title",
+            Person,
+            Enum,
+            "职称",
+            possible_values=ProfessionalTitle,
+            default_value=ProfessionalTitle.none,
+        ),
+        _input(
+            "skill_level",
+            Person,
+            Enum,
+            "技能等级",
+            possible_values=SkillLevel,
+            default_value=SkillLevel.none,
+        ),
+        _input("shortage_occupation", Person, bool, "紧缺工种"),
+        _input("invention_patents", Person, int, "国家授权发明专利数"),
+        _input(
+            "patents_commercialised_locally", Person, bool, "能在石家庄转化落地并产生一定经济效益"
+        ),
+        _input(
+            "management_provincial_honor", Person, bool, "具有省部级及以上荣誉称号的经营管理人才"
+        ),
+        _input(
+            "management_china500_middle_manager",
+            Person,
+            bool,
+            "来石前在中国500强企业担任过中层及以上职务",
+        ),
+        _input(
+            "management_leads_above_scale_enterprise",
+            Person,
+            bool,
+            "来石后担任规模以上企业领导职务",
+        ),
+        _input(
+            "county",
+            Person,
+            Enum,
+            "工作所在县（市、区）",
+            possible_values=County,
+            default_value=County.unknown,
+        ),
+        _input(
+            "introduced_from",
+            Person,
+            Enum,
+            "引进来源",
+            possible_values=IntroducedFrom,
+            default_value=IntroducedFrom.unknown,
+        ),
+        _input(
+            "employment_mode",
+            Person,
+            Enum,
+            "引进方式",
+            possible_values=EmploymentMode,
+            default_value=EmploymentMode.full_time,
+        ),
+        _input("start_date", Person, __import__("datetime").date, "到石工作或创业之日"),
+        _input("social_insurance_local", Person, bool, "在本地缴纳社会保险"),
+        _input(
+            "employer_type",
+            Employer,
+            Enum,
+            "单位类型",
+            possible_values=EmployerType,
+            default_value=EmployerType.unknown,
+        ),
+        _input("employer_leading_industry", Employer, bool, "五大主导产业企业"),
+    ]
+    for level in EDUCATION_LEVELS:
+        result.append(
+            _input(
+                f"full_time_{level}_tags", Person, int, f"全日制{v.label('degree', level)}院校标签"
+            )
+        )
+    for level in AWARD_LEVELS:
+        for kind in AWARD_KINDS:
+            for grade in AWARD_GRADES:
+                result.append(
+                    _input(
+                        award_column(level, kind, grade),
+                        Person,
+                        int,
+                        f"科技奖励最好名次 {level}/{kind}/{grade}（0 表示无）",
+                    )
+                )
+    for code in HONORS:
+        result.append(_input(f"honor_{code}", Person, bool, v.label("honor", code)))
+    for code in RECOGNITIONS:
+        result.append(_input(f"recognition_{code}", Person, bool, v.label("recognition", code)))
+    return result

@@ -1,0 +1,47 @@
+"""Tax-benefit systems: the shared person model plus one jurisdiction's parameters and programs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from openfisca_core.parameters import ParameterNode, load_parameter_file
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+
+from rencai.policy.engine.model import ENTITIES, Person, input_variables
+from rencai.policy.rules import Program, compile_program
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    code: str
+    name: str
+    parameters_dir: Path
+    program_factory: Callable[[], Program]
+    earliest: dt.date  # no law of this jurisdiction is modelled before this day
+    family_services: Callable[[], list[dict[str, Any]]]
+
+
+class JurisdictionSystem(TaxBenefitSystem):
+    """An OpenFisca system for one jurisdiction, with its compiled program attached."""
+
+    def __init__(self, jurisdiction: Jurisdiction):
+        super().__init__(ENTITIES)
+        self.jurisdiction = jurisdiction
+        self.program = jurisdiction.program_factory()
+        for variable in input_variables():
+            self.add_variable(variable)
+        for variable in compile_program(self.program, Person):
+            self.add_variable(variable)
+        self.parameters: ParameterNode = load_parameter_file(str(jurisdiction.parameters_dir))
+
+
+@cache
+def system_for(code: str) -> JurisdictionSystem:
+    from rencai.policy.jurisdictions import registry
+
+    return JurisdictionSystem(registry()[code])

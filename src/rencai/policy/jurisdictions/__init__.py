@@ -1,0 +1,17 @@
+"""One package per jurisdiction; each mirrors its law: parameters/*.yaml and programs."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rencai.policy.engine.system import Jurisdiction
+
+
+@cache
+def registry() -> dict[str, Jurisdiction]:
+    """The jurisdictions whose rules are computed, by vocabulary code."""
+    from rencai.policy.jurisdictions import shijiazhuang
+
+    return {shijiazhuang.JURISDICTION.code: shijiazhuang.JURISDICTION}

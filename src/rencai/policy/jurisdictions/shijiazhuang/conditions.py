@@ -1,0 +1,690 @@
+"""Shijiazhuang's condition leaves and helper variables: each one test, with its own wording.
+
+Formulas are vectorised over the whole population; ``describe`` words the outcome for one person
+with the margin ("年龄 36 周岁，超过 35 周岁"). Labels quote the seeds' wording where they can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from openfisca_core.indexed_enums import Enum
+from openfisca_core.periods import DAY
+from openfisca_core.variables import Variable
+
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.engine.model import (
+    TAG_BIT,
+    County,
+    Degree,
+    EmployerType,
+    EmploymentMode,
+    Family,
+    IntroducedFrom,
+    Person,
+    ProfessionalTitle,
+    Relation,
+    SkillLevel,
+    award_column,
+    county_member,
+)
+from rencai.policy.rules import Condition, Facts
+
+# --- date arithmetic on vectors ---------------------------------------------------------------
+
+
+def whole_years_between(start: np.ndarray, on: Any) -> np.ndarray:
+    """Completed years (周岁) from each start date to the instant ``on``."""
+    start = start.astype("datetime64[D]")
+    years = start.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = start.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    days = (start - start.astype("datetime64[M]")).astype(np.int64) + 1
+    before_anniversary = (on.month < months) | ((on.month == months) & (on.day < days))
+    return on.year - years - before_anniversary
+
+
+def idx(member: Any) -> int:
+    """The index of an OpenFisca enum member (typed loosely: OpenFisca enums confuse mypy)."""
+    return int(member.index)
+
+
+def plain(values: np.ndarray) -> np.ndarray:
+    """Enum indices as a plain array, so that ordered codes (degrees, titles) compare."""
+    return values.view(np.ndarray)
+
+
+# --- helper variables -------------------------------------------------------------------------
+
+
+class CountyGroup(Enum):
+    none = "不在石家庄市"
+    main_urban = "市内主城区"
+    cluster = "组团县（区）"
+    transformation = "转型升级重点县"
+    western_mountain = "西部山区县"
+    unlisted = "未列入分组"
+
+
+class CountyRentTier(Enum):
+    none = "不符合县卡房租补贴人员范围"
+    higher = "全日制硕士、一本学士、中级职称及以上、紧缺工种技师"
+    other_bachelor = "其他全日制学士学位毕业生"
+
+
+class age(Variable):
+    value_type = int
+    entity = Person
+    definition_period = DAY
+    label = "年龄（周岁）"
+
+    def formula(person, period, parameters):
+        return whole_years_between(person("birth_date", period), period.start)
+
+
+class years_since_start(Variable):
+    value_type = int
+    entity = Person
+    definition_period = DAY
+    label = "自到石工作或创业之日起已满年数"
+
+    def formula(person, period, parameters):
+        return whole_years_between(person("start_date", period), period.start)
+
+
+class county_group(Variable):
+    value_type = Enum
+    possible_values = CountyGroup
+    default_value = CountyGroup.none
+    entity = Person
+    definition_period = DAY
+    label = "县（市、区）分组"
+
+    def formula(person, period, parameters):
+        county = plain(person("county", period))
+        groups = parameters(period.start).county_card.groups
+        result = np.full(person.count, idx(CountyGroup.none), dtype=np.int16)
+        for group in groups:
+            members = [idx(County[county_member(code)]) for code in groups[group]]
+            result[np.isin(county, members)] = idx(CountyGroup[group])
+        return result
+
+
+class county_rent_tier(Variable):
+    value_type = Enum
+    possible_values = CountyRentTier
+    default_value = CountyRentTier.none
+    entity = Person
+    definition_period = DAY
+    label = "县卡房租补贴人员层次"
+
+    def formula(person, period, parameters):
+        ft = plain(person("highest_full_time_degree", period))
+        first_batch = (
+            person("full_time_bachelor_tags", period) & TAG_BIT["first_batch_undergraduate"]
+        ) != 0
+        higher = (
+            (ft >= idx(Degree.master))
+            | ((ft == idx(Degree.bachelor)) & first_batch)
+            | (plain(person("professional_title", period)) >= idx(ProfessionalTitle.intermediate))
+            | (
+                person("shortage_occupation", period)
+                & (plain(person("skill_level", period)) >= idx(SkillLevel.technician))
+            )
+        )
+        other = ~higher & (ft == idx(Degree.bachelor))
+        return np.select(
+            [higher, other],
+            [idx(CountyRentTier.higher), idx(CountyRentTier.other_bachelor)],
+            idx(CountyRentTier.none),
+        )
+
+
+def _family_talent_holds(card_variable: str) -> type[Variable]:
+    def formula(family, period, parameters):
+        return family.any(family.members(card_variable, period), role=Family.TALENT)
+
+    return type(
+        f"family_talent_{card_variable}",
+        (Variable,),
+        {
+            "value_type": bool,
+            "entity": Family,
+            "definition_period": DAY,
+            "label": f"家庭中的人才符合 {card_variable}",
+            "formula": formula,
+        },
+    )
+
+
+def _family_talent_b_doctor() -> type[Variable]:
+    def formula(family, period, parameters):
+        doctor = family.members("card_b", period) & (
+            plain(family.members("highest_degree", period)) == idx(Degree.doctorate)
+        )
+        return family.any(doctor, role=Family.TALENT)
+
+    return type(
+        "family_talent_card_b_doctor",
+        (Variable,),
+        {
+            "value_type": bool,
+            "entity": Family,
+            "definition_period": DAY,
+            "label": "家庭中的人才为B卡博士人才",
+            "formula": formula,
+        },
+    )
+
+
+HELPERS: list[type[Variable]] = [
+    age,
+    years_since_start,
+    county_group,
+    county_rent_tier,
+    _family_talent_holds("card_a"),
+    _family_talent_b_doctor(),
+]
+
+# --- leaf factories ---------------------------------------------------------------------------
+
+CONDITIONS: dict[str, Condition] = {}
+
+
+def leaf(
+    name: str, label: str, reads: Iterable[str], formula, describe=None, qualifying=True
+) -> Condition:
+    condition = Condition(name, label, formula, tuple(reads), describe, qualifying)
+    CONDITIONS[name] = condition
+    return condition
+
+
+def _param(path: str):
+    def get(parameters, period):
+        node = parameters(period.start)
+        for part in path.split("."):
+            node = node[part]
+        return node
+
+    return get
+
+
+def age_at_most(name: str, limit_path: str) -> Condition:
+    limit = _param(limit_path)
+
+    def describe(facts: Facts, held: bool) -> str:
+        years, cap = facts.get("age"), facts.param(limit_path)
+        return f"年龄 {years} 周岁，{'不超过' if held else '超过'} {cap} 周岁"
+
+    return leaf(
+        name,
+        "年龄符合要求",
+        ["person.birth_date"],
+        lambda p, t, params: p("age", t) <= limit(params, t),
+        describe,
+        qualifying=False,
+    )
+
+
+def honors_any(name: str, label: str, codes: list[str]) -> Condition:
+    """Holds at least one of the honours."""
+    names = vocabulary().codes("honor")
+
+    def formula(p, t, params):
+        return np.logical_or.reduce([p(f"honor_{code}", t) for code in codes])
+
+    def describe(facts: Facts, held: bool) -> str:
+        have = [names[c] for c in codes if facts.get(f"honor_{c}")]
+        return f"{label}：{'、'.join(have)}" if held else f"未持有{label}"
+
+    return leaf(name, label, ["person.honors"], formula, describe)
+
+
+def flag(name: str, label: str, variable: str, reads: Iterable[str], negative: str) -> Condition:
+    return leaf(
+        name,
+        label,
+        reads,
+        lambda p, t, _: p(variable, t),
+        lambda f, held: label if held else negative,
+    )
+
+
+def tag_on_level(name: str, label: str, levels: list[str], tag: str) -> Condition:
+    bit = TAG_BIT[tag]
+
+    def formula(p, t, _):
+        masks = np.bitwise_or.reduce([p(f"full_time_{level}_tags", t) for level in levels])
+        return (masks & bit) != 0
+
+    return leaf(
+        name,
+        label,
+        ["person.education", "person.education.full_time"],
+        formula,
+        lambda f, held: label if held else f"不是{label}",
+    )
+
+
+def employer_in(name: str, label: str, types: list[str]) -> Condition:
+    indices = [idx(EmployerType[t]) for t in types]
+    type_names = vocabulary().codes("employer_type")
+
+    def describe(facts: Facts, held: bool) -> str:
+        actual = type_names.get(facts.get("employer_type"), "")
+        return label if held else f"用人单位类型为{actual or '其他'}，须为{label}"
+
+    return leaf(
+        name,
+        label,
+        ["employment.employer_type"],
+        lambda p, t, _: np.isin(plain(p.employer("employer_type", t)), indices),
+        describe,
+        qualifying=False,
+    )
+
+
+def in_force(name: str, what: str, path: str, since: str) -> Condition:
+    """A dated switch: the parameter exists (and is true) on the day asked."""
+
+    def formula(p, t, params):
+        try:
+            value = _param(path)(params, t)
+        except Exception:  # OpenFisca raises when the parameter has no value yet
+            value = False
+        return np.full(p.count, bool(value))
+
+    return leaf(
+        name,
+        f"{what}已施行",
+        [],
+        formula,
+        lambda f, held: f"{what}已施行" if held else f"{what}自{since}起施行，查询日期尚未施行",
+        qualifying=False,
+    )
+
+
+def mirror_card(name: str, card_id: str, label: str) -> Condition:
+    """Holds (qualifies for) a card; its state in explanations is the card's own three states."""
+    condition = leaf(
+        name,
+        label,
+        [f"card:{card_id}"],
+        lambda p, t, _: p(card_id.replace(".", "_"), t),
+        lambda f, held: label if held else f"不符合{label}",
+        qualifying=False,
+    )
+    return condition
+
+
+# --- the leaves -------------------------------------------------------------------------------
+
+SJZ_COUNTIES = [
+    idx(County[county_member(c)])
+    for c, v in vocabulary().counties.items()
+    if v.jurisdiction == "shijiazhuang"
+]
+
+in_shijiazhuang = leaf(
+    "works_in_shijiazhuang",
+    "在石家庄市行政区划内用人单位工作或创业",
+    ["employment.county"],
+    lambda p, t, _: np.isin(plain(p("county", t)), SJZ_COUNTIES),
+    lambda f, held: "在石家庄市行政区划内工作" if held else "工作地不在石家庄市行政区划内",
+    qualifying=False,
+)
+introduced = leaf(
+    "introduced_from_outside",
+    "从市外、国（境）外引进",
+    ["employment.introduced_from"],
+    lambda p, t, _: np.isin(
+        plain(p("introduced_from", t)),
+        [idx(IntroducedFrom.outside_city), idx(IntroducedFrom.abroad)],
+    ),
+    lambda f, held: (
+        "从市外、国（境）外引进" if held else "本地培育人才，不属于从市外、国（境）外引进的人才"
+    ),
+    qualifying=False,
+)
+full_time_introduction = leaf(
+    "full_time_introduction",
+    "全职引进到我市工作或创业",
+    [],
+    lambda p, t, _: plain(p("employment_mode", t)) == idx(EmploymentMode.full_time),
+    lambda f, held: "全职引进" if held else "柔性引进人才不在本卡申领范围（本卡未含柔性引进）",
+    qualifying=False,
+)
+self_employed = employer_in("self_employed", "自主创业", ["self_employed"])
+enterprise = employer_in("employer_enterprise", "企业", ["enterprise"])
+enterprise_institution_or_org = employer_in(
+    "employer_enterprise_institution_or_org",
+    "企事业单位、社会组织",
+    [
+        "enterprise",
+        "public_institution",
+        "civil_service_managed_institution",
+        "social_organization",
+    ],
+)
+institution_or_org = employer_in(
+    "employer_institution_or_org",
+    "事业单位、社会组织",
+    ["public_institution", "civil_service_managed_institution", "social_organization"],
+)
+leading_industry = leaf(
+    "employer_leading_industry_enterprise",
+    "我市五大主导产业企业",
+    ["employment.employer_type"],
+    lambda p, t, _: (
+        p.employer("employer_leading_industry", t)
+        & (plain(p.employer("employer_type", t)) == idx(EmployerType.enterprise))
+    ),
+    lambda f, held: "五大主导产业企业" if held else "用人单位不是我市五大主导产业企业",
+)
+social_insurance_local = leaf(
+    "pays_social_insurance_locally",
+    "正常缴纳社会保险",
+    ["employment.social_insurance_local"],
+    lambda p, t, _: p("social_insurance_local", t),
+    lambda f, held: "正常缴纳社会保险" if held else "未在本地正常缴纳社会保险",
+    qualifying=False,
+)
+
+DEGREE_LABELS = {d.name: d.value for d in Degree}
+
+
+def degree_at_least(name: str, level: Any, label: str) -> Condition:
+    return leaf(
+        name,
+        label,
+        ["person.education"],
+        lambda p, t, _: plain(p("highest_degree", t)) >= idx(level),
+        lambda f, held: (
+            label
+            if held
+            else f"最高学历为{DEGREE_LABELS.get(f.get('highest_degree'), '无')}，须为{label}"
+        ),
+    )
+
+
+doctorate = degree_at_least("holds_doctorate", Degree.doctorate, "博士学位研究生")
+college_graduate = degree_at_least("college_graduate", Degree.associate, "普通高校毕业生")
+bachelor_or_above = degree_at_least("bachelor_or_above", Degree.bachelor, "学士及以上学位")
+full_time_bachelor_or_above = leaf(
+    "full_time_bachelor_or_above",
+    "全日制学士学位及以上毕业生",
+    ["person.education", "person.education.full_time"],
+    lambda p, t, _: plain(p("highest_full_time_degree", t)) >= idx(Degree.bachelor),
+    lambda f, held: "全日制学士学位及以上毕业生" if held else "没有全日制学士及以上学位",
+)
+hebei_famous_school = leaf(
+    "hebei_famous_school_graduate",
+    "列入河北省“名校英才入冀计划”的优秀毕业生",
+    ["person.education"],
+    lambda p, t, _: (p("school_tags_any", t) & TAG_BIT["hebei_famous_school_graduate"]) != 0,
+    lambda f, held: (
+        "列入河北省“名校英才入冀计划”的优秀毕业生" if held else "未列入河北省“名校英才入冀计划”"
+    ),
+)
+double_first_class_master = tag_on_level(
+    "double_first_class_full_time_master",
+    "“双一流”建设高校全日制硕士学位研究生",
+    ["master"],
+    "double_first_class",
+)
+a_class_master = tag_on_level(
+    "a_class_discipline_full_time_master",
+    "全国高校学科评估为A类学科的全日制硕士学位毕业生",
+    ["master"],
+    "a_class_discipline",
+)
+a_class_in_scope = in_force(
+    "a_class_master_in_scope",
+    "A类学科全日制硕士纳入B卡服务范围的规定",
+    "b_card.a_class_master_in_scope",
+    "2021年2月10日",
+)
+provincial_key_master = tag_on_level(
+    "provincial_key_university_full_time_master",
+    "省属骨干院校全日制硕士学位研究生",
+    ["master"],
+    "provincial_key_university",
+)
+first_round_bachelor = tag_on_level(
+    "first_round_world_class_full_time_bachelor",
+    "首轮一流大学全日制学士学位毕业生",
+    ["bachelor"],
+    "first_round_world_class_university",
+)
+round2_discipline_bachelor = tag_on_level(
+    "world_class_discipline_round2_full_time_bachelor",
+    "第二轮一流学科全日制学士学位毕业生",
+    ["bachelor"],
+    "world_class_discipline_round2",
+)
+top500_graduate = tag_on_level(
+    "world_top500_full_time_graduate",
+    "世界排名前500名国（境）外院校的全日制学士学位及以上优秀毕业生",
+    ["doctorate", "master", "bachelor"],
+    "world_top500",
+)
+
+
+def award_rank_at_most(
+    name: str, label: str, levels: list[str], kinds: list[str], grade_ranks: dict[str, int]
+) -> Condition:
+    """Main contributor: some award of the levels/kinds whose grade allows the rank held."""
+
+    def formula(p, t, _):
+        result = np.zeros(p.count, dtype=bool)
+        for level in levels:
+            for kind in kinds:
+                for grade, max_rank in grade_ranks.items():
+                    rank = p(award_column(level, kind, grade), t)
+                    result |= (rank >= 1) & (rank <= max_rank)
+        return result
+
+    return leaf(
+        name,
+        label,
+        ["person.science_awards"],
+        formula,
+        lambda f, held: label if held else f"未获得{label}",
+    )
+
+
+national_award_top3 = award_rank_at_most(
+    "national_science_award_top3",
+    "国家自然科学奖、技术发明奖、科技进步奖等项目一、二等奖的主要完成人（前三名）",
+    ["national"],
+    ["natural_science", "invention", "progress"],
+    {"special": 3, "1": 3, "2": 3},
+)
+provincial_progress_first = award_rank_at_most(
+    "provincial_progress_award_first_prize_first",
+    "省部级科技进步奖一等奖的主要完成人（第一名）",
+    ["provincial", "national"],
+    ["progress"],
+    {"special": 1, "1": 1},
+)
+provincial_progress_main = award_rank_at_most(
+    "provincial_progress_award_main_contributor",
+    "省部级科技进步奖三等奖及以上的主要完成人（一等奖为前三名，二等奖为前两名，三等奖为第一名）",
+    ["provincial", "national"],
+    ["progress"],
+    {"special": 3, "1": 3, "2": 2, "3": 1},
+)
+patents_three = leaf(
+    "three_invention_patents",
+    "拥有3项以上国家授权的发明专利",
+    ["person.invention_patents"],
+    lambda p, t, _: p("invention_patents", t) >= 3,
+    lambda f, held: (
+        f"拥有国家授权发明专利 {f.get('invention_patents')} 项"
+        + ("，达到3项以上" if held else "，不足3项")
+    ),
+)
+patents_local = flag(
+    "patents_put_to_local_use",
+    "能在石家庄转化落地并产生一定经济效益",
+    "patents_commercialised_locally",
+    [],
+    "发明专利尚未在石家庄转化落地并产生经济效益",
+)
+TITLE_LABELS = {t.name: t.value for t in ProfessionalTitle}
+
+
+def title_at_least(name: str, level: Any, label: str) -> Condition:
+    return leaf(
+        name,
+        label,
+        [],
+        lambda p, t, _: plain(p("professional_title", t)) >= idx(level),
+        lambda f, held: (
+            label
+            if held
+            else f"职称为{TITLE_LABELS.get(f.get('professional_title'), '无')}，须为{label}"
+        ),
+    )
+
+
+deputy_senior_title = title_at_least(
+    "deputy_senior_title_or_above", ProfessionalTitle.deputy_senior, "副高级职称及以上专业技术人员"
+)
+senior_title = title_at_least(
+    "senior_title", ProfessionalTitle.senior, "正高级职称及以上专业技术人员"
+)
+intermediate_title = title_at_least(
+    "intermediate_title_or_above", ProfessionalTitle.intermediate, "中级职称及以上专业技术人员"
+)
+
+
+def shortage_skill_at_least(name: str, level: Any, label: str) -> Condition:
+    return leaf(
+        name,
+        label,
+        [],
+        lambda p, t, _: p("shortage_occupation", t) & (plain(p("skill_level", t)) >= idx(level)),
+        lambda f, held: label if held else f"不是{label}",
+    )
+
+
+shortage_senior_technician = shortage_skill_at_least(
+    "shortage_senior_technician", SkillLevel.senior_technician, "紧缺工种高级技师"
+)
+shortage_technician = shortage_skill_at_least(
+    "shortage_technician_or_above", SkillLevel.technician, "紧缺工种技师"
+)
+management_honor = flag(
+    "manager_with_provincial_honor",
+    "具有省部级及以上荣誉称号的经营管理人才",
+    "management_provincial_honor",
+    [],
+    "不是具有省部级及以上荣誉称号的经营管理人才",
+)
+china500_manager = flag(
+    "was_china500_middle_manager",
+    "来石前在中国500强企业担任过中层及以上职务",
+    "management_china500_middle_manager",
+    [],
+    "来石前未在中国500强企业担任中层及以上职务",
+)
+leads_above_scale = flag(
+    "now_leads_above_scale_enterprise",
+    "来石后担任规模以上企业领导职务",
+    "management_leads_above_scale_enterprise",
+    [],
+    "来石后未担任规模以上企业领导职务",
+)
+
+
+def recognised(name: str, code: str) -> Condition:
+    label = vocabulary().label("recognition", code)
+    return flag(name, label, f"recognition_{code}", ["person.recognitions"], f"未经认定：{label}")
+
+
+sjz_high_level_recognition = recognised("recognised_city_high_level", "sjz_city_high_level")
+sjz_special_recognition = recognised("recognised_city_special", "sjz_city_special")
+county_special_recognition = recognised("recognised_county_special", "county_special")
+
+# family card (副卡)
+relation_parent_or_spouse = leaf(
+    "relative_is_parent_or_spouse",
+    "人才的父母或配偶",
+    ["family"],
+    lambda p, t, _: np.isin(plain(p("relation", t)), [idx(Relation.parent), idx(Relation.spouse)]),
+    lambda f, held: "人才的父母或配偶" if held else "副卡只为人才的父母、配偶办理",
+    qualifying=False,
+)
+family_card_in_force = in_force(
+    "family_card_in_force", "人才绿卡副卡政策", "family_card.in_force", "2023年11月3日"
+)
+sponsor_a = leaf(
+    "sponsor_holds_card_a",
+    "A卡人才的家属",
+    ["card:card.a"],
+    lambda p, t, _: p.family("family_talent_card_a", t),
+    lambda f, held: "A卡人才的家属" if held else "人才不符合A卡条件",
+)
+sponsor_b_doctor = leaf(
+    "sponsor_is_card_b_doctor",
+    "B卡博士人才的家属",
+    ["card:card.b", "person.education"],
+    lambda p, t, _: p.family("family_talent_card_b_doctor", t),
+    lambda f, held: "B卡博士人才的家属" if held else "人才不是B卡博士人才",
+)
+
+holds_a = mirror_card("holds_card_a", "card.a", "石家庄市人才绿卡A卡人才")
+holds_b = mirror_card("holds_card_b", "card.b", "石家庄市人才绿卡B卡人才")
+holds_county = mirror_card("holds_card_county", "card.county", "县（市、区）人才绿卡人才")
+
+county_rent_tier_ok = leaf(
+    "in_county_rent_tier",
+    "引进的全日制硕士学位研究生、大学本科一批录取的高校全日制学士学位毕业生、"
+    "中级职称及以上专业技术人员和紧缺工种技师，或其他全日制学士学位毕业生",
+    ["person.education", "person.education.full_time"],
+    lambda p, t, _: plain(p("county_rent_tier", t)) != idx(CountyRentTier.none),
+    lambda f, held: (
+        f"属于县卡房租补贴人员范围：{CountyRentTier[f.get('county_rent_tier')].value}"
+        if held
+        else "不属于县卡房租补贴人员范围（全日制学士及以上、中级职称及以上或紧缺工种技师）"
+    ),
+)
+
+
+def within_years(name: str, years_path: str, label: str) -> Condition:
+    def describe(facts: Facts, held: bool) -> str:
+        years = facts.param(years_path)
+        if held:
+            return f"在自到石工作或创业之日起{years}年的补助期内"
+        return f"自到石工作或创业之日起{years}年的补助期已届满"
+
+    return leaf(
+        name,
+        label,
+        ["employment.start_date"],
+        lambda p, t, params: p("years_since_start", t) < _param(years_path)(params, t),
+        describe,
+        qualifying=False,
+    )
+
+
+within_b_rent_period = within_years(
+    "within_b_rent_period", "b_card.rent_subsidy_years", "在B卡房租补助期内"
+)
+within_county_rent_period = within_years(
+    "within_county_rent_period", "county_card.rent_subsidy_years", "在县卡房租补贴期内"
+)
+settlement_in_force = in_force(
+    "settlement_allowance_in_force",
+    "B卡人才一次性安家补贴政策",
+    "b_card.settlement_allowance.doctorate",
+    "2023年11月3日",
+)
+awards_2021_in_scope = in_force(
+    "a_card_2021_awards_in_scope",
+    "石字〔2021〕7号附件2所列国家级奖项纳入A卡服务范围的规定",
+    "a_card.national_awards_2021_in_scope",
+    "2021年2月10日",
+)

@@ -1,0 +1,587 @@
+"""Shijiazhuang's talent green cards (A, B, county, family) and what they grant, as declarations.
+
+Sources (seeds 004 §人才绿卡政策, 003, 001): 石办字〔2017〕15号 (A卡), 石办字〔2017〕39号 (B卡),
+各县（市、区）人才绿卡管理办法 (县卡), 石字〔2021〕7号 (extensions and raised amounts), and the
+2023 《关于深入实施新时代人才强市战略的若干措施（试行）》 as reported in 001 (安家补贴, 副卡).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rencai.policy.citations import Citation
+from rencai.policy.jurisdictions.shijiazhuang import conditions as c
+from rencai.policy.rules import (
+    Amount,
+    Benefit,
+    Card,
+    Category,
+    Exclusivity,
+    Program,
+    Rule,
+    all_of,
+    any_of,
+)
+
+HERE = Path(__file__).parent
+A_DOC = "石办字〔2017〕15号"
+B_DOC = "石办字〔2017〕39号"
+COUNTY_DOC = "各县（市、区）人才绿卡管理办法"
+
+
+def _cite(document: str, clause: str, quote: str) -> Citation:
+    return Citation(document, clause, quote)
+
+
+# --- A card -----------------------------------------------------------------------------------
+
+A_CAT1 = ["nobel_laureate", "academician_cas", "academician_cae", "academician_foreign"]
+A_CAT2 = [
+    "national_talent_program",
+    "bqw_national",
+    "national_young_expert",
+    "changjiang_scholar",
+    "innovation_talent_program",
+    "nsfc_distinguished_young",
+    "nsfc_excellent_young",
+    "national_outstanding_professional",
+]
+A_CAT2_2021 = ["state_supreme_sci_tech_award", "cass_member", "cass_honorary_member"]
+A_CAT3 = [
+    "national_key_discipline_leader",
+    "national_project_leader",
+    "state_council_special_allowance",
+    "china_youth_sci_tech_award",
+    "china_skills_grand_award",
+    "worldskills_gold",
+    "worldskills_gold_coach",
+    "national_technical_expert",
+]
+A_CAT3_2021 = [
+    "mao_dun_prize",
+    "lu_xun_prize",
+    "wu_jieping_medical_award",
+    "national_tcm_master",
+    "national_teaching_award_special_top3",
+    "china_young_scientist_award",
+    "china_patent_gold_top3",
+    "china_arts_crafts_master",
+    "national_survey_design_master",
+    "changjiang_taofen_award",
+    "plum_blossom_award",
+    "ho_leung_ho_lee_prize",
+]
+A_CAT4 = [
+    "hebei_high_end_talent",
+    "hebei_provincial_expert",
+    "hebei_giant_plan_leader",
+    "hebei_hundred_talents",
+    "hebei_foreign_hundred_talents",
+    "hebei_special_allowance",
+    "hebei_333_tier1",
+    "hebei_outstanding_technician",
+]
+A_CAT5 = ["sjz_high_level_support_plan", "sjz_high_level_innovation_talent"]
+
+CARD_A = Card(
+    id="card.a",
+    name="石家庄市人才绿卡A卡",
+    category_noun="A卡申领范围",
+    citation=_cite(
+        A_DOC,
+        "申领范围",
+        "石家庄市域内用人单位（包括中央、省驻石单位）从市外、国（境）外引进（含柔性引进）"
+        "或自主培育的以下人才：",
+    ),
+    scope=c.in_shijiazhuang,
+    categories=(
+        Category(
+            1,
+            c.honors_any("a_cat1_honors", "A卡第（1）类荣誉", A_CAT1),
+            _cite(
+                A_DOC,
+                "申领范围（1）",
+                "（1）诺贝尔奖获得者，中国科学院院士、中国工程院院士和发达国家院士；",
+            ),
+            "诺贝尔奖获得者、两院院士和发达国家院士",
+        ),
+        Category(
+            2,
+            any_of(
+                c.honors_any("a_cat2_honors", "A卡第（2）类人才称号", A_CAT2),
+                all_of(
+                    c.honors_any("a_cat2_honors_2021", "A卡第（2）类国家级奖项", A_CAT2_2021),
+                    c.awards_2021_in_scope,
+                ),
+            ),
+            _cite(
+                A_DOC,
+                "申领范围（2）",
+                "（2）国家级人才项目入选者、“百千万人才工程”国家级人选、国家有突出贡献中青年专家、"
+                "长江学者、国家“创新人才推进计划”入选者、国家杰出青年科学基金和国家优秀青年科学基金"
+                "获得者、全国杰出专业技术人才、国家最高科学技术奖获得者、中国社科院学部委员、"
+                "荣誉学部委员；",
+            ),
+            "国家级人才项目入选者等",
+        ),
+        Category(
+            3,
+            any_of(
+                c.honors_any("a_cat3_honors", "A卡第（3）类人才称号", A_CAT3),
+                all_of(
+                    c.honors_any("a_cat3_honors_2021", "A卡第（3）类国家级奖项", A_CAT3_2021),
+                    c.awards_2021_in_scope,
+                ),
+                c.national_award_top3,
+            ),
+            _cite(
+                A_DOC,
+                "申领范围（3）",
+                "（3）国家级重点学科、重点实验室学术技术带头人，国家级科技项目、工程项目的主要"
+                "负责人，获得国家自然科学奖、技术发明奖、科技进步奖等项目一、二等奖的主要完成人"
+                "（前三名），享受国务院特殊津贴专家，中国青年科技奖获得者，“中华技能大奖”获得者，"
+                "世界技能大赛金牌获得者及其主教练，全国技术能手",
+            ),
+            "国家级重点学科带头人、国家科技奖主要完成人等",
+        ),
+        Category(
+            4,
+            any_of(
+                c.provincial_progress_first,
+                c.honors_any("a_cat4_honors", "A卡第（4）类省级人才称号", A_CAT4),
+            ),
+            _cite(
+                A_DOC,
+                "申领范围（4）",
+                "(4) 获得省部级科技进步奖一等奖的主要完成人(第一名)、河北省高端人才、省管优秀专家、"
+                "省“巨人计划”领军人才、省“百人计划”入选者、省外专“百人计划”入选者、"
+                "省政府特殊津贴专家(省有突出贡献中青年专家)、省“三三三人才工程”第一层次人选、"
+                "省突出贡献技师；",
+            ),
+            "省部级科技进步奖一等奖第一名、省级人才称号",
+        ),
+        Category(
+            5,
+            c.honors_any("a_cat5_honors", "A卡第（5）类市级人才称号", A_CAT5),
+            _cite(
+                A_DOC,
+                "申领范围（5）",
+                "(5) 市“高层次人才支持计划”入选者、市高层次科技创新创业人才；",
+            ),
+            "市高层次人才支持计划入选者、市高层次科技创新创业人才",
+        ),
+        Category(
+            6,
+            c.sjz_high_level_recognition,
+            _cite(
+                A_DOC,
+                "申领范围（6）",
+                "(6) 石家庄市经济社会发展急需并经市委人才工作领导小组认定具有某种特殊技能或专长的"
+                "高层次人才。",
+            ),
+            "经市委人才工作领导小组认定的高层次人才",
+        ),
+    ),
+)
+
+# --- B card -----------------------------------------------------------------------------------
+
+B_AGE_35 = c.age_at_most("b_card_age_group_1_to_3", "b_card.age_limit.categories_1_to_3")
+B_AGE_45 = c.age_at_most("b_card_age_group_4_to_7", "b_card.age_limit.categories_4_to_7")
+
+CARD_B = Card(
+    id="card.b",
+    name="石家庄市人才绿卡B卡",
+    category_noun="B卡申领范围",
+    citation=_cite(
+        B_DOC,
+        "申领范围",
+        "石家庄市行政区划内用人单位从市外、国（境）外引进到我市工作或创业的以下人才：",
+    ),
+    scope=all_of(c.in_shijiazhuang, c.introduced, c.full_time_introduction),
+    categories=(
+        Category(
+            1,
+            all_of(c.hebei_famous_school, B_AGE_35),
+            _cite(B_DOC, "申领范围（1）", "（1）列入河北省“名校英才入冀计划”的优秀毕业生；"),
+            "名校英才入冀计划优秀毕业生",
+        ),
+        Category(
+            2,
+            all_of(
+                any_of(
+                    c.doctorate,
+                    c.double_first_class_master,
+                    all_of(c.a_class_master, c.a_class_in_scope),
+                    all_of(c.provincial_key_master, c.leading_industry),
+                    c.first_round_bachelor,
+                    c.round2_discipline_bachelor,
+                    label="博士、“双一流”高校全日制硕士、A类学科全日制硕士、主导产业企业引进的"
+                    "省属骨干院校全日制硕士、首轮一流大学或第二轮一流学科全日制学士",
+                ),
+                B_AGE_35,
+            ),
+            _cite(
+                B_DOC,
+                "申领范围（2）",
+                "（2）博士学位研究生；“双一流”建设高校全日制硕士学位研究生；与我市产业结合紧密且全国"
+                "高校学科评估为 A 类学科",
+            ),
+            "博士、“双一流”硕士等",
+        ),
+        Category(
+            3,
+            all_of(c.top500_graduate, c.enterprise_institution_or_org, B_AGE_35),
+            _cite(
+                B_DOC,
+                "申领范围（3）",
+                "（3）企事业单位、社会组织招聘（引进）的世界排名前500名国（境）外院校的全日制学士"
+                "学位及以上优秀毕业生；",
+            ),
+            "世界排名前500名国（境）外院校毕业生",
+        ),
+        Category(
+            4,
+            all_of(
+                any_of(
+                    c.provincial_progress_main,
+                    all_of(c.patents_three, c.patents_local),
+                    label="省部级科技进步奖主要完成人，或拥有3项以上发明专利并在石转化落地",
+                ),
+                c.enterprise_institution_or_org,
+                B_AGE_45,
+            ),
+            _cite(
+                B_DOC,
+                "申领范围（4）",
+                "（4）企事业单位、社会组织招聘（引进）的获得省部级科技进步奖三等奖及以上的主要完成人"
+                "（一等奖为前三名，二等奖为前两名，三等奖为第一名）或拥有3项以上国家授权的发明专利，"
+                "能在石家庄转化落地并产生一定经济效益的人才；",
+            ),
+            "省部级科技奖主要完成人、发明专利人才",
+        ),
+        Category(
+            5,
+            all_of(
+                any_of(
+                    all_of(
+                        c.enterprise,
+                        any_of(c.deputy_senior_title, c.shortage_senior_technician),
+                    ),
+                    all_of(c.institution_or_org, c.senior_title),
+                    label="企业引进的副高级职称及以上或紧缺工种高级技师，事业单位、社会组织引进的"
+                    "正高级职称",
+                ),
+                B_AGE_45,
+            ),
+            _cite(
+                B_DOC,
+                "申领范围（5）",
+                "（5）企业引进的副高级职称及以上专业技术人员或紧缺工种高级技师，事业单位、社会组织招聘"
+                "（引进）的正高级职称及以上专业技术人员；",
+            ),
+            "高级职称专业技术人员、紧缺工种高级技师",
+        ),
+        Category(
+            6,
+            all_of(
+                c.enterprise,
+                any_of(
+                    c.management_honor,
+                    all_of(c.china500_manager, c.leads_above_scale),
+                    label="省部级及以上荣誉称号的经营管理人才，或中国500强企业中层以上且来石后"
+                    "担任规模以上企业领导职务",
+                ),
+                B_AGE_45,
+            ),
+            _cite(
+                B_DOC,
+                "申领范围（6）",
+                "（6）企业引进的具有省部级及以上荣誉称号的经营管理人才和来石前在中国500强企业担任过"
+                "中层及以上职务且来石后担任规模以上企业领导职务的人员；",
+            ),
+            "经营管理人才",
+        ),
+        Category(
+            7,
+            all_of(c.sjz_special_recognition, B_AGE_45),
+            _cite(
+                B_DOC,
+                "申领范围（7）",
+                "（7）石家庄市经济社会发展急需并经市委人才工作领导小组认定具有某种特殊技能或专长的"
+                "人才。",
+            ),
+            "经市委人才工作领导小组认定的人才",
+        ),
+    ),
+)
+
+# --- county card ------------------------------------------------------------------------------
+
+COUNTY_AGE_35 = c.age_at_most("county_card_age_group_1", "county_card.age_limit.category_1")
+COUNTY_AGE_45 = c.age_at_most(
+    "county_card_age_group_2_3", "county_card.age_limit.categories_2_and_3"
+)
+A_OR_B_NO_COUNTY_CARD = _cite(
+    COUNTY_DOC,
+    "申领范围",
+    "已持有石家庄市人才绿卡 A 卡、B 卡的人才，凭卡可享受本县（市、区）人才绿卡服务项目"
+    "（资金补助项目按就高原则，不重复享受），不再发放本县（市、区）人才绿卡。",
+)
+
+CARD_COUNTY = Card(
+    id="card.county",
+    name="县（市、区）人才绿卡",
+    category_noun="县卡申领范围",
+    citation=_cite(
+        COUNTY_DOC,
+        "申领范围",
+        "所在县（市、区）域内用人单位从市外、国（境）外引进到本县工作或创业的以下人才：",
+    ),
+    scope=all_of(c.in_shijiazhuang, c.introduced, c.full_time_introduction),
+    categories=(
+        Category(
+            1,
+            all_of(c.full_time_bachelor_or_above, COUNTY_AGE_35),
+            _cite(COUNTY_DOC, "申领范围（1）", "（1）全日制学士学位及以上优秀毕业生；"),
+            "全日制学士学位及以上优秀毕业生",
+        ),
+        Category(
+            2,
+            all_of(
+                c.enterprise_institution_or_org,
+                any_of(
+                    c.intermediate_title,
+                    c.shortage_technician,
+                    label="中级职称及以上专业技术人员或紧缺工种技师",
+                ),
+                COUNTY_AGE_45,
+            ),
+            _cite(
+                COUNTY_DOC,
+                "申领范围（2）",
+                "（2）企事业单位、社会组织引进的中级职称及以上专业技术人员和紧缺工种技师；",
+            ),
+            "中级职称及以上专业技术人员、紧缺工种技师",
+        ),
+        Category(
+            3,
+            all_of(c.county_special_recognition, COUNTY_AGE_45),
+            _cite(
+                COUNTY_DOC,
+                "申领范围（3）",
+                "（3）符合本县（市、区）产业发展需求，经县（市、区）委人才工作领导小组办公室认定具有"
+                "某种特殊技能或专长的人才。",
+            ),
+            "经县委人才工作领导小组办公室认定的人才",
+        ),
+    ),
+    superseded_by=("card.a", "card.b"),
+    superseded_citation=A_OR_B_NO_COUNTY_CARD,
+)
+
+# --- family card (副卡) -----------------------------------------------------------------------
+
+FAMILY_QUOTE = _cite(
+    "《关于深入实施新时代人才强市战略的若干措施（试行）》（2023年11月3日发布；见《河北日报》2023年11月6日）",
+    "深入实施人才绿卡制度",
+    "對符合條件的A卡人才、B卡博士人才,為其父母、配偶辦理人才綠卡副卡,享受出入境、醫療保健、"
+    "公交地鐵景點免費等服務項目",
+)
+CARD_FAMILY = Card(
+    id="card.family",
+    name="人才绿卡副卡",
+    category_noun="副卡办理范围",
+    citation=FAMILY_QUOTE,
+    scope=all_of(c.relation_parent_or_spouse, c.family_card_in_force),
+    categories=(
+        Category(1, c.sponsor_a, FAMILY_QUOTE, "A卡人才的父母、配偶"),
+        Category(2, c.sponsor_b_doctor, FAMILY_QUOTE, "B卡博士人才的父母、配偶"),
+    ),
+    per_relative=True,
+)
+
+# --- benefits ---------------------------------------------------------------------------------
+
+
+@cache
+def _service_items() -> dict[str, list[dict[str, Any]]]:
+    return yaml.safe_load((HERE / "services.yaml").read_text(encoding="utf-8"))
+
+
+def _services() -> list[Benefit]:
+    data = _service_items()
+    holders: dict[str, Rule] = {
+        "card.a": c.holds_a,
+        "card.b": c.holds_b,
+        # A and B holders enjoy the county's service items on their own card
+        "card.county": any_of(c.holds_county, c.holds_a, c.holds_b),
+    }
+    result = []
+    for card_id, requires in holders.items():
+        prefix = {"card.a": "sjz.a", "card.b": "sjz.b", "card.county": "sjz.county"}[card_id]
+        for item in data[card_id]:
+            result.append(
+                Benefit(
+                    id=f"{prefix}.service.{item['id']}",
+                    name=item["name"],
+                    kind="service",
+                    requires=requires,
+                    citation=Citation.from_mapping(item["citation"]),
+                    granted_by=card_id,
+                )
+            )
+    return result
+
+
+def family_card_services() -> list[dict[str, Any]]:
+    data = _service_items()
+    return [
+        {"id": f"sjz.family.service.{i['id']}", "name": i["name"], "citation": i["citation"]}
+        for i in data["card.family"]
+    ]
+
+
+BY_DEGREE = ("highest_degree",)
+
+MONEY = [
+    Benefit(
+        id="sjz.b.rent_subsidy",
+        name="房租补助",
+        kind="money",
+        requires=all_of(c.holds_b, c.bachelor_or_above, c.within_b_rent_period),
+        amount=Amount("b_card.rent_subsidy", BY_DEGREE),
+        per="month",
+        years="b_card.rent_subsidy_years",
+        granted_by="card.b",
+    ),
+    Benefit(
+        id="sjz.b.purchase_subsidy",
+        name="一次性购房补贴",
+        kind="money",
+        requires=all_of(c.holds_b, c.bachelor_or_above),
+        amount=Amount("b_card.purchase_subsidy", BY_DEGREE),
+        per="once",
+        condition="在市域内购买首套自用商品房和存量房",
+        granted_by="card.b",
+    ),
+    Benefit(
+        id="sjz.b.settlement_allowance",
+        name="一次性安家补贴",
+        kind="money",
+        requires=all_of(c.holds_b, c.bachelor_or_above, c.settlement_in_force),
+        amount=Amount("b_card.settlement_allowance", BY_DEGREE),
+        per="once",
+        granted_by="card.b",
+    ),
+    Benefit(
+        id="sjz.b.startup_grant",
+        name="一次性创业补助",
+        kind="money",
+        audience=c.self_employed,
+        requires=all_of(c.holds_b, c.college_graduate),
+        amount=Amount("startup.b_grant"),
+        per="once",
+        condition="初次领取营业执照并稳定经营6个月以上",
+        granted_by="card.b",
+    ),
+    Benefit(
+        id="sjz.b.startup_site_rent",
+        name="创业经营场地租金补贴",
+        kind="money",
+        audience=c.self_employed,
+        requires=all_of(c.holds_b, c.college_graduate),
+        amount=Amount("startup.b_site_rent"),
+        per="year",
+        years="startup.b_site_rent_years",
+        condition="租用经营场地（按实际租金补贴，每年最高额）",
+        cap=True,
+        granted_by="card.b",
+    ),
+    Benefit(
+        id="sjz.county.rent_subsidy",
+        name="县（市、区）房租补贴",
+        kind="money",
+        requires=all_of(
+            any_of(c.holds_county, c.holds_a, c.holds_b),
+            c.introduced,
+            c.county_rent_tier_ok,
+            c.within_county_rent_period,
+        ),
+        amount=Amount("county_card.rent_subsidy", ("county_rent_tier", "county_group")),
+        per="year",
+        years="county_card.rent_subsidy_years",
+        granted_by="card.county",
+    ),
+    Benefit(
+        id="sjz.county.startup_grant",
+        name="县（市、区）一次性创业补助",
+        kind="money",
+        requires=all_of(
+            any_of(c.holds_county, c.holds_a, c.holds_b),
+            c.college_graduate,
+            c.social_insurance_local,
+        ),
+        audience=c.self_employed,
+        amount=Amount("startup.county_grant"),
+        per="once",
+        condition="初次领取营业执照并稳定经营6个月以上",
+        granted_by="card.county",
+    ),
+    Benefit(
+        id="sjz.county.startup_site_rent",
+        name="县（市、区）创业经营场地租金补贴",
+        kind="money",
+        requires=all_of(
+            any_of(c.holds_county, c.holds_a, c.holds_b),
+            c.college_graduate,
+            c.social_insurance_local,
+        ),
+        audience=c.self_employed,
+        amount=Amount("startup.county_site_rent"),
+        per="year",
+        years="startup.county_site_rent_years",
+        condition="租用经营场地（按实际租金补贴，每年最高额）",
+        cap=True,
+        granted_by="card.county",
+    ),
+]
+
+EXCLUSIVITY = [
+    Exclusivity(
+        "sjz.exclusive.rent",
+        "highest",
+        ("sjz.b.rent_subsidy", "sjz.county.rent_subsidy"),
+        A_OR_B_NO_COUNTY_CARD,
+        "B卡房租补助与县（市、区）房租补贴按就高原则，不重复享受",
+    ),
+    Exclusivity(
+        "sjz.exclusive.startup_grant",
+        "highest",
+        ("sjz.b.startup_grant", "sjz.county.startup_grant"),
+        A_OR_B_NO_COUNTY_CARD,
+        "市、县一次性创业补助按就高原则，不重复享受",
+    ),
+    Exclusivity(
+        "sjz.exclusive.startup_site_rent",
+        "highest",
+        ("sjz.b.startup_site_rent", "sjz.county.startup_site_rent"),
+        A_OR_B_NO_COUNTY_CARD,
+        "市、县创业经营场地租金补贴按就高原则，不重复享受",
+    ),
+]
+
+
+def program() -> Program:
+    return Program(
+        jurisdiction="shijiazhuang",
+        conditions=list(c.CONDITIONS.values()),
+        cards=[CARD_A, CARD_B, CARD_COUNTY, CARD_FAMILY],
+        benefits=[*MONEY, *_services()],
+        exclusivity=EXCLUSIVITY,
+        helpers=list(c.HELPERS),
+    )

@@ -1,0 +1,416 @@
+"""Declarative rules: the one description both modes run.
+
+A card is a scope plus numbered categories; a category, a benefit's eligibility and any other test
+is a tree of ``AllOf`` / ``AnyOf`` over ``Condition`` leaves. Every node becomes an OpenFisca
+variable whose formula combines its children's vectors (population mode), and the same tree is
+walked for one person to say which branch held, which leaf failed and by how much (explain mode).
+Exclusivity (就高 / 不重复) is declared once and compiled into "granted" variables the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from openfisca_core.periods import DAY
+from openfisca_core.variables import Variable
+
+from rencai.policy.citations import Citation
+
+Formula = Callable[[Any, Any, Any], np.ndarray]
+
+
+class Facts:
+    """What a condition's description may read for one person: variable values and parameters."""
+
+    def __init__(self, get: Callable[[str], Any], param: Callable[[str], Any], on: Any):
+        self.get = get
+        self.param = param
+        self.on = on
+
+
+Describe = Callable[[Facts, bool], str]
+
+
+@dataclass(frozen=True, eq=False)
+class Condition:
+    """A leaf test, computed by an OpenFisca variable ``name``."""
+
+    name: str
+    label: str  # what must hold, in Chinese
+    formula: Formula
+    reads: tuple[str, ...] = ()  # profile fields; absent ones make the leaf unknown
+    describe: Describe | None = None  # a sentence with the margin, for held and failed
+    # Whether holding this leaf says who the person is (a degree, an honour) rather than being a
+    # limit or a switch (age, dates, employer type); only the former make a "near miss".
+    qualifying: bool = True
+
+    def text(self, facts: Facts, held: bool) -> str:
+        if self.describe is not None:
+            return self.describe(facts, held)
+        return self.label if held else f"不满足：{self.label}"
+
+
+@dataclass(frozen=True, eq=False)
+class AllOf:
+    children: tuple[Rule, ...]
+    label: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class AnyOf:
+    children: tuple[Rule, ...]
+    label: str | None = None
+
+
+Rule = Condition | AllOf | AnyOf
+
+
+def all_of(*children: Rule, label: str | None = None) -> AllOf:
+    return AllOf(tuple(children), label)
+
+
+def any_of(*children: Rule, label: str | None = None) -> AnyOf:
+    return AnyOf(tuple(children), label)
+
+
+def has_qualifying_leaf(rule: Rule) -> bool:
+    return any(leaf.qualifying for leaf in leaves(rule))
+
+
+def leaves(rule: Rule) -> Iterator[Condition]:
+    if isinstance(rule, Condition):
+        yield rule
+    else:
+        for child in rule.children:
+            yield from leaves(child)
+
+
+def rule_formula(rule: Rule) -> Formula:
+    def formula(person: Any, period: Any, _parameters: Any) -> np.ndarray:
+        return vectorise(rule, person, period)
+
+    return formula
+
+
+def vectorise(rule: Rule, person: Any, period: Any) -> np.ndarray:
+    """The rule's value for every person, from its leaves' variables."""
+    if isinstance(rule, Condition):
+        return person(rule.name, period)
+    values = [vectorise(child, person, period) for child in rule.children]
+    combine = np.logical_and.reduce if isinstance(rule, AllOf) else np.logical_or.reduce
+    return combine(values)
+
+
+# --- three-state evaluation for one person ------------------------------------------------
+
+State = bool | None  # None: needs information
+
+
+def evaluate(rule: Rule, leaf_state: Callable[[Condition], State]) -> State:
+    if isinstance(rule, Condition):
+        return leaf_state(rule)
+    states = [evaluate(child, leaf_state) for child in rule.children]
+    if isinstance(rule, AllOf):
+        if any(s is False for s in states):
+            return False
+        return None if any(s is None for s in states) else True
+    if any(s is True for s in states):
+        return True
+    return None if any(s is None for s in states) else False
+
+
+def held_texts(rule: Rule, leaf_state: Callable[[Condition], State], facts: Facts) -> list[str]:
+    """Descriptions along one satisfying path of a rule that holds."""
+    if isinstance(rule, Condition):
+        return [rule.text(facts, True)]
+    if isinstance(rule, AnyOf):
+        for child in rule.children:
+            if evaluate(child, leaf_state) is True:
+                return held_texts(child, leaf_state, facts)
+        return []
+    texts: list[str] = []
+    for child in rule.children:
+        texts += held_texts(child, leaf_state, facts)
+    return texts
+
+
+def failed_texts(rule: Rule, leaf_state: Callable[[Condition], State], facts: Facts) -> list[str]:
+    """Why a rule that fails does: its failed leaves (for AnyOf, all alternatives failed)."""
+    state = evaluate(rule, leaf_state)
+    if state is not False:
+        return []
+    if isinstance(rule, Condition):
+        return [rule.text(facts, False)]
+    if isinstance(rule, AnyOf) and rule.label:
+        return [f"不满足：{rule.label}"]
+    texts: list[str] = []
+    for child in rule.children:
+        texts += failed_texts(child, leaf_state, facts)
+    return texts
+
+
+def unknown_reads(rule: Rule, leaf_state: Callable[[Condition], State]) -> set[str]:
+    if evaluate(rule, leaf_state) is not None:
+        return set()
+    if isinstance(rule, Condition):
+        return set(rule.reads)
+    result: set[str] = set()
+    for child in rule.children:
+        result |= unknown_reads(child, leaf_state)
+    return result
+
+
+# --- programs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Category:
+    number: int
+    rule: Rule
+    citation: Citation
+    summary: str  # short Chinese name of the category, for "不属于…" messages
+
+
+@dataclass(frozen=True, eq=False)
+class Card:
+    id: str  # vocabulary card code
+    name: str
+    citation: Citation
+    scope: Rule
+    categories: tuple[Category, ...]
+    category_noun: str  # e.g. "B卡申领范围"
+    superseded_by: tuple[str, ...] = ()  # card ids whose holders are not issued this card
+    superseded_citation: Citation | None = None
+    per_relative: bool = False  # family card: evaluated for each relative, not the talent
+
+    @property
+    def variable(self) -> str:
+        return self.id.replace(".", "_")
+
+    def category_variable(self, number: int) -> str:
+        return f"{self.variable}_category_{number}"
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A money amount read from a parameter node, indexed by enum-valued variables."""
+
+    parameter: str  # dotted path under the jurisdiction's parameters
+    keys: tuple[str, ...] = ()  # variables whose enum names select the child, in order
+
+
+@dataclass(frozen=True, eq=False)
+class Benefit:
+    id: str
+    name: str
+    kind: Literal["money", "service"]
+    requires: Rule
+    citation: Citation | None = None  # services; money cites the amount's parameter value
+    amount: Amount | None = None
+    per: Literal["month", "year", "once"] | None = None
+    years: str | None = None  # parameter giving the support period in years, from start_date
+    condition: str | None = None  # what must still happen, in Chinese
+    cap: bool = False  # the amount is a ceiling ("最高"), not a fixed sum
+    granted_by: str | None = None  # the card or program granting it, for display
+    audience: Rule | None = None  # who the item is for; outside it, no "why not" is given
+
+    @property
+    def variable(self) -> str:
+        return self.id.replace(".", "_")
+
+    @property
+    def rule(self) -> Rule:
+        """The full eligibility test: audience and requirements."""
+        return self.requires if self.audience is None else AllOf((self.audience, self.requires))
+
+
+@dataclass(frozen=True, eq=False)
+class Exclusivity:
+    """Members of which a person receives one: the highest total (就高), ties to the first."""
+
+    id: str
+    rule: Literal["highest"]
+    members: tuple[str, ...]  # benefit ids, in tie-break order
+    citation: Citation
+    label: str
+
+
+@dataclass
+class Program:
+    """Everything one jurisdiction grants, as declarations."""
+
+    jurisdiction: str
+    conditions: list[Condition] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    benefits: list[Benefit] = field(default_factory=list)
+    exclusivity: list[Exclusivity] = field(default_factory=list)
+    helpers: list[type[Variable]] = field(default_factory=list)  # intermediate variables
+
+    def benefit(self, benefit_id: str) -> Benefit:
+        return next(b for b in self.benefits if b.id == benefit_id)
+
+    def card(self, card_id: str) -> Card:
+        return next(c for c in self.cards if c.id == card_id)
+
+
+# --- compiling declarations into OpenFisca variables ------------------------------------------
+
+
+def _variable(name: str, entity: Any, value_type: type, label: str, formula: Formula) -> type:
+    def method(population: Any, period: Any, parameters: Any) -> np.ndarray:
+        return formula(population, period, parameters)
+
+    attrs = {
+        "value_type": value_type,
+        "entity": entity,
+        "definition_period": DAY,
+        "label": label,
+        "formula": method,
+    }
+    return type(name, (Variable,), attrs)
+
+
+def parameter_node(parameters_at: Any, path: str) -> Any:
+    node = parameters_at
+    for part in path.split("."):
+        node = node[part]
+    return node
+
+
+def vector_amount(amount: Amount, person: Any, period: Any, parameters: Any) -> np.ndarray:
+    """The amount for every person; 0 where no child matches or the value is not set."""
+    node = parameter_node(parameters(period.start), amount.parameter)
+    count = person.count
+    if not amount.keys:
+        return np.full(count, float(node or 0))
+    key_arrays = [person(key, period).decode_to_str() for key in amount.keys]
+    result = np.zeros(count)
+
+    def walk(node: Any, depth: int, mask: np.ndarray) -> None:
+        if depth == len(key_arrays):
+            if node is not None:
+                result[mask] = float(node)
+            return
+        for child in node:
+            walk(node[child], depth + 1, mask & (key_arrays[depth] == child))
+
+    walk(node, 0, np.ones(count, dtype=bool))
+    return result
+
+
+def support_months(benefit: Benefit, parameters: Any, period: Any) -> int:
+    if benefit.per == "once":
+        return 1
+    years = int(parameter_node(parameters(period.start), benefit.years)) if benefit.years else 1
+    return years * 12 if benefit.per == "month" else years
+
+
+def compile_program(program: Program, person_entity: Any) -> list[type]:
+    """OpenFisca variables for every condition, category, card, benefit and exclusivity."""
+    variables: list[type] = list(program.helpers)
+    for condition in program.conditions:
+        variables.append(
+            _variable(condition.name, person_entity, bool, condition.label, condition.formula)
+        )
+
+    for card in program.cards:
+        scope_rule = card.scope
+        variables.append(
+            _variable(
+                f"{card.variable}_scope",
+                person_entity,
+                bool,
+                f"{card.name}申领范围总体要求",
+                rule_formula(scope_rule),
+            )
+        )
+        for category in card.categories:
+            variables.append(
+                _variable(
+                    card.category_variable(category.number),
+                    person_entity,
+                    bool,
+                    f"{card.category_noun}第（{category.number}）类",
+                    rule_formula(category.rule),
+                )
+            )
+
+        def qualifies(p: Any, t: Any, _: Any, card: Card = card) -> np.ndarray:
+            result = p(f"{card.variable}_scope", t) & np.logical_or.reduce(
+                [p(card.category_variable(c.number), t) for c in card.categories]
+            )
+            for other in card.superseded_by:
+                result = result & ~p(other.replace(".", "_"), t)
+            return result
+
+        variables.append(_variable(card.variable, person_entity, bool, card.name, qualifies))
+
+    for benefit in program.benefits:
+        rule = benefit.rule
+        variables.append(
+            _variable(
+                f"{benefit.variable}_eligible",
+                person_entity,
+                bool,
+                f"{benefit.name}（符合条件）",
+                rule_formula(rule),
+            )
+        )
+        if benefit.amount is not None:
+
+            def total(p: Any, t: Any, params: Any, b: Benefit = benefit) -> np.ndarray:
+                assert b.amount is not None
+                amount = vector_amount(b.amount, p, t, params)
+                return p(f"{b.variable}_eligible", t) * amount * support_months(b, params, t)
+
+            variables.append(
+                _variable(
+                    f"{benefit.variable}_total",
+                    person_entity,
+                    float,
+                    f"{benefit.name}（总额，元）",
+                    total,
+                )
+            )
+
+    members_of: dict[str, Exclusivity] = {}
+    for group in program.exclusivity:
+        for member in group.members:
+            members_of[member] = group
+
+    for benefit in program.benefits:
+        exclusive = members_of.get(benefit.id)
+
+        def granted(
+            p: Any, t: Any, _: Any, b: Benefit = benefit, g: Exclusivity | None = exclusive
+        ) -> np.ndarray:
+            eligible = p(f"{b.variable}_eligible", t)
+            if g is None:
+                return eligible
+            mine = p(f"{b.variable}_total", t)
+            result = eligible.copy()
+            before = True
+            for other_id in g.members:
+                other = other_id.replace(".", "_")
+                if other == b.variable:
+                    before = False
+                    continue
+                theirs = p(f"{other}_total", t)
+                other_eligible = p(f"{other}_eligible", t)
+                beats_me = (theirs >= mine) if before else (theirs > mine)
+                result = result & ~(other_eligible & beats_me)
+            return result
+
+        variables.append(
+            _variable(
+                f"{benefit.variable}_granted",
+                person_entity,
+                bool,
+                f"{benefit.name}（最终享受）",
+                granted,
+            )
+        )
+    return variables
