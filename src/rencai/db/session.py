@@ -1,0 +1,75 @@
+"""Engines, sessions and migrations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from rencai.db.models import RuleSet
+
+DEFAULT_URL = "sqlite:///var/rencai.sqlite3"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def database_url() -> str:
+    return os.environ.get("RENCAI_DATABASE_URL", DEFAULT_URL)
+
+
+def _normalise(url: str) -> str:
+    # psycopg 3 is the PostgreSQL driver; accept plain postgresql:// URLs
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+@cache
+def engine_for(url: str) -> Engine:
+    url = _normalise(url)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back on error."""
+    factory = sessionmaker(engine_for(url or database_url()), expire_on_commit=False)
+    with factory.begin() as session:
+        yield session
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", _normalise(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    engine_for(url)  # creates the SQLite directory if needed
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(url), revision)
+
+
+def register_rule_set(session: Session, jurisdiction: str, version: str) -> RuleSet:
+    """Record a rules version once; later calls return the same row."""
+    found = session.scalar(
+        select(RuleSet).where(RuleSet.jurisdiction == jurisdiction, RuleSet.version == version)
+    )
+    if found is not None:
+        return found
+    rule_set = RuleSet(jurisdiction=jurisdiction, version=version)
+    session.add(rule_set)
+    session.flush()
+    return rule_set

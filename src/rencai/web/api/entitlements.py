@@ -1,0 +1,100 @@
+"""POST /api/v1/entitlements — the calculator over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+
+from rencai.policy.calculator import entitlements
+from rencai.policy.contract.profile import ProfileError, parse_profile, profile_json_schema
+
+router = APIRouter(prefix="/api/v1", tags=["entitlements 政策计算器"])
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string", "examples": ["person.birth_date"]},
+                    "message": {"type": "string", "examples": ["日期格式应为 YYYY-MM-DD"]},
+                    "code": {"type": "string", "examples": ["date_from_datetime_parsing"]},
+                },
+            },
+        }
+    },
+}
+
+EXAMPLE_RESULT = {
+    "jurisdiction": "shijiazhuang",
+    "on": "2026-11-23",
+    "cards": [
+        {
+            "id": "card.b",
+            "name": "石家庄市人才绿卡B卡",
+            "because": ["博士学位研究生（B卡申领范围第（2）类）", "年龄 32 周岁，不超过 35 周岁"],
+            "citation": {"document": "石办字〔2017〕39号", "clause": "申领范围（2）", "quote": "…"},
+        }
+    ],
+    "benefits": [
+        {
+            "id": "sjz.b.rent_subsidy",
+            "name": "房租补助",
+            "kind": "money",
+            "amount": "3000.00",
+            "per": "month",
+            "periods": 60,
+            "total": "180000.00",
+            "start": "2024-07-01",
+            "end": "2029-06-30",
+            "condition": None,
+            "citation": {"document": "石字〔2021〕7号", "clause": "4", "quote": "…"},
+        }
+    ],
+    "not_eligible": [{"id": "card.a", "name": "石家庄市人才绿卡A卡", "why_not": ["…"]}],
+    "needs_information": [],
+    "needs_administrator": [],
+    "exclusivity": [],
+}
+
+
+@router.post(
+    "/entitlements",
+    summary="计算人才可享受的人才绿卡、服务项目和资金（附政策出处）",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": profile_json_schema()}},
+        }
+    },
+    responses={
+        200: {
+            "description": "计算结果",
+            "content": {"application/json": {"example": EXAMPLE_RESULT}},
+        },
+        422: {
+            "description": "画像无效：逐字段列出问题",
+            "content": {"application/json": {"schema": ERROR_SCHEMA}},
+        },
+    },
+)
+def post_entitlements(
+    profile: Annotated[dict[str, Any], Body(description="人才画像（calculator contract v1）")],
+    on: Annotated[
+        dt.date | None, Query(description="适用哪一天的政策（默认画像中的 on 或今天）")
+    ] = None,
+) -> Any:
+    try:
+        return entitlements(parse_profile(profile), on)
+    except ProfileError as exc:
+        return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)
+
+
+@router.get("/schemas/profile", summary="人才画像的 JSON Schema")
+def get_profile_schema() -> dict[str, Any]:
+    return profile_json_schema()

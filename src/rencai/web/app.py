@@ -1,0 +1,48 @@
+"""The FastAPI application: the REST API under /api/v1 and the Chinese web pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+import rencai
+from rencai.web.api import entitlements as entitlements_api
+from rencai.web.pages import calculator as calculator_pages
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="rencai 人才一体化综合管理服务平台 API",
+        version=rencai.__version__,
+        description="Talent policy entitlements with citations (calculator contract v1).",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for error in exc.errors():
+            if error["type"] == "json_invalid":
+                field, message = "(body)", "请求内容不是有效的 JSON"
+            else:
+                field = ".".join(str(p) for p in error["loc"] if p != "body") or "(body)"
+                message = "请求内容应为 JSON 对象" if error["type"] == "dict_type" else error["msg"]
+            errors.append({"field": field, "message": message, "code": error["type"]})
+        return JSONResponse({"errors": errors}, status_code=422)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(entitlements_api.router)
+    app.include_router(calculator_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

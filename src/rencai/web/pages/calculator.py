@@ -1,0 +1,169 @@
+"""The calculator page (政策计算器): a form in Simplified Chinese, the result with citations.
+
+Works without JavaScript (a plain form post renders the whole page); with HTMX the result alone
+is swapped in. The form is turned into a contract profile here; the rules live in rencai.policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
+
+from rencai.policy.calculator import entitlements
+from rencai.policy.contract.profile import FieldError, ProfileError, parse_profile
+from rencai.policy.contract.vocabulary import vocabulary
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))
+
+FIELD_NAMES = {
+    "on": "查询日期",
+    "person.birth_date": "出生日期",
+    "person.education.0.degree": "最高学历",
+    "person.education.0.school_tags": "院校类别",
+    "person.invention_patents": "发明专利数",
+    "person.science_awards.0.rank": "完成人排名",
+    "employment.start_date": "到石工作或创业日期",
+    "employment.county": "工作所在县（市、区）",
+    "jurisdiction": "地区",
+}
+PER = {"month": "元/月", "year": "元/年", "once": "元（一次性）"}
+
+
+def _options() -> dict[str, Any]:
+    v = vocabulary()
+    counties = [c for c in v.counties.values() if c.jurisdiction == "shijiazhuang"]
+    return {
+        "degrees": v.codes("degree"),
+        "school_tags": v.codes("school_tag"),
+        "titles": v.codes("professional_title"),
+        "skills": v.codes("skill_level"),
+        "honors": v.codes("honor"),
+        "recognitions": v.codes("recognition"),
+        "employer_types": v.codes("employer_type"),
+        "counties": counties,
+        "groups": v.codes("county_group"),
+    }
+
+
+def _text(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _checked(form: FormData, name: str) -> bool:
+    return form.get(name) in {"on", "true", "1", "yes"}
+
+
+def profile_from_form(form: FormData) -> dict[str, Any]:
+    """The contract profile a form describes; empty fields are left out (→ needs information)."""
+    person: dict[str, Any] = {
+        "professional_title": _text(form, "professional_title") or "none",
+        "skill_level": _text(form, "skill_level") or "none",
+        "shortage_occupation": _checked(form, "shortage_occupation"),
+        "honors": [h for h in form.getlist("honors") if isinstance(h, str)],
+        "recognitions": [r for r in form.getlist("recognitions") if isinstance(r, str)],
+        "patents_commercialised_locally": _checked(form, "patents_commercialised_locally"),
+        "management": {
+            "provincial_honor": _checked(form, "provincial_honor"),
+            "china500_middle_manager": _checked(form, "china500_middle_manager"),
+            "leads_above_scale_enterprise": _checked(form, "leads_above_scale_enterprise"),
+        },
+    }
+    if birth := _text(form, "birth_date"):
+        person["birth_date"] = birth
+    if patents := _text(form, "invention_patents"):
+        person["invention_patents"] = patents
+    degree = _text(form, "degree")
+    if degree:
+        entry: dict[str, Any] = {
+            "degree": degree,
+            "full_time": _checked(form, "full_time"),
+            "school_tags": [t for t in form.getlist("school_tags") if isinstance(t, str)],
+        }
+        for key in ("school", "discipline"):
+            if value := _text(form, key):
+                entry[key] = value
+        person["education"] = [entry]
+    if award_level := _text(form, "award_level"):
+        grade = _text(form, "award_grade") or "1"
+        person["science_awards"] = [
+            {
+                "level": award_level,
+                "kind": _text(form, "award_kind") or "progress",
+                "grade": grade if grade == "special" else int(grade),
+                "rank": _text(form, "award_rank") or "1",
+            }
+        ]
+    employment: dict[str, Any] = {
+        "employer_leading_industry": _checked(form, "employer_leading_industry"),
+        "mode": _text(form, "mode") or "full_time",
+        "social_insurance_local": _checked(form, "social_insurance_local"),
+    }
+    for key in ("employer_type", "county", "introduced_from", "start_date"):
+        if value := _text(form, key):
+            employment[key] = value
+    family: list[dict[str, Any]] = []
+    if _checked(form, "has_spouse"):
+        family.append({"relation": "spouse"})
+    parents = _text(form, "parents") or "0"
+    family += [{"relation": "parent"} for _ in range(int(parents) if parents.isdigit() else 0)]
+    profile: dict[str, Any] = {
+        "jurisdiction": "shijiazhuang",
+        "person": person,
+        "employment": employment,
+        "family": family,
+    }
+    if on := _text(form, "on"):
+        profile["on"] = on
+    return profile
+
+
+def _render(request: Request, context: dict[str, Any], partial: bool) -> HTMLResponse:
+    name = "calculator_result.html" if partial else "calculator.html"
+    return templates.TemplateResponse(request, name, {**_options(), **context})
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "home.html", {})
+
+
+@router.get("/calculator", response_class=HTMLResponse)
+def calculator_form(request: Request) -> HTMLResponse:
+    defaults = {"on": dt.date.today().isoformat()}
+    return _render(request, {"form": defaults, "result": None, "errors": []}, partial=False)
+
+
+@router.post("/calculator", response_class=HTMLResponse)
+async def calculator_submit(request: Request) -> HTMLResponse:
+    form = await request.form()
+    partial = request.headers.get("HX-Request") == "true"
+    result, errors = None, []
+    try:
+        result = entitlements(parse_profile(profile_from_form(form)))
+    except ProfileError as exc:
+        errors = exc.errors
+    except ValueError:
+        errors = [FieldError("(form)", "表单内容有误，请检查后重新提交", "form")]
+    context = {
+        "form": {k: v for k, v in form.multi_items()},
+        "form_lists": {k: form.getlist(k) for k in ("honors", "recognitions", "school_tags")},
+        "result": result,
+        "errors": [
+            {"field": FIELD_NAMES.get(e.field, e.field), "message": e.message} for e in errors
+        ],
+        "per": PER,
+    }
+    status = 422 if errors else 200
+    response = _render(request, context, partial)
+    response.status_code = status
+    return response

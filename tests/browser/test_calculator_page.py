@@ -1,0 +1,86 @@
+"""The calculator page in real headless Chromium (Debian's chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.support import LiveServer, chromium_path
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def fill_doctor(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/")
+    page.click("#go-calculator")
+    page.fill("input[name=on]", "2026-11-23")
+    page.fill("#birth_date", "1994-03-02")
+    page.select_option("#degree", "doctorate")
+    page.select_option("#employer_type", "enterprise")
+    page.select_option("#county", "130102")
+    page.select_option("#introduced_from", "outside_city")
+    page.fill("#start_date", "2024-07-01")
+    page.check("input[name=has_spouse]")
+
+
+def test_doctor_sees_cited_money_on_a_phone(
+    phone: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    fill_doctor(phone, live_server)
+    phone.click("#submit")
+    rent = phone.locator("tr[data-benefit='sjz.b.rent_subsidy']")
+    expect(rent).to_contain_text("3000.00")
+    expect(rent).to_contain_text("180000.00")
+    expect(rent).to_contain_text("石字〔2021〕7号")
+    expect(phone.locator("tr[data-benefit='sjz.b.purchase_subsidy']")).to_contain_text("300000.00")
+    expect(phone.locator("tr[data-benefit='sjz.b.settlement_allowance']")).to_contain_text(
+        "50000.00"
+    )
+    expect(phone.locator("[data-card='card.b']")).to_contain_text("博士学位研究生")
+    expect(phone.locator("[data-card='card.family']")).to_contain_text("配偶")
+    expect(phone.locator("#why-not")).to_contain_text("就高原则")
+    # HTMX swapped the result in: the form is still on the page, the URL did not change
+    assert phone.url.endswith("/calculator")
+    expect(phone.locator("#calculator")).to_be_visible()
+    # the quoted clause opens on tap
+    rent.locator("summary").click()
+    expect(rent.locator("blockquote")).to_contain_text("3000元")
+    # nothing wider than the phone screen
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    phone.screenshot(path=str(tmp_path / "calculator-phone.png"), full_page=True)
+
+
+def test_missing_birth_date_asks_for_it(phone: Page, live_server: LiveServer) -> None:
+    fill_doctor(phone, live_server)
+    phone.fill("#birth_date", "")
+    phone.click("#submit")
+    expect(phone.locator("#result")).to_contain_text("需补充：出生日期")

@@ -1,0 +1,84 @@
+"""The CLI as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.profiles import doctor, money_of
+
+
+def rencai(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rencai", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_json_output_holds_the_contract_check(tmp_path: Path) -> None:
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(doctor(), ensure_ascii=False), encoding="utf-8")
+    done = rencai("entitlements", str(path), "--on", "2026-11-23", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    money = money_of(result)
+    assert money["sjz.b.rent_subsidy"]["total"] == "180000.00"
+    assert money["sjz.b.purchase_subsidy"]["amount"] == "300000.00"
+    assert money["sjz.b.settlement_allowance"]["amount"] == "50000.00"
+    assert "card.a" in {n["id"] for n in result["not_eligible"]}
+
+
+def test_yaml_profile_with_bare_on_key(tmp_path: Path) -> None:
+    profile = doctor()
+    profile["employment"]["start_date"] = "2019-07-01"
+    del profile["on"]
+    # a bare `on:` key, as people write it, which YAML 1.1 reads as boolean true
+    text = "on: 2020-06-01\n" + yaml.safe_dump(profile, allow_unicode=True)
+    assert "on: 2020-06-01" in text
+    path = tmp_path / "profile.yaml"
+    path.write_text(text, encoding="utf-8")
+    done = rencai("entitlements", str(path))
+    assert done.returncode == 0, done.stderr
+    assert money_of(json.loads(done.stdout))["sjz.b.rent_subsidy"]["amount"] == "2000.00"
+
+
+def test_table_output(tmp_path: Path) -> None:
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(doctor()), encoding="utf-8")
+    done = rencai("entitlements", str(path), "--format", "table")
+    assert done.returncode == 0, done.stderr
+    assert "房租补助" in done.stdout and "180000.00" in done.stdout
+
+
+def test_invalid_profile_exits_non_zero_one_line_per_problem(tmp_path: Path) -> None:
+    profile = doctor()
+    profile["person"]["birth_date"] = "not a date"
+    profile["person"]["education"][0]["degree"] = "phd"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(profile), encoding="utf-8")
+    done = rencai("entitlements", str(path))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert any(line.startswith("error: person.birth_date:") for line in lines)
+    assert any("person.education.0.degree" in line for line in lines)
+    assert done.stdout == ""
+
+
+def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
+    done = rencai("entitlements", str(tmp_path / "missing.json"))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    broken = tmp_path / "broken.json"
+    broken.write_text("{oops", encoding="utf-8")
+    done = rencai("entitlements", str(broken))
+    assert done.returncode == 2 and "JSON" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_bad_date_option(tmp_path: Path) -> None:
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(doctor()), encoding="utf-8")
+    done = rencai("entitlements", str(path), "--on", "2026-02-30")
+    assert done.returncode == 2 and "--on" in done.stderr

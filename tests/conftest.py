@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import LiveServer, postgres_cluster
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session (never SQLite in its place)."""
+    with postgres_cluster() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app served over real HTTP on a free port, on a fresh SQLite database."""
+    import os
+
+    from rencai.db.session import upgrade
+    from rencai.web.app import create_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'rencai.sqlite3'}"
+    os.environ["RENCAI_DATABASE_URL"] = url
+    upgrade(url)
+    with LiveServer(create_app()) as server:
+        yield server

@@ -1,0 +1,120 @@
+"""Real servers for the tests: a throwaway PostgreSQL cluster and the app over real HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pg_bin(name: str) -> str:
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    found = candidates[0] if candidates else shutil.which(name)
+    if not found:
+        raise RuntimeError(
+            f"PostgreSQL server binary {name!r} not found: run `make test`, which installs it"
+        )
+    return found
+
+
+@contextlib.contextmanager
+def postgres_cluster() -> Iterator[str]:
+    """initdb + pg_ctl in a temp directory on a free port; yields a database URL.
+
+    PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user.
+    """
+    as_root = os.geteuid() == 0
+    prefix: list[str] = ["runuser", "-u", "postgres", "--"] if as_root else []
+    workdir = Path(tempfile.mkdtemp(prefix="rencai-pg-"))
+    if as_root:
+        shutil.chown(workdir, "postgres", "postgres")
+    data = workdir / "data"
+    port = free_port()
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [*prefix, *args], check=True, capture_output=True, text=True
+    )
+    try:
+        run(
+            _pg_bin("initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        run(
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(workdir / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
+        run(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "rencai")
+    except subprocess.CalledProcessError as exc:
+        log = (workdir / "log").read_text() if (workdir / "log").exists() else ""
+        raise RuntimeError(
+            f"could not start PostgreSQL: {exc.stderr.strip()} {log[-500:]}"
+        ) from exc
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/rencai"
+    finally:
+        subprocess.run(
+            [*prefix, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+class LiveServer:
+    def __init__(self, app: object) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            time.sleep(0.05)
+        raise RuntimeError("the app did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser"):
+        if found := shutil.which(name):
+            return found
+    raise RuntimeError("chromium not found: run `make test`, which installs Debian's chromium")

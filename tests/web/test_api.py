@@ -1,0 +1,110 @@
+"""The calculator API over real HTTP (uvicorn on a free port)."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.profiles import doctor, money_of
+from tests.support import LiveServer
+
+
+def test_contract_check_over_http(live_server: LiveServer) -> None:
+    response = httpx.post(f"{live_server.url}/api/v1/entitlements", json=doctor(), timeout=30)
+    assert response.status_code == 200
+    result = response.json()
+    assert [c["id"] for c in result["cards"] if c["id"] != "card.family"] == ["card.b"]
+    money = money_of(result)
+    rent = money["sjz.b.rent_subsidy"]
+    assert (rent["amount"], rent["per"], rent["periods"], rent["total"]) == (
+        "3000.00",
+        "month",
+        60,
+        "180000.00",
+    )
+    assert rent["citation"]["document"] == "石字〔2021〕7号"
+    assert money["sjz.b.purchase_subsidy"]["amount"] == "300000.00"
+    assert money["sjz.b.purchase_subsidy"]["condition"]
+    assert money["sjz.b.settlement_allowance"]["amount"] == "50000.00"
+    assert "sjz.county.rent_subsidy" not in money
+    for line in money.values():
+        assert line["citation"]["document"] and line["citation"]["quote"]
+
+
+def test_query_date_overrides_profile(live_server: LiveServer) -> None:
+    profile = doctor()
+    profile["employment"]["start_date"] = "2019-07-01"
+    response = httpx.post(
+        f"{live_server.url}/api/v1/entitlements", params={"on": "2020-06-01"}, json=profile
+    )
+    money = money_of(response.json())
+    assert money["sjz.b.rent_subsidy"]["amount"] == "2000.00"
+    assert money["sjz.b.purchase_subsidy"]["amount"] == "150000.00"
+    assert response.json()["on"] == "2020-06-01"
+
+
+def test_invalid_profile_is_a_structured_error(live_server: LiveServer) -> None:
+    profile = doctor()
+    profile["person"]["birth_date"] = "1994-02-30"
+    profile["person"]["honors"] = ["not_an_honor"]
+    profile["employment"]["county"] = "999999"
+    response = httpx.post(f"{live_server.url}/api/v1/entitlements", json=profile)
+    assert response.status_code == 422
+    fields = {e["field"]: e for e in response.json()["errors"]}
+    assert set(fields) == {"person.birth_date", "person.honors.0", "employment.county"}
+    assert fields["employment.county"]["code"] == "unknown_code"
+    assert "县" in fields["employment.county"]["message"]
+
+
+def test_malformed_json_is_a_structured_error(live_server: LiveServer) -> None:
+    response = httpx.post(
+        f"{live_server.url}/api/v1/entitlements",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "(body)"
+
+
+def test_unsupported_jurisdiction_and_early_date(live_server: LiveServer) -> None:
+    response = httpx.post(
+        f"{live_server.url}/api/v1/entitlements", json=doctor(jurisdiction="jinzhou")
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "unsupported_jurisdiction"
+    response = httpx.post(f"{live_server.url}/api/v1/entitlements", json=doctor(on="2016-05-01"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "on"
+
+
+def test_openapi_documents_the_endpoint(live_server: LiveServer) -> None:
+    spec = httpx.get(f"{live_server.url}/api/openapi.json").json()
+    operation = spec["paths"]["/api/v1/entitlements"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert "person" in schema["properties"] and "jurisdiction" in schema["required"]
+    assert "422" in operation["responses"]
+    docs = httpx.get(f"{live_server.url}/api/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_profile_schema_endpoint(live_server: LiveServer) -> None:
+    schema = httpx.get(f"{live_server.url}/api/v1/schemas/profile").json()
+    county = schema["$defs"]["Employment"]["properties"]["county"]
+    assert "130102" in str(county)
+
+
+def test_home_links_to_calculator(live_server: LiveServer) -> None:
+    home = httpx.get(live_server.url + "/")
+    assert home.status_code == 200
+    assert 'href="/calculator"' in home.text
+    page = httpx.get(live_server.url + "/calculator")
+    assert "政策计算器" in page.text
+
+
+def test_calculator_form_rejects_bad_date_in_chinese(live_server: LiveServer) -> None:
+    response = httpx.post(
+        live_server.url + "/calculator",
+        data={"birth_date": "1994-13-40", "degree": "doctorate", "full_time": "on"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert "出生日期" in response.text and "日期格式应为" in response.text
