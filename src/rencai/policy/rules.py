@@ -99,9 +99,11 @@ def vectorise(rule: Rule, person: Any, period: Any) -> np.ndarray:
     """The rule's value for every person, from its leaves' variables."""
     if isinstance(rule, Condition):
         return person(rule.name, period)
-    values = [vectorise(child, person, period) for child in rule.children]
-    combine = np.logical_and.reduce if isinstance(rule, AllOf) else np.logical_or.reduce
-    return combine(values)
+    combine = np.logical_and if isinstance(rule, AllOf) else np.logical_or
+    result = np.array(vectorise(rule.children[0], person, period), dtype=bool, copy=True)
+    for child in rule.children[1:]:  # pairwise, in place: no stacking of the vectors
+        combine(result, vectorise(child, person, period), out=result)
+    return result
 
 
 # --- three-state evaluation for one person ------------------------------------------------
@@ -281,24 +283,28 @@ def parameter_node(parameters_at: Any, path: str) -> Any:
 
 
 def vector_amount(amount: Amount, person: Any, period: Any, parameters: Any) -> np.ndarray:
-    """The amount for every person; 0 where no child matches or the value is not set."""
-    node = parameter_node(parameters(period.start), amount.parameter)
-    count = person.count
-    if not amount.keys:
-        return np.full(count, float(node or 0))
-    key_arrays = [person(key, period).decode_to_str() for key in amount.keys]
-    result = np.zeros(count)
+    """The amount for every person; 0 where no child matches or the value is not set.
 
-    def walk(node: Any, depth: int, mask: np.ndarray) -> None:
-        if depth == len(key_arrays):
-            if node is not None:
-                result[mask] = float(node)
+    The parameter node is laid out as a dense table indexed by the keys' enum indices, so the
+    lookup is one gather over the population whatever its size.
+    """
+    node = parameter_node(parameters(period.start), amount.parameter)
+    if not amount.keys:
+        return np.full(person.count, float(node or 0), dtype=np.float32)
+    keys = [person(key, period) for key in amount.keys]
+    enums = [values.possible_values for values in keys]
+    table = np.zeros([len(enum) for enum in enums], dtype=np.float32)
+
+    def fill(node: Any, depth: int, position: tuple[int, ...]) -> None:
+        if depth == len(keys):
+            table[position] = float(node)
             return
         for child in node:
-            walk(node[child], depth + 1, mask & (key_arrays[depth] == child))
+            if child in enums[depth].__members__:
+                fill(node[child], depth + 1, (*position, enums[depth][child].index))
 
-    walk(node, 0, np.ones(count, dtype=bool))
-    return result
+    fill(node, 0, ())
+    return table[tuple(values.view(np.ndarray) for values in keys)]
 
 
 def support_months(benefit: Benefit, parameters: Any, period: Any) -> int:
@@ -339,9 +345,10 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
             )
 
         def qualifies(p: Any, t: Any, _: Any, card: Card = card) -> np.ndarray:
-            result = p(f"{card.variable}_scope", t) & np.logical_or.reduce(
-                [p(card.category_variable(c.number), t) for c in card.categories]
-            )
+            result = np.zeros(p.count, dtype=bool)
+            for category in card.categories:
+                result |= p(card.category_variable(category.number), t)
+            result &= p(f"{card.variable}_scope", t)
             for other in card.superseded_by:
                 result = result & ~p(other.replace(".", "_"), t)
             return result
@@ -364,7 +371,8 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
             def total(p: Any, t: Any, params: Any, b: Benefit = benefit) -> np.ndarray:
                 assert b.amount is not None
                 amount = vector_amount(b.amount, p, t, params)
-                return p(f"{b.variable}_eligible", t) * amount * support_months(b, params, t)
+                months = support_months(b, params, t)
+                return np.where(p(f"{b.variable}_eligible", t), amount * np.float32(months), 0)
 
             variables.append(
                 _variable(

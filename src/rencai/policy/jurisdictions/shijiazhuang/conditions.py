@@ -6,6 +6,7 @@ with the margin ("年龄 36 周岁，超过 35 周岁"). Labels quote the seeds'
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,6 +56,28 @@ def plain(values: np.ndarray) -> np.ndarray:
     return values.view(np.ndarray)
 
 
+def years_before(on: Any, years: int) -> np.datetime64:
+    """The same calendar day ``years`` earlier (29 February falls back to 28 February).
+
+    Whole years from ``d`` to ``on`` reach ``years`` exactly when ``d <= years_before(on, years)``,
+    matching ``whole_years_between``; comparing against one date keeps the vectors cheap.
+    """
+    day = dt.date(on.year, on.month, on.day)
+    try:
+        earlier = day.replace(year=day.year - years)
+    except ValueError:
+        earlier = dt.date(day.year - years, 2, 28)
+    return np.datetime64(earlier.isoformat())
+
+
+def lookup(table: dict[int, int], size: int, default: int = 0) -> np.ndarray:
+    """A dense index → value table, so membership tests are one gather, not a search."""
+    result = np.full(size, default, dtype=np.int16)
+    for key, value in table.items():
+        result[key] = value
+    return result
+
+
 # --- helper variables -------------------------------------------------------------------------
 
 
@@ -102,13 +125,17 @@ class county_group(Variable):
     label = "县（市、区）分组"
 
     def formula(person, period, parameters):
-        county = plain(person("county", period))
         groups = parameters(period.start).county_card.groups
-        result = np.full(person.count, idx(CountyGroup.none), dtype=np.int16)
-        for group in groups:
-            members = [idx(County[county_member(code)]) for code in groups[group]]
-            result[np.isin(county, members)] = idx(CountyGroup[group])
-        return result
+        table = lookup(
+            {
+                idx(County[county_member(code)]): idx(CountyGroup[group])
+                for group in groups
+                for code in groups[group]
+            },
+            len(County),
+            idx(CountyGroup.none),
+        )
+        return table[plain(person("county", period))]
 
 
 class county_rent_tier(Variable):
@@ -221,7 +248,7 @@ def age_at_most(name: str, limit_path: str) -> Condition:
         name,
         "年龄符合要求",
         ["person.birth_date"],
-        lambda p, t, params: p("age", t) <= limit(params, t),
+        lambda p, t, params: p("birth_date", t) > years_before(t.start, limit(params, t) + 1),
         describe,
         qualifying=False,
     )
@@ -232,7 +259,10 @@ def honors_any(name: str, label: str, codes: list[str]) -> Condition:
     names = vocabulary().codes("honor")
 
     def formula(p, t, params):
-        return np.logical_or.reduce([p(f"honor_{code}", t) for code in codes])
+        held = np.zeros(p.count, dtype=bool)
+        for code in codes:
+            held |= p(f"honor_{code}", t)
+        return held
 
     def describe(facts: Facts, held: bool) -> str:
         have = [names[c] for c in codes if facts.get(f"honor_{c}")]
@@ -255,8 +285,10 @@ def tag_on_level(name: str, label: str, levels: list[str], tag: str) -> Conditio
     bit = TAG_BIT[tag]
 
     def formula(p, t, _):
-        masks = np.bitwise_or.reduce([p(f"full_time_{level}_tags", t) for level in levels])
-        return (masks & bit) != 0
+        masks = p(f"full_time_{levels[0]}_tags", t) & bit
+        for level in levels[1:]:
+            masks = masks | (p(f"full_time_{level}_tags", t) & bit)
+        return masks != 0
 
     return leaf(
         name,
@@ -268,7 +300,7 @@ def tag_on_level(name: str, label: str, levels: list[str], tag: str) -> Conditio
 
 
 def employer_in(name: str, label: str, types: list[str]) -> Condition:
-    indices = [idx(EmployerType[t]) for t in types]
+    table = lookup({idx(EmployerType[t]): 1 for t in types}, len(EmployerType))
     type_names = vocabulary().codes("employer_type")
 
     def describe(facts: Facts, held: bool) -> str:
@@ -279,7 +311,7 @@ def employer_in(name: str, label: str, types: list[str]) -> Condition:
         name,
         label,
         ["employment.employer_type"],
-        lambda p, t, _: np.isin(plain(p.employer("employer_type", t)), indices),
+        lambda p, t, _: table[plain(p.employer("employer_type", t))] == 1,
         describe,
         qualifying=False,
     )
@@ -320,17 +352,22 @@ def mirror_card(name: str, card_id: str, label: str) -> Condition:
 
 # --- the leaves -------------------------------------------------------------------------------
 
-SJZ_COUNTIES = [
-    idx(County[county_member(c)])
-    for c, v in vocabulary().counties.items()
-    if v.jurisdiction == "shijiazhuang"
-]
-
+SJZ_COUNTY_TABLE = lookup(
+    {
+        idx(County[county_member(c)]): 1
+        for c, v in vocabulary().counties.items()
+        if v.jurisdiction == "shijiazhuang"
+    },
+    len(County),
+)
+INTRODUCED_TABLE = lookup(
+    {idx(IntroducedFrom.outside_city): 1, idx(IntroducedFrom.abroad): 1}, len(IntroducedFrom)
+)
 in_shijiazhuang = leaf(
     "works_in_shijiazhuang",
     "在石家庄市行政区划内用人单位工作或创业",
     ["employment.county"],
-    lambda p, t, _: np.isin(plain(p("county", t)), SJZ_COUNTIES),
+    lambda p, t, _: SJZ_COUNTY_TABLE[plain(p("county", t))] == 1,
     lambda f, held: "在石家庄市行政区划内工作" if held else "工作地不在石家庄市行政区划内",
     qualifying=False,
 )
@@ -338,10 +375,7 @@ introduced = leaf(
     "introduced_from_outside",
     "从市外、国（境）外引进",
     ["employment.introduced_from"],
-    lambda p, t, _: np.isin(
-        plain(p("introduced_from", t)),
-        [idx(IntroducedFrom.outside_city), idx(IntroducedFrom.abroad)],
-    ),
+    lambda p, t, _: INTRODUCED_TABLE[plain(p("introduced_from", t))] == 1,
     lambda f, held: (
         "从市外、国（境）外引进" if held else "本地培育人才，不属于从市外、国（境）外引进的人才"
     ),
@@ -613,7 +647,12 @@ relation_parent_or_spouse = leaf(
     "relative_is_parent_or_spouse",
     "人才的父母或配偶",
     ["family"],
-    lambda p, t, _: np.isin(plain(p("relation", t)), [idx(Relation.parent), idx(Relation.spouse)]),
+    lambda p, t, _: (
+        lookup({idx(Relation.parent): 1, idx(Relation.spouse): 1}, len(Relation))[
+            plain(p("relation", t))
+        ]
+        == 1
+    ),
     lambda f, held: "人才的父母或配偶" if held else "副卡只为人才的父母、配偶办理",
     qualifying=False,
 )
@@ -664,7 +703,9 @@ def within_years(name: str, years_path: str, label: str) -> Condition:
         name,
         label,
         ["employment.start_date"],
-        lambda p, t, params: p("years_since_start", t) < _param(years_path)(params, t),
+        lambda p, t, params: (
+            p("start_date", t) > years_before(t.start, _param(years_path)(params, t))
+        ),
         describe,
         qualifying=False,
     )

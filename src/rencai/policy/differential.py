@@ -1,0 +1,55 @@
+"""The two modes must agree: run profiles one by one (explain) and all at once (population)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rencai.policy.calculator import entitlements
+from rencai.policy.contract.profile import parse_profile
+from rencai.policy.engine.population import encode_profile
+from rencai.policy.screening import concat, screen
+
+
+@dataclass
+class Agreement:
+    profiles: int = 0
+    checks: int = 0
+    disagreements: list[str] = field(default_factory=list)
+
+
+def compare_modes(profiles: list[dict[str, Any]], on: dt.date) -> Agreement:
+    parsed = [parse_profile(p) for p in profiles]
+    encoded = [encode_profile(p).population for p in parsed]
+    result = screen("shijiazhuang", concat(encoded), on)
+    agreement = Agreement(profiles=len(parsed))
+    row = 0
+    for number, (profile, population) in enumerate(zip(parsed, encoded, strict=True)):
+        explained = entitlements(profile, on)
+        held = {c["id"] for c in explained["cards"] if "holder" not in c}
+        family = sum(1 for c in explained["cards"] if "holder" in c)
+        granted = {b["id"]: b for b in explained["benefits"]}
+        pending = {n["benefit"] for n in explained["needs_administrator"]}
+
+        def check(ok: bool, what: str, number: int = number) -> None:
+            agreement.checks += 1
+            if not ok:
+                agreement.disagreements.append(f"profile {number}: {what}")
+
+        for card_id, values in result.cards.items():
+            if card_id == "card.family":
+                engine_family = int(values[row + 1 : row + population.count].sum())
+                check(engine_family == family, f"{card_id}: {engine_family} != {family}")
+            else:
+                check(bool(values[row]) == (card_id in held), card_id)
+        for benefit_id, values in result.granted.items():
+            explained_granted = benefit_id in granted or benefit_id in pending
+            check(bool(values[row]) == explained_granted, f"{benefit_id} granted")
+            if benefit_id in result.totals_fen and benefit_id in granted:
+                exact = Decimal(granted[benefit_id]["total"]) * 100
+                engine = int(result.totals_fen[benefit_id][row])
+                check(engine == exact, f"{benefit_id} total {engine} fen != {exact}")
+        row += population.count
+    return agreement

@@ -1,0 +1,177 @@
+"""Synthetic talents for benchmarks and differential checks (never for decisions).
+
+Two generators with the same spirit: ``random_profiles`` makes contract profiles (to compare the
+one-profile and population modes on identical people); ``random_columns`` makes a population's
+columns directly, vectorised, standing in for a department feed of millions of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.engine.model import (
+    AWARD_GRADES,
+    AWARD_KINDS,
+    AWARD_LEVELS,
+    EDUCATION_LEVELS,
+    HONORS,
+    RECOGNITIONS,
+    TAG_BIT,
+    County,
+    EmployerType,
+    award_column,
+    county_member,
+)
+from rencai.policy.engine.population import Population
+
+DEGREES = ["none", "associate", "bachelor", "master", "doctorate"]
+DEGREE_WEIGHTS = [0.15, 0.15, 0.35, 0.25, 0.10]
+TITLES = ["none", "junior", "intermediate", "deputy_senior", "senior"]
+SKILLS = ["none", "senior_worker", "technician", "senior_technician"]
+
+
+def _sjz_counties() -> list[str]:
+    return [c for c, v in vocabulary().counties.items() if v.jurisdiction == "shijiazhuang"]
+
+
+def random_profiles(count: int, seed: int, on: dt.date) -> list[dict[str, Any]]:
+    """Complete profiles (no field left open), spread over the rules' branches."""
+    rng = np.random.default_rng(seed)
+    tags = sorted(vocabulary().codes("school_tag"))
+    employer_types = sorted(vocabulary().codes("employer_type"))
+    counties = [*_sjz_counties(), "210702", "130902"]  # a few outside Shijiazhuang
+    a_class = vocabulary().a_class_disciplines
+    profiles = []
+    for _ in range(count):
+        birth = on - dt.timedelta(days=int(rng.integers(20 * 365, 60 * 365)))
+        start = on - dt.timedelta(days=int(rng.integers(-200, 9 * 365)))
+        education = []
+        for _ in range(int(rng.integers(0, 3))):
+            degree = str(rng.choice(DEGREES, p=DEGREE_WEIGHTS))
+            school, discipline = ("某大学", "某学科")
+            if rng.random() < 0.15:
+                school, discipline = a_class[int(rng.integers(len(a_class)))]
+            education.append(
+                {
+                    "degree": degree,
+                    "full_time": bool(rng.random() < 0.8),
+                    "school": school,
+                    "discipline": discipline,
+                    "school_tags": [str(t) for t in tags if rng.random() < 0.12],
+                }
+            )
+        awards = []
+        if rng.random() < 0.1:
+            awards.append(
+                {
+                    "level": str(rng.choice(AWARD_LEVELS)),
+                    "kind": str(rng.choice(AWARD_KINDS)),
+                    "grade": (lambda g: g if g == "special" else int(g))(
+                        str(rng.choice(AWARD_GRADES))
+                    ),
+                    "rank": int(rng.integers(1, 6)),
+                }
+            )
+        family = [
+            {"relation": str(rng.choice(["spouse", "parent", "child"]))}
+            for _ in range(int(rng.integers(0, 3)))
+        ]
+        profiles.append(
+            {
+                "jurisdiction": "shijiazhuang",
+                "on": on.isoformat(),
+                "person": {
+                    "birth_date": birth.isoformat(),
+                    "education": education,
+                    "professional_title": str(rng.choice(TITLES)),
+                    "skill_level": str(rng.choice(SKILLS)),
+                    "shortage_occupation": bool(rng.random() < 0.2),
+                    "honors": [str(h) for h in HONORS if rng.random() < 0.005],
+                    "science_awards": awards,
+                    "invention_patents": int(rng.integers(0, 5)),
+                    "patents_commercialised_locally": bool(rng.random() < 0.3),
+                    "management": {
+                        "provincial_honor": bool(rng.random() < 0.03),
+                        "china500_middle_manager": bool(rng.random() < 0.05),
+                        "leads_above_scale_enterprise": bool(rng.random() < 0.2),
+                    },
+                    "recognitions": [str(r) for r in RECOGNITIONS if rng.random() < 0.03],
+                },
+                "employment": {
+                    "employer_type": str(rng.choice(employer_types)),
+                    "employer_leading_industry": bool(rng.random() < 0.3),
+                    "county": str(rng.choice(counties)),
+                    "introduced_from": str(
+                        rng.choice(["outside_city", "abroad", "local"], p=[0.6, 0.1, 0.3])
+                    ),
+                    "mode": "flexible" if rng.random() < 0.1 else "full_time",
+                    "start_date": start.isoformat(),
+                    "social_insurance_local": bool(rng.random() < 0.9),
+                },
+                "family": family,
+            }
+        )
+    return profiles
+
+
+def random_columns(count: int, seed: int, on: dt.date) -> Population:
+    """A population of talents (each their own family and employer) as numpy columns."""
+    rng = np.random.default_rng(seed)
+    on64 = np.datetime64(on.isoformat())
+    county_codes = np.array(
+        [County[county_member(c)].index for c in _sjz_counties()], dtype=np.int16
+    )
+    highest = rng.choice(5, size=count, p=DEGREE_WEIGHTS).astype(np.int16)
+    full_time = rng.random(count) < 0.8
+    tag_bits = np.array(list(TAG_BIT.values()), dtype=np.int32)
+    tags = (rng.random((count, len(tag_bits))) < 0.12) @ tag_bits
+    persons: dict[str, np.ndarray] = {
+        "birth_date": on64 - rng.integers(20 * 365, 60 * 365, count).astype("timedelta64[D]"),
+        "relation": np.zeros(count, dtype=np.int16),
+        "highest_degree": highest,
+        "highest_full_time_degree": np.where(full_time, highest, 0).astype(np.int16),
+        "school_tags_any": tags.astype(np.int32),
+        "professional_title": rng.integers(0, 5, count).astype(np.int16),
+        "skill_level": rng.integers(0, 4, count).astype(np.int16),
+        "shortage_occupation": rng.random(count) < 0.2,
+        "invention_patents": rng.integers(0, 5, count).astype(np.int32),
+        "patents_commercialised_locally": rng.random(count) < 0.3,
+        "management_provincial_honor": rng.random(count) < 0.03,
+        "management_china500_middle_manager": rng.random(count) < 0.05,
+        "management_leads_above_scale_enterprise": rng.random(count) < 0.2,
+        "county": county_codes[rng.integers(0, len(county_codes), count)],
+        "introduced_from": rng.choice([1, 2, 3], size=count, p=[0.6, 0.1, 0.3]).astype(np.int16),
+        "employment_mode": (rng.random(count) < 0.1).astype(np.int16),
+        "start_date": on64 - rng.integers(-200, 9 * 365, count).astype("timedelta64[D]"),
+        "social_insurance_local": rng.random(count) < 0.9,
+    }
+    levels = {"doctorate": 4, "master": 3, "bachelor": 2, "associate": 1}
+    for level in EDUCATION_LEVELS:
+        at_level = full_time & (highest == levels[level])
+        persons[f"full_time_{level}_tags"] = np.where(at_level, tags, 0).astype(np.int32)
+    zeros = np.zeros(count, dtype=np.int32)
+    for award_level in AWARD_LEVELS:
+        for kind in AWARD_KINDS:
+            for grade in AWARD_GRADES:
+                persons[award_column(award_level, kind, grade)] = zeros
+    has_award = rng.random(count) < 0.1
+    persons[award_column("provincial", "progress", "1")] = np.where(
+        has_award, rng.integers(1, 6, count), 0
+    ).astype(np.int32)
+    for code in HONORS:
+        persons[f"honor_{code}"] = rng.random(count) < 0.005
+    for code in RECOGNITIONS:
+        persons[f"recognition_{code}"] = rng.random(count) < 0.03
+    employer_types = np.array(
+        [EmployerType[t].index for t in sorted(vocabulary().codes("employer_type"))],
+        dtype=np.int16,
+    )
+    employers = {
+        "employer_type": employer_types[rng.integers(0, len(employer_types), count)],
+        "employer_leading_industry": rng.random(count) < 0.3,
+    }
+    return Population(count=count, persons=persons, employers=employers)

@@ -1,0 +1,42 @@
+"""Population mode and one-profile mode give the same answers, to the fen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from rencai.policy.differential import compare_modes
+from rencai.policy.synthetic import random_profiles
+
+
+@pytest.mark.parametrize("on", [dt.date(2020, 6, 1), dt.date(2026, 11, 23)])
+def test_modes_agree_on_synthetic_profiles(on: dt.date) -> None:
+    profiles = random_profiles(600, seed=7, on=on)
+    agreement = compare_modes(profiles, on)
+    assert agreement.disagreements == []
+    assert agreement.checks > 600 * 40
+
+
+def test_synthetic_profiles_reach_the_interesting_branches() -> None:
+    from rencai.policy.calculator import entitlements
+    from rencai.policy.contract.profile import parse_profile
+
+    on = dt.date(2026, 11, 23)
+    seen: set[str] = set()
+    for profile in random_profiles(600, seed=7, on=on):
+        result = entitlements(parse_profile(profile), on)
+        seen |= {c["id"] for c in result["cards"]}
+        seen |= {b["id"] for b in result["benefits"] if b["kind"] == "money"}
+        seen |= {"lost:" + x["winner"] for x in result["exclusivity"]}
+    for expected in (
+        "card.a",
+        "card.b",
+        "card.county",
+        "card.family",
+        "sjz.b.rent_subsidy",
+        "sjz.county.rent_subsidy",
+        "sjz.b.startup_grant",
+        "lost:sjz.b.rent_subsidy",
+    ):
+        assert expected in seen
