@@ -142,9 +142,7 @@ def numpy_b_card(pop: Population, on: dt.date) -> np.ndarray:
         )
         & (c["employment_mode"] == 0)
     )
-    return scope & (
-        ((cat1 | cat2 | cat3) & (age <= 35)) | ((cat4 | cat5 | cat6 | cat7) & (age <= 45))
-    )
+    return scope & (((cat1 | cat2 | cat3) & young) | ((cat4 | cat5 | cat6 | cat7) & middle))
 
 
 def screening(persons: int) -> None:
