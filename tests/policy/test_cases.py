@@ -16,7 +16,7 @@ import yaml
 
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import parse_profile
-from tests.seeds import seed_text_compact
+from tests.seeds import compact, seed_text_compact
 
 CASES_DIR = Path(__file__).with_name("cases")
 BASES = yaml.safe_load((CASES_DIR / "bases.yaml").read_text(encoding="utf-8"))
@@ -55,7 +55,7 @@ def test_there_are_enough_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_case_quotes_a_seed(case: dict[str, Any]) -> None:
-    quote = "".join(case["quote"].split())
+    quote = compact(case["quote"])
     assert quote in seed_text_compact(), f"quote not found in the seeds: {case['quote']}"
     assert case["clause"].strip()
 

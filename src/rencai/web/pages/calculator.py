@@ -35,6 +35,63 @@ FIELD_NAMES = {
 }
 PER = {"month": "元/月", "year": "元/年", "once": "元（一次性）"}
 
+# Demo talents (示例): form values a visitor can load with /calculator?example=<key>.
+_ARRIVED = {"introduced_from": "outside_city", "social_insurance_local": "on", "full_time": "on"}
+EXAMPLES: dict[str, tuple[str, dict[str, str]]] = {
+    "doctor": (
+        "博士，长安区企业，2024年到石",
+        {
+            **_ARRIVED,
+            "birth_date": "1994-03-02",
+            "degree": "doctorate",
+            "school_tags": "double_first_class",
+            "employer_type": "enterprise",
+            "county": "130102",
+            "start_date": "2024-07-01",
+            "has_spouse": "on",
+            "parents": "2",
+        },
+    ),
+    "master_county": (
+        "普通高校全日制硕士，平山县事业单位",
+        {
+            **_ARRIVED,
+            "birth_date": "1997-09-15",
+            "degree": "master",
+            "employer_type": "public_institution",
+            "county": "130131",
+            "start_date": "2025-03-01",
+        },
+    ),
+    "academician": (
+        "中国工程院院士，柔性引进到高新区",
+        {
+            **_ARRIVED,
+            "birth_date": "1962-01-20",
+            "degree": "doctorate",
+            "honors": "academician_cae",
+            "employer_type": "enterprise",
+            "county": "sjz-hitech",
+            "mode": "flexible",
+            "start_date": "2023-05-01",
+            "has_spouse": "on",
+        },
+    ),
+    "engineer_37": (
+        "37岁双一流硕士（超过B卡年龄）、中级职称，鹿泉区企业",
+        {
+            **_ARRIVED,
+            "birth_date": "1989-02-01",
+            "degree": "master",
+            "school_tags": "double_first_class",
+            "professional_title": "intermediate",
+            "employer_type": "enterprise",
+            "county": "130110",
+            "start_date": "2024-01-01",
+        },
+    ),
+}
+
 
 def _options() -> dict[str, Any]:
     v = vocabulary()
@@ -134,13 +191,23 @@ def _render(request: Request, context: dict[str, Any], partial: bool) -> HTMLRes
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "home.html", {})
+    examples = {key: label for key, (label, _) in EXAMPLES.items()}
+    return templates.TemplateResponse(request, "home.html", {"examples": examples})
 
 
 @router.get("/calculator", response_class=HTMLResponse)
-def calculator_form(request: Request) -> HTMLResponse:
-    defaults = {"on": dt.date.today().isoformat()}
-    return _render(request, {"form": defaults, "result": None, "errors": []}, partial=False)
+def calculator_form(request: Request, example: str | None = None) -> HTMLResponse:
+    form = {"on": dt.date.today().isoformat()}
+    context: dict[str, Any] = {"form": form, "result": None, "errors": [], "per": PER}
+    if example in EXAMPLES:
+        values = EXAMPLES[example][1]
+        form.update(values)
+        multi = FormData([*form.items()])
+        context["form_lists"] = {
+            k: [values[k]] for k in ("honors", "recognitions", "school_tags") if k in values
+        }
+        context["result"] = entitlements(parse_profile(profile_from_form(multi)))
+    return _render(request, context, partial=False)
 
 
 @router.post("/calculator", response_class=HTMLResponse)

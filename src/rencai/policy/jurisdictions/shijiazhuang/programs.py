@@ -509,6 +509,7 @@ MONEY = [
         requires=all_of(
             any_of(c.holds_county, c.holds_a, c.holds_b),
             c.introduced,
+            c.full_time_introduction,
             c.county_rent_tier_ok,
             c.within_county_rent_period,
         ),
