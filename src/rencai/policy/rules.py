@@ -261,17 +261,26 @@ class Program:
 # --- compiling declarations into OpenFisca variables ------------------------------------------
 
 
-def _variable(name: str, entity: Any, value_type: type, label: str, formula: Formula) -> type:
+def _variable(
+    name: str,
+    entity: Any,
+    value_type: type,
+    label: str,
+    formula: Formula,
+    citation: Citation | None = None,
+) -> type:
     def method(population: Any, period: Any, parameters: Any) -> np.ndarray:
         return formula(population, period, parameters)
 
-    attrs = {
+    attrs: dict[str, Any] = {
         "value_type": value_type,
         "entity": entity,
         "definition_period": DAY,
         "label": label,
         "formula": method,
     }
+    if citation is not None:  # OpenFisca's own field for the legal reference
+        attrs["reference"] = [f"{citation.document} {citation.clause}"]
     return type(name, (Variable,), attrs)
 
 
@@ -331,6 +340,7 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
                 bool,
                 f"{card.name}申领范围总体要求",
                 rule_formula(scope_rule),
+                card.citation,
             )
         )
         for category in card.categories:
@@ -341,6 +351,7 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
                     bool,
                     f"{card.category_noun}第（{category.number}）类",
                     rule_formula(category.rule),
+                    category.citation,
                 )
             )
 
@@ -353,7 +364,9 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
                 result = result & ~p(other.replace(".", "_"), t)
             return result
 
-        variables.append(_variable(card.variable, person_entity, bool, card.name, qualifies))
+        variables.append(
+            _variable(card.variable, person_entity, bool, card.name, qualifies, card.citation)
+        )
 
     for benefit in program.benefits:
         rule = benefit.rule
@@ -364,6 +377,7 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
                 bool,
                 f"{benefit.name}（符合条件）",
                 rule_formula(rule),
+                benefit.citation,
             )
         )
         if benefit.amount is not None:
