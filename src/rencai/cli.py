@@ -23,6 +23,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+policies_app = typer.Typer(help="The policy catalogue (政策库).", no_args_is_help=True)
+app.add_typer(policies_app, name="policies")
 
 
 RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女"}
@@ -117,6 +119,94 @@ def _print_table(result: dict[str, Any]) -> None:
         console.print(f"[yellow]待补充信息[/yellow] {item['name']}：{item['message']}")
     for item in result["needs_administrator"]:
         console.print(f"[red]待管理员设定[/red] {item['parameter']}：{item['question']}")
+
+
+@policies_app.command("list")
+def policies_list(
+    query: Annotated[str | None, typer.Argument(help="Keywords: name, 文号, issuer, text")] = None,
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="shijiazhuang, jinzhou, cangzhou")
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="person, employer or team")] = None,
+    status: Annotated[str | None, typer.Option(help="computed, catalogued, not_encodable")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Find programs in the catalogue."""
+    from rencai.policy.catalogue import catalogue
+
+    cat = catalogue()
+    found = cat.search(query, jurisdiction, target, status=status)
+    if output is OutputFormat.json:
+        typer.echo(
+            json.dumps([e.as_dict(cat.documents) for e in found], ensure_ascii=False, indent=2)
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("ID", "名称", "文号", "对象", "状态", title=f"政策库：{len(found)} 项")
+    for entry in found:
+        data = entry.as_dict(cat.documents)
+        table.add_row(
+            entry.id, entry.name, entry.document, data["target_label"], data["status_label"]
+        )
+    Console().print(table)
+
+
+@policies_app.command("show")
+def policies_show(
+    program_id: Annotated[str, typer.Argument(help="Program id, e.g. sjz.b.rent_subsidy")],
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Show one program: conditions, amounts, process, exclusivity, clawback, quoted clause."""
+    from rencai.policy.catalogue import catalogue
+
+    cat = catalogue()
+    entry = cat.entries.get(program_id)
+    if entry is None:
+        _fail([f"{program_id}: 政策库中没有此项目（可用 `rencai policies list 关键词` 查找）"])
+        return
+    data = entry.as_dict(cat.documents)
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    labels = [
+        ("name", "名称"),
+        ("jurisdiction_name", "地区"),
+        ("document", "文号"),
+        ("document_title", "文件"),
+        ("issuer", "发文机关"),
+        ("clause", "条款"),
+        ("target_label", "对象"),
+        ("kind_label", "类别"),
+        ("status_label", "状态"),
+        ("summary", "概要"),
+        ("conditions", "条件"),
+        ("amounts", "标准"),
+        ("process", "程序"),
+        ("deadlines", "时限"),
+        ("exclusivity", "不重复享受"),
+        ("clawback", "收回"),
+        ("quota", "名额"),
+        ("valid_from", "起始"),
+        ("valid_until", "截止"),
+        ("computed_by", "计算项目"),
+        ("reason", "未计算原因"),
+        ("quote", "原文"),
+    ]
+    for key, label in labels:
+        value = data.get(key)
+        if value:
+            text = "；".join(value) if isinstance(value, list) else str(value)
+            typer.echo(f"{label}：{text}")
+
+
+@policies_app.command("coverage")
+def policies_coverage() -> None:
+    """Print docs/policy-coverage.md (one row per program, with its status)."""
+    from rencai.policy.catalogue import catalogue, coverage_markdown
+
+    typer.echo(coverage_markdown(catalogue()), nl=False)
 
 
 @app.command("profile-schema")

@@ -11,7 +11,9 @@ from fastapi.staticfiles import StaticFiles
 
 import rencai
 from rencai.web.api import entitlements as entitlements_api
+from rencai.web.api import policies as policies_api
 from rencai.web.pages import calculator as calculator_pages
+from rencai.web.pages import policies as policies_pages
 
 STATIC = Path(__file__).with_name("static")
 
@@ -44,5 +46,7 @@ def create_app() -> FastAPI:
 
     app.include_router(entitlements_api.router)
     app.include_router(calculator_pages.router)
+    app.include_router(policies_api.router)
+    app.include_router(policies_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

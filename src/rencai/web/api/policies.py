@@ -1,0 +1,45 @@
+"""GET /api/v1/policies — the policy catalogue (政策库)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from rencai.policy.catalogue import catalogue
+
+router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
+
+
+@router.get("/policies", summary="按名称、文号、发文机关、对象或关键词查找政策项目")
+def list_policies(
+    q: Annotated[str | None, Query(description="关键词（空格分隔，须全部匹配）")] = None,
+    jurisdiction: Annotated[
+        str | None, Query(description="shijiazhuang / jinzhou / cangzhou")
+    ] = None,
+    target: Annotated[Literal["person", "employer", "team"] | None, Query()] = None,
+    status: Annotated[Literal["computed", "catalogued", "not_encodable"] | None, Query()] = None,
+    document: Annotated[str | None, Query(description="文号或文件标题")] = None,
+) -> dict[str, Any]:
+    cat = catalogue()
+    found = cat.search(q, jurisdiction, target, document, status)
+    return {"count": len(found), "items": [e.as_dict(cat.documents) for e in found]}
+
+
+@router.get(
+    "/policies/{program_id}", summary="政策项目详情（条件、标准、程序、不重复享受、收回、原文）"
+)
+def get_policy(program_id: str) -> Any:
+    cat = catalogue()
+    entry = cat.entries.get(program_id)
+    if entry is None:
+        return JSONResponse(
+            {
+                "errors": [
+                    {"field": "program_id", "message": "政策库中没有此项目", "code": "not_found"}
+                ]
+            },
+            status_code=404,
+        )
+    return entry.as_dict(cat.documents)

@@ -1,0 +1,76 @@
+"""The policy catalogue: sources exist, computed programs are really computed, coverage current."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatch
+from pathlib import Path
+
+import pytest
+
+from rencai.policy.catalogue import CatalogueError, catalogue, coverage_markdown, load_catalogue
+from rencai.policy.engine.system import system_for
+from rencai.policy.jurisdictions import registry
+from tests.seeds import compact, seed_text_compact
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = catalogue()
+ENTRIES = list(CATALOGUE.entries.values())
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
+def test_quote_is_in_the_seeds(entry) -> None:  # type: ignore[no-untyped-def]
+    assert compact(entry.quote) in seed_text_compact(), entry.quote
+
+
+def test_computed_programs_name_real_cards_and_benefits() -> None:
+    for entry in ENTRIES:
+        if entry.status != "computed":
+            continue
+        assert entry.jurisdiction in registry(), entry.id
+        program = system_for(entry.jurisdiction).program
+        known = [c.id for c in program.cards] + [b.id for b in program.benefits]
+        for pattern in entry.computed_by:
+            assert any(fnmatch(k, pattern) for k in known), (entry.id, pattern)
+
+
+def test_every_computed_money_benefit_is_catalogued() -> None:
+    for code in registry():
+        program = system_for(code).program
+        named = [p for e in ENTRIES if e.jurisdiction == code for p in e.computed_by]
+        for benefit in program.benefits:
+            if benefit.kind == "money":
+                assert any(fnmatch(benefit.id, p) for p in named), benefit.id
+        for card in program.cards:
+            assert any(fnmatch(card.id, p) for p in named), card.id
+
+
+def test_search_by_name_document_issuer_target_and_keyword() -> None:
+    assert {e.id for e in CATALOGUE.search("房租补助")} >= {"sjz.b.rent_subsidy"}
+    by_document = CATALOGUE.search(document="石办字〔2017〕39号")
+    assert by_document and all(e.document == "石办字〔2017〕39号" for e in by_document)
+    assert CATALOGUE.search("中共石家庄市委办公厅")
+    assert all(e.target == "person" for e in CATALOGUE.search(target="person"))
+    assert CATALOGUE.search("安家 博士")
+    assert CATALOGUE.search("no-such-thing-anywhere") == []
+
+
+def test_programs_not_computed_say_why(tmp_path: Path) -> None:
+    folder = tmp_path / "somewhere" / "catalogue"
+    folder.mkdir(parents=True)
+    (folder / "documents.yaml").write_text(
+        "- {key: X〔2020〕1号, title: X, issuer: X, seed: '000'}\n", encoding="utf-8"
+    )
+    (folder / "programs.yaml").write_text(
+        "- {id: x.1, name: X, document: X〔2020〕1号, clause: '1', quote: q, target: person,"
+        " kind: money, status: catalogued, summary: s}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueError, match="must say why"):
+        load_catalogue(tmp_path)
+
+
+def test_coverage_document_is_current() -> None:
+    path = ROOT / "docs" / "policy-coverage.md"
+    assert path.read_text(encoding="utf-8") == coverage_markdown(CATALOGUE), (
+        "regenerate: .venv/bin/rencai policies coverage > docs/policy-coverage.md"
+    )
