@@ -91,7 +91,9 @@ def parameter_at(parameters: ParameterNode, path: str, on: dt.date) -> Parameter
                 path,
                 entry.value,
                 Citation.from_mapping(cite) if cite else None,
-                metadata.get("needs_administrator") if entry.value is None else None,
+                (entry.metadata or metadata).get("needs_administrator")
+                if entry.value is None
+                else None,
                 node.description or "",
             )
     return ParameterValue(path, None, None, None, node.description or "")
@@ -115,7 +117,12 @@ class _Person:
         states: list[State] = []
         for read in mirrored:
             states.append(self.explainer.card_state(read.removeprefix("card:")))
-        if any(r in self.explainer.missing for r in condition.reads if not r.startswith("card:")):
+        for read in condition.reads:
+            if read.startswith("parameter:") and self.explainer.awaits_administrator(
+                read.removeprefix("parameter:")
+            ):
+                return None
+        if any(r in self.explainer.missing for r in condition.reads if ":" not in r):
             return None
         value = bool(self.explainer.value(condition.name, self.index))
         if value:
@@ -147,6 +154,7 @@ class Explainer:
         self._cards: dict[str, State] = {}
         self.talent = _Person(self, 0)
         self.used_parameters: dict[str, ParameterValue] = {}
+        self.pending_parameters: dict[str, ParameterValue] = {}
 
     # values -----------------------------------------------------------------------------------
 
@@ -166,6 +174,14 @@ class Explainer:
     def value(self, name: str, index: int) -> Any:
         value = self.vector(name)[index]
         return value.item() if isinstance(value, np.generic) else value
+
+    def awaits_administrator(self, path: str) -> bool:
+        """The parameter has no value on this day and the seeds leave it to the administrator."""
+        value = self.param(path)
+        if value.value is None and value.needs_administrator:
+            self.pending_parameters[path] = value
+            return True
+        return False
 
     def param(self, path: str) -> ParameterValue:
         if path not in self.used_parameters:
@@ -232,9 +248,9 @@ class Explainer:
         return reasons
 
     def needs(self, rule: Rule, person: _Person) -> list[str]:
+        """Profile fields that would decide an undecided rule (not cards nor parameters)."""
         reads = unknown_reads(rule, person.leaf_state)
-        fields = sorted(r for r in reads if not r.startswith("card:"))
-        return fields
+        return sorted(r for r in reads if ":" not in r)
 
 
 def _card_rule(card: Card) -> AllOf:
@@ -304,6 +320,8 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
 
     def needs_info(item_id: str, name: str, rule: Rule, person: _Person) -> None:
         fields = ex.needs(rule, person)
+        if not fields:  # undecided only because a parameter awaits the administrator
+            return
         result["needs_information"].append(
             {
                 "id": item_id,
@@ -477,4 +495,13 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
             line_entry["start"] = start.isoformat()
             line_entry["end"] = (add_years(start, years) - dt.timedelta(days=1)).isoformat()
         result["benefits"].append(line_entry)
+    for path, pending in ex.pending_parameters.items():
+        result["needs_administrator"].append(
+            {
+                "parameter": path,
+                "benefit": None,
+                "description": pending.description,
+                "question": pending.needs_administrator,
+            }
+        )
     return result

@@ -55,9 +55,11 @@ def random_profiles(count: int, seed: int, on: dt.date) -> list[dict[str, Any]]:
             school, discipline = ("某大学", "某学科")
             if rng.random() < 0.15:
                 school, discipline = a_class[int(rng.integers(len(a_class)))]
+            graduated = on - dt.timedelta(days=int(rng.integers(0, 15 * 365)))
             education.append(
                 {
                     "degree": degree,
+                    "graduation_date": graduated.isoformat(),
                     "full_time": bool(rng.random() < 0.8),
                     "school": school,
                     "discipline": discipline,
@@ -77,7 +79,10 @@ def random_profiles(count: int, seed: int, on: dt.date) -> list[dict[str, Any]]:
                 }
             )
         family = [
-            {"relation": str(rng.choice(["spouse", "parent", "child"]))}
+            {
+                "relation": str(rng.choice(["spouse", "parent", "child"])),
+                "employed": bool(rng.random() < 0.7),
+            }
             for _ in range(int(rng.integers(0, 3)))
         ]
         profiles.append(
@@ -150,9 +155,14 @@ def random_columns(count: int, seed: int, on: dt.date) -> Population:
         "social_insurance_local": rng.random(count) < 0.9,
     }
     levels = {"doctorate": 4, "master": 3, "bachelor": 2, "associate": 1}
+    graduation = on64 - rng.integers(0, 15 * 365, count).astype("timedelta64[D]")
+    no_date = np.datetime64("1900-01-01")
     for level in EDUCATION_LEVELS:
         at_level = full_time & (highest == levels[level])
         persons[f"full_time_{level}_tags"] = np.where(at_level, tags, 0).astype(np.int32)
+        persons[f"graduation_{level}"] = np.where(highest == levels[level], graduation, no_date)
+        persons[f"full_time_graduation_{level}"] = np.where(at_level, graduation, no_date)
+    persons["employed"] = np.ones(count, dtype=bool)
     zeros = np.zeros(count, dtype=np.int32)
     for award_level in AWARD_LEVELS:
         for kind in AWARD_KINDS:

@@ -119,6 +119,7 @@ class FamilyMember(_Model):
     relation: Literal["spouse", "parent", "child"]
     birth_date: dt.date | None = None
     name: str | None = None
+    employed: bool | None = None  # for the spouse allowance (待业期间生活补贴)
 
 
 class Profile(_Model):

@@ -8,6 +8,8 @@ and recognitions to one boolean column each; science awards to the best rank hel
 
 from __future__ import annotations
 
+import datetime as dt
+
 from openfisca_core.entities import build_entity
 from openfisca_core.indexed_enums import Enum
 from openfisca_core.periods import DAY
@@ -131,7 +133,7 @@ def award_column(level: str, kind: str, grade: str) -> str:
 def input_variables() -> list[type[Variable]]:
     v = vocabulary()
     result = [
-        _input("birth_date", Person, __import__("datetime").date, "出生日期"),
+        _input("birth_date", Person, dt.date, "出生日期"),
         _input(
             "relation",
             Person,
@@ -217,8 +219,9 @@ def input_variables() -> list[type[Variable]]:
             possible_values=EmploymentMode,
             default_value=EmploymentMode.full_time,
         ),
-        _input("start_date", Person, __import__("datetime").date, "到石工作或创业之日"),
+        _input("start_date", Person, dt.date, "到石工作或创业之日"),
         _input("social_insurance_local", Person, bool, "在本地缴纳社会保险"),
+        _input("employed", Person, bool, "已就业（家属）", default_value=True),
         _input(
             "employer_type",
             Employer,
@@ -230,9 +233,19 @@ def input_variables() -> list[type[Variable]]:
         _input("employer_leading_industry", Employer, bool, "五大主导产业企业"),
     ]
     for level in EDUCATION_LEVELS:
+        degree = v.label("degree", level)
+        result.append(_input(f"full_time_{level}_tags", Person, int, f"全日制{degree}院校标签"))
         result.append(
             _input(
-                f"full_time_{level}_tags", Person, int, f"全日制{v.label('degree', level)}院校标签"
+                f"graduation_{level}", Person, dt.date, f"{degree}最近毕业日期（无则为1900-01-01）"
+            )
+        )
+        result.append(
+            _input(
+                f"full_time_graduation_{level}",
+                Person,
+                dt.date,
+                f"全日制{degree}最近毕业日期（无则为1900-01-01）",
             )
         )
     for level in AWARD_LEVELS:

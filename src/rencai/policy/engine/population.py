@@ -127,8 +127,23 @@ def encode_profile(profile: Profile) -> EncodedProfile:
     a_class = set(vocabulary().a_class_disciplines)
     tags_any = 0
     level_tags = dict.fromkeys(EDUCATION_LEVELS, 0)
+    graduated: dict[str, dt.date] = {}
+    graduated_full_time: dict[str, dt.date] = {}
     highest, highest_ft = 0, 0
     for entry in p.education or []:
+        if entry.degree in level_tags:
+            if entry.graduation_date is None:
+                missing.add("person.education.graduation_date")
+            else:
+                latest = max(
+                    graduated.get(entry.degree, entry.graduation_date), entry.graduation_date
+                )
+                graduated[entry.degree] = latest
+                if entry.full_time:
+                    graduated_full_time[entry.degree] = max(
+                        graduated_full_time.get(entry.degree, entry.graduation_date),
+                        entry.graduation_date,
+                    )
         bits = 0
         for tag in entry.school_tags:
             bits |= TAG_BIT[tag]
@@ -182,10 +197,19 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         "employment_mode": column(EmploymentMode[e.mode].index, 0, np.int16),
         "start_date": column(_date(e.start_date), NO_DATE, "datetime64[D]"),
         "social_insurance_local": column(bool(e.social_insurance_local), False),
+        "employed": np.array([True] + [r.employed is not False for r in relatives], dtype=bool),
     }
+    if any(r.relation == "spouse" and r.employed is None for r in relatives):
+        missing.add("family.employed")
     for education_level in EDUCATION_LEVELS:
         persons[f"full_time_{education_level}_tags"] = column(
             level_tags[education_level], 0, np.int32
+        )
+        persons[f"graduation_{education_level}"] = column(
+            _date(graduated.get(education_level)), NO_DATE, "datetime64[D]"
+        )
+        persons[f"full_time_graduation_{education_level}"] = column(
+            _date(graduated_full_time.get(education_level)), NO_DATE, "datetime64[D]"
         )
     best: dict[str, int] = {}
     for award in p.science_awards:

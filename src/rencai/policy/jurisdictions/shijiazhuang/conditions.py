@@ -317,8 +317,13 @@ def employer_in(name: str, label: str, types: list[str]) -> Condition:
     )
 
 
-def in_force(name: str, what: str, path: str, since: str) -> Condition:
-    """A dated switch: the parameter exists (and is true) on the day asked."""
+def in_force(name: str, what: str, path: str, since: str, until: str | None = None) -> Condition:
+    """A dated switch: the parameter exists (and is true) on the day asked.
+
+    Where the seeds leave the dates open, the parameter has no value for those days and
+    metadata.needs_administrator: the leaf is then undecided and the question goes to the
+    administrator (``parameter:`` read), while population mode counts it as not in force.
+    """
 
     def formula(p, t, params):
         try:
@@ -327,14 +332,14 @@ def in_force(name: str, what: str, path: str, since: str) -> Condition:
             value = False
         return np.full(p.count, bool(value))
 
-    return leaf(
-        name,
-        f"{what}已施行",
-        [],
-        formula,
-        lambda f, held: f"{what}已施行" if held else f"{what}自{since}起施行，查询日期尚未施行",
-        qualifying=False,
-    )
+    def describe(facts: Facts, held: bool) -> str:
+        if held:
+            return f"{what}已施行"
+        if until and facts.on.isoformat() >= until:
+            return f"{what}有效期已于{until}届满"
+        return f"{what}自{since}起施行，查询日期尚未施行"
+
+    return leaf(name, f"{what}已施行", [f"parameter:{path}"], formula, describe, qualifying=False)
 
 
 def mirror_card(name: str, card_id: str, label: str) -> Condition:
