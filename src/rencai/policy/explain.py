@@ -416,8 +416,8 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
             continue
         if state is False:
             holds_card = (
-                card_of is None
-                or card_held.get(card_of)
+                card_of not in card_held  # granted by a program, not by a card
+                or card_held[card_of]
                 or (card_of == "card.county" and (card_held["card.a"] or card_held["card.b"]))
             )
             outside_audience = (

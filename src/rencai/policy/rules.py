@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from openfisca_core.errors import ParameterNotFoundError
 from openfisca_core.periods import DAY
 from openfisca_core.variables import Variable
 
@@ -297,7 +298,10 @@ def vector_amount(amount: Amount, person: Any, period: Any, parameters: Any) -> 
     The parameter node is laid out as a dense table indexed by the keys' enum indices, so the
     lookup is one gather over the population whatever its size.
     """
-    node = parameter_node(parameters(period.start), amount.parameter)
+    try:
+        node = parameter_node(parameters(period.start), amount.parameter)
+    except ParameterNotFoundError:  # the program is not in force that day: nothing is due
+        return np.zeros(person.count, dtype=np.float32)
     if not amount.keys:
         return np.full(person.count, float(node or 0), dtype=np.float32)
     keys = [person(key, period) for key in amount.keys]
@@ -319,7 +323,11 @@ def vector_amount(amount: Amount, person: Any, period: Any, parameters: Any) -> 
 def support_months(benefit: Benefit, parameters: Any, period: Any) -> int:
     if benefit.per == "once":
         return 1
-    years = int(parameter_node(parameters(period.start), benefit.years)) if benefit.years else 1
+    try:
+        node = parameter_node(parameters(period.start), benefit.years) if benefit.years else 1
+    except ParameterNotFoundError:
+        return 0
+    years = int(node)
     return years * 12 if benefit.per == "month" else years
 
 

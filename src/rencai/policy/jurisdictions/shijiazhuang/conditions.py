@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from openfisca_core.errors import ParameterNotFoundError
 from openfisca_core.indexed_enums import Enum
 from openfisca_core.periods import DAY
 from openfisca_core.variables import Variable
@@ -328,7 +329,7 @@ def in_force(name: str, what: str, path: str, since: str, until: str | None = No
     def formula(p, t, params):
         try:
             value = _param(path)(params, t)
-        except Exception:  # OpenFisca raises when the parameter has no value yet
+        except ParameterNotFoundError:  # no value that day (not yet, or awaiting the admin)
             value = False
         return np.full(p.count, bool(value))
 
@@ -336,7 +337,7 @@ def in_force(name: str, what: str, path: str, since: str, until: str | None = No
         if held:
             return f"{what}已施行"
         if until and facts.on.isoformat() >= until:
-            return f"{what}有效期已于{until}届满"
+            return f"{what}有效期已届满"
         return f"{what}自{since}起施行，查询日期尚未施行"
 
     return leaf(name, f"{what}已施行", [f"parameter:{path}"], formula, describe, qualifying=False)
@@ -733,4 +734,108 @@ awards_2021_in_scope = in_force(
     "石字〔2021〕7号附件2所列国家级奖项纳入A卡服务范围的规定",
     "a_card.national_awards_2021_in_scope",
     "2021年2月10日",
+)
+
+# --- 石政办发〔2022〕6号 (talent retention measures) -------------------------------------------
+
+retention_in_force = in_force(
+    "retention_2022_in_force",
+    "石政办发〔2022〕6号",
+    "retention_2022.in_force",
+    "2022年（印发之日）",
+    until="2024-12-31",
+)
+
+
+def _years_apart_less_than(earlier: np.ndarray, later: np.ndarray, years: int) -> np.ndarray:
+    """Row by row: ``earlier`` ≤ ``later`` and fewer than ``years`` whole years apart."""
+    e, la = earlier.astype("datetime64[D]"), later.astype("datetime64[D]")
+    ey = e.astype("datetime64[Y]").astype(np.int64)
+    ly = la.astype("datetime64[Y]").astype(np.int64)
+    # compare (month, day), not day of year, so that leap years do not shift anniversaries
+    em = e.astype("datetime64[M]").astype(np.int64) % 12
+    lm = la.astype("datetime64[M]").astype(np.int64) % 12
+    ed = (e - e.astype("datetime64[M]")).astype(np.int64)
+    ld = (la - la.astype("datetime64[M]")).astype(np.int64)
+    whole = ly - ey - ((lm < em) | ((lm == em) & (ld < ed)))
+    return (e <= la) & (whole < years)
+
+
+def _graduated_within(p: Any, t: Any, params: Any) -> np.ndarray:
+    highest = plain(p("highest_full_time_degree", t))
+    graduated = np.where(
+        highest == idx(Degree.master),
+        p("full_time_graduation_master", t),
+        np.where(
+            highest == idx(Degree.bachelor),
+            p("full_time_graduation_bachelor", t),
+            np.datetime64("1900-01-01"),
+        ),
+    )
+    try:
+        years = int(_param("retention_2022.graduate_settling_years")(params, t))
+    except ParameterNotFoundError:  # before the measures existed
+        return np.zeros(p.count, dtype=bool)
+    return _years_apart_less_than(graduated, p("start_date", t), years)
+
+
+recent_graduate = leaf(
+    "graduated_within_two_years_before_starting",
+    "毕业2年内新到我市就业的普通高等学校全日制学士、全日制硕士",
+    [
+        "person.education",
+        "person.education.full_time",
+        "person.education.graduation_date",
+        "employment.start_date",
+    ],
+    _graduated_within,
+    lambda f, held: (
+        "毕业2年内新到我市就业的全日制学士或全日制硕士"
+        if held
+        else "不是毕业2年内新到我市就业的全日制学士或全日制硕士"
+        "（按最高全日制学位的毕业日期与到石就业日期计算）"
+    ),
+)
+not_card_b = leaf(
+    "not_card_b",
+    "不享受人才绿卡（B卡）政策",
+    ["card:card.b"],
+    lambda p, t, _: ~p("card_b", t),
+    lambda f, held: (
+        "不享受人才绿卡（B卡）政策"
+        if held
+        else "已符合人才绿卡（B卡）条件：就业安家补贴与人才绿卡（B卡）政策不重复享受"
+    ),
+    qualifying=False,
+)
+
+
+class family_has_unemployed_spouse(Variable):
+    value_type = bool
+    entity = Family
+    definition_period = DAY
+    label = "家庭中有暂未就业的配偶"
+
+    def formula(family, period, parameters):
+        members = family.members
+        spouse = plain(members("relation", period)) == idx(Relation.spouse)
+        return family.any(spouse & ~members("employed", period), role=Family.RELATIVE)
+
+
+HELPERS.append(family_has_unemployed_spouse)
+
+unemployed_spouse = leaf(
+    "has_unemployed_spouse",
+    "配偶暂未就业（待业期间）",
+    ["family", "family.employed"],
+    lambda p, t, _: p.family("family_has_unemployed_spouse", t),
+    lambda f, held: "配偶暂未就业" if held else "没有暂未就业的配偶",
+)
+sponsor_b_doctor_self = leaf(
+    "is_card_b_doctor",
+    "持有人才绿卡（B卡）的博士人才",
+    ["card:card.b", "person.education"],
+    lambda p, t, _: p("card_b", t) & (plain(p("highest_degree", t)) == idx(Degree.doctorate)),
+    lambda f, held: "B卡博士人才" if held else "不是B卡博士人才",
+    qualifying=False,
 )

@@ -552,6 +552,39 @@ MONEY = [
     ),
 ]
 
+RETENTION = [
+    Benefit(
+        id="sjz.retention.graduate_settling",
+        name="高校毕业生一次性就业安家补贴",
+        kind="money",
+        requires=all_of(
+            c.retention_in_force,
+            c.in_shijiazhuang,
+            c.recent_graduate,
+            c.enterprise,
+            c.social_insurance_local,
+            c.not_card_b,
+        ),
+        amount=Amount("retention_2022.graduate_settling", ("highest_full_time_degree",)),
+        per="once",
+        condition="与企业签订1年以上劳动合同，并按规定缴纳社会保险费",
+        granted_by="石政办发〔2022〕6号",
+    ),
+    Benefit(
+        id="sjz.retention.spouse_allowance",
+        name="人才配偶待业期间生活补贴",
+        kind="money",
+        audience=any_of(c.holds_a, c.sponsor_b_doctor_self),
+        requires=all_of(c.retention_in_force, c.unemployed_spouse),
+        amount=Amount("retention_2022.spouse_allowance"),
+        per="month",
+        years="retention_2022.spouse_allowance_years",
+        condition="配偶愿意在石家庄市就业、暂未就业；待业期间按月发放，最长2年",
+        cap=True,
+        granted_by="石政办发〔2022〕6号",
+    ),
+]
+
 EXCLUSIVITY = [
     Exclusivity(
         "sjz.exclusive.rent",
@@ -582,7 +615,7 @@ def program() -> Program:
         jurisdiction="shijiazhuang",
         conditions=list(c.CONDITIONS.values()),
         cards=[CARD_A, CARD_B, CARD_COUNTY, CARD_FAMILY],
-        benefits=[*MONEY, *_services()],
+        benefits=[*MONEY, *RETENTION, *_services()],
         exclusivity=EXCLUSIVITY,
         helpers=list(c.HELPERS),
     )
