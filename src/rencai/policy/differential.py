@@ -30,7 +30,10 @@ def compare_modes(profiles: list[dict[str, Any]], on: dt.date) -> Agreement:
         explained = entitlements(profile, on)
         held = {c["id"] for c in explained["cards"] if "holder" not in c}
         family = sum(1 for c in explained["cards"] if "holder" in c)
-        granted = {b["id"]: b for b in explained["benefits"]}
+        granted = {
+            b["id"]: b
+            for b in [*explained["benefits"], *explained["recognitions"], *explained["may_apply"]]
+        }
         pending = {n["benefit"] for n in explained["needs_administrator"]}
 
         def check(ok: bool, what: str, number: int = number) -> None:

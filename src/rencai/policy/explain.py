@@ -261,6 +261,17 @@ def near_miss(rule: Rule, leaf_state: Any, facts: Facts) -> list[str]:
     """Failed conditions of the parts of a failing rule that were partly met."""
     if isinstance(rule, Condition) or evaluate(rule, leaf_state) is not False:
         return []
+    if (
+        isinstance(rule, AllOf)
+        and any(
+            isinstance(c, Condition)
+            and any(r.startswith("parameter:") for r in c.reads)
+            and leaf_state(c) is False
+            for c in rule.children
+        )
+        and any(has_qualifying_leaf(c) and evaluate(c, leaf_state) is True for c in rule.children)
+    ):
+        return failed_texts(rule, leaf_state, facts)  # the program is not in force that day
     if isinstance(rule, AllOf) and any(
         has_qualifying_leaf(c) and evaluate(c, leaf_state) is True for c in rule.children
     ):
@@ -316,6 +327,8 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
         "needs_information": [],
         "needs_administrator": [],
         "exclusivity": [],
+        "recognitions": [],
+        "may_apply": [],
     }
 
     def needs_info(item_id: str, name: str, rule: Rule, person: _Person) -> None:
@@ -411,8 +424,15 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
         state = states[benefit.id]
         card_of = benefit.granted_by
         if state is None:
-            if benefit.kind == "money" and (card_of is None or card_held.get(card_of, True)):
+            if benefit.kind != "service" and (card_of is None or card_held.get(card_of, True)):
                 needs_info(benefit.id, benefit.name, benefit.rule, talent)
+            continue
+        if state is False and benefit.kind in ("recognition", "selection"):
+            why = near_miss(benefit.rule, talent.leaf_state, talent.facts)
+            if why:
+                result["not_eligible"].append(
+                    {"id": benefit.id, "name": benefit.name, "why_not": why}
+                )
             continue
         if state is False:
             holds_card = (
@@ -434,6 +454,24 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
                     result["not_eligible"].append(
                         {"id": benefit.id, "name": benefit.name, "why_not": why}
                     )
+            continue
+        if benefit.kind in ("recognition", "selection"):
+            assert benefit.citation is not None
+            entry = {
+                "id": benefit.id,
+                "name": benefit.name,
+                "kind": benefit.kind,
+                "because": held_texts(benefit.rule, talent.leaf_state, talent.facts),
+                "condition": benefit.condition,
+                "citation": benefit.citation.as_dict(),
+            }
+            if benefit.kind == "selection":
+                entry["quota"] = benefit.quota
+                entry["award"] = benefit.award
+                entry["note"] = "可以申报；经评审择优确定，不是可直接享受的待遇"
+                result["may_apply"].append(entry)
+            else:
+                result["recognitions"].append(entry)
             continue
         if benefit.kind == "service":
             assert benefit.citation is not None

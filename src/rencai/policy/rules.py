@@ -141,7 +141,25 @@ def held_texts(rule: Rule, leaf_state: Callable[[Condition], State], facts: Fact
 
 
 def failed_texts(rule: Rule, leaf_state: Callable[[Condition], State], facts: Facts) -> list[str]:
-    """Why a rule that fails does: its failed leaves (for AnyOf, all alternatives failed)."""
+    """Why a rule that fails does: its failed leaves (for AnyOf, all alternatives failed).
+
+    When the rule fails because its program is not in force that day (a failed switch that
+    reads a dated parameter), that is the only reason given: the other tests do not apply yet.
+    """
+    top = rule.children if isinstance(rule, AllOf) else (rule,)
+    switches = [
+        leaf.text(facts, False)
+        for leaf in top
+        if isinstance(leaf, Condition)
+        and any(r.startswith("parameter:") for r in leaf.reads)
+        and leaf_state(leaf) is False
+    ]
+    if switches and evaluate(rule, leaf_state) is False:
+        return switches
+    return _failed_texts(rule, leaf_state, facts)
+
+
+def _failed_texts(rule: Rule, leaf_state: Callable[[Condition], State], facts: Facts) -> list[str]:
     state = evaluate(rule, leaf_state)
     if state is not False:
         return []
@@ -151,7 +169,7 @@ def failed_texts(rule: Rule, leaf_state: Callable[[Condition], State], facts: Fa
         return [f"不满足：{rule.label}"]
     texts: list[str] = []
     for child in rule.children:
-        texts += failed_texts(child, leaf_state, facts)
+        texts += _failed_texts(child, leaf_state, facts)
     return texts
 
 
@@ -209,7 +227,9 @@ class Amount:
 class Benefit:
     id: str
     name: str
-    kind: Literal["money", "service"]
+    # money / service are granted; a recognition is a title conferred without further review;
+    # a selection (评选) is something one may apply for, decided by review within a quota
+    kind: Literal["money", "service", "recognition", "selection"]
     requires: Rule
     citation: Citation | None = None  # services; money cites the amount's parameter value
     amount: Amount | None = None
@@ -219,6 +239,8 @@ class Benefit:
     cap: bool = False  # the amount is a ceiling ("最高"), not a fixed sum
     granted_by: str | None = None  # the card or program granting it, for display
     audience: Rule | None = None  # who the item is for; outside it, no "why not" is given
+    quota: str | None = None  # selections: how many are chosen, in Chinese
+    award: str | None = None  # selections: what the selected receive, in Chinese
 
     @property
     def variable(self) -> str:

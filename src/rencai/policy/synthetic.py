@@ -109,6 +109,9 @@ def random_profiles(count: int, seed: int, on: dt.date) -> list[dict[str, Any]]:
                 "employment": {
                     "employer_type": str(rng.choice(employer_types)),
                     "employer_leading_industry": bool(rng.random() < 0.3),
+                    "employer_high_tech": bool(rng.random() < 0.2),
+                    "employer_tax_last_year": str(int(rng.integers(0, 20_000_000))),
+                    "annual_salary": f"{int(rng.integers(30_000, 1_500_000))}.50",
                     "county": str(rng.choice(counties)),
                     "introduced_from": str(
                         rng.choice(["outside_city", "abroad", "local"], p=[0.6, 0.1, 0.3])
@@ -163,6 +166,7 @@ def random_columns(count: int, seed: int, on: dt.date) -> Population:
         persons[f"graduation_{level}"] = np.where(highest == levels[level], graduation, no_date)
         persons[f"full_time_graduation_{level}"] = np.where(at_level, graduation, no_date)
     persons["employed"] = np.ones(count, dtype=bool)
+    persons["annual_salary_yuan"] = rng.integers(30_000, 1_500_000, count).astype(np.int32)
     zeros = np.zeros(count, dtype=np.int32)
     for award_level in AWARD_LEVELS:
         for kind in AWARD_KINDS:
@@ -183,5 +187,7 @@ def random_columns(count: int, seed: int, on: dt.date) -> Population:
     employers = {
         "employer_type": employer_types[rng.integers(0, len(employer_types), count)],
         "employer_leading_industry": rng.random(count) < 0.3,
+        "employer_high_tech": rng.random(count) < 0.2,
+        "employer_tax_last_year_yuan": rng.integers(0, 20_000_000, count).astype(np.int32),
     }
     return Population(count=count, persons=persons, employers=employers)

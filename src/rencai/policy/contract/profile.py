@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -105,9 +106,15 @@ class Person(_Model):
     recognitions: list[_code("recognition")] = Field(default_factory=list)  # type: ignore[valid-type]
 
 
+Yuan = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+
 class Employment(_Model):
     employer_type: _code("employer_type") | None = None  # type: ignore[valid-type]
     employer_leading_industry: bool = False
+    employer_high_tech: bool = False  # 高新技术企业
+    employer_tax_last_year: Yuan | None = None  # 用人单位上年度纳税额（元）
+    annual_salary: Yuan | None = None  # 年工资薪金收入（元）
     county: CountyCode | None = None
     introduced_from: Literal["outside_city", "abroad", "local"] | None = None
     mode: Literal["full_time", "flexible"] = "full_time"
@@ -184,6 +191,10 @@ def _message(error: Any) -> tuple[str, str]:
         "int_parsing": f"应为整数，收到 {given!r}",
         "int_type": f"应为整数，收到 {given!r}",
         "greater_than_equal": f"数值过小：{given!r}",
+        "decimal_parsing": f"应为金额（元），收到 {given!r}",
+        "decimal_type": f"应为金额（元），收到 {given!r}",
+        "decimal_max_places": f"金额最多两位小数，收到 {given!r}",
+        "decimal_max_digits": f"金额过大：{given!r}",
         "string_type": f"应为文本，收到 {given!r}",
         "string_pattern_mismatch": f"格式不正确：{given!r}",
         "list_type": f"应为列表，收到 {given!r}",

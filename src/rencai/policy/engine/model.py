@@ -231,6 +231,9 @@ def input_variables() -> list[type[Variable]]:
             default_value=EmployerType.unknown,
         ),
         _input("employer_leading_industry", Employer, bool, "五大主导产业企业"),
+        _input("employer_high_tech", Employer, bool, "高新技术企业"),
+        _input("employer_tax_last_year_yuan", Employer, int, "用人单位上年度纳税额（整元）"),
+        _input("annual_salary_yuan", Person, int, "年工资薪金收入（整元）"),
     ]
     for level in EDUCATION_LEVELS:
         degree = v.label("degree", level)

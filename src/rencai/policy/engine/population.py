@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 from openfisca_core.periods import period as make_period
@@ -108,6 +109,15 @@ def _date(value: dt.date | None) -> np.datetime64:
     return NO_DATE if value is None else np.datetime64(value.isoformat())
 
 
+INT32_MAX = 2**31 - 1
+
+
+def whole_yuan(amount: Decimal | None) -> int:
+    """Whole yuan, rounded down and capped at int32: exact for thresholds stated in yuan (a
+    salary of 499999.99 stays below 500000); amounts above 21亿 only ever exceed thresholds."""
+    return 0 if amount is None else min(int(amount), INT32_MAX)
+
+
 def encode_profile(profile: Profile) -> EncodedProfile:
     """The profile's talent (index 0) and each family member (1..n) as a small population."""
     p, e = profile.person, profile.employment
@@ -123,6 +133,9 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         missing.add("employment.social_insurance_local")
     if profile.family is None:
         missing.add("family")
+    for name in ("annual_salary", "employer_tax_last_year"):
+        if getattr(e, name) is None:
+            missing.add(f"employment.{name}")
 
     a_class = set(vocabulary().a_class_disciplines)
     tags_any = 0
@@ -197,6 +210,7 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         "employment_mode": column(EmploymentMode[e.mode].index, 0, np.int16),
         "start_date": column(_date(e.start_date), NO_DATE, "datetime64[D]"),
         "social_insurance_local": column(bool(e.social_insurance_local), False),
+        "annual_salary_yuan": column(whole_yuan(e.annual_salary), 0, np.int32),
         "employed": np.array([True] + [r.employed is not False for r in relatives], dtype=bool),
     }
     if any(r.relation == "spouse" and r.employed is None for r in relatives):
@@ -231,6 +245,8 @@ def encode_profile(profile: Profile) -> EncodedProfile:
             [EmployerType[e.employer_type or "unknown"].index], dtype=np.int16
         ),
         "employer_leading_industry": np.array([e.employer_leading_industry]),
+        "employer_high_tech": np.array([e.employer_high_tech]),
+        "employer_tax_last_year_yuan": np.array([whole_yuan(e.employer_tax_last_year)], np.int32),
     }
     population = Population(
         count=n,

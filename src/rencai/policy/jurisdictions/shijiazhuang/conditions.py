@@ -220,10 +220,25 @@ HELPERS: list[type[Variable]] = [
 CONDITIONS: dict[str, Condition] = {}
 
 
+def _not_in_force_is_false(formula):
+    """A test that reads a parameter with no value that day (the program is not yet or no longer
+    in force) does not hold; the program's own in-force switch says why."""
+
+    def guarded(p, t, params):
+        try:
+            return formula(p, t, params)
+        except ParameterNotFoundError:
+            return np.zeros(p.count, dtype=bool)
+
+    return guarded
+
+
 def leaf(
     name: str, label: str, reads: Iterable[str], formula, describe=None, qualifying=True
 ) -> Condition:
-    condition = Condition(name, label, formula, tuple(reads), describe, qualifying)
+    condition = Condition(
+        name, label, _not_in_force_is_false(formula), tuple(reads), describe, qualifying
+    )
     CONDITIONS[name] = condition
     return condition
 
@@ -838,4 +853,207 @@ sponsor_b_doctor_self = leaf(
     lambda p, t, _: p("card_b", t) & (plain(p("highest_degree", t)) == idx(Degree.doctorate)),
     lambda f, held: "B卡博士人才" if held else "不是B卡博士人才",
     qualifying=False,
+)
+
+# --- skills awards (石字〔2021〕7号 第5条; 石办字〔2017〕45号) ---------------------------------
+
+
+class Medal(Enum):
+    none = "无"
+    bronze = "铜奖"
+    silver = "银奖"
+    gold = "金奖"
+
+
+def _medal_variable(name: str, label: str, prefix: str) -> type[Variable]:
+    def formula(person, period, parameters):
+        result = np.full(person.count, idx(Medal.none), dtype=np.int16)
+        for medal in ("bronze", "silver", "gold"):  # the best medal wins
+            result[person(f"honor_{prefix}_{medal}", period)] = idx(Medal[medal])
+        return result
+
+    return type(
+        name,
+        (Variable,),
+        {
+            "value_type": Enum,
+            "possible_values": Medal,
+            "default_value": Medal.none,
+            "entity": Person,
+            "definition_period": DAY,
+            "label": label,
+            "formula": formula,
+        },
+    )
+
+
+HELPERS.append(_medal_variable("worldskills_medal", "世界技能大赛最好奖牌", "worldskills"))
+HELPERS.append(_medal_variable("national_skills_medal", "全国技能大赛最好奖牌", "national_skills"))
+
+
+def medal_won(name: str, variable: str, label: str) -> Condition:
+    return leaf(
+        name,
+        label,
+        ["person.honors"],
+        lambda p, t, _: plain(p(variable, t)) != idx(Medal.none),
+        lambda f, held: f"{label}（{Medal[f.get(variable)].value}）" if held else f"未{label}",
+    )
+
+
+worldskills_medallist = medal_won(
+    "worldskills_medallist", "worldskills_medal", "获得世界技能大赛奖牌"
+)
+national_skills_medallist = medal_won(
+    "national_skills_medallist", "national_skills_medal", "获得全国技能大赛奖牌"
+)
+china_skills_grand_award = honors_any(
+    "holds_china_skills_grand_award", "“中华技能大奖”", ["china_skills_grand_award"]
+)
+national_technical_expert = honors_any(
+    "holds_national_technical_expert", "全国技术能手称号", ["national_technical_expert"]
+)
+employed_by_unit = employer_in(
+    "employer_enterprise_or_institution",
+    "我市企事业单位",
+    ["enterprise", "public_institution", "civil_service_managed_institution"],
+)
+skills_2021_in_force = in_force(
+    "national_skills_award_in_force",
+    "石字〔2021〕7号第5条全国技能大赛奖励",
+    "skills.national_competition.gold",
+    "2021年2月10日",
+)
+skills_2017_in_force = in_force(
+    "skills_title_award_in_force",
+    "技能人才称号奖励（石办字〔2017〕45号）",
+    "skills.national_technical_expert",
+    "2017年11月3日",
+)
+
+# --- direct recognition as 市高层次人才 (石字〔2021〕7号 第7条) -------------------------------
+
+PROVINCIAL_OR_HIGHER_PROGRAMS = [
+    # national and provincial talent programmes and titles (A卡第（1）（2）（4）类所列)
+    "academician_cas",
+    "academician_cae",
+    "national_talent_program",
+    "bqw_national",
+    "national_young_expert",
+    "changjiang_scholar",
+    "innovation_talent_program",
+    "nsfc_distinguished_young",
+    "nsfc_excellent_young",
+    "national_outstanding_professional",
+    "state_council_special_allowance",
+    "hebei_high_end_talent",
+    "hebei_provincial_expert",
+    "hebei_giant_plan_leader",
+    "hebei_hundred_talents",
+    "hebei_foreign_hundred_talents",
+    "hebei_special_allowance",
+    "hebei_333_tier1",
+]
+recognition_in_force = in_force(
+    "direct_recognition_in_force",
+    "直接认定市高层次人才的规定",
+    "recognition.in_scope",
+    "2021年2月10日",
+)
+provincial_programme = honors_any(
+    "provincial_or_higher_programme",
+    "省部级以上人才计划入选者或省部级以上人才称号",
+    PROVINCIAL_OR_HIGHER_PROGRAMS,
+)
+key_discipline_leader = honors_any(
+    "national_key_discipline_or_project_leader",
+    "国家级重点学科、重点实验室学术技术带头人或国家级科技项目、工程项目的主要负责人",
+    ["national_key_discipline_leader", "national_project_leader"],
+)
+
+
+def _qualifying_employer(p: Any, t: Any, params: Any) -> np.ndarray:
+    try:
+        threshold = _param("recognition.employer_tax_threshold")(params, t)
+    except ParameterNotFoundError:
+        return np.zeros(p.count, dtype=bool)
+    return p.employer("employer_high_tech", t) | (
+        p.employer("employer_tax_last_year_yuan", t) >= threshold
+    )
+
+
+high_tech_or_big_taxpayer = leaf(
+    "employer_high_tech_or_tax_5m",
+    "我市高新技术企业或上年度纳税500万元以上的企业",
+    ["employment.employer_tax_last_year"],
+    _qualifying_employer,
+    lambda f, held: (
+        "用人单位为高新技术企业或上年度纳税500万元以上"
+        if held
+        else "用人单位不是高新技术企业，上年度纳税也不足500万元"
+    ),
+    qualifying=False,
+)
+
+
+def _salary_at_least(p: Any, t: Any, params: Any) -> np.ndarray:
+    try:
+        threshold = _param("recognition.salary_threshold")(params, t)
+    except ParameterNotFoundError:
+        return np.zeros(p.count, dtype=bool)
+    return p("annual_salary_yuan", t) >= threshold
+
+
+high_salary = leaf(
+    "salary_at_least_500k",
+    "工资薪金收入在50万元以上",
+    ["employment.annual_salary"],
+    _salary_at_least,
+    lambda f, held: (
+        f"年工资薪金收入 {f.get('annual_salary_yuan')} 元，"
+        + ("达到50万元" if held else "不足50万元")
+    ),
+)
+
+# --- 石家庄工匠 selection ------------------------------------------------------------------------
+
+craftsman_in_force = in_force(
+    "craftsman_selection_in_force", "“石家庄工匠”选拔", "craftsman.in_force", "2022年"
+)
+craftsman_age = age_at_most("craftsman_age_limit", "craftsman.age_limit")
+senior_worker_or_above = leaf(
+    "senior_worker_or_above",
+    "具有高级工及以上技能等级",
+    [],
+    lambda p, t, _: plain(p("skill_level", t)) >= idx(SkillLevel.senior_worker),
+    lambda f, held: "具有高级工及以上技能等级" if held else "不具有高级工及以上技能等级",
+)
+craftsman_excluded = honors_any(
+    "holds_honour_excluded_from_craftsman",
+    "已获“中华技能大奖”、全国技术能手、国务院或省政府特殊津贴、省管优秀专家、省突出贡献技师",
+    [
+        "china_skills_grand_award",
+        "national_technical_expert",
+        "state_council_special_allowance",
+        "hebei_provincial_expert",
+        "hebei_special_allowance",
+        "hebei_outstanding_technician",
+    ],
+)
+not_craftsman_excluded = leaf(
+    "not_excluded_from_craftsman",
+    "不属于“石家庄工匠”选拔范围排除的人员",
+    ["person.honors"],
+    lambda p, t, _: ~p("holds_honour_excluded_from_craftsman", t),
+    lambda f, held: (
+        "不属于排除人员"
+        if held
+        else "已获“中华技能大奖”、全国技术能手等称号者不在“石家庄工匠”选拔范围"
+    ),
+    qualifying=False,
+)
+unit_or_freelancer = employer_in(
+    "employer_unit_or_freelancer",
+    "企事业单位职工或自由职业者",
+    ["enterprise", "public_institution", "civil_service_managed_institution", "self_employed"],
 )

@@ -585,6 +585,112 @@ RETENTION = [
     ),
 ]
 
+SKILLS_DOC_QUOTE = _cite(
+    "石字〔2021〕7号",
+    "5",
+    "全职引进和培养新获得“中华技能大奖”“全国技术能手”的高技能人才，分别给予10万元、5万元支持。",
+)
+SKILLS = [
+    Benefit(
+        id="sjz.skills.worldskills_award",
+        name="世界技能大赛获奖支持",
+        kind="money",
+        audience=c.worldskills_medallist,
+        requires=all_of(c.in_shijiazhuang, c.employed_by_unit),
+        amount=Amount("skills.worldskills", ("worldskills_medal",)),
+        per="once",
+        condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同"
+        "（团队获奖的按团队给予）",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.skills.national_competition_award",
+        name="全国技能大赛获奖支持",
+        kind="money",
+        audience=c.national_skills_medallist,
+        requires=all_of(c.skills_2021_in_force, c.in_shijiazhuang, c.employed_by_unit),
+        amount=Amount("skills.national_competition", ("national_skills_medal",)),
+        per="once",
+        condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.skills.china_skills_grand_award",
+        name="“中华技能大奖”获得者奖励",
+        kind="money",
+        audience=c.china_skills_grand_award,
+        requires=all_of(c.skills_2017_in_force, c.in_shijiazhuang, c.employed_by_unit),
+        amount=Amount("skills.china_skills_grand_award"),
+        per="once",
+        condition="新获得称号；全职引进或由我市企事业单位培养",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.skills.national_technical_expert",
+        name="全国技术能手奖励",
+        kind="money",
+        audience=c.national_technical_expert,
+        requires=all_of(c.skills_2017_in_force, c.in_shijiazhuang, c.employed_by_unit),
+        amount=Amount("skills.national_technical_expert"),
+        per="once",
+        condition="新获得称号；全职引进或由我市企事业单位培养",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.skills.craftsman_selection",
+        name="“石家庄工匠”选拔",
+        kind="selection",
+        requires=all_of(
+            c.craftsman_in_force,
+            c.in_shijiazhuang,
+            c.unit_or_freelancer,
+            c.senior_worker_or_above,
+            c.craftsman_age,
+            c.not_craftsman_excluded,
+        ),
+        condition="在一线岗位直接从事技能工作，并符合细则第五条所列业绩条件之一（发明专利、"
+        "首席技师等称号、技能竞赛获奖、带徒成效等）；事业单位人选不超过当年度选拔数量的10%",
+        citation=_cite(
+            "“石家庄工匠”选拔管理服务实施细则",
+            "第五条、第七条、第九条",
+            "自 2022 年起，每两年选拔一次，每次选拔 100 名。",
+        ),
+        quota="自2022年起每两年选拔一次，每次100名",
+        award="入选者每人2万元一次性奖励，并优先推荐申报省级以上高技能人才评选",
+        granted_by="“石家庄工匠”选拔管理服务实施细则",
+    ),
+]
+
+RECOGNITION = [
+    Benefit(
+        id="sjz.recognition.city_high_level",
+        name="直接认定为市高层次人才",
+        kind="recognition",
+        requires=all_of(
+            c.recognition_in_force,
+            c.in_shijiazhuang,
+            any_of(
+                c.provincial_programme,
+                c.national_award_top3,
+                c.provincial_progress_first,
+                all_of(c.key_discipline_leader, c.introduced),
+                all_of(c.high_tech_or_big_taxpayer, c.introduced, c.high_salary),
+                label="省部级以上人才计划或称号、国家科技奖或省部级科技进步一等奖主要完成人、"
+                "国家级重点学科带头人或项目负责人、高新技术企业或纳税500万元以上企业新引进的"
+                "年薪50万元以上人才",
+            ),
+        ),
+        citation=_cite(
+            "石字〔2021〕7号",
+            "7",
+            "以及我市高新技术企业和上年度纳税500万元以上的企业新引进的工资薪金收入在50万元以上的"
+            "人才，直接认定为市高层次人才，给予相应支持。",
+        ),
+        condition="“给予相应支持”的具体项目，文件未列明",
+        granted_by="石字〔2021〕7号",
+    ),
+]
+
 EXCLUSIVITY = [
     Exclusivity(
         "sjz.exclusive.rent",
@@ -615,7 +721,7 @@ def program() -> Program:
         jurisdiction="shijiazhuang",
         conditions=list(c.CONDITIONS.values()),
         cards=[CARD_A, CARD_B, CARD_COUNTY, CARD_FAMILY],
-        benefits=[*MONEY, *RETENTION, *_services()],
+        benefits=[*MONEY, *RETENTION, *SKILLS, *RECOGNITION, *_services()],
         exclusivity=EXCLUSIVITY,
         helpers=list(c.HELPERS),
     )
