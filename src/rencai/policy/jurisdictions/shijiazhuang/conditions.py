@@ -1057,3 +1057,13 @@ unit_or_freelancer = employer_in(
     "企事业单位职工或自由职业者",
     ["enterprise", "public_institution", "civil_service_managed_institution", "self_employed"],
 )
+
+# --- A card: high-level talents who come to start a business, flexible introduction -----------
+
+flexible_introduction = leaf(
+    "flexible_introduction",
+    "柔性引进",
+    [],
+    lambda p, t, _: plain(p("employment_mode", t)) == idx(EmploymentMode.flexible),
+    lambda f, held: "柔性引进" if held else "全职引进（本项为柔性引进人才的工作津贴）",
+)

@@ -552,6 +552,84 @@ MONEY = [
     ),
 ]
 
+A_ENTREPRENEUR = (
+    "掌握具有自主知识产权核心技术，成果能在石家庄市转化落地；"
+    "所创办企业已在石家庄市行政区划内进行工商注册且税务登记"
+)
+
+
+def _a_entrepreneur(
+    benefit_id: str, name: str, parameter: str, per: str, years: str | None, condition: str
+) -> Benefit:
+    return Benefit(
+        id=benefit_id,
+        name=name,
+        kind="money",
+        audience=all_of(c.holds_a, c.self_employed),
+        requires=all_of(c.introduced),
+        amount=Amount(parameter),
+        per=per,  # type: ignore[arg-type]
+        years=years,
+        condition=f"{condition}；{A_ENTREPRENEUR}",
+        cap=True,
+        granted_by="card.a",
+    )
+
+
+A_MONEY = [
+    _a_entrepreneur(
+        "sjz.a.loan_interest_subsidy",
+        "高层次人才创业贷款贴息补助",
+        "a_card.entrepreneur.loan_interest",
+        "year",
+        "a_card.entrepreneur.loan_interest_years",
+        "获得银行贷款，按实际贴息，每年最高额",
+    ),
+    _a_entrepreneur(
+        "sjz.a.incubator_rent_subsidy",
+        "高层次人才创业孵化器租房费用补贴",
+        "a_card.entrepreneur.incubator_rent",
+        "year",
+        "a_card.entrepreneur.incubator_rent_years",
+        "未取得建设用地前入驻政府建设的孵化器，按实际费用，每年最高额",
+    ),
+    _a_entrepreneur(
+        "sjz.a.factory_rent_subsidy",
+        "高层次人才创业厂房租赁费用补贴",
+        "a_card.entrepreneur.factory_rent",
+        "year",
+        "a_card.entrepreneur.factory_rent_years",
+        "租赁厂房直接生产销售，按实际费用，每年最高额",
+    ),
+    _a_entrepreneur(
+        "sjz.a.home_purchase_subsidy",
+        "高层次人才创业购房补贴",
+        "a_card.entrepreneur.home_purchase",
+        "once",
+        None,
+        "在市区内购买首套自用商品住房，5年内给予，最高额",
+    ),
+    _a_entrepreneur(
+        "sjz.a.rent_reimbursement",
+        "高层次人才创业租房费用报销",
+        "a_card.entrepreneur.rent_reimbursement",
+        "year",
+        "a_card.entrepreneur.rent_reimbursement_years",
+        "租住房屋，据实报销，每年最高额",
+    ),
+    Benefit(
+        id="sjz.a.flexible_work_allowance",
+        name="柔性引进高层次人才工作津贴",
+        kind="money",
+        audience=all_of(c.holds_a, c.flexible_introduction),
+        requires=all_of(c.in_shijiazhuang),
+        amount=Amount("a_card.flexible_allowance"),
+        per="month",
+        condition="入选我市人才项目、科技项目并签订3年以上合同；按专家本人在我市实际工作月数发放",
+        granted_by="card.a",
+    ),
+]
+
 RETENTION = [
     Benefit(
         id="sjz.retention.graduate_settling",
@@ -721,7 +799,7 @@ def program() -> Program:
         jurisdiction="shijiazhuang",
         conditions=list(c.CONDITIONS.values()),
         cards=[CARD_A, CARD_B, CARD_COUNTY, CARD_FAMILY],
-        benefits=[*MONEY, *RETENTION, *SKILLS, *RECOGNITION, *_services()],
+        benefits=[*MONEY, *A_MONEY, *RETENTION, *SKILLS, *RECOGNITION, *_services()],
         exclusivity=EXCLUSIVITY,
         helpers=list(c.HELPERS),
     )
