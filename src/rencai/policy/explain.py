@@ -113,6 +113,8 @@ class _Person:
         return self.leaf_cache[condition.name]
 
     def _leaf_state(self, condition: Condition) -> State:
+        if condition.mirror is not None:
+            return self.explainer.card_state(condition.mirror, self)
         mirrored = [r for r in condition.reads if r.startswith("card:")]
         states: list[State] = []
         for read in mirrored:

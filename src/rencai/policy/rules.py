@@ -47,6 +47,9 @@ class Condition:
     # Whether holding this leaf says who the person is (a degree, an honour) rather than being a
     # limit or a switch (age, dates, employer type); only the former make a "near miss".
     qualifying: bool = True
+    # A leaf that is just "qualifies for card X": explanations take the card's own three-state
+    # result instead of recomputing it.
+    mirror: str | None = None
 
     def text(self, facts: Facts, held: bool) -> str:
         if self.describe is not None:
@@ -113,16 +116,17 @@ State = bool | None  # None: needs information
 
 
 def evaluate(rule: Rule, leaf_state: Callable[[Condition], State]) -> State:
+    """Three-state value; stops at the first deciding child, so leaves are computed lazily."""
     if isinstance(rule, Condition):
         return leaf_state(rule)
-    states = [evaluate(child, leaf_state) for child in rule.children]
-    if isinstance(rule, AllOf):
-        if any(s is False for s in states):
-            return False
-        return None if any(s is None for s in states) else True
-    if any(s is True for s in states):
-        return True
-    return None if any(s is None for s in states) else False
+    deciding = isinstance(rule, AnyOf)  # True decides an AnyOf, False decides an AllOf
+    undecided = False
+    for child in rule.children:
+        state = evaluate(child, leaf_state)
+        if state is deciding:
+            return deciding
+        undecided = undecided or state is None
+    return None if undecided else not deciding
 
 
 def held_texts(rule: Rule, leaf_state: Callable[[Condition], State], facts: Facts) -> list[str]:

@@ -18,6 +18,8 @@ from rencai.policy.engine.model import (
     AWARD_KINDS,
     AWARD_LEVELS,
     EDUCATION_LEVELS,
+    HONOR_MASKS,
+    HONOR_SLOT,
     HONORS,
     RECOGNITIONS,
     TAG_BIT,
@@ -176,8 +178,12 @@ def random_columns(count: int, seed: int, on: dt.date) -> Population:
     persons[award_column("provincial", "progress", "1")] = np.where(
         has_award, rng.integers(1, 6, count), 0
     ).astype(np.int32)
-    for code in HONORS:
-        persons[f"honor_{code}"] = rng.random(count) < 0.005
+    for mask in HONOR_MASKS:
+        bits = np.zeros(count, dtype=np.int32)
+        for slot, bit in HONOR_SLOT.values():
+            if slot == mask:
+                bits |= np.where(rng.random(count) < 0.005, bit, 0).astype(np.int32)
+        persons[mask] = bits
     for code in RECOGNITIONS:
         persons[f"recognition_{code}"] = rng.random(count) < 0.03
     employer_types = np.array(

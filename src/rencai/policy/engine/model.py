@@ -112,6 +112,14 @@ AWARD_KINDS = ("natural_science", "invention", "progress")
 AWARD_GRADES = ("special", "1", "2", "3")
 
 HONORS = sorted(vocabulary().codes("honor"))
+# Honours as bits of a few int32 masks (30 bits each, clear of the sign bit): one column per
+# 30 honours instead of one per honour keeps both the million-row and one-profile paths short.
+HONOR_BITS_PER_MASK = 30
+HONOR_MASKS = [f"honors_{i}" for i in range((len(HONORS) - 1) // HONOR_BITS_PER_MASK + 1)]
+HONOR_SLOT = {
+    code: (HONOR_MASKS[i // HONOR_BITS_PER_MASK], 1 << (i % HONOR_BITS_PER_MASK))
+    for i, code in enumerate(HONORS)
+}
 RECOGNITIONS = sorted(vocabulary().codes("recognition"))
 
 
@@ -262,8 +270,8 @@ def input_variables() -> list[type[Variable]]:
                         f"科技奖励最好名次 {level}/{kind}/{grade}（0 表示无）",
                     )
                 )
-    for code in HONORS:
-        result.append(_input(f"honor_{code}", Person, bool, v.label("honor", code)))
+    for mask in HONOR_MASKS:
+        result.append(_input(mask, Person, int, f"荣誉称号位掩码（{mask}）"))
     for code in RECOGNITIONS:
         result.append(_input(f"recognition_{code}", Person, bool, v.label("recognition", code)))
     return result

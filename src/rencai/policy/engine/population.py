@@ -25,7 +25,8 @@ from rencai.policy.engine.model import (
     AWARD_LEVELS,
     DEGREE_ORDER,
     EDUCATION_LEVELS,
-    HONORS,
+    HONOR_MASKS,
+    HONOR_SLOT,
     RECOGNITIONS,
     TAG_BIT,
     County,
@@ -89,11 +90,23 @@ def build_simulation(system: TaxBenefitSystem, population: Population) -> Simula
 
 
 def set_inputs(simulation: Simulation, population: Population, on: dt.date) -> None:
+    """Load the columns; for small populations, columns that only hold the variable's default
+    are skipped (OpenFisca supplies the default), which keeps the one-profile path short."""
     day = make_period(on.isoformat())
-    for name, values in population.persons.items():
-        simulation.set_input(name, day, values)
-    for name, values in population.employers.items():
-        simulation.set_input(name, day, values)
+    variables = simulation.tax_benefit_system.variables
+    for columns in (population.persons, population.employers):
+        for name, values in columns.items():
+            if len(values) <= 64 and _all_default(values, variables[name].default_value):
+                continue
+            simulation.set_input(name, day, values)
+
+
+def _all_default(values: np.ndarray, default: object) -> bool:
+    if isinstance(default, dt.date):
+        return bool((values == np.datetime64(default.isoformat())).all())
+    if hasattr(default, "index"):  # an enum member: columns hold indices
+        return bool((values == default.index).all())
+    return bool((values == default).all())
 
 
 # --- one profile → columns ------------------------------------------------------------------
@@ -235,8 +248,12 @@ def encode_profile(profile: Profile) -> EncodedProfile:
                 key = award_column(award_level, kind, grade)
                 persons[key] = column(best.get(key, 0), 0, np.int32)
     honors, recognitions = set(p.honors), set(p.recognitions)
-    for code in HONORS:
-        persons[f"honor_{code}"] = column(code in honors, False)
+    masks = dict.fromkeys(HONOR_MASKS, 0)
+    for code in honors:
+        mask, bit = HONOR_SLOT[code]
+        masks[mask] |= bit
+    for mask, bits in masks.items():
+        persons[mask] = column(bits, 0, np.int32)
     for code in RECOGNITIONS:
         persons[f"recognition_{code}"] = column(code in recognitions, False)
 

@@ -18,6 +18,7 @@ from openfisca_core.variables import Variable
 
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.model import (
+    HONOR_SLOT,
     TAG_BIT,
     County,
     Degree,
@@ -270,18 +271,28 @@ def age_at_most(name: str, limit_path: str) -> Condition:
     )
 
 
+def holds_honor(facts: Facts, code: str) -> bool:
+    mask, bit = HONOR_SLOT[code]
+    return bool(facts.get(mask) & bit)
+
+
 def honors_any(name: str, label: str, codes: list[str]) -> Condition:
     """Holds at least one of the honours."""
     names = vocabulary().codes("honor")
 
+    wanted: dict[str, int] = {}
+    for code in codes:
+        mask, bit = HONOR_SLOT[code]
+        wanted[mask] = wanted.get(mask, 0) | bit
+
     def formula(p, t, params):
         held = np.zeros(p.count, dtype=bool)
-        for code in codes:
-            held |= p(f"honor_{code}", t)
+        for mask, bits in wanted.items():
+            held |= (p(mask, t) & bits) != 0
         return held
 
     def describe(facts: Facts, held: bool) -> str:
-        have = [names[c] for c in codes if facts.get(f"honor_{c}")]
+        have = [names[c] for c in codes if holds_honor(facts, c)]
         return f"{label}：{'、'.join(have)}" if held else f"未持有{label}"
 
     return leaf(name, label, ["person.honors"], formula, describe)
@@ -360,14 +371,16 @@ def in_force(name: str, what: str, path: str, since: str, until: str | None = No
 
 def mirror_card(name: str, card_id: str, label: str) -> Condition:
     """Holds (qualifies for) a card; its state in explanations is the card's own three states."""
-    condition = leaf(
+    condition = Condition(
         name,
         label,
-        [f"card:{card_id}"],
         lambda p, t, _: p(card_id.replace(".", "_"), t),
+        (f"card:{card_id}",),
         lambda f, held: label if held else f"不符合{label}",
         qualifying=False,
+        mirror=card_id,
     )
+    CONDITIONS[name] = condition
     return condition
 
 
@@ -869,7 +882,8 @@ def _medal_variable(name: str, label: str, prefix: str) -> type[Variable]:
     def formula(person, period, parameters):
         result = np.full(person.count, idx(Medal.none), dtype=np.int16)
         for medal in ("bronze", "silver", "gold"):  # the best medal wins
-            result[person(f"honor_{prefix}_{medal}", period)] = idx(Medal[medal])
+            mask, bit = HONOR_SLOT[f"{prefix}_{medal}"]
+            result[(person(mask, period) & bit) != 0] = idx(Medal[medal])
         return result
 
     return type(
