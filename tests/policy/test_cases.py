@@ -103,5 +103,11 @@ def test_case(case: dict[str, Any]) -> None:
     if "needs_administrator" in expect:
         pending = {n["parameter"] for n in result["needs_administrator"]}
         assert pending == set(expect["needs_administrator"])
+    recognitions = {r["id"] for r in result["recognitions"]}
+    assert set(expect.get("recognitions", [])) <= recognitions, recognitions
+    assert not set(expect.get("no_recognitions", [])) & recognitions
+    may_apply = {m["id"] for m in result["may_apply"]}
+    assert set(expect.get("may_apply", [])) <= may_apply, may_apply
+    assert not set(expect.get("no_may_apply", [])) & may_apply
     if expect.get("nothing"):
         assert result["cards"] == [] and result["benefits"] == []
