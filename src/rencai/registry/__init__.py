@@ -1,0 +1,1 @@
+"""Talents, employers, accounts and roles (the registry). Identifiers live in identifiers.py."""
