@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from rencai.policy.catalogue import Entry, catalogue
 from rencai.policy.contract.profile import FieldError, Profile, ProfileError
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain import explain
@@ -17,6 +18,47 @@ def supported_jurisdictions() -> list[str]:
     return sorted(registry())
 
 
+def catalogue_only(jurisdiction: str) -> list[Entry]:
+    """Programs for persons in a jurisdiction whose rules the seeds do not state precisely."""
+    return [
+        e
+        for e in catalogue().search(jurisdiction=jurisdiction, target="person")
+        if e.status != "computed"
+    ]
+
+
+def catalogue_only_result(jurisdiction: str, day: dt.date) -> dict[str, Any]:
+    entries = catalogue_only(jurisdiction)
+    return {
+        "jurisdiction": jurisdiction,
+        "on": day.isoformat(),
+        "cards": [],
+        "benefits": [],
+        "not_eligible": [],
+        "needs_information": [],
+        "needs_administrator": [],
+        "exclusivity": [],
+        "recognitions": [],
+        "may_apply": [],
+        "catalogued": [
+            {
+                "id": e.id,
+                "name": e.name,
+                "summary": e.summary,
+                "reason": e.reason,
+                "citation": {
+                    "document": e.document,
+                    "clause": e.clause,
+                    "quote": e.quote,
+                },
+            }
+            for e in entries
+        ],
+        "note": "该地区政策文件未载明可据以计算的具体条件，以下项目由主管部门认定，请咨询办理。",
+        "contract_version": CONTRACT_VERSION,
+    }
+
+
 def entitlements(profile: Profile, on: dt.date | None = None) -> dict[str, Any]:
     """What the law of ``on`` (default: the profile's date, else today) grants this profile.
 
@@ -25,6 +67,8 @@ def entitlements(profile: Profile, on: dt.date | None = None) -> dict[str, Any]:
     """
     day = on or profile.on or dt.date.today()
     jurisdictions = registry()
+    if profile.jurisdiction not in jurisdictions and catalogue_only(profile.jurisdiction):
+        return catalogue_only_result(profile.jurisdiction, day)
     if profile.jurisdiction not in jurisdictions:
         raise ProfileError(
             [
