@@ -95,8 +95,9 @@ EXAMPLES: dict[str, tuple[str, dict[str, str]]] = {
 
 def _options() -> dict[str, Any]:
     v = vocabulary()
-    counties = [c for c in v.counties.values() if c.jurisdiction == "shijiazhuang"]
+    counties = list(v.counties.values())
     return {
+        "jurisdictions": v.codes("jurisdiction"),
         "degrees": v.codes("degree"),
         "school_tags": v.codes("school_tag"),
         "titles": v.codes("professional_title"),
@@ -174,7 +175,7 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
     parents = _text(form, "parents") or "0"
     family += [{"relation": "parent"} for _ in range(int(parents) if parents.isdigit() else 0)]
     profile: dict[str, Any] = {
-        "jurisdiction": "shijiazhuang",
+        "jurisdiction": _text(form, "jurisdiction") or "shijiazhuang",
         "person": person,
         "employment": employment,
         "family": family,
