@@ -25,6 +25,8 @@ db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 policies_app = typer.Typer(help="The policy catalogue (政策库).", no_args_is_help=True)
 app.add_typer(policies_app, name="policies")
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 
 RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女"}
@@ -207,6 +209,23 @@ def policies_coverage() -> None:
     from rencai.policy.catalogue import catalogue, coverage_markdown
 
     typer.echo(coverage_markdown(catalogue()), nl=False)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    url: Annotated[
+        str | None, typer.Option(help="Database URL (default: RENCAI_DATABASE_URL)")
+    ] = None,
+) -> None:
+    """Recompute the audit chain; exit 1 and name the first bad entry if it was tampered with."""
+    from rencai.audit.log import verify
+    from rencai.db.session import database_url, session_scope
+
+    with session_scope(url or database_url()) as session:
+        result = verify(session)
+    if not result.ok:
+        _fail([f"审计日志第 {result.first_bad_seq} 条：{result.problem}"], code=1)
+    typer.echo(f"审计日志完整：共 {result.entries} 条，哈希链校验通过")
 
 
 @app.command("profile-schema")

@@ -80,3 +80,18 @@ def test_postgres_refuses_updates_and_deletes(pg_url: str) -> None:
     for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
         with pytest.raises(DBAPIError, match="append-only"), engine_for(pg_url).begin() as c:
             c.execute(text(statement))
+
+
+def test_cli_verify_reports_tampering(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    upgrade(url)
+    _write(url, 3)
+    run = [sys.executable, "-m", "rencai", "audit", "verify", "--url", url]
+    done = subprocess.run(run, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "共 3 条" in done.stdout
+    _tamper(url, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+    done = subprocess.run(run, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "第 2 条" in done.stderr
