@@ -99,8 +99,13 @@ def county_member(code: str) -> str:
 
 County = Enum(
     "County",
-    {"unknown": "未知", **{county_member(c): v.name for c, v in vocabulary().counties.items()}},
+    # values carry the code: two cities have a 新华区, and equal enum values would be aliases
+    {
+        "unknown": "未知",
+        **{county_member(c): f"{v.name}（{c}）" for c, v in vocabulary().counties.items()},
+    },
 )
+assert len(County) == len(vocabulary().counties) + 1, "county enum members must not alias"
 
 # School tags as bits; a_class_discipline is derived from (school, discipline) pairs.
 SCHOOL_TAGS = [*sorted(vocabulary().codes("school_tag")), "a_class_discipline"]
