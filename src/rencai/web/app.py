@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 import rencai
+from rencai.web.api import accounts as accounts_api
 from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import policies as policies_api
 from rencai.web.pages import calculator as calculator_pages
@@ -40,11 +41,16 @@ def create_app() -> FastAPI:
             errors.append({"field": field, "message": message, "code": error["type"]})
         return JSONResponse({"errors": errors}, status_code=422)
 
+    @app.exception_handler(accounts_api.ApiError)
+    async def api_error(_: Request, exc: accounts_api.ApiError) -> JSONResponse:
+        return exc.response()
+
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
     app.include_router(entitlements_api.router)
+    app.include_router(accounts_api.router)
     app.include_router(calculator_pages.router)
     app.include_router(policies_api.router)
     app.include_router(policies_pages.router)

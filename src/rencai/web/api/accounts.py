@@ -1,0 +1,184 @@
+"""Accounts over HTTP: register, log in (token), the talent's own profile and entitlements.
+
+Every route that returns personal data resolves the caller from a Bearer token (API) or the
+session cookie (pages) on the server; a talent only ever reaches their own profile.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.db.session import database_url, session_scope
+from rencai.policy.calculator import entitlements
+from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.registry.accounts import (
+    RegistryError,
+    authenticate,
+    register_talent,
+    resolve_token,
+    revoke_token,
+    update_profile,
+)
+from rencai.registry.identifiers import mask_id_number
+from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
+
+router = APIRouter(prefix="/api/v1", tags=["accounts 账号"])
+SESSION_COOKIE = "rencai_session"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, field: str, message: str, code: str):
+        self.status, self.field, self.message, self.code = status, field, message, code
+
+    def response(self) -> JSONResponse:
+        body = {"errors": [{"field": self.field, "message": self.message, "code": self.code}]}
+        return JSONResponse(body, status_code=self.status)
+
+
+def db() -> Iterator[Session]:
+    """One transaction per request: committed on success, rolled back on error."""
+    with session_scope(database_url()) as session:
+        yield session
+
+
+def bearer_or_cookie(request: Request, authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def current_account(
+    request: Request,
+    session: Annotated[Session, Depends(db)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Account:
+    raw = bearer_or_cookie(request, authorization)
+    account = resolve_token(session, raw) if raw else None
+    if account is None:
+        raise ApiError(401, "authorization", "请先登录", "unauthenticated")
+    return account
+
+
+def current_talent(
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db)],
+) -> TalentProfile:
+    if account.role != Role.talent:
+        raise ApiError(403, "role", "仅人才本人可以访问", "forbidden")
+    talent = session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
+    if talent is None:
+        raise ApiError(404, "profile", "尚未建立人才档案", "not_found")
+    return talent
+
+
+class Registration(BaseModel):
+    username: str = Field(min_length=3, max_length=64)
+    password: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=100)
+    id_number: str = Field(min_length=1, max_length=18)
+    profile: dict[str, Any] | None = None
+
+
+class Credentials(BaseModel):
+    username: str
+    password: str
+
+
+class ProfileUpdate(BaseModel):
+    version: int
+    profile: dict[str, Any]
+
+
+def talent_view(talent: TalentProfile) -> dict[str, Any]:
+    return {
+        "id": talent.id,
+        "name": talent.name,
+        "id_number": mask_id_number(talent.id_number),
+        "version": talent.version,
+        "profile": json.loads(talent.profile),
+    }
+
+
+@router.post("/talents", status_code=201, summary="人才注册")
+def register(body: Registration, session: Annotated[Session, Depends(db)]) -> dict[str, Any]:
+    try:
+        talent = register_talent(
+            session, body.username, body.password, body.name, body.id_number, body.profile
+        )
+    except RegistryError as exc:
+        raise ApiError(422, exc.field, exc.message, exc.code) from None
+    return talent_view(talent)
+
+
+@router.post("/tokens", summary="登录，取得访问令牌")
+def login(body: Credentials, session: Annotated[Session, Depends(db)]) -> Any:
+    try:
+        result = authenticate(session, body.username, body.password, kind="api")
+    except RegistryError as exc:
+        session.commit()  # failed attempts count towards the lock-out even though we refuse
+        status = 423 if exc.code == "locked" else 401
+        raise ApiError(status, exc.field, exc.message, exc.code) from None
+    account = result.account
+    return {
+        "token": result.token,
+        "token_type": "bearer",
+        "role": account.role,
+        "role_label": ROLE_LABELS[Role(account.role)],
+    }
+
+
+@router.delete("/tokens/current", status_code=204, summary="退出登录")
+def logout(
+    request: Request,
+    session: Annotated[Session, Depends(db)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> None:
+    raw = bearer_or_cookie(request, authorization)
+    if raw:
+        revoke_token(session, raw)
+
+
+@router.get("/me", summary="当前账号")
+def me(account: Annotated[Account, Depends(current_account)]) -> dict[str, Any]:
+    return {
+        "username": account.username,
+        "display_name": account.display_name,
+        "role": account.role,
+        "role_label": ROLE_LABELS[Role(account.role)],
+        "county": account.county,
+    }
+
+
+@router.get("/me/profile", summary="本人人才档案")
+def my_profile(talent: Annotated[TalentProfile, Depends(current_talent)]) -> dict[str, Any]:
+    return talent_view(talent)
+
+
+@router.put("/me/profile", summary="修改本人人才档案（须带上读取时的 version）")
+def put_profile(
+    body: Annotated[ProfileUpdate, Body()],
+    talent: Annotated[TalentProfile, Depends(current_talent)],
+    session: Annotated[Session, Depends(db)],
+) -> dict[str, Any]:
+    try:
+        update_profile(session, talent, body.profile, body.version)
+    except RegistryError as exc:
+        status = 409 if exc.code == "stale_version" else 422
+        raise ApiError(status, exc.field, exc.message, exc.code) from None
+    return talent_view(talent)
+
+
+@router.get("/me/entitlements", summary="按本人档案计算可享受的政策")
+def my_entitlements(talent: Annotated[TalentProfile, Depends(current_talent)]) -> Any:
+    try:
+        return entitlements(parse_profile(json.loads(talent.profile)))
+    except ProfileError as exc:
+        return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)
