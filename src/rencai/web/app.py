@@ -13,6 +13,7 @@ import rencai
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import policies as policies_api
+from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import calculator as calculator_pages
 from rencai.web.pages import policies as policies_pages
 
@@ -54,5 +55,6 @@ def create_app() -> FastAPI:
     app.include_router(calculator_pages.router)
     app.include_router(policies_api.router)
     app.include_router(policies_pages.router)
+    app.include_router(account_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -1,0 +1,205 @@
+"""Account pages: log in, register, and 我的 (the talent's profile and entitlements)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.policy.calculator import entitlements
+from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.registry.accounts import (
+    RegistryError,
+    authenticate,
+    register_talent,
+    resolve_token,
+    revoke_token,
+    update_profile,
+)
+from rencai.registry.identifiers import mask_id_number
+from rencai.registry.models import Account, Role, TalentProfile
+from rencai.web.api.accounts import SESSION_COOKIE, db
+from rencai.web.pages.calculator import PER, _options, profile_from_form, templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, context)
+    response.status_code = status
+    return response
+
+
+def _signed_in(response: Response, token: str) -> Response:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=8 * 3600)
+    return response
+
+
+def _account(request: Request, session: Session) -> Account | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    return resolve_token(session, raw) if raw else None
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    return _page(request, "login.html", {"error": None, "username": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+    form = await request.form()
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    try:
+        result = authenticate(session, username, password)
+    except RegistryError as exc:
+        session.commit()  # failed attempts count towards the lock-out
+        return _page(request, "login.html", {"error": exc.message, "username": username}, 401)
+    return _signed_in(RedirectResponse("/me", status_code=303), result.token)
+
+
+@router.post("/logout")
+def logout(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        revoke_token(session, raw)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request) -> HTMLResponse:
+    return _page(request, "register.html", {"error": None, "form": {}})
+
+
+@router.post("/register", response_class=HTMLResponse)
+async def register(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        register_talent(
+            session,
+            form.get("username", ""),
+            form.get("password", ""),
+            form.get("name", ""),
+            form.get("id_number", ""),
+        )
+        result = authenticate(session, form.get("username", ""), form.get("password", ""))
+    except RegistryError as exc:
+        session.rollback()  # nothing of a refused registration is kept
+        safe = {k: v for k, v in form.items() if k != "password"}
+        return _page(request, "register.html", {"error": exc.message, "form": safe}, 422)
+    return _signed_in(RedirectResponse("/me", status_code=303), result.token)
+
+
+def _talent(session: Session, account: Account) -> TalentProfile | None:
+    return session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
+
+
+def _me_context(talent: TalentProfile, errors: list[dict[str, str]]) -> dict[str, Any]:
+    profile = json.loads(talent.profile)
+    result = None
+    with contextlib.suppress(ProfileError):  # a stored profile is valid; keep the page robust
+        result = entitlements(parse_profile(profile))
+    person, employment = profile.get("person", {}), profile.get("employment", {})
+    education = (person.get("education") or [{}])[0]
+    form = {
+        "jurisdiction": profile.get("jurisdiction", "shijiazhuang"),
+        "birth_date": person.get("birth_date", ""),
+        "degree": education.get("degree", ""),
+        "full_time": "on" if education.get("full_time", True) else "",
+        "professional_title": person.get("professional_title", "none"),
+        "skill_level": person.get("skill_level", "none"),
+        "employer_type": employment.get("employer_type", ""),
+        "county": employment.get("county", ""),
+        "introduced_from": employment.get("introduced_from", ""),
+        "start_date": employment.get("start_date", ""),
+        "social_insurance_local": "on" if employment.get("social_insurance_local", True) else "",
+    }
+    return {
+        **_options(),
+        "talent": {"name": talent.name, "id_number": mask_id_number(talent.id_number)},
+        "version": talent.version,
+        "form": form,
+        "form_lists": {
+            "honors": person.get("honors", []),
+            "recognitions": person.get("recognitions", []),
+            "school_tags": education.get("school_tags", []),
+        },
+        "result": result,
+        "errors": errors,
+        "per": PER,
+    }
+
+
+ME_PERSON_FIELDS = ("birth_date", "education", "professional_title")
+ME_EMPLOYMENT_FIELDS = (
+    "employer_type",
+    "county",
+    "introduced_from",
+    "start_date",
+    "social_insurance_local",
+)
+
+
+def merged_profile(stored: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
+    """The stored profile with the fields of the 我的 form replaced; what the form does not show
+    (honours, awards, family, ...) is kept."""
+    profile = {**stored, "jurisdiction": edited["jurisdiction"]}
+    person = dict(stored.get("person", {}))
+    for name in ME_PERSON_FIELDS:
+        if name in edited["person"]:
+            person[name] = edited["person"][name]
+        elif name != "professional_title":
+            person.pop(name, None)
+    employment = dict(stored.get("employment", {}))
+    for name in ME_EMPLOYMENT_FIELDS:
+        if name in edited["employment"]:
+            employment[name] = edited["employment"][name]
+        else:
+            employment.pop(name, None)
+    profile["person"], profile["employment"] = person, employment
+    return profile
+
+
+@router.get("/me", response_class=HTMLResponse)
+def me(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    talent = _talent(session, account) if account.role == Role.talent else None
+    if talent is None:
+        return _page(request, "me.html", {"talent": None, "account": account})
+    return _page(request, "me.html", {"account": account, **_me_context(talent, [])})
+
+
+@router.post("/me/profile", response_class=HTMLResponse)
+async def save_profile(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    talent = _talent(session, account)
+    if talent is None:
+        return _page(request, "me.html", {"talent": None, "account": account}, 403)
+    form = await request.form()
+    version = str(form.get("version", ""))
+    try:
+        update_profile(
+            session,
+            talent,
+            merged_profile(json.loads(talent.profile), profile_from_form(form)),
+            int(version) if version.isdigit() else -1,
+        )
+    except RegistryError as exc:
+        context = _me_context(talent, [{"field": exc.field, "message": exc.message}])
+        return _page(
+            request,
+            "me.html",
+            {"account": account, **context},
+            409 if exc.code == "stale_version" else 422,
+        )
+    return RedirectResponse("/me", status_code=303)
