@@ -1,0 +1,234 @@
+"""Applying and reviewing: county review, then city review; return for correction; decisions.
+
+Every step is authorised here, on the server, whatever the interface: a talent acts on their own
+cases, a county reviewer on their county's cases at the county step, a city reviewer at the city
+step. Each action is appended to the case's history and to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.applications.models import Action, Application, Status
+from rencai.audit.log import append as audit
+from rencai.policy.calculator import entitlements
+from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.policy.version import rules_version
+from rencai.registry.accounts import RegistryError
+from rencai.registry.models import Account, Role, TalentProfile
+
+OPEN = (Status.county_review, Status.city_review, Status.returned)
+
+
+class ApplicationError(RegistryError):
+    """A refused step (Chinese message), e.g. wrong state, not allowed, stale version."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def precheck(profile: dict[str, Any], program: str, on: dt.date | None = None) -> dict[str, Any]:
+    """What the calculator says about one program for this profile, with its reasons."""
+    try:
+        result = entitlements(parse_profile(profile), on)
+    except ProfileError as exc:
+        return {"state": "invalid", "reasons": [e.line() for e in exc.errors], "name": program}
+    granted = [*result["cards"], *result["benefits"], *result["recognitions"], *result["may_apply"]]
+    for item in granted:
+        if item["id"] == program:
+            return {
+                "state": "eligible",
+                "name": item["name"],
+                "reasons": item.get("because", []),
+                "citation": item.get("citation"),
+                "amount": item.get("total"),
+            }
+    for item in result["not_eligible"]:
+        if item["id"] == program:
+            return {"state": "not_eligible", "name": item["name"], "reasons": item["why_not"]}
+    for item in result["needs_information"]:
+        if item["id"] == program:
+            return {
+                "state": "needs_information",
+                "name": item["name"],
+                "reasons": [item["message"]],
+            }
+    return {"state": "unknown_program", "name": program, "reasons": ["计算器中没有此项目"]}
+
+
+def apply(
+    session: Session, talent: TalentProfile, program: str, idempotency_key: str
+) -> Application:
+    """Submit an application; the same key returns the same case (a double click, a retry)."""
+    existing = session.scalar(
+        select(Application).where(Application.idempotency_key == idempotency_key)
+    )
+    if existing is not None:
+        if existing.talent_id != talent.id:
+            raise ApplicationError("idempotency_key", "提交编号已被使用", "key_reused")
+        return existing
+    open_case = session.scalar(
+        select(Application.id).where(
+            Application.talent_id == talent.id,
+            Application.program == program,
+            Application.status.in_([s.value for s in OPEN]),
+        )
+    )
+    if open_case is not None:
+        raise ApplicationError(
+            "program", "该项目已有在办申请，请勿重复申请", "duplicate_application"
+        )
+    profile = json.loads(talent.profile)
+    check = precheck(profile, program)
+    if check["state"] in ("unknown_program", "invalid"):
+        raise ApplicationError("program", "；".join(check["reasons"]), check["state"])
+    county = profile.get("employment", {}).get("county")
+    if not county:
+        raise ApplicationError(
+            "employment.county", "请先在档案中填写工作所在县（市、区）", "no_county"
+        )
+    moment = _now()
+    application = Application(
+        talent_id=talent.id,
+        program=program,
+        program_name=check["name"],
+        jurisdiction=profile["jurisdiction"],
+        county=county,
+        status=Status.county_review.value,
+        profile_snapshot=talent.profile,
+        rules_version=rules_version(profile["jurisdiction"]),
+        precheck=json.dumps(check, ensure_ascii=False),
+        idempotency_key=idempotency_key,
+        submitted_at=moment,
+    )
+    session.add(application)
+    session.flush()
+    _record(session, application, talent.account_id, "applicant", "submit", None, moment)
+    return application
+
+
+def _record(
+    session: Session,
+    application: Application,
+    actor_id: int,
+    level: str,
+    action: str,
+    reason: str | None,
+    moment: dt.datetime,
+) -> None:
+    session.add(
+        Action(
+            application_id=application.id,
+            actor_id=actor_id,
+            level=level,
+            action=action,
+            reason=reason,
+            at=moment,
+        )
+    )
+    audit(
+        session,
+        f"account:{actor_id}",
+        f"application.{action}",
+        f"application:{application.id}",
+        {"level": level, "status": application.status, "reason": reason},
+        at=moment,
+    )
+    session.flush()
+
+
+def can_see(account: Account, application: Application, talent_account_id: int) -> bool:
+    if account.role == Role.admin:
+        return True
+    if account.role == Role.talent:
+        return account.id == talent_account_id
+    if account.role == Role.county_reviewer:
+        return account.county == application.county
+    return account.role == Role.city_reviewer
+
+
+def visible(session: Session, account: Account) -> list[Application]:
+    query = select(Application).order_by(Application.submitted_at)
+    if account.role == Role.talent:
+        query = query.join(TalentProfile).where(TalentProfile.account_id == account.id)
+    elif account.role == Role.county_reviewer:
+        query = query.where(Application.county == account.county)
+    elif account.role not in (Role.city_reviewer, Role.admin):
+        return []
+    return list(session.scalars(query))
+
+
+def decide(
+    session: Session,
+    reviewer: Account,
+    application: Application,
+    decision: str,
+    reason: str | None,
+    expected_version: int,
+) -> Application:
+    """approve / return / reject at the reviewer's level; a stale version is refused."""
+    if application.version != expected_version:
+        raise ApplicationError("version", "该申请已被他人处理，请刷新后查看", "stale_version")
+    if application.status == Status.county_review:
+        allowed = reviewer.role == Role.county_reviewer and reviewer.county == application.county
+        level = "county"
+    elif application.status == Status.city_review:
+        allowed = reviewer.role == Role.city_reviewer
+        level = "city"
+    else:
+        raise ApplicationError("status", "该申请当前不在审核环节", "not_reviewable")
+    if not allowed:
+        raise ApplicationError("role", "无权审核该申请", "forbidden")
+    if decision in ("return", "reject") and not (reason or "").strip():
+        raise ApplicationError("reason", "退回补正或不予通过须填写理由", "reason_required")
+    moment = _now()
+    if decision == "approve":
+        if level == "county":
+            application.status = Status.city_review.value
+        else:
+            application.status = Status.approved.value
+            application.decided_at = moment
+    elif decision == "return":
+        application.status = Status.returned.value
+    elif decision == "reject":
+        application.status = Status.rejected.value
+        application.decided_at = moment
+    else:
+        raise ApplicationError("decision", "审核结论应为通过、退回补正或不予通过", "bad_decision")
+    session.flush()  # the version column makes a concurrent decision fail here
+    _record(session, application, reviewer.id, level, decision, reason, moment)
+    return application
+
+
+def resubmit(
+    session: Session, talent: TalentProfile, application: Application, expected_version: int
+) -> Application:
+    """After 退回补正: the corrected profile is snapshotted again and review starts anew."""
+    if application.talent_id != talent.id:
+        raise ApplicationError("application", "无权操作该申请", "forbidden")
+    if application.status != Status.returned:
+        raise ApplicationError("status", "只有退回补正的申请可以重新提交", "not_returned")
+    if application.version != expected_version:
+        raise ApplicationError("version", "该申请已变化，请刷新后重试", "stale_version")
+    application.profile_snapshot = talent.profile
+    application.precheck = json.dumps(
+        precheck(json.loads(talent.profile), application.program), ensure_ascii=False
+    )
+    application.status = Status.county_review.value
+    session.flush()
+    _record(session, application, talent.account_id, "applicant", "resubmit", None, _now())
+    return application
+
+
+def history(session: Session, application: Application) -> list[Action]:
+    return list(
+        session.scalars(
+            select(Action).where(Action.application_id == application.id).order_by(Action.id)
+        )
+    )
