@@ -15,6 +15,7 @@ from rencai.web.api import applications as applications_api
 from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import policies as policies_api
 from rencai.web.pages import accounts as account_pages
+from rencai.web.pages import applications as application_pages
 from rencai.web.pages import calculator as calculator_pages
 from rencai.web.pages import policies as policies_pages
 
@@ -58,5 +59,6 @@ def create_app() -> FastAPI:
     app.include_router(policies_api.router)
     app.include_router(policies_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(application_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.registry.accounts import (
@@ -59,7 +61,8 @@ async def login(request: Request, session: Annotated[Session, Depends(db)]) -> R
     except RegistryError as exc:
         session.commit()  # failed attempts count towards the lock-out
         return _page(request, "login.html", {"error": exc.message, "username": username}, 401)
-    return _signed_in(RedirectResponse("/me", status_code=303), result.token)
+    landing = "/me" if result.account.role in (Role.talent, Role.employer) else "/review"
+    return _signed_in(RedirectResponse(landing, status_code=303), result.token)
 
 
 @router.post("/logout")
@@ -100,6 +103,23 @@ def _talent(session: Session, account: Account) -> TalentProfile | None:
     return session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
 
 
+def _my_cases(session: Session, talent: TalentProfile) -> list[dict[str, Any]]:
+    cases = session.scalars(
+        select(Application)
+        .where(Application.talent_id == talent.id)
+        .order_by(Application.submitted_at.desc())
+    )
+    return [
+        {
+            "id": a.id,
+            "name": a.program_name,
+            "status": a.status,
+            "label": STATUS_LABELS[Status(a.status)],
+        }
+        for a in cases
+    ]
+
+
 def _me_context(talent: TalentProfile, errors: list[dict[str, str]]) -> dict[str, Any]:
     profile = json.loads(talent.profile)
     result = None
@@ -133,6 +153,8 @@ def _me_context(talent: TalentProfile, errors: list[dict[str, str]]) -> dict[str
         "result": result,
         "errors": errors,
         "per": PER,
+        "can_apply": True,
+        "apply_key": uuid.uuid4().hex,  # one key per page view: a double click applies once
     }
 
 
@@ -174,7 +196,8 @@ def me(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
     talent = _talent(session, account) if account.role == Role.talent else None
     if talent is None:
         return _page(request, "me.html", {"talent": None, "account": account})
-    return _page(request, "me.html", {"account": account, **_me_context(talent, [])})
+    context = {"account": account, "cases": _my_cases(session, talent), **_me_context(talent, [])}
+    return _page(request, "me.html", context)
 
 
 @router.post("/me/profile", response_class=HTMLResponse)

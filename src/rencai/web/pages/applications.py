@@ -1,0 +1,199 @@
+"""Case pages: apply from 我的, follow the timeline, and the reviewers' queue and decisions."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from rencai.applications.models import STATUS_LABELS, Application, Status
+from rencai.applications.service import (
+    OPEN,
+    ApplicationError,
+    apply,
+    can_see,
+    decide,
+    history,
+    resubmit,
+    visible,
+)
+from rencai.registry.accounts import resolve_token
+from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
+from rencai.web.api.accounts import SESSION_COOKIE, db
+from rencai.web.pages.calculator import templates
+
+router = APIRouter(include_in_schema=False)
+ACTION_LABELS = {
+    "submit": "提交申请",
+    "approve": "审核通过",
+    "return": "退回补正",
+    "reject": "不予通过",
+    "resubmit": "补正后重新提交",
+}
+LEVEL_LABELS = {"applicant": "申请人", "county": "县（市、区）人才办", "city": "市委人才办"}
+
+
+def _account(request: Request, session: Session) -> Account | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    return resolve_token(session, raw) if raw else None
+
+
+def _talent(session: Session, account: Account) -> TalentProfile | None:
+    return session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
+
+
+def _case_view(session: Session, application: Application) -> dict[str, object]:
+    return {
+        "id": application.id,
+        "program_name": application.program_name,
+        "status": application.status,
+        "status_label": STATUS_LABELS[Status(application.status)],
+        "county": application.county,
+        "submitted_at": application.submitted_at.strftime("%Y-%m-%d %H:%M"),
+        "version": application.version,
+        "precheck": json.loads(application.precheck),
+        "rules_version": application.rules_version,
+        "open": application.status in OPEN,
+    }
+
+
+@router.post("/applications", response_class=HTMLResponse)
+async def new_application(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    talent = _talent(session, account)
+    form = await request.form()
+    if talent is None:
+        return _message(request, "只有人才本人可以提交申请", 403)
+    try:
+        application = apply(
+            session,
+            talent,
+            str(form.get("program", "")),
+            str(form.get("key", "")) or uuid.uuid4().hex,
+        )
+    except ApplicationError as exc:
+        session.rollback()
+        return _message(request, exc.message, 409 if exc.code == "duplicate_application" else 422)
+    return RedirectResponse(f"/applications/{application.id}", status_code=303)
+
+
+def _message(request: Request, text: str, status: int) -> HTMLResponse:
+    response = templates.TemplateResponse(request, "message.html", {"text": text})
+    response.status_code = status
+    return response
+
+
+@router.get("/applications/{application_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request, application_id: int, session: Annotated[Session, Depends(db)]
+) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    application = session.get(Application, application_id)
+    owner = None
+    if application is not None:
+        owner = session.scalar(
+            select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
+        )
+    if application is None or owner is None or not can_see(account, application, owner):
+        return _message(request, "没有找到该申请", 404)
+    steps = [
+        {
+            "who": LEVEL_LABELS.get(a.level, a.level),
+            "what": ACTION_LABELS.get(a.action, a.action),
+            "reason": a.reason,
+            "at": a.at.strftime("%Y-%m-%d %H:%M"),
+        }
+        for a in history(session, application)
+    ]
+    may_decide = (
+        application.status == Status.county_review
+        and account.role == Role.county_reviewer
+        and account.county == application.county
+    ) or (application.status == Status.city_review and account.role == Role.city_reviewer)
+    context = {
+        "case": _case_view(session, application),
+        "steps": steps,
+        "may_decide": may_decide,
+        "may_resubmit": account.id == owner and application.status == Status.returned,
+        "profile": json.loads(application.profile_snapshot) if account.id != owner else None,
+    }
+    return templates.TemplateResponse(request, "case.html", context)
+
+
+@router.post("/applications/{application_id}/decision", response_class=HTMLResponse)
+async def case_decision(
+    request: Request, application_id: int, session: Annotated[Session, Depends(db)]
+) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    application = session.get(Application, application_id)
+    if application is None:
+        return _message(request, "没有找到该申请", 404)
+    form = await request.form()
+    version = str(form.get("version", ""))
+    try:
+        decide(
+            session,
+            account,
+            application,
+            str(form.get("decision", "")),
+            str(form.get("reason", "")) or None,
+            int(version) if version.isdigit() else -1,
+        )
+    except (ApplicationError, StaleDataError) as exc:
+        session.rollback()
+        text = (
+            exc.message if isinstance(exc, ApplicationError) else "该申请已被他人处理，请刷新后查看"
+        )
+        return _message(request, text, 409)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+@router.post("/applications/{application_id}/resubmit", response_class=HTMLResponse)
+async def case_resubmit(
+    request: Request, application_id: int, session: Annotated[Session, Depends(db)]
+) -> Response:
+    account = _account(request, session)
+    application = session.get(Application, application_id)
+    talent = _talent(session, account) if account is not None else None
+    if account is None or application is None or talent is None:
+        return _message(request, "没有找到该申请", 404)
+    form = await request.form()
+    version = str(form.get("version", ""))
+    try:
+        resubmit(session, talent, application, int(version) if version.isdigit() else -1)
+    except ApplicationError as exc:
+        session.rollback()
+        return _message(request, exc.message, 409)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_queue(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    if account.role not in (Role.county_reviewer, Role.city_reviewer, Role.admin):
+        return _message(request, "审核工作台仅供审核人员使用", 403)
+    cases = [_case_view(session, a) for a in visible(session, account)]
+    waiting = {
+        Role.county_reviewer: Status.county_review,
+        Role.city_reviewer: Status.city_review,
+    }.get(Role(account.role))
+    context = {
+        "account": {"name": account.display_name, "role": ROLE_LABELS[Role(account.role)]},
+        "todo": [c for c in cases if c["status"] == waiting],
+        "others": [c for c in cases if c["status"] != waiting],
+    }
+    return templates.TemplateResponse(request, "review.html", context)

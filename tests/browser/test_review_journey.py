@@ -1,0 +1,89 @@
+"""register → apply → county review → city review → decision, in real Chromium."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+from playwright.sync_api import Browser, Page, expect
+
+from rencai.db.session import session_scope
+from rencai.registry.accounts import create_account
+from rencai.registry.identifiers import id_check_character
+from rencai.registry.models import Role
+from tests.support import LiveServer
+
+
+def _login(page: Page, server: LiveServer, username: str) -> None:
+    page.goto(server.url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", "secret123")
+    page.click("#login")
+
+
+def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None:
+    tag = uuid.uuid4().hex[:6]
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as session:
+        create_account(
+            session, f"ca{tag}", "secret123", "长安区人才办", Role.county_reviewer, county="130102"
+        )
+        create_account(
+            session, f"qx{tag}", "secret123", "桥西区人才办", Role.county_reviewer, county="130104"
+        )
+        create_account(session, f"city{tag}", "secret123", "市委人才办", Role.city_reviewer)
+
+    talent = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
+    talent.goto(live_server.url + "/register")
+    talent.fill("#username", f"t{tag}")
+    talent.fill("#password", "secret123")
+    talent.fill("#name", "赵博士")
+    talent.fill("#id_number", first17 + id_check_character(first17))
+    talent.click("#register")
+    talent.fill("#birth_date", "1994-03-02")
+    talent.select_option("#degree", "doctorate")
+    talent.select_option("#employer_type", "enterprise")
+    talent.select_option("#county", "130102")
+    talent.select_option("#introduced_from", "outside_city")
+    talent.fill("#start_date", "2024-07-01")
+    talent.click("#save")
+    talent.click("[data-apply='sjz.b.rent_subsidy']")
+    expect(talent.locator("#status")).to_contain_text("县级审核中")
+    case_url = talent.url
+    talent.go_back()  # a second click on the same page view applies only once
+    talent.click("[data-apply='sjz.b.rent_subsidy']")
+    assert talent.url == case_url
+
+    reviewer = browser.new_context().new_page()
+    _login(reviewer, live_server, f"qx{tag}")  # another county sees nothing
+    expect(reviewer.locator("#todo")).to_contain_text("暂无待审核申请")
+    reviewer.goto(case_url)
+    expect(reviewer.locator("#message")).to_contain_text("没有找到该申请")
+
+    _login(reviewer, live_server, f"ca{tag}")
+    reviewer.click("#todo a")
+    expect(reviewer.locator(".precheck")).to_contain_text("符合条件")
+    reviewer.select_option("#decision", "return")
+    reviewer.click("#submit-decision")
+    expect(reviewer.locator("#message")).to_contain_text("须填写理由")
+    reviewer.goto(case_url)
+    reviewer.select_option("#decision", "return")
+    reviewer.fill("#reason", "请补充劳动合同")
+    reviewer.click("#submit-decision")
+    expect(reviewer.locator("#status")).to_contain_text("退回补正")
+
+    talent.goto(case_url)
+    expect(talent.locator("#timeline")).to_contain_text("请补充劳动合同")
+    talent.click("#resubmit")
+    expect(talent.locator("#status")).to_contain_text("县级审核中")
+
+    reviewer.goto(case_url)
+    reviewer.click("#submit-decision")  # 通过
+    expect(reviewer.locator("#status")).to_contain_text("市级审核中")
+    _login(reviewer, live_server, f"city{tag}")
+    reviewer.goto(case_url)
+    reviewer.click("#submit-decision")
+    expect(reviewer.locator("#status")).to_contain_text("已通过")
+
+    talent.goto(live_server.url + "/me")
+    expect(talent.locator("#my-cases")).to_contain_text("已通过")
