@@ -250,8 +250,29 @@ def serve(
 
     if demo:
         upgrade(database_url())
+        _load_demo()
     typer.echo(f"rencai: http://{host}:{port}/  (database: {database_url()})")
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+def _load_demo() -> None:
+    from rencai.db.session import database_url, session_scope
+    from rencai.registry.demo import DEMO_ACCOUNTS, PASSWORD, load_demo
+
+    with session_scope(database_url()) as session:
+        created = load_demo(session)
+    typer.echo("demo data " + ("loaded" if created else "already present") + "; accounts:")
+    for username, label in DEMO_ACCOUNTS:
+        typer.echo(f"  {username} / {PASSWORD}  {label}")
+
+
+@app.command()
+def demo() -> None:
+    """Migrate and fill the database with demo employers, talents, reviewers and cases."""
+    from rencai.db.session import database_url, upgrade
+
+    upgrade(database_url())
+    _load_demo()
 
 
 @db_app.command("upgrade")

@@ -1,0 +1,106 @@
+"""Demo data for `make run`: employers, talents, reviewers and cases at every stage."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.applications.service import apply, decide
+from rencai.registry.accounts import create_account, register_employer, register_talent
+from rencai.registry.identifiers import id_check_character, uscc_check_character
+from rencai.registry.models import Account, Role
+
+PASSWORD = "demo1234"
+
+_DOCTOR: dict[str, Any] = {
+    "jurisdiction": "shijiazhuang",
+    "person": {
+        "birth_date": "1994-03-02",
+        "education": [
+            {
+                "degree": "doctorate",
+                "full_time": True,
+                "school": "河北工业大学",
+                "school_tags": ["double_first_class"],
+                "graduation_date": "2024-06-30",
+            }
+        ],
+    },
+    "employment": {
+        "employer_type": "enterprise",
+        "county": "130102",
+        "introduced_from": "outside_city",
+        "start_date": "2024-07-01",
+        "social_insurance_local": True,
+    },
+    "family": [{"relation": "spouse", "employed": False}],
+}
+
+DEMO_ACCOUNTS = [
+    ("demo_doctor", "人才（博士，长安区）"),
+    ("demo_master", "人才（硕士，平山县）"),
+    ("demo_county", "长安区人才办审核人员"),
+    ("demo_pingshan", "平山县人才办审核人员"),
+    ("demo_city", "市委人才办审核人员"),
+]
+
+
+def _id(seed: int) -> str:
+    first17 = f"13010219940302{seed:03d}"
+    return first17 + id_check_character(first17)
+
+
+def _uscc(seed: str) -> str:
+    first17 = f"91130100MA0{seed}"
+    return first17 + uscc_check_character(first17)
+
+
+def load_demo(session: Session) -> bool:
+    """Create the demo world once; returns False if it was already there."""
+    if session.scalar(select(Account.id).where(Account.username == "demo_doctor")):
+        return False
+    register_employer(
+        session,
+        _uscc("BX001A"),
+        "石家庄示例生物医药有限公司",
+        "130102",
+        "enterprise",
+        "biomedicine",
+        high_tech=True,
+    )
+    register_employer(
+        session, _uscc("ED002B"), "平山县示例职业技术学校", "130131", "public_institution"
+    )
+    doctor = register_talent(session, "demo_doctor", PASSWORD, "王博士", _id(1), _DOCTOR)
+    master_profile = copy.deepcopy(_DOCTOR)
+    master_profile["person"]["education"] = [
+        {"degree": "master", "full_time": True, "graduation_date": "2025-06-30"}
+    ]
+    master_profile["person"]["birth_date"] = "1999-05-01"
+    master_profile["employment"].update(
+        {"county": "130131", "employer_type": "public_institution", "start_date": "2025-03-01"}
+    )
+    master_profile["family"] = []
+    master = register_talent(session, "demo_master", PASSWORD, "李硕士", _id(2), master_profile)
+    county = create_account(
+        session, "demo_county", PASSWORD, "长安区人才办", Role.county_reviewer, county="130102"
+    )
+    pingshan = create_account(
+        session, "demo_pingshan", PASSWORD, "平山县人才办", Role.county_reviewer, county="130131"
+    )
+    city = create_account(session, "demo_city", PASSWORD, "市委人才办", Role.city_reviewer)
+
+    apply(session, doctor, "card.b", "demo-1")  # waiting for the county
+    at_city = apply(session, doctor, "sjz.b.rent_subsidy", "demo-2")
+    decide(session, county, at_city, "approve", None, at_city.version)  # waiting for the city
+    approved = apply(session, doctor, "sjz.b.settlement_allowance", "demo-3")
+    decide(session, county, approved, "approve", None, approved.version)
+    decide(session, city, approved, "approve", None, approved.version)
+    returned = apply(session, master, "card.county", "demo-4")
+    decide(session, pingshan, returned, "return", "请补充毕业证书扫描件", returned.version)
+    rejected = apply(session, master, "sjz.county.rent_subsidy", "demo-5")
+    decide(session, pingshan, rejected, "reject", "已享受单位提供的免费宿舍", rejected.version)
+    return True
