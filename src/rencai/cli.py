@@ -228,6 +228,21 @@ def audit_verify(
     typer.echo(f"审计日志完整：共 {result.entries} 条，哈希链校验通过")
 
 
+@app.command("deliver-notifications")
+def deliver_notifications(
+    outbox: Annotated[
+        Path, typer.Option(help="File adapter: append messages as JSON lines")
+    ] = Path("var/outbox-sms.jsonl"),
+) -> None:
+    """Send pending SMS notifications through the file adapter (a gateway implements the same)."""
+    from rencai.db.session import database_url, session_scope
+    from rencai.notifications.outbox import FileChannel, deliver
+
+    with session_scope(database_url()) as session:
+        sent, failed = deliver(session, FileChannel(outbox))
+    typer.echo(f"已发送 {sent} 条，失败 {failed} 条（失败的将在下次重试）")
+
+
 @app.command("profile-schema")
 def profile_schema() -> None:
     """Print the JSON Schema of the talent profile (calculator contract v1)."""

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from rencai.applications.models import Action, Application, Status
 from rencai.audit.log import append as audit
+from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.version import rules_version
@@ -203,7 +204,38 @@ def decide(
         raise ApplicationError("decision", "审核结论应为通过、退回补正或不予通过", "bad_decision")
     session.flush()  # the version column makes a concurrent decision fail here
     _record(session, application, reviewer.id, level, decision, reason, moment)
+    _tell_applicant(session, application, decision, reason)
     return application
+
+
+DECISION_TEXT = {
+    "approve": "已通过{level}审核",
+    "return": "被退回补正",
+    "reject": "未通过审核",
+}
+
+
+def _tell_applicant(
+    session: Session, application: Application, decision: str, reason: str | None
+) -> None:
+    talent = session.get(TalentProfile, application.talent_id)
+    if talent is None:
+        return
+    if application.status == Status.approved:
+        outcome = "已审核通过"
+    else:
+        level = "县级" if application.status == Status.city_review else "市级"
+        outcome = DECISION_TEXT[decision].format(level=level)
+    body = f"您申请的“{application.program_name}”{outcome}。"
+    if reason:
+        body += f"理由：{reason}"
+    notify(
+        session,
+        talent.account_id,
+        f"申请进度：{application.program_name}",
+        body,
+        link=f"/applications/{application.id}",
+    )
 
 
 def resubmit(

@@ -1,0 +1,1 @@
+"""Notifications: in-app messages and an outbox that SMS / e-mail adapters deliver from."""
