@@ -65,12 +65,20 @@ def test_malformed_json_is_a_structured_error(live_server: LiveServer) -> None:
     assert response.json()["errors"][0]["field"] == "(body)"
 
 
-def test_unsupported_jurisdiction_and_early_date(live_server: LiveServer) -> None:
+def test_catalogue_only_jurisdiction_and_early_date(live_server: LiveServer) -> None:
     response = httpx.post(
-        f"{live_server.url}/api/v1/entitlements", json=doctor(jurisdiction="jinzhou")
+        f"{live_server.url}/api/v1/entitlements", json=doctor(jurisdiction="cangzhou")
     )
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["code"] == "unsupported_jurisdiction"
+    assert response.status_code == 200
+    body = response.json()
+    assert body["cards"] == [] and body["benefits"] == []
+    assert "cz.lion_city_card" in {c["id"] for c in body["catalogued"]}
+    assert "主管部门" in body["note"]
+    early = httpx.post(
+        f"{live_server.url}/api/v1/entitlements",
+        json=doctor(jurisdiction="jinzhou", on="2022-12-31"),
+    )
+    assert early.status_code == 422 and early.json()["errors"][0]["code"] == "before_policy"
     response = httpx.post(f"{live_server.url}/api/v1/entitlements", json=doctor(on="2016-05-01"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "on"

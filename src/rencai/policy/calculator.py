@@ -85,8 +85,8 @@ def entitlements(profile: Profile, on: dt.date | None = None) -> dict[str, Any]:
             [
                 FieldError(
                     "on",
-                    f"查询日期 {day.isoformat()} 早于{jurisdiction.name}人才绿卡政策施行时间"
-                    f"（{jurisdiction.earliest.year}年）",
+                    f"查询日期 {day.isoformat()} 早于本平台收录的{jurisdiction.name}"
+                    f"人才政策施行时间（{jurisdiction.earliest.isoformat()}）",
                     "before_policy",
                 )
             ]

@@ -12,6 +12,6 @@ if TYPE_CHECKING:
 @cache
 def registry() -> dict[str, Jurisdiction]:
     """The jurisdictions whose rules are computed, by vocabulary code."""
-    from rencai.policy.jurisdictions import shijiazhuang
+    from rencai.policy.jurisdictions import jinzhou, shijiazhuang
 
-    return {shijiazhuang.JURISDICTION.code: shijiazhuang.JURISDICTION}
+    return {j.code: j for j in (shijiazhuang.JURISDICTION, jinzhou.JURISDICTION)}

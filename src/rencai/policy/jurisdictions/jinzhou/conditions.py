@@ -1,0 +1,164 @@
+"""Jinzhou's condition leaves: graduates' living and housing allowances, startup subsidy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+from openfisca_core.indexed_enums import Enum
+from openfisca_core.periods import DAY
+from openfisca_core.variables import Variable
+
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.engine.model import County, Degree, Person, county_member
+from rencai.policy.leaves import (
+    ConditionSet,
+    idx,
+    lookup,
+    param_getter,
+    plain,
+    years_apart_less_than,
+    years_before,
+)
+from rencai.policy.rules import Condition, Facts
+
+_SET = ConditionSet()
+CONDITIONS = _SET.conditions
+
+
+class AllowanceDegree(Enum):
+    none = "不符合"
+    bachelor = "本科生"
+    master = "应届硕士"
+    doctorate = "博士"
+
+
+NO_DATE = np.datetime64("1900-01-01")
+
+
+class jinzhou_allowance_degree(Variable):
+    """The degree the allowances are paid for: a doctorate, a master's taken up as a fresh
+    graduate, or a bachelor's — each graduated in 2023 or later."""
+
+    value_type = Enum
+    possible_values = AllowanceDegree
+    default_value = AllowanceDegree.none
+    entity = Person
+    definition_period = DAY
+    label = "锦州生活、居住补贴的学历层次"
+
+    def formula(person, period, parameters):
+        p = parameters(period.start)
+        since = np.datetime64(str(p.graduated_since))
+        doctor = person("graduation_doctorate", period) >= since
+        master_graduated = person("graduation_master", period)
+        fresh_master = (master_graduated >= since) & years_apart_less_than(
+            master_graduated, person("start_date", period), int(p.fresh_master_years)
+        )
+        bachelor = person("graduation_bachelor", period) >= since
+        return np.select(
+            [doctor, fresh_master, bachelor],
+            [
+                idx(AllowanceDegree.doctorate),
+                idx(AllowanceDegree.master),
+                idx(AllowanceDegree.bachelor),
+            ],
+            idx(AllowanceDegree.none),
+        )
+
+
+class latest_graduation(Variable):
+    value_type = dt.date
+    entity = Person
+    definition_period = DAY
+    label = "最近一次高校毕业日期（大专及以上）"
+
+    def formula(person, period, parameters):
+        dates = [
+            person(f"graduation_{level}", period)
+            for level in ("doctorate", "master", "bachelor", "associate")
+        ]
+        return np.maximum.reduce(dates)
+
+
+HELPERS: list[type[Variable]] = [jinzhou_allowance_degree, latest_graduation]
+
+JINZHOU_COUNTY_TABLE = lookup(
+    {
+        idx(County[county_member(c)]): 1
+        for c, v in vocabulary().counties.items()
+        if v.jurisdiction == "jinzhou"
+    },
+    len(County),
+)
+
+in_jinzhou = _SET.leaf(
+    "works_in_jinzhou",
+    "在锦州市工作或创业",
+    ["employment.county"],
+    lambda p, t, _: JINZHOU_COUNTY_TABLE[plain(p("county", t))] == 1,
+    lambda f, held: "在锦州市工作" if held else "工作地不在锦州市",
+    qualifying=False,
+)
+social_insurance_in_jinzhou = _SET.leaf(
+    "pays_social_insurance_in_jinzhou",
+    "在锦州市缴纳社会保险",
+    ["employment.social_insurance_local"],
+    lambda p, t, _: p("social_insurance_local", t),
+    lambda f, held: "在锦州市缴纳社会保险" if held else "未在锦州市缴纳社会保险",
+    qualifying=False,
+)
+enterprise_or_institution = _SET.employer_in(
+    "jinzhou_enterprise_or_institution",
+    "企业或事业单位（不含参照公务员法管理的事业单位）",
+    ["enterprise", "public_institution"],
+)
+
+
+def _describe_degree(facts: Facts, held: bool) -> str:
+    if held:
+        return f"2023年以后毕业的{AllowanceDegree[facts.get('jinzhou_allowance_degree')].value}"
+    return "不是2023年以后毕业的博士、应届硕士或本科生"
+
+
+graduate_2023 = _SET.leaf(
+    "jinzhou_graduate_since_2023",
+    "2023年以后毕业的博士、应届硕士和本科生",
+    ["person.education", "person.education.graduation_date", "employment.start_date"],
+    lambda p, t, _: plain(p("jinzhou_allowance_degree", t)) != idx(AllowanceDegree.none),
+    _describe_degree,
+)
+
+
+def _within_allowance_years(p: Any, t: Any, params: Any) -> np.ndarray:
+    years = int(param_getter("allowance_years")(params, t))
+    return p("start_date", t) > years_before(t.start, years)
+
+
+within_allowance_period = _SET.leaf(
+    "within_jinzhou_allowance_period",
+    "在为期3年的补贴期内",
+    ["employment.start_date"],
+    _within_allowance_years,
+    lambda f, held: "在为期3年的补贴期内" if held else "自参保就业起3年的补贴期已届满",
+    qualifying=False,
+)
+self_employed = _SET.employer_in("jinzhou_self_employed", "自主创业或个体经营", ["self_employed"])
+
+
+def _graduated_within_startup_years(p: Any, t: Any, params: Any) -> np.ndarray:
+    years = int(param_getter("startup_graduation_years")(params, t))
+    graduated = p("latest_graduation", t)
+    return (graduated > NO_DATE) & years_apart_less_than(graduated, p("start_date", t), years)
+
+
+recent_graduate_founder = _SET.leaf(
+    "graduated_within_three_years_before_founding",
+    "毕业3年内的高校毕业生",
+    ["person.education", "person.education.graduation_date", "employment.start_date"],
+    _graduated_within_startup_years,
+    lambda f, held: "毕业3年内创业的高校毕业生" if held else "创业时已毕业3年以上，或没有高校学历",
+)
+
+__all__ = ["CONDITIONS", "HELPERS", "Condition", "Degree"]
