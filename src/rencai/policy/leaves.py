@@ -21,14 +21,26 @@ from rencai.policy.rules import Condition, Facts
 # --- vector helpers ---------------------------------------------------------------------------
 
 
+def yyyymmdd(dates: np.ndarray) -> np.ndarray:
+    """Dates as integers 20260223, by integer arithmetic on day numbers (H. Hinnant's
+    civil-from-days), several times faster than numpy's datetime unit conversions."""
+    z = dates.astype("datetime64[D]").astype(np.int64) + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    return year * 10000 + month * 100 + day
+
+
 def whole_years_between(start: np.ndarray, on: Any) -> np.ndarray:
-    """Completed years (周岁) from each start date to the instant ``on``."""
-    start = start.astype("datetime64[D]")
-    years = start.astype("datetime64[Y]").astype(np.int64) + 1970
-    months = start.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    days = (start - start.astype("datetime64[M]")).astype(np.int64) + 1
-    before_anniversary = (on.month < months) | ((on.month == months) & (on.day < days))
-    return on.year - years - before_anniversary
+    """Completed years (周岁) from each start date to the instant ``on``: with dates written as
+    yyyymmdd integers, the whole years between two dates are their difference // 10000."""
+    today = on.year * 10000 + on.month * 100 + on.day
+    return (today - yyyymmdd(start)) // 10000
 
 
 def idx(member: Any) -> int:
@@ -64,17 +76,20 @@ def lookup(table: dict[int, int], size: int, default: int = 0) -> np.ndarray:
 
 
 def years_apart_less_than(earlier: np.ndarray, later: np.ndarray, years: int) -> np.ndarray:
-    """Row by row: ``earlier`` ≤ ``later`` and fewer than ``years`` whole years apart."""
-    e, la = earlier.astype("datetime64[D]"), later.astype("datetime64[D]")
-    ey = e.astype("datetime64[Y]").astype(np.int64)
-    ly = la.astype("datetime64[Y]").astype(np.int64)
-    # compare (month, day), not day of year, so that leap years do not shift anniversaries
-    em = e.astype("datetime64[M]").astype(np.int64) % 12
-    lm = la.astype("datetime64[M]").astype(np.int64) % 12
-    ed = (e - e.astype("datetime64[M]")).astype(np.int64)
-    ld = (la - la.astype("datetime64[M]")).astype(np.int64)
-    whole = ly - ey - ((lm < em) | ((lm == em) & (ld < ed)))
-    return (e <= la) & (whole < years)
+    """Row by row: ``earlier`` ≤ ``later`` and fewer than ``years`` whole years apart.
+
+    The day difference decides almost every row (y years span 365·y days plus at most
+    y // 4 + 1 leap days); only rows inside that band are resolved on calendar dates.
+    """
+    e = earlier.astype("datetime64[D]").astype(np.int64)
+    la = later.astype("datetime64[D]").astype(np.int64)
+    gap = la - e
+    result = (gap >= 0) & (gap < 365 * years)
+    band = np.flatnonzero((gap >= 365 * years) & (gap <= 365 * years + years // 4 + 1))
+    if band.size:
+        exact = (yyyymmdd(later[band]) - yyyymmdd(earlier[band])) // 10000 < years
+        result[band] = exact
+    return result
 
 
 def param_getter(path: str):

@@ -418,9 +418,13 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
 
             def total(p: Any, t: Any, params: Any, b: Benefit = benefit) -> np.ndarray:
                 assert b.amount is not None
-                amount = vector_amount(b.amount, p, t, params)
-                months = support_months(b, params, t)
-                return np.where(p(f"{b.variable}_eligible", t), amount * np.float32(months), 0)
+                eligible = np.flatnonzero(p(f"{b.variable}_eligible", t))
+                result = np.zeros(p.count, dtype=np.float32)
+                if eligible.size:  # most programs reach few people: fill only their rows
+                    amount = vector_amount(b.amount, p, t, params)
+                    months = np.float32(support_months(b, params, t))
+                    result[eligible] = amount[eligible] * months
+                return result
 
             variables.append(
                 _variable(
