@@ -27,6 +27,8 @@ policies_app = typer.Typer(help="The policy catalogue (政策库).", no_args_is_
 app.add_typer(policies_app, name="policies")
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+calendar_app = typer.Typer(help="Working days (official and provisional).", no_args_is_help=True)
+app.add_typer(calendar_app, name="calendar")
 
 
 RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女"}
@@ -241,6 +243,54 @@ def deliver_notifications(
     with session_scope(database_url()) as session:
         sent, failed = deliver(session, FileChannel(outbox))
     typer.echo(f"已发送 {sent} 条，失败 {failed} 条（失败的将在下次重试）")
+
+
+@calendar_app.command("add-working-days")
+def calendar_add(
+    start: Annotated[str, typer.Argument(help="YYYY-MM-DD (not counted)")],
+    n: Annotated[int, typer.Argument(help="working days to add")],
+    county: Annotated[str | None, typer.Option(help="county code, for local closures")] = None,
+) -> None:
+    """The date n working days after START; 暂定 when it depends on a provisional year."""
+    from rencai.calendar.service import add_working_days
+    from rencai.db.session import database_url, session_scope, upgrade
+
+    day = _parse_date(start, "START")
+    assert day is not None
+    if n < 0:
+        _fail(["N: 工作日数不能为负数"])
+    upgrade(database_url())
+    with session_scope(database_url()) as session:
+        typer.echo(add_working_days(session, day, n, county).label())
+
+
+@calendar_app.command("load-notice")
+def calendar_load_notice(
+    year: Annotated[int, typer.Argument(help="the year the notice covers")],
+    notice: Annotated[Path, typer.Argument(help="YAML: holidays [{from, to, name}], makeup_days")],
+    document: Annotated[str, typer.Option(help="the notice's 文号")],
+) -> None:
+    """Load the State Council's holiday notice for a year (replaces provisional days)."""
+    import yaml
+
+    from rencai.calendar.service import load_notice
+    from rencai.db.session import database_url, session_scope, upgrade
+
+    try:
+        data = yaml.safe_load(notice.read_text(encoding="utf-8"))
+        holidays = [(h["from"], h["to"], str(h["name"])) for h in data.get("holidays", [])]
+        makeup = list(data.get("makeup_days", []))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        _fail([f"{notice}: 通知文件格式不正确（{type(exc).__name__}）"])
+        return
+    upgrade(database_url())
+    try:
+        with session_scope(database_url()) as session:
+            changed = load_notice(session, year, document, holidays, makeup)
+    except ValueError as exc:
+        _fail([str(exc)])
+        return
+    typer.echo(f"已载入 {document}：{year} 年共有 {changed} 天的工作日安排发生变化")
 
 
 @app.command("profile-schema")

@@ -1,0 +1,1 @@
+"""The office-owned working-day calendar: official years, provisional years, local closures."""

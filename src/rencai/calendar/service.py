@@ -1,0 +1,253 @@
+"""Working days in the Chinese official calendar, with years not yet announced kept provisional.
+
+Known years come from the maintained ``chinesecalendar`` package (holidays and 调休 make-up
+working days). A year it does not know yet is *provisional*: weekends and the statutory holidays
+of 《全国年节及纪念日放假办法》 (2024) by date — 元旦, 春节 (除夕至初三), 清明, 劳动节 (5月1—2日),
+端午, 中秋, 国庆 (10月1—3日) — but no make-up days, which only the State Council's notice gives.
+Any deadline that consults a provisional day is flagged 暂定 until an administrator loads the
+notice (``load_notice``), after which it is recomputed from the official days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import chinese_calendar
+import lunardate
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from rencai.calendar.models import CalendarDay, CalendarNotice
+
+CITY = ""
+MAX_SPAN_DAYS = 3 * 366  # no deadline reaches further than this
+
+
+@dataclass(frozen=True)
+class Deadline:
+    day: dt.date
+    provisional: bool  # at least one day counted belongs to a year without an official notice
+
+    def label(self) -> str:
+        return self.day.isoformat() + ("（暂定）" if self.provisional else "")
+
+
+def _days(year: int) -> Iterable[dt.date]:
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def _package_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def _official_rows(year: int) -> list[CalendarDay]:
+    source = f"chinesecalendar {version('chinesecalendar')}"
+    rows = []
+    for day in _days(year):
+        working = chinese_calendar.is_workday(day)
+        on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
+        if working and day.weekday() >= 5:
+            name = "调休上班"
+        elif on_holiday and holiday:
+            name = HOLIDAY_NAMES.get(holiday, holiday)
+        else:
+            name = "工作日" if working else "周末"
+        rows.append(
+            CalendarDay(
+                day=day, county=CITY, is_working=working, kind="official", name=name, source=source
+            )
+        )
+    return rows
+
+
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The days the holiday regulations fix by date (solar or lunar), without 调休."""
+    days: dict[dt.date, str] = {dt.date(year, 1, 1): "元旦"}
+    new_year = lunardate.LunarDate(year, 1, 1).to_solar_date()
+    for offset in range(-1, 3):  # 除夕 to 初三
+        days[new_year + dt.timedelta(days=offset)] = "春节"
+    for day, term in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 10)):
+        if term == "清明":
+            days[day] = "清明节"
+    days[dt.date(year, 5, 1)] = days[dt.date(year, 5, 2)] = "劳动节"
+    days[lunardate.LunarDate(year, 5, 5).to_solar_date()] = "端午节"
+    days[lunardate.LunarDate(year, 8, 15).to_solar_date()] = "中秋节"
+    for d in (1, 2, 3):
+        days[dt.date(year, 10, d)] = "国庆节"
+    return days
+
+
+def _provisional_rows(year: int) -> list[CalendarDay]:
+    holidays = statutory_holidays(year)
+    rows = []
+    for day in _days(year):
+        if day in holidays:
+            working, name = False, holidays[day]
+        else:
+            working = day.weekday() < 5
+            name = "工作日" if working else "周末"
+        rows.append(
+            CalendarDay(
+                day=day,
+                county=CITY,
+                is_working=working,
+                kind="provisional",
+                name=name,
+                source="暂定：法定节假日规则，待国务院通知",
+            )
+        )
+    return rows
+
+
+def ensure_year(session: Session, year: int) -> None:
+    """Fill a year on first use: official if the package knows it, provisional otherwise."""
+    exists = session.scalar(
+        select(CalendarDay.day)
+        .where(
+            CalendarDay.county == CITY,
+            CalendarDay.day >= dt.date(year, 1, 1),
+            CalendarDay.day <= dt.date(year, 12, 31),
+        )
+        .limit(1)
+    )
+    if exists is None:
+        session.add_all(_official_rows(year) if _package_knows(year) else _provisional_rows(year))
+        session.flush()
+
+
+def _day(session: Session, day: dt.date, county: str | None) -> CalendarDay:
+    ensure_year(session, day.year)
+    if county:
+        local = session.get(CalendarDay, (day, county))
+        if local is not None:
+            return local
+    row = session.get(CalendarDay, (day, CITY))
+    assert row is not None
+    return row
+
+
+def is_working_day(session: Session, day: dt.date, county: str | None = None) -> tuple[bool, bool]:
+    """(is it a working day, is that provisional)."""
+    row = _day(session, day, county)
+    return row.is_working, row.kind == "provisional"
+
+
+def add_working_days(
+    session: Session,
+    start: dt.date,
+    n: int,
+    county: str | None = None,
+    pauses: Iterable[tuple[dt.date, dt.date]] = (),
+) -> Deadline:
+    """The day on which the n-th working day after ``start`` falls (``start`` not counted).
+
+    Working days inside a pause (补正期间不计时: from the day a case is returned to the day it
+    comes back) do not count.
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    paused = list(pauses)
+    day, counted, provisional = start, 0, False
+    while counted < n:
+        day += dt.timedelta(days=1)
+        if (day - start).days > MAX_SPAN_DAYS:
+            raise ValueError("deadline too far in the future")
+        row = _day(session, day, county)
+        provisional = provisional or row.kind == "provisional"
+        if row.is_working and not any(a <= day <= b for a, b in paused):
+            counted += 1
+    return Deadline(day, provisional)
+
+
+def load_notice(
+    session: Session,
+    year: int,
+    document: str,
+    holidays: Iterable[tuple[dt.date, dt.date, str]],
+    makeup_days: Iterable[dt.date],
+) -> int:
+    """Replace a year's city-wide days with the official notice; returns the days changed."""
+    before = {
+        row.day: row.is_working
+        for row in session.scalars(
+            select(CalendarDay).where(
+                CalendarDay.county == CITY,
+                CalendarDay.day >= dt.date(year, 1, 1),
+                CalendarDay.day <= dt.date(year, 12, 31),
+            )
+        )
+    }
+    off: dict[dt.date, str] = {}
+    for first, last, name in holidays:
+        if first.year != year or last.year != year or last < first:
+            raise ValueError(f"假期 {first}—{last} 不在 {year} 年内或起止颠倒")
+        day = first
+        while day <= last:
+            off[day] = name
+            day += dt.timedelta(days=1)
+    makeup = set(makeup_days)
+    if any(d.year != year for d in makeup):
+        raise ValueError(f"调休上班日不在 {year} 年内")
+    session.execute(
+        delete(CalendarDay).where(
+            CalendarDay.county == CITY,
+            CalendarDay.day >= dt.date(year, 1, 1),
+            CalendarDay.day <= dt.date(year, 12, 31),
+        )
+    )
+    changed = 0
+    for day in _days(year):
+        if day in off:
+            working, name = False, off[day]
+        elif day in makeup:
+            working, name = True, "调休上班"
+        else:
+            working = day.weekday() < 5
+            name = "工作日" if working else "周末"
+        changed += before.get(day) is not None and before[day] != working
+        session.add(
+            CalendarDay(
+                day=day,
+                county=CITY,
+                is_working=working,
+                kind="official",
+                name=name,
+                source=document,
+            )
+        )
+    session.merge(CalendarNotice(year=year, document=document, loaded_at=dt.datetime.now(dt.UTC)))
+    session.flush()
+    return changed
+
+
+def add_local_closure(session: Session, county: str, day: dt.date, name: str, source: str) -> None:
+    """A county's own closure (e.g. a local holiday): that county only."""
+    ensure_year(session, day.year)
+    session.merge(
+        CalendarDay(
+            day=day, county=county, is_working=False, kind="local", name=name, source=source
+        )
+    )
+    session.flush()
