@@ -198,3 +198,37 @@ def test_duplicate_open_application_refused(world: dict) -> None:  # type: ignor
     with pytest.raises(ApplicationError) as caught, session_scope(url) as s:
         apply(s, _get(s, TalentProfile, world["other"]), "no.such.program", uuid.uuid4().hex)
     assert caught.value.code == "unknown_program"
+
+
+def test_deadlines_in_working_days_pause_while_returned_and_overdue(world: dict) -> None:  # type: ignore[type-arg]
+    import datetime as dt
+
+    from rencai.applications.service import is_overdue, set_review_limit
+    from rencai.calendar.service import add_working_days
+
+    url = world["url"]
+    with session_scope(url) as s:
+        set_review_limit(s, "sjz.b.purchase_subsidy", "county", 5, "测试：管理员设定")
+        with pytest.raises(ApplicationError):
+            set_review_limit(s, "sjz.b.purchase_subsidy", "province", 5, "x")
+    with session_scope(url) as s:
+        talent = _get(s, TalentProfile, world["talent"])
+        case = apply(s, talent, "sjz.b.purchase_subsidy", uuid.uuid4().hex)
+        today = case.submitted_at.date()
+        assert case.due_date == add_working_days(s, today, 5, "130102").day
+        assert case.step_started == today
+        case_id, version = case.id, case.version
+    with session_scope(url) as s:
+        case = _get(s, Application, case_id)
+        decide(s, _get(s, Account, world["county"]), case, "return", "补材料", version)
+        assert '"' in (case.pauses or "") and not is_overdue(case)
+        version = case.version
+    with session_scope(url) as s:
+        case = _get(s, Application, case_id)
+        resubmit(s, _get(s, TalentProfile, world["talent"]), case, version)
+        assert case.due_date is not None and case.due_date >= add_working_days(s, today, 5).day
+        case.due_date = dt.date(2020, 1, 2)  # as if the county let it lie
+        assert is_overdue(case)
+    with session_scope(url) as s:
+        queue = visible(s, _get(s, Account, world["county"]))
+        assert queue[0].id == case_id  # the overdue case comes first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rencai.db.models import Base
@@ -46,6 +46,11 @@ class Application(Base):
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer)
+    # the current review step's clock: started on, due on (working days), paused while returned
+    step_started: Mapped[dt.date | None] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_provisional: Mapped[bool | None] = mapped_column(Boolean)
+    pauses: Mapped[str | None] = mapped_column(Text)  # JSON [[from, to], ...]
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 — optimistic locking
 
@@ -62,3 +67,15 @@ class Action(Base):
     action: Mapped[str] = mapped_column(String(16))  # submit | approve | return | reject | resubmit
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewLimit(Base):
+    """How many working days a level has to decide a program's cases (set by an administrator,
+    or from the seeds where a document states it)."""
+
+    __tablename__ = "review_limits"
+
+    program: Mapped[str] = mapped_column(String(64), primary_key=True)  # or "*" for all
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)  # county | city
+    working_days: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))

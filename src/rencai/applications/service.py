@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rencai.applications.models import Action, Application, Status
+from rencai.applications.models import Action, Application, ReviewLimit, Status
 from rencai.audit.log import append as audit
+from rencai.calendar.service import add_working_days
 from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
@@ -24,6 +25,60 @@ from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, Role, TalentProfile
 
 OPEN = (Status.county_review, Status.city_review, Status.returned)
+LEVEL_OF = {Status.county_review: "county", Status.city_review: "city"}
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def review_limit(session: Session, program: str, level: str) -> ReviewLimit | None:
+    return session.get(ReviewLimit, (program, level)) or session.get(ReviewLimit, ("*", level))
+
+
+def set_review_limit(
+    session: Session, program: str, level: str, working_days: int, source: str
+) -> ReviewLimit:
+    if working_days < 0 or level not in ("county", "city"):
+        raise ApplicationError(
+            "working_days", "时限应为非负的工作日数，环节为县级或市级", "bad_limit"
+        )
+    limit = session.merge(
+        ReviewLimit(program=program, level=level, working_days=working_days, source=source)
+    )
+    session.flush()
+    return limit
+
+
+def _start_step(session: Session, application: Application, started: dt.date) -> None:
+    """Start the clock of the current review step (none if no time limit is set)."""
+    application.step_started = started
+    application.pauses = "[]"
+    _set_due(session, application)
+
+
+def _set_due(session: Session, application: Application) -> None:
+    level = LEVEL_OF.get(Status(application.status))
+    limit = review_limit(session, application.program, level) if level else None
+    if limit is None or application.step_started is None:
+        application.due_date, application.due_provisional = None, None
+        return
+    pauses = [
+        (dt.date.fromisoformat(a), dt.date.fromisoformat(b))
+        for a, b in json.loads(application.pauses or "[]")
+    ]
+    deadline = add_working_days(
+        session, application.step_started, limit.working_days, application.county, pauses
+    )
+    application.due_date, application.due_provisional = deadline.day, deadline.provisional
+
+
+def is_overdue(application: Application, today: dt.date | None = None) -> bool:
+    return (
+        application.status in (Status.county_review, Status.city_review)
+        and application.due_date is not None
+        and application.due_date < (today or _today())
+    )
 
 
 class ApplicationError(RegistryError):
@@ -109,6 +164,7 @@ def apply(
         submitted_at=moment,
     )
     session.add(application)
+    _start_step(session, application, moment.date())
     session.flush()
     _record(session, application, talent.account_id, "applicant", "submit", None, moment)
     return application
@@ -155,7 +211,10 @@ def can_see(account: Account, application: Application, talent_account_id: int) 
 
 
 def visible(session: Session, account: Account) -> list[Application]:
-    query = select(Application).order_by(Application.submitted_at)
+    """The cases an account may see, the most urgent first (deadline, then submission)."""
+    query = select(Application).order_by(
+        Application.due_date.is_(None), Application.due_date, Application.submitted_at
+    )
     if account.role == Role.talent:
         query = query.join(TalentProfile).where(TalentProfile.account_id == account.id)
     elif account.role == Role.county_reviewer:
@@ -192,14 +251,20 @@ def decide(
     if decision == "approve":
         if level == "county":
             application.status = Status.city_review.value
+            _start_step(session, application, moment.date())
         else:
             application.status = Status.approved.value
             application.decided_at = moment
+            application.due_date = None
     elif decision == "return":
         application.status = Status.returned.value
+        # the clock stops: the pause runs from today until the applicant resubmits
+        pauses = json.loads(application.pauses or "[]")
+        application.pauses = json.dumps([*pauses, [moment.date().isoformat(), None]])
     elif decision == "reject":
         application.status = Status.rejected.value
         application.decided_at = moment
+        application.due_date = None
     else:
         raise ApplicationError("decision", "审核结论应为通过、退回补正或不予通过", "bad_decision")
     session.flush()  # the version column makes a concurrent decision fail here
@@ -253,6 +318,14 @@ def resubmit(
         precheck(json.loads(talent.profile), application.program), ensure_ascii=False
     )
     application.status = Status.county_review.value
+    today = _now().date()
+    pauses = json.loads(application.pauses or "[]")
+    if pauses and pauses[-1][1] is None:  # 补正期间不计时: close the pause and move the deadline
+        pauses[-1][1] = today.isoformat()
+    application.pauses = json.dumps(pauses)
+    if application.step_started is None:
+        application.step_started = today
+    _set_due(session, application)
     session.flush()
     _record(session, application, talent.account_id, "applicant", "resubmit", None, _now())
     return application

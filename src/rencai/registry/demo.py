@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rencai.applications.service import apply, decide
+from rencai.applications.service import apply, decide, set_review_limit
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Account, Role
@@ -93,6 +93,8 @@ def load_demo(session: Session) -> bool:
     )
     city = create_account(session, "demo_city", PASSWORD, "市委人才办", Role.city_reviewer)
 
+    for level in ("county", "city"):  # a demo setting: the seeds state no limit for these
+        set_review_limit(session, "*", level, 5, "演示数据：管理员设定的办理时限")
     apply(session, doctor, "card.b", "demo-1")  # waiting for the county
     at_city = apply(session, doctor, "sjz.b.rent_subsidy", "demo-2")
     decide(session, county, at_city, "approve", None, at_city.version)  # waiting for the city

@@ -18,6 +18,7 @@ from rencai.applications.service import (
     can_see,
     decide,
     history,
+    is_overdue,
     resubmit,
     visible,
 )
@@ -60,6 +61,9 @@ def view(session: Session, application: Application, detail: bool = False) -> di
         "submitted_at": application.submitted_at.isoformat(),
         "version": application.version,
         "precheck": json.loads(application.precheck),
+        "due_date": application.due_date.isoformat() if application.due_date else None,
+        "due_provisional": bool(application.due_provisional),
+        "overdue": is_overdue(application),
     }
     if detail:
         data["rules_version"] = application.rules_version

@@ -20,6 +20,7 @@ from rencai.applications.service import (
     can_see,
     decide,
     history,
+    is_overdue,
     resubmit,
     visible,
 )
@@ -60,6 +61,12 @@ def _case_view(session: Session, application: Application) -> dict[str, object]:
         "precheck": json.loads(application.precheck),
         "rules_version": application.rules_version,
         "open": application.status in OPEN,
+        "due": (
+            application.due_date.isoformat() + ("（暂定）" if application.due_provisional else "")
+            if application.due_date
+            else None
+        ),
+        "overdue": is_overdue(application),
     }
 
 
