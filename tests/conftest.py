@@ -24,6 +24,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'rencai.sqlite3'}"
     os.environ["RENCAI_DATABASE_URL"] = url
+    os.environ["RENCAI_FILES_DIR"] = str(tmp_path_factory.mktemp("files"))
     upgrade(url)
     with LiveServer(create_app()) as server:
         yield server

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from rencai.applications.materials import MAX_BYTES, MaterialError, materials_of, store
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.applications.service import (
     ApplicationError,
@@ -137,6 +138,51 @@ def post_decision(
             409, "version", "该申请已被他人处理，请刷新后查看", "stale_version"
         ) from None
     return view(session, application, detail=True)
+
+
+@router.post(
+    "/applications/{application_id}/materials",
+    status_code=201,
+    summary="上传申请材料（PDF、JPG、PNG，不超过10MB）",
+)
+async def post_material(
+    application_id: int,
+    file: UploadFile,
+    talent: Annotated[TalentProfile, Depends(current_talent)],
+    session: Annotated[Session, Depends(db)],
+) -> dict[str, Any]:
+    account = session.get(Account, talent.account_id)
+    assert account is not None
+    application = _visible_case(session, account, application_id)
+    if application.status not in (Status.county_review, Status.returned):
+        raise ApiError(409, "application", "该申请当前不能补充材料", "closed")
+    data = await file.read(MAX_BYTES + 1)
+    try:
+        material = store(session, application, account.id, file.filename or "", data)
+    except MaterialError as exc:
+        status = {"too_large": 413, "bad_type": 415}.get(exc.code, 422)
+        raise ApiError(status, exc.field, exc.message, exc.code) from None
+    return {
+        "id": material.id,
+        "filename": material.filename,
+        "size": material.size,
+        "content_type": material.content_type,
+        "sha256": material.sha256,
+    }
+
+
+@router.get("/applications/{application_id}/materials", summary="申请材料清单")
+def list_materials(
+    application_id: int,
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db)],
+) -> dict[str, Any]:
+    application = _visible_case(session, account, application_id)
+    items = [
+        {"id": m.id, "filename": m.filename, "size": m.size, "content_type": m.content_type}
+        for m in materials_of(session, application)
+    ]
+    return {"count": len(items), "items": items}
 
 
 @router.post("/applications/{application_id}/resubmit", summary="补正后重新提交")

@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from rencai.applications.materials import MAX_BYTES, MaterialError, materials_of, store
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.applications.service import (
     OPEN,
@@ -133,6 +135,11 @@ def case_page(
         "may_decide": may_decide,
         "may_resubmit": account.id == owner and application.status == Status.returned,
         "profile": json.loads(application.profile_snapshot) if account.id != owner else None,
+        "materials": [
+            {"filename": m.filename, "size": m.size} for m in materials_of(session, application)
+        ],
+        "may_upload": account.id == owner
+        and application.status in (Status.county_review, Status.returned),
     }
     return templates.TemplateResponse(request, "case.html", context)
 
@@ -164,6 +171,38 @@ async def case_decision(
             exc.message if isinstance(exc, ApplicationError) else "该申请已被他人处理，请刷新后查看"
         )
         return _message(request, text, 409)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+@router.post("/applications/{application_id}/materials", response_class=HTMLResponse)
+async def case_material(
+    request: Request, application_id: int, session: Annotated[Session, Depends(db)]
+) -> Response:
+    account = _account(request, session)
+    application = session.get(Application, application_id)
+    talent = _talent(session, account) if account is not None else None
+    if (
+        account is None
+        or application is None
+        or talent is None
+        or (application.talent_id != talent.id)
+    ):
+        return _message(request, "没有找到该申请", 404)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, StarletteUploadFile):
+        return _message(request, "请选择要上传的文件", 422)
+    try:
+        store(
+            session,
+            application,
+            account.id,
+            upload.filename or "",
+            await upload.read(MAX_BYTES + 1),
+        )
+    except MaterialError as exc:
+        session.rollback()
+        return _message(request, exc.message, 413 if exc.code == "too_large" else 415)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 

@@ -1,0 +1,94 @@
+"""Uploaded materials, stored content-addressed: the same file is kept once, by its SHA-256.
+
+Only PDF, JPEG and PNG are accepted, recognised by their first bytes (the declared type is not
+trusted), up to 10 MB. A refused file changes nothing: the case and its other materials stay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from rencai.applications.models import Application
+from rencai.db.models import Base
+from rencai.registry.accounts import RegistryError
+
+MAX_BYTES = 10 * 1024 * 1024
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+class Material(Base):
+    __tablename__ = "materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MaterialError(RegistryError):
+    pass
+
+
+def files_dir() -> Path:
+    return Path(os.environ.get("RENCAI_FILES_DIR", "var/files"))
+
+
+def _path(root: Path, digest: str) -> Path:
+    return root / digest[:2] / digest[2:4] / digest
+
+
+def store(
+    session: Session, application: Application, uploader_id: int, filename: str, data: bytes
+) -> Material:
+    if not data:
+        raise MaterialError("file", "文件为空，请重新选择", "empty_file")
+    if len(data) > MAX_BYTES:
+        raise MaterialError("file", "文件超过10MB，请压缩后重新上传", "too_large")
+    content_type = next((t for sig, t in SIGNATURES.items() if data.startswith(sig)), None)
+    if content_type is None:
+        raise MaterialError("file", "只接受PDF、JPG、PNG格式的文件", "bad_type")
+    digest = hashlib.sha256(data).hexdigest()
+    path = _path(files_dir(), digest)
+    if not path.exists():  # the same bytes are stored once, whoever uploads them
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(data)
+        temporary.replace(path)  # atomic: a crash never leaves a half-written material
+    material = Material(
+        application_id=application.id,
+        sha256=digest,
+        filename=Path(filename).name[:200] or "材料",
+        content_type=content_type,
+        size=len(data),
+        uploader_id=uploader_id,
+        uploaded_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(material)
+    session.flush()
+    return material
+
+
+def materials_of(session: Session, application: Application) -> list[Material]:
+    return list(
+        session.scalars(
+            select(Material).where(Material.application_id == application.id).order_by(Material.id)
+        )
+    )
+
+
+def read(material: Material) -> bytes:
+    return _path(files_dir(), material.sha256).read_bytes()
