@@ -50,6 +50,25 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
     talent.click("[data-apply='sjz.b.rent_subsidy']")
     expect(talent.locator("#status")).to_contain_text("县级审核中")
     case_url = talent.url
+    talent.set_input_files(
+        "#file",
+        files=[
+            {
+                "name": "毕业证.png",
+                "mimeType": "image/png",
+                "buffer": b"\x89PNG\r\n\x1a\n" + b"0" * 64,
+            }
+        ],
+    )
+    talent.click("#upload-button")
+    expect(talent.locator("#materials")).to_contain_text("毕业证.png")
+    talent.set_input_files(
+        "#file", files=[{"name": "病毒.exe", "mimeType": "image/png", "buffer": b"MZ" + b"0" * 64}]
+    )
+    talent.click("#upload-button")
+    expect(talent.locator("#message")).to_contain_text("只接受PDF、JPG、PNG")
+    talent.goto(case_url)
+    expect(talent.locator("#materials li")).to_have_count(1)
     talent.go_back()  # a second click on the same page view applies only once
     talent.click("[data-apply='sjz.b.rent_subsidy']")
     assert talent.url == case_url
