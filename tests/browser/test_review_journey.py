@@ -50,6 +50,9 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
     talent.click("[data-apply='sjz.b.rent_subsidy']")
     expect(talent.locator("#status")).to_contain_text("县级审核中")
     case_url = talent.url
+    talent.go_back()  # a second click on the same page view applies only once
+    talent.click("[data-apply='sjz.b.rent_subsidy']")
+    assert talent.url == case_url
     talent.set_input_files(
         "#file",
         files=[
@@ -69,9 +72,6 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
     expect(talent.locator("#message")).to_contain_text("只接受PDF、JPG、PNG")
     talent.goto(case_url)
     expect(talent.locator("#materials li")).to_have_count(1)
-    talent.go_back()  # a second click on the same page view applies only once
-    talent.click("[data-apply='sjz.b.rent_subsidy']")
-    assert talent.url == case_url
 
     reviewer = browser.new_context().new_page()
     _login(reviewer, live_server, f"qx{tag}")  # another county sees nothing
