@@ -51,6 +51,11 @@ class Application(Base):
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     due_provisional: Mapped[bool | None] = mapped_column(Boolean)
     pauses: Mapped[str | None] = mapped_column(Text)  # JSON [[from, to], ...]
+    # the talent's employer must confirm employment before the county can approve
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
+    employer_confirmation: Mapped[str | None] = mapped_column(
+        String(16)
+    )  # pending|confirmed|denied
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 — optimistic locking
 

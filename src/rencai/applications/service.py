@@ -22,7 +22,7 @@ from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.version import rules_version
 from rencai.registry.accounts import RegistryError
-from rencai.registry.models import Account, Role, TalentProfile
+from rencai.registry.models import Account, Employer, Role, TalentProfile
 
 OPEN = (Status.county_review, Status.city_review, Status.returned)
 LEVEL_OF = {Status.county_review: "county", Status.city_review: "city"}
@@ -162,6 +162,8 @@ def apply(
         precheck=json.dumps(check, ensure_ascii=False),
         idempotency_key=idempotency_key,
         submitted_at=moment,
+        employer_id=talent.employer_id,
+        employer_confirmation="pending" if talent.employer_id else None,
     )
     session.add(application)
     _start_step(session, application, moment.date())
@@ -200,9 +202,42 @@ def _record(
     session.flush()
 
 
+def confirm_employment(
+    session: Session, hr: Account, application: Application, confirmed: bool, note: str | None
+) -> Application:
+    """The employer's HR confirms (or denies) that the applicant works there."""
+    if (
+        hr.role != Role.employer
+        or hr.employer_id is None
+        or hr.employer_id != application.employer_id
+    ):
+        raise ApplicationError("role", "只有申请人所在单位可以确认在职情况", "forbidden")
+    if application.status not in (Status.county_review, Status.returned):
+        raise ApplicationError("status", "该申请当前不需要单位确认", "not_confirmable")
+    if not confirmed and not (note or "").strip():
+        raise ApplicationError("note", "不予确认须说明理由", "reason_required")
+    application.employer_confirmation = "confirmed" if confirmed else "denied"
+    session.flush()
+    _record(
+        session, application, hr.id, "employer", "confirm" if confirmed else "deny", note, _now()
+    )
+    return application
+
+
+def link_employer(session: Session, talent: TalentProfile, uscc: str) -> Employer:
+    employer = session.scalar(select(Employer).where(Employer.uscc == uscc.strip().upper()))
+    if employer is None:
+        raise ApplicationError("uscc", "该统一社会信用代码的单位尚未在平台注册", "unknown_employer")
+    talent.employer_id = employer.id
+    session.flush()
+    return employer
+
+
 def can_see(account: Account, application: Application, talent_account_id: int) -> bool:
     if account.role == Role.admin:
         return True
+    if account.role == Role.employer:
+        return account.employer_id is not None and account.employer_id == application.employer_id
     if account.role == Role.talent:
         return account.id == talent_account_id
     if account.role == Role.county_reviewer:
@@ -219,6 +254,10 @@ def visible(session: Session, account: Account) -> list[Application]:
         query = query.join(TalentProfile).where(TalentProfile.account_id == account.id)
     elif account.role == Role.county_reviewer:
         query = query.where(Application.county == account.county)
+    elif account.role == Role.employer:
+        if account.employer_id is None:
+            return []
+        query = query.where(Application.employer_id == account.employer_id)
     elif account.role not in (Role.city_reviewer, Role.admin):
         return []
     return list(session.scalars(query))
@@ -245,6 +284,14 @@ def decide(
         raise ApplicationError("status", "该申请当前不在审核环节", "not_reviewable")
     if not allowed:
         raise ApplicationError("role", "无权审核该申请", "forbidden")
+    if (
+        decision == "approve"
+        and level == "county"
+        and application.employer_confirmation not in (None, "confirmed")
+    ):
+        raise ApplicationError(
+            "employer_confirmation", "须待用人单位确认在职后方可通过", "awaiting_employer"
+        )
     if decision in ("return", "reject") and not (reason or "").strip():
         raise ApplicationError("reason", "退回补正或不予通过须填写理由", "reason_required")
     moment = _now()

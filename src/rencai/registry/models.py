@@ -98,5 +98,6 @@ class TalentProfile(Base):
     profile: Mapped[str] = mapped_column(Text)  # contract profile (JSON), validated on write
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic locking
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

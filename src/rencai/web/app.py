@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 import rencai
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import applications as applications_api
+from rencai.web.api import employers as employers_api
 from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import policies as policies_api
 from rencai.web.pages import accounts as account_pages
@@ -55,6 +56,7 @@ def create_app() -> FastAPI:
     app.include_router(entitlements_api.router)
     app.include_router(accounts_api.router)
     app.include_router(applications_api.router)
+    app.include_router(employers_api.router)
     app.include_router(calculator_pages.router)
     app.include_router(policies_api.router)
     app.include_router(policies_pages.router)

@@ -65,6 +65,7 @@ def view(session: Session, application: Application, detail: bool = False) -> di
         "due_date": application.due_date.isoformat() if application.due_date else None,
         "due_provisional": bool(application.due_provisional),
         "overdue": is_overdue(application),
+        "employer_confirmation": application.employer_confirmation,
     }
     if detail:
         data["rules_version"] = application.rules_version

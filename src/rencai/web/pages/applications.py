@@ -38,8 +38,15 @@ ACTION_LABELS = {
     "return": "退回补正",
     "reject": "不予通过",
     "resubmit": "补正后重新提交",
+    "confirm": "确认在职",
+    "deny": "不予确认在职",
 }
-LEVEL_LABELS = {"applicant": "申请人", "county": "县（市、区）人才办", "city": "市委人才办"}
+LEVEL_LABELS = {
+    "applicant": "申请人",
+    "employer": "用人单位",
+    "county": "县（市、区）人才办",
+    "city": "市委人才办",
+}
 
 
 def _account(request: Request, session: Session) -> Account | None:

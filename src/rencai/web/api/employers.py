@@ -1,0 +1,111 @@
+"""Employers over HTTP: register a unit with its HR account, staff, employment confirmation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.applications.models import Application
+from rencai.applications.service import ApplicationError, confirm_employment, link_employer
+from rencai.registry.accounts import RegistryError, create_account, register_employer
+from rencai.registry.identifiers import mask_id_number
+from rencai.registry.models import Account, Role, TalentProfile
+from rencai.web.api.accounts import ApiError, current_account, current_talent, db
+from rencai.web.api.applications import _error, _visible_case, view
+
+router = APIRouter(prefix="/api/v1", tags=["employers 用人单位"])
+
+
+class EmployerRegistration(BaseModel):
+    uscc: str = Field(description="统一社会信用代码（GB 32100）")
+    name: str = Field(min_length=2, max_length=200)
+    county: str
+    employer_type: str
+    leading_industry: str | None = None
+    high_tech: bool = False
+    username: str = Field(min_length=3, max_length=64, description="经办人账号")
+    password: str
+    contact_name: str = Field(min_length=1, max_length=100)
+
+
+class EmployerLink(BaseModel):
+    uscc: str
+
+
+class Confirmation(BaseModel):
+    confirmed: bool
+    note: str | None = None
+
+
+def _hr(account: Annotated[Account, Depends(current_account)]) -> Account:
+    if account.role != Role.employer or account.employer_id is None:
+        raise ApiError(403, "role", "仅用人单位经办人可以访问", "forbidden")
+    return account
+
+
+@router.post("/employers", status_code=201, summary="用人单位注册（同时开通经办人账号）")
+def register(body: EmployerRegistration, session: Annotated[Session, Depends(db)]) -> Any:
+    try:
+        employer = register_employer(
+            session,
+            body.uscc,
+            body.name,
+            body.county,
+            body.employer_type,
+            body.leading_industry,
+            body.high_tech,
+        )
+        create_account(
+            session,
+            body.username,
+            body.password,
+            body.contact_name,
+            Role.employer,
+            employer_id=employer.id,
+        )
+    except RegistryError as exc:
+        raise ApiError(422, exc.field, exc.message, exc.code) from None
+    return {"id": employer.id, "uscc": employer.uscc, "name": employer.name}
+
+
+@router.put("/me/employer", summary="人才关联所在用人单位")
+def set_employer(
+    body: EmployerLink,
+    talent: Annotated[TalentProfile, Depends(current_talent)],
+    session: Annotated[Session, Depends(db)],
+) -> Any:
+    try:
+        employer = link_employer(session, talent, body.uscc)
+    except ApplicationError as exc:
+        raise ApiError(422, exc.field, exc.message, exc.code) from None
+    return {"employer": employer.name, "uscc": employer.uscc}
+
+
+@router.get("/employer/staff", summary="本单位在平台登记的人才（身份证号已脱敏）")
+def staff(hr: Annotated[Account, Depends(_hr)], session: Annotated[Session, Depends(db)]) -> Any:
+    talents = session.scalars(
+        select(TalentProfile).where(TalentProfile.employer_id == hr.employer_id)
+    )
+    items = [
+        {"id": t.id, "name": t.name, "id_number": mask_id_number(t.id_number)} for t in talents
+    ]
+    return {"count": len(items), "items": items}
+
+
+@router.post("/applications/{application_id}/employment", summary="用人单位确认在职情况")
+def confirm(
+    application_id: int,
+    body: Confirmation,
+    hr: Annotated[Account, Depends(_hr)],
+    session: Annotated[Session, Depends(db)],
+) -> dict[str, Any]:
+    application: Application = _visible_case(session, hr, application_id)
+    try:
+        confirm_employment(session, hr, application, body.confirmed, body.note)
+    except ApplicationError as exc:
+        raise _error(exc) from None
+    return view(session, application, detail=True)
