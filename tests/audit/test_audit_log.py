@@ -95,3 +95,32 @@ def test_cli_verify_reports_tampering(tmp_path: Path) -> None:
     _tamper(url, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
     done = subprocess.run(run, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "第 2 条" in done.stderr
+
+
+def test_concurrent_appenders_keep_one_chain(pg_url: str) -> None:
+    import threading
+
+    upgrade(pg_url)
+    with engine_for(pg_url).begin() as connection:
+        connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
+        connection.execute(text("DELETE FROM audit_log"))
+        connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change"))
+    errors: list[Exception] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                with session_scope(pg_url) as session:
+                    append(session, f"w{n}", "test.append", f"item:{n}:{i}", {})
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with session_scope(pg_url) as session:
+        result = verify(session)
+    assert result.ok and result.entries == 80

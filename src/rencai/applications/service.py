@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rencai.applications.models import Action, Application, ReviewLimit, Status
@@ -165,9 +166,18 @@ def apply(
         employer_id=talent.employer_id,
         employer_confirmation="pending" if talent.employer_id else None,
     )
-    session.add(application)
     _start_step(session, application, moment.date())
-    session.flush()
+    try:
+        with session.begin_nested():  # a savepoint: losing a race must not spoil the request
+            session.add(application)
+            session.flush()
+    except IntegrityError:  # the same key was submitted concurrently: return that case
+        winner = session.scalar(
+            select(Application).where(Application.idempotency_key == idempotency_key)
+        )
+        if winner is None or winner.talent_id != talent.id:
+            raise ApplicationError("idempotency_key", "提交编号已被使用", "key_reused") from None
+        return winner
     _record(session, application, talent.account_id, "applicant", "submit", None, moment)
     return application
 

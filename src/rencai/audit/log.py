@@ -3,7 +3,8 @@
 Each entry's hash covers its own content and the previous entry's hash; ``verify`` recomputes the
 chain and names the first entry that does not match (edited, deleted or inserted). On PostgreSQL
 the table also refuses UPDATE and DELETE (a trigger, see migration 0003); the chain is what
-detects tampering by someone who can bypass that.
+detects tampering by someone who can bypass that. Entries are chained when the writing
+transaction commits (see ``append``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text, select
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from rencai.db.models import Base
 
 GENESIS = "0" * 64
+AUDIT_LOCK = 0x72656E636169  # "rencai": the advisory lock key of the audit chain
 
 
 class AuditEntry(Base):
@@ -34,7 +36,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(128))
     details: Mapped[str] = mapped_column(Text)  # canonical JSON
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
@@ -54,6 +56,9 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
+PENDING = "rencai.audit.pending"
+
+
 def append(
     session: Session,
     actor: str,
@@ -61,30 +66,49 @@ def append(
     subject: str,
     details: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
-) -> AuditEntry:
-    """Add one entry after the current last one, in the caller's transaction.
+) -> None:
+    """Record an entry with the caller's transaction; it is chained when the transaction commits.
 
-    The last row is locked (FOR UPDATE on PostgreSQL) so that two writers cannot both chain to
-    the same predecessor; the unique hash column catches any race that slips through.
+    Chaining at commit keeps the lock that orders appenders (a PostgreSQL advisory lock, taken
+    in ``_chain_pending``) held for an instant rather than for a whole request — a request that
+    held it while waiting for a worker thread would stall every other writer. A rolled-back
+    transaction leaves no entry.
     """
-    last = session.scalars(
-        select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1).with_for_update()
-    ).first()
-    prev_hash = last.hash if last is not None else GENESIS
     moment = _utc(at or dt.datetime.now(dt.UTC)).replace(microsecond=0)
-    body = _canonical(details or {})
-    entry = AuditEntry(
-        at=moment,
-        actor=actor,
-        action=action,
-        subject=subject,
-        details=body,
-        prev_hash=prev_hash,
-        hash=entry_hash(prev_hash, moment, actor, action, subject, body),
+    session.info.setdefault(PENDING, []).append(
+        (moment, actor, action, subject, _canonical(details or {}))
     )
-    session.add(entry)
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    prev_hash = last.hash if last is not None else GENESIS
+    for moment, actor, action, subject, body in pending:
+        digest = entry_hash(prev_hash, moment, actor, action, subject, body)
+        session.add(
+            AuditEntry(
+                at=moment,
+                actor=actor,
+                action=action,
+                subject=subject,
+                details=body,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+        )
+        prev_hash = digest
     session.flush()
-    return entry
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 @dataclass(frozen=True)

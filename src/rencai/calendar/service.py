@@ -17,7 +17,7 @@ from importlib.metadata import version
 
 import chinese_calendar
 import lunardate
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from rencai.calendar.models import CalendarDay, CalendarNotice
@@ -121,20 +121,49 @@ def _provisional_rows(year: int) -> list[CalendarDay]:
     return rows
 
 
+CALENDAR_LOCK = 0x63616C00  # advisory lock keys 0x63616C00 + year: one filler per year
+
+
 def ensure_year(session: Session, year: int) -> None:
-    """Fill a year on first use: official if the package knows it, provisional otherwise."""
-    exists = session.scalar(
-        select(CalendarDay.day)
-        .where(
-            CalendarDay.county == CITY,
-            CalendarDay.day >= dt.date(year, 1, 1),
-            CalendarDay.day <= dt.date(year, 12, 31),
+    """Fill a year on first use: official if the package knows it, provisional otherwise.
+
+    Concurrent first uses (many requests on a fresh database) must not both insert the year: on
+    PostgreSQL the filler holds a transaction-scoped advisory lock and checks again under it.
+    """
+    if _year_filled(session, year):
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        # fill in a short transaction of its own, so the lock is not held for the caller's request
+        engine = bind.engine if hasattr(bind, "engine") else bind
+        with Session(bind=engine) as filler, filler.begin():
+            filler.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": CALENDAR_LOCK + year}
+            )
+            if not _year_filled(filler, year):
+                filler.add_all(_rows_for(year))
+        return
+    session.add_all(_rows_for(year))
+    session.flush()
+
+
+def _rows_for(year: int) -> list[CalendarDay]:
+    return _official_rows(year) if _package_knows(year) else _provisional_rows(year)
+
+
+def _year_filled(session: Session, year: int) -> bool:
+    return (
+        session.scalar(
+            select(CalendarDay.day)
+            .where(
+                CalendarDay.county == CITY,
+                CalendarDay.day >= dt.date(year, 1, 1),
+                CalendarDay.day <= dt.date(year, 12, 31),
+            )
+            .limit(1)
         )
-        .limit(1)
+        is not None
     )
-    if exists is None:
-        session.add_all(_official_rows(year) if _package_knows(year) else _provisional_rows(year))
-        session.flush()
 
 
 def _day(session: Session, day: dt.date, county: str | None) -> CalendarDay:

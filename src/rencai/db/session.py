@@ -35,6 +35,8 @@ def engine_for(url: str) -> Engine:
     url = _normalise(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("postgresql"):  # the web server runs sync routes in a 40-thread pool
+        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,7 @@ from rencai.web.pages import calculator as calculator_pages
 from rencai.web.pages import policies as policies_pages
 
 STATIC = Path(__file__).with_name("static")
+logger = logging.getLogger("rencai.web")
 
 
 def create_app() -> FastAPI:
@@ -48,6 +50,15 @@ def create_app() -> FastAPI:
     @app.exception_handler(accounts_api.ApiError)
     async def api_error(_: Request, exc: accounts_api.ApiError) -> JSONResponse:
         return exc.response()
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # an answer instead of a dropped connection; the transaction has been rolled back
+        logger.exception("unhandled error", exc_info=exc)
+        body = {
+            "errors": [{"field": "(server)", "message": "系统繁忙，请稍后重试", "code": "internal"}]
+        }
+        return JSONResponse(body, status_code=500)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -44,7 +44,11 @@ class ApiError(Exception):
 
 
 def db() -> Iterator[Session]:
-    """One transaction per request: committed on success, rolled back on error."""
+    """One transaction per request: committed on success, rolled back on error.
+
+    Used with ``scope="function"``, so the commit happens before the response is sent: a client
+    that is told 201 can rely on the row being there for its next request.
+    """
     with session_scope(database_url()) as session:
         yield session
 
@@ -57,7 +61,7 @@ def bearer_or_cookie(request: Request, authorization: str | None) -> str | None:
 
 def current_account(
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Account:
     raw = bearer_or_cookie(request, authorization)
@@ -69,7 +73,7 @@ def current_account(
 
 def current_talent(
     account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> TalentProfile:
     if account.role != Role.talent:
         raise ApiError(403, "role", "仅人才本人可以访问", "forbidden")
@@ -108,7 +112,9 @@ def talent_view(talent: TalentProfile) -> dict[str, Any]:
 
 
 @router.post("/talents", status_code=201, summary="人才注册")
-def register(body: Registration, session: Annotated[Session, Depends(db)]) -> dict[str, Any]:
+def register(
+    body: Registration, session: Annotated[Session, Depends(db, scope="function")]
+) -> dict[str, Any]:
     try:
         talent = register_talent(
             session, body.username, body.password, body.name, body.id_number, body.profile
@@ -119,7 +125,7 @@ def register(body: Registration, session: Annotated[Session, Depends(db)]) -> di
 
 
 @router.post("/tokens", summary="登录，取得访问令牌")
-def login(body: Credentials, session: Annotated[Session, Depends(db)]) -> Any:
+def login(body: Credentials, session: Annotated[Session, Depends(db, scope="function")]) -> Any:
     try:
         result = authenticate(session, body.username, body.password, kind="api")
     except RegistryError as exc:
@@ -138,7 +144,7 @@ def login(body: Credentials, session: Annotated[Session, Depends(db)]) -> Any:
 @router.delete("/tokens/current", status_code=204, summary="退出登录")
 def logout(
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     authorization: Annotated[str | None, Header()] = None,
 ) -> None:
     raw = bearer_or_cookie(request, authorization)
@@ -166,7 +172,7 @@ def my_profile(talent: Annotated[TalentProfile, Depends(current_talent)]) -> dic
 def put_profile(
     body: Annotated[ProfileUpdate, Body()],
     talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     try:
         update_profile(session, talent, body.profile, body.version)

@@ -95,7 +95,7 @@ def _visible_case(session: Session, account: Account, application_id: int) -> Ap
 def post_application(
     body: NewApplication,
     talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     try:
         application = apply(session, talent, body.program, body.idempotency_key)
@@ -107,7 +107,7 @@ def post_application(
 @router.get("/applications", summary="当前账号可见的申请（按提交时间）")
 def list_applications(
     account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     items = [view(session, a) for a in visible(session, account)]
     return {"count": len(items), "items": items}
@@ -117,7 +117,7 @@ def list_applications(
 def get_application(
     application_id: int,
     account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     return view(session, _visible_case(session, account, application_id), detail=True)
 
@@ -127,7 +127,7 @@ def post_decision(
     application_id: int,
     body: Decision,
     account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     application = _visible_case(session, account, application_id)
     try:
@@ -150,7 +150,7 @@ async def post_material(
     application_id: int,
     file: UploadFile,
     talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     account = session.get(Account, talent.account_id)
     assert account is not None
@@ -176,7 +176,7 @@ async def post_material(
 def list_materials(
     application_id: int,
     account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     application = _visible_case(session, account, application_id)
     items = [
@@ -191,7 +191,7 @@ def post_resubmit(
     application_id: int,
     body: Resubmission,
     talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     account = session.get(Account, talent.account_id)
     assert account is not None

@@ -48,7 +48,9 @@ def _hr(account: Annotated[Account, Depends(current_account)]) -> Account:
 
 
 @router.post("/employers", status_code=201, summary="用人单位注册（同时开通经办人账号）")
-def register(body: EmployerRegistration, session: Annotated[Session, Depends(db)]) -> Any:
+def register(
+    body: EmployerRegistration, session: Annotated[Session, Depends(db, scope="function")]
+) -> Any:
     try:
         employer = register_employer(
             session,
@@ -76,7 +78,7 @@ def register(body: EmployerRegistration, session: Annotated[Session, Depends(db)
 def set_employer(
     body: EmployerLink,
     talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> Any:
     try:
         employer = link_employer(session, talent, body.uscc)
@@ -86,7 +88,9 @@ def set_employer(
 
 
 @router.get("/employer/staff", summary="本单位在平台登记的人才（身份证号已脱敏）")
-def staff(hr: Annotated[Account, Depends(_hr)], session: Annotated[Session, Depends(db)]) -> Any:
+def staff(
+    hr: Annotated[Account, Depends(_hr)], session: Annotated[Session, Depends(db, scope="function")]
+) -> Any:
     talents = session.scalars(
         select(TalentProfile).where(TalentProfile.employer_id == hr.employer_id)
     )
@@ -101,7 +105,7 @@ def confirm(
     application_id: int,
     body: Confirmation,
     hr: Annotated[Account, Depends(_hr)],
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     application: Application = _visible_case(session, hr, application_id)
     try:

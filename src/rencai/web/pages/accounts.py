@@ -53,7 +53,9 @@ def login_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+async def login(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
@@ -66,7 +68,9 @@ async def login(request: Request, session: Annotated[Session, Depends(db)]) -> R
 
 
 @router.post("/logout")
-def logout(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+def logout(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
         revoke_token(session, raw)
@@ -81,7 +85,9 @@ def register_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/register", response_class=HTMLResponse)
-async def register(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+async def register(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         register_talent(
@@ -189,7 +195,7 @@ def merged_profile(stored: dict[str, Any], edited: dict[str, Any]) -> dict[str, 
 
 
 @router.get("/me", response_class=HTMLResponse)
-def me(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+def me(request: Request, session: Annotated[Session, Depends(db, scope="function")]) -> Response:
     account = _account(request, session)
     if account is None:
         return RedirectResponse("/login", status_code=303)
@@ -201,7 +207,9 @@ def me(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
 
 
 @router.post("/me/profile", response_class=HTMLResponse)
-async def save_profile(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+async def save_profile(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
     account = _account(request, session)
     if account is None:
         return RedirectResponse("/login", status_code=303)

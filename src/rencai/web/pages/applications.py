@@ -80,7 +80,9 @@ def _case_view(session: Session, application: Application) -> dict[str, object]:
 
 
 @router.post("/applications", response_class=HTMLResponse)
-async def new_application(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+async def new_application(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
     account = _account(request, session)
     if account is None:
         return RedirectResponse("/login", status_code=303)
@@ -109,7 +111,9 @@ def _message(request: Request, text: str, status: int) -> HTMLResponse:
 
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, application_id: int, session: Annotated[Session, Depends(db)]
+    request: Request,
+    application_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> Response:
     account = _account(request, session)
     if account is None:
@@ -153,7 +157,9 @@ def case_page(
 
 @router.post("/applications/{application_id}/decision", response_class=HTMLResponse)
 async def case_decision(
-    request: Request, application_id: int, session: Annotated[Session, Depends(db)]
+    request: Request,
+    application_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> Response:
     account = _account(request, session)
     if account is None:
@@ -183,7 +189,9 @@ async def case_decision(
 
 @router.post("/applications/{application_id}/materials", response_class=HTMLResponse)
 async def case_material(
-    request: Request, application_id: int, session: Annotated[Session, Depends(db)]
+    request: Request,
+    application_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> Response:
     account = _account(request, session)
     application = session.get(Application, application_id)
@@ -215,7 +223,9 @@ async def case_material(
 
 @router.post("/applications/{application_id}/resubmit", response_class=HTMLResponse)
 async def case_resubmit(
-    request: Request, application_id: int, session: Annotated[Session, Depends(db)]
+    request: Request,
+    application_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
 ) -> Response:
     account = _account(request, session)
     application = session.get(Application, application_id)
@@ -233,7 +243,9 @@ async def case_resubmit(
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review_queue(request: Request, session: Annotated[Session, Depends(db)]) -> Response:
+def review_queue(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
     account = _account(request, session)
     if account is None:
         return RedirectResponse("/login", status_code=303)

@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(64), nullable=False),
         sa.Column("subject", sa.String(128), nullable=False),
         sa.Column("details", sa.Text, nullable=False),
-        sa.Column("prev_hash", sa.String(64), nullable=False),
+        sa.Column("prev_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("hash", sa.String(64), nullable=False, unique=True),
     )
     if op.get_bind().dialect.name == "postgresql":
