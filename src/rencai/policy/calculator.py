@@ -8,7 +8,7 @@ from typing import Any
 from rencai.policy.catalogue import Entry, catalogue
 from rencai.policy.contract.profile import FieldError, Profile, ProfileError
 from rencai.policy.engine.system import system_for
-from rencai.policy.explain import explain
+from rencai.policy.explain import empty_result, explain
 from rencai.policy.jurisdictions import registry
 
 CONTRACT_VERSION = 1
@@ -30,16 +30,7 @@ def catalogue_only(jurisdiction: str) -> list[Entry]:
 def catalogue_only_result(jurisdiction: str, day: dt.date) -> dict[str, Any]:
     entries = catalogue_only(jurisdiction)
     return {
-        "jurisdiction": jurisdiction,
-        "on": day.isoformat(),
-        "cards": [],
-        "benefits": [],
-        "not_eligible": [],
-        "needs_information": [],
-        "needs_administrator": [],
-        "exclusivity": [],
-        "recognitions": [],
-        "may_apply": [],
+        **empty_result(jurisdiction, day),
         "catalogued": [
             {
                 "id": e.id,

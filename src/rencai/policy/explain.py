@@ -44,6 +44,7 @@ FIELD_LABELS = {
     "person.birth_date": "出生日期",
     "person.education": "学历学位",
     "person.education.full_time": "是否全日制",
+    "person.education.graduation_date": "毕业日期",
     "person.honors": "荣誉称号",
     "person.science_awards": "科技奖励",
     "person.invention_patents": "发明专利",
@@ -315,13 +316,10 @@ def _money_line(explainer: Explainer, benefit: Benefit, person: _Person) -> Mone
     return MoneyLine(benefit, Decimal(str(value.value)), periods, value.citation, None)
 
 
-def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[str, Any]:
-    """The calculator result (contract version 1) for one profile on one day."""
-    ex = Explainer(system, profile, on)
-    program = ex.program
-    talent = ex.talent
-    result: dict[str, Any] = {
-        "jurisdiction": system.jurisdiction.code,
+def empty_result(jurisdiction: str, on: dt.date) -> dict[str, Any]:
+    """The result's sections (contract version 1), all empty."""
+    return {
+        "jurisdiction": jurisdiction,
         "on": on.isoformat(),
         "cards": [],
         "benefits": [],
@@ -332,6 +330,14 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
         "recognitions": [],
         "may_apply": [],
     }
+
+
+def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[str, Any]:
+    """The calculator result (contract version 1) for one profile on one day."""
+    ex = Explainer(system, profile, on)
+    program = ex.program
+    talent = ex.talent
+    result = empty_result(system.jurisdiction.code, on)
 
     def needs_info(item_id: str, name: str, rule: Rule, person: _Person) -> None:
         fields = ex.needs(rule, person)
