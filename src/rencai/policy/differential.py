@@ -21,9 +21,13 @@ class Agreement:
 
 
 def compare_modes(profiles: list[dict[str, Any]], on: dt.date) -> Agreement:
+    """Profiles of one jurisdiction, explained one by one and screened together."""
     parsed = [parse_profile(p) for p in profiles]
+    jurisdictions = {p.jurisdiction for p in parsed}
+    if len(jurisdictions) != 1:
+        raise ValueError(f"compare one jurisdiction at a time, not {sorted(jurisdictions)}")
     encoded = [encode_profile(p).population for p in parsed]
-    result = screen("shijiazhuang", concat(encoded), on)
+    result = screen(jurisdictions.pop(), concat(encoded), on)
     agreement = Agreement(profiles=len(parsed))
     row = 0
     for number, (profile, population) in enumerate(zip(parsed, encoded, strict=True)):

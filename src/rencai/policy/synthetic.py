@@ -36,28 +36,43 @@ TITLES = ["none", "junior", "intermediate", "deputy_senior", "senior"]
 SKILLS = ["none", "senior_worker", "technician", "senior_technician"]
 
 
+def _counties(jurisdiction: str) -> list[str]:
+    return [c for c, v in vocabulary().counties.items() if v.jurisdiction == jurisdiction]
+
+
 def _sjz_counties() -> list[str]:
-    return [c for c, v in vocabulary().counties.items() if v.jurisdiction == "shijiazhuang"]
+    return _counties("shijiazhuang")
 
 
-def random_profiles(count: int, seed: int, on: dt.date) -> list[dict[str, Any]]:
+# Jinzhou's rules turn on recent graduations (2023 or later) and on when work began relative to
+# them: its profiles graduate and start within a few years of the day asked.
+RECENT = {"jinzhou": (6 * 365, 5 * 365)}  # days back: graduation, start date
+
+
+def random_profiles(
+    count: int, seed: int, on: dt.date, jurisdiction: str = "shijiazhuang"
+) -> list[dict[str, Any]]:
     """Complete profiles (no field left open), spread over the rules' branches."""
     rng = np.random.default_rng(seed)
     tags = sorted(vocabulary().codes("school_tag"))
     employer_types = sorted(vocabulary().codes("employer_type"))
-    counties = [*_sjz_counties(), "210702", "130902"]  # a few outside Shijiazhuang
+    if jurisdiction == "shijiazhuang":
+        counties = [*_sjz_counties(), "210702", "130902"]  # a few outside Shijiazhuang
+    else:  # a few outside the jurisdiction
+        counties = [*_counties(jurisdiction), "130102", "130902", "210702"]
+    graduation_days, start_days = RECENT.get(jurisdiction, (15 * 365, 9 * 365))
     a_class = vocabulary().a_class_disciplines
     profiles = []
     for _ in range(count):
         birth = on - dt.timedelta(days=int(rng.integers(20 * 365, 60 * 365)))
-        start = on - dt.timedelta(days=int(rng.integers(-200, 9 * 365)))
+        start = on - dt.timedelta(days=int(rng.integers(-200, start_days)))
         education = []
         for _ in range(int(rng.integers(0, 3))):
             degree = str(rng.choice(DEGREES, p=DEGREE_WEIGHTS))
             school, discipline = ("某大学", "某学科")
             if rng.random() < 0.15:
                 school, discipline = a_class[int(rng.integers(len(a_class)))]
-            graduated = on - dt.timedelta(days=int(rng.integers(0, 15 * 365)))
+            graduated = on - dt.timedelta(days=int(rng.integers(0, graduation_days)))
             education.append(
                 {
                     "degree": degree,
@@ -89,7 +104,7 @@ def random_profiles(count: int, seed: int, on: dt.date) -> list[dict[str, Any]]:
         ]
         profiles.append(
             {
-                "jurisdiction": "shijiazhuang",
+                "jurisdiction": jurisdiction,
                 "on": on.isoformat(),
                 "person": {
                     "birth_date": birth.isoformat(),
@@ -128,13 +143,16 @@ def random_profiles(count: int, seed: int, on: dt.date) -> list[dict[str, Any]]:
     return profiles
 
 
-def random_columns(count: int, seed: int, on: dt.date) -> Population:
+def random_columns(
+    count: int, seed: int, on: dt.date, jurisdiction: str = "shijiazhuang"
+) -> Population:
     """A population of talents (each their own family and employer) as numpy columns."""
     rng = np.random.default_rng(seed)
     on64 = np.datetime64(on.isoformat())
     county_codes = np.array(
-        [County[county_member(c)].index for c in _sjz_counties()], dtype=np.int16
+        [County[county_member(c)].index for c in _counties(jurisdiction)], dtype=np.int16
     )
+    graduation_days, start_days = RECENT.get(jurisdiction, (15 * 365, 9 * 365))
     highest = rng.choice(5, size=count, p=DEGREE_WEIGHTS).astype(np.int16)
     full_time = rng.random(count) < 0.8
     tag_bits = np.array(list(TAG_BIT.values()), dtype=np.int32)
@@ -156,11 +174,11 @@ def random_columns(count: int, seed: int, on: dt.date) -> Population:
         "county": county_codes[rng.integers(0, len(county_codes), count)],
         "introduced_from": rng.choice([1, 2, 3], size=count, p=[0.6, 0.1, 0.3]).astype(np.int16),
         "employment_mode": (rng.random(count) < 0.1).astype(np.int16),
-        "start_date": on64 - rng.integers(-200, 9 * 365, count).astype("timedelta64[D]"),
+        "start_date": on64 - rng.integers(-200, start_days, count).astype("timedelta64[D]"),
         "social_insurance_local": rng.random(count) < 0.9,
     }
     levels = {"doctorate": 4, "master": 3, "bachelor": 2, "associate": 1}
-    graduation = on64 - rng.integers(0, 15 * 365, count).astype("timedelta64[D]")
+    graduation = on64 - rng.integers(0, graduation_days, count).astype("timedelta64[D]")
     no_date = np.datetime64("1900-01-01")
     for level in EDUCATION_LEVELS:
         at_level = full_time & (highest == levels[level])

@@ -116,10 +116,39 @@ enterprise_or_institution = _SET.employer_in(
 )
 
 
+def _day(value: Any) -> dt.date | None:
+    """A date read from the simulation, or None for the "no degree" date."""
+    day = value if isinstance(value, dt.date) else None
+    return None if day is None or day <= dt.date(1900, 1, 1) else day
+
+
+LEVEL_LABELS = {"doctorate": "博士", "master": "硕士", "bachelor": "本科"}
+
+
 def _describe_degree(facts: Facts, held: bool) -> str:
     if held:
-        return f"2023年以后毕业的{AllowanceDegree[facts.get('jinzhou_allowance_degree')].value}"
-    return "不是2023年以后毕业的博士、应届硕士或本科生"
+        degree: Any = AllowanceDegree[facts.get("jinzhou_allowance_degree")]
+        day = _day(facts.get(f"graduation_{degree.name}"))
+        return f"{day.isoformat() + '毕业的' if day else ''}{degree.value}（2023年以后毕业）"
+    since = dt.date.fromisoformat(str(facts.param("graduated_since")))
+    master = _day(facts.get("graduation_master"))
+    start = _day(facts.get("start_date"))
+    if master is not None and master >= since and start is not None:
+        years = facts.param("fresh_master_years")
+        when = "早于硕士毕业" if start < master else f"已超过毕业后{years}年择业期"
+        return (
+            f"硕士于{master.isoformat()}毕业，{start.isoformat()}起在锦州就业，{when}，"
+            "不属于应届硕士"
+        )
+    held_dates = [
+        (graduated, level)
+        for level in LEVEL_LABELS
+        if (graduated := _day(facts.get(f"graduation_{level}"))) is not None
+    ]
+    if held_dates:
+        latest, level = max(held_dates)
+        return f"{LEVEL_LABELS[level]}于{latest.isoformat()}毕业，不是2023年以后毕业"
+    return "不是2023年以后毕业的博士、应届硕士或本科生（须具有博士、硕士或学士学历学位）"
 
 
 graduate_2023 = _SET.leaf(
@@ -136,29 +165,56 @@ def _within_allowance_years(p: Any, t: Any, params: Any) -> np.ndarray:
     return p("start_date", t) > years_before(t.start, years)
 
 
+def _describe_allowance_period(facts: Facts, held: bool) -> str:
+    years = facts.param("allowance_years")
+    start = _day(facts.get("start_date"))
+    since = f"自{start.isoformat()}起" if start else ""
+    if held:
+        return f"在为期{years}年的补贴期内（{since}）" if since else f"在为期{years}年的补贴期内"
+    return f"{since}为期{years}年的补贴期已届满"
+
+
 within_allowance_period = _SET.leaf(
     "within_jinzhou_allowance_period",
     "在为期3年的补贴期内",
     ["employment.start_date"],
     _within_allowance_years,
-    lambda f, held: "在为期3年的补贴期内" if held else "自参保就业起3年的补贴期已届满",
+    _describe_allowance_period,
     qualifying=False,
 )
 self_employed = _SET.employer_in("jinzhou_self_employed", "自主创业或个体经营", ["self_employed"])
 
 
 def _graduated_within_startup_years(p: Any, t: Any, params: Any) -> np.ndarray:
+    """Graduated (大专 and above) no more than three whole years before the query date."""
     years = int(param_getter("startup_graduation_years")(params, t))
     graduated = p("latest_graduation", t)
-    return (graduated > NO_DATE) & years_apart_less_than(graduated, p("start_date", t), years)
+    on = np.full(
+        graduated.shape,
+        np.datetime64(dt.date(t.start.year, t.start.month, t.start.day)),
+        dtype="datetime64[D]",
+    )
+    return (graduated > NO_DATE) & years_apart_less_than(graduated, on, years)
+
+
+def _describe_startup_graduation(facts: Facts, held: bool) -> str:
+    graduated = _day(facts.get("latest_graduation"))
+    years = facts.param("startup_graduation_years")
+    if graduated is None:
+        return "没有大专及以上高校学历，不是高校毕业生"
+    if held:
+        return f"{graduated.isoformat()}毕业，查询日在毕业{years}年内"
+    if graduated > facts.on:
+        return f"{graduated.isoformat()}毕业，查询日尚未毕业"
+    return f"{graduated.isoformat()}毕业，查询日已毕业{years}年以上"
 
 
 recent_graduate_founder = _SET.leaf(
-    "graduated_within_three_years_before_founding",
+    "graduated_within_three_years",
     "毕业3年内的高校毕业生",
-    ["person.education", "person.education.graduation_date", "employment.start_date"],
+    ["person.education", "person.education.graduation_date"],
     _graduated_within_startup_years,
-    lambda f, held: "毕业3年内创业的高校毕业生" if held else "创业时已毕业3年以上，或没有高校学历",
+    _describe_startup_graduation,
 )
 
 __all__ = ["CONDITIONS", "HELPERS", "Condition", "Degree"]

@@ -1,7 +1,8 @@
 """Jinzhou 锦州市: allowances for graduates and the startup subsidy, as declarations.
 
 Source: seed 002 (2023), reporting 《实施“高校学子留锦来锦”专项行动 吸引集聚高校毕业生推动锦州
-全面振兴若干政策措施》. Jinzhou issues no talent card in the seeds.
+全面振兴若干政策措施》. The seed's 锦绣英才卡 / 锦绣学子卡 have no stated criteria: they are
+catalogued, not computed (docs/decisions/0026-jinzhou-cangzhou-catalogue.md).
 """
 
 from __future__ import annotations
