@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support import chromium_path
+
+# CI shares two cores with PostgreSQL and the app: give pages room before calling a test failed
+expect.set_options(timeout=20_000)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -23,7 +26,7 @@ CHROMIUM_ARGS = [
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+            timeout=60_000, executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
         )
         yield browser
         browser.close()
