@@ -260,8 +260,13 @@ def calendar_add(
     if n < 0:
         _fail(["N: 工作日数不能为负数"])
     upgrade(database_url())
-    with session_scope(database_url()) as session:
-        typer.echo(add_working_days(session, day, n, county).label())
+    try:
+        with session_scope(database_url()) as session:
+            deadline = add_working_days(session, day, n, county)
+    except ValueError as exc:  # a year outside the calendar, a deadline too far away
+        _fail([str(exc)])
+        return
+    typer.echo(deadline.label())
 
 
 @calendar_app.command("load-notice")

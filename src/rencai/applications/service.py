@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rencai.applications import events
 from rencai.applications.models import Action, Application, ReviewLimit, Status
 from rencai.audit.log import append as audit
 from rencai.calendar.service import add_working_days
@@ -131,12 +132,14 @@ def apply(
             raise ApplicationError("idempotency_key", "提交编号已被使用", "key_reused")
         return existing
     open_case = session.scalar(
-        select(Application.id).where(
+        select(Application).where(
             Application.talent_id == talent.id,
             Application.program == program,
             Application.status.in_([s.value for s in OPEN]),
         )
     )
+    if open_case is not None and open_case.idempotency_key == idempotency_key:
+        return open_case  # the same submission committed by a concurrent request meanwhile
     if open_case is not None:
         raise ApplicationError(
             "program", "该项目已有在办申请，请勿重复申请", "duplicate_application"
@@ -326,6 +329,8 @@ def decide(
         raise ApplicationError("decision", "审核结论应为通过、退回补正或不予通过", "bad_decision")
     session.flush()  # the version column makes a concurrent decision fail here
     _record(session, application, reviewer.id, level, decision, reason, moment)
+    if application.status == Status.approved:
+        events.approved(session, application)
     _tell_applicant(session, application, decision, reason)
     return application
 

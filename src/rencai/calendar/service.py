@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from rencai.calendar.models import CalendarDay, CalendarNotice
 
-CITY = ""
+CITY = ""  # the county of city-wide rows (part of the primary key, so not NULL)
 MAX_SPAN_DAYS = 3 * 366  # no deadline reaches further than this
+FIRST_YEAR, LAST_YEAR = 1900, 2099  # the lunar calendar (lunardate) covers 1900—2099
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ def ensure_year(session: Session, year: int) -> None:
     Concurrent first uses (many requests on a fresh database) must not both insert the year: on
     PostgreSQL the filler holds a transaction-scoped advisory lock and checks again under it.
     """
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"日历只支持 {FIRST_YEAR}—{LAST_YEAR} 年，收到 {year} 年")
     if _year_filled(session, year):
         return
     bind = session.get_bind()
@@ -196,18 +199,38 @@ def add_working_days(
     comes back) do not count.
     """
     if n < 0:
-        raise ValueError("n must not be negative")
+        raise ValueError(f"工作日数不能为负数，收到 {n}")
     paused = list(pauses)
     day, counted, provisional = start, 0, False
     while counted < n:
         day += dt.timedelta(days=1)
         if (day - start).days > MAX_SPAN_DAYS:
-            raise ValueError("deadline too far in the future")
+            raise ValueError(f"期限超出 {start} 之后三年，无法计算")
         row = _day(session, day, county)
         provisional = provisional or row.kind == "provisional"
         if row.is_working and not any(a <= day <= b for a, b in paused):
             counted += 1
     return Deadline(day, provisional)
+
+
+def deadline_with_pauses(
+    session: Session,
+    start: dt.date,
+    n: int,
+    pauses: Iterable[tuple[dt.date, dt.date]],
+    county: str | None = None,
+) -> Deadline:
+    """``add_working_days`` with pauses (补正期间不计时): each pause is (first day, last day),
+    both included; working days inside a pause are not counted."""
+    paused = list(pauses)
+    for first, last in paused:
+        if last < first:
+            raise ValueError(f"暂停期间 {first}—{last} 起止颠倒")
+    return add_working_days(session, start, n, county, paused)
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
 
 def load_notice(
@@ -217,7 +240,25 @@ def load_notice(
     holidays: Iterable[tuple[dt.date, dt.date, str]],
     makeup_days: Iterable[dt.date],
 ) -> int:
-    """Replace a year's city-wide days with the official notice; returns the days changed."""
+    """Replace a year's city-wide days with the official notice; returns the days changed.
+
+    Refused (``ValueError``, nothing changed) when a date is not a date of that year, a holiday
+    ends before it starts, or a make-up working day falls inside a holiday.
+    """
+    if not document.strip():
+        raise ValueError("通知文号不能为空")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"日历只支持 {FIRST_YEAR}—{LAST_YEAR} 年，收到 {year} 年")
+    holidays, makeup_days = list(holidays), list(makeup_days)
+    for first, last, name in holidays:
+        if not (_is_date(first) and _is_date(last)):
+            raise ValueError(f"假期 {name}：起止应为日期（YYYY-MM-DD），收到 {first!r}、{last!r}")
+    for value in makeup_days:
+        if not _is_date(value):
+            raise ValueError(f"调休上班日应为日期（YYYY-MM-DD），收到 {value!r}")
+    if session.get_bind().dialect.name == "postgresql":
+        # the same lock as ensure_year: a concurrent first use waits, then sees the notice's days
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CALENDAR_LOCK + year})
     before = {
         row.day: row.is_working
         for row in session.scalars(
@@ -239,6 +280,8 @@ def load_notice(
     makeup = set(makeup_days)
     if any(d.year != year for d in makeup):
         raise ValueError(f"调休上班日不在 {year} 年内")
+    if clash := sorted(makeup & off.keys()):
+        raise ValueError(f"调休上班日 {clash[0]} 同时是假期")
     session.execute(
         delete(CalendarDay).where(
             CalendarDay.county == CITY,
@@ -273,6 +316,8 @@ def load_notice(
 
 def add_local_closure(session: Session, county: str, day: dt.date, name: str, source: str) -> None:
     """A county's own closure (e.g. a local holiday): that county only."""
+    if not county.strip():
+        raise ValueError("本地停工须指明区县代码")
     ensure_year(session, day.year)
     session.merge(
         CalendarDay(
