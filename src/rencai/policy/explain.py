@@ -420,7 +420,16 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
                     "rule": "就高原则，不重复享受",
                     "label": group.label,
                     "winner": winner,
-                    "candidates": [{"id": m, "total": money(lines[m].total)} for m in candidates],
+                    "candidates": [
+                        {
+                            "id": m,
+                            "total": None
+                            if lines[m].pending is not None
+                            else money(lines[m].total),
+                        }
+                        for m in candidates
+                    ],
+                    "provisional": any(lines[m].pending is not None for m in candidates),
                     "reason": f"{program.benefit(winner).name}总额"
                     f"{money(lines[winner].total)}元为最高（并列时以市级项目优先）",
                     "citation": group.citation.as_dict(),
@@ -496,16 +505,19 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
         line = lines[benefit.id]
         if benefit.id in losers:
             winner = losers[benefit.id]
+            held = f"{program.benefit(winner).name}（总额{money(lines[winner].total)}元）"
+            # an unset amount cannot be compared: say so rather than show it as 0.00; the
+            # comparison is marked provisional, and only what the person would receive asks
+            # the administrator
+            why = (
+                f"符合条件，但金额尚待管理员设定；暂按已享受{held}处理，"
+                "金额设定后按就高原则确定，不重复享受"
+                if line.pending is not None
+                else f"符合条件（总额{money(line.total)}元），但已享受{held}，"
+                "按就高原则，不重复享受"
+            )
             result["not_eligible"].append(
-                {
-                    "id": benefit.id,
-                    "name": benefit.name,
-                    "why_not": [
-                        f"符合条件（总额{money(line.total)}元），但已享受"
-                        f"{program.benefit(winner).name}（总额{money(lines[winner].total)}元），"
-                        "按就高原则，不重复享受"
-                    ],
-                }
+                {"id": benefit.id, "name": benefit.name, "why_not": [why]}
             )
             continue
         if line.pending is not None:

@@ -773,9 +773,9 @@ EXCLUSIVITY = [
     Exclusivity(
         "sjz.exclusive.rent",
         "highest",
-        ("sjz.b.rent_subsidy", "sjz.county.rent_subsidy"),
+        ("sjz.b.rent_subsidy", "sjz.a.rent_reimbursement", "sjz.county.rent_subsidy"),
         A_OR_B_NO_COUNTY_CARD,
-        "B卡房租补助与县（市、区）房租补贴按就高原则，不重复享受",
+        "A卡创业人才租房费用报销、B卡房租补助与县（市、区）房租补贴按就高原则，不重复享受",
     ),
     Exclusivity(
         "sjz.exclusive.startup_grant",
