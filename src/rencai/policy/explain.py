@@ -509,7 +509,7 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
             # an unset amount cannot be compared: say so rather than show it as 0.00; the
             # comparison is marked provisional, and only what the person would receive asks
             # the administrator
-            why = (
+            reason = (
                 f"符合条件，但金额尚待管理员设定；暂按已享受{held}处理，"
                 "金额设定后按就高原则确定，不重复享受"
                 if line.pending is not None
@@ -517,7 +517,7 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
                 "按就高原则，不重复享受"
             )
             result["not_eligible"].append(
-                {"id": benefit.id, "name": benefit.name, "why_not": [why]}
+                {"id": benefit.id, "name": benefit.name, "why_not": [reason]}
             )
             continue
         if line.pending is not None:

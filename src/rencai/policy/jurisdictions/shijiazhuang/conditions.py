@@ -41,6 +41,7 @@ from rencai.policy.leaves import (
     whole_years_between,
     years_apart_less_than,
     years_before,
+    yyyymmdd,
 )
 from rencai.policy.rules import Condition, Facts
 
@@ -880,6 +881,69 @@ high_salary = leaf(
         + ("达到50万元" if held else "不足50万元")
     ),
 )
+
+# --- 石政办发〔2022〕6号 第11、12、17条 --------------------------------------------------------
+
+# 第11条: 年缴税额 10亿/5亿/2亿/1亿/5000万元以上 → 每年推荐 20/10/4/2/1 名 (quota per employer)
+KEY_TALENT_BANDS = (
+    (1_000_000_000, "10亿元", 20),
+    (500_000_000, "5亿元", 10),
+    (200_000_000, "2亿元", 4),
+    (100_000_000, "1亿元", 2),
+    (50_000_000, "5000万元", 1),
+)
+
+
+def _key_talent_band(facts: Facts, held: bool) -> str:
+    tax = facts.get("employer_tax_last_year_yuan")
+    for floor, label, quota in KEY_TALENT_BANDS:
+        if held and tax is not None and tax >= floor:
+            return f"所在企业上年度纳税{tax}元，达到{label}以上档，每年可推荐{quota}名"
+    return f"所在企业上年度纳税{tax}元，不足5000万元"
+
+
+key_talent_employer_tax = leaf(
+    "employer_tax_at_least_50m",
+    "所在主导产业企业年缴税额5000万元以上",
+    ["employment.employer_tax_last_year"],
+    lambda p, t, params: (
+        p.employer("employer_tax_last_year_yuan", t)
+        >= _param("retention_2022.key_talent_award_min_tax")(params, t)
+    ),
+    _key_talent_band,
+)
+technician_or_above = leaf(
+    "skill_technician_or_above",
+    "技师及以上职业技能等级",
+    [],
+    lambda p, t, _: plain(p("skill_level", t)) >= idx(SkillLevel.technician),
+    lambda f, held: "具有技师及以上职业技能等级" if held else "不具有技师及以上职业技能等级",
+)
+
+
+def _double_first_class_this_year(p: Any, t: Any, _: Any) -> np.ndarray:
+    bit = TAG_BIT["double_first_class"]
+    year = t.start.year
+    result = np.zeros(p.count, dtype=bool)
+    for level in ("doctorate", "master", "bachelor"):
+        tagged = (p(f"full_time_{level}_tags", t) & bit) != 0
+        graduated = yyyymmdd(p(f"full_time_graduation_{level}", t)) // 10000 == year
+        result |= tagged & graduated
+    return result
+
+
+double_first_class_fresh_graduate = leaf(
+    "double_first_class_fresh_graduate",
+    "“双一流”建设高校应届毕业生",
+    ["person.education", "person.education.graduation_date"],
+    _double_first_class_this_year,
+    lambda f, held: (
+        "“双一流”建设高校应届毕业生（毕业年份为当年）"
+        if held
+        else "不是当年毕业的“双一流”建设高校全日制毕业生"
+    ),
+)
+
 
 # --- 石家庄工匠 selection ------------------------------------------------------------------------
 

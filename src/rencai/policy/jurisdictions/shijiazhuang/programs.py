@@ -661,6 +661,70 @@ RETENTION = [
         cap=True,
         granted_by="石政办发〔2022〕6号",
     ),
+    Benefit(
+        id="sjz.retention.title_upgrade_award",
+        name="职称、技能等级提升奖励",
+        kind="money",
+        requires=all_of(
+            c.retention_in_force,
+            c.in_shijiazhuang,
+            c.leading_industry,
+            any_of(
+                c.deputy_senior_title,
+                c.technician_or_above,
+                label="副高级及以上职称的专业技术人才或技师及以上职业技能等级的高技能人才",
+            ),
+        ),
+        amount=Amount("retention_2022.title_upgrade_award"),
+        per="once",
+        condition="职称或技能等级须为在主导产业企业工作期间、本措施有效期内新获得（以证书取得时间为准）",
+        granted_by="石政办发〔2022〕6号",
+    ),
+    Benefit(
+        id="sjz.retention.key_talent_award",
+        name="企业骨干人才奖",
+        kind="selection",
+        requires=all_of(
+            c.retention_in_force,
+            c.in_shijiazhuang,
+            c.leading_industry,
+            c.key_talent_employer_tax,
+        ),
+        condition="由所在企业按“业绩突出、群众公认、公开公正”原则推荐，优先推荐获得专利、科技进步奖、"
+        "在本行业取得技术领先地位的人才；与高端人才、高层次人才个人所得税奖励同年度内不重复享受",
+        citation=_cite(
+            "石政办发〔2022〕6号",
+            "11",
+            "设立“企业骨干人才奖”，对年缴税额达到 10 亿元、5 亿元、2 亿元、1 亿元、5000 万元以上的"
+            "主导产业企业，由企业按照“业绩突出、群众公认、公开公正”的原则，每年分别推荐 20 名、"
+            "10 名、4 名、2 名、1 名做出突出贡献的骨干人才作为奖励对象，由市财政给予每人 1 万元的"
+            "一次性奖励。",
+        ),
+        quota="按企业年缴税额每年推荐：10亿元以上20名、5亿元以上10名、2亿元以上4名、1亿元以上2名、"
+        "5000万元以上1名",
+        award="市财政给予每人1万元一次性奖励",
+        granted_by="石政办发〔2022〕6号",
+    ),
+    Benefit(
+        id="sjz.retention.youth_station",
+        name="青年人才驿站短住服务",
+        kind="service",
+        requires=all_of(
+            c.retention_in_force,
+            c.introduced,
+            c.leading_industry,
+            c.double_first_class_fresh_graduate,
+        ),
+        condition="来石到主导产业企业求职面试期间，在试点县（市、区）青年人才驿站服务点短住，"
+        "不超过7天，住宿费用由市财政补助，每人每天最高200元",
+        citation=_cite(
+            "石政办发〔2022〕6号",
+            "17",
+            "为外地来我市主导产业企业求职面试的“双一流”建设高校应届毕业生，提供不超过7天的短住服务，"
+            "住宿费用由市财政予以补助，补助标准为每人每天最高200元。",
+        ),
+        granted_by="石政办发〔2022〕6号",
+    ),
 ]
 
 SKILLS_DOC_QUOTE = _cite(
