@@ -62,8 +62,13 @@ def test_every_jinzhou_value_is_cited_from_seed_002(parameter: Parameter) -> Non
 
 
 def test_money_benefits_read_cited_amounts() -> None:
+    money = [b for b in SYSTEM.program.benefits if b.kind == "money"]
+    assert len(money) == 3
+    for benefit in money:
+        assert benefit.amount is not None, benefit.id
     for benefit in SYSTEM.program.benefits:
-        assert benefit.kind == "money" and benefit.amount is not None, benefit.id
+        if benefit.kind == "selection":  # a selection states its quota and award, never a sum
+            assert benefit.amount is None and benefit.quota and benefit.award, benefit.id
 
 
 def test_before_the_policy_the_calculator_refuses() -> None:

@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 from openfisca_core.errors import ParameterNotFoundError
+from openfisca_core.periods import DAY
+from openfisca_core.variables import Variable
 
 from rencai.policy.contract.vocabulary import vocabulary
-from rencai.policy.engine.model import EmployerType
+from rencai.policy.engine.model import EmployerType, Person
 from rencai.policy.rules import Condition, Facts
 
 # --- vector helpers ---------------------------------------------------------------------------
@@ -51,6 +53,18 @@ def idx(member: Any) -> int:
 def plain(values: np.ndarray) -> np.ndarray:
     """Enum indices as a plain array, so that ordered codes (degrees, titles) compare."""
     return values.view(np.ndarray)
+
+
+class age(Variable):
+    """Age in whole years on the day asked: every jurisdiction's age limits read it."""
+
+    value_type = int
+    entity = Person
+    definition_period = DAY
+    label = "年龄（周岁）"
+
+    def formula(person, period, parameters):
+        return whole_years_between(person("birth_date", period), period.start)
 
 
 def years_before(on: Any, years: int) -> np.datetime64:

@@ -14,6 +14,7 @@ from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.model import County, Degree, Person, county_member
 from rencai.policy.leaves import (
     ConditionSet,
+    age,
     idx,
     lookup,
     param_getter,
@@ -82,7 +83,7 @@ class latest_graduation(Variable):
         return np.maximum.reduce(dates)
 
 
-HELPERS: list[type[Variable]] = [jinzhou_allowance_degree, latest_graduation]
+HELPERS: list[type[Variable]] = [age, jinzhou_allowance_degree, latest_graduation]
 
 JINZHOU_COUNTY_TABLE = lookup(
     {
@@ -218,3 +219,7 @@ recent_graduate_founder = _SET.leaf(
 )
 
 __all__ = ["CONDITIONS", "HELPERS", "Condition", "Degree"]
+
+young_top_talent_age = _SET.age_at_most(
+    "jinzhou_young_top_talent_age", "young_top_talent_age_limit"
+)

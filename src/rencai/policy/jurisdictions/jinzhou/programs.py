@@ -7,6 +7,7 @@ catalogued, not computed (docs/decisions/0026-jinzhou-cangzhou-catalogue.md).
 
 from __future__ import annotations
 
+from rencai.policy.citations import Citation
 from rencai.policy.jurisdictions.jinzhou import conditions as c
 from rencai.policy.rules import Amount, Benefit, Program, all_of
 
@@ -52,6 +53,23 @@ BENEFITS = [
         per="once",
         condition="首次在锦州创办小微企业或从事个体经营，且成功申领锦州市创业担保贷款",
         granted_by=GRANTED_BY,
+    ),
+    Benefit(
+        id="jz.young_top_talent",
+        name="青年拔尖人才",
+        kind="selection",
+        requires=all_of(c.in_jinzhou, c.young_top_talent_age),
+        condition="在锦州承担重大科技任务或重点攻关课题，具备较强科学研究能力和创新潜力，经评审择优支持",
+        citation=Citation(
+            "聚八方英才 织锦绣未来 锦州市人才支撑全面振兴新突破三年行动方案"
+            "（2023年，见种子文件002报道）",
+            "加快推进青年人才队伍建设",
+            "每年支持10名左右40岁以下,在锦州承担重大科技任务或重点攻关课题,具备较强科学研究能力和"
+            "创新潜力的青年拔尖人才,给予每人10万元科研经费和5万元奖励。",
+        ),
+        quota="每年10名左右",
+        award="每人10万元科研经费和5万元奖励",
+        granted_by="锦州市人才支撑全面振兴新突破三年行动方案",
     ),
 ]
 

@@ -34,6 +34,7 @@ from rencai.policy.engine.model import (
 )
 from rencai.policy.leaves import (
     ConditionSet,
+    age,
     idx,
     lookup,
     param_getter,
@@ -64,16 +65,6 @@ class CountyRentTier(Enum):
     none = "不符合县卡房租补贴人员范围"
     higher = "全日制硕士、一本学士、中级职称及以上、紧缺工种技师"
     other_bachelor = "其他全日制学士学位毕业生"
-
-
-class age(Variable):
-    value_type = int
-    entity = Person
-    definition_period = DAY
-    label = "年龄（周岁）"
-
-    def formula(person, period, parameters):
-        return whole_years_between(person("birth_date", period), period.start)
 
 
 class years_since_start(Variable):
