@@ -548,7 +548,7 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
             "citation": line.citation.as_dict(),
         }
         start = profile.employment.start_date
-        if benefit.years and start is not None:
+        if benefit.years and benefit.dated and start is not None:
             years = int(ex.param(benefit.years).value)
             line_entry["start"] = start.isoformat()
             line_entry["end"] = (add_years(start, years) - dt.timedelta(days=1)).isoformat()

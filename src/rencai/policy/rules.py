@@ -245,6 +245,8 @@ class Benefit:
     audience: Rule | None = None  # who the item is for; outside it, no "why not" is given
     quota: str | None = None  # selections: how many are chosen, in Chinese
     award: str | None = None  # selections: what the selected receive, in Chinese
+    # the support period runs from employment.start_date; False when it starts on approval
+    dated: bool = True
 
     @property
     def variable(self) -> str:

@@ -140,6 +140,14 @@ def random_profiles(
                 "family": family,
             }
         )
+        if rng.random() < 0.3:  # some profiles state their housing (保障性租赁住房)
+            profiles[-1]["housing"] = {
+                "resides_in_main_city": bool(rng.random() < 0.7),
+                "owns_property_in_main_city": bool(rng.random() < 0.3),
+                "household_size": int(rng.integers(1, 5)),
+                "lease_filed": bool(rng.random() < 0.6),
+                "in_kind_allocation": bool(rng.random() < 0.1),
+            }
     return profiles
 
 
@@ -186,6 +194,12 @@ def random_columns(
         persons[f"graduation_{level}"] = np.where(highest == levels[level], graduation, no_date)
         persons[f"full_time_graduation_{level}"] = np.where(at_level, graduation, no_date)
     persons["employed"] = np.ones(count, dtype=bool)
+    persons["housing_declared"] = rng.random(count) < 0.3
+    persons["housing_resides_main_city"] = rng.random(count) < 0.7
+    persons["housing_owns_property"] = rng.random(count) < 0.3
+    persons["housing_household_size"] = rng.integers(1, 5, count).astype(np.int32)
+    persons["housing_lease_filed"] = rng.random(count) < 0.6
+    persons["housing_in_kind"] = rng.random(count) < 0.1
     persons["annual_salary_yuan"] = rng.integers(30_000, 1_500_000, count).astype(np.int32)
     zeros = np.zeros(count, dtype=np.int32)
     for award_level in AWARD_LEVELS:

@@ -129,12 +129,24 @@ class FamilyMember(_Model):
     employed: bool | None = None  # for the spouse allowance (待业期间生活补贴)
 
 
+class Housing(_Model):
+    """Housing facts for 保障性租赁住房 (石家庄市保障性租赁住房准入退出管理办法); optional: the
+    rental-housing items are answered only for a profile that states its housing."""
+
+    resides_in_main_city: bool | None = None  # 城区户口或主城区居住证，且在主城区实际居住
+    owns_property_in_main_city: bool | None = None  # 家庭在主城区有自有住房、公有住房或投资性房产
+    household_size: int | None = Field(default=None, ge=1, le=20)  # 申请家庭人数
+    lease_filed: bool | None = None  # 承租房源已在石家庄市住房租赁监管服务平台备案
+    in_kind_allocation: bool = False  # 已享受保障性租赁住房实物配租
+
+
 class Profile(_Model):
     jurisdiction: _code("jurisdiction")  # type: ignore[valid-type]
     on: dt.date | None = None
     person: Person = Field(default_factory=Person)
     employment: Employment = Field(default_factory=Employment)
     family: list[FamilyMember] | None = None
+    housing: Housing | None = None
 
 
 @dataclass(frozen=True)

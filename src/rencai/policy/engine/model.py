@@ -247,6 +247,12 @@ def input_variables() -> list[type[Variable]]:
         _input("employer_high_tech", Employer, bool, "高新技术企业"),
         _input("employer_tax_last_year_yuan", Employer, int, "用人单位上年度纳税额（整元）"),
         _input("annual_salary_yuan", Person, int, "年工资薪金收入（整元）"),
+        _input("housing_declared", Person, bool, "画像填写了住房情况"),
+        _input("housing_resides_main_city", Person, bool, "在主城区居住（城区户口或主城区居住证）"),
+        _input("housing_owns_property", Person, bool, "家庭在主城区有自有住房或投资性房产"),
+        _input("housing_household_size", Person, int, "申请家庭人数"),
+        _input("housing_lease_filed", Person, bool, "承租房源已在住房租赁监管服务平台备案"),
+        _input("housing_in_kind", Person, bool, "已享受保障性租赁住房实物配租"),
     ]
     for level in EDUCATION_LEVELS:
         degree = v.label("degree", level)

@@ -149,6 +149,16 @@ def encode_profile(profile: Profile) -> EncodedProfile:
     for name in ("annual_salary", "employer_tax_last_year"):
         if getattr(e, name) is None:
             missing.add(f"employment.{name}")
+    housing = profile.housing
+    if housing is not None:
+        for name in (
+            "resides_in_main_city",
+            "owns_property_in_main_city",
+            "household_size",
+            "lease_filed",
+        ):
+            if getattr(housing, name) is None:
+                missing.add(f"housing.{name}")
 
     a_class = set(vocabulary().a_class_disciplines)
     tags_any = 0
@@ -225,6 +235,16 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         "social_insurance_local": column(bool(e.social_insurance_local), False),
         "annual_salary_yuan": column(whole_yuan(e.annual_salary), 0, np.int32),
         "employed": np.array([True] + [r.employed is not False for r in relatives], dtype=bool),
+        "housing_declared": column(housing is not None, False),
+        "housing_resides_main_city": column(bool(housing and housing.resides_in_main_city), False),
+        "housing_owns_property": column(
+            bool(housing and housing.owns_property_in_main_city), False
+        ),
+        "housing_household_size": column(
+            (housing.household_size or 0) if housing else 0, 0, np.int32
+        ),
+        "housing_lease_filed": column(bool(housing and housing.lease_filed), False),
+        "housing_in_kind": column(bool(housing and housing.in_kind_allocation), False),
     }
     if any(r.relation == "spouse" and r.employed is None for r in relatives):
         missing.add("family.employed")

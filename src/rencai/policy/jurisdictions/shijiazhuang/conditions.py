@@ -77,6 +77,29 @@ class years_since_start(Variable):
         return whole_years_between(person("start_date", period), period.start)
 
 
+class RentalHousehold(Enum):
+    one_or_two = "1—2人家庭"
+    three_or_more = "3人及以上家庭"
+
+
+class rental_household_band(Variable):
+    """保障性租赁住房租赁补贴 is set by household size (准入退出管理办法 三（二))."""
+
+    value_type = Enum
+    possible_values = RentalHousehold
+    default_value = RentalHousehold.one_or_two
+    entity = Person
+    definition_period = DAY
+    label = "租赁补贴家庭人数档"
+
+    def formula(person, period, parameters):
+        return np.where(
+            person("housing_household_size", period) >= 3,
+            idx(RentalHousehold.three_or_more),
+            idx(RentalHousehold.one_or_two),
+        )
+
+
 class county_group(Variable):
     value_type = Enum
     possible_values = CountyGroup
@@ -167,6 +190,7 @@ def _family_talent_b_doctor() -> type[Variable]:
 
 
 HELPERS: list[type[Variable]] = [
+    rental_household_band,
     age,
     years_since_start,
     county_group,
@@ -933,6 +957,134 @@ double_first_class_fresh_graduate = leaf(
         if held
         else "不是当年毕业的“双一流”建设高校全日制毕业生"
     ),
+)
+
+
+# --- 保障性租赁住房 (准入退出管理办法, 新就业职工（青年人）) ---------------------------------
+
+# 主城区 as the measures define it: 长安区、裕华区、桥西区、新华区、高新区
+MAIN_CITY = ("130102", "130104", "130105", "130108", "sjz-hitech")
+INNER_FOUR = ("130102", "130104", "130105", "130108")  # 市内四区 (C卡: their county cards)
+
+
+def _county_table(codes: tuple[str, ...]) -> np.ndarray:
+    return lookup({idx(County[county_member(code)]): 1 for code in codes}, len(County))
+
+
+MAIN_CITY_TABLE = _county_table(MAIN_CITY)
+INNER_FOUR_TABLE = _county_table(INNER_FOUR)
+
+rental_housing_in_force = in_force(
+    "rental_housing_in_force",
+    "石家庄市保障性租赁住房准入退出管理办法",
+    "rental_housing.in_force",
+    "2021年11月19日",
+)
+rental_housing_asked = leaf(
+    "states_housing",
+    "填写了住房情况",
+    [],
+    lambda p, t, _: p("housing_declared", t),
+    lambda f, held: "已填写住房情况" if held else "未填写住房情况",
+    qualifying=False,
+)
+resides_in_main_city = leaf(
+    "resides_in_main_city",
+    "具有城区常住户口或持有主城区居住证，且在主城区实际居住",
+    ["housing.resides_in_main_city"],
+    lambda p, t, _: p("housing_resides_main_city", t),
+    lambda f, held: (
+        "具有城区常住户口或主城区居住证，且在主城区实际居住"
+        if held
+        else "不具有城区常住户口或主城区居住证，或未在主城区实际居住"
+    ),
+    qualifying=False,
+)
+no_property_in_main_city = leaf(
+    "no_property_in_main_city",
+    "家庭在市内四区和高新区无自有住房、未租住公有住房，未购买商业用房、写字楼或其他投资性房产",
+    ["housing.owns_property_in_main_city"],
+    lambda p, t, _: ~p("housing_owns_property", t),
+    lambda f, held: (
+        "家庭在市内四区和高新区无自有住房或投资性房产"
+        if held
+        else "家庭在市内四区和高新区已有自有住房、公有住房或投资性房产"
+    ),
+    qualifying=False,
+)
+pension_in_main_city = leaf(
+    "pension_in_main_city",
+    "在主城区缴纳养老保险",
+    ["employment.county", "employment.social_insurance_local"],
+    lambda p, t, _: (MAIN_CITY_TABLE[plain(p("county", t))] == 1) & p("social_insurance_local", t),
+    lambda f, held: (
+        "在主城区缴纳养老保险"
+        if held
+        else "未在主城区（长安、裕华、桥西、新华、高新区）缴纳养老保险"
+    ),
+    qualifying=False,
+)
+
+
+def _latest_full_time_graduation(p: Any, t: Any) -> np.ndarray:
+    return np.maximum.reduce(
+        [
+            p(f"full_time_graduation_{level}", t)
+            for level in ("doctorate", "master", "bachelor", "associate")
+        ]
+    )
+
+
+graduated_within_5_years = leaf(
+    "graduated_within_5_years",
+    "持有全日制大中专及以上院校毕业证，且毕业未满5年",
+    ["person.education", "person.education.graduation_date"],
+    lambda p, t, params: (
+        _latest_full_time_graduation(p, t)
+        > years_before(t.start, int(_param("rental_housing.graduation_years")(params, t)))
+    ),
+    lambda f, held: (
+        "全日制大中专及以上院校毕业未满5年"
+        if held
+        else "不是毕业未满5年的全日制大中专及以上院校毕业生"
+    ),
+)
+inner_four_district = leaf(
+    "works_in_inner_four_districts",
+    "在市内四区（长安、裕华、桥西、新华）",
+    ["employment.county"],
+    lambda p, t, _: INNER_FOUR_TABLE[plain(p("county", t))] == 1,
+    lambda f, held: "工作地在市内四区" if held else "工作地不在市内四区",
+    qualifying=False,
+)
+single_applicant_adult = leaf(
+    "single_applicant_adult",
+    "单身申请人须满18周岁",
+    ["person.birth_date", "housing.household_size"],
+    lambda p, t, _: (
+        (p("housing_household_size", t) != 1) | (p("birth_date", t) <= years_before(t.start, 18))
+    ),
+    lambda f, held: "符合单身申请人年龄要求" if held else "单身申请人未满18周岁",
+    qualifying=False,
+)
+lease_filed = leaf(
+    "lease_filed_on_platform",
+    "通过石家庄市住房租赁监管服务平台承租并备案",
+    ["housing.lease_filed"],
+    lambda p, t, _: p("housing_lease_filed", t),
+    lambda f, held: (
+        "承租房源已在石家庄市住房租赁监管服务平台备案"
+        if held
+        else "承租房源未在石家庄市住房租赁监管服务平台备案"
+    ),
+)
+no_in_kind_allocation = leaf(
+    "no_in_kind_allocation",
+    "未享受保障性租赁住房实物配租",
+    [],
+    lambda p, t, _: ~p("housing_in_kind", t),
+    lambda f, held: "未享受实物配租" if held else "已享受保障性租赁住房实物配租",
+    qualifying=False,
 )
 
 

@@ -727,6 +727,53 @@ RETENTION = [
     ),
 ]
 
+RENTAL_DOC = "石政办发〔2021〕6号"
+RENTAL_YOUTH = all_of(
+    c.rental_housing_in_force,
+    c.resides_in_main_city,
+    c.no_property_in_main_city,
+    c.pension_in_main_city,
+    any_of(
+        c.graduated_within_5_years,
+        c.holds_b,
+        all_of(c.holds_county, c.inner_four_district),
+        label="毕业未满5年的全日制大中专及以上毕业生，或持有有效B卡、市内四区（C卡）人才绿卡",
+    ),
+    c.single_applicant_adult,
+)
+
+RENTAL_HOUSING = [
+    Benefit(
+        id="sjz.rental_housing.admission",
+        name="保障性租赁住房申请资格（新就业职工（青年人））",
+        kind="service",
+        audience=c.rental_housing_asked,
+        requires=RENTAL_YOUTH,
+        condition="收入稳定、有能力支付租金；政府产权房源摇号分配，企业产权房源优先分配本单位职工",
+        citation=_cite(
+            RENTAL_DOC,
+            "附件3 二（一）",
+            "持有有效市级（B 卡）或市内四区（C 卡）人才绿卡的申请人按照新就业职工（青年人）申请，"
+            "不受“毕业未满 5 年”限制。",
+        ),
+        granted_by="石家庄市保障性租赁住房准入退出管理办法",
+    ),
+    Benefit(
+        id="sjz.rental_housing.subsidy",
+        name="保障性租赁住房租赁补贴",
+        kind="money",
+        audience=c.rental_housing_asked,
+        requires=all_of(RENTAL_YOUTH, c.lease_filed, c.no_in_kind_allocation),
+        amount=Amount("rental_housing.subsidy", ("rental_household_band",)),
+        per="month",
+        years="rental_housing.subsidy_years",
+        dated=False,
+        condition="自租赁补贴发放之月起最长5年；不再符合保障条件或所承租房源未在石家庄市住房租赁"
+        "监管服务平台备案的，停止发放",
+        granted_by="石家庄市保障性租赁住房准入退出管理办法",
+    ),
+]
+
 SKILLS_DOC_QUOTE = _cite(
     "石字〔2021〕7号",
     "5",
@@ -863,7 +910,15 @@ def program() -> Program:
         jurisdiction="shijiazhuang",
         conditions=list(c.CONDITIONS.values()),
         cards=[CARD_A, CARD_B, CARD_COUNTY, CARD_FAMILY],
-        benefits=[*MONEY, *A_MONEY, *RETENTION, *SKILLS, *RECOGNITION, *_services()],
+        benefits=[
+            *MONEY,
+            *A_MONEY,
+            *RETENTION,
+            *RENTAL_HOUSING,
+            *SKILLS,
+            *RECOGNITION,
+            *_services(),
+        ],
         exclusivity=EXCLUSIVITY,
         helpers=list(c.HELPERS),
     )
