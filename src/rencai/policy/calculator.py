@@ -10,6 +10,7 @@ from rencai.policy.contract.profile import FieldError, Profile, ProfileError
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain import empty_result, explain
 from rencai.policy.jurisdictions import registry
+from rencai.policy.rules import Program
 
 CONTRACT_VERSION = 1
 
@@ -84,4 +85,22 @@ def entitlements(profile: Profile, on: dt.date | None = None) -> dict[str, Any]:
         )
     result = explain(system_for(profile.jurisdiction), profile, day)
     result["contract_version"] = CONTRACT_VERSION
+    if profile.unit is not None:
+        return unit_view(result, system_for(profile.jurisdiction).program)
+    return result
+
+
+def unit_view(result: dict[str, Any], program: Program) -> dict[str, Any]:
+    """A profile with a `unit` section speaks for an employer: only what units receive is
+    answered; the person-level sections would describe nobody."""
+    for_units = {b.id for b in program.benefits if b.target == "employer"}
+    result["cards"] = []
+    result["recognitions"] = []
+    result["may_apply"] = [e for e in result["may_apply"] if e["id"] in for_units]
+    result["exclusivity"] = []
+    for section in ("benefits", "not_eligible", "needs_information"):
+        result[section] = [e for e in result[section] if e["id"] in for_units]
+    result["needs_administrator"] = [
+        e for e in result["needs_administrator"] if e.get("benefit") in for_units
+    ]
     return result

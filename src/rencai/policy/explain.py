@@ -547,6 +547,8 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
             "because": held_texts(benefit.requires, talent.leaf_state, talent.facts),
             "citation": line.citation.as_dict(),
         }
+        if benefit.target == "employer":
+            line_entry["target"] = "employer"
         start = profile.employment.start_date
         if benefit.years and benefit.dated and start is not None:
             years = int(ex.param(benefit.years).value)

@@ -247,6 +247,7 @@ class Benefit:
     award: str | None = None  # selections: what the selected receive, in Chinese
     # the support period runs from employment.start_date; False when it starts on approval
     dated: bool = True
+    target: Literal["person", "employer"] = "person"  # who receives it
 
     @property
     def variable(self) -> str:

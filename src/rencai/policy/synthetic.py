@@ -194,6 +194,13 @@ def random_columns(
         persons[f"graduation_{level}"] = np.where(highest == levels[level], graduation, no_date)
         persons[f"full_time_graduation_{level}"] = np.where(at_level, graduation, no_date)
     persons["employed"] = np.ones(count, dtype=bool)
+    persons["unit_declared"] = rng.random(count) < 0.1
+    persons["unit_high_tech_certification"] = rng.integers(0, 3, count).astype(np.int16)
+    persons["unit_new_gazelle"] = rng.random(count) < 0.2
+    persons["unit_new_eaglet"] = rng.random(count) < 0.2
+    persons["unit_new_city_training_base"] = rng.random(count) < 0.2
+    persons["unit_new_city_master_studio"] = rng.random(count) < 0.2
+    persons["unit_new_postdoc_platform"] = rng.integers(0, 4, count).astype(np.int16)
     persons["housing_declared"] = rng.random(count) < 0.3
     persons["housing_resides_main_city"] = rng.random(count) < 0.7
     persons["housing_owns_property"] = rng.random(count) < 0.3

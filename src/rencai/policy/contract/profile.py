@@ -140,6 +140,18 @@ class Housing(_Model):
     in_kind_allocation: bool = False  # 已享受保障性租赁住房实物配租
 
 
+class Unit(_Model):
+    """An employer asking what the unit itself may receive (awards to units); optional. With this
+    section the profile speaks for the unit: `employment` describes the unit."""
+
+    high_tech_certification: Literal["none", "new", "renewed"] = "none"  # 高新技术企业认定
+    new_gazelle: bool = False  # 新认定瞪羚企业
+    new_eaglet: bool = False  # 新认定雏鹰企业
+    new_city_training_base: bool = False  # 新创建市级高技能人才培训基地
+    new_city_master_studio: bool = False  # 新评定市级技能大师工作室
+    new_postdoc_platform: Literal["none", "station", "substation", "practice_base"] = "none"
+
+
 class Profile(_Model):
     jurisdiction: _code("jurisdiction")  # type: ignore[valid-type]
     on: dt.date | None = None
@@ -147,6 +159,7 @@ class Profile(_Model):
     employment: Employment = Field(default_factory=Employment)
     family: list[FamilyMember] | None = None
     housing: Housing | None = None
+    unit: Unit | None = None
 
 
 @dataclass(frozen=True)

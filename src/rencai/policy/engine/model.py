@@ -85,6 +85,19 @@ class EmploymentMode(Enum):
     flexible = "柔性引进"
 
 
+class HighTechCertification(Enum):
+    none = "无"
+    new = "新认定"
+    renewed = "重新认定"
+
+
+class PostdocPlatform(Enum):
+    none = "无"
+    station = "博士后科研工作站"
+    substation = "博士后科研工作站分站"
+    practice_base = "博士后创新实践基地"
+
+
 class Relation(Enum):
     self = "本人"
     spouse = "配偶"
@@ -247,6 +260,27 @@ def input_variables() -> list[type[Variable]]:
         _input("employer_high_tech", Employer, bool, "高新技术企业"),
         _input("employer_tax_last_year_yuan", Employer, int, "用人单位上年度纳税额（整元）"),
         _input("annual_salary_yuan", Person, int, "年工资薪金收入（整元）"),
+        _input("unit_declared", Person, bool, "以用人单位身份查询（画像含 unit）"),
+        _input(
+            "unit_high_tech_certification",
+            Person,
+            Enum,
+            "高新技术企业认定",
+            possible_values=HighTechCertification,
+            default_value=HighTechCertification.none,
+        ),
+        _input("unit_new_gazelle", Person, bool, "新认定瞪羚企业"),
+        _input("unit_new_eaglet", Person, bool, "新认定雏鹰企业"),
+        _input("unit_new_city_training_base", Person, bool, "新创建市级高技能人才培训基地"),
+        _input("unit_new_city_master_studio", Person, bool, "新评定市级技能大师工作室"),
+        _input(
+            "unit_new_postdoc_platform",
+            Person,
+            Enum,
+            "新设立的博士后平台",
+            possible_values=PostdocPlatform,
+            default_value=PostdocPlatform.none,
+        ),
         _input("housing_declared", Person, bool, "画像填写了住房情况"),
         _input("housing_resides_main_city", Person, bool, "在主城区居住（城区户口或主城区居住证）"),
         _input("housing_owns_property", Person, bool, "家庭在主城区有自有住房或投资性房产"),

@@ -32,7 +32,9 @@ from rencai.policy.engine.model import (
     County,
     EmployerType,
     EmploymentMode,
+    HighTechCertification,
     IntroducedFrom,
+    PostdocPlatform,
     ProfessionalTitle,
     Relation,
     SkillLevel,
@@ -149,7 +151,7 @@ def encode_profile(profile: Profile) -> EncodedProfile:
     for name in ("annual_salary", "employer_tax_last_year"):
         if getattr(e, name) is None:
             missing.add(f"employment.{name}")
-    housing = profile.housing
+    housing, unit = profile.housing, profile.unit
     if housing is not None:
         for name in (
             "resides_in_main_city",
@@ -235,6 +237,19 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         "social_insurance_local": column(bool(e.social_insurance_local), False),
         "annual_salary_yuan": column(whole_yuan(e.annual_salary), 0, np.int32),
         "employed": np.array([True] + [r.employed is not False for r in relatives], dtype=bool),
+        "unit_declared": column(unit is not None, False),
+        "unit_high_tech_certification": column(
+            HighTechCertification[unit.high_tech_certification if unit else "none"].index,
+            0,
+            np.int16,
+        ),
+        "unit_new_gazelle": column(bool(unit and unit.new_gazelle), False),
+        "unit_new_eaglet": column(bool(unit and unit.new_eaglet), False),
+        "unit_new_city_training_base": column(bool(unit and unit.new_city_training_base), False),
+        "unit_new_city_master_studio": column(bool(unit and unit.new_city_master_studio), False),
+        "unit_new_postdoc_platform": column(
+            PostdocPlatform[unit.new_postdoc_platform if unit else "none"].index, 0, np.int16
+        ),
         "housing_declared": column(housing is not None, False),
         "housing_resides_main_city": column(bool(housing and housing.resides_in_main_city), False),
         "housing_owns_property": column(

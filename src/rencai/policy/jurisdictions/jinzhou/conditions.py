@@ -223,3 +223,38 @@ __all__ = ["CONDITIONS", "HELPERS", "Condition", "Degree"]
 young_top_talent_age = _SET.age_at_most(
     "jinzhou_young_top_talent_age", "young_top_talent_age_limit"
 )
+
+
+# --- awards to units (the profile's `unit` section speaks for the employer) ---------------------
+
+unit_query = _SET.leaf(
+    "asks_for_a_unit",
+    "以用人单位身份查询",
+    [],
+    lambda p, t, _: p("unit_declared", t),
+    lambda f, held: "以用人单位身份查询" if held else "不是用人单位查询",
+    qualifying=False,
+)
+high_tech_certified = _SET.leaf(
+    "unit_high_tech_newly_certified_or_renewed",
+    "新认定或重新认定的高新技术企业",
+    [],
+    lambda p, t, _: plain(p("unit_high_tech_certification", t)) != 0,
+    lambda f, held: (
+        "新认定或重新认定为高新技术企业" if held else "本期未新认定或重新认定为高新技术企业"
+    ),
+)
+new_gazelle = _SET.leaf(
+    "unit_is_new_gazelle",
+    "新认定的瞪羚企业",
+    [],
+    lambda p, t, _: p("unit_new_gazelle", t),
+    lambda f, held: "新认定为瞪羚企业" if held else "未新认定为瞪羚企业",
+)
+new_eaglet = _SET.leaf(
+    "unit_is_new_eaglet",
+    "新认定的雏鹰企业",
+    [],
+    lambda p, t, _: p("unit_new_eaglet", t),
+    lambda f, held: "新认定为雏鹰企业" if held else "未新认定为雏鹰企业",
+)

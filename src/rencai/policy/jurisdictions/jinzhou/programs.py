@@ -74,10 +74,50 @@ BENEFITS = [
 ]
 
 
+UNIT_PLAN = "锦州市人才支撑全面振兴新突破三年行动方案"
+
+UNIT_AWARDS = [
+    Benefit(
+        id="jz.enterprise.high_tech",
+        name="高新技术企业认定后补助",
+        kind="money",
+        target="employer",
+        audience=c.unit_query,
+        requires=all_of(c.in_jinzhou, c.high_tech_certified),
+        amount=Amount("enterprise.high_tech", ("unit_high_tech_certification",)),
+        per="once",
+        condition="认定后申请，每户一次",
+        granted_by=UNIT_PLAN,
+    ),
+    Benefit(
+        id="jz.enterprise.gazelle",
+        name="瞪羚企业认定后补助",
+        kind="money",
+        target="employer",
+        audience=c.unit_query,
+        requires=all_of(c.in_jinzhou, c.new_gazelle),
+        amount=Amount("enterprise.gazelle"),
+        per="once",
+        granted_by=UNIT_PLAN,
+    ),
+    Benefit(
+        id="jz.enterprise.eaglet",
+        name="雏鹰企业认定后补助",
+        kind="money",
+        target="employer",
+        audience=c.unit_query,
+        requires=all_of(c.in_jinzhou, c.new_eaglet),
+        amount=Amount("enterprise.eaglet"),
+        per="once",
+        granted_by=UNIT_PLAN,
+    ),
+]
+
+
 def program() -> Program:
     return Program(
         jurisdiction="jinzhou",
         conditions=list(c.CONDITIONS.values()),
-        benefits=list(BENEFITS),
+        benefits=[*BENEFITS, *UNIT_AWARDS],
         helpers=list(c.HELPERS),
     )

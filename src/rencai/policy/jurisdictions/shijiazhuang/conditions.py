@@ -1088,6 +1088,39 @@ no_in_kind_allocation = leaf(
 )
 
 
+# --- awards to units (the profile's `unit` section speaks for the employer) ---------------------
+
+unit_query = leaf(
+    "asks_for_a_unit",
+    "以用人单位身份查询",
+    [],
+    lambda p, t, _: p("unit_declared", t),
+    lambda f, held: "以用人单位身份查询" if held else "不是用人单位查询",
+    qualifying=False,
+)
+new_city_training_base = leaf(
+    "unit_is_new_city_training_base",
+    "新创建的市级高技能人才培训基地",
+    [],
+    lambda p, t, _: p("unit_new_city_training_base", t),
+    lambda f, held: "新创建市级高技能人才培训基地" if held else "未新创建市级高技能人才培训基地",
+)
+new_city_master_studio = leaf(
+    "unit_is_new_city_master_studio",
+    "新评定的市级技能大师工作室",
+    [],
+    lambda p, t, _: p("unit_new_city_master_studio", t),
+    lambda f, held: "新评定市级技能大师工作室" if held else "未新评定市级技能大师工作室",
+)
+new_postdoc_platform = leaf(
+    "unit_is_new_postdoc_platform",
+    "新设立的博士后科研工作站、分站或博士后创新实践基地",
+    [],
+    lambda p, t, _: plain(p("unit_new_postdoc_platform", t)) != 0,
+    lambda f, held: "新设立博士后平台" if held else "未新设立博士后科研工作站、分站或创新实践基地",
+)
+
+
 # --- 石家庄工匠 selection ------------------------------------------------------------------------
 
 craftsman_in_force = in_force(

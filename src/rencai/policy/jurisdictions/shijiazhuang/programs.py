@@ -774,6 +774,44 @@ RENTAL_HOUSING = [
     ),
 ]
 
+UNIT_AWARDS = [
+    Benefit(
+        id="sjz.unit.training_base",
+        name="新创建市级高技能人才培训基地支持",
+        kind="money",
+        target="employer",
+        audience=c.unit_query,
+        requires=all_of(c.in_shijiazhuang, c.new_city_training_base),
+        amount=Amount("units.training_base"),
+        per="once",
+        condition="经评审新创建为市级高技能人才培训基地后拨付",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.unit.master_studio",
+        name="新评定市级技能大师工作室支持",
+        kind="money",
+        target="employer",
+        audience=c.unit_query,
+        requires=all_of(c.in_shijiazhuang, c.new_city_master_studio),
+        amount=Amount("units.master_studio"),
+        per="once",
+        condition="经评审新评定为市级技能大师工作室后拨付",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.unit.postdoc_platform",
+        name="新设立博士后科研工作站、分站和创新实践基地一次性补贴",
+        kind="money",
+        target="employer",
+        audience=c.unit_query,
+        requires=all_of(c.retention_in_force, c.in_shijiazhuang, c.new_postdoc_platform),
+        amount=Amount("units.postdoc_platform", ("unit_new_postdoc_platform",)),
+        per="once",
+        granted_by="石政办发〔2022〕6号",
+    ),
+]
+
 SKILLS_DOC_QUOTE = _cite(
     "石字〔2021〕7号",
     "5",
@@ -915,6 +953,7 @@ def program() -> Program:
             *A_MONEY,
             *RETENTION,
             *RENTAL_HOUSING,
+            *UNIT_AWARDS,
             *SKILLS,
             *RECOGNITION,
             *_services(),
