@@ -55,3 +55,19 @@ def test_missing_birth_date_asks_for_it(phone: Page, live_server: LiveServer) ->
     phone.fill("#birth_date", "")
     phone.click("#submit")
     expect(phone.locator("#result")).to_contain_text("需补充：出生日期")
+
+
+def test_rental_housing_on_request(phone: Page, live_server: LiveServer) -> None:
+    """保障性租赁住房 is answered only when the housing section is ticked."""
+    fill_doctor(phone, live_server)
+    phone.click("#submit")
+    expect(phone.locator("tr[data-benefit='sjz.b.rent_subsidy']")).to_be_visible()
+    expect(phone.locator("tr[data-benefit='sjz.rental_housing.subsidy']")).to_have_count(0)
+    phone.check("#housing")
+    phone.check("input[name=resides_in_main_city]")
+    phone.fill("input[name=household_size]", "3")
+    phone.check("input[name=lease_filed]")
+    phone.click("#submit")
+    subsidy = phone.locator("tr[data-benefit='sjz.rental_housing.subsidy']")
+    expect(subsidy).to_contain_text("150.00")
+    expect(subsidy).to_contain_text("石政办发〔2021〕6号")

@@ -163,15 +163,23 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
         ]
     employment: dict[str, Any] = {
         "employer_leading_industry": _checked(form, "employer_leading_industry"),
+        "employer_high_tech": _checked(form, "employer_high_tech"),
         "mode": _text(form, "mode") or "full_time",
         "social_insurance_local": _checked(form, "social_insurance_local"),
     }
-    for key in ("employer_type", "county", "introduced_from", "start_date"):
+    for key in (
+        "employer_type",
+        "county",
+        "introduced_from",
+        "start_date",
+        "annual_salary",
+        "employer_tax_last_year",
+    ):
         if value := _text(form, key):
             employment[key] = value
     family: list[dict[str, Any]] = []
     if _checked(form, "has_spouse"):
-        family.append({"relation": "spouse"})
+        family.append({"relation": "spouse", "employed": not _checked(form, "spouse_unemployed")})
     parents = _text(form, "parents") or "0"
     family += [{"relation": "parent"} for _ in range(int(parents) if parents.isdigit() else 0)]
     profile: dict[str, Any] = {
@@ -180,6 +188,15 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
         "employment": employment,
         "family": family,
     }
+    if _checked(form, "housing"):
+        size = _text(form, "household_size") or "1"
+        profile["housing"] = {
+            "resides_in_main_city": _checked(form, "resides_in_main_city"),
+            "owns_property_in_main_city": _checked(form, "owns_property_in_main_city"),
+            "household_size": int(size) if size.isdigit() else size,
+            "lease_filed": _checked(form, "lease_filed"),
+            "in_kind_allocation": _checked(form, "in_kind_allocation"),
+        }
     if on := _text(form, "on"):
         profile["on"] = on
     return profile
