@@ -147,6 +147,25 @@ class ConditionSet:
         self.conditions[name] = condition
         return condition
 
+    def flag(
+        self,
+        name: str,
+        label: str,
+        variable: str,
+        reads: Iterable[str],
+        negative: str,
+        qualifying: bool = True,
+    ) -> Condition:
+        """A yes/no input read as it is: held says the label, not held says ``negative``."""
+        return self.leaf(
+            name,
+            label,
+            reads,
+            lambda p, t, _: p(variable, t),
+            lambda f, held: label if held else negative,
+            qualifying,
+        )
+
     def age_at_most(self, name: str, limit_path: str) -> Condition:
         limit = param_getter(limit_path)
 

@@ -227,12 +227,12 @@ young_top_talent_age = _SET.age_at_most(
 
 # --- awards to units (the profile's `unit` section speaks for the employer) ---------------------
 
-unit_query = _SET.leaf(
+unit_query = _SET.flag(
     "asks_for_a_unit",
     "以用人单位身份查询",
+    "unit_declared",
     [],
-    lambda p, t, _: p("unit_declared", t),
-    lambda f, held: "以用人单位身份查询" if held else "不是用人单位查询",
+    "不是用人单位查询",
     qualifying=False,
 )
 high_tech_certified = _SET.leaf(
@@ -244,17 +244,9 @@ high_tech_certified = _SET.leaf(
         "新认定或重新认定为高新技术企业" if held else "本期未新认定或重新认定为高新技术企业"
     ),
 )
-new_gazelle = _SET.leaf(
-    "unit_is_new_gazelle",
-    "新认定的瞪羚企业",
-    [],
-    lambda p, t, _: p("unit_new_gazelle", t),
-    lambda f, held: "新认定为瞪羚企业" if held else "未新认定为瞪羚企业",
+new_gazelle = _SET.flag(
+    "unit_is_new_gazelle", "新认定的瞪羚企业", "unit_new_gazelle", [], "未新认定为瞪羚企业"
 )
-new_eaglet = _SET.leaf(
-    "unit_is_new_eaglet",
-    "新认定的雏鹰企业",
-    [],
-    lambda p, t, _: p("unit_new_eaglet", t),
-    lambda f, held: "新认定为雏鹰企业" if held else "未新认定为雏鹰企业",
+new_eaglet = _SET.flag(
+    "unit_is_new_eaglet", "新认定的雏鹰企业", "unit_new_eaglet", [], "未新认定为雏鹰企业"
 )

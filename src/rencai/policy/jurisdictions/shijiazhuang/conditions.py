@@ -6,7 +6,6 @@ with the margin ("年龄 36 周岁，超过 35 周岁"). Labels quote the seeds'
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -205,6 +204,7 @@ _SET = ConditionSet()
 CONDITIONS = _SET.conditions
 leaf = _SET.leaf
 age_at_most = _SET.age_at_most
+flag = _SET.flag
 employer_in = _SET.employer_in
 in_force = _SET.in_force
 mirror_card = _SET.mirror_card
@@ -236,16 +236,6 @@ def honors_any(name: str, label: str, codes: list[str]) -> Condition:
         return f"{label}：{'、'.join(have)}" if held else f"未持有{label}"
 
     return leaf(name, label, ["person.honors"], formula, describe)
-
-
-def flag(name: str, label: str, variable: str, reads: Iterable[str], negative: str) -> Condition:
-    return leaf(
-        name,
-        label,
-        reads,
-        lambda p, t, _: p(variable, t),
-        lambda f, held: label if held else negative,
-    )
 
 
 def tag_on_level(name: str, label: str, levels: list[str], tag: str) -> Condition:
@@ -1090,27 +1080,27 @@ no_in_kind_allocation = leaf(
 
 # --- awards to units (the profile's `unit` section speaks for the employer) ---------------------
 
-unit_query = leaf(
+unit_query = flag(
     "asks_for_a_unit",
     "以用人单位身份查询",
+    "unit_declared",
     [],
-    lambda p, t, _: p("unit_declared", t),
-    lambda f, held: "以用人单位身份查询" if held else "不是用人单位查询",
+    "不是用人单位查询",
     qualifying=False,
 )
-new_city_training_base = leaf(
+new_city_training_base = flag(
     "unit_is_new_city_training_base",
     "新创建的市级高技能人才培训基地",
+    "unit_new_city_training_base",
     [],
-    lambda p, t, _: p("unit_new_city_training_base", t),
-    lambda f, held: "新创建市级高技能人才培训基地" if held else "未新创建市级高技能人才培训基地",
+    "未新创建市级高技能人才培训基地",
 )
-new_city_master_studio = leaf(
+new_city_master_studio = flag(
     "unit_is_new_city_master_studio",
     "新评定的市级技能大师工作室",
+    "unit_new_city_master_studio",
     [],
-    lambda p, t, _: p("unit_new_city_master_studio", t),
-    lambda f, held: "新评定市级技能大师工作室" if held else "未新评定市级技能大师工作室",
+    "未新评定市级技能大师工作室",
 )
 new_postdoc_platform = leaf(
     "unit_is_new_postdoc_platform",
