@@ -20,9 +20,10 @@ from rencai.applications.materials import Material
 from rencai.applications.models import Application
 from rencai.applications.service import ApplicationError, decide, may_decide
 from rencai.audit.log import append as audit
-from rencai.registry.models import Account
+from rencai.registry.models import Account, Role
 
 MAX_BATCH = 100
+REVIEWERS = (Role.county_reviewer, Role.city_reviewer, Role.department_officer)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def bulk_approve(
     session: Session, reviewer: Account, items: list[tuple[int, int]]
 ) -> list[Outcome]:
     """Approve each (case id, version) that is clean and the reviewer's to decide."""
+    if reviewer.role not in REVIEWERS:
+        raise ApplicationError("role", "仅审核人员可以批量通过", "forbidden")
     if not items or len(items) > MAX_BATCH:
         raise ApplicationError("items", f"请选择1至{MAX_BATCH}件申请进行批量通过", "bad_batch")
     outcomes = []

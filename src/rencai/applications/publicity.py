@@ -154,7 +154,7 @@ def under_notice(session: Session) -> list[tuple[Application, TalentProfile]]:
         .where(Application.status.in_([s.value for s in UNDER_NOTICE]))
         .order_by(Application.notice_start, Application.id)
     )
-    return [(a, t) for a, t in rows.tuples()]
+    return [(a, t) for a, t in rows.all()]
 
 
 def public_view(application: Application, talent: TalentProfile) -> dict[str, Any]:

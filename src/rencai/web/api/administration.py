@@ -157,13 +157,12 @@ def post_unlock(account_id: int, admin: Admin, session: Db) -> dict[str, Any]:
 
 @router.get("/counties", summary="县（市、区）及其审核人员")
 def list_counties(admin: Admin, session: Db) -> dict[str, Any]:
-    counts = dict(
-        session.execute(
-            select(Account.county, func.count())
-            .where(Account.role == Role.county_reviewer.value, Account.active.is_(True))
-            .group_by(Account.county)
-        ).tuples()
-    )
+    rows = session.execute(
+        select(Account.county, func.count())
+        .where(Account.role == Role.county_reviewer.value, Account.active.is_(True))
+        .group_by(Account.county)
+    ).all()
+    counts = {county: int(n) for county, n in rows}
     items = [
         {"code": code, "name": county.name, "reviewers": counts.get(code, 0)}
         for code, county in vocabulary().counties.items()

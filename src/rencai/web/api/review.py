@@ -75,8 +75,6 @@ class OnBehalf(BaseModel):
 
 @router.post("/review/bulk-approve", summary="批量通过无问题的申请（逐件审核、逐件记录）")
 def post_bulk(body: Bulk, account: Caller, session: Db) -> dict[str, Any]:
-    if account.role not in (Role.county_reviewer, Role.city_reviewer, Role.department_officer):
-        raise ApiError(403, "role", "仅审核人员可以批量通过", "forbidden")
     try:
         outcomes = bulk_approve(session, account, [(i.id, i.version) for i in body.items])
     except ApplicationError as exc:

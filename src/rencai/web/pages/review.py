@@ -57,6 +57,13 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     return response
 
 
+def _refused(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, RegistryError):
+        status = {"forbidden": 403, "stale_version": 409}.get(exc.code, 422)
+        return _message(request, exc.message, status)
+    return _message(request, "该申请已被他人处理，请刷新后查看", 409)
+
+
 def _version(form: Any) -> int:
     value = str(form.get("version", ""))
     return int(value) if value.isdigit() else -1
@@ -78,15 +85,15 @@ async def object_to(request: Request, application_id: int, session: Db) -> Respo
     if application is None or application.status not in UNDER_NOTICE:
         return _message(request, "没有找到该公示", 404)
     try:
-        lodge_objection(
-            session,
-            application,
-            str(form.get("name", "")),
-            str(form.get("contact", "")),
-            str(form.get("text", "")),
-        )
+        with session.begin_nested():  # a refused objection changes nothing
+            lodge_objection(
+                session,
+                application,
+                str(form.get("name", "")),
+                str(form.get("contact", "")),
+                str(form.get("text", "")),
+            )
     except NoticeError as exc:
-        session.rollback()
         items = [public_view(a, t) for a, t in under_notice(session)]
         context = {"items": items, "error": exc.message, "done": None}
         return _page(request, "notices.html", context, 422)
@@ -113,7 +120,7 @@ async def bulk(request: Request, session: Db) -> Response:
         outcomes = bulk_approve(session, account, items)
     except ApplicationError as exc:
         session.rollback()
-        return _message(request, exc.message, 422)
+        return _message(request, exc.message, 403 if exc.code == "forbidden" else 422)
     return _page(request, "bulk_result.html", {"outcomes": outcomes})
 
 
@@ -137,8 +144,7 @@ async def objection_decision(request: Request, objection_id: int, session: Db) -
         )
     except (NoticeError, StaleDataError) as exc:
         session.rollback()
-        text = exc.message if isinstance(exc, NoticeError) else "该申请已被他人处理，请刷新后查看"
-        return _message(request, text, 409)
+        return _refused(request, exc)
     return RedirectResponse(f"/applications/{objection.application_id}", status_code=303)
 
 
@@ -162,8 +168,7 @@ async def post_check(request: Request, application_id: int, session: Db) -> Resp
         )
     except (CheckError, StaleDataError) as exc:
         session.rollback()
-        text = exc.message if isinstance(exc, CheckError) else "该申请已被他人处理，请刷新后查看"
-        return _message(request, text, 409)
+        return _refused(request, exc)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
@@ -204,18 +209,18 @@ async def admin_create(request: Request, session: Db) -> Response:
         return admin
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        create_staff(
-            session,
-            admin,
-            form.get("username", ""),
-            form.get("password", ""),
-            form.get("display_name", ""),
-            form.get("role", ""),
-            form.get("county") or None,
-            form.get("department") or None,
-        )
+        with session.begin_nested():
+            create_staff(
+                session,
+                admin,
+                form.get("username", ""),
+                form.get("password", ""),
+                form.get("display_name", ""),
+                form.get("role", ""),
+                form.get("county") or None,
+                form.get("department") or None,
+            )
     except RegistryError as exc:
-        session.rollback()
         return _page(request, "admin.html", _admin_context(session, exc.message), 422)
     return RedirectResponse("/admin", status_code=303)
 
@@ -230,20 +235,20 @@ async def admin_update(request: Request, account_id: int, session: Db) -> Respon
         return _message(request, "没有找到该账号", 404)
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        if form.get("action") == "unlock":
-            unlock(session, admin, target)
-        else:
-            update_staff(
-                session,
-                admin,
-                target,
-                form.get("role") or None,
-                form.get("county") or None,
-                form.get("department") or None,
-                {"on": True, "off": False}.get(form.get("active", "")),
-            )
+        with session.begin_nested():
+            if form.get("action") == "unlock":
+                unlock(session, admin, target)
+            else:
+                update_staff(
+                    session,
+                    admin,
+                    target,
+                    form.get("role") or None,
+                    form.get("county") or None,
+                    form.get("department") or None,
+                    {"on": True, "off": False}.get(form.get("active", "")),
+                )
     except RegistryError as exc:
-        session.rollback()
         return _page(request, "admin.html", _admin_context(session, exc.message), 422)
     return RedirectResponse("/admin", status_code=303)
 
@@ -277,19 +282,19 @@ async def admin_configure(request: Request, session: Db) -> Response:
         return RedirectResponse("/admin/programs", status_code=303)
     days, percent = str(form.get("notice_days", "")), str(form.get("sample_percent", ""))
     try:
-        configure(
-            session,
-            admin,
-            str(form.get("program", "")),
-            chain=str(form.get("chain", "")).replace("→", ",").split(","),
-            auto_approve=form.get("auto_approve") == "on",
-            sample_percent=int(percent) if percent.isdigit() else None,
-            notice_required=form.get("notice_required") == "on",
-            notice_days=int(days) if days.isdigit() else None,
-            notice_unit=str(form.get("notice_unit", "")) or None,
-        )
+        with session.begin_nested():
+            configure(
+                session,
+                admin,
+                str(form.get("program", "")),
+                chain=str(form.get("chain", "")).replace("→", ",").split(","),
+                auto_approve=form.get("auto_approve") == "on",
+                sample_percent=int(percent) if percent.isdigit() else None,
+                notice_required=form.get("notice_required") == "on",
+                notice_days=int(days) if days.isdigit() else None,
+                notice_unit=str(form.get("notice_unit", "")) or None,
+            )
     except SettingsError as exc:
-        session.rollback()
         return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
     return RedirectResponse("/admin/programs", status_code=303)
 
