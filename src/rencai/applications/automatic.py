@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from rencai.applications import events
 from rencai.applications.journal import SYSTEM, record
-from rencai.applications.models import Application, Status
+from rencai.applications.models import Application
 from rencai.applications.programs import settings_of
 from rencai.applications.publicity import enter_final, may_handle
 from rencai.applications.steps import REVIEWING, steps_of
@@ -159,7 +159,3 @@ def check(
         dt.datetime.now(dt.UTC),
     )
     return application
-
-
-def is_automatic(application: Application) -> bool:
-    return application.automatic is not None and application.status != Status.rejected
