@@ -41,6 +41,7 @@ from rencai.applications.service import (
 from rencai.audit.log import AuditEntry, verify
 from rencai.calendar.service import add_working_days
 from rencai.db.session import session_scope, upgrade
+from rencai.notifications.outbox import Notification
 from rencai.policy.procedures import procedures
 from rencai.registry.accounts import (
     RegistryError,
@@ -298,6 +299,8 @@ def test_public_notice_objection_and_end_of_notice(world: dict[str, Any]) -> Non
         assert caught.value.code == "contact_required"
         objection = lodge_objection(s, case, "赵某", "13800000000", "证书取得时间有误，请核查")
         assert case.status == Status.objection and case.notice_end is None
+        told = {n.account_id for n in s.scalars(select(Notification))}
+        assert world["hrss"] in told and world["county"] not in told
         case_id, objection_id, version = case.id, objection.id, case.version
     assert approved_cases == []
     with session_scope(url) as s:

@@ -209,7 +209,26 @@ def lodge_objection(
     # the objector's name and contact stay in the objection row, not in the audit details
     record(session, application, None, PUBLIC, "object", None, moment, {"objection": objection.id})
     _tell_applicant(session, application, "公示期间收到异议，正在核查，公示暂停计时。")
+    for handler in handlers(session, application):
+        notify(
+            session,
+            handler.id,
+            f"公示异议待处理：{application.program_name}",
+            f"申请编号 {application.id} 在公示期间收到异议，请核查处理。",
+            link=f"/applications/{application.id}",
+        )
     return objection
+
+
+def handlers(session: Session, application: Application) -> list[Account]:
+    """The active accounts that may handle the case's objections (the last step's reviewers)."""
+    candidates = session.scalars(
+        select(Account).where(
+            Account.active.is_(True),
+            Account.role.in_(["county_reviewer", "city_reviewer", "department_officer"]),
+        )
+    )
+    return [a for a in candidates if may_handle(a, application)]
 
 
 def may_handle(account: Account, application: Application) -> bool:
