@@ -302,6 +302,9 @@ def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> i
         if route == "notice_object":
             form = {"name": "某", "contact": "1", "text": "短"}
             return client.post(f"/notices/{ids['notice']}/objections", data=form).status_code
+        if route == "employment":  # a denial without a reason: HR reaches validation
+            form = {"confirmed": "no", "note": ""}
+            return client.post(f"/applications/{ids['dept']}/employment", data=form).status_code
     raise AssertionError(route)
 
 
@@ -320,6 +323,7 @@ PAGE_EXPECTED: dict[str, dict[str, int | str]] = {
     "post_check": _row(403, **LOGIN, city=409),
     "employer_apply": _row(403, **LOGIN, hr=303, other_hr=404),
     "notice_object": _row(422),
+    "employment": _row(403, **LOGIN, hr=422, other_hr=404),
 }
 
 

@@ -44,7 +44,7 @@ def load_review_demo(
     employer = session.scalar(select(Employer).where(Employer.county == "130102"))
     assert county is not None and city is not None and employer is not None
     admin = create_account(session, "demo_admin", password, "系统管理员", Role.admin)
-    police = create_account(
+    create_account(
         session, "demo_police", password, "市公安局", Role.department_officer, department="police"
     )
     hrss = create_account(
@@ -91,4 +91,3 @@ def load_review_demo(
     hire.employer_id = employer.id
     session.flush()
     apply(session, hire, "card.county", "demo-r13", hr)
-    del police  # created for the demo login; nothing to decide yet

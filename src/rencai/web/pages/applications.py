@@ -161,6 +161,11 @@ def case_page(
         "may_decide": may_decide(account, application),
         "objections": objections_of(session, application) if handler else [],
         "may_check": handler and application.post_check == "pending",
+        "may_confirm": account.role == Role.employer
+        and account.employer_id is not None
+        and account.employer_id == application.employer_id
+        and application.employer_confirmation == "pending"
+        and (application.status in OPEN),
         "may_resubmit": account.id == owner and application.status == Status.returned,
         "profile": json.loads(application.profile_snapshot) if account.id != owner else None,
         "materials": [

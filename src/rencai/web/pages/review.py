@@ -33,7 +33,7 @@ from rencai.applications.publicity import (
     public_view,
     under_notice,
 )
-from rencai.applications.service import ApplicationError, apply
+from rencai.applications.service import ApplicationError, apply, confirm_employment
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
@@ -371,6 +371,25 @@ async def employer_apply(request: Request, session: Db) -> Response:
         session.rollback()
         return _message(request, exc.message, 409 if exc.code == "duplicate_application" else 422)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
+
+
+@router.post("/applications/{application_id}/employment", response_class=HTMLResponse)
+async def employment(request: Request, application_id: int, session: Db) -> Response:
+    hr = _hr(request, session)
+    if isinstance(hr, Response):
+        return hr
+    application = session.get(Application, application_id)
+    if application is None or application.employer_id != hr.employer_id:
+        return _message(request, "没有找到该申请", 404)
+    form = await request.form()
+    try:
+        confirm_employment(
+            session, hr, application, form.get("confirmed") == "yes", str(form.get("note", ""))
+        )
+    except (ApplicationError, StaleDataError) as exc:
+        session.rollback()
+        return _refused(request, exc)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
 def eligible_programs(talent: TalentProfile) -> list[dict[str, str]]:
