@@ -302,6 +302,9 @@ def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> i
         if route == "notice_object":
             form = {"name": "某", "contact": "1", "text": "短"}
             return client.post(f"/notices/{ids['notice']}/objections", data=form).status_code
+        if route == "closure":  # no county chosen: the administrator reaches validation
+            form = {"county": "", "day": "2026-12-01", "name": "停电", "source": "通知"}
+            return client.post("/admin/closures", data=form).status_code
         if route == "employment":  # a denial without a reason: HR reaches validation
             form = {"confirmed": "no", "note": ""}
             return client.post(f"/applications/{ids['dept']}/employment", data=form).status_code
@@ -324,6 +327,7 @@ PAGE_EXPECTED: dict[str, dict[str, int | str]] = {
     "employer_apply": _row(403, **LOGIN, hr=303, other_hr=404),
     "notice_object": _row(422),
     "employment": _row(403, **LOGIN, hr=422, other_hr=404),
+    "closure": _row(403, **LOGIN, admin=422),
 }
 
 

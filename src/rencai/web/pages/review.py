@@ -3,6 +3,7 @@ objection handling and post-hoc checks, administration, and the employer's HR pa
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Annotated, Any
@@ -34,6 +35,8 @@ from rencai.applications.publicity import (
     under_notice,
 )
 from rencai.applications.service import ApplicationError, apply, confirm_employment
+from rencai.calendar.models import CalendarDay
+from rencai.calendar.service import add_local_closure
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
@@ -184,9 +187,27 @@ def _admin(request: Request, session: Session) -> Account | Response:
     return account
 
 
+def local_closures(session: Session) -> list[CalendarDay]:
+    today = dt.datetime.now(dt.UTC).date()
+    return list(
+        session.scalars(
+            select(CalendarDay)
+            .where(CalendarDay.kind == "local", CalendarDay.day >= today)
+            .order_by(CalendarDay.day, CalendarDay.county)
+        )
+    )
+
+
 def _admin_context(session: Session, error: str | None = None) -> dict[str, Any]:
+    staff = [account_view(a) for a in accounts(session) if Role(a.role) in STAFF_ROLES]
+    reviewers: dict[str, int] = {}
+    for account in staff:
+        if account["role"] == Role.county_reviewer and account["active"]:
+            reviewers[account["county"]] = reviewers.get(account["county"], 0) + 1
     return {
-        "accounts": [account_view(a) for a in accounts(session) if Role(a.role) in STAFF_ROLES],
+        "reviewers": reviewers,
+        "closures": local_closures(session),
+        "accounts": staff,
         "roles": {r.value: ROLE_LABELS[r] for r in STAFF_ROLES},
         "counties": vocabulary().counties,
         "departments": DEPARTMENTS,
@@ -222,6 +243,33 @@ async def admin_create(request: Request, session: Db) -> Response:
             )
     except RegistryError as exc:
         return _page(request, "admin.html", _admin_context(session, exc.message), 422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/closures", response_class=HTMLResponse)
+async def admin_closure(request: Request, session: Db) -> Response:
+    admin = _admin(request, session)
+    if isinstance(admin, Response):
+        return admin
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    county, name, source = form.get("county", ""), form.get("name", ""), form.get("source", "")
+    error = None
+    try:
+        day = dt.date.fromisoformat(form.get("day", ""))
+    except ValueError:
+        error = "请填写停工日期（YYYY-MM-DD）"
+    if error is None and county not in vocabulary().counties:
+        error = "请选择县（市、区）"
+    if error is None and not (name and source):
+        error = "请填写停工事由和依据"
+    if error is None:
+        try:
+            with session.begin_nested():
+                add_local_closure(session, county, day, name[:64], source[:128])
+        except ValueError as exc:
+            error = str(exc)
+    if error is not None:
+        return _page(request, "admin.html", _admin_context(session, error), 422)
     return RedirectResponse("/admin", status_code=303)
 
 
