@@ -19,6 +19,21 @@ def test_demo_loads_once_with_every_stage(tmp_path: Path) -> None:
         assert load_demo(session) is True
     with session_scope(url) as session:
         assert load_demo(session) is False
-        statuses = {a.status for a in session.scalars(select(Application))}
+        cases = list(session.scalars(select(Application)))
+        statuses = {a.status for a in cases}
         assert verify(session).ok
-    assert statuses == {"county_review", "city_review", "approved", "returned", "rejected"}
+        automatic = [a for a in cases if a.automatic is not None]
+        on_behalf = [a for a in cases if a.submitted_by is not None]
+    assert statuses == {
+        "county_review",
+        "city_review",
+        "department_review",
+        "publicity",
+        "objection",
+        "approved",
+        "returned",
+        "rejected",
+    }
+    # 秒批: one approved without a sample, one sampled for a post-hoc check
+    assert sorted(str(a.post_check) for a in automatic) == ["None", "pending"]
+    assert [a.employer_confirmation for a in on_behalf] == ["confirmed"]

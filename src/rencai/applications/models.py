@@ -14,7 +14,10 @@ from rencai.db.models import Base
 class Status(StrEnum):
     county_review = "county_review"  # 县（市、区）人才办审核中
     city_review = "city_review"  # 市委人才办审核中
+    department_review = "department_review"  # 部门（人社、住建、教育、公安…）审核中
     returned = "returned"  # 退回补正：back with the applicant, the clock paused
+    publicity = "publicity"  # 公示中: approved at the last step, final when the notice ends
+    objection = "objection"  # 公示异议处理中: the notice clock is paused
     approved = "approved"
     rejected = "rejected"
 
@@ -22,6 +25,9 @@ class Status(StrEnum):
 STATUS_LABELS = {
     Status.county_review: "县级审核中",
     Status.city_review: "市级审核中",
+    Status.department_review: "部门审核中",
+    Status.publicity: "公示中",
+    Status.objection: "公示异议处理中",
     Status.returned: "退回补正",
     Status.approved: "已通过",
     Status.rejected: "未通过",
@@ -57,6 +63,23 @@ class Application(Base):
         String(16)
     )  # pending|confirmed|denied
 
+    # the review chain the case follows (a snapshot of the program's chain at submission) and
+    # the index of the current step in it; NULL on cases from before chains: county → city
+    chain: Mapped[str | None] = mapped_column(Text)  # JSON ["county", "city", "police"]
+    step_index: Mapped[int | None] = mapped_column(Integer)
+    # who submitted it: the talent, or their employer's HR on the talent's behalf
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # 秒批: the stored clause-by-clause explanation of an automatic approval, the sampling
+    # draw and the post-hoc check (pending | confirmed | flagged) of a sampled case
+    automatic: Mapped[str | None] = mapped_column(Text)
+    post_check: Mapped[str | None] = mapped_column(String(16))
+    # 公示: the notice period (first and last day), its rule, and its pauses (objections)
+    notice_start: Mapped[dt.date | None] = mapped_column(Date)
+    notice_end: Mapped[dt.date | None] = mapped_column(Date)
+    notice_provisional: Mapped[bool | None] = mapped_column(Boolean)
+    notice_rule: Mapped[str | None] = mapped_column(Text)  # JSON {days, unit, source, quote}
+    notice_pauses: Mapped[str | None] = mapped_column(Text)  # JSON [[from, to|null], ...]
+
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 — optimistic locking
 
 
@@ -67,9 +90,13 @@ class Action(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
-    actor_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    level: Mapped[str] = mapped_column(String(16))  # applicant | county | city
-    action: Mapped[str] = mapped_column(String(16))  # submit | approve | return | reject | resubmit
+    # NULL for the platform's own steps (automatic approval, end of notice) and the public
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # applicant | employer | county | city | a department | system | public
+    level: Mapped[str] = mapped_column(String(16))
+    # submit | approve | return | reject | resubmit | confirm | deny | auto_approve | notice |
+    # object | uphold | dismiss | final | check_ok | check_flag
+    action: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
@@ -81,6 +108,43 @@ class ReviewLimit(Base):
     __tablename__ = "review_limits"
 
     program: Mapped[str] = mapped_column(String(64), primary_key=True)  # or "*" for all
-    level: Mapped[str] = mapped_column(String(16), primary_key=True)  # county | city
-    working_days: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)  # county | city | a department
+    working_days: Mapped[int] = mapped_column(Integer)  # 0: 即报即批 (decided the day it arrives)
+    source: Mapped[str] = mapped_column(String(200))  # 文号 and clause, or who set it
+    quote: Mapped[str | None] = mapped_column(Text)  # the clause's text where a seed states it
+
+
+class ReviewProgram(Base):
+    """An administrator's settings for one program (or "*" for every program): the review chain,
+    automatic approval (秒批) with its post-hoc sample, and the public notice (公示)."""
+
+    __tablename__ = "review_programs"
+
+    program: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chain: Mapped[str] = mapped_column(Text)  # JSON list of steps
+    auto_approve: Mapped[bool] = mapped_column(Boolean, default=False)
+    sample_percent: Mapped[int | None] = mapped_column(Integer)  # 0–100, required with auto
+    notice_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice_days: Mapped[int | None] = mapped_column(Integer)  # None: not stated, asked
+    notice_unit: Mapped[str | None] = mapped_column(String(16))  # working_days | days
+    notice_source: Mapped[str | None] = mapped_column(String(200))
+    notice_quote: Mapped[str | None] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Objection(Base):
+    """An objection to a case under public notice (公示异议), lodged by anyone."""
+
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))  # 实名: the objector's name and contact
+    contact: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    lodged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))  # pending | upheld | dismissed
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,8 +1,11 @@
-"""Applying and reviewing: county review, then city review; return for correction; decisions.
+"""Applying and reviewing along the program's chain (county → city → department by default
+county → city); return for correction; decisions.
 
 Every step is authorised here, on the server, whatever the interface: a talent acts on their own
-cases, a county reviewer on their county's cases at the county step, a city reviewer at the city
-step. Each action is appended to the case's history and to the audit log.
+cases (or their employer's HR on their behalf), a county reviewer on their county's cases at the
+county step, a city reviewer at the city step, a department officer at their department's step.
+After the last step a case is final, or first under public notice (``publicity``). Each action is
+appended to the case's history and to the audit log.
 """
 
 from __future__ import annotations
@@ -15,9 +18,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rencai.applications import events
+from rencai.applications import automatic, events
+from rencai.applications.journal import record
 from rencai.applications.models import Action, Application, ReviewLimit, Status
-from rencai.audit.log import append as audit
+from rencai.applications.programs import STEP_LABELS, chain_for
+from rencai.applications.publicity import UNDER_NOTICE, enter_final
+from rencai.applications.steps import (
+    REVIEWING,
+    current_step,
+    may_act_at,
+    status_for,
+    step_index,
+    steps_of,
+)
 from rencai.calendar.service import add_working_days
 from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
@@ -26,8 +39,7 @@ from rencai.policy.version import rules_version
 from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
-OPEN = (Status.county_review, Status.city_review, Status.returned)
-LEVEL_OF = {Status.county_review: "county", Status.city_review: "city"}
+OPEN = (Status.county_review, Status.city_review, Status.department_review, Status.returned)
 
 
 def _today() -> dt.date:
@@ -39,14 +51,23 @@ def review_limit(session: Session, program: str, level: str) -> ReviewLimit | No
 
 
 def set_review_limit(
-    session: Session, program: str, level: str, working_days: int, source: str
+    session: Session,
+    program: str,
+    level: str,
+    working_days: int,
+    source: str,
+    quote: str | None = None,
 ) -> ReviewLimit:
-    if working_days < 0 or level not in ("county", "city"):
+    if working_days < 0 or level not in STEP_LABELS:
         raise ApplicationError(
-            "working_days", "时限应为非负的工作日数，环节为县级或市级", "bad_limit"
+            "working_days", "时限应为非负的工作日数，环节应为县级、市级或部门", "bad_limit"
         )
+    if not source.strip():
+        raise ApplicationError("source", "请注明时限的依据（文号条款或设定人）", "source_required")
     limit = session.merge(
-        ReviewLimit(program=program, level=level, working_days=working_days, source=source)
+        ReviewLimit(
+            program=program, level=level, working_days=working_days, source=source, quote=quote
+        )
     )
     session.flush()
     return limit
@@ -60,7 +81,7 @@ def _start_step(session: Session, application: Application, started: dt.date) ->
 
 
 def _set_due(session: Session, application: Application) -> None:
-    level = LEVEL_OF.get(Status(application.status))
+    level = current_step(application)
     limit = review_limit(session, application.program, level) if level else None
     if limit is None or application.step_started is None:
         application.due_date, application.due_provisional = None, None
@@ -77,7 +98,7 @@ def _set_due(session: Session, application: Application) -> None:
 
 def is_overdue(application: Application, today: dt.date | None = None) -> bool:
     return (
-        application.status in (Status.county_review, Status.city_review)
+        application.status in REVIEWING
         and application.due_date is not None
         and application.due_date < (today or _today())
     )
@@ -121,9 +142,24 @@ def precheck(profile: dict[str, Any], program: str, on: dt.date | None = None) -
 
 
 def apply(
-    session: Session, talent: TalentProfile, program: str, idempotency_key: str
+    session: Session,
+    talent: TalentProfile,
+    program: str,
+    idempotency_key: str,
+    submitted_by: Account | None = None,
 ) -> Application:
-    """Submit an application; the same key returns the same case (a double click, a retry)."""
+    """Submit an application; the same key returns the same case (a double click, a retry).
+
+    ``submitted_by`` is the employer's HR applying on behalf of their linked new hire; the
+    submission is then also the employer's confirmation of employment.
+    """
+    on_behalf = submitted_by is not None and submitted_by.role == Role.employer
+    if submitted_by is not None and (
+        not on_behalf
+        or submitted_by.employer_id is None
+        or submitted_by.employer_id != talent.employer_id
+    ):
+        raise ApplicationError("talent", "只能为本单位关联的人才代为申请", "forbidden")
     existing = session.scalar(
         select(Application).where(Application.idempotency_key == idempotency_key)
     )
@@ -154,20 +190,26 @@ def apply(
             "employment.county", "请先在档案中填写工作所在县（市、区）", "no_county"
         )
     moment = _now()
+    chain = list(chain_for(session, program))
     application = Application(
         talent_id=talent.id,
         program=program,
         program_name=check["name"],
         jurisdiction=profile["jurisdiction"],
         county=county,
-        status=Status.county_review.value,
+        status=status_for(chain[0]).value,
+        chain=json.dumps(chain),
+        step_index=0,
+        submitted_by=submitted_by.id if submitted_by is not None else None,
         profile_snapshot=talent.profile,
         rules_version=rules_version(profile["jurisdiction"]),
         precheck=json.dumps(check, ensure_ascii=False),
         idempotency_key=idempotency_key,
         submitted_at=moment,
         employer_id=talent.employer_id,
-        employer_confirmation="pending" if talent.employer_id else None,
+        employer_confirmation=(
+            "confirmed" if on_behalf else "pending" if talent.employer_id else None
+        ),
     )
     _start_step(session, application, moment.date())
     try:
@@ -181,7 +223,12 @@ def apply(
         if winner is None or winner.talent_id != talent.id:
             raise ApplicationError("idempotency_key", "提交编号已被使用", "key_reused") from None
         return winner
-    _record(session, application, talent.account_id, "applicant", "submit", None, moment)
+    if on_behalf:
+        assert submitted_by is not None
+        _record(session, application, submitted_by.id, "employer", "submit", None, moment)
+    else:
+        _record(session, application, talent.account_id, "applicant", "submit", None, moment)
+    automatic.consider(session, application)
     return application
 
 
@@ -194,25 +241,7 @@ def _record(
     reason: str | None,
     moment: dt.datetime,
 ) -> None:
-    session.add(
-        Action(
-            application_id=application.id,
-            actor_id=actor_id,
-            level=level,
-            action=action,
-            reason=reason,
-            at=moment,
-        )
-    )
-    audit(
-        session,
-        f"account:{actor_id}",
-        f"application.{action}",
-        f"application:{application.id}",
-        {"level": level, "status": application.status, "reason": reason},
-        at=moment,
-    )
-    session.flush()
+    record(session, application, actor_id, level, action, reason, moment)
 
 
 def confirm_employment(
@@ -225,7 +254,7 @@ def confirm_employment(
         or hr.employer_id != application.employer_id
     ):
         raise ApplicationError("role", "只有申请人所在单位可以确认在职情况", "forbidden")
-    if application.status not in (Status.county_review, Status.returned):
+    if application.status not in REVIEWING and application.status != Status.returned:
         raise ApplicationError("status", "该申请当前不需要单位确认", "not_confirmable")
     if not confirmed and not (note or "").strip():
         raise ApplicationError("note", "不予确认须说明理由", "reason_required")
@@ -234,6 +263,8 @@ def confirm_employment(
     _record(
         session, application, hr.id, "employer", "confirm" if confirmed else "deny", note, _now()
     )
+    if confirmed:
+        automatic.consider(session, application)
     return application
 
 
@@ -255,6 +286,8 @@ def can_see(account: Account, application: Application, talent_account_id: int) 
         return account.id == talent_account_id
     if account.role == Role.county_reviewer:
         return account.county == application.county
+    if account.role == Role.department_officer:
+        return account.department is not None and account.department in steps_of(application)
     return account.role == Role.city_reviewer
 
 
@@ -271,9 +304,19 @@ def visible(session: Session, account: Account) -> list[Application]:
         if account.employer_id is None:
             return []
         query = query.where(Application.employer_id == account.employer_id)
+    elif account.role == Role.department_officer:
+        if account.department is None:
+            return []
+        # the chain is a JSON list of step codes: a quoted code matches only that step
+        query = query.where(Application.chain.contains(f'"{account.department}"'))
     elif account.role not in (Role.city_reviewer, Role.admin):
         return []
     return list(session.scalars(query))
+
+
+def may_decide(account: Account, application: Application) -> bool:
+    step = current_step(application)
+    return step is not None and may_act_at(account, application, step)
 
 
 def decide(
@@ -284,22 +327,19 @@ def decide(
     reason: str | None,
     expected_version: int,
 ) -> Application:
-    """approve / return / reject at the reviewer's level; a stale version is refused."""
+    """approve / return / reject at the current step; a stale version is refused. Approval at
+    the last step makes the case final, or first publishes it when its program needs 公示."""
     if application.version != expected_version:
         raise ApplicationError("version", "该申请已被他人处理，请刷新后查看", "stale_version")
-    if application.status == Status.county_review:
-        allowed = reviewer.role == Role.county_reviewer and reviewer.county == application.county
-        level = "county"
-    elif application.status == Status.city_review:
-        allowed = reviewer.role == Role.city_reviewer
-        level = "city"
-    else:
+    level = current_step(application)
+    if level is None:
         raise ApplicationError("status", "该申请当前不在审核环节", "not_reviewable")
-    if not allowed:
+    if not may_act_at(reviewer, application, level):
         raise ApplicationError("role", "无权审核该申请", "forbidden")
+    index, steps = step_index(application), steps_of(application)
     if (
         decision == "approve"
-        and level == "county"
+        and index == 0
         and application.employer_confirmation not in (None, "confirmed")
     ):
         raise ApplicationError(
@@ -308,14 +348,15 @@ def decide(
     if decision in ("return", "reject") and not (reason or "").strip():
         raise ApplicationError("reason", "退回补正或不予通过须填写理由", "reason_required")
     moment = _now()
+    final = False
     if decision == "approve":
-        if level == "county":
-            application.status = Status.city_review.value
+        if index + 1 < len(steps):
+            application.step_index = index + 1
+            application.status = status_for(steps[index + 1]).value
             _start_step(session, application, moment.date())
         else:
-            application.status = Status.approved.value
-            application.decided_at = moment
-            application.due_date = None
+            application.step_index = index
+            final = enter_final(session, application, moment)
     elif decision == "return":
         application.status = Status.returned.value
         # the clock stops: the pause runs from today until the applicant resubmits
@@ -329,7 +370,7 @@ def decide(
         raise ApplicationError("decision", "审核结论应为通过、退回补正或不予通过", "bad_decision")
     session.flush()  # the version column makes a concurrent decision fail here
     _record(session, application, reviewer.id, level, decision, reason, moment)
-    if application.status == Status.approved:
+    if final:
         events.approved(session, application)
     _tell_applicant(session, application, decision, reason)
     return application
@@ -350,8 +391,12 @@ def _tell_applicant(
         return
     if application.status == Status.approved:
         outcome = "已审核通过"
+    elif application.status in UNDER_NOTICE:
+        outcome = "已审核通过，现进入公示"
     else:
-        level = "县级" if application.status == Status.city_review else "市级"
+        steps = steps_of(application)
+        done = steps[max(step_index(application) - 1, 0)]
+        level = {"county": "县级", "city": "市级"}.get(done, STEP_LABELS[done])
         outcome = DECISION_TEXT[decision].format(level=level)
     body = f"您申请的“{application.program_name}”{outcome}。"
     if reason:
@@ -379,7 +424,8 @@ def resubmit(
     application.precheck = json.dumps(
         precheck(json.loads(talent.profile), application.program), ensure_ascii=False
     )
-    application.status = Status.county_review.value
+    application.step_index = 0
+    application.status = status_for(steps_of(application)[0]).value
     today = _now().date()
     pauses = json.loads(application.pauses or "[]")
     if pauses and pauses[-1][1] is None:  # 补正期间不计时: close the pause and move the deadline
@@ -390,6 +436,7 @@ def resubmit(
     _set_due(session, application)
     session.flush()
     _record(session, application, talent.account_id, "applicant", "resubmit", None, _now())
+    automatic.consider(session, application)
     return application
 
 

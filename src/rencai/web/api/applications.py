@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rencai.applications.materials import MAX_BYTES, MaterialError, materials_of, store
 from rencai.applications.models import STATUS_LABELS, Application, Status
+from rencai.applications.publicity import label as notice_label
 from rencai.applications.service import (
     ApplicationError,
     apply,
@@ -23,6 +24,7 @@ from rencai.applications.service import (
     resubmit,
     visible,
 )
+from rencai.applications.steps import current_step, steps_of
 from rencai.registry.models import Account, TalentProfile
 from rencai.web.api.accounts import ApiError, current_account, current_talent, db
 
@@ -66,6 +68,12 @@ def view(session: Session, application: Application, detail: bool = False) -> di
         "due_provisional": bool(application.due_provisional),
         "overdue": is_overdue(application),
         "employer_confirmation": application.employer_confirmation,
+        "chain": steps_of(application),
+        "step": current_step(application),
+        "notice": notice_label(application) if application.notice_rule else None,
+        "notice_end": application.notice_end.isoformat() if application.notice_end else None,
+        "automatic": json.loads(application.automatic) if application.automatic else None,
+        "post_check": application.post_check,
     }
     if detail:
         data["rules_version"] = application.rules_version
@@ -155,7 +163,7 @@ async def post_material(
     account = session.get(Account, talent.account_id)
     assert account is not None
     application = _visible_case(session, account, application_id)
-    if application.status not in (Status.county_review, Status.returned):
+    if application.status not in (Status.county_review, Status.department_review, Status.returned):
         raise ApiError(409, "application", "该申请当前不能补充材料", "closed")
     data = await file.read(MAX_BYTES + 1)
     try:

@@ -63,7 +63,9 @@ async def login(
     except RegistryError as exc:
         session.commit()  # failed attempts count towards the lock-out
         return _page(request, "login.html", {"error": exc.message, "username": username}, 401)
-    landing = "/me" if result.account.role in (Role.talent, Role.employer) else "/review"
+    landing = {Role.talent: "/me", Role.employer: "/employer", Role.admin: "/admin"}.get(
+        Role(result.account.role), "/review"
+    )
     return _signed_in(RedirectResponse(landing, status_code=303), result.token)
 
 

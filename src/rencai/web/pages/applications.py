@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from rencai.applications.bulk import clean_reasons
 from rencai.applications.materials import MAX_BYTES, MaterialError, materials_of, store
 from rencai.applications.models import STATUS_LABELS, Application, Status
+from rencai.applications.programs import STEP_LABELS
+from rencai.applications.publicity import label as notice_label
+from rencai.applications.publicity import may_handle, objections_of
 from rencai.applications.service import (
     OPEN,
     ApplicationError,
@@ -23,9 +27,11 @@ from rencai.applications.service import (
     decide,
     history,
     is_overdue,
+    may_decide,
     resubmit,
     visible,
 )
+from rencai.applications.steps import current_step, steps_of
 from rencai.registry.accounts import resolve_token
 from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
 from rencai.web.api.accounts import SESSION_COOKIE, db
@@ -40,12 +46,20 @@ ACTION_LABELS = {
     "resubmit": "补正后重新提交",
     "confirm": "确认在职",
     "deny": "不予确认在职",
+    "auto_approve": "自动审批通过（秒批）",
+    "object": "公示期间收到异议",
+    "uphold": "异议成立，不予通过",
+    "dismiss": "异议不成立，公示继续",
+    "final": "公示期满无异议，审核通过",
+    "check_ok": "抽查复核无误",
+    "check_flag": "抽查发现问题",
 }
 LEVEL_LABELS = {
     "applicant": "申请人",
     "employer": "用人单位",
-    "county": "县（市、区）人才办",
-    "city": "市委人才办",
+    "system": "系统",
+    "public": "社会公众",
+    **STEP_LABELS,
 }
 
 
@@ -76,6 +90,11 @@ def _case_view(session: Session, application: Application) -> dict[str, object]:
             else None
         ),
         "overdue": is_overdue(application),
+        "chain": [STEP_LABELS.get(step, step) for step in steps_of(application)],
+        "step": STEP_LABELS.get(current_step(application) or "", None),
+        "notice": notice_label(application) if application.notice_rule else None,
+        "automatic": json.loads(application.automatic) if application.automatic else None,
+        "post_check": application.post_check,
     }
 
 
@@ -135,22 +154,25 @@ def case_page(
         }
         for a in history(session, application)
     ]
-    may_decide = (
-        application.status == Status.county_review
-        and account.role == Role.county_reviewer
-        and account.county == application.county
-    ) or (application.status == Status.city_review and account.role == Role.city_reviewer)
+    handler = may_handle(account, application)
     context = {
         "case": _case_view(session, application),
         "steps": steps,
-        "may_decide": may_decide,
+        "may_decide": may_decide(account, application),
+        "objections": objections_of(session, application) if handler else [],
+        "may_check": handler and application.post_check == "pending",
+        "may_confirm": account.role == Role.employer
+        and account.employer_id is not None
+        and account.employer_id == application.employer_id
+        and application.employer_confirmation == "pending"
+        and (application.status in OPEN),
         "may_resubmit": account.id == owner and application.status == Status.returned,
         "profile": json.loads(application.profile_snapshot) if account.id != owner else None,
         "materials": [
             {"filename": m.filename, "size": m.size} for m in materials_of(session, application)
         ],
         "may_upload": account.id == owner
-        and application.status in (Status.county_review, Status.returned),
+        and application.status in (Status.county_review, Status.department_review, Status.returned),
     }
     return templates.TemplateResponse(request, "case.html", context)
 
@@ -249,16 +271,34 @@ def review_queue(
     account = _account(request, session)
     if account is None:
         return RedirectResponse("/login", status_code=303)
-    if account.role not in (Role.county_reviewer, Role.city_reviewer, Role.admin):
+    if account.role not in (
+        Role.county_reviewer,
+        Role.city_reviewer,
+        Role.department_officer,
+        Role.admin,
+    ):
         return _message(request, "审核工作台仅供审核人员使用", 403)
-    cases = [_case_view(session, a) for a in visible(session, account)]
-    waiting = {
-        Role.county_reviewer: Status.county_review,
-        Role.city_reviewer: Status.city_review,
-    }.get(Role(account.role))
+    todo, objections, checks, others = [], [], [], []
+    for application in visible(session, account):  # most urgent first (deadline)
+        case = _case_view(session, application)
+        if may_decide(account, application):
+            case["clean"] = not clean_reasons(session, application)
+            todo.append(case)
+        elif application.status == Status.objection and may_handle(account, application):
+            objections.append(case)
+        elif application.post_check == "pending" and may_handle(account, application):
+            checks.append(case)
+        else:
+            others.append(case)
+    department = STEP_LABELS.get(account.department or "", "")
     context = {
-        "account": {"name": account.display_name, "role": ROLE_LABELS[Role(account.role)]},
-        "todo": [c for c in cases if c["status"] == waiting],
-        "others": [c for c in cases if c["status"] != waiting],
+        "account": {
+            "name": account.display_name,
+            "role": ROLE_LABELS[Role(account.role)] + (f"（{department}）" if department else ""),
+        },
+        "todo": todo,
+        "objections": objections,
+        "checks": checks,
+        "others": others,
     }
     return templates.TemplateResponse(request, "review.html", context)

@@ -1,0 +1,93 @@
+"""Demo cases for the review workflow: department steps, 秒批 (one sampled), 公示 (one with an
+objection), an employer applying for a new hire. Called from ``rencai.registry.demo``."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.applications.programs import configure, load_seeded
+from rencai.applications.publicity import lodge_objection
+from rencai.applications.service import apply, decide
+from rencai.registry.accounts import create_account, register_talent
+from rencai.registry.models import Account, Employer, Role, TalentProfile
+
+REVIEW_ACCOUNTS = [
+    ("demo_admin", "系统管理员"),
+    ("demo_police", "公安部门审核人员"),
+    ("demo_hrss", "人社部门审核人员"),
+    ("demo_hr", "用人单位经办人（石家庄示例生物医药有限公司）"),
+    ("demo_craftsman", "人才（高级工，长安区，公示中）"),
+]
+
+_CRAFTSMAN: dict[str, Any] = {
+    "jurisdiction": "shijiazhuang",
+    "person": {"birth_date": "1980-01-01", "skill_level": "senior_worker"},
+    "employment": {
+        "employer_type": "enterprise",
+        "county": "130102",
+        "introduced_from": "local",
+        "start_date": "2015-03-01",
+        "social_insurance_local": True,
+    },
+}
+
+
+def load_review_demo(
+    session: Session, password: str, doctor: TalentProfile, id_number: Any
+) -> None:
+    county = session.scalar(select(Account).where(Account.username == "demo_county"))
+    city = session.scalar(select(Account).where(Account.username == "demo_city"))
+    employer = session.scalar(select(Employer).where(Employer.county == "130102"))
+    assert county is not None and city is not None and employer is not None
+    admin = create_account(session, "demo_admin", password, "系统管理员", Role.admin)
+    create_account(
+        session, "demo_police", password, "市公安局", Role.department_officer, department="police"
+    )
+    hrss = create_account(
+        session, "demo_hrss", password, "市人社局", Role.department_officer, department="hrss"
+    )
+    hr = create_account(
+        session, "demo_hr", password, "人事部", Role.employer, employer_id=employer.id
+    )
+    load_seeded(session)  # 即报即批 / 2 / 5 / 10 working days, the 工匠 notice (5 working days)
+    for program, percent in (("sjz.b.service.daily_life", 0), ("sjz.b.service.research", 100)):
+        configure(
+            session, admin, program, chain=["county", "city"], auto_approve=True,
+            sample_percent=percent,
+        )  # fmt: skip
+
+    # a department step: 户籍办理 (即报即批) approved by the county, now with 公安
+    at_police = apply(session, doctor, "sjz.b.service.household_registration", "demo-r1")
+    decide(session, county, at_police, "approve", None, at_police.version)
+    # 秒批: approved at once; the second program samples every case for a post-hoc check
+    apply(session, doctor, "sjz.b.service.daily_life", "demo-r2")
+    apply(session, doctor, "sjz.b.service.research", "demo-r3")
+
+    # 公示: two 石家庄工匠 candidates approved by the county and 市人社局
+    for seed, username, name in ((11, "demo_craftsman", "张师傅"), (12, "demo_welder", "刘师傅")):
+        talent = register_talent(
+            session, username, password, name, id_number(seed), copy.deepcopy(_CRAFTSMAN)
+        )
+        case = apply(session, talent, "sjz.skills.craftsman_selection", f"demo-r{seed}")
+        decide(session, county, case, "approve", None, case.version)
+        decide(session, hrss, case, "approve", None, case.version)
+        if username == "demo_welder":  # someone objects: the notice clock stops
+            lodge_objection(
+                session, case, "赵某", "13800000000", "该人选的技能等级证书取得时间有误。"
+            )
+
+    # an employer applies for its new hire (the submission confirms employment)
+    hire_profile = copy.deepcopy(_CRAFTSMAN)
+    hire_profile["person"] = {
+        "birth_date": "1998-05-01",
+        "education": [{"degree": "master", "full_time": True, "graduation_date": "2025-06-30"}],
+    }
+    hire_profile["employment"].update(introduced_from="outside_city", start_date="2025-07-01")
+    hire = register_talent(session, "demo_hire", password, "陈硕士", id_number(13), hire_profile)
+    hire.employer_id = employer.id
+    session.flush()
+    apply(session, hire, "card.county", "demo-r13", hr)

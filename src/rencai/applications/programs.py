@@ -1,0 +1,211 @@
+"""Per-program review settings, set by an administrator: the review chain (county → city →
+department), automatic approval (秒批) with its post-hoc sample, and the public notice (公示).
+
+The seeds' own rules come first: a department's stated time limit (即报即批; 2 / 5 / 10 working
+days) and a stated notice period are loaded with their clause (``load_seeded``) and an
+administrator cannot shorten or lengthen a stated notice. A notice the seeds do not time is an
+administrator parameter with no default: until it is set, the notice has no end and is flagged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.applications.models import ReviewLimit, ReviewProgram
+from rencai.audit.log import append as audit
+from rencai.policy.procedures import DEPARTMENTS, procedures
+from rencai.registry.accounts import RegistryError
+from rencai.registry.models import Account, Role
+
+DEFAULT_CHAIN = ("county", "city")
+STEP_LABELS = {"county": "县（市、区）人才办", "city": "市委人才办", **DEPARTMENTS}
+NOTICE_UNITS = {"working_days": "个工作日", "days": "天"}
+ADMIN_SET = "管理员设定"
+
+
+class SettingsError(RegistryError):
+    """A refused setting (Chinese message)."""
+
+
+def settings_of(session: Session, program: str) -> ReviewProgram | None:
+    return session.get(ReviewProgram, program) or session.get(ReviewProgram, "*")
+
+
+def chain_for(session: Session, program: str) -> tuple[str, ...]:
+    settings = settings_of(session, program)
+    return tuple(json.loads(settings.chain)) if settings is not None else DEFAULT_CHAIN
+
+
+def validate_chain(chain: list[str]) -> list[str]:
+    steps = [s.strip() for s in chain if s.strip()]
+    if not steps:
+        raise SettingsError("chain", "审核流程至少包含一个环节", "empty_chain")
+    unknown = [s for s in steps if s not in STEP_LABELS]
+    if unknown:
+        raise SettingsError("chain", f"未知的审核环节：{'、'.join(unknown)}", "bad_step")
+    if len(set(steps)) != len(steps):
+        raise SettingsError("chain", "审核环节不能重复", "duplicate_step")
+    if "county" in steps and steps[0] != "county":
+        raise SettingsError("chain", "县级审核只能作为第一个环节", "county_not_first")
+    return steps
+
+
+def seeded_notice(program: str, jurisdiction: str = "shijiazhuang") -> Any:
+    return next((n for n in procedures(jurisdiction).notices if n.program == program), None)
+
+
+def _require_admin(account: Account) -> None:
+    if account.role != Role.admin:
+        raise SettingsError("role", "仅系统管理员可以修改审核设置", "forbidden")
+
+
+def configure(
+    session: Session,
+    admin: Account,
+    program: str,
+    *,
+    chain: list[str],
+    auto_approve: bool = False,
+    sample_percent: int | None = None,
+    notice_required: bool = False,
+    notice_days: int | None = None,
+    notice_unit: str | None = None,
+) -> ReviewProgram:
+    """Set a program's chain, 秒批 and 公示; refused as a whole (nothing changed) if any is bad."""
+    _require_admin(admin)
+    program = program.strip()
+    if not program or len(program) > 64:
+        raise SettingsError("program", "项目编号不能为空，且不超过64个字符", "bad_program")
+    steps = validate_chain(chain)
+    if auto_approve and (sample_percent is None or not 0 <= sample_percent <= 100):
+        raise SettingsError(
+            "sample_percent", "开启自动审批须设定0至100之间的人工抽查比例", "sample_required"
+        )
+    if not auto_approve:
+        sample_percent = None
+    seeded = seeded_notice(program)
+    source, quote = None, None
+    if seeded is not None:  # the seeds require the notice and state its period
+        if not notice_required or (notice_days is not None and notice_days != seeded.days):
+            raise SettingsError(
+                "notice_days",
+                f"政策文件规定须公示{seeded.days}{NOTICE_UNITS[seeded.unit]}"
+                f"（{seeded.citation.document} {seeded.citation.clause}），不能更改",
+                "notice_stated",
+            )
+        notice_days, notice_unit = seeded.days, seeded.unit
+        source = f"{seeded.citation.document} {seeded.citation.clause}"
+        quote = seeded.citation.quote
+    elif notice_required:
+        if notice_days is not None and notice_days <= 0:
+            raise SettingsError("notice_days", "公示期应为正整数", "bad_notice_days")
+        if notice_days is not None and notice_unit not in NOTICE_UNITS:
+            raise SettingsError(
+                "notice_unit", "公示期单位应为工作日（working_days）或天（days）", "bad_unit"
+            )
+        source = f"{ADMIN_SET}（政策文件未规定公示期）"
+    else:
+        notice_days, notice_unit = None, None
+    settings = session.merge(
+        ReviewProgram(
+            program=program,
+            chain=json.dumps(steps),
+            auto_approve=auto_approve,
+            sample_percent=sample_percent,
+            notice_required=notice_required,
+            notice_days=notice_days,
+            notice_unit=notice_unit if notice_days is not None else None,
+            notice_source=source,
+            notice_quote=quote,
+            updated_by=admin.username,
+            updated_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    session.flush()
+    audit(session, admin.username, "review_program.configure", f"program:{program}", view(settings))
+    from rencai.applications.publicity import start_pending_notices  # a cycle at import time
+
+    start_pending_notices(session, program)
+    return settings
+
+
+def view(settings: ReviewProgram) -> dict[str, Any]:
+    flagged = settings.notice_required and settings.notice_days is None
+    return {
+        "program": settings.program,
+        "chain": json.loads(settings.chain),
+        "auto_approve": settings.auto_approve,
+        "sample_percent": settings.sample_percent,
+        "notice_required": settings.notice_required,
+        "notice_days": settings.notice_days,
+        "notice_unit": settings.notice_unit,
+        "notice_source": settings.notice_source,
+        "notice_quote": settings.notice_quote,
+        # a notice the seeds require without a period: asked of the administrator, no default
+        "needs_administrator": "公示期未设定，请管理员设定" if flagged else None,
+        "updated_by": settings.updated_by,
+    }
+
+
+def all_settings(session: Session) -> list[ReviewProgram]:
+    return list(session.scalars(select(ReviewProgram).order_by(ReviewProgram.program)))
+
+
+def load_seeded(session: Session, jurisdiction: str = "shijiazhuang") -> tuple[int, int]:
+    """Load the seeds' time limits (on the department step) and notices; returns (limits,
+    programs). Idempotent; an administrator's existing chain for a program is kept."""
+    found = procedures(jurisdiction)
+    now = dt.datetime.now(dt.UTC)
+    programs = 0
+    for limit in found.limits:
+        session.merge(
+            ReviewLimit(
+                program=limit.program,
+                level=limit.department,
+                working_days=limit.working_days,
+                source=f"{limit.citation.document} {limit.citation.clause}",
+                quote=limit.citation.quote,
+            )
+        )
+        if session.get(ReviewProgram, limit.program) is None:
+            session.add(
+                ReviewProgram(
+                    program=limit.program,
+                    chain=json.dumps(["county", limit.department]),
+                    auto_approve=False,
+                    notice_required=False,
+                    updated_by="system",
+                    updated_at=now,
+                )
+            )
+            programs += 1
+    for notice in found.notices:
+        settings = session.get(ReviewProgram, notice.program)
+        if settings is None:
+            settings = ReviewProgram(
+                program=notice.program,
+                chain=json.dumps(list(notice.chain)),
+                auto_approve=False,
+                updated_by="system",
+                updated_at=now,
+            )
+            session.add(settings)
+            programs += 1
+        settings.notice_required = True
+        settings.notice_days, settings.notice_unit = notice.days, notice.unit
+        settings.notice_source = f"{notice.citation.document} {notice.citation.clause}"
+        settings.notice_quote = notice.citation.quote
+    session.flush()
+    audit(
+        session,
+        "system",
+        "review_program.load_seeded",
+        f"jurisdiction:{jurisdiction}",
+        {"limits": len(found.limits), "notices": len(found.notices)},
+    )
+    return len(found.limits), programs

@@ -1,0 +1,357 @@
+"""公示: a case approved at its last step is published for the stated period before it is final.
+
+A case enters ``publicity`` on the day of its last approval; the period is counted from the next
+day (working days, or calendar days where the rule says 天) and the case becomes final
+(``approved``, approval handlers run) on the first day after the period when nobody objected
+(``close_notices``, run daily from the CLI; idempotent). Anyone may lodge an objection while the
+notice runs: the case moves to ``objection`` and the notice clock stops. The reviewer of the last
+step handles it: upheld → the case is rejected with the reason; dismissed → the notice resumes
+and its end moves by the days the objection held it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.applications import events
+from rencai.applications.journal import PUBLIC, SYSTEM, record
+from rencai.applications.models import Application, Objection, Status
+from rencai.applications.programs import NOTICE_UNITS, settings_of
+from rencai.applications.steps import final_step, may_act_at
+from rencai.calendar.service import add_working_days
+from rencai.notifications.outbox import notify
+from rencai.registry.accounts import RegistryError
+from rencai.registry.models import Account, TalentProfile
+
+UNDER_NOTICE = (Status.publicity, Status.objection)
+
+
+class NoticeError(RegistryError):
+    """A refused notice step (Chinese message)."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def enter_final(session: Session, application: Application, moment: dt.datetime) -> bool:
+    """The last step has approved: publish the case if its program requires a notice, else
+    approve it. Returns True when the approval is final (the caller runs ``events.approved``
+    after recording its own action)."""
+    application.due_date, application.due_provisional = None, None
+    settings = settings_of(session, application.program)
+    if settings is None or not settings.notice_required:
+        application.status = Status.approved.value
+        application.decided_at = moment
+        return True
+    application.status = Status.publicity.value
+    application.notice_rule = json.dumps(
+        {
+            "days": settings.notice_days,
+            "unit": settings.notice_unit,
+            "source": settings.notice_source,
+            "quote": settings.notice_quote,
+        },
+        ensure_ascii=False,
+    )
+    application.notice_start = moment.date()
+    application.notice_pauses = "[]"
+    _set_end(session, application)
+    return False
+
+
+def _pauses(application: Application) -> list[list[str | None]]:
+    result: list[list[str | None]] = json.loads(application.notice_pauses or "[]")
+    return result
+
+
+def _set_end(session: Session, application: Application) -> None:
+    """The last day of the notice, counting from the day after publication and skipping the
+    days an objection held it; None while the period is not set or an objection is open."""
+    rule = json.loads(application.notice_rule or "{}")
+    pauses = _pauses(application)
+    if (
+        rule.get("days") is None
+        or application.notice_start is None
+        or any(b is None for _, b in pauses)
+    ):
+        application.notice_end, application.notice_provisional = None, None
+        return
+    closed = [(dt.date.fromisoformat(str(a)), dt.date.fromisoformat(str(b))) for a, b in pauses]
+    if rule["unit"] == "working_days":
+        deadline = add_working_days(
+            session, application.notice_start, rule["days"], application.county, closed
+        )
+        application.notice_end, application.notice_provisional = (
+            deadline.day,
+            deadline.provisional,
+        )
+        return
+    day, counted = application.notice_start, 0
+    while counted < rule["days"]:
+        day += dt.timedelta(days=1)
+        counted += not any(a <= day <= b for a, b in closed)
+    application.notice_end, application.notice_provisional = day, False
+
+
+def start_pending_notices(session: Session, program: str) -> int:
+    """After an administrator sets a notice period: notices that were waiting for it get one."""
+    settings = settings_of(session, program)
+    if settings is None or settings.notice_days is None:
+        return 0
+    query = select(Application).where(
+        Application.status == Status.publicity.value, Application.notice_end.is_(None)
+    )
+    if program != "*":
+        query = query.where(Application.program == program)
+    waiting = session.scalars(query)
+    count = 0
+    for application in waiting:
+        rule = json.loads(application.notice_rule or "{}")
+        if rule.get("days") is None:
+            rule.update(
+                days=settings.notice_days,
+                unit=settings.notice_unit,
+                source=settings.notice_source,
+            )
+            application.notice_rule = json.dumps(rule, ensure_ascii=False)
+            _set_end(session, application)
+            count += 1
+    session.flush()
+    return count
+
+
+def label(application: Application) -> str:
+    """The notice period in words: 2026-11-24 至 2026-11-30（5个工作日）."""
+    rule = json.loads(application.notice_rule or "{}")
+    if rule.get("days") is None:
+        return "公示期待管理员设定"
+    period = f"{rule['days']}{NOTICE_UNITS[rule['unit']]}"
+    if application.notice_end is None:
+        return f"公示期{period}，因异议暂停计时"
+    end = application.notice_end.isoformat() + (
+        "（暂定）" if application.notice_provisional else ""
+    )
+    assert application.notice_start is not None
+    first = application.notice_start + dt.timedelta(days=1)
+    return f"{first.isoformat()} 至 {end}（{period}）"
+
+
+def masked_name(name: str) -> str:
+    """王小明 → 王**: the public sees the surname only."""
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+def under_notice(session: Session) -> list[tuple[Application, TalentProfile]]:
+    rows = session.execute(
+        select(Application, TalentProfile)
+        .join(TalentProfile, TalentProfile.id == Application.talent_id)
+        .where(Application.status.in_([s.value for s in UNDER_NOTICE]))
+        .order_by(Application.notice_start, Application.id)
+    )
+    return [(a, t) for a, t in rows.all()]
+
+
+def public_view(application: Application, talent: TalentProfile) -> dict[str, Any]:
+    """What the public notice shows: no identity number, the name masked."""
+    from rencai.policy.contract.vocabulary import vocabulary
+
+    county = vocabulary().counties.get(application.county)
+    return {
+        "id": application.id,
+        "name": masked_name(talent.name),
+        "program": application.program,
+        "program_name": application.program_name,
+        "county": county.name if county else application.county,
+        "status": application.status,
+        "period": label(application),
+        "notice_end": application.notice_end.isoformat() if application.notice_end else None,
+        "rule": json.loads(application.notice_rule or "{}"),
+    }
+
+
+def lodge_objection(
+    session: Session, application: Application, name: str, contact: str, text: str
+) -> Objection:
+    """Anyone may object while the notice runs (实名: name and contact are required)."""
+    name, contact, text = name.strip(), contact.strip(), text.strip()
+    if application.status not in UNDER_NOTICE:
+        raise NoticeError("application", "该申请不在公示期内，无法提出异议", "not_under_notice")
+    today = _now().date()
+    if application.notice_end is not None and today > application.notice_end:
+        raise NoticeError("application", "公示期已结束，不再受理异议", "notice_ended")
+    if not name or len(name) > 100:
+        raise NoticeError("name", "请填写异议人姓名（实名提出）", "name_required")
+    if not contact or len(contact) > 100:
+        raise NoticeError("contact", "请填写联系方式", "contact_required")
+    if not 5 <= len(text) <= 2000:
+        raise NoticeError("text", "异议内容应为5至2000字", "bad_text")
+    moment = _now()
+    objection = Objection(
+        application_id=application.id,
+        name=name,
+        contact=contact,
+        text=text,
+        lodged_at=moment,
+        status="pending",
+    )
+    session.add(objection)
+    if application.status == Status.publicity:
+        application.status = Status.objection.value
+        application.notice_pauses = json.dumps([*_pauses(application), [today.isoformat(), None]])
+        _set_end(session, application)
+    session.flush()
+    # the objector's name and contact stay in the objection row, not in the audit details
+    record(session, application, None, PUBLIC, "object", None, moment, {"objection": objection.id})
+    _tell_applicant(session, application, "公示期间收到异议，正在核查，公示暂停计时。")
+    for handler in handlers(session, application):
+        notify(
+            session,
+            handler.id,
+            f"公示异议待处理：{application.program_name}",
+            f"申请编号 {application.id} 在公示期间收到异议，请核查处理。",
+            link=f"/applications/{application.id}",
+        )
+    return objection
+
+
+def handlers(session: Session, application: Application) -> list[Account]:
+    """The active accounts that may handle the case's objections (the last step's reviewers)."""
+    candidates = session.scalars(
+        select(Account).where(
+            Account.active.is_(True),
+            Account.role.in_(["county_reviewer", "city_reviewer", "department_officer"]),
+        )
+    )
+    return [a for a in candidates if may_handle(a, application)]
+
+
+def may_handle(account: Account, application: Application) -> bool:
+    return may_act_at(account, application, final_step(application))
+
+
+def handle_objection(
+    session: Session,
+    reviewer: Account,
+    objection: Objection,
+    decision: str,
+    reason: str | None,
+    expected_version: int,
+) -> Application:
+    """uphold → the case is rejected with the reason; dismiss → the notice resumes."""
+    application = session.get(Application, objection.application_id)
+    assert application is not None
+    if not may_handle(reviewer, application):
+        raise NoticeError("role", "无权处理该异议", "forbidden")
+    if application.version != expected_version:
+        raise NoticeError("version", "该申请已被他人处理，请刷新后查看", "stale_version")
+    if objection.status != "pending" or application.status != Status.objection:
+        raise NoticeError("objection", "该异议已处理", "already_handled")
+    if decision not in ("uphold", "dismiss"):
+        raise NoticeError("decision", "处理结论应为异议成立或异议不成立", "bad_decision")
+    if not (reason or "").strip():
+        raise NoticeError("reason", "处理异议须填写理由", "reason_required")
+    moment = _now()
+    today = moment.date()
+    objection.status = "upheld" if decision == "uphold" else "dismissed"
+    objection.handled_by, objection.handled_at, objection.reason = reviewer.id, moment, reason
+    pending = [
+        o
+        for o in session.scalars(
+            select(Objection).where(
+                Objection.application_id == application.id, Objection.status == "pending"
+            )
+        )
+        if o.id != objection.id
+    ]
+    pauses = _pauses(application)
+    if decision == "uphold":
+        for other in pending:  # the case is decided: the other objections are moot
+            other.status, other.reason = "closed", "申请已因其他异议成立而不予通过"
+        application.status = Status.rejected.value
+        application.decided_at = moment
+        if pauses and pauses[-1][1] is None:
+            pauses[-1][1] = today.isoformat()
+        application.notice_pauses = json.dumps(pauses)
+        application.notice_end = None
+    elif not pending:  # the last open objection: the notice clock runs again
+        application.status = Status.publicity.value
+        if pauses and pauses[-1][1] is None:
+            pauses[-1][1] = today.isoformat()
+        application.notice_pauses = json.dumps(pauses)
+        _set_end(session, application)
+    session.flush()  # the version column stops a concurrent handler here
+    level = final_step(application)
+    record(
+        session,
+        application,
+        reviewer.id,
+        level,
+        decision,
+        reason,
+        moment,
+        {"objection": objection.id},
+    )
+    if decision == "uphold":
+        _tell_applicant(session, application, f"公示期间异议经核查成立，未通过审核。理由：{reason}")
+    elif application.status == Status.publicity:
+        _tell_applicant(
+            session, application, f"公示异议经核查不成立，公示继续（{label(application)}）。"
+        )
+    return application
+
+
+def close_notices(session: Session, today: dt.date | None = None) -> list[int]:
+    """Make final every case whose notice ended (the day after its last day) without an open
+    objection; runs the approval handlers. Running it again changes nothing."""
+    day = today or _now().date()
+    due = list(
+        session.scalars(
+            select(Application)
+            .where(
+                Application.status == Status.publicity.value,
+                Application.notice_end.isnot(None),
+                Application.notice_end < day,
+            )
+            .order_by(Application.id)
+        )
+    )
+    closed = []
+    for application in due:
+        moment = _now()
+        application.status = Status.approved.value
+        application.decided_at = moment
+        session.flush()
+        record(session, application, None, SYSTEM, "final", None, moment)
+        events.approved(session, application)
+        _tell_applicant(session, application, "公示期满无异议，审核通过。")
+        closed.append(application.id)
+    return closed
+
+
+def objections_of(session: Session, application: Application) -> list[Objection]:
+    return list(
+        session.scalars(
+            select(Objection)
+            .where(Objection.application_id == application.id)
+            .order_by(Objection.id)
+        )
+    )
+
+
+def _tell_applicant(session: Session, application: Application, text: str) -> None:
+    talent = session.get(TalentProfile, application.talent_id)
+    if talent is None:
+        return
+    notify(
+        session,
+        talent.account_id,
+        f"申请进度：{application.program_name}",
+        f"您申请的“{application.program_name}”{text}",
+        link=f"/applications/{application.id}",
+    )

@@ -1,0 +1,254 @@
+"""Administration over HTTP: staff accounts, counties, review chains and program settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rencai.applications.models import ReviewLimit
+from rencai.applications.programs import (
+    STEP_LABELS,
+    SettingsError,
+    all_settings,
+    configure,
+    load_seeded,
+    view,
+)
+from rencai.applications.service import ApplicationError, set_review_limit
+from rencai.calendar.service import add_local_closure
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.registry.accounts import RegistryError
+from rencai.registry.administration import accounts, create_staff, unlock, update_staff
+from rencai.registry.models import ROLE_LABELS, Account, Role
+from rencai.web.api.accounts import ApiError, current_account, db
+
+router = APIRouter(prefix="/api/v1/admin", tags=["administration 系统管理"])
+
+
+def require_admin(account: Annotated[Account, Depends(current_account)]) -> Account:
+    if account.role != Role.admin:
+        raise ApiError(403, "role", "仅系统管理员可以访问", "forbidden")
+    return account
+
+
+Admin = Annotated[Account, Depends(require_admin)]
+Db = Annotated[Session, Depends(db, scope="function")]
+
+
+def _error(exc: RegistryError) -> ApiError:
+    status = {"forbidden": 403, "duplicate_username": 409}.get(exc.code, 422)
+    return ApiError(status, exc.field, exc.message, exc.code)
+
+
+def account_view(account: Account) -> dict[str, Any]:
+    locked = account.locked_until is not None and (
+        account.locked_until.replace(tzinfo=dt.UTC)
+        if account.locked_until.tzinfo is None
+        else account.locked_until
+    ) > dt.datetime.now(dt.UTC)
+    return {
+        "id": account.id,
+        "username": account.username,
+        "display_name": account.display_name,
+        "role": account.role,
+        "role_label": ROLE_LABELS[Role(account.role)],
+        "county": account.county,
+        "department": account.department,
+        "active": account.active,
+        "locked": locked,
+    }
+
+
+class NewStaff(BaseModel):
+    username: str = Field(min_length=3, max_length=64)
+    password: str = Field(min_length=1, max_length=128)
+    display_name: str = Field(min_length=1, max_length=100)
+    role: str
+    county: str | None = None
+    department: str | None = None
+
+
+class StaffChange(BaseModel):
+    role: str | None = None
+    county: str | None = None
+    department: str | None = None
+    active: bool | None = None
+
+
+class ProgramSettings(BaseModel):
+    chain: list[str] = Field(min_length=1, max_length=8, description="审核环节，依次办理")
+    auto_approve: bool = False
+    sample_percent: int | None = Field(default=None, description="自动审批后人工抽查比例（%）")
+    notice_required: bool = False
+    notice_days: int | None = None
+    notice_unit: Literal["working_days", "days"] | None = None
+
+
+class LimitSetting(BaseModel):
+    program: str = Field(min_length=1, max_length=64)
+    level: str
+    working_days: int = Field(ge=0, le=366)
+    source: str = Field(min_length=1, max_length=200)
+
+
+class Closure(BaseModel):
+    day: dt.date
+    name: str = Field(min_length=1, max_length=64)
+    source: str = Field(min_length=1, max_length=128)
+
+
+def _staff(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise ApiError(404, "account", "没有找到该账号", "not_found")
+    return account
+
+
+@router.get("/accounts", summary="账号列表")
+def list_accounts(admin: Admin, session: Db, role: str | None = None) -> dict[str, Any]:
+    items = [account_view(a) for a in accounts(session, role)]
+    return {"count": len(items), "items": items}
+
+
+@router.post("/accounts", status_code=201, summary="开通审核人员、部门审核人员或管理员账号")
+def post_account(body: NewStaff, admin: Admin, session: Db) -> dict[str, Any]:
+    try:
+        account = create_staff(
+            session,
+            admin,
+            body.username,
+            body.password,
+            body.display_name,
+            body.role,
+            body.county,
+            body.department,
+        )
+    except RegistryError as exc:
+        raise _error(exc) from None
+    return account_view(account)
+
+
+@router.patch("/accounts/{account_id}", summary="修改角色、县（市、区）、部门或停用")
+def patch_account(account_id: int, body: StaffChange, admin: Admin, session: Db) -> Any:
+    try:
+        account = update_staff(
+            session,
+            admin,
+            _staff(session, account_id),
+            body.role,
+            body.county,
+            body.department,
+            body.active,
+        )
+    except RegistryError as exc:
+        raise _error(exc) from None
+    return account_view(account)
+
+
+@router.post("/accounts/{account_id}/unlock", summary="解除登录锁定")
+def post_unlock(account_id: int, admin: Admin, session: Db) -> dict[str, Any]:
+    return account_view(unlock(session, admin, _staff(session, account_id)))
+
+
+@router.get("/counties", summary="县（市、区）及其审核人员")
+def list_counties(admin: Admin, session: Db) -> dict[str, Any]:
+    rows = session.execute(
+        select(Account.county, func.count())
+        .where(Account.role == Role.county_reviewer.value, Account.active.is_(True))
+        .group_by(Account.county)
+    ).all()
+    counts = {county: int(n) for county, n in rows}
+    items = [
+        {"code": code, "name": county.name, "reviewers": counts.get(code, 0)}
+        for code, county in vocabulary().counties.items()
+    ]
+    return {"count": len(items), "items": items}
+
+
+@router.post("/counties/{code}/closures", status_code=201, summary="县（市、区）本地停工日")
+def post_closure(code: str, body: Closure, admin: Admin, session: Db) -> dict[str, Any]:
+    if code not in vocabulary().counties:
+        raise ApiError(404, "county", "未知的县（市、区）代码", "not_found")
+    try:
+        add_local_closure(session, code, body.day, body.name, body.source)
+    except ValueError as exc:
+        raise ApiError(422, "day", str(exc), "bad_day") from None
+    return {"county": code, "day": body.day.isoformat(), "name": body.name}
+
+
+def _limits(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "program": limit.program,
+            "level": limit.level,
+            "level_label": STEP_LABELS.get(limit.level, limit.level),
+            "working_days": limit.working_days,
+            "source": limit.source,
+            "quote": limit.quote,
+        }
+        for limit in session.scalars(
+            select(ReviewLimit).order_by(ReviewLimit.program, ReviewLimit.level)
+        )
+    ]
+
+
+@router.get("/programs", summary="各项目的审核流程、秒批、公示设置及办理时限")
+def list_programs(admin: Admin, session: Db) -> dict[str, Any]:
+    return {
+        "steps": STEP_LABELS,
+        "items": [view(s) for s in all_settings(session)],
+        "limits": _limits(session),
+    }
+
+
+@router.put("/programs/{program}", summary="设置项目的审核流程、自动审批和公示")
+def put_program(program: str, body: ProgramSettings, admin: Admin, session: Db) -> Any:
+    try:
+        settings = configure(
+            session,
+            admin,
+            program,
+            chain=body.chain,
+            auto_approve=body.auto_approve,
+            sample_percent=body.sample_percent,
+            notice_required=body.notice_required,
+            notice_days=body.notice_days,
+            notice_unit=body.notice_unit,
+        )
+    except SettingsError as exc:
+        raise _error(exc) from None
+    return view(settings)
+
+
+@router.put("/review-limits", summary="设置办理时限（工作日）")
+def put_limit(body: LimitSetting, admin: Admin, session: Db) -> Any:
+    existing = session.get(ReviewLimit, (body.program, body.level))
+    if existing is not None and existing.quote:  # the seeds' own limit applies
+        raise ApiError(
+            409,
+            "working_days",
+            f"政策文件已规定办理时限（{existing.source}），不能更改",
+            "limit_stated",
+        )
+    try:
+        set_review_limit(
+            session,
+            body.program,
+            body.level,
+            body.working_days,
+            f"{body.source}（{admin.username}设定）",
+        )
+    except ApplicationError as exc:
+        raise _error(exc) from None
+    return {"items": [x for x in _limits(session) if x["program"] == body.program]}
+
+
+@router.post("/programs/load-seeded", summary="载入政策文件规定的办理时限和公示期")
+def post_load_seeded(admin: Admin, session: Db) -> dict[str, int]:
+    limits, programs = load_seeded(session)
+    return {"limits": limits, "programs": programs}

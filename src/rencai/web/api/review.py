@@ -1,0 +1,168 @@
+"""Review workflow over HTTP: bulk approval, post-hoc checks of 秒批 cases, objections to public
+notices, the public notice list (公示, no login), and employers applying for their new hires."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from rencai.applications.automatic import CheckError, check
+from rencai.applications.bulk import bulk_approve
+from rencai.applications.models import Application, Objection, Status
+from rencai.applications.publicity import (
+    UNDER_NOTICE,
+    NoticeError,
+    handle_objection,
+    lodge_objection,
+    may_handle,
+    objections_of,
+    public_view,
+    under_notice,
+)
+from rencai.applications.service import ApplicationError, apply
+from rencai.registry.accounts import RegistryError
+from rencai.registry.models import Account, Role, TalentProfile
+from rencai.web.api.accounts import ApiError, current_account, db
+from rencai.web.api.applications import _visible_case, view
+
+router = APIRouter(prefix="/api/v1", tags=["review 审核工作流"])
+Db = Annotated[Session, Depends(db, scope="function")]
+Caller = Annotated[Account, Depends(current_account)]
+
+STATUS_OF = {"forbidden": 403, "stale_version": 409, "duplicate_application": 409}
+
+
+def _error(exc: RegistryError) -> ApiError:
+    return ApiError(STATUS_OF.get(exc.code, 422), exc.field, exc.message, exc.code)
+
+
+class Item(BaseModel):
+    id: int
+    version: int
+
+
+class Bulk(BaseModel):
+    items: list[Item] = Field(min_length=1, max_length=100)
+
+
+class PostCheck(BaseModel):
+    confirmed: bool
+    reason: str | None = None
+    version: int
+
+
+class NewObjection(BaseModel):
+    name: str = Field(max_length=100, description="异议人姓名（实名）")
+    contact: str = Field(max_length=100, description="联系方式")
+    text: str = Field(max_length=2000, description="异议内容")
+
+
+class ObjectionDecision(BaseModel):
+    decision: Literal["uphold", "dismiss"]
+    reason: str | None = None
+    version: int
+
+
+class OnBehalf(BaseModel):
+    talent_id: int
+    program: str = Field(min_length=1, max_length=64)
+    idempotency_key: str = Field(min_length=8, max_length=64)
+
+
+@router.post("/review/bulk-approve", summary="批量通过无问题的申请（逐件审核、逐件记录）")
+def post_bulk(body: Bulk, account: Caller, session: Db) -> dict[str, Any]:
+    try:
+        outcomes = bulk_approve(session, account, [(i.id, i.version) for i in body.items])
+    except ApplicationError as exc:
+        raise _error(exc) from None
+    items = [o.__dict__ for o in outcomes]
+    return {"approved": sum(o.ok for o in outcomes), "items": items}
+
+
+@router.post("/applications/{application_id}/post-check", summary="秒批抽查：确认或发现问题")
+def post_check(application_id: int, body: PostCheck, account: Caller, session: Db) -> Any:
+    application = _visible_case(session, account, application_id)
+    try:
+        check(session, account, application, body.confirmed, body.reason, body.version)
+    except CheckError as exc:
+        raise _error(exc) from None
+    except StaleDataError:
+        raise ApiError(409, "version", "该申请已被他人处理", "stale_version") from None
+    return view(session, application, detail=True)
+
+
+def _objection_view(objection: Objection) -> dict[str, Any]:
+    return {
+        "id": objection.id,
+        "application_id": objection.application_id,
+        "name": objection.name,
+        "contact": objection.contact,
+        "text": objection.text,
+        "lodged_at": objection.lodged_at.isoformat(),
+        "status": objection.status,
+        "reason": objection.reason,
+    }
+
+
+@router.get("/applications/{application_id}/objections", summary="公示异议（经办人员可见）")
+def get_objections(application_id: int, account: Caller, session: Db) -> dict[str, Any]:
+    application = _visible_case(session, account, application_id)
+    if not may_handle(account, application) and account.role != Role.admin:
+        raise ApiError(403, "role", "仅经办审核人员可以查看异议人信息", "forbidden")
+    items = [_objection_view(o) for o in objections_of(session, application)]
+    return {"count": len(items), "items": items}
+
+
+@router.post("/objections/{objection_id}/decision", summary="处理公示异议：成立或不成立")
+def post_objection_decision(
+    objection_id: int, body: ObjectionDecision, account: Caller, session: Db
+) -> Any:
+    objection = session.get(Objection, objection_id)
+    if objection is None:
+        raise ApiError(404, "objection", "没有找到该异议", "not_found")
+    _visible_case(session, account, objection.application_id)  # 404 for those who cannot see
+    try:
+        application = handle_objection(
+            session, account, objection, body.decision, body.reason, body.version
+        )
+    except NoticeError as exc:
+        raise _error(exc) from None
+    except StaleDataError:
+        raise ApiError(409, "version", "该申请已被他人处理", "stale_version") from None
+    return view(session, application, detail=True)
+
+
+@router.get("/notices", summary="公示名单（公开，姓名脱敏，不含身份证号）")
+def get_notices(session: Db) -> dict[str, Any]:
+    items = [public_view(a, t) for a, t in under_notice(session)]
+    return {"count": len(items), "items": items}
+
+
+@router.post("/notices/{application_id}/objections", status_code=201, summary="对公示提出异议")
+def post_objection(application_id: int, body: NewObjection, session: Db) -> dict[str, Any]:
+    application = session.get(Application, application_id)
+    if application is None or application.status not in UNDER_NOTICE:
+        raise ApiError(404, "application", "没有找到该公示", "not_found")
+    try:
+        objection = lodge_objection(session, application, body.name, body.contact, body.text)
+    except NoticeError as exc:
+        raise _error(exc) from None
+    return {"id": objection.id, "status": Status(application.status).value}
+
+
+@router.post("/employer/applications", status_code=201, summary="用人单位为新引进人才代为申请")
+def post_on_behalf(body: OnBehalf, account: Caller, session: Db) -> dict[str, Any]:
+    if account.role != Role.employer or account.employer_id is None:
+        raise ApiError(403, "role", "仅用人单位经办人可以代为申请", "forbidden")
+    talent = session.get(TalentProfile, body.talent_id)
+    if talent is None or talent.employer_id != account.employer_id:
+        raise ApiError(404, "talent_id", "本单位没有该人才", "not_found")
+    try:
+        application = apply(session, talent, body.program, body.idempotency_key, account)
+    except ApplicationError as exc:
+        raise _error(exc) from None
+    return view(session, application)

@@ -1,0 +1,450 @@
+"""Pages for the review workflow: the public notice (公示) with objections, bulk approval,
+objection handling and post-hoc checks, administration, and the employer's HR page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from rencai.applications.automatic import CheckError, check
+from rencai.applications.bulk import bulk_approve
+from rencai.applications.models import STATUS_LABELS, Application, Objection, Status
+from rencai.applications.programs import (
+    NOTICE_UNITS,
+    STEP_LABELS,
+    SettingsError,
+    all_settings,
+    configure,
+    load_seeded,
+    view,
+)
+from rencai.applications.publicity import (
+    UNDER_NOTICE,
+    NoticeError,
+    handle_objection,
+    lodge_objection,
+    public_view,
+    under_notice,
+)
+from rencai.applications.service import ApplicationError, apply, confirm_employment
+from rencai.calendar.models import CalendarDay
+from rencai.calendar.service import add_local_closure
+from rencai.policy.calculator import entitlements
+from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.procedures import DEPARTMENTS
+from rencai.registry.accounts import RegistryError
+from rencai.registry.administration import STAFF_ROLES, accounts, create_staff, unlock, update_staff
+from rencai.registry.identifiers import mask_id_number
+from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
+from rencai.web.api.accounts import db
+from rencai.web.api.administration import _limits, account_view
+from rencai.web.pages.applications import _account, _message
+from rencai.web.pages.calculator import templates
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(db, scope="function")]
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, context)
+    response.status_code = status
+    return response
+
+
+def _refused(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, RegistryError):
+        status = {"forbidden": 403, "stale_version": 409}.get(exc.code, 422)
+        return _message(request, exc.message, status)
+    return _message(request, "该申请已被他人处理，请刷新后查看", 409)
+
+
+def _version(form: Any) -> int:
+    value = str(form.get("version", ""))
+    return int(value) if value.isdigit() else -1
+
+
+# --- 公示 (public, no login) -------------------------------------------------------------------
+
+
+@router.get("/notices", response_class=HTMLResponse)
+def notices(request: Request, session: Db) -> Response:
+    items = [public_view(a, t) for a, t in under_notice(session)]
+    return _page(request, "notices.html", {"items": items, "error": None, "done": None})
+
+
+@router.post("/notices/{application_id}/objections", response_class=HTMLResponse)
+async def object_to(request: Request, application_id: int, session: Db) -> Response:
+    form = await request.form()
+    application = session.get(Application, application_id)
+    if application is None or application.status not in UNDER_NOTICE:
+        return _message(request, "没有找到该公示", 404)
+    try:
+        with session.begin_nested():  # a refused objection changes nothing
+            lodge_objection(
+                session,
+                application,
+                str(form.get("name", "")),
+                str(form.get("contact", "")),
+                str(form.get("text", "")),
+            )
+    except NoticeError as exc:
+        items = [public_view(a, t) for a, t in under_notice(session)]
+        context = {"items": items, "error": exc.message, "done": None}
+        return _page(request, "notices.html", context, 422)
+    items = [public_view(a, t) for a, t in under_notice(session)]
+    done = f"已收到您对公示第 {application_id} 号的异议，经办部门将核查处理。"
+    return _page(request, "notices.html", {"items": items, "error": None, "done": done})
+
+
+# --- reviewers -----------------------------------------------------------------------------------
+
+
+@router.post("/review/bulk-approve", response_class=HTMLResponse)
+async def bulk(request: Request, session: Db) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    form = await request.form()
+    items = []
+    for value in form.getlist("case"):
+        case_id, _, version = str(value).partition(":")
+        if case_id.isdigit() and version.isdigit():
+            items.append((int(case_id), int(version)))
+    try:
+        outcomes = bulk_approve(session, account, items)
+    except ApplicationError as exc:
+        session.rollback()
+        return _message(request, exc.message, 403 if exc.code == "forbidden" else 422)
+    return _page(request, "bulk_result.html", {"outcomes": outcomes})
+
+
+@router.post("/objections/{objection_id}/decision", response_class=HTMLResponse)
+async def objection_decision(request: Request, objection_id: int, session: Db) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    objection = session.get(Objection, objection_id)
+    if objection is None:
+        return _message(request, "没有找到该异议", 404)
+    form = await request.form()
+    try:
+        handle_objection(
+            session,
+            account,
+            objection,
+            str(form.get("decision", "")),
+            str(form.get("reason", "")) or None,
+            _version(form),
+        )
+    except (NoticeError, StaleDataError) as exc:
+        session.rollback()
+        return _refused(request, exc)
+    return RedirectResponse(f"/applications/{objection.application_id}", status_code=303)
+
+
+@router.post("/applications/{application_id}/post-check", response_class=HTMLResponse)
+async def post_check(request: Request, application_id: int, session: Db) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    application = session.get(Application, application_id)
+    if application is None:
+        return _message(request, "没有找到该申请", 404)
+    form = await request.form()
+    try:
+        check(
+            session,
+            account,
+            application,
+            form.get("result") == "confirmed",
+            str(form.get("reason", "")) or None,
+            _version(form),
+        )
+    except (CheckError, StaleDataError) as exc:
+        session.rollback()
+        return _refused(request, exc)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+# --- administration ------------------------------------------------------------------------------
+
+
+def _admin(request: Request, session: Session) -> Account | Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    if account.role != Role.admin:
+        return _message(request, "系统管理仅供管理员使用", 403)
+    return account
+
+
+def local_closures(session: Session) -> list[CalendarDay]:
+    today = dt.datetime.now(dt.UTC).date()
+    return list(
+        session.scalars(
+            select(CalendarDay)
+            .where(CalendarDay.kind == "local", CalendarDay.day >= today)
+            .order_by(CalendarDay.day, CalendarDay.county)
+        )
+    )
+
+
+def _admin_context(session: Session, error: str | None = None) -> dict[str, Any]:
+    staff = [account_view(a) for a in accounts(session) if Role(a.role) in STAFF_ROLES]
+    reviewers: dict[str, int] = {}
+    for account in staff:
+        if account["role"] == Role.county_reviewer and account["active"]:
+            reviewers[account["county"]] = reviewers.get(account["county"], 0) + 1
+    return {
+        "reviewers": reviewers,
+        "closures": local_closures(session),
+        "accounts": staff,
+        "roles": {r.value: ROLE_LABELS[r] for r in STAFF_ROLES},
+        "counties": vocabulary().counties,
+        "departments": DEPARTMENTS,
+        "error": error,
+    }
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_home(request: Request, session: Db) -> Response:
+    admin = _admin(request, session)
+    if isinstance(admin, Response):
+        return admin
+    return _page(request, "admin.html", _admin_context(session))
+
+
+@router.post("/admin/accounts", response_class=HTMLResponse)
+async def admin_create(request: Request, session: Db) -> Response:
+    admin = _admin(request, session)
+    if isinstance(admin, Response):
+        return admin
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        with session.begin_nested():
+            create_staff(
+                session,
+                admin,
+                form.get("username", ""),
+                form.get("password", ""),
+                form.get("display_name", ""),
+                form.get("role", ""),
+                form.get("county") or None,
+                form.get("department") or None,
+            )
+    except RegistryError as exc:
+        return _page(request, "admin.html", _admin_context(session, exc.message), 422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/closures", response_class=HTMLResponse)
+async def admin_closure(request: Request, session: Db) -> Response:
+    admin = _admin(request, session)
+    if isinstance(admin, Response):
+        return admin
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    county, name, source = form.get("county", ""), form.get("name", ""), form.get("source", "")
+    error = None
+    try:
+        day = dt.date.fromisoformat(form.get("day", ""))
+    except ValueError:
+        error = "请填写停工日期（YYYY-MM-DD）"
+    if error is None and county not in vocabulary().counties:
+        error = "请选择县（市、区）"
+    if error is None and not (name and source):
+        error = "请填写停工事由和依据"
+    if error is None:
+        try:
+            with session.begin_nested():
+                add_local_closure(session, county, day, name[:64], source[:128])
+        except ValueError as exc:
+            error = str(exc)
+    if error is not None:
+        return _page(request, "admin.html", _admin_context(session, error), 422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/accounts/{account_id}", response_class=HTMLResponse)
+async def admin_update(request: Request, account_id: int, session: Db) -> Response:
+    admin = _admin(request, session)
+    if isinstance(admin, Response):
+        return admin
+    target = session.get(Account, account_id)
+    if target is None:
+        return _message(request, "没有找到该账号", 404)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        with session.begin_nested():
+            if form.get("action") == "unlock":
+                unlock(session, admin, target)
+            else:
+                update_staff(
+                    session,
+                    admin,
+                    target,
+                    form.get("role") or None,
+                    form.get("county") or None,
+                    form.get("department") or None,
+                    {"on": True, "off": False}.get(form.get("active", "")),
+                )
+    except RegistryError as exc:
+        return _page(request, "admin.html", _admin_context(session, exc.message), 422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+def _programs_context(session: Session, error: str | None = None) -> dict[str, Any]:
+    return {
+        "items": [view(s) for s in all_settings(session)],
+        "limits": _limits(session),
+        "steps": STEP_LABELS,
+        "units": NOTICE_UNITS,
+        "error": error,
+    }
+
+
+@router.get("/admin/programs", response_class=HTMLResponse)
+def admin_programs(request: Request, session: Db) -> Response:
+    admin = _admin(request, session)
+    if isinstance(admin, Response):
+        return admin
+    return _page(request, "admin_programs.html", _programs_context(session))
+
+
+@router.post("/admin/programs", response_class=HTMLResponse)
+async def admin_configure(request: Request, session: Db) -> Response:
+    admin = _admin(request, session)
+    if isinstance(admin, Response):
+        return admin
+    form = await request.form()
+    if form.get("action") == "load-seeded":
+        load_seeded(session)
+        return RedirectResponse("/admin/programs", status_code=303)
+    days, percent = str(form.get("notice_days", "")), str(form.get("sample_percent", ""))
+    try:
+        with session.begin_nested():
+            configure(
+                session,
+                admin,
+                str(form.get("program", "")),
+                chain=str(form.get("chain", "")).replace("→", ",").split(","),
+                auto_approve=form.get("auto_approve") == "on",
+                sample_percent=int(percent) if percent.isdigit() else None,
+                notice_required=form.get("notice_required") == "on",
+                notice_days=int(days) if days.isdigit() else None,
+                notice_unit=str(form.get("notice_unit", "")) or None,
+            )
+    except SettingsError as exc:
+        return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
+    return RedirectResponse("/admin/programs", status_code=303)
+
+
+# --- employers -----------------------------------------------------------------------------------
+
+
+def _hr(request: Request, session: Session) -> Account | Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    if account.role != Role.employer or account.employer_id is None:
+        return _message(request, "本页面仅供用人单位经办人使用", 403)
+    return account
+
+
+@router.get("/employer", response_class=HTMLResponse)
+def employer_home(request: Request, session: Db) -> Response:
+    hr = _hr(request, session)
+    if isinstance(hr, Response):
+        return hr
+    employer = session.get(Employer, hr.employer_id)
+    staff = list(
+        session.scalars(select(TalentProfile).where(TalentProfile.employer_id == hr.employer_id))
+    )
+    cases = session.scalars(
+        select(Application)
+        .where(Application.employer_id == hr.employer_id)
+        .order_by(Application.submitted_at.desc())
+    )
+    context = {
+        "employer": employer,
+        "staff": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "id_number": mask_id_number(t.id_number),
+                "programs": eligible_programs(t),
+            }
+            for t in staff
+        ],
+        "cases": [
+            {
+                "id": a.id,
+                "name": a.program_name,
+                "status": a.status,
+                "label": STATUS_LABELS[Status(a.status)],
+                "by_employer": a.submitted_by is not None,
+                "confirmation": a.employer_confirmation,
+            }
+            for a in cases
+        ],
+        "key": uuid.uuid4().hex,
+    }
+    return _page(request, "employer.html", context)
+
+
+@router.post("/employer/applications", response_class=HTMLResponse)
+async def employer_apply(request: Request, session: Db) -> Response:
+    hr = _hr(request, session)
+    if isinstance(hr, Response):
+        return hr
+    form = await request.form()
+    talent_id = str(form.get("talent_id", ""))
+    talent = session.get(TalentProfile, int(talent_id)) if talent_id.isdigit() else None
+    if talent is None or talent.employer_id != hr.employer_id:
+        return _message(request, "本单位没有该人才", 404)
+    program = str(form.get("program", "")).strip()
+    try:
+        application = apply(
+            session, talent, program, str(form.get("key", "")) or uuid.uuid4().hex, hr
+        )
+    except ApplicationError as exc:
+        session.rollback()
+        return _message(request, exc.message, 409 if exc.code == "duplicate_application" else 422)
+    return RedirectResponse(f"/applications/{application.id}", status_code=303)
+
+
+@router.post("/applications/{application_id}/employment", response_class=HTMLResponse)
+async def employment(request: Request, application_id: int, session: Db) -> Response:
+    hr = _hr(request, session)
+    if isinstance(hr, Response):
+        return hr
+    application = session.get(Application, application_id)
+    if application is None or application.employer_id != hr.employer_id:
+        return _message(request, "没有找到该申请", 404)
+    form = await request.form()
+    try:
+        confirm_employment(
+            session, hr, application, form.get("confirmed") == "yes", str(form.get("note", ""))
+        )
+    except (ApplicationError, StaleDataError) as exc:
+        session.rollback()
+        return _refused(request, exc)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+def eligible_programs(talent: TalentProfile) -> list[dict[str, str]]:
+    """The programs a talent's profile grants (for the employer's apply-on-behalf choice)."""
+    try:
+        result = entitlements(parse_profile(json.loads(talent.profile)))
+    except ProfileError:
+        return []
+    granted = [*result["cards"], *result["benefits"], *result["recognitions"], *result["may_apply"]]
+    return [{"id": i["id"], "name": i["name"]} for i in granted]

@@ -1,0 +1,79 @@
+"""In real Chromium: an employer's HR confirms a hire's employment from the case page and applies
+on behalf of another new hire; both cases show on the employer's page and the talent's."""
+
+from __future__ import annotations
+
+import copy
+import os
+import uuid
+
+from playwright.sync_api import Browser, expect
+
+from rencai.applications.service import apply
+from rencai.db.session import session_scope
+from rencai.registry.accounts import create_account, register_employer, register_talent
+from rencai.registry.identifiers import id_check_character, uscc_check_character
+from rencai.registry.models import Role
+from tests.profiles import doctor
+from tests.support import LiveServer
+
+
+def _id_number() -> str:
+    first17 = f"130102195{uuid.uuid4().int % 10}09{uuid.uuid4().int % 28 + 1:02d}"
+    first17 += f"{uuid.uuid4().int % 1000:03d}"
+    return first17 + id_check_character(first17)
+
+
+def test_employer_confirms_and_applies_for_a_hire(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    profile = doctor()
+    del profile["on"]
+    first17 = "91130100MA" + "".join("0123456789ABCDFGH"[b % 17] for b in uuid.uuid4().bytes[:7])
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        employer = register_employer(
+            s, first17 + uscc_check_character(first17), "示例药业", "130102", "enterprise"
+        )
+        create_account(s, f"hr{tag}", "secret123", "人事部", Role.employer, employer_id=employer.id)
+        waiting = register_talent(s, f"w{tag}", "secret123", "周博士", _id_number(), profile)
+        hire = register_talent(
+            s, f"h{tag}", "secret123", "吴博士", _id_number(), copy.deepcopy(profile)
+        )
+        waiting.employer_id = hire.employer_id = employer.id
+        s.flush()
+        pending = apply(s, waiting, "card.b", uuid.uuid4().hex)
+        assert pending.employer_confirmation == "pending"
+        pending_id, hire_id = pending.id, hire.id
+
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(live_server.url + "/login")
+    page.fill("#username", f"hr{tag}")
+    page.fill("#password", "secret123")
+    page.click("#login")
+    expect(page.locator("h1")).to_contain_text("示例药业")
+    expect(page.locator("#cases")).to_contain_text("待单位确认在职")
+    page.click(f"#cases a[href='/applications/{pending_id}']")
+    page.select_option("#confirmed", "no")
+    page.click("#submit-employment")
+    expect(page.locator("#message")).to_contain_text("须说明理由")
+    page.goto(f"{live_server.url}/applications/{pending_id}")
+    page.select_option("#confirmed", "yes")
+    page.click("#submit-employment")
+    expect(page.locator("#timeline")).to_contain_text("确认在职")
+    expect(page.locator("#employment")).to_have_count(0)
+
+    page.goto(live_server.url + "/employer")
+    row = page.locator(f"[data-talent='{hire_id}']")
+    expect(row).to_contain_text("吴博士")
+    row.locator("select[name='program']").select_option("sjz.b.rent_subsidy")
+    row.locator("button").click()
+    expect(page.locator("#status")).to_contain_text("县级审核中")
+    expect(page.locator("#timeline")).to_contain_text("用人单位")
+
+    talent = browser.new_context().new_page()
+    talent.goto(live_server.url + "/login")
+    talent.fill("#username", f"h{tag}")
+    talent.fill("#password", "secret123")
+    talent.click("#login")
+    expect(talent.locator("#my-cases")).to_contain_text("房租补助")
