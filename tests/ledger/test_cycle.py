@@ -1,0 +1,76 @@
+"""A month's cycle end to end on PostgreSQL: schedule, feed, run, four eyes, file, confirmations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from rencai.db.session import session_scope
+from rencai.ledger.bank import decide_batch
+from rencai.ledger.errors import LedgerError
+from rencai.ledger.models import Batch, JournalEntry, Line, RunItem
+from rencai.ledger.runs import run_month
+from tests.ledger.world import (
+    RUNNER,
+    add_schedule,
+    approver,
+    contributions,
+    finance_officers,
+    line_states,
+    paid_count_per_line,
+    pay_month,
+)
+
+
+def test_arrears_then_monthly_with_the_2021_raise(db_url: str, tmp_path: Path) -> None:
+    finance_officers(db_url)
+    schedule = add_schedule(db_url, 1, start="2020-11-03")
+    contributions(db_url, tmp_path, [1], dt.date(2020, 11, 1), 6)  # 2020-11 .. 2021-04
+    batch = pay_month(db_url, tmp_path, dt.date(2021, 4, 1))
+    with session_scope(db_url) as session:
+        lines = {
+            f"{line.period:%Y-%m}": line
+            for line in session.scalars(select(Line).where(Line.schedule_id == schedule))
+        }
+        # the raise of 石字〔2021〕7号 第4条 (2021-02-10) applies from the period ending after it
+        assert lines["2021-01"].amount_fen == 200000 and lines["2021-01"].status == "paid"
+        assert lines["2021-02"].amount_fen == 300000 and lines["2021-02"].status == "paid"
+        assert lines["2021-05"].status == "planned"
+        total = session.get(Batch, batch)
+        assert total is not None and total.total_fen == 3 * 200000 + 3 * 300000
+    assert line_states(db_url, schedule) == {"paid": 6, "planned": 54}
+    # the next month without data is held, not lapsed
+    summary = run_month(db_url, "shijiazhuang", dt.date(2021, 5, 1), RUNNER)
+    assert summary.decisions == {"hold": 1}
+    with session_scope(db_url) as session:
+        item = session.scalar(select(RunItem).where(RunItem.run_id == summary.run_id))
+        assert item is not None and "尚未导入" in (item.reason or "")
+    assert all(n == 1 for n in paid_count_per_line(db_url).values())
+
+
+def test_four_eyes_and_rerun_refusals(db_url: str, tmp_path: Path) -> None:
+    finance_officers(db_url)
+    add_schedule(db_url, 2, start="2024-01-01")
+    contributions(db_url, tmp_path, [2], dt.date(2024, 1, 1), 1)
+    summary = run_month(db_url, "shijiazhuang", dt.date(2024, 1, 1), RUNNER)
+    assert summary.decisions == {"pay": 1} and summary.batch_id is not None
+    with session_scope(db_url) as session, pytest.raises(LedgerError) as refused:
+        decide_batch(session, summary.batch_id, approver(session, RUNNER), "approve")
+    assert refused.value.code == "four_eyes"
+    # the same run id resumes and changes nothing; another id for the month is refused
+    again = run_month(db_url, "shijiazhuang", dt.date(2024, 1, 1), RUNNER, run_id=summary.run_id)
+    assert again.resumed and again.batch_id == summary.batch_id
+    with pytest.raises(LedgerError) as other:
+        run_month(db_url, "shijiazhuang", dt.date(2024, 1, 1), RUNNER, run_id="another")
+    assert other.value.code == "month_already_run"
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).select_from(Batch)) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(JournalEntry).where(JournalEntry.kind == "batched")
+            )
+            == 1
+        )
