@@ -74,3 +74,36 @@ def test_four_eyes_and_rerun_refusals(db_url: str, tmp_path: Path) -> None:
             )
             == 1
         )
+
+
+def test_a_finally_approved_money_case_gets_its_schedule(db_url: str) -> None:
+    from rencai.applications.service import apply, decide
+    from rencai.ledger.models import Schedule
+    from rencai.registry.accounts import create_account, register_talent
+    from rencai.registry.models import Role
+    from tests.ledger.world import id_number
+    from tests.profiles import doctor
+
+    with session_scope(db_url) as session:
+        talent = register_talent(session, "dr_li", "password123", "李博士", id_number(42), doctor())
+        county = create_account(
+            session, "rev_county", "password123", "县", Role.county_reviewer, county="130102"
+        )
+        city = create_account(session, "rev_city", "password123", "市", Role.city_reviewer)
+        case = apply(session, talent, "sjz.b.rent_subsidy", "key-rent-0001")
+        decide(session, county, case, "approve", None, case.version)
+        assert session.scalar(select(func.count()).select_from(Schedule)) == 0
+        decide(session, city, case, "approve", None, case.version)
+        schedule = session.scalar(select(Schedule).where(Schedule.application_id == case.id))
+        assert schedule is not None
+        assert (schedule.periods, schedule.per, schedule.level) == (60, "month", "city")
+        assert f"{schedule.start_period:%Y-%m}" == "2024-07"  # the arrival month
+        assert "石字〔2021〕7号" in schedule.citation
+        lines = session.scalars(select(Line).where(Line.schedule_id == schedule.id)).all()
+        assert len(lines) == 60 and {line.amount_fen for line in lines} == {300000}
+        scheduled = session.scalar(
+            select(func.count())
+            .select_from(JournalEntry)
+            .where(JournalEntry.kind == "scheduled", JournalEntry.schedule_id == schedule.id)
+        )
+        assert scheduled == 60

@@ -57,12 +57,13 @@ def add_schedule(
     profile_changes: dict[str, Any] | None = None,
     employer: int = 1,
     payee: bool = True,
+    approved_on: dt.date = dt.date(2026, 11, 1),
 ) -> int:
     profile = copy.deepcopy(DOCTOR)
     profile["employment"]["start_date"] = start
     for key, value in (profile_changes or {}).items():
         profile["employment"][key] = value
-    terms = terms_for("shijiazhuang", profile, program, dt.date(2026, 11, 1))
+    terms = terms_for("shijiazhuang", profile, program, approved_on)
     assert terms is not None
     with session_scope(url) as session:
         schedule = create_schedule(

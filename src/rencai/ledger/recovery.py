@@ -360,3 +360,58 @@ def receivable_view(receivable: Receivable, balance: int) -> dict[str, Any]:
         "citation": json.loads(receivable.citation),
         "needs_administrator": receivable.status == "awaiting_administrator",
     }
+
+
+def exclude_schedule(
+    session: Session,
+    schedule_id: int,
+    after: dt.date,
+    decision: dict[str, Any],
+    actor: str,
+    run_id: str | None,
+) -> None:
+    """A schedule loses a 就高 group at payment time: it stops, its lines after ``after`` are
+    excluded, and what it already paid is offset against the winner's payments (不重复享受)."""
+    schedule = session.get(Schedule, schedule_id)
+    assert schedule is not None
+    reason = decision["reason"]
+    schedule.status, schedule.stop_reason = "stopped", reason
+    entries = []
+    for line in session.scalars(
+        select(Line).where(
+            Line.schedule_id == schedule.id,
+            Line.period > after,
+            Line.status.in_(("planned", "held", "failed", "returned")),
+        )
+    ):
+        line.status, line.reason = "excluded", reason
+        entries.append(
+            entry(
+                "excluded",
+                line.amount_fen,
+                actor,
+                schedule_id=schedule.id,
+                line_id=line.id,
+                run_id=run_id,
+                note=reason,
+            )
+        )
+    record(session, entries)
+    paid = sum(line.amount_fen for line in _paid_lines(session, schedule.id))
+    if paid:
+        receivable = _raise(
+            session,
+            event=f"exclusivity:{schedule.id}:{decision['winner_schedule']}",
+            schedule=schedule,
+            kind="exclusivity",
+            reason="exclusivity",
+            basis="after_failure",
+            amount_fen=paid,
+            blocks=False,
+            explanation=f"{reason}；本项目已发放{yuan(paid)}元，从总额更高项目的发放中抵扣",
+            actor=actor,
+            failure_period=schedule.start_period,
+            run_id=run_id,
+        )
+        if receivable is not None:
+            receivable.citation = json.dumps(decision["citation"], ensure_ascii=False)

@@ -49,7 +49,7 @@ from rencai.ledger.models import (
     Schedule,
 )
 from rencai.ledger.money import yuan
-from rencai.ledger.recovery import OPEN_STATES, apply_departure
+from rencai.ledger.recovery import OPEN_STATES, apply_departure, exclude_schedule
 from rencai.ledger.schedules import amount_on, period_end
 from rencai.policy.engine.system import system_for
 
@@ -295,6 +295,10 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             loaded_months.add(month)
             if id_number in id_numbers:
                 contributions[(id_number, month)].add(uscc)
+    losers = _exclusivity_losers(session, run.jurisdiction, id_numbers)
+    for schedule_id, verdict in losers.items():
+        exclude_schedule(session, schedule_id, run.month, verdict, run.started_by, run.id)
+    session.flush()
     open_receivables = session.execute(
         select(Receivable.id, Receivable.id_number, Receivable.blocks_payments, Receivable.status)
         .where(Receivable.status.in_(OPEN_STATES))
@@ -311,12 +315,10 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
         if len(id_numbers) < 30000
         else set(session.scalars(select(Payee.id_number)))
     )
-    losers = _exclusivity_losers(session, run.jurisdiction, id_numbers)
 
     items: list[dict[str, Any]] = []
     line_updates: list[dict[str, Any]] = []
     journal: list[dict[str, Any]] = []
-    stopped_schedules: dict[int, str] = {}
     suspended: set[int] = set()
     actor = run.started_by
     for index, (line, schedule) in enumerate(due):
@@ -332,12 +334,9 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
         decision, reason, offset = "pay", None, 0
         recurring = schedule.per != "once"
         paid_by = contributions.get((schedule.id_number, line.period), set())
-        if schedule.id in stopped_schedules:
-            decision, reason = "stop", stopped_schedules[schedule.id]
-        elif schedule.id in losers:
+        if schedule.id in losers:
             facts["exclusivity"] = losers[schedule.id]
             decision, reason = "exclude", losers[schedule.id]["reason"]
-            stopped_schedules[schedule.id] = reason
         elif schedule.id_number in blocked:
             decision, reason = "hold", "存在待收回款项，暂停向该人员发放（石字〔2021〕7号第17条）"
         elif amount is None:
@@ -413,25 +412,6 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     ):
         for start in range(0, len(rows), 10000):
             session.execute(update(Line), rows[start : start + 10000])
-    for schedule_id, reason in stopped_schedules.items():
-        loser = session.get(Schedule, schedule_id)
-        assert loser is not None
-        loser.status, loser.stop_reason = "stopped", reason
-        for line in session.scalars(
-            select(Line).where(Line.schedule_id == schedule_id, Line.status == "planned")
-        ):
-            line.status, line.reason = "excluded", reason
-            journal.append(
-                entry(
-                    "excluded",
-                    line.amount_fen,
-                    actor,
-                    schedule_id=schedule_id,
-                    line_id=line.id,
-                    run_id=run.id,
-                    note=reason,
-                )
-            )
     for schedule_id in suspended:
         changed = session.get(Schedule, schedule_id)
         if changed is not None and changed.status == "active":
