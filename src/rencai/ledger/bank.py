@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,11 @@ from rencai.registry.models import Account, Role
 BANK_FILE_COLUMNS = ["付款参考号", "收款人户名", "收款账号", "开户银行", "金额（元）", "用途"]
 CONFIRMATION_COLUMNS = ["付款参考号", "收款账号", "金额（元）", "结果", "原因"]
 OUTCOMES = {"成功": "paid", "失败": "failed", "退回": "returned"}
+
+
+def files_dir() -> Path:
+    """Where bank files (and feed rejects) are kept: under the platform's files directory."""
+    return Path(os.environ.get("RENCAI_FILES_DIR", "var/files")) / "ledger"
 
 
 def _finance(account: Account) -> None:

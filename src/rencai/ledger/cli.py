@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -20,10 +19,6 @@ ledger_app = typer.Typer(
 )
 
 Actor = Annotated[str, typer.Option(help="Username of the finance officer acting")]
-
-
-def files_dir() -> Path:
-    return Path(os.environ.get("RENCAI_FILES_DIR", "var/files")) / "ledger"
 
 
 def _fail(message: str) -> None:
@@ -128,7 +123,7 @@ def approve(
 def bank_file(batch_id: int, actor: Actor) -> None:
     """Write an approved batch's bank payment file (CSV)."""
     from rencai.db.session import database_url
-    from rencai.ledger.bank import write_bank_file
+    from rencai.ledger.bank import files_dir, write_bank_file
     from rencai.ledger.errors import LedgerError
 
     try:
@@ -164,6 +159,7 @@ def load_feed(
     from rencai.db.session import database_url, session_scope
     from rencai.feeds.load import load
     from rencai.feeds.source import FeedError, FileSource
+    from rencai.ledger.bank import files_dir
 
     try:
         with session_scope(database_url()) as session:
@@ -214,6 +210,7 @@ def report(
 ) -> None:
     """Print a finance report (JSON), or write it to Excel."""
     from rencai.db.session import database_url, session_scope
+    from rencai.ledger.bank import files_dir
     from rencai.ledger.reports import REPORTS, to_xlsx
     from rencai.ledger.reports import report as build
 

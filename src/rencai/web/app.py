@@ -15,10 +15,12 @@ from rencai.web.api import accounts as accounts_api
 from rencai.web.api import applications as applications_api
 from rencai.web.api import employers as employers_api
 from rencai.web.api import entitlements as entitlements_api
+from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import applications as application_pages
 from rencai.web.pages import calculator as calculator_pages
+from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 
 STATIC = Path(__file__).with_name("static")
@@ -73,5 +75,7 @@ def create_app() -> FastAPI:
     app.include_router(policies_pages.router)
     app.include_router(account_pages.router)
     app.include_router(application_pages.router)
+    app.include_router(ledger_api.router)
+    app.include_router(ledger_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -64,6 +64,8 @@ async def login(
         session.commit()  # failed attempts count towards the lock-out
         return _page(request, "login.html", {"error": exc.message, "username": username}, 401)
     landing = "/me" if result.account.role in (Role.talent, Role.employer) else "/review"
+    if result.account.role == Role.finance:
+        landing = "/ledger"
     return _signed_in(RedirectResponse(landing, status_code=303), result.token)
 
 
