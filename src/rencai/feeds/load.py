@@ -75,7 +75,7 @@ def _departure(row: list[str]) -> dict[str, Any]:
     return {
         "id_number": validate_id_number(id_number),
         "kind": DEPARTURE_KINDS[kind],
-        "on": _day(on),
+        "occurred_on": _day(on),
         "city": _city(city),
         "employer_uscc": validate_uscc(uscc) if uscc else None,
     }

@@ -48,12 +48,14 @@ class Departure(Base):
     """A person moved away from the city (迁出/离开本市) or an employment ended (解除劳动关系)."""
 
     __tablename__ = "feed_departures"
-    __table_args__ = (UniqueConstraint("id_number", "kind", "on", name="uq_feed_departure"),)
+    __table_args__ = (
+        UniqueConstraint("id_number", "kind", "occurred_on", name="uq_feed_departure"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     id_number: Mapped[str] = mapped_column(String(18), index=True)
     kind: Mapped[str] = mapped_column(String(32))  # moved_away | employment_ended
-    on: Mapped[dt.date] = mapped_column(Date)
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
     city: Mapped[str] = mapped_column(String(32))
     employer_uscc: Mapped[str | None] = mapped_column(String(18))
     load_id: Mapped[int] = mapped_column(ForeignKey("feed_loads.id"))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
+from rencai.ledger.bulk import update_rows
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.journal import entry, record
 from rencai.ledger.models import Batch, ConfirmationImport, Line, Payment, Schedule
@@ -107,7 +108,15 @@ def decide_batch(
 
 def bank_file_bytes(session: Session, batch: Batch) -> bytes:
     rows = session.execute(
-        select(Payment, Schedule.program_name, Line.period)
+        select(
+            Payment.reference,
+            Payment.payee_name,
+            Payment.account_no,
+            Payment.bank_name,
+            Payment.amount_fen,
+            Schedule.program_name,
+            Line.period,
+        )
         .join(Line, Line.id == Payment.line_id)
         .join(Schedule, Schedule.id == Line.schedule_id)
         .where(Payment.batch_id == batch.id)
@@ -116,16 +125,9 @@ def bank_file_bytes(session: Session, batch: Batch) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(BANK_FILE_COLUMNS)
-    for payment, program_name, period in rows:
+    for reference, name, account, bank, amount, program_name, period in rows:
         writer.writerow(
-            [
-                payment.reference,
-                payment.payee_name,
-                payment.account_no,
-                payment.bank_name,
-                yuan(payment.amount_fen),
-                f"{program_name}（{period:%Y年%m月}）",
-            ]
+            [reference, name, account, bank, yuan(amount), f"{program_name}（{period:%Y年%m月}）"]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -256,6 +258,28 @@ def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any
     for number, row in enumerate(rows, start=2):
         seen.setdefault([*row, ""][0], []).append(number)
     journal = []
+    # the payments and lines the file names, read (and locked) in bulk
+    payments: dict[str, Any] = {}
+    references = list(seen)
+    for start in range(0, len(references), 5000):
+        chunk = references[start : start + 5000]
+        for found in session.execute(
+            select(
+                Payment.id,
+                Payment.reference,
+                Payment.line_id,
+                Payment.amount_fen,
+                Payment.account_no,
+                Payment.status,
+                Line.schedule_id,
+            )
+            .join(Line, Line.id == Payment.line_id)
+            .where(Payment.reference.in_(chunk))
+            .with_for_update(of=Payment)
+        ):
+            payments[found.reference] = found
+    payment_updates: list[dict[str, Any]] = []
+    line_updates: list[dict[str, Any]] = []
     for number, row in enumerate(rows, start=2):
         reference, account_no, amount_text, outcome_text, reason = (row + [""] * 5)[:5]
         problem = {"line": number, "reference": reference}
@@ -270,9 +294,7 @@ def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any
                 }
             )
             continue
-        payment = session.scalar(
-            select(Payment).where(Payment.reference == reference).with_for_update()
-        )
+        payment = payments.get(reference)
         if payment is None:
             problems.append(
                 {
@@ -322,22 +344,27 @@ def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any
                 }
             )
             continue
-        line = session.get(Line, payment.line_id)
-        assert line is not None
-        payment.status, payment.bank_reason = outcome, reason or None
-        line.status = outcome
-        line.reason = None if outcome == "paid" else f"银行{outcome_text}：{reason}"
+        payment_updates.append({"id": payment.id, "status": outcome, "bank_reason": reason or None})
+        line_updates.append(
+            {
+                "id": payment.line_id,
+                "status": outcome,
+                "reason": None if outcome == "paid" else f"银行{outcome_text}：{reason}",
+            }
+        )
         journal.append(
             entry(
                 outcome,
                 payment.amount_fen,
                 actor,
-                schedule_id=line.schedule_id,
-                line_id=line.id,
+                schedule_id=payment.schedule_id,
+                line_id=payment.line_id,
                 payment_id=payment.id,
                 note=reason or None,
             )
         )
         applied.append({"line": number, "reference": reference, "outcome": outcome})
+    update_rows(session, Payment.__table__, payment_updates)  # type: ignore[arg-type]
+    update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
     record(session, journal)
     return {"applied": applied, "problems": problems}

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from rencai.ledger.bulk import insert_rows
 from rencai.ledger.models import JournalEntry
 
 # entries that reduce what a receivable still asks for
@@ -30,8 +31,7 @@ def entry(kind: str, amount_fen: int, actor: str, **refs: Any) -> dict[str, Any]
 
 
 def record(session: Session, entries: list[dict[str, Any]]) -> None:
-    for start in range(0, len(entries), 10000):
-        session.execute(insert(JournalEntry), entries[start : start + 10000])
+    insert_rows(session, JournalEntry.__table__, entries)  # type: ignore[arg-type]
 
 
 def receivable_balances(session: Session, receivable_ids: list[int]) -> dict[int, int]:

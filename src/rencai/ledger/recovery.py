@@ -204,13 +204,14 @@ def apply_departure(
     event = f"departure:{departure.id}"
     if session.get(AppliedEvent, event) is not None:
         return
-    failure_period = month_start(departure.on)
+    failure_period = month_start(departure.occurred_on)
     for schedule in schedules:
         if departure.kind == "moved_away":
             if schedule.status == "stopped":
                 continue
             reason = (
-                f"{departure.on:%Y年%m月%d日}迁出本市，自下一期起停止发放（石字〔2021〕7号第17条）"
+                f"{departure.occurred_on:%Y年%m月%d日}迁出本市，"
+                "自下一期起停止发放（石字〔2021〕7号第17条）"
             )
             _stop(session, schedule, failure_period, reason, actor)
             _clause_17_receivables(
@@ -238,7 +239,7 @@ def apply_departure(
                     basis="after_failure",
                     amount_fen=overpaid,
                     blocks=False,
-                    explanation=f"{departure.on:%Y年%m月%d日}解除劳动关系，之后期间已发放"
+                    explanation=f"{departure.occurred_on:%Y年%m月%d日}解除劳动关系，之后期间已发放"
                     f"{yuan(overpaid)}元；重新符合条件的从以后发放中抵扣，否则收回",
                     actor=actor,
                     failure_period=failure_period,

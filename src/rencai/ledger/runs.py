@@ -25,13 +25,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rencai.audit.log import append as audit
 from rencai.db.session import engine_for, session_scope
 from rencai.feeds.models import Contribution, Departure
+from rencai.ledger.bulk import insert_rows, update_rows
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.journal import entry, receivable_balances, record
 from rencai.ledger.models import (
@@ -200,7 +201,7 @@ def _apply_departures(session: Session, run: Run) -> None:
                     select(Schedule.id_number).where(Schedule.jurisdiction == run.jurisdiction)
                 ),
             )
-            .order_by(Departure.on, Departure.id)
+            .order_by(Departure.occurred_on, Departure.id)
         )
         if f"departure:{d.id}" not in applied
     ]
@@ -270,7 +271,16 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     assert run is not None
     _apply_departures(session, run)
     due = session.execute(
-        select(Line, Schedule)
+        select(
+            Line.id,
+            Line.period,
+            Line.amount_fen,
+            Schedule.id,
+            Schedule.id_number,
+            Schedule.per,
+            Schedule.parameter_path,
+            Schedule.employer_uscc,
+        )
         .join(Schedule, Schedule.id == Line.schedule_id)
         .where(
             Schedule.jurisdiction == run.jurisdiction,
@@ -280,8 +290,8 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
         )
         .order_by(Schedule.id, Line.period)
     ).all()
-    id_numbers = {schedule.id_number for _, schedule in due}
-    periods = sorted({line.period for line, _ in due})
+    id_numbers = {row[4] for row in due}
+    periods = sorted({row[1] for row in due})
     # the frozen snapshot: everything the decisions read, read once
     contributions: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
     loaded_months: set[dt.date] = set()
@@ -321,59 +331,59 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     journal: list[dict[str, Any]] = []
     suspended: set[int] = set()
     actor = run.started_by
-    for index, (line, schedule) in enumerate(due):
+    for index, (line_id, period, planned, schedule_id, id_number, per, path, employer) in enumerate(
+        due
+    ):
         if progress and index % 1000 == 0:
             progress("select", index, len(due))
         facts: dict[str, Any] = {
-            "period": f"{line.period:%Y-%m}",
-            "employer": schedule.employer_uscc,
+            "period": f"{period:%Y-%m}",
+            "employer": employer,
         }
-        amount, citation = amount_on(
-            run.jurisdiction, schedule.parameter_path, period_end(line.period, schedule.per)
-        )
+        amount, citation = amount_on(run.jurisdiction, path, period_end(period, per))
         decision, reason, offset = "pay", None, 0
-        recurring = schedule.per != "once"
-        paid_by = contributions.get((schedule.id_number, line.period), set())
-        if schedule.id in losers:
-            facts["exclusivity"] = losers[schedule.id]
-            decision, reason = "exclude", losers[schedule.id]["reason"]
-        elif schedule.id_number in blocked:
+        recurring = per != "once"
+        paid_by = contributions.get((id_number, period), set())
+        if schedule_id in losers:
+            facts["exclusivity"] = losers[schedule_id]
+            decision, reason = "exclude", losers[schedule_id]["reason"]
+        elif id_number in blocked:
             decision, reason = "hold", "存在待收回款项，暂停向该人员发放（石字〔2021〕7号第17条）"
         elif amount is None:
             decision, reason = "hold", "金额参数待管理员设定"
-        elif recurring and line.period not in loaded_months:
-            decision, reason = "hold", f"{line.period:%Y年%m月}社会保险缴费数据尚未导入"
+        elif recurring and period not in loaded_months:
+            decision, reason = "hold", f"{period:%Y年%m月}社会保险缴费数据尚未导入"
         elif recurring and not paid_by:
-            decision, reason = "lapse", f"{line.period:%Y年%m月}未在本市缴纳社会保险，本期不予发放"
-        elif recurring and schedule.employer_uscc and schedule.employer_uscc not in paid_by:
+            decision, reason = "lapse", f"{period:%Y年%m月}未在本市缴纳社会保险，本期不予发放"
+        elif recurring and employer and employer not in paid_by:
             decision = "hold"
             reason = f"用人单位变更为{min(paid_by)}，待确认后继续发放（支持期跨单位累计计算）"
             facts["new_employer"] = min(paid_by)
-            suspended.add(schedule.id)
-        elif schedule.id_number not in payees:
+            suspended.add(schedule_id)
+        elif id_number not in payees:
             decision, reason = "hold", "未登记收款银行账户"
         facts["contribution_employers"] = sorted(paid_by)
         if decision == "pay":
             assert amount is not None
-            offset = min(amount, credit[schedule.id_number])
-            credit[schedule.id_number] -= offset
-            if amount != line.amount_fen:  # a parameter changed since: unpaid lines follow it
+            offset = min(amount, credit[id_number])
+            credit[id_number] -= offset
+            if amount != planned:  # a parameter changed since: unpaid lines follow it
                 journal.append(
                     entry(
                         "repriced",
-                        amount - line.amount_fen,
+                        amount - planned,
                         actor,
-                        schedule_id=schedule.id,
-                        line_id=line.id,
+                        schedule_id=schedule_id,
+                        line_id=line_id,
                         run_id=run.id,
-                        note=f"{yuan(line.amount_fen)}→{yuan(amount)}元",
+                        note=f"{yuan(planned)}→{yuan(amount)}元",
                     )
                 )
-        final_amount = amount if amount is not None else line.amount_fen
+        final_amount = amount if amount is not None else planned
         items.append(
             {
                 "run_id": run.id,
-                "line_id": line.id,
+                "line_id": line_id,
                 "decision": decision,
                 "reason": reason,
                 "amount_fen": final_amount,
@@ -388,7 +398,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             "stop": "stopped",
             "exclude": "excluded",
         }[decision]
-        update_row = {"id": line.id, "status": status, "reason": reason, "amount_fen": final_amount}
+        update_row = {"id": line_id, "status": status, "reason": reason, "amount_fen": final_amount}
         if decision == "pay":
             update_row["citation"] = citation
         line_updates.append(update_row)
@@ -397,21 +407,16 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
                 status,
                 final_amount,
                 actor,
-                schedule_id=schedule.id,
-                line_id=line.id,
+                schedule_id=schedule_id,
+                line_id=line_id,
                 run_id=run.id,
                 note=reason,
             )
         )
-    for start in range(0, len(items), 10000):
-        session.execute(insert(RunItem), items[start : start + 10000])
-    # executemany by primary key needs the same columns in every row of a call
-    for rows in (
-        [u for u in line_updates if "citation" in u],
-        [u for u in line_updates if "citation" not in u],
-    ):
-        for start in range(0, len(rows), 10000):
-            session.execute(update(Line), rows[start : start + 10000])
+    insert_rows(session, RunItem.__table__, items)  # type: ignore[arg-type]
+    # one column set per call
+    update_rows(session, Line.__table__, [u for u in line_updates if "citation" in u])  # type: ignore[arg-type]
+    update_rows(session, Line.__table__, [u for u in line_updates if "citation" not in u])  # type: ignore[arg-type]
     for schedule_id in suspended:
         changed = session.get(Schedule, schedule_id)
         if changed is not None and changed.status == "active":
@@ -425,12 +430,10 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
 # --- step 2: batch --------------------------------------------------------------------------
 
 
-def _budget_alerts(
-    session: Session, pay: list[tuple[RunItem, Line, Schedule]]
-) -> list[dict[str, Any]]:
+def _budget_alerts(session: Session, pay: list[Any]) -> list[dict[str, Any]]:
     planned: dict[tuple[str, int], int] = defaultdict(int)
-    for item, line, schedule in pay:
-        planned[(schedule.program, line.period.year)] += item.amount_fen - item.offset_fen
+    for r in pay:
+        planned[(r.program, r.period.year)] += r.item_amount - r.offset
     alerts = []
     for (program, year), amount in sorted(planned.items()):
         budget = session.get(Budget, (program, year))
@@ -466,13 +469,31 @@ def _batch(session: Session, run_id: str, actor: str) -> None:
     run = session.get(Run, run_id)
     assert run is not None
     pay = session.execute(
-        select(RunItem, Line, Schedule)
+        select(
+            RunItem.amount_fen.label("item_amount"),
+            RunItem.offset_fen.label("offset"),
+            Line.id.label("line_id"),
+            Line.seq,
+            Line.period,
+            Schedule.id.label("schedule_id"),
+            Schedule.id_number,
+            Schedule.program,
+        )
         .join(Line, Line.id == RunItem.line_id)
         .join(Schedule, Schedule.id == Line.schedule_id)
         .where(RunItem.run_id == run_id, RunItem.decision == "pay")
         .order_by(Line.id)
     ).all()
-    payees = {p.id_number: p for p in session.scalars(select(Payee))} if pay else {}
+    payees = (
+        {
+            p.id_number: p
+            for p in session.execute(
+                select(Payee.id_number, Payee.account_name, Payee.account_no, Payee.bank_name)
+            )
+        }
+        if pay
+        else {}
+    )
     batch = Batch(
         run_id=run_id,
         jurisdiction=run.jurisdiction,
@@ -487,7 +508,7 @@ def _batch(session: Session, run_id: str, actor: str) -> None:
     session.add(batch)
     session.flush()
     # offsets against open overpayments, oldest receivable first
-    offsetting = [(item, line, schedule) for item, line, schedule in pay if item.offset_fen]
+    offsetting = [r for r in pay if r.offset]
     journal: list[dict[str, Any]] = []
     if offsetting:
         receivables = list(
@@ -498,14 +519,10 @@ def _batch(session: Session, run_id: str, actor: str) -> None:
             )
         )
         balances = receivable_balances(session, [r.id for r in receivables])
-        for item, line, schedule in offsetting:
-            left = item.offset_fen
+        for r in offsetting:
+            left = r.offset
             for receivable in receivables:
-                if (
-                    receivable.id_number != schedule.id_number
-                    or not balances[receivable.id]
-                    or not left
-                ):
+                if receivable.id_number != r.id_number or not balances[receivable.id] or not left:
                     continue
                 take = min(left, balances[receivable.id])
                 balances[receivable.id] -= take
@@ -517,37 +534,37 @@ def _batch(session: Session, run_id: str, actor: str) -> None:
                         actor,
                         schedule_id=receivable.schedule_id,
                         receivable_id=receivable.id,
-                        line_id=line.id,
+                        line_id=r.line_id,
                         run_id=run_id,
-                        note=f"从发放计划{schedule.id}第{line.seq}期中抵扣",
+                        note=f"从发放计划{r.schedule_id}第{r.seq}期中抵扣",
                     )
                 )
                 if balances[receivable.id] == 0:
                     receivable.status = "settled"
     payments: list[dict[str, Any]] = []
     line_updates: list[dict[str, Any]] = []
-    for item, line, schedule in pay:
-        net = item.amount_fen - item.offset_fen
+    for r in pay:
+        net = r.item_amount - r.offset
         if net == 0:  # wholly offset: paid without a bank transfer
-            line_updates.append({"id": line.id, "status": "paid", "reason": "以应收款全额抵扣"})
+            line_updates.append({"id": r.line_id, "status": "paid", "reason": "以应收款全额抵扣"})
             journal.append(
                 entry(
                     "paid",
-                    item.amount_fen,
+                    r.item_amount,
                     actor,
-                    schedule_id=schedule.id,
-                    line_id=line.id,
+                    schedule_id=r.schedule_id,
+                    line_id=r.line_id,
                     run_id=run_id,
                     note="以应收款全额抵扣",
                 )
             )
             continue
-        payee = payees[schedule.id_number]
+        payee = payees[r.id_number]
         payments.append(
             {
                 "batch_id": batch.id,
-                "line_id": line.id,
-                "reference": f"RC{batch.id:06d}{line.id:010d}",
+                "line_id": r.line_id,
+                "reference": f"RC{batch.id:06d}{r.line_id:010d}",
                 "amount_fen": net,
                 "payee_name": payee.account_name,
                 "account_no": payee.account_no,
@@ -555,15 +572,13 @@ def _batch(session: Session, run_id: str, actor: str) -> None:
                 "status": "pending",
             }
         )
-        line_updates.append({"id": line.id, "status": "batched", "reason": None})
-    for start in range(0, len(payments), 10000):
-        session.execute(insert(Payment), payments[start : start + 10000])
-    for start in range(0, len(line_updates), 10000):
-        session.execute(update(Line), line_updates[start : start + 10000])
+        line_updates.append({"id": r.line_id, "status": "batched", "reason": None})
+    insert_rows(session, Payment.__table__, payments)  # type: ignore[arg-type]
+    update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
     ids = session.execute(
         select(Payment.id, Payment.line_id, Payment.amount_fen).where(Payment.batch_id == batch.id)
     ).all()
-    schedule_of = {line.id: schedule.id for _, line, schedule in pay}
+    schedule_of = {r.line_id: r.schedule_id for r in pay}
     for payment_id, line_id, amount in ids:
         journal.append(
             entry(

@@ -140,7 +140,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("id_number", sa.String(length=18), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("on", sa.Date(), nullable=False),
+        sa.Column("occurred_on", sa.Date(), nullable=False),
         sa.Column("city", sa.String(length=32), nullable=False),
         sa.Column("employer_uscc", sa.String(length=18), nullable=True),
         sa.Column("load_id", sa.Integer(), nullable=False),
@@ -149,7 +149,7 @@ def upgrade() -> None:
             ["feed_loads.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("id_number", "kind", "on", name="uq_feed_departure"),
+        sa.UniqueConstraint("id_number", "kind", "occurred_on", name="uq_feed_departure"),
     )
     op.create_index(
         op.f("ix_feed_departures_id_number"), "feed_departures", ["id_number"], unique=False
