@@ -44,7 +44,7 @@ PATHS = {
 
 
 def _id(n: int) -> str:
-    first17 = f"130102{1980 + n % 20}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    first17 = f"{130000 + n // 1000:06d}{1980 + n % 20}0101{n % 1000:03d}"  # unique per n
     return first17 + id_check_character(first17)
 
 
@@ -164,8 +164,8 @@ def populate(url: str, schedules: int, history: int) -> None:
         load_id = session.execute(
             text(
                 "INSERT INTO feed_loads (kind, source_name, sha256, rows_total, rows_loaded, "
-                "rows_rejected, loaded_by, loaded_at) VALUES ('contributions', 'bench', 'x', 0, 0, 0, "
-                "'bench', now()) RETURNING id"
+                "rows_rejected, loaded_by, loaded_at) "
+                "VALUES ('contributions', 'bench', 'x', 0, 0, 0, 'bench', now()) RETURNING id"
             )
         ).scalar_one()
         create_account(session, "bench_runner", "password123", "财务甲", Role.finance)
@@ -204,8 +204,9 @@ def floor(url: str) -> float:
     with engine_for(url).connect() as connection:
         due = connection.execute(
             text(
-                "SELECT l.id, s.id_number, l.amount_fen FROM ledger_lines l JOIN ledger_schedules s "
-                "ON s.id = l.schedule_id WHERE l.status = 'planned' AND l.period <= :m"
+                "SELECT l.id, s.id_number, l.amount_fen FROM ledger_lines l "
+                "JOIN ledger_schedules s ON s.id = l.schedule_id "
+                "WHERE l.status = 'planned' AND l.period <= :m"
             ),
             {"m": MONTH},
         ).all()

@@ -62,7 +62,7 @@ def test_run_then_second_officer_approves_and_exports(
     batch.locator("button[value='approve']").click()
     expect(page.locator("#notice")).to_contain_text("已审核通过")
     expect(page.locator("#batches li", has_text="2023年06月")).to_contain_text(f"审核人：fb{tag}")
-    expect(page.locator("#by-program")).to_contain_text("sjz.b.rent_subsidy")
+    expect(page.locator("#by-program")).to_contain_text("房租补助")
     with page.expect_download() as download:
         page.click("#exports a[href='/ledger/reports/program.xlsx']")
     saved = tmp_path / "program.xlsx"
@@ -70,5 +70,5 @@ def test_run_then_second_officer_approves_and_exports(
     sheet = load_workbook(saved).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("项目", "承诺金额（元）", "已发放（元）", "已收回（元）")
-    assert any(r[0] == "sjz.b.rent_subsidy" for r in rows[1:])
+    assert any(r[0] == "房租补助" for r in rows[1:])
     approver.close()

@@ -107,3 +107,20 @@ def test_a_finally_approved_money_case_gets_its_schedule(db_url: str) -> None:
             .where(JournalEntry.kind == "scheduled", JournalEntry.schedule_id == schedule.id)
         )
         assert scheduled == 60
+
+
+def test_a_run_over_budget_raises_an_alert_on_the_batch(db_url: str, tmp_path: Path) -> None:
+    from rencai.ledger.reports import budgets, set_budget
+
+    finance_officers(db_url)
+    for seed in (11, 12):
+        add_schedule(db_url, seed, start="2024-01-01")
+    contributions(db_url, tmp_path, [11, 12], dt.date(2024, 1, 1), 1)
+    with session_scope(db_url) as session:
+        set_budget(session, "sjz.b.rent_subsidy", 2024, 500000)  # 5000 元 for the year
+    summary = run_month(db_url, "shijiazhuang", dt.date(2024, 1, 1), RUNNER)
+    (alert,) = summary.budget_alerts
+    assert alert["this_run"] == "6000.00" and "超出预算" in alert["message"]
+    with session_scope(db_url) as session:
+        (row,) = budgets(session)
+        assert row["已安排及发放（元）"] == "6000.00" and row["预警"] == "超出预算"

@@ -197,3 +197,46 @@ def test_employment_ended_overpayment_offset_after_confirmed_new_employer(
     summary = run_month(db_url, "shijiazhuang", dt.date(2024, 10, 1), RUNNER)
     assert summary.batch_total_fen == 300000  # paid in full again
     assert line_states(db_url, rent) == {"paid": 9, "batched": 1, "planned": 50}
+
+
+def test_revoked_card_stops_from_the_next_period(db_url: str, tmp_path: Path) -> None:
+    from rencai.ledger.recovery import stop_for_revoked_card
+    from tests.ledger.world import id_number
+
+    finance_officers(db_url)
+    rent = add_schedule(db_url, 7, start="2024-01-05")
+    contributions(db_url, tmp_path, [7], dt.date(2024, 1, 1), 4)
+    pay_month(db_url, tmp_path, dt.date(2024, 4, 1))
+    with session_scope(db_url) as session:
+        assert stop_for_revoked_card(session, id_number(7), dt.date(2024, 2, 10), "card") == [rent]
+    assert line_states(db_url, rent) == {"paid": 4, "stopped": 56}
+    (overpaid,) = receivables_of(db_url, rent)
+    assert overpaid.amount_fen == 2 * 300000  # March and April were paid after it
+
+
+def test_departure_while_a_batch_waits_cancels_that_payment(db_url: str, tmp_path: Path) -> None:
+    from rencai.ledger.bank import decide_batch, write_bank_file
+    from rencai.ledger.models import Batch
+    from tests.ledger.world import approver
+
+    finance_officers(db_url)
+    rent = add_schedule(db_url, 8, start="2024-01-05")
+    contributions(db_url, tmp_path, [8], dt.date(2024, 1, 1), 2)
+    first = run_month(db_url, "shijiazhuang", dt.date(2024, 1, 1), RUNNER)
+    run_month(db_url, "shijiazhuang", dt.date(2024, 2, 1), RUNNER)  # January not yet approved
+    departure(db_url, tmp_path, 8, "moved_away", "2023-12-20")  # before the support began
+    contributions(db_url, tmp_path, [8], dt.date(2024, 3, 1), 1)
+    run_month(db_url, "shijiazhuang", dt.date(2024, 3, 1), RUNNER)
+    assert first.batch_id is not None
+    with session_scope(db_url) as session:
+        batch = decide_batch(session, first.batch_id, approver(session), "approve")
+        assert batch.item_count == 0 and batch.total_fen == 0
+    path = write_bank_file(db_url, first.batch_id, tmp_path / "bank", RUNNER)
+    assert path.read_text(encoding="utf-8-sig").count("\n") == 1  # the header only
+    with session_scope(db_url) as session:
+        assert (
+            session.scalar(select(Payment.status).where(Payment.batch_id == first.batch_id))
+            == "cancelled"
+        )
+        assert session.get(Batch, first.batch_id).status == "filed"  # type: ignore[union-attr]
+    assert line_states(db_url, rent)["stopped"] >= 58

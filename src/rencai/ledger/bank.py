@@ -96,6 +96,8 @@ def decide_batch(
             for pid, lid, amount, sid in payments
         ],
     )
+    if decision == "approve":
+        _cancel_stopped(session, batch, account.username)
     audit(
         session,
         account.username,
@@ -104,6 +106,43 @@ def decide_batch(
         {"note": note, "total_fen": batch.total_fen},
     )
     return batch
+
+
+def _cancel_stopped(session: Session, batch: Batch, actor: str) -> None:
+    """Payments whose schedule stopped after the run (a departure applied meanwhile) are
+    cancelled at approval: they never reach the bank file."""
+    stopped = session.execute(
+        select(Payment.id, Payment.line_id, Payment.amount_fen, Schedule.id, Schedule.stop_reason)
+        .join(Line, Line.id == Payment.line_id)
+        .join(Schedule, Schedule.id == Line.schedule_id)
+        .where(Payment.batch_id == batch.id, Schedule.status == "stopped")
+    ).all()
+    if not stopped:
+        return
+    ids = [row[0] for row in stopped]
+    session.execute(update(Payment).where(Payment.id.in_(ids)).values(status="cancelled"))
+    session.execute(
+        update(Line)
+        .where(Line.id.in_([row[1] for row in stopped]))
+        .values(status="stopped", reason="发放计划已停止，批次审核时取消")
+    )
+    record(
+        session,
+        [
+            entry(
+                "cancelled",
+                amount,
+                actor,
+                schedule_id=sid,
+                line_id=lid,
+                payment_id=pid,
+                note=reason,
+            )
+            for pid, lid, amount, sid, reason in stopped
+        ],
+    )
+    batch.total_fen -= sum(row[2] for row in stopped)
+    batch.item_count -= len(stopped)
 
 
 def bank_file_bytes(session: Session, batch: Batch) -> bytes:
@@ -119,7 +158,7 @@ def bank_file_bytes(session: Session, batch: Batch) -> bytes:
         )
         .join(Line, Line.id == Payment.line_id)
         .join(Schedule, Schedule.id == Line.schedule_id)
-        .where(Payment.batch_id == batch.id)
+        .where(Payment.batch_id == batch.id, Payment.status != "cancelled")
         .order_by(Payment.reference)
     ).all()
     out = io.StringIO()
@@ -156,12 +195,22 @@ def write_bank_file(url: str, batch_id: int, directory: Path, actor: str) -> Pat
         payments = session.execute(
             select(Payment.id, Payment.line_id, Payment.amount_fen, Line.schedule_id)
             .join(Line, Line.id == Payment.line_id)
-            .where(Payment.batch_id == batch.id)
+            .where(Payment.batch_id == batch.id, Payment.status == "approved")
         ).all()
-        session.execute(update(Payment).where(Payment.batch_id == batch.id).values(status="sent"))
         session.execute(
             update(Line)
-            .where(Line.id.in_(select(Payment.line_id).where(Payment.batch_id == batch.id)))
+            .where(
+                Line.id.in_(
+                    select(Payment.line_id).where(
+                        Payment.batch_id == batch.id, Payment.status == "approved"
+                    )
+                )
+            )
+            .values(status="sent")
+        )
+        session.execute(
+            update(Payment)
+            .where(Payment.batch_id == batch.id, Payment.status == "approved")
             .values(status="sent")
         )
         record(

@@ -223,3 +223,26 @@ def report(
         typer.echo(str(xlsx))
     else:
         typer.echo(json.dumps({"title": title, "rows": rows}, ensure_ascii=False))
+
+
+@ledger_app.command("budget")
+def budget(
+    program: Annotated[str, typer.Argument(help="Program (benefit) id")],
+    year: int,
+    amount: Annotated[str, typer.Argument(help="Budget in yuan, e.g. 1200000.00")],
+) -> None:
+    """Set a program's budget for a year; runs that would exceed it raise an alert."""
+    from rencai.db.session import database_url, session_scope
+    from rencai.ledger.money import parse_yuan
+    from rencai.ledger.reports import set_budget
+
+    try:
+        fen = parse_yuan(amount)
+    except (ValueError, ArithmeticError):
+        _fail(f"金额“{amount}”无效，应为精确到分的元数")
+        return
+    if fen < 0:
+        _fail("预算不能为负数")
+    with session_scope(database_url()) as session:
+        set_budget(session, program, year, fen)
+    typer.echo(f"{program} {year}: {amount}")

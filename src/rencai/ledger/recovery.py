@@ -105,14 +105,19 @@ def _open(
     )
 
 
-def _paid_lines(session: Session, schedule_id: int) -> list[Line]:
+def _lines(session: Session, schedule_id: int) -> list[Line]:
+    # by schedule only (its unique index); the status is filtered here, which keeps the planner
+    # off the (status, period) index whose "paid" part covers most of the table
     return list(
-        session.scalars(
-            select(Line)
-            .where(Line.schedule_id == schedule_id, Line.status.in_(PAID_STATES))
-            .order_by(Line.seq)
-        )
+        session.scalars(select(Line).where(Line.schedule_id == schedule_id).order_by(Line.seq))
     )
+
+
+def _paid_lines(session: Session, schedule_id: int) -> list[Line]:
+    return [line for line in _lines(session, schedule_id) if line.status in PAID_STATES]
+
+
+UNPAID_STATES = ("planned", "held", "failed", "returned")
 
 
 def _stop(
@@ -121,13 +126,10 @@ def _stop(
     """Stop a schedule: its unpaid lines (after ``after``, or all) will not be paid."""
     schedule.status = "stopped"
     schedule.stop_reason = reason
-    query = select(Line).where(
-        Line.schedule_id == schedule.id, Line.status.in_(("planned", "held", "failed", "returned"))
-    )
-    if after is not None:
-        query = query.where(Line.period > after)
     entries = []
-    for line in session.scalars(query):
+    for line in _lines(session, schedule.id):
+        if line.status not in UNPAID_STATES or (after is not None and line.period <= after):
+            continue
         line.status, line.reason = "stopped", reason
         entries.append(
             entry(
@@ -378,13 +380,9 @@ def exclude_schedule(
     reason = decision["reason"]
     schedule.status, schedule.stop_reason = "stopped", reason
     entries = []
-    for line in session.scalars(
-        select(Line).where(
-            Line.schedule_id == schedule.id,
-            Line.period > after,
-            Line.status.in_(("planned", "held", "failed", "returned")),
-        )
-    ):
+    for line in _lines(session, schedule.id):
+        if line.status not in UNPAID_STATES or line.period <= after:
+            continue
         line.status, line.reason = "excluded", reason
         entries.append(
             entry(
@@ -416,3 +414,40 @@ def exclude_schedule(
         )
         if receivable is not None:
             receivable.citation = json.dumps(decision["citation"], ensure_ascii=False)
+
+
+def stop_for_revoked_card(
+    session: Session, id_number: str, revoked_on: dt.date, actor: str
+) -> list[int]:
+    """The talent card was revoked: the person's schedules stop from the next period, and
+    periods already paid after the revocation become a receivable. Called by the card
+    capability; returns the schedules stopped."""
+    failure_period = month_start(revoked_on)
+    reason = f"{revoked_on:%Y年%m月%d日}人才绿卡被撤销，自下一期起停止发放"
+    stopped = []
+    for schedule in session.scalars(
+        select(Schedule).where(Schedule.id_number == id_number, Schedule.status != "stopped")
+    ):
+        _stop(session, schedule, failure_period, reason, actor)
+        overpaid = sum(
+            line.amount_fen
+            for line in _paid_lines(session, schedule.id)
+            if line.period > failure_period
+        )
+        if overpaid:
+            _raise(
+                session,
+                event=f"card_revoked:{schedule.id}:{revoked_on.isoformat()}",
+                schedule=schedule,
+                kind="overpayment",
+                reason="card_revoked",
+                basis="after_failure",
+                amount_fen=overpaid,
+                blocks=True,
+                explanation=f"{reason}；之后期间已发放{yuan(overpaid)}元，应予收回",
+                actor=actor,
+                failure_period=failure_period,
+            )
+        stopped.append(schedule.id)
+    audit(session, actor, "ledger.card_revoked", f"id:{id_number[:6]}", {"schedules": stopped})
+    return stopped

@@ -36,7 +36,7 @@ NOT_COMMITTED = ("stopped", "lapsed", "excluded")
 
 def _key(dimension: str, period: Any) -> Any:
     if dimension == "program":
-        return Schedule.program
+        return Schedule.program_name
     if dimension == "county":
         return Schedule.county
     if dimension == "year":
@@ -156,7 +156,7 @@ def reconciliation(session: Session, files_dir: Path) -> dict[str, Any]:
                 select(Payment, Line, Schedule)
                 .join(Line, Line.id == Payment.line_id)
                 .join(Schedule, Schedule.id == Line.schedule_id)
-                .where(Payment.batch_id == batch.id)
+                .where(Payment.batch_id == batch.id, Payment.status != "cancelled")
             )
         }
         reader = csv.reader(io.StringIO(content.decode("utf-8-sig")))

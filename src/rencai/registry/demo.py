@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.applications.service import apply, decide, set_review_limit
+from rencai.ledger.demo import DEMO_FINANCE, load_ledger_demo
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Account, Role
@@ -45,6 +46,7 @@ DEMO_ACCOUNTS = [
     ("demo_county", "长安区人才办审核人员"),
     ("demo_pingshan", "平山县人才办审核人员"),
     ("demo_city", "市委人才办审核人员"),
+    *DEMO_FINANCE,
 ]
 
 
@@ -105,4 +107,5 @@ def load_demo(session: Session) -> bool:
     decide(session, pingshan, returned, "return", "请补充毕业证书扫描件", returned.version)
     rejected = apply(session, master, "sjz.county.rent_subsidy", "demo-5")
     decide(session, pingshan, rejected, "reject", "已享受单位提供的免费宿舍", rejected.version)
+    load_ledger_demo(session, PASSWORD, doctor.id_number, doctor.name, _uscc("BX001A"))
     return True
