@@ -240,3 +240,28 @@ def test_departure_while_a_batch_waits_cancels_that_payment(db_url: str, tmp_pat
         )
         assert session.get(Batch, first.batch_id).status == "filed"  # type: ignore[union-attr]
     assert line_states(db_url, rent)["stopped"] >= 58
+
+
+def test_a_payment_at_the_bank_when_the_person_left_becomes_a_receivable(
+    db_url: str, tmp_path: Path
+) -> None:
+    from rencai.ledger.bank import decide_batch, import_confirmations, write_bank_file
+    from tests.ledger.world import approver, confirmation_file
+
+    finance_officers(db_url)
+    rent = add_schedule(db_url, 9, start="2024-01-05")
+    contributions(db_url, tmp_path, [9], dt.date(2024, 1, 1), 2)
+    january = run_month(db_url, "shijiazhuang", dt.date(2024, 1, 1), RUNNER)
+    assert january.batch_id is not None
+    with session_scope(db_url) as session:
+        decide_batch(session, january.batch_id, approver(session), "approve")
+    write_bank_file(db_url, january.batch_id, tmp_path / "bank", RUNNER)  # at the bank now
+    departure(db_url, tmp_path, 9, "moved_away", "2023-12-20")
+    run_month(db_url, "shijiazhuang", dt.date(2024, 2, 1), RUNNER)
+    assert receivables_of(db_url, rent) == []  # nothing was paid yet
+    report = import_confirmations(
+        db_url, confirmation_file(db_url, january.batch_id, tmp_path / "c.csv"), RUNNER
+    )
+    assert len(report["applied"]) == 1
+    (late,) = receivables_of(db_url, rent)
+    assert late.reason == "paid_after_stop" and late.amount_fen == 300000 and late.blocks_payments

@@ -27,6 +27,7 @@ from rencai.ledger.errors import LedgerError
 from rencai.ledger.journal import entry, record
 from rencai.ledger.models import Batch, ConfirmationImport, Line, Payment, Schedule
 from rencai.ledger.money import parse_yuan, yuan
+from rencai.ledger.recovery import paid_after_stop
 from rencai.ledger.runs import checkpoint
 from rencai.registry.models import Account, Role
 
@@ -74,12 +75,16 @@ def decide_batch(
         .where(Payment.batch_id == batch.id)
     ).all()
     new_status = "approved" if decision == "approve" else "rejected"
-    session.execute(update(Payment).where(Payment.batch_id == batch.id).values(status=new_status))
+    session.execute(
+        update(Payment).where(Payment.batch_id == batch.id).values(status=new_status),
+        execution_options={"synchronize_session": False},
+    )
     if decision == "reject":  # the lines are due again in the next run
         session.execute(
             update(Line)
             .where(Line.id.in_(select(Payment.line_id).where(Payment.batch_id == batch.id)))
-            .values(status="planned", reason=f"批次被退回：{note}")
+            .values(status="planned", reason=f"批次被退回：{note}"),
+            execution_options={"synchronize_session": False},
         )
     record(
         session,
@@ -120,11 +125,15 @@ def _cancel_stopped(session: Session, batch: Batch, actor: str) -> None:
     if not stopped:
         return
     ids = [row[0] for row in stopped]
-    session.execute(update(Payment).where(Payment.id.in_(ids)).values(status="cancelled"))
+    session.execute(
+        update(Payment).where(Payment.id.in_(ids)).values(status="cancelled"),
+        execution_options={"synchronize_session": False},
+    )
     session.execute(
         update(Line)
         .where(Line.id.in_([row[1] for row in stopped]))
-        .values(status="stopped", reason="发放计划已停止，批次审核时取消")
+        .values(status="stopped", reason="发放计划已停止，批次审核时取消"),
+        execution_options={"synchronize_session": False},
     )
     record(
         session,
@@ -206,12 +215,14 @@ def write_bank_file(url: str, batch_id: int, directory: Path, actor: str) -> Pat
                     )
                 )
             )
-            .values(status="sent")
+            .values(status="sent"),
+            execution_options={"synchronize_session": False},
         )
         session.execute(
             update(Payment)
             .where(Payment.batch_id == batch.id, Payment.status == "approved")
-            .values(status="sent")
+            .values(status="sent"),
+            execution_options={"synchronize_session": False},
         )
         record(
             session,
@@ -321,14 +332,18 @@ def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any
                 Payment.account_no,
                 Payment.status,
                 Line.schedule_id,
+                Line.period,
+                Schedule.stopped_after,
             )
             .join(Line, Line.id == Payment.line_id)
+            .join(Schedule, Schedule.id == Line.schedule_id)
             .where(Payment.reference.in_(chunk))
             .with_for_update(of=Payment)
         ):
             payments[found.reference] = found
     payment_updates: list[dict[str, Any]] = []
     line_updates: list[dict[str, Any]] = []
+    late_paid: list[tuple[int, int, dt.date, int]] = []
     for number, row in enumerate(rows, start=2):
         reference, account_no, amount_text, outcome_text, reason = (row + [""] * 5)[:5]
         problem = {"line": number, "reference": reference}
@@ -394,6 +409,10 @@ def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any
             )
             continue
         payment_updates.append({"id": payment.id, "status": outcome, "bank_reason": reason or None})
+        if outcome == "paid" and payment.stopped_after and payment.period > payment.stopped_after:
+            late_paid.append(
+                (payment.schedule_id, payment.line_id, payment.period, payment.amount_fen)
+            )
         line_updates.append(
             {
                 "id": payment.line_id,
@@ -416,4 +435,6 @@ def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any
     update_rows(session, Payment.__table__, payment_updates)  # type: ignore[arg-type]
     update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
     record(session, journal)
+    for late in late_paid:
+        paid_after_stop(session, *late, actor)
     return {"applied": applied, "problems": problems}

@@ -54,6 +54,7 @@ class Schedule(Base):
     pending_employer: Mapped[str | None] = mapped_column(String(18))  # a change to confirm
     status: Mapped[str] = mapped_column(String(16))  # active | suspended | stopped
     stop_reason: Mapped[str | None] = mapped_column(Text)
+    stopped_after: Mapped[dt.date | None] = mapped_column(Date)  # periods after it are not due
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

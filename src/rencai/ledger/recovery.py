@@ -22,7 +22,7 @@ from rencai.ledger.errors import LedgerError
 from rencai.ledger.journal import entry, receivable_balances, record
 from rencai.ledger.models import AppliedEvent, Line, Receivable, Schedule, Setting
 from rencai.ledger.money import yuan
-from rencai.ledger.schedules import month_start
+from rencai.ledger.schedules import add_months, month_start
 
 CLAUSE_17 = {
     "document": "石字〔2021〕7号",
@@ -126,6 +126,7 @@ def _stop(
     """Stop a schedule: its unpaid lines (after ``after``, or all) will not be paid."""
     schedule.status = "stopped"
     schedule.stop_reason = reason
+    schedule.stopped_after = after or add_months(schedule.start_period, -1)
     entries = []
     for line in _lines(session, schedule.id):
         if line.status not in UNPAID_STATES or (after is not None and line.period <= after):
@@ -378,7 +379,7 @@ def exclude_schedule(
     schedule = session.get(Schedule, schedule_id)
     assert schedule is not None
     reason = decision["reason"]
-    schedule.status, schedule.stop_reason = "stopped", reason
+    schedule.status, schedule.stop_reason, schedule.stopped_after = "stopped", reason, after
     entries = []
     for line in _lines(session, schedule.id):
         if line.status not in UNPAID_STATES or line.period <= after:
@@ -451,3 +452,26 @@ def stop_for_revoked_card(
         stopped.append(schedule.id)
     audit(session, actor, "ledger.card_revoked", f"id:{id_number[:6]}", {"schedules": stopped})
     return stopped
+
+
+def paid_after_stop(
+    session: Session, schedule_id: int, line_id: int, period: dt.date, amount_fen: int, actor: str
+) -> None:
+    """A payment confirmed paid for a period after its schedule stopped (it was already at the
+    bank when the stop was applied): the period was not due, so it becomes a receivable."""
+    schedule = session.get(Schedule, schedule_id)
+    assert schedule is not None and schedule.stopped_after is not None
+    _raise(
+        session,
+        event=f"paid_after_stop:{line_id}",
+        schedule=schedule,
+        kind="clawback",
+        reason="paid_after_stop",
+        basis="after_failure",
+        amount_fen=amount_fen,
+        blocks=True,
+        explanation=f"发放计划已停止（{schedule.stop_reason}），银行仍已支付{period:%Y年%m月}"
+        f"的{yuan(amount_fen)}元，应予收回",
+        actor=actor,
+        failure_period=schedule.stopped_after,
+    )

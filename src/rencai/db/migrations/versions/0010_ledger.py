@@ -200,6 +200,7 @@ def upgrade() -> None:
         sa.Column("pending_employer", sa.String(length=18), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("stop_reason", sa.Text(), nullable=True),
+        sa.Column("stopped_after", sa.Date(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["application_id"],
