@@ -246,3 +246,90 @@ def budget(
     with session_scope(database_url()) as session:
         set_budget(session, program, year, fen)
     typer.echo(f"{program} {year}: {amount}")
+
+
+@ledger_app.command("payee")
+def payee(id_number: str, account_name: str, account_no: str, bank_name: str, actor: Actor) -> None:
+    """Register (or change) the bank account a person is paid to."""
+    from rencai.db.session import database_url, session_scope
+    from rencai.ledger.errors import LedgerError
+    from rencai.ledger.payees import set_payee
+
+    try:
+        with session_scope(database_url()) as session:
+            set_payee(session, id_number, account_name, account_no, bank_name, actor)
+    except LedgerError as exc:
+        _fail(exc.message)
+    typer.echo("ok")
+
+
+@ledger_app.command("confirm-employer")
+def confirm_employer(schedule_id: int, uscc: str, actor: Actor) -> None:
+    """Confirm a change of employer: the suspended schedule resumes."""
+    from rencai.db.session import database_url, session_scope
+    from rencai.ledger.errors import LedgerError
+    from rencai.ledger.payees import confirm_employer as confirm
+
+    try:
+        with session_scope(database_url()) as session:
+            confirm(session, schedule_id, uscc, actor)
+    except LedgerError as exc:
+        _fail(exc.message)
+    typer.echo("ok")
+
+
+@ledger_app.command("fraud")
+def fraud(
+    schedule_id: int,
+    found_on: Annotated[str, typer.Option(help="Date the claim was found false, YYYY-MM-DD")],
+    note: Annotated[str, typer.Option(help="What was found (Chinese)")],
+    actor: Actor,
+) -> None:
+    """Record a claim found false (弄虚作假): stop the schedule, raise the 第17条 receivables."""
+    from rencai.db.session import database_url, session_scope
+    from rencai.ledger.errors import LedgerError
+    from rencai.ledger.recovery import declare_fraud
+
+    try:
+        day = dt.date.fromisoformat(found_on)
+    except ValueError:
+        _fail(f"日期“{found_on}”无效，格式应为 YYYY-MM-DD")
+        return
+    try:
+        with session_scope(database_url()) as session:
+            declare_fraud(session, schedule_id, actor, day, note)
+    except LedgerError as exc:
+        _fail(exc.message)
+    typer.echo("ok")
+
+
+@ledger_app.command("repay")
+def repay(
+    receivable_id: int,
+    amount: Annotated[str, typer.Argument(help="Yuan, e.g. 3000.00")],
+    actor: Actor,
+    note: Annotated[str, typer.Option(help="Voucher or reason")] = "",
+    write_off: Annotated[
+        bool, typer.Option(help="Write off (核销) instead of a repayment")
+    ] = False,
+) -> None:
+    """Record a repayment of (or write off) a receivable; prints what is still outstanding."""
+    from rencai.db.session import database_url, session_scope
+    from rencai.ledger.errors import LedgerError
+    from rencai.ledger.money import parse_yuan, yuan
+    from rencai.ledger.recovery import repay as record_repayment
+
+    try:
+        fen = parse_yuan(amount)
+    except (ValueError, ArithmeticError):
+        _fail(f"金额“{amount}”无效，应为精确到分的元数")
+        return
+    try:
+        with session_scope(database_url()) as session:
+            left = record_repayment(
+                session, receivable_id, fen, actor, note, "write_off" if write_off else "repayment"
+            )
+    except LedgerError as exc:
+        _fail(exc.message)
+        return
+    typer.echo(f"outstanding {yuan(left)}")
