@@ -60,3 +60,23 @@ def test_run_approve_and_report_over_http(live_server: LiveServer, tmp_path: Pat
     assert excel.status_code == 200
     rows = list(load_workbook(io.BytesIO(excel.content)).worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "月份" and any(r[0] == "2023-07" for r in rows[1:])
+
+
+def test_only_an_administrator_sets_the_recovery_basis(live_server: LiveServer) -> None:
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    with session_scope(url) as session:
+        create_account(session, f"ad{tag}", "secret123", "管理员", Role.admin)
+        create_account(session, f"fz{tag}", "secret123", "财务", Role.finance)
+    setting = live_server.url + "/api/v1/ledger/settings/clawback_basis.fraud"
+    finance = httpx.put(setting, json={"value": "all"}, headers=_token(live_server, f"fz{tag}"))
+    assert finance.status_code == 403
+    admin = _token(live_server, f"ad{tag}")
+    bad = httpx.put(setting, json={"value": "half"}, headers=admin)
+    assert bad.status_code == 422
+    unknown = httpx.put(setting.replace("fraud", "other"), json={"value": "all"}, headers=admin)
+    assert unknown.status_code == 404
+    done = httpx.put(setting, json={"value": "all"}, headers=admin)
+    assert done.status_code == 200 and done.json()["value"] == "all"
+    changed = httpx.put(setting, json={"value": "unserved"}, headers=admin)
+    assert changed.status_code == 422 and changed.json()["errors"][0]["code"] == "already_set"
