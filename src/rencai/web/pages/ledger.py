@@ -65,7 +65,7 @@ def ledger_home(
         {
             "id": b.id,
             "month": f"{b.month:%Y年%m月}",
-            "items": b.item_count,
+            "count": b.item_count,
             "total": yuan(b.total_fen),
             "status": b.status,
             "status_label": BATCH_STATUS.get(b.status, b.status),
