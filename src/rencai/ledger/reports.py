@@ -29,6 +29,7 @@ from rencai.ledger.models import (
     Schedule,
 )
 from rencai.ledger.money import parse_yuan, yuan
+from rencai.policy.contract.vocabulary import vocabulary
 
 DIMENSIONS = {"program": "项目", "county": "县（市、区）", "month": "月份", "year": "年度"}
 NOT_COMMITTED = ("stopped", "lapsed", "excluded")
@@ -89,9 +90,10 @@ def summary(session: Session, dimension: str) -> list[dict[str, Any]]:
     )
     for k, total in recovered:
         rows[str(k)]["recovered"] += int(total or 0)
+    counties = vocabulary().counties if dimension == "county" else {}
     return [
         {
-            DIMENSIONS[dimension]: k,
+            DIMENSIONS[dimension]: f"{counties[k].name}（{k}）" if k in counties else k,
             "承诺金额（元）": yuan(v["committed"]),
             "已发放（元）": yuan(v["paid"]),
             "已收回（元）": yuan(v["recovered"]),
