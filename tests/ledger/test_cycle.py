@@ -124,3 +124,33 @@ def test_a_run_over_budget_raises_an_alert_on_the_batch(db_url: str, tmp_path: P
     with session_scope(db_url) as session:
         (row,) = budgets(session)
         assert row["已安排及发放（元）"] == "6000.00" and row["预警"] == "超出预算"
+
+
+def test_unpaid_lines_follow_the_parameters_paid_lines_keep_theirs(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Lines planned under an older value (here: set directly, as a schedule made before a
+    parameter change would hold) are re-priced when paid; paid lines are never touched."""
+    from sqlalchemy import update
+
+    finance_officers(db_url)
+    schedule = add_schedule(db_url, 13, start="2024-01-01")
+    contributions(db_url, tmp_path, [13], dt.date(2024, 1, 1), 2)
+    pay_month(db_url, tmp_path, dt.date(2024, 1, 1))
+    with session_scope(db_url) as session:
+        session.execute(
+            update(Line).where(Line.schedule_id == schedule).values(amount_fen=200000)
+        )  # as planned before 石字〔2021〕7号: January is paid, the rest is not
+    summary = run_month(db_url, "shijiazhuang", dt.date(2024, 2, 1), RUNNER)
+    assert summary.batch_total_fen == 300000
+    with session_scope(db_url) as session:
+        lines = {
+            line.seq: line
+            for line in session.scalars(select(Line).where(Line.schedule_id == schedule))
+        }
+        assert lines[1].status == "paid" and lines[1].amount_fen == 200000  # not re-priced
+        assert lines[2].amount_fen == 300000 and lines[3].amount_fen == 200000
+        repriced = session.scalars(
+            select(JournalEntry).where(JournalEntry.kind == "repriced")
+        ).all()
+        assert [(e.line_id, e.amount_fen) for e in repriced] == [(lines[2].id, 100000)]
