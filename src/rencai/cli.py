@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from rencai.applications.cli import app as applications_app
+from rencai.ledger.cli import ledger_app
 
 app = typer.Typer(
     name="rencai",
@@ -32,6 +33,7 @@ app.add_typer(audit_app, name="audit")
 calendar_app = typer.Typer(help="Working days (official and provisional).", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(applications_app, name="applications")
+app.add_typer(ledger_app, name="ledger")
 
 
 RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女"}

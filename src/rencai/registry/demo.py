@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from rencai.applications.demo import REVIEW_ACCOUNTS, load_review_demo
 from rencai.applications.service import apply, decide, set_review_limit
+from rencai.ledger.demo import DEMO_FINANCE, load_ledger_demo
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Account, Role
@@ -47,6 +48,7 @@ DEMO_ACCOUNTS = [
     ("demo_pingshan", "平山县人才办审核人员"),
     ("demo_city", "市委人才办审核人员"),
     *REVIEW_ACCOUNTS,
+    *DEMO_FINANCE,
 ]
 
 
@@ -108,4 +110,5 @@ def load_demo(session: Session) -> bool:
     rejected = apply(session, master, "sjz.county.rent_subsidy", "demo-5")
     decide(session, pingshan, rejected, "reject", "已享受单位提供的免费宿舍", rejected.version)
     load_review_demo(session, PASSWORD, doctor, _id)
+    load_ledger_demo(session, PASSWORD, doctor.id_number, doctor.name, _uscc("BX001A"))
     return True

@@ -18,6 +18,7 @@ class Role(StrEnum):
     city_reviewer = "city_reviewer"  # 市委人才办
     department_officer = "department_officer"  # 人社、住建、教育、公安
     admin = "admin"  # 系统管理员
+    finance = "finance"  # 财务人员：发放运行、批次审核（须两人）、财务报表
 
 
 ROLE_LABELS = {
@@ -27,6 +28,7 @@ ROLE_LABELS = {
     Role.city_reviewer: "市级审核人员",
     Role.department_officer: "部门审核人员",
     Role.admin: "系统管理员",
+    Role.finance: "财务人员",
 }
 
 LEADING_INDUSTRIES = {

@@ -16,11 +16,13 @@ from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
 from rencai.web.api import employers as employers_api
 from rencai.web.api import entitlements as entitlements_api
+from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.api import review as review_api
 from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import applications as application_pages
 from rencai.web.pages import calculator as calculator_pages
+from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
 
@@ -79,5 +81,7 @@ def create_app() -> FastAPI:
     app.include_router(administration_api.router)
     app.include_router(review_api.router)
     app.include_router(review_pages.router)
+    app.include_router(ledger_api.router)
+    app.include_router(ledger_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -63,9 +63,12 @@ async def login(
     except RegistryError as exc:
         session.commit()  # failed attempts count towards the lock-out
         return _page(request, "login.html", {"error": exc.message, "username": username}, 401)
-    landing = {Role.talent: "/me", Role.employer: "/employer", Role.admin: "/admin"}.get(
-        Role(result.account.role), "/review"
-    )
+    landing = {
+        Role.talent: "/me",
+        Role.employer: "/employer",
+        Role.admin: "/admin",
+        Role.finance: "/ledger",
+    }.get(Role(result.account.role), "/review")
     return _signed_in(RedirectResponse(landing, status_code=303), result.token)
 
 

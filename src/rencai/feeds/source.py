@@ -1,0 +1,78 @@
+"""Where monthly rows come from: the interface department feeds implement, and the file source."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+
+class FeedError(ValueError):
+    """A delivery refused as a whole (unreadable file, wrong columns); nothing is loaded."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+class MonthlySource(Protocol):
+    """A delivery of rows: a file today, a department's API later."""
+
+    name: str
+
+    def content_hash(self) -> str:
+        """SHA-256 of the delivery, so the same delivery is never loaded twice."""
+        ...
+
+    def header(self) -> list[str]: ...
+
+    def rows(self) -> Iterator[list[str]]:
+        """Data rows (after the header), each a list of cell texts."""
+        ...
+
+
+class FileSource:
+    """A CSV (UTF-8, with or without BOM) or Excel (.xlsx, first sheet) file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = path.name
+        if not path.is_file():
+            raise FeedError(f"文件不存在：{path}", "no_file")
+        if path.suffix.lower() not in (".csv", ".xlsx"):
+            raise FeedError("仅支持 CSV（UTF-8）或 Excel（.xlsx）文件", "bad_format")
+        self._table = self._read()
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def _read(self) -> list[list[str]]:
+        if self.path.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            try:
+                sheet = load_workbook(self.path, read_only=True, data_only=True).worksheets[0]
+            except Exception as exc:  # openpyxl raises many types for a damaged file
+                raise FeedError(f"无法读取 Excel 文件：{exc}", "bad_file") from None
+            return [
+                ["" if cell is None else str(cell).strip() for cell in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+        try:
+            text = self.path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise FeedError("CSV 文件须为 UTF-8 编码", "bad_encoding") from None
+        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+
+    def header(self) -> list[str]:
+        if not self._table:
+            raise FeedError("文件为空", "empty")
+        return self._table[0]
+
+    def rows(self) -> Iterator[list[str]]:
+        for row in self._table[1:]:
+            if any(row):
+                yield row

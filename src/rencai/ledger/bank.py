@@ -1,0 +1,440 @@
+"""Four-eyes approval, the bank payment file, and the bank's confirmations.
+
+Bank file (CSV, UTF-8 with BOM, layout in docs/ledger.md): one row per payment, sorted by
+reference, so writing it again after a crash gives the same bytes. Confirmations are matched by
+reference; an unknown, duplicated or mismatched row is reported and not applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from rencai.audit.log import append as audit
+from rencai.db.session import session_scope
+from rencai.ledger.bulk import update_rows
+from rencai.ledger.errors import LedgerError
+from rencai.ledger.journal import entry, record
+from rencai.ledger.models import Batch, ConfirmationImport, Line, Payment, Schedule
+from rencai.ledger.money import parse_yuan, yuan
+from rencai.ledger.recovery import paid_after_stop
+from rencai.ledger.runs import checkpoint
+from rencai.registry.models import Account, Role
+
+BANK_FILE_COLUMNS = ["付款参考号", "收款人户名", "收款账号", "开户银行", "金额（元）", "用途"]
+CONFIRMATION_COLUMNS = ["付款参考号", "收款账号", "金额（元）", "结果", "原因"]
+OUTCOMES = {"成功": "paid", "失败": "failed", "退回": "returned"}
+
+
+def files_dir() -> Path:
+    """Where bank files (and feed rejects) are kept: under the platform's files directory."""
+    return Path(os.environ.get("RENCAI_FILES_DIR", "var/files")) / "ledger"
+
+
+def _finance(account: Account) -> None:
+    if account.role not in (Role.finance, Role.admin):
+        raise LedgerError("仅财务人员可以审核发放批次", "forbidden", "role")
+
+
+def decide_batch(
+    session: Session, batch_id: int, account: Account, decision: str, note: str | None = None
+) -> Batch:
+    """Approve or reject a batch; the approver must not be the person who ran it (四眼原则)."""
+    _finance(account)
+    batch = session.get(Batch, batch_id, with_for_update=True)
+    if batch is None:
+        raise LedgerError("发放批次不存在", "not_found", "batch")
+    if batch.status != "pending_approval":
+        raise LedgerError("该批次已审核，不能重复操作", "already_decided", "batch")
+    if account.username == batch.created_by:
+        raise LedgerError(
+            "发放批次须由另一名财务人员审核（四眼原则），运行人不能审核本人生成的批次",
+            "four_eyes",
+            "batch",
+        )
+    if decision not in ("approve", "reject"):
+        raise LedgerError("审核结果应为 approve 或 reject", "bad_decision", "decision")
+    if decision == "reject" and not (note or "").strip():
+        raise LedgerError("退回批次须填写原因", "no_reason", "note")
+    now = dt.datetime.now(dt.UTC)
+    batch.status = "approved" if decision == "approve" else "rejected"
+    batch.decided_by, batch.decided_at, batch.decision_note = account.username, now, note
+    payments = session.execute(
+        select(Payment.id, Payment.line_id, Payment.amount_fen, Line.schedule_id)
+        .join(Line, Line.id == Payment.line_id)
+        .where(Payment.batch_id == batch.id)
+    ).all()
+    new_status = "approved" if decision == "approve" else "rejected"
+    session.execute(
+        update(Payment).where(Payment.batch_id == batch.id).values(status=new_status),
+        execution_options={"synchronize_session": False},
+    )
+    if decision == "reject":  # the lines are due again in the next run
+        session.execute(
+            update(Line)
+            .where(Line.id.in_(select(Payment.line_id).where(Payment.batch_id == batch.id)))
+            .values(status="planned", reason=f"批次被退回：{note}"),
+            execution_options={"synchronize_session": False},
+        )
+    record(
+        session,
+        [
+            entry(
+                new_status,
+                amount,
+                account.username,
+                schedule_id=sid,
+                line_id=lid,
+                payment_id=pid,
+                note=note,
+            )
+            for pid, lid, amount, sid in payments
+        ],
+    )
+    if decision == "approve":
+        _cancel_stopped(session, batch, account.username)
+    audit(
+        session,
+        account.username,
+        f"ledger.batch.{decision}",
+        f"batch:{batch.id}",
+        {"note": note, "total_fen": batch.total_fen},
+    )
+    return batch
+
+
+def _cancel_stopped(session: Session, batch: Batch, actor: str) -> None:
+    """Payments whose schedule stopped after the run (a departure applied meanwhile) are
+    cancelled at approval: they never reach the bank file."""
+    stopped = session.execute(
+        select(Payment.id, Payment.line_id, Payment.amount_fen, Schedule.id, Schedule.stop_reason)
+        .join(Line, Line.id == Payment.line_id)
+        .join(Schedule, Schedule.id == Line.schedule_id)
+        .where(Payment.batch_id == batch.id, Schedule.status == "stopped")
+    ).all()
+    if not stopped:
+        return
+    ids = [row[0] for row in stopped]
+    session.execute(
+        update(Payment).where(Payment.id.in_(ids)).values(status="cancelled"),
+        execution_options={"synchronize_session": False},
+    )
+    session.execute(
+        update(Line)
+        .where(Line.id.in_([row[1] for row in stopped]))
+        .values(status="stopped", reason="发放计划已停止，批次审核时取消"),
+        execution_options={"synchronize_session": False},
+    )
+    record(
+        session,
+        [
+            entry(
+                "cancelled",
+                amount,
+                actor,
+                schedule_id=sid,
+                line_id=lid,
+                payment_id=pid,
+                note=reason,
+            )
+            for pid, lid, amount, sid, reason in stopped
+        ],
+    )
+    batch.total_fen -= sum(row[2] for row in stopped)
+    batch.item_count -= len(stopped)
+
+
+def bank_file_bytes(session: Session, batch: Batch) -> bytes:
+    rows = session.execute(
+        select(
+            Payment.reference,
+            Payment.payee_name,
+            Payment.account_no,
+            Payment.bank_name,
+            Payment.amount_fen,
+            Schedule.program_name,
+            Line.period,
+        )
+        .join(Line, Line.id == Payment.line_id)
+        .join(Schedule, Schedule.id == Line.schedule_id)
+        .where(Payment.batch_id == batch.id, Payment.status != "cancelled")
+        .order_by(Payment.reference)
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(BANK_FILE_COLUMNS)
+    for reference, name, account, bank, amount, program_name, period in rows:
+        writer.writerow(
+            [reference, name, account, bank, yuan(amount), f"{program_name}（{period:%Y年%m月}）"]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_bank_file(url: str, batch_id: int, directory: Path, actor: str) -> Path:
+    """Write an approved batch's bank file (again, identically, if asked again)."""
+    with session_scope(url) as session:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            raise LedgerError("发放批次不存在", "not_found", "batch")
+        if batch.status not in ("approved", "filed"):
+            raise LedgerError("批次未经第二名财务人员审核通过，不能生成银行文件", "not_approved")
+        content = bank_file_bytes(session, batch)
+        digest = hashlib.sha256(content).hexdigest()
+        name = f"{batch.jurisdiction}-{batch.month:%Y%m}-batch{batch.id}.csv"
+        path = directory / name
+        if batch.status == "filed":
+            if batch.file_sha256 != digest:
+                raise LedgerError("银行文件内容与已生成的不一致，请核查", "file_changed")
+            if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                _write_atomically(path, content)
+            return path
+        _write_atomically(path, content)
+        checkpoint("file")
+        batch.status, batch.file_name, batch.file_sha256 = "filed", name, digest
+        payments = session.execute(
+            select(Payment.id, Payment.line_id, Payment.amount_fen, Line.schedule_id)
+            .join(Line, Line.id == Payment.line_id)
+            .where(Payment.batch_id == batch.id, Payment.status == "approved")
+        ).all()
+        session.execute(
+            update(Line)
+            .where(
+                Line.id.in_(
+                    select(Payment.line_id).where(
+                        Payment.batch_id == batch.id, Payment.status == "approved"
+                    )
+                )
+            )
+            .values(status="sent"),
+            execution_options={"synchronize_session": False},
+        )
+        session.execute(
+            update(Payment)
+            .where(Payment.batch_id == batch.id, Payment.status == "approved")
+            .values(status="sent"),
+            execution_options={"synchronize_session": False},
+        )
+        record(
+            session,
+            [
+                entry(
+                    "sent", amount, actor, schedule_id=sid, line_id=lid, payment_id=pid, note=name
+                )
+                for pid, lid, amount, sid in payments
+            ],
+        )
+        audit(
+            session,
+            actor,
+            "ledger.bank_file",
+            f"batch:{batch.id}",
+            {"file": name, "sha256": digest},
+        )
+    checkpoint("filed")
+    return path
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(content)
+    temporary.replace(path)
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        return [
+            ["" if c is None else str(c).strip() for c in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise LedgerError("回执文件须为 UTF-8 编码的 CSV 或 Excel 文件", "bad_encoding") from None
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text)) if any(row)]
+
+
+def import_confirmations(url: str, path: Path, actor: str) -> dict[str, Any]:
+    """Apply a bank confirmation file; returns the report (applied rows and problems)."""
+    if not path.is_file():
+        raise LedgerError(f"文件不存在：{path}", "no_file")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    rows = _read_rows(path)
+    if not rows or rows[0][: len(CONFIRMATION_COLUMNS)] != CONFIRMATION_COLUMNS:
+        raise LedgerError(f"回执表头应为：{'，'.join(CONFIRMATION_COLUMNS)}", "bad_header")
+    with session_scope(url) as session:
+        earlier = session.scalar(
+            select(ConfirmationImport).where(ConfirmationImport.sha256 == digest)
+        )
+        if earlier is not None:
+            report = json.loads(earlier.report)
+            report["already_imported"] = True
+            return report
+        report = _apply(session, rows[1:], actor)
+        report["file"] = path.name
+        report["already_imported"] = False
+        session.add(
+            ConfirmationImport(
+                sha256=digest,
+                file_name=path.name,
+                imported_by=actor,
+                imported_at=dt.datetime.now(dt.UTC),
+                report=json.dumps(report, ensure_ascii=False),
+            )
+        )
+        try:
+            session.flush()
+        except IntegrityError:
+            raise LedgerError("该回执文件正在由他人导入", "concurrent_import") from None
+        audit(
+            session,
+            actor,
+            "ledger.confirmations",
+            path.name,
+            {"applied": len(report["applied"]), "problems": len(report["problems"])},
+        )
+        checkpoint("confirm")
+    checkpoint("confirmed")
+    return report
+
+
+def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any]:
+    applied: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
+    seen: dict[str, list[int]] = {}
+    for number, row in enumerate(rows, start=2):
+        seen.setdefault([*row, ""][0], []).append(number)
+    journal = []
+    # the payments and lines the file names, read (and locked) in bulk
+    payments: dict[str, Any] = {}
+    references = list(seen)
+    for start in range(0, len(references), 5000):
+        chunk = references[start : start + 5000]
+        for found in session.execute(
+            select(
+                Payment.id,
+                Payment.reference,
+                Payment.line_id,
+                Payment.amount_fen,
+                Payment.account_no,
+                Payment.status,
+                Line.schedule_id,
+                Line.period,
+                Schedule.stopped_after,
+            )
+            .join(Line, Line.id == Payment.line_id)
+            .join(Schedule, Schedule.id == Line.schedule_id)
+            .where(Payment.reference.in_(chunk))
+            .with_for_update(of=Payment)
+        ):
+            payments[found.reference] = found
+    payment_updates: list[dict[str, Any]] = []
+    line_updates: list[dict[str, Any]] = []
+    late_paid: list[tuple[int, int, dt.date, int]] = []
+    for number, row in enumerate(rows, start=2):
+        reference, account_no, amount_text, outcome_text, reason = (row + [""] * 5)[:5]
+        problem = {"line": number, "reference": reference}
+        if len(seen[reference]) > 1:
+            problems.append(
+                {
+                    **problem,
+                    "code": "duplicate",
+                    "message": "付款参考号在回执中重复出现（第"
+                    + "、".join(map(str, seen[reference]))
+                    + "行），均未处理",
+                }
+            )
+            continue
+        payment = payments.get(reference)
+        if payment is None:
+            problems.append(
+                {
+                    **problem,
+                    "code": "unknown",
+                    "message": "付款参考号不存在于任何已发送批次，未处理",
+                }
+            )
+            continue
+        outcome = OUTCOMES.get(outcome_text)
+        if outcome is None:
+            problems.append(
+                {
+                    **problem,
+                    "code": "bad_outcome",
+                    "message": f"结果“{outcome_text}”无效，应为成功、失败或退回",
+                }
+            )
+            continue
+        try:
+            amount = parse_yuan(amount_text)
+        except (ValueError, ArithmeticError):
+            problems.append(
+                {**problem, "code": "bad_amount", "message": f"金额“{amount_text}”无效，未处理"}
+            )
+            continue
+        if amount != payment.amount_fen or account_no != payment.account_no:
+            problems.append(
+                {
+                    **problem,
+                    "code": "mismatch",
+                    "message": f"与银行文件不符（应为账号{payment.account_no}、"
+                    f"金额{yuan(payment.amount_fen)}元），未处理",
+                }
+            )
+            continue
+        allowed = {"sent": ("paid", "failed", "returned"), "paid": ("returned",)}.get(
+            payment.status, ()
+        )
+        if outcome not in allowed:
+            code = "already_confirmed" if payment.status == outcome else "bad_transition"
+            problems.append(
+                {
+                    **problem,
+                    "code": code,
+                    "message": f"该笔付款当前状态为{payment.status}，不能改为{outcome}，未处理",
+                }
+            )
+            continue
+        payment_updates.append({"id": payment.id, "status": outcome, "bank_reason": reason or None})
+        if outcome == "paid" and payment.stopped_after and payment.period > payment.stopped_after:
+            late_paid.append(
+                (payment.schedule_id, payment.line_id, payment.period, payment.amount_fen)
+            )
+        line_updates.append(
+            {
+                "id": payment.line_id,
+                "status": outcome,
+                "reason": None if outcome == "paid" else f"银行{outcome_text}：{reason}",
+            }
+        )
+        journal.append(
+            entry(
+                outcome,
+                payment.amount_fen,
+                actor,
+                schedule_id=payment.schedule_id,
+                line_id=payment.line_id,
+                payment_id=payment.id,
+                note=reason or None,
+            )
+        )
+        applied.append({"line": number, "reference": reference, "outcome": outcome})
+    update_rows(session, Payment.__table__, payment_updates)  # type: ignore[arg-type]
+    update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
+    record(session, journal)
+    for late in late_paid:
+        paid_after_stop(session, *late, actor)
+    return {"applied": applied, "problems": problems}

@@ -1,0 +1,52 @@
+"""The journal: one entry per state change, with its amount. Balances are sums, never stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from rencai.ledger.bulk import insert_rows
+from rencai.ledger.models import JournalEntry
+
+# entries that reduce what a receivable still asks for
+RECEIVABLE_CREDITS = ("repayment", "offset", "write_off")
+
+
+def entry(kind: str, amount_fen: int, actor: str, **refs: Any) -> dict[str, Any]:
+    return {
+        "at": refs.pop("at", None) or dt.datetime.now(dt.UTC),
+        "kind": kind,
+        "amount_fen": amount_fen,
+        "actor": actor,
+        "schedule_id": refs.pop("schedule_id", None),
+        "line_id": refs.pop("line_id", None),
+        "payment_id": refs.pop("payment_id", None),
+        "receivable_id": refs.pop("receivable_id", None),
+        "run_id": refs.pop("run_id", None),
+        "note": refs.pop("note", None),
+    }
+
+
+def record(session: Session, entries: list[dict[str, Any]]) -> None:
+    insert_rows(session, JournalEntry.__table__, entries)  # type: ignore[arg-type]
+
+
+def receivable_balances(session: Session, receivable_ids: list[int]) -> dict[int, int]:
+    """What each receivable still asks for: raised minus repaid, offset and written off."""
+    if not receivable_ids:
+        return {}
+    signed = case(
+        (JournalEntry.kind == "receivable_raised", JournalEntry.amount_fen),
+        (JournalEntry.kind.in_(RECEIVABLE_CREDITS), -JournalEntry.amount_fen),
+        else_=0,
+    )
+    rows = session.execute(
+        select(JournalEntry.receivable_id, func.coalesce(func.sum(signed), 0))
+        .where(JournalEntry.receivable_id.in_(receivable_ids))
+        .group_by(JournalEntry.receivable_id)
+    )
+    balances = {int(rid): int(total) for rid, total in rows}
+    return {rid: balances.get(rid, 0) for rid in receivable_ids}

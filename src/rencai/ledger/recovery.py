@@ -1,0 +1,477 @@
+"""Receivables (收回): what must be recovered, under which clause, and how it is settled.
+
+石字〔2021〕7号 第17条: 对支持期内离开我市或弄虚作假、违规使用的，取消并收回拨付资金.
+The seeds do not say whether "拨付资金" means all money paid or only the part for the
+unserved periods, so the basis is an administrator setting with no default (decision 0058);
+until it is set, the receivable waits with its amount open and payments to the person stay
+blocked. Periods paid after a failure date were never due and are always a receivable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.audit.log import append as audit
+from rencai.feeds.models import Departure
+from rencai.ledger.errors import LedgerError
+from rencai.ledger.journal import entry, receivable_balances, record
+from rencai.ledger.models import AppliedEvent, Line, Receivable, Schedule, Setting
+from rencai.ledger.money import yuan
+from rencai.ledger.schedules import add_months, month_start
+
+CLAUSE_17 = {
+    "document": "石字〔2021〕7号",
+    "clause": "17",
+    "quote": "对支持期内离开我市或弄虚作假、违规使用的，取消并收回拨付资金，"
+    "同时追究相关责任人责任。",
+}
+# administrator settings the seeds leave open: which part 第17条 recovers, per reason
+BASIS_SETTINGS = {
+    "clawback_basis.moved_away": "支持期内离开本市的，收回全部拨付资金还是未服务期部分",
+    "clawback_basis.fraud": "弄虚作假、违规使用的，收回全部拨付资金还是查实之后期间部分",
+}
+BASIS_LABELS = {"all": "全部拨付资金", "unserved": "未服务期部分"}
+PAID_STATES = ("paid",)
+OPEN_STATES = ("awaiting_administrator", "open")
+
+
+def setting(session: Session, key: str) -> str | None:
+    found = session.get(Setting, key)
+    return found.value if found else None
+
+
+def _raise(
+    session: Session,
+    *,
+    event: str,
+    schedule: Schedule,
+    kind: str,
+    reason: str,
+    basis: str | None,
+    amount_fen: int | None,
+    blocks: bool,
+    explanation: str,
+    actor: str,
+    failure_period: dt.date,
+    run_id: str | None = None,
+) -> Receivable | None:
+    if session.scalar(select(Receivable.id).where(Receivable.event == event)) is not None:
+        return None  # raised already: an event raises its receivable once
+    receivable = Receivable(
+        event=event,
+        id_number=schedule.id_number,
+        schedule_id=schedule.id,
+        kind=kind,
+        reason=reason,
+        basis=basis,
+        failure_period=failure_period,
+        amount_fen=amount_fen,
+        status="awaiting_administrator" if amount_fen is None else "open",
+        blocks_payments=blocks,
+        citation=json.dumps(CLAUSE_17, ensure_ascii=False),
+        explanation=explanation,
+        raised_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(receivable)
+    session.flush()
+    if amount_fen is not None:
+        _open(session, receivable, amount_fen, actor, run_id)
+    return receivable
+
+
+def _open(
+    session: Session, receivable: Receivable, amount_fen: int, actor: str, run_id: str | None
+) -> None:
+    receivable.amount_fen = amount_fen
+    receivable.status = "open" if amount_fen > 0 else "settled"
+    record(
+        session,
+        [
+            entry(
+                "receivable_raised",
+                amount_fen,
+                actor,
+                schedule_id=receivable.schedule_id,
+                receivable_id=receivable.id,
+                run_id=run_id,
+                note=receivable.explanation,
+            )
+        ],
+    )
+
+
+def _lines(session: Session, schedule_id: int) -> list[Line]:
+    # by schedule only (its unique index); the status is filtered here, which keeps the planner
+    # off the (status, period) index whose "paid" part covers most of the table
+    return list(
+        session.scalars(select(Line).where(Line.schedule_id == schedule_id).order_by(Line.seq))
+    )
+
+
+def _paid_lines(session: Session, schedule_id: int) -> list[Line]:
+    return [line for line in _lines(session, schedule_id) if line.status in PAID_STATES]
+
+
+UNPAID_STATES = ("planned", "held", "failed", "returned")
+
+
+def _stop(
+    session: Session, schedule: Schedule, after: dt.date | None, reason: str, actor: str
+) -> None:
+    """Stop a schedule: its unpaid lines (after ``after``, or all) will not be paid."""
+    schedule.status = "stopped"
+    schedule.stop_reason = reason
+    schedule.stopped_after = after or add_months(schedule.start_period, -1)
+    entries = []
+    for line in _lines(session, schedule.id):
+        if line.status not in UNPAID_STATES or (after is not None and line.period <= after):
+            continue
+        line.status, line.reason = "stopped", reason
+        entries.append(
+            entry(
+                "stopped",
+                line.amount_fen,
+                actor,
+                schedule_id=schedule.id,
+                line_id=line.id,
+                note=reason,
+            )
+        )
+    record(session, entries)
+
+
+def _clause_17_receivables(
+    session: Session,
+    schedule: Schedule,
+    *,
+    reason: str,
+    failure_period: dt.date,
+    event: str,
+    actor: str,
+    run_id: str | None,
+) -> None:
+    """After a departure or a finding of fraud: the periods paid after the failure (always) and
+    the served part (per the administrator's basis)."""
+    paid = _paid_lines(session, schedule.id)
+    after = sum(line.amount_fen for line in paid if line.period > failure_period)
+    served = sum(line.amount_fen for line in paid if line.period <= failure_period)
+    label = "离开本市" if reason == "moved_away" else "弄虚作假、违规使用"
+    if after:
+        _raise(
+            session,
+            event=f"{event}:after:{schedule.id}",
+            schedule=schedule,
+            kind="clawback",
+            reason=reason,
+            basis="after_failure",
+            amount_fen=after,
+            blocks=True,
+            explanation=f"{label}（{failure_period:%Y年%m月}）之后期间已发放{yuan(after)}元，应予收回",
+            actor=actor,
+            failure_period=failure_period,
+            run_id=run_id,
+        )
+    if served:
+        basis = setting(session, f"clawback_basis.{reason}")
+        amount = None if basis is None else (served if basis == "all" else 0)
+        _raise(
+            session,
+            event=f"{event}:served:{schedule.id}",
+            schedule=schedule,
+            kind="clawback",
+            reason=reason,
+            basis=basis,
+            amount_fen=amount,
+            blocks=True,
+            explanation=f"{label}前已发放{yuan(served)}元；依第17条是否收回此部分"
+            + ("，待管理员设定收回口径" if basis is None else f"，按{BASIS_LABELS[basis]}口径"),
+            actor=actor,
+            failure_period=failure_period,
+            run_id=run_id,
+        )
+
+
+def apply_departure(
+    session: Session,
+    departure: Departure,
+    schedules: list[Schedule],
+    actor: str,
+    run_id: str | None,
+) -> None:
+    """Apply one departure event to the person's schedules in that city (once)."""
+    event = f"departure:{departure.id}"
+    if session.get(AppliedEvent, event) is not None:
+        return
+    failure_period = month_start(departure.occurred_on)
+    for schedule in schedules:
+        if departure.kind == "moved_away":
+            if schedule.status == "stopped":
+                continue
+            reason = (
+                f"{departure.occurred_on:%Y年%m月%d日}迁出本市，"
+                "自下一期起停止发放（石字〔2021〕7号第17条）"
+            )
+            _stop(session, schedule, failure_period, reason, actor)
+            _clause_17_receivables(
+                session,
+                schedule,
+                reason="moved_away",
+                failure_period=failure_period,
+                event=event,
+                actor=actor,
+                run_id=run_id,
+            )
+        else:  # employment ended: periods already paid after it were not due
+            overpaid = sum(
+                line.amount_fen
+                for line in _paid_lines(session, schedule.id)
+                if line.period > failure_period
+            )
+            if overpaid:
+                _raise(
+                    session,
+                    event=f"{event}:after:{schedule.id}",
+                    schedule=schedule,
+                    kind="overpayment",
+                    reason="employment_ended",
+                    basis="after_failure",
+                    amount_fen=overpaid,
+                    blocks=False,
+                    explanation=f"{departure.occurred_on:%Y年%m月%d日}解除劳动关系，之后期间已发放"
+                    f"{yuan(overpaid)}元；重新符合条件的从以后发放中抵扣，否则收回",
+                    actor=actor,
+                    failure_period=failure_period,
+                    run_id=run_id,
+                )
+    session.add(AppliedEvent(event=event, run_id=run_id, applied_at=dt.datetime.now(dt.UTC)))
+
+
+def declare_fraud(
+    session: Session, schedule_id: int, actor: str, found_on: dt.date, note: str
+) -> None:
+    """A claim found false (弄虚作假): stop the schedule and raise the 第17条 receivables."""
+    schedule = session.get(Schedule, schedule_id)
+    if schedule is None:
+        raise LedgerError("发放计划不存在", "not_found")
+    if not note.strip():
+        raise LedgerError("请填写查实情况", "no_reason", "note")
+    failure_period = month_start(found_on)
+    _stop(
+        session, schedule, None, f"经查实弄虚作假、违规使用：{note}（石字〔2021〕7号第17条）", actor
+    )
+    _clause_17_receivables(
+        session,
+        schedule,
+        reason="fraud",
+        failure_period=failure_period,
+        event=f"fraud:{schedule.id}",
+        actor=actor,
+        run_id=None,
+    )
+    audit(session, actor, "ledger.fraud", f"schedule:{schedule.id}", {"note": note})
+
+
+def set_basis(session: Session, key: str, value: str, actor: str) -> int:
+    """The administrator sets a recovery basis; receivables waiting for it are computed now.
+    Returns how many were computed."""
+    if key not in BASIS_SETTINGS:
+        raise LedgerError(f"未知的设定项：{key}", "bad_setting", "key")
+    if value not in BASIS_LABELS:
+        raise LedgerError(
+            "收回口径应为 all（全部）或 unserved（未服务期部分）", "bad_value", "value"
+        )
+    found = session.get(Setting, key)
+    if found is not None and found.value != value:
+        raise LedgerError("收回口径已设定，不能更改已形成的应收款", "already_set", "key")
+    session.merge(Setting(key=key, value=value, set_by=actor, set_at=dt.datetime.now(dt.UTC)))
+    reason = key.removeprefix("clawback_basis.")
+    waiting = list(
+        session.scalars(
+            select(Receivable).where(
+                Receivable.status == "awaiting_administrator", Receivable.reason == reason
+            )
+        )
+    )
+    for receivable in waiting:
+        served = sum(
+            line.amount_fen
+            for line in _paid_lines(session, receivable.schedule_id)
+            if line.period <= receivable.failure_period
+        )
+        receivable.basis = value
+        receivable.explanation += f"；管理员已设定按{BASIS_LABELS[value]}口径"
+        _open(session, receivable, served if value == "all" else 0, actor, None)
+    audit(session, actor, "ledger.setting", key, {"value": value, "computed": len(waiting)})
+    return len(waiting)
+
+
+def outstanding(session: Session, receivable: Receivable) -> int:
+    return receivable_balances(session, [receivable.id])[receivable.id]
+
+
+def repay(
+    session: Session,
+    receivable_id: int,
+    amount_fen: int,
+    actor: str,
+    note: str,
+    kind: str = "repayment",
+) -> int:
+    """Record a repayment (or a write-off); returns what is still outstanding."""
+    receivable = session.get(Receivable, receivable_id)
+    if receivable is None or receivable.status != "open":
+        raise LedgerError("该应收款不存在或不在待收回状态", "not_open")
+    balance = outstanding(session, receivable)
+    if amount_fen <= 0 or amount_fen > balance:
+        raise LedgerError(f"金额应大于0且不超过未收回余额{yuan(balance)}元", "bad_amount", "amount")
+    record(
+        session,
+        [
+            entry(
+                kind,
+                amount_fen,
+                actor,
+                schedule_id=receivable.schedule_id,
+                receivable_id=receivable.id,
+                note=note,
+            )
+        ],
+    )
+    if balance == amount_fen:
+        receivable.status = "settled" if kind == "repayment" else "written_off"
+    audit(
+        session, actor, f"ledger.{kind}", f"receivable:{receivable.id}", {"amount_fen": amount_fen}
+    )
+    return balance - amount_fen
+
+
+def receivable_view(receivable: Receivable, balance: int) -> dict[str, Any]:
+    return {
+        "id": receivable.id,
+        "kind": receivable.kind,
+        "reason": receivable.reason,
+        "basis": receivable.basis,
+        "amount": None if receivable.amount_fen is None else yuan(receivable.amount_fen),
+        "outstanding": yuan(balance),
+        "status": receivable.status,
+        "blocks_payments": receivable.blocks_payments,
+        "explanation": receivable.explanation,
+        "citation": json.loads(receivable.citation),
+        "needs_administrator": receivable.status == "awaiting_administrator",
+    }
+
+
+def exclude_schedule(
+    session: Session,
+    schedule_id: int,
+    after: dt.date,
+    decision: dict[str, Any],
+    actor: str,
+    run_id: str | None,
+) -> None:
+    """A schedule loses a 就高 group at payment time: it stops, its lines after ``after`` are
+    excluded, and what it already paid is offset against the winner's payments (不重复享受)."""
+    schedule = session.get(Schedule, schedule_id)
+    assert schedule is not None
+    reason = decision["reason"]
+    schedule.status, schedule.stop_reason, schedule.stopped_after = "stopped", reason, after
+    entries = []
+    for line in _lines(session, schedule.id):
+        if line.status not in UNPAID_STATES or line.period <= after:
+            continue
+        line.status, line.reason = "excluded", reason
+        entries.append(
+            entry(
+                "excluded",
+                line.amount_fen,
+                actor,
+                schedule_id=schedule.id,
+                line_id=line.id,
+                run_id=run_id,
+                note=reason,
+            )
+        )
+    record(session, entries)
+    paid = sum(line.amount_fen for line in _paid_lines(session, schedule.id))
+    if paid:
+        receivable = _raise(
+            session,
+            event=f"exclusivity:{schedule.id}:{decision['winner_schedule']}",
+            schedule=schedule,
+            kind="exclusivity",
+            reason="exclusivity",
+            basis="after_failure",
+            amount_fen=paid,
+            blocks=False,
+            explanation=f"{reason}；本项目已发放{yuan(paid)}元，从总额更高项目的发放中抵扣",
+            actor=actor,
+            failure_period=schedule.start_period,
+            run_id=run_id,
+        )
+        if receivable is not None:
+            receivable.citation = json.dumps(decision["citation"], ensure_ascii=False)
+
+
+def stop_for_revoked_card(
+    session: Session, id_number: str, revoked_on: dt.date, actor: str
+) -> list[int]:
+    """The talent card was revoked: the person's schedules stop from the next period, and
+    periods already paid after the revocation become a receivable. Called by the card
+    capability; returns the schedules stopped."""
+    failure_period = month_start(revoked_on)
+    reason = f"{revoked_on:%Y年%m月%d日}人才绿卡被撤销，自下一期起停止发放"
+    stopped = []
+    for schedule in session.scalars(
+        select(Schedule).where(Schedule.id_number == id_number, Schedule.status != "stopped")
+    ):
+        _stop(session, schedule, failure_period, reason, actor)
+        overpaid = sum(
+            line.amount_fen
+            for line in _paid_lines(session, schedule.id)
+            if line.period > failure_period
+        )
+        if overpaid:
+            _raise(
+                session,
+                event=f"card_revoked:{schedule.id}:{revoked_on.isoformat()}",
+                schedule=schedule,
+                kind="overpayment",
+                reason="card_revoked",
+                basis="after_failure",
+                amount_fen=overpaid,
+                blocks=True,
+                explanation=f"{reason}；之后期间已发放{yuan(overpaid)}元，应予收回",
+                actor=actor,
+                failure_period=failure_period,
+            )
+        stopped.append(schedule.id)
+    audit(session, actor, "ledger.card_revoked", f"id:{id_number[:6]}", {"schedules": stopped})
+    return stopped
+
+
+def paid_after_stop(
+    session: Session, schedule_id: int, line_id: int, period: dt.date, amount_fen: int, actor: str
+) -> None:
+    """A payment confirmed paid for a period after its schedule stopped (it was already at the
+    bank when the stop was applied): the period was not due, so it becomes a receivable."""
+    schedule = session.get(Schedule, schedule_id)
+    assert schedule is not None and schedule.stopped_after is not None
+    _raise(
+        session,
+        event=f"paid_after_stop:{line_id}",
+        schedule=schedule,
+        kind="clawback",
+        reason="paid_after_stop",
+        basis="after_failure",
+        amount_fen=amount_fen,
+        blocks=True,
+        explanation=f"发放计划已停止（{schedule.stop_reason}），银行仍已支付{period:%Y年%m月}"
+        f"的{yuan(amount_fen)}元，应予收回",
+        actor=actor,
+        failure_period=schedule.stopped_after,
+    )

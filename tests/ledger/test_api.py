@@ -1,0 +1,82 @@
+"""The payments API over real HTTP: finance only, four eyes as a structured 409, Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import uuid
+from pathlib import Path
+
+import httpx
+from openpyxl import load_workbook
+
+from rencai.db.session import session_scope
+from rencai.registry.accounts import create_account
+from rencai.registry.models import Role
+from tests.ledger.world import add_schedule, contributions
+from tests.support import LiveServer
+
+
+def _token(server: LiveServer, username: str) -> dict[str, str]:
+    response = httpx.post(
+        server.url + "/api/v1/tokens", json={"username": username, "password": "secret123"}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def test_run_approve_and_report_over_http(live_server: LiveServer, tmp_path: Path) -> None:
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    with session_scope(url) as session:
+        create_account(session, f"fx{tag}", "secret123", "财务", Role.finance)
+        create_account(session, f"fy{tag}", "secret123", "财务", Role.finance)
+        create_account(session, f"rv{tag}", "secret123", "市级", Role.city_reviewer)
+    add_schedule(url, 911, start="2023-07-01")
+    contributions(url, tmp_path, [911], dt.date(2023, 7, 1), 1)
+    runner, second = _token(live_server, f"fx{tag}"), _token(live_server, f"fy{tag}")
+    api = live_server.url + "/api/v1/ledger"
+
+    refused = httpx.post(
+        api + "/runs", json={"month": "2023-07"}, headers=_token(live_server, f"rv{tag}")
+    )
+    assert refused.status_code == 403 and refused.json()["errors"][0]["code"] == "forbidden"
+    bad = httpx.post(api + "/runs", json={"month": "2023-13"}, headers=runner)
+    assert bad.status_code == 422
+    run = httpx.post(api + "/runs", json={"month": "2023-07"}, headers=runner, timeout=60)
+    assert run.status_code == 200, run.text
+    body = run.json()
+    # the app's database is shared with other tests: only this talent's line is paid
+    assert body["decisions"]["pay"] == 1 and body["batch_total"] == "3000.00"
+    other = httpx.post(api + "/runs", json={"month": "2023-07", "run_id": "x" * 8}, headers=runner)
+    assert other.status_code == 409 and other.json()["errors"][0]["code"] == "month_already_run"
+    decision = api + f"/batches/{body['batch_id']}/decision"
+    own = httpx.post(decision, json={"decision": "approve"}, headers=runner)
+    assert own.status_code == 409 and own.json()["errors"][0]["code"] == "four_eyes"
+    approved = httpx.post(decision, json={"decision": "approve"}, headers=second)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    excel = httpx.get(api + "/reports/month.xlsx", headers=second)
+    assert excel.status_code == 200
+    rows = list(load_workbook(io.BytesIO(excel.content)).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0] == "月份" and any(r[0] == "2023-07" for r in rows[1:])
+
+
+def test_only_an_administrator_sets_the_recovery_basis(live_server: LiveServer) -> None:
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    with session_scope(url) as session:
+        create_account(session, f"ad{tag}", "secret123", "管理员", Role.admin)
+        create_account(session, f"fz{tag}", "secret123", "财务", Role.finance)
+    setting = live_server.url + "/api/v1/ledger/settings/clawback_basis.fraud"
+    finance = httpx.put(setting, json={"value": "all"}, headers=_token(live_server, f"fz{tag}"))
+    assert finance.status_code == 403
+    admin = _token(live_server, f"ad{tag}")
+    bad = httpx.put(setting, json={"value": "half"}, headers=admin)
+    assert bad.status_code == 422
+    unknown = httpx.put(setting.replace("fraud", "other"), json={"value": "all"}, headers=admin)
+    assert unknown.status_code == 404
+    done = httpx.put(setting, json={"value": "all"}, headers=admin)
+    assert done.status_code == 200 and done.json()["value"] == "all"
+    changed = httpx.put(setting, json={"value": "unserved"}, headers=admin)
+    assert changed.status_code == 422 and changed.json()["errors"][0]["code"] == "already_set"

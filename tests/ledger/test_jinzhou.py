@@ -1,0 +1,64 @@
+"""Jinzhou pays its allowances only while social insurance is paid in Jinzhou (seed 002)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rencai.db.session import session_scope
+from rencai.feeds.load import load
+from rencai.feeds.source import FileSource
+from rencai.ledger.payees import set_payee
+from rencai.ledger.runs import run_month
+from rencai.ledger.schedules import create_schedule, terms_for
+from tests.ledger.world import RUNNER, finance_officers, id_number, line_states, uscc, write_csv
+
+GRADUATE = {
+    "jurisdiction": "jinzhou",
+    "person": {
+        "birth_date": "1999-04-01",
+        "education": [{"degree": "master", "full_time": True, "graduation_date": "2024-06-30"}],
+    },
+    "employment": {
+        "employer_type": "enterprise",
+        "county": "210702",
+        "introduced_from": "outside_city",
+        "start_date": "2024-09-01",
+        "social_insurance_local": True,
+    },
+    "family": [],
+}
+
+
+def test_three_years_monthly_only_while_insured_in_jinzhou(db_url: str, tmp_path: Path) -> None:
+    finance_officers(db_url)
+    terms = terms_for("jinzhou", GRADUATE, "jz.graduate.living_allowance", dt.date(2024, 9, 20))
+    assert terms is not None and terms.periods == 36 and terms.per == "month"
+    with session_scope(db_url) as session:
+        schedule = create_schedule(
+            session,
+            terms=terms,
+            program="jz.graduate.living_allowance",
+            jurisdiction="jinzhou",
+            county="210702",
+            id_number=id_number(21),
+            payee_name="锦州硕士",
+            actor="test",
+            employer_uscc=uscc(21),
+        ).id
+        set_payee(session, id_number(21), "锦州硕士", "6222000000000021", "锦州银行", "test")
+    path = write_csv(
+        tmp_path / "jz.csv",
+        ["身份证号", "单位统一社会信用代码", "所属期", "参保地"],
+        [
+            [id_number(21), uscc(21), "2024-09", "锦州市"],
+            [id_number(21), uscc(21), "2024-10", "石家庄市"],  # insured elsewhere that month
+            [id_number(99), uscc(99), "2024-10", "锦州市"],  # someone else: October is loaded
+        ],
+    )
+    with session_scope(db_url) as session:
+        load(session, "contributions", FileSource(path), "test", tmp_path / "rejects")
+    summary = run_month(db_url, "jinzhou", dt.date(2024, 10, 1), RUNNER)
+    assert summary.decisions == {"pay": 1, "lapse": 1}
+    assert summary.batch_total_fen == 100000  # 1000 元 for September (硕士)
+    assert line_states(db_url, schedule) == {"batched": 1, "lapsed": 1, "planned": 34}
