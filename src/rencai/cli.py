@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
+from rencai.cards.cli import app as card_app
+
 app = typer.Typer(
     name="rencai",
     help="rencai 人才一体化综合管理服务平台 — command line.",
@@ -29,6 +31,7 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 app.add_typer(audit_app, name="audit")
 calendar_app = typer.Typer(help="Working days (official and provisional).", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(card_app, name="card")
 
 
 RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女"}

@@ -18,6 +18,7 @@ class Role(StrEnum):
     city_reviewer = "city_reviewer"  # 市委人才办
     department_officer = "department_officer"  # 人社、住建、教育、公安
     admin = "admin"  # 系统管理员
+    service_point = "service_point"  # 服务网点 (bus, subway, hospital...): verifies e-cards
 
 
 ROLE_LABELS = {
@@ -27,6 +28,7 @@ ROLE_LABELS = {
     Role.city_reviewer: "市级审核人员",
     Role.department_officer: "部门审核人员",
     Role.admin: "系统管理员",
+    Role.service_point: "服务网点",
 }
 
 LEADING_INDUSTRIES = {
