@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from rencai.registry.accounts import create_account
 from rencai.registry.models import Account, Role
 
 ABUSE_WINDOW = dt.timedelta(minutes=5)
+CHINA = ZoneInfo("Asia/Shanghai")
 MAX_BATCH = 1000
 
 
@@ -187,7 +189,7 @@ def upload(session: Session, point: ServicePoint, events: list[dict[str, Any]]) 
 
 def _month(session: Session, column: Any) -> Any:
     if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m", column)
+        return func.strftime("%Y-%m", column, "+8 hours")  # stored as UTC; months are Beijing
     return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
 
 
@@ -242,10 +244,16 @@ def statistics(session: Session) -> dict[str, Any]:
         ],
         "refused": [{"verdict": k, "message": MESSAGES[k], "count": v} for k, v in refused.items()],
         "flagged": [
-            {"card_number": f.card_number, "point_name": f.name, "at": f.at.isoformat()}
+            {"card_number": f.card_number, "point_name": f.name, "at": china_time(f.at)}
             for f in flagged
         ],
     }
+
+
+def china_time(moment: dt.datetime) -> str:
+    """Beijing time for people to read (SQLite hands back naive UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def uses_of(session: Session, numbers: list[str], limit: int = 50) -> list[dict[str, Any]]:
@@ -262,7 +270,7 @@ def uses_of(session: Session, numbers: list[str], limit: int = 50) -> list[dict[
             "card_number": use.card_number,
             "point_name": name,
             "kind": POINT_LABELS.get(use.point_kind, use.point_kind),
-            "at": use.at.isoformat(),
+            "at": china_time(use.at),
             "verdict": use.verdict,
             "message": MESSAGES.get(use.verdict, use.verdict),
             "offline": use.offline,

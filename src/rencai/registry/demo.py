@@ -45,6 +45,8 @@ DEMO_ACCOUNTS = [
     ("demo_county", "长安区人才办审核人员"),
     ("demo_pingshan", "平山县人才办审核人员"),
     ("demo_city", "市委人才办审核人员"),
+    ("demo_card", "人才（博士，已发B卡及配偶、父母副卡）"),
+    ("demo_bus", "服务网点：公交1路（核验页 /verifier）"),
 ]
 
 
@@ -105,4 +107,7 @@ def load_demo(session: Session) -> bool:
     decide(session, pingshan, returned, "return", "请补充毕业证书扫描件", returned.version)
     rejected = apply(session, master, "sjz.county.rent_subsidy", "demo-5")
     decide(session, pingshan, rejected, "reject", "已享受单位提供的免费宿舍", rejected.version)
+    from rencai.cards.demo import load_card_demo  # cards depend on the registry, not the reverse
+
+    load_card_demo(session, _DOCTOR, _id(3), PASSWORD, county, city)
     return True

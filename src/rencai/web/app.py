@@ -13,12 +13,14 @@ from fastapi.staticfiles import StaticFiles
 import rencai
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import applications as applications_api
+from rencai.web.api import cards as cards_api
 from rencai.web.api import employers as employers_api
 from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import policies as policies_api
 from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import applications as application_pages
 from rencai.web.pages import calculator as calculator_pages
+from rencai.web.pages import cards as card_pages
 from rencai.web.pages import policies as policies_pages
 
 STATIC = Path(__file__).with_name("static")
@@ -68,10 +70,12 @@ def create_app() -> FastAPI:
     app.include_router(accounts_api.router)
     app.include_router(applications_api.router)
     app.include_router(employers_api.router)
+    app.include_router(cards_api.router)
     app.include_router(calculator_pages.router)
     app.include_router(policies_api.router)
     app.include_router(policies_pages.router)
     app.include_router(account_pages.router)
     app.include_router(application_pages.router)
+    app.include_router(card_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
