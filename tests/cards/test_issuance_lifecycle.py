@@ -220,8 +220,10 @@ def test_usage_batches_statistics_and_abuse_flag(world: dict) -> None:  # type: 
             upload(s, a, bad)
         assert refused.value.field == "events[0].card_number"
         record_use(s, b, number, "valid", at + dt.timedelta(minutes=3), offline=False)
-        flagged = s.scalars(select(CardUse).where(CardUse.card_number == number)).all()
-        assert {u.flag for u in flagged if u.verdict == "valid"} == {"two_points"}
+        second = s.scalars(
+            select(CardUse).where(CardUse.card_number == number, CardUse.point_id == b.id)
+        ).one()
+        assert second.flag == "two_points"  # three minutes after 公交1路, at 公交2路
         # an hour later at a third point is an ordinary ride
         record_use(s, a, number, "valid", at + dt.timedelta(hours=1), offline=False)
         late = s.scalars(
@@ -234,7 +236,8 @@ def test_usage_batches_statistics_and_abuse_flag(world: dict) -> None:  # type: 
             (a.code, "2026-10", 2),
             (b.code, "2026-10", 1),
         }
-        assert any(f["card_number"] == number for f in stats["flagged"])
+        pair = [f for f in stats["flagged"] if f["card_number"] == number]
+        assert [(f["point_name"], f["other_points"]) for f in pair] == [("公交2路", ["公交1路"])]
         assert any(r["verdict"] == "malformed" for r in stats["refused"])
 
 

@@ -7,6 +7,7 @@ version; the bundle is rebuilt at most once per version and key set, then served
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 
 from sqlalchemy import select
@@ -63,21 +64,29 @@ class BundleCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[int, int, bytes, TrustBundle]] = {}
+        self._entries: dict[str, tuple[int, int, tuple[str, ...], bytes, TrustBundle]] = {}
 
     def get(self, session: Session, store: KeyStore, now: dt.datetime) -> tuple[bytes, TrustBundle]:
         version = list_version(session)
         moment = int(now.timestamp())
         key = str(store.directory.resolve())
+        # a key made, installed or retired (also a rotation on first use) changes the listing
+        listing = tuple(sorted(os.listdir(store.issuing))) if store.issuing.exists() else ()
         with self._lock:
             entry = self._entries.get(key)
-            if entry and entry[0] == version and moment - entry[1] < BUNDLE_REFRESH:
-                return entry[2], entry[3]
+            if (
+                entry
+                and entry[0] == version
+                and entry[2] == listing
+                and 0 <= moment - entry[1] < BUNDLE_REFRESH
+            ):
+                return entry[3], entry[4]
         revoked, suspended = status_bits(session)
         raw = build_bundle(store, version, revoked, suspended, now, county_names())
         parsed = TrustBundle.load(raw, store.root_public())
+        listing = tuple(sorted(os.listdir(store.issuing)))
         with self._lock:
-            self._entries[key] = (version, moment, raw, parsed)
+            self._entries[key] = (version, moment, listing, raw, parsed)
         return raw, parsed
 
     def clear(self) -> None:

@@ -96,10 +96,15 @@ VERIFY_LIMITER = RateLimiter(_limit(), 2 * _limit())
 
 
 def _flag(session: Session, use: CardUse) -> None:
+    """Flag this use when the same card was accepted at another point of the same kind within
+    the window (before or after: uploads arrive out of order). Only the new row is written, so
+    busy gates never wait on each other's row locks; of each pair at least the later-recorded use
+    carries the flag, and the office's list shows both points."""
     if use.verdict != "valid" or use.card_number is None:
         return
-    others = session.scalars(
-        select(CardUse).where(
+    near = session.scalar(
+        select(CardUse.id)
+        .where(
             CardUse.card_number == use.card_number,
             CardUse.point_kind == use.point_kind,
             CardUse.point_id != use.point_id,
@@ -108,11 +113,10 @@ def _flag(session: Session, use: CardUse) -> None:
             CardUse.at < use.at + ABUSE_WINDOW,
             CardUse.id != use.id,
         )
-    ).all()
-    if others:
+        .limit(1)
+    )
+    if near is not None:
         use.flag = "two_points"
-        for other in others:
-            other.flag = "two_points"
 
 
 def record_use(
@@ -125,8 +129,9 @@ def record_use(
     event_id: str | None = None,
 ) -> CardUse | None:
     """Store one event; None if this event id was already stored (a repeated upload)."""
-    event_id = event_id or uuid.uuid4().hex
-    if session.scalar(select(CardUse.id).where(CardUse.event_id == event_id)):
+    if event_id is None:  # recorded online: a fresh id, no twin to look for
+        event_id = uuid.uuid4().hex
+    elif session.scalar(select(CardUse.id).where(CardUse.event_id == event_id)):
         return None
     use = CardUse(
         event_id=event_id,
@@ -220,12 +225,35 @@ def statistics(session: Session) -> dict[str, Any]:
             .group_by(CardUse.verdict)
         ).all()
     )
-    flagged = session.execute(
-        select(CardUse.card_number, ServicePoint.name, CardUse.at)
+    flagged = []
+    for use, name in session.execute(
+        select(CardUse, ServicePoint.name)
         .join(ServicePoint, ServicePoint.id == CardUse.point_id)
         .where(CardUse.flag.is_not(None))
         .order_by(CardUse.card_number, CardUse.at)
-    ).all()
+        .limit(500)
+    ).all():
+        partners = session.scalars(
+            select(ServicePoint.name)
+            .join(CardUse, CardUse.point_id == ServicePoint.id)
+            .where(
+                CardUse.card_number == use.card_number,
+                CardUse.point_kind == use.point_kind,
+                CardUse.point_id != use.point_id,
+                CardUse.verdict == "valid",
+                CardUse.at > use.at - ABUSE_WINDOW,
+                CardUse.at < use.at + ABUSE_WINDOW,
+            )
+            .distinct()
+        ).all()
+        flagged.append(
+            {
+                "card_number": use.card_number,
+                "point_name": name,
+                "at": china_time(use.at),
+                "other_points": list(partners),
+            }
+        )
     return {
         "by_kind": [
             {"kind": k, "label": POINT_LABELS[k], "uses": v} for k, v in sorted(by_kind.items())
@@ -243,10 +271,7 @@ def statistics(session: Session) -> dict[str, Any]:
             for r in rows
         ],
         "refused": [{"verdict": k, "message": MESSAGES[k], "count": v} for k, v in refused.items()],
-        "flagged": [
-            {"card_number": f.card_number, "point_name": f.name, "at": china_time(f.at)}
-            for f in flagged
-        ],
+        "flagged": flagged,
     }
 
 
