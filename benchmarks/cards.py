@@ -302,7 +302,11 @@ def online(rates: list[int], seconds: float) -> None:
                 asyncio.run(load(port, tokens, codes, rate, seconds))
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def main() -> None:

@@ -150,13 +150,21 @@ def record_use(
 
 
 def verify_online(
-    session: Session, point: ServicePoint, code: str, store: KeyStore, now: dt.datetime
+    session: Session,
+    point: ServicePoint,
+    code: str,
+    store: KeyStore,
+    now: dt.datetime,
+    event_id: str | None = None,
 ) -> tuple[Verdict, CardUse | None]:
-    """Check a code against the live lists and record the use at this point."""
+    """Check a code against the live lists and record the use at this point (a gate's retry
+    with the same event id is checked again but recorded once)."""
     _, bundle = BUNDLES.get(session, store, now)
     verdict = verify(code, bundle, now, point.kind)
     number = verdict.claims.number if verdict.claims else None
-    return verdict, record_use(session, point, number, verdict.code, now, offline=False)
+    return verdict, record_use(
+        session, point, number, verdict.code, now, offline=False, event_id=event_id
+    )
 
 
 def upload(session: Session, point: ServicePoint, events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,7 +8,8 @@ import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
@@ -23,8 +24,16 @@ from rencai.cards.models import STATUS_LABELS, Card, CardEvent, CardStatus, Serv
 from rencai.cards.points import TIER_LABELS
 from rencai.cards.presentation import dynamic_codes, pdf, png, static_code, svg
 from rencai.cards.usage import VERIFY_LIMITER, point_of, statistics, upload, uses_of, verify_online
+from rencai.db.session import database_url, session_scope
+from rencai.registry.accounts import resolve_token
 from rencai.registry.models import Account, Role, TalentProfile
-from rencai.web.api.accounts import ApiError, current_account, current_talent, db
+from rencai.web.api.accounts import (
+    ApiError,
+    bearer_or_cookie,
+    current_account,
+    current_talent,
+    db,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["cards 人才绿卡"])
 
@@ -180,19 +189,31 @@ def _point(session: Session, account: Account) -> ServicePoint:
 
 
 @router.post("/cards/verify", summary="在线核验并记录一次使用（按网点账号限流）")
-def verify_card(
+async def verify_card(
     body: VerifyRequest,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    point = _point(session, account)
-    if not VERIFY_LIMITER.allow(account.id):
-        raise ApiError(429, "rate", "核验请求过于频繁，请稍后再试", "rate_limited")
-    verdict, use = verify_online(session, point, body.code, _store(), _now())
-    data = verdict.as_dict()
-    data["point"] = {"code": point.code, "name": point.name, "kind": point.kind}
-    data["recorded"] = use is not None
-    return data
+    # One worker thread does the whole check in one short transaction: a gate's request never
+    # holds a database connection while it waits for another thread (under a burst that wait
+    # would deadlock the thread pool against the connection pool).
+    raw = bearer_or_cookie(request, authorization)
+    return await run_in_threadpool(_verify_and_record, raw, body.code, body.event_id)
+
+
+def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -> dict[str, Any]:
+    with session_scope(database_url()) as session:
+        account = resolve_token(session, raw_token) if raw_token else None
+        if account is None:
+            raise ApiError(401, "authorization", "请先登录", "unauthenticated")
+        point = _point(session, account)
+        if not VERIFY_LIMITER.allow(account.id):
+            raise ApiError(429, "rate", "核验请求过于频繁，请稍后再试", "rate_limited")
+        verdict, use = verify_online(session, point, code, _store(), _now(), event_id)
+        data = verdict.as_dict()
+        data["point"] = {"code": point.code, "name": point.name, "kind": point.kind}
+        data["recorded"] = use is not None
+        return data
 
 
 class UseBatch(BaseModel):

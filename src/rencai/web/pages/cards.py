@@ -41,6 +41,8 @@ def my_cards(
         return RedirectResponse("/login", status_code=303)
     if account.role in MANAGERS:
         return RedirectResponse("/cards/manage", status_code=303)
+    if account.role == Role.service_point:
+        return RedirectResponse("/verifier", status_code=303)
     talent = session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
     cards = (
         list(session.scalars(select(Card).where(Card.talent_id == talent.id).order_by(Card.id)))
