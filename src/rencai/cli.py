@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from rencai.applications.cli import app as applications_app
+from rencai.cards.cli import app as card_app
 from rencai.ledger.cli import ledger_app
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ calendar_app = typer.Typer(help="Working days (official and provisional).", no_a
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(applications_app, name="applications")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(card_app, name="card")
 
 
 RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女"}

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from rencai.applications.models import Application
 
 # "module:function" — each called as function(session, application) after the final approval
-APPROVAL_HANDLERS: tuple[str, ...] = ("rencai.ledger.schedules:on_approved",)
+APPROVAL_HANDLERS: tuple[str, ...] = (
+    "rencai.cards.issuance:on_approved",
+    "rencai.ledger.schedules:on_approved",
+)
 
 
 def _resolve(path: str) -> Callable[[Session, Application], None]:

@@ -49,6 +49,8 @@ DEMO_ACCOUNTS = [
     ("demo_city", "市委人才办审核人员"),
     *REVIEW_ACCOUNTS,
     *DEMO_FINANCE,
+    ("demo_card", "人才（博士，已发B卡及配偶、父母副卡）"),
+    ("demo_bus", "服务网点：公交1路（核验页 /verifier）"),
 ]
 
 
@@ -111,4 +113,7 @@ def load_demo(session: Session) -> bool:
     decide(session, pingshan, rejected, "reject", "已享受单位提供的免费宿舍", rejected.version)
     load_review_demo(session, PASSWORD, doctor, _id)
     load_ledger_demo(session, PASSWORD, doctor.id_number, doctor.name, _uscc("BX001A"))
+    from rencai.cards.demo import load_card_demo  # cards depend on the registry, not the reverse
+
+    load_card_demo(session, _DOCTOR, _id(3), PASSWORD, county, city)
     return True

@@ -19,6 +19,7 @@ class Role(StrEnum):
     department_officer = "department_officer"  # 人社、住建、教育、公安
     admin = "admin"  # 系统管理员
     finance = "finance"  # 财务人员：发放运行、批次审核（须两人）、财务报表
+    service_point = "service_point"  # 服务网点 (bus, subway, hospital...): verifies e-cards
 
 
 ROLE_LABELS = {
@@ -29,6 +30,7 @@ ROLE_LABELS = {
     Role.department_officer: "部门审核人员",
     Role.admin: "系统管理员",
     Role.finance: "财务人员",
+    Role.service_point: "服务网点",
 }
 
 LEADING_INDUSTRIES = {

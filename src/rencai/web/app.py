@@ -14,6 +14,7 @@ import rencai
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
+from rencai.web.api import cards as cards_api
 from rencai.web.api import employers as employers_api
 from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import ledger as ledger_api
@@ -22,6 +23,7 @@ from rencai.web.api import review as review_api
 from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import applications as application_pages
 from rencai.web.pages import calculator as calculator_pages
+from rencai.web.pages import cards as card_pages
 from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
@@ -73,6 +75,7 @@ def create_app() -> FastAPI:
     app.include_router(accounts_api.router)
     app.include_router(applications_api.router)
     app.include_router(employers_api.router)
+    app.include_router(cards_api.router)
     app.include_router(calculator_pages.router)
     app.include_router(policies_api.router)
     app.include_router(policies_pages.router)
@@ -83,5 +86,6 @@ def create_app() -> FastAPI:
     app.include_router(review_pages.router)
     app.include_router(ledger_api.router)
     app.include_router(ledger_pages.router)
+    app.include_router(card_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

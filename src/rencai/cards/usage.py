@@ -1,0 +1,312 @@
+"""Service points, verification events, usage statistics and the abuse flag.
+
+Each verifier logs every check (card, point, time, verdict, offline or not). Online checks are
+recorded as they happen; offline verifiers upload their log in batches, idempotently (each event
+carries the verifier's own id). A card accepted at two different points of the same kind within a
+few minutes is flagged for review (docs/decisions/0052-usage-and-abuse.md); it is never blocked
+automatically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from rencai.audit.log import append as audit
+from rencai.cards.issuance import CardError
+from rencai.cards.keys import KeyStore
+from rencai.cards.lists import BUNDLES
+from rencai.cards.models import CardUse, ServicePoint
+from rencai.cards.numbering import is_valid
+from rencai.cards.points import POINT_LABELS
+from rencai.cards.verify import MESSAGES, Verdict, verify
+from rencai.registry.accounts import create_account
+from rencai.registry.models import Account, Role
+
+ABUSE_WINDOW = dt.timedelta(minutes=5)
+CHINA = ZoneInfo("Asia/Shanghai")
+MAX_BATCH = 1000
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def register_point(
+    session: Session,
+    code: str,
+    name: str,
+    kind: str,
+    username: str,
+    password: str,
+    county: str | None = None,
+) -> ServicePoint:
+    """A service point with its own account (role 服务网点) for the verify API and uploads."""
+    if kind not in POINT_LABELS:
+        raise CardError("kind", "网点类型应为公交、地铁、景区、医院或银行", "bad_kind")
+    if session.scalar(select(ServicePoint.id).where(ServicePoint.code == code)):
+        raise CardError("code", "网点编号已存在", "duplicate_point")
+    account = create_account(session, username, password, name, Role.service_point, county=county)
+    point = ServicePoint(code=code, name=name, kind=kind, county=county, account_id=account.id)
+    session.add(point)
+    session.flush()
+    audit(session, "system", "card.point_registered", f"point:{code}", {"kind": kind})
+    return point
+
+
+def point_of(session: Session, account: Account) -> ServicePoint | None:
+    return session.scalar(
+        select(ServicePoint).where(ServicePoint.account_id == account.id, ServicePoint.active)
+    )
+
+
+class RateLimiter:
+    """A token bucket per service-point account, in the serving process."""
+
+    def __init__(self, rate: float, burst: float):
+        self.rate, self.burst = rate, burst
+        self._buckets: dict[int, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: int) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens < 1:
+                self._buckets[key] = (tokens, now)
+                return False
+            self._buckets[key] = (tokens - 1, now)
+            return True
+
+
+def _limit() -> float:
+    return float(os.environ.get("RENCAI_VERIFY_RATE", "20"))
+
+
+VERIFY_LIMITER = RateLimiter(_limit(), 2 * _limit())
+
+
+def _flag(session: Session, use: CardUse) -> None:
+    """Flag this use when the same card was accepted at another point of the same kind within
+    the window (before or after: uploads arrive out of order). Only the new row is written, so
+    busy gates never wait on each other's row locks; of each pair at least the later-recorded use
+    carries the flag, and the office's list shows both points."""
+    if use.verdict != "valid" or use.card_number is None:
+        return
+    near = session.scalar(
+        select(CardUse.id)
+        .where(
+            CardUse.card_number == use.card_number,
+            CardUse.point_kind == use.point_kind,
+            CardUse.point_id != use.point_id,
+            CardUse.verdict == "valid",
+            CardUse.at > use.at - ABUSE_WINDOW,
+            CardUse.at < use.at + ABUSE_WINDOW,
+            CardUse.id != use.id,
+        )
+        .limit(1)
+    )
+    if near is not None:
+        use.flag = "two_points"
+
+
+def record_use(
+    session: Session,
+    point: ServicePoint,
+    card_number: str | None,
+    verdict: str,
+    at: dt.datetime,
+    offline: bool,
+    event_id: str | None = None,
+) -> CardUse | None:
+    """Store one event; None if this event id was already stored (a repeated upload)."""
+    if event_id is None:  # recorded online: a fresh id, no twin to look for
+        event_id = uuid.uuid4().hex
+    elif session.scalar(select(CardUse.id).where(CardUse.event_id == event_id)):
+        return None
+    use = CardUse(
+        event_id=event_id,
+        card_number=card_number,
+        point_id=point.id,
+        point_kind=point.kind,
+        at=at,
+        verdict=verdict,
+        offline=offline,
+        uploaded_at=_now(),
+    )
+    session.add(use)
+    session.flush()
+    _flag(session, use)
+    return use
+
+
+def verify_online(
+    session: Session,
+    point: ServicePoint,
+    code: str,
+    store: KeyStore,
+    now: dt.datetime,
+    event_id: str | None = None,
+) -> tuple[Verdict, CardUse | None]:
+    """Check a code against the live lists and record the use at this point (a gate's retry
+    with the same event id is checked again but recorded once)."""
+    _, bundle = BUNDLES.get(session, store, now)
+    verdict = verify(code, bundle, now, point.kind)
+    number = verdict.claims.number if verdict.claims else None
+    return verdict, record_use(
+        session, point, number, verdict.code, now, offline=False, event_id=event_id
+    )
+
+
+def upload(session: Session, point: ServicePoint, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """A batch from an offline verifier. Every event is checked first; a bad one refuses the
+    whole batch (with its position) and stores nothing."""
+    if len(events) > MAX_BATCH:
+        raise CardError("events", f"每批最多上传 {MAX_BATCH} 条记录", "batch_too_large")
+    now = _now()
+    parsed = []
+    for i, event in enumerate(events):
+        try:
+            at = dt.datetime.fromisoformat(str(event["at"]))
+            verdict = str(event["verdict"])
+            event_id = str(event["event_id"])
+            number = event.get("card_number")
+        except (KeyError, ValueError):
+            raise CardError(f"events[{i}]", "记录缺少时间、结论或编号", "bad_event") from None
+        if at.tzinfo is None:
+            raise CardError(f"events[{i}].at", "时间须带时区", "bad_event")
+        if at > now + dt.timedelta(minutes=5):
+            raise CardError(f"events[{i}].at", "记录时间晚于当前时间", "future_event")
+        if verdict not in MESSAGES:
+            raise CardError(f"events[{i}].verdict", "未知的核验结论", "bad_event")
+        if number is not None and not is_valid(str(number)):
+            raise CardError(f"events[{i}].card_number", "卡号格式或校验位错误", "bad_event")
+        if not 8 <= len(event_id) <= 64:
+            raise CardError(f"events[{i}].event_id", "记录编号应为 8 至 64 个字符", "bad_event")
+        parsed.append((event_id, number, verdict, at))
+    stored = 0
+    for event_id, number, verdict, at in parsed:
+        if record_use(session, point, number, verdict, at, offline=True, event_id=event_id):
+            stored += 1
+    return {"received": len(events), "stored": stored, "duplicates": len(events) - stored}
+
+
+def _month(session: Session, column: Any) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m", column, "+8 hours")  # stored as UTC; months are Beijing
+    return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
+
+
+def statistics(session: Session) -> dict[str, Any]:
+    """Accepted uses per service type, point and month; flagged uses listed for review."""
+    month = _month(session, CardUse.at)
+    rows = session.execute(
+        select(
+            CardUse.point_kind,
+            ServicePoint.code,
+            ServicePoint.name,
+            month.label("month"),
+            func.count().label("uses"),
+            func.sum(case((CardUse.offline, 1), else_=0)).label("offline"),
+        )
+        .join(ServicePoint, ServicePoint.id == CardUse.point_id)
+        .where(CardUse.verdict == "valid")
+        .group_by(CardUse.point_kind, ServicePoint.code, ServicePoint.name, month)
+        .order_by(month, CardUse.point_kind, ServicePoint.code)
+    ).all()
+    by_kind: dict[str, int] = {}
+    for row in rows:
+        by_kind[row.point_kind] = by_kind.get(row.point_kind, 0) + row.uses
+    refused = dict(
+        session.execute(
+            select(CardUse.verdict, func.count())
+            .where(CardUse.verdict != "valid")
+            .group_by(CardUse.verdict)
+        ).all()
+    )
+    flagged = []
+    for use, name in session.execute(
+        select(CardUse, ServicePoint.name)
+        .join(ServicePoint, ServicePoint.id == CardUse.point_id)
+        .where(CardUse.flag.is_not(None))
+        .order_by(CardUse.card_number, CardUse.at)
+        .limit(500)
+    ).all():
+        partners = session.scalars(
+            select(ServicePoint.name)
+            .join(CardUse, CardUse.point_id == ServicePoint.id)
+            .where(
+                CardUse.card_number == use.card_number,
+                CardUse.point_kind == use.point_kind,
+                CardUse.point_id != use.point_id,
+                CardUse.verdict == "valid",
+                CardUse.at > use.at - ABUSE_WINDOW,
+                CardUse.at < use.at + ABUSE_WINDOW,
+            )
+            .distinct()
+        ).all()
+        flagged.append(
+            {
+                "card_number": use.card_number,
+                "point_name": name,
+                "at": china_time(use.at),
+                "other_points": list(partners),
+            }
+        )
+    return {
+        "by_kind": [
+            {"kind": k, "label": POINT_LABELS[k], "uses": v} for k, v in sorted(by_kind.items())
+        ],
+        "rows": [
+            {
+                "kind": r.point_kind,
+                "label": POINT_LABELS.get(r.point_kind, r.point_kind),
+                "point": r.code,
+                "point_name": r.name,
+                "month": r.month,
+                "uses": r.uses,
+                "offline": int(r.offline or 0),
+            }
+            for r in rows
+        ],
+        "refused": [{"verdict": k, "message": MESSAGES[k], "count": v} for k, v in refused.items()],
+        "flagged": flagged,
+    }
+
+
+def china_time(moment: dt.datetime) -> str:
+    """Beijing time for people to read (SQLite hands back naive UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def uses_of(session: Session, numbers: list[str], limit: int = 50) -> list[dict[str, Any]]:
+    """Where these cards were used, newest first (for the holder's page)."""
+    rows = session.execute(
+        select(CardUse, ServicePoint.name)
+        .join(ServicePoint, ServicePoint.id == CardUse.point_id)
+        .where(CardUse.card_number.in_(numbers))
+        .order_by(CardUse.at.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "card_number": use.card_number,
+            "point_name": name,
+            "kind": POINT_LABELS.get(use.point_kind, use.point_kind),
+            "at": china_time(use.at),
+            "verdict": use.verdict,
+            "message": MESSAGES.get(use.verdict, use.verdict),
+            "offline": use.offline,
+        }
+        for use, name in rows
+    ]

@@ -1,0 +1,349 @@
+"""Cards over HTTP: the holder's cards and codes, the trust bundle, online verification with
+use recording (rate-limited per service-point account), offline batches, lifecycle, statistics."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from rencai.cards.issuance import RELATION_LABELS, CardError, set_validity, validity_settings
+from rencai.cards.keys import KeyError_, KeyStore, kid_of
+from rencai.cards.lifecycle import ACTION_LABELS, can_manage, change
+from rencai.cards.lists import BUNDLES
+from rencai.cards.models import STATUS_LABELS, Card, CardEvent, CardStatus, ServicePoint
+from rencai.cards.points import TIER_LABELS
+from rencai.cards.presentation import dynamic_codes, pdf, png, static_code, svg
+from rencai.cards.usage import VERIFY_LIMITER, point_of, statistics, upload, uses_of, verify_online
+from rencai.db.session import database_url, session_scope
+from rencai.registry.accounts import resolve_token
+from rencai.registry.models import Account, Role, TalentProfile
+from rencai.web.api.accounts import (
+    ApiError,
+    bearer_or_cookie,
+    current_account,
+    current_talent,
+    db,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["cards 人才绿卡"])
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _error(exc: CardError) -> ApiError:
+    status = {"forbidden": 403, "inactive": 409, "no_validity": 409, "bad_state": 409}.get(
+        exc.code, 422
+    )
+    return ApiError(status, exc.field, exc.message, exc.code)
+
+
+def card_view(session: Session, card: Card) -> dict[str, Any]:
+    main = session.get(Card, card.main_card_id) if card.main_card_id else None
+    return {
+        "number": card.number,
+        "tier": card.tier,
+        "tier_label": TIER_LABELS[card.tier],
+        "kind": "family" if main else "main",
+        "main_number": main.number if main else None,
+        "relation": card.relation,
+        "relation_label": RELATION_LABELS.get(card.relation or "", None),
+        "holder_name": card.holder_name,
+        "county": card.county,
+        "status": card.status,
+        "status_label": STATUS_LABELS[CardStatus(card.status)],
+        "valid_from": card.valid_from.isoformat(),
+        # the last day the card is valid (the stored end is exclusive)
+        "valid_through": (card.valid_until - dt.timedelta(days=1)).isoformat()
+        if card.valid_until
+        else None,
+        "validity_awaiting_administrator": card.valid_until is None,
+        "services": json.loads(card.services),
+        "version": card.version,
+    }
+
+
+def _own_card(session: Session, talent: TalentProfile, number: str) -> Card:
+    card = session.scalar(select(Card).where(Card.number == number, Card.talent_id == talent.id))
+    if card is None:  # the same answer whether it does not exist or is someone else's
+        raise ApiError(404, "number", "没有找到该卡", "not_found")
+    return card
+
+
+def _store() -> KeyStore:
+    return KeyStore()
+
+
+@router.get("/me/cards", summary="本人的人才绿卡及副卡")
+def my_cards(
+    talent: Annotated[TalentProfile, Depends(current_talent)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    cards = list(session.scalars(select(Card).where(Card.talent_id == talent.id).order_by(Card.id)))
+    return {
+        "items": [card_view(session, c) for c in cards],
+        "uses": uses_of(session, [c.number for c in cards]),
+    }
+
+
+@router.get("/me/cards/{number}/presentation", summary="动态二维码（每60秒一个，含后续时段）")
+def presentation(
+    number: str,
+    talent: Annotated[TalentProfile, Depends(current_talent)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    card = _own_card(session, talent, number)
+    try:
+        codes = dynamic_codes(session, card, _store(), _now())
+    except CardError as exc:
+        raise _error(exc) from None
+    for item in codes:
+        item["svg"] = (
+            "data:image/svg+xml;base64," + base64.b64encode(svg(str(item["code"]))).decode()
+        )
+    return {"number": card.number, "window_seconds": 60, "codes": codes}
+
+
+@router.get("/me/cards/{number}/qr.{fmt}", summary="静态二维码图片（PNG 或 SVG，用于打印）")
+def static_image(
+    number: str,
+    fmt: Literal["png", "svg"],
+    talent: Annotated[TalentProfile, Depends(current_talent)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    card = _own_card(session, talent, number)
+    try:
+        code = static_code(session, card, _store(), _now())
+    except CardError as exc:
+        raise _error(exc) from None
+    body, media = (png(code), "image/png") if fmt == "png" else (svg(code), "image/svg+xml")
+    disposition = f'attachment; filename="{card.number}.{fmt}"'
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+@router.get("/me/cards/{number}/card.pdf", summary="可打印的卡面（PDF，含静态二维码）")
+def printable(
+    number: str,
+    talent: Annotated[TalentProfile, Depends(current_talent)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    card = _own_card(session, talent, number)
+    try:
+        code = static_code(session, card, _store(), _now())
+        holder = card.holder_name or RELATION_LABELS.get(card.relation or "", "") or talent.name
+        body = pdf(session, card, holder, code)
+    except CardError as exc:
+        raise _error(exc) from None
+    disposition = f'attachment; filename="{card.number}.pdf"'
+    return Response(
+        body, media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get("/cards/trust-bundle", summary="信任包：签发公钥证书与状态清单（COSE_Sign1）")
+def trust_bundle(session: Annotated[Session, Depends(db, scope="function")]) -> Response:
+    try:
+        raw, parsed = BUNDLES.get(session, _store(), _now())
+    except KeyError_ as exc:
+        raise ApiError(503, "keys", str(exc), "no_key") from None
+    return Response(
+        raw,
+        media_type="application/cose",
+        headers={"X-Bundle-Version": str(parsed.version), "Cache-Control": "max-age=300"},
+    )
+
+
+@router.get("/cards/root-key", summary="根公钥（核验端预置）")
+def root_key() -> dict[str, str]:
+    store = _store()
+    store.ensure_root()  # first use on a development setup; production installs it
+    public = store.root_public()
+    return {
+        "alg": "ES256",
+        "key": base64.b64encode(public).decode(),
+        "kid": kid_of(public).hex(),
+    }
+
+
+class VerifyRequest(BaseModel):
+    code: str = Field(max_length=4096, description="二维码内容（RC1:…）")
+    event_id: str | None = Field(default=None, min_length=8, max_length=64)
+
+
+def _point(session: Session, account: Account) -> ServicePoint:
+    point = point_of(session, account)
+    if point is None:
+        raise ApiError(403, "role", "仅服务网点账号可以核验", "forbidden")
+    return point
+
+
+@router.post("/cards/verify", summary="在线核验并记录一次使用（按网点账号限流）")
+async def verify_card(
+    body: VerifyRequest,
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    # One worker thread does the whole check in one short transaction: a gate's request never
+    # holds a database connection while it waits for another thread (under a burst that wait
+    # would deadlock the thread pool against the connection pool).
+    raw = bearer_or_cookie(request, authorization)
+    return await run_in_threadpool(_verify_and_record, raw, body.code, body.event_id)
+
+
+def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -> dict[str, Any]:
+    with session_scope(database_url()) as session:
+        account = resolve_token(session, raw_token) if raw_token else None
+        if account is None:
+            raise ApiError(401, "authorization", "请先登录", "unauthenticated")
+        point = _point(session, account)
+        if not VERIFY_LIMITER.allow(account.id):
+            raise ApiError(429, "rate", "核验请求过于频繁，请稍后再试", "rate_limited")
+        verdict, use = verify_online(session, point, code, _store(), _now(), event_id)
+        data = verdict.as_dict()
+        data["point"] = {"code": point.code, "name": point.name, "kind": point.kind}
+        data["recorded"] = use is not None
+        return data
+
+
+class UseBatch(BaseModel):
+    events: list[dict[str, Any]]
+
+
+@router.post("/cards/uses", summary="离线核验记录批量上传（按记录编号去重）")
+def upload_uses(
+    body: UseBatch,
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    point = _point(session, account)
+    try:
+        return upload(session, point, body.events)
+    except CardError as exc:
+        raise _error(exc) from None
+
+
+def _manager(account: Account) -> None:
+    if account.role not in (Role.admin, Role.city_reviewer, Role.county_reviewer):
+        raise ApiError(403, "role", "无权管理人才绿卡", "forbidden")
+
+
+@router.get("/cards/statistics", summary="使用统计：按服务类型、网点、月份；可疑使用")
+def card_statistics(
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    if account.role not in (Role.admin, Role.city_reviewer):
+        raise ApiError(403, "role", "无权查看统计", "forbidden")
+    return statistics(session)
+
+
+@router.get("/cards/validity", summary="各卡别有效期（未设定的标记为待管理员设定）")
+def get_validity(
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    _manager(account)
+    return {"items": validity_settings(session)}
+
+
+class ValidityUpdate(BaseModel):
+    months: int
+    source: str = Field(max_length=200)
+
+
+@router.put("/cards/validity/{tier}", summary="设定卡别有效期（系统管理员）")
+def put_validity(
+    tier: str,
+    body: ValidityUpdate,
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    if account.role != Role.admin:
+        raise ApiError(403, "role", "仅系统管理员可以设定有效期", "forbidden")
+    try:
+        updated = set_validity(session, f"account:{account.id}", tier, body.months, body.source)
+    except CardError as exc:
+        raise _error(exc) from None
+    return {"items": validity_settings(session), "cards_updated": updated}
+
+
+def _managed_card(session: Session, account: Account, number: str) -> Card:
+    _manager(account)
+    card = session.scalar(select(Card).where(Card.number == number))
+    if card is None or not can_manage(account, card):
+        raise ApiError(404, "number", "没有找到该卡", "not_found")
+    return card
+
+
+@router.get("/cards", summary="卡片查询（管理）")
+def list_cards(
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+    q: str = "",
+) -> dict[str, Any]:
+    _manager(account)
+    query = select(Card).order_by(Card.id.desc()).limit(100)
+    if account.role == Role.county_reviewer:
+        query = query.where(Card.county == account.county)
+    if q:
+        query = query.where(or_(Card.number == q.strip().upper(), Card.holder_name == q.strip()))
+    return {"items": [card_view(session, c) for c in session.scalars(query)]}
+
+
+@router.get("/cards/{number}", summary="卡片详情与办理记录（管理）")
+def get_card(
+    number: str,
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    card = _managed_card(session, account, number)
+    data = card_view(session, card)
+    data["history"] = [
+        {
+            "action": e.action,
+            "label": ACTION_LABELS.get(e.action, e.action),
+            "reason": e.reason,
+            "actor": e.actor,
+            "at": e.at.isoformat(),
+        }
+        for e in session.scalars(
+            select(CardEvent).where(CardEvent.card_id == card.id).order_by(CardEvent.id)
+        )
+    ]
+    return data
+
+
+class LifecycleRequest(BaseModel):
+    reason: str | None = Field(default=None, max_length=500)
+    version: int
+
+
+@router.post("/cards/{number}/{action}", summary="暂停、恢复、注销或续期（注销主卡同时注销副卡）")
+def card_action(
+    number: str,
+    action: Literal["suspend", "resume", "revoke", "renew"],
+    body: LifecycleRequest,
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    card = _managed_card(session, account, number)
+    if card.version != body.version:
+        raise ApiError(409, "version", "该卡已被他人处理，请刷新后查看", "stale_version")
+    try:
+        changed = change(session, account, card, action, body.reason)
+    except CardError as exc:
+        raise _error(exc) from None
+    except StaleDataError:
+        raise ApiError(409, "version", "该卡已被他人处理，请刷新后查看", "stale_version") from None
+    return {"changed": [card_view(session, c) for c in changed]}

@@ -1,0 +1,93 @@
+"""The holder's card page and the service-point verifier in real Chromium; the verifier keeps
+working after the server has stopped."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from rencai.applications.service import apply, decide
+from rencai.cards.issuance import set_validity
+from rencai.db.session import session_scope
+from rencai.registry.accounts import create_account, register_talent
+from rencai.registry.identifiers import id_check_character
+from rencai.registry.models import Role
+from rencai.web.app import create_app
+from tests.profiles import doctor
+from tests.support import LiveServer
+
+
+def _holder_with_card(tag: str) -> None:
+    profile = doctor()
+    del profile["on"]
+    profile["family"] = [{"relation": "spouse", "name": "赵女士", "employed": False}]
+    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        talent = register_talent(
+            s, f"h{tag}", "secret123", "王博士", first17 + id_check_character(first17), profile
+        )
+        county = create_account(
+            s, f"ca{tag}", "secret123", "长安区人才办", Role.county_reviewer, county="130102"
+        )
+        city = create_account(s, f"city{tag}", "secret123", "市委人才办", Role.city_reviewer)
+        set_validity(s, "admin", "B", 36, "测试：管理员设定")
+        case = apply(s, talent, "card.b", uuid.uuid4().hex)
+        decide(s, county, case, "approve", None, case.version)
+        decide(s, city, case, "approve", None, case.version)
+
+
+def test_verifier_page_verifies_with_the_server_stopped(
+    browser: Browser,
+    live_server: LiveServer,  # sets up the database and files for this session
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    _holder_with_card(tag)
+    server = LiveServer(create_app())  # our own server, so that we can stop it
+    server.__enter__()
+    try:
+        holder = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        holder.goto(server.url + "/login")
+        holder.fill("#username", f"h{tag}")
+        holder.fill("#password", "secret123")
+        holder.click("#login")
+        holder.goto(server.url + "/cards")
+        expect(holder.locator(".e-card")).to_have_count(2)
+        expect(holder.locator(".e-card").nth(1)).to_contain_text("赵女士（配偶） · 副卡")
+        qr = holder.locator("img.dynamic-qr").first
+        expect(qr).to_have_attribute("data-code", re.compile("^RC1:"))
+        code = qr.get_attribute("data-code")
+        assert code
+        static_pdf = holder.locator(".downloads a", has_text="PDF").first.get_attribute("href")
+        assert static_pdf and static_pdf.endswith("/card.pdf")
+
+        gate = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        gate.goto(server.url + "/verifier")
+        expect(gate.locator("#verifier")).to_have_attribute("data-ready", "1")
+        expect(gate.locator("#bundle-status")).to_contain_text("信任包已加载")
+    finally:
+        server.__exit__(None, None, None)
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(server.url + "/healthz", timeout=2)
+
+    gate.select_option("#point-kind", "subway")
+    gate.fill("#code", code)
+    gate.click("#verify")
+    expect(gate.locator("#verdict-title")).to_have_text("有效")
+    expect(gate.locator("#verdict")).to_contain_text("免费乘坐市区内公交车、地铁")
+    expect(gate.locator("#verdict")).to_contain_text("动态码")
+    gate.select_option("#point-kind", "bank")
+    gate.click("#verify")
+    expect(gate.locator("#verdict")).to_contain_text("县卡 金融服务")  # B holders hold these too
+    tampered = code[:-12] + ("0" if code[-12] != "0" else "1") + code[-11:]
+    gate.fill("#code", tampered)
+    gate.click("#verify")
+    expect(gate.locator("#verdict-title")).to_have_text(re.compile("签名无效|无法识别"))
+    gate.fill("#code", "hello")
+    gate.click("#verify")
+    expect(gate.locator("#verdict-title")).to_have_text("无法识别的二维码（不完整或不是人才绿卡）")
+    expect(gate.locator("#pending")).to_have_text("4")  # every check is logged for upload

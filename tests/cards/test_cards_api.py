@@ -1,0 +1,207 @@
+"""Cards over real HTTP: the holder's cards and downloads, the public trust bundle, online
+verification recording a use, rate limiting per service point, offline batches, lifecycle by the
+office and statistics."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from rencai.applications.service import apply, decide
+from rencai.cards.issuance import set_validity
+from rencai.cards.keys import KeyStore
+from rencai.cards.trust import TrustBundle
+from rencai.cards.usage import VERIFY_LIMITER, register_point
+from rencai.db.session import database_url, session_scope
+from rencai.registry.accounts import create_account, register_talent
+from rencai.registry.identifiers import id_check_character
+from rencai.registry.models import Role
+from tests.profiles import doctor
+from tests.support import LiveServer
+
+PASSWORD = "secret123"
+
+
+def _id_number() -> str:
+    first17 = f"130102199403{uuid.uuid4().int % 28 + 1:02d}{uuid.uuid4().int % 1000:03d}"
+    return first17 + id_check_character(first17)
+
+
+def _token(server: LiveServer, username: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{server.url}/api/v1/tokens", json={"username": username, "password": PASSWORD}
+    )
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+@pytest.fixture(scope="module")
+def world(live_server: LiveServer) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:6]
+    profile = doctor()
+    del profile["on"]
+    profile["family"] = [{"relation": "spouse", "name": "赵女士", "employed": False}]
+    with session_scope(database_url()) as s:
+        talent = register_talent(s, f"holder{tag}", PASSWORD, "王博士", _id_number(), profile)
+        register_talent(s, f"other{tag}", PASSWORD, "李四", _id_number(), profile)
+        county = create_account(
+            s, f"ca{tag}", PASSWORD, "长安区人才办", Role.county_reviewer, county="130102"
+        )
+        city = create_account(s, f"city{tag}", PASSWORD, "市委人才办", Role.city_reviewer)
+        set_validity(s, "admin", "B", 36, "测试：管理员设定")
+        case = apply(s, talent, "card.b", uuid.uuid4().hex)
+        decide(s, county, case, "approve", None, case.version)
+        decide(s, city, case, "approve", None, case.version)
+        register_point(s, f"BUS-{tag}", "公交1路", "bus", f"bus{tag}", PASSWORD, "130102")
+        register_point(s, f"BANK-{tag}", "河北银行", "bank", f"bank{tag}", PASSWORD, "130102")
+    return {"tag": tag, "server": live_server}
+
+
+def _cards(world: dict[str, Any]) -> dict[str, Any]:
+    server = world["server"]
+    response = httpx.get(
+        f"{server.url}/api/v1/me/cards", headers=_token(server, f"holder{world['tag']}")
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_holder_sees_cards_and_downloads_them(world: dict[str, Any]) -> None:
+    server = world["server"]
+    items = _cards(world)["items"]
+    main, spouse = items
+    assert main["kind"] == "main" and spouse["kind"] == "family"
+    assert spouse["main_number"] == main["number"] and spouse["holder_name"] == "赵女士"
+    assert main["valid_through"] and not main["validity_awaiting_administrator"]
+    headers = _token(server, f"holder{world['tag']}")
+    base = f"{server.url}/api/v1/me/cards/{main['number']}"
+    png = httpx.get(f"{base}/qr.png", headers=headers)
+    assert png.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(png.content)).size[0] > 100
+    svg = httpx.get(f"{base}/qr.svg", headers=headers)
+    assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    pdf = httpx.get(f"{base}/card.pdf", headers=headers)
+    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 2000
+    codes = httpx.get(f"{base}/presentation", headers=headers).json()["codes"]
+    assert len(codes) == 10 and all(c["until"] - c["from"] == 60 for c in codes)
+    assert codes[0]["svg"].startswith("data:image/svg+xml;base64,")
+    # someone else's card is not found, and without a login nothing is shown
+    other = _token(server, f"other{world['tag']}")
+    assert httpx.get(f"{base}/qr.png", headers=other).status_code == 404
+    assert httpx.get(f"{base}/qr.png").status_code == 401
+
+
+def test_bundle_is_public_and_verifies_against_the_root(world: dict[str, Any]) -> None:
+    server = world["server"]
+    raw = httpx.get(f"{server.url}/api/v1/cards/trust-bundle")
+    assert raw.headers["content-type"] == "application/cose"
+    bundle = TrustBundle.load(raw.content, KeyStore().root_public())
+    assert int(raw.headers["X-Bundle-Version"]) == bundle.version
+    assert httpx.get(f"{server.url}/api/v1/cards/root-key").json()["alg"] == "ES256"
+
+
+def test_online_verify_records_a_use_and_is_rate_limited(world: dict[str, Any]) -> None:
+    server, tag = world["server"], world["tag"]
+    main = _cards(world)["items"][0]
+    holder = _token(server, f"holder{tag}")
+    code = httpx.get(
+        f"{server.url}/api/v1/me/cards/{main['number']}/presentation", headers=holder
+    ).json()["codes"][0]["code"]
+    bus = _token(server, f"bus{tag}")
+    response = httpx.post(f"{server.url}/api/v1/cards/verify", headers=bus, json={"code": code})
+    body = response.json()
+    assert response.status_code == 200 and body["verdict"] == "valid" and body["recorded"]
+    assert body["card"]["dynamic"] and body["point"]["kind"] == "bus"
+    bank = _token(server, f"bank{tag}")
+    refused = httpx.post(f"{server.url}/api/v1/cards/verify", headers=bank, json={"code": "x"})
+    assert refused.json()["verdict"] == "malformed"
+    # a talent is not a service point
+    assert (
+        httpx.post(
+            f"{server.url}/api/v1/cards/verify", headers=holder, json={"code": code}
+        ).status_code
+        == 403
+    )
+    assert any(u["point_name"] == "公交1路" for u in _cards(world)["uses"])
+    # a flood from one point account is cut off with 429, not served (the server runs in this
+    # process: tighten its limiter for the test so it does not depend on the machine's speed)
+    saved = VERIFY_LIMITER.rate, VERIFY_LIMITER.burst
+    VERIFY_LIMITER.rate, VERIFY_LIMITER.burst = 0.5, 3
+    try:
+        url = f"{server.url}/api/v1/cards/verify"
+        replies = [httpx.post(url, headers=bus, json={"code": code}) for _ in range(6)]
+        other_point = httpx.post(url, headers=bank, json={"code": code})
+    finally:
+        VERIFY_LIMITER.rate, VERIFY_LIMITER.burst = saved
+    statuses = [r.status_code for r in replies]
+    assert statuses.count(200) <= 4 and statuses[-1] == 429
+    assert replies[-1].json()["errors"][0]["code"] == "rate_limited"
+    assert other_point.status_code == 200  # the limit is per point account
+
+
+def test_offline_batch_upload_is_idempotent(world: dict[str, Any]) -> None:
+    server, tag = world["server"], world["tag"]
+    number = _cards(world)["items"][0]["number"]
+    bank = _token(server, f"bank{tag}")
+    events = [
+        {
+            "event_id": f"off-{tag}-{i}",
+            "card_number": number,
+            "verdict": "valid",
+            "at": f"2026-11-0{i + 1}T08:00:00+08:00",
+        }
+        for i in range(3)
+    ]
+    first = httpx.post(f"{server.url}/api/v1/cards/uses", headers=bank, json={"events": events})
+    assert first.json() == {"received": 3, "stored": 3, "duplicates": 0}
+    again = httpx.post(f"{server.url}/api/v1/cards/uses", headers=bank, json={"events": events})
+    assert again.json()["stored"] == 0
+    bad = httpx.post(
+        f"{server.url}/api/v1/cards/uses",
+        headers=bank,
+        json={"events": [{"event_id": f"bad-{tag}", "verdict": "valid", "at": "yesterday"}]},
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "events[0]"
+
+
+def test_office_revokes_and_the_bundle_says_so(world: dict[str, Any]) -> None:
+    server, tag = world["server"], world["tag"]
+    main, _spouse = _cards(world)["items"]
+    holder = _token(server, f"holder{tag}")
+    city = _token(server, f"city{tag}")
+    detail = httpx.get(f"{server.url}/api/v1/cards/{main['number']}", headers=city).json()
+    assert detail["history"][0]["action"] == "issue"
+    stale = httpx.post(
+        f"{server.url}/api/v1/cards/{main['number']}/revoke",
+        headers=city,
+        json={"reason": "离开本市", "version": detail["version"] + 7},
+    )
+    assert stale.status_code == 409
+    no_reason = httpx.post(
+        f"{server.url}/api/v1/cards/{main['number']}/revoke",
+        headers=city,
+        json={"version": detail["version"]},
+    )
+    assert no_reason.status_code == 422
+    done = httpx.post(
+        f"{server.url}/api/v1/cards/{main['number']}/revoke",
+        headers=city,
+        json={"reason": "离开本市", "version": detail["version"]},
+    )
+    assert done.status_code == 200
+    assert {c["status"] for c in done.json()["changed"]} == {"revoked"}
+    assert len(done.json()["changed"]) == 2
+    # the holder can no longer present it, and a verifier with the new bundle refuses it
+    assert (
+        httpx.get(
+            f"{server.url}/api/v1/me/cards/{main['number']}/presentation", headers=holder
+        ).status_code
+        == 409
+    )
+    stats = httpx.get(f"{server.url}/api/v1/cards/statistics", headers=city).json()
+    assert any(r["kind"] == "bus" for r in stats["rows"])
+    assert httpx.get(f"{server.url}/api/v1/cards/statistics", headers=holder).status_code == 403
