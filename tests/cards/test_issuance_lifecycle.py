@@ -258,3 +258,27 @@ def test_non_card_approvals_issue_nothing(world: dict) -> None:  # type: ignore[
 def test_keys_never_live_in_the_repository() -> None:
     repo = Path(__file__).parents[2]
     assert not list(repo.glob("src/**/*.key.pem")) and not list(repo.glob("src/**/root.*"))
+
+
+def test_revoking_a_main_card_stops_the_holders_payment_schedules(world: dict) -> None:  # type: ignore[type-arg]
+    """石字〔2021〕7号 第17条: support is cancelled for a talent whose card is withdrawn."""
+    from rencai.ledger.models import Schedule
+
+    case_id = _approved_card_case(world, None)
+    with session_scope(world["url"]) as s:
+        card_case = s.get(Application, case_id)
+        assert card_case is not None
+        talent = s.get(TalentProfile, card_case.talent_id)
+        assert talent is not None
+        rent = apply(s, talent, "sjz.b.rent_subsidy", uuid.uuid4().hex)
+        decide(s, s.get(Account, world["county"]), rent, "approve", None, rent.version)
+        decide(s, s.get(Account, world["city"]), rent, "approve", None, rent.version)
+        rent_id = rent.id
+    with session_scope(world["url"]) as s:
+        schedule = s.scalar(select(Schedule).where(Schedule.application_id == rent_id))
+        assert schedule is not None and schedule.status == "active"
+        main, *_ = _cards(s, case_id)
+        change(s, s.get(Account, world["county"]), main, "revoke", "弄虚作假，取消人才绿卡")
+    with session_scope(world["url"]) as s:
+        schedule = s.scalar(select(Schedule).where(Schedule.application_id == rent_id))
+        assert schedule is not None and schedule.status == "stopped"

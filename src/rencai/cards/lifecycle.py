@@ -5,6 +5,8 @@ own stays revoked). Each step raises the status-list version so verifiers learn 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +16,11 @@ from rencai.cards.lists import bump
 from rencai.cards.models import Card, CardStatus
 from rencai.notifications.outbox import notify
 from rencai.registry.models import Account, Role, TalentProfile
+
+# "module:function", each called as function(session, id_number, revoked_on, actor) when a main
+# card is revoked: the payments capability stops the holder's schedules (石字〔2021〕7号 第17条).
+# Named here, not imported, because those capabilities depend on cards, not the reverse.
+REVOCATION_HANDLERS: tuple[str, ...] = ("rencai.ledger.recovery:stop_for_revoked_card",)
 
 ACTION_LABELS = {
     "issue": "发卡",
@@ -86,8 +93,22 @@ def change(
         record(session, target, action, actor_name, note)
     session.flush()
     bump(session, _now())
+    if action == "revoke" and card.main_card_id is None:
+        _revoked(session, card, actor_name)
     _tell(session, card, f"您的人才绿卡 {card.number} 已{ACTION_LABELS[action]}。{reason or ''}")
     return changed
+
+
+def _revoked(session: Session, card: Card, actor: str) -> None:
+    talent = session.get(TalentProfile, card.talent_id)
+    if talent is None:
+        return
+    for path in REVOCATION_HANDLERS:
+        module, _, name = path.partition(":")
+        handler: Callable[[Session, str, dt.date, str], object] = getattr(
+            importlib.import_module(module), name
+        )
+        handler(session, talent.id_number, _now().date(), actor)
 
 
 def _renew(session: Session, target: Card, main: Card) -> None:
