@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import glob
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -118,3 +120,10 @@ def chromium_path() -> str:
         if found := shutil.which(name):
             return found
     raise RuntimeError("chromium not found: run `make test`, which installs Debian's chromium")
+
+
+def random_first17() -> str:
+    """The first 17 characters of a fresh 身份证号 (长安区, born 1960–1999): test talents share one
+    database per run, and the number is unique per account."""
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=secrets.randbelow(14_600))
+    return f"130102{born:%Y%m%d}{secrets.randbelow(1000):03d}"

@@ -7,11 +7,11 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from rencai.registry.identifiers import id_check_character
-from tests.support import LiveServer
+from tests.support import LiveServer, random_first17
 
 
 def test_register_fill_profile_and_see_entitlements(phone: Page, live_server: LiveServer) -> None:
-    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
+    first17 = random_first17()
     number = first17 + id_check_character(first17)
     username = f"p{uuid.uuid4().hex[:8]}"
     phone.goto(live_server.url + "/register")

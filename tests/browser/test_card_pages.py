@@ -19,14 +19,14 @@ from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from rencai.web.app import create_app
 from tests.profiles import doctor
-from tests.support import LiveServer
+from tests.support import LiveServer, random_first17
 
 
 def _holder_with_card(tag: str) -> None:
     profile = doctor()
     del profile["on"]
     profile["family"] = [{"relation": "spouse", "name": "赵女士", "employed": False}]
-    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
+    first17 = random_first17()
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
         talent = register_talent(
             s, f"h{tag}", "secret123", "王博士", first17 + id_check_character(first17), profile

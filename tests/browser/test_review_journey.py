@@ -11,7 +11,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
-from tests.support import LiveServer
+from tests.support import LiveServer, random_first17
 
 
 def _login(page: Page, server: LiveServer, username: str) -> None:
@@ -33,7 +33,7 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
         create_account(session, f"city{tag}", "secret123", "市委人才办", Role.city_reviewer)
 
     talent = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
+    first17 = random_first17()
     talent.goto(live_server.url + "/register")
     talent.fill("#username", f"t{tag}")
     talent.fill("#password", "secret123")

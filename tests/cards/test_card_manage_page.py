@@ -15,7 +15,7 @@ from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from tests.profiles import doctor
-from tests.support import LiveServer
+from tests.support import LiveServer, random_first17
 
 
 def _login(server: LiveServer, username: str) -> httpx.Client:
@@ -30,7 +30,7 @@ def test_office_manages_cards_from_the_page(live_server: LiveServer) -> None:
     profile = doctor()
     del profile["on"]
     profile["family"] = [{"relation": "spouse", "name": "赵女士", "employed": False}]
-    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
+    first17 = random_first17()
     with session_scope(database_url()) as s:
         talent = register_talent(
             s, f"m{tag}", "secret123", "王博士", first17 + id_check_character(first17), profile

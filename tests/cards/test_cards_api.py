@@ -22,13 +22,13 @@ from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from tests.profiles import doctor
-from tests.support import LiveServer
+from tests.support import LiveServer, random_first17
 
 PASSWORD = "secret123"
 
 
 def _id_number() -> str:
-    first17 = f"130102199403{uuid.uuid4().int % 28 + 1:02d}{uuid.uuid4().int % 1000:03d}"
+    first17 = random_first17()
     return first17 + id_check_character(first17)
 
 

@@ -13,6 +13,7 @@ from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from tests.profiles import doctor
+from tests.support import random_first17
 
 
 class BrokenGateway:
@@ -25,7 +26,7 @@ class BrokenGateway:
 def test_decision_reaches_inbox_and_file_outbox(pg_url: str, tmp_path: Path) -> None:
     upgrade(pg_url)
     tag = uuid.uuid4().hex[:6]
-    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
+    first17 = random_first17()
     profile = doctor()
     del profile["on"]
     with session_scope(pg_url) as s:

@@ -21,10 +21,11 @@ from rencai.registry.accounts import (
 )
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Account, TalentProfile
+from tests.support import random_first17
 
 
 def _id_number() -> str:
-    first17 = f"130102199403{uuid.uuid4().int % 28 + 1:02d}{uuid.uuid4().int % 1000:03d}"
+    first17 = random_first17()
     return first17 + id_check_character(first17)
 
 

@@ -12,7 +12,7 @@ from rencai.registry.accounts import authenticate, create_account
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Role
 from tests.profiles import doctor
-from tests.support import LiveServer
+from tests.support import LiveServer, random_first17
 
 
 def _uscc() -> str:
@@ -47,7 +47,7 @@ def _employer(server: LiveServer) -> tuple[str, dict[str, str]]:
 def test_employment_confirmation_gates_county_approval(live_server: LiveServer) -> None:
     uscc, hr = _employer(live_server)
     _, other_hr = _employer(live_server)
-    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
+    first17 = random_first17()
     number = first17 + id_check_character(first17)
     username = f"e{uuid.uuid4().hex[:8]}"
     profile = doctor()

@@ -10,13 +10,13 @@ import httpx
 
 from rencai.registry.identifiers import id_check_character
 from tests.profiles import doctor
-from tests.support import LiveServer
+from tests.support import LiveServer, random_first17
 
 PDF = b"%PDF-1.7\n% test material\n" + b"0" * 1000
 
 
 def _talent(server: LiveServer) -> dict[str, str]:
-    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
+    first17 = random_first17()
     profile = doctor()
     del profile["on"]
     username = f"m{uuid.uuid4().hex[:8]}"
