@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support import LiveServer, postgres_cluster
+from tests.support import LiveServer, ServerProcess, postgres_cluster
 
 
 @pytest.fixture(scope="session")
@@ -27,4 +27,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     os.environ["RENCAI_FILES_DIR"] = str(tmp_path_factory.mktemp("files"))
     upgrade(url)
     with LiveServer(create_app()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pg_server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """The app over real HTTP on its own migrated PostgreSQL database (one per session)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from rencai.db.session import engine_for, upgrade
+
+    name = f"served_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    url = pg_url.rsplit("/", 1)[0] + "/" + name
+    upgrade(url)
+    engine_for(url).dispose()
+    with ServerProcess(url, tmp_path_factory.mktemp("served-files")) as server:
         yield server

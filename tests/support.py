@@ -115,6 +115,48 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+class ServerProcess:
+    """The app in its own process over real HTTP, on the database it is given (the in-process
+    ``LiveServer`` reads the database URL from this process's environment, shared by all)."""
+
+    def __init__(self, database_url: str, files_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = database_url
+        self.env = {
+            **os.environ,
+            "RENCAI_DATABASE_URL": database_url,
+            "RENCAI_FILES_DIR": str(files_dir),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> ServerProcess:
+        import sys
+
+        command = [sys.executable, "-m", "uvicorn", "rencai.web.app:create_app", "--factory"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        self.process = subprocess.Popen(command, env=self.env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.__exit__()
+        raise RuntimeError("the app did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 def chromium_path() -> str:
     for name in ("chromium", "chromium-browser"):
         if found := shutil.which(name):

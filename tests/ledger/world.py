@@ -182,3 +182,70 @@ def schedule_status(url: str, schedule_id: int) -> str:
         schedule = session.get(Schedule, schedule_id)
         assert schedule is not None
         return schedule.status
+
+
+def fresh_id_number() -> str:
+    from tests.support import random_first17
+
+    first17 = random_first17()
+    return first17 + id_check_character(first17)
+
+
+def person_with_receivable(url: str, paid: int = 3) -> dict[str, Any]:
+    """A person (fresh identity number) whose rent subsidy from 2023-01 had ``paid`` months paid,
+    then was found false in 2023-01: the months paid after it are an open 第17条 receivable."""
+    from rencai.ledger.models import Receivable
+    from rencai.ledger.recovery import declare_fraud
+
+    number = fresh_id_number()
+    profile = copy.deepcopy(DOCTOR)
+    profile["employment"]["start_date"] = "2023-01-01"
+    terms = terms_for("shijiazhuang", profile, "sjz.b.rent_subsidy", dt.date(2026, 11, 1))
+    assert terms is not None
+    with session_scope(url) as session:
+        schedule = create_schedule(
+            session,
+            terms=terms,
+            program="sjz.b.rent_subsidy",
+            jurisdiction="shijiazhuang",
+            county=profile["employment"]["county"],
+            id_number=number,
+            payee_name="测试人才",
+            actor="test",
+            employer_uscc=uscc(1),
+        )
+        set_payee(session, number, "测试人才", "6222000012345678", "工商银行", "test")
+        for line in session.scalars(
+            select(Line).where(Line.schedule_id == schedule.id, Line.seq <= paid)
+        ):
+            line.status = "paid"  # as if the bank had confirmed these months
+        session.flush()
+        declare_fraud(session, schedule.id, "test", dt.date(2023, 1, 10), "学历证书系伪造")
+        receivable = session.scalar(
+            select(Receivable).where(Receivable.event == f"fraud:{schedule.id}:after:{schedule.id}")
+        )
+        assert receivable is not None and receivable.status == "open"
+        return {"id_number": number, "schedule_id": schedule.id, "receivable_id": receivable.id}
+
+
+def person_with_schedule(url: str, status: str = "active") -> dict[str, Any]:
+    """A person with a fresh rent-subsidy schedule (nothing paid), in the given status."""
+    number = fresh_id_number()
+    profile = copy.deepcopy(DOCTOR)
+    profile["employment"]["start_date"] = "2024-01-01"
+    terms = terms_for("shijiazhuang", profile, "sjz.b.rent_subsidy", dt.date(2026, 11, 1))
+    assert terms is not None
+    with session_scope(url) as session:
+        schedule = create_schedule(
+            session,
+            terms=terms,
+            program="sjz.b.rent_subsidy",
+            jurisdiction="shijiazhuang",
+            county=profile["employment"]["county"],
+            id_number=number,
+            payee_name="测试人才",
+            actor="test",
+            employer_uscc=uscc(1),
+        )
+        schedule.status = status
+        return {"id_number": number, "schedule_id": schedule.id}

@@ -34,38 +34,33 @@ class MonthlySource(Protocol):
         ...
 
 
-class FileSource:
-    """A CSV (UTF-8, with or without BOM) or Excel (.xlsx, first sheet) file."""
+SUFFIXES = (".csv", ".xlsx")
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.name = path.name
-        if not path.is_file():
-            raise FeedError(f"文件不存在：{path}", "no_file")
-        if path.suffix.lower() not in (".csv", ".xlsx"):
-            raise FeedError("仅支持 CSV（UTF-8）或 Excel（.xlsx）文件", "bad_format")
-        self._table = self._read()
 
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+def read_table(suffix: str, content: bytes) -> list[list[str]]:
+    """A CSV (UTF-8, with or without BOM) or Excel (.xlsx, first sheet) as rows of cell texts."""
+    if suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
 
-    def _read(self) -> list[list[str]]:
-        if self.path.suffix.lower() == ".xlsx":
-            from openpyxl import load_workbook
-
-            try:
-                sheet = load_workbook(self.path, read_only=True, data_only=True).worksheets[0]
-            except Exception as exc:  # openpyxl raises many types for a damaged file
-                raise FeedError(f"无法读取 Excel 文件：{exc}", "bad_file") from None
-            return [
-                ["" if cell is None else str(cell).strip() for cell in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
         try:
-            text = self.path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise FeedError("CSV 文件须为 UTF-8 编码", "bad_encoding") from None
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+        except Exception as exc:  # openpyxl raises many types for a damaged file
+            raise FeedError(f"无法读取 Excel 文件：{exc}", "bad_file") from None
+        return [
+            ["" if cell is None else str(cell).strip() for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FeedError("CSV 文件须为 UTF-8 编码", "bad_encoding") from None
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+
+
+class _Table:
+    name: str
+    _table: list[list[str]]
 
     def header(self) -> list[str]:
         if not self._table:
@@ -76,3 +71,35 @@ class FileSource:
         for row in self._table[1:]:
             if any(row):
                 yield row
+
+
+class FileSource(_Table):
+    """A CSV or Excel file on disk."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = path.name
+        if not path.is_file():
+            raise FeedError(f"文件不存在：{path}", "no_file")
+        if path.suffix.lower() not in SUFFIXES:
+            raise FeedError("仅支持 CSV（UTF-8）或 Excel（.xlsx）文件", "bad_format")
+        self._table = read_table(path.suffix, path.read_bytes())
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+class UploadedSource(_Table):
+    """A CSV or Excel file uploaded through the finance page or the API."""
+
+    def __init__(self, name: str, content: bytes):
+        self.name = Path(name).name or "upload"
+        self._content = content
+        if Path(self.name).suffix.lower() not in SUFFIXES:
+            raise FeedError("仅支持 CSV（UTF-8）或 Excel（.xlsx）文件", "bad_format")
+        if not content:
+            raise FeedError("文件为空", "empty")
+        self._table = read_table(Path(self.name).suffix, content)
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self._content).hexdigest()

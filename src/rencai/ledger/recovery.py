@@ -23,6 +23,7 @@ from rencai.ledger.journal import entry, receivable_balances, record
 from rencai.ledger.models import AppliedEvent, Line, Receivable, Schedule, Setting
 from rencai.ledger.money import yuan
 from rencai.ledger.schedules import add_months, month_start
+from rencai.registry.models import Account, Role
 
 CLAUSE_17 = {
     "document": "石字〔2021〕7号",
@@ -36,6 +37,12 @@ BASIS_SETTINGS = {
     "clawback_basis.fraud": "弄虚作假、违规使用的，收回全部拨付资金还是查实之后期间部分",
 }
 BASIS_LABELS = {"all": "全部拨付资金", "unserved": "未服务期部分"}
+RECEIVABLE_STATUS = {
+    "awaiting_administrator": "待管理员设定收回口径",
+    "open": "待收回",
+    "settled": "已收回",
+    "written_off": "已核销",
+}
 PAID_STATES = ("paid",)
 OPEN_STATES = ("awaiting_administrator", "open")
 
@@ -260,6 +267,10 @@ def declare_fraud(
         raise LedgerError("发放计划不存在", "not_found")
     if not note.strip():
         raise LedgerError("请填写查实情况", "no_reason", "note")
+    if found_on > dt.date.today():
+        raise LedgerError("查实日期不能晚于今天", "bad_date", "found_on")
+    if schedule.status == "stopped" and schedule.stop_reason and "弄虚作假" in schedule.stop_reason:
+        raise LedgerError("该发放计划已认定弄虚作假并停止发放", "already_stopped", "schedule")
     failure_period = month_start(found_on)
     _stop(
         session, schedule, None, f"经查实弄虚作假、违规使用：{note}（石字〔2021〕7号第17条）", actor
@@ -322,10 +333,22 @@ def repay(
     note: str,
     kind: str = "repayment",
 ) -> int:
-    """Record a repayment (or a write-off); returns what is still outstanding."""
-    receivable = session.get(Receivable, receivable_id)
-    if receivable is None or receivable.status != "open":
-        raise LedgerError("该应收款不存在或不在待收回状态", "not_open")
+    """Record a repayment (or a write-off); returns what is still outstanding. The receivable
+    row is locked, so two officers cannot both settle the same balance."""
+    if kind not in ("repayment", "write_off"):
+        raise LedgerError(f"未知的收回方式：{kind}", "bad_kind", "kind")
+    if kind == "write_off" and not note.strip():
+        raise LedgerError("核销须填写原因（如批准文件、无法收回的情况）", "no_reason", "reason")
+    receivable = session.get(Receivable, receivable_id, with_for_update=True)
+    if receivable is None:
+        raise LedgerError(f"应收款{receivable_id}不存在", "not_found", "receivable")
+    if receivable.status != "open":
+        label = RECEIVABLE_STATUS.get(receivable.status, receivable.status)
+        raise LedgerError(
+            f"应收款{receivable_id}不在待收回状态（{label}）",
+            "not_open",
+            "receivable",
+        )
     balance = outstanding(session, receivable)
     if amount_fen <= 0 or amount_fen > balance:
         raise LedgerError(f"金额应大于0且不超过未收回余额{yuan(balance)}元", "bad_amount", "amount")
@@ -348,6 +371,20 @@ def repay(
         session, actor, f"ledger.{kind}", f"receivable:{receivable.id}", {"amount_fen": amount_fen}
     )
     return balance - amount_fen
+
+
+def write_off(
+    session: Session, receivable_id: int, amount_fen: int | None, account: Account, reason: str
+) -> int:
+    """Write off (核销) what cannot be recovered: finance officers and administrators only, always
+    with a reason (decision 0065). Without an amount the whole outstanding balance is written
+    off. Returns what is still outstanding."""
+    if account.role not in (Role.finance, Role.admin):
+        raise LedgerError("仅财务人员或系统管理员可以核销应收款", "forbidden", "role")
+    if amount_fen is None:
+        receivable = session.get(Receivable, receivable_id)
+        amount_fen = 0 if receivable is None else outstanding(session, receivable)
+    return repay(session, receivable_id, amount_fen, account.username, reason, "write_off")
 
 
 def receivable_view(receivable: Receivable, balance: int) -> dict[str, Any]:

@@ -7,25 +7,39 @@ import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.db.session import database_url
+from rencai.feeds.load import load
+from rencai.feeds.source import FeedError, UploadedSource
 from rencai.ledger.bank import decide_batch, files_dir
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.models import Batch
-from rencai.ledger.money import yuan
-from rencai.ledger.recovery import BASIS_SETTINGS, set_basis
+from rencai.ledger.history import payment_history, receivable_detail
+from rencai.ledger.models import Batch, Receivable
+from rencai.ledger.money import parse_yuan, yuan
+from rencai.ledger.payees import confirm_employer, set_payee
+from rencai.ledger.recovery import BASIS_SETTINGS, declare_fraud, repay, set_basis, write_off
 from rencai.ledger.reports import REPORTS, report, to_xlsx
 from rencai.ledger.runs import run_month
+from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import Account, Role
 from rencai.web.api.accounts import ApiError, current_account, db
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger 资金发放"])
-CONFLICTS = {"month_already_run", "run_in_progress", "already_decided", "four_eyes"}
+CONFLICTS = {
+    "month_already_run",
+    "run_in_progress",
+    "already_decided",
+    "four_eyes",
+    "not_open",
+    "stopped",
+    "already_stopped",
+}
+MAX_FEED_BYTES = 50 * 1024 * 1024
 
 
 def finance(account: Annotated[Account, Depends(current_account)]) -> Account:
@@ -34,8 +48,23 @@ def finance(account: Annotated[Account, Depends(current_account)]) -> Account:
     return account
 
 
+def administrator(account: Annotated[Account, Depends(current_account)]) -> Account:
+    """Checked before the body is read: a refused role learns nothing about its input."""
+    if account.role != Role.admin:
+        raise ApiError(403, "role", "仅系统管理员可以设定收回口径", "forbidden")
+    return account
+
+
 def _error(exc: LedgerError) -> ApiError:
-    status = 409 if exc.code in CONFLICTS else 403 if exc.code == "forbidden" else 422
+    status = (
+        409
+        if exc.code in CONFLICTS
+        else 403
+        if exc.code == "forbidden"
+        else 404
+        if exc.code == "not_found"
+        else 422
+    )
     return ApiError(status, exc.field, exc.message, exc.code)
 
 
@@ -52,6 +81,46 @@ class BatchDecision(BaseModel):
 
 class SettingValue(BaseModel):
     value: Literal["all", "unserved"]
+
+
+class Repayment(BaseModel):
+    amount: str = Field(max_length=20, description="金额（元，精确到分），如 3000.00")
+    note: str = Field("", max_length=500, description="凭证号或说明")
+
+
+class WriteOff(BaseModel):
+    amount: str | None = Field(
+        None, max_length=20, description="核销金额（元）；不填则核销全部余额"
+    )
+    reason: str = Field(max_length=500, description="核销原因（必填）")
+
+
+class FraudFinding(BaseModel):
+    found_on: dt.date = Field(description="查实日期 YYYY-MM-DD")
+    note: str = Field(max_length=1000, description="查实情况")
+
+
+class PayeeAccount(BaseModel):
+    id_number: str = Field(max_length=18)
+    account_name: str = Field(max_length=100)
+    account_no: str = Field(max_length=40)
+    bank_name: str = Field(max_length=100)
+
+
+class EmployerChange(BaseModel):
+    uscc: str = Field(max_length=18, description="新用人单位统一社会信用代码")
+
+
+class PersonQuery(BaseModel):
+    id_number: str = Field(max_length=18)
+
+
+def amount_fen(text: str, field: str = "amount") -> int:
+    """Yuan with at most two places, as fen; anything else is a structured 422."""
+    try:
+        return parse_yuan(text)
+    except (ValueError, ArithmeticError):
+        raise ApiError(422, field, f"金额“{text}”无效，应为精确到分的元数", "bad_amount") from None
 
 
 def batch_view(batch: Batch) -> dict[str, Any]:
@@ -118,11 +187,9 @@ def decide(
 def put_setting(
     key: str,
     body: SettingValue,
-    account: Annotated[Account, Depends(current_account)],
+    account: Annotated[Account, Depends(administrator)],
     session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
-    if account.role != Role.admin:
-        raise ApiError(403, "role", "仅系统管理员可以设定收回口径", "forbidden")
     if key not in BASIS_SETTINGS:
         raise ApiError(404, "key", f"未知的设定项：{key}", "not_found")
     try:
@@ -153,3 +220,151 @@ def get_report(
             headers={"Content-Disposition": f'attachment; filename="ledger-{name}.xlsx"'},
         )
     return {"title": title, "rows": rows}
+
+
+@router.get("/receivables/{receivable_id}", summary="应收款详情：流水、还款与余额（由流水计算）")
+def get_receivable(
+    receivable_id: int,
+    _: Annotated[Account, Depends(finance)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    detail = receivable_detail(session, receivable_id)
+    if detail is None:
+        raise ApiError(404, "receivable", f"应收款{receivable_id}不存在", "not_found")
+    return detail
+
+
+@router.post("/receivables/{receivable_id}/repayments", summary="登记还款")
+def post_repayment(
+    receivable_id: int,
+    body: Repayment,
+    account: Annotated[Account, Depends(finance)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    fen = amount_fen(body.amount)
+    try:
+        left = repay(session, receivable_id, fen, account.username, body.note.strip())
+    except LedgerError as exc:
+        session.rollback()
+        raise _error(exc) from None
+    return {"receivable_id": receivable_id, "repaid": yuan(fen), "outstanding": yuan(left)}
+
+
+@router.post("/receivables/{receivable_id}/write-off", summary="核销应收款（须填写原因）")
+def post_write_off(
+    receivable_id: int,
+    body: WriteOff,
+    account: Annotated[Account, Depends(finance)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    fen = None if body.amount in (None, "") else amount_fen(body.amount)
+    try:
+        left = write_off(session, receivable_id, fen, account, body.reason)
+    except LedgerError as exc:
+        session.rollback()
+        raise _error(exc) from None
+    return {"receivable_id": receivable_id, "outstanding": yuan(left)}
+
+
+@router.post("/schedules/{schedule_id}/fraud", summary="认定弄虚作假：停止发放并形成第17条应收款")
+def post_fraud(
+    schedule_id: int,
+    body: FraudFinding,
+    account: Annotated[Account, Depends(finance)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    try:
+        declare_fraud(session, schedule_id, account.username, body.found_on, body.note.strip())
+        session.flush()
+    except LedgerError as exc:
+        session.rollback()
+        raise _error(exc) from None
+    raised = session.scalars(
+        select(Receivable.id).where(Receivable.event.like(f"fraud:{schedule_id}:%"))
+    ).all()
+    return {"schedule_id": schedule_id, "status": "stopped", "receivables": list(raised)}
+
+
+@router.post("/payees", summary="登记或变更收款银行账户")
+def post_payee(
+    body: PayeeAccount,
+    account: Annotated[Account, Depends(finance)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    try:
+        payee = set_payee(
+            session,
+            body.id_number,
+            body.account_name,
+            body.account_no,
+            body.bank_name,
+            account.username,
+        )
+    except LedgerError as exc:
+        session.rollback()
+        raise _error(exc) from None
+    return {
+        "account_name": payee.account_name,
+        "account_no_masked": "*" * (len(payee.account_no) - 4) + payee.account_no[-4:],
+        "bank_name": payee.bank_name,
+    }
+
+
+@router.post("/schedules/{schedule_id}/employer", summary="确认用人单位变更，恢复发放")
+def post_employer(
+    schedule_id: int,
+    body: EmployerChange,
+    account: Annotated[Account, Depends(finance)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    try:
+        schedule = confirm_employer(session, schedule_id, body.uscc, account.username)
+    except LedgerError as exc:
+        session.rollback()
+        raise _error(exc) from None
+    return {
+        "schedule_id": schedule.id,
+        "status": schedule.status,
+        "employer": schedule.employer_uscc,
+    }
+
+
+@router.post("/payment-history", summary="个人发放记录（身份证号放在请求体中，不进入网址）")
+def post_payment_history(
+    body: PersonQuery,
+    _: Annotated[Account, Depends(finance)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    try:
+        number = validate_id_number(body.id_number)
+    except IdentifierError as exc:
+        raise ApiError(422, "id_number", str(exc), "bad_id_number") from None
+    return payment_history(session, number)
+
+
+@router.post(
+    "/feeds/{kind}", summary="导入月度数据文件（contributions 社保缴费 | departures 离职迁出）"
+)
+async def post_feed(
+    kind: Literal["contributions", "departures"],
+    file: UploadFile,
+    account: Annotated[Account, Depends(finance)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    content = await file.read(MAX_FEED_BYTES + 1)
+    if len(content) > MAX_FEED_BYTES:
+        raise ApiError(422, "file", "文件超过50MB，请分批导入", "too_large")
+    try:
+        source = UploadedSource(file.filename or "", content)
+        result = load(session, kind, source, account.username, files_dir() / "rejects")
+    except FeedError as exc:
+        session.rollback()
+        raise ApiError(422, "file", exc.message, exc.code) from None
+    record = result.load
+    return {
+        "load_id": record.id,
+        "already_loaded": result.already_loaded,
+        "loaded": record.rows_loaded,
+        "rejected": record.rows_rejected,
+        "rejects": [{"line": line, "reason": reason} for line, reason in result.rejects],
+    }

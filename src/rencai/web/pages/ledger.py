@@ -1,10 +1,16 @@
-"""Finance officer pages (资金发放): run a month, approve a batch (a second person), reports."""
+"""Finance officer pages (资金发放): run a month, approve a batch (a second person), reports,
+receivables (repayment, write-off), fraud findings, bank accounts, employer changes, the
+administrator's recovery basis and monthly feed uploads.
+
+Forms post normally (they work without JavaScript) and HTMX swaps the page's main area; bad
+input answers with a Chinese message and a 4xx status, and changes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,13 +18,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.db.session import database_url
+from rencai.feeds.load import load
+from rencai.feeds.source import FeedError, UploadedSource
 from rencai.ledger.bank import decide_batch, files_dir
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.models import Batch, Receivable
-from rencai.ledger.money import yuan
+from rencai.ledger.history import (
+    awaiting_employer_confirmation,
+    open_receivables,
+    payment_history,
+    receivable_detail,
+)
+from rencai.ledger.models import Batch, Receivable, Setting
+from rencai.ledger.money import parse_yuan, yuan
+from rencai.ledger.payees import confirm_employer, set_payee
+from rencai.ledger.recovery import BASIS_LABELS, BASIS_SETTINGS, declare_fraud, repay, set_basis
+from rencai.ledger.recovery import write_off as write_off_receivable
 from rencai.ledger.reports import DIMENSIONS, REPORTS, report, summary, to_xlsx
 from rencai.ledger.runs import run_month
 from rencai.registry.accounts import resolve_token
+from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role
 from rencai.web.api.accounts import SESSION_COOKIE, db
 from rencai.web.pages.calculator import templates
@@ -30,6 +48,8 @@ BATCH_STATUS = {
     "rejected": "已退回",
     "filed": "已生成银行文件",
 }
+FEED_KINDS = {"contributions": "社保缴费", "departures": "离职、迁出"}
+MAX_FEED_BYTES = 50 * 1024 * 1024
 REPORT_TITLES = {
     **{k: f"按{v}汇总" for k, v in DIMENSIONS.items()},
     "budgets": "预算执行",
@@ -48,10 +68,31 @@ def _finance(request: Request, session: Session) -> Account | Response:
     return account
 
 
-def _message(request: Request, text: str, status: int) -> HTMLResponse:
-    response = templates.TemplateResponse(request, "message.html", {"text": text})
+def _message(request: Request, text: str, status: int, back: str = "/ledger") -> HTMLResponse:
+    response = templates.TemplateResponse(
+        request, "ledger_message.html", {"text": text, "back": back}
+    )
     response.status_code = status
     return response
+
+
+def _status(exc: LedgerError) -> int:
+    if exc.code == "not_found":
+        return 404
+    if exc.code == "forbidden":
+        return 403
+    return 422 if exc.code.startswith(("bad_", "no_", "missing")) else 409
+
+
+def _amount(text: str) -> int | None:
+    try:
+        return parse_yuan(text)
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def _done(path: str, notice: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?{urlencode({'notice': notice})}", status_code=303)
 
 
 @router.get("/ledger", response_class=HTMLResponse)
@@ -84,6 +125,13 @@ def ledger_home(
         "account": {"name": account.display_name, "role": ROLE_LABELS[Role(account.role)]},
         "batches": batches,
         "waiting": [{"id": r.id, "explanation": r.explanation} for r in waiting],
+        "receivables": open_receivables(session),
+        "suspended": awaiting_employer_confirmation(session),
+        "is_admin": account.role == Role.admin,
+        "basis_settings": [
+            (key, label, session.get(Setting, key)) for key, label in BASIS_SETTINGS.items()
+        ],
+        "basis_labels": BASIS_LABELS,
         "by_program": summary(session, "program"),
         "reports": [(name, REPORT_TITLES[name]) for name in REPORTS],
         "default_month": f"{today:%Y-%m}",
@@ -161,3 +209,214 @@ def ledger_report_excel(
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="ledger-{name}.xlsx"'},
     )
+
+
+@router.get("/ledger/receivables/{receivable_id}", response_class=HTMLResponse)
+def ledger_receivable(
+    request: Request,
+    receivable_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    detail = receivable_detail(session, receivable_id)
+    if detail is None:
+        return _message(request, f"应收款{receivable_id}不存在", 404)
+    context = {"r": detail, "notice": request.query_params.get("notice")}
+    return templates.TemplateResponse(request, "ledger_receivable.html", context)
+
+
+@router.post("/ledger/receivables/{receivable_id}/repayments", response_class=HTMLResponse)
+async def ledger_repayment(
+    request: Request,
+    receivable_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    form = await request.form()
+    text = str(form.get("amount", "")).strip()
+    back = f"/ledger/receivables/{receivable_id}"
+    fen = _amount(text)
+    if fen is None:
+        return _message(request, f"还款金额“{text}”无效，应为精确到分的元数，如 3000.00", 422, back)
+    try:
+        left = repay(session, receivable_id, fen, account.username, str(form.get("note", "")))
+    except LedgerError as exc:
+        session.rollback()
+        return _message(request, exc.message, _status(exc), back)
+    return _done(back, f"已登记还款{yuan(fen)}元，尚未收回{yuan(left)}元")
+
+
+@router.post("/ledger/receivables/{receivable_id}/write-off", response_class=HTMLResponse)
+async def ledger_write_off(
+    request: Request,
+    receivable_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    form = await request.form()
+    text = str(form.get("amount", "")).strip()
+    back = f"/ledger/receivables/{receivable_id}"
+    fen = None
+    if text:
+        fen = _amount(text)
+        if fen is None:
+            return _message(request, f"核销金额“{text}”无效，应为精确到分的元数", 422, back)
+    try:
+        left = write_off_receivable(
+            session, receivable_id, fen, account, str(form.get("reason", ""))
+        )
+    except LedgerError as exc:
+        session.rollback()
+        return _message(request, exc.message, _status(exc), back)
+    return _done(back, f"已核销，尚未收回{yuan(left)}元")
+
+
+@router.post("/ledger/people", response_class=HTMLResponse)
+async def ledger_person(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
+    """A person's payment history; the identity number travels in the form, never the URL."""
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    form = await request.form()
+    try:
+        number = validate_id_number(str(form.get("id_number", "")).strip())
+    except IdentifierError as exc:
+        return _message(request, f"身份证号无效：{exc}", 422)
+    history = payment_history(session, number)
+    context = {
+        "h": history,
+        "id_number": number,
+        "today": f"{dt.date.today():%Y-%m-%d}",
+        "notice": None,
+    }
+    return templates.TemplateResponse(request, "ledger_person.html", context)
+
+
+@router.post("/ledger/schedules/{schedule_id}/fraud", response_class=HTMLResponse)
+async def ledger_fraud(
+    request: Request,
+    schedule_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    form = await request.form()
+    raw_day = str(form.get("found_on", ""))
+    try:
+        day = dt.date.fromisoformat(raw_day)
+    except ValueError:
+        return _message(request, f"查实日期“{raw_day}”无效，格式应为 YYYY-MM-DD", 422)
+    try:
+        declare_fraud(session, schedule_id, account.username, day, str(form.get("note", "")))
+    except LedgerError as exc:
+        session.rollback()
+        return _message(request, exc.message, _status(exc))
+    return _done(
+        "/ledger",
+        f"发放计划{schedule_id}已认定弄虚作假并停止发放，已按石字〔2021〕7号第17条形成应收款",
+    )
+
+
+@router.post("/ledger/payees", response_class=HTMLResponse)
+async def ledger_payee(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    form = await request.form()
+    try:
+        payee = set_payee(
+            session,
+            str(form.get("id_number", "")).strip(),
+            str(form.get("account_name", "")),
+            str(form.get("account_no", "")),
+            str(form.get("bank_name", "")),
+            account.username,
+        )
+    except LedgerError as exc:
+        session.rollback()
+        return _message(request, exc.message, _status(exc))
+    return _done(
+        "/ledger",
+        f"已登记收款账户：{payee.account_name}，{payee.bank_name}尾号{payee.account_no[-4:]}",
+    )
+
+
+@router.post("/ledger/schedules/{schedule_id}/employer", response_class=HTMLResponse)
+async def ledger_employer(
+    request: Request,
+    schedule_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    form = await request.form()
+    try:
+        confirm_employer(session, schedule_id, str(form.get("uscc", "")).strip(), account.username)
+    except LedgerError as exc:
+        session.rollback()
+        return _message(request, exc.message, _status(exc))
+    return _done("/ledger", f"发放计划{schedule_id}的用人单位变更已确认，下次发放运行恢复发放")
+
+
+@router.post("/ledger/settings", response_class=HTMLResponse)
+async def ledger_setting(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    if account.role != Role.admin:
+        return _message(request, "仅系统管理员可以设定收回口径", 403)
+    form = await request.form()
+    key, value = str(form.get("key", "")), str(form.get("value", ""))
+    try:
+        computed = set_basis(session, key, value, account.username)
+    except LedgerError as exc:
+        session.rollback()
+        return _message(request, exc.message, _status(exc))
+    return _done("/ledger", f"收回口径已设定为{BASIS_LABELS[value]}，{computed}笔应收款已计算金额")
+
+
+@router.post("/ledger/feeds", response_class=HTMLResponse)
+async def ledger_feed(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    form = await request.form()
+    kind, upload = str(form.get("kind", "")), form.get("file")
+    if kind not in ("contributions", "departures"):
+        return _message(request, "请选择数据类型（社保缴费或离职迁出）", 422)
+    if upload is None or isinstance(upload, str):
+        return _message(request, "请选择要导入的文件", 422)
+    content = await upload.read(MAX_FEED_BYTES + 1)
+    if len(content) > MAX_FEED_BYTES:
+        return _message(request, "文件超过50MB，请分批导入", 422)
+    try:
+        source = UploadedSource(upload.filename or "", content)
+        result = load(session, kind, source, account.username, files_dir() / "rejects")
+    except FeedError as exc:
+        session.rollback()
+        return _message(request, exc.message, 422)
+    context = {
+        "kind_label": FEED_KINDS[kind],
+        "name": source.name,
+        "already": result.already_loaded,
+        "loaded": result.load.rows_loaded,
+        "rejected": result.load.rows_rejected,
+        "rejects": result.rejects[:200],
+    }
+    return templates.TemplateResponse(request, "ledger_feed.html", context)

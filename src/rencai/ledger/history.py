@@ -1,0 +1,252 @@
+"""What a finance officer reads: a receivable with its journal and derived balance, a person's
+payment history line by line (status and the citation of each amount), and the schedules whose
+change of employer waits for confirmation. Nothing here writes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.ledger.journal import receivable_balances
+from rencai.ledger.models import JournalEntry, Line, Payee, Payment, Receivable, Schedule
+from rencai.ledger.money import yuan
+from rencai.ledger.recovery import BASIS_LABELS, RECEIVABLE_STATUS
+from rencai.registry.identifiers import mask_id_number
+
+ENTRY_LABELS = {
+    "scheduled": "列入发放计划",
+    "repriced": "金额按参数调整",
+    "selected": "列入发放运行",
+    "held": "暂缓发放",
+    "lapsed": "本期不予发放",
+    "stopped": "停止发放",
+    "excluded": "就高不重复",
+    "batched": "列入发放批次",
+    "approved": "批次审核通过",
+    "rejected": "批次退回",
+    "cancelled": "撤销支付",
+    "sent": "已送银行",
+    "paid": "银行支付成功",
+    "failed": "银行支付失败",
+    "returned": "银行退回",
+    "receivable_raised": "形成应收款",
+    "offset": "从发放中抵扣",
+    "repayment": "收回还款",
+    "write_off": "核销",
+}
+LINE_STATUS = {
+    "planned": "待发放",
+    "held": "暂缓发放",
+    "batched": "已列入批次",
+    "sent": "已送银行",
+    "paid": "已发放",
+    "failed": "支付失败",
+    "returned": "银行退回",
+    "lapsed": "本期不予发放",
+    "stopped": "已停止",
+    "excluded": "就高不重复",
+}
+SCHEDULE_STATUS = {"active": "正常发放", "suspended": "暂停（待确认）", "stopped": "已停止"}
+KIND_LABELS = {"clawback": "收回", "overpayment": "多发冲抵", "exclusivity": "就高抵扣"}
+
+
+def citation_text(raw: str | None) -> str:
+    """'石字〔2021〕7号 第4条：“…”' from a stored citation (JSON); empty if there is none."""
+    data = json.loads(raw) if raw else None
+    if not data:
+        return ""
+    clause = f" 第{data['clause']}条" if data.get("clause") else ""
+    quote = f"：“{data['quote']}”" if data.get("quote") else ""
+    return f"{data.get('document', '')}{clause}{quote}"
+
+
+def _entry(item: JournalEntry) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "at": item.at.isoformat(timespec="seconds"),
+        "kind": item.kind,
+        "label": ENTRY_LABELS.get(item.kind, item.kind),
+        "amount": yuan(item.amount_fen),
+        "actor": item.actor,
+        "note": item.note,
+    }
+
+
+def receivable_detail(session: Session, receivable_id: int) -> dict[str, Any] | None:
+    """A receivable, every journal entry about it, its repayments and its balance (the sum of
+    the journal, never a stored figure); None if there is no such receivable."""
+    receivable = session.get(Receivable, receivable_id)
+    if receivable is None:
+        return None
+    schedule = session.get(Schedule, receivable.schedule_id)
+    assert schedule is not None
+    balance = receivable_balances(session, [receivable.id])[receivable.id]
+    journal = [
+        _entry(item)
+        for item in session.scalars(
+            select(JournalEntry)
+            .where(JournalEntry.receivable_id == receivable.id)
+            .order_by(JournalEntry.id)
+        )
+    ]
+    return {
+        "id": receivable.id,
+        "kind": receivable.kind,
+        "kind_label": KIND_LABELS.get(receivable.kind, receivable.kind),
+        "reason": receivable.reason,
+        "basis": receivable.basis,
+        "basis_label": BASIS_LABELS.get(receivable.basis or "", "查实之后期间已发放部分")
+        if receivable.basis
+        else "待管理员设定",
+        "status": receivable.status,
+        "status_label": RECEIVABLE_STATUS.get(receivable.status, receivable.status),
+        "amount": None if receivable.amount_fen is None else yuan(receivable.amount_fen),
+        "outstanding": yuan(balance),
+        "blocks_payments": receivable.blocks_payments,
+        "explanation": receivable.explanation,
+        "citation": json.loads(receivable.citation),
+        "citation_text": citation_text(receivable.citation),
+        "schedule_id": schedule.id,
+        "program_name": schedule.program_name,
+        "payee_name": schedule.payee_name,
+        "id_number_masked": mask_id_number(schedule.id_number),
+        "journal": journal,
+        "repayments": [e for e in journal if e["kind"] == "repayment"],
+        "write_offs": [e for e in journal if e["kind"] == "write_off"],
+    }
+
+
+def open_receivables(session: Session, limit: int = 50) -> list[dict[str, Any]]:
+    """Receivables still asking for money (or for the administrator), newest first."""
+    found = list(
+        session.scalars(
+            select(Receivable)
+            .where(Receivable.status.in_(("open", "awaiting_administrator")))
+            .order_by(Receivable.id.desc())
+            .limit(limit)
+        )
+    )
+    balances = receivable_balances(session, [r.id for r in found])
+    return [
+        {
+            "id": r.id,
+            "status_label": RECEIVABLE_STATUS.get(r.status, r.status),
+            "outstanding": yuan(balances[r.id]),
+            "explanation": r.explanation,
+        }
+        for r in found
+    ]
+
+
+def payment_history(session: Session, id_number: str) -> dict[str, Any]:
+    """Every schedule of a person with each line's amount, status, reason and citation, the
+    payments made for it, the person's receivables and the bank account on file."""
+    schedules = list(
+        session.scalars(
+            select(Schedule).where(Schedule.id_number == id_number).order_by(Schedule.id)
+        )
+    )
+    ids = [s.id for s in schedules]
+    lines: dict[int, list[Line]] = {sid: [] for sid in ids}
+    for line in session.scalars(
+        select(Line).where(Line.schedule_id.in_(ids)).order_by(Line.schedule_id, Line.seq)
+    ):
+        lines[line.schedule_id].append(line)
+    payments: dict[int, list[Payment]] = {}
+    line_ids = [line.id for group in lines.values() for line in group]
+    if line_ids:
+        for payment in session.scalars(
+            select(Payment).where(Payment.line_id.in_(line_ids)).order_by(Payment.id)
+        ):
+            payments.setdefault(payment.line_id, []).append(payment)
+    receivables = list(
+        session.scalars(
+            select(Receivable).where(Receivable.id_number == id_number).order_by(Receivable.id)
+        )
+    )
+    balances = receivable_balances(session, [r.id for r in receivables])
+    payee = session.get(Payee, id_number)
+    return {
+        "id_number_masked": mask_id_number(id_number),
+        "payee": None
+        if payee is None
+        else {
+            "account_name": payee.account_name,
+            "account_no_masked": "*" * (len(payee.account_no) - 4) + payee.account_no[-4:],
+            "bank_name": payee.bank_name,
+        },
+        "schedules": [
+            {
+                "id": s.id,
+                "program": s.program,
+                "program_name": s.program_name,
+                "payee_name": s.payee_name,
+                "status": s.status,
+                "status_label": SCHEDULE_STATUS.get(s.status, s.status),
+                "stop_reason": s.stop_reason,
+                "employer_uscc": s.employer_uscc,
+                "pending_employer": s.pending_employer,
+                "paid_total": yuan(sum(x.amount_fen for x in lines[s.id] if x.status == "paid")),
+                "lines": [
+                    {
+                        "seq": line.seq,
+                        "period": f"{line.period:%Y-%m}",
+                        "amount": yuan(line.amount_fen),
+                        "status": line.status,
+                        "status_label": LINE_STATUS.get(line.status, line.status),
+                        "reason": line.reason,
+                        "citation": json.loads(line.citation) if line.citation else None,
+                        "citation_text": citation_text(line.citation),
+                        "payments": [
+                            {"reference": p.reference, "status": p.status, "batch_id": p.batch_id}
+                            for p in payments.get(line.id, [])
+                        ],
+                    }
+                    for line in lines[s.id]
+                ],
+            }
+            for s in schedules
+        ],
+        "receivables": [
+            {
+                "id": r.id,
+                "status": r.status,
+                "status_label": RECEIVABLE_STATUS.get(r.status, r.status),
+                "outstanding": yuan(balances[r.id]),
+                "explanation": r.explanation,
+            }
+            for r in receivables
+        ],
+    }
+
+
+def awaiting_employer_confirmation(session: Session) -> list[dict[str, Any]]:
+    """Schedules a run suspended because the person's contributions came from another employer,
+    for the finance officer to confirm (with the run's reason for the hold)."""
+    suspended = list(
+        session.scalars(
+            select(Schedule).where(Schedule.status == "suspended").order_by(Schedule.id).limit(100)
+        )
+    )
+    reasons: dict[int, str] = {}
+    if suspended:
+        for schedule_id, reason in session.execute(
+            select(Line.schedule_id, Line.reason)
+            .where(Line.schedule_id.in_([s.id for s in suspended]), Line.status == "held")
+            .order_by(Line.period)
+        ):
+            reasons[schedule_id] = reason or ""
+    return [
+        {
+            "id": s.id,
+            "payee_name": s.payee_name,
+            "program_name": s.program_name,
+            "employer_uscc": s.employer_uscc,
+            "pending_employer": s.pending_employer,
+            "reason": reasons.get(s.id, ""),
+        }
+        for s in suspended
+    ]
