@@ -27,6 +27,7 @@ from rencai.cards.usage import VERIFY_LIMITER, point_of, statistics, upload, use
 from rencai.db.session import database_url, session_scope
 from rencai.registry.accounts import resolve_token
 from rencai.registry.models import Account, Role, TalentProfile
+from rencai.web.admission import admitted
 from rencai.web.api.accounts import (
     ApiError,
     bearer_or_cookie,
@@ -198,7 +199,8 @@ async def verify_card(
     # holds a database connection while it waits for another thread (under a burst that wait
     # would deadlock the thread pool against the connection pool).
     raw = bearer_or_cookie(request, authorization)
-    return await run_in_threadpool(_verify_and_record, raw, body.code, body.event_id)
+    async with admitted(database_url()):
+        return await run_in_threadpool(_verify_and_record, raw, body.code, body.event_id)
 
 
 def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -> dict[str, Any]:
