@@ -11,10 +11,12 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from rencai.applications.service import apply, decide
 from rencai.cards.issuance import set_validity
 from rencai.cards.keys import KeyStore
+from rencai.cards.models import CardUse
 from rencai.cards.trust import TrustBundle
 from rencai.cards.usage import VERIFY_LIMITER, register_point
 from rencai.db.session import database_url, session_scope
@@ -168,10 +170,38 @@ def test_offline_batch_upload_is_idempotent(world: dict[str, Any]) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "events[0]"
 
 
+def test_online_retry_is_recorded_once_and_two_points_are_flagged(world: dict[str, Any]) -> None:
+    server, tag = world["server"], world["tag"]
+    main = _cards(world)["items"][0]
+    holder = _token(server, f"holder{tag}")
+    code = httpx.get(
+        f"{server.url}/api/v1/me/cards/{main['number']}/presentation", headers=holder
+    ).json()["codes"][0]["code"]
+    with session_scope(database_url()) as s:
+        register_point(s, f"BUS2-{tag}", "公交2路", "bus", f"bustwo{tag}", PASSWORD, "130102")
+    url = f"{server.url}/api/v1/cards/verify"
+    second_bus = _token(server, f"bustwo{tag}")
+    event = {"code": code, "event_id": f"gate-{tag}-1"}
+    first = httpx.post(url, headers=second_bus, json=event).json()
+    retry = httpx.post(url, headers=second_bus, json=event).json()
+    assert first["verdict"] == retry["verdict"] == "valid"
+    assert first["recorded"] and not retry["recorded"]
+    with session_scope(database_url()) as s:
+        uses = s.scalars(select(CardUse).where(CardUse.event_id == f"gate-{tag}-1")).all()
+    # one row; accepted minutes ago at 公交1路, now at 公交2路: flagged for review
+    assert len(uses) == 1 and uses[0].flag == "two_points"
+    # an unknown token is refused before anything is read or recorded
+    bad = httpx.post(url, headers={"Authorization": "Bearer nope"}, json={"code": code})
+    assert bad.status_code == 401 and bad.json()["errors"][0]["code"] == "unauthenticated"
+
+
 def test_office_revokes_and_the_bundle_says_so(world: dict[str, Any]) -> None:
     server, tag = world["server"], world["tag"]
     main, _spouse = _cards(world)["items"]
     holder = _token(server, f"holder{tag}")
+    code = httpx.get(
+        f"{server.url}/api/v1/me/cards/{main['number']}/presentation", headers=holder
+    ).json()["codes"][0]["code"]
     city = _token(server, f"city{tag}")
     detail = httpx.get(f"{server.url}/api/v1/cards/{main['number']}", headers=city).json()
     assert detail["history"][0]["action"] == "issue"
@@ -202,6 +232,10 @@ def test_office_revokes_and_the_bundle_says_so(world: dict[str, Any]) -> None:
         ).status_code
         == 409
     )
+    # the online check learns of it at once (the list version is read with the caller)
+    bank = _token(server, f"bank{tag}")
+    online = httpx.post(f"{server.url}/api/v1/cards/verify", headers=bank, json={"code": code})
+    assert online.json()["verdict"] == "revoked" and online.json()["recorded"]
     stats = httpx.get(f"{server.url}/api/v1/cards/statistics", headers=city).json()
     assert any(r["kind"] == "bus" for r in stats["rows"])
     assert httpx.get(f"{server.url}/api/v1/cards/statistics", headers=holder).status_code == 403

@@ -66,8 +66,13 @@ class BundleCache:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, int, tuple[str, ...], bytes, TrustBundle]] = {}
 
-    def get(self, session: Session, store: KeyStore, now: dt.datetime) -> tuple[bytes, TrustBundle]:
-        version = list_version(session)
+    def get(
+        self, session: Session, store: KeyStore, now: dt.datetime, version: int | None = None
+    ) -> tuple[bytes, TrustBundle]:
+        """The bundle for the list ``version`` (read from the database unless the caller has
+        just read it in the same transaction)."""
+        if version is None:
+            version = list_version(session)
         moment = int(now.timestamp())
         key = str(store.directory.resolve())
         # a key made, installed or retired (also a rotation on first use) changes the listing

@@ -14,22 +14,35 @@ import os
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from rencai.audit.log import append as audit
 from rencai.cards.issuance import CardError
 from rencai.cards.keys import KeyStore
 from rencai.cards.lists import BUNDLES
-from rencai.cards.models import CardUse, ServicePoint
+from rencai.cards.models import CardListState, CardUse, ServicePoint
 from rencai.cards.numbering import is_valid
 from rencai.cards.points import POINT_LABELS
 from rencai.cards.verify import MESSAGES, Verdict, verify
-from rencai.registry.accounts import create_account
-from rencai.registry.models import Account, Role
+from rencai.registry.accounts import create_account, token_digest
+from rencai.registry.models import Account, Role, Token
 
 ABUSE_WINDOW = dt.timedelta(minutes=5)
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -149,22 +162,115 @@ def record_use(
     return use
 
 
+@dataclass(frozen=True)
+class Gate:
+    """Who presents codes online, read in one query: the token's account, the service point it
+    belongs to (None if it is not a point's account) and the status lists' version."""
+
+    account_id: int
+    point_id: int | None
+    point_code: str
+    point_name: str
+    point_kind: str
+    list_version: int
+
+
+def gate_of(session: Session, raw_token: str, now: dt.datetime) -> Gate | None:
+    """The caller of the online check, or None if the token is unknown, revoked or expired or
+    its account inactive (the same rules as ``resolve_token``, in one round trip)."""
+    version = select(CardListState.version).where(CardListState.id == 1).scalar_subquery()
+    row = session.execute(
+        select(
+            Token.account_id,
+            Token.revoked,
+            Token.expires_at,
+            Account.active,
+            ServicePoint.id,
+            ServicePoint.code,
+            ServicePoint.name,
+            ServicePoint.kind,
+            version,
+        )
+        .join(Account, Account.id == Token.account_id)
+        .outerjoin(ServicePoint, and_(ServicePoint.account_id == Account.id, ServicePoint.active))
+        .where(Token.token_hash == token_digest(raw_token))
+    ).first()
+    if row is None:
+        return None
+    account_id, revoked, expires_at, active, point_id, code, name, kind, list_version = row
+    if expires_at is not None and expires_at.tzinfo is None:  # SQLite: naive, stored as UTC
+        expires_at = expires_at.replace(tzinfo=dt.UTC)
+    if revoked or not active or expires_at is None or expires_at <= now:
+        return None
+    return Gate(account_id, point_id, code or "", name or "", kind or "", list_version or 0)
+
+
+def _record_online(
+    session: Session,
+    gate: Gate,
+    card_number: str | None,
+    verdict: str,
+    at: dt.datetime,
+    event_id: str | None,
+) -> bool:
+    """One INSERT … SELECT: the use with its abuse flag (see ``_flag``) computed by the database,
+    and nothing stored when a retry repeats an event id. True if a row was stored."""
+    fresh = event_id is None
+    event_id = event_id or uuid.uuid4().hex
+    flag: Any = literal(None, String)
+    if verdict == "valid" and card_number is not None:
+        near = exists().where(
+            CardUse.card_number == card_number,
+            CardUse.point_kind == gate.point_kind,
+            CardUse.point_id != gate.point_id,
+            CardUse.verdict == "valid",
+            CardUse.at > at - ABUSE_WINDOW,
+            CardUse.at < at + ABUSE_WINDOW,
+        )
+        flag = case((near, literal("two_points", String)), else_=literal(None, String))
+    row = select(
+        literal(event_id, String),
+        literal(card_number, String),
+        literal(gate.point_id, Integer),
+        literal(gate.point_kind, String),
+        literal(at, DateTime(timezone=True)),
+        literal(verdict, String),
+        literal(False, Boolean),
+        literal(_now(), DateTime(timezone=True)),
+        flag,
+    )
+    if not fresh:  # a gate's retry: checked again, recorded once
+        row = row.where(~exists().where(CardUse.event_id == event_id))
+    columns = [
+        "event_id",
+        "card_number",
+        "point_id",
+        "point_kind",
+        "at",
+        "verdict",
+        "offline",
+        "uploaded_at",
+        "flag",
+    ]
+    stored = insert(CardUse).from_select(columns, row).returning(CardUse.id)
+    return session.execute(stored).first() is not None
+
+
 def verify_online(
     session: Session,
-    point: ServicePoint,
+    gate: Gate,
     code: str,
     store: KeyStore,
     now: dt.datetime,
     event_id: str | None = None,
-) -> tuple[Verdict, CardUse | None]:
-    """Check a code against the live lists and record the use at this point (a gate's retry
-    with the same event id is checked again but recorded once)."""
-    _, bundle = BUNDLES.get(session, store, now)
-    verdict = verify(code, bundle, now, point.kind)
+) -> tuple[Verdict, bool]:
+    """Check a code against the live lists and record the use at the gate's point (a retry with
+    the same event id is checked again but recorded once). The bundle comes from memory for the
+    list version the gate's query read; the use is one statement."""
+    _, bundle = BUNDLES.get(session, store, now, gate.list_version)
+    verdict = verify(code, bundle, now, gate.point_kind)
     number = verdict.claims.number if verdict.claims else None
-    return verdict, record_use(
-        session, point, number, verdict.code, now, offline=False, event_id=event_id
-    )
+    return verdict, _record_online(session, gate, number, verdict.code, now, event_id)
 
 
 def upload(session: Session, point: ServicePoint, events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from rencai.db.models import RuleSet
 
@@ -35,9 +36,21 @@ def engine_for(url: str) -> Engine:
     url = _normalise(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    if url.startswith("postgresql"):  # the web server runs sync routes in a 40-thread pool
-        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
+    if url.startswith("postgresql"):
+        # the web app admits as many requests to the database as this pool holds connections
+        # (rencai.web.admission), so a checkout does not wait; the timeout is a last resort
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=20, max_overflow=30, pool_timeout=10
+        )
     return create_engine(url, pool_pre_ping=True)
+
+
+def connection_capacity(url: str) -> int:
+    """How many sessions can hold a connection of ``url``'s pool at the same time."""
+    pool = engine_for(url).pool
+    if isinstance(pool, QueuePool):
+        return pool.size() + max(pool._max_overflow, 0)  # negative means unlimited
+    return 1  # SQLite in memory: one shared connection
 
 
 @contextmanager

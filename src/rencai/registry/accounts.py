@@ -261,12 +261,15 @@ def issue_token(
     return raw
 
 
+def token_digest(raw: str) -> str:
+    """What is stored of a token: its SHA-256 (the token itself is shown once, never kept)."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 def resolve_token(session: Session, raw: str, now: dt.datetime | None = None) -> Account | None:
     """The account a token belongs to, or None if unknown, revoked or expired."""
     moment = now or _now()
-    token = session.scalar(
-        select(Token).where(Token.token_hash == hashlib.sha256(raw.encode()).hexdigest())
-    )
+    token = session.scalar(select(Token).where(Token.token_hash == token_digest(raw)))
     expires_at = _aware(token.expires_at) if token is not None else None
     if token is None or token.revoked or expires_at is None or expires_at <= moment:
         return None
@@ -275,9 +278,7 @@ def resolve_token(session: Session, raw: str, now: dt.datetime | None = None) ->
 
 
 def revoke_token(session: Session, raw: str) -> None:
-    token = session.scalar(
-        select(Token).where(Token.token_hash == hashlib.sha256(raw.encode()).hexdigest())
-    )
+    token = session.scalar(select(Token).where(Token.token_hash == token_digest(raw)))
     if token is not None:
         token.revoked = True
         session.flush()

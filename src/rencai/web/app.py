@@ -9,8 +9,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import rencai
+from rencai.web.admission import Busy
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
@@ -57,6 +59,15 @@ def create_app() -> FastAPI:
     @app.exception_handler(accounts_api.ApiError)
     async def api_error(_: Request, exc: accounts_api.ApiError) -> JSONResponse:
         return exc.response()
+
+    @app.exception_handler(Busy)
+    @app.exception_handler(PoolTimeout)
+    async def busy(_: Request, __: Exception) -> JSONResponse:
+        # saturated: a prompt, honest answer the client may retry, rather than a hung request
+        body = {
+            "errors": [{"field": "(server)", "message": "系统繁忙，请稍后重试", "code": "busy"}]
+        }
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

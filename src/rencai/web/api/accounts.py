@@ -7,10 +7,11 @@ session cookie (pages) on the server; a talent only ever reaches their own profi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi.concurrency import contextmanager_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from rencai.registry.accounts import (
 )
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
+from rencai.web.admission import admitted
 
 router = APIRouter(prefix="/api/v1", tags=["accounts 账号"])
 SESSION_COOKIE = "rencai_session"
@@ -43,13 +45,16 @@ class ApiError(Exception):
         return JSONResponse(body, status_code=self.status)
 
 
-def db() -> Iterator[Session]:
+async def db() -> AsyncIterator[Session]:
     """One transaction per request: committed on success, rolled back on error.
 
     Used with ``scope="function"``, so the commit happens before the response is sent: a client
-    that is told 201 can rely on the row being there for its next request.
+    that is told 201 can rely on the row being there for its next request. The request is first
+    admitted to the database (``rencai.web.admission``), so the connection its session takes is
+    never one a worker thread has to wait for; the commit runs in a thread of its own.
     """
-    with session_scope(database_url()) as session:
+    url = database_url()
+    async with admitted(url), contextmanager_in_threadpool(session_scope(url)) as session:
         yield session
 
 

@@ -23,10 +23,18 @@ from rencai.cards.lists import BUNDLES
 from rencai.cards.models import STATUS_LABELS, Card, CardEvent, CardStatus, ServicePoint
 from rencai.cards.points import TIER_LABELS
 from rencai.cards.presentation import dynamic_codes, pdf, png, static_code, svg
-from rencai.cards.usage import VERIFY_LIMITER, point_of, statistics, upload, uses_of, verify_online
+from rencai.cards.usage import (
+    VERIFY_LIMITER,
+    gate_of,
+    point_of,
+    statistics,
+    upload,
+    uses_of,
+    verify_online,
+)
 from rencai.db.session import database_url, session_scope
-from rencai.registry.accounts import resolve_token
 from rencai.registry.models import Account, Role, TalentProfile
+from rencai.web.admission import admitted
 from rencai.web.api.accounts import (
     ApiError,
     bearer_or_cookie,
@@ -198,21 +206,24 @@ async def verify_card(
     # holds a database connection while it waits for another thread (under a burst that wait
     # would deadlock the thread pool against the connection pool).
     raw = bearer_or_cookie(request, authorization)
-    return await run_in_threadpool(_verify_and_record, raw, body.code, body.event_id)
+    async with admitted(database_url()):
+        return await run_in_threadpool(_verify_and_record, raw, body.code, body.event_id)
 
 
 def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -> dict[str, Any]:
+    now = _now()
     with session_scope(database_url()) as session:
-        account = resolve_token(session, raw_token) if raw_token else None
-        if account is None:
+        gate = gate_of(session, raw_token, now) if raw_token else None
+        if gate is None:
             raise ApiError(401, "authorization", "请先登录", "unauthenticated")
-        point = _point(session, account)
-        if not VERIFY_LIMITER.allow(account.id):
+        if gate.point_id is None:
+            raise ApiError(403, "role", "仅服务网点账号可以核验", "forbidden")
+        if not VERIFY_LIMITER.allow(gate.account_id):
             raise ApiError(429, "rate", "核验请求过于频繁，请稍后再试", "rate_limited")
-        verdict, use = verify_online(session, point, code, _store(), _now(), event_id)
+        verdict, recorded = verify_online(session, gate, code, _store(), now, event_id)
         data = verdict.as_dict()
-        data["point"] = {"code": point.code, "name": point.name, "kind": point.kind}
-        data["recorded"] = use is not None
+        data["point"] = {"code": gate.point_code, "name": gate.point_name, "kind": gate.point_kind}
+        data["recorded"] = recorded
         return data
 
 
