@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -24,13 +24,14 @@ APPROVAL_HANDLERS: tuple[str, ...] = (
 )
 
 
-def _resolve(path: str) -> Callable[[Session, Application], None]:
+def resolve(path: str) -> Callable[..., Any]:
+    """The function a "module:function" path names, imported when first needed."""
     module, _, name = path.partition(":")
-    handler: Callable[[Session, Application], None] = getattr(importlib.import_module(module), name)
+    handler: Callable[..., Any] = getattr(importlib.import_module(module), name)
     return handler
 
 
 def approved(session: Session, application: Application) -> None:
     """Run every approval handler for a case that has just been finally approved."""
     for path in APPROVAL_HANDLERS:
-        _resolve(path)(session, application)
+        resolve(path)(session, application)

@@ -5,12 +5,11 @@ own stays revoked). Each step raises the status-list version so verifiers learn 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai.applications.events import resolve
 from rencai.cards.issuance import CardError, _now, add_months, record, validity_months
 from rencai.cards.lists import bump
 from rencai.cards.models import Card, CardStatus
@@ -104,11 +103,7 @@ def _revoked(session: Session, card: Card, actor: str) -> None:
     if talent is None:
         return
     for path in REVOCATION_HANDLERS:
-        module, _, name = path.partition(":")
-        handler: Callable[[Session, str, dt.date, str], object] = getattr(
-            importlib.import_module(module), name
-        )
-        handler(session, talent.id_number, _now().date(), actor)
+        resolve(path)(session, talent.id_number, _now().date(), actor)
 
 
 def _renew(session: Session, target: Card, main: Card) -> None:

@@ -124,6 +124,15 @@ def _paid_lines(session: Session, schedule_id: int) -> list[Line]:
     return [line for line in _lines(session, schedule_id) if line.status in PAID_STATES]
 
 
+def _paid_fen(session: Session, schedule_id: int, after: dt.date, *, served: bool = False) -> int:
+    """Fen paid for the periods after ``after`` (or, with ``served``, up to and including it)."""
+    return sum(
+        line.amount_fen
+        for line in _paid_lines(session, schedule_id)
+        if (line.period <= after) == served
+    )
+
+
 UNPAID_STATES = ("planned", "held", "failed", "returned")
 
 
@@ -234,11 +243,7 @@ def apply_departure(
                 run_id=run_id,
             )
         else:  # employment ended: periods already paid after it were not due
-            overpaid = sum(
-                line.amount_fen
-                for line in _paid_lines(session, schedule.id)
-                if line.period > failure_period
-            )
+            overpaid = _paid_fen(session, schedule.id, failure_period)
             if overpaid:
                 _raise(
                     session,
@@ -309,11 +314,7 @@ def set_basis(session: Session, key: str, value: str, actor: str) -> int:
         )
     )
     for receivable in waiting:
-        served = sum(
-            line.amount_fen
-            for line in _paid_lines(session, receivable.schedule_id)
-            if line.period <= receivable.failure_period
-        )
+        served = _paid_fen(session, receivable.schedule_id, receivable.failure_period, served=True)
         receivable.basis = value
         receivable.explanation += f"；管理员已设定按{BASIS_LABELS[value]}口径"
         _open(session, receivable, served if value == "all" else 0, actor, None)
@@ -467,11 +468,7 @@ def stop_for_revoked_card(
         select(Schedule).where(Schedule.id_number == id_number, Schedule.status != "stopped")
     ):
         _stop(session, schedule, failure_period, reason, actor)
-        overpaid = sum(
-            line.amount_fen
-            for line in _paid_lines(session, schedule.id)
-            if line.period > failure_period
-        )
+        overpaid = _paid_fen(session, schedule.id, failure_period)
         if overpaid:
             _raise(
                 session,
