@@ -12,19 +12,19 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import segno
 from fpdf import FPDF
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.cards.credential import FAMILY_CARD, MAIN_CARD, CardClaims, sign_claims
 from rencai.cards.issuance import CardError
 from rencai.cards.keys import KeyStore
 from rencai.cards.models import STATUS_LABELS, Card, CardStatus
 from rencai.cards.points import TIER_LABELS
 
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = clock.OFFICE_ZONE
 WINDOW = 60  # seconds a dynamic code is shown for
 PREFETCH = 10  # windows handed to the app at once
 QR_ERROR = "m"  # 15 % error correction: a phone screen or a worn print still scans

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from rencai import clock
 from rencai.cards.issuance import RELATION_LABELS, CardError, set_validity, validity_settings
 from rencai.cards.keys import KeyError_, KeyStore, kid_of
 from rencai.cards.lifecycle import ACTION_LABELS, can_manage, change
@@ -47,7 +48,7 @@ router = APIRouter(prefix="/api/v1", tags=["cards 人才绿卡"])
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _error(exc: CardError) -> ApiError:
