@@ -3,12 +3,14 @@ working after the server has stopped."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import uuid
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from rencai.applications.service import apply, decide
@@ -20,6 +22,12 @@ from rencai.registry.models import Role
 from rencai.web.app import create_app
 from tests.profiles import doctor
 from tests.support import LiveServer, random_first17
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (90, 120), "navy").save(out, format="PNG")
+    return out.getvalue()
 
 
 def _holder_with_card(tag: str) -> None:
@@ -62,8 +70,18 @@ def test_verifier_page_verifies_with_the_server_stopped(
         expect(qr).to_have_attribute("data-code", re.compile("^RC1:"))
         code = qr.get_attribute("data-code")
         assert code
-        static_pdf = holder.locator(".downloads a", has_text="PDF").first.get_attribute("href")
+        # the static code is printed only with the holder's photo: upload it, then print
+        first = holder.locator(".e-card").first
+        expect(first.locator(".downloads a", has_text="PDF")).to_have_count(0)
+        expect(first.locator(".downloads")).to_contain_text("上传照片后可打印卡面")
+        first.locator(".photo-form input[type=file]").set_input_files(
+            files=[{"name": "me.png", "mimeType": "image/png", "buffer": _png()}]
+        )
+        first.locator(".photo-form button").click()
+        first = holder.locator(".e-card").first
+        static_pdf = first.locator(".downloads a", has_text="PDF").get_attribute("href")
         assert static_pdf and static_pdf.endswith("/card.pdf")
+        expect(first.locator(".photo-form button")).to_have_text("更换照片")
 
         gate = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         gate.goto(server.url + "/verifier")

@@ -72,6 +72,12 @@ def _cards(world: dict[str, Any]) -> dict[str, Any]:
     return response.json()
 
 
+def _jpeg(colour: str = "navy") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (90, 120), colour).save(out, format="JPEG")
+    return out.getvalue()
+
+
 def test_holder_sees_cards_and_downloads_them(world: dict[str, Any]) -> None:
     server = world["server"]
     items = _cards(world)["items"]
@@ -81,20 +87,74 @@ def test_holder_sees_cards_and_downloads_them(world: dict[str, Any]) -> None:
     assert main["valid_through"] and not main["validity_awaiting_administrator"]
     headers = _token(server, f"holder{world['tag']}")
     base = f"{server.url}/api/v1/me/cards/{main['number']}"
-    png = httpx.get(f"{base}/qr.png", headers=headers)
-    assert png.headers["content-type"] == "image/png"
-    assert Image.open(io.BytesIO(png.content)).size[0] > 100
-    svg = httpx.get(f"{base}/qr.svg", headers=headers)
-    assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    # The static code is not handed out on its own (a shared picture of it would pass every
+    # check): it is printed only on the card face, beside the holder's photo.
+    assert httpx.get(f"{base}/qr.png", headers=headers).status_code == 404
+    assert httpx.get(f"{base}/qr.svg", headers=headers).status_code == 404
+    no_photo = httpx.get(f"{base}/card.pdf", headers=headers)
+    assert no_photo.status_code == 409
+    assert no_photo.json()["errors"][0]["message"] == "请先上传持卡人照片，再打印卡面"
+    not_a_photo = httpx.put(
+        f"{base}/photo", headers=headers, files={"file": ("p.pdf", b"%PDF-1.7 x", "image/jpeg")}
+    )
+    assert not_a_photo.status_code == 415 and not _cards(world)["items"][0]["has_photo"]
+    put = httpx.put(f"{base}/photo", headers=headers, files={"file": ("me.jpg", _jpeg())})
+    assert put.status_code == 204 and _cards(world)["items"][0]["has_photo"]
     pdf = httpx.get(f"{base}/card.pdf", headers=headers)
     assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 2000
+    assert b"/Subtype /Image" in pdf.content and pdf.content.count(b"/Subtype /Image") >= 2
     codes = httpx.get(f"{base}/presentation", headers=headers).json()["codes"]
     assert len(codes) == 10 and all(c["until"] - c["from"] == 60 for c in codes)
     assert codes[0]["svg"].startswith("data:image/svg+xml;base64,")
     # someone else's card is not found, and without a login nothing is shown
     other = _token(server, f"other{world['tag']}")
-    assert httpx.get(f"{base}/qr.png", headers=other).status_code == 404
-    assert httpx.get(f"{base}/qr.png").status_code == 401
+    assert httpx.get(f"{base}/card.pdf", headers=other).status_code == 404
+    stranger = httpx.put(f"{base}/photo", headers=other, files={"file": ("x.jpg", _jpeg("red"))})
+    assert stranger.status_code == 404
+    assert httpx.get(f"{base}/card.pdf").status_code == 401
+
+
+def test_points_that_compare_faces_see_the_masked_name_and_photo(world: dict[str, Any]) -> None:
+    server, tag = world["server"], world["tag"]
+    main = _cards(world)["items"][0]
+    holder = _token(server, f"holder{tag}")
+    photo = _jpeg("teal")
+    assert (
+        httpx.put(
+            f"{server.url}/api/v1/me/cards/{main['number']}/photo",
+            headers=holder,
+            files={"file": ("me.jpg", photo)},
+        ).status_code
+        == 204
+    )
+    code = httpx.get(
+        f"{server.url}/api/v1/me/cards/{main['number']}/presentation", headers=holder
+    ).json()["codes"][0]["code"]
+    url = f"{server.url}/api/v1/cards/verify"
+    photo_url = f"{server.url}/api/v1/cards/{main['number']}/holder-photo"
+    with session_scope(database_url()) as s:
+        register_point(s, f"HOSP-{tag}", "市人民医院", "hospital", f"hosp{tag}", PASSWORD, "130102")
+        register_point(s, f"SUB-{tag}", "地铁1号线", "subway", f"sub{tag}", PASSWORD, "130102")
+    hospital, subway = _token(server, f"hosp{tag}"), _token(server, f"sub{tag}")
+    # before the hospital has checked the card it may not open the photo
+    assert httpx.get(photo_url, headers=hospital).status_code == 404
+    seen = httpx.post(url, headers=hospital, json={"code": code}).json()
+    assert seen["verdict"] == "valid"
+    assert seen["holder"]["name"] == "王**"  # 王博士, masked
+    assert seen["holder"]["photo"] == f"/api/v1/cards/{main['number']}/holder-photo"
+    opened = httpx.get(photo_url, headers=hospital)
+    assert opened.status_code == 200 and opened.content == photo
+    assert opened.headers["content-type"] == "image/jpeg"
+    # a subway gate compares nothing: the dynamic code shows it no name and no photo
+    gate = httpx.post(url, headers=subway, json={"code": code}).json()
+    assert gate["verdict"] == "valid" and "holder" not in gate
+    assert httpx.get(photo_url, headers=subway).status_code == 404
+    # a refused code shows nobody's name
+    refused = httpx.post(url, headers=hospital, json={"code": "RC1:nothing"}).json()
+    assert not refused["accepted"] and "holder" not in refused
+    # another talent cannot open the photo; the holder can
+    assert httpx.get(photo_url, headers=_token(server, f"other{tag}")).status_code == 404
+    assert httpx.get(photo_url, headers=holder).content == photo
 
 
 def test_bundle_is_public_and_verifies_against_the_root(world: dict[str, Any]) -> None:

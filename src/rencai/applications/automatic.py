@@ -10,13 +10,13 @@ afterwards: the draw is the SHA-256 of the case id and program, so anyone can re
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications import events
 from rencai.applications.journal import SYSTEM, record
 from rencai.applications.models import Application
@@ -48,7 +48,7 @@ def explain_decision(application: Application) -> dict[str, Any] | None:
         profile = parse_profile(json.loads(application.profile_snapshot))
     except ProfileError:
         return None
-    on = application.submitted_at.date()
+    on = clock.office_date(application.submitted_at)
     result = entitlements(profile, on)
     granted = [*result["cards"], *result["benefits"], *result["recognitions"], *result["may_apply"]]
     item = next((i for i in granted if i["id"] == application.program), None)
@@ -97,7 +97,7 @@ def consider(session: Session, application: Application) -> bool:
         "rule": "SHA-256(rencai-sample:项目:申请编号) 前8字节 mod 10000 < 比例×100",
         "sampled": sampled,
     }
-    moment = dt.datetime.now(dt.UTC)
+    moment = clock.now()
     explanation["at"] = moment.isoformat()
     application.automatic = json.dumps(explanation, ensure_ascii=False)
     application.post_check = "pending" if sampled else None
@@ -156,6 +156,6 @@ def check(
         steps_of(application)[-1],
         "check_ok" if confirmed else "check_flag",
         reason,
-        dt.datetime.now(dt.UTC),
+        clock.now(),
     )
     return application

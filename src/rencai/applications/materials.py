@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import BigInteger, DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from rencai import clock
 from rencai.applications.models import Application
 from rencai.db.models import Base
 from rencai.registry.accounts import RegistryError
@@ -75,7 +76,7 @@ def store(
         content_type=content_type,
         size=len(data),
         uploader_id=uploader_id,
-        uploaded_at=dt.datetime.now(dt.UTC),
+        uploaded_at=clock.now(),
     )
     session.add(material)
     session.flush()

@@ -9,13 +9,13 @@ administrator parameter with no default: until it is set, the notice has no end 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications.models import ReviewLimit, ReviewProgram
 from rencai.audit.log import append as audit
 from rencai.policy.procedures import DEPARTMENTS, procedures
@@ -123,7 +123,7 @@ def configure(
             notice_source=source,
             notice_quote=quote,
             updated_by=admin.username,
-            updated_at=dt.datetime.now(dt.UTC),
+            updated_at=clock.now(),
         )
     )
     session.flush()
@@ -160,7 +160,7 @@ def load_seeded(session: Session, jurisdiction: str = "shijiazhuang") -> tuple[i
     """Load the seeds' time limits (on the department step) and notices; returns (limits,
     programs). Idempotent; an administrator's existing chain for a program is kept."""
     found = procedures(jurisdiction)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     programs = 0
     for limit in found.limits:
         session.merge(

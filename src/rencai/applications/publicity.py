@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications import events
 from rencai.applications.journal import PUBLIC, SYSTEM, record
 from rencai.applications.models import Application, Objection, Status
@@ -36,7 +37,7 @@ class NoticeError(RegistryError):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def enter_final(session: Session, application: Application, moment: dt.datetime) -> bool:
@@ -59,7 +60,7 @@ def enter_final(session: Session, application: Application, moment: dt.datetime)
         },
         ensure_ascii=False,
     )
-    application.notice_start = moment.date()
+    application.notice_start = clock.office_date(moment)
     application.notice_pauses = "[]"
     _set_end(session, application)
     return False
@@ -182,7 +183,7 @@ def lodge_objection(
     name, contact, text = name.strip(), contact.strip(), text.strip()
     if application.status not in UNDER_NOTICE:
         raise NoticeError("application", "该申请不在公示期内，无法提出异议", "not_under_notice")
-    today = _now().date()
+    today = clock.office_date(_now())
     if application.notice_end is not None and today > application.notice_end:
         raise NoticeError("application", "公示期已结束，不再受理异议", "notice_ended")
     if not name or len(name) > 100:
@@ -257,7 +258,7 @@ def handle_objection(
     if not (reason or "").strip():
         raise NoticeError("reason", "处理异议须填写理由", "reason_required")
     moment = _now()
-    today = moment.date()
+    today = clock.office_date(moment)
     objection.status = "upheld" if decision == "uphold" else "dismissed"
     objection.handled_by, objection.handled_at, objection.reason = reviewer.id, moment, reason
     pending = [
@@ -309,7 +310,7 @@ def handle_objection(
 def close_notices(session: Session, today: dt.date | None = None) -> list[int]:
     """Make final every case whose notice ended (the day after its last day) without an open
     objection; runs the approval handlers. Running it again changes nothing."""
-    day = today or _now().date()
+    day = today or clock.office_date(_now())
     due = list(
         session.scalars(
             select(Application)

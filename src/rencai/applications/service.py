@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications import automatic, events
 from rencai.applications.journal import record
 from rencai.applications.models import Action, Application, ReviewLimit, Status
@@ -43,7 +44,7 @@ OPEN = (Status.county_review, Status.city_review, Status.department_review, Stat
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    return clock.today()
 
 
 def review_limit(session: Session, program: str, level: str) -> ReviewLimit | None:
@@ -109,7 +110,7 @@ class ApplicationError(RegistryError):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def precheck(profile: dict[str, Any], program: str, on: dt.date | None = None) -> dict[str, Any]:
@@ -211,7 +212,7 @@ def apply(
             "confirmed" if on_behalf else "pending" if talent.employer_id else None
         ),
     )
-    _start_step(session, application, moment.date())
+    _start_step(session, application, clock.office_date(moment))
     try:
         with session.begin_nested():  # a savepoint: losing a race must not spoil the request
             session.add(application)
@@ -353,7 +354,7 @@ def decide(
         if index + 1 < len(steps):
             application.step_index = index + 1
             application.status = status_for(steps[index + 1]).value
-            _start_step(session, application, moment.date())
+            _start_step(session, application, clock.office_date(moment))
         else:
             application.step_index = index
             final = enter_final(session, application, moment)
@@ -361,7 +362,7 @@ def decide(
         application.status = Status.returned.value
         # the clock stops: the pause runs from today until the applicant resubmits
         pauses = json.loads(application.pauses or "[]")
-        application.pauses = json.dumps([*pauses, [moment.date().isoformat(), None]])
+        application.pauses = json.dumps([*pauses, [clock.office_date(moment).isoformat(), None]])
     elif decision == "reject":
         application.status = Status.rejected.value
         application.decided_at = moment
@@ -426,7 +427,7 @@ def resubmit(
     )
     application.step_index = 0
     application.status = status_for(steps_of(application)[0]).value
-    today = _now().date()
+    today = clock.office_date(_now())
     pauses = json.loads(application.pauses or "[]")
     if pauses and pauses[-1][1] is None:  # 补正期间不计时: close the pause and move the deadline
         pauses[-1][1] = today.isoformat()

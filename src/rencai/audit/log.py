@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Integer, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from rencai import clock
 from rencai.db.models import Base
 
 GENESIS = "0" * 64
@@ -74,7 +75,7 @@ def append(
     held it while waiting for a worker thread would stall every other writer. A rolled-back
     transaction leaves no entry.
     """
-    moment = _utc(at or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    moment = _utc(at or clock.now()).replace(microsecond=0)
     session.info.setdefault(PENDING, []).append(
         (moment, actor, action, subject, _canonical(details or {}))
     )

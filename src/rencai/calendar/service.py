@@ -20,6 +20,7 @@ import lunardate
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.calendar.models import CalendarDay, CalendarNotice
 
 CITY = ""  # the county of city-wide rows (part of the primary key, so not NULL)
@@ -309,7 +310,7 @@ def load_notice(
                 source=document,
             )
         )
-    session.merge(CalendarNotice(year=year, document=document, loaded_at=dt.datetime.now(dt.UTC)))
+    session.merge(CalendarNotice(year=year, document=document, loaded_at=clock.now()))
     session.flush()
     return changed
 

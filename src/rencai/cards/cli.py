@@ -12,6 +12,7 @@ import typer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from rencai import clock
 from rencai.cards.keys import KeyError_, KeyStore
 from rencai.cards.points import POINT_LABELS, TIER_LABELS
 from rencai.cards.scan import ScanError, read_qr
@@ -24,7 +25,7 @@ app.add_typer(keys_app, name="keys")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _fail(line: str, code: int = 2) -> None:
@@ -130,7 +131,7 @@ def keys_list() -> None:
         return
     for c in certs:
         state = "retired" if store.retired(c.kid) else "in force"
-        fmt = lambda t: dt.datetime.fromtimestamp(t, dt.UTC).date().isoformat()  # noqa: E731
+        fmt = lambda t: clock.office_date(dt.datetime.fromtimestamp(t, dt.UTC)).isoformat()  # noqa: E731
         typer.echo(
             f"{c.kid.hex()}  signs {fmt(c.sign_from)}..{fmt(c.sign_until)}  "
             f"verifies until {fmt(c.verify_until)}  {state}"
@@ -249,7 +250,7 @@ def expire() -> None:
     from rencai.db.session import database_url, session_scope
 
     with session_scope(database_url()) as session:
-        due = expire_due(session, _now().date())
+        due = expire_due(session, clock.office_date(_now()))
     typer.echo(f"{len(due)} 张卡已到期")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications.service import apply, decide
 from rencai.cards.issuance import set_validity
 from rencai.cards.models import Card
@@ -43,7 +44,7 @@ def load_card_demo(
     )
     main = session.scalar(select(Card).where(Card.talent_id == talent.id, Card.tier == "B"))
     assert main is not None
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     record_use(session, bus, main.number, "valid", now - dt.timedelta(days=2), offline=True)
     record_use(session, hospital, main.number, "valid", now - dt.timedelta(days=1), offline=False)
     bus2 = register_point(session, "BUS-002", "公交2路", "bus", "demo_bus2", password, "130102")

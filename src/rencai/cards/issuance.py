@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications.models import Application
 from rencai.audit.log import append as audit
 from rencai.cards.lists import bump, new_status_index
@@ -41,7 +42,7 @@ class CardError(RegistryError):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -137,7 +138,7 @@ def on_approved(session: Session, application: Application) -> None:
         return  # already issued for this case
     talent = session.get(TalentProfile, application.talent_id)
     assert talent is not None
-    on = (application.decided_at or _now()).date()
+    on = clock.office_date(application.decided_at or _now())
     main = _new_card(
         session, application.program, talent, application.county, on, application=application
     )

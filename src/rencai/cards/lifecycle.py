@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications.events import resolve
 from rencai.cards.issuance import CardError, _now, add_months, record, validity_months
 from rencai.cards.lists import bump
@@ -103,11 +104,11 @@ def _revoked(session: Session, card: Card, actor: str) -> None:
     if talent is None:
         return
     for path in REVOCATION_HANDLERS:
-        resolve(path)(session, talent.id_number, _now().date(), actor)
+        resolve(path)(session, talent.id_number, clock.office_date(_now()), actor)
 
 
 def _renew(session: Session, target: Card, main: Card) -> None:
-    today = _now().date()
+    today = clock.office_date(_now())
     if target is main or target.main_card_id is None:
         months = validity_months(session, target.tier)
         if months is None:

@@ -59,6 +59,9 @@ class Card(Base):
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # the holder's photo (SHA-256 of the stored file): printed beside the static code and shown
+    # to points that compare card and face
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -26,6 +26,11 @@ POINT_LABELS = {
     "bank": "银行",
 }
 
+# Kinds of point where a person serves the holder at a counter and must compare card and face:
+# the online check shows them the holder's masked name and photo (decision 0067). Gates (bus,
+# subway) compare nothing and accept the 60-second dynamic code.
+FACE_CHECK_KINDS = frozenset({"scenic", "hospital", "bank"})
+
 TIER_OF_PROGRAM = {"card.a": "A", "card.b": "B", "card.county": "C", "card.family": "F"}
 PROGRAM_OF_TIER = {v: k for k, v in TIER_OF_PROGRAM.items()}
 TIER_LABELS = {"A": "A卡", "B": "B卡", "C": "县（市、区）卡", "F": "副卡"}

@@ -12,19 +12,19 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import segno
 from fpdf import FPDF
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.cards.credential import FAMILY_CARD, MAIN_CARD, CardClaims, sign_claims
 from rencai.cards.issuance import CardError
 from rencai.cards.keys import KeyStore
 from rencai.cards.models import STATUS_LABELS, Card, CardStatus
 from rencai.cards.points import TIER_LABELS
 
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = clock.OFFICE_ZONE
 WINDOW = 60  # seconds a dynamic code is shown for
 PREFETCH = 10  # windows handed to the app at once
 QR_ERROR = "m"  # 15 % error correction: a phone screen or a worn print still scans
@@ -111,8 +111,9 @@ def _font() -> Path:
     raise CardError("font", "未安装中文字体（fonts-wqy-microhei），无法生成 PDF", "no_font")
 
 
-def pdf(session: Session, card: Card, holder: str, code: str) -> bytes:
-    """A printable card (ISO/IEC 7810 ID-1, 85.6 × 54 mm) with the static QR."""
+def pdf(session: Session, card: Card, holder: str, code: str, photo: bytes) -> bytes:
+    """A printable card (ISO/IEC 7810 ID-1, 85.6 × 54 mm): the holder's photo beside the static
+    QR, so that whoever checks the printed code can compare it with the person."""
     doc = FPDF(orientation="L", unit="mm", format=(54, 85.6))
     doc.set_auto_page_break(False)
     doc.add_page()
@@ -138,13 +139,14 @@ def pdf(session: Session, card: Card, holder: str, code: str) -> bytes:
         main = session.get(Card, card.main_card_id)
         lines.append(f"主卡：{main.number if main else ''}")
     services = "、".join(s["name"] for s in json.loads(card.services))
+    doc.image(io.BytesIO(photo), x=3, y=13, w=15, h=20)
     doc.set_font("cjk", size=6.5)
     y = 14.0
     for line in lines:
-        doc.set_xy(3, y)
-        doc.cell(48, 4, line)
+        doc.set_xy(19, y)
+        doc.cell(32, 4, line)
         y += 4.5
-    doc.set_xy(3, y + 1)
+    doc.set_xy(3, max(y, 34.0) + 1)
     doc.multi_cell(47, 3, f"服务项目：{services}")
     image = io.BytesIO(png(code, scale=4))
     doc.image(image, x=52, y=13, w=31, h=31)

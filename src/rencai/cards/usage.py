@@ -16,7 +16,6 @@ import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Boolean,
@@ -33,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.cards.issuance import CardError
 from rencai.cards.keys import KeyStore
@@ -45,12 +45,12 @@ from rencai.registry.accounts import create_account, token_digest
 from rencai.registry.models import Account, Role, Token
 
 ABUSE_WINDOW = dt.timedelta(minutes=5)
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = clock.OFFICE_ZONE
 MAX_BATCH = 1000
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def register_point(
@@ -390,9 +390,8 @@ def statistics(session: Session) -> dict[str, Any]:
 
 
 def china_time(moment: dt.datetime) -> str:
-    """Beijing time for people to read (SQLite hands back naive UTC)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    """Office time for people to read."""
+    return clock.display(moment)
 
 
 def uses_of(session: Session, numbers: list[str], limit: int = 50) -> list[dict[str, Any]]:

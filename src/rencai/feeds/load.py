@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.feeds.models import Contribution, Departure, FeedLoad
 from rencai.feeds.source import FeedError, MonthlySource
@@ -135,7 +136,7 @@ def load(
         rows_loaded=len(good),
         rows_rejected=len(rejects),
         loaded_by=actor,
-        loaded_at=dt.datetime.now(dt.UTC),
+        loaded_at=clock.now(),
     )
     session.add(record)
     session.flush()

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
 from rencai.ledger.bulk import update_rows
@@ -66,7 +67,7 @@ def decide_batch(
         raise LedgerError("审核结果应为 approve 或 reject", "bad_decision", "decision")
     if decision == "reject" and not (note or "").strip():
         raise LedgerError("退回批次须填写原因", "no_reason", "note")
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     batch.status = "approved" if decision == "approve" else "rejected"
     batch.decided_by, batch.decided_at, batch.decision_note = account.username, now, note
     payments = session.execute(
@@ -291,7 +292,7 @@ def import_confirmations(url: str, path: Path, actor: str) -> dict[str, Any]:
                 sha256=digest,
                 file_name=path.name,
                 imported_by=actor,
-                imported_at=dt.datetime.now(dt.UTC),
+                imported_at=clock.now(),
                 report=json.dumps(report, ensure_ascii=False),
             )
         )

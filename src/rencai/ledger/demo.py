@@ -3,12 +3,12 @@ a month of social-insurance contributions, so `make run` can show a month's run 
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.feeds.load import load
 from rencai.feeds.source import FileSource
 from rencai.ledger.payees import set_payee
@@ -35,7 +35,7 @@ def load_ledger_demo(
         "中国工商银行石家庄分行",
         "demo",
     )
-    this_month = month_start(dt.date.today())
+    this_month = month_start(clock.today())
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "社保缴费-演示.csv"
         rows = [

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.ledger.bulk import insert_rows
 from rencai.ledger.models import JournalEntry
 
@@ -17,7 +17,7 @@ RECEIVABLE_CREDITS = ("repayment", "offset", "write_off")
 
 def entry(kind: str, amount_fen: int, actor: str, **refs: Any) -> dict[str, Any]:
     return {
-        "at": refs.pop("at", None) or dt.datetime.now(dt.UTC),
+        "at": refs.pop("at", None) or clock.now(),
         "kind": kind,
         "amount_fen": amount_fen,
         "actor": actor,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.models import Payee, Schedule
@@ -37,7 +37,7 @@ def set_payee(
             account_name=account_name.strip(),
             account_no=account_no.strip(),
             bank_name=bank_name.strip(),
-            updated_at=dt.datetime.now(dt.UTC),
+            updated_at=clock.now(),
         )
     )
     audit(session, actor, "ledger.payee", mask_id_number(number), {"bank": bank_name})

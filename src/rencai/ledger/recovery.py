@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.feeds.models import Departure
 from rencai.ledger.errors import LedgerError
@@ -82,7 +83,7 @@ def _raise(
         blocks_payments=blocks,
         citation=json.dumps(CLAUSE_17, ensure_ascii=False),
         explanation=explanation,
-        raised_at=dt.datetime.now(dt.UTC),
+        raised_at=clock.now(),
     )
     session.add(receivable)
     session.flush()
@@ -260,7 +261,7 @@ def apply_departure(
                     failure_period=failure_period,
                     run_id=run_id,
                 )
-    session.add(AppliedEvent(event=event, run_id=run_id, applied_at=dt.datetime.now(dt.UTC)))
+    session.add(AppliedEvent(event=event, run_id=run_id, applied_at=clock.now()))
 
 
 def declare_fraud(
@@ -272,7 +273,7 @@ def declare_fraud(
         raise LedgerError("发放计划不存在", "not_found")
     if not note.strip():
         raise LedgerError("请填写查实情况", "no_reason", "note")
-    if found_on > dt.date.today():
+    if found_on > clock.today():
         raise LedgerError("查实日期不能晚于今天", "bad_date", "found_on")
     if schedule.status == "stopped" and schedule.stop_reason and "弄虚作假" in schedule.stop_reason:
         raise LedgerError("该发放计划已认定弄虚作假并停止发放", "already_stopped", "schedule")
@@ -304,7 +305,7 @@ def set_basis(session: Session, key: str, value: str, actor: str) -> int:
     found = session.get(Setting, key)
     if found is not None and found.value != value:
         raise LedgerError("收回口径已设定，不能更改已形成的应收款", "already_set", "key")
-    session.merge(Setting(key=key, value=value, set_by=actor, set_at=dt.datetime.now(dt.UTC)))
+    session.merge(Setting(key=key, value=value, set_by=actor, set_at=clock.now()))
     reason = key.removeprefix("clawback_basis.")
     waiting = list(
         session.scalars(

@@ -29,6 +29,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.db.session import engine_for, session_scope
 from rencai.feeds.models import Contribution, Departure
@@ -132,7 +133,7 @@ def _open_run(
         month=month,
         step="created",
         started_by=actor,
-        started_at=dt.datetime.now(dt.UTC),
+        started_at=clock.now(),
     )
     try:
         with session.begin_nested():
@@ -502,7 +503,7 @@ def _batch(session: Session, run_id: str, actor: str) -> None:
         total_fen=0,
         item_count=0,
         created_by=actor,
-        created_at=dt.datetime.now(dt.UTC),
+        created_at=clock.now(),
         budget_alerts=json.dumps(_budget_alerts(session, list(pay)), ensure_ascii=False),
     )
     session.add(batch)
@@ -595,7 +596,7 @@ def _batch(session: Session, run_id: str, actor: str) -> None:
     batch.total_fen = sum(p["amount_fen"] for p in payments)
     batch.item_count = len(payments)
     run.step = "batched"
-    run.finished_at = dt.datetime.now(dt.UTC)
+    run.finished_at = clock.now()
     audit(
         session,
         actor,

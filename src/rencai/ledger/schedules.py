@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.ledger.journal import entry, record
 from rencai.ledger.models import Line, Schedule
@@ -140,7 +141,7 @@ def create_schedule(
         conditions=json.dumps(terms.conditions, ensure_ascii=False),
         employer_uscc=employer_uscc,
         status="active",
-        created_at=dt.datetime.now(dt.UTC),
+        created_at=clock.now(),
     )
     session.add(schedule)
     session.flush()
@@ -189,7 +190,7 @@ def on_approved(session: Session, application: Application) -> None:
     if session.scalar(select(Schedule.id).where(Schedule.application_id == application.id)):
         return
     profile = json.loads(application.profile_snapshot)
-    decided = (application.decided_at or dt.datetime.now(dt.UTC)).date()
+    decided = clock.office_date(application.decided_at or clock.now())
     terms = terms_for(application.jurisdiction, profile, application.program, decided)
     if terms is None:
         return

@@ -19,6 +19,7 @@ from typing import Protocol
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from rencai import clock
 from rencai.db.models import Base
 
 
@@ -72,7 +73,7 @@ def notify(
     channels: tuple[str, ...] = ("app", "sms"),
 ) -> list[Notification]:
     """Queue a message for an account on each channel, in the caller's transaction."""
-    moment = dt.datetime.now(dt.UTC)
+    moment = clock.now()
     rows = [
         Notification(
             account_id=account_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from rencai import clock
 from rencai.policy.catalogue import Entry, catalogue
 from rencai.policy.contract.profile import FieldError, Profile, ProfileError
 from rencai.policy.engine.system import system_for
@@ -57,7 +58,7 @@ def entitlements(profile: Profile, on: dt.date | None = None) -> dict[str, Any]:
     Raises ProfileError when the profile asks for something the calculator cannot answer
     (a jurisdiction whose rules are not yet computed, a date before its law).
     """
-    day = on or profile.on or dt.date.today()
+    day = on or profile.on or clock.today()
     jurisdictions = registry()
     if profile.jurisdiction not in jurisdictions and catalogue_only(profile.jurisdiction):
         return catalogue_only_result(profile.jurisdiction, day)

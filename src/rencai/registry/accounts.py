@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
@@ -53,7 +54,7 @@ class RegistryError(ValueError):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:

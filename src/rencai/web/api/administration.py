@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications.models import ReviewLimit
 from rencai.applications.programs import (
     STEP_LABELS,
@@ -46,11 +47,15 @@ def _error(exc: RegistryError) -> ApiError:
 
 
 def account_view(account: Account) -> dict[str, Any]:
-    locked = account.locked_until is not None and (
-        account.locked_until.replace(tzinfo=dt.UTC)
-        if account.locked_until.tzinfo is None
-        else account.locked_until
-    ) > dt.datetime.now(dt.UTC)
+    locked = (
+        account.locked_until is not None
+        and (
+            account.locked_until.replace(tzinfo=dt.UTC)
+            if account.locked_until.tzinfo is None
+            else account.locked_until
+        )
+        > clock.now()
+    )
     return {
         "id": account.id,
         "username": account.username,

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -16,13 +16,22 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from rencai import clock
+from rencai.audit.log import append as audit
+from rencai.cards.holder import (
+    MAX_PHOTO_BYTES,
+    holder_for_point,
+    photo_of,
+    point_may_see_photo,
+    set_photo,
+)
 from rencai.cards.issuance import RELATION_LABELS, CardError, set_validity, validity_settings
 from rencai.cards.keys import KeyError_, KeyStore, kid_of
 from rencai.cards.lifecycle import ACTION_LABELS, can_manage, change
 from rencai.cards.lists import BUNDLES
 from rencai.cards.models import STATUS_LABELS, Card, CardEvent, CardStatus, ServicePoint
 from rencai.cards.points import TIER_LABELS
-from rencai.cards.presentation import dynamic_codes, pdf, png, static_code, svg
+from rencai.cards.presentation import dynamic_codes, pdf, static_code, svg
 from rencai.cards.usage import (
     VERIFY_LIMITER,
     gate_of,
@@ -47,7 +56,7 @@ router = APIRouter(prefix="/api/v1", tags=["cards 人才绿卡"])
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _error(exc: CardError) -> ApiError:
@@ -78,6 +87,7 @@ def card_view(session: Session, card: Card) -> dict[str, Any]:
         else None,
         "validity_awaiting_administrator": card.valid_until is None,
         "services": json.loads(card.services),
+        "has_photo": card.photo_sha256 is not None,
         "version": card.version,
     }
 
@@ -123,34 +133,40 @@ def presentation(
     return {"number": card.number, "window_seconds": 60, "codes": codes}
 
 
-@router.get("/me/cards/{number}/qr.{fmt}", summary="静态二维码图片（PNG 或 SVG，用于打印）")
-def static_image(
+@router.put(
+    "/me/cards/{number}/photo", status_code=204, summary="上传持卡人照片（JPG 或 PNG，不超过2MB）"
+)
+async def put_photo(
     number: str,
-    fmt: Literal["png", "svg"],
+    file: UploadFile,
     talent: Annotated[TalentProfile, Depends(current_talent)],
     session: Annotated[Session, Depends(db, scope="function")],
 ) -> Response:
     card = _own_card(session, talent, number)
+    data = await file.read(MAX_PHOTO_BYTES + 1)
     try:
-        code = static_code(session, card, _store(), _now())
+        set_photo(card, data)
     except CardError as exc:
-        raise _error(exc) from None
-    body, media = (png(code), "image/png") if fmt == "png" else (svg(code), "image/svg+xml")
-    disposition = f'attachment; filename="{card.number}.{fmt}"'
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+        status = {"too_large": 413, "bad_type": 415}.get(exc.code, 422)
+        raise ApiError(status, exc.field, exc.message, exc.code) from None
+    audit(session, f"account:{talent.account_id}", "card.photo", f"card:{card.number}")
+    return Response(status_code=204)
 
 
-@router.get("/me/cards/{number}/card.pdf", summary="可打印的卡面（PDF，含静态二维码）")
+@router.get("/me/cards/{number}/card.pdf", summary="可打印的卡面（PDF，含持卡人照片与静态二维码）")
 def printable(
     number: str,
     talent: Annotated[TalentProfile, Depends(current_talent)],
     session: Annotated[Session, Depends(db, scope="function")],
 ) -> Response:
     card = _own_card(session, talent, number)
+    photo = photo_of(card)
+    if photo is None:  # a static code without the holder's photo could be used by anyone
+        raise ApiError(409, "photo", "请先上传持卡人照片，再打印卡面", "no_photo")
     try:
         code = static_code(session, card, _store(), _now())
         holder = card.holder_name or RELATION_LABELS.get(card.relation or "", "") or talent.name
-        body = pdf(session, card, holder, code)
+        body = pdf(session, card, holder, code, photo[0])
     except CardError as exc:
         raise _error(exc) from None
     disposition = f'attachment; filename="{card.number}.pdf"'
@@ -222,9 +238,42 @@ def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -
             raise ApiError(429, "rate", "核验请求过于频繁，请稍后再试", "rate_limited")
         verdict, recorded = verify_online(session, gate, code, _store(), now, event_id)
         data = verdict.as_dict()
+        if verdict.accepted and verdict.claims is not None:
+            holder = holder_for_point(
+                session, verdict.claims.number, gate.point_kind, verdict.claims.dynamic
+            )
+            if holder is not None:
+                data["holder"] = holder
         data["point"] = {"code": gate.point_code, "name": gate.point_name, "kind": gate.point_kind}
         data["recorded"] = recorded
         return data
+
+
+@router.get("/cards/{number}/holder-photo", summary="持卡人照片（刚在线核验通过该卡的网点可查看）")
+def holder_photo(
+    number: str,
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    card = session.scalar(select(Card).where(Card.number == number))
+    allowed = False
+    if card is not None and account.role == Role.service_point:
+        point = point_of(session, account)
+        allowed = point is not None and point_may_see_photo(
+            session, point.id, point.kind, card.number
+        )
+    elif card is not None:
+        allowed = can_manage(account, card) or _holds(session, account, card)
+    photo = photo_of(card) if card is not None and allowed else None
+    if card is None or photo is None:  # the same answer for no card, no photo and no right
+        raise ApiError(404, "number", "没有可查看的持卡人照片", "not_found")
+    audit(session, f"account:{account.id}", "card.photo_viewed", f"card:{card.number}")
+    return Response(photo[0], media_type=photo[1], headers={"Cache-Control": "no-store"})
+
+
+def _holds(session: Session, account: Account, card: Card) -> bool:
+    talent = session.get(TalentProfile, card.talent_id)
+    return talent is not None and talent.account_id == account.id
 
 
 class UseBatch(BaseModel):

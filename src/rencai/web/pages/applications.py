@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from rencai import clock
 from rencai.applications.bulk import clean_reasons
 from rencai.applications.materials import MAX_BYTES, MaterialError, materials_of, store
 from rencai.applications.models import STATUS_LABELS, Application, Status
@@ -79,7 +80,7 @@ def _case_view(session: Session, application: Application) -> dict[str, object]:
         "status": application.status,
         "status_label": STATUS_LABELS[Status(application.status)],
         "county": application.county,
-        "submitted_at": application.submitted_at.strftime("%Y-%m-%d %H:%M"),
+        "submitted_at": clock.display(application.submitted_at),
         "version": application.version,
         "precheck": json.loads(application.precheck),
         "rules_version": application.rules_version,
@@ -150,7 +151,7 @@ def case_page(
             "who": LEVEL_LABELS.get(a.level, a.level),
             "what": ACTION_LABELS.get(a.action, a.action),
             "reason": a.reason,
-            "at": a.at.strftime("%Y-%m-%d %H:%M"),
+            "at": clock.display(a.at),
         }
         for a in history(session, application)
     ]

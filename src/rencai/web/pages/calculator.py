@@ -15,12 +15,24 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from rencai import clock
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import FieldError, ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))
+
+
+def _instant(value: dt.datetime | str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+# Every time shown on a page is office time (stored instants are UTC; the API gives ISO text).
+templates.env.filters["office_time"] = lambda value, seconds=False: clock.display(
+    _instant(value), seconds=seconds
+)
+templates.env.filters["office_date"] = lambda value: clock.office_date(_instant(value)).isoformat()
 
 FIELD_NAMES = {
     "on": "查询日期",
@@ -215,7 +227,7 @@ def home(request: Request) -> HTMLResponse:
 
 @router.get("/calculator", response_class=HTMLResponse)
 def calculator_form(request: Request, example: str | None = None) -> HTMLResponse:
-    form = {"on": dt.date.today().isoformat()}
+    form = {"on": clock.today().isoformat()}
     context: dict[str, Any] = {"form": form, "result": None, "errors": [], "per": PER}
     if example in EXAMPLES:
         values = EXAMPLES[example][1]

@@ -10,7 +10,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
+from rencai.audit.log import append as audit
+from rencai.cards.holder import MAX_PHOTO_BYTES, set_photo
 from rencai.cards.issuance import CardError, set_validity, validity_settings
 from rencai.cards.keys import KeyStore
 from rencai.cards.lifecycle import ACTION_LABELS, can_manage, change
@@ -58,6 +61,35 @@ def my_cards(
             "uses": uses_of(session, [c.number for c in cards]),
         },
     )
+
+
+@router.post("/cards/{number}/photo", response_class=HTMLResponse)
+async def upload_photo(
+    request: Request,
+    number: str,
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    talent = session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
+    card = (
+        session.scalar(select(Card).where(Card.number == number, Card.talent_id == talent.id))
+        if talent
+        else None
+    )
+    if card is None:
+        return _message(request, "没有找到该卡", 404)
+    form = await request.form()
+    upload = form.get("file")
+    data = await upload.read(MAX_PHOTO_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    try:
+        set_photo(card, data)
+    except CardError as exc:
+        session.rollback()
+        return _message(request, exc.message, 413 if exc.code == "too_large" else 422)
+    audit(session, f"account:{account.id}", "card.photo", f"card:{card.number}")
+    return RedirectResponse("/cards", status_code=303)
 
 
 @router.get("/verifier", response_class=HTMLResponse)

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.db.session import database_url
 from rencai.feeds.load import load
 from rencai.feeds.source import FeedError, UploadedSource
@@ -120,7 +121,7 @@ def ledger_home(
     waiting = session.scalars(
         select(Receivable).where(Receivable.status == "awaiting_administrator")
     ).all()
-    today = dt.date.today()
+    today = clock.today()
     context: dict[str, Any] = {
         "account": {"name": account.display_name, "role": ROLE_LABELS[Role(account.role)]},
         "batches": batches,
@@ -294,7 +295,7 @@ async def ledger_person(
     context = {
         "h": history,
         "id_number": number,
-        "today": f"{dt.date.today():%Y-%m-%d}",
+        "today": f"{clock.today():%Y-%m-%d}",
         "notice": None,
     }
     return templates.TemplateResponse(request, "ledger_person.html", context)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from rencai import clock
 from rencai.applications.automatic import CheckError, check
 from rencai.applications.bulk import bulk_approve
 from rencai.applications.models import STATUS_LABELS, Application, Objection, Status
@@ -188,7 +189,7 @@ def _admin(request: Request, session: Session) -> Account | Response:
 
 
 def local_closures(session: Session) -> list[CalendarDay]:
-    today = dt.datetime.now(dt.UTC).date()
+    today = clock.today()
     return list(
         session.scalars(
             select(CalendarDay)
