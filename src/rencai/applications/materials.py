@@ -35,6 +35,8 @@ class Material(Base):
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
+    # which required material this file is (a name from the program's list), if any
+    kind: Mapped[str | None] = mapped_column(String(64))
     uploader_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rencai.applications import automatic, events
+from rencai.applications import automatic, events, once_only
+from rencai.applications.errors import ApplicationError
 from rencai.applications.journal import record
 from rencai.applications.models import Action, Application, ReviewLimit, Status
 from rencai.applications.programs import STEP_LABELS, chain_for
@@ -36,7 +37,6 @@ from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.version import rules_version
-from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
 OPEN = (Status.county_review, Status.city_review, Status.department_review, Status.returned)
@@ -104,10 +104,6 @@ def is_overdue(application: Application, today: dt.date | None = None) -> bool:
     )
 
 
-class ApplicationError(RegistryError):
-    """A refused step (Chinese message), e.g. wrong state, not allowed, stale version."""
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -160,6 +156,9 @@ def apply(
         or submitted_by.employer_id != talent.employer_id
     ):
         raise ApplicationError("talent", "只能为本单位关联的人才代为申请", "forbidden")
+    # one submission per person at a time (a row lock on PostgreSQL): what follows reads the
+    # cases committed by a concurrent submission, so the same key and the once-only guard hold
+    session.execute(select(TalentProfile.id).where(TalentProfile.id == talent.id).with_for_update())
     existing = session.scalar(
         select(Application).where(Application.idempotency_key == idempotency_key)
     )
@@ -184,6 +183,7 @@ def apply(
     check = precheck(profile, program)
     if check["state"] in ("unknown_program", "invalid"):
         raise ApplicationError("program", "；".join(check["reasons"]), check["state"])
+    once_only.refuse_if_held(session, talent.id, profile["jurisdiction"], program)
     county = profile.get("employment", {}).get("county")
     if not county:
         raise ApplicationError(

@@ -47,9 +47,13 @@ class Resubmission(BaseModel):
 
 
 def _error(exc: ApplicationError) -> ApiError:
-    status = {"forbidden": 403, "stale_version": 409, "duplicate_application": 409}.get(
-        exc.code, 422
-    )
+    status = {
+        "forbidden": 403,
+        "stale_version": 409,
+        "duplicate_application": 409,
+        "already_granted": 409,
+        "once_only_pending": 409,
+    }.get(exc.code, 422)
     return ApiError(status, exc.field, exc.message, exc.code)
 
 

@@ -33,7 +33,13 @@ router = APIRouter(prefix="/api/v1", tags=["review 审核工作流"])
 Db = Annotated[Session, Depends(db, scope="function")]
 Caller = Annotated[Account, Depends(current_account)]
 
-STATUS_OF = {"forbidden": 403, "stale_version": 409, "duplicate_application": 409}
+STATUS_OF = {
+    "forbidden": 403,
+    "stale_version": 409,
+    "duplicate_application": 409,
+    "already_granted": 409,
+    "once_only_pending": 409,
+}
 
 
 def _error(exc: RegistryError) -> ApiError:

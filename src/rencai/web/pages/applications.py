@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from rencai.applications.bulk import clean_reasons
+from rencai.applications.errors import CONFLICTS
 from rencai.applications.materials import MAX_BYTES, MaterialError, materials_of, store
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.applications.programs import STEP_LABELS
@@ -118,7 +119,7 @@ async def new_application(
         )
     except ApplicationError as exc:
         session.rollback()
-        return _message(request, exc.message, 409 if exc.code == "duplicate_application" else 422)
+        return _message(request, exc.message, 409 if exc.code in CONFLICTS else 422)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 

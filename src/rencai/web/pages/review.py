@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rencai.applications.automatic import CheckError, check
 from rencai.applications.bulk import bulk_approve
+from rencai.applications.errors import CONFLICTS
 from rencai.applications.models import STATUS_LABELS, Application, Objection, Status
 from rencai.applications.programs import (
     NOTICE_UNITS,
@@ -417,7 +418,7 @@ async def employer_apply(request: Request, session: Db) -> Response:
         )
     except ApplicationError as exc:
         session.rollback()
-        return _message(request, exc.message, 409 if exc.code == "duplicate_application" else 422)
+        return _message(request, exc.message, 409 if exc.code in CONFLICTS else 422)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 
