@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from rencai.applications import events, once_only
+from rencai.applications import events, once_only, requirements
 from rencai.applications.journal import SYSTEM, record
 from rencai.applications.models import Application
 from rencai.applications.programs import settings_of
@@ -87,6 +87,8 @@ def consider(session: Session, application: Application) -> bool:
         return False  # decided when the employer confirms
     if once_only.granted_elsewhere(session, application) is not None:
         return False  # a person refuses it, with the earlier case named
+    if requirements.missing(session, application):
+        return False  # considered again once the materials are uploaded
     explanation = explain_decision(application)
     if explanation is None:
         return False

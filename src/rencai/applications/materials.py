@@ -54,8 +54,22 @@ def _path(root: Path, digest: str) -> Path:
 
 
 def store(
-    session: Session, application: Application, uploader_id: int, filename: str, data: bytes
+    session: Session,
+    application: Application,
+    uploader_id: int,
+    filename: str,
+    data: bytes,
+    kind: str | None = None,
 ) -> Material:
+    """Keep an uploaded file for a case; ``kind`` names the required material it is (one of
+    the program's list, see ``requirements``), or None for any other material."""
+    kind = (kind or "").strip() or None
+    if kind is not None:
+        from rencai.applications.requirements import required  # it imports this module
+
+        names = required(session, application.program)
+        if kind not in names:
+            raise MaterialError("kind", "材料类别不在本项目的必交材料清单中", "bad_kind")
     if not data:
         raise MaterialError("file", "文件为空，请重新选择", "empty_file")
     if len(data) > MAX_BYTES:
@@ -76,6 +90,7 @@ def store(
         filename=Path(filename).name[:200] or "材料",
         content_type=content_type,
         size=len(data),
+        kind=kind,
         uploader_id=uploader_id,
         uploaded_at=dt.datetime.now(dt.UTC),
     )
@@ -94,3 +109,27 @@ def materials_of(session: Session, application: Application) -> list[Material]:
 
 def read(material: Material) -> bytes:
     return _path(files_dir(), material.sha256).read_bytes()
+
+
+def viewed(session: Session, actor_id: int, material: Material, download: bool) -> bytes:
+    """The material's bytes for someone allowed to see its case; every view is audited."""
+    from rencai.audit.log import append as audit
+
+    data = read(material)
+    audit(
+        session,
+        f"account:{actor_id}",
+        "material.download" if download else "material.view",
+        f"material:{material.id}",
+        {"application": material.application_id, "sha256": material.sha256},
+    )
+    return data
+
+
+def size_label(size: int) -> str:
+    """A file size as people read it: 850 字节, 12.4 KB, 3.2 MB."""
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

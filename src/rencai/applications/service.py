@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rencai.applications import automatic, events, once_only
+from rencai.applications import automatic, events, once_only, requirements
 from rencai.applications.errors import ApplicationError
 from rencai.applications.journal import record
 from rencai.applications.models import Action, Application, ReviewLimit, Status
@@ -345,6 +345,8 @@ def decide(
         raise ApplicationError(
             "employer_confirmation", "须待用人单位确认在职后方可通过", "awaiting_employer"
         )
+    if decision == "approve":
+        requirements.refuse_if_missing(session, application)
     if decision in ("return", "reject") and not (reason or "").strip():
         raise ApplicationError("reason", "退回补正或不予通过须填写理由", "reason_required")
     moment = _now()
