@@ -35,6 +35,8 @@ from rencai.applications.publicity import (
     public_view,
     under_notice,
 )
+from rencai.applications.requirements import all_required, set_required
+from rencai.applications.requirements import view as required_view
 from rencai.applications.service import ApplicationError, apply, confirm_employment
 from rencai.calendar.models import CalendarDay
 from rencai.calendar.service import add_local_closure
@@ -305,6 +307,7 @@ async def admin_update(request: Request, account_id: int, session: Db) -> Respon
 def _programs_context(session: Session, error: str | None = None) -> dict[str, Any]:
     return {
         "items": [view(s) for s in all_settings(session)],
+        "required": [required_view(r) for r in all_required(session)],
         "limits": _limits(session),
         "steps": STEP_LABELS,
         "units": NOTICE_UNITS,
@@ -344,6 +347,27 @@ async def admin_configure(request: Request, session: Db) -> Response:
                 notice_unit=str(form.get("notice_unit", "")) or None,
             )
     except SettingsError as exc:
+        return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
+    return RedirectResponse("/admin/programs", status_code=303)
+
+
+@router.post("/admin/required-materials", response_class=HTMLResponse)
+async def admin_required(request: Request, session: Db) -> Response:
+    admin = _admin(request, session)
+    if isinstance(admin, Response):
+        return admin
+    form = await request.form()
+    items = str(form.get("items", "")).replace("、", "\n").splitlines()
+    try:
+        with session.begin_nested():
+            set_required(
+                session,
+                admin,
+                str(form.get("program", "")),
+                items,
+                str(form.get("source", "")),
+            )
+    except ApplicationError as exc:
         return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
     return RedirectResponse("/admin/programs", status_code=303)
 
