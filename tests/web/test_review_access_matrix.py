@@ -99,7 +99,7 @@ def world(live_server: LiveServer) -> dict[str, Any]:
             sample_percent=100,
         )  # fmt: skip
         at_police = apply(s, owner, "sjz.b.service.household_registration", uuid.uuid4().hex, hr)
-        store(s, at_police, hr.id, "户口本.pdf", b"%PDF-1.7 matrix")
+        material = store(s, at_police, hr.id, "户口本.pdf", b"%PDF-1.7 matrix")
         decide(s, county, at_police, "approve", None, at_police.version)
         sampled = apply(s, owner, "sjz.b.service.research", uuid.uuid4().hex, hr)
         assert sampled.post_check == "pending"
@@ -114,6 +114,7 @@ def world(live_server: LiveServer) -> dict[str, Any]:
             "objection": objection.id,
             "owner": owner.id,
             "police_account": police.id,
+            "material": material.id,
         }
         users = {
             "owner": f"ow{tag}",
@@ -219,6 +220,16 @@ def _api(server: LiveServer, world: dict[str, Any], role: str, route: str) -> in
             return client.post(f"{api}/employer/applications", json=body).status_code
         if route == "dept_detail":
             return client.get(f"{api}/applications/{ids['dept']}").status_code
+        if route == "dept_material":
+            response = client.get(f"{api}/applications/{ids['dept']}/materials/{ids['material']}")
+            if response.status_code == 200:
+                assert response.content == b"%PDF-1.7 matrix"
+            return response.status_code
+        if route == "admin_required":
+            return client.get(f"{api}/admin/required-materials").status_code
+        if route == "admin_required_put":  # no basis given: the administrator reaches validation
+            body = {"items": ["学位证书"], "source": ""}
+            return client.put(f"{api}/admin/required-materials/x.test", json=body).status_code
         if route == "dept_decide":
             body = {"decision": "approve", "version": 999}
             return client.post(f"{api}/applications/{ids['dept']}/decision", json=body).status_code
@@ -256,6 +267,12 @@ API_EXPECTED: dict[str, dict[str, int | str]] = {
     "dept_detail": _row(
         404, anonymous=401, owner=200, county=200, city=200, police=200, admin=200, hr=200
     ),
+    # the same people as the case itself; every 200 is audited (test_case_materials_api)
+    "dept_material": _row(
+        404, anonymous=401, owner=200, county=200, city=200, police=200, admin=200, hr=200
+    ),
+    "admin_required": _row(403, **ADMIN_ONLY, admin=200),
+    "admin_required_put": _row(403, **ADMIN_ONLY, admin=422),
     "dept_decide": _row(
         404, anonymous=401, owner=409, county=409, city=409, police=409, admin=409, hr=409
     ),
@@ -299,6 +316,13 @@ def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> i
         if route == "employer_apply":
             form = {"talent_id": str(ids["owner"]), "program": "sjz.b.settlement_allowance"}
             return client.post("/employer/applications", data=form).status_code
+        if route == "material_page":
+            return client.get(
+                f"/applications/{ids['dept']}/materials/{ids['material']}"
+            ).status_code
+        if route == "required_page":  # no basis given: the administrator reaches validation
+            form = {"program": "x.test", "items": "学位证书", "source": ""}
+            return client.post("/admin/required-materials", data=form).status_code
         if route == "notice_object":
             form = {"name": "某", "contact": "1", "text": "短"}
             return client.post(f"/notices/{ids['notice']}/objections", data=form).status_code
@@ -326,6 +350,10 @@ PAGE_EXPECTED: dict[str, dict[str, int | str]] = {
     "post_check": _row(403, **LOGIN, city=409),
     "employer_apply": _row(403, **LOGIN, hr=303, other_hr=404),
     "notice_object": _row(422),
+    "material_page": _row(
+        404, **LOGIN, owner=200, county=200, city=200, police=200, admin=200, hr=200
+    ),
+    "required_page": _row(403, **LOGIN, admin=422),
     "employment": _row(403, **LOGIN, hr=422, other_hr=404),
     "closure": _row(403, **LOGIN, admin=422),
 }

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.applications import events
+from rencai.applications import events, once_only, requirements
 from rencai.applications.journal import SYSTEM, record
 from rencai.applications.models import Application
 from rencai.applications.programs import settings_of
@@ -85,6 +85,10 @@ def consider(session: Session, application: Application) -> bool:
         return False
     if application.employer_confirmation not in (None, "confirmed"):
         return False  # decided when the employer confirms
+    if once_only.granted_elsewhere(session, application) is not None:
+        return False  # a person refuses it, with the earlier case named
+    if requirements.missing(session, application):
+        return False  # considered again once the materials are uploaded
     explanation = explain_decision(application)
     if explanation is None:
         return False

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rencai.applications.materials import Material
 from rencai.applications.models import Application
+from rencai.applications.requirements import missing
 from rencai.applications.service import ApplicationError, decide, may_decide
 from rencai.audit.log import append as audit
 from rencai.registry.models import Account, Role
@@ -45,6 +46,9 @@ def clean_reasons(session: Session, application: Application) -> list[str]:
     )
     if not has_material:
         reasons.append("尚未上传材料")
+    absent = missing(session, application)
+    if absent:
+        reasons.append(f"尚缺必交材料：{'、'.join(absent)}")
     if application.employer_confirmation not in (None, "confirmed"):
         reasons.append("用人单位尚未确认在职")
     return reasons

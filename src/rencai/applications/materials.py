@@ -36,6 +36,8 @@ class Material(Base):
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
+    # which required material this file is (a name from the program's list), if any
+    kind: Mapped[str | None] = mapped_column(String(64))
     uploader_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
@@ -53,8 +55,22 @@ def _path(root: Path, digest: str) -> Path:
 
 
 def store(
-    session: Session, application: Application, uploader_id: int, filename: str, data: bytes
+    session: Session,
+    application: Application,
+    uploader_id: int,
+    filename: str,
+    data: bytes,
+    kind: str | None = None,
 ) -> Material:
+    """Keep an uploaded file for a case; ``kind`` names the required material it is (one of
+    the program's list, see ``requirements``), or None for any other material."""
+    kind = (kind or "").strip() or None
+    if kind is not None:
+        from rencai.applications.requirements import required  # it imports this module
+
+        names = required(session, application.program)
+        if kind not in names:
+            raise MaterialError("kind", "材料类别不在本项目的必交材料清单中", "bad_kind")
     if not data:
         raise MaterialError("file", "文件为空，请重新选择", "empty_file")
     if len(data) > MAX_BYTES:
@@ -75,6 +91,7 @@ def store(
         filename=Path(filename).name[:200] or "材料",
         content_type=content_type,
         size=len(data),
+        kind=kind,
         uploader_id=uploader_id,
         uploaded_at=clock.now(),
     )
@@ -93,3 +110,27 @@ def materials_of(session: Session, application: Application) -> list[Material]:
 
 def read(material: Material) -> bytes:
     return _path(files_dir(), material.sha256).read_bytes()
+
+
+def viewed(session: Session, actor_id: int, material: Material, download: bool) -> bytes:
+    """The material's bytes for someone allowed to see its case; every view is audited."""
+    from rencai.audit.log import append as audit
+
+    data = read(material)
+    audit(
+        session,
+        f"account:{actor_id}",
+        "material.download" if download else "material.view",
+        f"material:{material.id}",
+        {"application": material.application_id, "sha256": material.sha256},
+    )
+    return data
+
+
+def size_label(size: int) -> str:
+    """A file size as people read it: 850 字节, 12.4 KB, 3.2 MB."""
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rencai.db.models import Base
@@ -148,3 +148,35 @@ class Objection(Base):
     handled_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class OnceOnlyGrant(Base):
+    """A once-only benefit (a one-off payment, a card) held by a person: one row per person and
+    benefit, taken in the transaction that approves the case at its last step. The unique key is
+    the database's own refusal of a second grant, whatever path approved the case."""
+
+    __tablename__ = "once_only_grants"
+    __table_args__ = (
+        UniqueConstraint("talent_id", "jurisdiction", "program", name="uq_once_only_grant"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talent_id: Mapped[int] = mapped_column(ForeignKey("talent_profiles.id"))
+    jurisdiction: Mapped[str] = mapped_column(String(32))
+    program: Mapped[str] = mapped_column(String(64))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RequiredMaterials(Base):
+    """The materials an applicant must upload for a program (or "*" for every program without
+    its own list), set by an administrator: the policy texts name none for the programs the
+    platform takes. A case cannot be approved while one of them is missing."""
+
+    __tablename__ = "required_materials"
+
+    program: Mapped[str] = mapped_column(String(64), primary_key=True)
+    items: Mapped[str] = mapped_column(Text)  # JSON list of names, e.g. ["身份证", "学位证书"]
+    source: Mapped[str] = mapped_column(String(200))  # who set it and on what basis
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.applications import events
+from rencai.applications import events, once_only
 from rencai.applications.journal import PUBLIC, SYSTEM, record
 from rencai.applications.models import Application, Objection, Status
 from rencai.applications.programs import NOTICE_UNITS, settings_of
@@ -43,7 +43,9 @@ def _now() -> dt.datetime:
 def enter_final(session: Session, application: Application, moment: dt.datetime) -> bool:
     """The last step has approved: publish the case if its program requires a notice, else
     approve it. Returns True when the approval is final (the caller runs ``events.approved``
-    after recording its own action)."""
+    after recording its own action). A once-only benefit is granted here, or the approval
+    refused (``once_only.grant``) before anything changes."""
+    once_only.grant(session, application)
     application.due_date, application.due_provisional = None, None
     settings = settings_of(session, application.program)
     if settings is None or not settings.notice_required:

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.applications import automatic, events
+from rencai.applications import automatic, events, once_only, requirements
+from rencai.applications.errors import ApplicationError
 from rencai.applications.journal import record
 from rencai.applications.models import Action, Application, ReviewLimit, Status
 from rencai.applications.programs import STEP_LABELS, chain_for
@@ -37,7 +38,6 @@ from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.version import rules_version
-from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
 OPEN = (Status.county_review, Status.city_review, Status.department_review, Status.returned)
@@ -105,10 +105,6 @@ def is_overdue(application: Application, today: dt.date | None = None) -> bool:
     )
 
 
-class ApplicationError(RegistryError):
-    """A refused step (Chinese message), e.g. wrong state, not allowed, stale version."""
-
-
 def _now() -> dt.datetime:
     return clock.now()
 
@@ -161,6 +157,9 @@ def apply(
         or submitted_by.employer_id != talent.employer_id
     ):
         raise ApplicationError("talent", "只能为本单位关联的人才代为申请", "forbidden")
+    # one submission per person at a time (a row lock on PostgreSQL): what follows reads the
+    # cases committed by a concurrent submission, so the same key and the once-only guard hold
+    session.execute(select(TalentProfile.id).where(TalentProfile.id == talent.id).with_for_update())
     existing = session.scalar(
         select(Application).where(Application.idempotency_key == idempotency_key)
     )
@@ -185,6 +184,7 @@ def apply(
     check = precheck(profile, program)
     if check["state"] in ("unknown_program", "invalid"):
         raise ApplicationError("program", "；".join(check["reasons"]), check["state"])
+    once_only.refuse_if_held(session, talent.id, profile["jurisdiction"], program)
     county = profile.get("employment", {}).get("county")
     if not county:
         raise ApplicationError(
@@ -346,6 +346,8 @@ def decide(
         raise ApplicationError(
             "employer_confirmation", "须待用人单位确认在职后方可通过", "awaiting_employer"
         )
+    if decision == "approve":
+        requirements.refuse_if_missing(session, application)
     if decision in ("return", "reject") and not (reason or "").strip():
         raise ApplicationError("reason", "退回补正或不予通过须填写理由", "reason_required")
     moment = _now()

@@ -58,6 +58,15 @@ def mask_id_number(value: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+def mask_id_number_for_review(value: str) -> str:
+    """For the reviewer of a case: region code and birth date kept (the reviewer checks age
+    limits against them), sequence number and check character hidden: 13010219940302****."""
+    number = value.strip().upper()
+    if len(number) != 18:
+        return mask_id_number(number)
+    return number[:14] + "****"
+
+
 def uscc_check_character(first17: str) -> str:
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]

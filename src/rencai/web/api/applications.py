@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, UploadFile
+from fastapi import APIRouter, Depends, Form, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from rencai.applications.materials import MAX_BYTES, MaterialError, materials_of, store
+from rencai.applications import automatic
+from rencai.applications.materials import (
+    MAX_BYTES,
+    Material,
+    MaterialError,
+    materials_of,
+    size_label,
+    store,
+    viewed,
+)
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.applications.publicity import label as notice_label
+from rencai.applications.requirements import missing, required
 from rencai.applications.service import (
     ApplicationError,
     apply,
@@ -24,8 +36,9 @@ from rencai.applications.service import (
     resubmit,
     visible,
 )
-from rencai.applications.steps import current_step, steps_of
-from rencai.registry.models import Account, TalentProfile
+from rencai.applications.steps import REVIEWING, current_step, steps_of
+from rencai.registry.identifiers import mask_id_number, mask_id_number_for_review
+from rencai.registry.models import Account, Employer, Role, TalentProfile
 from rencai.web.api.accounts import ApiError, current_account, current_talent, db
 
 router = APIRouter(prefix="/api/v1", tags=["applications 申请与审核"])
@@ -47,13 +60,65 @@ class Resubmission(BaseModel):
 
 
 def _error(exc: ApplicationError) -> ApiError:
-    status = {"forbidden": 403, "stale_version": 409, "duplicate_application": 409}.get(
-        exc.code, 422
-    )
+    status = {
+        "forbidden": 403,
+        "stale_version": 409,
+        "duplicate_application": 409,
+        "already_granted": 409,
+        "once_only_pending": 409,
+    }.get(exc.code, 422)
     return ApiError(status, exc.field, exc.message, exc.code)
 
 
-def view(session: Session, application: Application, detail: bool = False) -> dict[str, Any]:
+REVIEWERS = (Role.county_reviewer, Role.city_reviewer, Role.department_officer, Role.admin)
+CONFIRMATION_LABELS = {
+    "pending": "待单位确认",
+    "confirmed": "单位已确认在职",
+    "denied": "单位不予确认",
+}
+
+
+def applicant(
+    session: Session, application: Application, account: Account | None
+) -> dict[str, Any]:
+    """Who applied, for those who may see the case: the identity number masked, with the birth
+    date visible to reviewers (they check age limits against it); the employer and whether it
+    has confirmed employment."""
+    talent = session.get(TalentProfile, application.talent_id)
+    employer = session.get(Employer, application.employer_id) if application.employer_id else None
+    reviewer = account is not None and account.role in REVIEWERS
+    number = talent.id_number if talent is not None else ""
+    return {
+        "name": talent.name if talent is not None else None,
+        "id_number": mask_id_number_for_review(number) if reviewer else mask_id_number(number),
+        "employer": employer.name if employer is not None else None,
+        "employer_uscc": employer.uscc if employer is not None else None,
+        "employer_confirmation": application.employer_confirmation,
+        "employer_confirmation_label": CONFIRMATION_LABELS.get(
+            application.employer_confirmation or "", "无需单位确认"
+        ),
+    }
+
+
+def material_view(material: Material) -> dict[str, Any]:
+    return {
+        "id": material.id,
+        "filename": material.filename,
+        "size": material.size,
+        "size_label": size_label(material.size),
+        "content_type": material.content_type,
+        "kind": material.kind,
+        "sha256": material.sha256,
+        "uploaded_at": material.uploaded_at.isoformat(),
+    }
+
+
+def view(
+    session: Session,
+    application: Application,
+    detail: bool = False,
+    account: Account | None = None,
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": application.id,
         "program": application.program,
@@ -77,6 +142,9 @@ def view(session: Session, application: Application, detail: bool = False) -> di
     }
     if detail:
         data["rules_version"] = application.rules_version
+        data["applicant"] = applicant(session, application, account)
+        data["materials_required"] = required(session, application.program)
+        data["materials_missing"] = missing(session, application)
         data["history"] = [
             {"level": a.level, "action": a.action, "reason": a.reason, "at": a.at.isoformat()}
             for a in history(session, application)
@@ -127,7 +195,7 @@ def get_application(
     account: Annotated[Account, Depends(current_account)],
     session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
-    return view(session, _visible_case(session, account, application_id), detail=True)
+    return view(session, _visible_case(session, account, application_id), True, account)
 
 
 @router.post("/applications/{application_id}/decision", summary="审核：通过、退回补正或不予通过")
@@ -146,7 +214,7 @@ def post_decision(
         raise ApiError(
             409, "version", "该申请已被他人处理，请刷新后查看", "stale_version"
         ) from None
-    return view(session, application, detail=True)
+    return view(session, application, True, account)
 
 
 @router.post(
@@ -159,6 +227,7 @@ async def post_material(
     file: UploadFile,
     talent: Annotated[TalentProfile, Depends(current_talent)],
     session: Annotated[Session, Depends(db, scope="function")],
+    kind: Annotated[str | None, Form(max_length=64, description="必交材料名称（选填）")] = None,
 ) -> dict[str, Any]:
     account = session.get(Account, talent.account_id)
     assert account is not None
@@ -167,17 +236,13 @@ async def post_material(
         raise ApiError(409, "application", "该申请当前不能补充材料", "closed")
     data = await file.read(MAX_BYTES + 1)
     try:
-        material = store(session, application, account.id, file.filename or "", data)
+        material = store(session, application, account.id, file.filename or "", data, kind)
     except MaterialError as exc:
         status = {"too_large": 413, "bad_type": 415}.get(exc.code, 422)
         raise ApiError(status, exc.field, exc.message, exc.code) from None
-    return {
-        "id": material.id,
-        "filename": material.filename,
-        "size": material.size,
-        "content_type": material.content_type,
-        "sha256": material.sha256,
-    }
+    if application.status in REVIEWING:  # 秒批 may have waited for this material
+        automatic.consider(session, application)
+    return material_view(material)
 
 
 @router.get("/applications/{application_id}/materials", summary="申请材料清单")
@@ -187,11 +252,56 @@ def list_materials(
     session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
     application = _visible_case(session, account, application_id)
-    items = [
-        {"id": m.id, "filename": m.filename, "size": m.size, "content_type": m.content_type}
-        for m in materials_of(session, application)
-    ]
-    return {"count": len(items), "items": items}
+    items = [material_view(m) for m in materials_of(session, application)]
+    return {
+        "count": len(items),
+        "items": items,
+        "required": required(session, application.program),
+        "missing": missing(session, application),
+    }
+
+
+def disposition(kind: str, filename: str) -> str:
+    """Content-Disposition with the Chinese file name (RFC 6266 / 5987) and an ASCII fallback."""
+    ascii_name = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
+    )
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def material_response(
+    session: Session, account: Account, material: Material, download: bool
+) -> Response:
+    data = viewed(session, account.id, material, download)
+    return Response(
+        data,
+        media_type=material.content_type,
+        headers={
+            "Content-Disposition": disposition(
+                "attachment" if download else "inline", material.filename
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get(
+    "/applications/{application_id}/materials/{material_id}",
+    summary="下载一份申请材料（可见该申请者可下载；每次下载均记入审计日志）",
+    response_class=Response,
+)
+def get_material(
+    application_id: int,
+    material_id: int,
+    account: Annotated[Account, Depends(current_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Response:
+    application = _visible_case(session, account, application_id)
+    material = session.get(Material, material_id)
+    if material is None or material.application_id != application.id:
+        raise ApiError(404, "material", "没有找到该材料", "not_found")
+    return material_response(session, account, material, download=True)
 
 
 @router.post("/applications/{application_id}/resubmit", summary="补正后重新提交")

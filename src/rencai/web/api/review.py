@@ -23,6 +23,8 @@ from rencai.applications.publicity import (
     public_view,
     under_notice,
 )
+from rencai.applications.requirements import all_required, set_required
+from rencai.applications.requirements import view as required_view
 from rencai.applications.service import ApplicationError, apply
 from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, Role, TalentProfile
@@ -33,7 +35,13 @@ router = APIRouter(prefix="/api/v1", tags=["review 审核工作流"])
 Db = Annotated[Session, Depends(db, scope="function")]
 Caller = Annotated[Account, Depends(current_account)]
 
-STATUS_OF = {"forbidden": 403, "stale_version": 409, "duplicate_application": 409}
+STATUS_OF = {
+    "forbidden": 403,
+    "stale_version": 409,
+    "duplicate_application": 409,
+    "already_granted": 409,
+    "once_only_pending": 409,
+}
 
 
 def _error(exc: RegistryError) -> ApiError:
@@ -166,3 +174,30 @@ def post_on_behalf(body: OnBehalf, account: Caller, session: Db) -> dict[str, An
     except ApplicationError as exc:
         raise _error(exc) from None
     return view(session, application)
+
+
+class Required(BaseModel):
+    items: list[str] = Field(max_length=20, description="必交材料名称；空列表表示无须材料")
+    source: str = Field(max_length=200, description="设定依据（文件、会议纪要或经办要求）")
+
+
+@router.get("/admin/required-materials", summary="各项目的必交材料（管理员设定）")
+def get_required(account: Caller, session: Db) -> dict[str, Any]:
+    if account.role != Role.admin:
+        raise ApiError(403, "role", "仅系统管理员可以查看该设置", "forbidden")
+    items = [required_view(r) for r in all_required(session)]
+    return {"count": len(items), "items": items}
+
+
+@router.put(
+    "/admin/required-materials/{program}", summary='设定一个项目的必交材料（"*" 为全部项目）'
+)
+def put_required(program: str, body: Required, account: Caller, session: Db) -> dict[str, Any]:
+    if account.role != Role.admin:
+        raise ApiError(403, "role", "仅系统管理员可以设定必交材料", "forbidden")
+    try:
+        with session.begin_nested():  # refused as a whole: nothing changed
+            setting = set_required(session, account, program, body.items, body.source)
+    except ApplicationError as exc:
+        raise _error(exc) from None
+    return required_view(setting)

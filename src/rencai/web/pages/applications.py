@@ -14,12 +14,22 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from rencai import clock
+from rencai.applications import automatic
 from rencai.applications.bulk import clean_reasons
-from rencai.applications.materials import MAX_BYTES, MaterialError, materials_of, store
+from rencai.applications.errors import CONFLICTS
+from rencai.applications.materials import (
+    MAX_BYTES,
+    Material,
+    MaterialError,
+    materials_of,
+    size_label,
+    store,
+)
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.applications.programs import STEP_LABELS
 from rencai.applications.publicity import label as notice_label
-from rencai.applications.publicity import may_handle, objections_of
+from rencai.applications.publicity import masked_name, may_handle, objections_of
+from rencai.applications.requirements import missing, required
 from rencai.applications.service import (
     OPEN,
     ApplicationError,
@@ -32,10 +42,12 @@ from rencai.applications.service import (
     resubmit,
     visible,
 )
-from rencai.applications.steps import current_step, steps_of
+from rencai.applications.steps import REVIEWING, current_step, steps_of
+from rencai.policy.contract.display import describe
 from rencai.registry.accounts import resolve_token
-from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
+from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 from rencai.web.api.accounts import SESSION_COOKIE, db
+from rencai.web.api.applications import applicant, material_response
 from rencai.web.pages.calculator import templates
 
 router = APIRouter(include_in_schema=False)
@@ -74,8 +86,12 @@ def _talent(session: Session, account: Account) -> TalentProfile | None:
 
 
 def _case_view(session: Session, application: Application) -> dict[str, object]:
+    talent = session.get(TalentProfile, application.talent_id)
+    employer = session.get(Employer, application.employer_id) if application.employer_id else None
     return {
         "id": application.id,
+        "applicant": masked_name(talent.name) if talent is not None else "",
+        "employer": employer.name if employer is not None else None,
         "program_name": application.program_name,
         "status": application.status,
         "status_label": STATUS_LABELS[Status(application.status)],
@@ -119,7 +135,7 @@ async def new_application(
         )
     except ApplicationError as exc:
         session.rollback()
-        return _message(request, exc.message, 409 if exc.code == "duplicate_application" else 422)
+        return _message(request, exc.message, 409 if exc.code in CONFLICTS else 422)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 
@@ -168,10 +184,20 @@ def case_page(
         and application.employer_confirmation == "pending"
         and (application.status in OPEN),
         "may_resubmit": account.id == owner and application.status == Status.returned,
-        "profile": json.loads(application.profile_snapshot) if account.id != owner else None,
+        "profile": describe(json.loads(application.profile_snapshot)),
+        "applicant": applicant(session, application, account),
         "materials": [
-            {"filename": m.filename, "size": m.size} for m in materials_of(session, application)
+            {
+                "id": m.id,
+                "filename": m.filename,
+                "size": size_label(m.size),
+                "kind": m.kind,
+                "uploaded_at": m.uploaded_at.strftime("%Y-%m-%d %H:%M"),
+            }
+            for m in materials_of(session, application)
         ],
+        "required": required(session, application.program),
+        "missing": missing(session, application),
         "may_upload": account.id == owner
         and application.status in (Status.county_review, Status.department_review, Status.returned),
     }
@@ -237,11 +263,46 @@ async def case_material(
             account.id,
             upload.filename or "",
             await upload.read(MAX_BYTES + 1),
+            str(form.get("kind", "")) or None,
         )
     except MaterialError as exc:
         session.rollback()
-        return _message(request, exc.message, 413 if exc.code == "too_large" else 415)
+        status = {"too_large": 413, "bad_type": 415}.get(exc.code, 422)
+        return _message(request, exc.message, status)
+    if application.status in REVIEWING:  # 秒批 may have waited for this material
+        automatic.consider(session, application)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
+
+
+@router.get("/applications/{application_id}/materials/{material_id}")
+def case_material_file(
+    request: Request,
+    application_id: int,
+    material_id: int,
+    session: Annotated[Session, Depends(db, scope="function")],
+    download: str = "",
+) -> Response:
+    """A material opened in the browser (or downloaded with ?download=1) by someone who may see
+    the case; every view is audited."""
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    application = session.get(Application, application_id)
+    owner = None
+    if application is not None:
+        owner = session.scalar(
+            select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
+        )
+    material = session.get(Material, material_id)
+    if (
+        application is None
+        or owner is None
+        or not can_see(account, application, owner)
+        or material is None
+        or material.application_id != application.id
+    ):
+        return _message(request, "没有找到该材料", 404)
+    return material_response(session, account, material, download=download == "1")
 
 
 @router.post("/applications/{application_id}/resubmit", response_class=HTMLResponse)

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rencai import clock
 from rencai.applications.automatic import CheckError, check
 from rencai.applications.bulk import bulk_approve
+from rencai.applications.errors import CONFLICTS
 from rencai.applications.models import STATUS_LABELS, Application, Objection, Status
 from rencai.applications.programs import (
     NOTICE_UNITS,
@@ -35,6 +36,8 @@ from rencai.applications.publicity import (
     public_view,
     under_notice,
 )
+from rencai.applications.requirements import all_required, set_required
+from rencai.applications.requirements import view as required_view
 from rencai.applications.service import ApplicationError, apply, confirm_employment
 from rencai.calendar.models import CalendarDay
 from rencai.calendar.service import add_local_closure
@@ -305,6 +308,7 @@ async def admin_update(request: Request, account_id: int, session: Db) -> Respon
 def _programs_context(session: Session, error: str | None = None) -> dict[str, Any]:
     return {
         "items": [view(s) for s in all_settings(session)],
+        "required": [required_view(r) for r in all_required(session)],
         "limits": _limits(session),
         "steps": STEP_LABELS,
         "units": NOTICE_UNITS,
@@ -344,6 +348,27 @@ async def admin_configure(request: Request, session: Db) -> Response:
                 notice_unit=str(form.get("notice_unit", "")) or None,
             )
     except SettingsError as exc:
+        return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
+    return RedirectResponse("/admin/programs", status_code=303)
+
+
+@router.post("/admin/required-materials", response_class=HTMLResponse)
+async def admin_required(request: Request, session: Db) -> Response:
+    admin = _admin(request, session)
+    if isinstance(admin, Response):
+        return admin
+    form = await request.form()
+    items = str(form.get("items", "")).replace("、", "\n").splitlines()
+    try:
+        with session.begin_nested():
+            set_required(
+                session,
+                admin,
+                str(form.get("program", "")),
+                items,
+                str(form.get("source", "")),
+            )
+    except ApplicationError as exc:
         return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
     return RedirectResponse("/admin/programs", status_code=303)
 
@@ -418,7 +443,7 @@ async def employer_apply(request: Request, session: Db) -> Response:
         )
     except ApplicationError as exc:
         session.rollback()
-        return _message(request, exc.message, 409 if exc.code == "duplicate_application" else 422)
+        return _message(request, exc.message, 409 if exc.code in CONFLICTS else 422)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 

@@ -1,0 +1,196 @@
+"""A profile as people read it: labelled Chinese fields in sections, codes turned into their
+vocabulary labels, money with 元, yes/no as 是/否. The labels are the calculator form's wording.
+
+Used where a person looks at a stored profile (the reviewer's case page); a field the profile
+does not state is left out rather than shown as empty, and nothing internal (keys, codes,
+field paths) reaches the reader.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rencai.policy.contract.vocabulary import vocabulary
+
+Rows = list[tuple[str, str]]
+
+INTRODUCED = {"outside_city": "从市外引进", "abroad": "从国（境）外引进", "local": "本地培育"}
+MODES = {"full_time": "全职", "flexible": "柔性引进"}
+RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女"}
+AWARD_LEVELS = {"national": "国家级", "provincial": "省部级"}
+AWARD_KINDS = {"natural_science": "自然科学奖", "invention": "技术发明奖", "progress": "科技进步奖"}
+AWARD_GRADES = {"1": "一等奖", "2": "二等奖", "3": "三等奖", "special": "特等奖"}
+HIGH_TECH = {"none": "无", "new": "新认定", "renewed": "重新认定"}
+POSTDOC = {
+    "none": "无",
+    "station": "博士后科研工作站",
+    "substation": "分站",
+    "practice_base": "创新实践基地",
+}
+MANAGEMENT = {
+    "provincial_honor": "具有省部级及以上荣誉称号的经营管理人才",
+    "china500_middle_manager": "来石前在中国500强企业担任过中层及以上职务",
+    "leads_above_scale_enterprise": "来石后担任规模以上企业领导职务",
+}
+
+
+def _yes(value: Any) -> str:
+    return "是" if value else "否"
+
+
+def _money(value: Any) -> str:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{amount:,.2f} 元"
+
+
+def _label(kind: str, code: Any) -> str:
+    return vocabulary().label(kind, str(code))
+
+
+def _county(code: Any) -> str:
+    county = vocabulary().counties.get(str(code))
+    return county.name if county else str(code)
+
+
+def _add(rows: Rows, label: str, value: Any, render: Any = str) -> None:
+    if value is None or value == "" or value == []:
+        return
+    rows.append((label, render(value)))
+
+
+def _person(person: dict[str, Any]) -> Rows:
+    rows: Rows = []
+    _add(rows, "出生日期", person.get("birth_date"))
+    _add(rows, "国籍（地区）", person.get("nationality"))
+    for title, key, kind in (
+        ("职称", "professional_title", "professional_title"),
+        ("技能等级", "skill_level", "skill_level"),
+    ):
+        if person.get(key) not in (None, "none"):
+            rows.append((title, _label(kind, person[key])))
+    if person.get("shortage_occupation"):
+        rows.append(("紧缺工种", "是"))
+    honors = [_label("honor", h) for h in person.get("honors") or []]
+    _add(rows, "荣誉称号", "、".join(honors))
+    for award in person.get("science_awards") or []:
+        rows.append(
+            (
+                "科技奖励",
+                f"{AWARD_LEVELS.get(award.get('level'), '')}"
+                f"{AWARD_KINDS.get(award.get('kind'), '')}"
+                f"{AWARD_GRADES.get(str(award.get('grade')), '')}，完成人排名第{award.get('rank')}",
+            )
+        )
+    if person.get("invention_patents"):
+        rows.append(("国家授权发明专利", f"{person['invention_patents']} 项"))
+    if person.get("patents_commercialised_locally"):
+        rows.append(("专利在石家庄转化落地并产生经济效益", "是"))
+    management = person.get("management") or {}
+    for key, text in MANAGEMENT.items():
+        if management.get(key):
+            rows.append(("经营管理人才", text))
+    recognitions = [_label("recognition", r) for r in person.get("recognitions") or []]
+    _add(rows, "认定类别", "、".join(recognitions))
+    return rows
+
+
+def _education(item: dict[str, Any]) -> Rows:
+    rows: Rows = []
+    _add(rows, "学历学位", item.get("degree"), lambda v: _label("degree", v))
+    if item.get("full_time") is not None:
+        rows.append(("全日制", _yes(item["full_time"])))
+    _add(rows, "毕业院校", item.get("school"))
+    tags = [_label("school_tag", t) for t in item.get("school_tags") or []]
+    _add(rows, "院校类别", "、".join(tags))
+    _add(rows, "学科", item.get("discipline"))
+    _add(rows, "毕业日期", item.get("graduation_date"))
+    if item.get("overseas") is not None:
+        rows.append(("国（境）外学历", _yes(item["overseas"])))
+    return rows
+
+
+def _employment(employment: dict[str, Any]) -> Rows:
+    rows: Rows = []
+    _add(rows, "单位类型", employment.get("employer_type"), lambda v: _label("employer_type", v))
+    if employment.get("employer_leading_industry"):
+        rows.append(("五大主导产业企业", "是"))
+    if employment.get("employer_high_tech"):
+        rows.append(("高新技术企业", "是"))
+    _add(rows, "单位上年度纳税额", employment.get("employer_tax_last_year"), _money)
+    _add(rows, "年工资薪金收入", employment.get("annual_salary"), _money)
+    _add(rows, "工作所在县（市、区）", employment.get("county"), _county)
+    _add(rows, "引进来源", employment.get("introduced_from"), lambda v: INTRODUCED.get(v, v))
+    _add(rows, "引进方式", employment.get("mode"), lambda v: MODES.get(v, v))
+    _add(rows, "到石工作或创业日期", employment.get("start_date"))
+    if employment.get("social_insurance_local") is not None:
+        rows.append(("在本地缴纳社会保险", _yes(employment["social_insurance_local"])))
+    return rows
+
+
+def _family(member: dict[str, Any]) -> Rows:
+    rows: Rows = []
+    _add(rows, "关系", member.get("relation"), lambda v: RELATIONS.get(v, v))
+    _add(rows, "姓名", member.get("name"))
+    _add(rows, "出生日期", member.get("birth_date"))
+    if member.get("employed") is not None:
+        rows.append(("是否就业", _yes(member["employed"])))
+    return rows
+
+
+def _housing(housing: dict[str, Any]) -> Rows:
+    rows: Rows = []
+    for key, title in (
+        ("resides_in_main_city", "有城区户口或主城区居住证，且在主城区实际居住"),
+        ("owns_property_in_main_city", "家庭在主城区有自有住房、公有住房或投资性房产"),
+        ("lease_filed", "承租房源已在石家庄市住房租赁监管服务平台备案"),
+        ("in_kind_allocation", "已享受保障性租赁住房实物配租"),
+    ):
+        if housing.get(key) is not None:
+            rows.append((title, _yes(housing[key])))
+    _add(rows, "申请家庭人数", housing.get("household_size"), lambda v: f"{v} 人")
+    return rows
+
+
+def _unit(unit: dict[str, Any]) -> Rows:
+    rows: Rows = []
+    _add(
+        rows, "高新技术企业认定", unit.get("high_tech_certification"), lambda v: HIGH_TECH.get(v, v)
+    )
+    for key, title in (
+        ("new_gazelle", "新认定瞪羚企业"),
+        ("new_eaglet", "新认定雏鹰企业"),
+        ("new_city_training_base", "新创建市级高技能人才培训基地"),
+        ("new_city_master_studio", "新评定市级技能大师工作室"),
+    ):
+        if unit.get(key):
+            rows.append((title, "是"))
+    _add(rows, "博士后平台", unit.get("new_postdoc_platform"), lambda v: POSTDOC.get(v, v))
+    return rows
+
+
+def describe(profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """The profile as sections of (label, value) rows, in Chinese; empty sections left out."""
+    sections: list[dict[str, Any]] = []
+
+    def section(title: str, rows: Rows) -> None:
+        if rows:
+            sections.append({"title": title, "rows": rows})
+
+    jurisdiction = profile.get("jurisdiction")
+    basics: Rows = []
+    _add(basics, "地区", jurisdiction, lambda v: _label("jurisdiction", v))
+    section("基本信息", basics + _person(profile.get("person") or {}))
+    for number, item in enumerate((profile.get("person") or {}).get("education") or [], 1):
+        section(f"学历学位（{number}）", _education(item))
+    section("工作单位与引进", _employment(profile.get("employment") or {}))
+    for number, member in enumerate(profile.get("family") or [], 1):
+        section(f"家庭成员（{number}）", _family(member))
+    if profile.get("housing"):
+        section("住房情况", _housing(profile["housing"]))
+    if profile.get("unit"):
+        section("单位申报事项", _unit(profile["unit"]))
+    return sections
