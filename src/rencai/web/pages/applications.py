@@ -192,7 +192,7 @@ def case_page(
                 "filename": m.filename,
                 "size": size_label(m.size),
                 "kind": m.kind,
-                "uploaded_at": m.uploaded_at.strftime("%Y-%m-%d %H:%M"),
+                "uploaded_at": clock.display(m.uploaded_at),
             }
             for m in materials_of(session, application)
         ],
