@@ -36,7 +36,7 @@ from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.version import rules_version
-from rencai.registry.accounts import RegistryError
+from rencai.registry.accounts import RegistryError, checked_profile
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
 OPEN = (Status.county_review, Status.city_review, Status.department_review, Status.returned)
@@ -112,6 +112,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _checked_profile(talent: TalentProfile) -> dict[str, Any]:
+    """The profile a case is judged on: its birth date must be the identity number's."""
+    try:
+        return checked_profile(talent)
+    except RegistryError as exc:
+        raise ApplicationError(exc.field, exc.message, exc.code) from None
+
+
 def precheck(profile: dict[str, Any], program: str, on: dt.date | None = None) -> dict[str, Any]:
     """What the calculator says about one program for this profile, with its reasons."""
     try:
@@ -180,7 +188,7 @@ def apply(
         raise ApplicationError(
             "program", "该项目已有在办申请，请勿重复申请", "duplicate_application"
         )
-    profile = json.loads(talent.profile)
+    profile = _checked_profile(talent)
     check = precheck(profile, program)
     if check["state"] in ("unknown_program", "invalid"):
         raise ApplicationError("program", "；".join(check["reasons"]), check["state"])
@@ -201,7 +209,7 @@ def apply(
         chain=json.dumps(chain),
         step_index=0,
         submitted_by=submitted_by.id if submitted_by is not None else None,
-        profile_snapshot=talent.profile,
+        profile_snapshot=json.dumps(profile, ensure_ascii=False),
         rules_version=rules_version(profile["jurisdiction"]),
         precheck=json.dumps(check, ensure_ascii=False),
         idempotency_key=idempotency_key,
@@ -420,10 +428,9 @@ def resubmit(
         raise ApplicationError("status", "只有退回补正的申请可以重新提交", "not_returned")
     if application.version != expected_version:
         raise ApplicationError("version", "该申请已变化，请刷新后重试", "stale_version")
-    application.profile_snapshot = talent.profile
-    application.precheck = json.dumps(
-        precheck(json.loads(talent.profile), application.program), ensure_ascii=False
-    )
+    profile = _checked_profile(talent)
+    application.profile_snapshot = json.dumps(profile, ensure_ascii=False)
+    application.precheck = json.dumps(precheck(profile, application.program), ensure_ascii=False)
     application.step_index = 0
     application.status = status_for(steps_of(application)[0]).value
     today = _now().date()

@@ -23,6 +23,7 @@ from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.registry.accounts import (
     RegistryError,
     authenticate,
+    checked_profile,
     register_talent,
     resolve_token,
     revoke_token,
@@ -190,6 +191,8 @@ def put_profile(
 @router.get("/me/entitlements", summary="按本人档案计算可享受的政策")
 def my_entitlements(talent: Annotated[TalentProfile, Depends(current_talent)]) -> Any:
     try:
-        return entitlements(parse_profile(json.loads(talent.profile)))
+        return entitlements(parse_profile(checked_profile(talent)))
+    except RegistryError as exc:  # a stored birth date that contradicts the identity number
+        return JSONResponse({"errors": [exc.as_dict()]}, status_code=422)
     except ProfileError as exc:
         return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)
