@@ -37,6 +37,7 @@ MAX_FAILED_LOGINS = 5
 LOCK_OUT = dt.timedelta(minutes=15)
 TOKEN_LIFETIME = {"session": dt.timedelta(hours=8), "api": dt.timedelta(days=30)}
 MIN_PASSWORD_LENGTH = 8
+MAX_NAME_LENGTH = 100  # a person's name as on the identity card, minority names included
 
 _hasher = PasswordHasher()
 
@@ -119,6 +120,9 @@ def register_talent(
     id_number: str,
     profile: dict[str, Any] | None = None,
 ) -> TalentProfile:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise RegistryError("name", f"请填写姓名（不超过{MAX_NAME_LENGTH}个字）", "bad_name")
     try:
         number = validate_id_number(id_number)
     except IdentifierError as exc:

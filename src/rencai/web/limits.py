@@ -12,17 +12,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import Field, StringConstraints
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rencai.applications.materials import MAX_BYTES as MAX_MATERIAL_BYTES
 
 MIB = 1024 * 1024
-MAX_BODY = 1 * MIB  # JSON and form bodies: a profile, a decision, a batch of card uses
+# JSON and form bodies (a profile, a decision, a batch of offline card uses): every field has its
+# own, much smaller limit, answered 422 field by field; this cap stops what no field could hold
+MAX_BODY = 8 * MIB
 MAX_FEED_BYTES = 50 * MIB  # the monthly feed file (web/api/ledger.py, web/pages/ledger.py)
 ENVELOPE = 1 * MIB  # multipart headers and boundaries around an uploaded file
 # (method, path pattern, cap): the routes that take an uploaded file
@@ -152,3 +155,14 @@ def out_of_range_response(request: Request, templates: Any) -> Response:
     response: HTMLResponse = templates.TemplateResponse(request, "message.html", {"text": message})
     response.status_code = 404
     return response
+
+
+# --- field types shared by the API's request bodies --------------------------------------------
+# Text is stripped; a required text must not be blank. Integers that reach the database fit it.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+DbId = Annotated[int, Field(ge=1, le=INT64_MAX)]
+Version = Annotated[int, Field(ge=0, le=INT64_MAX)]

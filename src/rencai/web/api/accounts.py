@@ -32,6 +32,7 @@ from rencai.registry.accounts import (
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
 from rencai.web.admission import admitted
+from rencai.web.limits import Name, Version
 
 router = APIRouter(prefix="/api/v1", tags=["accounts 账号"])
 SESSION_COOKIE = "rencai_session"
@@ -92,7 +93,7 @@ def current_talent(
 class Registration(BaseModel):
     username: str = Field(min_length=3, max_length=64)
     password: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=100)
+    name: Name
     id_number: str = Field(min_length=1, max_length=18)
     profile: dict[str, Any] | None = None
 
@@ -103,7 +104,7 @@ class Credentials(BaseModel):
 
 
 class ProfileUpdate(BaseModel):
-    version: int
+    version: Version
     profile: dict[str, Any]
 
 

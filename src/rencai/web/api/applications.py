@@ -27,6 +27,7 @@ from rencai.applications.service import (
 from rencai.applications.steps import current_step, steps_of
 from rencai.registry.models import Account, TalentProfile
 from rencai.web.api.accounts import ApiError, current_account, current_talent, db
+from rencai.web.limits import Reason, Version
 
 router = APIRouter(prefix="/api/v1", tags=["applications 申请与审核"])
 
@@ -38,12 +39,12 @@ class NewApplication(BaseModel):
 
 class Decision(BaseModel):
     decision: Literal["approve", "return", "reject"]
-    reason: str | None = None
-    version: int
+    reason: Reason | None = None
+    version: Version
 
 
 class Resubmission(BaseModel):
-    version: int
+    version: Version
 
 
 def _error(exc: ApplicationError) -> ApiError:
