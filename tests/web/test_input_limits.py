@@ -298,3 +298,32 @@ def test_largest_bigint_reaches_the_route(live_server: LiveServer) -> None:
     headers = _token(live_server, _last_username(created))
     response = httpx.get(f"{live_server.url}/api/v1/applications/{2**63 - 1}", headers=headers)
     assert response.status_code == 404 and "编号超出范围" not in response.text
+
+
+def test_review_reason_from_the_page_is_bounded(live_server: LiveServer) -> None:
+    """Forms reach the services without a body model: the services bound the text too."""
+    from rencai.applications.service import apply
+    from rencai.registry.accounts import register_talent
+
+    tag = uuid.uuid4().hex[:6]
+    profile = doctor()
+    del profile["on"]
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        create_account(s, f"lc{tag}", "secret123", "长安区", Role.county_reviewer, county="130102")
+        talent = register_talent(s, f"lt{tag}", "secret123", "王博士", random_id_number(), profile)
+        case = apply(s, talent, "card.b", uuid.uuid4().hex)
+        case_id, version = case.id, case.version
+    token = httpx.post(
+        f"{live_server.url}/api/v1/tokens", json={"username": f"lc{tag}", "password": "secret123"}
+    ).json()["token"]
+    page = httpx.post(
+        f"{live_server.url}/applications/{case_id}/decision",
+        cookies={"rencai_session": token},
+        data={"decision": "return", "reason": "补" * 3000, "version": str(version)},
+    )
+    assert page.status_code == 409 and "理由不超过2000字" in page.text
+    after = httpx.get(
+        f"{live_server.url}/api/v1/applications/{case_id}",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    assert after["status"] == "county_review" and after["version"] == version

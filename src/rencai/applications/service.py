@@ -355,6 +355,8 @@ def decide(
         )
     if decision in ("return", "reject") and not (reason or "").strip():
         raise ApplicationError("reason", "退回补正或不予通过须填写理由", "reason_required")
+    if len(reason or "") > 2000:  # decision 0087: every text has a limit
+        raise ApplicationError("reason", "理由不超过2000字", "too_long")
     moment = _now()
     final = False
     if decision == "approve":

@@ -86,6 +86,8 @@ def create_account(
     if not 3 <= len(username) <= 64:
         raise RegistryError("username", "用户名长度应为3至64个字符", "bad_username")
     _check_password(password)
+    if len(display_name.strip()) > MAX_NAME_LENGTH:
+        raise RegistryError("display_name", f"姓名不超过{MAX_NAME_LENGTH}个字", "bad_name")
     if role is Role.county_reviewer and county not in vocabulary().counties:
         raise RegistryError(
             "county", "县（市、区）审核人员须指定有效的县（市、区）代码", "bad_county"
@@ -205,6 +207,8 @@ def register_employer(
         code = validate_uscc(uscc)
     except IdentifierError as exc:
         raise RegistryError("uscc", str(exc), "bad_uscc") from None
+    if not 2 <= len(name.strip()) <= 200:
+        raise RegistryError("name", "单位名称应为2至200个字", "bad_name")
     if county not in vocabulary().counties:
         raise RegistryError("county", "未知的县（市、区）代码", "bad_county")
     if employer_type not in vocabulary().codes("employer_type"):
