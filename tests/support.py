@@ -164,8 +164,19 @@ def chromium_path() -> str:
     raise RuntimeError("chromium not found: run `make test`, which installs Debian's chromium")
 
 
-def random_first17() -> str:
-    """The first 17 characters of a fresh 身份证号 (长安区, born 1960–1999): test talents share one
-    database per run, and the number is unique per account."""
-    born = dt.date(1960, 1, 1) + dt.timedelta(days=secrets.randbelow(14_600))
-    return f"130102{born:%Y%m%d}{secrets.randbelow(1000):03d}"
+def random_first17(born: dt.date | str = dt.date(1994, 3, 2)) -> str:
+    """The first 17 characters of a fresh 身份证号 born on ``born`` (by default the birth date of
+    the doctor profile, tests/profiles.py: the number carries the birth date, and a profile that
+    states another is refused). Test talents share one database per run: the region code and
+    sequence are random, so the number is unique per account."""
+    day = dt.date.fromisoformat(born) if isinstance(born, str) else born
+    region = 110000 + secrets.randbelow(540_000)
+    return f"{region}{day:%Y%m%d}{secrets.randbelow(1000):03d}"
+
+
+def random_id_number(born: dt.date | str = dt.date(1994, 3, 2)) -> str:
+    """A complete, valid 身份证号 born on ``born`` (see random_first17)."""
+    from rencai.registry.identifiers import id_check_character
+
+    first17 = random_first17(born)
+    return first17 + id_check_character(first17)

@@ -51,10 +51,11 @@ from rencai.registry.accounts import (
     register_talent,
 )
 from rencai.registry.administration import create_staff, unlock, update_staff
-from rencai.registry.identifiers import id_check_character, uscc_check_character
+from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, Role, TalentProfile
 from tests.profiles import doctor
 from tests.seeds import compact, seed_text_compact
+from tests.support import random_id_number
 
 approved_cases: list[int] = []  # case ids the approval handler saw
 
@@ -74,10 +75,8 @@ def approval_handler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     yield
 
 
-def _id_number() -> str:
-    first17 = f"130102199{uuid.uuid4().int % 10}03{uuid.uuid4().int % 28 + 1:02d}"
-    first17 += f"{uuid.uuid4().int % 1000:03d}"
-    return first17 + id_check_character(first17)
+def _id_number(born: str = "1994-03-02") -> str:
+    return random_id_number(born)  # the number carries the profile's birth date
 
 
 CRAFTSMAN: dict[str, Any] = {
@@ -114,7 +113,12 @@ def world(pg_url: str) -> dict[str, Any]:
             ).id
         for name in ("craft1", "craft2", "craft3"):
             ids[name] = register_talent(
-                s, f"{name}{tag}", "secret123", "张师傅", _id_number(), copy.deepcopy(CRAFTSMAN)
+                s,
+                f"{name}{tag}",
+                "secret123",
+                "张师傅",
+                _id_number("1980-01-01"),
+                copy.deepcopy(CRAFTSMAN),
             ).id
         first17 = "91130100MA" + tag.upper()[:6].replace("E", "F") + "X"
         employer = register_employer(

@@ -71,3 +71,26 @@ def test_rental_housing_on_request(phone: Page, live_server: LiveServer) -> None
     subsidy = phone.locator("tr[data-benefit='sjz.rental_housing.subsidy']")
     expect(subsidy).to_contain_text("150.00")
     expect(subsidy).to_contain_text("石政办发〔2021〕6号")
+
+
+def test_out_of_range_input_shows_a_chinese_error(phone: Page, live_server: LiveServer) -> None:
+    """A number past the engine's range was a 500 and an empty result area; now the form says
+    what is wrong, in Chinese, in the result area (HTMX swaps the 422 answer in)."""
+    fill_doctor(phone, live_server)
+    phone.fill("input[name=invention_patents]", str(2**31))
+    phone.click("#submit")
+    expect(phone.locator("#result")).to_contain_text("发明专利数")
+    expect(phone.locator("#result")).to_contain_text("数值过大")
+    assert phone.url.endswith("/calculator")
+
+
+def test_identity_number_decides_the_age(phone: Page, live_server: LiveServer) -> None:
+    from tests.support import random_id_number
+
+    fill_doctor(phone, live_server)
+    phone.fill("#id_number", random_id_number("1980-05-01"))
+    phone.click("#submit")
+    expect(phone.locator("#result")).to_contain_text("与身份证号中的出生日期（1980-05-01）不一致")
+    phone.fill("#birth_date", "")
+    phone.click("#submit")
+    expect(phone.locator("#why-not")).to_contain_text("超过 35 周岁")

@@ -12,16 +12,14 @@ from playwright.sync_api import Browser, expect
 from rencai.applications.service import apply
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_employer, register_talent
-from rencai.registry.identifiers import id_check_character, uscc_check_character
+from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Role
 from tests.profiles import doctor
-from tests.support import LiveServer
+from tests.support import LiveServer, random_id_number
 
 
-def _id_number() -> str:
-    first17 = f"130102195{uuid.uuid4().int % 10}09{uuid.uuid4().int % 28 + 1:02d}"
-    first17 += f"{uuid.uuid4().int % 1000:03d}"
-    return first17 + id_check_character(first17)
+def _id_number(born: str = "1994-03-02") -> str:
+    return random_id_number(born)  # the number carries the profile's birth date
 
 
 def test_employer_confirms_and_applies_for_a_hire(

@@ -13,16 +13,13 @@ from rencai.applications.programs import configure
 from rencai.applications.service import apply, decide
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_talent
-from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from tests.profiles import doctor
-from tests.support import LiveServer
+from tests.support import LiveServer, random_id_number
 
 
-def _id_number() -> str:
-    first17 = f"130102196{uuid.uuid4().int % 10}08{uuid.uuid4().int % 28 + 1:02d}"
-    first17 += f"{uuid.uuid4().int % 1000:03d}"
-    return first17 + id_check_character(first17)
+def _id_number(born: str = "1994-03-02") -> str:
+    return random_id_number(born)  # the number carries the profile's birth date
 
 
 def _login(page: Page, server: LiveServer, username: str) -> None:
@@ -46,7 +43,7 @@ def test_admin_configures_and_a_notice_meets_an_objection(
             f"cr{tag}",
             "secret123",
             "张铁柱",
-            _id_number(),
+            _id_number("1980-01-01"),
             {
                 "jurisdiction": "shijiazhuang",
                 "person": {"birth_date": "1980-01-01", "skill_level": "senior_worker"},

@@ -63,3 +63,16 @@ def test_verify_an_image_and_bad_inputs(keys: KeyStore, tmp_path: Path) -> None:
     other.ensure_root()
     forged_root = _run(other, bundle, text)  # a bundle not signed under the pinned root
     assert forged_root.returncode == 2 and "信任包" in forged_root.stderr
+
+
+def test_verify_long_text_is_not_a_path(keys: KeyStore, tmp_path: Path) -> None:
+    """A 3,000-character argument is QR text, not a file name (no OSError: File name too long)."""
+    bundle = tmp_path / "bundle.cose"
+    bundle.write_bytes(
+        build_bundle(keys, 3, StatusBits(), StatusBits(), dt.datetime.now(dt.UTC), {})
+    )
+    for argument in ("X" * 3000, "a/" * 1500):
+        done = _run(keys, bundle, argument)
+        assert done.returncode == 1, done.stderr
+        assert done.stdout.count("\n") == 1 and "无法识别" in done.stdout
+        assert "Traceback" not in done.stderr

@@ -27,7 +27,7 @@ RUNNER, APPROVER = "fin_runner", "fin_approver"
 
 
 def id_number(seed: int) -> str:
-    first17 = f"13010219900101{seed:03d}"
+    first17 = f"13010219940302{seed:03d}"  # born as DOCTOR is: the number carries the date
     return first17 + id_check_character(first17)
 
 

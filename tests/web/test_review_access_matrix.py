@@ -24,10 +24,10 @@ from rencai.registry.accounts import (
     register_employer,
     register_talent,
 )
-from rencai.registry.identifiers import id_check_character, uscc_check_character
+from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, Role
 from tests.profiles import doctor
-from tests.support import LiveServer
+from tests.support import LiveServer, random_id_number
 
 ROLES = [
     "anonymous",
@@ -45,10 +45,8 @@ ROLES = [
 STAFF = ["county", "wrong_county", "city", "police", "hrss"]
 
 
-def _id_number() -> str:
-    first17 = f"130102198{uuid.uuid4().int % 10}05{uuid.uuid4().int % 28 + 1:02d}"
-    first17 += f"{uuid.uuid4().int % 1000:03d}"
-    return first17 + id_check_character(first17)
+def _id_number(born: str = "1994-03-02") -> str:
+    return random_id_number(born)  # the number carries the profile's birth date
 
 
 def _uscc() -> str:
@@ -93,7 +91,9 @@ def world(live_server: LiveServer) -> dict[str, Any]:
         owner = register_talent(s, f"ow{tag}", "secret123", "王小明", _id_number(), profile)
         owner.employer_id = employer.id
         register_talent(s, f"ot{tag}", "secret123", "李四", _id_number(), copy.deepcopy(profile))
-        worker = register_talent(s, f"cr{tag}", "secret123", "张师傅", _id_number(), craftsman)
+        worker = register_talent(
+            s, f"cr{tag}", "secret123", "张师傅", _id_number("1980-01-01"), craftsman
+        )
         configure(
             s, admin, "sjz.b.service.research", chain=["county", "city"], auto_approve=True,
             sample_percent=100,

@@ -15,18 +15,16 @@ import httpx
 
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
-from rencai.registry.identifiers import id_check_character, uscc_check_character
+from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Role
 from tests.profiles import doctor
-from tests.support import LiveServer
+from tests.support import LiveServer, random_id_number
 
 PDF = b"%PDF-1.7\n% review material\n"
 
 
-def _id_number() -> str:
-    first17 = f"130102197{uuid.uuid4().int % 10}07{uuid.uuid4().int % 28 + 1:02d}"
-    first17 += f"{uuid.uuid4().int % 1000:03d}"
-    return first17 + id_check_character(first17)
+def _id_number(born: str = "1994-03-02") -> str:
+    return random_id_number(born)  # the number carries the profile's birth date
 
 
 def _login(server: LiveServer, username: str) -> dict[str, str]:
@@ -39,7 +37,7 @@ def _login(server: LiveServer, username: str) -> dict[str, str]:
 
 def _talent(server: LiveServer, profile: dict[str, Any], name: str = "张师傅") -> tuple[Any, Any]:
     username = f"t{uuid.uuid4().hex[:8]}"
-    number = _id_number()
+    number = _id_number(profile.get("person", {}).get("birth_date", "1994-03-02"))
     body = {
         "username": username,
         "password": "secret123",

@@ -151,6 +151,8 @@ def check(
         raise CheckError("version", "该申请已被他人处理，请刷新后查看", "stale_version")
     if not confirmed and not (reason or "").strip():
         raise CheckError("reason", "抽查发现问题须填写理由", "reason_required")
+    if len(reason or "") > 2000:  # decision 0087: every text has a limit
+        raise CheckError("reason", "理由不超过2000字", "too_long")
     application.post_check = "confirmed" if confirmed else "flagged"
     session.flush()
     record(

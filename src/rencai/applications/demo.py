@@ -70,7 +70,12 @@ def load_review_demo(
     # 公示: two 石家庄工匠 candidates approved by the county and 市人社局
     for seed, username, name in ((11, "demo_craftsman", "张师傅"), (12, "demo_welder", "刘师傅")):
         talent = register_talent(
-            session, username, password, name, id_number(seed), copy.deepcopy(_CRAFTSMAN)
+            session,
+            username,
+            password,
+            name,
+            id_number(seed, "19800101"),
+            copy.deepcopy(_CRAFTSMAN),
         )
         case = apply(session, talent, "sjz.skills.craftsman_selection", f"demo-r{seed}")
         decide(session, county, case, "approve", None, case.version)
@@ -87,7 +92,9 @@ def load_review_demo(
         "education": [{"degree": "master", "full_time": True, "graduation_date": "2025-06-30"}],
     }
     hire_profile["employment"].update(introduced_from="outside_city", start_date="2025-07-01")
-    hire = register_talent(session, "demo_hire", password, "陈硕士", id_number(13), hire_profile)
+    hire = register_talent(
+        session, "demo_hire", password, "陈硕士", id_number(13, "19980501"), hire_profile
+    )
     hire.employer_id = employer.id
     session.flush()
     apply(session, hire, "card.county", "demo-r13", hr)

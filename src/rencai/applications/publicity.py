@@ -259,6 +259,8 @@ def handle_objection(
         raise NoticeError("decision", "处理结论应为异议成立或异议不成立", "bad_decision")
     if not (reason or "").strip():
         raise NoticeError("reason", "处理异议须填写理由", "reason_required")
+    if len(reason or "") > 2000:  # decision 0087: every text has a limit
+        raise NoticeError("reason", "理由不超过2000字", "too_long")
     moment = _now()
     today = clock.office_date(moment)
     objection.status = "upheld" if decision == "uphold" else "dismissed"

@@ -38,6 +38,7 @@ from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.version import rules_version
+from rencai.registry.accounts import RegistryError, checked_profile
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
 OPEN = (Status.county_review, Status.city_review, Status.department_review, Status.returned)
@@ -107,6 +108,14 @@ def is_overdue(application: Application, today: dt.date | None = None) -> bool:
 
 def _now() -> dt.datetime:
     return clock.now()
+
+
+def _checked_profile(talent: TalentProfile) -> dict[str, Any]:
+    """The profile a case is judged on: its birth date must be the identity number's."""
+    try:
+        return checked_profile(talent)
+    except RegistryError as exc:
+        raise ApplicationError(exc.field, exc.message, exc.code) from None
 
 
 def precheck(profile: dict[str, Any], program: str, on: dt.date | None = None) -> dict[str, Any]:
@@ -180,7 +189,7 @@ def apply(
         raise ApplicationError(
             "program", "该项目已有在办申请，请勿重复申请", "duplicate_application"
         )
-    profile = json.loads(talent.profile)
+    profile = _checked_profile(talent)
     check = precheck(profile, program)
     if check["state"] in ("unknown_program", "invalid"):
         raise ApplicationError("program", "；".join(check["reasons"]), check["state"])
@@ -202,7 +211,7 @@ def apply(
         chain=json.dumps(chain),
         step_index=0,
         submitted_by=submitted_by.id if submitted_by is not None else None,
-        profile_snapshot=talent.profile,
+        profile_snapshot=json.dumps(profile, ensure_ascii=False),
         rules_version=rules_version(profile["jurisdiction"]),
         precheck=json.dumps(check, ensure_ascii=False),
         idempotency_key=idempotency_key,
@@ -350,6 +359,8 @@ def decide(
         requirements.refuse_if_missing(session, application)
     if decision in ("return", "reject") and not (reason or "").strip():
         raise ApplicationError("reason", "退回补正或不予通过须填写理由", "reason_required")
+    if len(reason or "") > 2000:  # decision 0087: every text has a limit
+        raise ApplicationError("reason", "理由不超过2000字", "too_long")
     moment = _now()
     final = False
     if decision == "approve":
@@ -423,10 +434,9 @@ def resubmit(
         raise ApplicationError("status", "只有退回补正的申请可以重新提交", "not_returned")
     if application.version != expected_version:
         raise ApplicationError("version", "该申请已变化，请刷新后重试", "stale_version")
-    application.profile_snapshot = talent.profile
-    application.precheck = json.dumps(
-        precheck(json.loads(talent.profile), application.program), ensure_ascii=False
-    )
+    profile = _checked_profile(talent)
+    application.profile_snapshot = json.dumps(profile, ensure_ascii=False)
+    application.precheck = json.dumps(precheck(profile, application.program), ensure_ascii=False)
     application.step_index = 0
     application.status = status_for(steps_of(application)[0]).value
     today = clock.office_date(_now())

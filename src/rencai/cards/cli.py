@@ -66,6 +66,17 @@ def _line(verdict: Verdict, point: str | None) -> str:
     return " · ".join(parts)
 
 
+def _image_path(code: str) -> Path | None:
+    """The argument as an image file, if it names one; QR text (however long) is not a path."""
+    if code.startswith("RC1:"):
+        return None
+    try:
+        path = Path(code)
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # too long for a file name, or a NUL byte: it is text
+        return None
+
+
 @app.command("verify")
 def verify_command(
     code: Annotated[str, typer.Argument(help="The QR text (RC1:…) or an image file of the QR")],
@@ -81,9 +92,9 @@ def verify_command(
     """Verify offline; exit 0 if the card is accepted, 1 if refused, 2 on bad input."""
     if point is not None and point not in POINT_LABELS:
         _fail(f"--point: 网点类型应为 {', '.join(POINT_LABELS)}，收到 {point!r}")
-    path = Path(code)
+    path = _image_path(code)
     text = code
-    if not code.startswith("RC1:") and path.exists():
+    if path is not None:
         try:
             text = read_qr(path)
         except ScanError as exc:

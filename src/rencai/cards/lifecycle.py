@@ -57,6 +57,8 @@ def change(
         raise CardError("role", "无权管理该卡", "forbidden")
     if action in ("suspend", "revoke") and not (reason or "").strip():
         raise CardError("reason", "暂停或注销须填写理由", "reason_required")
+    if len(reason or "") > 2000:  # decision 0087: every text has a limit
+        raise CardError("reason", "理由不超过2000字", "too_long")
     allowed = {
         "suspend": (CardStatus.active,),
         "resume": (CardStatus.suspended,),

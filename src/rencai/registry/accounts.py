@@ -38,6 +38,7 @@ MAX_FAILED_LOGINS = 5
 LOCK_OUT = dt.timedelta(minutes=15)
 TOKEN_LIFETIME = {"session": dt.timedelta(hours=8), "api": dt.timedelta(days=30)}
 MIN_PASSWORD_LENGTH = 8
+MAX_NAME_LENGTH = 100  # a person's name as on the identity card, minority names included
 
 _hasher = PasswordHasher()
 
@@ -86,6 +87,8 @@ def create_account(
     if not 3 <= len(username) <= 64:
         raise RegistryError("username", "用户名长度应为3至64个字符", "bad_username")
     _check_password(password)
+    if len(display_name.strip()) > MAX_NAME_LENGTH:
+        raise RegistryError("display_name", f"姓名不超过{MAX_NAME_LENGTH}个字", "bad_name")
     if role is Role.county_reviewer and county not in vocabulary().counties:
         raise RegistryError(
             "county", "县（市、区）审核人员须指定有效的县（市、区）代码", "bad_county"
@@ -120,13 +123,16 @@ def register_talent(
     id_number: str,
     profile: dict[str, Any] | None = None,
 ) -> TalentProfile:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise RegistryError("name", f"请填写姓名（不超过{MAX_NAME_LENGTH}个字）", "bad_name")
     try:
         number = validate_id_number(id_number)
     except IdentifierError as exc:
         raise RegistryError("id_number", str(exc), "bad_id_number") from None
     if session.scalar(select(TalentProfile.id).where(TalentProfile.id_number == number)):
         raise RegistryError("id_number", "该身份证号已注册", "duplicate_id_number")
-    document = _validated_profile(profile or {"jurisdiction": "shijiazhuang"})
+    document = _validated_profile(profile or {"jurisdiction": "shijiazhuang"}, number)
     account = create_account(session, username, password, name, Role.talent)
     talent = TalentProfile(
         account_id=account.id,
@@ -147,13 +153,34 @@ def register_talent(
     return talent
 
 
-def _validated_profile(profile: dict[str, Any]) -> str:
+def _validated_profile(profile: dict[str, Any], id_number: str) -> str:
+    """The profile as stored: checked against the holder's identity number, whose birth date it
+    carries (decision 0086); the number itself stays on the talent row, not in the document."""
+    person = profile.get("person") if isinstance(profile, dict) else None
+    if isinstance(person, dict):
+        given = person.get("id_number")
+        if given is not None and str(given).strip().upper() != id_number:
+            raise RegistryError(
+                "person.id_number", "画像中的身份证号与账户的身份证号不一致", "id_number_mismatch"
+            )
+        profile = {**profile, "person": {**person, "id_number": id_number}}
+    elif isinstance(profile, dict) and person is None:
+        profile = {**profile, "person": {"id_number": id_number}}
     try:
         parsed = parse_profile(profile)
     except ProfileError as exc:
         first = exc.errors[0]
         raise RegistryError(first.field, first.message, first.code) from None
-    return json.dumps(parsed.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
+    document = parsed.model_dump(mode="json", exclude_none=True)
+    document["person"].pop("id_number", None)
+    return json.dumps(document, ensure_ascii=False)
+
+
+def checked_profile(talent: TalentProfile) -> dict[str, Any]:
+    """A talent's stored profile as the calculator and a new case must read it: refused
+    (RegistryError) if its birth date disagrees with the identity number, else with the number's
+    birth date (profiles stored before this check may lack it or contradict it)."""
+    return json.loads(_validated_profile(json.loads(talent.profile), talent.id_number))
 
 
 def update_profile(
@@ -162,7 +189,7 @@ def update_profile(
     """Replace the profile if nobody changed it since ``expected_version`` was read."""
     if talent.version != expected_version:
         raise RegistryError("version", "资料已被修改，请刷新后重试", "stale_version")
-    talent.profile = _validated_profile(profile)
+    talent.profile = _validated_profile(profile, talent.id_number)
     talent.updated_at = _now()
     session.flush()
     return talent
@@ -181,6 +208,8 @@ def register_employer(
         code = validate_uscc(uscc)
     except IdentifierError as exc:
         raise RegistryError("uscc", str(exc), "bad_uscc") from None
+    if not 2 <= len(name.strip()) <= 200:
+        raise RegistryError("name", "单位名称应为2至200个字", "bad_name")
     if county not in vocabulary().counties:
         raise RegistryError("county", "未知的县（市、区）代码", "bad_county")
     if employer_type not in vocabulary().codes("employer_type"):

@@ -54,8 +54,9 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def _id(seed: int) -> str:
-    first17 = f"13010219940302{seed:03d}"
+def _id(seed: int, born: str = "19940302") -> str:
+    """A demo 身份证号; it carries the birth date its profile states (YYYYMMDD)."""
+    first17 = f"130102{born}{seed:03d}"
     return first17 + id_check_character(first17)
 
 
@@ -90,7 +91,9 @@ def load_demo(session: Session) -> bool:
         {"county": "130131", "employer_type": "public_institution", "start_date": "2025-03-01"}
     )
     master_profile["family"] = []
-    master = register_talent(session, "demo_master", PASSWORD, "李硕士", _id(2), master_profile)
+    master = register_talent(
+        session, "demo_master", PASSWORD, "李硕士", _id(2, "19990501"), master_profile
+    )
     county = create_account(
         session, "demo_county", PASSWORD, "长安区人才办", Role.county_reviewer, county="130102"
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import rencai
+from rencai.policy.contract.profile import error_message
 from rencai.web.admission import Busy
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
@@ -22,6 +23,14 @@ from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.api import review as review_api
+from rencai.web.limits import (
+    BodyLimitMiddleware,
+    BodyTooLarge,
+    PathIdOutOfRange,
+    out_of_range_response,
+    path_ids_in_range,
+    too_large_response,
+)
 from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import applications as application_pages
 from rencai.web.pages import calculator as calculator_pages
@@ -42,7 +51,11 @@ def create_app() -> FastAPI:
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        # every route: integer path parameters within BIGINT, else 404 (decision 0087)
+        dependencies=[Depends(path_ids_in_range)],
     )
+    # request bodies capped before they are parsed (413, structured, Chinese)
+    app.add_middleware(BodyLimitMiddleware)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -52,9 +65,20 @@ def create_app() -> FastAPI:
                 field, message = "(body)", "请求内容不是有效的 JSON"
             else:
                 field = ".".join(str(p) for p in error["loc"] if p != "body") or "(body)"
-                message = "请求内容应为 JSON 对象" if error["type"] == "dict_type" else error["msg"]
+                if error["type"] in ("dict_type", "model_attributes_type"):
+                    message = "请求内容应为 JSON 对象"
+                else:
+                    message = error_message(error)[0]
             errors.append({"field": field, "message": message, "code": error["type"]})
         return JSONResponse({"errors": errors}, status_code=422)
+
+    @app.exception_handler(BodyTooLarge)
+    async def body_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
+        return too_large_response(exc.cap)
+
+    @app.exception_handler(PathIdOutOfRange)
+    async def path_out_of_range(request: Request, _: PathIdOutOfRange) -> Response:
+        return out_of_range_response(request, calculator_pages.templates)
 
     @app.exception_handler(accounts_api.ApiError)
     async def api_error(_: Request, exc: accounts_api.ApiError) -> JSONResponse:

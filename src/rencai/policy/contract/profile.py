@@ -21,11 +21,23 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from rencai.policy.contract.identity import IdNumberError, parse_id_number
 from rencai.policy.contract.vocabulary import vocabulary
+
+# Bounds on every input: nothing a real profile needs comes near them, and they keep each value
+# inside the engine's integer columns and each request small.
+MAX_TEXT = 100  # a school, a discipline, a relative's name
+MAX_RANK = 1000  # 完成人排名
+MAX_PATENTS = 100_000  # 国家授权发明专利（项）
+MAX_ITEMS = 50  # entries in any list (honours, awards, education, family, ...)
 
 
 def _code(kind: str) -> Any:
@@ -64,6 +76,24 @@ CountyCode = Annotated[
 ]
 
 
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+
+
+def _check_id_number(value: str) -> str:
+    try:
+        return parse_id_number(value)[0]
+    except IdNumberError as exc:
+        raise PydanticCustomError("bad_id_number", str(exc)) from None
+
+
+IdNumber = Annotated[
+    str,
+    StringConstraints(max_length=18 + 2),
+    AfterValidator(_check_id_number),
+    WithJsonSchema({"type": "string", "pattern": r"^[1-9]\d{16}[\dX]$", "description": "GB 11643"}),
+]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -71,9 +101,11 @@ class _Model(BaseModel):
 class Education(_Model):
     degree: _code("degree")  # type: ignore[valid-type]
     full_time: bool | None = None
-    school: str | None = None
-    school_tags: list[_code("school_tag")] = Field(default_factory=list)  # type: ignore[valid-type]
-    discipline: str | None = None
+    school: Text | None = None
+    school_tags: list[_code("school_tag")] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=MAX_ITEMS
+    )
+    discipline: Text | None = None
     graduation_date: dt.date | None = None
     overseas: bool | None = None
 
@@ -82,7 +114,7 @@ class ScienceAward(_Model):
     level: Literal["national", "provincial"]
     kind: Literal["natural_science", "invention", "progress"]
     grade: Literal[1, 2, 3, "special"]
-    rank: int = Field(ge=1)
+    rank: int = Field(ge=1, le=MAX_RANK)
 
 
 class Management(_Model):
@@ -92,18 +124,39 @@ class Management(_Model):
 
 
 class Person(_Model):
-    birth_date: dt.date | None = None
-    nationality: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    education: list[Education] | None = None
+    # 公民身份号码: when given, the birth date (and sex) come from it (decision 0086)
+    id_number: IdNumber | None = None
+    birth_date: dt.date | None = Field(default=None, validate_default=True)
+    nationality: str | None = Field(default=None, max_length=2, pattern=r"^[A-Z]{2}$")
+    education: list[Education] | None = Field(default=None, max_length=MAX_ITEMS)
     professional_title: _code("professional_title") = "none"  # type: ignore[valid-type]
     skill_level: _code("skill_level") = "none"  # type: ignore[valid-type]
     shortage_occupation: bool = False
-    honors: list[_code("honor")] = Field(default_factory=list)  # type: ignore[valid-type]
-    science_awards: list[ScienceAward] = Field(default_factory=list)
-    invention_patents: int = Field(default=0, ge=0)
+    honors: list[_code("honor")] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=MAX_ITEMS
+    )
+    science_awards: list[ScienceAward] = Field(default_factory=list, max_length=MAX_ITEMS)
+    invention_patents: int = Field(default=0, ge=0, le=MAX_PATENTS)
     patents_commercialised_locally: bool = False
     management: Management = Field(default_factory=Management)
-    recognitions: list[_code("recognition")] = Field(default_factory=list)  # type: ignore[valid-type]
+    recognitions: list[_code("recognition")] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=MAX_ITEMS
+    )
+
+    @field_validator("birth_date")
+    @classmethod
+    def _birth_date_from_id(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        number = info.data.get("id_number")
+        if number is None:
+            return value
+        born = parse_id_number(number)[1]
+        if value is not None and value != born:
+            raise PydanticCustomError(
+                "id_birth_mismatch",
+                "出生日期（{given}）与身份证号中的出生日期（{born}）不一致，请核对",
+                {"given": value.isoformat(), "born": born.isoformat()},
+            )
+        return born
 
 
 Yuan = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -125,7 +178,7 @@ class Employment(_Model):
 class FamilyMember(_Model):
     relation: Literal["spouse", "parent", "child"]
     birth_date: dt.date | None = None
-    name: str | None = None
+    name: Text | None = None
     employed: bool | None = None  # for the spouse allowance (待业期间生活补贴)
 
 
@@ -157,7 +210,7 @@ class Profile(_Model):
     on: dt.date | None = None
     person: Person = Field(default_factory=Person)
     employment: Employment = Field(default_factory=Employment)
-    family: list[FamilyMember] | None = None
+    family: list[FamilyMember] | None = Field(default=None, max_length=MAX_ITEMS)
     housing: Housing | None = None
     unit: Unit | None = None
 
@@ -196,11 +249,26 @@ _KIND_LABELS = {
 }
 
 
+class _Shown:
+    """A refused value as shown back in a message: its repr, cut short (it may be huge)."""
+
+    def __init__(self, value: Any):
+        text = repr(value)
+        self.text = text if len(text) <= 40 else text[:37] + "…"
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+
 def _message(error: Any) -> tuple[str, str]:
     kind = error["type"]
     msg = str(error.get("msg", ""))
-    given = error.get("input")
+    given = _Shown(error.get("input"))
     expected = error.get("ctx", {}).get("expected", "")
+    if kind in ("bad_id_number", "id_birth_mismatch"):
+        return msg, kind
     if "unknown_code:" in msg:
         vocab = msg.split("unknown_code:", 1)[1]
         return f"未知的{_KIND_LABELS.get(vocab, vocab)}代码：{given!r}", "unknown_code"
@@ -216,6 +284,21 @@ def _message(error: Any) -> tuple[str, str]:
         "int_parsing": f"应为整数，收到 {given!r}",
         "int_type": f"应为整数，收到 {given!r}",
         "greater_than_equal": f"数值过小：{given!r}",
+        "less_than_equal": f"数值过大：{given!r}（不超过 {error.get('ctx', {}).get('le')}）",
+        "int_from_float": f"应为整数，收到 {given!r}",
+        "string_too_long": f"内容过长（不超过 {error.get('ctx', {}).get('max_length')} 个字符）",
+        "string_too_short": (
+            "不能为空"
+            if error.get("ctx", {}).get("min_length", 1) <= 1
+            else f"内容过短（至少 {error['ctx']['min_length']} 个字符）"
+        ),
+        "too_short": f"至少应有 {error.get('ctx', {}).get('min_length')} 项",
+        "less_than": f"数值过大：{given!r}",
+        "greater_than": f"数值过小：{given!r}",
+        "enum": f"取值 {given!r} 不在允许范围内（{expected}）",
+        "json_invalid": "请求内容不是有效的 JSON",
+        "float_parsing": f"应为数字，收到 {given!r}",
+        "too_long": f"条目过多（不超过 {error.get('ctx', {}).get('max_length')} 项）",
         "decimal_parsing": f"应为金额（元），收到 {given!r}",
         "decimal_type": f"应为金额（元），收到 {given!r}",
         "decimal_max_places": f"金额最多两位小数，收到 {given!r}",
@@ -228,6 +311,11 @@ def _message(error: Any) -> tuple[str, str]:
         "dict_type": f"应为对象，收到 {given!r}",
     }
     return messages.get(kind, f"取值无效：{given!r}（{msg}）"), kind
+
+
+def error_message(error: Any) -> tuple[str, str]:
+    """Chinese message and code for one pydantic error (also used for API request bodies)."""
+    return _message(error)
 
 
 def _errors(exc: ValidationError) -> list[FieldError]:

@@ -23,6 +23,7 @@ from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.registry.accounts import (
     RegistryError,
     authenticate,
+    checked_profile,
     register_talent,
     resolve_token,
     revoke_token,
@@ -31,6 +32,7 @@ from rencai.registry.accounts import (
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
 from rencai.web.admission import admitted
+from rencai.web.limits import Name, Version
 
 router = APIRouter(prefix="/api/v1", tags=["accounts 账号"])
 SESSION_COOKIE = "rencai_session"
@@ -91,7 +93,7 @@ def current_talent(
 class Registration(BaseModel):
     username: str = Field(min_length=3, max_length=64)
     password: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=100)
+    name: Name
     id_number: str = Field(min_length=1, max_length=18)
     profile: dict[str, Any] | None = None
 
@@ -102,7 +104,7 @@ class Credentials(BaseModel):
 
 
 class ProfileUpdate(BaseModel):
-    version: int
+    version: Version
     profile: dict[str, Any]
 
 
@@ -190,6 +192,8 @@ def put_profile(
 @router.get("/me/entitlements", summary="按本人档案计算可享受的政策")
 def my_entitlements(talent: Annotated[TalentProfile, Depends(current_talent)]) -> Any:
     try:
-        return entitlements(parse_profile(json.loads(talent.profile)))
+        return entitlements(parse_profile(checked_profile(talent)))
+    except RegistryError as exc:  # a stored birth date that contradicts the identity number
+        return JSONResponse({"errors": [exc.as_dict()]}, status_code=422)
     except ProfileError as exc:
         return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)

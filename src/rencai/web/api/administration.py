@@ -27,6 +27,7 @@ from rencai.registry.accounts import RegistryError
 from rencai.registry.administration import accounts, create_staff, unlock, update_staff
 from rencai.registry.models import ROLE_LABELS, Account, Role
 from rencai.web.api.accounts import ApiError, current_account, db
+from rencai.web.limits import Code, Name
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration 系统管理"])
 
@@ -72,31 +73,33 @@ def account_view(account: Account) -> dict[str, Any]:
 class NewStaff(BaseModel):
     username: str = Field(min_length=3, max_length=64)
     password: str = Field(min_length=1, max_length=128)
-    display_name: str = Field(min_length=1, max_length=100)
-    role: str
-    county: str | None = None
-    department: str | None = None
+    display_name: Name
+    role: Code
+    county: Code | None = None
+    department: Code | None = None
 
 
 class StaffChange(BaseModel):
-    role: str | None = None
-    county: str | None = None
-    department: str | None = None
+    role: Code | None = None
+    county: Code | None = None
+    department: Code | None = None
     active: bool | None = None
 
 
 class ProgramSettings(BaseModel):
-    chain: list[str] = Field(min_length=1, max_length=8, description="审核环节，依次办理")
+    chain: list[Code] = Field(min_length=1, max_length=8, description="审核环节，依次办理")
     auto_approve: bool = False
-    sample_percent: int | None = Field(default=None, description="自动审批后人工抽查比例（%）")
+    sample_percent: int | None = Field(
+        default=None, ge=0, le=100, description="自动审批后人工抽查比例（%）"
+    )
     notice_required: bool = False
-    notice_days: int | None = None
+    notice_days: int | None = Field(default=None, ge=0, le=366)
     notice_unit: Literal["working_days", "days"] | None = None
 
 
 class LimitSetting(BaseModel):
     program: str = Field(min_length=1, max_length=64)
-    level: str
+    level: Code
     working_days: int = Field(ge=0, le=366)
     source: str = Field(min_length=1, max_length=200)
 

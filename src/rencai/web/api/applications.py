@@ -40,6 +40,7 @@ from rencai.applications.steps import REVIEWING, current_step, steps_of
 from rencai.registry.identifiers import mask_id_number, mask_id_number_for_review
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 from rencai.web.api.accounts import ApiError, current_account, current_talent, db
+from rencai.web.limits import Reason, Version
 
 router = APIRouter(prefix="/api/v1", tags=["applications 申请与审核"])
 
@@ -51,12 +52,12 @@ class NewApplication(BaseModel):
 
 class Decision(BaseModel):
     decision: Literal["approve", "return", "reject"]
-    reason: str | None = None
-    version: int
+    reason: Reason | None = None
+    version: Version
 
 
 class Resubmission(BaseModel):
-    version: int
+    version: Version
 
 
 def _error(exc: ApplicationError) -> ApiError:

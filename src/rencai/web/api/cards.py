@@ -51,6 +51,7 @@ from rencai.web.api.accounts import (
     current_talent,
     db,
 )
+from rencai.web.limits import Version
 
 router = APIRouter(prefix="/api/v1", tags=["cards 人才绿卡"])
 
@@ -386,7 +387,7 @@ def get_card(
 
 class LifecycleRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
-    version: int
+    version: Version
 
 
 @router.post("/cards/{number}/{action}", summary="暂停、恢复、注销或续期（注销主卡同时注销副卡）")

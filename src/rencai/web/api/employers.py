@@ -16,24 +16,25 @@ from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Account, Role, TalentProfile
 from rencai.web.api.accounts import ApiError, current_account, current_talent, db
 from rencai.web.api.applications import _error, _visible_case, view
+from rencai.web.limits import Code, Name, Secret
 
 router = APIRouter(prefix="/api/v1", tags=["employers 用人单位"])
 
 
 class EmployerRegistration(BaseModel):
-    uscc: str = Field(description="统一社会信用代码（GB 32100）")
-    name: str = Field(min_length=2, max_length=200)
-    county: str
-    employer_type: str
-    leading_industry: str | None = None
+    uscc: str = Field(max_length=32, description="统一社会信用代码（GB 32100）")
+    name: str = Field(min_length=2, max_length=200, pattern=r"\S")
+    county: Code
+    employer_type: Code
+    leading_industry: Code | None = None
     high_tech: bool = False
     username: str = Field(min_length=3, max_length=64, description="经办人账号")
-    password: str
-    contact_name: str = Field(min_length=1, max_length=100)
+    password: Secret
+    contact_name: Name
 
 
 class EmployerLink(BaseModel):
-    uscc: str
+    uscc: str = Field(max_length=32)
 
 
 class Confirmation(BaseModel):

@@ -30,6 +30,7 @@ from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, Role, TalentProfile
 from rencai.web.api.accounts import ApiError, current_account, db
 from rencai.web.api.applications import _visible_case, view
+from rencai.web.limits import DbId, LongText, Name, Reason, Version
 
 router = APIRouter(prefix="/api/v1", tags=["review 审核工作流"])
 Db = Annotated[Session, Depends(db, scope="function")]
@@ -49,8 +50,8 @@ def _error(exc: RegistryError) -> ApiError:
 
 
 class Item(BaseModel):
-    id: int
-    version: int
+    id: DbId
+    version: Version
 
 
 class Bulk(BaseModel):
@@ -59,24 +60,24 @@ class Bulk(BaseModel):
 
 class PostCheck(BaseModel):
     confirmed: bool
-    reason: str | None = None
-    version: int
+    reason: Reason | None = None
+    version: Version
 
 
 class NewObjection(BaseModel):
-    name: str = Field(max_length=100, description="异议人姓名（实名）")
-    contact: str = Field(max_length=100, description="联系方式")
-    text: str = Field(max_length=2000, description="异议内容")
+    name: Name = Field(description="异议人姓名（实名）")
+    contact: Name = Field(description="联系方式")
+    text: LongText = Field(description="异议内容")
 
 
 class ObjectionDecision(BaseModel):
     decision: Literal["uphold", "dismiss"]
-    reason: str | None = None
-    version: int
+    reason: Reason | None = None
+    version: Version
 
 
 class OnBehalf(BaseModel):
-    talent_id: int
+    talent_id: DbId
     program: str = Field(min_length=1, max_length=64)
     idempotency_key: str = Field(min_length=8, max_length=64)
 

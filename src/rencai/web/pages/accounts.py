@@ -18,6 +18,7 @@ from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.registry.accounts import (
     RegistryError,
     authenticate,
+    checked_profile,
     register_talent,
     resolve_token,
     revoke_token,
@@ -134,8 +135,9 @@ def _my_cases(session: Session, talent: TalentProfile) -> list[dict[str, Any]]:
 def _me_context(talent: TalentProfile, errors: list[dict[str, str]]) -> dict[str, Any]:
     profile = json.loads(talent.profile)
     result = None
-    with contextlib.suppress(ProfileError):  # a stored profile is valid; keep the page robust
-        result = entitlements(parse_profile(profile))
+    # a stored profile is valid (its birth date the identity number's); keep the page robust
+    with contextlib.suppress(ProfileError, RegistryError):
+        result = entitlements(parse_profile(checked_profile(talent)))
     person, employment = profile.get("person", {}), profile.get("employment", {})
     education = (person.get("education") or [{}])[0]
     form = {

@@ -43,6 +43,15 @@ FIELD_NAMES = {
     "person.science_awards.0.rank": "完成人排名",
     "employment.start_date": "到石工作或创业日期",
     "employment.county": "工作所在县（市、区）",
+    "employment.annual_salary": "年工资薪金收入",
+    "employment.employer_tax_last_year": "用人单位上年度纳税额",
+    "person.education.0.school": "毕业院校",
+    "person.education.0.discipline": "所学专业",
+    "person.education.0.graduation_date": "毕业日期",
+    "person.science_awards.0.grade": "奖励等级",
+    "person.id_number": "身份证号",
+    "family": "家庭成员",
+    "housing.household_size": "申请家庭人数",
     "jurisdiction": "地区",
 }
 PER = {"month": "元/月", "year": "元/年", "once": "元（一次性）"}
@@ -150,6 +159,8 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
     }
     if birth := _text(form, "birth_date"):
         person["birth_date"] = birth
+    if number := _text(form, "id_number"):
+        person["id_number"] = number
     if patents := _text(form, "invention_patents"):
         person["invention_patents"] = patents
     degree = _text(form, "degree")
@@ -193,7 +204,9 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
     if _checked(form, "has_spouse"):
         family.append({"relation": "spouse", "employed": not _checked(form, "spouse_unemployed")})
     parents = _text(form, "parents") or "0"
-    family += [{"relation": "parent"} for _ in range(int(parents) if parents.isdigit() else 0)]
+    if parents not in ("0", "1", "2"):  # a select of 0-2; never build a list from a raw number
+        raise ProfileError([FieldError("family", "父母人数应为0、1或2", "literal_error")])
+    family += [{"relation": "parent"} for _ in range(int(parents))]
     profile: dict[str, Any] = {
         "jurisdiction": _text(form, "jurisdiction") or "shijiazhuang",
         "person": person,
@@ -256,7 +269,7 @@ async def calculator_submit(request: Request) -> HTMLResponse:
         "form_lists": {k: form.getlist(k) for k in ("honors", "recognitions", "school_tags")},
         "result": result,
         "errors": [
-            {"field": FIELD_NAMES.get(e.field, e.field), "message": e.message} for e in errors
+            {"field": FIELD_NAMES.get(e.field, "表单内容"), "message": e.message} for e in errors
         ],
         "per": PER,
     }

@@ -785,6 +785,33 @@ china_skills_grand_award = honors_any(
 national_technical_expert = honors_any(
     "holds_national_technical_expert", "全国技术能手称号", ["national_technical_expert"]
 )
+_skills_restricted = param_getter("skills.full_time_or_trained_only")
+
+
+def _skills_full_time_or_trained(p: Any, t: Any, params: Any) -> np.ndarray:
+    # 石字〔2021〕7号 第5条 supports talents 全职引进和培养 by our units; 石办字〔2017〕45号 did not
+    # limit its awards that way, so the switch is dated (parameter skills.full_time_or_trained_only)
+    restricted = bool(_skills_restricted(params, t))
+    full_time = plain(p("employment_mode", t)) == idx(EmploymentMode.full_time)
+    return full_time if restricted else np.ones(p.count, dtype=bool)
+
+
+def _describe_skills_full_time(f: Facts, held: bool) -> str:
+    if not held:
+        return "柔性引进人才不在此项支持范围（限全职引进和我市培养的高技能人才）"
+    if not f.param("skills.full_time_or_trained_only"):
+        return "石办字〔2017〕45号的技能人才奖励未限定全职引进"
+    return "全职引进或由我市企事业单位培养"
+
+
+skills_full_time_or_trained = leaf(
+    "skills_full_time_or_trained",
+    "全职引进或由我市企事业单位培养",
+    [],
+    _skills_full_time_or_trained,
+    _describe_skills_full_time,
+    qualifying=False,
+)
 employed_by_unit = employer_in(
     "employer_enterprise_or_institution",
     "我市企事业单位",
