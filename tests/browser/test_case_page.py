@@ -28,6 +28,7 @@ def test_reviewer_case_page(browser: Browser, live_server: LiveServer) -> None:
     number = first17 + id_check_character(first17)
     profile = doctor()
     del profile["on"]
+    profile["person"]["birth_date"] = "1991-08-17"  # as the identity number says
     profile["employment"]["annual_salary"] = "360000.00"
     profile["person"]["education"][0]["school"] = "O'Brien 学院"  # a quote must not be escaped
     code = "91130100MD" + tag.upper()[:6].replace("E", "F") + "K"
