@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
 from rencai.ledger.bulk import update_rows
@@ -66,7 +67,7 @@ def decide_batch(
         raise LedgerError("审核结果应为 approve 或 reject", "bad_decision", "decision")
     if decision == "reject" and not (note or "").strip():
         raise LedgerError("退回批次须填写原因", "no_reason", "note")
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     batch.status = "approved" if decision == "approve" else "rejected"
     batch.decided_by, batch.decided_at, batch.decision_note = account.username, now, note
     payments = session.execute(
@@ -267,6 +268,25 @@ def _read_rows(path: Path) -> list[list[str]]:
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text)) if any(row)]
 
 
+def confirmation_cities(url: str, path: Path) -> set[str]:
+    """The cities whose batches a confirmation file names (to check who may import it)."""
+    if not path.is_file():
+        raise LedgerError(f"文件不存在：{path}", "no_file")
+    references = sorted({row[0] for row in _read_rows(path)[1:] if row})
+    cities: set[str] = set()
+    with session_scope(url) as session:
+        for start in range(0, len(references), 5000):
+            cities.update(
+                session.scalars(
+                    select(Batch.jurisdiction)
+                    .join(Payment, Payment.batch_id == Batch.id)
+                    .where(Payment.reference.in_(references[start : start + 5000]))
+                    .distinct()
+                )
+            )
+    return cities
+
+
 def import_confirmations(url: str, path: Path, actor: str) -> dict[str, Any]:
     """Apply a bank confirmation file; returns the report (applied rows and problems)."""
     if not path.is_file():
@@ -279,19 +299,25 @@ def import_confirmations(url: str, path: Path, actor: str) -> dict[str, Any]:
         earlier = session.scalar(
             select(ConfirmationImport).where(ConfirmationImport.sha256 == digest)
         )
-        if earlier is not None:
+        if earlier is not None:  # nothing is applied again; the first import's report is shown
             report = json.loads(earlier.report)
             report["already_imported"] = True
+            report["applied_now"] = 0
+            report["message"] = (
+                f"该回执文件已于{clock.display(earlier.imported_at)}由{earlier.imported_by}导入"
+                f"（{earlier.file_name}），本次未重复处理任何一笔；以下为首次导入的结果"
+            )
             return report
         report = _apply(session, rows[1:], actor)
         report["file"] = path.name
         report["already_imported"] = False
+        report["applied_now"] = len(report["applied"])
         session.add(
             ConfirmationImport(
                 sha256=digest,
                 file_name=path.name,
                 imported_by=actor,
-                imported_at=dt.datetime.now(dt.UTC),
+                imported_at=clock.now(),
                 report=json.dumps(report, ensure_ascii=False),
             )
         )
