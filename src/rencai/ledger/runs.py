@@ -279,7 +279,7 @@ def run_states(url: str, jurisdiction: str, limit: int = 24) -> list[RunState]:
                 connection.execute(
                     text(
                         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                        "AND objid = :k AND granted AND database = "
+                        "AND objid::bigint = :k AND granted AND database = "
                         "(SELECT oid FROM pg_database WHERE datname = current_database())"
                     ),
                     {"k": _lock_key(jurisdiction) & 0xFFFFFFFF},
@@ -752,6 +752,13 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
     )
     pay = [r for r in chosen if r.line_id in still_selected and r.line_id not in in_flight]
     skipped = len(chosen) - len(pay)
+    if in_flight & still_selected:  # left `selected` beside a live payment: it is batched
+        session.execute(
+            update(Line)
+            .where(Line.id.in_(in_flight & still_selected))
+            .values(status="batched", reason=None),
+            execution_options={"synchronize_session": False},
+        )
     payees = (
         {
             p.id_number: p
