@@ -66,7 +66,7 @@ def test_run_then_second_officer_approves_and_exports(
     expect(lines).to_have_count(2)
     for seed in (901, 902):  # every line: payee masked, amount in yuan, program, case
         row = lines.filter(has_text=f"{seed:08d}"[-4:])
-        expect(row.locator(".payee")).to_have_text("人**")
+        expect(row.locator(".payee")).to_have_text("人****")
         expect(row.locator(".amount")).to_have_text("3000.00元")
         expect(row.locator(".program")).to_have_text("房租补助")
     expect(page.locator("#batch-lines")).not_to_contain_text("人才901")
