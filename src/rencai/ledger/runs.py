@@ -6,9 +6,10 @@ Steps, each its own transaction, so a run killed anywhere resumes where it stopp
    exclude) from one frozen snapshot of the data (run items keep the facts each decision used);
 2. batch — one payment per line to pay, for a second finance officer's approval.
 
-A run is identified by its run id; one run per (jurisdiction, month) (a unique row) and, on
-PostgreSQL, one process at a time per month (an advisory lock): a second process refuses.
-A payment exists at most once per line (a partial unique index), whatever is retried.
+A run is identified by its run id; one live run per (jurisdiction, month) (a partial unique
+index: a cancelled run frees its month) and, on PostgreSQL, one run process at a time per city
+(an advisory lock): a second process refuses, whatever its month. A payment exists at most once
+per line (a partial unique index), whatever is retried; a run batches only lines it still holds.
 """
 
 from __future__ import annotations
