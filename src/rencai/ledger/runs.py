@@ -472,19 +472,25 @@ def _once_duplicates(
     path created them (decision 0070)."""
     if not schedule_ids:
         return {}
-    due = list(session.scalars(select(Schedule).where(Schedule.id.in_(schedule_ids))))
-    people = {s.id_number for s in due}
+    ids = sorted(schedule_ids)
+    due = [
+        s
+        for start in range(0, len(ids), 5000)
+        for s in session.scalars(select(Schedule).where(Schedule.id.in_(ids[start : start + 5000])))
+    ]
+    people = sorted({s.id_number for s in due})
     siblings: dict[tuple[str, str], list[Schedule]] = defaultdict(list)
-    for s in session.scalars(
-        select(Schedule)
-        .where(
-            Schedule.jurisdiction == jurisdiction,
-            Schedule.per == "once",
-            Schedule.id_number.in_(people),
-        )
-        .order_by(Schedule.id)
-    ):
-        siblings[(s.id_number, s.program)].append(s)
+    for start in range(0, len(people), 5000):
+        for s in session.scalars(
+            select(Schedule).where(
+                Schedule.jurisdiction == jurisdiction,
+                Schedule.per == "once",
+                Schedule.id_number.in_(people[start : start + 5000]),
+            )
+        ):
+            siblings[(s.id_number, s.program)].append(s)
+    for group in siblings.values():
+        group.sort(key=lambda s: s.id)
     refused: dict[int, dict[str, Any]] = {}
     for schedule in due:
         group = siblings[(schedule.id_number, schedule.program)]
