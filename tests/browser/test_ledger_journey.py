@@ -60,7 +60,17 @@ def test_run_then_second_officer_approves_and_exports(
     page = approver.new_page()
     _login(page, live_server, f"fb{tag}")
     batch = page.locator("#batches li", has_text="2023年06月")
-    batch.locator("button[value='approve']").click()
+    expect(batch.locator("button")).to_have_count(0)  # approval only after seeing the lines
+    batch.locator("a.batch-lines").click()
+    lines = page.locator("#batch-lines tbody tr")
+    expect(lines).to_have_count(2)
+    for seed in (901, 902):  # every line: payee masked, amount in yuan, program, case
+        row = lines.filter(has_text=f"{seed:08d}"[-4:])
+        expect(row.locator(".payee")).to_have_text("人****")
+        expect(row.locator(".amount")).to_have_text("3000.00元")
+        expect(row.locator(".program")).to_have_text("房租补助")
+    expect(page.locator("#batch-lines")).not_to_contain_text("人才901")
+    page.locator("#batch-decision button[value='approve']").click()
     expect(page.locator("#notice")).to_contain_text("已审核通过")
     expect(page.locator("#batches li", has_text="2023年06月")).to_contain_text(f"审核人：fb{tag}")
     expect(page.locator("#by-program")).to_contain_text("房租补助")

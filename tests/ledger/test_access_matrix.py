@@ -99,6 +99,13 @@ def _api(server: ServerProcess, world: dict[str, Any], role: str, route: str) ->
         if route == "setting":
             body = {"value": "half"}
             return client.put(f"{api}/settings/clawback_basis.fraud", json=body).status_code
+        if route == "run":  # a month out of range: refused, nothing written
+            return client.post(f"{api}/runs", json={"month": "0000-01"}).status_code
+        if route == "batch":  # the approver's view of a batch's lines (none such here)
+            return client.get(f"{api}/batches/{NO_BATCH}").status_code
+        if route == "decision":
+            body = {"decision": "approve"}
+            return client.post(f"{api}/batches/{NO_BATCH}/decision", json=body).status_code
     raise AssertionError(route)
 
 
@@ -138,12 +145,33 @@ def _page(server: ServerProcess, world: dict[str, Any], role: str, route: str) -
         if route == "setting":
             data = {"key": "clawback_basis.fraud", "value": "half"}
             return client.post("/ledger/settings", data=data).status_code
+        if route == "run":
+            return client.post("/ledger/runs", data={"month": "0000-01"}).status_code
+        if route == "batch":
+            return client.get(f"/ledger/batches/{NO_BATCH}").status_code
+        if route == "decision":
+            data = {"decision": "approve"}
+            return client.post(f"/ledger/batches/{NO_BATCH}/decision", data=data).status_code
     raise AssertionError(route)
 
 
 STAFF = {"finance", "admin"}
 READS = {"receivable", "history"}
-ROUTES = ["receivable", "repay", "write_off", "fraud", "payee", "employer", "history", "feed"]
+ROUTES = [
+    "receivable",
+    "repay",
+    "write_off",
+    "fraud",
+    "payee",
+    "employer",
+    "history",
+    "feed",
+    "run",
+    "batch",
+    "decision",
+]
+NO_BATCH = 2147483647
+MISSING = {"batch", "decision"}  # staff are told the batch does not exist
 
 
 def _expected(role: str, route: str, anonymous: int) -> int:
@@ -153,6 +181,8 @@ def _expected(role: str, route: str, anonymous: int) -> int:
         return 422 if role == "admin" else 403
     if role not in STAFF:
         return 403
+    if route in MISSING:
+        return 404
     return 200 if route in READS else 422
 
 

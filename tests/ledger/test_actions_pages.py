@@ -155,3 +155,23 @@ def test_only_the_administrator_sets_the_basis_on_the_page(
             assert session.get(Setting, "clawback_basis.moved_away") is None
         done = admin.post("/ledger/settings", data=data)
         assert done.status_code == 200 and "收回口径已设定为未服务期部分" in done.text
+
+
+def test_a_run_month_out_of_range_is_refused_in_chinese(
+    pg_server: ServerProcess, finance: httpx.Client
+) -> None:
+    from sqlalchemy import func
+
+    from rencai.ledger.models import Run
+
+    with session_scope(pg_server.database_url) as session:
+        before = session.scalar(select(func.count()).select_from(Run))
+    for month, words in (
+        ("0000-01", "发放月份“0000-01”无效"),
+        ("9999-12", "超出可发放范围"),
+        ("0001-01", "超出可发放范围"),
+    ):
+        response = finance.post("/ledger/runs", data={"month": month})
+        assert response.status_code == 422 and words in response.text
+    with session_scope(pg_server.database_url) as session:
+        assert session.scalar(select(func.count()).select_from(Run)) == before

@@ -80,3 +80,59 @@ def test_only_an_administrator_sets_the_recovery_basis(live_server: LiveServer) 
     assert done.status_code == 200 and done.json()["value"] == "all"
     changed = httpx.put(setting, json={"value": "unserved"}, headers=admin)
     assert changed.status_code == 422 and changed.json()["errors"][0]["code"] == "already_set"
+
+
+def test_a_month_out_of_range_is_a_structured_422_and_writes_nothing(
+    live_server: LiveServer,
+) -> None:
+    from sqlalchemy import func, select
+
+    from rencai.ledger.models import Batch, Run
+
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    with session_scope(url) as session:
+        create_account(session, f"fm{tag}", "secret123", "财务", Role.finance)
+        runs_before = session.scalar(select(func.count()).select_from(Run))
+        batches_before = session.scalar(select(func.count()).select_from(Batch))
+    headers = _token(live_server, f"fm{tag}")
+    for month in ("0000-01", "0001-01", "9999-12", "2016-12", "2024-1", "二〇二四-01"):
+        response = httpx.post(
+            live_server.url + "/api/v1/ledger/runs", json={"month": month}, headers=headers
+        )
+        assert response.status_code == 422, (month, response.text)
+        error = response.json()["errors"][0]
+        assert error["field"] == "month" or "month" in str(error.get("field"))
+        assert "发放月份" in error["message"] or "月份" in error["message"]
+    with session_scope(url) as session:
+        assert session.scalar(select(func.count()).select_from(Run)) == runs_before
+        assert session.scalar(select(func.count()).select_from(Batch)) == batches_before
+
+
+def test_the_approver_sees_every_line_of_a_batch(live_server: LiveServer, tmp_path: Path) -> None:
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    with session_scope(url) as session:
+        create_account(session, f"fp{tag}", "secret123", "财务", Role.finance)
+        create_account(session, f"fq{tag}", "secret123", "财务", Role.finance)
+    for seed in (921, 922):
+        add_schedule(url, seed, start="2023-08-01")
+    contributions(url, tmp_path, [921, 922], dt.date(2023, 8, 1), 1)
+    runner, second = _token(live_server, f"fp{tag}"), _token(live_server, f"fq{tag}")
+    api = live_server.url + "/api/v1/ledger"
+    run = httpx.post(api + "/runs", json={"month": "2023-08"}, headers=runner, timeout=60)
+    assert run.status_code == 200, run.text
+    batch_id = run.json()["batch_id"]
+    detail = httpx.get(api + f"/batches/{batch_id}", headers=second)
+    assert detail.status_code == 200, detail.text
+    body = detail.json()
+    assert body["status"] == "pending_approval" and body["total"] == "6000.00"
+    assert len(body["lines"]) == body["items"] == 2
+    for line in body["lines"]:
+        assert line["payee"] == "人****"  # 人才921: the surname only
+        assert line["amount_label"] == "3000.00元" and line["program_name"] == "房租补助"
+        assert line["account_no_masked"].startswith("****") and "period" in line
+        assert "application_id" in line and line["schedule_id"]
+    assert "人才92" not in detail.text and "62220000" not in detail.text
+    missing = httpx.get(api + "/batches/2147483647", headers=second)
+    assert missing.status_code == 404

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from rencai.db.session import session_scope
 from rencai.ledger.bank import decide_batch, import_confirmations, write_bank_file
 from rencai.ledger.models import LIVE_PAYMENT_STATES, Batch, JournalEntry, Line, Payment, Run
-from rencai.ledger.runs import month_lock, run_month
+from rencai.ledger.runs import city_lock, run_month
 from tests.ledger.world import (
     RUNNER,
     add_schedule,
@@ -160,7 +160,7 @@ def test_killed_at_each_step_pays_once_and_loses_nothing(
 
 def test_a_second_process_for_the_same_month_refuses(db_url: str, tmp_path: Path) -> None:
     world(db_url, tmp_path)
-    with month_lock(db_url, "shijiazhuang", MONTH):  # a run of March is in progress
+    with city_lock(db_url, "shijiazhuang"):  # a run of the city is in progress
         result = cli(db_url, tmp_path, "run", "2024-03", "--actor", RUNNER)
     assert result.returncode == 1
     assert "正在另一进程中进行" in result.stderr

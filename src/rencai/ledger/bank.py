@@ -268,6 +268,25 @@ def _read_rows(path: Path) -> list[list[str]]:
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text)) if any(row)]
 
 
+def confirmation_cities(url: str, path: Path) -> set[str]:
+    """The cities whose batches a confirmation file names (to check who may import it)."""
+    if not path.is_file():
+        raise LedgerError(f"文件不存在：{path}", "no_file")
+    references = sorted({row[0] for row in _read_rows(path)[1:] if row})
+    cities: set[str] = set()
+    with session_scope(url) as session:
+        for start in range(0, len(references), 5000):
+            cities.update(
+                session.scalars(
+                    select(Batch.jurisdiction)
+                    .join(Payment, Payment.batch_id == Batch.id)
+                    .where(Payment.reference.in_(references[start : start + 5000]))
+                    .distinct()
+                )
+            )
+    return cities
+
+
 def import_confirmations(url: str, path: Path, actor: str) -> dict[str, Any]:
     """Apply a bank confirmation file; returns the report (applied rows and problems)."""
     if not path.is_file():
@@ -280,13 +299,19 @@ def import_confirmations(url: str, path: Path, actor: str) -> dict[str, Any]:
         earlier = session.scalar(
             select(ConfirmationImport).where(ConfirmationImport.sha256 == digest)
         )
-        if earlier is not None:
+        if earlier is not None:  # nothing is applied again; the first import's report is shown
             report = json.loads(earlier.report)
             report["already_imported"] = True
+            report["applied_now"] = 0
+            report["message"] = (
+                f"该回执文件已于{clock.display(earlier.imported_at)}由{earlier.imported_by}导入"
+                f"（{earlier.file_name}），本次未重复处理任何一笔；以下为首次导入的结果"
+            )
             return report
         report = _apply(session, rows[1:], actor)
         report["file"] = path.name
         report["already_imported"] = False
+        report["applied_now"] = len(report["applied"])
         session.add(
             ConfirmationImport(
                 sha256=digest,

@@ -7,11 +7,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rencai.ledger.journal import receivable_balances
-from rencai.ledger.models import JournalEntry, Line, Payee, Payment, Receivable, Schedule
+from rencai.ledger.models import (
+    Batch,
+    JournalEntry,
+    Line,
+    Payee,
+    Payment,
+    Receivable,
+    Schedule,
+)
 from rencai.ledger.money import yuan
 from rencai.ledger.recovery import BASIS_LABELS, RECEIVABLE_STATUS
 from rencai.registry.identifiers import mask_id_number
@@ -36,6 +44,7 @@ ENTRY_LABELS = {
     "offset": "从发放中抵扣",
     "repayment": "收回还款",
     "write_off": "核销",
+    "unselected": "发放运行取消，重新待发放",
 }
 LINE_STATUS = {
     "planned": "待发放",
@@ -250,3 +259,91 @@ def awaiting_employer_confirmation(session: Session) -> list[dict[str, Any]]:
         }
         for s in suspended
     ]
+
+
+PAYMENT_STATUS = {
+    "pending": "待审核",
+    "approved": "已审核",
+    "rejected": "已退回",
+    "cancelled": "已撤销（计划已停止）",
+    "sent": "已送银行",
+    "paid": "已支付",
+    "failed": "支付失败",
+    "returned": "银行退回",
+}
+BATCH_PAGE = 500
+
+
+def masked_name(name: str) -> str:
+    """王小明 → 王**: the surname only."""
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+def masked_account(account_no: str) -> str:
+    return "*" * max(len(account_no) - 4, 0) + account_no[-4:]
+
+
+def batch_lines(
+    session: Session, batch_id: int, page: int = 1, size: int = BATCH_PAGE
+) -> dict[str, Any] | None:
+    """Every payment of a batch as the approving officer checks it: the payee masked, the
+    amount in yuan, the program's Chinese name and period, the case (application) number and
+    the schedule; a page of ``size`` lines at a time, in reference order."""
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        return None
+    page = max(page, 1)
+    total = session.scalar(
+        select(func.count()).select_from(Payment).where(Payment.batch_id == batch_id)
+    )
+    rows = session.execute(
+        select(
+            Payment.reference,
+            Payment.payee_name,
+            Payment.account_no,
+            Payment.bank_name,
+            Payment.amount_fen,
+            Payment.status,
+            Line.period,
+            Line.seq,
+            Schedule.id,
+            Schedule.periods,
+            Schedule.program_name,
+            Schedule.application_id,
+            Schedule.id_number,
+        )
+        .join(Line, Line.id == Payment.line_id)
+        .join(Schedule, Schedule.id == Line.schedule_id)
+        .where(Payment.batch_id == batch_id)
+        .order_by(Payment.reference)
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    return {
+        "id": batch.id,
+        "month": f"{batch.month:%Y-%m}",
+        "status": batch.status,
+        "items": batch.item_count,
+        "total": yuan(batch.total_fen),
+        "page": page,
+        "pages": max(1, -(-int(total or 0) // size)),
+        "lines": [
+            {
+                "reference": r.reference,
+                "payee": masked_name(r.payee_name),
+                "id_number_masked": mask_id_number(r.id_number),
+                "account_no_masked": masked_account(r.account_no),
+                "bank_name": r.bank_name,
+                "amount": yuan(r.amount_fen),
+                "amount_label": f"{yuan(r.amount_fen)}元",
+                "program_name": r.program_name,
+                "period": f"{r.period:%Y年%m月}",
+                "seq": f"第{r.seq}期/共{r.periods}期",
+                "application_id": r.application_id,
+                "schedule_id": r.id,
+                "status": r.status,
+                "status_label": PAYMENT_STATUS.get(r.status, r.status),
+            }
+            for r in rows
+        ],
+    }

@@ -33,6 +33,10 @@ class Schedule(Base):
     """An approved money entitlement (待遇) turned into lines to pay."""
 
     __tablename__ = "ledger_schedules"
+    __table_args__ = (
+        # a person holds a once-only benefit at most once: one payable schedule per benefit
+        Index("uq_ledger_schedule_once", "id_number", "once_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), unique=True)
@@ -56,6 +60,9 @@ class Schedule(Base):
     stop_reason: Mapped[str | None] = mapped_column(Text)
     stopped_after: Mapped[dt.date | None] = mapped_column(Date)  # periods after it are not due
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # the benefit id on the one payable once-only schedule of a person; NULL otherwise (a
+    # recurring benefit, or a duplicate once-only schedule, which is never paid)
+    once_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class Line(Base):
@@ -80,15 +87,24 @@ class Line(Base):
 
 
 class Run(Base):
-    """A monthly run (cycle) of one jurisdiction. One per (jurisdiction, month)."""
+    """A monthly run (cycle) of one jurisdiction. One live (not cancelled) per month."""
 
     __tablename__ = "ledger_runs"
-    __table_args__ = (UniqueConstraint("jurisdiction", "month", name="uq_ledger_run_month"),)
+    __table_args__ = (
+        Index(
+            "uq_ledger_run_live_month",
+            "jurisdiction",
+            "month",
+            unique=True,
+            postgresql_where=text("step <> 'cancelled'"),
+            sqlite_where=text("step <> 'cancelled'"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the run id
     jurisdiction: Mapped[str] = mapped_column(String(32))
     month: Mapped[dt.date] = mapped_column(Date)
-    step: Mapped[str] = mapped_column(String(16))  # created | selected | batched
+    step: Mapped[str] = mapped_column(String(16))  # created | selected | batched | cancelled
     started_by: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

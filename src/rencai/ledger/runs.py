@@ -6,9 +6,10 @@ Steps, each its own transaction, so a run killed anywhere resumes where it stopp
    exclude) from one frozen snapshot of the data (run items keep the facts each decision used);
 2. batch — one payment per line to pay, for a second finance officer's approval.
 
-A run is identified by its run id; one run per (jurisdiction, month) (a unique row) and, on
-PostgreSQL, one process at a time per month (an advisory lock): a second process refuses.
-A payment exists at most once per line (a partial unique index), whatever is retried.
+A run is identified by its run id; one live run per (jurisdiction, month) (a partial unique
+index: a cancelled run frees its month) and, on PostgreSQL, one run process at a time per city
+(an advisory lock): a second process refuses, whatever its month. A payment exists at most once
+per line (a partial unique index), whatever is retried; a run batches only lines it still holds.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -52,7 +53,7 @@ from rencai.ledger.models import (
 )
 from rencai.ledger.money import yuan
 from rencai.ledger.recovery import OPEN_STATES, apply_departure, exclude_schedule
-from rencai.ledger.schedules import amount_on, period_end
+from rencai.ledger.schedules import add_months, amount_on, duplicate_reason, period_end
 from rencai.policy.engine.system import system_for
 
 KILL_AT = "RENCAI_LEDGER_KILL_AT"  # names a step at which the process kills itself (tests)
@@ -75,37 +76,103 @@ class RunSummary:
     batch_id: int | None = None
     batch_total_fen: int = 0
     budget_alerts: list[dict[str, Any]] = field(default_factory=list)
+    skipped: int = 0  # lines chosen to pay that already had a live payment elsewhere
+
+
+def parse_month(text: str, jurisdiction: str = "shijiazhuang") -> dt.date:
+    """A run month from ``YYYY-MM``: its first day, within the months a run can pay.
+
+    From the month the jurisdiction's modelled policies begin to the month after the current
+    one at the office (a run may be prepared a month ahead; decision 0071). Anything else is
+    refused with a Chinese message before anything is written."""
+    if (
+        not isinstance(text, str)
+        or len(text) != 7
+        or text[4] != "-"
+        or not (text[:4].isdigit() and text[5:].isdigit())
+    ):
+        raise LedgerError(f"发放月份“{text}”无效，格式应为 YYYY-MM", "bad_month", "month")
+    try:
+        month = dt.date(int(text[:4]), int(text[5:]), 1)
+    except ValueError:
+        raise LedgerError(f"发放月份“{text}”无效，格式应为 YYYY-MM", "bad_month", "month") from None
+    check_month(jurisdiction, month)
+    return month
+
+
+def check_month(jurisdiction: str, month: dt.date) -> None:
+    """Refuse an unknown jurisdiction, or a month before its policies or after next month."""
+    from rencai.policy.jurisdictions import registry
+
+    known = registry().get(jurisdiction)
+    if known is None:
+        raise LedgerError(f"未知的地区：{jurisdiction}", "bad_jurisdiction", "jurisdiction")
+    first = known.earliest.replace(day=1)
+    last = add_months(clock.today().replace(day=1), 1)
+    if not first <= month.replace(day=1) <= last:
+        raise LedgerError(
+            f"发放月份{month:%Y年%m月}超出可发放范围（{first:%Y年%m月}至{last:%Y年%m月}），"
+            "本次未执行",
+            "bad_month",
+            "month",
+        )
+
+
+def _lock_key(jurisdiction: str) -> int:
+    return zlib.crc32(f"rencai-ledger:{jurisdiction}".encode())
 
 
 @contextlib.contextmanager
-def month_lock(url: str, jurisdiction: str, month: dt.date) -> Iterator[None]:
-    """One process per (jurisdiction, month): a PostgreSQL session advisory lock, released when
-    the run ends or its process dies. SQLite serialises writers itself."""
+def city_lock(url: str, jurisdiction: str) -> Iterator[None]:
+    """One ledger run (or run cancellation) per city at a time, whatever its month: a
+    PostgreSQL session advisory lock, released when the run ends or its process dies.
+    SQLite serialises writers itself.
+
+    A run selects every due line up to its month, so two months' runs of one city would claim
+    the same lines; the lock is per city (decision 0072). If the database connection dies, the
+    lock dies with it: releasing it then fails, and that failure must not hide the cause."""
     engine = engine_for(url)
     if engine.dialect.name != "postgresql":
         yield
         return
-    key = zlib.crc32(f"rencai-ledger:{jurisdiction}:{month:%Y-%m}".encode())
+    key = _lock_key(jurisdiction)
     with engine.connect() as connection:
         got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
         connection.commit()
         if not got:
             raise LedgerError(
-                f"{month:%Y年%m月}的发放运行正在另一进程中进行，本次未执行；请待其结束后查看结果",
+                "本市的另一发放运行正在另一进程中进行，本次未执行；请待其结束后查看结果",
                 "run_in_progress",
             )
+        failed = False
         try:
             yield
+        except BaseException:
+            failed = True
+            raise
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            connection.commit()
+            try:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                connection.commit()
+            except SQLAlchemyError:
+                if not failed:
+                    raise
+                # the connection is gone, and the lock with it; the run's own error stands
+                connection.invalidate()
+
+
+FINISHED_STEPS = ("batched", "cancelled")
 
 
 def _open_run(
     session: Session, jurisdiction: str, month: dt.date, actor: str, run_id: str | None
 ) -> tuple[Run, bool]:
+    """Under the city lock: the month's live run (resumed), or a new one if no other month of
+    the city is unfinished — earlier or later (decision 0072)."""
     existing = session.scalar(
-        select(Run).where(Run.jurisdiction == jurisdiction, Run.month == month)
+        select(Run).where(
+            Run.jurisdiction == jurisdiction, Run.month == month, Run.step != "cancelled"
+        )
     )
     if existing is not None:
         if run_id is not None and existing.id != run_id:
@@ -115,18 +182,23 @@ def _open_run(
             )
         return existing, True
     unfinished = session.scalar(
-        select(Run).where(
-            Run.jurisdiction == jurisdiction, Run.month < month, Run.step != "batched"
+        select(Run)
+        .where(
+            Run.jurisdiction == jurisdiction,
+            Run.month != month,
+            Run.step.not_in(FINISHED_STEPS),
         )
+        .order_by(Run.month)
     )
     if unfinished is not None:
         raise LedgerError(
-            f"{unfinished.month:%Y年%m月}的发放运行（编号 {unfinished.id}）尚未完成，"
-            "请先重新执行该月",
-            "earlier_run_unfinished",
+            f"{unfinished.month:%Y年%m月}的发放运行（编号 {unfinished.id}）尚未完成，本次未执行；"
+            f"请先执行 rencai ledger run {unfinished.month:%Y-%m} 完成该月，"
+            f"或执行 rencai ledger cancel-run {unfinished.month:%Y-%m} 取消该月运行",
+            "earlier_run_unfinished" if unfinished.month < month else "later_run_unfinished",
         )
     if run_id is not None and session.get(Run, run_id) is not None:
-        raise LedgerError(f"运行编号 {run_id} 已用于其他月份", "run_id_used")
+        raise LedgerError(f"运行编号 {run_id} 已用于其他月份或已取消的运行", "run_id_used")
     run = Run(
         id=run_id or uuid.uuid4().hex,
         jurisdiction=jurisdiction,
@@ -155,8 +227,9 @@ def run_month(
 ) -> RunSummary:
     """Start (or resume) the run of ``month`` (its first day) for a jurisdiction."""
     month = month.replace(day=1)
-    system_for(jurisdiction)  # an unknown jurisdiction fails here, before anything is written
-    with month_lock(url, jurisdiction, month):
+    check_month(jurisdiction, month)  # before anything is written
+    system_for(jurisdiction)
+    with city_lock(url, jurisdiction):
         with session_scope(url) as session:
             run, resumed = _open_run(session, jurisdiction, month, actor, run_id)
         summary = RunSummary(run.id, jurisdiction, month, resumed)
@@ -167,7 +240,7 @@ def run_month(
             checkpoint("selected")
         if run.step in ("created", "selected"):
             with session_scope(url) as session:
-                _batch(session, run.id, actor)
+                summary.skipped = _batch(session, run.id, actor)
                 checkpoint("batch")
             checkpoint("batched")
         with session_scope(url) as session:
@@ -183,6 +256,130 @@ def run_month(
                 summary.batch_total_fen = batch.total_fen
                 summary.budget_alerts = json.loads(batch.budget_alerts)
         return summary
+
+
+@dataclass
+class RunState:
+    run_id: str
+    month: dt.date
+    step: str
+    started_by: str
+    started_at: dt.datetime
+    batch_id: int | None
+    live_lock: bool | None  # whether a process holds the city's lock now (PostgreSQL)
+
+
+def run_states(url: str, jurisdiction: str, limit: int = 24) -> list[RunState]:
+    """The city's latest runs and whether a process is running one now (for operators)."""
+    check_month(jurisdiction, clock.today())
+    engine = engine_for(url)
+    live: bool | None = None
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            live = bool(
+                connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND objid::bigint = :k AND granted AND database = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+                    ),
+                    {"k": _lock_key(jurisdiction) & 0xFFFFFFFF},
+                ).scalar()
+            )
+    with session_scope(url) as session:
+        rows = session.execute(
+            select(Run, Batch.id)
+            .outerjoin(Batch, Batch.run_id == Run.id)
+            .where(Run.jurisdiction == jurisdiction)
+            .order_by(Run.month.desc(), Run.started_at.desc())
+            .limit(limit)
+        ).all()
+        return [
+            RunState(r.id, r.month, r.step, r.started_by, r.started_at, batch_id, live)
+            for r, batch_id in rows
+        ]
+
+
+def cancel_run(url: str, jurisdiction: str, month: dt.date, actor: str, reason: str) -> RunState:
+    """Cancel a month's unfinished run (one that stopped before its batch was made): the lines
+    it chose to pay go back to due, so the next run (this month again, or a later one) decides
+    them afresh; its other decisions and its frozen facts stay on record. A batched run is not
+    cancelled: its batch is rejected by the second officer instead (decision 0072)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("取消发放运行须填写原因", "no_reason", "reason")
+    month = month.replace(day=1)
+    check_month(jurisdiction, month)
+    # a run that is really running holds the city's lock: cancelling it is refused
+    with city_lock(url, jurisdiction), session_scope(url) as session:
+        run = session.scalar(
+            select(Run)
+            .where(
+                Run.jurisdiction == jurisdiction,
+                Run.month == month,
+                Run.step != "cancelled",
+            )
+            .with_for_update()
+        )
+        if run is None:
+            raise LedgerError(f"{month:%Y年%m月}没有可取消的发放运行", "not_found", "month")
+        if run.step == "batched":
+            raise LedgerError(
+                f"{month:%Y年%m月}的发放运行已生成批次，不能取消；请由审核人退回该批次",
+                "already_batched",
+                "month",
+            )
+        selected = session.execute(
+            select(Line.id, Line.amount_fen, Line.schedule_id)
+            .join(RunItem, RunItem.line_id == Line.id)
+            .where(
+                RunItem.run_id == run.id,
+                RunItem.decision == "pay",
+                Line.status == "selected",
+                ~Line.id.in_(
+                    select(Payment.line_id).where(Payment.status.in_(LIVE_PAYMENT_STATES))
+                ),
+            )
+        ).all()
+        note = f"发放运行{run.id}已取消：{reason}"
+        if selected:
+            session.execute(
+                update(Line)
+                .where(Line.id.in_([row[0] for row in selected]))
+                .values(status="planned", reason=note),
+                execution_options={"synchronize_session": False},
+            )
+        record(
+            session,
+            [
+                entry(
+                    "unselected",
+                    amount,
+                    actor,
+                    schedule_id=sid,
+                    line_id=lid,
+                    run_id=run.id,
+                    note=note,
+                )
+                for lid, amount, sid in selected
+            ],
+        )
+        previous = run.step
+        run.step = "cancelled"
+        run.finished_at = clock.now()
+        audit(
+            session,
+            actor,
+            "ledger.run.cancel",
+            f"run:{run.id}",
+            {
+                "month": f"{month:%Y-%m}",
+                "step": previous,
+                "reason": reason,
+                "lines_released": len(selected),
+            },
+        )
+        return RunState(run.id, run.month, run.step, run.started_by, run.started_at, None, None)
 
 
 # --- step 1: select -------------------------------------------------------------------------
@@ -267,6 +464,50 @@ def _exclusivity_losers(
     return losers
 
 
+def _once_duplicates(
+    session: Session, jurisdiction: str, schedule_ids: set[int]
+) -> dict[int, dict[str, Any]]:
+    """Due once-only schedules that are not the person's payable one for that benefit: the one
+    holding ``once_key`` (a unique index), else the earliest. Refused, never paid, whatever
+    path created them (decision 0070)."""
+    if not schedule_ids:
+        return {}
+    ids = sorted(schedule_ids)
+    due = [
+        s
+        for start in range(0, len(ids), 5000)
+        for s in session.scalars(select(Schedule).where(Schedule.id.in_(ids[start : start + 5000])))
+    ]
+    people = sorted({s.id_number for s in due})
+    siblings: dict[tuple[str, str], list[Schedule]] = defaultdict(list)
+    for start in range(0, len(people), 5000):
+        for s in session.scalars(
+            select(Schedule).where(
+                Schedule.jurisdiction == jurisdiction,
+                Schedule.per == "once",
+                Schedule.id_number.in_(people[start : start + 5000]),
+            )
+        ):
+            siblings[(s.id_number, s.program)].append(s)
+    for group in siblings.values():
+        group.sort(key=lambda s: s.id)
+    refused: dict[int, dict[str, Any]] = {}
+    for schedule in due:
+        group = siblings[(schedule.id_number, schedule.program)]
+        holder = next((s for s in group if s.once_key == s.program), group[0])
+        if holder.id == schedule.id:
+            continue
+        reason = duplicate_reason(holder)
+        refused[schedule.id] = {
+            "winner_schedule": holder.id,
+            "group": "once_only",
+            "reason": reason,
+            "citation": json.loads(holder.citation or "null"),
+            "duplicate_of": holder.id,
+        }
+    return refused
+
+
 def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     run = session.get(Run, run_id)
     assert run is not None
@@ -290,6 +531,9 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             Line.period <= run.month,
         )
         .order_by(Schedule.id, Line.period)
+        # claimed conditionally: a line another transaction is deciding is waited for and
+        # then re-checked (no longer due), never decided twice
+        .with_for_update(of=Line)
     ).all()
     id_numbers = {row[4] for row in due}
     periods = sorted({row[1] for row in due})
@@ -307,8 +551,14 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             if id_number in id_numbers:
                 contributions[(id_number, month)].add(uscc)
     losers = _exclusivity_losers(session, run.jurisdiction, id_numbers)
+    once = {row[3] for row in due if row[5] == "once"}
+    losers.update(_once_duplicates(session, run.jurisdiction, once))
     for schedule_id, verdict in losers.items():
         exclude_schedule(session, schedule_id, run.month, verdict, run.started_by, run.id)
+        if "duplicate_of" in verdict:  # no period of it was ever due
+            duplicate = session.get(Schedule, schedule_id)
+            assert duplicate is not None
+            duplicate.stopped_after = add_months(duplicate.start_period, -1)
     session.flush()
     open_receivables = session.execute(
         select(Receivable.id, Receivable.id_number, Receivable.blocks_payments, Receivable.status)
@@ -466,10 +716,12 @@ def _budget_alerts(session: Session, pay: list[Any]) -> list[dict[str, Any]]:
     return alerts
 
 
-def _batch(session: Session, run_id: str, actor: str) -> None:
+def _batch(session: Session, run_id: str, actor: str) -> int:
+    """Make the run's batch; returns how many lines chosen to pay were skipped because they
+    are no longer waiting for this run (a live payment elsewhere, or released)."""
     run = session.get(Run, run_id)
     assert run is not None
-    pay = session.execute(
+    chosen = session.execute(
         select(
             RunItem.amount_fen.label("item_amount"),
             RunItem.offset_fen.label("offset"),
@@ -484,7 +736,36 @@ def _batch(session: Session, run_id: str, actor: str) -> None:
         .join(Schedule, Schedule.id == Line.schedule_id)
         .where(RunItem.run_id == run_id, RunItem.decision == "pay")
         .order_by(Line.id)
+        .with_for_update(of=Line)
     ).all()
+    in_flight = set(
+        session.scalars(
+            select(Payment.line_id).where(
+                Payment.status.in_(LIVE_PAYMENT_STATES),
+                Payment.line_id.in_(
+                    select(RunItem.line_id).where(
+                        RunItem.run_id == run_id, RunItem.decision == "pay"
+                    )
+                ),
+            )
+        )
+    )
+    still_selected = set(
+        session.scalars(
+            select(Line.id)
+            .join(RunItem, RunItem.line_id == Line.id)
+            .where(RunItem.run_id == run_id, RunItem.decision == "pay", Line.status == "selected")
+        )
+    )
+    pay = [r for r in chosen if r.line_id in still_selected and r.line_id not in in_flight]
+    skipped = len(chosen) - len(pay)
+    if in_flight & still_selected:  # left `selected` beside a live payment: it is batched
+        session.execute(
+            update(Line)
+            .where(Line.id.in_(in_flight & still_selected))
+            .values(status="batched", reason=None),
+            execution_options={"synchronize_session": False},
+        )
     payees = (
         {
             p.id_number: p
@@ -602,5 +883,11 @@ def _batch(session: Session, run_id: str, actor: str) -> None:
         actor,
         "ledger.batch.create",
         f"batch:{batch.id}",
-        {"run": run_id, "items": len(payments), "total_fen": batch.total_fen},
+        {
+            "run": run_id,
+            "items": len(payments),
+            "total_fen": batch.total_fen,
+            "skipped_in_flight": skipped,
+        },
     )
+    return skipped

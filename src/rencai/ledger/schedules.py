@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -123,6 +124,7 @@ def create_schedule(
     first_amount, first_citation = amount_on(
         jurisdiction, terms.parameter_path, period_end(terms.start_period, terms.per)
     )
+    holder = once_holder(session, id_number, program) if terms.per == "once" else None
     schedule = Schedule(
         application_id=application_id,
         talent_id=talent_id,
@@ -142,9 +144,23 @@ def create_schedule(
         employer_uscc=employer_uscc,
         status="active",
         created_at=clock.now(),
+        once_key=program if terms.per == "once" and holder is None else None,
     )
-    session.add(schedule)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(schedule)
+            session.flush()
+    except IntegrityError:  # another approval made the payable one meanwhile
+        holder = once_holder(session, id_number, program)
+        if holder is None:
+            raise
+        schedule.once_key = None
+        session.add(schedule)
+        session.flush()
+    duplicate = duplicate_reason(holder) if holder is not None else None
+    if duplicate is not None:
+        schedule.status, schedule.stop_reason = "stopped", duplicate
+        schedule.stopped_after = add_months(terms.start_period, -1)
     lines = []
     for seq in range(1, terms.periods + 1):
         period = add_months(terms.start_period, (seq - 1) * step)
@@ -158,8 +174,8 @@ def create_schedule(
                 "period": period,
                 "amount_fen": amount or 0,
                 "citation": citation,
-                "status": "planned",
-                "reason": None if amount is not None else "金额参数待管理员设定",
+                "status": "planned" if duplicate is None else "excluded",
+                "reason": duplicate or (None if amount is not None else "金额参数待管理员设定"),
             }
         )
     session.execute(insert(Line), lines)
@@ -171,6 +187,10 @@ def create_schedule(
         [
             entry("scheduled", amount, actor, schedule_id=schedule.id, line_id=lid)
             for lid, amount in ids
+        ]
+        + [
+            entry("excluded", amount, actor, schedule_id=schedule.id, line_id=lid, note=duplicate)
+            for lid, amount in (ids if duplicate else [])
         ],
     )
     audit(
@@ -178,9 +198,31 @@ def create_schedule(
         actor,
         "ledger.schedule.create",
         f"schedule:{schedule.id}",
-        {"program": program, "periods": terms.periods, "first_amount_fen": first_amount},
+        {
+            "program": program,
+            "periods": terms.periods,
+            "first_amount_fen": first_amount,
+            **({"refused": duplicate} if duplicate else {}),
+        },
     )
     return schedule
+
+
+def once_holder(session: Session, id_number: str, program: str) -> Schedule | None:
+    """The person's payable schedule of a once-only benefit, if any (at most one: a unique
+    index on (id_number, once_key))."""
+    return session.scalar(
+        select(Schedule).where(Schedule.id_number == id_number, Schedule.once_key == program)
+    )
+
+
+def duplicate_reason(holder: Schedule) -> str:
+    """Why a second schedule of a once-only benefit is never paid (shown to finance)."""
+    application = f"申请编号 {holder.application_id}，" if holder.application_id else ""
+    return (
+        f"一次性待遇不重复发放：该人员已享受{holder.program_name}"
+        f"（{application}发放计划 {holder.id}）"
+    )
 
 
 def on_approved(session: Session, application: Application) -> None:
@@ -190,7 +232,7 @@ def on_approved(session: Session, application: Application) -> None:
     if session.scalar(select(Schedule.id).where(Schedule.application_id == application.id)):
         return
     profile = json.loads(application.profile_snapshot)
-    decided = clock.office_date(application.decided_at or clock.now())
+    decided = clock.office_date(application.decided_at) if application.decided_at else clock.today()
     terms = terms_for(application.jurisdiction, profile, application.program, decided)
     if terms is None:
         return

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, UploadFile
+from fastapi import APIRouter, Depends, Path, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -18,13 +18,14 @@ from rencai.feeds.load import load
 from rencai.feeds.source import FeedError, UploadedSource
 from rencai.ledger.bank import decide_batch, files_dir
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.history import payment_history, receivable_detail
+from rencai.ledger.history import batch_lines, payment_history, receivable_detail
 from rencai.ledger.models import Batch, Receivable
 from rencai.ledger.money import parse_yuan, yuan
+from rencai.ledger.officers import city_of
 from rencai.ledger.payees import confirm_employer, set_payee
 from rencai.ledger.recovery import BASIS_SETTINGS, declare_fraud, repay, set_basis, write_off
 from rencai.ledger.reports import REPORTS, report, to_xlsx
-from rencai.ledger.runs import run_month
+from rencai.ledger.runs import parse_month, run_month
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import Account, Role
 from rencai.web.api.accounts import ApiError, current_account, db
@@ -38,6 +39,9 @@ CONFLICTS = {
     "not_open",
     "stopped",
     "already_stopped",
+    "earlier_run_unfinished",
+    "later_run_unfinished",
+    "already_batched",
 }
 MAX_FEED_BYTES = 50 * 1024 * 1024
 
@@ -46,6 +50,15 @@ def finance(account: Annotated[Account, Depends(current_account)]) -> Account:
     if account.role not in (Role.finance, Role.admin):
         raise ApiError(403, "role", "仅财务人员可以访问资金发放", "forbidden")
     return account
+
+
+def same_city(account: Account, jurisdiction: str) -> None:
+    """A finance officer acts only for the city the account belongs to (decision 0073)."""
+    own = city_of(account)
+    if own is not None and own != jurisdiction:
+        raise ApiError(
+            403, "jurisdiction", "您不是该市的财务人员，不能办理该市的资金发放", "forbidden"
+        )
 
 
 def administrator(account: Annotated[Account, Depends(current_account)]) -> Account:
@@ -69,8 +82,8 @@ def _error(exc: LedgerError) -> ApiError:
 
 
 class RunRequest(BaseModel):
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="发放月份 YYYY-MM")
-    jurisdiction: str = "shijiazhuang"
+    month: str = Field(max_length=7, description="发放月份 YYYY-MM（各市政策施行之月至下月）")
+    jurisdiction: str = Field("shijiazhuang", max_length=32)
     run_id: str | None = Field(None, max_length=40, description="续跑时提供原运行编号")
 
 
@@ -142,13 +155,9 @@ def batch_view(batch: Batch) -> dict[str, Any]:
 @router.post("/runs", summary="执行（或续跑）某月发放运行")
 def start_run(body: RunRequest, account: Annotated[Account, Depends(finance)]) -> dict[str, Any]:
     try:
-        summary = run_month(
-            database_url(),
-            body.jurisdiction,
-            dt.date.fromisoformat(body.month + "-01"),
-            account.username,
-            body.run_id,
-        )
+        month = parse_month(body.month, body.jurisdiction)
+        same_city(account, body.jurisdiction)
+        summary = run_month(database_url(), body.jurisdiction, month, account.username, body.run_id)
     except LedgerError as exc:
         raise _error(exc) from None
     return {
@@ -169,13 +178,30 @@ def batches(
     return [batch_view(b) for b in session.scalars(select(Batch).order_by(Batch.id.desc()))]
 
 
+@router.get("/batches/{batch_id}", summary="发放批次明细：逐笔收款人（脱敏）、金额、项目、申请编号")
+def batch_detail(
+    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    _: Annotated[Account, Depends(finance)],
+    session: Annotated[Session, Depends(db, scope="function")],
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> dict[str, Any]:
+    detail = batch_lines(session, batch_id, page)
+    batch = session.get(Batch, batch_id)
+    if detail is None or batch is None:
+        raise ApiError(404, "batch", f"发放批次{batch_id}不存在", "not_found")
+    return {**batch_view(batch), **detail}
+
+
 @router.post("/batches/{batch_id}/decision", summary="审核发放批次（须由另一名财务人员）")
 def decide(
-    batch_id: int,
+    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: BatchDecision,
     account: Annotated[Account, Depends(finance)],
     session: Annotated[Session, Depends(db, scope="function")],
 ) -> dict[str, Any]:
+    batch = session.get(Batch, batch_id)
+    if batch is not None:
+        same_city(account, batch.jurisdiction)
     try:
         return batch_view(decide_batch(session, batch_id, account, body.decision, body.note))
     except LedgerError as exc:

@@ -12,7 +12,7 @@ import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,17 +25,19 @@ from rencai.ledger.bank import decide_batch, files_dir
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.history import (
     awaiting_employer_confirmation,
+    batch_lines,
     open_receivables,
     payment_history,
     receivable_detail,
 )
 from rencai.ledger.models import Batch, Receivable, Setting
 from rencai.ledger.money import parse_yuan, yuan
+from rencai.ledger.officers import city_of
 from rencai.ledger.payees import confirm_employer, set_payee
 from rencai.ledger.recovery import BASIS_LABELS, BASIS_SETTINGS, declare_fraud, repay, set_basis
 from rencai.ledger.recovery import write_off as write_off_receivable
 from rencai.ledger.reports import DIMENSIONS, REPORTS, report, summary, to_xlsx
-from rencai.ledger.runs import run_month
+from rencai.ledger.runs import parse_month, run_month
 from rencai.registry.accounts import resolve_token
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role
@@ -149,15 +151,13 @@ async def ledger_run(
     if not isinstance(account, Account):
         return account
     form = await request.form()
-    month = str(form.get("month", ""))
+    month = str(form.get("month", ""))[:20]
+    jurisdiction = city_of(account) or "shijiazhuang"
     try:
-        day = dt.date.fromisoformat(month + "-01")
-    except ValueError:
-        return _message(request, f"发放月份“{month}”无效，格式应为 YYYY-MM", 422)
-    try:
-        result = run_month(database_url(), "shijiazhuang", day, account.username)
+        day = parse_month(month, jurisdiction)
+        result = run_month(database_url(), jurisdiction, day, account.username)
     except LedgerError as exc:
-        return _message(request, exc.message, 409)
+        return _message(request, exc.message, _status(exc))
     counts = "，".join(
         f"{label}{result.decisions.get(key, 0)}笔"
         for key, label in (
@@ -175,10 +175,38 @@ async def ledger_run(
     return RedirectResponse(f"/ledger?notice={notice}", status_code=303)
 
 
+@router.get("/ledger/batches/{batch_id}", response_class=HTMLResponse)
+def ledger_batch(
+    request: Request,
+    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    session: Annotated[Session, Depends(db, scope="function")],
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> Response:
+    """Every line of a batch, for the approving officer to check before approving."""
+    account = _finance(request, session)
+    if not isinstance(account, Account):
+        return account
+    batch = session.get(Batch, batch_id)
+    detail = batch_lines(session, batch_id, page)
+    if batch is None or detail is None:
+        return _message(request, f"发放批次{batch_id}不存在", 404)
+    context = {
+        "b": detail,
+        "month_label": f"{batch.month:%Y年%m月}",
+        "status_label": BATCH_STATUS.get(batch.status, batch.status),
+        "created_by": batch.created_by,
+        "decided_by": batch.decided_by,
+        "alerts": json.loads(batch.budget_alerts),
+        "mine": batch.created_by == account.username,
+        "notice": request.query_params.get("notice"),
+    }
+    return templates.TemplateResponse(request, "ledger_batch.html", context)
+
+
 @router.post("/ledger/batches/{batch_id}/decision", response_class=HTMLResponse)
 async def ledger_batch_decision(
     request: Request,
-    batch_id: int,
+    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     session: Annotated[Session, Depends(db, scope="function")],
 ) -> Response:
     account = _finance(request, session)
@@ -186,11 +214,15 @@ async def ledger_batch_decision(
         return account
     form = await request.form()
     decision = str(form.get("decision", ""))
+    batch = session.get(Batch, batch_id)
+    own = city_of(account)
+    if batch is not None and own is not None and batch.jurisdiction != own:
+        return _message(request, "您不是该市的财务人员，不能审核该批次", 403)
     try:
         decide_batch(session, batch_id, account, decision, str(form.get("note", "")) or None)
     except LedgerError as exc:
         session.rollback()
-        return _message(request, exc.message, 409)
+        return _message(request, exc.message, _status(exc), f"/ledger/batches/{batch_id}")
     label = "审核通过" if decision == "approve" else "退回"
     return RedirectResponse(f"/ledger?notice=批次{batch_id}已{label}", status_code=303)
 

@@ -1,0 +1,63 @@
+"""Who may act on a city's ledger: an active finance officer (or administrator) of that city.
+
+An account names no city of its own; one that names a county belongs to that county's city,
+and one that names none serves every city of this installation (decision 0073)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai.ledger.errors import LedgerError
+from rencai.registry.models import Account, Role
+
+FINANCE_ROLES = (Role.finance, Role.admin)
+
+
+def city_of(account: Account) -> str | None:
+    """The city an account belongs to, if it names one (through its county)."""
+    from rencai.policy.contract.vocabulary import vocabulary
+
+    if not account.county:
+        return None
+    county = vocabulary().counties.get(account.county)
+    return county.jurisdiction if county else account.county
+
+
+def _city_name(code: str) -> str:
+    from rencai.policy.jurisdictions import registry
+
+    known = registry().get(code)
+    return known.name if known else code
+
+
+def finance_officer(
+    session: Session,
+    username: str,
+    jurisdictions: str | set[str] | None = None,
+    *,
+    administrator: bool = False,
+) -> Account:
+    """The acting account, refused unless it is an active finance officer (or, with
+    ``administrator``, the administrator alone) of every city named."""
+    account = session.scalar(select(Account).where(Account.username == username))
+    if account is None or not account.active:
+        raise LedgerError(
+            f"“{username}”不是财务人员账号（账号不存在或已停用）", "forbidden", "actor"
+        )
+    if administrator:
+        if account.role != Role.admin:
+            raise LedgerError(f"“{username}”不是系统管理员，不能设定收回口径", "forbidden", "actor")
+        return account
+    if account.role not in FINANCE_ROLES:
+        raise LedgerError(f"“{username}”不是财务人员账号", "forbidden", "actor")
+    own = city_of(account)
+    wanted = {jurisdictions} if isinstance(jurisdictions, str) else set(jurisdictions or ())
+    if own is not None and wanted - {own}:
+        others = "、".join(_city_name(code) for code in sorted(wanted - {own}))
+        raise LedgerError(
+            f"“{username}”不是{others}的财务人员，不能办理该市的资金发放",
+            "forbidden",
+            "actor",
+        )
+    return account
