@@ -37,6 +37,7 @@ from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.version import rules_version
 from rencai.registry.accounts import RegistryError
+from rencai.registry.employers import require_verified
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
 OPEN = (Status.county_review, Status.city_review, Status.department_review, Status.returned)
@@ -160,6 +161,9 @@ def apply(
         or submitted_by.employer_id != talent.employer_id
     ):
         raise ApplicationError("talent", "只能为本单位关联的人才代为申请", "forbidden")
+    if on_behalf:  # applying on behalf confirms the employment: a verified unit only
+        assert submitted_by is not None
+        _require_verified_employer(session, submitted_by.employer_id)
     existing = session.scalar(
         select(Application).where(Application.idempotency_key == idempotency_key)
     )
@@ -244,6 +248,14 @@ def _record(
     record(session, application, actor_id, level, action, reason, moment)
 
 
+def _require_verified_employer(session: Session, employer_id: int | None) -> None:
+    """Decision 0080: a unit confirms employment only after the city office verified it."""
+    try:
+        require_verified(session, employer_id)
+    except RegistryError as exc:
+        raise ApplicationError(exc.field, exc.message, exc.code) from None
+
+
 def confirm_employment(
     session: Session, hr: Account, application: Application, confirmed: bool, note: str | None
 ) -> Application:
@@ -254,6 +266,7 @@ def confirm_employment(
         or hr.employer_id != application.employer_id
     ):
         raise ApplicationError("role", "只有申请人所在单位可以确认在职情况", "forbidden")
+    _require_verified_employer(session, hr.employer_id)
     if application.status not in REVIEWING and application.status != Status.returned:
         raise ApplicationError("status", "该申请当前不需要单位确认", "not_confirmable")
     if not confirmed and not (note or "").strip():
