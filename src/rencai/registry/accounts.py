@@ -83,6 +83,7 @@ def create_account(
     county: str | None = None,
     department: str | None = None,
     employer_id: int | None = None,
+    jurisdiction: str | None = None,
 ) -> Account:
     username = username.strip()
     if not 3 <= len(username) <= 64:
@@ -102,6 +103,7 @@ def create_account(
         county=county,
         department=department,
         employer_id=employer_id,
+        jurisdiction=jurisdiction,
         active=True,
         must_change_password=False,
     )

@@ -114,9 +114,9 @@ async def password_change(
     try:
         if new != again:
             raise RegistryError("new_password2", "两次输入的新密码不一致", "mismatch")
-        change_password(session, account, str(form.get("old_password", "")), new)
+        with session.begin_nested():  # a refused change changes nothing
+            change_password(session, account, str(form.get("old_password", "")), new)
     except RegistryError as exc:
-        session.rollback()
         context = {"account": account, "error": exc.message, "done": False}
         return _page(request, "password.html", context, 422)
     # every earlier session of the account has been revoked; this browser gets a fresh one
