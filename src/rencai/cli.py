@@ -17,6 +17,7 @@ import typer
 from rencai.applications.cli import app as applications_app
 from rencai.cards.cli import app as card_app
 from rencai.ledger.cli import ledger_app
+from rencai.registry.cli import admin_app
 
 app = typer.Typer(
     name="rencai",
@@ -36,6 +37,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(applications_app, name="applications")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(card_app, name="card")
+app.add_typer(admin_app, name="admin")
 
 
 RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女"}

@@ -51,6 +51,7 @@ from rencai.registry.accounts import (
     register_talent,
 )
 from rencai.registry.administration import create_staff, unlock, update_staff
+from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, Role, TalentProfile
 from tests.profiles import doctor
@@ -132,6 +133,8 @@ def world(pg_url: str) -> dict[str, Any]:
             "130102",
             "enterprise",
         )
+        for unit in (employer, other):  # checked by the city office (decision 0080)
+            verify_employer(s, admin, unit, "verify", "营业执照原件已核")
         ids["hr"] = create_account(
             s, f"hr{tag}", "secret123", "人事", Role.employer, employer_id=employer.id
         ).id
@@ -298,10 +301,15 @@ def test_public_notice_objection_and_end_of_notice(world: dict[str, Any]) -> Non
         assert case.notice_end == add_working_days(s, start, 5, "130102").day
         shown = public_view(case, _get(s, TalentProfile, world["craft1"]))
         assert shown["name"] == "张**" and "id_number" not in shown
+        zhao = _citizen(s, "赵某")
         with pytest.raises(NoticeError) as caught:
-            lodge_objection(s, case, "赵某", "", "证书有误，请核查")
+            lodge_objection(s, case, zhao, "", "证书有误，请核查")
         assert caught.value.code == "contact_required"
-        objection = lodge_objection(s, case, "赵某", "13800000000", "证书取得时间有误，请核查")
+        with pytest.raises(NoticeError) as caught:  # objections come from real-named people
+            lodge_objection(s, case, county, "13800000000", "证书取得时间有误，请核查")
+        assert caught.value.code == "not_real_named"
+        objection = lodge_objection(s, case, zhao, "13800000000", "证书取得时间有误，请核查")
+        assert objection.name == "赵某" and objection.account_id == zhao.id
         assert case.status == Status.objection and case.notice_end is None
         told = {n.account_id for n in s.scalars(select(Notification))}
         assert world["hrss"] in told and world["county"] not in told
@@ -338,6 +346,12 @@ def test_public_notice_objection_and_end_of_notice(world: dict[str, Any]) -> Non
     assert approved_cases == [case_id]
 
 
+def _citizen(s: Any, name: str) -> Account:
+    """A real-named personal account (registered with a name and identity number)."""
+    talent = register_talent(s, f"ci{uuid.uuid4().hex[:10]}", "secret123", name, _id_number())
+    return _get(s, Account, talent.account_id)
+
+
 def test_upheld_objection_rejects_with_the_reason(world: dict[str, Any]) -> None:
     url = world["url"]
     with session_scope(url) as s:
@@ -348,13 +362,13 @@ def test_upheld_objection_rejects_with_the_reason(world: dict[str, Any]) -> None
         )  # fmt: skip
         decide(s, county, case, "approve", None, case.version)
         decide(s, hrss, case, "approve", None, case.version)
-        first = lodge_objection(s, case, "赵某", "13800000000", "证书系伪造，请核查")
-        lodge_objection(s, case, "钱某", "13900000000", "同一问题，再次反映")
+        first = lodge_objection(s, case, _citizen(s, "赵某"), "13800000000", "证书系伪造，请核查")
+        lodge_objection(s, case, _citizen(s, "钱某"), "13900000000", "同一问题，再次反映")
         handle_objection(s, hrss, first, "uphold", "经核查证书不实", case.version)
         assert case.status == Status.rejected
         assert [o.status for o in objections_of(s, case)] == ["upheld", "closed"]
         with pytest.raises(NoticeError):
-            lodge_objection(s, case, "孙某", "137", "公示已结束还能提吗")
+            lodge_objection(s, case, _citizen(s, "孙某"), "137", "公示已结束还能提吗")
         assert close_notices(s, dt.date(2099, 1, 1)).count(case.id) == 0
     assert approved_cases == []
 
@@ -468,11 +482,11 @@ def test_administrator_manages_staff(world: dict[str, Any]) -> None:
         )
         with pytest.raises(RegistryError):
             update_staff(s, admin, admin, active=False)
-        for _ in range(5):
+        for _ in range(21):  # from everywhere at once: the name is slowed (decision 0084)
             with pytest.raises(RegistryError):
                 authenticate(s, f"ho{tag}", "wrong-pass1")
         with pytest.raises(RegistryError) as caught:
             authenticate(s, f"ho{tag}", "secret123")
-        assert caught.value.code == "locked"
+        assert caught.value.code == "throttled"
         unlock(s, admin, officer)
         assert authenticate(s, f"ho{tag}", "secret123").account.id == officer.id

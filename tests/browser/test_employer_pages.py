@@ -33,7 +33,9 @@ def test_employer_confirms_and_applies_for_a_hire(
         employer = register_employer(
             s, first17 + uscc_check_character(first17), "示例药业", "130102", "enterprise"
         )
+        uscc = employer.uscc
         create_account(s, f"hr{tag}", "secret123", "人事部", Role.employer, employer_id=employer.id)
+        create_account(s, f"ci{tag}", "secret123", "市委人才办", Role.city_reviewer)
         waiting = register_talent(s, f"w{tag}", "secret123", "周博士", _id_number(), profile)
         hire = register_talent(
             s, f"h{tag}", "secret123", "吴博士", _id_number(), copy.deepcopy(profile)
@@ -51,6 +53,28 @@ def test_employer_confirms_and_applies_for_a_hire(
     page.click("#login")
     expect(page.locator("h1")).to_contain_text("示例药业")
     expect(page.locator("#cases")).to_contain_text("待单位确认在职")
+    # not yet verified by the city office: told so, and a confirmation is refused
+    expect(page.locator("#unverified")).to_contain_text("尚未经市委人才办核验")
+    page.click(f"#cases a[href='/applications/{pending_id}']")
+    page.select_option("#confirmed", "yes")
+    page.click("#submit-employment")
+    expect(page.locator("#message")).to_contain_text("尚未经市委人才办核验")
+    office = browser.new_context().new_page()
+    office.goto(live_server.url + "/login")
+    office.fill("#username", f"ci{tag}")
+    office.fill("#password", "secret123")
+    office.click("#login")
+    office.click("#to-employers")
+    unit = office.locator(f"[data-employer='{uscc}']")
+    expect(unit).to_contain_text("待核验")
+    unit.locator("button[value='verify']").click()  # no evidence: the browser requires it
+    unit.locator("textarea[name='evidence']").fill(
+        "营业执照原件已核，国家企业信用信息公示系统显示存续"
+    )
+    unit.locator("button[value='verify']").click()
+    expect(office.locator(f"[data-employer='{uscc}']")).to_have_count(0)
+    page.goto(live_server.url + "/employer")
+    expect(page.locator("#verified")).to_contain_text("已经核验")
     page.click(f"#cases a[href='/applications/{pending_id}']")
     page.select_option("#confirmed", "no")
     page.click("#submit-employment")

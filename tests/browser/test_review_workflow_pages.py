@@ -1,6 +1,7 @@
 """In real Chromium: an administrator opens a 人社 officer account and loads the seeds' notice
-rules; the officer approves a 工匠 case into 公示; a visitor objects on the public page; the
-officer dismisses the objection. And a 秒批 case explained clause by clause, checked by the city."""
+rules; the officer (made to change the first password) approves a 工匠 case into 公示; a
+real-named visitor objects on the public page, once; the officer dismisses the objection.
+And a 秒批 case explained clause by clause, checked by the city."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def test_admin_configures_and_a_notice_meets_an_objection(
         county = create_account(
             s, f"ca{tag}", "secret123", "长安区", Role.county_reviewer, county="130102"
         )
+        register_talent(s, f"zh{tag}", "secret123", "赵某", _id_number())  # a citizen
         worker = register_talent(
             s,
             f"cr{tag}",
@@ -69,12 +71,12 @@ def test_admin_configures_and_a_notice_meets_an_objection(
     admin.click("#create-staff")
     expect(admin.locator(f"[data-account='hs{tag}']")).to_contain_text("人社部门")
     moved = admin.locator(f"[data-account='hs{tag}']")
-    moved.locator("summary").click()
+    moved.locator("summary", has_text="修改角色或分工").click()
     moved.locator(".change-staff select[name='department']").select_option("education")
     moved.locator(".change-staff button").click()
     expect(admin.locator(f"[data-account='hs{tag}']")).to_contain_text("教育部门")
     moved = admin.locator(f"[data-account='hs{tag}']")
-    moved.locator("summary").click()
+    moved.locator("summary", has_text="修改角色或分工").click()
     moved.locator(".change-staff select[name='department']").select_option("hrss")
     moved.locator(".change-staff button").click()
     expect(admin.locator(f"[data-account='hs{tag}']")).to_contain_text("人社部门")
@@ -98,6 +100,16 @@ def test_admin_configures_and_a_notice_meets_an_objection(
 
     officer = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     _login(officer, live_server, f"hs{tag}")
+    # the account was opened with 首次登录须修改密码: nothing else until it is changed
+    expect(officer.locator("#forced")).to_contain_text("请先设置新密码")
+    officer.goto(live_server.url + "/review")
+    expect(officer.locator("#forced")).to_be_visible()
+    officer.fill("#old_password", "secret123")
+    officer.fill("#new_password", "changed123")
+    officer.fill("#new_password2", "changed123")
+    officer.click("#change-password")
+    expect(officer.locator("#done")).to_contain_text("密码已修改")
+    officer.goto(live_server.url + "/review")
     officer.click(f"#todo li[data-case='{case_id}'] a")
     expect(officer.locator("#chain")).to_contain_text("人社部门")
     officer.click("#submit-decision")
@@ -109,26 +121,38 @@ def test_admin_configures_and_a_notice_meets_an_objection(
     notice = visitor.locator(f"[data-notice='{case_id}']")
     expect(notice).to_contain_text("张**")
     expect(notice).not_to_contain_text("张铁柱")
+    # the page says who may object and how often; a visitor must sign in first
+    expect(visitor.locator("#objection-rules")).to_contain_text("每个账号对同一公示限提一次异议")
     notice.locator("summary").click()
-    notice.locator("input[name='name']").fill("赵某")
+    expect(notice).to_contain_text("请先登录实名注册的个人账号")
+    _login(visitor, live_server, f"zh{tag}")
+    visitor.goto(live_server.url + "/notices")
+    notice = visitor.locator(f"[data-notice='{case_id}']")
+    notice.locator("summary").click()
     notice.locator("input[name='contact']").fill("13800000000")
     notice.locator("textarea[name='text']").fill("短")
     notice.locator("button").click()
     expect(visitor.locator("#message")).to_contain_text("5至2000字")
     notice = visitor.locator(f"[data-notice='{case_id}']")
     notice.locator("summary").click()
-    notice.locator("input[name='name']").fill("赵某")
     notice.locator("input[name='contact']").fill("13800000000")
     notice.locator("textarea[name='text']").fill("该人选的技能等级证书取得时间有误")
     notice.locator("button").click()
     expect(visitor.locator("#done")).to_contain_text(str(case_id))
     expect(visitor.locator(f"[data-notice='{case_id}']")).to_contain_text("异议核查中")
+    notice = visitor.locator(f"[data-notice='{case_id}']")
+    notice.locator("summary").click()
+    notice.locator("input[name='contact']").fill("13800000000")
+    notice.locator("textarea[name='text']").fill("再提一次同样的异议")
+    notice.locator("button").click()
+    expect(visitor.locator("#message")).to_contain_text("每人对同一公示限提一次")
 
     officer.goto(live_server.url + "/review")
     officer.click(f"#objection-queue a[href='/applications/{case_id}']")
     expect(officer.locator("#objections")).to_contain_text("该人选的技能等级证书取得时间有误")
     officer.locator(".objection-decision select").select_option("dismiss")
     officer.locator(".objection-decision input[name='reason']").fill("经核查证书真实有效")
+    officer.locator(".objection-decision input[name='bad_faith']").check()
     officer.locator(".objection-decision button").click()
     expect(officer.locator("#status")).to_contain_text("公示中")
     expect(officer.locator("#timeline")).to_contain_text("异议不成立，公示继续")

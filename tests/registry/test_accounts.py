@@ -75,24 +75,34 @@ def test_duplicates_and_bad_input_are_refused(db: str) -> None:
     assert not {f"x{name}", f"y{name}", f"z{name}"} & names
 
 
-def test_five_failures_lock_the_account(db: str) -> None:
+def test_failures_slow_the_name_at_that_address_with_growing_delays(db: str) -> None:
+    """Decision 0084, on PostgreSQL: the throttle lives in the database, so it holds for every
+    process; the delays grow; the holder at another address is not held up."""
     name = f"lock-{uuid.uuid4().hex[:8]}"
     with session_scope(db) as session:
         register_talent(session, name, "secret123", "赵六", _id_number())
     start = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-    for attempt in range(5):
-        with pytest.raises(RegistryError) as caught, session_scope(db) as session:
+
+    def attempt(password: str, at: dt.datetime, address: str = "192.0.2.7") -> str:
+        with session_scope(db) as session:
             try:
-                authenticate(session, name, "wrong-pass1", now=start)
-            finally:
+                authenticate(session, name, password, now=at, address=address)
+            except RegistryError as exc:
                 session.commit()  # failures are counted even though the call raises
-        assert caught.value.code == "bad_credentials", attempt
-    with pytest.raises(RegistryError) as caught, session_scope(db) as session:
-        authenticate(session, name, "secret123", now=start + dt.timedelta(minutes=5))
-    assert caught.value.code == "locked" and "分钟" in caught.value.message
+                return exc.code
+        return "ok"
+
+    assert [attempt("wrong-pass1", start) for _ in range(6)] == ["bad_credentials"] * 6
+    assert attempt("secret123", start + dt.timedelta(seconds=29)) == "throttled"
+    assert attempt("secret123", start, address="198.51.100.3") == "ok"  # elsewhere: at once
+    # the wait doubles with each further failure: 30 s, then 60 s
+    assert attempt("wrong-pass1", start + dt.timedelta(seconds=31)) == "bad_credentials"
+    assert attempt("secret123", start + dt.timedelta(seconds=31 + 59)) == "throttled"
     with session_scope(db) as session:
-        login = authenticate(session, name, "secret123", now=start + dt.timedelta(minutes=16))
-        assert login.account.username == name
+        with pytest.raises(RegistryError) as caught:
+            authenticate(session, name, "secret123", now=start, address="192.0.2.7")
+        assert "登录尝试过于频繁" in caught.value.message and "锁定" not in caught.value.message
+    assert attempt("secret123", start + dt.timedelta(seconds=31 + 61)) == "ok"
 
 
 def test_tokens_expire(db: str) -> None:

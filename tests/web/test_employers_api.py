@@ -41,6 +41,15 @@ def _employer(server: LiveServer) -> tuple[str, dict[str, str]]:
     }
     response = httpx.post(f"{server.url}/api/v1/employers", json=body)
     assert response.status_code == 201, response.text
+    city = f"ci{uuid.uuid4().hex[:8]}"  # the city office verifies the unit (decision 0080)
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        create_account(s, city, "secret123", "市委人才办", Role.city_reviewer)
+    verified = httpx.post(
+        f"{server.url}/api/v1/employers/{response.json()['id']}/verification",
+        headers=_login(server, city),
+        json={"decision": "verify", "evidence": "营业执照原件已核"},
+    )
+    assert verified.status_code == 200, verified.text
     return uscc, _login(server, username)
 
 

@@ -24,6 +24,7 @@ from rencai.registry.accounts import (
     register_employer,
     register_talent,
 )
+from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, Role
 from tests.profiles import doctor
@@ -82,6 +83,9 @@ def world(live_server: LiveServer) -> dict[str, Any]:
         )
         employer = register_employer(s, _uscc(), "甲公司", "130102", "enterprise")
         other_employer = register_employer(s, _uscc(), "乙公司", "130102", "enterprise")
+        for unit in (employer, other_employer):  # verified by the city office (decision 0080)
+            verify_employer(s, admin, unit, "verify", "营业执照原件已核")
+        unverified = register_employer(s, _uscc(), "丙公司", "130102", "enterprise")
         hr = create_account(
             s, f"hr{tag}", "secret123", "人事", Role.employer, employer_id=employer.id
         )
@@ -106,7 +110,10 @@ def world(live_server: LiveServer) -> dict[str, Any]:
         notice = apply(s, worker, "sjz.skills.craftsman_selection", uuid.uuid4().hex)
         decide(s, county, notice, "approve", None, notice.version)
         decide(s, hrss, notice, "approve", None, notice.version)
-        objection = lodge_objection(s, notice, "赵某", "13800000000", "证书取得时间有误")
+        citizen = register_talent(s, f"zh{tag}", "secret123", "赵某", _id_number())
+        objector = s.get(Account, citizen.account_id)
+        assert objector is not None
+        objection = lodge_objection(s, notice, objector, "13800000000", "证书取得时间有误")
         ids = {
             "dept": at_police.id,
             "auto": sampled.id,
@@ -115,6 +122,8 @@ def world(live_server: LiveServer) -> dict[str, Any]:
             "owner": owner.id,
             "police_account": police.id,
             "material": material.id,
+            "unverified": unverified.id,
+            "owner_account": owner.account_id,
         }
         users = {
             "owner": f"ow{tag}",
@@ -208,9 +217,24 @@ def _api(server: LiveServer, world: dict[str, Any], role: str, route: str) -> in
             response = client.get(f"{api}/notices")
             assert world["number"] not in response.text and "张师傅" not in response.text
             return response.status_code
-        if route == "notice_object":  # public; a too short text stops everyone at validation
-            body = {"name": "某", "contact": "1", "text": "短"}
+        if route == "notice_object":  # real-named people reach validation (a too short text)
+            body = {"contact": "1", "text": "短"}
             return client.post(f"{api}/notices/{ids['notice']}/objections", json=body).status_code
+        if route == "admin_reset":  # a weak temporary password: the administrator reaches it
+            return client.post(
+                f"{api}/admin/accounts/{ids['owner_account']}/password-reset",
+                json={"temporary_password": "short"},
+            ).status_code
+        if route == "employers_unverified":
+            return client.get(f"{api}/employers/unverified").status_code
+        if route == "employer_verify":  # no evidence: the city office reaches validation
+            return client.post(
+                f"{api}/employers/{ids['unverified']}/verification",
+                json={"decision": "verify", "evidence": " "},
+            ).status_code
+        if route == "my_password":  # a wrong old password: every signed-in caller reaches it
+            body = {"old_password": "not-mine-1", "new_password": "whatever123"}
+            return client.put(f"{api}/me/password", json=body).status_code
         if route == "employer_apply":
             body = {
                 "talent_id": ids["owner"],
@@ -262,7 +286,11 @@ API_EXPECTED: dict[str, dict[str, int | str]] = {
     "objections": _row(404, anonymous=401, county=403, city=403, hrss=200, admin=200),
     "objection_decide": _row(404, anonymous=401, county=403, city=403, admin=403, hrss=409),
     "notices": _row(200),
-    "notice_object": _row(422),
+    "notice_object": _row(403, anonymous=401, owner=422, other=422),
+    "admin_reset": _row(403, **ADMIN_ONLY, admin=422),
+    "employers_unverified": _row(403, anonymous=401, city=200, admin=200),
+    "employer_verify": _row(403, anonymous=401, city=422, admin=422),
+    "my_password": _row(422, anonymous=401),
     "employer_apply": _row(403, anonymous=401, hr=201, other_hr=404),
     "dept_detail": _row(
         404, anonymous=401, owner=200, county=200, city=200, police=200, admin=200, hr=200
@@ -324,8 +352,21 @@ def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> i
             form = {"program": "x.test", "items": "学位证书", "source": ""}
             return client.post("/admin/required-materials", data=form).status_code
         if route == "notice_object":
-            form = {"name": "某", "contact": "1", "text": "短"}
+            form = {"contact": "1", "text": "短"}
             return client.post(f"/notices/{ids['notice']}/objections", data=form).status_code
+        if route == "/review/employers":
+            return client.get(route).status_code
+        if route == "employer_verify":  # no evidence: the city office reaches validation
+            form = {"decision": "verify", "evidence": ""}
+            return client.post(f"/review/employers/{ids['unverified']}", data=form).status_code
+        if route == "/me/password":
+            return client.get(route).status_code
+        if route == "my_password":
+            form = {"old_password": "x", "new_password": "y", "new_password2": "z"}
+            return client.post("/me/password", data=form).status_code
+        if route == "admin_reset":
+            form = {"action": "reset", "temporary_password": "short"}
+            return client.post(f"/admin/accounts/{ids['owner_account']}", data=form).status_code
         if route == "closure":  # no county chosen: the administrator reaches validation
             form = {"county": "", "day": "2026-12-01", "name": "停电", "source": "通知"}
             return client.post("/admin/closures", data=form).status_code
@@ -349,11 +390,16 @@ PAGE_EXPECTED: dict[str, dict[str, int | str]] = {
     "objection_decide": _row(403, **LOGIN, hrss=409),
     "post_check": _row(403, **LOGIN, city=409),
     "employer_apply": _row(403, **LOGIN, hr=303, other_hr=404),
-    "notice_object": _row(422),
+    "notice_object": _row(403, **LOGIN, owner=422, other=422),
     "material_page": _row(
         404, **LOGIN, owner=200, county=200, city=200, police=200, admin=200, hr=200
     ),
     "required_page": _row(403, **LOGIN, admin=422),
+    "/review/employers": _row(403, **LOGIN, city=200, admin=200),
+    "employer_verify": _row(403, **LOGIN, city=422, admin=422),
+    "/me/password": _row(200, **LOGIN),
+    "my_password": _row(422, **LOGIN),
+    "admin_reset": _row(403, **LOGIN, admin=422),
     "employment": _row(403, **LOGIN, hr=422, other_hr=404),
     "closure": _row(403, **LOGIN, admin=422),
 }

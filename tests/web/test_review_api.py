@@ -121,9 +121,12 @@ def test_public_notice_with_an_objection_over_http(live_server: LiveServer) -> N
     shown = next(n for n in notices.json()["items"] if n["id"] == case["id"])
     assert shown["name"] == "张**" and shown["rule"]["days"] == 5
 
+    # objections come from a real-named account; the name is the registered one
+    objector, _ = _talent(live_server, {"jurisdiction": "shijiazhuang"}, "赵某")
     objection = httpx.post(
         f"{api}/notices/{case['id']}/objections",
-        json={"name": "赵某", "contact": "13800000000", "text": "证书取得时间有误，请核查"},
+        headers=objector,
+        json={"contact": "13800000000", "text": "证书取得时间有误，请核查"},
     )
     assert objection.status_code == 201 and objection.json()["status"] == "objection"
     listed = httpx.get(f"{api}/applications/{case['id']}/objections", headers=hrss).json()
@@ -257,6 +260,13 @@ def test_bulk_approval_and_employer_application_over_http(live_server: LiveServe
         },
     )
     assert registered.status_code == 201
+    city = _staff(live_server, admin, "city_reviewer")  # the city office verifies the unit
+    verified = httpx.post(
+        f"{api}/employers/{registered.json()['id']}/verification",
+        headers=city,
+        json={"decision": "verify", "evidence": "营业执照原件已核"},
+    )
+    assert verified.status_code == 200
     hr = _login(live_server, hr_name)
     hire, _ = _talent(live_server, profile, "陈博士")
     linked = httpx.put(f"{api}/me/employer", headers=hire, json={"uscc": registered.json()["uscc"]})

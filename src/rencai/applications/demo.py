@@ -80,9 +80,23 @@ def load_review_demo(
         case = apply(session, talent, "sjz.skills.craftsman_selection", f"demo-r{seed}")
         decide(session, county, case, "approve", None, case.version)
         decide(session, hrss, case, "approve", None, case.version)
-        if username == "demo_welder":  # someone objects: the notice clock stops
+        if username == "demo_welder":  # a real-named citizen objects: the notice clock stops
+            citizen = register_talent(
+                session,
+                "demo_citizen",
+                password,
+                "赵某",
+                id_number(14),
+                {"jurisdiction": "shijiazhuang"},
+            )
+            objector = session.get(Account, citizen.account_id)
+            assert objector is not None
             lodge_objection(
-                session, case, "赵某", "13800000000", "该人选的技能等级证书取得时间有误。"
+                session,
+                case,
+                objector,
+                "13800000000",
+                "该人选的技能等级证书取得时间有误。",
             )
 
     # an employer applies for its new hire (the submission confirms employment)

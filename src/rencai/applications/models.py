@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rencai.db.models import Base
@@ -134,13 +143,18 @@ class ReviewProgram(Base):
 
 
 class Objection(Base):
-    """An objection to a case under public notice (公示异议), lodged by anyone."""
+    """An objection to a case under public notice (公示异议), lodged from a real-named account
+    (decision 0081): one per account and notice."""
 
     __tablename__ = "objections"
+    __table_args__ = (
+        UniqueConstraint("application_id", "account_id", name="uq_objections_application_account"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))  # 实名: the objector's name and contact
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # None: before 0014
+    name: Mapped[str] = mapped_column(String(100))  # 实名: the account holder's registered name
     contact: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     lodged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -148,6 +162,7 @@ class Objection(Base):
     handled_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str | None] = mapped_column(Text)
+    bad_faith: Mapped[bool] = mapped_column(Boolean, default=False)  # dismissed as 恶意异议
 
 
 class OnceOnlyGrant(Base):

@@ -3,8 +3,9 @@
 A case enters ``publicity`` on the day of its last approval; the period is counted from the next
 day (working days, or calendar days where the rule says 天) and the case becomes final
 (``approved``, approval handlers run) on the first day after the period when nobody objected
-(``close_notices``, run daily from the CLI; idempotent). Anyone may lodge an objection while the
-notice runs: the case moves to ``objection`` and the notice clock stops. The reviewer of the last
+(``close_notices``, run daily from the CLI; idempotent). A real-named account may lodge an
+objection while the notice runs (one per account and notice, a few a day; decision 0081): the
+case moves to ``objection`` and the notice clock stops. The reviewer of the last
 step handles it: upheld → the case is rejected with the reason; dismissed → the notice resumes
 and its end moves by the days the objection held it.
 """
@@ -15,7 +16,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -178,38 +180,90 @@ def public_view(application: Application, talent: TalentProfile) -> dict[str, An
     }
 
 
+MAX_OBJECTIONS_PER_DAY = 3  # per account, over all notices (decision 0081)
+
+
+def objector_name(session: Session, account: Account) -> str:
+    """The registered (real) name of an account that may object, or a refusal: objections come
+    from personal accounts registered with a name and identity number (实名)."""
+    talent = session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
+    if account.role != "talent" or talent is None:
+        raise NoticeError(
+            "account",
+            "公示异议须使用实名注册的个人账号提出（注册时核验姓名和身份证号）",
+            "not_real_named",
+        )
+    return talent.name
+
+
 def lodge_objection(
-    session: Session, application: Application, name: str, contact: str, text: str
+    session: Session, application: Application, account: Account, contact: str, text: str
 ) -> Objection:
-    """Anyone may object while the notice runs (实名: name and contact are required)."""
-    name, contact, text = name.strip(), contact.strip(), text.strip()
+    """A real-named account objects while the notice runs (decision 0081): its registered name
+    is recorded (never typed), one objection per account and notice, at most
+    ``MAX_OBJECTIONS_PER_DAY`` a day; the case moves to ``objection`` and the clock stops."""
+    contact, text = contact.strip(), text.strip()
     if application.status not in UNDER_NOTICE:
         raise NoticeError("application", "该申请不在公示期内，无法提出异议", "not_under_notice")
     today = clock.office_date(_now())
     if application.notice_end is not None and today > application.notice_end:
         raise NoticeError("application", "公示期已结束，不再受理异议", "notice_ended")
-    if not name or len(name) > 100:
-        raise NoticeError("name", "请填写异议人姓名（实名提出）", "name_required")
+    name = objector_name(session, account)
     if not contact or len(contact) > 100:
         raise NoticeError("contact", "请填写联系方式", "contact_required")
     if not 5 <= len(text) <= 2000:
         raise NoticeError("text", "异议内容应为5至2000字", "bad_text")
-    moment = _now()
+    already = session.scalar(
+        select(Objection.id).where(
+            Objection.application_id == application.id, Objection.account_id == account.id
+        )
+    )
+    if already is not None:
+        raise NoticeError(
+            "application",
+            "您已对该公示提出过异议（每人对同一公示限提一次），经办部门将核查处理",
+            "already_objected",
+        )
+    moment = clock.now()
+    day_start = dt.datetime.combine(today, dt.time(), clock.OFFICE_ZONE).astimezone(dt.UTC)
+    lodged_today = session.scalar(
+        select(func.count())
+        .select_from(Objection)
+        .where(Objection.account_id == account.id, Objection.lodged_at >= day_start)
+    )
+    if (lodged_today or 0) >= MAX_OBJECTIONS_PER_DAY:
+        raise NoticeError(
+            "account",
+            f"每个账号每天最多提出{MAX_OBJECTIONS_PER_DAY}件公示异议，请明天再提交",
+            "objection_limit",
+        )
     objection = Objection(
         application_id=application.id,
+        account_id=account.id,
         name=name,
         contact=contact,
         text=text,
         lodged_at=moment,
         status="pending",
+        bad_faith=False,
     )
-    session.add(objection)
+    try:
+        with session.begin_nested():  # the unique index settles two concurrent submissions
+            session.add(objection)
+            session.flush()
+    except IntegrityError:
+        raise NoticeError(
+            "application",
+            "您已对该公示提出过异议（每人对同一公示限提一次），经办部门将核查处理",
+            "already_objected",
+        ) from None
     if application.status == Status.publicity:
         application.status = Status.objection.value
         application.notice_pauses = json.dumps([*_pauses(application), [today.isoformat(), None]])
         _set_end(session, application)
     session.flush()
-    # the objector's name and contact stay in the objection row, not in the audit details
+    # the objector's account, name and contact stay in the objection row (the applicant reads
+    # the case's history), not in the history or the audit details
     record(session, application, None, PUBLIC, "object", None, moment, {"objection": objection.id})
     _tell_applicant(session, application, "公示期间收到异议，正在核查，公示暂停计时。")
     for handler in handlers(session, application):
@@ -245,8 +299,11 @@ def handle_objection(
     decision: str,
     reason: str | None,
     expected_version: int,
+    bad_faith: bool = False,
 ) -> Application:
-    """uphold → the case is rejected with the reason; dismiss → the notice resumes."""
+    """uphold → the case is rejected with the reason; dismiss → the notice resumes (once no
+    other objection is open). ``bad_faith`` marks a dismissed objection as made in bad faith
+    (恶意异议), on record against the account that lodged it."""
     application = session.get(Application, objection.application_id)
     assert application is not None
     if not may_handle(reviewer, application):
@@ -261,10 +318,13 @@ def handle_objection(
         raise NoticeError("reason", "处理异议须填写理由", "reason_required")
     if len(reason or "") > 2000:  # decision 0087: every text has a limit
         raise NoticeError("reason", "理由不超过2000字", "too_long")
+    if bad_faith and decision != "dismiss":
+        raise NoticeError("bad_faith", "只有不成立的异议才能认定为恶意异议", "bad_faith_upheld")
     moment = _now()
     today = clock.office_date(moment)
     objection.status = "upheld" if decision == "uphold" else "dismissed"
     objection.handled_by, objection.handled_at, objection.reason = reviewer.id, moment, reason
+    objection.bad_faith = bad_faith
     pending = [
         o
         for o in session.scalars(
@@ -300,7 +360,7 @@ def handle_objection(
         decision,
         reason,
         moment,
-        {"objection": objection.id},
+        {"objection": objection.id, "bad_faith": bad_faith},
     )
     if decision == "uphold":
         _tell_applicant(session, application, f"公示期间异议经核查成立，未通过审核。理由：{reason}")

@@ -39,6 +39,7 @@ from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.version import rules_version
 from rencai.registry.accounts import RegistryError, checked_profile
+from rencai.registry.employers import require_verified
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
 OPEN = (Status.county_review, Status.city_review, Status.department_review, Status.returned)
@@ -166,6 +167,9 @@ def apply(
         or submitted_by.employer_id != talent.employer_id
     ):
         raise ApplicationError("talent", "只能为本单位关联的人才代为申请", "forbidden")
+    if on_behalf:  # applying on behalf confirms the employment: a verified unit only
+        assert submitted_by is not None
+        _require_verified_employer(session, submitted_by.employer_id)
     # one submission per person at a time (a row lock on PostgreSQL): what follows reads the
     # cases committed by a concurrent submission, so the same key and the once-only guard hold
     session.execute(select(TalentProfile.id).where(TalentProfile.id == talent.id).with_for_update())
@@ -254,6 +258,14 @@ def _record(
     record(session, application, actor_id, level, action, reason, moment)
 
 
+def _require_verified_employer(session: Session, employer_id: int | None) -> None:
+    """Decision 0080: a unit confirms employment only after the city office verified it."""
+    try:
+        require_verified(session, employer_id)
+    except RegistryError as exc:
+        raise ApplicationError(exc.field, exc.message, exc.code) from None
+
+
 def confirm_employment(
     session: Session, hr: Account, application: Application, confirmed: bool, note: str | None
 ) -> Application:
@@ -264,6 +276,7 @@ def confirm_employment(
         or hr.employer_id != application.employer_id
     ):
         raise ApplicationError("role", "只有申请人所在单位可以确认在职情况", "forbidden")
+    _require_verified_employer(session, hr.employer_id)
     if application.status not in REVIEWING and application.status != Status.returned:
         raise ApplicationError("status", "该申请当前不需要单位确认", "not_confirmable")
     if not confirmed and not (note or "").strip():

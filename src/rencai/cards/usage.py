@@ -41,6 +41,7 @@ from rencai.cards.models import CardListState, CardUse, ServicePoint
 from rencai.cards.numbering import is_valid
 from rencai.cards.points import POINT_LABELS
 from rencai.cards.verify import MESSAGES, Verdict, verify
+from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.accounts import create_account, token_digest
 from rencai.registry.models import Account, Role, Token
 
@@ -61,17 +62,35 @@ def register_point(
     username: str,
     password: str,
     county: str | None = None,
+    *,
+    actor: str = "system",
+    must_change_password: bool = False,
 ) -> ServicePoint:
-    """A service point with its own account (role 服务网点) for the verify API and uploads."""
+    """A service point with its own account (role 服务网点) for the verify API and uploads;
+    ``actor`` is the administrator who opened it (the demo loader: ``system``)."""
+    code, name = code.strip(), name.strip()
+    if not code or len(code) > 32:
+        raise CardError("point_code", "请填写网点编号（不超过32个字符）", "bad_point_code")
+    if not name or len(name) > 100:
+        raise CardError("display_name", "请填写网点名称（不超过100个字符）", "bad_point_name")
     if kind not in POINT_LABELS:
-        raise CardError("kind", "网点类型应为公交、地铁、景区、医院或银行", "bad_kind")
+        raise CardError("point_kind", "网点类型应为公交、地铁、景区、医院或银行", "bad_kind")
+    if county is not None and county not in vocabulary().counties:
+        raise CardError("county", "未知的县（市、区）代码", "bad_county")
     if session.scalar(select(ServicePoint.id).where(ServicePoint.code == code)):
-        raise CardError("code", "网点编号已存在", "duplicate_point")
+        raise CardError("point_code", "网点编号已存在", "duplicate_point")
     account = create_account(session, username, password, name, Role.service_point, county=county)
+    account.must_change_password = must_change_password
     point = ServicePoint(code=code, name=name, kind=kind, county=county, account_id=account.id)
     session.add(point)
     session.flush()
-    audit(session, "system", "card.point_registered", f"point:{code}", {"kind": kind})
+    audit(
+        session,
+        actor,
+        "card.point_registered",
+        f"point:{code}",
+        {"kind": kind, "account": account.id},
+    )
     return point
 
 
@@ -185,6 +204,7 @@ def gate_of(session: Session, raw_token: str, now: dt.datetime) -> Gate | None:
             Token.revoked,
             Token.expires_at,
             Account.active,
+            Account.must_change_password,
             ServicePoint.id,
             ServicePoint.code,
             ServicePoint.name,
@@ -197,10 +217,11 @@ def gate_of(session: Session, raw_token: str, now: dt.datetime) -> Gate | None:
     ).first()
     if row is None:
         return None
-    account_id, revoked, expires_at, active, point_id, code, name, kind, list_version = row
+    (account_id, revoked, expires_at, active, must_change) = row[:5]
+    point_id, code, name, kind, list_version = row[5:]
     if expires_at is not None and expires_at.tzinfo is None:  # SQLite: naive, stored as UTC
         expires_at = expires_at.replace(tzinfo=dt.UTC)
-    if revoked or not active or expires_at is None or expires_at <= now:
+    if revoked or not active or must_change or expires_at is None or expires_at <= now:
         return None
     return Gate(account_id, point_id, code or "", name or "", kind or "", list_version or 0)
 

@@ -25,8 +25,13 @@ DEMO_FINANCE = [
 def load_ledger_demo(
     session: Session, password: str, talent_id_number: str, talent_name: str, employer_uscc: str
 ) -> None:
-    create_account(session, "demo_finance", password, "财务科 张会计", Role.finance)
-    create_account(session, "demo_finance2", password, "财务科 刘科长", Role.finance)
+    city = "shijiazhuang"  # finance officers belong to a city (decision 0082)
+    create_account(
+        session, "demo_finance", password, "财务科 张会计", Role.finance, jurisdiction=city
+    )
+    create_account(
+        session, "demo_finance2", password, "财务科 刘科长", Role.finance, jurisdiction=city
+    )
     set_payee(
         session,
         talent_id_number,

@@ -1,4 +1,4 @@
-"""Accounts: registration, argon2 passwords, lock-out after repeated failures, tokens."""
+"""Accounts: registration, argon2 passwords, login throttles, password changes, tokens."""
 
 from __future__ import annotations
 
@@ -29,16 +29,16 @@ from rencai.registry.models import (
     LEADING_INDUSTRIES,
     Account,
     Employer,
+    LoginThrottle,
     Role,
     TalentProfile,
     Token,
 )
 
-MAX_FAILED_LOGINS = 5
-LOCK_OUT = dt.timedelta(minutes=15)
 TOKEN_LIFETIME = {"session": dt.timedelta(hours=8), "api": dt.timedelta(days=30)}
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 100  # a person's name as on the identity card, minority names included
+MAX_PASSWORD_LENGTH = 128  # checked before any hashing
 
 _hasher = PasswordHasher()
 
@@ -65,11 +65,13 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(tzinfo=dt.UTC)
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, field: str = "password") -> None:
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise RegistryError(field, f"密码不能超过{MAX_PASSWORD_LENGTH}个字符", "password_too_long")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise RegistryError("password", f"密码至少{MIN_PASSWORD_LENGTH}位", "weak_password")
+        raise RegistryError(field, f"密码至少{MIN_PASSWORD_LENGTH}位", "weak_password")
     if password.isdigit() or password.isalpha():
-        raise RegistryError("password", "密码须同时包含字母和数字", "weak_password")
+        raise RegistryError(field, "密码须同时包含字母和数字", "weak_password")
 
 
 def create_account(
@@ -82,6 +84,7 @@ def create_account(
     county: str | None = None,
     department: str | None = None,
     employer_id: int | None = None,
+    jurisdiction: str | None = None,
 ) -> Account:
     username = username.strip()
     if not 3 <= len(username) <= 64:
@@ -103,8 +106,9 @@ def create_account(
         county=county,
         department=department,
         employer_id=employer_id,
-        failed_logins=0,
+        jurisdiction=jurisdiction,
         active=True,
+        must_change_password=False,
     )
     session.add(account)
     try:
@@ -238,38 +242,193 @@ class Login:
     token: str  # the raw token, shown once
 
 
+@dataclass(frozen=True)
+class Scope:
+    """One kind of throttle key: ``free`` failures, then a wait of ``base`` doubling with each
+    further failure up to ``cap`` (decision 0084)."""
+
+    free: int
+    base: dt.timedelta
+    cap: dt.timedelta
+
+
+THROTTLES = {
+    # one name from one address: the guessing attacker
+    "pair": Scope(5, dt.timedelta(seconds=30), dt.timedelta(minutes=15)),
+    # one address, whatever names it tries: password spraying
+    "address": Scope(20, dt.timedelta(seconds=30), dt.timedelta(minutes=15)),
+    # one name from everywhere: a short cap, so nobody can lock the holder out for long
+    "name": Scope(20, dt.timedelta(seconds=1), dt.timedelta(minutes=1)),
+}
+THROTTLE_MEMORY = dt.timedelta(hours=24)  # failures older than a quiet day are forgotten
+_DUMMY_HASH = _hasher.hash("not-a-password-0")  # unknown names cost the same time
+
+
+def _keys(username: str, address: str | None) -> dict[str, str]:
+    name = username.strip()[:64]
+    keys = {"name": f"name:{name}"}
+    if address:
+        keys["address"] = f"address:{address[:64]}"
+        keys["pair"] = f"pair:{address[:64]}:{name}"
+    return keys
+
+
+def _throttle_rows(session: Session, keys: dict[str, str]) -> dict[str, LoginThrottle]:
+    rows = session.scalars(
+        select(LoginThrottle).where(LoginThrottle.key.in_(keys.values())).with_for_update()
+    )
+    by_key = {row.key: row for row in rows}
+    return {scope: by_key[key] for scope, key in keys.items() if key in by_key}
+
+
+def _record_failure(
+    session: Session, keys: dict[str, str], rows: dict[str, LoginThrottle], moment: dt.datetime
+) -> None:
+    for scope, key in keys.items():
+        row = rows.get(scope)
+        if row is None:
+            try:
+                with session.begin_nested():
+                    row = LoginThrottle(key=key, failures=0, last_failure_at=moment)
+                    session.add(row)
+                    session.flush()
+            except IntegrityError:  # another process recorded the first failure first
+                row = session.scalar(
+                    select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
+                )
+                assert row is not None
+        last = _aware(row.last_failure_at)
+        if last is not None and moment - last > THROTTLE_MEMORY:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = moment
+        rule = THROTTLES[scope]
+        beyond = row.failures - rule.free
+        row.blocked_until = (
+            moment + min(rule.base * 2 ** min(beyond - 1, 20), rule.cap) if beyond > 0 else None
+        )
+    session.flush()
+
+
+def _throttled_for(rows: dict[str, LoginThrottle], moment: dt.datetime) -> dt.timedelta | None:
+    waits = [
+        until - moment
+        for row in rows.values()
+        if (until := _aware(row.blocked_until)) is not None and until > moment
+    ]
+    return max(waits) if waits else None
+
+
+def login_throttled(wait: dt.timedelta) -> RegistryError:
+    seconds = max(1, int(wait.total_seconds() + 0.999))
+    when = f"{seconds}秒" if seconds < 120 else f"{(seconds + 59) // 60}分钟"
+    return RegistryError("username", f"登录尝试过于频繁，请{when}后再试", "throttled")
+
+
 def authenticate(
     session: Session,
     username: str,
     password: str,
     kind: str = "session",
     now: dt.datetime | None = None,
+    address: str | None = None,
 ) -> Login:
-    """Check the password; five failures lock the account for 15 minutes."""
-    moment = now or _now()
-    account = session.scalar(select(Account).where(Account.username == username.strip()))
-    refused = RegistryError("password", "用户名或密码不正确", "bad_credentials")
-    if account is None or not account.active:
-        raise refused
-    locked_until = _aware(account.locked_until)
-    if locked_until is not None and locked_until > moment:
-        minutes = int((locked_until - moment).total_seconds() // 60) + 1
+    """Check the password under the login throttles (decision 0084).
+
+    Unknown names, inactive accounts and wrong passwords are refused alike, and the throttles
+    are kept per name string (whether or not an account has it), per client address and per
+    name at an address, so a name that exists answers exactly as one that does not. The caller
+    commits a refusal too: failures count even though the call raises.
+    """
+    moment = now or clock.now()
+    if len(password) > MAX_PASSWORD_LENGTH:
         raise RegistryError(
-            "username", f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试", "locked"
+            "password", f"密码不能超过{MAX_PASSWORD_LENGTH}个字符", "password_too_long"
         )
+    keys = _keys(username, address)
+    rows = _throttle_rows(session, keys)
+    wait = _throttled_for(rows, moment)
+    if wait is not None:
+        raise login_throttled(wait)
+    account = session.scalar(select(Account).where(Account.username == username.strip()))
     try:
-        _hasher.verify(account.password_hash, password)
+        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password + "")
+        if account is None or not account.active:
+            raise VerificationError("unknown or inactive")
     except VerificationError:
-        account.failed_logins += 1
-        if account.failed_logins >= MAX_FAILED_LOGINS:
-            account.locked_until = moment + LOCK_OUT
-            account.failed_logins = 0
-            audit(session, account.username, "account.locked", f"account:{account.id}", {})
-        session.flush()
-        raise refused from None
-    account.failed_logins = 0
-    account.locked_until = None
+        _record_failure(session, keys, rows, moment)
+        raise RegistryError("password", "用户名或密码不正确", "bad_credentials") from None
+    for scope in ("name", "pair"):  # the holder got in: forget the guesses at this name
+        if scope in rows:
+            session.delete(rows[scope])
+    session.flush()
     return Login(account, issue_token(session, account, kind, moment))
+
+
+def clear_throttles(session: Session, username: str) -> int:
+    """Forget the failures recorded against a name (the administrator's 解除限制)."""
+    rows = list(
+        session.scalars(
+            select(LoginThrottle).where(
+                (LoginThrottle.key == f"name:{username}")
+                | (LoginThrottle.key.like(f"pair:%:{username}"))
+            )
+        )
+    )
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
+
+
+def throttled_now(session: Session, username: str, now: dt.datetime | None = None) -> bool:
+    """Whether log-ins under this name are being delayed from everywhere."""
+    row = session.get(LoginThrottle, f"name:{username}")
+    until = _aware(row.blocked_until) if row is not None else None
+    return until is not None and until > (now or clock.now())
+
+
+def revoke_all_tokens(session: Session, account: Account) -> int:
+    """Every session and API token of the account stops working."""
+    tokens = list(
+        session.scalars(
+            select(Token).where(Token.account_id == account.id, Token.revoked.is_(False))
+        )
+    )
+    for token in tokens:
+        token.revoked = True
+    session.flush()
+    return len(tokens)
+
+
+def change_password(session: Session, account: Account, old: str, new: str) -> None:
+    """The holder changes their own password: the old one must be right, the new one must meet
+    the policy and differ from the old; every session and token of the account is revoked (the
+    caller hands the holder a fresh one)."""
+    if len(old) > MAX_PASSWORD_LENGTH:
+        raise RegistryError("old_password", "原密码不正确", "bad_old_password")
+    try:
+        _hasher.verify(account.password_hash, old)
+    except VerificationError:
+        raise RegistryError("old_password", "原密码不正确", "bad_old_password") from None
+    _check_password(new, "new_password")
+    if new == old:
+        raise RegistryError("new_password", "新密码不能与原密码相同", "same_password")
+    account.password_hash = _hasher.hash(new)
+    account.must_change_password = False
+    account.password_changed_at = clock.now()
+    revoke_all_tokens(session, account)
+    audit(session, account.username, "account.password_change", f"account:{account.id}", {})
+
+
+def set_temporary_password(session: Session, account: Account, password: str) -> None:
+    """An administrator's reset: a temporary password the holder must replace at the next
+    log-in; every session and token of the account is revoked."""
+    _check_password(password)
+    account.password_hash = _hasher.hash(password)
+    account.must_change_password = True
+    account.password_changed_at = clock.now()
+    revoke_all_tokens(session, account)
 
 
 def issue_token(
@@ -296,15 +455,27 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def resolve_token(session: Session, raw: str, now: dt.datetime | None = None) -> Account | None:
-    """The account a token belongs to, or None if unknown, revoked or expired."""
+def resolve_token(
+    session: Session,
+    raw: str,
+    now: dt.datetime | None = None,
+    *,
+    pending_change: bool = False,
+) -> Account | None:
+    """The account a token belongs to, or None if unknown, revoked or expired, the account
+    inactive, or (unless ``pending_change``) its holder still has to replace a temporary
+    password: until then only the password change itself is reachable."""
     moment = now or _now()
     token = session.scalar(select(Token).where(Token.token_hash == token_digest(raw)))
     expires_at = _aware(token.expires_at) if token is not None else None
     if token is None or token.revoked or expires_at is None or expires_at <= moment:
         return None
     account = session.get(Account, token.account_id)
-    return account if account is not None and account.active else None
+    if account is None or not account.active:
+        return None
+    if account.must_change_password and not pending_change:
+        return None
+    return account
 
 
 def revoke_token(session: Session, raw: str) -> None:

@@ -1,5 +1,8 @@
-"""Administrators manage staff accounts: create reviewers and officers, change role, county or
-department, deactivate, and unlock an account locked after repeated failed logins."""
+"""Administrators manage accounts (decision 0082): create office accounts (reviewers, department
+officers, finance officers of a city, administrators), change their role and assignment,
+deactivate or re-activate any account, reset a password (decision 0083), and clear the login
+delays recorded against a name (decision 0084). Service-point accounts are created with their
+point (``cards.usage.register_point``); talents and employers register themselves."""
 
 from __future__ import annotations
 
@@ -7,22 +10,53 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.audit.log import append as audit
+from rencai.policy.catalogue import JURISDICTION_NAMES
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.procedures import DEPARTMENTS
-from rencai.registry.accounts import RegistryError, create_account
+from rencai.registry.accounts import (
+    RegistryError,
+    clear_throttles,
+    create_account,
+    revoke_all_tokens,
+    set_temporary_password,
+)
 from rencai.registry.models import Account, Role
 
-STAFF_ROLES = (Role.county_reviewer, Role.city_reviewer, Role.department_officer, Role.admin)
+# office roles: created here, and re-roled among themselves
+STAFF_ROLES = (
+    Role.county_reviewer,
+    Role.city_reviewer,
+    Role.department_officer,
+    Role.finance,
+    Role.admin,
+)
+# accounts created elsewhere (self-registration, a service point with its point): the
+# administrator may deactivate, re-activate and reset them, never give them another role
+FIXED_ROLES = (Role.talent, Role.employer, Role.service_point)
 
 
-def _require_admin(admin: Account) -> None:
-    if admin.role != Role.admin:
+def finance_cities() -> dict[str, str]:
+    """The cities whose payments the platform runs (a finance officer belongs to one)."""
+    from rencai.policy.calculator import supported_jurisdictions
+
+    return {code: JURISDICTION_NAMES.get(code, code) for code in supported_jurisdictions()}
+
+
+def require_admin(admin: Account) -> None:
+    if admin.role != Role.admin or not admin.active:
         raise RegistryError("role", "仅系统管理员可以管理账号", "forbidden")
 
 
-def _check_assignment(role: Role, county: str | None, department: str | None) -> None:
+def _check_assignment(
+    role: Role, county: str | None, department: str | None, jurisdiction: str | None
+) -> None:
     if role not in STAFF_ROLES:
-        raise RegistryError("role", "管理员只能开通审核人员、部门审核人员或管理员账号", "bad_role")
+        raise RegistryError(
+            "role",
+            "管理员可开通审核人员、部门审核人员、财务人员或管理员账号；"
+            "服务网点账号须同时登记网点，人才和用人单位账号由本人注册",
+            "bad_role",
+        )
     if role is Role.county_reviewer and county not in vocabulary().counties:
         raise RegistryError(
             "county", "县（市、区）审核人员须指定有效的县（市、区）代码", "bad_county"
@@ -33,6 +67,20 @@ def _check_assignment(role: Role, county: str | None, department: str | None) ->
             "部门审核人员须指定部门：" + "、".join(f"{k}（{v}）" for k, v in DEPARTMENTS.items()),
             "bad_department",
         )
+    if role is Role.finance and jurisdiction not in finance_cities():
+        raise RegistryError(
+            "jurisdiction",
+            "财务人员须指定所属城市："
+            + "、".join(f"{k}（{v}）" for k, v in finance_cities().items()),
+            "bad_jurisdiction",
+        )
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise RegistryError("role", "未知的角色", "bad_role") from None
 
 
 def create_staff(
@@ -44,13 +92,12 @@ def create_staff(
     role: str,
     county: str | None = None,
     department: str | None = None,
+    jurisdiction: str | None = None,
+    must_change_password: bool = False,
 ) -> Account:
-    _require_admin(admin)
-    try:
-        wanted = Role(role)
-    except ValueError:
-        raise RegistryError("role", "未知的角色", "bad_role") from None
-    _check_assignment(wanted, county, department)
+    require_admin(admin)
+    wanted = _role(role)
+    _check_assignment(wanted, county, department, jurisdiction)
     account = create_account(
         session,
         username,
@@ -60,12 +107,20 @@ def create_staff(
         county=county if wanted is Role.county_reviewer else None,
         department=department if wanted is Role.department_officer else None,
     )
+    account.jurisdiction = jurisdiction if wanted is Role.finance else None
+    account.must_change_password = must_change_password
+    session.flush()
     audit(
         session,
         admin.username,
         "account.staff_create",
         f"account:{account.id}",
-        {"role": wanted.value, "county": account.county, "department": account.department},
+        {
+            "role": wanted.value,
+            "county": account.county,
+            "department": account.department,
+            "jurisdiction": account.jurisdiction,
+        },
     )
     return account
 
@@ -78,25 +133,33 @@ def update_staff(
     county: str | None = None,
     department: str | None = None,
     active: bool | None = None,
+    jurisdiction: str | None = None,
 ) -> Account:
-    """Change a staff account's role and assignment, or (de)activate it."""
-    _require_admin(admin)
-    if Role(account.role) not in STAFF_ROLES:
-        raise RegistryError("account", "人才和用人单位账号不能在此修改", "not_staff")
+    """Change an office account's role and assignment, or (de)activate any account; a
+    deactivated account's sessions and tokens are revoked at once."""
+    require_admin(admin)
     if account.id == admin.id and (active is False or (role and role != Role.admin)):
         raise RegistryError("account", "不能停用或降级自己的管理员账号", "self_demotion")
-    try:
-        wanted = Role(role or account.role)
-    except ValueError:
-        raise RegistryError("role", "未知的角色", "bad_role") from None
-    new_county = county if county is not None else account.county
-    new_department = department if department is not None else account.department
-    _check_assignment(wanted, new_county, new_department)
-    account.role = wanted.value
-    account.county = new_county if wanted is Role.county_reviewer else None
-    account.department = new_department if wanted is Role.department_officer else None
+    current = Role(account.role)
+    if current in FIXED_ROLES:
+        if role is not None and role != current.value:
+            raise RegistryError(
+                "role", "人才、用人单位和服务网点账号不能改为其他角色，只能停用或启用", "fixed_role"
+            )
+    else:
+        wanted = _role(role or account.role)
+        new_county = county if county is not None else account.county
+        new_department = department if department is not None else account.department
+        new_city = jurisdiction if jurisdiction is not None else account.jurisdiction
+        _check_assignment(wanted, new_county, new_department, new_city)
+        account.role = wanted.value
+        account.county = new_county if wanted is Role.county_reviewer else None
+        account.department = new_department if wanted is Role.department_officer else None
+        account.jurisdiction = new_city if wanted is Role.finance else None
     if active is not None:
         account.active = active
+        if not active:
+            revoke_all_tokens(session, account)
     session.flush()
     audit(
         session,
@@ -107,23 +170,39 @@ def update_staff(
             "role": account.role,
             "county": account.county,
             "department": account.department,
+            "jurisdiction": account.jurisdiction,
             "active": account.active,
         },
     )
     return account
 
 
+def reset_password(session: Session, admin: Account, account: Account, temporary: str) -> Account:
+    """A temporary password the holder must replace at the next log-in (decision 0083)."""
+    require_admin(admin)
+    if account.id == admin.id:
+        raise RegistryError("account", "请在“修改密码”页面修改自己的密码", "own_account")
+    set_temporary_password(session, account, temporary)
+    clear_throttles(session, account.username)
+    audit(session, admin.username, "account.password_reset", f"account:{account.id}", {})
+    return account
+
+
 def unlock(session: Session, admin: Account, account: Account) -> Account:
-    _require_admin(admin)
-    account.locked_until = None
-    account.failed_logins = 0
-    session.flush()
+    """Clear the login delays recorded against the account's name."""
+    require_admin(admin)
+    clear_throttles(session, account.username)
     audit(session, admin.username, "account.unlock", f"account:{account.id}", {})
     return account
 
 
-def accounts(session: Session, role: str | None = None) -> list[Account]:
-    query = select(Account).order_by(Account.role, Account.username)
+def accounts(
+    session: Session, role: str | None = None, search: str | None = None, limit: int = 500
+) -> list[Account]:
+    query = select(Account).order_by(Account.role, Account.username).limit(limit)
     if role:
         query = query.where(Account.role == role)
+    if search:
+        pattern = "%" + search.replace("%", "").replace("_", "")[:64] + "%"
+        query = query.where(Account.username.like(pattern) | Account.display_name.like(pattern))
     return list(session.scalars(query))

@@ -12,6 +12,7 @@ from rencai.applications.demo import REVIEW_ACCOUNTS, load_review_demo
 from rencai.applications.service import apply, decide, set_review_limit
 from rencai.ledger.demo import DEMO_FINANCE, load_ledger_demo
 from rencai.registry.accounts import create_account, register_employer, register_talent
+from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Account, Role
 
@@ -69,7 +70,7 @@ def load_demo(session: Session) -> bool:
     """Create the demo world once; returns False if it was already there."""
     if session.scalar(select(Account.id).where(Account.username == "demo_doctor")):
         return False
-    register_employer(
+    biotech = register_employer(
         session,
         _uscc("BX001A"),
         "石家庄示例生物医药有限公司",
@@ -78,8 +79,12 @@ def load_demo(session: Session) -> bool:
         "biomedicine",
         high_tech=True,
     )
-    register_employer(
+    school = register_employer(
         session, _uscc("ED002B"), "平山县示例职业技术学校", "130131", "public_institution"
+    )
+    # registered but not yet checked by the city office (its page lists it)
+    register_employer(
+        session, _uscc("TR003C"), "石家庄示例新设商贸有限公司", "130104", "enterprise"
     )
     doctor = register_talent(session, "demo_doctor", PASSWORD, "王博士", _id(1), _DOCTOR)
     master_profile = copy.deepcopy(_DOCTOR)
@@ -101,6 +106,8 @@ def load_demo(session: Session) -> bool:
         session, "demo_pingshan", PASSWORD, "平山县人才办", Role.county_reviewer, county="130131"
     )
     city = create_account(session, "demo_city", PASSWORD, "市委人才办", Role.city_reviewer)
+    for unit in (biotech, school):  # the demo units are verified, so their HR may confirm
+        verify_employer(session, city, unit, "verify", "演示数据：营业执照原件已核，登记状态存续")
 
     for level in ("county", "city"):  # a demo setting: the seeds state no limit for these
         set_review_limit(session, "*", level, 5, "演示数据：管理员设定的办理时限")

@@ -52,6 +52,12 @@ class Employer(Base):
     employer_type: Mapped[str] = mapped_column(String(48))
     leading_industry: Mapped[str | None] = mapped_column(String(32))  # one of LEADING_INDUSTRIES
     high_tech: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the city office's check of the unit (decision 0080): pending | verified | refused
+    verification_status: Mapped[str] = mapped_column(String(16), default="pending")
+    verification_source: Mapped[str | None] = mapped_column(String(32))  # office | market_feed
+    verification_evidence: Mapped[str | None] = mapped_column(Text)  # what was checked
+    verified_by: Mapped[str | None] = mapped_column(String(64))  # the officer's user name
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -68,12 +74,25 @@ class Account(Base):
     county: Mapped[str | None] = mapped_column(String(32))  # county reviewers
     department: Mapped[str | None] = mapped_column(String(32))  # department officers
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
+    jurisdiction: Mapped[str | None] = mapped_column(String(32))  # the city of a finance officer
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class LoginThrottle(Base):
+    """Failed log-ins under one key (``name:…``, ``address:…`` or ``pair:…``), kept in the
+    database so every serving process sees them (decision 0084)."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Token(Base):

@@ -35,6 +35,7 @@ from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import applications as application_pages
 from rencai.web.pages import calculator as calculator_pages
 from rencai.web.pages import cards as card_pages
+from rencai.web.pages import employers as employer_pages
 from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
@@ -122,5 +123,6 @@ def create_app() -> FastAPI:
     app.include_router(ledger_api.router)
     app.include_router(ledger_pages.router)
     app.include_router(card_pages.router)
+    app.include_router(employer_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

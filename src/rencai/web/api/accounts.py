@@ -23,7 +23,9 @@ from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.registry.accounts import (
     RegistryError,
     authenticate,
+    change_password,
     checked_profile,
+    issue_token,
     register_talent,
     resolve_token,
     revoke_token,
@@ -66,6 +68,12 @@ def bearer_or_cookie(request: Request, authorization: str | None) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's address as the server sees it (behind a reverse proxy, uvicorn's
+    ``--forwarded-allow-ips`` names the proxies whose X-Forwarded-For it trusts)."""
+    return request.client.host if request.client else None
+
+
 def current_account(
     request: Request,
     session: Annotated[Session, Depends(db, scope="function")],
@@ -73,6 +81,23 @@ def current_account(
 ) -> Account:
     raw = bearer_or_cookie(request, authorization)
     account = resolve_token(session, raw) if raw else None
+    if account is None:
+        if raw and resolve_token(session, raw, pending_change=True) is not None:
+            raise ApiError(
+                403, "password", "管理员已重置您的密码，请先修改密码", "password_change_required"
+            )
+        raise ApiError(401, "authorization", "请先登录", "unauthenticated")
+    return account
+
+
+def pending_account(
+    request: Request,
+    session: Annotated[Session, Depends(db, scope="function")],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Account:
+    """The caller, even one who must replace a temporary password first (the change itself)."""
+    raw = bearer_or_cookie(request, authorization)
+    account = resolve_token(session, raw, pending_change=True) if raw else None
     if account is None:
         raise ApiError(401, "authorization", "请先登录", "unauthenticated")
     return account
@@ -99,8 +124,13 @@ class Registration(BaseModel):
 
 
 class Credentials(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=10_000)  # the service refuses more than 128 before hashing
+
+
+class PasswordChange(BaseModel):
+    old_password: str = Field(max_length=10_000)
+    new_password: str = Field(max_length=10_000)
 
 
 class ProfileUpdate(BaseModel):
@@ -132,19 +162,47 @@ def register(
 
 
 @router.post("/tokens", summary="登录，取得访问令牌")
-def login(body: Credentials, session: Annotated[Session, Depends(db, scope="function")]) -> Any:
+def login(
+    request: Request,
+    body: Credentials,
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> Any:
+    """Unknown names, wrong passwords and inactive accounts get the same 401; repeated failures
+    get the same 429 for any name (decision 0084)."""
     try:
-        result = authenticate(session, body.username, body.password, kind="api")
+        result = authenticate(
+            session, body.username, body.password, kind="api", address=client_address(request)
+        )
     except RegistryError as exc:
-        session.commit()  # failed attempts count towards the lock-out even though we refuse
-        status = 423 if exc.code == "locked" else 401
-        raise ApiError(status, exc.field, exc.message, exc.code) from None
+        session.commit()  # failed attempts count towards the throttles even though we refuse
+        status = {"throttled": 429, "password_too_long": 422}.get(exc.code, 401)
+        error = ApiError(status, exc.field, exc.message, exc.code)
+        raise error from None
     account = result.account
     return {
         "token": result.token,
         "token_type": "bearer",
         "role": account.role,
         "role_label": ROLE_LABELS[Role(account.role)],
+        "must_change_password": account.must_change_password,
+    }
+
+
+@router.put("/me/password", summary="修改本人密码（须提供原密码；原有登录全部失效，返回新令牌）")
+def put_password(
+    body: PasswordChange,
+    account: Annotated[Account, Depends(pending_account)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    try:
+        change_password(session, account, body.old_password, body.new_password)
+    except RegistryError as exc:
+        raise ApiError(422, exc.field, exc.message, exc.code) from None
+    return {
+        "changed": True,
+        "must_change_password": False,
+        "token": issue_token(session, account, "api"),
+        "token_type": "bearer",
     }
 
 
@@ -160,13 +218,14 @@ def logout(
 
 
 @router.get("/me", summary="当前账号")
-def me(account: Annotated[Account, Depends(current_account)]) -> dict[str, Any]:
+def me(account: Annotated[Account, Depends(pending_account)]) -> dict[str, Any]:
     return {
         "username": account.username,
         "display_name": account.display_name,
         "role": account.role,
         "role_label": ROLE_LABELS[Role(account.role)],
         "county": account.county,
+        "must_change_password": account.must_change_password,
     }
 
 

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rencai import clock
 from rencai.applications.models import ReviewLimit
 from rencai.applications.programs import (
     STEP_LABELS,
@@ -22,9 +21,19 @@ from rencai.applications.programs import (
 )
 from rencai.applications.service import ApplicationError, set_review_limit
 from rencai.calendar.service import add_local_closure
+from rencai.cards.models import ServicePoint
+from rencai.cards.points import POINT_LABELS
+from rencai.cards.usage import register_point
 from rencai.policy.contract.vocabulary import vocabulary
-from rencai.registry.accounts import RegistryError
-from rencai.registry.administration import accounts, create_staff, unlock, update_staff
+from rencai.registry.accounts import RegistryError, throttled_now
+from rencai.registry.administration import (
+    accounts,
+    create_staff,
+    reset_password,
+    unlock,
+    update_staff,
+)
+from rencai.registry.administration import require_admin as require_admin_role
 from rencai.registry.models import ROLE_LABELS, Account, Role
 from rencai.web.api.accounts import ApiError, current_account, db
 from rencai.web.limits import Code, Name
@@ -47,15 +56,11 @@ def _error(exc: RegistryError) -> ApiError:
     return ApiError(status, exc.field, exc.message, exc.code)
 
 
-def account_view(account: Account) -> dict[str, Any]:
-    locked = (
-        account.locked_until is not None
-        and (
-            account.locked_until.replace(tzinfo=dt.UTC)
-            if account.locked_until.tzinfo is None
-            else account.locked_until
-        )
-        > clock.now()
+def account_view(session: Session, account: Account) -> dict[str, Any]:
+    point = (
+        session.scalar(select(ServicePoint).where(ServicePoint.account_id == account.id))
+        if account.role == Role.service_point
+        else None
     )
     return {
         "id": account.id,
@@ -65,8 +70,16 @@ def account_view(account: Account) -> dict[str, Any]:
         "role_label": ROLE_LABELS[Role(account.role)],
         "county": account.county,
         "department": account.department,
+        "jurisdiction": account.jurisdiction,
+        "point": (
+            {"code": point.code, "kind": point.kind, "kind_label": POINT_LABELS[point.kind]}
+            if point is not None
+            else None
+        ),
+        "employer_id": account.employer_id,
         "active": account.active,
-        "locked": locked,
+        "must_change_password": account.must_change_password,
+        "locked": throttled_now(session, account.username),
     }
 
 
@@ -77,13 +90,22 @@ class NewStaff(BaseModel):
     role: Code
     county: Code | None = None
     department: Code | None = None
+    jurisdiction: Code | None = Field(default=None, description="财务人员所属城市")
+    point_code: Code | None = Field(default=None, description="服务网点编号")
+    point_kind: Code | None = Field(default=None, description="服务网点类型")
+    must_change_password: bool = Field(default=False, description="首次登录须修改密码")
 
 
 class StaffChange(BaseModel):
     role: Code | None = None
     county: Code | None = None
     department: Code | None = None
+    jurisdiction: Code | None = None
     active: bool | None = None
+
+
+class PasswordReset(BaseModel):
+    temporary_password: str = Field(min_length=1, max_length=128)
 
 
 class ProgramSettings(BaseModel):
@@ -117,31 +139,61 @@ def _staff(session: Session, account_id: int) -> Account:
     return account
 
 
-@router.get("/accounts", summary="账号列表")
-def list_accounts(admin: Admin, session: Db, role: str | None = None) -> dict[str, Any]:
-    items = [account_view(a) for a in accounts(session, role)]
+@router.get("/accounts", summary="账号列表（全部角色；可按角色和用户名、姓名筛选）")
+def list_accounts(
+    admin: Admin, session: Db, role: str | None = None, q: str | None = None
+) -> dict[str, Any]:
+    items = [account_view(session, a) for a in accounts(session, role, q)]
     return {"count": len(items), "items": items}
 
 
-@router.post("/accounts", status_code=201, summary="开通审核人员、部门审核人员或管理员账号")
-def post_account(body: NewStaff, admin: Admin, session: Db) -> dict[str, Any]:
-    try:
-        account = create_staff(
+def create_any(session: Session, admin: Account, body: NewStaff) -> Account:
+    """An office account, or a service point with its account (decision 0082)."""
+    require_admin_role(admin)
+    if body.role == Role.service_point:
+        point = register_point(  # a CardError is a RegistryError
             session,
-            admin,
+            body.point_code or "",
+            body.display_name,
+            body.point_kind or "",
             body.username,
             body.password,
-            body.display_name,
-            body.role,
-            body.county,
-            body.department,
+            body.county or None,
+            actor=admin.username,
+            must_change_password=body.must_change_password,
         )
+        account = session.get(Account, point.account_id)
+        assert account is not None
+        return account
+    return create_staff(
+        session,
+        admin,
+        body.username,
+        body.password,
+        body.display_name,
+        body.role,
+        body.county,
+        body.department,
+        body.jurisdiction,
+        body.must_change_password,
+    )
+
+
+@router.post(
+    "/accounts",
+    status_code=201,
+    summary="开通账号：审核人员、部门审核人员、财务人员（须指定城市）、管理员、服务网点（须指定网点编号和类型）",
+)
+def post_account(body: NewStaff, admin: Admin, session: Db) -> dict[str, Any]:
+    try:
+        with session.begin_nested():  # a refused account leaves nothing behind
+            account = create_any(session, admin, body)
     except RegistryError as exc:
         raise _error(exc) from None
-    return account_view(account)
+    return account_view(session, account)
 
 
-@router.patch("/accounts/{account_id}", summary="修改角色、县（市、区）、部门或停用")
+@router.patch("/accounts/{account_id}", summary="修改角色、县（市、区）、部门、城市，或停用、启用")
 def patch_account(account_id: int, body: StaffChange, admin: Admin, session: Db) -> Any:
     try:
         account = update_staff(
@@ -152,15 +204,32 @@ def patch_account(account_id: int, body: StaffChange, admin: Admin, session: Db)
             body.county,
             body.department,
             body.active,
+            body.jurisdiction,
         )
     except RegistryError as exc:
         raise _error(exc) from None
-    return account_view(account)
+    return account_view(session, account)
 
 
-@router.post("/accounts/{account_id}/unlock", summary="解除登录锁定")
+@router.post("/accounts/{account_id}/unlock", summary="解除登录限制")
 def post_unlock(account_id: int, admin: Admin, session: Db) -> dict[str, Any]:
-    return account_view(unlock(session, admin, _staff(session, account_id)))
+    return account_view(session, unlock(session, admin, _staff(session, account_id)))
+
+
+@router.post(
+    "/accounts/{account_id}/password-reset",
+    summary="重置密码：设置临时密码，账号须在下次登录时修改；原有登录全部失效",
+)
+def post_password_reset(
+    account_id: int, body: PasswordReset, admin: Admin, session: Db
+) -> dict[str, Any]:
+    try:
+        account = reset_password(
+            session, admin, _staff(session, account_id), body.temporary_password
+        )
+    except RegistryError as exc:
+        raise _error(exc) from None
+    return account_view(session, account)
 
 
 @router.get("/counties", summary="县（市、区）及其审核人员")

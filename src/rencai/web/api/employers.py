@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from rencai.applications.models import Application
 from rencai.applications.service import ApplicationError, confirm_employment, link_employer
 from rencai.registry.accounts import RegistryError, create_account, register_employer
+from rencai.registry.employers import decide, may_verify, verification_view, waiting
 from rencai.registry.identifiers import mask_id_number
-from rencai.registry.models import Account, Role, TalentProfile
+from rencai.registry.models import Account, Employer, Role, TalentProfile
 from rencai.web.api.accounts import ApiError, current_account, current_talent, db
 from rencai.web.api.applications import _error, _visible_case, view
 from rencai.web.limits import Code, Name, Secret
@@ -31,6 +32,13 @@ class EmployerRegistration(BaseModel):
     username: str = Field(min_length=3, max_length=64, description="经办人账号")
     password: Secret
     contact_name: Name
+
+
+class EmployerDecision(BaseModel):
+    decision: Literal["verify", "refuse"] = Field(description="verify 通过；refuse 不通过")
+    evidence: str = Field(
+        min_length=1, max_length=2000, description="核验依据（所见证照、查询结果）或不通过理由"
+    )
 
 
 class EmployerLink(BaseModel):
@@ -72,7 +80,46 @@ def register(
         )
     except RegistryError as exc:
         raise ApiError(422, exc.field, exc.message, exc.code) from None
-    return {"id": employer.id, "uscc": employer.uscc, "name": employer.name}
+    return {
+        "id": employer.id,
+        "uscc": employer.uscc,
+        "name": employer.name,
+        "verification_status": employer.verification_status,
+        "notice": "单位须经市委人才办核验后，方可确认在职情况或代为申请",
+    }
+
+
+def _verifier(account: Annotated[Account, Depends(current_account)]) -> Account:
+    if not may_verify(account):
+        raise ApiError(403, "role", "仅市委人才办审核人员或系统管理员可以核验用人单位", "forbidden")
+    return account
+
+
+@router.get("/employers/unverified", summary="待核验（及核验未通过）的用人单位")
+def unverified(
+    officer: Annotated[Account, Depends(_verifier)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    items = [verification_view(e) for e in waiting(session)]
+    return {"count": len(items), "items": items}
+
+
+@router.post("/employers/{employer_id}/verification", summary="核验用人单位：通过或不通过")
+def verify(
+    employer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: EmployerDecision,
+    officer: Annotated[Account, Depends(_verifier)],
+    session: Annotated[Session, Depends(db, scope="function")],
+) -> dict[str, Any]:
+    employer = session.get(Employer, employer_id)
+    if employer is None:
+        raise ApiError(404, "employer", "没有找到该单位", "not_found")
+    try:
+        decide(session, officer, employer, body.decision, body.evidence)
+    except RegistryError as exc:
+        status = {"forbidden": 403, "already_verified": 409}.get(exc.code, 422)
+        raise ApiError(status, exc.field, exc.message, exc.code) from None
+    return verification_view(employer)
 
 
 @router.put("/me/employer", summary="人才关联所在用人单位")

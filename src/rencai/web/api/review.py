@@ -65,8 +65,7 @@ class PostCheck(BaseModel):
 
 
 class NewObjection(BaseModel):
-    name: Name = Field(description="异议人姓名（实名）")
-    contact: Name = Field(description="联系方式")
+    contact: Name = Field(description="联系方式（异议人姓名取自实名注册信息）")
     text: LongText = Field(description="异议内容")
 
 
@@ -74,6 +73,7 @@ class ObjectionDecision(BaseModel):
     decision: Literal["uphold", "dismiss"]
     reason: Reason | None = None
     version: Version
+    bad_faith: bool = Field(default=False, description="认定为恶意异议（仅限异议不成立时）")
 
 
 class OnBehalf(BaseModel):
@@ -114,6 +114,7 @@ def _objection_view(objection: Objection) -> dict[str, Any]:
         "lodged_at": objection.lodged_at.isoformat(),
         "status": objection.status,
         "reason": objection.reason,
+        "bad_faith": objection.bad_faith,
     }
 
 
@@ -136,7 +137,7 @@ def post_objection_decision(
     _visible_case(session, account, objection.application_id)  # 404 for those who cannot see
     try:
         application = handle_objection(
-            session, account, objection, body.decision, body.reason, body.version
+            session, account, objection, body.decision, body.reason, body.version, body.bad_faith
         )
     except NoticeError as exc:
         raise _error(exc) from None
@@ -151,15 +152,25 @@ def get_notices(session: Db) -> dict[str, Any]:
     return {"count": len(items), "items": items}
 
 
-@router.post("/notices/{application_id}/objections", status_code=201, summary="对公示提出异议")
-def post_objection(application_id: int, body: NewObjection, session: Db) -> dict[str, Any]:
+OBJECTION_STATUS = {"not_real_named": 403, "already_objected": 409, "objection_limit": 429}
+
+
+@router.post(
+    "/notices/{application_id}/objections",
+    status_code=201,
+    summary="对公示提出异议（须登录实名注册的个人账号；每人对同一公示限一次，每天限3次）",
+)
+def post_objection(
+    application_id: int, body: NewObjection, account: Caller, session: Db
+) -> dict[str, Any]:
     application = session.get(Application, application_id)
     if application is None or application.status not in UNDER_NOTICE:
         raise ApiError(404, "application", "没有找到该公示", "not_found")
     try:
-        objection = lodge_objection(session, application, body.name, body.contact, body.text)
+        objection = lodge_objection(session, application, account, body.contact, body.text)
     except NoticeError as exc:
-        raise _error(exc) from None
+        status = OBJECTION_STATUS.get(exc.code, 422)
+        raise ApiError(status, exc.field, exc.message, exc.code) from None
     return {"id": objection.id, "status": Status(application.status).value}
 
 

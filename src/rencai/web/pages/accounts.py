@@ -18,7 +18,9 @@ from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.registry.accounts import (
     RegistryError,
     authenticate,
+    change_password,
     checked_profile,
+    issue_token,
     register_talent,
     resolve_token,
     revoke_token,
@@ -26,7 +28,7 @@ from rencai.registry.accounts import (
 )
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Account, Role, TalentProfile
-from rencai.web.api.accounts import SESSION_COOKIE, db
+from rencai.web.api.accounts import SESSION_COOKIE, client_address, db
 from rencai.web.pages.calculator import PER, _options, profile_from_form, templates
 
 router = APIRouter(include_in_schema=False)
@@ -48,8 +50,21 @@ def _account(request: Request, session: Session) -> Account | None:
     return resolve_token(session, raw) if raw else None
 
 
+def _pending(request: Request, session: Session) -> Account | None:
+    """The signed-in account even while it must replace a temporary password."""
+    raw = request.cookies.get(SESSION_COOKIE)
+    return resolve_token(session, raw, pending_change=True) if raw else None
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> HTMLResponse:
+def login_form(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
+    # every page sends a signed-out visitor here; one who still has to replace a temporary
+    # password is sent on to do that first
+    pending = _pending(request, session)
+    if pending is not None and pending.must_change_password:
+        return RedirectResponse("/me/password", status_code=303)
     return _page(request, "login.html", {"error": None, "username": ""})
 
 
@@ -60,10 +75,15 @@ async def login(
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
-        result = authenticate(session, username, password)
+        result = authenticate(session, username, password, address=client_address(request))
     except RegistryError as exc:
-        session.commit()  # failed attempts count towards the lock-out
-        return _page(request, "login.html", {"error": exc.message, "username": username}, 401)
+        session.commit()  # failed attempts count towards the throttles
+        status = {"throttled": 429, "password_too_long": 422}.get(exc.code, 401)
+        return _page(
+            request, "login.html", {"error": exc.message, "username": username[:64]}, status
+        )
+    if result.account.must_change_password:
+        return _signed_in(RedirectResponse("/me/password", status_code=303), result.token)
     landing = {
         Role.talent: "/me",
         Role.employer: "/employer",
@@ -71,6 +91,39 @@ async def login(
         Role.finance: "/ledger",
     }.get(Role(result.account.role), "/review")
     return _signed_in(RedirectResponse(landing, status_code=303), result.token)
+
+
+@router.get("/me/password", response_class=HTMLResponse)
+def password_form(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
+    account = _pending(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    return _page(request, "password.html", {"account": account, "error": None, "done": False})
+
+
+@router.post("/me/password", response_class=HTMLResponse)
+async def password_change(
+    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+) -> Response:
+    account = _pending(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
+    form = await request.form()
+    new, again = str(form.get("new_password", "")), str(form.get("new_password2", ""))
+    try:
+        if new != again:
+            raise RegistryError("new_password2", "两次输入的新密码不一致", "mismatch")
+        with session.begin_nested():  # a refused change changes nothing
+            change_password(session, account, str(form.get("old_password", "")), new)
+    except RegistryError as exc:
+        context = {"account": account, "error": exc.message, "done": False}
+        return _page(request, "password.html", context, 422)
+    # every earlier session of the account has been revoked; this browser gets a fresh one
+    token = issue_token(session, account, "session")
+    page = _page(request, "password.html", {"account": account, "error": None, "done": True})
+    return _signed_in(page, token)
 
 
 @router.post("/logout")
@@ -103,7 +156,12 @@ async def register(
             form.get("name", ""),
             form.get("id_number", ""),
         )
-        result = authenticate(session, form.get("username", ""), form.get("password", ""))
+        result = authenticate(
+            session,
+            form.get("username", ""),
+            form.get("password", ""),
+            address=client_address(request),
+        )
     except RegistryError as exc:
         session.rollback()  # nothing of a refused registration is kept
         safe = {k: v for k, v in form.items() if k != "password"}

@@ -357,6 +357,7 @@ def review_queue(
         "account": {
             "name": account.display_name,
             "role": ROLE_LABELS[Role(account.role)] + (f"（{department}）" if department else ""),
+            "may_verify": account.role in (Role.city_reviewer, Role.admin),
         },
         "todo": todo,
         "objections": objections,

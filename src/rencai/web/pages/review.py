@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -41,16 +42,24 @@ from rencai.applications.requirements import view as required_view
 from rencai.applications.service import ApplicationError, apply, confirm_employment
 from rencai.calendar.models import CalendarDay
 from rencai.calendar.service import add_local_closure
+from rencai.cards.points import POINT_LABELS
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.procedures import DEPARTMENTS
 from rencai.registry.accounts import RegistryError
-from rencai.registry.administration import STAFF_ROLES, accounts, create_staff, unlock, update_staff
+from rencai.registry.administration import (
+    STAFF_ROLES,
+    accounts,
+    finance_cities,
+    reset_password,
+    unlock,
+    update_staff,
+)
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 from rencai.web.api.accounts import db
-from rencai.web.api.administration import _limits, account_view
+from rencai.web.api.administration import NewStaff, _limits, account_view, create_any
 from rencai.web.pages.applications import _account, _message
 from rencai.web.pages.calculator import templates
 
@@ -79,14 +88,29 @@ def _version(form: Any) -> int:
 # --- 公示 (public, no login) -------------------------------------------------------------------
 
 
+def _notices_page(
+    request: Request,
+    session: Session,
+    account: Account | None,
+    error: str | None = None,
+    done: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    items = [public_view(a, t) for a, t in under_notice(session)]
+    context = {"items": items, "error": error, "done": done, "signed_in": account is not None}
+    return _page(request, "notices.html", context, status)
+
+
 @router.get("/notices", response_class=HTMLResponse)
 def notices(request: Request, session: Db) -> Response:
-    items = [public_view(a, t) for a, t in under_notice(session)]
-    return _page(request, "notices.html", {"items": items, "error": None, "done": None})
+    return _notices_page(request, session, _account(request, session))
 
 
 @router.post("/notices/{application_id}/objections", response_class=HTMLResponse)
 async def object_to(request: Request, application_id: int, session: Db) -> Response:
+    account = _account(request, session)
+    if account is None:
+        return RedirectResponse("/login", status_code=303)
     form = await request.form()
     application = session.get(Application, application_id)
     if application is None or application.status not in UNDER_NOTICE:
@@ -96,17 +120,17 @@ async def object_to(request: Request, application_id: int, session: Db) -> Respo
             lodge_objection(
                 session,
                 application,
-                str(form.get("name", "")),
+                account,
                 str(form.get("contact", "")),
                 str(form.get("text", "")),
             )
     except NoticeError as exc:
-        items = [public_view(a, t) for a, t in under_notice(session)]
-        context = {"items": items, "error": exc.message, "done": None}
-        return _page(request, "notices.html", context, 422)
-    items = [public_view(a, t) for a, t in under_notice(session)]
+        status = {"not_real_named": 403, "already_objected": 409, "objection_limit": 429}
+        return _notices_page(
+            request, session, account, error=exc.message, status=status.get(exc.code, 422)
+        )
     done = f"已收到您对公示第 {application_id} 号的异议，经办部门将核查处理。"
-    return _page(request, "notices.html", {"items": items, "error": None, "done": done})
+    return _notices_page(request, session, account, done=done)
 
 
 # --- reviewers -----------------------------------------------------------------------------------
@@ -148,6 +172,7 @@ async def objection_decision(request: Request, objection_id: int, session: Db) -
             str(form.get("decision", "")),
             str(form.get("reason", "")) or None,
             _version(form),
+            bad_faith=form.get("bad_faith") == "on",
         )
     except (NoticeError, StaleDataError) as exc:
         session.rollback()
@@ -202,8 +227,16 @@ def local_closures(session: Session) -> list[CalendarDay]:
     )
 
 
-def _admin_context(session: Session, error: str | None = None) -> dict[str, Any]:
-    staff = [account_view(a) for a in accounts(session) if Role(a.role) in STAFF_ROLES]
+def _admin_context(
+    session: Session, error: str | None = None, search: str = "", done: str | None = None
+) -> dict[str, Any]:
+    listed = [a for a in accounts(session) if Role(a.role) not in (Role.talent, Role.employer)]
+    staff = [account_view(session, a) for a in listed]
+    found = (
+        [account_view(session, a) for a in accounts(session, search=search, limit=50)]
+        if search
+        else []
+    )
     reviewers: dict[str, int] = {}
     for account in staff:
         if account["role"] == Role.county_reviewer and account["active"]:
@@ -212,19 +245,28 @@ def _admin_context(session: Session, error: str | None = None) -> dict[str, Any]
         "reviewers": reviewers,
         "closures": local_closures(session),
         "accounts": staff,
+        "found": found,
+        "search": search,
         "roles": {r.value: ROLE_LABELS[r] for r in STAFF_ROLES},
+        "new_roles": {
+            **{r.value: ROLE_LABELS[r] for r in STAFF_ROLES},
+            Role.service_point.value: ROLE_LABELS[Role.service_point],
+        },
+        "cities": finance_cities(),
+        "point_kinds": POINT_LABELS,
         "counties": vocabulary().counties,
         "departments": DEPARTMENTS,
         "error": error,
+        "done": done,
     }
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_home(request: Request, session: Db) -> Response:
+def admin_home(request: Request, session: Db, q: str = "") -> Response:
     admin = _admin(request, session)
     if isinstance(admin, Response):
         return admin
-    return _page(request, "admin.html", _admin_context(session))
+    return _page(request, "admin.html", _admin_context(session, search=q.strip()[:64]))
 
 
 @router.post("/admin/accounts", response_class=HTMLResponse)
@@ -235,16 +277,22 @@ async def admin_create(request: Request, session: Db) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         with session.begin_nested():
-            create_staff(
-                session,
-                admin,
-                form.get("username", ""),
-                form.get("password", ""),
-                form.get("display_name", ""),
-                form.get("role", ""),
-                form.get("county") or None,
-                form.get("department") or None,
+            body = NewStaff(
+                username=form.get("username", "").strip()[:64] or "-",
+                password=form.get("password", "")[:129] or "-",
+                display_name=form.get("display_name", "").strip()[:100] or "-",
+                role=form.get("role", "")[:32],
+                county=form.get("county", "")[:32] or None,
+                department=form.get("department", "")[:32] or None,
+                jurisdiction=form.get("jurisdiction", "")[:32] or None,
+                point_code=form.get("point_code", "")[:32] or None,
+                point_kind=form.get("point_kind", "")[:16] or None,
+                must_change_password=form.get("must_change_password") == "on",
             )
+            create_any(session, admin, body)
+    except ValidationError:
+        error = "请填写用户名（3至64个字符）、初始密码和姓名或单位"
+        return _page(request, "admin.html", _admin_context(session, error), 422)
     except RegistryError as exc:
         return _page(request, "admin.html", _admin_context(session, exc.message), 422)
     return RedirectResponse("/admin", status_code=303)
@@ -286,10 +334,16 @@ async def admin_update(request: Request, account_id: int, session: Db) -> Respon
     if target is None:
         return _message(request, "没有找到该账号", 404)
     form = {k: str(v) for k, v in (await request.form()).items()}
+    done = None
     try:
         with session.begin_nested():
             if form.get("action") == "unlock":
                 unlock(session, admin, target)
+            elif form.get("action") == "reset":
+                reset_password(session, admin, target, form.get("temporary_password", ""))
+                done = (
+                    f"已重置 {target.username} 的密码：请将临时密码告知本人，其登录后须先修改密码"
+                )
             else:
                 update_staff(
                     session,
@@ -299,9 +353,12 @@ async def admin_update(request: Request, account_id: int, session: Db) -> Respon
                     form.get("county") or None,
                     form.get("department") or None,
                     {"on": True, "off": False}.get(form.get("active", "")),
+                    form.get("jurisdiction") or None,
                 )
     except RegistryError as exc:
         return _page(request, "admin.html", _admin_context(session, exc.message), 422)
+    if done is not None:
+        return _page(request, "admin.html", _admin_context(session, done=done))
     return RedirectResponse("/admin", status_code=303)
 
 
