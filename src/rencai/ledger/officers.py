@@ -1,7 +1,8 @@
 """Who may act on a city's ledger: an active finance officer (or administrator) of that city.
 
-An account names no city of its own; one that names a county belongs to that county's city,
-and one that names none serves every city of this installation (decision 0073)."""
+A finance account names its city (``jurisdiction``, set by the administrator, decision 0082);
+an older one that names only a county belongs to that county's city, and one that names
+neither serves every city of this installation (decision 0073)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ FINANCE_ROLES = (Role.finance, Role.admin)
 
 
 def city_of(account: Account) -> str | None:
-    """The city an account belongs to, if it names one (through its county)."""
+    """The city an account belongs to, if it names one (itself or through its county)."""
     from rencai.policy.contract.vocabulary import vocabulary
 
+    if account.jurisdiction:
+        return account.jurisdiction
     if not account.county:
         return None
     county = vocabulary().counties.get(account.county)
