@@ -26,6 +26,7 @@ from rencai.applications.programs import configure
 from rencai.applications.service import ApplicationError, apply, decide
 from rencai.db.session import session_scope, upgrade
 from rencai.registry.accounts import create_account, register_employer, register_talent
+from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Account, Role, TalentProfile
 from tests.profiles import doctor
@@ -123,6 +124,10 @@ def world(pg_url: str) -> dict[str, Any]:
             s, f"oh{tag}", "secret123", "人事", Role.employer, employer_id=employer.id
         ).id
         ids["employer"] = employer.id
+        # only a unit the city office has verified may apply for its hires (decision 0080)
+        admin = s.get(Account, ids["admin"])
+        assert admin is not None
+        verify_employer(s, admin, employer, "verify", "营业执照原件已核对")
     return ids
 
 

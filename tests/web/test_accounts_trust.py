@@ -21,17 +21,16 @@ from rencai.registry.accounts import (
     register_employer,
     register_talent,
 )
-from rencai.registry.identifiers import id_check_character, uscc_check_character
+from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, LoginThrottle, Role
-from tests.support import LiveServer
+from tests.support import LiveServer, random_id_number
 
 PASSWORD = "secret123"
 
 
-def _id_number() -> str:
-    first17 = f"130102198{uuid.uuid4().int % 10}05{uuid.uuid4().int % 28 + 1:02d}"
-    first17 += f"{uuid.uuid4().int % 1000:03d}"
-    return first17 + id_check_character(first17)
+def _id_number(born: str = "1994-03-02") -> str:
+    # the number carries the birth date; a profile that states another is refused
+    return random_id_number(born)
 
 
 def _uscc() -> str:
@@ -341,7 +340,7 @@ def test_an_unverified_employer_cannot_confirm_employment(live_server: LiveServe
         assert profile is not None
         profile.employer_id = employer_id
         profile.profile = (
-            '{"jurisdiction": "shijiazhuang", "person": {"birth_date": "1990-01-01", '
+            '{"jurisdiction": "shijiazhuang", "person": {"birth_date": "1994-03-02", '
             '"education": [{"degree": "doctorate", "full_time": true}]}, '
             '"employment": {"employer_type": "enterprise", "county": "130102", '
             '"introduced_from": "outside_city", "start_date": "2025-01-01"}}'
@@ -418,7 +417,9 @@ def notices(live_server: LiveServer) -> dict[str, Any]:
         )
         ids = []
         for n in range(5):
-            worker = register_talent(s, f"ow{n}{tag}", PASSWORD, "张师傅", _id_number(), craftsman)
+            worker = register_talent(
+                s, f"ow{n}{tag}", PASSWORD, "张师傅", _id_number("1980-01-01"), craftsman
+            )
             case = apply(s, worker, "sjz.skills.craftsman_selection", uuid.uuid4().hex)
             decide(s, county, case, "approve", None, case.version)
             decide(s, hrss, case, "approve", None, case.version)
