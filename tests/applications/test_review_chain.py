@@ -204,6 +204,7 @@ def test_duplicate_open_application_refused(world: dict) -> None:  # type: ignor
 def test_deadlines_in_working_days_pause_while_returned_and_overdue(world: dict) -> None:  # type: ignore[type-arg]
     import datetime as dt
 
+    from rencai import clock
     from rencai.applications.service import is_overdue, set_review_limit
     from rencai.calendar.service import add_working_days
 
@@ -215,7 +216,7 @@ def test_deadlines_in_working_days_pause_while_returned_and_overdue(world: dict)
     with session_scope(url) as s:
         talent = _get(s, TalentProfile, world["talent"])
         case = apply(s, talent, "sjz.b.purchase_subsidy", uuid.uuid4().hex)
-        today = case.submitted_at.date()
+        today = clock.office_date(case.submitted_at)  # the office's date, not UTC's
         assert case.due_date == add_working_days(s, today, 5, "130102").day
         assert case.step_started == today
         case_id, version = case.id, case.version

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications import events
 from rencai.applications.automatic import CheckError, check, sample_draw
 from rencai.applications.bulk import bulk_approve
@@ -328,7 +329,7 @@ def test_public_notice_objection_and_end_of_notice(world: dict[str, Any]) -> Non
             s, _get(s, Account, world["hrss"]), objection, "dismiss", "核查无误", version
         )
         assert case.status == Status.publicity and objection.id == objection_id
-        today = dt.datetime.now(dt.UTC).date()
+        today = clock.today()  # the office's date
         # the objection held the clock from the day it came to the day it was dismissed
         assert case.notice_end == add_working_days(s, start, 5, "130102", [(today, today)]).day
         end = case.notice_end
