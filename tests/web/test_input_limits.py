@@ -327,3 +327,10 @@ def test_review_reason_from_the_page_is_bounded(live_server: LiveServer) -> None
         headers={"Authorization": f"Bearer {token}"},
     ).json()
     assert after["status"] == "county_review" and after["version"] == version
+    # a number beyond Python's digit limit (and BIGINT) typed into a form is refused, not a 500
+    huge = httpx.post(
+        f"{live_server.url}/applications/{case_id}/decision",
+        cookies={"rencai_session": token},
+        data={"decision": "approve", "reason": "", "version": "9" * 5000},
+    )
+    assert huge.status_code == 409 and "已被他人处理" in huge.text

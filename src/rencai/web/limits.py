@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -166,3 +166,16 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 DbId = Annotated[int, Field(ge=1, le=INT64_MAX)]
 Version = Annotated[int, Field(ge=0, le=INT64_MAX)]
+
+
+@overload
+def form_int(text: str) -> int | None: ...
+@overload
+def form_int(text: str, default: int) -> int: ...
+def form_int(text: str, default: int | None = None) -> int | None:
+    """A whole number typed into a page form, or ``default`` when it is not one or lies outside
+    BIGINT (a huge value must not reach the database or Python's digit limit as a 500)."""
+    digits = text.strip()
+    if not digits.isdigit() or len(digits.lstrip("0")) > 19 or int(digits) > INT64_MAX:
+        return default
+    return int(digits)

@@ -89,7 +89,7 @@ class RunRequest(BaseModel):
 
 class BatchDecision(BaseModel):
     decision: Literal["approve", "reject"]
-    note: str | None = None
+    note: str | None = Field(None, max_length=2000)
 
 
 class SettingValue(BaseModel):

@@ -29,6 +29,7 @@ from rencai.registry.accounts import (
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Account, Role, TalentProfile
 from rencai.web.api.accounts import SESSION_COOKIE, client_address, db
+from rencai.web.limits import form_int
 from rencai.web.pages.calculator import PER, _options, profile_from_form, templates
 
 router = APIRouter(include_in_schema=False)
@@ -288,7 +289,7 @@ async def save_profile(
             session,
             talent,
             merged_profile(json.loads(talent.profile), profile_from_form(form)),
-            int(version) if version.isdigit() else -1,
+            form_int(version, -1),
         )
     except RegistryError as exc:
         context = _me_context(talent, [{"field": exc.field, "message": exc.message}])

@@ -48,6 +48,7 @@ from rencai.registry.accounts import resolve_token
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 from rencai.web.api.accounts import SESSION_COOKIE, db
 from rencai.web.api.applications import applicant, material_response
+from rencai.web.limits import form_int
 from rencai.web.pages.calculator import templates
 
 router = APIRouter(include_in_schema=False)
@@ -225,7 +226,7 @@ async def case_decision(
             application,
             str(form.get("decision", "")),
             str(form.get("reason", "")) or None,
-            int(version) if version.isdigit() else -1,
+            form_int(version, -1),
         )
     except (ApplicationError, StaleDataError) as exc:
         session.rollback()
@@ -319,7 +320,7 @@ async def case_resubmit(
     form = await request.form()
     version = str(form.get("version", ""))
     try:
-        resubmit(session, talent, application, int(version) if version.isdigit() else -1)
+        resubmit(session, talent, application, form_int(version, -1))
     except ApplicationError as exc:
         session.rollback()
         return _message(request, exc.message, 409)

@@ -60,6 +60,7 @@ from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 from rencai.web.api.accounts import db
 from rencai.web.api.administration import NewStaff, _limits, account_view, create_any
+from rencai.web.limits import form_int
 from rencai.web.pages.applications import _account, _message
 from rencai.web.pages.calculator import templates
 
@@ -82,7 +83,7 @@ def _refused(request: Request, exc: Exception) -> Response:
 
 def _version(form: Any) -> int:
     value = str(form.get("version", ""))
-    return int(value) if value.isdigit() else -1
+    return form_int(value, -1)
 
 
 # --- 公示 (public, no login) -------------------------------------------------------------------
@@ -399,9 +400,9 @@ async def admin_configure(request: Request, session: Db) -> Response:
                 str(form.get("program", "")),
                 chain=str(form.get("chain", "")).replace("→", ",").split(","),
                 auto_approve=form.get("auto_approve") == "on",
-                sample_percent=int(percent) if percent.isdigit() else None,
+                sample_percent=form_int(percent),
                 notice_required=form.get("notice_required") == "on",
-                notice_days=int(days) if days.isdigit() else None,
+                notice_days=form_int(days),
                 notice_unit=str(form.get("notice_unit", "")) or None,
             )
     except SettingsError as exc:
@@ -490,7 +491,7 @@ async def employer_apply(request: Request, session: Db) -> Response:
         return hr
     form = await request.form()
     talent_id = str(form.get("talent_id", ""))
-    talent = session.get(TalentProfile, int(talent_id)) if talent_id.isdigit() else None
+    talent = session.get(TalentProfile, tid) if (tid := form_int(talent_id)) else None
     if talent is None or talent.employer_id != hr.employer_id:
         return _message(request, "本单位没有该人才", 404)
     program = str(form.get("program", "")).strip()
