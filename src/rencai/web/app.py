@@ -23,6 +23,7 @@ from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.api import review as review_api
+from rencai.web.headers import SecurityHeadersMiddleware
 from rencai.web.limits import (
     BodyLimitMiddleware,
     BodyTooLarge,
@@ -57,6 +58,7 @@ def create_app() -> FastAPI:
     )
     # request bodies capped before they are parsed (413, structured, Chinese)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
