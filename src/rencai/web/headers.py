@@ -2,8 +2,8 @@
 
 Browsers must not guess content types (an uploaded file is served as what it is), pages must
 not be framed by another site, the full address of a personal page must not leak as a referrer,
-and personal pages and files must not be kept in shared caches. A response that chose its own
-Cache-Control (static assets, the trust bundle) keeps it.
+and personal pages and files must not be kept in shared caches (nor reused unchecked). A
+response that chose its own Cache-Control (static assets, the trust bundle) keeps it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
 )
-NO_STORE = (b"cache-control", b"no-store")
+# private: never kept by a shared cache; no-cache: revalidated before reuse (history navigation
+# may still show the page the person was on, so a form keeps its one-time submission key)
+PRIVATE = (b"cache-control", b"private, no-cache")
 
 
 class SecurityHeadersMiddleware:
@@ -34,7 +36,7 @@ class SecurityHeadersMiddleware:
                 present = {name.lower() for name, _ in headers}
                 headers += [h for h in SECURITY_HEADERS if h[0] not in present]
                 if not static and b"cache-control" not in present:
-                    headers.append(NO_STORE)
+                    headers.append(PRIVATE)
                 message = {**message, "headers": headers}
             await send(message)
 
