@@ -54,6 +54,24 @@ def _path(root: Path, digest: str) -> Path:
     return root / digest[:2] / digest[2:4] / digest
 
 
+def keep_bytes(data: bytes) -> str:
+    """Keep bytes in the content-addressed file store; their SHA-256 names them. The same bytes
+    are stored once, whoever uploads them, and a crash never leaves a half-written file."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = _path(files_dir(), digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    return digest
+
+
+def stored_bytes(digest: str) -> bytes | None:
+    path = _path(files_dir(), digest)
+    return path.read_bytes() if path.exists() else None
+
+
 def store(
     session: Session,
     application: Application,
@@ -78,13 +96,7 @@ def store(
     content_type = next((t for sig, t in SIGNATURES.items() if data.startswith(sig)), None)
     if content_type is None:
         raise MaterialError("file", "只接受PDF、JPG、PNG格式的文件", "bad_type")
-    digest = hashlib.sha256(data).hexdigest()
-    path = _path(files_dir(), digest)
-    if not path.exists():  # the same bytes are stored once, whoever uploads them
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)  # atomic: a crash never leaves a half-written material
+    digest = keep_bytes(data)
     material = Material(
         application_id=application.id,
         sha256=digest,

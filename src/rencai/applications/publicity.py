@@ -29,6 +29,7 @@ from rencai.applications.steps import final_step, may_act_at
 from rencai.calendar.service import add_working_days
 from rencai.notifications.outbox import notify
 from rencai.registry.accounts import RegistryError
+from rencai.registry.identifiers import mask_name
 from rencai.registry.models import Account, TalentProfile
 
 UNDER_NOTICE = (Status.publicity, Status.objection)
@@ -147,11 +148,6 @@ def label(application: Application) -> str:
     return f"{first.isoformat()} 至 {end}（{period}）"
 
 
-def masked_name(name: str) -> str:
-    """王小明 → 王**: the public sees the surname only."""
-    return name[:1] + "*" * max(len(name) - 1, 1)
-
-
 def under_notice(session: Session) -> list[tuple[Application, TalentProfile]]:
     rows = session.execute(
         select(Application, TalentProfile)
@@ -169,7 +165,7 @@ def public_view(application: Application, talent: TalentProfile) -> dict[str, An
     county = vocabulary().counties.get(application.county)
     return {
         "id": application.id,
-        "name": masked_name(talent.name),
+        "name": mask_name(talent.name),
         "program": application.program,
         "program_name": application.program_name,
         "county": county.name if county else application.county,

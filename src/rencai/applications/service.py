@@ -314,6 +314,18 @@ def can_see(account: Account, application: Application, talent_account_id: int) 
     return account.role == Role.city_reviewer
 
 
+def visible_case(session: Session, account: Account, application_id: int) -> Application | None:
+    """The case if this account may see it; None whether it does not exist or is someone else's
+    (the API and the pages give the same answer for both)."""
+    application = session.get(Application, application_id)
+    if application is None:
+        return None
+    owner = session.scalar(
+        select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
+    )
+    return application if owner is not None and can_see(account, application, owner) else None
+
+
 def visible(session: Session, account: Account) -> list[Application]:
     """The cases an account may see, the most urgent first (deadline, then submission)."""
     query = select(Application).order_by(

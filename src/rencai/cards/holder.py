@@ -10,28 +10,23 @@ photo from the online check; the printed card carries the same photo beside its 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.applications.materials import files_dir
+from rencai.applications.materials import keep_bytes, stored_bytes
 from rencai.cards.issuance import CardError
 from rencai.cards.models import Card, CardUse
 from rencai.cards.points import FACE_CHECK_KINDS
+from rencai.registry.identifiers import mask_name
 from rencai.registry.models import TalentProfile
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 # How long after an accepted online check the point may still open the holder's photo.
 PHOTO_WINDOW = dt.timedelta(minutes=10)
-
-
-def _photo_path(digest: str) -> Path:
-    return files_dir() / "photos" / digest[:2] / digest
 
 
 def photo_type(data: bytes) -> str | None:
@@ -46,29 +41,16 @@ def set_photo(card: Card, data: bytes) -> None:
         raise CardError("photo", "照片超过2MB，请压缩后重新上传", "too_large")
     if photo_type(data) is None:
         raise CardError("photo", "照片只接受JPG或PNG格式", "bad_type")
-    digest = hashlib.sha256(data).hexdigest()
-    path = _photo_path(digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)  # atomic: never a half-written photo
-    card.photo_sha256 = digest
+    card.photo_sha256 = keep_bytes(data)
 
 
 def photo_of(card: Card) -> tuple[bytes, str] | None:
     if not card.photo_sha256:
         return None
-    path = _photo_path(card.photo_sha256)
-    if not path.exists():
+    data = stored_bytes(card.photo_sha256)
+    if data is None:
         return None
-    data = path.read_bytes()
     return data, photo_type(data) or "application/octet-stream"
-
-
-def masked_holder_name(name: str) -> str:
-    """王小明 → 王**: enough to match a face and a card, not enough to identify a stranger."""
-    return name[:1] + "*" * max(len(name) - 1, 1)
 
 
 def holder_name(session: Session, card: Card) -> str:
@@ -93,7 +75,7 @@ def holder_for_point(
     if card is None:
         return None
     return {
-        "name": masked_holder_name(holder_name(session, card)),
+        "name": mask_name(holder_name(session, card)),
         "photo": f"/api/v1/cards/{card.number}/holder-photo"
         if card.photo_sha256 and point_kind in FACE_CHECK_KINDS
         else None,

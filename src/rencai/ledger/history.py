@@ -22,7 +22,7 @@ from rencai.ledger.models import (
 )
 from rencai.ledger.money import yuan
 from rencai.ledger.recovery import BASIS_LABELS, RECEIVABLE_STATUS
-from rencai.registry.identifiers import mask_id_number
+from rencai.registry.identifiers import mask_id_number, mask_name
 
 ENTRY_LABELS = {
     "scheduled": "列入发放计划",
@@ -274,11 +274,6 @@ PAYMENT_STATUS = {
 BATCH_PAGE = 500
 
 
-def masked_name(name: str) -> str:
-    """王小明 → 王**: the surname only."""
-    return name[:1] + "*" * max(len(name) - 1, 1)
-
-
 def masked_account(account_no: str) -> str:
     return "*" * max(len(account_no) - 4, 0) + account_no[-4:]
 
@@ -330,7 +325,7 @@ def batch_lines(
         "lines": [
             {
                 "reference": r.reference,
-                "payee": masked_name(r.payee_name),
+                "payee": mask_name(r.payee_name),
                 "id_number_masked": mask_id_number(r.id_number),
                 "account_no_masked": masked_account(r.account_no),
                 "bank_name": r.bank_name,

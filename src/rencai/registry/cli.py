@@ -8,13 +8,16 @@ Bad input exits non-zero with one readable line and changes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from rencai.registry.models import Account
 
 admin_app = typer.Typer(
     help="Accounts (账号管理): create, list, re-role, deactivate, reset; verify employers.",
@@ -167,9 +170,12 @@ def list_accounts(
         typer.echo(f"{r['id']}\t{r['username']}\t{r['display_name']}\t{r['role']}\t{where}{state}")
 
 
-def _update(actor: str, username: str, **change: object) -> None:
+def _administer(
+    actor: str, username: str, act: Callable[[Session, Account, Account], object]
+) -> Account:
+    """Run one administrator action on an account; a refusal prints one line and changes
+    nothing."""
     from rencai.registry.accounts import RegistryError
-    from rencai.registry.administration import update_staff
     from rencai.registry.models import Account
 
     with _session() as session:
@@ -178,11 +184,22 @@ def _update(actor: str, username: str, **change: object) -> None:
         assert isinstance(admin, Account) and isinstance(target, Account)
         try:
             with session.begin_nested():
-                update_staff(session, admin, target, **change)  # type: ignore[arg-type]
+                act(session, admin, target)
         except RegistryError as exc:
             _fail(exc.message)
-        state = "启用" if target.active else "停用"
-        typer.echo(f"账号 {target.username}：{target.role}，{state}")
+        return target
+
+
+def _update(actor: str, username: str, **change: object) -> None:
+    from rencai.registry.administration import update_staff
+
+    target = _administer(
+        actor,
+        username,
+        lambda session, admin, target: update_staff(session, admin, target, **change),  # type: ignore[arg-type]
+    )
+    state = "启用" if target.active else "停用"
+    typer.echo(f"账号 {target.username}：{target.role}，{state}")
 
 
 @admin_app.command("set-role")
@@ -219,20 +236,14 @@ def reset(
     ],
 ) -> None:
     """A temporary password, to be changed at the next log-in; every login is revoked."""
-    from rencai.registry.accounts import RegistryError
     from rencai.registry.administration import reset_password
-    from rencai.registry.models import Account
 
-    with _session() as session:
-        admin = _actor(session, actor)
-        target = _account(session, username)
-        assert isinstance(admin, Account) and isinstance(target, Account)
-        try:
-            with session.begin_nested():
-                reset_password(session, admin, target, password)
-        except RegistryError as exc:
-            _fail(exc.message)
-        typer.echo(f"已重置 {target.username} 的密码，下次登录须修改")
+    target = _administer(
+        actor,
+        username,
+        lambda session, admin, target: reset_password(session, admin, target, password),
+    )
+    typer.echo(f"已重置 {target.username} 的密码，下次登录须修改")
 
 
 @admin_app.command("verify-employer")

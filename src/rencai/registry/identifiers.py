@@ -10,10 +10,8 @@ import datetime as dt
 import re
 
 from rencai import clock
-
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-ID_PATTERN = re.compile(r"^[1-9]\d{16}[\dX]$")
+from rencai.policy.contract.identity import IdNumberError, parse_id_number
+from rencai.policy.contract.identity import id_check_character as id_check_character  # re-exported
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -24,30 +22,23 @@ class IdentifierError(ValueError):
     """An identifier that is not valid; the message is Chinese, for the person who typed it."""
 
 
-def id_check_character(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11]
-
-
 def validate_id_number(value: str, today: dt.date | None = None) -> str:
-    """Normalised (upper-case X) 18-digit identity number, or IdentifierError."""
-    number = value.strip().upper()
-    if not ID_PATTERN.match(number):
-        raise IdentifierError("身份证号应为18位：17位数字加1位校验码（数字或X）")
+    """Normalised (upper-case X) 18-digit identity number, or IdentifierError. The format is read
+    by the policy contract's GB 11643 reader; here a birth date in the future is refused too."""
     try:
-        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        raise IdentifierError("身份证号中的出生日期无效") from None
-    if born > (today or clock.today()) or born.year < 1900:
-        raise IdentifierError("身份证号中的出生日期无效")
-    if id_check_character(number[:17]) != number[17]:
-        raise IdentifierError("身份证号校验码不正确，请核对")
-    return number
+        return parse_id_number(value, not_after=today or clock.today())[0]
+    except IdNumberError as exc:
+        raise IdentifierError(str(exc)) from None
 
 
 def birth_date_of(id_number: str) -> dt.date:
-    number = validate_id_number(id_number)
-    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return parse_id_number(validate_id_number(id_number))[1]
+
+
+def mask_name(name: str) -> str:
+    """王小明 → 王**: the surname only, wherever a name is shown to someone other than its owner
+    (public notices, queues, batch lines, a service point's check)."""
+    return name[:1] + "*" * max(len(name) - 1, 1)
 
 
 def mask_id_number(value: str) -> str:

@@ -1,9 +1,8 @@
 """公民身份号码 (GB 11643-1999) read without a database: the birth date and sex it carries.
 
 The number is the authority for both: a profile that states another birth date is refused, and a
-profile with only the number is judged on the number's date. (``rencai.registry.identifiers``
-checks the same format where accounts are registered; this module keeps the policy package free
-of other imports.)
+profile with only the number is judged on the number's date. ``rencai.registry.identifiers``
+validates numbers with this reader (the policy package imports nothing of the registry).
 """
 
 from __future__ import annotations
@@ -17,12 +16,18 @@ _CHECK = "10X98765432"
 _PATTERN = re.compile(r"^[1-9]\d{16}[\dX]$")
 
 
+def id_check_character(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK[total % 11]
+
+
 class IdNumberError(ValueError):
     """Not a valid 18-digit identity number; the message is Chinese."""
 
 
-def parse_id_number(value: str) -> tuple[str, dt.date]:
-    """The normalised number (upper-case X) and the birth date it carries, or IdNumberError."""
+def parse_id_number(value: str, not_after: dt.date | None = None) -> tuple[str, dt.date]:
+    """The normalised number (upper-case X) and the birth date it carries, or IdNumberError;
+    with ``not_after``, a birth date after that day is refused too."""
     number = value.strip().upper()
     if not _PATTERN.match(number):
         raise IdNumberError("身份证号应为18位：17位数字加1位校验码（数字或X）")
@@ -30,10 +35,9 @@ def parse_id_number(value: str) -> tuple[str, dt.date]:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise IdNumberError("身份证号中的出生日期无效") from None
-    if born.year < 1900:
+    if born.year < 1900 or (not_after is not None and born > not_after):
         raise IdNumberError("身份证号中的出生日期无效")
-    total = sum(int(d) * w for d, w in zip(number[:17], _WEIGHTS, strict=True))
-    if _CHECK[total % 11] != number[17]:
+    if id_check_character(number[:17]) != number[17]:
         raise IdNumberError("身份证号校验码不正确，请核对")
     return number, born
 

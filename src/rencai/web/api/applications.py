@@ -9,7 +9,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,12 +28,12 @@ from rencai.applications.requirements import missing, required
 from rencai.applications.service import (
     ApplicationError,
     apply,
-    can_see,
     decide,
     history,
     is_overdue,
     resubmit,
     visible,
+    visible_case,
 )
 from rencai.applications.steps import REVIEWING, current_step, steps_of
 from rencai.registry.identifiers import mask_id_number, mask_id_number_for_review
@@ -154,16 +153,8 @@ def view(
 
 
 def _visible_case(session: Session, account: Account, application_id: int) -> Application:
-    application = session.get(Application, application_id)
-    owner = (
-        session.scalar(
-            select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
-        )
-        if application is not None
-        else None
-    )
-    if application is None or owner is None or not can_see(account, application, owner):
-        # the same answer whether the case does not exist or is someone else's
+    application = visible_case(session, account, application_id)
+    if application is None:
         raise ApiError(404, "application", "没有找到该申请", "not_found")
     return application
 

@@ -28,23 +28,24 @@ from rencai.applications.materials import (
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.applications.programs import STEP_LABELS
 from rencai.applications.publicity import label as notice_label
-from rencai.applications.publicity import masked_name, may_handle, objections_of
+from rencai.applications.publicity import may_handle, objections_of
 from rencai.applications.requirements import missing, required
 from rencai.applications.service import (
     OPEN,
     ApplicationError,
     apply,
-    can_see,
     decide,
     history,
     is_overdue,
     may_decide,
     resubmit,
     visible,
+    visible_case,
 )
 from rencai.applications.steps import REVIEWING, current_step, steps_of
 from rencai.policy.contract.display import describe
 from rencai.registry.accounts import resolve_token
+from rencai.registry.identifiers import mask_name
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 from rencai.web.api.accounts import SESSION_COOKIE, db
 from rencai.web.api.applications import applicant, material_response
@@ -91,7 +92,7 @@ def _case_view(session: Session, application: Application) -> dict[str, object]:
     employer = session.get(Employer, application.employer_id) if application.employer_id else None
     return {
         "id": application.id,
-        "applicant": masked_name(talent.name) if talent is not None else "",
+        "applicant": mask_name(talent.name) if talent is not None else "",
         "employer": employer.name if employer is not None else None,
         "program_name": application.program_name,
         "status": application.status,
@@ -155,14 +156,12 @@ def case_page(
     account = _account(request, session)
     if account is None:
         return RedirectResponse("/login", status_code=303)
-    application = session.get(Application, application_id)
-    owner = None
-    if application is not None:
-        owner = session.scalar(
-            select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
-        )
-    if application is None or owner is None or not can_see(account, application, owner):
+    application = visible_case(session, account, application_id)
+    if application is None:
         return _message(request, "没有找到该申请", 404)
+    owner = session.scalar(
+        select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
+    )
     steps = [
         {
             "who": LEVEL_LABELS.get(a.level, a.level),
@@ -288,20 +287,9 @@ def case_material_file(
     account = _account(request, session)
     if account is None:
         return RedirectResponse("/login", status_code=303)
-    application = session.get(Application, application_id)
-    owner = None
-    if application is not None:
-        owner = session.scalar(
-            select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
-        )
+    application = visible_case(session, account, application_id)
     material = session.get(Material, material_id)
-    if (
-        application is None
-        or owner is None
-        or not can_see(account, application, owner)
-        or material is None
-        or material.application_id != application.id
-    ):
+    if application is None or material is None or material.application_id != application.id:
         return _message(request, "没有找到该材料", 404)
     return material_response(session, account, material, download=download == "1")
 
