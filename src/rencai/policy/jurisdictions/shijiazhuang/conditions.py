@@ -235,7 +235,7 @@ def honors_any(name: str, label: str, codes: list[str]) -> Condition:
         have = [names[c] for c in codes if holds_honor(facts, c)]
         return f"{label}：{'、'.join(have)}" if held else f"未持有{label}"
 
-    return leaf(name, label, ["person.honors"], formula, describe)
+    return leaf(name=name, label=label, reads=["person.honors"], formula=formula, describe=describe)
 
 
 def tag_on_level(name: str, label: str, levels: list[str], tag: str) -> Condition:
@@ -248,11 +248,11 @@ def tag_on_level(name: str, label: str, levels: list[str], tag: str) -> Conditio
         return masks != 0
 
     return leaf(
-        name,
-        label,
-        ["person.education", "person.education.full_time"],
-        formula,
-        lambda f, held: label if held else f"不是{label}",
+        name=name,
+        label=label,
+        reads=["person.education", "person.education.full_time"],
+        formula=formula,
+        describe=lambda f, held: label if held else f"不是{label}",
     )
 
 
@@ -270,37 +270,39 @@ INTRODUCED_TABLE = lookup(
     {idx(IntroducedFrom.outside_city): 1, idx(IntroducedFrom.abroad): 1}, len(IntroducedFrom)
 )
 in_shijiazhuang = leaf(
-    "works_in_shijiazhuang",
-    "在石家庄市行政区划内用人单位工作或创业",
-    ["employment.county"],
-    lambda p, t, _: SJZ_COUNTY_TABLE[plain(p("county", t))] == 1,
-    lambda f, held: "在石家庄市行政区划内工作" if held else "工作地不在石家庄市行政区划内",
+    name="works_in_shijiazhuang",
+    label="在石家庄市行政区划内用人单位工作或创业",
+    reads=["employment.county"],
+    formula=lambda p, t, _: SJZ_COUNTY_TABLE[plain(p("county", t))] == 1,
+    describe=lambda f, held: "在石家庄市行政区划内工作" if held else "工作地不在石家庄市行政区划内",
     qualifying=False,
 )
 introduced = leaf(
-    "introduced_from_outside",
-    "从市外、国（境）外引进",
-    ["employment.introduced_from"],
-    lambda p, t, _: INTRODUCED_TABLE[plain(p("introduced_from", t))] == 1,
-    lambda f, held: (
+    name="introduced_from_outside",
+    label="从市外、国（境）外引进",
+    reads=["employment.introduced_from"],
+    formula=lambda p, t, _: INTRODUCED_TABLE[plain(p("introduced_from", t))] == 1,
+    describe=lambda f, held: (
         "从市外、国（境）外引进" if held else "本地培育人才，不属于从市外、国（境）外引进的人才"
     ),
     qualifying=False,
 )
 full_time_introduction = leaf(
-    "full_time_introduction",
-    "全职引进到我市工作或创业",
-    [],
-    lambda p, t, _: plain(p("employment_mode", t)) == idx(EmploymentMode.full_time),
-    lambda f, held: "全职引进" if held else "柔性引进人才不在本卡申领范围（本卡未含柔性引进）",
+    name="full_time_introduction",
+    label="全职引进到我市工作或创业",
+    reads=[],
+    formula=lambda p, t, _: plain(p("employment_mode", t)) == idx(EmploymentMode.full_time),
+    describe=lambda f, held: (
+        "全职引进" if held else "柔性引进人才不在本卡申领范围（本卡未含柔性引进）"
+    ),
     qualifying=False,
 )
-self_employed = employer_in("self_employed", "自主创业", ["self_employed"])
-enterprise = employer_in("employer_enterprise", "企业", ["enterprise"])
+self_employed = employer_in(name="self_employed", label="自主创业", types=["self_employed"])
+enterprise = employer_in(name="employer_enterprise", label="企业", types=["enterprise"])
 enterprise_institution_or_org = employer_in(
-    "employer_enterprise_institution_or_org",
-    "企事业单位、社会组织",
-    [
+    name="employer_enterprise_institution_or_org",
+    label="企事业单位、社会组织",
+    types=[
         "enterprise",
         "public_institution",
         "civil_service_managed_institution",
@@ -308,26 +310,26 @@ enterprise_institution_or_org = employer_in(
     ],
 )
 institution_or_org = employer_in(
-    "employer_institution_or_org",
-    "事业单位、社会组织",
-    ["public_institution", "civil_service_managed_institution", "social_organization"],
+    name="employer_institution_or_org",
+    label="事业单位、社会组织",
+    types=["public_institution", "civil_service_managed_institution", "social_organization"],
 )
 leading_industry = leaf(
-    "employer_leading_industry_enterprise",
-    "我市五大主导产业企业",
-    ["employment.employer_type"],
-    lambda p, t, _: (
+    name="employer_leading_industry_enterprise",
+    label="我市五大主导产业企业",
+    reads=["employment.employer_type"],
+    formula=lambda p, t, _: (
         p.employer("employer_leading_industry", t)
         & (plain(p.employer("employer_type", t)) == idx(EmployerType.enterprise))
     ),
-    lambda f, held: "五大主导产业企业" if held else "用人单位不是我市五大主导产业企业",
+    describe=lambda f, held: "五大主导产业企业" if held else "用人单位不是我市五大主导产业企业",
 )
 social_insurance_local = leaf(
-    "pays_social_insurance_locally",
-    "正常缴纳社会保险",
-    ["employment.social_insurance_local"],
-    lambda p, t, _: p("social_insurance_local", t),
-    lambda f, held: "正常缴纳社会保险" if held else "未在本地正常缴纳社会保险",
+    name="pays_social_insurance_locally",
+    label="正常缴纳社会保险",
+    reads=["employment.social_insurance_local"],
+    formula=lambda p, t, _: p("social_insurance_local", t),
+    describe=lambda f, held: "正常缴纳社会保险" if held else "未在本地正常缴纳社会保险",
     qualifying=False,
 )
 
@@ -336,11 +338,11 @@ DEGREE_LABELS = {d.name: d.value for d in Degree}
 
 def degree_at_least(name: str, level: Any, label: str) -> Condition:
     return leaf(
-        name,
-        label,
-        ["person.education"],
-        lambda p, t, _: plain(p("highest_degree", t)) >= idx(level),
-        lambda f, held: (
+        name=name,
+        label=label,
+        reads=["person.education"],
+        formula=lambda p, t, _: plain(p("highest_degree", t)) >= idx(level),
+        describe=lambda f, held: (
             label
             if held
             else f"最高学历为{DEGREE_LABELS.get(f.get('highest_degree'), '无')}，须为{label}"
@@ -348,66 +350,72 @@ def degree_at_least(name: str, level: Any, label: str) -> Condition:
     )
 
 
-doctorate = degree_at_least("holds_doctorate", Degree.doctorate, "博士学位研究生")
-college_graduate = degree_at_least("college_graduate", Degree.associate, "普通高校毕业生")
-bachelor_or_above = degree_at_least("bachelor_or_above", Degree.bachelor, "学士及以上学位")
+doctorate = degree_at_least(name="holds_doctorate", level=Degree.doctorate, label="博士学位研究生")
+college_graduate = degree_at_least(
+    name="college_graduate", level=Degree.associate, label="普通高校毕业生"
+)
+bachelor_or_above = degree_at_least(
+    name="bachelor_or_above", level=Degree.bachelor, label="学士及以上学位"
+)
 full_time_bachelor_or_above = leaf(
-    "full_time_bachelor_or_above",
-    "全日制学士学位及以上毕业生",
-    ["person.education", "person.education.full_time"],
-    lambda p, t, _: plain(p("highest_full_time_degree", t)) >= idx(Degree.bachelor),
-    lambda f, held: "全日制学士学位及以上毕业生" if held else "没有全日制学士及以上学位",
+    name="full_time_bachelor_or_above",
+    label="全日制学士学位及以上毕业生",
+    reads=["person.education", "person.education.full_time"],
+    formula=lambda p, t, _: plain(p("highest_full_time_degree", t)) >= idx(Degree.bachelor),
+    describe=lambda f, held: "全日制学士学位及以上毕业生" if held else "没有全日制学士及以上学位",
 )
 hebei_famous_school = leaf(
-    "hebei_famous_school_graduate",
-    "列入河北省“名校英才入冀计划”的优秀毕业生",
-    ["person.education"],
-    lambda p, t, _: (p("school_tags_any", t) & TAG_BIT["hebei_famous_school_graduate"]) != 0,
-    lambda f, held: (
+    name="hebei_famous_school_graduate",
+    label="列入河北省“名校英才入冀计划”的优秀毕业生",
+    reads=["person.education"],
+    formula=lambda p, t, _: (
+        (p("school_tags_any", t) & TAG_BIT["hebei_famous_school_graduate"]) != 0
+    ),
+    describe=lambda f, held: (
         "列入河北省“名校英才入冀计划”的优秀毕业生" if held else "未列入河北省“名校英才入冀计划”"
     ),
 )
 double_first_class_master = tag_on_level(
-    "double_first_class_full_time_master",
-    "“双一流”建设高校全日制硕士学位研究生",
-    ["master"],
-    "double_first_class",
+    name="double_first_class_full_time_master",
+    label="“双一流”建设高校全日制硕士学位研究生",
+    levels=["master"],
+    tag="double_first_class",
 )
 a_class_master = tag_on_level(
-    "a_class_discipline_full_time_master",
-    "全国高校学科评估为A类学科的全日制硕士学位毕业生",
-    ["master"],
-    "a_class_discipline",
+    name="a_class_discipline_full_time_master",
+    label="全国高校学科评估为A类学科的全日制硕士学位毕业生",
+    levels=["master"],
+    tag="a_class_discipline",
 )
 a_class_in_scope = in_force(
-    "a_class_master_in_scope",
-    "A类学科全日制硕士纳入B卡服务范围的规定",
-    "b_card.a_class_master_in_scope",
-    "2021年2月10日",
+    name="a_class_master_in_scope",
+    what="A类学科全日制硕士纳入B卡服务范围的规定",
+    path="b_card.a_class_master_in_scope",
+    since="2021年2月10日",
 )
 provincial_key_master = tag_on_level(
-    "provincial_key_university_full_time_master",
-    "省属骨干院校全日制硕士学位研究生",
-    ["master"],
-    "provincial_key_university",
+    name="provincial_key_university_full_time_master",
+    label="省属骨干院校全日制硕士学位研究生",
+    levels=["master"],
+    tag="provincial_key_university",
 )
 first_round_bachelor = tag_on_level(
-    "first_round_world_class_full_time_bachelor",
-    "首轮一流大学全日制学士学位毕业生",
-    ["bachelor"],
-    "first_round_world_class_university",
+    name="first_round_world_class_full_time_bachelor",
+    label="首轮一流大学全日制学士学位毕业生",
+    levels=["bachelor"],
+    tag="first_round_world_class_university",
 )
 round2_discipline_bachelor = tag_on_level(
-    "world_class_discipline_round2_full_time_bachelor",
-    "第二轮一流学科全日制学士学位毕业生",
-    ["bachelor"],
-    "world_class_discipline_round2",
+    name="world_class_discipline_round2_full_time_bachelor",
+    label="第二轮一流学科全日制学士学位毕业生",
+    levels=["bachelor"],
+    tag="world_class_discipline_round2",
 )
 top500_graduate = tag_on_level(
-    "world_top500_full_time_graduate",
-    "世界排名前500名国（境）外院校的全日制学士学位及以上优秀毕业生",
-    ["doctorate", "master", "bachelor"],
-    "world_top500",
+    name="world_top500_full_time_graduate",
+    label="世界排名前500名国（境）外院校的全日制学士学位及以上优秀毕业生",
+    levels=["doctorate", "master", "bachelor"],
+    tag="world_top500",
 )
 
 
@@ -426,62 +434,62 @@ def award_rank_at_most(
         return result
 
     return leaf(
-        name,
-        label,
-        ["person.science_awards"],
-        formula,
-        lambda f, held: label if held else f"未获得{label}",
+        name=name,
+        label=label,
+        reads=["person.science_awards"],
+        formula=formula,
+        describe=lambda f, held: label if held else f"未获得{label}",
     )
 
 
 national_award_top3 = award_rank_at_most(
-    "national_science_award_top3",
-    "国家自然科学奖、技术发明奖、科技进步奖等项目一、二等奖的主要完成人（前三名）",
-    ["national"],
-    ["natural_science", "invention", "progress"],
-    {"special": 3, "1": 3, "2": 3},
+    name="national_science_award_top3",
+    label="国家自然科学奖、技术发明奖、科技进步奖等项目一、二等奖的主要完成人（前三名）",
+    levels=["national"],
+    kinds=["natural_science", "invention", "progress"],
+    grade_ranks={"special": 3, "1": 3, "2": 3},
 )
 provincial_progress_first = award_rank_at_most(
-    "provincial_progress_award_first_prize_first",
-    "省部级科技进步奖一等奖的主要完成人（第一名）",
-    ["provincial", "national"],
-    ["progress"],
-    {"special": 1, "1": 1},
+    name="provincial_progress_award_first_prize_first",
+    label="省部级科技进步奖一等奖的主要完成人（第一名）",
+    levels=["provincial", "national"],
+    kinds=["progress"],
+    grade_ranks={"special": 1, "1": 1},
 )
 provincial_progress_main = award_rank_at_most(
-    "provincial_progress_award_main_contributor",
-    "省部级科技进步奖三等奖及以上的主要完成人（一等奖为前三名，二等奖为前两名，三等奖为第一名）",
-    ["provincial", "national"],
-    ["progress"],
-    {"special": 3, "1": 3, "2": 2, "3": 1},
+    name="provincial_progress_award_main_contributor",
+    label="省部级科技进步奖三等奖及以上的主要完成人（一等奖为前三名，二等奖为前两名，三等奖为第一名）",
+    levels=["provincial", "national"],
+    kinds=["progress"],
+    grade_ranks={"special": 3, "1": 3, "2": 2, "3": 1},
 )
 patents_three = leaf(
-    "three_invention_patents",
-    "拥有3项以上国家授权的发明专利",
-    ["person.invention_patents"],
-    lambda p, t, _: p("invention_patents", t) >= 3,
-    lambda f, held: (
+    name="three_invention_patents",
+    label="拥有3项以上国家授权的发明专利",
+    reads=["person.invention_patents"],
+    formula=lambda p, t, _: p("invention_patents", t) >= 3,
+    describe=lambda f, held: (
         f"拥有国家授权发明专利 {f.get('invention_patents')} 项"
         + ("，达到3项以上" if held else "，不足3项")
     ),
 )
 patents_local = flag(
-    "patents_put_to_local_use",
-    "能在石家庄转化落地并产生一定经济效益",
-    "patents_commercialised_locally",
-    [],
-    "发明专利尚未在石家庄转化落地并产生经济效益",
+    name="patents_put_to_local_use",
+    label="能在石家庄转化落地并产生一定经济效益",
+    variable="patents_commercialised_locally",
+    reads=[],
+    negative="发明专利尚未在石家庄转化落地并产生经济效益",
 )
 TITLE_LABELS = {t.name: t.value for t in ProfessionalTitle}
 
 
 def title_at_least(name: str, level: Any, label: str) -> Condition:
     return leaf(
-        name,
-        label,
-        [],
-        lambda p, t, _: plain(p("professional_title", t)) >= idx(level),
-        lambda f, held: (
+        name=name,
+        label=label,
+        reads=[],
+        formula=lambda p, t, _: plain(p("professional_title", t)) >= idx(level),
+        describe=lambda f, held: (
             label
             if held
             else f"职称为{TITLE_LABELS.get(f.get('professional_title'), '无')}，须为{label}"
@@ -490,107 +498,126 @@ def title_at_least(name: str, level: Any, label: str) -> Condition:
 
 
 deputy_senior_title = title_at_least(
-    "deputy_senior_title_or_above", ProfessionalTitle.deputy_senior, "副高级职称及以上专业技术人员"
+    name="deputy_senior_title_or_above",
+    level=ProfessionalTitle.deputy_senior,
+    label="副高级职称及以上专业技术人员",
 )
 senior_title = title_at_least(
-    "senior_title", ProfessionalTitle.senior, "正高级职称及以上专业技术人员"
+    name="senior_title", level=ProfessionalTitle.senior, label="正高级职称及以上专业技术人员"
 )
 intermediate_title = title_at_least(
-    "intermediate_title_or_above", ProfessionalTitle.intermediate, "中级职称及以上专业技术人员"
+    name="intermediate_title_or_above",
+    level=ProfessionalTitle.intermediate,
+    label="中级职称及以上专业技术人员",
 )
 
 
 def shortage_skill_at_least(name: str, level: Any, label: str) -> Condition:
     return leaf(
-        name,
-        label,
-        [],
-        lambda p, t, _: p("shortage_occupation", t) & (plain(p("skill_level", t)) >= idx(level)),
-        lambda f, held: label if held else f"不是{label}",
+        name=name,
+        label=label,
+        reads=[],
+        formula=lambda p, t, _: (
+            p("shortage_occupation", t) & (plain(p("skill_level", t)) >= idx(level))
+        ),
+        describe=lambda f, held: label if held else f"不是{label}",
     )
 
 
 shortage_senior_technician = shortage_skill_at_least(
-    "shortage_senior_technician", SkillLevel.senior_technician, "紧缺工种高级技师"
+    name="shortage_senior_technician", level=SkillLevel.senior_technician, label="紧缺工种高级技师"
 )
 shortage_technician = shortage_skill_at_least(
-    "shortage_technician_or_above", SkillLevel.technician, "紧缺工种技师"
+    name="shortage_technician_or_above", level=SkillLevel.technician, label="紧缺工种技师"
 )
 management_honor = flag(
-    "manager_with_provincial_honor",
-    "具有省部级及以上荣誉称号的经营管理人才",
-    "management_provincial_honor",
-    [],
-    "不是具有省部级及以上荣誉称号的经营管理人才",
+    name="manager_with_provincial_honor",
+    label="具有省部级及以上荣誉称号的经营管理人才",
+    variable="management_provincial_honor",
+    reads=[],
+    negative="不是具有省部级及以上荣誉称号的经营管理人才",
 )
 china500_manager = flag(
-    "was_china500_middle_manager",
-    "来石前在中国500强企业担任过中层及以上职务",
-    "management_china500_middle_manager",
-    [],
-    "来石前未在中国500强企业担任中层及以上职务",
+    name="was_china500_middle_manager",
+    label="来石前在中国500强企业担任过中层及以上职务",
+    variable="management_china500_middle_manager",
+    reads=[],
+    negative="来石前未在中国500强企业担任中层及以上职务",
 )
 leads_above_scale = flag(
-    "now_leads_above_scale_enterprise",
-    "来石后担任规模以上企业领导职务",
-    "management_leads_above_scale_enterprise",
-    [],
-    "来石后未担任规模以上企业领导职务",
+    name="now_leads_above_scale_enterprise",
+    label="来石后担任规模以上企业领导职务",
+    variable="management_leads_above_scale_enterprise",
+    reads=[],
+    negative="来石后未担任规模以上企业领导职务",
 )
 
 
 def recognised(name: str, code: str) -> Condition:
     label = vocabulary().label("recognition", code)
-    return flag(name, label, f"recognition_{code}", ["person.recognitions"], f"未经认定：{label}")
+    return flag(
+        name=name,
+        label=label,
+        variable=f"recognition_{code}",
+        reads=["person.recognitions"],
+        negative=f"未经认定：{label}",
+    )
 
 
-sjz_high_level_recognition = recognised("recognised_city_high_level", "sjz_city_high_level")
-sjz_special_recognition = recognised("recognised_city_special", "sjz_city_special")
-county_special_recognition = recognised("recognised_county_special", "county_special")
+sjz_high_level_recognition = recognised(
+    name="recognised_city_high_level", code="sjz_city_high_level"
+)
+sjz_special_recognition = recognised(name="recognised_city_special", code="sjz_city_special")
+county_special_recognition = recognised(name="recognised_county_special", code="county_special")
 
 # family card (副卡)
 relation_parent_or_spouse = leaf(
-    "relative_is_parent_or_spouse",
-    "人才的父母或配偶",
-    ["family"],
-    lambda p, t, _: (
+    name="relative_is_parent_or_spouse",
+    label="人才的父母或配偶",
+    reads=["family"],
+    formula=lambda p, t, _: (
         lookup({idx(Relation.parent): 1, idx(Relation.spouse): 1}, len(Relation))[
             plain(p("relation", t))
         ]
         == 1
     ),
-    lambda f, held: "人才的父母或配偶" if held else "副卡只为人才的父母、配偶办理",
+    describe=lambda f, held: "人才的父母或配偶" if held else "副卡只为人才的父母、配偶办理",
     qualifying=False,
 )
 family_card_in_force = in_force(
-    "family_card_in_force", "人才绿卡副卡政策", "family_card.in_force", "2023年11月3日"
+    name="family_card_in_force",
+    what="人才绿卡副卡政策",
+    path="family_card.in_force",
+    since="2023年11月3日",
 )
 sponsor_a = leaf(
-    "sponsor_holds_card_a",
-    "A卡人才的家属",
-    ["card:card.a"],
-    lambda p, t, _: p.family("family_talent_card_a", t),
-    lambda f, held: "A卡人才的家属" if held else "人才不符合A卡条件",
+    name="sponsor_holds_card_a",
+    label="A卡人才的家属",
+    reads=["card:card.a"],
+    formula=lambda p, t, _: p.family("family_talent_card_a", t),
+    describe=lambda f, held: "A卡人才的家属" if held else "人才不符合A卡条件",
 )
 sponsor_b_doctor = leaf(
-    "sponsor_is_card_b_doctor",
-    "B卡博士人才的家属",
-    ["card:card.b", "person.education"],
-    lambda p, t, _: p.family("family_talent_card_b_doctor", t),
-    lambda f, held: "B卡博士人才的家属" if held else "人才不是B卡博士人才",
+    name="sponsor_is_card_b_doctor",
+    label="B卡博士人才的家属",
+    reads=["card:card.b", "person.education"],
+    formula=lambda p, t, _: p.family("family_talent_card_b_doctor", t),
+    describe=lambda f, held: "B卡博士人才的家属" if held else "人才不是B卡博士人才",
 )
 
-holds_a = mirror_card("holds_card_a", "card.a", "石家庄市人才绿卡A卡人才")
-holds_b = mirror_card("holds_card_b", "card.b", "石家庄市人才绿卡B卡人才")
-holds_county = mirror_card("holds_card_county", "card.county", "县（市、区）人才绿卡人才")
+holds_a = mirror_card(name="holds_card_a", card_id="card.a", label="石家庄市人才绿卡A卡人才")
+holds_b = mirror_card(name="holds_card_b", card_id="card.b", label="石家庄市人才绿卡B卡人才")
+holds_county = mirror_card(
+    name="holds_card_county", card_id="card.county", label="县（市、区）人才绿卡人才"
+)
 
 county_rent_tier_ok = leaf(
-    "in_county_rent_tier",
-    "引进的全日制硕士学位研究生、大学本科一批录取的高校全日制学士学位毕业生、"
+    name="in_county_rent_tier",
+    label="引进的全日制硕士学位研究生、大学本科一批录取的高校全日制学士学位毕业生、"
     "中级职称及以上专业技术人员和紧缺工种技师，或其他全日制学士学位毕业生",
-    ["person.education", "person.education.full_time"],
-    lambda p, t, _: plain(p("county_rent_tier", t)) != idx(CountyRentTier.none),
-    lambda f, held: (
+    reads=["person.education", "person.education.full_time"],
+    formula=lambda p, t, _: plain(p("county_rent_tier", t)) != idx(CountyRentTier.none),
+    describe=lambda f, held: (
         f"属于县卡房租补贴人员范围：{CountyRentTier[f.get('county_rent_tier')].value}"
         if held
         else "不属于县卡房租补贴人员范围（全日制学士及以上、中级职称及以上或紧缺工种技师）"
@@ -606,43 +633,45 @@ def within_years(name: str, years_path: str, label: str) -> Condition:
         return f"自到石工作或创业之日起{years}年的补助期已届满"
 
     return leaf(
-        name,
-        label,
-        ["employment.start_date"],
-        lambda p, t, params: (
+        name=name,
+        label=label,
+        reads=["employment.start_date"],
+        formula=lambda p, t, params: (
             p("start_date", t) > years_before(t.start, _param(years_path)(params, t))
         ),
-        describe,
+        describe=describe,
         qualifying=False,
     )
 
 
 within_b_rent_period = within_years(
-    "within_b_rent_period", "b_card.rent_subsidy_years", "在B卡房租补助期内"
+    name="within_b_rent_period", years_path="b_card.rent_subsidy_years", label="在B卡房租补助期内"
 )
 within_county_rent_period = within_years(
-    "within_county_rent_period", "county_card.rent_subsidy_years", "在县卡房租补贴期内"
+    name="within_county_rent_period",
+    years_path="county_card.rent_subsidy_years",
+    label="在县卡房租补贴期内",
 )
 settlement_in_force = in_force(
-    "settlement_allowance_in_force",
-    "B卡人才一次性安家补贴政策",
-    "b_card.settlement_allowance.doctorate",
-    "2023年11月3日",
+    name="settlement_allowance_in_force",
+    what="B卡人才一次性安家补贴政策",
+    path="b_card.settlement_allowance.doctorate",
+    since="2023年11月3日",
 )
 awards_2021_in_scope = in_force(
-    "a_card_2021_awards_in_scope",
-    "石字〔2021〕7号附件2所列国家级奖项纳入A卡服务范围的规定",
-    "a_card.national_awards_2021_in_scope",
-    "2021年2月10日",
+    name="a_card_2021_awards_in_scope",
+    what="石字〔2021〕7号附件2所列国家级奖项纳入A卡服务范围的规定",
+    path="a_card.national_awards_2021_in_scope",
+    since="2021年2月10日",
 )
 
 # --- 石政办发〔2022〕6号 (talent retention measures) -------------------------------------------
 
 retention_in_force = in_force(
-    "retention_2022_in_force",
-    "石政办发〔2022〕6号",
-    "retention_2022.in_force",
-    "2022年（印发之日）",
+    name="retention_2022_in_force",
+    what="石政办发〔2022〕6号",
+    path="retention_2022.in_force",
+    since="2022年（印发之日）",
     until="2024-12-31",
 )
 
@@ -666,16 +695,16 @@ def _graduated_within(p: Any, t: Any, params: Any) -> np.ndarray:
 
 
 recent_graduate = leaf(
-    "graduated_within_two_years_before_starting",
-    "毕业2年内新到我市就业的普通高等学校全日制学士、全日制硕士",
-    [
+    name="graduated_within_two_years_before_starting",
+    label="毕业2年内新到我市就业的普通高等学校全日制学士、全日制硕士",
+    reads=[
         "person.education",
         "person.education.full_time",
         "person.education.graduation_date",
         "employment.start_date",
     ],
-    _graduated_within,
-    lambda f, held: (
+    formula=_graduated_within,
+    describe=lambda f, held: (
         "毕业2年内新到我市就业的全日制学士或全日制硕士"
         if held
         else "不是毕业2年内新到我市就业的全日制学士或全日制硕士"
@@ -683,11 +712,11 @@ recent_graduate = leaf(
     ),
 )
 not_card_b = leaf(
-    "not_card_b",
-    "不享受人才绿卡（B卡）政策",
-    ["card:card.b"],
-    lambda p, t, _: ~p("card_b", t),
-    lambda f, held: (
+    name="not_card_b",
+    label="不享受人才绿卡（B卡）政策",
+    reads=["card:card.b"],
+    formula=lambda p, t, _: ~p("card_b", t),
+    describe=lambda f, held: (
         "不享受人才绿卡（B卡）政策"
         if held
         else "已符合人才绿卡（B卡）条件：就业安家补贴与人才绿卡（B卡）政策不重复享受"
@@ -711,18 +740,20 @@ class family_has_unemployed_spouse(Variable):
 HELPERS.append(family_has_unemployed_spouse)
 
 unemployed_spouse = leaf(
-    "has_unemployed_spouse",
-    "配偶暂未就业（待业期间）",
-    ["family", "family.employed"],
-    lambda p, t, _: p.family("family_has_unemployed_spouse", t),
-    lambda f, held: "配偶暂未就业" if held else "没有暂未就业的配偶",
+    name="has_unemployed_spouse",
+    label="配偶暂未就业（待业期间）",
+    reads=["family", "family.employed"],
+    formula=lambda p, t, _: p.family("family_has_unemployed_spouse", t),
+    describe=lambda f, held: "配偶暂未就业" if held else "没有暂未就业的配偶",
 )
 sponsor_b_doctor_self = leaf(
-    "is_card_b_doctor",
-    "持有人才绿卡（B卡）的博士人才",
-    ["card:card.b", "person.education"],
-    lambda p, t, _: p("card_b", t) & (plain(p("highest_degree", t)) == idx(Degree.doctorate)),
-    lambda f, held: "B卡博士人才" if held else "不是B卡博士人才",
+    name="is_card_b_doctor",
+    label="持有人才绿卡（B卡）的博士人才",
+    reads=["card:card.b", "person.education"],
+    formula=lambda p, t, _: (
+        p("card_b", t) & (plain(p("highest_degree", t)) == idx(Degree.doctorate))
+    ),
+    describe=lambda f, held: "B卡博士人才" if held else "不是B卡博士人才",
     qualifying=False,
 )
 
@@ -765,25 +796,31 @@ HELPERS.append(_medal_variable("national_skills_medal", "全国技能大赛最�
 
 def medal_won(name: str, variable: str, label: str) -> Condition:
     return leaf(
-        name,
-        label,
-        ["person.honors"],
-        lambda p, t, _: plain(p(variable, t)) != idx(Medal.none),
-        lambda f, held: f"{label}（{Medal[f.get(variable)].value}）" if held else f"未{label}",
+        name=name,
+        label=label,
+        reads=["person.honors"],
+        formula=lambda p, t, _: plain(p(variable, t)) != idx(Medal.none),
+        describe=lambda f, held: (
+            f"{label}（{Medal[f.get(variable)].value}）" if held else f"未{label}"
+        ),
     )
 
 
 worldskills_medallist = medal_won(
-    "worldskills_medallist", "worldskills_medal", "获得世界技能大赛奖牌"
+    name="worldskills_medallist", variable="worldskills_medal", label="获得世界技能大赛奖牌"
 )
 national_skills_medallist = medal_won(
-    "national_skills_medallist", "national_skills_medal", "获得全国技能大赛奖牌"
+    name="national_skills_medallist", variable="national_skills_medal", label="获得全国技能大赛奖牌"
 )
 china_skills_grand_award = honors_any(
-    "holds_china_skills_grand_award", "“中华技能大奖”", ["china_skills_grand_award"]
+    name="holds_china_skills_grand_award",
+    label="“中华技能大奖”",
+    codes=["china_skills_grand_award"],
 )
 national_technical_expert = honors_any(
-    "holds_national_technical_expert", "全国技术能手称号", ["national_technical_expert"]
+    name="holds_national_technical_expert",
+    label="全国技术能手称号",
+    codes=["national_technical_expert"],
 )
 _skills_restricted = param_getter("skills.full_time_or_trained_only")
 
@@ -805,29 +842,29 @@ def _describe_skills_full_time(f: Facts, held: bool) -> str:
 
 
 skills_full_time_or_trained = leaf(
-    "skills_full_time_or_trained",
-    "全职引进或由我市企事业单位培养",
-    [],
-    _skills_full_time_or_trained,
-    _describe_skills_full_time,
+    name="skills_full_time_or_trained",
+    label="全职引进或由我市企事业单位培养",
+    reads=[],
+    formula=_skills_full_time_or_trained,
+    describe=_describe_skills_full_time,
     qualifying=False,
 )
 employed_by_unit = employer_in(
-    "employer_enterprise_or_institution",
-    "我市企事业单位",
-    ["enterprise", "public_institution", "civil_service_managed_institution"],
+    name="employer_enterprise_or_institution",
+    label="我市企事业单位",
+    types=["enterprise", "public_institution", "civil_service_managed_institution"],
 )
 skills_2021_in_force = in_force(
-    "national_skills_award_in_force",
-    "石字〔2021〕7号第5条全国技能大赛奖励",
-    "skills.national_competition.gold",
-    "2021年2月10日",
+    name="national_skills_award_in_force",
+    what="石字〔2021〕7号第5条全国技能大赛奖励",
+    path="skills.national_competition.gold",
+    since="2021年2月10日",
 )
 skills_2017_in_force = in_force(
-    "skills_title_award_in_force",
-    "技能人才称号奖励（石办字〔2017〕45号）",
-    "skills.national_technical_expert",
-    "2017年11月3日",
+    name="skills_title_award_in_force",
+    what="技能人才称号奖励（石办字〔2017〕45号）",
+    path="skills.national_technical_expert",
+    since="2017年11月3日",
 )
 
 # --- direct recognition as 市高层次人才 (石字〔2021〕7号 第7条) -------------------------------
@@ -854,20 +891,20 @@ PROVINCIAL_OR_HIGHER_PROGRAMS = [
     "hebei_333_tier1",
 ]
 recognition_in_force = in_force(
-    "direct_recognition_in_force",
-    "直接认定市高层次人才的规定",
-    "recognition.in_scope",
-    "2021年2月10日",
+    name="direct_recognition_in_force",
+    what="直接认定市高层次人才的规定",
+    path="recognition.in_scope",
+    since="2021年2月10日",
 )
 provincial_programme = honors_any(
-    "provincial_or_higher_programme",
-    "省部级以上人才计划入选者或省部级以上人才称号",
-    PROVINCIAL_OR_HIGHER_PROGRAMS,
+    name="provincial_or_higher_programme",
+    label="省部级以上人才计划入选者或省部级以上人才称号",
+    codes=PROVINCIAL_OR_HIGHER_PROGRAMS,
 )
 key_discipline_leader = honors_any(
-    "national_key_discipline_or_project_leader",
-    "国家级重点学科、重点实验室学术技术带头人或国家级科技项目、工程项目的主要负责人",
-    ["national_key_discipline_leader", "national_project_leader"],
+    name="national_key_discipline_or_project_leader",
+    label="国家级重点学科、重点实验室学术技术带头人或国家级科技项目、工程项目的主要负责人",
+    codes=["national_key_discipline_leader", "national_project_leader"],
 )
 
 
@@ -882,11 +919,11 @@ def _qualifying_employer(p: Any, t: Any, params: Any) -> np.ndarray:
 
 
 high_tech_or_big_taxpayer = leaf(
-    "employer_high_tech_or_tax_5m",
-    "我市高新技术企业或上年度纳税500万元以上的企业",
-    ["employment.employer_tax_last_year"],
-    _qualifying_employer,
-    lambda f, held: (
+    name="employer_high_tech_or_tax_5m",
+    label="我市高新技术企业或上年度纳税500万元以上的企业",
+    reads=["employment.employer_tax_last_year"],
+    formula=_qualifying_employer,
+    describe=lambda f, held: (
         "用人单位为高新技术企业或上年度纳税500万元以上"
         if held
         else "用人单位不是高新技术企业，上年度纳税也不足500万元"
@@ -904,11 +941,11 @@ def _salary_at_least(p: Any, t: Any, params: Any) -> np.ndarray:
 
 
 high_salary = leaf(
-    "salary_at_least_500k",
-    "工资薪金收入在50万元以上",
-    ["employment.annual_salary"],
-    _salary_at_least,
-    lambda f, held: (
+    name="salary_at_least_500k",
+    label="工资薪金收入在50万元以上",
+    reads=["employment.annual_salary"],
+    formula=_salary_at_least,
+    describe=lambda f, held: (
         f"年工资薪金收入 {f.get('annual_salary_yuan')} 元，"
         + ("达到50万元" if held else "不足50万元")
     ),
@@ -935,21 +972,23 @@ def _key_talent_band(facts: Facts, held: bool) -> str:
 
 
 key_talent_employer_tax = leaf(
-    "employer_tax_at_least_50m",
-    "所在主导产业企业年缴税额5000万元以上",
-    ["employment.employer_tax_last_year"],
-    lambda p, t, params: (
+    name="employer_tax_at_least_50m",
+    label="所在主导产业企业年缴税额5000万元以上",
+    reads=["employment.employer_tax_last_year"],
+    formula=lambda p, t, params: (
         p.employer("employer_tax_last_year_yuan", t)
         >= _param("retention_2022.key_talent_award_min_tax")(params, t)
     ),
-    _key_talent_band,
+    describe=_key_talent_band,
 )
 technician_or_above = leaf(
-    "skill_technician_or_above",
-    "技师及以上职业技能等级",
-    [],
-    lambda p, t, _: plain(p("skill_level", t)) >= idx(SkillLevel.technician),
-    lambda f, held: "具有技师及以上职业技能等级" if held else "不具有技师及以上职业技能等级",
+    name="skill_technician_or_above",
+    label="技师及以上职业技能等级",
+    reads=[],
+    formula=lambda p, t, _: plain(p("skill_level", t)) >= idx(SkillLevel.technician),
+    describe=lambda f, held: (
+        "具有技师及以上职业技能等级" if held else "不具有技师及以上职业技能等级"
+    ),
 )
 
 
@@ -965,11 +1004,11 @@ def _double_first_class_this_year(p: Any, t: Any, _: Any) -> np.ndarray:
 
 
 double_first_class_fresh_graduate = leaf(
-    "double_first_class_fresh_graduate",
-    "“双一流”建设高校应届毕业生",
-    ["person.education", "person.education.graduation_date"],
-    _double_first_class_this_year,
-    lambda f, held: (
+    name="double_first_class_fresh_graduate",
+    label="“双一流”建设高校应届毕业生",
+    reads=["person.education", "person.education.graduation_date"],
+    formula=_double_first_class_this_year,
+    describe=lambda f, held: (
         "“双一流”建设高校应届毕业生（毕业年份为当年）"
         if held
         else "不是当年毕业的“双一流”建设高校全日制毕业生"
@@ -992,25 +1031,25 @@ MAIN_CITY_TABLE = _county_table(MAIN_CITY)
 INNER_FOUR_TABLE = _county_table(INNER_FOUR)
 
 rental_housing_in_force = in_force(
-    "rental_housing_in_force",
-    "石家庄市保障性租赁住房准入退出管理办法",
-    "rental_housing.in_force",
-    "2021年11月19日",
+    name="rental_housing_in_force",
+    what="石家庄市保障性租赁住房准入退出管理办法",
+    path="rental_housing.in_force",
+    since="2021年11月19日",
 )
 rental_housing_asked = leaf(
-    "states_housing",
-    "填写了住房情况",
-    [],
-    lambda p, t, _: p("housing_declared", t),
-    lambda f, held: "已填写住房情况" if held else "未填写住房情况",
+    name="states_housing",
+    label="填写了住房情况",
+    reads=[],
+    formula=lambda p, t, _: p("housing_declared", t),
+    describe=lambda f, held: "已填写住房情况" if held else "未填写住房情况",
     qualifying=False,
 )
 resides_in_main_city = leaf(
-    "resides_in_main_city",
-    "具有城区常住户口或持有主城区居住证，且在主城区实际居住",
-    ["housing.resides_in_main_city"],
-    lambda p, t, _: p("housing_resides_main_city", t),
-    lambda f, held: (
+    name="resides_in_main_city",
+    label="具有城区常住户口或持有主城区居住证，且在主城区实际居住",
+    reads=["housing.resides_in_main_city"],
+    formula=lambda p, t, _: p("housing_resides_main_city", t),
+    describe=lambda f, held: (
         "具有城区常住户口或主城区居住证，且在主城区实际居住"
         if held
         else "不具有城区常住户口或主城区居住证，或未在主城区实际居住"
@@ -1018,11 +1057,11 @@ resides_in_main_city = leaf(
     qualifying=False,
 )
 no_property_in_main_city = leaf(
-    "no_property_in_main_city",
-    "家庭在市内四区和高新区无自有住房、未租住公有住房，未购买商业用房、写字楼或其他投资性房产",
-    ["housing.owns_property_in_main_city"],
-    lambda p, t, _: ~p("housing_owns_property", t),
-    lambda f, held: (
+    name="no_property_in_main_city",
+    label="家庭在市内四区和高新区无自有住房、未租住公有住房，未购买商业用房、写字楼或其他投资性房产",
+    reads=["housing.owns_property_in_main_city"],
+    formula=lambda p, t, _: ~p("housing_owns_property", t),
+    describe=lambda f, held: (
         "家庭在市内四区和高新区无自有住房或投资性房产"
         if held
         else "家庭在市内四区和高新区已有自有住房、公有住房或投资性房产"
@@ -1030,11 +1069,13 @@ no_property_in_main_city = leaf(
     qualifying=False,
 )
 pension_in_main_city = leaf(
-    "pension_in_main_city",
-    "在主城区缴纳养老保险",
-    ["employment.county", "employment.social_insurance_local"],
-    lambda p, t, _: (MAIN_CITY_TABLE[plain(p("county", t))] == 1) & p("social_insurance_local", t),
-    lambda f, held: (
+    name="pension_in_main_city",
+    label="在主城区缴纳养老保险",
+    reads=["employment.county", "employment.social_insurance_local"],
+    formula=lambda p, t, _: (
+        (MAIN_CITY_TABLE[plain(p("county", t))] == 1) & p("social_insurance_local", t)
+    ),
+    describe=lambda f, held: (
         "在主城区缴纳养老保险"
         if held
         else "未在主城区（长安、裕华、桥西、新华、高新区）缴纳养老保险"
@@ -1053,54 +1094,54 @@ def _latest_full_time_graduation(p: Any, t: Any) -> np.ndarray:
 
 
 graduated_within_5_years = leaf(
-    "graduated_within_5_years",
-    "持有全日制大中专及以上院校毕业证，且毕业未满5年",
-    ["person.education", "person.education.graduation_date"],
-    lambda p, t, params: (
+    name="graduated_within_5_years",
+    label="持有全日制大中专及以上院校毕业证，且毕业未满5年",
+    reads=["person.education", "person.education.graduation_date"],
+    formula=lambda p, t, params: (
         _latest_full_time_graduation(p, t)
         > years_before(t.start, int(_param("rental_housing.graduation_years")(params, t)))
     ),
-    lambda f, held: (
+    describe=lambda f, held: (
         "全日制大中专及以上院校毕业未满5年"
         if held
         else "不是毕业未满5年的全日制大中专及以上院校毕业生"
     ),
 )
 inner_four_district = leaf(
-    "works_in_inner_four_districts",
-    "在市内四区（长安、裕华、桥西、新华）",
-    ["employment.county"],
-    lambda p, t, _: INNER_FOUR_TABLE[plain(p("county", t))] == 1,
-    lambda f, held: "工作地在市内四区" if held else "工作地不在市内四区",
+    name="works_in_inner_four_districts",
+    label="在市内四区（长安、裕华、桥西、新华）",
+    reads=["employment.county"],
+    formula=lambda p, t, _: INNER_FOUR_TABLE[plain(p("county", t))] == 1,
+    describe=lambda f, held: "工作地在市内四区" if held else "工作地不在市内四区",
     qualifying=False,
 )
 single_applicant_adult = leaf(
-    "single_applicant_adult",
-    "单身申请人须满18周岁",
-    ["person.birth_date", "housing.household_size"],
-    lambda p, t, _: (
+    name="single_applicant_adult",
+    label="单身申请人须满18周岁",
+    reads=["person.birth_date", "housing.household_size"],
+    formula=lambda p, t, _: (
         (p("housing_household_size", t) != 1) | (p("birth_date", t) <= years_before(t.start, 18))
     ),
-    lambda f, held: "符合单身申请人年龄要求" if held else "单身申请人未满18周岁",
+    describe=lambda f, held: "符合单身申请人年龄要求" if held else "单身申请人未满18周岁",
     qualifying=False,
 )
 lease_filed = leaf(
-    "lease_filed_on_platform",
-    "通过石家庄市住房租赁监管服务平台承租并备案",
-    ["housing.lease_filed"],
-    lambda p, t, _: p("housing_lease_filed", t),
-    lambda f, held: (
+    name="lease_filed_on_platform",
+    label="通过石家庄市住房租赁监管服务平台承租并备案",
+    reads=["housing.lease_filed"],
+    formula=lambda p, t, _: p("housing_lease_filed", t),
+    describe=lambda f, held: (
         "承租房源已在石家庄市住房租赁监管服务平台备案"
         if held
         else "承租房源未在石家庄市住房租赁监管服务平台备案"
     ),
 )
 no_in_kind_allocation = leaf(
-    "no_in_kind_allocation",
-    "未享受保障性租赁住房实物配租",
-    [],
-    lambda p, t, _: ~p("housing_in_kind", t),
-    lambda f, held: "未享受实物配租" if held else "已享受保障性租赁住房实物配租",
+    name="no_in_kind_allocation",
+    label="未享受保障性租赁住房实物配租",
+    reads=[],
+    formula=lambda p, t, _: ~p("housing_in_kind", t),
+    describe=lambda f, held: "未享受实物配租" if held else "已享受保障性租赁住房实物配租",
     qualifying=False,
 )
 
@@ -1108,53 +1149,58 @@ no_in_kind_allocation = leaf(
 # --- awards to units (the profile's `unit` section speaks for the employer) ---------------------
 
 unit_query = flag(
-    "asks_for_a_unit",
-    "以用人单位身份查询",
-    "unit_declared",
-    [],
-    "不是用人单位查询",
+    name="asks_for_a_unit",
+    label="以用人单位身份查询",
+    variable="unit_declared",
+    reads=[],
+    negative="不是用人单位查询",
     qualifying=False,
 )
 new_city_training_base = flag(
-    "unit_is_new_city_training_base",
-    "新创建的市级高技能人才培训基地",
-    "unit_new_city_training_base",
-    [],
-    "未新创建市级高技能人才培训基地",
+    name="unit_is_new_city_training_base",
+    label="新创建的市级高技能人才培训基地",
+    variable="unit_new_city_training_base",
+    reads=[],
+    negative="未新创建市级高技能人才培训基地",
 )
 new_city_master_studio = flag(
-    "unit_is_new_city_master_studio",
-    "新评定的市级技能大师工作室",
-    "unit_new_city_master_studio",
-    [],
-    "未新评定市级技能大师工作室",
+    name="unit_is_new_city_master_studio",
+    label="新评定的市级技能大师工作室",
+    variable="unit_new_city_master_studio",
+    reads=[],
+    negative="未新评定市级技能大师工作室",
 )
 new_postdoc_platform = leaf(
-    "unit_is_new_postdoc_platform",
-    "新设立的博士后科研工作站、分站或博士后创新实践基地",
-    [],
-    lambda p, t, _: plain(p("unit_new_postdoc_platform", t)) != 0,
-    lambda f, held: "新设立博士后平台" if held else "未新设立博士后科研工作站、分站或创新实践基地",
+    name="unit_is_new_postdoc_platform",
+    label="新设立的博士后科研工作站、分站或博士后创新实践基地",
+    reads=[],
+    formula=lambda p, t, _: plain(p("unit_new_postdoc_platform", t)) != 0,
+    describe=lambda f, held: (
+        "新设立博士后平台" if held else "未新设立博士后科研工作站、分站或创新实践基地"
+    ),
 )
 
 
 # --- 石家庄工匠 selection ------------------------------------------------------------------------
 
 craftsman_in_force = in_force(
-    "craftsman_selection_in_force", "“石家庄工匠”选拔", "craftsman.in_force", "2022年"
+    name="craftsman_selection_in_force",
+    what="“石家庄工匠”选拔",
+    path="craftsman.in_force",
+    since="2022年",
 )
-craftsman_age = age_at_most("craftsman_age_limit", "craftsman.age_limit")
+craftsman_age = age_at_most(name="craftsman_age_limit", limit_path="craftsman.age_limit")
 senior_worker_or_above = leaf(
-    "senior_worker_or_above",
-    "具有高级工及以上技能等级",
-    [],
-    lambda p, t, _: plain(p("skill_level", t)) >= idx(SkillLevel.senior_worker),
-    lambda f, held: "具有高级工及以上技能等级" if held else "不具有高级工及以上技能等级",
+    name="senior_worker_or_above",
+    label="具有高级工及以上技能等级",
+    reads=[],
+    formula=lambda p, t, _: plain(p("skill_level", t)) >= idx(SkillLevel.senior_worker),
+    describe=lambda f, held: "具有高级工及以上技能等级" if held else "不具有高级工及以上技能等级",
 )
 craftsman_excluded = honors_any(
-    "holds_honour_excluded_from_craftsman",
-    "已获“中华技能大奖”、全国技术能手、国务院或省政府特殊津贴、省管优秀专家、省突出贡献技师",
-    [
+    name="holds_honour_excluded_from_craftsman",
+    label="已获“中华技能大奖”、全国技术能手、国务院或省政府特殊津贴、省管优秀专家、省突出贡献技师",
+    codes=[
         "china_skills_grand_award",
         "national_technical_expert",
         "state_council_special_allowance",
@@ -1164,11 +1210,11 @@ craftsman_excluded = honors_any(
     ],
 )
 not_craftsman_excluded = leaf(
-    "not_excluded_from_craftsman",
-    "不属于“石家庄工匠”选拔范围排除的人员",
-    ["person.honors"],
-    lambda p, t, _: ~p("holds_honour_excluded_from_craftsman", t),
-    lambda f, held: (
+    name="not_excluded_from_craftsman",
+    label="不属于“石家庄工匠”选拔范围排除的人员",
+    reads=["person.honors"],
+    formula=lambda p, t, _: ~p("holds_honour_excluded_from_craftsman", t),
+    describe=lambda f, held: (
         "不属于排除人员"
         if held
         else "已获“中华技能大奖”、全国技术能手等称号者不在“石家庄工匠”选拔范围"
@@ -1176,17 +1222,22 @@ not_craftsman_excluded = leaf(
     qualifying=False,
 )
 unit_or_freelancer = employer_in(
-    "employer_unit_or_freelancer",
-    "企事业单位职工或自由职业者",
-    ["enterprise", "public_institution", "civil_service_managed_institution", "self_employed"],
+    name="employer_unit_or_freelancer",
+    label="企事业单位职工或自由职业者",
+    types=[
+        "enterprise",
+        "public_institution",
+        "civil_service_managed_institution",
+        "self_employed",
+    ],
 )
 
 # --- A card: high-level talents who come to start a business, flexible introduction -----------
 
 flexible_introduction = leaf(
-    "flexible_introduction",
-    "柔性引进",
-    [],
-    lambda p, t, _: plain(p("employment_mode", t)) == idx(EmploymentMode.flexible),
-    lambda f, held: "柔性引进" if held else "全职引进（本项为柔性引进人才的工作津贴）",
+    name="flexible_introduction",
+    label="柔性引进",
+    reads=[],
+    formula=lambda p, t, _: plain(p("employment_mode", t)) == idx(EmploymentMode.flexible),
+    describe=lambda f, held: "柔性引进" if held else "全职引进（本项为柔性引进人才的工作津贴）",
 )

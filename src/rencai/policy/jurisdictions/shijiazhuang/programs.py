@@ -34,7 +34,7 @@ COUNTY_DOC = "各县（市、区）人才绿卡管理办法"
 
 
 def _cite(document: str, clause: str, quote: str) -> Citation:
-    return Citation(document, clause, quote)
+    return Citation(document=document, clause=clause, quote=quote)
 
 
 # --- A card -----------------------------------------------------------------------------------
@@ -92,127 +92,141 @@ CARD_A = Card(
     name="石家庄市人才绿卡A卡",
     category_noun="A卡申领范围",
     citation=_cite(
-        A_DOC,
-        "申领范围",
-        "石家庄市域内用人单位（包括中央、省驻石单位）从市外、国（境）外引进（含柔性引进）"
+        document=A_DOC,
+        clause="申领范围",
+        quote="石家庄市域内用人单位（包括中央、省驻石单位）从市外、国（境）外引进（含柔性引进）"
         "或自主培育的以下人才：",
     ),
     scope=c.in_shijiazhuang,
     categories=(
         Category(
-            1,
-            c.honors_any("a_cat1_honors", "A卡第（1）类荣誉", A_CAT1),
-            _cite(
-                A_DOC,
-                "申领范围（1）",
-                "（1）诺贝尔奖获得者，中国科学院院士、中国工程院院士和发达国家院士；",
+            number=1,
+            rule=c.honors_any(name="a_cat1_honors", label="A卡第（1）类荣誉", codes=A_CAT1),
+            citation=_cite(
+                document=A_DOC,
+                clause="申领范围（1）",
+                quote="（1）诺贝尔奖获得者，中国科学院院士、中国工程院院士和发达国家院士；",
             ),
-            "诺贝尔奖获得者、两院院士和发达国家院士",
+            summary="诺贝尔奖获得者、两院院士和发达国家院士",
         ),
         Category(
-            2,
-            any_of(
-                c.honors_any("a_cat2_honors", "A卡第（2）类人才称号", A_CAT2),
+            number=2,
+            rule=any_of(
+                c.honors_any(name="a_cat2_honors", label="A卡第（2）类人才称号", codes=A_CAT2),
                 all_of(
-                    c.honors_any("a_cat2_honors_2021", "A卡第（2）类国家级奖项", A_CAT2_2021),
+                    c.honors_any(
+                        name="a_cat2_honors_2021", label="A卡第（2）类国家级奖项", codes=A_CAT2_2021
+                    ),
                     c.awards_2021_in_scope,
                 ),
             ),
-            _cite(
-                A_DOC,
-                "申领范围（2）",
-                "（2）国家级人才项目入选者、“百千万人才工程”国家级人选、国家有突出贡献中青年专家、"
+            citation=_cite(
+                document=A_DOC,
+                clause="申领范围（2）",
+                quote="（2）国家级人才项目入选者、“百千万人才工程”国家级人选、国家有突出贡献中青年专家、"
                 "长江学者、国家“创新人才推进计划”入选者、国家杰出青年科学基金和国家优秀青年科学基金"
                 "获得者、全国杰出专业技术人才、国家最高科学技术奖获得者、中国社科院学部委员、"
                 "荣誉学部委员；",
             ),
-            "国家级人才项目入选者等",
+            summary="国家级人才项目入选者等",
         ),
         Category(
-            3,
-            any_of(
-                c.honors_any("a_cat3_honors", "A卡第（3）类人才称号", A_CAT3),
+            number=3,
+            rule=any_of(
+                c.honors_any(name="a_cat3_honors", label="A卡第（3）类人才称号", codes=A_CAT3),
                 all_of(
-                    c.honors_any("a_cat3_honors_2021", "A卡第（3）类国家级奖项", A_CAT3_2021),
+                    c.honors_any(
+                        name="a_cat3_honors_2021", label="A卡第（3）类国家级奖项", codes=A_CAT3_2021
+                    ),
                     c.awards_2021_in_scope,
                 ),
                 c.national_award_top3,
             ),
-            _cite(
-                A_DOC,
-                "申领范围（3）",
-                "（3）国家级重点学科、重点实验室学术技术带头人，国家级科技项目、工程项目的主要"
+            citation=_cite(
+                document=A_DOC,
+                clause="申领范围（3）",
+                quote="（3）国家级重点学科、重点实验室学术技术带头人，国家级科技项目、工程项目的主要"
                 "负责人，获得国家自然科学奖、技术发明奖、科技进步奖等项目一、二等奖的主要完成人"
                 "（前三名），享受国务院特殊津贴专家，中国青年科技奖获得者，“中华技能大奖”获得者，"
                 "世界技能大赛金牌获得者及其主教练，全国技术能手",
             ),
-            "国家级重点学科带头人、国家科技奖主要完成人等",
+            summary="国家级重点学科带头人、国家科技奖主要完成人等",
         ),
         Category(
-            4,
-            any_of(
+            number=4,
+            rule=any_of(
                 c.provincial_progress_first,
-                c.honors_any("a_cat4_honors", "A卡第（4）类省级人才称号", A_CAT4),
+                c.honors_any(name="a_cat4_honors", label="A卡第（4）类省级人才称号", codes=A_CAT4),
             ),
-            _cite(
-                A_DOC,
-                "申领范围（4）",
-                "(4) 获得省部级科技进步奖一等奖的主要完成人(第一名)、河北省高端人才、省管优秀专家、"
+            citation=_cite(
+                document=A_DOC,
+                clause="申领范围（4）",
+                quote="(4) 获得省部级科技进步奖一等奖的主要完成人(第一名)、"
+                "河北省高端人才、省管优秀专家、"
                 "省“巨人计划”领军人才、省“百人计划”入选者、省外专“百人计划”入选者、"
                 "省政府特殊津贴专家(省有突出贡献中青年专家)、省“三三三人才工程”第一层次人选、"
                 "省突出贡献技师；",
             ),
-            "省部级科技进步奖一等奖第一名、省级人才称号",
+            summary="省部级科技进步奖一等奖第一名、省级人才称号",
         ),
         Category(
-            5,
-            c.honors_any("a_cat5_honors", "A卡第（5）类市级人才称号", A_CAT5),
-            _cite(
-                A_DOC,
-                "申领范围（5）",
-                "(5) 市“高层次人才支持计划”入选者、市高层次科技创新创业人才；",
+            number=5,
+            rule=c.honors_any(name="a_cat5_honors", label="A卡第（5）类市级人才称号", codes=A_CAT5),
+            citation=_cite(
+                document=A_DOC,
+                clause="申领范围（5）",
+                quote="(5) 市“高层次人才支持计划”入选者、市高层次科技创新创业人才；",
             ),
-            "市高层次人才支持计划入选者、市高层次科技创新创业人才",
+            summary="市高层次人才支持计划入选者、市高层次科技创新创业人才",
         ),
         Category(
-            6,
-            c.sjz_high_level_recognition,
-            _cite(
-                A_DOC,
-                "申领范围（6）",
-                "(6) 石家庄市经济社会发展急需并经市委人才工作领导小组认定具有某种特殊技能或专长的"
+            number=6,
+            rule=c.sjz_high_level_recognition,
+            citation=_cite(
+                document=A_DOC,
+                clause="申领范围（6）",
+                quote="(6) 石家庄市经济社会发展急需并经市委人才工作领导小组认定"
+                "具有某种特殊技能或专长的"
                 "高层次人才。",
             ),
-            "经市委人才工作领导小组认定的高层次人才",
+            summary="经市委人才工作领导小组认定的高层次人才",
         ),
     ),
 )
 
 # --- B card -----------------------------------------------------------------------------------
 
-B_AGE_35 = c.age_at_most("b_card_age_group_1_to_3", "b_card.age_limit.categories_1_to_3")
-B_AGE_45 = c.age_at_most("b_card_age_group_4_to_7", "b_card.age_limit.categories_4_to_7")
+B_AGE_35 = c.age_at_most(
+    name="b_card_age_group_1_to_3", limit_path="b_card.age_limit.categories_1_to_3"
+)
+B_AGE_45 = c.age_at_most(
+    name="b_card_age_group_4_to_7", limit_path="b_card.age_limit.categories_4_to_7"
+)
 
 CARD_B = Card(
     id="card.b",
     name="石家庄市人才绿卡B卡",
     category_noun="B卡申领范围",
     citation=_cite(
-        B_DOC,
-        "申领范围",
-        "石家庄市行政区划内用人单位从市外、国（境）外引进到我市工作或创业的以下人才：",
+        document=B_DOC,
+        clause="申领范围",
+        quote="石家庄市行政区划内用人单位从市外、国（境）外引进到我市工作或创业的以下人才：",
     ),
     scope=all_of(c.in_shijiazhuang, c.introduced, c.full_time_introduction),
     categories=(
         Category(
-            1,
-            all_of(c.hebei_famous_school, B_AGE_35),
-            _cite(B_DOC, "申领范围（1）", "（1）列入河北省“名校英才入冀计划”的优秀毕业生；"),
-            "名校英才入冀计划优秀毕业生",
+            number=1,
+            rule=all_of(c.hebei_famous_school, B_AGE_35),
+            citation=_cite(
+                document=B_DOC,
+                clause="申领范围（1）",
+                quote="（1）列入河北省“名校英才入冀计划”的优秀毕业生；",
+            ),
+            summary="名校英才入冀计划优秀毕业生",
         ),
         Category(
-            2,
-            all_of(
+            number=2,
+            rule=all_of(
                 any_of(
                     c.doctorate,
                     c.double_first_class_master,
@@ -225,28 +239,28 @@ CARD_B = Card(
                 ),
                 B_AGE_35,
             ),
-            _cite(
-                B_DOC,
-                "申领范围（2）",
-                "（2）博士学位研究生；“双一流”建设高校全日制硕士学位研究生；与我市产业结合紧密且全国"
+            citation=_cite(
+                document=B_DOC,
+                clause="申领范围（2）",
+                quote="（2）博士学位研究生；“双一流”建设高校全日制硕士学位研究生；与我市产业结合紧密且全国"
                 "高校学科评估为 A 类学科",
             ),
-            "博士、“双一流”硕士等",
+            summary="博士、“双一流”硕士等",
         ),
         Category(
-            3,
-            all_of(c.top500_graduate, c.enterprise_institution_or_org, B_AGE_35),
-            _cite(
-                B_DOC,
-                "申领范围（3）",
-                "（3）企事业单位、社会组织招聘（引进）的世界排名前500名国（境）外院校的全日制学士"
+            number=3,
+            rule=all_of(c.top500_graduate, c.enterprise_institution_or_org, B_AGE_35),
+            citation=_cite(
+                document=B_DOC,
+                clause="申领范围（3）",
+                quote="（3）企事业单位、社会组织招聘（引进）的世界排名前500名国（境）外院校的全日制学士"
                 "学位及以上优秀毕业生；",
             ),
-            "世界排名前500名国（境）外院校毕业生",
+            summary="世界排名前500名国（境）外院校毕业生",
         ),
         Category(
-            4,
-            all_of(
+            number=4,
+            rule=all_of(
                 any_of(
                     c.provincial_progress_main,
                     all_of(c.patents_three, c.patents_local),
@@ -255,18 +269,18 @@ CARD_B = Card(
                 c.enterprise_institution_or_org,
                 B_AGE_45,
             ),
-            _cite(
-                B_DOC,
-                "申领范围（4）",
-                "（4）企事业单位、社会组织招聘（引进）的获得省部级科技进步奖三等奖及以上的主要完成人"
+            citation=_cite(
+                document=B_DOC,
+                clause="申领范围（4）",
+                quote="（4）企事业单位、社会组织招聘（引进）的获得省部级科技进步奖三等奖及以上的主要完成人"
                 "（一等奖为前三名，二等奖为前两名，三等奖为第一名）或拥有3项以上国家授权的发明专利，"
                 "能在石家庄转化落地并产生一定经济效益的人才；",
             ),
-            "省部级科技奖主要完成人、发明专利人才",
+            summary="省部级科技奖主要完成人、发明专利人才",
         ),
         Category(
-            5,
-            all_of(
+            number=5,
+            rule=all_of(
                 any_of(
                     all_of(
                         c.enterprise,
@@ -278,17 +292,17 @@ CARD_B = Card(
                 ),
                 B_AGE_45,
             ),
-            _cite(
-                B_DOC,
-                "申领范围（5）",
-                "（5）企业引进的副高级职称及以上专业技术人员或紧缺工种高级技师，事业单位、社会组织招聘"
+            citation=_cite(
+                document=B_DOC,
+                clause="申领范围（5）",
+                quote="（5）企业引进的副高级职称及以上专业技术人员或紧缺工种高级技师，事业单位、社会组织招聘"
                 "（引进）的正高级职称及以上专业技术人员；",
             ),
-            "高级职称专业技术人员、紧缺工种高级技师",
+            summary="高级职称专业技术人员、紧缺工种高级技师",
         ),
         Category(
-            6,
-            all_of(
+            number=6,
+            rule=all_of(
                 c.enterprise,
                 any_of(
                     c.management_honor,
@@ -298,38 +312,40 @@ CARD_B = Card(
                 ),
                 B_AGE_45,
             ),
-            _cite(
-                B_DOC,
-                "申领范围（6）",
-                "（6）企业引进的具有省部级及以上荣誉称号的经营管理人才和来石前在中国500强企业担任过"
+            citation=_cite(
+                document=B_DOC,
+                clause="申领范围（6）",
+                quote="（6）企业引进的具有省部级及以上荣誉称号的经营管理人才和来石前在中国500强企业担任过"
                 "中层及以上职务且来石后担任规模以上企业领导职务的人员；",
             ),
-            "经营管理人才",
+            summary="经营管理人才",
         ),
         Category(
-            7,
-            all_of(c.sjz_special_recognition, B_AGE_45),
-            _cite(
-                B_DOC,
-                "申领范围（7）",
-                "（7）石家庄市经济社会发展急需并经市委人才工作领导小组认定具有某种特殊技能或专长的"
+            number=7,
+            rule=all_of(c.sjz_special_recognition, B_AGE_45),
+            citation=_cite(
+                document=B_DOC,
+                clause="申领范围（7）",
+                quote="（7）石家庄市经济社会发展急需并经市委人才工作领导小组认定具有某种特殊技能或专长的"
                 "人才。",
             ),
-            "经市委人才工作领导小组认定的人才",
+            summary="经市委人才工作领导小组认定的人才",
         ),
     ),
 )
 
 # --- county card ------------------------------------------------------------------------------
 
-COUNTY_AGE_35 = c.age_at_most("county_card_age_group_1", "county_card.age_limit.category_1")
+COUNTY_AGE_35 = c.age_at_most(
+    name="county_card_age_group_1", limit_path="county_card.age_limit.category_1"
+)
 COUNTY_AGE_45 = c.age_at_most(
-    "county_card_age_group_2_3", "county_card.age_limit.categories_2_and_3"
+    name="county_card_age_group_2_3", limit_path="county_card.age_limit.categories_2_and_3"
 )
 A_OR_B_NO_COUNTY_CARD = _cite(
-    COUNTY_DOC,
-    "申领范围",
-    "已持有石家庄市人才绿卡 A 卡、B 卡的人才，凭卡可享受本县（市、区）人才绿卡服务项目"
+    document=COUNTY_DOC,
+    clause="申领范围",
+    quote="已持有石家庄市人才绿卡 A 卡、B 卡的人才，凭卡可享受本县（市、区）人才绿卡服务项目"
     "（资金补助项目按就高原则，不重复享受），不再发放本县（市、区）人才绿卡。",
 )
 
@@ -338,21 +354,25 @@ CARD_COUNTY = Card(
     name="县（市、区）人才绿卡",
     category_noun="县卡申领范围",
     citation=_cite(
-        COUNTY_DOC,
-        "申领范围",
-        "所在县（市、区）域内用人单位从市外、国（境）外引进到本县工作或创业的以下人才：",
+        document=COUNTY_DOC,
+        clause="申领范围",
+        quote="所在县（市、区）域内用人单位从市外、国（境）外引进到本县工作或创业的以下人才：",
     ),
     scope=all_of(c.in_shijiazhuang, c.introduced, c.full_time_introduction),
     categories=(
         Category(
-            1,
-            all_of(c.full_time_bachelor_or_above, COUNTY_AGE_35),
-            _cite(COUNTY_DOC, "申领范围（1）", "（1）全日制学士学位及以上优秀毕业生；"),
-            "全日制学士学位及以上优秀毕业生",
+            number=1,
+            rule=all_of(c.full_time_bachelor_or_above, COUNTY_AGE_35),
+            citation=_cite(
+                document=COUNTY_DOC,
+                clause="申领范围（1）",
+                quote="（1）全日制学士学位及以上优秀毕业生；",
+            ),
+            summary="全日制学士学位及以上优秀毕业生",
         ),
         Category(
-            2,
-            all_of(
+            number=2,
+            rule=all_of(
                 c.enterprise_institution_or_org,
                 any_of(
                     c.intermediate_title,
@@ -361,23 +381,23 @@ CARD_COUNTY = Card(
                 ),
                 COUNTY_AGE_45,
             ),
-            _cite(
-                COUNTY_DOC,
-                "申领范围（2）",
-                "（2）企事业单位、社会组织引进的中级职称及以上专业技术人员和紧缺工种技师；",
+            citation=_cite(
+                document=COUNTY_DOC,
+                clause="申领范围（2）",
+                quote="（2）企事业单位、社会组织引进的中级职称及以上专业技术人员和紧缺工种技师；",
             ),
-            "中级职称及以上专业技术人员、紧缺工种技师",
+            summary="中级职称及以上专业技术人员、紧缺工种技师",
         ),
         Category(
-            3,
-            all_of(c.county_special_recognition, COUNTY_AGE_45),
-            _cite(
-                COUNTY_DOC,
-                "申领范围（3）",
-                "（3）符合本县（市、区）产业发展需求，经县（市、区）委人才工作领导小组办公室认定具有"
+            number=3,
+            rule=all_of(c.county_special_recognition, COUNTY_AGE_45),
+            citation=_cite(
+                document=COUNTY_DOC,
+                clause="申领范围（3）",
+                quote="（3）符合本县（市、区）产业发展需求，经县（市、区）委人才工作领导小组办公室认定具有"
                 "某种特殊技能或专长的人才。",
             ),
-            "经县委人才工作领导小组办公室认定的人才",
+            summary="经县委人才工作领导小组办公室认定的人才",
         ),
     ),
     superseded_by=("card.a", "card.b"),
@@ -387,9 +407,9 @@ CARD_COUNTY = Card(
 # --- family card (副卡) -----------------------------------------------------------------------
 
 FAMILY_QUOTE = _cite(
-    "《关于深入实施新时代人才强市战略的若干措施（试行）》（2023年11月3日发布；见《河北日报》2023年11月6日）",
-    "深入实施人才绿卡制度",
-    "對符合條件的A卡人才、B卡博士人才,為其父母、配偶辦理人才綠卡副卡,享受出入境、醫療保健、"
+    document="《关于深入实施新时代人才强市战略的若干措施（试行）》（2023年11月3日发布；见《河北日报》2023年11月6日）",
+    clause="深入实施人才绿卡制度",
+    quote="對符合條件的A卡人才、B卡博士人才,為其父母、配偶辦理人才綠卡副卡,享受出入境、醫療保健、"
     "公交地鐵景點免費等服務項目",
 )
 CARD_FAMILY = Card(
@@ -399,8 +419,13 @@ CARD_FAMILY = Card(
     citation=FAMILY_QUOTE,
     scope=all_of(c.relation_parent_or_spouse, c.family_card_in_force),
     categories=(
-        Category(1, c.sponsor_a, FAMILY_QUOTE, "A卡人才的父母、配偶"),
-        Category(2, c.sponsor_b_doctor, FAMILY_QUOTE, "B卡博士人才的父母、配偶"),
+        Category(number=1, rule=c.sponsor_a, citation=FAMILY_QUOTE, summary="A卡人才的父母、配偶"),
+        Category(
+            number=2,
+            rule=c.sponsor_b_doctor,
+            citation=FAMILY_QUOTE,
+            summary="B卡博士人才的父母、配偶",
+        ),
     ),
     per_relative=True,
 )
@@ -454,7 +479,7 @@ MONEY = [
         name="房租补助",
         kind="money",
         requires=all_of(c.holds_b, c.bachelor_or_above, c.within_b_rent_period),
-        amount=Amount("b_card.rent_subsidy", BY_DEGREE),
+        amount=Amount(parameter="b_card.rent_subsidy", keys=BY_DEGREE),
         per="month",
         years="b_card.rent_subsidy_years",
         granted_by="card.b",
@@ -464,7 +489,7 @@ MONEY = [
         name="一次性购房补贴",
         kind="money",
         requires=all_of(c.holds_b, c.bachelor_or_above),
-        amount=Amount("b_card.purchase_subsidy", BY_DEGREE),
+        amount=Amount(parameter="b_card.purchase_subsidy", keys=BY_DEGREE),
         per="once",
         condition="在市域内购买首套自用商品房和存量房",
         granted_by="card.b",
@@ -474,7 +499,7 @@ MONEY = [
         name="一次性安家补贴",
         kind="money",
         requires=all_of(c.holds_b, c.bachelor_or_above, c.settlement_in_force),
-        amount=Amount("b_card.settlement_allowance", BY_DEGREE),
+        amount=Amount(parameter="b_card.settlement_allowance", keys=BY_DEGREE),
         per="once",
         granted_by="card.b",
     ),
@@ -484,7 +509,7 @@ MONEY = [
         kind="money",
         audience=c.self_employed,
         requires=all_of(c.holds_b, c.college_graduate),
-        amount=Amount("startup.b_grant"),
+        amount=Amount(parameter="startup.b_grant"),
         per="once",
         condition="初次领取营业执照并稳定经营6个月以上",
         granted_by="card.b",
@@ -495,7 +520,7 @@ MONEY = [
         kind="money",
         audience=c.self_employed,
         requires=all_of(c.holds_b, c.college_graduate),
-        amount=Amount("startup.b_site_rent"),
+        amount=Amount(parameter="startup.b_site_rent"),
         per="year",
         years="startup.b_site_rent_years",
         condition="租用经营场地（按实际租金补贴，每年最高额）",
@@ -513,7 +538,9 @@ MONEY = [
             c.county_rent_tier_ok,
             c.within_county_rent_period,
         ),
-        amount=Amount("county_card.rent_subsidy", ("county_rent_tier", "county_group")),
+        amount=Amount(
+            parameter="county_card.rent_subsidy", keys=("county_rent_tier", "county_group")
+        ),
         per="year",
         years="county_card.rent_subsidy_years",
         granted_by="card.county",
@@ -528,7 +555,7 @@ MONEY = [
             c.social_insurance_local,
         ),
         audience=c.self_employed,
-        amount=Amount("startup.county_grant"),
+        amount=Amount(parameter="startup.county_grant"),
         per="once",
         condition="初次领取营业执照并稳定经营6个月以上",
         granted_by="card.county",
@@ -543,7 +570,7 @@ MONEY = [
             c.social_insurance_local,
         ),
         audience=c.self_employed,
-        amount=Amount("startup.county_site_rent"),
+        amount=Amount(parameter="startup.county_site_rent"),
         per="year",
         years="startup.county_site_rent_years",
         condition="租用经营场地（按实际租金补贴，每年最高额）",
@@ -567,7 +594,7 @@ def _a_entrepreneur(
         kind="money",
         audience=all_of(c.holds_a, c.self_employed),
         requires=all_of(c.introduced),
-        amount=Amount(parameter),
+        amount=Amount(parameter=parameter),
         per=per,  # type: ignore[arg-type]
         years=years,
         condition=f"{condition}；{A_ENTREPRENEUR}",
@@ -578,44 +605,44 @@ def _a_entrepreneur(
 
 A_MONEY = [
     _a_entrepreneur(
-        "sjz.a.loan_interest_subsidy",
-        "高层次人才创业贷款贴息补助",
-        "a_card.entrepreneur.loan_interest",
-        "year",
-        "a_card.entrepreneur.loan_interest_years",
-        "获得银行贷款，按实际贴息，每年最高额",
+        benefit_id="sjz.a.loan_interest_subsidy",
+        name="高层次人才创业贷款贴息补助",
+        parameter="a_card.entrepreneur.loan_interest",
+        per="year",
+        years="a_card.entrepreneur.loan_interest_years",
+        condition="获得银行贷款，按实际贴息，每年最高额",
     ),
     _a_entrepreneur(
-        "sjz.a.incubator_rent_subsidy",
-        "高层次人才创业孵化器租房费用补贴",
-        "a_card.entrepreneur.incubator_rent",
-        "year",
-        "a_card.entrepreneur.incubator_rent_years",
-        "未取得建设用地前入驻政府建设的孵化器，按实际费用，每年最高额",
+        benefit_id="sjz.a.incubator_rent_subsidy",
+        name="高层次人才创业孵化器租房费用补贴",
+        parameter="a_card.entrepreneur.incubator_rent",
+        per="year",
+        years="a_card.entrepreneur.incubator_rent_years",
+        condition="未取得建设用地前入驻政府建设的孵化器，按实际费用，每年最高额",
     ),
     _a_entrepreneur(
-        "sjz.a.factory_rent_subsidy",
-        "高层次人才创业厂房租赁费用补贴",
-        "a_card.entrepreneur.factory_rent",
-        "year",
-        "a_card.entrepreneur.factory_rent_years",
-        "租赁厂房直接生产销售，按实际费用，每年最高额",
+        benefit_id="sjz.a.factory_rent_subsidy",
+        name="高层次人才创业厂房租赁费用补贴",
+        parameter="a_card.entrepreneur.factory_rent",
+        per="year",
+        years="a_card.entrepreneur.factory_rent_years",
+        condition="租赁厂房直接生产销售，按实际费用，每年最高额",
     ),
     _a_entrepreneur(
-        "sjz.a.home_purchase_subsidy",
-        "高层次人才创业购房补贴",
-        "a_card.entrepreneur.home_purchase",
-        "once",
-        None,
-        "在市区内购买首套自用商品住房，5年内给予，最高额",
+        benefit_id="sjz.a.home_purchase_subsidy",
+        name="高层次人才创业购房补贴",
+        parameter="a_card.entrepreneur.home_purchase",
+        per="once",
+        years=None,
+        condition="在市区内购买首套自用商品住房，5年内给予，最高额",
     ),
     _a_entrepreneur(
-        "sjz.a.rent_reimbursement",
-        "高层次人才创业租房费用报销",
-        "a_card.entrepreneur.rent_reimbursement",
-        "year",
-        "a_card.entrepreneur.rent_reimbursement_years",
-        "租住房屋，据实报销，每年最高额",
+        benefit_id="sjz.a.rent_reimbursement",
+        name="高层次人才创业租房费用报销",
+        parameter="a_card.entrepreneur.rent_reimbursement",
+        per="year",
+        years="a_card.entrepreneur.rent_reimbursement_years",
+        condition="租住房屋，据实报销，每年最高额",
     ),
     Benefit(
         id="sjz.a.flexible_work_allowance",
@@ -623,7 +650,7 @@ A_MONEY = [
         kind="money",
         audience=all_of(c.holds_a, c.flexible_introduction),
         requires=all_of(c.in_shijiazhuang),
-        amount=Amount("a_card.flexible_allowance"),
+        amount=Amount(parameter="a_card.flexible_allowance"),
         per="month",
         condition="入选我市人才项目、科技项目并签订3年以上合同；按专家本人在我市实际工作月数发放",
         granted_by="card.a",
@@ -643,7 +670,9 @@ RETENTION = [
             c.social_insurance_local,
             c.not_card_b,
         ),
-        amount=Amount("retention_2022.graduate_settling", ("highest_full_time_degree",)),
+        amount=Amount(
+            parameter="retention_2022.graduate_settling", keys=("highest_full_time_degree",)
+        ),
         per="once",
         condition="与企业签订1年以上劳动合同，并按规定缴纳社会保险费",
         granted_by="石政办发〔2022〕6号",
@@ -654,7 +683,7 @@ RETENTION = [
         kind="money",
         audience=any_of(c.holds_a, c.sponsor_b_doctor_self),
         requires=all_of(c.retention_in_force, c.unemployed_spouse),
-        amount=Amount("retention_2022.spouse_allowance"),
+        amount=Amount(parameter="retention_2022.spouse_allowance"),
         per="month",
         years="retention_2022.spouse_allowance_years",
         condition="配偶愿意在石家庄市就业、暂未就业；待业期间按月发放，最长2年",
@@ -675,7 +704,7 @@ RETENTION = [
                 label="副高级及以上职称的专业技术人才或技师及以上职业技能等级的高技能人才",
             ),
         ),
-        amount=Amount("retention_2022.title_upgrade_award"),
+        amount=Amount(parameter="retention_2022.title_upgrade_award"),
         per="once",
         condition="职称或技能等级须为在主导产业企业工作期间、本措施有效期内新获得（以证书取得时间为准）",
         granted_by="石政办发〔2022〕6号",
@@ -693,9 +722,10 @@ RETENTION = [
         condition="由所在企业按“业绩突出、群众公认、公开公正”原则推荐，优先推荐获得专利、科技进步奖、"
         "在本行业取得技术领先地位的人才；与高端人才、高层次人才个人所得税奖励同年度内不重复享受",
         citation=_cite(
-            "石政办发〔2022〕6号",
-            "11",
-            "设立“企业骨干人才奖”，对年缴税额达到 10 亿元、5 亿元、2 亿元、1 亿元、5000 万元以上的"
+            document="石政办发〔2022〕6号",
+            clause="11",
+            quote="设立“企业骨干人才奖”，对年缴税额达到 10 亿元、5 亿元、2 亿元、1 亿元、"
+            "5000 万元以上的"
             "主导产业企业，由企业按照“业绩突出、群众公认、公开公正”的原则，每年分别推荐 20 名、"
             "10 名、4 名、2 名、1 名做出突出贡献的骨干人才作为奖励对象，由市财政给予每人 1 万元的"
             "一次性奖励。",
@@ -718,9 +748,9 @@ RETENTION = [
         condition="来石到主导产业企业求职面试期间，在试点县（市、区）青年人才驿站服务点短住，"
         "不超过7天，住宿费用由市财政补助，每人每天最高200元",
         citation=_cite(
-            "石政办发〔2022〕6号",
-            "17",
-            "为外地来我市主导产业企业求职面试的“双一流”建设高校应届毕业生，提供不超过7天的短住服务，"
+            document="石政办发〔2022〕6号",
+            clause="17",
+            quote="为外地来我市主导产业企业求职面试的“双一流”建设高校应届毕业生，提供不超过7天的短住服务，"
             "住宿费用由市财政予以补助，补助标准为每人每天最高200元。",
         ),
         granted_by="石政办发〔2022〕6号",
@@ -751,9 +781,10 @@ RENTAL_HOUSING = [
         requires=RENTAL_YOUTH,
         condition="收入稳定、有能力支付租金；政府产权房源摇号分配，企业产权房源优先分配本单位职工",
         citation=_cite(
-            RENTAL_DOC,
-            "附件3 二（一）",
-            "持有有效市级（B 卡）或市内四区（C 卡）人才绿卡的申请人按照新就业职工（青年人）申请，"
+            document=RENTAL_DOC,
+            clause="附件3 二（一）",
+            quote="持有有效市级（B 卡）或市内四区（C 卡）人才绿卡的申请人"
+            "按照新就业职工（青年人）申请，"
             "不受“毕业未满 5 年”限制。",
         ),
         granted_by="石家庄市保障性租赁住房准入退出管理办法",
@@ -764,7 +795,7 @@ RENTAL_HOUSING = [
         kind="money",
         audience=c.rental_housing_asked,
         requires=all_of(RENTAL_YOUTH, c.lease_filed, c.no_in_kind_allocation),
-        amount=Amount("rental_housing.subsidy", ("rental_household_band",)),
+        amount=Amount(parameter="rental_housing.subsidy", keys=("rental_household_band",)),
         per="month",
         years="rental_housing.subsidy_years",
         dated=False,
@@ -782,7 +813,7 @@ UNIT_AWARDS = [
         target="employer",
         audience=c.unit_query,
         requires=all_of(c.in_shijiazhuang, c.new_city_training_base),
-        amount=Amount("units.training_base"),
+        amount=Amount(parameter="units.training_base"),
         per="once",
         condition="经评审新创建为市级高技能人才培训基地后拨付",
         granted_by="石字〔2021〕7号",
@@ -794,7 +825,7 @@ UNIT_AWARDS = [
         target="employer",
         audience=c.unit_query,
         requires=all_of(c.in_shijiazhuang, c.new_city_master_studio),
-        amount=Amount("units.master_studio"),
+        amount=Amount(parameter="units.master_studio"),
         per="once",
         condition="经评审新评定为市级技能大师工作室后拨付",
         granted_by="石字〔2021〕7号",
@@ -806,16 +837,16 @@ UNIT_AWARDS = [
         target="employer",
         audience=c.unit_query,
         requires=all_of(c.retention_in_force, c.in_shijiazhuang, c.new_postdoc_platform),
-        amount=Amount("units.postdoc_platform", ("unit_new_postdoc_platform",)),
+        amount=Amount(parameter="units.postdoc_platform", keys=("unit_new_postdoc_platform",)),
         per="once",
         granted_by="石政办发〔2022〕6号",
     ),
 ]
 
 SKILLS_DOC_QUOTE = _cite(
-    "石字〔2021〕7号",
-    "5",
-    "全职引进和培养新获得“中华技能大奖”“全国技术能手”的高技能人才，分别给予10万元、5万元支持。",
+    document="石字〔2021〕7号",
+    clause="5",
+    quote="全职引进和培养新获得“中华技能大奖”“全国技术能手”的高技能人才，分别给予10万元、5万元支持。",
 )
 SKILLS = [
     Benefit(
@@ -824,7 +855,7 @@ SKILLS = [
         kind="money",
         audience=c.worldskills_medallist,
         requires=all_of(c.in_shijiazhuang, c.employed_by_unit, c.skills_full_time_or_trained),
-        amount=Amount("skills.worldskills", ("worldskills_medal",)),
+        amount=Amount(parameter="skills.worldskills", keys=("worldskills_medal",)),
         per="once",
         condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同"
         "（团队获奖的按团队给予）",
@@ -841,7 +872,7 @@ SKILLS = [
             c.employed_by_unit,
             c.skills_full_time_or_trained,
         ),
-        amount=Amount("skills.national_competition", ("national_skills_medal",)),
+        amount=Amount(parameter="skills.national_competition", keys=("national_skills_medal",)),
         per="once",
         condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同",
         granted_by="石字〔2021〕7号",
@@ -857,7 +888,7 @@ SKILLS = [
             c.employed_by_unit,
             c.skills_full_time_or_trained,
         ),
-        amount=Amount("skills.china_skills_grand_award"),
+        amount=Amount(parameter="skills.china_skills_grand_award"),
         per="once",
         condition="新获得称号；全职引进或由我市企事业单位培养",
         granted_by="石字〔2021〕7号",
@@ -873,7 +904,7 @@ SKILLS = [
             c.employed_by_unit,
             c.skills_full_time_or_trained,
         ),
-        amount=Amount("skills.national_technical_expert"),
+        amount=Amount(parameter="skills.national_technical_expert"),
         per="once",
         condition="新获得称号；全职引进或由我市企事业单位培养",
         granted_by="石字〔2021〕7号",
@@ -893,9 +924,9 @@ SKILLS = [
         condition="在一线岗位直接从事技能工作，并符合细则第五条所列业绩条件之一（发明专利、"
         "首席技师等称号、技能竞赛获奖、带徒成效等）；事业单位人选不超过当年度选拔数量的10%",
         citation=_cite(
-            "“石家庄工匠”选拔管理服务实施细则",
-            "第五条、第七条、第九条",
-            "自 2022 年起，每两年选拔一次，每次选拔 100 名。",
+            document="“石家庄工匠”选拔管理服务实施细则",
+            clause="第五条、第七条、第九条",
+            quote="自 2022 年起，每两年选拔一次，每次选拔 100 名。",
         ),
         quota="自2022年起每两年选拔一次，每次100名",
         award="入选者每人2万元一次性奖励，并优先推荐申报省级以上高技能人才评选",
@@ -923,9 +954,9 @@ RECOGNITION = [
             ),
         ),
         citation=_cite(
-            "石字〔2021〕7号",
-            "7",
-            "以及我市高新技术企业和上年度纳税500万元以上的企业新引进的工资薪金收入在50万元以上的"
+            document="石字〔2021〕7号",
+            clause="7",
+            quote="以及我市高新技术企业和上年度纳税500万元以上的企业新引进的工资薪金收入在50万元以上的"
             "人才，直接认定为市高层次人才，给予相应支持。",
         ),
         condition="“给予相应支持”的具体项目，文件未列明",
@@ -935,25 +966,25 @@ RECOGNITION = [
 
 EXCLUSIVITY = [
     Exclusivity(
-        "sjz.exclusive.rent",
-        "highest",
-        ("sjz.b.rent_subsidy", "sjz.a.rent_reimbursement", "sjz.county.rent_subsidy"),
-        A_OR_B_NO_COUNTY_CARD,
-        "A卡创业人才租房费用报销、B卡房租补助与县（市、区）房租补贴按就高原则，不重复享受",
+        id="sjz.exclusive.rent",
+        rule="highest",
+        members=("sjz.b.rent_subsidy", "sjz.a.rent_reimbursement", "sjz.county.rent_subsidy"),
+        citation=A_OR_B_NO_COUNTY_CARD,
+        label="A卡创业人才租房费用报销、B卡房租补助与县（市、区）房租补贴按就高原则，不重复享受",
     ),
     Exclusivity(
-        "sjz.exclusive.startup_grant",
-        "highest",
-        ("sjz.b.startup_grant", "sjz.county.startup_grant"),
-        A_OR_B_NO_COUNTY_CARD,
-        "市、县一次性创业补助按就高原则，不重复享受",
+        id="sjz.exclusive.startup_grant",
+        rule="highest",
+        members=("sjz.b.startup_grant", "sjz.county.startup_grant"),
+        citation=A_OR_B_NO_COUNTY_CARD,
+        label="市、县一次性创业补助按就高原则，不重复享受",
     ),
     Exclusivity(
-        "sjz.exclusive.startup_site_rent",
-        "highest",
-        ("sjz.b.startup_site_rent", "sjz.county.startup_site_rent"),
-        A_OR_B_NO_COUNTY_CARD,
-        "市、县创业经营场地租金补贴按就高原则，不重复享受",
+        id="sjz.exclusive.startup_site_rent",
+        rule="highest",
+        members=("sjz.b.startup_site_rent", "sjz.county.startup_site_rent"),
+        citation=A_OR_B_NO_COUNTY_CARD,
+        label="市、县创业经营场地租金补贴按就高原则，不重复享受",
     ),
 ]
 
