@@ -1,0 +1,106 @@
+"""The “石家庄工匠” selection: who may apply (the selection itself is by review within a quota).
+
+Documents encoded:
+
+- 《“石家庄工匠”选拔管理服务实施细则》 (石家庄市人力资源和社会保障局; no number or date printed;
+  第七条: every two years from 2022): 第五条 who may apply, 第七条 the quota, 第九条 the award.
+"""
+
+from __future__ import annotations
+
+from rencai.policy.citations import Citation
+from rencai.policy.engine.model import SkillLevel
+from rencai.policy.jurisdictions.shijiazhuang.common import (
+    age_at_most,
+    employer_in,
+    honors_any,
+    in_force,
+    in_shijiazhuang,
+    leaf,
+)
+from rencai.policy.leaves import idx, plain
+from rencai.policy.rules import Benefit, all_of
+
+craftsman_in_force = in_force(
+    name="craftsman_selection_in_force",
+    what="“石家庄工匠”选拔",
+    path="craftsman.in_force",
+    since="2022年",
+)
+
+
+craftsman_age = age_at_most(name="craftsman_age_limit", limit_path="craftsman.age_limit")
+
+
+senior_worker_or_above = leaf(
+    name="senior_worker_or_above",
+    label="具有高级工及以上技能等级",
+    reads=[],
+    formula=lambda p, t, _: plain(p("skill_level", t)) >= idx(SkillLevel.senior_worker),
+    describe=lambda f, held: "具有高级工及以上技能等级" if held else "不具有高级工及以上技能等级",
+)
+
+
+craftsman_excluded = honors_any(
+    name="holds_honour_excluded_from_craftsman",
+    label="已获“中华技能大奖”、全国技术能手、国务院或省政府特殊津贴、省管优秀专家、省突出贡献技师",
+    codes=[
+        "china_skills_grand_award",
+        "national_technical_expert",
+        "state_council_special_allowance",
+        "hebei_provincial_expert",
+        "hebei_special_allowance",
+        "hebei_outstanding_technician",
+    ],
+)
+
+
+not_craftsman_excluded = leaf(
+    name="not_excluded_from_craftsman",
+    label="不属于“石家庄工匠”选拔范围排除的人员",
+    reads=["person.honors"],
+    formula=lambda p, t, _: ~p("holds_honour_excluded_from_craftsman", t),
+    describe=lambda f, held: (
+        "不属于排除人员"
+        if held
+        else "已获“中华技能大奖”、全国技术能手等称号者不在“石家庄工匠”选拔范围"
+    ),
+    qualifying=False,
+)
+
+
+unit_or_freelancer = employer_in(
+    name="employer_unit_or_freelancer",
+    label="企事业单位职工或自由职业者",
+    types=[
+        "enterprise",
+        "public_institution",
+        "civil_service_managed_institution",
+        "self_employed",
+    ],
+)
+
+
+SELECTION = Benefit(
+    id="sjz.skills.craftsman_selection",
+    name="“石家庄工匠”选拔",
+    kind="selection",
+    requires=all_of(
+        craftsman_in_force,
+        in_shijiazhuang,
+        unit_or_freelancer,
+        senior_worker_or_above,
+        craftsman_age,
+        not_craftsman_excluded,
+    ),
+    condition="在一线岗位直接从事技能工作，并符合细则第五条所列业绩条件之一（发明专利、"
+    "首席技师等称号、技能竞赛获奖、带徒成效等）；事业单位人选不超过当年度选拔数量的10%",
+    citation=Citation(
+        document="“石家庄工匠”选拔管理服务实施细则",
+        clause="第五条、第七条、第九条",
+        quote="自 2022 年起，每两年选拔一次，每次选拔 100 名。",
+    ),
+    quota="自2022年起每两年选拔一次，每次100名",
+    award="入选者每人2万元一次性奖励，并优先推荐申报省级以上高技能人才评选",
+    granted_by="“石家庄工匠”选拔管理服务实施细则",
+)

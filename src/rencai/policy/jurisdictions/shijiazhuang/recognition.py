@@ -1,0 +1,146 @@
+"""Direct recognition as a city high-level talent (市高层次人才).
+
+Documents encoded:
+
+- 石字〔2021〕7号 (2021-02-10) 《中共石家庄市委 石家庄市人民政府关于高质量建设人才强市的实施意见》
+  第7条: who is recognised directly, without further review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from openfisca_core.errors import ParameterNotFoundError
+
+from rencai.policy.citations import Citation
+from rencai.policy.jurisdictions.shijiazhuang.common import (
+    honors_any,
+    in_force,
+    in_shijiazhuang,
+    introduced,
+    leaf,
+    national_award_top3,
+    provincial_progress_first,
+)
+from rencai.policy.leaves import param_getter
+from rencai.policy.rules import Benefit, all_of, any_of
+
+PROVINCIAL_OR_HIGHER_PROGRAMS = [
+    # national and provincial talent programmes and titles (A卡第（1）（2）（4）类所列)
+    "academician_cas",
+    "academician_cae",
+    "national_talent_program",
+    "bqw_national",
+    "national_young_expert",
+    "changjiang_scholar",
+    "innovation_talent_program",
+    "nsfc_distinguished_young",
+    "nsfc_excellent_young",
+    "national_outstanding_professional",
+    "state_council_special_allowance",
+    "hebei_high_end_talent",
+    "hebei_provincial_expert",
+    "hebei_giant_plan_leader",
+    "hebei_hundred_talents",
+    "hebei_foreign_hundred_talents",
+    "hebei_special_allowance",
+    "hebei_333_tier1",
+]
+
+
+recognition_in_force = in_force(
+    name="direct_recognition_in_force",
+    what="直接认定市高层次人才的规定",
+    path="recognition.in_scope",
+    since="2021年2月10日",
+)
+
+
+provincial_programme = honors_any(
+    name="provincial_or_higher_programme",
+    label="省部级以上人才计划入选者或省部级以上人才称号",
+    codes=PROVINCIAL_OR_HIGHER_PROGRAMS,
+)
+
+
+key_discipline_leader = honors_any(
+    name="national_key_discipline_or_project_leader",
+    label="国家级重点学科、重点实验室学术技术带头人或国家级科技项目、工程项目的主要负责人",
+    codes=["national_key_discipline_leader", "national_project_leader"],
+)
+
+
+def _qualifying_employer(p: Any, t: Any, params: Any) -> np.ndarray:
+    try:
+        threshold = param_getter("recognition.employer_tax_threshold")(params, t)
+    except ParameterNotFoundError:
+        return np.zeros(p.count, dtype=bool)
+    return p.employer("employer_high_tech", t) | (
+        p.employer("employer_tax_last_year_yuan", t) >= threshold
+    )
+
+
+high_tech_or_big_taxpayer = leaf(
+    name="employer_high_tech_or_tax_5m",
+    label="我市高新技术企业或上年度纳税500万元以上的企业",
+    reads=["employment.employer_tax_last_year"],
+    formula=_qualifying_employer,
+    describe=lambda f, held: (
+        "用人单位为高新技术企业或上年度纳税500万元以上"
+        if held
+        else "用人单位不是高新技术企业，上年度纳税也不足500万元"
+    ),
+    qualifying=False,
+)
+
+
+def _salary_at_least(p: Any, t: Any, params: Any) -> np.ndarray:
+    try:
+        threshold = param_getter("recognition.salary_threshold")(params, t)
+    except ParameterNotFoundError:
+        return np.zeros(p.count, dtype=bool)
+    return p("annual_salary_yuan", t) >= threshold
+
+
+high_salary = leaf(
+    name="salary_at_least_500k",
+    label="工资薪金收入在50万元以上",
+    reads=["employment.annual_salary"],
+    formula=_salary_at_least,
+    describe=lambda f, held: (
+        f"年工资薪金收入 {f.get('annual_salary_yuan')} 元，"
+        + ("达到50万元" if held else "不足50万元")
+    ),
+)
+
+
+RECOGNITION = [
+    Benefit(
+        id="sjz.recognition.city_high_level",
+        name="直接认定为市高层次人才",
+        kind="recognition",
+        requires=all_of(
+            recognition_in_force,
+            in_shijiazhuang,
+            any_of(
+                provincial_programme,
+                national_award_top3,
+                provincial_progress_first,
+                all_of(key_discipline_leader, introduced),
+                all_of(high_tech_or_big_taxpayer, introduced, high_salary),
+                label="省部级以上人才计划或称号、国家科技奖或省部级科技进步一等奖主要完成人、"
+                "国家级重点学科带头人或项目负责人、高新技术企业或纳税500万元以上企业新引进的"
+                "年薪50万元以上人才",
+            ),
+        ),
+        citation=Citation(
+            document="石字〔2021〕7号",
+            clause="7",
+            quote="以及我市高新技术企业和上年度纳税500万元以上的企业新引进的工资薪金收入在50万元以上的"
+            "人才，直接认定为市高层次人才，给予相应支持。",
+        ),
+        condition="“给予相应支持”的具体项目，文件未列明",
+        granted_by="石字〔2021〕7号",
+    ),
+]

@@ -1,0 +1,228 @@
+"""Awards to skilled talents for competition medals and national skill titles.
+
+Documents encoded:
+
+- 石字〔2021〕7号 (2021-02-10) 《中共石家庄市委 石家庄市人民政府关于高质量建设人才强市的实施意见》
+  第5条: WorldSkills and national competition medals, 中华技能大奖 and 全国技术能手, for talents
+  introduced full time or trained by the city's units;
+- 石办字〔2017〕45号 (2017-11-03) 《关于提高技能人才地位的实施意见》 三（八）: the earlier title
+  awards, without the full-time limit;
+- 《关于石家庄市新创建高技能人才培训基地、市技能大师工作室及全职引进和培养的高技能人才认定奖励
+  工作的实施细则》 (no number or date printed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from openfisca_core.indexed_enums import Enum
+from openfisca_core.periods import DAY
+from openfisca_core.variables import Variable
+
+from rencai.policy.citations import Citation
+from rencai.policy.engine.model import HONOR_SLOT, EmploymentMode, Person
+from rencai.policy.jurisdictions.shijiazhuang.common import (
+    employer_in,
+    honors_any,
+    in_force,
+    in_shijiazhuang,
+    leaf,
+)
+from rencai.policy.leaves import idx, param_getter, plain
+from rencai.policy.rules import Amount, Benefit, Condition, Facts, all_of
+
+
+class Medal(Enum):
+    none = "无"
+    bronze = "铜奖"
+    silver = "银奖"
+    gold = "金奖"
+
+
+def _medal_variable(name: str, label: str, prefix: str) -> type[Variable]:
+    def formula(person, period, parameters):
+        result = np.full(person.count, idx(Medal.none), dtype=np.int16)
+        for medal in ("bronze", "silver", "gold"):  # the best medal wins
+            mask, bit = HONOR_SLOT[f"{prefix}_{medal}"]
+            result[(person(mask, period) & bit) != 0] = idx(Medal[medal])
+        return result
+
+    return type(
+        name,
+        (Variable,),
+        {
+            "value_type": Enum,
+            "possible_values": Medal,
+            "default_value": Medal.none,
+            "entity": Person,
+            "definition_period": DAY,
+            "label": label,
+            "formula": formula,
+        },
+    )
+
+
+def medal_won(name: str, variable: str, label: str) -> Condition:
+    return leaf(
+        name=name,
+        label=label,
+        reads=["person.honors"],
+        formula=lambda p, t, _: plain(p(variable, t)) != idx(Medal.none),
+        describe=lambda f, held: (
+            f"{label}（{Medal[f.get(variable)].value}）" if held else f"未{label}"
+        ),
+    )
+
+
+worldskills_medallist = medal_won(
+    name="worldskills_medallist", variable="worldskills_medal", label="获得世界技能大赛奖牌"
+)
+
+
+national_skills_medallist = medal_won(
+    name="national_skills_medallist", variable="national_skills_medal", label="获得全国技能大赛奖牌"
+)
+
+
+china_skills_grand_award = honors_any(
+    name="holds_china_skills_grand_award",
+    label="“中华技能大奖”",
+    codes=["china_skills_grand_award"],
+)
+
+
+national_technical_expert = honors_any(
+    name="holds_national_technical_expert",
+    label="全国技术能手称号",
+    codes=["national_technical_expert"],
+)
+
+
+_skills_restricted = param_getter("skills.full_time_or_trained_only")
+
+
+def _skills_full_time_or_trained(p: Any, t: Any, params: Any) -> np.ndarray:
+    # 石字〔2021〕7号 第5条 supports talents 全职引进和培养 by our units; 石办字〔2017〕45号 did not
+    # limit its awards that way, so the switch is dated (parameter skills.full_time_or_trained_only)
+    restricted = bool(_skills_restricted(params, t))
+    full_time = plain(p("employment_mode", t)) == idx(EmploymentMode.full_time)
+    return full_time if restricted else np.ones(p.count, dtype=bool)
+
+
+def _describe_skills_full_time(f: Facts, held: bool) -> str:
+    if not held:
+        return "柔性引进人才不在此项支持范围（限全职引进和我市培养的高技能人才）"
+    if not f.param("skills.full_time_or_trained_only"):
+        return "石办字〔2017〕45号的技能人才奖励未限定全职引进"
+    return "全职引进或由我市企事业单位培养"
+
+
+skills_full_time_or_trained = leaf(
+    name="skills_full_time_or_trained",
+    label="全职引进或由我市企事业单位培养",
+    reads=[],
+    formula=_skills_full_time_or_trained,
+    describe=_describe_skills_full_time,
+    qualifying=False,
+)
+
+
+employed_by_unit = employer_in(
+    name="employer_enterprise_or_institution",
+    label="我市企事业单位",
+    types=["enterprise", "public_institution", "civil_service_managed_institution"],
+)
+
+
+skills_2021_in_force = in_force(
+    name="national_skills_award_in_force",
+    what="石字〔2021〕7号第5条全国技能大赛奖励",
+    path="skills.national_competition.gold",
+    since="2021年2月10日",
+)
+
+
+skills_2017_in_force = in_force(
+    name="skills_title_award_in_force",
+    what="技能人才称号奖励（石办字〔2017〕45号）",
+    path="skills.national_technical_expert",
+    since="2017年11月3日",
+)
+
+
+SKILLS_DOC_QUOTE = Citation(
+    document="石字〔2021〕7号",
+    clause="5",
+    quote="全职引进和培养新获得“中华技能大奖”“全国技术能手”的高技能人才，分别给予10万元、5万元支持。",
+)
+
+
+SKILLS = [
+    Benefit(
+        id="sjz.skills.worldskills_award",
+        name="世界技能大赛获奖支持",
+        kind="money",
+        audience=worldskills_medallist,
+        requires=all_of(in_shijiazhuang, employed_by_unit, skills_full_time_or_trained),
+        amount=Amount(parameter="skills.worldskills", keys=("worldskills_medal",)),
+        per="once",
+        condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同"
+        "（团队获奖的按团队给予）",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.skills.national_competition_award",
+        name="全国技能大赛获奖支持",
+        kind="money",
+        audience=national_skills_medallist,
+        requires=all_of(
+            skills_2021_in_force,
+            in_shijiazhuang,
+            employed_by_unit,
+            skills_full_time_or_trained,
+        ),
+        amount=Amount(parameter="skills.national_competition", keys=("national_skills_medal",)),
+        per="once",
+        condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.skills.china_skills_grand_award",
+        name="“中华技能大奖”获得者奖励",
+        kind="money",
+        audience=china_skills_grand_award,
+        requires=all_of(
+            skills_2017_in_force,
+            in_shijiazhuang,
+            employed_by_unit,
+            skills_full_time_or_trained,
+        ),
+        amount=Amount(parameter="skills.china_skills_grand_award"),
+        per="once",
+        condition="新获得称号；全职引进或由我市企事业单位培养",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.skills.national_technical_expert",
+        name="全国技术能手奖励",
+        kind="money",
+        audience=national_technical_expert,
+        requires=all_of(
+            skills_2017_in_force,
+            in_shijiazhuang,
+            employed_by_unit,
+            skills_full_time_or_trained,
+        ),
+        amount=Amount(parameter="skills.national_technical_expert"),
+        per="once",
+        condition="新获得称号；全职引进或由我市企事业单位培养",
+        granted_by="石字〔2021〕7号",
+    ),
+]
+
+
+HELPERS: list[type[Variable]] = [
+    _medal_variable("worldskills_medal", "世界技能大赛最好奖牌", "worldskills"),
+    _medal_variable("national_skills_medal", "全国技能大赛最好奖牌", "national_skills"),
+]

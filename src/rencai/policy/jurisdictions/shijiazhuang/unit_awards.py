@@ -1,0 +1,61 @@
+"""Awards to units (a profile's ``unit`` section speaks for the employer).
+
+Documents encoded:
+
+- 石字〔2021〕7号 (2021-02-10) 《中共石家庄市委 石家庄市人民政府关于高质量建设人才强市的实施意见》
+  第5条: new city-level high-skill training bases and skill master studios;
+- 《关于石家庄市新创建高技能人才培训基地、市技能大师工作室及全职引进和培养的高技能人才认定奖励
+  工作的实施细则》 (no number or date printed): how the same awards are decided.
+
+The award to new postdoctoral platforms comes from another document: see ``retention_2022``.
+"""
+
+from __future__ import annotations
+
+from rencai.policy.jurisdictions.shijiazhuang.common import flag, in_shijiazhuang, unit_query
+from rencai.policy.rules import Amount, Benefit, all_of
+
+new_city_training_base = flag(
+    name="unit_is_new_city_training_base",
+    label="新创建的市级高技能人才培训基地",
+    variable="unit_new_city_training_base",
+    reads=[],
+    negative="未新创建市级高技能人才培训基地",
+)
+
+
+new_city_master_studio = flag(
+    name="unit_is_new_city_master_studio",
+    label="新评定的市级技能大师工作室",
+    variable="unit_new_city_master_studio",
+    reads=[],
+    negative="未新评定市级技能大师工作室",
+)
+
+
+UNIT_AWARDS = [
+    Benefit(
+        id="sjz.unit.training_base",
+        name="新创建市级高技能人才培训基地支持",
+        kind="money",
+        target="employer",
+        audience=unit_query,
+        requires=all_of(in_shijiazhuang, new_city_training_base),
+        amount=Amount(parameter="units.training_base"),
+        per="once",
+        condition="经评审新创建为市级高技能人才培训基地后拨付",
+        granted_by="石字〔2021〕7号",
+    ),
+    Benefit(
+        id="sjz.unit.master_studio",
+        name="新评定市级技能大师工作室支持",
+        kind="money",
+        target="employer",
+        audience=unit_query,
+        requires=all_of(in_shijiazhuang, new_city_master_studio),
+        amount=Amount(parameter="units.master_studio"),
+        per="once",
+        condition="经评审新评定为市级技能大师工作室后拨付",
+        granted_by="石字〔2021〕7号",
+    ),
+]
