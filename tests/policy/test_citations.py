@@ -61,19 +61,49 @@ def test_every_benefit_card_and_category_is_cited() -> None:
     for benefit in program.benefits:
         if benefit.kind == "money":
             assert benefit.amount is not None, f"money benefit {benefit.id} has no amount"
-        else:
-            assert benefit.citation is not None, benefit.id
-            assert compact(benefit.citation.quote) in seeds, benefit.id
+        assert benefit.citation is not None, benefit.id
+        assert compact(benefit.citation.quote) in seeds, benefit.id
     for group in program.exclusivity:
         assert compact(group.citation.quote) in seeds, group.id
+
+
+@pytest.mark.parametrize("jurisdiction", ["shijiazhuang", "jinzhou"])
+def test_every_money_benefit_names_its_own_document_and_clause(jurisdiction: str) -> None:
+    """A money benefit cites the clause granting it, not only the parameter its amount is read
+    from; a card link and a document link are separate fields."""
+    seeds = seed_text_compact()
+    money = [b for b in system_for(jurisdiction).program.benefits if b.kind == "money"]
+    assert money
+    for benefit in money:
+        citation = benefit.citation
+        assert citation is not None, benefit.id
+        assert citation.document and citation.clause, benefit.id
+        assert compact(citation.quote) in seeds, (benefit.id, citation.quote)
+        assert benefit.document, benefit.id
+        assert benefit.card is None or benefit.card.startswith("card."), benefit.id
+    granted_by_cards = {b.card for b in money if b.card is not None}
+    assert granted_by_cards <= {c.id for c in system_for(jurisdiction).program.cards}
+
+
+def test_a_benefit_without_its_clause_is_refused() -> None:
+    from rencai.policy.rules import AllOf, Amount, Benefit
+
+    with pytest.raises(ValueError, match="names the document and clause"):
+        Benefit(
+            id="x.money",
+            name="x",
+            kind="money",
+            requires=AllOf(()),
+            amount=Amount(parameter="x"),
+        )
 
 
 def test_service_counts_match_the_documents() -> None:
     """A: 15 items, B: 8, county: 12 (可享受的服务项目)."""
     counts: dict[str, int] = {}
     for benefit in SYSTEM.program.benefits:
-        if benefit.kind == "service" and benefit.granted_by in {"card.a", "card.b", "card.county"}:
-            counts[benefit.granted_by or ""] = counts.get(benefit.granted_by or "", 0) + 1
+        if benefit.kind == "service" and benefit.card in {"card.a", "card.b", "card.county"}:
+            counts[benefit.card or ""] = counts.get(benefit.card or "", 0) + 1
     assert counts == {"card.a": 15, "card.b": 8, "card.county": 12}
 
 
@@ -86,3 +116,26 @@ def test_every_money_result_line_is_cited() -> None:
     for line in result["benefits"]:
         citation = line["citation"]
         assert citation["document"] and citation["clause"] and citation["quote"], line["id"]
+
+
+def test_result_lines_name_the_card_apart_from_the_document() -> None:
+    """`granted_by` keeps its contract-v1 value; `card` says whether a card grants the line."""
+    from rencai.policy.calculator import entitlements
+    from rencai.policy.contract.profile import parse_profile
+    from tests.profiles import doctor
+
+    lines = {b["id"]: b for b in entitlements(parse_profile(doctor()))["benefits"]}
+    rent = lines["sjz.b.rent_subsidy"]
+    assert rent["card"] == "card.b" and rent["granted_by"] == "card.b"
+    service = next(b for b in lines.values() if b["kind"] == "service")
+    assert service["card"] == service["granted_by"]
+
+    master = doctor(on="2023-06-01")
+    master["person"]["education"][0].update(
+        degree="master", school_tags=[], graduation_date="2022-06-30"
+    )
+    master["employment"]["start_date"] = "2022-08-01"
+    lines = {b["id"]: b for b in entitlements(parse_profile(master))["benefits"]}
+    settling = lines["sjz.retention.graduate_settling"]
+    assert settling["card"] is None
+    assert settling["granted_by"] == "石政办发〔2022〕6号"

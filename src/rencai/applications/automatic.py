@@ -60,8 +60,8 @@ def explain_decision(application: Application) -> dict[str, Any] | None:
     if pending:
         return None
     clauses = []
-    if item.get("granted_by"):  # a card's service or money: the card's own clause first
-        card = next((c for c in result["cards"] if c["id"] == item["granted_by"]), None)
+    if item.get("card"):  # a card's service or money: the card's own clause first
+        card = next((c for c in result["cards"] if c["id"] == item["card"]), None)
         if card is None:
             return None
         clauses.append({**card["citation"], "findings": card.get("because", [])})

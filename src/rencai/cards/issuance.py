@@ -65,7 +65,7 @@ def services_of(program: str) -> list[dict[str, Any]]:
     return [
         {"id": b.id, "name": b.name, "citation": b.citation.as_dict() if b.citation else None}
         for b in system.program.benefits
-        if b.kind == "service" and b.granted_by in granted
+        if b.kind == "service" and b.card in granted
     ]
 
 

@@ -449,7 +449,7 @@ def _exclusivity_losers(
             candidates = [s for s in schedules if s[1] in group.members]
             if len(candidates) < 2:
                 continue
-            winner = max(candidates, key=lambda s: (s[2], -group.members.index(s[1]), -s[0]))
+            winner = group.winner(sorted(candidates), total=lambda s: s[2], member=lambda s: s[1])
             for loser in candidates:
                 if loser is not winner:
                     losers[loser[0]] = {

@@ -409,7 +409,7 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
         candidates = [m for m in group.members if m in lines]
         if not candidates:
             continue
-        winner = max(candidates, key=lambda m: (lines[m].total, -group.members.index(m)))
+        winner = group.winner(candidates, total=lambda m: lines[m].total, member=lambda m: m)
         for candidate in candidates:
             if candidate != winner:
                 losers[candidate] = winner
@@ -439,7 +439,7 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
     card_held = {c.id: ex.card_state(c.id) is True for c in program.cards if not c.per_relative}
     for benefit in program.benefits:
         state = states[benefit.id]
-        card_of = benefit.granted_by
+        card_of = benefit.card
         if state is None:
             if benefit.kind != "service" and (card_of is None or card_held.get(card_of, True)):
                 needs_info(benefit.id, benefit.name, benefit.rule, talent)
@@ -453,9 +453,10 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
             continue
         if state is False:
             holds_card = (
-                card_of not in card_held  # granted by a program, not by a card
-                or card_held[card_of]
-                or (card_of == "card.county" and (card_held["card.a"] or card_held["card.b"]))
+                card_of is None  # granted by a document, not by a card
+                or card_held.get(card_of, True)
+                # holders of the cards that supersede it enjoy its items on their own card
+                or any(card_held.get(o, False) for o in program.card(card_of).superseded_by)
             )
             outside_audience = (
                 benefit.audience is not None
@@ -498,6 +499,7 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
                     "name": benefit.name,
                     "kind": "service",
                     "granted_by": benefit.granted_by,
+                    "card": benefit.card,
                     "citation": benefit.citation.as_dict(),
                 }
             )
@@ -544,6 +546,7 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
             "condition": benefit.condition,
             "cap": benefit.cap,
             "granted_by": benefit.granted_by,
+            "card": benefit.card,
             "because": held_texts(benefit.requires, talent.leaf_state, talent.facts),
             "citation": line.citation.as_dict(),
         }

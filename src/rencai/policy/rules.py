@@ -9,9 +9,9 @@ Exclusivity (就高 / 不重复) is declared once and compiled into "granted" va
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from openfisca_core.errors import ParameterNotFoundError
@@ -21,6 +21,7 @@ from openfisca_core.variables import Variable
 from rencai.policy.citations import Citation
 
 Formula = Callable[[Any, Any, Any], np.ndarray]
+T = TypeVar("T")
 
 
 class Facts:
@@ -210,6 +211,9 @@ class Card:
     superseded_by: tuple[str, ...] = ()  # card ids whose holders are not issued this card
     superseded_citation: Citation | None = None
     per_relative: bool = False  # family card: evaluated for each relative, not the talent
+    # family card: the talent's cards that make relatives eligible (without the family, the
+    # holder of one of them is asked for it)
+    sponsors: tuple[str, ...] = ()
 
     @property
     def variable(self) -> str:
@@ -235,19 +239,35 @@ class Benefit:
     # a selection (评选) is something one may apply for, decided by review within a quota
     kind: Literal["money", "service", "recognition", "selection"]
     requires: Rule
-    citation: Citation | None = None  # services; money cites the amount's parameter value
+    # the clause granting it; a money line also cites the parameter value its amount is read from
+    citation: Citation | None = None
     amount: Amount | None = None
     per: Literal["month", "year", "once"] | None = None
     years: str | None = None  # parameter giving the support period in years, from start_date
     condition: str | None = None  # what must still happen, in Chinese
     cap: bool = False  # the amount is a ceiling ("最高"), not a fixed sum
-    granted_by: str | None = None  # the card or program granting it, for display
+    card: str | None = None  # the card whose holders receive it (a Card id), if a card grants it
+    # the granting document as named to people; by default the citation's document
+    document: str | None = None
     audience: Rule | None = None  # who the item is for; outside it, no "why not" is given
     quota: str | None = None  # selections: how many are chosen, in Chinese
     award: str | None = None  # selections: what the selected receive, in Chinese
     # the support period runs from employment.start_date; False when it starts on approval
     dated: bool = True
     target: Literal["person", "employer"] = "person"  # who receives it
+
+    def __post_init__(self) -> None:
+        if self.citation is None:
+            raise ValueError(f"{self.id}: a benefit names the document and clause granting it")
+        if self.kind == "money" and self.amount is None:
+            raise ValueError(f"{self.id}: a money benefit reads its amount from a parameter")
+        if self.document is None:
+            object.__setattr__(self, "document", self.citation.document)
+
+    @property
+    def granted_by(self) -> str:
+        """What the result shows as granting it: the card, else the document (contract v1)."""
+        return self.card or self.document or ""
 
     @property
     def variable(self) -> str:
@@ -269,6 +289,33 @@ class Exclusivity:
     citation: Citation
     label: str
 
+    def outranks(self, other: str, theirs: Any, member: str, mine: Any) -> Any:
+        """就高: whether member ``other`` with total ``theirs`` beats ``member`` with ``mine``.
+
+        The higher total wins; on equal totals the member listed first does (the city's own
+        programme before the county's). The totals may be numbers or whole vectors of them.
+        """
+        if self.members.index(other) < self.members.index(member):
+            return theirs >= mine
+        return theirs > mine
+
+    def winner(
+        self, candidates: Iterable[T], total: Callable[[T], Any], member: Callable[[T], str]
+    ) -> T:
+        """The one candidate received (the only 就高 decision, used by every mode).
+
+        Candidates of the same member and total keep their given order: the first wins.
+        """
+        best: T | None = None
+        for candidate in candidates:
+            if best is None or self.outranks(
+                member(candidate), total(candidate), member(best), total(best)
+            ):
+                best = candidate
+        if best is None:
+            raise ValueError(f"{self.id}: no candidate")
+        return best
+
 
 @dataclass
 class Program:
@@ -280,6 +327,8 @@ class Program:
     benefits: list[Benefit] = field(default_factory=list)
     exclusivity: list[Exclusivity] = field(default_factory=list)
     helpers: list[type[Variable]] = field(default_factory=list)  # intermediate variables
+    # the jurisdiction's own wording of profile fields in explanations ("到石工作或创业之日")
+    field_labels: dict[str, str] = field(default_factory=dict)
 
     def benefit(self, benefit_id: str) -> Benefit:
         return next(b for b in self.benefits if b.id == benefit_id)
@@ -455,16 +504,13 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
                 return eligible
             mine = p(f"{b.variable}_total", t)
             result = eligible.copy()
-            before = True
             for other_id in g.members:
-                other = other_id.replace(".", "_")
-                if other == b.variable:
-                    before = False
+                if other_id == b.id:
                     continue
+                other = other_id.replace(".", "_")
                 theirs = p(f"{other}_total", t)
                 other_eligible = p(f"{other}_eligible", t)
-                beats_me = (theirs >= mine) if before else (theirs > mine)
-                result = result & ~(other_eligible & beats_me)
+                result = result & ~(other_eligible & g.outranks(other_id, theirs, b.id, mine))
             return result
 
         variables.append(

@@ -11,7 +11,15 @@ from rencai.policy.citations import Citation
 from rencai.policy.jurisdictions.jinzhou import conditions as c
 from rencai.policy.rules import Amount, Benefit, Program, all_of
 
-GRANTED_BY = "高校学子留锦来锦专项行动"
+GRADUATES_ACTION = "高校学子留锦来锦专项行动"  # the program as named to people
+# the documents as the seed reports them, for the citations
+GRADUATES_MEASURES = (
+    "《实施“高校学子留锦来锦”专项行动 吸引集聚高校毕业生推动锦州全面振兴若干政策"
+    "措施》（2023年，见种子文件002报道）"
+)
+UNIT_PLAN_REPORT = (
+    "聚八方英才 织锦绣未来 锦州市人才支撑全面振兴新突破三年行动方案（2023年，见种子文件002报道）"
+)
 ALLOWANCE_RULE = all_of(
     c.in_jinzhou,
     c.enterprise_or_institution,
@@ -30,7 +38,12 @@ BENEFITS = [
         per="month",
         years="allowance_years",
         condition="在锦州市企业或事业单位缴纳社会保险期间按月发放",
-        granted_by=GRANTED_BY,
+        document=GRADUATES_ACTION,
+        citation=Citation(
+            document=GRADUATES_MEASURES,
+            clause="高校学子留锦来锦 发放普惠性生活补贴",
+            quote="为2023年以后毕业且在锦州市企业和事业单位(不含参照公务员法管理的事业单位)缴纳社会保险的博士、应届硕士和本科生,按每月2000元、1000元、800元的标准发放为期3年的生活补贴。",
+        ),
     ),
     Benefit(
         id="jz.graduate.housing_allowance",
@@ -41,7 +54,12 @@ BENEFITS = [
         per="month",
         years="allowance_years",
         condition="在锦州市企业或事业单位缴纳社会保险期间按月发放",
-        granted_by=GRANTED_BY,
+        document=GRADUATES_ACTION,
+        citation=Citation(
+            document=GRADUATES_MEASURES,
+            clause="高校学子留锦来锦 居住补贴",
+            quote="为2023年以后毕业且在锦州市企业和事业单位(不含参照公务员法管理的事业单位)缴纳社会保险的博士、应届硕士和本科生,按每月700元、500元、200元的标准发放为期3年的居住补贴。",
+        ),
     ),
     Benefit(
         id="jz.graduate.startup_grant",
@@ -52,7 +70,12 @@ BENEFITS = [
         amount=Amount("startup_grant"),
         per="once",
         condition="首次在锦州创办小微企业或从事个体经营，且成功申领锦州市创业担保贷款",
-        granted_by=GRANTED_BY,
+        document=GRADUATES_ACTION,
+        citation=Citation(
+            document=GRADUATES_MEASURES,
+            clause="支持自主创业和灵活就业",
+            quote="对毕业3年内的高校毕业生首次在锦州创办小微企业或从事个体经营,且成功申领锦州市创业担保贷款的,给予2万元的一次性创业补贴。",
+        ),
     ),
     Benefit(
         id="jz.young_top_talent",
@@ -69,7 +92,7 @@ BENEFITS = [
         ),
         quota="每年10名左右",
         award="每人10万元科研经费和5万元奖励",
-        granted_by="锦州市人才支撑全面振兴新突破三年行动方案",
+        document="锦州市人才支撑全面振兴新突破三年行动方案",
     ),
 ]
 
@@ -87,7 +110,12 @@ UNIT_AWARDS = [
         amount=Amount("enterprise.high_tech", ("unit_high_tech_certification",)),
         per="once",
         condition="认定后申请，每户一次",
-        granted_by=UNIT_PLAN,
+        document=UNIT_PLAN,
+        citation=Citation(
+            document=UNIT_PLAN_REPORT,
+            clause="着力培育壮大市场主体",
+            quote="对新认定的高新技术企业,给予每户20万元后补助,重新认定的给予每户5万元后补助。",
+        ),
     ),
     Benefit(
         id="jz.enterprise.gazelle",
@@ -98,7 +126,12 @@ UNIT_AWARDS = [
         requires=all_of(c.in_jinzhou, c.new_gazelle),
         amount=Amount("enterprise.gazelle"),
         per="once",
-        granted_by=UNIT_PLAN,
+        document=UNIT_PLAN,
+        citation=Citation(
+            document=UNIT_PLAN_REPORT,
+            clause="着力培育壮大市场主体",
+            quote="对新认定的瞪羚、雏鹰企业,分别一次性给予20万元、5万元后补助。",
+        ),
     ),
     Benefit(
         id="jz.enterprise.eaglet",
@@ -109,7 +142,12 @@ UNIT_AWARDS = [
         requires=all_of(c.in_jinzhou, c.new_eaglet),
         amount=Amount("enterprise.eaglet"),
         per="once",
-        granted_by=UNIT_PLAN,
+        document=UNIT_PLAN,
+        citation=Citation(
+            document=UNIT_PLAN_REPORT,
+            clause="着力培育壮大市场主体",
+            quote="对新认定的瞪羚、雏鹰企业,分别一次性给予20万元、5万元后补助。",
+        ),
     ),
 ]
 

@@ -664,7 +664,7 @@ def services() -> list[Benefit]:
                     kind="service",
                     requires=requires,
                     citation=Citation.from_mapping(item["citation"]),
-                    granted_by=card_id,
+                    card=card_id,
                 )
             )
     return result

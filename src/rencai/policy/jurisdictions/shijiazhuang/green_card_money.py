@@ -21,6 +21,7 @@ from openfisca_core.indexed_enums import Enum
 from openfisca_core.periods import DAY
 from openfisca_core.variables import Variable
 
+from rencai.policy.citations import Citation
 from rencai.policy.engine.model import (
     TAG_BIT,
     County,
@@ -191,7 +192,12 @@ MONEY = [
         amount=Amount(parameter="b_card.rent_subsidy", keys=BY_DEGREE),
         per="month",
         years="b_card.rent_subsidy_years",
-        granted_by="card.b",
+        card="card.b",
+        citation=Citation(
+            document="石办字〔2017〕39号",
+            clause="可享受的服务项目（5）",
+            quote="持卡人到我市工作或创业之日起5年内，可享受每月博士3000元、硕士1500元、学士1000元的房租补助。",
+        ),
     ),
     Benefit(
         id="sjz.b.purchase_subsidy",
@@ -201,7 +207,12 @@ MONEY = [
         amount=Amount(parameter="b_card.purchase_subsidy", keys=BY_DEGREE),
         per="once",
         condition="在市域内购买首套自用商品房和存量房",
-        granted_by="card.b",
+        card="card.b",
+        citation=Citation(
+            document="石办字〔2017〕39号",
+            clause="可享受的服务项目（5）",
+            quote="在市域内购买首套自用商品房和存量房的，不受住房限购政策限制，市财政分别给予博士30万元、硕士10万元、学士5万元的一次性购房补贴。",
+        ),
     ),
     Benefit(
         id="sjz.b.settlement_allowance",
@@ -210,7 +221,12 @@ MONEY = [
         requires=all_of(holds_b, bachelor_or_above, settlement_in_force),
         amount=Amount(parameter="b_card.settlement_allowance", keys=BY_DEGREE),
         per="once",
-        granted_by="card.b",
+        card="card.b",
+        citation=Citation(
+            document="《关于深入实施新时代人才强市战略的若干措施（试行）》（2023年11月3日发布；见《河北日报》2023年11月6日）",
+            clause="深入实施人才绿卡制度",
+            quote="對符合市人才綠卡B卡的人才,在享受房租補助、購房補貼等政策的同時,再分別給予學士1萬元、碩士3萬元、博士5萬元的一次性安家補貼",
+        ),
     ),
     Benefit(
         id="sjz.b.startup_grant",
@@ -221,7 +237,12 @@ MONEY = [
         amount=Amount(parameter="startup.b_grant"),
         per="once",
         condition="初次领取营业执照并稳定经营6个月以上",
-        granted_by="card.b",
+        card="card.b",
+        citation=Citation(
+            document="石办字〔2017〕39号",
+            clause="可享受的服务项目（3）",
+            quote="引进的普通高校毕业生自主创业，初次领取营业执照并稳定经营6个月以上的，给予每人1万元的一次性创业补助",
+        ),
     ),
     Benefit(
         id="sjz.b.startup_site_rent",
@@ -234,7 +255,12 @@ MONEY = [
         years="startup.b_site_rent_years",
         condition="租用经营场地（按实际租金补贴，每年最高额）",
         cap=True,
-        granted_by="card.b",
+        card="card.b",
+        citation=Citation(
+            document="石办字〔2017〕39号",
+            clause="可享受的服务项目（3）",
+            quote="无经营场地的优先入驻政府建设的孵化器，租用经营场地的，3年内每年给予最高5000元的租金补贴。",
+        ),
     ),
     Benefit(
         id="sjz.county.rent_subsidy",
@@ -252,7 +278,12 @@ MONEY = [
         ),
         per="year",
         years="county_card.rent_subsidy_years",
-        granted_by="card.county",
+        card="card.county",
+        citation=Citation(
+            document="各县（市、区）人才绿卡管理办法",
+            clause="可享受的服务项目（10）",
+            quote="持卡人到县(市、区)工作或创业之日起5年内可享受房租补贴,其中,引进的全日制硕士学位研究生、大学本科一批录取的高校全日制学士学位毕业生、中级职称及以上专业技术人员和紧缺工种技师,引进5年内每人每年房租补助为:市内主城区5000元、组团县(区)6000元、转型升级重点县7000元、西部山区县8000元。",
+        ),
     ),
     Benefit(
         id="sjz.county.startup_grant",
@@ -267,7 +298,12 @@ MONEY = [
         amount=Amount(parameter="startup.county_grant"),
         per="once",
         condition="初次领取营业执照并稳定经营6个月以上",
-        granted_by="card.county",
+        card="card.county",
+        citation=Citation(
+            document="各县（市、区）人才绿卡管理办法",
+            clause="可享受的服务项目（6）",
+            quote="引进的普通高校毕业生自主创业并正常缴纳社会保险的，初次领取营业执照并稳定经营6个月以上的，县（市、区）财政给予每人1万元的一次性创业补助",
+        ),
     ),
     Benefit(
         id="sjz.county.startup_site_rent",
@@ -284,7 +320,12 @@ MONEY = [
         years="startup.county_site_rent_years",
         condition="租用经营场地（按实际租金补贴，每年最高额）",
         cap=True,
-        granted_by="card.county",
+        card="card.county",
+        citation=Citation(
+            document="各县（市、区）人才绿卡管理办法",
+            clause="可享受的服务项目（6）",
+            quote="无经营场地的优先入驻政府建设的孵化器，租用经营场地的，3年内每年给予最高5000元的租金补贴。",
+        ),
     ),
 ]
 
@@ -296,7 +337,13 @@ A_ENTREPRENEUR = (
 
 
 def _a_entrepreneur(
-    benefit_id: str, name: str, parameter: str, per: str, years: str | None, condition: str
+    benefit_id: str,
+    name: str,
+    parameter: str,
+    per: str,
+    years: str | None,
+    condition: str,
+    citation: Citation,
 ) -> Benefit:
     return Benefit(
         id=benefit_id,
@@ -309,7 +356,8 @@ def _a_entrepreneur(
         years=years,
         condition=f"{condition}；{A_ENTREPRENEUR}",
         cap=True,
-        granted_by="card.a",
+        card="card.a",
+        citation=citation,
     )
 
 
@@ -321,6 +369,11 @@ A_MONEY = [
         per="year",
         years="a_card.entrepreneur.loan_interest_years",
         condition="获得银行贷款，按实际贴息，每年最高额",
+        citation=Citation(
+            document="石办字〔2017〕15号",
+            clause="可享受的服务项目（5）",
+            quote="获得银行贷款，市财政 2 年内每年给予最高 1000 万元的贷款贴息补助。",
+        ),
     ),
     _a_entrepreneur(
         benefit_id="sjz.a.incubator_rent_subsidy",
@@ -329,6 +382,12 @@ A_MONEY = [
         per="year",
         years="a_card.entrepreneur.incubator_rent_years",
         condition="未取得建设用地前入驻政府建设的孵化器，按实际费用，每年最高额",
+        citation=Citation(
+            document="石办字〔2017〕15号",
+            clause="可享受的服务项目（6）",
+            quote="在未取得建设用地之前，优先入驻石家庄科技中心等政府建设的孵化器，市财政 3 年内每"
+            "年补贴最高 50 万元的租房费用",
+        ),
     ),
     _a_entrepreneur(
         benefit_id="sjz.a.factory_rent_subsidy",
@@ -337,6 +396,11 @@ A_MONEY = [
         per="year",
         years="a_card.entrepreneur.factory_rent_years",
         condition="租赁厂房直接生产销售，按实际费用，每年最高额",
+        citation=Citation(
+            document="石办字〔2017〕15号",
+            clause="可享受的服务项目（6）",
+            quote="租赁厂房直接生产销售的，市财政 2 年内每年补贴最高 200 万元的房屋租赁费用。",
+        ),
     ),
     _a_entrepreneur(
         benefit_id="sjz.a.home_purchase_subsidy",
@@ -345,6 +409,12 @@ A_MONEY = [
         per="once",
         years=None,
         condition="在市区内购买首套自用商品住房，5年内给予，最高额",
+        citation=Citation(
+            document="石办字〔2017〕15号",
+            clause="可享受的服务项目（7）",
+            quote="在市区内购买首套自用商品住房，不受住房限购政策限制，房屋登记部门优先办理房屋登"
+            "记，市财政 5 年内给予最高 100 万元的购房补贴",
+        ),
     ),
     _a_entrepreneur(
         benefit_id="sjz.a.rent_reimbursement",
@@ -353,6 +423,11 @@ A_MONEY = [
         per="year",
         years="a_card.entrepreneur.rent_reimbursement_years",
         condition="租住房屋，据实报销，每年最高额",
+        citation=Citation(
+            document="石办字〔2017〕15号",
+            clause="可享受的服务项目（7）",
+            quote="对租住房屋的据实报销，5 年内每年报销最高 5 万元的租房费用",
+        ),
     ),
     Benefit(
         id="sjz.a.flexible_work_allowance",
@@ -363,7 +438,14 @@ A_MONEY = [
         amount=Amount(parameter="a_card.flexible_allowance"),
         per="month",
         condition="入选我市人才项目、科技项目并签订3年以上合同；按专家本人在我市实际工作月数发放",
-        granted_by="card.a",
+        card="card.a",
+        citation=Citation(
+            document="石办字〔2017〕15号",
+            clause="可享受的服务项目（8）",
+            quote="柔性引进的高层次人才可申报我市人才项目、科技项目，入选者享受相关政策待遇，签订 "
+            "3 年以上合同的，根据专家本人在我市实际工作月数，每月分别给予 1.5 万元、0.5 万元"
+            "的工作津贴。",
+        ),
     ),
 ]
 

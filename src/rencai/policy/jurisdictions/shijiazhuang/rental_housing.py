@@ -228,7 +228,7 @@ RENTAL_HOUSING = [
             "按照新就业职工（青年人）申请，"
             "不受“毕业未满 5 年”限制。",
         ),
-        granted_by="石家庄市保障性租赁住房准入退出管理办法",
+        document="石家庄市保障性租赁住房准入退出管理办法",
     ),
     Benefit(
         id="sjz.rental_housing.subsidy",
@@ -242,7 +242,12 @@ RENTAL_HOUSING = [
         dated=False,
         condition="自租赁补贴发放之月起最长5年；不再符合保障条件或所承租房源未在石家庄市住房租赁"
         "监管服务平台备案的，停止发放",
-        granted_by="石家庄市保障性租赁住房准入退出管理办法",
+        document="石家庄市保障性租赁住房准入退出管理办法",
+        citation=Citation(
+            document="石政办发〔2021〕6号",
+            clause="附件3 三（二）",
+            quote="补贴标准为：1—2人家庭，每月补贴90元；3人及以上家庭每月补贴150元。实施租赁补贴保障最长为5年。",
+        ),
     ),
 ]
 

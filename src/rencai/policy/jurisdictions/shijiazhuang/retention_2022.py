@@ -222,7 +222,11 @@ RETENTION = [
         ),
         per="once",
         condition="与企业签订1年以上劳动合同，并按规定缴纳社会保险费",
-        granted_by="石政办发〔2022〕6号",
+        citation=Citation(
+            document="石政办发〔2022〕6号",
+            clause="3",
+            quote="毕业2年内的普通高等学校全日制学士学位毕业生、全日制硕士学位研究生新到我市就业，与企业签订1年以上劳动合同，并按规定缴纳社会保险费的，由市财政给予一次性就业安家补贴。补贴标准为学士1万元、硕士3万元。",
+        ),
     ),
     Benefit(
         id="sjz.retention.spouse_allowance",
@@ -235,7 +239,11 @@ RETENTION = [
         years="retention_2022.spouse_allowance_years",
         condition="配偶愿意在石家庄市就业、暂未就业；待业期间按月发放，最长2年",
         cap=True,
-        granted_by="石政办发〔2022〕6号",
+        citation=Citation(
+            document="石政办发〔2022〕6号",
+            clause="16",
+            quote="对暂未就业的，结合本人条件、意愿，积极协调、帮助就业。待业期间，由市财政给予每月3000元的生活补贴，补贴时限最长2年。",
+        ),
     ),
     Benefit(
         id="sjz.retention.title_upgrade_award",
@@ -254,7 +262,12 @@ RETENTION = [
         amount=Amount(parameter="retention_2022.title_upgrade_award"),
         per="once",
         condition="职称或技能等级须为在主导产业企业工作期间、本措施有效期内新获得（以证书取得时间为准）",
-        granted_by="石政办发〔2022〕6号",
+        citation=Citation(
+            document="石政办发〔2022〕6号",
+            clause="12",
+            quote="对主导产业企业新获得副高级及以上职称的专业技术人才或者新获得技师及以上职业技能"
+            "等级的高技能人才，由市财政给予 3000 元的一次性奖励。",
+        ),
     ),
     Benefit(
         id="sjz.retention.key_talent_award",
@@ -280,7 +293,6 @@ RETENTION = [
         quota="按企业年缴税额每年推荐：10亿元以上20名、5亿元以上10名、2亿元以上4名、1亿元以上2名、"
         "5000万元以上1名",
         award="市财政给予每人1万元一次性奖励",
-        granted_by="石政办发〔2022〕6号",
     ),
     Benefit(
         id="sjz.retention.youth_station",
@@ -300,7 +312,6 @@ RETENTION = [
             quote="为外地来我市主导产业企业求职面试的“双一流”建设高校应届毕业生，提供不超过7天的短住服务，"
             "住宿费用由市财政予以补助，补助标准为每人每天最高200元。",
         ),
-        granted_by="石政办发〔2022〕6号",
     ),
 ]
 
@@ -315,7 +326,11 @@ POSTDOC_PLATFORM = Benefit(
     requires=all_of(retention_in_force, in_shijiazhuang, new_postdoc_platform),
     amount=Amount(parameter="retention_2022.postdoc_platform", keys=("unit_new_postdoc_platform",)),
     per="once",
-    granted_by="石政办发〔2022〕6号",
+    citation=Citation(
+        document="石政办发〔2022〕6号",
+        clause="8",
+        quote="对新设立的博士后科研工作站、分站和博士后创新实践基地，由市财政分别给予50万元、20万元、10万元的一次性补贴。",
+    ),
 )
 
 

@@ -151,7 +151,7 @@ skills_2017_in_force = in_force(
 )
 
 
-SKILLS_DOC_QUOTE = Citation(
+TITLE_AWARDS_2021 = Citation(
     document="石字〔2021〕7号",
     clause="5",
     quote="全职引进和培养新获得“中华技能大奖”“全国技术能手”的高技能人才，分别给予10万元、5万元支持。",
@@ -169,7 +169,12 @@ SKILLS = [
         per="once",
         condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同"
         "（团队获奖的按团队给予）",
-        granted_by="石字〔2021〕7号",
+        citation=Citation(
+            document="石字〔2021〕7号",
+            clause="5",
+            quote="对我市企事业单位全职引进和培养新获得世界技能大赛金、银、铜奖的团队或个人"
+            "分别给予50万元、30万元、10万元支持",
+        ),
     ),
     Benefit(
         id="sjz.skills.national_competition_award",
@@ -185,7 +190,11 @@ SKILLS = [
         amount=Amount(parameter="skills.national_competition", keys=("national_skills_medal",)),
         per="once",
         condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同",
-        granted_by="石字〔2021〕7号",
+        citation=Citation(
+            document="石字〔2021〕7号",
+            clause="5",
+            quote="获全国技能大赛金、银、铜奖的分别给予30万元、10万元、5万元支持",
+        ),
     ),
     Benefit(
         id="sjz.skills.china_skills_grand_award",
@@ -201,7 +210,7 @@ SKILLS = [
         amount=Amount(parameter="skills.china_skills_grand_award"),
         per="once",
         condition="新获得称号；全职引进或由我市企事业单位培养",
-        granted_by="石字〔2021〕7号",
+        citation=TITLE_AWARDS_2021,
     ),
     Benefit(
         id="sjz.skills.national_technical_expert",
@@ -217,7 +226,7 @@ SKILLS = [
         amount=Amount(parameter="skills.national_technical_expert"),
         per="once",
         condition="新获得称号；全职引进或由我市企事业单位培养",
-        granted_by="石字〔2021〕7号",
+        citation=TITLE_AWARDS_2021,
     ),
 ]
 

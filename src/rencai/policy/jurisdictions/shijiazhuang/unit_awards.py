@@ -12,6 +12,7 @@ The award to new postdoctoral platforms comes from another document: see ``reten
 
 from __future__ import annotations
 
+from rencai.policy.citations import Citation
 from rencai.policy.jurisdictions.shijiazhuang.common import flag, in_shijiazhuang, unit_query
 from rencai.policy.rules import Amount, Benefit, all_of
 
@@ -44,7 +45,11 @@ UNIT_AWARDS = [
         amount=Amount(parameter="units.training_base"),
         per="once",
         condition="经评审新创建为市级高技能人才培训基地后拨付",
-        granted_by="石字〔2021〕7号",
+        citation=Citation(
+            document="石字〔2021〕7号",
+            clause="5",
+            quote="对新创建的市级高技能人才培训基地给予150万元支持",
+        ),
     ),
     Benefit(
         id="sjz.unit.master_studio",
@@ -56,6 +61,10 @@ UNIT_AWARDS = [
         amount=Amount(parameter="units.master_studio"),
         per="once",
         condition="经评审新评定为市级技能大师工作室后拨付",
-        granted_by="石字〔2021〕7号",
+        citation=Citation(
+            document="石字〔2021〕7号",
+            clause="5",
+            quote="对新评定的市级技能大师工作室给予10万元支持。",
+        ),
     ),
 ]
