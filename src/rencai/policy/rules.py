@@ -210,6 +210,8 @@ class Card:
     category_noun: str  # e.g. "B卡申领范围"
     superseded_by: tuple[str, ...] = ()  # card ids whose holders are not issued this card
     superseded_citation: Citation | None = None
+    # why a holder of a superseding card is not issued this one ("{other}": that card's name)
+    superseded_note: str = "已符合{other}条件，不再发放本卡"
     per_relative: bool = False  # family card: evaluated for each relative, not the talent
     # family card: the talent's cards that make relatives eligible (without the family, the
     # holder of one of them is asked for it)

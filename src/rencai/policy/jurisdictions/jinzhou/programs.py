@@ -158,4 +158,5 @@ def program() -> Program:
         conditions=list(c.CONDITIONS.values()),
         benefits=[*BENEFITS, *UNIT_AWARDS],
         helpers=list(c.HELPERS),
+        field_labels={"employment.start_date": "到锦州工作或创业之日"},
     )

@@ -124,6 +124,7 @@ CARD_FAMILY = Card(
         ),
     ),
     per_relative=True,
+    sponsors=("card.a", "card.b"),
 )
 
 

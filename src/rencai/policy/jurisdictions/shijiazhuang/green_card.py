@@ -637,6 +637,8 @@ CARD_COUNTY = Card(
     ),
     superseded_by=("card.a", "card.b"),
     superseded_citation=A_OR_B_NO_COUNTY_CARD,
+    superseded_note="已符合{other}条件，凭卡享受本县（市、区）人才绿卡服务项目，"
+    "不再发放本县（市、区）人才绿卡",
 )
 
 

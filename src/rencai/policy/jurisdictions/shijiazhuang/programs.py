@@ -47,6 +47,7 @@ def program() -> Program:
             *green_card.services(),
         ],
         exclusivity=green_card_money.EXCLUSIVITY,
+        field_labels={"employment.start_date": "到石工作或创业之日"},
         helpers=[
             *common.HELPERS,
             *family_card.HELPERS,

@@ -1,0 +1,58 @@
+"""Explain mode: one profile in, decisions out.
+
+The profile is run through the same OpenFisca simulation as a screening population
+(``subject``). The declared rule trees are then walked with each leaf's value to record
+decisions, one module per kind: which card category matched and why not (``cards``), money in
+exact ``Decimal`` from the cited parameter value (``money``), which side of an exclusivity choice
+won (``exclusivity``), every benefit's outcome (``benefits``) and what information would decide
+the rest (``needs``). Nothing here is particular to a city: wording and sponsors come from the
+jurisdiction's declarations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rencai.policy.contract.profile import Profile
+from rencai.policy.engine.system import JurisdictionSystem
+from rencai.policy.explain.benefits import benefits
+from rencai.policy.explain.cards import family_cards, talent_cards
+from rencai.policy.explain.subject import Explainer, ParameterValue, parameter_at
+
+__all__ = ["Explainer", "ParameterValue", "empty_result", "explain", "parameter_at"]
+
+
+def empty_result(jurisdiction: str, on: dt.date) -> dict[str, Any]:
+    """The result's sections (contract version 1), all empty."""
+    return {
+        "jurisdiction": jurisdiction,
+        "on": on.isoformat(),
+        "cards": [],
+        "benefits": [],
+        "not_eligible": [],
+        "needs_information": [],
+        "needs_administrator": [],
+        "exclusivity": [],
+        "recognitions": [],
+        "may_apply": [],
+    }
+
+
+def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[str, Any]:
+    """The calculator result (contract version 1) for one profile on one day."""
+    explainer = Explainer(system, profile, on)
+    result = empty_result(system.jurisdiction.code, on)
+    talent_cards(explainer, result)
+    family_cards(explainer, result)
+    benefits(explainer, result)
+    for path, pending in explainer.pending_parameters.items():
+        result["needs_administrator"].append(
+            {
+                "parameter": path,
+                "benefit": None,
+                "description": pending.description,
+                "question": pending.needs_administrator,
+            }
+        )
+    return result

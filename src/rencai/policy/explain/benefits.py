@@ -1,0 +1,120 @@
+"""Benefits: services, money, recognitions and selections — received, refused (with why, where a
+reason helps the person) or undecided."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rencai.policy.explain.cards import near_miss
+from rencai.policy.explain.exclusivity import decide, lost_to
+from rencai.policy.explain.money import money_entry, money_line, pending_entry
+from rencai.policy.explain.needs import needs_information
+from rencai.policy.explain.subject import Explainer
+from rencai.policy.rules import Benefit, evaluate, failed_texts, held_texts
+
+
+def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
+    program, talent = explainer.program, explainer.talent
+    states = {b.id: evaluate(b.rule, talent.leaf_state) for b in program.benefits}
+    lines = {
+        b.id: money_line(explainer, b, talent)
+        for b in program.benefits
+        if b.kind == "money" and states[b.id] is True
+    }
+    losers = decide(explainer, lines, result)
+    card_held = {
+        c.id: explainer.card_state(c.id) is True for c in program.cards if not c.per_relative
+    }
+
+    card_refusals = {c.text(talent.facts, False) for c in program.conditions if c.mirror}
+
+    def holds_card(benefit: Benefit) -> bool:
+        """Whether the talent holds the card granting it (an item granted by a document needs
+        none); holders of a card that supersedes it enjoy its items on their own card."""
+        if benefit.card is None:
+            return True
+        return card_held.get(benefit.card, True) or any(
+            card_held.get(other, False) for other in program.card(benefit.card).superseded_by
+        )
+
+    for benefit in program.benefits:
+        state = states[benefit.id]
+        if state is None:
+            if benefit.kind != "service" and (
+                benefit.card is None or card_held.get(benefit.card, True)
+            ):
+                entry = needs_information(explainer, benefit.id, benefit.name, benefit.rule, talent)
+                if entry is not None:
+                    result["needs_information"].append(entry)
+            continue
+        if state is False and benefit.kind in ("recognition", "selection"):
+            why = near_miss(benefit.rule, talent.leaf_state, talent.facts)
+            if why:
+                result["not_eligible"].append(
+                    {"id": benefit.id, "name": benefit.name, "why_not": why}
+                )
+            continue
+        if state is False:
+            outside_audience = (
+                benefit.audience is not None
+                and evaluate(benefit.audience, talent.leaf_state) is not True
+            )
+            if benefit.kind == "money" and holds_card(benefit) and not outside_audience:
+                why = [  # not holding the granting card is not news: the card says why
+                    t
+                    for t in failed_texts(benefit.requires, talent.leaf_state, talent.facts)
+                    if t not in card_refusals
+                ]
+                if why:
+                    result["not_eligible"].append(
+                        {"id": benefit.id, "name": benefit.name, "why_not": why}
+                    )
+            continue
+        if benefit.kind in ("recognition", "selection"):
+            _recognition_or_selection(explainer, benefit, result)
+            continue
+        if benefit.kind == "service":
+            assert benefit.citation is not None
+            result["benefits"].append(
+                {
+                    "id": benefit.id,
+                    "name": benefit.name,
+                    "kind": "service",
+                    "granted_by": benefit.granted_by,
+                    "card": benefit.card,
+                    "citation": benefit.citation.as_dict(),
+                }
+            )
+            continue
+        line = lines[benefit.id]
+        if benefit.id in losers:
+            reason = lost_to(explainer, line, lines[losers[benefit.id]])
+            result["not_eligible"].append(
+                {"id": benefit.id, "name": benefit.name, "why_not": [reason]}
+            )
+        elif line.pending is not None:
+            result["needs_administrator"].append(pending_entry(line))
+        else:
+            result["benefits"].append(money_entry(explainer, line))
+
+
+def _recognition_or_selection(
+    explainer: Explainer, benefit: Benefit, result: dict[str, Any]
+) -> None:
+    talent = explainer.talent
+    assert benefit.citation is not None
+    entry = {
+        "id": benefit.id,
+        "name": benefit.name,
+        "kind": benefit.kind,
+        "because": held_texts(benefit.rule, talent.leaf_state, talent.facts),
+        "condition": benefit.condition,
+        "citation": benefit.citation.as_dict(),
+    }
+    if benefit.kind == "selection":
+        entry["quota"] = benefit.quota
+        entry["award"] = benefit.award
+        entry["note"] = "可以申报；经评审择优确定，不是可直接享受的待遇"
+        result["may_apply"].append(entry)
+    else:
+        result["recognitions"].append(entry)

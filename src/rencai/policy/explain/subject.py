@@ -1,0 +1,202 @@
+"""What explanations read: one simulated profile's values, its parameters on the day, and its
+cards' three-state results.
+
+The profile is run through the same OpenFisca simulation as a screening population (a population
+of one talent plus relatives); leaves are read from it lazily, once each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from openfisca_core.indexed_enums import EnumArray
+from openfisca_core.parameters import ParameterNode
+from openfisca_core.periods import period as make_period
+
+from rencai.policy.citations import Citation
+from rencai.policy.contract.profile import Profile
+from rencai.policy.engine.population import build_simulation, encode_profile, set_inputs
+from rencai.policy.engine.system import JurisdictionSystem
+from rencai.policy.rules import (
+    AllOf,
+    AnyOf,
+    Card,
+    Condition,
+    Facts,
+    Rule,
+    State,
+    evaluate,
+    unknown_reads,
+)
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> str:
+    return str(value.quantize(CENT))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one: the anniversary is 1 March
+        return dt.date(day.year + years, 3, 1)
+
+
+@dataclass
+class ParameterValue:
+    path: str
+    value: Any  # None when the seeds leave it to the administrator
+    citation: Citation | None
+    needs_administrator: str | None = None
+    description: str = ""
+
+
+def parameter_at(parameters: ParameterNode, path: str, on: dt.date) -> ParameterValue:
+    """The value of a leaf parameter on a day, with the citation recorded on that value."""
+    node: Any = parameters
+    for part in path.split("."):
+        node = node.children[part]
+    metadata = dict(node.metadata or {})
+    instant = on.isoformat()
+    for entry in node.values_list:  # newest first
+        if entry.instant_str <= instant:
+            cite = (entry.metadata or {}).get("citation")
+            return ParameterValue(
+                path,
+                entry.value,
+                Citation.from_mapping(cite) if cite else None,
+                (entry.metadata or metadata).get("needs_administrator")
+                if entry.value is None
+                else None,
+                node.description or "",
+            )
+    return ParameterValue(path, None, None, None, node.description or "")
+
+
+def card_rule(card: Card) -> AllOf:
+    """A card holds when its scope and one of its categories do."""
+    return AllOf((card.scope, AnyOf(tuple(c.rule for c in card.categories))))
+
+
+@dataclass
+class Subject:
+    """Leaf values and facts for one person of the simulation (the talent or a relative)."""
+
+    explainer: Explainer
+    index: int
+    leaf_cache: dict[str, State] = field(default_factory=dict)
+
+    def leaf_state(self, condition: Condition) -> State:
+        if condition.name not in self.leaf_cache:
+            self.leaf_cache[condition.name] = self._leaf_state(condition)
+        return self.leaf_cache[condition.name]
+
+    def _leaf_state(self, condition: Condition) -> State:
+        if condition.mirror is not None:
+            return self.explainer.card_state(condition.mirror, self)
+        mirrored = [r for r in condition.reads if r.startswith("card:")]
+        states: list[State] = []
+        for read in mirrored:
+            states.append(self.explainer.card_state(read.removeprefix("card:")))
+        for read in condition.reads:
+            if read.startswith("parameter:") and self.explainer.awaits_administrator(
+                read.removeprefix("parameter:")
+            ):
+                return None
+        if any(r in self.explainer.missing for r in condition.reads if ":" not in r):
+            return None
+        value = bool(self.explainer.value(condition.name, self.index))
+        if value:
+            return True
+        # a mirrored card still undecided leaves the leaf undecided too
+        return None if any(s is None for s in states) else False
+
+    @property
+    def facts(self) -> Facts:
+        return Facts(
+            lambda name: self.explainer.value(name, self.index),
+            lambda path: self.explainer.param(path).value,
+            self.explainer.on,
+        )
+
+
+class Explainer:
+    """One profile's simulation on one day, read lazily."""
+
+    def __init__(self, system: JurisdictionSystem, profile: Profile, on: dt.date):
+        self.system = system
+        self.program = system.program
+        self.profile = profile
+        self.on = on
+        encoded = encode_profile(profile)
+        self.missing = encoded.missing
+        self.population = encoded.population
+        self.simulation = build_simulation(system, encoded.population)
+        set_inputs(self.simulation, encoded.population, on)
+        self.day = make_period(on.isoformat())
+        self._values: dict[str, np.ndarray] = {}
+        self._cards: dict[str, State] = {}
+        self.talent = Subject(self, 0)
+        self.used_parameters: dict[str, ParameterValue] = {}
+        self.pending_parameters: dict[str, ParameterValue] = {}
+
+    # values -----------------------------------------------------------------------------------
+
+    def vector(self, name: str) -> np.ndarray:
+        if name not in self._values:
+            values = self.simulation.calculate(name, self.day)
+            entity = self.system.variables[name].entity
+            if not entity.is_person:  # project group values onto persons
+                members = getattr(self.population, entity.key)
+                index = np.arange(self.population.count) if members is None else members
+                values = values[index]
+            if isinstance(values, EnumArray):
+                values = values.decode_to_str()
+            self._values[name] = values
+        return self._values[name]
+
+    def value(self, name: str, index: int) -> Any:
+        value = self.vector(name)[index]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def awaits_administrator(self, path: str) -> bool:
+        """The parameter has no value on this day and the seeds leave it to the administrator."""
+        value = self.param(path)
+        if value.value is None and value.needs_administrator:
+            self.pending_parameters[path] = value
+            return True
+        return False
+
+    def param(self, path: str) -> ParameterValue:
+        if path not in self.used_parameters:
+            self.used_parameters[path] = parameter_at(self.system.parameters, path, self.on)
+        return self.used_parameters[path]
+
+    # cards ------------------------------------------------------------------------------------
+
+    def card_state(self, card_id: str, person: Subject | None = None) -> State:
+        person = person or self.talent
+        if person is self.talent and card_id in self._cards:
+            return self._cards[card_id]
+        card = self.program.card(card_id)
+        state = evaluate(card_rule(card), person.leaf_state)
+        if state is not False:
+            for other in card.superseded_by:
+                other_state = self.card_state(other, person)
+                if other_state is True:
+                    state = False
+                elif other_state is None and state is True:
+                    state = None
+        if person is self.talent:
+            self._cards[card_id] = state
+        return state
+
+    def needs(self, rule: Rule, person: Subject) -> list[str]:
+        """Profile fields that would decide an undecided rule (not cards nor parameters)."""
+        reads = unknown_reads(rule, person.leaf_state)
+        return sorted(r for r in reads if ":" not in r)
