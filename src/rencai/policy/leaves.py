@@ -142,7 +142,12 @@ class ConditionSet:
         self, name: str, label: str, reads: Iterable[str], formula, describe=None, qualifying=True
     ) -> Condition:
         condition = Condition(
-            name, label, not_in_force_is_false(formula), tuple(reads), describe, qualifying
+            name=name,
+            label=label,
+            formula=not_in_force_is_false(formula),
+            reads=tuple(reads),
+            describe=describe,
+            qualifying=qualifying,
         )
         self.conditions[name] = condition
         return condition
@@ -230,11 +235,11 @@ class ConditionSet:
     def mirror_card(self, name: str, card_id: str, label: str) -> Condition:
         """Holds (qualifies for) a card; explanations use the card's own three states."""
         condition = Condition(
-            name,
-            label,
-            lambda p, t, _: p(card_id.replace(".", "_"), t),
-            (f"card:{card_id}",),
-            lambda f, held: label if held else f"不符合{label}",
+            name=name,
+            label=label,
+            formula=lambda p, t, _: p(card_id.replace(".", "_"), t),
+            reads=(f"card:{card_id}",),
+            describe=lambda f, held: label if held else f"不符合{label}",
             qualifying=False,
             mirror=card_id,
         )
