@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from rencai.policy.catalogue import JURISDICTION_NAMES, TARGET_LABELS, catalogue
+from rencai.policy.catalogue import TARGET_LABELS, catalogue
+from rencai.policy.jurisdictions import names
 from rencai.web.pages.calculator import templates
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,7 @@ def policy_search(
         "q": q or "",
         "jurisdiction": jurisdiction or "",
         "target": target or "",
-        "jurisdictions": JURISDICTION_NAMES,
+        "jurisdictions": names(),
         "targets": TARGET_LABELS,
         "total": len(cat.entries),
     }
