@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -112,6 +113,7 @@ class City:
     counties: dict[str, dict[str, Any]] = field(default_factory=dict)
     cards: CardPlan | None = None
     recovery: Recovery | None = None
+    search_hint: str | None = None  # the policy library's search box example, in this city's words
 
     @property
     def computed(self) -> bool:
@@ -166,6 +168,7 @@ def _describe(folder: Path) -> City:
         recovery=Recovery(Citation.from_mapping(recovery["citation"]), str(recovery["hold"]))
         if recovery
         else None,
+        search_hint=data.get("search_hint"),
     )
     if city.computed and city.earliest is None:
         raise JurisdictionError(f"{where}: a computed jurisdiction states `earliest`")
@@ -222,6 +225,17 @@ def default_code() -> str:
     cities = list(discovered().values())
     chosen = next((c for c in cities if c.default), None) or next(c for c in cities if c.computed)
     return chosen.code
+
+
+def example(name: str) -> Any:
+    """A documented example answer (``examples/<name>.json``) of the default jurisdiction, or
+    of the first that has one; None if none has."""
+    cities = [discovered()[default_code()], *discovered().values()]
+    for found in cities:
+        path = found.folder / "examples" / f"{name}.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    return None
 
 
 def with_cards() -> dict[str, CardPlan]:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from rencai.policy.catalogue import TARGET_LABELS, catalogue
-from rencai.policy.jurisdictions import names
+from rencai.policy.jurisdictions import city, default_code, names
 from rencai.web.pages.calculator import templates
 
 router = APIRouter(include_in_schema=False)
@@ -27,6 +27,7 @@ def policy_search(
         "jurisdiction": jurisdiction or "",
         "target": target or "",
         "jurisdictions": names(),
+        "search_hint": getattr(city(default_code()), "search_hint", None) or "如：房租 / 博士",
         "targets": TARGET_LABELS,
         "total": len(cat.entries),
     }
