@@ -10,7 +10,8 @@ from __future__ import annotations
 from enum import IntFlag
 from typing import Any
 
-from rencai.policy.jurisdictions import CardPlan, PointGrant, county_jurisdiction, with_cards
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.jurisdictions import CardPlan, PointGrant, with_cards
 
 
 class PointKind(IntFlag):
@@ -62,7 +63,8 @@ def main_tiers() -> dict[str, str]:
 
 def title_of(county: str) -> str:
     """The card's printed title: its county's jurisdiction's name of its talent card."""
-    plan = plan_of(county_jurisdiction(county) or "")
+    found = vocabulary().counties.get(county)
+    plan = plan_of(found.jurisdiction) if found else None
     return plan.title if plan else "人才绿卡"
 
 

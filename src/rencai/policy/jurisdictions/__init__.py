@@ -243,14 +243,6 @@ def with_cards() -> dict[str, CardPlan]:
     return {code: c.cards for code, c in discovered().items() if c.cards is not None}
 
 
-def county_jurisdiction(county: str) -> str | None:
-    """The jurisdiction a county code belongs to (from the vocabulary)."""
-    from rencai.policy.contract.vocabulary import vocabulary
-
-    found = vocabulary().counties.get(county)
-    return found.jurisdiction if found else None
-
-
 @dataclass(frozen=True)
 class Jurisdiction:
     """A jurisdiction with computed rules: its descriptor plus what the rules engine loads."""
