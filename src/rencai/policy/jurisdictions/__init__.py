@@ -178,6 +178,8 @@ def _describe(folder: Path) -> City:
 def _folders() -> list[Path]:
     roots = [BUILT_IN]
     if (extra := extra_folder()) is not None:
+        if not extra.is_dir():
+            raise JurisdictionError(f"RENCAI_JURISDICTIONS_DIR: {extra} is not a folder")
         roots.append(extra)
     return [
         folder
