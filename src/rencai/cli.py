@@ -17,6 +17,7 @@ import typer
 from rencai.applications.cli import app as applications_app
 from rencai.cards.cli import app as card_app
 from rencai.ledger.cli import ledger_app
+from rencai.policy.jurisdictions import names
 from rencai.registry.cli import admin_app
 
 app = typer.Typer(
@@ -138,7 +139,7 @@ def _print_table(result: dict[str, Any]) -> None:
 def policies_list(
     query: Annotated[str | None, typer.Argument(help="Keywords: name, 文号, issuer, text")] = None,
     jurisdiction: Annotated[
-        str | None, typer.Option(help="shijiazhuang, jinzhou, cangzhou")
+        str | None, typer.Option(help="Jurisdiction code: " + ", ".join(names()))
     ] = None,
     target: Annotated[str | None, typer.Option(help="person, employer or team")] = None,
     status: Annotated[str | None, typer.Option(help="computed, catalogued, not_encodable")] = None,

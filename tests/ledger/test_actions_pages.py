@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from rencai import clock
 from rencai.db.session import session_scope
 from rencai.ledger.models import JournalEntry, Payee, Schedule, Setting
 from rencai.registry.accounts import authenticate, create_account
@@ -173,5 +174,42 @@ def test_a_run_month_out_of_range_is_refused_in_chinese(
     ):
         response = finance.post("/ledger/runs", data={"month": month})
         assert response.status_code == 422 and words in response.text
+    with session_scope(pg_server.database_url) as session:
+        assert session.scalar(select(func.count()).select_from(Run)) == before
+
+
+def test_the_officer_chooses_the_city_of_a_run(pg_server: ServerProcess) -> None:
+    """The page offers the cities with payable programs; an officer of one city is offered only
+    that city and is refused another's run; the chosen city decides the months a run may pay."""
+    from sqlalchemy import func
+
+    from rencai.ledger.models import Run
+
+    with session_scope(pg_server.database_url) as session:
+        before = session.scalar(select(func.count()).select_from(Run))
+    with _client(pg_server, Role.admin) as admin:
+        home = admin.get("/ledger")
+        assert '<select name="jurisdiction" id="run-city">' in home.text
+        assert '<option value="shijiazhuang" selected>石家庄市</option>' in home.text
+        assert '<option value="jinzhou" >锦州市</option>' in home.text
+        # Jinzhou's policies begin in 2023: its June 2022 cannot be run (Shijiazhuang's can)
+        early = admin.post("/ledger/runs", data={"month": "2022-06", "jurisdiction": "jinzhou"})
+        assert early.status_code == 422 and "2023年01月" in early.text
+        unknown = admin.post("/ledger/runs", data={"month": "2024-01", "jurisdiction": "nowhere"})
+        assert unknown.status_code == 422 and "未知的地区" in unknown.text
+    name = f"jzf{uuid.uuid4().hex[:8]}"
+    with session_scope(pg_server.database_url) as session:
+        create_account(session, name, "secret123", "锦州财务", Role.finance, jurisdiction="jinzhou")
+        token = authenticate(session, name, "secret123").token
+    with httpx.Client(
+        base_url=pg_server.url, cookies={"rencai_session": token}, follow_redirects=True
+    ) as officer:
+        home = officer.get("/ledger")
+        assert 'name="jurisdiction" value="jinzhou"' in home.text
+        assert '<option value="shijiazhuang"' not in home.text
+        month = f"{clock.today():%Y-%m}"
+        form = {"month": month, "jurisdiction": "shijiazhuang"}
+        refused = officer.post("/ledger/runs", data=form)
+        assert refused.status_code == 403 and "不是石家庄市的财务人员" in refused.text
     with session_scope(pg_server.database_url) as session:
         assert session.scalar(select(func.count()).select_from(Run)) == before

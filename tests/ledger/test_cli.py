@@ -48,3 +48,28 @@ def test_bad_input_is_refused_in_one_line(db_url: str, tmp_path: Path) -> None:
     with session_scope(db_url) as session:
         assert session.scalar(select(func.count()).select_from(Run)) == 0
         assert session.scalar(select(func.count()).select_from(Payee)) == 1
+
+
+def test_a_run_is_for_the_officers_own_city_unless_one_is_named(db_url: str) -> None:
+    import json
+
+    from rencai.registry.accounts import create_account
+    from rencai.registry.models import Role
+
+    finance_officers(db_url)  # officers of no particular city
+    with session_scope(db_url) as session:
+        create_account(
+            session, "jz_fin", "finance123", "锦州财务", Role.finance, jurisdiction="jinzhou"
+        )
+    own = cli(db_url, "runs", "--actor", "jz_fin")  # no --jurisdiction: Jinzhou's runs
+    assert own.returncode == 0, own.stderr
+    assert json.loads(own.stdout) == []
+    other = cli(db_url, "runs", "--actor", "jz_fin", "--jurisdiction", "shijiazhuang")
+    assert other.returncode == 1 and "不是石家庄市的财务人员" in other.stderr
+    early = cli(db_url, "run", "2022-06", "--actor", "jz_fin")  # before Jinzhou's policies
+    assert early.returncode == 1 and "2023年01月" in early.stderr
+    assert len(early.stderr.strip().splitlines()) == 1
+    nowhere = cli(db_url, "run", "2024-01", "--actor", RUNNER, "--jurisdiction", "nowhere")
+    assert nowhere.returncode == 1 and "未知的地区：nowhere" in nowhere.stderr
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).select_from(Run)) == 0

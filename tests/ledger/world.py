@@ -141,9 +141,11 @@ def confirmation_file(
     return write_csv(path, ["付款参考号", "收款账号", "金额（元）", "结果", "原因"], rows)
 
 
-def pay_month(url: str, tmp: Path, month: dt.date) -> int | None:
+def pay_month(
+    url: str, tmp: Path, month: dt.date, jurisdiction: str = "shijiazhuang"
+) -> int | None:
     """The whole cycle for one month, every payment confirmed paid. Returns the batch id."""
-    summary = run_month(url, "shijiazhuang", month, RUNNER)
+    summary = run_month(url, jurisdiction, month, RUNNER)
     if summary.batch_id is None:
         return None
     with session_scope(url) as session:

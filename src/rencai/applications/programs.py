@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from rencai import clock
 from rencai.applications.models import ReviewLimit, ReviewProgram
 from rencai.audit.log import append as audit
+from rencai.policy.jurisdictions import names
 from rencai.policy.procedures import DEPARTMENTS, procedures
 from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, Role
@@ -55,8 +56,11 @@ def validate_chain(chain: list[str]) -> list[str]:
     return steps
 
 
-def seeded_notice(program: str, jurisdiction: str = "shijiazhuang") -> Any:
-    return next((n for n in procedures(jurisdiction).notices if n.program == program), None)
+def seeded_notice(program: str) -> Any:
+    """The notice the seeds state for a program, in whichever jurisdiction declares it."""
+    return next(
+        (n for code in names() for n in procedures(code).notices if n.program == program), None
+    )
 
 
 def _require_admin(account: Account) -> None:
@@ -156,9 +160,18 @@ def all_settings(session: Session) -> list[ReviewProgram]:
     return list(session.scalars(select(ReviewProgram).order_by(ReviewProgram.program)))
 
 
-def load_seeded(session: Session, jurisdiction: str = "shijiazhuang") -> tuple[int, int]:
-    """Load the seeds' time limits (on the department step) and notices; returns (limits,
-    programs). Idempotent; an administrator's existing chain for a program is kept."""
+def load_seeded(session: Session, jurisdiction: str | None = None) -> tuple[int, int]:
+    """Load the seeds' time limits (on the department step) and notices of one jurisdiction, or
+    of every one that states any; returns (limits, programs). Idempotent; an administrator's
+    existing chain for a program is kept."""
+    if jurisdiction is None:
+        limits = programs = 0
+        for code in names():
+            found = procedures(code)
+            if found.limits or found.notices:
+                more_limits, more_programs = load_seeded(session, code)
+                limits, programs = limits + more_limits, programs + more_programs
+        return limits, programs
     found = procedures(jurisdiction)
     now = clock.now()
     programs = 0

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from rencai import clock
 from rencai.cards.keys import KeyError_, KeyStore
-from rencai.cards.points import POINT_LABELS, TIER_LABELS
+from rencai.cards.points import POINT_LABELS, tier_label
 from rencai.cards.scan import ScanError, read_qr
 from rencai.cards.trust import BundleError, TrustBundle
 from rencai.cards.verify import Verdict, verify
@@ -60,7 +60,7 @@ def _line(verdict: Verdict, point: str | None) -> str:
     if verdict.claims:
         c = verdict.claims
         kind = f"副卡（主卡 {c.main_number}）" if c.kind else "主卡"
-        parts.append(f"{TIER_LABELS.get(c.tier, c.tier)} {c.number} {kind}")
+        parts.append(f"{tier_label(c.tier)} {c.number} {kind}")
     if point and verdict.grants:
         parts.append(f"{POINT_LABELS[point]}：" + "；".join(verdict.grants))
     return " · ".join(parts)

@@ -1,8 +1,9 @@
 """Issuing cards when a card application is finally approved, and the validity they get.
 
-The main card takes its tier from the approved program (card.a / card.b / card.county) and its
-service items from the policy library (services.yaml, each quoted and cited). For A and B cards
-the talent's 副卡 follow the calculator's answer for the approved profile snapshot (parents and
+The main card takes its tier from the approved program, as the case's jurisdiction declares its
+cards (``cards`` in its ``jurisdiction.yaml``), and its service items from the policy library
+(services.yaml, each quoted and cited). For a tier that names a 副卡 program, the talent's 副卡
+follow the calculator's answer for the approved profile snapshot (in Shijiazhuang: parents and
 spouse of A-card talents and B-card doctors): one card each, naming the main card and ending
 with it. No seed states how long a card is valid, so each tier's validity is an administrator
 parameter without a default; until it is set, cards are issued without an end date and carry no
@@ -24,16 +25,13 @@ from rencai.audit.log import append as audit
 from rencai.cards.lists import bump, new_status_index
 from rencai.cards.models import Card, CardEvent, CardStatus, CardValidity
 from rencai.cards.numbering import next_number
-from rencai.cards.points import TIER_LABELS, TIER_OF_PROGRAM, benefit_mask
+from rencai.cards.points import benefit_mask, main_tiers, plan_of, services_of, tier_label
 from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import parse_profile
-from rencai.policy.engine.system import system_for
 from rencai.registry.accounts import RegistryError
 from rencai.registry.models import TalentProfile
 
-CARD_PROGRAMS = ("card.a", "card.b", "card.county")
-CARD_JURISDICTION = "shijiazhuang"
 RELATION_LABELS = {"spouse": "配偶", "parent": "父母", "child": "子女"}
 
 
@@ -56,19 +54,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
-def services_of(program: str) -> list[dict[str, Any]]:
-    """The cited service items a card of this program grants (A and B also hold the county's)."""
-    system = system_for(CARD_JURISDICTION)
-    if program == "card.family":
-        return system.jurisdiction.family_services()
-    granted = {program, "card.county"} if program in ("card.a", "card.b") else {program}
-    return [
-        {"id": b.id, "name": b.name, "citation": b.citation.as_dict() if b.citation else None}
-        for b in system.program.benefits
-        if b.kind == "service" and b.card in granted
-    ]
-
-
 def validity_months(session: Session, tier: str) -> int | None:
     setting = session.get(CardValidity, tier)
     return setting.months if setting else None
@@ -89,6 +74,7 @@ def record(session: Session, card: Card, action: str, actor: str, reason: str | 
 
 def _new_card(
     session: Session,
+    jurisdiction: str,
     program: str,
     talent: TalentProfile,
     county: str,
@@ -98,8 +84,11 @@ def _new_card(
     holder_name: str | None = None,
     application: Application | None = None,
 ) -> Card:
-    tier = TIER_OF_PROGRAM[program]
-    services = services_of(program)
+    plan = plan_of(jurisdiction)
+    found = plan.tier_of(program) if plan else None
+    assert found is not None, f"{jurisdiction} issues no card for {program}"
+    tier = found.letter
+    services = services_of(jurisdiction, program)
     if main is not None:
         valid_until = main.valid_until
     else:
@@ -116,7 +105,7 @@ def _new_card(
         application_id=application.id if application else None,
         county=county,
         services=json.dumps(services, ensure_ascii=False),
-        benefits=benefit_mask([s["id"] for s in services]),
+        benefits=benefit_mask(jurisdiction, [s["id"] for s in services]),
         status=CardStatus.active.value,
         status_index=new_status_index(session),
         valid_from=on,
@@ -132,27 +121,37 @@ def _new_card(
 
 def on_approved(session: Session, application: Application) -> None:
     """Approval handler: issue the main card and its 副卡 for an approved card application."""
-    if application.program not in CARD_PROGRAMS or application.jurisdiction != CARD_JURISDICTION:
+    plan = plan_of(application.jurisdiction)
+    tier = plan.tier_of(application.program) if plan else None
+    if tier is None or tier.follows_main:
         return
     if session.scalar(select(Card.id).where(Card.application_id == application.id)):
         return  # already issued for this case
     talent = session.get(TalentProfile, application.talent_id)
     assert talent is not None
     on = clock.office_date(application.decided_at or _now())
+    jurisdiction = application.jurisdiction
     main = _new_card(
-        session, application.program, talent, application.county, on, application=application
+        session,
+        jurisdiction,
+        application.program,
+        talent,
+        application.county,
+        on,
+        application=application,
     )
     family: list[Card] = []
-    if application.program in ("card.a", "card.b"):
+    if tier.family is not None:
         result = entitlements(parse_profile(json.loads(application.profile_snapshot)), on)
         for entry in result["cards"]:
-            if entry["id"] != "card.family":
+            if entry["id"] != tier.family:
                 continue
             holder = entry.get("holder") or {}
             family.append(
                 _new_card(
                     session,
-                    "card.family",
+                    jurisdiction,
+                    tier.family,
                     talent,
                     application.county,
                     on,
@@ -164,7 +163,8 @@ def on_approved(session: Session, application: Application) -> None:
             )
     bump(session, _now())
     names = "、".join(
-        [f"{TIER_LABELS[main.tier]} {main.number}"] + [f"副卡 {c.number}" for c in family]
+        [f"{tier_label(main.tier)} {main.number}"]
+        + [f"{tier_label(c.tier)} {c.number}" for c in family]
     )
     note = "" if main.valid_until else "有效期待管理员设定后即可出示二维码。"
     notify(
@@ -179,8 +179,10 @@ def on_approved(session: Session, application: Application) -> None:
 def set_validity(session: Session, actor: str, tier: str, months: int, source: str) -> int:
     """Set a tier's validity; cards of the tier still waiting for an end date get one now.
     Returns how many cards were given their end date."""
-    if tier not in ("A", "B", "C"):
-        raise CardError("tier", "卡别应为 A、B 或 C（县卡）；副卡随主卡", "bad_tier")
+    tiers = main_tiers()
+    if tier not in tiers:
+        known = "、".join(f"{letter}（{label}）" for letter, label in tiers.items())
+        raise CardError("tier", f"卡别应为 {known} 之一；副卡随主卡", "bad_tier")
     if not 1 <= months <= 240:
         raise CardError("months", "有效期应为 1 至 240 个月", "bad_months")
     if not source.strip():
@@ -204,12 +206,12 @@ def set_validity(session: Session, actor: str, tier: str, months: int, source: s
 def validity_settings(session: Session) -> list[dict[str, Any]]:
     """Each tier's validity, flagged when the administrator has not set it."""
     rows = []
-    for tier in ("A", "B", "C"):
+    for tier, label in main_tiers().items():
         setting = session.get(CardValidity, tier)
         rows.append(
             {
                 "tier": tier,
-                "label": TIER_LABELS[tier],
+                "label": label,
                 "months": setting.months if setting else None,
                 "source": setting.source if setting else None,
                 "awaiting_administrator": setting is None,

@@ -18,7 +18,8 @@ from rencai.notifications.outbox import notify
 from rencai.registry.models import Account, Role, TalentProfile
 
 # "module:function", each called as function(session, id_number, revoked_on, actor) when a main
-# card is revoked: the payments capability stops the holder's schedules (石字〔2021〕7号 第17条).
+# card is revoked: the payments capability stops the holder's schedules (under the clause the
+# card's jurisdiction declares for recovery).
 # Named here, not imported, because those capabilities depend on cards, not the reverse.
 REVOCATION_HANDLERS: tuple[str, ...] = ("rencai.ledger.recovery:stop_for_revoked_card",)
 

@@ -7,7 +7,7 @@ and an ISO 7064 MOD 11-2 check character (the scheme of the 身份证号's last 
     │  │    └ the card's county (县（市、区）): the work place for A/B/C, the main
     │  │      card's county for a 副卡
     │  └ year of issue
-    └ A, B, C (县卡) or F (副卡)
+    └ the card letter its jurisdiction declares (Shijiazhuang: A, B, C 县卡, F 副卡)
 
 Only characters of the QR alphanumeric set are used. docs/decisions/0046-card-numbers.md.
 """
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from rencai.cards.models import CardCounter
 
-NUMBER = re.compile(r"^[ABCF]\d{13}[0-9X]$")
+NUMBER = re.compile(r"^[A-Z]\d{13}[0-9X]$")
 
 
 def check_character(digits: str) -> str:

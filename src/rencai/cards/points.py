@@ -1,13 +1,17 @@
 """Kinds of service point and what each card tier grants there, traced to the cited service item.
 
 The QR carries the benefit set as a bitmask of point kinds; the texts (and the service items they
-come from, in the policy library's services.yaml) say what the card grants at such a point.
+come from, in the policy library's services.yaml) say what the card grants at such a point. The
+tiers and texts are each jurisdiction's own (``cards`` in its ``jurisdiction.yaml``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntFlag
+from typing import Any
+
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.jurisdictions import CardPlan, PointGrant, with_cards
 
 
 class PointKind(IntFlag):
@@ -31,91 +35,89 @@ POINT_LABELS = {
 # subway) compare nothing and accept the 60-second dynamic code.
 FACE_CHECK_KINDS = frozenset({"scenic", "hospital", "bank"})
 
-TIER_OF_PROGRAM = {"card.a": "A", "card.b": "B", "card.county": "C", "card.family": "F"}
-PROGRAM_OF_TIER = {v: k for k, v in TIER_OF_PROGRAM.items()}
-TIER_LABELS = {"A": "A卡", "B": "B卡", "C": "县（市、区）卡", "F": "副卡"}
+
+def plans() -> dict[str, CardPlan]:
+    """Jurisdiction code → its cards (tiers, what each grants at each kind of point)."""
+    return with_cards()
 
 
-@dataclass(frozen=True)
-class PointGrant:
-    """What a service item of a card grants at one kind of point."""
-
-    service_id: str  # the calculator's service benefit id
-    kinds: PointKind
-    text: str
+def plan_of(jurisdiction: str) -> CardPlan | None:
+    return plans().get(jurisdiction)
 
 
-# The service items that matter at a verifying point (the other items are handled at offices).
-GRANTS: tuple[PointGrant, ...] = (
-    PointGrant(
-        "sjz.a.service.daily_life",
-        PointKind.bus | PointKind.subway | PointKind.scenic,
-        "免费乘坐市区内公交车、地铁，免费参观市管文化旅游景区（A卡 生活服务）",
-    ),
-    PointGrant(
-        "sjz.a.service.healthcare",
-        PointKind.hospital,
-        "就医预约诊疗绿色通道（A卡 医疗保健）",
-    ),
-    PointGrant(
-        "sjz.a.service.finance",
-        PointKind.bank,
-        "人才绿卡服务窗口绿色通道（A卡 金融服务）",
-    ),
-    PointGrant(
-        "sjz.b.service.daily_life",
-        PointKind.bus | PointKind.subway | PointKind.scenic,
-        "免费乘坐市区内公交车、地铁，免费参观市域内国有A级旅游景区（B卡 生活服务）",
-    ),
-    PointGrant(
-        "sjz.county.service.daily_life",
-        PointKind.scenic,
-        "免费参观本县（市、区）域内国有文化旅游景区（县卡 生活服务）",
-    ),
-    PointGrant(
-        "sjz.county.service.healthcare",
-        PointKind.hospital,
-        "在县（市、区）卫计部门指定的医疗机构享受就医预约绿色通道（县卡 医疗保健）",
-    ),
-    PointGrant(
-        "sjz.county.service.finance",
-        PointKind.bank,
-        "县（市、区）金融机构人才绿卡服务窗口优先服务（县卡 金融服务）",
-    ),
-    PointGrant(
-        "sjz.family.service.daily_life",
-        PointKind.bus | PointKind.subway | PointKind.scenic,
-        "公交、地铁、景点免费（副卡）",
-    ),
-    PointGrant(
-        "sjz.family.service.healthcare",
-        PointKind.hospital,
-        "医疗保健服务（副卡）",
-    ),
-)
+def tier_labels() -> dict[str, str]:
+    """Card letter → label (A卡, 副卡 …), over every jurisdiction (letters are unique)."""
+    return {t.letter: t.label for plan in plans().values() for t in plan.tiers}
 
 
-def benefit_mask(service_ids: list[str]) -> int:
+def tier_label(letter: str) -> str:
+    return tier_labels().get(letter, letter)
+
+
+def main_tiers() -> dict[str, str]:
+    """Letter → label of the main cards (a 副卡 follows its main card's validity)."""
+    return {
+        t.letter: t.label for plan in plans().values() for t in plan.tiers if not t.follows_main
+    }
+
+
+def title_of(county: str) -> str:
+    """The card's printed title: its county's jurisdiction's name of its talent card."""
+    found = vocabulary().counties.get(county)
+    plan = plan_of(found.jurisdiction) if found else None
+    return plan.title if plan else "人才绿卡"
+
+
+def services_of(jurisdiction: str, program: str) -> list[dict[str, Any]]:
+    """The cited service items a card of this program grants (with those of the programs its
+    tier includes, e.g. a city card's holder enjoys the county card's items)."""
+    from rencai.policy.engine.system import system_for
+
+    system = system_for(jurisdiction)
+    plan = plan_of(jurisdiction)
+    tier = plan.tier_of(program) if plan else None
+    if tier is not None and tier.follows_main:
+        return system.jurisdiction.family_services()
+    granted = {program, *(tier.includes if tier else ())}
+    return [
+        {"id": b.id, "name": b.name, "citation": b.citation.as_dict() if b.citation else None}
+        for b in system.program.benefits
+        if b.kind == "service" and b.card in granted
+    ]
+
+
+def _grants(jurisdiction: str) -> tuple[PointGrant, ...]:
+    plan = plan_of(jurisdiction)
+    return plan.grants if plan else ()
+
+
+def _kinds(grant: PointGrant) -> PointKind:
     mask = PointKind(0)
-    for grant in GRANTS:
+    for kind in grant.kinds:
+        mask |= PointKind[kind]
+    return mask
+
+
+def benefit_mask(jurisdiction: str, service_ids: list[str]) -> int:
+    mask = PointKind(0)
+    for grant in _grants(jurisdiction):
         if grant.service_id in service_ids:
-            mask |= grant.kinds
+            mask |= _kinds(grant)
     return int(mask)
 
 
-def grants_at(service_ids: list[str], kind: str) -> list[str]:
+def grants_at(jurisdiction: str, service_ids: list[str], kind: str) -> list[str]:
     """The Chinese texts of what these service items grant at a point of this kind."""
-    flag = PointKind[kind]
-    return [g.text for g in GRANTS if g.service_id in service_ids and g.kinds & flag]
+    return [
+        g.text for g in _grants(jurisdiction) if g.service_id in service_ids and kind in g.kinds
+    ]
 
 
 def point_texts() -> dict[str, dict[str, list[str]]]:
-    """For the verifier: tier → point kind → texts (the QR carries only the mask)."""
+    """For the verifier: card letter → point kind → texts (the QR carries only the mask)."""
     table: dict[str, dict[str, list[str]]] = {}
-    prefixes = {"A": "sjz.a.", "B": "sjz.b.", "C": "sjz.county.", "F": "sjz.family."}
-    for tier, prefix in prefixes.items():
-        ids = [g.service_id for g in GRANTS if g.service_id.startswith(prefix)]
-        if tier in ("A", "B"):  # A and B holders enjoy the county items on their own card
-            ids += [g.service_id for g in GRANTS if g.service_id.startswith("sjz.county.")]
-        table[tier] = {kind: grants_at(ids, kind) for kind in POINT_LABELS}
+    for jurisdiction, plan in plans().items():
+        for tier in plan.tiers:
+            ids = [s["id"] for s in services_of(jurisdiction, tier.program)]
+            table[tier.letter] = {kind: grants_at(jurisdiction, ids, kind) for kind in POINT_LABELS}
     return table

@@ -22,7 +22,7 @@ from rencai.cards.credential import FAMILY_CARD, MAIN_CARD, CardClaims, sign_cla
 from rencai.cards.issuance import CardError
 from rencai.cards.keys import KeyStore
 from rencai.cards.models import STATUS_LABELS, Card, CardStatus
-from rencai.cards.points import TIER_LABELS
+from rencai.cards.points import tier_label, title_of
 
 CHINA = clock.OFFICE_ZONE
 WINDOW = 60  # seconds a dynamic code is shown for
@@ -123,10 +123,10 @@ def pdf(session: Session, card: Card, holder: str, code: str, photo: bytes) -> b
     doc.set_text_color(255, 255, 255)
     doc.set_font("cjk", size=10)
     doc.set_xy(3, 2.5)
-    doc.cell(60, 6, "石家庄市人才绿卡")
+    doc.cell(60, 6, title_of(card.county))
     doc.set_font("cjk", size=8)
     doc.set_xy(60, 2.5)
-    doc.cell(23, 6, TIER_LABELS[card.tier], align="R")
+    doc.cell(23, 6, tier_label(card.tier), align="R")
     doc.set_text_color(0, 0, 0)
     last_day = card.valid_until - dt.timedelta(days=1) if card.valid_until else None
     lines = [

@@ -16,8 +16,9 @@ import cbor2
 
 from rencai.cards.cose import CoseError, decode_sign1, sign1
 from rencai.cards.keys import Certificate, KeyError_, KeyStore
-from rencai.cards.points import POINT_LABELS, point_texts
+from rencai.cards.points import POINT_LABELS, point_texts, tier_labels
 from rencai.cards.statuslist import StatusBits
+from rencai.policy.jurisdictions import default_code
 
 # How old a bundle may be at each kind of point, and what happens when it is older. Operational
 # settings of the platform, not policy: docs/decisions/0049-offline-freshness.md.
@@ -46,7 +47,7 @@ def build_bundle(
     payload = {
         "v": version,
         "iat": int(now.timestamp()),
-        "iss": "shijiazhuang",
+        "iss": default_code(),  # the installation, named by its default jurisdiction
         "certs": [c.raw for c in store.verifying(now)],
         "status": {
             "size": revoked.size,
@@ -56,6 +57,7 @@ def build_bundle(
         "points": POINT_RULES,
         "point_labels": POINT_LABELS,
         "texts": point_texts(),
+        "tier_labels": tier_labels(),
         "counties": counties,
     }
     return sign1(signer, kid, cbor2.dumps(payload))

@@ -22,12 +22,12 @@ from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.feeds.models import Contribution, Departure, FeedLoad
 from rencai.feeds.source import FeedError, MonthlySource
+from rencai.policy.jurisdictions import names
 from rencai.registry.identifiers import IdentifierError, validate_id_number, validate_uscc
 
 CONTRIBUTION_COLUMNS = ["身份证号", "单位统一社会信用代码", "所属期", "参保地"]
 DEPARTURE_COLUMNS = ["身份证号", "类型", "日期", "城市", "单位统一社会信用代码"]
 DEPARTURE_KINDS = {"迁出本市": "moved_away", "解除劳动关系": "employment_ended"}
-CITIES = {"石家庄市": "shijiazhuang", "锦州市": "jinzhou", "沧州市": "cangzhou"}
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -38,10 +38,16 @@ class LoadResult:
     rejects: list[tuple[int, str]]  # (line number in the file, reason)
 
 
+def cities() -> dict[str, str]:
+    """Chinese name → code of every jurisdiction (a feed names the city in Chinese or by code)."""
+    return {name: code for code, name in names().items()}
+
+
 def _city(value: str) -> str:
-    code = CITIES.get(value, value)
-    if code not in CITIES.values():
-        raise ValueError(f"城市“{value}”无效，应为{'、'.join(CITIES)}之一")
+    known = cities()
+    code = known.get(value, value)
+    if code not in known.values():
+        raise ValueError(f"城市“{value}”无效，应为{'、'.join(known)}之一")
     return code
 
 

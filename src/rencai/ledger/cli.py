@@ -29,6 +29,10 @@ ledger_app = typer.Typer(
 )
 
 Actor = Annotated[str, typer.Option(help="Username of the finance officer acting")]
+City = Annotated[
+    str | None,
+    typer.Option(help="Jurisdiction code (default: the officer's own city, else the default city)"),
+]
 Command = TypeVar("Command", bound=Callable[..., Any])
 logger = logging.getLogger("rencai.ledger.cli")
 
@@ -94,10 +98,26 @@ def guarded(function: Command) -> Command:
     return wrapper  # type: ignore[return-value]
 
 
-def _month(text: str, jurisdiction: str = "shijiazhuang") -> dt.date:
+def _month(text: str, jurisdiction: str) -> dt.date:
     from rencai.ledger.runs import parse_month
 
     return parse_month(text, jurisdiction)
+
+
+def _city(actor: str, requested: str | None) -> str:
+    """The city a run is for: ``--jurisdiction``, else the actor's own city, else the default
+    city of the installation (whether the actor may act for it is checked by ``_officer``)."""
+    from sqlalchemy import select
+
+    from rencai.db.session import database_url, session_scope
+    from rencai.ledger.officers import chosen_city
+    from rencai.registry.models import Account
+
+    if requested:
+        return requested
+    with session_scope(database_url()) as session:
+        account = session.scalar(select(Account).where(Account.username == actor))
+        return chosen_city(account, None)
 
 
 def _officer(
@@ -138,7 +158,7 @@ def _city_of(model: Any, key: int, label: str) -> str:
 def run(
     month: Annotated[str, typer.Argument(help="YYYY-MM")],
     actor: Actor,
-    jurisdiction: Annotated[str, typer.Option(help="Jurisdiction code")] = "shijiazhuang",
+    jurisdiction: City = None,
     run_id: Annotated[str | None, typer.Option(help="Resume this run id")] = None,
 ) -> None:
     """Run (or resume) a month: check every due line, then make the batch for approval."""
@@ -149,6 +169,7 @@ def run(
     from rencai.ledger.runs import run_month
 
     url = database_url()
+    jurisdiction = _city(actor, jurisdiction)
     day = _month(month, jurisdiction)
     _officer(actor, jurisdiction)
     with Progress(transient=True) as bar:
@@ -178,12 +199,13 @@ def run(
 @guarded
 def runs(
     actor: Actor,
-    jurisdiction: Annotated[str, typer.Option(help="Jurisdiction code")] = "shijiazhuang",
+    jurisdiction: City = None,
 ) -> None:
     """List the city's latest runs, their step, and whether a process is running one now."""
     from rencai.db.session import database_url
     from rencai.ledger.runs import run_states
 
+    jurisdiction = _city(actor, jurisdiction)
     _officer(actor, jurisdiction)
     states = run_states(database_url(), jurisdiction)
     typer.echo(
@@ -210,12 +232,13 @@ def cancel_run(
     month: Annotated[str, typer.Argument(help="YYYY-MM")],
     actor: Actor,
     reason: Annotated[str, typer.Option(help="Why the run is cancelled (Chinese)")],
-    jurisdiction: Annotated[str, typer.Option(help="Jurisdiction code")] = "shijiazhuang",
+    jurisdiction: City = None,
 ) -> None:
     """Cancel a month's run that stopped before its batch: its chosen lines are due again."""
     from rencai.db.session import database_url
     from rencai.ledger.runs import cancel_run as cancel
 
+    jurisdiction = _city(actor, jurisdiction)
     day = _month(month, jurisdiction)
     _officer(actor, jurisdiction)
     state = cancel(database_url(), jurisdiction, day, actor, reason)
@@ -312,7 +335,7 @@ def set_basis(
     value: Annotated[str, typer.Argument(help="all | unserved")],
     actor: Actor,
 ) -> None:
-    """Set which part 石字〔2021〕7号第17条 recovers (the seeds do not say)."""
+    """Set which part the recovery clause recovers (the seeds do not say)."""
     from rencai.db.session import database_url, session_scope
     from rencai.ledger.recovery import set_basis as set_it
 
@@ -411,7 +434,7 @@ def fraud(
     note: Annotated[str, typer.Option(help="What was found (Chinese)")],
     actor: Actor,
 ) -> None:
-    """Record a claim found false (弄虚作假): stop the schedule, raise the 第17条 receivables."""
+    """Record a claim found false (弄虚作假): stop the schedule, raise the clawback receivables."""
     from rencai.db.session import database_url, session_scope
     from rencai.ledger.models import Schedule
     from rencai.ledger.recovery import declare_fraud

@@ -13,6 +13,7 @@ from rencai.feeds.load import load
 from rencai.feeds.source import FileSource
 from rencai.ledger.payees import set_payee
 from rencai.ledger.schedules import add_months, month_start
+from rencai.policy.jurisdictions import default_code, names
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
 
@@ -25,7 +26,7 @@ DEMO_FINANCE = [
 def load_ledger_demo(
     session: Session, password: str, talent_id_number: str, talent_name: str, employer_uscc: str
 ) -> None:
-    city = "shijiazhuang"  # finance officers belong to a city (decision 0082)
+    city = default_code()  # finance officers belong to a city (decision 0082)
     create_account(
         session, "demo_finance", password, "财务科 张会计", Role.finance, jurisdiction=city
     )
@@ -43,8 +44,9 @@ def load_ledger_demo(
     this_month = month_start(clock.today())
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "社保缴费-演示.csv"
+        where = names()[city]
         rows = [
-            f"{talent_id_number},{employer_uscc},{add_months(this_month, -back):%Y-%m},石家庄市"
+            f"{talent_id_number},{employer_uscc},{add_months(this_month, -back):%Y-%m},{where}"
             for back in range(3)
         ]
         path.write_text(

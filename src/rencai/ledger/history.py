@@ -63,7 +63,7 @@ KIND_LABELS = {"clawback": "收回", "overpayment": "多发冲抵", "exclusivity
 
 
 def citation_text(raw: str | None) -> str:
-    """'石字〔2021〕7号 第4条：“…”' from a stored citation (JSON); empty if there is none."""
+    """'<document> 第4条：“…”' from a stored citation (JSON); empty if there is none."""
     data = json.loads(raw) if raw else None
     if not data:
         return ""

@@ -28,10 +28,40 @@ def city_of(account: Account) -> str | None:
 
 
 def _city_name(code: str) -> str:
+    from rencai.policy.jurisdictions import names
+
+    return names().get(code, code)
+
+
+def payable() -> dict[str, str]:
+    """Code → name of the jurisdictions whose computed programs pay money (those a payment run
+    can be made for), in display order."""
+    from rencai.policy.engine.system import system_for
     from rencai.policy.jurisdictions import registry
 
-    known = registry().get(code)
-    return known.name if known else code
+    return {
+        code: found.name
+        for code, found in registry().items()
+        if any(b.kind == "money" for b in system_for(code).program.benefits)
+    }
+
+
+def cities_for(account: Account) -> dict[str, str]:
+    """The payable cities an account may choose among: its own city, or every one."""
+    own = city_of(account)
+    cities = payable()
+    return {own: cities[own]} if own in cities else ({} if own else cities)
+
+
+def chosen_city(account: Account | None, requested: str | None) -> str:
+    """The city a finance action is for: the one asked for, else the account's own, else the
+    installation's default city. Whether the account may act for it is checked separately."""
+    from rencai.policy.jurisdictions import default_code
+
+    if requested:
+        return requested
+    own = city_of(account) if account is not None else None
+    return own or default_code()
 
 
 def finance_officer(

@@ -1,10 +1,13 @@
 """Receivables (收回): what must be recovered, under which clause, and how it is settled.
 
-石字〔2021〕7号 第17条: 对支持期内离开我市或弄虚作假、违规使用的，取消并收回拨付资金.
-The seeds do not say whether "拨付资金" means all money paid or only the part for the
-unserved periods, so the basis is an administrator setting with no default (decision 0058);
-until it is set, the receivable waits with its amount open and payments to the person stay
-blocked. Periods paid after a failure date were never due and are always a receivable.
+Each jurisdiction names its recovery clause in its folder (``recovery`` in ``jurisdiction.yaml``:
+money paid is cancelled and recovered when the talent leaves the city within the support period
+or the claim was false); a receivable cites its schedule's jurisdiction's clause, or none where
+the city states none (decision 0089). The seeds do not say whether "拨付资金" means all money
+paid or only the part for the unserved periods, so the basis is an administrator setting with
+no default (decision 0058); until it is set, the receivable waits with its amount open and
+payments to the person stay blocked. Periods paid after a failure date were never due and are
+always a receivable.
 """
 
 from __future__ import annotations
@@ -24,15 +27,10 @@ from rencai.ledger.journal import entry, receivable_balances, record
 from rencai.ledger.models import AppliedEvent, Line, Receivable, Schedule, Setting
 from rencai.ledger.money import yuan
 from rencai.ledger.schedules import add_months, month_start
+from rencai.policy.jurisdictions import Recovery, city
 from rencai.registry.models import Account, Role
 
-CLAUSE_17 = {
-    "document": "石字〔2021〕7号",
-    "clause": "17",
-    "quote": "对支持期内离开我市或弄虚作假、违规使用的，取消并收回拨付资金，"
-    "同时追究相关责任人责任。",
-}
-# administrator settings the seeds leave open: which part 第17条 recovers, per reason
+# administrator settings the seeds leave open: which part the recovery clause recovers, per reason
 BASIS_SETTINGS = {
     "clawback_basis.moved_away": "支持期内离开本市的，收回全部拨付资金还是未服务期部分",
     "clawback_basis.fraud": "弄虚作假、违规使用的，收回全部拨付资金还是查实之后期间部分",
@@ -46,6 +44,25 @@ RECEIVABLE_STATUS = {
 }
 PAID_STATES = ("paid",)
 OPEN_STATES = ("awaiting_administrator", "open")
+
+
+def recovery_of(jurisdiction: str) -> Recovery | None:
+    """The jurisdiction's recovery clause and hold wording, if its folder states one."""
+    found = city(jurisdiction)
+    return found.recovery if found else None
+
+
+def cited(jurisdiction: str) -> str:
+    """'（<document>第<n>条）' for a jurisdiction's recovery clause; empty without one."""
+    recovery = recovery_of(jurisdiction)
+    return f"（{recovery.label}）" if recovery else ""
+
+
+def hold_reason(jurisdiction: str) -> str:
+    """Why a person's payments wait while a receivable is open, in the jurisdiction's words."""
+    recovery = recovery_of(jurisdiction)
+    wording = recovery.hold if recovery else "存在待收回款项，暂停向该人员发放"
+    return wording + cited(jurisdiction)
 
 
 def setting(session: Session, key: str) -> str | None:
@@ -81,7 +98,7 @@ def _raise(
         amount_fen=amount_fen,
         status="awaiting_administrator" if amount_fen is None else "open",
         blocks_payments=blocks,
-        citation=json.dumps(CLAUSE_17, ensure_ascii=False),
+        citation=json.dumps(_citation(schedule.jurisdiction), ensure_ascii=False),
         explanation=explanation,
         raised_at=clock.now(),
     )
@@ -90,6 +107,17 @@ def _raise(
     if amount_fen is not None:
         _open(session, receivable, amount_fen, actor, run_id)
     return receivable
+
+
+def _citation(jurisdiction: str) -> dict[str, str] | None:
+    recovery = recovery_of(jurisdiction)
+    return recovery.citation.as_dict() if recovery else None
+
+
+def _by_clause(jurisdiction: str) -> str:
+    """'依第17条' (the clause alone, as the explanation has always said it); empty without one."""
+    recovery = recovery_of(jurisdiction)
+    return f"依{recovery.clause_label}" if recovery else ""
 
 
 def _open(
@@ -162,7 +190,7 @@ def _stop(
     record(session, entries)
 
 
-def _clause_17_receivables(
+def _clawback_receivables(
     session: Session,
     schedule: Schedule,
     *,
@@ -205,7 +233,7 @@ def _clause_17_receivables(
             basis=basis,
             amount_fen=amount,
             blocks=True,
-            explanation=f"{label}前已发放{yuan(served)}元；依第17条是否收回此部分"
+            explanation=f"{label}前已发放{yuan(served)}元；{_by_clause(schedule.jurisdiction)}是否收回此部分"
             + ("，待管理员设定收回口径" if basis is None else f"，按{BASIS_LABELS[basis]}口径"),
             actor=actor,
             failure_period=failure_period,
@@ -231,10 +259,10 @@ def apply_departure(
                 continue
             reason = (
                 f"{departure.occurred_on:%Y年%m月%d日}迁出本市，"
-                "自下一期起停止发放（石字〔2021〕7号第17条）"
+                f"自下一期起停止发放{cited(schedule.jurisdiction)}"
             )
             _stop(session, schedule, failure_period, reason, actor)
-            _clause_17_receivables(
+            _clawback_receivables(
                 session,
                 schedule,
                 reason="moved_away",
@@ -267,7 +295,7 @@ def apply_departure(
 def declare_fraud(
     session: Session, schedule_id: int, actor: str, found_on: dt.date, note: str
 ) -> None:
-    """A claim found false (弄虚作假): stop the schedule and raise the 第17条 receivables."""
+    """A claim found false (弄虚作假): stop the schedule and raise the clawback receivables."""
     schedule = session.get(Schedule, schedule_id)
     if schedule is None:
         raise LedgerError("发放计划不存在", "not_found")
@@ -278,10 +306,9 @@ def declare_fraud(
     if schedule.status == "stopped" and schedule.stop_reason and "弄虚作假" in schedule.stop_reason:
         raise LedgerError("该发放计划已认定弄虚作假并停止发放", "already_stopped", "schedule")
     failure_period = month_start(found_on)
-    _stop(
-        session, schedule, None, f"经查实弄虚作假、违规使用：{note}（石字〔2021〕7号第17条）", actor
-    )
-    _clause_17_receivables(
+    reason = f"经查实弄虚作假、违规使用：{note}{cited(schedule.jurisdiction)}"
+    _stop(session, schedule, None, reason, actor)
+    _clawback_receivables(
         session,
         schedule,
         reason="fraud",

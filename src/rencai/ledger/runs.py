@@ -52,7 +52,7 @@ from rencai.ledger.models import (
     Schedule,
 )
 from rencai.ledger.money import yuan
-from rencai.ledger.recovery import OPEN_STATES, apply_departure, exclude_schedule
+from rencai.ledger.recovery import OPEN_STATES, apply_departure, exclude_schedule, hold_reason
 from rencai.ledger.schedules import add_months, amount_on, duplicate_reason, period_end
 from rencai.policy.engine.system import system_for
 
@@ -79,7 +79,7 @@ class RunSummary:
     skipped: int = 0  # lines chosen to pay that already had a live payment elsewhere
 
 
-def parse_month(text: str, jurisdiction: str = "shijiazhuang") -> dt.date:
+def parse_month(text: str, jurisdiction: str | None = None) -> dt.date:
     """A run month from ``YYYY-MM``: its first day, within the months a run can pay.
 
     From the month the jurisdiction's modelled policies begin to the month after the current
@@ -96,6 +96,10 @@ def parse_month(text: str, jurisdiction: str = "shijiazhuang") -> dt.date:
         month = dt.date(int(text[:4]), int(text[5:]), 1)
     except ValueError:
         raise LedgerError(f"发放月份“{text}”无效，格式应为 YYYY-MM", "bad_month", "month") from None
+    if jurisdiction is None:
+        from rencai.policy.jurisdictions import default_code
+
+        jurisdiction = default_code()
     check_month(jurisdiction, month)
     return month
 
@@ -566,6 +570,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
         .order_by(Receivable.id)
     ).all()
     blocked = {r.id_number for r in open_receivables if r.blocks_payments}
+    hold_wording = hold_reason(run.jurisdiction)
     offsettable = [r for r in open_receivables if not r.blocks_payments and r.status == "open"]
     balances = receivable_balances(session, [r.id for r in offsettable])
     credit: dict[str, int] = defaultdict(int)
@@ -599,7 +604,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             facts["exclusivity"] = losers[schedule_id]
             decision, reason = "exclude", losers[schedule_id]["reason"]
         elif id_number in blocked:
-            decision, reason = "hold", "存在待收回款项，暂停向该人员发放（石字〔2021〕7号第17条）"
+            decision, reason = "hold", hold_wording
         elif amount is None:
             decision, reason = "hold", "金额参数待管理员设定"
         elif recurring and period not in loaded_months:

@@ -1,7 +1,7 @@
 """Approved money entitlements become payment schedules (发放计划) of dated lines.
 
 Each line's amount is read from the cited parameter in force on the last day of its period
-(decision 0056): the 2021-02-10 raise of 石字〔2021〕7号 第4条 applies to every period ending on
+(decision 0056): e.g. a rent subsidy raised on 2021-02-10 applies to every period ending on
 or after that day. Amounts of lines not yet paid follow later parameter changes (a run re-reads
 them); paid lines keep theirs.
 """

@@ -17,8 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-JURISDICTIONS_DIR = Path(__file__).with_name("jurisdictions")
-JURISDICTION_NAMES = {"shijiazhuang": "石家庄市", "jinzhou": "锦州市", "cangzhou": "沧州市"}
+from rencai.policy.jurisdictions import discovered, names
 
 Status = Literal["computed", "catalogued", "not_encodable"]
 STATUS_LABELS = {"computed": "已计算", "catalogued": "仅编目", "not_encodable": "无法编码"}
@@ -90,7 +89,7 @@ class Entry:
         data["status_label"] = STATUS_LABELS[self.status]
         data["target_label"] = TARGET_LABELS[self.target]
         data["kind_label"] = KIND_LABELS.get(self.kind, self.kind)
-        data["jurisdiction_name"] = JURISDICTION_NAMES.get(self.jurisdiction, self.jurisdiction)
+        data["jurisdiction_name"] = names().get(self.jurisdiction, self.jurisdiction)
         return data
 
 
@@ -188,9 +187,17 @@ def _entry(data: dict[str, Any], jurisdiction: str, where: str) -> Entry:
     return Entry(jurisdiction=jurisdiction, **values)
 
 
-def load_catalogue(root: Path = JURISDICTIONS_DIR) -> Catalogue:
+def _catalogue_folders(root: Path | None) -> list[Path]:
+    if root is not None:
+        return sorted(p for p in root.glob("*/catalogue") if p.is_dir())
+    found = [c.folder / "catalogue" for c in discovered().values()]
+    return sorted((p for p in found if p.is_dir()), key=lambda p: p.parent.name)
+
+
+def load_catalogue(root: Path | None = None) -> Catalogue:
+    """Every jurisdiction's catalogue (or those of the folders under ``root``)."""
     catalogue = Catalogue()
-    for folder in sorted(p for p in root.glob("*/catalogue") if p.is_dir()):
+    for folder in _catalogue_folders(root):
         jurisdiction = folder.parent.name
         documents = yaml.safe_load((folder / "documents.yaml").read_text(encoding="utf-8")) or []
         for data in documents:
@@ -211,7 +218,7 @@ def load_catalogue(root: Path = JURISDICTIONS_DIR) -> Catalogue:
             if path.name == "documents.yaml":
                 continue
             for data in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-                entry = _entry(data, jurisdiction, str(path.relative_to(root)))
+                entry = _entry(data, jurisdiction, str(path.relative_to(folder.parent.parent)))
                 if entry.id in catalogue.entries:
                     raise CatalogueError(f"{path}: program id {entry.id} listed twice")
                 catalogue.entries[entry.id] = entry
@@ -244,7 +251,7 @@ def coverage_markdown(cat: Catalogue) -> str:
         + "."
     )
     for jurisdiction in sorted({e.jurisdiction for e in cat.entries.values()}):
-        lines += ["", f"## {JURISDICTION_NAMES.get(jurisdiction, jurisdiction)} ({jurisdiction})"]
+        lines += ["", f"## {names().get(jurisdiction, jurisdiction)} ({jurisdiction})"]
         by_document: dict[str, list[Entry]] = {}
         for entry in cat.entries.values():
             if entry.jurisdiction == jurisdiction:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from rencai.policy.citations import Citation
+from rencai.policy.jurisdictions import city
 
 JURISDICTIONS = Path(__file__).with_name("jurisdictions")
 
@@ -52,13 +53,13 @@ class Procedures:
 
 @cache
 def procedures(jurisdiction: str) -> Procedures:
-    path = JURISDICTIONS / jurisdiction / "procedures.yaml"
+    found = city(jurisdiction)
+    folder = found.folder if found else JURISDICTIONS / jurisdiction
+    path = folder / "procedures.yaml"
     if not path.exists():
         return Procedures((), ())
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    services = yaml.safe_load(
-        (JURISDICTIONS / jurisdiction / "services.yaml").read_text(encoding="utf-8")
-    )
+    services = yaml.safe_load((folder / "services.yaml").read_text(encoding="utf-8"))
     limits = []
     for entry in data.get("limits", []):
         card, item = entry["service"]

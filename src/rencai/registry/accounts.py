@@ -19,6 +19,7 @@ from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.jurisdictions import default_code
 from rencai.registry.identifiers import (
     IdentifierError,
     mask_id_number,
@@ -136,7 +137,7 @@ def register_talent(
         raise RegistryError("id_number", str(exc), "bad_id_number") from None
     if session.scalar(select(TalentProfile.id).where(TalentProfile.id_number == number)):
         raise RegistryError("id_number", "该身份证号已注册", "duplicate_id_number")
-    document = _validated_profile(profile or {"jurisdiction": "shijiazhuang"}, number)
+    document = _validated_profile(profile or {"jurisdiction": default_code()}, number)
     account = create_account(session, username, password, name, Role.talent)
     talent = TalentProfile(
         account_id=account.id,

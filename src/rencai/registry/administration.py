@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.audit.log import append as audit
-from rencai.policy.catalogue import JURISDICTION_NAMES
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.jurisdictions import names
 from rencai.policy.procedures import DEPARTMENTS
 from rencai.registry.accounts import (
     RegistryError,
@@ -39,7 +39,7 @@ def finance_cities() -> dict[str, str]:
     """The cities whose payments the platform runs (a finance officer belongs to one)."""
     from rencai.policy.calculator import supported_jurisdictions
 
-    return {code: JURISDICTION_NAMES.get(code, code) for code in supported_jurisdictions()}
+    return {code: names().get(code, code) for code in supported_jurisdictions()}
 
 
 def require_admin(admin: Account) -> None:

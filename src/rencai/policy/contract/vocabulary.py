@@ -49,6 +49,28 @@ class Vocabulary:
         return [(e["school"], e["discipline"]) for e in self.raw["a_class_disciplines"]]
 
 
+def _with_jurisdictions(raw: dict[str, Any]) -> dict[str, Any]:
+    """The published file's codes plus what the jurisdiction folders declare: their names (the
+    file's must agree) and the counties a folder adds."""
+    from rencai.policy.jurisdictions import JurisdictionError, discovered
+
+    cities = discovered()
+    listed = {str(k): str(v) for k, v in raw["jurisdiction"].items()}
+    for code, name in listed.items():
+        if code not in cities or cities[code].name != name:
+            raise JurisdictionError(f"vocabulary.yaml: jurisdiction {code}={name} has no folder")
+    raw["jurisdiction"] = {**listed, **{code: c.name for code, c in cities.items()}}
+    counties = dict(raw["county"])
+    for code, city in cities.items():
+        for county, entry in city.counties.items():
+            if county in counties:
+                raise JurisdictionError(f"{code}: county {county} is already in the vocabulary")
+            counties[county] = {**entry, "jurisdiction": code}
+    raw["county"] = counties
+    return raw
+
+
 @cache
 def vocabulary() -> Vocabulary:
-    return Vocabulary(yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8")))
+    raw = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    return Vocabulary(_with_jurisdictions(raw))

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
 
 from openfisca_core.parameters import ParameterNode, load_parameter_file
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from rencai.policy.engine.model import ENTITIES, Person, input_variables
-from rencai.policy.rules import Program, compile_program
+from rencai.policy.jurisdictions import Jurisdiction, registry
+from rencai.policy.rules import compile_program
 
-
-@dataclass(frozen=True)
-class Jurisdiction:
-    code: str
-    name: str
-    parameters_dir: Path
-    program_factory: Callable[[], Program]
-    earliest: dt.date  # no law of this jurisdiction is modelled before this day
-    family_services: Callable[[], list[dict[str, Any]]]
+__all__ = ["Jurisdiction", "JurisdictionSystem", "system_for"]
 
 
 class JurisdictionSystem(TaxBenefitSystem):
@@ -42,6 +30,4 @@ class JurisdictionSystem(TaxBenefitSystem):
 
 @cache
 def system_for(code: str) -> JurisdictionSystem:
-    from rencai.policy.jurisdictions import registry
-
     return JurisdictionSystem(registry()[code])

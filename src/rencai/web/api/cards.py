@@ -30,7 +30,7 @@ from rencai.cards.keys import KeyError_, KeyStore, kid_of
 from rencai.cards.lifecycle import ACTION_LABELS, can_manage, change
 from rencai.cards.lists import BUNDLES
 from rencai.cards.models import STATUS_LABELS, Card, CardEvent, CardStatus, ServicePoint
-from rencai.cards.points import TIER_LABELS
+from rencai.cards.points import tier_label, title_of
 from rencai.cards.presentation import dynamic_codes, pdf, static_code, svg
 from rencai.cards.usage import (
     VERIFY_LIMITER,
@@ -72,7 +72,8 @@ def card_view(session: Session, card: Card) -> dict[str, Any]:
     return {
         "number": card.number,
         "tier": card.tier,
-        "tier_label": TIER_LABELS[card.tier],
+        "tier_label": tier_label(card.tier),
+        "title": title_of(card.county),
         "kind": "family" if main else "main",
         "main_number": main.number if main else None,
         "relation": card.relation,

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile, profile_json_schema
+from rencai.policy.jurisdictions import example
 
 router = APIRouter(prefix="/api/v1", tags=["entitlements 政策计算器"])
 
@@ -30,37 +31,8 @@ ERROR_SCHEMA = {
     },
 }
 
-EXAMPLE_RESULT = {
-    "jurisdiction": "shijiazhuang",
-    "on": "2026-11-23",
-    "cards": [
-        {
-            "id": "card.b",
-            "name": "石家庄市人才绿卡B卡",
-            "because": ["博士学位研究生（B卡申领范围第（2）类）", "年龄 32 周岁，不超过 35 周岁"],
-            "citation": {"document": "石办字〔2017〕39号", "clause": "申领范围（2）", "quote": "…"},
-        }
-    ],
-    "benefits": [
-        {
-            "id": "sjz.b.rent_subsidy",
-            "name": "房租补助",
-            "kind": "money",
-            "amount": "3000.00",
-            "per": "month",
-            "periods": 60,
-            "total": "180000.00",
-            "start": "2024-07-01",
-            "end": "2029-06-30",
-            "condition": None,
-            "citation": {"document": "石字〔2021〕7号", "clause": "4", "quote": "…"},
-        }
-    ],
-    "not_eligible": [{"id": "card.a", "name": "石家庄市人才绿卡A卡", "why_not": ["…"]}],
-    "needs_information": [],
-    "needs_administrator": [],
-    "exclusivity": [],
-}
+# an answer of the default jurisdiction, from its folder (examples/entitlements.json)
+EXAMPLE_RESULT = example("entitlements")
 
 
 @router.post(

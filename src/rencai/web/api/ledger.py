@@ -21,7 +21,7 @@ from rencai.ledger.errors import LedgerError
 from rencai.ledger.history import batch_lines, payment_history, receivable_detail
 from rencai.ledger.models import Batch, Receivable
 from rencai.ledger.money import parse_yuan, yuan
-from rencai.ledger.officers import city_of
+from rencai.ledger.officers import chosen_city, city_of
 from rencai.ledger.payees import confirm_employer, set_payee
 from rencai.ledger.recovery import BASIS_SETTINGS, declare_fraud, repay, set_basis, write_off
 from rencai.ledger.reports import REPORTS, report, to_xlsx
@@ -83,7 +83,9 @@ def _error(exc: LedgerError) -> ApiError:
 
 class RunRequest(BaseModel):
     month: str = Field(max_length=7, description="发放月份 YYYY-MM（各市政策施行之月至下月）")
-    jurisdiction: str = Field("shijiazhuang", max_length=32)
+    jurisdiction: str | None = Field(
+        None, max_length=32, description="地区代码（缺省：本人所属市，否则本平台的默认市）"
+    )
     run_id: str | None = Field(None, max_length=40, description="续跑时提供原运行编号")
 
 
@@ -155,9 +157,10 @@ def batch_view(batch: Batch) -> dict[str, Any]:
 @router.post("/runs", summary="执行（或续跑）某月发放运行")
 def start_run(body: RunRequest, account: Annotated[Account, Depends(finance)]) -> dict[str, Any]:
     try:
-        month = parse_month(body.month, body.jurisdiction)
-        same_city(account, body.jurisdiction)
-        summary = run_month(database_url(), body.jurisdiction, month, account.username, body.run_id)
+        city = chosen_city(account, body.jurisdiction)
+        month = parse_month(body.month, city)
+        same_city(account, city)
+        summary = run_month(database_url(), city, month, account.username, body.run_id)
     except LedgerError as exc:
         raise _error(exc) from None
     return {
@@ -292,7 +295,9 @@ def post_write_off(
     return {"receivable_id": receivable_id, "outstanding": yuan(left)}
 
 
-@router.post("/schedules/{schedule_id}/fraud", summary="认定弄虚作假：停止发放并形成第17条应收款")
+@router.post(
+    "/schedules/{schedule_id}/fraud", summary="认定弄虚作假：停止发放并按本市收回条款形成应收款"
+)
 def post_fraud(
     schedule_id: int,
     body: FraudFinding,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from rencai.policy.catalogue import catalogue
+from rencai.policy.jurisdictions import names
 
 router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
 def list_policies(
     q: Annotated[str | None, Query(description="关键词（空格分隔，须全部匹配）")] = None,
     jurisdiction: Annotated[
-        str | None, Query(description="shijiazhuang / jinzhou / cangzhou")
+        str | None, Query(description="地区代码：" + " / ".join(names()))
     ] = None,
     target: Annotated[Literal["person", "employer", "team"] | None, Query()] = None,
     status: Annotated[Literal["computed", "catalogued", "not_encodable"] | None, Query()] = None,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.policy.jurisdictions import default_code
 from rencai.registry.accounts import (
     RegistryError,
     authenticate,
@@ -200,7 +201,7 @@ def _me_context(talent: TalentProfile, errors: list[dict[str, str]]) -> dict[str
     person, employment = profile.get("person", {}), profile.get("employment", {})
     education = (person.get("education") or [{}])[0]
     form = {
-        "jurisdiction": profile.get("jurisdiction", "shijiazhuang"),
+        "jurisdiction": profile.get("jurisdiction", default_code()),
         "birth_date": person.get("birth_date", ""),
         "degree": education.get("degree", ""),
         "full_time": "on" if education.get("full_time", True) else "",

@@ -19,6 +19,7 @@ from rencai import clock
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import FieldError, ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.jurisdictions import default_code
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))
@@ -119,6 +120,7 @@ def _options() -> dict[str, Any]:
     counties = list(v.counties.values())
     return {
         "jurisdictions": v.codes("jurisdiction"),
+        "default_jurisdiction": default_code(),
         "degrees": v.codes("degree"),
         "school_tags": v.codes("school_tag"),
         "titles": v.codes("professional_title"),
@@ -208,7 +210,7 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
         raise ProfileError([FieldError("family", "父母人数应为0、1或2", "literal_error")])
     family += [{"relation": "parent"} for _ in range(int(parents))]
     profile: dict[str, Any] = {
-        "jurisdiction": _text(form, "jurisdiction") or "shijiazhuang",
+        "jurisdiction": _text(form, "jurisdiction") or default_code(),
         "person": person,
         "employment": employment,
         "family": family,

@@ -30,11 +30,19 @@ from rencai.ledger.history import (
     payment_history,
     receivable_detail,
 )
-from rencai.ledger.models import Batch, Receivable, Setting
+from rencai.ledger.models import Batch, Receivable, Schedule, Setting
 from rencai.ledger.money import parse_yuan, yuan
-from rencai.ledger.officers import city_of
+from rencai.ledger.officers import chosen_city, cities_for, city_of, finance_officer
 from rencai.ledger.payees import confirm_employer, set_payee
-from rencai.ledger.recovery import BASIS_LABELS, BASIS_SETTINGS, declare_fraud, repay, set_basis
+from rencai.ledger.recovery import (
+    BASIS_LABELS,
+    BASIS_SETTINGS,
+    cited,
+    declare_fraud,
+    recovery_of,
+    repay,
+    set_basis,
+)
 from rencai.ledger.recovery import write_off as write_off_receivable
 from rencai.ledger.reports import DIMENSIONS, REPORTS, report, summary, to_xlsx
 from rencai.ledger.runs import parse_month, run_month
@@ -138,6 +146,11 @@ def ledger_home(
         "by_program": summary(session, "program"),
         "reports": [(name, REPORT_TITLES[name]) for name in REPORTS],
         "default_month": f"{today:%Y-%m}",
+        "cities": cities_for(account),
+        "default_city": chosen_city(account, None),
+        "clauses": "、".join(
+            r.label for c in cities_for(account) if (r := recovery_of(c)) is not None
+        ),
         "notice": request.query_params.get("notice"),
     }
     return templates.TemplateResponse(request, "ledger.html", context)
@@ -152,9 +165,10 @@ async def ledger_run(
         return account
     form = await request.form()
     month = str(form.get("month", ""))[:20]
-    jurisdiction = city_of(account) or "shijiazhuang"
+    jurisdiction = chosen_city(account, str(form.get("jurisdiction", ""))[:32].strip() or None)
     try:
         day = parse_month(month, jurisdiction)
+        finance_officer(session, account.username, jurisdiction)
         result = run_month(database_url(), jurisdiction, day, account.username)
     except LedgerError as exc:
         return _message(request, exc.message, _status(exc))
@@ -326,6 +340,11 @@ async def ledger_person(
     history = payment_history(session, number)
     context = {
         "h": history,
+        "cited": {
+            s["id"]: cited(schedule.jurisdiction)
+            for s in history["schedules"]
+            if (schedule := session.get(Schedule, s["id"])) is not None
+        },
         "id_number": number,
         "today": f"{clock.today():%Y-%m-%d}",
         "notice": None,
@@ -353,10 +372,10 @@ async def ledger_fraud(
     except LedgerError as exc:
         session.rollback()
         return _message(request, exc.message, _status(exc))
-    return _done(
-        "/ledger",
-        f"发放计划{schedule_id}已认定弄虚作假并停止发放，已按石字〔2021〕7号第17条形成应收款",
-    )
+    schedule = session.get(Schedule, schedule_id)
+    recovery = recovery_of(schedule.jurisdiction) if schedule else None
+    basis = f"已按{recovery.label}形成应收款" if recovery else "已形成应收款"
+    return _done("/ledger", f"发放计划{schedule_id}已认定弄虚作假并停止发放，{basis}")
 
 
 @router.post("/ledger/payees", response_class=HTMLResponse)

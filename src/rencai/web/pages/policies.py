@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from rencai.policy.catalogue import JURISDICTION_NAMES, TARGET_LABELS, catalogue
+from rencai.policy.catalogue import TARGET_LABELS, catalogue
+from rencai.policy.jurisdictions import city, default_code, names
 from rencai.web.pages.calculator import templates
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,8 @@ def policy_search(
         "q": q or "",
         "jurisdiction": jurisdiction or "",
         "target": target or "",
-        "jurisdictions": JURISDICTION_NAMES,
+        "jurisdictions": names(),
+        "search_hint": getattr(city(default_code()), "search_hint", None) or "如：房租 / 博士",
         "targets": TARGET_LABELS,
         "total": len(cat.entries),
     }

@@ -159,6 +159,7 @@ async function loadBundle(raw, rootRaw) {
     suspended: await inflate(status.get("suspended")),
     points: data.get("points"),
     texts: data.get("texts"),
+    tierLabels: data.get("tier_labels") || new Map(),
     counties: data.get("counties"),
   };
 }
@@ -236,7 +237,7 @@ function render(result, bundle, kind) {
   if (result.card && result.card.number) {
     const c = result.card;
     const county = bundle.counties.get(c.county) || c.county;
-    lines.push(`<p>${TIERS[c.tier] || c.tier} · 卡号 ${c.number}${c.family ? ` · 副卡（主卡 ${c.main}）` : " · 主卡"} · ${county}</p>`);
+    lines.push(`<p>${bundle.tierLabels.get(c.tier) || TIERS[c.tier] || c.tier} · 卡号 ${c.number}${c.family ? ` · 副卡（主卡 ${c.main}）` : " · 主卡"} · ${county}</p>`);
     lines.push(`<p>有效期至 ${new Date(c.until * 1000 - 1000).toLocaleDateString("zh-CN", { timeZone: "Asia/Shanghai" })}${c.windowEnd ? " · 动态码" : " · 静态码"}</p>`);
   }
   if (ok) lines.push("<ul>" + result.grants.map((g) => `<li>${g}</li>`).join("") + "</ul>");
