@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from pathlib import Path
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, String, select
@@ -18,6 +17,7 @@ from rencai import clock
 from rencai.applications.models import Application
 from rencai.db.models import Base
 from rencai.registry.accounts import RegistryError
+from rencai.settings import settings
 
 MAX_BYTES = 10 * 1024 * 1024
 SIGNATURES = {
@@ -47,7 +47,7 @@ class MaterialError(RegistryError):
 
 
 def files_dir() -> Path:
-    return Path(os.environ.get("RENCAI_FILES_DIR", "var/files"))
+    return settings().files_dir
 
 
 def _path(root: Path, digest: str) -> Path:

@@ -10,7 +10,6 @@ automatically.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import time
 import uuid
@@ -44,6 +43,7 @@ from rencai.cards.verify import MESSAGES, Verdict, verify
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.accounts import create_account, token_digest
 from rencai.registry.models import Account, Role, Token
+from rencai.settings import settings
 
 ABUSE_WINDOW = dt.timedelta(minutes=5)
 CHINA = clock.OFFICE_ZONE
@@ -120,11 +120,7 @@ class RateLimiter:
             return True
 
 
-def _limit() -> float:
-    return float(os.environ.get("RENCAI_VERIFY_RATE", "20"))
-
-
-VERIFY_LIMITER = RateLimiter(_limit(), 2 * _limit())
+VERIFY_LIMITER = RateLimiter(settings().verify_rate, 2 * settings().verify_rate)
 
 
 def _flag(session: Session, use: CardUse) -> None:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
-import signal
 import uuid
 import zlib
 from collections import defaultdict
@@ -56,14 +54,21 @@ from rencai.ledger.recovery import OPEN_STATES, apply_departure, exclude_schedul
 from rencai.ledger.schedules import add_months, amount_on, duplicate_reason, period_end
 from rencai.policy.engine.system import system_for
 
-KILL_AT = "RENCAI_LEDGER_KILL_AT"  # names a step at which the process kills itself (tests)
 Progress = Callable[[str, int, int], None]
+_checkpoint_hooks: list[Callable[[str], None]] = []
+
+
+def on_checkpoint(hook: Callable[[str], None]) -> None:
+    """Call ``hook(name)`` at every named point between the steps' transactions. Only the test
+    setup registers one (crash injection: tests kill the process there, as a power cut would;
+    decision 0105); production registers none."""
+    _checkpoint_hooks.append(hook)
 
 
 def checkpoint(name: str) -> None:
-    """Crash injection: die with SIGKILL at the named point, as a power cut would."""
-    if os.environ.get(KILL_AT) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+    """A named point between the steps' transactions: a process may die here and resume."""
+    for hook in _checkpoint_hooks:
+        hook(name)
 
 
 @dataclass
