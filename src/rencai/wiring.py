@@ -1,0 +1,23 @@
+"""Start-up wiring: the one place where capabilities further out register for the events of
+the capabilities they depend on. Called by the web app factory, the command line and the test
+setup, before anything can approve a case or revoke a card. Calling it again changes nothing.
+
+- a case finally approved → the card issuer issues the card and its 副卡 (`cards.issuance`),
+  and the payments capability creates the money benefit's schedule (`ledger.schedules`);
+- a main card revoked → the payments capability stops the holder's schedules
+  (`ledger.recovery.stop_for_revoked_card`).
+"""
+
+from __future__ import annotations
+
+from rencai.applications.events import on_approved
+from rencai.cards import issuance
+from rencai.cards.lifecycle import on_main_card_revoked
+from rencai.ledger import recovery, schedules
+
+
+def wire() -> None:
+    """Register every consumer of every event (idempotent)."""
+    on_approved(issuance.on_approved)
+    on_approved(schedules.on_approved)
+    on_main_card_revoked(recovery.stop_for_revoked_card)
