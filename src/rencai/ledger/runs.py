@@ -33,6 +33,8 @@ from rencai.audit.log import append as audit
 from rencai.db.session import engine_for, session_scope
 from rencai.feeds.models import Contribution, Departure
 from rencai.ledger.bulk import insert_rows, update_rows
+from rencai.ledger.decision import LineFacts
+from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.journal import entry, receivable_balances, record
 from rencai.ledger.models import (
@@ -597,27 +599,27 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             "employer": employer,
         }
         amount, citation = amount_on(run.jurisdiction, path, period_end(period, per))
-        decision, reason, offset = "pay", None, 0
-        recurring = per != "once"
+        offset = 0
         paid_by = contributions.get((id_number, period), set())
         if schedule_id in losers:
             facts["exclusivity"] = losers[schedule_id]
-            decision, reason = "exclude", losers[schedule_id]["reason"]
-        elif id_number in blocked:
-            decision, reason = "hold", "存在待收回款项，暂停向该人员发放（石字〔2021〕7号第17条）"
-        elif amount is None:
-            decision, reason = "hold", "金额参数待管理员设定"
-        elif recurring and period not in loaded_months:
-            decision, reason = "hold", f"{period:%Y年%m月}社会保险缴费数据尚未导入"
-        elif recurring and not paid_by:
-            decision, reason = "lapse", f"{period:%Y年%m月}未在本市缴纳社会保险，本期不予发放"
-        elif recurring and employer and employer not in paid_by:
-            decision = "hold"
-            reason = f"用人单位变更为{min(paid_by)}，待确认后继续发放（支持期跨单位累计计算）"
-            facts["new_employer"] = min(paid_by)
+        decision, reason, new_employer = decide_line(
+            LineFacts(
+                period=period,
+                recurring=per != "once",
+                amount_fen=amount,
+                excluded=losers[schedule_id]["reason"] if schedule_id in losers else None,
+                receivable_open=id_number in blocked,
+                contributions_loaded=period in loaded_months,
+                contribution_employers=frozenset(paid_by),
+                employer=employer,
+                has_payee=id_number in payees,
+            ),
+            receivable_hold="存在待收回款项，暂停向该人员发放（石字〔2021〕7号第17条）",
+        )
+        if new_employer is not None:
+            facts["new_employer"] = new_employer
             suspended.add(schedule_id)
-        elif id_number not in payees:
-            decision, reason = "hold", "未登记收款银行账户"
         facts["contribution_employers"] = sorted(paid_by)
         if decision == "pay":
             assert amount is not None
