@@ -6,16 +6,15 @@ trusted), up to 10 MB. A refused file changes nothing: the case and its other ma
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.applications.models import Application
-from rencai.db.models import Base
+from rencai.applications.models import Application, Material
+from rencai.applications.requirements import required
 from rencai.registry.accounts import RegistryError
 from rencai.settings import settings
 
@@ -25,21 +24,6 @@ SIGNATURES = {
     b"\xff\xd8\xff": "image/jpeg",
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
-
-
-class Material(Base):
-    __tablename__ = "materials"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(BigInteger)
-    # which required material this file is (a name from the program's list), if any
-    kind: Mapped[str | None] = mapped_column(String(64))
-    uploader_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class MaterialError(RegistryError):
@@ -84,8 +68,6 @@ def store(
     the program's list, see ``requirements``), or None for any other material."""
     kind = (kind or "").strip() or None
     if kind is not None:
-        from rencai.applications.requirements import required  # it imports this module
-
         names = required(session, application.program)
         if kind not in names:
             raise MaterialError("kind", "材料类别不在本项目的必交材料清单中", "bad_kind")
