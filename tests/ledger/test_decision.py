@@ -3,6 +3,7 @@ and the order in which the checks apply (decision 0057)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -29,7 +30,7 @@ def facts(**changes: object) -> LineFacts:
         employer=EMPLOYER,
         has_payee=True,
     )
-    return clean._replace(**changes)
+    return dataclasses.replace(clean, **changes)
 
 
 def test_a_line_whose_conditions_still_hold_is_paid() -> None:

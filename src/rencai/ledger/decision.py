@@ -23,19 +23,22 @@ decided per line: moving away, a revoked card or a finding of fraud stops the wh
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 Decision = Literal["pay", "hold", "lapse", "exclude"]
 
 
-class LineFacts(NamedTuple):
+@dataclass(slots=True)  # made once per due line of a run: kept light (not frozen)
+class LineFacts:
     period: dt.date  # the month the line pays
     recurring: bool  # a monthly (or yearly) line; False for a one-off payment
     amount_fen: int | None  # the amount the period's law gives; None: awaits the administrator
     excluded: str | None  # why the schedule lost (就高, or a once-only duplicate); else None
     receivable_open: bool  # an open or pending receivable blocks the person's payments
     contributions_loaded: bool  # the city's contributions for the period have been imported
-    contribution_employers: frozenset[str]  # who paid the person's contributions that period
+    contribution_employers: Set[str]  # who paid the person's contributions that period
     employer: str | None  # the employer the schedule was confirmed with (USCC)
     has_payee: bool  # a payee bank account is on file
 
@@ -44,6 +47,9 @@ class Verdict(NamedTuple):
     decision: Decision
     reason: str | None  # shown to finance (Chinese); None when paid
     new_employer: str | None = None  # the schedule waits for this change to be confirmed
+
+
+PAY = Verdict("pay", None)
 
 
 def decide(facts: LineFacts, *, receivable_hold: str) -> Verdict:
@@ -66,4 +72,4 @@ def decide(facts: LineFacts, *, receivable_hold: str) -> Verdict:
         return Verdict("hold", reason, new)
     if not facts.has_payee:
         return Verdict("hold", "未登记收款银行账户")
-    return Verdict("pay", None)
+    return PAY

@@ -611,7 +611,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
                 excluded=losers[schedule_id]["reason"] if schedule_id in losers else None,
                 receivable_open=id_number in blocked,
                 contributions_loaded=period in loaded_months,
-                contribution_employers=frozenset(paid_by),
+                contribution_employers=paid_by,
                 employer=employer,
                 has_payee=id_number in payees,
             ),
