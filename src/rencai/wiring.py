@@ -18,10 +18,13 @@ from rencai.cards.lifecycle import on_main_card_revoked
 from rencai.cards.usage import register_point
 from rencai.ledger import recovery, schedules
 from rencai.registry.cli import on_open_service_point
+from rencai.settings import settings
 
 
 def wire() -> None:
-    """Register every consumer of every event (idempotent)."""
+    """Read the settings (a bad one stops start-up, naming it) and register every consumer of
+    every event (idempotent)."""
+    settings()
     on_approved(issuance.on_approved)
     on_approved(schedules.on_approved)
     on_main_card_revoked(recovery.stop_for_revoked_card)

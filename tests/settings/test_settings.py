@@ -69,19 +69,27 @@ def test_a_bad_value_is_refused_naming_the_variable(name: str, value: str) -> No
         Settings.from_environment({name: value})
 
 
-def test_a_bad_value_stops_the_command_line_in_one_line() -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("RENCAI_DB_POOL_SIZE", "many", "应为整数"),
+        ("RENCAI_VERIFY_RATE", "fast", "应为数字"),
+        ("RENCAI_CLOCK_AT", "tomorrow", "应为 ISO 时刻"),
+    ],
+)
+def test_a_bad_value_stops_the_command_line_in_one_line(name: str, value: str, why: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "rencai", "profile-schema"],
-        env={**os.environ, "RENCAI_DB_POOL_SIZE": "many"},
+        env={**os.environ, name: value},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.strip().splitlines() == [
-        "error: 环境变量 RENCAI_DB_POOL_SIZE 的值“many”无效：应为整数"
-    ]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: 环境变量 {name} 的值“{value}”无效：{why}"), lines[0]
 
 
 def test_pool_sizes_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
