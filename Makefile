@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint typecheck install system-deps coverage-docs
+.PHONY: run test bench lint typecheck layers install system-deps coverage-docs
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "error: cannot create a virtual environment with $(PYTHON) (is python3-venv installed?)"; exit 1; }
@@ -30,7 +30,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install system-deps lint typecheck
+# the import contracts in pyproject.toml: the layering of docs/architecture.md
+layers: install
+	$(BIN)/lint-imports --no-cache
+
+test: install system-deps lint typecheck layers
 	$(BIN)/python -m pytest
 
 bench: install

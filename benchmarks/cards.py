@@ -193,6 +193,7 @@ async def load(
 def online(rates: list[int], seconds: float) -> None:
     from tests.support import free_port, postgres_cluster
 
+    from rencai import settings, wiring
     from rencai.applications.service import apply, decide
     from rencai.cards.issuance import set_validity
     from rencai.cards.models import Card
@@ -205,6 +206,8 @@ def online(rates: list[int], seconds: float) -> None:
 
     keys = tempfile.mkdtemp(prefix="rencai-bench-keys-")
     os.environ["RENCAI_CARD_KEYS"] = keys
+    settings.reset()  # read again with the benchmark's key folder
+    wiring.wire()  # approvals below issue the cards
     profile = {
         "jurisdiction": "shijiazhuang",
         "person": {

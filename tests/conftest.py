@@ -4,7 +4,24 @@ from collections.abc import Iterator
 
 import pytest
 
+from rencai import settings, wiring
 from tests.support import LiveServer, ServerProcess, postgres_cluster
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """Consumers registered for events, as at every start-up (the web app, the command line)."""
+    wiring.wire()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings are read once per process; a test that changes the environment inside this
+    process reads them again (``settings.reset()`` after its change), and the next test starts
+    from the environment as the test left it restored."""
+    settings.reset()
+    yield
+    settings.reset()
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +42,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'rencai.sqlite3'}"
     os.environ["RENCAI_DATABASE_URL"] = url
     os.environ["RENCAI_FILES_DIR"] = str(tmp_path_factory.mktemp("files"))
+    settings.reset()
     upgrade(url)
     with LiveServer(create_app()) as server:
         yield server

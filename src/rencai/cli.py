@@ -17,8 +17,10 @@ import typer
 from rencai.applications.cli import app as applications_app
 from rencai.cards.cli import app as card_app
 from rencai.ledger.cli import ledger_app
-from rencai.policy.jurisdictions import names
+from rencai.policy.cities import names
 from rencai.registry.cli import admin_app
+from rencai.settings import SettingsError, settings
+from rencai.wiring import wire
 
 app = typer.Typer(
     name="rencai",
@@ -39,6 +41,17 @@ app.add_typer(applications_app, name="applications")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(card_app, name="card")
 app.add_typer(admin_app, name="admin")
+
+
+@app.callback()
+def _start() -> None:
+    # before any command: settings read (a bad one is one line), consumers registered for events
+    try:
+        settings()
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    wire()
 
 
 RELATIONS = {"spouse": "配偶", "parent": "父母", "child": "子女"}
@@ -337,7 +350,7 @@ def serve(
 
 def _load_demo() -> None:
     from rencai.db.session import database_url, session_scope
-    from rencai.registry.demo import DEMO_ACCOUNTS, PASSWORD, load_demo
+    from rencai.demo import DEMO_ACCOUNTS, PASSWORD, load_demo
 
     with session_scope(database_url()) as session:
         created = load_demo(session)

@@ -5,20 +5,21 @@ a 公示's first day, an age on a birthday, the month of a run — is the date i
 time zone, Asia/Shanghai, and every time shown to a user is shown there too. Nothing else in
 the package calls ``datetime.now`` or ``date.today`` for a civil date.
 
-``RENCAI_CLOCK_AT`` (an ISO instant) fixes the clock of a whole process; tests and drills use
-it to run the platform at 00:30 or 23:30 Beijing time. ``frozen`` does the same in process.
+``RENCAI_CLOCK_AT`` (an ISO instant, read by ``rencai.settings``) fixes the clock of a whole
+process; tests and drills use it to run the platform at 00:30 or 23:30 Beijing time. ``frozen``
+does the same in process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+from rencai.settings import settings
+
 OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
-_ENVIRONMENT = "RENCAI_CLOCK_AT"
 
 _frozen: dt.datetime | None = None
 
@@ -32,9 +33,9 @@ def now() -> dt.datetime:
     """The current instant, timezone-aware in UTC (what is stored)."""
     if _frozen is not None:
         return _frozen
-    fixed = os.environ.get(_ENVIRONMENT)
-    if fixed:
-        return _aware(dt.datetime.fromisoformat(fixed)).astimezone(dt.UTC)
+    fixed = settings().clock_at
+    if fixed is not None:
+        return fixed
     return dt.datetime.now(dt.UTC)
 
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from rencai import settings
 from rencai.applications import events
 from rencai.applications.automatic import consider
 from rencai.applications.bulk import bulk_approve
@@ -39,9 +40,10 @@ PDF = b"%PDF-1.7\n% once-only test\n"
 @pytest.fixture(autouse=True)
 def no_handlers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     # the card and payment handlers are not what is tested here (the ledger refuses on its own)
-    monkeypatch.setattr(events, "APPROVAL_HANDLERS", ())
     monkeypatch.setenv("RENCAI_FILES_DIR", str(tmp_path))
-    yield
+    settings.reset()
+    with events.APPROVED.replaced():  # no card, no schedule: only the grant is tested here
+        yield
 
 
 def _id_number() -> str:
@@ -64,7 +66,7 @@ def test_the_catalogue_says_what_is_once_only() -> None:
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    from rencai.registry.demo import load_demo
+    from rencai.demo import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
     upgrade(url)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rencai import clock
+from rencai import clock, settings
 from rencai.applications import events
 from rencai.applications.automatic import CheckError, check, sample_draw
 from rencai.applications.bulk import bulk_approve
@@ -69,12 +69,11 @@ def record_approval(session: Session, application: Application) -> None:
 
 @pytest.fixture(autouse=True)
 def approval_handler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setattr(
-        events, "APPROVAL_HANDLERS", ("tests.applications.test_review_workflow:record_approval",)
-    )
     monkeypatch.setenv("RENCAI_FILES_DIR", str(tmp_path))
+    settings.reset()
     approved_cases.clear()
-    yield
+    with events.APPROVED.replaced(record_approval):
+        yield
 
 
 def _id_number(born: str = "1994-03-02") -> str:

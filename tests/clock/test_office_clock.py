@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from rencai import clock
+from rencai import clock, settings
 from rencai.applications.models import Application
 from rencai.db.session import session_scope
 from rencai.registry.identifiers import id_check_character
@@ -45,6 +45,7 @@ def test_the_clock_of_a_process_can_be_fixed_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("RENCAI_CLOCK_AT", "2026-11-30T16:30:00+00:00")
+    settings.reset()  # the process reads its settings once; this test changes them in process
     assert clock.today() == dt.date(2026, 12, 1)
 
 

@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from rencai.feeds.load import cities
-from rencai.policy import jurisdictions
+from rencai.policy import cities as discovery
 from rencai.policy.catalogue import catalogue
+from rencai.policy.cities import JurisdictionError, discovered, names, registry
 from rencai.policy.contract.vocabulary import VOCABULARY_FILE, vocabulary
-from rencai.policy.jurisdictions import JurisdictionError, discovered, names, registry
 from rencai.registry.administration import finance_cities
 
 
@@ -52,7 +52,7 @@ def test_a_catalogued_city_needs_only_its_descriptor(extra: Path) -> None:
     _city(extra, "faraway", "code: faraway\nname: 远方市\n")
     assert names()["faraway"] == "远方市"
     assert not discovered()["faraway"].computed
-    assert jurisdictions.default_code() == "shijiazhuang"
+    assert discovery.default_code() == "shijiazhuang"
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from rencai.ledger.payees import set_payee
 from rencai.ledger.schedules import add_months, month_start
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
+from rencai.wiring import wire
 from tests.ledger.world import uscc
 from tests.support import random_id_number
 
@@ -50,6 +51,7 @@ def profile(start: str) -> dict[str, object]:
 
 
 def main() -> None:
+    wire()
     tag = uuid.uuid4().hex[:6]
     this_month = month_start(clock.today())
     months = [add_months(this_month, -back) for back in (2, 1, 0)]

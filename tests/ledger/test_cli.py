@@ -16,7 +16,6 @@ from tests.ledger.world import RUNNER, finance_officers, id_number
 
 def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RENCAI_DATABASE_URL": url}
-    env.pop("RENCAI_LEDGER_KILL_AT", None)
     return subprocess.run(
         [sys.executable, "-m", "rencai", "ledger", *args],
         env=env,

@@ -36,11 +36,10 @@ def cli(
     url: str, tmp: Path, *args: str, kill_at: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RENCAI_DATABASE_URL": url, "RENCAI_FILES_DIR": str(tmp / "files")}
-    env.pop("RENCAI_LEDGER_KILL_AT", None)
-    if kill_at:
-        env["RENCAI_LEDGER_KILL_AT"] = kill_at
+    # crash injection is only in the tests' own entry point (decision 0105)
+    entry = ["-m", "tests.ledger.crashing", kill_at] if kill_at else ["-m", "rencai"]
     return subprocess.run(
-        [sys.executable, "-m", "rencai", "ledger", *args],
+        [sys.executable, *entry, "ledger", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -171,7 +170,6 @@ def test_a_second_process_for_the_same_month_refuses(db_url: str, tmp_path: Path
 def test_two_runs_started_together_one_wins(db_url: str, tmp_path: Path) -> None:
     world(db_url, tmp_path)
     env = {**os.environ, "RENCAI_DATABASE_URL": db_url}
-    env.pop("RENCAI_LEDGER_KILL_AT", None)
     processes = [
         subprocess.Popen(
             [

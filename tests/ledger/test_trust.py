@@ -56,11 +56,10 @@ def cli(
         "RENCAI_FILES_DIR": str(tmp / "files"),
         "RENCAI_LOG_FILE": str(tmp / "log" / "rencai.log"),
     }
-    env.pop("RENCAI_LEDGER_KILL_AT", None)
-    if kill_at:
-        env["RENCAI_LEDGER_KILL_AT"] = kill_at
+    # crash injection is only in the tests' own entry point (decision 0105)
+    entry = ["-m", "tests.ledger.crashing", kill_at] if kill_at else ["-m", "rencai"]
     return subprocess.run(
-        [sys.executable, "-m", "rencai", "ledger", *args],
+        [sys.executable, *entry, "ledger", *args],
         env=env,
         capture_output=True,
         text=True,

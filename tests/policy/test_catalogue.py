@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rencai.policy.catalogue import CatalogueError, catalogue, coverage_markdown, load_catalogue
+from rencai.policy.cities import registry
 from rencai.policy.engine.system import system_for
-from rencai.policy.jurisdictions import registry
 from tests.seeds import compact, seed_text_compact
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,10 +10,10 @@ import pytest
 from openfisca_core.parameters import Parameter
 
 from rencai.policy.calculator import entitlements
+from rencai.policy.cities import registry
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.differential import compare_modes
 from rencai.policy.engine.system import system_for
-from rencai.policy.jurisdictions import registry
 from rencai.policy.synthetic import random_profiles
 from tests.policy.test_citations import leaf_parameters
 from tests.seeds import SEEDS, compact, seed_text_compact

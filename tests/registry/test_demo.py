@@ -9,7 +9,7 @@ from sqlalchemy import select
 from rencai.applications.models import Application
 from rencai.audit.log import verify
 from rencai.db.session import session_scope, upgrade
-from rencai.registry.demo import load_demo
+from rencai.demo import load_demo
 
 
 def test_demo_loads_once_with_every_stage(tmp_path: Path) -> None:

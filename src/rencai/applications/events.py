@@ -1,37 +1,33 @@
-"""What happens after a case is finally approved, without `applications` importing its consumers.
+"""What happens after a case is finally approved, without `applications` knowing who reacts.
 
 Capabilities further out (the card issuer, the payment schedules) react to an approval. They
-depend on `applications`, not the reverse, so the handlers are named here as import paths and
-resolved when an approval happens. A handler runs inside the approving transaction: if it fails,
-the approval is rolled back with it, so an approved case never lacks its card or its schedule.
+depend on `applications`, not the reverse: each registers its handler with ``on_approved`` once
+at start-up (``rencai.wiring``). A handler runs inside the approving transaction: if it fails,
+the approval is rolled back with it, so an approved case never lacks its card or its schedule;
+and an approval refuses to go through before the handlers are registered.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rencai.hooks import Hook
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from rencai.applications.models import Application
 
-# "module:function" — each called as function(session, application) after the final approval
-APPROVAL_HANDLERS: tuple[str, ...] = (
-    "rencai.cards.issuance:on_approved",
-    "rencai.ledger.schedules:on_approved",
-)
+# each handler is called as handler(session, application) after the final approval
+APPROVED = Hook("applications.events.APPROVED", required=True)
 
 
-def resolve(path: str) -> Callable[..., Any]:
-    """The function a "module:function" path names, imported when first needed."""
-    module, _, name = path.partition(":")
-    handler: Callable[..., Any] = getattr(importlib.import_module(module), name)
-    return handler
+def on_approved(handler: Callable[[Session, Application], None]) -> None:
+    """Register a handler for final approvals (at start-up)."""
+    APPROVED.register(handler)
 
 
 def approved(session: Session, application: Application) -> None:
     """Run every approval handler for a case that has just been finally approved."""
-    for path in APPROVAL_HANDLERS:
-        resolve(path)(session, application)
+    APPROVED.fire(session, application)

@@ -6,18 +6,17 @@ trusted), up to 10 MB. A refused file changes nothing: the case and its other ma
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import os
 from pathlib import Path
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.applications.models import Application
-from rencai.db.models import Base
+from rencai.applications.models import Application, Material
+from rencai.applications.requirements import required
 from rencai.registry.accounts import RegistryError
+from rencai.settings import settings
 
 MAX_BYTES = 10 * 1024 * 1024
 SIGNATURES = {
@@ -27,27 +26,12 @@ SIGNATURES = {
 }
 
 
-class Material(Base):
-    __tablename__ = "materials"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(BigInteger)
-    # which required material this file is (a name from the program's list), if any
-    kind: Mapped[str | None] = mapped_column(String(64))
-    uploader_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-
 class MaterialError(RegistryError):
     pass
 
 
 def files_dir() -> Path:
-    return Path(os.environ.get("RENCAI_FILES_DIR", "var/files"))
+    return settings().files_dir
 
 
 def _path(root: Path, digest: str) -> Path:
@@ -84,8 +68,6 @@ def store(
     the program's list, see ``requirements``), or None for any other material."""
     kind = (kind or "").strip() or None
     if kind is not None:
-        from rencai.applications.requirements import required  # it imports this module
-
         names = required(session, application.program)
         if kind not in names:
             raise MaterialError("kind", "材料类别不在本项目的必交材料清单中", "bad_kind")

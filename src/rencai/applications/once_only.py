@@ -35,8 +35,8 @@ class OnceOnly:
 
 def once_only(jurisdiction: str, program: str) -> OnceOnly | None:
     """Whether the catalogue declares this program once-only, and its Chinese name."""
+    from rencai.policy.cities import registry
     from rencai.policy.engine.system import system_for
-    from rencai.policy.jurisdictions import registry
 
     if jurisdiction not in registry():
         return None

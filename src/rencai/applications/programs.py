@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.applications.models import ReviewLimit, ReviewProgram
+from rencai.applications.models import Application, ReviewLimit, ReviewProgram, Status
+from rencai.applications.notice_period import set_end
 from rencai.audit.log import append as audit
-from rencai.policy.jurisdictions import names
+from rencai.policy.cities import names
 from rencai.policy.procedures import DEPARTMENTS, procedures
 from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, Role
@@ -132,8 +133,6 @@ def configure(
     )
     session.flush()
     audit(session, admin.username, "review_program.configure", f"program:{program}", view(settings))
-    from rencai.applications.publicity import start_pending_notices  # a cycle at import time
-
     start_pending_notices(session, program)
     return settings
 
@@ -222,3 +221,30 @@ def load_seeded(session: Session, jurisdiction: str | None = None) -> tuple[int,
         {"limits": len(found.limits), "notices": len(found.notices)},
     )
     return len(found.limits), programs
+
+
+def start_pending_notices(session: Session, program: str) -> int:
+    """After an administrator sets a notice period: notices that were waiting for it get one."""
+    settings = settings_of(session, program)
+    if settings is None or settings.notice_days is None:
+        return 0
+    query = select(Application).where(
+        Application.status == Status.publicity.value, Application.notice_end.is_(None)
+    )
+    if program != "*":
+        query = query.where(Application.program == program)
+    waiting = session.scalars(query)
+    count = 0
+    for application in waiting:
+        rule = json.loads(application.notice_rule or "{}")
+        if rule.get("days") is None:
+            rule.update(
+                days=settings.notice_days,
+                unit=settings.notice_unit,
+                source=settings.notice_source,
+            )
+            application.notice_rule = json.dumps(rule, ensure_ascii=False)
+            set_end(session, application)
+            count += 1
+    session.flush()
+    return count

@@ -24,9 +24,9 @@ from rencai import clock
 from rencai.applications import events, once_only
 from rencai.applications.journal import PUBLIC, SYSTEM, record
 from rencai.applications.models import Application, Objection, Status
+from rencai.applications.notice_period import pauses, set_end
 from rencai.applications.programs import NOTICE_UNITS, settings_of
 from rencai.applications.steps import final_step, may_act_at
-from rencai.calendar.service import add_working_days
 from rencai.notifications.outbox import notify
 from rencai.registry.accounts import RegistryError
 from rencai.registry.identifiers import mask_name
@@ -67,69 +67,8 @@ def enter_final(session: Session, application: Application, moment: dt.datetime)
     )
     application.notice_start = clock.office_date(moment)
     application.notice_pauses = "[]"
-    _set_end(session, application)
+    set_end(session, application)
     return False
-
-
-def _pauses(application: Application) -> list[list[str | None]]:
-    result: list[list[str | None]] = json.loads(application.notice_pauses or "[]")
-    return result
-
-
-def _set_end(session: Session, application: Application) -> None:
-    """The last day of the notice, counting from the day after publication and skipping the
-    days an objection held it; None while the period is not set or an objection is open."""
-    rule = json.loads(application.notice_rule or "{}")
-    pauses = _pauses(application)
-    if (
-        rule.get("days") is None
-        or application.notice_start is None
-        or any(b is None for _, b in pauses)
-    ):
-        application.notice_end, application.notice_provisional = None, None
-        return
-    closed = [(dt.date.fromisoformat(str(a)), dt.date.fromisoformat(str(b))) for a, b in pauses]
-    if rule["unit"] == "working_days":
-        deadline = add_working_days(
-            session, application.notice_start, rule["days"], application.county, closed
-        )
-        application.notice_end, application.notice_provisional = (
-            deadline.day,
-            deadline.provisional,
-        )
-        return
-    day, counted = application.notice_start, 0
-    while counted < rule["days"]:
-        day += dt.timedelta(days=1)
-        counted += not any(a <= day <= b for a, b in closed)
-    application.notice_end, application.notice_provisional = day, False
-
-
-def start_pending_notices(session: Session, program: str) -> int:
-    """After an administrator sets a notice period: notices that were waiting for it get one."""
-    settings = settings_of(session, program)
-    if settings is None or settings.notice_days is None:
-        return 0
-    query = select(Application).where(
-        Application.status == Status.publicity.value, Application.notice_end.is_(None)
-    )
-    if program != "*":
-        query = query.where(Application.program == program)
-    waiting = session.scalars(query)
-    count = 0
-    for application in waiting:
-        rule = json.loads(application.notice_rule or "{}")
-        if rule.get("days") is None:
-            rule.update(
-                days=settings.notice_days,
-                unit=settings.notice_unit,
-                source=settings.notice_source,
-            )
-            application.notice_rule = json.dumps(rule, ensure_ascii=False)
-            _set_end(session, application)
-            count += 1
-    session.flush()
-    return count
 
 
 def label(application: Application) -> str:
@@ -255,8 +194,8 @@ def lodge_objection(
         ) from None
     if application.status == Status.publicity:
         application.status = Status.objection.value
-        application.notice_pauses = json.dumps([*_pauses(application), [today.isoformat(), None]])
-        _set_end(session, application)
+        application.notice_pauses = json.dumps([*pauses(application), [today.isoformat(), None]])
+        set_end(session, application)
     session.flush()
     # the objector's account, name and contact stay in the objection row (the applicant reads
     # the case's history), not in the history or the audit details
@@ -330,22 +269,22 @@ def handle_objection(
         )
         if o.id != objection.id
     ]
-    pauses = _pauses(application)
+    held = pauses(application)
     if decision == "uphold":
         for other in pending:  # the case is decided: the other objections are moot
             other.status, other.reason = "closed", "申请已因其他异议成立而不予通过"
         application.status = Status.rejected.value
         application.decided_at = moment
-        if pauses and pauses[-1][1] is None:
-            pauses[-1][1] = today.isoformat()
-        application.notice_pauses = json.dumps(pauses)
+        if held and held[-1][1] is None:
+            held[-1][1] = today.isoformat()
+        application.notice_pauses = json.dumps(held)
         application.notice_end = None
     elif not pending:  # the last open objection: the notice clock runs again
         application.status = Status.publicity.value
-        if pauses and pauses[-1][1] is None:
-            pauses[-1][1] = today.isoformat()
-        application.notice_pauses = json.dumps(pauses)
-        _set_end(session, application)
+        if held and held[-1][1] is None:
+            held[-1][1] = today.isoformat()
+        application.notice_pauses = json.dumps(held)
+        set_end(session, application)
     session.flush()  # the version column stops a concurrent handler here
     level = final_step(application)
     record(

@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.applications.errors import ApplicationError
-from rencai.applications.materials import Material
-from rencai.applications.models import Application, RequiredMaterials
+from rencai.applications.models import Application, Material, RequiredMaterials
 from rencai.audit.log import append as audit
 from rencai.clock import now
 from rencai.registry.models import Account, Role

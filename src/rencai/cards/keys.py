@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from rencai.cards.cose import ES256, EcdsaP256Signer, Signer, decode_sign1, sign1
+from rencai.settings import settings
 
 SIGN_DAYS = 183  # an issuing key signs for about six months
 VERIFY_DAYS = 730  # ... and its signatures verify for two years from its first day
@@ -39,9 +40,7 @@ class KeyError_(Exception):
 
 def key_dir() -> Path:
     """RENCAI_CARD_KEYS, else a folder beside the uploaded files (outside the repository)."""
-    if explicit := os.environ.get("RENCAI_CARD_KEYS"):
-        return Path(explicit)
-    return Path(os.environ.get("RENCAI_FILES_DIR", "var/files")).parent / "card-keys"
+    return settings().card_keys_dir
 
 
 def kid_of(public: bytes) -> bytes:

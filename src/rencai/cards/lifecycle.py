@@ -5,23 +5,30 @@ own stays revoked). Each step raises the status-list version so verifiers learn 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.applications.events import resolve
 from rencai.cards.issuance import CardError, _now, add_months, record, validity_months
 from rencai.cards.lists import bump
 from rencai.cards.models import Card, CardStatus
+from rencai.hooks import Hook
 from rencai.notifications.outbox import notify
 from rencai.registry.models import Account, Role, TalentProfile
 
-# "module:function", each called as function(session, id_number, revoked_on, actor) when a main
-# card is revoked: the payments capability stops the holder's schedules (under the clause the
-# card's jurisdiction declares for recovery).
-# Named here, not imported, because those capabilities depend on cards, not the reverse.
-REVOCATION_HANDLERS: tuple[str, ...] = ("rencai.ledger.recovery:stop_for_revoked_card",)
+# each handler is called as handler(session, id_number, revoked_on, actor) when a main card is
+# revoked: the payments capability stops the holder's schedules (under the recovery clause of the
+# card's jurisdiction). The capabilities further out register at start-up (rencai.wiring); cards
+# imports none of them.
+MAIN_CARD_REVOKED = Hook("cards.lifecycle.MAIN_CARD_REVOKED", required=True)
+
+
+def on_main_card_revoked(handler: Callable[[Session, str, dt.date, str], object]) -> None:
+    """Register a handler for the revocation of a main card (at start-up)."""
+    MAIN_CARD_REVOKED.register(handler)
+
 
 ACTION_LABELS = {
     "issue": "发卡",
@@ -106,8 +113,7 @@ def _revoked(session: Session, card: Card, actor: str) -> None:
     talent = session.get(TalentProfile, card.talent_id)
     if talent is None:
         return
-    for path in REVOCATION_HANDLERS:
-        resolve(path)(session, talent.id_number, clock.office_date(_now()), actor)
+    MAIN_CARD_REVOKED.fire(session, talent.id_number, clock.office_date(_now()), actor)
 
 
 def _renew(session: Session, target: Card, main: Card) -> None:

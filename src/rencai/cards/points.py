@@ -10,8 +10,8 @@ from __future__ import annotations
 from enum import IntFlag
 from typing import Any
 
+from rencai.policy.cities import CardPlan, PointGrant, with_cards
 from rencai.policy.contract.vocabulary import vocabulary
-from rencai.policy.jurisdictions import CardPlan, PointGrant, with_cards
 
 
 class PointKind(IntFlag):

@@ -18,7 +18,7 @@ from rencai.cards.cose import CoseError, decode_sign1, sign1
 from rencai.cards.keys import Certificate, KeyError_, KeyStore
 from rencai.cards.points import POINT_LABELS, point_texts, tier_labels
 from rencai.cards.statuslist import StatusBits
-from rencai.policy.jurisdictions import default_code
+from rencai.policy.cities import default_code
 
 # How old a bundle may be at each kind of point, and what happens when it is older. Operational
 # settings of the platform, not policy: docs/decisions/0049-offline-freshness.md.

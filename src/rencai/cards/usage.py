@@ -10,7 +10,6 @@ automatically.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import time
 import uuid
@@ -44,6 +43,7 @@ from rencai.cards.verify import MESSAGES, Verdict, verify
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.accounts import create_account, token_digest
 from rencai.registry.models import Account, Role, Token
+from rencai.settings import settings
 
 ABUSE_WINDOW = dt.timedelta(minutes=5)
 CHINA = clock.OFFICE_ZONE
@@ -101,12 +101,33 @@ def point_of(session: Session, account: Account) -> ServicePoint | None:
 
 
 class RateLimiter:
-    """A token bucket per service-point account, in the serving process."""
+    """A token bucket per service-point account, in the serving process. Without a rate, the
+    rate is the setting RENCAI_VERIFY_RATE (burst: twice that), read at the first request."""
 
-    def __init__(self, rate: float, burst: float):
-        self.rate, self.burst = rate, burst
+    def __init__(self, rate: float | None = None, burst: float | None = None):
+        self._rate, self._burst = rate, burst
         self._buckets: dict[int, tuple[float, float]] = {}
         self._lock = threading.Lock()
+
+    @property
+    def rate(self) -> float:
+        if self._rate is None:
+            self._rate = settings().verify_rate
+        return self._rate
+
+    @rate.setter
+    def rate(self, value: float) -> None:
+        self._rate = value
+
+    @property
+    def burst(self) -> float:
+        if self._burst is None:
+            self._burst = 2 * self.rate
+        return self._burst
+
+    @burst.setter
+    def burst(self, value: float) -> None:
+        self._burst = value
 
     def allow(self, key: int) -> bool:
         now = time.monotonic()
@@ -120,11 +141,7 @@ class RateLimiter:
             return True
 
 
-def _limit() -> float:
-    return float(os.environ.get("RENCAI_VERIFY_RATE", "20"))
-
-
-VERIFY_LIMITER = RateLimiter(_limit(), 2 * _limit())
+VERIFY_LIMITER = RateLimiter()  # the settings are read at the first verification, not on import
 
 
 def _flag(session: Session, use: CardUse) -> None:

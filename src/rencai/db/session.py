@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -15,13 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from rencai.db.models import RuleSet
+from rencai.settings import settings
 
-DEFAULT_URL = "sqlite:///var/rencai.sqlite3"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def database_url() -> str:
-    return os.environ.get("RENCAI_DATABASE_URL", DEFAULT_URL)
+    return settings().database_url
 
 
 def _normalise(url: str) -> str:
@@ -39,8 +38,13 @@ def engine_for(url: str) -> Engine:
     if url.startswith("postgresql"):
         # the web app admits as many requests to the database as this pool holds connections
         # (rencai.web.admission), so a checkout does not wait; the timeout is a last resort
+        configured = settings()
         return create_engine(
-            url, pool_pre_ping=True, pool_size=20, max_overflow=30, pool_timeout=10
+            url,
+            pool_pre_ping=True,
+            pool_size=configured.pool_size,
+            max_overflow=configured.pool_overflow,
+            pool_timeout=configured.pool_timeout,
         )
     return create_engine(url, pool_pre_ping=True)
 

@@ -22,7 +22,7 @@ from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.feeds.models import Contribution, Departure, FeedLoad
 from rencai.feeds.source import FeedError, MonthlySource
-from rencai.policy.jurisdictions import names
+from rencai.policy.cities import names
 from rencai.registry.identifiers import IdentifierError, validate_id_number, validate_uscc
 
 CONTRIBUTION_COLUMNS = ["身份证号", "单位统一社会信用代码", "所属期", "参保地"]

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from rencai.ledger.money import parse_yuan, yuan
 from rencai.ledger.recovery import paid_after_stop
 from rencai.ledger.runs import checkpoint
 from rencai.registry.models import Account, Role
+from rencai.settings import settings
 
 BANK_FILE_COLUMNS = ["付款参考号", "收款人户名", "收款账号", "开户银行", "金额（元）", "用途"]
 CONFIRMATION_COLUMNS = ["付款参考号", "收款账号", "金额（元）", "结果", "原因"]
@@ -39,7 +39,7 @@ OUTCOMES = {"成功": "paid", "失败": "failed", "退回": "returned"}
 
 def files_dir() -> Path:
     """Where bank files (and feed rejects) are kept: under the platform's files directory."""
-    return Path(os.environ.get("RENCAI_FILES_DIR", "var/files")) / "ledger"
+    return settings().ledger_files_dir
 
 
 def _finance(account: Account) -> None:

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import json
 import logging
-import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import click
 import typer
+
+from rencai.settings import settings
 
 ledger_app = typer.Typer(
     help="Subsidy payments (政策兑现): monthly runs, batches, bank files, recovery.",
@@ -52,7 +53,7 @@ def _log(command: str, exc: BaseException) -> Path | None:
         cause = exc.orig
     summary = (str(cause).strip().splitlines() or [""])[0][:500]
     stack = "".join(traceback.format_tb(exc.__traceback__))
-    path = Path(os.environ.get("RENCAI_LOG_FILE", "var/log/rencai.log"))
+    path = settings().log_file
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as handle:

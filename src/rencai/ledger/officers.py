@@ -28,7 +28,7 @@ def city_of(account: Account) -> str | None:
 
 
 def _city_name(code: str) -> str:
-    from rencai.policy.jurisdictions import names
+    from rencai.policy.cities import names
 
     return names().get(code, code)
 
@@ -36,8 +36,8 @@ def _city_name(code: str) -> str:
 def payable() -> dict[str, str]:
     """Code → name of the jurisdictions whose computed programs pay money (those a payment run
     can be made for), in display order."""
+    from rencai.policy.cities import registry
     from rencai.policy.engine.system import system_for
-    from rencai.policy.jurisdictions import registry
 
     return {
         code: found.name
@@ -56,7 +56,7 @@ def cities_for(account: Account) -> dict[str, str]:
 def chosen_city(account: Account | None, requested: str | None) -> str:
     """The city a finance action is for: the one asked for, else the account's own, else the
     installation's default city. Whether the account may act for it is checked separately."""
-    from rencai.policy.jurisdictions import default_code
+    from rencai.policy.cities import default_code
 
     if requested:
         return requested

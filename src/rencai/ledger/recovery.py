@@ -27,7 +27,7 @@ from rencai.ledger.journal import entry, receivable_balances, record
 from rencai.ledger.models import AppliedEvent, Line, Receivable, Schedule, Setting
 from rencai.ledger.money import yuan
 from rencai.ledger.schedules import add_months, month_start
-from rencai.policy.jurisdictions import Recovery, city
+from rencai.policy.cities import Recovery, city
 from rencai.registry.models import Account, Role
 
 # administrator settings the seeds leave open: which part the recovery clause recovers, per reason

@@ -17,8 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
-import signal
 import uuid
 import zlib
 from collections import defaultdict
@@ -35,6 +33,8 @@ from rencai.audit.log import append as audit
 from rencai.db.session import engine_for, session_scope
 from rencai.feeds.models import Contribution, Departure
 from rencai.ledger.bulk import insert_rows, update_rows
+from rencai.ledger.decision import LineFacts
+from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.journal import entry, receivable_balances, record
 from rencai.ledger.models import (
@@ -56,14 +56,21 @@ from rencai.ledger.recovery import OPEN_STATES, apply_departure, exclude_schedul
 from rencai.ledger.schedules import add_months, amount_on, duplicate_reason, period_end
 from rencai.policy.engine.system import system_for
 
-KILL_AT = "RENCAI_LEDGER_KILL_AT"  # names a step at which the process kills itself (tests)
 Progress = Callable[[str, int, int], None]
+_checkpoint_hooks: list[Callable[[str], None]] = []
+
+
+def on_checkpoint(hook: Callable[[str], None]) -> None:
+    """Call ``hook(name)`` at every named point between the steps' transactions. Only the test
+    setup registers one (crash injection: tests kill the process there, as a power cut would;
+    decision 0105); production registers none."""
+    _checkpoint_hooks.append(hook)
 
 
 def checkpoint(name: str) -> None:
-    """Crash injection: die with SIGKILL at the named point, as a power cut would."""
-    if os.environ.get(KILL_AT) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+    """A named point between the steps' transactions: a process may die here and resume."""
+    for hook in _checkpoint_hooks:
+        hook(name)
 
 
 @dataclass
@@ -97,7 +104,7 @@ def parse_month(text: str, jurisdiction: str | None = None) -> dt.date:
     except ValueError:
         raise LedgerError(f"发放月份“{text}”无效，格式应为 YYYY-MM", "bad_month", "month") from None
     if jurisdiction is None:
-        from rencai.policy.jurisdictions import default_code
+        from rencai.policy.cities import default_code
 
         jurisdiction = default_code()
     check_month(jurisdiction, month)
@@ -106,7 +113,7 @@ def parse_month(text: str, jurisdiction: str | None = None) -> dt.date:
 
 def check_month(jurisdiction: str, month: dt.date) -> None:
     """Refuse an unknown jurisdiction, or a month before its policies or after next month."""
-    from rencai.policy.jurisdictions import registry
+    from rencai.policy.cities import registry
 
     known = registry().get(jurisdiction)
     if known is None:
@@ -597,27 +604,27 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             "employer": employer,
         }
         amount, citation = amount_on(run.jurisdiction, path, period_end(period, per))
-        decision, reason, offset = "pay", None, 0
-        recurring = per != "once"
+        offset = 0
         paid_by = contributions.get((id_number, period), set())
         if schedule_id in losers:
             facts["exclusivity"] = losers[schedule_id]
-            decision, reason = "exclude", losers[schedule_id]["reason"]
-        elif id_number in blocked:
-            decision, reason = "hold", hold_wording
-        elif amount is None:
-            decision, reason = "hold", "金额参数待管理员设定"
-        elif recurring and period not in loaded_months:
-            decision, reason = "hold", f"{period:%Y年%m月}社会保险缴费数据尚未导入"
-        elif recurring and not paid_by:
-            decision, reason = "lapse", f"{period:%Y年%m月}未在本市缴纳社会保险，本期不予发放"
-        elif recurring and employer and employer not in paid_by:
-            decision = "hold"
-            reason = f"用人单位变更为{min(paid_by)}，待确认后继续发放（支持期跨单位累计计算）"
-            facts["new_employer"] = min(paid_by)
+        decision, reason, new_employer = decide_line(
+            LineFacts(
+                period=period,
+                recurring=per != "once",
+                amount_fen=amount,
+                excluded=losers[schedule_id]["reason"] if schedule_id in losers else None,
+                receivable_open=id_number in blocked,
+                contributions_loaded=period in loaded_months,
+                contribution_employers=paid_by,
+                employer=employer,
+                has_payee=id_number in payees,
+            ),
+            receivable_hold=hold_wording,
+        )
+        if new_employer is not None:
+            facts["new_employer"] = new_employer
             suspended.add(schedule_id)
-        elif id_number not in payees:
-            decision, reason = "hold", "未登记收款银行账户"
         facts["contribution_employers"] = sorted(paid_by)
         if decision == "pay":
             assert amount is not None

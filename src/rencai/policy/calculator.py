@@ -7,10 +7,10 @@ from typing import Any
 
 from rencai import clock
 from rencai.policy.catalogue import Entry, catalogue
+from rencai.policy.cities import registry
 from rencai.policy.contract.profile import FieldError, Profile, ProfileError
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain import empty_result, explain
-from rencai.policy.jurisdictions import registry
 from rencai.policy.rules import Program
 
 CONTRACT_VERSION = 1

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-from rencai.policy.jurisdictions import discovered, names
+from rencai.policy.cities import discovered, names
 
 Status = Literal["computed", "catalogued", "not_encodable"]
 STATUS_LABELS = {"computed": "已计算", "catalogued": "仅编目", "not_encodable": "无法编码"}

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from rencai.policy.citations import Citation
-from rencai.policy.jurisdictions import city
+from rencai.policy.cities import city
 
 JURISDICTIONS = Path(__file__).with_name("jurisdictions")
 

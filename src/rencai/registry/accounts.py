@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.audit.log import append as audit
+from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
-from rencai.policy.jurisdictions import default_code
 from rencai.registry.identifiers import (
     IdentifierError,
     mask_id_number,

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.audit.log import append as audit
+from rencai.policy.cities import names
 from rencai.policy.contract.vocabulary import vocabulary
-from rencai.policy.jurisdictions import names
 from rencai.policy.procedures import DEPARTMENTS
 from rencai.registry.accounts import (
     RegistryError,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from sqlalchemy import select
@@ -31,6 +31,19 @@ Password = Annotated[
         prompt="初始密码", hide_input=True, help="Read from the terminal if not given (hidden)"
     ),
 ]
+
+
+# Service points are opened by the cards capability (a point and its account), which depends on
+# the registry: it registers its opener at start-up (rencai.wiring), called as
+# opener(session, code, name, kind, username, password, county, actor=…, must_change_password=…)
+# and returning the point (with its ``account_id``).
+_point_openers: list[Callable[..., Any]] = []
+
+
+def on_open_service_point(opener: Callable[..., Any]) -> None:
+    """Register the function that opens a service point with its account (at start-up)."""
+    if opener not in _point_openers:
+        _point_openers.append(opener)
 
 
 def _fail(message: str) -> None:
@@ -99,12 +112,12 @@ def create(
         try:
             with session.begin_nested():
                 if role == "service_point":
-                    # cards depend on the registry; this command reaches them lazily
-                    from rencai.cards.usage import register_point
                     from rencai.registry.administration import require_admin
 
                     require_admin(admin)
-                    point = register_point(
+                    if not _point_openers:
+                        raise RuntimeError("no service-point opener: call rencai.wiring.wire()")
+                    point = _point_openers[0](
                         session,
                         point_code or "",
                         name,

@@ -40,12 +40,14 @@ from rencai.web.pages import employers as employer_pages
 from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
+from rencai.wiring import wire
 
 STATIC = Path(__file__).with_name("static")
 logger = logging.getLogger("rencai.web")
 
 
 def create_app() -> FastAPI:
+    wire()  # consumers register for the capabilities' events before any request
     app = FastAPI(
         title="rencai 人才一体化综合管理服务平台 API",
         version=rencai.__version__,

@@ -52,7 +52,7 @@ class Vocabulary:
 def _with_jurisdictions(raw: dict[str, Any]) -> dict[str, Any]:
     """The published file's codes plus what the jurisdiction folders declare: their names (the
     file's must agree) and the counties a folder adds."""
-    from rencai.policy.jurisdictions import JurisdictionError, discovered
+    from rencai.policy.cities import JurisdictionError, discovered
 
     cities = discovered()
     listed = {str(k): str(v) for k, v in raw["jurisdiction"].items()}

@@ -7,8 +7,8 @@ from functools import cache
 from openfisca_core.parameters import ParameterNode, load_parameter_file
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
+from rencai.policy.cities import Jurisdiction, registry
 from rencai.policy.engine.model import ENTITIES, Person, input_variables
-from rencai.policy.jurisdictions import Jurisdiction, registry
 from rencai.policy.rules import compile_program
 
 __all__ = ["Jurisdiction", "JurisdictionSystem", "system_for"]

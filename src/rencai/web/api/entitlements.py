@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 
 from rencai.policy.calculator import entitlements
+from rencai.policy.cities import example
 from rencai.policy.contract.profile import ProfileError, parse_profile, profile_json_schema
-from rencai.policy.jurisdictions import example
 
 router = APIRouter(prefix="/api/v1", tags=["entitlements 政策计算器"])
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from rencai.policy.catalogue import catalogue
-from rencai.policy.jurisdictions import names
+from rencai.policy.cities import names
 
 router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
 

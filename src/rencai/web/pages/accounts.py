@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.policy.calculator import entitlements
+from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import ProfileError, parse_profile
-from rencai.policy.jurisdictions import default_code
 from rencai.registry.accounts import (
     RegistryError,
     authenticate,

@@ -17,9 +17,9 @@ from starlette.datastructures import FormData
 
 from rencai import clock
 from rencai.policy.calculator import entitlements
+from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import FieldError, ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
-from rencai.policy.jurisdictions import default_code
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))

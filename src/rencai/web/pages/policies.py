@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from rencai.policy.catalogue import TARGET_LABELS, catalogue
-from rencai.policy.jurisdictions import city, default_code, names
+from rencai.policy.cities import city, default_code, names
 from rencai.web.pages.calculator import templates
 
 router = APIRouter(include_in_schema=False)

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: employers, talents, reviewers and cases at every stage."""
+"""Demo data for `make run`: employers, talents, reviewers and cases at every stage, cards and
+a month of payments. It sits above every capability (it uses them all; none uses it)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rencai.applications.demo import REVIEW_ACCOUNTS, load_review_demo
 from rencai.applications.service import apply, decide, set_review_limit
-from rencai.ledger.demo import DEMO_FINANCE, load_ledger_demo
+from rencai.demo.cards import load_card_demo
+from rencai.demo.ledger import DEMO_FINANCE, load_ledger_demo
+from rencai.demo.review import REVIEW_ACCOUNTS, load_review_demo
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import id_check_character, uscc_check_character
@@ -123,7 +125,5 @@ def load_demo(session: Session) -> bool:
     decide(session, pingshan, rejected, "reject", "已享受单位提供的免费宿舍", rejected.version)
     load_review_demo(session, PASSWORD, doctor, _id)
     load_ledger_demo(session, PASSWORD, doctor.id_number, doctor.name, _uscc("BX001A"))
-    from rencai.cards.demo import load_card_demo  # cards depend on the registry, not the reverse
-
     load_card_demo(session, _DOCTOR, _id(3), PASSWORD, county, city)
     return True

@@ -13,7 +13,7 @@ from rencai.feeds.load import load
 from rencai.feeds.source import FileSource
 from rencai.ledger.payees import set_payee
 from rencai.ledger.schedules import add_months, month_start
-from rencai.policy.jurisdictions import default_code, names
+from rencai.policy.cities import default_code, names
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
 

@@ -1,5 +1,5 @@
 """Demo cases for the review workflow: department steps, 秒批 (one sampled), 公示 (one with an
-objection), an employer applying for a new hire. Called from ``rencai.registry.demo``."""
+objection), an employer applying for a new hire. Called from ``rencai.demo``."""
 
 from __future__ import annotations
 
