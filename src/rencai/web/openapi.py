@@ -65,6 +65,10 @@ REFUSALS: dict[str, str] = {
     "503": "系统繁忙，请稍后重试",
 }
 UNSAFE = ("post", "put", "patch", "delete")
+# refusals particular to an operation, beyond those its shape implies
+PARTICULAR: dict[tuple[str, str], tuple[str, ...]] = {
+    ("post", "/api/v1/tokens"): ("401", "429"),  # wrong credentials; too many attempts
+}
 # operations that answer with a file rather than JSON: (method, path) → {media type: schema}
 BINARY = {"type": "string", "format": "binary"}
 PDF = {"application/pdf": {"schema": BINARY}}
@@ -106,7 +110,7 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if method in ("get", "put", "post", "delete", "patch", "head", "options"):
-                _complete_operation(path, method, operation)
+                _complete_operation(path, method, operation, schemas)
     return document
 
 
@@ -150,7 +154,26 @@ def _hoist_defs(document: dict[str, Any], schemas: dict[str, Any]) -> None:
     repoint(document)
 
 
-def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> None:
+def _names_a_record(operation: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    """Whether the request body names a record by its number (``id``, ``…_id``, ``…_ids``)."""
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        schema = media.get("schema", {})
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            schema = schemas.get(ref.rsplit("/", 1)[1], {})
+        names = set(schema.get("properties", {}))
+        for item in schema.get("properties", {}).values():
+            inner = item.get("items", {}).get("$ref", "")
+            if inner.startswith("#/components/schemas/"):
+                names |= set(schemas.get(inner.rsplit("/", 1)[1], {}).get("properties", {}))
+        if any(n == "id" or n.endswith(("_id", "_ids")) for n in names):
+            return True
+    return False
+
+
+def _complete_operation(
+    path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]
+) -> None:
     parameters = operation.get("parameters", [])
     # the Authorization header is the security scheme, not a parameter of its own
     authenticated = any(
@@ -171,7 +194,7 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> No
     if authenticated:
         operation["security"] = [{"bearer": []}, {"session": []}]
         codes += ["401", "403"]
-    if re.search(r"\{[^}]+\}", path):
+    if re.search(r"\{[^}]+\}", path) or _names_a_record(operation, schemas):
         codes.append("404")
     if method in UNSAFE:
         codes += ["409", "413"]
@@ -181,6 +204,7 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> No
         codes.append("422")
     if "requestBody" in operation:
         codes.append("400")
+    codes += PARTICULAR.get((method, path), ())
     for code in sorted(set(codes)):
         responses.setdefault(code, _refusal(code))
         if "content" not in responses[code]:
