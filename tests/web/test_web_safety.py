@@ -251,3 +251,21 @@ def test_api_docs_come_from_vendored_assets(live_server: LiveServer) -> None:
     vendored = next(STATIC.glob("vendor/swagger-ui-*"))
     assert (vendored / "LICENSE").is_file() and (vendored / "NOTICE").is_file()
     assert "<script>" not in docs.text
+
+
+def test_a_server_error_is_a_chinese_page_or_json(tmp_path: Path) -> None:
+    from tests.support import ServerProcess, free_port
+
+    # a database that is not there: every request that needs it fails inside the app
+    nowhere = f"postgresql://rencai@127.0.0.1:{free_port()}/nowhere?connect_timeout=2"
+    with ServerProcess(nowhere, tmp_path) as server:
+        cookie = {"rencai_session": "x"}
+        page = httpx.get(server.url + "/me/password", cookies=cookie, timeout=30)
+        assert page.status_code == 500 and "text/html" in page.headers["content-type"]
+        assert "系统出错" in page.text and "系统繁忙，请稍后重试" in page.text
+        assert "Internal Server Error" not in page.text and "Traceback" not in page.text
+        api = httpx.get(server.url + "/api/v1/me", headers={"Authorization": "Bearer x"})
+        assert api.status_code == 500
+        assert api.json()["errors"] == [
+            {"field": "(server)", "message": "系统繁忙，请稍后重试", "code": "internal"}
+        ]
