@@ -65,6 +65,8 @@ REFUSALS: dict[str, str] = {
     "503": "系统繁忙，请稍后重试",
 }
 UNSAFE = ("post", "put", "patch", "delete")
+# operations that read the caller's identity when there is one, and work without
+OPTIONAL_AUTH = {("delete", "/api/v1/tokens/current")}  # signing out twice is not an error
 # refusals particular to an operation, beyond those its shape implies
 PARTICULAR: dict[tuple[str, str], tuple[str, ...]] = {
     ("post", "/api/v1/tokens"): ("401", "429"),  # wrong credentials; too many attempts
@@ -193,6 +195,8 @@ def _complete_operation(
     codes = ["503"]
     if authenticated:
         operation["security"] = [{"bearer": []}, {"session": []}]
+        if (method, path) in OPTIONAL_AUTH:
+            operation["security"].append({})
         codes += ["401", "403"]
     if re.search(r"\{[^}]+\}", path) or _names_a_record(operation, schemas):
         codes.append("404")
