@@ -111,3 +111,30 @@ def test_api_docs_render_from_vendored_assets_under_the_policy(
     expect(page.locator(".auth-wrapper .authorize")).to_be_visible()
     assert violations == [] and outside == []
     context.close()
+
+
+def test_scripted_pages_run_under_the_policy(browser: Browser, live_server: LiveServer) -> None:
+    from tests.browser.test_calculator_page import fill_doctor
+
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else 0)
+    # the calculator posts through HTMX (token in the header), the policy search gets through it
+    fill_doctor(page, live_server)
+    page.click("#submit")
+    expect(page.locator("tr[data-benefit='sjz.b.rent_subsidy']")).to_contain_text("3000.00")
+    page.goto(live_server.url + "/policies")
+    page.fill("#q", "租房")
+    expect(page.locator("#rows")).to_contain_text("租")
+    # the verifier's script starts (it marks itself ready)
+    page.goto(live_server.url + "/verifier")
+    expect(page.locator("#verifier[data-ready='1']")).to_have_count(1)
+    # "返回" on a message page goes back without inline script
+    page.goto(live_server.url + "/policies")
+    page.goto(live_server.url + "/no-such-page")
+    expect(page.locator("#message")).to_contain_text("没有找到")
+    page.click("a[data-back]")
+    expect(page).to_have_url(live_server.url + "/policies")
+    assert violations == []
+    context.close()
