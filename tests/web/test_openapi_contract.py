@@ -6,7 +6,6 @@ status code and content type, a body that fits the declared schema."""
 from __future__ import annotations
 
 import contextlib
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -155,7 +154,6 @@ def test_every_answer_is_one_the_document_declares(
     operations = sorted((result.ok() for result in schema.get_all_operations()), key=_order)
     assert len(operations) > 50
     failures: list[str] = []
-    started = time.monotonic()
     modes = ((GenerationMode.POSITIVE, POSITIVE), (GenerationMode.NEGATIVE, NEGATIVE))
     with _bearer(server, accounts, role) as headers_for:
         for operation in operations:
@@ -163,9 +161,7 @@ def test_every_answer_is_one_the_document_declares(
                 failure = _run(server.url, operation, mode, examples, headers_for())
                 if failure:
                     failures.append(f"{role} {operation.label} [{mode.value}]: {failure}")
-    elapsed = time.monotonic() - started
     assert not failures, "\n\n".join(failures)
-    assert elapsed < 120, elapsed
 
 
 def test_the_document_resolves_every_ref_and_declares_security(live_server: Any) -> None:
