@@ -84,12 +84,14 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(Busy)
     @app.exception_handler(PoolTimeout)
-    async def busy(_: Request, __: Exception) -> JSONResponse:
+    async def busy(request: Request, __: Exception) -> Response:
         # saturated: a prompt, honest answer the client may retry, rather than a hung request
-        body = {
-            "errors": [{"field": "(server)", "message": "系统繁忙，请稍后重试", "code": "busy"}]
-        }
-        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+        message, retry = "系统繁忙，请稍后重试", {"Retry-After": "1"}
+        if not problems.is_api(request):
+            templates = calculator_pages.templates
+            return problems.page(request, templates, 503, "系统繁忙", [message], retry)
+        body = {"errors": [{"field": "(server)", "message": message, "code": "busy"}]}
+        return JSONResponse(body, status_code=503, headers=retry)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request) -> Response:
