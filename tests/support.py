@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -180,3 +181,30 @@ def random_id_number(born: dt.date | str = dt.date(1994, 3, 2)) -> str:
 
     first17 = random_first17(born)
     return first17 + id_check_character(first17)
+
+
+def with_csrf(request: httpx.Request) -> None:
+    """An httpx request hook that does what the pages do: a state-changing request sent with
+    the browser's cookies carries the CSRF token derived from them (``rencai.web.csrf``)."""
+    from http.cookies import SimpleCookie
+
+    from rencai.web.csrf import token_for
+
+    unsafe = request.method in ("POST", "PUT", "PATCH", "DELETE")
+    if not unsafe or "x-csrf-token" in request.headers:
+        return
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(request.headers.get("cookie", ""))
+    key = jar.get("rencai_session") or jar.get("rencai_csrf")
+    if key is not None and key.value:
+        request.headers["X-CSRF-Token"] = token_for(key.value)
+
+
+CSRF_HOOKS: dict[str, list[Any]] = {"request": [with_csrf]}
+
+
+def csrf_headers(session_token: str) -> dict[str, str]:
+    """The CSRF header of a browser whose session cookie is ``session_token``."""
+    from rencai.web.csrf import token_for
+
+    return {"X-CSRF-Token": token_for(session_token)}

@@ -78,6 +78,11 @@ VARIABLES: tuple[Variable, ...] = (
         "seconds a request waits for a PostgreSQL connection before the answer is 503",
     ),
     Variable(
+        "RENCAI_SECURE_COOKIES",
+        "0",
+        "1 behind HTTPS: the session and CSRF cookies are sent only over HTTPS (Secure)",
+    ),
+    Variable(
         "RENCAI_JURISDICTIONS_DIR",
         None,
         "a folder of further jurisdiction folders, beside the built-in ones (a city added "
@@ -106,6 +111,15 @@ def _number(minimum: float, integer: bool) -> Callable[[str, str], float | int]:
     return parse
 
 
+def _switch(value: str, name: str) -> bool:
+    word = value.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"环境变量 {name} 的值“{value}”无效：应为 1 或 0")
+
+
 def _instant(value: str, name: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value)
@@ -131,6 +145,7 @@ class Settings:
     pool_overflow: int
     pool_timeout: float
     jurisdictions_dir: Path | None
+    secure_cookies: bool
 
     @property
     def card_keys_dir(self) -> Path:
@@ -161,6 +176,7 @@ class Settings:
             pool_overflow=int(get("RENCAI_DB_POOL_OVERFLOW", _number(0, integer=True))),
             pool_timeout=float(get("RENCAI_DB_POOL_TIMEOUT", _number(0.1, integer=False))),
             jurisdictions_dir=jurisdictions_dir(),
+            secure_cookies=bool(get("RENCAI_SECURE_COOKIES", _switch)),
         )
 
 

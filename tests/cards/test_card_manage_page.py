@@ -15,11 +15,11 @@ from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from tests.profiles import doctor
-from tests.support import LiveServer, random_first17
+from tests.support import CSRF_HOOKS, LiveServer, random_first17
 
 
 def _login(server: LiveServer, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=server.url)
+    client = httpx.Client(base_url=server.url, event_hooks=CSRF_HOOKS)
     response = client.post("/login", data={"username": username, "password": "secret123"})
     assert response.status_code == 303
     return client

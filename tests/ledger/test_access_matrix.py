@@ -20,7 +20,7 @@ from rencai.registry.accounts import authenticate, create_account, register_tale
 from rencai.registry.models import Role
 from tests.ledger.world import fresh_id_number, person_with_receivable
 from tests.profiles import DOCTOR
-from tests.support import ServerProcess
+from tests.support import CSRF_HOOKS, ServerProcess
 
 ROLES = [
     "anonymous",
@@ -114,7 +114,11 @@ def _page(server: ServerProcess, world: dict[str, Any], role: str, route: str) -
     cookies = {"rencai_session": token} if token else {}
     rid, sid = world["person"]["receivable_id"], world["person"]["schedule_id"]
     with httpx.Client(
-        base_url=server.url, cookies=cookies, follow_redirects=False, timeout=30
+        base_url=server.url,
+        cookies=cookies,
+        follow_redirects=False,
+        timeout=30,
+        event_hooks=CSRF_HOOKS,
     ) as client:
         if route == "receivable":
             return client.get(f"/ledger/receivables/{rid}").status_code

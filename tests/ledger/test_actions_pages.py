@@ -16,7 +16,7 @@ from rencai.ledger.models import JournalEntry, Payee, Schedule, Setting
 from rencai.registry.accounts import authenticate, create_account
 from rencai.registry.models import Role
 from tests.ledger.world import fresh_id_number, person_with_receivable, person_with_schedule, uscc
-from tests.support import ServerProcess
+from tests.support import CSRF_HOOKS, ServerProcess
 
 
 def _client(server: ServerProcess, role: Role) -> httpx.Client:
@@ -25,7 +25,11 @@ def _client(server: ServerProcess, role: Role) -> httpx.Client:
         create_account(session, name, "secret123", "经办人", role)
         token = authenticate(session, name, "secret123").token
     return httpx.Client(
-        base_url=server.url, cookies={"rencai_session": token}, follow_redirects=True, timeout=30
+        base_url=server.url,
+        cookies={"rencai_session": token},
+        follow_redirects=True,
+        timeout=30,
+        event_hooks=CSRF_HOOKS,
     )
 
 

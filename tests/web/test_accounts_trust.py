@@ -23,7 +23,7 @@ from rencai.registry.accounts import (
 )
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, LoginThrottle, Role
-from tests.support import LiveServer, random_id_number
+from tests.support import CSRF_HOOKS, LiveServer, random_id_number
 
 PASSWORD = "secret123"
 
@@ -219,7 +219,9 @@ def test_an_administrator_reset_forces_a_change_first(live_server: LiveServer) -
         headers=admin,
         json={"temporary_password": "temp5678x"},
     )
-    with httpx.Client(base_url=live_server.url, follow_redirects=False) as browser:
+    with httpx.Client(
+        base_url=live_server.url, follow_redirects=False, event_hooks=CSRF_HOOKS
+    ) as browser:
         signed = browser.post("/login", data={"username": name, "password": "temp5678x"})
         assert signed.headers["location"] == "/me/password"
         me = browser.get("/me")

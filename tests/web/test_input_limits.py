@@ -20,7 +20,7 @@ from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
 from rencai.web.app import create_app
 from tests.profiles import doctor
-from tests.support import LiveServer, random_id_number
+from tests.support import LiveServer, csrf_headers, random_id_number
 
 MIB = 1024 * 1024
 TOO_BIG = 2**63  # one past the largest BIGINT
@@ -319,6 +319,7 @@ def test_review_reason_from_the_page_is_bounded(live_server: LiveServer) -> None
     page = httpx.post(
         f"{live_server.url}/applications/{case_id}/decision",
         cookies={"rencai_session": token},
+        headers=csrf_headers(token),
         data={"decision": "return", "reason": "补" * 3000, "version": str(version)},
     )
     assert page.status_code == 409 and "理由不超过2000字" in page.text
@@ -331,6 +332,7 @@ def test_review_reason_from_the_page_is_bounded(live_server: LiveServer) -> None
     huge = httpx.post(
         f"{live_server.url}/applications/{case_id}/decision",
         cookies={"rencai_session": token},
+        headers=csrf_headers(token),
         data={"decision": "approve", "reason": "", "version": "9" * 5000},
     )
     assert huge.status_code == 409 and "已被他人处理" in huge.text

@@ -28,7 +28,7 @@ from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, Role
 from tests.profiles import doctor
-from tests.support import LiveServer, random_id_number
+from tests.support import CSRF_HOOKS, LiveServer, random_id_number
 
 ROLES = [
     "anonymous",
@@ -316,7 +316,11 @@ def test_api_access(route: str, role: str, live_server: LiveServer, world: dict[
 def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> int | str:
     ids = world["ids"]
     with httpx.Client(
-        base_url=server.url, cookies=_cookies(world, role), follow_redirects=False, timeout=30
+        base_url=server.url,
+        cookies=_cookies(world, role),
+        follow_redirects=False,
+        timeout=30,
+        event_hooks=CSRF_HOOKS,
     ) as client:
         if route in ("/admin", "/admin/programs", "/employer", "/review", "/notices"):
             return client.get(route).status_code

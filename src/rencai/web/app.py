@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import rencai
-from rencai.policy.contract.profile import error_message
+from rencai.web import problems
 from rencai.web.admission import Busy
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
@@ -23,6 +21,8 @@ from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.api import review as review_api
+from rencai.web.csrf import CsrfTokenMiddleware, csrf_protect
+from rencai.web.head import HeadAsGetMiddleware
 from rencai.web.headers import SecurityHeadersMiddleware
 from rencai.web.limits import (
     BodyLimitMiddleware,
@@ -32,6 +32,7 @@ from rencai.web.limits import (
     path_ids_in_range,
     too_large_response,
 )
+from rencai.web.openapi import document_openapi
 from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import applications as application_pages
 from rencai.web.pages import calculator as calculator_pages
@@ -43,7 +44,8 @@ from rencai.web.pages import review as review_pages
 from rencai.wiring import wire
 
 STATIC = Path(__file__).with_name("static")
-logger = logging.getLogger("rencai.web")
+OPENAPI_URL = "/api/openapi.json"
+SWAGGER_UI_VERSION = "5.35.0"  # static/vendor/swagger-ui-<version>/ (npm swagger-ui-dist)
 
 
 def create_app() -> FastAPI:
@@ -52,30 +54,23 @@ def create_app() -> FastAPI:
         title="rencai 人才一体化综合管理服务平台 API",
         version=rencai.__version__,
         description="Talent policy entitlements with citations (calculator contract v1).",
-        docs_url="/api/docs",
-        openapi_url="/api/openapi.json",
+        docs_url=None,  # served below from vendored assets (no CDN, no inline script)
+        openapi_url=OPENAPI_URL,
         redoc_url=None,
-        # every route: integer path parameters within BIGINT, else 404 (decision 0087)
-        dependencies=[Depends(path_ids_in_range)],
+        dependencies=[
+            # every route: integer path parameters within BIGINT, else 404 (decision 0087)
+            Depends(path_ids_in_range),
+            # every state-changing request made with the browser's cookies (decision 0099)
+            Depends(csrf_protect),
+        ],
     )
     # request bodies capped before they are parsed (413, structured, Chinese)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(CsrfTokenMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = []
-        for error in exc.errors():
-            if error["type"] == "json_invalid":
-                field, message = "(body)", "请求内容不是有效的 JSON"
-            else:
-                field = ".".join(str(p) for p in error["loc"] if p != "body") or "(body)"
-                if error["type"] in ("dict_type", "model_attributes_type"):
-                    message = "请求内容应为 JSON 对象"
-                else:
-                    message = error_message(error)[0]
-            errors.append({"field": field, "message": message, "code": error["type"]})
-        return JSONResponse({"errors": errors}, status_code=422)
+    problems.install(app, calculator_pages.templates)
 
     @app.exception_handler(BodyTooLarge)
     async def body_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
@@ -91,21 +86,19 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(Busy)
     @app.exception_handler(PoolTimeout)
-    async def busy(_: Request, __: Exception) -> JSONResponse:
+    async def busy(request: Request, __: Exception) -> Response:
         # saturated: a prompt, honest answer the client may retry, rather than a hung request
-        body = {
-            "errors": [{"field": "(server)", "message": "系统繁忙，请稍后重试", "code": "busy"}]
-        }
-        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+        message, retry = "系统繁忙，请稍后重试", {"Retry-After": "1"}
+        if not problems.is_api(request):
+            templates = calculator_pages.templates
+            return problems.page(request, templates, 503, "系统繁忙", [message], retry)
+        body = {"errors": [{"field": "(server)", "message": message, "code": "busy"}]}
+        return JSONResponse(body, status_code=503, headers=retry)
 
-    @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        # an answer instead of a dropped connection; the transaction has been rolled back
-        logger.exception("unhandled error", exc_info=exc)
-        body = {
-            "errors": [{"field": "(server)", "message": "系统繁忙，请稍后重试", "code": "internal"}]
-        }
-        return JSONResponse(body, status_code=500)
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        context = {"openapi_url": OPENAPI_URL, "version": SWAGGER_UI_VERSION}
+        return calculator_pages.templates.TemplateResponse(request, "api_docs.html", context)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
@@ -129,4 +122,5 @@ def create_app() -> FastAPI:
     app.include_router(card_pages.router)
     app.include_router(employer_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    document_openapi(app)
     return app

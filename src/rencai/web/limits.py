@@ -4,9 +4,11 @@
   answered 413 at once, without reading the body; a body sent without one (chunked) is counted
   as it streams and refused as soon as it passes the cap. Upload routes have their own, larger
   caps (materials 10 MB, monthly feed files 50 MB, plus room for the multipart envelope).
-- A path integer outside the database's 64-bit range (an application, material, objection,
-  receivable, schedule, batch or account number) is "not found" rather than an overflow deep in
-  the driver: checked by an app-wide dependency before the route runs.
+- A path integer outside the database's range for record numbers (an application, material,
+  objection, receivable, schedule, batch or account number) is "not found" rather than an
+  overflow deep in the driver: checked by an app-wide dependency before the route runs. The
+  range is the database's: PostgreSQL's ``integer`` id columns end at 2^31-1, SQLite's integer
+  keys at 2^63-1 (``id_max``). Record numbers and versions in request bodies fit both.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rencai.applications.materials import MAX_BYTES as MAX_MATERIAL_BYTES
+from rencai.db.session import database_url
 
 MIB = 1024 * 1024
 # JSON and form bodies (a profile, a decision, a batch of offline card uses): every field has its
@@ -36,6 +39,13 @@ UPLOAD_CAPS: tuple[tuple[str, re.Pattern[str], int], ...] = (
 )
 
 INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1
+
+
+def id_max() -> int:
+    """The largest record number the database's id columns hold (PostgreSQL ``integer``;
+    SQLite's integer keys are 64-bit)."""
+    return INT32_MAX if database_url().startswith("postgresql") else INT64_MAX
 
 
 def body_cap(method: str, path: str) -> int:
@@ -131,19 +141,19 @@ def _int_params(request: Request) -> set[str]:
     }
 
 
-def _out_of_int64(value: str) -> bool:
+def _out_of_range(value: str) -> bool:
     digits = value[1:] if value[:1] in "+-" else value
     if not digits.isdigit():
         return False  # not an integer: the route's own validation answers
     digits = digits.lstrip("0") or "0"
-    return len(digits) > 19 or not -INT64_MAX - 1 <= int(value) <= INT64_MAX
+    return len(digits) > 19 or not -INT64_MAX - 1 <= int(value) <= id_max()
 
 
 async def path_ids_in_range(request: Request) -> None:
-    """App-wide dependency: integer path parameters must fit the database's BIGINT."""
+    """App-wide dependency: integer path parameters must fit the database's id columns."""
     names = _int_params(request)
     for name, value in request.path_params.items():
-        if name in names and isinstance(value, str) and _out_of_int64(value):
+        if name in names and isinstance(value, str) and _out_of_range(value):
             raise PathIdOutOfRange(name)
 
 
@@ -164,8 +174,9 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-DbId = Annotated[int, Field(ge=1, le=INT64_MAX)]
-Version = Annotated[int, Field(ge=0, le=INT64_MAX)]
+# record numbers and versions are the database's ``integer`` (PostgreSQL: 32-bit)
+DbId = Annotated[int, Field(ge=1, le=INT32_MAX)]
+Version = Annotated[int, Field(ge=0, le=INT32_MAX)]
 
 
 @overload
@@ -174,8 +185,9 @@ def form_int(text: str) -> int | None: ...
 def form_int(text: str, default: int) -> int: ...
 def form_int(text: str, default: int | None = None) -> int | None:
     """A whole number typed into a page form, or ``default`` when it is not one or lies outside
-    BIGINT (a huge value must not reach the database or Python's digit limit as a 500)."""
+    the database's id range (a huge value must not reach the database or Python's digit limit as
+    a 500)."""
     digits = text.strip()
-    if not digits.isdigit() or len(digits.lstrip("0")) > 19 or int(digits) > INT64_MAX:
+    if not digits.isdigit() or len(digits.lstrip("0")) > 19 or int(digits) > id_max():
         return default
     return int(digits)

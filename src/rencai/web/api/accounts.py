@@ -34,10 +34,10 @@ from rencai.registry.accounts import (
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
 from rencai.web.admission import admitted
+from rencai.web.cookies import SESSION_COOKIE
 from rencai.web.limits import Name, Version
 
 router = APIRouter(prefix="/api/v1", tags=["accounts 账号"])
-SESSION_COOKIE = "rencai_session"
 
 
 class ApiError(Exception):

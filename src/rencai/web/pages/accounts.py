@@ -30,6 +30,7 @@ from rencai.registry.accounts import (
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Account, Role, TalentProfile
 from rencai.web.api.accounts import SESSION_COOKIE, client_address, db
+from rencai.web.cookies import set_session_cookie
 from rencai.web.limits import form_int
 from rencai.web.pages.calculator import PER, _options, profile_from_form, templates
 
@@ -43,8 +44,7 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
 
 
 def _signed_in(response: Response, token: str) -> Response:
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=8 * 3600)
-    return response
+    return set_session_cookie(response, token)
 
 
 def _account(request: Request, session: Session) -> Account | None:

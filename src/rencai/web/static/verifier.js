@@ -205,6 +205,12 @@ const LOG = "rencai.verifier.log";
 function b64(bytes) { let s = ""; for (const b of bytes) s += String.fromCharCode(b); return btoa(s); }
 function unb64(text) { return Uint8Array.from(atob(text), (c) => c.charCodeAt(0)); }
 
+// the page's CSRF token (uploads are made with the signed-in browser's cookie)
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
 async function fetchBundle(rootRaw) {
   const response = await fetch("/api/v1/cards/trust-bundle", { cache: "no-store" });
   if (!response.ok) throw new Error("HTTP " + response.status);
@@ -286,7 +292,7 @@ async function main() {
     if (!log.length) { note.textContent = "没有待上传的记录"; return; }
     try {
       const response = await fetch("/api/v1/cards/uses", {
-        method: "POST", headers: { "Content-Type": "application/json" },
+        method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
         body: JSON.stringify({ events: log.map(({ kind, ...e }) => e) }),
       });
       const body = await response.json();
