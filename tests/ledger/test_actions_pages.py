@@ -206,7 +206,10 @@ def test_the_officer_chooses_the_city_of_a_run(pg_server: ServerProcess) -> None
         create_account(session, name, "secret123", "锦州财务", Role.finance, jurisdiction="jinzhou")
         token = authenticate(session, name, "secret123").token
     with httpx.Client(
-        base_url=pg_server.url, cookies={"rencai_session": token}, follow_redirects=True
+        base_url=pg_server.url,
+        cookies={"rencai_session": token},
+        follow_redirects=True,
+        event_hooks=CSRF_HOOKS,
     ) as officer:
         home = officer.get("/ledger")
         assert 'name="jurisdiction" value="jinzhou"' in home.text
