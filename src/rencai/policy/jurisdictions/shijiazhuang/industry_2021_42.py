@@ -54,6 +54,8 @@ COSTS = "集成电路企业和软件企业、生物医药企业享受优惠政�
 
 def _yuan(value: Any) -> str:
     amount = float(value or 0)
+    if amount >= 100_000_000 and amount % 1_000_000 == 0:
+        return f"{amount / 100_000_000:g}亿元"
     if amount >= 10_000 and amount % 100 == 0:
         return f"{amount / 10_000:g}万元"
     return f"{amount:,.0f}元"
@@ -632,6 +634,52 @@ steam = leaf(
 )
 
 
+def _room_left(name: str, label: str, field: str, cap: str) -> Condition:
+    """What was already received stays below a cited cap (累计最高): something is still due."""
+    variable, path = f"unit_{field}", f"{P}.{cap}"
+
+    def formula(p: Any, t: Any, params: Any) -> np.ndarray:
+        return p(variable, t) < float(param_getter(path)(params, t))
+
+    def describe(f: Facts, held: bool) -> str:
+        used, limit = _yuan(f.get(variable)), _yuan(f.param(path))
+        return f"{label}{used}，{'未达' if held else '已达'}上限{limit}"
+
+    return leaf(name=name, label=label, reads=[], formula=formula, describe=describe)
+
+
+generic_room = _room_left(
+    "generic_yearly_cap_not_reached",
+    "本年度已获仿制药奖励",
+    "generic_awards_this_year",
+    "generic.yearly_cap",
+)
+procurement_room = _room_left(
+    "procurement_cap_not_reached",
+    "已获国家集采奖励",
+    "procurement_awards_received",
+    "market.procurement_cap",
+)
+cooperation_room = _room_left(
+    "cooperation_yearly_cap_not_reached",
+    "本年度已获协作配套奖励",
+    "cooperation_awards_this_year",
+    "cooperation.yearly_cap",
+)
+specialised_interest_room = _room_left(
+    "specialised_interest_total_not_reached",
+    "本措施有效期内已获贴息",
+    "interest_subsidy_received",
+    "specialised_interest.total_cap",
+)
+tech_sme_interest_room = _room_left(
+    "tech_sme_interest_total_not_reached",
+    "本措施有效期内已获贴息",
+    "interest_subsidy_received",
+    "tech_sme_interest.total_cap",
+)
+
+
 # --- benefits -------------------------------------------------------------------------------
 
 
@@ -762,7 +810,7 @@ INDUSTRY_2021_42 = [
         "sjz.industry42.generic",
         "仿制药奖励（首仿、一致性评价前三家）",
         generic,
-        [biomedicine, generic_sales],
+        [biomedicine, generic_sales, generic_room],
         Amount(
             parameter=f"{P}.generic.award",
             keys=("unit_generic",),
@@ -793,7 +841,7 @@ INDUSTRY_2021_42 = [
         "sjz.industry42.procurement",
         "国家集中采购中标品种奖励",
         procurement,
-        [biomedicine],
+        [biomedicine, procurement_room],
         Amount(
             parameter=f"{P}.market.procurement",
             base="unit_procurement_wins",
@@ -806,7 +854,7 @@ INDUSTRY_2021_42 = [
         "sjz.industry42.cooperation",
         "主导产业企业间协作配套奖励",
         purchases,
-        [two_industries, purchase_reached],
+        [two_industries, purchase_reached, cooperation_room],
         Amount(
             parameter=f"{P}.cooperation.rate",
             base="unit_local_supplier_purchase",
@@ -934,7 +982,7 @@ INDUSTRY_2021_42 = [
         "sjz.industry42.specialised_interest",
         "“专精特新”中小企业贷款贴息",
         specialised,
-        [two_industries, interest],
+        [two_industries, interest, specialised_interest_room],
         Amount(
             parameter=f"{P}.specialised_interest.rate",
             keys=("industry42_loan_kind",),
@@ -953,7 +1001,7 @@ INDUSTRY_2021_42 = [
         "sjz.industry42.tech_sme_interest",
         "科技型中小企业贷款补助",
         tech_sme,
-        [two_industries, interest],
+        [two_industries, interest, tech_sme_interest_room],
         Amount(
             parameter=f"{P}.tech_sme_interest.rate",
             keys=("industry42_loan_kind",),
