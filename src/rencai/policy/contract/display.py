@@ -118,6 +118,7 @@ UNIT_FIELD_LABELS = {
     **{f"unit.{k}": v for k, v in UNIT_MONEY.items()},
     **{f"unit.{k}": v[0] for k, v in UNIT_COUNTS.items()},
     "unit.specialised_titles": "“专精特新”称号",
+    "unit.drug_rd_awarded": "该品种研发阶段是否已获奖励支持",
 }
 MANAGEMENT = {
     "provincial_honor": "具有省部级及以上荣誉称号的经营管理人才",
