@@ -75,3 +75,33 @@ def test_county_code_given_as_a_number_is_accepted() -> None:
     profile = doctor()
     profile["employment"]["county"] = 130102
     assert parse_profile(profile).employment.county == "130102"
+
+
+def test_a_units_leading_industry_facts_are_shown_in_chinese() -> None:
+    """The reviewer reads a unit's 石政办函〔2021〕42号 facts with the form's Chinese labels."""
+    from rencai.policy.contract.display import describe
+
+    sections = describe(
+        {
+            "jurisdiction": "shijiazhuang",
+            "unit": {
+                "sector": "biomedicine",
+                "drug_class": "class1",
+                "clinical_phase_completed": "3",
+                "drug_rd_awarded": False,
+                "product_annual_sales": 300000000,
+                "specialised_titles": ["little_giant"],
+                "procurement_wins": 2,
+            },
+        }
+    )
+    rows = dict(next(s["rows"] for s in sections if s["title"] == "单位申报事项"))
+    assert rows == {
+        "所属主导产业": "生物医药",
+        "新药类别": "I类新药",
+        "完成的临床试验阶段": "III期",
+        "该品种研发阶段已获奖励支持": "否",
+        "“专精特新”称号": "国家专精特新“小巨人”",
+        "新中标国家集采的品种数": "2 个",
+        "申报品种年销售额": "300,000,000.00 元",
+    }

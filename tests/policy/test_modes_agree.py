@@ -40,3 +40,25 @@ def test_synthetic_profiles_reach_the_interesting_branches() -> None:
         "lost:sjz.b.rent_subsidy",
     ):
         assert expected in seen
+
+
+def test_synthetic_units_reach_every_award_of_the_leading_industry_rules() -> None:
+    """The differential check above covers 石政办函〔2021〕42号: each of its awards is granted to
+    some synthetic unit (so both modes are compared on it, to the fen)."""
+    from rencai.policy.calculator import entitlements
+    from rencai.policy.contract.profile import parse_profile
+    from rencai.policy.engine.system import system_for
+
+    on = dt.date(2026, 11, 23)
+    wanted = {
+        b.id
+        for b in system_for("shijiazhuang").program.benefits
+        if b.id.startswith("sjz.industry42.")
+    }
+    seen: set[str] = set()
+    for profile in random_profiles(600, seed=7, on=on):
+        if "unit" in profile:
+            result = entitlements(parse_profile(profile), on)
+            seen |= {b["id"] for b in result["benefits"]}
+    assert len(wanted) == 24
+    assert wanted <= seen, wanted - seen

@@ -116,3 +116,36 @@ def test_calculator_form_rejects_bad_date_in_chinese(live_server: LiveServer) ->
     )
     assert response.status_code == 422
     assert "出生日期" in response.text and "日期格式应为" in response.text
+
+
+def test_unit_facts_of_the_leading_industry_rules_over_http(live_server: LiveServer) -> None:
+    """石政办函〔2021〕42号: a unit's facts give exact shares, capped, and refuse bad figures."""
+    profile = {
+        "jurisdiction": "shijiazhuang",
+        "employment": {"employer_type": "enterprise", "county": "130102"},
+        "unit": {
+            "sector": "biomedicine",
+            "rd_headquarters": True,
+            "rd_spending_last_year": 16666666,
+            "recognised_as": "biomedicine",
+            "boiler_gas_bill": 123457,
+        },
+    }
+    url = f"{live_server.url}/api/v1/entitlements"
+    response = httpx.post(url, params={"on": "2023-05-01"}, json=profile, timeout=30)
+    assert response.status_code == 200
+    money = money_of(response.json())
+    assert money["sjz.industry42.rd_headquarters"]["amount"] == "4999999.80"
+    assert money["sjz.industry42.rd_headquarters"]["target"] == "employer"
+    assert money["sjz.industry42.steam"]["amount"] == "29629.68"  # 123457 × 1.2 × 20 %
+    assert money["sjz.industry42.steam"]["citation"]["document"] == "石政办函〔2021〕42号"
+    assert response.json()["cards"] == []
+
+    profile["unit"]["rd_spending_last_year"] = "1666.5"
+    profile["unit"]["steam_bill"] = -1
+    profile["unit"]["main_revenue"] = 10**14
+    refused = httpx.post(url, json=profile, timeout=30)
+    assert refused.status_code == 422
+    fields = {e["field"]: e["message"] for e in refused.json()["errors"]}
+    assert set(fields) == {"unit.rd_spending_last_year", "unit.steam_bill", "unit.main_revenue"}
+    assert all(message for message in fields.values())

@@ -11,7 +11,7 @@ from rencai.policy.cities import registry
 from rencai.policy.contract.profile import FieldError, Profile, ProfileError
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain import empty_result, explain
-from rencai.policy.rules import Program
+from rencai.policy.rules import Program, leaves
 
 CONTRACT_VERSION = 1
 
@@ -95,6 +95,15 @@ def unit_view(result: dict[str, Any], program: Program) -> dict[str, Any]:
     """A profile with a `unit` section speaks for an employer: only what units receive is
     answered; the person-level sections would describe nobody."""
     for_units = {b.id for b in program.benefits if b.target == "employer"}
+    # a dated switch awaiting the administrator (a document's day of issue) that units' items read
+    unit_parameters = {
+        read.removeprefix("parameter:")
+        for b in program.benefits
+        if b.target == "employer"
+        for leaf in leaves(b.rule)
+        for read in leaf.reads
+        if read.startswith("parameter:")
+    }
     result["cards"] = []
     result["recognitions"] = []
     result["may_apply"] = [e for e in result["may_apply"] if e["id"] in for_units]
@@ -102,6 +111,9 @@ def unit_view(result: dict[str, Any], program: Program) -> dict[str, Any]:
     for section in ("benefits", "not_eligible", "needs_information"):
         result[section] = [e for e in result[section] if e["id"] in for_units]
     result["needs_administrator"] = [
-        e for e in result["needs_administrator"] if e.get("benefit") in for_units
+        e
+        for e in result["needs_administrator"]
+        if e.get("benefit") in for_units
+        or (e.get("benefit") is None and e.get("parameter") in unit_parameters)
     ]
     return result

@@ -10,6 +10,7 @@ from typing import Any
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import parse_profile
 from rencai.policy.engine.population import encode_profile
+from rencai.policy.engine.system import system_for
 from rencai.policy.screening import concat, screen
 
 
@@ -29,6 +30,8 @@ def compare_modes(profiles: list[dict[str, Any]], on: dt.date) -> Agreement:
     encoded = [encode_profile(p).population for p in parsed]
     result = screen(jurisdictions.pop(), concat(encoded), on)
     agreement = Agreement(profiles=len(parsed))
+    program = system_for(parsed[0].jurisdiction).program
+    employer_benefits = {b.id for b in program.benefits if b.target == "employer"}
     row = 0
     for number, (profile, population) in enumerate(zip(parsed, encoded, strict=True)):
         explained = entitlements(profile, on)
@@ -45,13 +48,18 @@ def compare_modes(profiles: list[dict[str, Any]], on: dt.date) -> Agreement:
             if not ok:
                 agreement.disagreements.append(f"profile {number}: {what}")
 
-        for card_id, values in result.cards.items():
+        # a profile with a `unit` section speaks for the employer: only what units receive is
+        # answered (calculator.unit_view), so only that is compared
+        for_unit = profile.unit is not None
+        for card_id, values in ({} if for_unit else result.cards).items():
             if card_id == "card.family":
                 engine_family = int(values[row + 1 : row + population.count].sum())
                 check(engine_family == family, f"{card_id}: {engine_family} != {family}")
             else:
                 check(bool(values[row]) == (card_id in held), card_id)
         for benefit_id, values in result.granted.items():
+            if for_unit and benefit_id not in employer_benefits:
+                continue
             explained_granted = benefit_id in granted or benefit_id in pending
             check(bool(values[row]) == explained_granted, f"{benefit_id} granted")
             if benefit_id in result.totals_fen and benefit_id in granted:

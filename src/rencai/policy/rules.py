@@ -20,6 +20,16 @@ from openfisca_core.variables import Variable
 
 from rencai.policy.citations import Citation
 
+
+class WideVariable(Variable):
+    """A float variable held as float64: money of many digits (sums in the billions of yuan,
+    products to the fen) stays exact, where OpenFisca's own floats are float32."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.dtype = np.float64
+
+
 Formula = Callable[[Any, Any, Any], np.ndarray]
 T = TypeVar("T")
 
@@ -227,10 +237,26 @@ class Card:
 
 @dataclass(frozen=True)
 class Amount:
-    """A money amount read from a parameter node, indexed by enum-valued variables."""
+    """A money amount read from a parameter node, indexed by enum-valued variables.
+
+    With ``base`` the parameter is a rate (or a sum per item) applied to a variable holding whole
+    yuan (or a count): ``rate × base``, then limited by ``ceiling`` (a parameter, indexed by the
+    same keys) and by ``room``: a cap on the total (a parameter) less what a variable says was
+    already received. Whole-yuan bases keep every product an exact number of fen in both modes.
+    """
 
     parameter: str  # dotted path under the jurisdiction's parameters
     keys: tuple[str, ...] = ()  # variables whose enum names select the child, in order
+    base: str | None = None  # variable multiplied by the parameter (whole yuan, or a count)
+    ceiling: str | None = None  # parameter: the most one application receives (最高)
+    ceiling_keys: tuple[str, ...] = ()  # variables selecting the ceiling's child, in order
+    room: tuple[str, str] | None = None  # (total cap parameter, variable already received)
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Every parameter path the amount reads (the first is the rate or the sum)."""
+        extra = (self.ceiling,) if self.ceiling else ()
+        return (self.parameter, *extra, *((self.room[0],) if self.room else ()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -349,6 +375,7 @@ def _variable(
     label: str,
     formula: Formula,
     citation: Citation | None = None,
+    wide: bool = False,
 ) -> type:
     def method(population: Any, period: Any, parameters: Any) -> np.ndarray:
         return formula(population, period, parameters)
@@ -362,7 +389,7 @@ def _variable(
     }
     if citation is not None:  # OpenFisca's own field for the legal reference
         attrs["reference"] = [f"{citation.document} {citation.clause}"]
-    return type(name, (Variable,), attrs)
+    return type(name, (WideVariable if wide else Variable,), attrs)
 
 
 def parameter_node(parameters_at: Any, path: str) -> Any:
@@ -381,12 +408,26 @@ def vector_amount(amount: Amount, person: Any, period: Any, parameters: Any) -> 
     try:
         node = parameter_node(parameters(period.start), amount.parameter)
     except ParameterNotFoundError:  # the program is not in force that day: nothing is due
-        return np.zeros(person.count, dtype=np.float32)
-    if not amount.keys:
-        return np.full(person.count, float(node or 0), dtype=np.float32)
-    keys = [person(key, period) for key in amount.keys]
+        return np.zeros(person.count, dtype=np.float64)
+    result = _keyed(node, amount.keys, person, period)
+    if amount.base is not None:
+        result = result * person(amount.base, period).astype(np.float64)
+    if amount.ceiling is not None:
+        ceiling = parameter_node(parameters(period.start), amount.ceiling)
+        result = np.minimum(result, _keyed(ceiling, amount.ceiling_keys, person, period))
+    if amount.room is not None:
+        total = float(parameter_node(parameters(period.start), amount.room[0]))
+        used = person(amount.room[1], period).astype(np.float64)
+        result = np.minimum(result, np.maximum(total - used, 0))
+    return result
+
+
+def _keyed(node: Any, names: tuple[str, ...], person: Any, period: Any) -> np.ndarray:
+    if not names:
+        return np.full(person.count, float(node or 0), dtype=np.float64)
+    keys = [person(key, period) for key in names]
     enums = [values.possible_values for values in keys]
-    table = np.zeros([len(enum) for enum in enums], dtype=np.float32)
+    table = np.zeros([len(enum) for enum in enums], dtype=np.float64)
 
     def fill(node: Any, depth: int, position: tuple[int, ...]) -> None:
         if depth == len(keys):
@@ -473,10 +514,10 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
             def total(p: Any, t: Any, params: Any, b: Benefit = benefit) -> np.ndarray:
                 assert b.amount is not None
                 eligible = np.flatnonzero(p(f"{b.variable}_eligible", t))
-                result = np.zeros(p.count, dtype=np.float32)
+                result = np.zeros(p.count, dtype=np.float64)
                 if eligible.size:  # most programs reach few people: fill only their rows
                     amount = vector_amount(b.amount, p, t, params)
-                    months = np.float32(support_months(b, params, t))
+                    months = np.float64(support_months(b, params, t))
                     result[eligible] = amount[eligible] * months
                 return result
 
@@ -487,6 +528,7 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
                     float,
                     f"{benefit.name}（总额，元）",
                     total,
+                    wide=True,
                 )
             )
 

@@ -140,6 +140,8 @@ def random_profiles(
                 "family": family,
             }
         )
+        if rng.random() < 0.25:  # some speak for a unit (awards to units, 石政办函〔2021〕42号)
+            profiles[-1]["unit"] = random_unit(rng)
         if rng.random() < 0.3:  # some profiles state their housing (保障性租赁住房)
             profiles[-1]["housing"] = {
                 "resides_in_main_city": bool(rng.random() < 0.7),
@@ -149,6 +151,95 @@ def random_profiles(
                 "in_kind_allocation": bool(rng.random() < 0.1),
             }
     return profiles
+
+
+# amounts around the documents' thresholds (tiers at their boundaries) and some anywhere
+_EDGES = [
+    5_000_000,
+    10_000_000,
+    20_000_000,
+    50_000_000,
+    100_000_000,
+    300_000_000,
+    500_000_000,
+    1_000_000_000,
+    2_000_000_000,
+    3_000_000_000,
+    5_000_000_000,
+    10_000_000_000,
+    30_000_000_000,
+]
+
+
+def _yuan(rng: np.random.Generator) -> int | None:
+    draw = rng.random()
+    if draw < 0.1:
+        return None  # left open: "needs information"
+    if draw < 0.5:
+        return int(rng.choice(_EDGES)) + int(rng.integers(-1, 2))
+    return int(rng.integers(0, 10 ** int(rng.integers(4, 11))))
+
+
+def random_unit(rng: np.random.Generator) -> dict[str, Any]:
+    """A unit's facts for one application, spread over the 42号 rules' branches."""
+    titles = ["provincial", "provincial_renewed", "demonstration", "little_giant"]
+
+    def pick(*choices: str) -> str:
+        return str(rng.choice(list(choices)))
+
+    unit: dict[str, Any] = {
+        "high_tech_certification": pick("none", "new", "renewed"),
+        "new_city_training_base": bool(rng.random() < 0.2),
+        "sector": pick("none", "electronic_information", "biomedicine", "biomedicine"),
+        "industrial_enterprise": bool(rng.random() < 0.5),
+        "recognised_as": pick("none", "ic_design", "ic", "software", "biomedicine"),
+        "major_project_lead": bool(rng.random() < 0.3),
+        "major_project_year": int(rng.integers(2018, 2026)) if rng.random() < 0.9 else None,
+        "rd_headquarters": bool(rng.random() < 0.3),
+        "testing_institution": pick(
+            "none",
+            "new_national_gap",
+            "new_provincial_gap",
+            "expanded_national_gap",
+            "expanded_provincial_gap",
+        ),
+        "drug_class": pick("none", "class1", "class2"),
+        "clinical_phase_completed": pick("none", "1", "2", "3"),
+        "drug_registered": bool(rng.random() < 0.5),
+        "drug_rd_awarded": None if rng.random() < 0.1 else bool(rng.random() < 0.5),
+        "generic": pick("none", "first_generic", "consistency_top3"),
+        "device": pick("none", "innovative_class2", "class3"),
+        "generic_awards_this_year": int(rng.choice([0, 0, 2_000_000, 4_000_000, 5_000_000])),
+        "international_certifications": int(rng.integers(0, 4)),
+        "procurement_wins": int(rng.integers(0, 12)),
+        "procurement_awards_received": int(rng.choice([0, 0, 5_000_000, 9_500_000])),
+        "cooperation_awards_this_year": int(rng.choice([0, 0, 1_000_000, 1_990_000])),
+        "project_city_fund": bool(rng.random() < 0.4),
+        "specialised_titles": [t for t in titles if rng.random() < 0.3],
+        "tech_sme": bool(rng.random() < 0.4),
+        "first_loan": bool(rng.random() < 0.3),
+        "interest_subsidy_received": int(rng.choice([0, 0, 1_000_000, 2_500_000, 3_000_000])),
+    }
+    for name in (
+        "major_project_national_funds",
+        "rd_spending_last_year",
+        "testing_investment",
+        "product_annual_sales",
+        "local_supplier_purchase",
+        "project_fixed_investment",
+        "project_state_support",
+        "introduced_project_investment",
+        "introduced_project_fixed_assets",
+        "main_revenue",
+        "main_revenue_previous_best",
+        "loan_interest_paid",
+        "electricity_bill",
+        "tapeout_costs",
+    ):
+        unit[name] = _yuan(rng)
+    for name in ("steam_bill", "boiler_gas_bill"):
+        unit[name] = _yuan(rng) or 0
+    return unit
 
 
 def random_columns(

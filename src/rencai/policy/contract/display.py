@@ -28,6 +28,98 @@ POSTDOC = {
     "substation": "分站",
     "practice_base": "创新实践基地",
 }
+# 石政办函〔2021〕42号: the unit's facts for one application, as the form words them
+UNIT_CHOICES = {
+    "sector": (
+        "所属主导产业",
+        {"none": "其他", "electronic_information": "新一代电子信息", "biomedicine": "生物医药"},
+    ),
+    "recognised_as": (
+        "经认定的企业类别",
+        {
+            "none": "未认定",
+            "ic_design": "集成电路设计企业",
+            "ic": "其他集成电路企业",
+            "software": "软件企业",
+            "biomedicine": "生物医药企业",
+        },
+    ),
+    "testing_institution": (
+        "检验检测机构",
+        {
+            "none": "无",
+            "new_national_gap": "新建，检测能力填补国内空白",
+            "new_provincial_gap": "新建，检测能力填补省内空白",
+            "expanded_national_gap": "拓展检测能力，填补国内空白",
+            "expanded_provincial_gap": "拓展检测能力，填补省内空白",
+        },
+    ),
+    "drug_class": ("新药类别", {"none": "无", "class1": "I类新药", "class2": "II类新药"}),
+    "clinical_phase_completed": (
+        "完成的临床试验阶段",
+        {"none": "无", "1": "I期", "2": "II期", "3": "III期"},
+    ),
+    "generic": (
+        "仿制药",
+        {"none": "无", "first_generic": "首仿药", "consistency_top3": "全国前三家通过一致性评价"},
+    ),
+    "device": (
+        "医疗器械",
+        {"none": "无", "innovative_class2": "创新型二类医疗器械", "class3": "三类医疗器械"},
+    ),
+}
+UNIT_FLAGS = {
+    "industrial_enterprise": "工业企业",
+    "major_project_lead": "国家科技重大专项牵头单位",
+    "rd_headquarters": "经认定的研发总部",
+    "drug_registered": "已获药品注册证书并在本市产业化",
+    "drug_rd_awarded": "该品种研发阶段已获奖励支持",
+    "project_city_fund": "项目获得市主导产业发展基金支持",
+    "tech_sme": "科技型中小企业（省科技厅备案有效期内）",
+    "first_loan": "首次获得贷款",
+}
+UNIT_MONEY = {
+    "major_project_national_funds": "重大专项国家实际拨付经费",
+    "rd_spending_last_year": "上年度研究开发费用总额",
+    "testing_investment": "检验检测机构投资总额",
+    "product_annual_sales": "申报品种年销售额",
+    "generic_awards_this_year": "本年度已获仿制药奖励",
+    "procurement_awards_received": "已获国家集采奖励",
+    "local_supplier_purchase": "向同一本地无资产关联企业的年采购额",
+    "cooperation_awards_this_year": "本年度已获协作配套奖励",
+    "project_fixed_investment": "产业化项目固定资产投资总额",
+    "project_state_support": "国家和省产业化专项资金支持总额",
+    "introduced_project_investment": "引荐项目总投资",
+    "introduced_project_fixed_assets": "引荐项目固定资产投资完成额",
+    "main_revenue": "年度主营业务收入",
+    "main_revenue_previous_best": "以往年度主营业务收入最高值",
+    "loan_interest_paid": "年度实际支付贷款利息",
+    "interest_subsidy_received": "本措施有效期内已获贴息总额",
+    "electricity_bill": "年度电费",
+    "tapeout_costs": "流片、光罩、IP及测试验证费用",
+    "steam_bill": "年度蒸汽费",
+    "boiler_gas_bill": "自备燃气锅炉生产蒸汽所购燃气费",
+}
+UNIT_COUNTS = {
+    "major_project_year": ("重大专项立项年度", "年"),
+    "international_certifications": ("新通过国际认证的品种数", "个"),
+    "procurement_wins": ("新中标国家集采的品种数", "个"),
+}
+SPECIALISED_TITLES = {
+    "provincial": "省级“专精特新”中小企业",
+    "provincial_renewed": "首次获评省级“专精特新”中小企业，三年期满通过复核",
+    "demonstration": "省级“专精特新”示范企业",
+    "little_giant": "国家专精特新“小巨人”",
+}
+# Chinese names of the unit's fields, for "needs information" messages
+UNIT_FIELD_LABELS = {
+    **{f"unit.{k}": v[0] for k, v in UNIT_CHOICES.items()},
+    **{f"unit.{k}": v for k, v in UNIT_FLAGS.items()},
+    **{f"unit.{k}": v for k, v in UNIT_MONEY.items()},
+    **{f"unit.{k}": v[0] for k, v in UNIT_COUNTS.items()},
+    "unit.specialised_titles": "“专精特新”称号",
+    "unit.drug_rd_awarded": "该品种研发阶段是否已获奖励支持",
+}
 MANAGEMENT = {
     "provincial_honor": "具有省部级及以上荣誉称号的经营管理人才",
     "china500_middle_manager": "来石前在中国500强企业担任过中层及以上职务",
@@ -169,6 +261,19 @@ def _unit(unit: dict[str, Any]) -> Rows:
         if unit.get(key):
             rows.append((title, "是"))
     _add(rows, "博士后平台", unit.get("new_postdoc_platform"), lambda v: POSTDOC.get(v, v))
+    for key, (title, names) in UNIT_CHOICES.items():
+        if unit.get(key) not in (None, "none"):
+            rows.append((title, names.get(unit[key], unit[key])))
+    for key, title in UNIT_FLAGS.items():
+        if unit.get(key) is not None and (unit[key] or key == "drug_rd_awarded"):
+            rows.append((title, _yes(unit[key])))
+    titles = unit.get("specialised_titles") or []
+    _add(rows, "“专精特新”称号", "、".join(SPECIALISED_TITLES.get(t, t) for t in titles))
+    for key, (title, measure) in UNIT_COUNTS.items():
+        if unit.get(key):
+            rows.append((title, f"{unit[key]} {measure}"))
+    for key, title in UNIT_MONEY.items():
+        _add(rows, title, unit.get(key), _money)
     return rows
 
 

@@ -160,6 +160,10 @@ class Person(_Model):
 
 
 Yuan = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+MAX_WHOLE_YUAN = 10**13  # 10万亿元: far above any unit's revenue, exact as a float64
+# whole yuan: the application forms state 万元, and whole-yuan bases make every computed share
+# an exact number of fen in both modes (decision 0107)
+WholeYuan = Annotated[int, Field(ge=0, le=MAX_WHOLE_YUAN)]
 
 
 class Employment(_Model):
@@ -203,6 +207,55 @@ class Unit(_Model):
     new_city_training_base: bool = False  # 新创建市级高技能人才培训基地
     new_city_master_studio: bool = False  # 新评定市级技能大师工作室
     new_postdoc_platform: Literal["none", "station", "substation", "practice_base"] = "none"
+    # 石政办函〔2021〕42号 (two leading industries): the unit's facts for this application, one
+    # product or project per application (decision 0107); money in whole yuan
+    sector: Literal["none", "electronic_information", "biomedicine"] = "none"  # 所属主导产业
+    industrial_enterprise: bool = False  # 工业企业
+    recognised_as: Literal["none", "ic_design", "ic", "software", "biomedicine"] = "none"
+    major_project_lead: bool = False  # 国家科技重大专项牵头单位（已立项并签订任务合同书）
+    major_project_year: int | None = Field(default=None, ge=2000, le=2100)  # 重大专项立项年度
+    major_project_national_funds: WholeYuan | None = None  # 国家实际拨付经费（已到账）
+    rd_headquarters: bool = False  # 经认定的研发总部
+    rd_spending_last_year: WholeYuan | None = None  # 上年度研究开发费用总额
+    testing_institution: Literal[
+        "none",
+        "new_national_gap",
+        "new_provincial_gap",
+        "expanded_national_gap",
+        "expanded_provincial_gap",
+    ] = "none"  # 检验检测机构新建或拓展检测能力，填补国内或省内空白
+    testing_investment: WholeYuan | None = None  # 检验检测机构投资总额
+    drug_class: Literal["none", "class1", "class2"] = "none"  # 申报品种为I类或II类新药
+    clinical_phase_completed: Literal["none", "1", "2", "3"] = "none"  # 本次申报完成的临床试验
+    drug_registered: bool = False  # 已获药品注册证书并在本市产业化
+    drug_rd_awarded: bool | None = None  # 该品种研发阶段已获奖励支持
+    generic: Literal["none", "first_generic", "consistency_top3"] = "none"
+    device: Literal["none", "innovative_class2", "class3"] = "none"  # 医疗器械（已在本市产业化）
+    product_annual_sales: WholeYuan | None = None  # 申报品种年销售额
+    generic_awards_this_year: WholeYuan = 0  # 本年度已获仿制药奖励
+    international_certifications: int = Field(default=0, ge=0, le=MAX_ITEMS)  # 新获国际认证品种数
+    procurement_wins: int = Field(default=0, ge=0, le=MAX_ITEMS)  # 新中标国家集采品种数
+    procurement_awards_received: WholeYuan = 0  # 已获国家集采奖励
+    local_supplier_purchase: WholeYuan | None = None  # 向同一本地无资产关联企业的年采购额
+    cooperation_awards_this_year: WholeYuan = 0  # 本年度已获协作配套奖励
+    project_city_fund: bool = False  # 产业化项目获得市主导产业发展基金支持
+    project_fixed_investment: WholeYuan | None = None  # 产业化项目固定资产投资总额
+    project_state_support: WholeYuan | None = None  # 国家和省产业化专项资金支持总额
+    introduced_project_investment: WholeYuan | None = None  # 引荐项目总投资
+    introduced_project_fixed_assets: WholeYuan | None = None  # 引荐项目固定资产投资完成额
+    main_revenue: WholeYuan | None = None  # 年度主营业务收入
+    main_revenue_previous_best: WholeYuan | None = None  # 以往年度主营业务收入最高值
+    specialised_titles: list[
+        Literal["provincial", "provincial_renewed", "demonstration", "little_giant"]
+    ] = Field(default_factory=list, max_length=4)  # “专精特新”称号
+    tech_sme: bool = False  # 科技型中小企业（省科技厅备案有效期内）
+    loan_interest_paid: WholeYuan | None = None  # 年度实际支付贷款利息
+    first_loan: bool = False  # 首次获得贷款
+    interest_subsidy_received: WholeYuan = 0  # 本措施有效期内已获贴息总额
+    electricity_bill: WholeYuan | None = None  # 年度电费
+    tapeout_costs: WholeYuan | None = None  # 流片、光罩、IP、测试验证费用
+    steam_bill: WholeYuan = 0  # 年度蒸汽费
+    boiler_gas_bill: WholeYuan = 0  # 自备燃气锅炉生产蒸汽所购燃气费
 
 
 class Profile(_Model):

@@ -16,6 +16,7 @@ from openfisca_core.periods import DAY
 from openfisca_core.variables import Variable
 
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.rules import WideVariable
 
 Person = build_entity(
     key="person",
@@ -98,6 +99,122 @@ class PostdocPlatform(Enum):
     practice_base = "博士后创新实践基地"
 
 
+class Sector(Enum):
+    none = "其他"
+    electronic_information = "新一代电子信息产业"
+    biomedicine = "生物医药产业"
+
+
+class RecognisedAs(Enum):
+    none = "未认定"
+    ic_design = "集成电路设计企业"
+    ic = "其他集成电路企业"
+    software = "软件企业"
+    biomedicine = "生物医药企业"
+
+
+class TestingInstitution(Enum):
+    none = "无"
+    new_national_gap = "新建，检测能力填补国内空白"
+    new_provincial_gap = "新建，检测能力填补省内空白"
+    expanded_national_gap = "拓展检测能力，填补国内空白"
+    expanded_provincial_gap = "拓展检测能力，填补省内空白"
+
+
+class DrugClass(Enum):
+    none = "无"
+    class1 = "I类新药"
+    class2 = "II类新药"
+
+
+class ClinicalPhase(Enum):
+    none = "无"
+    p1 = "I期临床试验"
+    p2 = "II期临床试验"
+    p3 = "III期临床试验"
+
+
+class Generic(Enum):
+    none = "无"
+    first_generic = "首仿药"
+    consistency_top3 = "全国前三家通过一致性评价"
+
+
+class DrugRoute(Enum):
+    unknown = "未说明研发阶段是否获得奖励支持"
+    awarded = "研发阶段已获奖励支持"
+    not_awarded = "研发阶段未获奖励支持"
+
+
+class Device(Enum):
+    none = "无"
+    innovative_class2 = "创新型二类医疗器械"
+    class3 = "三类医疗器械"
+
+
+# The unit's facts for 石政办函〔2021〕42号 (profile field → engine variable ``unit_<field>``).
+UNIT_CHOICES: dict[str, type[Enum]] = {
+    "sector": Sector,
+    "recognised_as": RecognisedAs,
+    "testing_institution": TestingInstitution,
+    "drug_class": DrugClass,
+    "clinical_phase_completed": ClinicalPhase,
+    "generic": Generic,
+    "device": Device,
+}
+UNIT_FLAGS = {
+    "industrial_enterprise": "工业企业",
+    "major_project_lead": "国家科技重大专项牵头单位",
+    "rd_headquarters": "经认定的研发总部",
+    "drug_registered": "已获药品注册证书并在本市产业化",
+    "project_city_fund": "项目获得市主导产业发展基金支持",
+    "tech_sme": "科技型中小企业",
+    "first_loan": "首次获得贷款",
+}
+UNIT_YUAN = {
+    "major_project_national_funds": "国家实际拨付经费（元）",
+    "rd_spending_last_year": "上年度研究开发费用总额（元）",
+    "testing_investment": "检验检测机构投资总额（元）",
+    "product_annual_sales": "申报品种年销售额（元）",
+    "generic_awards_this_year": "本年度已获仿制药奖励（元）",
+    "procurement_awards_received": "已获国家集采奖励（元）",
+    "local_supplier_purchase": "向同一本地无资产关联企业的年采购额（元）",
+    "cooperation_awards_this_year": "本年度已获协作配套奖励（元）",
+    "project_fixed_investment": "产业化项目固定资产投资总额（元）",
+    "project_state_support": "国家和省产业化专项资金支持总额（元）",
+    "introduced_project_investment": "引荐项目总投资（元）",
+    "introduced_project_fixed_assets": "引荐项目固定资产投资完成额（元）",
+    "main_revenue": "年度主营业务收入（元）",
+    "main_revenue_previous_best": "以往年度主营业务收入最高值（元）",
+    "loan_interest_paid": "年度实际支付贷款利息（元）",
+    "interest_subsidy_received": "本措施有效期内已获贴息总额（元）",
+    "electricity_bill": "年度电费（元）",
+    "tapeout_costs": "流片、光罩、IP、测试验证费用（元）",
+    "steam_bill": "年度蒸汽费（元）",
+    "boiler_gas_bill": "自备燃气锅炉生产蒸汽所购燃气费（元）",
+}
+# facts a unit may leave open (None): NaN in the engine, so no test on them holds
+UNIT_OPEN = [
+    name
+    for name in UNIT_YUAN
+    if name
+    not in (
+        "generic_awards_this_year",
+        "procurement_awards_received",
+        "cooperation_awards_this_year",
+        "interest_subsidy_received",
+        "steam_bill",
+        "boiler_gas_bill",
+    )
+]
+UNIT_COUNTS = {
+    "major_project_year": "重大专项立项年度（0 表示未填）",
+    "international_certifications": "新通过国际认证的品种数",
+    "procurement_wins": "新中标国家集采的品种数",
+}
+SPECIALISED_TITLES = ("provincial", "provincial_renewed", "demonstration", "little_giant")
+
+
 class Relation(Enum):
     self = "本人"
     spouse = "配偶"
@@ -150,6 +267,12 @@ def _input(name: str, entity, value_type, label: str, **extra) -> type[Variable]
         **extra,
     }
     return type(name, (Variable,), attrs)
+
+
+def _yuan(name: str, label: str) -> type[Variable]:
+    """A whole-yuan unit fact (float64, so sums beyond int32 stay exact)."""
+    attrs = {"value_type": float, "entity": Person, "definition_period": DAY, "label": label}
+    return type(name, (WideVariable,), attrs)
 
 
 def award_column(level: str, kind: str, grade: str) -> str:
@@ -281,6 +404,32 @@ def input_variables() -> list[type[Variable]]:
             possible_values=PostdocPlatform,
             default_value=PostdocPlatform.none,
         ),
+        *[
+            _input(
+                f"unit_{name}",
+                Person,
+                Enum,
+                enum.__name__,
+                possible_values=enum,
+                default_value=enum.none,
+            )
+            for name, enum in UNIT_CHOICES.items()
+        ],
+        *[_input(f"unit_{name}", Person, bool, label) for name, label in UNIT_FLAGS.items()],
+        _input(
+            "unit_drug_route",
+            Person,
+            Enum,
+            "该品种研发阶段是否已获奖励支持",
+            possible_values=DrugRoute,
+            default_value=DrugRoute.unknown,
+        ),
+        *[_yuan(f"unit_{name}", label) for name, label in UNIT_YUAN.items()],
+        *[_input(f"unit_{name}", Person, int, label) for name, label in UNIT_COUNTS.items()],
+        *[
+            _input(f"unit_title_{code}", Person, bool, f"“专精特新”称号 {code}")
+            for code in SPECIALISED_TITLES
+        ],
         _input("housing_declared", Person, bool, "画像填写了住房情况"),
         _input("housing_resides_main_city", Person, bool, "在主城区居住（城区户口或主城区居住证）"),
         _input("housing_owns_property", Person, bool, "家庭在主城区有自有住房或投资性房产"),

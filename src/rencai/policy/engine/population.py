@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from openfisca_core.periods import period as make_period
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from rencai.policy.contract.profile import Profile
+from rencai.policy.contract.profile import Profile, Unit
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.model import (
     AWARD_GRADES,
@@ -28,8 +29,15 @@ from rencai.policy.engine.model import (
     HONOR_MASKS,
     HONOR_SLOT,
     RECOGNITIONS,
+    SPECIALISED_TITLES,
     TAG_BIT,
+    UNIT_CHOICES,
+    UNIT_COUNTS,
+    UNIT_FLAGS,
+    UNIT_OPEN,
+    UNIT_YUAN,
     County,
+    DrugRoute,
     EmployerType,
     EmploymentMode,
     HighTechCertification,
@@ -133,6 +141,32 @@ def whole_yuan(amount: Decimal | None) -> int:
     return 0 if amount is None else min(int(amount), INT32_MAX)
 
 
+def unit_columns(unit: Unit | None, column: Any) -> dict[str, np.ndarray]:
+    """The unit's facts (石政办函〔2021〕42号) as columns: the talent's row holds them."""
+    result: dict[str, np.ndarray] = {}
+    for name, enum in UNIT_CHOICES.items():
+        code = getattr(unit, name) if unit else "none"
+        member = "p" + code if name == "clinical_phase_completed" and code != "none" else code
+        result[f"unit_{name}"] = column(enum[member].index, 0, np.int16)
+    for name in UNIT_FLAGS:
+        result[f"unit_{name}"] = column(bool(unit and getattr(unit, name)), False)
+    for name in UNIT_YUAN:
+        value = getattr(unit, name) if unit else 0
+        result[f"unit_{name}"] = column(np.nan if value is None else float(value), 0.0)
+    route = (
+        "unknown"
+        if unit is None or unit.drug_rd_awarded is None
+        else ("awarded" if unit.drug_rd_awarded else "not_awarded")
+    )
+    result["unit_drug_route"] = column(DrugRoute[route].index, 0, np.int16)
+    for name in UNIT_COUNTS:
+        result[f"unit_{name}"] = column((getattr(unit, name) or 0) if unit else 0, 0, np.int32)
+    titles = set(unit.specialised_titles) if unit else set()
+    for code in SPECIALISED_TITLES:
+        result[f"unit_title_{code}"] = column(code in titles, False)
+    return result
+
+
 def encode_profile(profile: Profile) -> EncodedProfile:
     """The profile's talent (index 0) and each family member (1..n) as a small population."""
     p, e = profile.person, profile.employment
@@ -161,6 +195,11 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         ):
             if getattr(housing, name) is None:
                 missing.add(f"housing.{name}")
+
+    if unit is not None:
+        for name in (*UNIT_OPEN, "major_project_year", "drug_rd_awarded"):
+            if getattr(unit, name) is None:
+                missing.add(f"unit.{name}")
 
     a_class = set(vocabulary().a_class_disciplines)
     tags_any = 0
@@ -250,6 +289,7 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         "unit_new_postdoc_platform": column(
             PostdocPlatform[unit.new_postdoc_platform if unit else "none"].index, 0, np.int16
         ),
+        **unit_columns(unit, column),
         "housing_declared": column(housing is not None, False),
         "housing_resides_main_city": column(bool(housing and housing.resides_in_main_city), False),
         "housing_owns_property": column(

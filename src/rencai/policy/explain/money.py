@@ -32,19 +32,38 @@ class MoneyLine:
         return (self.amount or Decimal(0)) * self.periods
 
 
+CENT = Decimal("0.01")
+
+
+def exact(value: Any) -> Decimal:
+    """A variable's value as Decimal: whole yuan and counts are integers, amounts whole fen."""
+    return Decimal(repr(float(value))).quantize(CENT)
+
+
 def money_line(explainer: Explainer, benefit: Benefit, person: Subject) -> MoneyLine:
     assert benefit.amount is not None
-    path = benefit.amount.parameter
-    for key in benefit.amount.keys:
-        path += "." + str(explainer.value(key, person.index))
-    value = explainer.param(path)
+    amount = benefit.amount
+    suffix = "".join("." + str(explainer.value(key, person.index)) for key in amount.keys)
+    value = explainer.param(amount.parameter + suffix)
     periods = 1
     if benefit.per != "once":
         years = int(explainer.param(benefit.years).value) if benefit.years else 1
         periods = years * 12 if benefit.per == "month" else years
     if value.value is None:
         return MoneyLine(benefit, None, periods, None, value)
-    return MoneyLine(benefit, Decimal(str(value.value)), periods, value.citation, None)
+    result = Decimal(str(value.value))
+    if amount.base is not None:  # a rate (or a sum per item) of a whole-yuan fact or a count
+        result = (result * exact(explainer.value(amount.base, person.index))).quantize(CENT)
+    if amount.ceiling is not None:
+        path = amount.ceiling + "".join(
+            "." + str(explainer.value(key, person.index)) for key in amount.ceiling_keys
+        )
+        result = min(result, Decimal(str(explainer.param(path).value)))
+    if amount.room is not None:
+        total = Decimal(str(explainer.param(amount.room[0]).value))
+        used = exact(explainer.value(amount.room[1], person.index))
+        result = min(result, max(total - used, Decimal(0)))
+    return MoneyLine(benefit, result, periods, value.citation, None)
 
 
 def pending_entry(line: MoneyLine) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rencai.policy.contract.display import UNIT_FIELD_LABELS
 from rencai.policy.explain.subject import Explainer, Subject
 from rencai.policy.rules import Rule
 
@@ -26,6 +27,7 @@ FIELD_LABELS = {
     "employment.start_date": "到本地工作或创业之日",
     "employment.social_insurance_local": "本地社保缴纳情况",
     "family": "家庭成员（父母、配偶）",
+    **UNIT_FIELD_LABELS,
 }
 
 
