@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -40,3 +41,25 @@ def test_synthetic_profiles_reach_the_interesting_branches() -> None:
         "lost:sjz.b.rent_subsidy",
     ):
         assert expected in seen
+
+
+def test_modes_agree_on_every_case() -> None:
+    """The hand-written cases (every computed clause at its boundaries) in population mode too."""
+    from rencai.policy.jurisdictions import registry
+    from tests.policy.test_cases import CASES, profile_of
+
+    groups: dict[tuple[str, dt.date], list[dict[str, Any]]] = {}
+    for param in CASES:
+        case = param.values[0]
+        on = case["date"]
+        on = on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
+        profile = profile_of(case)
+        if profile["jurisdiction"] not in registry():  # catalogued only: nothing is computed
+            continue
+        groups.setdefault((profile["jurisdiction"], on), []).append(profile)
+    checks = 0
+    for (_, on), profiles in sorted(groups.items()):
+        agreement = compare_modes(profiles, on)
+        assert agreement.disagreements == [], (on, agreement.disagreements)
+        checks += agreement.checks
+    assert checks > len(CASES) * 20
