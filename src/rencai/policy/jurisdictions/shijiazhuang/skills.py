@@ -14,6 +14,7 @@ Documents encoded:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -159,6 +160,12 @@ TITLE_AWARDS_2021 = Citation(
 )
 
 
+# The wording of the condition follows the document in force (石办字〔2017〕45号, then
+# 石字〔2021〕7号 第5条), like the citation and the amount (decision 0114).
+TITLE_CONDITION_2017 = "经推荐获得称号的人员；除省级奖励外由市级财政一次性给予"
+TITLE_CONDITIONS = ((dt.date(2021, 2, 10), "新获得称号；全职引进或由我市企事业单位培养"),)
+
+
 SKILLS = [
     Benefit(
         id="sjz.skills.worldskills_award",
@@ -210,7 +217,8 @@ SKILLS = [
         ),
         amount=Amount(parameter="skills.china_skills_grand_award"),
         per="once",
-        condition="新获得称号；全职引进或由我市企事业单位培养",
+        condition=TITLE_CONDITION_2017,
+        dated_conditions=TITLE_CONDITIONS,
         citation=TITLE_AWARDS_2021,
     ),
     Benefit(
@@ -226,7 +234,8 @@ SKILLS = [
         ),
         amount=Amount(parameter="skills.national_technical_expert"),
         per="once",
-        condition="新获得称号；全职引进或由我市企事业单位培养",
+        condition=TITLE_CONDITION_2017,
+        dated_conditions=TITLE_CONDITIONS,
         citation=TITLE_AWARDS_2021,
     ),
 ]
