@@ -170,6 +170,7 @@ def random_profiles(
                 "rental_housing_certified": bool(rng.random() < 0.3),
                 "new_school_training_base": str(rng.choice(["none", "national", "provincial"])),
                 "new_city_training_base": bool(rng.random() < 0.2),
+                "new_city_industry_institute": bool(rng.random() < 0.2),
             }
     return profiles
 
@@ -229,6 +230,7 @@ def random_columns(
     persons["unit_park_dormitory_housing"] = rng.random(count) < 0.2
     persons["unit_rental_housing_certified"] = rng.random(count) < 0.2
     persons["unit_new_school_training_base"] = rng.integers(0, 3, count).astype(np.int16)
+    persons["unit_new_city_industry_institute"] = rng.random(count) < 0.2
     persons["postdoc_in_station"] = rng.random(count) < 0.05
     persons["national_class1_competition_place"] = np.where(
         rng.random(count) < 0.05, rng.integers(1, 6, count), 0

@@ -197,6 +197,7 @@ def _unit(unit: dict[str, Any]) -> Rows:
         ("new_city_innovation_studio", "新评定命名的市级劳模和工匠人才创新工作室"),
         ("park_dormitory_housing", "产业园区工业项目配套建设宿舍型保障性租赁住房"),
         ("rental_housing_certified", "已取得保障性租赁住房项目认定书"),
+        ("new_city_industry_institute", "新认定的市级产业技术研究院"),
     ):
         if unit.get(key):
             rows.append((title, "是"))

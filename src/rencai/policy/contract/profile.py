@@ -227,6 +227,7 @@ class Unit(_Model):
     rental_housing_certified: bool = False
     # 职业院校或技工院校新创建高技能人才培训基地达到的标准（国家级、省级）
     new_school_training_base: Literal["none", "national", "provincial"] = "none"
+    new_city_industry_institute: bool = False  # 新认定的市级产业技术研究院
 
 
 class Profile(_Model):

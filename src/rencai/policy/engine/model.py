@@ -331,6 +331,7 @@ def input_variables() -> list[type[Variable]]:
             possible_values=SchoolTrainingBase,
             default_value=SchoolTrainingBase.none,
         ),
+        _input("unit_new_city_industry_institute", Person, bool, "新认定的市级产业技术研究院"),
         _input("postdoc_in_station", Person, bool, "在站博士后研究人员"),
         _input("national_class1_competition_place", Person, int, "国家一类技能竞赛名次（0为无）"),
         _input("unemployment_insurance_months", Person, int, "累计缴纳失业保险费月数"),

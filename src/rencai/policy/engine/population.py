@@ -271,6 +271,9 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         "unit_new_school_training_base": column(
             SchoolTrainingBase[unit.new_school_training_base if unit else "none"].index, 0, np.int16
         ),
+        "unit_new_city_industry_institute": column(
+            bool(unit and unit.new_city_industry_institute), False
+        ),
         "postdoc_in_station": column(p.postdoc_in_station, False),
         "national_class1_competition_place": column(
             p.national_class1_competition_place or 0, 0, np.int32

@@ -45,6 +45,7 @@ def program() -> Program:
             *rental_housing.RENTAL_HOUSING,
             *unit_awards.UNIT_AWARDS,
             retention_2022.POSTDOC_PLATFORM,
+            retention_2022.INDUSTRY_INSTITUTE,
             vocschool_2021.SCHOOL_TRAINING_BASE,
             innovation_studios_2022.STUDIO_GRANT,
             income_plan_2022.GAZELLE_AWARD,

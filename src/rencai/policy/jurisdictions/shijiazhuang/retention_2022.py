@@ -335,6 +335,34 @@ POSTDOC_PLATFORM = Benefit(
 )
 
 
+new_industry_institute = flag(
+    name="unit_is_new_city_industry_institute",
+    label="新认定的市级产业技术研究院",
+    variable="unit_new_city_industry_institute",
+    reads=[],
+    negative="未新认定为市级产业技术研究院",
+)
+
+
+# 第7条: an award to units, answered with the other awards to units
+INDUSTRY_INSTITUTE = Benefit(
+    id="sjz.unit.industry_institute",
+    name="新认定市级产业技术研究院资金支持",
+    kind="money",
+    target="employer",
+    audience=unit_query,
+    requires=all_of(retention_in_force, in_shijiazhuang, new_industry_institute),
+    amount=Amount(parameter="retention_2022.industry_institute"),
+    per="once",
+    condition="经市科技局认定为市级产业技术研究院后拨付",
+    citation=Citation(
+        document="石政办发〔2022〕6号",
+        clause="7",
+        quote="对新认定的市级产业技术研究院，由市财政给予20万元的资金支持。",
+    ),
+)
+
+
 postdoc_in_station = flag(
     name="is_postdoc_in_station",
     label="在站（含分站、创新实践基地）的博士后研究人员",
