@@ -230,7 +230,7 @@ def policies_show(
 
 @policies_app.command("coverage")
 def policies_coverage() -> None:
-    """Print docs/policy-coverage.md (one row per program, with its status)."""
+    """Print docs/policy-coverage.md (every granting clause per document, then every program)."""
     from rencai.policy.catalogue import catalogue, coverage_markdown
 
     typer.echo(coverage_markdown(catalogue()), nl=False)

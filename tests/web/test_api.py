@@ -40,6 +40,45 @@ def test_query_date_overrides_profile(live_server: LiveServer) -> None:
     assert money["sjz.b.rent_subsidy"]["amount"] == "2000.00"
     assert money["sjz.b.purchase_subsidy"]["amount"] == "150000.00"
     assert response.json()["on"] == "2020-06-01"
+    # the document in force on the day asked is cited, not the 2021 one that raised the amounts
+    assert money["sjz.b.rent_subsidy"]["citation"]["document"] == "石办字〔2017〕39号"
+    assert money["sjz.b.purchase_subsidy"]["citation"]["document"] == "石办字〔2017〕39号"
+
+
+def test_a_card_finance_text_shows_its_conflict_and_asks_the_administrator(
+    live_server: LiveServer,
+) -> None:
+    profile = doctor()
+    profile["person"]["honors"] = ["academician_cae"]
+    response = httpx.post(
+        f"{live_server.url}/api/v1/entitlements", params={"on": "2023-03-01"}, json=profile
+    )
+    result = response.json()
+    finance = next(b for b in result["benefits"] if b["id"] == "sjz.a.service.finance")
+    assert "5000 万元" in finance["citation"]["quote"]
+    assert "5000万元" in finance["note"] and "1000万元" in finance["note"]
+    assert "5‰" in finance["note"] and "待裁定" in finance["note"]
+    pending = [
+        n for n in result["needs_administrator"] if n["parameter"] == "a_card.finance_figures"
+    ]
+    assert [n["benefit"] for n in pending] == ["sjz.a.service.finance"]
+    # the other service items carry no such note
+    assert all("note" not in b for b in result["benefits"] if b["id"] == "sjz.a.service.customs")
+    # the calculator page shows the conflict beside the text
+    page = httpx.post(
+        live_server.url + "/calculator",
+        data={
+            "birth_date": "1970-01-01",
+            "honors": "academician_cae",
+            "county": "130102",
+            "employer_type": "enterprise",
+            "introduced_from": "outside_city",
+            "start_date": "2024-07-01",
+        },
+    )
+    assert page.status_code == 200, page.text
+    assert 'data-disputed="sjz.a.service.finance"' in page.text
+    assert "石字〔2021〕7号第13条" in page.text
 
 
 def test_invalid_profile_is_a_structured_error(live_server: LiveServer) -> None:

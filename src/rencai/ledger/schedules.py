@@ -97,8 +97,9 @@ def terms_for(
     start_date = (profile.get("employment") or {}).get("start_date")
     start = on if benefit.per == "once" or not start_date else dt.date.fromisoformat(start_date)
     conditions = list(CONTINUING_CONDITIONS)
-    if benefit.condition:
-        conditions.append(benefit.condition)
+    condition = benefit.condition_on(on)
+    if condition:
+        conditions.append(condition)
     return Terms(benefit.name, benefit.per, path, periods, month_start(start), conditions)
 
 

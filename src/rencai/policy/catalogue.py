@@ -5,6 +5,12 @@ and number — or by title when the seeds print no number) and ``catalogue/*.yam
 program is ``computed`` (the calculator decides it: ``computed_by`` names the cards/benefits),
 ``catalogued`` (conditions or amounts are not stated in terms a profile can answer, or it is a
 selection by review), or ``not_encodable`` (no grantable conditions at all); the last two say why.
+
+Each jurisdiction folder also holds ``inventory/<document>.yaml``: every granting clause of one
+document, a row per clause, with the catalogue program answering it and its status, or the
+statement that the document has no granting clause. ``docs/policy-coverage.md`` is generated from
+the inventory and the catalogue; ``tests/policy/test_inventory.py`` holds the two to each other
+and to the code.
 """
 
 from __future__ import annotations
@@ -91,6 +97,31 @@ class Entry:
         data["kind_label"] = KIND_LABELS.get(self.kind, self.kind)
         data["jurisdiction_name"] = names().get(self.jurisdiction, self.jurisdiction)
         return data
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    """One granting clause of a document (inventory/<document>.yaml)."""
+
+    id: str
+    jurisdiction: str
+    document: str  # Document.key
+    clause: str
+    grants: str  # what the clause grants, in Chinese
+    target: Literal["person", "unit"]
+    quote: str
+    status: Status
+    program: str | None = None  # catalogue program id; required unless not_encodable
+    reason: str | None = None  # required unless computed
+
+
+@dataclass(frozen=True)
+class InventoryFile:
+    path: Path
+    jurisdiction: str
+    document: str
+    rows: tuple[InventoryRow, ...] = ()
+    no_granting_clause: str | None = None  # why a declared document grants nothing
 
 
 @dataclass
@@ -233,39 +264,163 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
-def coverage_markdown(cat: Catalogue) -> str:
-    """docs/policy-coverage.md: one row per program, grouped by jurisdiction and document."""
+_ROW_FIELDS = set(InventoryRow.__dataclass_fields__) - {"jurisdiction", "document"}
+
+
+def _row(data: Any, jurisdiction: str, document: str, where: str) -> InventoryRow:
+    if not isinstance(data, dict):
+        raise CatalogueError(f"{where}: a row is a mapping, got {data!r}")
+    unknown = set(data) - _ROW_FIELDS
+    if unknown:
+        raise CatalogueError(f"{where} ({data.get('id')}): unknown fields {sorted(unknown)}")
+    missing = [
+        k for k in ("id", "clause", "grants", "target", "quote", "status") if not data.get(k)
+    ]
+    if missing:
+        raise CatalogueError(f"{where} ({data.get('id')}): missing {missing}")
+    if data["status"] not in STATUS_LABELS:
+        raise CatalogueError(f"{where} ({data['id']}): unknown status {data['status']!r}")
+    if data["target"] not in ("person", "unit"):
+        raise CatalogueError(f"{where} ({data['id']}): target is person or unit")
+    if data["status"] != "not_encodable" and not data.get("program"):
+        raise CatalogueError(
+            f"{where} ({data['id']}): a row not marked not_encodable names its program"
+        )
+    if data["status"] != "computed" and not data.get("reason"):
+        raise CatalogueError(f"{where} ({data['id']}): a row not computed must say why")
+    values = {k: (str(v).strip() if v is not None else None) for k, v in data.items()}
+    return InventoryRow(jurisdiction=jurisdiction, document=document, **values)  # type: ignore[arg-type]
+
+
+def _inventory_paths(root: Path | None) -> list[tuple[Path, str]]:
+    """(file, where it is named in errors): the folders under ``root``, else every discovered
+    jurisdiction's."""
+    if root is not None:
+        return [(p, str(p.relative_to(root))) for p in sorted(root.glob("*/inventory/*.yaml"))]
+    return [
+        (p, f"{city.code}/{p.relative_to(city.folder)}")
+        for city in discovered().values()
+        for p in sorted((city.folder / "inventory").glob("*.yaml"))
+    ]
+
+
+def load_inventory(root: Path | None = None) -> list[InventoryFile]:
+    """Every jurisdiction's inventory files (or those of the folders under ``root``)."""
+    files = []
+    for path, where in _inventory_paths(root):
+        jurisdiction = path.parent.parent.name
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict) or not data.get("document"):
+            raise CatalogueError(f"{where}: names no document")
+        unknown = set(data) - {"document", "rows", "no_granting_clause"}
+        if unknown:
+            raise CatalogueError(f"{where}: unknown fields {sorted(unknown)}")
+        rows = tuple(
+            _row(row, jurisdiction, str(data["document"]), where) for row in data.get("rows") or ()
+        )
+        if bool(rows) == bool(data.get("no_granting_clause")):
+            raise CatalogueError(f"{where}: either rows or no_granting_clause, not both or none")
+        files.append(
+            InventoryFile(
+                path=path,
+                jurisdiction=jurisdiction,
+                document=str(data["document"]),
+                rows=rows,
+                no_granting_clause=data.get("no_granting_clause"),
+            )
+        )
+    return files
+
+
+@cache
+def inventory() -> tuple[InventoryFile, ...]:
+    return tuple(load_inventory())
+
+
+def row_standing(row: InventoryRow, cat: Catalogue) -> str:
+    """computed / catalogued / not_encodable, or ``missing`` when the row's program is not (yet)
+    in the catalogue."""
+    if row.program and row.program not in cat.entries:
+        return "missing"
+    return row.status
+
+
+STANDINGS = ("computed", "catalogued", "not_encodable", "missing")
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def coverage_markdown(cat: Catalogue, files: tuple[InventoryFile, ...] | None = None) -> str:
+    """docs/policy-coverage.md: per document, the counts and every granting clause with the
+    program answering it; then the programs of the catalogue."""
+    files = inventory() if files is None else files
     lines = [
         "# Policy coverage",
         "",
-        "Generated by `rencai policies coverage` from the catalogue "
+        "Generated by `rencai policies coverage` from the inventory of granting clauses "
+        "(`src/rencai/policy/jurisdictions/*/inventory/`) and the catalogue "
         "(`src/rencai/policy/jurisdictions/*/catalogue/`); `make test` checks it is current.",
         "",
     ]
+    rows = [row for f in files for row in f.rows]
+    counts = {s: sum(1 for r in rows if row_standing(r, cat) == s) for s in STANDINGS}
+    lines.append(
+        f"{len(rows)} granting clauses in {len(files)} documents: "
+        + ", ".join(f"{counts[s]} {s.replace('_', ' ')}" for s in STANDINGS)
+        + "."
+    )
     totals: dict[str, int] = {}
     for entry in cat.entries.values():
         totals[entry.status] = totals.get(entry.status, 0) + 1
+    lines.append("")
     lines.append(
         f"{len(cat.entries)} programs: "
         + ", ".join(f"{totals.get(s, 0)} {s}" for s in STATUS_LABELS)
         + "."
     )
-    for jurisdiction in sorted({e.jurisdiction for e in cat.entries.values()}):
+    for jurisdiction in sorted(
+        {f.jurisdiction for f in files} | {e.jurisdiction for e in cat.entries.values()}
+    ):
         lines += ["", f"## {names().get(jurisdiction, jurisdiction)} ({jurisdiction})"]
+        lines += ["", "### Granting clauses by document", ""]
+        lines.append("| document | clauses | computed | catalogued | not encodable | missing |")
+        lines.append("| --- | --- | --- | --- | --- | --- |")
+        own = [f for f in files if f.jurisdiction == jurisdiction]
+        for f in own:
+            standing = [row_standing(r, cat) for r in f.rows]
+            lines.append(
+                f"| {_cell(f.document)} | {len(f.rows)} | "
+                + " | ".join(str(standing.count(s)) for s in STANDINGS)
+                + " |"
+            )
+        for f in own:
+            title = cat.documents[f.document].title if f.document in cat.documents else f.document
+            lines += ["", f"#### {f.document} — {title}", ""]
+            if f.no_granting_clause:
+                lines.append(f"No granting clause: {_cell(f.no_granting_clause)}")
+                continue
+            lines.append("| id | clause | grants | target | status | program | why not computed |")
+            lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+            for r in f.rows:
+                program = f"`{r.program}`" if r.program else ""
+                lines.append(
+                    f"| {r.id} | {_cell(r.clause)} | {_cell(r.grants)} | {r.target} "
+                    f"| {row_standing(r, cat)} | {program} | {_cell(r.reason)} |"
+                )
+        lines += ["", "### Programs", ""]
         by_document: dict[str, list[Entry]] = {}
         for entry in cat.entries.values():
             if entry.jurisdiction == jurisdiction:
                 by_document.setdefault(entry.document, []).append(entry)
+        lines.append("| program | document · clause | target | status | computed by / why not |")
+        lines.append("| --- | --- | --- | --- | --- |")
         for key in sorted(by_document):
-            document = cat.documents[key]
-            lines += ["", f"### {key} — {document.title}", ""]
-            lines.append("| program | clause | target | status | computed by / why not |")
-            lines.append("| --- | --- | --- | --- | --- |")
             for entry in by_document[key]:
                 detail = ", ".join(f"`{c}`" for c in entry.computed_by) or (entry.reason or "")
-                detail = detail.replace("|", "\\|").replace("\n", " ")
                 lines.append(
-                    f"| {entry.name} (`{entry.id}`) | {entry.clause} | {entry.target} "
-                    f"| {entry.status} | {detail} |"
+                    f"| {entry.name} (`{entry.id}`) | {_cell(key)} · {_cell(entry.clause)} "
+                    f"| {entry.target} | {entry.status} | {_cell(detail)} |"
                 )
     return "\n".join(lines) + "\n"

@@ -28,9 +28,10 @@ def compare_modes(profiles: list[dict[str, Any]], on: dt.date) -> Agreement:
     if len(jurisdictions) != 1:
         raise ValueError(f"compare one jurisdiction at a time, not {sorted(jurisdictions)}")
     encoded = [encode_profile(p).population for p in parsed]
-    result = screen(jurisdictions.pop(), concat(encoded), on)
+    jurisdiction = jurisdictions.pop()
+    result = screen(jurisdiction, concat(encoded), on)
     agreement = Agreement(profiles=len(parsed))
-    program = system_for(parsed[0].jurisdiction).program
+    program = system_for(jurisdiction).program
     employer_benefits = {b.id for b in program.benefits if b.target == "employer"}
     row = 0
     for number, (profile, population) in enumerate(zip(parsed, encoded, strict=True)):

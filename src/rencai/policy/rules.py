@@ -9,6 +9,7 @@ Exclusivity (就高 / 不重复) is declared once and compiled into "granted" va
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -283,6 +284,12 @@ class Benefit:
     # the support period runs from employment.start_date; False when it starts on approval
     dated: bool = True
     target: Literal["person", "employer"] = "person"  # who receives it
+    # parameter holding the administrator's ruling where the item's text and a later document
+    # state different figures (the text is still shown, with the conflict beside it)
+    disputed: str | None = None
+    # (first day, condition text) where the condition's wording changed with a later document:
+    # the text in force on the day asked replaces ``condition`` from that day on
+    dated_conditions: tuple[tuple[dt.date, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.citation is None:
@@ -291,6 +298,14 @@ class Benefit:
             raise ValueError(f"{self.id}: a money benefit reads its amount from a parameter")
         if self.document is None:
             object.__setattr__(self, "document", self.citation.document)
+
+    def condition_on(self, on: dt.date) -> str | None:
+        """The condition's wording in force on ``on``."""
+        text = self.condition
+        for first_day, wording in sorted(self.dated_conditions):
+            if first_day <= on:
+                text = wording
+        return text
 
     @property
     def granted_by(self) -> str:

@@ -150,6 +150,30 @@ def random_profiles(
                 "lease_filed": bool(rng.random() < 0.6),
                 "in_kind_allocation": bool(rng.random() < 0.1),
             }
+        # facts added with the inventory of granting clauses (drawn last: earlier draws unchanged)
+        person: dict[str, Any] = profiles[-1]["person"]  # type: ignore[assignment]
+        person["postdoc_in_station"] = bool(rng.random() < 0.05)
+        if rng.random() < 0.05:
+            person["national_class1_competition_place"] = int(rng.integers(1, 6))
+        if rng.random() < 0.3:
+            person["unemployment_insurance_months"] = int(rng.integers(0, 40))
+            person["skill_certificate"] = str(
+                rng.choice(["none", "primary", "intermediate", "advanced"])
+            )
+            certified = on - dt.timedelta(days=int(rng.integers(0, 8 * 365)))
+            person["skill_certificate_date"] = certified.isoformat()
+        if rng.random() < 0.1:  # some profiles speak for their unit
+            profiles[-1]["unit"] = {
+                "new_city_innovation_studio": bool(rng.random() < 0.3),
+                "first_gazelle_category": str(
+                    rng.choice(["none", "one_year", "three_year", "five_year"])
+                ),
+                "park_dormitory_housing": bool(rng.random() < 0.3),
+                "rental_housing_certified": bool(rng.random() < 0.3),
+                "new_school_training_base": str(rng.choice(["none", "national", "provincial"])),
+                "new_city_training_base": bool(rng.random() < 0.2),
+                "new_city_industry_institute": bool(rng.random() < 0.2),
+            }
     return profiles
 
 
@@ -292,6 +316,21 @@ def random_columns(
     persons["unit_new_city_training_base"] = rng.random(count) < 0.2
     persons["unit_new_city_master_studio"] = rng.random(count) < 0.2
     persons["unit_new_postdoc_platform"] = rng.integers(0, 4, count).astype(np.int16)
+    persons["unit_new_city_innovation_studio"] = rng.random(count) < 0.2
+    persons["unit_first_gazelle_category"] = rng.integers(0, 4, count).astype(np.int16)
+    persons["unit_park_dormitory_housing"] = rng.random(count) < 0.2
+    persons["unit_rental_housing_certified"] = rng.random(count) < 0.2
+    persons["unit_new_school_training_base"] = rng.integers(0, 3, count).astype(np.int16)
+    persons["unit_new_city_industry_institute"] = rng.random(count) < 0.2
+    persons["postdoc_in_station"] = rng.random(count) < 0.05
+    persons["national_class1_competition_place"] = np.where(
+        rng.random(count) < 0.05, rng.integers(1, 6, count), 0
+    ).astype(np.int32)
+    persons["unemployment_insurance_months"] = rng.integers(0, 60, count).astype(np.int32)
+    persons["skill_certificate"] = rng.integers(0, 4, count).astype(np.int16)
+    persons["skill_certificate_date"] = on64 - rng.integers(0, 6 * 365, count).astype(
+        "timedelta64[D]"
+    )
     persons["housing_declared"] = rng.random(count) < 0.3
     persons["housing_resides_main_city"] = rng.random(count) < 0.7
     persons["housing_owns_property"] = rng.random(count) < 0.3

@@ -120,6 +120,13 @@ UNIT_FIELD_LABELS = {
     "unit.specialised_titles": "“专精特新”称号",
     "unit.drug_rd_awarded": "该品种研发阶段是否已获奖励支持",
 }
+GAZELLE = {
+    "one_year": "一年爆发式增长瞪羚企业",
+    "three_year": "三年复合式增长瞪羚企业",
+    "five_year": "五年连续增长瞪羚企业",
+}
+SCHOOL_BASE = {"national": "达到国家级标准", "provincial": "达到省级标准"}
+SKILL_CERTIFICATES = {"primary": "初级", "intermediate": "中级", "advanced": "高级"}
 MANAGEMENT = {
     "provincial_honor": "具有省部级及以上荣誉称号的经营管理人才",
     "china500_middle_manager": "来石前在中国500强企业担任过中层及以上职务",
@@ -187,6 +194,23 @@ def _person(person: dict[str, Any]) -> Rows:
             rows.append(("经营管理人才", text))
     recognitions = [_label("recognition", r) for r in person.get("recognitions") or []]
     _add(rows, "认定类别", "、".join(recognitions))
+    if person.get("postdoc_in_station"):
+        rows.append(("在站博士后研究人员", "是"))
+    _add(
+        rows,
+        "国家一类技能竞赛名次",
+        person.get("national_class1_competition_place"),
+        lambda v: f"第{v}名",
+    )
+    _add(
+        rows,
+        "累计缴纳失业保险费",
+        person.get("unemployment_insurance_months"),
+        lambda v: f"{v} 个月",
+    )
+    if person.get("skill_certificate") not in (None, "none"):
+        rows.append(("取得的职业技能证书", SKILL_CERTIFICATES.get(person["skill_certificate"], "")))
+    _add(rows, "取得证书日期", person.get("skill_certificate_date"))
     return rows
 
 
@@ -274,6 +298,24 @@ def _unit(unit: dict[str, Any]) -> Rows:
             rows.append((title, f"{unit[key]} {measure}"))
     for key, title in UNIT_MONEY.items():
         _add(rows, title, unit.get(key), _money)
+    for key, title in (
+        ("new_city_innovation_studio", "新评定命名的市级劳模和工匠人才创新工作室"),
+        ("park_dormitory_housing", "产业园区工业项目配套建设宿舍型保障性租赁住房"),
+        ("rental_housing_certified", "已取得保障性租赁住房项目认定书"),
+        ("new_city_industry_institute", "新认定的市级产业技术研究院"),
+    ):
+        if unit.get(key):
+            rows.append((title, "是"))
+    _add(
+        rows,
+        "首次评选为瞪羚企业",
+        GAZELLE.get(unit.get("first_gazelle_category") or "none"),
+    )
+    _add(
+        rows,
+        "院校新创建高技能人才培训基地",
+        SCHOOL_BASE.get(unit.get("new_school_training_base") or "none"),
+    )
     return rows
 
 

@@ -38,6 +38,7 @@ MAX_TEXT = 100  # a school, a discipline, a relative's name
 MAX_RANK = 1000  # 完成人排名
 MAX_PATENTS = 100_000  # 国家授权发明专利（项）
 MAX_ITEMS = 50  # entries in any list (honours, awards, education, family, ...)
+MAX_MONTHS = 600  # 累计缴费月数
 
 
 def _code(kind: str) -> Any:
@@ -142,6 +143,17 @@ class Person(_Model):
     recognitions: list[_code("recognition")] = Field(  # type: ignore[valid-type]
         default_factory=list, max_length=MAX_ITEMS
     )
+
+    # -- Person-level grants of 石政办发〔2022〕6号 第8条, 石办字〔2017〕45号 （八） and the 2019
+    # lifelong-skills opinions 三（一）3 --
+    postdoc_in_station: bool = False  # 在站博士后研究人员（含分站、创新实践基地）
+    # 代表河北省获国家一类技能竞赛的名次（前5名）
+    national_class1_competition_place: int | None = Field(default=None, ge=1, le=5)
+    # 累计缴纳失业保险费月数
+    unemployment_insurance_months: int | None = Field(default=None, ge=0, le=MAX_MONTHS)
+    # 取得的职业资格证书或职业技能等级证书（初级、中级、高级）及取得日期
+    skill_certificate: Literal["none", "primary", "intermediate", "advanced"] = "none"
+    skill_certificate_date: dt.date | None = None
 
     @field_validator("birth_date")
     @classmethod
@@ -256,6 +268,19 @@ class Unit(_Model):
     tapeout_costs: WholeYuan | None = None  # 流片、光罩、IP、测试验证费用
     steam_bill: WholeYuan = 0  # 年度蒸汽费
     boiler_gas_bill: WholeYuan = 0  # 自备燃气锅炉生产蒸汽所购燃气费
+
+    # -- Awards to units of 石工总字〔2022〕11号, the 可支配收入 action plan, 石政办发〔2021〕6号 六
+    # and 石办字〔2021〕17号 二（三） --
+    # 新评定命名的市级劳模和工匠人才（名师、名医）创新工作室
+    new_city_innovation_studio: bool = False
+    # 首次评选为石家庄市瞪羚企业的类别：一年爆发式增长、三年复合式增长、五年连续增长
+    first_gazelle_category: Literal["none", "one_year", "three_year", "five_year"] = "none"
+    park_dormitory_housing: bool = False  # 产业园区工业项目配套建设宿舍型保障性租赁住房
+    # 利用非居住存量土地或房屋建设保障性租赁住房，已取得保障性租赁住房项目认定书
+    rental_housing_certified: bool = False
+    # 职业院校或技工院校新创建高技能人才培训基地达到的标准（国家级、省级）
+    new_school_training_base: Literal["none", "national", "provincial"] = "none"
+    new_city_industry_institute: bool = False  # 新认定的市级产业技术研究院
 
 
 class Profile(_Model):

@@ -92,6 +92,26 @@ class HighTechCertification(Enum):
     renewed = "重新认定"
 
 
+class GazelleCategory(Enum):
+    none = "无"
+    one_year = "一年爆发式增长瞪羚企业"
+    three_year = "三年复合式增长瞪羚企业"
+    five_year = "五年连续增长瞪羚企业"
+
+
+class SchoolTrainingBase(Enum):
+    none = "无"
+    national = "国家级"
+    provincial = "省级"
+
+
+class SkillCertificate(Enum):
+    none = "无"
+    primary = "初级"
+    intermediate = "中级"
+    advanced = "高级"
+
+
 class PostdocPlatform(Enum):
     none = "无"
     station = "博士后科研工作站"
@@ -430,6 +450,49 @@ def input_variables() -> list[type[Variable]]:
             _input(f"unit_title_{code}", Person, bool, f"“专精特新”称号 {code}")
             for code in SPECIALISED_TITLES
         ],
+        # -- inputs of the grants added with the inventory of granting clauses --
+        _input(
+            "unit_new_city_innovation_studio",
+            Person,
+            bool,
+            "新评定命名的市级劳模和工匠人才创新工作室",
+        ),
+        _input(
+            "unit_first_gazelle_category",
+            Person,
+            Enum,
+            "首次评选为石家庄市瞪羚企业的类别",
+            possible_values=GazelleCategory,
+            default_value=GazelleCategory.none,
+        ),
+        _input(
+            "unit_park_dormitory_housing",
+            Person,
+            bool,
+            "产业园区工业项目配套建设宿舍型保障性租赁住房",
+        ),
+        _input("unit_rental_housing_certified", Person, bool, "已取得保障性租赁住房项目认定书"),
+        _input(
+            "unit_new_school_training_base",
+            Person,
+            Enum,
+            "院校新创建高技能人才培训基地的级别",
+            possible_values=SchoolTrainingBase,
+            default_value=SchoolTrainingBase.none,
+        ),
+        _input("unit_new_city_industry_institute", Person, bool, "新认定的市级产业技术研究院"),
+        _input("postdoc_in_station", Person, bool, "在站博士后研究人员"),
+        _input("national_class1_competition_place", Person, int, "国家一类技能竞赛名次（0为无）"),
+        _input("unemployment_insurance_months", Person, int, "累计缴纳失业保险费月数"),
+        _input(
+            "skill_certificate",
+            Person,
+            Enum,
+            "取得的职业资格或职业技能等级证书",
+            possible_values=SkillCertificate,
+            default_value=SkillCertificate.none,
+        ),
+        _input("skill_certificate_date", Person, dt.date, "取得证书日期（无则为1900-01-01）"),
         _input("housing_declared", Person, bool, "画像填写了住房情况"),
         _input("housing_resides_main_city", Person, bool, "在主城区居住（城区户口或主城区居住证）"),
         _input("housing_owns_property", Person, bool, "家庭在主城区有自有住房或投资性房产"),

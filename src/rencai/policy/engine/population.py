@@ -40,11 +40,14 @@ from rencai.policy.engine.model import (
     DrugRoute,
     EmployerType,
     EmploymentMode,
+    GazelleCategory,
     HighTechCertification,
     IntroducedFrom,
     PostdocPlatform,
     ProfessionalTitle,
     Relation,
+    SchoolTrainingBase,
+    SkillCertificate,
     SkillLevel,
     award_column,
     county_member,
@@ -185,6 +188,10 @@ def encode_profile(profile: Profile) -> EncodedProfile:
     for name in ("annual_salary", "employer_tax_last_year"):
         if getattr(e, name) is None:
             missing.add(f"employment.{name}")
+    if p.unemployment_insurance_months is None:
+        missing.add("person.unemployment_insurance_months")
+    if p.skill_certificate != "none" and p.skill_certificate_date is None:
+        missing.add("person.skill_certificate_date")
     housing, unit = profile.housing, profile.unit
     if housing is not None:
         for name in (
@@ -290,6 +297,30 @@ def encode_profile(profile: Profile) -> EncodedProfile:
             PostdocPlatform[unit.new_postdoc_platform if unit else "none"].index, 0, np.int16
         ),
         **unit_columns(unit, column),
+        # -- inputs of the grants added with the inventory of granting clauses --
+        "unit_new_city_innovation_studio": column(
+            bool(unit and unit.new_city_innovation_studio), False
+        ),
+        "unit_first_gazelle_category": column(
+            GazelleCategory[unit.first_gazelle_category if unit else "none"].index, 0, np.int16
+        ),
+        "unit_park_dormitory_housing": column(bool(unit and unit.park_dormitory_housing), False),
+        "unit_rental_housing_certified": column(
+            bool(unit and unit.rental_housing_certified), False
+        ),
+        "unit_new_school_training_base": column(
+            SchoolTrainingBase[unit.new_school_training_base if unit else "none"].index, 0, np.int16
+        ),
+        "unit_new_city_industry_institute": column(
+            bool(unit and unit.new_city_industry_institute), False
+        ),
+        "postdoc_in_station": column(p.postdoc_in_station, False),
+        "national_class1_competition_place": column(
+            p.national_class1_competition_place or 0, 0, np.int32
+        ),
+        "unemployment_insurance_months": column(p.unemployment_insurance_months or 0, 0, np.int32),
+        "skill_certificate": column(SkillCertificate[p.skill_certificate].index, 0, np.int16),
+        "skill_certificate_date": column(_date(p.skill_certificate_date), NO_DATE, "datetime64[D]"),
         "housing_declared": column(housing is not None, False),
         "housing_resides_main_city": column(bool(housing and housing.resides_in_main_city), False),
         "housing_owns_property": column(

@@ -75,16 +75,17 @@ def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
             continue
         if benefit.kind == "service":
             assert benefit.citation is not None
-            result["benefits"].append(
-                {
-                    "id": benefit.id,
-                    "name": benefit.name,
-                    "kind": "service",
-                    "granted_by": benefit.granted_by,
-                    "card": benefit.card,
-                    "citation": benefit.citation.as_dict(),
-                }
-            )
+            entry = {
+                "id": benefit.id,
+                "name": benefit.name,
+                "kind": "service",
+                "granted_by": benefit.granted_by,
+                "card": benefit.card,
+                "citation": benefit.citation.as_dict(),
+            }
+            if benefit.disputed:
+                _dispute(explainer, benefit, entry, result)
+            result["benefits"].append(entry)
             continue
         line = lines[benefit.id]
         if benefit.id in losers:
@@ -98,6 +99,37 @@ def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
             result["benefits"].append(money_entry(explainer, line))
 
 
+def _dispute(
+    explainer: Explainer, benefit: Benefit, entry: dict[str, Any], result: dict[str, Any]
+) -> None:
+    """The item's text states figures a later document changed: show the conflict with the text
+    and, until the administrator rules, ask for the ruling (for this item only)."""
+    assert benefit.disputed is not None
+    path = benefit.disputed
+    try:
+        value = explainer.param(path)
+    except KeyError:
+        return
+    if value.value is None and not value.needs_administrator:
+        return  # no conflict on this day (the later document is not yet in force)
+    node: Any = explainer.system.parameters
+    for part in path.split("."):
+        node = node.children[part]
+    conflict = (node.metadata or {}).get("conflict")
+    if value.value is None:
+        entry["note"] = f"{conflict}（待裁定）"
+        result["needs_administrator"].append(
+            {
+                "parameter": path,
+                "benefit": benefit.id,
+                "description": value.description,
+                "question": value.needs_administrator,
+            }
+        )
+    else:
+        entry["note"] = f"{conflict}（已裁定：{value.value}）"
+
+
 def _recognition_or_selection(
     explainer: Explainer, benefit: Benefit, result: dict[str, Any]
 ) -> None:
@@ -108,7 +140,7 @@ def _recognition_or_selection(
         "name": benefit.name,
         "kind": benefit.kind,
         "because": held_texts(benefit.rule, talent.leaf_state, talent.facts),
-        "condition": benefit.condition,
+        "condition": benefit.condition_on(explainer.on),
         "citation": benefit.citation.as_dict(),
     }
     if benefit.kind == "selection":

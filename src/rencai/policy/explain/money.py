@@ -91,7 +91,7 @@ def money_entry(explainer: Explainer, line: MoneyLine) -> dict[str, Any]:
         "total": money(line.total),
         "start": None,
         "end": None,
-        "condition": benefit.condition,
+        "condition": benefit.condition_on(explainer.on),
         "cap": benefit.cap,
         "granted_by": benefit.granted_by,
         "card": benefit.card,

@@ -667,6 +667,7 @@ def services() -> list[Benefit]:
                     requires=requires,
                     citation=Citation.from_mapping(item["citation"]),
                     card=card_id,
+                    disputed=item.get("disputed"),
                 )
             )
     return result

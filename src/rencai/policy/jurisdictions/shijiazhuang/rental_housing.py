@@ -4,7 +4,9 @@ Documents encoded:
 
 - 石政办发〔2021〕6号 (2021-11-19) 《关于加快发展保障性租赁住房的实施办法》, 附件3
   《石家庄市保障性租赁住房准入退出管理办法》: admission of new employees and young people
-  (B-card and inner-district card holders without the five-year limit) and the rent subsidy.
+  (B-card and inner-district card holders without the five-year limit) and the rent subsidy;
+  六（一）3 and 六（五): for units building the housing, the raised share of supporting land in
+  industrial parks and residential water, electricity and gas prices (answered for a unit).
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from openfisca_core.variables import Variable
 
 from rencai.policy.citations import Citation
 from rencai.policy.engine.model import County, Person, county_member
-from rencai.policy.jurisdictions.shijiazhuang.common import holds_b, holds_county, in_force, leaf
+from rencai.policy.jurisdictions.shijiazhuang.common import (
+    flag,
+    holds_b,
+    holds_county,
+    in_force,
+    in_shijiazhuang,
+    leaf,
+    unit_query,
+)
 from rencai.policy.leaves import idx, lookup, param_getter, plain, years_before
 from rencai.policy.rules import Amount, Benefit, all_of, any_of
 
@@ -247,6 +257,67 @@ RENTAL_HOUSING = [
             document="石政办发〔2021〕6号",
             clause="附件3 三（二）",
             quote="补贴标准为：1—2人家庭，每月补贴90元；3人及以上家庭每月补贴150元。实施租赁补贴保障最长为5年。",
+        ),
+    ),
+]
+
+
+measures_in_force = in_force(
+    name="rental_housing_measures_in_force",
+    what="关于加快发展保障性租赁住房的实施办法",
+    path="rental_housing.measures_in_force",
+    since="2021年11月19日",
+)
+
+
+park_dormitory_housing = flag(
+    name="unit_builds_park_dormitory_housing",
+    label="产业园区工业项目配套建设宿舍型保障性租赁住房",
+    variable="unit_park_dormitory_housing",
+    reads=[],
+    negative="未在产业园区工业项目配套建设宿舍型保障性租赁住房",
+)
+
+
+rental_housing_certified = flag(
+    name="unit_has_rental_housing_certificate",
+    label="利用非居住存量土地或房屋建设保障性租赁住房并取得项目认定书",
+    variable="unit_rental_housing_certified",
+    reads=[],
+    negative="未取得保障性租赁住房项目认定书",
+)
+
+
+# 六、支持政策: what the units building the housing receive (a right, not money)
+UNIT_SUPPORT = [
+    Benefit(
+        id="sjz.unit.park_land_ratio",
+        name="产业园区工业项目配套用地比例上限提高至15%",
+        kind="service",
+        target="employer",
+        audience=unit_query,
+        requires=all_of(measures_in_force, in_shijiazhuang, park_dormitory_housing),
+        condition="经县（市、区）人民政府（管委会）同意；提高部分主要用于建设宿舍型保障性租赁住房，"
+        "严禁建设成套商品住宅；配套用地面积比例及违约责任在合同中明确约定",
+        citation=Citation(
+            document=RENTAL_DOC,
+            clause="六（一）3",
+            quote="可将产业园区中工业项目配套建设行政办公及生活服务设施的"
+            "用地面积占项目总用地面积的比例上限由7%提高到15%",
+        ),
+    ),
+    Benefit(
+        id="sjz.unit.residential_utility_prices",
+        name="保障性租赁住房项目用水、用电、用气执行居民价格",
+        kind="service",
+        target="employer",
+        audience=unit_query,
+        requires=all_of(measures_in_force, in_shijiazhuang, rental_housing_certified),
+        citation=Citation(
+            document=RENTAL_DOC,
+            clause="六（五）",
+            quote="利用非居住存量土地和非居住存量房屋建设保障性租赁住房，取得保障性租赁住房项目"
+            "认定书后，用水、用电、用气价格按照居民标准执行。",
         ),
     ),
 ]

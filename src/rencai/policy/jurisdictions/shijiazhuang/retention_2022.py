@@ -23,6 +23,7 @@ from rencai.policy.engine.model import TAG_BIT, Degree, Family, Relation, SkillL
 from rencai.policy.jurisdictions.shijiazhuang.common import (
     deputy_senior_title,
     enterprise,
+    flag,
     holds_a,
     in_force,
     in_shijiazhuang,
@@ -330,6 +331,63 @@ POSTDOC_PLATFORM = Benefit(
         document="石政办发〔2022〕6号",
         clause="8",
         quote="对新设立的博士后科研工作站、分站和博士后创新实践基地，由市财政分别给予50万元、20万元、10万元的一次性补贴。",
+    ),
+)
+
+
+new_industry_institute = flag(
+    name="unit_is_new_city_industry_institute",
+    label="新认定的市级产业技术研究院",
+    variable="unit_new_city_industry_institute",
+    reads=[],
+    negative="未新认定为市级产业技术研究院",
+)
+
+
+# 第7条: an award to units, answered with the other awards to units
+INDUSTRY_INSTITUTE = Benefit(
+    id="sjz.unit.industry_institute",
+    name="新认定市级产业技术研究院资金支持",
+    kind="money",
+    target="employer",
+    audience=unit_query,
+    requires=all_of(retention_in_force, in_shijiazhuang, new_industry_institute),
+    amount=Amount(parameter="retention_2022.industry_institute"),
+    per="once",
+    condition="经市科技局认定为市级产业技术研究院后拨付",
+    citation=Citation(
+        document="石政办发〔2022〕6号",
+        clause="7",
+        quote="对新认定的市级产业技术研究院，由市财政给予20万元的资金支持。",
+    ),
+)
+
+
+postdoc_in_station = flag(
+    name="is_postdoc_in_station",
+    label="在站（含分站、创新实践基地）的博士后研究人员",
+    variable="postdoc_in_station",
+    reads=["person.postdoc_in_station"],
+    negative="不是在站的博士后研究人员",
+)
+
+
+# 第8条, second sentence: the postdoctoral researcher's yearly allowance
+POSTDOC_RESEARCHER = Benefit(
+    id="sjz.retention.postdoc_researcher",
+    name="在站博士后研究人员日常经费资助",
+    kind="money",
+    audience=postdoc_in_station,
+    requires=all_of(retention_in_force, in_shijiazhuang, postdoc_in_station),
+    amount=Amount(parameter="retention_2022.postdoc_researcher"),
+    per="year",
+    dated=False,
+    condition="在站期间按年资助；出站后停止",
+    citation=Citation(
+        document="石政办发〔2022〕6号",
+        clause="8",
+        quote="对在站（含分站、创新实践基地）的博士后研究人员，"
+        "由市财政每人每年给予日常经费资助 5 万元。",
     ),
 )
 

@@ -6,13 +6,15 @@ Documents encoded:
   第5条: WorldSkills and national competition medals, 中华技能大奖 and 全国技术能手, for talents
   introduced full time or trained by the city's units;
 - 石办字〔2017〕45号 (2017-11-03) 《关于提高技能人才地位的实施意见》 三（八）: the earlier title
-  awards, without the full-time limit;
+  awards, without the full-time limit, and the awards to the first five of a national class-1
+  competition representing Hebei;
 - 《关于石家庄市新创建高技能人才培训基地、市技能大师工作室及全职引进和培养的高技能人才认定奖励
   工作的实施细则》 (no number or date printed).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -158,6 +160,12 @@ TITLE_AWARDS_2021 = Citation(
 )
 
 
+# The wording of the condition follows the document in force (石办字〔2017〕45号, then
+# 石字〔2021〕7号 第5条), like the citation and the amount (decision 0114).
+TITLE_CONDITION_2017 = "经推荐获得称号的人员；除省级奖励外由市级财政一次性给予"
+TITLE_CONDITIONS = ((dt.date(2021, 2, 10), "新获得称号；全职引进或由我市企事业单位培养"),)
+
+
 SKILLS = [
     Benefit(
         id="sjz.skills.worldskills_award",
@@ -209,7 +217,8 @@ SKILLS = [
         ),
         amount=Amount(parameter="skills.china_skills_grand_award"),
         per="once",
-        condition="新获得称号；全职引进或由我市企事业单位培养",
+        condition=TITLE_CONDITION_2017,
+        dated_conditions=TITLE_CONDITIONS,
         citation=TITLE_AWARDS_2021,
     ),
     Benefit(
@@ -225,13 +234,79 @@ SKILLS = [
         ),
         amount=Amount(parameter="skills.national_technical_expert"),
         per="once",
-        condition="新获得称号；全职引进或由我市企事业单位培养",
+        condition=TITLE_CONDITION_2017,
+        dated_conditions=TITLE_CONDITIONS,
         citation=TITLE_AWARDS_2021,
     ),
 ]
 
 
+class CompetitionPlace(Enum):
+    none = "无"
+    first = "第1名"
+    second = "第2名"
+    third = "第3名"
+    fourth = "第4名"
+    fifth = "第5名"
+
+
+class national_class1_place(Variable):
+    """The place (1–5) in a national class-1 skills competition, as an enum for the amounts."""
+
+    value_type = Enum
+    possible_values = CompetitionPlace
+    default_value = CompetitionPlace.none
+    entity = Person
+    definition_period = DAY
+    label = "国家一类技能竞赛名次（前5名）"
+
+    def formula(person, period, parameters):
+        place = person("national_class1_competition_place", period)
+        return np.where((place >= 1) & (place <= 5), place, 0).astype(np.int16)
+
+
+class1_placed = leaf(
+    name="placed_in_national_class1_competition",
+    label="代表河北省获得国家一类技能竞赛前5名",
+    reads=["person.national_class1_competition_place"],
+    formula=lambda p, t, _: plain(p("national_class1_place", t)) != idx(CompetitionPlace.none),
+    describe=lambda f, held: (
+        f"代表河北省获得国家一类技能竞赛{CompetitionPlace[f.get('national_class1_place')].value}"
+        if held
+        else "未代表河北省获得国家一类技能竞赛前5名"
+    ),
+)
+
+
+class1_in_force = in_force(
+    name="class1_competition_award_in_force",
+    what="石办字〔2017〕45号国家一类技能竞赛奖励",
+    path="skills.national_class1_competition.first",
+    since="2017年11月3日",
+)
+
+
+CLASS1_AWARD = Benefit(
+    id="sjz.skills.national_class1_competition",
+    name="国家一类技能竞赛前5名奖励",
+    kind="money",
+    audience=class1_placed,
+    requires=all_of(class1_in_force, in_shijiazhuang, class1_placed),
+    amount=Amount(parameter="skills.national_class1_competition", keys=("national_class1_place",)),
+    per="once",
+    condition="代表河北省参赛的我市选手，名次在石办字〔2017〕45号施行后取得；除省级奖励外由市级财政"
+    "一次性给予",
+    citation=Citation(
+        document="石办字〔2017〕45号",
+        clause="三（八）",
+        quote="对代表我省获得国家一类技能竞赛前5名的我市选手，除省级奖励外，市级财政分别给予"
+        "10000元、8000元、5000元、3000元和2000元一次性奖励。",
+    ),
+)
+
+
 HELPERS: list[type[Variable]] = [
+    national_class1_place,
     _medal_variable("worldskills_medal", "世界技能大赛最好奖牌", "worldskills"),
     _medal_variable("national_skills_medal", "全国技能大赛最好奖牌", "national_skills"),
 ]

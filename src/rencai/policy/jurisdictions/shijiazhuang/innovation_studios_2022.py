@@ -1,0 +1,40 @@
+"""石工总字〔2022〕11号 (2022-12-21) 《石家庄市劳模和工匠人才（名师、名医）创新工作室管理办法》.
+
+第十六条: the city federation of trade unions gives each newly named city-level innovation studio a
+one-time 5000元 grant, answered for a unit (the studio's unit) like the other awards to units.
+The naming itself (第六条、第七条) and the priorities (第十二条、第十三条) are catalogued.
+"""
+
+from __future__ import annotations
+
+from rencai.policy.citations import Citation
+from rencai.policy.jurisdictions.shijiazhuang.common import flag, in_shijiazhuang, unit_query
+from rencai.policy.rules import Amount, Benefit, all_of
+
+DOCUMENT = "石工总字〔2022〕11号"
+
+new_city_innovation_studio = flag(
+    name="unit_is_new_city_innovation_studio",
+    label="经评定命名的市级劳模和工匠人才（名师、名医）创新工作室",
+    variable="unit_new_city_innovation_studio",
+    reads=[],
+    negative="未经评定命名为市级劳模和工匠人才（名师、名医）创新工作室",
+)
+
+
+STUDIO_GRANT = Benefit(
+    id="sjz.unit.innovation_studio_grant",
+    name="市级劳模和工匠人才创新工作室一次性资金补助",
+    kind="money",
+    target="employer",
+    audience=unit_query,
+    requires=all_of(in_shijiazhuang, new_city_innovation_studio),
+    amount=Amount(parameter="innovation_studios_2022.grant"),
+    per="once",
+    condition="经评定命名后由市总工会拨付，用于技术攻关、技术革新、发明创造和技能培训等活动，专款专用",
+    citation=Citation(
+        document=DOCUMENT,
+        clause="第十六条",
+        quote="市总工会对评定命名的市级创新工作室一次性给予 5000 元资金补助",
+    ),
+)

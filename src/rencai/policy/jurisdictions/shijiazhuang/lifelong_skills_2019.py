@@ -1,0 +1,110 @@
+"""《石家庄市人民政府办公室关于推行终身职业技能培训制度加快技能强市建设的实施意见》 (2019-10-15;
+no number printed, catalogue mark "(2019)-129").
+
+三（一）3: the skill-upgrade subsidy to an enterprise employee with 12 months or more of
+unemployment-insurance contributions who obtains a primary, intermediate or advanced certificate —
+1000, 1500 and 2000元 (decision 0112). The apprenticeship subsidy of the same clause is paid to the
+enterprise per apprentice and stays catalogued.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rencai.policy.citations import Citation
+from rencai.policy.engine.model import SkillCertificate
+from rencai.policy.jurisdictions.shijiazhuang.common import (
+    enterprise,
+    in_force,
+    in_shijiazhuang,
+    leaf,
+)
+from rencai.policy.leaves import idx, param_getter, plain, years_before
+from rencai.policy.rules import Amount, Benefit, all_of
+
+DOCUMENT = "关于推行终身职业技能培训制度加快技能强市建设的实施意见"
+OPINIONS_DATE = np.datetime64("2019-10-15")
+CERTIFICATE_LABELS = {m.name: m.value for m in SkillCertificate}
+
+opinions_in_force = in_force(
+    name="skill_upgrade_subsidy_in_force",
+    what="关于推行终身职业技能培训制度加快技能强市建设的实施意见",
+    path="lifelong_skills_2019.skill_upgrade.primary",
+    since="2019年10月15日",
+)
+
+
+_months = param_getter("lifelong_skills_2019.insurance_months")
+
+
+insured_long_enough = leaf(
+    name="unemployment_insurance_12_months",
+    label="累计缴纳失业保险费12个月以上",
+    reads=["person.unemployment_insurance_months"],
+    formula=lambda p, t, params: p("unemployment_insurance_months", t) >= _months(params, t),
+    describe=lambda f, held: (
+        f"累计缴纳失业保险费 {f.get('unemployment_insurance_months')} 个月，"
+        f"{'达到' if held else '不足'} {f.param('lifelong_skills_2019.insurance_months')} 个月"
+    ),
+)
+
+
+holds_certificate = leaf(
+    name="holds_skill_certificate",
+    label="取得初级、中级或高级职业资格证书或职业技能等级证书",
+    reads=["person.skill_certificate"],
+    formula=lambda p, t, _: plain(p("skill_certificate", t)) != idx(SkillCertificate.none),
+    describe=lambda f, held: (
+        f"取得{CERTIFICATE_LABELS.get(f.get('skill_certificate'), '无')}"
+        "职业资格证书或职业技能等级证书"
+        if held
+        else "未取得初级、中级或高级职业资格证书或职业技能等级证书"
+    ),
+)
+
+
+def _obtained_in_time(p, t, _):
+    obtained = p("skill_certificate_date", t)
+    return (obtained >= OPINIONS_DATE) & (obtained <= years_before(t.start, 0))
+
+
+def _describe_obtained(f, held: bool) -> str:
+    obtained = f.get("skill_certificate_date")
+    if held:
+        return f"证书于{obtained}取得，在实施意见印发（2019年10月15日）之后"
+    return f"证书取得日期（{obtained}）不在实施意见印发（2019年10月15日）之后至查询日之间"
+
+
+certificate_obtained_in_time = leaf(
+    name="skill_certificate_after_opinions",
+    label="证书在实施意见印发（2019年10月15日）后取得",
+    reads=["person.skill_certificate_date"],
+    formula=_obtained_in_time,
+    describe=_describe_obtained,
+    qualifying=False,
+)
+
+
+SKILL_UPGRADE = Benefit(
+    id="sjz.skills.skill_upgrade_subsidy",
+    name="企业职工技能提升补贴",
+    kind="money",
+    audience=holds_certificate,
+    requires=all_of(
+        opinions_in_force,
+        in_shijiazhuang,
+        enterprise,
+        insured_long_enough,
+        holds_certificate,
+        certificate_obtained_in_time,
+    ),
+    amount=Amount(parameter="lifelong_skills_2019.skill_upgrade", keys=("skill_certificate",)),
+    per="once",
+    condition="每取得一个等级的证书补贴一次；纳入急需紧缺工种目录的，补贴标准可提高10%（由人社部门核定）",
+    citation=Citation(
+        document=DOCUMENT,
+        clause="三（一）3",
+        quote="累计缴纳失业保险费12个月以上的企业职工取得初、中、高级职业资格证书或职业技能等级证书的，"
+        "分别给予1000元、1500元、2000元的技能提升补贴",
+    ),
+)
