@@ -3,10 +3,10 @@ so that a refusal found deep in an approval reaches the API, the pages and bulk 
 
 from __future__ import annotations
 
-from rencai.registry.accounts import RegistryError
+from rencai.errors import Refusal
 
 
-class ApplicationError(RegistryError):
+class ApplicationError(Refusal):
     """A refused step (Chinese message), e.g. wrong state, not allowed, stale version."""
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from rencai import clock
 from rencai.applications.models import Application
 from rencai.db.models import Base
-from rencai.registry.accounts import RegistryError
+from rencai.errors import Refusal
 
 MAX_BYTES = 10 * 1024 * 1024
 SIGNATURES = {
@@ -42,7 +42,7 @@ class Material(Base):
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class MaterialError(RegistryError):
+class MaterialError(Refusal):
     pass
 
 

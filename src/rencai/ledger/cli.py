@@ -69,17 +69,14 @@ def guarded(function: Command) -> Command:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from rencai.feeds.source import FeedError
-        from rencai.ledger.errors import LedgerError
+        from rencai.errors import Refusal
 
         command = function.__name__.replace("_", "-")
         try:
             return function(*args, **kwargs)
         except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
             raise
-        except LedgerError as exc:
-            _fail(exc.message)
-        except FeedError as exc:
+        except Refusal as exc:  # a LedgerError or a FeedError
             _fail(exc.message)
         except SQLAlchemyError as exc:
             where = _log(command, exc)
@@ -125,11 +122,11 @@ def _city_of(model: Any, key: int, label: str) -> str:
             found = session.get(Receivable, key)
             schedule = session.get(Schedule, found.schedule_id) if found else None
             if schedule is None:
-                raise LedgerError(f"{label}{key}不存在", "not_found")
+                raise LedgerError("ledger", f"{label}{key}不存在", "not_found")
             return schedule.jurisdiction
         row = session.get(model, key)
         if row is None:
-            raise LedgerError(f"{label}{key}不存在", "not_found")
+            raise LedgerError("ledger", f"{label}{key}不存在", "not_found")
         return str(row.jurisdiction)
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, UploadFile
+from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -16,7 +16,6 @@ from rencai.applications import automatic
 from rencai.applications.materials import (
     MAX_BYTES,
     Material,
-    MaterialError,
     materials_of,
     size_label,
     store,
@@ -26,19 +25,21 @@ from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.applications.publicity import label as notice_label
 from rencai.applications.requirements import missing, required
 from rencai.applications.service import (
-    ApplicationError,
+    ACCEPTING_MATERIALS,
+    REVIEWERS,
     apply,
     decide,
     history,
     is_overdue,
     resubmit,
     visible,
-    visible_case,
+    visible_case_or_404,
 )
 from rencai.applications.steps import REVIEWING, current_step, steps_of
+from rencai.errors import Refusal
 from rencai.registry.identifiers import mask_id_number, mask_id_number_for_review
-from rencai.registry.models import Account, Employer, Role, TalentProfile
-from rencai.web.api.accounts import ApiError, current_account, current_talent, db
+from rencai.registry.models import Account, Employer, TalentProfile
+from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession
 from rencai.web.limits import Reason, Version
 
 router = APIRouter(prefix="/api/v1", tags=["applications 申请与审核"])
@@ -59,18 +60,9 @@ class Resubmission(BaseModel):
     version: Version
 
 
-def _error(exc: ApplicationError) -> ApiError:
-    status = {
-        "forbidden": 403,
-        "stale_version": 409,
-        "duplicate_application": 409,
-        "already_granted": 409,
-        "once_only_pending": 409,
-    }.get(exc.code, 422)
-    return ApiError(status, exc.field, exc.message, exc.code)
+STALE = Refusal("version", "该申请已被他人处理，请刷新后查看", "stale_version")
 
 
-REVIEWERS = (Role.county_reviewer, Role.city_reviewer, Role.department_officer, Role.admin)
 CONFIRMATION_LABELS = {
     "pending": "待单位确认",
     "confirmed": "单位已确认在职",
@@ -152,30 +144,20 @@ def view(
     return data
 
 
-def _visible_case(session: Session, account: Account, application_id: int) -> Application:
-    application = visible_case(session, account, application_id)
-    if application is None:
-        raise ApiError(404, "application", "没有找到该申请", "not_found")
-    return application
-
-
 @router.post("/applications", status_code=201, summary="提交申请（同一提交编号只生成一件申请）")
 def post_application(
     body: NewApplication,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    talent: CurrentTalent,
+    session: DbSession,
 ) -> dict[str, Any]:
-    try:
-        application = apply(session, talent, body.program, body.idempotency_key)
-    except ApplicationError as exc:
-        raise _error(exc) from None
+    application = apply(session, talent, body.program, body.idempotency_key)
     return view(session, application)
 
 
 @router.get("/applications", summary="当前账号可见的申请（按提交时间）")
 def list_applications(
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: CurrentAccount,
+    session: DbSession,
 ) -> dict[str, Any]:
     items = [view(session, a) for a in visible(session, account)]
     return {"count": len(items), "items": items}
@@ -184,28 +166,24 @@ def list_applications(
 @router.get("/applications/{application_id}", summary="申请详情与办理记录")
 def get_application(
     application_id: int,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: CurrentAccount,
+    session: DbSession,
 ) -> dict[str, Any]:
-    return view(session, _visible_case(session, account, application_id), True, account)
+    return view(session, visible_case_or_404(session, account, application_id), True, account)
 
 
 @router.post("/applications/{application_id}/decision", summary="审核：通过、退回补正或不予通过")
 def post_decision(
     application_id: int,
     body: Decision,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: CurrentAccount,
+    session: DbSession,
 ) -> dict[str, Any]:
-    application = _visible_case(session, account, application_id)
+    application = visible_case_or_404(session, account, application_id)
     try:
         decide(session, account, application, body.decision, body.reason, body.version)
-    except ApplicationError as exc:
-        raise _error(exc) from None
     except StaleDataError:
-        raise ApiError(
-            409, "version", "该申请已被他人处理，请刷新后查看", "stale_version"
-        ) from None
+        raise STALE from None
     return view(session, application, True, account)
 
 
@@ -217,21 +195,17 @@ def post_decision(
 async def post_material(
     application_id: int,
     file: UploadFile,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    talent: CurrentTalent,
+    session: DbSession,
     kind: Annotated[str | None, Form(max_length=64, description="必交材料名称（选填）")] = None,
 ) -> dict[str, Any]:
     account = session.get(Account, talent.account_id)
     assert account is not None
-    application = _visible_case(session, account, application_id)
-    if application.status not in (Status.county_review, Status.department_review, Status.returned):
-        raise ApiError(409, "application", "该申请当前不能补充材料", "closed")
+    application = visible_case_or_404(session, account, application_id)
+    if application.status not in ACCEPTING_MATERIALS:
+        raise Refusal("application", "该申请当前不能补充材料", "closed")
     data = await file.read(MAX_BYTES + 1)
-    try:
-        material = store(session, application, account.id, file.filename or "", data, kind)
-    except MaterialError as exc:
-        status = {"too_large": 413, "bad_type": 415}.get(exc.code, 422)
-        raise ApiError(status, exc.field, exc.message, exc.code) from None
+    material = store(session, application, account.id, file.filename or "", data, kind)
     if application.status in REVIEWING:  # 秒批 may have waited for this material
         automatic.consider(session, application)
     return material_view(material)
@@ -240,10 +214,10 @@ async def post_material(
 @router.get("/applications/{application_id}/materials", summary="申请材料清单")
 def list_materials(
     application_id: int,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: CurrentAccount,
+    session: DbSession,
 ) -> dict[str, Any]:
-    application = _visible_case(session, account, application_id)
+    application = visible_case_or_404(session, account, application_id)
     items = [material_view(m) for m in materials_of(session, application)]
     return {
         "count": len(items),
@@ -286,13 +260,13 @@ def material_response(
 def get_material(
     application_id: int,
     material_id: int,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: CurrentAccount,
+    session: DbSession,
 ) -> Response:
-    application = _visible_case(session, account, application_id)
+    application = visible_case_or_404(session, account, application_id)
     material = session.get(Material, material_id)
     if material is None or material.application_id != application.id:
-        raise ApiError(404, "material", "没有找到该材料", "not_found")
+        raise Refusal("material", "没有找到该材料", "not_found")
     return material_response(session, account, material, download=True)
 
 
@@ -300,14 +274,11 @@ def get_material(
 def post_resubmit(
     application_id: int,
     body: Resubmission,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    talent: CurrentTalent,
+    session: DbSession,
 ) -> dict[str, Any]:
     account = session.get(Account, talent.account_id)
     assert account is not None
-    application = _visible_case(session, account, application_id)
-    try:
-        resubmit(session, talent, application, body.version)
-    except ApplicationError as exc:
-        raise _error(exc) from None
+    application = visible_case_or_404(session, account, application_id)
+    resubmit(session, talent, application, body.version)
     return view(session, application, detail=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
+from rencai.errors import Refusal
 from rencai.policy.catalogue import catalogue
 
 router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
@@ -34,12 +34,5 @@ def get_policy(program_id: str) -> Any:
     cat = catalogue()
     entry = cat.entries.get(program_id)
     if entry is None:
-        return JSONResponse(
-            {
-                "errors": [
-                    {"field": "program_id", "message": "政策库中没有此项目", "code": "not_found"}
-                ]
-            },
-            status_code=404,
-        )
+        raise Refusal("program_id", "政策库中没有此项目", "not_found")
     return entry.as_dict(cat.documents)

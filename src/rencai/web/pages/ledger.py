@@ -15,14 +15,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.db.session import database_url
+from rencai.errors import Refusal
 from rencai.feeds.load import load
-from rencai.feeds.source import FeedError, UploadedSource
+from rencai.feeds.source import UploadedSource
 from rencai.ledger.bank import decide_batch, files_dir
-from rencai.ledger.errors import LedgerError
 from rencai.ledger.history import (
     awaiting_employer_confirmation,
     batch_lines,
@@ -32,17 +31,18 @@ from rencai.ledger.history import (
 )
 from rencai.ledger.models import Batch, Receivable, Setting
 from rencai.ledger.money import parse_yuan, yuan
-from rencai.ledger.officers import city_of
+from rencai.ledger.officers import city_of, may_act_for, may_use_ledger
 from rencai.ledger.payees import confirm_employer, set_payee
 from rencai.ledger.recovery import BASIS_LABELS, BASIS_SETTINGS, declare_fraud, repay, set_basis
 from rencai.ledger.recovery import write_off as write_off_receivable
 from rencai.ledger.reports import DIMENSIONS, REPORTS, report, summary, to_xlsx
 from rencai.ledger.runs import parse_month, run_month
-from rencai.registry.accounts import resolve_token
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role
-from rencai.web.api.accounts import SESSION_COOKIE, db
-from rencai.web.pages.calculator import templates
+from rencai.web.deps import DbSession, require_page
+from rencai.web.errors import refusal_response
+from rencai.web.templating import message as _message
+from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 BATCH_STATUS = {
@@ -61,30 +61,9 @@ REPORT_TITLES = {
 }
 
 
-def _finance(request: Request, session: Session) -> Account | Response:
-    raw = request.cookies.get(SESSION_COOKIE)
-    account = resolve_token(session, raw) if raw else None
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    if account.role not in (Role.finance, Role.admin):
-        return _message(request, "资金发放仅供财务人员使用", 403)
-    return account
-
-
-def _message(request: Request, text: str, status: int, back: str = "/ledger") -> HTMLResponse:
-    response = templates.TemplateResponse(
-        request, "ledger_message.html", {"text": text, "back": back}
-    )
-    response.status_code = status
-    return response
-
-
-def _status(exc: LedgerError) -> int:
-    if exc.code == "not_found":
-        return 404
-    if exc.code == "forbidden":
-        return 403
-    return 422 if exc.code.startswith(("bad_", "no_", "missing")) else 409
+Finance = Annotated[
+    Account, Depends(require_page(may_use_ledger, message="资金发放仅供财务人员使用"))
+]
 
 
 def _amount(text: str) -> int | None:
@@ -99,12 +78,7 @@ def _done(path: str, notice: str) -> RedirectResponse:
 
 
 @router.get("/ledger", response_class=HTMLResponse)
-def ledger_home(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
+def ledger_home(request: Request, account: Finance, session: DbSession) -> Response:
     batches = [
         {
             "id": b.id,
@@ -144,20 +118,12 @@ def ledger_home(
 
 
 @router.post("/ledger/runs", response_class=HTMLResponse)
-async def ledger_run(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
+async def ledger_run(request: Request, account: Finance, session: DbSession) -> Response:
     form = await request.form()
     month = str(form.get("month", ""))[:20]
     jurisdiction = city_of(account) or "shijiazhuang"
-    try:
-        day = parse_month(month, jurisdiction)
-        result = run_month(database_url(), jurisdiction, day, account.username)
-    except LedgerError as exc:
-        return _message(request, exc.message, _status(exc))
+    day = parse_month(month, jurisdiction)
+    result = run_month(database_url(), jurisdiction, day, account.username)
     counts = "，".join(
         f"{label}{result.decisions.get(key, 0)}笔"
         for key, label in (
@@ -179,13 +145,11 @@ async def ledger_run(
 def ledger_batch(
     request: Request,
     batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Finance,
+    session: DbSession,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> Response:
     """Every line of a batch, for the approving officer to check before approving."""
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     batch = session.get(Batch, batch_id)
     detail = batch_lines(session, batch_id, page)
     if batch is None or detail is None:
@@ -207,33 +171,27 @@ def ledger_batch(
 async def ledger_batch_decision(
     request: Request,
     batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Finance,
+    session: DbSession,
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     decision = str(form.get("decision", ""))
     batch = session.get(Batch, batch_id)
-    own = city_of(account)
-    if batch is not None and own is not None and batch.jurisdiction != own:
+    if batch is not None and not may_act_for(account, batch.jurisdiction):
         return _message(request, "您不是该市的财务人员，不能审核该批次", 403)
     try:
         decide_batch(session, batch_id, account, decision, str(form.get("note", "")) or None)
-    except LedgerError as exc:
+    except Refusal as exc:
         session.rollback()
-        return _message(request, exc.message, _status(exc), f"/ledger/batches/{batch_id}")
+        return refusal_response(request, exc, f"/ledger/batches/{batch_id}")
     label = "审核通过" if decision == "approve" else "退回"
     return RedirectResponse(f"/ledger?notice=批次{batch_id}已{label}", status_code=303)
 
 
 @router.get("/ledger/reports/{name}.xlsx")
 def ledger_report_excel(
-    request: Request, name: str, session: Annotated[Session, Depends(db, scope="function")]
+    request: Request, name: str, account: Finance, session: DbSession
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     if name not in REPORTS:
         return _message(request, "没有这张报表", 404)
     title, rows = report(session, name, files_dir())
@@ -248,11 +206,9 @@ def ledger_report_excel(
 def ledger_receivable(
     request: Request,
     receivable_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Finance,
+    session: DbSession,
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     detail = receivable_detail(session, receivable_id)
     if detail is None:
         return _message(request, f"应收款{receivable_id}不存在", 404)
@@ -264,11 +220,9 @@ def ledger_receivable(
 async def ledger_repayment(
     request: Request,
     receivable_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Finance,
+    session: DbSession,
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     text = str(form.get("amount", "")).strip()
     back = f"/ledger/receivables/{receivable_id}"
@@ -277,9 +231,9 @@ async def ledger_repayment(
         return _message(request, f"还款金额“{text}”无效，应为精确到分的元数，如 3000.00", 422, back)
     try:
         left = repay(session, receivable_id, fen, account.username, str(form.get("note", "")))
-    except LedgerError as exc:
+    except Refusal as exc:
         session.rollback()
-        return _message(request, exc.message, _status(exc), back)
+        return refusal_response(request, exc, back)
     return _done(back, f"已登记还款{yuan(fen)}元，尚未收回{yuan(left)}元")
 
 
@@ -287,11 +241,9 @@ async def ledger_repayment(
 async def ledger_write_off(
     request: Request,
     receivable_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Finance,
+    session: DbSession,
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     text = str(form.get("amount", "")).strip()
     back = f"/ledger/receivables/{receivable_id}"
@@ -304,20 +256,15 @@ async def ledger_write_off(
         left = write_off_receivable(
             session, receivable_id, fen, account, str(form.get("reason", ""))
         )
-    except LedgerError as exc:
+    except Refusal as exc:
         session.rollback()
-        return _message(request, exc.message, _status(exc), back)
+        return refusal_response(request, exc, back)
     return _done(back, f"已核销，尚未收回{yuan(left)}元")
 
 
 @router.post("/ledger/people", response_class=HTMLResponse)
-async def ledger_person(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
+async def ledger_person(request: Request, account: Finance, session: DbSession) -> Response:
     """A person's payment history; the identity number travels in the form, never the URL."""
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     try:
         number = validate_id_number(str(form.get("id_number", "")).strip())
@@ -337,22 +284,16 @@ async def ledger_person(
 async def ledger_fraud(
     request: Request,
     schedule_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Finance,
+    session: DbSession,
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     raw_day = str(form.get("found_on", ""))
     try:
         day = dt.date.fromisoformat(raw_day)
     except ValueError:
         return _message(request, f"查实日期“{raw_day}”无效，格式应为 YYYY-MM-DD", 422)
-    try:
-        declare_fraud(session, schedule_id, account.username, day, str(form.get("note", "")))
-    except LedgerError as exc:
-        session.rollback()
-        return _message(request, exc.message, _status(exc))
+    declare_fraud(session, schedule_id, account.username, day, str(form.get("note", "")))
     return _done(
         "/ledger",
         f"发放计划{schedule_id}已认定弄虚作假并停止发放，已按石字〔2021〕7号第17条形成应收款",
@@ -360,25 +301,16 @@ async def ledger_fraud(
 
 
 @router.post("/ledger/payees", response_class=HTMLResponse)
-async def ledger_payee(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
+async def ledger_payee(request: Request, account: Finance, session: DbSession) -> Response:
     form = await request.form()
-    try:
-        payee = set_payee(
-            session,
-            str(form.get("id_number", "")).strip(),
-            str(form.get("account_name", "")),
-            str(form.get("account_no", "")),
-            str(form.get("bank_name", "")),
-            account.username,
-        )
-    except LedgerError as exc:
-        session.rollback()
-        return _message(request, exc.message, _status(exc))
+    payee = set_payee(
+        session,
+        str(form.get("id_number", "")).strip(),
+        str(form.get("account_name", "")),
+        str(form.get("account_no", "")),
+        str(form.get("bank_name", "")),
+        account.username,
+    )
     return _done(
         "/ledger",
         f"已登记收款账户：{payee.account_name}，{payee.bank_name}尾号{payee.account_no[-4:]}",
@@ -389,46 +321,26 @@ async def ledger_payee(
 async def ledger_employer(
     request: Request,
     schedule_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Finance,
+    session: DbSession,
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
-    try:
-        confirm_employer(session, schedule_id, str(form.get("uscc", "")).strip(), account.username)
-    except LedgerError as exc:
-        session.rollback()
-        return _message(request, exc.message, _status(exc))
+    confirm_employer(session, schedule_id, str(form.get("uscc", "")).strip(), account.username)
     return _done("/ledger", f"发放计划{schedule_id}的用人单位变更已确认，下次发放运行恢复发放")
 
 
 @router.post("/ledger/settings", response_class=HTMLResponse)
-async def ledger_setting(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
+async def ledger_setting(request: Request, account: Finance, session: DbSession) -> Response:
     if account.role != Role.admin:
         return _message(request, "仅系统管理员可以设定收回口径", 403)
     form = await request.form()
     key, value = str(form.get("key", "")), str(form.get("value", ""))
-    try:
-        computed = set_basis(session, key, value, account.username)
-    except LedgerError as exc:
-        session.rollback()
-        return _message(request, exc.message, _status(exc))
+    computed = set_basis(session, key, value, account.username)
     return _done("/ledger", f"收回口径已设定为{BASIS_LABELS[value]}，{computed}笔应收款已计算金额")
 
 
 @router.post("/ledger/feeds", response_class=HTMLResponse)
-async def ledger_feed(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
+async def ledger_feed(request: Request, account: Finance, session: DbSession) -> Response:
     form = await request.form()
     kind, upload = str(form.get("kind", "")), form.get("file")
     if kind not in ("contributions", "departures"):
@@ -437,13 +349,9 @@ async def ledger_feed(
         return _message(request, "请选择要导入的文件", 422)
     content = await upload.read(MAX_FEED_BYTES + 1)
     if len(content) > MAX_FEED_BYTES:
-        return _message(request, "文件超过50MB，请分批导入", 422)
-    try:
-        source = UploadedSource(upload.filename or "", content)
-        result = load(session, kind, source, account.username, files_dir() / "rejects")
-    except FeedError as exc:
-        session.rollback()
-        return _message(request, exc.message, 422)
+        return _message(request, "文件超过50MB，请分批导入", 413)
+    source = UploadedSource(upload.filename or "", content)
+    result = load(session, kind, source, account.username, files_dir() / "rejects")
     context = {
         "kind_label": FEED_KINDS[kind],
         "name": source.name,
