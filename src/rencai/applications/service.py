@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.applications import automatic, events, once_only, requirements
-from rencai.applications.errors import ApplicationError
+from rencai.applications.errors import ApplicationError, no_case
 from rencai.applications.journal import record
 from rencai.applications.models import Action, Application, ReviewLimit, Status
 from rencai.applications.programs import STEP_LABELS, chain_for
@@ -332,7 +332,15 @@ def visible_case_or_404(session: Session, account: Account, application_id: int)
     someone else's case exists)."""
     application = visible_case(session, account, application_id)
     if application is None:
-        raise ApplicationError("application", "没有找到该申请", "not_found")
+        raise no_case()
+    return application
+
+
+def case_or_404(session: Session, application_id: int) -> Application:
+    """The case by number, whoever asks (the step itself then decides who may act on it)."""
+    application = session.get(Application, application_id)
+    if application is None:
+        raise no_case()
     return application
 
 

@@ -54,16 +54,15 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-UNAUTHENTICATED = Refusal("authorization", "请先登录", "unauthenticated")
+def unauthenticated() -> Refusal:
+    return Refusal("authorization", "请先登录", "unauthenticated")
 
 
 # --- the API -------------------------------------------------------------------------------------
 
 
 def current_account(
-    request: Request,
-    session: DbSession,
-    authorization: Annotated[str | None, Header()] = None,
+    request: Request, session: DbSession, authorization: Annotated[str | None, Header()] = None
 ) -> Account:
     raw = bearer_or_cookie(request, authorization)
     account = resolve_token(session, raw) if raw else None
@@ -72,20 +71,18 @@ def current_account(
             raise Refusal(
                 "password", "管理员已重置您的密码，请先修改密码", "password_change_required"
             )
-        raise UNAUTHENTICATED
+        raise unauthenticated()
     return account
 
 
 def pending_account(
-    request: Request,
-    session: DbSession,
-    authorization: Annotated[str | None, Header()] = None,
+    request: Request, session: DbSession, authorization: Annotated[str | None, Header()] = None
 ) -> Account:
     """The caller, even one who must replace a temporary password first (the change itself)."""
     raw = bearer_or_cookie(request, authorization)
     account = resolve_token(session, raw, pending_change=True) if raw else None
     if account is None:
-        raise UNAUTHENTICATED
+        raise unauthenticated()
     return account
 
 

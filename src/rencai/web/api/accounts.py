@@ -81,11 +81,7 @@ def register(body: Registration, session: DbSession) -> dict[str, Any]:
 
 
 @router.post("/tokens", summary="登录，取得访问令牌")
-def login(
-    request: Request,
-    body: Credentials,
-    session: DbSession,
-) -> Any:
+def login(request: Request, body: Credentials, session: DbSession) -> Any:
     """Unknown names, wrong passwords and inactive accounts get the same 401; repeated failures
     get the same 429 for any name (decision 0084)."""
     try:
@@ -107,9 +103,7 @@ def login(
 
 @router.put("/me/password", summary="修改本人密码（须提供原密码；原有登录全部失效，返回新令牌）")
 def put_password(
-    body: PasswordChange,
-    account: PendingAccount,
-    session: DbSession,
+    body: PasswordChange, account: PendingAccount, session: DbSession
 ) -> dict[str, Any]:
     change_password(session, account, body.old_password, body.new_password)
     return {
@@ -122,9 +116,7 @@ def put_password(
 
 @router.delete("/tokens/current", status_code=204, summary="退出登录")
 def logout(
-    request: Request,
-    session: DbSession,
-    authorization: Annotated[str | None, Header()] = None,
+    request: Request, session: DbSession, authorization: Annotated[str | None, Header()] = None
 ) -> None:
     raw = bearer_or_cookie(request, authorization)
     if raw:
@@ -150,9 +142,7 @@ def my_profile(talent: CurrentTalent) -> dict[str, Any]:
 
 @router.put("/me/profile", summary="修改本人人才档案（须带上读取时的 version）")
 def put_profile(
-    body: Annotated[ProfileUpdate, Body()],
-    talent: CurrentTalent,
-    session: DbSession,
+    body: Annotated[ProfileUpdate, Body()], talent: CurrentTalent, session: DbSession
 ) -> dict[str, Any]:
     update_profile(session, talent, body.profile, body.version)
     return talent_view(talent)

@@ -266,9 +266,7 @@ def put_limit(body: LimitSetting, admin: Admin, session: DbSession) -> Any:
     existing = session.get(ReviewLimit, (body.program, body.level))
     if existing is not None and existing.quote:  # the seeds' own limit applies
         raise Refusal(
-            "working_days",
-            f"政策文件已规定办理时限（{existing.source}），不能更改",
-            "limit_stated",
+            "working_days", f"政策文件已规定办理时限（{existing.source}），不能更改", "limit_stated"
         )
     set_review_limit(
         session,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rencai.applications import automatic
+from rencai.applications.errors import stale_case
 from rencai.applications.materials import (
     MAX_BYTES,
     Material,
@@ -60,9 +61,6 @@ class Resubmission(BaseModel):
     version: Version
 
 
-STALE = Refusal("version", "该申请已被他人处理，请刷新后查看", "stale_version")
-
-
 CONFIRMATION_LABELS = {
     "pending": "待单位确认",
     "confirmed": "单位已确认在职",
@@ -106,10 +104,7 @@ def material_view(material: Material) -> dict[str, Any]:
 
 
 def view(
-    session: Session,
-    application: Application,
-    detail: bool = False,
-    account: Account | None = None,
+    session: Session, application: Application, detail: bool = False, account: Account | None = None
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": application.id,
@@ -146,44 +141,34 @@ def view(
 
 @router.post("/applications", status_code=201, summary="提交申请（同一提交编号只生成一件申请）")
 def post_application(
-    body: NewApplication,
-    talent: CurrentTalent,
-    session: DbSession,
+    body: NewApplication, talent: CurrentTalent, session: DbSession
 ) -> dict[str, Any]:
     application = apply(session, talent, body.program, body.idempotency_key)
     return view(session, application)
 
 
 @router.get("/applications", summary="当前账号可见的申请（按提交时间）")
-def list_applications(
-    account: CurrentAccount,
-    session: DbSession,
-) -> dict[str, Any]:
+def list_applications(account: CurrentAccount, session: DbSession) -> dict[str, Any]:
     items = [view(session, a) for a in visible(session, account)]
     return {"count": len(items), "items": items}
 
 
 @router.get("/applications/{application_id}", summary="申请详情与办理记录")
 def get_application(
-    application_id: int,
-    account: CurrentAccount,
-    session: DbSession,
+    application_id: int, account: CurrentAccount, session: DbSession
 ) -> dict[str, Any]:
     return view(session, visible_case_or_404(session, account, application_id), True, account)
 
 
 @router.post("/applications/{application_id}/decision", summary="审核：通过、退回补正或不予通过")
 def post_decision(
-    application_id: int,
-    body: Decision,
-    account: CurrentAccount,
-    session: DbSession,
+    application_id: int, body: Decision, account: CurrentAccount, session: DbSession
 ) -> dict[str, Any]:
     application = visible_case_or_404(session, account, application_id)
     try:
         decide(session, account, application, body.decision, body.reason, body.version)
     except StaleDataError:
-        raise STALE from None
+        raise stale_case() from None
     return view(session, application, True, account)
 
 
@@ -213,9 +198,7 @@ async def post_material(
 
 @router.get("/applications/{application_id}/materials", summary="申请材料清单")
 def list_materials(
-    application_id: int,
-    account: CurrentAccount,
-    session: DbSession,
+    application_id: int, account: CurrentAccount, session: DbSession
 ) -> dict[str, Any]:
     application = visible_case_or_404(session, account, application_id)
     items = [material_view(m) for m in materials_of(session, application)]
@@ -258,10 +241,7 @@ def material_response(
     response_class=Response,
 )
 def get_material(
-    application_id: int,
-    material_id: int,
-    account: CurrentAccount,
-    session: DbSession,
+    application_id: int, material_id: int, account: CurrentAccount, session: DbSession
 ) -> Response:
     application = visible_case_or_404(session, account, application_id)
     material = session.get(Material, material_id)
@@ -272,10 +252,7 @@ def get_material(
 
 @router.post("/applications/{application_id}/resubmit", summary="补正后重新提交")
 def post_resubmit(
-    application_id: int,
-    body: Resubmission,
-    talent: CurrentTalent,
-    session: DbSession,
+    application_id: int, body: Resubmission, talent: CurrentTalent, session: DbSession
 ) -> dict[str, Any]:
     account = session.get(Account, talent.account_id)
     assert account is not None

@@ -59,8 +59,14 @@ def _now() -> dt.datetime:
 
 
 Manager = Annotated[Account, Depends(require(may_manage_cards, message="无权管理人才绿卡"))]
-NOT_FOUND = Refusal("number", "没有找到该卡", "not_found")
-STALE = Refusal("version", "该卡已被他人处理，请刷新后查看", "stale_version")
+
+
+def no_card() -> Refusal:
+    return Refusal("number", "没有找到该卡", "not_found")
+
+
+def stale_card() -> Refusal:
+    return Refusal("version", "该卡已被他人处理，请刷新后查看", "stale_version")
 
 
 def card_view(session: Session, card: Card) -> dict[str, Any]:
@@ -92,7 +98,7 @@ def card_view(session: Session, card: Card) -> dict[str, Any]:
 def _own_card(session: Session, talent: TalentProfile, number: str) -> Card:
     card = own_card(session, talent, number)
     if card is None:  # the same answer whether it does not exist or is someone else's
-        raise NOT_FOUND
+        raise no_card()
     return card
 
 
@@ -101,10 +107,7 @@ def _store() -> KeyStore:
 
 
 @router.get("/me/cards", summary="本人的人才绿卡及副卡")
-def my_cards(
-    talent: CurrentTalent,
-    session: DbSession,
-) -> dict[str, Any]:
+def my_cards(talent: CurrentTalent, session: DbSession) -> dict[str, Any]:
     cards = cards_of(session, talent)
     return {
         "items": [card_view(session, c) for c in cards],
@@ -113,11 +116,7 @@ def my_cards(
 
 
 @router.get("/me/cards/{number}/presentation", summary="动态二维码（每60秒一个，含后续时段）")
-def presentation(
-    number: str,
-    talent: CurrentTalent,
-    session: DbSession,
-) -> dict[str, Any]:
+def presentation(number: str, talent: CurrentTalent, session: DbSession) -> dict[str, Any]:
     card = _own_card(session, talent, number)
     codes = dynamic_codes(session, card, _store(), _now())
     for item in codes:
@@ -131,10 +130,7 @@ def presentation(
     "/me/cards/{number}/photo", status_code=204, summary="上传持卡人照片（JPG 或 PNG，不超过2MB）"
 )
 async def put_photo(
-    number: str,
-    file: UploadFile,
-    talent: CurrentTalent,
-    session: DbSession,
+    number: str, file: UploadFile, talent: CurrentTalent, session: DbSession
 ) -> Response:
     card = _own_card(session, talent, number)
     data = await file.read(MAX_PHOTO_BYTES + 1)
@@ -144,11 +140,7 @@ async def put_photo(
 
 
 @router.get("/me/cards/{number}/card.pdf", summary="可打印的卡面（PDF，含持卡人照片与静态二维码）")
-def printable(
-    number: str,
-    talent: CurrentTalent,
-    session: DbSession,
-) -> Response:
+def printable(number: str, talent: CurrentTalent, session: DbSession) -> Response:
     card = _own_card(session, talent, number)
     photo = photo_of(card)
     if photo is None:  # a static code without the holder's photo could be used by anyone
@@ -180,11 +172,7 @@ def root_key() -> dict[str, str]:
     store = _store()
     store.ensure_root()  # first use on a development setup; production installs it
     public = store.root_public()
-    return {
-        "alg": "ES256",
-        "key": base64.b64encode(public).decode(),
-        "kid": kid_of(public).hex(),
-    }
+    return {"alg": "ES256", "key": base64.b64encode(public).decode(), "kid": kid_of(public).hex()}
 
 
 class VerifyRequest(BaseModel):
@@ -201,9 +189,7 @@ def _point(session: Session, account: Account) -> ServicePoint:
 
 @router.post("/cards/verify", summary="在线核验并记录一次使用（按网点账号限流）")
 async def verify_card(
-    body: VerifyRequest,
-    request: Request,
-    authorization: Annotated[str | None, Header()] = None,
+    body: VerifyRequest, request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> dict[str, Any]:
     # One worker thread does the whole check in one short transaction: a gate's request never
     # holds a database connection while it waits for another thread (under a burst that wait
@@ -237,11 +223,7 @@ def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -
 
 
 @router.get("/cards/{number}/holder-photo", summary="持卡人照片（刚在线核验通过该卡的网点可查看）")
-def holder_photo(
-    number: str,
-    account: CurrentAccount,
-    session: DbSession,
-) -> Response:
+def holder_photo(number: str, account: CurrentAccount, session: DbSession) -> Response:
     card = session.scalar(select(Card).where(Card.number == number))
     allowed = card is not None and may_see_photo(session, account, card)
     photo = photo_of(card) if card is not None and allowed else None
@@ -256,11 +238,7 @@ class UseBatch(BaseModel):
 
 
 @router.post("/cards/uses", summary="离线核验记录批量上传（按记录编号去重）")
-def upload_uses(
-    body: UseBatch,
-    account: CurrentAccount,
-    session: DbSession,
-) -> dict[str, Any]:
+def upload_uses(body: UseBatch, account: CurrentAccount, session: DbSession) -> dict[str, Any]:
     point = _point(session, account)
     return upload(session, point, body.events)
 
@@ -285,10 +263,7 @@ class ValidityUpdate(BaseModel):
 
 @router.put("/cards/validity/{tier}", summary="设定卡别有效期（系统管理员）")
 def put_validity(
-    tier: str,
-    body: ValidityUpdate,
-    account: CurrentAccount,
-    session: DbSession,
+    tier: str, body: ValidityUpdate, account: CurrentAccount, session: DbSession
 ) -> dict[str, Any]:
     if account.role != Role.admin:
         raise Refusal("role", "仅系统管理员可以设定有效期", "forbidden")
@@ -299,7 +274,7 @@ def put_validity(
 def _managed_card(session: Session, account: Account, number: str) -> Card:
     card = managed_card(session, account, number)
     if card is None:
-        raise NOT_FOUND
+        raise no_card()
     return card
 
 
@@ -342,9 +317,9 @@ def card_action(
 ) -> dict[str, Any]:
     card = _managed_card(session, account, number)
     if card.version != body.version:
-        raise STALE
+        raise stale_card()
     try:
         changed = change(session, account, card, action, body.reason)
     except StaleDataError:
-        raise STALE from None
+        raise stale_card() from None
     return {"changed": [card_view(session, c) for c in changed]}

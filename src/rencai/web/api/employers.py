@@ -86,10 +86,7 @@ def register(body: EmployerRegistration, session: DbSession) -> Any:
 
 
 @router.get("/employers/unverified", summary="待核验（及核验未通过）的用人单位")
-def unverified(
-    officer: Verifier,
-    session: DbSession,
-) -> dict[str, Any]:
+def unverified(officer: Verifier, session: DbSession) -> dict[str, Any]:
     items = [verification_view(e) for e in waiting(session)]
     return {"count": len(items), "items": items}
 
@@ -109,11 +106,7 @@ def verify(
 
 
 @router.put("/me/employer", summary="人才关联所在用人单位")
-def set_employer(
-    body: EmployerLink,
-    talent: CurrentTalent,
-    session: DbSession,
-) -> Any:
+def set_employer(body: EmployerLink, talent: CurrentTalent, session: DbSession) -> Any:
     employer = link_employer(session, talent, body.uscc)
     return {"employer": employer.name, "uscc": employer.uscc}
 
@@ -128,12 +121,7 @@ def staff(hr: HR, session: DbSession) -> Any:
 
 
 @router.post("/applications/{application_id}/employment", summary="用人单位确认在职情况")
-def confirm(
-    application_id: int,
-    body: Confirmation,
-    hr: HR,
-    session: DbSession,
-) -> dict[str, Any]:
+def confirm(application_id: int, body: Confirmation, hr: HR, session: DbSession) -> dict[str, Any]:
     application = visible_case_or_404(session, hr, application_id)
     confirm_employment(session, hr, application, body.confirmed, body.note)
     return view(session, application, detail=True)

@@ -132,10 +132,7 @@ def start_run(body: RunRequest, account: Finance) -> dict[str, Any]:
 
 
 @router.get("/batches", summary="发放批次")
-def batches(
-    _: Finance,
-    session: DbSession,
-) -> list[dict[str, Any]]:
+def batches(_: Finance, session: DbSession) -> list[dict[str, Any]]:
     return [batch_view(b) for b in session.scalars(select(Batch).order_by(Batch.id.desc()))]
 
 
@@ -168,10 +165,7 @@ def decide(
 
 @router.put("/settings/{key}", summary="设定收回口径（种子文件未规定，由管理员设定）")
 def put_setting(
-    key: str,
-    body: SettingValue,
-    account: Administrator,
-    session: DbSession,
+    key: str, body: SettingValue, account: Administrator, session: DbSession
 ) -> dict[str, Any]:
     if key not in BASIS_SETTINGS:
         raise Refusal("key", f"未知的设定项：{key}", "not_found")
@@ -180,11 +174,7 @@ def put_setting(
 
 
 @router.get("/reports/{name}", summary="财务报表（JSON）；名称后加 .xlsx 下载 Excel")
-def get_report(
-    name: str,
-    _: Finance,
-    session: DbSession,
-) -> Any:
+def get_report(name: str, _: Finance, session: DbSession) -> Any:
     excel = name.endswith(".xlsx")
     name = name.removesuffix(".xlsx")
     if name not in REPORTS:
@@ -200,11 +190,7 @@ def get_report(
 
 
 @router.get("/receivables/{receivable_id}", summary="应收款详情：流水、还款与余额（由流水计算）")
-def get_receivable(
-    receivable_id: int,
-    _: Finance,
-    session: DbSession,
-) -> dict[str, Any]:
+def get_receivable(receivable_id: int, _: Finance, session: DbSession) -> dict[str, Any]:
     detail = receivable_detail(session, receivable_id)
     if detail is None:
         raise Refusal("receivable", f"应收款{receivable_id}不存在", "not_found")
@@ -213,10 +199,7 @@ def get_receivable(
 
 @router.post("/receivables/{receivable_id}/repayments", summary="登记还款")
 def post_repayment(
-    receivable_id: int,
-    body: Repayment,
-    account: Finance,
-    session: DbSession,
+    receivable_id: int, body: Repayment, account: Finance, session: DbSession
 ) -> dict[str, Any]:
     fen = amount_fen(body.amount)
     left = repay(session, receivable_id, fen, account.username, body.note.strip())
@@ -225,10 +208,7 @@ def post_repayment(
 
 @router.post("/receivables/{receivable_id}/write-off", summary="核销应收款（须填写原因）")
 def post_write_off(
-    receivable_id: int,
-    body: WriteOff,
-    account: Finance,
-    session: DbSession,
+    receivable_id: int, body: WriteOff, account: Finance, session: DbSession
 ) -> dict[str, Any]:
     fen = None if body.amount in (None, "") else amount_fen(body.amount)
     left = write_off(session, receivable_id, fen, account, body.reason)
@@ -237,10 +217,7 @@ def post_write_off(
 
 @router.post("/schedules/{schedule_id}/fraud", summary="认定弄虚作假：停止发放并形成第17条应收款")
 def post_fraud(
-    schedule_id: int,
-    body: FraudFinding,
-    account: Finance,
-    session: DbSession,
+    schedule_id: int, body: FraudFinding, account: Finance, session: DbSession
 ) -> dict[str, Any]:
     declare_fraud(session, schedule_id, account.username, body.found_on, body.note.strip())
     session.flush()
@@ -251,11 +228,7 @@ def post_fraud(
 
 
 @router.post("/payees", summary="登记或变更收款银行账户")
-def post_payee(
-    body: PayeeAccount,
-    account: Finance,
-    session: DbSession,
-) -> dict[str, Any]:
+def post_payee(body: PayeeAccount, account: Finance, session: DbSession) -> dict[str, Any]:
     payee = set_payee(
         session,
         body.id_number,
@@ -273,10 +246,7 @@ def post_payee(
 
 @router.post("/schedules/{schedule_id}/employer", summary="确认用人单位变更，恢复发放")
 def post_employer(
-    schedule_id: int,
-    body: EmployerChange,
-    account: Finance,
-    session: DbSession,
+    schedule_id: int, body: EmployerChange, account: Finance, session: DbSession
 ) -> dict[str, Any]:
     schedule = confirm_employer(session, schedule_id, body.uscc, account.username)
     return {
@@ -287,11 +257,7 @@ def post_employer(
 
 
 @router.post("/payment-history", summary="个人发放记录（身份证号放在请求体中，不进入网址）")
-def post_payment_history(
-    body: PersonQuery,
-    _: Finance,
-    session: DbSession,
-) -> dict[str, Any]:
+def post_payment_history(body: PersonQuery, _: Finance, session: DbSession) -> dict[str, Any]:
     try:
         number = validate_id_number(body.id_number)
     except IdentifierError as exc:

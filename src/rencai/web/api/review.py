@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rencai.applications.automatic import check
 from rencai.applications.bulk import bulk_approve
+from rencai.applications.errors import stale_case
 from rencai.applications.models import Application, Objection, Status
 from rencai.applications.publicity import (
     UNDER_NOTICE,
@@ -33,7 +34,6 @@ from rencai.web.limits import DbId, LongText, Name, Reason, Version
 
 router = APIRouter(prefix="/api/v1", tags=["review 审核工作流"])
 Db = DbSession
-STALE = Refusal("version", "该申请已被他人处理", "stale_version")
 Caller = CurrentAccount
 Admin = Annotated[Account, Depends(require(Role.admin, message="仅系统管理员可以访问该设置"))]
 
@@ -84,7 +84,7 @@ def post_check(application_id: int, body: PostCheck, account: Caller, session: D
     try:
         check(session, account, application, body.confirmed, body.reason, body.version)
     except StaleDataError:
-        raise STALE from None
+        raise stale_case() from None
     return view(session, application, detail=True)
 
 
@@ -124,7 +124,7 @@ def post_objection_decision(
             session, account, objection, body.decision, body.reason, body.version, body.bad_faith
         )
     except StaleDataError:
-        raise STALE from None
+        raise stale_case() from None
     return view(session, application, detail=True)
 
 

@@ -38,7 +38,7 @@ from rencai.web.deps import (
     client_address,
 )
 from rencai.web.errors import status_of
-from rencai.web.limits import form_int
+from rencai.web.limits import form_version
 from rencai.web.pages.calculator import PER, form_options, profile_from_form
 from rencai.web.templating import page as _page
 
@@ -247,20 +247,10 @@ async def save_profile(request: Request, account: PageAccount, session: DbSessio
     if talent is None:
         return _page(request, "me.html", {"talent": None, "account": account}, 403)
     form = await request.form()
-    version = str(form.get("version", ""))
+    profile = merged_profile(json.loads(talent.profile), profile_from_form(form))
     try:
-        update_profile(
-            session,
-            talent,
-            merged_profile(json.loads(talent.profile), profile_from_form(form)),
-            form_int(version, -1),
-        )
+        update_profile(session, talent, profile, form_version(form))
     except RegistryError as exc:
         context = _me_context(talent, [{"field": exc.field, "message": exc.message}])
-        return _page(
-            request,
-            "me.html",
-            {"account": account, **context},
-            status_of(exc),
-        )
+        return _page(request, "me.html", {"account": account, **context}, status_of(exc))
     return RedirectResponse("/me", status_code=303)

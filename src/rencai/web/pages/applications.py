@@ -26,6 +26,7 @@ from rencai.applications.service import (
     REVIEWERS,
     ApplicationError,
     apply,
+    case_or_404,
     decide,
     history,
     is_applicant,
@@ -44,7 +45,7 @@ from rencai.registry.identifiers import mask_name
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 from rencai.web.api.applications import applicant, material_response
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
-from rencai.web.limits import form_int
+from rencai.web.limits import form_version
 from rencai.web.templating import message as _message
 from rencai.web.templating import templates
 
@@ -164,20 +165,11 @@ def case_page(
 async def case_decision(
     request: Request, application_id: int, account: PageAccount, session: DbSession
 ) -> Response:
-    application = session.get(Application, application_id)
-    if application is None:
-        return _message(request, "没有找到该申请", 404)
+    application = case_or_404(session, application_id)
     form = await request.form()
-    version = str(form.get("version", ""))
+    decision, reason = str(form.get("decision", "")), str(form.get("reason", "")) or None
     try:
-        decide(
-            session,
-            account,
-            application,
-            str(form.get("decision", "")),
-            str(form.get("reason", "")) or None,
-            form_int(version, -1),
-        )
+        decide(session, account, application, decision, reason, form_version(form))
     except (ApplicationError, StaleDataError) as exc:
         # the decision form answers any refusal as a conflict with the case as now shown
         session.rollback()
@@ -239,9 +231,8 @@ async def case_resubmit(
     if account is None or application is None or talent is None:
         return _message(request, "没有找到该申请", 404)
     form = await request.form()
-    version = str(form.get("version", ""))
     try:
-        resubmit(session, talent, application, form_int(version, -1))
+        resubmit(session, talent, application, form_version(form))
     except ApplicationError as exc:
         session.rollback()
         return _message(request, exc.message, 409)

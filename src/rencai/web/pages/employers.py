@@ -50,15 +50,10 @@ async def verify(
     if employer is None:
         return message(request, "没有找到该单位", 404)
     form = await request.form()
+    decision, evidence = str(form.get("decision", "")), str(form.get("evidence", ""))
     try:
         with session.begin_nested():  # a refused decision changes nothing
-            decide(
-                session,
-                officer,
-                employer,
-                str(form.get("decision", "")),
-                str(form.get("evidence", "")),
-            )
+            decide(session, officer, employer, decision, evidence)
     except RegistryError as exc:
         return _render(request, session, exc.message, status_of(exc))
     return RedirectResponse("/review/employers", status_code=303)

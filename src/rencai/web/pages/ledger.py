@@ -204,10 +204,7 @@ def ledger_report_excel(
 
 @router.get("/ledger/receivables/{receivable_id}", response_class=HTMLResponse)
 def ledger_receivable(
-    request: Request,
-    receivable_id: int,
-    account: Finance,
-    session: DbSession,
+    request: Request, receivable_id: int, account: Finance, session: DbSession
 ) -> Response:
     detail = receivable_detail(session, receivable_id)
     if detail is None:
@@ -218,10 +215,7 @@ def ledger_receivable(
 
 @router.post("/ledger/receivables/{receivable_id}/repayments", response_class=HTMLResponse)
 async def ledger_repayment(
-    request: Request,
-    receivable_id: int,
-    account: Finance,
-    session: DbSession,
+    request: Request, receivable_id: int, account: Finance, session: DbSession
 ) -> Response:
     form = await request.form()
     text = str(form.get("amount", "")).strip()
@@ -239,10 +233,7 @@ async def ledger_repayment(
 
 @router.post("/ledger/receivables/{receivable_id}/write-off", response_class=HTMLResponse)
 async def ledger_write_off(
-    request: Request,
-    receivable_id: int,
-    account: Finance,
-    session: DbSession,
+    request: Request, receivable_id: int, account: Finance, session: DbSession
 ) -> Response:
     form = await request.form()
     text = str(form.get("amount", "")).strip()
@@ -282,10 +273,7 @@ async def ledger_person(request: Request, account: Finance, session: DbSession) 
 
 @router.post("/ledger/schedules/{schedule_id}/fraud", response_class=HTMLResponse)
 async def ledger_fraud(
-    request: Request,
-    schedule_id: int,
-    account: Finance,
-    session: DbSession,
+    request: Request, schedule_id: int, account: Finance, session: DbSession
 ) -> Response:
     form = await request.form()
     raw_day = str(form.get("found_on", ""))
@@ -319,10 +307,7 @@ async def ledger_payee(request: Request, account: Finance, session: DbSession) -
 
 @router.post("/ledger/schedules/{schedule_id}/employer", response_class=HTMLResponse)
 async def ledger_employer(
-    request: Request,
-    schedule_id: int,
-    account: Finance,
-    session: DbSession,
+    request: Request, schedule_id: int, account: Finance, session: DbSession
 ) -> Response:
     form = await request.form()
     confirm_employer(session, schedule_id, str(form.get("uscc", "")).strip(), account.username)

@@ -3,9 +3,11 @@ objection handling and post-hoc checks, administration, and the employer's HR pa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,8 +18,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rencai import clock
-from rencai.applications.automatic import CheckError, check
+from rencai.applications.automatic import check
 from rencai.applications.bulk import bulk_approve
+from rencai.applications.errors import stale_case
 from rencai.applications.models import STATUS_LABELS, Application, Objection, Status
 from rencai.applications.programs import (
     NOTICE_UNITS,
@@ -42,6 +45,7 @@ from rencai.applications.requirements import view as required_view
 from rencai.applications.service import (
     ApplicationError,
     apply,
+    case_or_404,
     confirm_employment,
     visible,
     visible_case,
@@ -67,8 +71,8 @@ from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 from rencai.web.api.administration import NewStaff, account_view, create_any
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
-from rencai.web.errors import refusal_response, status_of
-from rencai.web.limits import form_int
+from rencai.web.errors import status_of
+from rencai.web.limits import form_int, form_version
 from rencai.web.templating import message as _message
 from rencai.web.templating import page as _page
 
@@ -78,15 +82,13 @@ Admin = Annotated[Account, Depends(require_page(Role.admin, message="系统管�
 HR = Annotated[Account, Depends(require_page(is_hr, message="本页面仅供用人单位经办人使用"))]
 
 
-def _refused(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, Refusal):
-        return refusal_response(request, exc)
-    return _message(request, "该申请已被他人处理，请刷新后查看", 409)
-
-
-def _version(form: Any) -> int:
-    value = str(form.get("version", ""))
-    return form_int(value, -1)
+@contextlib.contextmanager
+def stale_as_refusal() -> Iterator[None]:
+    """Someone else changed the case meanwhile: the refusal ``stale_version`` (409)."""
+    try:
+        yield
+    except StaleDataError:
+        raise stale_case() from None
 
 
 # --- 公示 (public, no login) -------------------------------------------------------------------
@@ -156,19 +158,12 @@ async def objection_decision(
     if objection is None:
         return _message(request, "没有找到该异议", 404)
     form = await request.form()
-    try:
+    decision, reason = str(form.get("decision", "")), str(form.get("reason", "")) or None
+    bad_faith = form.get("bad_faith") == "on"
+    with stale_as_refusal():
         handle_objection(
-            session,
-            account,
-            objection,
-            str(form.get("decision", "")),
-            str(form.get("reason", "")) or None,
-            _version(form),
-            bad_faith=form.get("bad_faith") == "on",
+            session, account, objection, decision, reason, form_version(form), bad_faith
         )
-    except (NoticeError, StaleDataError) as exc:
-        session.rollback()
-        return _refused(request, exc)
     return RedirectResponse(f"/applications/{objection.application_id}", status_code=303)
 
 
@@ -176,22 +171,11 @@ async def objection_decision(
 async def post_check(
     request: Request, application_id: int, account: PageAccount, session: Db
 ) -> Response:
-    application = session.get(Application, application_id)
-    if application is None:
-        return _message(request, "没有找到该申请", 404)
+    application = case_or_404(session, application_id)
     form = await request.form()
-    try:
-        check(
-            session,
-            account,
-            application,
-            form.get("result") == "confirmed",
-            str(form.get("reason", "")) or None,
-            _version(form),
-        )
-    except (CheckError, StaleDataError) as exc:
-        session.rollback()
-        return _refused(request, exc)
+    confirmed, reason = form.get("result") == "confirmed", str(form.get("reason", "")) or None
+    with stale_as_refusal():
+        check(session, account, application, confirmed, reason, form_version(form))
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
@@ -380,11 +364,7 @@ async def admin_required(request: Request, admin: Admin, session: Db) -> Respons
     try:
         with session.begin_nested():
             set_required(
-                session,
-                admin,
-                str(form.get("program", "")),
-                items,
-                str(form.get("source", "")),
+                session, admin, str(form.get("program", "")), items, str(form.get("source", ""))
             )
     except ApplicationError as exc:
         return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
@@ -446,13 +426,9 @@ async def employment(request: Request, application_id: int, hr: HR, session: Db)
     if application is None:
         return _message(request, "没有找到该申请", 404)
     form = await request.form()
-    try:
-        confirm_employment(
-            session, hr, application, form.get("confirmed") == "yes", str(form.get("note", ""))
-        )
-    except (ApplicationError, StaleDataError) as exc:
-        session.rollback()
-        return _refused(request, exc)
+    confirmed, note = form.get("confirmed") == "yes", str(form.get("note", ""))
+    with stale_as_refusal():
+        confirm_employment(session, hr, application, confirmed, note)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
