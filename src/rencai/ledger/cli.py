@@ -142,8 +142,8 @@ def run(
     from rich.progress import Progress
 
     from rencai.db.session import database_url
-    from rencai.ledger.money import yuan
     from rencai.ledger.runs import run_month
+    from rencai.ledger.views import run_summary_view
 
     url = database_url()
     day = _month(month, jurisdiction)
@@ -155,20 +155,8 @@ def run(
             bar.update(task, completed=done, total=total)
 
         summary = run_month(url, jurisdiction, day, actor, run_id, progress)
-    typer.echo(
-        json.dumps(
-            {
-                "run_id": summary.run_id,
-                "resumed": summary.resumed,
-                "decisions": summary.decisions,
-                "batch_id": summary.batch_id,
-                "batch_total": yuan(summary.batch_total_fen),
-                "budget_alerts": summary.budget_alerts,
-                "skipped_in_flight": summary.skipped,
-            },
-            ensure_ascii=False,
-        )
-    )
+    view = run_summary_view(summary).model_dump()
+    typer.echo(json.dumps({**view, "skipped_in_flight": summary.skipped}, ensure_ascii=False))
 
 
 @ledger_app.command("runs")

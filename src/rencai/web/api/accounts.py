@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from rencai.errors import Refusal
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.policy.contract.result import EntitlementResult
 from rencai.registry.accounts import (
     authenticate,
     change_password,
@@ -27,6 +28,7 @@ from rencai.registry.accounts import (
 )
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import ROLE_LABELS, Role, TalentProfile
+from rencai.views import View
 from rencai.web.deps import (
     CurrentTalent,
     DbSession,
@@ -62,6 +64,38 @@ class ProfileUpdate(BaseModel):
     profile: dict[str, Any]
 
 
+class TalentView(View):
+    id: int
+    name: str
+    id_number: str
+    version: int
+    profile: dict[str, Any]
+
+
+class Token(View):
+    token: str
+    token_type: str
+    role: str
+    role_label: str
+    must_change_password: bool
+
+
+class PasswordChanged(View):
+    changed: bool
+    must_change_password: bool
+    token: str
+    token_type: str
+
+
+class Me(View):
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    county: str | None
+    must_change_password: bool
+
+
 def talent_view(talent: TalentProfile) -> dict[str, Any]:
     return {
         "id": talent.id,
@@ -72,7 +106,7 @@ def talent_view(talent: TalentProfile) -> dict[str, Any]:
     }
 
 
-@router.post("/talents", status_code=201, summary="人才注册")
+@router.post("/talents", response_model=TalentView, status_code=201, summary="人才注册")
 def register(body: Registration, session: DbSession) -> dict[str, Any]:
     talent = register_talent(
         session, body.username, body.password, body.name, body.id_number, body.profile
@@ -80,7 +114,7 @@ def register(body: Registration, session: DbSession) -> dict[str, Any]:
     return talent_view(talent)
 
 
-@router.post("/tokens", summary="登录，取得访问令牌")
+@router.post("/tokens", response_model=Token, summary="登录，取得访问令牌")
 def login(request: Request, body: Credentials, session: DbSession) -> Any:
     """Unknown names, wrong passwords and inactive accounts get the same 401; repeated failures
     get the same 429 for any name (decision 0084)."""
@@ -101,7 +135,11 @@ def login(request: Request, body: Credentials, session: DbSession) -> Any:
     }
 
 
-@router.put("/me/password", summary="修改本人密码（须提供原密码；原有登录全部失效，返回新令牌）")
+@router.put(
+    "/me/password",
+    response_model=PasswordChanged,
+    summary="修改本人密码（须提供原密码；原有登录全部失效，返回新令牌）",
+)
 def put_password(
     body: PasswordChange, account: PendingAccount, session: DbSession
 ) -> dict[str, Any]:
@@ -114,7 +152,7 @@ def put_password(
     }
 
 
-@router.delete("/tokens/current", status_code=204, summary="退出登录")
+@router.delete("/tokens/current", status_code=204, response_model=None, summary="退出登录")
 def logout(
     request: Request, session: DbSession, authorization: Annotated[str | None, Header()] = None
 ) -> None:
@@ -123,7 +161,7 @@ def logout(
         revoke_token(session, raw)
 
 
-@router.get("/me", summary="当前账号")
+@router.get("/me", response_model=Me, summary="当前账号")
 def me(account: PendingAccount) -> dict[str, Any]:
     return {
         "username": account.username,
@@ -135,12 +173,14 @@ def me(account: PendingAccount) -> dict[str, Any]:
     }
 
 
-@router.get("/me/profile", summary="本人人才档案")
+@router.get("/me/profile", response_model=TalentView, summary="本人人才档案")
 def my_profile(talent: CurrentTalent) -> dict[str, Any]:
     return talent_view(talent)
 
 
-@router.put("/me/profile", summary="修改本人人才档案（须带上读取时的 version）")
+@router.put(
+    "/me/profile", response_model=TalentView, summary="修改本人人才档案（须带上读取时的 version）"
+)
 def put_profile(
     body: Annotated[ProfileUpdate, Body()], talent: CurrentTalent, session: DbSession
 ) -> dict[str, Any]:
@@ -148,7 +188,9 @@ def put_profile(
     return talent_view(talent)
 
 
-@router.get("/me/entitlements", summary="按本人档案计算可享受的政策")
+@router.get(
+    "/me/entitlements", response_model=EntitlementResult, summary="按本人档案计算可享受的政策"
+)
 def my_entitlements(talent: CurrentTalent) -> Any:
     try:
         return entitlements(parse_profile(checked_profile(talent)))

@@ -36,6 +36,7 @@ from rencai.registry.administration import (
 )
 from rencai.registry.administration import require_admin as require_admin_role
 from rencai.registry.models import ROLE_LABELS, Account, Role
+from rencai.views import Listing, View
 from rencai.web.deps import DbSession, require
 from rencai.web.limits import Code, Name
 
@@ -43,6 +44,74 @@ router = APIRouter(prefix="/api/v1/admin", tags=["administration 系统管理"])
 
 
 Admin = Annotated[Account, Depends(require(Role.admin, message="仅系统管理员可以访问"))]
+
+
+class PointView(View):
+    code: str
+    kind: str
+    kind_label: str
+
+
+class AccountView(View):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    county: str | None
+    department: str | None
+    jurisdiction: str | None
+    point: PointView | None
+    employer_id: int | None
+    active: bool
+    must_change_password: bool
+    locked: bool
+
+
+class CountyView(View):
+    code: str
+    name: str
+    reviewers: int
+
+
+class ClosureView(View):
+    county: str
+    day: str
+    name: str
+
+
+class ProgramView(View):
+    program: str
+    chain: list[str]
+    auto_approve: bool
+    sample_percent: int | None
+    notice_required: bool
+    notice_days: int | None
+    notice_unit: str | None
+
+
+class LimitView(View):
+    program: str
+    level: str
+    level_label: str
+    working_days: int
+    source: str
+    quote: str | None
+
+
+class Programs(View):
+    steps: dict[str, str]
+    items: list[ProgramView]
+    limits: list[LimitView]
+
+
+class Limits(View):
+    items: list[LimitView]
+
+
+class Seeded(View):
+    limits: int
+    programs: int
 
 
 def account_view(session: Session, account: Account) -> dict[str, Any]:
@@ -128,7 +197,11 @@ def _staff(session: Session, account_id: int) -> Account:
     return account
 
 
-@router.get("/accounts", summary="账号列表（全部角色；可按角色和用户名、姓名筛选）")
+@router.get(
+    "/accounts",
+    response_model=Listing[AccountView],
+    summary="账号列表（全部角色；可按角色和用户名、姓名筛选）",
+)
 def list_accounts(
     admin: Admin, session: DbSession, role: str | None = None, q: str | None = None
 ) -> dict[str, Any]:
@@ -170,6 +243,7 @@ def create_any(session: Session, admin: Account, body: NewStaff) -> Account:
 
 @router.post(
     "/accounts",
+    response_model=AccountView,
     status_code=201,
     summary="开通账号：审核人员、部门审核人员、财务人员（须指定城市）、管理员、服务网点（须指定网点编号和类型）",
 )
@@ -179,7 +253,11 @@ def post_account(body: NewStaff, admin: Admin, session: DbSession) -> dict[str, 
     return account_view(session, account)
 
 
-@router.patch("/accounts/{account_id}", summary="修改角色、县（市、区）、部门、城市，或停用、启用")
+@router.patch(
+    "/accounts/{account_id}",
+    response_model=AccountView,
+    summary="修改角色、县（市、区）、部门、城市，或停用、启用",
+)
 def patch_account(account_id: int, body: StaffChange, admin: Admin, session: DbSession) -> Any:
     account = update_staff(
         session,
@@ -194,13 +272,14 @@ def patch_account(account_id: int, body: StaffChange, admin: Admin, session: DbS
     return account_view(session, account)
 
 
-@router.post("/accounts/{account_id}/unlock", summary="解除登录限制")
+@router.post("/accounts/{account_id}/unlock", response_model=AccountView, summary="解除登录限制")
 def post_unlock(account_id: int, admin: Admin, session: DbSession) -> dict[str, Any]:
     return account_view(session, unlock(session, admin, _staff(session, account_id)))
 
 
 @router.post(
     "/accounts/{account_id}/password-reset",
+    response_model=AccountView,
     summary="重置密码：设置临时密码，账号须在下次登录时修改；原有登录全部失效",
 )
 def post_password_reset(
@@ -210,7 +289,7 @@ def post_password_reset(
     return account_view(session, account)
 
 
-@router.get("/counties", summary="县（市、区）及其审核人员")
+@router.get("/counties", response_model=Listing[CountyView], summary="县（市、区）及其审核人员")
 def list_counties(admin: Admin, session: DbSession) -> dict[str, Any]:
     rows = session.execute(
         select(Account.county, func.count())
@@ -225,7 +304,12 @@ def list_counties(admin: Admin, session: DbSession) -> dict[str, Any]:
     return {"count": len(items), "items": items}
 
 
-@router.post("/counties/{code}/closures", status_code=201, summary="县（市、区）本地停工日")
+@router.post(
+    "/counties/{code}/closures",
+    response_model=ClosureView,
+    status_code=201,
+    summary="县（市、区）本地停工日",
+)
 def post_closure(code: str, body: Closure, admin: Admin, session: DbSession) -> dict[str, Any]:
     if code not in vocabulary().counties:
         raise Refusal("county", "未知的县（市、区）代码", "not_found")
@@ -236,7 +320,9 @@ def post_closure(code: str, body: Closure, admin: Admin, session: DbSession) -> 
     return {"county": code, "day": body.day.isoformat(), "name": body.name}
 
 
-@router.get("/programs", summary="各项目的审核流程、秒批、公示设置及办理时限")
+@router.get(
+    "/programs", response_model=Programs, summary="各项目的审核流程、秒批、公示设置及办理时限"
+)
 def list_programs(admin: Admin, session: DbSession) -> dict[str, Any]:
     return {
         "steps": STEP_LABELS,
@@ -245,7 +331,9 @@ def list_programs(admin: Admin, session: DbSession) -> dict[str, Any]:
     }
 
 
-@router.put("/programs/{program}", summary="设置项目的审核流程、自动审批和公示")
+@router.put(
+    "/programs/{program}", response_model=ProgramView, summary="设置项目的审核流程、自动审批和公示"
+)
 def put_program(program: str, body: ProgramSettings, admin: Admin, session: DbSession) -> Any:
     settings = configure(
         session,
@@ -261,7 +349,7 @@ def put_program(program: str, body: ProgramSettings, admin: Admin, session: DbSe
     return view(settings)
 
 
-@router.put("/review-limits", summary="设置办理时限（工作日）")
+@router.put("/review-limits", response_model=Limits, summary="设置办理时限（工作日）")
 def put_limit(body: LimitSetting, admin: Admin, session: DbSession) -> Any:
     existing = session.get(ReviewLimit, (body.program, body.level))
     if existing is not None and existing.quote:  # the seeds' own limit applies
@@ -278,7 +366,9 @@ def put_limit(body: LimitSetting, admin: Admin, session: DbSession) -> Any:
     return {"items": limit_views(session, body.program)}
 
 
-@router.post("/programs/load-seeded", summary="载入政策文件规定的办理时限和公示期")
+@router.post(
+    "/programs/load-seeded", response_model=Seeded, summary="载入政策文件规定的办理时限和公示期"
+)
 def post_load_seeded(admin: Admin, session: DbSession) -> dict[str, int]:
     limits, programs = load_seeded(session)
     return {"limits": limits, "programs": programs}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, UploadFile
@@ -30,10 +29,9 @@ from rencai.cards.access import (
 from rencai.cards.holder import MAX_PHOTO_BYTES, holder_for_point, photo_of, set_photo
 from rencai.cards.issuance import RELATION_LABELS, set_validity, validity_settings
 from rencai.cards.keys import KeyError_, KeyStore, kid_of
-from rencai.cards.lifecycle import ACTION_LABELS, change
+from rencai.cards.lifecycle import change
 from rencai.cards.lists import BUNDLES
-from rencai.cards.models import STATUS_LABELS, Card, CardEvent, CardStatus, ServicePoint
-from rencai.cards.points import TIER_LABELS
+from rencai.cards.models import Card, ServicePoint
 from rencai.cards.presentation import dynamic_codes, pdf, static_code, svg
 from rencai.cards.usage import (
     VERIFY_LIMITER,
@@ -44,9 +42,11 @@ from rencai.cards.usage import (
     uses_of,
     verify_online,
 )
+from rencai.cards.views import CardDetail, CardView, card_detail, card_view
 from rencai.db.session import database_url, session_scope
 from rencai.errors import Refusal
 from rencai.registry.models import Account, Role, TalentProfile
+from rencai.views import View
 from rencai.web.admission import admitted
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, bearer_or_cookie, require
 from rencai.web.limits import Version
@@ -69,30 +69,61 @@ def stale_card() -> Refusal:
     return Refusal("version", "该卡已被他人处理，请刷新后查看", "stale_version")
 
 
-def card_view(session: Session, card: Card) -> dict[str, Any]:
-    main = session.get(Card, card.main_card_id) if card.main_card_id else None
-    return {
-        "number": card.number,
-        "tier": card.tier,
-        "tier_label": TIER_LABELS[card.tier],
-        "kind": "family" if main else "main",
-        "main_number": main.number if main else None,
-        "relation": card.relation,
-        "relation_label": RELATION_LABELS.get(card.relation or "", None),
-        "holder_name": card.holder_name,
-        "county": card.county,
-        "status": card.status,
-        "status_label": STATUS_LABELS[CardStatus(card.status)],
-        "valid_from": card.valid_from.isoformat(),
-        # the last day the card is valid (the stored end is exclusive)
-        "valid_through": (card.valid_until - dt.timedelta(days=1)).isoformat()
-        if card.valid_until
-        else None,
-        "validity_awaiting_administrator": card.valid_until is None,
-        "services": json.loads(card.services),
-        "has_photo": card.photo_sha256 is not None,
-        "version": card.version,
-    }
+class MyCards(View):
+    items: list[CardView]
+    uses: list[dict[str, Any]]
+
+
+class DynamicCodes(View):
+    number: str
+    window_seconds: int
+    codes: list[dict[str, Any]]
+
+
+class RootKey(View):
+    alg: str
+    key: str
+    kid: str
+
+
+class Verification(View):
+    """The verdict of one online check; with the holder as the counter may see them."""
+
+    verdict: str
+    accepted: bool
+    message: str
+    point: dict[str, Any]
+    recorded: bool
+
+
+class UploadResult(View):
+    received: int
+    stored: int
+    duplicates: int
+
+
+class ValidityView(View):
+    tier: str
+    label: str
+    months: int | None
+    source: str | None
+    awaiting_administrator: bool
+
+
+class Validity(View):
+    items: list[ValidityView]
+
+
+class ValidityChanged(Validity):
+    cards_updated: int
+
+
+class Cards(View):
+    items: list[CardView]
+
+
+class Changed(View):
+    changed: list[CardView]
 
 
 def _own_card(session: Session, talent: TalentProfile, number: str) -> Card:
@@ -106,7 +137,7 @@ def _store() -> KeyStore:
     return KeyStore()
 
 
-@router.get("/me/cards", summary="本人的人才绿卡及副卡")
+@router.get("/me/cards", response_model=MyCards, summary="本人的人才绿卡及副卡")
 def my_cards(talent: CurrentTalent, session: DbSession) -> dict[str, Any]:
     cards = cards_of(session, talent)
     return {
@@ -115,7 +146,11 @@ def my_cards(talent: CurrentTalent, session: DbSession) -> dict[str, Any]:
     }
 
 
-@router.get("/me/cards/{number}/presentation", summary="动态二维码（每60秒一个，含后续时段）")
+@router.get(
+    "/me/cards/{number}/presentation",
+    response_model=DynamicCodes,
+    summary="动态二维码（每60秒一个，含后续时段）",
+)
 def presentation(number: str, talent: CurrentTalent, session: DbSession) -> dict[str, Any]:
     card = _own_card(session, talent, number)
     codes = dynamic_codes(session, card, _store(), _now())
@@ -127,7 +162,10 @@ def presentation(number: str, talent: CurrentTalent, session: DbSession) -> dict
 
 
 @router.put(
-    "/me/cards/{number}/photo", status_code=204, summary="上传持卡人照片（JPG 或 PNG，不超过2MB）"
+    "/me/cards/{number}/photo",
+    response_model=None,
+    status_code=204,
+    summary="上传持卡人照片（JPG 或 PNG，不超过2MB）",
 )
 async def put_photo(
     number: str, file: UploadFile, talent: CurrentTalent, session: DbSession
@@ -139,7 +177,13 @@ async def put_photo(
     return Response(status_code=204)
 
 
-@router.get("/me/cards/{number}/card.pdf", summary="可打印的卡面（PDF，含持卡人照片与静态二维码）")
+@router.get(
+    "/me/cards/{number}/card.pdf",
+    response_model=None,
+    response_class=Response,
+    responses={200: {"description": "卡面 PDF", "content": {"application/pdf": {}}}},
+    summary="可打印的卡面（PDF，含持卡人照片与静态二维码）",
+)
 def printable(number: str, talent: CurrentTalent, session: DbSession) -> Response:
     card = _own_card(session, talent, number)
     photo = photo_of(card)
@@ -154,7 +198,13 @@ def printable(number: str, talent: CurrentTalent, session: DbSession) -> Respons
     )
 
 
-@router.get("/cards/trust-bundle", summary="信任包：签发公钥证书与状态清单（COSE_Sign1）")
+@router.get(
+    "/cards/trust-bundle",
+    response_model=None,
+    response_class=Response,
+    responses={200: {"description": "信任包（COSE_Sign1）", "content": {"application/cose": {}}}},
+    summary="信任包：签发公钥证书与状态清单（COSE_Sign1）",
+)
 def trust_bundle(session: DbSession) -> Response:
     try:
         raw, parsed = BUNDLES.get(session, _store(), _now())
@@ -167,7 +217,7 @@ def trust_bundle(session: DbSession) -> Response:
     )
 
 
-@router.get("/cards/root-key", summary="根公钥（核验端预置）")
+@router.get("/cards/root-key", response_model=RootKey, summary="根公钥（核验端预置）")
 def root_key() -> dict[str, str]:
     store = _store()
     store.ensure_root()  # first use on a development setup; production installs it
@@ -187,7 +237,9 @@ def _point(session: Session, account: Account) -> ServicePoint:
     return point
 
 
-@router.post("/cards/verify", summary="在线核验并记录一次使用（按网点账号限流）")
+@router.post(
+    "/cards/verify", response_model=Verification, summary="在线核验并记录一次使用（按网点账号限流）"
+)
 async def verify_card(
     body: VerifyRequest, request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> dict[str, Any]:
@@ -222,7 +274,13 @@ def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -
         return data
 
 
-@router.get("/cards/{number}/holder-photo", summary="持卡人照片（刚在线核验通过该卡的网点可查看）")
+@router.get(
+    "/cards/{number}/holder-photo",
+    response_model=None,
+    response_class=Response,
+    responses={200: {"description": "持卡人照片", "content": {"image/jpeg": {}, "image/png": {}}}},
+    summary="持卡人照片（刚在线核验通过该卡的网点可查看）",
+)
 def holder_photo(number: str, account: CurrentAccount, session: DbSession) -> Response:
     card = session.scalar(select(Card).where(Card.number == number))
     allowed = card is not None and may_see_photo(session, account, card)
@@ -237,13 +295,19 @@ class UseBatch(BaseModel):
     events: list[dict[str, Any]]
 
 
-@router.post("/cards/uses", summary="离线核验记录批量上传（按记录编号去重）")
+@router.post(
+    "/cards/uses", response_model=UploadResult, summary="离线核验记录批量上传（按记录编号去重）"
+)
 def upload_uses(body: UseBatch, account: CurrentAccount, session: DbSession) -> dict[str, Any]:
     point = _point(session, account)
     return upload(session, point, body.events)
 
 
-@router.get("/cards/statistics", summary="使用统计：按服务类型、网点、月份；可疑使用")
+@router.get(
+    "/cards/statistics",
+    response_model=dict[str, Any],
+    summary="使用统计：按服务类型、网点、月份；可疑使用",
+)
 def card_statistics(
     account: Annotated[Account, Depends(require(may_see_statistics, message="无权查看统计"))],
     session: DbSession,
@@ -251,7 +315,9 @@ def card_statistics(
     return statistics(session)
 
 
-@router.get("/cards/validity", summary="各卡别有效期（未设定的标记为待管理员设定）")
+@router.get(
+    "/cards/validity", response_model=Validity, summary="各卡别有效期（未设定的标记为待管理员设定）"
+)
 def get_validity(account: Manager, session: DbSession) -> dict[str, Any]:
     return {"items": validity_settings(session)}
 
@@ -261,7 +327,9 @@ class ValidityUpdate(BaseModel):
     source: str = Field(max_length=200)
 
 
-@router.put("/cards/validity/{tier}", summary="设定卡别有效期（系统管理员）")
+@router.put(
+    "/cards/validity/{tier}", response_model=ValidityChanged, summary="设定卡别有效期（系统管理员）"
+)
 def put_validity(
     tier: str, body: ValidityUpdate, account: CurrentAccount, session: DbSession
 ) -> dict[str, Any]:
@@ -278,28 +346,14 @@ def _managed_card(session: Session, account: Account, number: str) -> Card:
     return card
 
 
-@router.get("/cards", summary="卡片查询（管理）")
+@router.get("/cards", response_model=Cards, summary="卡片查询（管理）")
 def list_cards(account: Manager, session: DbSession, q: str = "") -> dict[str, Any]:
     return {"items": [card_view(session, c) for c in managed_cards(session, account, q)]}
 
 
-@router.get("/cards/{number}", summary="卡片详情与办理记录（管理）")
-def get_card(number: str, account: Manager, session: DbSession) -> dict[str, Any]:
-    card = _managed_card(session, account, number)
-    data = card_view(session, card)
-    data["history"] = [
-        {
-            "action": e.action,
-            "label": ACTION_LABELS.get(e.action, e.action),
-            "reason": e.reason,
-            "actor": e.actor,
-            "at": e.at.isoformat(),
-        }
-        for e in session.scalars(
-            select(CardEvent).where(CardEvent.card_id == card.id).order_by(CardEvent.id)
-        )
-    ]
-    return data
+@router.get("/cards/{number}", response_model=CardDetail, summary="卡片详情与办理记录（管理）")
+def get_card(number: str, account: Manager, session: DbSession) -> CardDetail:
+    return card_detail(session, _managed_card(session, account, number))
 
 
 class LifecycleRequest(BaseModel):
@@ -307,7 +361,11 @@ class LifecycleRequest(BaseModel):
     version: Version
 
 
-@router.post("/cards/{number}/{action}", summary="暂停、恢复、注销或续期（注销主卡同时注销副卡）")
+@router.post(
+    "/cards/{number}/{action}",
+    response_model=Changed,
+    summary="暂停、恢复、注销或续期（注销主卡同时注销副卡）",
+)
 def card_action(
     number: str,
     action: Literal["suspend", "resume", "revoke", "renew"],

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
 from rencai.applications.service import confirm_employment, link_employer, visible_case_or_404
+from rencai.applications.views import CaseDetail, case_detail
 from rencai.errors import Refusal
 from rencai.registry.employers import (
     decide,
@@ -20,7 +21,7 @@ from rencai.registry.employers import (
 )
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Account, Employer
-from rencai.web.api.applications import view
+from rencai.views import Listing, View
 from rencai.web.deps import CurrentTalent, DbSession, require
 from rencai.web.limits import Code, Name, Secret
 
@@ -55,6 +56,39 @@ class Confirmation(BaseModel):
     note: str | None = None
 
 
+class Registered(View):
+    id: int
+    uscc: str
+    name: str
+    verification_status: str
+    notice: str
+
+
+class VerificationView(View):
+    id: int
+    uscc: str
+    name: str
+    county: str
+    employer_type: str
+    verification_status: str
+    verification_label: str
+    verification_source: str | None
+    verification_evidence: str | None
+    verified_by: str | None
+    verified_at: str | None
+
+
+class LinkedEmployer(View):
+    employer: str
+    uscc: str
+
+
+class StaffMember(View):
+    id: int
+    name: str
+    id_number: str
+
+
 HR = Annotated[Account, Depends(require(is_hr, message="仅用人单位经办人可以访问"))]
 Verifier = Annotated[
     Account,
@@ -62,7 +96,12 @@ Verifier = Annotated[
 ]
 
 
-@router.post("/employers", status_code=201, summary="用人单位注册（同时开通经办人账号）")
+@router.post(
+    "/employers",
+    response_model=Registered,
+    status_code=201,
+    summary="用人单位注册（同时开通经办人账号）",
+)
 def register(body: EmployerRegistration, session: DbSession) -> Any:
     employer = register_with_hr(
         session,
@@ -85,13 +124,21 @@ def register(body: EmployerRegistration, session: DbSession) -> Any:
     }
 
 
-@router.get("/employers/unverified", summary="待核验（及核验未通过）的用人单位")
+@router.get(
+    "/employers/unverified",
+    response_model=Listing[VerificationView],
+    summary="待核验（及核验未通过）的用人单位",
+)
 def unverified(officer: Verifier, session: DbSession) -> dict[str, Any]:
     items = [verification_view(e) for e in waiting(session)]
     return {"count": len(items), "items": items}
 
 
-@router.post("/employers/{employer_id}/verification", summary="核验用人单位：通过或不通过")
+@router.post(
+    "/employers/{employer_id}/verification",
+    response_model=VerificationView,
+    summary="核验用人单位：通过或不通过",
+)
 def verify(
     employer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: EmployerDecision,
@@ -105,13 +152,17 @@ def verify(
     return verification_view(employer)
 
 
-@router.put("/me/employer", summary="人才关联所在用人单位")
+@router.put("/me/employer", response_model=LinkedEmployer, summary="人才关联所在用人单位")
 def set_employer(body: EmployerLink, talent: CurrentTalent, session: DbSession) -> Any:
     employer = link_employer(session, talent, body.uscc)
     return {"employer": employer.name, "uscc": employer.uscc}
 
 
-@router.get("/employer/staff", summary="本单位在平台登记的人才（身份证号已脱敏）")
+@router.get(
+    "/employer/staff",
+    response_model=Listing[StaffMember],
+    summary="本单位在平台登记的人才（身份证号已脱敏）",
+)
 def staff(hr: HR, session: DbSession) -> Any:
     items = [
         {"id": t.id, "name": t.name, "id_number": mask_id_number(t.id_number)}
@@ -120,8 +171,12 @@ def staff(hr: HR, session: DbSession) -> Any:
     return {"count": len(items), "items": items}
 
 
-@router.post("/applications/{application_id}/employment", summary="用人单位确认在职情况")
-def confirm(application_id: int, body: Confirmation, hr: HR, session: DbSession) -> dict[str, Any]:
+@router.post(
+    "/applications/{application_id}/employment",
+    response_model=CaseDetail,
+    summary="用人单位确认在职情况",
+)
+def confirm(application_id: int, body: Confirmation, hr: HR, session: DbSession) -> CaseDetail:
     application = visible_case_or_404(session, hr, application_id)
     confirm_employment(session, hr, application, body.confirmed, body.note)
-    return view(session, application, detail=True)
+    return case_detail(session, application)

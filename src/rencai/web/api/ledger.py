@@ -4,7 +4,6 @@ recovery settings and finance reports (JSON or Excel)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, UploadFile
@@ -25,8 +24,18 @@ from rencai.ledger.payees import confirm_employer, set_payee
 from rencai.ledger.recovery import BASIS_SETTINGS, declare_fraud, repay, set_basis, write_off
 from rencai.ledger.reports import REPORTS, report, to_xlsx
 from rencai.ledger.runs import parse_month, run_month
+from rencai.ledger.views import (
+    BatchDetail,
+    BatchView,
+    PaymentHistoryView,
+    ReceivableView,
+    RunSummaryView,
+    batch_view,
+    run_summary_view,
+)
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import Account, Role
+from rencai.views import View
 from rencai.web.deps import DbSession, require
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger 资金发放"])
@@ -100,43 +109,72 @@ def amount_fen(text: str, field: str = "amount") -> int:
         raise Refusal(field, f"金额“{text}”无效，应为精确到分的元数", "bad_amount") from None
 
 
-def batch_view(batch: Batch) -> dict[str, Any]:
-    return {
-        "id": batch.id,
-        "run_id": batch.run_id,
-        "jurisdiction": batch.jurisdiction,
-        "month": f"{batch.month:%Y-%m}",
-        "status": batch.status,
-        "items": batch.item_count,
-        "total": yuan(batch.total_fen),
-        "created_by": batch.created_by,
-        "decided_by": batch.decided_by,
-        "budget_alerts": json.loads(batch.budget_alerts),
-        "file_name": batch.file_name,
-    }
+class SettingChanged(View):
+    key: str
+    value: str
+    computed: int
 
 
-@router.post("/runs", summary="执行（或续跑）某月发放运行")
-def start_run(body: RunRequest, account: Finance) -> dict[str, Any]:
+class Report(View):
+    title: str
+    rows: list[Any]
+
+
+class Repaid(View):
+    receivable_id: int
+    repaid: str
+    outstanding: str
+
+
+class WrittenOff(View):
+    receivable_id: int
+    outstanding: str
+
+
+class FraudFound(View):
+    schedule_id: int
+    status: str
+    receivables: list[int]
+
+
+class PayeeView(View):
+    account_name: str
+    account_no_masked: str
+    bank_name: str
+
+
+class EmployerConfirmed(View):
+    schedule_id: int
+    status: str
+    employer: str | None
+
+
+class FeedLoaded(View):
+    load_id: int
+    already_loaded: bool
+    loaded: int
+    rejected: int
+    rejects: list[dict[str, Any]]
+
+
+@router.post("/runs", response_model=RunSummaryView, summary="执行（或续跑）某月发放运行")
+def start_run(body: RunRequest, account: Finance) -> RunSummaryView:
     month = parse_month(body.month, body.jurisdiction)
     same_city(account, body.jurisdiction)
     summary = run_month(database_url(), body.jurisdiction, month, account.username, body.run_id)
-    return {
-        "run_id": summary.run_id,
-        "resumed": summary.resumed,
-        "decisions": summary.decisions,
-        "batch_id": summary.batch_id,
-        "batch_total": yuan(summary.batch_total_fen),
-        "budget_alerts": summary.budget_alerts,
-    }
+    return run_summary_view(summary)
 
 
-@router.get("/batches", summary="发放批次")
-def batches(_: Finance, session: DbSession) -> list[dict[str, Any]]:
+@router.get("/batches", response_model=list[BatchView], summary="发放批次")
+def batches(_: Finance, session: DbSession) -> list[BatchView]:
     return [batch_view(b) for b in session.scalars(select(Batch).order_by(Batch.id.desc()))]
 
 
-@router.get("/batches/{batch_id}", summary="发放批次明细：逐笔收款人（脱敏）、金额、项目、申请编号")
+@router.get(
+    "/batches/{batch_id}",
+    response_model=BatchDetail,
+    summary="发放批次明细：逐笔收款人（脱敏）、金额、项目、申请编号",
+)
 def batch_detail(
     batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     _: Finance,
@@ -147,23 +185,31 @@ def batch_detail(
     batch = session.get(Batch, batch_id)
     if detail is None or batch is None:
         raise Refusal("batch", f"发放批次{batch_id}不存在", "not_found")
-    return {**batch_view(batch), **detail}
+    return {**batch_view(batch).model_dump(), **detail}
 
 
-@router.post("/batches/{batch_id}/decision", summary="审核发放批次（须由另一名财务人员）")
+@router.post(
+    "/batches/{batch_id}/decision",
+    response_model=BatchView,
+    summary="审核发放批次（须由另一名财务人员）",
+)
 def decide(
     batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: BatchDecision,
     account: Finance,
     session: DbSession,
-) -> dict[str, Any]:
+) -> BatchView:
     batch = session.get(Batch, batch_id)
     if batch is not None:
         same_city(account, batch.jurisdiction)
     return batch_view(decide_batch(session, batch_id, account, body.decision, body.note))
 
 
-@router.put("/settings/{key}", summary="设定收回口径（种子文件未规定，由管理员设定）")
+@router.put(
+    "/settings/{key}",
+    response_model=SettingChanged,
+    summary="设定收回口径（种子文件未规定，由管理员设定）",
+)
 def put_setting(
     key: str, body: SettingValue, account: Administrator, session: DbSession
 ) -> dict[str, Any]:
@@ -173,7 +219,9 @@ def put_setting(
     return {"key": key, "value": body.value, "computed": computed}
 
 
-@router.get("/reports/{name}", summary="财务报表（JSON）；名称后加 .xlsx 下载 Excel")
+@router.get(
+    "/reports/{name}", response_model=Report, summary="财务报表（JSON）；名称后加 .xlsx 下载 Excel"
+)
 def get_report(name: str, _: Finance, session: DbSession) -> Any:
     excel = name.endswith(".xlsx")
     name = name.removesuffix(".xlsx")
@@ -189,7 +237,11 @@ def get_report(name: str, _: Finance, session: DbSession) -> Any:
     return {"title": title, "rows": rows}
 
 
-@router.get("/receivables/{receivable_id}", summary="应收款详情：流水、还款与余额（由流水计算）")
+@router.get(
+    "/receivables/{receivable_id}",
+    response_model=ReceivableView,
+    summary="应收款详情：流水、还款与余额（由流水计算）",
+)
 def get_receivable(receivable_id: int, _: Finance, session: DbSession) -> dict[str, Any]:
     detail = receivable_detail(session, receivable_id)
     if detail is None:
@@ -197,7 +249,7 @@ def get_receivable(receivable_id: int, _: Finance, session: DbSession) -> dict[s
     return detail
 
 
-@router.post("/receivables/{receivable_id}/repayments", summary="登记还款")
+@router.post("/receivables/{receivable_id}/repayments", response_model=Repaid, summary="登记还款")
 def post_repayment(
     receivable_id: int, body: Repayment, account: Finance, session: DbSession
 ) -> dict[str, Any]:
@@ -206,7 +258,11 @@ def post_repayment(
     return {"receivable_id": receivable_id, "repaid": yuan(fen), "outstanding": yuan(left)}
 
 
-@router.post("/receivables/{receivable_id}/write-off", summary="核销应收款（须填写原因）")
+@router.post(
+    "/receivables/{receivable_id}/write-off",
+    response_model=WrittenOff,
+    summary="核销应收款（须填写原因）",
+)
 def post_write_off(
     receivable_id: int, body: WriteOff, account: Finance, session: DbSession
 ) -> dict[str, Any]:
@@ -215,7 +271,11 @@ def post_write_off(
     return {"receivable_id": receivable_id, "outstanding": yuan(left)}
 
 
-@router.post("/schedules/{schedule_id}/fraud", summary="认定弄虚作假：停止发放并形成第17条应收款")
+@router.post(
+    "/schedules/{schedule_id}/fraud",
+    response_model=FraudFound,
+    summary="认定弄虚作假：停止发放并形成第17条应收款",
+)
 def post_fraud(
     schedule_id: int, body: FraudFinding, account: Finance, session: DbSession
 ) -> dict[str, Any]:
@@ -227,7 +287,7 @@ def post_fraud(
     return {"schedule_id": schedule_id, "status": "stopped", "receivables": list(raised)}
 
 
-@router.post("/payees", summary="登记或变更收款银行账户")
+@router.post("/payees", response_model=PayeeView, summary="登记或变更收款银行账户")
 def post_payee(body: PayeeAccount, account: Finance, session: DbSession) -> dict[str, Any]:
     payee = set_payee(
         session,
@@ -244,7 +304,11 @@ def post_payee(body: PayeeAccount, account: Finance, session: DbSession) -> dict
     }
 
 
-@router.post("/schedules/{schedule_id}/employer", summary="确认用人单位变更，恢复发放")
+@router.post(
+    "/schedules/{schedule_id}/employer",
+    response_model=EmployerConfirmed,
+    summary="确认用人单位变更，恢复发放",
+)
 def post_employer(
     schedule_id: int, body: EmployerChange, account: Finance, session: DbSession
 ) -> dict[str, Any]:
@@ -256,7 +320,11 @@ def post_employer(
     }
 
 
-@router.post("/payment-history", summary="个人发放记录（身份证号放在请求体中，不进入网址）")
+@router.post(
+    "/payment-history",
+    response_model=PaymentHistoryView,
+    summary="个人发放记录（身份证号放在请求体中，不进入网址）",
+)
 def post_payment_history(body: PersonQuery, _: Finance, session: DbSession) -> dict[str, Any]:
     try:
         number = validate_id_number(body.id_number)
@@ -266,7 +334,9 @@ def post_payment_history(body: PersonQuery, _: Finance, session: DbSession) -> d
 
 
 @router.post(
-    "/feeds/{kind}", summary="导入月度数据文件（contributions 社保缴费 | departures 离职迁出）"
+    "/feeds/{kind}",
+    response_model=FeedLoaded,
+    summary="导入月度数据文件（contributions 社保缴费 | departures 离职迁出）",
 )
 async def post_feed(
     kind: Literal["contributions", "departures"],

@@ -8,11 +8,16 @@ from fastapi import APIRouter, Query
 
 from rencai.errors import Refusal
 from rencai.policy.catalogue import catalogue
+from rencai.views import Listing
 
 router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
 
 
-@router.get("/policies", summary="按名称、文号、发文机关、对象或关键词查找政策项目")
+@router.get(
+    "/policies",
+    response_model=Listing[dict[str, Any]],
+    summary="按名称、文号、发文机关、对象或关键词查找政策项目",
+)
 def list_policies(
     q: Annotated[str | None, Query(description="关键词（空格分隔，须全部匹配）")] = None,
     jurisdiction: Annotated[
@@ -28,7 +33,9 @@ def list_policies(
 
 
 @router.get(
-    "/policies/{program_id}", summary="政策项目详情（条件、标准、程序、不重复享受、收回、原文）"
+    "/policies/{program_id}",
+    response_model=dict[str, Any],
+    summary="政策项目详情（条件、标准、程序、不重复享受、收回、原文）",
 )
 def get_policy(program_id: str) -> Any:
     cat = catalogue()

@@ -25,10 +25,11 @@ from rencai.applications.publicity import (
 from rencai.applications.requirements import all_required, set_required
 from rencai.applications.requirements import view as required_view
 from rencai.applications.service import apply, visible_case_or_404
+from rencai.applications.views import CaseDetail, CaseView, case_detail, case_view
 from rencai.errors import Refusal
 from rencai.registry.employers import is_hr, staff_member
 from rencai.registry.models import Account, Role
-from rencai.web.api.applications import view
+from rencai.views import Listing, View
 from rencai.web.deps import CurrentAccount, DbSession, require
 from rencai.web.limits import DbId, LongText, Name, Reason, Version
 
@@ -71,21 +72,80 @@ class OnBehalf(BaseModel):
     idempotency_key: str = Field(min_length=8, max_length=64)
 
 
-@router.post("/review/bulk-approve", summary="批量通过无问题的申请（逐件审核、逐件记录）")
+class BulkOutcome(View):
+    id: int
+    ok: bool
+    status: str | None
+    code: str | None
+    message: str | None
+
+
+class BulkResult(View):
+    approved: int
+    items: list[BulkOutcome]
+
+
+class ObjectionView(View):
+    id: int
+    application_id: int
+    name: str
+    contact: str
+    text: str
+    lodged_at: str
+    status: str
+    reason: str | None
+    bad_faith: bool
+
+
+class NoticeView(View):
+    """A case under public notice: the name masked, no identity number."""
+
+    id: int
+    name: str
+    program: str
+    program_name: str
+    county: str
+    status: str
+    period: str
+    notice_end: str | None
+    rule: dict[str, Any]
+
+
+class LodgedObjection(View):
+    id: int
+    status: str
+
+
+class RequiredView(View):
+    program: str
+    items: list[str]
+    source: str
+    updated_by: str | None
+
+
+@router.post(
+    "/review/bulk-approve",
+    response_model=BulkResult,
+    summary="批量通过无问题的申请（逐件审核、逐件记录）",
+)
 def post_bulk(body: Bulk, account: Caller, session: Db) -> dict[str, Any]:
     outcomes = bulk_approve(session, account, [(i.id, i.version) for i in body.items])
     items = [o.__dict__ for o in outcomes]
     return {"approved": sum(o.ok for o in outcomes), "items": items}
 
 
-@router.post("/applications/{application_id}/post-check", summary="秒批抽查：确认或发现问题")
-def post_check(application_id: int, body: PostCheck, account: Caller, session: Db) -> Any:
+@router.post(
+    "/applications/{application_id}/post-check",
+    response_model=CaseDetail,
+    summary="秒批抽查：确认或发现问题",
+)
+def post_check(application_id: int, body: PostCheck, account: Caller, session: Db) -> CaseDetail:
     application = visible_case_or_404(session, account, application_id)
     try:
         check(session, account, application, body.confirmed, body.reason, body.version)
     except StaleDataError:
         raise stale_case() from None
-    return view(session, application, detail=True)
+    return case_detail(session, application)
 
 
 def _objection_view(objection: Objection) -> dict[str, Any]:
@@ -102,7 +162,11 @@ def _objection_view(objection: Objection) -> dict[str, Any]:
     }
 
 
-@router.get("/applications/{application_id}/objections", summary="公示异议（经办人员可见）")
+@router.get(
+    "/applications/{application_id}/objections",
+    response_model=Listing[ObjectionView],
+    summary="公示异议（经办人员可见）",
+)
 def get_objections(application_id: int, account: Caller, session: Db) -> dict[str, Any]:
     application = visible_case_or_404(session, account, application_id)
     if not may_see_objections(account, application):
@@ -111,10 +175,14 @@ def get_objections(application_id: int, account: Caller, session: Db) -> dict[st
     return {"count": len(items), "items": items}
 
 
-@router.post("/objections/{objection_id}/decision", summary="处理公示异议：成立或不成立")
+@router.post(
+    "/objections/{objection_id}/decision",
+    response_model=CaseDetail,
+    summary="处理公示异议：成立或不成立",
+)
 def post_objection_decision(
     objection_id: int, body: ObjectionDecision, account: Caller, session: Db
-) -> Any:
+) -> CaseDetail:
     objection = session.get(Objection, objection_id)
     if objection is None:
         raise Refusal("objection", "没有找到该异议", "not_found")
@@ -125,10 +193,14 @@ def post_objection_decision(
         )
     except StaleDataError:
         raise stale_case() from None
-    return view(session, application, detail=True)
+    return case_detail(session, application)
 
 
-@router.get("/notices", summary="公示名单（公开，姓名脱敏，不含身份证号）")
+@router.get(
+    "/notices",
+    response_model=Listing[NoticeView],
+    summary="公示名单（公开，姓名脱敏，不含身份证号）",
+)
 def get_notices(session: Db) -> dict[str, Any]:
     items = [public_view(a, t) for a, t in under_notice(session)]
     return {"count": len(items), "items": items}
@@ -136,6 +208,7 @@ def get_notices(session: Db) -> dict[str, Any]:
 
 @router.post(
     "/notices/{application_id}/objections",
+    response_model=LodgedObjection,
     status_code=201,
     summary="对公示提出异议（须登录实名注册的个人账号；每人对同一公示限一次，每天限3次）",
 )
@@ -149,15 +222,20 @@ def post_objection(
     return {"id": objection.id, "status": Status(application.status).value}
 
 
-@router.post("/employer/applications", status_code=201, summary="用人单位为新引进人才代为申请")
-def post_on_behalf(body: OnBehalf, account: Caller, session: Db) -> dict[str, Any]:
+@router.post(
+    "/employer/applications",
+    response_model=CaseView,
+    status_code=201,
+    summary="用人单位为新引进人才代为申请",
+)
+def post_on_behalf(body: OnBehalf, account: Caller, session: Db) -> CaseView:
     if not is_hr(account):
         raise Refusal("role", "仅用人单位经办人可以代为申请", "forbidden")
     talent = staff_member(session, account, body.talent_id)
     if talent is None:
         raise Refusal("talent_id", "本单位没有该人才", "not_found")
     application = apply(session, talent, body.program, body.idempotency_key, account)
-    return view(session, application)
+    return case_view(application)
 
 
 class Required(BaseModel):
@@ -165,14 +243,20 @@ class Required(BaseModel):
     source: str = Field(max_length=200, description="设定依据（文件、会议纪要或经办要求）")
 
 
-@router.get("/admin/required-materials", summary="各项目的必交材料（管理员设定）")
+@router.get(
+    "/admin/required-materials",
+    response_model=Listing[RequiredView],
+    summary="各项目的必交材料（管理员设定）",
+)
 def get_required(account: Admin, session: Db) -> dict[str, Any]:
     items = [required_view(r) for r in all_required(session)]
     return {"count": len(items), "items": items}
 
 
 @router.put(
-    "/admin/required-materials/{program}", summary='设定一个项目的必交材料（"*" 为全部项目）'
+    "/admin/required-materials/{program}",
+    response_model=RequiredView,
+    summary='设定一个项目的必交材料（"*" 为全部项目）',
 )
 def put_required(program: str, body: Required, account: Caller, session: Db) -> dict[str, Any]:
     if account.role != Role.admin:

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rencai.applications.models import STATUS_LABELS, Application, Status
+from rencai.applications.models import Application
+from rencai.applications.views import case_view
 from rencai.errors import Refusal
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
@@ -153,13 +154,8 @@ def _my_cases(session: Session, talent: TalentProfile) -> list[dict[str, Any]]:
         .order_by(Application.submitted_at.desc())
     )
     return [
-        {
-            "id": a.id,
-            "name": a.program_name,
-            "status": a.status,
-            "label": STATUS_LABELS[Status(a.status)],
-        }
-        for a in cases
+        {"id": c.id, "name": c.program_name, "status": c.status, "label": c.status_label}
+        for c in map(case_view, cases)
     ]
 
 

@@ -16,9 +16,8 @@ from rencai import clock
 from rencai.applications import automatic
 from rencai.applications.bulk import clean_reasons
 from rencai.applications.materials import MAX_BYTES, Material, materials_of, size_label, store
-from rencai.applications.models import STATUS_LABELS, Application, Status
+from rencai.applications.models import Application, Status
 from rencai.applications.programs import STEP_LABELS
-from rencai.applications.publicity import label as notice_label
 from rencai.applications.publicity import may_handle, objections_of
 from rencai.applications.requirements import missing, required
 from rencai.applications.service import (
@@ -30,7 +29,6 @@ from rencai.applications.service import (
     decide,
     history,
     is_applicant,
-    is_overdue,
     may_confirm,
     may_decide,
     may_upload,
@@ -38,12 +36,13 @@ from rencai.applications.service import (
     visible,
     visible_case,
 )
-from rencai.applications.steps import REVIEWING, current_step, steps_of
+from rencai.applications.steps import REVIEWING
+from rencai.applications.views import applicant, case_view
 from rencai.policy.contract.display import describe
 from rencai.registry.accounts import talent_of
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
-from rencai.web.api.applications import applicant, material_response
+from rencai.web.api.applications import material_response
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
 from rencai.web.limits import form_version
 from rencai.web.templating import message as _message
@@ -76,32 +75,24 @@ LEVEL_LABELS = {
 
 
 def _case_view(session: Session, application: Application) -> dict[str, object]:
+    """The shared case view, worded for the page (office time, step names, masked applicant)."""
+    case = case_view(application)
     talent = session.get(TalentProfile, application.talent_id)
     employer = session.get(Employer, application.employer_id) if application.employer_id else None
+    shown = {"id", "program_name", "status", "status_label", "county", "version", "precheck"}
+    shown |= {"overdue", "notice", "automatic", "post_check"}
     return {
-        "id": application.id,
+        **case.model_dump(include=shown),
         "applicant": mask_name(talent.name) if talent is not None else "",
         "employer": employer.name if employer is not None else None,
-        "program_name": application.program_name,
-        "status": application.status,
-        "status_label": STATUS_LABELS[Status(application.status)],
-        "county": application.county,
         "submitted_at": clock.display(application.submitted_at),
-        "version": application.version,
-        "precheck": json.loads(application.precheck),
         "rules_version": application.rules_version,
         "open": application.status in OPEN,
-        "due": (
-            application.due_date.isoformat() + ("（暂定）" if application.due_provisional else "")
-            if application.due_date
-            else None
-        ),
-        "overdue": is_overdue(application),
-        "chain": [STEP_LABELS.get(step, step) for step in steps_of(application)],
-        "step": STEP_LABELS.get(current_step(application) or "", None),
-        "notice": notice_label(application) if application.notice_rule else None,
-        "automatic": json.loads(application.automatic) if application.automatic else None,
-        "post_check": application.post_check,
+        "due": case.due_date + ("（暂定）" if case.due_provisional else "")
+        if case.due_date
+        else None,
+        "chain": [STEP_LABELS.get(step, step) for step in case.chain],
+        "step": STEP_LABELS.get(case.step or "", None),
     }
 
 

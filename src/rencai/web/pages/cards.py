@@ -25,9 +25,9 @@ from rencai.cards.keys import KeyStore
 from rencai.cards.lifecycle import ACTION_LABELS, change
 from rencai.cards.points import POINT_LABELS
 from rencai.cards.usage import statistics, uses_of
+from rencai.cards.views import card_view
 from rencai.registry.accounts import talent_of
 from rencai.registry.models import Account, Role
-from rencai.web.api.cards import card_view
 from rencai.web.deps import DbSession, PageAccount, require_page
 from rencai.web.templating import message as _message
 from rencai.web.templating import templates

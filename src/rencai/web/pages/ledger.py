@@ -8,7 +8,6 @@ input answers with a Chinese message and a 4xx status, and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -37,6 +36,7 @@ from rencai.ledger.recovery import BASIS_LABELS, BASIS_SETTINGS, declare_fraud, 
 from rencai.ledger.recovery import write_off as write_off_receivable
 from rencai.ledger.reports import DIMENSIONS, REPORTS, report, summary, to_xlsx
 from rencai.ledger.runs import parse_month, run_month
+from rencai.ledger.views import batch_view, run_summary_view
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role
 from rencai.web.deps import DbSession, require_page
@@ -66,6 +66,11 @@ Finance = Annotated[
 ]
 
 
+def _month_label(month: str) -> str:
+    """2026-05 as 2026年05月."""
+    return f"{month[:4]}年{month[5:7]}月"
+
+
 def _amount(text: str) -> int | None:
     try:
         return parse_yuan(text)
@@ -82,17 +87,17 @@ def ledger_home(request: Request, account: Finance, session: DbSession) -> Respo
     batches = [
         {
             "id": b.id,
-            "month": f"{b.month:%Y年%m月}",
-            "count": b.item_count,
-            "total": yuan(b.total_fen),
+            "month": _month_label(b.month),
+            "count": b.items,
+            "total": b.total,
             "status": b.status,
             "status_label": BATCH_STATUS.get(b.status, b.status),
             "created_by": b.created_by,
             "decided_by": b.decided_by,
-            "alerts": json.loads(b.budget_alerts),
+            "alerts": b.budget_alerts,
             "mine": b.created_by == account.username,
         }
-        for b in session.scalars(select(Batch).order_by(Batch.id.desc()).limit(24))
+        for b in map(batch_view, session.scalars(select(Batch).order_by(Batch.id.desc()).limit(24)))
     ]
     waiting = session.scalars(
         select(Receivable).where(Receivable.status == "awaiting_administrator")
@@ -123,7 +128,7 @@ async def ledger_run(request: Request, account: Finance, session: DbSession) -> 
     month = str(form.get("month", ""))[:20]
     jurisdiction = city_of(account) or "shijiazhuang"
     day = parse_month(month, jurisdiction)
-    result = run_month(database_url(), jurisdiction, day, account.username)
+    result = run_summary_view(run_month(database_url(), jurisdiction, day, account.username))
     counts = "，".join(
         f"{label}{result.decisions.get(key, 0)}笔"
         for key, label in (
@@ -136,7 +141,7 @@ async def ledger_run(request: Request, account: Finance, session: DbSession) -> 
     )
     notice = (
         f"{day:%Y年%m月}发放运行{'（续跑）' if result.resumed else ''}完成：{counts}；"
-        f"批次金额{yuan(result.batch_total_fen)}元，待另一名财务人员审核"
+        f"批次金额{result.batch_total}元，待另一名财务人员审核"
     )
     return RedirectResponse(f"/ledger?notice={notice}", status_code=303)
 
@@ -154,14 +159,15 @@ def ledger_batch(
     detail = batch_lines(session, batch_id, page)
     if batch is None or detail is None:
         return _message(request, f"发放批次{batch_id}不存在", 404)
+    view = batch_view(batch)
     context = {
         "b": detail,
-        "month_label": f"{batch.month:%Y年%m月}",
-        "status_label": BATCH_STATUS.get(batch.status, batch.status),
-        "created_by": batch.created_by,
-        "decided_by": batch.decided_by,
-        "alerts": json.loads(batch.budget_alerts),
-        "mine": batch.created_by == account.username,
+        "month_label": _month_label(view.month),
+        "status_label": BATCH_STATUS.get(view.status, view.status),
+        "created_by": view.created_by,
+        "decided_by": view.decided_by,
+        "alerts": view.budget_alerts,
+        "mine": view.created_by == account.username,
         "notice": request.query_params.get("notice"),
     }
     return templates.TemplateResponse(request, "ledger_batch.html", context)

@@ -21,7 +21,7 @@ from rencai import clock
 from rencai.applications.automatic import check
 from rencai.applications.bulk import bulk_approve
 from rencai.applications.errors import stale_case
-from rencai.applications.models import STATUS_LABELS, Application, Objection, Status
+from rencai.applications.models import Application, Objection
 from rencai.applications.programs import (
     NOTICE_UNITS,
     STEP_LABELS,
@@ -50,6 +50,7 @@ from rencai.applications.service import (
     visible,
     visible_case,
 )
+from rencai.applications.views import case_view
 from rencai.calendar.models import CalendarDay
 from rencai.calendar.service import add_local_closure
 from rencai.cards.points import POINT_LABELS
@@ -393,14 +394,14 @@ def employer_home(request: Request, hr: HR, session: Db) -> Response:
         ],
         "cases": [
             {
-                "id": a.id,
-                "name": a.program_name,
-                "status": a.status,
-                "label": STATUS_LABELS[Status(a.status)],
+                "id": c.id,
+                "name": c.program_name,
+                "status": c.status,
+                "label": c.status_label,
                 "by_employer": a.submitted_by is not None,
-                "confirmation": a.employer_confirmation,
+                "confirmation": c.employer_confirmation,
             }
-            for a in cases
+            for a, c in ((a, case_view(a)) for a in cases)
         ],
         "key": uuid.uuid4().hex,
     }
