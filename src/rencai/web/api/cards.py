@@ -331,10 +331,11 @@ class ValidityUpdate(BaseModel):
     "/cards/validity/{tier}", response_model=ValidityChanged, summary="设定卡别有效期（系统管理员）"
 )
 def put_validity(
-    tier: str, body: ValidityUpdate, account: CurrentAccount, session: DbSession
+    tier: str,
+    body: ValidityUpdate,
+    account: Annotated[Account, Depends(require(Role.admin, message="仅系统管理员可以设定有效期"))],
+    session: DbSession,
 ) -> dict[str, Any]:
-    if account.role != Role.admin:
-        raise Refusal("role", "仅系统管理员可以设定有效期", "forbidden")
     updated = set_validity(session, f"account:{account.id}", tier, body.months, body.source)
     return {"items": validity_settings(session), "cards_updated": updated}
 

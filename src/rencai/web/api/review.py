@@ -258,9 +258,14 @@ def get_required(account: Admin, session: Db) -> dict[str, Any]:
     response_model=RequiredView,
     summary='设定一个项目的必交材料（"*" 为全部项目）',
 )
-def put_required(program: str, body: Required, account: Caller, session: Db) -> dict[str, Any]:
-    if account.role != Role.admin:
-        raise Refusal("role", "仅系统管理员可以设定必交材料", "forbidden")
+def put_required(
+    program: str,
+    body: Required,
+    account: Annotated[
+        Account, Depends(require(Role.admin, message="仅系统管理员可以设定必交材料"))
+    ],
+    session: Db,
+) -> dict[str, Any]:
     with session.begin_nested():  # refused as a whole: nothing changed
         setting = set_required(session, account, program, body.items, body.source)
     return required_view(setting)

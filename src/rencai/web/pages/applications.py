@@ -40,6 +40,7 @@ from rencai.applications.steps import REVIEWING
 from rencai.applications.views import applicant, case_view
 from rencai.policy.contract.display import describe
 from rencai.registry.accounts import talent_of
+from rencai.registry.employers import may_verify
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 from rencai.web.api.applications import material_response
@@ -255,7 +256,7 @@ def review_queue(
         "account": {
             "name": account.display_name,
             "role": ROLE_LABELS[Role(account.role)] + (f"（{department}）" if department else ""),
-            "may_verify": account.role in (Role.city_reviewer, Role.admin),
+            "may_verify": may_verify(account),
         },
         "todo": todo,
         "objections": objections,

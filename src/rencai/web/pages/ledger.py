@@ -321,9 +321,13 @@ async def ledger_employer(
 
 
 @router.post("/ledger/settings", response_class=HTMLResponse)
-async def ledger_setting(request: Request, account: Finance, session: DbSession) -> Response:
-    if account.role != Role.admin:
-        return _message(request, "仅系统管理员可以设定收回口径", 403)
+async def ledger_setting(
+    request: Request,
+    account: Annotated[
+        Account, Depends(require_page(Role.admin, message="仅系统管理员可以设定收回口径"))
+    ],
+    session: DbSession,
+) -> Response:
     form = await request.form()
     key, value = str(form.get("key", "")), str(form.get("value", ""))
     computed = set_basis(session, key, value, account.username)
