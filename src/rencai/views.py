@@ -7,7 +7,8 @@ always there; a view may carry more (``extra="allow"``), which it passes on unch
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Sequence
+from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,5 +26,6 @@ class Listing(View, Generic[T]):
     items: list[T]
 
     @classmethod
-    def of(cls, items: list[T]) -> Listing[T]:
-        return cls(count=len(items), items=items)
+    def of(cls, items: Sequence[Any]) -> Self:
+        """The listing of ``items`` (models, or the dicts they are read from)."""
+        return cls.model_validate({"count": len(items), "items": list(items)})

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.concurrency import contextmanager_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,8 @@ async def db() -> AsyncIterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(db, scope="function")]
+# a path number that names a row with a 32-bit serial key (larger ones are 404 before any query)
+SerialId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def bearer_or_cookie(request: Request, authorization: str | None) -> str | None:

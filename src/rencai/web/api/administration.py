@@ -204,9 +204,8 @@ def _staff(session: Session, account_id: int) -> Account:
 )
 def list_accounts(
     admin: Admin, session: DbSession, role: str | None = None, q: str | None = None
-) -> dict[str, Any]:
-    items = [account_view(session, a) for a in accounts(session, role, q)]
-    return {"count": len(items), "items": items}
+) -> Listing[AccountView]:
+    return Listing[AccountView].of([account_view(session, a) for a in accounts(session, role, q)])
 
 
 def create_any(session: Session, admin: Account, body: NewStaff) -> Account:
@@ -290,7 +289,7 @@ def post_password_reset(
 
 
 @router.get("/counties", response_model=Listing[CountyView], summary="县（市、区）及其审核人员")
-def list_counties(admin: Admin, session: DbSession) -> dict[str, Any]:
+def list_counties(admin: Admin, session: DbSession) -> Listing[CountyView]:
     rows = session.execute(
         select(Account.county, func.count())
         .where(Account.role == Role.county_reviewer.value, Account.active.is_(True))
@@ -301,7 +300,7 @@ def list_counties(admin: Admin, session: DbSession) -> dict[str, Any]:
         {"code": code, "name": county.name, "reviewers": counts.get(code, 0)}
         for code, county in vocabulary().counties.items()
     ]
-    return {"count": len(items), "items": items}
+    return Listing[CountyView].of(items)
 
 
 @router.post(

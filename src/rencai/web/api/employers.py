@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from rencai.applications.service import confirm_employment, link_employer, visible_case_or_404
@@ -22,7 +22,7 @@ from rencai.registry.employers import (
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Account, Employer
 from rencai.views import Listing, View
-from rencai.web.deps import CurrentTalent, DbSession, require
+from rencai.web.deps import CurrentTalent, DbSession, SerialId, require
 from rencai.web.limits import Code, Name, Secret
 
 router = APIRouter(prefix="/api/v1", tags=["employers 用人单位"])
@@ -129,9 +129,8 @@ def register(body: EmployerRegistration, session: DbSession) -> Any:
     response_model=Listing[VerificationView],
     summary="待核验（及核验未通过）的用人单位",
 )
-def unverified(officer: Verifier, session: DbSession) -> dict[str, Any]:
-    items = [verification_view(e) for e in waiting(session)]
-    return {"count": len(items), "items": items}
+def unverified(officer: Verifier, session: DbSession) -> Listing[VerificationView]:
+    return Listing[VerificationView].of([verification_view(e) for e in waiting(session)])
 
 
 @router.post(
@@ -140,7 +139,7 @@ def unverified(officer: Verifier, session: DbSession) -> dict[str, Any]:
     summary="核验用人单位：通过或不通过",
 )
 def verify(
-    employer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    employer_id: SerialId,
     body: EmployerDecision,
     officer: Verifier,
     session: DbSession,
@@ -163,12 +162,12 @@ def set_employer(body: EmployerLink, talent: CurrentTalent, session: DbSession) 
     response_model=Listing[StaffMember],
     summary="本单位在平台登记的人才（身份证号已脱敏）",
 )
-def staff(hr: HR, session: DbSession) -> Any:
+def staff(hr: HR, session: DbSession) -> Listing[StaffMember]:
     items = [
         {"id": t.id, "name": t.name, "id_number": mask_id_number(t.id_number)}
         for t in staff_of(session, hr)
     ]
-    return {"count": len(items), "items": items}
+    return Listing[StaffMember].of(items)
 
 
 @router.post(

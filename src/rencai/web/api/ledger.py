@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -36,7 +36,7 @@ from rencai.ledger.views import (
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import Account, Role
 from rencai.views import View
-from rencai.web.deps import DbSession, require
+from rencai.web.deps import DbSession, SerialId, require
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger 资金发放"])
 MAX_FEED_BYTES = 50 * 1024 * 1024
@@ -176,7 +176,7 @@ def batches(_: Finance, session: DbSession) -> list[BatchView]:
     summary="发放批次明细：逐笔收款人（脱敏）、金额、项目、申请编号",
 )
 def batch_detail(
-    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    batch_id: SerialId,
     _: Finance,
     session: DbSession,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
@@ -194,7 +194,7 @@ def batch_detail(
     summary="审核发放批次（须由另一名财务人员）",
 )
 def decide(
-    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    batch_id: SerialId,
     body: BatchDecision,
     account: Finance,
     session: DbSession,

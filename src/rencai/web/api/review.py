@@ -167,12 +167,13 @@ def _objection_view(objection: Objection) -> dict[str, Any]:
     response_model=Listing[ObjectionView],
     summary="公示异议（经办人员可见）",
 )
-def get_objections(application_id: int, account: Caller, session: Db) -> dict[str, Any]:
+def get_objections(application_id: int, account: Caller, session: Db) -> Listing[ObjectionView]:
     application = visible_case_or_404(session, account, application_id)
     if not may_see_objections(account, application):
         raise Refusal("role", "仅经办审核人员可以查看异议人信息", "forbidden")
-    items = [_objection_view(o) for o in objections_of(session, application)]
-    return {"count": len(items), "items": items}
+    return Listing[ObjectionView].of(
+        [_objection_view(o) for o in objections_of(session, application)]
+    )
 
 
 @router.post(
@@ -201,9 +202,8 @@ def post_objection_decision(
     response_model=Listing[NoticeView],
     summary="公示名单（公开，姓名脱敏，不含身份证号）",
 )
-def get_notices(session: Db) -> dict[str, Any]:
-    items = [public_view(a, t) for a, t in under_notice(session)]
-    return {"count": len(items), "items": items}
+def get_notices(session: Db) -> Listing[NoticeView]:
+    return Listing[NoticeView].of([public_view(a, t) for a, t in under_notice(session)])
 
 
 @router.post(
@@ -248,9 +248,8 @@ class Required(BaseModel):
     response_model=Listing[RequiredView],
     summary="各项目的必交材料（管理员设定）",
 )
-def get_required(account: Admin, session: Db) -> dict[str, Any]:
-    items = [required_view(r) for r in all_required(session)]
-    return {"count": len(items), "items": items}
+def get_required(account: Admin, session: Db) -> Listing[RequiredView]:
+    return Listing[RequiredView].of([required_view(r) for r in all_required(session)])
 
 
 @router.put(

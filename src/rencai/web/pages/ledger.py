@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -39,7 +39,7 @@ from rencai.ledger.runs import parse_month, run_month
 from rencai.ledger.views import batch_view, run_summary_view
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role
-from rencai.web.deps import DbSession, require_page
+from rencai.web.deps import DbSession, SerialId, require_page
 from rencai.web.errors import refusal_response
 from rencai.web.templating import message as _message
 from rencai.web.templating import templates
@@ -149,7 +149,7 @@ async def ledger_run(request: Request, account: Finance, session: DbSession) -> 
 @router.get("/ledger/batches/{batch_id}", response_class=HTMLResponse)
 def ledger_batch(
     request: Request,
-    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    batch_id: SerialId,
     account: Finance,
     session: DbSession,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
@@ -176,7 +176,7 @@ def ledger_batch(
 @router.post("/ledger/batches/{batch_id}/decision", response_class=HTMLResponse)
 async def ledger_batch_decision(
     request: Request,
-    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    batch_id: SerialId,
     account: Finance,
     session: DbSession,
 ) -> Response:
