@@ -101,7 +101,7 @@ async def password_change(
             change_password(session, account, str(form.get("old_password", "")), new)
     except RegistryError as exc:
         context = {"account": account, "error": exc.message, "done": False}
-        return _page(request, "password.html", context, 422)
+        return _page(request, "password.html", context, status_of(exc))
     # every earlier session of the account has been revoked; this browser gets a fresh one
     token = issue_token(session, account, "session")
     page = _page(request, "password.html", {"account": account, "error": None, "done": True})
@@ -143,7 +143,7 @@ async def register(request: Request, session: DbSession) -> Response:
     except RegistryError as exc:
         session.rollback()  # nothing of a refused registration is kept
         safe = {k: v for k, v in form.items() if k != "password"}
-        return _page(request, "register.html", {"error": exc.message, "form": safe}, 422)
+        return _page(request, "register.html", {"error": exc.message, "form": safe}, status_of(exc))
     return _signed_in(RedirectResponse("/me", status_code=303), result.token)
 
 

@@ -255,7 +255,7 @@ async def admin_create(request: Request, admin: Admin, session: Db) -> Response:
         error = "请填写用户名（3至64个字符）、初始密码和姓名或单位"
         return _page(request, "admin.html", _admin_context(session, error), 422)
     except Refusal as exc:
-        return _page(request, "admin.html", _admin_context(session, exc.message), 422)
+        return _page(request, "admin.html", _admin_context(session, exc.message), status_of(exc))
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -311,7 +311,7 @@ async def admin_update(request: Request, account_id: int, admin: Admin, session:
                     form.get("jurisdiction") or None,
                 )
     except Refusal as exc:
-        return _page(request, "admin.html", _admin_context(session, exc.message), 422)
+        return _page(request, "admin.html", _admin_context(session, exc.message), status_of(exc))
     if done is not None:
         return _page(request, "admin.html", _admin_context(session, done=done))
     return RedirectResponse("/admin", status_code=303)
@@ -354,7 +354,9 @@ async def admin_configure(request: Request, admin: Admin, session: Db) -> Respon
                 notice_unit=str(form.get("notice_unit", "")) or None,
             )
     except SettingsError as exc:
-        return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
+        return _page(
+            request, "admin_programs.html", _programs_context(session, exc.message), status_of(exc)
+        )
     return RedirectResponse("/admin/programs", status_code=303)
 
 
@@ -368,7 +370,9 @@ async def admin_required(request: Request, admin: Admin, session: Db) -> Respons
                 session, admin, str(form.get("program", "")), items, str(form.get("source", ""))
             )
     except ApplicationError as exc:
-        return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
+        return _page(
+            request, "admin_programs.html", _programs_context(session, exc.message), status_of(exc)
+        )
     return RedirectResponse("/admin/programs", status_code=303)
 
 
