@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from rencai.policy.catalogue import JURISDICTION_NAMES, TARGET_LABELS, catalogue
-from rencai.web.pages.calculator import templates
+from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
