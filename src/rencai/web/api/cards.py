@@ -59,6 +59,9 @@ def _now() -> dt.datetime:
 
 
 Manager = Annotated[Account, Depends(require(may_manage_cards, message="无权管理人才绿卡"))]
+ValidityAdmin = Annotated[
+    Account, Depends(require(Role.admin, message="仅系统管理员可以设定有效期"))
+]
 
 
 def no_card() -> Refusal:
@@ -333,7 +336,7 @@ class ValidityUpdate(BaseModel):
 def put_validity(
     tier: str,
     body: ValidityUpdate,
-    account: Annotated[Account, Depends(require(Role.admin, message="仅系统管理员可以设定有效期"))],
+    account: ValidityAdmin,
     session: DbSession,
 ) -> dict[str, Any]:
     updated = set_validity(session, f"account:{account.id}", tier, body.months, body.source)

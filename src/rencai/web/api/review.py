@@ -37,6 +37,9 @@ router = APIRouter(prefix="/api/v1", tags=["review 审核工作流"])
 Db = DbSession
 Caller = CurrentAccount
 Admin = Annotated[Account, Depends(require(Role.admin, message="仅系统管理员可以访问该设置"))]
+RequiredAdmin = Annotated[
+    Account, Depends(require(Role.admin, message="仅系统管理员可以设定必交材料"))
+]
 
 
 class Item(BaseModel):
@@ -260,9 +263,7 @@ def get_required(account: Admin, session: Db) -> Listing[RequiredView]:
 def put_required(
     program: str,
     body: Required,
-    account: Annotated[
-        Account, Depends(require(Role.admin, message="仅系统管理员可以设定必交材料"))
-    ],
+    account: RequiredAdmin,
     session: Db,
 ) -> dict[str, Any]:
     with session.begin_nested():  # refused as a whole: nothing changed

@@ -34,6 +34,9 @@ from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[Account, Depends(require_page(may_manage_cards, message="无权管理人才绿卡"))]
+ValidityAdmin = Annotated[
+    Account, Depends(require_page(Role.admin, message="仅系统管理员可以设定有效期"))
+]
 
 
 @router.get("/cards", response_class=HTMLResponse)
@@ -124,9 +127,7 @@ async def manage_action(
 @router.post("/cards/manage/validity", response_class=HTMLResponse)
 async def manage_validity(
     request: Request,
-    account: Annotated[
-        Account, Depends(require_page(Role.admin, message="仅系统管理员可以设定有效期"))
-    ],
+    account: ValidityAdmin,
     session: DbSession,
 ) -> Response:
     form = await request.form()

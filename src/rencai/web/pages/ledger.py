@@ -64,6 +64,9 @@ REPORT_TITLES = {
 Finance = Annotated[
     Account, Depends(require_page(may_use_ledger, message="资金发放仅供财务人员使用"))
 ]
+BasisAdmin = Annotated[
+    Account, Depends(require_page(Role.admin, message="仅系统管理员可以设定收回口径"))
+]
 
 
 def _month_label(month: str) -> str:
@@ -323,9 +326,7 @@ async def ledger_employer(
 @router.post("/ledger/settings", response_class=HTMLResponse)
 async def ledger_setting(
     request: Request,
-    account: Annotated[
-        Account, Depends(require_page(Role.admin, message="仅系统管理员可以设定收回口径"))
-    ],
+    account: BasisAdmin,
     session: DbSession,
 ) -> Response:
     form = await request.form()
