@@ -143,10 +143,15 @@ def page_account(account: Annotated[Account | None, Depends(optional_account)]) 
     return account
 
 
-def pending_page_account(request: Request, session: DbSession) -> Account:
-    """The signed-in account even while it must replace a temporary password."""
+def optional_pending_account(request: Request, session: DbSession) -> Account | None:
+    """The signed-in account even while it must replace a temporary password, or None."""
     raw = request.cookies.get(SESSION_COOKIE)
-    account = resolve_token(session, raw, pending_change=True) if raw else None
+    return resolve_token(session, raw, pending_change=True) if raw else None
+
+
+def pending_page_account(
+    account: Annotated[Account | None, Depends(optional_pending_account)],
+) -> Account:
     if account is None:
         raise LoginRequired
     return account
@@ -155,6 +160,7 @@ def pending_page_account(request: Request, session: DbSession) -> Account:
 MaybeAccount = Annotated[Account | None, Depends(optional_account)]
 PageAccount = Annotated[Account, Depends(page_account)]
 PendingPageAccount = Annotated[Account, Depends(pending_page_account)]
+MaybePendingAccount = Annotated[Account | None, Depends(optional_pending_account)]
 
 
 def require_page(*rule: Rule, message: str) -> Callable[..., Account]:

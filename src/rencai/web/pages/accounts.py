@@ -24,7 +24,6 @@ from rencai.registry.accounts import (
     checked_profile,
     issue_token,
     register_talent,
-    resolve_token,
     revoke_token,
     talent_of,
     update_profile,
@@ -34,6 +33,7 @@ from rencai.registry.models import Role, TalentProfile
 from rencai.web.deps import (
     SESSION_COOKIE,
     DbSession,
+    MaybePendingAccount,
     PageAccount,
     PendingPageAccount,
     client_address,
@@ -52,11 +52,9 @@ def _signed_in(response: Response, token: str) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, session: DbSession) -> Response:
+def login_form(request: Request, pending: MaybePendingAccount) -> Response:
     # every page sends a signed-out visitor here; one who still has to replace a temporary
     # password is sent on to do that first
-    raw = request.cookies.get(SESSION_COOKIE)
-    pending = resolve_token(session, raw, pending_change=True) if raw else None
     if pending is not None and pending.must_change_password:
         return RedirectResponse("/me/password", status_code=303)
     return _page(request, "login.html", {"error": None, "username": ""})
