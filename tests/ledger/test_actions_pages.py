@@ -160,6 +160,9 @@ def test_only_the_administrator_sets_the_basis_on_the_page(
             assert session.get(Setting, "clawback_basis.moved_away") is None
         done = admin.post("/ledger/settings", data=data)
         assert done.status_code == 200 and "收回口径已设定为未服务期部分" in done.text
+        # the same refusal as the API's, with the same status (decision 0095)
+        changed = admin.post("/ledger/settings", data={**data, "value": "all"})
+        assert changed.status_code == 409 and "收回口径已设定，不能更改" in changed.text
 
 
 def test_a_run_month_out_of_range_is_refused_in_chinese(

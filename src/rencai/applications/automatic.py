@@ -23,16 +23,16 @@ from rencai.applications.models import Application
 from rencai.applications.programs import settings_of
 from rencai.applications.publicity import enter_final, may_handle
 from rencai.applications.steps import REVIEWING, steps_of
+from rencai.errors import Refusal
 from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
-from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, TalentProfile
 
 DRAW_RANGE = 10_000  # draws 0..9999: a case is sampled when its draw < percent × 100
 
 
-class CheckError(RegistryError):
+class CheckError(Refusal):
     """A refused post-hoc check (Chinese message)."""
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from rencai import clock
 from rencai.applications.models import Application, Material
 from rencai.applications.requirements import required
-from rencai.registry.accounts import RegistryError
+from rencai.errors import Refusal
 from rencai.settings import settings
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -26,7 +26,7 @@ SIGNATURES = {
 }
 
 
-class MaterialError(RegistryError):
+class MaterialError(Refusal):
     pass
 
 

@@ -19,9 +19,9 @@ from rencai import clock
 from rencai.applications.models import Application, ReviewLimit, ReviewProgram, Status
 from rencai.applications.notice_period import set_end
 from rencai.audit.log import append as audit
+from rencai.errors import Refusal
 from rencai.policy.cities import names
 from rencai.policy.procedures import DEPARTMENTS, procedures
-from rencai.registry.accounts import RegistryError
 from rencai.registry.models import Account, Role
 
 DEFAULT_CHAIN = ("county", "city")
@@ -30,7 +30,7 @@ NOTICE_UNITS = {"working_days": "个工作日", "days": "天"}
 ADMIN_SET = "管理员设定"
 
 
-class SettingsError(RegistryError):
+class SettingsError(Refusal):
     """A refused setting (Chinese message)."""
 
 
@@ -248,3 +248,21 @@ def start_pending_notices(session: Session, program: str) -> int:
             count += 1
     session.flush()
     return count
+
+
+def limit_views(session: Session, program: str | None = None) -> list[dict[str, Any]]:
+    """The working-day limits of each program and step, with where each comes from."""
+    query = select(ReviewLimit).order_by(ReviewLimit.program, ReviewLimit.level)
+    if program is not None:
+        query = query.where(ReviewLimit.program == program)
+    return [
+        {
+            "program": limit.program,
+            "level": limit.level,
+            "level_label": STEP_LABELS.get(limit.level, limit.level),
+            "working_days": limit.working_days,
+            "source": limit.source,
+            "quote": limit.quote,
+        }
+        for limit in session.scalars(query)
+    ]

@@ -27,15 +27,15 @@ from rencai.applications.models import Application, Objection, Status
 from rencai.applications.notice_period import pauses, set_end
 from rencai.applications.programs import NOTICE_UNITS, settings_of
 from rencai.applications.steps import final_step, may_act_at
+from rencai.errors import Refusal
 from rencai.notifications.outbox import notify
-from rencai.registry.accounts import RegistryError
 from rencai.registry.identifiers import mask_name
-from rencai.registry.models import Account, TalentProfile
+from rencai.registry.models import Account, Role, TalentProfile
 
 UNDER_NOTICE = (Status.publicity, Status.objection)
 
 
-class NoticeError(RegistryError):
+class NoticeError(Refusal):
     """A refused notice step (Chinese message)."""
 
 
@@ -225,6 +225,11 @@ def handlers(session: Session, application: Application) -> list[Account]:
 
 def may_handle(account: Account, application: Application) -> bool:
     return may_act_at(account, application, final_step(application))
+
+
+def may_see_objections(account: Account, application: Application) -> bool:
+    """Who objected, and why, is shown to the officers handling the case and the administrator."""
+    return account.role == Role.admin or may_handle(account, application)
 
 
 def handle_objection(

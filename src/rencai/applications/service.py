@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.applications import automatic, events, once_only, requirements
-from rencai.applications.errors import ApplicationError
+from rencai.applications.errors import ApplicationError, no_case
 from rencai.applications.journal import record
 from rencai.applications.models import Action, Application, ReviewLimit, Status
 from rencai.applications.programs import STEP_LABELS, chain_for
@@ -42,6 +42,7 @@ from rencai.registry.accounts import RegistryError, checked_profile
 from rencai.registry.employers import require_verified
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
+REVIEWERS = (Role.county_reviewer, Role.city_reviewer, Role.department_officer, Role.admin)
 OPEN = (Status.county_review, Status.city_review, Status.department_review, Status.returned)
 
 
@@ -324,6 +325,50 @@ def visible_case(session: Session, account: Account, application_id: int) -> App
         select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
     )
     return application if owner is not None and can_see(account, application, owner) else None
+
+
+def visible_case_or_404(session: Session, account: Account, application_id: int) -> Application:
+    """The case if this account may see it, else the refusal ``not_found`` (never a hint that
+    someone else's case exists)."""
+    application = visible_case(session, account, application_id)
+    if application is None:
+        raise no_case()
+    return application
+
+
+def case_or_404(session: Session, application_id: int) -> Application:
+    """The case by number, whoever asks (the step itself then decides who may act on it)."""
+    application = session.get(Application, application_id)
+    if application is None:
+        raise no_case()
+    return application
+
+
+def may_confirm(account: Account, application: Application) -> bool:
+    """The unit's HR confirms (or denies) employment while its confirmation is pending."""
+    return (
+        account.role == Role.employer
+        and account.employer_id is not None
+        and account.employer_id == application.employer_id
+        and application.employer_confirmation == "pending"
+        and application.status in OPEN
+    )
+
+
+def is_applicant(session: Session, account: Account, application: Application) -> bool:
+    """Whether the account is the talent the case is about."""
+    owner = session.scalar(
+        select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
+    )
+    return owner is not None and owner == account.id
+
+
+ACCEPTING_MATERIALS = (Status.county_review, Status.department_review, Status.returned)
+
+
+def may_upload(session: Session, account: Account, application: Application) -> bool:
+    """The applicant adds materials while the case is open to them."""
+    return application.status in ACCEPTING_MATERIALS and is_applicant(session, account, application)
 
 
 def visible(session: Session, account: Account) -> list[Application]:

@@ -26,16 +26,16 @@ from rencai.cards.lists import bump, new_status_index
 from rencai.cards.models import Card, CardEvent, CardStatus, CardValidity
 from rencai.cards.numbering import next_number
 from rencai.cards.points import benefit_mask, main_tiers, plan_of, services_of, tier_label
+from rencai.errors import Refusal
 from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import parse_profile
-from rencai.registry.accounts import RegistryError
 from rencai.registry.models import TalentProfile
 
 RELATION_LABELS = {"spouse": "配偶", "parent": "父母", "child": "子女"}
 
 
-class CardError(RegistryError):
+class CardError(Refusal):
     """A refused card step (Chinese message), e.g. wrong state, not allowed, no validity set."""
 
 

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.cards.issuance import CardError, _now, add_months, record, validity_months
+from rencai.cards.access import can_manage
+from rencai.cards.issuance import CardError, add_months, record, validity_months
 from rencai.cards.lists import bump
 from rencai.cards.models import Card, CardStatus
 from rencai.hooks import Hook
 from rencai.notifications.outbox import notify
-from rencai.registry.models import Account, Role, TalentProfile
+from rencai.registry.models import Account, TalentProfile
 
 # each handler is called as handler(session, id_number, revoked_on, actor) when a main card is
 # revoked: the payments capability stops the holder's schedules (under the recovery clause of the
@@ -39,12 +40,6 @@ ACTION_LABELS = {
     "expire": "到期",
     "validity": "设定有效期",
 }
-
-
-def can_manage(account: Account, card: Card) -> bool:
-    if account.role in (Role.admin, Role.city_reviewer):
-        return True
-    return account.role == Role.county_reviewer and account.county == card.county
 
 
 def family_of(session: Session, card: Card) -> list[Card]:
@@ -102,7 +97,7 @@ def change(
         note = reason if target is card else f"随主卡{card.number}{ACTION_LABELS[action]}"
         record(session, target, action, actor_name, note)
     session.flush()
-    bump(session, _now())
+    bump(session, clock.now())
     if action == "revoke" and card.main_card_id is None:
         _revoked(session, card, actor_name)
     _tell(session, card, f"您的人才绿卡 {card.number} 已{ACTION_LABELS[action]}。{reason or ''}")
@@ -113,11 +108,11 @@ def _revoked(session: Session, card: Card, actor: str) -> None:
     talent = session.get(TalentProfile, card.talent_id)
     if talent is None:
         return
-    MAIN_CARD_REVOKED.fire(session, talent.id_number, clock.office_date(_now()), actor)
+    MAIN_CARD_REVOKED.fire(session, talent.id_number, clock.office_date(clock.now()), actor)
 
 
 def _renew(session: Session, target: Card, main: Card) -> None:
-    today = clock.office_date(_now())
+    today = clock.office_date(clock.now())
     if target is main or target.main_card_id is None:
         months = validity_months(session, target.tier)
         if months is None:

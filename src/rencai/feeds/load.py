@@ -112,7 +112,7 @@ def load(
 ) -> LoadResult:
     """Load one delivery of ``kind`` (contributions | departures)."""
     if kind not in LAYOUTS:
-        raise FeedError(f"未知的数据类型：{kind}", "bad_kind")
+        raise FeedError("file", f"未知的数据类型：{kind}", "bad_kind")
     columns, parse, model = LAYOUTS[kind]
     digest = source.content_hash()
     earlier = session.scalar(
@@ -123,7 +123,7 @@ def load(
     header = source.header()
     if header[: len(columns)] != columns:
         raise FeedError(
-            f"表头应为：{'，'.join(columns)}；实际为：{'，'.join(header)}", "bad_header"
+            "file", f"表头应为：{'，'.join(columns)}；实际为：{'，'.join(header)}", "bad_header"
         )
     good: list[dict[str, Any]] = []
     rejects: list[tuple[int, str]] = []

@@ -9,13 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from rencai.errors import Refusal
 
-class FeedError(ValueError):
+
+class FeedError(Refusal):
     """A delivery refused as a whole (unreadable file, wrong columns); nothing is loaded."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message, self.code = message, code
 
 
 class MonthlySource(Protocol):
@@ -46,7 +44,7 @@ def read_table(suffix: str, content: bytes) -> list[list[str]]:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
         except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise FeedError(f"无法读取 Excel 文件：{exc}", "bad_file") from None
+            raise FeedError("file", f"无法读取 Excel 文件：{exc}", "bad_file") from None
         return [
             ["" if cell is None else str(cell).strip() for cell in row]
             for row in sheet.iter_rows(values_only=True)
@@ -54,7 +52,7 @@ def read_table(suffix: str, content: bytes) -> list[list[str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FeedError("CSV 文件须为 UTF-8 编码", "bad_encoding") from None
+        raise FeedError("file", "CSV 文件须为 UTF-8 编码", "bad_encoding") from None
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
 
 
@@ -64,7 +62,7 @@ class _Table:
 
     def header(self) -> list[str]:
         if not self._table:
-            raise FeedError("文件为空", "empty")
+            raise FeedError("file", "文件为空", "empty")
         return self._table[0]
 
     def rows(self) -> Iterator[list[str]]:
@@ -80,9 +78,9 @@ class FileSource(_Table):
         self.path = path
         self.name = path.name
         if not path.is_file():
-            raise FeedError(f"文件不存在：{path}", "no_file")
+            raise FeedError("file", f"文件不存在：{path}", "no_file")
         if path.suffix.lower() not in SUFFIXES:
-            raise FeedError("仅支持 CSV（UTF-8）或 Excel（.xlsx）文件", "bad_format")
+            raise FeedError("file", "仅支持 CSV（UTF-8）或 Excel（.xlsx）文件", "bad_format")
         self._table = read_table(path.suffix, path.read_bytes())
 
     def content_hash(self) -> str:
@@ -96,9 +94,9 @@ class UploadedSource(_Table):
         self.name = Path(name).name or "upload"
         self._content = content
         if Path(self.name).suffix.lower() not in SUFFIXES:
-            raise FeedError("仅支持 CSV（UTF-8）或 Excel（.xlsx）文件", "bad_format")
+            raise FeedError("file", "仅支持 CSV（UTF-8）或 Excel（.xlsx）文件", "bad_format")
         if not content:
-            raise FeedError("文件为空", "empty")
+            raise FeedError("file", "文件为空", "empty")
         self._table = read_table(Path(self.name).suffix, content)
 
     def content_hash(self) -> str:

@@ -44,7 +44,7 @@ def files_dir() -> Path:
 
 def _finance(account: Account) -> None:
     if account.role not in (Role.finance, Role.admin):
-        raise LedgerError("仅财务人员可以审核发放批次", "forbidden", "role")
+        raise LedgerError("role", "仅财务人员可以审核发放批次", "forbidden")
 
 
 def decide_batch(
@@ -54,19 +54,19 @@ def decide_batch(
     _finance(account)
     batch = session.get(Batch, batch_id, with_for_update=True)
     if batch is None:
-        raise LedgerError("发放批次不存在", "not_found", "batch")
+        raise LedgerError("batch", "发放批次不存在", "not_found")
     if batch.status != "pending_approval":
-        raise LedgerError("该批次已审核，不能重复操作", "already_decided", "batch")
+        raise LedgerError("batch", "该批次已审核，不能重复操作", "already_decided")
     if account.username == batch.created_by:
         raise LedgerError(
+            "batch",
             "发放批次须由另一名财务人员审核（四眼原则），运行人不能审核本人生成的批次",
             "four_eyes",
-            "batch",
         )
     if decision not in ("approve", "reject"):
-        raise LedgerError("审核结果应为 approve 或 reject", "bad_decision", "decision")
+        raise LedgerError("decision", "审核结果应为 approve 或 reject", "bad_decision")
     if decision == "reject" and not (note or "").strip():
-        raise LedgerError("退回批次须填写原因", "no_reason", "note")
+        raise LedgerError("note", "退回批次须填写原因", "no_reason")
     now = clock.now()
     batch.status = "approved" if decision == "approve" else "rejected"
     batch.decided_by, batch.decided_at, batch.decision_note = account.username, now, note
@@ -186,16 +186,18 @@ def write_bank_file(url: str, batch_id: int, directory: Path, actor: str) -> Pat
     with session_scope(url) as session:
         batch = session.get(Batch, batch_id)
         if batch is None:
-            raise LedgerError("发放批次不存在", "not_found", "batch")
+            raise LedgerError("batch", "发放批次不存在", "not_found")
         if batch.status not in ("approved", "filed"):
-            raise LedgerError("批次未经第二名财务人员审核通过，不能生成银行文件", "not_approved")
+            raise LedgerError(
+                "ledger", "批次未经第二名财务人员审核通过，不能生成银行文件", "not_approved"
+            )
         content = bank_file_bytes(session, batch)
         digest = hashlib.sha256(content).hexdigest()
         name = f"{batch.jurisdiction}-{batch.month:%Y%m}-batch{batch.id}.csv"
         path = directory / name
         if batch.status == "filed":
             if batch.file_sha256 != digest:
-                raise LedgerError("银行文件内容与已生成的不一致，请核查", "file_changed")
+                raise LedgerError("ledger", "银行文件内容与已生成的不一致，请核查", "file_changed")
             if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
                 _write_atomically(path, content)
             return path
@@ -264,14 +266,16 @@ def _read_rows(path: Path) -> list[list[str]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise LedgerError("回执文件须为 UTF-8 编码的 CSV 或 Excel 文件", "bad_encoding") from None
+        raise LedgerError(
+            "ledger", "回执文件须为 UTF-8 编码的 CSV 或 Excel 文件", "bad_encoding"
+        ) from None
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text)) if any(row)]
 
 
 def confirmation_cities(url: str, path: Path) -> set[str]:
     """The cities whose batches a confirmation file names (to check who may import it)."""
     if not path.is_file():
-        raise LedgerError(f"文件不存在：{path}", "no_file")
+        raise LedgerError("ledger", f"文件不存在：{path}", "no_file")
     references = sorted({row[0] for row in _read_rows(path)[1:] if row})
     cities: set[str] = set()
     with session_scope(url) as session:
@@ -290,11 +294,13 @@ def confirmation_cities(url: str, path: Path) -> set[str]:
 def import_confirmations(url: str, path: Path, actor: str) -> dict[str, Any]:
     """Apply a bank confirmation file; returns the report (applied rows and problems)."""
     if not path.is_file():
-        raise LedgerError(f"文件不存在：{path}", "no_file")
+        raise LedgerError("ledger", f"文件不存在：{path}", "no_file")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     rows = _read_rows(path)
     if not rows or rows[0][: len(CONFIRMATION_COLUMNS)] != CONFIRMATION_COLUMNS:
-        raise LedgerError(f"回执表头应为：{'，'.join(CONFIRMATION_COLUMNS)}", "bad_header")
+        raise LedgerError(
+            "ledger", f"回执表头应为：{'，'.join(CONFIRMATION_COLUMNS)}", "bad_header"
+        )
     with session_scope(url) as session:
         earlier = session.scalar(
             select(ConfirmationImport).where(ConfirmationImport.sha256 == digest)
@@ -324,7 +330,7 @@ def import_confirmations(url: str, path: Path, actor: str) -> dict[str, Any]:
         try:
             session.flush()
         except IntegrityError:
-            raise LedgerError("该回执文件正在由他人导入", "concurrent_import") from None
+            raise LedgerError("ledger", "该回执文件正在由他人导入", "concurrent_import") from None
         audit(
             session,
             actor,

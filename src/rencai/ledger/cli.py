@@ -74,17 +74,14 @@ def guarded(function: Command) -> Command:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from rencai.feeds.source import FeedError
-        from rencai.ledger.errors import LedgerError
+        from rencai.errors import Refusal
 
         command = function.__name__.replace("_", "-")
         try:
             return function(*args, **kwargs)
         except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
             raise
-        except LedgerError as exc:
-            _fail(exc.message)
-        except FeedError as exc:
+        except Refusal as exc:  # a LedgerError or a FeedError
             _fail(exc.message)
         except SQLAlchemyError as exc:
             where = _log(command, exc)
@@ -146,11 +143,11 @@ def _city_of(model: Any, key: int, label: str) -> str:
             found = session.get(Receivable, key)
             schedule = session.get(Schedule, found.schedule_id) if found else None
             if schedule is None:
-                raise LedgerError(f"{label}{key}不存在", "not_found")
+                raise LedgerError("ledger", f"{label}{key}不存在", "not_found")
             return schedule.jurisdiction
         row = session.get(model, key)
         if row is None:
-            raise LedgerError(f"{label}{key}不存在", "not_found")
+            raise LedgerError("ledger", f"{label}{key}不存在", "not_found")
         return str(row.jurisdiction)
 
 
@@ -166,8 +163,8 @@ def run(
     from rich.progress import Progress
 
     from rencai.db.session import database_url
-    from rencai.ledger.money import yuan
     from rencai.ledger.runs import run_month
+    from rencai.ledger.views import run_summary_view
 
     url = database_url()
     jurisdiction = _city(actor, jurisdiction)
@@ -180,20 +177,8 @@ def run(
             bar.update(task, completed=done, total=total)
 
         summary = run_month(url, jurisdiction, day, actor, run_id, progress)
-    typer.echo(
-        json.dumps(
-            {
-                "run_id": summary.run_id,
-                "resumed": summary.resumed,
-                "decisions": summary.decisions,
-                "batch_id": summary.batch_id,
-                "batch_total": yuan(summary.batch_total_fen),
-                "budget_alerts": summary.budget_alerts,
-                "skipped_in_flight": summary.skipped,
-            },
-            ensure_ascii=False,
-        )
-    )
+    view = run_summary_view(summary).model_dump()
+    typer.echo(json.dumps({**view, "skipped_in_flight": summary.skipped}, ensure_ascii=False))
 
 
 @ledger_app.command("runs")

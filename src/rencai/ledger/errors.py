@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from rencai.errors import Refusal
 
-class LedgerError(Exception):
-    def __init__(self, message: str, code: str, field: str = "ledger"):
-        super().__init__(message)
-        self.message, self.code, self.field = message, code, field
+
+class LedgerError(Refusal):
+    """A refused payment step; ``field`` is "ledger" where no one input is at fault."""

@@ -27,6 +27,17 @@ def city_of(account: Account) -> str | None:
     return county.jurisdiction if county else account.county
 
 
+def may_use_ledger(account: Account) -> bool:
+    """Finance officers (and the administrator) use the payment pages and API."""
+    return account.role in FINANCE_ROLES
+
+
+def may_act_for(account: Account, jurisdiction: str) -> bool:
+    """A finance officer acts only for the city the account belongs to (decision 0073)."""
+    own = city_of(account)
+    return own is None or own == jurisdiction
+
+
 def _city_name(code: str) -> str:
     from rencai.policy.cities import names
 
@@ -76,21 +87,19 @@ def finance_officer(
     account = session.scalar(select(Account).where(Account.username == username))
     if account is None or not account.active:
         raise LedgerError(
-            f"“{username}”不是财务人员账号（账号不存在或已停用）", "forbidden", "actor"
+            "actor", f"“{username}”不是财务人员账号（账号不存在或已停用）", "forbidden"
         )
     if administrator:
         if account.role != Role.admin:
-            raise LedgerError(f"“{username}”不是系统管理员，不能设定收回口径", "forbidden", "actor")
+            raise LedgerError("actor", f"“{username}”不是系统管理员，不能设定收回口径", "forbidden")
         return account
     if account.role not in FINANCE_ROLES:
-        raise LedgerError(f"“{username}”不是财务人员账号", "forbidden", "actor")
+        raise LedgerError("actor", f"“{username}”不是财务人员账号", "forbidden")
     own = city_of(account)
     wanted = {jurisdictions} if isinstance(jurisdictions, str) else set(jurisdictions or ())
     if own is not None and wanted - {own}:
         others = "、".join(_city_name(code) for code in sorted(wanted - {own}))
         raise LedgerError(
-            f"“{username}”不是{others}的财务人员，不能办理该市的资金发放",
-            "forbidden",
-            "actor",
+            "actor", f"“{username}”不是{others}的财务人员，不能办理该市的资金发放", "forbidden"
         )
     return account

@@ -26,11 +26,11 @@ def set_payee(
     try:
         number = validate_id_number(id_number)
     except IdentifierError as exc:
-        raise LedgerError(str(exc), "bad_id_number", "id_number") from None
+        raise LedgerError("id_number", str(exc), "bad_id_number") from None
     if not ACCOUNT_NO.match(account_no.strip()):
-        raise LedgerError("银行账号应为10至30位数字", "bad_account_no", "account_no")
+        raise LedgerError("account_no", "银行账号应为10至30位数字", "bad_account_no")
     if not account_name.strip() or not bank_name.strip():
-        raise LedgerError("请填写户名和开户银行", "missing", "account_name")
+        raise LedgerError("account_name", "请填写户名和开户银行", "missing")
     payee = session.merge(
         Payee(
             id_number=number,
@@ -49,13 +49,13 @@ def confirm_employer(session: Session, schedule_id: int, uscc: str, actor: str) 
     next run (the support period counts across employers)."""
     schedule = session.get(Schedule, schedule_id)
     if schedule is None:
-        raise LedgerError("发放计划不存在", "not_found")
+        raise LedgerError("ledger", "发放计划不存在", "not_found")
     try:
         code = validate_uscc(uscc)
     except IdentifierError as exc:
-        raise LedgerError(str(exc), "bad_uscc", "uscc") from None
+        raise LedgerError("uscc", str(exc), "bad_uscc") from None
     if schedule.status == "stopped":
-        raise LedgerError("发放计划已停止，不能恢复", "stopped")
+        raise LedgerError("ledger", "发放计划已停止，不能恢复", "stopped")
     previous = schedule.employer_uscc
     schedule.employer_uscc, schedule.pending_employer, schedule.status = code, None, "active"
     audit(

@@ -298,13 +298,13 @@ def declare_fraud(
     """A claim found false (弄虚作假): stop the schedule and raise the clawback receivables."""
     schedule = session.get(Schedule, schedule_id)
     if schedule is None:
-        raise LedgerError("发放计划不存在", "not_found")
+        raise LedgerError("ledger", "发放计划不存在", "not_found")
     if not note.strip():
-        raise LedgerError("请填写查实情况", "no_reason", "note")
+        raise LedgerError("note", "请填写查实情况", "no_reason")
     if found_on > clock.today():
-        raise LedgerError("查实日期不能晚于今天", "bad_date", "found_on")
+        raise LedgerError("found_on", "查实日期不能晚于今天", "bad_date")
     if schedule.status == "stopped" and schedule.stop_reason and "弄虚作假" in schedule.stop_reason:
-        raise LedgerError("该发放计划已认定弄虚作假并停止发放", "already_stopped", "schedule")
+        raise LedgerError("schedule", "该发放计划已认定弄虚作假并停止发放", "already_stopped")
     failure_period = month_start(found_on)
     reason = f"经查实弄虚作假、违规使用：{note}{cited(schedule.jurisdiction)}"
     _stop(session, schedule, None, reason, actor)
@@ -324,14 +324,14 @@ def set_basis(session: Session, key: str, value: str, actor: str) -> int:
     """The administrator sets a recovery basis; receivables waiting for it are computed now.
     Returns how many were computed."""
     if key not in BASIS_SETTINGS:
-        raise LedgerError(f"未知的设定项：{key}", "bad_setting", "key")
+        raise LedgerError("key", f"未知的设定项：{key}", "bad_setting")
     if value not in BASIS_LABELS:
         raise LedgerError(
-            "收回口径应为 all（全部）或 unserved（未服务期部分）", "bad_value", "value"
+            "value", "收回口径应为 all（全部）或 unserved（未服务期部分）", "bad_value"
         )
     found = session.get(Setting, key)
     if found is not None and found.value != value:
-        raise LedgerError("收回口径已设定，不能更改已形成的应收款", "already_set", "key")
+        raise LedgerError("key", "收回口径已设定，不能更改已形成的应收款", "already_set")
     session.merge(Setting(key=key, value=value, set_by=actor, set_at=clock.now()))
     reason = key.removeprefix("clawback_basis.")
     waiting = list(
@@ -365,22 +365,20 @@ def repay(
     """Record a repayment (or a write-off); returns what is still outstanding. The receivable
     row is locked, so two officers cannot both settle the same balance."""
     if kind not in ("repayment", "write_off"):
-        raise LedgerError(f"未知的收回方式：{kind}", "bad_kind", "kind")
+        raise LedgerError("kind", f"未知的收回方式：{kind}", "bad_kind")
     if kind == "write_off" and not note.strip():
-        raise LedgerError("核销须填写原因（如批准文件、无法收回的情况）", "no_reason", "reason")
+        raise LedgerError("reason", "核销须填写原因（如批准文件、无法收回的情况）", "no_reason")
     receivable = session.get(Receivable, receivable_id, with_for_update=True)
     if receivable is None:
-        raise LedgerError(f"应收款{receivable_id}不存在", "not_found", "receivable")
+        raise LedgerError("receivable", f"应收款{receivable_id}不存在", "not_found")
     if receivable.status != "open":
         label = RECEIVABLE_STATUS.get(receivable.status, receivable.status)
         raise LedgerError(
-            f"应收款{receivable_id}不在待收回状态（{label}）",
-            "not_open",
-            "receivable",
+            "receivable", f"应收款{receivable_id}不在待收回状态（{label}）", "not_open"
         )
     balance = outstanding(session, receivable)
     if amount_fen <= 0 or amount_fen > balance:
-        raise LedgerError(f"金额应大于0且不超过未收回余额{yuan(balance)}元", "bad_amount", "amount")
+        raise LedgerError("amount", f"金额应大于0且不超过未收回余额{yuan(balance)}元", "bad_amount")
     record(
         session,
         [
@@ -409,7 +407,7 @@ def write_off(
     with a reason (decision 0065). Without an amount the whole outstanding balance is written
     off. Returns what is still outstanding."""
     if account.role not in (Role.finance, Role.admin):
-        raise LedgerError("仅财务人员或系统管理员可以核销应收款", "forbidden", "role")
+        raise LedgerError("role", "仅财务人员或系统管理员可以核销应收款", "forbidden")
     if amount_fen is None:
         receivable = session.get(Receivable, receivable_id)
         amount_fen = 0 if receivable is None else outstanding(session, receivable)

@@ -98,11 +98,11 @@ def parse_month(text: str, jurisdiction: str | None = None) -> dt.date:
         or text[4] != "-"
         or not (text[:4].isdigit() and text[5:].isdigit())
     ):
-        raise LedgerError(f"发放月份“{text}”无效，格式应为 YYYY-MM", "bad_month", "month")
+        raise LedgerError("month", f"发放月份“{text}”无效，格式应为 YYYY-MM", "bad_month")
     try:
         month = dt.date(int(text[:4]), int(text[5:]), 1)
     except ValueError:
-        raise LedgerError(f"发放月份“{text}”无效，格式应为 YYYY-MM", "bad_month", "month") from None
+        raise LedgerError("month", f"发放月份“{text}”无效，格式应为 YYYY-MM", "bad_month") from None
     if jurisdiction is None:
         from rencai.policy.cities import default_code
 
@@ -117,15 +117,15 @@ def check_month(jurisdiction: str, month: dt.date) -> None:
 
     known = registry().get(jurisdiction)
     if known is None:
-        raise LedgerError(f"未知的地区：{jurisdiction}", "bad_jurisdiction", "jurisdiction")
+        raise LedgerError("jurisdiction", f"未知的地区：{jurisdiction}", "bad_jurisdiction")
     first = known.earliest.replace(day=1)
     last = add_months(clock.today().replace(day=1), 1)
     if not first <= month.replace(day=1) <= last:
         raise LedgerError(
+            "month",
             f"发放月份{month:%Y年%m月}超出可发放范围（{first:%Y年%m月}至{last:%Y年%m月}），"
             "本次未执行",
             "bad_month",
-            "month",
         )
 
 
@@ -152,6 +152,7 @@ def city_lock(url: str, jurisdiction: str) -> Iterator[None]:
         connection.commit()
         if not got:
             raise LedgerError(
+                "ledger",
                 "本市的另一发放运行正在另一进程中进行，本次未执行；请待其结束后查看结果",
                 "run_in_progress",
             )
@@ -188,6 +189,7 @@ def _open_run(
     if existing is not None:
         if run_id is not None and existing.id != run_id:
             raise LedgerError(
+                "ledger",
                 f"{month:%Y年%m月}已有发放运行（编号 {existing.id}），不能以另一编号重复发放",
                 "month_already_run",
             )
@@ -203,13 +205,16 @@ def _open_run(
     )
     if unfinished is not None:
         raise LedgerError(
+            "ledger",
             f"{unfinished.month:%Y年%m月}的发放运行（编号 {unfinished.id}）尚未完成，本次未执行；"
             f"请先执行 rencai ledger run {unfinished.month:%Y-%m} 完成该月，"
             f"或执行 rencai ledger cancel-run {unfinished.month:%Y-%m} 取消该月运行",
             "earlier_run_unfinished" if unfinished.month < month else "later_run_unfinished",
         )
     if run_id is not None and session.get(Run, run_id) is not None:
-        raise LedgerError(f"运行编号 {run_id} 已用于其他月份或已取消的运行", "run_id_used")
+        raise LedgerError(
+            "ledger", f"运行编号 {run_id} 已用于其他月份或已取消的运行", "run_id_used"
+        )
     run = Run(
         id=run_id or uuid.uuid4().hex,
         jurisdiction=jurisdiction,
@@ -223,7 +228,9 @@ def _open_run(
             session.add(run)
             session.flush()
     except IntegrityError:
-        raise LedgerError(f"{month:%Y年%m月}的发放运行已由他人启动", "month_already_run") from None
+        raise LedgerError(
+            "ledger", f"{month:%Y年%m月}的发放运行已由他人启动", "month_already_run"
+        ) from None
     audit(session, actor, "ledger.run.start", f"run:{run.id}", {"month": f"{month:%Y-%m}"})
     return run, False
 
@@ -318,7 +325,7 @@ def cancel_run(url: str, jurisdiction: str, month: dt.date, actor: str, reason: 
     cancelled: its batch is rejected by the second officer instead (decision 0072)."""
     reason = (reason or "").strip()
     if not reason:
-        raise LedgerError("取消发放运行须填写原因", "no_reason", "reason")
+        raise LedgerError("reason", "取消发放运行须填写原因", "no_reason")
     month = month.replace(day=1)
     check_month(jurisdiction, month)
     # a run that is really running holds the city's lock: cancelling it is refused
@@ -333,12 +340,12 @@ def cancel_run(url: str, jurisdiction: str, month: dt.date, actor: str, reason: 
             .with_for_update()
         )
         if run is None:
-            raise LedgerError(f"{month:%Y年%m月}没有可取消的发放运行", "not_found", "month")
+            raise LedgerError("month", f"{month:%Y年%m月}没有可取消的发放运行", "not_found")
         if run.step == "batched":
             raise LedgerError(
+                "month",
                 f"{month:%Y年%m月}的发放运行已生成批次，不能取消；请由审核人退回该批次",
                 "already_batched",
-                "month",
             )
         selected = session.execute(
             select(Line.id, Line.amount_fen, Line.schedule_id)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.audit.log import append as audit
+from rencai.errors import Refusal
 from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
@@ -44,15 +45,8 @@ MAX_PASSWORD_LENGTH = 128  # checked before any hashing
 _hasher = PasswordHasher()
 
 
-class RegistryError(ValueError):
-    """Refused input; ``message`` is Chinese, ``field`` and ``code`` are for machines."""
-
-    def __init__(self, field: str, message: str, code: str):
-        super().__init__(f"{field}: {message}")
-        self.field, self.message, self.code = field, message, code
-
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message, "code": self.code}
+class RegistryError(Refusal):
+    """Refused input about accounts, employers and profiles."""
 
 
 def _now() -> dt.datetime:
@@ -454,6 +448,11 @@ def issue_token(
 def token_digest(raw: str) -> str:
     """What is stored of a token: its SHA-256 (the token itself is shown once, never kept)."""
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def talent_of(session: Session, account: Account) -> TalentProfile | None:
+    """The talent profile an account holds, if any."""
+    return session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
 
 
 def resolve_token(

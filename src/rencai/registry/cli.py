@@ -102,7 +102,7 @@ def create(
     ] = True,
 ) -> None:
     """Open an office account, or a service point with its account."""
-    from rencai.registry.accounts import RegistryError
+    from rencai.errors import Refusal
     from rencai.registry.administration import create_staff
     from rencai.registry.models import Account
 
@@ -142,7 +142,7 @@ def create(
                         city,
                         must_change,
                     )
-        except RegistryError as exc:
+        except Refusal as exc:
             _fail(exc.message)
         assert account is not None
         typer.echo(f"已开通账号 {account.username}（{role}），编号 {account.id}")
@@ -188,7 +188,7 @@ def _administer(
 ) -> Account:
     """Run one administrator action on an account; a refusal prints one line and changes
     nothing."""
-    from rencai.registry.accounts import RegistryError
+    from rencai.errors import Refusal
     from rencai.registry.models import Account
 
     with _session() as session:
@@ -198,7 +198,7 @@ def _administer(
         try:
             with session.begin_nested():
                 act(session, admin, target)
-        except RegistryError as exc:
+        except Refusal as exc:
             _fail(exc.message)
         return target
 
@@ -267,7 +267,7 @@ def verify_employer(
     refuse: Annotated[bool, typer.Option("--refuse", help="Refuse instead of verify")] = False,
 ) -> None:
     """Record the city office's verification of an employer (or its refusal)."""
-    from rencai.registry.accounts import RegistryError
+    from rencai.errors import Refusal
     from rencai.registry.employers import decide
     from rencai.registry.models import Account, Employer
 
@@ -281,7 +281,7 @@ def verify_employer(
         try:
             with session.begin_nested():
                 decide(session, officer, employer, "refuse" if refuse else "verify", evidence)
-        except RegistryError as exc:
+        except Refusal as exc:
             _fail(exc.message)
         label = "核验未通过" if refuse else "已核验"
         typer.echo(f"{employer.name}（{employer.uscc}）：{label}")

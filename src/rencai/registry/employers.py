@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.audit.log import append as audit
-from rencai.registry.accounts import RegistryError
-from rencai.registry.models import Account, Employer, Role
+from rencai.registry.accounts import RegistryError, create_account, register_employer
+from rencai.registry.models import Account, Employer, Role, TalentProfile
 
 VERIFIERS = (Role.city_reviewer, Role.admin)
 VERIFICATION_LABELS = {"pending": "待核验", "verified": "已核验", "refused": "核验未通过"}
@@ -32,6 +32,52 @@ class VerificationError(RegistryError):
 
 def may_verify(account: Account) -> bool:
     return account.role in VERIFIERS
+
+
+def is_hr(account: Account) -> bool:
+    """An employer's HR account (经办人), attached to its unit."""
+    return account.role == Role.employer and account.employer_id is not None
+
+
+def register_with_hr(
+    session: Session,
+    uscc: str,
+    name: str,
+    county: str,
+    employer_type: str,
+    leading_industry: str | None,
+    high_tech: bool,
+    username: str,
+    password: str,
+    contact_name: str,
+) -> Employer:
+    """A unit and its first HR account, registered together (both or neither); the unit waits
+    for the city office's verification."""
+    with session.begin_nested():
+        employer = register_employer(
+            session, uscc, name, county, employer_type, leading_industry, high_tech
+        )
+        create_account(
+            session, username, password, contact_name, Role.employer, employer_id=employer.id
+        )
+    return employer
+
+
+def staff_of(session: Session, hr: Account) -> list[TalentProfile]:
+    """The talents registered with the HR account's unit (nobody else's)."""
+    if not is_hr(hr):
+        return []
+    return list(
+        session.scalars(select(TalentProfile).where(TalentProfile.employer_id == hr.employer_id))
+    )
+
+
+def staff_member(session: Session, hr: Account, talent_id: int | None) -> TalentProfile | None:
+    """One talent of the HR account's unit, or None (also for another unit's talent)."""
+    talent = session.get(TalentProfile, talent_id) if talent_id else None
+    if talent is None or not is_hr(hr) or talent.employer_id != hr.employer_id:
+        return None
+    return talent
 
 
 def waiting(session: Session) -> list[Employer]:

@@ -22,6 +22,7 @@ from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.api import review as review_api
 from rencai.web.csrf import CsrfTokenMiddleware, csrf_protect
+from rencai.web.errors import install as install_refusals
 from rencai.web.head import HeadAsGetMiddleware
 from rencai.web.headers import SecurityHeadersMiddleware
 from rencai.web.limits import (
@@ -41,6 +42,7 @@ from rencai.web.pages import employers as employer_pages
 from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
+from rencai.web.templating import templates
 from rencai.wiring import wire
 
 STATIC = Path(__file__).with_name("static")
@@ -78,11 +80,9 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(PathIdOutOfRange)
     async def path_out_of_range(request: Request, _: PathIdOutOfRange) -> Response:
-        return out_of_range_response(request, calculator_pages.templates)
+        return out_of_range_response(request, templates)
 
-    @app.exception_handler(accounts_api.ApiError)
-    async def api_error(_: Request, exc: accounts_api.ApiError) -> JSONResponse:
-        return exc.response()
+    install_refusals(app)  # one code → status table for the API and the pages
 
     @app.exception_handler(Busy)
     @app.exception_handler(PoolTimeout)

@@ -191,3 +191,8 @@ def form_int(text: str, default: int | None = None) -> int | None:
     if not digits.isdigit() or len(digits.lstrip("0")) > 19 or int(digits) > id_max():
         return default
     return int(digits)
+
+
+def form_version(form: Any) -> int:
+    """The record version a page form was rendered with (-1, never a row's, when unreadable)."""
+    return form_int(str(form.get("version", "")), -1)

@@ -7,112 +7,38 @@ session cookie (pages) on the server; a talent only ever reaches their own profi
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request
-from fastapi.concurrency import contextmanager_in_threadpool
+from fastapi import APIRouter, Body, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from rencai.db.session import database_url, session_scope
+from rencai.errors import Refusal
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.policy.contract.result import EntitlementResult
 from rencai.registry.accounts import (
-    RegistryError,
     authenticate,
     change_password,
     checked_profile,
     issue_token,
     register_talent,
-    resolve_token,
     revoke_token,
     update_profile,
 )
 from rencai.registry.identifiers import mask_id_number
-from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
-from rencai.web.admission import admitted
-from rencai.web.cookies import SESSION_COOKIE
+from rencai.registry.models import ROLE_LABELS, Role, TalentProfile
+from rencai.views import View
+from rencai.web.deps import (
+    CurrentTalent,
+    DbSession,
+    PendingAccount,
+    bearer_or_cookie,
+    client_address,
+)
 from rencai.web.limits import Name, Version
 
 router = APIRouter(prefix="/api/v1", tags=["accounts 账号"])
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, field: str, message: str, code: str):
-        self.status, self.field, self.message, self.code = status, field, message, code
-
-    def response(self) -> JSONResponse:
-        body = {"errors": [{"field": self.field, "message": self.message, "code": self.code}]}
-        return JSONResponse(body, status_code=self.status)
-
-
-async def db() -> AsyncIterator[Session]:
-    """One transaction per request: committed on success, rolled back on error.
-
-    Used with ``scope="function"``, so the commit happens before the response is sent: a client
-    that is told 201 can rely on the row being there for its next request. The request is first
-    admitted to the database (``rencai.web.admission``), so the connection its session takes is
-    never one a worker thread has to wait for; the commit runs in a thread of its own.
-    """
-    url = database_url()
-    async with admitted(url), contextmanager_in_threadpool(session_scope(url)) as session:
-        yield session
-
-
-def bearer_or_cookie(request: Request, authorization: str | None) -> str | None:
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return request.cookies.get(SESSION_COOKIE)
-
-
-def client_address(request: Request) -> str | None:
-    """The caller's address as the server sees it (behind a reverse proxy, uvicorn's
-    ``--forwarded-allow-ips`` names the proxies whose X-Forwarded-For it trusts)."""
-    return request.client.host if request.client else None
-
-
-def current_account(
-    request: Request,
-    session: Annotated[Session, Depends(db, scope="function")],
-    authorization: Annotated[str | None, Header()] = None,
-) -> Account:
-    raw = bearer_or_cookie(request, authorization)
-    account = resolve_token(session, raw) if raw else None
-    if account is None:
-        if raw and resolve_token(session, raw, pending_change=True) is not None:
-            raise ApiError(
-                403, "password", "管理员已重置您的密码，请先修改密码", "password_change_required"
-            )
-        raise ApiError(401, "authorization", "请先登录", "unauthenticated")
-    return account
-
-
-def pending_account(
-    request: Request,
-    session: Annotated[Session, Depends(db, scope="function")],
-    authorization: Annotated[str | None, Header()] = None,
-) -> Account:
-    """The caller, even one who must replace a temporary password first (the change itself)."""
-    raw = bearer_or_cookie(request, authorization)
-    account = resolve_token(session, raw, pending_change=True) if raw else None
-    if account is None:
-        raise ApiError(401, "authorization", "请先登录", "unauthenticated")
-    return account
-
-
-def current_talent(
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> TalentProfile:
-    if account.role != Role.talent:
-        raise ApiError(403, "role", "仅人才本人可以访问", "forbidden")
-    talent = session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
-    if talent is None:
-        raise ApiError(404, "profile", "尚未建立人才档案", "not_found")
-    return talent
 
 
 class Registration(BaseModel):
@@ -138,6 +64,38 @@ class ProfileUpdate(BaseModel):
     profile: dict[str, Any]
 
 
+class TalentView(View):
+    id: int
+    name: str
+    id_number: str
+    version: int
+    profile: dict[str, Any]
+
+
+class Token(View):
+    token: str
+    token_type: str
+    role: str
+    role_label: str
+    must_change_password: bool
+
+
+class PasswordChanged(View):
+    changed: bool
+    must_change_password: bool
+    token: str
+    token_type: str
+
+
+class Me(View):
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    county: str | None
+    must_change_password: bool
+
+
 def talent_view(talent: TalentProfile) -> dict[str, Any]:
     return {
         "id": talent.id,
@@ -148,36 +106,25 @@ def talent_view(talent: TalentProfile) -> dict[str, Any]:
     }
 
 
-@router.post("/talents", status_code=201, summary="人才注册")
-def register(
-    body: Registration, session: Annotated[Session, Depends(db, scope="function")]
-) -> dict[str, Any]:
-    try:
-        talent = register_talent(
-            session, body.username, body.password, body.name, body.id_number, body.profile
-        )
-    except RegistryError as exc:
-        raise ApiError(422, exc.field, exc.message, exc.code) from None
+@router.post("/talents", response_model=TalentView, status_code=201, summary="人才注册")
+def register(body: Registration, session: DbSession) -> dict[str, Any]:
+    talent = register_talent(
+        session, body.username, body.password, body.name, body.id_number, body.profile
+    )
     return talent_view(talent)
 
 
-@router.post("/tokens", summary="登录，取得访问令牌")
-def login(
-    request: Request,
-    body: Credentials,
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> Any:
+@router.post("/tokens", response_model=Token, summary="登录，取得访问令牌")
+def login(request: Request, body: Credentials, session: DbSession) -> Any:
     """Unknown names, wrong passwords and inactive accounts get the same 401; repeated failures
     get the same 429 for any name (decision 0084)."""
     try:
         result = authenticate(
             session, body.username, body.password, kind="api", address=client_address(request)
         )
-    except RegistryError as exc:
+    except Refusal:
         session.commit()  # failed attempts count towards the throttles even though we refuse
-        status = {"throttled": 429, "password_too_long": 422}.get(exc.code, 401)
-        error = ApiError(status, exc.field, exc.message, exc.code)
-        raise error from None
+        raise
     account = result.account
     return {
         "token": result.token,
@@ -188,16 +135,15 @@ def login(
     }
 
 
-@router.put("/me/password", summary="修改本人密码（须提供原密码；原有登录全部失效，返回新令牌）")
+@router.put(
+    "/me/password",
+    response_model=PasswordChanged,
+    summary="修改本人密码（须提供原密码；原有登录全部失效，返回新令牌）",
+)
 def put_password(
-    body: PasswordChange,
-    account: Annotated[Account, Depends(pending_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    body: PasswordChange, account: PendingAccount, session: DbSession
 ) -> dict[str, Any]:
-    try:
-        change_password(session, account, body.old_password, body.new_password)
-    except RegistryError as exc:
-        raise ApiError(422, exc.field, exc.message, exc.code) from None
+    change_password(session, account, body.old_password, body.new_password)
     return {
         "changed": True,
         "must_change_password": False,
@@ -206,19 +152,17 @@ def put_password(
     }
 
 
-@router.delete("/tokens/current", status_code=204, summary="退出登录")
+@router.delete("/tokens/current", status_code=204, response_model=None, summary="退出登录")
 def logout(
-    request: Request,
-    session: Annotated[Session, Depends(db, scope="function")],
-    authorization: Annotated[str | None, Header()] = None,
+    request: Request, session: DbSession, authorization: Annotated[str | None, Header()] = None
 ) -> None:
     raw = bearer_or_cookie(request, authorization)
     if raw:
         revoke_token(session, raw)
 
 
-@router.get("/me", summary="当前账号")
-def me(account: Annotated[Account, Depends(pending_account)]) -> dict[str, Any]:
+@router.get("/me", response_model=Me, summary="当前账号")
+def me(account: PendingAccount) -> dict[str, Any]:
     return {
         "username": account.username,
         "display_name": account.display_name,
@@ -229,30 +173,28 @@ def me(account: Annotated[Account, Depends(pending_account)]) -> dict[str, Any]:
     }
 
 
-@router.get("/me/profile", summary="本人人才档案")
-def my_profile(talent: Annotated[TalentProfile, Depends(current_talent)]) -> dict[str, Any]:
+@router.get("/me/profile", response_model=TalentView, summary="本人人才档案")
+def my_profile(talent: CurrentTalent) -> dict[str, Any]:
     return talent_view(talent)
 
 
-@router.put("/me/profile", summary="修改本人人才档案（须带上读取时的 version）")
+@router.put(
+    "/me/profile", response_model=TalentView, summary="修改本人人才档案（须带上读取时的 version）"
+)
 def put_profile(
-    body: Annotated[ProfileUpdate, Body()],
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    body: Annotated[ProfileUpdate, Body()], talent: CurrentTalent, session: DbSession
 ) -> dict[str, Any]:
-    try:
-        update_profile(session, talent, body.profile, body.version)
-    except RegistryError as exc:
-        status = 409 if exc.code == "stale_version" else 422
-        raise ApiError(status, exc.field, exc.message, exc.code) from None
+    update_profile(session, talent, body.profile, body.version)
     return talent_view(talent)
 
 
-@router.get("/me/entitlements", summary="按本人档案计算可享受的政策")
-def my_entitlements(talent: Annotated[TalentProfile, Depends(current_talent)]) -> Any:
+@router.get(
+    "/me/entitlements", response_model=EntitlementResult, summary="按本人档案计算可享受的政策"
+)
+def my_entitlements(talent: CurrentTalent) -> Any:
     try:
         return entitlements(parse_profile(checked_profile(talent)))
-    except RegistryError as exc:  # a stored birth date that contradicts the identity number
+    except Refusal as exc:  # a stored birth date that contradicts the identity number
         return JSONResponse({"errors": [exc.as_dict()]}, status_code=422)
     except ProfileError as exc:
         return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)

@@ -2,43 +2,46 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, UploadFile
+from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rencai.applications import automatic
+from rencai.applications.errors import stale_case
 from rencai.applications.materials import (
     MAX_BYTES,
     Material,
-    MaterialError,
     materials_of,
-    size_label,
     store,
     viewed,
 )
-from rencai.applications.models import STATUS_LABELS, Application, Status
-from rencai.applications.publicity import label as notice_label
 from rencai.applications.requirements import missing, required
 from rencai.applications.service import (
-    ApplicationError,
+    ACCEPTING_MATERIALS,
     apply,
     decide,
-    history,
-    is_overdue,
     resubmit,
     visible,
-    visible_case,
+    visible_case_or_404,
 )
-from rencai.applications.steps import REVIEWING, current_step, steps_of
-from rencai.registry.identifiers import mask_id_number, mask_id_number_for_review
-from rencai.registry.models import Account, Employer, Role, TalentProfile
-from rencai.web.api.accounts import ApiError, current_account, current_talent, db
+from rencai.applications.steps import REVIEWING
+from rencai.applications.views import (
+    CaseDetail,
+    CaseView,
+    MaterialView,
+    case_detail,
+    case_view,
+    material_view,
+)
+from rencai.errors import Refusal
+from rencai.registry.models import Account
+from rencai.views import Listing
+from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession
 from rencai.web.limits import Reason, Version
 
 router = APIRouter(prefix="/api/v1", tags=["applications 申请与审核"])
@@ -59,198 +62,93 @@ class Resubmission(BaseModel):
     version: Version
 
 
-def _error(exc: ApplicationError) -> ApiError:
-    status = {
-        "forbidden": 403,
-        "stale_version": 409,
-        "duplicate_application": 409,
-        "already_granted": 409,
-        "once_only_pending": 409,
-    }.get(exc.code, 422)
-    return ApiError(status, exc.field, exc.message, exc.code)
+class MaterialList(Listing[MaterialView]):
+    required: list[str]
+    missing: list[str]
 
 
-REVIEWERS = (Role.county_reviewer, Role.city_reviewer, Role.department_officer, Role.admin)
-CONFIRMATION_LABELS = {
-    "pending": "待单位确认",
-    "confirmed": "单位已确认在职",
-    "denied": "单位不予确认",
-}
+@router.post(
+    "/applications",
+    status_code=201,
+    response_model=CaseView,
+    summary="提交申请（同一提交编号只生成一件申请）",
+)
+def post_application(body: NewApplication, talent: CurrentTalent, session: DbSession) -> CaseView:
+    application = apply(session, talent, body.program, body.idempotency_key)
+    return case_view(application)
 
 
-def applicant(
-    session: Session, application: Application, account: Account | None
-) -> dict[str, Any]:
-    """Who applied, for those who may see the case: the identity number masked, with the birth
-    date visible to reviewers (they check age limits against it); the employer and whether it
-    has confirmed employment."""
-    talent = session.get(TalentProfile, application.talent_id)
-    employer = session.get(Employer, application.employer_id) if application.employer_id else None
-    reviewer = account is not None and account.role in REVIEWERS
-    number = talent.id_number if talent is not None else ""
-    return {
-        "name": talent.name if talent is not None else None,
-        "id_number": mask_id_number_for_review(number) if reviewer else mask_id_number(number),
-        "employer": employer.name if employer is not None else None,
-        "employer_uscc": employer.uscc if employer is not None else None,
-        "employer_confirmation": application.employer_confirmation,
-        "employer_confirmation_label": CONFIRMATION_LABELS.get(
-            application.employer_confirmation or "", "无需单位确认"
-        ),
-    }
+@router.get(
+    "/applications", response_model=Listing[CaseView], summary="当前账号可见的申请（按提交时间）"
+)
+def list_applications(account: CurrentAccount, session: DbSession) -> Listing[CaseView]:
+    return Listing.of([case_view(a) for a in visible(session, account)])
 
 
-def material_view(material: Material) -> dict[str, Any]:
-    return {
-        "id": material.id,
-        "filename": material.filename,
-        "size": material.size,
-        "size_label": size_label(material.size),
-        "content_type": material.content_type,
-        "kind": material.kind,
-        "sha256": material.sha256,
-        "uploaded_at": material.uploaded_at.isoformat(),
-    }
+@router.get(
+    "/applications/{application_id}", response_model=CaseDetail, summary="申请详情与办理记录"
+)
+def get_application(application_id: int, account: CurrentAccount, session: DbSession) -> CaseDetail:
+    return case_detail(session, visible_case_or_404(session, account, application_id), account)
 
 
-def view(
-    session: Session,
-    application: Application,
-    detail: bool = False,
-    account: Account | None = None,
-) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": application.id,
-        "program": application.program,
-        "program_name": application.program_name,
-        "county": application.county,
-        "status": application.status,
-        "status_label": STATUS_LABELS[Status(application.status)],
-        "submitted_at": application.submitted_at.isoformat(),
-        "version": application.version,
-        "precheck": json.loads(application.precheck),
-        "due_date": application.due_date.isoformat() if application.due_date else None,
-        "due_provisional": bool(application.due_provisional),
-        "overdue": is_overdue(application),
-        "employer_confirmation": application.employer_confirmation,
-        "chain": steps_of(application),
-        "step": current_step(application),
-        "notice": notice_label(application) if application.notice_rule else None,
-        "notice_end": application.notice_end.isoformat() if application.notice_end else None,
-        "automatic": json.loads(application.automatic) if application.automatic else None,
-        "post_check": application.post_check,
-    }
-    if detail:
-        data["rules_version"] = application.rules_version
-        data["applicant"] = applicant(session, application, account)
-        data["materials_required"] = required(session, application.program)
-        data["materials_missing"] = missing(session, application)
-        data["history"] = [
-            {"level": a.level, "action": a.action, "reason": a.reason, "at": a.at.isoformat()}
-            for a in history(session, application)
-        ]
-    return data
-
-
-def _visible_case(session: Session, account: Account, application_id: int) -> Application:
-    application = visible_case(session, account, application_id)
-    if application is None:
-        raise ApiError(404, "application", "没有找到该申请", "not_found")
-    return application
-
-
-@router.post("/applications", status_code=201, summary="提交申请（同一提交编号只生成一件申请）")
-def post_application(
-    body: NewApplication,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    try:
-        application = apply(session, talent, body.program, body.idempotency_key)
-    except ApplicationError as exc:
-        raise _error(exc) from None
-    return view(session, application)
-
-
-@router.get("/applications", summary="当前账号可见的申请（按提交时间）")
-def list_applications(
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    items = [view(session, a) for a in visible(session, account)]
-    return {"count": len(items), "items": items}
-
-
-@router.get("/applications/{application_id}", summary="申请详情与办理记录")
-def get_application(
-    application_id: int,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    return view(session, _visible_case(session, account, application_id), True, account)
-
-
-@router.post("/applications/{application_id}/decision", summary="审核：通过、退回补正或不予通过")
+@router.post(
+    "/applications/{application_id}/decision",
+    response_model=CaseDetail,
+    summary="审核：通过、退回补正或不予通过",
+)
 def post_decision(
-    application_id: int,
-    body: Decision,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    application = _visible_case(session, account, application_id)
+    application_id: int, body: Decision, account: CurrentAccount, session: DbSession
+) -> CaseDetail:
+    application = visible_case_or_404(session, account, application_id)
     try:
         decide(session, account, application, body.decision, body.reason, body.version)
-    except ApplicationError as exc:
-        raise _error(exc) from None
     except StaleDataError:
-        raise ApiError(
-            409, "version", "该申请已被他人处理，请刷新后查看", "stale_version"
-        ) from None
-    return view(session, application, True, account)
+        raise stale_case() from None
+    return case_detail(session, application, account)
 
 
 @router.post(
     "/applications/{application_id}/materials",
     status_code=201,
+    response_model=MaterialView,
     summary="上传申请材料（PDF、JPG、PNG，不超过10MB）",
 )
 async def post_material(
     application_id: int,
     file: UploadFile,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    talent: CurrentTalent,
+    session: DbSession,
     kind: Annotated[str | None, Form(max_length=64, description="必交材料名称（选填）")] = None,
-) -> dict[str, Any]:
+) -> MaterialView:
     account = session.get(Account, talent.account_id)
     assert account is not None
-    application = _visible_case(session, account, application_id)
-    if application.status not in (Status.county_review, Status.department_review, Status.returned):
-        raise ApiError(409, "application", "该申请当前不能补充材料", "closed")
+    application = visible_case_or_404(session, account, application_id)
+    if application.status not in ACCEPTING_MATERIALS:
+        raise Refusal("application", "该申请当前不能补充材料", "closed")
     data = await file.read(MAX_BYTES + 1)
-    try:
-        material = store(session, application, account.id, file.filename or "", data, kind)
-    except MaterialError as exc:
-        status = {"too_large": 413, "bad_type": 415}.get(exc.code, 422)
-        raise ApiError(status, exc.field, exc.message, exc.code) from None
+    material = store(session, application, account.id, file.filename or "", data, kind)
     if application.status in REVIEWING:  # 秒批 may have waited for this material
         automatic.consider(session, application)
     return material_view(material)
 
 
-@router.get("/applications/{application_id}/materials", summary="申请材料清单")
+@router.get(
+    "/applications/{application_id}/materials",
+    response_model=MaterialList,
+    summary="申请材料清单",
+)
 def list_materials(
-    application_id: int,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    application = _visible_case(session, account, application_id)
+    application_id: int, account: CurrentAccount, session: DbSession
+) -> MaterialList:
+    application = visible_case_or_404(session, account, application_id)
     items = [material_view(m) for m in materials_of(session, application)]
-    return {
-        "count": len(items),
-        "items": items,
-        "required": required(session, application.program),
-        "missing": missing(session, application),
-    }
+    return MaterialList(
+        count=len(items),
+        items=items,
+        required=required(session, application.program),
+        missing=missing(session, application),
+    )
 
 
 def disposition(kind: str, filename: str) -> str:
@@ -282,32 +180,27 @@ def material_response(
     "/applications/{application_id}/materials/{material_id}",
     summary="下载一份申请材料（可见该申请者可下载；每次下载均记入审计日志）",
     response_class=Response,
+    response_model=None,
+    responses={200: {"description": "材料原件", "content": {"application/octet-stream": {}}}},
 )
 def get_material(
-    application_id: int,
-    material_id: int,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    application_id: int, material_id: int, account: CurrentAccount, session: DbSession
 ) -> Response:
-    application = _visible_case(session, account, application_id)
+    application = visible_case_or_404(session, account, application_id)
     material = session.get(Material, material_id)
     if material is None or material.application_id != application.id:
-        raise ApiError(404, "material", "没有找到该材料", "not_found")
+        raise Refusal("material", "没有找到该材料", "not_found")
     return material_response(session, account, material, download=True)
 
 
-@router.post("/applications/{application_id}/resubmit", summary="补正后重新提交")
+@router.post(
+    "/applications/{application_id}/resubmit", response_model=CaseDetail, summary="补正后重新提交"
+)
 def post_resubmit(
-    application_id: int,
-    body: Resubmission,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
+    application_id: int, body: Resubmission, talent: CurrentTalent, session: DbSession
+) -> CaseDetail:
     account = session.get(Account, talent.account_id)
     assert account is not None
-    application = _visible_case(session, account, application_id)
-    try:
-        resubmit(session, talent, application, body.version)
-    except ApplicationError as exc:
-        raise _error(exc) from None
-    return view(session, application, detail=True)
+    application = visible_case_or_404(session, account, application_id)
+    resubmit(session, talent, application, body.version)
+    return case_detail(session, application)

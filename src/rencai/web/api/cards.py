@@ -5,32 +5,33 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rencai import clock
 from rencai.audit.log import append as audit
-from rencai.cards.holder import (
-    MAX_PHOTO_BYTES,
-    holder_for_point,
-    photo_of,
-    point_may_see_photo,
-    set_photo,
+from rencai.cards.access import (
+    cards_of,
+    managed_card,
+    managed_cards,
+    may_manage_cards,
+    may_see_photo,
+    may_see_statistics,
+    own_card,
 )
-from rencai.cards.issuance import RELATION_LABELS, CardError, set_validity, validity_settings
+from rencai.cards.holder import MAX_PHOTO_BYTES, holder_for_point, photo_of, set_photo
+from rencai.cards.issuance import RELATION_LABELS, set_validity, validity_settings
 from rencai.cards.keys import KeyError_, KeyStore, kid_of
-from rencai.cards.lifecycle import ACTION_LABELS, can_manage, change
+from rencai.cards.lifecycle import change
 from rencai.cards.lists import BUNDLES
-from rencai.cards.models import STATUS_LABELS, Card, CardEvent, CardStatus, ServicePoint
-from rencai.cards.points import tier_label, title_of
+from rencai.cards.models import Card, ServicePoint
 from rencai.cards.presentation import dynamic_codes, pdf, static_code, svg
 from rencai.cards.usage import (
     VERIFY_LIMITER,
@@ -41,16 +42,13 @@ from rencai.cards.usage import (
     uses_of,
     verify_online,
 )
+from rencai.cards.views import CardDetail, CardView, card_detail, card_view
 from rencai.db.session import database_url, session_scope
+from rencai.errors import Refusal
 from rencai.registry.models import Account, Role, TalentProfile
+from rencai.views import View
 from rencai.web.admission import admitted
-from rencai.web.api.accounts import (
-    ApiError,
-    bearer_or_cookie,
-    current_account,
-    current_talent,
-    db,
-)
+from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, bearer_or_cookie, require
 from rencai.web.limits import Version
 
 router = APIRouter(prefix="/api/v1", tags=["cards 人才绿卡"])
@@ -60,44 +58,81 @@ def _now() -> dt.datetime:
     return clock.now()
 
 
-def _error(exc: CardError) -> ApiError:
-    status = {"forbidden": 403, "inactive": 409, "no_validity": 409, "bad_state": 409}.get(
-        exc.code, 422
-    )
-    return ApiError(status, exc.field, exc.message, exc.code)
+Manager = Annotated[Account, Depends(require(may_manage_cards, message="无权管理人才绿卡"))]
+ValidityAdmin = Annotated[
+    Account, Depends(require(Role.admin, message="仅系统管理员可以设定有效期"))
+]
 
 
-def card_view(session: Session, card: Card) -> dict[str, Any]:
-    main = session.get(Card, card.main_card_id) if card.main_card_id else None
-    return {
-        "number": card.number,
-        "tier": card.tier,
-        "tier_label": tier_label(card.tier),
-        "title": title_of(card.county),
-        "kind": "family" if main else "main",
-        "main_number": main.number if main else None,
-        "relation": card.relation,
-        "relation_label": RELATION_LABELS.get(card.relation or "", None),
-        "holder_name": card.holder_name,
-        "county": card.county,
-        "status": card.status,
-        "status_label": STATUS_LABELS[CardStatus(card.status)],
-        "valid_from": card.valid_from.isoformat(),
-        # the last day the card is valid (the stored end is exclusive)
-        "valid_through": (card.valid_until - dt.timedelta(days=1)).isoformat()
-        if card.valid_until
-        else None,
-        "validity_awaiting_administrator": card.valid_until is None,
-        "services": json.loads(card.services),
-        "has_photo": card.photo_sha256 is not None,
-        "version": card.version,
-    }
+def no_card() -> Refusal:
+    return Refusal("number", "没有找到该卡", "not_found")
+
+
+def stale_card() -> Refusal:
+    return Refusal("version", "该卡已被他人处理，请刷新后查看", "stale_version")
+
+
+class MyCards(View):
+    items: list[CardView]
+    uses: list[dict[str, Any]]
+
+
+class DynamicCodes(View):
+    number: str
+    window_seconds: int
+    codes: list[dict[str, Any]]
+
+
+class RootKey(View):
+    alg: str
+    key: str
+    kid: str
+
+
+class Verification(View):
+    """The verdict of one online check; with the holder as the counter may see them."""
+
+    verdict: str
+    accepted: bool
+    message: str
+    point: dict[str, Any]
+    recorded: bool
+
+
+class UploadResult(View):
+    received: int
+    stored: int
+    duplicates: int
+
+
+class ValidityView(View):
+    tier: str
+    label: str
+    months: int | None
+    source: str | None
+    awaiting_administrator: bool
+
+
+class Validity(View):
+    items: list[ValidityView]
+
+
+class ValidityChanged(Validity):
+    cards_updated: int
+
+
+class Cards(View):
+    items: list[CardView]
+
+
+class Changed(View):
+    changed: list[CardView]
 
 
 def _own_card(session: Session, talent: TalentProfile, number: str) -> Card:
-    card = session.scalar(select(Card).where(Card.number == number, Card.talent_id == talent.id))
+    card = own_card(session, talent, number)
     if card is None:  # the same answer whether it does not exist or is someone else's
-        raise ApiError(404, "number", "没有找到该卡", "not_found")
+        raise no_card()
     return card
 
 
@@ -105,29 +140,23 @@ def _store() -> KeyStore:
     return KeyStore()
 
 
-@router.get("/me/cards", summary="本人的人才绿卡及副卡")
-def my_cards(
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    cards = list(session.scalars(select(Card).where(Card.talent_id == talent.id).order_by(Card.id)))
+@router.get("/me/cards", response_model=MyCards, summary="本人的人才绿卡及副卡")
+def my_cards(talent: CurrentTalent, session: DbSession) -> dict[str, Any]:
+    cards = cards_of(session, talent)
     return {
         "items": [card_view(session, c) for c in cards],
         "uses": uses_of(session, [c.number for c in cards]),
     }
 
 
-@router.get("/me/cards/{number}/presentation", summary="动态二维码（每60秒一个，含后续时段）")
-def presentation(
-    number: str,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
+@router.get(
+    "/me/cards/{number}/presentation",
+    response_model=DynamicCodes,
+    summary="动态二维码（每60秒一个，含后续时段）",
+)
+def presentation(number: str, talent: CurrentTalent, session: DbSession) -> dict[str, Any]:
     card = _own_card(session, talent, number)
-    try:
-        codes = dynamic_codes(session, card, _store(), _now())
-    except CardError as exc:
-        raise _error(exc) from None
+    codes = dynamic_codes(session, card, _store(), _now())
     for item in codes:
         item["svg"] = (
             "data:image/svg+xml;base64," + base64.b64encode(svg(str(item["code"]))).decode()
@@ -136,53 +165,54 @@ def presentation(
 
 
 @router.put(
-    "/me/cards/{number}/photo", status_code=204, summary="上传持卡人照片（JPG 或 PNG，不超过2MB）"
+    "/me/cards/{number}/photo",
+    response_model=None,
+    status_code=204,
+    summary="上传持卡人照片（JPG 或 PNG，不超过2MB）",
 )
 async def put_photo(
-    number: str,
-    file: UploadFile,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    number: str, file: UploadFile, talent: CurrentTalent, session: DbSession
 ) -> Response:
     card = _own_card(session, talent, number)
     data = await file.read(MAX_PHOTO_BYTES + 1)
-    try:
-        set_photo(card, data)
-    except CardError as exc:
-        status = {"too_large": 413, "bad_type": 415}.get(exc.code, 422)
-        raise ApiError(status, exc.field, exc.message, exc.code) from None
+    set_photo(card, data)
     audit(session, f"account:{talent.account_id}", "card.photo", f"card:{card.number}")
     return Response(status_code=204)
 
 
-@router.get("/me/cards/{number}/card.pdf", summary="可打印的卡面（PDF，含持卡人照片与静态二维码）")
-def printable(
-    number: str,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> Response:
+@router.get(
+    "/me/cards/{number}/card.pdf",
+    response_model=None,
+    response_class=Response,
+    responses={200: {"description": "卡面 PDF", "content": {"application/pdf": {}}}},
+    summary="可打印的卡面（PDF，含持卡人照片与静态二维码）",
+)
+def printable(number: str, talent: CurrentTalent, session: DbSession) -> Response:
     card = _own_card(session, talent, number)
     photo = photo_of(card)
     if photo is None:  # a static code without the holder's photo could be used by anyone
-        raise ApiError(409, "photo", "请先上传持卡人照片，再打印卡面", "no_photo")
-    try:
-        code = static_code(session, card, _store(), _now())
-        holder = card.holder_name or RELATION_LABELS.get(card.relation or "", "") or talent.name
-        body = pdf(session, card, holder, code, photo[0])
-    except CardError as exc:
-        raise _error(exc) from None
+        raise Refusal("photo", "请先上传持卡人照片，再打印卡面", "no_photo")
+    code = static_code(session, card, _store(), _now())
+    holder = card.holder_name or RELATION_LABELS.get(card.relation or "", "") or talent.name
+    body = pdf(session, card, holder, code, photo[0])
     disposition = f'attachment; filename="{card.number}.pdf"'
     return Response(
         body, media_type="application/pdf", headers={"Content-Disposition": disposition}
     )
 
 
-@router.get("/cards/trust-bundle", summary="信任包：签发公钥证书与状态清单（COSE_Sign1）")
-def trust_bundle(session: Annotated[Session, Depends(db, scope="function")]) -> Response:
+@router.get(
+    "/cards/trust-bundle",
+    response_model=None,
+    response_class=Response,
+    responses={200: {"description": "信任包（COSE_Sign1）", "content": {"application/cose": {}}}},
+    summary="信任包：签发公钥证书与状态清单（COSE_Sign1）",
+)
+def trust_bundle(session: DbSession) -> Response:
     try:
         raw, parsed = BUNDLES.get(session, _store(), _now())
     except KeyError_ as exc:
-        raise ApiError(503, "keys", str(exc), "no_key") from None
+        raise Refusal("keys", str(exc), "no_key") from None
     return Response(
         raw,
         media_type="application/cose",
@@ -190,16 +220,12 @@ def trust_bundle(session: Annotated[Session, Depends(db, scope="function")]) -> 
     )
 
 
-@router.get("/cards/root-key", summary="根公钥（核验端预置）")
+@router.get("/cards/root-key", response_model=RootKey, summary="根公钥（核验端预置）")
 def root_key() -> dict[str, str]:
     store = _store()
     store.ensure_root()  # first use on a development setup; production installs it
     public = store.root_public()
-    return {
-        "alg": "ES256",
-        "key": base64.b64encode(public).decode(),
-        "kid": kid_of(public).hex(),
-    }
+    return {"alg": "ES256", "key": base64.b64encode(public).decode(), "kid": kid_of(public).hex()}
 
 
 class VerifyRequest(BaseModel):
@@ -210,15 +236,15 @@ class VerifyRequest(BaseModel):
 def _point(session: Session, account: Account) -> ServicePoint:
     point = point_of(session, account)
     if point is None:
-        raise ApiError(403, "role", "仅服务网点账号可以核验", "forbidden")
+        raise Refusal("role", "仅服务网点账号可以核验", "forbidden")
     return point
 
 
-@router.post("/cards/verify", summary="在线核验并记录一次使用（按网点账号限流）")
+@router.post(
+    "/cards/verify", response_model=Verification, summary="在线核验并记录一次使用（按网点账号限流）"
+)
 async def verify_card(
-    body: VerifyRequest,
-    request: Request,
-    authorization: Annotated[str | None, Header()] = None,
+    body: VerifyRequest, request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> dict[str, Any]:
     # One worker thread does the whole check in one short transaction: a gate's request never
     # holds a database connection while it waits for another thread (under a burst that wait
@@ -233,11 +259,11 @@ def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -
     with session_scope(database_url()) as session:
         gate = gate_of(session, raw_token, now) if raw_token else None
         if gate is None:
-            raise ApiError(401, "authorization", "请先登录", "unauthenticated")
+            raise Refusal("authorization", "请先登录", "unauthenticated")
         if gate.point_id is None:
-            raise ApiError(403, "role", "仅服务网点账号可以核验", "forbidden")
+            raise Refusal("role", "仅服务网点账号可以核验", "forbidden")
         if not VERIFY_LIMITER.allow(gate.account_id):
-            raise ApiError(429, "rate", "核验请求过于频繁，请稍后再试", "rate_limited")
+            raise Refusal("rate", "核验请求过于频繁，请稍后再试", "rate_limited")
         verdict, recorded = verify_online(session, gate, code, _store(), now, event_id)
         data = verdict.as_dict()
         if verdict.accepted and verdict.claims is not None:
@@ -251,71 +277,51 @@ def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -
         return data
 
 
-@router.get("/cards/{number}/holder-photo", summary="持卡人照片（刚在线核验通过该卡的网点可查看）")
-def holder_photo(
-    number: str,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> Response:
+@router.get(
+    "/cards/{number}/holder-photo",
+    response_model=None,
+    response_class=Response,
+    responses={200: {"description": "持卡人照片", "content": {"image/jpeg": {}, "image/png": {}}}},
+    summary="持卡人照片（刚在线核验通过该卡的网点可查看）",
+)
+def holder_photo(number: str, account: CurrentAccount, session: DbSession) -> Response:
     card = session.scalar(select(Card).where(Card.number == number))
-    allowed = False
-    if card is not None and account.role == Role.service_point:
-        point = point_of(session, account)
-        allowed = point is not None and point_may_see_photo(
-            session, point.id, point.kind, card.number
-        )
-    elif card is not None:
-        allowed = can_manage(account, card) or _holds(session, account, card)
+    allowed = card is not None and may_see_photo(session, account, card)
     photo = photo_of(card) if card is not None and allowed else None
     if card is None or photo is None:  # the same answer for no card, no photo and no right
-        raise ApiError(404, "number", "没有可查看的持卡人照片", "not_found")
+        raise Refusal("number", "没有可查看的持卡人照片", "not_found")
     audit(session, f"account:{account.id}", "card.photo_viewed", f"card:{card.number}")
     return Response(photo[0], media_type=photo[1], headers={"Cache-Control": "no-store"})
-
-
-def _holds(session: Session, account: Account, card: Card) -> bool:
-    talent = session.get(TalentProfile, card.talent_id)
-    return talent is not None and talent.account_id == account.id
 
 
 class UseBatch(BaseModel):
     events: list[dict[str, Any]]
 
 
-@router.post("/cards/uses", summary="离线核验记录批量上传（按记录编号去重）")
-def upload_uses(
-    body: UseBatch,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
+@router.post(
+    "/cards/uses", response_model=UploadResult, summary="离线核验记录批量上传（按记录编号去重）"
+)
+def upload_uses(body: UseBatch, account: CurrentAccount, session: DbSession) -> dict[str, Any]:
     point = _point(session, account)
-    try:
-        return upload(session, point, body.events)
-    except CardError as exc:
-        raise _error(exc) from None
+    return upload(session, point, body.events)
 
 
-def _manager(account: Account) -> None:
-    if account.role not in (Role.admin, Role.city_reviewer, Role.county_reviewer):
-        raise ApiError(403, "role", "无权管理人才绿卡", "forbidden")
-
-
-@router.get("/cards/statistics", summary="使用统计：按服务类型、网点、月份；可疑使用")
+@router.get(
+    "/cards/statistics",
+    response_model=dict[str, Any],
+    summary="使用统计：按服务类型、网点、月份；可疑使用",
+)
 def card_statistics(
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Annotated[Account, Depends(require(may_see_statistics, message="无权查看统计"))],
+    session: DbSession,
 ) -> dict[str, Any]:
-    if account.role not in (Role.admin, Role.city_reviewer):
-        raise ApiError(403, "role", "无权查看统计", "forbidden")
     return statistics(session)
 
 
-@router.get("/cards/validity", summary="各卡别有效期（未设定的标记为待管理员设定）")
-def get_validity(
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    _manager(account)
+@router.get(
+    "/cards/validity", response_model=Validity, summary="各卡别有效期（未设定的标记为待管理员设定）"
+)
+def get_validity(account: Manager, session: DbSession) -> dict[str, Any]:
     return {"items": validity_settings(session)}
 
 
@@ -324,66 +330,34 @@ class ValidityUpdate(BaseModel):
     source: str = Field(max_length=200)
 
 
-@router.put("/cards/validity/{tier}", summary="设定卡别有效期（系统管理员）")
+@router.put(
+    "/cards/validity/{tier}", response_model=ValidityChanged, summary="设定卡别有效期（系统管理员）"
+)
 def put_validity(
     tier: str,
     body: ValidityUpdate,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: ValidityAdmin,
+    session: DbSession,
 ) -> dict[str, Any]:
-    if account.role != Role.admin:
-        raise ApiError(403, "role", "仅系统管理员可以设定有效期", "forbidden")
-    try:
-        updated = set_validity(session, f"account:{account.id}", tier, body.months, body.source)
-    except CardError as exc:
-        raise _error(exc) from None
+    updated = set_validity(session, f"account:{account.id}", tier, body.months, body.source)
     return {"items": validity_settings(session), "cards_updated": updated}
 
 
 def _managed_card(session: Session, account: Account, number: str) -> Card:
-    _manager(account)
-    card = session.scalar(select(Card).where(Card.number == number))
-    if card is None or not can_manage(account, card):
-        raise ApiError(404, "number", "没有找到该卡", "not_found")
+    card = managed_card(session, account, number)
+    if card is None:
+        raise no_card()
     return card
 
 
-@router.get("/cards", summary="卡片查询（管理）")
-def list_cards(
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-    q: str = "",
-) -> dict[str, Any]:
-    _manager(account)
-    query = select(Card).order_by(Card.id.desc()).limit(100)
-    if account.role == Role.county_reviewer:
-        query = query.where(Card.county == account.county)
-    if q:
-        query = query.where(or_(Card.number == q.strip().upper(), Card.holder_name == q.strip()))
-    return {"items": [card_view(session, c) for c in session.scalars(query)]}
+@router.get("/cards", response_model=Cards, summary="卡片查询（管理）")
+def list_cards(account: Manager, session: DbSession, q: str = "") -> dict[str, Any]:
+    return {"items": [card_view(session, c) for c in managed_cards(session, account, q)]}
 
 
-@router.get("/cards/{number}", summary="卡片详情与办理记录（管理）")
-def get_card(
-    number: str,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    card = _managed_card(session, account, number)
-    data = card_view(session, card)
-    data["history"] = [
-        {
-            "action": e.action,
-            "label": ACTION_LABELS.get(e.action, e.action),
-            "reason": e.reason,
-            "actor": e.actor,
-            "at": e.at.isoformat(),
-        }
-        for e in session.scalars(
-            select(CardEvent).where(CardEvent.card_id == card.id).order_by(CardEvent.id)
-        )
-    ]
-    return data
+@router.get("/cards/{number}", response_model=CardDetail, summary="卡片详情与办理记录（管理）")
+def get_card(number: str, account: Manager, session: DbSession) -> CardDetail:
+    return card_detail(session, _managed_card(session, account, number))
 
 
 class LifecycleRequest(BaseModel):
@@ -391,21 +365,23 @@ class LifecycleRequest(BaseModel):
     version: Version
 
 
-@router.post("/cards/{number}/{action}", summary="暂停、恢复、注销或续期（注销主卡同时注销副卡）")
+@router.post(
+    "/cards/{number}/{action}",
+    response_model=Changed,
+    summary="暂停、恢复、注销或续期（注销主卡同时注销副卡）",
+)
 def card_action(
     number: str,
     action: Literal["suspend", "resume", "revoke", "renew"],
     body: LifecycleRequest,
-    account: Annotated[Account, Depends(current_account)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Manager,
+    session: DbSession,
 ) -> dict[str, Any]:
     card = _managed_card(session, account, number)
     if card.version != body.version:
-        raise ApiError(409, "version", "该卡已被他人处理，请刷新后查看", "stale_version")
+        raise stale_card()
     try:
         changed = change(session, account, card, action, body.reason)
-    except CardError as exc:
-        raise _error(exc) from None
     except StaleDataError:
-        raise ApiError(409, "version", "该卡已被他人处理，请刷新后查看", "stale_version") from None
+        raise stale_card() from None
     return {"changed": [card_view(session, c) for c in changed]}

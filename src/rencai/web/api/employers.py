@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from rencai.applications.models import Application
-from rencai.applications.service import ApplicationError, confirm_employment, link_employer
-from rencai.registry.accounts import RegistryError, create_account, register_employer
-from rencai.registry.employers import decide, may_verify, verification_view, waiting
+from rencai.applications.service import confirm_employment, link_employer, visible_case_or_404
+from rencai.applications.views import CaseDetail, case_detail
+from rencai.errors import Refusal
+from rencai.registry.employers import (
+    decide,
+    is_hr,
+    may_verify,
+    register_with_hr,
+    staff_of,
+    verification_view,
+    waiting,
+)
 from rencai.registry.identifiers import mask_id_number
-from rencai.registry.models import Account, Employer, Role, TalentProfile
-from rencai.web.api.accounts import ApiError, current_account, current_talent, db
-from rencai.web.api.applications import _error, _visible_case, view
+from rencai.registry.models import Account, Employer
+from rencai.views import Listing, View
+from rencai.web.deps import CurrentTalent, DbSession, SerialId, require
 from rencai.web.limits import Code, Name, Secret
 
 router = APIRouter(prefix="/api/v1", tags=["employers 用人单位"])
@@ -50,36 +56,65 @@ class Confirmation(BaseModel):
     note: str | None = None
 
 
-def _hr(account: Annotated[Account, Depends(current_account)]) -> Account:
-    if account.role != Role.employer or account.employer_id is None:
-        raise ApiError(403, "role", "仅用人单位经办人可以访问", "forbidden")
-    return account
+class Registered(View):
+    id: int
+    uscc: str
+    name: str
+    verification_status: str
+    notice: str
 
 
-@router.post("/employers", status_code=201, summary="用人单位注册（同时开通经办人账号）")
-def register(
-    body: EmployerRegistration, session: Annotated[Session, Depends(db, scope="function")]
-) -> Any:
-    try:
-        employer = register_employer(
-            session,
-            body.uscc,
-            body.name,
-            body.county,
-            body.employer_type,
-            body.leading_industry,
-            body.high_tech,
-        )
-        create_account(
-            session,
-            body.username,
-            body.password,
-            body.contact_name,
-            Role.employer,
-            employer_id=employer.id,
-        )
-    except RegistryError as exc:
-        raise ApiError(422, exc.field, exc.message, exc.code) from None
+class VerificationView(View):
+    id: int
+    uscc: str
+    name: str
+    county: str
+    employer_type: str
+    verification_status: str
+    verification_label: str
+    verification_source: str | None
+    verification_evidence: str | None
+    verified_by: str | None
+    verified_at: str | None
+
+
+class LinkedEmployer(View):
+    employer: str
+    uscc: str
+
+
+class StaffMember(View):
+    id: int
+    name: str
+    id_number: str
+
+
+HR = Annotated[Account, Depends(require(is_hr, message="仅用人单位经办人可以访问"))]
+Verifier = Annotated[
+    Account,
+    Depends(require(may_verify, message="仅市委人才办审核人员或系统管理员可以核验用人单位")),
+]
+
+
+@router.post(
+    "/employers",
+    response_model=Registered,
+    status_code=201,
+    summary="用人单位注册（同时开通经办人账号）",
+)
+def register(body: EmployerRegistration, session: DbSession) -> Any:
+    employer = register_with_hr(
+        session,
+        body.uscc,
+        body.name,
+        body.county,
+        body.employer_type,
+        body.leading_industry,
+        body.high_tech,
+        body.username,
+        body.password,
+        body.contact_name,
+    )
     return {
         "id": employer.id,
         "uscc": employer.uscc,
@@ -89,75 +124,58 @@ def register(
     }
 
 
-def _verifier(account: Annotated[Account, Depends(current_account)]) -> Account:
-    if not may_verify(account):
-        raise ApiError(403, "role", "仅市委人才办审核人员或系统管理员可以核验用人单位", "forbidden")
-    return account
+@router.get(
+    "/employers/unverified",
+    response_model=Listing[VerificationView],
+    summary="待核验（及核验未通过）的用人单位",
+)
+def unverified(officer: Verifier, session: DbSession) -> Listing[VerificationView]:
+    return Listing[VerificationView].of([verification_view(e) for e in waiting(session)])
 
 
-@router.get("/employers/unverified", summary="待核验（及核验未通过）的用人单位")
-def unverified(
-    officer: Annotated[Account, Depends(_verifier)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    items = [verification_view(e) for e in waiting(session)]
-    return {"count": len(items), "items": items}
-
-
-@router.post("/employers/{employer_id}/verification", summary="核验用人单位：通过或不通过")
+@router.post(
+    "/employers/{employer_id}/verification",
+    response_model=VerificationView,
+    summary="核验用人单位：通过或不通过",
+)
 def verify(
-    employer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    employer_id: SerialId,
     body: EmployerDecision,
-    officer: Annotated[Account, Depends(_verifier)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    officer: Verifier,
+    session: DbSession,
 ) -> dict[str, Any]:
     employer = session.get(Employer, employer_id)
     if employer is None:
-        raise ApiError(404, "employer", "没有找到该单位", "not_found")
-    try:
-        decide(session, officer, employer, body.decision, body.evidence)
-    except RegistryError as exc:
-        status = {"forbidden": 403, "already_verified": 409}.get(exc.code, 422)
-        raise ApiError(status, exc.field, exc.message, exc.code) from None
+        raise Refusal("employer", "没有找到该单位", "not_found")
+    decide(session, officer, employer, body.decision, body.evidence)
     return verification_view(employer)
 
 
-@router.put("/me/employer", summary="人才关联所在用人单位")
-def set_employer(
-    body: EmployerLink,
-    talent: Annotated[TalentProfile, Depends(current_talent)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> Any:
-    try:
-        employer = link_employer(session, talent, body.uscc)
-    except ApplicationError as exc:
-        raise ApiError(422, exc.field, exc.message, exc.code) from None
+@router.put("/me/employer", response_model=LinkedEmployer, summary="人才关联所在用人单位")
+def set_employer(body: EmployerLink, talent: CurrentTalent, session: DbSession) -> Any:
+    employer = link_employer(session, talent, body.uscc)
     return {"employer": employer.name, "uscc": employer.uscc}
 
 
-@router.get("/employer/staff", summary="本单位在平台登记的人才（身份证号已脱敏）")
-def staff(
-    hr: Annotated[Account, Depends(_hr)], session: Annotated[Session, Depends(db, scope="function")]
-) -> Any:
-    talents = session.scalars(
-        select(TalentProfile).where(TalentProfile.employer_id == hr.employer_id)
-    )
+@router.get(
+    "/employer/staff",
+    response_model=Listing[StaffMember],
+    summary="本单位在平台登记的人才（身份证号已脱敏）",
+)
+def staff(hr: HR, session: DbSession) -> Listing[StaffMember]:
     items = [
-        {"id": t.id, "name": t.name, "id_number": mask_id_number(t.id_number)} for t in talents
+        {"id": t.id, "name": t.name, "id_number": mask_id_number(t.id_number)}
+        for t in staff_of(session, hr)
     ]
-    return {"count": len(items), "items": items}
+    return Listing[StaffMember].of(items)
 
 
-@router.post("/applications/{application_id}/employment", summary="用人单位确认在职情况")
-def confirm(
-    application_id: int,
-    body: Confirmation,
-    hr: Annotated[Account, Depends(_hr)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    application: Application = _visible_case(session, hr, application_id)
-    try:
-        confirm_employment(session, hr, application, body.confirmed, body.note)
-    except ApplicationError as exc:
-        raise _error(exc) from None
-    return view(session, application, detail=True)
+@router.post(
+    "/applications/{application_id}/employment",
+    response_model=CaseDetail,
+    summary="用人单位确认在职情况",
+)
+def confirm(application_id: int, body: Confirmation, hr: HR, session: DbSession) -> CaseDetail:
+    application = visible_case_or_404(session, hr, application_id)
+    confirm_employment(session, hr, application, body.confirmed, body.note)
+    return case_detail(session, application)

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from rencai.policy.calculator import entitlements
 from rencai.policy.cities import example
 from rencai.policy.contract.profile import ProfileError, parse_profile, profile_json_schema
+from rencai.policy.contract.result import EntitlementResult
 
 router = APIRouter(prefix="/api/v1", tags=["entitlements 政策计算器"])
 
@@ -37,6 +38,7 @@ EXAMPLE_RESULT = example("entitlements")
 
 @router.post(
     "/entitlements",
+    response_model=EntitlementResult,
     summary="计算人才可享受的人才绿卡、服务项目和资金（附政策出处）",
     openapi_extra={
         "requestBody": {
@@ -67,6 +69,6 @@ def post_entitlements(
         return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)
 
 
-@router.get("/schemas/profile", summary="人才画像的 JSON Schema")
+@router.get("/schemas/profile", response_model=dict[str, Any], summary="人才画像的 JSON Schema")
 def get_profile_schema() -> dict[str, Any]:
     return profile_json_schema()

@@ -4,81 +4,54 @@ recovery settings and finance reports (JSON or Excel)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from rencai.db.session import database_url
+from rencai.errors import Refusal
 from rencai.feeds.load import load
-from rencai.feeds.source import FeedError, UploadedSource
+from rencai.feeds.source import UploadedSource
 from rencai.ledger.bank import decide_batch, files_dir
-from rencai.ledger.errors import LedgerError
 from rencai.ledger.history import batch_lines, payment_history, receivable_detail
 from rencai.ledger.models import Batch, Receivable
 from rencai.ledger.money import parse_yuan, yuan
-from rencai.ledger.officers import chosen_city, city_of
+from rencai.ledger.officers import chosen_city, may_act_for, may_use_ledger
 from rencai.ledger.payees import confirm_employer, set_payee
 from rencai.ledger.recovery import BASIS_SETTINGS, declare_fraud, repay, set_basis, write_off
 from rencai.ledger.reports import REPORTS, report, to_xlsx
 from rencai.ledger.runs import parse_month, run_month
+from rencai.ledger.views import (
+    BatchDetail,
+    BatchView,
+    PaymentHistoryView,
+    ReceivableView,
+    RunSummaryView,
+    batch_view,
+    run_summary_view,
+)
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import Account, Role
-from rencai.web.api.accounts import ApiError, current_account, db
+from rencai.views import View
+from rencai.web.deps import DbSession, SerialId, require
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger 资金发放"])
-CONFLICTS = {
-    "month_already_run",
-    "run_in_progress",
-    "already_decided",
-    "four_eyes",
-    "not_open",
-    "stopped",
-    "already_stopped",
-    "earlier_run_unfinished",
-    "later_run_unfinished",
-    "already_batched",
-}
 MAX_FEED_BYTES = 50 * 1024 * 1024
 
 
-def finance(account: Annotated[Account, Depends(current_account)]) -> Account:
-    if account.role not in (Role.finance, Role.admin):
-        raise ApiError(403, "role", "仅财务人员可以访问资金发放", "forbidden")
-    return account
+Finance = Annotated[Account, Depends(require(may_use_ledger, message="仅财务人员可以访问资金发放"))]
+# checked before the body is read: a refused role learns nothing about its input
+Administrator = Annotated[
+    Account, Depends(require(Role.admin, message="仅系统管理员可以设定收回口径"))
+]
 
 
 def same_city(account: Account, jurisdiction: str) -> None:
-    """A finance officer acts only for the city the account belongs to (decision 0073)."""
-    own = city_of(account)
-    if own is not None and own != jurisdiction:
-        raise ApiError(
-            403, "jurisdiction", "您不是该市的财务人员，不能办理该市的资金发放", "forbidden"
-        )
-
-
-def administrator(account: Annotated[Account, Depends(current_account)]) -> Account:
-    """Checked before the body is read: a refused role learns nothing about its input."""
-    if account.role != Role.admin:
-        raise ApiError(403, "role", "仅系统管理员可以设定收回口径", "forbidden")
-    return account
-
-
-def _error(exc: LedgerError) -> ApiError:
-    status = (
-        409
-        if exc.code in CONFLICTS
-        else 403
-        if exc.code == "forbidden"
-        else 404
-        if exc.code == "not_found"
-        else 422
-    )
-    return ApiError(status, exc.field, exc.message, exc.code)
+    if not may_act_for(account, jurisdiction):
+        raise Refusal("jurisdiction", "您不是该市的财务人员，不能办理该市的资金发放", "forbidden")
 
 
 class RunRequest(BaseModel):
@@ -135,112 +108,128 @@ def amount_fen(text: str, field: str = "amount") -> int:
     try:
         return parse_yuan(text)
     except (ValueError, ArithmeticError):
-        raise ApiError(422, field, f"金额“{text}”无效，应为精确到分的元数", "bad_amount") from None
+        raise Refusal(field, f"金额“{text}”无效，应为精确到分的元数", "bad_amount") from None
 
 
-def batch_view(batch: Batch) -> dict[str, Any]:
-    return {
-        "id": batch.id,
-        "run_id": batch.run_id,
-        "jurisdiction": batch.jurisdiction,
-        "month": f"{batch.month:%Y-%m}",
-        "status": batch.status,
-        "items": batch.item_count,
-        "total": yuan(batch.total_fen),
-        "created_by": batch.created_by,
-        "decided_by": batch.decided_by,
-        "budget_alerts": json.loads(batch.budget_alerts),
-        "file_name": batch.file_name,
-    }
+class SettingChanged(View):
+    key: str
+    value: str
+    computed: int
 
 
-@router.post("/runs", summary="执行（或续跑）某月发放运行")
-def start_run(body: RunRequest, account: Annotated[Account, Depends(finance)]) -> dict[str, Any]:
-    try:
-        city = chosen_city(account, body.jurisdiction)
-        month = parse_month(body.month, city)
-        same_city(account, city)
-        summary = run_month(database_url(), city, month, account.username, body.run_id)
-    except LedgerError as exc:
-        raise _error(exc) from None
-    return {
-        "run_id": summary.run_id,
-        "resumed": summary.resumed,
-        "decisions": summary.decisions,
-        "batch_id": summary.batch_id,
-        "batch_total": yuan(summary.batch_total_fen),
-        "budget_alerts": summary.budget_alerts,
-    }
+class Report(View):
+    title: str
+    rows: list[Any]
 
 
-@router.get("/batches", summary="发放批次")
-def batches(
-    _: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> list[dict[str, Any]]:
+class Repaid(View):
+    receivable_id: int
+    repaid: str
+    outstanding: str
+
+
+class WrittenOff(View):
+    receivable_id: int
+    outstanding: str
+
+
+class FraudFound(View):
+    schedule_id: int
+    status: str
+    receivables: list[int]
+
+
+class PayeeView(View):
+    account_name: str
+    account_no_masked: str
+    bank_name: str
+
+
+class EmployerConfirmed(View):
+    schedule_id: int
+    status: str
+    employer: str | None
+
+
+class FeedLoaded(View):
+    load_id: int
+    already_loaded: bool
+    loaded: int
+    rejected: int
+    rejects: list[dict[str, Any]]
+
+
+@router.post("/runs", response_model=RunSummaryView, summary="执行（或续跑）某月发放运行")
+def start_run(body: RunRequest, account: Finance) -> RunSummaryView:
+    city = chosen_city(account, body.jurisdiction)
+    month = parse_month(body.month, city)
+    same_city(account, city)
+    summary = run_month(database_url(), city, month, account.username, body.run_id)
+    return run_summary_view(summary)
+
+
+@router.get("/batches", response_model=list[BatchView], summary="发放批次")
+def batches(_: Finance, session: DbSession) -> list[BatchView]:
     return [batch_view(b) for b in session.scalars(select(Batch).order_by(Batch.id.desc()))]
 
 
-@router.get("/batches/{batch_id}", summary="发放批次明细：逐笔收款人（脱敏）、金额、项目、申请编号")
+@router.get(
+    "/batches/{batch_id}",
+    response_model=BatchDetail,
+    summary="发放批次明细：逐笔收款人（脱敏）、金额、项目、申请编号",
+)
 def batch_detail(
-    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    _: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    batch_id: SerialId,
+    _: Finance,
+    session: DbSession,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> dict[str, Any]:
     detail = batch_lines(session, batch_id, page)
     batch = session.get(Batch, batch_id)
     if detail is None or batch is None:
-        raise ApiError(404, "batch", f"发放批次{batch_id}不存在", "not_found")
-    return {**batch_view(batch), **detail}
+        raise Refusal("batch", f"发放批次{batch_id}不存在", "not_found")
+    return {**batch_view(batch).model_dump(), **detail}
 
 
-@router.post("/batches/{batch_id}/decision", summary="审核发放批次（须由另一名财务人员）")
+@router.post(
+    "/batches/{batch_id}/decision",
+    response_model=BatchView,
+    summary="审核发放批次（须由另一名财务人员）",
+)
 def decide(
-    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    batch_id: SerialId,
     body: BatchDecision,
-    account: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
+    account: Finance,
+    session: DbSession,
+) -> BatchView:
     batch = session.get(Batch, batch_id)
     if batch is not None:
         same_city(account, batch.jurisdiction)
-    try:
-        return batch_view(decide_batch(session, batch_id, account, body.decision, body.note))
-    except LedgerError as exc:
-        session.rollback()
-        raise _error(exc) from None
+    return batch_view(decide_batch(session, batch_id, account, body.decision, body.note))
 
 
-@router.put("/settings/{key}", summary="设定收回口径（种子文件未规定，由管理员设定）")
+@router.put(
+    "/settings/{key}",
+    response_model=SettingChanged,
+    summary="设定收回口径（种子文件未规定，由管理员设定）",
+)
 def put_setting(
-    key: str,
-    body: SettingValue,
-    account: Annotated[Account, Depends(administrator)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    key: str, body: SettingValue, account: Administrator, session: DbSession
 ) -> dict[str, Any]:
     if key not in BASIS_SETTINGS:
-        raise ApiError(404, "key", f"未知的设定项：{key}", "not_found")
-    try:
-        computed = set_basis(session, key, body.value, account.username)
-    except LedgerError as exc:
-        session.rollback()
-        raise _error(exc) from None
+        raise Refusal("key", f"未知的设定项：{key}", "not_found")
+    computed = set_basis(session, key, body.value, account.username)
     return {"key": key, "value": body.value, "computed": computed}
 
 
-@router.get("/reports/{name}", summary="财务报表（JSON）；名称后加 .xlsx 下载 Excel")
-def get_report(
-    name: str,
-    _: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> Any:
+@router.get(
+    "/reports/{name}", response_model=Report, summary="财务报表（JSON）；名称后加 .xlsx 下载 Excel"
+)
+def get_report(name: str, _: Finance, session: DbSession) -> Any:
     excel = name.endswith(".xlsx")
     name = name.removesuffix(".xlsx")
     if name not in REPORTS:
-        raise ApiError(
-            404, "name", f"未知的报表：{name}（可用：{'、'.join(REPORTS)}）", "not_found"
-        )
+        raise Refusal("name", f"未知的报表：{name}（可用：{'、'.join(REPORTS)}）", "not_found")
     title, rows = report(session, name, files_dir())
     if excel:
         return Response(
@@ -251,89 +240,66 @@ def get_report(
     return {"title": title, "rows": rows}
 
 
-@router.get("/receivables/{receivable_id}", summary="应收款详情：流水、还款与余额（由流水计算）")
-def get_receivable(
-    receivable_id: int,
-    _: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
+@router.get(
+    "/receivables/{receivable_id}",
+    response_model=ReceivableView,
+    summary="应收款详情：流水、还款与余额（由流水计算）",
+)
+def get_receivable(receivable_id: int, _: Finance, session: DbSession) -> dict[str, Any]:
     detail = receivable_detail(session, receivable_id)
     if detail is None:
-        raise ApiError(404, "receivable", f"应收款{receivable_id}不存在", "not_found")
+        raise Refusal("receivable", f"应收款{receivable_id}不存在", "not_found")
     return detail
 
 
-@router.post("/receivables/{receivable_id}/repayments", summary="登记还款")
+@router.post("/receivables/{receivable_id}/repayments", response_model=Repaid, summary="登记还款")
 def post_repayment(
-    receivable_id: int,
-    body: Repayment,
-    account: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    receivable_id: int, body: Repayment, account: Finance, session: DbSession
 ) -> dict[str, Any]:
     fen = amount_fen(body.amount)
-    try:
-        left = repay(session, receivable_id, fen, account.username, body.note.strip())
-    except LedgerError as exc:
-        session.rollback()
-        raise _error(exc) from None
+    left = repay(session, receivable_id, fen, account.username, body.note.strip())
     return {"receivable_id": receivable_id, "repaid": yuan(fen), "outstanding": yuan(left)}
 
 
-@router.post("/receivables/{receivable_id}/write-off", summary="核销应收款（须填写原因）")
+@router.post(
+    "/receivables/{receivable_id}/write-off",
+    response_model=WrittenOff,
+    summary="核销应收款（须填写原因）",
+)
 def post_write_off(
-    receivable_id: int,
-    body: WriteOff,
-    account: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    receivable_id: int, body: WriteOff, account: Finance, session: DbSession
 ) -> dict[str, Any]:
     fen = None if body.amount in (None, "") else amount_fen(body.amount)
-    try:
-        left = write_off(session, receivable_id, fen, account, body.reason)
-    except LedgerError as exc:
-        session.rollback()
-        raise _error(exc) from None
+    left = write_off(session, receivable_id, fen, account, body.reason)
     return {"receivable_id": receivable_id, "outstanding": yuan(left)}
 
 
 @router.post(
-    "/schedules/{schedule_id}/fraud", summary="认定弄虚作假：停止发放并按本市收回条款形成应收款"
+    "/schedules/{schedule_id}/fraud",
+    response_model=FraudFound,
+    summary="认定弄虚作假：停止发放并按本市收回条款形成应收款",
 )
 def post_fraud(
-    schedule_id: int,
-    body: FraudFinding,
-    account: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    schedule_id: int, body: FraudFinding, account: Finance, session: DbSession
 ) -> dict[str, Any]:
-    try:
-        declare_fraud(session, schedule_id, account.username, body.found_on, body.note.strip())
-        session.flush()
-    except LedgerError as exc:
-        session.rollback()
-        raise _error(exc) from None
+    declare_fraud(session, schedule_id, account.username, body.found_on, body.note.strip())
+    session.flush()
     raised = session.scalars(
         select(Receivable.id).where(Receivable.event.like(f"fraud:{schedule_id}:%"))
     ).all()
     return {"schedule_id": schedule_id, "status": "stopped", "receivables": list(raised)}
 
 
-@router.post("/payees", summary="登记或变更收款银行账户")
-def post_payee(
-    body: PayeeAccount,
-    account: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
-    try:
-        payee = set_payee(
-            session,
-            body.id_number,
-            body.account_name,
-            body.account_no,
-            body.bank_name,
-            account.username,
-        )
-    except LedgerError as exc:
-        session.rollback()
-        raise _error(exc) from None
+@router.post("/payees", response_model=PayeeView, summary="登记或变更收款银行账户")
+def post_payee(body: PayeeAccount, account: Finance, session: DbSession) -> dict[str, Any]:
+    payee = set_payee(
+        session,
+        body.id_number,
+        body.account_name,
+        body.account_no,
+        body.bank_name,
+        account.username,
+    )
     return {
         "account_name": payee.account_name,
         "account_no_masked": "*" * (len(payee.account_no) - 4) + payee.account_no[-4:],
@@ -341,18 +307,15 @@ def post_payee(
     }
 
 
-@router.post("/schedules/{schedule_id}/employer", summary="确认用人单位变更，恢复发放")
+@router.post(
+    "/schedules/{schedule_id}/employer",
+    response_model=EmployerConfirmed,
+    summary="确认用人单位变更，恢复发放",
+)
 def post_employer(
-    schedule_id: int,
-    body: EmployerChange,
-    account: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    schedule_id: int, body: EmployerChange, account: Finance, session: DbSession
 ) -> dict[str, Any]:
-    try:
-        schedule = confirm_employer(session, schedule_id, body.uscc, account.username)
-    except LedgerError as exc:
-        session.rollback()
-        raise _error(exc) from None
+    schedule = confirm_employer(session, schedule_id, body.uscc, account.username)
     return {
         "schedule_id": schedule.id,
         "status": schedule.status,
@@ -360,37 +323,35 @@ def post_employer(
     }
 
 
-@router.post("/payment-history", summary="个人发放记录（身份证号放在请求体中，不进入网址）")
-def post_payment_history(
-    body: PersonQuery,
-    _: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
-) -> dict[str, Any]:
+@router.post(
+    "/payment-history",
+    response_model=PaymentHistoryView,
+    summary="个人发放记录（身份证号放在请求体中，不进入网址）",
+)
+def post_payment_history(body: PersonQuery, _: Finance, session: DbSession) -> dict[str, Any]:
     try:
         number = validate_id_number(body.id_number)
     except IdentifierError as exc:
-        raise ApiError(422, "id_number", str(exc), "bad_id_number") from None
+        raise Refusal("id_number", str(exc), "bad_id_number") from None
     return payment_history(session, number)
 
 
 @router.post(
-    "/feeds/{kind}", summary="导入月度数据文件（contributions 社保缴费 | departures 离职迁出）"
+    "/feeds/{kind}",
+    response_model=FeedLoaded,
+    summary="导入月度数据文件（contributions 社保缴费 | departures 离职迁出）",
 )
 async def post_feed(
     kind: Literal["contributions", "departures"],
     file: UploadFile,
-    account: Annotated[Account, Depends(finance)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: Finance,
+    session: DbSession,
 ) -> dict[str, Any]:
     content = await file.read(MAX_FEED_BYTES + 1)
     if len(content) > MAX_FEED_BYTES:
-        raise ApiError(422, "file", "文件超过50MB，请分批导入", "too_large")
-    try:
-        source = UploadedSource(file.filename or "", content)
-        result = load(session, kind, source, account.username, files_dir() / "rejects")
-    except FeedError as exc:
-        session.rollback()
-        raise ApiError(422, "file", exc.message, exc.code) from None
+        raise Refusal("file", "文件超过50MB，请分批导入", "too_large")
+    source = UploadedSource(file.filename or "", content)
+    result = load(session, kind, source, account.username, files_dir() / "rejects")
     record = result.load
     return {
         "load_id": record.id,

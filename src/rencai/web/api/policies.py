@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
+from rencai.errors import Refusal
 from rencai.policy.catalogue import catalogue
 from rencai.policy.cities import names
+from rencai.views import Listing
 
 router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
 
 
-@router.get("/policies", summary="按名称、文号、发文机关、对象或关键词查找政策项目")
+@router.get(
+    "/policies",
+    response_model=Listing[dict[str, Any]],
+    summary="按名称、文号、发文机关、对象或关键词查找政策项目",
+)
 def list_policies(
     q: Annotated[str | None, Query(description="关键词（空格分隔，须全部匹配）")] = None,
     jurisdiction: Annotated[
@@ -29,18 +34,13 @@ def list_policies(
 
 
 @router.get(
-    "/policies/{program_id}", summary="政策项目详情（条件、标准、程序、不重复享受、收回、原文）"
+    "/policies/{program_id}",
+    response_model=dict[str, Any],
+    summary="政策项目详情（条件、标准、程序、不重复享受、收回、原文）",
 )
 def get_policy(program_id: str) -> Any:
     cat = catalogue()
     entry = cat.entries.get(program_id)
     if entry is None:
-        return JSONResponse(
-            {
-                "errors": [
-                    {"field": "program_id", "message": "政策库中没有此项目", "code": "not_found"}
-                ]
-            },
-            status_code=404,
-        )
+        raise Refusal("program_id", "政策库中没有此项目", "not_found")
     return entry.as_dict(cat.documents)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rencai.applications.models import STATUS_LABELS, Application, Status
+from rencai.applications.models import Application
+from rencai.applications.views import case_view
+from rencai.errors import Refusal
 from rencai.policy.calculator import entitlements
 from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import ProfileError, parse_profile
@@ -23,67 +25,52 @@ from rencai.registry.accounts import (
     checked_profile,
     issue_token,
     register_talent,
-    resolve_token,
     revoke_token,
+    talent_of,
     update_profile,
 )
 from rencai.registry.identifiers import mask_id_number
-from rencai.registry.models import Account, Role, TalentProfile
-from rencai.web.api.accounts import SESSION_COOKIE, client_address, db
+from rencai.registry.models import Role, TalentProfile
 from rencai.web.cookies import set_session_cookie
-from rencai.web.limits import form_int
-from rencai.web.pages.calculator import PER, _options, profile_from_form, templates
+from rencai.web.deps import (
+    SESSION_COOKIE,
+    DbSession,
+    MaybePendingAccount,
+    PageAccount,
+    PendingPageAccount,
+    client_address,
+)
+from rencai.web.errors import status_of
+from rencai.web.limits import form_version
+from rencai.web.pages.calculator import PER, form_options, profile_from_form
+from rencai.web.templating import page as _page
 
 router = APIRouter(include_in_schema=False)
-
-
-def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, context)
-    response.status_code = status
-    return response
 
 
 def _signed_in(response: Response, token: str) -> Response:
     return set_session_cookie(response, token)
 
 
-def _account(request: Request, session: Session) -> Account | None:
-    raw = request.cookies.get(SESSION_COOKIE)
-    return resolve_token(session, raw) if raw else None
-
-
-def _pending(request: Request, session: Session) -> Account | None:
-    """The signed-in account even while it must replace a temporary password."""
-    raw = request.cookies.get(SESSION_COOKIE)
-    return resolve_token(session, raw, pending_change=True) if raw else None
-
-
 @router.get("/login", response_class=HTMLResponse)
-def login_form(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
+def login_form(request: Request, pending: MaybePendingAccount) -> Response:
     # every page sends a signed-out visitor here; one who still has to replace a temporary
     # password is sent on to do that first
-    pending = _pending(request, session)
     if pending is not None and pending.must_change_password:
         return RedirectResponse("/me/password", status_code=303)
     return _page(request, "login.html", {"error": None, "username": ""})
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
+async def login(request: Request, session: DbSession) -> Response:
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
         result = authenticate(session, username, password, address=client_address(request))
     except RegistryError as exc:
         session.commit()  # failed attempts count towards the throttles
-        status = {"throttled": 429, "password_too_long": 422}.get(exc.code, 401)
-        return _page(
-            request, "login.html", {"error": exc.message, "username": username[:64]}, status
-        )
+        context = {"error": exc.message, "username": username[:64]}
+        return _page(request, "login.html", context, status_of(exc))
     if result.account.must_change_password:
         return _signed_in(RedirectResponse("/me/password", status_code=303), result.token)
     landing = {
@@ -96,22 +83,14 @@ async def login(
 
 
 @router.get("/me/password", response_class=HTMLResponse)
-def password_form(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _pending(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
+def password_form(request: Request, account: PendingPageAccount) -> Response:
     return _page(request, "password.html", {"account": account, "error": None, "done": False})
 
 
 @router.post("/me/password", response_class=HTMLResponse)
 async def password_change(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+    request: Request, account: PendingPageAccount, session: DbSession
 ) -> Response:
-    account = _pending(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
     form = await request.form()
     new, again = str(form.get("new_password", "")), str(form.get("new_password2", ""))
     try:
@@ -121,7 +100,7 @@ async def password_change(
             change_password(session, account, str(form.get("old_password", "")), new)
     except RegistryError as exc:
         context = {"account": account, "error": exc.message, "done": False}
-        return _page(request, "password.html", context, 422)
+        return _page(request, "password.html", context, status_of(exc))
     # every earlier session of the account has been revoked; this browser gets a fresh one
     token = issue_token(session, account, "session")
     page = _page(request, "password.html", {"account": account, "error": None, "done": True})
@@ -129,9 +108,7 @@ async def password_change(
 
 
 @router.post("/logout")
-def logout(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
+def logout(request: Request, session: DbSession) -> Response:
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
         revoke_token(session, raw)
@@ -146,9 +123,7 @@ def register_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/register", response_class=HTMLResponse)
-async def register(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
+async def register(request: Request, session: DbSession) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         register_talent(
@@ -167,12 +142,8 @@ async def register(
     except RegistryError as exc:
         session.rollback()  # nothing of a refused registration is kept
         safe = {k: v for k, v in form.items() if k != "password"}
-        return _page(request, "register.html", {"error": exc.message, "form": safe}, 422)
+        return _page(request, "register.html", {"error": exc.message, "form": safe}, status_of(exc))
     return _signed_in(RedirectResponse("/me", status_code=303), result.token)
-
-
-def _talent(session: Session, account: Account) -> TalentProfile | None:
-    return session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
 
 
 def _my_cases(session: Session, talent: TalentProfile) -> list[dict[str, Any]]:
@@ -182,13 +153,8 @@ def _my_cases(session: Session, talent: TalentProfile) -> list[dict[str, Any]]:
         .order_by(Application.submitted_at.desc())
     )
     return [
-        {
-            "id": a.id,
-            "name": a.program_name,
-            "status": a.status,
-            "label": STATUS_LABELS[Status(a.status)],
-        }
-        for a in cases
+        {"id": c.id, "name": c.program_name, "status": c.status, "label": c.status_label}
+        for c in map(case_view, cases)
     ]
 
 
@@ -196,7 +162,7 @@ def _me_context(talent: TalentProfile, errors: list[dict[str, str]]) -> dict[str
     profile = json.loads(talent.profile)
     result = None
     # a stored profile is valid (its birth date the identity number's); keep the page robust
-    with contextlib.suppress(ProfileError, RegistryError):
+    with contextlib.suppress(ProfileError, Refusal):
         result = entitlements(parse_profile(checked_profile(talent)))
     person, employment = profile.get("person", {}), profile.get("employment", {})
     education = (person.get("education") or [{}])[0]
@@ -214,7 +180,7 @@ def _me_context(talent: TalentProfile, errors: list[dict[str, str]]) -> dict[str
         "social_insurance_local": "on" if employment.get("social_insurance_local", True) else "",
     }
     return {
-        **_options(),
+        **form_options(),
         "talent": {"name": talent.name, "id_number": mask_id_number(talent.id_number)},
         "version": talent.version,
         "form": form,
@@ -262,11 +228,8 @@ def merged_profile(stored: dict[str, Any], edited: dict[str, Any]) -> dict[str, 
 
 
 @router.get("/me", response_class=HTMLResponse)
-def me(request: Request, session: Annotated[Session, Depends(db, scope="function")]) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    talent = _talent(session, account) if account.role == Role.talent else None
+def me(request: Request, account: PageAccount, session: DbSession) -> Response:
+    talent = talent_of(session, account) if account.role == Role.talent else None
     if talent is None:
         return _page(request, "me.html", {"talent": None, "account": account})
     context = {"account": account, "cases": _my_cases(session, talent), **_me_context(talent, [])}
@@ -274,30 +237,15 @@ def me(request: Request, session: Annotated[Session, Depends(db, scope="function
 
 
 @router.post("/me/profile", response_class=HTMLResponse)
-async def save_profile(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    talent = _talent(session, account)
+async def save_profile(request: Request, account: PageAccount, session: DbSession) -> Response:
+    talent = talent_of(session, account)
     if talent is None:
         return _page(request, "me.html", {"talent": None, "account": account}, 403)
     form = await request.form()
-    version = str(form.get("version", ""))
+    profile = merged_profile(json.loads(talent.profile), profile_from_form(form))
     try:
-        update_profile(
-            session,
-            talent,
-            merged_profile(json.loads(talent.profile), profile_from_form(form)),
-            form_int(version, -1),
-        )
+        update_profile(session, talent, profile, form_version(form))
     except RegistryError as exc:
         context = _me_context(talent, [{"field": exc.field, "message": exc.message}])
-        return _page(
-            request,
-            "me.html",
-            {"account": account, **context},
-            409 if exc.code == "stale_version" else 422,
-        )
+        return _page(request, "me.html", {"account": account, **context}, status_of(exc))
     return RedirectResponse("/me", status_code=303)

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import UploadFile as StarletteUploadFile
@@ -16,41 +15,39 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from rencai import clock
 from rencai.applications import automatic
 from rencai.applications.bulk import clean_reasons
-from rencai.applications.errors import CONFLICTS
-from rencai.applications.materials import (
-    MAX_BYTES,
-    Material,
-    MaterialError,
-    materials_of,
-    size_label,
-    store,
-)
-from rencai.applications.models import STATUS_LABELS, Application, Status
+from rencai.applications.materials import MAX_BYTES, Material, materials_of, size_label, store
+from rencai.applications.models import Application, Status
 from rencai.applications.programs import STEP_LABELS
-from rencai.applications.publicity import label as notice_label
 from rencai.applications.publicity import may_handle, objections_of
 from rencai.applications.requirements import missing, required
 from rencai.applications.service import (
     OPEN,
+    REVIEWERS,
     ApplicationError,
     apply,
+    case_or_404,
     decide,
     history,
-    is_overdue,
+    is_applicant,
+    may_confirm,
     may_decide,
+    may_upload,
     resubmit,
     visible,
     visible_case,
 )
-from rencai.applications.steps import REVIEWING, current_step, steps_of
+from rencai.applications.steps import REVIEWING
+from rencai.applications.views import applicant, case_view
 from rencai.policy.contract.display import describe
-from rencai.registry.accounts import resolve_token
+from rencai.registry.accounts import talent_of
+from rencai.registry.employers import may_verify
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
-from rencai.web.api.accounts import SESSION_COOKIE, db
-from rencai.web.api.applications import applicant, material_response
-from rencai.web.limits import form_int
-from rencai.web.pages.calculator import templates
+from rencai.web.api.applications import material_response
+from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
+from rencai.web.limits import form_version
+from rencai.web.templating import message as _message
+from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 ACTION_LABELS = {
@@ -78,90 +75,46 @@ LEVEL_LABELS = {
 }
 
 
-def _account(request: Request, session: Session) -> Account | None:
-    raw = request.cookies.get(SESSION_COOKIE)
-    return resolve_token(session, raw) if raw else None
-
-
-def _talent(session: Session, account: Account) -> TalentProfile | None:
-    return session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
-
-
 def _case_view(session: Session, application: Application) -> dict[str, object]:
+    """The shared case view, worded for the page (office time, step names, masked applicant)."""
+    case = case_view(application)
     talent = session.get(TalentProfile, application.talent_id)
     employer = session.get(Employer, application.employer_id) if application.employer_id else None
+    shown = {"id", "program_name", "status", "status_label", "county", "version", "precheck"}
+    shown |= {"overdue", "notice", "automatic", "post_check"}
     return {
-        "id": application.id,
+        **case.model_dump(include=shown),
         "applicant": mask_name(talent.name) if talent is not None else "",
         "employer": employer.name if employer is not None else None,
-        "program_name": application.program_name,
-        "status": application.status,
-        "status_label": STATUS_LABELS[Status(application.status)],
-        "county": application.county,
         "submitted_at": clock.display(application.submitted_at),
-        "version": application.version,
-        "precheck": json.loads(application.precheck),
         "rules_version": application.rules_version,
         "open": application.status in OPEN,
-        "due": (
-            application.due_date.isoformat() + ("（暂定）" if application.due_provisional else "")
-            if application.due_date
-            else None
-        ),
-        "overdue": is_overdue(application),
-        "chain": [STEP_LABELS.get(step, step) for step in steps_of(application)],
-        "step": STEP_LABELS.get(current_step(application) or "", None),
-        "notice": notice_label(application) if application.notice_rule else None,
-        "automatic": json.loads(application.automatic) if application.automatic else None,
-        "post_check": application.post_check,
+        "due": case.due_date + ("（暂定）" if case.due_provisional else "")
+        if case.due_date
+        else None,
+        "chain": [STEP_LABELS.get(step, step) for step in case.chain],
+        "step": STEP_LABELS.get(case.step or "", None),
     }
 
 
 @router.post("/applications", response_class=HTMLResponse)
-async def new_application(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    talent = _talent(session, account)
+async def new_application(request: Request, account: PageAccount, session: DbSession) -> Response:
+    talent = talent_of(session, account)
     form = await request.form()
     if talent is None:
         return _message(request, "只有人才本人可以提交申请", 403)
-    try:
-        application = apply(
-            session,
-            talent,
-            str(form.get("program", "")),
-            str(form.get("key", "")) or uuid.uuid4().hex,
-        )
-    except ApplicationError as exc:
-        session.rollback()
-        return _message(request, exc.message, 409 if exc.code in CONFLICTS else 422)
+    key = str(form.get("key", "")) or uuid.uuid4().hex
+    application = apply(session, talent, str(form.get("program", "")), key)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
-
-
-def _message(request: Request, text: str, status: int) -> HTMLResponse:
-    response = templates.TemplateResponse(request, "message.html", {"text": text})
-    response.status_code = status
-    return response
 
 
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request,
-    application_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request, application_id: int, account: PageAccount, session: DbSession
 ) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
     application = visible_case(session, account, application_id)
     if application is None:
         return _message(request, "没有找到该申请", 404)
-    owner = session.scalar(
-        select(TalentProfile.account_id).where(TalentProfile.id == application.talent_id)
-    )
     steps = [
         {
             "who": LEVEL_LABELS.get(a.level, a.level),
@@ -178,12 +131,9 @@ def case_page(
         "may_decide": may_decide(account, application),
         "objections": objections_of(session, application) if handler else [],
         "may_check": handler and application.post_check == "pending",
-        "may_confirm": account.role == Role.employer
-        and account.employer_id is not None
-        and account.employer_id == application.employer_id
-        and application.employer_confirmation == "pending"
-        and (application.status in OPEN),
-        "may_resubmit": account.id == owner and application.status == Status.returned,
+        "may_confirm": may_confirm(account, application),
+        "may_resubmit": application.status == Status.returned
+        and is_applicant(session, account, application),
         "profile": describe(json.loads(application.profile_snapshot)),
         "applicant": applicant(session, application, account),
         "materials": [
@@ -198,36 +148,22 @@ def case_page(
         ],
         "required": required(session, application.program),
         "missing": missing(session, application),
-        "may_upload": account.id == owner
-        and application.status in (Status.county_review, Status.department_review, Status.returned),
+        "may_upload": may_upload(session, account, application),
     }
     return templates.TemplateResponse(request, "case.html", context)
 
 
 @router.post("/applications/{application_id}/decision", response_class=HTMLResponse)
 async def case_decision(
-    request: Request,
-    application_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request, application_id: int, account: PageAccount, session: DbSession
 ) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    application = session.get(Application, application_id)
-    if application is None:
-        return _message(request, "没有找到该申请", 404)
+    application = case_or_404(session, application_id)
     form = await request.form()
-    version = str(form.get("version", ""))
+    decision, reason = str(form.get("decision", "")), str(form.get("reason", "")) or None
     try:
-        decide(
-            session,
-            account,
-            application,
-            str(form.get("decision", "")),
-            str(form.get("reason", "")) or None,
-            form_int(version, -1),
-        )
+        decide(session, account, application, decision, reason, form_version(form))
     except (ApplicationError, StaleDataError) as exc:
+        # the decision form answers any refusal as a conflict with the case as now shown
         session.rollback()
         text = (
             exc.message if isinstance(exc, ApplicationError) else "该申请已被他人处理，请刷新后查看"
@@ -238,37 +174,23 @@ async def case_decision(
 
 @router.post("/applications/{application_id}/materials", response_class=HTMLResponse)
 async def case_material(
-    request: Request,
-    application_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request, application_id: int, account: MaybeAccount, session: DbSession
 ) -> Response:
-    account = _account(request, session)
-    application = session.get(Application, application_id)
-    talent = _talent(session, account) if account is not None else None
-    if (
-        account is None
-        or application is None
-        or talent is None
-        or (application.talent_id != talent.id)
-    ):
+    application = visible_case(session, account, application_id) if account else None
+    if account is None or application is None or not is_applicant(session, account, application):
         return _message(request, "没有找到该申请", 404)
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, StarletteUploadFile):
         return _message(request, "请选择要上传的文件", 422)
-    try:
-        store(
-            session,
-            application,
-            account.id,
-            upload.filename or "",
-            await upload.read(MAX_BYTES + 1),
-            str(form.get("kind", "")) or None,
-        )
-    except MaterialError as exc:
-        session.rollback()
-        status = {"too_large": 413, "bad_type": 415}.get(exc.code, 422)
-        return _message(request, exc.message, status)
+    store(
+        session,
+        application,
+        account.id,
+        upload.filename or "",
+        await upload.read(MAX_BYTES + 1),
+        str(form.get("kind", "")) or None,
+    )
     if application.status in REVIEWING:  # 秒批 may have waited for this material
         automatic.consider(session, application)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
@@ -279,14 +201,12 @@ def case_material_file(
     request: Request,
     application_id: int,
     material_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    account: PageAccount,
+    session: DbSession,
     download: str = "",
 ) -> Response:
     """A material opened in the browser (or downloaded with ?download=1) by someone who may see
     the case; every view is audited."""
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
     application = visible_case(session, account, application_id)
     material = session.get(Material, material_id)
     if application is None or material is None or material.application_id != application.id:
@@ -296,19 +216,15 @@ def case_material_file(
 
 @router.post("/applications/{application_id}/resubmit", response_class=HTMLResponse)
 async def case_resubmit(
-    request: Request,
-    application_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request, application_id: int, account: MaybeAccount, session: DbSession
 ) -> Response:
-    account = _account(request, session)
     application = session.get(Application, application_id)
-    talent = _talent(session, account) if account is not None else None
+    talent = talent_of(session, account) if account is not None else None
     if account is None or application is None or talent is None:
         return _message(request, "没有找到该申请", 404)
     form = await request.form()
-    version = str(form.get("version", ""))
     try:
-        resubmit(session, talent, application, form_int(version, -1))
+        resubmit(session, talent, application, form_version(form))
     except ApplicationError as exc:
         session.rollback()
         return _message(request, exc.message, 409)
@@ -317,18 +233,12 @@ async def case_resubmit(
 
 @router.get("/review", response_class=HTMLResponse)
 def review_queue(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+    request: Request,
+    account: Annotated[
+        Account, Depends(require_page(*REVIEWERS, message="审核工作台仅供审核人员使用"))
+    ],
+    session: DbSession,
 ) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    if account.role not in (
-        Role.county_reviewer,
-        Role.city_reviewer,
-        Role.department_officer,
-        Role.admin,
-    ):
-        return _message(request, "审核工作台仅供审核人员使用", 403)
     todo, objections, checks, others = [], [], [], []
     for application in visible(session, account):  # most urgent first (deadline)
         case = _case_view(session, application)
@@ -346,7 +256,7 @@ def review_queue(
         "account": {
             "name": account.display_name,
             "role": ROLE_LABELS[Role(account.role)] + (f"（{department}）" if department else ""),
-            "may_verify": account.role in (Role.city_reviewer, Role.admin),
+            "may_verify": may_verify(account),
         },
         "todo": todo,
         "objections": objections,

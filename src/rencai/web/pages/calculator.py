@@ -6,13 +6,10 @@ is swapped in. The form is turned into a contract profile here; the rules live i
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from rencai import clock
@@ -20,20 +17,9 @@ from rencai.policy.calculator import entitlements
 from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import FieldError, ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))
-
-
-def _instant(value: dt.datetime | str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-# Every time shown on a page is office time (stored instants are UTC; the API gives ISO text).
-templates.env.filters["office_time"] = lambda value, seconds=False: clock.display(
-    _instant(value), seconds=seconds
-)
-templates.env.filters["office_date"] = lambda value: clock.office_date(_instant(value)).isoformat()
 
 FIELD_NAMES = {
     "on": "查询日期",
@@ -115,7 +101,7 @@ EXAMPLES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def _options() -> dict[str, Any]:
+def form_options() -> dict[str, Any]:
     v = vocabulary()
     counties = list(v.counties.values())
     return {
@@ -231,7 +217,7 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
 
 def _render(request: Request, context: dict[str, Any], partial: bool) -> HTMLResponse:
     name = "calculator_result.html" if partial else "calculator.html"
-    return templates.TemplateResponse(request, name, {**_options(), **context})
+    return templates.TemplateResponse(request, name, {**form_options(), **context})
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -13,21 +13,15 @@ from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.accounts import RegistryError
 from rencai.registry.employers import decide, may_verify, verification_view, waiting
 from rencai.registry.models import Account, Employer
-from rencai.web.api.accounts import db
-from rencai.web.pages.applications import _account, _message
-from rencai.web.pages.calculator import templates
+from rencai.web.deps import DbSession, require_page
+from rencai.web.errors import status_of
+from rencai.web.templating import message, page
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(db, scope="function")]
-
-
-def _officer(request: Request, session: Session) -> Account | Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    if not may_verify(account):
-        return _message(request, "用人单位核验仅供市委人才办审核人员和系统管理员使用", 403)
-    return account
+Officer = Annotated[
+    Account,
+    Depends(require_page(may_verify, message="用人单位核验仅供市委人才办审核人员和系统管理员使用")),
+]
 
 
 def _render(
@@ -40,41 +34,26 @@ def _render(
         county = counties.get(employer.county)
         view["county_name"] = county.name if county else employer.county
         items.append(view)
-    response = templates.TemplateResponse(
-        request, "employers_verification.html", {"items": items, "error": error}
-    )
-    response.status_code = status
-    return response
+    return page(request, "employers_verification.html", {"items": items, "error": error}, status)
 
 
 @router.get("/review/employers", response_class=HTMLResponse)
-def employers(request: Request, session: Db) -> Response:
-    officer = _officer(request, session)
-    if isinstance(officer, Response):
-        return officer
+def employers(request: Request, officer: Officer, session: DbSession) -> Response:
     return _render(request, session)
 
 
 @router.post("/review/employers/{employer_id}", response_class=HTMLResponse)
-async def verify(request: Request, employer_id: int, session: Db) -> Response:
-    officer = _officer(request, session)
-    if isinstance(officer, Response):
-        return officer
+async def verify(
+    request: Request, employer_id: int, officer: Officer, session: DbSession
+) -> Response:
     employer = session.get(Employer, employer_id) if 0 < employer_id < 2**31 else None
     if employer is None:
-        return _message(request, "没有找到该单位", 404)
+        return message(request, "没有找到该单位", 404)
     form = await request.form()
+    decision, evidence = str(form.get("decision", "")), str(form.get("evidence", ""))
     try:
         with session.begin_nested():  # a refused decision changes nothing
-            decide(
-                session,
-                officer,
-                employer,
-                str(form.get("decision", "")),
-                str(form.get("evidence", "")),
-            )
+            decide(session, officer, employer, decision, evidence)
     except RegistryError as exc:
-        return _render(
-            request, session, exc.message, 409 if exc.code == "already_verified" else 422
-        )
+        return _render(request, session, exc.message, status_of(exc))
     return RedirectResponse("/review/employers", status_code=303)

@@ -8,21 +8,19 @@ input answers with a Chinese message and a 4xx status, and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.db.session import database_url
+from rencai.errors import Refusal
 from rencai.feeds.load import load
-from rencai.feeds.source import FeedError, UploadedSource
+from rencai.feeds.source import UploadedSource
 from rencai.ledger.bank import decide_batch, files_dir
-from rencai.ledger.errors import LedgerError
 from rencai.ledger.history import (
     awaiting_employer_confirmation,
     batch_lines,
@@ -32,7 +30,13 @@ from rencai.ledger.history import (
 )
 from rencai.ledger.models import Batch, Receivable, Schedule, Setting
 from rencai.ledger.money import parse_yuan, yuan
-from rencai.ledger.officers import chosen_city, cities_for, city_of, finance_officer
+from rencai.ledger.officers import (
+    chosen_city,
+    cities_for,
+    finance_officer,
+    may_act_for,
+    may_use_ledger,
+)
 from rencai.ledger.payees import confirm_employer, set_payee
 from rencai.ledger.recovery import (
     BASIS_LABELS,
@@ -46,11 +50,13 @@ from rencai.ledger.recovery import (
 from rencai.ledger.recovery import write_off as write_off_receivable
 from rencai.ledger.reports import DIMENSIONS, REPORTS, report, summary, to_xlsx
 from rencai.ledger.runs import parse_month, run_month
-from rencai.registry.accounts import resolve_token
+from rencai.ledger.views import batch_view, run_summary_view
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role
-from rencai.web.api.accounts import SESSION_COOKIE, db
-from rencai.web.pages.calculator import templates
+from rencai.web.deps import DbSession, SerialId, require_page
+from rencai.web.errors import refusal_response
+from rencai.web.templating import message as _message
+from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 BATCH_STATUS = {
@@ -69,30 +75,17 @@ REPORT_TITLES = {
 }
 
 
-def _finance(request: Request, session: Session) -> Account | Response:
-    raw = request.cookies.get(SESSION_COOKIE)
-    account = resolve_token(session, raw) if raw else None
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    if account.role not in (Role.finance, Role.admin):
-        return _message(request, "资金发放仅供财务人员使用", 403)
-    return account
+Finance = Annotated[
+    Account, Depends(require_page(may_use_ledger, message="资金发放仅供财务人员使用"))
+]
+BasisAdmin = Annotated[
+    Account, Depends(require_page(Role.admin, message="仅系统管理员可以设定收回口径"))
+]
 
 
-def _message(request: Request, text: str, status: int, back: str = "/ledger") -> HTMLResponse:
-    response = templates.TemplateResponse(
-        request, "ledger_message.html", {"text": text, "back": back}
-    )
-    response.status_code = status
-    return response
-
-
-def _status(exc: LedgerError) -> int:
-    if exc.code == "not_found":
-        return 404
-    if exc.code == "forbidden":
-        return 403
-    return 422 if exc.code.startswith(("bad_", "no_", "missing")) else 409
+def _month_label(month: str) -> str:
+    """2026-05 as 2026年05月."""
+    return f"{month[:4]}年{month[5:7]}月"
 
 
 def _amount(text: str) -> int | None:
@@ -107,26 +100,21 @@ def _done(path: str, notice: str) -> RedirectResponse:
 
 
 @router.get("/ledger", response_class=HTMLResponse)
-def ledger_home(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
+def ledger_home(request: Request, account: Finance, session: DbSession) -> Response:
     batches = [
         {
             "id": b.id,
-            "month": f"{b.month:%Y年%m月}",
-            "count": b.item_count,
-            "total": yuan(b.total_fen),
+            "month": _month_label(b.month),
+            "count": b.items,
+            "total": b.total,
             "status": b.status,
             "status_label": BATCH_STATUS.get(b.status, b.status),
             "created_by": b.created_by,
             "decided_by": b.decided_by,
-            "alerts": json.loads(b.budget_alerts),
+            "alerts": b.budget_alerts,
             "mine": b.created_by == account.username,
         }
-        for b in session.scalars(select(Batch).order_by(Batch.id.desc()).limit(24))
+        for b in map(batch_view, session.scalars(select(Batch).order_by(Batch.id.desc()).limit(24)))
     ]
     waiting = session.scalars(
         select(Receivable).where(Receivable.status == "awaiting_administrator")
@@ -157,21 +145,13 @@ def ledger_home(
 
 
 @router.post("/ledger/runs", response_class=HTMLResponse)
-async def ledger_run(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
+async def ledger_run(request: Request, account: Finance, session: DbSession) -> Response:
     form = await request.form()
     month = str(form.get("month", ""))[:20]
     jurisdiction = chosen_city(account, str(form.get("jurisdiction", ""))[:32].strip() or None)
-    try:
-        day = parse_month(month, jurisdiction)
-        finance_officer(session, account.username, jurisdiction)
-        result = run_month(database_url(), jurisdiction, day, account.username)
-    except LedgerError as exc:
-        return _message(request, exc.message, _status(exc))
+    day = parse_month(month, jurisdiction)
+    finance_officer(session, account.username, jurisdiction)
+    result = run_summary_view(run_month(database_url(), jurisdiction, day, account.username))
     counts = "，".join(
         f"{label}{result.decisions.get(key, 0)}笔"
         for key, label in (
@@ -184,7 +164,7 @@ async def ledger_run(
     )
     notice = (
         f"{day:%Y年%m月}发放运行{'（续跑）' if result.resumed else ''}完成：{counts}；"
-        f"批次金额{yuan(result.batch_total_fen)}元，待另一名财务人员审核"
+        f"批次金额{result.batch_total}元，待另一名财务人员审核"
     )
     return RedirectResponse(f"/ledger?notice={notice}", status_code=303)
 
@@ -192,26 +172,25 @@ async def ledger_run(
 @router.get("/ledger/batches/{batch_id}", response_class=HTMLResponse)
 def ledger_batch(
     request: Request,
-    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    batch_id: SerialId,
+    account: Finance,
+    session: DbSession,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> Response:
     """Every line of a batch, for the approving officer to check before approving."""
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     batch = session.get(Batch, batch_id)
     detail = batch_lines(session, batch_id, page)
     if batch is None or detail is None:
         return _message(request, f"发放批次{batch_id}不存在", 404)
+    view = batch_view(batch)
     context = {
         "b": detail,
-        "month_label": f"{batch.month:%Y年%m月}",
-        "status_label": BATCH_STATUS.get(batch.status, batch.status),
-        "created_by": batch.created_by,
-        "decided_by": batch.decided_by,
-        "alerts": json.loads(batch.budget_alerts),
-        "mine": batch.created_by == account.username,
+        "month_label": _month_label(view.month),
+        "status_label": BATCH_STATUS.get(view.status, view.status),
+        "created_by": view.created_by,
+        "decided_by": view.decided_by,
+        "alerts": view.budget_alerts,
+        "mine": view.created_by == account.username,
         "notice": request.query_params.get("notice"),
     }
     return templates.TemplateResponse(request, "ledger_batch.html", context)
@@ -220,34 +199,28 @@ def ledger_batch(
 @router.post("/ledger/batches/{batch_id}/decision", response_class=HTMLResponse)
 async def ledger_batch_decision(
     request: Request,
-    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    session: Annotated[Session, Depends(db, scope="function")],
+    batch_id: SerialId,
+    account: Finance,
+    session: DbSession,
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     decision = str(form.get("decision", ""))
     batch = session.get(Batch, batch_id)
-    own = city_of(account)
-    if batch is not None and own is not None and batch.jurisdiction != own:
+    if batch is not None and not may_act_for(account, batch.jurisdiction):
         return _message(request, "您不是该市的财务人员，不能审核该批次", 403)
     try:
         decide_batch(session, batch_id, account, decision, str(form.get("note", "")) or None)
-    except LedgerError as exc:
+    except Refusal as exc:
         session.rollback()
-        return _message(request, exc.message, _status(exc), f"/ledger/batches/{batch_id}")
+        return refusal_response(request, exc, f"/ledger/batches/{batch_id}")
     label = "审核通过" if decision == "approve" else "退回"
     return RedirectResponse(f"/ledger?notice=批次{batch_id}已{label}", status_code=303)
 
 
 @router.get("/ledger/reports/{name}.xlsx")
 def ledger_report_excel(
-    request: Request, name: str, session: Annotated[Session, Depends(db, scope="function")]
+    request: Request, name: str, account: Finance, session: DbSession
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     if name not in REPORTS:
         return _message(request, "没有这张报表", 404)
     title, rows = report(session, name, files_dir())
@@ -260,13 +233,8 @@ def ledger_report_excel(
 
 @router.get("/ledger/receivables/{receivable_id}", response_class=HTMLResponse)
 def ledger_receivable(
-    request: Request,
-    receivable_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request, receivable_id: int, account: Finance, session: DbSession
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     detail = receivable_detail(session, receivable_id)
     if detail is None:
         return _message(request, f"应收款{receivable_id}不存在", 404)
@@ -276,13 +244,8 @@ def ledger_receivable(
 
 @router.post("/ledger/receivables/{receivable_id}/repayments", response_class=HTMLResponse)
 async def ledger_repayment(
-    request: Request,
-    receivable_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request, receivable_id: int, account: Finance, session: DbSession
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     text = str(form.get("amount", "")).strip()
     back = f"/ledger/receivables/{receivable_id}"
@@ -291,21 +254,16 @@ async def ledger_repayment(
         return _message(request, f"还款金额“{text}”无效，应为精确到分的元数，如 3000.00", 422, back)
     try:
         left = repay(session, receivable_id, fen, account.username, str(form.get("note", "")))
-    except LedgerError as exc:
+    except Refusal as exc:
         session.rollback()
-        return _message(request, exc.message, _status(exc), back)
+        return refusal_response(request, exc, back)
     return _done(back, f"已登记还款{yuan(fen)}元，尚未收回{yuan(left)}元")
 
 
 @router.post("/ledger/receivables/{receivable_id}/write-off", response_class=HTMLResponse)
 async def ledger_write_off(
-    request: Request,
-    receivable_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request, receivable_id: int, account: Finance, session: DbSession
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     text = str(form.get("amount", "")).strip()
     back = f"/ledger/receivables/{receivable_id}"
@@ -318,20 +276,15 @@ async def ledger_write_off(
         left = write_off_receivable(
             session, receivable_id, fen, account, str(form.get("reason", ""))
         )
-    except LedgerError as exc:
+    except Refusal as exc:
         session.rollback()
-        return _message(request, exc.message, _status(exc), back)
+        return refusal_response(request, exc, back)
     return _done(back, f"已核销，尚未收回{yuan(left)}元")
 
 
 @router.post("/ledger/people", response_class=HTMLResponse)
-async def ledger_person(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
+async def ledger_person(request: Request, account: Finance, session: DbSession) -> Response:
     """A person's payment history; the identity number travels in the form, never the URL."""
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     try:
         number = validate_id_number(str(form.get("id_number", "")).strip())
@@ -354,24 +307,15 @@ async def ledger_person(
 
 @router.post("/ledger/schedules/{schedule_id}/fraud", response_class=HTMLResponse)
 async def ledger_fraud(
-    request: Request,
-    schedule_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request, schedule_id: int, account: Finance, session: DbSession
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
     raw_day = str(form.get("found_on", ""))
     try:
         day = dt.date.fromisoformat(raw_day)
     except ValueError:
         return _message(request, f"查实日期“{raw_day}”无效，格式应为 YYYY-MM-DD", 422)
-    try:
-        declare_fraud(session, schedule_id, account.username, day, str(form.get("note", "")))
-    except LedgerError as exc:
-        session.rollback()
-        return _message(request, exc.message, _status(exc))
+    declare_fraud(session, schedule_id, account.username, day, str(form.get("note", "")))
     schedule = session.get(Schedule, schedule_id)
     recovery = recovery_of(schedule.jurisdiction) if schedule else None
     basis = f"已按{recovery.label}形成应收款" if recovery else "已形成应收款"
@@ -379,25 +323,16 @@ async def ledger_fraud(
 
 
 @router.post("/ledger/payees", response_class=HTMLResponse)
-async def ledger_payee(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
+async def ledger_payee(request: Request, account: Finance, session: DbSession) -> Response:
     form = await request.form()
-    try:
-        payee = set_payee(
-            session,
-            str(form.get("id_number", "")).strip(),
-            str(form.get("account_name", "")),
-            str(form.get("account_no", "")),
-            str(form.get("bank_name", "")),
-            account.username,
-        )
-    except LedgerError as exc:
-        session.rollback()
-        return _message(request, exc.message, _status(exc))
+    payee = set_payee(
+        session,
+        str(form.get("id_number", "")).strip(),
+        str(form.get("account_name", "")),
+        str(form.get("account_no", "")),
+        str(form.get("bank_name", "")),
+        account.username,
+    )
     return _done(
         "/ledger",
         f"已登记收款账户：{payee.account_name}，{payee.bank_name}尾号{payee.account_no[-4:]}",
@@ -406,48 +341,27 @@ async def ledger_payee(
 
 @router.post("/ledger/schedules/{schedule_id}/employer", response_class=HTMLResponse)
 async def ledger_employer(
-    request: Request,
-    schedule_id: int,
-    session: Annotated[Session, Depends(db, scope="function")],
+    request: Request, schedule_id: int, account: Finance, session: DbSession
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
     form = await request.form()
-    try:
-        confirm_employer(session, schedule_id, str(form.get("uscc", "")).strip(), account.username)
-    except LedgerError as exc:
-        session.rollback()
-        return _message(request, exc.message, _status(exc))
+    confirm_employer(session, schedule_id, str(form.get("uscc", "")).strip(), account.username)
     return _done("/ledger", f"发放计划{schedule_id}的用人单位变更已确认，下次发放运行恢复发放")
 
 
 @router.post("/ledger/settings", response_class=HTMLResponse)
 async def ledger_setting(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
+    request: Request,
+    account: BasisAdmin,
+    session: DbSession,
 ) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
-    if account.role != Role.admin:
-        return _message(request, "仅系统管理员可以设定收回口径", 403)
     form = await request.form()
     key, value = str(form.get("key", "")), str(form.get("value", ""))
-    try:
-        computed = set_basis(session, key, value, account.username)
-    except LedgerError as exc:
-        session.rollback()
-        return _message(request, exc.message, _status(exc))
+    computed = set_basis(session, key, value, account.username)
     return _done("/ledger", f"收回口径已设定为{BASIS_LABELS[value]}，{computed}笔应收款已计算金额")
 
 
 @router.post("/ledger/feeds", response_class=HTMLResponse)
-async def ledger_feed(
-    request: Request, session: Annotated[Session, Depends(db, scope="function")]
-) -> Response:
-    account = _finance(request, session)
-    if not isinstance(account, Account):
-        return account
+async def ledger_feed(request: Request, account: Finance, session: DbSession) -> Response:
     form = await request.form()
     kind, upload = str(form.get("kind", "")), form.get("file")
     if kind not in ("contributions", "departures"):
@@ -456,13 +370,9 @@ async def ledger_feed(
         return _message(request, "请选择要导入的文件", 422)
     content = await upload.read(MAX_FEED_BYTES + 1)
     if len(content) > MAX_FEED_BYTES:
-        return _message(request, "文件超过50MB，请分批导入", 422)
-    try:
-        source = UploadedSource(upload.filename or "", content)
-        result = load(session, kind, source, account.username, files_dir() / "rejects")
-    except FeedError as exc:
-        session.rollback()
-        return _message(request, exc.message, 422)
+        return _message(request, "文件超过50MB，请分批导入", 413)
+    source = UploadedSource(upload.filename or "", content)
+    result = load(session, kind, source, account.username, files_dir() / "rejects")
     context = {
         "kind_label": FEED_KINDS[kind],
         "name": source.name,

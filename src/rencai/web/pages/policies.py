@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from rencai.policy.catalogue import TARGET_LABELS, catalogue
 from rencai.policy.cities import city, default_code, names
-from rencai.web.pages.calculator import templates
+from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 

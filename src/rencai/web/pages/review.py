@@ -3,9 +3,11 @@ objection handling and post-hoc checks, administration, and the employer's HR pa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,16 +18,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rencai import clock
-from rencai.applications.automatic import CheckError, check
+from rencai.applications.automatic import check
 from rencai.applications.bulk import bulk_approve
-from rencai.applications.errors import CONFLICTS
-from rencai.applications.models import STATUS_LABELS, Application, Objection, Status
+from rencai.applications.errors import stale_case
+from rencai.applications.models import Application, Objection
 from rencai.applications.programs import (
     NOTICE_UNITS,
     STEP_LABELS,
     SettingsError,
     all_settings,
     configure,
+    limit_views,
     load_seeded,
     view,
 )
@@ -39,15 +42,23 @@ from rencai.applications.publicity import (
 )
 from rencai.applications.requirements import all_required, set_required
 from rencai.applications.requirements import view as required_view
-from rencai.applications.service import ApplicationError, apply, confirm_employment
+from rencai.applications.service import (
+    ApplicationError,
+    apply,
+    case_or_404,
+    confirm_employment,
+    visible,
+    visible_case,
+)
+from rencai.applications.views import case_view
 from rencai.calendar.models import CalendarDay
 from rencai.calendar.service import add_local_closure
 from rencai.cards.points import POINT_LABELS
+from rencai.errors import Refusal
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.procedures import DEPARTMENTS
-from rencai.registry.accounts import RegistryError
 from rencai.registry.administration import (
     STAFF_ROLES,
     accounts,
@@ -56,34 +67,29 @@ from rencai.registry.administration import (
     unlock,
     update_staff,
 )
+from rencai.registry.employers import is_hr, staff_member, staff_of
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
-from rencai.web.api.accounts import db
-from rencai.web.api.administration import NewStaff, _limits, account_view, create_any
-from rencai.web.limits import form_int
-from rencai.web.pages.applications import _account, _message
-from rencai.web.pages.calculator import templates
+from rencai.web.api.administration import NewStaff, account_view, create_any
+from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
+from rencai.web.errors import status_of
+from rencai.web.limits import form_int, form_version
+from rencai.web.templating import message as _message
+from rencai.web.templating import page as _page
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(db, scope="function")]
+Db = DbSession
+Admin = Annotated[Account, Depends(require_page(Role.admin, message="系统管理仅供管理员使用"))]
+HR = Annotated[Account, Depends(require_page(is_hr, message="本页面仅供用人单位经办人使用"))]
 
 
-def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, context)
-    response.status_code = status
-    return response
-
-
-def _refused(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, RegistryError):
-        status = {"forbidden": 403, "stale_version": 409}.get(exc.code, 422)
-        return _message(request, exc.message, status)
-    return _message(request, "该申请已被他人处理，请刷新后查看", 409)
-
-
-def _version(form: Any) -> int:
-    value = str(form.get("version", ""))
-    return form_int(value, -1)
+@contextlib.contextmanager
+def stale_as_refusal() -> Iterator[None]:
+    """Someone else changed the case meanwhile: the refusal ``stale_version`` (409)."""
+    try:
+        yield
+    except StaleDataError:
+        raise stale_case() from None
 
 
 # --- 公示 (public, no login) -------------------------------------------------------------------
@@ -103,15 +109,14 @@ def _notices_page(
 
 
 @router.get("/notices", response_class=HTMLResponse)
-def notices(request: Request, session: Db) -> Response:
-    return _notices_page(request, session, _account(request, session))
+def notices(request: Request, account: MaybeAccount, session: Db) -> Response:
+    return _notices_page(request, session, account)
 
 
 @router.post("/notices/{application_id}/objections", response_class=HTMLResponse)
-async def object_to(request: Request, application_id: int, session: Db) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
+async def object_to(
+    request: Request, application_id: int, account: PageAccount, session: Db
+) -> Response:
     form = await request.form()
     application = session.get(Application, application_id)
     if application is None or application.status not in UNDER_NOTICE:
@@ -126,10 +131,7 @@ async def object_to(request: Request, application_id: int, session: Db) -> Respo
                 str(form.get("text", "")),
             )
     except NoticeError as exc:
-        status = {"not_real_named": 403, "already_objected": 409, "objection_limit": 429}
-        return _notices_page(
-            request, session, account, error=exc.message, status=status.get(exc.code, 422)
-        )
+        return _notices_page(request, session, account, error=exc.message, status=status_of(exc))
     done = f"已收到您对公示第 {application_id} 号的异议，经办部门将核查处理。"
     return _notices_page(request, session, account, done=done)
 
@@ -138,83 +140,47 @@ async def object_to(request: Request, application_id: int, session: Db) -> Respo
 
 
 @router.post("/review/bulk-approve", response_class=HTMLResponse)
-async def bulk(request: Request, session: Db) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
+async def bulk(request: Request, account: PageAccount, session: Db) -> Response:
     form = await request.form()
     items = []
     for value in form.getlist("case"):
         case_id, _, version = str(value).partition(":")
         if case_id.isdigit() and version.isdigit():
             items.append((int(case_id), int(version)))
-    try:
-        outcomes = bulk_approve(session, account, items)
-    except ApplicationError as exc:
-        session.rollback()
-        return _message(request, exc.message, 403 if exc.code == "forbidden" else 422)
+    outcomes = bulk_approve(session, account, items)
     return _page(request, "bulk_result.html", {"outcomes": outcomes})
 
 
 @router.post("/objections/{objection_id}/decision", response_class=HTMLResponse)
-async def objection_decision(request: Request, objection_id: int, session: Db) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
+async def objection_decision(
+    request: Request, objection_id: int, account: PageAccount, session: Db
+) -> Response:
     objection = session.get(Objection, objection_id)
     if objection is None:
         return _message(request, "没有找到该异议", 404)
     form = await request.form()
-    try:
+    decision, reason = str(form.get("decision", "")), str(form.get("reason", "")) or None
+    bad_faith = form.get("bad_faith") == "on"
+    with stale_as_refusal():
         handle_objection(
-            session,
-            account,
-            objection,
-            str(form.get("decision", "")),
-            str(form.get("reason", "")) or None,
-            _version(form),
-            bad_faith=form.get("bad_faith") == "on",
+            session, account, objection, decision, reason, form_version(form), bad_faith
         )
-    except (NoticeError, StaleDataError) as exc:
-        session.rollback()
-        return _refused(request, exc)
     return RedirectResponse(f"/applications/{objection.application_id}", status_code=303)
 
 
 @router.post("/applications/{application_id}/post-check", response_class=HTMLResponse)
-async def post_check(request: Request, application_id: int, session: Db) -> Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    application = session.get(Application, application_id)
-    if application is None:
-        return _message(request, "没有找到该申请", 404)
+async def post_check(
+    request: Request, application_id: int, account: PageAccount, session: Db
+) -> Response:
+    application = case_or_404(session, application_id)
     form = await request.form()
-    try:
-        check(
-            session,
-            account,
-            application,
-            form.get("result") == "confirmed",
-            str(form.get("reason", "")) or None,
-            _version(form),
-        )
-    except (CheckError, StaleDataError) as exc:
-        session.rollback()
-        return _refused(request, exc)
+    confirmed, reason = form.get("result") == "confirmed", str(form.get("reason", "")) or None
+    with stale_as_refusal():
+        check(session, account, application, confirmed, reason, form_version(form))
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
 # --- administration ------------------------------------------------------------------------------
-
-
-def _admin(request: Request, session: Session) -> Account | Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    if account.role != Role.admin:
-        return _message(request, "系统管理仅供管理员使用", 403)
-    return account
 
 
 def local_closures(session: Session) -> list[CalendarDay]:
@@ -263,18 +229,12 @@ def _admin_context(
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_home(request: Request, session: Db, q: str = "") -> Response:
-    admin = _admin(request, session)
-    if isinstance(admin, Response):
-        return admin
+def admin_home(request: Request, admin: Admin, session: Db, q: str = "") -> Response:
     return _page(request, "admin.html", _admin_context(session, search=q.strip()[:64]))
 
 
 @router.post("/admin/accounts", response_class=HTMLResponse)
-async def admin_create(request: Request, session: Db) -> Response:
-    admin = _admin(request, session)
-    if isinstance(admin, Response):
-        return admin
+async def admin_create(request: Request, admin: Admin, session: Db) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         with session.begin_nested():
@@ -294,16 +254,13 @@ async def admin_create(request: Request, session: Db) -> Response:
     except ValidationError:
         error = "请填写用户名（3至64个字符）、初始密码和姓名或单位"
         return _page(request, "admin.html", _admin_context(session, error), 422)
-    except RegistryError as exc:
-        return _page(request, "admin.html", _admin_context(session, exc.message), 422)
+    except Refusal as exc:
+        return _page(request, "admin.html", _admin_context(session, exc.message), status_of(exc))
     return RedirectResponse("/admin", status_code=303)
 
 
 @router.post("/admin/closures", response_class=HTMLResponse)
-async def admin_closure(request: Request, session: Db) -> Response:
-    admin = _admin(request, session)
-    if isinstance(admin, Response):
-        return admin
+async def admin_closure(request: Request, admin: Admin, session: Db) -> Response:
     form = {k: str(v).strip() for k, v in (await request.form()).items()}
     county, name, source = form.get("county", ""), form.get("name", ""), form.get("source", "")
     error = None
@@ -327,10 +284,7 @@ async def admin_closure(request: Request, session: Db) -> Response:
 
 
 @router.post("/admin/accounts/{account_id}", response_class=HTMLResponse)
-async def admin_update(request: Request, account_id: int, session: Db) -> Response:
-    admin = _admin(request, session)
-    if isinstance(admin, Response):
-        return admin
+async def admin_update(request: Request, account_id: int, admin: Admin, session: Db) -> Response:
     target = session.get(Account, account_id)
     if target is None:
         return _message(request, "没有找到该账号", 404)
@@ -356,8 +310,8 @@ async def admin_update(request: Request, account_id: int, session: Db) -> Respon
                     {"on": True, "off": False}.get(form.get("active", "")),
                     form.get("jurisdiction") or None,
                 )
-    except RegistryError as exc:
-        return _page(request, "admin.html", _admin_context(session, exc.message), 422)
+    except Refusal as exc:
+        return _page(request, "admin.html", _admin_context(session, exc.message), status_of(exc))
     if done is not None:
         return _page(request, "admin.html", _admin_context(session, done=done))
     return RedirectResponse("/admin", status_code=303)
@@ -367,7 +321,7 @@ def _programs_context(session: Session, error: str | None = None) -> dict[str, A
     return {
         "items": [view(s) for s in all_settings(session)],
         "required": [required_view(r) for r in all_required(session)],
-        "limits": _limits(session),
+        "limits": limit_views(session),
         "steps": STEP_LABELS,
         "units": NOTICE_UNITS,
         "error": error,
@@ -375,18 +329,12 @@ def _programs_context(session: Session, error: str | None = None) -> dict[str, A
 
 
 @router.get("/admin/programs", response_class=HTMLResponse)
-def admin_programs(request: Request, session: Db) -> Response:
-    admin = _admin(request, session)
-    if isinstance(admin, Response):
-        return admin
+def admin_programs(request: Request, admin: Admin, session: Db) -> Response:
     return _page(request, "admin_programs.html", _programs_context(session))
 
 
 @router.post("/admin/programs", response_class=HTMLResponse)
-async def admin_configure(request: Request, session: Db) -> Response:
-    admin = _admin(request, session)
-    if isinstance(admin, Response):
-        return admin
+async def admin_configure(request: Request, admin: Admin, session: Db) -> Response:
     form = await request.form()
     if form.get("action") == "load-seeded":
         load_seeded(session)
@@ -406,57 +354,37 @@ async def admin_configure(request: Request, session: Db) -> Response:
                 notice_unit=str(form.get("notice_unit", "")) or None,
             )
     except SettingsError as exc:
-        return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
+        return _page(
+            request, "admin_programs.html", _programs_context(session, exc.message), status_of(exc)
+        )
     return RedirectResponse("/admin/programs", status_code=303)
 
 
 @router.post("/admin/required-materials", response_class=HTMLResponse)
-async def admin_required(request: Request, session: Db) -> Response:
-    admin = _admin(request, session)
-    if isinstance(admin, Response):
-        return admin
+async def admin_required(request: Request, admin: Admin, session: Db) -> Response:
     form = await request.form()
     items = str(form.get("items", "")).replace("、", "\n").splitlines()
     try:
         with session.begin_nested():
             set_required(
-                session,
-                admin,
-                str(form.get("program", "")),
-                items,
-                str(form.get("source", "")),
+                session, admin, str(form.get("program", "")), items, str(form.get("source", ""))
             )
     except ApplicationError as exc:
-        return _page(request, "admin_programs.html", _programs_context(session, exc.message), 422)
+        return _page(
+            request, "admin_programs.html", _programs_context(session, exc.message), status_of(exc)
+        )
     return RedirectResponse("/admin/programs", status_code=303)
 
 
 # --- employers -----------------------------------------------------------------------------------
 
 
-def _hr(request: Request, session: Session) -> Account | Response:
-    account = _account(request, session)
-    if account is None:
-        return RedirectResponse("/login", status_code=303)
-    if account.role != Role.employer or account.employer_id is None:
-        return _message(request, "本页面仅供用人单位经办人使用", 403)
-    return account
-
-
 @router.get("/employer", response_class=HTMLResponse)
-def employer_home(request: Request, session: Db) -> Response:
-    hr = _hr(request, session)
-    if isinstance(hr, Response):
-        return hr
+def employer_home(request: Request, hr: HR, session: Db) -> Response:
     employer = session.get(Employer, hr.employer_id)
-    staff = list(
-        session.scalars(select(TalentProfile).where(TalentProfile.employer_id == hr.employer_id))
-    )
-    cases = session.scalars(
-        select(Application)
-        .where(Application.employer_id == hr.employer_id)
-        .order_by(Application.submitted_at.desc())
-    )
+    staff = staff_of(session, hr)
+    # the unit's cases: the same visibility rule as everywhere, newest first
+    cases = sorted(visible(session, hr), key=lambda a: (a.submitted_at, a.id), reverse=True)
     context = {
         "employer": employer,
         "staff": [
@@ -470,14 +398,14 @@ def employer_home(request: Request, session: Db) -> Response:
         ],
         "cases": [
             {
-                "id": a.id,
-                "name": a.program_name,
-                "status": a.status,
-                "label": STATUS_LABELS[Status(a.status)],
+                "id": c.id,
+                "name": c.program_name,
+                "status": c.status,
+                "label": c.status_label,
                 "by_employer": a.submitted_by is not None,
-                "confirmation": a.employer_confirmation,
+                "confirmation": c.employer_confirmation,
             }
-            for a in cases
+            for a, c in ((a, case_view(a)) for a in cases)
         ],
         "key": uuid.uuid4().hex,
     }
@@ -485,42 +413,27 @@ def employer_home(request: Request, session: Db) -> Response:
 
 
 @router.post("/employer/applications", response_class=HTMLResponse)
-async def employer_apply(request: Request, session: Db) -> Response:
-    hr = _hr(request, session)
-    if isinstance(hr, Response):
-        return hr
+async def employer_apply(request: Request, hr: HR, session: Db) -> Response:
     form = await request.form()
     talent_id = str(form.get("talent_id", ""))
-    talent = session.get(TalentProfile, tid) if (tid := form_int(talent_id)) else None
-    if talent is None or talent.employer_id != hr.employer_id:
+    talent = staff_member(session, hr, form_int(talent_id))
+    if talent is None:
         return _message(request, "本单位没有该人才", 404)
     program = str(form.get("program", "")).strip()
-    try:
-        application = apply(
-            session, talent, program, str(form.get("key", "")) or uuid.uuid4().hex, hr
-        )
-    except ApplicationError as exc:
-        session.rollback()
-        return _message(request, exc.message, 409 if exc.code in CONFLICTS else 422)
+    key = str(form.get("key", "")) or uuid.uuid4().hex
+    application = apply(session, talent, program, key, hr)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 
 @router.post("/applications/{application_id}/employment", response_class=HTMLResponse)
-async def employment(request: Request, application_id: int, session: Db) -> Response:
-    hr = _hr(request, session)
-    if isinstance(hr, Response):
-        return hr
-    application = session.get(Application, application_id)
-    if application is None or application.employer_id != hr.employer_id:
+async def employment(request: Request, application_id: int, hr: HR, session: Db) -> Response:
+    application = visible_case(session, hr, application_id)  # the unit's own cases only
+    if application is None:
         return _message(request, "没有找到该申请", 404)
     form = await request.form()
-    try:
-        confirm_employment(
-            session, hr, application, form.get("confirmed") == "yes", str(form.get("note", ""))
-        )
-    except (ApplicationError, StaleDataError) as exc:
-        session.rollback()
-        return _refused(request, exc)
+    confirmed, note = form.get("confirmed") == "yes", str(form.get("note", ""))
+    with stale_as_refusal():
+        confirm_employment(session, hr, application, confirmed, note)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 

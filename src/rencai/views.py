@@ -1,0 +1,31 @@
+"""The base of the read models every capability shares with the API, the pages and the CLI.
+
+A view is a pydantic model: the API declares it as its ``response_model`` (so /openapi.json
+documents the answer), the pages render from it, the CLI prints it. Fields are the keys that are
+always there; a view may carry more (``extra="allow"``), which it passes on unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+T = TypeVar("T")
+
+
+class View(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Listing(View, Generic[T]):
+    """A list with its length."""
+
+    count: int
+    items: list[T]
+
+    @classmethod
+    def of(cls, items: Sequence[Any]) -> Self:
+        """The listing of ``items`` (models, or the dicts they are read from)."""
+        return cls.model_validate({"count": len(items), "items": list(items)})

@@ -1,0 +1,43 @@
+"""The one Jinja environment of the pages, with its filters, and the plain message page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from rencai import clock
+
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def _instant(value: dt.datetime | str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+# Every time shown on a page is office time (stored instants are UTC; the API gives ISO text).
+templates.env.filters["office_time"] = lambda value, seconds=False: clock.display(
+    _instant(value), seconds=seconds
+)
+templates.env.filters["office_date"] = lambda value: clock.office_date(_instant(value)).isoformat()
+
+
+def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """A rendered template with its status."""
+    response = templates.TemplateResponse(request, name, context)
+    response.status_code = status
+    return response
+
+
+def message(request: Request, text: str, status: int, back: str | None = None) -> HTMLResponse:
+    """A short Chinese message (a refusal, a missing record); the finance pages' own layout
+    under /ledger, with a way back to where the officer was."""
+    if request.url.path.startswith("/ledger"):
+        return page(
+            request, "ledger_message.html", {"text": text, "back": back or "/ledger"}, status
+        )
+    return page(request, "message.html", {"text": text}, status)
