@@ -129,8 +129,8 @@ SCHOOL_BASE = {"national": "达到国家级标准", "provincial": "达到省级�
 SKILL_CERTIFICATES = {"primary": "初级", "intermediate": "中级", "advanced": "高级"}
 MANAGEMENT = {
     "provincial_honor": "具有省部级及以上荣誉称号的经营管理人才",
-    "china500_middle_manager": "来石前在中国500强企业担任过中层及以上职务",
-    "leads_above_scale_enterprise": "来石后担任规模以上企业领导职务",
+    "china500_middle_manager": "来本市前在中国500强企业担任过中层及以上职务",
+    "leads_above_scale_enterprise": "来本市后担任规模以上企业领导职务",
 }
 
 
@@ -187,7 +187,7 @@ def _person(person: dict[str, Any]) -> Rows:
     if person.get("invention_patents"):
         rows.append(("国家授权发明专利", f"{person['invention_patents']} 项"))
     if person.get("patents_commercialised_locally"):
-        rows.append(("专利在石家庄转化落地并产生经济效益", "是"))
+        rows.append(("专利在本市转化落地并产生经济效益", "是"))
     management = person.get("management") or {}
     for key, text in MANAGEMENT.items():
         if management.get(key):
@@ -241,7 +241,7 @@ def _employment(employment: dict[str, Any]) -> Rows:
     _add(rows, "工作所在县（市、区）", employment.get("county"), _county)
     _add(rows, "引进来源", employment.get("introduced_from"), lambda v: INTRODUCED.get(v, v))
     _add(rows, "引进方式", employment.get("mode"), lambda v: MODES.get(v, v))
-    _add(rows, "到石工作或创业日期", employment.get("start_date"))
+    _add(rows, "到本市工作或创业日期", employment.get("start_date"))
     if employment.get("social_insurance_local") is not None:
         rows.append(("在本地缴纳社会保险", _yes(employment["social_insurance_local"])))
     return rows
@@ -262,7 +262,7 @@ def _housing(housing: dict[str, Any]) -> Rows:
     for key, title in (
         ("resides_in_main_city", "有城区户口或主城区居住证，且在主城区实际居住"),
         ("owns_property_in_main_city", "家庭在主城区有自有住房、公有住房或投资性房产"),
-        ("lease_filed", "承租房源已在石家庄市住房租赁监管服务平台备案"),
+        ("lease_filed", "承租房源已在本市住房租赁监管服务平台备案"),
         ("in_kind_allocation", "已享受保障性租赁住房实物配租"),
     ):
         if housing.get(key) is not None:

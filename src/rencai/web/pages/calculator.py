@@ -28,7 +28,7 @@ FIELD_NAMES = {
     "person.education.0.school_tags": "院校类别",
     "person.invention_patents": "发明专利数",
     "person.science_awards.0.rank": "完成人排名",
-    "employment.start_date": "到石工作或创业日期",
+    "employment.start_date": "到本市工作或创业日期",
     "employment.county": "工作所在县（市、区）",
     "employment.annual_salary": "年工资薪金收入",
     "employment.employer_tax_last_year": "用人单位上年度纳税额",
@@ -47,7 +47,7 @@ PER = {"month": "元/月", "year": "元/年", "once": "元（一次性）"}
 _ARRIVED = {"introduced_from": "outside_city", "social_insurance_local": "on", "full_time": "on"}
 EXAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     "doctor": (
-        "博士，长安区企业，2024年到石",
+        "博士，长安区企业，2024年到本市",
         {
             **_ARRIVED,
             "birth_date": "1994-03-02",
