@@ -218,7 +218,13 @@ def _complete_operation(
                 media["schema"] = {"$ref": f"#/components/schemas/{ERROR}"}
     files = FILES.get((method, path))
     if files is not None:
-        responses.setdefault("200", {"description": "文件"})["content"] = copy.deepcopy(files)
+        ok = responses.setdefault("200", {"description": "文件"})
+        declared = ok.get("content", {})
+        # a media type the route's own model already documents keeps that schema
+        ok["content"] = {
+            media: declared[media] if not spec and media in declared else copy.deepcopy(spec)
+            for media, spec in files.items()
+        }
 
 
 def _refusal(code: str) -> dict[str, Any]:
