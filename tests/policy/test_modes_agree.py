@@ -39,6 +39,13 @@ def test_synthetic_profiles_reach_the_interesting_branches() -> None:
         "sjz.county.rent_subsidy",
         "sjz.b.startup_grant",
         "lost:sjz.b.rent_subsidy",
+        # amounts computed from what was paid, the 高端人才 award, apprentices (decisions 0116-0118)
+        "sjz.county.social_insurance_subsidy",
+        "sjz.b.instrument_sharing",
+        "sjz.industry.high_end_talent_award",
+        "sjz.skills.apprenticeship_intermediate",
+        "sjz.skills.apprenticeship_advanced",
+        "sjz.apprentice2022.technician_subsidy",
     ):
         assert expected in seen
 

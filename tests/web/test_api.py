@@ -188,3 +188,47 @@ def test_unit_facts_of_the_leading_industry_rules_over_http(live_server: LiveSer
     fields = {e["field"]: e["message"] for e in refused.json()["errors"]}
     assert set(fields) == {"unit.rd_spending_last_year", "unit.steam_bill", "unit.main_revenue"}
     assert all(message for message in fields.values())
+
+
+def test_amounts_from_what_was_paid_over_http(live_server: LiveServer) -> None:
+    """Paid figures (decisions 0116-0118): exact shares over HTTP; bad figures refused by field."""
+    profile = doctor()
+    profile["employment"]["employer_type"] = "self_employed"
+    profile["person"]["startup_social_insurance_paid"] = 12345
+    profile["person"]["instrument_sharing_fees"] = 8001
+    url = f"{live_server.url}/api/v1/entitlements"
+    response = httpx.post(url, params={"on": "2026-11-23"}, json=profile, timeout=30)
+    assert response.status_code == 200
+    money = money_of(response.json())
+    assert money["sjz.b.social_insurance_subsidy"]["amount"] == "12345.00"
+    assert money["sjz.b.social_insurance_subsidy"]["total"] == "37035.00"  # 3 years
+    assert money["sjz.b.instrument_sharing"]["amount"] == "4000.50"  # 50 % of 8001
+
+    unit = {
+        "jurisdiction": "shijiazhuang",
+        "employment": {"employer_type": "enterprise", "county": "130102"},
+        "unit": {"apprentices_intermediate": 7, "apprentices_technician": 2},
+    }
+    response = httpx.post(url, params={"on": "2024-03-01"}, json=unit, timeout=30)
+    assert response.status_code == 200
+    money = money_of(response.json())
+    assert money["sjz.skills.apprenticeship_intermediate"]["amount"] == "35000.00"  # 7 × 5000
+    assert money["sjz.apprentice2022.technician_subsidy"]["amount"] == "12000.00"
+
+    profile["person"]["startup_social_insurance_paid"] = "12345.5"
+    profile["person"]["city_revenue_contribution"] = -1
+    profile["employment"]["employer_two_leading_industries"] = "maybe"
+    unit["unit"]["apprentices_advanced"] = 100001
+    refused = httpx.post(url, json=profile, timeout=30)
+    assert refused.status_code == 422
+    fields = {e["field"]: e["message"] for e in refused.json()["errors"]}
+    assert set(fields) == {
+        "person.startup_social_insurance_paid",
+        "person.city_revenue_contribution",
+        "employment.employer_two_leading_industries",
+    }
+    assert all(message for message in fields.values())
+    refused = httpx.post(url, json=unit, timeout=30)
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["unit.apprentices_advanced"]
+    assert "不超过 100000" in refused.json()["errors"][0]["message"]

@@ -174,6 +174,24 @@ def random_profiles(
                 "new_city_training_base": bool(rng.random() < 0.2),
                 "new_city_industry_institute": bool(rng.random() < 0.2),
             }
+        # facts of the amounts equal to (a share of) what was paid, the 高端人才 award and the
+        # apprenticeship subsidy (decisions 0116-0118; drawn last: earlier draws unchanged)
+        employment: dict[str, Any] = profiles[-1]["employment"]  # type: ignore[assignment]
+        if rng.random() < 0.2:  # founders declaring their social insurance
+            person["startup_social_insurance_paid"] = int(rng.integers(0, 40_000))
+            if rng.random() < 0.6:
+                employment["employer_type"] = "self_employed"
+        if rng.random() < 0.1:
+            person["instrument_sharing_fees"] = int(rng.integers(0, 2_000_000))
+        if rng.random() < 0.15:  # employees declaring their contribution to city revenue
+            person["city_revenue_contribution"] = int(rng.integers(0, 400_000))
+            if rng.random() < 0.6:
+                employment["employer_type"] = "enterprise"
+        employment["employer_two_leading_industries"] = bool(rng.random() < 0.4)
+        if "unit" in profiles[-1] and rng.random() < 0.5:
+            unit: dict[str, Any] = profiles[-1]["unit"]  # type: ignore[assignment]
+            for level in ("intermediate", "advanced", "technician"):
+                unit[f"apprentices_{level}"] = int(rng.integers(0, 30))
     return profiles
 
 
@@ -338,6 +356,18 @@ def random_columns(
     persons["housing_lease_filed"] = rng.random(count) < 0.6
     persons["housing_in_kind"] = rng.random(count) < 0.1
     persons["annual_salary_yuan"] = rng.integers(30_000, 1_500_000, count).astype(np.int32)
+    persons["startup_social_insurance_paid"] = np.where(
+        rng.random(count) < 0.2, rng.integers(0, 40_000, count), np.nan
+    )
+    persons["instrument_sharing_fees"] = np.where(
+        rng.random(count) < 0.1, rng.integers(0, 2_000_000, count), np.nan
+    )
+    persons["city_revenue_contribution"] = np.where(
+        rng.random(count) < 0.15, rng.integers(0, 400_000, count), np.nan
+    )
+    persons["employer_two_leading_industries"] = rng.random(count) < 0.3
+    for level in ("intermediate", "advanced", "technician"):
+        persons[f"unit_apprentices_{level}"] = rng.integers(0, 30, count).astype(np.int32)
     zeros = np.zeros(count, dtype=np.int32)
     for award_level in AWARD_LEVELS:
         for kind in AWARD_KINDS:

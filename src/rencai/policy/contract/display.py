@@ -104,6 +104,9 @@ UNIT_COUNTS = {
     "major_project_year": ("重大专项立项年度", "年"),
     "international_certifications": ("新通过国际认证的品种数", "个"),
     "procurement_wins": ("新中标国家集采的品种数", "个"),
+    "apprentices_intermediate": ("本年度参加企业新型学徒制培训的中级工学徒", "人"),
+    "apprentices_advanced": ("本年度参加企业新型学徒制培训的高级工学徒", "人"),
+    "apprentices_technician": ("本年度参加企业新型学徒制培训的技师和高级技师学徒", "人"),
 }
 SPECIALISED_TITLES = {
     "provincial": "省级“专精特新”中小企业",
@@ -211,6 +214,24 @@ def _person(person: dict[str, Any]) -> Rows:
     if person.get("skill_certificate") not in (None, "none"):
         rows.append(("取得的职业技能证书", SKILL_CERTIFICATES.get(person["skill_certificate"], "")))
     _add(rows, "取得证书日期", person.get("skill_certificate_date"))
+    _add(
+        rows,
+        "自主创业后申报年度实际缴纳的社会保险费",
+        person.get("startup_social_insurance_paid"),
+        _money,
+    )
+    _add(
+        rows,
+        "利用市大型仪器设备共享平台测试检测的实际支出",
+        person.get("instrument_sharing_fees"),
+        _money,
+    )
+    _add(
+        rows,
+        "年度工资薪金收入对市及以下财政的贡献",
+        person.get("city_revenue_contribution"),
+        _money,
+    )
     return rows
 
 
@@ -238,6 +259,8 @@ def _employment(employment: dict[str, Any]) -> Rows:
         rows.append(("高新技术企业", "是"))
     _add(rows, "单位上年度纳税额", employment.get("employer_tax_last_year"), _money)
     _add(rows, "年工资薪金收入", employment.get("annual_salary"), _money)
+    if employment.get("employer_two_leading_industries"):
+        rows.append(("新一代电子信息或生物医药产业企业", "是"))
     _add(rows, "工作所在县（市、区）", employment.get("county"), _county)
     _add(rows, "引进来源", employment.get("introduced_from"), lambda v: INTRODUCED.get(v, v))
     _add(rows, "引进方式", employment.get("mode"), lambda v: MODES.get(v, v))

@@ -124,6 +124,14 @@ class Management(_Model):
     leads_above_scale_enterprise: bool = False
 
 
+Yuan = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+MAX_APPRENTICES = 100_000  # apprentices of one enterprise in one year, far above any real one
+MAX_WHOLE_YUAN = 10**13  # 10万亿元: far above any unit's revenue, exact as a float64
+# whole yuan: the application forms state 万元, and whole-yuan bases make every computed share
+# an exact number of fen in both modes (decision 0107)
+WholeYuan = Annotated[int, Field(ge=0, le=MAX_WHOLE_YUAN)]
+
+
 class Person(_Model):
     # 公民身份号码: when given, the birth date (and sex) come from it (decision 0086)
     id_number: IdNumber | None = None
@@ -155,6 +163,21 @@ class Person(_Model):
     skill_certificate: Literal["none", "primary", "intermediate", "advanced"] = "none"
     skill_certificate_date: dt.date | None = None
 
+    # -- Amounts equal to (a share of) what the person paid, and the 高端人才 award's base
+    # (decisions 0116, 0118); whole yuan, as the receipts and certificates are summed --
+    startup_social_insurance_paid: WholeYuan | None = Field(
+        default=None,
+        description="自主创业后申报年度本人实际缴纳的社会保险费（元）",
+    )
+    instrument_sharing_fees: WholeYuan | None = Field(
+        default=None,
+        description="利用石家庄市大型仪器设备共享平台测试检测的实际支出费用（元）",
+    )
+    city_revenue_contribution: WholeYuan | None = Field(
+        default=None,
+        description="申报年度工资薪金收入对市及以下财政的贡献（元，经税务部门核定）",
+    )
+
     @field_validator("birth_date")
     @classmethod
     def _birth_date_from_id(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
@@ -171,13 +194,6 @@ class Person(_Model):
         return born
 
 
-Yuan = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-MAX_WHOLE_YUAN = 10**13  # 10万亿元: far above any unit's revenue, exact as a float64
-# whole yuan: the application forms state 万元, and whole-yuan bases make every computed share
-# an exact number of fen in both modes (decision 0107)
-WholeYuan = Annotated[int, Field(ge=0, le=MAX_WHOLE_YUAN)]
-
-
 class Employment(_Model):
     employer_type: _code("employer_type") | None = None  # type: ignore[valid-type]
     employer_leading_industry: bool = False
@@ -189,6 +205,11 @@ class Employment(_Model):
     mode: Literal["full_time", "flexible"] = "full_time"
     start_date: dt.date | None = None
     social_insurance_local: bool | None = None
+    # 用人单位属于新一代电子信息产业或生物医药产业（石政办函〔2021〕42号 高端人才奖励细则 第五条）
+    employer_two_leading_industries: bool = Field(
+        default=False,
+        description="用人单位属于新一代电子信息产业或生物医药产业",
+    )
 
 
 class FamilyMember(_Model):
@@ -281,6 +302,27 @@ class Unit(_Model):
     # 职业院校或技工院校新创建高技能人才培训基地达到的标准（国家级、省级）
     new_school_training_base: Literal["none", "national", "provincial"] = "none"
     new_city_industry_institute: bool = False  # 新认定的市级产业技术研究院
+
+    # -- 企业新型学徒制培训补贴 (2019 lifelong-skills opinions 三（一）3; 石人社字〔2022〕36号 二),
+    # paid per apprentice and year by the level trained for (decision 0117) --
+    apprentices_intermediate: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_APPRENTICES,
+        description="本年度参加企业新型学徒制培训（已备案）的中级工学徒人数",
+    )
+    apprentices_advanced: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_APPRENTICES,
+        description="本年度参加企业新型学徒制培训（已备案）的高级工学徒人数",
+    )
+    apprentices_technician: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_APPRENTICES,
+        description="本年度参加企业新型学徒制培训（已备案）的技师和高级技师学徒人数",
+    )
 
 
 class Profile(_Model):

@@ -231,6 +231,9 @@ UNIT_COUNTS = {
     "major_project_year": "重大专项立项年度（0 表示未填）",
     "international_certifications": "新通过国际认证的品种数",
     "procurement_wins": "新中标国家集采的品种数",
+    "apprentices_intermediate": "本年度参加企业新型学徒制培训的中级工学徒人数",
+    "apprentices_advanced": "本年度参加企业新型学徒制培训的高级工学徒人数",
+    "apprentices_technician": "本年度参加企业新型学徒制培训的技师和高级技师学徒人数",
 }
 SPECIALISED_TITLES = ("provincial", "provincial_renewed", "demonstration", "little_giant")
 
@@ -493,6 +496,16 @@ def input_variables() -> list[type[Variable]]:
             default_value=SkillCertificate.none,
         ),
         _input("skill_certificate_date", Person, dt.date, "取得证书日期（无则为1900-01-01）"),
+        # -- amounts equal to (a share of) what was paid; the 高端人才 award (decisions 0116, 0118)
+        _yuan("startup_social_insurance_paid", "自主创业后申报年度实际缴纳的社会保险费（元）"),
+        _yuan("instrument_sharing_fees", "利用市大型仪器设备共享平台测试检测的实际支出（元）"),
+        _yuan("city_revenue_contribution", "年度工资薪金收入对市及以下财政的贡献（元）"),
+        _input(
+            "employer_two_leading_industries",
+            Person,
+            bool,
+            "用人单位属于新一代电子信息产业或生物医药产业",
+        ),
         _input("housing_declared", Person, bool, "画像填写了住房情况"),
         _input("housing_resides_main_city", Person, bool, "在主城区居住（城区户口或主城区居住证）"),
         _input("housing_owns_property", Person, bool, "家庭在主城区有自有住房或投资性房产"),

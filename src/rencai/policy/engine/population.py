@@ -321,6 +321,15 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         "unemployment_insurance_months": column(p.unemployment_insurance_months or 0, 0, np.int32),
         "skill_certificate": column(SkillCertificate[p.skill_certificate].index, 0, np.int16),
         "skill_certificate_date": column(_date(p.skill_certificate_date), NO_DATE, "datetime64[D]"),
+        **{
+            name: column(np.nan if value is None else float(value), 0.0)
+            for name, value in (
+                ("startup_social_insurance_paid", p.startup_social_insurance_paid),
+                ("instrument_sharing_fees", p.instrument_sharing_fees),
+                ("city_revenue_contribution", p.city_revenue_contribution),
+            )
+        },
+        "employer_two_leading_industries": column(e.employer_two_leading_industries, False),
         "housing_declared": column(housing is not None, False),
         "housing_resides_main_city": column(bool(housing and housing.resides_in_main_city), False),
         "housing_owns_property": column(

@@ -5,10 +5,11 @@ Documents encoded:
 - 石办字〔2017〕15号 《石家庄市人才绿卡管理办法（试行）》 可享受的服务项目（5）—（7）: the A-card
   entrepreneur's loan interest, incubator and factory rent, home purchase and rent; and the
   flexible-introduction work allowance;
-- 石办字〔2017〕39号 《石家庄市人才绿卡(B卡)管理办法(试行)》 可享受的服务项目（3）（5）: the B
-  card's startup grant and site rent, rent subsidy and purchase subsidy;
-- 各县（市、区）人才绿卡管理办法 可享受的服务项目（6）（10）: the county's startup grant, site rent
-  and rent subsidy, and 资金补助项目按就高原则，不重复享受;
+- 石办字〔2017〕39号 《石家庄市人才绿卡(B卡)管理办法(试行)》 可享受的服务项目（3）（4）（5）: the B
+  card's startup grant, site rent and social-insurance 等额补贴, the 50 % instrument-sharing
+  subsidy, rent subsidy and purchase subsidy;
+- 各县（市、区）人才绿卡管理办法 可享受的服务项目（6）（10）: the county's startup grant, site rent,
+  social-insurance 等额补贴 and rent subsidy, and 资金补助项目按就高原则，不重复享受;
 - 石字〔2021〕7号 (2021-02-10) 第4条: the B card's doctorate rent and purchase amounts raised;
 - 《关于深入实施新时代人才强市战略的若干措施（试行）》 (2023-11-03): the B card's one-off
   settlement allowance.
@@ -180,6 +181,45 @@ flexible_introduction = leaf(
 )
 
 
+def _declared(name: str, label: str, variable: str) -> Condition:
+    """The person states the amount paid (greater than zero): who the item is for."""
+    return leaf(
+        name=name,
+        label=f"申报了{label}",
+        reads=[],
+        formula=lambda p, t, _: p(variable, t) > 0,
+        describe=lambda f, held: f"{label}：{f.get(variable)}元" if held else f"未申报{label}",
+        qualifying=False,
+    )
+
+
+social_insurance_declared = _declared(
+    "startup_social_insurance_declared",
+    "自主创业后申报年度实际缴纳的社会保险费",
+    "startup_social_insurance_paid",
+)
+instrument_fees_declared = _declared(
+    "instrument_sharing_fees_declared",
+    "利用市大型仪器设备共享平台测试检测的实际支出费用",
+    "instrument_sharing_fees",
+)
+within_b_social_insurance_period = within_years(
+    name="within_b_social_insurance_period",
+    years_path="startup.b_social_insurance_years",
+    label="在B卡创业社会保险费补贴的3年期限内",
+)
+within_county_social_insurance_period = within_years(
+    name="within_county_social_insurance_period",
+    years_path="startup.county_social_insurance_years",
+    label="在县卡创业社会保险费补贴的3年期限内",
+)
+
+SOCIAL_INSURANCE_CONDITION = (
+    "初次领取营业执照并稳定经营6个月以上；按申报年度实际缴纳的社会保险费等额补贴，"
+    "以缴费记录为准，每年申报"
+)
+
+
 BY_DEGREE = ("highest_degree",)
 
 
@@ -263,6 +303,43 @@ MONEY = [
         ),
     ),
     Benefit(
+        id="sjz.b.social_insurance_subsidy",
+        name="创业社会保险费等额补贴",
+        kind="money",
+        audience=social_insurance_declared,
+        requires=all_of(holds_b, college_graduate, self_employed, within_b_social_insurance_period),
+        amount=Amount(
+            parameter="startup.b_social_insurance_rate", base="startup_social_insurance_paid"
+        ),
+        per="year",
+        years="startup.b_social_insurance_years",
+        condition=SOCIAL_INSURANCE_CONDITION,
+        card="card.b",
+        citation=Citation(
+            document="石办字〔2017〕39号",
+            clause="可享受的服务项目（3）",
+            quote="引进的普通高校毕业生自主创业，初次领取营业执照并稳定经营6个月以上的，给予每人1万元的"
+            "一次性创业补助，3年内按实际缴纳的社会保险费给予等额补贴",
+        ),
+    ),
+    Benefit(
+        id="sjz.b.instrument_sharing",
+        name="大型仪器设备共享测试检测补助",
+        kind="money",
+        audience=instrument_fees_declared,
+        requires=all_of(holds_b),
+        amount=Amount(parameter="b_card.instrument_sharing_rate", base="instrument_sharing_fees"),
+        per="once",
+        condition="利用石家庄市大型仪器设备共享平台资源进行测试检测等研发活动；"
+        "按申报的实际支出费用（以票据为准）的50%补助，文件未规定上限",
+        card="card.b",
+        citation=Citation(
+            document="石办字〔2017〕39号",
+            clause="可享受的服务项目（4）",
+            quote="对利用石家庄市大型仪器设备共享平台资源进行测试检测等研发活动的，按实际支出费用的50%给予补助。",
+        ),
+    ),
+    Benefit(
         id="sjz.county.rent_subsidy",
         name="县（市、区）房租补贴",
         kind="money",
@@ -303,6 +380,33 @@ MONEY = [
             document="各县（市、区）人才绿卡管理办法",
             clause="可享受的服务项目（6）",
             quote="引进的普通高校毕业生自主创业并正常缴纳社会保险的，初次领取营业执照并稳定经营6个月以上的，县（市、区）财政给予每人1万元的一次性创业补助",
+        ),
+    ),
+    Benefit(
+        id="sjz.county.social_insurance_subsidy",
+        name="县（市、区）创业社会保险费等额补贴",
+        kind="money",
+        audience=social_insurance_declared,
+        requires=all_of(
+            any_of(holds_county, holds_a, holds_b),
+            college_graduate,
+            self_employed,
+            social_insurance_local,
+            within_county_social_insurance_period,
+        ),
+        amount=Amount(
+            parameter="startup.county_social_insurance_rate",
+            base="startup_social_insurance_paid",
+        ),
+        per="year",
+        years="startup.county_social_insurance_years",
+        condition=SOCIAL_INSURANCE_CONDITION,
+        card="card.county",
+        citation=Citation(
+            document="各县（市、区）人才绿卡管理办法",
+            clause="可享受的服务项目（6）",
+            quote="引进的普通高校毕业生自主创业并正常缴纳社会保险的，初次领取营业执照并稳定经营6个月以"
+            "上的，县（市、区）财政给予每人1万元的一次性创业补助，3年内按实际缴纳的社会保险费给予等额补贴",
         ),
     ),
     Benefit(
@@ -464,6 +568,13 @@ EXCLUSIVITY = [
         members=("sjz.b.startup_grant", "sjz.county.startup_grant"),
         citation=A_OR_B_NO_COUNTY_CARD,
         label="市、县一次性创业补助按就高原则，不重复享受",
+    ),
+    Exclusivity(
+        id="sjz.exclusive.startup_social_insurance",
+        rule="highest",
+        members=("sjz.b.social_insurance_subsidy", "sjz.county.social_insurance_subsidy"),
+        citation=A_OR_B_NO_COUNTY_CARD,
+        label="市、县创业社会保险费等额补贴按就高原则，不重复享受",
     ),
     Exclusivity(
         id="sjz.exclusive.startup_site_rent",

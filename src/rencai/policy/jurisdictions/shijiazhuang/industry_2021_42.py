@@ -8,8 +8,8 @@ Document encoded:
   若干措施（试行）〉相关实施细则》: the national major-project, R&D headquarters, testing
   institution, biomedicine R&D and industrialisation, market qualification, inter-firm
   cooperation, major project, project introduction, growth, 专精特新, technology SME loan and
-  operating-cost rules. Its 高端人才 rule stays catalogued (it needs the person's contribution to
-  city revenue).
+  operating-cost rules; and its 高端人才 rule, an award to a person: 1.5 or 2 times the
+  contribution of the person's salary to city and county revenue, at most 50万 (decision 0118).
 
 The profile's ``unit`` section carries the facts of one application: one product, one project,
 one supplier (decision 0107). Money facts are whole yuan. Tier words (decision 0108): 以上 / 达 /
@@ -36,6 +36,7 @@ from rencai.policy.engine.model import (
     WideVariable,
 )
 from rencai.policy.jurisdictions.shijiazhuang.common import (
+    enterprise,
     flag,
     in_force,
     in_shijiazhuang,
@@ -277,7 +278,30 @@ class industry42_steam_cost(WideVariable):
         return np.round(steam + gas * factor, 2)
 
 
+class HighEndTier(Enum):
+    none = "年度应纳税工资薪金收入不足60万元"
+    t60 = "60万元（含）至96万元"
+    t96 = "96万元（含）以上"
+
+
+HIGH_END = ["t60", "t96"]
+
+high_end_tier = _helper(
+    "industry42_high_end_tier",
+    "高端人才年度应纳税工资薪金收入档",
+    HighEndTier,
+    lambda p, t, params: _reached(
+        p("annual_salary_yuan", t).astype(np.float64),
+        params,
+        t,
+        f"{P}.high_end_talent.threshold",
+        HIGH_END,
+    ),
+)
+
+
 HELPERS: list[type[Variable]] = [
+    high_end_tier,
     drug_sales_tier,
     device_sales_tier,
     investment_tier,
@@ -1104,3 +1128,79 @@ EXCLUSIVITY = [
         label="基金支持项目补助与国家和省专项资金配套支持不得重复享受，按最高标准补助",
     ),
 ]
+
+
+# --- 高端人才奖励工作实施细则: an award to a person -------------------------------------------
+
+Q_HIGH_END = (
+    "对申报人年度应纳税工资薪金收入在60万元(含)至96万元的,给予相当于其年度工资薪金收入对市及以下"
+    "财政贡献的1.5倍奖励;年度应纳税工资薪金收入在96万元(含)以上的,给予相当于其年度工资薪金收入对市"
+    "及以下财政贡献的2倍奖励。最高不超过50万元。"
+)
+
+contribution_declared = leaf(
+    name="city_revenue_contribution_declared",
+    label="申报了年度工资薪金收入对市及以下财政的贡献",
+    reads=[],
+    formula=lambda p, t, _: p("city_revenue_contribution", t) > 0,
+    describe=lambda f, held: (
+        f"年度工资薪金收入对市及以下财政的贡献：{_yuan(f.get('city_revenue_contribution'))}"
+        if held
+        else "未申报年度工资薪金收入对市及以下财政的贡献"
+    ),
+    qualifying=False,
+)
+
+employer_in_two_industries = flag(
+    name="employer_in_two_leading_industries",
+    label="用人单位属于新一代电子信息产业或生物医药产业",
+    variable="employer_two_leading_industries",
+    reads=[],
+    negative="用人单位不属于新一代电子信息产业或生物医药产业",
+)
+
+
+def _salary_reached(p: Any, t: Any, _: Any) -> np.ndarray:
+    return plain(p("industry42_high_end_tier", t)) != idx(HighEndTier.none)
+
+
+def _describe_salary(f: Facts, held: bool) -> str:
+    salary = _yuan(f.get("annual_salary_yuan"))
+    threshold = _yuan(f.param(f"{P}.high_end_talent.threshold.t60"))
+    return f"年度应纳税工资薪金收入{salary}，{'达到' if held else '不足'}{threshold}"
+
+
+salary_reached = leaf(
+    name="high_end_salary_reached",
+    label="年度应纳税工资薪金收入在60万元以上",
+    reads=["employment.annual_salary"],
+    formula=_salary_reached,
+    describe=_describe_salary,
+)
+
+HIGH_END_TALENT = Benefit(
+    id="sjz.industry.high_end_talent_award",
+    name="新一代电子信息和生物医药产业高端人才奖励",
+    kind="money",
+    audience=contribution_declared,
+    requires=all_of(
+        in_force_42, in_shijiazhuang, enterprise, employer_in_two_industries, salary_reached
+    ),
+    amount=Amount(
+        parameter=f"{P}.high_end_talent.multiple",
+        keys=("industry42_high_end_tier",),
+        base="city_revenue_contribution",
+        ceiling=f"{P}.high_end_talent.ceiling",
+    ),
+    per="year",
+    condition=(
+        "按年度应纳税工资薪金收入所在档次，相当于对市及以下财政贡献的1.5倍或2倍，最高50万元；"
+        "须符合第五条三类之一：持有石家庄市人才绿卡A卡；具有正高级专业技术职务或博士学位，且获得省部级"
+        "科技进步奖三等奖及以上的主要完成人、或主持省部级以上科研项目并通过验收、或拥有2项以上国家授权"
+        "发明专利（第一发明人）并产生一定经济效益；高新技术企业或上年度纳税500万元及以上企业的高级经营"
+        "管理人才和高新技术人才。用人单位在本市工商注册和税务登记、依法纳税、参加社会保险并具有独立法人"
+        "资格；对市及以下财政的贡献以税务部门核定为准；所在县（市、区）、开发区已兑付奖励的不重复奖励；"
+        "每年7月1日至15日申报上一年度"
+    ),
+    citation=_cite("高端人才奖励工作实施细则 第五条、第八条", Q_HIGH_END),
+)

@@ -3,8 +3,10 @@ no number printed, catalogue mark "(2019)-129").
 
 三（一）3: the skill-upgrade subsidy to an enterprise employee with 12 months or more of
 unemployment-insurance contributions who obtains a primary, intermediate or advanced certificate —
-1000, 1500 and 2000元 (decision 0112). The apprenticeship subsidy of the same clause is paid to the
-enterprise per apprentice and stays catalogued.
+1000, 1500 and 2000元 (decision 0112). The apprenticeship subsidy of the same clause, paid to the
+enterprise per apprentice and year: 4000元 for an intermediate-level apprentice, 6000元 for an
+advanced one; 石人社字〔2022〕36号 raised the first to 5000元 (its rates are dated in the
+parameters; its technician levels are in ``apprentice_2022``; decision 0117).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     in_force,
     in_shijiazhuang,
     leaf,
+    unit_query,
 )
 from rencai.policy.leaves import idx, param_getter, plain, years_before
 from rencai.policy.rules import Amount, Benefit, all_of
@@ -108,3 +111,74 @@ SKILL_UPGRADE = Benefit(
         "分别给予1000元、1500元、2000元的技能提升补贴",
     ),
 )
+
+
+# --- 企业新型学徒制培训补贴: to the enterprise, per apprentice and year ---------------------------
+
+APPRENTICE_CONDITION = (
+    "学徒培训前已报人社部门备案；补贴期限按实际培训期限（不超过备案期限）计算，"
+    "按符合补贴申领条件的学徒人数拨付"
+)
+
+
+def apprentice_subsidy(
+    benefit_id: str, name: str, level: str, label: str, since: str, citation: Citation
+) -> Benefit:
+    """The enterprise's subsidy for its apprentices of one level: the rate times their number."""
+    variable = f"unit_apprentices_{level}"
+    declared = leaf(
+        name=f"unit_declares_{level}_apprentices",
+        label=f"本年度有参加企业新型学徒制培训的{label}学徒",
+        reads=[],
+        formula=lambda p, t, _: p(variable, t) > 0,
+        describe=lambda f, held: (
+            f"本年度参加企业新型学徒制培训的{label}学徒{f.get(variable)}人"
+            if held
+            else f"本年度没有{label}学徒"
+        ),
+        qualifying=False,
+    )
+    rate_in_force = in_force(
+        name=f"apprentice_{level}_rate_in_force",
+        what=f"企业新型学徒制{label}培训补贴",
+        path=f"apprenticeship.{level}",
+        since=since,
+    )
+    return Benefit(
+        id=benefit_id,
+        name=name,
+        kind="money",
+        target="employer",
+        audience=all_of(unit_query, declared),
+        requires=all_of(rate_in_force, in_shijiazhuang, enterprise),
+        amount=Amount(parameter=f"apprenticeship.{level}", base=variable),
+        per="year",
+        condition=APPRENTICE_CONDITION,
+        citation=citation,
+    )
+
+
+APPRENTICE_2019 = Citation(
+    document=DOCUMENT,
+    clause="三（一）3",
+    quote="职工参加企业新型学徒制培训的，给予企业每人每年中级工4000元、高级工6000元的职业培训补贴。",
+)
+
+APPRENTICESHIP = [
+    apprentice_subsidy(
+        "sjz.skills.apprenticeship_intermediate",
+        "企业新型学徒制培训补贴（中级工）",
+        "intermediate",
+        "中级工",
+        "2019年10月15日",
+        APPRENTICE_2019,
+    ),
+    apprentice_subsidy(
+        "sjz.skills.apprenticeship_advanced",
+        "企业新型学徒制培训补贴（高级工）",
+        "advanced",
+        "高级工",
+        "2019年10月15日",
+        APPRENTICE_2019,
+    ),
+]

@@ -8,6 +8,7 @@ is the order in which results list them.
 from __future__ import annotations
 
 from rencai.policy.jurisdictions.shijiazhuang import (
+    apprentice_2022,
     common,
     craftsman,
     family_card,
@@ -47,6 +48,7 @@ def program() -> Program:
             *unit_awards.UNIT_AWARDS,
             retention_2022.POSTDOC_PLATFORM,
             *industry_2021_42.INDUSTRY_2021_42,
+            industry_2021_42.HIGH_END_TALENT,
             retention_2022.INDUSTRY_INSTITUTE,
             vocschool_2021.SCHOOL_TRAINING_BASE,
             innovation_studios_2022.STUDIO_GRANT,
@@ -56,6 +58,8 @@ def program() -> Program:
             *skills.SKILLS,
             skills.CLASS1_AWARD,
             lifelong_skills_2019.SKILL_UPGRADE,
+            *lifelong_skills_2019.APPRENTICESHIP,
+            apprentice_2022.TECHNICIAN_SUBSIDY,
             craftsman.SELECTION,
             *recognition.RECOGNITION,
             *green_card.services(),
