@@ -22,9 +22,10 @@ import hmac
 import secrets
 
 from starlette.requests import Request, cookie_parser
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from rencai.web.cookies import CSRF_COOKIE, SESSION_COOKIE, csrf_cookie_header
+from rencai.web.middleware import HttpMiddleware
 
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -51,17 +52,11 @@ def _is_page(path: str) -> bool:
     return not path.startswith(("/api/", "/static/"))
 
 
-class CsrfTokenMiddleware:
+class CsrfTokenMiddleware(HttpMiddleware):
     """Makes the request's token available to templates (``request.state.csrf_token``) and gives
     a browser without one its ``rencai_csrf`` cookie on its first page."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         cookies = _cookies(scope)
         new_key = None
         if not cookies.get(CSRF_COOKIE) and _is_page(scope["path"]):

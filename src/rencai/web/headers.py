@@ -11,7 +11,9 @@ keeps it.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from rencai.web.middleware import HttpMiddleware
 
 # scripts only from our own origin (no inline script, no eval, no event-handler attributes);
 # inline styles stay allowed (htmx's indicator style, the vendored Swagger UI's components)
@@ -54,14 +56,8 @@ def _is_file(headers: list[tuple[bytes, bytes]]) -> bool:
     return bool(content_type) and content_type not in DOCUMENT_TYPES
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         static = str(scope.get("path", "")).startswith("/static/")
 
         async def with_headers(message: Message) -> None:

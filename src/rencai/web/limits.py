@@ -20,10 +20,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import Field, StringConstraints
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from rencai.applications.materials import MAX_BYTES as MAX_MATERIAL_BYTES
 from rencai.db.session import database_url
+from rencai.web.middleware import HttpMiddleware
 
 MIB = 1024 * 1024
 # JSON and form bodies (a profile, a decision, a batch of offline card uses): every field has its
@@ -74,16 +75,10 @@ def too_large_response(cap: int) -> JSONResponse:
     return JSONResponse(body, status_code=413, headers={"Connection": "close"})
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     """Pure ASGI: refuses a body above its cap before the app reads it (see the module doc)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         cap = body_cap(scope["method"], scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > cap:
