@@ -146,3 +146,87 @@ def test_owner_decision_is_refused_even_with_the_right_version(
     )
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "forbidden"
+
+
+# --- department feeds (数据共享): the push API, the load records and the data office's page ---
+
+FEED_ROLES = {
+    "data_office": Role.data_office,
+    "finance": Role.finance,
+    "admin": Role.admin,
+    "city": Role.city_reviewer,
+    "county": Role.county_reviewer,
+    "talent": Role.talent,
+}
+
+
+@pytest.fixture(scope="module")
+def feed_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
+    """Per caller: the API headers (Bearer) and the page cookie (session) of one account."""
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with session_scope(url) as s:
+        for key, role in FEED_ROLES.items():
+            name = f"f{key[:4]}{tag}"
+            if role is Role.talent:
+                register_talent(s, name, "secret123", "张三", _id_number(), {})
+            else:
+                county = "130102" if role is Role.county_reviewer else None
+                create_account(s, name, "secret123", key, role, county=county)
+            callers[key] = {
+                "api": authenticate(s, name, "secret123", kind="api").token,
+                "page": authenticate(s, name, "secret123").token,
+            }
+    return callers
+
+
+def _feed_status(server: LiveServer, caller: dict[str, str], route: str) -> int:
+    from tests.support import CSRF_HOOKS
+
+    headers = {"Authorization": f"Bearer {caller['api']}"} if caller else {}
+    cookies = {"rencai_session": caller["page"]} if caller else {}
+    delivery = (
+        "residence.csv",
+        f"身份证号,区划代码,事项,日期\n{_id_number()},130102,落户,2021-09-01\n".encode(),
+        "text/csv",
+    )
+    with httpx.Client(
+        base_url=server.url, cookies=cookies, event_hooks=CSRF_HOOKS, follow_redirects=False
+    ) as client:
+        if route == "push":
+            response = client.post(
+                "/api/v1/feeds/residence/deliveries", headers=headers, files={"file": delivery}
+            )
+        elif route == "loads":
+            response = client.get("/api/v1/feeds/loads", headers=headers)
+        elif route == "page":
+            response = client.get("/feeds")
+        elif route == "upload":
+            response = client.post("/feeds", data={"source": "residence"}, files={"file": delivery})
+        else:
+            raise AssertionError(route)
+    return response.status_code
+
+
+_OFFICE_ONLY_API = {"anonymous": 401, "data_office": 200} | {
+    key: 403 for key in FEED_ROLES if key != "data_office"
+}
+_OFFICE_ONLY_PAGE = {"anonymous": 303, "data_office": 200} | {
+    key: 403 for key in FEED_ROLES if key != "data_office"
+}
+FEED_EXPECTED = {
+    "push": _OFFICE_ONLY_API,
+    "loads": _OFFICE_ONLY_API,
+    "page": _OFFICE_ONLY_PAGE,
+    "upload": _OFFICE_ONLY_PAGE,
+}
+
+
+@pytest.mark.parametrize("route", list(FEED_EXPECTED))
+@pytest.mark.parametrize("caller", ["anonymous", *FEED_ROLES])
+def test_feed_access(
+    route: str, caller: str, live_server: LiveServer, feed_callers: dict[str, dict[str, str]]
+) -> None:
+    status = _feed_status(live_server, feed_callers[caller], route)
+    assert status == FEED_EXPECTED[route][caller]

@@ -209,6 +209,7 @@ class Layout:
     parse: Callable[[list[str]], dict[str, Any]]
     model: type[Base]
     period: Callable[[dict[str, Any]], dt.date] | None  # the period a row belongs to
+    key_label: str  # what makes two rows the same record (its unique key), in Chinese
 
 
 SOURCES: dict[str, Layout] = {
@@ -221,6 +222,7 @@ SOURCES: dict[str, Layout] = {
             _social_insurance,
             SocialInsuranceRow,
             lambda row: row["period"],
+            "同一人员、单位、所属期",
         ),
         Layout(
             "tax",
@@ -229,6 +231,7 @@ SOURCES: dict[str, Layout] = {
             _tax,
             TaxRow,
             lambda row: dt.date(row["year"], 1, 1),
+            "同一人员、扣缴单位、所属年度",
         ),
         Layout(
             "degrees",
@@ -246,6 +249,7 @@ SOURCES: dict[str, Layout] = {
             _degree,
             DegreeRow,
             None,
+            "同一人员、学历层次、院校、毕业日期",
         ),
         Layout(
             "employers",
@@ -262,6 +266,7 @@ SOURCES: dict[str, Layout] = {
             _employer,
             EmployerRow,
             None,
+            "内容完全相同",
         ),
         Layout(
             "residence",
@@ -270,6 +275,7 @@ SOURCES: dict[str, Layout] = {
             _residence,
             ResidenceRow,
             None,
+            "同一人员、区划、事项、日期",
         ),
     )
 }
@@ -373,7 +379,10 @@ def load_delivery(
     record.rows_duplicate = len(duplicates)
     by_line = {
         **invalid,
-        **{line: (raw[line], "该行此前已导入，本次未重复导入") for line in duplicates},
+        **{
+            line: (raw[line], f"此前已导入{layout.key_label}的记录，本行未重复导入")
+            for line in duplicates
+        },
     }
     rejects = [(line, by_line[line][1]) for line in sorted(by_line)]
     if by_line:

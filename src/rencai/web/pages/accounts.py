@@ -78,6 +78,7 @@ async def login(request: Request, session: DbSession) -> Response:
         Role.employer: "/employer",
         Role.admin: "/admin",
         Role.finance: "/ledger",
+        Role.data_office: "/feeds",
     }.get(Role(result.account.role), "/review")
     return _signed_in(RedirectResponse(landing, status_code=303), result.token)
 

@@ -1,0 +1,69 @@
+"""Read models of the department feeds: a load record (API, page and command line)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rencai import clock
+from rencai.feeds.departments import SOURCES, DeliveryResult
+from rencai.feeds.models import FeedLoad
+from rencai.views import View
+
+CHANNELS = {"file": "文件（命令行）", "upload": "页面上传", "push": "接口推送"}
+
+
+class RejectView(View):
+    line: int
+    reason: str
+
+
+class LoadView(View):
+    load_id: int
+    source: str
+    source_label: str
+    file_name: str
+    sha256: str
+    channel: str | None
+    loaded_by: str
+    loaded_at: dt.datetime
+    loaded_at_display: str
+    rows: int
+    loaded: int
+    rejected: int
+    duplicate: int
+    period_from: dt.date | None
+    period_to: dt.date | None
+
+
+class DeliveryView(LoadView):
+    already_loaded: bool
+    rejects: list[RejectView]
+
+
+def load_view(record: FeedLoad) -> LoadView:
+    return LoadView(
+        load_id=record.id,
+        source=record.kind,
+        source_label=SOURCES[record.kind].label if record.kind in SOURCES else record.kind,
+        file_name=record.source_name,
+        sha256=record.sha256,
+        channel=record.channel,
+        loaded_by=record.loaded_by,
+        loaded_at=record.loaded_at,
+        loaded_at_display=clock.display(record.loaded_at),
+        rows=record.rows_total,
+        loaded=record.rows_loaded,
+        rejected=record.rows_rejected,
+        duplicate=record.rows_duplicate or 0,
+        period_from=record.period_from,
+        period_to=record.period_to,
+    )
+
+
+def delivery_view(result: DeliveryResult, limit: int = 500) -> DeliveryView:
+    """The load record of a delivery with its first ``limit`` rejected rows."""
+    return DeliveryView(
+        **load_view(result.load).model_dump(),
+        already_loaded=result.already_loaded,
+        rejects=[RejectView(line=line, reason=reason) for line, reason in result.rejects[:limit]],
+    )
