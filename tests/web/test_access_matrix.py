@@ -76,6 +76,8 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
         return httpx.post(
             f"{base}/{case['id']}/resubmit", headers=headers, json={"version": 999}
         ).status_code
+    if route == "feed_checks":
+        return httpx.get(f"{base}/{case['id']}/feed-checks", headers=headers).status_code
     if route == "apply":
         body = {"program": "card.a", "idempotency_key": uuid.uuid4().hex}
         return httpx.post(base, headers=headers, json=body).status_code
@@ -116,6 +118,15 @@ EXPECTED = {
         "county": 403,
         "wrong_county": 403,
         "city": 403,
+    },
+    # what the department feeds say about the claims: the case's reviewers only
+    "feed_checks": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 404,
+        "county": 200,
+        "wrong_county": 404,
+        "city": 200,
     },
     # talents may apply even where the pre-check says no: it is recorded for the reviewer
     "apply": {

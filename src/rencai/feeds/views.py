@@ -1,10 +1,12 @@
-"""Read models of the department feeds: a load record (API, page and command line)."""
+"""Read models of the department feeds: a load record (API, page and command line) and the
+claim checks of an application."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from rencai import clock
+from rencai.feeds.claims import ClaimCheck, all_exact_matches
 from rencai.feeds.departments import SOURCES, DeliveryResult
 from rencai.feeds.models import FeedLoad
 from rencai.views import View
@@ -66,4 +68,66 @@ def delivery_view(result: DeliveryResult, limit: int = 500) -> DeliveryView:
         **load_view(result.load).model_dump(),
         already_loaded=result.already_loaded,
         rejects=[RejectView(line=line, reason=reason) for line, reason in result.rejects[:limit]],
+    )
+
+
+class EvidenceView(View):
+    source: str
+    source_label: str
+    load_id: int
+    row_number: int
+    where: str
+    text: str
+
+
+class ClaimCheckView(View):
+    claim: str
+    label: str
+    claimed: str
+    found: str
+    outcome: str
+    outcome_label: str
+    exact: bool
+    flagged: bool
+    evidence: list[EvidenceView]
+
+
+class ClaimChecksView(View):
+    """The checks of one application, with what they add up to (never a decision)."""
+
+    application_id: int
+    flagged: int
+    all_exact: bool
+    checks: list[ClaimCheckView]
+
+
+def claim_checks_view(application_id: int, checks: list[ClaimCheck]) -> ClaimChecksView:
+    return ClaimChecksView(
+        application_id=application_id,
+        flagged=sum(1 for c in checks if c.flagged),
+        all_exact=all_exact_matches(checks),
+        checks=[
+            ClaimCheckView(
+                claim=c.claim,
+                label=c.label,
+                claimed=c.claimed,
+                found=c.found,
+                outcome=c.outcome,
+                outcome_label=c.outcome_label,
+                exact=c.exact,
+                flagged=c.flagged,
+                evidence=[
+                    EvidenceView(
+                        source=e.source,
+                        source_label=e.source_label,
+                        load_id=e.load_id,
+                        row_number=e.row_number,
+                        where=e.where,
+                        text=e.text,
+                    )
+                    for e in c.evidence
+                ],
+            )
+            for c in checks
+        ],
     )

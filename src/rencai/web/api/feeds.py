@@ -1,23 +1,37 @@
 """Department data over HTTP (数据共享): a department's system or the data office pushes a
-delivery of one of the five sources; the data office reads the load records."""
+delivery of one of the five sources; the data office reads the load records; a case's reviewers
+read what the feeds say about its claims (composed here: feeds and applications are peers)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, UploadFile
+from sqlalchemy.orm import Session
 
+from rencai import clock
+from rencai.applications.models import Application
+from rencai.applications.service import may_see_feed_checks, visible_case_or_404
 from rencai.errors import Refusal
 from rencai.feeds.access import may_load, rejects_dir
+from rencai.feeds.claims import Claims, verify
 from rencai.feeds.departments import layout_of, load_delivery, recent_loads
 from rencai.feeds.source import UploadedSource
-from rencai.feeds.views import DeliveryView, LoadView, delivery_view, load_view
-from rencai.registry.models import Account
+from rencai.feeds.views import (
+    ClaimChecksView,
+    DeliveryView,
+    LoadView,
+    claim_checks_view,
+    delivery_view,
+    load_view,
+)
+from rencai.registry.models import Account, Employer, TalentProfile
 from rencai.views import Listing
-from rencai.web.deps import DbSession, require
+from rencai.web.deps import CurrentAccount, DbSession, SerialId, require
 from rencai.web.limits import MAX_DELIVERY_BYTES
 
-router = APIRouter(prefix="/api/v1/feeds", tags=["feeds 数据共享"])
+router = APIRouter(tags=["feeds 数据共享"])
 
 # checked before the body is read: a refused role learns nothing about its input
 DataOffice = Annotated[
@@ -34,7 +48,7 @@ Source = Annotated[
 
 
 @router.post(
-    "/{source}/deliveries",
+    "/api/v1/feeds/{source}/deliveries",
     response_model=DeliveryView,
     summary="报送一批部门数据（CSV、Excel 或 Parquet 文件；格式见数据共享说明）",
 )
@@ -52,6 +66,39 @@ async def post_delivery(
     return delivery_view(result)
 
 
-@router.get("/loads", response_model=Listing[LoadView], summary="部门数据导入记录（最近100批）")
+@router.get(
+    "/api/v1/feeds/loads", response_model=Listing[LoadView], summary="部门数据导入记录（最近100批）"
+)
 def get_loads(_: DataOffice, session: DbSession) -> Listing[LoadView]:
     return Listing[LoadView].of([load_view(record) for record in recent_loads(session)])
+
+
+def feed_checks(session: Session, application: Application) -> ClaimChecksView:
+    """What the department feeds say about the application's claims (its profile snapshot, the
+    applicant's identity number and name, the case's employer)."""
+    talent = session.get(TalentProfile, application.talent_id)
+    employer_id = application.employer_id or (talent.employer_id if talent else None)
+    employer = session.get(Employer, employer_id) if employer_id else None
+    claims = Claims(
+        id_number=talent.id_number if talent else "",
+        name=talent.name if talent else "",
+        jurisdiction=application.jurisdiction,
+        on=clock.office_date(application.submitted_at),
+        profile=json.loads(application.profile_snapshot),
+        employer_uscc=employer.uscc if employer else None,
+    )
+    return claim_checks_view(application.id, verify(session, claims))
+
+
+@router.get(
+    "/api/v1/applications/{application_id}/feed-checks",
+    response_model=ClaimChecksView,
+    summary="部门数据核验：申报事项与学信、社保、市场监管、税务数据的比对（供审核人员参考）",
+)
+def get_feed_checks(
+    application_id: SerialId, account: CurrentAccount, session: DbSession
+) -> ClaimChecksView:
+    application = visible_case_or_404(session, account, application_id)
+    if not may_see_feed_checks(account, application):
+        raise Refusal("role", "仅审核人员可以查看部门数据核验", "forbidden")
+    return feed_checks(session, application)
