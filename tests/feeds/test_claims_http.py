@@ -110,3 +110,66 @@ def test_the_case_page_shows_the_checks_to_the_reviewer_only(
     assert "按身份证号精确匹配" in reviewer.text  # the social-insurance match
     owner = httpx.get(path, cookies={"rencai_session": case["tokens"]["me_page"]})
     assert owner.status_code == 200 and 'id="feed-checks"' not in owner.text
+
+
+def test_the_talent_sees_the_data_about_them_and_a_dispute_reaches_the_reviewer(
+    live_server: LiveServer, case: dict[str, Any]
+) -> None:
+    mine = httpx.get(f"{live_server.url}/api/v1/me/feed-data", headers=case["headers"]["me"])
+    assert mine.status_code == 200
+    items = mine.json()["items"]
+    sources = {item["evidence"]["source"] for item in items}
+    assert sources == {"degrees", "social_insurance", "tax"}
+    assert sum(item["evidence"]["source"] == "social_insurance" for item in items) == 12
+    degree = next(item for item in items if item["evidence"]["source"] == "degrees")
+    url = f"{live_server.url}/api/v1/me/feed-data/disputes"
+    body = {"source": "degrees", "row_id": degree["row_id"], "reason": "本人为全日制博士研究生"}
+    made = httpx.post(url, headers=case["headers"]["me"], json=body)
+    assert made.status_code == 201, made.text
+    assert made.json()["row_text"] == degree["evidence"]["text"]
+    again = httpx.post(url, headers=case["headers"]["me"], json=body)
+    assert again.status_code == 409 and again.json()["errors"][0]["code"] == "already_disputed"
+    empty = httpx.post(url, headers=case["headers"]["me"], json=body | {"reason": " "})
+    assert empty.status_code == 422
+    wrong = httpx.post(url, headers=case["headers"]["me"], json=body | {"row_id": 2**31 - 1})
+    assert wrong.status_code == 404
+    checks = httpx.get(
+        f"{live_server.url}/api/v1/applications/{case['id']}/feed-checks",
+        headers=case["headers"]["city"],
+    ).json()
+    assert [d["reason"] for d in checks["disputes"]] == ["本人为全日制博士研究生"]
+    assert checks["disputes"][0]["row_text"] == degree["evidence"]["text"]
+    degree_check = next(c for c in checks["checks"] if c["claim"] == "degree")
+    assert degree_check["evidence"][0]["disputed"] is True
+    assert degree_check["outcome"] == "mismatch"  # a dispute decides nothing either
+    page = httpx.get(
+        f"{live_server.url}/applications/{case['id']}",
+        cookies={"rencai_session": case["tokens"]["city_page"]},
+    )
+    assert 'id="feed-disputes"' in page.text and "申请人对该记录有异议" in page.text
+
+
+def test_the_me_page_lists_the_data_and_takes_a_dispute(
+    live_server: LiveServer, case: dict[str, Any]
+) -> None:
+    from tests.support import CSRF_HOOKS
+
+    with httpx.Client(
+        base_url=live_server.url,
+        cookies={"rencai_session": case["tokens"]["me_page"]},
+        event_hooks=CSRF_HOOKS,
+    ) as client:
+        page = client.get("/me")
+        assert page.status_code == 200 and 'id="feed-data"' in page.text
+        assert "部门共享数据中关于我的记录" in page.text
+        items = httpx.get(
+            f"{live_server.url}/api/v1/me/feed-data", headers=case["headers"]["me"]
+        ).json()["items"]
+        tax = next(item for item in items if item["evidence"]["source"] == "tax")
+        form = {"source": "tax", "row_id": str(tax["row_id"]), "reason": "另有一家单位的收入未计入"}
+        done = client.post("/me/feed-data/disputes", data=form, follow_redirects=False)
+        assert done.status_code == 303
+        after = client.get("/me").text
+        assert f'data-source="tax" data-row="{tax["row_id"]}"' in after
+        row = after.split(f'data-row="{tax["row_id"]}"')[1].split("</li>")[0]
+        assert "已提出异议" in row

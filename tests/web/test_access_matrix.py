@@ -213,6 +213,11 @@ def _feed_status(server: LiveServer, caller: dict[str, str], route: str) -> int:
             response = client.get("/api/v1/feeds/loads", headers=headers)
         elif route == "page":
             response = client.get("/feeds")
+        elif route == "my_data":
+            response = client.get("/api/v1/me/feed-data", headers=headers)
+        elif route == "dispute":  # a row that is no one's: a talent reaches the lookup (404)
+            body = {"source": "degrees", "row_id": 2**31 - 1, "reason": "不是本人"}
+            response = client.post("/api/v1/me/feed-data/disputes", headers=headers, json=body)
         elif route == "upload":
             response = client.post("/feeds", data={"source": "residence"}, files={"file": delivery})
         else:
@@ -226,7 +231,12 @@ _OFFICE_ONLY_API = {"anonymous": 401, "data_office": 200} | {
 _OFFICE_ONLY_PAGE = {"anonymous": 303, "data_office": 200} | {
     key: 403 for key in FEED_ROLES if key != "data_office"
 }
+_TALENT_ONLY = {"anonymous": 401, "talent": 200} | {
+    key: 403 for key in FEED_ROLES if key != "talent"
+}
 FEED_EXPECTED = {
+    "my_data": _TALENT_ONLY,
+    "dispute": _TALENT_ONLY | {"talent": 404},
     "push": _OFFICE_ONLY_API,
     "loads": _OFFICE_ONLY_API,
     "page": _OFFICE_ONLY_PAGE,

@@ -27,7 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.feeds.departments import SOURCES
-from rencai.feeds.models import DegreeRow, EmployerRow, SocialInsuranceRow, TaxRow
+from rencai.feeds.models import (
+    DegreeRow,
+    EmployerRow,
+    ResidenceRow,
+    SocialInsuranceRow,
+    TaxRow,
+)
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_id_number_for_review
 
@@ -146,6 +152,15 @@ def employer_evidence(row: EmployerRow) -> Evidence:
         f"{STATUS_LABELS.get(row.status, row.status)}，{row.established_on.isoformat()}成立"
     )
     return Evidence("employers", row.load_id, row.row_number, text)
+
+
+def residence_evidence(row: ResidenceRow) -> Evidence:
+    county = vocabulary().counties.get(row.county)
+    text = (
+        f"{row.on_date.isoformat()} {EVENT_LABELS.get(row.event, row.event)}，"
+        f"{county.name if county else row.county}"
+    )
+    return Evidence("residence", row.load_id, row.row_number, text)
 
 
 # --- the four checks -----------------------------------------------------------------------------

@@ -182,3 +182,23 @@ class ResidenceRow(Base):
     county: Mapped[str] = mapped_column(String(6))
     event: Mapped[str] = mapped_column(String(16))  # settled | moved_in | moved_out
     on_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class FeedDispute(Base):
+    """A talent disputes a department row about them; the reviewers of their cases see it with
+    the row as it was shown."""
+
+    __tablename__ = "feed_disputes"
+    __table_args__ = (
+        UniqueConstraint("talent_id", "source", "row_id", name="uq_feed_disputes_row"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talent_id: Mapped[int] = mapped_column(ForeignKey("talent_profiles.id"), index=True)
+    source: Mapped[str] = mapped_column(String(32))  # a department source code
+    row_id: Mapped[int] = mapped_column(Integer)  # the row's id in its source table
+    load_id: Mapped[int] = mapped_column(ForeignKey("feed_loads.id"))
+    row_number: Mapped[int] = mapped_column(Integer)
+    row_text: Mapped[str] = mapped_column(Text)  # the row as the talent saw it (Chinese)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

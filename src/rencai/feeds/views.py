@@ -1,14 +1,15 @@
-"""Read models of the department feeds: a load record (API, page and command line) and the
-claim checks of an application."""
+"""Read models of the department feeds: a load record (API, page and command line), the claim
+checks of an application, the data about a talent and their disputes."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from rencai import clock
-from rencai.feeds.claims import ClaimCheck, all_exact_matches
+from rencai.feeds.claims import ClaimCheck, Evidence, all_exact_matches
 from rencai.feeds.departments import SOURCES, DeliveryResult
-from rencai.feeds.models import FeedLoad
+from rencai.feeds.disputes import DataItem
+from rencai.feeds.models import FeedDispute, FeedLoad
 from rencai.views import View
 
 CHANNELS = {"file": "文件（命令行）", "upload": "页面上传", "push": "接口推送"}
@@ -78,6 +79,7 @@ class EvidenceView(View):
     row_number: int
     where: str
     text: str
+    disputed: bool = False  # the applicant disputes this row
 
 
 class ClaimCheckView(View):
@@ -92,20 +94,79 @@ class ClaimCheckView(View):
     evidence: list[EvidenceView]
 
 
+class DisputeView(View):
+    dispute_id: int
+    source: str
+    source_label: str
+    load_id: int
+    row_number: int
+    where: str
+    row_text: str
+    reason: str
+    created_at: dt.datetime
+    created_at_display: str
+
+
+class DataItemView(View):
+    row_id: int
+    evidence: EvidenceView
+    disputed: bool
+
+
 class ClaimChecksView(View):
-    """The checks of one application, with what they add up to (never a decision)."""
+    """The checks of one application, with what they add up to (never a decision), and the
+    applicant's disputes of department rows."""
 
     application_id: int
     flagged: int
     all_exact: bool
     checks: list[ClaimCheckView]
+    disputes: list[DisputeView]
 
 
-def claim_checks_view(application_id: int, checks: list[ClaimCheck]) -> ClaimChecksView:
+def evidence_view(e: Evidence, disputed: bool = False) -> EvidenceView:
+    return EvidenceView(
+        source=e.source,
+        source_label=e.source_label,
+        load_id=e.load_id,
+        row_number=e.row_number,
+        where=e.where,
+        text=e.text,
+        disputed=disputed,
+    )
+
+
+def dispute_view(d: FeedDispute) -> DisputeView:
+    return DisputeView(
+        dispute_id=d.id,
+        source=d.source,
+        source_label=SOURCES[d.source].label,
+        load_id=d.load_id,
+        row_number=d.row_number,
+        where=f"第{d.load_id}批第{d.row_number}行",
+        row_text=d.row_text,
+        reason=d.reason,
+        created_at=d.created_at,
+        created_at_display=clock.display(d.created_at),
+    )
+
+
+def data_item_view(item: DataItem) -> DataItemView:
+    return DataItemView(
+        row_id=item.row_id, evidence=evidence_view(item.evidence), disputed=item.disputed
+    )
+
+
+def claim_checks_view(
+    application_id: int, checks: list[ClaimCheck], disputes: list[FeedDispute] | None = None
+) -> ClaimChecksView:
+    listed = disputes or []
+    disputed = {(d.source, d.load_id, d.row_number) for d in listed}
     return ClaimChecksView(
         application_id=application_id,
         flagged=sum(1 for c in checks if c.flagged),
         all_exact=all_exact_matches(checks),
+        disputes=[dispute_view(d) for d in listed],
         checks=[
             ClaimCheckView(
                 claim=c.claim,
@@ -117,14 +178,7 @@ def claim_checks_view(application_id: int, checks: list[ClaimCheck]) -> ClaimChe
                 exact=c.exact,
                 flagged=c.flagged,
                 evidence=[
-                    EvidenceView(
-                        source=e.source,
-                        source_label=e.source_label,
-                        load_id=e.load_id,
-                        row_number=e.row_number,
-                        where=e.where,
-                        text=e.text,
-                    )
+                    evidence_view(e, (e.source, e.load_id, e.row_number) in disputed)
                     for e in c.evidence
                 ],
             )

@@ -8,6 +8,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, UploadFile
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -17,19 +18,24 @@ from rencai.errors import Refusal
 from rencai.feeds.access import may_load, rejects_dir
 from rencai.feeds.claims import Claims, verify
 from rencai.feeds.departments import layout_of, load_delivery, recent_loads
+from rencai.feeds.disputes import data_about, dispute, disputes_of
 from rencai.feeds.source import UploadedSource
 from rencai.feeds.views import (
     ClaimChecksView,
+    DataItemView,
     DeliveryView,
+    DisputeView,
     LoadView,
     claim_checks_view,
+    data_item_view,
     delivery_view,
+    dispute_view,
     load_view,
 )
 from rencai.registry.models import Account, Employer, TalentProfile
 from rencai.views import Listing
-from rencai.web.deps import CurrentAccount, DbSession, SerialId, require
-from rencai.web.limits import MAX_DELIVERY_BYTES
+from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, SerialId, require
+from rencai.web.limits import MAX_DELIVERY_BYTES, Code, DbId, LongText
 
 router = APIRouter(tags=["feeds 数据共享"])
 
@@ -87,7 +93,8 @@ def feed_checks(session: Session, application: Application) -> ClaimChecksView:
         profile=json.loads(application.profile_snapshot),
         employer_uscc=employer.uscc if employer else None,
     )
-    return claim_checks_view(application.id, verify(session, claims))
+    disputes = disputes_of(session, talent.id) if talent else []
+    return claim_checks_view(application.id, verify(session, claims), disputes)
 
 
 @router.get(
@@ -102,3 +109,31 @@ def get_feed_checks(
     if not may_see_feed_checks(account, application):
         raise Refusal("role", "仅审核人员可以查看部门数据核验", "forbidden")
     return feed_checks(session, application)
+
+
+@router.get(
+    "/api/v1/me/feed-data",
+    response_model=Listing[DataItemView],
+    summary="部门共享数据中关于本人的记录（学信、社保、税务、户籍）",
+)
+def get_my_feed_data(talent: CurrentTalent, session: DbSession) -> Listing[DataItemView]:
+    return Listing[DataItemView].of([data_item_view(item) for item in data_about(session, talent)])
+
+
+class NewDispute(BaseModel):
+    source: Code = Field(description="数据来源：degrees | social_insurance | tax | residence")
+    row_id: DbId = Field(description="该条记录的编号（/api/v1/me/feed-data 的 row_id）")
+    reason: LongText = Field(description="异议理由（不超过500字）")
+
+
+@router.post(
+    "/api/v1/me/feed-data/disputes",
+    response_model=DisputeView,
+    status_code=201,
+    summary="对一条关于本人的部门数据提出异议（审核人员将看到该记录和理由）",
+)
+def post_dispute(
+    body: NewDispute, talent: CurrentTalent, account: CurrentAccount, session: DbSession
+) -> DisputeView:
+    record = dispute(session, talent, body.source, body.row_id, body.reason, account.username)
+    return dispute_view(record)

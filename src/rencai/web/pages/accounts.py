@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from rencai.applications.models import Application
 from rencai.applications.views import case_view
 from rencai.errors import Refusal
+from rencai.feeds.disputes import data_about
+from rencai.feeds.views import data_item_view
 from rencai.policy.calculator import entitlements
 from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import ProfileError, parse_profile
@@ -234,6 +236,7 @@ def me(request: Request, account: PageAccount, session: DbSession) -> Response:
     if talent is None:
         return _page(request, "me.html", {"talent": None, "account": account})
     context = {"account": account, "cases": _my_cases(session, talent), **_me_context(talent, [])}
+    context["feed_data"] = [data_item_view(item) for item in data_about(session, talent)]
     return _page(request, "me.html", context)
 
 

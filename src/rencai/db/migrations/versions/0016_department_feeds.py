@@ -1,5 +1,5 @@
-"""Department feeds: the five sources' rows, and what a load record says of periods and
-duplicates.
+"""Department feeds: the five sources' rows, what a load record says of periods and
+duplicates, and the talents' disputes of a row.
 
 Revision ID: 0016
 Revises: 0015
@@ -106,9 +106,24 @@ def upgrade() -> None:
         op.create_index(f"ix_{table}_load_id", table, ["load_id"])
     op.create_index("ix_feed_degrees_name", "feed_degrees", ["name"])
     op.create_index("ix_feed_employers_uscc", "feed_employers", ["uscc"])
+    op.create_table(
+        "feed_disputes",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("talent_id", sa.Integer, sa.ForeignKey("talent_profiles.id"), nullable=False),
+        sa.Column("source", sa.String(32), nullable=False),
+        sa.Column("row_id", sa.Integer, nullable=False),
+        sa.Column("load_id", sa.Integer, sa.ForeignKey("feed_loads.id"), nullable=False),
+        sa.Column("row_number", sa.Integer, nullable=False),
+        sa.Column("row_text", sa.Text, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("talent_id", "source", "row_id", name="uq_feed_disputes_row"),
+    )
+    op.create_index("ix_feed_disputes_talent_id", "feed_disputes", ["talent_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("feed_disputes")
     for table in (
         "feed_residence",
         "feed_employers",
