@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -100,8 +101,12 @@ def dispute(
         reason=text,
         created_at=clock.now(),
     )
-    session.add(record)
-    session.flush()
+    try:
+        with session.begin_nested():  # two clicks at once: the unique key lets one in
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        raise FeedError("row_id", "您已对该条数据提出异议", "already_disputed") from None
     audit(
         session,
         actor,
