@@ -18,6 +18,7 @@ rows are passed in); ``facts_for`` reads them; ``verify`` does both.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.feeds.departments import SOURCES
 from rencai.feeds.models import (
     DegreeRow,
@@ -36,6 +38,7 @@ from rencai.feeds.models import (
 )
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_id_number_for_review
+from rencai.registry.models import Employer, TalentProfile
 
 OUTCOME_LABELS = {
     "match": "一致",
@@ -410,3 +413,46 @@ def facts_for(session: Session, claims: Claims) -> Facts:
 
 def verify(session: Session, claims: Claims) -> list[ClaimCheck]:
     return check(claims, facts_for(session, claims))
+
+
+def claims_for(
+    session: Session,
+    talent_id: int,
+    jurisdiction: str,
+    submitted_at: dt.datetime,
+    profile_snapshot: str,
+    employer_id: int | None,
+) -> Claims | None:
+    """The claims of an application, from its fields (the talent's identity number and name, the
+    case's employer or else the talent's)."""
+    talent = session.get(TalentProfile, talent_id)
+    if talent is None:
+        return None
+    unit_id = employer_id or talent.employer_id
+    employer = session.get(Employer, unit_id) if unit_id else None
+    return Claims(
+        id_number=talent.id_number,
+        name=talent.name,
+        jurisdiction=jurisdiction,
+        on=clock.office_date(submitted_at),
+        profile=json.loads(profile_snapshot),
+        employer_uscc=employer.uscc if employer else None,
+    )
+
+
+def for_automatic(checks: list[ClaimCheck]) -> dict[str, Any]:
+    """What 秒批 takes from the checks: a hold when any is flagged (a mismatch, or a match by
+    name only, goes to a person), and the exact matches as findings for its explanation."""
+    return {
+        "hold": any(c.flagged for c in checks),
+        "findings": [
+            {
+                "claim": c.claim,
+                "label": c.label,
+                "found": c.found,
+                "rows": [f"{e.source_label} {e.where}" for e in c.evidence],
+            }
+            for c in checks
+            if c.outcome == "match" and c.exact
+        ],
+    }

@@ -4,19 +4,17 @@ read what the feeds say about its claims (composed here: feeds and applications 
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from rencai import clock
 from rencai.applications.models import Application
 from rencai.applications.service import may_see_feed_checks, visible_case_or_404
 from rencai.errors import Refusal
 from rencai.feeds.access import may_load, rejects_dir
-from rencai.feeds.claims import Claims, verify
+from rencai.feeds.claims import claims_for, verify
 from rencai.feeds.departments import layout_of, load_delivery, recent_loads
 from rencai.feeds.disputes import data_about, dispute, disputes_of
 from rencai.feeds.source import UploadedSource
@@ -32,7 +30,7 @@ from rencai.feeds.views import (
     dispute_view,
     load_view,
 )
-from rencai.registry.models import Account, Employer, TalentProfile
+from rencai.registry.models import Account
 from rencai.views import Listing
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, SerialId, require
 from rencai.web.limits import MAX_DELIVERY_BYTES, Code, DbId, LongText
@@ -81,19 +79,18 @@ def get_loads(_: DataOffice, session: DbSession) -> Listing[LoadView]:
 
 def feed_checks(session: Session, application: Application) -> ClaimChecksView:
     """What the department feeds say about the application's claims (its profile snapshot, the
-    applicant's identity number and name, the case's employer)."""
-    talent = session.get(TalentProfile, application.talent_id)
-    employer_id = application.employer_id or (talent.employer_id if talent else None)
-    employer = session.get(Employer, employer_id) if employer_id else None
-    claims = Claims(
-        id_number=talent.id_number if talent else "",
-        name=talent.name if talent else "",
-        jurisdiction=application.jurisdiction,
-        on=clock.office_date(application.submitted_at),
-        profile=json.loads(application.profile_snapshot),
-        employer_uscc=employer.uscc if employer else None,
+    applicant's identity number and name, the case's employer), with the applicant's disputes."""
+    claims = claims_for(
+        session,
+        application.talent_id,
+        application.jurisdiction,
+        application.submitted_at,
+        application.profile_snapshot,
+        application.employer_id,
     )
-    disputes = disputes_of(session, talent.id) if talent else []
+    if claims is None:
+        return claim_checks_view(application.id, [])
+    disputes = disputes_of(session, application.talent_id)
     return claim_checks_view(application.id, verify(session, claims), disputes)
 
 
