@@ -319,3 +319,19 @@ def test_the_command_line_loads_and_fails_in_one_line(
         assert len(failed.stderr.strip().splitlines()) == 1 and word in failed.stderr
     with session_scope(db_url) as session:
         assert session.scalar(select(func.count()).select_from(FeedLoad)) == 1
+
+
+def test_the_administrator_opens_a_data_office_account(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RENCAI_DATABASE_URL", db_url)
+    with session_scope(db_url) as session:
+        create_account(session, "root1", "secret123", "管理员", Role.admin)
+    arguments = ["admin", "create-account", "shebao1", "--role", "data_office"]
+    arguments += ["--name", "人社局接口", "--actor", "root1", "--password", "secret12345"]
+    made = CliRunner().invoke(app, arguments)
+    assert made.exit_code == 0, made.output
+    with session_scope(db_url) as session:
+        from rencai.feeds.access import loader
+
+        assert loader(session, "shebao1").display_name == "人社局接口"
