@@ -65,6 +65,13 @@ def test_push_loads_good_rows_lists_rejects_and_loads_once(
     assert again["already_loaded"] and again["load_id"] == body["load_id"]
     loads = httpx.get(f"{live_server.url}/api/v1/feeds/loads", headers=office["headers"]).json()
     assert [item["load_id"] for item in loads["items"]].count(body["load_id"]) == 1
+    rejects = httpx.get(
+        f"{live_server.url}/api/v1/feeds/loads/{body['load_id']}/rejects", headers=office["headers"]
+    )
+    assert rejects.status_code == 200 and rejects.headers["cache-control"] == "no-store"
+    lines = rejects.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("行号,统一社会信用代码") and lines[0].endswith("拒收原因")
+    assert lines[1].startswith("4,") and "登记状态" in lines[1] and len(lines) == 2
 
 
 def test_push_of_parquet_and_refusals_in_json(

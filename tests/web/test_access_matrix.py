@@ -211,6 +211,8 @@ def _feed_status(server: LiveServer, caller: dict[str, str], route: str) -> int:
             )
         elif route == "loads":
             response = client.get("/api/v1/feeds/loads", headers=headers)
+        elif route == "rejects":  # no such load: the data office reaches the lookup (404)
+            response = client.get(f"/api/v1/feeds/loads/{2**31 - 1}/rejects", headers=headers)
         elif route == "page":
             response = client.get("/feeds")
         elif route == "my_data":
@@ -239,6 +241,7 @@ FEED_EXPECTED = {
     "dispute": _TALENT_ONLY | {"talent": 404},
     "push": _OFFICE_ONLY_API,
     "loads": _OFFICE_ONLY_API,
+    "rejects": _OFFICE_ONLY_API | {"data_office": 404},
     "page": _OFFICE_ONLY_PAGE,
     "upload": _OFFICE_ONLY_PAGE,
 }

@@ -421,3 +421,14 @@ def recent_loads(session: Session, limit: int = 100) -> list[FeedLoad]:
             .limit(limit)
         )
     )
+
+
+def rejects_of(session: Session, load_id: int) -> tuple[str, bytes]:
+    """The rejects file of a department load: its download name and content."""
+    record = session.get(FeedLoad, load_id)
+    if record is None or record.kind not in SOURCES:
+        raise FeedError("load_id", "没有找到该批数据", "not_found")
+    path = Path(record.rejects_file) if record.rejects_file else None
+    if path is None or not path.is_file():
+        raise FeedError("load_id", "该批数据没有拒收记录", "not_found")
+    return f"{record.kind}-load{record.id}-rejects.csv", path.read_bytes()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from rencai.applications.service import may_see_feed_checks, visible_case_or_404
 from rencai.errors import Refusal
 from rencai.feeds.access import may_load, rejects_dir
 from rencai.feeds.claims import claims_for, verify
-from rencai.feeds.departments import layout_of, load_delivery, recent_loads
+from rencai.feeds.departments import layout_of, load_delivery, recent_loads, rejects_of
 from rencai.feeds.disputes import data_about, dispute, disputes_of
 from rencai.feeds.source import UploadedSource
 from rencai.feeds.views import (
@@ -68,6 +69,21 @@ async def post_delivery(
         session, source, delivery, account.username, rejects_dir(), channel="push"
     )
     return delivery_view(result)
+
+
+@router.get(
+    "/api/v1/feeds/loads/{load_id}/rejects",
+    summary="下载一批部门数据的拒收明细（CSV：行号、原行、拒收原因）",
+    response_class=Response,
+    response_model=None,
+)
+def get_rejects(load_id: SerialId, _: DataOffice, session: DbSession) -> Response:
+    name, content = rejects_of(session, load_id)
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get(
