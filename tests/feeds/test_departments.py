@@ -335,3 +335,21 @@ def test_the_administrator_opens_a_data_office_account(
         from rencai.feeds.access import loader
 
         assert loader(session, "shebao1").display_name == "人社局接口"
+
+
+def test_a_rejected_row_keeps_its_line_in_the_file(db_url: str, tmp_path: Path) -> None:
+    good, bad = CASES["residence"]
+    columns = ",".join(SOURCES["residence"].columns)
+    path = tmp_path / "r.csv"
+    path.write_text(f"{columns}\n{','.join(good)}\n\n{','.join(bad[2][0])}\n", encoding="utf-8")
+    with session_scope(db_url) as session:
+        result = load_delivery(session, "residence", FileSource(path), "d", tmp_path)
+    assert [line for line, _ in result.rejects] == [4]  # line 3 is blank
+
+
+def test_a_damaged_parquet_file_is_refused_whole(db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"PAR1 not really")
+    with pytest.raises(FeedError) as refused:
+        FileSource(path)
+    assert refused.value.code == "bad_file" and "Parquet" in refused.value.message

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -297,6 +297,15 @@ class DeliveryResult:
     rejects: list[tuple[int, str]]  # (line in the delivery, reason), invalid and duplicate rows
 
 
+def _numbered(source: MonthlySource) -> Iterator[tuple[int, list[str]]]:
+    """The rows with their line in the delivery (a file source counts blank lines too)."""
+    numbered = getattr(source, "numbered_rows", None)
+    if numbered is not None:
+        yield from numbered()
+    else:
+        yield from enumerate(source.rows(), start=2)
+
+
 def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> set[int]:
     """Insert the rows no earlier load holds; the line numbers of those inserted."""
     inserted: set[int] = set()
@@ -338,7 +347,7 @@ def load_delivery(
     good: list[dict[str, Any]] = []
     invalid: dict[int, tuple[list[str], str]] = {}
     raw: dict[int, list[str]] = {}
-    for line, row in enumerate(source.rows(), start=2):
+    for line, row in _numbered(source):
         raw[line] = row
         try:
             parsed = layout.parse(row)

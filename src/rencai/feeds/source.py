@@ -94,9 +94,15 @@ class _Table:
         return self._table[0]
 
     def rows(self) -> Iterator[list[str]]:
-        for row in self._table[1:]:
+        for _, row in self.numbered_rows():
+            yield row
+
+    def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Data rows with their line in the file (the header is line 1; blank lines skipped but
+        counted, so a rejected row's number is the one an editor shows)."""
+        for line, row in enumerate(self._table[1:], start=2):
             if any(row):
-                yield row
+                yield line, row
 
 
 class FileSource(_Table):
