@@ -7,15 +7,24 @@ setup, before anything can approve a case or revoke a card. Calling it again cha
 - a main card revoked → the payments capability stops the holder's schedules
   (`ledger.recovery.stop_for_revoked_card`);
 - `rencai admin create-account --role service_point` → the cards capability opens the point
-  with its account (`cards.usage.register_point`).
+  with its account (`cards.usage.register_point`);
+- 秒批 considering a case → the department feeds check its claims (`feed_checks` below): a
+  flagged check sends the case to a person, exact matches join the explanation (decision 0121).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rencai.applications.automatic import on_data_check
 from rencai.applications.events import on_approved
+from rencai.applications.models import Application
 from rencai.cards import issuance
 from rencai.cards.lifecycle import on_main_card_revoked
 from rencai.cards.usage import register_point
+from rencai.feeds.claims import claims_for, for_automatic, verify
 from rencai.ledger import recovery, schedules
 from rencai.registry.cli import on_open_service_point
 from rencai.settings import settings
@@ -29,3 +38,18 @@ def wire() -> None:
     on_approved(schedules.on_approved)
     on_main_card_revoked(recovery.stop_for_revoked_card)
     on_open_service_point(register_point)
+    on_data_check(feed_checks)
+
+
+def feed_checks(session: Session, application: Application) -> dict[str, Any] | None:
+    """The department feeds' answer to 秒批 for one case (feeds and applications are peers, so
+    the two meet here)."""
+    claims = claims_for(
+        session,
+        application.talent_id,
+        application.jurisdiction,
+        application.submitted_at,
+        application.profile_snapshot,
+        application.employer_id,
+    )
+    return for_automatic(verify(session, claims)) if claims is not None else None

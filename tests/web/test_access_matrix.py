@@ -76,6 +76,8 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
         return httpx.post(
             f"{base}/{case['id']}/resubmit", headers=headers, json={"version": 999}
         ).status_code
+    if route == "feed_checks":
+        return httpx.get(f"{base}/{case['id']}/feed-checks", headers=headers).status_code
     if route == "apply":
         body = {"program": "card.a", "idempotency_key": uuid.uuid4().hex}
         return httpx.post(base, headers=headers, json=body).status_code
@@ -117,6 +119,15 @@ EXPECTED = {
         "wrong_county": 403,
         "city": 403,
     },
+    # what the department feeds say about the claims: the case's reviewers only
+    "feed_checks": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 404,
+        "county": 200,
+        "wrong_county": 404,
+        "city": 200,
+    },
     # talents may apply even where the pre-check says no: it is recorded for the reviewer
     "apply": {
         "anonymous": 401,
@@ -146,3 +157,100 @@ def test_owner_decision_is_refused_even_with_the_right_version(
     )
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "forbidden"
+
+
+# --- department feeds (数据共享): the push API, the load records and the data office's page ---
+
+FEED_ROLES = {
+    "data_office": Role.data_office,
+    "finance": Role.finance,
+    "admin": Role.admin,
+    "city": Role.city_reviewer,
+    "county": Role.county_reviewer,
+    "talent": Role.talent,
+}
+
+
+@pytest.fixture(scope="module")
+def feed_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
+    """Per caller: the API headers (Bearer) and the page cookie (session) of one account."""
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with session_scope(url) as s:
+        for key, role in FEED_ROLES.items():
+            name = f"f{key[:4]}{tag}"
+            if role is Role.talent:
+                register_talent(s, name, "secret123", "张三", _id_number(), {})
+            else:
+                county = "130102" if role is Role.county_reviewer else None
+                create_account(s, name, "secret123", key, role, county=county)
+            callers[key] = {
+                "api": authenticate(s, name, "secret123", kind="api").token,
+                "page": authenticate(s, name, "secret123").token,
+            }
+    return callers
+
+
+def _feed_status(server: LiveServer, caller: dict[str, str], route: str) -> int:
+    from tests.support import CSRF_HOOKS
+
+    headers = {"Authorization": f"Bearer {caller['api']}"} if caller else {}
+    cookies = {"rencai_session": caller["page"]} if caller else {}
+    delivery = (
+        "residence.csv",
+        f"身份证号,区划代码,事项,日期\n{_id_number()},130102,落户,2021-09-01\n".encode(),
+        "text/csv",
+    )
+    with httpx.Client(
+        base_url=server.url, cookies=cookies, event_hooks=CSRF_HOOKS, follow_redirects=False
+    ) as client:
+        if route == "push":
+            response = client.post(
+                "/api/v1/feeds/residence/deliveries", headers=headers, files={"file": delivery}
+            )
+        elif route == "loads":
+            response = client.get("/api/v1/feeds/loads", headers=headers)
+        elif route == "rejects":  # no such load: the data office reaches the lookup (404)
+            response = client.get(f"/api/v1/feeds/loads/{2**31 - 1}/rejects", headers=headers)
+        elif route == "page":
+            response = client.get("/feeds")
+        elif route == "my_data":
+            response = client.get("/api/v1/me/feed-data", headers=headers)
+        elif route == "dispute":  # a row that is no one's: a talent reaches the lookup (404)
+            body = {"source": "degrees", "row_id": 2**31 - 1, "reason": "不是本人"}
+            response = client.post("/api/v1/me/feed-data/disputes", headers=headers, json=body)
+        elif route == "upload":
+            response = client.post("/feeds", data={"source": "residence"}, files={"file": delivery})
+        else:
+            raise AssertionError(route)
+    return response.status_code
+
+
+_OFFICE_ONLY_API = {"anonymous": 401, "data_office": 200} | {
+    key: 403 for key in FEED_ROLES if key != "data_office"
+}
+_OFFICE_ONLY_PAGE = {"anonymous": 303, "data_office": 200} | {
+    key: 403 for key in FEED_ROLES if key != "data_office"
+}
+_TALENT_ONLY = {"anonymous": 401, "talent": 200} | {
+    key: 403 for key in FEED_ROLES if key != "talent"
+}
+FEED_EXPECTED = {
+    "my_data": _TALENT_ONLY,
+    "dispute": _TALENT_ONLY | {"talent": 404},
+    "push": _OFFICE_ONLY_API,
+    "loads": _OFFICE_ONLY_API,
+    "rejects": _OFFICE_ONLY_API | {"data_office": 404},
+    "page": _OFFICE_ONLY_PAGE,
+    "upload": _OFFICE_ONLY_PAGE,
+}
+
+
+@pytest.mark.parametrize("route", list(FEED_EXPECTED))
+@pytest.mark.parametrize("caller", ["anonymous", *FEED_ROLES])
+def test_feed_access(
+    route: str, caller: str, live_server: LiveServer, feed_callers: dict[str, dict[str, str]]
+) -> None:
+    status = _feed_status(live_server, feed_callers[caller], route)
+    assert status == FEED_EXPECTED[route][caller]

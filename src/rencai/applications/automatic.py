@@ -3,7 +3,9 @@
 A program an administrator has set to approve automatically is approved without a reviewer when
 the calculator, run again on the case's own profile snapshot and day, finds the program eligible
 with nothing left to ask (no needs-information, no parameter waiting for the administrator) and
-the employer has confirmed employment where a confirmation is needed. The decision stores its
+the employer has confirmed employment where a confirmation is needed, and no department data
+registered as a check disagrees with the claims (or matches them by name only). The decision
+stores its
 explanation clause by clause. A stated percentage of these cases is drawn for a person to check
 afterwards: the draw is the SHA-256 of the case id and program, so anyone can recompute it.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,12 +27,33 @@ from rencai.applications.programs import settings_of
 from rencai.applications.publicity import enter_final, may_handle
 from rencai.applications.steps import REVIEWING, steps_of
 from rencai.errors import Refusal
+from rencai.hooks import Hook
 from rencai.notifications.outbox import notify
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.registry.models import Account, TalentProfile
 
 DRAW_RANGE = 10_000  # draws 0..9999: a case is sampled when its draw < percent × 100
+# capabilities further out (the department feeds) check a case's claims against their data; each
+# handler(session, application) answers None or {"hold": bool, "findings": [...]}: a hold sends
+# the case to a person, findings (exact matches) join the explanation (decision 0121)
+DATA_CHECKS = Hook("applications.automatic.DATA_CHECKS")
+
+
+def on_data_check(handler: Callable[[Session, Application], dict[str, Any] | None]) -> None:
+    """Register a check of a case's claims against department data (at start-up)."""
+    DATA_CHECKS.register(handler)
+
+
+def data_checks(session: Session, application: Application) -> tuple[bool, list[Any]]:
+    """Whether a registered data check holds the case for a person, and what they confirmed."""
+    hold, findings = False, []
+    for handler in DATA_CHECKS.handlers:
+        answer = handler(session, application)
+        if answer:
+            hold = hold or bool(answer.get("hold"))
+            findings += answer.get("findings", [])
+    return hold, findings
 
 
 class CheckError(Refusal):
@@ -92,6 +116,11 @@ def consider(session: Session, application: Application) -> bool:
     explanation = explain_decision(application)
     if explanation is None:
         return False
+    hold, findings = data_checks(session, application)
+    if hold:
+        return False  # a department's data disagrees, or matches by name only: a person decides
+    if findings:
+        explanation["data_checks"] = findings
     percent = settings.sample_percent or 0
     draw = sample_draw(application.id, application.program)
     sampled = draw < percent * 100

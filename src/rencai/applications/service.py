@@ -327,6 +327,12 @@ def visible_case(session: Session, account: Account, application_id: int) -> App
     return application if owner is not None and can_see(account, application, owner) else None
 
 
+def may_see_feed_checks(account: Account, application: Application) -> bool:
+    """Whether the account reviews this case and so sees what the department feeds say about its
+    claims (the applicant and the employer do not: decision 0121)."""
+    return account.role in REVIEWERS and can_see(account, application, talent_account_id=-1)
+
+
 def visible_case_or_404(session: Session, account: Account, application_id: int) -> Application:
     """The case if this account may see it, else the refusal ``not_found`` (never a hint that
     someone else's case exists)."""

@@ -28,6 +28,7 @@ STAFF_ROLES = (
     Role.city_reviewer,
     Role.department_officer,
     Role.finance,
+    Role.data_office,
     Role.admin,
 )
 # accounts created elsewhere (self-registration, a service point with its point): the
@@ -53,7 +54,7 @@ def _check_assignment(
     if role not in STAFF_ROLES:
         raise RegistryError(
             "role",
-            "管理员可开通审核人员、部门审核人员、财务人员或管理员账号；"
+            "管理员可开通审核人员、部门审核人员、财务人员、数据管理人员或管理员账号；"
             "服务网点账号须同时登记网点，人才和用人单位账号由本人注册",
             "bad_role",
         )

@@ -84,7 +84,8 @@ def create(
     role: Annotated[
         str,
         typer.Option(
-            help="county_reviewer, city_reviewer, department_officer, finance, admin, service_point"
+            help="county_reviewer, city_reviewer, department_officer, finance, data_office, admin, "
+            "service_point"
         ),
     ],
     name: Annotated[str, typer.Option(help="Display name (service point: the point's name)")],

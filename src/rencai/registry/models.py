@@ -20,6 +20,7 @@ class Role(StrEnum):
     admin = "admin"  # 系统管理员
     finance = "finance"  # 财务人员：发放运行、批次审核（须两人）、财务报表
     service_point = "service_point"  # 服务网点 (bus, subway, hospital...): verifies e-cards
+    data_office = "data_office"  # 数据共享：导入部门数据（人员或部门系统的接口账号）
 
 
 ROLE_LABELS = {
@@ -31,6 +32,7 @@ ROLE_LABELS = {
     Role.admin: "系统管理员",
     Role.finance: "财务人员",
     Role.service_point: "服务网点",
+    Role.data_office: "数据管理人员",
 }
 
 LEADING_INDUSTRIES = {

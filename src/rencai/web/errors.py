@@ -36,6 +36,7 @@ STATUS: dict[str, int] = {
     "once_only_pending": 409,
     "already_verified": 409,
     "already_objected": 409,
+    "already_disputed": 409,
     "closed": 409,
     "limit_stated": 409,
     "inactive": 409,

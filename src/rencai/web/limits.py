@@ -3,7 +3,8 @@
 - Request bodies are capped before anything parses them: a Content-Length above the cap is
   answered 413 at once, without reading the body; a body sent without one (chunked) is counted
   as it streams and refused as soon as it passes the cap. Upload routes have their own, larger
-  caps (materials 10 MB, monthly feed files 50 MB, plus room for the multipart envelope).
+  caps (materials 10 MB, monthly feed files 50 MB, department deliveries 200 MB, plus room for
+  the multipart envelope).
 - A path integer outside the database's range for record numbers (an application, material,
   objection, receivable, schedule, batch or account number) is "not found" rather than an
   overflow deep in the driver: checked by an app-wide dependency before the route runs. The
@@ -31,12 +32,15 @@ MIB = 1024 * 1024
 # own, much smaller limit, answered 422 field by field; this cap stops what no field could hold
 MAX_BODY = 8 * MIB
 MAX_FEED_BYTES = 50 * MIB  # the monthly feed file (web/api/ledger.py, web/pages/ledger.py)
+MAX_DELIVERY_BYTES = 200 * MIB  # a department delivery (web/api/feeds.py, web/pages/feeds.py)
 ENVELOPE = 1 * MIB  # multipart headers and boundaries around an uploaded file
 # (method, path pattern, cap): the routes that take an uploaded file
 UPLOAD_CAPS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("POST", re.compile(r"^/(api/v1/)?applications/[^/]+/materials$"), MAX_MATERIAL_BYTES),
     ("POST", re.compile(r"^/api/v1/ledger/feeds/[^/]+$"), MAX_FEED_BYTES),
     ("POST", re.compile(r"^/ledger/feeds$"), MAX_FEED_BYTES),
+    ("POST", re.compile(r"^/api/v1/feeds/[^/]+/deliveries$"), MAX_DELIVERY_BYTES),
+    ("POST", re.compile(r"^/feeds$"), MAX_DELIVERY_BYTES),
 )
 
 INT64_MAX = 2**63 - 1

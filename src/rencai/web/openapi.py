@@ -81,6 +81,7 @@ FILES: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/v1/me/cards/{number}/card.pdf"): PDF,
     ("get", "/api/v1/cards/{number}/holder-photo"): IMAGES,
     ("get", "/api/v1/applications/{application_id}/materials/{material_id}"): PDF | IMAGES,
+    ("get", "/api/v1/feeds/loads/{load_id}/rejects"): {"text/csv": {"schema": BINARY}},
     # a report as JSON, or as Excel when its name ends in .xlsx
     ("get", "/api/v1/ledger/reports/{name}"): {"application/json": {}, XLSX: {"schema": BINARY}},
 }

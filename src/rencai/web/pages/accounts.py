@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from rencai.applications.models import Application
 from rencai.applications.views import case_view
 from rencai.errors import Refusal
+from rencai.feeds.disputes import data_about
+from rencai.feeds.views import data_item_view
 from rencai.policy.calculator import entitlements
 from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import ProfileError, parse_profile
@@ -78,6 +80,7 @@ async def login(request: Request, session: DbSession) -> Response:
         Role.employer: "/employer",
         Role.admin: "/admin",
         Role.finance: "/ledger",
+        Role.data_office: "/feeds",
     }.get(Role(result.account.role), "/review")
     return _signed_in(RedirectResponse(landing, status_code=303), result.token)
 
@@ -233,6 +236,7 @@ def me(request: Request, account: PageAccount, session: DbSession) -> Response:
     if talent is None:
         return _page(request, "me.html", {"talent": None, "account": account})
     context = {"account": account, "cases": _my_cases(session, talent), **_me_context(talent, [])}
+    context["feed_data"] = [data_item_view(item) for item in data_about(session, talent)]
     return _page(request, "me.html", context)
 
 

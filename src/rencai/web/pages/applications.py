@@ -31,6 +31,7 @@ from rencai.applications.service import (
     is_applicant,
     may_confirm,
     may_decide,
+    may_see_feed_checks,
     may_upload,
     resubmit,
     visible,
@@ -44,6 +45,7 @@ from rencai.registry.employers import may_verify
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 from rencai.web.api.applications import material_response
+from rencai.web.api.feeds import feed_checks
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
 from rencai.web.limits import form_version
 from rencai.web.templating import message as _message
@@ -149,6 +151,9 @@ def case_page(
         "required": required(session, application.program),
         "missing": missing(session, application),
         "may_upload": may_upload(session, account, application),
+        "feed_checks": feed_checks(session, application)
+        if may_see_feed_checks(account, application)
+        else None,
     }
     return templates.TemplateResponse(request, "case.html", context)
 
