@@ -1,0 +1,49 @@
+"""政策找人: screenings run and the notices sent from them (one per person and program).
+
+Revision ID: 0017_screenings
+Revises: 0016_department_feeds
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0017_screenings"
+down_revision = "0016_department_feeds"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "screenings",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("jurisdiction", sa.String(32), nullable=False),
+        sa.Column("on_date", sa.Date, nullable=False),
+        sa.Column("store", sa.String(500), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("started_by", sa.Integer, sa.ForeignKey("accounts.id")),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True)),
+        sa.Column("persons", sa.Integer),
+        sa.Column("rows", sa.Integer),
+        sa.Column("result_path", sa.String(500)),
+    )
+    op.create_table(
+        "screening_notices",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("screening_id", sa.Integer, sa.ForeignKey("screenings.id"), nullable=False),
+        sa.Column("jurisdiction", sa.String(32), nullable=False),
+        sa.Column("id_number", sa.String(18), nullable=False),
+        sa.Column("program", sa.String(64), nullable=False),
+        sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("jurisdiction", "id_number", "program", name="uq_screening_notice"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("screening_notices")
+    op.drop_table("screenings")
