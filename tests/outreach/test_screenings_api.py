@@ -1,0 +1,165 @@
+"""政策找人 over real HTTP: who may screen, the result with its filters, notices once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import uuid
+from typing import Any
+
+import httpx
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from rencai import settings
+from rencai.db.session import session_scope
+from rencai.feeds.store import synthesize
+from rencai.notifications.outbox import Notification
+from rencai.registry.accounts import authenticate, create_account, register_talent
+from rencai.registry.identifiers import mask_id_number
+from rencai.registry.models import Role, TalentProfile
+from tests.support import CSRF_HOOKS, LiveServer
+
+ON = dt.date(2026, 6, 15)
+
+
+@pytest.fixture(scope="module")
+def office(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    store = tmp_path_factory.mktemp("screening-store")
+    synthesize(3_000, store, seed=3, as_of=ON)
+    os.environ["RENCAI_SCREENING_STORE"] = str(store)
+    settings.reset()
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    planted = pq.read_table(store / "planted.parquet").to_pylist()
+    tokens = {}
+    with session_scope(url) as s:
+        create_account(s, f"scity{tag}", "secret123", "市委人才办", Role.city_reviewer)
+        create_account(s, f"sadm{tag}", "secret123", "管理员", Role.admin)
+        create_account(
+            s, f"scounty{tag}", "secret123", "长安区", Role.county_reviewer, county="130102"
+        )
+        register_talent(s, f"splanted{tag}", "secret123", "被找到的人", planted[0]["id_number"])
+        for role, name in [
+            ("city", "scity"),
+            ("admin", "sadm"),
+            ("county", "scounty"),
+            ("talent", "splanted"),
+        ]:
+            tokens[role] = authenticate(s, f"{name}{tag}", "secret123", kind="api").token
+    headers = {role: {"Authorization": f"Bearer {t}"} for role, t in tokens.items()}
+    headers["anonymous"] = {}
+    return {"headers": headers, "planted": planted, "tag": tag}
+
+
+def test_the_office_screens_filters_and_notifies_once(
+    live_server: LiveServer, office: dict[str, Any]
+) -> None:
+    base = f"{live_server.url}/api/v1/screenings"
+    city = office["headers"]["city"]
+    created = httpx.post(base, headers=city, json={"on": ON.isoformat()}, timeout=60)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["status"] == "done" and body["persons"] == 3_000 and body["rows"] > 0
+    card_b = httpx.get(f"{base}/{body['id']}", headers=city, params={"program": "card.b"})
+    assert card_b.status_code == 200
+    found = {row["id_number"] for row in card_b.json()["items"]}
+    assert {mask_id_number(p["id_number"]) for p in office["planted"]} <= found
+    assert {row["program"] for row in card_b.json()["items"]} == {"card.b"}
+    assert all(row["clause"] for row in card_b.json()["items"])
+    county = card_b.json()["items"][0]["county"]
+    narrowed = httpx.get(
+        f"{base}/{body['id']}", headers=city, params={"program": "card.b", "county": county}
+    ).json()["items"]
+    assert narrowed and {row["county"] for row in narrowed} == {county}
+    # the planted person with an account is told once per program, and never again
+    first = httpx.post(f"{base}/{body['id']}/notices", headers=city)
+    assert first.status_code == 200 and first.json()["sent"] >= 1
+    again = httpx.post(f"{base}/{body['id']}/notices", headers=city)
+    assert again.json()["sent"] == 0
+    rerun = httpx.post(base, headers=city, json={"on": ON.isoformat()}, timeout=60).json()
+    assert httpx.post(f"{base}/{rerun['id']}/notices", headers=city).json()["sent"] == 0
+    # in the talent's inbox: one message per program they were found for, none repeated
+    planted_id = office["planted"][0]["id_number"]
+    programs = {
+        row["program"]
+        for row in httpx.get(f"{base}/{body['id']}", headers=city).json()["items"]
+        if row["id_number"] == mask_id_number(planted_id)
+    }
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        account = s.scalar(
+            select(TalentProfile.account_id).where(TalentProfile.id_number == planted_id)
+        )
+        messages = s.scalars(
+            select(Notification.subject).where(
+                Notification.account_id == account, Notification.channel == "app"
+            )
+        ).all()
+    assert programs and len(messages) == len(programs)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("anonymous", 401), ("talent", 403), ("county", 403), ("city", 201), ("admin", 201)],
+)
+def test_who_may_start_a_screening(
+    live_server: LiveServer, office: dict[str, Any], role: str, expected: int
+) -> None:
+    response = httpx.post(
+        f"{live_server.url}/api/v1/screenings",
+        headers=office["headers"][role],
+        json={"on": ON.isoformat()},
+        timeout=60,
+    )
+    assert response.status_code == expected
+
+
+def test_a_bad_request_is_refused_in_chinese(
+    live_server: LiveServer, office: dict[str, Any]
+) -> None:
+    response = httpx.post(
+        f"{live_server.url}/api/v1/screenings",
+        headers=office["headers"]["city"],
+        json={"on": ON.isoformat(), "jurisdiction": "cangzhou"},
+    )
+    assert response.status_code == 422
+    assert "没有可计算的政策规则" in response.json()["errors"][0]["message"]
+    missing = httpx.get(
+        f"{live_server.url}/api/v1/screenings/999999", headers=office["headers"]["city"]
+    )
+    assert missing.status_code == 404
+
+
+def test_the_page_exports_the_filtered_result(
+    live_server: LiveServer, office: dict[str, Any]
+) -> None:
+    with httpx.Client(base_url=live_server.url, event_hooks=CSRF_HOOKS) as browser:
+        login = browser.post(
+            "/login",
+            data={"username": f"scity{office['tag']}", "password": "secret123"},
+        )
+        assert login.status_code in (200, 303)
+        started = browser.post(
+            "/screenings", data={"on": ON.isoformat(), "jurisdiction": "shijiazhuang"}
+        )
+        assert started.status_code == 303, started.text
+        page = browser.get(started.headers["location"], params={"program": "card.b"})
+        assert page.status_code == 200 and "政策找人结果" in page.text
+        exported = browser.get(
+            started.headers["location"] + "/export", params={"program": "card.b"}
+        )
+        assert exported.status_code == 200
+        sheet = load_workbook(io.BytesIO(exported.content)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][0] == "身份证号"
+        assert {r[2] for r in rows[1:]} == {"石家庄市人才绿卡B卡"}
+        assert {mask_id_number(p["id_number"]) for p in office["planted"]} <= {
+            r[0] for r in rows[1:]
+        }
+    # a talent's browser is refused the page
+    with httpx.Client(base_url=live_server.url, event_hooks=CSRF_HOOKS) as other:
+        other.post("/login", data={"username": f"splanted{office['tag']}", "password": "secret123"})
+        assert other.get("/screenings").status_code == 403
