@@ -49,7 +49,9 @@ def phase(name: str, store: Path, persons: int) -> dict[str, float]:
     if name == "dask":
         from distributed import LocalCluster
 
-        with LocalCluster(n_workers=2, processes=True, threads_per_worker=1) as cluster:
+        with LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster:
             start = time.perf_counter()
             table = run(store, ON, "shijiazhuang", engine="dask", cluster=cluster)
             return {"seconds": time.perf_counter() - start, "rows": table.num_rows}

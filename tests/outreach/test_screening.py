@@ -102,7 +102,9 @@ def test_who_applied_is_left_out(store: Path, result, db: str) -> None:
 def test_dask_gives_the_same_bytes(store: Path, result, tmp_path: Path) -> None:
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1) as cluster:
+    with LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
         distributed = run(
             store, ON, "shijiazhuang", engine="dask", partition=4_000, cluster=cluster
         )

@@ -214,7 +214,7 @@ def _run_dask(
 
     own = None
     if scheduler is None and cluster is None:
-        own = cluster = LocalCluster(processes=True, threads_per_worker=1)
+        own = cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
     try:
         client = Client(scheduler if scheduler is not None else cluster)
     except OSError as exc:
