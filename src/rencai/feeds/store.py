@@ -12,6 +12,7 @@ sidecar ``planted.parquet`` naming persons built to qualify, so that recall can 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from rencai.feeds.source import FeedError
 from rencai.policy.contract.vocabulary import vocabulary
 
 PID = pa.int32()
+# persons per row group of every person-keyed file: the screening's unit of work
+PARTITION = 100_000
 
 SCHEMAS: dict[str, pa.Schema] = {
     "persons": pa.schema(
@@ -131,16 +134,47 @@ def check_store(directory: Path) -> int:
     return pq.ParquetFile(path_of(directory, "persons")).metadata.num_rows
 
 
+@functools.lru_cache(maxsize=64)
+def _row_groups(path: str, modified: float) -> tuple[pq.ParquetFile, np.ndarray, np.ndarray]:
+    """A file opened once, and the first and last pid of each of its row groups."""
+    file = pq.ParquetFile(path)
+    index = file.schema_arrow.get_field_index("pid")
+    low, high = [], []
+    for group in range(file.metadata.num_row_groups):
+        statistics = file.metadata.row_group(group).column(index).statistics
+        if statistics is None or not statistics.has_min_max:
+            low.append(np.iinfo(np.int32).min)
+            high.append(np.iinfo(np.int32).max)
+        else:
+            low.append(statistics.min)
+            high.append(statistics.max)
+    return file, np.array(low, dtype=np.int64), np.array(high, dtype=np.int64)
+
+
 def read_range(
-    directory: Path, name: str, lo: int, hi: int, columns: list[str] | None = None
+    directory: Path,
+    name: str,
+    lo: int,
+    hi: int,
+    columns: list[str] | None = None,
+    dictionaries: tuple[str, ...] = (),
 ) -> pa.Table:
-    """The rows of persons ``lo <= pid < hi`` of one person-keyed file (row groups outside the
-    range are skipped by their statistics)."""
-    return pq.read_table(
-        path_of(directory, name),
-        columns=columns,
-        filters=[("pid", ">=", lo), ("pid", "<", hi)],
-    )
+    """The rows of persons ``lo <= pid < hi`` of one person-keyed file, sorted by pid: only the
+    row groups whose pid statistics meet the range are read, then cut by position (the file is
+    sorted). ``dictionaries`` are string columns read as dictionary arrays (codes, not text)."""
+    path = path_of(directory, name)
+    _, low, high = _row_groups(str(path), path.stat().st_mtime)
+    groups = np.flatnonzero((high >= lo) & (low < hi)).tolist()
+    file = pq.ParquetFile(path, read_dictionary=list(dictionaries) or None)
+    wanted = None if columns is None else list(dict.fromkeys(["pid", *columns]))
+    table = file.read_row_groups(groups, columns=wanted) if groups else None
+    if table is None:
+        schema = file.schema_arrow
+        table = schema.empty_table() if wanted is None else schema.empty_table().select(wanted)
+    pid = table["pid"].to_numpy()
+    start, stop = np.searchsorted(pid, [lo, hi])
+    table = table.slice(int(start), int(stop - start))
+    return table if columns is None else table.select(columns)
 
 
 def read_employers(directory: Path) -> pa.Table:
@@ -164,7 +198,7 @@ class StoreWriter:
         }
 
     def write(self, name: str, table: pa.Table) -> None:
-        self.writers[name].write_table(table.cast(SCHEMAS[name]), row_group_size=1 << 20)
+        self.writers[name].write_table(table.cast(SCHEMAS[name]), row_group_size=1 << 30)
 
     def close(self) -> None:
         for writer in self.writers.values():
@@ -385,7 +419,7 @@ def synthesize(
     out: Path,
     seed: int = 0,
     as_of: dt.date | None = None,
-    chunk: int = 250_000,
+    chunk: int = PARTITION,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write a synthetic store of ``persons`` persons; returns the number of planted persons."""

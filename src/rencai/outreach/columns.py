@@ -56,9 +56,20 @@ def _days(column: pa.ChunkedArray) -> np.ndarray:
     return column.cast(pa.int32()).to_numpy().astype(np.int64)
 
 
+def _encoded(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
+    """A string column as one dictionary array (read as one, or encoded here)."""
+    if isinstance(column, pa.ChunkedArray):
+        if pa.types.is_dictionary(column.type):
+            return column.unify_dictionaries().combine_chunks()
+        column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        return column
+    return column.dictionary_encode()
+
+
 def _codes(column: pa.ChunkedArray, value: dict[str, int], default: int) -> np.ndarray:
     """A string column mapped through a small dictionary (one Python call per distinct value)."""
-    encoded = column.combine_chunks().dictionary_encode()
+    encoded = _encoded(column)
     table = np.array([value.get(s, default) for s in encoded.dictionary.to_pylist()] or [default])
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     return table[indices] if len(indices) else np.zeros(0, dtype=table.dtype)
@@ -102,7 +113,7 @@ def load_chunk(
     counties_here = {c for c, v in vocabulary().counties.items() if v.jurisdiction == jurisdiction}
 
     # 学信: degrees
-    degrees = read_range(directory, "degrees", lo, hi)
+    degrees = read_range(directory, "degrees", lo, hi, dictionaries=("level", "school_tags"))
     local = degrees["pid"].to_numpy() - lo
     level = _codes(degrees["level"], {d: i for i, d in enumerate(DEGREE_ORDER)}, 0)
     graduated = _days(degrees["graduated_on"])
@@ -141,7 +152,12 @@ def load_chunk(
 
     # 社保 + 市场监管: the current employer
     si = read_range(
-        directory, "social_insurance", lo, hi, ["pid", "employer_uscc", "period", "region"]
+        directory,
+        "social_insurance",
+        lo,
+        hi,
+        ["pid", "employer_uscc", "period", "region"],
+        dictionaries=("employer_uscc", "region"),
     )
     period = _days(si["period"])
     on_month = np.datetime64(on.isoformat(), "M")
@@ -151,8 +167,15 @@ def load_chunk(
     si = si.filter(pa.array(upto))
     period = period[upto]
     local = si["pid"].to_numpy() - lo
-    employer_row = pc.index_in(si["employer_uscc"], value_set=employers.uscc)
-    employer_index = employer_row.fill_null(-1).to_numpy()
+    usccs = _encoded(si["employer_uscc"])
+    known_uscc = pc.index_in(usccs.dictionary, value_set=employers.uscc).fill_null(-1)
+    employer_index = (
+        np.append(known_uscc.to_numpy(), -1)[
+            usccs.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        ]
+        if len(usccs)
+        else np.zeros(0, dtype=np.int64)
+    )
     # an unbroken spell: same person, same employer, no missing month
     month = period.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     new_spell = np.r_[
@@ -193,7 +216,9 @@ def load_chunk(
     persons["annual_salary_yuan"] = np.minimum(fen // 100, INT32_MAX).astype(np.int32)
 
     # 户籍: where the person was first registered
-    residence = read_range(directory, "residence", lo, hi, ["pid", "county", "on_date"])
+    residence = read_range(
+        directory, "residence", lo, hi, ["pid", "county", "on_date"], dictionaries=("county",)
+    )
     local = residence["pid"].to_numpy() - lo
     first = np.flatnonzero(np.r_[True, local[1:] != local[:-1]]) if len(local) else local
     here = _codes(residence["county"], dict.fromkeys(counties_here, 1), 0)
@@ -220,7 +245,7 @@ def load_chunk(
 
 
 def _tag_bits(column: pa.ChunkedArray) -> np.ndarray:
-    encoded = column.combine_chunks().dictionary_encode()
+    encoded = _encoded(column)
     table = np.array(
         [
             sum(TAG_BIT[t] for t in text.split(",") if t in TAG_BIT)

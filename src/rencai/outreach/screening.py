@@ -26,13 +26,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from rencai.errors import Refusal
-from rencai.feeds.store import check_store
+from rencai.feeds.store import PARTITION, check_store
 from rencai.outreach.columns import Employers, load_chunk
 from rencai.policy.cities import registry
 from rencai.policy.engine.system import system_for
 from rencai.policy.screening import screen
-
-PARTITION = 100_000  # persons per range: bounded memory, and the unit of distribution
 
 RESULT = pa.schema(
     [
