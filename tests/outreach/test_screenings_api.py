@@ -15,12 +15,15 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from rencai import settings
+from rencai.applications.models import Application
+from rencai.applications.programs import configure
 from rencai.db.session import session_scope
 from rencai.feeds.store import synthesize
 from rencai.notifications.outbox import Notification
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import mask_id_number
-from rencai.registry.models import Role, TalentProfile
+from rencai.registry.models import Account, Role, TalentProfile
+from tests.profiles import doctor
 from tests.support import CSRF_HOOKS, LiveServer
 
 ON = dt.date(2026, 6, 15)
@@ -163,3 +166,90 @@ def test_the_page_exports_the_filtered_result(
     with httpx.Client(base_url=live_server.url, event_hooks=CSRF_HOOKS) as other:
         other.post("/login", data={"username": f"splanted{office['tag']}", "password": "secret123"})
         assert other.get("/screenings").status_code == 403
+
+
+def test_no_application_programs_are_applied_for_once(
+    live_server: LiveServer, office: dict[str, Any]
+) -> None:
+    headers = office["headers"]
+    base = live_server.url
+    # a talent found by the screening, whose profile on the platform shows the B card
+    person = office["planted"][1]
+    born = dt.date(
+        int(person["id_number"][6:10]),
+        int(person["id_number"][10:12]),
+        int(person["id_number"][12:14]),
+    )
+    profile = doctor()
+    del profile["on"]
+    profile["person"]["birth_date"] = born.isoformat()
+    profile["person"]["education"][0]["graduation_date"] = "2025-06-30"
+    profile["employment"]["start_date"] = "2025-07-01"
+    url = os.environ["RENCAI_DATABASE_URL"]
+    with session_scope(url) as s:
+        register_talent(
+            s, f"found{office['tag']}", "secret123", "免申人", person["id_number"], profile
+        )
+    setting = f"{base}/api/v1/no-application-programs/card.b"
+    # the administrator only, and only once 秒批 is set for the program
+    assert httpx.put(setting, headers=headers["city"], json={"enabled": True}).status_code == 403
+    refused = httpx.put(setting, headers=headers["admin"], json={"enabled": True})
+    assert refused.status_code == 422
+    assert "秒批" in refused.json()["errors"][0]["message"]
+    unknown = httpx.put(
+        f"{base}/api/v1/no-application-programs/nope",
+        headers=headers["admin"],
+        json={"enabled": True},
+    )
+    assert unknown.status_code == 422
+    with session_scope(url) as s:
+        admin = s.scalar(select(Account).where(Account.username == f"sadm{office['tag']}"))
+        configure(s, admin, "card.b", chain=["county", "city"], auto_approve=True, sample_percent=0)
+    set_ = httpx.put(setting, headers=headers["admin"], json={"enabled": True})
+    assert set_.status_code == 200
+    assert [p["program"] for p in set_.json()["items"]] == ["card.b"]
+    screening = httpx.post(
+        f"{base}/api/v1/screenings",
+        headers=headers["city"],
+        json={"on": ON.isoformat()},
+        timeout=60,
+    ).json()
+    first = httpx.post(
+        f"{base}/api/v1/screenings/{screening['id']}/applications", headers=headers["city"]
+    )
+    assert first.status_code == 200, first.text
+    assert first.json()["created"] == 1 and first.json()["approved"] == 1
+    assert first.json()["no_account"] >= 1  # the other planted persons have no account
+    with session_scope(url) as s:
+        cases = s.scalars(
+            select(Application)
+            .join(TalentProfile, TalentProfile.id == Application.talent_id)
+            .where(TalentProfile.id_number == person["id_number"])
+        ).all()
+        assert [(c.program, c.status) for c in cases] == [("card.b", "approved")]
+    # again, and in a later screening (where the person no longer appears): nothing more
+    again = httpx.post(
+        f"{base}/api/v1/screenings/{screening['id']}/applications", headers=headers["city"]
+    )
+    assert again.json()["created"] == 0
+    later = httpx.post(
+        f"{base}/api/v1/screenings",
+        headers=headers["city"],
+        json={"on": ON.isoformat()},
+        timeout=60,
+    ).json()
+    rows = httpx.get(
+        f"{base}/api/v1/screenings/{later['id']}",
+        headers=headers["city"],
+        params={"program": "card.b"},
+    ).json()["items"]
+    assert mask_id_number(person["id_number"]) not in {r["id_number"] for r in rows}
+    assert (
+        httpx.post(
+            f"{base}/api/v1/screenings/{later['id']}/applications", headers=headers["city"]
+        ).json()["created"]
+        == 0
+    )
+    # switched off by the administrator
+    off = httpx.put(setting, headers=headers["admin"], json={"enabled": False})
+    assert off.json()["items"] == []

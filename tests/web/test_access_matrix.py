@@ -95,6 +95,15 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
     if route == "screening_notices":
         url = f"{screenings}/{people['screening']['id']}/notices"
         return httpx.post(url, headers=headers).status_code
+    if route == "screening_applications":
+        url = f"{screenings}/{people['screening']['id']}/applications"
+        return httpx.post(url, headers=headers).status_code
+    no_application = f"{server.url}/api/v1/no-application-programs"
+    if route == "no_application_list":
+        return httpx.get(no_application, headers=headers).status_code
+    if route == "no_application_set":  # the administrator's alone
+        body = {"enabled": False}
+        return httpx.put(f"{no_application}/card.b", headers=headers, json=body).status_code
     if route == "apply":
         body = {"program": "card.a", "idempotency_key": uuid.uuid4().hex}
         return httpx.post(base, headers=headers, json=body).status_code
@@ -169,6 +178,30 @@ EXPECTED = {
         "county": 403,
         "wrong_county": 403,
         "city": 200,
+    },
+    "screening_applications": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 200,
+    },
+    "no_application_list": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 200,
+    },
+    "no_application_set": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 403,
     },
 }
 

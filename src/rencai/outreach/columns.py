@@ -88,6 +88,10 @@ class Employers:
     def __init__(self, directory: Path):
         table = read_employers(directory)
         self.uscc = table["uscc"].combine_chunks()
+        # codes as fixed-width bytes, sorted, for a binary search (no hash table per range)
+        codes = _fixed_width(self.uscc)
+        self.order = np.argsort(codes, kind="stable")
+        self.sorted_codes = codes[self.order]
         types = {code: EmployerType[code].index for code in vocabulary().codes("employer_type")}
         self.type = _codes(table["employer_type"], types, EmployerType.unknown.index)
         self.county_code = table["county"].combine_chunks()
@@ -99,6 +103,29 @@ class Employers:
                 county_index[code] = County.unknown.index
         self.county = _codes(table["county"], county_index, County.unknown.index)
         self.active = table["status"].to_numpy(zero_copy_only=False) == "active"
+
+    def lookup(self, codes: pa.Array) -> np.ndarray:
+        """The row of each credit code in the employers' table, -1 when it is not there."""
+        wanted = _fixed_width(codes)
+        if len(self.sorted_codes) == 0 or len(wanted) == 0:
+            return np.full(len(wanted), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.sorted_codes, wanted), len(self.sorted_codes) - 1)
+        return np.where(self.sorted_codes[at] == wanted, self.order[at], -1).astype(np.int64)
+
+
+def _fixed_width(codes: pa.Array) -> np.ndarray:
+    """Strings as a numpy bytes array, straight from the Arrow buffers when all have the same
+    length (credit codes are 18 characters)."""
+    codes = codes.cast(pa.string())
+    if codes.null_count == 0 and len(codes) > 0:
+        offsets = np.frombuffer(codes.buffers()[1], dtype=np.int32)[
+            codes.offset : codes.offset + len(codes) + 1
+        ]
+        width = int(offsets[1] - offsets[0])
+        if width > 0 and bool((np.diff(offsets) == width).all()):
+            data = np.frombuffer(codes.buffers()[2], dtype=np.uint8)
+            return data[offsets[0] : offsets[-1]].view(f"S{width}").copy()
+    return np.array([(c or "").encode() for c in codes.to_pylist()], dtype=bytes)
 
 
 def load_chunk(
@@ -168,11 +195,9 @@ def load_chunk(
     period = period[upto]
     local = si["pid"].to_numpy() - lo
     usccs = _encoded(si["employer_uscc"])
-    known_uscc = pc.index_in(usccs.dictionary, value_set=employers.uscc).fill_null(-1)
+    known_uscc = employers.lookup(usccs.dictionary)
     employer_index = (
-        np.append(known_uscc.to_numpy(), -1)[
-            usccs.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        ]
+        np.append(known_uscc, -1)[usccs.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
         if len(usccs)
         else np.zeros(0, dtype=np.int64)
     )

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.errors import Refusal
-from rencai.outreach import service
+from rencai.outreach import no_application, service
 from rencai.outreach.views import row_views, screening_view
 from rencai.policy.cities import default_code, names
-from rencai.registry.models import Account
+from rencai.registry.models import Account, Role
 from rencai.web.deps import DbSession, SerialId, require_page
 from rencai.web.errors import status_of
 from rencai.web.templating import page
@@ -28,7 +28,11 @@ Screener = Annotated[
 
 
 def _list(
-    request: Request, session: Session, error: str | None = None, status: int = 200
+    request: Request,
+    session: Session,
+    officer: Account,
+    error: str | None = None,
+    status: int = 200,
 ) -> Response:
     return page(
         request,
@@ -39,6 +43,9 @@ def _list(
             "default": default_code(),
             "today": clock.today().isoformat(),
             "error": error,
+            "no_application": no_application.programs(session),
+            "programs": no_application.known_programs(),
+            "is_admin": officer.role == Role.admin,
         },
         status,
     )
@@ -46,7 +53,20 @@ def _list(
 
 @router.get("/screenings", response_class=HTMLResponse)
 def screenings(request: Request, officer: Screener, session: DbSession) -> Response:
-    return _list(request, session)
+    return _list(request, session, officer)
+
+
+@router.post("/screenings/no-application", response_class=HTMLResponse)
+async def set_no_application(request: Request, officer: Screener, session: DbSession) -> Response:
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            no_application.set_program(
+                session, officer, str(form.get("program", "")), form.get("enabled") == "on"
+            )
+    except Refusal as exc:
+        return _list(request, session, officer, exc.message, status_of(exc))
+    return RedirectResponse("/screenings", status_code=303)
 
 
 @router.post("/screenings", response_class=HTMLResponse)
@@ -55,14 +75,14 @@ async def start(request: Request, officer: Screener, session: DbSession) -> Resp
     try:
         on = dt.date.fromisoformat(str(form.get("on", "")))
     except ValueError:
-        return _list(request, session, "请填写筛查日期（年-月-日）", 422)
+        return _list(request, session, officer, "请填写筛查日期（年-月-日）", 422)
     try:
         with session.begin_nested():
             screening = service.start(
                 session, officer, on, str(form.get("jurisdiction", "")) or default_code()
             )
     except Refusal as exc:
-        return _list(request, session, exc.message, status_of(exc))
+        return _list(request, session, officer, exc.message, status_of(exc))
     return RedirectResponse(f"/screenings/{screening.id}", status_code=303)
 
 
@@ -80,6 +100,9 @@ def detail(
     county: str | None = None,
     degree: str | None = None,
     sent: int | None = None,
+    created: int | None = None,
+    approved: int | None = None,
+    no_account: int | None = None,
 ) -> Response:
     screening = service.screening_or_404(session, screening_id)
     filters = _filters(program, county, degree)
@@ -95,6 +118,10 @@ def detail(
             "filters": filters,
             "query": request.url.query,
             "sent": sent,
+            "granted": None
+            if created is None
+            else {"created": created, "approved": approved or 0, "no_account": no_account or 0},
+            "no_application": {p.program for p in no_application.programs(session)},
         },
     )
 
@@ -122,3 +149,14 @@ def notices(screening_id: SerialId, officer: Screener, session: DbSession) -> Re
     screening = service.screening_or_404(session, screening_id)
     sent = service.send_notices(session, screening)
     return RedirectResponse(f"/screenings/{screening.id}?sent={sent}", status_code=303)
+
+
+@router.post("/screenings/{screening_id}/applications", response_class=HTMLResponse)
+def grant(screening_id: SerialId, officer: Screener, session: DbSession) -> Response:
+    screening = service.screening_or_404(session, screening_id)
+    outcome = no_application.grant(session, screening)
+    return RedirectResponse(
+        f"/screenings/{screening.id}?created={outcome.created}&approved={outcome.approved}"
+        f"&no_account={outcome.no_account}",
+        status_code=303,
+    )

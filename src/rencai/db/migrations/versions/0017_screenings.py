@@ -1,4 +1,5 @@
-"""政策找人: screenings run and the notices sent from them (one per person and program).
+"""政策找人: screenings run, the notices sent from them (one per person and program), and the
+免申即享 programs with the applications created for them (one per person and program).
 
 Revision ID: 0017_screenings
 Revises: 0016_department_feeds
@@ -43,7 +44,28 @@ def upgrade() -> None:
         sa.UniqueConstraint("jurisdiction", "id_number", "program", name="uq_screening_notice"),
     )
 
+    # 免申即享: programs an administrator lets the platform apply for, on what the feeds show
+    op.create_table(
+        "no_application_programs",
+        sa.Column("program", sa.String(64), primary_key=True),
+        sa.Column("enabled", sa.Boolean, nullable=False),
+        sa.Column("updated_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "screening_grants",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("screening_id", sa.Integer, sa.ForeignKey("screenings.id"), nullable=False),
+        sa.Column("id_number", sa.String(18), nullable=False),
+        sa.Column("program", sa.String(64), nullable=False),
+        sa.Column("application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("id_number", "program", name="uq_screening_grant"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("screening_grants")
+    op.drop_table("no_application_programs")
     op.drop_table("screening_notices")
     op.drop_table("screenings")
