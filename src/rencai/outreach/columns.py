@@ -195,19 +195,13 @@ def load_chunk(
     period = period[upto]
     local = si["pid"].to_numpy() - lo
     usccs = _encoded(si["employer_uscc"])
-    known_uscc = employers.lookup(usccs.dictionary)
-    employer_index = (
-        np.append(known_uscc, -1)[usccs.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
-        if len(usccs)
-        else np.zeros(0, dtype=np.int64)
-    )
+    # the code of each row as its place in the range's dictionary (equal codes, equal places)
+    code_of = usccs.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     # an unbroken spell: same person, same employer, no missing month
     month = period.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     new_spell = np.r_[
         True,
-        (local[1:] != local[:-1])
-        | (employer_index[1:] != employer_index[:-1])
-        | (month[1:] != month[:-1] + 1),
+        (local[1:] != local[:-1]) | (code_of[1:] != code_of[:-1]) | (month[1:] != month[:-1] + 1),
     ]
     spell_start = np.maximum.accumulate(np.where(new_spell, np.arange(len(local)), 0))
     last = _last_per_person(local)
@@ -215,7 +209,10 @@ def load_chunk(
     previous_month = on_month.astype(np.int64) - 1
     current = month[last] >= previous_month
     who, last = who[current], last[current]
-    employer_of = employer_index[last]
+    # only the current employers are looked up in the employers' table
+    codes, position = np.unique(code_of[last], return_inverse=True)
+    found = employers.lookup(usccs.dictionary.take(pa.array(np.maximum(codes, 0))))
+    employer_of = np.where(codes < 0, -1, found)[position] if len(codes) else codes
     known = employer_of >= 0
     region = _codes(si["region"], dict.fromkeys(counties_here, 1), 0)
     local_insurance = np.zeros(n, dtype=bool)
