@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import os
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,11 +16,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from rencai import settings
-from rencai.applications.models import Application
+from rencai.applications.models import Application, ReviewProgram
 from rencai.applications.programs import configure
 from rencai.db.session import session_scope
 from rencai.feeds.store import synthesize
 from rencai.notifications.outbox import Notification
+from rencai.outreach.models import NoApplicationProgram
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Account, Role, TalentProfile
@@ -168,8 +170,33 @@ def test_the_page_exports_the_filtered_result(
         assert other.get("/screenings").status_code == 403
 
 
-def test_no_application_programs_are_applied_for_once(
+@pytest.fixture
+def card_b_auto_approved(office: dict[str, Any]) -> Iterator[None]:
+    """秒批 for the B card while the test runs; the database shared by the session's other tests
+    gets its settings back afterwards."""
+    url = os.environ["RENCAI_DATABASE_URL"]
+    with session_scope(url) as s:
+        assert s.get(ReviewProgram, "card.b") is None
+        admin = s.scalar(select(Account).where(Account.username == f"sadm{office['tag']}"))
+        configure(s, admin, "card.b", chain=["county", "city"], auto_approve=True, sample_percent=0)
+    yield
+    with session_scope(url) as s:
+        s.delete(s.get(ReviewProgram, "card.b"))
+        for row in s.scalars(select(NoApplicationProgram)):
+            s.delete(row)
+
+
+def test_no_application_needs_auto_approval(
     live_server: LiveServer, office: dict[str, Any]
+) -> None:
+    setting = f"{live_server.url}/api/v1/no-application-programs/card.b"
+    refused = httpx.put(setting, headers=office["headers"]["admin"], json={"enabled": True})
+    assert refused.status_code == 422
+    assert "秒批" in refused.json()["errors"][0]["message"]
+
+
+def test_no_application_programs_are_applied_for_once(
+    live_server: LiveServer, office: dict[str, Any], card_b_auto_approved: None
 ) -> None:
     headers = office["headers"]
     base = live_server.url
@@ -193,18 +220,12 @@ def test_no_application_programs_are_applied_for_once(
     setting = f"{base}/api/v1/no-application-programs/card.b"
     # the administrator only, and only once 秒批 is set for the program
     assert httpx.put(setting, headers=headers["city"], json={"enabled": True}).status_code == 403
-    refused = httpx.put(setting, headers=headers["admin"], json={"enabled": True})
-    assert refused.status_code == 422
-    assert "秒批" in refused.json()["errors"][0]["message"]
     unknown = httpx.put(
         f"{base}/api/v1/no-application-programs/nope",
         headers=headers["admin"],
         json={"enabled": True},
     )
     assert unknown.status_code == 422
-    with session_scope(url) as s:
-        admin = s.scalar(select(Account).where(Account.username == f"sadm{office['tag']}"))
-        configure(s, admin, "card.b", chain=["county", "city"], auto_approve=True, sample_percent=0)
     set_ = httpx.put(setting, headers=headers["admin"], json={"enabled": True})
     assert set_.status_code == 200
     assert [p["program"] for p in set_.json()["items"]] == ["card.b"]

@@ -3,7 +3,7 @@
 Every person-keyed file carries ``pid``, the person index (a dense int32 given once per identity
 number), and is sorted by it, so the screening reads a range of persons from every file by the
 files' row-group statistics and joins them by position, never by hashing identity numbers.
-Layouts: docs/feeds.md, "The screening store".
+Layouts: docs/screening.md, "The screening store".
 
 ``synthesize`` writes a realistic synthetic store (vectorised, in chunks of persons) and a
 sidecar ``planted.parquet`` naming persons built to qualify, so that recall can be checked.
@@ -543,7 +543,6 @@ def synthesize(
                 e_county,
                 county_int,
                 all_counties,
-                sjz,
                 e_uscc,
                 last_month,
                 today,
@@ -586,7 +585,6 @@ def _write_chunk(
     e_county: np.ndarray,
     county_int: np.ndarray,
     all_counties: list[str],
-    sjz: np.ndarray,
     e_uscc: pa.Array,
     last_month: int,
     today: np.int64,
@@ -699,7 +697,7 @@ def _write_chunk(
     moved_on = today - rng.integers(30, 10 * 365, n)
     left = moved & (rng.random(n) < 0.05) & ~planted
     left_on = np.minimum(today, moved_on + rng.integers(30, 3 * 365, n))
-    destination = np.where(planted, e_county[employer], e_county[employer])
+    destination = e_county[employer]  # they moved to where they work
     pieces = [
         (np.arange(n), home, np.zeros(n, dtype=np.int64), birth),
         (
@@ -713,7 +711,6 @@ def _write_chunk(
     owner, county, event, on_date = (np.concatenate(c) for c in zip(*pieces, strict=True))
     order = np.lexsort((on_date, owner))
     owner, county, event, on_date = owner[order], county[order], event[order], on_date[order]
-    del sjz
     writer.write(
         "residence",
         pa.table(
