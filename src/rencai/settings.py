@@ -42,6 +42,12 @@ VARIABLES: tuple[Variable, ...] = (
         "uploaded materials and card photos; bank files and feed rejects under `ledger/`",
     ),
     Variable(
+        "RENCAI_SCREENING_STORE",
+        None,
+        "the screening store 政策找人 reads (Parquet); unset: `screening-store` under "
+        "RENCAI_FILES_DIR",
+    ),
+    Variable(
         "RENCAI_CARD_KEYS",
         None,
         "the card signing keys' folder; unset: `card-keys` beside RENCAI_FILES_DIR",
@@ -146,11 +152,19 @@ class Settings:
     pool_timeout: float
     jurisdictions_dir: Path | None
     secure_cookies: bool
+    screening_store: Path | None = None
 
     @property
     def card_keys_dir(self) -> Path:
         """RENCAI_CARD_KEYS, else a folder beside the uploaded files (outside the repository)."""
         return self.card_keys if self.card_keys is not None else self.files_dir.parent / "card-keys"
+
+    @property
+    def screening_store_dir(self) -> Path:
+        """The screening store the office's 政策找人 reads."""
+        if self.screening_store is not None:
+            return self.screening_store
+        return self.files_dir / "screening-store"
 
     @property
     def ledger_files_dir(self) -> Path:
@@ -177,6 +191,7 @@ class Settings:
             pool_timeout=float(get("RENCAI_DB_POOL_TIMEOUT", _number(0.1, integer=False))),
             jurisdictions_dir=jurisdictions_dir(),
             secure_cookies=bool(get("RENCAI_SECURE_COOKIES", _switch)),
+            screening_store=get("RENCAI_SCREENING_STORE", lambda v, n: Path(_text(v, n))),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from rencai import settings
 from rencai.db.session import session_scope
+from rencai.feeds.store import synthesize
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
@@ -23,8 +26,12 @@ def _id_number() -> str:
 
 
 @pytest.fixture(scope="module")
-def people(live_server: LiveServer) -> dict[str, Any]:
+def people(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     url = os.environ["RENCAI_DATABASE_URL"]
+    store = tmp_path_factory.mktemp("screening-store")  # what 政策找人 screens
+    synthesize(500, store, seed=5, as_of=dt.date(2026, 6, 15))
+    os.environ["RENCAI_SCREENING_STORE"] = str(store)
+    settings.reset()
     tag = uuid.uuid4().hex[:6]
     profile = doctor()
     del profile["on"]
@@ -51,7 +58,11 @@ def people(live_server: LiveServer) -> dict[str, Any]:
         json={"program": "card.b", "idempotency_key": uuid.uuid4().hex},
     )
     assert created.status_code == 201, created.text
-    return {"headers": headers, "case": created.json()}
+    screening = httpx.post(
+        f"{live_server.url}/api/v1/screenings", headers=headers["city"], json={}, timeout=60
+    )
+    assert screening.status_code == 201, screening.text
+    return {"headers": headers, "case": created.json(), "screening": screening.json()}
 
 
 ROLES = ["anonymous", "owner", "other", "county", "wrong_county", "city"]
@@ -78,6 +89,23 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
         ).status_code
     if route == "feed_checks":
         return httpx.get(f"{base}/{case['id']}/feed-checks", headers=headers).status_code
+    screenings = f"{server.url}/api/v1/screenings"
+    if route == "screen":
+        return httpx.post(screenings, headers=headers, json={}, timeout=60).status_code
+    if route == "screening":
+        return httpx.get(f"{screenings}/{people['screening']['id']}", headers=headers).status_code
+    if route == "screening_notices":
+        url = f"{screenings}/{people['screening']['id']}/notices"
+        return httpx.post(url, headers=headers).status_code
+    if route == "screening_applications":
+        url = f"{screenings}/{people['screening']['id']}/applications"
+        return httpx.post(url, headers=headers).status_code
+    no_application = f"{server.url}/api/v1/no-application-programs"
+    if route == "no_application_list":
+        return httpx.get(no_application, headers=headers).status_code
+    if route == "no_application_set":  # the administrator's alone
+        body = {"enabled": False}
+        return httpx.put(f"{no_application}/card.b", headers=headers, json=body).status_code
     if route == "apply":
         body = {"program": "card.a", "idempotency_key": uuid.uuid4().hex}
         return httpx.post(base, headers=headers, json=body).status_code
@@ -133,6 +161,55 @@ EXPECTED = {
         "anonymous": 401,
         "owner": 201,
         "other": 201,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 403,
+    },
+    # 政策找人: the city's talent office (and the administrator) only
+    "screen": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 201,
+    },
+    "screening": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 200,
+    },
+    "screening_notices": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 200,
+    },
+    "screening_applications": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 200,
+    },
+    "no_application_list": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 200,
+    },
+    "no_application_set": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
         "county": 403,
         "wrong_county": 403,
         "city": 403,

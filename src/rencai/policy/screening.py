@@ -7,7 +7,7 @@ amounts of these policies, and are rounded to fen at this boundary (never kept a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,8 @@ class ScreeningResult:
     cards: dict[str, np.ndarray]  # card id → bool per person
     granted: dict[str, np.ndarray]  # benefit id → bool per person (after exclusivity)
     totals_fen: dict[str, np.ndarray]  # money benefit id → int64 fen per person (0 if not granted)
+    # card id → the first category each holder falls in (0: none), when asked for
+    categories: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def concat(populations: list[Population]) -> Population:
@@ -56,8 +58,12 @@ def concat(populations: list[Population]) -> Population:
     )
 
 
-def screen(jurisdiction: str, population: Population, on: dt.date) -> ScreeningResult:
-    """Every card and benefit for every person of the population on one day."""
+def screen(
+    jurisdiction: str, population: Population, on: dt.date, categories: bool = False
+) -> ScreeningResult:
+    """Every card and benefit for every person of the population on one day (with
+    ``categories``, also the first category of each card its holders fall in: the deciding
+    clause)."""
     system = system_for(jurisdiction)
     simulation = build_simulation(system, population)
     set_inputs(simulation, population, on)
@@ -69,6 +75,15 @@ def screen(jurisdiction: str, population: Population, on: dt.date) -> ScreeningR
             cards[card.id] = np.zeros(population.count, dtype=bool)  # no relatives screened
         else:
             cards[card.id] = simulation.calculate(card.variable, day)
+    first: dict[str, np.ndarray] = {}
+    for card in program.cards if categories else ():
+        if card.per_relative:
+            continue
+        number = np.zeros(population.count, dtype=np.int16)
+        for category in reversed(card.categories):
+            held = simulation.calculate(card.category_variable(category.number), day)
+            number = np.where(held, category.number, number).astype(np.int16)
+        first[card.id] = np.where(cards[card.id], number, 0).astype(np.int16)
     granted, totals = {}, {}
     for benefit in program.benefits:
         granted[benefit.id] = simulation.calculate(f"{benefit.variable}_granted", day)
@@ -78,4 +93,4 @@ def screen(jurisdiction: str, population: Population, on: dt.date) -> ScreeningR
             fen = np.zeros(population.count, dtype=np.int64)
             fen[rows] = np.rint(total[rows].astype(np.float64) * 100).astype(np.int64)
             totals[benefit.id] = fen
-    return ScreeningResult(population.count, cards, granted, totals)
+    return ScreeningResult(population.count, cards, granted, totals, first)

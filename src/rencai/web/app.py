@@ -22,6 +22,7 @@ from rencai.web.api import feeds as feeds_api
 from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.api import review as review_api
+from rencai.web.api import screenings as screenings_api
 from rencai.web.csrf import CsrfTokenMiddleware, csrf_protect
 from rencai.web.errors import install as install_refusals
 from rencai.web.head import HeadAsGetMiddleware
@@ -44,6 +45,7 @@ from rencai.web.pages import feeds as feeds_pages
 from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
+from rencai.web.pages import screenings as screening_pages
 from rencai.web.templating import templates
 from rencai.wiring import wire
 
@@ -125,6 +127,8 @@ def create_app() -> FastAPI:
     app.include_router(employer_pages.router)
     app.include_router(feeds_api.router)
     app.include_router(feeds_pages.router)
+    app.include_router(screenings_api.router)
+    app.include_router(screening_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app

@@ -1,0 +1,175 @@
+"""政策找人 at scale: synthesize a store, then load + screen every card and benefit.
+
+python -m benchmarks.screening [--persons 5000000] [--keep DIR]
+
+Each phase runs in its own process so that its peak memory (getrusage) is its own: the
+synthesis, the local screening (end to end: Parquet load, engine, result rows), the same ranges
+instrumented (load and engine apart, and a plain-numpy version of one rule on the loaded columns),
+and the Dask LocalCluster run (2 worker processes) of the same input, as a ratio to the local run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ON = dt.date(2026, 11, 23)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase(name: str, store: Path, persons: int) -> dict[str, float]:
+    from rencai.feeds.store import synthesize
+
+    if name == "synthesize":
+        start = time.perf_counter()
+        synthesize(persons, store, seed=1, as_of=ON)
+        return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
+    from rencai.outreach.screening import run
+
+    if name == "local":
+        start = time.perf_counter()
+        table = run(store, ON, "shijiazhuang")
+        return {
+            "seconds": time.perf_counter() - start,
+            "rows": table.num_rows,
+            "peak_mb": _peak_mb(),
+        }
+    if name == "dask":
+        from distributed import LocalCluster
+
+        with LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster:
+            start = time.perf_counter()
+            table = run(store, ON, "shijiazhuang", engine="dask", cluster=cluster)
+            return {"seconds": time.perf_counter() - start, "rows": table.num_rows}
+    if name == "detail":
+        return _detail(store, persons)
+    raise ValueError(name)
+
+
+def _detail(store: Path, persons: int) -> dict[str, float]:
+    """Load and engine apart, and one rule in plain numpy on the same loaded columns."""
+    from rencai.outreach.columns import Employers, load_chunk
+    from rencai.outreach.screening import ranges
+    from rencai.policy.contract.vocabulary import vocabulary
+    from rencai.policy.engine.model import County, IntroducedFrom, county_member
+    from rencai.policy.screening import screen
+
+    employers = Employers(store)
+    sjz = np.array(
+        [
+            County[county_member(c)].index
+            for c, v in vocabulary().counties.items()
+            if v.jurisdiction == "shijiazhuang"
+        ]
+    )
+    limit = np.datetime64(ON.replace(year=ON.year - 36).isoformat())
+    load = engine = plain = 0.0
+    agree = True
+    for lo, hi in ranges(persons):
+        t0 = time.perf_counter()
+        chunk = load_chunk(store, lo, hi, ON, "shijiazhuang", employers)
+        t1 = time.perf_counter()
+        result = screen("shijiazhuang", chunk.population, ON, categories=True)
+        t2 = time.perf_counter()
+        p = chunk.population.persons
+        # the B card, category 2 through a doctorate only: in the city, introduced, full-time
+        # employment, a doctorate, at most 35 (石办字〔2017〕39号 申领范围（2）)
+        doctor_b = (
+            np.isin(p["county"], sjz)
+            & np.isin(
+                p["introduced_from"],
+                [IntroducedFrom.outside_city.index, IntroducedFrom.abroad.index],
+            )
+            & (p["highest_degree"] == 4)
+            & (p["birth_date"] > limit)
+        )
+        t3 = time.perf_counter()
+        load, engine, plain = load + t1 - t0, engine + t2 - t1, plain + t3 - t2
+        # every numpy doctor qualifies for the card through the engine too
+        agree &= bool((~doctor_b | result.cards["card.b"]).all())
+    return {
+        "load_seconds": load,
+        "engine_seconds": engine,
+        "numpy_rule_seconds": plain,
+        "numpy_agrees": float(agree),
+        "peak_mb": _peak_mb(),
+    }
+
+
+def _child(name: str, store: Path, persons: int) -> dict[str, float]:
+    output = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.screening",
+            "--phase",
+            name,
+            "--store",
+            str(store),
+            "--persons",
+            str(persons),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=5_000_000)
+    parser.add_argument("--phase")
+    parser.add_argument("--store")
+    parser.add_argument("--keep", help="write the store here and keep it")
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, Path(args.store), args.persons)))
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        store = Path(args.keep or scratch) / "store"
+        n = args.persons
+        made = _child("synthesize", store, n)
+        size = sum(f.stat().st_size for f in store.glob("*.parquet")) / 2**20
+        print(
+            f"synthesize {n:,} persons: {made['seconds']:.1f} s, {size:.0f} MB of Parquet, "
+            f"peak {made['peak_mb']:.0f} MB"
+        )
+        local = _child("local", store, n)
+        print(
+            f"local screening (load + every card and benefit + result rows): "
+            f"{local['seconds']:.1f} s = {n / local['seconds']:,.0f} persons/s, "
+            f"{int(local['rows']):,} rows, peak {local['peak_mb']:.0f} MB"
+        )
+        detail = _child("detail", store, n)
+        print(
+            f"  of which: Parquet load {n / detail['load_seconds']:,.0f} persons/s, engine "
+            f"{n / detail['engine_seconds']:,.0f} persons/s; plain numpy, one rule (B card "
+            f"by doctorate): {n / detail['numpy_rule_seconds']:,.0f} persons/s "
+            f"(engine / numpy = {detail['engine_seconds'] / detail['numpy_rule_seconds']:.0f}×,"
+            f" numpy ⊆ engine: {bool(detail['numpy_agrees'])})"
+        )
+        dask = _child("dask", store, n)
+        print(
+            f"Dask LocalCluster (2 worker processes): {dask['seconds']:.1f} s = "
+            f"{n / dask['seconds']:,.0f} persons/s, {dask['seconds'] / local['seconds']:.2f}× "
+            f"the local time, rows equal: {int(dask['rows']) == int(local['rows'])}"
+        )
+
+
+if __name__ == "__main__":
+    main()

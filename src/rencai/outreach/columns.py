@@ -1,0 +1,279 @@
+"""From the screening store to the engine's person columns, one range of persons at a time.
+
+Each person-keyed file is sorted by ``pid``; a chunk reads the rows of ``lo <= pid < hi`` and
+places them by position (``pid - lo``), never by hashing identity numbers. What the feeds say
+becomes the facts the rules read (decision 0123):
+
+- education (学信): the highest degree, the highest full-time degree, school tags (and the A-class
+  discipline tag), latest graduation per level, full-time tags per level — as a profile's list;
+- employment (社保 + 市场监管): the employer of the latest contribution month, if that month is
+  the day's month or the one before (deliveries lag a month); its type and registered county;
+  the first month of that unbroken spell with it as the start date; local social insurance when
+  that contribution was paid in a county of the jurisdiction;
+- salary (税务): the wage income of the last full year, all employers together, in whole yuan;
+- introduced from (户籍): local when the first residence record is in the jurisdiction, else
+  from outside the city; unknown without a record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rencai.feeds.store import read_employers, read_range
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.engine.model import (
+    DEGREE_ORDER,
+    EDUCATION_LEVELS,
+    TAG_BIT,
+    County,
+    EmployerType,
+    IntroducedFrom,
+    county_member,
+)
+from rencai.policy.engine.population import NO_DATE, Population
+
+INT32_MAX = 2**31 - 1
+NO_DAY = int((NO_DATE - np.datetime64("1970-01-01")).astype(np.int64))
+
+
+@dataclass
+class Chunk:
+    lo: int
+    population: Population
+    id_number: pa.Array
+    name: pa.Array
+    county: pa.Array  # the employer's registered county code ("" when none)
+    degree: pa.Array  # the highest degree code
+
+
+def _days(column: pa.ChunkedArray) -> np.ndarray:
+    return column.cast(pa.int32()).to_numpy().astype(np.int64)
+
+
+def _encoded(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
+    """A string column as one dictionary array (read as one, or encoded here)."""
+    if isinstance(column, pa.ChunkedArray):
+        if pa.types.is_dictionary(column.type):
+            return column.unify_dictionaries().combine_chunks()
+        column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        return column
+    return column.dictionary_encode()
+
+
+def _codes(column: pa.ChunkedArray, value: dict[str, int], default: int) -> np.ndarray:
+    """A string column mapped through a small dictionary (one Python call per distinct value)."""
+    encoded = _encoded(column)
+    table = np.array([value.get(s, default) for s in encoded.dictionary.to_pylist()] or [default])
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    return table[indices] if len(indices) else np.zeros(0, dtype=table.dtype)
+
+
+def _last_per_person(local: np.ndarray) -> np.ndarray:
+    """Indices of each person's last row in rows sorted by person."""
+    if len(local) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[local[1:] != local[:-1], True])
+
+
+class Employers:
+    """The employers of a store, held once per worker: code → type, county, status."""
+
+    def __init__(self, directory: Path):
+        table = read_employers(directory)
+        self.uscc = table["uscc"].combine_chunks()
+        # codes as fixed-width bytes, sorted, for a binary search (no hash table per range)
+        codes = _fixed_width(self.uscc)
+        self.order = np.argsort(codes, kind="stable")
+        self.sorted_codes = codes[self.order]
+        types = {code: EmployerType[code].index for code in vocabulary().codes("employer_type")}
+        self.type = _codes(table["employer_type"], types, EmployerType.unknown.index)
+        self.county_code = table["county"].combine_chunks()
+        county_index = {}
+        for code in set(self.county_code.to_pylist()):
+            try:
+                county_index[code] = County[county_member(code)].index
+            except KeyError:
+                county_index[code] = County.unknown.index
+        self.county = _codes(table["county"], county_index, County.unknown.index)
+        self.active = table["status"].to_numpy(zero_copy_only=False) == "active"
+
+    def lookup(self, codes: pa.Array) -> np.ndarray:
+        """The row of each credit code in the employers' table, -1 when it is not there."""
+        wanted = _fixed_width(codes)
+        if len(self.sorted_codes) == 0 or len(wanted) == 0:
+            return np.full(len(wanted), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.sorted_codes, wanted), len(self.sorted_codes) - 1)
+        return np.where(self.sorted_codes[at] == wanted, self.order[at], -1).astype(np.int64)
+
+
+def _fixed_width(codes: pa.Array) -> np.ndarray:
+    """Strings as a numpy bytes array, straight from the Arrow buffers when all have the same
+    length (credit codes are 18 characters)."""
+    codes = codes.cast(pa.string())
+    if codes.null_count == 0 and len(codes) > 0:
+        offsets = np.frombuffer(codes.buffers()[1], dtype=np.int32)[
+            codes.offset : codes.offset + len(codes) + 1
+        ]
+        width = int(offsets[1] - offsets[0])
+        if width > 0 and bool((np.diff(offsets) == width).all()):
+            data = np.frombuffer(codes.buffers()[2], dtype=np.uint8)
+            return data[offsets[0] : offsets[-1]].view(f"S{width}").copy()
+    return np.array([(c or "").encode() for c in codes.to_pylist()], dtype=bytes)
+
+
+def load_chunk(
+    directory: Path, lo: int, hi: int, on: dt.date, jurisdiction: str, employers: Employers
+) -> Chunk:
+    n = hi - lo
+    on_day = int((np.datetime64(on.isoformat()) - np.datetime64("1970-01-01")).astype(np.int64))
+    persons_table = read_range(directory, "persons", lo, hi)
+    if persons_table.num_rows != n:
+        raise ValueError(f"persons {lo}..{hi}: {persons_table.num_rows} rows")
+    birth = _days(persons_table["birth_date"])
+    counties_here = {c for c, v in vocabulary().counties.items() if v.jurisdiction == jurisdiction}
+
+    # 学信: degrees
+    degrees = read_range(directory, "degrees", lo, hi, dictionaries=("level", "school_tags"))
+    local = degrees["pid"].to_numpy() - lo
+    level = _codes(degrees["level"], {d: i for i, d in enumerate(DEGREE_ORDER)}, 0)
+    graduated = _days(degrees["graduated_on"])
+    full_time = degrees["full_time"].to_numpy(zero_copy_only=False)
+    bits = _tag_bits(degrees["school_tags"])
+    a_class = {f"{s}|{d}" for s, d in vocabulary().a_class_disciplines}
+    pair = pc.binary_join_element_wise(degrees["school"], degrees["discipline"], "|")
+    bits = bits | np.where(
+        _codes(pair, dict.fromkeys(a_class, 1), 0) == 1, TAG_BIT["a_class_discipline"], 0
+    )
+    highest = np.zeros(n, dtype=np.int16)
+    np.maximum.at(highest, local, level.astype(np.int16))
+    tags_any = np.zeros(n, dtype=np.int32)
+    np.bitwise_or.at(tags_any, local, bits.astype(np.int32))
+    ft = full_time & (graduated <= on_day)
+    highest_ft = np.zeros(n, dtype=np.int16)
+    np.maximum.at(highest_ft, local[ft], level[ft].astype(np.int16))
+    persons: dict[str, np.ndarray] = {
+        "birth_date": (birth.astype("datetime64[D]")),
+        "highest_degree": highest,
+        "highest_full_time_degree": highest_ft,
+        "school_tags_any": tags_any,
+    }
+    for code in EDUCATION_LEVELS:
+        at = level == DEGREE_ORDER.index(code)
+        latest = np.full(n, NO_DAY, dtype=np.int64)
+        np.maximum.at(latest, local[at], graduated[at])
+        persons[f"graduation_{code}"] = latest.astype("datetime64[D]")
+        at_ft = at & full_time
+        latest_ft = np.full(n, NO_DAY, dtype=np.int64)
+        np.maximum.at(latest_ft, local[at_ft], graduated[at_ft])
+        persons[f"full_time_graduation_{code}"] = latest_ft.astype("datetime64[D]")
+        tags = np.zeros(n, dtype=np.int32)
+        np.bitwise_or.at(tags, local[at_ft], bits[at_ft].astype(np.int32))
+        persons[f"full_time_{code}_tags"] = tags
+
+    # 社保 + 市场监管: the current employer
+    si = read_range(
+        directory,
+        "social_insurance",
+        lo,
+        hi,
+        ["pid", "employer_uscc", "period", "region"],
+        dictionaries=("employer_uscc", "region"),
+    )
+    period = _days(si["period"])
+    on_month = np.datetime64(on.isoformat(), "M")
+    upto = period <= int(
+        (on_month.astype("datetime64[D]") - np.datetime64("1970-01-01")).astype(np.int64)
+    )
+    si = si.filter(pa.array(upto))
+    period = period[upto]
+    local = si["pid"].to_numpy() - lo
+    usccs = _encoded(si["employer_uscc"])
+    # the code of each row as its place in the range's dictionary (equal codes, equal places)
+    code_of = usccs.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    # an unbroken spell: same person, same employer, no missing month
+    month = period.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    new_spell = np.r_[
+        True,
+        (local[1:] != local[:-1]) | (code_of[1:] != code_of[:-1]) | (month[1:] != month[:-1] + 1),
+    ]
+    spell_start = np.maximum.accumulate(np.where(new_spell, np.arange(len(local)), 0))
+    last = _last_per_person(local)
+    who = local[last]
+    previous_month = on_month.astype(np.int64) - 1
+    current = month[last] >= previous_month
+    who, last = who[current], last[current]
+    # only the current employers are looked up in the employers' table
+    codes, position = np.unique(code_of[last], return_inverse=True)
+    found = employers.lookup(usccs.dictionary.take(pa.array(np.maximum(codes, 0))))
+    employer_of = np.where(codes < 0, -1, found)[position] if len(codes) else codes
+    known = employer_of >= 0
+    region = _codes(si["region"], dict.fromkeys(counties_here, 1), 0)
+    local_insurance = np.zeros(n, dtype=bool)
+    local_insurance[who] = region[last] == 1
+    start = np.full(n, NO_DAY, dtype=np.int64)
+    start[who] = period[spell_start[last]]
+    employer_type = np.full(n, EmployerType.unknown.index, dtype=np.int16)
+    employer_type[who[known]] = employers.type[employer_of[known]]
+    county = np.full(n, County.unknown.index, dtype=np.int16)
+    county[who[known]] = employers.county[employer_of[known]]
+    county_code = np.full(n, -1, dtype=np.int64)
+    county_code[who[known]] = employer_of[known]
+    persons["social_insurance_local"] = local_insurance
+    persons["start_date"] = start.astype("datetime64[D]")
+    persons["county"] = county
+
+    # 税务: last full year's wage income
+    tax = read_range(directory, "tax", lo, hi, ["pid", "year", "wage_income_fen"])
+    year = tax["year"].to_numpy()
+    pick = year == on.year - 1
+    fen = np.zeros(n, dtype=np.int64)
+    np.add.at(fen, tax["pid"].to_numpy()[pick] - lo, tax["wage_income_fen"].to_numpy()[pick])
+    persons["annual_salary_yuan"] = np.minimum(fen // 100, INT32_MAX).astype(np.int32)
+
+    # 户籍: where the person was first registered
+    residence = read_range(
+        directory, "residence", lo, hi, ["pid", "county", "on_date"], dictionaries=("county",)
+    )
+    local = residence["pid"].to_numpy() - lo
+    first = np.flatnonzero(np.r_[True, local[1:] != local[:-1]]) if len(local) else local
+    here = _codes(residence["county"], dict.fromkeys(counties_here, 1), 0)
+    introduced = np.full(n, IntroducedFrom.unknown.index, dtype=np.int16)
+    introduced[local[first]] = np.where(  # type: ignore[call-overload]
+        here[first] == 1, IntroducedFrom.local.index, IntroducedFrom.outside_city.index
+    )
+    persons["introduced_from"] = introduced
+    persons["employed"] = np.ones(n, dtype=bool)
+
+    employer_columns = {"employer_type": employer_type}
+    county_strings = pc.take(
+        employers.county_code, pa.array(np.where(county_code < 0, 0, county_code))
+    )
+    county_strings = pc.if_else(pa.array(county_code < 0), pa.scalar(""), county_strings)
+    return Chunk(
+        lo=lo,
+        population=Population(count=n, persons=persons, employers=employer_columns),
+        id_number=persons_table["id_number"].combine_chunks(),
+        name=persons_table["name"].combine_chunks(),
+        county=county_strings,
+        degree=pc.take(pa.array(DEGREE_ORDER), pa.array(highest.astype(np.int32))),
+    )
+
+
+def _tag_bits(column: pa.ChunkedArray) -> np.ndarray:
+    encoded = _encoded(column)
+    table = np.array(
+        [
+            sum(TAG_BIT[t] for t in text.split(",") if t in TAG_BIT)
+            for text in encoded.dictionary.to_pylist()
+        ]
+        or [0],
+        dtype=np.int32,
+    )
+    return table[encoded.indices.to_numpy(zero_copy_only=False)]

@@ -1,0 +1,250 @@
+"""政策找人: who, in the screening store, qualifies for which card or benefit on a day.
+
+The store is read in ranges of persons (bounded memory); each range goes through the same
+OpenFisca formulas as the calculator (``policy.screening.screen``). On one machine the ranges are
+screened one after another; with Dask distributed each range is a task on the cluster (a
+``LocalCluster`` or an existing scheduler's address). Both concatenate the ranges in order, so
+their results are the same bytes.
+
+A result row: the person (pid, identity number, name), the program, its name, the deciding
+clause (the card category's or the benefit's citation), the employer's county, the highest
+degree and, for money, the amount in fen. Those who already applied are removed afterwards
+(``applied.py``: their application, card or payment schedule is in the database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from rencai.errors import Refusal
+from rencai.feeds.store import PARTITION, check_store
+from rencai.outreach.columns import Employers, load_chunk
+from rencai.policy.cities import registry
+from rencai.policy.engine.system import system_for
+from rencai.policy.screening import screen
+
+RESULT = pa.schema(
+    [
+        ("pid", pa.int32()),
+        ("id_number", pa.string()),
+        ("name", pa.string()),
+        ("program", pa.string()),
+        ("program_name", pa.string()),
+        ("clause", pa.string()),
+        ("county", pa.string()),
+        ("degree", pa.string()),
+        ("amount_fen", pa.int64()),
+    ]
+)
+
+
+class ScreeningError(Refusal):
+    """A screening that cannot run (no such store, city without computed rules, bad engine)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    name: str
+    clause: str  # "document clause" of the card or benefit
+    category_clauses: tuple[tuple[int, str], ...] = ()  # a card's categories
+
+
+@functools.cache
+def items(jurisdiction: str) -> tuple[Item, ...]:
+    """The cards (for the talent, not the 副卡) and the person benefits, in the result's order."""
+    program = system_for(jurisdiction).program
+    result = [
+        Item(
+            card.id,
+            card.name,
+            f"{card.citation.document} {card.citation.clause}",
+            tuple(
+                (c.number, f"{c.citation.document} {c.citation.clause}") for c in card.categories
+            ),
+        )
+        for card in program.cards
+        if not card.per_relative
+    ]
+    for benefit in program.benefits:
+        if benefit.target != "person" or benefit.citation is None:
+            continue
+        result.append(
+            Item(
+                benefit.id,
+                benefit.name,
+                f"{benefit.citation.document} {benefit.citation.clause}",
+            )
+        )
+    return tuple(result)
+
+
+def check_jurisdiction(jurisdiction: str) -> None:
+    cities = registry()
+    if jurisdiction not in cities:
+        raise ScreeningError("jurisdiction", f"城市 {jurisdiction} 没有可计算的政策规则", "invalid")
+
+
+@functools.cache
+def _employers(directory: str) -> Employers:
+    return Employers(Path(directory))
+
+
+def screen_range(directory: str, lo: int, hi: int, on: str, jurisdiction: str) -> pa.Table:
+    """One range of persons: load, screen, and the rows of those who qualify (a Dask task)."""
+    day = dt.date.fromisoformat(on)
+    chunk = load_chunk(Path(directory), lo, hi, day, jurisdiction, _employers(directory))
+    result = screen(jurisdiction, chunk.population, day, categories=True)
+    pids, which, clauses, amounts = [], [], [], []
+    clause_pool: list[str] = []
+    clause_index: dict[str, int] = {}
+
+    def clause_of(text: str) -> int:
+        if text not in clause_index:
+            clause_index[text] = len(clause_pool)
+            clause_pool.append(text)
+        return clause_index[text]
+
+    for k, item in enumerate(items(jurisdiction)):
+        if item.id in result.cards:
+            held = result.cards[item.id].astype(bool)
+            category = result.categories.get(item.id, np.zeros(chunk.population.count))
+            rows = np.flatnonzero(held)
+            table = np.full(
+                max((n for n, _ in item.category_clauses), default=0) + 1, clause_of(item.clause)
+            )
+            for number, text in item.category_clauses:
+                table[number] = clause_of(text)
+            clause = table[category[rows].astype(np.int64)]
+            amount = np.full(len(rows), -1, dtype=np.int64)
+        else:
+            rows = np.flatnonzero(result.granted[item.id].astype(bool))
+            clause = np.full(len(rows), clause_of(item.clause))
+            totals = result.totals_fen.get(item.id)
+            amount = totals[rows] if totals is not None else np.full(len(rows), -1, np.int64)
+        pids.append(rows)
+        which.append(np.full(len(rows), k))
+        clauses.append(clause)
+        amounts.append(amount)
+    row = np.concatenate(pids) if pids else np.zeros(0, dtype=np.int64)
+    item_of = np.concatenate(which) if which else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((item_of, row))
+    row, item_of = row[order], item_of[order]
+    clause = np.concatenate(clauses)[order].astype(np.int32)
+    amount = np.concatenate(amounts)[order]
+    every = items(jurisdiction)
+    taken = pa.array(row.astype(np.int64))
+    item_index = pa.array(item_of.astype(np.int32))
+    return pa.table(
+        {
+            "pid": pa.array((row + lo).astype(np.int32)),
+            "id_number": pc.take(chunk.id_number, taken),
+            "name": pc.take(chunk.name, taken),
+            "program": pc.take(pa.array([i.id for i in every], pa.string()), item_index),
+            "program_name": pc.take(pa.array([i.name for i in every], pa.string()), item_index),
+            "clause": pc.take(pa.array(clause_pool, pa.string()), pa.array(clause)),
+            "county": pc.take(chunk.county, taken),
+            "degree": pc.take(chunk.degree, taken),
+            "amount_fen": pa.array(amount, pa.int64(), mask=amount < 0),
+        },
+        schema=RESULT,
+    )
+
+
+def ranges(count: int, size: int = PARTITION) -> list[tuple[int, int]]:
+    return [(lo, min(count, lo + size)) for lo in range(0, count, size)]
+
+
+def run(
+    directory: Path,
+    on: dt.date,
+    jurisdiction: str,
+    engine: str = "local",
+    scheduler: str | None = None,
+    partition: int = PARTITION,
+    progress: Callable[[int], None] | None = None,
+    cluster: object | None = None,
+) -> pa.Table:
+    """Everyone in the store who qualifies for something on ``on``, in (pid, program) order.
+
+    ``engine="dask"`` sends each range to a Dask distributed cluster: ``scheduler`` is an existing
+    scheduler's address (``tcp://host:8786``), ``cluster`` an object with one (a LocalCluster);
+    with neither, a LocalCluster of this machine's cores is started for the run.
+    """
+    check_jurisdiction(jurisdiction)
+    count = check_store(directory)
+    parts = ranges(count, partition)
+    where = str(Path(directory).resolve())
+    if engine == "local":
+        tables = []
+        for lo, hi in parts:
+            tables.append(screen_range(where, lo, hi, on.isoformat(), jurisdiction))
+            if progress:
+                progress(hi - lo)
+    elif engine == "dask":
+        tables = _run_dask(where, parts, on, jurisdiction, scheduler, cluster, progress)
+    else:
+        raise ScreeningError("engine", f"未知的计算引擎 {engine}（local 或 dask）", "invalid")
+    if not tables:
+        return RESULT.empty_table()
+    return pa.concat_tables(tables).combine_chunks()
+
+
+def _run_dask(
+    where: str,
+    parts: list[tuple[int, int]],
+    on: dt.date,
+    jurisdiction: str,
+    scheduler: str | None,
+    cluster: object | None,
+    progress: Callable[[int], None] | None,
+) -> list[pa.Table]:
+    from distributed import Client, LocalCluster, as_completed
+
+    own = None
+    if scheduler is None and cluster is None:
+        own = cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
+    try:
+        client = Client(scheduler if scheduler is not None else cluster)
+    except OSError as exc:
+        raise ScreeningError(
+            "scheduler", f"无法连接 Dask 调度器 {scheduler}：{exc}", "invalid"
+        ) from None
+    try:
+        futures = [
+            client.submit(screen_range, where, lo, hi, on.isoformat(), jurisdiction, pure=False)
+            for lo, hi in parts
+        ]
+        size = {f.key: hi - lo for f, (lo, hi) in zip(futures, parts, strict=True)}
+        for future in as_completed(futures):
+            if progress:
+                progress(size[future.key])
+        return client.gather(futures)
+    finally:
+        client.close()
+        if own is not None:
+            own.close()
+
+
+def write_result(table: pa.Table, path: Path) -> None:
+    """The result as Parquet, written the same way by every engine (the same input gives the
+    same bytes)."""
+    pq.write_table(table, path, compression="zstd", write_statistics=True)
+
+
+def without(table: pa.Table, applied: set[tuple[str, str]]) -> pa.Table:
+    """The rows whose (identity number, program) is not in ``applied``."""
+    if not applied or table.num_rows == 0:
+        return table
+    keys = pc.binary_join_element_wise(table["id_number"], table["program"], "|")
+    done = pa.array(sorted(f"{i}|{p}" for i, p in applied), pa.string())
+    return table.filter(pc.invert(pc.is_in(keys, value_set=done)))

@@ -1,0 +1,164 @@
+"""The office's 政策找人: start a screening of the store, read its result, export it, tell people.
+
+A screening runs inside the request that starts it (decision 0125): the office's store screens
+at a few hundred thousand persons a second, so a city's store is answered in seconds; a
+province's store is screened with `rencai screen --engine dask` against its cluster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rencai import clock
+from rencai.errors import Refusal
+from rencai.feeds.source import FeedError
+from rencai.outreach.applied import applied_pairs
+from rencai.outreach.models import Screening
+from rencai.outreach.notify import notify_found
+from rencai.outreach.screening import ScreeningError, check_jurisdiction, run, without, write_result
+from rencai.registry.models import Account, Role
+from rencai.settings import settings
+
+SHOWN = 500  # rows a page or an API answer shows; the export has them all
+
+
+def may_screen(account: Account) -> bool:
+    """The city's talent office and the administrator run 政策找人."""
+    return account.role in (Role.city_reviewer, Role.admin)
+
+
+def _result_path(screening: Screening) -> str:
+    folder = settings().files_dir / "screenings"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / f"{screening.id}.parquet")
+
+
+def start(session: Session, account: Account, on: dt.date, jurisdiction: str) -> Screening:
+    check_jurisdiction(jurisdiction)
+    store = settings().screening_store_dir
+    screening = Screening(
+        jurisdiction=jurisdiction,
+        on_date=on,
+        store=str(store),
+        status="running",
+        started_by=account.id,
+        started_at=clock.now(),
+    )
+    session.add(screening)
+    session.flush()
+    try:
+        table = run(store, on, jurisdiction)
+    except FeedError as exc:
+        raise ScreeningError("store", f"筛查数据不可用：{exc.message}", "invalid") from None
+    found = without(table, applied_pairs(session, jurisdiction))
+    screening.result_path = _result_path(screening)
+    write_result(found, screening.result_path)  # type: ignore[arg-type]
+    screening.persons = pq.ParquetFile(store / "persons.parquet").metadata.num_rows
+    screening.rows = found.num_rows
+    screening.status = "done"
+    screening.finished_at = clock.now()
+    return screening
+
+
+def screening_or_404(session: Session, screening_id: int) -> Screening:
+    screening = session.get(Screening, screening_id)
+    if screening is None:
+        raise Refusal("screening", "没有这次筛查", "not_found")
+    return screening
+
+
+def recent(session: Session, limit: int = 20) -> list[Screening]:
+    return list(session.scalars(select(Screening).order_by(Screening.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Filters:
+    program: str | None = None
+    county: str | None = None
+    degree: str | None = None
+
+
+def result(screening: Screening, filters: Filters = Filters()) -> pa.Table:
+    if screening.result_path is None:
+        return pa.table({})
+    table = pq.read_table(screening.result_path)
+    for column in ("program", "county", "degree"):
+        value = getattr(filters, column)
+        if value:
+            table = table.filter(pc.equal(table[column], value))
+    return table
+
+
+def choices(screening: Screening) -> dict[str, list[tuple[str, str]]]:
+    """The values the filters offer: (code, label) of programs, counties and degrees found."""
+    from rencai.policy.contract.vocabulary import vocabulary
+
+    table = result(screening)
+    if table.num_rows == 0:
+        return {"program": [], "county": [], "degree": []}
+    programs = dict(
+        zip(table["program"].to_pylist(), table["program_name"].to_pylist(), strict=True)
+    )
+    counties = vocabulary().counties
+    degrees = vocabulary().codes("degree")
+    return {
+        "program": sorted(programs.items()),
+        "county": [
+            (c, counties[c].name if c in counties else c)
+            for c in sorted(set(table["county"].to_pylist()))
+            if c
+        ],
+        "degree": [(d, degrees.get(d, d)) for d in sorted(set(table["degree"].to_pylist()))],
+    }
+
+
+HEADERS = [
+    "身份证号",
+    "姓名",
+    "政策项目",
+    "依据条款",
+    "工作地（县、市、区）",
+    "最高学历",
+    "金额（元）",
+]
+
+
+def export(screening: Screening, filters: Filters) -> bytes:
+    """The (filtered) result as an Excel workbook, identity numbers masked."""
+    from rencai.outreach.views import row_views
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "政策找人"
+    sheet.append(HEADERS)
+    for row in row_views(result(screening, filters)):
+        sheet.append(
+            [
+                row.id_number,
+                row.name,
+                row.program_name,
+                row.clause,
+                row.county_name,
+                row.degree_name,
+                row.amount,
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def send_notices(session: Session, screening: Screening) -> int:
+    if screening.status != "done":
+        raise Refusal("screening", "筛查尚未完成", "bad_state")
+    return notify_found(session, screening, result(screening))

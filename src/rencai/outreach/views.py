@@ -1,0 +1,77 @@
+"""Read models of 政策找人 for the API and the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+
+from rencai.outreach.models import Screening
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.registry.identifiers import mask_id_number
+from rencai.views import View
+
+STATUS_LABELS = {"running": "筛查中", "done": "已完成", "failed": "失败"}
+
+
+class ScreeningView(View):
+    id: int
+    jurisdiction: str
+    on: dt.date
+    status: str
+    status_label: str
+    persons: int | None
+    rows: int | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class ScreeningRow(View):
+    id_number: str  # masked
+    name: str
+    program: str
+    program_name: str
+    clause: str
+    county: str
+    county_name: str
+    degree: str
+    degree_name: str
+    amount: str | None  # yuan, exact
+
+
+def screening_view(screening: Screening) -> ScreeningView:
+    return ScreeningView(
+        id=screening.id,
+        jurisdiction=screening.jurisdiction,
+        on=screening.on_date,
+        status=screening.status,
+        status_label=STATUS_LABELS.get(screening.status, screening.status),
+        persons=screening.persons,
+        rows=screening.rows,
+        started_at=screening.started_at,
+        finished_at=screening.finished_at,
+    )
+
+
+def row_views(table: pa.Table, limit: int | None = None) -> list[ScreeningRow]:
+    if table.num_rows == 0:
+        return []
+    counties = vocabulary().counties
+    degrees = vocabulary().codes("degree")
+    rows = table.slice(0, limit) if limit is not None else table
+    return [
+        ScreeningRow(
+            id_number=mask_id_number(r["id_number"]),
+            name=r["name"],
+            program=r["program"],
+            program_name=r["program_name"],
+            clause=r["clause"],
+            county=r["county"],
+            county_name=counties[r["county"]].name if r["county"] in counties else "",
+            degree=r["degree"],
+            degree_name=degrees.get(r["degree"], r["degree"]),
+            amount=None if r["amount_fen"] is None else str(Decimal(r["amount_fen"]) / 100),
+        )
+        for r in rows.to_pylist()
+    ]

@@ -1,0 +1,62 @@
+"""In real Chromium: the city's talent office runs 政策找人, filters the result, notifies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from playwright.sync_api import Browser, expect
+
+from rencai import settings
+from rencai.db.session import session_scope
+from rencai.feeds.store import synthesize
+from rencai.registry.accounts import create_account, register_talent
+from rencai.registry.identifiers import mask_id_number
+from rencai.registry.models import Role
+from tests.support import LiveServer
+
+
+def test_the_office_finds_people_and_tells_them(
+    browser: Browser, live_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synthesize(3_000, tmp_path, seed=11, as_of=dt.date(2026, 6, 15))
+    monkeypatch.setenv("RENCAI_SCREENING_STORE", str(tmp_path))
+    settings.reset()
+    planted = pq.read_table(tmp_path / "planted.parquet").to_pylist()
+    tag = uuid.uuid4().hex[:6]
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        create_account(s, f"zr{tag}", "secret123", "市委人才办", Role.city_reviewer)
+        register_talent(s, f"zt{tag}", "secret123", "被找到的人", planted[0]["id_number"])
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    page.goto(live_server.url + "/login")
+    page.fill("#username", f"zr{tag}")
+    page.fill("#password", "secret123")
+    page.click("#login")
+    page.goto(live_server.url + "/screenings")
+    expect(page.locator("h1")).to_have_text("政策找人")
+    page.fill("#on", "2026-06-15")
+    page.click("#run-screening")
+    expect(page.locator("h1")).to_contain_text("政策找人结果")
+    page.select_option("#filter-program", "card.b")
+    page.click("#apply-filters")
+    rows = page.locator("#results tbody tr")
+    expect(rows.first).to_contain_text("石家庄市人才绿卡B卡")
+    for person in planted:
+        expect(page.locator("#results")).to_contain_text(mask_id_number(person["id_number"]))
+    assert set(
+        page.locator("#results tbody tr").evaluate_all("rows => rows.map(r => r.dataset.program)")
+    ) == {"card.b"}
+    with page.expect_download() as download:
+        page.click("#export")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.click("#notify")
+    expect(page.locator("#sent")).to_contain_text("已发送通知")
+    sent = page.locator("#sent").inner_text()
+    assert "已发送通知 0 条" not in sent
+    page.click("#notify")  # again: nobody is told twice
+    expect(page.locator("#sent")).to_contain_text("已发送通知 0 条")
