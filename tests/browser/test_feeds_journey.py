@@ -39,12 +39,12 @@ def test_upload_dispute_and_review(
     with session_scope(url) as session:
         create_account(session, f"do{tag}", "secret123", "数据管理", Role.data_office)
         create_account(session, f"cr{tag}", "secret123", "市委人才办", Role.city_reviewer)
-        register_talent(session, f"tl{tag}", "secret123", "王博士", number, profile)
+        register_talent(session, f"tl{tag}", "secret123", "欧阳学信", number, profile)
     delivery = tmp_path / "学信.csv"
     delivery.write_text(
-        f"{COLUMNS}\n{number},王博士,河北工业大学,double_first_class,doctorate,"
+        f"{COLUMNS}\n{number},欧阳学信,河北工业大学,double_first_class,doctorate,"
         "化学工程与技术,非全日制,2024-06-30\n"
-        f"{number},王博士,河北工业大学,,博士后,化学,全日制,2024-06-30\n",
+        f"{number},欧阳学信,河北工业大学,,博士后,化学,全日制,2024-06-30\n",
         encoding="utf-8",
     )
 

@@ -171,5 +171,6 @@ def test_the_me_page_lists_the_data_and_takes_a_dispute(
         assert done.status_code == 303
         after = client.get("/me").text
         assert f'data-source="tax" data-row="{tax["row_id"]}"' in after
-        row = after.split(f'data-row="{tax["row_id"]}"')[1].split("</li>")[0]
+        # row numbers are per source: find the tax row by both
+        row = after.split(f'data-source="tax" data-row="{tax["row_id"]}"')[1].split("</li>")[0]
         assert "已提出异议" in row
