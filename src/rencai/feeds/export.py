@@ -342,7 +342,7 @@ def export_store(session: Session, out: Path, actor: str | None = None) -> Store
     assert info is not None
     audit(
         session,
-        actor or "cli",
+        actor or "system",
         "feeds.export_store",
         f"screening_store:{Path(info.path).name}",
         {"persons": info.persons, "loads": sorted(info.load_ids)},
