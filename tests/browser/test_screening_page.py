@@ -60,3 +60,46 @@ def test_the_office_finds_people_and_tells_them(
     assert "已发送通知 0 条" not in sent
     page.click("#notify")  # again: nobody is told twice
     expect(page.locator("#sent")).to_contain_text("已发送通知 0 条")
+
+
+def test_the_office_builds_the_store_from_the_loads_and_screens_it(
+    browser: Browser, live_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    from rencai import clock
+    from tests.feeds.world import Delivery, a_uscc, id_number_born
+
+    monkeypatch.setenv("RENCAI_SCREENING_STORE", str(tmp_path / "store"))
+    settings.reset()
+    tag = uuid.uuid4().hex[:6]
+    rng = random.Random(tag)
+    today = clock.today()
+    person = id_number_born(dt.date(today.year - 30, 6, 7), rng=rng)
+    delivery = Delivery()
+    employer = a_uscc(rng)
+    delivery.doctor(person, f"博士{tag}", employer, today)
+    delivery.employer(employer, "石家庄智造科技有限公司")
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        loads = delivery.load(s, tmp_path / "deliveries", "data1", tag)
+        create_account(s, f"zb{tag}", "secret123", "市委人才办", Role.city_reviewer)
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    page.goto(live_server.url + "/login")
+    page.fill("#username", f"zb{tag}")
+    page.fill("#password", "secret123")
+    page.click("#login")
+    page.goto(live_server.url + "/screenings")
+    expect(page.locator("#store-none")).to_contain_text("尚未生成筛查数据")
+    page.click("#build-store-button")
+    expect(page.locator("#built")).to_contain_text("已从已导入的部门数据生成筛查数据")
+    expect(page.locator("#store-built")).to_contain_text("生成于")
+    for load in loads:
+        expect(page.locator(f'#store-loads tr[data-load="{load}"]')).to_contain_text(f"第{load}批")
+    page.fill("#on", today.isoformat())
+    page.click("#run-screening")
+    expect(page.locator("h1")).to_contain_text("政策找人结果")
+    page.select_option("#filter-program", "card.b")
+    page.click("#apply-filters")
+    expect(page.locator("#results")).to_contain_text(f"博士{tag}")
+    expect(page.locator("#results")).to_contain_text("申领范围（2）")

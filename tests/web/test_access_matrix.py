@@ -12,6 +12,8 @@ import pytest
 
 from rencai import settings
 from rencai.db.session import session_scope
+from rencai.feeds.departments import load_delivery
+from rencai.feeds.source import FileSource
 from rencai.feeds.store import synthesize
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import id_check_character
@@ -62,6 +64,13 @@ def people(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) ->
         f"{live_server.url}/api/v1/screenings", headers=headers["city"], json={}, timeout=60
     )
     assert screening.status_code == 201, screening.text
+    with session_scope(url) as s:  # department data the office can build its store from
+        residence = tmp_path_factory.mktemp("residence") / f"residence-{tag}.csv"
+        residence.write_text(
+            f"身份证号,区划代码,事项,日期\n{_id_number()},130102,落户,2021-09-01\n",
+            encoding="utf-8",
+        )
+        load_delivery(s, "residence", FileSource(residence), "data1", residence.parent)
     return {"headers": headers, "case": created.json(), "screening": screening.json()}
 
 
@@ -94,6 +103,10 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
         return httpx.post(screenings, headers=headers, json={}, timeout=60).status_code
     if route == "screening":
         return httpx.get(f"{screenings}/{people['screening']['id']}", headers=headers).status_code
+    if route == "screening_store":
+        return httpx.get(f"{screenings}/store", headers=headers).status_code
+    if route == "screening_store_build":
+        return httpx.post(f"{screenings}/store", headers=headers, timeout=60).status_code
     if route == "screening_notices":
         url = f"{screenings}/{people['screening']['id']}/notices"
         return httpx.post(url, headers=headers).status_code
@@ -181,6 +194,23 @@ EXPECTED = {
         "county": 403,
         "wrong_county": 403,
         "city": 200,
+    },
+    # the store built from the loaded department data: its state, and building it again
+    "screening_store": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 200,
+    },
+    "screening_store_build": {
+        "anonymous": 401,
+        "owner": 403,
+        "other": 403,
+        "county": 403,
+        "wrong_county": 403,
+        "city": 201,
     },
     "screening_notices": {
         "anonymous": 401,

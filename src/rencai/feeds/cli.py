@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 
 feeds_app = typer.Typer(
-    help="Department data (数据共享): load deliveries of the five sources.", no_args_is_help=True
+    help="Department data (数据共享): load deliveries, build the screening store.",
+    no_args_is_help=True,
 )
 
 
@@ -58,3 +59,34 @@ def load_command(
         typer.echo("error: 数据库无法连接或连接中断，本次导入未完成", err=True)
         raise typer.Exit(1) from None
     typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@feeds_app.command("export-store")
+def export_store_command(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="the store's directory (default: the office's screening store)"),
+    ] = None,
+) -> None:
+    """Build the screening store (政策找人) from the loaded department data."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rencai.db.session import database_url, session_scope
+    from rencai.errors import Refusal
+    from rencai.feeds.export import export_store
+    from rencai.settings import settings
+
+    target = out if out is not None else settings().screening_store_dir
+    try:
+        with session_scope(database_url()) as session:
+            info = export_store(session, target)
+    except Refusal as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    except SQLAlchemyError:
+        typer.echo("error: 数据库无法连接或连接中断，筛查数据未生成", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{info.persons} persons from {len(info.loads)} loads, written to {target}"
+        f" ({Path(info.path).name})"
+    )

@@ -181,9 +181,11 @@ def run(
     with neither, a LocalCluster of this machine's cores is started for the run.
     """
     check_jurisdiction(jurisdiction)
-    count = check_store(directory)
-    parts = ranges(count, partition)
+    # the build a store's link names now (decision 0127): a new build swapped in meanwhile is not
+    # mixed into this run
     where = str(Path(directory).resolve())
+    count = check_store(Path(where))
+    parts = ranges(count, partition)
     if engine == "local":
         tables = []
         for lo, hi in parts:

@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.errors import Refusal
+from rencai.feeds.export import StoreInfo, export_store, is_stale, store_info
 from rencai.feeds.source import FeedError
 from rencai.outreach.applied import applied_pairs
 from rencai.outreach.models import Screening
 from rencai.outreach.notify import notify_found
 from rencai.outreach.screening import ScreeningError, check_jurisdiction, run, without, write_result
+from rencai.outreach.views import StoreView, store_view
 from rencai.registry.models import Account, Role
 from rencai.settings import settings
 
@@ -42,9 +44,26 @@ def _result_path(screening: Screening) -> str:
     return str(folder / f"{screening.id}.parquet")
 
 
+def build_store(session: Session, account: Account) -> StoreInfo:
+    """The office's screening store built again from the loaded department data (decision
+    0128)."""
+    return export_store(session, settings().screening_store_dir, account.username)
+
+
+def store_state(session: Session) -> StoreView:
+    """The store the office screens: built from the loads or not, when, from which loads, and
+    whether a load happened since (the next screening then builds it again)."""
+    directory = settings().screening_store_dir
+    return store_view(store_info(directory), directory.exists(), is_stale(session, directory))
+
+
 def start(session: Session, account: Account, on: dt.date, jurisdiction: str) -> Screening:
     check_jurisdiction(jurisdiction)
-    store = settings().screening_store_dir
+    directory = settings().screening_store_dir
+    if is_stale(session, directory):  # decision 0128: never screen older data than was loaded
+        build_store(session, account)
+    # the build the path names now: a rebuild during the screening does not change what it reads
+    store = directory.resolve()
     screening = Screening(
         jurisdiction=jurisdiction,
         on_date=on,

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from rencai.feeds.departments import SOURCES
+from rencai.feeds.export import StoreInfo
 from rencai.outreach.models import Screening
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_id_number
@@ -38,6 +40,50 @@ class ScreeningRow(View):
     degree: str
     degree_name: str
     amount: str | None  # yuan, exact
+
+
+class StoreLoadView(View):
+    load_id: int
+    source: str
+    source_label: str
+    source_name: str
+    loaded_at: dt.datetime
+    rows_loaded: int
+
+
+class StoreView(View):
+    """The screening store the office screens: whether it was built from the loaded department
+    data, when, by whom, from which loads, and whether a load happened since."""
+
+    exists: bool
+    from_loads: bool
+    built_at: dt.datetime | None
+    built_by: str | None
+    persons: int | None
+    stale: bool
+    loads: list[StoreLoadView]
+
+
+def store_view(info: StoreInfo | None, exists: bool, stale: bool) -> StoreView:
+    return StoreView(
+        exists=exists,
+        from_loads=info is not None,
+        built_at=info.built_at if info else None,
+        built_by=info.built_by if info else None,
+        persons=info.persons if info else None,
+        stale=stale,
+        loads=[
+            StoreLoadView(
+                load_id=load.id,
+                source=load.source,
+                source_label=SOURCES[load.source].label if load.source in SOURCES else load.source,
+                source_name=load.source_name,
+                loaded_at=dt.datetime.fromisoformat(load.loaded_at),
+                rows_loaded=load.rows_loaded,
+            )
+            for load in (info.loads if info else [])
+        ],
+    )
 
 
 def screening_view(screening: Screening) -> ScreeningView:

@@ -12,7 +12,13 @@ from pydantic import BaseModel, Field
 from rencai import clock
 from rencai.outreach import no_application, service
 from rencai.outreach.models import Screening
-from rencai.outreach.views import ScreeningRow, ScreeningView, row_views, screening_view
+from rencai.outreach.views import (
+    ScreeningRow,
+    ScreeningView,
+    StoreView,
+    row_views,
+    screening_view,
+)
 from rencai.policy.cities import default_code
 from rencai.registry.models import Account, Role
 from rencai.views import Listing, View
@@ -58,6 +64,26 @@ def start(body: ScreeningRequest, officer: Screener, session: DbSession) -> Scre
         session, officer, body.on or clock.today(), body.jurisdiction or default_code()
     )
     return _answer(screening, service.Filters())
+
+
+@router.get(
+    "/screenings/store",
+    response_model=StoreView,
+    summary="筛查数据：生成时间、来自哪些部门数据导入批次",
+)
+def store(officer: Screener, session: DbSession) -> StoreView:
+    return service.store_state(session)
+
+
+@router.post(
+    "/screenings/store",
+    response_model=StoreView,
+    status_code=201,
+    summary="从已导入的部门数据生成筛查数据",
+)
+def build_store(officer: Screener, session: DbSession) -> StoreView:
+    service.build_store(session, officer)
+    return service.store_state(session)
 
 
 @router.get(

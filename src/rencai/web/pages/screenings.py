@@ -33,6 +33,7 @@ def _list(
     officer: Account,
     error: str | None = None,
     status: int = 200,
+    built: bool = False,
 ) -> Response:
     return page(
         request,
@@ -46,14 +47,28 @@ def _list(
             "no_application": no_application.programs(session),
             "programs": no_application.known_programs(),
             "is_admin": officer.role == Role.admin,
+            "store": service.store_state(session),
+            "built": built,
         },
         status,
     )
 
 
 @router.get("/screenings", response_class=HTMLResponse)
-def screenings(request: Request, officer: Screener, session: DbSession) -> Response:
-    return _list(request, session, officer)
+def screenings(
+    request: Request, officer: Screener, session: DbSession, built: int | None = None
+) -> Response:
+    return _list(request, session, officer, built=bool(built))
+
+
+@router.post("/screenings/store", response_class=HTMLResponse)
+def build_store(request: Request, officer: Screener, session: DbSession) -> Response:
+    try:
+        with session.begin_nested():
+            service.build_store(session, officer)
+    except Refusal as exc:
+        return _list(request, session, officer, exc.message, status_of(exc))
+    return RedirectResponse("/screenings?built=1", status_code=303)
 
 
 @router.post("/screenings/no-application", response_class=HTMLResponse)
