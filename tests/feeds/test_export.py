@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from rencai import clock
-from rencai.applications.models import Application
 from rencai.cli import app
 from rencai.db.session import session_scope
 from rencai.feeds.export import MANIFEST, export_store, is_stale, store_info
@@ -26,6 +25,7 @@ from rencai.outreach.screening import run, without
 from rencai.policy.contract.identity import id_birth_date, id_sex
 from rencai.registry.accounts import register_talent
 from tests.feeds.world import Delivery, a_uscc, id_number_born
+from tests.outreach.applied import record_application
 
 SORTED_BY = {
     "persons": ["pid"],
@@ -127,22 +127,7 @@ def test_the_exported_store_is_screened(db_url: str, tmp_path: Path) -> None:
         talent = register_talent(
             session, "talent1", "Passw0rd!23456", "钱博士", people["applicant"]
         )
-        session.add(
-            Application(
-                talent_id=talent.id,
-                program="card.b",
-                program_name="石家庄市人才绿卡B卡",
-                jurisdiction="shijiazhuang",
-                county="130102",
-                status="submitted",
-                profile_snapshot="{}",
-                rules_version="x",
-                precheck="{}",
-                idempotency_key="k1",
-                submitted_at=clock.now(),
-                version=1,
-            )
-        )
+        record_application(session, talent.id)
     found = run(out, clock.today(), "shijiazhuang")
     with session_scope(db_url) as session:
         left = without(found, applied_pairs(session, "shijiazhuang")).to_pylist()

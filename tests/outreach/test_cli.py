@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from rencai import clock
-from rencai.applications.models import Application
 from rencai.db.session import session_scope, upgrade
 from rencai.registry.accounts import register_talent
+from tests.outreach.applied import record_application
 
 
 def _run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -47,22 +46,7 @@ def test_synthesize_then_screen_leaves_out_who_applied(tmp_path: Path) -> None:
     planted = pq.read_table(store / "planted.parquet").to_pylist()
     with session_scope(url) as s:
         talent = register_talent(s, "applied1", "secret123", "已申请", planted[0]["id_number"])
-        s.add(
-            Application(
-                talent_id=talent.id,
-                program="card.b",
-                program_name="B卡",
-                jurisdiction="shijiazhuang",
-                county="130102",
-                status="submitted",
-                profile_snapshot="{}",
-                rules_version="x",
-                precheck="{}",
-                idempotency_key="cli-1",
-                submitted_at=clock.now(),
-                version=1,
-            )
-        )
+        record_application(s, talent.id)
     out = tmp_path / "found.parquet"
     screened = _run(url, "screen", str(store), "--on", "2026-06-15", "--out", str(out))
     assert screened.returncode == 0, screened.stderr

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from rencai import clock
-from rencai.applications.models import Application
 from rencai.db.session import session_scope, upgrade
 from rencai.feeds.store import read_employers, read_range, synthesize
 from rencai.notifications.outbox import Notification
@@ -25,6 +24,7 @@ from rencai.policy.differential import compare_modes
 from rencai.policy.engine.population import encode_profile
 from rencai.policy.screening import concat, screen
 from rencai.registry.accounts import register_talent
+from tests.outreach.applied import record_application
 
 ON = dt.date(2026, 6, 15)
 PERSONS = 12_000
@@ -73,22 +73,7 @@ def test_who_applied_is_left_out(store: Path, result, db: str) -> None:
         talent = register_talent(
             session, "talent1", "Passw0rd!23456", "申请人", applicant["id_number"]
         )
-        session.add(
-            Application(
-                talent_id=talent.id,
-                program="card.b",
-                program_name="石家庄市人才绿卡B卡",
-                jurisdiction="shijiazhuang",
-                county="130102",
-                status="submitted",
-                profile_snapshot="{}",
-                rules_version="x",
-                precheck="{}",
-                idempotency_key="k1",
-                submitted_at=clock.now(),
-                version=1,
-            )
-        )
+        record_application(session, talent.id)
     with session_scope(db) as session:
         pairs = applied_pairs(session, "shijiazhuang")
     assert (applicant["id_number"], "card.b") in pairs
