@@ -353,3 +353,36 @@ def test_a_damaged_parquet_file_is_refused_whole(db_url: str, tmp_path: Path) ->
     with pytest.raises(FeedError) as refused:
         FileSource(path)
     assert refused.value.code == "bad_file" and "Parquet" in refused.value.message
+
+
+def test_a_department_system_loads_only_its_own_source_from_the_command_line(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The administrator binds a data-office account to its department's source (decision
+    0129): it loads that source and is refused any other in one line, loading nothing; an
+    unknown source is refused when the account is opened."""
+    monkeypatch.setenv("RENCAI_DATABASE_URL", db_url)
+    monkeypatch.setenv("RENCAI_FILES_DIR", str(tmp_path / "files"))
+    with session_scope(db_url) as session:
+        create_account(session, "root2", "secret123", "管理员", Role.admin)
+    runner = CliRunner()
+    base = ["admin", "create-account", "gaj1", "--role", "data_office", "--name", "公安局接口"]
+    base += ["--actor", "root2", "--password", "secret12345"]
+    wrong = runner.invoke(app, [*base, "--department", "weather"])
+    assert wrong.exit_code == 1 and "数据来源" in wrong.stderr
+    made = runner.invoke(app, [*base, "--department", "residence"])
+    assert made.exit_code == 0, made.output
+    good, _ = CASES["residence"]
+    path = write_csv(tmp_path / "r.csv", SOURCES["residence"].columns, [good])
+    tax_good, _ = CASES["tax"]
+    tax = write_csv(tmp_path / "t.csv", SOURCES["tax"].columns, [tax_good])
+    refused = runner.invoke(app, ["feeds", "load", "tax", str(tax), "--actor", "gaj1"])
+    assert refused.exit_code == 1, refused.output
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert "仅可报送户籍" in refused.stderr and "不能报送税务" in refused.stderr
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).select_from(FeedLoad)) == 0
+        assert session.scalar(select(func.count()).select_from(TaxRow)) == 0
+    done = runner.invoke(app, ["feeds", "load", "residence", str(path), "--actor", "gaj1"])
+    assert done.exit_code == 0, done.output
+    assert '"loaded": 1' in done.stdout

@@ -420,22 +420,22 @@ def load_delivery(
     return DeliveryResult(record, False, rejects)
 
 
-def recent_loads(session: Session, limit: int = 100) -> list[FeedLoad]:
-    """The department sources' load records, newest first."""
+def recent_loads(session: Session, limit: int = 100, source: str | None = None) -> list[FeedLoad]:
+    """The department sources' load records (of one source if given), newest first."""
     return list(
         session.scalars(
             select(FeedLoad)
-            .where(FeedLoad.kind.in_(list(SOURCES)))
+            .where(FeedLoad.kind.in_([source] if source else list(SOURCES)))
             .order_by(FeedLoad.id.desc())
             .limit(limit)
         )
     )
 
 
-def rejects_of(session: Session, load_id: int) -> tuple[str, bytes]:
-    """The rejects file of a department load: its download name and content."""
+def rejects_of(session: Session, load_id: int, source: str | None = None) -> tuple[str, bytes]:
+    """The rejects file of a department load (of one source if given): name and content."""
     record = session.get(FeedLoad, load_id)
-    if record is None or record.kind not in SOURCES:
+    if record is None or record.kind not in SOURCES or (source and record.kind != source):
         raise FeedError("load_id", "没有找到该批数据", "not_found")
     path = Path(record.rejects_file) if record.rejects_file else None
     if path is None or not path.is_file():
