@@ -115,7 +115,7 @@ def feed_checks(session: Session, application: Application) -> ClaimChecksView:
 @router.get(
     "/api/v1/applications/{application_id}/feed-checks",
     response_model=ClaimChecksView,
-    summary="部门数据核验：申报事项与学信、社保、市场监管、税务数据的比对（供审核人员参考）",
+    summary="部门数据核验：申报事项与学信、社保、市场监管、税务、户籍数据的比对（供审核人员参考）",
 )
 def get_feed_checks(
     application_id: SerialId, account: CurrentAccount, session: DbSession
