@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import threading
+import tracemalloc
 from pathlib import Path
 
 import pyarrow as pa
@@ -386,3 +387,45 @@ def test_a_department_system_loads_only_its_own_source_from_the_command_line(
     done = runner.invoke(app, ["feeds", "load", "residence", str(path), "--actor", "gaj1"])
     assert done.exit_code == 0, done.output
     assert '"loaded": 1' in done.stdout
+
+
+def test_a_delivery_is_read_as_a_stream_not_whole(tmp_path: Path) -> None:
+    """Reading a CSV delivery row by row holds a few rows, not the file's table: the peak of
+    Python allocations stays far below the file's size (the table of cells alone was several
+    times it)."""
+    rows = [[id_number(n % 900), uscc(n % 50), f"20{10 + n // 900 % 14}-{n % 12 + 1:02d}",
+             "8000", "130102"] for n in range(60000)]  # fmt: skip
+    path = write_csv(tmp_path / "big.csv", SOURCES["social_insurance"].columns, rows)
+    size = path.stat().st_size
+    del rows
+    tracemalloc.start()
+    try:
+        source = FileSource(path)
+        assert source.header() == SOURCES["social_insurance"].columns
+        counted = sum(1 for _ in source.numbered_rows())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert counted == 60000
+    assert peak < size / 2, (peak, size)
+
+
+def test_chunks_keep_lines_counts_and_rejects_in_order(db_url: str, tmp_path: Path) -> None:
+    """A delivery longer than one chunk: a bad row and a repeated row on each side of a chunk's
+    edge are rejected with their lines, in line order, and the counts add up."""
+    rows = [[id_number(n % 900), uscc(n % 50 + 1), f"20{10 + n // 900}-{n % 12 + 1:02d}",
+             "8000", "130102"] for n in range(4500)]  # fmt: skip
+    rows[1998][2] = "2024-13"  # line 2000, in the first chunk
+    rows[2001][2] = "2024-13"  # line 2003, in the second
+    rows[2500] = list(rows[10])  # line 2502 repeats line 12 (an earlier chunk)
+    path = write_csv(tmp_path / "si.csv", SOURCES["social_insurance"].columns, rows)
+    with session_scope(db_url) as session:
+        result = load_delivery(session, "social_insurance", FileSource(path), "d", tmp_path)
+        record = result.load
+        counts = (record.rows_total, record.rows_loaded, record.rows_rejected)
+        assert (counts, record.rows_duplicate) == ((4500, 4497, 2), 1)
+        assert [line for line, _ in result.rejects] == [2000, 2003, 2502]
+        assert "此前已导入" in result.rejects[2][1]
+        lines = Path(str(record.rejects_file)).read_text(encoding="utf-8-sig").splitlines()
+        assert [line.split(",")[0] for line in lines[1:]] == ["2000", "2003", "2502"]
+        assert session.scalar(select(func.count()).select_from(SocialInsuranceRow)) == 4497
