@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from rencai.feeds.claims import Claims, Facts, all_exact_matches, check
-from rencai.feeds.models import DegreeRow, EmployerRow, SocialInsuranceRow, TaxRow
+from rencai.feeds.models import (
+    DegreeRow,
+    EmployerRow,
+    ResidenceRow,
+    SocialInsuranceRow,
+    TaxRow,
+)
 from tests.ledger.world import id_number, uscc
 from tests.profiles import doctor
 
@@ -175,3 +181,72 @@ def test_an_overseas_degree_is_not_looked_for_in_the_degree_feed() -> None:
     profile["person"]["education"][0]["overseas"] = True
     degree = _by_claim(_facts(degrees=[]), _claims(profile))["degree"]
     assert degree.outcome == "no_data" and "境外" in degree.found
+
+
+# --- 户籍: 城区户口 or 主城区居住证 (石家庄 保障性租赁住房, decision 0130) ---
+
+
+def _household(county: str, event: str, on: dt.date, row_number: int = 2) -> ResidenceRow:
+    return ResidenceRow(
+        load_id=11, row_number=row_number, id_number=ME, county=county, event=event, on_date=on
+    )
+
+
+def _housing_claims(jurisdiction: str = "shijiazhuang", resides: bool = True) -> Claims:
+    profile = _profile()
+    profile["housing"] = {"resides_in_main_city": resides, "household_size": 2}
+    return Claims(ME, "王博士", jurisdiction, dt.date(2026, 11, 23), profile, EMPLOYER)
+
+
+def test_a_household_in_the_main_city_is_an_exact_match_with_its_row() -> None:
+    rows = [
+        _household("130110", "settled", dt.date(2015, 1, 5)),
+        _household("130104", "moved_in", dt.date(2022, 3, 1), row_number=9),
+    ]
+    found = _by_claim(_facts(residence=rows), _housing_claims())["residence"]
+    assert found.outcome == "match" and found.exact and not found.flagged
+    assert "桥西区" in found.found
+    assert found.evidence[-1].source == "residence" and found.evidence[-1].row_number == 9
+    assert all_exact_matches(check(_housing_claims(), _facts(residence=rows)))
+
+
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        # planted: the household was last moved to 鹿泉区, outside 主城区
+        (
+            [
+                _household("130102", "settled", dt.date(2015, 1, 5)),
+                _household("130110", "moved_in", dt.date(2023, 6, 1), row_number=4),
+            ],
+            ["鹿泉区", "不在主城区", "居住证"],
+        ),
+        # planted: moved out of 长安区, and not back
+        (
+            [
+                _household("130102", "settled", dt.date(2015, 1, 5)),
+                _household("130102", "moved_out", dt.date(2024, 2, 1), row_number=4),
+            ],
+            ["迁出", "长安区", "居住证"],
+        ),
+    ],
+)
+def test_a_household_outside_the_main_city_is_flagged_with_the_source_row(
+    rows: list[ResidenceRow], words: list[str]
+) -> None:
+    checks = check(_housing_claims(), _facts(residence=rows))
+    found = {c.claim: c for c in checks}["residence"]
+    assert found.outcome == "mismatch" and found.flagged and found.exact
+    assert all(word in found.found for word in words), found.found
+    assert found.evidence[-1].load_id == 11 and found.evidence[-1].row_number == 4
+    assert all(c.outcome == "match" for c in checks if c.claim != "residence")
+    assert not all_exact_matches(checks)
+
+
+def test_residence_is_no_data_without_rows_and_unchecked_where_not_claimed() -> None:
+    found = _by_claim(_facts(), _housing_claims())["residence"]
+    assert found.outcome == "no_data" and not found.flagged and not found.evidence
+    rows = [_household("130110", "moved_in", dt.date(2023, 6, 1))]
+    assert "residence" not in _by_claim(_facts(residence=rows))  # no housing claim
+    assert "residence" not in _by_claim(_facts(residence=rows), _housing_claims(resides=False))
+    assert "residence" not in _by_claim(_facts(residence=rows), _housing_claims("jinzhou"))

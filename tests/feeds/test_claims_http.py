@@ -174,3 +174,48 @@ def test_the_me_page_lists_the_data_and_takes_a_dispute(
         # row numbers are per source: find the tax row by both
         row = after.split(f'data-source="tax" data-row="{tax["row_id"]}"')[1].split("</li>")[0]
         assert "已提出异议" in row
+
+
+def test_the_reviewer_sees_a_planted_residence_mismatch_with_its_row(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    """户籍 against a declared 城区户口 or 主城区居住证 (decision 0130): the household was
+    last moved to 鹿泉区, outside 主城区, so the check is flagged with the 户籍 row, on the API
+    and on the case page."""
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    first17 = random_first17()
+    number = first17 + id_check_character(first17)
+    profile = doctor()
+    del profile["on"]
+    profile["housing"] = {"resides_in_main_city": True, "household_size": 2}
+    with session_scope(url) as s:
+        register_talent(s, f"hk{tag}", "secret123", "李博士", number, profile)
+        create_account(s, f"hkc{tag}", "secret123", "市委人才办", Role.city_reviewer)
+        me = authenticate(s, f"hk{tag}", "secret123", kind="api").token
+        city = authenticate(s, f"hkc{tag}", "secret123", kind="api").token
+        city_page = authenticate(s, f"hkc{tag}", "secret123").token
+        rows = [[number, "130102", "落户", "2015-01-05"], [number, "130110", "迁入", "2023-06-01"]]
+        load_delivery(s, "residence", _csv("residence", rows), "data", tmp_path)
+    created = httpx.post(
+        f"{live_server.url}/api/v1/applications",
+        headers={"Authorization": f"Bearer {me}"},
+        json={"program": "card.b", "idempotency_key": uuid.uuid4().hex},
+    )
+    assert created.status_code == 201, created.text
+    case_id = created.json()["id"]
+    answer = httpx.get(
+        f"{live_server.url}/api/v1/applications/{case_id}/feed-checks",
+        headers={"Authorization": f"Bearer {city}"},
+    )
+    assert answer.status_code == 200, answer.text
+    residence = {c["claim"]: c for c in answer.json()["checks"]}["residence"]
+    assert residence["outcome"] == "mismatch" and residence["flagged"] and residence["exact"]
+    assert "鹿泉区" in residence["found"] and "居住证" in residence["found"]
+    evidence = residence["evidence"][-1]
+    assert evidence["source"] == "residence" and evidence["row_number"] == 3
+    page = httpx.get(
+        f"{live_server.url}/applications/{case_id}", cookies={"rencai_session": city_page}
+    )
+    assert 'data-claim="residence" data-outcome="mismatch"' in page.text
+    assert "城区户口或主城区居住证（户籍）" in page.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import threading
+import tracemalloc
 from pathlib import Path
 
 import pyarrow as pa
@@ -353,3 +354,78 @@ def test_a_damaged_parquet_file_is_refused_whole(db_url: str, tmp_path: Path) ->
     with pytest.raises(FeedError) as refused:
         FileSource(path)
     assert refused.value.code == "bad_file" and "Parquet" in refused.value.message
+
+
+def test_a_department_system_loads_only_its_own_source_from_the_command_line(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The administrator binds a data-office account to its department's source (decision
+    0129): it loads that source and is refused any other in one line, loading nothing; an
+    unknown source is refused when the account is opened."""
+    monkeypatch.setenv("RENCAI_DATABASE_URL", db_url)
+    monkeypatch.setenv("RENCAI_FILES_DIR", str(tmp_path / "files"))
+    with session_scope(db_url) as session:
+        create_account(session, "root2", "secret123", "管理员", Role.admin)
+    runner = CliRunner()
+    base = ["admin", "create-account", "gaj1", "--role", "data_office", "--name", "公安局接口"]
+    base += ["--actor", "root2", "--password", "secret12345"]
+    wrong = runner.invoke(app, [*base, "--department", "weather"])
+    assert wrong.exit_code == 1 and "数据来源" in wrong.stderr
+    made = runner.invoke(app, [*base, "--department", "residence"])
+    assert made.exit_code == 0, made.output
+    good, _ = CASES["residence"]
+    path = write_csv(tmp_path / "r.csv", SOURCES["residence"].columns, [good])
+    tax_good, _ = CASES["tax"]
+    tax = write_csv(tmp_path / "t.csv", SOURCES["tax"].columns, [tax_good])
+    refused = runner.invoke(app, ["feeds", "load", "tax", str(tax), "--actor", "gaj1"])
+    assert refused.exit_code == 1, refused.output
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert "仅可报送户籍" in refused.stderr and "不能报送税务" in refused.stderr
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).select_from(FeedLoad)) == 0
+        assert session.scalar(select(func.count()).select_from(TaxRow)) == 0
+    done = runner.invoke(app, ["feeds", "load", "residence", str(path), "--actor", "gaj1"])
+    assert done.exit_code == 0, done.output
+    assert '"loaded": 1' in done.stdout
+
+
+def test_a_delivery_is_read_as_a_stream_not_whole(tmp_path: Path) -> None:
+    """Reading a CSV delivery row by row holds a few rows, not the file's table: the peak of
+    Python allocations stays far below the file's size (the table of cells alone was several
+    times it)."""
+    rows = [[id_number(n % 900), uscc(n % 50), f"20{10 + n // 900 % 14}-{n % 12 + 1:02d}",
+             "8000", "130102"] for n in range(60000)]  # fmt: skip
+    path = write_csv(tmp_path / "big.csv", SOURCES["social_insurance"].columns, rows)
+    size = path.stat().st_size
+    del rows
+    tracemalloc.start()
+    try:
+        source = FileSource(path)
+        assert source.header() == SOURCES["social_insurance"].columns
+        counted = sum(1 for _ in source.numbered_rows())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert counted == 60000
+    assert peak < size / 2, (peak, size)
+
+
+def test_chunks_keep_lines_counts_and_rejects_in_order(db_url: str, tmp_path: Path) -> None:
+    """A delivery longer than one chunk: a bad row and a repeated row on each side of a chunk's
+    edge are rejected with their lines, in line order, and the counts add up."""
+    rows = [[id_number(n % 900), uscc(n % 50 + 1), f"20{10 + n // 900}-{n % 12 + 1:02d}",
+             "8000", "130102"] for n in range(4500)]  # fmt: skip
+    rows[1998][2] = "2024-13"  # line 2000, in the first chunk
+    rows[2001][2] = "2024-13"  # line 2003, in the second
+    rows[2500] = list(rows[10])  # line 2502 repeats line 12 (an earlier chunk)
+    path = write_csv(tmp_path / "si.csv", SOURCES["social_insurance"].columns, rows)
+    with session_scope(db_url) as session:
+        result = load_delivery(session, "social_insurance", FileSource(path), "d", tmp_path)
+        record = result.load
+        counts = (record.rows_total, record.rows_loaded, record.rows_rejected)
+        assert (counts, record.rows_duplicate) == ((4500, 4497, 2), 1)
+        assert [line for line, _ in result.rejects] == [2000, 2003, 2502]
+        assert "此前已导入" in result.rejects[2][1]
+        lines = Path(str(record.rejects_file)).read_text(encoding="utf-8-sig").splitlines()
+        assert [line.split(",")[0] for line in lines[1:]] == ["2000", "2003", "2502"]
+        assert session.scalar(select(func.count()).select_from(SocialInsuranceRow)) == 4497

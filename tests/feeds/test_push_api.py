@@ -145,3 +145,55 @@ def test_the_page_uploads_and_shows_the_load_records(
         files={"file": ("y.csv", content)},
     )
     assert without_token.status_code == 403  # the page form's CSRF check
+
+
+def test_a_department_system_pushes_and_uploads_only_its_own_source(
+    live_server: LiveServer,
+) -> None:
+    """A data-office account bound to 市场监管 (decision 0129): another source is refused with a
+    Chinese 403 (JSON in the API, a message on the page) and loads nothing; its own loads; its
+    load records and rejects are of its own source only."""
+    name = f"scmj{uuid.uuid4().hex[:6]}"
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        create_account(
+            s, name, "secret123", "市场监管局接口", Role.data_office, department="employers"
+        )
+        api = authenticate(s, name, "secret123", kind="api").token
+        page = authenticate(s, name, "secret123").token
+    headers = {"Authorization": f"Bearer {api}"}
+    loads_url = f"{live_server.url}/api/v1/feeds/loads"
+    before = httpx.get(loads_url, headers=headers).json()["items"]
+    residence = _csv(
+        [[random_id_number(), "130102", "落户", "2021-09-01"]],
+        ["身份证号", "区划代码", "事项", "日期"],
+    )
+    refused = httpx.post(
+        f"{live_server.url}/api/v1/feeds/residence/deliveries",
+        headers=headers,
+        files={"file": ("户籍.csv", residence, "text/csv")},
+    )
+    assert refused.status_code == 403, refused.text
+    error = refused.json()["errors"][0]
+    assert error["code"] == "forbidden" and "仅可报送市场监管" in error["message"]
+    assert httpx.get(loads_url, headers=headers).json()["items"] == before  # nothing loaded
+    with httpx.Client(
+        base_url=live_server.url, cookies={"rencai_session": page}, event_hooks=CSRF_HOOKS
+    ) as client:
+        shown = client.get("/feeds")
+        assert shown.status_code == 200
+        assert 'value="employers"' in shown.text and 'value="residence"' not in shown.text
+        upload = client.post(
+            "/feeds", data={"source": "residence"}, files={"file": ("户籍.csv", residence)}
+        )
+        assert upload.status_code == 403 and "不能报送户籍" in upload.text
+    seed = uuid.uuid4().int % 900000
+    own = _csv([[uscc(seed), "某公司", "企业", "130102", "C2710", "存续", "2015-03-01"]])
+    done = httpx.post(
+        f"{live_server.url}/api/v1/feeds/employers/deliveries",
+        headers=headers,
+        files={"file": ("employers.csv", own, "text/csv")},
+    )
+    assert done.status_code == 200 and done.json()["loaded"] == 1
+    loads = httpx.get(loads_url, headers=headers).json()["items"]
+    assert loads[0]["load_id"] == done.json()["load_id"]
+    assert {item["source"] for item in loads} == {"employers"}  # its own source's loads only

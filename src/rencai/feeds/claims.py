@@ -1,7 +1,8 @@
 """What the department feeds say about an application's claims, for its reviewers (decision 0121).
 
-Four claims are checked: the degree against 学信, social-insurance months and employer against
-社保, the employer's type and county against 市场监管, the declared salary against 税务. Each
+Five claims are checked: the degree against 学信, social-insurance months and employer against
+社保, the employer's type and county against 市场监管, the declared salary against 税务, and
+(石家庄 保障性租赁住房) a declared 城区户口 or 主城区居住证 against 户籍 (decision 0130). Each
 check states the claim, what the feed says, the source rows (load and line) and an outcome:
 
 - ``match``     the feed confirms the claim, found by identity number (or credit code): exact;
@@ -37,6 +38,7 @@ from rencai.feeds.models import (
     TaxRow,
 )
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.jurisdictions.shijiazhuang.rental_housing import MAIN_CITY
 from rencai.registry.identifiers import mask_id_number_for_review
 from rencai.registry.models import Employer, TalentProfile
 
@@ -72,7 +74,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class ClaimCheck:
-    claim: str  # degree | social_insurance | employer | salary
+    claim: str  # degree | social_insurance | employer | salary | residence
     label: str
     claimed: str
     found: str
@@ -110,6 +112,7 @@ class Facts:
     contributions: list[SocialInsuranceRow] = field(default_factory=list)
     tax: list[TaxRow] = field(default_factory=list)
     employer: EmployerRow | None = None  # the latest registration of the claimed employer
+    residence: list[ResidenceRow] = field(default_factory=list)  # household events (户籍)
 
 
 # --- rows as evidence ----------------------------------------------------------------------------
@@ -166,7 +169,7 @@ def residence_evidence(row: ResidenceRow) -> Evidence:
     return Evidence("residence", row.load_id, row.row_number, text)
 
 
-# --- the four checks -----------------------------------------------------------------------------
+# --- the five checks -----------------------------------------------------------------------------
 
 
 def _date(value: Any) -> dt.date | None:
@@ -358,10 +361,46 @@ def check_salary(claims: Claims, facts: Facts) -> ClaimCheck | None:
     return ClaimCheck("salary", label, claimed, found + "，不低于申报额", "match", True, evidence)
 
 
+def _county_name(code: str) -> str:
+    county = vocabulary().counties.get(code)
+    return county.name if county else code
+
+
+def check_residence(claims: Claims, facts: Facts) -> ClaimCheck | None:
+    """石家庄 保障性租赁住房 asks for 城区常住户口 or a 主城区居住证 (``housing.
+    resides_in_main_city``, rule ``resides_in_main_city``). The 户籍 feed knows the 户口, not the
+    居住证 nor where a person actually lives: a 户口 in 主城区 (the latest event a 落户 or 迁入
+    there) confirms the claim; a 户口 elsewhere or moved out is flagged for the reviewer to look at
+    the 居住证; no 户籍 row is no data. The 户籍 layout carries no name, so there is no match by
+    name only."""
+    housing = claims.profile.get("housing") or {}
+    if claims.jurisdiction != "shijiazhuang" or housing.get("resides_in_main_city") is not True:
+        return None
+    label = "城区户口或主城区居住证（户籍）"
+    claimed = "具有城区常住户口或主城区居住证，且在主城区实际居住"
+    rows = sorted(facts.residence, key=lambda row: (row.on_date, row.load_id, row.row_number))
+    if not rows:
+        found = "户籍数据中无该身份证号的户口登记或迁移记录"
+        return ClaimCheck("residence", label, claimed, found, "no_data", False)
+    latest = rows[-1]
+    evidence = tuple(residence_evidence(row) for row in rows[-5:])
+    where = _county_name(latest.county)
+    event = EVENT_LABELS.get(latest.event, latest.event)
+    if latest.event != "moved_out" and latest.county in MAIN_CITY:
+        found = f"户籍数据显示户口于{latest.on_date.isoformat()}{event}主城区（{where}）"
+        return ClaimCheck("residence", label, claimed, found, "match", True, evidence)
+    if latest.event == "moved_out":
+        found = f"户籍数据显示户口已于{latest.on_date.isoformat()}自{where}迁出"
+    else:
+        found = f"户籍数据显示户口在{where}（{latest.on_date.isoformat()}{event}），不在主城区"
+    found += "；如依据主城区居住证申报，请核对居住证"
+    return ClaimCheck("residence", label, claimed, found, "mismatch", True, evidence)
+
+
 def check(claims: Claims, facts: Facts) -> list[ClaimCheck]:
     """Every check this application's claims allow, in a fixed order (pure)."""
     checks = check_degree(claims, facts)
-    for one in (check_social_insurance, check_employer, check_salary):
+    for one in (check_social_insurance, check_employer, check_salary, check_residence):
         result = one(claims, facts)
         if result is not None:
             checks.append(result)
@@ -408,7 +447,10 @@ def facts_for(session: Session, claims: Claims) -> Facts:
             .order_by(EmployerRow.load_id.desc(), EmployerRow.row_number.desc())
             .limit(1)
         )
-    return Facts(degrees, by_name, contributions, tax, employer)
+    residence = list(
+        session.scalars(select(ResidenceRow).where(ResidenceRow.id_number == claims.id_number))
+    )
+    return Facts(degrees, by_name, contributions, tax, employer, residence)
 
 
 def verify(session: Session, claims: Claims) -> list[ClaimCheck]:

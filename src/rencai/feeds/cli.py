@@ -31,14 +31,14 @@ def load_command(
 
     from rencai.db.session import database_url, session_scope
     from rencai.errors import Refusal
-    from rencai.feeds.access import loader, rejects_dir
+    from rencai.feeds.access import loader, rejects_dir, require_source
     from rencai.feeds.departments import layout_of, load_delivery
     from rencai.feeds.source import FileSource
 
     try:
         with session_scope(database_url()) as session:
             layout_of(source)
-            loader(session, actor)
+            require_source(loader(session, actor), source)
             result = load_delivery(
                 session, source, FileSource(path), actor, rejects_dir(), channel="file"
             )

@@ -318,6 +318,93 @@ def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> 
     return inserted
 
 
+CHUNK_ROWS = 2000  # rows parsed, inserted and forgotten at a time: memory stays bounded
+
+
+def _chunks(
+    rows: Iterator[tuple[int, list[str]]], size: int
+) -> Iterator[list[tuple[int, list[str]]]]:
+    chunk: list[tuple[int, list[str]]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _RejectsFile:
+    """The rejects file of a load, written in line order as the chunks go by; created at the
+    first reject (under a temporary name, renamed when the load is through)."""
+
+    def __init__(self, path: Path, layout: Layout):
+        self.path, self.layout = path, layout
+        self.partial = path.with_name(path.name + ".part")
+        self.written = False
+        self._handle: Any = None
+        self._writer: Any = None
+
+    def __enter__(self) -> _RejectsFile:
+        return self
+
+    def write(self, line: int, cells: list[str], reason: str) -> None:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.partial.open("w", encoding="utf-8-sig", newline="")
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(["行号", *self.layout.columns, "拒收原因"])
+        self._writer.writerow([line, *_cells(cells, len(self.layout.columns)), reason])
+        self.written = True
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if self._handle is None:
+            return
+        self._handle.close()
+        if kind is None:
+            self.partial.replace(self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
+def _load_chunk(
+    session: Session,
+    layout: Layout,
+    record: FeedLoad,
+    chunk: list[tuple[int, list[str]]],
+    out: _RejectsFile,
+    rejects: list[tuple[int, str]],
+) -> None:
+    """Parse, insert and count one chunk of rows; its invalid and duplicate rows go to the
+    rejects file in line order; the load record's counts and periods grow."""
+    good: list[dict[str, Any]] = []
+    reasons: dict[int, str] = {}
+    for line, row in chunk:
+        try:
+            parsed = layout.parse(row)
+        except RowError as exc:
+            reasons[line] = str(exc)
+            continue
+        parsed["row_number"], parsed["load_id"] = line, record.id
+        good.append(parsed)
+    record.rows_rejected += len(reasons)
+    if layout.period is not None and good:
+        periods = [layout.period(parsed) for parsed in good]
+        low, high = min(periods), max(periods)
+        record.period_from = min(record.period_from or low, low)
+        record.period_to = max(record.period_to or high, high)
+    inserted = _insert(session, layout.model, good)
+    record.rows_loaded += len(inserted)
+    duplicate = f"此前已导入{layout.key_label}的记录，本行未重复导入"
+    duplicates = [parsed["row_number"] for parsed in good if parsed["row_number"] not in inserted]
+    reasons.update(dict.fromkeys(duplicates, duplicate))
+    record.rows_duplicate = (record.rows_duplicate or 0) + len(duplicates)
+    for line, row in chunk:
+        if line in reasons:
+            out.write(line, row, reasons[line])
+            rejects.append((line, reasons[line]))
+
+
 def _refuse_header(layout: Layout, header: list[str]) -> None:
     if [cell.strip() for cell in header] != layout.columns:
         raise FeedError(
@@ -344,31 +431,16 @@ def load_delivery(
     if earlier is not None:
         return DeliveryResult(earlier, True, [])
     _refuse_header(layout, source.header())
-    good: list[dict[str, Any]] = []
-    invalid: dict[int, tuple[list[str], str]] = {}
-    raw: dict[int, list[str]] = {}
-    for line, row in _numbered(source):
-        raw[line] = row
-        try:
-            parsed = layout.parse(row)
-        except RowError as exc:
-            invalid[line] = (row, str(exc))
-            continue
-        parsed["row_number"] = line
-        good.append(parsed)
-    periods = [layout.period(row) for row in good] if layout.period else []
     record = FeedLoad(
         kind=layout.code,
         source_name=source.name[:200],
         sha256=digest,
-        rows_total=len(good) + len(invalid),
+        rows_total=0,
         rows_loaded=0,
-        rows_rejected=len(invalid),
+        rows_rejected=0,
         rows_duplicate=0,
         loaded_by=actor,
         loaded_at=clock.now(),
-        period_from=min(periods) if periods else None,
-        period_to=max(periods) if periods else None,
         channel=channel,
     )
     try:
@@ -380,30 +452,12 @@ def load_delivery(
         if winner is None:  # pragma: no cover - the unique key can only be this one
             raise
         return DeliveryResult(winner, True, [])
-    for parsed in good:
-        parsed["load_id"] = record.id
-    inserted = _insert(session, layout.model, good)
-    duplicates = sorted({parsed["row_number"] for parsed in good} - inserted)
-    record.rows_loaded = len(inserted)
-    record.rows_duplicate = len(duplicates)
-    by_line = {
-        **invalid,
-        **{
-            line: (raw[line], f"此前已导入{layout.key_label}的记录，本行未重复导入")
-            for line in duplicates
-        },
-    }
-    rejects = [(line, by_line[line][1]) for line in sorted(by_line)]
-    if by_line:
-        rejects_dir.mkdir(parents=True, exist_ok=True)
-        path = rejects_dir / f"{layout.code}-load{record.id}-rejects.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["行号", *layout.columns, "拒收原因"])
-            for line in sorted(by_line):
-                cells, reason = by_line[line]
-                writer.writerow([line, *_cells(cells, len(layout.columns)), reason])
-        record.rejects_file = str(path)
+    rejects: list[tuple[int, str]] = []
+    with _RejectsFile(rejects_dir / f"{layout.code}-load{record.id}-rejects.csv", layout) as out:
+        for chunk in _chunks(_numbered(source), CHUNK_ROWS):
+            _load_chunk(session, layout, record, chunk, out, rejects)
+        record.rejects_file = str(out.path) if out.written else None
+    record.rows_total = record.rows_loaded + record.rows_rejected + (record.rows_duplicate or 0)
     audit(
         session,
         actor,
@@ -420,22 +474,22 @@ def load_delivery(
     return DeliveryResult(record, False, rejects)
 
 
-def recent_loads(session: Session, limit: int = 100) -> list[FeedLoad]:
-    """The department sources' load records, newest first."""
+def recent_loads(session: Session, limit: int = 100, source: str | None = None) -> list[FeedLoad]:
+    """The department sources' load records (of one source if given), newest first."""
     return list(
         session.scalars(
             select(FeedLoad)
-            .where(FeedLoad.kind.in_(list(SOURCES)))
+            .where(FeedLoad.kind.in_([source] if source else list(SOURCES)))
             .order_by(FeedLoad.id.desc())
             .limit(limit)
         )
     )
 
 
-def rejects_of(session: Session, load_id: int) -> tuple[str, bytes]:
-    """The rejects file of a department load: its download name and content."""
+def rejects_of(session: Session, load_id: int, source: str | None = None) -> tuple[str, bytes]:
+    """The rejects file of a department load (of one source if given): name and content."""
     record = session.get(FeedLoad, load_id)
-    if record is None or record.kind not in SOURCES:
+    if record is None or record.kind not in SOURCES or (source and record.kind != source):
         raise FeedError("load_id", "没有找到该批数据", "not_found")
     path = Path(record.rejects_file) if record.rejects_file else None
     if path is None or not path.is_file():

@@ -35,6 +35,25 @@ STAFF_ROLES = (
 # administrator may deactivate, re-activate and reset them, never give them another role
 FIXED_ROLES = (Role.talent, Role.employer, Role.service_point)
 
+# the department sources (数据共享, rencai.feeds.departments.SOURCES): a data-office account
+# bound to one of them is that department's system and delivers only its source; a data-office
+# account bound to none is the data office itself and loads every source (decision 0129)
+DATA_SOURCES = {
+    "social_insurance": "社保部门系统",
+    "tax": "税务部门系统",
+    "degrees": "学信（教育部门）系统",
+    "employers": "市场监管部门系统",
+    "residence": "公安户籍系统",
+}
+
+
+def _assigned_department(role: Role, department: str | None) -> str | None:
+    """What the account's department column keeps: a department officer's department, a
+    department system's source; nothing for the other roles (nor for the data office)."""
+    if role is Role.department_officer or (role is Role.data_office and department):
+        return department
+    return None
+
 
 def finance_cities() -> dict[str, str]:
     """The cities whose payments the platform runs (a finance officer belongs to one)."""
@@ -66,6 +85,14 @@ def _check_assignment(
         raise RegistryError(
             "department",
             "部门审核人员须指定部门：" + "、".join(f"{k}（{v}）" for k, v in DEPARTMENTS.items()),
+            "bad_department",
+        )
+    if role is Role.data_office and department and department not in DATA_SOURCES:
+        raise RegistryError(
+            "department",
+            "数据管理人员账号可不指定来源（数据管理部门本身，可导入全部来源），"
+            "或指定部门系统的数据来源："
+            + "、".join(f"{k}（{v}）" for k, v in DATA_SOURCES.items()),
             "bad_department",
         )
     if role is Role.finance and jurisdiction not in finance_cities():
@@ -106,7 +133,7 @@ def create_staff(
         display_name,
         wanted,
         county=county if wanted is Role.county_reviewer else None,
-        department=department if wanted is Role.department_officer else None,
+        department=_assigned_department(wanted, department),
     )
     account.jurisdiction = jurisdiction if wanted is Role.finance else None
     account.must_change_password = must_change_password
@@ -155,7 +182,7 @@ def update_staff(
         _check_assignment(wanted, new_county, new_department, new_city)
         account.role = wanted.value
         account.county = new_county if wanted is Role.county_reviewer else None
-        account.department = new_department if wanted is Role.department_officer else None
+        account.department = _assigned_department(wanted, new_department)
         account.jurisdiction = new_city if wanted is Role.finance else None
     if active is not None:
         account.active = active

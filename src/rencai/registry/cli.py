@@ -92,7 +92,13 @@ def create(
     actor: Actor,
     password: Password,
     county: Annotated[str | None, typer.Option(help="County code")] = None,
-    department: Annotated[str | None, typer.Option(help="Department code")] = None,
+    department: Annotated[
+        str | None,
+        typer.Option(
+            help="Department code; for a data_office account of a department system, the source "
+            "it delivers (social_insurance, tax, degrees, employers, residence)"
+        ),
+    ] = None,
     city: Annotated[str | None, typer.Option(help="Finance officer's city")] = None,
     point_code: Annotated[str | None, typer.Option(help="Service point code")] = None,
     point_kind: Annotated[

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from rencai.applications.models import Application
 from rencai.applications.service import may_see_feed_checks, visible_case_or_404
 from rencai.errors import Refusal
-from rencai.feeds.access import may_load, rejects_dir
+from rencai.feeds.access import may_load, own_source, rejects_dir, require_source
 from rencai.feeds.claims import claims_for, verify
 from rencai.feeds.departments import layout_of, load_delivery, recent_loads, rejects_of
 from rencai.feeds.disputes import data_about, dispute, disputes_of
@@ -61,6 +61,7 @@ async def post_delivery(
     source: Source, file: UploadFile, account: DataOffice, session: DbSession
 ) -> DeliveryView:
     layout_of(source)
+    require_source(account, source)
     content = await file.read(MAX_DELIVERY_BYTES + 1)
     if len(content) > MAX_DELIVERY_BYTES:
         raise Refusal("file", "文件超过200MB，请分批报送", "too_large")
@@ -77,8 +78,8 @@ async def post_delivery(
     response_class=Response,
     response_model=None,
 )
-def get_rejects(load_id: SerialId, _: DataOffice, session: DbSession) -> Response:
-    name, content = rejects_of(session, load_id)
+def get_rejects(load_id: SerialId, account: DataOffice, session: DbSession) -> Response:
+    name, content = rejects_of(session, load_id, own_source(account))
     return Response(
         content,
         media_type="text/csv; charset=utf-8",
@@ -89,8 +90,9 @@ def get_rejects(load_id: SerialId, _: DataOffice, session: DbSession) -> Respons
 @router.get(
     "/api/v1/feeds/loads", response_model=Listing[LoadView], summary="部门数据导入记录（最近100批）"
 )
-def get_loads(_: DataOffice, session: DbSession) -> Listing[LoadView]:
-    return Listing[LoadView].of([load_view(record) for record in recent_loads(session)])
+def get_loads(account: DataOffice, session: DbSession) -> Listing[LoadView]:
+    records = recent_loads(session, source=own_source(account))
+    return Listing[LoadView].of([load_view(record) for record in records])
 
 
 def feed_checks(session: Session, application: Application) -> ClaimChecksView:
@@ -113,7 +115,7 @@ def feed_checks(session: Session, application: Application) -> ClaimChecksView:
 @router.get(
     "/api/v1/applications/{application_id}/feed-checks",
     response_model=ClaimChecksView,
-    summary="部门数据核验：申报事项与学信、社保、市场监管、税务数据的比对（供审核人员参考）",
+    summary="部门数据核验：申报事项与学信、社保、市场监管、税务、户籍数据的比对（供审核人员参考）",
 )
 def get_feed_checks(
     application_id: SerialId, account: CurrentAccount, session: DbSession

@@ -11,10 +11,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rencai.feeds.access import may_load, rejects_dir
+from rencai.feeds.access import (
+    may_load,
+    may_load_source,
+    own_source,
+    rejects_dir,
+    require_source,
+)
 from rencai.feeds.departments import SOURCES, load_delivery, recent_loads
 from rencai.feeds.disputes import dispute
-from rencai.feeds.source import UploadedSource
+from rencai.feeds.source import FeedError, UploadedSource
 from rencai.feeds.views import CHANNELS, delivery_view, load_view
 from rencai.registry.accounts import talent_of
 from rencai.registry.models import Account
@@ -28,18 +34,20 @@ DataOffice = Annotated[
 ]
 
 
-def _context(session: DbSession) -> dict[str, object]:
+def _context(session: DbSession, account: Account) -> dict[str, object]:
+    """The sources this account may load (a department system: its own) and their loads."""
+    mine = {code: layout for code, layout in SOURCES.items() if may_load_source(account, code)}
     return {
-        "sources": {code: layout.label for code, layout in SOURCES.items()},
-        "columns": {code: layout.columns for code, layout in SOURCES.items()},
+        "sources": {code: layout.label for code, layout in mine.items()},
+        "columns": {code: layout.columns for code, layout in mine.items()},
         "channels": CHANNELS,
-        "loads": [load_view(record) for record in recent_loads(session)],
+        "loads": [load_view(r) for r in recent_loads(session, source=own_source(account))],
     }
 
 
 @router.get("/feeds", response_class=HTMLResponse)
-def feeds_page(request: Request, _: DataOffice, session: DbSession) -> Response:
-    return page(request, "feeds.html", _context(session))
+def feeds_page(request: Request, account: DataOffice, session: DbSession) -> Response:
+    return page(request, "feeds.html", _context(session, account))
 
 
 @router.post("/feeds", response_class=HTMLResponse)
@@ -48,6 +56,10 @@ async def feeds_upload(request: Request, account: DataOffice, session: DbSession
     source, upload = str(form.get("source", "")), form.get("file")
     if source not in SOURCES:
         return message(request, "请选择数据来源", 422)
+    try:
+        require_source(account, source)
+    except FeedError as exc:
+        return message(request, exc.message, 403)
     if upload is None or isinstance(upload, str):
         return message(request, "请选择要导入的文件", 422)
     content = await upload.read(MAX_DELIVERY_BYTES + 1)
@@ -57,7 +69,7 @@ async def feeds_upload(request: Request, account: DataOffice, session: DbSession
     result = load_delivery(
         session, source, delivery, account.username, rejects_dir(), channel="upload"
     )
-    context = _context(session) | {"result": delivery_view(result, limit=200)}
+    context = _context(session, account) | {"result": delivery_view(result, limit=200)}
     return page(request, "feeds.html", context)
 
 

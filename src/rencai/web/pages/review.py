@@ -60,6 +60,7 @@ from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.procedures import DEPARTMENTS
 from rencai.registry.administration import (
+    DATA_SOURCES,
     STAFF_ROLES,
     accounts,
     finance_cities,
@@ -222,7 +223,8 @@ def _admin_context(
         "cities": finance_cities(),
         "point_kinds": POINT_LABELS,
         "counties": vocabulary().counties,
-        "departments": DEPARTMENTS,
+        # a department officer's department, or the source a department system delivers
+        "departments": DEPARTMENTS | DATA_SOURCES,
         "error": error,
         "done": done,
     }
