@@ -12,6 +12,8 @@ def test_search_and_open_a_program(phone: Page, live_server: LiveServer) -> None
     phone.fill("#q", "骨干人才")
     expect(phone.locator("[data-program='sjz.retention.key_talent_award']")).to_be_visible()
     expect(phone.locator(".count")).to_contain_text("找到")
+    # leaving the search box must not fetch the list again under the finger that clicks it
+    phone.wait_for_load_state("networkidle")
     phone.click("[data-program='sjz.retention.key_talent_award'] a")
     expect(phone.locator("h1")).to_contain_text("企业骨干人才奖")
     expect(phone.locator("#quote")).to_contain_text("每人 1 万元")
