@@ -261,3 +261,15 @@ def test_notices_are_not_sent_twice(store: Path, result, db: str) -> None:
             select(func.count()).select_from(Notification).where(Notification.channel == "app")
         )
     assert apps == found.num_rows
+
+
+def test_employers_are_found_by_their_code_and_an_unknown_code_is_not(store: Path) -> None:
+    import pyarrow as pa
+
+    from rencai.outreach.columns import Employers
+
+    employers = Employers(store)
+    codes = read_employers(store)["uscc"].to_pylist()
+    wanted = [codes[5], "91130100MA0000000X", codes[0], codes[-1], codes[5][:-1] + "#"]
+    found = employers.lookup(pa.array(wanted)).tolist()
+    assert found == [5, -1, 0, len(codes) - 1, -1]
