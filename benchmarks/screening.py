@@ -3,9 +3,10 @@
 python -m benchmarks.screening [--persons 5000000] [--keep DIR]
 
 Each phase runs in its own process so that its peak memory (getrusage) is its own: the
-synthesis, the local screening (end to end: Parquet load, engine, result rows), the same ranges
-instrumented (load and engine apart, and a plain-numpy version of one rule on the loaded columns),
-and the Dask LocalCluster run (2 worker processes) of the same input, as a ratio to the local run.
+synthesis, the local screening in one process (end to end: Parquet load, engine, result rows),
+the same with the machine's cores as worker processes, the same ranges instrumented (load and
+engine apart, and a plain-numpy version of one rule on the loaded columns), and the Dask
+LocalCluster run (2 worker processes) of the same input, as a ratio to the local run.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _children_peak_mb() -> float:
+    """The largest peak of one finished worker process."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def phase(name: str, store: Path, persons: int) -> dict[str, float]:
     from rencai.feeds.store import synthesize
 
@@ -36,7 +42,7 @@ def phase(name: str, store: Path, persons: int) -> dict[str, float]:
         start = time.perf_counter()
         synthesize(persons, store, seed=1, as_of=ON)
         return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
-    from rencai.outreach.screening import run
+    from rencai.outreach.screening import default_workers, run
 
     if name == "local":
         start = time.perf_counter()
@@ -45,6 +51,17 @@ def phase(name: str, store: Path, persons: int) -> dict[str, float]:
             "seconds": time.perf_counter() - start,
             "rows": table.num_rows,
             "peak_mb": _peak_mb(),
+        }
+    if name == "workers":
+        workers = default_workers()
+        start = time.perf_counter()
+        table = run(store, ON, "shijiazhuang", workers=workers)
+        return {
+            "seconds": time.perf_counter() - start,
+            "rows": table.num_rows,
+            "workers": workers,
+            "peak_mb": _peak_mb(),
+            "worker_peak_mb": _children_peak_mb(),
         }
     if name == "dask":
         from distributed import LocalCluster
@@ -83,7 +100,7 @@ def _detail(store: Path, persons: int) -> dict[str, float]:
         t0 = time.perf_counter()
         chunk = load_chunk(store, lo, hi, ON, "shijiazhuang", employers)
         t1 = time.perf_counter()
-        result = screen("shijiazhuang", chunk.population, ON, categories=True)
+        result = screen("shijiazhuang", chunk.population, ON, categories=True, targets={"person"})
         t2 = time.perf_counter()
         p = chunk.population.persons
         # the B card, category 2 through a doctorate only: in the city, introduced, full-time
@@ -151,9 +168,16 @@ def main() -> None:
         )
         local = _child("local", store, n)
         print(
-            f"local screening (load + every card and benefit + result rows): "
+            f"local screening, one process (load + every card and benefit + result rows): "
             f"{local['seconds']:.1f} s = {n / local['seconds']:,.0f} persons/s, "
             f"{int(local['rows']):,} rows, peak {local['peak_mb']:.0f} MB"
+        )
+        pool = _child("workers", store, n)
+        print(
+            f"local screening, {int(pool['workers'])} worker processes: "
+            f"{pool['seconds']:.1f} s = {n / pool['seconds']:,.0f} persons/s, "
+            f"rows equal: {int(pool['rows']) == int(local['rows'])}, peak "
+            f"{pool['peak_mb']:.0f} MB + {pool['worker_peak_mb']:.0f} MB per worker"
         )
         detail = _child("detail", store, n)
         print(

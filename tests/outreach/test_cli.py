@@ -67,6 +67,7 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
             "筛查数据目录不存在",
         ),
         (["screen", str(tmp_path), "--on", "2026-13-01", "--out", str(out)], "日期格式"),
+        (["screen", str(tmp_path), "--workers", "0", "--out", str(out)], "进程数"),
         (["feeds", "synthesize", "--persons", "0", "--out", str(tmp_path / "s")], "人数"),
     ]
     for args, words in cases:

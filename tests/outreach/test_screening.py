@@ -18,7 +18,7 @@ from rencai.notifications.outbox import Notification
 from rencai.outreach.applied import applied_pairs
 from rencai.outreach.models import Screening
 from rencai.outreach.notify import notify_found
-from rencai.outreach.screening import run, without, write_result
+from rencai.outreach.screening import run, screen_range, without, write_result
 from rencai.policy.contract.profile import parse_profile
 from rencai.policy.differential import compare_modes
 from rencai.policy.engine.population import encode_profile
@@ -97,6 +97,40 @@ def test_dask_gives_the_same_bytes(store: Path, result, tmp_path: Path) -> None:
     write_result(distributed, tmp_path / "dask.parquet")
     assert result.num_rows > 0
     assert (tmp_path / "local.parquet").read_bytes() == (tmp_path / "dask.parquet").read_bytes()
+
+
+def test_worker_processes_give_the_same_bytes(store: Path, result, tmp_path: Path) -> None:
+    found: list[int] = []
+    parallel = run(store, ON, "shijiazhuang", partition=4_000, workers=2, progress=found.append)
+    assert found == [4_000, 4_000, 4_000]  # every range, in range order
+    write_result(result, tmp_path / "one.parquet")
+    write_result(parallel, tmp_path / "two.parquet")
+    assert result.num_rows > 0
+    assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "two.parquet").read_bytes()
+
+
+def test_awards_to_units_are_not_computed_and_change_no_row(store: Path, tmp_path: Path) -> None:
+    from rencai.outreach.columns import Employers, load_chunk
+    from rencai.policy.engine.system import system_for
+
+    units = {b.id for b in system_for("shijiazhuang").program.benefits if b.target == "employer"}
+    assert units
+    chunk = load_chunk(store, 0, 4_000, ON, "shijiazhuang", Employers(store))
+    every = screen("shijiazhuang", chunk.population, ON, categories=True)
+    persons = screen("shijiazhuang", chunk.population, ON, categories=True, targets={"person"})
+    assert units <= set(every.granted) and not units & set(persons.granted)
+    assert set(persons.granted) == set(every.granted) - units
+    for benefit, granted in persons.granted.items():
+        assert np.array_equal(granted, every.granted[benefit]), benefit
+    for card, held in persons.cards.items():
+        assert np.array_equal(held, every.cards[card]), card
+    # the result rows, byte for byte, with and without the awards to units computed
+    for name, targets in (("all", None), ("persons", ("person",))):
+        write_result(
+            screen_range(str(store), 0, PERSONS, ON.isoformat(), "shijiazhuang", targets),
+            tmp_path / f"{name}.parquet",
+        )
+    assert (tmp_path / "all.parquet").read_bytes() == (tmp_path / "persons.parquet").read_bytes()
 
 
 def _profile(store: Path, pid: int) -> dict:
@@ -227,3 +261,15 @@ def test_notices_are_not_sent_twice(store: Path, result, db: str) -> None:
             select(func.count()).select_from(Notification).where(Notification.channel == "app")
         )
     assert apps == found.num_rows
+
+
+def test_employers_are_found_by_their_code_and_an_unknown_code_is_not(store: Path) -> None:
+    import pyarrow as pa
+
+    from rencai.outreach.columns import Employers
+
+    employers = Employers(store)
+    codes = read_employers(store)["uscc"].to_pylist()
+    wanted = [codes[5], "91130100MA0000000X", codes[0], codes[-1], codes[5][:-1] + "#"]
+    found = employers.lookup(pa.array(wanted)).tolist()
+    assert found == [5, -1, 0, len(codes) - 1, -1]

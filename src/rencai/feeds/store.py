@@ -172,7 +172,8 @@ def read_range(
         schema = file.schema_arrow
         table = schema.empty_table() if wanted is None else schema.empty_table().select(wanted)
     pid = table["pid"].to_numpy()
-    start, stop = np.searchsorted(pid, [lo, hi])
+    # bounds of the column's own type: no int64 copy of the column for the search
+    start, stop = np.searchsorted(pid, np.array([lo, hi]).astype(pid.dtype))
     table = table.slice(int(start), int(stop - start))
     return table if columns is None else table.select(columns)
 

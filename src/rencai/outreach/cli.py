@@ -76,6 +76,10 @@ def screen_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://…)")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="worker processes of --engine local (default: the cores)"),
+    ] = None,
     applied: Annotated[
         bool,
         typer.Option(
@@ -85,9 +89,11 @@ def screen_command(
     ] = True,
 ) -> None:
     """政策找人: who qualifies for which card or benefit on a day and has not applied."""
-    from rencai.outreach.screening import run, without, write_result
+    from rencai.outreach.screening import default_workers, run, without, write_result
 
     day = _date(on, "--on")
+    if workers is not None and workers < 1:
+        _fail("--workers: 进程数应为正整数")
     try:
         count = check_store(store)
         with _progress("筛查") as bar:
@@ -99,6 +105,7 @@ def screen_command(
                 engine=engine.value,
                 scheduler=scheduler,
                 progress=lambda k: bar.advance(task, k),
+                workers=workers if workers is not None else default_workers(),
             )
         found = table.num_rows
         if applied:

@@ -7,6 +7,7 @@ amounts of these policies, and are rounded to fen at this boundary (never kept a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,11 +60,19 @@ def concat(populations: list[Population]) -> Population:
 
 
 def screen(
-    jurisdiction: str, population: Population, on: dt.date, categories: bool = False
+    jurisdiction: str,
+    population: Population,
+    on: dt.date,
+    categories: bool = False,
+    targets: Collection[str] | None = None,
 ) -> ScreeningResult:
     """Every card and benefit for every person of the population on one day (with
     ``categories``, also the first category of each card its holders fall in: the deciding
-    clause)."""
+    clause).
+
+    ``targets`` limits the benefits to those awarded to these audiences (``{"person"}``: not the
+    awards to units); OpenFisca computes what a variable depends on when it is asked, so the
+    benefits computed are the same with or without the others (decision 0131)."""
     system = system_for(jurisdiction)
     simulation = build_simulation(system, population)
     set_inputs(simulation, population, on)
@@ -86,6 +95,8 @@ def screen(
         first[card.id] = np.where(cards[card.id], number, 0).astype(np.int16)
     granted, totals = {}, {}
     for benefit in program.benefits:
+        if targets is not None and benefit.target not in targets:
+            continue
         granted[benefit.id] = simulation.calculate(f"{benefit.variable}_granted", day)
         if benefit.amount is not None:
             total = simulation.calculate(f"{benefit.variable}_total", day)
