@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from typing import Any
 
@@ -97,7 +98,17 @@ def test_unknown_and_existing_names_get_identical_answers(live_server: LiveServe
         response = _login(live_server, name, PASSWORD, address)
         seen.append((response.status_code, response.json()))
         answers[name] = seen
-    assert answers[real] == answers[unknown]
+
+    def countdowns(seen: list) -> list[int]:
+        return [int(n) for n in re.findall(r"(\d+)秒", str(seen))]
+
+    def without_countdowns(seen: list) -> str:
+        return re.sub(r"\d+秒", "N秒", str(seen))
+
+    # identical answers; a countdown may cross a second boundary between the two runs
+    assert without_countdowns(answers[real]) == without_countdowns(answers[unknown])
+    pairs = zip(countdowns(answers[real]), countdowns(answers[unknown]), strict=True)
+    assert all(abs(a - b) <= 1 for a, b in pairs)
     statuses = [status for status, _ in answers[real]]
     assert statuses == [401] * 6 + [429] * 3
     assert answers[real][0][1]["errors"][0]["message"] == "用户名或密码不正确"
