@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from rencai import clock
 from rencai.feeds.source import FeedError
 from rencai.policy.contract.vocabulary import vocabulary
 
@@ -426,7 +427,7 @@ def synthesize(
     """Write a synthetic store of ``persons`` persons; returns the number of planted persons."""
     if persons < 1:
         raise FeedError("persons", "人数应为正整数", "invalid")
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     today = (np.datetime64(as_of.isoformat()) - EPOCH).astype(np.int64)
     rng = np.random.default_rng(seed)
     counties = city_counties()

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from rencai import clock
+from rencai.registry.models import ROLE_LABELS, Role
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
@@ -23,6 +24,8 @@ def _instant(value: dt.datetime | str) -> dt.datetime:
 templates.env.filters["office_time"] = lambda value, seconds=False: clock.display(
     _instant(value), seconds=seconds
 )
+# an account's role as the office names it (never its internal code)
+templates.env.filters["role_label"] = lambda code: ROLE_LABELS.get(Role(code), code)
 templates.env.filters["office_date"] = lambda value: clock.office_date(_instant(value)).isoformat()
 
 
