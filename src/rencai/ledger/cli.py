@@ -22,6 +22,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import click
 import typer
 
+from rencai import clock
 from rencai.settings import settings
 
 ledger_app = typer.Typer(
@@ -58,7 +59,7 @@ def _log(command: str, exc: BaseException) -> Path | None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as handle:
             handle.write(
-                f"{dt.datetime.now(dt.UTC).isoformat()} ledger {command}: "
+                f"{clock.now().isoformat()} ledger {command}: "
                 f"{type(exc).__name__} ({type(cause).__name__}): {summary}\n{stack}"
             )
         return path
