@@ -1,0 +1,3 @@
+"""Reform simulation (政策模拟): reforms as data over the dated parameters and rules, run in
+population mode.
+"""

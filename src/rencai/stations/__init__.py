@@ -1,0 +1,1 @@
+"""青年人才驿站: stations, rooms and free stays booked by eligible graduates."""
