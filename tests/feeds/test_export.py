@@ -30,6 +30,7 @@ from tests.outreach.applied import record_application
 SORTED_BY = {
     "persons": ["pid"],
     "social_insurance": ["pid", "period"],
+    "insurance_spells": ["pid", "first"],
     "tax": ["pid", "year"],
     "degrees": ["pid"],
     "employers": ["uscc"],

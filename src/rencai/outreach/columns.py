@@ -9,7 +9,8 @@ becomes the facts the rules read (decision 0123):
 - employment (社保 + 市场监管): the employer of the latest contribution month, if that month is
   the day's month or the one before (deliveries lag a month); its type and registered county;
   the first month of that unbroken spell with it as the start date; local social insurance when
-  that contribution was paid in a county of the jurisdiction;
+  that contribution was paid in a county of the jurisdiction. Read from the store's runs of
+  consecutive months (``insurance_spells``), not month by month;
 - salary (税务): the wage income of the last full year, all employers together, in whole yuan;
 - introduced from (户籍): local when the first residence record is in the jurisdiction, else
   from outside the city; unknown without a record.
@@ -204,38 +205,45 @@ def load_chunk(
         np.bitwise_or.at(tags, local[at_ft], bits[at_ft].astype(np.int32))
         persons[f"full_time_{code}_tags"] = tags
 
-    # 社保 + 市场监管: the current employer
+    # 社保 + 市场监管: the current employer, from the runs of consecutive months (the store's
+    # insurance_spells, chained again here exactly as months would be)
     si = read_range(
         directory,
-        "social_insurance",
+        "insurance_spells",
         lo,
         hi,
-        ["pid", "employer_uscc", "period", "region"],
+        ["pid", "employer_uscc", "region", "first", "last"],
         dictionaries=("employer_uscc", "region"),
     )
-    period = _days(si["period"])
+    first_day = _days(si["first"])
+    last_day = _days(si["last"])
     on_month = np.datetime64(on.isoformat(), "M")
-    upto = period <= int(
+    month_day = int(
         (on_month.astype("datetime64[D]") - np.datetime64("1970-01-01")).astype(np.int64)
     )
+    upto = first_day <= month_day
     local = si["pid"].to_numpy() - lo
     usccs = _encoded(si["employer_uscc"])
     # the code of each row as its place in the range's dictionary (equal codes, equal places)
     code_of = usccs.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     region = _codes(si["region"], dict.fromkeys(counties_here, 1), 0)
     if not upto.all():  # months after the day's are not read
-        period, local, code_of, region = period[upto], local[upto], code_of[upto], region[upto]
+        first_day, last_day = first_day[upto], last_day[upto]
+        local, code_of, region = local[upto], code_of[upto], region[upto]
+    last_day = np.minimum(last_day, month_day)
+    first_month, last_month = _months(first_day), _months(last_day)
     # an unbroken spell: same person, same employer, no missing month
-    month = _months(period)
     new_spell = np.r_[
         True,
-        (local[1:] != local[:-1]) | (code_of[1:] != code_of[:-1]) | (month[1:] != month[:-1] + 1),
+        (local[1:] != local[:-1])
+        | (code_of[1:] != code_of[:-1])
+        | (first_month[1:] != last_month[:-1] + 1),
     ]
     spell_start = np.maximum.accumulate(np.where(new_spell, np.arange(len(local)), 0))
     last = _last_per_person(local)
     who = local[last]
     previous_month = on_month.astype(np.int64) - 1
-    current = month[last] >= previous_month
+    current = last_month[last] >= previous_month
     who, last = who[current], last[current]
     # only the current employers are looked up in the employers' table
     codes, position = np.unique(code_of[last], return_inverse=True)
@@ -245,7 +253,7 @@ def load_chunk(
     local_insurance = np.zeros(n, dtype=bool)
     local_insurance[who] = region[last] == 1
     start = np.full(n, NO_DAY, dtype=np.int64)
-    start[who] = period[spell_start[last]]
+    start[who] = first_day[spell_start[last]]
     employer_type = np.full(n, EmployerType.unknown.index, dtype=np.int16)
     employer_type[who[known]] = employers.type[employer_of[known]]
     county = np.full(n, County.unknown.index, dtype=np.int16)

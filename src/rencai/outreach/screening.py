@@ -32,7 +32,7 @@ from rencai.feeds.store import PARTITION, check_store
 from rencai.outreach.columns import Employers, load_chunk
 from rencai.policy.cities import registry
 from rencai.policy.engine.system import system_for
-from rencai.policy.screening import screen
+from rencai.policy.screening import screen_gated
 
 RESULT = pa.schema(
     [
@@ -114,7 +114,11 @@ def screen_range(
     holds no facts of units, and the result lists persons."""
     day = dt.date.fromisoformat(on)
     chunk = load_chunk(Path(directory), lo, hi, day, jurisdiction, _employers(directory))
-    result = screen(jurisdiction, chunk.population, day, categories=True, targets=targets)
+    screened, result = screen_gated(
+        jurisdiction, chunk.population, day, categories=True, targets=targets
+    )
+    # the result's rows are those screened; the others hold nothing (decision 0175)
+    at = np.arange(chunk.population.count) if screened is None else screened
     pids, which, clauses, amounts = [], [], [], []
     clause_pool: list[str] = []
     clause_index: dict[str, int] = {}
@@ -128,7 +132,7 @@ def screen_range(
     for k, item in enumerate(items(jurisdiction)):
         if item.id in result.cards:
             held = result.cards[item.id].astype(bool)
-            category = result.categories.get(item.id, np.zeros(chunk.population.count))
+            category = result.categories.get(item.id, np.zeros(result.count))
             rows = np.flatnonzero(held)
             table = np.full(
                 max((n for n, _ in item.category_clauses), default=0) + 1, clause_of(item.clause)
@@ -142,7 +146,7 @@ def screen_range(
             clause = np.full(len(rows), clause_of(item.clause))
             totals = result.totals_fen.get(item.id)
             amount = totals[rows] if totals is not None else np.full(len(rows), -1, np.int64)
-        pids.append(rows)
+        pids.append(at[rows])
         which.append(np.full(len(rows), k))
         clauses.append(clause)
         amounts.append(amount)

@@ -7,13 +7,20 @@ amounts of these policies, and are rounded to fen at this boundary (never kept a
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from openfisca_core.simulations import Simulation
 
 from rencai.policy.engine.population import Population, build_simulation, set_inputs
 from rencai.policy.engine.system import system_for
+from rencai.policy.rules import AllOf, Card, Condition, Program, Rule
+
+# below this many persons, screening everyone is cheaper than deciding whom to screen
+GATE_FROM = 4096
 
 
 @dataclass
@@ -59,12 +66,95 @@ def concat(populations: list[Population]) -> Population:
     )
 
 
+def required_leaves(rule: Rule, cards: dict[str, Card]) -> frozenset[str]:
+    """The leaves that hold whenever ``rule`` holds: all of an AllOf's children's, those common
+    to every branch of an AnyOf, and a mirror leaf's card's own (a card is held only within its
+    scope and one of its categories)."""
+    if isinstance(rule, Condition):
+        own = frozenset({rule.name})
+        return own | card_leaves(cards[rule.mirror], cards) if rule.mirror else own
+    children = [required_leaves(child, cards) for child in rule.children]
+    if isinstance(rule, AllOf):
+        return frozenset().union(*children)
+    return frozenset.intersection(*children) if children else frozenset()
+
+
+def card_leaves(card: Card, cards: dict[str, Card]) -> frozenset[str]:
+    categories = [required_leaves(c.rule, cards) for c in card.categories]
+    common = frozenset.intersection(*categories) if categories else frozenset()
+    return required_leaves(card.scope, cards) | common
+
+
+@functools.cache
+def necessities(jurisdiction: str, targets: frozenset[str] | None) -> tuple[frozenset[str], ...]:
+    """For each card and benefit screened, the leaves about the person (not a dated switch,
+    which reads no fact of the person, nor a card held) that hold whenever the item is held or
+    granted; empty when some item has none, and then nobody can be left out."""
+    program: Program = system_for(jurisdiction).program
+    cards = {card.id: card for card in program.cards}
+    conditions = {c.name: c for c in program.conditions}
+
+    def of_person(name: str) -> bool:
+        """A leaf reading a fact of the person, and not a card's (which costs the card)."""
+        if name not in conditions or conditions[name].mirror:
+            return False
+        return any(not r.startswith("parameter:") for r in conditions[name].reads)
+
+    needs = [card_leaves(card, cards) for card in program.cards if not card.per_relative]
+    needs += [
+        required_leaves(benefit.rule, cards)
+        for benefit in program.benefits
+        if targets is None or benefit.target in targets
+    ]
+    needs = [frozenset(name for name in need if of_person(name)) for need in needs]
+    return tuple(needs) if needs and all(needs) else ()
+
+
+# (jurisdiction, targets) → the gate chosen on the first large population screened
+_gates: dict[tuple[str, frozenset[str] | None], tuple[str, ...]] = {}
+
+
+def _gate(
+    jurisdiction: str, targets: frozenset[str] | None, simulation: Simulation, day: str
+) -> np.ndarray:
+    """Who passes the gate (decision 0175): leaves chosen so that each item requires one of
+    them; a person holding none holds no card and is granted no benefit. Any such choice is
+    correct; the one made on the first large population screened lets the fewest pass."""
+    key = (jurisdiction, targets)
+    needs = necessities(jurisdiction, targets)
+    if key not in _gates:
+        held = {name: simulation.calculate(name, day) for name in frozenset().union(*needs)}
+        _gates[key] = _cover(needs, held)
+    passes = np.zeros(simulation.persons.count, dtype=bool)
+    for name in _gates[key]:
+        passes |= simulation.calculate(name, day)
+    return passes
+
+
+def _cover(needs: tuple[frozenset[str], ...], held: dict[str, np.ndarray]) -> tuple[str, ...]:
+    """Greedy set cover: the leaf adding the fewest new passers per item it newly covers."""
+    uncovered = set(range(len(needs)))
+    passes = np.zeros(len(next(iter(held.values()))), dtype=bool)
+    chosen: list[str] = []
+    while uncovered:
+        covers: Counter[str] = Counter(name for i in uncovered for name in needs[i])
+        best = min(
+            covers,
+            key=lambda name: (int(np.count_nonzero(held[name] & ~passes)) / covers[name], name),
+        )
+        chosen.append(best)
+        passes |= held[best]
+        uncovered = {i for i in uncovered if best not in needs[i]}
+    return tuple(sorted(chosen))
+
+
 def screen(
     jurisdiction: str,
     population: Population,
     on: dt.date,
     categories: bool = False,
     targets: Collection[str] | None = None,
+    gated: bool = True,
 ) -> ScreeningResult:
     """Every card and benefit for every person of the population on one day (with
     ``categories``, also the first category of each card its holders fall in: the deciding
@@ -72,7 +162,77 @@ def screen(
 
     ``targets`` limits the benefits to those awarded to these audiences (``{"person"}``: not the
     awards to units); OpenFisca computes what a variable depends on when it is asked, so the
-    benefits computed are the same with or without the others (decision 0131)."""
+    benefits computed are the same with or without the others (decision 0131).
+
+    A large population of one-person groups is screened in two steps (decision 0175): the
+    gate's leaves over everyone, then every card and benefit over those who pass it only; the
+    others hold nothing, by construction of the gate (``gated=False`` screens everyone)."""
+    if not gated:
+        return _screen_all(jurisdiction, population, on, categories, targets)
+    rows, part = screen_gated(jurisdiction, population, on, categories, targets)
+    return part if rows is None else _spread(part, rows, population.count)
+
+
+def screen_gated(
+    jurisdiction: str,
+    population: Population,
+    on: dt.date,
+    categories: bool = False,
+    targets: Collection[str] | None = None,
+) -> tuple[np.ndarray | None, ScreeningResult]:
+    """``screen`` without placing the result back: the rows of the population screened (None:
+    all of them) and the result over those rows only (what a screening that lists holders
+    needs)."""
+    kept = frozenset(targets) if targets is not None else None
+    if (
+        necessities(jurisdiction, kept)
+        and population.count >= GATE_FROM
+        and population.family is None
+        and population.employer is None
+        and population.relative is None
+    ):
+        system = system_for(jurisdiction)
+        simulation = build_simulation(system, population)
+        set_inputs(simulation, population, on)
+        rows = np.flatnonzero(_gate(jurisdiction, kept, simulation, on.isoformat()))
+        return rows, _screen_all(jurisdiction, subset(population, rows), on, categories, targets)
+    return None, _screen_all(jurisdiction, population, on, categories, targets)
+
+
+def subset(population: Population, rows: np.ndarray) -> Population:
+    """The persons at ``rows`` of a population of one-person groups (their own employers)."""
+    return replace(
+        population,
+        count=len(rows),
+        persons={name: values[rows] for name, values in population.persons.items()},
+        employers={name: values[rows] for name, values in population.employers.items()},
+    )
+
+
+def _spread(part: ScreeningResult, rows: np.ndarray, count: int) -> ScreeningResult:
+    """A subset's result placed back at its rows of the whole population."""
+
+    def full(values: np.ndarray) -> np.ndarray:
+        out = np.zeros(count, dtype=values.dtype)
+        out[rows] = values
+        return out
+
+    return ScreeningResult(
+        count,
+        {k: full(v) for k, v in part.cards.items()},
+        {k: full(v) for k, v in part.granted.items()},
+        {k: full(v) for k, v in part.totals_fen.items()},
+        {k: full(v) for k, v in part.categories.items()},
+    )
+
+
+def _screen_all(
+    jurisdiction: str,
+    population: Population,
+    on: dt.date,
+    categories: bool,
+    targets: Collection[str] | None,
+) -> ScreeningResult:
     system = system_for(jurisdiction)
     simulation = build_simulation(system, population)
     set_inputs(simulation, population, on)

@@ -33,7 +33,7 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     social_insurance_local,
     unit_query,
 )
-from rencai.policy.leaves import idx, param_getter, plain, years_apart_less_than, yyyymmdd
+from rencai.policy.leaves import idx, param_getter, plain, years_apart_less_than
 from rencai.policy.rules import Amount, Benefit, Facts, all_of, any_of
 
 retention_in_force = in_force(
@@ -172,12 +172,14 @@ technician_or_above = leaf(
 
 def _double_first_class_this_year(p: Any, t: Any, _: Any) -> np.ndarray:
     bit = TAG_BIT["double_first_class"]
-    year = t.start.year
+    # the year's first and last day, compared as dates (no conversion of every date)
+    first = np.datetime64(f"{t.start.year:04d}-01-01")
+    last = np.datetime64(f"{t.start.year:04d}-12-31")
     result = np.zeros(p.count, dtype=bool)
     for level in ("doctorate", "master", "bachelor"):
         tagged = (p(f"full_time_{level}_tags", t) & bit) != 0
-        graduated = yyyymmdd(p(f"full_time_graduation_{level}", t)) // 10000 == year
-        result |= tagged & graduated
+        graduated = p(f"full_time_graduation_{level}", t)
+        result |= tagged & (graduated >= first) & (graduated <= last)
     return result
 
 
