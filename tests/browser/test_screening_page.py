@@ -103,3 +103,45 @@ def test_the_office_builds_the_store_from_the_loads_and_screens_it(
     page.click("#apply-filters")
     expect(page.locator("#results")).to_contain_text(f"博士{tag}")
     expect(page.locator("#results")).to_contain_text("申领范围（2）")
+
+
+def test_the_page_follows_a_background_screening_to_its_end(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """A running screening shows its progress and the page follows it by itself: here the run
+    is recorded as stopped by the database (as a worker would on failure), and the page shows
+    why without the officer reloading it."""
+    from rencai import clock
+    from rencai.outreach.models import Screening
+
+    tag = uuid.uuid4().hex[:6]
+    url = os.environ["RENCAI_DATABASE_URL"]
+    with session_scope(url) as s:
+        officer = create_account(s, f"zp{tag}", "secret123", "市委人才办", Role.city_reviewer)
+        running = Screening(
+            jurisdiction="jinzhou",
+            on_date=dt.date(2026, 6, 15),
+            store="-",
+            status="running",
+            started_by=officer.id,
+            started_at=clock.now(),
+            heartbeat_at=clock.now(),
+            done=40_000,
+            total=100_000,
+        )
+        s.add(running)
+        s.flush()
+        screening_id = running.id
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+    page.goto(live_server.url + "/login")
+    page.fill("#username", f"zp{tag}")
+    page.fill("#password", "secret123")
+    page.click("#login")
+    page.goto(f"{live_server.url}/screenings/{screening_id}")
+    expect(page.locator("#progress")).to_contain_text("已筛查 40000 / 100000 人")
+    assert page.locator("#progress progress").get_attribute("value") == "40"
+    with session_scope(url) as s:
+        row = s.get(Screening, screening_id)
+        assert row is not None
+        row.status, row.message = "failed", "筛查数据不可用：测试"
+    expect(page.locator("#failed")).to_contain_text("筛查未能完成：筛查数据不可用：测试")

@@ -16,7 +16,15 @@ from typer.testing import CliRunner
 from rencai import clock
 from rencai.cli import app
 from rencai.db.session import session_scope
-from rencai.feeds.export import MANIFEST, export_store, is_stale, store_info
+from rencai.feeds.export import (
+    MANIFEST,
+    _export,
+    build_lock,
+    export_store,
+    is_stale,
+    refresh_if_stale,
+    store_info,
+)
 from rencai.feeds.models import SocialInsuranceRow
 from rencai.feeds.source import FeedError
 from rencai.feeds.store import SCHEMAS, check_store
@@ -164,6 +172,49 @@ def test_a_new_build_replaces_the_store_whole(db_url: str, tmp_path: Path) -> No
     builds = [p for p in (tmp_path / "store.builds").iterdir() if not p.name.startswith(".")]
     assert len(builds) == 2  # the current build and the one before it
     assert store_info(out) is not None and Path(store_info(out).path) in builds  # type: ignore[union-attr]
+
+
+def test_builds_take_turns_and_a_fresh_store_is_not_built_again(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Two builds of one store never write at once (a lock beside the store, held across
+    processes), and a build asked for when another has just brought the store up to date
+    builds nothing (decision 0176)."""
+    import subprocess
+    import sys
+    import threading
+
+    people = _world(random.Random(5))
+    _load(db_url, tmp_path / "deliveries", people)
+    out = tmp_path / "store"
+    probe = (
+        "import fcntl, sys\n"
+        "f = open(sys.argv[1], 'a')\n"
+        "try:\n    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept BlockingIOError:\n"
+        "    sys.exit(3)\n"
+    )
+    lock = tmp_path / "store.lock"
+    with build_lock(out):
+        held = subprocess.run([sys.executable, "-c", probe, str(lock)], check=False)
+        assert held.returncode == 3  # another process cannot take it meanwhile
+        finished: list[bool] = []
+        waiting = threading.Thread(target=lambda: finished.append(_refresh(db_url, out)))
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive() and not out.exists()  # the second build waits its turn
+        with session_scope(db_url) as session:  # the build the lock holder makes
+            _export(session, out.absolute(), None)
+    waiting.join(timeout=60)
+    assert finished == [False]  # up to date once it got the lock: nothing built again
+    free = subprocess.run([sys.executable, "-c", probe, str(lock)], check=False)
+    assert free.returncode == 0
+    builds = [p for p in (tmp_path / "store.builds").iterdir() if not p.name.startswith(".")]
+    assert len(builds) == 1
+
+
+def _refresh(db_url: str, out: Path) -> bool:
+    with session_scope(db_url) as session:
+        return refresh_if_stale(session, out)
 
 
 def test_nothing_loaded_is_refused(db_url: str, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.models import Role
 from tests.feeds.world import Delivery, a_uscc, id_number_born
+from tests.outreach.screened import screened
 from tests.profiles import doctor
 from tests.support import CSRF_HOOKS, LiveServer
 
@@ -94,9 +95,9 @@ def _card_b(server: LiveServer, office: dict[str, Any]) -> dict[str, dict[str, A
     """A screening on today through the API: its B-card rows by name."""
     base = f"{server.url}/api/v1/screenings"
     city = office["headers"]["city"]
-    started = httpx.post(base, headers=city, json={"on": clock.today().isoformat()}, timeout=120)
-    assert started.status_code == 201, started.text
-    rows = httpx.get(f"{base}/{started.json()['id']}", headers=city, params={"program": "card.b"})
+    started = screened(server.url, city, {"on": clock.today().isoformat()})
+    assert started["status"] == "done", started
+    rows = httpx.get(f"{base}/{started['id']}", headers=city, params={"program": "card.b"})
     return {row["name"]: row for row in rows.json()["items"]}
 
 

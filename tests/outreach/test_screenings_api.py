@@ -15,16 +15,17 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from rencai import settings
+from rencai import clock, settings
 from rencai.applications.models import Application, ReviewProgram
 from rencai.applications.programs import configure
 from rencai.db.session import session_scope
 from rencai.feeds.store import synthesize
 from rencai.notifications.outbox import Notification
-from rencai.outreach.models import NoApplicationProgram
+from rencai.outreach.models import NoApplicationProgram, Screening
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Account, Role, TalentProfile
+from tests.outreach.screened import finished, screened
 from tests.profiles import doctor
 from tests.support import CSRF_HOOKS, LiveServer
 
@@ -65,10 +66,9 @@ def test_the_office_screens_filters_and_notifies_once(
 ) -> None:
     base = f"{live_server.url}/api/v1/screenings"
     city = office["headers"]["city"]
-    created = httpx.post(base, headers=city, json={"on": ON.isoformat()}, timeout=60)
-    assert created.status_code == 201, created.text
-    body = created.json()
+    body = screened(live_server.url, city, {"on": ON.isoformat()})
     assert body["status"] == "done" and body["persons"] == 3_000 and body["rows"] > 0
+    assert body["done"] == body["total"] == 3_000 and body["percent"] == 100
     card_b = httpx.get(f"{base}/{body['id']}", headers=city, params={"program": "card.b"})
     assert card_b.status_code == 200
     found = {row["id_number"] for row in card_b.json()["items"]}
@@ -85,7 +85,7 @@ def test_the_office_screens_filters_and_notifies_once(
     assert first.status_code == 200 and first.json()["sent"] >= 1
     again = httpx.post(f"{base}/{body['id']}/notices", headers=city)
     assert again.json()["sent"] == 0
-    rerun = httpx.post(base, headers=city, json={"on": ON.isoformat()}, timeout=60).json()
+    rerun = screened(live_server.url, city, {"on": ON.isoformat()})
     assert httpx.post(f"{base}/{rerun['id']}/notices", headers=city).json()["sent"] == 0
     # in the talent's inbox: one message per program they were found for, none repeated
     planted_id = office["planted"][0]["id_number"]
@@ -108,7 +108,7 @@ def test_the_office_screens_filters_and_notifies_once(
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("anonymous", 401), ("talent", 403), ("county", 403), ("city", 201), ("admin", 201)],
+    [("anonymous", 401), ("talent", 403), ("county", 403), ("city", 202), ("admin", 202)],
 )
 def test_who_may_start_a_screening(
     live_server: LiveServer, office: dict[str, Any], role: str, expected: int
@@ -120,6 +120,46 @@ def test_who_may_start_a_screening(
         timeout=60,
     )
     assert response.status_code == expected
+    if expected == 202:
+        done = finished(live_server.url, office["headers"][role], response.json()["id"])
+        assert done["status"] == "done"
+
+
+def test_one_screening_of_a_city_runs_at_a_time(
+    live_server: LiveServer, office: dict[str, Any]
+) -> None:
+    """A screening still giving signs of life blocks another of the same city; one whose process
+    stopped (no heartbeat for five minutes) is marked failed when the next one starts."""
+    city = office["headers"]["city"]
+    base = f"{live_server.url}/api/v1/screenings"
+    url = os.environ["RENCAI_DATABASE_URL"]
+    with session_scope(url) as s:
+        officer = s.scalar(select(Account).where(Account.username == f"scity{office['tag']}"))
+        assert officer is not None
+        running = Screening(
+            jurisdiction="shijiazhuang",
+            on_date=ON,
+            store="-",
+            status="running",
+            started_by=officer.id,
+            started_at=clock.now(),
+            heartbeat_at=clock.now(),
+            done=0,
+        )
+        s.add(running)
+        s.flush()
+        running_id = running.id
+    refused = httpx.post(base, headers=city, json={"on": ON.isoformat()}, timeout=60)
+    assert refused.status_code == 409, refused.text
+    assert f"第{running_id}次筛查正在进行" in refused.json()["errors"][0]["message"]
+    with session_scope(url) as s:
+        row = s.get(Screening, running_id)
+        assert row is not None
+        row.heartbeat_at = clock.now() - dt.timedelta(minutes=6)
+    started = screened(live_server.url, city, {"on": ON.isoformat()})
+    assert started["status"] == "done"
+    stopped = httpx.get(f"{base}/{running_id}", headers=city).json()
+    assert stopped["status"] == "failed" and stopped["message"] == "筛查进程已停止运行"
 
 
 def test_a_bad_request_is_refused_in_chinese(
@@ -151,6 +191,8 @@ def test_the_page_exports_the_filtered_result(
             "/screenings", data={"on": ON.isoformat(), "jurisdiction": "shijiazhuang"}
         )
         assert started.status_code == 303, started.text
+        screening_id = int(started.headers["location"].rsplit("/", 1)[1])
+        finished(live_server.url, office["headers"]["city"], screening_id)
         page = browser.get(started.headers["location"], params={"program": "card.b"})
         assert page.status_code == 200 and "政策找人结果" in page.text
         exported = browser.get(
@@ -229,12 +271,7 @@ def test_no_application_programs_are_applied_for_once(
     set_ = httpx.put(setting, headers=headers["admin"], json={"enabled": True})
     assert set_.status_code == 200
     assert [p["program"] for p in set_.json()["items"]] == ["card.b"]
-    screening = httpx.post(
-        f"{base}/api/v1/screenings",
-        headers=headers["city"],
-        json={"on": ON.isoformat()},
-        timeout=60,
-    ).json()
+    screening = screened(base, headers["city"], {"on": ON.isoformat()})
     first = httpx.post(
         f"{base}/api/v1/screenings/{screening['id']}/applications", headers=headers["city"]
     )
@@ -253,12 +290,7 @@ def test_no_application_programs_are_applied_for_once(
         f"{base}/api/v1/screenings/{screening['id']}/applications", headers=headers["city"]
     )
     assert again.json()["created"] == 0
-    later = httpx.post(
-        f"{base}/api/v1/screenings",
-        headers=headers["city"],
-        json={"on": ON.isoformat()},
-        timeout=60,
-    ).json()
+    later = screened(base, headers["city"], {"on": ON.isoformat()})
     rows = httpx.get(
         f"{base}/api/v1/screenings/{later['id']}",
         headers=headers["city"],

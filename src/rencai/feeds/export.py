@@ -16,7 +16,9 @@ The build's ``export.json`` says when it was built, by whom, and from which load
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
@@ -316,9 +318,50 @@ def _prune(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def build_lock(out: Path) -> Iterator[None]:
+    """One build of a store at a time, across the processes of this machine: an exclusive lock
+    on ``DIR.lock`` beside the store, held while the build is written and swapped in (decision
+    0176)."""
+    lock = out.with_name(out.name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def export_store(session: Session, out: Path, actor: str | None = None) -> StoreInfo:
-    """Build the screening store from the loaded department tables and put it at ``out``."""
+    """Build the screening store from the loaded department tables and put it at ``out``, one
+    build at a time (``build_lock``)."""
     out = Path(out).absolute()
+    with _locked(out):
+        return _export(session, out, actor)
+
+
+def refresh_if_stale(session: Session, out: Path, actor: str | None = None) -> bool:
+    """Build the store when it is stale (``is_stale``), judged once the build lock is held:
+    another build may just have brought it up to date. True when a build was made."""
+    out = Path(out).absolute()
+    with _locked(out):
+        if not is_stale(session, out):
+            return False
+        _export(session, out, actor)
+        return True
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    try:
+        with build_lock(out):
+            yield
+    except OSError as exc:
+        raise FeedError("store", f"无法写入筛查数据目录 {out}：{exc.strerror}", "invalid") from None
+
+
+def _export(session: Session, out: Path, actor: str | None) -> StoreInfo:
     loads = department_loads(session)
     if not loads:
         raise FeedError("store", "尚未导入任何部门数据，无法生成筛查数据", "invalid")

@@ -26,6 +26,12 @@ class Screening(Base):
     persons: Mapped[int | None] = mapped_column(Integer)
     rows: Mapped[int | None] = mapped_column(Integer)
     result_path: Mapped[str | None] = mapped_column(String(500))
+    # the background run (decision 0176): persons screened of the store's total, the last sign
+    # of life of the process running it, and why it failed (Chinese)
+    done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    message: Mapped[str | None] = mapped_column(String(500))
 
 
 class ScreeningNotice(Base):

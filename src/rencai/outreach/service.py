@@ -1,8 +1,8 @@
 """The office's 政策找人: start a screening of the store, read its result, export it, tell people.
 
-A screening runs inside the request that starts it (decision 0125): the office's store screens
-at a few hundred thousand persons a second, so a city's store is answered in seconds; a
-province's store is screened with `rencai screen --engine dask` against its cluster.
+A screening is recorded by the request that starts it and runs in the background (``jobs``,
+decision 0176, replacing 0125's run inside the request); a province's store can also be
+screened with `rencai screen --engine dask` against its cluster.
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from rencai import clock
 from rencai.errors import Refusal
 from rencai.feeds.export import StoreInfo, export_store, is_stale, store_info
 from rencai.feeds.source import FeedError
-from rencai.outreach.applied import applied_pairs
+from rencai.feeds.store import check_store
+from rencai.outreach.jobs import ABANDONED
 from rencai.outreach.models import Screening
 from rencai.outreach.notify import notify_found
-from rencai.outreach.screening import ScreeningError, check_jurisdiction, run, without, write_result
+from rencai.outreach.screening import ScreeningError, check_jurisdiction
 from rencai.outreach.views import StoreView, store_view
 from rencai.registry.models import Account, Role
 from rencai.settings import settings
@@ -36,12 +37,6 @@ SHOWN = 500  # rows a page or an API answer shows; the export has them all
 def may_screen(account: Account) -> bool:
     """The city's talent office and the administrator run 政策找人."""
     return account.role in (Role.city_reviewer, Role.admin)
-
-
-def _result_path(screening: Screening) -> str:
-    folder = settings().files_dir / "screenings"
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / f"{screening.id}.parquet")
 
 
 def build_store(session: Session, account: Account) -> StoreInfo:
@@ -58,33 +53,40 @@ def store_state(session: Session) -> StoreView:
 
 
 def start(session: Session, account: Account, on: dt.date, jurisdiction: str) -> Screening:
+    """Record a screening to run in the background (``jobs.run_screening``, launched by the
+    caller once this transaction is committed). One screening of a city runs at a time; one
+    whose process stopped giving signs of life is marked failed first."""
     check_jurisdiction(jurisdiction)
+    now = clock.now()
+    running = session.scalars(
+        select(Screening)
+        .where(Screening.jurisdiction == jurisdiction, Screening.status == "running")
+        .with_for_update()
+    ).all()
+    for other in running:
+        if clock.office_time(other.heartbeat_at or other.started_at) >= now - ABANDONED:
+            raise ScreeningError(
+                "screening", f"第{other.id}次筛查正在进行，请待其完成后再开始", "bad_state"
+            )
+        other.status, other.message, other.finished_at = "failed", "筛查进程已停止运行", now
     directory = settings().screening_store_dir
-    if is_stale(session, directory):  # decision 0128: never screen older data than was loaded
-        build_store(session, account)
-    # the build the path names now: a rebuild during the screening does not change what it reads
-    store = directory.resolve()
+    if not is_stale(session, directory):  # else the run builds it first
+        try:
+            check_store(directory)
+        except FeedError as exc:
+            raise ScreeningError("store", f"筛查数据不可用：{exc.message}", "invalid") from None
     screening = Screening(
         jurisdiction=jurisdiction,
         on_date=on,
-        store=str(store),
+        store=str(directory),
         status="running",
         started_by=account.id,
-        started_at=clock.now(),
+        started_at=now,
+        heartbeat_at=now,
+        done=0,
     )
     session.add(screening)
     session.flush()
-    try:
-        table = run(store, on, jurisdiction)
-    except FeedError as exc:
-        raise ScreeningError("store", f"筛查数据不可用：{exc.message}", "invalid") from None
-    found = without(table, applied_pairs(session, jurisdiction))
-    screening.result_path = _result_path(screening)
-    write_result(found, screening.result_path)  # type: ignore[arg-type]
-    screening.persons = pq.ParquetFile(store / "persons.parquet").metadata.num_rows
-    screening.rows = found.num_rows
-    screening.status = "done"
-    screening.finished_at = clock.now()
     return screening
 
 

@@ -27,6 +27,10 @@ class ScreeningView(View):
     rows: int | None
     started_at: dt.datetime
     finished_at: dt.datetime | None
+    done: int  # persons screened so far (background run, decision 0176)
+    total: int | None  # persons in the store, once the run has opened it
+    percent: int  # 0–100
+    message: str | None  # why it failed
 
 
 class ScreeningRow(View):
@@ -97,6 +101,12 @@ def screening_view(screening: Screening) -> ScreeningView:
         rows=screening.rows,
         started_at=screening.started_at,
         finished_at=screening.finished_at,
+        done=screening.done or 0,
+        total=screening.total,
+        percent=100
+        if screening.status == "done"
+        else (100 * (screening.done or 0) // screening.total if screening.total else 0),
+        message=screening.message,
     )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, BackgroundTasks, Depends, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from rencai import clock
-from rencai.outreach import no_application, service
+from rencai.outreach import jobs, no_application, service
 from rencai.outreach.models import Screening
 from rencai.outreach.views import (
     ScreeningRow,
@@ -56,13 +56,17 @@ def _answer(screening: Screening, filters: service.Filters) -> ScreeningResult:
 @router.post(
     "/screenings",
     response_model=ScreeningResult,
-    status_code=201,
-    summary="政策找人：筛查符合条件而未申请的人员",
+    status_code=202,
+    summary="政策找人：开始筛查符合条件而未申请的人员（后台运行，查询进度与结果见 GET）",
 )
-def start(body: ScreeningRequest, officer: Screener, session: DbSession) -> ScreeningResult:
+def start(
+    body: ScreeningRequest, officer: Screener, session: DbSession, background: BackgroundTasks
+) -> ScreeningResult:
     screening = service.start(
         session, officer, body.on or clock.today(), body.jurisdiction or default_code()
     )
+    # runs after the response, when the request's transaction is committed
+    background.add_task(jobs.run_screening, session.get_bind(), screening.id)
     return _answer(screening, service.Filters())
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.errors import Refusal
-from rencai.outreach import no_application, service
+from rencai.outreach import jobs, no_application, service
 from rencai.outreach.views import row_views, screening_view
 from rencai.policy.cities import default_code, names
 from rencai.registry.models import Account, Role
@@ -85,7 +85,9 @@ async def set_no_application(request: Request, officer: Screener, session: DbSes
 
 
 @router.post("/screenings", response_class=HTMLResponse)
-async def start(request: Request, officer: Screener, session: DbSession) -> Response:
+async def start(
+    request: Request, officer: Screener, session: DbSession, background: BackgroundTasks
+) -> Response:
     form = await request.form()
     try:
         on = dt.date.fromisoformat(str(form.get("on", "")))
@@ -98,11 +100,25 @@ async def start(request: Request, officer: Screener, session: DbSession) -> Resp
             )
     except Refusal as exc:
         return _list(request, session, officer, exc.message, status_of(exc))
+    background.add_task(jobs.run_screening, session.get_bind(), screening.id)
     return RedirectResponse(f"/screenings/{screening.id}", status_code=303)
 
 
 def _filters(program: str | None, county: str | None, degree: str | None) -> service.Filters:
     return service.Filters(program or None, county or None, degree or None)
+
+
+@router.get("/screenings/{screening_id}/progress", response_class=HTMLResponse)
+def progress(
+    request: Request, screening_id: SerialId, officer: Screener, session: DbSession
+) -> Response:
+    """The progress of a background screening, polled by its page; once it has finished, the
+    page is loaded again to show the result (or why it failed)."""
+    screening = service.screening_or_404(session, screening_id)
+    response = page(request, "_screening_progress.html", {"screening": screening_view(screening)})
+    if screening.status != "running":
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 @router.get("/screenings/{screening_id}", response_class=HTMLResponse)
