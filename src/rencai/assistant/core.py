@@ -121,6 +121,7 @@ ELIGIBILITY_WORDS = re.compile(
     r"要求|同时|叠加|重复|兼得|一起拿|都能|限制|年龄|多大|超过|够不够|够格|算不算|属于|包括|范围|"
     r"谁能|哪些人|什么人"
 )
+STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高")
 # words that name something the library covers (a question without any is not about it)
 DOMAIN_HINT = re.compile(
     r"人才|补贴|补助|奖励|资助|绿卡|卡|博士|硕士|本科|学士|毕业生|落户|户籍|安家|租房|房租|购房|住房|公寓|"
@@ -429,6 +430,16 @@ def _city(code: str | None) -> str:
     return names().get(code or "", "")
 
 
+def _source(clause: Clause, on: dt.date) -> tuple[str, str, str]:
+    """(依据…, 原文：“…”, validity note) of a clause, as the answer states them."""
+    where = _city(clause.jurisdiction)
+    if clause.document == clause.document_title:
+        source = f"依据{where}《{clause.document_title}》{clause.clause}"
+    else:
+        source = f"依据{where}《{clause.document_title}》（{clause.document}）{clause.clause}"
+    return source, f"原文：“{to_simplified(clause.quote)}”", _validity(clause, on)
+
+
 def _validity(clause: Clause, on: dt.date) -> str:
     if clause.expires and clause.expires < on:
         until = clause.expires.isoformat()
@@ -647,14 +658,26 @@ def ask(
         slots=slots.as_dict(),
         citations=[_citation(h.clause) for h in hits[:3]],
     )
-    where = _city(best.jurisdiction)
-    source = f"依据{where}《{best.document_title}》（{best.document}）{best.clause}"
-    if best.document == best.document_title:
-        source = f"依据{where}《{best.document_title}》{best.clause}"
-    quote = f"原文：“{to_simplified(best.quote)}”"
-    validity = _validity(best, day)
+    source, quote, validity = _source(best, day)
 
-    if intent in ("amount", "eligibility"):
+    if intent == "eligibility" and STACKING.search(text):
+        rules = [
+            (e.exclusivity, e.name, ix.entry_clause[e.id])
+            for h in hits[:3]
+            for e in _entries(ix, h.clause)
+            if e.exclusivity
+        ]
+        if rules:
+            first = rules[0][2]
+            cited = [first] + [h.clause for h in hits if h.clause is not first]
+            answer.citations = [_citation(c) for c in cited[:3]]
+            source, quote, validity = _source(first, day)
+            shown = "；".join(dict.fromkeys(f"{name}：{rule}" for rule, name, _ in rules))
+            answer.answer = f"关于能否同时享受，政策规定——{shown}。{source}。{quote}{validity}"
+            return answer
+    if intent in ("amount", "eligibility") and (
+        intent == "amount" or slots.degree or AMOUNT_WORDS.search(text)
+    ):
         amounts: list[Amount] = []
         why_not: list[dict[str, Any]] = []
         for hit in hits[:3]:
@@ -669,12 +692,7 @@ def ask(
                     best = hit.clause
                     order = [hit] + [h for h in hits if h is not hit]
                     answer.citations = [_citation(h.clause) for h in order[:3]]
-                    where = _city(best.jurisdiction)
-                    source = f"依据{where}《{best.document_title}》（{best.document}）{best.clause}"
-                    if best.document == best.document_title:
-                        source = f"依据{where}《{best.document_title}》{best.clause}"
-                    quote = f"原文：“{to_simplified(best.quote)}”"
-                    validity = _validity(best, day)
+                    source, quote, validity = _source(best, day)
                 break
         if amounts:
             reference = slotting.reference(slots, day)

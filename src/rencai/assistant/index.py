@@ -73,7 +73,7 @@ class ClauseIndex:
             grants: str,
             valid_from: dt.date | None = None,
             valid_until: dt.date | None = None,
-        ) -> None:
+        ) -> Clause:
             key = (document, clause, quote.strip())
             found = by_key.get(key)
             if found is None:
@@ -97,12 +97,14 @@ class ClauseIndex:
                     found.computed += [c for c in entry.computed_by if c not in found.computed]
             if grants and grants not in found.grants:
                 found.grants.append(grants)
+            return found
 
         for f in inventory():
             for row in f.rows:
                 add(row.jurisdiction, row.document, row.clause, row.quote, row.program, row.grants)
+        self.entry_clause: dict[str, Clause] = {}
         for entry in cat.entries.values():
-            add(
+            self.entry_clause[entry.id] = add(
                 entry.jurisdiction,
                 entry.document,
                 entry.clause,
