@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -164,6 +165,7 @@ class Answer:
     on: str = ""
     confidence: float = 0.0
     office: str | None = None
+    records: dict[str, list[int]] | None = None  # the asker's own cases and schedules cited
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -182,6 +184,7 @@ class Answer:
             "confidence": round(self.confidence, 3),
             "office": self.office,
             "question": self.question,
+            "records": self.records,
         }
 
 
@@ -570,8 +573,10 @@ def ask(
     on: dt.date | None = None,
     jurisdiction: str | None = None,
     earlier: dict[str, Any] | None = None,
+    cases: Callable[[str], Answer] | None = None,
 ) -> Answer:
-    """The answer to one question (``earlier``: slots carried from the previous turn)."""
+    """The answer to one question (``earlier``: slots carried from the previous turn; ``cases``:
+    answers a case question from the asker's own records, when the asker is known)."""
     day = on or clock.today()
     raw = (question or "").strip()
     if not raw:
@@ -616,6 +621,8 @@ def ask(
             city,
             "这个问题不属于人才政策咨询范围，本平台的政策库中没有相关条款。",
         )
+    if intent == "case_status" and cases is not None:
+        return cases(raw)
     if intent == "case_status":
         return Answer(
             question=raw,
