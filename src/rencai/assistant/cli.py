@@ -21,10 +21,7 @@ class AskFormat(StrEnum):
     text = "text"
 
 
-class City(StrEnum):
-    shijiazhuang = "shijiazhuang"
-    jinzhou = "jinzhou"
-    cangzhou = "cangzhou"
+CITIES = ("shijiazhuang", "jinzhou", "cangzhou")
 
 
 def _fail(message: str) -> None:
@@ -36,7 +33,8 @@ def ask_command(
     question: Annotated[str, typer.Argument(help="the question, in Chinese")],
     on: Annotated[str | None, typer.Option("--on", help="date asked (YYYY-MM-DD)")] = None,
     jurisdiction: Annotated[
-        City | None, typer.Option("--jurisdiction", help="the city asked about")
+        str | None,
+        typer.Option("--jurisdiction", help="the city asked about: " + "|".join(CITIES)),
     ] = None,
     fmt: Annotated[AskFormat, typer.Option("--format")] = AskFormat.text,
 ) -> None:
@@ -47,8 +45,10 @@ def ask_command(
             day = dt.date.fromisoformat(on)
         except ValueError:
             _fail(f"--on: 日期格式应为 YYYY-MM-DD，收到 {on!r}")
+    if jurisdiction is not None and jurisdiction not in CITIES:
+        _fail(f"--jurisdiction: 应为 {'、'.join(CITIES)} 之一，收到 {jurisdiction!r}")
     try:
-        answer = ask(question, on=day, jurisdiction=jurisdiction.value if jurisdiction else None)
+        answer = ask(question, on=day, jurisdiction=jurisdiction)
     except QuestionError as exc:
         _fail(str(exc))
         return
