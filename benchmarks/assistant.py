@@ -21,24 +21,24 @@ DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "assistant" / "ques
 
 
 def baseline(path: Path) -> tuple[float, float]:
-    """Top-3 accuracy and refusal rate of the catalogue's substring search on the same set."""
+    """Top-3 accuracy of the catalogue's substring search on the same set, and the share of the
+    questions to answer for which it finds nothing."""
     data = load(path)
     cat = catalogue()
-    hit = answerable = refused = must = 0
+    hit = answerable = refused = 0
     for item in data["questions"]:
         words = [w for w in normalise(item["q"]).split() if w]
         found = cat.search(text=" ".join(words)) if words else []
         if item.get("refuse"):
-            must += 1
-            refused += not found
             continue
         answerable += 1
+        refused += not found
         wanted = {(item["doc"], str(item["clause"]))} | {
             (d, str(c)) for d, c in item.get("alt") or []
         }
         if any((e.document, e.clause) in wanted for e in found[:3]):
             hit += 1
-    return hit / answerable, refused / must
+    return hit / answerable, refused / answerable
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
     started = time.perf_counter()
     report = evaluate(args.questions)
     figures = report.figures
-    base_top3, base_refusals = baseline(args.questions)
+    base_top3, base_nothing = baseline(args.questions)
     print(
         f"questions: {report.questions} ({report.answerable} to answer, "
         f"{report.must_refuse} to refuse, {report.amount_questions} asking an amount)"
@@ -60,11 +60,11 @@ def main() -> None:
         f"baseline substring search {base_top3:.1%})"
     )
     print(f"amounts equal to the calculator: {figures['amount_exact']:.1%}  (goal 100 %)")
+    print(f"correct refusals: {figures['refusals_correct']:.1%}  (goal ≥ 95 %)")
     print(
-        f"correct refusals: {figures['refusals_correct']:.1%}  (goal ≥ 95 %; "
-        f"baseline {base_refusals:.1%})"
+        f"false refusals: {figures['false_refusals']:.1%}  (goal ≤ 3 %; "
+        f"baseline finds nothing for {base_nothing:.1%})"
     )
-    print(f"false refusals: {figures['false_refusals']:.1%}  (goal ≤ 3 %)")
     print(
         f"latency per question: p50 {figures['p50_ms']:.2f} ms, "
         f"p95 {figures['p95_ms']:.2f} ms  (goal p95 ≤ 50 ms)"
