@@ -633,13 +633,15 @@ def ask(
             confidence=1.0,
         )
 
-    hits, coverage, _ = _search(ix, text, city)
+    hits, coverage, words = _search(ix, text, city)
+    # a question naming a 文号 of the library is about that document
+    names_document = any(w.startswith("§") and w in ix.vocabulary for w in words)
     hits = _focus(_dedupe(hits), intent)
     top = hits[0].score if hits else 0.0
     if intent == "personal" or (carried is not None and intent != "process"):
         return _personal(raw, slots, day, ix, hits)
     hinted = bool(DOMAIN_HINT.search(text))
-    confident = (
+    confident = names_document or (
         bool(hits)
         and top >= MIN_SCORE
         and coverage >= MIN_COVERAGE

@@ -208,6 +208,15 @@ class ClauseIndex:
         return hits[:k]
 
 
+_BUILD_LOCK = threading.Lock()
+
+
 @cache
-def clause_index() -> ClauseIndex:
+def _built() -> ClauseIndex:
     return ClauseIndex(catalogue())
+
+
+def clause_index() -> ClauseIndex:
+    """The process's clause index, built by the first caller (others wait for it)."""
+    with _BUILD_LOCK:
+        return _built()
