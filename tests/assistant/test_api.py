@@ -26,6 +26,7 @@ def test_ask_answers_with_citations_and_a_computed_amount(live_server: LiveServe
     response = httpx.post(
         f"{live_server.url}/api/v1/ask",
         json={"question": "博士来石家庄租房补贴多少", "on": "2026-12-01"},
+        timeout=60,  # the first question builds the clause index
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -38,7 +39,9 @@ def test_ask_answers_with_citations_and_a_computed_amount(live_server: LiveServe
 
 
 def test_ask_refuses_what_the_policies_do_not_cover(live_server: LiveServer) -> None:
-    response = httpx.post(f"{live_server.url}/api/v1/ask", json={"question": "北京落户积分怎么算"})
+    response = httpx.post(
+        f"{live_server.url}/api/v1/ask", json={"question": "北京落户积分怎么算"}, timeout=60
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["refused"] is True and body["citations"] == [] and body["amounts"] == []
@@ -59,7 +62,7 @@ def test_ask_refuses_what_the_policies_do_not_cover(live_server: LiveServer) -> 
 def test_bad_input_is_a_structured_error(
     live_server: LiveServer, payload: dict[str, Any], field: str
 ) -> None:
-    response = httpx.post(f"{live_server.url}/api/v1/ask", json=payload)
+    response = httpx.post(f"{live_server.url}/api/v1/ask", json=payload, timeout=60)
     assert response.status_code == 422, response.text
     errors = response.json()["errors"]
     assert errors and all({"field", "message", "code"} <= set(e) for e in errors)
@@ -93,6 +96,7 @@ def test_a_talent_hears_of_their_own_cases_only(live_server: LiveServer) -> None
             headers=headers,
             # naming another case's number in the question widens nothing
             json={"question": f"我的申请到哪一步了，编号{cases['theirs']['id']}的呢"},
+            timeout=60,
         )
         assert response.status_code == 200, response.text
         return response.json()
@@ -115,6 +119,7 @@ def test_the_calculator_opens_prefilled_from_the_assistants_link(live_server: Li
     body = httpx.post(
         f"{live_server.url}/api/v1/ask",
         json={"question": "我34岁，双一流硕士，在正定县企业工作，能拿什么", "on": "2026-12-01"},
+        timeout=60,
     ).json()
     page = httpx.get(live_server.url + body["calculator_url"])
     assert page.status_code == 200

@@ -124,9 +124,11 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
         return httpx.post(base, headers=headers, json=body).status_code
     ask = f"{server.url}/api/v1/ask"
     if route == "ask":  # policy questions: open to everyone
-        return httpx.post(ask, headers=headers, json={"question": "B卡房租补助多少"}).status_code
+        body = {"question": "B卡房租补助多少"}
+        return httpx.post(ask, headers=headers, json=body, timeout=60).status_code
     if route == "ask_case":  # a case question answers from the asker's own cases only
-        response = httpx.post(ask, headers=headers, json={"question": "我的申请到哪一步了"})
+        body = {"question": "我的申请到哪一步了"}
+        response = httpx.post(ask, headers=headers, json=body, timeout=60)
         if response.status_code == 200:
             records = response.json()["records"] or {}
             return 200 if case["id"] in records.get("cases", []) else 204

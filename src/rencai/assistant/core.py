@@ -122,6 +122,8 @@ ELIGIBILITY_WORDS = re.compile(
     r"要求|同时|叠加|重复|兼得|一起拿|都能|限制|年龄|多大|超过|够不够|够格|算不算|属于|包括|范围|"
     r"谁能|哪些人|什么人"
 )
+CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
+MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件")
 STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高")
 # words that name something the library covers (a question without any is not about it)
 DOMAIN_HINT = re.compile(
@@ -132,6 +134,7 @@ DOMAIN_HINT = re.compile(
 )
 
 MIN_SCORE = 8.5  # BM25 score below which no clause is trusted (decision 0150)
+MIN_SCORE_CITY = 7.5  # the same when the question names one of the three cities (or its words)
 MIN_SCORE_UNHINTED = 10.0  # the same for a question without any of the library's usual words
 MIN_COVERAGE = 0.25  # share of the question's content words the library knows
 
@@ -378,15 +381,31 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
     return out
 
 
-def _focus(hits: list[Hit], intent: Intent) -> list[Hit]:
-    """Best first; for amounts, clauses the calculator answers rise among near-equal scores."""
-    if not hits or intent not in ("amount", "personal"):
+def _focus(hits: list[Hit], intent: Intent, text: str) -> list[Hit]:
+    """Best first; among near-equal scores, clauses the calculator answers rise for amounts, and
+    a card's scope (申领范围) rises for who-may and what-to-submit questions."""
+    if not hits:
         return hits
     top = hits[0].score
-    return sorted(
-        hits,
-        key=lambda h: -(h.score + (0.08 * top if h.clause.computed and h.score > 0.8 * top else 0)),
-    )
+    scope = intent == "eligibility" or bool(MATERIAL_WORDS.search(text))
+
+    named = {card for word, card in CARD_WORDS.items() if word in text}
+
+    def bonus(h: Hit) -> float:
+        if len(named) == 1 and h.score > 0.6 * top and named <= set(h.clause.computed):
+            # the card the question names: its own clauses first
+            return 0.2 * top + (
+                0.15 * top if scope and h.clause.clause.startswith("申领范围") else 0
+            )
+        if h.score <= 0.8 * top:
+            return 0.0
+        if intent in ("amount", "personal") and h.clause.computed:
+            return 0.08 * top
+        if scope and h.clause.clause.startswith("申领范围"):
+            return 0.15 * top
+        return 0.0
+
+    return sorted(hits, key=lambda h: -(h.score + bonus(h)))
 
 
 def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
@@ -561,6 +580,55 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
     return answer
 
 
+def _card_checks(
+    ix: ClauseIndex, clause: Clause, slots: Slots, on: dt.date, answer: Answer
+) -> list[str]:
+    """For a card's clause: the calculator's verdict on the card for the person the question
+    describes (the reference person of decision 0149, a doctor when no degree is stated), with
+    the engine's reasons — the age limit and category as the dated parameters set them."""
+    cards = [
+        c
+        for c in ix.computed_by_clause.get((clause.document, clause.clause), [])
+        if c.startswith("card.")
+    ]
+    if not cards or clause.jurisdiction not in ("shijiazhuang", "jinzhou"):
+        return []
+    person = slotting.reference(slots, on)
+    person.degree = slots.degree or "doctorate"
+    result = _compute(person, on)
+    if result is None:
+        return []
+    facts = slotting.describe(person, on)
+    lines = []
+    for card in result.get("cards", []):
+        if card["id"] in cards:
+            because = "；".join(card["because"])
+            answer.eligibility.append(
+                {
+                    "id": card["id"],
+                    "name": card["name"],
+                    "eligible": True,
+                    "because": card["because"],
+                }
+            )
+            lines.append(f"按“{facts}”测算，可申领{card['name']}：{because}。")
+    for item in result.get("not_eligible", []):
+        if item["id"] in cards:
+            why = "；".join(item["why_not"])
+            answer.eligibility.append(
+                {
+                    "id": item["id"],
+                    "name": item["name"],
+                    "eligible": False,
+                    "because": item["why_not"],
+                }
+            )
+            lines.append(f"按“{facts}”测算，不能申领{item['name']}：{why}。")
+    if lines:
+        answer.calculator_url = slotting.calculator_link(person, on)
+    return lines
+
+
 def _clause_for(ix: ClauseIndex, benefit: str) -> Clause | None:
     for clause in ix.clauses:
         if benefit in clause.computed:
@@ -574,9 +642,11 @@ def ask(
     jurisdiction: str | None = None,
     earlier: dict[str, Any] | None = None,
     cases: Callable[[str], Answer] | None = None,
+    materials: Callable[[str], list[str]] | None = None,
 ) -> Answer:
     """The answer to one question (``earlier``: slots carried from the previous turn; ``cases``:
-    answers a case question from the asker's own records, when the asker is known)."""
+    answers a case question from the asker's own records, when the asker is known;
+    ``materials``: the administrator's list of materials for a program, where one is set)."""
     day = on or clock.today()
     raw = (question or "").strip()
     if not raw:
@@ -636,14 +706,14 @@ def ask(
     hits, coverage, words = _search(ix, text, city)
     # a question naming a 文号 of the library is about that document
     names_document = any(w.startswith("§") and w in ix.vocabulary for w in words)
-    hits = _focus(_dedupe(hits), intent)
+    hits = _focus(_dedupe(hits), intent, text)
     top = hits[0].score if hits else 0.0
     if intent == "personal" or (carried is not None and intent != "process"):
         return _personal(raw, slots, day, ix, hits)
     hinted = bool(DOMAIN_HINT.search(text))
     confident = names_document or (
         bool(hits)
-        and top >= MIN_SCORE
+        and top >= (MIN_SCORE_CITY if stated.jurisdiction else MIN_SCORE)
         and coverage >= MIN_COVERAGE
         and (hinted or top >= MIN_SCORE_UNHINTED)
     )
@@ -733,17 +803,30 @@ def ask(
             )
             return answer
         lines = [f"{source}：{_summary(ix, best)}"]
+        if intent == "eligibility":
+            lines += _card_checks(ix, best, slots, day, answer)
         if intent == "amount":
             lines.append("该项金额以条款原文为准，本平台未按个人情况计算。")
         answer.answer = "".join(lines) + quote + validity
         return answer
     if intent == "process":
         steps = _process_lines(ix, best)
+        if MATERIAL_WORDS.search(text):
+            listed = {p: materials(p) for p in best.computed} if materials else {}
+            found = {p: items for p, items in listed.items() if items}
+            if found:
+                steps = [
+                    f"申请时需提交：{'、'.join(items)}（主管部门设定的材料清单）。"
+                    for items in found.values()
+                ] + steps
+            else:
+                steps.append("政策文件未载明申请材料，以主管部门公布的办事指南为准。")
         body = "".join(steps) if steps else _summary(ix, best)
         tail = "" if steps else "政策文件未载明办理部门和时限的，以主管部门公布的办事指南为准。"
         office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
         answer.office = office
         answer.answer = f"{source}：{body}{tail}{quote}{validity}如需办理，可咨询{office}。"
         return answer
-    answer.answer = f"{source}：{_summary(ix, best)}{quote}{validity}"
+    checks = "".join(_card_checks(ix, best, slots, day, answer)) if intent == "eligibility" else ""
+    answer.answer = f"{source}：{_summary(ix, best)}{checks}{quote}{validity}"
     return answer
