@@ -144,3 +144,24 @@ def test_the_chat_page_answers_a_form_post_without_javascript(live_server: LiveS
     empty = httpx.post(live_server.url + "/assistant", data={"question": ""})
     assert empty.status_code == 422
     assert "请输入问题" in empty.text
+
+
+def test_materials_come_from_the_administrators_list(live_server: LiveServer) -> None:
+    from rencai.applications.models import RequiredMaterials
+    from rencai.applications.requirements import set_required
+    from rencai.registry.accounts import create_account
+    from rencai.registry.models import Role
+
+    url = os.environ["RENCAI_DATABASE_URL"]
+    question = {"question": "人才绿卡B卡申请要带什么材料", "on": "2026-12-01"}
+    before = httpx.post(f"{live_server.url}/api/v1/ask", json=question, timeout=60).json()
+    assert before["intent"] == "process"
+    assert "政策文件未载明申请材料" in before["answer"]
+    tag = uuid.uuid4().hex[:6]
+    with session_scope(url) as s:
+        admin = create_account(s, f"adm{tag}", "secret123", "管理员", Role.admin)
+        set_required(s, admin, "card.b", ["学历学位证书", "劳动合同"], "市人社局办事指南")
+    after = httpx.post(f"{live_server.url}/api/v1/ask", json=question, timeout=60).json()
+    assert "申请时需提交：学历学位证书、劳动合同" in after["answer"]
+    with session_scope(url) as s:  # leave the shared server as it was
+        s.delete(s.get(RequiredMaterials, "card.b"))

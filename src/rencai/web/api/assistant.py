@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from rencai.applications.requirements import required
 from rencai.assistant.cases import answer_case
 from rencai.assistant.core import MAX_QUESTION, QuestionError, ask
 from rencai.assistant.slots import Slots
@@ -92,6 +93,7 @@ def post_ask(
             jurisdiction=body.jurisdiction,
             earlier=body.slots,
             cases=lambda text: answer_case(text, session, account),
+            materials=lambda program: required(session, program),
         )
     except QuestionError as exc:
         raise Refusal("question", str(exc), "invalid_question") from None

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from rencai.applications.requirements import required
 from rencai.assistant.cases import answer_case
 from rencai.assistant.core import MAX_QUESTION, QuestionError, ask
 from rencai.assistant.slots import Slots
@@ -65,6 +66,7 @@ async def assistant_ask(
             question,
             earlier=earlier,
             cases=lambda text: answer_case(text, session, account),
+            materials=lambda program: required(session, program),
         ).as_dict()
     except QuestionError as exc:
         error = str(exc)
