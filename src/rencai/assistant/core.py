@@ -123,6 +123,7 @@ ELIGIBILITY_WORDS = re.compile(
     r"谁能|哪些人|什么人"
 )
 CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
+APPLY_WORDS = re.compile(r"(?:怎么|怎样|如何)(?:申请|申领|办理|办)|申请条件|申领条件|谁(?:能|可以)")
 MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件")
 STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高")
 # words that name something the library covers (a question without any is not about it)
@@ -387,7 +388,7 @@ def _focus(hits: list[Hit], intent: Intent, text: str) -> list[Hit]:
     if not hits:
         return hits
     top = hits[0].score
-    scope = intent == "eligibility" or bool(MATERIAL_WORDS.search(text))
+    scope = intent == "eligibility" or bool(MATERIAL_WORDS.search(text) or APPLY_WORDS.search(text))
 
     named = {card for word, card in CARD_WORDS.items() if word in text}
 
@@ -706,16 +707,25 @@ def ask(
     hits, coverage, words = _search(ix, text, city)
     # a question naming a 文号 of the library is about that document
     names_document = any(w.startswith("§") and w in ix.vocabulary for w in words)
+    # …and one naming a program of the library (“人才贷”, “石家庄工匠”) is about that program
+    bare = re.sub(r"[\W_]+", "", text)
+    names_program = any(w in text for w in ix.program_words) or (
+        len(bare) >= 3 and any(bare in w for w in ix.program_words)
+    )
     hits = _focus(_dedupe(hits), intent, text)
     top = hits[0].score if hits else 0.0
     if intent == "personal" or (carried is not None and intent != "process"):
         return _personal(raw, slots, day, ix, hits)
     hinted = bool(DOMAIN_HINT.search(text))
-    confident = names_document or (
-        bool(hits)
-        and top >= (MIN_SCORE_CITY if stated.jurisdiction else MIN_SCORE)
-        and coverage >= MIN_COVERAGE
-        and (hinted or top >= MIN_SCORE_UNHINTED)
+    confident = (
+        names_document
+        or names_program
+        or (
+            bool(hits)
+            and top >= (MIN_SCORE_CITY if stated.jurisdiction else MIN_SCORE)
+            and coverage >= MIN_COVERAGE
+            and (hinted or top >= MIN_SCORE_UNHINTED)
+        )
     )
     if not confident:
         return _refusal(

@@ -119,6 +119,13 @@ class ClauseIndex:
             found_ids = self.computed_by_clause.setdefault((c.document, c.clause), [])
             found_ids += [i for i in c.computed if i not in found_ids]
         self.domain_words = sorted(self._domain_words())
+        # program names and keywords of three characters or more, as a question may name them
+        self.program_words = frozenset(
+            normalise(w)
+            for e in cat.entries.values()
+            for w in (e.name, *e.keywords)
+            if len(w) >= 3 and len(w) <= 12
+        )
         self.tokenizer = tokenizer(self.domain_words)
         self.retriever = bm25s.BM25(k1=1.2, b=0.6)
         self.retriever.index(
@@ -166,6 +173,8 @@ class ClauseIndex:
                 "安家费",
                 "工作日",
                 "公示期",
+                "限购",
+                "人才贷",
                 "狮城英才卡",
                 "锦绣英才卡",
                 "锦绣学子卡",
