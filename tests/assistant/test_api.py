@@ -165,3 +165,58 @@ def test_materials_come_from_the_administrators_list(live_server: LiveServer) ->
     assert "申请时需提交：学历学位证书、劳动合同" in after["answer"]
     with session_scope(url) as s:  # leave the shared server as it was
         s.delete(s.get(RequiredMaterials, "card.b"))
+
+
+def test_a_talent_hears_of_their_own_payment_schedule_only(live_server: LiveServer) -> None:
+    import datetime as dt
+
+    from rencai.ledger.schedules import create_schedule, terms_for
+    from rencai.registry.accounts import talent_of
+    from rencai.registry.models import Account
+
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    profile = doctor()
+    del profile["on"]
+    numbers = {"payee": _id_number(), "bystander": _id_number()}
+    with session_scope(url) as s:
+        for who in numbers:
+            register_talent(s, f"{who}{tag}", "secret123", f"{who}", numbers[who], profile)
+        tokens = {
+            who: authenticate(s, f"{who}{tag}", "secret123", kind="api").token for who in numbers
+        }
+        account = s.query(Account).filter_by(username=f"payee{tag}").one()
+        talent = talent_of(s, account)
+        assert talent is not None
+        terms = terms_for("shijiazhuang", doctor(), "sjz.b.rent_subsidy", dt.date(2026, 11, 23))
+        assert terms is not None
+        create_schedule(
+            s,
+            terms=terms,
+            program="sjz.b.rent_subsidy",
+            jurisdiction="shijiazhuang",
+            county="130102",
+            id_number=numbers["payee"],
+            payee_name="payee",
+            actor="test",
+            talent_id=talent.id,
+        )
+
+    def ask_as(who: str) -> dict[str, Any]:
+        response = httpx.post(
+            f"{live_server.url}/api/v1/ask",
+            headers={"Authorization": f"Bearer {tokens[who]}"},
+            json={"question": "我的补贴什么时候发"},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    payee = ask_as("payee")
+    assert payee["intent"] == "case_status"
+    assert len(payee["records"]["schedules"]) == 1
+    assert "房租补助" in payee["answer"] and "共60期" in payee["answer"]
+    assert "3000元" in payee["answer"]
+    bystander = ask_as("bystander")
+    assert bystander["records"]["schedules"] == []
+    assert "房租补助" not in bystander["answer"]
