@@ -567,6 +567,13 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
         lines.append("另可享受" + "、".join(dict.fromkeys(services)) + "等服务。")
     if not cards and not answer.amounts:
         lines.append("按所述情况，暂未测算出可享受的人才卡或资金补贴。")
+        money = [
+            item
+            for item in result.get("not_eligible", [])
+            if _clause_for(ix, item["id"]) is not None and not item["id"].startswith("card.")
+        ]
+        for item in money[:3]:
+            lines.append(f"{item['name']}：{'；'.join(item['why_not'])}。")
     needs = [n["name"] for n in result.get("needs_information", [])]
     if needs:
         lines.append("以下项目还需补充情况才能判断：" + "、".join(needs[:4]) + "。")

@@ -341,6 +341,8 @@ def describe(slots: Slots, on: dt.date) -> str:
         parts.append("全日制" + DEGREE_LABELS.get(slots.degree, slots.degree))
     if slots.school_tags:
         parts.append("、".join(v.codes("school_tag")[t] for t in slots.school_tags))
+    if slots.graduation_year is not None:
+        parts.append(f"{slots.graduation_year}年毕业")
     if (age := slots.age_on(on)) is not None:
         parts.append(f"{age}周岁")
     if slots.county:
