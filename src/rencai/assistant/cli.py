@@ -13,8 +13,6 @@ from typing import Annotated
 
 import typer
 
-from rencai.assistant.core import QuestionError, ask
-
 
 class AskFormat(StrEnum):
     json = "json"
@@ -39,6 +37,9 @@ def ask_command(
     fmt: Annotated[AskFormat, typer.Option("--format")] = AskFormat.text,
 ) -> None:
     """云骥: answer a policy question in Chinese, citing the clauses."""
+    # imported here: the clause index and its libraries load only for this command
+    from rencai.assistant.core import QuestionError, ask
+
     day = None
     if on is not None:
         try:
