@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from rencai.applications.cli import app as applications_app
+from rencai.assistant.cli import ask_command
 from rencai.cards.cli import app as card_app
 from rencai.feeds.cli import feeds_app
 from rencai.ledger.cli import ledger_app
@@ -45,6 +46,7 @@ app.add_typer(card_app, name="card")
 app.add_typer(admin_app, name="admin")
 app.add_typer(feeds_app, name="feeds")
 app.command("screen")(screen_command)
+app.command("ask")(ask_command)
 
 
 @app.callback()

@@ -123,11 +123,32 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
     if route == "apply":
         body = {"program": "card.a", "idempotency_key": uuid.uuid4().hex}
         return httpx.post(base, headers=headers, json=body).status_code
+    ask = f"{server.url}/api/v1/ask"
+    if route == "ask":  # policy questions: open to everyone
+        body = {"question": "B卡房租补助多少"}
+        return httpx.post(ask, headers=headers, json=body, timeout=60).status_code
+    if route == "ask_case":  # a case question answers from the asker's own cases only
+        body = {"question": "我的申请到哪一步了"}
+        response = httpx.post(ask, headers=headers, json=body, timeout=60)
+        if response.status_code == 200:
+            records = response.json()["records"] or {}
+            return 200 if case["id"] in records.get("cases", []) else 204
+        return response.status_code
     raise AssertionError(route)
 
 
 # expected status per route and role; 204 here means "listed, but the case is not in the list"
 EXPECTED = {
+    "ask": {role: 200 for role in ROLES},
+    # 204: answered, without the owner's case
+    "ask_case": {
+        "anonymous": 204,
+        "owner": 200,
+        "other": 204,
+        "county": 204,
+        "wrong_county": 204,
+        "city": 204,
+    },
     "list": {
         "anonymous": 401,
         "owner": 200,

@@ -322,7 +322,7 @@ def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> i
         timeout=30,
         event_hooks=CSRF_HOOKS,
     ) as client:
-        if route in ("/admin", "/admin/programs", "/employer", "/review", "/notices"):
+        if route in ("/admin", "/admin/programs", "/employer", "/review", "/notices", "/assistant"):
             return client.get(route).status_code
         if route == "new_staff":
             form = {"username": "x" + uuid.uuid4().hex[:6], "password": "short", "role": "admin"}
@@ -374,6 +374,8 @@ def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> i
         if route == "closure":  # no county chosen: the administrator reaches validation
             form = {"county": "", "day": "2026-12-01", "name": "停电", "source": "通知"}
             return client.post("/admin/closures", data=form).status_code
+        if route == "assistant_ask":  # the chat page answers everyone's policy questions
+            return client.post("/assistant", data={"question": "B卡房租补助多少"}).status_code
         if route == "employment":  # a denial without a reason: HR reaches validation
             form = {"confirmed": "no", "note": ""}
             return client.post(f"/applications/{ids['dept']}/employment", data=form).status_code
@@ -406,6 +408,8 @@ PAGE_EXPECTED: dict[str, dict[str, int | str]] = {
     "admin_reset": _row(403, **LOGIN, admin=422),
     "employment": _row(403, **LOGIN, hr=422, other_hr=404),
     "closure": _row(403, **LOGIN, admin=422),
+    "/assistant": _row(200),
+    "assistant_ask": _row(200),
 }
 
 

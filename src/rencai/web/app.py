@@ -15,6 +15,7 @@ from rencai.web.admission import Busy
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
+from rencai.web.api import assistant as assistant_api
 from rencai.web.api import cards as cards_api
 from rencai.web.api import employers as employers_api
 from rencai.web.api import entitlements as entitlements_api
@@ -38,6 +39,7 @@ from rencai.web.limits import (
 from rencai.web.openapi import document_openapi
 from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import applications as application_pages
+from rencai.web.pages import assistant as assistant_pages
 from rencai.web.pages import calculator as calculator_pages
 from rencai.web.pages import cards as card_pages
 from rencai.web.pages import employers as employer_pages
@@ -129,6 +131,8 @@ def create_app() -> FastAPI:
     app.include_router(feeds_pages.router)
     app.include_router(screenings_api.router)
     app.include_router(screening_pages.router)
+    app.include_router(assistant_api.router)
+    app.include_router(assistant_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from rencai import clock
 from rencai.policy.calculator import entitlements
@@ -226,10 +226,46 @@ def home(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "home.html", {"examples": examples})
 
 
+# form fields a link may pre-fill (/calculator?degree=master&county=130123…, e.g. from 云骥)
+PREFILL = frozenset(
+    {
+        "jurisdiction",
+        "on",
+        "birth_date",
+        "degree",
+        "full_time",
+        "school_tags",
+        "employer_type",
+        "county",
+        "introduced_from",
+        "social_insurance_local",
+        "mode",
+        "start_date",
+        "professional_title",
+        "skill_level",
+    }
+)
+
+
 @router.get("/calculator", response_class=HTMLResponse)
 def calculator_form(request: Request, example: str | None = None) -> HTMLResponse:
     form = {"on": clock.today().isoformat()}
     context: dict[str, Any] = {"form": form, "result": None, "errors": [], "per": PER}
+    given: list[tuple[str, str | UploadFile]] = [
+        (k, v) for k, v in request.query_params.multi_items() if k in PREFILL
+    ]
+    if example not in EXAMPLES and given:
+        form.update({k: str(v) for k, v in given})
+        context["form_lists"] = {"school_tags": [v for k, v in given if k == "school_tags"]}
+        try:
+            context["result"] = entitlements(parse_profile(profile_from_form(FormData(given))))
+        except ProfileError as exc:
+            context["errors"] = [
+                {"field": FIELD_NAMES.get(e.field, "表单内容"), "message": e.message}
+                for e in exc.errors
+            ]
+        except ValueError:
+            context["errors"] = [{"field": "表单内容", "message": "链接中的信息有误，请在下方修改"}]
     if example in EXAMPLES:
         values = EXAMPLES[example][1]
         form.update(values)

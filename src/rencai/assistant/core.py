@@ -1,0 +1,849 @@
+"""云骥: answer a question in Simplified Chinese, citing the clauses it rests on.
+
+A question is normalised (Traditional → Simplified, abbreviations, typos), routed to an intent,
+its facts read into slots, and the clause index searched. Every amount, age limit, duration and
+eligibility in an answer comes from the calculator (``rencai.policy.calculator.entitlements``)
+on the date asked; the clause is quoted verbatim from the library; procedures (department,
+working days, 公示) come from ``rencai.policy.procedures``. When the question is outside the three
+cities' talent policies, or no clause is found with enough confidence, the answer says so and
+points to the office: it never invents a clause or an amount.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from rencai import clock
+from rencai.assistant import slots as slotting
+from rencai.assistant.index import Clause, ClauseIndex, Hit, clause_index
+from rencai.assistant.slots import DEGREE_LABELS, Slots
+from rencai.assistant.text import normalise, to_simplified
+from rencai.policy.calculator import entitlements
+from rencai.policy.catalogue import Entry
+from rencai.policy.cities import names
+from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.policy.procedures import DEPARTMENTS, procedures
+
+Intent = Literal[
+    "amount", "eligibility", "personal", "process", "case_status", "information", "out_of_scope"
+]
+INTENT_LABELS = {
+    "amount": "金额标准",
+    "eligibility": "申领条件",
+    "personal": "个人测算",
+    "process": "办理流程",
+    "case_status": "办件进度",
+    "information": "政策咨询",
+    "out_of_scope": "超出范围",
+}
+MAX_QUESTION = 300
+
+# Where to ask when the assistant cannot answer: an administrator's setting (offices.yaml)
+_OFFICES = yaml.safe_load(Path(__file__).with_name("offices.yaml").read_text(encoding="utf-8"))
+OFFICES: dict[str, str] = {k: str(v) for k, v in _OFFICES.items() if k != "any"}
+ANY_OFFICE = str(_OFFICES["any"])
+
+# Outside the three cities' talent policies: other places, tax arithmetic, daily life
+OTHER_PLACES = (
+    "北京",
+    "上海",
+    "天津",
+    "深圳",
+    "广州",
+    "杭州",
+    "南京",
+    "武汉",
+    "成都",
+    "重庆",
+    "西安",
+    "苏州",
+    "保定",
+    "唐山",
+    "邯郸",
+    "邢台",
+    "廊坊",
+    "衡水",
+    "承德",
+    "张家口",
+    "秦皇岛",
+    "雄安",
+    "沈阳",
+    "大连",
+    "葫芦岛",
+    "郑州",
+    "济南",
+    "青岛",
+    "长沙",
+    "合肥",
+    "海南",
+    "香港",
+    "澳门",
+    "台湾",
+    "美国",
+    "日本",
+)
+OFF_TOPIC = re.compile(
+    r"天气|下雨|气温|五险一金.*扣|工资条|到手工资|税后工资|个税|个人所得税|所得税.*(?:算|计算|扣|交)|专项附加扣除|股票|基金涨|彩票|房价|"
+    r"菜谱|怎么做饭|电影|球赛|足球|篮球|高考|中考|考研分数|分数线|医保报销|社保断缴|养老金.*(?:算|多少)|"
+    r"驾照|违章|车牌|护照办理|签证.*(?:美国|日本|欧洲)|离婚|结婚证|彩礼|星座|运势|笑话|讲个故事|写.*(?:诗|作文)|"
+    r"翻译|汇率|比特币|外卖|快递|火车票|机票|酒店|旅游|景点|宠物|减肥|失眠|感冒|发烧|"
+    r"公积金.*(?:提取|取出)|退休年龄|产假|工伤|加班费|劳动仲裁|辞退|裁员|赔偿|考公|国考|省考|"
+    r"人工智能.*(?:是什么)|你是谁|你叫什么|讲讲你自己"
+)
+
+CASE_WORDS = re.compile(
+    r"我的(?:申请|办件|案件|补贴|钱|卡|绿卡|材料)|我(?:申请|交|提交|报)的|到哪一?步|进度|审(?:核|批)到|"
+    r"审核(?:结果|情况|状态)|什么时候(?:能)?(?:发|到账|打款|下来)|(?:发|到账|打款)了(?:吗|没)|"
+    r"(?:钱|补贴)(?:还)?没(?:到|发)|我(?:还)?有几期|剩(?:下|余)?几期|被退回|退回补正"
+)
+PERSONAL_WORDS = re.compile(r"我|本人|俺|咱")
+PROCESS_WORDS = re.compile(
+    r"材料|要带|带什么|带啥|提交什么|准备什么|去哪|哪里办|哪儿办|找谁|哪个部门|什么部门|窗口|"
+    r"流程|手续|怎么(?:申请|办|办理|领|申领|报名|申报)|如何(?:申请|办理|申领|申报)|在哪(?:里)?(?:申请|办)|"
+    r"几个工作日|工作日|多久(?:能)?(?:办|批|审|下来)|多长时间|多少天|办结|时限|公示|停发|停止发放|"
+    r"追回|退还|返还|退钱|退回|违约|取消资格|收回|复核|审核|审批|网上办|线上"
+)
+AMOUNT_WORDS = re.compile(
+    r"多少|几万|几千|几百|金额|标准|钱|补(?:贴|助)(?:是)?多|给多|发多|发几年|几年|多久|多长|年限|期限|"
+    r"几个月|最高|最多|上限|一次性|每月|每年|按月"
+)
+ELIGIBILITY_WORDS = re.compile(
+    r"能不能|能否|可不可以|可以(?:申请|办|领|享受|拿)|能(?:申请|办|领|享受|拿|报)|符合|条件|资格|"
+    r"要求|同时|叠加|重复|兼得|一起拿|都能|限制|年龄|多大|超过|够不够|够格|算不算|属于|包括|范围|"
+    r"谁能|哪些人|什么人"
+)
+CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
+APPLY_WORDS = re.compile(r"(?:怎么|怎样|如何)(?:申请|申领|办理|办)|申请条件|申领条件|谁(?:能|可以)")
+MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件")
+STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高")
+# words that name something the library covers (a question without any is not about it)
+DOMAIN_HINT = re.compile(
+    r"人才|补贴|补助|奖励|资助|绿卡|卡|博士|硕士|本科|学士|毕业生|落户|户籍|安家|租房|房租|购房|住房|公寓|"
+    r"创业|技能|工匠|技师|职称|驿站|院士|专家|引进|留|政策|津贴|经费|贴息|贷款|子女|配偶|入学|社保|"
+    r"社会保险|就业|招聘|培训|竞赛|大赛|专利|团队|领军|企业|单位|申领|申请|办理|公示|审核|材料|"
+    r"保障性租赁|保租房|青年|学徒|认定|服务|双一流|博士后|县|区"
+)
+
+MIN_SCORE = 8.5  # BM25 score below which no clause is trusted (decision 0150)
+MIN_SCORE_CITY = 7.5  # the same when the question names one of the three cities (or its words)
+MIN_SCORE_UNHINTED = 10.0  # the same for a question without any of the library's usual words
+MIN_COVERAGE = 0.25  # share of the question's content words the library knows
+
+
+@dataclass
+class Amount:
+    benefit: str
+    name: str
+    amount: str  # Decimal as text, yuan
+    per: str | None  # month | year | once
+    periods: int | None
+    total: str | None
+    degree: str | None
+    facts: str  # the facts it was computed for, in Chinese
+    citation: dict[str, Any]
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    intent: Intent
+    refused: bool = False
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    eligibility: list[dict[str, Any]] = field(default_factory=list)
+    ask: dict[str, str] | None = None  # the one fact asked back: {"slot", "question"}
+    slots: dict[str, Any] = field(default_factory=dict)
+    calculator_url: str | None = None
+    jurisdiction: str | None = None
+    on: str = ""
+    confidence: float = 0.0
+    office: str | None = None
+    records: dict[str, list[int]] | None = None  # the asker's own cases and schedules cited
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "citations": self.citations,
+            "refused": self.refused,
+            "intent": self.intent,
+            "intent_label": INTENT_LABELS[self.intent],
+            "amounts": [a.__dict__ for a in self.amounts],
+            "eligibility": self.eligibility,
+            "ask": self.ask,
+            "slots": self.slots,
+            "calculator_url": self.calculator_url,
+            "jurisdiction": self.jurisdiction,
+            "on": self.on,
+            "confidence": round(self.confidence, 3),
+            "office": self.office,
+            "question": self.question,
+            "records": self.records,
+        }
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long): its Chinese message."""
+
+
+def route(text: str) -> Intent:
+    """The intent of a normalised question."""
+    if CASE_WORDS.search(text):
+        return "case_status"
+    duration = re.search(
+        r"(?:补贴|补助|津贴|资助|发放?|领)[^，。]{0,6}(?:多久|多长时间|几年|几个月)", text
+    )
+    if PROCESS_WORDS.search(text) and not duration and not re.search(r"多少钱|几万|金额", text):
+        return "process"
+    if re.search(r"要多久|多久能|多长时间能|几天能", text) and not duration:
+        return "process"
+    personal_facts = re.search(
+        r"(?:\d{2}|[一二三四五六七八九十]{2,3})\s*(?:周岁|岁)|(?:19|20)?\d{2}\s*年?\s*(?:出生|生人|后)|"
+        r"我(?:是|今年|在|刚|去年|打算|准备|想去|毕业)",
+        text,
+    )
+    if (
+        PERSONAL_WORDS.search(text)
+        and personal_facts
+        and re.search(r"博士|硕士|研究生|本科|学士|大专|专科|岁|出生|生人|双一流", text)
+    ):
+        return "personal"
+    if AMOUNT_WORDS.search(text) and not re.search(r"能不能|能否|同时|叠加|条件|资格", text):
+        return "amount"
+    if ELIGIBILITY_WORDS.search(text):
+        return "eligibility"
+    if AMOUNT_WORDS.search(text) or re.search(r"补贴|补助|安家费|津贴|房补", text):
+        return "amount"
+    return "information"
+
+
+def _refusal(
+    question: str,
+    intent: Intent,
+    on: dt.date,
+    jurisdiction: str | None,
+    why: str,
+    confidence: float = 0.0,
+) -> Answer:
+    office = OFFICES.get(jurisdiction or "", ANY_OFFICE)
+    return Answer(
+        question=question,
+        answer=f"{why}建议咨询{office}。",
+        intent=intent,
+        refused=True,
+        jurisdiction=jurisdiction,
+        on=on.isoformat(),
+        confidence=confidence,
+        office=office,
+    )
+
+
+def _citation(clause: Clause) -> dict[str, Any]:
+    data = clause.citation()
+    simplified = to_simplified(clause.quote)
+    if simplified != clause.quote:
+        data["quote_simplified"] = simplified
+    return data
+
+
+def _entries(ix: ClauseIndex, clause: Clause) -> list[Entry]:
+    return [ix.catalogue.entries[p] for p in clause.programs if p in ix.catalogue.entries]
+
+
+def _money(value: Any) -> str:
+    amount = Decimal(str(value))
+    if amount == amount.to_integral_value():
+        return f"{int(amount):,}元".replace(",", "")
+    return f"{amount}元"
+
+
+PER_LABELS = {"month": "每月", "year": "每年", "once": "一次性"}
+
+
+def _amount_phrase(a: Amount) -> str:
+    per = PER_LABELS.get(a.per or "", "")
+    text = f"{a.name}{per}{_money(a.amount)}"
+    if a.per in ("month", "year") and a.periods:
+        unit = "个月" if a.per == "month" else "年"
+        text += f"，共{a.periods}{unit}"
+        if a.total:
+            text += f"（合计{_money(a.total)}）"
+    return text
+
+
+def _compute(slots: Slots, on: dt.date) -> dict[str, Any] | None:
+    """The calculator's result for the slots' profile (the same profile is computed once per
+    process and date: the rules and dated parameters are read from the library)."""
+    return _computed(json.dumps(slotting.profile(slots, on), sort_keys=True), on)
+
+
+@lru_cache(maxsize=1024)
+def _computed(profile: str, on: dt.date) -> dict[str, Any] | None:
+    try:
+        return entitlements(parse_profile(json.loads(profile)), on)
+    except (ProfileError, ValueError):
+        return None
+
+
+def warm(on: dt.date | None = None) -> None:
+    """Build the clause index and load each computed city's rules (before the first question)."""
+    clause_index()
+    day = on or clock.today()
+    for city in ("shijiazhuang", "jinzhou"):
+        _compute(slotting.reference(Slots(jurisdiction=city, degree="master"), day), day)
+
+
+def _variants(slots: Slots, degree: str, on: dt.date) -> list[Slots]:
+    """The reference person with the stated facts and ``degree``; then, when the question does
+    not say which school, the same person from a “双一流” university (the B卡 route for masters
+    and bachelors), so that a card's amount is shown for one who holds the card."""
+    person = slotting.reference(slots, on)
+    person.degree = degree
+    out = [person]
+    if not slots.school_tags and degree in ("master", "bachelor"):
+        tagged = slotting.reference(slots, on)
+        tagged.degree = degree
+        tagged.school_tags = ["double_first_class"]
+        out.append(tagged)
+    return out
+
+
+def _engine_amounts(
+    targets: list[str], slots: Slots, on: dt.date
+) -> tuple[list[Amount], list[dict[str, Any]]]:
+    """The calculator's amounts of ``targets`` for the person ``slots`` describes (the reference
+    person where a fact is unstated); one row per degree when the degree is unstated."""
+    degrees = [slots.degree] if slots.degree else ["doctorate", "master", "bachelor"]
+    found: list[Amount] = []
+    why_not: list[dict[str, Any]] = []
+    for degree in degrees:
+        refused: list[dict[str, Any]] = []
+        for person in _variants(slots, degree, on):
+            result = _compute(person, on)
+            if result is None:
+                continue
+            rows = [
+                Amount(
+                    benefit=benefit["id"],
+                    name=benefit["name"],
+                    amount=str(benefit["amount"]),
+                    per=benefit.get("per"),
+                    periods=benefit.get("periods"),
+                    total=str(benefit["total"]) if benefit.get("total") else None,
+                    degree=degree,
+                    facts=slotting.describe(person, on),
+                    citation=benefit.get("citation") or {},
+                )
+                for benefit in result.get("benefits", [])
+                if benefit["id"] in targets and benefit.get("amount") is not None
+            ]
+            if rows:
+                found += rows
+                refused = []
+                break
+            refused = [
+                {"degree": degree, **item}
+                for item in result.get("not_eligible", [])
+                if item["id"] in targets
+            ]
+        why_not += refused
+    return found, why_not
+
+
+def _search(
+    ix: ClauseIndex, text: str, jurisdiction: str | None
+) -> tuple[list[Hit], float, list[str]]:
+    tokens = ix.query_tokens(text)
+    words = [t for t in tokens if not t.startswith("#")]
+    known = [t for t in words if t in ix.vocabulary]
+    coverage = len(set(known)) / len(set(words)) if words else 0.0
+    hits = ix.search(tokens, jurisdiction=jurisdiction, k=8)
+    return hits, coverage, words
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for hit in hits:
+        key = (hit.clause.document, hit.clause.clause)
+        if key not in seen:
+            seen.add(key)
+            out.append(hit)
+    return out
+
+
+def _focus(hits: list[Hit], intent: Intent, text: str) -> list[Hit]:
+    """Best first; among near-equal scores, clauses the calculator answers rise for amounts, and
+    a card's scope (申领范围) rises for who-may and what-to-submit questions."""
+    if not hits:
+        return hits
+    top = hits[0].score
+    scope = intent == "eligibility" or bool(MATERIAL_WORDS.search(text) or APPLY_WORDS.search(text))
+
+    named = {card for word, card in CARD_WORDS.items() if word in text}
+
+    def bonus(h: Hit) -> float:
+        if len(named) == 1 and h.score > 0.6 * top and named <= set(h.clause.computed):
+            # the card the question names: its own clauses first
+            return 0.2 * top + (
+                0.15 * top if scope and h.clause.clause.startswith("申领范围") else 0
+            )
+        if h.score <= 0.8 * top:
+            return 0.0
+        if intent in ("amount", "personal") and h.clause.computed:
+            return 0.08 * top
+        if scope and h.clause.clause.startswith("申领范围"):
+            return 0.15 * top
+        return 0.0
+
+    return sorted(hits, key=lambda h: -(h.score + bonus(h)))
+
+
+def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
+    lines = []
+    programs = set(clause.programs) | set(clause.computed)
+    proc = procedures(clause.jurisdiction)
+    for limit in proc.limits:
+        cited = (limit.citation.document, limit.citation.clause) == (clause.document, clause.clause)
+        if limit.program in programs or cited:
+            days = (
+                "即报即批（当日办结）"
+                if limit.working_days == 0
+                else f"{limit.working_days}个工作日内办结"
+            )
+            lines.append(f"由{DEPARTMENTS.get(limit.department, limit.department)}办理，{days}。")
+    for notice in proc.notices:
+        cited = (notice.citation.document, notice.citation.clause) == (
+            clause.document,
+            clause.clause,
+        )
+        if notice.program in programs or cited:
+            unit = "个工作日" if notice.unit == "working_days" else "天"
+            lines.append(f"评审结果公示{notice.days}{unit}。")
+    for entry in _entries(ix, clause):
+        if entry.process:
+            lines.append(f"办理：{entry.process}")
+        if entry.deadlines:
+            lines.append(f"时限：{entry.deadlines}")
+        if entry.clawback:
+            lines.append(f"停发与追回：{entry.clawback}")
+        if entry.exclusivity:
+            lines.append(f"不可兼得：{entry.exclusivity}")
+    return list(dict.fromkeys(lines))
+
+
+def _summary(ix: ClauseIndex, clause: Clause) -> str:
+    entries = _entries(ix, clause)
+    if entries:
+        return entries[0].summary
+    return "；".join(clause.grants)
+
+
+def _city(code: str | None) -> str:
+    return names().get(code or "", "")
+
+
+def _source(clause: Clause, on: dt.date) -> tuple[str, str, str]:
+    """(依据…, 原文：“…”, validity note) of a clause, as the answer states them."""
+    where = _city(clause.jurisdiction)
+    if clause.document == clause.document_title:
+        source = f"依据{where}《{clause.document_title}》{clause.clause}"
+    else:
+        source = f"依据{where}《{clause.document_title}》（{clause.document}）{clause.clause}"
+    return source, f"原文：“{to_simplified(clause.quote)}”", _validity(clause, on)
+
+
+def _validity(clause: Clause, on: dt.date) -> str:
+    if clause.expires and clause.expires < on:
+        until = clause.expires.isoformat()
+        return f"（注意：该文件有效期至{until}，查询日已过期，以主管部门答复为准。）"
+    if clause.effective and clause.effective > on:
+        return f"（注意：该文件自{clause.effective.isoformat()}起施行，查询日尚未施行。）"
+    return ""
+
+
+ASK_BACK = {
+    "jurisdiction": "请问您在哪个城市工作或打算去哪个城市（石家庄、锦州、沧州）？",
+    "degree": "请问您的最高学历是什么（博士、硕士、本科或大专）？",
+    "age": "请问您今年多大（周岁），或哪一年出生？",
+    "county": "请问您在哪个县（市、区）工作（例如长安区、正定县）？",
+    "employer_type": "请问您在什么类型的单位工作（企业、事业单位、机关，或自主创业）？",
+}
+
+
+def _missing(slots: Slots) -> str | None:
+    if slots.jurisdiction is None:
+        return "jurisdiction"
+    if slots.jurisdiction == "cangzhou":
+        return None  # nothing computed: the catalogue answers
+    if slots.degree is None:
+        return "degree"
+    if slots.age is None and slots.birth_year is None:
+        return "age"
+    if slots.county is None:
+        return "county"
+    if slots.employer_type is None:
+        return "employer_type"
+    return None
+
+
+def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: list[Hit]) -> Answer:
+    answer = Answer(
+        question=question,
+        answer="",
+        intent="personal",
+        jurisdiction=slots.jurisdiction,
+        on=on.isoformat(),
+        slots=slots.as_dict(),
+        confidence=1.0,
+    )
+    if (need := _missing(slots)) is not None:
+        answer.ask = {"slot": need, "question": ASK_BACK[need]}
+        answer.answer = "为了按政策为您测算，还需要了解一项情况：" + ASK_BACK[need]
+        answer.citations = [_citation(h.clause) for h in hits[:3]]
+        return answer
+    answer.calculator_url = slotting.calculator_link(slots, on)
+    if slots.jurisdiction == "cangzhou":
+        answer.answer = (
+            "沧州市的人才政策文件未载明可据以计算的具体条件和金额，相关待遇由主管部门认定。"
+            f"建议咨询{OFFICES['cangzhou']}。"
+        )
+        answer.citations = [_citation(h.clause) for h in hits[:3]]
+        return answer
+    result = _compute(slots, on)
+    if result is None:
+        return _refusal(question, "personal", on, slots.jurisdiction, "按您所述情况暂时无法测算。")
+    facts = slotting.describe(slots, on)
+    lines = [f"按{on.isoformat()}施行的政策，以“{facts}”测算："]
+    cards = [c["name"] for c in result.get("cards", [])]
+    if cards:
+        lines.append("可申领：" + "、".join(cards) + "。")
+    for card in result.get("cards", []):
+        answer.eligibility.append(
+            {"id": card["id"], "name": card["name"], "eligible": True, "because": card["because"]}
+        )
+    for item in result.get("not_eligible", []):
+        if item["id"].startswith("card."):
+            answer.eligibility.append(
+                {
+                    "id": item["id"],
+                    "name": item["name"],
+                    "eligible": False,
+                    "because": item["why_not"],
+                }
+            )
+    citations: list[dict[str, Any]] = []
+    for benefit in result.get("benefits", []):
+        if benefit.get("amount") is None:
+            continue
+        amount = Amount(
+            benefit=benefit["id"],
+            name=benefit["name"],
+            amount=str(benefit["amount"]),
+            per=benefit.get("per"),
+            periods=benefit.get("periods"),
+            total=str(benefit["total"]) if benefit.get("total") else None,
+            degree=slots.degree,
+            facts=facts,
+            citation=benefit.get("citation") or {},
+        )
+        answer.amounts.append(amount)
+        lines.append(_amount_phrase(amount) + "；")
+        clause = _clause_for(ix, benefit["id"])
+        if clause is not None:
+            citations.append(_citation(clause))
+    services = [b["name"] for b in result.get("benefits", []) if b.get("amount") is None]
+    if services:
+        lines.append("另可享受" + "、".join(dict.fromkeys(services)) + "等服务。")
+    if not cards and not answer.amounts:
+        lines.append("按所述情况，暂未测算出可享受的人才卡或资金补贴。")
+        money = [
+            item
+            for item in result.get("not_eligible", [])
+            if _clause_for(ix, item["id"]) is not None and not item["id"].startswith("card.")
+        ]
+        for item in money[:3]:
+            lines.append(f"{item['name']}：{'；'.join(item['why_not'])}。")
+    needs = [n["name"] for n in result.get("needs_information", [])]
+    if needs:
+        lines.append("以下项目还需补充情况才能判断：" + "、".join(needs[:4]) + "。")
+    lines.append("如有信息不准，请点“在计算器中修改”核对。")
+    answer.answer = "".join(lines)
+    seen: set[tuple[str, str]] = set()
+    for c in citations + [_citation(h.clause) for h in hits[:2]]:
+        key = (str(c["document"]), str(c["clause"]))
+        if key not in seen:
+            seen.add(key)
+            answer.citations.append(c)
+    return answer
+
+
+def _card_checks(
+    ix: ClauseIndex, clause: Clause, slots: Slots, on: dt.date, answer: Answer
+) -> list[str]:
+    """For a card's clause: the calculator's verdict on the card for the person the question
+    describes (the reference person of decision 0149, a doctor when no degree is stated), with
+    the engine's reasons — the age limit and category as the dated parameters set them."""
+    cards = [
+        c
+        for c in ix.computed_by_clause.get((clause.document, clause.clause), [])
+        if c.startswith("card.")
+    ]
+    if not cards or clause.jurisdiction not in ("shijiazhuang", "jinzhou"):
+        return []
+    person = slotting.reference(slots, on)
+    person.degree = slots.degree or "doctorate"
+    result = _compute(person, on)
+    if result is None:
+        return []
+    facts = slotting.describe(person, on)
+    lines = []
+    for card in result.get("cards", []):
+        if card["id"] in cards:
+            because = "；".join(card["because"])
+            answer.eligibility.append(
+                {
+                    "id": card["id"],
+                    "name": card["name"],
+                    "eligible": True,
+                    "because": card["because"],
+                }
+            )
+            lines.append(f"按“{facts}”测算，可申领{card['name']}：{because}。")
+    for item in result.get("not_eligible", []):
+        if item["id"] in cards:
+            why = "；".join(item["why_not"])
+            answer.eligibility.append(
+                {
+                    "id": item["id"],
+                    "name": item["name"],
+                    "eligible": False,
+                    "because": item["why_not"],
+                }
+            )
+            lines.append(f"按“{facts}”测算，不能申领{item['name']}：{why}。")
+    if lines:
+        answer.calculator_url = slotting.calculator_link(person, on)
+    return lines
+
+
+def _clause_for(ix: ClauseIndex, benefit: str) -> Clause | None:
+    for clause in ix.clauses:
+        if benefit in clause.computed:
+            return clause
+    return None
+
+
+def ask(
+    question: str,
+    on: dt.date | None = None,
+    jurisdiction: str | None = None,
+    earlier: dict[str, Any] | None = None,
+    cases: Callable[[str], Answer] | None = None,
+    materials: Callable[[str], list[str]] | None = None,
+) -> Answer:
+    """The answer to one question (``earlier``: slots carried from the previous turn; ``cases``:
+    answers a case question from the asker's own records, when the asker is known;
+    ``materials``: the administrator's list of materials for a program, where one is set)."""
+    day = on or clock.today()
+    raw = (question or "").strip()
+    if not raw:
+        raise QuestionError("请输入问题")
+    if len(raw) > MAX_QUESTION:
+        raise QuestionError(f"问题过长（不超过{MAX_QUESTION}个字）")
+    text = normalise(raw)
+    ix = clause_index()
+    stated = slotting.fill(text, day)
+    if jurisdiction and stated.jurisdiction and stated.jurisdiction != jurisdiction:
+        pass  # the question names its city: it wins over the page's choice
+    elif jurisdiction:
+        stated.jurisdiction = jurisdiction
+    carried = Slots.from_dict(earlier) if earlier else None
+    slots = stated.merged(carried)
+    city = slots.jurisdiction
+    intent = route(text)
+    if (
+        carried is not None
+        and intent in ("information", "amount", "eligibility")
+        and len(text) <= 20
+        and stated.as_dict()
+    ):
+        # an answer to a fact asked back (“硕士”, “30岁”) continues the personal calculation
+        intent = "personal"
+
+    # outside the three cities' policies
+    other = [p for p in OTHER_PLACES if p in text]
+    if other and not (city and any(w in text for w in slotting.CITY_WORDS[city])):
+        return _refusal(
+            raw,
+            "out_of_scope",
+            day,
+            None,
+            f"本平台只收录石家庄、锦州、沧州三市的人才政策，没有{other[0]}的政策依据，无法回答。",
+        )
+    if OFF_TOPIC.search(text) and not re.search(r"人才|绿卡|补贴|安家|房租", text):
+        return _refusal(
+            raw,
+            "out_of_scope",
+            day,
+            city,
+            "这个问题不属于人才政策咨询范围，本平台的政策库中没有相关条款。",
+        )
+    if intent == "case_status" and cases is not None:
+        return cases(raw)
+    if intent == "case_status":
+        return Answer(
+            question=raw,
+            answer="查询本人申请进度和补贴发放情况，请先登录；登录后可以直接问“我的申请到哪一步了”。",
+            intent="case_status",
+            jurisdiction=city,
+            on=day.isoformat(),
+            confidence=1.0,
+        )
+
+    hits, coverage, words = _search(ix, text, city)
+    # a question naming a 文号 of the library is about that document
+    names_document = any(w.startswith("§") and w in ix.vocabulary for w in words)
+    # …and one naming a program of the library (“人才贷”, “石家庄工匠”) is about that program
+    bare = re.sub(r"[\W_]+", "", text)
+    names_program = any(w in text for w in ix.program_words) or (
+        len(bare) >= 3 and any(bare in w for w in ix.program_words)
+    )
+    hits = _focus(_dedupe(hits), intent, text)
+    top = hits[0].score if hits else 0.0
+    if intent == "personal" or (carried is not None and intent != "process"):
+        return _personal(raw, slots, day, ix, hits)
+    hinted = bool(DOMAIN_HINT.search(text))
+    confident = (
+        names_document
+        or names_program
+        or (
+            bool(hits)
+            and top >= (MIN_SCORE_CITY if stated.jurisdiction else MIN_SCORE)
+            and coverage >= MIN_COVERAGE
+            and (hinted or top >= MIN_SCORE_UNHINTED)
+        )
+    )
+    if not confident:
+        return _refusal(
+            raw,
+            intent if hinted else "out_of_scope",
+            day,
+            city,
+            "政策库中没有找到能够回答这个问题的条款。",
+            confidence=top,
+        )
+    best = hits[0].clause
+    answer = Answer(
+        question=raw,
+        answer="",
+        intent=intent,
+        jurisdiction=city or best.jurisdiction,
+        on=day.isoformat(),
+        confidence=top,
+        slots=slots.as_dict(),
+        citations=[_citation(h.clause) for h in hits[:3]],
+    )
+    source, quote, validity = _source(best, day)
+
+    if intent == "eligibility" and STACKING.search(text):
+        rules = [
+            (e.exclusivity, e.name, ix.entry_clause[e.id])
+            for h in hits[:3]
+            for e in _entries(ix, h.clause)
+            if e.exclusivity
+        ]
+        if rules:
+            first = rules[0][2]
+            cited = [first] + [h.clause for h in hits if h.clause is not first]
+            answer.citations = [_citation(c) for c in cited[:3]]
+            source, quote, validity = _source(first, day)
+            shown = "；".join(dict.fromkeys(f"{name}：{rule}" for rule, name, _ in rules))
+            answer.answer = f"关于能否同时享受，政策规定——{shown}。{source}。{quote}{validity}"
+            return answer
+    if intent in ("amount", "eligibility") and (
+        intent == "amount" or slots.degree or AMOUNT_WORDS.search(text)
+    ):
+        amounts: list[Amount] = []
+        why_not: list[dict[str, Any]] = []
+        for hit in hits[:3]:
+            computed = ix.computed_by_clause.get((hit.clause.document, hit.clause.clause), [])
+            if not computed or hit.clause.jurisdiction not in ("shijiazhuang", "jinzhou"):
+                continue
+            amounts, refused = _engine_amounts(computed, slots, day)
+            why_not = why_not or refused
+            if amounts:
+                if hit.clause is not best:
+                    # the answer rests on the clause the amount comes from: it is cited first
+                    best = hit.clause
+                    order = [hit] + [h for h in hits if h is not hit]
+                    answer.citations = [_citation(h.clause) for h in order[:3]]
+                    source, quote, validity = _source(best, day)
+                break
+        if amounts:
+            reference = slotting.reference(slots, day)
+            reference.degree = slots.degree
+            answer.amounts = amounts
+            answer.calculator_url = slotting.calculator_link(reference, day)
+            lines = [f"按{day.isoformat()}施行的政策，经政策计算器测算："]
+            for a in amounts:
+                who = DEGREE_LABELS.get(a.degree or "", "")
+                lines.append(f"{who}：{_amount_phrase(a)}；" if who else f"{_amount_phrase(a)}；")
+            lines.append(f"测算按“{amounts[0].facts}”的情形，")
+            lines.append("具体以本人条件和审核为准，可点“在计算器中修改”按实际情况测算。")
+            if intent == "eligibility":
+                summary = _summary(ix, best)
+                if summary:
+                    lines.append(f"条件：{summary}")
+            answer.answer = "".join(lines) + f"{source}。{quote}{validity}"
+            return answer
+        if why_not and (slots.degree or intent == "amount"):
+            reasons = "；".join(
+                dict.fromkeys(str(r) for item in why_not for r in item.get("why_not", []))
+            )
+            answer.eligibility = [
+                {"id": w["id"], "name": w["name"], "eligible": False, "because": w["why_not"]}
+                for w in why_not
+            ]
+            answer.answer = (
+                f"按{day.isoformat()}的政策测算，不能享受：{reasons}。{source}。{quote}{validity}"
+            )
+            return answer
+        lines = [f"{source}：{_summary(ix, best)}"]
+        if intent == "eligibility":
+            lines += _card_checks(ix, best, slots, day, answer)
+        if intent == "amount":
+            lines.append("该项金额以条款原文为准，本平台未按个人情况计算。")
+        answer.answer = "".join(lines) + quote + validity
+        return answer
+    if intent == "process":
+        steps = _process_lines(ix, best)
+        if MATERIAL_WORDS.search(text):
+            listed = {p: materials(p) for p in best.computed} if materials else {}
+            found = {p: items for p, items in listed.items() if items}
+            if found:
+                steps = [
+                    f"申请时需提交：{'、'.join(items)}（主管部门设定的材料清单）。"
+                    for items in found.values()
+                ] + steps
+            else:
+                steps.append("政策文件未载明申请材料，以主管部门公布的办事指南为准。")
+        body = "".join(steps) if steps else _summary(ix, best)
+        tail = "" if steps else "政策文件未载明办理部门和时限的，以主管部门公布的办事指南为准。"
+        office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
+        answer.office = office
+        answer.answer = f"{source}：{body}{tail}{quote}{validity}如需办理，可咨询{office}。"
+        return answer
+    checks = "".join(_card_checks(ix, best, slots, day, answer)) if intent == "eligibility" else ""
+    answer.answer = f"{source}：{_summary(ix, best)}{checks}{quote}{validity}"
+    return answer

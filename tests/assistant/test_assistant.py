@@ -1,0 +1,192 @@
+"""The 云骥 assistant in process: the evaluation set's thresholds, segmentation with the domain
+dictionary, Traditional characters, slot filling, amounts from the calculator on the date asked,
+asking back one fact at a time, and honest refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import jieba
+import pytest
+import yaml
+
+from rencai.assistant.core import QuestionError, ask
+from rencai.assistant.evaluation import evaluate
+from rencai.assistant.index import clause_index
+from rencai.assistant.slots import Slots, fill, profile
+from rencai.assistant.text import normalise
+from rencai.policy.calculator import entitlements
+from rencai.policy.contract.profile import parse_profile
+
+QUESTIONS = Path(__file__).with_name("questions.yaml")
+ON = dt.date(2026, 12, 1)
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in clause_index().query_tokens(text) if not t.startswith("#")]
+
+
+def test_the_evaluation_set_is_wide_and_names_only_clauses_of_the_library() -> None:
+    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    questions = data["questions"]
+    assert len(questions) >= 300
+    assert sum(1 for q in questions if q.get("refuse")) >= 40
+    assert sum(1 for q in questions if q.get("amount")) >= 20
+    cities = {q.get("doc") for q in questions}
+    assert len(cities) >= 20  # documents of all three cities, not a handful
+
+
+def test_the_evaluation_set_meets_its_thresholds() -> None:
+    report = evaluate(QUESTIONS)
+    figures = report.figures
+    shown = "\n".join(report.misses)
+    assert figures["top3"] >= 0.92, shown
+    assert figures["top1"] >= 0.80, shown
+    assert figures["amount_exact"] == 1.0, shown
+    assert figures["refusals_correct"] >= 0.95, shown
+    assert figures["false_refusals"] <= 0.03, shown
+    assert figures["p95_ms"] <= 50, figures
+
+
+def test_the_domain_dictionary_keeps_cards_counties_and_programs_whole() -> None:
+    found = tokens("正定县的县卡房租补助和安家补贴")
+    for word in ("正定县", "县卡", "房租补助", "安家补贴"):
+        assert word in found, found
+    # without the domain dictionary jieba splits them
+    plain = jieba.Tokenizer().lcut("正定县的县卡房租补助", HMM=False)
+    assert "县卡" not in plain or "房租补助" not in plain
+
+
+def test_a_document_number_typed_loosely_is_one_token() -> None:
+    assert normalise("石办字2017 39号") == "石办字〔2017〕39号"
+    assert normalise("石办字[2017]39号") == "石办字〔2017〕39号"
+    assert "§石办字〔2017〕39号" in clause_index().query_tokens("石办字（2017）39号讲的啥")
+
+
+def test_traditional_characters_and_abbreviations_are_understood() -> None:
+    assert normalise("錦州博士生活補貼發幾年") == "锦州博士生活补贴发几年"
+    assert "安家补贴" in tokens("安家费多少")
+    assert "人才绿卡" in tokens("绿卡")
+    simplified = ask("锦州博士生活补贴发几年", on=ON)
+    traditional = ask("錦州博士生活補貼發幾年", on=ON)
+    assert traditional.citations[0]["clause"] == simplified.citations[0]["clause"]
+    assert [a.amount for a in traditional.amounts] == [a.amount for a in simplified.amounts]
+
+
+def test_importing_and_using_jieba_writes_nothing_to_the_terminal_nor_beside_the_package() -> None:
+    code = (
+        "from rencai.assistant.index import clause_index; "
+        "clause_index().query_tokens('博士租房补贴')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == ""
+    assert done.stderr == ""
+    package = Path(jieba.__file__).parent
+    assert not list(package.glob("*.cache"))
+    assert Path(tempfile.gettempdir(), "rencai-assistant-jieba.cache").exists()
+
+
+def test_slots_are_read_from_a_colloquial_question() -> None:
+    slots = fill(normalise("我34岁，双一流硕士，在正定县企业工作，能拿什么"), ON)
+    assert slots.age == 34
+    assert slots.degree == "master"
+    assert slots.school_tags == ["double_first_class"]
+    assert slots.county == "130123"
+    assert slots.jurisdiction == "shijiazhuang"
+    assert slots.employer_type == "enterprise"
+    other = fill(normalise("96年的博士，在锦州事业单位上班"), ON)
+    assert (other.birth_year, other.degree, other.jurisdiction) == (1996, "doctorate", "jinzhou")
+    assert other.employer_type == "public_institution"
+    assert fill(normalise("硕博来石家庄有房补吗"), ON).degree is None  # both: no one person
+
+
+def test_a_personal_question_is_the_calculators_result_with_a_prefilled_link() -> None:
+    answer = ask("我34岁，双一流硕士，在正定县企业工作，能拿什么", on=ON)
+    assert answer.intent == "personal" and not answer.refused
+    slots = Slots(
+        jurisdiction="shijiazhuang",
+        degree="master",
+        age=34,
+        county="130123",
+        employer_type="enterprise",
+        school_tags=["double_first_class"],
+    )
+    expected = entitlements(parse_profile(profile(slots, ON)), ON)
+    wanted = {b["id"]: b["amount"] for b in expected["benefits"] if b.get("amount") is not None}
+    assert wanted  # the calculator grants something to this person
+    assert {a.benefit: a.amount for a in answer.amounts} == wanted
+    assert answer.calculator_url is not None
+    assert "degree=master" in answer.calculator_url
+    assert "county=130123" in answer.calculator_url
+    assert "school_tags=double_first_class" in answer.calculator_url
+    assert "石家庄市人才绿卡B卡" in answer.answer
+
+
+def test_missing_facts_are_asked_back_one_at_a_time() -> None:
+    first = ask("我是硕士，想来石家庄工作，能拿多少补贴", on=ON)
+    assert first.ask is not None and first.ask["slot"] == "age"
+    assert not first.amounts
+    second = ask("30岁", on=ON, earlier=first.slots)
+    assert second.ask is not None and second.ask["slot"] == "county"
+    third = ask("在长安区", on=ON, earlier=second.slots)
+    assert third.ask is not None and third.ask["slot"] == "employer_type"
+    last = ask("企业", on=ON, earlier=third.slots)
+    assert last.ask is None
+    assert last.slots["degree"] == "master" and last.slots["age"] == 30
+    assert last.calculator_url is not None
+
+
+def test_amounts_follow_the_law_of_the_date_asked() -> None:
+    # a doctor's B卡 rent was 2000元 a month before 石字〔2021〕7号 (2021-02-10), 3000 after
+    before = ask("博士B卡房租补助每月多少", on=dt.date(2020, 6, 1))
+    after = ask("博士B卡房租补助每月多少", on=ON)
+    assert [a.amount for a in before.amounts if a.benefit == "sjz.b.rent_subsidy"] == ["2000.00"]
+    assert [a.amount for a in after.amounts if a.benefit == "sjz.b.rent_subsidy"] == ["3000.00"]
+    assert Decimal(after.amounts[0].amount) * 60 == Decimal(str(after.amounts[0].total))
+
+
+def test_an_expired_measure_is_answered_as_expired_not_with_an_amount() -> None:
+    answer = ask("硕士毕业2年内来石家庄就业一次性补贴几万", on=ON)
+    assert not answer.amounts
+    assert "有效期已届满" in answer.answer
+    assert answer.citations[0]["document"] == "石政办发〔2022〕6号"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "北京落户积分怎么算",
+        "年薪30万要交多少个税",
+        "今天天气怎么样",
+        "深圳博士补贴多少",
+        "讲个笑话",
+    ],
+)
+def test_questions_outside_the_policies_are_refused_without_clause_or_amount(
+    question: str,
+) -> None:
+    answer = ask(question, on=ON)
+    assert answer.refused
+    assert answer.citations == [] and answer.amounts == []
+    assert answer.office
+    assert answer.office in answer.answer
+
+
+def test_an_empty_or_oversized_question_is_an_error() -> None:
+    with pytest.raises(QuestionError):
+        ask("   ")
+    with pytest.raises(QuestionError):
+        ask("补贴" * 200)
+
+
+def test_every_quote_cited_is_verbatim_from_the_library() -> None:
+    quotes = {(c.document, c.clause, c.quote) for c in clause_index().clauses}
+    for question in ("县卡和B卡能同时拿吗", "石家庄工匠公示几天", "沧州狮城人才服务卡有啥用"):
+        answer = ask(question, on=ON)
+        for c in answer.citations:
+            assert (c["document"], c["clause"], c["quote"]) in quotes
