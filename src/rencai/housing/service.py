@@ -150,6 +150,14 @@ def program_name(program: str) -> str:
     return _program_names().get(program, "未知项目")
 
 
+# what a batch may name as its eligible tiers: the card tiers, and the 保租房 admission
+ELIGIBLE_CHOICES = ("card.a", "card.b", "card.county", RENTAL_PROGRAM)
+
+
+def eligible_choices() -> dict[str, str]:
+    return {p: program_name(p) for p in ELIGIBLE_CHOICES}
+
+
 def programs_of(batch: Batch) -> list[str]:
     return list(json.loads(batch.eligible_programs))
 
@@ -256,6 +264,10 @@ def create_batch(
         programs = [RENTAL_PROGRAM]  # the 准入 clause the calculator answers
     if not programs:
         raise HousingError("eligible_programs", "请选择可申请的人才层次", "invalid")
+    if any(p not in ELIGIBLE_CHOICES for p in programs):
+        raise HousingError(
+            "eligible_programs", "可申请的人才层次只能是人才绿卡或保租房准入", "invalid"
+        )
     if not unit_ids:
         raise HousingError("units", "请选择本批次房源", "invalid")
     _check_settings(mode, objection_days)
@@ -1048,3 +1060,83 @@ def draw_digest(rows: Sequence[dict[str, Any]]) -> str:
     """A fingerprint of a published result (place, number, unit) for comparing re-runs."""
     text = "\n".join(f"{r['place']},{r['number']},{r['unit'] or ''}" for r in rows)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def parse_money(text: str, field: str) -> int:
+    """Yuan as typed (up to two places) → fen; a clear refusal otherwise."""
+    try:
+        value = Decimal(str(text).strip())
+    except (ArithmeticError, ValueError):
+        raise HousingError(field, "金额应为以元为单位的数字，最多两位小数", "invalid") from None
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or value < 0:
+        raise HousingError(field, "金额应为以元为单位的非负数，最多两位小数", "invalid")
+    if value >= Decimal("100000000000"):
+        raise HousingError(field, "金额过大", "invalid")
+    return int(value * 100)
+
+
+def visible_batches(session: Session, account: Account | None) -> list[Batch]:
+    """Every batch for the office; the others see batches once they are opened (public)."""
+    query = select(Batch).order_by(Batch.id.desc())
+    if account is None or not may_manage(account):
+        query = query.where(Batch.status != BatchStatus.draft)
+    return list(session.scalars(query))
+
+
+def visible_batch(session: Session, account: Account | None, batch_id: int) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None or (
+        batch.status == BatchStatus.draft and (account is None or not may_manage(account))
+    ):
+        raise HousingError("batch", "批次不存在", "not_found")
+    return batch
+
+
+def result_public(batch: Batch) -> bool:
+    return batch.status in (BatchStatus.published, BatchStatus.final)
+
+
+def talent_applications(session: Session, talent: TalentProfile) -> list[HousingApplication]:
+    return list(
+        session.scalars(
+            select(HousingApplication)
+            .where(HousingApplication.talent_id == talent.id)
+            .order_by(HousingApplication.id.desc())
+        )
+    )
+
+
+def talent_contracts(session: Session, talent: TalentProfile) -> list[Contract]:
+    return list(
+        session.scalars(
+            select(Contract).where(Contract.talent_id == talent.id).order_by(Contract.id.desc())
+        )
+    )
+
+
+def batch_applications(session: Session, batch: Batch) -> list[HousingApplication]:
+    return list(
+        session.scalars(
+            select(HousingApplication)
+            .where(HousingApplication.batch_id == batch.id)
+            .order_by(HousingApplication.seq)
+        )
+    )
+
+
+def batch_objections(session: Session, batch: Batch) -> list[HousingObjection]:
+    return list(
+        session.scalars(
+            select(HousingObjection)
+            .where(HousingObjection.batch_id == batch.id)
+            .order_by(HousingObjection.id)
+        )
+    )
+
+
+def contracts(session: Session) -> list[Contract]:
+    return list(session.scalars(select(Contract).order_by(Contract.id.desc())))
+
+
+def purchase_of(session: Session, purchase_id: int) -> Purchase:
+    return _get(session, Purchase, purchase_id, "purchase")
