@@ -1140,3 +1140,29 @@ def contracts(session: Session) -> list[Contract]:
 
 def purchase_of(session: Session, purchase_id: int) -> Purchase:
     return _get(session, Purchase, purchase_id, "purchase")
+
+
+def roster_of(session: Session, batch: Batch) -> list[lottery.Entry]:
+    """The frozen roster the draw reads (number, tier, preferences)."""
+    return _roster(session, batch)
+
+
+def allocation_rows(session: Session, batch: Batch) -> list[list[str]]:
+    """The stored draw as the result file lists it: place, number, key, building, unit."""
+    units = {u.id: b.id for u, b in batch_units(session, batch)}
+    rows = session.execute(
+        select(Allocation, HousingApplication.number)
+        .join(HousingApplication, HousingApplication.id == Allocation.application_id)
+        .where(Allocation.batch_id == batch.id)
+        .order_by(Allocation.place)
+    ).all()
+    return [
+        [
+            str(a.place),
+            number,
+            a.draw_key,
+            str(units[a.unit_id]) if a.unit_id else "",
+            str(a.unit_id) if a.unit_id else "",
+        ]
+        for a, number in rows
+    ]
