@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -516,19 +516,21 @@ def review(
 
 def _roster(session: Session, batch: Batch) -> list[lottery.Entry]:
     tiers = len(groups_of(batch))
-    rows = session.scalars(
-        select(HousingApplication).where(
+    rows = session.execute(
+        select(
+            HousingApplication.number, HousingApplication.group, HousingApplication.preferences
+        ).where(
             HousingApplication.batch_id == batch.id,
             HousingApplication.status.in_(["approved", "housed", "waiting"]),
         )
-    ).all()
+    )
     return [
         lottery.Entry(
-            a.number,
-            a.group if a.group is not None else tiers,
-            tuple(str(b) for b in json.loads(a.preferences)),
+            number,
+            group if group is not None else tiers,
+            tuple(str(b) for b in json.loads(preferences)),
         )
-        for a in rows
+        for number, group, preferences in rows
     ]
 
 
@@ -559,7 +561,9 @@ def publish_seed(session: Session, actor: Account, batch_id: int, seed: str) -> 
     return batch
 
 
-def draw(session: Session, actor: Account, batch_id: int) -> list[Allocation]:
+def draw(session: Session, actor: Account, batch_id: int) -> int:
+    """Allocate the batch from its published seed; returns how many were housed. The rows are
+    written in bulk (a batch may hold tens of thousands of applicants)."""
     batch = _batch(session, batch_id, lock=True)
     _need(batch, BatchStatus.seed_published, message="请先公布摇号随机数")
     assert batch.seed is not None and batch.mode is not None
@@ -570,31 +574,46 @@ def draw(session: Session, actor: Account, batch_id: int) -> list[Allocation]:
     for unit, building in batch_units(session, batch):
         units.setdefault(str(building.id), []).append(str(unit.id))
     placed = lottery.allocate(batch.seed, entries, units, batch.mode)
-    by_number = {
-        a.number: a
-        for a in session.scalars(
-            select(HousingApplication).where(HousingApplication.batch_id == batch.id)
+    ids: dict[str, int] = {
+        number: ident
+        for number, ident in session.execute(
+            select(HousingApplication.number, HousingApplication.id).where(
+                HousingApplication.batch_id == batch.id
+            )
         )
     }
-    rows = []
-    for p in placed:
-        application = by_number[p.entry.number]
-        application.status = "housed" if p.unit is not None else "waiting"
-        row = Allocation(
-            batch_id=batch.id,
-            application_id=application.id,
-            place=p.place,
-            draw_key=p.key,
-            unit_id=int(p.unit) if p.unit is not None else None,
-        )
-        session.add(row)
-        rows.append(row)
+    session.execute(
+        insert(Allocation),
+        [
+            {
+                "batch_id": batch.id,
+                "application_id": ids[p.entry.number],
+                "place": p.place,
+                "draw_key": p.key,
+                "unit_id": int(p.unit) if p.unit is not None else None,
+            }
+            for p in placed
+        ],
+    )
+    for status, chosen in (
+        ("housed", [ids[p.entry.number] for p in placed if p.unit is not None]),
+        ("waiting", [ids[p.entry.number] for p in placed if p.unit is None]),
+    ):
+        for at in range(0, len(chosen), 5000):
+            session.execute(
+                update(HousingApplication)
+                .where(HousingApplication.id.in_(chosen[at : at + 5000]))
+                .values(status=status)
+                .execution_options(synchronize_session=False)
+            )
+    session.expire_all()  # the applications' statuses changed underneath the ORM
+    batch = _batch(session, batch_id)
     batch.status = BatchStatus.drawn
     batch.drawn_at = clock.now()
     session.flush()
     housed = sum(1 for p in placed if p.unit is not None)
     _event(session, actor, "drawn", {"applicants": len(placed), "housed": housed}, batch=batch)
-    return rows
+    return housed
 
 
 def publish_result(
