@@ -84,3 +84,33 @@ def test_no_priority_inversion(raw: list, counts: dict[str, int], seed: str) -> 
             if q.place > p.place and q.building is not None:
                 assert q.building not in better
     assert ordered(seed, entries) == ordered(seed, list(reversed(entries)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(entry_lists, unit_counts, st.text(min_size=1, max_size=12))
+def test_fill_houses_as_many_as_a_maximum_matching(
+    raw: list, counts: dict[str, int], seed: str
+) -> None:
+    """Checked against scipy's bipartite matching on the graph of applicants and single units
+    (a different solver from the flow the draw uses)."""
+    import numpy as np
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    entries = [Entry(f"N{i:04d}", tier, tuple(prefs)) for i, (tier, prefs) in enumerate(raw)]
+    units = _units(counts)
+    columns = [(b, u) for b, listed in units.items() for u in listed]
+    rows, cols = [], []
+    for i, e in enumerate(entries):
+        for j, (b, _) in enumerate(columns):
+            if b in e.preferences:
+                rows.append(i)
+                cols.append(j)
+    best = 0
+    if entries and columns:
+        graph = csr_array(
+            (np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(entries), len(columns))
+        )
+        best = int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+    filled = allocate(seed, entries, units, FILL)
+    assert sum(p.unit is not None for p in filled) == best

@@ -287,3 +287,25 @@ def test_purchase_refused_after_leaving_the_employer(db_url: str, tmp_path: Path
         with pytest.raises(HousingError) as refused:
             service.purchase(s, office, contract.id, 100_000_000, True, on=dt.date(2037, 1, 1))
         assert "劳动" in refused.value.message
+
+
+def test_concurrent_applications_get_consecutive_numbers(db_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with session_scope(db_url) as s:
+        office = world.office(s)
+        batch, buildings = world.batch(s, office)
+        talents = [world.talent(s, f"conc{i}", f"申请人{i}").id for i in range(8)]
+        batch_id, prefs = batch.id, list(buildings.values())
+
+    def submit(talent_id: int) -> str:
+        from rencai.registry.models import TalentProfile
+
+        with session_scope(db_url) as s:
+            talent = s.get(TalentProfile, talent_id)
+            assert talent is not None
+            return service.apply(s, talent, batch_id, prefs).number
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(submit, talents))
+    assert sorted(numbers) == [f"{batch_id}-{n:05d}" for n in range(1, 9)]

@@ -119,8 +119,8 @@ def _get(session: Session, model: Any, ident: int, what: str) -> Any:
 
 def _batch(session: Session, batch_id: int, lock: bool = False) -> Batch:
     query = select(Batch).where(Batch.id == batch_id)
-    if lock:
-        query = query.with_for_update()
+    if lock:  # the row as it is now, locked until the transaction ends
+        query = query.with_for_update().execution_options(populate_existing=True)
     batch = session.scalar(query)
     if batch is None:
         raise HousingError("batch", "批次不存在", "not_found")
@@ -442,6 +442,10 @@ def apply(
         raise HousingError(
             "family", "每个家庭只能租赁一套保障性租赁住房，您的家庭已在租", "one_per_family"
         )
+    # one submission per batch at a time (a row lock on PostgreSQL), taken after the engine's
+    # pre-check: the numbers (申请编号) follow one another and the batch is still open
+    batch = _batch(session, batch_id, lock=True)
+    _need(batch, BatchStatus.open, message="该批次不在受理期内")
     existing = session.scalar(
         select(HousingApplication).where(
             HousingApplication.batch_id == batch.id, HousingApplication.talent_id == talent.id
