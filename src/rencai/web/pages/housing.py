@@ -352,10 +352,17 @@ async def review(
 async def answer(
     request: Request, objection_id: SerialId, officer: Office, session: DbSession
 ) -> Response:
-    def action(form: Form) -> None:
-        service.answer_objection(session, officer, objection_id, _text(form, "answer"))
+    batch_id = 0
 
-    return await _act(request, session, action, request.headers.get("referer") or "/housing")
+    def action(form: Form) -> None:
+        nonlocal batch_id
+        done = service.answer_objection(session, officer, objection_id, _text(form, "answer"))
+        batch_id = done.batch_id
+
+    response = await _act(request, session, action, "/housing")
+    if batch_id and response.status_code == 303:
+        return RedirectResponse(f"/housing/batches/{batch_id}", status_code=303)
+    return response
 
 
 @router.post("/housing/applications/{application_id}/contract", response_class=HTMLResponse)
