@@ -18,6 +18,7 @@ from rencai.applications.cli import app as applications_app
 from rencai.assistant.cli import ask_command
 from rencai.cards.cli import app as card_app
 from rencai.feeds.cli import feeds_app
+from rencai.housing.cli import housing_app
 from rencai.ledger.cli import ledger_app
 from rencai.outreach.cli import screen_command  # also adds `feeds synthesize`
 from rencai.policy.cities import names
@@ -45,6 +46,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(card_app, name="card")
 app.add_typer(admin_app, name="admin")
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(housing_app, name="housing")
 app.command("screen")(screen_command)
 app.command("ask")(ask_command)
 

@@ -10,6 +10,7 @@ from rencai.applications.models import Application
 from rencai.audit.log import verify
 from rencai.db.session import session_scope, upgrade
 from rencai.demo import load_demo
+from tests.housing.demo_checks import check_housing_demo
 
 
 def test_demo_loads_once_with_every_stage(tmp_path: Path) -> None:
@@ -24,6 +25,7 @@ def test_demo_loads_once_with_every_stage(tmp_path: Path) -> None:
         assert verify(session).ok
         automatic = [a for a in cases if a.automatic is not None]
         on_behalf = [a for a in cases if a.submitted_by is not None]
+        check_housing_demo(session)
     assert statuses == {
         "county_review",
         "city_review",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from rencai.applications.service import apply, decide, set_review_limit
 from rencai.demo.cards import load_card_demo
+from rencai.demo.housing import HOUSING_ACCOUNTS, load_housing_demo
 from rencai.demo.ledger import DEMO_FINANCE, load_ledger_demo
 from rencai.demo.review import REVIEW_ACCOUNTS, load_review_demo
 from rencai.registry.accounts import create_account, register_employer, register_talent
@@ -54,6 +55,7 @@ DEMO_ACCOUNTS = [
     *DEMO_FINANCE,
     ("demo_card", "人才（博士，已发B卡及配偶、父母副卡）"),
     ("demo_bus", "服务网点：公交1路（核验页 /verifier）"),
+    *HOUSING_ACCOUNTS,
 ]
 
 
@@ -126,4 +128,5 @@ def load_demo(session: Session) -> bool:
     load_review_demo(session, PASSWORD, doctor, _id)
     load_ledger_demo(session, PASSWORD, doctor.id_number, doctor.name, _uscc("BX001A"))
     load_card_demo(session, _DOCTOR, _id(3), PASSWORD, county, city)
+    load_housing_demo(session, PASSWORD, _DOCTOR, _id)
     return True

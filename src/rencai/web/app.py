@@ -20,6 +20,7 @@ from rencai.web.api import cards as cards_api
 from rencai.web.api import employers as employers_api
 from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import feeds as feeds_api
+from rencai.web.api import housing as housing_api
 from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.api import review as review_api
@@ -44,6 +45,7 @@ from rencai.web.pages import calculator as calculator_pages
 from rencai.web.pages import cards as card_pages
 from rencai.web.pages import employers as employer_pages
 from rencai.web.pages import feeds as feeds_pages
+from rencai.web.pages import housing as housing_pages
 from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
@@ -133,6 +135,8 @@ def create_app() -> FastAPI:
     app.include_router(screening_pages.router)
     app.include_router(assistant_api.router)
     app.include_router(assistant_pages.router)
+    app.include_router(housing_api.router)
+    app.include_router(housing_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app
