@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -28,6 +29,14 @@ ON = dt.date(2026, 11, 23)
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (worker processes): unlike the
+    wall clock, not inflated by other work sharing the machine."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _children_peak_mb() -> float:
@@ -45,19 +54,21 @@ def phase(name: str, store: Path, persons: int) -> dict[str, float]:
     from rencai.outreach.screening import default_workers, run
 
     if name == "local":
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         table = run(store, ON, "shijiazhuang")
         return {
             "seconds": time.perf_counter() - start,
+            "cpu_seconds": _cpu() - cpu,
             "rows": table.num_rows,
             "peak_mb": _peak_mb(),
         }
     if name == "workers":
         workers = default_workers()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         table = run(store, ON, "shijiazhuang", workers=workers)
         return {
             "seconds": time.perf_counter() - start,
+            "cpu_seconds": _cpu() - cpu,
             "rows": table.num_rows,
             "workers": workers,
             "peak_mb": _peak_mb(),
@@ -170,14 +181,19 @@ def main() -> None:
         print(
             f"local screening, one process (load + every card and benefit + result rows): "
             f"{local['seconds']:.1f} s = {n / local['seconds']:,.0f} persons/s, "
-            f"{int(local['rows']):,} rows, peak {local['peak_mb']:.0f} MB"
+            f"{int(local['rows']):,} rows, peak {local['peak_mb']:.0f} MB; "
+            f"{n / local['cpu_seconds']:,.0f} persons per CPU-second"
         )
         pool = _child("workers", store, n)
         print(
             f"local screening, {int(pool['workers'])} worker processes: "
             f"{pool['seconds']:.1f} s = {n / pool['seconds']:,.0f} persons/s, "
             f"rows equal: {int(pool['rows']) == int(local['rows'])}, peak "
-            f"{pool['peak_mb']:.0f} MB + {pool['worker_peak_mb']:.0f} MB per worker"
+            f"{pool['peak_mb']:.0f} MB + {pool['worker_peak_mb']:.0f} MB per worker; "
+            f"{n / pool['cpu_seconds']:,.0f} persons per CPU-second, so "
+            f"{int(pool['workers']) * n / pool['cpu_seconds']:,.0f} persons/s on "
+            f"{int(pool['workers'])} cores of their own (load average at the end: "
+            f"{os.getloadavg()[0]:.1f})"
         )
         detail = _child("detail", store, n)
         print(
