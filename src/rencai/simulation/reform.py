@@ -591,6 +591,19 @@ def system_of(spec: ReformSpec | None, baseline: dt.date | None = None) -> TaxBe
     return build_system(spec.jurisdiction, spec.changes, baseline or spec.baseline)
 
 
+def parameter_label(system: TaxBenefitSystem, path: str) -> str:
+    """A parameter in the words of its files: the descriptions of its nodes, outermost first
+    (the last of a node's words that repeat its parent's are kept once)."""
+    words: list[str] = []
+    node: Any = system.parameters
+    for part in path.split("."):
+        node = node.children[part]
+        description = (getattr(node, "description", None) or "").strip()
+        if description and description not in words:
+            words.append(description)
+    return " · ".join(words[-3:]) if words else path
+
+
 @dataclass
 class Catalogue:
     """What a reform may change, for the page's form."""
@@ -610,7 +623,12 @@ def catalogue(jurisdiction: str = DEFAULT_JURISDICTION) -> Catalogue:
             {"from": v.instant_str, "value": v.value} for v in reversed(parameter.values_list)
         ]
         result.parameters.append(
-            {"path": path, "description": parameter.description or path, "values": values}
+            {
+                "path": path,
+                "description": parameter.description or path,
+                "label": parameter_label(system, path),
+                "values": values,
+            }
         )
     for benefit in system.program.benefits:
         result.benefits.append({"id": benefit.id, "name": benefit.name, "kind": benefit.kind})
