@@ -187,6 +187,8 @@ def parse_reform(data: Any) -> ReformSpec:
     name = str(data.get("name") or "").strip()
     if not name:
         problems.append(Refusal("name", "请填写改革方案名称", "required"))
+    elif len(name) > 200:
+        problems.append(Refusal("name", "改革方案名称不能超过200个字", "invalid"))
     jurisdiction = str(data.get("jurisdiction") or DEFAULT_JURISDICTION)
     if jurisdiction not in registry():
         problems.append(

@@ -139,13 +139,15 @@ class Month:
         text = day.isoformat()
         period = make_period(text)
         self.granted: dict[str, np.ndarray] = {}
-        self.payment: dict[str, np.ndarray] = {}  # fen due if paid in this month
+        # fen due if paid in this month (None: nobody is granted the item this month)
+        self.payment: dict[str, np.ndarray | None] = {}
         self.cards = {card: simulation.calculate(card.replace(".", "_"), text) for card, _ in TIERS}
         for benefit in items:
             granted = np.asarray(simulation.calculate(f"{benefit.variable}_granted", text), bool)
-            fen = np.zeros(population.count, dtype=np.int64)
+            fen = None
             rows = np.flatnonzero(granted)
             if rows.size:
+                fen = np.zeros(population.count, dtype=np.int64)
                 total = simulation.calculate(f"{benefit.variable}_total", text)
                 count = support_months(benefit, system.get_parameters_at_instant, period)
                 whole = np.rint(total[rows].astype(np.float64) * 100).astype(np.int64)
@@ -160,34 +162,32 @@ class Ledger:
     def __init__(self, n: int, items: list[Benefit], years: list[int]):
         self.items = items
         self.cost = {year: {b.id: 0 for b in items} for year in years}
-        self.paid_once = {b.id: np.zeros(n, dtype=bool) for b in items}
-        self.paid_year = {b.id: np.zeros(n, dtype=bool) for b in items}
+        # what was paid already: per one-off item in the window, per yearly item this year
+        self.paid = {b.id: np.zeros(n, dtype=bool) for b in items if b.per != "month"}
         self.ever = {b.id: np.zeros(n, dtype=bool) for b in items}
         self.months = {b.id: 0 for b in items}  # recipient-months
         self.person = np.zeros(n, dtype=np.int64)  # fen over the window
         self.previous: dict[str, np.ndarray] | None = None
-        self._last_payment: dict[str, np.ndarray] = {}
+        self._last_payment: dict[str, np.ndarray | None] = {}
         self.cliffs = {b.id: np.zeros(n, dtype=bool) for b in items}
-        self.cliff_day: dict[str, np.ndarray] = {b.id: np.zeros(n, dtype=np.int32) for b in items}
-        self.cliff_loss = {b.id: np.zeros(n, dtype=np.int64) for b in items}
+        self.cliff_day = {b.id: np.zeros(n, dtype=np.int16) for b in items}
+        self.cliff_loss = {b.id: np.zeros(n, dtype=np.int64) for b in items if b.per == "month"}
 
     def post(self, month: Month, day: dt.date, index: int) -> None:
         if day.month == 1:
-            for paid in self.paid_year.values():
-                paid[:] = False
+            for benefit in self.items:
+                if benefit.per == "year":
+                    self.paid[benefit.id][:] = False
         for benefit in self.items:
             granted = month.granted[benefit.id]
             payment = month.payment[benefit.id]
             if benefit.per == "month":
                 due = granted
-            elif benefit.per == "year":
-                due = granted & ~self.paid_year[benefit.id]
-                self.paid_year[benefit.id] |= granted
-            else:
-                due = granted & ~self.paid_once[benefit.id]
-                self.paid_once[benefit.id] |= granted
+            else:  # once a year, or once in the window
+                due = granted & ~self.paid[benefit.id]
+                self.paid[benefit.id] |= granted
             rows = np.flatnonzero(due)
-            if rows.size:
+            if rows.size and payment is not None:
                 amounts = payment[rows]
                 self.cost[day.year][benefit.id] += int(amounts.sum(dtype=np.int64))
                 self.person[rows] += amounts
@@ -200,8 +200,9 @@ class Ledger:
                 new = lost & ~self.cliffs[benefit.id]
                 self.cliffs[benefit.id] |= lost
                 self.cliff_day[benefit.id][new] = index
-                if benefit.per == "month":
-                    self.cliff_loss[benefit.id][new] = self._last_payment[benefit.id][new]
+                last = self._last_payment.get(benefit.id)
+                if benefit.per == "month" and last is not None:
+                    self.cliff_loss[benefit.id][new] = last[new]
         self.previous = month.granted
         self._last_payment = month.payment
 
@@ -293,6 +294,10 @@ def _step(reform: ReformSpec | None, baseline: ReformSpec | None) -> ReformSpec 
     kept = tuple(c for c in reform.changes if c not in baseline.changes)
     extra = tuple(c for c in baseline.changes if c not in reform.changes)
     return ReformSpec(reform.name, changes=kept + extra, jurisdiction=reform.jurisdiction)
+
+
+def _sum(values: np.ndarray | None) -> int:
+    return 0 if values is None else int(values.sum(dtype=np.int64))
 
 
 def _yuan(fen: int) -> str:
@@ -411,8 +416,8 @@ def _result(
                 "name": b.name,
                 "baseline_persons": int(a_cliff.sum()),
                 "reform_persons": int(r_cliff.sum()),
-                "reform_monthly_loss_fen": int(reform.cliff_loss[b.id].sum(dtype=np.int64)),
-                "baseline_monthly_loss_fen": int(base.cliff_loss[b.id].sum(dtype=np.int64)),
+                "reform_monthly_loss_fen": _sum(reform.cliff_loss.get(b.id)),
+                "baseline_monthly_loss_fen": _sum(base.cliff_loss.get(b.id)),
                 "samples": {
                     "reform": [
                         {"person": p, "month": days[int(reform.cliff_day[b.id][p])].isoformat()}

@@ -47,14 +47,17 @@ class ReformBody(BaseModel):
         return fields
 
 
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
 class RunBody(BaseModel):
-    reforms: list[int] = Field(max_length=10, description="叠加测算的改革方案（按顺序）")
-    baseline: list[int] = Field(
+    reforms: list[RowId] = Field(max_length=10, description="叠加测算的改革方案（按顺序）")
+    baseline: list[RowId] = Field(
         default_factory=list, max_length=10, description="对比基准（缺省为现行政策）"
     )
     population: str = Field("registered", max_length=32, description="registered 或 feeds")
     start: dt.date | None = Field(None, description="测算起始月（缺省为本月）")
-    months: int = Field(120, description="测算期（月）")
+    months: int = Field(120, ge=-(2**31), le=2**31 - 1, description="测算期（月）")
 
 
 class Catalogue(View):
@@ -132,6 +135,8 @@ def compare_runs(
         numbers = [int(part) for part in ids.split(",") if part.strip()]
     except ValueError:
         raise Refusal("ids", "测算编号应为逗号分隔的数字", "invalid") from None
+    if not all(1 <= n <= 2**31 - 1 for n in numbers):
+        raise Refusal("ids", "测算编号应为正整数", "invalid")
     columns = service.compare(session, numbers)
     return Listing[RunView].of([run_view(c["run"]) for c in columns])
 
