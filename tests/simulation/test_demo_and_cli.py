@@ -1,0 +1,87 @@
+"""The demo's saved reforms run on the demo's registered talents; `rencai reform` as a user runs
+it (real processes): a result file, and one readable line for a bad reform."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from rencai.db.session import session_scope, upgrade
+from rencai.demo import load_demo
+from rencai.registry.models import Account
+from rencai.simulation import service
+from rencai.simulation.models import ReformRun, SavedReform
+
+HERE = Path(__file__).parent
+
+
+def test_the_demo_reform_runs_on_the_registered_talents(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        assert load_demo(session)
+    with session_scope(url) as session:
+        reforms = list(session.scalars(select(SavedReform).order_by(SavedReform.id)))
+        assert len(reforms) == 2
+        leader = session.scalar(select(Account).where(Account.username == "demo_leader_sim"))
+        assert leader is not None and service.may_simulate(leader)
+        assert not service.may_define(leader)
+        request = service.RunRequest([reforms[1].id], [], "registered", dt.date(2026, 1, 1), 12)
+        run_id = service.start(session, leader, request).id
+    service.execute(run_id, url)  # what the background thread does
+    with session_scope(url) as session:
+        run = session.get(ReformRun, run_id)
+        assert run is not None and run.status == "done", run and run.error
+        result = json.loads(run.result or "{}")
+    assert result["population"] > 0 and run.done_months == 12
+    assert result["total"]["losers"] == 0  # receiving both never loses anyone money
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rencai", "reform", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ),
+    )
+
+
+def test_reform_run_writes_the_result_and_refuses_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    done = _run(
+        "run",
+        str(HERE / "r2021.yaml"),
+        "--population",
+        "synthetic:500",
+        "--years",
+        "1",
+        "--start",
+        "2021-03",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["window"] == {"start": "2021-03-01", "months": 12, "end": "2022-02-01"}
+    assert result["total"]["difference_fen"] == sum(y["difference_fen"] for y in result["by_year"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: 错误\nchanges:\n"
+        "  - {parameter: b_card.rent_subsidy.doc, from: 2022-01-01, value: 1}\n",
+        encoding="utf-8",
+    )
+    refused = _run("run", str(bad), "--population", "synthetic:10", "--out", str(out))
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "没有参数“b_card.rent_subsidy.doc”" in lines[0]
+    missing = _run(
+        "run", str(HERE / "r2021.yaml"), "--population", str(tmp_path / "no"), "--out", str(out)
+    )
+    assert missing.returncode == 2 and "筛查数据目录不存在" in missing.stderr
