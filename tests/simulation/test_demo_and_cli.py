@@ -85,3 +85,26 @@ def test_reform_run_writes_the_result_and_refuses_in_one_line(tmp_path: Path) ->
         "run", str(HERE / "r2021.yaml"), "--population", str(tmp_path / "no"), "--out", str(out)
     )
     assert missing.returncode == 2 and "筛查数据目录不存在" in missing.stderr
+
+
+def test_a_feed_store_is_a_population(tmp_path: Path) -> None:
+    from rencai.feeds.store import synthesize
+    from rencai.simulation.population import from_store
+    from rencai.simulation.reform import parse_reform
+    from rencai.simulation.run import simulate
+
+    synthesize(400, tmp_path, seed=2, as_of=dt.date(2026, 6, 15))
+    loaded = from_store(tmp_path, dt.date(2026, 6, 1), "shijiazhuang")
+    assert loaded.population.count == 400 and "400" in loaded.source
+    off = parse_reform(
+        {"name": "停发房租补助", "changes": [{"benefit": "sjz.b.rent_subsidy", "enabled": False}]}
+    )
+    result = simulate(loaded.population, dt.date(2026, 6, 1), 12, off)
+    rent = next(p for p in result["programs"] if p["program"] == "sjz.b.rent_subsidy")
+    # the store plants B-card doctorates: they lose their rent subsidy; those whose county rent
+    # subsidy lost out to it under 就高 now receive that one instead
+    assert rent["lost"] == rent["baseline_recipients"] > 0 and rent["reform_fen"] == 0
+    county = next(p for p in result["programs"] if p["program"] == "sjz.county.rent_subsidy")
+    assert county["gained"] > 0 and county["lost"] == 0
+    assert result["total"]["difference_fen"] == rent["difference_fen"] + county["difference_fen"]
+    assert result["total"]["difference_fen"] < 0 and result["total"]["winners"] == 0
