@@ -33,7 +33,12 @@ def test_define_run_and_read_a_reform(browser: Browser, live_server: LiveServer)
         create_account(s, f"pa{tag}", "secret123", "管理员", Role.admin)
         create_account(s, f"pl{tag}", "secret123", "领导", Role.leadership)
         register_talent(
-            s, f"pt{tag}", "secret123", "王博士", first17 + id_check_character(first17), profile
+            s,
+            f"pt{tag}",
+            "secret123",
+            f"王博士{tag}",
+            first17 + id_check_character(first17),
+            profile,
         )
 
     admin = _login(browser, live_server, f"pa{tag}")
@@ -75,3 +80,8 @@ def test_define_run_and_read_a_reform(browser: Browser, live_server: LiveServer)
     sample = lead.locator("#programs a").first
     sample.click()
     expect(lead.locator("section.sample").first).to_contain_text("现行政策")
+    # the registered doctor's own account, in the calculator's words, under both laws
+    account = lead.locator("section.sample", has_text=f"王博士{tag}").first
+    expect(account).to_contain_text("享受：3000.00 元/月")
+    expect(account).to_contain_text("享受：4000.00 元/月")
+    expect(account).to_contain_text("石家庄市人才绿卡B卡人才")

@@ -129,6 +129,7 @@ def run_command(
         baseline=base,
         progress=progress,
         person_names=loaded.names,
+        profiles=loaded.profiles,
     )
     result["population_label"] = loaded.source
     try:

@@ -21,7 +21,7 @@ from rencai.errors import Refusal
 from rencai.feeds.columns import Employers, load_chunk
 from rencai.feeds.source import FeedError
 from rencai.feeds.store import PARTITION, check_store
-from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.policy.contract.profile import Profile, ProfileError, parse_profile
 from rencai.policy.engine.population import Population, encode_profile
 from rencai.policy.screening import concat
 from rencai.policy.synthetic import random_columns
@@ -37,6 +37,7 @@ class Loaded:
     population: Population
     source: str  # what the population is, in Chinese
     names: list[str] | None = None
+    profiles: list[Profile | None] | None = None  # registered: each talent's row, for explain
 
 
 def from_store(directory: Path, on: dt.date, jurisdiction: str) -> Loaded:
@@ -57,6 +58,7 @@ def from_store(directory: Path, on: dt.date, jurisdiction: str) -> Loaded:
 def registered(session: Session) -> Loaded:
     """Every registered talent with a readable profile (the others are counted as skipped)."""
     parts, names, skipped = [], [], 0
+    profiles: list[Profile | None] = []
     for talent in session.scalars(select(TalentProfile).order_by(TalentProfile.id)):
         try:
             profile = parse_profile(json.loads(talent.profile))
@@ -66,10 +68,11 @@ def registered(session: Session) -> Loaded:
         encoded = encode_profile(profile).population
         parts.append(encoded)
         names += [talent.name] + [f"{talent.name}的家属"] * (encoded.count - 1)
+        profiles += [profile] + [None] * (encoded.count - 1)
     if not parts:
         raise PopulationError("population", "平台上还没有可用于测算的已登记人才", "empty")
     note = f"，{skipped}人资料不完整未计入" if skipped else ""
-    return Loaded(concat(parts), f"已登记人才（{len(parts)}人{note}）", names)
+    return Loaded(concat(parts), f"已登记人才（{len(parts)}人{note}）", names, profiles)
 
 
 def synthetic(count: int, seed: int, on: dt.date, jurisdiction: str) -> Loaded:

@@ -508,6 +508,27 @@ def as_of(parameters: ParameterNode, day: dt.date) -> ParameterNode:
     return parameters
 
 
+def _cite(node: Parameter, before: list[Any], change: ParameterChange, cited_as: str) -> None:
+    """Every value of a changed parameter keeps a citation, as the calculator shows one: the
+    reform's for its own value, the law's for the law's values (also where ``update`` split one
+    to restore it after ``until``)."""
+    start = change.start.isoformat()
+    for entry in node.values_list:
+        if entry.instant_str == start:
+            entry.metadata = {
+                **(entry.metadata or {}),
+                "citation": {
+                    "document": cited_as,
+                    "clause": "测算调整",
+                    "quote": f"自{start}起调整为{change.value}",
+                },
+            }
+        elif not (entry.metadata or {}).get("citation"):
+            law = next((old for old in before if old.instant_str <= entry.instant_str), None)
+            if law is not None and law.metadata:
+                entry.metadata = {**(entry.metadata or {}), **law.metadata}
+
+
 def build_system(
     jurisdiction: str,
     changes: Sequence[Change] = (),
@@ -515,6 +536,7 @@ def build_system(
     name: str = "reform",
 ) -> TaxBenefitSystem:
     """The jurisdiction's system with the changes applied, as an OpenFisca ``Reform``."""
+    cited_as = f"改革方案“{name}”"
     base: JurisdictionSystem = system_for(jurisdiction)
     if not changes and baseline is None:
         return base
@@ -576,21 +598,23 @@ def build_system(
             node: Any = parameters
             for part in change.path.split("."):
                 node = node.children[part]
+            before = list(node.values_list)
             node.update(
                 start=instant(change.start.isoformat()),
                 stop=instant(change.stop.isoformat()) if change.stop else None,
                 value=change.value,
             )
+            _cite(node, before, change, cited_as)
         return parameters
 
-    Applied.__name__ = name
+    Applied.__name__ = "Applied"
     return Applied(base)
 
 
 def system_of(spec: ReformSpec | None, baseline: dt.date | None = None) -> TaxBenefitSystem:
     if spec is None:
         return build_system(DEFAULT_JURISDICTION, baseline=baseline)
-    return build_system(spec.jurisdiction, spec.changes, baseline or spec.baseline)
+    return build_system(spec.jurisdiction, spec.changes, baseline or spec.baseline, spec.name)
 
 
 def parameter_label(system: TaxBenefitSystem, path: str) -> str:

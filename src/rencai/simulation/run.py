@@ -31,6 +31,7 @@ from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.model import DEGREE_ORDER, County, county_member
 from rencai.policy.engine.population import Population, build_simulation, set_inputs
+from rencai.policy.explain import explain
 from rencai.policy.rules import Benefit, leaves, support_months
 from rencai.simulation.reform import (
     BenefitSwitch,
@@ -246,6 +247,7 @@ def simulate(
     baseline_day: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
     person_names: list[str] | None = None,
+    profiles: list[Any] | None = None,
 ) -> dict[str, Any]:
     """The cost and the winners and losers of ``reform`` against ``baseline`` (the law, or
     another reform: a step of a stack) over ``months`` months from ``start``'s month."""
@@ -280,7 +282,7 @@ def simulate(
     result = _result(population, days, items, base_ledger, reform_ledger, labels, reform, baseline)
     result["evaluations"] = computed
     result["samples_explained"] = _explain_samples(
-        result, population, days, items, base_system, reform_system
+        result, population, days, items, base_system, reform_system, profiles
     )
     return result
 
@@ -477,6 +479,7 @@ def _explain_samples(
     items: list[Benefit],
     base_system: TaxBenefitSystem,
     reform_system: TaxBenefitSystem,
+    profiles: list[Any] | None = None,
 ) -> int:
     """For each sample person, the calculator's account baseline vs reform on the window's first
     and last month, for the programs where the two differ (and, for a program's samples, that
@@ -503,24 +506,52 @@ def _explain_samples(
     }
     for k, p in enumerate(rows):
         explanation = []
+        profile = profiles[p] if profiles is not None else None
         for day, (a, r) in accounts.items():
+            told = _calculator(base_system, reform_system, profile, day)
             for benefit in items:
                 mine, theirs = a[benefit.id][k], r[benefit.id][k]
                 if mine == theirs and benefit.id not in wanted[p]:
                     continue
                 if mine == theirs and not mine["granted"] and not mine["eligible"]:
                     continue
-                explanation.append(
-                    {
-                        "program": benefit.id,
-                        "name": benefit.name,
-                        "day": day.isoformat(),
-                        "baseline": mine,
-                        "reform": theirs,
+                entry: dict[str, Any] = {
+                    "program": benefit.id,
+                    "name": benefit.name,
+                    "day": day.isoformat(),
+                    "baseline": mine,
+                    "reform": theirs,
+                }
+                if told is not None:  # a registered talent: the calculator's own words
+                    entry["calculator"] = {
+                        "baseline": told[0].get(benefit.id),
+                        "reform": told[1].get(benefit.id),
                     }
-                )
+                explanation.append(entry)
         result["persons"][str(p)]["explanation"] = explanation
     return len(rows)
+
+
+def _calculator(
+    base_system: TaxBenefitSystem, reform_system: TaxBenefitSystem, profile: Any, day: dt.date
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The calculator's result for a registered talent's profile under both laws, by item:
+    what it grants (amount, total, because) or why not."""
+    if profile is None:
+        return None
+    sides = []
+    for system in (base_system, reform_system):
+        try:
+            result = explain(system, profile, day)
+        except (ValueError, KeyError, TypeError, AssertionError):  # the leaf account is shown
+            return None
+        by_id: dict[str, Any] = {}
+        for section in ("benefits", "not_eligible", "needs_information"):
+            for entry in result.get(section, []):
+                if isinstance(entry, dict) and "id" in entry:
+                    by_id.setdefault(entry["id"], {"section": section, **entry})
+        sides.append(by_id)
+    return sides[0], sides[1]
 
 
 def _subset(population: Population, rows: np.ndarray) -> Population:

@@ -176,6 +176,7 @@ def execute(run_id: int, url: str) -> None:
             baseline=baseline,
             progress=progress,
             person_names=loaded.names,
+            profiles=loaded.profiles,
         )
         result["population_label"] = loaded.source
         with session_scope(url) as session:
