@@ -85,3 +85,17 @@ def test_define_run_and_read_a_reform(browser: Browser, live_server: LiveServer)
     expect(account).to_contain_text("享受：3000.00 元/月")
     expect(account).to_contain_text("享受：4000.00 元/月")
     expect(account).to_contain_text("石家庄市人才绿卡B卡人才")
+
+
+def test_the_pages_are_refused_to_other_roles(browser: Browser, live_server: LiveServer) -> None:
+    tag = uuid.uuid4().hex[:6]
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        create_account(s, f"pc{tag}", "secret123", "市委人才办", Role.city_reviewer)
+    anonymous = browser.new_context(locale="zh-CN").new_page()
+    anonymous.goto(live_server.url + "/reforms")
+    assert "/login" in anonymous.url
+    city = _login(browser, live_server, f"pc{tag}")
+    for path in ("/reforms", "/reforms/runs/1", "/reforms/compare?ids=1,2"):
+        response = city.goto(live_server.url + path)
+        assert response is not None and response.status == 403, path
+        expect(city.locator("body")).to_contain_text("仅系统管理员或领导可以进行政策模拟")
