@@ -20,6 +20,7 @@ no switch in force) is not computed twice: the reform's month is the baseline's.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -275,6 +276,8 @@ def simulate(
         computed += 1
         base_ledger.post(base_month, day, index)
         reform_ledger.post(reform_month, day, index)
+        del base_month, reform_month
+        gc.collect()  # a month's simulations hold reference cycles: free their columns now
         if progress:
             progress(index + 1, len(days))
     assert labels is not None
