@@ -154,6 +154,10 @@ def test_validation_speaks_chinese_and_lists_what_is_valid() -> None:
     with pytest.raises(ReformError) as caught:
         reform({**RENT, "value": "三千"})
     assert "的值应为数值" in caught.value.message
+    with pytest.raises(ReformError) as caught:  # a value the administrator has not set yet
+        reform({"parameter": "a_card.flexible_allowance", "from": "2022-01-01", "value": "高"})
+    assert "的值应为数值" in caught.value.message
+    reform({"parameter": "a_card.flexible_allowance", "from": "2022-01-01", "value": 15000})
     with pytest.raises(ReformError) as caught:
         reform({"benefit": "sjz.nothing", "enabled": False})
     assert caught.value.code == "unknown_benefit" and "房租补助" in caught.value.message

@@ -353,8 +353,10 @@ def check(spec: ReformSpec) -> list[Refusal]:
                     )
                 )
                 continue
+            # a parameter never yet set (awaiting the administrator) takes a number
             kinds = {_kind(v.value) for v in parameter.values_list if v.value is not None}
-            if change.value is not None and kinds and _kind(change.value) not in kinds:
+            kinds = kinds or {"number"}
+            if change.value is not None and _kind(change.value) not in kinds:
                 wanted = "、".join(KIND_WORDS.get(k, k) for k in sorted(kinds))
                 problems.append(
                     Refusal(
