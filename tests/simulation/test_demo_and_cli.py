@@ -43,14 +43,36 @@ def test_the_demo_reform_runs_on_the_registered_talents(tmp_path: Path) -> None:
     assert result["total"]["losers"] == 0  # receiving both never loses anyone money
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if url is not None:
+        env["RENCAI_DATABASE_URL"] = url
     return subprocess.run(
         [sys.executable, "-m", "rencai", "reform", *args],
         capture_output=True,
         text=True,
         timeout=300,
-        env=dict(os.environ),
+        env=env,
     )
+
+
+def test_reform_save_by_the_administrator_only(tmp_path: Path) -> None:
+    from rencai.registry.accounts import create_account
+    from rencai.registry.models import Role
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        create_account(session, "cliadmin", "secret123", "管理员", Role.admin)
+        create_account(session, "clilead", "secret123", "领导", Role.leadership)
+    refused = _run("save", str(HERE / "r2021.yaml"), "--actor", "clilead", url=url)
+    assert refused.returncode == 2 and "不是系统管理员" in refused.stderr
+    for _ in range(2):  # saved, then replaced under the same name
+        saved = _run("save", str(HERE / "r2021.yaml"), "--actor", "cliadmin", url=url)
+        assert saved.returncode == 0, saved.stderr
+    with session_scope(url) as session:
+        rows = list(session.scalars(select(SavedReform)))
+    assert len(rows) == 1 and rows[0].name.startswith("石字〔2021〕7号")
 
 
 def test_reform_run_writes_the_result_and_refuses_in_one_line(tmp_path: Path) -> None:

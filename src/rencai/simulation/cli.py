@@ -58,6 +58,33 @@ def check_command(
     typer.echo(f"{spec.name}: {len(spec.changes)} change(s), valid")
 
 
+@app.command("save")
+def save_command(
+    reform: Annotated[Path, typer.Argument(help="reform YAML file")],
+    actor: Annotated[str, typer.Option("--actor", help="username of the administrator saving")],
+) -> None:
+    """Save a reform (or replace the one of the same name) for the page and leadership."""
+    from sqlalchemy import select
+
+    from rencai.db.session import database_url, session_scope
+    from rencai.registry.models import Account
+    from rencai.simulation.models import SavedReform
+    from rencai.simulation.service import may_define, save
+
+    spec = _read(reform)
+    try:
+        with session_scope(database_url()) as session:
+            account = session.scalar(select(Account).where(Account.username == actor))
+            if account is None or not may_define(account):
+                raise Refusal("actor", f"账户 {actor} 不存在或不是系统管理员", "forbidden")
+            existing = session.scalar(select(SavedReform).where(SavedReform.name == spec.name))
+            saved = save(session, account, spec.as_dict(), existing.id if existing else None)
+            number = saved.id
+    except Refusal as exc:
+        _fail(exc.message)
+    typer.echo(f"{spec.name}: saved as reform {number}")
+
+
 @app.command("parameters")
 def parameters_command(
     jurisdiction: Annotated[str, typer.Option("--jurisdiction")] = "shijiazhuang",
