@@ -364,7 +364,8 @@ def _result(
         lost = base.ever[b.id] & ~reform.ever[b.id]
         if not (a_total or r_total or base.ever[b.id].any() or reform.ever[b.id].any()):
             continue
-        changed = (reform.ever[b.id] | base.ever[b.id]) & (delta != 0)
+        # recipients whose money over the window changed, for an item whose cost changed
+        changed = (reform.ever[b.id] | base.ever[b.id]) & (delta != 0) & (r_total != a_total)
         programs.append(
             {
                 "program": b.id,
