@@ -42,7 +42,8 @@ def test_define_run_and_read_a_reform(browser: Browser, live_server: LiveServer)
         )
 
     admin = _login(browser, live_server, f"pa{tag}")
-    admin.goto(live_server.url + "/reforms")
+    admin.goto(live_server.url + "/admin")
+    admin.click("#to-reforms")  # reached from the administrator's page
     expect(admin.locator("h1")).to_have_text("政策模拟")
     # a bad value first: a Chinese message, nothing saved
     admin.fill("#reform-name", f"博士房租提高{tag}")
