@@ -90,7 +90,7 @@ def phase(name: str, store: Path, persons: int) -> dict[str, float]:
 
 def _detail(store: Path, persons: int) -> dict[str, float]:
     """Load and engine apart, and one rule in plain numpy on the same loaded columns."""
-    from rencai.outreach.columns import Employers, load_chunk
+    from rencai.feeds.columns import Employers, load_chunk
     from rencai.outreach.screening import ranges
     from rencai.policy.contract.vocabulary import vocabulary
     from rencai.policy.engine.model import County, IntroducedFrom, county_member

@@ -24,6 +24,7 @@ from rencai.outreach.cli import screen_command  # also adds `feeds synthesize`
 from rencai.policy.cities import names
 from rencai.registry.cli import admin_app
 from rencai.settings import SettingsError, settings
+from rencai.simulation.cli import app as reform_app
 from rencai.wiring import wire
 
 app = typer.Typer(
@@ -49,6 +50,7 @@ app.add_typer(feeds_app, name="feeds")
 app.add_typer(housing_app, name="housing")
 app.command("screen")(screen_command)
 app.command("ask")(ask_command)
+app.add_typer(reform_app, name="reform")
 
 
 @app.callback()

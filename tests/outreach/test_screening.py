@@ -110,7 +110,7 @@ def test_worker_processes_give_the_same_bytes(store: Path, result, tmp_path: Pat
 
 
 def test_awards_to_units_are_not_computed_and_change_no_row(store: Path, tmp_path: Path) -> None:
-    from rencai.outreach.columns import Employers, load_chunk
+    from rencai.feeds.columns import Employers, load_chunk
     from rencai.policy.engine.system import system_for
 
     units = {b.id for b in system_for("shijiazhuang").program.benefits if b.target == "employer"}
@@ -266,7 +266,7 @@ def test_notices_are_not_sent_twice(store: Path, result, db: str) -> None:
 def test_employers_are_found_by_their_code_and_an_unknown_code_is_not(store: Path) -> None:
     import pyarrow as pa
 
-    from rencai.outreach.columns import Employers
+    from rencai.feeds.columns import Employers
 
     employers = Employers(store)
     codes = read_employers(store)["uscc"].to_pylist()

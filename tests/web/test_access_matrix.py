@@ -134,6 +134,17 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
             records = response.json()["records"] or {}
             return 200 if case["id"] in records.get("cases", []) else 204
         return response.status_code
+    api = f"{server.url}/api/v1"
+    if route == "reforms":  # 政策模拟 (every route and role: tests/simulation/test_reforms_api.py)
+        return httpx.get(f"{api}/reforms", headers=headers).status_code
+    if route == "reform_define":
+        body = {"name": f"矩阵{uuid.uuid4().hex[:6]}", "changes": []}
+        return httpx.post(f"{api}/reforms", headers=headers, json=body).status_code
+    if route == "reform_run":
+        body = {"reforms": [1], "months": 1}
+        return httpx.post(f"{api}/reform-runs", headers=headers, json=body).status_code
+    if route == "reform_runs":
+        return httpx.get(f"{api}/reform-runs", headers=headers).status_code
     raise AssertionError(route)
 
 
@@ -265,6 +276,11 @@ EXPECTED = {
         "county": 403,
         "wrong_county": 403,
         "city": 403,
+    },
+    # 政策模拟: the administrator and leadership only (none of these roles)
+    **{
+        route: {role: 401 if role == "anonymous" else 403 for role in ROLES}
+        for route in ("reforms", "reform_define", "reform_run", "reform_runs")
     },
 }
 

@@ -13,6 +13,7 @@ from rencai.applications.service import apply, decide, set_review_limit
 from rencai.demo.cards import load_card_demo
 from rencai.demo.housing import HOUSING_ACCOUNTS, load_housing_demo
 from rencai.demo.ledger import DEMO_FINANCE, load_ledger_demo
+from rencai.demo.reforms import REFORM_ACCOUNTS, load_reform_demo
 from rencai.demo.review import REVIEW_ACCOUNTS, load_review_demo
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.employers import decide as verify_employer
@@ -53,6 +54,7 @@ DEMO_ACCOUNTS = [
     ("demo_city", "市委人才办审核人员"),
     *REVIEW_ACCOUNTS,
     *DEMO_FINANCE,
+    *REFORM_ACCOUNTS,
     ("demo_card", "人才（博士，已发B卡及配偶、父母副卡）"),
     ("demo_bus", "服务网点：公交1路（核验页 /verifier）"),
     *HOUSING_ACCOUNTS,
@@ -129,4 +131,5 @@ def load_demo(session: Session) -> bool:
     load_ledger_demo(session, PASSWORD, doctor.id_number, doctor.name, _uscc("BX001A"))
     load_card_demo(session, _DOCTOR, _id(3), PASSWORD, county, city)
     load_housing_demo(session, PASSWORD, _DOCTOR, _id)
+    load_reform_demo(session, PASSWORD)
     return True

@@ -28,8 +28,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from rencai.errors import Refusal
+from rencai.feeds.columns import Employers, load_chunk
 from rencai.feeds.store import PARTITION, check_store
-from rencai.outreach.columns import Employers, load_chunk
 from rencai.policy.cities import registry
 from rencai.policy.engine.system import system_for
 from rencai.policy.screening import screen_gated

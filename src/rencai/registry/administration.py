@@ -30,6 +30,8 @@ STAFF_ROLES = (
     Role.finance,
     Role.data_office,
     Role.admin,
+    Role.leadership,
+    Role.housing_office,
 )
 # accounts created elsewhere (self-registration, a service point with its point): the
 # administrator may deactivate, re-activate and reset them, never give them another role

@@ -22,6 +22,7 @@ class Role(StrEnum):
     service_point = "service_point"  # 服务网点 (bus, subway, hospital...): verifies e-cards
     data_office = "data_office"  # 数据共享：导入部门数据（人员或部门系统的接口账号）
     housing_office = "housing_office"  # 住房保障部门
+    leadership = "leadership"  # 领导
 
 
 ROLE_LABELS = {
@@ -35,6 +36,7 @@ ROLE_LABELS = {
     Role.service_point: "服务网点",
     Role.data_office: "数据管理人员",
     Role.housing_office: "住房保障人员",
+    Role.leadership: "领导",
 }
 
 LEADING_INDUSTRIES = {

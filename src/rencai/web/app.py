@@ -48,6 +48,7 @@ from rencai.web.pages import feeds as feeds_pages
 from rencai.web.pages import housing as housing_pages
 from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
+from rencai.web.pages import reforms as reform_pages
 from rencai.web.pages import review as review_pages
 from rencai.web.pages import screenings as screening_pages
 from rencai.web.templating import templates
@@ -137,6 +138,7 @@ def create_app() -> FastAPI:
     app.include_router(assistant_pages.router)
     app.include_router(housing_api.router)
     app.include_router(housing_pages.router)
+    app.include_router(reform_pages.router)  # 政策模拟 pages and its API
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app

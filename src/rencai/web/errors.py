@@ -29,6 +29,7 @@ STATUS: dict[str, int] = {
     "stale_version": 409,
     "duplicate_application": 409,
     "duplicate_username": 409,
+    "duplicate_name": 409,
     "duplicate_id_number": 409,
     "duplicate_uscc": 409,
     "duplicate_point": 409,

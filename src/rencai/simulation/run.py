@@ -1,0 +1,599 @@
+"""A reform run: baseline and reform on one population, month by month over a budget window.
+
+Each month is evaluated on its first day, in population mode, for the money awards to persons
+(decision 0131). What a month costs (decision 0140):
+
+- a monthly item (``per: month``) costs its monthly amount in every month the person is granted;
+- a yearly item (``per: year``) costs its yearly amount once per calendar year, in the first
+  month of that year the person is granted;
+- a one-off item (``per: once``) costs its amount once in the window, in the first month the
+  person is granted.
+
+The engine's totals are the whole support period's (amount × months or years); the payment of
+one month or year is that total divided by the period's count, an exact integer of fen. Money
+is integer fen throughout (sums of int64, never of floats).
+
+A month in which the reform's law equals the baseline's (no changed parameter differs that day,
+no switch in force) is not computed twice: the reform's month is the baseline's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from openfisca_core.periods import period as make_period
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.engine.model import DEGREE_ORDER, County, county_member
+from rencai.policy.engine.population import Population, build_simulation, set_inputs
+from rencai.policy.explain import explain
+from rencai.policy.rules import Benefit, leaves, support_months
+from rencai.simulation.reform import (
+    BenefitSwitch,
+    ExclusivitySwitch,
+    ParameterChange,
+    ReformSpec,
+    parameter_at,
+    system_of,
+)
+
+DEGREE_LABELS = {
+    "none": "无学位",
+    "associate": "专科",
+    "bachelor": "学士",
+    "master": "硕士",
+    "doctorate": "博士",
+}
+AGE_BANDS = (
+    (0, 30, "30岁以下"),
+    (30, 35, "30–34岁"),
+    (35, 40, "35–39岁"),
+    (40, 45, "40–44岁"),
+    (45, 55, "45–54岁"),
+    (55, 200, "55岁及以上"),
+)
+TIERS = (("card.a", "A卡"), ("card.b", "B卡"), ("card.county", "县卡"))
+NO_TIER = "无绿卡"
+SAMPLES = 3  # sample persons kept per aggregate
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def window(start: dt.date, months: int) -> list[dt.date]:
+    first = first_of_month(start)
+    return [
+        dt.date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1)
+        for k in range(months)
+    ]
+
+
+@dataclass
+class Labels:
+    """Who each person is, for the breakdowns: codes per person and their Chinese names."""
+
+    degree: np.ndarray
+    county: np.ndarray
+    age_band: np.ndarray
+    tier: np.ndarray
+    names: dict[str, list[str]]  # dimension → label of each code
+    person_names: list[str] | None = None  # registered talents: their names (else None)
+
+
+def _labels(population: Population, start: dt.date, cards: dict[str, np.ndarray]) -> Labels:
+    n = population.count
+    degree = population.persons.get("highest_degree", np.zeros(n, dtype=np.int16)).astype(np.int16)
+    county_index = population.persons.get("county", np.zeros(n, dtype=np.int16)).astype(np.int32)
+    county_names = ["未知"] * len(County)
+    for code, county in vocabulary().counties.items():
+        member = County.__members__.get(county_member(code))
+        if member is not None:
+            county_names[member.index] = county.name
+    birth = population.persons.get("birth_date")
+    band = np.zeros(n, dtype=np.int16)
+    if birth is not None:
+        start64 = np.datetime64(start.isoformat())
+        years = (start64 - birth.astype("datetime64[D]")).astype(np.int64) // 365.2425
+        for k, (lo, hi, _) in enumerate(AGE_BANDS):
+            band[(years >= lo) & (years < hi)] = k
+    tier = np.full(n, len(TIERS), dtype=np.int16)
+    for k, (card, _) in reversed(list(enumerate(TIERS))):
+        held = cards.get(card)
+        if held is not None:
+            tier[held.astype(bool)] = k
+    return Labels(
+        degree=degree,
+        county=county_index,
+        age_band=band,
+        tier=tier,
+        names={
+            "degree": [DEGREE_LABELS[d] for d in DEGREE_ORDER],
+            "county": county_names,
+            "age_band": [label for _, _, label in AGE_BANDS],
+            "tier": [label for _, label in TIERS] + [NO_TIER],
+        },
+    )
+
+
+DIMENSIONS = {
+    "degree": "学历学位",
+    "county": "县（市、区）",
+    "tier": "人才绿卡层次",
+    "age_band": "年龄段",
+}
+
+
+class Month:
+    """One system's awards for one month: granted and the payment due, per money item."""
+
+    def __init__(
+        self, system: TaxBenefitSystem, population: Population, day: dt.date, items: list[Benefit]
+    ):
+        simulation = build_simulation(system, population)
+        set_inputs(simulation, population, day)
+        text = day.isoformat()
+        period = make_period(text)
+        self.granted: dict[str, np.ndarray] = {}
+        # fen due if paid in this month (None: nobody is granted the item this month)
+        self.payment: dict[str, np.ndarray | None] = {}
+        self.cards = {card: simulation.calculate(card.replace(".", "_"), text) for card, _ in TIERS}
+        for benefit in items:
+            granted = np.asarray(simulation.calculate(f"{benefit.variable}_granted", text), bool)
+            fen = None
+            rows = np.flatnonzero(granted)
+            if rows.size:
+                fen = np.zeros(population.count, dtype=np.int64)
+                total = simulation.calculate(f"{benefit.variable}_total", text)
+                count = support_months(benefit, system.get_parameters_at_instant, period)
+                whole = np.rint(total[rows].astype(np.float64) * 100).astype(np.int64)
+                fen[rows] = whole // count if count > 0 else 0
+            self.granted[benefit.id] = granted
+            self.payment[benefit.id] = fen
+
+
+class Ledger:
+    """What one system pays over the window, person by person and program by program."""
+
+    def __init__(self, n: int, items: list[Benefit], years: list[int]):
+        self.items = items
+        self.cost = {year: {b.id: 0 for b in items} for year in years}
+        # what was paid already: per one-off item in the window, per yearly item this year
+        self.paid = {b.id: np.zeros(n, dtype=bool) for b in items if b.per != "month"}
+        self.ever = {b.id: np.zeros(n, dtype=bool) for b in items}
+        self.months = {b.id: 0 for b in items}  # recipient-months
+        self.person = np.zeros(n, dtype=np.int64)  # fen over the window
+        self.previous: dict[str, np.ndarray] | None = None
+        self._last_payment: dict[str, np.ndarray | None] = {}
+        self.cliffs = {b.id: np.zeros(n, dtype=bool) for b in items}
+        self.cliff_day = {b.id: np.zeros(n, dtype=np.int16) for b in items}
+        self.cliff_loss = {b.id: np.zeros(n, dtype=np.int64) for b in items if b.per == "month"}
+
+    def post(self, month: Month, day: dt.date, index: int) -> None:
+        if day.month == 1:
+            for benefit in self.items:
+                if benefit.per == "year":
+                    self.paid[benefit.id][:] = False
+        for benefit in self.items:
+            granted = month.granted[benefit.id]
+            payment = month.payment[benefit.id]
+            if benefit.per == "month":
+                due = granted
+            else:  # once a year, or once in the window
+                due = granted & ~self.paid[benefit.id]
+                self.paid[benefit.id] |= granted
+            rows = np.flatnonzero(due)
+            if rows.size and payment is not None:
+                amounts = payment[rows]
+                self.cost[day.year][benefit.id] += int(amounts.sum(dtype=np.int64))
+                self.person[rows] += amounts
+            self.ever[benefit.id] |= granted
+            self.months[benefit.id] += int(np.count_nonzero(granted))
+            if self.previous is not None:
+                # a cliff: granted last month, not this month, the law being what it was (a
+                # threshold crossed: an age limit, the end of a support period …)
+                lost = self.previous[benefit.id] & ~granted
+                new = lost & ~self.cliffs[benefit.id]
+                self.cliffs[benefit.id] |= lost
+                self.cliff_day[benefit.id][new] = index
+                last = self._last_payment.get(benefit.id)
+                if benefit.per == "month" and last is not None:
+                    self.cliff_loss[benefit.id][new] = last[new]
+        self.previous = month.granted
+        self._last_payment = month.payment
+
+
+def _same_law(
+    spec: ReformSpec | None, base: TaxBenefitSystem, reform: TaxBenefitSystem, day: dt.date
+) -> bool:
+    """Whether the reform's law is the baseline's on ``day`` (then its month is not computed)."""
+    if spec is None:
+        return True
+    for change in spec.changes:
+        if isinstance(change, BenefitSwitch | ExclusivitySwitch):
+            if change.start is None or change.start <= day:
+                return False
+        elif isinstance(change, ParameterChange):
+            instant_text = day.isoformat()
+            a, b = parameter_at(base, change.path), parameter_at(reform, change.path)
+            if (
+                a is None
+                or b is None
+                or a.get_at_instant(instant_text) != b.get_at_instant(instant_text)
+            ):
+                return False
+    return True
+
+
+def money_items(system: TaxBenefitSystem) -> list[Benefit]:
+    return [
+        b
+        for b in system.program.benefits
+        if b.kind == "money" and b.amount is not None and b.target == "person"
+    ]
+
+
+def simulate(
+    population: Population,
+    start: dt.date,
+    months: int,
+    reform: ReformSpec | None,
+    baseline: ReformSpec | None = None,
+    baseline_day: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    person_names: list[str] | None = None,
+    profiles: list[Any] | None = None,
+) -> dict[str, Any]:
+    """The cost and the winners and losers of ``reform`` against ``baseline`` (the law, or
+    another reform: a step of a stack) over ``months`` months from ``start``'s month."""
+    day_of_law = baseline_day or (reform.baseline if reform else None)
+    base_system = system_of(baseline, day_of_law)
+    reform_system = system_of(reform, day_of_law) if reform is not None else base_system
+    items = money_items(base_system)
+    days = window(start, months)
+    years = sorted({d.year for d in days})
+    n = population.count
+    base_ledger, reform_ledger = Ledger(n, items, years), Ledger(n, items, years)
+    labels: Labels | None = None
+    computed = 0
+    # the changes of the reform against its baseline, for the month's same-law test
+    step = _step(reform, baseline)
+    for index, day in enumerate(days):
+        base_month = Month(base_system, population, day, items)
+        if labels is None:
+            labels = _labels(population, day, base_month.cards)
+        if step is not None and not _same_law(step, base_system, reform_system, day):
+            reform_month = Month(reform_system, population, day, items)
+            computed += 1
+        else:
+            reform_month = base_month
+        computed += 1
+        base_ledger.post(base_month, day, index)
+        reform_ledger.post(reform_month, day, index)
+        del base_month, reform_month
+        gc.collect()  # a month's simulations hold reference cycles: free their columns now
+        if progress:
+            progress(index + 1, len(days))
+    assert labels is not None
+    labels.person_names = person_names
+    result = _result(population, days, items, base_ledger, reform_ledger, labels, reform, baseline)
+    result["evaluations"] = computed
+    result["samples_explained"] = _explain_samples(
+        result, population, days, items, base_system, reform_system, profiles
+    )
+    return result
+
+
+def _step(reform: ReformSpec | None, baseline: ReformSpec | None) -> ReformSpec | None:
+    """The reform's changes beyond its baseline's (a stack's step: the changes added)."""
+    if reform is None:
+        return None
+    if baseline is None:
+        return reform
+    kept = tuple(c for c in reform.changes if c not in baseline.changes)
+    extra = tuple(c for c in baseline.changes if c not in reform.changes)
+    return ReformSpec(reform.name, changes=kept + extra, jurisdiction=reform.jurisdiction)
+
+
+def _sum(values: np.ndarray | None) -> int:
+    return 0 if values is None else int(values.sum(dtype=np.int64))
+
+
+def _yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def _samples(mask: np.ndarray, order: np.ndarray | None = None) -> list[int]:
+    rows = np.flatnonzero(mask)
+    if order is not None and rows.size:
+        rows = rows[np.argsort(-np.abs(order[rows]), kind="stable")]
+    return [int(r) for r in rows[:SAMPLES]]
+
+
+def _result(
+    population: Population,
+    days: list[dt.date],
+    items: list[Benefit],
+    base: Ledger,
+    reform: Ledger,
+    labels: Labels,
+    spec: ReformSpec | None,
+    baseline: ReformSpec | None,
+) -> dict[str, Any]:
+    names = {b.id: b.name for b in items}
+    by_year = []
+    for year in sorted(base.cost):
+        lines: list[dict[str, Any]] = []
+        for b in items:
+            a, r = base.cost[year][b.id], reform.cost[year][b.id]
+            if a or r:
+                lines.append(
+                    {
+                        "program": b.id,
+                        "name": b.name,
+                        "baseline_fen": a,
+                        "reform_fen": r,
+                        "difference_fen": r - a,
+                    }
+                )
+        total_a = sum(base.cost[year].values())
+        total_r = sum(reform.cost[year].values())
+        by_year.append(
+            {
+                "year": year,
+                "baseline_fen": total_a,
+                "reform_fen": total_r,
+                "difference_fen": total_r - total_a,
+                "programs": lines,
+            }
+        )
+    delta = reform.person - base.person
+    programs: list[dict[str, Any]] = []
+    for b in items:
+        a_total = sum(base.cost[y][b.id] for y in base.cost)
+        r_total = sum(reform.cost[y][b.id] for y in reform.cost)
+        gained = reform.ever[b.id] & ~base.ever[b.id]
+        lost = base.ever[b.id] & ~reform.ever[b.id]
+        if not (a_total or r_total or base.ever[b.id].any() or reform.ever[b.id].any()):
+            continue
+        # recipients whose money over the window changed, for an item whose cost changed
+        changed = (reform.ever[b.id] | base.ever[b.id]) & (delta != 0) & (r_total != a_total)
+        programs.append(
+            {
+                "program": b.id,
+                "name": b.name,
+                "per": b.per,
+                "baseline_fen": a_total,
+                "reform_fen": r_total,
+                "difference_fen": r_total - a_total,
+                "baseline_recipients": int(base.ever[b.id].sum()),
+                "reform_recipients": int(reform.ever[b.id].sum()),
+                "baseline_recipient_months": base.months[b.id],
+                "reform_recipient_months": reform.months[b.id],
+                "gained": int(gained.sum()),
+                "lost": int(lost.sum()),
+                "samples": {
+                    "gained": _samples(gained),
+                    "lost": _samples(lost),
+                    "changed": _samples(changed, delta),
+                },
+            }
+        )
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for dimension in DIMENSIONS:
+        codes = getattr(labels, dimension)
+        rows = []
+        for code in np.unique(codes):
+            at = codes == code
+            winners, losers = at & (delta > 0), at & (delta < 0)
+            rows.append(
+                {
+                    "code": int(code),
+                    "label": labels.names[dimension][int(code)],
+                    "persons": int(at.sum()),
+                    "winners": int(winners.sum()),
+                    "losers": int(losers.sum()),
+                    "gain_fen": int(delta[winners].sum(dtype=np.int64)),
+                    "loss_fen": int(-delta[losers].sum(dtype=np.int64)),
+                    "difference_fen": int(delta[at].sum(dtype=np.int64)),
+                    "samples": {
+                        "winners": _samples(winners, delta),
+                        "losers": _samples(losers, delta),
+                    },
+                }
+            )
+        groups[dimension] = rows
+    cliffs: list[dict[str, Any]] = []
+    for b in items:
+        a_cliff, r_cliff = base.cliffs[b.id], reform.cliffs[b.id]
+        if not (a_cliff.any() or r_cliff.any()):
+            continue
+        cliffs.append(
+            {
+                "program": b.id,
+                "name": b.name,
+                "baseline_persons": int(a_cliff.sum()),
+                "reform_persons": int(r_cliff.sum()),
+                "reform_monthly_loss_fen": _sum(reform.cliff_loss.get(b.id)),
+                "baseline_monthly_loss_fen": _sum(base.cliff_loss.get(b.id)),
+                "samples": {
+                    "reform": [
+                        {"person": p, "month": days[int(reform.cliff_day[b.id][p])].isoformat()}
+                        for p in _samples(r_cliff)
+                    ],
+                    "baseline": [
+                        {"person": p, "month": days[int(base.cliff_day[b.id][p])].isoformat()}
+                        for p in _samples(a_cliff)
+                    ],
+                },
+            }
+        )
+    total_a = int(base.person.sum(dtype=np.int64))
+    total_r = int(reform.person.sum(dtype=np.int64))
+    people = sorted(
+        {p for prog in programs for s in prog["samples"].values() for p in s}
+        | {p for dim in groups.values() for row in dim for s in row["samples"].values() for p in s}
+        | {s["person"] for c in cliffs for side in c["samples"].values() for s in side}
+    )
+    persons = {}
+    for p in people:
+        persons[str(p)] = {
+            "degree": labels.names["degree"][int(labels.degree[p])],
+            "county": labels.names["county"][int(labels.county[p])],
+            "tier": labels.names["tier"][int(labels.tier[p])],
+            "age_band": labels.names["age_band"][int(labels.age_band[p])],
+            "baseline_fen": int(base.person[p]),
+            "reform_fen": int(reform.person[p]),
+            "difference_fen": int(delta[p]),
+            **({"name": labels.person_names[p]} if labels.person_names else {}),
+        }
+    return {
+        "reform": spec.as_dict() if spec else None,
+        "baseline": baseline.as_dict() if baseline else None,
+        "window": {"start": days[0].isoformat(), "months": len(days), "end": days[-1].isoformat()},
+        "population": population.count,
+        "total": {
+            "baseline_fen": total_a,
+            "reform_fen": total_r,
+            "difference_fen": total_r - total_a,
+            "winners": int((delta > 0).sum()),
+            "losers": int((delta < 0).sum()),
+        },
+        "by_year": by_year,
+        "programs": programs,
+        "groups": groups,
+        "cliffs": cliffs,
+        "persons": persons,
+        "program_names": names,
+    }
+
+
+def _explain_samples(
+    result: dict[str, Any],
+    population: Population,
+    days: list[dt.date],
+    items: list[Benefit],
+    base_system: TaxBenefitSystem,
+    reform_system: TaxBenefitSystem,
+    profiles: list[Any] | None = None,
+) -> int:
+    """For each sample person, the calculator's account baseline vs reform on the window's first
+    and last month, for the programs where the two differ (and, for a program's samples, that
+    program): granted or not, the amount, and each test with whether it held."""
+    wanted: dict[int, set[str]] = {int(key): set() for key in result["persons"]}
+    for program in result["programs"]:
+        for persons in program["samples"].values():
+            for p in persons:
+                wanted.setdefault(p, set()).add(program["program"])
+    for cliff in result["cliffs"]:
+        for side in cliff["samples"].values():
+            for s in side:
+                wanted.setdefault(s["person"], set()).add(cliff["program"])
+    if not wanted:
+        return 0
+    rows = sorted(wanted)
+    subset = _subset(population, np.array(rows, dtype=np.int64))
+    accounts = {
+        day: (
+            _explain(base_system, subset, day, items),
+            _explain(reform_system, subset, day, items),
+        )
+        for day in (days[0], days[-1])
+    }
+    for k, p in enumerate(rows):
+        explanation = []
+        profile = profiles[p] if profiles is not None else None
+        for day, (a, r) in accounts.items():
+            told = _calculator(base_system, reform_system, profile, day)
+            for benefit in items:
+                mine, theirs = a[benefit.id][k], r[benefit.id][k]
+                if mine == theirs and benefit.id not in wanted[p]:
+                    continue
+                if mine == theirs and not mine["granted"] and not mine["eligible"]:
+                    continue
+                entry: dict[str, Any] = {
+                    "program": benefit.id,
+                    "name": benefit.name,
+                    "day": day.isoformat(),
+                    "baseline": mine,
+                    "reform": theirs,
+                }
+                if told is not None:  # a registered talent: the calculator's own words
+                    entry["calculator"] = {
+                        "baseline": told[0].get(benefit.id),
+                        "reform": told[1].get(benefit.id),
+                    }
+                explanation.append(entry)
+        result["persons"][str(p)]["explanation"] = explanation
+    return len(rows)
+
+
+def _calculator(
+    base_system: TaxBenefitSystem, reform_system: TaxBenefitSystem, profile: Any, day: dt.date
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The calculator's result for a registered talent's profile under both laws, by item:
+    what it grants (amount, total, because) or why not."""
+    if profile is None:
+        return None
+    sides = []
+    for system in (base_system, reform_system):
+        try:
+            result = explain(system, profile, day)
+        except (ValueError, KeyError, TypeError, AssertionError):  # the leaf account is shown
+            return None
+        by_id: dict[str, Any] = {}
+        for section in ("benefits", "not_eligible", "needs_information"):
+            for entry in result.get(section, []):
+                if isinstance(entry, dict) and "id" in entry:
+                    by_id.setdefault(entry["id"], {"section": section, **entry})
+        sides.append(by_id)
+    return sides[0], sides[1]
+
+
+def _subset(population: Population, rows: np.ndarray) -> Population:
+    """The persons of ``rows``, each with their employer's columns (as their own employer)."""
+    persons = {name: values[rows] for name, values in population.persons.items()}
+    at = rows if population.employer is None else population.employer[rows]
+    employers = {name: values[at] for name, values in population.employers.items()}
+    return Population(count=len(rows), persons=persons, employers=employers)
+
+
+def _explain(
+    system: TaxBenefitSystem, subset: Population, day: dt.date, benefits: list[Benefit]
+) -> dict[str, list[dict[str, Any]]]:
+    simulation = build_simulation(system, subset)
+    set_inputs(simulation, subset, day)
+    text = day.isoformat()
+    result: dict[str, list[dict[str, Any]]] = {}
+    for benefit in benefits:
+        granted = simulation.calculate(f"{benefit.variable}_granted", text)
+        eligible = simulation.calculate(f"{benefit.variable}_eligible", text)
+        total = simulation.calculate(f"{benefit.variable}_total", text)
+        tests = [
+            (leaf.label, simulation.calculate(leaf.name, text)) for leaf in leaves(benefit.rule)
+        ]
+        accounts = []
+        for k in range(subset.count):
+            fen = int(np.rint(float(total[k]) * 100)) if eligible[k] else 0
+            accounts.append(
+                {
+                    "granted": bool(granted[k]),
+                    "eligible": bool(eligible[k]),
+                    "total_fen": fen,
+                    "total_yuan": _yuan(fen),
+                    "tests": [{"test": label, "held": bool(held[k])} for label, held in tests],
+                    "note": "符合条件，按就高原则享受其他同类待遇"
+                    if eligible[k] and not granted[k]
+                    else "",
+                }
+            )
+        result[benefit.id] = accounts
+    return result

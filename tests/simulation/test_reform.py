@@ -1,0 +1,172 @@
+"""Reforms as data, applied with OpenFisca's reform mechanism, and their runs' money."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rencai.policy.engine.model import DEGREE_ORDER
+from rencai.policy.engine.population import build_simulation, set_inputs
+from rencai.policy.synthetic import random_columns
+from rencai.simulation.reform import ReformError, build_system, parse_reform, stack
+from rencai.simulation.run import simulate, window
+
+START = dt.date(2021, 3, 1)
+MONTHS = 18
+DOCTORATE = DEGREE_ORDER.index("doctorate")
+
+RENT = {
+    "parameter": "b_card.rent_subsidy.doctorate",
+    "from": "2021-02-10",
+    "value": 3000,
+}
+PURCHASE = {
+    "parameter": "b_card.purchase_subsidy.doctorate",
+    "from": "2021-02-10",
+    "value": 300000,
+}
+
+
+def reform(*changes: dict, name: str = "测试方案", baseline: str | None = "2021-02-09"):
+    data: dict = {"name": name, "changes": list(changes)}
+    if baseline:
+        data["baseline"] = baseline
+    return parse_reform(data)
+
+
+@pytest.fixture(scope="module")
+def population():
+    return random_columns(1500, 11, START)
+
+
+def test_2021_reform_reproduces_the_hand_computed_cost(population) -> None:
+    """石字〔2021〕7号 第4条 over the 2017 amounts: 博士房租补助 2000→3000 元/月, 购房补贴
+    15万→30万元. The cost difference is (3000−2000) × the doctorates' months of rent subsidy
+    plus (300000−150000) × the doctorates receiving the purchase subsidy, counted here month by
+    month under the law of 2021-02-09 (whose eligibility the amounts do not change)."""
+    spec = parse_reform(Path(__file__).with_name("r2021.yaml").read_text(encoding="utf-8"))
+    result = simulate(population, START, MONTHS, spec)
+    law_of_2017 = build_system("shijiazhuang", baseline=dt.date(2021, 2, 9))
+    doctor = population.persons["highest_degree"] == DOCTORATE
+    rent_months, bought = 0, np.zeros(population.count, dtype=bool)
+    for day in window(START, MONTHS):
+        simulation = build_simulation(law_of_2017, population)
+        set_inputs(simulation, population, day)
+        rent = simulation.calculate("sjz_b_rent_subsidy_granted", day.isoformat())
+        purchase = simulation.calculate("sjz_b_purchase_subsidy_granted", day.isoformat())
+        rent_months += int((rent & doctor).sum())
+        bought |= purchase & doctor
+    by_hand = (3000 - 2000) * 100 * rent_months + (300000 - 150000) * 100 * int(bought.sum())
+    assert rent_months > 0 and bought.sum() > 0
+    assert result["total"]["difference_fen"] == by_hand
+    programs = {p["program"]: p for p in result["programs"]}
+    assert programs["sjz.b.rent_subsidy"]["difference_fen"] == 100_000 * rent_months
+    assert programs["sjz.b.purchase_subsidy"]["difference_fen"] == 15_000_000 * int(bought.sum())
+    assert sum(y["difference_fen"] for y in result["by_year"]) == by_hand
+    assert result["total"]["losers"] == 0
+    winners = {row["label"]: row["winners"] for row in result["groups"]["degree"]}
+    assert winners["博士"] == result["total"]["winners"] > 0
+    assert all(
+        isinstance(v, int) for y in result["by_year"] for v in y.values() if v != y["programs"]
+    )
+
+
+def test_stacking_two_reforms_is_the_sum_of_their_steps(population) -> None:
+    a, b = reform(RENT, name="房租"), reform(PURCHASE, name="购房")
+    both = stack([a, b])
+    whole = simulate(population, START, MONTHS, both)
+    first = simulate(population, START, MONTHS, a)
+    second = simulate(population, START, MONTHS, both, baseline=a)
+    assert first["total"]["difference_fen"] != 0 and second["total"]["difference_fen"] != 0
+    assert (
+        first["total"]["difference_fen"] + second["total"]["difference_fen"]
+        == whole["total"]["difference_fen"]
+    )
+    for y_whole, y1, y2 in zip(whole["by_year"], first["by_year"], second["by_year"], strict=True):
+        assert y1["difference_fen"] + y2["difference_fen"] == y_whole["difference_fen"]
+
+
+def test_a_reform_without_change_costs_exactly_nothing(population) -> None:
+    result = simulate(population, START, 12, reform(baseline=None))
+    assert result["total"]["baseline_fen"] > 0
+    assert result["total"]["difference_fen"] == 0
+    assert result["total"]["winners"] == result["total"]["losers"] == 0
+    assert all(
+        p["difference_fen"] == 0 and not p["gained"] and not p["lost"] for p in result["programs"]
+    )
+    assert result["evaluations"] == 12  # the reform's months are the baseline's
+
+
+def test_switching_a_benefit_off_and_an_exclusivity_to_both(population) -> None:
+    off = reform({"benefit": "sjz.b.purchase_subsidy", "enabled": False}, baseline=None)
+    result = simulate(population, START, 12, off)
+    purchase = next(p for p in result["programs"] if p["program"] == "sjz.b.purchase_subsidy")
+    assert purchase["reform_fen"] == 0 and purchase["reform_recipients"] == 0
+    assert purchase["lost"] == purchase["baseline_recipients"] > 0
+    assert purchase["difference_fen"] == -purchase["baseline_fen"]
+    sample = purchase["samples"]["lost"][0]
+    explained = result["persons"][str(sample)]["explanation"]
+    assert any(e["baseline"]["granted"] and not e["reform"]["granted"] for e in explained)
+
+    both = reform({"exclusivity": "sjz.exclusive.rent", "rule": "both"}, baseline=None)
+    result = simulate(population, START, 12, both)
+    county = next(p for p in result["programs"] if p["program"] == "sjz.county.rent_subsidy")
+    assert county["gained"] > 0 and county["lost"] == 0
+    assert result["total"]["difference_fen"] > 0 and result["total"]["losers"] == 0
+
+
+def test_dated_switch_starts_on_its_day(population) -> None:
+    off = reform(
+        {"benefit": "sjz.b.rent_subsidy", "enabled": False, "from": "2021-09-01"}, baseline=None
+    )
+    result = simulate(population, START, 12, off)
+    rent = next(p for p in result["programs"] if p["program"] == "sjz.b.rent_subsidy")
+    # six months (March to August) paid as before, none after
+    assert 0 < rent["reform_fen"] < rent["baseline_fen"]
+    assert rent["reform_recipient_months"] * 2 == pytest.approx(
+        rent["baseline_recipient_months"], rel=0.2
+    )
+    assert result["cliffs"] and any(c["program"] == "sjz.b.rent_subsidy" for c in result["cliffs"])
+
+
+def test_conflicting_changes_are_reported_not_merged() -> None:
+    with pytest.raises(ReformError) as caught:
+        reform(RENT, {**RENT, "value": 3500, "from": "2022-01-01"})
+    assert caught.value.code == "conflict"
+    assert "b_card.rent_subsidy.doctorate" in caught.value.message
+    a, b = reform(RENT, name="甲"), reform({**RENT, "value": 4000}, name="乙")
+    with pytest.raises(ReformError) as caught:
+        stack([a, b])
+    assert caught.value.code == "conflict" and "“甲”第1项" in caught.value.message
+    # not overlapping: two periods of the same parameter are fine
+    reform({**RENT, "until": "2021-12-31"}, {**RENT, "from": "2022-01-01", "value": 3500})
+
+
+def test_validation_speaks_chinese_and_lists_what_is_valid() -> None:
+    with pytest.raises(ReformError) as caught:
+        reform({"parameter": "b_card.rent_subsidy.doctor", "from": "2022-01-01", "value": 1})
+    assert caught.value.code == "unknown_parameter"
+    assert "没有参数“b_card.rent_subsidy.doctor”" in caught.value.message
+    assert "b_card.rent_subsidy.doctorate" in caught.value.message  # the valid ones listed
+    with pytest.raises(ReformError) as caught:
+        reform({**RENT, "value": "三千"})
+    assert "的值应为数值" in caught.value.message
+    with pytest.raises(ReformError) as caught:  # a value the administrator has not set yet
+        reform({"parameter": "a_card.flexible_allowance", "from": "2022-01-01", "value": "高"})
+    assert "的值应为数值" in caught.value.message
+    reform({"parameter": "a_card.flexible_allowance", "from": "2022-01-01", "value": 15000})
+    with pytest.raises(ReformError) as caught:
+        reform({"benefit": "sjz.nothing", "enabled": False})
+    assert caught.value.code == "unknown_benefit" and "房租补助" in caught.value.message
+    with pytest.raises(ReformError) as caught:
+        parse_reform({"changes": [{**RENT, "from": "2010-01-01"}, {"benefit": "x"}]})
+    messages = [p.message for p in caught.value.problems]
+    assert "请填写改革方案名称" in messages
+    assert any("早于本平台收录的" in m for m in messages)
+    assert any("enabled" in m for m in messages)
+    with pytest.raises(ReformError) as caught:
+        parse_reform("name: [unclosed")
+    assert "YAML" in caught.value.message
