@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from rencai.feeds.store import SCHEMAS, insurance_spells, synthesize
-from rencai.outreach.columns import Employers, load_chunk
+from rencai.feeds.columns import Employers, load_chunk
 from rencai.policy.contract.vocabulary import vocabulary
 
 A, B = "91130100MA0000001A", "91130100MA0000002B"
@@ -55,7 +55,7 @@ def test_runs_break_on_person_employer_region_and_missing_months() -> None:
 
 
 def _month_by_month(rows: list[dict], on: dt.date, here: set[str]) -> dict[int, tuple]:
-    """The employment facts read one month at a time (the definition in outreach/columns.py):
+    """The employment facts read one month at a time (the definition in feeds/columns.py):
     the latest month up to the day's, current if it is the day's month or the one before; the
     start of the unbroken run with that employer; local when that month was paid here."""
     on_month = on.year * 12 + on.month - 1
