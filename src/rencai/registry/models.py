@@ -21,6 +21,7 @@ class Role(StrEnum):
     finance = "finance"  # 财务人员：发放运行、批次审核（须两人）、财务报表
     service_point = "service_point"  # 服务网点 (bus, subway, hospital...): verifies e-cards
     data_office = "data_office"  # 数据共享：导入部门数据（人员或部门系统的接口账号）
+    station_operator = "station_operator"  # 驿站运营方
 
 
 ROLE_LABELS = {
@@ -33,6 +34,7 @@ ROLE_LABELS = {
     Role.finance: "财务人员",
     Role.service_point: "服务网点",
     Role.data_office: "数据管理人员",
+    Role.station_operator: "驿站运营方",
 }
 
 LEADING_INDUSTRIES = {
