@@ -286,13 +286,29 @@ def eligibility(talent: TalentProfile, policy: Policy, on: dt.date) -> dict[str,
     if check["state"] == "eligible":
         return check
     reasons = check.get("reasons") or []
-    if check["state"] == "unknown_program":
-        reasons = [f"{on.isoformat()}不在该市驿站政策的有效期内"]
+    if check["state"] == "unknown_program":  # a service not granted: the rule's failed tests
+        reasons = why_not(profile, policy.program, on)
     raise StationError(
         "eligibility",
         "不符合青年人才驿站短住条件：" + "；".join(str(r) for r in reasons),
         "not_eligible",
     )
+
+
+def why_not(profile: dict[str, Any], program: str, on: dt.date) -> list[str]:
+    """The tests of the rule granting ``program`` that this profile fails on ``on``, as the
+    calculator words them (a rule no longer in force says so alone)."""
+    from rencai.policy.contract.profile import parse_profile
+    from rencai.policy.engine.system import system_for
+    from rencai.policy.explain.subject import Explainer
+    from rencai.policy.rules import failed_texts
+
+    explainer = Explainer(system_for(profile["jurisdiction"]), parse_profile(profile), on)
+    for benefit in explainer.program.benefits:
+        if benefit.id == program:
+            talent = explainer.talent
+            return failed_texts(benefit.requires, talent.leaf_state, talent.facts)
+    return ["该日没有适用的驿站政策"]
 
 
 def _claim_room(session: Session, station_id: int, night: dt.date, booking_id: int) -> bool:
@@ -461,6 +477,7 @@ class CostLine:
 def monthly_costs(session: Session, jurisdiction: str, month: str) -> list[CostLine]:
     """What the city pays each station for the nights of ``month`` (YYYY-MM) stayed by guests
     who checked in: per night the station's price, at most the city's cap (decision 0164)."""
+    _jurisdiction(jurisdiction)
     try:
         start = dt.date.fromisoformat(month + "-01")
     except ValueError:
@@ -534,3 +551,16 @@ def costs_workbook(lines: list[CostLine], city: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def fen_of(text: str, field: str) -> int:
+    """Yuan with at most two places, as fen; anything else is refused."""
+    from rencai.ledger.money import parse_yuan
+
+    try:
+        value = parse_yuan(text)
+    except (ValueError, ArithmeticError):
+        value = 0
+    if value <= 0:
+        raise StationError(field, f"金额“{text}”无效，应为大于0、精确到分的元数", "bad_amount")
+    return value

@@ -58,6 +58,13 @@ STATUS: dict[str, int] = {
     "already_set": 409,
     "concurrent_import": 409,
     "file_changed": 409,
+    "full": 409,
+    "already_booked": 409,
+    "already_checked_in": 409,
+    "wrong_day": 409,
+    "no_rule": 409,
+    "no_policy": 409,
+    "other_station": 403,
     # a file too large, or of a type not accepted
     "too_large": 413,
     "bad_type": 415,
