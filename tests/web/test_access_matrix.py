@@ -364,3 +364,196 @@ def test_feed_access(
 ) -> None:
     status = _feed_status(live_server, feed_callers[caller], route)
     assert status == FEED_EXPECTED[route][caller]
+
+
+# --- 青年人才驿站 (stations): the API and the pages, every role ---
+
+STATION_ROLES = {
+    "talent": Role.talent,
+    "operator": Role.station_operator,
+    "city": Role.city_reviewer,
+    "admin": Role.admin,
+    "county": Role.county_reviewer,
+    "finance": Role.finance,
+}
+
+
+@pytest.fixture(scope="module")
+def station_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
+    from rencai.stations import service as stations
+
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with session_scope(url) as s:
+        station = stations.create_station(s, "130102", f"矩阵驿站{tag}", "地址", 10000)
+        for key, role in STATION_ROLES.items():
+            name = f"s{key[:4]}{tag}"
+            if role is Role.talent:
+                register_talent(s, name, "secret123", "张三", _id_number(), {})
+            else:
+                county = "130102" if role is Role.county_reviewer else None
+                jurisdiction = "shijiazhuang" if role is Role.finance else None
+                account = create_account(
+                    s, name, "secret123", key, role, county=county, jurisdiction=jurisdiction
+                )
+                if role is Role.station_operator:
+                    stations.add_operator(s, station, account)
+            callers[key] = {
+                "api": authenticate(s, name, "secret123", kind="api").token,
+                "page": authenticate(s, name, "secret123").token,
+            }
+    return callers
+
+
+_NONE = 2**31 - 1
+_STATION_BODY = {"county": "000000", "name": "x", "address": "y", "nightly_rate": "100"}
+STATION_API = {  # route: (method, path, body)
+    "list": ("GET", "/api/v1/stations", None),
+    "create": ("POST", "/api/v1/stations", _STATION_BODY),
+    "rooms": (
+        "POST",
+        f"/api/v1/stations/{_NONE}/rooms",
+        {"first": "2026-01-01", "last": "2026-01-02", "rooms": 1},
+    ),
+    "availability": ("GET", f"/api/v1/stations/{_NONE}/availability", None),
+    "operators": (
+        "POST",
+        f"/api/v1/stations/{_NONE}/operators",
+        {"username": "nobody1", "password": "secret123", "display_name": "x"},
+    ),
+    "policies": ("GET", "/api/v1/stations/policies", None),
+    "set_policy": (
+        "PUT",
+        "/api/v1/stations/policies/shijiazhuang",
+        {"max_nights": 3, "nightly_cap": "100"},
+    ),
+    "book": (
+        "POST",
+        "/api/v1/stations/bookings",
+        {"station_id": _NONE, "first_night": "2030-01-01", "nights": 1},
+    ),
+    "bookings": ("GET", "/api/v1/stations/bookings", None),
+    "booking": ("GET", f"/api/v1/stations/bookings/{_NONE}", None),
+    "qr": ("GET", f"/api/v1/stations/bookings/{_NONE}/qr.png", None),
+    "cancel": ("POST", f"/api/v1/stations/bookings/{_NONE}/cancel", None),
+    "check_in": ("POST", "/api/v1/stations/check-in", {"code": "RS1:junk"}),
+    "release": ("POST", "/api/v1/stations/release-no-shows", None),
+    "costs": ("GET", "/api/v1/stations/costs?jurisdiction=shijiazhuang&month=2026-01", None),
+    "costs_xlsx": (
+        "GET",
+        "/api/v1/stations/costs.xlsx?jurisdiction=shijiazhuang&month=2026-01",
+        None,
+    ),
+}
+_SIGNED_IN = {"anonymous": 401} | {key: 200 for key in STATION_ROLES}
+_STATION_OFFICE = {"anonymous": 401} | {
+    key: 200 if key in ("city", "admin") else 403 for key in STATION_ROLES
+}
+_STATION_TALENT = {"anonymous": 401} | {
+    key: 404 if key == "talent" else 403 for key in STATION_ROLES
+}
+STATION_API_EXPECTED = {
+    "list": _SIGNED_IN,
+    "create": _STATION_OFFICE | {"city": 422, "admin": 422},
+    "rooms": _STATION_OFFICE | {"city": 404, "admin": 404},
+    "availability": _SIGNED_IN | {key: 404 for key in STATION_ROLES},
+    "operators": _STATION_OFFICE | {"city": 404, "admin": 404},
+    "policies": _SIGNED_IN,
+    "set_policy": _STATION_OFFICE | {"city": 403, "admin": 409},
+    "book": _STATION_TALENT,
+    "bookings": _SIGNED_IN | {"county": 403, "finance": 403},
+    "booking": _SIGNED_IN | {key: 404 for key in STATION_ROLES},
+    "qr": _STATION_TALENT,
+    "cancel": _STATION_TALENT,
+    "check_in": {"anonymous": 401} | {k: 422 if k == "operator" else 403 for k in STATION_ROLES},
+    "release": _STATION_OFFICE,
+    "costs": _STATION_OFFICE,
+    "costs_xlsx": _STATION_OFFICE,
+}
+STATION_PAGES = {  # route: (method, path, form)
+    "overview": ("GET", "/stations", None),
+    "book": (
+        "POST",
+        "/stations/bookings",
+        {"station_id": str(_NONE), "first_night": "2030-01-01", "nights": "1"},
+    ),
+    "booking": ("GET", f"/stations/bookings/{_NONE}", None),
+    "cancel": ("POST", f"/stations/bookings/{_NONE}/cancel", {}),
+    "check_in_form": ("GET", "/stations/check-in", None),
+    "check_in": ("POST", "/stations/check-in", {"code": "junk"}),
+    "create": ("POST", "/stations", {**_STATION_BODY}),
+    "rooms": (
+        "POST",
+        f"/stations/{_NONE}/rooms",
+        {"first": "2026-01-01", "last": "2026-01-01", "rooms": "1"},
+    ),
+    "operators": (
+        "POST",
+        f"/stations/{_NONE}/operators",
+        {"username": "nobody2", "password": "secret123"},
+    ),
+    "policies": (
+        "POST",
+        "/stations/policies",
+        {"jurisdiction": "shijiazhuang", "max_nights": "3", "nightly_cap": "100"},
+    ),
+    "release": ("POST", "/stations/release-no-shows", {}),
+    "costs": ("GET", "/stations/costs?jurisdiction=shijiazhuang&month=2026-01", None),
+}
+_PAGE_SIGNED_IN = {"anonymous": 303} | {key: 200 for key in STATION_ROLES}
+_PAGE_OFFICE = {"anonymous": 303} | {
+    key: 200 if key in ("city", "admin") else 403 for key in STATION_ROLES
+}
+STATION_PAGES_EXPECTED = {
+    "overview": _PAGE_SIGNED_IN,
+    "book": _PAGE_SIGNED_IN | {key: 403 for key in STATION_ROLES} | {"talent": 404},
+    "booking": _PAGE_SIGNED_IN | {key: 404 for key in STATION_ROLES},
+    "cancel": _PAGE_SIGNED_IN | {key: 404 for key in STATION_ROLES},
+    "check_in_form": {"anonymous": 303}
+    | {k: 200 if k == "operator" else 403 for k in STATION_ROLES},
+    "check_in": {"anonymous": 303} | {k: 422 if k == "operator" else 403 for k in STATION_ROLES},
+    "create": _PAGE_OFFICE | {"city": 422, "admin": 422},
+    "rooms": _PAGE_OFFICE | {"city": 404, "admin": 404},
+    "operators": _PAGE_OFFICE | {"city": 404, "admin": 404},
+    "policies": _PAGE_SIGNED_IN | {key: 403 for key in STATION_ROLES} | {"admin": 409},
+    "release": _PAGE_OFFICE,
+    "costs": _PAGE_OFFICE,
+}
+
+
+def _station_status(
+    server: LiveServer, caller: dict[str, str], method: str, path: str, body: Any, page: bool
+) -> int:
+    from tests.support import CSRF_HOOKS
+
+    headers = {"Authorization": f"Bearer {caller['api']}"} if caller and not page else {}
+    cookies = {"rencai_session": caller["page"]} if caller and page else {}
+    with httpx.Client(
+        base_url=server.url, cookies=cookies, event_hooks=CSRF_HOOKS, follow_redirects=False
+    ) as client:
+        if page:
+            response = client.request(method, path, data=body)
+        else:
+            response = client.request(method, path, headers=headers, json=body)
+    return response.status_code
+
+
+@pytest.mark.parametrize("route", list(STATION_API))
+@pytest.mark.parametrize("caller", ["anonymous", *STATION_ROLES])
+def test_station_api_access(
+    route: str, caller: str, live_server: LiveServer, station_callers: dict[str, dict[str, str]]
+) -> None:
+    method, path, body = STATION_API[route]
+    status = _station_status(live_server, station_callers[caller], method, path, body, False)
+    assert status == STATION_API_EXPECTED[route][caller]
+
+
+@pytest.mark.parametrize("route", list(STATION_PAGES))
+@pytest.mark.parametrize("caller", ["anonymous", *STATION_ROLES])
+def test_station_page_access(
+    route: str, caller: str, live_server: LiveServer, station_callers: dict[str, dict[str, str]]
+) -> None:
+    method, path, body = STATION_PAGES[route]
+    status = _station_status(live_server, station_callers[caller], method, path, body, True)
+    assert status == STATION_PAGES_EXPECTED[route][caller]
