@@ -23,6 +23,7 @@ from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.api import review as review_api
 from rencai.web.api import screenings as screenings_api
+from rencai.web.api import shortage as shortage_api
 from rencai.web.api import stations as stations_api
 from rencai.web.csrf import CsrfTokenMiddleware, csrf_protect
 from rencai.web.errors import install as install_refusals
@@ -133,6 +134,7 @@ def create_app() -> FastAPI:
     app.include_router(screening_pages.router)
     app.include_router(stations_api.router)
     app.include_router(station_pages.router)
+    app.include_router(shortage_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app

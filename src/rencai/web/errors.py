@@ -65,6 +65,11 @@ STATUS: dict[str, int] = {
     "no_rule": 409,
     "no_policy": 409,
     "other_station": 403,
+    "not_verified": 409,
+    "nothing_to_publish": 409,
+    "no_consent": 409,
+    "no_program": 409,
+    "not_matched": 409,
     # a file too large, or of a type not accepted
     "too_large": 413,
     "bad_type": 415,

@@ -90,8 +90,52 @@ def upgrade() -> None:
     )
     op.create_index("ix_station_rooms_night", "station_rooms", ["station_id", "night"])
 
+    op.create_table(
+        "shortage_catalogues",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("jurisdiction", sa.String(32), nullable=False),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+        sa.UniqueConstraint("jurisdiction", "year", name="uq_shortage_catalogue"),
+    )
+    op.create_table(
+        "shortage_needs",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("employer_id", sa.Integer, sa.ForeignKey("employers.id"), nullable=False),
+        sa.Column("submitted_by", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+        sa.Column("jurisdiction", sa.String(32), nullable=False),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("county", sa.String(32), nullable=False),
+        sa.Column("position", sa.String(100), nullable=False),
+        sa.Column("industry", sa.String(8), nullable=False),
+        sa.Column("discipline", sa.String(100)),
+        sa.Column("degree", sa.String(16)),
+        sa.Column("skill_level", sa.String(32)),
+        sa.Column("count", sa.Integer, nullable=False),
+        sa.Column("pay_min_yuan", sa.Integer, nullable=False),
+        sa.Column("pay_max_yuan", sa.Integer, nullable=False),
+        sa.Column("program", sa.String(64)),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("review_note", sa.Text),
+        sa.Column("reviewed_by", sa.Integer, sa.ForeignKey("accounts.id")),
+        sa.Column("catalogue_id", sa.Integer, sa.ForeignKey("shortage_catalogues.id")),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_shortage_needs_employer_id", "shortage_needs", ["employer_id"])
+    op.create_table(
+        "shortage_consents",
+        sa.Column("talent_id", sa.Integer, sa.ForeignKey("talent_profiles.id"), primary_key=True),
+        sa.Column("given_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("shortage_consents")
+    op.drop_index("ix_shortage_needs_employer_id", "shortage_needs")
+    op.drop_table("shortage_needs")
+    op.drop_table("shortage_catalogues")
     op.drop_index("ix_station_rooms_night", "station_rooms")
     op.drop_index("ix_station_booking_nights_booking_id", "station_booking_nights")
     op.drop_table("station_booking_nights")
