@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -84,7 +85,10 @@ def pdf(catalogue: CatalogueView) -> bytes:
     doc.cell(0, 6, f"发布时间：{catalogue.published}", align="C", new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
     widths = (10, 46, 20, 32, 36, 30, 26, 22, 16, 30)
-    with doc.table(col_widths=widths, text_align="LEFT", line_height=5) as table:
+    heading = FontFace(emphasis="", fill_color=(230, 236, 240))  # the CJK font has no bold face
+    with doc.table(
+        col_widths=widths, text_align="LEFT", line_height=5, headings_style=heading
+    ) as table:
         header = table.row()
         for title in HEADERS:
             header.cell(title)
