@@ -72,6 +72,7 @@ def test_book_a_stay_and_check_in_with_the_code(browser: Browser, live_server: L
         graduate.fill("#nights", "9")
         graduate.click("#book-button")
         expect(graduate.locator("#message")).to_have_text("免费短住最多7晚，请选择1至7晚")
+        expect(graduate.locator("#station")).to_have_value(sid or "")  # the choice is kept
         graduate.fill("#nights", "2")
         graduate.click("#book-button")
         expect(graduate.locator("#booking-status")).to_have_text("已预订")

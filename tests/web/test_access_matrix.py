@@ -10,14 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from rencai import settings
+from rencai import clock, settings
 from rencai.db.session import session_scope
 from rencai.feeds.departments import load_delivery
 from rencai.feeds.source import FileSource
 from rencai.feeds.store import synthesize
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import id_check_character
-from rencai.registry.models import Role
+from rencai.registry.models import Account, Role
 from tests.profiles import doctor
 from tests.support import LiveServer, random_first17
 
@@ -557,3 +557,152 @@ def test_station_page_access(
     method, path, body = STATION_PAGES[route]
     status = _station_status(live_server, station_callers[caller], method, path, body, True)
     assert status == STATION_PAGES_EXPECTED[route][caller]
+
+
+# --- 急需紧缺人才需求目录 (shortage): the API and the pages, every role ---
+
+_YEAR = clock.today().year
+SHORTAGE_ROLES = {
+    "talent": Role.talent,
+    "hr": Role.employer,
+    "other_hr": Role.employer,
+    "city": Role.city_reviewer,
+    "admin": Role.admin,
+    "county": Role.county_reviewer,
+}
+
+
+@pytest.fixture(scope="module")
+def shortage_world(live_server: LiveServer) -> dict[str, Any]:
+    from rencai.registry.employers import register_with_hr
+    from rencai.registry.identifiers import uscc_check_character
+    from rencai.shortage import service as shortage
+
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with session_scope(url) as s:
+        office = create_account(s, f"xo{tag}", "secret123", "人才办", Role.admin)
+        for key, role in SHORTAGE_ROLES.items():
+            name = f"x{key[:5]}{tag}"
+            if role is Role.talent:
+                register_talent(s, name, "secret123", "张三", _id_number(), {})
+            elif role is Role.employer:
+                code17 = f"91130100MA{uuid.uuid4().int % 10**7:07d}"
+                unit = register_with_hr(
+                    s, code17 + uscc_check_character(code17), f"{key}{tag}", "130102",
+                    "enterprise", None, False, name, "secret123", "人事",
+                )  # fmt: skip
+                unit.verification_status = "verified"
+            else:
+                county = "130102" if role is Role.county_reviewer else None
+                create_account(s, name, "secret123", key, role, county=county)
+            callers[key] = {
+                "api": authenticate(s, name, "secret123", kind="api").token,
+                "page": authenticate(s, name, "secret123").token,
+            }
+        hr = s.query(Account).filter_by(username=f"xhr{tag}").one()
+        need = shortage.submit(
+            s,
+            hr,
+            shortage.NeedInput(_YEAR, "130102", "岗位", "C", None, None, None, 1, 1000, 2000),
+        )
+        shortage.review(s, office, need, "approve", None, None)
+        shortage.publish(s, office, "shijiazhuang", _YEAR)
+        need_id = need.id
+    return {"callers": callers, "need": need_id}
+
+
+_NEED_BODY = {
+    "year": _YEAR, "county": "000000", "position": "x", "industry": "C",
+    "count": 1, "pay_min": 1, "pay_max": 2,
+}  # fmt: skip
+SHORTAGE_API = {  # route: (method, path, body); {need} is the published need of the fixture
+    "submit": ("POST", "/api/v1/shortage/needs", _NEED_BODY),
+    "needs": ("GET", "/api/v1/shortage/needs", None),
+    "need": ("GET", "/api/v1/shortage/needs/{need}", None),
+    "review": ("POST", "/api/v1/shortage/needs/{need}/review", {"decision": "approve"}),
+    "candidates": ("GET", "/api/v1/shortage/needs/{need}/candidates", None),
+    "publish": ("POST", "/api/v1/shortage/catalogues", {"jurisdiction": "jinzhou", "year": _YEAR}),
+    "catalogues": ("GET", "/api/v1/shortage/catalogues", None),
+    "catalogue": ("GET", "/api/v1/shortage/catalogues/shijiazhuang/{year}", None),
+    "xlsx": ("GET", "/api/v1/shortage/catalogues/shijiazhuang/{year}/catalogue.xlsx", None),
+    "pdf": ("GET", "/api/v1/shortage/catalogues/shijiazhuang/{year}/catalogue.pdf", None),
+    "consent": ("PUT", "/api/v1/shortage/consent", {"consent": False}),
+    "matches": ("GET", "/api/v1/shortage/matches", None),
+    "apply": ("POST", "/api/v1/shortage/matches/{need}/application", None),
+}
+_PUBLIC = {"anonymous": 200} | {key: 200 for key in SHORTAGE_ROLES}
+_UNITS = {"anonymous": 401} | {
+    key: 200 if key in ("hr", "other_hr", "city", "admin") else 403 for key in SHORTAGE_ROLES
+}
+_SHORTAGE_OFFICE = {"anonymous": 401} | {
+    key: 200 if key in ("city", "admin") else 403 for key in SHORTAGE_ROLES
+}
+_SHORTAGE_TALENT = {"anonymous": 401} | {
+    key: 200 if key == "talent" else 403 for key in SHORTAGE_ROLES
+}
+SHORTAGE_API_EXPECTED = {
+    "submit": {"anonymous": 401} | {k: 422 if "hr" in k else 403 for k in SHORTAGE_ROLES},
+    "needs": _UNITS,
+    "need": _UNITS | {"other_hr": 404},
+    "review": _SHORTAGE_OFFICE | {"city": 409, "admin": 409},  # already published
+    "candidates": _UNITS | {"other_hr": 404},
+    "publish": _SHORTAGE_OFFICE | {"city": 409, "admin": 409},  # nothing approved in Jinzhou
+    "catalogues": _PUBLIC,
+    "catalogue": _PUBLIC,
+    "xlsx": _PUBLIC,
+    "pdf": _PUBLIC,
+    "consent": _SHORTAGE_TALENT,
+    "matches": _SHORTAGE_TALENT | {"talent": 409},  # no consent given
+    "apply": _SHORTAGE_TALENT | {"talent": 409},  # no program attached to the need
+}
+SHORTAGE_PAGES = {
+    "overview": ("GET", "/shortage", None),
+    "catalogue": ("GET", "/shortage/catalogues/shijiazhuang/{year}", None),
+    "submit": ("POST", "/shortage/needs", {**_NEED_BODY}),
+    "review": ("POST", "/shortage/needs/{need}/review", {"decision": "approve"}),
+    "publish": ("POST", "/shortage/catalogues", {"jurisdiction": "jinzhou", "year": str(_YEAR)}),
+    "consent": ("POST", "/shortage/consent", {"consent": "no"}),
+    "apply": ("POST", "/shortage/matches/{need}/application", {}),
+    "candidates": ("GET", "/shortage/needs/{need}/candidates", None),
+}
+_PAGE_ANY = {"anonymous": 303} | {key: 200 for key in SHORTAGE_ROLES}
+SHORTAGE_PAGES_EXPECTED = {
+    "overview": _PUBLIC,
+    "catalogue": _PUBLIC,
+    "submit": {"anonymous": 303} | {k: 422 if "hr" in k else 403 for k in SHORTAGE_ROLES},
+    "review": {"anonymous": 303}
+    | {k: 409 if k in ("city", "admin") else 403 for k in SHORTAGE_ROLES},
+    "publish": {"anonymous": 303}
+    | {k: 409 if k in ("city", "admin") else 403 for k in SHORTAGE_ROLES},
+    "consent": _PAGE_ANY | {k: 403 for k in SHORTAGE_ROLES if k != "talent"},
+    "apply": _PAGE_ANY | {k: 403 for k in SHORTAGE_ROLES} | {"talent": 409},
+    "candidates": _PAGE_ANY | {"talent": 403, "county": 403, "other_hr": 404},
+}
+
+
+@pytest.mark.parametrize("route", list(SHORTAGE_API))
+@pytest.mark.parametrize("caller", ["anonymous", *SHORTAGE_ROLES])
+def test_shortage_api_access(
+    route: str, caller: str, live_server: LiveServer, shortage_world: dict[str, Any]
+) -> None:
+    method, path, body = SHORTAGE_API[route]
+    path = path.format(need=shortage_world["need"], year=_YEAR)
+    status = _station_status(
+        live_server, shortage_world["callers"][caller], method, path, body, False
+    )
+    assert status == SHORTAGE_API_EXPECTED[route][caller]
+
+
+@pytest.mark.parametrize("route", list(SHORTAGE_PAGES))
+@pytest.mark.parametrize("caller", ["anonymous", *SHORTAGE_ROLES])
+def test_shortage_page_access(
+    route: str, caller: str, live_server: LiveServer, shortage_world: dict[str, Any]
+) -> None:
+    method, path, body = SHORTAGE_PAGES[route]
+    path = path.format(need=shortage_world["need"], year=_YEAR)
+    status = _station_status(
+        live_server, shortage_world["callers"][caller], method, path, body, True
+    )
+    assert status == SHORTAGE_PAGES_EXPECTED[route][caller]

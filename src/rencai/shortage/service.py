@@ -166,14 +166,19 @@ def submit(session: Session, hr: Account, fields: NeedInput) -> ShortageNeed:
     return need
 
 
-def _known_program(jurisdiction: str, program: str) -> bool:
+def programs_of(jurisdiction: str) -> dict[str, str]:
+    """What a match may lead to in a city: its talent cards (id → name); none where the
+    city's rules are not computed."""
+    from rencai.policy.calculator import supported_jurisdictions
     from rencai.policy.engine.system import system_for
 
-    try:
-        declared = system_for(jurisdiction).program
-    except Exception:  # a city whose rules are not computed has no program to apply for
-        return False
-    return program in {c.id for c in declared.cards} | {b.id for b in declared.benefits}
+    if jurisdiction not in supported_jurisdictions():
+        return {}
+    return {c.id: c.name for c in system_for(jurisdiction).program.cards if not c.per_relative}
+
+
+def _known_program(jurisdiction: str, program: str) -> bool:
+    return program in programs_of(jurisdiction)
 
 
 def review(

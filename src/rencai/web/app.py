@@ -48,6 +48,7 @@ from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
 from rencai.web.pages import screenings as screening_pages
+from rencai.web.pages import shortage as shortage_pages
 from rencai.web.pages import stations as station_pages
 from rencai.web.templating import templates
 from rencai.wiring import wire
@@ -135,6 +136,7 @@ def create_app() -> FastAPI:
     app.include_router(stations_api.router)
     app.include_router(station_pages.router)
     app.include_router(shortage_api.router)
+    app.include_router(shortage_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app

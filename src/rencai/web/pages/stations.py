@@ -61,6 +61,7 @@ def _overview(
     error: str | None = None,
     status: int = 200,
     done: str | None = None,
+    form: Any = None,
 ) -> Response:
     stations = session.scalars(select(Station).order_by(Station.jurisdiction, Station.id)).all()
     talent = talent_of(session, account) if account.role == Role.talent else None
@@ -101,6 +102,7 @@ def _overview(
             "month": clock.today().strftime("%Y-%m"),
             "error": error,
             "done": done,
+            "form": {k: str(v) for k, v in (form or {}).items() if k != "csrf_token"},
         },
         status,
     )
@@ -119,7 +121,7 @@ async def _act(
         with session.begin_nested():
             result = action(form)
     except Refusal as exc:
-        return _overview(request, session, account, exc.message, status_of(exc))
+        return _overview(request, session, account, exc.message, status_of(exc), form=form)
     if isinstance(result, Response):
         return result
     return _overview(request, session, account, done=done)
