@@ -22,6 +22,7 @@ from rencai.outreach.cli import screen_command  # also adds `feeds synthesize`
 from rencai.policy.cities import names
 from rencai.registry.cli import admin_app
 from rencai.settings import SettingsError, settings
+from rencai.shortage.cli import app as shortage_app
 from rencai.stations.cli import app as stations_app
 from rencai.wiring import wire
 
@@ -47,6 +48,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(feeds_app, name="feeds")
 app.command("screen")(screen_command)
 app.add_typer(stations_app, name="stations")
+app.add_typer(shortage_app, name="shortage")
 
 
 @app.callback()
