@@ -288,6 +288,8 @@ def eligibility(talent: TalentProfile, policy: Policy, on: dt.date) -> dict[str,
     reasons = check.get("reasons") or []
     if check["state"] == "unknown_program":  # a service not granted: the rule's failed tests
         reasons = why_not(profile, policy.program, on)
+    if not reasons:  # a fact or a parameter of the day is missing: nothing to cite as failed
+        reasons = ["档案信息或该日的政策参数不足以判定，请完善档案或联系人才办"]
     raise StationError(
         "eligibility",
         "不符合青年人才驿站短住条件：" + "；".join(str(r) for r in reasons),
