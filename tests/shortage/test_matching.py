@@ -73,6 +73,9 @@ def test_known_best_matches_rank_first() -> None:
     assert positions[2].tolist() == [-1, -1, -1]  # nothing met: nothing shown
     full, _ = rank(talents, needs, top=3, full_only=True)
     assert full[0].tolist() == [0, -1, -1]
+    twice = TalentFacts(13, "master", "none", ("计算机科学与技术", "计算机科学与技术"), True)
+    again, again_scores = rank(*encode([twice], NEEDS), top=3)
+    assert again[0].tolist() == [0, 1, 2] and again_scores[0].tolist() == [10, 1, 1]
 
 
 def test_the_vectorised_ranking_agrees_with_the_explanations() -> None:
@@ -100,7 +103,7 @@ def test_the_vectorised_ranking_agrees_with_the_explanations() -> None:
         for j in range(40)
     ]
     talents, encoded = encode(people, needs)
-    positions, _ = rank(talents, encoded, top=5, block=64)
+    positions, _ = rank(talents, encoded, top=5)
     for row, person in enumerate(people):
         expected = [
             need.need_id

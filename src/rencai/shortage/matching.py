@@ -4,9 +4,9 @@ A need states up to three requirements — the lowest degree, the lowest skill l
 discipline (专业, as the diploma names it). A talent meets the degree or the skill level at or
 above it, and the discipline when one of their degrees is in it. A match is **full** when every
 stated requirement is met; matches rank full ones first, then by how many requirements are met,
-then by the need's (or the talent's) order. The pure numpy kernel ``rank`` scores many talents
-against many needs in blocks, so a hundred thousand talents against five thousand needs fit in
-memory; ``explain`` words one pair for people.
+then by the need's (or the talent's) order. The pure numpy kernel ``rank`` ranks many talents
+against many needs without a talent × need matrix (``scores`` builds one, for checking);
+``explain`` words one pair for people.
 """
 
 from __future__ import annotations
@@ -120,52 +120,129 @@ def encode(talents: Sequence[TalentFacts], needs: Sequence[NeedTerms]) -> tuple[
 
 
 def scores(talents: Encoded, needs: Encoded, rows: slice) -> np.ndarray:
-    """(talents in ``rows``) × needs: 8 × full + requirements met (0–3), as int8."""
-    stated_degree = needs.degree > 0
-    stated_skill = needs.skill > 0
-    stated_discipline = needs.discipline >= 0
-    stated = stated_degree.astype(np.int8) + stated_skill + stated_discipline
-    degree = talents.degree[rows, None] >= needs.degree[None, :]
-    skill = talents.skill[rows, None] >= needs.skill[None, :]
-    discipline = np.zeros(degree.shape, dtype=bool)
+    """(talents in ``rows``) × needs: 8 × full + requirements met (0–3), as int8.
+
+    A requirement not stated is never missing (its degree or level is 0; a need without a
+    discipline reads a column that every talent holds), so the score is the stated count less
+    the missing count, plus 8 when nothing is missing."""
     block = talents.discipline[rows]
+    width = max(len(talents.vocabulary), int(needs.discipline.max(initial=-1)) + 1)
+    width = max(width, int(block.max(initial=-1)) + 1)
+    held = np.zeros((block.shape[0], width + 1), dtype=bool)  # the last column: "no discipline"
+    held[:, width] = True
     for col in range(block.shape[1]):
-        discipline |= block[:, col, None] == needs.discipline[None, :]
-    met = (
-        (degree & stated_degree).astype(np.int8)
-        + (skill & stated_skill)
-        + (discipline & stated_discipline)
-    )
-    return (8 * (met == stated[None, :]) + met).astype(np.int8)
+        present = block[:, col] >= 0
+        held[np.nonzero(present)[0], block[present, col]] = True
+    column = np.where(needs.discipline >= 0, needs.discipline, width)
+    stated = (
+        (needs.degree > 0).astype(np.int8) + (needs.skill > 0) + (needs.discipline >= 0)
+    ).astype(np.int8)
+    missing = (talents.degree[rows, None] < needs.degree[None, :]).view(np.int8)
+    missing = missing + (talents.skill[rows, None] < needs.skill[None, :]).view(np.int8)
+    missing += (~held[:, column]).view(np.int8)
+    score = stated[None, :] - missing
+    score += np.where(missing == 0, np.int8(8), np.int8(0))
+    return score
+
+
+def _alike(facts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of small non-negative (or -1) integer facts, and each row's kind."""
+    shifted = facts + 1
+    spans = shifted.max(axis=0) + 1
+    if float(np.prod(spans.astype(np.float64))) < 2.0**62:  # one integer per row
+        key = np.zeros(len(facts), dtype=np.int64)
+        for col in range(facts.shape[1]):
+            key = key * int(spans[col]) + shifted[:, col]
+        _, first, which = np.unique(key, return_index=True, return_inverse=True)
+        return facts[first], which.reshape(-1)
+    kinds, which = np.unique(facts, axis=0, return_inverse=True)
+    return kinds, which.reshape(-1)
 
 
 def rank(
-    talents: Encoded, needs: Encoded, top: int = 10, block: int = 2048, full_only: bool = False
+    talents: Encoded, needs: Encoded, top: int = 10, full_only: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For every talent the ``top`` best needs: (need positions, scores), -1 where fewer match.
-    Ties go to the earlier need."""
-    count = len(talents.ids)
-    top = min(top, len(needs.ids))
-    best = np.full((count, top), -1, dtype=np.int32)
-    best_scores = np.zeros((count, top), dtype=np.int8)
-    if top == 0:
-        return best, best_scores
-    order = np.arange(len(needs.ids), dtype=np.int32)
-    for start in range(0, count, block):
-        rows = slice(start, min(start + block, count))
-        score = scores(talents, needs, rows)
-        if full_only:
-            score = np.where(score >= 8, score, 0).astype(np.int8)
-        # a composite key: higher score first, then the earlier need
-        key = score.astype(np.int32) * len(order) + (len(order) - 1 - order)[None, :]
-        part = np.argpartition(-key, top - 1, axis=1)[:, :top]
-        part_keys = np.take_along_axis(key, part, axis=1)
-        sorted_part = np.take_along_axis(part, np.argsort(-part_keys, axis=1), axis=1)
-        chosen = np.take_along_axis(score, sorted_part, axis=1)
-        sorted_part = np.where(chosen > 0, sorted_part, -1)
-        best[rows] = sorted_part
-        best_scores[rows] = np.where(chosen > 0, chosen, 0)
-    return best, best_scores
+    """For every talent the ``top`` best needs: (need positions, scores as in ``scores``), -1
+    where fewer match. Ties go to the earlier need.
+
+    Without its disciplines a talent's scores depend only on the degree and skill level, so
+    the needs are ranked once per (degree, level) class; holding a discipline only raises the
+    scores of the few needs that name it. A talent's best needs are therefore among those needs
+    and the head of its class's ranking — no talent × need matrix is built. Talents alike in
+    every fact the needs ask about share one answer."""
+    count, width = len(talents.ids), len(needs.ids)
+    top = min(top, width)
+    if top == 0 or count == 0:
+        return np.full((count, top), -1, dtype=np.int32), np.zeros((count, top), dtype=np.int8)
+    disciplines = np.sort(talents.discipline, axis=1)
+    disciplines[:, 1:][disciplines[:, 1:] == disciplines[:, :-1]] = -1  # a discipline once
+    facts = np.column_stack(
+        [talents.degree.astype(np.int64), talents.skill.astype(np.int64), disciplines]
+    )
+    kinds, which = _alike(facts)
+    kind_count = len(kinds)
+    degrees = int(max(kinds[:, 0].max(), needs.degree.max(initial=0))) + 1
+    levels = int(max(kinds[:, 1].max(), needs.skill.max(initial=0))) + 1
+    has_discipline = needs.discipline >= 0
+    stated = (needs.degree > 0).astype(np.int16) + (needs.skill > 0) + has_discipline
+    # per (degree, level) class: missing degree or level, for every need
+    class_degree = np.repeat(np.arange(degrees), levels)
+    class_level = np.tile(np.arange(levels), degrees)
+    lacking = (class_degree[:, None] < needs.degree[None, :]).astype(np.int16) + (
+        class_level[:, None] < needs.skill[None, :]
+    )
+
+    def score_of(missing: np.ndarray, stated_here: np.ndarray) -> np.ndarray:
+        score = stated_here - missing + 8 * (missing == 0)
+        return np.where(score >= 8, score, 0) if full_only else score
+
+    base = score_of(lacking + has_discipline, stated[None, :])  # (classes, needs)
+    order = np.argsort(-base, axis=1, kind="stable")
+    kind_class = kinds[:, 0] * levels + kinds[:, 1]
+
+    # the needs naming a discipline the kind holds, with their raised score
+    by_discipline = np.argsort(np.where(has_discipline, needs.discipline, -1), kind="stable")
+    first_named = int(np.searchsorted(needs.discipline[by_discipline], 0))
+    named = by_discipline[first_named:]
+    named_discipline = needs.discipline[named]
+    held_kind, held_col = np.nonzero(kinds[:, 2:] >= 0)
+    held = kinds[:, 2:][held_kind, held_col]
+    lo = np.searchsorted(named_discipline, held, side="left")
+    hi = np.searchsorted(named_discipline, held, side="right")
+    sizes = hi - lo
+    pair_kind = np.repeat(held_kind, sizes)
+    steps = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    pair_need = named[np.repeat(lo, sizes) + steps]
+    pair_kind, pair_need = pair_kind.astype(np.int64), pair_need.astype(np.int64)
+    pair_score = score_of(lacking[kind_class[pair_kind], pair_need], stated[pair_need])
+
+    # the head of each kind's class ranking, long enough to survive the raised needs
+    raised = np.bincount(pair_kind, minlength=kind_count)
+    head = min(width, top + int(raised.max(initial=0)))
+    head_need = order[:, :head][kind_class].astype(np.int64)
+    head_kind = np.repeat(np.arange(kind_count, dtype=np.int64), head)
+    head_need = head_need.reshape(-1)
+    head_discipline = needs.discipline[order[:, :head]][kind_class]  # (kinds, head)
+    is_raised = (head_discipline[:, :, None] == kinds[:, None, 2:]).any(axis=2)
+    keep = ~(is_raised & (head_discipline >= 0)).reshape(-1)
+    head_kind, head_need = head_kind[keep], head_need[keep]
+    head_score = base[kind_class[head_kind], head_need]
+
+    all_kind = np.concatenate([pair_kind, head_kind])
+    all_need = np.concatenate([pair_need, head_need])
+    all_score = np.concatenate([pair_score, head_score])
+    shown = all_score > 0
+    all_kind, all_need, all_score = all_kind[shown], all_need[shown], all_score[shown]
+    key = (all_kind * 16 + (15 - all_score)) * width + all_need
+    sort = np.argsort(key, kind="stable")
+    all_kind, all_need, all_score = all_kind[sort], all_need[sort], all_score[sort]
+    slot = np.arange(len(all_kind)) - np.searchsorted(all_kind, all_kind, side="left")
+    within = slot < top
+    best = np.full((kind_count, top), -1, dtype=np.int32)
+    best_scores = np.zeros((kind_count, top), dtype=np.int8)
+    best[all_kind[within], slot[within]] = all_need[within]
+    best_scores[all_kind[within], slot[within]] = all_score[within]
+    return best[which], best_scores[which]
 
 
 @dataclass(frozen=True)
