@@ -10,8 +10,8 @@ the most bookings holding one night against its rooms (zero overbooking), and th
 made one after another on a second station as the baseline.
 
 Matching: TALENTS synthetic talents (degree, skill level, up to two disciplines) against NEEDS
-needs, each talent's ten best needs; the floor in the same run is one broadcast comparison over every
-talent × need pair. Goal: matching at most 5 s.
+needs, each talent's ten best needs; the floor in the same run is one broadcast comparison
+over every talent × need pair. Goal: matching at most 5 s.
 """
 
 from __future__ import annotations
