@@ -32,6 +32,7 @@ def server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     engine_for(url).dispose()
     process = ServerProcess(url, tmp_path_factory.mktemp("stations-files"))
     process.env["RENCAI_CLOCK_AT"] = AT.isoformat()
+    process.env["RENCAI_DB_POOL_SIZE"] = "30"  # every concurrent booking below is admitted
     with process:
         yield process
 
@@ -295,3 +296,60 @@ def test_no_shows_are_released_after_their_first_night(
         assert all(free == 1 for _, _, free in nights)
         costs = service.monthly_costs(session, "shijiazhuang", "2023-05")
         assert {c.station: c.amount_fen for c in costs}["裕华驿站"] == 0
+
+
+def test_concurrent_bookings_over_http(
+    server: ServerProcess, callers: dict[str, dict[str, str]]
+) -> None:
+    """Many graduates press 预订 at once, over real HTTP: as many are booked as there are rooms,
+    every other one gets the same clear 409."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rencai.registry.accounts import issue_token
+    from rencai.registry.models import Account, TalentProfile
+    from tests.stations.world import talents
+
+    api, url = server.url + "/api/v1/stations", server.database_url
+    made = httpx.post(
+        api,
+        json={"county": "130104", "name": "桥西并发驿站", "address": "x", "nightly_rate": "100"},
+        headers=callers["city"],
+    ).json()
+    rooms = {"first": DAY.isoformat(), "last": DAY.isoformat(), "rooms": 10}
+    assert (
+        httpx.post(f"{api}/{made['id']}/rooms", json=rooms, headers=callers["city"]).json()["added"]
+        == 10
+    )
+    people = talents(url, 120)
+    with session_scope(url) as session:
+        tokens = []
+        for talent_id in people:
+            talent = session.get(TalentProfile, talent_id)
+            assert talent is not None
+            account = session.get(Account, talent.account_id)
+            assert account is not None
+            tokens.append(issue_token(session, account, "api"))
+    body = {"station_id": made["id"], "first_night": DAY.isoformat(), "nights": 1}
+
+    def book(token: str) -> httpx.Response:
+        return httpx.post(
+            f"{api}/bookings", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        answers = list(pool.map(book, tokens))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses.count(201) == 10 and statuses.count(409) == 110, statuses
+    for answer in answers:
+        if answer.status_code == 409:
+            assert _error(answer) == {
+                "field": "first_night",
+                "message": f"桥西并发驿站在{DAY.isoformat()}已无空房，请选择其他日期或驿站",
+                "code": "full",
+            }
+    free = httpx.get(
+        f"{api}/{made['id']}/availability",
+        params={"first": DAY.isoformat(), "last": DAY.isoformat()},
+        headers=callers["city"],
+    ).json()["items"]
+    assert free == [{"night": DAY.isoformat(), "rooms": 10, "free": 0}]
