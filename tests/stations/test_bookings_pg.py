@@ -42,18 +42,18 @@ def test_concurrent_bookings_never_exceed_capacity(url: str) -> None:
 
     def attempt(talent_id: int) -> tuple[str, str]:
         nights = 1 + talent_id % 3  # stays of one to three nights from the same first night
-        with clock.frozen(AT):
-            try:
-                with factory.begin() as session:
-                    talent = session.get(TalentProfile, talent_id)
-                    station = service.station_or_404(session, station_id)
-                    assert talent is not None
-                    service.book(session, talent, station, DAY, nights)
-                return ("booked", "")
-            except StationError as refusal:
-                return (refusal.code, refusal.message)
+        # the clock is frozen around the whole pool: it is one setting for the process
+        try:
+            with factory.begin() as session:
+                talent = session.get(TalentProfile, talent_id)
+                station = service.station_or_404(session, station_id)
+                assert talent is not None
+                service.book(session, talent, station, DAY, nights)
+            return ("booked", "")
+        except StationError as refusal:
+            return (refusal.code, refusal.message)
 
-    with ThreadPoolExecutor(max_workers=24) as pool:
+    with clock.frozen(AT), ThreadPoolExecutor(max_workers=24) as pool:
         answers = list(pool.map(attempt, people))
     engine.dispose()
 

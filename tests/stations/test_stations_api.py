@@ -284,6 +284,7 @@ def test_no_shows_are_released_after_their_first_night(
         )
         booking = service.book(session, talent, station, DAY, 4)
         assert booking.nightly_fen == 20000  # the hotel's 300 yuan, paid up to the 200 yuan cap
+        assert service.over_cap(session, station)
         station_id, booking_id = station.id, booking.id
     with clock.frozen(AT), session_scope(url) as session:
         assert service.release_no_shows(session) == 0  # the first night is not over

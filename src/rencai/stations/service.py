@@ -193,6 +193,12 @@ def create_station(
     return station
 
 
+def over_cap(session: Session, station: Station) -> bool:
+    """The hotel's price is above what the city pays a night (decision 0162)."""
+    policy = policy_of(session, station.jurisdiction)
+    return policy is not None and station.nightly_rate_fen > policy.nightly_cap_fen
+
+
 def station_or_404(session: Session, station_id: int) -> Station:
     station = session.get(Station, station_id)
     if station is None:

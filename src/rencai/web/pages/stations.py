@@ -92,6 +92,7 @@ def _overview(
                 for s in stations
             },
             "policies": [policy_view(c, service.policy_of(session, c)) for c in sorted(cities)],
+            "over_cap": {s.id for s in stations if service.over_cap(session, s)},
             "is_talent": talent is not None,
             "is_office": service.may_manage(account),
             "is_admin": service.may_set_policy(account),
