@@ -25,6 +25,8 @@ from rencai.policy.cities import names
 from rencai.registry.cli import admin_app
 from rencai.settings import SettingsError, settings
 from rencai.simulation.cli import app as reform_app
+from rencai.shortage.cli import app as shortage_app
+from rencai.stations.cli import app as stations_app
 from rencai.wiring import wire
 
 app = typer.Typer(
@@ -51,6 +53,8 @@ app.add_typer(housing_app, name="housing")
 app.command("screen")(screen_command)
 app.command("ask")(ask_command)
 app.add_typer(reform_app, name="reform")
+app.add_typer(stations_app, name="stations")
+app.add_typer(shortage_app, name="shortage")
 
 
 @app.callback()

@@ -10,14 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from rencai import settings
+from rencai import clock, settings
 from rencai.db.session import session_scope
 from rencai.feeds.departments import load_delivery
 from rencai.feeds.source import FileSource
 from rencai.feeds.store import synthesize
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import id_check_character
-from rencai.registry.models import Role
+from rencai.registry.models import Account, Role
 from tests.outreach.screened import finished, screened
 from tests.profiles import doctor
 from tests.support import LiveServer, random_first17
@@ -402,3 +402,345 @@ def test_feed_access(
 ) -> None:
     status = _feed_status(live_server, feed_callers[caller], route)
     assert status == FEED_EXPECTED[route][caller]
+
+
+# --- 青年人才驿站 (stations): the API and the pages, every role ---
+
+STATION_ROLES = {
+    "talent": Role.talent,
+    "operator": Role.station_operator,
+    "city": Role.city_reviewer,
+    "admin": Role.admin,
+    "county": Role.county_reviewer,
+    "finance": Role.finance,
+}
+
+
+@pytest.fixture(scope="module")
+def station_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
+    from rencai.stations import service as stations
+
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with session_scope(url) as s:
+        station = stations.create_station(s, "130102", f"矩阵驿站{tag}", "地址", 10000)
+        for key, role in STATION_ROLES.items():
+            name = f"s{key[:4]}{tag}"
+            if role is Role.talent:
+                register_talent(s, name, "secret123", "张三", _id_number(), {})
+            else:
+                county = "130102" if role is Role.county_reviewer else None
+                jurisdiction = "shijiazhuang" if role is Role.finance else None
+                account = create_account(
+                    s, name, "secret123", key, role, county=county, jurisdiction=jurisdiction
+                )
+                if role is Role.station_operator:
+                    stations.add_operator(s, station, account)
+            callers[key] = {
+                "api": authenticate(s, name, "secret123", kind="api").token,
+                "page": authenticate(s, name, "secret123").token,
+            }
+    return callers
+
+
+_NONE = 2**31 - 1
+_STATION_BODY = {"county": "000000", "name": "x", "address": "y", "nightly_rate": "100"}
+STATION_API = {  # route: (method, path, body)
+    "list": ("GET", "/api/v1/stations", None),
+    "create": ("POST", "/api/v1/stations", _STATION_BODY),
+    "rooms": (
+        "POST",
+        f"/api/v1/stations/{_NONE}/rooms",
+        {"first": "2026-01-01", "last": "2026-01-02", "rooms": 1},
+    ),
+    "availability": ("GET", f"/api/v1/stations/{_NONE}/availability", None),
+    "operators": (
+        "POST",
+        f"/api/v1/stations/{_NONE}/operators",
+        {"username": "nobody1", "password": "secret123", "display_name": "x"},
+    ),
+    "policies": ("GET", "/api/v1/stations/policies", None),
+    "set_policy": (
+        "PUT",
+        "/api/v1/stations/policies/shijiazhuang",
+        {"max_nights": 3, "nightly_cap": "100"},
+    ),
+    "book": (
+        "POST",
+        "/api/v1/stations/bookings",
+        {"station_id": _NONE, "first_night": "2030-01-01", "nights": 1},
+    ),
+    "bookings": ("GET", "/api/v1/stations/bookings", None),
+    "booking": ("GET", f"/api/v1/stations/bookings/{_NONE}", None),
+    "qr": ("GET", f"/api/v1/stations/bookings/{_NONE}/qr.png", None),
+    "cancel": ("POST", f"/api/v1/stations/bookings/{_NONE}/cancel", None),
+    "check_in": ("POST", "/api/v1/stations/check-in", {"code": "RS1:junk"}),
+    "release": ("POST", "/api/v1/stations/release-no-shows", None),
+    "costs": ("GET", "/api/v1/stations/costs?jurisdiction=shijiazhuang&month=2026-01", None),
+    "costs_xlsx": (
+        "GET",
+        "/api/v1/stations/costs.xlsx?jurisdiction=shijiazhuang&month=2026-01",
+        None,
+    ),
+}
+_SIGNED_IN = {"anonymous": 401} | {key: 200 for key in STATION_ROLES}
+_STATION_OFFICE = {"anonymous": 401} | {
+    key: 200 if key in ("city", "admin") else 403 for key in STATION_ROLES
+}
+_STATION_TALENT = {"anonymous": 401} | {
+    key: 404 if key == "talent" else 403 for key in STATION_ROLES
+}
+STATION_API_EXPECTED = {
+    "list": _SIGNED_IN,
+    "create": _STATION_OFFICE | {"city": 422, "admin": 422},
+    "rooms": _STATION_OFFICE | {"city": 404, "admin": 404},
+    "availability": _SIGNED_IN | {key: 404 for key in STATION_ROLES},
+    "operators": _STATION_OFFICE | {"city": 404, "admin": 404},
+    "policies": _SIGNED_IN,
+    "set_policy": _STATION_OFFICE | {"city": 403, "admin": 409},
+    "book": _STATION_TALENT,
+    "bookings": _SIGNED_IN | {"county": 403, "finance": 403},
+    "booking": _SIGNED_IN | {key: 404 for key in STATION_ROLES},
+    "qr": _STATION_TALENT,
+    "cancel": _STATION_TALENT,
+    "check_in": {"anonymous": 401} | {k: 422 if k == "operator" else 403 for k in STATION_ROLES},
+    "release": _STATION_OFFICE,
+    "costs": _STATION_OFFICE,
+    "costs_xlsx": _STATION_OFFICE,
+}
+STATION_PAGES = {  # route: (method, path, form)
+    "overview": ("GET", "/stations", None),
+    "book": (
+        "POST",
+        "/stations/bookings",
+        {"station_id": str(_NONE), "first_night": "2030-01-01", "nights": "1"},
+    ),
+    "booking": ("GET", f"/stations/bookings/{_NONE}", None),
+    "cancel": ("POST", f"/stations/bookings/{_NONE}/cancel", {}),
+    "check_in_form": ("GET", "/stations/check-in", None),
+    "check_in": ("POST", "/stations/check-in", {"code": "junk"}),
+    "create": ("POST", "/stations", {**_STATION_BODY}),
+    "rooms": (
+        "POST",
+        f"/stations/{_NONE}/rooms",
+        {"first": "2026-01-01", "last": "2026-01-01", "rooms": "1"},
+    ),
+    "operators": (
+        "POST",
+        f"/stations/{_NONE}/operators",
+        {"username": "nobody2", "password": "secret123"},
+    ),
+    "policies": (
+        "POST",
+        "/stations/policies",
+        {"jurisdiction": "shijiazhuang", "max_nights": "3", "nightly_cap": "100"},
+    ),
+    "release": ("POST", "/stations/release-no-shows", {}),
+    "costs": ("GET", "/stations/costs?jurisdiction=shijiazhuang&month=2026-01", None),
+}
+_PAGE_SIGNED_IN = {"anonymous": 303} | {key: 200 for key in STATION_ROLES}
+_PAGE_OFFICE = {"anonymous": 303} | {
+    key: 200 if key in ("city", "admin") else 403 for key in STATION_ROLES
+}
+STATION_PAGES_EXPECTED = {
+    "overview": _PAGE_SIGNED_IN,
+    "book": _PAGE_SIGNED_IN | {key: 403 for key in STATION_ROLES} | {"talent": 404},
+    "booking": _PAGE_SIGNED_IN | {key: 404 for key in STATION_ROLES},
+    "cancel": _PAGE_SIGNED_IN | {key: 404 for key in STATION_ROLES},
+    "check_in_form": {"anonymous": 303}
+    | {k: 200 if k == "operator" else 403 for k in STATION_ROLES},
+    "check_in": {"anonymous": 303} | {k: 422 if k == "operator" else 403 for k in STATION_ROLES},
+    "create": _PAGE_OFFICE | {"city": 422, "admin": 422},
+    "rooms": _PAGE_OFFICE | {"city": 404, "admin": 404},
+    "operators": _PAGE_OFFICE | {"city": 404, "admin": 404},
+    "policies": _PAGE_SIGNED_IN | {key: 403 for key in STATION_ROLES} | {"admin": 409},
+    "release": _PAGE_OFFICE,
+    "costs": _PAGE_OFFICE,
+}
+
+
+def _station_status(
+    server: LiveServer, caller: dict[str, str], method: str, path: str, body: Any, page: bool
+) -> int:
+    from tests.support import CSRF_HOOKS
+
+    headers = {"Authorization": f"Bearer {caller['api']}"} if caller and not page else {}
+    cookies = {"rencai_session": caller["page"]} if caller and page else {}
+    with httpx.Client(
+        base_url=server.url, cookies=cookies, event_hooks=CSRF_HOOKS, follow_redirects=False
+    ) as client:
+        if page:
+            response = client.request(method, path, data=body)
+        else:
+            response = client.request(method, path, headers=headers, json=body)
+    return response.status_code
+
+
+@pytest.mark.parametrize("route", list(STATION_API))
+@pytest.mark.parametrize("caller", ["anonymous", *STATION_ROLES])
+def test_station_api_access(
+    route: str, caller: str, live_server: LiveServer, station_callers: dict[str, dict[str, str]]
+) -> None:
+    method, path, body = STATION_API[route]
+    status = _station_status(live_server, station_callers[caller], method, path, body, False)
+    assert status == STATION_API_EXPECTED[route][caller]
+
+
+@pytest.mark.parametrize("route", list(STATION_PAGES))
+@pytest.mark.parametrize("caller", ["anonymous", *STATION_ROLES])
+def test_station_page_access(
+    route: str, caller: str, live_server: LiveServer, station_callers: dict[str, dict[str, str]]
+) -> None:
+    method, path, body = STATION_PAGES[route]
+    status = _station_status(live_server, station_callers[caller], method, path, body, True)
+    assert status == STATION_PAGES_EXPECTED[route][caller]
+
+
+# --- 急需紧缺人才需求目录 (shortage): the API and the pages, every role ---
+
+_YEAR = clock.today().year
+SHORTAGE_ROLES = {
+    "talent": Role.talent,
+    "hr": Role.employer,
+    "other_hr": Role.employer,
+    "city": Role.city_reviewer,
+    "admin": Role.admin,
+    "county": Role.county_reviewer,
+}
+
+
+@pytest.fixture(scope="module")
+def shortage_world(live_server: LiveServer) -> dict[str, Any]:
+    from rencai.registry.employers import register_with_hr
+    from rencai.registry.identifiers import uscc_check_character
+    from rencai.shortage import service as shortage
+
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with session_scope(url) as s:
+        office = create_account(s, f"xo{tag}", "secret123", "人才办", Role.admin)
+        for key, role in SHORTAGE_ROLES.items():
+            name = f"x{key[:5]}{tag}"
+            if role is Role.talent:
+                register_talent(s, name, "secret123", "张三", _id_number(), {})
+            elif role is Role.employer:
+                code17 = f"91130100MA{uuid.uuid4().int % 10**7:07d}"
+                unit = register_with_hr(
+                    s, code17 + uscc_check_character(code17), f"{key}{tag}", "130102",
+                    "enterprise", None, False, name, "secret123", "人事",
+                )  # fmt: skip
+                unit.verification_status = "verified"
+            else:
+                county = "130102" if role is Role.county_reviewer else None
+                create_account(s, name, "secret123", key, role, county=county)
+            callers[key] = {
+                "api": authenticate(s, name, "secret123", kind="api").token,
+                "page": authenticate(s, name, "secret123").token,
+            }
+        hr = s.query(Account).filter_by(username=f"xhr{tag}").one()
+        need = shortage.submit(
+            s,
+            hr,
+            shortage.NeedInput(_YEAR, "130102", "岗位", "C", None, None, None, 1, 1000, 2000),
+        )
+        shortage.review(s, office, need, "approve", None, None)
+        shortage.publish(s, office, "shijiazhuang", _YEAR)
+        need_id = need.id
+    return {"callers": callers, "need": need_id}
+
+
+_NEED_BODY = {
+    "year": _YEAR, "county": "000000", "position": "x", "industry": "C",
+    "count": 1, "pay_min": 1, "pay_max": 2,
+}  # fmt: skip
+SHORTAGE_API = {  # route: (method, path, body); {need} is the published need of the fixture
+    "submit": ("POST", "/api/v1/shortage/needs", _NEED_BODY),
+    "needs": ("GET", "/api/v1/shortage/needs", None),
+    "need": ("GET", "/api/v1/shortage/needs/{need}", None),
+    "review": ("POST", "/api/v1/shortage/needs/{need}/review", {"decision": "approve"}),
+    "candidates": ("GET", "/api/v1/shortage/needs/{need}/candidates", None),
+    "publish": ("POST", "/api/v1/shortage/catalogues", {"jurisdiction": "jinzhou", "year": _YEAR}),
+    "catalogues": ("GET", "/api/v1/shortage/catalogues", None),
+    "catalogue": ("GET", "/api/v1/shortage/catalogues/shijiazhuang/{year}", None),
+    "xlsx": ("GET", "/api/v1/shortage/catalogues/shijiazhuang/{year}/catalogue.xlsx", None),
+    "pdf": ("GET", "/api/v1/shortage/catalogues/shijiazhuang/{year}/catalogue.pdf", None),
+    "consent": ("PUT", "/api/v1/shortage/consent", {"consent": False}),
+    "matches": ("GET", "/api/v1/shortage/matches", None),
+    "apply": ("POST", "/api/v1/shortage/matches/{need}/application", None),
+}
+_PUBLIC = {"anonymous": 200} | {key: 200 for key in SHORTAGE_ROLES}
+_UNITS = {"anonymous": 401} | {
+    key: 200 if key in ("hr", "other_hr", "city", "admin") else 403 for key in SHORTAGE_ROLES
+}
+_SHORTAGE_OFFICE = {"anonymous": 401} | {
+    key: 200 if key in ("city", "admin") else 403 for key in SHORTAGE_ROLES
+}
+_SHORTAGE_TALENT = {"anonymous": 401} | {
+    key: 200 if key == "talent" else 403 for key in SHORTAGE_ROLES
+}
+SHORTAGE_API_EXPECTED = {
+    "submit": {"anonymous": 401} | {k: 422 if "hr" in k else 403 for k in SHORTAGE_ROLES},
+    "needs": _UNITS,
+    "need": _UNITS | {"other_hr": 404},
+    "review": _SHORTAGE_OFFICE | {"city": 409, "admin": 409},  # already published
+    "candidates": _UNITS | {"other_hr": 404},
+    "publish": _SHORTAGE_OFFICE | {"city": 409, "admin": 409},  # nothing approved in Jinzhou
+    "catalogues": _PUBLIC,
+    "catalogue": _PUBLIC,
+    "xlsx": _PUBLIC,
+    "pdf": _PUBLIC,
+    "consent": _SHORTAGE_TALENT,
+    "matches": _SHORTAGE_TALENT | {"talent": 409},  # no consent given
+    "apply": _SHORTAGE_TALENT | {"talent": 409},  # no program attached to the need
+}
+SHORTAGE_PAGES = {
+    "overview": ("GET", "/shortage", None),
+    "catalogue": ("GET", "/shortage/catalogues/shijiazhuang/{year}", None),
+    "submit": ("POST", "/shortage/needs", {**_NEED_BODY}),
+    "review": ("POST", "/shortage/needs/{need}/review", {"decision": "approve"}),
+    "publish": ("POST", "/shortage/catalogues", {"jurisdiction": "jinzhou", "year": str(_YEAR)}),
+    "consent": ("POST", "/shortage/consent", {"consent": "no"}),
+    "apply": ("POST", "/shortage/matches/{need}/application", {}),
+    "candidates": ("GET", "/shortage/needs/{need}/candidates", None),
+}
+_PAGE_ANY = {"anonymous": 303} | {key: 200 for key in SHORTAGE_ROLES}
+SHORTAGE_PAGES_EXPECTED = {
+    "overview": _PUBLIC,
+    "catalogue": _PUBLIC,
+    "submit": {"anonymous": 303} | {k: 422 if "hr" in k else 403 for k in SHORTAGE_ROLES},
+    "review": {"anonymous": 303}
+    | {k: 409 if k in ("city", "admin") else 403 for k in SHORTAGE_ROLES},
+    "publish": {"anonymous": 303}
+    | {k: 409 if k in ("city", "admin") else 403 for k in SHORTAGE_ROLES},
+    "consent": _PAGE_ANY | {k: 403 for k in SHORTAGE_ROLES if k != "talent"},
+    "apply": _PAGE_ANY | {k: 403 for k in SHORTAGE_ROLES} | {"talent": 409},
+    "candidates": _PAGE_ANY | {"talent": 403, "county": 403, "other_hr": 404},
+}
+
+
+@pytest.mark.parametrize("route", list(SHORTAGE_API))
+@pytest.mark.parametrize("caller", ["anonymous", *SHORTAGE_ROLES])
+def test_shortage_api_access(
+    route: str, caller: str, live_server: LiveServer, shortage_world: dict[str, Any]
+) -> None:
+    method, path, body = SHORTAGE_API[route]
+    path = path.format(need=shortage_world["need"], year=_YEAR)
+    status = _station_status(
+        live_server, shortage_world["callers"][caller], method, path, body, False
+    )
+    assert status == SHORTAGE_API_EXPECTED[route][caller]
+
+
+@pytest.mark.parametrize("route", list(SHORTAGE_PAGES))
+@pytest.mark.parametrize("caller", ["anonymous", *SHORTAGE_ROLES])
+def test_shortage_page_access(
+    route: str, caller: str, live_server: LiveServer, shortage_world: dict[str, Any]
+) -> None:
+    method, path, body = SHORTAGE_PAGES[route]
+    path = path.format(need=shortage_world["need"], year=_YEAR)
+    status = _station_status(
+        live_server, shortage_world["callers"][caller], method, path, body, True
+    )
+    assert status == SHORTAGE_PAGES_EXPECTED[route][caller]

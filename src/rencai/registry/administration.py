@@ -35,7 +35,7 @@ STAFF_ROLES = (
 )
 # accounts created elsewhere (self-registration, a service point with its point): the
 # administrator may deactivate, re-activate and reset them, never give them another role
-FIXED_ROLES = (Role.talent, Role.employer, Role.service_point)
+FIXED_ROLES = (Role.talent, Role.employer, Role.service_point, Role.station_operator)
 
 # the department sources (数据共享, rencai.feeds.departments.SOURCES): a data-office account
 # bound to one of them is that department's system and delivers only its source; a data-office

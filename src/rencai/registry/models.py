@@ -23,6 +23,7 @@ class Role(StrEnum):
     data_office = "data_office"  # 数据共享：导入部门数据（人员或部门系统的接口账号）
     housing_office = "housing_office"  # 住房保障部门
     leadership = "leadership"  # 领导
+    station_operator = "station_operator"  # 驿站运营方
 
 
 ROLE_LABELS = {
@@ -37,6 +38,7 @@ ROLE_LABELS = {
     Role.data_office: "数据管理人员",
     Role.housing_office: "住房保障人员",
     Role.leadership: "领导",
+    Role.station_operator: "驿站运营方",
 }
 
 LEADING_INDUSTRIES = {

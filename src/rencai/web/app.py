@@ -25,6 +25,8 @@ from rencai.web.api import ledger as ledger_api
 from rencai.web.api import policies as policies_api
 from rencai.web.api import review as review_api
 from rencai.web.api import screenings as screenings_api
+from rencai.web.api import shortage as shortage_api
+from rencai.web.api import stations as stations_api
 from rencai.web.csrf import CsrfTokenMiddleware, csrf_protect
 from rencai.web.errors import install as install_refusals
 from rencai.web.head import HeadAsGetMiddleware
@@ -51,6 +53,8 @@ from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import reforms as reform_pages
 from rencai.web.pages import review as review_pages
 from rencai.web.pages import screenings as screening_pages
+from rencai.web.pages import shortage as shortage_pages
+from rencai.web.pages import stations as station_pages
 from rencai.web.templating import templates
 from rencai.wiring import wire
 
@@ -139,6 +143,10 @@ def create_app() -> FastAPI:
     app.include_router(housing_api.router)
     app.include_router(housing_pages.router)
     app.include_router(reform_pages.router)  # 政策模拟 pages and its API
+    app.include_router(stations_api.router)
+    app.include_router(station_pages.router)
+    app.include_router(shortage_api.router)
+    app.include_router(shortage_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app

@@ -1,0 +1,99 @@
+"""The published catalogue as Excel (openpyxl) and PDF (fpdf2, with an embedded CJK font)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from rencai.cards.presentation import CJK_FONTS
+from rencai.shortage.errors import ShortageError
+from rencai.shortage.views import CatalogueView
+
+HEADERS = [
+    "序号",
+    "用人单位",
+    "县（市、区）",
+    "岗位",
+    "行业",
+    "专业",
+    "学历",
+    "职业技能等级",
+    "需求人数",
+    "薪酬（元/年）",
+]
+
+
+def _rows(catalogue: CatalogueView) -> list[list[str | int]]:
+    return [
+        [
+            i,
+            n.employer,
+            n.county_name,
+            n.position,
+            n.industry_label,
+            n.discipline or "不限",
+            n.degree_label,
+            n.skill_label,
+            n.count,
+            n.pay.removesuffix("元/年"),
+        ]
+        for i, n in enumerate(catalogue.needs, start=1)
+    ]
+
+
+def workbook(catalogue: CatalogueView) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = f"{catalogue.year}年度目录"
+    sheet.append([catalogue.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"发布时间：{catalogue.published}"])
+    sheet.append(HEADERS)
+    for row in _rows(catalogue):
+        sheet.append(row)
+    for column, width in zip("ABCDEFGHIJ", (6, 28, 12, 20, 24, 20, 16, 14, 10, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+    for cells in sheet.iter_rows(min_row=3):
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _font() -> Path:
+    for path in CJK_FONTS:
+        if path.exists():
+            return path
+    raise ShortageError("font", "未安装中文字体（fonts-wqy-microhei），无法生成 PDF", "no_font")
+
+
+def pdf(catalogue: CatalogueView) -> bytes:
+    doc = FPDF(orientation="L", unit="mm", format="A4")
+    doc.add_font("cjk", fname=str(_font()))
+    doc.set_auto_page_break(True, margin=12)
+    doc.add_page()
+    doc.set_font("cjk", size=15)
+    doc.cell(0, 10, catalogue.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("cjk", size=9)
+    doc.cell(0, 6, f"发布时间：{catalogue.published}", align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    widths = (10, 46, 20, 32, 36, 30, 26, 22, 16, 30)
+    heading = FontFace(emphasis="", fill_color=(230, 236, 240))  # the CJK font has no bold face
+    with doc.table(
+        col_widths=widths, text_align="LEFT", line_height=5, headings_style=heading
+    ) as table:
+        header = table.row()
+        for title in HEADERS:
+            header.cell(title)
+        for values in _rows(catalogue):
+            row = table.row()
+            for value in values:
+                row.cell(str(value))
+    return bytes(doc.output())

@@ -1,0 +1,147 @@
+"""What the API, the pages and the CLI show of stations and bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.registry.identifiers import mask_name
+from rencai.registry.models import TalentProfile
+from rencai.stations.models import Station, StationBooking
+from rencai.stations.service import STATUS_LABELS, CostLine, Policy
+from rencai.views import View
+
+
+def yuan(fen: int) -> str:
+    return f"{Decimal(fen) / 100:.2f}"
+
+
+class StationView(View):
+    id: int
+    jurisdiction: str
+    city: str
+    county: str
+    county_name: str
+    name: str
+    address: str
+    nightly_rate: str
+
+
+def station_view(station: Station) -> StationView:
+    return StationView(
+        id=station.id,
+        jurisdiction=station.jurisdiction,
+        city=vocabulary().label("jurisdiction", station.jurisdiction),
+        county=station.county,
+        county_name=vocabulary().counties[station.county].name,
+        name=station.name,
+        address=station.address,
+        nightly_rate=yuan(station.nightly_rate_fen),
+    )
+
+
+class NightView(View):
+    night: dt.date
+    rooms: int
+    free: int
+
+
+class PolicyView(View):
+    jurisdiction: str
+    city: str
+    max_nights: int | None
+    nightly_cap: str | None
+    rule: str | None
+    set_by_administrator: bool
+    basis: str
+
+
+def policy_view(jurisdiction: str, policy: Policy | None) -> PolicyView:
+    city = vocabulary().label("jurisdiction", jurisdiction)
+    if policy is None:
+        return PolicyView(
+            jurisdiction=jurisdiction,
+            city=city,
+            max_nights=None,
+            nightly_cap=None,
+            rule=None,
+            set_by_administrator=True,
+            basis="该市政策文件未规定，管理员尚未设定",
+        )
+    basis = (
+        "管理员设定（该市政策文件未规定）"
+        if policy.citation is None
+        else f"{policy.citation.document} 第{policy.citation.clause}条：{policy.citation.quote}"
+    )
+    return PolicyView(
+        jurisdiction=jurisdiction,
+        city=city,
+        max_nights=policy.max_nights,
+        nightly_cap=yuan(policy.nightly_cap_fen),
+        rule=policy.program,
+        set_by_administrator=policy.citation is None,
+        basis=basis,
+    )
+
+
+class BookingView(View):
+    id: int
+    station_id: int
+    station: str
+    guest: str  # masked
+    first_night: dt.date
+    last_night: dt.date
+    nights: int
+    status: str
+    status_label: str
+    nightly: str
+    basis: str  # the clause that grants the stay
+    code: str | None = None  # the signed booking code, for its holder while it can be used
+
+
+def booking_view(session: Session, booking: StationBooking, code: str | None = None) -> BookingView:
+    station = session.get(Station, booking.station_id)
+    talent = session.get(TalentProfile, booking.talent_id)
+    check = json.loads(booking.eligibility)
+    citation = check.get("citation") or {}
+    basis = f"{citation.get('document', '')} 第{citation.get('clause', '')}条".strip()
+    return BookingView(
+        id=booking.id,
+        station_id=booking.station_id,
+        station=station.name if station else "",
+        guest=mask_name(talent.name) if talent else "",
+        first_night=booking.first_night,
+        last_night=booking.first_night + dt.timedelta(days=booking.nights - 1),
+        nights=booking.nights,
+        status=booking.status,
+        status_label=STATUS_LABELS[booking.status],
+        nightly=yuan(booking.nightly_fen),
+        basis=basis,
+        code=code,
+    )
+
+
+class CostLineView(View):
+    station_id: int
+    station: str
+    county: str
+    month: str
+    guests: int
+    nights: int
+    amount: str
+
+
+def cost_view(line: CostLine) -> CostLineView:
+    return CostLineView(
+        station_id=line.station_id,
+        station=line.station,
+        county=line.county,
+        month=line.month,
+        guests=line.guests,
+        nights=line.nights,
+        amount=yuan(line.amount_fen),
+    )

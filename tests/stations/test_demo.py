@@ -1,0 +1,45 @@
+"""The demo world shows a station with stays (checked in, a no-show), its month's cost, a
+Cangzhou station waiting for its limits, and a published catalogue with a matched graduate."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select
+
+from rencai import clock
+from rencai.db.session import session_scope, upgrade
+from rencai.demo import load_demo
+from rencai.registry.models import Account, TalentProfile
+from rencai.shortage import service as shortage
+from rencai.stations import service as stations
+from rencai.stations.models import StationBooking
+
+
+def test_demo_stations_and_catalogue(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        assert load_demo(session) is True
+    with session_scope(url) as session:
+        states = Counter(b.status for b in session.scalars(select(StationBooking)))
+        assert states == {"checked_in": 2, "no_show": 1}
+        costs = {
+            c.station: c.amount_fen
+            for c in stations.monthly_costs(session, "shijiazhuang", "2023-07")
+        }
+        assert costs == {
+            "长安青年人才驿站（示例快捷酒店）": 3 * 18000,
+            "鹿泉青年人才驿站（示例公寓）": 7 * 20000,  # the hotel's 220 yuan, paid up to 200
+        }
+        assert stations.policy_of(session, "cangzhou") is None
+        catalogue = shortage.catalogue_or_404(session, "shijiazhuang", clock.today().year)
+        assert len(shortage.catalogue_needs(session, catalogue)) == 3
+        assert len(shortage.waiting(session)) == 1
+        account = session.scalars(select(Account).where(Account.username == "demo_graduate")).one()
+        graduate = session.scalars(
+            select(TalentProfile).where(TalentProfile.account_id == account.id)
+        ).one()
+        best = shortage.matches_for(session, graduate)[0]
+        assert best.need.position == "药物研发工程师" and best.full
