@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from rencai.analytics.cli import stats_command
 from rencai.applications.cli import app as applications_app
 from rencai.cards.cli import app as card_app
 from rencai.feeds.cli import feeds_app
@@ -44,6 +45,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(card_app, name="card")
 app.add_typer(admin_app, name="admin")
 app.add_typer(feeds_app, name="feeds")
+app.command("stats")(stats_command)
 app.command("screen")(screen_command)
 
 

@@ -364,3 +364,84 @@ def test_feed_access(
 ) -> None:
     status = _feed_status(live_server, feed_callers[caller], route)
     assert status == FEED_EXPECTED[route][caller]
+
+
+# --- statistics (人才统计): the API, the pages and the Excel export (decision 0137) ---
+
+STATS_ROLES = {
+    "leadership": Role.leadership,
+    "city": Role.city_reviewer,
+    "admin": Role.admin,
+    "county": Role.county_reviewer,
+    "finance": Role.finance,
+    "department": Role.department_officer,
+    "data_office": Role.data_office,
+    "employer": Role.employer,
+    "talent": Role.talent,
+}
+
+
+@pytest.fixture(scope="module")
+def stats_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with session_scope(url) as s:
+        for key, role in STATS_ROLES.items():
+            name = f"s{key[:5]}{tag}"
+            if role is Role.talent:
+                register_talent(s, name, "secret123", "张三", _id_number(), {})
+            else:
+                county = "130102" if role is Role.county_reviewer else None
+                department = "police" if role is Role.department_officer else None
+                create_account(
+                    s, name, "secret123", key, role, county=county, department=department
+                )
+            callers[key] = {
+                "api": authenticate(s, name, "secret123", kind="api").token,
+                "page": authenticate(s, name, "secret123").token,
+            }
+    return callers
+
+
+def _stats_status(server: LiveServer, caller: dict[str, str], route: str) -> int:
+    headers = {"Authorization": f"Bearer {caller['api']}"} if caller else {}
+    cookies = {"rencai_session": caller["page"]} if caller else {}
+    with httpx.Client(base_url=server.url, cookies=cookies, follow_redirects=False) as client:
+        paths = {
+            "catalogue": "/api/v1/stats",
+            "talents": "/api/v1/stats/talents?by=county",
+            "money": "/api/v1/stats/money",
+            "other_county": "/api/v1/stats/talents?county=130104",
+            "overview": "/stats",
+            "page": "/stats/talents?by=tier",
+            "money_page": "/stats/money",
+            "export": "/stats/card_uses/export.xlsx",
+        }
+        path = paths[route]
+        response = client.get(path, headers=headers if path.startswith("/api/") else {})
+    return response.status_code
+
+
+_SEES_ALL = ("leadership", "city", "admin", "county")
+_STATS_API = {"anonymous": 401} | {key: 200 if key in _SEES_ALL else 403 for key in STATS_ROLES}
+_STATS_PAGE = _STATS_API | {"anonymous": 303}
+STATS_EXPECTED = {
+    "catalogue": _STATS_API | {"finance": 200},
+    "talents": _STATS_API,
+    "money": _STATS_API | {"finance": 200},
+    "other_county": _STATS_API | {"county": 403},
+    "overview": _STATS_PAGE | {"finance": 200},
+    "page": _STATS_PAGE,
+    "money_page": _STATS_PAGE | {"finance": 200},
+    "export": _STATS_PAGE,
+}
+
+
+@pytest.mark.parametrize("route", list(STATS_EXPECTED))
+@pytest.mark.parametrize("caller", ["anonymous", *STATS_ROLES])
+def test_stats_access(
+    route: str, caller: str, live_server: LiveServer, stats_callers: dict[str, dict[str, str]]
+) -> None:
+    status = _stats_status(live_server, stats_callers[caller], route)
+    assert status == STATS_EXPECTED[route][caller]

@@ -30,6 +30,7 @@ STAFF_ROLES = (
     Role.finance,
     Role.data_office,
     Role.admin,
+    Role.leadership,
 )
 # accounts created elsewhere (self-registration, a service point with its point): the
 # administrator may deactivate, re-activate and reset them, never give them another role

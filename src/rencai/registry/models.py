@@ -21,6 +21,7 @@ class Role(StrEnum):
     finance = "finance"  # 财务人员：发放运行、批次审核（须两人）、财务报表
     service_point = "service_point"  # 服务网点 (bus, subway, hospital...): verifies e-cards
     data_office = "data_office"  # 数据共享：导入部门数据（人员或部门系统的接口账号）
+    leadership = "leadership"  # 领导：人才统计与驾驶舱（只读）
 
 
 ROLE_LABELS = {
@@ -33,6 +34,7 @@ ROLE_LABELS = {
     Role.finance: "财务人员",
     Role.service_point: "服务网点",
     Role.data_office: "数据管理人员",
+    Role.leadership: "领导",
 }
 
 LEADING_INDUSTRIES = {

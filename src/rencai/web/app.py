@@ -46,6 +46,7 @@ from rencai.web.pages import ledger as ledger_pages
 from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
 from rencai.web.pages import screenings as screening_pages
+from rencai.web.pages import stats as stats_pages
 from rencai.web.templating import templates
 from rencai.wiring import wire
 
@@ -129,6 +130,7 @@ def create_app() -> FastAPI:
     app.include_router(feeds_pages.router)
     app.include_router(screenings_api.router)
     app.include_router(screening_pages.router)
+    app.include_router(stats_pages.router)  # with its API, /api/v1/stats
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app

@@ -81,6 +81,7 @@ async def login(request: Request, session: DbSession) -> Response:
         Role.admin: "/admin",
         Role.finance: "/ledger",
         Role.data_office: "/feeds",
+        Role.leadership: "/stats",
     }.get(Role(result.account.role), "/review")
     return _signed_in(RedirectResponse(landing, status_code=303), result.token)
 
