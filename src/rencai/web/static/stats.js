@@ -29,6 +29,7 @@
         })
       };
     }
+    option.animation = false;  // drawn at once: a click lands where the bar is
     chart.setOption(option);
     chart.on("click", function (params) {
       var index = params.dataIndex;
