@@ -417,6 +417,7 @@ def _stats_status(server: LiveServer, caller: dict[str, str], route: str) -> int
             "page": "/stats/talents?by=tier",
             "money_page": "/stats/money",
             "export": "/stats/card_uses/export.xlsx",
+            "report": "/stats/report.pdf?month=2026-06",
         }
         path = paths[route]
         response = client.get(path, headers=headers if path.startswith("/api/") else {})
@@ -435,6 +436,7 @@ STATS_EXPECTED = {
     "page": _STATS_PAGE,
     "money_page": _STATS_PAGE | {"finance": 200},
     "export": _STATS_PAGE,
+    "report": _STATS_PAGE,
 }
 
 

@@ -24,7 +24,9 @@ Opt = Annotated[str | None, typer.Option()]
 
 
 def stats_command(
-    figure: Annotated[str, typer.Argument(help="a figure (`rencai stats list` names them)")],
+    figure: Annotated[
+        str, typer.Argument(help="a figure (`rencai stats list` names them), or `report`")
+    ],
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD or YYYY-MM")] = None,
     format: Annotated[Format, typer.Option("--format")] = Format.table,
     out: Annotated[Path | None, typer.Option(help="the Excel file (--format xlsx)")] = None,
@@ -48,6 +50,24 @@ def stats_command(
     from rencai.db.session import database_url, session_scope
     from rencai.errors import Refusal
 
+    if figure == "report":  # the monthly report (--as-of YYYY-MM) as PDF
+        from rencai.analytics.report import monthly_report, report_month
+
+        if out is None:
+            typer.echo("error: 月报须指定 --out 文件", err=True)
+            raise typer.Exit(1)
+        try:
+            with session_scope(database_url()) as session:
+                content = monthly_report(session, None, report_month(as_of))
+            out.write_bytes(content)
+        except Refusal as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(1) from None
+        except OSError:
+            typer.echo(f"error: 无法写入文件 {out}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(str(out))
+        return
     if figure == "list":
         for item in catalogue():
             typer.echo(f"{item['name']}\t{item['title']}\t{item['definition']}")

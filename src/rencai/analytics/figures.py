@@ -12,7 +12,7 @@ The figures and the clauses they answer:
 - 001 (2022 工作总结): "将2869家用人单位按照五大产业科学分类…为人才动态管理、流向分析…提供数据
   支撑" — talents by industry (the 五大主导产业 and others), degree, county, tier, source; and
   the card-use figures (公交、地铁、就医预约 人次) — card uses by service type, point, month.
-- 003 §17 (石发〔2021〕? 第17条): "将人才净流入率、人才发展主要指标纳入经济社会发展统计公报内容。
+- 003 §17 (石字〔2021〕7号 第17条): "将人才净流入率、人才发展主要指标纳入经济社会发展统计公报内容。
   做好全市人才资源统计工作" — inflow, outflow and 人才净流入率; the talent stock figures.
 - 003 §17 "加强高层次人才支持资金监管和绩效考核" — money committed, paid, held, recovered,
   written off, against budget.

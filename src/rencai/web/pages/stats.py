@@ -18,6 +18,7 @@ from rencai import clock
 from rencai.analytics.access import may_see_figure, may_see_statistics
 from rencai.analytics.export import figure_xlsx
 from rencai.analytics.figures import DIMENSIONS, FIGURES, TIER_LABELS
+from rencai.analytics.report import monthly_report, report_month
 from rencai.analytics.service import BY_CHOICES, OPTION_LABELS, StatsError, figure_table
 from rencai.analytics.views import FigureView, figure_view
 from rencai.policy.contract.vocabulary import vocabulary
@@ -160,6 +161,22 @@ def _scope(account: Account) -> str:
         name = vocabulary().counties.get(account.county)
         return f"（{name.name if name else account.county}）"
     return "（全市）"
+
+
+@router.get("/stats/report.pdf")
+def report_pdf(request: Request, account: Viewer, session: DbSession) -> Response:
+    """The monthly report (统计月报) as a PDF: every figure this account may see."""
+    try:
+        month = report_month(request.query_params.get("month"))
+        content = monthly_report(session, account, month)
+    except StatsError as exc:
+        return message(request, exc.message, 403 if exc.code == "forbidden" else 422)
+    name = quote(f"人才工作统计月报-{month}.pdf")
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
 
 
 @router.get("/stats/{figure}", response_class=HTMLResponse)
