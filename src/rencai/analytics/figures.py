@@ -667,14 +667,23 @@ def decisions(
     )
 
 
-def working_days_between(session: Session, start: dt.date, end: dt.date, county: str | None) -> int:
-    """Working days after ``start`` up to and including ``end`` (the calendar's count)."""
+def working_days_between(
+    session: Session,
+    start: dt.date,
+    end: dt.date,
+    county: str | None,
+    known: dict[tuple[dt.date, str | None], bool] | None = None,
+) -> int:
+    """Working days after ``start`` up to and including ``end`` (the calendar's count);
+    ``known`` keeps the days already looked up for the next call."""
+    known = {} if known is None else known
     days = 0
     day = start
     while day < end:
         day += dt.timedelta(days=1)
-        if is_working_day(session, day, county)[0]:
-            days += 1
+        if (day, county) not in known:
+            known[day, county] = is_working_day(session, day, county)[0]
+        days += known[day, county]
     return days
 
 
@@ -705,6 +714,7 @@ def deadlines(
     people: dict[tuple[str, str], set[int]] = defaultdict(set)
     labels: dict[str, str] = {}
     counties = _counties()
+    known: dict[tuple[dt.date, str | None], bool] = {}
     for app_id, steps in _stage_actions(session, as_of).items():
         case = cases.get(app_id)
         if case is None:
@@ -725,7 +735,7 @@ def deadlines(
                     if level == "county"
                     else OFFICE_LABELS.get(level, f"{level}部门")
                 )
-                taken = working_days_between(session, started, day, case.county)
+                taken = working_days_between(session, started, day, case.county, known)
                 verdict = "on_time" if taken <= limit else "overdue"
                 counts[office, verdict] += 1
                 people[office, verdict].add(case.talent_id)

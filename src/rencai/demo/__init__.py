@@ -13,6 +13,7 @@ from rencai.applications.service import apply, decide, set_review_limit
 from rencai.demo.cards import load_card_demo
 from rencai.demo.ledger import DEMO_FINANCE, load_ledger_demo
 from rencai.demo.review import REVIEW_ACCOUNTS, load_review_demo
+from rencai.demo.stats import DEMO_LEADER, load_stats_demo
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import id_check_character, uscc_check_character
@@ -54,6 +55,7 @@ DEMO_ACCOUNTS = [
     *DEMO_FINANCE,
     ("demo_card", "人才（博士，已发B卡及配偶、父母副卡）"),
     ("demo_bus", "服务网点：公交1路（核验页 /verifier）"),
+    DEMO_LEADER,
 ]
 
 
@@ -126,4 +128,5 @@ def load_demo(session: Session) -> bool:
     load_review_demo(session, PASSWORD, doctor, _id)
     load_ledger_demo(session, PASSWORD, doctor.id_number, doctor.name, _uscc("BX001A"))
     load_card_demo(session, _DOCTOR, _id(3), PASSWORD, county, city)
+    load_stats_demo(session, PASSWORD)
     return True
