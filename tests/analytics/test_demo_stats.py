@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -26,7 +27,7 @@ def test_demo_feeds_the_overview(tmp_path: Path) -> None:
         load_stats_demo(session, "demo1234")  # a second time adds nothing
         assert session.scalar(select(func.count()).select_from(TalentProfile)) == 360
 
-        def view(name: str, **options: str) -> list[list[object]]:
+        def view(name: str, **options: str) -> list[list[Any]]:
             return [
                 r.cells for r in figure_view(figure_table(session, None, name, None, options)).rows
             ]

@@ -205,7 +205,7 @@ def test_past_figures_do_not_move_after_later_changes(world_url: str) -> None:
         card = session.query(Card).filter_by(tier="A").one()
         session.add(CardEvent(card_id=card.id, action="revoke", actor="t", at=at("2026-07-10")))
         card.status = "revoked"
-        point_id = session.query(CardUse).first().point_id  # type: ignore[union-attr]
+        point_id = session.query(CardUse).first().point_id
         session.add(
             CardUse(
                 event_id="late",

@@ -336,7 +336,7 @@ def _payments(
         if p["degree"] == "bachelor" or p["card"]["status"] == "revoked":
             continue
         first = (p["card"]["valid_from"].replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        months = []
+        months: list[dt.date] = []
         month = first
         while month <= last_month and len(months) < 24:
             months.append(month)
