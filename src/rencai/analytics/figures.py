@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -102,7 +103,9 @@ def month_label(month: dt.date) -> tuple[str, str]:
     return month.strftime("%Y-%m"), f"{month.year}年{month.month}月"
 
 
+@functools.cache
 def _counties() -> dict[str, str]:
+    """County code → name (the vocabulary with the cities' own counties; read once)."""
     return {code: county.name for code, county in vocabulary().counties.items()}
 
 
@@ -151,12 +154,18 @@ class Holding:
     county: str
     main: bool
     application_id: int | None
+    industry: str | None = None  # the case's employer's leading industry (when asked for)
+    snapshot: str | None = None  # the case's profile snapshot (JSON, when asked for)
 
 
-def active_cards(session: Session, as_of: dt.date) -> list[Holding]:
+def active_cards(
+    session: Session, as_of: dt.date, *, industry: bool = False, snapshot: bool = False
+) -> list[Holding]:
     """Cards usable at the end of ``as_of``: issued by then and whose last lifecycle step by
     then is an issue, renewal or resumption (card_events); a card past its recorded validity
-    without an ``expire`` step yet is still counted as the register counted it that day."""
+    without an ``expire`` step yet is still counted as the register counted it that day. With
+    ``industry`` / ``snapshot``, the case's employer industry and profile snapshot come along
+    (one query)."""
     end = cutoff(as_of)
     last = (
         select(CardEvent.card_id, func.max(CardEvent.id).label("last_id"))
@@ -164,52 +173,52 @@ def active_cards(session: Session, as_of: dt.date) -> list[Holding]:
         .group_by(CardEvent.card_id)
         .subquery()
     )
-    rows = session.execute(
-        select(
-            Card.id,
-            Card.talent_id,
-            Card.tier,
-            Card.county,
-            Card.main_card_id,
-            Card.application_id,
-            CardEvent.action,
-        )
+    columns: list[Any] = [
+        Card.id,
+        Card.talent_id,
+        Card.tier,
+        Card.county,
+        Card.main_card_id,
+        Card.application_id,
+        CardEvent.action,
+    ]
+    if industry:
+        columns.append(Employer.leading_industry)
+    if snapshot:
+        columns.append(Application.profile_snapshot)
+    query = (
+        select(*columns)
         .join(last, last.c.card_id == Card.id)
         .join(CardEvent, CardEvent.id == last.c.last_id)
-        .where(Card.issued_at < end)
-    ).all()
+        .where(Card.issued_at < end, CardEvent.action.in_(ACTIVE_AFTER))
+    )
+    if industry or snapshot:
+        query = query.join(Application, Application.id == Card.application_id, isouter=True)
+    if industry:
+        query = query.join(Employer, Employer.id == Application.employer_id, isouter=True)
     return [
-        Holding(r.id, r.talent_id, r.tier, r.county, r.main_card_id is None, r.application_id)
-        for r in rows
-        if r.action in ACTIVE_AFTER
+        Holding(
+            r.id,
+            r.talent_id,
+            r.tier,
+            r.county,
+            r.main_card_id is None,
+            r.application_id,
+            r.leading_industry if industry else None,
+            r.profile_snapshot if snapshot else None,
+        )
+        for r in session.execute(query)
     ]
 
 
-def _snapshots(session: Session, application_ids: list[int]) -> dict[int, dict[str, Any]]:
-    result: dict[int, dict[str, Any]] = {}
-    for chunk in range(0, len(application_ids), 5000):
-        ids = application_ids[chunk : chunk + 5000]
-        for app_id, snapshot in session.execute(
-            select(Application.id, Application.profile_snapshot).where(Application.id.in_(ids))
-        ):
-            try:
-                result[app_id] = json.loads(snapshot)
-            except ValueError:
-                result[app_id] = {}
-    return result
-
-
-def _industries(session: Session, application_ids: list[int]) -> dict[int, str | None]:
-    result: dict[int, str | None] = {}
-    for chunk in range(0, len(application_ids), 5000):
-        ids = application_ids[chunk : chunk + 5000]
-        for app_id, industry in session.execute(
-            select(Application.id, Employer.leading_industry)
-            .join(Employer, Employer.id == Application.employer_id, isouter=True)
-            .where(Application.id.in_(ids))
-        ):
-            result[app_id] = industry
-    return result
+def _parsed(snapshot: str | None) -> dict[str, Any] | None:
+    if snapshot is None:
+        return None
+    try:
+        value = json.loads(snapshot)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _degree(snapshot: dict[str, Any]) -> str:
@@ -243,21 +252,16 @@ def _classify(
         return [(h.tier, TIER_LABELS.get(h.tier, h.tier)) for h in holdings]
     if by == "county":
         return [county_label(h.county) for h in holdings]
-    ids = sorted({h.application_id for h in holdings if h.application_id is not None})
     if by == "industry":
-        industries = _industries(session, ids)
-        result = []
-        for h in holdings:
-            code = industries.get(h.application_id) if h.application_id else None
-            if code is not None and code in LEADING_INDUSTRIES:
-                result.append((code, LEADING_INDUSTRIES[code]))
-            else:
-                result.append(OTHER_INDUSTRY)
-        return result
-    snapshots = _snapshots(session, ids)
+        return [
+            (h.industry, LEADING_INDUSTRIES[h.industry])
+            if h.industry is not None and h.industry in LEADING_INDUSTRIES
+            else OTHER_INDUSTRY
+            for h in holdings
+        ]
     result = []
     for h in holdings:
-        snapshot = snapshots.get(h.application_id or -1)
+        snapshot = _parsed(h.snapshot)
         if snapshot is None:
             result.append(UNKNOWN)
         elif by == "degree":
@@ -373,7 +377,14 @@ def talents(
         _check_dimension(by2)
     rank = {t: k for k, t in enumerate(TIER_LABELS)}
     best: dict[int, Holding] = {}
-    for h in active_cards(session, as_of):
+    wanted = {by, by2}
+    cards = active_cards(
+        session,
+        as_of,
+        industry="industry" in wanted or industry is not None,
+        snapshot=bool(wanted & {"degree", "age", "source"}),
+    )
+    for h in cards:
         if h.main and (h.talent_id not in best or rank[h.tier] < rank[best[h.talent_id].tier]):
             best[h.talent_id] = h
     holdings = _filtered(session, list(best.values()), as_of, county, tier, industry)
