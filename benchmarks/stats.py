@@ -44,7 +44,8 @@ def fill(url: str, talents: int, uses: int) -> None:
     statements = [
         f"""INSERT INTO employers (uscc, name, county, employer_type, leading_industry, high_tech,
               verification_status, created_at)
-            SELECT 'E' || lpad(g::text, 17, '0'), '企业' || g, ({counties})[1 + g % 8], 'enterprise',
+            SELECT 'E' || lpad(g::text, 17, '0'), '企业' || g, ({counties})[1 + g % 8],
+                   'enterprise',
                    CASE WHEN g % 3 = 0 THEN NULL ELSE ({industries})[1 + g % 5] END, false,
                    'verified', now()
             FROM generate_series(1, 2869) g""",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from rencai.analytics.figures import FIGURES, compute
 from rencai.analytics.tables import Table
+from rencai.applications.models import Application
 from rencai.db.session import session_scope
 from tests.analytics.world import AS_OF, CHANGAN, PINGSHAN, World, at, build
 
@@ -242,4 +243,20 @@ def test_past_figures_do_not_move_after_later_changes(world_url: str) -> None:
             employer.county = PINGSHAN
         session.flush()
         assert _all(session) == before
+        session.rollback()
+
+
+def test_a_talent_with_two_cards_is_counted_once_under_the_higher(world_url: str) -> None:
+    with session_scope(world_url) as session:
+        w = World(session)
+        w.n = 20_000
+        from rencai.registry.models import TalentProfile
+
+        w.talents["T1"] = session.query(TalentProfile).filter_by(name="T1").one()
+        w.apps["T1"] = session.query(Application).filter_by(talent_id=w.talents["T1"].id).one()
+        w.card("C1", "T1", "C", PINGSHAN, "2026-04-01")  # T1 also holds a county card
+        assert column(session, "talents", by="tier") == {"A": 1, "B": 2}
+        assert column(session, "talents", by="county") == {CHANGAN: 3}
+        assert column(session, "active_cards", by="tier") == {"A": 1, "B": 2, "C": 1, "F": 1}
+        assert column(session, "talents", by="degree") == {"doctorate": 2, "master": 1}
         session.rollback()

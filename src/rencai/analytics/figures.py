@@ -29,7 +29,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -353,6 +353,76 @@ def _filtered(
     return holdings
 
 
+def _active_select(as_of: dt.date, industry: bool = False) -> Any:
+    """The active cards at the end of ``as_of`` as a query (for aggregation in the database);
+    with ``industry``, the leading industry of the case's employer as ``industry``."""
+    end = cutoff(as_of)
+    last = (
+        select(CardEvent.card_id, func.max(CardEvent.id).label("last_id"))
+        .where(CardEvent.at < end, CardEvent.action != "validity")
+        .group_by(CardEvent.card_id)
+        .subquery()
+    )
+    columns: list[Any] = [Card.id, Card.talent_id, Card.tier, Card.county, Card.main_card_id]
+    if industry:
+        columns.append(Employer.leading_industry.label("industry"))
+    query = (
+        select(*columns)
+        .join(last, last.c.card_id == Card.id)
+        .join(CardEvent, CardEvent.id == last.c.last_id)
+        .where(Card.issued_at < end, CardEvent.action.in_(ACTIVE_AFTER))
+    )
+    if industry:
+        query = query.join(Application, Application.id == Card.application_id, isouter=True)
+        query = query.join(Employer, Employer.id == Application.employer_id, isouter=True)
+    return query
+
+
+def _label(by: str, key: str | None) -> tuple[str, str]:
+    if by == "industry":
+        return (key, LEADING_INDUSTRIES[key]) if key in LEADING_INDUSTRIES else OTHER_INDUSTRY
+    if by == "county":
+        return county_label(key)
+    return (str(key), TIER_LABELS.get(str(key), str(key)))
+
+
+def _grouped_table(
+    figure_name: str,
+    title: str,
+    as_of: dt.date,
+    by: str,
+    by2: str | None,
+    rows: list[Any],
+    unit: str,
+    total_label: str,
+) -> Table:
+    """rows of (row key, column key or None, value, persons) → a Table."""
+    cells: dict[tuple[str, str], tuple[int, int]] = {}
+    labels_r: dict[str, str] = {}
+    labels_c: dict[str, str] = {}
+    for rk, ck, value, persons in rows:
+        rkey, rlabel = _label(by, rk)
+        ckey, clabel = _label(by2, ck) if by2 else ("all", total_label)
+        labels_r[rkey], labels_c[ckey] = rlabel, clabel
+        old = cells.get((rkey, ckey), (0, 0))
+        cells[rkey, ckey] = (old[0] + int(value), old[1] + int(persons))
+    row_keys = _order(by, set(labels_r))
+    col_keys = _order(by2, set(labels_c)) if by2 else ["all"]
+    labels_c.setdefault("all", total_label)
+    return Table(
+        figure=figure_name,
+        title=title,
+        as_of=as_of,
+        row_label=DIMENSIONS.get(by, by),
+        rows=[(k, labels_r[k]) for k in row_keys],
+        columns=[(k, labels_c[k]) for k in col_keys],
+        values=[[cells.get((r, c), (0, 0))[0] for c in col_keys] for r in row_keys],
+        persons=[[cells.get((r, c), (0, 0))[1] for c in col_keys] for r in row_keys],
+        unit=unit,
+        row_totals=bool(by2),
+    )
+
+
 @figure(
     "talents",
     "人才总量",
@@ -375,9 +445,34 @@ def talents(
     _check_dimension(by)
     if by2:
         _check_dimension(by2)
+    wanted = {by, by2}
+    if wanted <= {"tier", "county", "industry", None}:
+        # aggregated in the database: each talent's highest main card (A before B before C)
+        with_industry = "industry" in wanted or industry is not None
+        active = _active_select(as_of, with_industry).where(Card.main_card_id.is_(None)).subquery()
+        order = (active.c.tier, active.c.id)
+        ranked = select(
+            active.c.talent_id,
+            active.c.tier,
+            active.c.county,
+            *([active.c.industry] if with_industry else []),
+            func.row_number().over(partition_by=active.c.talent_id, order_by=order).label("n"),
+        ).subquery()
+        dims = [ranked.c[by], ranked.c[by2] if by2 else literal(None)]
+        query = select(*dims, func.count(), func.count()).where(ranked.c.n == 1)
+        if county:
+            query = query.where(ranked.c.county == county)
+        if tier:
+            query = query.where(ranked.c.tier == tier)
+        if industry == "other":
+            known = list(LEADING_INDUSTRIES)
+            query = query.where(or_(ranked.c.industry.is_(None), ranked.c.industry.not_in(known)))
+        elif industry:
+            query = query.where(ranked.c.industry == industry)
+        grouped = list(session.execute(query.group_by(*dims[: 2 if by2 else 1])))
+        return _grouped_table("talents", "人才总量", as_of, by, by2, grouped, "人", "人数")
     rank = {t: k for k, t in enumerate(TIER_LABELS)}
     best: dict[int, Holding] = {}
-    wanted = {by, by2}
     cards = active_cards(
         session,
         as_of,
@@ -425,23 +520,15 @@ def active_cards_table(
     for dimension in (by, by2):
         if dimension and dimension not in ("tier", "county"):
             raise ValueError("有效人才绿卡只能按类别或县（市、区）分组")
-    holdings = _filtered(session, active_cards(session, as_of), as_of, county, tier, None)
-    holdings.sort(key=lambda h: h.card_id)
-    rows = _classify(session, holdings, by, as_of)
-    cols = _classify(session, holdings, by2, as_of) if by2 else [("all", "张数")] * len(holdings)
-    table = _cross(
-        "active_cards",
-        "有效人才绿卡",
-        as_of,
-        by,
-        rows,
-        cols,
-        [h.talent_id for h in holdings],
-        "张",
-        False,
-        by2,
-    )
-    return table
+    active = _active_select(as_of).subquery()
+    dims = [active.c[by], active.c[by2] if by2 else literal(None)]
+    query = select(*dims, func.count(), func.count(func.distinct(active.c.talent_id)))
+    if county:
+        query = query.where(active.c.county == county)
+    if tier:
+        query = query.where(active.c.tier == tier)
+    grouped = list(session.execute(query.group_by(*dims[: 2 if by2 else 1])))
+    return _grouped_table("active_cards", "有效人才绿卡", as_of, by, by2, grouped, "张", "张数")
 
 
 CARD_ACTIONS = [
@@ -768,9 +855,10 @@ def deadlines(
 
 # card uses ---------------------------------------------------------------------------------
 def _month_sql(session: Session, column: Any) -> Any:
+    """The office month of an instant: 'YYYY-MM' (SQLite) or the month's first moment (PG)."""
     if session.get_bind().dialect.name == "sqlite":
         return func.strftime("%Y-%m", column, "+8 hours")
-    return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
+    return func.date_trunc("month", func.timezone("Asia/Shanghai", column))
 
 
 @figure(
@@ -813,7 +901,14 @@ def card_uses(
     )
     if county:
         query = query.where(ServicePoint.county == county)
-    found = {r[0]: (r[1], int(r[2]), int(r[3])) for r in session.execute(query)}
+    found = {
+        (r[0].strftime("%Y-%m") if isinstance(r[0], dt.datetime) else r[0]): (
+            r[1],
+            int(r[2]),
+            int(r[3]),
+        )
+        for r in session.execute(query)
+    }
     if by == "month":
         rows = [month_label(m) for m in periods]
     elif by == "kind":
