@@ -882,33 +882,30 @@ def card_uses(
     periods = months_until(as_of, months)
     start, end = cutoff(periods[0] - dt.timedelta(days=1)), cutoff(as_of)
     month = _month_sql(session, CardUse.at)
-    key: Any = {"kind": CardUse.point_kind, "point": ServicePoint.code, "month": month}[by]
-    query = (
-        select(
-            key.label("key"),
-            func.max(ServicePoint.name),
-            func.count(),
-            func.count(func.distinct(CardUse.card_number)),
-        )
-        .join(ServicePoint, ServicePoint.id == CardUse.point_id)
-        .where(
-            CardUse.verdict == "valid",
-            CardUse.at >= start,
-            CardUse.at < end,
-            CardUse.uploaded_at < end,
-        )
-        .group_by(key)
+    key: Any = {"kind": CardUse.point_kind, "point": CardUse.point_id, "month": month}[by]
+    # uses per (group, card) first, then per group: the cards behind a group without a
+    # DISTINCT over every use
+    per_card = select(key.label("key"), CardUse.card_number, func.count().label("n")).where(
+        CardUse.verdict == "valid",
+        CardUse.at >= start,
+        CardUse.at < end,
+        CardUse.uploaded_at < end,
     )
     if county:
-        query = query.where(ServicePoint.county == county)
-    found = {
-        (r[0].strftime("%Y-%m") if isinstance(r[0], dt.datetime) else r[0]): (
-            r[1],
-            int(r[2]),
-            int(r[3]),
+        per_card = per_card.where(
+            CardUse.point_id.in_(select(ServicePoint.id).where(ServicePoint.county == county))
         )
-        for r in session.execute(query)
-    }
+    inner = per_card.group_by(key, CardUse.card_number).subquery()
+    query = select(inner.c.key, func.sum(inner.c.n), func.count()).group_by(inner.c.key)
+    names = {p.id: (p.code, p.name) for p in session.scalars(select(ServicePoint))}
+    found: dict[Any, tuple[str, int, int]] = {}
+    for group, uses, cards in session.execute(query):
+        if isinstance(group, dt.datetime):
+            group = group.strftime("%Y-%m")
+        name = ""
+        if by == "point":
+            group, name = names[group]
+        found[group] = (name, int(uses), int(cards))
     if by == "month":
         rows = [month_label(m) for m in periods]
     elif by == "kind":
