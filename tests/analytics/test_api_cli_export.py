@@ -18,15 +18,17 @@ from rencai.analytics.export import write_xlsx
 from rencai.db.session import engine_for, session_scope
 from rencai.registry.accounts import authenticate, create_account
 from rencai.registry.models import Role
+from tests.analytics.conftest import copy_of_template
 from tests.analytics.world import CHANGAN, PINGSHAN, build
 from tests.support import ServerProcess
 
 
 @pytest.fixture(scope="module")
 def served(
-    stats_template: str, tmp_path_factory: pytest.TempPathFactory
+    pg_url: str, stats_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ServerProcess, dict[str, dict[str, str]]]]:
-    with session_scope(stats_template) as session:
+    url = copy_of_template(pg_url, stats_template)
+    with session_scope(url) as session:
         build(session)
         tokens = {}
         for name, role, county in (
@@ -35,9 +37,9 @@ def served(
         ):
             create_account(session, name, "secret123", name, role, county=county)
             tokens[name] = authenticate(session, name, "secret123", kind="api").token
-    engine_for(stats_template).dispose()
+    engine_for(url).dispose()
     headers = {k: {"Authorization": f"Bearer {t}"} for k, t in tokens.items()}
-    with ServerProcess(stats_template, tmp_path_factory.mktemp("files")) as server:
+    with ServerProcess(url, tmp_path_factory.mktemp("files")) as server:
         yield server, headers
 
 
@@ -103,18 +105,14 @@ def test_cli_formats_and_refusals(
     table = _cli(url, "money", "--as-of", "2026-06-30")
     assert table.returncode == 0, table.stderr
     assert "资金情况" in table.stdout and "10000.00" in table.stdout and "<5" in table.stdout
-    as_json = _cli(url, "card_uses", "--as-of", "2026-06", "--format", "json", "--by", "kind")
-    assert as_json.returncode == 0 and '"figure": "card_uses"' in as_json.stdout
     out = tmp_path / "flows.xlsx"
     made = _cli(url, "flows", "--as-of", "2026-06-30", "--format", "xlsx", "--out", str(out))
     assert made.returncode == 0, made.stderr
     sheet = load_workbook(out).worksheets[0]
     assert [c.value for c in sheet[1]] == ["月份", "流入", "流出", "净流入", "人才净流入率"]
-    for args in (("nothing",), ("talents", "--as-of", "2999-01-01"), ("talents", "--by", "x")):
-        refused = _cli(url, *args)
-        assert refused.returncode != 0
-        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
-        assert refused.stderr.startswith("error: ")
+    refused = _cli(url, "talents", "--as-of", "2999-01-01")
+    assert refused.returncode != 0
+    assert refused.stderr.strip() == "error: 统计日期不能晚于今天"
 
 
 def test_excel_is_split_at_the_row_limit_and_read_back_whole(tmp_path: Path) -> None:
@@ -137,10 +135,10 @@ def test_excel_streams_in_constant_memory(tmp_path: Path) -> None:
     def peak(count: int) -> int:
         tracemalloc.start()
         rows = ([n, "某某", n * 3] for n in range(count))
-        write_xlsx([("表", ["a", "b", "c"], rows)], tmp_path / f"{count}.xlsx", max_rows=50_000)
+        write_xlsx([("表", ["a", "b", "c"], rows)], tmp_path / f"{count}.xlsx", max_rows=2_000)
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         return top
 
-    small, large = peak(5_000), peak(60_000)
-    assert large < small * 2 + 1_000_000  # twelve times the rows, not twelve times the memory
+    small, large = peak(400), peak(4_800)
+    assert large < small * 2 + 500_000  # twelve times the rows, not twelve times the memory

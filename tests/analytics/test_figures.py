@@ -14,14 +14,7 @@ from rencai.analytics.figures import FIGURES, compute
 from rencai.analytics.tables import Table
 from rencai.applications.models import Application
 from rencai.db.session import session_scope
-from tests.analytics.world import AS_OF, CHANGAN, PINGSHAN, World, at, build
-
-
-@pytest.fixture(scope="module")
-def world_url(stats_template: str) -> str:
-    with session_scope(stats_template) as session:
-        build(session)
-    return stats_template
+from tests.analytics.world import AS_OF, CHANGAN, PINGSHAN, World, at
 
 
 @pytest.fixture
