@@ -19,7 +19,7 @@ SHEET_NAME = 31  # characters Excel allows in a sheet name
 
 def rows_of(view: FigureView) -> Iterator[list[Any]]:
     """The table as it is published: header, rows, totals; suppressed cells as "<5"."""
-    with_total = view.grand_total is not None
+    with_total = view.row_totals
     yield [view.row_label, *[c.label for c in view.columns], *(["合计"] if with_total else [])]
     for row in view.rows:
         cells = ["<5" if v is None else v for v in row.cells]
@@ -29,7 +29,8 @@ def rows_of(view: FigureView) -> Iterator[list[Any]]:
         ("—" if c.key in ("rate", "automatic_share", "net") else "<5") if t is None else t
         for c, t in zip(view.columns, view.totals, strict=True)
     ]
-    yield ["合计", *totals, *([view.grand_total] if with_total else [])]
+    grand = "<5" if view.grand_total is None else view.grand_total
+    yield ["合计", *totals, *([grand] if with_total else [])]
 
 
 def write_xlsx(

@@ -119,7 +119,7 @@ def _chart(doc: FPDF, view: FigureView, kind: str, columns: int) -> None:
 
 
 def _table(doc: FPDF, view: FigureView) -> None:
-    with_total = view.grand_total is not None
+    with_total = view.row_totals
     header = [view.row_label, *[c.label for c in view.columns], *(["合计"] if with_total else [])]
     rows = [
         [r.label, *["<5" if v is None else str(v) for v in r.cells]]
@@ -130,7 +130,8 @@ def _table(doc: FPDF, view: FigureView) -> None:
         ("—" if c.key in ("rate", "automatic_share", "net") else "<5") if t is None else str(t)
         for c, t in zip(view.columns, view.totals, strict=True)
     ]
-    rows.append(["合计", *totals, *([str(view.grand_total)] if with_total else [])])
+    grand = "<5" if view.grand_total is None else str(view.grand_total)
+    rows.append(["合计", *totals, *([grand] if with_total else [])])
     doc.set_font("cjk", size=7)
     doc.set_text_color(0, 0, 0)
     doc.set_fill_color(255, 255, 255)

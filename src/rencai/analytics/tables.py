@@ -113,6 +113,7 @@ class Table:
             "as_of": self.as_of.isoformat(),
             "row_label": self.row_label,
             "unit": self.unit,
+            "row_totals": self.row_totals,
             "columns": [{"key": k, "label": v} for k, v in self.columns],
             "rows": rows,
             "totals": totals,

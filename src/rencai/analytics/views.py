@@ -27,6 +27,7 @@ class FigureView(View):
     as_of: str
     row_label: str
     unit: str
+    row_totals: bool  # whether each row carries its total (the columns add up)
     columns: list[ColumnView]
     rows: list[RowView]
     totals: list[Any]  # money tables: yuan as text with two places
