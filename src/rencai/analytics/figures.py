@@ -556,25 +556,29 @@ def card_changes(
 ) -> Table:
     periods = months_until(as_of, months)
     start = cutoff(periods[0] - dt.timedelta(days=1))
+    month = _month_sql(session, CardEvent.at)
     query = (
-        select(CardEvent.action, CardEvent.at, Card.talent_id)
+        select(month, CardEvent.action, func.count(), func.count(func.distinct(Card.talent_id)))
         .join(Card, Card.id == CardEvent.card_id)
         .where(
             CardEvent.at >= start,
             CardEvent.at < cutoff(as_of),
             CardEvent.action.in_([a for a, _ in CARD_ACTIONS]),
         )
+        .group_by(month, CardEvent.action)
     )
     if county:
         query = query.where(Card.county == county)
     if tier:
         query = query.where(Card.tier == tier)
     counts: Counter[tuple[dt.date, str]] = Counter()
-    people: dict[tuple[dt.date, str], set[int]] = defaultdict(set)
-    for action, at, talent in session.execute(query):
-        key = (month_of(at), action)
-        counts[key] += 1
-        people[key].add(talent)
+    persons: Counter[tuple[dt.date, str]] = Counter()
+    for group, action, count, talents in session.execute(query):
+        first = (
+            group.date() if isinstance(group, dt.datetime) else dt.date.fromisoformat(f"{group}-01")
+        )
+        counts[first, action] += int(count)
+        persons[first, action] += int(talents)
     actions = [a for a, _ in CARD_ACTIONS]
     return Table(
         figure="card_changes",
@@ -584,7 +588,7 @@ def card_changes(
         rows=[month_label(m) for m in periods],
         columns=CARD_ACTIONS,
         values=[[counts[m, a] for a in actions] for m in periods],
-        persons=[[len(people[m, a]) for a in actions] for m in periods],
+        persons=[[persons[m, a] for a in actions] for m in periods],
         unit="张",
         row_totals=False,
     )
