@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from rencai.analytics.cli import stats_command
 from rencai.applications.cli import app as applications_app
 from rencai.assistant.cli import ask_command
 from rencai.cards.cli import app as card_app
@@ -50,6 +51,7 @@ app.add_typer(card_app, name="card")
 app.add_typer(admin_app, name="admin")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(housing_app, name="housing")
+app.command("stats")(stats_command)
 app.command("screen")(screen_command)
 app.command("ask")(ask_command)
 app.add_typer(reform_app, name="reform")

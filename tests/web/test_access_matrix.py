@@ -409,10 +409,18 @@ def test_feed_access(
 STATION_ROLES = {
     "talent": Role.talent,
     "operator": Role.station_operator,
+# --- statistics (人才统计): the API, the pages and the Excel export (decision 0137) ---
+
+STATS_ROLES = {
+    "leadership": Role.leadership,
     "city": Role.city_reviewer,
     "admin": Role.admin,
     "county": Role.county_reviewer,
     "finance": Role.finance,
+    "department": Role.department_officer,
+    "data_office": Role.data_office,
+    "employer": Role.employer,
+    "talent": Role.talent,
 }
 
 
@@ -420,6 +428,7 @@ STATION_ROLES = {
 def station_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
     from rencai.stations import service as stations
 
+def stats_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
     url = os.environ["RENCAI_DATABASE_URL"]
     tag = uuid.uuid4().hex[:6]
     callers: dict[str, dict[str, str]] = {"anonymous": {}}
@@ -427,6 +436,8 @@ def station_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
         station = stations.create_station(s, "130102", f"矩阵驿站{tag}", "地址", 10000)
         for key, role in STATION_ROLES.items():
             name = f"s{key[:4]}{tag}"
+        for key, role in STATS_ROLES.items():
+            name = f"s{key[:5]}{tag}"
             if role is Role.talent:
                 register_talent(s, name, "secret123", "张三", _id_number(), {})
             else:
@@ -437,6 +448,9 @@ def station_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
                 )
                 if role is Role.station_operator:
                     stations.add_operator(s, station, account)
+                department = "police" if role is Role.department_officer else None
+                create_account(
+                    s, name, "secret123", key, role, county=county, department=department
             callers[key] = {
                 "api": authenticate(s, name, "secret123", kind="api").token,
                 "page": authenticate(s, name, "secret123").token,
@@ -744,3 +758,43 @@ def test_shortage_page_access(
         live_server, shortage_world["callers"][caller], method, path, body, True
     )
     assert status == SHORTAGE_PAGES_EXPECTED[route][caller]
+def _stats_status(server: LiveServer, caller: dict[str, str], route: str) -> int:
+    headers = {"Authorization": f"Bearer {caller['api']}"} if caller else {}
+    cookies = {"rencai_session": caller["page"]} if caller else {}
+    with httpx.Client(base_url=server.url, cookies=cookies, follow_redirects=False) as client:
+        paths = {
+            "catalogue": "/api/v1/stats",
+            "talents": "/api/v1/stats/talents?by=county",
+            "money": "/api/v1/stats/money",
+            "other_county": "/api/v1/stats/talents?county=130104",
+            "overview": "/stats",
+            "page": "/stats/talents?by=tier",
+            "money_page": "/stats/money",
+            "export": "/stats/card_uses/export.xlsx",
+            "report": "/stats/report.pdf?month=2026-06",
+        }
+        path = paths[route]
+        response = client.get(path, headers=headers if path.startswith("/api/") else {})
+
+
+_SEES_ALL = ("leadership", "city", "admin", "county")
+_STATS_API = {"anonymous": 401} | {key: 200 if key in _SEES_ALL else 403 for key in STATS_ROLES}
+_STATS_PAGE = _STATS_API | {"anonymous": 303}
+STATS_EXPECTED = {
+    "catalogue": _STATS_API | {"finance": 200},
+    "talents": _STATS_API,
+    "money": _STATS_API | {"finance": 200},
+    "other_county": _STATS_API | {"county": 403},
+    "overview": _STATS_PAGE | {"finance": 200},
+    "page": _STATS_PAGE,
+    "money_page": _STATS_PAGE | {"finance": 200},
+    "export": _STATS_PAGE,
+    "report": _STATS_PAGE,
+
+
+@pytest.mark.parametrize("route", list(STATS_EXPECTED))
+@pytest.mark.parametrize("caller", ["anonymous", *STATS_ROLES])
+def test_stats_access(
+    route: str, caller: str, live_server: LiveServer, stats_callers: dict[str, dict[str, str]]
+    status = _stats_status(live_server, stats_callers[caller], route)
+    assert status == STATS_EXPECTED[route][caller]

@@ -16,6 +16,7 @@ from rencai.demo.ledger import DEMO_FINANCE, load_ledger_demo
 from rencai.demo.reforms import REFORM_ACCOUNTS, load_reform_demo
 from rencai.demo.review import REVIEW_ACCOUNTS, load_review_demo
 from rencai.demo.stations import STATION_ACCOUNTS, load_stations_demo
+from rencai.demo.stats import DEMO_LEADER, load_stats_demo
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import id_check_character, uscc_check_character
@@ -60,6 +61,7 @@ DEMO_ACCOUNTS = [
     ("demo_bus", "服务网点：公交1路（核验页 /verifier）"),
     *HOUSING_ACCOUNTS,
     *STATION_ACCOUNTS,
+    DEMO_LEADER,
 ]
 
 
@@ -135,4 +137,5 @@ def load_demo(session: Session) -> bool:
     load_housing_demo(session, PASSWORD, _DOCTOR, _id)
     load_reform_demo(session, PASSWORD)
     load_stations_demo(session, PASSWORD, city, _id)
+    load_stats_demo(session, PASSWORD)
     return True

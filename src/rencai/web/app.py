@@ -55,6 +55,7 @@ from rencai.web.pages import review as review_pages
 from rencai.web.pages import screenings as screening_pages
 from rencai.web.pages import shortage as shortage_pages
 from rencai.web.pages import stations as station_pages
+from rencai.web.pages import stats as stats_pages
 from rencai.web.templating import templates
 from rencai.wiring import wire
 
@@ -147,6 +148,7 @@ def create_app() -> FastAPI:
     app.include_router(station_pages.router)
     app.include_router(shortage_api.router)
     app.include_router(shortage_pages.router)
+    app.include_router(stats_pages.router)  # with its API, /api/v1/stats
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app

@@ -82,6 +82,7 @@ async def login(request: Request, session: DbSession) -> Response:
         Role.finance: "/ledger",
         Role.data_office: "/feeds",
         Role.station_operator: "/stations/check-in",
+        Role.leadership: "/stats",
     }.get(Role(result.account.role), "/review")
     return _signed_in(RedirectResponse(landing, status_code=303), result.token)
 

@@ -1,0 +1,255 @@
+"""Each figure against the hand-built world (tests/analytics/world.py), on PostgreSQL, and the
+same figures again after later changes: a past date's figures do not move."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from rencai.analytics.figures import FIGURES, compute
+from rencai.analytics.tables import Table
+from rencai.applications.models import Application
+from rencai.db.session import session_scope
+from tests.analytics.world import AS_OF, CHANGAN, PINGSHAN, World, at
+
+
+@pytest.fixture
+def session(world_url: str) -> Iterator[Session]:
+    with session_scope(world_url) as session:
+        yield session
+        session.rollback()
+
+
+def raw(session: Session, name: str, as_of: dt.date = AS_OF, **options: Any) -> dict[str, Any]:
+    """A figure before suppression: {row key: {column key: value}}."""
+    table: Table = FIGURES[name].compute(session, as_of, **options)
+    return {
+        key: {c: table.values[i][j] for j, (c, _) in enumerate(table.columns)}
+        for i, (key, _) in enumerate(table.rows)
+    }
+
+
+def column(session: Session, name: str, as_of: dt.date = AS_OF, **options: Any) -> dict[str, int]:
+    return {k: v[next(iter(v))] for k, v in raw(session, name, as_of, **options).items()}
+
+
+def test_talents_by_each_dimension(session: Session) -> None:
+    # T1 (A), T2 (B, resumed in March) and T4 (B) hold a card on 2026-06-30; T3's was revoked
+    # in January, T5's is issued only in July
+    assert column(session, "talents", by="tier") == {"A": 1, "B": 2}
+    assert column(session, "talents", by="county") == {CHANGAN: 3}
+    assert column(session, "talents", by="degree") == {"doctorate": 2, "master": 1}
+    # T1 born 1990-05-01 is 36, T2 born 1985-01-01 is 41, T4 born 1996-07-01 is still 29
+    assert column(session, "talents", by="age") == {"lt30": 1, "35_39": 1, "40_49": 1}
+    assert column(session, "talents", by="source") == {"introduced": 2, "local": 1}
+    assert column(session, "talents", by="industry") == {"biomedicine": 2, "other": 1}
+    assert raw(session, "talents", by="county", by2="tier") == {CHANGAN: {"A": 1, "B": 2}}
+    assert column(session, "talents", by="tier", industry="biomedicine") == {"A": 1, "B": 1}
+
+
+def test_talents_on_past_dates(session: Session) -> None:
+    assert column(session, "talents", dt.date(2025, 6, 1), by="tier") == {"A": 1, "B": 1, "C": 1}
+    # T3's card revoked on 01-15; T2's suspended from 02-01 to 03-01
+    assert column(session, "talents", dt.date(2026, 1, 20), by="tier") == {"A": 1, "B": 1}
+    assert column(session, "talents", dt.date(2026, 2, 15), by="tier") == {"A": 1}
+    assert column(session, "talents", dt.date(2025, 3, 9), by="tier") == {}
+
+
+def test_active_cards_count_family_cards(session: Session) -> None:
+    assert column(session, "active_cards", by="tier") == {"A": 1, "B": 2, "F": 1}
+    assert column(session, "active_cards", by="tier", county=PINGSHAN) == {}
+
+
+def test_card_changes_per_month(session: Session) -> None:
+    table = raw(session, "card_changes", months=12)
+    assert list(table) == [f"2025-{m:02d}" for m in range(7, 13)] + [
+        f"2026-{m:02d}" for m in range(1, 7)
+    ]
+    assert table["2026-05"] == {"issue": 2, "renew": 0, "suspend": 0, "revoke": 0}
+    assert table["2026-02"]["suspend"] == 1
+    assert table["2026-01"]["revoke"] == 1
+    assert sum(sum(row.values()) for row in table.values()) == 4
+
+
+def test_applications_by_program_and_stage(session: Session) -> None:
+    assert raw(session, "applications") == {
+        "card.b": {"review": 0, "returned": 1, "publicity": 0, "approved": 4, "rejected": 1}
+    }
+    # on 2025-03-05 only T1 had applied and the county had passed it on to the city
+    assert raw(session, "applications", dt.date(2025, 3, 5)) == {
+        "card.b": {"review": 1, "returned": 0, "publicity": 0, "approved": 0, "rejected": 0}
+    }
+
+
+def test_decisions_and_automatic_share(session: Session) -> None:
+    table = FIGURES["decisions"].compute(session, AS_OF, months=24)
+    rows = {key: i for i, (key, _) in enumerate(table.rows)}
+    # March 2025: T1 (city approval) and T2 (秒批); April 2025: T3; April 2026: T4; May: T6
+    assert table.values[rows["2025-03"]][:3] == [2, 1, 0]
+    assert table.derived_values["automatic_share"][rows["2025-03"]] == "50.0%"
+    assert table.values[rows["2025-04"]][:3] == [1, 0, 0]
+    assert table.derived_values["automatic_share"][rows["2025-04"]] == "0.0%"
+    assert table.values[rows["2026-05"]][:3] == [0, 0, 1]
+    assert table.derived_values["automatic_share"][rows["2026-06"]] is None
+
+
+def test_deadline_compliance_per_office(session: Session) -> None:
+    # county limit 5 working days; T3 waited 2025-04-01 → 04-14, 8 working days (清明 04-04)
+    assert raw(session, "deadlines", months=24) == {
+        f"county:{CHANGAN}": {"on_time": 2, "overdue": 0},
+        f"county:{PINGSHAN}": {"on_time": 2, "overdue": 1},
+    }
+
+
+def test_card_uses(session: Session) -> None:
+    # the refused check is not a use; the offline ride of 06-20 was uploaded only on 07-02
+    assert column(session, "card_uses", by="kind") == {"bus": 3, "hospital": 1}
+    assert column(session, "card_uses", by="point") == {"BUS1": 3, "HOSP1": 1}
+    months = column(session, "card_uses", by="month", months=2)
+    assert months == {"2026-05": 3, "2026-06": 1}
+    assert column(session, "card_uses", dt.date(2026, 7, 31), by="kind") == {
+        "bus": 4,
+        "hospital": 1,
+    }
+
+
+def test_money(session: Session) -> None:
+    assert raw(session, "money", by="program") == {
+        "rent": {
+            "budget": 1_000_000,
+            "committed": 300_000,
+            "paid": 100_000,
+            "held": 100_000,
+            "recovered": 20_000,
+            "written_off": 10_000,
+        }
+    }
+    before = raw(session, "money", dt.date(2026, 3, 5), by="county")
+    assert before[CHANGAN]["paid"] == 100_000
+    assert before[CHANGAN]["recovered"] == 0
+    assert raw(session, "money", by="year")["2026"]["committed"] == 300_000
+
+
+def test_flows_and_net_inflow_rate(session: Session) -> None:
+    table = FIGURES["flows"].compute(session, AS_OF, by="month", months=6)
+    rows = {key: i for i, (key, _) in enumerate(table.rows)}
+    # P4 (大专) is not counted; the 2026 stock is P1 alone
+    assert table.values[rows["2026-02"]][:3] == [1, 0, 1]
+    assert table.derived_values["rate"][rows["2026-02"]] == "100.00%"
+    assert table.values[rows["2026-04"]][:3] == [0, 1, -1]
+    assert table.derived_values["rate"][rows["2026-04"]] == "-100.00%"
+    by_county = FIGURES["flows"].compute(session, AS_OF, by="county")
+    values = {key: by_county.values[i][:3] for i, (key, _) in enumerate(by_county.rows)}
+    assert values == {CHANGAN: [1, 1, 0], PINGSHAN: [1, 0, 1]}
+    rates = dict(zip([k for k, _ in by_county.rows], by_county.derived_values["rate"], strict=True))
+    assert rates == {CHANGAN: "0.00%", PINGSHAN: None}
+    # loaded on 2026-05-05: on 05-04 nothing was known
+    assert FIGURES["flows"].compute(session, dt.date(2026, 5, 4), by="county").rows == []
+
+
+CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("talents", {"by": "county", "by2": "tier"}),
+    ("talents", {"by": "degree"}),
+    ("active_cards", {}),
+    ("card_changes", {}),
+    ("applications", {}),
+    ("decisions", {"months": 24}),
+    ("deadlines", {"months": 24}),
+    ("card_uses", {"by": "point"}),
+    ("money", {}),
+    ("flows", {"by": "county"}),
+]
+
+
+def _all(session: Session) -> list[Any]:
+    """Every figure's unsuppressed values (and its published form)."""
+    tables = [FIGURES[name].compute(session, AS_OF, **options) for name, options in CALLS]
+    return [(t.rows, t.values, t.derived_values) for t in tables] + [
+        compute(session, "talents", AS_OF, by="county", by2="tier").published(),
+        compute(session, "talents", AS_OF, by="degree").published(),
+        compute(session, "active_cards", AS_OF).published(),
+        compute(session, "card_changes", AS_OF).published(),
+        compute(session, "applications", AS_OF).published(),
+        compute(session, "decisions", AS_OF, months=24).published(),
+        compute(session, "deadlines", AS_OF, months=24).published(),
+        compute(session, "card_uses", AS_OF, by="point").published(),
+        compute(session, "money", AS_OF).published(),
+        compute(session, "flows", AS_OF, by="county").published(),
+    ]
+
+
+def test_past_figures_do_not_move_after_later_changes(world_url: str) -> None:
+    with session_scope(world_url) as session:
+        before = _all(session)
+        assert before == _all(session)  # the same query on the same data
+        w = World(session)
+        w.n = 10_000
+        w.s = session
+        from rencai.applications.models import Action, Application
+        from rencai.cards.models import Card, CardEvent, CardUse
+        from rencai.ledger.models import JournalEntry, Line
+        from rencai.registry.models import Employer
+
+        # later: T1's card revoked, a late offline use uploaded, more payments, a new load,
+        # T4's profile and T6's case changed, the current-state columns rewritten
+        card = session.query(Card).filter_by(tier="A").one()
+        session.add(CardEvent(card_id=card.id, action="revoke", actor="t", at=at("2026-07-10")))
+        card.status = "revoked"
+        point_id = session.query(CardUse).first().point_id
+        session.add(
+            CardUse(
+                event_id="late",
+                card_number=card.number,
+                point_id=point_id,
+                point_kind="bus",
+                at=at("2026-06-10"),
+                verdict="valid",
+                offline=True,
+                uploaded_at=at("2026-07-20"),
+            )
+        )
+        line = session.query(Line).filter_by(seq=2).one()
+        session.add(
+            JournalEntry(
+                at=at("2026-07-25"),
+                kind="paid",
+                line_id=line.id,
+                schedule_id=line.schedule_id,
+                amount_fen=100_000,
+                actor="t",
+            )
+        )
+        line.status = "paid"
+        load = World.load(w, "residence", "2026-07-03")
+        World.residence(w, load, "P2", CHANGAN, "moved_in", "2026-01-05")
+        app = session.query(Application).filter_by(status="county_review").first()
+        assert app is not None
+        app.status = "approved"
+        session.add(
+            Action(application_id=app.id, level="city", action="approve", at=at("2026-07-01"))
+        )
+        for employer in session.query(Employer):
+            employer.county = PINGSHAN
+        session.flush()
+        assert _all(session) == before
+        session.rollback()
+
+
+def test_a_talent_with_two_cards_is_counted_once_under_the_higher(world_url: str) -> None:
+    with session_scope(world_url) as session:
+        w = World(session)
+        w.n = 20_000
+        from rencai.registry.models import TalentProfile
+
+        w.talents["T1"] = session.query(TalentProfile).filter_by(name="T1").one()
+        w.apps["T1"] = session.query(Application).filter_by(talent_id=w.talents["T1"].id).one()
+        w.card("C1", "T1", "C", PINGSHAN, "2026-04-01")  # T1 also holds a county card
+        assert column(session, "talents", by="tier") == {"A": 1, "B": 2}
+        assert column(session, "talents", by="county") == {CHANGAN: 3}
+        assert column(session, "active_cards", by="tier") == {"A": 1, "B": 2, "C": 1, "F": 1}
+        assert column(session, "talents", by="degree") == {"doctorate": 2, "master": 1}
+        session.rollback()
