@@ -25,8 +25,8 @@ from rencai.outreach.cli import screen_command  # also adds `feeds synthesize`
 from rencai.policy.cities import names
 from rencai.registry.cli import admin_app
 from rencai.settings import SettingsError, settings
-from rencai.simulation.cli import app as reform_app
 from rencai.shortage.cli import app as shortage_app
+from rencai.simulation.cli import app as reform_app
 from rencai.stations.cli import app as stations_app
 from rencai.wiring import wire
 

@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rencai.feeds.store import SCHEMAS, insurance_spells, synthesize
 from rencai.feeds.columns import Employers, load_chunk
+from rencai.feeds.store import SCHEMAS, insurance_spells, synthesize
 from rencai.policy.contract.vocabulary import vocabulary
 
 A, B = "91130100MA0000001A", "91130100MA0000002B"

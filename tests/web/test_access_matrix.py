@@ -409,18 +409,10 @@ def test_feed_access(
 STATION_ROLES = {
     "talent": Role.talent,
     "operator": Role.station_operator,
-# --- statistics (人才统计): the API, the pages and the Excel export (decision 0137) ---
-
-STATS_ROLES = {
-    "leadership": Role.leadership,
     "city": Role.city_reviewer,
     "admin": Role.admin,
     "county": Role.county_reviewer,
     "finance": Role.finance,
-    "department": Role.department_officer,
-    "data_office": Role.data_office,
-    "employer": Role.employer,
-    "talent": Role.talent,
 }
 
 
@@ -428,7 +420,6 @@ STATS_ROLES = {
 def station_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
     from rencai.stations import service as stations
 
-def stats_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
     url = os.environ["RENCAI_DATABASE_URL"]
     tag = uuid.uuid4().hex[:6]
     callers: dict[str, dict[str, str]] = {"anonymous": {}}
@@ -436,8 +427,6 @@ def stats_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
         station = stations.create_station(s, "130102", f"矩阵驿站{tag}", "地址", 10000)
         for key, role in STATION_ROLES.items():
             name = f"s{key[:4]}{tag}"
-        for key, role in STATS_ROLES.items():
-            name = f"s{key[:5]}{tag}"
             if role is Role.talent:
                 register_talent(s, name, "secret123", "张三", _id_number(), {})
             else:
@@ -448,9 +437,6 @@ def stats_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
                 )
                 if role is Role.station_operator:
                     stations.add_operator(s, station, account)
-                department = "police" if role is Role.department_officer else None
-                create_account(
-                    s, name, "secret123", key, role, county=county, department=department
             callers[key] = {
                 "api": authenticate(s, name, "secret123", kind="api").token,
                 "page": authenticate(s, name, "secret123").token,
@@ -758,6 +744,46 @@ def test_shortage_page_access(
         live_server, shortage_world["callers"][caller], method, path, body, True
     )
     assert status == SHORTAGE_PAGES_EXPECTED[route][caller]
+
+
+# --- statistics (人才统计): the API, the pages and the Excel export (decision 0137) ---
+
+STATS_ROLES = {
+    "leadership": Role.leadership,
+    "city": Role.city_reviewer,
+    "admin": Role.admin,
+    "county": Role.county_reviewer,
+    "finance": Role.finance,
+    "department": Role.department_officer,
+    "data_office": Role.data_office,
+    "employer": Role.employer,
+    "talent": Role.talent,
+}
+
+
+@pytest.fixture(scope="module")
+def stats_callers(live_server: LiveServer) -> dict[str, dict[str, str]]:
+    url = os.environ["RENCAI_DATABASE_URL"]
+    tag = uuid.uuid4().hex[:6]
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with session_scope(url) as s:
+        for key, role in STATS_ROLES.items():
+            name = f"s{key[:5]}{tag}"
+            if role is Role.talent:
+                register_talent(s, name, "secret123", "张三", _id_number(), {})
+            else:
+                county = "130102" if role is Role.county_reviewer else None
+                department = "police" if role is Role.department_officer else None
+                create_account(
+                    s, name, "secret123", key, role, county=county, department=department
+                )
+            callers[key] = {
+                "api": authenticate(s, name, "secret123", kind="api").token,
+                "page": authenticate(s, name, "secret123").token,
+            }
+    return callers
+
+
 def _stats_status(server: LiveServer, caller: dict[str, str], route: str) -> int:
     headers = {"Authorization": f"Bearer {caller['api']}"} if caller else {}
     cookies = {"rencai_session": caller["page"]} if caller else {}
@@ -775,6 +801,7 @@ def _stats_status(server: LiveServer, caller: dict[str, str], route: str) -> int
         }
         path = paths[route]
         response = client.get(path, headers=headers if path.startswith("/api/") else {})
+    return response.status_code
 
 
 _SEES_ALL = ("leadership", "city", "admin", "county")
@@ -790,11 +817,13 @@ STATS_EXPECTED = {
     "money_page": _STATS_PAGE | {"finance": 200},
     "export": _STATS_PAGE,
     "report": _STATS_PAGE,
+}
 
 
 @pytest.mark.parametrize("route", list(STATS_EXPECTED))
 @pytest.mark.parametrize("caller", ["anonymous", *STATS_ROLES])
 def test_stats_access(
     route: str, caller: str, live_server: LiveServer, stats_callers: dict[str, dict[str, str]]
+) -> None:
     status = _stats_status(live_server, stats_callers[caller], route)
     assert status == STATS_EXPECTED[route][caller]
