@@ -10,8 +10,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import rencai
+from rencai.db.session import database_ready
 from rencai.web import problems
-from rencai.web.admission import Busy
+from rencai.web.admission import RETRY_AFTER, Busy
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
@@ -92,7 +93,7 @@ def create_app() -> FastAPI:
     @app.exception_handler(PoolTimeout)
     async def busy(request: Request, __: Exception) -> Response:
         # saturated: a prompt, honest answer the client may retry, rather than a hung request
-        message, retry = "系统繁忙，请稍后重试", {"Retry-After": "1"}
+        message, retry = "系统繁忙，请稍后重试", {"Retry-After": str(RETRY_AFTER)}
         if not problems.is_api(request):
             templates = calculator_pages.templates
             return problems.page(request, templates, 503, "系统繁忙", [message], retry)
@@ -106,7 +107,14 @@ def create_app() -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
+        """Liveness: the process answers (nothing else is touched)."""
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def ready() -> JSONResponse:
+        """Readiness: the database answers and carries this release's schema."""
+        ok = database_ready()
+        return JSONResponse({"status": "ok" if ok else "unavailable"}, 200 if ok else 503)
 
     app.include_router(entitlements_api.router)
     app.include_router(accounts_api.router)
