@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -48,6 +51,7 @@ from rencai.web.pages import policies as policies_pages
 from rencai.web.pages import review as review_pages
 from rencai.web.pages import screenings as screening_pages
 from rencai.web.templating import templates
+from rencai.web.warm import warm
 from rencai.wiring import wire
 
 STATIC = Path(__file__).with_name("static")
@@ -55,9 +59,17 @@ OPENAPI_URL = "/api/openapi.json"
 SWAGGER_UI_VERSION = "5.35.0"  # static/vendor/swagger-ui-<version>/ (npm swagger-ui-dist)
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # built once before the server takes connections, not by a crowd of first requests
+    await run_in_threadpool(warm)
+    yield
+
+
 def create_app() -> FastAPI:
     wire()  # consumers register for the capabilities' events before any request
     app = FastAPI(
+        lifespan=lifespan,
         title="rencai 人才一体化综合管理服务平台 API",
         version=rencai.__version__,
         description="Talent policy entitlements with citations (calculator contract v1).",
