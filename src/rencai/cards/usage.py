@@ -105,10 +105,11 @@ class RateLimiter:
     process and machine draws on the same bucket (decision 0169). Without a rate, the rate is
     the setting RENCAI_VERIFY_RATE (burst: twice that), read at the first request.
 
-    One statement refills, takes a token if there is one, and records the verdict. The caller
-    commits right after, before the check's own work, so the bucket's row lock is held only for
-    that statement (a busy point's checks never queue behind each other's writes). Time is the
-    wall clock, not the office clock: a drill's fixed office clock must not freeze the refill."""
+    One statement refills, takes a token if there is one, and records the verdict, in the
+    check's own transaction (no round trip more): the bucket's row lock then holds one point's
+    checks in turn, never another point's. A refused check's transaction is rolled back, so it
+    neither takes a token nor records anything. Time is the wall clock, not the office clock: a
+    drill's fixed office clock must not freeze the refill."""
 
     def __init__(self, rate: float | None = None, burst: float | None = None):
         self._rate, self._burst = rate, burst
@@ -134,14 +135,12 @@ class RateLimiter:
         self._burst = value
 
     def allow(self, session: Session, key: int) -> bool:
-        """Take one token from ``key``'s bucket if it has one (the caller commits at once)."""
+        """Take one token from ``key``'s bucket if it has one."""
         postgres = session.get_bind().dialect.name == "postgresql"
         least = "LEAST" if postgres else "MIN"
         refill = (
             f"{least}(:burst, verify_buckets.tokens + :rate * (:now - verify_buckets.refilled_at))"
         )
-        if postgres:  # losing the last instants of a bucket in a crash is harmless
-            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         allowed = session.execute(
             text(
                 "INSERT INTO verify_buckets (account_id, tokens, refilled_at, allowed)"

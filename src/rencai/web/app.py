@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 import rencai
 from rencai.db.session import database_ready
 from rencai.web import problems
-from rencai.web.admission import RETRY_AFTER, Busy
+from rencai.web.admission import RETRY_AFTER, Busy, SheddingMiddleware
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
@@ -88,6 +88,8 @@ def create_app() -> FastAPI:
     app.add_middleware(CsrfTokenMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
+    # outermost: a flood's refusals cost next to nothing (decision 0170)
+    app.add_middleware(SheddingMiddleware)
 
     problems.install(app, calculator_pages.templates)
 

@@ -260,18 +260,16 @@ async def verify_card(
 def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -> dict[str, Any]:
     now = _now()
     url = database_url()
-    # the caller and the point's rate limit, in a short transaction of their own (the bucket is
-    # shared by every serving process: its row is locked only until this commit)
     with session_scope(url) as session:
         gate = gate_of(session, raw_token, now) if raw_token else None
         if gate is None:
             raise Refusal("authorization", "请先登录", "unauthenticated")
         if gate.point_id is None:
             raise Refusal("role", "仅服务网点账号可以核验", "forbidden")
-        allowed = VERIFY_LIMITER.allow(session, gate.account_id)
-    if not allowed:
-        raise Refusal("rate", "核验请求过于频繁，请稍后再试", "rate_limited")
-    with session_scope(url) as session:
+        # the point's bucket, shared by every serving process (its row stays locked until this
+        # transaction ends: one point's checks follow each other, other points are not held)
+        if not VERIFY_LIMITER.allow(session, gate.account_id):
+            raise Refusal("rate", "核验请求过于频繁，请稍后再试", "rate_limited")
         verdict, recorded = verify_online(session, gate, code, _store(), now, event_id)
         data = verdict.as_dict()
         if verdict.accepted and verdict.claims is not None:
