@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -118,6 +119,24 @@ def collect(processes: Sequence[subprocess.Popen[str]], expected: float | None =
             samples.append((float(row["response-time"]), int(row["status-code"])))
             span = max(span, float(row["offset"]) + float(row["response-time"]))
     return Run(samples, expected or span or 1e-9)
+
+
+def paced(
+    url: str, rate: float, seconds: float, streams: int = 16, per_stream: int = 4, **spec: Any
+) -> Run:
+    """About ``rate`` requests/s offered evenly. One `hey` paces its workers in step (each
+    worker waits for its own tick, and all ticks fall together), which offers bursts rather than
+    a rate; so several small runs are started a fraction of the tick apart. ``spec(i)`` may give
+    each run its own headers or body (a callable), else ``spec`` is used as it is."""
+    tick = streams * per_stream / rate  # seconds between one worker's requests
+    started = []
+    for i in range(streams):
+        options = spec["each"](i) if "each" in spec else spec
+        started.append(
+            hey(url, seconds=seconds, concurrency=per_stream, rate=rate / streams, **options)
+        )
+        time.sleep(tick / streams)
+    return collect(started, seconds)
 
 
 def measure(url: str, **options: object) -> Run:
