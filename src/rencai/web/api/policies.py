@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
     response_model=Listing[dict[str, Any]],
     summary="按名称、文号、发文机关、对象或关键词查找政策项目",
 )
-async def list_policies(
+def list_policies(
     q: Annotated[str | None, Query(description="关键词（空格分隔，须全部匹配）")] = None,
     jurisdiction: Annotated[
         str | None, Query(description="地区代码：" + " / ".join(names()))
@@ -28,8 +28,8 @@ async def list_policies(
     status: Annotated[Literal["computed", "catalogued", "not_encodable"] | None, Query()] = None,
     document: Annotated[str | None, Query(description="文号或文件标题")] = None,
 ) -> dict[str, Any]:
-    # in the event loop: the catalogue and its index are built at start-up (rencai.web.warm), a
-    # search is a few dozen microseconds, less than the hop to a worker thread
+    # the catalogue and its search index are built at start-up (rencai.web.warm): nothing here
+    # is rebuilt per request
     cat = catalogue()
     found = cat.search(q, jurisdiction, target, document, status)
     return {"count": len(found), "items": [e.as_dict(cat.documents) for e in found]}
@@ -40,7 +40,7 @@ async def list_policies(
     response_model=dict[str, Any],
     summary="政策项目详情（条件、标准、程序、不重复享受、收回、原文）",
 )
-async def get_policy(program_id: str) -> Any:
+def get_policy(program_id: str) -> Any:
     cat = catalogue()
     entry = cat.entries.get(program_id)
     if entry is None:
