@@ -1,28 +1,25 @@
-"""p50/p95 of the main API routes at 50 concurrent clients, on a throwaway PostgreSQL.
+"""Throughput and p50/p95 of the main API routes, each beside /healthz measured the same way in
+the same run, on a throwaway PostgreSQL; at one and at two server workers.
 
-The app runs as its own process (`rencai serve`), as in production; the clients are asyncio
-tasks in this process.
+The app runs as its own processes (`rencai serve --workers N`), as in production; the load
+generator is `hey` pinned to its own core (benchmarks.native).
 
-    python -m benchmarks.api [--clients 50] [--requests 1000]
+    python -m benchmarks.api [--clients 50] [--seconds 5] [--workers 1,2]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import statistics
-import subprocess
-import sys
-import time
+import json
 import uuid
-from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 
+from benchmarks.native import Run, ensure, layout, measure, ms, server
 from rencai.registry.identifiers import id_check_character
 
-Call = Callable[[int], Awaitable[httpx.Response]]
+SEARCH = "/api/v1/policies?q=%E6%88%BF%E7%A7%9F"  # q=房租
 
 PROFILE = {
     "jurisdiction": "shijiazhuang",
@@ -42,34 +39,17 @@ PROFILE = {
 
 
 def _id_number(i: int) -> str:
-    first17 = f"13010219940302{i % 1000:03d}"
+    first17 = f"13010219940302{uuid.uuid4().int % 1000:03d}"
     return first17 + id_check_character(first17)
 
 
-async def measure(call: Call, clients: int, requests: int) -> tuple[list[float], int, float]:
-    samples: list[float] = []
-    failures = 0
-    pending = iter(range(requests))
-
-    async def worker() -> None:
-        nonlocal failures
-        for i in pending:
-            start = time.perf_counter()
-            response = await call(i)
-            samples.append(time.perf_counter() - start)
-            failures += response.status_code >= 400
-
-    began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    return samples, failures, time.perf_counter() - began
-
-
-async def run(base_url: str, clients: int, requests: int) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
-        tokens = []
-        for i in range(clients):
+def setup(base_url: str, users: int) -> list[dict[str, str]]:
+    """Talents with a profile, logged in (their headers)."""
+    tokens = []
+    with httpx.Client(base_url=base_url, timeout=120) as client:
+        for i in range(users):
             name = f"bench{i}{uuid.uuid4().hex[:4]}"
-            registered = await client.post(
+            registered = client.post(
                 "/api/v1/talents",
                 json={
                     "username": name,
@@ -81,82 +61,94 @@ async def run(base_url: str, clients: int, requests: int) -> None:
             )
             if registered.status_code != 201:
                 raise SystemExit(f"could not register bench user {name}: {registered.text}")
-            login = await client.post(
-                "/api/v1/tokens", json={"username": name, "password": "secret123"}
-            )
+            login = client.post("/api/v1/tokens", json={"username": name, "password": "secret123"})
             if login.status_code != 200:
                 raise SystemExit(f"could not log in bench user {name}: {login.text}")
             tokens.append({"Authorization": f"Bearer {login.json()['token']}"})
+    return tokens
 
-        def post_application(i: int) -> Awaitable[httpx.Response]:
-            key = f"bench-key-{i % clients:04d}"  # retries of the same key: one case each
-            return client.post(
-                "/api/v1/applications",
-                headers=tokens[i % clients],
-                json={"program": "card.b", "idempotency_key": key},
-            )
 
-        routes: dict[str, Call] = {
-            "POST /api/v1/entitlements": lambda i: client.post(
-                "/api/v1/entitlements", json=PROFILE
-            ),
-            "GET /api/v1/me/entitlements": lambda i: client.get(
-                "/api/v1/me/entitlements", headers=tokens[i % clients]
-            ),
-            "POST /api/v1/applications": post_application,
-            "GET /api/v1/applications": lambda i: client.get(
-                "/api/v1/applications", headers=tokens[i % clients]
-            ),
-            "GET /api/v1/policies?q=房租": lambda i: client.get(
-                "/api/v1/policies", params={"q": "房租"}
-            ),
-            "GET /healthz (baseline)": lambda i: client.get("/healthz"),
-        }
-        print(f"{clients} concurrent clients, {requests} requests per route, PostgreSQL")
-        for route, call in routes.items():
-            samples, failures, elapsed = await measure(call, clients, requests)
-            ordered = sorted(samples)
-            p95 = ordered[int(0.95 * (len(ordered) - 1))]
-            print(
-                f"  {route:30s} p50 {statistics.median(ordered) * 1e3:7.1f} ms"
-                f"  p95 {p95 * 1e3:7.1f} ms  {len(samples) / elapsed:6.0f} req/s"
-                f"  errors {failures}"
-            )
+def run(base: str, workers: int, clients: int, seconds: float) -> dict[str, float]:
+    """The figures of one server; returns the headline ratios."""
+    headers = setup(base, 1)[0]
+    profile = json.dumps(PROFILE)
+    routes: dict[str, dict[str, Any]] = {
+        "GET /healthz (baseline)": {"url": "/healthz"},
+        "POST /api/v1/entitlements": {
+            "url": "/api/v1/entitlements",
+            "method": "POST",
+            "body": profile,
+        },
+        "GET /api/v1/me/entitlements": {"url": "/api/v1/me/entitlements", "headers": headers},
+        "GET /api/v1/applications": {"url": "/api/v1/applications", "headers": headers},
+        "GET /api/v1/policies?q=房租": {"url": SEARCH},
+    }
+    print(f"{clients} concurrent clients, {seconds:g} s per route, PostgreSQL; {layout(workers)}")
+    results: dict[str, Run] = {}
+    for route, spec in routes.items():
+        spec = {**spec, "url": base + spec["url"]}
+        results[route] = run_ = measure(**spec, seconds=seconds, concurrency=clients)
+        ceiling = results["GET /healthz (baseline)"].rate
+        print(
+            f"  {route:30s} {run_.rate:6.0f} req/s ({run_.rate / ceiling:4.2f}× healthz)"
+            f"  p50 {ms(run_.median())}  p95 {ms(run_.p(0.95))}"
+            f"  non-200 {len(run_.samples) - run_.count(200)}"
+        )
+    health = results["GET /healthz (baseline)"]
+    calculator = results["POST /api/v1/entitlements"]
+    # the calculator at a steady 100 requests/s offered (goal: p95 <= 30 ms)
+    steady = measure(
+        base + "/api/v1/entitlements",
+        method="POST",
+        body=profile,
+        rate=100,
+        concurrency=20,
+        seconds=seconds,
+    )
+    steady_health = measure(base + "/healthz", rate=100, concurrency=20, seconds=seconds)
+    print(
+        f"  calculator at 100 req/s offered: p95 {ms(steady.p(0.95))}"
+        f"  (healthz the same way: p95 {ms(steady_health.p(0.95))})"
+    )
+    # one request at a time: the route's own cost
+    single = measure(base + SEARCH, concurrency=1, requests=300, seconds=0)
+    single_health = measure(base + "/healthz", concurrency=1, requests=300, seconds=0)
+    print(
+        f"  policy search, one client: median {ms(single.median())}"
+        f" = {single.median() / single_health.median():.2f}× healthz ({ms(single_health.median())})"
+    )
+    return {
+        "calculator_ratio": calculator.rate / health.rate,
+        "calculator_p95_at_100": steady.p(0.95),
+        "search_single_ratio": single.median() / single_health.median(),
+        "search_p95": results["GET /api/v1/policies?q=房租"].p(0.95),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.api")
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--workers", default="1,2", help="server worker counts to measure")
     args = parser.parse_args()
 
-    from tests.support import free_port, postgres_cluster
+    from tests.support import postgres_cluster
 
     from rencai.db.session import upgrade
 
+    ensure("hey")
     with postgres_cluster() as url:
         upgrade(url)
-        port = free_port()
-        env = {**os.environ, "RENCAI_DATABASE_URL": url}
-        log = open(os.environ.get("RENCAI_BENCH_LOG", os.devnull), "w")  # noqa: SIM115
-        server = subprocess.Popen(
-            [sys.executable, "-m", "rencai", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(200):
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            asyncio.run(run(base, args.clients, args.requests))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        for workers in (int(w) for w in args.workers.split(",")):
+            with server(url, workers) as base:
+                figures = run(base, workers, args.clients, args.seconds)
+            print(
+                f"  goals at {workers} worker(s): calculator {figures['calculator_ratio']:.2f}×"
+                f" healthz (≥ 0.5), p95 {ms(figures['calculator_p95_at_100']).strip()} at"
+                f" 100 req/s (≤ 30 ms); search one request {figures['search_single_ratio']:.2f}×"
+                f" healthz (≤ 5), p95 {ms(figures['search_p95']).strip()} at"
+                f" {args.clients} clients (≤ 50 ms)"
+            )
 
 
 if __name__ == "__main__":

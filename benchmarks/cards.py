@@ -2,34 +2,33 @@
 
 1. Offline verifications per second on one core (the verifier's whole path: base45, CBOR, COSE,
    status lists, validity), beside a bare ECDSA P-256 verification of the same bytes (the floor).
-2. The online verify endpoint (`POST /api/v1/cards/verify`, which also records the use) under an
-   open-loop load generator on loopback at rising rates up to 2,000 requests/s: p50/p99 latency
-   measured from each request's scheduled time (so a backlog counts), the rate achieved, errors.
-   The app runs as its own process (`rencai serve`) on a throwaway PostgreSQL.
+2. The online verify endpoint (`POST /api/v1/cards/verify`, which also records the use) with a
+   native load generator (`hey`, pinned to its own core: benchmarks.native): its capacity beside
+   /healthz measured the same way, then twice that capacity offered — the admitted checks'
+   p50/p99 and the refused ones' (503 busy). The app runs as its own processes
+   (`rencai serve --workers N`) on a throwaway PostgreSQL.
 
-    python -m benchmarks.cards [--seconds 3] [--rates 100,250,500,1000,2000] [--verifications 3000]
+    python -m benchmarks.cards [--seconds 5] [--workers 1,2] [--verifications 3000]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import os
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from benchmarks.native import Run, collect, ensure, hey, layout, ms, paced, server
 from rencai.cards.cose import decode_sign1
 from rencai.cards.credential import MAIN_CARD, CardClaims, from_qr_text, sign_claims
 from rencai.cards.keys import KeyStore
@@ -107,91 +106,65 @@ def offline(count: int) -> None:
     print(f"  ratio full / bare time: {full / bare:.2f}")
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection: light enough that the load generator is not the
-    bottleneck on the same machine (httpx costs several times more CPU per request)."""
+def online_figures(base: str, tokens: list[str], codes: list[str], seconds: float) -> None:
+    """Capacity of the verify route beside /healthz, then an overload of twice that capacity."""
+    streams = min(4, len(tokens))  # generators, each for one point account and one card
 
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+    def verify(concurrency: int, rate: float | None = None) -> Run:
+        return collect(
+            [
+                hey(
+                    base + "/api/v1/cards/verify",
+                    method="POST",
+                    body=json.dumps({"code": codes[i]}),
+                    headers={"Authorization": f"Bearer {tokens[i]}"},
+                    concurrency=concurrency,
+                    seconds=seconds,
+                    rate=rate / streams if rate else None,
+                )
+                for i in range(streams)
+            ],
+            expected=seconds,
+        )
 
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-
-    async def send(self, method: str, path: str, body: bytes, token: str) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        head = (
-            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        self.writer.write(head + body)
-        status_line = await self.reader.readline()
-        length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        await self.reader.readexactly(length)
-        return int(status_line.split()[1])
-
-
-async def load(
-    port: int,
-    tokens: list[str],
-    codes: list[str],
-    rate: int,
-    seconds: float,
-    route: tuple[str, str] = ("POST", "/api/v1/cards/verify"),
-) -> float:
-    """Offer ``rate`` requests/s for ``seconds``; print the figures, return the rate achieved."""
-    total = int(rate * seconds)
-    queue: asyncio.Queue[tuple[int, float]] = asyncio.Queue()
-    latencies: list[float] = []
-    errors = 0
-    bodies = [json.dumps({"code": code}).encode() for code in codes]
-
-    async def worker() -> None:
-        nonlocal errors
-        connection = Connection("127.0.0.1", port)
-        while True:
-            i, scheduled = await queue.get()
-            try:
-                reply = connection.send(*route, bodies[i % len(bodies)], tokens[i % len(tokens)])
-                errors += await asyncio.wait_for(reply, 30) != 200
-            except Exception:  # a timeout or a dropped connection counts as an error
-                errors += 1
-                connection.close()
-                connection = Connection("127.0.0.1", port)
-            latencies.append(time.perf_counter() - scheduled)
-            queue.task_done()
-
-    workers = [asyncio.create_task(worker()) for _ in range(min(256, max(16, rate // 4)))]
-    began = time.perf_counter()
-    for i in range(total):  # open loop: requests are due at fixed times whatever the replies
-        due = began + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        queue.put_nowait((i, due))
-    await queue.join()
-    elapsed = time.perf_counter() - began
-    for task in workers:
-        task.cancel()
-    ordered = sorted(latencies)
-    p99 = ordered[int(0.99 * (len(ordered) - 1))]
+    health = collect([hey(base + "/healthz", concurrency=32, seconds=seconds)], seconds)
+    capacity = verify(2)  # 8 connections in all: as many as a process admits at once
+    best = capacity.count(200) / seconds
     print(
-        f"  offered {rate:5d} req/s  achieved {total / elapsed:6.0f} req/s"
-        f"  p50 {statistics.median(ordered) * 1e3:8.1f} ms  p99 {p99 * 1e3:8.1f} ms"
-        f"  errors {errors}"
+        f"  closed loop: healthz {health.rate:6.0f} req/s (32 connections);"
+        f" verify {best:6.0f} req/s answered 200 (8 connections)"
+        f" = {best / health.rate:.2f}× healthz"
+        f"  (p50 {ms(capacity.median(200)).strip()}, p99 {ms(capacity.p(0.99, 200)).strip()},"
+        f" 503 busy {capacity.count(503)})"
     )
-    return total / elapsed
+    offered = max(50.0, 2 * best)
+
+    def each(i: int) -> dict[str, Any]:
+        return {
+            "method": "POST",
+            "body": json.dumps({"code": codes[i % len(codes)]}),
+            "headers": {"Authorization": f"Bearer {tokens[i % len(tokens)]}"},
+        }
+
+    overload = paced(base + "/api/v1/cards/verify", offered, seconds, each=each)
+    paced_health = paced(base + "/healthz", offered, seconds)
+    admitted, refused = overload.of(200), overload.of(503)
+    other = len(overload.samples) - len(admitted) - len(refused)
+    print(
+        f"  offered {offered:6.0f} req/s (2× capacity): {len(admitted) / seconds:6.0f} req/s"
+        f" admitted, p50 {ms(overload.median(200)).strip()}, p99"
+        f" {ms(overload.p(0.99, 200)).strip()} (goal ≤ 250 ms); {len(refused) / seconds:6.0f}"
+        f" req/s refused 503 busy, p50 {ms(overload.median(503)).strip()}, p99"
+        f" {ms(overload.p(0.99, 503)).strip()} (goal ≤ 50 ms); other answers {other}"
+    )
+    print(
+        f"  healthz offered the same way: p50 {ms(paced_health.median()).strip()},"
+        f" p99 {ms(paced_health.p(0.99)).strip()}"
+    )
 
 
-def online(rates: list[int], seconds: float) -> None:
-    from tests.support import free_port, postgres_cluster
+def online(workers: int, seconds: float) -> None:
+    from tests.support import postgres_cluster
 
     from rencai import settings, wiring
     from rencai.applications.service import apply, decide
@@ -272,24 +245,8 @@ def online(rates: list[int], seconds: float) -> None:
             ]
             for i in range(POINTS):
                 register_point(s, f"P{i:03d}", f"公交{i}路", "bus", f"bench_point{i}", "secret123")
-        port = free_port()
         # per-point limit raised so that the rates below measure the server, not the limiter
-        env = {**os.environ, "RENCAI_DATABASE_URL": url, "RENCAI_VERIFY_RATE": "1000"}
-        log = open(os.environ.get("RENCAI_BENCH_LOG", os.devnull), "w")  # noqa: SIM115
-        server = subprocess.Popen(
-            [sys.executable, "-m", "rencai", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+        with server(url, workers, RENCAI_VERIFY_RATE="100000") as base:
             tokens = [
                 httpx.post(
                     base + "/api/v1/tokens",
@@ -304,35 +261,22 @@ def online(rates: list[int], seconds: float) -> None:
             )
             assert warm.json()["verdict"] == "valid", warm.text
             print(
-                f"online POST /api/v1/cards/verify (verify + record the use), {CARDS} cards, "
-                f"{POINTS} point accounts, PostgreSQL, {seconds:g} s per rate, one server "
-                f"process, {os.cpu_count()} cores shared with the load generator"
+                f"online POST /api/v1/cards/verify (verify + record the use), PostgreSQL,"
+                f" {seconds:g} s per figure; {layout(workers)}"
             )
-            achieved = [asyncio.run(load(port, tokens, codes, rate, seconds)) for rate in rates]
-            # the same server and generator on a route without database or crypto: the ceiling
-            # of this machine at this moment, so runs on a busy machine compare by ratio
-            print("  baseline GET /healthz (no database), same load generator:")
-            ceiling = asyncio.run(
-                load(port, tokens, codes, max(rates), seconds, ("GET", "/healthz"))
-            )
-            print(f"  best verify rate / healthz rate: {max(achieved) / ceiling:.2f}")
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            online_figures(base, tokens, codes, seconds)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.cards")
     parser.add_argument("--verifications", type=int, default=3000)
-    parser.add_argument("--rates", default="100,250,500,1000,2000")
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--workers", default="1,2", help="server worker counts to measure")
     args = parser.parse_args()
     offline(args.verifications)
-    online([int(r) for r in args.rates.split(",")], args.seconds)
+    ensure("hey")
+    for workers in (int(w) for w in args.workers.split(",")):
+        online(workers, args.seconds)
 
 
 if __name__ == "__main__":

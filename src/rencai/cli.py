@@ -350,18 +350,43 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
     demo: Annotated[bool, typer.Option(help="Migrate the database first")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (above 1: PostgreSQL only)")
+    ] = 1,
+    limit_concurrency: Annotated[
+        int | None,
+        typer.Option(help="Open connections per worker beyond which new ones are answered 503"),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option(help="Proxies whose X-Forwarded-For/-Proto are trusted (nginx)")
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the web app and the API."""
+    """Serve the web app and the API: one process, or N worker processes (production)."""
     import uvicorn
 
     from rencai.db.session import database_url, upgrade
-    from rencai.web.app import create_app
 
+    url = database_url()
+    if workers > 1 and not url.startswith("postgresql"):
+        _fail(["多进程服务（--workers 大于 1）需要 PostgreSQL 数据库（RENCAI_DATABASE_URL）"])
     if demo:
-        upgrade(database_url())
+        upgrade(url)
         _load_demo()
-    typer.echo(f"rencai: http://{host}:{port}/  (database: {database_url()})")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    typer.echo(f"rencai: http://{host}:{port}/  (database: {url}, workers: {workers})")
+    # decision 0168: uvicorn's own supervisor starts, watches and restarts the workers, each
+    # building the app from the factory; every state they must share is in PostgreSQL
+    uvicorn.run(
+        "rencai.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        limit_concurrency=limit_concurrency,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        timeout_graceful_shutdown=20,
+        log_level="info",
+    )
 
 
 def _load_demo() -> None:

@@ -84,6 +84,22 @@ VARIABLES: tuple[Variable, ...] = (
         "seconds a request waits for a PostgreSQL connection before the answer is 503",
     ),
     Variable(
+        "RENCAI_ADMISSION_SLOTS",
+        "8",
+        "requests a process runs against the database at once (at most the pool and its "
+        "overflow); the others wait for a slot",
+    ),
+    Variable(
+        "RENCAI_ADMISSION_WAIT",
+        "2",
+        "seconds a request may wait for a slot before it is answered 503 busy with Retry-After",
+    ),
+    Variable(
+        "RENCAI_VERIFY_WAIT",
+        "0.1",
+        "the same wait for the online card check (a gate must not hold a queue of passengers)",
+    ),
+    Variable(
         "RENCAI_SECURE_COOKIES",
         "0",
         "1 behind HTTPS: the session and CSRF cookies are sent only over HTTPS (Secure)",
@@ -150,6 +166,9 @@ class Settings:
     pool_size: int
     pool_overflow: int
     pool_timeout: float
+    admission_slots: int
+    admission_wait: float
+    verify_wait: float
     jurisdictions_dir: Path | None
     secure_cookies: bool
     screening_store: Path | None = None
@@ -189,6 +208,9 @@ class Settings:
             pool_size=int(get("RENCAI_DB_POOL_SIZE", _number(1, integer=True))),
             pool_overflow=int(get("RENCAI_DB_POOL_OVERFLOW", _number(0, integer=True))),
             pool_timeout=float(get("RENCAI_DB_POOL_TIMEOUT", _number(0.1, integer=False))),
+            admission_slots=int(get("RENCAI_ADMISSION_SLOTS", _number(1, integer=True))),
+            admission_wait=float(get("RENCAI_ADMISSION_WAIT", _number(0, integer=False))),
+            verify_wait=float(get("RENCAI_VERIFY_WAIT", _number(0, integer=False))),
             jurisdictions_dir=jurisdictions_dir(),
             secure_cookies=bool(get("RENCAI_SECURE_COOKIES", _switch)),
             screening_store=get("RENCAI_SCREENING_STORE", lambda v, n: Path(_text(v, n))),

@@ -87,6 +87,10 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
         return response.status_code
     if route == "detail":
         return httpx.get(f"{base}/{case['id']}", headers=headers).status_code
+    if route == "readyz":  # readiness: open to the monitoring, says nothing about anyone
+        response = httpx.get(f"{server.url}/readyz", headers=headers)
+        assert response.json() == {"status": "ok"}
+        return response.status_code
     if route == "decide":
         body = {"decision": "return", "reason": "测试", "version": 999}  # stale on purpose
         return httpx.post(f"{base}/{case['id']}/decision", headers=headers, json=body).status_code
@@ -269,6 +273,7 @@ EXPECTED = {
         "wrong_county": 403,
         "city": 200,
     },
+    "readyz": {role: 200 for role in ROLES},
     "no_application_set": {
         "anonymous": 401,
         "owner": 403,

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -123,6 +124,19 @@ class ServicePoint(Base):
     county: Mapped[str | None] = mapped_column(String(32))
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class VerifyBucket(Base):
+    """A service-point account's token bucket for online verification, shared by every serving
+    process and machine (decision 0169): the tokens left at the instant ``refilled_at`` (seconds
+    since the epoch, wall time)."""
+
+    __tablename__ = "verify_buckets"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[float] = mapped_column(Float)
+    allowed: Mapped[bool] = mapped_column(Boolean)  # the verdict of the last request
 
 
 class CardUse(Base):

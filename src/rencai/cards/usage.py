@@ -10,7 +10,6 @@ automatically.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -101,13 +101,18 @@ def point_of(session: Session, account: Account) -> ServicePoint | None:
 
 
 class RateLimiter:
-    """A token bucket per service-point account, in the serving process. Without a rate, the
-    rate is the setting RENCAI_VERIFY_RATE (burst: twice that), read at the first request."""
+    """A token bucket per service-point account, kept in the database so that every serving
+    process and machine draws on the same bucket (decision 0169). Without a rate, the rate is
+    the setting RENCAI_VERIFY_RATE (burst: twice that), read at the first request.
+
+    One statement refills, takes a token if there is one, and records the verdict, in the
+    check's own transaction (no round trip more): the bucket's row lock then holds one point's
+    checks in turn, never another point's. A refused check's transaction is rolled back, so it
+    neither takes a token nor records anything. Time is the wall clock, not the office clock: a
+    drill's fixed office clock must not freeze the refill."""
 
     def __init__(self, rate: float | None = None, burst: float | None = None):
         self._rate, self._burst = rate, burst
-        self._buckets: dict[int, tuple[float, float]] = {}
-        self._lock = threading.Lock()
 
     @property
     def rate(self) -> float:
@@ -129,16 +134,26 @@ class RateLimiter:
     def burst(self, value: float) -> None:
         self._burst = value
 
-    def allow(self, key: int) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens < 1:
-                self._buckets[key] = (tokens, now)
-                return False
-            self._buckets[key] = (tokens - 1, now)
-            return True
+    def allow(self, session: Session, key: int) -> bool:
+        """Take one token from ``key``'s bucket if it has one."""
+        postgres = session.get_bind().dialect.name == "postgresql"
+        least = "LEAST" if postgres else "MIN"
+        refill = (
+            f"{least}(:burst, verify_buckets.tokens + :rate * (:now - verify_buckets.refilled_at))"
+        )
+        allowed = session.execute(
+            text(
+                "INSERT INTO verify_buckets (account_id, tokens, refilled_at, allowed)"
+                " VALUES (:key, :burst - 1, :now, true)"
+                " ON CONFLICT (account_id) DO UPDATE SET"
+                f" tokens = CASE WHEN {refill} >= 1 THEN {refill} - 1 ELSE {refill} END,"
+                f" allowed = {refill} >= 1,"
+                " refilled_at = :now"
+                " RETURNING allowed"
+            ),
+            {"key": key, "burst": float(self.burst), "rate": float(self.rate), "now": time.time()},
+        ).scalar_one()
+        return bool(allowed)
 
 
 VERIFY_LIMITER = RateLimiter()  # the settings are read at the first verification, not on import

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -63,6 +64,24 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     factory = sessionmaker(engine_for(url or database_url()), expire_on_commit=False)
     with factory.begin() as session:
         yield session
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest migration this release carries."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def database_ready(url: str | None = None) -> bool:
+    """Whether the database answers now and is migrated to this release's schema (readiness)."""
+    try:
+        with engine_for(url or database_url()).connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        return False
+    return current == head_revision()
 
 
 def alembic_config(url: str) -> Config:

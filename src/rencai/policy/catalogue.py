@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -140,6 +140,8 @@ class Catalogue:
         """Programs matching every given filter; ``text`` matches name, 文号, issuer, keywords,
         summary and quote."""
         found = []
+        words = text.split() if text else []
+        haystacks = self.haystacks
         for entry in self.entries.values():
             doc = self.documents[entry.document]
             if jurisdiction and entry.jurisdiction != jurisdiction:
@@ -150,23 +152,30 @@ class Catalogue:
                 continue
             if document and document not in (entry.document, doc.title):
                 continue
-            if text:
-                haystack = " ".join(
-                    [
-                        entry.id,
-                        entry.name,
-                        entry.document,
-                        doc.title,
-                        doc.issuer,
-                        entry.summary,
-                        entry.quote,
-                        *entry.keywords,
-                    ]
-                )
-                if not all(word in haystack for word in text.split()):
-                    continue
+            if words and not all(word in haystacks[entry.id] for word in words):
+                continue
             found.append(entry)
         return found
+
+    @cached_property
+    def haystacks(self) -> dict[str, str]:
+        """The searchable text of every program, built once per loaded catalogue (the process
+        loads the catalogue of its release once: nothing is rebuilt per search)."""
+        return {
+            entry.id: " ".join(
+                [
+                    entry.id,
+                    entry.name,
+                    entry.document,
+                    self.documents[entry.document].title,
+                    self.documents[entry.document].issuer,
+                    entry.summary,
+                    entry.quote,
+                    *entry.keywords,
+                ]
+            )
+            for entry in self.entries.values()
+        }
 
 
 def _date(value: Any, where: str) -> dt.date | None:

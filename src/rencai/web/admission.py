@@ -1,54 +1,141 @@
-"""Admission of requests to the database.
+"""Admission of requests to the database, bounded in slots and in time (load shedding).
 
 FastAPI runs a sync dependency and a sync route as separate calls into the worker-thread pool.
 A request whose session already holds a pooled connection then waits for a worker thread, while
 worker threads may be blocked waiting for a connection: under a burst the two pools starve each
-other and the server hangs. So at most as many requests hold a session as the connection pool
-can serve at once; the others wait here, in the event loop, holding neither a thread nor a
-connection. A checkout then never waits, and a worker thread never blocks on the pool.
+other and the server hangs. So at most as many requests hold a session as the process admits at
+once (RENCAI_ADMISSION_SLOTS, never more than the connection pool can serve); the others wait
+here, in the event loop, holding neither a thread nor a connection. A checkout then never waits,
+and a worker thread never blocks on the pool.
 
-A request that cannot be admitted within ``ADMISSION_TIMEOUT`` is answered 503 (see ``Busy``).
+The wait is bounded in time too (decision 0170): a request that cannot start within its route's
+wait (RENCAI_ADMISSION_WAIT; the online card check RENCAI_VERIFY_WAIT, well under a second) is
+answered 503 ``busy`` with Retry-After (see ``Busy``), rather than queued behind work the server
+cannot finish in time — at once when the queue ahead of it already takes longer than the wait
+(from the running mean of how long a slot is held), else when the wait runs out. Few slots keep
+the admitted requests' latency bounded: past a handful of requests a process on its cores gains
+no throughput, only queueing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from rencai.db.session import connection_capacity
+from starlette.types import Receive, Scope, Send
 
-ADMISSION_TIMEOUT = 15.0  # seconds a request may wait for a connection before a 503
+from rencai.db.session import connection_capacity, database_url
+from rencai.settings import settings
+from rencai.web.middleware import HttpMiddleware
+
+RETRY_AFTER = 1  # seconds a refused client is told to wait before trying again
+SMOOTHING = 0.2  # weight of the latest hold in the running mean of how long a slot is held
+
+
+class Gate:
+    """The slots of one database in one event loop, with what is needed to refuse at once a
+    request that could not start within its wait: how many wait, and how long a slot is held
+    on average (a running mean)."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self.semaphore = asyncio.Semaphore(slots)
+        self.waiting = 0
+        self.hold = 0.0  # seconds
+
+    def hopeless(self, wait: float) -> bool:
+        """Whether a request arriving now would not get a slot within ``wait`` seconds: every
+        slot is taken and the queue ahead of it takes longer than that to drain."""
+        if not self.semaphore.locked():
+            return False
+        return wait <= 0 or (self.waiting + 1) * self.hold / self.slots > wait
+
+    async def acquire(self, wait: float) -> float:
+        """Take a slot (the instant it was taken), or raise ``Busy``."""
+        if self.hopeless(wait):
+            raise Busy
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self.semaphore.acquire(), wait)
+        except TimeoutError:
+            raise Busy from None
+        finally:
+            self.waiting -= 1
+        return time.monotonic()
+
+    def release(self, taken: float) -> None:
+        self.hold += SMOOTHING * (time.monotonic() - taken - self.hold)
+        self.semaphore.release()
+
 
 # one gate per event loop and database: asyncio primitives belong to the loop that made them
 # (a test client may run each request on a loop of its own)
-_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Gate]] = (
     weakref.WeakKeyDictionary()
 )
 
 
 class Busy(Exception):
-    """Every connection stayed in use for ``ADMISSION_TIMEOUT``: try again shortly."""
+    """No slot would come free within the route's wait: try again shortly."""
 
 
-def _gate(url: str) -> asyncio.Semaphore:
+def slots(url: str) -> int:
+    """How many requests this process admits to the database at once."""
+    return max(1, min(settings().admission_slots, connection_capacity(url)))
+
+
+def gate(url: str) -> Gate:
     per_url = _gates.setdefault(asyncio.get_running_loop(), {})
-    gate = per_url.get(url)
-    if gate is None:
-        gate = per_url[url] = asyncio.Semaphore(connection_capacity(url))
-    return gate
+    found = per_url.get(url)
+    if found is None:
+        found = per_url[url] = Gate(slots(url))
+    return found
 
 
 @asynccontextmanager
-async def admitted(url: str) -> AsyncIterator[None]:
-    """Hold one of the database's connection slots for the duration of the block."""
-    gate = _gate(url)
-    try:
-        await asyncio.wait_for(gate.acquire(), ADMISSION_TIMEOUT)
-    except TimeoutError:
-        raise Busy from None
+async def admitted(url: str, wait: float | None = None) -> AsyncIterator[None]:
+    """Hold one of the process's database slots for the duration of the block; ``Busy`` at once
+    if none would come free within ``wait`` seconds (default: RENCAI_ADMISSION_WAIT), or when
+    none has after that wait."""
+    found = gate(url)
+    taken = await found.acquire(settings().admission_wait if wait is None else wait)
     try:
         yield
     finally:
-        gate.release()
+        found.release(taken)
+
+
+# --- refusing before any work --------------------------------------------------------------------
+# Routes whose refusal is decided before their body is read or anything else runs: under a flood
+# the refusals then cost next to nothing and leave the cores to the admitted requests.
+EARLY: dict[tuple[str, str], Callable[[], float]] = {
+    ("POST", "/api/v1/cards/verify"): lambda: settings().verify_wait,
+}
+BUSY_BODY = json.dumps(
+    {"errors": [{"field": "(server)", "message": "系统繁忙，请稍后重试", "code": "busy"}]},
+    ensure_ascii=False,
+).encode()
+BUSY_HEADERS = [
+    (b"content-type", b"application/json"),
+    (b"content-length", str(len(BUSY_BODY)).encode()),
+    (b"retry-after", str(RETRY_AFTER).encode()),
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+]
+
+
+class SheddingMiddleware(HttpMiddleware):
+    """Answers 503 busy at once, unread, a request to an ``EARLY`` route that could not start
+    within its wait (the route itself still bounds the wait of those let through)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wait = EARLY.get((scope["method"], scope["path"]))
+        if wait is not None and gate(database_url()).hopeless(wait()):
+            await send({"type": "http.response.start", "status": 503, "headers": BUSY_HEADERS})
+            await send({"type": "http.response.body", "body": BUSY_BODY})
+            return
+        await self.app(scope, receive, send)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import rencai
+from rencai.db.session import database_ready
 from rencai.web import problems
-from rencai.web.admission import Busy
+from rencai.web.admission import RETRY_AFTER, Busy, SheddingMiddleware
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
@@ -57,6 +61,7 @@ from rencai.web.pages import shortage as shortage_pages
 from rencai.web.pages import stations as station_pages
 from rencai.web.pages import stats as stats_pages
 from rencai.web.templating import templates
+from rencai.web.warm import warm
 from rencai.wiring import wire
 
 STATIC = Path(__file__).with_name("static")
@@ -64,9 +69,17 @@ OPENAPI_URL = "/api/openapi.json"
 SWAGGER_UI_VERSION = "5.35.0"  # static/vendor/swagger-ui-<version>/ (npm swagger-ui-dist)
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # built once before the server takes connections, not by a crowd of first requests
+    await run_in_threadpool(warm)
+    yield
+
+
 def create_app() -> FastAPI:
     wire()  # consumers register for the capabilities' events before any request
     app = FastAPI(
+        lifespan=lifespan,
         title="rencai 人才一体化综合管理服务平台 API",
         version=rencai.__version__,
         description="Talent policy entitlements with citations (calculator contract v1).",
@@ -85,6 +98,8 @@ def create_app() -> FastAPI:
     app.add_middleware(CsrfTokenMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
+    # outermost: a flood's refusals cost next to nothing (decision 0170)
+    app.add_middleware(SheddingMiddleware)
 
     problems.install(app, calculator_pages.templates)
 
@@ -102,7 +117,7 @@ def create_app() -> FastAPI:
     @app.exception_handler(PoolTimeout)
     async def busy(request: Request, __: Exception) -> Response:
         # saturated: a prompt, honest answer the client may retry, rather than a hung request
-        message, retry = "系统繁忙，请稍后重试", {"Retry-After": "1"}
+        message, retry = "系统繁忙，请稍后重试", {"Retry-After": str(RETRY_AFTER)}
         if not problems.is_api(request):
             templates = calculator_pages.templates
             return problems.page(request, templates, 503, "系统繁忙", [message], retry)
@@ -116,7 +131,14 @@ def create_app() -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
+        """Liveness: the process answers (nothing else is touched)."""
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def ready() -> JSONResponse:
+        """Readiness: the database answers and carries this release's schema."""
+        ok = database_ready()
+        return JSONResponse({"status": "ok" if ok else "unavailable"}, 200 if ok else 503)
 
     app.include_router(entitlements_api.router)
     app.include_router(accounts_api.router)

@@ -46,6 +46,7 @@ from rencai.cards.views import CardDetail, CardView, card_detail, card_view
 from rencai.db.session import database_url, session_scope
 from rencai.errors import Refusal
 from rencai.registry.models import Account, Role, TalentProfile
+from rencai.settings import settings
 from rencai.views import View
 from rencai.web.admission import admitted
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, bearer_or_cookie, require
@@ -249,20 +250,25 @@ async def verify_card(
     # One worker thread does the whole check in one short transaction: a gate's request never
     # holds a database connection while it waits for another thread (under a burst that wait
     # would deadlock the thread pool against the connection pool).
+    # A check that cannot start within RENCAI_VERIFY_WAIT is refused 503 busy at once: the gate
+    # falls back to its offline verifier rather than holding the queue (decision 0170).
     raw = bearer_or_cookie(request, authorization)
-    async with admitted(database_url()):
+    async with admitted(database_url(), settings().verify_wait):
         return await run_in_threadpool(_verify_and_record, raw, body.code, body.event_id)
 
 
 def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -> dict[str, Any]:
     now = _now()
-    with session_scope(database_url()) as session:
+    url = database_url()
+    with session_scope(url) as session:
         gate = gate_of(session, raw_token, now) if raw_token else None
         if gate is None:
             raise Refusal("authorization", "请先登录", "unauthenticated")
         if gate.point_id is None:
             raise Refusal("role", "仅服务网点账号可以核验", "forbidden")
-        if not VERIFY_LIMITER.allow(gate.account_id):
+        # the point's bucket, shared by every serving process (its row stays locked until this
+        # transaction ends: one point's checks follow each other, other points are not held)
+        if not VERIFY_LIMITER.allow(session, gate.account_id):
             raise Refusal("rate", "核验请求过于频繁，请稍后再试", "rate_limited")
         verdict, recorded = verify_online(session, gate, code, _store(), now, event_id)
         data = verdict.as_dict()

@@ -28,6 +28,8 @@ def list_policies(
     status: Annotated[Literal["computed", "catalogued", "not_encodable"] | None, Query()] = None,
     document: Annotated[str | None, Query(description="文号或文件标题")] = None,
 ) -> dict[str, Any]:
+    # the catalogue and its search index are built at start-up (rencai.web.warm): nothing here
+    # is rebuilt per request
     cat = catalogue()
     found = cat.search(q, jurisdiction, target, document, status)
     return {"count": len(found), "items": [e.as_dict(cat.documents) for e in found]}

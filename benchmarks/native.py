@@ -1,0 +1,211 @@
+"""A native load generator for the HTTP benchmarks: `hey` from Debian, pinned to its own core.
+
+The generator is installed if absent (apt-get, through `sudo -n` when not root, as
+scripts/ensure-system-deps.sh does) and runs under `taskset` on the last core, while the server
+runs on the others (or all of them with several workers), so the two do not compete blindly.
+Every figure is printed beside /healthz measured the same way in the same run: on a shared,
+noisy machine the ratios are what compare.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+CORES = os.cpu_count() or 1
+GENERATOR_CPU = str(CORES - 1)  # the load generator's core
+PIN = ["taskset", "-c"]
+
+
+def ensure(tool: str, package: str | None = None) -> str:
+    """The tool's path, installing its Debian package first if it is missing."""
+    found = shutil.which(tool)
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package or tool],
+    ):
+        done = subprocess.run([*sudo, *command], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            reason = done.stderr.strip()[-200:]
+            raise SystemExit(f"error: could not install {package or tool} with apt-get: {reason}")
+    found = shutil.which(tool)
+    if not found:
+        raise SystemExit(f"error: {tool} still not found after installing {package or tool}")
+    return found
+
+
+@dataclass
+class Run:
+    """Per-request timings of one generator run (seconds) with their HTTP status."""
+
+    samples: list[tuple[float, int]]
+    seconds: float
+    errors: int = 0  # requests that got no HTTP answer (timeouts, refused connections)
+
+    def of(self, status: int | None = None) -> list[float]:
+        return sorted(t for t, s in self.samples if status is None or s == status)
+
+    @property
+    def rate(self) -> float:
+        return len(self.samples) / self.seconds
+
+    def count(self, status: int) -> int:
+        return sum(1 for _, s in self.samples if s == status)
+
+    @staticmethod
+    def pct(values: Sequence[float], q: float) -> float:
+        return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+    def p(self, q: float, status: int | None = None) -> float:
+        return self.pct(self.of(status), q)
+
+    def median(self, status: int | None = None) -> float:
+        values = self.of(status)
+        return statistics.median(values) if values else float("nan")
+
+
+def hey(
+    url: str,
+    *,
+    seconds: float,
+    concurrency: int,
+    method: str = "GET",
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+    rate: float | None = None,
+    requests: int | None = None,
+) -> subprocess.Popen[str]:
+    """Start one pinned `hey` run (``rate``: requests/s offered in all, spread over the workers;
+    ``requests``: a fixed number instead of a duration)."""
+    command = ["taskset", "-c", GENERATOR_CPU, ensure("hey"), "-c", str(concurrency), "-o", "csv"]
+    command += ["-n", str(requests)] if requests else ["-z", f"{seconds:g}s"]
+    command += ["-m", method, "-t", "30", "-disable-compression"]
+    if rate:
+        command += ["-q", f"{rate / concurrency:.3f}"]
+    if body is not None:
+        command += ["-d", body, "-T", "application/json"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    return subprocess.Popen(
+        [*command, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def collect(processes: Sequence[subprocess.Popen[str]], expected: float | None = None) -> Run:
+    """Wait for the runs started together and merge their samples."""
+    samples: list[tuple[float, int]] = []
+    span = 0.0
+    for process in processes:
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise SystemExit(f"error: hey failed: {err.strip()[-300:]}")
+        for row in csv.DictReader(io.StringIO(out)):
+            samples.append((float(row["response-time"]), int(row["status-code"])))
+            span = max(span, float(row["offset"]) + float(row["response-time"]))
+    return Run(samples, expected or span or 1e-9)
+
+
+def paced(
+    url: str, rate: float, seconds: float, streams: int = 16, per_stream: int = 4, **spec: Any
+) -> Run:
+    """About ``rate`` requests/s offered evenly. One `hey` paces its workers in step (each
+    worker waits for its own tick, and all ticks fall together), which offers bursts rather than
+    a rate; so several small runs are started a fraction of the tick apart. ``spec(i)`` may give
+    each run its own headers or body (a callable), else ``spec`` is used as it is."""
+    tick = streams * per_stream / rate  # seconds between one worker's requests
+    started = []
+    for i in range(streams):
+        options = spec["each"](i) if "each" in spec else spec
+        started.append(
+            hey(url, seconds=seconds, concurrency=per_stream, rate=rate / streams, **options)
+        )
+        time.sleep(tick / streams)
+    return collect(started, seconds)
+
+
+def measure(url: str, **options: object) -> Run:
+    return collect([hey(url, **options)])  # type: ignore[arg-type]
+
+
+@contextmanager
+def server(database_url: str, workers: int = 1, **env: str) -> Iterator[str]:
+    """`rencai serve --workers N` on a free port, pinned away from the generator's core when one
+    process serves (several workers get every core: that is what they are for)."""
+    from tests.support import free_port
+
+    port = free_port()
+    cpus = ",".join(str(c) for c in range(max(1, CORES - 1))) if workers == 1 else f"0-{CORES - 1}"
+    log = open(os.environ.get("RENCAI_BENCH_LOG", os.devnull), "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            *PIN,
+            cpus,
+            sys.executable,
+            "-m",
+            "rencai",
+            "serve",
+            "--port",
+            str(port),
+            *(["--workers", str(workers)] if workers > 1 else []),
+        ],
+        env={**os.environ, "RENCAI_DATABASE_URL": database_url, **env},
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise SystemExit("error: the server did not become ready")
+        for _ in range(50 * workers):  # every worker warm (imports, rules, first connection)
+            httpx.get(base + "/healthz")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:7.1f} ms"
+
+
+def layout(workers: int) -> str:
+    return (
+        f"{CORES} cores: load generator `hey` pinned to core {GENERATOR_CPU}, server "
+        f"({workers} worker{'s' if workers > 1 else ''}) on "
+        + (
+            f"cores 0-{CORES - 2}"
+            if workers == 1 and CORES > 2
+            else "core 0"
+            if workers == 1
+            else "every core"
+        )
+    )

@@ -1,0 +1,26 @@
+"""What every process builds once before it serves: the policy catalogue and its search index,
+and each computed jurisdiction's rules engine with its first calculation.
+
+Built lazily, these were built by the first requests — by every one of them that arrived
+together, each in its own worker thread, so a cold process under load answered its first
+requests after many seconds. The app builds them at start-up instead, before the server takes
+connections (and /readyz answers only then).
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from rencai.policy.calculator import entitlements
+from rencai.policy.catalogue import catalogue
+from rencai.policy.cities import registry
+from rencai.policy.contract.profile import ProfileError, parse_profile
+from rencai.policy.engine.system import system_for
+
+
+def warm() -> None:
+    catalogue().search("人才")  # the catalogue and its search index
+    for code in registry():
+        system_for(code)
+        with suppress(ProfileError):  # the engine's lazy parts: one calculation, empty profile
+            entitlements(parse_profile({"jurisdiction": code}))

@@ -1,0 +1,203 @@
+"""Serving with many processes on one PostgreSQL database, and shedding load instead of queueing.
+
+- Two server processes share one database: a service point's rate limit, a login (session) and
+  an idempotent submission hold across them (decisions 0168, 0169).
+- `rencai serve --workers 2` serves; more than one worker on SQLite is refused in one line.
+- A burst of online card checks beyond what the server can start within the verify wait gets
+  prompt 503 ``busy`` answers with Retry-After, and no admitted check waits without bound
+  (decision 0170).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from rencai.cards.usage import register_point
+from rencai.db.session import engine_for, session_scope, upgrade
+from rencai.registry.accounts import register_talent
+from rencai.registry.identifiers import id_check_character
+from tests.profiles import doctor
+from tests.support import ServerProcess, free_port, random_first17
+
+PASSWORD = "secret123"
+
+
+def _database(pg_url: str) -> str:
+    """A fresh, migrated database on the session's PostgreSQL server."""
+    name = f"serving_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    url = pg_url.rsplit("/", 1)[0] + "/" + name
+    upgrade(url)
+    return url
+
+
+def _server(url: str, files: Path, **env: str) -> ServerProcess:
+    server = ServerProcess(url, files)
+    server.env.update(env)
+    return server
+
+
+def _login(base: str, username: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{base}/api/v1/tokens", json={"username": username, "password": PASSWORD}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+@pytest.fixture(scope="module")
+def two_servers(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    url = _database(pg_url)
+    with session_scope(url) as s:
+        first17, profile = random_first17(), doctor()
+        del profile["on"]
+        number = first17 + id_check_character(first17)
+        register_talent(s, "twin", PASSWORD, "王博士", number, profile)
+        register_point(s, "BUS-1", "公交1路", "bus", "gate", PASSWORD, "130102")
+        register_point(s, "BUS-2", "公交2路", "bus", "gate2", PASSWORD, "130102")
+    engine_for(url).dispose()
+    files = tmp_path_factory.mktemp("serving-files")
+    # half a check a second, a burst of one: a point's second check within two seconds is refused
+    with (
+        _server(url, files, RENCAI_VERIFY_RATE="0.5") as a,
+        _server(url, files, RENCAI_VERIFY_RATE="0.5") as b,
+    ):
+        yield {"a": a.url, "b": b.url}
+
+
+def test_a_points_rate_limit_holds_across_processes(two_servers: dict[str, str]) -> None:
+    a, b = two_servers["a"], two_servers["b"]
+    gate_a, gate_b = _login(a, "gate"), _login(b, "gate")
+    started = time.monotonic()
+    first = httpx.post(f"{a}/api/v1/cards/verify", headers=gate_a, json={"code": "x"})
+    second = httpx.post(f"{b}/api/v1/cards/verify", headers=gate_b, json={"code": "x"})
+    elapsed = time.monotonic() - started
+    assert first.status_code == 200 and first.json()["verdict"] == "malformed"
+    # the other process draws on the same bucket (a refill takes two seconds)
+    assert elapsed >= 2 or second.status_code == 429, (second.status_code, elapsed)
+    assert second.json()["errors"][0]["code"] == "rate_limited"
+    # another point's bucket is its own, in either process
+    other = httpx.post(f"{b}/api/v1/cards/verify", headers=_login(a, "gate2"), json={"code": "x"})
+    assert other.status_code == 200
+
+
+def test_a_session_holds_across_processes(two_servers: dict[str, str]) -> None:
+    a, b = two_servers["a"], two_servers["b"]
+    headers = _login(a, "twin")
+    assert httpx.get(f"{b}/api/v1/me", headers=headers).json()["username"] == "twin"
+    assert httpx.delete(f"{b}/api/v1/tokens/current", headers=headers).status_code == 204
+    assert httpx.get(f"{a}/api/v1/me", headers=headers).status_code == 401
+
+
+def test_an_idempotent_submission_holds_across_processes(two_servers: dict[str, str]) -> None:
+    a, b = two_servers["a"], two_servers["b"]
+    headers = _login(a, "twin")
+    body = {"program": "card.b", "idempotency_key": uuid.uuid4().hex}
+
+    def submit(base: str) -> httpx.Response:
+        return httpx.post(f"{base}/api/v1/applications", headers=headers, json=body, timeout=30)
+
+    # the same submission sent to both processes at once, then again to each
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(submit, [a, b]))
+    again = [submit(a), submit(b)]
+    replies = [(r.status_code, r.text[:200]) for r in together + again]
+    assert all(r.status_code in (200, 201) for r in together + again), replies
+    numbers = {r.json()["id"] for r in together + again}
+    assert len(numbers) == 1
+    listed = httpx.get(f"{b}/api/v1/applications", headers=headers).json()["items"]
+    assert [c["id"] for c in listed].count(numbers.pop()) == 1 and len(listed) == 1
+
+
+def test_serve_with_workers(pg_url: str, tmp_path: Path) -> None:
+    port, url = free_port(), _database(pg_url)
+    env = {**os.environ, "RENCAI_DATABASE_URL": url, "RENCAI_FILES_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "rencai", "serve", "--port", str(port), "--workers", "2"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline, answered = time.monotonic() + 60, 0
+        while time.monotonic() < deadline and answered < 4:
+            try:
+                ok = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+                answered += ok
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert answered == 4
+        workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(workers) >= 2
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    sqlite = {**env, "RENCAI_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    refused = subprocess.run(
+        [*command[:-1], "3"], env=sqlite, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 2 and not refused.stdout.strip().startswith("rencai:")
+    assert refused.stderr.strip().splitlines() == [
+        "error: 多进程服务（--workers 大于 1）需要 PostgreSQL 数据库（RENCAI_DATABASE_URL）"
+    ]
+
+
+# --- shedding -----------------------------------------------------------------------------------
+
+BURST = 80
+WAIT = 0.1  # RENCAI_VERIFY_WAIT for the test server
+BOUND = 5.0  # seconds: far above what an admitted check takes, far below an unbounded queue
+
+
+async def _burst(base: str, headers: dict[str, str]) -> list[tuple[float, httpx.Response]]:
+    limits = httpx.Limits(max_connections=BURST, max_keepalive_connections=BURST)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+
+        async def one() -> tuple[float, httpx.Response]:
+            started = time.monotonic()
+            body = {"code": "x"}
+            response = await client.post("/api/v1/cards/verify", headers=headers, json=body)
+            return time.monotonic() - started, response
+
+        return await asyncio.gather(*(one() for _ in range(BURST)))
+
+
+def test_a_burst_beyond_capacity_is_refused_at_once(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    url = _database(pg_url)
+    with session_scope(url) as s:
+        register_point(s, "BUS-9", "公交9路", "bus", "busy", PASSWORD, "130102")
+    engine_for(url).dispose()
+    settings = {
+        "RENCAI_ADMISSION_SLOTS": "1",
+        "RENCAI_VERIFY_WAIT": str(WAIT),
+        "RENCAI_VERIFY_RATE": "100000",
+    }
+    with _server(url, tmp_path_factory.mktemp("shed-files"), **settings) as server:
+        headers = _login(server.url, "busy")
+        with ThreadPoolExecutor(1) as thread:
+            timed = thread.submit(asyncio.run, _burst(server.url, headers)).result()
+        after = httpx.post(f"{server.url}/api/v1/cards/verify", headers=headers, json={"code": "x"})
+    admitted = [t for t, r in timed if r.status_code == 200]
+    refused = [(t, r) for t, r in timed if r.status_code == 503]
+    assert len(admitted) + len(refused) == BURST
+    assert admitted and refused, (len(admitted), len(refused))
+    for _, response in refused:
+        assert response.json()["errors"][0]["code"] == "busy"
+        assert response.headers["Retry-After"] == "1"
+    # no request waits without bound, and a refusal is no slower than the slowest admission
+    assert max(t for t, _ in timed) < BOUND
+    assert min(t for t, _ in refused) <= max(admitted)
+    assert after.status_code == 200  # and the server serves on
