@@ -84,7 +84,7 @@ def test_define_run_and_read_a_reform(browser: Browser, live_server: LiveServer)
     # a registered doctor's own account (this test's, or another doctor registered in the same
     # database: the samples are a few of those who gain), in the calculator's words, under both
     # laws
-    account = lead.locator("section.sample").first
+    account = lead.locator("section.sample", has_text="享受：4000.00 元/月").first
     expect(account).to_contain_text("享受：3000.00 元/月")
     expect(account).to_contain_text("享受：4000.00 元/月")
     expect(account).to_contain_text("石家庄市人才绿卡B卡人才")
