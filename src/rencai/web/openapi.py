@@ -70,6 +70,7 @@ OPTIONAL_AUTH = {("delete", "/api/v1/tokens/current")}  # signing out twice is n
 # refusals particular to an operation, beyond those its shape implies
 PARTICULAR: dict[tuple[str, str], tuple[str, ...]] = {
     ("post", "/api/v1/tokens"): ("401", "429"),  # wrong credentials; too many attempts
+    ("get", "/api/v1/shortage/matches"): ("409",),  # the talent has not consented to matching
 }
 # operations that answer with a file rather than JSON: (method, path) → {media type: schema}
 BINARY = {"type": "string", "format": "binary"}
