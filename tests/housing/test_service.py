@@ -309,3 +309,68 @@ def test_concurrent_applications_get_consecutive_numbers(db_url: str) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(submit, talents))
     assert sorted(numbers) == [f"{batch_id}-{n:05d}" for n in range(1, 9)]
+
+
+def test_renting_a_unit_in_kind_stops_the_rental_subsidy_from_the_next_month(
+    db_url: str,
+) -> None:
+    """石政办发〔2021〕6号 附件3 三（二）: "对未享受保障性租赁住房实物配租……通过发放租赁补贴保障方式
+    予以保障" — the subsidy is for families not housed in kind: once the contract is signed, the
+    months after its first are not paid; what was paid stays paid (decision 0177)."""
+    from rencai import clock
+
+    with session_scope(db_url) as s:
+        office = world.office(s, "office7")
+        batch, buildings = world.batch(s, office, kind="rental", number=7)
+        t = world.talent(s, "tenant7", "王小明")
+        application = service.apply(s, t, batch.id, list(buildings.values()))
+        _through_draw(s, office, batch.id)
+        subsidy = Schedule(
+            talent_id=t.id,
+            id_number=t.id_number,
+            payee_name="王小明",
+            program=service.RENTAL_SUBSIDY_PROGRAM,
+            program_name="保障性租赁住房租赁补贴",
+            jurisdiction="shijiazhuang",
+            county="130102",
+            level="city",
+            per="month",
+            parameter_path="rental_housing.subsidy",
+            periods=60,
+            start_period=dt.date(2026, 10, 1),
+            citation="{}",
+            conditions="[]",
+            status="active",
+            created_at=clock.now(),
+        )
+        s.add(subsidy)
+        s.flush()
+        months = [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
+        months += [dt.date(2027, 1, 1), dt.date(2027, 2, 1)]
+        for seq, (period, status) in enumerate(
+            zip(months, ["paid", "paid", "planned", "planned", "planned"], strict=True), 1
+        ):
+            s.add(
+                Line(
+                    schedule_id=subsidy.id,
+                    seq=seq,
+                    period=period,
+                    amount_fen=9000,
+                    citation="{}",
+                    status=status,
+                )
+            )
+        s.flush()
+        service.sign_contract(
+            s, office, application.id, dt.date(2026, 12, 10), dt.date(2029, 12, 9)
+        )
+        lines = s.scalars(select(Line).where(Line.schedule_id == subsidy.id).order_by(Line.seq))
+        assert [(line.period.month, line.status) for line in lines] == [
+            (10, "paid"),
+            (11, "paid"),
+            (12, "planned"),  # the month the contract starts is still the market's
+            (1, "stopped"),
+            (2, "stopped"),
+        ]
+        assert subsidy.status == "stopped"
+        assert "实物配租" in (subsidy.stop_reason or "")

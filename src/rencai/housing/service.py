@@ -44,6 +44,7 @@ from rencai.housing.models import (
     UnitKind,
 )
 from rencai.ledger.models import Line, Schedule
+from rencai.ledger.recovery import stop_program
 from rencai.policy.catalogue import catalogue
 from rencai.registry.accounts import checked_profile
 from rencai.registry.identifiers import mask_name
@@ -59,6 +60,9 @@ RESALE_YEARS = 5
 GREEN_CARD_PURCHASE_SUBSIDIES = ("sjz.b.purchase_subsidy", "sjz.a.home_purchase_subsidy")
 PAID_LINE = ("batched", "sent", "paid")
 RENTAL_PROGRAM = "sjz.rental_housing.admission"
+# the subsidy of a family renting on the market, for those not housed in kind (石政办发〔2021〕6号
+# 附件3 三（二）): it stops once the family rents a unit (decision 0177)
+RENTAL_SUBSIDY_PROGRAM = "sjz.rental_housing.subsidy"
 LIVE = ("active", "exiting")
 
 
@@ -790,6 +794,13 @@ def sign_contract(
             ) from None
         raise HousingError("unit", "该房源已签订合同", "bad_state") from None
     unit.status = "let"
+    if batch.kind == BatchKind.rental:
+        reason = (
+            f"{start:%Y年%m月%d日}起承租保障性租赁住房（实物配租），"
+            "依石政办发〔2021〕6号附件3三（二）自次月起不再发放租赁补贴"
+        )
+        for _, number in family:
+            stop_program(session, number, RENTAL_SUBSIDY_PROGRAM, start, reason, _actor(actor))
     _event(
         session, actor, "contract", {"unit": unit.id, "start": start, "end": end}, contract=contract
     )

@@ -514,6 +514,39 @@ def stop_for_revoked_card(
     return stopped
 
 
+def stop_program(
+    session: Session,
+    id_number: str,
+    program: str,
+    last_period: dt.date,
+    reason: str,
+    actor: str,
+) -> list[int]:
+    """A person's schedules of one program stop after ``last_period``: the lines of later
+    periods not yet paid are not paid. Called by another capability when the person no longer
+    qualifies for a reason it records itself (the 保租房 rental subsidy once the family rents a
+    unit in kind); returns the schedules stopped."""
+    stopped = []
+    for schedule in session.scalars(
+        select(Schedule).where(
+            Schedule.id_number == id_number,
+            Schedule.program == program,
+            Schedule.status != "stopped",
+        )
+    ):
+        _stop(session, schedule, month_start(last_period), reason, actor)
+        stopped.append(schedule.id)
+    if stopped:
+        audit(
+            session,
+            actor,
+            "ledger.program_stopped",
+            f"id:{id_number[:6]}",
+            {"program": program, "schedules": stopped, "after": last_period.isoformat()},
+        )
+    return stopped
+
+
 def paid_after_stop(
     session: Session, schedule_id: int, line_id: int, period: dt.date, amount_fen: int, actor: str
 ) -> None:
