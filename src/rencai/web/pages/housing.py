@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from rencai import clock
 from rencai.errors import Refusal
@@ -34,6 +35,7 @@ from rencai.registry.accounts import talent_of
 from rencai.registry.models import Account
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, SerialId, require_page
 from rencai.web.errors import status_of
+from rencai.web.forms import form_action
 from rencai.web.templating import message, page
 
 router = APIRouter(include_in_schema=False)
@@ -74,19 +76,21 @@ async def _act(
 ) -> Response:
     """Run one office or talent action from a form; a refusal changes nothing and is shown in
     Chinese with a way back."""
-    form: Form = dict(await request.form())
-    form["_lists"] = await request.form()
-    try:
-        with session.begin_nested():
-            action(form)
-    except Refusal as exc:
-        return page(
-            request,
-            "housing_message.html",
-            {"text": exc.message, "back": back},
-            status_of(exc),
-        )
-    return RedirectResponse(back, status_code=303)
+
+    def run(submitted: FormData) -> Any:
+        form: Form = dict(submitted)
+        form["_lists"] = submitted
+        return action(form)
+
+    return await form_action(
+        request,
+        session,
+        run,
+        lambda exc, _: page(
+            request, "housing_message.html", {"text": exc.message, "back": back}, status_of(exc)
+        ),
+        lambda _: RedirectResponse(back, status_code=303),
+    )
 
 
 # --- everyone ------------------------------------------------------------------------------

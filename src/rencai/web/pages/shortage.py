@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from rencai.errors import Refusal
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.accounts import talent_of
 from rencai.registry.models import Account, Role
@@ -21,6 +20,7 @@ from rencai.shortage.service import INDUSTRIES, NeedInput
 from rencai.shortage.views import candidate_view, catalogue_view, match_view, need_view
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, SerialId
 from rencai.web.errors import status_of
+from rencai.web.forms import form_action
 from rencai.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -87,15 +87,19 @@ def overview(request: Request, account: MaybeAccount, session: DbSession) -> Res
 async def _act(
     request: Request, session: Session, account: Account, action: Any, done: str
 ) -> Response:
-    form = await request.form()
-    try:
-        with session.begin_nested():
-            result = action(form)
-    except Refusal as exc:
-        return _overview(request, session, account, exc.message, status_of(exc), form=form)
-    if isinstance(result, Response):
-        return result
-    return _overview(request, session, account, done=done)
+    return await form_action(
+        request,
+        session,
+        action,
+        lambda exc, form: _overview(
+            request, session, account, exc.message, status_of(exc), form=form
+        ),
+        lambda result: (
+            result
+            if isinstance(result, Response)
+            else _overview(request, session, account, done=done)
+        ),
+    )
 
 
 @router.get("/shortage/catalogues/{jurisdiction}/{year}", response_class=HTMLResponse)

@@ -23,6 +23,7 @@ from rencai.stations.models import Station, StationBooking
 from rencai.stations.views import booking_view, cost_view, policy_view, station_view, yuan
 from rencai.web.deps import DbSession, PageAccount, SerialId, require_page
 from rencai.web.errors import status_of
+from rencai.web.forms import form_action
 from rencai.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -117,15 +118,19 @@ def overview(request: Request, account: PageAccount, session: DbSession) -> Resp
 async def _act(
     request: Request, session: Session, account: Account, action: Any, done: str
 ) -> Response:
-    form = await request.form()
-    try:
-        with session.begin_nested():
-            result = action(form)
-    except Refusal as exc:
-        return _overview(request, session, account, exc.message, status_of(exc), form=form)
-    if isinstance(result, Response):
-        return result
-    return _overview(request, session, account, done=done)
+    return await form_action(
+        request,
+        session,
+        action,
+        lambda exc, form: _overview(
+            request, session, account, exc.message, status_of(exc), form=form
+        ),
+        lambda result: (
+            result
+            if isinstance(result, Response)
+            else _overview(request, session, account, done=done)
+        ),
+    )
 
 
 @router.post("/stations/bookings", response_class=HTMLResponse)
