@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from rencai import clock
+from rencai import clock, formats
 from rencai.registry.models import ROLE_LABELS, Role
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -27,6 +27,11 @@ templates.env.filters["office_time"] = lambda value, seconds=False: clock.displa
 # an account's role as the office names it (never its internal code)
 templates.env.filters["role_label"] = lambda code: ROLE_LABELS.get(Role(code), code)
 templates.env.filters["office_date"] = lambda value: clock.office_date(_instant(value)).isoformat()
+# money, dates and identities as people read them (rencai.formats): one layer for every page
+for _name in ("money", "yuan", "wan", "money_from_fen", "cn_date", "cn_month", "masked_id"):
+    templates.env.filters[_name] = getattr(formats, _name)
+templates.env.filters["masked_name"] = formats.masked_name
+templates.env.filters["working_days"] = formats.working_days
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
