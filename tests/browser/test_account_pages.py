@@ -33,7 +33,7 @@ def test_register_fill_profile_and_see_entitlements(phone: Page, live_server: Li
     phone.fill("#start_date", "2024-07-01")
     phone.click("#save")
     expect(phone.locator("[data-card='card.b']")).to_contain_text("博士学位研究生")
-    expect(phone.locator("tr[data-benefit='sjz.b.rent_subsidy']")).to_contain_text("3000.00")
+    expect(phone.locator("tr[data-benefit='sjz.b.rent_subsidy']")).to_contain_text("¥3,000.00")
     # a fresh login with the wrong password is refused in Chinese
     phone.click("text=退出登录")
     phone.goto(live_server.url + "/login")

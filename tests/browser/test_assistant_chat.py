@@ -38,7 +38,7 @@ def test_ask_see_the_cited_answer_and_open_the_prefilled_calculator(
     expect(phone.locator("#degree")).to_have_value("master")
     expect(phone.locator("#county")).to_have_value("130123")
     expect(phone.locator("#employer_type")).to_have_value("enterprise")
-    expect(phone.locator("tr[data-benefit='sjz.b.rent_subsidy']")).to_contain_text("1500.00")
+    expect(phone.locator("tr[data-benefit='sjz.b.rent_subsidy']")).to_contain_text("¥1,500.00")
 
 
 def test_a_question_outside_the_policies_is_refused_on_the_page(

@@ -28,12 +28,14 @@ def test_doctor_sees_cited_money_on_a_phone(
     fill_doctor(phone, live_server)
     phone.click("#submit")
     rent = phone.locator("tr[data-benefit='sjz.b.rent_subsidy']")
-    expect(rent).to_contain_text("3000.00")
-    expect(rent).to_contain_text("180000.00")
+    expect(rent).to_contain_text("¥3,000.00")
+    expect(rent).to_contain_text("¥180,000.00")
     expect(rent).to_contain_text("石字〔2021〕7号")
-    expect(phone.locator("tr[data-benefit='sjz.b.purchase_subsidy']")).to_contain_text("300000.00")
+    expect(phone.locator("tr[data-benefit='sjz.b.purchase_subsidy']")).to_contain_text(
+        "¥300,000.00"
+    )
     expect(phone.locator("tr[data-benefit='sjz.b.settlement_allowance']")).to_contain_text(
-        "50000.00"
+        "¥50,000.00"
     )
     expect(phone.locator("[data-card='card.b']")).to_contain_text("博士学位研究生")
     expect(phone.locator("[data-card='card.family']")).to_contain_text("配偶")
@@ -69,7 +71,7 @@ def test_rental_housing_on_request(phone: Page, live_server: LiveServer) -> None
     phone.check("input[name=lease_filed]")
     phone.click("#submit")
     subsidy = phone.locator("tr[data-benefit='sjz.rental_housing.subsidy']")
-    expect(subsidy).to_contain_text("150.00")
+    expect(subsidy).to_contain_text("¥150.00")
     expect(subsidy).to_contain_text("石政办发〔2021〕6号")
 
 
@@ -94,3 +96,55 @@ def test_identity_number_decides_the_age(phone: Page, live_server: LiveServer) -
     phone.fill("#birth_date", "")
     phone.click("#submit")
     expect(phone.locator("#why-not")).to_contain_text("超过 35 周岁")
+
+
+def test_doctor_sees_totals_each_service_once_and_a_way_on(
+    phone: Page, live_server: LiveServer
+) -> None:
+    """The result adds the money up (one-off and per period), lists a service item the city
+    card and the county card both grant once, shows the county 房租补贴 that 就高 ruled out as
+    such rather than as a service, asks for missing facts as questions, and tells a visitor
+    how to go on."""
+    fill_doctor(phone, live_server)
+    phone.click("#submit")
+    total = phone.locator("#money-total")
+    expect(total).to_contain_text("一次性发放¥350,000.00")
+    expect(total).to_contain_text("每期 ¥3,000.00/月，补助期内合计 ¥180,000.00")
+    expect(total).to_contain_text("全部补助期合计¥530,000.00")
+    services = phone.locator("#services")
+    expect(services.locator("li[data-service='户籍办理']")).to_have_count(1)
+    expect(services.locator("li[data-service='子女入学']")).to_have_count(1)
+    expect(services.locator("li[data-service='房租补贴']")).to_have_count(0)
+    expect(phone.locator("[data-excluded='房租补贴']")).to_contain_text(
+        "不与房租补助同时享受，已按就高取房租补助"
+    )
+    needs = phone.locator("#needs")
+    expect(needs).to_contain_text("年工资薪金收入（元）")
+    expect(needs).not_to_contain_text("employment.")
+    way_on = phone.locator("#way-on")
+    expect(way_on.locator("a[href='/login']")).to_be_visible()
+    expect(way_on.locator("a[href='/register']")).to_be_visible()
+    # on a phone the table's header row is hidden: each value keeps its column's name
+    label = phone.evaluate(
+        """getComputedStyle(document.querySelector(
+            "tr[data-benefit='sjz.b.rent_subsidy'] td[data-label='期数']"), '::before').content"""
+    )
+    assert "期数" in label
+
+
+def test_the_form_asks_every_fact_the_rules_read(phone: Page, live_server: LiveServer) -> None:
+    """A person fact the rules read has an input: here 在站博士后 and a skill certificate."""
+    fill_doctor(phone, live_server)
+    for name in (
+        "postdoc_in_station",
+        "national_class1_competition_place",
+        "unemployment_insurance_months",
+        "skill_certificate",
+        "skill_certificate_date",
+        "graduation_date",
+        "startup_social_insurance_paid",
+        "instrument_sharing_fees",
+        "city_revenue_contribution",
+        "employer_two_leading_industries",
+    ):
+        expect(phone.locator(f"[name={name}]")).to_have_count(1)

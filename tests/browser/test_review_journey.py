@@ -72,6 +72,19 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
     expect(talent.locator("#message")).to_contain_text("只接受PDF、JPG、PNG")
     talent.goto(case_url)
     expect(talent.locator("#materials li")).to_have_count(1)
+    # the stepper follows the program's chain; 我的 no longer offers to apply again
+    stepper = talent.locator(".stepper").first
+    expect(stepper.locator(".step-name")).to_have_text(
+        ["提交申请", "县级审核", "市级审核", "作出决定"]
+    )
+    expect(stepper.locator("li[aria-current=step] .step-name")).to_have_text("县级审核")
+    talent.goto(live_server.url + "/me")
+    row = talent.locator("#my-cases li[data-program='sjz.b.rent_subsidy']")
+    expect(row).to_contain_text("提交")
+    expect(row).to_contain_text("下一步：等待县级审核")
+    expect(talent.locator("[data-apply='sjz.b.rent_subsidy']")).to_have_count(0)
+    expect(talent.locator("[data-taken='sjz.b.rent_subsidy']")).to_contain_text("县级审核中")
+    expect(talent.locator("[data-apply='sjz.b.purchase_subsidy']")).to_have_count(1)
 
     reviewer = browser.new_context().new_page()
     _login(reviewer, live_server, f"qx{tag}")  # another county sees nothing
@@ -106,3 +119,8 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
 
     talent.goto(live_server.url + "/me")
     expect(talent.locator("#my-cases")).to_contain_text("已通过")
+    row = talent.locator("#my-cases li[data-program='sjz.b.rent_subsidy']")
+    expect(row.locator(".case-dates")).to_contain_text("决定")
+    expect(row.locator(".stepper li.step-done")).to_have_count(4)
+    expect(talent.locator("[data-apply='sjz.b.rent_subsidy']")).to_have_count(0)
+    expect(talent.locator("[data-taken='sjz.b.rent_subsidy']")).to_contain_text("已通过")

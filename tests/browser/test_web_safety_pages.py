@@ -123,7 +123,7 @@ def test_scripted_pages_run_under_the_policy(browser: Browser, live_server: Live
     # the calculator posts through HTMX (token in the header), the policy search gets through it
     fill_doctor(page, live_server)
     page.click("#submit")
-    expect(page.locator("tr[data-benefit='sjz.b.rent_subsidy']")).to_contain_text("3000.00")
+    expect(page.locator("tr[data-benefit='sjz.b.rent_subsidy']")).to_contain_text("¥3,000.00")
     page.goto(live_server.url + "/policies")
     page.fill("#q", "租房")
     expect(page.locator("#rows")).to_contain_text("租")

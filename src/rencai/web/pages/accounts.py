@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.applications.models import Application
-from rencai.applications.views import case_view
 from rencai.errors import Refusal
 from rencai.feeds.disputes import data_about
 from rencai.feeds.views import data_item_view
@@ -44,7 +43,8 @@ from rencai.web.deps import (
 )
 from rencai.web.errors import status_of
 from rencai.web.limits import form_version
-from rencai.web.pages.calculator import PER, form_options, profile_from_form
+from rencai.web.pages.calculator import PER, PER_SHORT, form_options, presented, profile_from_form
+from rencai.web.pages.progress import case_summary
 from rencai.web.templating import page as _page
 
 router = APIRouter(include_in_schema=False)
@@ -157,10 +157,17 @@ def _my_cases(session: Session, talent: TalentProfile) -> list[dict[str, Any]]:
         .where(Application.talent_id == talent.id)
         .order_by(Application.submitted_at.desc())
     )
-    return [
-        {"id": c.id, "name": c.program_name, "status": c.status, "label": c.status_label}
-        for c in map(case_view, cases)
-    ]
+    return [case_summary(c) for c in cases]
+
+
+def _taken(cases: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The programs the talent need not apply for again: a case in progress or approved (the
+    newest per program); a refused one may be applied for anew."""
+    taken: dict[str, dict[str, Any]] = {}
+    for c in cases:  # newest first
+        if c["status"] != "rejected":
+            taken.setdefault(c["program"], {"id": c["id"], "label": c["label"]})
+    return taken
 
 
 def _me_context(talent: TalentProfile, errors: list[dict[str, str]]) -> dict[str, Any]:
@@ -195,8 +202,10 @@ def _me_context(talent: TalentProfile, errors: list[dict[str, str]]) -> dict[str
             "school_tags": education.get("school_tags", []),
         },
         "result": result,
+        "view": presented(result),
         "errors": errors,
         "per": PER,
+        "per_short": PER_SHORT,
         "can_apply": True,
         "apply_key": uuid.uuid4().hex,  # one key per page view: a double click applies once
     }
@@ -237,7 +246,9 @@ def me(request: Request, account: PageAccount, session: DbSession) -> Response:
     talent = talent_of(session, account) if account.role == Role.talent else None
     if talent is None:
         return _page(request, "me.html", {"talent": None, "account": account})
-    context = {"account": account, "cases": _my_cases(session, talent), **_me_context(talent, [])}
+    cases = _my_cases(session, talent)
+    context = {"account": account, "cases": cases, **_me_context(talent, [])}
+    context["taken"] = _taken(cases)
     context["feed_data"] = [data_item_view(item) for item in data_about(session, talent)]
     return _page(request, "me.html", context)
 
@@ -253,5 +264,7 @@ async def save_profile(request: Request, account: PageAccount, session: DbSessio
         update_profile(session, talent, profile, form_version(form))
     except RegistryError as exc:
         context = _me_context(talent, [{"field": exc.field, "message": exc.message}])
+        cases = _my_cases(session, talent)
+        context |= {"cases": cases, "taken": _taken(cases)}
         return _page(request, "me.html", {"account": account, **context}, status_of(exc))
     return RedirectResponse("/me", status_code=303)

@@ -48,6 +48,7 @@ from rencai.web.api.applications import material_response
 from rencai.web.api.feeds import feed_checks
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
 from rencai.web.limits import form_version
+from rencai.web.pages.progress import stepper
 from rencai.web.templating import message as _message
 from rencai.web.templating import templates
 
@@ -129,6 +130,7 @@ def case_page(
     handler = may_handle(account, application)
     context = {
         "case": _case_view(session, application),
+        "progress": stepper(application),
         "steps": steps,
         "may_decide": may_decide(account, application),
         "objections": objections_of(session, application) if handler else [],

@@ -6,6 +6,7 @@ is swapped in. The form is turned into a contract profile here; the rules live i
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,6 +18,9 @@ from rencai.policy.calculator import entitlements
 from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import FieldError, ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.engine.system import system_for
+from rencai.policy.explain.needs import FIELD_LABELS
+from rencai.web.deps import SESSION_COOKIE
 from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -42,6 +46,153 @@ FIELD_NAMES = {
     "jurisdiction": "地区",
 }
 PER = {"month": "元/月", "year": "元/年", "once": "元（一次性）"}
+PER_SHORT = {"month": "/月", "year": "/年", "once": "（一次性）"}
+PERIOD_NAMES = {"month": "按月发放", "year": "按年发放"}
+
+# What the result asks for, as the question a person answers, with the form input that answers
+# it (the page links to it). Fields the engine names in Chinese elsewhere fall back to that name;
+# a path is never shown.
+QUESTIONS: dict[str, tuple[str, str | None]] = {
+    "person.birth_date": ("出生日期", "birth_date"),
+    "person.education": ("最高学历学位", "degree"),
+    "person.education.full_time": ("是否全日制学历", "degree"),
+    "person.education.graduation_date": ("毕业日期", "graduation_date"),
+    "person.invention_patents": ("国家授权发明专利数", "invention_patents"),
+    "person.postdoc_in_station": ("是否在站博士后研究人员", "postdoc_in_station"),
+    "person.national_class1_competition_place": (
+        "代表河北省参加国家一类技能竞赛的名次",
+        "national_class1_competition_place",
+    ),
+    "person.unemployment_insurance_months": (
+        "累计缴纳失业保险费多少个月",
+        "unemployment_insurance_months",
+    ),
+    "person.skill_certificate": ("取得的职业资格或职业技能等级证书", "skill_certificate"),
+    "person.skill_certificate_date": ("取得证书的日期", "skill_certificate_date"),
+    "person.startup_social_insurance_paid": (
+        "自主创业后申报年度本人实际缴纳的社会保险费（元）",
+        "startup_social_insurance_paid",
+    ),
+    "person.instrument_sharing_fees": (
+        "利用大型仪器设备共享平台测试检测的实际支出（元）",
+        "instrument_sharing_fees",
+    ),
+    "person.city_revenue_contribution": (
+        "申报年度工资薪金收入对市及以下财政的贡献（元）",
+        "city_revenue_contribution",
+    ),
+    "employment.annual_salary": ("年工资薪金收入（元）", "annual_salary"),
+    "employment.employer_tax_last_year": ("用人单位上年度纳税额（元）", "employer_tax_last_year"),
+    "employment.employer_type": ("单位类型", "employer_type"),
+    "employment.county": ("工作所在县（市、区）", "county"),
+    "employment.introduced_from": ("从哪里引进（市外、国（境）外或本地培育）", "introduced_from"),
+    "employment.start_date": ("到本市工作或创业的日期", "start_date"),
+    "employment.social_insurance_local": ("是否在本地缴纳社会保险", "social_insurance_local"),
+    "employment.employer_two_leading_industries": (
+        "用人单位是否属于新一代电子信息产业或生物医药产业",
+        "employer_two_leading_industries",
+    ),
+    "family": ("家庭成员（配偶、父母）", "has_spouse"),
+}
+
+
+def question(path: str) -> dict[str, str | None]:
+    """The Chinese question answering a field the result needs, and the input to fill."""
+    if path in QUESTIONS:
+        text, anchor = QUESTIONS[path]
+        return {"text": text, "anchor": anchor}
+    label = FIELD_LABELS.get(path) or FIELD_NAMES.get(path)
+    return {"text": label or "其他申报信息", "anchor": None}
+
+
+def _loser_citations(result: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(document, clause) of every money item 就高 has ruled out → what it lost to."""
+    try:
+        program = system_for(result["jurisdiction"]).program
+    except KeyError:  # a city whose rules are only catalogued
+        return {}
+    names = {b["id"]: b["name"] for b in result.get("benefits", [])}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for group in result.get("exclusivity", []):
+        winner = group.get("winner")
+        for candidate in group.get("candidates", []):
+            if candidate["id"] == winner:
+                continue
+            try:
+                citation = program.benefit(candidate["id"]).citation
+            except (KeyError, StopIteration, ValueError):
+                continue
+            if citation is None:
+                continue
+            out[(citation.document, citation.clause)] = {
+                "winner": names.get(winner, "待遇较高的一项"),
+                "label": group.get("label", ""),
+            }
+    return out
+
+
+def presented(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the result page shows beyond the contract's answer: money totals, the service items
+    once each (a city card and a county card list the same items), items 就高 ruled out apart,
+    and the missing facts as questions."""
+    if result is None:
+        return None
+    money = [b for b in result["benefits"] if b.get("kind") == "money"]
+    once = sum((Decimal(m["total"]) for m in money if m.get("per") == "once"), Decimal(0))
+    periodic: list[dict[str, Any]] = []
+    for per in ("month", "year"):
+        rows = [m for m in money if m.get("per") == per]
+        if rows:
+            periodic.append(
+                {
+                    "name": PERIOD_NAMES[per],
+                    "per": PER_SHORT[per],
+                    "amount": sum((Decimal(m["amount"]) for m in rows), Decimal(0)),
+                    "total": sum((Decimal(m["total"]) for m in rows), Decimal(0)),
+                    "periods": max(int(m.get("periods") or 0) for m in rows),
+                }
+            )
+    grand = sum((Decimal(m["total"]) for m in money), Decimal(0))
+    card_names = {c["id"]: c["name"] for c in result.get("cards", []) if not c.get("holder")}
+    card_names.update(
+        {n["id"]: n["name"] for n in result.get("not_eligible", []) if n["id"] not in card_names}
+    )
+    ruled_out = _loser_citations(result)
+    services: dict[str, dict[str, Any]] = {}
+    excluded: list[dict[str, Any]] = []
+    for s in result["benefits"]:
+        if s.get("kind") != "service":
+            continue
+        key = (s["citation"]["document"], s["citation"]["clause"])
+        if key in ruled_out:
+            excluded.append({"name": s["name"], "citation": s["citation"], **ruled_out[key]})
+            continue
+        entry = services.setdefault(
+            s["name"], {"name": s["name"], "ids": [], "sources": [], "notes": []}
+        )
+        entry["ids"].append(s["id"])
+        entry["sources"].append(
+            {"card": card_names.get(s.get("card") or "", ""), "citation": s["citation"]}
+        )
+        if s.get("note"):
+            entry["notes"].append({"id": s["id"], "text": s["note"]})
+    needs = [
+        {**n, "questions": [question(f) for f in n.get("fields", [])]}
+        for n in result.get("needs_information", [])
+    ]
+    return {
+        "money_total": {
+            "once": once,
+            "has_once": any(m.get("per") == "once" for m in money),
+            "periodic": periodic,
+            "grand": grand,
+            "capped": any(m.get("cap") for m in money),
+        },
+        "services": list(services.values()),
+        "excluded_services": excluded,
+        "needs": needs,
+    }
+
 
 # Demo talents (示例): form values a visitor can load with /calculator?example=<key>.
 _ARRIVED = {"introduced_from": "outside_city", "social_insurance_local": "on", "full_time": "on"}
@@ -151,6 +302,19 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
         person["id_number"] = number
     if patents := _text(form, "invention_patents"):
         person["invention_patents"] = patents
+    if _checked(form, "postdoc_in_station"):
+        person["postdoc_in_station"] = True
+    for key in (
+        "national_class1_competition_place",
+        "unemployment_insurance_months",
+        "skill_certificate",
+        "skill_certificate_date",
+        "startup_social_insurance_paid",
+        "instrument_sharing_fees",
+        "city_revenue_contribution",
+    ):
+        if value := _text(form, key):
+            person[key] = value
     degree = _text(form, "degree")
     if degree:
         entry: dict[str, Any] = {
@@ -158,9 +322,11 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
             "full_time": _checked(form, "full_time"),
             "school_tags": [t for t in form.getlist("school_tags") if isinstance(t, str)],
         }
-        for key in ("school", "discipline"):
+        for key in ("school", "discipline", "graduation_date"):
             if value := _text(form, key):
                 entry[key] = value
+        if _checked(form, "overseas"):
+            entry["overseas"] = True
         person["education"] = [entry]
     if award_level := _text(form, "award_level"):
         grade = _text(form, "award_grade") or "1"
@@ -175,6 +341,7 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
     employment: dict[str, Any] = {
         "employer_leading_industry": _checked(form, "employer_leading_industry"),
         "employer_high_tech": _checked(form, "employer_high_tech"),
+        "employer_two_leading_industries": _checked(form, "employer_two_leading_industries"),
         "mode": _text(form, "mode") or "full_time",
         "social_insurance_local": _checked(form, "social_insurance_local"),
     }
@@ -217,7 +384,14 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
 
 def _render(request: Request, context: dict[str, Any], partial: bool) -> HTMLResponse:
     name = "calculator_result.html" if partial else "calculator.html"
-    return templates.TemplateResponse(request, name, {**form_options(), **context})
+    context = {
+        **form_options(),
+        **context,
+        "view": presented(context.get("result")),
+        "per_short": PER_SHORT,
+        "signed_in": SESSION_COOKIE in request.cookies,
+    }
+    return templates.TemplateResponse(request, name, context)
 
 
 @router.get("/", response_class=HTMLResponse)
