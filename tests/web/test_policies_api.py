@@ -34,3 +34,42 @@ def test_pages(live_server: LiveServer) -> None:
     detail = httpx.get(f"{live_server.url}/policies/sjz.b.settlement_allowance")
     assert "条款原文" in detail.text and "一次性安家" in detail.text
     assert httpx.get(f"{live_server.url}/policies/nope").status_code == 404
+
+
+def test_pages_and_kinds_in_the_api(live_server: LiveServer) -> None:
+    api = f"{live_server.url}/api/v1/policies"
+    every = httpx.get(api).json()
+    assert every["count"] == len(every["items"]) > 40  # without page=: every match, as before
+    first = httpx.get(api, params={"page": 1, "per_page": 20}).json()
+    second = httpx.get(api, params={"page": 2, "per_page": 20}).json()
+    assert first["count"] == every["count"] and len(first["items"]) == 20
+    assert [i["id"] for i in first["items"] + second["items"]] == [
+        i["id"] for i in every["items"][:40]
+    ]
+    money = httpx.get(api, params={"kind": "money", "jurisdiction": "shijiazhuang"}).json()
+    assert money["items"] and {i["kind"] for i in money["items"]} == {"money"}
+    bad = httpx.get(api, params={"kind": "alien"})
+    assert bad.status_code == 422 and "errors" in bad.json()
+    assert httpx.get(api, params={"per_page": 1000}).status_code == 422
+
+
+def test_the_library_pages_and_opens_on_the_default_city(live_server: LiveServer) -> None:
+    page = httpx.get(f"{live_server.url}/policies")
+    assert page.status_code == 200
+    html = page.text
+    assert '<option value="shijiazhuang" selected>' in html  # not the first city in the list
+    assert html.count("<li data-program=") == 20  # one page, not the whole catalogue
+    assert 'data-program="cz.' not in html
+    assert 'id="pager"' in html and "第 1/" in html
+    everywhere = httpx.get(f"{live_server.url}/policies", params={"jurisdiction": ""}).text
+    assert '<option value="" selected>全部地区</option>' in everywhere
+    last = httpx.get(
+        f"{live_server.url}/policies", params={"jurisdiction": "", "page": "99999"}
+    ).text
+    assert 'aria-current="page"' in last and "<li data-program=" in last  # the last page
+    filtered = httpx.get(
+        f"{live_server.url}/policies", params={"jurisdiction": "shijiazhuang", "kind": "card"}
+    ).text
+    shown = filtered.count("<li data-program=")
+    assert shown > 0 and filtered.count('<span class="tag">人才卡</span>') == shown
+    assert "仅编目" not in filtered

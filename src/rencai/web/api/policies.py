@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query
 
 from rencai.errors import Refusal
-from rencai.policy.catalogue import catalogue
+from rencai.policy.catalogue import KIND_LABELS, Entry, catalogue
 from rencai.policy.cities import names
 from rencai.views import Listing
 
 router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
+
+PER_PAGE = 20  # the page's default; the API pages only when asked (page=…)
+MAX_PER_PAGE = 100
+Kind = Literal["card", "money", "service", "housing", "recognition", "selection", "loan", "other"]
+assert set(get_args(Kind)) == set(KIND_LABELS)
+
+
+def find(
+    q: str | None = None,
+    jurisdiction: str | None = None,
+    target: str | None = None,
+    status: str | None = None,
+    document: str | None = None,
+    kind: str | None = None,
+) -> list[Entry]:
+    """The programs matching every filter: one search for the API and the 政策库 page."""
+    found = catalogue().search(q or None, jurisdiction or None, target or None, document, status)
+    return [e for e in found if not kind or e.kind == kind]
+
+
+def page_of(items: list[Entry], page: int, per_page: int) -> tuple[list[Entry], int, int]:
+    """The page asked for (the last one when past the end), its number and the page count."""
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(page, 1), pages)
+    return items[(page - 1) * per_page : page * per_page], page, pages
 
 
 @router.get(
@@ -27,12 +52,18 @@ def list_policies(
     target: Annotated[Literal["person", "employer", "team"] | None, Query()] = None,
     status: Annotated[Literal["computed", "catalogued", "not_encodable"] | None, Query()] = None,
     document: Annotated[str | None, Query(description="文号或文件标题")] = None,
+    kind: Annotated[Kind | None, Query(description="项目类别：" + " / ".join(KIND_LABELS))] = None,
+    page: Annotated[
+        int | None, Query(ge=1, le=100000, description="页码；不填则返回全部匹配项")
+    ] = None,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="每页项数")] = PER_PAGE,
 ) -> dict[str, Any]:
     # the catalogue and its search index are built at start-up (rencai.web.warm): nothing here
     # is rebuilt per request
-    cat = catalogue()
-    found = cat.search(q, jurisdiction, target, document, status)
-    return {"count": len(found), "items": [e.as_dict(cat.documents) for e in found]}
+    found = find(q, jurisdiction, target, status, document, kind)
+    shown = found if page is None else page_of(found, page, per_page)[0]
+    documents = catalogue().documents
+    return {"count": len(found), "items": [e.as_dict(documents) for e in shown]}
 
 
 @router.get(
