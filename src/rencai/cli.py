@@ -5,8 +5,10 @@ Bad input exits non-zero with one readable line per problem on stderr and change
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -362,8 +364,6 @@ def serve(
     ] = "127.0.0.1",
 ) -> None:
     """Serve the web app and the API: one process, or N worker processes (production)."""
-    import uvicorn
-
     from rencai.db.session import database_url, upgrade
 
     url = database_url()
@@ -373,6 +373,19 @@ def serve(
         upgrade(url)
         _load_demo()
     typer.echo(f"rencai: http://{host}:{port}/  (database: {url}, workers: {workers})")
+    # Ctrl-C or a TERM is the normal way to stop: after uvicorn's graceful shutdown (which
+    # raises the signal again) the command ends with status 0, not as killed by the signal
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    with contextlib.suppress(KeyboardInterrupt):
+        _serve(host, port, workers, limit_concurrency, forwarded_allow_ips)
+    typer.echo("rencai: stopped")
+
+
+def _serve(
+    host: str, port: int, workers: int, limit_concurrency: int | None, forwarded_allow_ips: str
+) -> None:
+    import uvicorn
+
     # decision 0168: uvicorn's own supervisor starts, watches and restarts the workers, each
     # building the app from the factory; every state they must share is in PostgreSQL
     uvicorn.run(
