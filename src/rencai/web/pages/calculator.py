@@ -46,7 +46,7 @@ FIELD_NAMES = {
     "jurisdiction": "地区",
 }
 PER = {"month": "元/月", "year": "元/年", "once": "元（一次性）"}
-PER_SHORT = {"month": "/月", "year": "/年", "once": "（一次性）"}
+PER_SHORT = {"month": "/月", "year": "/年", "once": ""}
 PERIOD_NAMES = {"month": "按月发放", "year": "按年发放"}
 
 # What the result asks for, as the question a person answers, with the form input that answers
