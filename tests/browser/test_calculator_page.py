@@ -148,3 +148,11 @@ def test_the_form_asks_every_fact_the_rules_read(phone: Page, live_server: LiveS
         "employer_two_leading_industries",
     ):
         expect(phone.locator(f"[name={name}]")).to_have_count(1)
+
+
+def test_one_family_card_entry_per_relation(phone: Page, live_server: LiveServer) -> None:
+    """Two parents get a 副卡 each; the result says so once instead of two identical entries."""
+    phone.goto(live_server.url + "/calculator?example=doctor")
+    family = phone.locator("[data-card='card.family']")
+    expect(family).to_have_count(2)
+    expect(family.nth(1)).to_contain_text("人才绿卡副卡（父母，2人各一张）")

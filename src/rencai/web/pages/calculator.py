@@ -180,7 +180,26 @@ def presented(result: dict[str, Any] | None) -> dict[str, Any] | None:
         {**n, "questions": [question(f) for f in n.get("fields", [])]}
         for n in result.get("needs_information", [])
     ]
+    cards: list[dict[str, Any]] = []
+    for card in result.get("cards", []):
+        holder = card.get("holder") or {}
+        same = next(
+            (
+                c
+                for c in cards
+                if holder
+                and not holder.get("name")
+                and c["card"]["id"] == card["id"]
+                and (c["card"].get("holder") or {}) == holder
+            ),
+            None,
+        )
+        if same is not None:  # two parents: one 副卡 each, shown once with the number
+            same["count"] += 1
+        else:
+            cards.append({"card": card, "count": 1})
     return {
+        "cards": cards,
         "money_total": {
             "once": once,
             "has_once": any(m.get("per") == "once" for m in money),
