@@ -50,3 +50,34 @@ def test_library_filters_page_and_header_on_a_phone(phone: Page, live_server: Li
     assert len(set(heights)) == 1  # one line: no link wrapped under another
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_library_opens_on_the_talents_own_city(phone: Page, live_server: LiveServer) -> None:
+    import os
+    import uuid
+
+    from rencai.db.session import session_scope
+    from rencai.registry.accounts import register_talent
+    from rencai.registry.identifiers import id_check_character
+    from tests.support import random_first17
+
+    tag = uuid.uuid4().hex[:6]
+    first17 = random_first17()
+    profile = {
+        "jurisdiction": "jinzhou",
+        "employment": {"county": "210702"},
+        "family": [],
+    }
+    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+        register_talent(
+            s, f"jz{tag}", "secret123", "李硕士", first17 + id_check_character(first17), profile
+        )
+    phone.goto(live_server.url + "/login")
+    phone.fill("#username", f"jz{tag}")
+    phone.fill("#password", "secret123")
+    phone.click("#login")
+    phone.wait_for_url("**/me")
+    phone.goto(live_server.url + "/policies")
+    expect(phone.locator("#jurisdiction")).to_have_value("jinzhou")
+    expect(phone.locator(".policy-list > li").first).to_contain_text("锦州")
+    expect(phone.locator("#header-login")).to_have_count(0)  # signed in: no login link
