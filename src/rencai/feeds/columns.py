@@ -47,10 +47,37 @@ NO_DAY = int((NO_DATE - np.datetime64("1970-01-01")).astype(np.int64))
 class Chunk:
     lo: int
     population: Population
-    id_number: pa.Array
-    name: pa.Array
-    county: pa.Array  # the employer's registered county code ("" when none)
-    degree: pa.Array  # the highest degree code
+    persons: pa.Table  # the range's rows of persons.parquet (identity number, name)
+    employers: Employers
+    employer_row: np.ndarray  # each person's employer's row in ``employers`` (-1: none)
+    highest: np.ndarray  # each person's highest degree (place in DEGREE_ORDER)
+
+    # what a result row shows, for the rows ``taken`` only (never built for everyone)
+
+    def id_number(self, taken: pa.Array) -> pa.Array:
+        return _take(self.persons["id_number"], taken)
+
+    def name(self, taken: pa.Array) -> pa.Array:
+        return _take(self.persons["name"], taken)
+
+    def county(self, taken: pa.Array) -> pa.Array:
+        """The employer's registered county code ("" when none)."""
+        row = self.employer_row[taken.to_numpy()]
+        codes = pc.take(self.employers.county_code, pa.array(np.maximum(row, 0)))
+        return pc.if_else(pa.array(row < 0), pa.scalar(""), codes)
+
+    def degree(self, taken: pa.Array) -> pa.Array:
+        """The highest degree code."""
+        return pc.take(_DEGREES, pa.array(self.highest[taken.to_numpy()].astype(np.int32)))
+
+
+_DEGREES = pa.array(DEGREE_ORDER, pa.string())
+
+
+def _take(column: pa.ChunkedArray | pa.Array, taken: pa.Array) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return pc.take(column, taken)
 
 
 def _days(column: pa.ChunkedArray) -> np.ndarray:
@@ -179,31 +206,34 @@ def load_chunk(
     bits = bits | np.where(
         _a_class(degrees["school"], degrees["discipline"]), TAG_BIT["a_class_discipline"], 0
     )
+    level16, bits32 = level.astype(np.int16), bits.astype(np.int32)
     highest = np.zeros(n, dtype=np.int16)
-    np.maximum.at(highest, local, level.astype(np.int16))
+    np.maximum.at(highest, local, level16)
     tags_any = np.zeros(n, dtype=np.int32)
-    np.bitwise_or.at(tags_any, local, bits.astype(np.int32))
+    np.bitwise_or.at(tags_any, local, bits32)
     ft = full_time & (graduated <= on_day)
     highest_ft = np.zeros(n, dtype=np.int16)
-    np.maximum.at(highest_ft, local[ft], level[ft].astype(np.int16))
+    np.maximum.at(highest_ft, local[ft], level16[ft])
     persons: dict[str, np.ndarray] = {
         "birth_date": (birth.astype("datetime64[D]")),
         "highest_degree": highest,
         "highest_full_time_degree": highest_ft,
         "school_tags_any": tags_any,
     }
+    # per level at once: row ``level`` of a (levels × persons) table, one ufunc pass for all
+    cell = level.astype(np.int64) * n + local
+    latest = np.full(len(DEGREE_ORDER) * n, NO_DAY, dtype=np.int64)
+    np.maximum.at(latest, cell, graduated)
+    cell_ft = cell[full_time]
+    latest_ft = np.full(len(DEGREE_ORDER) * n, NO_DAY, dtype=np.int64)
+    np.maximum.at(latest_ft, cell_ft, graduated[full_time])
+    tags = np.zeros(len(DEGREE_ORDER) * n, dtype=np.int32)
+    np.bitwise_or.at(tags, cell_ft, bits32[full_time])
     for code in EDUCATION_LEVELS:
-        at = level == DEGREE_ORDER.index(code)
-        latest = np.full(n, NO_DAY, dtype=np.int64)
-        np.maximum.at(latest, local[at], graduated[at])
-        persons[f"graduation_{code}"] = latest.astype("datetime64[D]")
-        at_ft = at & full_time
-        latest_ft = np.full(n, NO_DAY, dtype=np.int64)
-        np.maximum.at(latest_ft, local[at_ft], graduated[at_ft])
-        persons[f"full_time_graduation_{code}"] = latest_ft.astype("datetime64[D]")
-        tags = np.zeros(n, dtype=np.int32)
-        np.bitwise_or.at(tags, local[at_ft], bits[at_ft].astype(np.int32))
-        persons[f"full_time_{code}_tags"] = tags
+        row = slice(DEGREE_ORDER.index(code) * n, (DEGREE_ORDER.index(code) + 1) * n)
+        persons[f"graduation_{code}"] = latest[row].astype("datetime64[D]")
+        persons[f"full_time_graduation_{code}"] = latest_ft[row].astype("datetime64[D]")
+        persons[f"full_time_{code}_tags"] = tags[row]
 
     # 社保 + 市场监管: the current employer, from the runs of consecutive months (the store's
     # insurance_spells, chained again here exactly as months would be)
@@ -258,8 +288,8 @@ def load_chunk(
     employer_type[who[known]] = employers.type[employer_of[known]]
     county = np.full(n, County.unknown.index, dtype=np.int16)
     county[who[known]] = employers.county[employer_of[known]]
-    county_code = np.full(n, -1, dtype=np.int64)
-    county_code[who[known]] = employer_of[known]
+    employer_row = np.full(n, -1, dtype=np.int64)
+    employer_row[who[known]] = employer_of[known]
     persons["social_insurance_local"] = local_insurance
     persons["start_date"] = start.astype("datetime64[D]")
     persons["county"] = county
@@ -286,18 +316,13 @@ def load_chunk(
     persons["introduced_from"] = introduced
     persons["employed"] = np.ones(n, dtype=bool)
 
-    employer_columns = {"employer_type": employer_type}
-    county_strings = pc.take(
-        employers.county_code, pa.array(np.where(county_code < 0, 0, county_code))
-    )
-    county_strings = pc.if_else(pa.array(county_code < 0), pa.scalar(""), county_strings)
     return Chunk(
         lo=lo,
-        population=Population(count=n, persons=persons, employers=employer_columns),
-        id_number=persons_table["id_number"].combine_chunks(),
-        name=persons_table["name"].combine_chunks(),
-        county=county_strings,
-        degree=pc.take(pa.array(DEGREE_ORDER), pa.array(highest.astype(np.int32))),
+        population=Population(count=n, persons=persons, employers={"employer_type": employer_type}),
+        persons=persons_table,
+        employers=employers,
+        employer_row=employer_row,
+        highest=highest,
     )
 
 
@@ -313,30 +338,26 @@ def _months(days: np.ndarray) -> np.ndarray:
 
 
 def _a_class(school: pa.ChunkedArray, discipline: pa.ChunkedArray) -> np.ndarray:
-    """Whether each degree's (school, discipline) is an A-class discipline: decided once per
-    distinct pair of the columns' dictionary codes."""
+    """Whether each degree's (school, discipline) is an A-class discipline: a table over the
+    columns' dictionary codes, marked at the A-class pairs present, then read per row."""
     schools, disciplines = _encoded(school), _encoded(discipline)
     if len(schools) == 0:
         return np.zeros(0, dtype=bool)
-    a_class = set(vocabulary().a_class_disciplines)
+    s_place = {name: i for i, name in enumerate(schools.dictionary.to_pylist())}
+    d_place = {name: i for i, name in enumerate(disciplines.dictionary.to_pylist())}
+    width = max(len(d_place), 1)
+    table = np.zeros(max(len(s_place), 1) * width, dtype=bool)
+    for s_name, d_name in vocabulary().a_class_disciplines:
+        if s_name in s_place and d_name in d_place:
+            table[s_place[s_name] * width + d_place[d_name]] = True
     s_codes = schools.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
     d_codes = disciplines.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    pair = s_codes * max(len(disciplines.dictionary), 1) + d_codes
-    distinct, position = np.unique(pair, return_inverse=True)
-    s_names = schools.dictionary.to_pylist()
-    d_names = disciplines.dictionary.to_pylist()
-    width = max(len(d_names), 1)
-    table = np.array(
-        [(s_names[p // width], d_names[p % width]) in a_class for p in distinct.tolist()],
-        dtype=bool,
-    )
-    found = table[position.reshape(-1)]
+    found = table[s_codes * width + d_codes]
     # a missing school or discipline is never an A-class pair
-    return (
-        found
-        & schools.indices.is_valid().to_numpy(zero_copy_only=False)
-        & (disciplines.indices.is_valid().to_numpy(zero_copy_only=False))
-    )
+    if schools.null_count or disciplines.null_count:
+        found &= schools.indices.is_valid().to_numpy(zero_copy_only=False)
+        found &= disciplines.indices.is_valid().to_numpy(zero_copy_only=False)
+    return found
 
 
 def _tag_bits(column: pa.ChunkedArray) -> np.ndarray:
