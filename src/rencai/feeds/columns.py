@@ -45,14 +45,18 @@ NO_DAY = int((NO_DATE - np.datetime64("1970-01-01")).astype(np.int64))
 
 @dataclass
 class Chunk:
+    """The persons of one range as the engine's columns. ``at`` holds the place in the range of
+    each row of the population (None: every person of the range, in order)."""
+
     lo: int
     population: Population
     persons: pa.Table  # the range's rows of persons.parquet (identity number, name)
     employers: Employers
-    employer_row: np.ndarray  # each person's employer's row in ``employers`` (-1: none)
-    highest: np.ndarray  # each person's highest degree (place in DEGREE_ORDER)
+    employer_row: np.ndarray  # per place in the range: the employer's row (-1: none)
+    highest: np.ndarray  # per place in the range: the highest degree (place in DEGREE_ORDER)
+    at: np.ndarray | None = None
 
-    # what a result row shows, for the rows ``taken`` only (never built for everyone)
+    # what a result row shows, for the places ``taken`` in the range only (never for everyone)
 
     def id_number(self, taken: pa.Array) -> pa.Array:
         return _take(self.persons["id_number"], taken)
@@ -70,6 +74,20 @@ class Chunk:
         """The highest degree code."""
         return pc.take(_DEGREES, pa.array(self.highest[taken.to_numpy()].astype(np.int32)))
 
+
+@dataclass
+class Employment:
+    """The first part of a range (decision 0196): what 社保, 市场监管 and 税务 say, for everyone
+    of the range; enough for the gate, which then names the persons worth reading further."""
+
+    lo: int
+    hi: int
+    population: Population  # these facts only
+    employer_row: np.ndarray
+
+
+# the facts the second part reads (profile paths): the gate is made of leaves reading none
+LATER = frozenset({"person.birth_date", "person.education", "employment.introduced_from"})
 
 _DEGREES = pa.array(DEGREE_ORDER, pa.string())
 
@@ -181,60 +199,27 @@ def _fixed_width(codes: pa.Array) -> np.ndarray:
 def load_chunk(
     directory: Path, lo: int, hi: int, on: dt.date, jurisdiction: str, employers: Employers
 ) -> Chunk:
+    """Every person of the range ``lo <= pid < hi`` as the engine's columns."""
+    employment = load_employment(directory, lo, hi, on, jurisdiction, employers)
+    return load_rest(directory, employment, on, jurisdiction, employers)
+
+
+def _day(on: dt.date) -> int:
+    return int((np.datetime64(on.isoformat()) - np.datetime64("1970-01-01")).astype(np.int64))
+
+
+def _here(jurisdiction: str) -> dict[str, int]:
+    return dict.fromkeys(
+        (c for c, v in vocabulary().counties.items() if v.jurisdiction == jurisdiction), 1
+    )
+
+
+def load_employment(
+    directory: Path, lo: int, hi: int, on: dt.date, jurisdiction: str, employers: Employers
+) -> Employment:
+    """社保 + 市场监管 + 税务 for every person of the range: the current employer, its type and
+    county, the spell's start, local social insurance, last year's salary."""
     n = hi - lo
-    on_day = int((np.datetime64(on.isoformat()) - np.datetime64("1970-01-01")).astype(np.int64))
-    persons_table = read_range(directory, "persons", lo, hi)
-    if persons_table.num_rows != n:
-        raise ValueError(f"persons {lo}..{hi}: {persons_table.num_rows} rows")
-    birth = _days(persons_table["birth_date"])
-    counties_here = {c for c, v in vocabulary().counties.items() if v.jurisdiction == jurisdiction}
-
-    # 学信: degrees
-    degrees = read_range(
-        directory,
-        "degrees",
-        lo,
-        hi,
-        ["pid", "school", "school_tags", "level", "discipline", "full_time", "graduated_on"],
-        dictionaries=("level", "school_tags", "school", "discipline"),
-    )
-    local = degrees["pid"].to_numpy() - lo
-    level = _codes(degrees["level"], {d: i for i, d in enumerate(DEGREE_ORDER)}, 0)
-    graduated = _days(degrees["graduated_on"])
-    full_time = degrees["full_time"].to_numpy(zero_copy_only=False)
-    bits = _tag_bits(degrees["school_tags"])
-    bits = bits | np.where(
-        _a_class(degrees["school"], degrees["discipline"]), TAG_BIT["a_class_discipline"], 0
-    )
-    level16, bits32 = level.astype(np.int16), bits.astype(np.int32)
-    highest = np.zeros(n, dtype=np.int16)
-    np.maximum.at(highest, local, level16)
-    tags_any = np.zeros(n, dtype=np.int32)
-    np.bitwise_or.at(tags_any, local, bits32)
-    ft = full_time & (graduated <= on_day)
-    highest_ft = np.zeros(n, dtype=np.int16)
-    np.maximum.at(highest_ft, local[ft], level16[ft])
-    persons: dict[str, np.ndarray] = {
-        "birth_date": (birth.astype("datetime64[D]")),
-        "highest_degree": highest,
-        "highest_full_time_degree": highest_ft,
-        "school_tags_any": tags_any,
-    }
-    # per level at once: row ``level`` of a (levels × persons) table, one ufunc pass for all
-    cell = level.astype(np.int64) * n + local
-    latest = np.full(len(DEGREE_ORDER) * n, NO_DAY, dtype=np.int64)
-    np.maximum.at(latest, cell, graduated)
-    cell_ft = cell[full_time]
-    latest_ft = np.full(len(DEGREE_ORDER) * n, NO_DAY, dtype=np.int64)
-    np.maximum.at(latest_ft, cell_ft, graduated[full_time])
-    tags = np.zeros(len(DEGREE_ORDER) * n, dtype=np.int32)
-    np.bitwise_or.at(tags, cell_ft, bits32[full_time])
-    for code in EDUCATION_LEVELS:
-        row = slice(DEGREE_ORDER.index(code) * n, (DEGREE_ORDER.index(code) + 1) * n)
-        persons[f"graduation_{code}"] = latest[row].astype("datetime64[D]")
-        persons[f"full_time_graduation_{code}"] = latest_ft[row].astype("datetime64[D]")
-        persons[f"full_time_{code}_tags"] = tags[row]
-
     # 社保 + 市场监管: the current employer, from the runs of consecutive months (the store's
     # insurance_spells, chained again here exactly as months would be)
     si = read_range(
@@ -256,7 +241,7 @@ def load_chunk(
     usccs = _encoded(si["employer_uscc"])
     # the code of each row as its place in the range's dictionary (equal codes, equal places)
     code_of = usccs.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    region = _codes(si["region"], dict.fromkeys(counties_here, 1), 0)
+    region = _codes(si["region"], _here(jurisdiction), 0)
     if not upto.all():  # months after the day's are not read
         first_day, last_day = first_day[upto], last_day[upto]
         local, code_of, region = local[upto], code_of[upto], region[upto]
@@ -290,9 +275,6 @@ def load_chunk(
     county[who[known]] = employers.county[employer_of[known]]
     employer_row = np.full(n, -1, dtype=np.int64)
     employer_row[who[known]] = employer_of[known]
-    persons["social_insurance_local"] = local_insurance
-    persons["start_date"] = start.astype("datetime64[D]")
-    persons["county"] = county
 
     # 税务: last full year's wage income
     tax = read_range(directory, "tax", lo, hi, ["pid", "year", "wage_income_fen"])
@@ -300,29 +282,139 @@ def load_chunk(
     pick = year == on.year - 1
     fen = np.zeros(n, dtype=np.int64)
     np.add.at(fen, tax["pid"].to_numpy()[pick] - lo, tax["wage_income_fen"].to_numpy()[pick])
-    persons["annual_salary_yuan"] = np.minimum(fen // 100, INT32_MAX).astype(np.int32)
+    persons = {
+        "social_insurance_local": local_insurance,
+        "start_date": start.astype("datetime64[D]"),
+        "county": county,
+        "annual_salary_yuan": np.minimum(fen // 100, INT32_MAX).astype(np.int32),
+        "employed": np.ones(n, dtype=bool),
+    }
+    return Employment(
+        lo=lo,
+        hi=hi,
+        population=Population(count=n, persons=persons, employers={"employer_type": employer_type}),
+        employer_row=employer_row,
+    )
+
+
+def load_rest(
+    directory: Path,
+    employment: Employment,
+    on: dt.date,
+    jurisdiction: str,
+    employers: Employers,
+    at: np.ndarray | None = None,
+) -> Chunk:
+    """The range completed with 学信 (degrees), 户籍 (where first registered) and the birth
+    date: for every person of the range, or for the places ``at`` (sorted) only, whose rows
+    then make the population (the others are not turned into columns at all)."""
+    lo, n = employment.lo, employment.hi - employment.lo
+    m = n if at is None else len(at)
+    on_day = _day(on)
+    persons_table = read_range(directory, "persons", lo, employment.hi)
+    if persons_table.num_rows != n:
+        raise ValueError(f"persons {lo}..{employment.hi}: {persons_table.num_rows} rows")
+    birth = _days(persons_table["birth_date"])
+    # a row of another file belongs to row ``slot[pid - lo]`` of the population (-1: none)
+    slot = None
+    if at is not None:
+        birth = birth[at]
+        slot = np.full(n, -1, dtype=np.int64)
+        slot[at] = np.arange(m)
+
+    def mine(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
+        """The rows of the population's persons, and the row of each in the population."""
+        local = table["pid"].to_numpy() - lo
+        if slot is None:
+            return table, local
+        row = slot[local]
+        keep = row >= 0
+        return table.filter(pa.array(keep)), row[keep]
+
+    # 学信: degrees
+    degrees, local = mine(
+        read_range(
+            directory,
+            "degrees",
+            lo,
+            employment.hi,
+            ["pid", "school", "school_tags", "level", "discipline", "full_time", "graduated_on"],
+            dictionaries=("level", "school_tags", "school", "discipline"),
+        )
+    )
+    level = _codes(degrees["level"], {d: i for i, d in enumerate(DEGREE_ORDER)}, 0)
+    graduated = _days(degrees["graduated_on"])
+    full_time = degrees["full_time"].to_numpy(zero_copy_only=False)
+    bits = _tag_bits(degrees["school_tags"])
+    bits = bits | np.where(
+        _a_class(degrees["school"], degrees["discipline"]), TAG_BIT["a_class_discipline"], 0
+    )
+    level16, bits32 = level.astype(np.int16), bits.astype(np.int32)
+    highest = np.zeros(m, dtype=np.int16)
+    np.maximum.at(highest, local, level16)
+    tags_any = np.zeros(m, dtype=np.int32)
+    np.bitwise_or.at(tags_any, local, bits32)
+    ft = full_time & (graduated <= on_day)
+    highest_ft = np.zeros(m, dtype=np.int16)
+    np.maximum.at(highest_ft, local[ft], level16[ft])
+    persons: dict[str, np.ndarray] = {
+        "birth_date": (birth.astype("datetime64[D]")),
+        "highest_degree": highest,
+        "highest_full_time_degree": highest_ft,
+        "school_tags_any": tags_any,
+    }
+    # per level at once: row ``level`` of a (levels × persons) table, one ufunc pass for all
+    cell = level.astype(np.int64) * m + local
+    latest = np.full(len(DEGREE_ORDER) * m, NO_DAY, dtype=np.int64)
+    np.maximum.at(latest, cell, graduated)
+    cell_ft = cell[full_time]
+    latest_ft = np.full(len(DEGREE_ORDER) * m, NO_DAY, dtype=np.int64)
+    np.maximum.at(latest_ft, cell_ft, graduated[full_time])
+    tags = np.zeros(len(DEGREE_ORDER) * m, dtype=np.int32)
+    np.bitwise_or.at(tags, cell_ft, bits32[full_time])
+    for code in EDUCATION_LEVELS:
+        row = slice(DEGREE_ORDER.index(code) * m, (DEGREE_ORDER.index(code) + 1) * m)
+        persons[f"graduation_{code}"] = latest[row].astype("datetime64[D]")
+        persons[f"full_time_graduation_{code}"] = latest_ft[row].astype("datetime64[D]")
+        persons[f"full_time_{code}_tags"] = tags[row]
 
     # 户籍: where the person was first registered
-    residence = read_range(
-        directory, "residence", lo, hi, ["pid", "county", "on_date"], dictionaries=("county",)
+    residence, local = mine(
+        read_range(
+            directory,
+            "residence",
+            lo,
+            employment.hi,
+            ["pid", "county", "on_date"],
+            dictionaries=("county",),
+        )
     )
-    local = residence["pid"].to_numpy() - lo
     first = np.flatnonzero(np.r_[True, local[1:] != local[:-1]]) if len(local) else local
-    here = _codes(residence["county"], dict.fromkeys(counties_here, 1), 0)
-    introduced = np.full(n, IntroducedFrom.unknown.index, dtype=np.int16)
+    here = _codes(residence["county"], _here(jurisdiction), 0)
+    introduced = np.full(m, IntroducedFrom.unknown.index, dtype=np.int16)
     introduced[local[first]] = np.where(  # type: ignore[call-overload]
         here[first] == 1, IntroducedFrom.local.index, IntroducedFrom.outside_city.index
     )
     persons["introduced_from"] = introduced
-    persons["employed"] = np.ones(n, dtype=bool)
 
+    known = employment.population
+    if at is None:
+        persons |= known.persons
+        employer_columns = known.employers
+        everyone_highest = highest
+    else:
+        persons |= {name: values[at] for name, values in known.persons.items()}
+        employer_columns = {name: values[at] for name, values in known.employers.items()}
+        everyone_highest = np.zeros(n, dtype=np.int16)
+        everyone_highest[at] = highest
     return Chunk(
         lo=lo,
-        population=Population(count=n, persons=persons, employers={"employer_type": employer_type}),
+        population=Population(count=m, persons=persons, employers=employer_columns),
         persons=persons_table,
         employers=employers,
-        employer_row=employer_row,
-        highest=highest,
+        employer_row=employment.employer_row,
+        highest=everyone_highest,
+        at=at,
     )
 
 

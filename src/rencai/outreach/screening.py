@@ -32,11 +32,11 @@ import pyarrow.ipc
 import pyarrow.parquet as pq
 
 from rencai.errors import Refusal
-from rencai.feeds.columns import Employers, load_chunk
+from rencai.feeds.columns import LATER, Employers, load_employment, load_rest
 from rencai.feeds.store import PARTITION, check_store
 from rencai.policy.cities import registry
 from rencai.policy.engine.system import system_for
-from rencai.policy.screening import screen_gated
+from rencai.policy.screening import gate, screen_gated, screen_whole
 
 RESULT = pa.schema(
     [
@@ -124,12 +124,20 @@ def screen_range(
     Dask task). Only the awards to persons are computed (``targets``; decision 0131): the store
     holds no facts of units, and the result lists persons."""
     day = dt.date.fromisoformat(on)
-    chunk = load_chunk(Path(directory), lo, hi, day, jurisdiction, _employers(directory))
-    screened, result = screen_gated(
-        jurisdiction, chunk.population, day, categories=True, targets=targets
-    )
-    # the result's rows are those screened; the others hold nothing (decision 0175)
-    at = np.arange(chunk.population.count) if screened is None else screened
+    employers = _employers(directory)
+    # the gate first, on what 社保, 市场监管 and 税务 say; the rest is read for those who pass
+    # only (decision 0196)
+    employment = load_employment(Path(directory), lo, hi, day, jurisdiction, employers)
+    at = gate(jurisdiction, employment.population, day, targets, LATER)
+    chunk = load_rest(Path(directory), employment, day, jurisdiction, employers, at)
+    if at is not None:
+        result = screen_whole(jurisdiction, chunk.population, day, categories=True, targets=targets)
+    else:  # no gate from these facts alone: everything read, then the usual gate
+        screened, result = screen_gated(
+            jurisdiction, chunk.population, day, categories=True, targets=targets
+        )
+        # the result's rows are those screened; the others hold nothing (decision 0175)
+        at = np.arange(chunk.population.count) if screened is None else screened
     pids, which, clauses, amounts = [], [], [], []
     clause_pool: list[str] = []
     clause_index: dict[str, int] = {}
