@@ -261,7 +261,14 @@ def load_employment(
     current = last_month[last] >= previous_month
     who, last = who[current], last[current]
     # only the current employers are looked up in the employers' table
-    codes, position = np.unique(code_of[last], return_inverse=True)
+    # the distinct codes by marking their places in the dictionary (no sort)
+    current_code = code_of[last]
+    present = np.zeros(len(usccs.dictionary) + 1, dtype=bool)
+    present[current_code + 1] = True  # place 0: no code
+    codes = np.flatnonzero(present) - 1
+    place = np.zeros(len(present), dtype=np.int64)
+    place[codes + 1] = np.arange(len(codes))
+    position = place[current_code + 1]
     found = employers.lookup(usccs.dictionary.take(pa.array(np.maximum(codes, 0))))
     employer_of = np.where(codes < 0, -1, found)[position] if len(codes) else codes
     known = employer_of >= 0
@@ -278,10 +285,12 @@ def load_employment(
 
     # 税务: last full year's wage income
     tax = read_range(directory, "tax", lo, hi, ["pid", "year", "wage_income_fen"])
-    year = tax["year"].to_numpy()
-    pick = year == on.year - 1
+    pick = tax["year"].to_numpy() == on.year - 1
+    payer = tax["pid"].to_numpy()[pick] - lo
     fen = np.zeros(n, dtype=np.int64)
-    np.add.at(fen, tax["pid"].to_numpy()[pick] - lo, tax["wage_income_fen"].to_numpy()[pick])
+    if len(payer):  # rows sorted by person: one sum per run of a person's rows
+        starts = np.flatnonzero(np.r_[True, payer[1:] != payer[:-1]])
+        fen[payer[starts]] = np.add.reduceat(tax["wage_income_fen"].to_numpy()[pick], starts)
     persons = {
         "social_insurance_local": local_insurance,
         "start_date": start.astype("datetime64[D]"),

@@ -32,6 +32,7 @@ import pyarrow.ipc
 import pyarrow.parquet as pq
 
 from rencai.errors import Refusal
+from rencai.feeds import store
 from rencai.feeds.columns import LATER, Employers, load_employment, load_rest
 from rencai.feeds.store import PARTITION, check_store
 from rencai.policy.cities import registry
@@ -285,7 +286,9 @@ def _run_processes(
     )
     tables = []
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(parts)), mp_context=context, initializer=_worker_start
+        ) as pool:
             results = pool.map(
                 _screen_to_file,
                 [scratch] * len(parts),
@@ -303,6 +306,11 @@ def _run_processes(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return tables
+
+
+def _worker_start() -> None:
+    """A worker process shares the cores with the others: no decoding threads of its own."""
+    store.READ_THREADS = False
 
 
 def _screen_to_file(scratch: str, where: str, lo: int, hi: int, on: str, jurisdiction: str) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from openfisca_core.simulations import Simulation
 
 from rencai.policy.engine.population import Population, build_simulation, set_inputs
 from rencai.policy.engine.system import system_for
@@ -21,6 +20,8 @@ from rencai.policy.rules import AllOf, Card, Condition, Program, Rule
 
 # below this many persons, screening everyone is cheaper than deciding whom to screen
 GATE_FROM = 4096
+# the gate's leaves are chosen on this many persons (the choice changes the speed only)
+CHOOSE_ON = 50_000
 
 
 @dataclass
@@ -129,18 +130,28 @@ def _gate(
     jurisdiction: str,
     targets: frozenset[str] | None,
     later: frozenset[str],
-    simulation: Simulation,
-    day: str,
+    population: Population,
+    on: dt.date,
 ) -> np.ndarray:
     """Who passes the gate (decision 0175): leaves chosen so that each item requires one of
     them; a person holding none holds no card and is granted no benefit. Any such choice is
-    correct; the one made on the first large population screened lets the fewest pass."""
+    correct; the one made on the first persons of the first large population screened lets the
+    fewest of them pass."""
     key = (jurisdiction, targets, later)
     needs = necessities(jurisdiction, targets, later)
+    day = on.isoformat()
+    system = system_for(jurisdiction)
     if key not in _gates:
+        sample = population
+        if population.count > CHOOSE_ON:
+            sample = subset(population, np.arange(CHOOSE_ON))
+        simulation = build_simulation(system, sample)
+        set_inputs(simulation, sample, on)
         held = {name: simulation.calculate(name, day) for name in frozenset().union(*needs)}
         _gates[key] = _cover(needs, held)
-    passes = np.zeros(simulation.persons.count, dtype=bool)
+    simulation = build_simulation(system, population)
+    set_inputs(simulation, population, on)
+    passes = np.zeros(population.count, dtype=bool)
     for name in _gates[key]:
         passes |= simulation.calculate(name, day)
     return passes
@@ -225,9 +236,7 @@ def gate(
         and necessities(jurisdiction, kept, later)
     ):
         return None
-    simulation = build_simulation(system_for(jurisdiction), population)
-    set_inputs(simulation, population, on)
-    return np.flatnonzero(_gate(jurisdiction, kept, later, simulation, on.isoformat()))
+    return np.flatnonzero(_gate(jurisdiction, kept, later, population, on))
 
 
 def screen_whole(
