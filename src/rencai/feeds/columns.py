@@ -320,7 +320,9 @@ def load_rest(
     lo, n = employment.lo, employment.hi - employment.lo
     m = n if at is None else len(at)
     on_day = _day(on)
-    persons_table = read_range(directory, "persons", lo, employment.hi)
+    persons_table = read_range(
+        directory, "persons", lo, employment.hi, ["id_number", "name", "birth_date"]
+    )
     if persons_table.num_rows != n:
         raise ValueError(f"persons {lo}..{employment.hi}: {persons_table.num_rows} rows")
     birth = _days(persons_table["birth_date"])
