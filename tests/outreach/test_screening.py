@@ -292,3 +292,22 @@ def test_employers_are_found_by_their_code_and_an_unknown_code_is_not(store: Pat
     wanted = [codes[5], "91130100MA0000000X", codes[0], codes[-1], codes[5][:-1] + "#"]
     found = employers.lookup(pa.array(wanted)).tolist()
     assert found == [5, -1, 0, len(codes) - 1, -1]
+
+
+def test_every_employer_is_found_through_the_hash_table_and_a_missing_code_is_not(
+    store: Path,
+) -> None:
+    """The open-addressing table (decision 0196): every code of the store at its row, in any
+    order and repeated; an empty or missing code, or one of another length, is nobody's."""
+    import pyarrow as pa
+
+    from rencai.feeds.columns import Employers
+
+    employers = Employers(store)
+    codes = read_employers(store)["uscc"].to_pylist()
+    assert len(codes) > 100 and not employers.by_code
+    order = np.random.default_rng(3).permutation(len(codes))
+    wanted = [codes[i] for i in order] + [codes[7]] * 3
+    assert employers.lookup(pa.array(wanted)).tolist() == [*order.tolist(), 7, 7, 7]
+    odd = employers.lookup(pa.array([codes[1], "", None, codes[1][:-1], codes[2]]))
+    assert odd.tolist() == [1, -1, -1, -1, 2]

@@ -145,6 +145,20 @@ class Employers:
         if self.by_code:
             self.order = np.argsort(codes, kind="stable")
             self.sorted_codes = codes[self.order]
+        else:  # an open-addressing table of the hashes, a quarter full
+            bits = max(4, len(hashes).bit_length() + 2)
+            self.mask = np.uint64((1 << bits) - 1)
+            self.slots = np.full(1 << bits, -1, dtype=np.int64)  # place in the sorted arrays
+            pending = np.arange(len(hashes))
+            slot = (self.sorted_hashes & self.mask).astype(np.int64)
+            while len(pending):
+                free = self.slots[slot] < 0
+                # of the codes wanting one free slot, the first takes it; the others move on
+                taken, first = np.unique(slot[free], return_index=True)
+                self.slots[taken] = pending[free][first]
+                placed = np.zeros(len(pending), dtype=bool)
+                placed[np.flatnonzero(free)[first]] = True
+                pending, slot = pending[~placed], (slot[~placed] + 1) & int(self.mask)
         types = {code: EmployerType[code].index for code in vocabulary().codes("employer_type")}
         self.type = _codes(table["employer_type"], types, EmployerType.unknown.index)
         self.county_code = table["county"].combine_chunks()
@@ -158,27 +172,72 @@ class Employers:
         self.active = table["status"].to_numpy(zero_copy_only=False) == "active"
 
     def lookup(self, codes: pa.Array) -> np.ndarray:
-        """The row of each credit code in the employers' table, -1 when it is not there."""
-        wanted = _fixed_width(codes)
+        """The row of each credit code in the employers' table, -1 when it is not there (nor
+        for a missing or empty code)."""
+        given = pc.fill_null(pc.binary_length(codes), 0).to_numpy(zero_copy_only=False) > 0
+        if not given.all():
+            rows = np.full(len(codes), -1, dtype=np.int64)
+            rows[given] = self.lookup(codes.filter(pa.array(given)))
+            return rows
+        return self.find(_fixed_width(codes))
+
+    def find(self, wanted: np.ndarray) -> np.ndarray:
+        """``lookup`` of codes given as a numpy bytes array."""
         if len(self.sorted_codes) == 0 or len(wanted) == 0:
             return np.full(len(wanted), -1, dtype=np.int64)
-        keys = (self.sorted_codes, wanted) if self.by_code else (self.sorted_hashes, _hash(wanted))
-        at = np.minimum(np.searchsorted(*keys), len(self.sorted_codes) - 1)
-        # the bytes decide: a code that is not there but shares a hash is not found
-        return np.where(self.sorted_codes[at] == wanted, self.order[at], -1).astype(np.int64)
+        if self.by_code:
+            at = np.minimum(np.searchsorted(self.sorted_codes, wanted), len(self.order) - 1)
+            return np.where(self.sorted_codes[at] == wanted, self.order[at], -1).astype(np.int64)
+        wanted_hash = _hash(wanted)
+        rows = np.full(len(wanted), -1, dtype=np.int64)
+        asking = np.arange(len(wanted))
+        slot = (wanted_hash & self.mask).astype(np.int64)
+        while len(asking):  # probe until the code's hash or an empty slot
+            place = self.slots[slot]
+            empty = place < 0
+            hit = ~empty & (self.sorted_hashes[np.maximum(place, 0)] == wanted_hash[asking])
+            # the bytes decide: a code that is not there but shares a hash is not found
+            same = hit & (self.sorted_codes[np.maximum(place, 0)] == wanted[asking])
+            rows[asking[same]] = self.order[place[same]]
+            going = ~(empty | hit)
+            asking, slot = asking[going], (slot[going] + 1) & int(self.mask)
+        return rows
 
 
 def _hash(codes: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each code of a numpy bytes array (FNV-1a over the bytes, vectorised over
-    the codes): searching integers is several times faster than searching strings."""
+    """A 64-bit hash of each code of a numpy bytes array, eight bytes at a time (FNV-1a style
+    with a shift to mix the high bits down, vectorised over the codes): searching integers is
+    several times faster than searching strings. Equal hashes are checked on the bytes."""
     width = codes.dtype.itemsize
     data = np.ascontiguousarray(codes).view(np.uint8).reshape(len(codes), width)
+    if width % 8:
+        data = np.hstack([data, np.zeros((len(codes), 8 - width % 8), dtype=np.uint8)])
+    words = data.view(np.uint64)
     h = np.full(len(codes), 0xCBF29CE484222325, dtype=np.uint64)
     prime = np.uint64(0x100000001B3)
     with np.errstate(over="ignore"):
-        for k in range(width):
-            h = (h ^ data[:, k].astype(np.uint64)) * prime
+        for k in range(words.shape[1]):
+            h = (h ^ words[:, k]) * prime
+            h ^= h >> np.uint64(29)
     return h
+
+
+def _uniform_width(codes: pa.Array) -> np.ndarray | None:
+    """Strings as a numpy bytes array when none is missing and all have one length (a view
+    of the Arrow buffers, not a copy); None otherwise."""
+    if codes.null_count or len(codes) == 0:
+        return None
+    codes = codes.cast(pa.string())
+    offsets = np.frombuffer(codes.buffers()[1], dtype=np.int32)[
+        codes.offset : codes.offset + len(codes) + 1
+    ]
+    width = int(offsets[1] - offsets[0])
+    if width == 0 or int(offsets[-1] - offsets[0]) != width * len(codes):
+        return None
+    if not bool((np.diff(offsets) == width).all()):
+        return None
+    data = np.frombuffer(codes.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[-1]].view(f"S{width}")
 
 
 def _fixed_width(codes: pa.Array) -> np.ndarray:
@@ -228,7 +287,7 @@ def load_employment(
         lo,
         hi,
         ["pid", "employer_uscc", "region", "first", "last"],
-        dictionaries=("employer_uscc", "region"),
+        dictionaries=("region",),
     )
     first_day = _days(si["first"])
     last_day = _days(si["last"])
@@ -238,21 +297,34 @@ def load_employment(
     )
     upto = first_day <= month_day
     local = si["pid"].to_numpy() - lo
-    usccs = _encoded(si["employer_uscc"])
-    # the code of each row as its place in the range's dictionary (equal codes, equal places)
-    code_of = usccs.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    # the credit codes as read (a row group's dictionary is as large as its employers: no
+    # dictionary decoding), as fixed-width bytes when they all have one width (credit codes
+    # are 18 characters); a missing code is empty, the same as another missing one
+    uscc = si["employer_uscc"].combine_chunks()
+    fixed = _uniform_width(uscc)
     region = _codes(si["region"], _here(jurisdiction), 0)
     if not upto.all():  # months after the day's are not read
         first_day, last_day = first_day[upto], last_day[upto]
-        local, code_of, region = local[upto], code_of[upto], region[upto]
+        local, region = local[upto], region[upto]
+        if fixed is not None:
+            fixed = fixed[upto]
+        else:
+            uscc = uscc.filter(pa.array(upto))
     last_day = np.minimum(last_day, month_day)
     first_month, last_month = _months(first_day), _months(last_day)
+    if fixed is not None:
+        same_employer = fixed[1:] == fixed[:-1]
+    elif len(uscc):
+        uscc = pc.fill_null(uscc, "")
+        same_employer = pc.equal(uscc.slice(1), uscc.slice(0, len(uscc) - 1)).to_numpy(
+            zero_copy_only=False
+        )
+    else:
+        same_employer = np.zeros(0, dtype=bool)
     # an unbroken spell: same person, same employer, no missing month
     new_spell = np.r_[
         True,
-        (local[1:] != local[:-1])
-        | (code_of[1:] != code_of[:-1])
-        | (first_month[1:] != last_month[:-1] + 1),
+        (local[1:] != local[:-1]) | ~same_employer | (first_month[1:] != last_month[:-1] + 1),
     ]
     spell_start = np.maximum.accumulate(np.where(new_spell, np.arange(len(local)), 0))
     last = _last_per_person(local)
@@ -261,16 +333,10 @@ def load_employment(
     current = last_month[last] >= previous_month
     who, last = who[current], last[current]
     # only the current employers are looked up in the employers' table
-    # the distinct codes by marking their places in the dictionary (no sort)
-    current_code = code_of[last]
-    present = np.zeros(len(usccs.dictionary) + 1, dtype=bool)
-    present[current_code + 1] = True  # place 0: no code
-    codes = np.flatnonzero(present) - 1
-    place = np.zeros(len(present), dtype=np.int64)
-    place[codes + 1] = np.arange(len(codes))
-    position = place[current_code + 1]
-    found = employers.lookup(usccs.dictionary.take(pa.array(np.maximum(codes, 0))))
-    employer_of = np.where(codes < 0, -1, found)[position] if len(codes) else codes
+    if fixed is not None:
+        employer_of = employers.find(fixed[last])
+    else:
+        employer_of = employers.lookup(uscc.take(pa.array(last)))
     known = employer_of >= 0
     local_insurance = np.zeros(n, dtype=bool)
     local_insurance[who] = region[last] == 1
