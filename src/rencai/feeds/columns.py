@@ -145,20 +145,24 @@ class Employers:
         if self.by_code:
             self.order = np.argsort(codes, kind="stable")
             self.sorted_codes = codes[self.order]
-        else:  # an open-addressing table of the hashes, a quarter full
-            bits = max(4, len(hashes).bit_length() + 2)
+        else:  # an open-addressing table of the hashes, at most half full
+            bits = max(4, len(hashes).bit_length() + 1)
             self.mask = np.uint64((1 << bits) - 1)
-            self.slots = np.full(1 << bits, -1, dtype=np.int64)  # place in the sorted arrays
+            # per slot: the hash there and the employer's row (-1: empty)
+            self.slot_hash = np.zeros(1 << bits, dtype=np.uint64)
+            self.slot_row = np.full(1 << bits, -1, dtype=np.int64)
             pending = np.arange(len(hashes))
-            slot = (self.sorted_hashes & self.mask).astype(np.int64)
+            slot = (hashes & self.mask).astype(np.int64)
             while len(pending):
-                free = self.slots[slot] < 0
+                free = self.slot_row[slot] < 0
                 # of the codes wanting one free slot, the first takes it; the others move on
                 taken, first = np.unique(slot[free], return_index=True)
-                self.slots[taken] = pending[free][first]
+                self.slot_row[taken] = pending[free][first]
+                self.slot_hash[taken] = hashes[pending[free][first]]
                 placed = np.zeros(len(pending), dtype=bool)
                 placed[np.flatnonzero(free)[first]] = True
                 pending, slot = pending[~placed], (slot[~placed] + 1) & int(self.mask)
+            self.codes = codes
         types = {code: EmployerType[code].index for code in vocabulary().codes("employer_type")}
         self.type = _codes(table["employer_type"], types, EmployerType.unknown.index)
         self.county_code = table["county"].combine_chunks()
@@ -193,13 +197,14 @@ class Employers:
         asking = np.arange(len(wanted))
         slot = (wanted_hash & self.mask).astype(np.int64)
         while len(asking):  # probe until the code's hash or an empty slot
-            place = self.slots[slot]
-            empty = place < 0
-            hit = ~empty & (self.sorted_hashes[np.maximum(place, 0)] == wanted_hash[asking])
+            row = self.slot_row[slot]
+            hit = self.slot_hash[slot] == wanted_hash[asking]
+            hit &= row >= 0
             # the bytes decide: a code that is not there but shares a hash is not found
-            same = hit & (self.sorted_codes[np.maximum(place, 0)] == wanted[asking])
-            rows[asking[same]] = self.order[place[same]]
-            going = ~(empty | hit)
+            found = np.flatnonzero(hit)
+            same = self.codes[row[found]] == wanted[asking[found]]
+            rows[asking[found[same]]] = row[found[same]]
+            going = ~hit & (row >= 0)
             asking, slot = asking[going], (slot[going] + 1) & int(self.mask)
         return rows
 
