@@ -83,3 +83,21 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     result = _run(url, "screen", str(store), "--jurisdiction", "cangzhou", "--out", str(out))
     assert result.returncode == 2 and "没有可计算的政策规则" in result.stderr
     assert not out.exists()
+
+
+def test_the_progress_bar_starts_no_thread_so_workers_fork_warm() -> None:
+    """`rencai screen` forks its worker processes after compiling the rules only when it runs
+    no other thread (decision 0196): its progress bar redraws at each step instead of from a
+    thread of its own, and still counts every step."""
+    import threading
+
+    from rencai.outreach.cli import _progress, _step
+
+    before = threading.active_count()
+    with _progress("筛查") as bar:
+        task = bar.add_task("筛查", total=10)
+        assert threading.active_count() == before
+        step = _step(bar, task)
+        step(4)
+        step(6)
+        assert bar.tasks[0].completed == 10

@@ -109,6 +109,25 @@ def test_worker_processes_give_the_same_bytes(store: Path, result, tmp_path: Pat
     assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "two.parquet").read_bytes()
 
 
+def test_gating_before_reading_degrees_changes_no_byte(store: Path, result, tmp_path) -> None:
+    """One range of the whole store is gated on 社保, 市场监管 and 税务 before degrees, residence
+    and birth dates are read (decision 0196); ranges of 4,000 are below GATE_FROM and screen
+    everyone whole. Both give the same bytes."""
+    from rencai.feeds.columns import LATER, Employers, load_employment
+    from rencai.policy.screening import GATE_FROM, gate
+
+    assert 4_000 < GATE_FROM <= PERSONS
+    employment = load_employment(store, 0, PERSONS, ON, "shijiazhuang", Employers(store))
+    passed = gate("shijiazhuang", employment.population, ON, ("person",), LATER)
+    # the gate was made from these facts and left persons out: the comparison tests something
+    assert passed is not None and 0 < len(passed) < PERSONS
+    whole = run(store, ON, "shijiazhuang", partition=PERSONS)
+    write_result(result, tmp_path / "ungated.parquet")
+    write_result(whole, tmp_path / "gated.parquet")
+    assert result.num_rows > 0
+    assert (tmp_path / "ungated.parquet").read_bytes() == (tmp_path / "gated.parquet").read_bytes()
+
+
 def test_awards_to_units_are_not_computed_and_change_no_row(store: Path, tmp_path: Path) -> None:
     from rencai.feeds.columns import Employers, load_chunk
     from rencai.policy.engine.system import system_for
@@ -273,3 +292,22 @@ def test_employers_are_found_by_their_code_and_an_unknown_code_is_not(store: Pat
     wanted = [codes[5], "91130100MA0000000X", codes[0], codes[-1], codes[5][:-1] + "#"]
     found = employers.lookup(pa.array(wanted)).tolist()
     assert found == [5, -1, 0, len(codes) - 1, -1]
+
+
+def test_every_employer_is_found_through_the_hash_table_and_a_missing_code_is_not(
+    store: Path,
+) -> None:
+    """The open-addressing table (decision 0196): every code of the store at its row, in any
+    order and repeated; an empty or missing code, or one of another length, is nobody's."""
+    import pyarrow as pa
+
+    from rencai.feeds.columns import Employers
+
+    employers = Employers(store)
+    codes = read_employers(store)["uscc"].to_pylist()
+    assert len(codes) > 100 and not employers.by_code
+    order = np.random.default_rng(3).permutation(len(codes))
+    wanted = [codes[i] for i in order] + [codes[7]] * 3
+    assert employers.lookup(pa.array(wanted)).tolist() == [*order.tolist(), 7, 7, 7]
+    odd = employers.lookup(pa.array([codes[1], "", None, codes[1][:-1], codes[2]]))
+    assert odd.tolist() == [1, -1, -1, -1, 2]

@@ -117,3 +117,17 @@ def test_required_leaves_of_a_rule() -> None:
     cards = {card.id: card for card in program.cards}
     card_b = cards["card.b"]
     assert "works_in_shijiazhuang" in card_leaves(card_b, cards)
+
+
+def test_a_gate_made_before_degrees_are_read_uses_no_leaf_reading_them() -> None:
+    """Decision 0196: with facts named as read later, their leaves are not gate candidates."""
+    later = frozenset({"person.birth_date", "person.education", "employment.introduced_from"})
+    conditions = {c.name: c for c in system_for("shijiazhuang").program.conditions}
+    everything = frozenset().union(*necessities("shijiazhuang", frozenset({"person"})))
+    before = necessities("shijiazhuang", frozenset({"person"}), later)
+    assert before  # every item still has a candidate
+    candidates = frozenset().union(*before)
+    assert {"bachelor_or_above", "introduced_from_outside"} <= everything - candidates
+    for name in candidates:
+        for path in conditions[name].reads:
+            assert not any(path == f or path.startswith(f + ".") for f in later), (name, path)

@@ -164,6 +164,11 @@ def _row_groups(path: str, modified: float) -> tuple[pq.ParquetFile, np.ndarray,
     return file, np.array(low, dtype=np.int64), np.array(high, dtype=np.int64)
 
 
+# decode a file's columns in threads: one process using the machine alone gains from it; a
+# worker process among as many as there are cores does not (set False there, decision 0196)
+READ_THREADS = True
+
+
 def read_range(
     directory: Path,
     name: str,
@@ -178,9 +183,11 @@ def read_range(
     path = path_of(directory, name)
     _, low, high = _row_groups(str(path), path.stat().st_mtime)
     groups = np.flatnonzero((high >= lo) & (low < hi)).tolist()
-    file = pq.ParquetFile(path, read_dictionary=list(dictionaries) or None)
+    file = pq.ParquetFile(path, read_dictionary=list(dictionaries) or None, pre_buffer=False)
     wanted = None if columns is None else list(dict.fromkeys(["pid", *columns]))
-    table = file.read_row_groups(groups, columns=wanted) if groups else None
+    table = (
+        file.read_row_groups(groups, columns=wanted, use_threads=READ_THREADS) if groups else None
+    )
     if table is None:
         schema = file.schema_arrow
         table = schema.empty_table() if wanted is None else schema.empty_table().select(wanted)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeRemainingColumn
 
 from rencai import clock
 from rencai.errors import Refusal
@@ -45,7 +46,18 @@ def _progress(what: str) -> Progress:
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         transient=False,
+        # redrawn at each step, not by a thread of its own: a process without other threads
+        # can fork its screening workers warm (decision 0196)
+        auto_refresh=False,
     )
+
+
+def _step(bar: Progress, task: TaskID) -> Callable[[int], None]:
+    def advance(k: int) -> None:
+        bar.advance(task, k)
+        bar.refresh()
+
+    return advance
 
 
 @feeds_app.command("synthesize")
@@ -61,9 +73,7 @@ def synthesize_command(
     day = _date(as_of, "--as-of")
     with _progress("生成") as bar:
         task = bar.add_task("生成", total=persons)
-        planted = synthesize(
-            persons, out, seed=seed, as_of=day, progress=lambda k: bar.advance(task, k)
-        )
+        planted = synthesize(persons, out, seed=seed, as_of=day, progress=_step(bar, task))
     typer.echo(f"{persons} persons, {planted} planted, in {out}")
 
 
@@ -104,7 +114,7 @@ def screen_command(
                 jurisdiction,
                 engine=engine.value,
                 scheduler=scheduler,
-                progress=lambda k: bar.advance(task, k),
+                progress=_step(bar, task),
                 workers=workers if workers is not None else default_workers(),
             )
         found = table.num_rows

@@ -18,6 +18,9 @@ import datetime as dt
 import functools
 import multiprocessing
 import os
+import shutil
+import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +28,16 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc
 import pyarrow.parquet as pq
 
 from rencai.errors import Refusal
-from rencai.feeds.columns import Employers, load_chunk
+from rencai.feeds import store
+from rencai.feeds.columns import LATER, Employers, load_employment, load_rest
 from rencai.feeds.store import PARTITION, check_store
 from rencai.policy.cities import registry
 from rencai.policy.engine.system import system_for
-from rencai.policy.screening import screen_gated
+from rencai.policy.screening import gate, screen_gated, screen_whole
 
 RESULT = pa.schema(
     [
@@ -47,6 +52,13 @@ RESULT = pa.schema(
         ("amount_fen", pa.int64()),
     ]
 )
+
+
+# persons per range (a worker's or a Dask task's unit): five of the store's row groups. The
+# engine's cost per range (some 750 OpenFisca calculations, the gate, the reads) is fixed, so a
+# larger range screens more persons per CPU-second; about 1.4 GB per range at its peak
+# (decision 0196)
+RANGE = 5 * PARTITION
 
 
 class ScreeningError(Refusal):
@@ -113,12 +125,20 @@ def screen_range(
     Dask task). Only the awards to persons are computed (``targets``; decision 0131): the store
     holds no facts of units, and the result lists persons."""
     day = dt.date.fromisoformat(on)
-    chunk = load_chunk(Path(directory), lo, hi, day, jurisdiction, _employers(directory))
-    screened, result = screen_gated(
-        jurisdiction, chunk.population, day, categories=True, targets=targets
-    )
-    # the result's rows are those screened; the others hold nothing (decision 0175)
-    at = np.arange(chunk.population.count) if screened is None else screened
+    employers = _employers(directory)
+    # the gate first, on what 社保, 市场监管 and 税务 say; the rest is read for those who pass
+    # only (decision 0196)
+    employment = load_employment(Path(directory), lo, hi, day, jurisdiction, employers)
+    at = gate(jurisdiction, employment.population, day, targets, LATER)
+    chunk = load_rest(Path(directory), employment, day, jurisdiction, employers, at)
+    if at is not None:
+        result = screen_whole(jurisdiction, chunk.population, day, categories=True, targets=targets)
+    else:  # no gate from these facts alone: everything read, then the usual gate
+        screened, result = screen_gated(
+            jurisdiction, chunk.population, day, categories=True, targets=targets
+        )
+        # the result's rows are those screened; the others hold nothing (decision 0175)
+        at = np.arange(chunk.population.count) if screened is None else screened
     pids, which, clauses, amounts = [], [], [], []
     clause_pool: list[str] = []
     clause_index: dict[str, int] = {}
@@ -162,20 +182,20 @@ def screen_range(
     return pa.table(
         {
             "pid": pa.array((row + lo).astype(np.int32)),
-            "id_number": pc.take(chunk.id_number, taken),
-            "name": pc.take(chunk.name, taken),
+            "id_number": chunk.id_number(taken),
+            "name": chunk.name(taken),
             "program": pc.take(pa.array([i.id for i in every], pa.string()), item_index),
             "program_name": pc.take(pa.array([i.name for i in every], pa.string()), item_index),
             "clause": pc.take(pa.array(clause_pool, pa.string()), pa.array(clause)),
-            "county": pc.take(chunk.county, taken),
-            "degree": pc.take(chunk.degree, taken),
+            "county": chunk.county(taken),
+            "degree": chunk.degree(taken),
             "amount_fen": pa.array(amount, pa.int64(), mask=amount < 0),
         },
         schema=RESULT,
     )
 
 
-def ranges(count: int, size: int = PARTITION) -> list[tuple[int, int]]:
+def ranges(count: int, size: int = RANGE) -> list[tuple[int, int]]:
     return [(lo, min(count, lo + size)) for lo in range(0, count, size)]
 
 
@@ -185,7 +205,7 @@ def run(
     jurisdiction: str,
     engine: str = "local",
     scheduler: str | None = None,
-    partition: int = PARTITION,
+    partition: int = RANGE,
     progress: Callable[[int], None] | None = None,
     cluster: object | None = None,
     workers: int = 1,
@@ -220,12 +240,28 @@ def run(
         raise ScreeningError("engine", f"未知的计算引擎 {engine}（local 或 dask）", "invalid")
     if not tables:
         return RESULT.empty_table()
-    return pa.concat_tables(tables).combine_chunks()
+    # the ranges' tables side by side, not copied into one buffer per column (a copy as long as
+    # the rest of the run's result building): Parquet is written the same either way
+    return pa.concat_tables(tables)
 
 
 def default_workers() -> int:
     """The worker processes of a local run: this machine's cores, at most 8."""
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _context(where: str, jurisdiction: str) -> multiprocessing.context.BaseContext:
+    """How worker processes start (decision 0196): forked from this process when it runs no
+    other thread, after it compiled the rules and read the employers once, so that every worker
+    starts with them (a fresh interpreter costs each worker about 0.6 CPU-seconds to import and
+    compile); a fresh interpreter otherwise (a fork of a process with threads may copy a lock
+    held by one of them)."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        system_for(jurisdiction)
+        items(jurisdiction)
+        _employers(where)
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _run_processes(
@@ -236,27 +272,54 @@ def _run_processes(
     workers: int,
     progress: Callable[[int], None] | None,
 ) -> list[pa.Table]:
-    """The ranges in worker processes, their tables taken back in range order."""
+    """The ranges in worker processes, their tables taken back in range order.
+
+    A worker writes its table as an Arrow file in a scratch folder (in memory where the system
+    has one) and answers with the file's path; this process maps the file instead of receiving
+    the table through a pipe, which copied it four times (decision 0196)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    # a fresh interpreter per worker (not a fork of a process that may hold threads or a
-    # database connection)
-    context = multiprocessing.get_context("spawn")
+    context = _context(where, jurisdiction)
+    shm = Path("/dev/shm")
+    scratch = tempfile.mkdtemp(
+        prefix="rencai-screening-", dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    )
     tables = []
-    with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
-        results = pool.map(
-            screen_range,
-            [where] * len(parts),
-            [lo for lo, _ in parts],
-            [hi for _, hi in parts],
-            [on.isoformat()] * len(parts),
-            [jurisdiction] * len(parts),
-        )
-        for (lo, hi), table in zip(parts, results, strict=True):
-            tables.append(table)
-            if progress:
-                progress(hi - lo)
+    try:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(parts)), mp_context=context, initializer=_worker_start
+        ) as pool:
+            results = pool.map(
+                _screen_to_file,
+                [scratch] * len(parts),
+                [where] * len(parts),
+                [lo for lo, _ in parts],
+                [hi for _, hi in parts],
+                [on.isoformat()] * len(parts),
+                [jurisdiction] * len(parts),
+            )
+            for (lo, hi), path in zip(parts, results, strict=True):
+                tables.append(pa.ipc.open_file(pa.memory_map(path)).read_all())
+                os.unlink(path)  # the mapping stays readable until the table is released
+                if progress:
+                    progress(hi - lo)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return tables
+
+
+def _worker_start() -> None:
+    """A worker process shares the cores with the others: no decoding threads of its own."""
+    store.READ_THREADS = False
+
+
+def _screen_to_file(scratch: str, where: str, lo: int, hi: int, on: str, jurisdiction: str) -> str:
+    """A worker's range, written as an Arrow file in ``scratch``; its path."""
+    table = screen_range(where, lo, hi, on, jurisdiction)
+    path = os.path.join(scratch, f"{lo}.arrow")
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return path
 
 
 def _run_dask(

@@ -13,7 +13,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from openfisca_core.simulations import Simulation
 
 from rencai.policy.engine.population import Population, build_simulation, set_inputs
 from rencai.policy.engine.system import system_for
@@ -21,6 +20,8 @@ from rencai.policy.rules import AllOf, Card, Condition, Program, Rule
 
 # below this many persons, screening everyone is cheaper than deciding whom to screen
 GATE_FROM = 4096
+# the gate's leaves are chosen on this many persons (the choice changes the speed only)
+CHOOSE_ON = 50_000
 
 
 @dataclass
@@ -86,19 +87,30 @@ def card_leaves(card: Card, cards: dict[str, Card]) -> frozenset[str]:
 
 
 @functools.cache
-def necessities(jurisdiction: str, targets: frozenset[str] | None) -> tuple[frozenset[str], ...]:
+def necessities(
+    jurisdiction: str, targets: frozenset[str] | None, later: frozenset[str] = frozenset()
+) -> tuple[frozenset[str], ...]:
     """For each card and benefit screened, the leaves about the person (not a dated switch,
     which reads no fact of the person, nor a card held) that hold whenever the item is held or
-    granted; empty when some item has none, and then nobody can be left out."""
+    granted; empty when some item has none, and then nobody can be left out.
+
+    ``later`` names facts (profile paths, with what lies under them) not known when the gate is
+    computed: a leaf reading one of them is not a candidate (decision 0196)."""
     program: Program = system_for(jurisdiction).program
     cards = {card.id: card for card in program.cards}
     conditions = {c.name: c for c in program.conditions}
+
+    def unknown(path: str) -> bool:
+        return any(path == fact or path.startswith(fact + ".") for fact in later)
 
     def of_person(name: str) -> bool:
         """A leaf reading a fact of the person, and not a card's (which costs the card)."""
         if name not in conditions or conditions[name].mirror:
             return False
-        return any(not r.startswith("parameter:") for r in conditions[name].reads)
+        reads = conditions[name].reads
+        if any(unknown(r) for r in reads):
+            return False
+        return any(not r.startswith("parameter:") for r in reads)
 
     needs = [card_leaves(card, cards) for card in program.cards if not card.per_relative]
     needs += [
@@ -110,22 +122,36 @@ def necessities(jurisdiction: str, targets: frozenset[str] | None) -> tuple[froz
     return tuple(needs) if needs and all(needs) else ()
 
 
-# (jurisdiction, targets) → the gate chosen on the first large population screened
-_gates: dict[tuple[str, frozenset[str] | None], tuple[str, ...]] = {}
+# (jurisdiction, targets, facts not known) → the gate chosen on the first large population
+_gates: dict[tuple[str, frozenset[str] | None, frozenset[str]], tuple[str, ...]] = {}
 
 
 def _gate(
-    jurisdiction: str, targets: frozenset[str] | None, simulation: Simulation, day: str
+    jurisdiction: str,
+    targets: frozenset[str] | None,
+    later: frozenset[str],
+    population: Population,
+    on: dt.date,
 ) -> np.ndarray:
     """Who passes the gate (decision 0175): leaves chosen so that each item requires one of
     them; a person holding none holds no card and is granted no benefit. Any such choice is
-    correct; the one made on the first large population screened lets the fewest pass."""
-    key = (jurisdiction, targets)
-    needs = necessities(jurisdiction, targets)
+    correct; the one made on the first persons of the first large population screened lets the
+    fewest of them pass."""
+    key = (jurisdiction, targets, later)
+    needs = necessities(jurisdiction, targets, later)
+    day = on.isoformat()
+    system = system_for(jurisdiction)
     if key not in _gates:
+        sample = population
+        if population.count > CHOOSE_ON:
+            sample = subset(population, np.arange(CHOOSE_ON))
+        simulation = build_simulation(system, sample)
+        set_inputs(simulation, sample, on)
         held = {name: simulation.calculate(name, day) for name in frozenset().union(*needs)}
         _gates[key] = _cover(needs, held)
-    passes = np.zeros(simulation.persons.count, dtype=bool)
+    simulation = build_simulation(system, population)
+    set_inputs(simulation, population, on)
+    passes = np.zeros(population.count, dtype=bool)
     for name in _gates[key]:
         passes |= simulation.calculate(name, day)
     return passes
@@ -183,20 +209,46 @@ def screen_gated(
     """``screen`` without placing the result back: the rows of the population screened (None:
     all of them) and the result over those rows only (what a screening that lists holders
     needs)."""
+    rows = gate(jurisdiction, population, on, targets)
+    if rows is None:
+        return None, _screen_all(jurisdiction, population, on, categories, targets)
+    return rows, _screen_all(jurisdiction, subset(population, rows), on, categories, targets)
+
+
+def gate(
+    jurisdiction: str,
+    population: Population,
+    on: dt.date,
+    targets: Collection[str] | None = None,
+    later: frozenset[str] = frozenset(),
+) -> np.ndarray | None:
+    """The rows of the population that pass the gate (decision 0175), or None when it is
+    screened whole: too small, not one-person groups, or some item without a necessary leaf.
+
+    With ``later``, the population lacks those facts (they are read afterwards, for the rows
+    that pass only, decision 0196): the gate is made of leaves that do not read them."""
     kept = frozenset(targets) if targets is not None else None
-    if (
-        necessities(jurisdiction, kept)
-        and population.count >= GATE_FROM
+    if not (
+        population.count >= GATE_FROM
         and population.family is None
         and population.employer is None
         and population.relative is None
+        and necessities(jurisdiction, kept, later)
     ):
-        system = system_for(jurisdiction)
-        simulation = build_simulation(system, population)
-        set_inputs(simulation, population, on)
-        rows = np.flatnonzero(_gate(jurisdiction, kept, simulation, on.isoformat()))
-        return rows, _screen_all(jurisdiction, subset(population, rows), on, categories, targets)
-    return None, _screen_all(jurisdiction, population, on, categories, targets)
+        return None
+    return np.flatnonzero(_gate(jurisdiction, kept, later, population, on))
+
+
+def screen_whole(
+    jurisdiction: str,
+    population: Population,
+    on: dt.date,
+    categories: bool = False,
+    targets: Collection[str] | None = None,
+) -> ScreeningResult:
+    """Every card and benefit for every person of the population, with no gate (a population
+    already gated: ``gate``)."""
+    return _screen_all(jurisdiction, population, on, categories, targets)
 
 
 def subset(population: Population, rows: np.ndarray) -> Population:
