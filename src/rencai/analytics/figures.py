@@ -927,23 +927,25 @@ def card_uses(
         counts[group] += int(uses)
     found: dict[Any, tuple[str, int, int]] = {}
     names = {p.id: (p.code, p.name) for p in session.scalars(select(ServicePoint))}
+    cells: dict[Any, list[Any]] = {}
     for group, uses in counts.items():
         if not uses:
             continue
         if by == "kind":
-            cell = [CardUse.point_kind == group]
+            cells[group] = [CardUse.point_kind == group]
         elif by == "point":
-            cell = [CardUse.point_id == group]
+            cells[group] = [CardUse.point_id == group]
         else:
             first = dt.date.fromisoformat(f"{group}-01")
             following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            cell = [CardUse.at >= cutoff(first - dt.timedelta(days=1))]
-            cell.append(CardUse.at < cutoff(following - dt.timedelta(days=1)))
-        persons = _cards_up_to_five(session, [*conditions, *cell])
-        name = ""
-        if by == "point":
-            group, name = names[group]
-        found[group] = (name, uses, persons)
+            cells[group] = [
+                CardUse.at >= cutoff(first - dt.timedelta(days=1)),
+                CardUse.at < cutoff(following - dt.timedelta(days=1)),
+            ]
+    persons = _cards_up_to_five(session, conditions, cells)
+    for group in cells:
+        key, name = names[group] if by == "point" else (group, "")
+        found[key] = (name, counts[group], persons[group])
     if by == "month":
         rows = [month_label(m) for m in periods]
     elif by == "kind":
@@ -964,18 +966,54 @@ def card_uses(
     )
 
 
-def _cards_up_to_five(session: Session, conditions: list[Any]) -> int:
-    """The distinct cards behind the uses matching ``conditions``, counted up to five (enough
-    to decide suppression): read in time order, a few at a time, stopping at five."""
+def _cards_up_to_five(
+    session: Session, conditions: list[Any], cells: dict[Any, list[Any]]
+) -> dict[Any, int]:
+    """Per cell, the distinct cards behind the uses matching ``conditions`` and the cell's own,
+    counted up to five (enough to decide suppression): the cell's first uses in time order, a
+    few at a time, stopping at five — on PostgreSQL all cells in one query (LATERAL)."""
+    result: dict[Any, int] = {}
+    pending = dict(cells)
     for limit in (64, 4096):
-        numbers = session.scalars(
-            select(CardUse.card_number).where(*conditions).order_by(CardUse.at).limit(limit)
-        ).all()
-        distinct = len(set(numbers))
-        if distinct >= THRESHOLD or len(numbers) < limit:
-            return min(distinct, THRESHOLD)
-    query = select(func.count(func.distinct(CardUse.card_number))).where(*conditions)
-    return min(int(session.scalar(query) or 0), THRESHOLD)
+        if not pending:
+            break
+        numbers = _first_cards(session, conditions, pending, limit)
+        for group, cards in numbers.items():
+            distinct = len(set(cards))
+            if distinct >= THRESHOLD or len(cards) < limit:
+                result[group] = min(distinct, THRESHOLD)
+                del pending[group]
+    for group, cell in pending.items():
+        query = select(func.count(func.distinct(CardUse.card_number))).where(*conditions, *cell)
+        result[group] = min(int(session.scalar(query) or 0), THRESHOLD)
+    return result
+
+
+def _first_cards(
+    session: Session, conditions: list[Any], cells: dict[Any, list[Any]], limit: int
+) -> dict[Any, list[str | None]]:
+    """The card numbers of each cell's first ``limit`` uses."""
+    found: dict[Any, list[str | None]] = {}
+    if session.get_bind().dialect.name != "postgresql" or len(cells) == 1:
+        for group, cell in cells.items():
+            query = select(CardUse.card_number).where(*conditions, *cell)
+            found[group] = list(session.scalars(query.order_by(CardUse.at).limit(limit)))
+        return found
+    keys = list(cells)
+    parts = []
+    for k, group in enumerate(keys):
+        inner = (
+            select(literal(k).label("cell"), CardUse.card_number.label("card"))
+            .where(*conditions, *cells[group])
+            .order_by(CardUse.at)
+            .limit(limit)
+        )
+        parts.append(inner.subquery().select())
+    union = parts[0].union_all(*parts[1:])
+    found = {group: [] for group in keys}
+    for k, card in session.execute(union):
+        found[keys[int(k)]].append(card)
+    return found
 
 
 # money -------------------------------------------------------------------------------------
