@@ -180,12 +180,21 @@ class Month:
         month.cards = previous.cards
         month.granted, month.payment = {}, {}
         for item, before in previous.granted.items():
-            granted = before.copy()
-            granted[rows] = changed.granted[item]
-            month.granted[item] = granted
+            # an item nobody's award changed keeps last month's arrays (the ledger then knows
+            # at once that nothing moved); arrays are never written once made
+            new_granted = changed.granted[item]
+            if np.array_equal(before[rows], new_granted):
+                month.granted[item] = before
+            else:
+                granted = before.copy()
+                granted[rows] = new_granted
+                month.granted[item] = granted
             old, new = previous.payment[item], changed.payment[item]
-            if old is None and new is None:
-                month.payment[item] = None
+            if new is None and (old is None or not old[rows].any()):
+                month.payment[item] = old
+                continue
+            if old is not None and new is not None and np.array_equal(old[rows], new):
+                month.payment[item] = old
                 continue
             fen = np.zeros(before.size, dtype=np.int64) if old is None else old.copy()
             fen[rows] = 0 if new is None else new
@@ -209,37 +218,67 @@ class Ledger:
         self.cliffs = {b.id: np.zeros(n, dtype=bool) for b in items}
         self.cliff_day = {b.id: np.zeros(n, dtype=np.int16) for b in items}
         self.cliff_loss = {b.id: np.zeros(n, dtype=np.int64) for b in items if b.per == "month"}
+        self.rate = np.zeros(n, dtype=np.int64)  # fen a month from the monthly items, per person
+        self._monthly = {b.id: 0 for b in items}  # a monthly item's cost in the last month posted
+        self._count = {b.id: 0 for b in items}  # recipients in the last month posted
 
     def post(self, month: Month, day: dt.date, index: int) -> None:
         if day.month == 1:
             for benefit in self.items:
                 if benefit.per == "year":
                     self.paid[benefit.id][:] = False
+        previous = self.previous
         for benefit in self.items:
-            granted = month.granted[benefit.id]
-            payment = month.payment[benefit.id]
+            item = benefit.id
+            granted = month.granted[item]
+            payment = month.payment[item]
+            if (
+                previous is not None
+                and granted is previous[item]
+                and payment is self._last_payment.get(item)
+                and (benefit.per == "month" or day.month != 1)
+            ):
+                # last month's awards again: a monthly item costs what it cost; a yearly or
+                # one-off one was paid already to all it grants (no cliff, nobody new)
+                if benefit.per == "month":
+                    self.cost[day.year][item] += self._monthly[item]
+                self.months[item] += self._count[item]
+                continue
             if benefit.per == "month":
-                due = granted
+                old = self._last_payment.get(item)
+                if previous is not None and old is not None:
+                    gone = np.flatnonzero(previous[item])
+                    self.rate[gone] -= old[gone]
+                rows = np.flatnonzero(granted)
+                total = 0
+                if rows.size and payment is not None:
+                    amounts = payment[rows]
+                    total = int(amounts.sum(dtype=np.int64))
+                    self.rate[rows] += amounts
+                self._monthly[item] = total
+                self.cost[day.year][item] += total
             else:  # once a year, or once in the window
-                due = granted & ~self.paid[benefit.id]
-                self.paid[benefit.id] |= granted
-            rows = np.flatnonzero(due)
-            if rows.size and payment is not None:
-                amounts = payment[rows]
-                self.cost[day.year][benefit.id] += int(amounts.sum(dtype=np.int64))
-                self.person[rows] += amounts
-            self.ever[benefit.id] |= granted
-            self.months[benefit.id] += int(np.count_nonzero(granted))
-            if self.previous is not None:
+                due = granted & ~self.paid[item]
+                self.paid[item] |= granted
+                rows = np.flatnonzero(due)
+                if rows.size and payment is not None:
+                    amounts = payment[rows]
+                    self.cost[day.year][item] += int(amounts.sum(dtype=np.int64))
+                    self.person[rows] += amounts
+            self.ever[item] |= granted
+            self._count[item] = int(np.count_nonzero(granted))
+            self.months[item] += self._count[item]
+            if previous is not None:
                 # a cliff: granted last month, not this month, the law being what it was (a
                 # threshold crossed: an age limit, the end of a support period …)
-                lost = self.previous[benefit.id] & ~granted
-                new = lost & ~self.cliffs[benefit.id]
-                self.cliffs[benefit.id] |= lost
-                self.cliff_day[benefit.id][new] = index
-                last = self._last_payment.get(benefit.id)
+                lost = previous[item] & ~granted
+                new = lost & ~self.cliffs[item]
+                self.cliffs[item] |= lost
+                self.cliff_day[item][new] = index
+                last = self._last_payment.get(item)
                 if benefit.per == "month" and last is not None:
-                    self.cliff_loss[benefit.id][new] = last[new]
+                    self.cliff_loss[item][new] = last[new]
+        self.person += self.rate  # the monthly items' payments of this month
         self.previous = month.granted
         self._last_payment = month.payment
 
