@@ -142,3 +142,37 @@ def test_excel_streams_in_constant_memory(tmp_path: Path) -> None:
 
     small, large = peak(400), peak(4_800)
     assert large < small * 2 + 500_000  # twelve times the rows, not twelve times the memory
+
+
+def test_money_goes_to_excel_as_numbers_in_yuan(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from rencai.analytics.export import figure_xlsx
+    from rencai.analytics.views import FigureView
+
+    view = FigureView.model_validate(
+        {
+            "figure": "money",
+            "title": "资金情况",
+            "as_of": "2026-06-30",
+            "row_label": "项目",
+            "unit": "元",
+            "row_totals": False,
+            "columns": [{"key": "paid", "label": "已发放"}],
+            "rows": [{"key": "rent", "label": "房租补助", "cells": ["1234.50"], "total": None}],
+            "totals": ["1234.50"],
+            "grand_total": None,
+            "suppressed_cells": 0,
+            "definition": "",
+            "clause": "",
+        }
+    )
+    path = figure_xlsx([view])
+    try:
+        sheet = load_workbook(path).worksheets[0]
+        cell = sheet["B2"]
+        assert cell.value == Decimal("1234.5") or cell.value == 1234.5
+        assert not isinstance(cell.value, str) and "元" in cell.number_format
+        assert sheet["A2"].value == "房租补助"
+    finally:
+        path.unlink()

@@ -253,3 +253,67 @@ def test_a_talent_with_two_cards_is_counted_once_under_the_higher(world_url: str
         assert column(session, "active_cards", by="tier") == {"A": 1, "B": 2, "C": 1, "F": 1}
         assert column(session, "talents", by="degree") == {"doctorate": 2, "master": 1}
         session.rollback()
+
+
+def test_card_uses_from_the_rollup_equal_the_events_after_later_uses(
+    world_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rencai.analytics import rollups
+    from rencai.cards.models import CardUse
+
+    calls = [
+        (day, by, county)
+        for day in (AS_OF, dt.date(2026, 5, 20), dt.date(2026, 7, 31), dt.date(2026, 8, 31))
+        for by in ("kind", "point", "month")
+        for county in (None, CHANGAN, PINGSHAN)
+    ]
+
+    def figures(session: Session, from_rollup: bool) -> list[Any]:
+        tables = [
+            FIGURES["card_uses"].compute(
+                session, day, by=by, county=county, months=6, from_rollup=from_rollup
+            )
+            for day, by, county in calls
+        ]
+        return [(t.rows, t.values, t.persons) for t in tables]
+
+    with session_scope(world_url) as session:
+        events = figures(session, False)
+        assert any(values != [[0]] * len(values) for _, values, _ in events)
+        assert rollups.refresh(session) > 0 and rollups.mark(session) > 0
+        assert session.query(rollups.CardUseDay).count() > 0
+        assert figures(session, True) == events
+        # later: a late offline use uploaded in August for a June ride, a new use, a refusal —
+        # beyond the rollup at first, then rolled up by a reader that finds too many waiting
+        first = session.query(CardUse).first()
+        assert first is not None
+        for n, (used, uploaded, verdict) in enumerate(
+            [
+                ("2026-06-12", "2026-08-03", "valid"),
+                ("2026-08-20", "2026-08-20", "valid"),
+                ("2026-08-21", "2026-08-21", "refused"),
+            ]
+        ):
+            session.add(
+                CardUse(
+                    event_id=f"rollup-later-{n}",
+                    card_number=first.card_number,
+                    point_id=first.point_id,
+                    point_kind=first.point_kind,
+                    at=at(used),
+                    verdict=verdict,
+                    offline=used != uploaded,
+                    uploaded_at=at(uploaded),
+                )
+            )
+        session.flush()
+        after = figures(session, False)
+        assert after != events  # the August figures moved ...
+        past = [k for k, (day, _, _) in enumerate(calls) if day <= dt.date(2026, 7, 31)]
+        assert [after[k] for k in past] == [events[k] for k in past]  # ... the past ones did not
+        assert figures(session, True) == after  # read beyond the rollup
+        monkeypatch.setattr(rollups, "REFRESH_AFTER", 0)
+        marked = rollups.mark(session)
+        assert figures(session, True) == after  # rolled up by the first read
+        assert rollups.mark(session) > marked
+        session.rollback()

@@ -122,3 +122,57 @@ def test_overview_fits_a_phone(browser: Browser, live_server: LiveServer) -> Non
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1]
     context.close()
+
+
+def test_overview_filters_narrow_every_chart_and_drill_down_keeps_them(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    username = _leader(live_server)
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    _login(page, live_server, username)
+    # the overview's own filters: the county comparison for B cards in 长安区 only
+    page.select_option("#overview-filters select[name=county]", "130102")
+    page.select_option("#overview-filters select[name=tier]", "B")
+    page.select_option("#overview-filters select[name=industry]", "biomedicine")
+    page.click("#overview-filters button[type=submit]")
+    expect(page).to_have_url(
+        live_server.url + "/stats?as_of=&county=130102&tier=B&industry=biomedicine&program="
+    )
+    expect(page.locator("#overview-filters select[name=tier]")).to_have_value("B")
+    expect(page.locator(".chart[data-drawn='1']")).to_have_count(4)
+    county = page.locator(".chart").first
+    spec = county.evaluate("(el) => JSON.parse(el.getAttribute('data-chart'))")
+    assert spec["keys"] == ["130102"]  # one county left, at least the six talents above
+    assert spec["series"][0]["data"][0] >= 6
+    # a chart whose figure cannot be narrowed by a filter says so
+    captions = page.locator(".stats-chart figcaption").all_inner_texts()
+    assert any("不区分产业" in c for c in captions), captions
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]  # the filter form fits a phone
+    # drill-down from the narrowed chart opens the topic page with the same filters
+    county.scroll_into_view_if_needed()
+    point = county.evaluate(
+        """(el) => {
+            const chart = echarts.getInstanceByDom(el);
+            const spec = JSON.parse(el.getAttribute('data-chart'));
+            return chart.convertToPixel({seriesIndex: 0}, [0, spec.series[0].data[0] / 2]);
+        }"""
+    )
+    box = county.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    expect(page).to_have_url(
+        live_server.url
+        + "/stats/talents?by=county&county=130102&tier=B&industry=biomedicine#row-130102"
+    )
+    expect(page.locator("#row-130102")).to_have_class("selected")
+    expect(page.locator("#stats-filters select[name=tier]")).to_have_value("B")
+    outside = [u for u in requests if not u.startswith(live_server.url)]
+    assert outside == []
+    # a filter the office does not know: a Chinese message, nothing else
+    page.goto(live_server.url + "/stats?tier=Z")
+    expect(page.locator("body")).to_contain_text("人才绿卡类别应为")
+    context.close()

@@ -170,3 +170,45 @@ def test_validation_speaks_chinese_and_lists_what_is_valid() -> None:
     with pytest.raises(ReformError) as caught:
         parse_reform("name: [unclosed")
     assert "YAML" in caught.value.message
+
+
+def _with_families(population):
+    """The same persons, the first third grouped two to a family (a talent and a relative), so
+    that a relative's 副卡 follows a sponsor whose anniversaries are not theirs."""
+    n = population.count
+    rows = np.arange(n)
+    paired = rows < n // 3
+    population.family = np.unique(np.where(paired, rows // 2, rows), return_inverse=True)[1]
+    population.relative = paired & (rows % 2 == 1)
+    return population
+
+
+@pytest.mark.parametrize(
+    "changes, baseline, start, months",
+    [
+        ((RENT, PURCHASE), "2020-12-09", dt.date(2020, 12, 1), 16),
+        (
+            ({"benefit": "sjz.b.rent_subsidy", "enabled": False, "from": "2022-05-01"},),
+            None,
+            dt.date(2022, 1, 1),
+            7,
+        ),
+        (({"exclusivity": "sjz.exclusive.rent", "rule": "both"},), None, dt.date(2023, 10, 1), 7),
+    ],
+)
+def test_the_fast_path_equals_evaluating_every_person_every_month(
+    changes, baseline, start, months
+) -> None:
+    spec = reform(*changes, baseline=baseline)
+    for population in (
+        random_columns(500, 5, start),
+        _with_families(random_columns(500, 6, start)),
+    ):
+        slow = simulate(population, start, months, spec, fast=False)
+        fast = simulate(population, start, months, spec)
+        # the fast path did less work ...
+        assert fast.pop("persons_evaluated") < slow.pop("persons_evaluated")
+        assert fast.pop("evaluations") == slow.pop("evaluations")
+        # ... and found every fen, recipient, cliff and sample the same
+        assert fast == slow
+        assert slow["total"]["baseline_fen"] > 0

@@ -3,18 +3,24 @@ every route against every role."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import subprocess
+import sys
 import time
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from rencai.db.session import session_scope
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import id_check_character
-from rencai.registry.models import Role
+from rencai.registry.models import Account, Role
+from rencai.simulation import service
+from rencai.simulation.models import ReformRun
 from tests.profiles import doctor
 from tests.support import LiveServer, random_first17
 
@@ -151,10 +157,11 @@ def test_refusals_are_structured_and_change_nothing(live_server: LiveServer, off
 
 
 ROUTES = ["catalogue", "list", "create", "detail", "update", "run", "runs", "run_detail", "compare"]
+ROUTES += ["rerun"]
 # who may: the administrator everything; leadership reads and runs; nobody else anything
 ALLOWED = {
     "admin": set(ROUTES),
-    "leadership": {"catalogue", "list", "detail", "run", "runs", "run_detail", "compare"},
+    "leadership": {"catalogue", "list", "detail", "run", "runs", "run_detail", "compare", "rerun"},
 }
 
 
@@ -181,6 +188,8 @@ def _call(server: LiveServer, office: dict, role: str, route: str, ids: dict) ->
         return httpx.get(f"{api}/reform-runs", headers=h).status_code
     if route == "run_detail":
         return httpx.get(f"{api}/reform-runs/{ids['run']}", headers=h).status_code
+    if route == "rerun":  # a finished run is not run again (422): past the gate all the same
+        return httpx.post(f"{api}/reform-runs/{ids['run']}/rerun", headers=h).status_code
     assert route == "compare"
     return httpx.get(
         f"{api}/reform-runs/compare?ids={ids['run']},{ids['other']}", headers=h
@@ -196,7 +205,7 @@ def test_access_matrix(live_server: LiveServer, office: dict) -> None:
         started = httpx.post(f"{live_server.url}/api/v1/reform-runs", headers=admin, json=body)
         runs.append(_wait(live_server, admin, started.json()["id"])["id"])
     ids = {"reform": reform, "run": runs[0], "other": runs[1]}
-    success = {"create": 201, "run": 202}
+    success = {"create": 201, "run": 202, "rerun": 422}
     for role in ["anonymous", "talent", "county", "city", "finance", "leadership", "admin"]:
         for route in ROUTES:
             status = _call(live_server, office, role, route, ids)
@@ -204,3 +213,57 @@ def test_access_matrix(live_server: LiveServer, office: dict) -> None:
                 assert status == success.get(route, 200), (role, route, status)
             else:
                 assert status == (401 if role == "anonymous" else 403), (role, route, status)
+
+
+def test_a_run_whose_process_was_killed_fails_visibly_and_runs_again(
+    live_server: LiveServer, office: dict
+) -> None:
+    admin = office["headers"]["admin"]
+    reform = _save(live_server, office, "中断方案", RENT).json()["id"]
+    url = os.environ["RENCAI_DATABASE_URL"]
+    with session_scope(url) as s:
+        account = s.scalar(select(Account).where(Account.username == f"radm{office['tag']}"))
+        assert account is not None
+        request = service.RunRequest([reform], [], "registered", dt.date(2026, 1, 1), 36)
+        run_id = service.start(s, account, request).id
+    # the run computed by a process of its own, killed while it computes
+    worker = subprocess.Popen(
+        [sys.executable, "-c", KILLED, str(run_id), url],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        for _ in range(600):
+            run = httpx.get(f"{live_server.url}/api/v1/reform-runs/{run_id}", headers=admin).json()
+            if run["status"] == "running":
+                break
+            assert worker.poll() is None
+            time.sleep(0.05)
+        assert run["status"] == "running"
+    finally:
+        worker.kill()
+        worker.wait()
+    run = httpx.get(f"{live_server.url}/api/v1/reform-runs/{run_id}", headers=admin).json()
+    assert run["status"] == "running" and run["done_months"] < 36  # nobody knows yet
+    # time passes: its last sign of life grows older than the limit
+    with session_scope(url) as s:
+        row = s.get(ReformRun, run_id)
+        assert row is not None and row.heartbeat_at is not None
+        row.heartbeat_at -= dt.timedelta(minutes=10)
+    page = httpx.get(f"{live_server.url}/api/v1/reform-runs/{run_id}", headers=admin).json()
+    assert page["status"] == "failed" and page["status_label"] == "失败"
+    assert page["error"] == service.INTERRUPTED and page["result"] is None
+    # and it runs again, the same reform on the same population and window
+    again = httpx.post(f"{live_server.url}/api/v1/reform-runs/{run_id}/rerun", headers=admin)
+    assert again.status_code == 202, again.text
+    assert again.json()["id"] != run_id and again.json()["reforms"] == [reform]
+    done = _wait(live_server, admin, again.json()["id"])
+    assert done["status"] == "done" and done["months"] == 36
+    # a run that did not fail is not run again
+    twice = httpx.post(f"{live_server.url}/api/v1/reform-runs/{done['id']}/rerun", headers=admin)
+    assert twice.status_code == 422 and twice.json()["errors"][0]["field"] == "run"
+
+
+KILLED = (
+    "import sys; from rencai.simulation.service import execute; "
+    "execute(int(sys.argv[1]), sys.argv[2])"
+)

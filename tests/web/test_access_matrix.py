@@ -149,6 +149,8 @@ def _status(server: LiveServer, people: dict[str, Any], role: str, route: str) -
         return httpx.post(f"{api}/reform-runs", headers=headers, json=body).status_code
     if route == "reform_runs":
         return httpx.get(f"{api}/reform-runs", headers=headers).status_code
+    if route == "reform_rerun":
+        return httpx.post(f"{api}/reform-runs/1/rerun", headers=headers).status_code
     raise AssertionError(route)
 
 
@@ -285,7 +287,7 @@ EXPECTED = {
     # 政策模拟: the administrator and leadership only (none of these roles)
     **{
         route: {role: 401 if role == "anonymous" else 403 for role in ROLES}
-        for route in ("reforms", "reform_define", "reform_run", "reform_runs")
+        for route in ("reforms", "reform_define", "reform_run", "reform_runs", "reform_rerun")
     },
 }
 

@@ -25,7 +25,7 @@ Opt = Annotated[str | None, typer.Option()]
 
 def stats_command(
     figure: Annotated[
-        str, typer.Argument(help="a figure (`rencai stats list` names them), or `report`")
+        str, typer.Argument(help="a figure (`rencai stats list` names them), `report` or `rollup`")
     ],
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD or YYYY-MM")] = None,
     format: Annotated[Format, typer.Option("--format")] = Format.table,
@@ -67,6 +67,13 @@ def stats_command(
             typer.echo(f"error: 无法写入文件 {out}", err=True)
             raise typer.Exit(1) from None
         typer.echo(str(out))
+        return
+    if figure == "rollup":  # the nightly roll-up of the card uses (decision 0180)
+        from rencai.analytics.rollups import refresh
+
+        with session_scope(database_url()) as session:
+            rolled = refresh(session)
+        typer.echo(f"已汇总 {rolled} 条用卡记录")
         return
     if figure == "list":
         for item in catalogue():

@@ -6,15 +6,18 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from rencai.analytics.views import FigureView
 
 EXCEL_ROWS = 1_048_576  # rows in one worksheet (Excel 2007 and later), header included
 SHEET_NAME = 31  # characters Excel allows in a sheet name
+MONEY_FORMAT = '#,##0.00"元"'  # money is written as a number, shown in yuan
 
 
 def rows_of(view: FigureView) -> Iterator[list[Any]]:
@@ -40,7 +43,8 @@ def write_xlsx(
 ) -> int:
     """Write (title, header, rows) sheets to ``target`` with a write-only workbook (rows go to
     disk as they come). A sheet longer than ``max_rows`` (header included) continues on
-    "title（2）", "title（3）" … each with the header again. Returns the data rows written."""
+    "title（2）", "title（3）" … each with the header again. Money (``Decimal`` values) is
+    written as a number with a yuan format. Returns the data rows written."""
     if max_rows < 2:
         raise ValueError("max_rows")
     book = Workbook(write_only=True)
@@ -54,11 +58,29 @@ def write_xlsx(
                 part, count = part + 1, 0
                 sheet = book.create_sheet(_name(title, part))
                 sheet.append(list(header))
-            sheet.append(list(row))
+            sheet.append([_cell(sheet, value) for value in row])
             count += 1
             written += 1
     book.save(target)
     return written
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = MONEY_FORMAT
+        return cell
+    return value
+
+
+def _money(value: Any) -> Any:
+    """A money table's yuan text ("1234.50") as a Decimal; anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value
 
 
 def _name(title: str, part: int) -> str:
@@ -77,6 +99,8 @@ def figure_xlsx(views: Iterable[FigureView]) -> Path:
     for view in views:
         rows = rows_of(view)
         header = next(rows)
+        if view.unit == "元":  # yuan text → numbers (labels stay text)
+            rows = ([row[0], *map(_money, row[1:])] for row in rows)
         sheets.append((f"{view.title} {view.as_of}", header, rows))
     write_xlsx(sheets, path)
     return path

@@ -42,7 +42,8 @@ from rencai.ledger.models import Budget, JournalEntry, Line, Receivable, Run, Ru
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.models import LEADING_INDUSTRIES, Employer, TalentProfile
 
-from .tables import Table
+from . import rollups
+from .tables import THRESHOLD, Table
 
 DIMENSIONS = {
     "tier": "人才绿卡类别",
@@ -880,36 +881,71 @@ def card_uses(
     by: str = "kind",
     months: int = 12,
     county: str | None = None,
+    from_rollup: bool = True,
 ) -> Table:
+    """Uses from the daily rollup plus the few uses beyond it (``from_rollup=False``: every
+    use read from ``card_uses``, the reference the rollup is tested against); the persons
+    behind each cell counted up to five (decision 0180)."""
     if by not in ("kind", "point", "month"):
         raise ValueError("用卡统计只能按服务类型、网点或月份分组")
     periods = months_until(as_of, months)
     start, end = cutoff(periods[0] - dt.timedelta(days=1)), cutoff(as_of)
-    month = _month_sql(session, CardUse.at)
-    key: Any = {"kind": CardUse.point_kind, "point": CardUse.point_id, "month": month}[by]
-    # uses per (group, card) first, then per group: the cards behind a group without a
-    # DISTINCT over every use
-    per_card = select(key.label("key"), CardUse.card_number, func.count().label("n")).where(
+    points = (
+        list(session.scalars(select(ServicePoint.id).where(ServicePoint.county == county)))
+        if county
+        else None
+    )
+    last = rollups.current_mark(session) if from_rollup else 0
+    counts: Counter[Any] = Counter()
+    if last:
+        day = rollups.CardUseDay
+        rolled_key: Any = {"kind": day.point_kind, "point": day.point_id, "month": day.use_day}[by]
+        rolled = select(rolled_key, func.sum(day.uses)).where(
+            day.upload_day <= as_of, day.use_day >= periods[0], day.use_day <= as_of
+        )
+        if points is not None:
+            rolled = rolled.where(day.point_id.in_(points))
+        for group, uses in session.execute(rolled.group_by(rolled_key)):
+            if by == "month":
+                group = group if isinstance(group, dt.date) else dt.date.fromisoformat(group)
+                group = group.strftime("%Y-%m")
+            counts[group] += int(uses)
+    conditions: list[Any] = [
         CardUse.verdict == "valid",
         CardUse.at >= start,
         CardUse.at < end,
         CardUse.uploaded_at < end,
-    )
-    if county:
-        per_card = per_card.where(
-            CardUse.point_id.in_(select(ServicePoint.id).where(ServicePoint.county == county))
-        )
-    inner = per_card.group_by(key, CardUse.card_number).subquery()
-    query = select(inner.c.key, func.sum(inner.c.n), func.count()).group_by(inner.c.key)
-    names = {p.id: (p.code, p.name) for p in session.scalars(select(ServicePoint))}
-    found: dict[Any, tuple[str, int, int]] = {}
-    for group, uses, cards in session.execute(query):
+    ]
+    if points is not None:
+        conditions.append(CardUse.point_id.in_(points))
+    month = _month_sql(session, CardUse.at)
+    key: Any = {"kind": CardUse.point_kind, "point": CardUse.point_id, "month": month}[by]
+    live = select(key, func.count()).where(*conditions, CardUse.id > last).group_by(key)
+    for group, uses in session.execute(live):
         if isinstance(group, dt.datetime):
             group = group.strftime("%Y-%m")
-        name = ""
-        if by == "point":
-            group, name = names[group]
-        found[group] = (name, int(uses), int(cards))
+        counts[group] += int(uses)
+    found: dict[Any, tuple[str, int, int]] = {}
+    names = {p.id: (p.code, p.name) for p in session.scalars(select(ServicePoint))}
+    cells: dict[Any, list[Any]] = {}
+    for group, uses in counts.items():
+        if not uses:
+            continue
+        if by == "kind":
+            cells[group] = [CardUse.point_kind == group]
+        elif by == "point":
+            cells[group] = [CardUse.point_id == group]
+        else:
+            first = dt.date.fromisoformat(f"{group}-01")
+            following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            cells[group] = [
+                CardUse.at >= cutoff(first - dt.timedelta(days=1)),
+                CardUse.at < cutoff(following - dt.timedelta(days=1)),
+            ]
+    persons = _cards_up_to_five(session, conditions, cells)
+    for group in cells:
+        key, name = names[group] if by == "point" else (group, "")
+        found[key] = (name, counts[group], persons[group])
     if by == "month":
         rows = [month_label(m) for m in periods]
     elif by == "kind":
@@ -928,6 +964,56 @@ def card_uses(
         unit="次",
         row_totals=False,
     )
+
+
+def _cards_up_to_five(
+    session: Session, conditions: list[Any], cells: dict[Any, list[Any]]
+) -> dict[Any, int]:
+    """Per cell, the distinct cards behind the uses matching ``conditions`` and the cell's own,
+    counted up to five (enough to decide suppression): the cell's first uses in time order, a
+    few at a time, stopping at five — on PostgreSQL all cells in one query (LATERAL)."""
+    result: dict[Any, int] = {}
+    pending = dict(cells)
+    for limit in (64, 4096):
+        if not pending:
+            break
+        numbers = _first_cards(session, conditions, pending, limit)
+        for group, cards in numbers.items():
+            distinct = len(set(cards))
+            if distinct >= THRESHOLD or len(cards) < limit:
+                result[group] = min(distinct, THRESHOLD)
+                del pending[group]
+    for group, cell in pending.items():
+        query = select(func.count(func.distinct(CardUse.card_number))).where(*conditions, *cell)
+        result[group] = min(int(session.scalar(query) or 0), THRESHOLD)
+    return result
+
+
+def _first_cards(
+    session: Session, conditions: list[Any], cells: dict[Any, list[Any]], limit: int
+) -> dict[Any, list[str | None]]:
+    """The card numbers of each cell's first ``limit`` uses."""
+    found: dict[Any, list[str | None]] = {}
+    if session.get_bind().dialect.name != "postgresql" or len(cells) == 1:
+        for group, cell in cells.items():
+            query = select(CardUse.card_number).where(*conditions, *cell)
+            found[group] = list(session.scalars(query.order_by(CardUse.at).limit(limit)))
+        return found
+    keys = list(cells)
+    parts = []
+    for k, group in enumerate(keys):
+        inner = (
+            select(literal(k).label("cell"), CardUse.card_number.label("card"))
+            .where(*conditions, *cells[group])
+            .order_by(CardUse.at)
+            .limit(limit)
+        )
+        parts.append(inner.subquery().select())
+    union = parts[0].union_all(*parts[1:])
+    found = {group: [] for group in keys}
+    for k, card in session.execute(union):
+        found[keys[int(k)]].append(card)
+    return found
 
 
 # money -------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.analytics.access import StatsError, county_scope
 from rencai.analytics.figures import DIMENSIONS, FIGURES, TIER_LABELS
 from rencai.analytics.tables import Table
+from rencai.applications.models import Application
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.models import LEADING_INDUSTRIES, Account
 
@@ -126,6 +128,16 @@ def figure_table(
     except ValueError as exc:
         raise StatsError("by", str(exc), "bad_option") from None
     return table.suppress()
+
+
+def program_choices(session: Session) -> list[tuple[str, str]]:
+    """The programs cases were filed under, by their names (the program filter's choices)."""
+    rows = session.execute(
+        select(Application.program, func.max(Application.program_name))
+        .group_by(Application.program)
+        .order_by(Application.program)
+    )
+    return [(code, name or code) for code, name in rows]
 
 
 def catalogue() -> list[dict[str, Any]]:

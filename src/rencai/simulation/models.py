@@ -46,3 +46,5 @@ class ReformRun(Base):
     started_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # the computing process's last sign of life (a run without one for a while was interrupted)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -15,6 +15,16 @@ is integer fen throughout (sums of int64, never of floats).
 
 A month in which the reform's law equals the baseline's (no changed parameter differs that day,
 no switch in force) is not computed twice: the reform's month is the baseline's.
+
+Only what can change is recomputed (decision 0178). Every rule reads the day through the law
+in force (dated parameters, dated switches), the calendar year, or whole years from one of the
+person's dates (ages, years since graduating or starting, support periods, the day itself
+reached): a person's result can only differ from the previous month's when the law changes
+between the two first days, in January, or when one of the person's (or their employer's)
+dates has its anniversary in between. A month is therefore recomputed in full when the law
+changes or in January, and otherwise only for the families with such an anniversary; everyone
+else keeps last month's awards. ``simulate(..., fast=False)`` evaluates every person in every
+month, and the tests check both give the same result.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.model import DEGREE_ORDER, County, county_member
 from rencai.policy.engine.population import Population, build_simulation, set_inputs
 from rencai.policy.explain import explain
+from rencai.policy.leaves import yyyymmdd
 from rencai.policy.rules import Benefit, leaves, support_months
 from rencai.simulation.reform import (
     BenefitSwitch,
@@ -156,6 +167,39 @@ class Month:
                 fen[rows] = whole // count if count > 0 else 0
             self.granted[benefit.id] = granted
             self.payment[benefit.id] = fen
+        # the simulation's populations and holders refer to each other: drop the holders now
+        # so that their columns are freed without waiting for the cycle collector
+        for entities in simulation.populations.values():
+            entities._holders.clear()
+
+    @classmethod
+    def patched(cls, previous: Month, changed: Month, rows: np.ndarray) -> Month:
+        """Last month's awards with the persons of ``rows`` replaced by ``changed`` (a month
+        computed on those persons only, in the same order)."""
+        month = cls.__new__(cls)
+        month.cards = previous.cards
+        month.granted, month.payment = {}, {}
+        for item, before in previous.granted.items():
+            # an item nobody's award changed keeps last month's arrays (the ledger then knows
+            # at once that nothing moved); arrays are never written once made
+            new_granted = changed.granted[item]
+            if np.array_equal(before[rows], new_granted):
+                month.granted[item] = before
+            else:
+                granted = before.copy()
+                granted[rows] = new_granted
+                month.granted[item] = granted
+            old, new = previous.payment[item], changed.payment[item]
+            if new is None and (old is None or not old[rows].any()):
+                month.payment[item] = old
+                continue
+            if old is not None and new is not None and np.array_equal(old[rows], new):
+                month.payment[item] = old
+                continue
+            fen = np.zeros(before.size, dtype=np.int64) if old is None else old.copy()
+            fen[rows] = 0 if new is None else new
+            month.payment[item] = fen
+        return month
 
 
 class Ledger:
@@ -174,37 +218,67 @@ class Ledger:
         self.cliffs = {b.id: np.zeros(n, dtype=bool) for b in items}
         self.cliff_day = {b.id: np.zeros(n, dtype=np.int16) for b in items}
         self.cliff_loss = {b.id: np.zeros(n, dtype=np.int64) for b in items if b.per == "month"}
+        self.rate = np.zeros(n, dtype=np.int64)  # fen a month from the monthly items, per person
+        self._monthly = {b.id: 0 for b in items}  # a monthly item's cost in the last month posted
+        self._count = {b.id: 0 for b in items}  # recipients in the last month posted
 
     def post(self, month: Month, day: dt.date, index: int) -> None:
         if day.month == 1:
             for benefit in self.items:
                 if benefit.per == "year":
                     self.paid[benefit.id][:] = False
+        previous = self.previous
         for benefit in self.items:
-            granted = month.granted[benefit.id]
-            payment = month.payment[benefit.id]
+            item = benefit.id
+            granted = month.granted[item]
+            payment = month.payment[item]
+            if (
+                previous is not None
+                and granted is previous[item]
+                and payment is self._last_payment.get(item)
+                and (benefit.per == "month" or day.month != 1)
+            ):
+                # last month's awards again: a monthly item costs what it cost; a yearly or
+                # one-off one was paid already to all it grants (no cliff, nobody new)
+                if benefit.per == "month":
+                    self.cost[day.year][item] += self._monthly[item]
+                self.months[item] += self._count[item]
+                continue
             if benefit.per == "month":
-                due = granted
+                old = self._last_payment.get(item)
+                if previous is not None and old is not None:
+                    gone = np.flatnonzero(previous[item])
+                    self.rate[gone] -= old[gone]
+                rows = np.flatnonzero(granted)
+                total = 0
+                if rows.size and payment is not None:
+                    amounts = payment[rows]
+                    total = int(amounts.sum(dtype=np.int64))
+                    self.rate[rows] += amounts
+                self._monthly[item] = total
+                self.cost[day.year][item] += total
             else:  # once a year, or once in the window
-                due = granted & ~self.paid[benefit.id]
-                self.paid[benefit.id] |= granted
-            rows = np.flatnonzero(due)
-            if rows.size and payment is not None:
-                amounts = payment[rows]
-                self.cost[day.year][benefit.id] += int(amounts.sum(dtype=np.int64))
-                self.person[rows] += amounts
-            self.ever[benefit.id] |= granted
-            self.months[benefit.id] += int(np.count_nonzero(granted))
-            if self.previous is not None:
+                due = granted & ~self.paid[item]
+                self.paid[item] |= granted
+                rows = np.flatnonzero(due)
+                if rows.size and payment is not None:
+                    amounts = payment[rows]
+                    self.cost[day.year][item] += int(amounts.sum(dtype=np.int64))
+                    self.person[rows] += amounts
+            self.ever[item] |= granted
+            self._count[item] = int(np.count_nonzero(granted))
+            self.months[item] += self._count[item]
+            if previous is not None:
                 # a cliff: granted last month, not this month, the law being what it was (a
                 # threshold crossed: an age limit, the end of a support period …)
-                lost = self.previous[benefit.id] & ~granted
-                new = lost & ~self.cliffs[benefit.id]
-                self.cliffs[benefit.id] |= lost
-                self.cliff_day[benefit.id][new] = index
-                last = self._last_payment.get(benefit.id)
+                lost = previous[item] & ~granted
+                new = lost & ~self.cliffs[item]
+                self.cliffs[item] |= lost
+                self.cliff_day[item][new] = index
+                last = self._last_payment.get(item)
                 if benefit.per == "month" and last is not None:
-                    self.cliff_loss[benefit.id][new] = last[new]
+                    self.cliff_loss[item][new] = last[new]
+        self.person += self.rate  # the monthly items' payments of this month
         self.previous = month.granted
         self._last_payment = month.payment
 
@@ -249,9 +323,13 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     person_names: list[str] | None = None,
     profiles: list[Any] | None = None,
+    fast: bool = True,
 ) -> dict[str, Any]:
     """The cost and the winners and losers of ``reform`` against ``baseline`` (the law, or
-    another reform: a step of a stack) over ``months`` months from ``start``'s month."""
+    another reform: a step of a stack) over ``months`` months from ``start``'s month.
+
+    ``fast=False`` evaluates every person in every month (the reference the fast path, which
+    recomputes only who can change, is tested against)."""
     day_of_law = baseline_day or (reform.baseline if reform else None)
     base_system = system_of(baseline, day_of_law)
     reform_system = system_of(reform, day_of_law) if reform is not None else base_system
@@ -262,32 +340,148 @@ def simulate(
     base_ledger, reform_ledger = Ledger(n, items, years), Ledger(n, items, years)
     labels: Labels | None = None
     computed = 0
+    person_months = 0  # persons evaluated, over both sides (the work done)
     # the changes of the reform against its baseline, for the month's same-law test
     step = _step(reform, baseline)
+    law_days = sorted(
+        _law_days(base_system) | _law_days(reform_system) | _switch_days(reform, baseline)
+    )
+    bits = _anniversary_months(population) if fast else None
+    previous_base: Month | None = None
+    previous_reform: Month | None = None  # the reform's own month (None: it was the baseline's)
     for index, day in enumerate(days):
-        base_month = Month(base_system, population, day, items)
+        rows: np.ndarray | None = None
+        if bits is not None and index > 0 and day.month != 1:
+            before = days[index - 1]
+            if not any(before < change <= day for change in law_days):
+                rows = _changed_rows(population, bits, before.month)
+                if rows.size * 2 > n:  # most persons change: the whole population is cheaper
+                    rows = None
+        subset = _subset_families(population, rows) if rows is not None and rows.size else None
+
+        base_month, work = _evaluate(
+            base_system, population, subset, rows, day, items, previous_base
+        )
+        person_months += work
         if labels is None:
             labels = _labels(population, day, base_month.cards)
         if step is not None and not _same_law(step, base_system, reform_system, day):
-            reform_month = Month(reform_system, population, day, items)
+            reform_month, work = _evaluate(
+                reform_system, population, subset, rows, day, items, previous_reform
+            )
+            person_months += work
+            previous_reform = reform_month
             computed += 1
         else:
             reform_month = base_month
+            previous_reform = None
         computed += 1
         base_ledger.post(base_month, day, index)
         reform_ledger.post(reform_month, day, index)
-        del base_month, reform_month
-        gc.collect()  # a month's simulations hold reference cycles: free their columns now
+        previous_base = base_month
+        del base_month, reform_month, subset
+        if index % 12 == 11:
+            gc.collect()  # what is left of the month's simulations (their columns are freed)
         if progress:
             progress(index + 1, len(days))
     assert labels is not None
     labels.person_names = person_names
     result = _result(population, days, items, base_ledger, reform_ledger, labels, reform, baseline)
     result["evaluations"] = computed
+    result["persons_evaluated"] = person_months
     result["samples_explained"] = _explain_samples(
         result, population, days, items, base_system, reform_system, profiles
     )
     return result
+
+
+def _evaluate(
+    system: TaxBenefitSystem,
+    population: Population,
+    subset: Population | None,
+    rows: np.ndarray | None,
+    day: dt.date,
+    items: list[Benefit],
+    previous: Month | None,
+) -> tuple[Month, int]:
+    """One side's month: in full, or last month's with the persons of ``rows`` (``subset``)
+    recomputed; and how many persons were evaluated."""
+    if rows is None or previous is None:
+        return Month(system, population, day, items), population.count
+    if subset is None:  # nobody's result can change this month
+        return previous, 0
+    return Month.patched(previous, Month(system, subset, day, items), rows), subset.count
+
+
+def _law_days(system: TaxBenefitSystem) -> set[dt.date]:
+    """Every day on which some parameter of ``system`` takes a new value."""
+    days: set[dt.date] = set()
+
+    def walk(node: Any) -> None:
+        values = getattr(node, "values_list", None)
+        if values is not None:
+            for value in values:
+                days.add(dt.date.fromisoformat(str(value.instant_str)))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        for bracket in getattr(node, "brackets", []) or []:
+            walk(bracket)
+
+    walk(system.parameters)
+    return days
+
+
+def _switch_days(*specs: ReformSpec | None) -> set[dt.date]:
+    """The days dated switches of whole rules take effect."""
+    return {
+        change.start
+        for spec in specs
+        if spec is not None
+        for change in spec.changes
+        if isinstance(change, BenefitSwitch | ExclusivitySwitch) and change.start is not None
+    }
+
+
+def _anniversary_months(population: Population) -> np.ndarray:
+    """Per person, bit M (1–12) set when one of their dates (or their employer's) has its
+    anniversary after the first of month M and by the first of the next month: only then can
+    whole years counted from it, or the day reaching it, change between those two first days."""
+    bits = np.zeros(population.count, dtype=np.int32)
+    at = population.employer
+    columns = [values for values in population.persons.values() if values.dtype.kind == "M"]
+    columns += [
+        values if at is None else values[at]
+        for values in population.employers.values()
+        if values.dtype.kind == "M"
+    ]
+    for values in columns:
+        number = yyyymmdd(values)
+        month, day = (number // 100) % 100, number % 100
+        # the anniversary on day 1 of month m falls in the interval that starts in month m − 1
+        interval = np.where(day >= 2, month, (month + 10) % 12 + 1)
+        bits |= np.left_shift(1, interval).astype(np.int32)
+    return bits
+
+
+def _changed_rows(population: Population, bits: np.ndarray, month: int) -> np.ndarray:
+    """The persons whose result may change after the first of ``month``: those with an
+    anniversary in the month, with everyone in their family (a 副卡 follows its sponsor)."""
+    changed = (bits >> month) & 1 == 1
+    if population.family is not None and changed.any():
+        families = np.zeros(population.family_count, dtype=bool)
+        families[population.family[changed]] = True
+        changed = families[population.family]
+    return np.flatnonzero(changed)
+
+
+def _subset_families(population: Population, rows: np.ndarray) -> Population:
+    """The persons of ``rows`` (whole families), each with their employer's columns."""
+    subset = _subset(population, rows)
+    if population.family is not None:
+        _, subset.family = np.unique(population.family[rows], return_inverse=True)
+        if population.relative is not None:
+            subset.relative = population.relative[rows]
+    return subset
 
 
 def _step(reform: ReformSpec | None, baseline: ReformSpec | None) -> ReformSpec | None:

@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -22,6 +22,9 @@ from rencai.simulation.reform import ReformError, ReformSpec, parse_reform, stac
 from rencai.simulation.run import simulate
 
 MAX_MONTHS = 240  # a budget window of at most 20 years
+HEARTBEAT_SECONDS = 5.0  # a computing run records a sign of life this often
+STALE_AFTER = dt.timedelta(seconds=90)  # without one for this long, the run was interrupted
+INTERRUPTED = "测算因服务重启或进程异常退出而中断，未得出结果，请重新测算"
 POPULATIONS = {"registered": "已登记人才", "feeds": "部门共享数据（政策找人所用数据）"}
 
 
@@ -95,6 +98,7 @@ def start(session: Session, account: Account, request: RunRequest) -> ReformRun:
     ``launch`` once the row is committed."""
     if not request.reforms:
         raise Refusal("reforms", "请选择要测算的改革方案", "required")
+    reap_stale(session)
     reform = _stack(session, request.reforms, "reforms")
     baseline = _stack(session, request.baseline, "baseline")
     assert reform is not None
@@ -145,12 +149,63 @@ def launch(run_id: int, url: str | None = None) -> threading.Thread:
     return thread
 
 
+def _beat(run_id: int, url: str, stop: threading.Event) -> None:
+    """Record the run's sign of life every few seconds until ``stop`` (the months can be long)."""
+    while not stop.wait(HEARTBEAT_SECONDS):
+        with session_scope(url) as s:
+            s.execute(
+                update(ReformRun)
+                .where(ReformRun.id == run_id, ReformRun.status == "running")
+                .values(heartbeat_at=clock.now())
+            )
+
+
+def reap_stale(session: Session) -> int:
+    """Runs left queued or computing by a process that stopped (a restart, a crash): no sign of
+    life for ``STALE_AFTER``. They are marked failed, saying so, and may be run again."""
+    now = clock.now()
+    stale = session.scalars(
+        select(ReformRun)
+        .where(
+            ReformRun.status.in_(("queued", "running")),
+            func.coalesce(ReformRun.heartbeat_at, ReformRun.started_at) < now - STALE_AFTER,
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    for run in stale:
+        run.status = "failed"
+        run.error = INTERRUPTED
+        run.finished_at = now
+    session.flush()
+    return len(stale)
+
+
+def rerun(session: Session, account: Account, run_id: int) -> ReformRun:
+    """A failed run started again with the same reforms, baseline, population and window."""
+    previous = run_or_404(session, run_id)
+    if previous.status != "failed":
+        raise Refusal("run", "只有失败的测算可以重新测算", "invalid")
+    return start(
+        session,
+        account,
+        RunRequest(
+            _ids(previous.reforms),
+            _ids(previous.baseline_reforms),
+            previous.population,
+            previous.start_date,
+            previous.months,
+        ),
+    )
+
+
 def execute(run_id: int, url: str) -> None:
+    stop = threading.Event()
     try:
         with session_scope(url) as session:
             run = session.get(ReformRun, run_id)
             assert run is not None
             run.status = "running"
+            run.heartbeat_at = clock.now()
             reform = _stack(session, _ids(run.reforms), "reforms")
             baseline = _stack(session, _ids(run.baseline_reforms), "baseline")
             kind, start, months = run.population, run.start_date, run.months
@@ -162,11 +217,16 @@ def execute(run_id: int, url: str) -> None:
                     settings().screening_store_dir, start, reform.jurisdiction
                 )
 
+        threading.Thread(
+            target=_beat, args=(run_id, url, stop), name=f"reform-beat-{run_id}", daemon=True
+        ).start()
+
         def progress(done: int, total: int) -> None:
             with session_scope(url) as s:
                 row = s.get(ReformRun, run_id)
                 assert row is not None
                 row.done_months = done
+                row.heartbeat_at = clock.now()
 
         result = simulate(
             loaded.population,
@@ -196,6 +256,8 @@ def execute(run_id: int, url: str) -> None:
                 run.finished_at = clock.now()
         if not isinstance(exc, Refusal):
             raise
+    finally:
+        stop.set()
 
 
 def _ids(text: str) -> list[int]:
@@ -203,6 +265,7 @@ def _ids(text: str) -> list[int]:
 
 
 def run_or_404(session: Session, run_id: int) -> ReformRun:
+    reap_stale(session)
     run = session.get(ReformRun, run_id)
     if run is None:
         raise Refusal("run", "没有这次测算", "not_found")
@@ -210,6 +273,7 @@ def run_or_404(session: Session, run_id: int) -> ReformRun:
 
 
 def runs(session: Session, limit: int = 30) -> list[ReformRun]:
+    reap_stale(session)
     return list(session.scalars(select(ReformRun).order_by(ReformRun.id.desc()).limit(limit)))
 
 

@@ -120,6 +120,20 @@ def start_run(
     return run_view(run)
 
 
+@router.post(
+    "/reform-runs/{run_id}/rerun",
+    response_model=RunView,
+    status_code=202,
+    summary="重新测算（失败的测算，同样的方案、人群和测算期）",
+)
+def rerun(
+    run_id: SerialId, account: Simulator, session: DbSession, tasks: BackgroundTasks
+) -> RunView:
+    run = service.rerun(session, account, run_id)
+    tasks.add_task(service.launch, run.id)  # after the row is committed
+    return run_view(run)
+
+
 @router.get("/reform-runs", response_model=Listing[RunView], summary="测算记录（不含结果）")
 def list_runs(account: Simulator, session: DbSession) -> Listing[RunView]:
     return Listing[RunView].of([run_view(r, with_result=False) for r in service.runs(session)])

@@ -184,6 +184,25 @@ async def start(
     return RedirectResponse(f"/reforms/runs/{run.id}", status_code=303)
 
 
+@router.post("/reforms/runs/{run_id}/rerun", response_class=HTMLResponse)
+def rerun(
+    request: Request,
+    run_id: SerialId,
+    account: Simulator,
+    session: DbSession,
+    tasks: BackgroundTasks,
+) -> Response:
+    try:
+        with session.begin_nested():
+            run = service.rerun(session, account, run_id)
+    except ReformError as exc:
+        return _list(request, session, account, [p.message for p in exc.problems], 422)
+    except Refusal as exc:
+        return _list(request, session, account, exc.message, status_of(exc))
+    tasks.add_task(service.launch, run.id)
+    return RedirectResponse(f"/reforms/runs/{run.id}", status_code=303)
+
+
 def _shown(result: dict[str, Any], reforms_by_id: dict[int, str]) -> dict[str, Any]:
     return {
         "yuan": yuan,

@@ -7,19 +7,25 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from rencai import clock
 from rencai.analytics.access import may_see_figure, may_see_statistics
 from rencai.analytics.export import figure_xlsx
 from rencai.analytics.figures import DIMENSIONS, FIGURES, TIER_LABELS
 from rencai.analytics.report import monthly_report, report_month
-from rencai.analytics.service import BY_CHOICES, OPTION_LABELS, StatsError, figure_table
+from rencai.analytics.service import (
+    BY_CHOICES,
+    OPTION_LABELS,
+    StatsError,
+    figure_table,
+    parse_as_of,
+    program_choices,
+)
 from rencai.analytics.views import FigureView, figure_view
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.models import LEADING_INDUSTRIES, Account, Role
@@ -86,10 +92,23 @@ def _number(value: Any) -> float | int | None:
         return None
 
 
-def _safe(session: Session, account: Account, name: str, **options: Any) -> FigureView | None:
+OVERVIEW_FILTERS = ("county", "tier", "industry", "program")
+
+
+def _safe(
+    session: Session,
+    account: Account,
+    name: str,
+    as_of: str | None,
+    filters: dict[str, str],
+    **options: Any,
+) -> FigureView | None:
+    """A figure for the overview, narrowed by the overview's filters that it knows."""
     if not may_see_figure(account, name):
         return None
-    return figure_view(figure_table(session, account, name, None, options))
+    known = FIGURES[name].options
+    narrowed = {k: v for k, v in filters.items() if k in known}
+    return figure_view(figure_table(session, account, name, as_of, {**options, **narrowed}))
 
 
 def _total(view: FigureView | None, column: int = 0) -> Any:
@@ -98,55 +117,110 @@ def _total(view: FigureView | None, column: int = 0) -> Any:
     return view.totals[column] if view.totals else None
 
 
+def _link(name: str, as_of: str | None, filters: dict[str, str], **options: Any) -> str:
+    """The topic page behind an overview figure, with the overview's date and the filters the
+    topic knows (so a drill-down shows the same cells)."""
+    known = FIGURES[name].options
+    query = {k: str(v) for k, v in options.items()}
+    query |= {k: v for k, v in filters.items() if k in known}
+    if as_of:
+        query["as_of"] = as_of
+    return f"/stats/{name}?" + urlencode(query)
+
+
+def _filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
+    return {
+        "county": sorted((c.code, c.name) for c in vocabulary().counties.values()),
+        "tier": list(TIER_LABELS.items()),
+        "industry": [*LEADING_INDUSTRIES.items(), ("other", "其他产业")],
+        "program": program_choices(session),
+    }
+
+
 @router.get("/stats", response_class=HTMLResponse)
 def overview(request: Request, account: Viewer, session: DbSession) -> Response:
-    today = clock.today()
-    talents = _safe(session, account, "talents", by="county")
-    cards = _safe(session, account, "active_cards", by="tier")
-    changes = _safe(session, account, "card_changes", months=24)
-    uses = _safe(session, account, "card_uses", by="month", months=12)
-    industry = _safe(session, account, "talents", by="industry")
-    money = _safe(session, account, "money", by="year")
-    flows = _safe(session, account, "flows", by="county")
-    this_year = next((r for r in money.rows if r.key == str(today.year)), None) if money else None
+    query = request.query_params
+    as_of = query.get("as_of") or None
+    county_fixed = account.role == Role.county_reviewer
+    filters = {k: query[k] for k in OVERVIEW_FILTERS if query.get(k)}
+    if county_fixed:
+        filters.pop("county", None)  # a county's office sees its own county (forced)
+    try:
+        day = parse_as_of(as_of)
+        talents = _safe(session, account, "talents", as_of, filters, by="county")
+        cards = _safe(session, account, "active_cards", as_of, filters, by="tier")
+        changes = _safe(session, account, "card_changes", as_of, filters, months=24)
+        uses = _safe(session, account, "card_uses", as_of, filters, by="month", months=12)
+        industry = _safe(session, account, "talents", as_of, filters, by="industry")
+        money = _safe(session, account, "money", as_of, filters, by="year")
+        flows = _safe(session, account, "flows", as_of, filters, by="county")
+        decisions = _safe(session, account, "decisions", as_of, filters, months=12)
+    except StatsError as exc:
+        return message(request, exc.message, 403 if exc.code == "forbidden" else 422)
+    this_year = next((r for r in money.rows if r.key == str(day.year)), None) if money else None
     net = None
     if flows is not None and flows.totals[0] is not None and flows.totals[1] is not None:
         net = flows.totals[0] - flows.totals[1]
     numbers = [
-        ("人才总量（人）", _total(talents), "/stats/talents?by=county"),
-        ("有效人才绿卡（张）", _total(cards), "/stats/active_cards"),
+        ("人才总量（人）", _total(talents), _link("talents", as_of, filters, by="county"), ""),
+        ("有效人才绿卡（张）", _total(cards), _link("active_cards", as_of, filters), ""),
         (
-            "本月用卡（人次）",
+            "本月用卡（人次）" if as_of is None else f"{day.month}月用卡（人次）",
             uses.rows[-1].cells[0] if uses and uses.rows else None,
-            "/stats/card_uses?by=month",
+            _link("card_uses", as_of, filters, by="month"),
+            "",
         ),
         (
-            f"{today.year}年已发放资金（元）",
+            f"{day.year}年已发放资金",
             this_year.cells[2] if this_year else None,
-            "/stats/money?by=year",
+            _link("money", as_of, filters, by="year"),
+            "money",
         ),
-        (f"{today.year}年人才净流入（人次）", net, "/stats/flows?by=county"),
+        (
+            f"{day.year}年人才净流入（人次）",
+            net,
+            _link("flows", as_of, filters, by="county"),
+            "",
+        ),
     ]
+    labels = dict(OPTION_LABELS)
+
+    def caption(title: str, name: str) -> str:
+        ignored = [labels[k] for k in filters if k not in FIGURES[name].options]
+        return title + (f"（不区分{'、'.join(ignored)}）" if ignored else "")
+
     charts = []
     if talents:
-        charts.append(("各县（市、区）人才总量", chart(talents, "bar", "/stats/talents?by=county")))
+        link = _link("talents", as_of, filters, by="county")
+        charts.append((caption("各县（市、区）人才总量", "talents"), chart(talents, "bar", link)))
     if changes:
-        charts.append(
-            (
-                "人才绿卡发放与变动（近24个月）",
-                chart(changes, "line", "/stats/card_changes?months=24"),
-            )
-        )
+        link = _link("card_changes", as_of, filters, months=24)
+        title = caption("人才绿卡发放与变动（近24个月）", "card_changes")
+        charts.append((title, chart(changes, "line", link)))
     if uses:
-        charts.append(("用卡人次（近12个月）", chart(uses, "line", "/stats/card_uses?by=month")))
+        link = _link("card_uses", as_of, filters, by="month")
+        charts.append((caption("用卡人次（近12个月）", "card_uses"), chart(uses, "line", link)))
     if industry:
-        charts.append(("人才的产业分布", chart(industry, "pie", "/stats/talents?by=industry")))
+        link = _link("talents", as_of, filters, by="industry")
+        charts.append((caption("人才的产业分布", "talents"), chart(industry, "pie", link)))
+    if decisions and "program" in filters:
+        link = _link("decisions", as_of, filters, months=12)
+        title = caption("审批决定（近12个月）", "decisions")
+        charts.append((title, chart(decisions, "bar", link, 3)))
     if money and not talents:
-        charts.append(("资金情况（按年度）", chart(money, "bar", "/stats/money?by=year", 3)))
+        link = _link("money", as_of, filters, by="year")
+        charts.append((caption("资金情况（按年度）", "money"), chart(money, "bar", link, 3)))
     context = {
-        "today": today,
+        "today": day,
+        "as_of": as_of or "",
+        "filters": filters,
+        "choices": _filter_choices(session),
+        "labels": labels,
+        "county_fixed": county_fixed,
         "numbers": [
-            (label, value, link) for label, value, link in numbers if value is not None or link
+            (label, value, link, kind)
+            for label, value, link, kind in numbers
+            if value is not None or link
         ],
         "charts": charts,
         "topics": [(n, FIGURES[n].title) for n in TOPICS if may_see_figure(account, n)],
@@ -195,9 +269,7 @@ def topic(request: Request, figure: str, account: Viewer, session: DbSession) ->
     county_fixed = account.role == Role.county_reviewer
     filters = {
         "by": [(k, BY_LABELS.get(k, k)) for k in BY_CHOICES.get(figure, ())],
-        "county": sorted((c.code, c.name) for c in vocabulary().counties.values()),
-        "tier": list(TIER_LABELS.items()),
-        "industry": [*LEADING_INDUSTRIES.items(), ("other", "其他产业")],
+        **_filter_choices(session),
     }
     context = {
         "figure": figure,
