@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from rencai.errors import Refusal
-from rencai.policy.catalogue import catalogue
+from rencai.policy.catalogue import Catalogue, catalogue
 from rencai.policy.cities import names
 from rencai.views import Listing
 
@@ -19,7 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["policies 政策库"])
     response_model=Listing[dict[str, Any]],
     summary="按名称、文号、发文机关、对象或关键词查找政策项目",
 )
-def list_policies(
+async def list_policies(
     q: Annotated[str | None, Query(description="关键词（空格分隔，须全部匹配）")] = None,
     jurisdiction: Annotated[
         str | None, Query(description="地区代码：" + " / ".join(names()))
@@ -27,12 +29,29 @@ def list_policies(
     target: Annotated[Literal["person", "employer", "team"] | None, Query()] = None,
     status: Annotated[Literal["computed", "catalogued", "not_encodable"] | None, Query()] = None,
     document: Annotated[str | None, Query(description="文号或文件标题")] = None,
-) -> dict[str, Any]:
-    # the catalogue and its search index are built at start-up (rencai.web.warm): nothing here
-    # is rebuilt per request
+) -> Response:
+    # the catalogue and its search index are built at start-up (rencai.web.warm), and each
+    # query's answer is kept serialised while the catalogue is the same: a repeated search is a
+    # lookup, answered in the event loop (decision 0192)
     cat = catalogue()
-    found = cat.search(q, jurisdiction, target, document, status)
-    return {"count": len(found), "items": [e.as_dict(cat.documents) for e in found]}
+    key = (q, jurisdiction, target, status, document)
+    kept = ANSWERS.get(key)
+    if kept is None or kept[0] is not cat:
+        found = cat.search(q, jurisdiction, target, document, status)
+        body = json.dumps(
+            {"count": len(found), "items": [e.as_dict(cat.documents) for e in found]},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        if len(ANSWERS) >= MAX_ANSWERS:
+            ANSWERS.clear()
+        kept = ANSWERS[key] = (cat, body)
+    return Response(kept[1], media_type="application/json")
+
+
+# a query's answer while the catalogue object is the same (it is built once per process)
+ANSWERS: dict[tuple[str | None, ...], tuple[Catalogue, bytes]] = {}
+MAX_ANSWERS = 4096
 
 
 @router.get(
