@@ -4,7 +4,11 @@ the same run, on a throwaway PostgreSQL; at one and at two server workers.
 The app runs as its own processes (`rencai serve --workers N`), as in production; the load
 generator is `hey` pinned to its own core (benchmarks.native).
 
-    python -m benchmarks.api [--clients 50] [--seconds 5] [--workers 1,2]
+    python -m benchmarks.api [--clients 50] [--seconds 5] [--workers 1,2] [--no-cache]
+
+Every calculator request here sends the same profile, so with the process's answer cache
+(decision 0190) all but the first are cache hits; `--no-cache` runs the servers with
+RENCAI_CALCULATOR_CACHE=0, so that every request is computed (in micro-batches).
 """
 
 from __future__ import annotations
@@ -130,7 +134,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", default="1,2", help="server worker counts to measure")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="compute every calculator request (no cache)"
+    )
     args = parser.parse_args()
+    env = {"RENCAI_CALCULATOR_CACHE": "0"} if args.no_cache else {}
+    if args.no_cache:
+        print("calculator answer cache off: every calculator request computed")
 
     from tests.support import postgres_cluster
 
@@ -140,7 +150,7 @@ def main() -> None:
     with postgres_cluster() as url:
         upgrade(url)
         for workers in (int(w) for w in args.workers.split(",")):
-            with server(url, workers) as base:
+            with server(url, workers, **env) as base:
                 figures = run(base, workers, args.clients, args.seconds)
             print(
                 f"  goals at {workers} worker(s): calculator {figures['calculator_ratio']:.2f}×"

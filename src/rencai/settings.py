@@ -100,6 +100,23 @@ VARIABLES: tuple[Variable, ...] = (
         "the same wait for the online card check (a gate must not hold a queue of passengers)",
     ),
     Variable(
+        "RENCAI_CALCULATOR_WAIT",
+        "0.5",
+        "the same wait for the calculator (POST /api/v1/entitlements): a calculation that could "
+        "not start within it is answered 503 busy at once",
+    ),
+    Variable(
+        "RENCAI_CALCULATOR_WINDOW",
+        "0.002",
+        "seconds the calculator collects concurrent requests into one simulation (micro-batch)",
+    ),
+    Variable(
+        "RENCAI_CALCULATOR_CACHE",
+        "4096",
+        "calculator answers kept per process (the same profile on the same day under the same "
+        "rules gives the same answer); 0: none kept",
+    ),
+    Variable(
         "RENCAI_SECURE_COOKIES",
         "0",
         "1 behind HTTPS: the session and CSRF cookies are sent only over HTTPS (Secure)",
@@ -172,6 +189,9 @@ class Settings:
     jurisdictions_dir: Path | None
     secure_cookies: bool
     screening_store: Path | None = None
+    calculator_wait: float = 0.5
+    calculator_window: float = 0.002
+    calculator_cache: int = 4096
 
     @property
     def card_keys_dir(self) -> Path:
@@ -214,6 +234,9 @@ class Settings:
             jurisdictions_dir=jurisdictions_dir(),
             secure_cookies=bool(get("RENCAI_SECURE_COOKIES", _switch)),
             screening_store=get("RENCAI_SCREENING_STORE", lambda v, n: Path(_text(v, n))),
+            calculator_wait=float(get("RENCAI_CALCULATOR_WAIT", _number(0, integer=False))),
+            calculator_window=float(get("RENCAI_CALCULATOR_WINDOW", _number(0, integer=False))),
+            calculator_cache=int(get("RENCAI_CALCULATOR_CACHE", _number(0, integer=True))),
         )
 
 

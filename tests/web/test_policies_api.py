@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+from typing import Any
 
+import httpx
+import pytest
+
+from rencai.policy.catalogue import Catalogue, catalogue
 from tests.support import LiveServer
 
 
@@ -73,3 +77,32 @@ def test_the_library_pages_and_opens_on_the_default_city(live_server: LiveServer
     shown = filtered.count("<li data-program=")
     assert shown > 0 and filtered.count('<span class="tag">人才卡</span>') == shown
     assert "仅编目" not in filtered
+
+
+def test_a_repeated_search_is_answered_from_the_kept_answer(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searches: list[tuple[object, ...]] = []
+    original = Catalogue.search
+
+    def counted(self: Catalogue, *args: Any, **kwargs: Any) -> Any:
+        searches.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Catalogue, "search", counted)
+    params = {"q": "房租", "target": "person"}
+    first = httpx.get(f"{live_server.url}/api/v1/policies", params=params)
+    again = httpx.get(f"{live_server.url}/api/v1/policies", params=params)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and first.json()["count"] >= 1
+    assert len(searches) <= 1  # searched at most once (none if an earlier test asked the same)
+    other = httpx.get(f"{live_server.url}/api/v1/policies", params={"q": "购房 补贴"})
+    assert other.json()["items"] != first.json()["items"]
+    assert len(searches) <= 2
+    # a catalogue built anew (a new release's process) is searched anew
+    catalogue.cache_clear()
+    try:
+        fresh = httpx.get(f"{live_server.url}/api/v1/policies", params=params)
+    finally:
+        catalogue.cache_clear()
+    assert fresh.content == first.content and searches[-1][0] == "房租"

@@ -6,6 +6,9 @@
 - A burst of online card checks beyond what the server can start within the verify wait gets
   prompt 503 ``busy`` answers with Retry-After, and no admitted check waits without bound
   (decision 0170).
+- The calculator likewise (decision 0190): a burst beyond what it can start within its wait gets
+  prompt 503 ``busy``; the admitted requests, computed together in micro-batches, each get the
+  very answer their profile gets alone.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from sqlalchemy import create_engine, text
 
 from rencai.cards.usage import register_point
 from rencai.db.session import engine_for, session_scope, upgrade
+from rencai.policy.calculator import entitlements
+from rencai.policy.contract.profile import parse_profile
 from rencai.registry.accounts import register_talent
 from rencai.registry.identifiers import id_check_character
 from tests.profiles import doctor
@@ -201,3 +206,46 @@ def test_a_burst_beyond_capacity_is_refused_at_once(
     assert max(t for t, _ in timed) < BOUND
     assert min(t for t, _ in refused) <= max(admitted)
     assert after.status_code == 200  # and the server serves on
+
+
+CALCULATIONS = 120
+
+
+async def _calculations(base: str, profiles: list[dict]) -> list[tuple[float, httpx.Response]]:
+    limits = httpx.Limits(max_connections=len(profiles), max_keepalive_connections=len(profiles))
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+
+        async def one(profile: dict) -> tuple[float, httpx.Response]:
+            started = time.monotonic()
+            response = await client.post("/api/v1/entitlements", json=profile)
+            return time.monotonic() - started, response
+
+        return await asyncio.gather(*(one(p) for p in profiles))
+
+
+def test_a_calculator_burst_is_batched_and_the_excess_refused_at_once(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    profiles = []
+    for i in range(CALCULATIONS):  # distinct profiles: nothing answered from the cache
+        profile = doctor()
+        profile["person"]["birth_date"] = f"{1970 + i % 30}-0{1 + i % 9}-1{i % 10}"
+        profile["employment"]["annual_salary"] = str(100000 + 1000 * i)
+        profiles.append(profile)
+    settings = {"RENCAI_CALCULATOR_WAIT": "0.05", "RENCAI_CALCULATOR_CACHE": "0"}
+    with _server(_database(pg_url), tmp_path_factory.mktemp("calc-files"), **settings) as server:
+        with ThreadPoolExecutor(1) as thread:
+            timed = thread.submit(asyncio.run, _calculations(server.url, profiles)).result()
+        after = httpx.post(f"{server.url}/api/v1/entitlements", json=profiles[0], timeout=30)
+    admitted = [(i, r) for i, (_, r) in enumerate(timed) if r.status_code == 200]
+    refused = [(t, r) for t, r in timed if r.status_code == 503]
+    assert len(admitted) + len(refused) == CALCULATIONS
+    assert len(admitted) > 1 and refused, (len(admitted), len(refused))
+    for _, response in refused:
+        assert response.json()["errors"][0]["code"] == "busy"
+        assert response.headers["Retry-After"] == "1"
+    assert max(t for t, _ in timed) < BOUND
+    assert min(t for t, _ in refused) <= max(t for t, r in timed if r.status_code == 200)
+    for i, response in admitted:  # each answer is the one its profile gets alone
+        assert response.json() == entitlements(parse_profile(profiles[i]))
+    assert after.status_code == 200

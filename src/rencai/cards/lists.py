@@ -7,8 +7,10 @@ version; the bundle is rebuilt at most once per version and key set, then served
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import threading
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,7 +76,7 @@ class BundleCache:
         if version is None:
             version = list_version(session)
         moment = int(now.timestamp())
-        key = str(store.directory.resolve())
+        key = _key(store)
         # a key made, installed or retired (also a rotation on first use) changes the listing
         listing = tuple(sorted(os.listdir(store.issuing))) if store.issuing.exists() else ()
         with self._lock:
@@ -94,9 +96,32 @@ class BundleCache:
             self._entries[key] = (version, moment, listing, raw, parsed)
         return raw, parsed
 
+    def current(self, store: KeyStore, now: dt.datetime) -> tuple[int, TrustBundle] | None:
+        """The bundle this process built last for ``store`` and the list version it is for,
+        while it is fresh — without reading the database or the key folder (the online check's
+        fast path, which confirms the version in its one statement and falls back to ``get``
+        for anything but a valid card)."""
+        moment = int(now.timestamp())
+        with self._lock:
+            entry = self._entries.get(_key(store))
+        if entry is None or not 0 <= moment - entry[1] < BUNDLE_REFRESH:
+            return None
+        return entry[0], entry[4]
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+@functools.cache
+def _resolved(directory: Path) -> str:
+    return str(directory.resolve())
+
+
+def _key(store: KeyStore) -> str:
+    """The store's folder, resolved (once per absolute folder: no system calls per check)."""
+    directory = store.directory
+    return _resolved(directory) if directory.is_absolute() else str(directory.resolve())
 
 
 BUNDLES = BundleCache()

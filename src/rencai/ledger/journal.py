@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -30,7 +32,32 @@ def entry(kind: str, amount_fen: int, actor: str, **refs: Any) -> dict[str, Any]
     }
 
 
+BUFFER = "rencai.ledger.journal_buffer"
+
+
 def record(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Write the entries — or, inside ``buffered``, keep them for one write at its end."""
+    buffer = session.info.get(BUFFER)
+    if buffer is not None:
+        buffer.extend(entries)
+        return
+    insert_rows(session, JournalEntry.__table__, entries)  # type: ignore[arg-type]
+
+
+@contextmanager
+def buffered(session: Session) -> Iterator[None]:
+    """The entries recorded in the block are written in one COPY when it ends (in the same
+    transaction; nothing when it fails). The block must not read the journal it records."""
+    if BUFFER in session.info:  # already buffering: the outer block writes
+        yield
+        return
+    session.info[BUFFER] = []
+    try:
+        yield
+    except BaseException:
+        session.info.pop(BUFFER, None)
+        raise
+    entries = session.info.pop(BUFFER)
     insert_rows(session, JournalEntry.__table__, entries)  # type: ignore[arg-type]
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +25,7 @@ from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.feeds.models import Departure
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.journal import entry, receivable_balances, record
+from rencai.ledger.journal import buffered, entry, receivable_balances, record
 from rencai.ledger.models import AppliedEvent, Line, Receivable, Schedule, Setting
 from rencai.ledger.money import yuan
 from rencai.ledger.schedules import add_months, month_start
@@ -66,8 +68,56 @@ def hold_reason(jurisdiction: str) -> str:
 
 
 def setting(session: Session, key: str) -> str | None:
+    memo = session.info.get(SETTINGS_MEMO)
+    if memo is not None and key in memo:
+        return memo[key]
     found = session.get(Setting, key)
-    return found.value if found else None
+    value = found.value if found else None
+    if memo is not None:
+        memo[key] = value
+    return value
+
+
+# --- a run's bulk reads (no round trip per schedule) ------------------------------------------
+LINES_CACHE = "rencai.ledger.lines"
+SETTINGS_MEMO = "rencai.ledger.settings"
+PENDING_RECEIVABLES = "rencai.ledger.pending_receivables"
+CHUNK = 5000
+
+
+@contextmanager
+def bulk_reads(session: Session) -> Iterator[None]:
+    """Inside the block, the lines of the schedules ``preload_lines`` read are served from
+    memory (the same ORM objects, so changes are seen), the settings read once, the receivables
+    raised checked and written together at its end, and the journal written in one COPY at
+    the end (``journal.buffered``). Nothing in the block may read what it writes."""
+    session.info[LINES_CACHE] = {}
+    session.info[SETTINGS_MEMO] = {}
+    session.info[PENDING_RECEIVABLES] = []
+    try:
+        with buffered(session), session.no_autoflush:
+            yield
+            _raise_pending(session)
+    finally:
+        session.info.pop(LINES_CACHE, None)
+        session.info.pop(SETTINGS_MEMO, None)
+        session.info.pop(PENDING_RECEIVABLES, None)
+
+
+def preload_lines(session: Session, schedule_ids: Iterable[int]) -> None:
+    """Read the lines of these schedules in a few statements (inside ``bulk_reads``)."""
+    cache = session.info.get(LINES_CACHE)
+    if cache is None:
+        return
+    ids = sorted(set(schedule_ids) - set(cache))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found: dict[int, list[Line]] = {i: [] for i in chunk}
+        for line in session.scalars(
+            select(Line).where(Line.schedule_id.in_(chunk)).order_by(Line.schedule_id, Line.seq)
+        ):
+            found[line.schedule_id].append(line)
+        cache.update(found)
 
 
 def _raise(
@@ -85,7 +135,10 @@ def _raise(
     failure_period: dt.date,
     run_id: str | None = None,
 ) -> Receivable | None:
-    if session.scalar(select(Receivable.id).where(Receivable.event == event)) is not None:
+    pending = session.info.get(PENDING_RECEIVABLES)
+    if pending is None and (
+        session.scalar(select(Receivable.id).where(Receivable.event == event)) is not None
+    ):
         return None  # raised already: an event raises its receivable once
     receivable = Receivable(
         event=event,
@@ -102,11 +155,40 @@ def _raise(
         explanation=explanation,
         raised_at=clock.now(),
     )
+    if pending is not None:  # inside ``bulk_reads``: checked, written and opened together
+        pending.append((receivable, amount_fen, actor, run_id))
+        return receivable
     session.add(receivable)
     session.flush()
     if amount_fen is not None:
         _open(session, receivable, amount_fen, actor, run_id)
     return receivable
+
+
+def _raise_pending(session: Session) -> None:
+    """The receivables raised inside ``bulk_reads``: those whose event has not raised one
+    already (one read for all), written in one flush, then opened."""
+    pending = session.info.get(PENDING_RECEIVABLES) or []
+    session.info[PENDING_RECEIVABLES] = []
+    events = [r.event for r, *_ in pending]
+    raised: set[str] = set()
+    for start in range(0, len(events), CHUNK):
+        raised.update(
+            session.scalars(
+                select(Receivable.event).where(Receivable.event.in_(events[start : start + CHUNK]))
+            )
+        )
+    fresh = []
+    for receivable, amount_fen, actor, run_id in pending:
+        if receivable.event in raised:
+            continue  # raised already: an event raises its receivable once
+        raised.add(receivable.event)
+        session.add(receivable)
+        fresh.append((receivable, amount_fen, actor, run_id))
+    session.flush()
+    for receivable, amount_fen, actor, run_id in fresh:
+        if amount_fen is not None:
+            _open(session, receivable, amount_fen, actor, run_id)
 
 
 def _citation(jurisdiction: str) -> dict[str, str] | None:
@@ -142,6 +224,9 @@ def _open(
 
 
 def _lines(session: Session, schedule_id: int) -> list[Line]:
+    cache = session.info.get(LINES_CACHE)
+    if cache is not None and schedule_id in cache:
+        return list(cache[schedule_id])
     # by schedule only (its unique index); the status is filtered here, which keeps the planner
     # off the (status, period) index whose "paid" part covers most of the table
     return list(
@@ -247,10 +332,13 @@ def apply_departure(
     schedules: list[Schedule],
     actor: str,
     run_id: str | None,
+    *,
+    known_unapplied: bool = False,
 ) -> None:
-    """Apply one departure event to the person's schedules in that city (once)."""
+    """Apply one departure event to the person's schedules in that city (once;
+    ``known_unapplied``: the caller has just read that it is not applied yet)."""
     event = f"departure:{departure.id}"
-    if session.get(AppliedEvent, event) is not None:
+    if not known_unapplied and session.get(AppliedEvent, event) is not None:
         return
     failure_period = month_start(departure.occurred_on)
     for schedule in schedules:

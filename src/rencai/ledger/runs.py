@@ -52,7 +52,15 @@ from rencai.ledger.models import (
     Schedule,
 )
 from rencai.ledger.money import yuan
-from rencai.ledger.recovery import OPEN_STATES, apply_departure, exclude_schedule, hold_reason
+from rencai.ledger.recovery import (
+    CHUNK,
+    OPEN_STATES,
+    apply_departure,
+    bulk_reads,
+    exclude_schedule,
+    hold_reason,
+    preload_lines,
+)
 from rencai.ledger.schedules import add_months, amount_on, duplicate_reason, period_end
 from rencai.policy.engine.system import system_for
 
@@ -421,16 +429,23 @@ def _apply_departures(session: Session, run: Run) -> None:
         )
         if f"departure:{d.id}" not in applied
     ]
-    for departure in departures:
-        schedules = list(
-            session.scalars(
-                select(Schedule).where(
-                    Schedule.id_number == departure.id_number,
-                    Schedule.jurisdiction == run.jurisdiction,
-                )
+    # the departing persons' schedules and their lines in a few statements, not per person
+    people = sorted({d.id_number for d in departures})
+    of_person: dict[str, list[Schedule]] = defaultdict(list)
+    for start in range(0, len(people), CHUNK):
+        for schedule in session.scalars(
+            select(Schedule)
+            .where(
+                Schedule.id_number.in_(people[start : start + CHUNK]),
+                Schedule.jurisdiction == run.jurisdiction,
             )
-        )
-        apply_departure(session, departure, schedules, run.started_by, run.id)
+            .order_by(Schedule.id)
+        ):
+            of_person[schedule.id_number].append(schedule)
+    preload_lines(session, [s.id for found in of_person.values() for s in found])
+    for departure in departures:
+        schedules = of_person[departure.id_number]
+        apply_departure(session, departure, schedules, run.started_by, run.id, known_unapplied=True)
     session.flush()
 
 
@@ -529,7 +544,8 @@ def _once_duplicates(
 def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     run = session.get(Run, run_id)
     assert run is not None
-    _apply_departures(session, run)
+    with bulk_reads(session):
+        _apply_departures(session, run)
     due = session.execute(
         select(
             Line.id,
@@ -540,8 +556,10 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             Schedule.per,
             Schedule.parameter_path,
             Schedule.employer_uscc,
+            Payee.id_number.is_not(None),
         )
         .join(Schedule, Schedule.id == Line.schedule_id)
+        .outerjoin(Payee, Payee.id_number == Schedule.id_number)
         .where(
             Schedule.jurisdiction == run.jurisdiction,
             Schedule.status != "stopped",
@@ -571,13 +589,24 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     losers = _exclusivity_losers(session, run.jurisdiction, id_numbers)
     once = {row[3] for row in due if row[5] == "once"}
     losers.update(_once_duplicates(session, run.jurisdiction, once))
-    for schedule_id, verdict in losers.items():
-        exclude_schedule(session, schedule_id, run.month, verdict, run.started_by, run.id)
-        if "duplicate_of" in verdict:  # no period of it was ever due
-            duplicate = session.get(Schedule, schedule_id)
-            assert duplicate is not None
-            duplicate.stopped_after = add_months(duplicate.start_period, -1)
-    session.flush()
+    with bulk_reads(session):
+        ids = sorted(losers)
+        held = [  # into the session (held here: its identity map keeps no object alive)
+            schedule
+            for start in range(0, len(ids), CHUNK)
+            for schedule in session.scalars(
+                select(Schedule).where(Schedule.id.in_(ids[start : start + CHUNK]))
+            )
+        ]
+        preload_lines(session, ids)
+        for schedule_id, verdict in losers.items():
+            exclude_schedule(session, schedule_id, run.month, verdict, run.started_by, run.id)
+            if "duplicate_of" in verdict:  # no period of it was ever due
+                duplicate = session.get(Schedule, schedule_id)
+                assert duplicate is not None
+                duplicate.stopped_after = add_months(duplicate.start_period, -1)
+        session.flush()
+        del held
     open_receivables = session.execute(
         select(Receivable.id, Receivable.id_number, Receivable.blocks_payments, Receivable.status)
         .where(Receivable.status.in_(OPEN_STATES))
@@ -590,20 +619,25 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     credit: dict[str, int] = defaultdict(int)
     for r in offsettable:
         credit[r.id_number] += balances[r.id]
-    payees = (
-        {p.id_number for p in session.scalars(select(Payee).where(Payee.id_number.in_(id_numbers)))}
-        if len(id_numbers) < 30000
-        else set(session.scalars(select(Payee.id_number)))
-    )
+    # whether each due line's person has a payee account: read with the lines (set-based)
+    payees = {row[4] for row in due if row[8]}
 
     items: list[dict[str, Any]] = []
     line_updates: list[dict[str, Any]] = []
     journal: list[dict[str, Any]] = []
     suspended: set[int] = set()
     actor = run.started_by
-    for index, (line_id, period, planned, schedule_id, id_number, per, path, employer) in enumerate(
-        due
-    ):
+    for index, (
+        line_id,
+        period,
+        planned,
+        schedule_id,
+        id_number,
+        per,
+        path,
+        employer,
+        _,
+    ) in enumerate(due):
         if progress and index % 1000 == 0:
             progress("select", index, len(due))
         facts: dict[str, Any] = {
@@ -687,10 +721,14 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     # one column set per call
     update_rows(session, Line.__table__, [u for u in line_updates if "citation" in u])  # type: ignore[arg-type]
     update_rows(session, Line.__table__, [u for u in line_updates if "citation" not in u])  # type: ignore[arg-type]
-    for schedule_id in suspended:
-        changed = session.get(Schedule, schedule_id)
-        if changed is not None and changed.status == "active":
-            changed.status = "suspended"
+    suspending = sorted(suspended)
+    for start in range(0, len(suspending), CHUNK):  # one statement, not one per schedule
+        session.execute(
+            update(Schedule)
+            .where(Schedule.id.in_(suspending[start : start + CHUNK]), Schedule.status == "active")
+            .values(status="suspended"),
+            execution_options={"synchronize_session": "fetch"},
+        )
     record(session, journal)
     run.step = "selected"
     if progress:
@@ -750,9 +788,15 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
             Schedule.id.label("schedule_id"),
             Schedule.id_number,
             Schedule.program,
+            # the payee's account, read with the lines (set-based)
+            Payee.id_number.label("payee_id_number"),
+            Payee.account_name,
+            Payee.account_no,
+            Payee.bank_name,
         )
         .join(Line, Line.id == RunItem.line_id)
         .join(Schedule, Schedule.id == Line.schedule_id)
+        .outerjoin(Payee, Payee.id_number == Schedule.id_number)
         .where(RunItem.run_id == run_id, RunItem.decision == "pay")
         .order_by(Line.id)
         .with_for_update(of=Line)
@@ -785,16 +829,6 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
             .values(status="batched", reason=None),
             execution_options={"synchronize_session": False},
         )
-    payees = (
-        {
-            p.id_number: p
-            for p in session.execute(
-                select(Payee.id_number, Payee.account_name, Payee.account_no, Payee.bank_name)
-            )
-        }
-        if pay
-        else {}
-    )
     batch = Batch(
         run_id=run_id,
         jurisdiction=run.jurisdiction,
@@ -860,7 +894,9 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                 )
             )
             continue
-        payee = payees[r.id_number]
+        if r.payee_id_number is None:  # chosen to pay only with a payee account
+            raise KeyError(r.id_number)
+        payee = r
         payments.append(
             {
                 "batch_id": batch.id,

@@ -10,7 +10,7 @@ from rencai.policy.catalogue import Entry, catalogue
 from rencai.policy.cities import registry
 from rencai.policy.contract.profile import FieldError, Profile, ProfileError
 from rencai.policy.engine.system import system_for
-from rencai.policy.explain import empty_result, explain
+from rencai.policy.explain import empty_result, explain_many
 from rencai.policy.rules import Program, leaves
 
 CONTRACT_VERSION = 1
@@ -58,10 +58,48 @@ def entitlements(profile: Profile, on: dt.date | None = None) -> dict[str, Any]:
     Raises ProfileError when the profile asks for something the calculator cannot answer
     (a jurisdiction whose rules are not yet computed, a date before its law).
     """
+    answer = entitlements_many([profile], on)[0]
+    if isinstance(answer, ProfileError):
+        raise answer
+    return answer
+
+
+def entitlements_many(
+    profiles: list[Profile], on: dt.date | None = None
+) -> list[dict[str, Any] | ProfileError]:
+    """``entitlements`` of several profiles, each answer (or its ProfileError) in its place.
+    The profiles of one jurisdiction and day share ONE simulation (``explain_many``): the
+    calculator route's micro-batches; each answer is the one ``entitlements`` gives alone."""
+    answers: list[dict[str, Any] | ProfileError | None] = [None] * len(profiles)
+    groups: dict[tuple[str, dt.date], list[int]] = {}
+    for i, profile in enumerate(profiles):
+        try:
+            day = _day(profile, on)
+        except ProfileError as exc:
+            answers[i] = exc
+            continue
+        if profile.jurisdiction in registry():
+            groups.setdefault((profile.jurisdiction, day), []).append(i)
+        else:
+            answers[i] = catalogue_only_result(profile.jurisdiction, day)
+    for (code, day), members in groups.items():
+        system = system_for(code)
+        results = explain_many(system, [profiles[i] for i in members], day)
+        for i, result in zip(members, results, strict=True):
+            result["contract_version"] = CONTRACT_VERSION
+            answers[i] = (
+                unit_view(result, system.program) if profiles[i].unit is not None else result
+            )
+    return [a for a in answers if a is not None]
+
+
+def _day(profile: Profile, on: dt.date | None) -> dt.date:
+    """The day asked for, checked against the jurisdiction (ProfileError when the calculator
+    cannot answer it)."""
     day = on or profile.on or clock.today()
     jurisdictions = registry()
     if profile.jurisdiction not in jurisdictions and catalogue_only(profile.jurisdiction):
-        return catalogue_only_result(profile.jurisdiction, day)
+        return day
     if profile.jurisdiction not in jurisdictions:
         raise ProfileError(
             [
@@ -84,11 +122,7 @@ def entitlements(profile: Profile, on: dt.date | None = None) -> dict[str, Any]:
                 )
             ]
         )
-    result = explain(system_for(profile.jurisdiction), profile, day)
-    result["contract_version"] = CONTRACT_VERSION
-    if profile.unit is not None:
-        return unit_view(result, system_for(profile.jurisdiction).program)
-    return result
+    return day
 
 
 def unit_view(result: dict[str, Any], program: Program) -> dict[str, Any]:

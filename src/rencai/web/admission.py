@@ -112,8 +112,19 @@ async def admitted(url: str, wait: float | None = None) -> AsyncIterator[None]:
 # --- refusing before any work --------------------------------------------------------------------
 # Routes whose refusal is decided before their body is read or anything else runs: under a flood
 # the refusals then cost next to nothing and leave the cores to the admitted requests.
-EARLY: dict[tuple[str, str], Callable[[], float]] = {
-    ("POST", "/api/v1/cards/verify"): lambda: settings().verify_wait,
+def _verify_refused() -> bool:
+    return gate(database_url()).hopeless(settings().verify_wait)
+
+
+def _calculator_refused() -> bool:
+    from rencai.web.batching import calculator  # the calculator's own queue (decision 0190)
+
+    return calculator().hopeless(settings().calculator_wait)
+
+
+EARLY: dict[tuple[str, str], Callable[[], bool]] = {
+    ("POST", "/api/v1/cards/verify"): _verify_refused,
+    ("POST", "/api/v1/entitlements"): _calculator_refused,
 }
 BUSY_BODY = json.dumps(
     {"errors": [{"field": "(server)", "message": "系统繁忙，请稍后重试", "code": "busy"}]},
@@ -133,8 +144,8 @@ class SheddingMiddleware(HttpMiddleware):
     within its wait (the route itself still bounds the wait of those let through)."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        wait = EARLY.get((scope["method"], scope["path"]))
-        if wait is not None and gate(database_url()).hopeless(wait()):
+        refused = EARLY.get((scope["method"], scope["path"]))
+        if refused is not None and refused():
             await send({"type": "http.response.start", "status": 503, "headers": BUSY_HEADERS})
             await send({"type": "http.response.body", "body": BUSY_BODY})
             return

@@ -140,13 +140,14 @@ def create_app() -> FastAPI:
         ok = database_ready()
         return JSONResponse({"status": "ok" if ok else "unavailable"}, 200 if ok else 503)
 
+    # the hot routes first: a request is matched against the routes in this order
     app.include_router(entitlements_api.router)
+    app.include_router(policies_api.router)
     app.include_router(accounts_api.router)
     app.include_router(applications_api.router)
     app.include_router(employers_api.router)
     app.include_router(cards_api.router)
     app.include_router(calculator_pages.router)
-    app.include_router(policies_api.router)
     app.include_router(policies_pages.router)
     app.include_router(account_pages.router)
     app.include_router(application_pages.router)

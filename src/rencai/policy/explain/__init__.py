@@ -15,12 +15,13 @@ import datetime as dt
 from typing import Any
 
 from rencai.policy.contract.profile import Profile
+from rencai.policy.engine.population import encode_profile
 from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.explain.benefits import benefits
 from rencai.policy.explain.cards import family_cards, talent_cards
-from rencai.policy.explain.subject import Explainer, ParameterValue, parameter_at
+from rencai.policy.explain.subject import Explainer, ParameterValue, Shared, parameter_at
 
-__all__ = ["Explainer", "ParameterValue", "empty_result", "explain", "parameter_at"]
+__all__ = ["Explainer", "ParameterValue", "empty_result", "explain", "explain_many", "parameter_at"]
 
 
 def empty_result(jurisdiction: str, on: dt.date) -> dict[str, Any]:
@@ -41,7 +42,25 @@ def empty_result(jurisdiction: str, on: dt.date) -> dict[str, Any]:
 
 def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[str, Any]:
     """The calculator result (contract version 1) for one profile on one day."""
-    explainer = Explainer(system, profile, on)
+    return _result(Explainer(system, profile, on))
+
+
+def explain_many(
+    system: JurisdictionSystem, profiles: list[Profile], on: dt.date
+) -> list[dict[str, Any]]:
+    """The results of several profiles of one jurisdiction on one day from ONE simulation (each
+    the same as ``explain`` gives it alone): OpenFisca computes each variable for all of them at
+    once, which is what the calculator's micro-batches are for."""
+    encoded = [encode_profile(p) for p in profiles]
+    shared = Shared(system, encoded, on)
+    return [
+        _result(Explainer(system, profile, on, (shared, i, encoded[i])))
+        for i, profile in enumerate(profiles)
+    ]
+
+
+def _result(explainer: Explainer) -> dict[str, Any]:
+    system, on = explainer.system, explainer.on
     result = empty_result(system.jurisdiction.code, on)
     talent_cards(explainer, result)
     family_cards(explainer, result)

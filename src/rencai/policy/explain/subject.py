@@ -19,7 +19,13 @@ from openfisca_core.periods import period as make_period
 
 from rencai.policy.citations import Citation
 from rencai.policy.contract.profile import Profile
-from rencai.policy.engine.population import build_simulation, encode_profile, set_inputs
+from rencai.policy.engine.population import (
+    EncodedProfile,
+    Population,
+    build_simulation,
+    encode_profile,
+    set_inputs,
+)
 from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.rules import (
     AllOf,
@@ -125,27 +131,59 @@ class Subject:
         )
 
 
-class Explainer:
-    """One profile's simulation on one day, read lazily."""
+def concatenate(populations: list[Population]) -> Population:
+    """Several profiles' small populations as one: persons one after the other, each profile's
+    family and employer groups numbered after the previous profile's."""
+    if len(populations) == 1:
+        return populations[0]
 
-    def __init__(self, system: JurisdictionSystem, profile: Profile, on: dt.date):
+    def groups(key: str) -> np.ndarray:
+        parts, base = [], 0
+        for p in populations:
+            members = getattr(p, key)
+            members = np.arange(p.count) if members is None else members
+            parts.append(members + base)
+            base += p.family_count if key == "family" else p.employer_count
+        return np.concatenate(parts)
+
+    return Population(
+        count=sum(p.count for p in populations),
+        persons={
+            name: np.concatenate([p.persons[name] for p in populations])
+            for name in populations[0].persons
+        },
+        employers={
+            name: np.concatenate([p.employers[name] for p in populations])
+            for name in populations[0].employers
+        },
+        family=groups("family"),
+        employer=groups("employer"),
+        relative=np.concatenate(
+            [
+                np.zeros(p.count, dtype=bool) if p.relative is None else p.relative
+                for p in populations
+            ]
+        ),
+    )
+
+
+class Shared:
+    """One OpenFisca simulation of several profiles on one day (the calculator's micro-batch):
+    OpenFisca computes each variable for every person at once, and each profile's explainer
+    reads its own slice."""
+
+    def __init__(self, system: JurisdictionSystem, encoded: list[EncodedProfile], on: dt.date):
         self.system = system
-        self.program = system.program
-        self.profile = profile
-        self.on = on
-        encoded = encode_profile(profile)
-        self.missing = encoded.missing
-        self.population = encoded.population
-        self.simulation = build_simulation(system, encoded.population)
-        set_inputs(self.simulation, encoded.population, on)
+        self.population = concatenate([e.population for e in encoded])
+        self.simulation = build_simulation(system, self.population)
+        set_inputs(self.simulation, self.population, on)
         self.day = make_period(on.isoformat())
+        self.offsets: list[int] = []
+        start = 0
+        for e in encoded:
+            self.offsets.append(start)
+            start += e.population.count
         self._values: dict[str, np.ndarray] = {}
-        self._cards: dict[str, State] = {}
-        self.talent = Subject(self, 0)
-        self.used_parameters: dict[str, ParameterValue] = {}
-        self.pending_parameters: dict[str, ParameterValue] = {}
-
-    # values -----------------------------------------------------------------------------------
 
     def vector(self, name: str) -> np.ndarray:
         if name not in self._values:
@@ -160,9 +198,49 @@ class Explainer:
             self._values[name] = values
         return self._values[name]
 
+
+class Explainer:
+    """One profile's simulation on one day, read lazily (or its slice of a shared one)."""
+
+    def __init__(
+        self,
+        system: JurisdictionSystem,
+        profile: Profile,
+        on: dt.date,
+        shared: tuple[Shared, int, EncodedProfile] | None = None,
+    ):
+        self.system = system
+        self.program = system.program
+        self.profile = profile
+        self.on = on
+        if shared is None:
+            encoded = encode_profile(profile)
+            shared = (Shared(system, [encoded], on), 0, encoded)
+        batch, position, encoded = shared
+        self.missing = encoded.missing
+        self.population = encoded.population
+        self._shared = batch
+        start = batch.offsets[position]
+        self._slice = slice(start, start + encoded.population.count)
+        self.simulation = batch.simulation
+        self.day = batch.day
+        self._values: dict[str, list[Any]] = {}
+        self._cards: dict[str, State] = {}
+        self.talent = Subject(self, 0)
+        self.used_parameters: dict[str, ParameterValue] = {}
+        self.pending_parameters: dict[str, ParameterValue] = {}
+
+    # values -----------------------------------------------------------------------------------
+
+    def vector(self, name: str) -> list[Any]:
+        """This profile's persons' values of a variable, as Python values."""
+        found = self._values.get(name)
+        if found is None:
+            found = self._values[name] = self._shared.vector(name)[self._slice].tolist()
+        return found
+
     def value(self, name: str, index: int) -> Any:
-        value = self.vector(name)[index]
-        return value.item() if isinstance(value, np.generic) else value
+        return self.vector(name)[index]
 
     def awaits_administrator(self, path: str) -> bool:
         """The parameter has no value on this day and the seeds leave it to the administrator."""

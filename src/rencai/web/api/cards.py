@@ -32,6 +32,7 @@ from rencai.cards.keys import KeyError_, KeyStore, kid_of
 from rencai.cards.lifecycle import change
 from rencai.cards.lists import BUNDLES
 from rencai.cards.models import Card, ServicePoint
+from rencai.cards.online import fast_check, remember_kind
 from rencai.cards.presentation import dynamic_codes, pdf, static_code, svg
 from rencai.cards.usage import (
     VERIFY_LIMITER,
@@ -257,19 +258,40 @@ async def verify_card(
         return await run_in_threadpool(_verify_and_record, raw, body.code, body.event_id)
 
 
+REFUSALS = {
+    "unauthenticated": ("authorization", "请先登录"),
+    "forbidden": ("role", "仅服务网点账号可以核验"),
+    "rate_limited": ("rate", "核验请求过于频繁，请稍后再试"),
+}
+
+
+def _refusal(code: str) -> Refusal:
+    field, message = REFUSALS[code]
+    return Refusal(field, message, code)
+
+
 def _verify_and_record(raw_token: str | None, code: str, event_id: str | None) -> dict[str, Any]:
-    now = _now()
     url = database_url()
+    # the common case in one statement (decision 0191); the general way below otherwise
+    fast = fast_check(url, raw_token, code, _store(), event_id) if raw_token else None
+    if fast is not None:
+        if fast.error is not None:
+            raise _refusal(fast.error)
+        assert fast.data is not None
+        return fast.data
+    now = _now()
     with session_scope(url) as session:
         gate = gate_of(session, raw_token, now) if raw_token else None
         if gate is None:
-            raise Refusal("authorization", "请先登录", "unauthenticated")
+            raise _refusal("unauthenticated")
         if gate.point_id is None:
-            raise Refusal("role", "仅服务网点账号可以核验", "forbidden")
+            raise _refusal("forbidden")
+        assert raw_token is not None
+        remember_kind(raw_token, gate.point_kind)
         # the point's bucket, shared by every serving process (its row stays locked until this
         # transaction ends: one point's checks follow each other, other points are not held)
         if not VERIFY_LIMITER.allow(session, gate.account_id):
-            raise Refusal("rate", "核验请求过于频繁，请稍后再试", "rate_limited")
+            raise _refusal("rate_limited")
         verdict, recorded = verify_online(session, gate, code, _store(), now, event_id)
         data = verdict.as_dict()
         if verdict.accepted and verdict.claims is not None:

@@ -6,12 +6,15 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from rencai.policy.calculator import entitlements
+from rencai import clock
 from rencai.policy.cities import example
 from rencai.policy.contract.profile import ProfileError, parse_profile, profile_json_schema
 from rencai.policy.contract.result import EntitlementResult
+from rencai.settings import settings
+from rencai.web.admission import Busy
+from rencai.web.batching import cache_key, calculator, encode
 
 router = APIRouter(prefix="/api/v1", tags=["entitlements 政策计算器"])
 
@@ -57,16 +60,28 @@ EXAMPLE_RESULT = example("entitlements")
         },
     },
 )
-def post_entitlements(
+async def post_entitlements(
     profile: Annotated[dict[str, Any], Body(description="人才画像（calculator contract v1）")],
     on: Annotated[
         dt.date | None, Query(description="适用哪一天的政策（默认画像中的 on 或今天）")
     ] = None,
 ) -> Any:
-    try:
-        return entitlements(parse_profile(profile), on)
-    except ProfileError as exc:
-        return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)
+    # answered from the process's cache, else from the next micro-batch: one simulation for the
+    # requests arriving together; refused 503 busy at once when the queue is too long
+    # (decision 0190)
+    calc = calculator()
+    key = cache_key(profile, on, clock.today())
+    body = calc.cached(key)
+    if body is None:
+        try:
+            parsed = parse_profile(profile)
+            if calc.hopeless(settings().calculator_wait):
+                raise Busy
+            body = encode(await calc.answer(parsed, on))
+        except ProfileError as exc:
+            return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)
+        calc.keep(key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/schemas/profile", response_model=dict[str, Any], summary="人才画像的 JSON Schema")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from rencai.errors import Refusal
-from rencai.policy.catalogue import KIND_LABELS, Entry, catalogue
+from rencai.policy.catalogue import KIND_LABELS, Catalogue, Entry, catalogue
 from rencai.policy.cities import names
 from rencai.views import Listing
 
@@ -44,7 +46,7 @@ def page_of(items: list[Entry], page: int, per_page: int) -> tuple[list[Entry], 
     response_model=Listing[dict[str, Any]],
     summary="按名称、文号、发文机关、对象或关键词查找政策项目",
 )
-def list_policies(
+async def list_policies(
     q: Annotated[str | None, Query(description="关键词（空格分隔，须全部匹配）")] = None,
     jurisdiction: Annotated[
         str | None, Query(description="地区代码：" + " / ".join(names()))
@@ -57,13 +59,30 @@ def list_policies(
         int | None, Query(ge=1, le=100000, description="页码；不填则返回全部匹配项")
     ] = None,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="每页项数")] = PER_PAGE,
-) -> dict[str, Any]:
-    # the catalogue and its search index are built at start-up (rencai.web.warm): nothing here
-    # is rebuilt per request
-    found = find(q, jurisdiction, target, status, document, kind)
-    shown = found if page is None else page_of(found, page, per_page)[0]
-    documents = catalogue().documents
-    return {"count": len(found), "items": [e.as_dict(documents) for e in shown]}
+) -> Response:
+    # the catalogue and its search index are built at start-up (rencai.web.warm), and each
+    # query's answer is kept serialised while the catalogue is the same: a repeated search is a
+    # lookup, answered in the event loop (decision 0192)
+    cat = catalogue()
+    key = (q, jurisdiction, target, status, document, kind, page, per_page)
+    kept = ANSWERS.get(key)
+    if kept is None or kept[0] is not cat:
+        found = find(q, jurisdiction, target, status, document, kind)
+        shown = found if page is None else page_of(found, page, per_page)[0]
+        body = json.dumps(
+            {"count": len(found), "items": [e.as_dict(cat.documents) for e in shown]},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        if len(ANSWERS) >= MAX_ANSWERS:
+            ANSWERS.clear()
+        kept = ANSWERS[key] = (cat, body)
+    return Response(kept[1], media_type="application/json")
+
+
+# a query's answer while the catalogue object is the same (it is built once per process)
+ANSWERS: dict[tuple[object, ...], tuple[Catalogue, bytes]] = {}
+MAX_ANSWERS = 4096
 
 
 @router.get(
