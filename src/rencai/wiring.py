@@ -8,6 +8,9 @@ setup, before anything can approve a case or revoke a card. Calling it again cha
   (`ledger.recovery.stop_for_revoked_card`);
 - `rencai admin create-account --role service_point` → the cards capability opens the point
   with its account (`cards.usage.register_point`);
+- a stored profile read for the calculator → the shortage catalogue supplies whether the talent's
+  工种 is in the city's published 急需紧缺工种 list (`shortage.service.supply_occupation_fact`,
+  decision 0186);
 - 秒批 considering a case → the department feeds check its claims (`feed_checks` below): a
   flagged check sends the case to a person, exact matches join the explanation (decision 0121).
 """
@@ -26,8 +29,10 @@ from rencai.cards.lifecycle import on_main_card_revoked
 from rencai.cards.usage import register_point
 from rencai.feeds.claims import claims_for, for_automatic, verify
 from rencai.ledger import recovery, schedules
+from rencai.registry.accounts import on_profile_facts
 from rencai.registry.cli import on_open_service_point
 from rencai.settings import settings
+from rencai.shortage.service import supply_occupation_fact
 
 
 def wire() -> None:
@@ -39,6 +44,7 @@ def wire() -> None:
     on_main_card_revoked(recovery.stop_for_revoked_card)
     on_open_service_point(register_point)
     on_data_check(feed_checks)
+    on_profile_facts(supply_occupation_fact)
 
 
 def feed_checks(session: Session, application: Application) -> dict[str, Any] | None:

@@ -97,3 +97,62 @@ def test_book_a_stay_and_check_in_with_the_code(browser: Browser, live_server: L
 
         office.goto(live_server.url + "/stations/costs?jurisdiction=shijiazhuang&month=2023-05")
         expect(office.locator(f"#costs tr[data-station='{sid}']")).to_contain_text("320.00")
+
+
+def test_jinzhou_conditions_set_on_the_page_then_booked(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """Decision 0185: the administrator states Jinzhou's limits and conditions on the page; they
+    are listed flagged, and a Jinzhou graduate books a stay judged on them."""
+    tag = uuid.uuid4().hex[:6]
+    profile = graduate_profile(jurisdiction="jinzhou")
+    profile["employment"] = {"introduced_from": "outside_city", "county": "210702"}
+    with clock.frozen(AT):
+        with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
+            create_account(s, f"sa{tag}", "secret123", "管理员", Role.admin)
+            register_talent(
+                s, f"jg{tag}", "secret123", "吴锦州", random_id_number(dt.date(1999, 1, 1)), profile
+            )
+        admin = _login(browser, live_server, f"sa{tag}")
+        admin.goto(live_server.url + "/stations")
+        admin.select_option("#county", "210703")
+        admin.fill("#station-name", f"凌河青年驿站{tag}")
+        admin.fill("#station-address", "中央大街2号")
+        admin.fill("#station-rate", "130")
+        admin.click("#create-station-button")
+        sid = admin.locator("#stations tr", has_text=f"凌河青年驿站{tag}").get_attribute(
+            "data-station"
+        )
+        rooms = admin.locator(f"details[data-station='{sid}']")
+        rooms.locator("summary").click()
+        rooms.locator("input[name=rooms]").fill("2")
+        rooms.locator(".open-rooms button").click()
+        form = admin.locator("#set-policy")
+        form.locator("#policy-city").select_option("jinzhou")
+        form.locator("input[name=max_nights]").fill("4")
+        form.locator("input[name=nightly_cap]").fill("120")
+        admin.check("#c-graduated_within_years")
+        admin.check("#c-from_outside_city")
+        admin.click("#set-policy-button")
+        expect(admin.locator("#message")).to_contain_text("请为")  # the years are missing
+        form = admin.locator("#set-policy")
+        form.locator("#policy-city").select_option("jinzhou")
+        form.locator("input[name=max_nights]").fill("4")
+        form.locator("input[name=nightly_cap]").fill("120")
+        admin.check("#c-graduated_within_years")
+        admin.check("#c-from_outside_city")
+        admin.fill("#c-graduated_within_years-years", "1")
+        admin.click("#set-policy-button")
+        expect(admin.locator("#done")).to_have_text("驿站短住标准已设定")
+        row = admin.locator("#policies [data-city=jinzhou] .criteria")
+        expect(row).to_contain_text(
+            "⚑ 管理员设定：高校毕业1年内（含当年）；从市外或国（境）外来本市"
+        )
+
+        graduate = _login(browser, live_server, f"jg{tag}")
+        graduate.goto(live_server.url + "/stations")
+        graduate.select_option("#station", sid)
+        graduate.fill("#first-night", DAY.isoformat())
+        graduate.fill("#nights", "1")  # rooms were opened for the one night
+        graduate.click("#book-button")
+        expect(graduate.locator("#booking-status")).to_have_text("已预订")

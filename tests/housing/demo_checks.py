@@ -11,7 +11,11 @@ from rencai.housing.models import Batch, Contract
 
 def check_housing_demo(session: Session) -> None:
     """Called by tests/registry/test_demo.py, which loads the demo once for every part."""
-    batches = {b.number: b for b in session.scalars(select(Batch))}
+    cangzhou = session.scalars(select(Batch).where(Batch.jurisdiction == "cangzhou")).one()
+    assert cangzhou.status == "open" and len(service.criteria_of(cangzhou)) == 3
+    batches = {
+        b.number: b for b in session.scalars(select(Batch).where(Batch.jurisdiction != "cangzhou"))
+    }
     assert batches[5].status == "final" and batches[6].status == "open"
     assert service.missing_settings(batches[6]) == ["分配方式", "公示异议期（天）"]
     rows = service.result_rows(session, batches[5])

@@ -34,8 +34,12 @@ def test_demo_stations_and_catalogue(tmp_path: Path) -> None:
             "鹿泉青年人才驿站（示例公寓）": 7 * 20000,  # the hotel's 220 yuan, paid up to 200
         }
         assert stations.policy_of(session, "cangzhou") is None
+        jinzhou = stations.policy_of(session, "jinzhou")  # the administrator's, with conditions
+        assert jinzhou is not None and jinzhou.from_administrator and len(jinzhou.criteria) == 4
         catalogue = shortage.catalogue_or_404(session, "shijiazhuang", clock.today().year)
         assert len(shortage.catalogue_needs(session, catalogue)) == 3
+        listed = shortage.occupations(session, "shijiazhuang", clock.today().year)
+        assert {o.name for o in listed} == {"焊工", "电工", "数控车工"}
         assert len(shortage.waiting(session)) == 1
         account = session.scalars(select(Account).where(Account.username == "demo_graduate")).one()
         graduate = session.scalars(

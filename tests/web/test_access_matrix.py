@@ -676,6 +676,14 @@ SHORTAGE_API = {  # route: (method, path, body); {need} is the published need of
     "consent": ("PUT", "/api/v1/shortage/consent", {"consent": False}),
     "matches": ("GET", "/api/v1/shortage/matches", None),
     "apply": ("POST", "/api/v1/shortage/matches/{need}/application", None),
+    # a year out of range: refused by the office's own check, so nothing is added
+    "add_occupation": (
+        "POST",
+        "/api/v1/shortage/occupations",
+        {"jurisdiction": "jinzhou", "year": 2001, "name": "焊工", "source": "省目录"},
+    ),
+    "occupations": ("GET", "/api/v1/shortage/occupations", None),
+    "remove_occupation": ("DELETE", "/api/v1/shortage/occupations/2147483000", None),
 }
 _PUBLIC = {"anonymous": 200} | {key: 200 for key in SHORTAGE_ROLES}
 _UNITS = {"anonymous": 401} | {
@@ -701,6 +709,9 @@ SHORTAGE_API_EXPECTED = {
     "consent": _SHORTAGE_TALENT,
     "matches": _SHORTAGE_TALENT | {"talent": 409},  # no consent given
     "apply": _SHORTAGE_TALENT | {"talent": 409},  # no program attached to the need
+    "add_occupation": _SHORTAGE_OFFICE | {"city": 422, "admin": 422},
+    "occupations": _SHORTAGE_OFFICE,
+    "remove_occupation": _SHORTAGE_OFFICE | {"city": 404, "admin": 404},
 }
 SHORTAGE_PAGES = {
     "overview": ("GET", "/shortage", None),
@@ -711,6 +722,12 @@ SHORTAGE_PAGES = {
     "consent": ("POST", "/shortage/consent", {"consent": "no"}),
     "apply": ("POST", "/shortage/matches/{need}/application", {}),
     "candidates": ("GET", "/shortage/needs/{need}/candidates", None),
+    "add_occupation": (
+        "POST",
+        "/shortage/occupations",
+        {"jurisdiction": "jinzhou", "year": "2001", "name": "焊工", "source": "省目录"},
+    ),
+    "remove_occupation": ("POST", "/shortage/occupations/2147483000/delete", {}),
 }
 _PAGE_ANY = {"anonymous": 303} | {key: 200 for key in SHORTAGE_ROLES}
 SHORTAGE_PAGES_EXPECTED = {
@@ -724,6 +741,10 @@ SHORTAGE_PAGES_EXPECTED = {
     "consent": _PAGE_ANY | {k: 403 for k in SHORTAGE_ROLES if k != "talent"},
     "apply": _PAGE_ANY | {k: 403 for k in SHORTAGE_ROLES} | {"talent": 409},
     "candidates": _PAGE_ANY | {"talent": 403, "county": 403, "other_hr": 404},
+    "add_occupation": {"anonymous": 303}
+    | {k: 422 if k in ("city", "admin") else 403 for k in SHORTAGE_ROLES},
+    "remove_occupation": {"anonymous": 303}
+    | {k: 404 if k in ("city", "admin") else 403 for k in SHORTAGE_ROLES},
 }
 
 

@@ -118,3 +118,33 @@ def load_housing_demo(
     service.open_batch(session, office, sixth.id)
     for talent in talents[6:]:
         service.apply(session, talent, sixth.id, [youth.id])
+
+    # Cangzhou: its plan promises 人才公寓支持 to graduates without conditions, so the batch runs
+    # on the housing office's stated conditions, shown as such (decision 0184)
+    cangzhou = service.add_building(
+        session, office, "cangzhou", "沧州市青年人才公寓（示例）", "130902", "youth"
+    )
+    cz_units = [
+        service.add_unit(session, office, cangzhou.id, f"30{n}", Decimal("45.00"), 80000).id
+        for n in (1, 2)
+    ]
+    first = service.create_batch(
+        session,
+        office,
+        "cangzhou",
+        "apartment",
+        1,
+        "沧州市第一批青年人才公寓分配",
+        [],
+        ["身份证明", "毕业证书", "劳动（聘用）合同"],
+        [],
+        cz_units,
+        mode="order",
+        objection_days=7,
+        stated_criteria=[
+            {"code": "graduated_within_years", "years": 3},
+            {"code": "min_degree", "degree": "bachelor"},
+            {"code": "from_outside_city"},
+        ],
+    )
+    service.open_batch(session, office, first.id)

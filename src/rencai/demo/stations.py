@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -82,7 +83,27 @@ def _stays(session: Session, password: str, city: Account, id_of: Callable[..., 
     for station in (changan, luquan):  # open for bookings from today
         stations.open_rooms(session, station, today, today + dt.timedelta(days=30), 8)
     stations.create_station(session, "130902", "沧州青年人才驿站（示例）", "解放西路1号", 16000)
-    del city
+    # Jinzhou: its documents say nothing, so the administrator set the limits and the conditions
+    # a stay is judged on (decision 0185); bookable from today
+    admin = session.scalars(select(Account).where(Account.role == Role.admin)).first() or city
+    stations.set_policy(
+        session,
+        admin,
+        "jinzhou",
+        5,
+        15000,
+        None,
+        [
+            {"code": "graduated_within_years", "years": 1},
+            {"code": "min_degree", "degree": "bachelor"},
+            {"code": "from_outside_city"},
+            {"code": "job_seeking"},
+        ],
+    )
+    jinzhou = stations.create_station(
+        session, "210702", "锦州青年人才驿站（示例）", "中央大街1号", 14000
+    )
+    stations.open_rooms(session, jinzhou, today, today + dt.timedelta(days=30), 4)
 
 
 def _catalogue(session: Session, password: str, city: Account, id_of: Callable[..., str]) -> None:
@@ -103,6 +124,11 @@ def _catalogue(session: Session, password: str, city: Account, id_of: Callable[.
             ),
         )
         shortage.review(session, city, need, "approve", None, program)
+    # the occupations part, from the provincial list, read by the skill-upgrade subsidy's +10 %
+    for occupation in ("焊工", "电工", "数控车工"):
+        shortage.add_occupation(
+            session, city, "shijiazhuang", year, occupation, "《河北省急需紧缺职业（工种）目录》"
+        )
     shortage.publish(session, city, "shijiazhuang", year)
     waiting = shortage.NeedInput(
         year, "130102", "质量管理主管", "C", "药学", "bachelor", None, 1, 100_000, 160_000

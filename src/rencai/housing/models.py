@@ -119,6 +119,9 @@ class Batch(Base):
     number: Mapped[int] = mapped_column(Integer)  # 第N批
     title: Mapped[str] = mapped_column(String(200))
     eligible_programs: Mapped[str] = mapped_column(Text)  # JSON [calculator program id]
+    # JSON [criterion] (rencai.policy.stated): the office's stated conditions, where the city's
+    # documents name no tier the rules engine computes (decision 0184); null when none
+    stated_criteria: Mapped[str | None] = mapped_column(Text)
     documents: Mapped[str] = mapped_column(Text)  # JSON [申请材料]
     priority_groups: Mapped[str] = mapped_column(Text)  # JSON [优先组, in the office's order]
     mode: Mapped[str | None] = mapped_column(String(16))  # AllocationMode; the office's setting

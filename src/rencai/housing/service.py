@@ -45,7 +45,9 @@ from rencai.housing.models import (
 )
 from rencai.ledger.models import Line, Schedule
 from rencai.ledger.recovery import stop_program
+from rencai.policy import stated
 from rencai.policy.catalogue import catalogue
+from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.accounts import checked_profile
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import Account, Role, TalentProfile
@@ -157,9 +159,36 @@ def program_name(program: str) -> str:
 # what a batch may name as its eligible tiers: the card tiers, and the 保租房 admission
 ELIGIBLE_CHOICES = ("card.a", "card.b", "card.county", RENTAL_PROGRAM)
 
+# what a city's own documents say of talent apartments, shown beside the office's stated
+# conditions (the texts name no admission conditions; decision 0184)
+CITY_TEXTS = {
+    "cangzhou": "沧州市人才强市行动：落实高校毕业生租房购房补贴、人才公寓支持、住房公积金贷款和"
+    "自主创业担保贷款等优惠政策。",
+}
 
-def eligible_choices() -> dict[str, str]:
-    return {p: program_name(p) for p in ELIGIBLE_CHOICES}
+
+@functools.cache
+def _computed(jurisdiction: str) -> frozenset[str]:
+    """The tiers and admissions among ``ELIGIBLE_CHOICES`` the city's rules compute."""
+    from rencai.policy.calculator import supported_jurisdictions
+    from rencai.policy.engine.system import system_for
+
+    if jurisdiction not in supported_jurisdictions():
+        return frozenset()
+    program = system_for(jurisdiction).program
+    ids = {c.id for c in program.cards} | {b.id for b in program.benefits}
+    return frozenset(p for p in ELIGIBLE_CHOICES if p in ids)
+
+
+def eligible_choices(jurisdiction: str | None = None) -> dict[str, str]:
+    """The tiers a batch of the city may name (all cities' when none is given)."""
+    if jurisdiction is None:
+        return {p: program_name(p) for p in ELIGIBLE_CHOICES}
+    return {p: program_name(p) for p in ELIGIBLE_CHOICES if p in _computed(jurisdiction)}
+
+
+def criteria_of(batch: Batch) -> list[dict[str, Any]]:
+    return list(json.loads(batch.stated_criteria)) if batch.stated_criteria else []
 
 
 def programs_of(batch: Batch) -> list[str]:
@@ -201,6 +230,11 @@ def add_building(
         raise HousingError("name", "请填写项目（楼栋）名称", "invalid")
     if not county.strip():
         raise HousingError("county", "请填写所在县（市、区）", "invalid")
+    known = vocabulary().counties.get(county.strip())
+    if known is not None:  # a county code names its city
+        jurisdiction = known.jurisdiction
+    if jurisdiction not in vocabulary().codes("jurisdiction"):
+        raise HousingError("jurisdiction", "未知的城市", "invalid")
     building = Building(
         jurisdiction=jurisdiction,
         name=name.strip(),
@@ -248,7 +282,7 @@ def add_unit(
 def create_batch(
     session: Session,
     actor: Account,
-    jurisdiction: str,
+    jurisdiction: str | None,
     kind: str,
     number: int,
     title: str,
@@ -258,25 +292,56 @@ def create_batch(
     unit_ids: Sequence[int],
     mode: str | None = None,
     objection_days: int | None = None,
+    stated_criteria: Sequence[dict[str, Any]] | None = None,
 ) -> Batch:
+    """A batch of the city of its units. Where the city's rules compute no tier (its documents
+    state none), the office states the conditions from ``rencai.policy.stated``; they are
+    recorded and shown as the office's (decision 0184)."""
     if kind not in set(BatchKind):
         raise HousingError("kind", "批次类型只能是人才公寓或保障性租赁住房", "invalid")
     if number < 1:
         raise HousingError("number", "批次号应为正整数", "invalid")
+    if not unit_ids:
+        raise HousingError("units", "请选择本批次房源", "invalid")
+    first = session.get(Unit, unit_ids[0])
+    building_of_first = session.get(Building, first.building_id) if first else None
+    city = jurisdiction or (building_of_first.jurisdiction if building_of_first else None)
+    if city is None or city not in vocabulary().codes("jurisdiction"):
+        raise HousingError("jurisdiction", "未知的城市", "invalid")
+    computed = _computed(city)
     programs = [p.strip() for p in eligible_programs if p.strip()]
+    if kind == BatchKind.rental and RENTAL_PROGRAM not in computed:
+        raise HousingError(
+            "kind", "该市政策文件未规定保障性租赁住房配租，不能设立保租房批次", "invalid"
+        )
     if kind == BatchKind.rental and not programs:
         programs = [RENTAL_PROGRAM]  # the 准入 clause the calculator answers
-    if not programs:
-        raise HousingError("eligible_programs", "请选择可申请的人才层次", "invalid")
     if any(p not in ELIGIBLE_CHOICES for p in programs):
         raise HousingError(
             "eligible_programs", "可申请的人才层次只能是人才绿卡或保租房准入", "invalid"
         )
-    if not unit_ids:
-        raise HousingError("units", "请选择本批次房源", "invalid")
+    if any(p not in computed for p in programs):
+        raise HousingError(
+            "eligible_programs", "该市政策未规定所选人才层次，请改为设定申请条件", "invalid"
+        )
+    criteria = None
+    if stated_criteria:
+        try:
+            criteria = stated.check(stated_criteria)
+        except stated.StatedError as exc:
+            raise HousingError("stated_criteria", str(exc), "invalid") from None
+    if not programs and criteria is None:
+        raise HousingError(
+            "eligible_programs",
+            "请选择可申请的人才层次"
+            if computed
+            else "该市政策文件未规定人才公寓申请条件，请设定本批次的申请条件",
+            "invalid",
+        )
     _check_settings(mode, objection_days)
     batch = Batch(
-        jurisdiction=jurisdiction,
+        jurisdiction=city,
+        stated_criteria=json.dumps(criteria, ensure_ascii=False) if criteria else None,
         kind=kind,
         number=number,
         title=title.strip() or f"第{number}批",
@@ -301,6 +366,8 @@ def create_batch(
         unit = _get(session, Unit, unit_id, "units")
         building = session.get(Building, unit.building_id)
         assert building is not None
+        if building.jurisdiction != city:
+            raise HousingError("units", f"房源 {unit.number} 不在本市", "invalid")
         if (building.kind == UnitKind.rental) != (kind == BatchKind.rental):
             raise HousingError("units", f"房源 {unit.number} 的类型与批次类型不符", "invalid")
         if unit.status != "free":
@@ -375,11 +442,21 @@ def batch_units(session: Session, batch: Batch) -> list[tuple[Unit, Building]]:
 
 
 def eligibility(profile: dict[str, Any], batch: Batch, on: dt.date | None = None) -> dict[str, Any]:
-    """The rules engine's answer for the batch's programs: eligible when any of them is."""
+    """The rules engine's answer for the batch's programs (eligible when any of them is) and,
+    where the office stated conditions, its judgement of them (all must hold)."""
     answers = [
         precheck(profile, program, on) | {"program": program} for program in programs_of(batch)
     ]
     eligible = [a for a in answers if a["state"] == "eligible"]
+    criteria = criteria_of(batch)
+    if criteria:
+        judged = stated.judge(profile, criteria, on or clock.today())
+        judged |= {"program": None, "name": "本批次申请条件（住房保障部门设定）"}
+        if answers and not eligible:
+            return {"state": "not_eligible", "answers": answers}
+        if judged["state"] != "eligible":
+            return {"state": "not_eligible", "answers": [judged]}
+        return {"state": "eligible", "answers": [*eligible, judged]}
     if eligible:
         return {"state": "eligible", "answers": eligible}
     return {"state": "not_eligible", "answers": answers}
@@ -393,7 +470,7 @@ def _reasons(check: dict[str, Any]) -> str:
             if answer["state"] != "unknown_program"
             else "按当前档案不符合该项目条件"
         )
-        name = program_name(answer["program"])
+        name = program_name(answer["program"]) if answer["program"] else answer["name"]
         lines.append(f"{name}：{reasons}" if reasons else name)
     return "；".join(lines)
 

@@ -28,6 +28,8 @@ from rencai.housing.models import (
     UnitKind,
 )
 from rencai.ledger.money import yuan
+from rencai.policy import stated
+from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import TalentProfile
 from rencai.views import View
@@ -80,6 +82,11 @@ class BatchView(View):
     title: str
     eligible_programs: list[str]
     eligible_names: list[str]
+    city: str
+    # the office's stated conditions where the city's documents name no tier (decision 0184)
+    stated_criteria: list[str]
+    stated_criteria_stored: list[dict[str, Any]]
+    city_text: str | None  # what the city's documents say of talent apartments, if anything
     documents: list[str]
     priority_groups: list[str]
     mode: str | None
@@ -223,6 +230,10 @@ def batch_view(session: Session, batch: Batch) -> BatchView:
         title=batch.title,
         eligible_programs=programs,
         eligible_names=[service.program_name(p) for p in programs],
+        city=vocabulary().label("jurisdiction", batch.jurisdiction),
+        stated_criteria=[stated.describe(c) for c in service.criteria_of(batch)],
+        stated_criteria_stored=service.criteria_of(batch),
+        city_text=service.CITY_TEXTS.get(batch.jurisdiction),
         documents=service.documents_of(batch),
         priority_groups=service.groups_of(batch),
         mode=batch.mode,

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +14,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.errors import Refusal
+from rencai.hooks import Hook
 from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.contract.vocabulary import vocabulary
@@ -175,11 +177,28 @@ def _validated_profile(profile: dict[str, Any], id_number: str) -> str:
     return json.dumps(document, ensure_ascii=False)
 
 
+# facts the platform supplies to a stored profile from capabilities further out (the shortage
+# catalogue's 急需紧缺工种, decision 0186): handler(session, profile dict) amends the profile
+profile_facts = Hook("profile_facts")
+
+
+def on_profile_facts(handler: Callable[[Session, dict[str, Any]], None]) -> None:
+    """Register a supplier of platform facts (at start-up, ``rencai.wiring``)."""
+    profile_facts.register(handler)
+
+
 def checked_profile(talent: TalentProfile) -> dict[str, Any]:
     """A talent's stored profile as the calculator and a new case must read it: refused
     (RegistryError) if its birth date disagrees with the identity number, else with the number's
-    birth date (profiles stored before this check may lack it or contradict it)."""
-    return json.loads(_validated_profile(json.loads(talent.profile), talent.id_number))
+    birth date (profiles stored before this check may lack it or contradict it), with the facts
+    the platform supplies (``profile_facts``) as of now."""
+    profile: dict[str, Any] = json.loads(
+        _validated_profile(json.loads(talent.profile), talent.id_number)
+    )
+    session = object_session(talent)
+    if session is not None:
+        profile_facts.fire(session, profile)
+    return profile
 
 
 def update_profile(

@@ -62,6 +62,13 @@ def workbook(catalogue: CatalogueView) -> bytes:
     for cells in sheet.iter_rows(min_row=3):
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if catalogue.occupations:
+        jobs = book.create_sheet("急需紧缺工种（职业）")
+        jobs.append(["序号", "工种（职业）", "来源"])
+        for i, o in enumerate(catalogue.occupations, start=1):
+            jobs.append([i, o.name, o.source])
+        for column, width in zip("ABC", (6, 30, 40), strict=True):
+            jobs.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -96,4 +103,19 @@ def pdf(catalogue: CatalogueView) -> bytes:
             row = table.row()
             for value in values:
                 row.cell(str(value))
+    if catalogue.occupations:
+        doc.ln(4)
+        doc.set_font("cjk", size=12)
+        doc.cell(0, 8, "急需紧缺工种（职业）", new_x="LMARGIN", new_y="NEXT")
+        doc.set_font("cjk", size=9)
+        with doc.table(
+            col_widths=(10, 80, 120), text_align="LEFT", line_height=5, headings_style=heading
+        ) as table:
+            header = table.row()
+            for title in ("序号", "工种（职业）", "来源"):
+                header.cell(title)
+            for i, o in enumerate(catalogue.occupations, start=1):
+                row = table.row()
+                for value in (str(i), o.name, o.source):
+                    row.cell(value)
     return bytes(doc.output())

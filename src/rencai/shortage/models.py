@@ -60,3 +60,23 @@ class ShortageConsent(Base):
 
     talent_id: Mapped[int] = mapped_column(ForeignKey("talent_profiles.id"), primary_key=True)
     given_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ShortageOccupation(Base):
+    """The catalogue's part of occupations (工种/职业) for a city and year, maintained by the
+    office from a stated source (e.g. 《河北省急需紧缺职业（工种）目录》); published with the year's
+    catalogue (``catalogue_id`` set), and only then read by the training subsidies."""
+
+    __tablename__ = "shortage_occupations"
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "year", "name", name="uq_shortage_occupation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))  # 工种（职业）
+    source: Mapped[str] = mapped_column(String(200))  # where the office took it from
+    added_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    catalogue_id: Mapped[int | None] = mapped_column(ForeignKey("shortage_catalogues.id"))

@@ -29,7 +29,12 @@ from rencai.shortage.matching import (
     facts_of,
     ordered,
 )
-from rencai.shortage.models import ShortageCatalogue, ShortageConsent, ShortageNeed
+from rencai.shortage.models import (
+    ShortageCatalogue,
+    ShortageConsent,
+    ShortageNeed,
+    ShortageOccupation,
+)
 
 # 国民经济行业分类 GB/T 4754—2017, its 门类
 INDUSTRIES = {
@@ -226,8 +231,19 @@ def publish(session: Session, officer: Account, jurisdiction: str, year: int) ->
         )
         .with_for_update()
     ).all()
-    if not approved:
-        raise ShortageError("year", "该年度没有审核通过待发布的需求", "nothing_to_publish")
+    pending = session.scalars(
+        select(ShortageOccupation)
+        .where(
+            ShortageOccupation.jurisdiction == jurisdiction,
+            ShortageOccupation.year == year,
+            ShortageOccupation.catalogue_id.is_(None),
+        )
+        .with_for_update()
+    ).all()
+    if not approved and not pending:
+        raise ShortageError(
+            "year", "该年度没有审核通过待发布的需求或待发布的工种", "nothing_to_publish"
+        )
     catalogue = session.scalar(
         select(ShortageCatalogue).where(
             ShortageCatalogue.jurisdiction == jurisdiction, ShortageCatalogue.year == year
@@ -247,6 +263,8 @@ def publish(session: Session, officer: Account, jurisdiction: str, year: int) ->
     catalogue.published_at, catalogue.published_by = clock.now(), officer.id
     for need in approved:
         need.status, need.catalogue_id = "published", catalogue.id
+    for occupation in pending:
+        occupation.catalogue_id = catalogue.id
     session.flush()
     return catalogue
 
@@ -270,6 +288,129 @@ def catalogue_needs(session: Session, catalogue: ShortageCatalogue) -> list[Shor
             .order_by(ShortageNeed.industry, ShortageNeed.county, ShortageNeed.id)
         )
     )
+
+
+# --- the occupations part (急需紧缺工种/职业) --------------------------------------------------
+
+MAX_OCCUPATION = 100
+MAX_SOURCE = 200
+
+
+def _occupation_name(name: str) -> str:
+    """工种 names compared as the office typed them, spaces ignored (全角 too)."""
+    return "".join(name.split())
+
+
+def add_occupation(
+    session: Session, officer: Account, jurisdiction: str, year: int, name: str, source: str
+) -> ShortageOccupation:
+    """An occupation for the year's catalogue, with where the office took it from (e.g. the
+    provincial 急需紧缺职业（工种）目录); read by the training subsidies once published."""
+    if not may_review(officer):
+        raise ShortageError("role", "仅市委人才办可以维护急需紧缺工种目录", "forbidden")
+    if jurisdiction not in vocabulary().codes("jurisdiction"):
+        raise ShortageError("jurisdiction", "未知的城市", "bad_jurisdiction")
+    this = year_now()
+    if not this - 1 <= year <= this + 1:
+        raise ShortageError("year", f"目录年度应为{this - 1}至{this + 1}年", "bad_year")
+    cleaned = _occupation_name(name)
+    if not cleaned or len(cleaned) > MAX_OCCUPATION:
+        raise ShortageError("name", f"请填写工种（职业）名称，不超过{MAX_OCCUPATION}字", "no_name")
+    source = source.strip()
+    if not source or len(source) > MAX_SOURCE:
+        raise ShortageError(
+            "source", "请填写来源（如《河北省急需紧缺职业（工种）目录》）", "no_source"
+        )
+    exists_ = session.scalar(
+        select(ShortageOccupation).where(
+            ShortageOccupation.jurisdiction == jurisdiction,
+            ShortageOccupation.year == year,
+            ShortageOccupation.name == cleaned,
+        )
+    )
+    if exists_ is not None:
+        raise ShortageError("name", "该年度目录已有此工种", "duplicate_name")
+    row = ShortageOccupation(
+        jurisdiction=jurisdiction,
+        year=year,
+        name=cleaned,
+        source=source,
+        added_by=officer.id,
+        added_at=clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def remove_occupation(session: Session, officer: Account, occupation_id: int) -> None:
+    """An occupation not yet published may be removed; a published one stays (the subsidies
+    computed on it cite it)."""
+    if not may_review(officer):
+        raise ShortageError("role", "仅市委人才办可以维护急需紧缺工种目录", "forbidden")
+    row = session.get(ShortageOccupation, occupation_id)
+    if row is None:
+        raise ShortageError("occupation", "没有该工种", "not_found")
+    if row.catalogue_id is not None:
+        raise ShortageError("occupation", "已发布的工种不能删除", "bad_state")
+    session.delete(row)
+    session.flush()
+
+
+def occupations(
+    session: Session, jurisdiction: str, year: int, published_only: bool = True
+) -> list[ShortageOccupation]:
+    query = select(ShortageOccupation).where(
+        ShortageOccupation.jurisdiction == jurisdiction, ShortageOccupation.year == year
+    )
+    if published_only:
+        query = query.where(ShortageOccupation.catalogue_id.is_not(None))
+    return list(session.scalars(query.order_by(ShortageOccupation.name)))
+
+
+def pending_occupations(session: Session) -> list[ShortageOccupation]:
+    return list(
+        session.scalars(
+            select(ShortageOccupation)
+            .where(ShortageOccupation.catalogue_id.is_(None))
+            .order_by(
+                ShortageOccupation.jurisdiction, ShortageOccupation.year, ShortageOccupation.id
+            )
+        )
+    )
+
+
+def occupation_listed(
+    session: Session, jurisdiction: str, occupation: str | None, year: int
+) -> ShortageOccupation | None:
+    """The published entry of the city's catalogue of ``year`` naming the occupation."""
+    if not occupation:
+        return None
+    return session.scalar(
+        select(ShortageOccupation).where(
+            ShortageOccupation.jurisdiction == jurisdiction,
+            ShortageOccupation.year == year,
+            ShortageOccupation.name == _occupation_name(occupation),
+            ShortageOccupation.catalogue_id.is_not(None),
+        )
+    )
+
+
+def supply_occupation_fact(session: Session, profile: dict[str, Any]) -> None:
+    """The profile's ``person.catalogued_occupation``, from the catalogue (decision 0186): true
+    when the talent's 工种 is in the city's published catalogue of the year of the day asked.
+    What the profile said of it before is replaced; a profile naming no occupation and saying
+    nothing of it is left as it is."""
+    person = profile.get("person")
+    if not isinstance(person, dict):
+        return
+    occupation = person.get("occupation")
+    if not occupation and "catalogued_occupation" not in person:
+        return
+    on = profile.get("on")
+    year = int(str(on)[:4]) if on else year_now()
+    listed = occupation_listed(session, str(profile.get("jurisdiction")), occupation, year)
+    person["catalogued_occupation"] = listed is not None
 
 
 # --- consent and matching -----------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -11,8 +12,8 @@ from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import Employer
 from rencai.shortage.matching import DEGREE_LABELS, SKILL_LABELS
-from rencai.shortage.models import ShortageCatalogue, ShortageNeed
-from rencai.shortage.service import INDUSTRIES, STATUS_LABELS, Match
+from rencai.shortage.models import ShortageCatalogue, ShortageNeed, ShortageOccupation
+from rencai.shortage.service import INDUSTRIES, STATUS_LABELS, Match, occupations
 from rencai.views import View
 
 
@@ -73,6 +74,29 @@ class CatalogueView(View):
     published_at: dt.datetime
     published: str
     needs: list[NeedView]
+    occupations: list[OccupationView] = Field(default_factory=list)
+
+
+class OccupationView(View):
+    """An occupation (工种/职业) of the catalogue's part the office maintains (decision 0186)."""
+
+    id: int
+    jurisdiction: str
+    year: int
+    name: str
+    source: str
+    published: bool
+
+
+def occupation_view(row: ShortageOccupation) -> OccupationView:
+    return OccupationView(
+        id=row.id,
+        jurisdiction=row.jurisdiction,
+        year=row.year,
+        name=row.name,
+        source=row.source,
+        published=row.catalogue_id is not None,
+    )
 
 
 def catalogue_view(
@@ -86,6 +110,9 @@ def catalogue_view(
         published_at=catalogue.published_at,
         published=clock.display(catalogue.published_at),
         needs=[need_view(session, n) for n in needs],
+        occupations=[
+            occupation_view(o) for o in occupations(session, catalogue.jurisdiction, catalogue.year)
+        ],
     )
 
 

@@ -37,6 +37,9 @@ class StationPolicy(Base):
     max_nights: Mapped[int] = mapped_column(Integer)
     nightly_cap_fen: Mapped[int] = mapped_column(Integer)
     program: Mapped[str | None] = mapped_column(String(64))  # the rule deciding eligibility
+    # JSON [criterion]: the conditions the administrator states (rencai.policy.stated), judged
+    # on the first night where no computed rule exists (decision 0184)
+    criteria: Mapped[str | None] = mapped_column(Text)
     set_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from rencai import clock
 from rencai.applications.service import precheck
 from rencai.cards.keys import KeyStore
+from rencai.policy import stated
 from rencai.policy.citations import Citation
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.accounts import RegistryError, checked_profile
@@ -57,6 +58,8 @@ class Policy:
     nightly_cap_fen: int
     program: str | None
     citation: Citation | None  # the document's clause; None when the administrator set it
+    # the conditions the administrator states where no computed rule exists (decision 0184)
+    criteria: tuple[dict[str, Any], ...] = ()
 
     @property
     def from_administrator(self) -> bool:
@@ -128,7 +131,8 @@ def policy_of(session: Session, jurisdiction: str) -> Policy | None:
     row = session.get(StationPolicy, jurisdiction)
     if row is None:
         return None
-    return Policy(jurisdiction, row.max_nights, row.nightly_cap_fen, row.program, None)
+    criteria = tuple(json.loads(row.criteria)) if row.criteria else ()
+    return Policy(jurisdiction, row.max_nights, row.nightly_cap_fen, row.program, None, criteria)
 
 
 def _jurisdiction(code: str) -> str:
@@ -144,8 +148,11 @@ def set_policy(
     max_nights: int,
     nightly_cap_fen: int,
     program: str | None,
+    criteria: list[dict[str, Any]] | None = None,
 ) -> Policy:
-    """The administrator's limits for a city whose documents do not state them."""
+    """The administrator's limits for a city whose documents do not state them, and the
+    eligibility conditions they state (from ``rencai.policy.stated``) where no computed rule
+    decides the stay (decision 0184)."""
     _jurisdiction(jurisdiction)
     if jurisdiction in SEED_POLICIES:
         raise StationError(
@@ -155,11 +162,22 @@ def set_policy(
         raise StationError("max_nights", "最多入住天数须为1至30之间的整数", "bad_nights")
     if not 1 <= nightly_cap_fen <= 100_000:
         raise StationError("nightly_cap", "每晚补助上限须大于0且不超过1000元", "bad_amount")
+    stored = None
+    if criteria:
+        if program:
+            raise StationError(
+                "criteria", "已指定政策规则判定入住资格时，不能再另行设定条件", "bad_criteria"
+            )
+        try:
+            stored = json.dumps(stated.check(criteria), ensure_ascii=False)
+        except stated.StatedError as exc:
+            raise StationError("criteria", str(exc), "bad_criteria") from None
     row = session.get(StationPolicy, jurisdiction)
     if row is None:
         row = StationPolicy(jurisdiction=jurisdiction)
         session.add(row)
     row.max_nights, row.nightly_cap_fen, row.program = max_nights, nightly_cap_fen, program
+    row.criteria = stored
     row.set_by, row.set_at = admin.id, clock.now()
     session.flush()
     policy = policy_of(session, jurisdiction)
@@ -273,8 +291,9 @@ def add_operator(session: Session, station: Station, account: Account) -> None:
 
 
 def eligibility(talent: TalentProfile, policy: Policy, on: dt.date) -> dict[str, Any]:
-    """The rules engine's answer for the city's station program on the first night."""
-    if policy.program is None:
+    """The rules engine's answer for the city's station program on the first night, or, where
+    the city has none, its judgement of the conditions the administrator stated."""
+    if policy.program is None and not policy.criteria:
         raise StationError(
             "station",
             "该市驿站的入住条件尚未纳入政策计算，暂不能在线预订，请联系当地人才办",
@@ -287,6 +306,15 @@ def eligibility(talent: TalentProfile, policy: Policy, on: dt.date) -> dict[str,
     if profile.get("jurisdiction") != policy.jurisdiction:
         raise StationError(
             "station", "驿站所在城市与您档案中的城市不同，请先在档案中选择该市", "other_city"
+        )
+    if policy.program is None:
+        check = stated.judge(profile, policy.criteria, on)
+        if check["state"] == "eligible":
+            return check
+        raise StationError(
+            "eligibility",
+            "不符合青年人才驿站短住条件（管理员设定）：" + "；".join(check["reasons"]),
+            "not_eligible",
         )
     check = precheck(profile, policy.program, on)
     if check["state"] == "eligible":

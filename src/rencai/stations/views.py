@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any
 
+from pydantic import Field
 from sqlalchemy.orm import Session
 
+from rencai.policy import stated
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import TalentProfile
@@ -58,6 +61,9 @@ class PolicyView(View):
     rule: str | None
     set_by_administrator: bool
     basis: str
+    # the eligibility conditions the administrator stated (decision 0184), as people read them
+    criteria: list[str] = Field(default_factory=list)
+    criteria_stored: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def policy_view(jurisdiction: str, policy: Policy | None) -> PolicyView:
@@ -85,6 +91,8 @@ def policy_view(jurisdiction: str, policy: Policy | None) -> PolicyView:
         rule=policy.program,
         set_by_administrator=policy.citation is None,
         basis=basis,
+        criteria=[stated.describe(c) for c in policy.criteria],
+        criteria_stored=list(policy.criteria),
     )
 
 

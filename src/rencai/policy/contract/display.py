@@ -176,6 +176,9 @@ def _person(person: dict[str, Any]) -> Rows:
             rows.append((title, _label(kind, person[key])))
     if person.get("shortage_occupation"):
         rows.append(("紧缺工种", "是"))
+    _add(rows, "工种（职业）", person.get("occupation"))
+    if person.get("catalogued_occupation"):
+        rows.append(("列入本市公布的急需紧缺工种目录", "是"))
     honors = [_label("honor", h) for h in person.get("honors") or []]
     _add(rows, "荣誉称号", "、".join(honors))
     for award in person.get("science_awards") or []:

@@ -141,6 +141,11 @@ class Person(_Model):
     professional_title: _code("professional_title") = "none"  # type: ignore[valid-type]
     skill_level: _code("skill_level") = "none"  # type: ignore[valid-type]
     shortage_occupation: bool = False
+    # 工种（职业）, as the certificate names it; the platform reads it against the office's
+    # published 急需紧缺工种 part of the year's catalogue and sets ``catalogued_occupation``
+    # (decision 0186): what a talent states in that fact is not taken
+    occupation: Text | None = None
+    catalogued_occupation: bool = False
     honors: list[_code("honor")] = Field(  # type: ignore[valid-type]
         default_factory=list, max_length=MAX_ITEMS
     )

@@ -348,6 +348,7 @@ def input_variables() -> list[type[Variable]]:
             default_value=SkillLevel.none,
         ),
         _input("shortage_occupation", Person, bool, "紧缺工种"),
+        _input("catalogued_occupation", Person, bool, "工种列入本市公布的急需紧缺工种目录"),
         _input("invention_patents", Person, int, "国家授权发明专利数"),
         _input(
             "patents_commercialised_locally", Person, bool, "能在石家庄转化落地并产生一定经济效益"

@@ -261,6 +261,7 @@ def encode_profile(profile: Profile) -> EncodedProfile:
         "professional_title": column(ProfessionalTitle[p.professional_title].index, 0, np.int16),
         "skill_level": column(SkillLevel[p.skill_level].index, 0, np.int16),
         "shortage_occupation": column(p.shortage_occupation, False),
+        "catalogued_occupation": column(p.catalogued_occupation, False),
         "invention_patents": column(p.invention_patents, 0, np.int32),
         "patents_commercialised_locally": column(p.patents_commercialised_locally, False),
         "management_provincial_honor": column(p.management.provincial_honor, False),

@@ -34,6 +34,7 @@ from rencai.policy.cities import default_code
 from rencai.registry.accounts import resolve_token
 from rencai.registry.models import Account
 from rencai.views import Listing, View
+from rencai.web.api.stations import CriterionRequest
 from rencai.web.deps import (
     CurrentAccount,
     CurrentTalent,
@@ -92,7 +93,12 @@ class BatchRequest(BaseModel):
     unit_ids: list[DbId] = Field(min_length=1, max_length=10000)
     mode: Code | None = None
     objection_days: int | None = Field(None, ge=1, le=60)
-    jurisdiction: Code | None = None
+    jurisdiction: Code | None = Field(None, description="城市；不填时取所选房源所在城市")
+    stated_criteria: list[CriterionRequest] = Field(
+        default_factory=list,
+        max_length=10,
+        description="该市政策文件未规定申请条件时，住房保障部门为本批次设定的条件",
+    )
 
 
 class SettingsRequest(BaseModel):
@@ -273,7 +279,7 @@ def create_batch(body: BatchRequest, officer: Office, session: DbSession) -> Bat
     made = service.create_batch(
         session,
         officer,
-        body.jurisdiction or default_code(),
+        body.jurisdiction,
         body.kind,
         body.number,
         body.title,
@@ -283,6 +289,7 @@ def create_batch(body: BatchRequest, officer: Office, session: DbSession) -> Bat
         body.unit_ids,
         body.mode,
         body.objection_days,
+        [c.model_dump(exclude_none=True) for c in body.stated_criteria],
     )
     return batch_view(session, made)
 

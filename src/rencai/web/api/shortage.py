@@ -20,10 +20,12 @@ from rencai.shortage.views import (
     CatalogueView,
     MatchView,
     NeedView,
+    OccupationView,
     candidate_view,
     catalogue_view,
     match_view,
     need_view,
+    occupation_view,
 )
 from rencai.views import Listing, View
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, SerialId, require
@@ -64,6 +66,15 @@ class ReviewRequest(BaseModel):
 class PublishRequest(BaseModel):
     jurisdiction: Code
     year: int = Field(ge=2000, le=2100)
+
+
+class OccupationRequest(BaseModel):
+    jurisdiction: Code
+    year: int = Field(ge=2000, le=2100, description="目录年度")
+    name: str = Field(min_length=1, max_length=100, description="工种（职业）")
+    source: str = Field(
+        min_length=1, max_length=200, description="来源，如《河北省急需紧缺职业（工种）目录》"
+    )
 
 
 class ConsentRequest(BaseModel):
@@ -146,6 +157,36 @@ def candidates(
 def publish(body: PublishRequest, office: Office, session: DbSession) -> CatalogueView:
     catalogue = service.publish(session, office, body.jurisdiction, body.year)
     return catalogue_view(session, catalogue, service.catalogue_needs(session, catalogue))
+
+
+@router.post(
+    "/occupations",
+    response_model=OccupationView,
+    status_code=201,
+    summary="目录的急需紧缺工种（职业）部分：增加一项（随年度目录发布）",
+)
+def add_occupation(body: OccupationRequest, office: Office, session: DbSession) -> OccupationView:
+    row = service.add_occupation(
+        session, office, body.jurisdiction, body.year, body.name, body.source
+    )
+    return occupation_view(row)
+
+
+@router.get(
+    "/occupations",
+    response_model=Listing[OccupationView],
+    summary="急需紧缺工种（职业）：待发布的（人才办）",
+)
+def pending_occupations(office: Office, session: DbSession) -> Listing[OccupationView]:
+    return Listing.of([occupation_view(o) for o in service.pending_occupations(session)])
+
+
+@router.delete(
+    "/occupations/{occupation_id}", status_code=204, summary="删除尚未发布的工种（职业）"
+)
+def remove_occupation(occupation_id: SerialId, office: Office, session: DbSession) -> Response:
+    service.remove_occupation(session, office, occupation_id)
+    return Response(status_code=204)
 
 
 @router.get("/catalogues", response_model=Listing[CatalogueEntry], summary="已发布的目录")

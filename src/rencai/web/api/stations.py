@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from rencai import clock
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.stated import CRITERIA as STATED
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Account, Role, TalentProfile
 from rencai.stations import service
@@ -78,10 +79,23 @@ class OperatorCreated(View):
     station_id: int
 
 
+class CriterionRequest(BaseModel):
+    code: Code = Field(
+        description="条件：" + "；".join(f"{c.code} {c.label}" for c in STATED.values())
+    )
+    years: int | None = Field(None, ge=0, le=70, description="年数或周岁（需要时）")
+    degree: Code | None = Field(None, description="最低学历（需要时）")
+
+
 class PolicyRequest(BaseModel):
     max_nights: int = Field(ge=1, le=30, description="最多免费入住晚数")
     nightly_cap: str = Field(max_length=20, description="每晚补助上限（元）")
     rule: Code | None = Field(None, description="决定入住资格的政策规则编号")
+    criteria: list[CriterionRequest] = Field(
+        default_factory=list,
+        max_length=10,
+        description="该市无政策规则时，管理员设定的入住条件（从平台提供的条件中选择）",
+    )
 
 
 class BookingRequest(BaseModel):
@@ -169,7 +183,10 @@ def set_policy(
     jurisdiction: str, body: PolicyRequest, admin: Admin, session: DbSession
 ) -> PolicyView:
     cap = service.fen_of(body.nightly_cap, "nightly_cap")
-    policy = service.set_policy(session, admin, jurisdiction, body.max_nights, cap, body.rule)
+    criteria = [c.model_dump(exclude_none=True) for c in body.criteria]
+    policy = service.set_policy(
+        session, admin, jurisdiction, body.max_nights, cap, body.rule, criteria
+    )
     return policy_view(jurisdiction, policy)
 
 

@@ -31,11 +31,15 @@ from rencai.housing.views import (
     result_view,
 )
 from rencai.policy.cities import default_code
+from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.stated import CRITERIA as STATED
+from rencai.policy.stated import DEGREE_LABELS
 from rencai.registry.accounts import talent_of
 from rencai.registry.models import Account
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, SerialId, require_page
 from rencai.web.errors import status_of
 from rencai.web.forms import form_action
+from rencai.web.pages.stations import stated_criteria
 from rencai.web.templating import message, page
 
 router = APIRouter(include_in_schema=False)
@@ -232,6 +236,16 @@ def office_desk(request: Request, officer: Office, session: DbSession) -> Respon
             "batch_kinds": BATCH_KIND_LABELS,
             "modes": MODE_LABELS,
             "programs": service.eligible_choices(),
+            "city_programs": {
+                code: service.eligible_choices(code) for code in vocabulary().codes("jurisdiction")
+            },
+            "cities": vocabulary().codes("jurisdiction"),
+            "criteria": STATED,
+            "degrees": DEGREE_LABELS,
+            "counties": {
+                code: f"{vocabulary().label('jurisdiction', c.jurisdiction)}·{c.name}"
+                for code, c in vocabulary().counties.items()
+            },
             "today": clock.today().isoformat(),
         },
     )
@@ -286,7 +300,7 @@ async def create_batch(request: Request, officer: Office, session: DbSession) ->
         service.create_batch(
             session,
             officer,
-            default_code(),
+            _text(form, "jurisdiction") or None,
             _text(form, "kind"),
             number,
             _text(form, "title"),
@@ -296,6 +310,7 @@ async def create_batch(request: Request, officer: Office, session: DbSession) ->
             units,
             _text(form, "mode") or None,
             days,
+            stated_criteria(form, "c_", lambda f, m: service.HousingError(f, m, "invalid")),
         )
 
     return await _act(request, session, action, "/housing")

@@ -17,7 +17,13 @@ from rencai.shortage import service
 from rencai.shortage.errors import ShortageError
 from rencai.shortage.matching import DEGREE_LABELS, SKILL_LABELS
 from rencai.shortage.service import INDUSTRIES, NeedInput
-from rencai.shortage.views import candidate_view, catalogue_view, match_view, need_view
+from rencai.shortage.views import (
+    candidate_view,
+    catalogue_view,
+    match_view,
+    need_view,
+    occupation_view,
+)
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, SerialId
 from rencai.web.errors import status_of
 from rencai.web.forms import form_action
@@ -69,6 +75,9 @@ def _overview(
         context["programs"] = {
             code: service.programs_of(code) for code in vocabulary().codes("jurisdiction")
         }
+        context["pending_occupations"] = [
+            occupation_view(o) for o in service.pending_occupations(session)
+        ]
     talent = talent_of(session, account) if account and account.role == Role.talent else None
     if talent is not None:
         context["consented"] = service.consented(session, talent)
@@ -169,6 +178,31 @@ async def publish(request: Request, account: PageAccount, session: DbSession) ->
         return RedirectResponse(f"/shortage/catalogues/{jurisdiction}/{year}", status_code=303)
 
     return await _act(request, session, account, action, "")
+
+
+@router.post("/shortage/occupations", response_class=HTMLResponse)
+async def add_occupation(request: Request, account: PageAccount, session: DbSession) -> Response:
+    def action(form: Any) -> None:
+        service.add_occupation(
+            session,
+            account,
+            _text(form, "jurisdiction", 32),
+            _int(form, "year", "年度"),
+            _text(form, "name", 200),
+            _text(form, "source", 400),
+        )
+
+    return await _act(request, session, account, action, "工种已加入，随年度目录发布后生效")
+
+
+@router.post("/shortage/occupations/{occupation_id}/delete", response_class=HTMLResponse)
+async def remove_occupation(
+    request: Request, occupation_id: SerialId, account: PageAccount, session: DbSession
+) -> Response:
+    def action(form: Any) -> None:
+        service.remove_occupation(session, account, occupation_id)
+
+    return await _act(request, session, account, action, "工种已删除")
 
 
 @router.post("/shortage/consent", response_class=HTMLResponse)

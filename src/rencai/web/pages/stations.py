@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from rencai import clock
 from rencai.errors import Refusal
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.stated import CRITERIA as STATED
+from rencai.policy.stated import DEGREE_LABELS
 from rencai.registry.accounts import create_account, talent_of
 from rencai.registry.models import Account, Role, TalentProfile
 from rencai.stations import service
@@ -46,6 +48,26 @@ def _int(form: Any, name: str, label: str) -> int:
         return int(_text(form, name))
     except ValueError:
         raise StationError(name, f"请填写{label}（整数）", "bad_number") from None
+
+
+def stated_criteria(form: Any, prefix: str, error: Any) -> list[dict[str, Any]]:
+    """The conditions ticked on a form (``{prefix}{code}``), with their parameters
+    (``{prefix}{code}_years``, ``{prefix}min_degree_degree``); ``error(field, message)`` makes
+    the capability's refusal."""
+    chosen: list[dict[str, Any]] = []
+    for code, criterion in STATED.items():
+        if form.get(f"{prefix}{code}") != "on":
+            continue
+        item: dict[str, Any] = {"code": code}
+        if criterion.parameter == "years":
+            value = _text(form, f"{prefix}{code}_years")
+            if not value.isdigit() or len(value) > 3:
+                raise error("criteria", f"请为“{criterion.label}”填写整数")
+            item["years"] = int(value)
+        elif criterion.parameter == "degree":
+            item["degree"] = _text(form, f"{prefix}{code}_degree")
+        chosen.append(item)
+    return chosen
 
 
 def _date(form: Any, name: str, label: str) -> dt.date:
@@ -97,6 +119,8 @@ def _overview(
             "is_talent": talent is not None,
             "is_office": service.may_manage(account),
             "is_admin": service.may_set_policy(account),
+            "criteria": STATED,
+            "degrees": DEGREE_LABELS,
             "mine": mine,
             "counties": counties,
             "cities": cities,
@@ -292,6 +316,7 @@ async def set_policy(request: Request, account: PageAccount, session: DbSession)
             _int(form, "max_nights", "最多入住晚数"),
             service.fen_of(_text(form, "nightly_cap")[:20], "nightly_cap"),
             _text(form, "rule")[:64] or None,
+            stated_criteria(form, "c_", lambda f, m: StationError(f, m, "bad_criteria")),
         )
 
     return await _act(request, session, account, action, "驿站短住标准已设定")

@@ -12,9 +12,12 @@ parameters; its technician levels are in ``apprentice_2022``; decision 0117).
 from __future__ import annotations
 
 import numpy as np
+from openfisca_core.indexed_enums import Enum
+from openfisca_core.periods import DAY
+from openfisca_core.variables import Variable
 
 from rencai.policy.citations import Citation
-from rencai.policy.engine.model import SkillCertificate
+from rencai.policy.engine.model import Person, SkillCertificate
 from rencai.policy.jurisdictions.shijiazhuang.common import (
     enterprise,
     in_force,
@@ -32,7 +35,7 @@ CERTIFICATE_LABELS = {m.name: m.value for m in SkillCertificate}
 opinions_in_force = in_force(
     name="skill_upgrade_subsidy_in_force",
     what="关于推行终身职业技能培训制度加快技能强市建设的实施意见",
-    path="lifelong_skills_2019.skill_upgrade.primary",
+    path="lifelong_skills_2019.skill_upgrade.primary.standard",
     since="2019年10月15日",
 )
 
@@ -101,9 +104,13 @@ SKILL_UPGRADE = Benefit(
         holds_certificate,
         certificate_obtained_in_time,
     ),
-    amount=Amount(parameter="lifelong_skills_2019.skill_upgrade", keys=("skill_certificate",)),
+    amount=Amount(
+        parameter="lifelong_skills_2019.skill_upgrade",
+        keys=("skill_certificate", "skill_upgrade_rate"),
+    ),
     per="once",
-    condition="每取得一个等级的证书补贴一次；纳入急需紧缺工种目录的，补贴标准可提高10%（由人社部门核定）",
+    condition="每取得一个等级的证书补贴一次；工种列入本市公布的急需紧缺工种目录的，"
+    "按提高10%的标准计算（由人社部门核定）",
     citation=Citation(
         document=DOCUMENT,
         clause="三（一）3",
@@ -111,6 +118,33 @@ SKILL_UPGRADE = Benefit(
         "分别给予1000元、1500元、2000元的技能提升补贴",
     ),
 )
+
+
+class SkillUpgradeRate(Enum):
+    standard = "标准"
+    listed = "列入急需紧缺工种目录，标准提高10%"
+
+
+class skill_upgrade_rate(Variable):
+    """三（一）3: 纳入急需紧缺工种目录的，补贴标准可提高10%. The fact is the platform's: the
+    talent's 工种 is in the city's published catalogue of the year (decision 0186)."""
+
+    value_type = Enum
+    possible_values = SkillUpgradeRate
+    default_value = SkillUpgradeRate.standard
+    entity = Person
+    definition_period = DAY
+    label = "技能提升补贴标准"
+
+    def formula(person, period, parameters):
+        return np.where(
+            person("catalogued_occupation", period),
+            idx(SkillUpgradeRate.listed),
+            idx(SkillUpgradeRate.standard),
+        )
+
+
+HELPERS: list[type[Variable]] = [skill_upgrade_rate]
 
 
 # --- 企业新型学徒制培训补贴: to the enterprise, per apprentice and year ---------------------------

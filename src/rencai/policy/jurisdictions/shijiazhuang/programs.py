@@ -74,5 +74,6 @@ def program() -> Program:
             *rental_housing.HELPERS,
             *skills.HELPERS,
             *industry_2021_42.HELPERS,
+            *lifelong_skills_2019.HELPERS,
         ],
     )
