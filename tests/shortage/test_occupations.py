@@ -134,3 +134,18 @@ def test_a_published_occupation_raises_the_skill_upgrade_subsidy_by_ten_percent(
     assert _subsidy(api, other)["total"] == "1500.00"  # 面包师 is not in the catalogue
     removed = httpx.delete(f"{api}/shortage/occupations/{added.json()['id']}", headers=office)
     assert removed.status_code == 409 and _error(removed)["code"] == "bad_state"
+    # the public calculator reads the same published list for the 工种 a visitor types
+    form = {
+        "jurisdiction": "shijiazhuang",
+        "birth_date": "1994-03-02",
+        "unemployment_insurance_months": "24",
+        "skill_certificate": "intermediate",
+        "skill_certificate_date": f"{year}-01-10",
+        "employer_type": "enterprise",
+        "county": "130102",
+    }
+    listed_page = httpx.post(f"{live_server.url}/calculator", data={**form, "occupation": welder})
+    other_page = httpx.post(f"{live_server.url}/calculator", data={**form, "occupation": baker})
+    assert listed_page.status_code == other_page.status_code == 200, listed_page.text[-500:]
+    assert "1,650.00" in listed_page.text and "1,650.00" not in other_page.text
+    assert "1,500.00" in other_page.text

@@ -13,7 +13,7 @@ from rencai.web.pages.calculator import QUESTIONS, profile_from_form, question
 
 TEMPLATE = Path(__file__).parents[2] / "src/rencai/web/templates/calculator.html"
 # read by no rule: the nationality is shown to reviewers only
-NOT_ASKED = {"nationality"}
+NOT_ASKED = {"nationality", "catalogued_occupation"}  # the latter: from the catalogue
 VALUES = {
     "birth_date": "1994-03-02",
     "graduation_date": "2020-06-30",

@@ -20,7 +20,8 @@ from rencai.policy.contract.profile import FieldError, ProfileError, parse_profi
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain.needs import FIELD_LABELS
-from rencai.web.deps import SESSION_COOKIE
+from rencai.registry.accounts import profile_facts
+from rencai.web.deps import SESSION_COOKIE, DbSession
 from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -306,6 +307,7 @@ def profile_from_form(form: FormData) -> dict[str, Any]:
         "professional_title": _text(form, "professional_title") or "none",
         "skill_level": _text(form, "skill_level") or "none",
         "shortage_occupation": _checked(form, "shortage_occupation"),
+        "occupation": _text(form, "occupation"),
         "honors": [h for h in form.getlist("honors") if isinstance(h, str)],
         "recognitions": [r for r in form.getlist("recognitions") if isinstance(r, str)],
         "patents_commercialised_locally": _checked(form, "patents_commercialised_locally"),
@@ -471,12 +473,16 @@ def calculator_form(request: Request, example: str | None = None) -> HTMLRespons
 
 
 @router.post("/calculator", response_class=HTMLResponse)
-async def calculator_submit(request: Request) -> HTMLResponse:
+async def calculator_submit(request: Request, session: DbSession) -> HTMLResponse:
     form = await request.form()
     partial = request.headers.get("HX-Request") == "true"
     result, errors = None, []
     try:
-        result = entitlements(parse_profile(profile_from_form(form)))
+        profile = profile_from_form(form)
+        # facts the platform supplies (the published 急需紧缺工种, decision 0186), as for a
+        # stored profile
+        profile_facts.fire(session, profile)
+        result = entitlements(parse_profile(profile))
     except ProfileError as exc:
         errors = exc.errors
     except ValueError:
