@@ -69,6 +69,13 @@ def _check_password(password: str, field: str = "password") -> None:
         raise RegistryError(field, "密码须同时包含字母和数字", "weak_password")
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a password (checked first). Hashing is deliberately slow: accounts
+    created together with one initial password pass this once as ``hashed``."""
+    _check_password(password)
+    return _hasher.hash(password)
+
+
 def create_account(
     session: Session,
     username: str,
@@ -80,7 +87,10 @@ def create_account(
     department: str | None = None,
     employer_id: int | None = None,
     jurisdiction: str | None = None,
+    hashed: str | None = None,
 ) -> Account:
+    """``hashed``: ``hash_password(password)`` computed once for a batch of accounts created
+    with the same initial password (it must be that password's hash)."""
     username = username.strip()
     if not 3 <= len(username) <= 64:
         raise RegistryError("username", "用户名长度应为3至64个字符", "bad_username")
@@ -96,7 +106,7 @@ def create_account(
     account = Account(
         username=username,
         display_name=display_name.strip() or username,
-        password_hash=_hasher.hash(password),
+        password_hash=hashed or _hasher.hash(password),
         role=role.value,
         county=county,
         department=department,
@@ -121,6 +131,8 @@ def register_talent(
     name: str,
     id_number: str,
     profile: dict[str, Any] | None = None,
+    *,
+    hashed: str | None = None,
 ) -> TalentProfile:
     name = name.strip()
     if not name or len(name) > MAX_NAME_LENGTH:
@@ -132,7 +144,7 @@ def register_talent(
     if session.scalar(select(TalentProfile.id).where(TalentProfile.id_number == number)):
         raise RegistryError("id_number", "该身份证号已注册", "duplicate_id_number")
     document = _validated_profile(profile or {"jurisdiction": default_code()}, number)
-    account = create_account(session, username, password, name, Role.talent)
+    account = create_account(session, username, password, name, Role.talent, hashed=hashed)
     talent = TalentProfile(
         account_id=account.id,
         name=name.strip(),
