@@ -52,6 +52,20 @@ def may_get_notice(session: Session, account: Account, application: Application)
     return account.role in REVIEWERS or is_applicant(session, account, application)
 
 
+def documents(session: Session, account: Account, application: Application) -> list[dict[str, str]]:
+    """The printable documents this account may take from the case page (links)."""
+    found = []
+    if may_print_summary(account):
+        found.append(
+            {"label": "打印审核摘要（PDF）", "href": f"/applications/{application.id}/summary.pdf"}
+        )
+    if application.status in DECIDED and may_get_notice(session, account, application):
+        found.append(
+            {"label": "下载决定通知书（PDF）", "href": f"/applications/{application.id}/notice.pdf"}
+        )
+    return found
+
+
 def clause_label(clause: str) -> str:
     """'4' → '第4条'; a clause the document names otherwise ('申领范围（1）') stays as written."""
     clause = clause.strip()

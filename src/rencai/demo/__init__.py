@@ -13,7 +13,7 @@ from rencai.applications.service import apply, decide, set_review_limit
 from rencai.demo.cards import load_card_demo
 from rencai.demo.housing import HOUSING_ACCOUNTS, load_housing_demo
 from rencai.demo.ledger import DEMO_FINANCE, load_ledger_demo
-from rencai.demo.population import load_population_demo
+from rencai.demo.population import POPULATION_ACCOUNTS, load_population_demo
 from rencai.demo.reforms import REFORM_ACCOUNTS, load_reform_demo
 from rencai.demo.review import REVIEW_ACCOUNTS, load_review_demo
 from rencai.demo.stations import STATION_ACCOUNTS, load_stations_demo
@@ -63,6 +63,7 @@ DEMO_ACCOUNTS = [
     *HOUSING_ACCOUNTS,
     *STATION_ACCOUNTS,
     DEMO_LEADER,
+    *POPULATION_ACCOUNTS,
 ]
 
 

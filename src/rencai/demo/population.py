@@ -82,6 +82,7 @@ UNITS = [  # (name, county, type, industry): registered and verified by the city
     ("锦州示例石化装备有限公司", "210702", "enterprise", None),
     ("锦州示例光伏材料有限公司", "210781", "enterprise", None),
 ]
+POPULATION_ACCOUNTS = [("demo_data", "数据管理人员（部门数据导入 /feeds）")]
 TALENTS = {"shijiazhuang": 200, "jinzhou": 40, "cangzhou": 30}
 PAID = 30  # doctors whose B-card rent subsidy was paid in both cycles
 
@@ -242,6 +243,7 @@ def load_population_demo(session: Session, password: str) -> None:
     hashed = hash_password(password)  # one initial password for the whole population
     people = _people(rng, today)
     offices = _offices(session, people, password, hashed)
+    create_account(session, "demo_data", password, "市大数据中心 数据管理员", Role.data_office)
     _employers(session, offices.city)
     biotech = session.scalar(select(Employer).where(Employer.county == "130102"))
     assert biotech is not None and offices.hr.employer_id == biotech.id

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from rencai import clock
 from rencai.applications import automatic
 from rencai.applications.bulk import clean_reasons
+from rencai.applications.documents import documents
 from rencai.applications.journal import ACTION_LABELS, LEVEL_LABELS
 from rencai.applications.materials import MAX_BYTES, Material, materials_of, size_label, store
 from rencai.applications.models import Application, Status
@@ -132,6 +133,7 @@ def case_page(
         "feed_checks": feed_checks(session, application)
         if may_see_feed_checks(account, application)
         else None,
+        "documents": documents(session, account, application),
     }
     return templates.TemplateResponse(request, "case.html", context)
 
