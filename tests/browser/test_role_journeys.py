@@ -132,7 +132,7 @@ JOURNEYS = [
         ROLE_LABELS[Role.housing_office],
         "/housing/office",
         "住房保障",
-        ["第五批"],
+        ["市级人才公寓"],
     ),
     Journey(
         "station-operator",
