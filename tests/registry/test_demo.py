@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -14,14 +15,14 @@ from rencai.applications.models import Application
 from rencai.applications.service import is_overdue
 from rencai.audit.log import verify
 from rencai.cards.models import Card, CardUse
-from rencai.db.session import session_scope
+from rencai.db.session import session_scope, upgrade
 from rencai.demo import DEMO_ACCOUNTS, PASSWORD, load_demo
 from rencai.ledger.journal import receivable_balances
 from rencai.ledger.models import Batch, ConfirmationImport, JournalEntry, Payment, Receivable
 from rencai.policy.contract.identity import id_birth_date
-from rencai.registry.accounts import authenticate
+from rencai.registry.accounts import authenticate, create_account, shared_hashes
 from rencai.registry.identifiers import validate_id_number
-from rencai.registry.models import Account, TalentProfile
+from rencai.registry.models import Account, Role, TalentProfile
 from tests.housing.demo_checks import check_housing_demo
 
 
@@ -108,3 +109,18 @@ def test_demo_population_shows_every_workspace_at_work(demo_url: str) -> None:
             account = session.scalar(select(Account).where(Account.username == username))
             assert account is not None and account.active
         assert authenticate(session, "demo_p000", PASSWORD).account.username == "demo_p000"
+
+
+def test_accounts_made_together_share_one_hash_only_inside_the_block(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'hashes.sqlite3'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        with shared_hashes():
+            a = create_account(session, "shared_a", "demo1234", "甲", Role.city_reviewer)
+            b = create_account(session, "shared_b", "demo1234", "乙", Role.city_reviewer)
+            c = create_account(session, "shared_c", "other999", "丙", Role.city_reviewer)
+        d = create_account(session, "alone_d", "demo1234", "丁", Role.city_reviewer)
+        assert a.password_hash == b.password_hash != c.password_hash
+        assert d.password_hash != a.password_hash  # outside the block: its own salt
+        for username, password in (("shared_b", "demo1234"), ("shared_c", "other999")):
+            assert authenticate(session, username, password).account.username == username

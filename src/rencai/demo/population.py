@@ -43,7 +43,6 @@ from rencai.policy.cities import names
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.accounts import (
     create_account,
-    hash_password,
     register_employer,
     register_talent,
 )
@@ -190,7 +189,7 @@ class Offices:
     hr: Account
 
 
-def _offices(session: Session, people: list[Person], password: str, hashed: str) -> Offices:
+def _offices(session: Session, people: list[Person], password: str) -> Offices:
     def one(username: str) -> Account:
         account = session.scalar(select(Account).where(Account.username == username))
         assert account is not None, username
@@ -206,7 +205,7 @@ def _offices(session: Session, people: list[Person], password: str, hashed: str)
         office = f"{counties[code].name}人才办"
         county[code] = create_account(
             session, f"demo_county_{code}", password, office, Role.county_reviewer,
-            county=code, hashed=hashed,
+            county=code,
         )  # fmt: skip
     return Offices(
         county=county,
@@ -240,9 +239,8 @@ def _decide(
 def load_population_demo(session: Session, password: str) -> None:
     rng = random.Random(SEED)
     today = clock.today()
-    hashed = hash_password(password)  # one initial password for the whole population
     people = _people(rng, today)
-    offices = _offices(session, people, password, hashed)
+    offices = _offices(session, people, password)
     create_account(session, "demo_data", password, "市大数据中心 数据管理员", Role.data_office)
     _employers(session, offices.city)
     biotech = session.scalar(select(Employer).where(Employer.county == "130102"))
@@ -256,7 +254,6 @@ def load_population_demo(session: Session, password: str) -> None:
                 p.name,
                 p.id_number,
                 copy.deepcopy(p.profile),
-                hashed=hashed,
             )
     sjz = [p for p in people if p.city == "shijiazhuang"]
     paid, rest = sjz[:PAID], sjz[PAID:]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,11 +71,29 @@ def _check_password(password: str, field: str = "password") -> None:
         raise RegistryError(field, "密码须同时包含字母和数字", "weak_password")
 
 
-def hash_password(password: str) -> str:
-    """The stored form of a password (checked first). Hashing is deliberately slow: accounts
-    created together with one initial password pass this once as ``hashed``."""
-    _check_password(password)
-    return _hasher.hash(password)
+_shared: dict[str, str] | None = None
+
+
+@contextlib.contextmanager
+def shared_hashes() -> Iterator[None]:
+    """Accounts created inside this block with the same initial password share its one argon2
+    hash (hashing is deliberately slow; a batch of accounts made together — the demo world —
+    would otherwise spend most of its time hashing one password). Outside it, every account's
+    password is hashed on its own, with its own salt."""
+    global _shared
+    previous, _shared = _shared, {}
+    try:
+        yield
+    finally:
+        _shared = previous
+
+
+def _hash(password: str) -> str:
+    if _shared is None:
+        return _hasher.hash(password)
+    if password not in _shared:
+        _shared[password] = _hasher.hash(password)
+    return _shared[password]
 
 
 def create_account(
@@ -87,10 +107,7 @@ def create_account(
     department: str | None = None,
     employer_id: int | None = None,
     jurisdiction: str | None = None,
-    hashed: str | None = None,
 ) -> Account:
-    """``hashed``: ``hash_password(password)`` computed once for a batch of accounts created
-    with the same initial password (it must be that password's hash)."""
     username = username.strip()
     if not 3 <= len(username) <= 64:
         raise RegistryError("username", "用户名长度应为3至64个字符", "bad_username")
@@ -106,7 +123,7 @@ def create_account(
     account = Account(
         username=username,
         display_name=display_name.strip() or username,
-        password_hash=hashed or _hasher.hash(password),
+        password_hash=_hash(password),
         role=role.value,
         county=county,
         department=department,
@@ -131,8 +148,6 @@ def register_talent(
     name: str,
     id_number: str,
     profile: dict[str, Any] | None = None,
-    *,
-    hashed: str | None = None,
 ) -> TalentProfile:
     name = name.strip()
     if not name or len(name) > MAX_NAME_LENGTH:
@@ -144,7 +159,7 @@ def register_talent(
     if session.scalar(select(TalentProfile.id).where(TalentProfile.id_number == number)):
         raise RegistryError("id_number", "该身份证号已注册", "duplicate_id_number")
     document = _validated_profile(profile or {"jurisdiction": default_code()}, number)
-    account = create_account(session, username, password, name, Role.talent, hashed=hashed)
+    account = create_account(session, username, password, name, Role.talent)
     talent = TalentProfile(
         account_id=account.id,
         name=name.strip(),
