@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +70,38 @@ def pg_server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     engine_for(url).dispose()
     with ServerProcess(url, tmp_path_factory.mktemp("served-files")) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo world of `make run`, loaded once per session into a SQLite file (asserting it
+    was created); a test takes its own copy with ``demo_url``."""
+    from rencai.db.session import engine_for, session_scope, upgrade
+    from rencai.demo import load_demo
+
+    folder = tmp_path_factory.mktemp("demo-template")
+    path = folder / "demo.sqlite3"
+    url = f"sqlite:///{path}"
+    previous = os.environ.get("RENCAI_FILES_DIR")
+    os.environ["RENCAI_FILES_DIR"] = str(folder / "files")  # the demo's bank files
+    settings.reset()
+    try:
+        upgrade(url)
+        with session_scope(url) as session:
+            assert load_demo(session) is True
+        engine_for(url).dispose()
+    finally:
+        if previous is None:
+            os.environ.pop("RENCAI_FILES_DIR", None)
+        else:
+            os.environ["RENCAI_FILES_DIR"] = previous
+        settings.reset()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the demo world for one test (SQLite URL)."""
+    target = tmp_path / "demo.sqlite3"
+    shutil.copyfile(demo_template, target)
+    return f"sqlite:///{target}"

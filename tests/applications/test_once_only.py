@@ -5,6 +5,7 @@ second grant even when the service's own check is bypassed (PostgreSQL, concurre
 from __future__ import annotations
 
 import copy
+import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -65,14 +66,12 @@ def test_the_catalogue_says_what_is_once_only() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    from rencai.demo import load_demo
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        load_demo(session)
-    with ServerProcess(url, tmp_path_factory.mktemp("demo-files")) as server:
+def demo_server(
+    demo_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    shutil.copyfile(demo_template, path)
+    with ServerProcess(f"sqlite:///{path}", tmp_path_factory.mktemp("demo-files")) as server:
         yield server
 
 

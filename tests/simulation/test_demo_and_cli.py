@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from rencai.db.session import session_scope, upgrade
-from rencai.demo import load_demo
 from rencai.registry.models import Account
 from rencai.simulation import service
 from rencai.simulation.models import ReformRun, SavedReform
@@ -21,11 +20,8 @@ from rencai.simulation.models import ReformRun, SavedReform
 HERE = Path(__file__).parent
 
 
-def test_the_demo_reform_runs_on_the_registered_talents(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        assert load_demo(session)
+def test_the_demo_reform_runs_on_the_registered_talents(demo_url: str) -> None:
+    url = demo_url
     with session_scope(url) as session:
         reforms = list(session.scalars(select(SavedReform).order_by(SavedReform.id)))
         assert len(reforms) == 2

@@ -4,25 +4,19 @@ Cangzhou station waiting for its limits, and a published catalogue with a matche
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from sqlalchemy import select
 
 from rencai import clock
-from rencai.db.session import session_scope, upgrade
-from rencai.demo import load_demo
+from rencai.db.session import session_scope
 from rencai.registry.models import Account, TalentProfile
 from rencai.shortage import service as shortage
 from rencai.stations import service as stations
 from rencai.stations.models import StationBooking
 
 
-def test_demo_stations_and_catalogue(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        assert load_demo(session) is True
-    with session_scope(url) as session:
+def test_demo_stations_and_catalogue(demo_url: str) -> None:
+    with session_scope(demo_url) as session:
         states = Counter(b.status for b in session.scalars(select(StationBooking)))
         assert states == {"checked_in": 2, "no_show": 1}
         costs = {

@@ -257,7 +257,17 @@ def _api(server: LiveServer, world: dict[str, Any], role: str, route: str) -> in
         if route == "dept_decide":
             body = {"decision": "approve", "version": 999}
             return client.post(f"{api}/applications/{ids['dept']}/decision", json=body).status_code
+        if route in ("summary_pdf", "notice_pdf", "notice_pending"):
+            return client.get(f"{api}/applications/{_pdf_case(ids, route)}").status_code
     raise AssertionError(route)
+
+
+def _pdf_case(ids: dict[str, int], route: str) -> str:
+    """The summary of the case at 公安; the notice of the approved 秒批 case, and of the case
+    still under review (none yet)."""
+    if route == "summary_pdf":
+        return f"{ids['dept']}/summary.pdf"
+    return f"{ids['auto' if route == 'notice_pdf' else 'dept']}/notice.pdf"
 
 
 def _row(default: int | str, **overrides: int | str) -> dict[str, int | str]:
@@ -303,6 +313,15 @@ API_EXPECTED: dict[str, dict[str, int | str]] = {
     "admin_required_put": _row(403, **ADMIN_ONLY, admin=422),
     "dept_decide": _row(
         404, anonymous=401, owner=409, county=409, city=409, police=409, admin=409, hr=409
+    ),
+    # a case's PDFs: the summary for its reviewers, the notice for its applicant and reviewers
+    # once decided; whoever cannot see the case is told it does not exist
+    "summary_pdf": _row(
+        404, anonymous=401, owner=403, hr=403, county=200, city=200, police=200, admin=200
+    ),
+    "notice_pdf": _row(404, anonymous=401, owner=200, hr=403, county=200, city=200, admin=200),
+    "notice_pending": _row(
+        404, anonymous=401, owner=409, hr=403, county=409, city=409, police=409, admin=409
     ),
 }
 
@@ -379,6 +398,8 @@ def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> i
         if route == "employment":  # a denial without a reason: HR reaches validation
             form = {"confirmed": "no", "note": ""}
             return client.post(f"/applications/{ids['dept']}/employment", data=form).status_code
+        if route in ("summary_pdf", "notice_pdf", "notice_pending"):
+            return client.get(f"/applications/{_pdf_case(ids, route)}").status_code
     raise AssertionError(route)
 
 
@@ -410,6 +431,13 @@ PAGE_EXPECTED: dict[str, dict[str, int | str]] = {
     "closure": _row(403, **LOGIN, admin=422),
     "/assistant": _row(200),
     "assistant_ask": _row(200),
+    "summary_pdf": _row(
+        404, **LOGIN, owner=403, hr=403, county=200, city=200, police=200, admin=200
+    ),
+    "notice_pdf": _row(404, **LOGIN, owner=200, hr=403, county=200, city=200, admin=200),
+    "notice_pending": _row(
+        404, **LOGIN, owner=409, hr=403, county=409, city=409, police=409, admin=409
+    ),
 }
 
 

@@ -17,7 +17,7 @@ from rencai.analytics.access import StatsError
 from rencai.analytics.figures import FIGURES
 from rencai.analytics.service import figure_table, parse_as_of
 from rencai.analytics.views import FigureView, figure_view
-from rencai.cards.presentation import CJK_FONTS
+from rencai.printing import NO_FONT, cjk_font
 from rencai.registry.models import Account
 
 # (figure, options, chart kind, columns charted)
@@ -38,10 +38,10 @@ COLOURS = [(0, 102, 68), (52, 120, 198), (230, 140, 30), (190, 50, 50), (120, 80
 
 
 def font_path() -> str:
-    for path in CJK_FONTS:
-        if path.exists():
-            return str(path)
-    raise StatsError("font", "未安装中文字体（fonts-wqy-microhei），无法生成 PDF", "no_font")
+    found = cjk_font()
+    if found is None:
+        raise StatsError("font", NO_FONT, "no_font")
+    return str(found)
 
 
 def _number(value: Any) -> float | None:

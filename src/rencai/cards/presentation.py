@@ -23,15 +23,12 @@ from rencai.cards.issuance import CardError
 from rencai.cards.keys import KeyStore
 from rencai.cards.models import STATUS_LABELS, Card, CardStatus
 from rencai.cards.points import tier_label, title_of
+from rencai.printing import NO_FONT, cjk_font
 
 CHINA = clock.OFFICE_ZONE
 WINDOW = 60  # seconds a dynamic code is shown for
 PREFETCH = 10  # windows handed to the app at once
 QR_ERROR = "m"  # 15 % error correction: a phone screen or a worn print still scans
-CJK_FONTS = (
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-)
 
 
 def day_start(day: dt.date) -> int:
@@ -105,10 +102,10 @@ def svg(text: str, scale: int = 6) -> bytes:
 
 
 def _font() -> Path:
-    for path in CJK_FONTS:
-        if path.exists():
-            return path
-    raise CardError("font", "未安装中文字体（fonts-wqy-microhei），无法生成 PDF", "no_font")
+    found = cjk_font()
+    if found is None:
+        raise CardError("font", NO_FONT, "no_font")
+    return found
 
 
 def pdf(session: Session, card: Card, holder: str, code: str, photo: bytes) -> bytes:

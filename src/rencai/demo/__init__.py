@@ -13,11 +13,17 @@ from rencai.applications.service import apply, decide, set_review_limit
 from rencai.demo.cards import load_card_demo
 from rencai.demo.housing import HOUSING_ACCOUNTS, load_housing_demo
 from rencai.demo.ledger import DEMO_FINANCE, load_ledger_demo
+from rencai.demo.population import POPULATION_ACCOUNTS, load_population_demo
 from rencai.demo.reforms import REFORM_ACCOUNTS, load_reform_demo
 from rencai.demo.review import REVIEW_ACCOUNTS, load_review_demo
 from rencai.demo.stations import STATION_ACCOUNTS, load_stations_demo
 from rencai.demo.stats import DEMO_LEADER, load_stats_demo
-from rencai.registry.accounts import create_account, register_employer, register_talent
+from rencai.registry.accounts import (
+    create_account,
+    register_employer,
+    register_talent,
+    shared_hashes,
+)
 from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Account, Role
@@ -62,6 +68,7 @@ DEMO_ACCOUNTS = [
     *HOUSING_ACCOUNTS,
     *STATION_ACCOUNTS,
     DEMO_LEADER,
+    *POPULATION_ACCOUNTS,
 ]
 
 
@@ -77,9 +84,16 @@ def _uscc(seed: str) -> str:
 
 
 def load_demo(session: Session) -> bool:
-    """Create the demo world once; returns False if it was already there."""
+    """Create the demo world once; returns False if it was already there. Its accounts share
+    the demo password's one hash (``shared_hashes``)."""
     if session.scalar(select(Account.id).where(Account.username == "demo_doctor")):
         return False
+    with shared_hashes():
+        _load(session)
+    return True
+
+
+def _load(session: Session) -> None:
     biotech = register_employer(
         session,
         _uscc("BX001A"),
@@ -138,4 +152,4 @@ def load_demo(session: Session) -> bool:
     load_reform_demo(session, PASSWORD)
     load_stations_demo(session, PASSWORD, city, _id)
     load_stats_demo(session, PASSWORD)
-    return True
+    load_population_demo(session, PASSWORD)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,31 @@ def _check_password(password: str, field: str = "password") -> None:
         raise RegistryError(field, "密码须同时包含字母和数字", "weak_password")
 
 
+_shared: dict[str, str] | None = None
+
+
+@contextlib.contextmanager
+def shared_hashes() -> Iterator[None]:
+    """Accounts created inside this block with the same initial password share its one argon2
+    hash (hashing is deliberately slow; a batch of accounts made together — the demo world —
+    would otherwise spend most of its time hashing one password). Outside it, every account's
+    password is hashed on its own, with its own salt."""
+    global _shared
+    previous, _shared = _shared, {}
+    try:
+        yield
+    finally:
+        _shared = previous
+
+
+def _hash(password: str) -> str:
+    if _shared is None:
+        return _hasher.hash(password)
+    if password not in _shared:
+        _shared[password] = _hasher.hash(password)
+    return _shared[password]
+
+
 def create_account(
     session: Session,
     username: str,
@@ -98,7 +124,7 @@ def create_account(
     account = Account(
         username=username,
         display_name=display_name.strip() or username,
-        password_hash=_hasher.hash(password),
+        password_hash=_hash(password),
         role=role.value,
         county=county,
         department=department,

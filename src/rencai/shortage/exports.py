@@ -10,7 +10,7 @@ from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from rencai.cards.presentation import CJK_FONTS
+from rencai.printing import NO_FONT, cjk_font
 from rencai.shortage.errors import ShortageError
 from rencai.shortage.views import CatalogueView
 
@@ -75,10 +75,10 @@ def workbook(catalogue: CatalogueView) -> bytes:
 
 
 def _font() -> Path:
-    for path in CJK_FONTS:
-        if path.exists():
-            return path
-    raise ShortageError("font", "未安装中文字体（fonts-wqy-microhei），无法生成 PDF", "no_font")
+    found = cjk_font()
+    if found is None:
+        raise ShortageError("font", NO_FONT, "no_font")
+    return found
 
 
 def pdf(catalogue: CatalogueView) -> bytes:

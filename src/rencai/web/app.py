@@ -21,6 +21,7 @@ from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
 from rencai.web.api import assistant as assistant_api
 from rencai.web.api import cards as cards_api
+from rencai.web.api import documents as documents_api
 from rencai.web.api import employers as employers_api
 from rencai.web.api import entitlements as entitlements_api
 from rencai.web.api import feeds as feeds_api
@@ -49,6 +50,7 @@ from rencai.web.pages import applications as application_pages
 from rencai.web.pages import assistant as assistant_pages
 from rencai.web.pages import calculator as calculator_pages
 from rencai.web.pages import cards as card_pages
+from rencai.web.pages import documents as document_pages
 from rencai.web.pages import employers as employer_pages
 from rencai.web.pages import feeds as feeds_pages
 from rencai.web.pages import housing as housing_pages
@@ -145,12 +147,14 @@ def create_app() -> FastAPI:
     app.include_router(policies_api.router)
     app.include_router(accounts_api.router)
     app.include_router(applications_api.router)
+    app.include_router(documents_api.router)  # a case's PDFs
     app.include_router(employers_api.router)
     app.include_router(cards_api.router)
     app.include_router(calculator_pages.router)
     app.include_router(policies_pages.router)
     app.include_router(account_pages.router)
     app.include_router(application_pages.router)
+    app.include_router(document_pages.router)
     app.include_router(administration_api.router)
     app.include_router(review_api.router)
     app.include_router(review_pages.router)

@@ -15,6 +15,8 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from rencai import clock
 from rencai.applications import automatic
 from rencai.applications.bulk import clean_reasons
+from rencai.applications.documents import documents
+from rencai.applications.journal import ACTION_LABELS, LEVEL_LABELS
 from rencai.applications.materials import MAX_BYTES, Material, materials_of, size_label, store
 from rencai.applications.models import Application, Status
 from rencai.applications.programs import STEP_LABELS
@@ -53,29 +55,6 @@ from rencai.web.templating import message as _message
 from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-ACTION_LABELS = {
-    "submit": "提交申请",
-    "approve": "审核通过",
-    "return": "退回补正",
-    "reject": "不予通过",
-    "resubmit": "补正后重新提交",
-    "confirm": "确认在职",
-    "deny": "不予确认在职",
-    "auto_approve": "自动审批通过（秒批）",
-    "object": "公示期间收到异议",
-    "uphold": "异议成立，不予通过",
-    "dismiss": "异议不成立，公示继续",
-    "final": "公示期满无异议，审核通过",
-    "check_ok": "抽查复核无误",
-    "check_flag": "抽查发现问题",
-}
-LEVEL_LABELS = {
-    "applicant": "申请人",
-    "employer": "用人单位",
-    "system": "系统",
-    "public": "社会公众",
-    **STEP_LABELS,
-}
 
 
 def _case_view(session: Session, application: Application) -> dict[str, object]:
@@ -156,6 +135,7 @@ def case_page(
         "feed_checks": feed_checks(session, application)
         if may_see_feed_checks(account, application)
         else None,
+        "documents": documents(session, account, application),
     }
     return templates.TemplateResponse(request, "case.html", context)
 
