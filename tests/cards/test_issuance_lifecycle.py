@@ -20,7 +20,7 @@ from rencai.cards.keys import KeyStore
 from rencai.cards.lifecycle import change, expire_due
 from rencai.cards.lists import BUNDLES
 from rencai.cards.models import Card, CardEvent, CardUse
-from rencai.cards.numbering import check_character, is_valid
+from rencai.cards.numbering import check_character, is_valid, next_number, number_code
 from rencai.cards.presentation import static_code
 from rencai.cards.usage import record_use, register_point, statistics, upload
 from rencai.cards.verify import verify
@@ -78,6 +78,18 @@ def test_card_numbers_carry_a_check_character() -> None:
     assert is_valid(number)
     assert not is_valid(number[:-1] + ("0" if number[-1] != "0" else "1"))
     assert not is_valid("B26130102")
+
+
+def test_a_park_numbers_its_cards_by_its_statistical_code(world: dict) -> None:  # type: ignore[type-arg]
+    # 高新区 and 循环化工园区 have no GB/T 2260 code: their cards carry the 统计用区划代码
+    assert number_code("130102") == "130102"
+    assert number_code("sjz-hitech") == "130171"
+    assert number_code("sjz-circular-chem") == "130172"
+    with pytest.raises(ValueError):
+        number_code("nowhere")
+    with session_scope(world["url"]) as s:
+        number = next_number(s, "B", "sjz-hitech", dt.date(2026, 12, 1))
+    assert is_valid(number) and number[3:9] == "130171"
 
 
 def test_approval_issues_main_card_and_family_cards(world: dict) -> None:  # type: ignore[type-arg]

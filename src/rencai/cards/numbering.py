@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rencai.cards.models import CardCounter
+from rencai.policy.contract.vocabulary import vocabulary
 
 NUMBER = re.compile(r"^[A-Z]\d{13}[0-9X]$")
 
@@ -37,9 +38,20 @@ def is_valid(number: str) -> bool:
     return bool(NUMBER.match(number)) and check_character(number[1:14]) == number[14]
 
 
-def next_number(session: Session, tier: str, county: str, on: dt.date) -> str:
-    if not (len(county) == 6 and county.isdigit()):
+def number_code(county: str) -> str:
+    """The six digits a card number carries for ``county``: its GB/T 2260 code, or for a park
+    (高新区, 循环化工园区), which has none, its 统计用区划代码 (decision 0224)."""
+    if len(county) == 6 and county.isdigit():
+        return county
+    entry = vocabulary().raw["county"].get(county) or {}
+    code = str(entry.get("statistical_code") or "")
+    if not (len(code) == 6 and code.isdigit()):
         raise ValueError(f"county code must be six digits: {county!r}")
+    return code
+
+
+def next_number(session: Session, tier: str, county: str, on: dt.date) -> str:
+    county = number_code(county)
     prefix = f"{tier}{on.year % 100:02d}{county}"
     counter = session.scalar(
         select(CardCounter).where(CardCounter.prefix == prefix).with_for_update()
