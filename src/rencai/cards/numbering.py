@@ -43,8 +43,7 @@ def number_code(county: str) -> str:
     (高新区, 循环化工园区), which has none, its 统计用区划代码 (decision 0224)."""
     if len(county) == 6 and county.isdigit():
         return county
-    entry = vocabulary().raw["county"].get(county) or {}
-    code = str(entry.get("statistical_code") or "")
+    code = str(vocabulary().raw.get("county_statistical_code", {}).get(county) or "")
     if not (len(code) == 6 and code.isdigit()):
         raise ValueError(f"county code must be six digits: {county!r}")
     return code
