@@ -234,3 +234,28 @@ def test_deadlines_in_working_days_pause_while_returned_and_overdue(world: dict)
     with session_scope(url) as s:
         queue = visible(s, _get(s, Account, world["county"]))
         assert queue[0].id == case_id  # the overdue case comes first
+
+
+def test_a_case_the_rules_find_not_eligible_cannot_be_approved(world: dict) -> None:  # type: ignore[type-arg]
+    # decision 0225: nothing could be computed or paid from facts the rules refuse
+    url = world["url"]
+    profile = doctor()
+    del profile["on"]
+    profile["person"]["education"][0]["degree"] = "bachelor"
+    with session_scope(url) as s:
+        talent = register_talent(
+            s, f"ba{uuid.uuid4().hex[:6]}", "secret123", "张学士", _id_number(), profile
+        )
+        case = apply(s, talent, "card.b", uuid.uuid4().hex)
+        assert '"state": "not_eligible"' in case.precheck
+        case_id, version = case.id, case.version
+    with session_scope(url) as s:
+        case = _get(s, Application, case_id)
+        with pytest.raises(ApplicationError) as refused:
+            decide(s, _get(s, Account, world["county"]), case, "approve", None, version)
+        assert refused.value.code == "not_eligible" and "不能审核通过" in str(refused.value)
+    with session_scope(url) as s:
+        case = _get(s, Application, case_id)
+        assert case.status == Status.county_review and case.version == version  # unchanged
+        decide(s, _get(s, Account, world["county"]), case, "reject", "学历不符合B卡条件", version)
+        assert case.status == Status.rejected

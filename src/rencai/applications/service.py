@@ -433,6 +433,7 @@ def decide(
         )
     if decision == "approve":
         requirements.refuse_if_missing(session, application)
+        _refuse_if_not_eligible(application)
     if decision in ("return", "reject") and not (reason or "").strip():
         raise ApplicationError("reason", "退回补正或不予通过须填写理由", "reason_required")
     if len(reason or "") > 2000:  # decision 0087: every text has a limit
@@ -464,6 +465,20 @@ def decide(
         events.approved(session, application)
     _tell_applicant(session, application, decision, reason)
     return application
+
+
+def _refuse_if_not_eligible(application: Application) -> None:
+    """A case the rules find not eligible on its own declared facts is not approved: nothing
+    could be computed or paid from it (decision 0225). The reviewer returns it for correction
+    or refuses it."""
+    check = json.loads(application.precheck or "{}")
+    if check.get("state") == "not_eligible":
+        reasons = "；".join(check.get("reasons") or [])
+        raise ApplicationError(
+            "decision",
+            f"按申报信息预审不符合条件（{reasons}），不能审核通过；请退回补正或不予通过",
+            "not_eligible",
+        )
 
 
 DECISION_TEXT = {
