@@ -211,7 +211,7 @@ def decide(
 @router.put(
     "/settings/{key}",
     response_model=SettingChanged,
-    summary="设定收回口径（种子文件未规定，由管理员设定）",
+    summary="设定收回口径（政策文件未规定，由系统管理员设定）",
 )
 def put_setting(
     key: str, body: SettingValue, account: Administrator, session: DbSession
