@@ -341,11 +341,23 @@ class FieldError:
     message: str  # Chinese, for people
     code: str  # machine-readable error type
 
+    @property
+    def label(self) -> str:
+        """The field's Chinese name, for people (the path is for programs)."""
+        from rencai.policy.contract.questions import field_label
+
+        return "所填内容" if self.field == "(profile)" else field_label(self.field)
+
     def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message, "code": self.code}
+        return {
+            "field": self.field,
+            "label": self.label,
+            "message": self.message,
+            "code": self.code,
+        }
 
     def line(self) -> str:
-        return f"{self.field}: {self.message}"
+        return f"{self.label}：{self.message}"
 
 
 class ProfileError(ValueError):

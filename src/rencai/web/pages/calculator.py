@@ -21,26 +21,6 @@ from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-FIELD_NAMES = {
-    "on": "查询日期",
-    "person.birth_date": "出生日期",
-    "person.education.0.degree": "最高学历",
-    "person.education.0.school_tags": "院校类别",
-    "person.invention_patents": "发明专利数",
-    "person.science_awards.0.rank": "完成人排名",
-    "employment.start_date": "到本市工作或创业日期",
-    "employment.county": "工作所在县（市、区）",
-    "employment.annual_salary": "年工资薪金收入",
-    "employment.employer_tax_last_year": "用人单位上年度纳税额",
-    "person.education.0.school": "毕业院校",
-    "person.education.0.discipline": "所学专业",
-    "person.education.0.graduation_date": "毕业日期",
-    "person.science_awards.0.grade": "奖励等级",
-    "person.id_number": "身份证号",
-    "family": "家庭成员",
-    "housing.household_size": "申请家庭人数",
-    "jurisdiction": "地区",
-}
 PER = {"month": "元/月", "year": "元/年", "once": "元（一次性）"}
 
 # Demo talents (示例): form values a visitor can load with /calculator?example=<key>.
@@ -260,10 +240,7 @@ def calculator_form(request: Request, example: str | None = None) -> HTMLRespons
         try:
             context["result"] = entitlements(parse_profile(profile_from_form(FormData(given))))
         except ProfileError as exc:
-            context["errors"] = [
-                {"field": FIELD_NAMES.get(e.field, "表单内容"), "message": e.message}
-                for e in exc.errors
-            ]
+            context["errors"] = [{"field": e.label, "message": e.message} for e in exc.errors]
         except ValueError:
             context["errors"] = [{"field": "表单内容", "message": "链接中的信息有误，请在下方修改"}]
     if example in EXAMPLES:
@@ -292,9 +269,7 @@ async def calculator_submit(request: Request) -> HTMLResponse:
         "form": {k: v for k, v in form.multi_items()},
         "form_lists": {k: form.getlist(k) for k in ("honors", "recognitions", "school_tags")},
         "result": result,
-        "errors": [
-            {"field": FIELD_NAMES.get(e.field, "表单内容"), "message": e.message} for e in errors
-        ],
+        "errors": [{"field": e.label, "message": e.message} for e in errors],
         "per": PER,
     }
     status = 422 if errors else 200
