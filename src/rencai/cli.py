@@ -22,6 +22,7 @@ from rencai.feeds.cli import feeds_app
 from rencai.housing.cli import housing_app
 from rencai.ledger.cli import ledger_app
 from rencai.outreach.cli import screen_command  # also adds `feeds synthesize`
+from rencai.policy.citations import heading
 from rencai.policy.cities import names
 from rencai.registry.cli import admin_app
 from rencai.settings import SettingsError, settings
@@ -133,7 +134,7 @@ def _print_table(result: dict[str, Any]) -> None:
         cards.add_row(
             card["name"] + holder,
             "；".join(card["because"]),
-            f"{cite['document']} {cite['clause']}",
+            heading(cite["document"], cite["clause"]),
         )
     console.print(cards)
     money = Table(
@@ -148,7 +149,7 @@ def _print_table(result: dict[str, Any]) -> None:
             str(item["periods"]),
             item["total"],
             item["condition"] or "",
-            f"{cite['document']} {cite['clause']}",
+            heading(cite["document"], cite["clause"]),
         )
     console.print(money)
     services = [b for b in result["benefits"] if b["kind"] == "service"]
