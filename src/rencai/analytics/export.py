@@ -9,9 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
 from rencai.analytics.views import FigureView
+from rencai.sheets import Column, Sheet, write
 
 EXCEL_ROWS = 1_048_576  # rows in one worksheet (Excel 2007 and later), header included
 SHEET_NAME = 31  # characters Excel allows in a sheet name
@@ -43,28 +42,18 @@ def write_xlsx(
     "title（2）", "title（3）" … each with the header again. Returns the data rows written."""
     if max_rows < 2:
         raise ValueError("max_rows")
-    book = Workbook(write_only=True)
-    written = 0
-    for title, header, rows in sheets:
-        part, count = 1, 0
-        sheet = book.create_sheet(_name(title, part))
-        sheet.append(list(header))
-        for row in rows:
-            if count == max_rows - 1:
-                part, count = part + 1, 0
-                sheet = book.create_sheet(_name(title, part))
-                sheet.append(list(header))
-            sheet.append(list(row))
-            count += 1
-            written += 1
-    book.save(target)
-    return written
-
-
-def _name(title: str, part: int) -> str:
-    suffix = "" if part == 1 else f"（{part}）"
-    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")
-    return clean[: SHEET_NAME - len(suffix)] + suffix
+    return int(
+        write(
+            (
+                Sheet(
+                    title, [Column(str(h), "int" if h == "序号" else "text") for h in header], rows
+                )
+                for title, header, rows in sheets
+            ),
+            target,
+            max_rows,
+        )
+    )
 
 
 def figure_xlsx(views: Iterable[FigureView]) -> Path:
