@@ -38,7 +38,7 @@ def test_kinds_of_cells() -> None:
     sheet = _book(sheets.write([sheets.Sheet("发放", columns, rows, ["标题"])])).active
     assert sheet.freeze_panes == "A3"  # caption and header stay in view
     assert [c.value for c in sheet[2]] == [c.title for c in columns] and sheet["A2"].font.b
-    name, number, amount, day, share = sheet[3]
+    _, number, amount, day, share = sheet[3]
     assert number.data_type == "s" and number.value == "130102199001011234"
     assert number.number_format == "@"
     assert amount.data_type == "n" and amount.value == 50000 and amount.number_format == MONEY
