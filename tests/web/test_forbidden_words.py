@@ -126,7 +126,8 @@ def world(live_server: LiveServer) -> dict[str, object]:
 MAIN_PAGES: dict[Role | None, list[str]] = {
     None: ["/", "/login", "/register", "/calculator", "/calculator?example=doctor",
            "/policies", "/assistant"],
-    Role.talent: ["/me", "/cards", "/notices", "/housing/mine", "/stations", "/applications/{case}"],
+    Role.talent: ["/me", "/cards", "/notices", "/housing/mine", "/stations",
+                  "/applications/{case}"],
     Role.employer: ["/employer", "/me", "/shortage"],
     Role.county_reviewer: ["/review", "/applications/{case}", "/me", "/cards/manage"],
     Role.city_reviewer: ["/review", "/review/employers", "/screenings", "/shortage"],
