@@ -113,7 +113,7 @@ def entitlements(
     try:
         result = calculate(load_profile_file(profile), day)
     except ProfileError as exc:
-        _fail([e.line() for e in exc.errors])
+        _fail([e.located() for e in exc.errors])  # the file's author finds the key
     if output is OutputFormat.json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -162,7 +162,7 @@ def _print_table(result: dict[str, Any]) -> None:
     for item in result["needs_information"]:
         console.print(f"[yellow]待补充信息[/yellow] {item['name']}：{item['message']}")
     for item in result["needs_administrator"]:
-        console.print(f"[red]待管理员设定[/red] {item['parameter']}：{item['question']}")
+        console.print(f"[red]待管理员设定[/red] {item['description']}：{item['question']}")
 
 
 @policies_app.command("list")

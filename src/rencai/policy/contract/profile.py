@@ -357,7 +357,12 @@ class FieldError:
         }
 
     def line(self) -> str:
+        """For people: the field's Chinese name and the problem."""
         return f"{self.label}：{self.message}"
+
+    def located(self) -> str:
+        """For the author of a profile file: the key path in the file first, then in Chinese."""
+        return f"{self.field}: {self.label}：{self.message}"
 
 
 class ProfileError(ValueError):
