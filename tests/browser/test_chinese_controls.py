@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
@@ -18,13 +18,13 @@ from tests.support import LiveServer, chromium_path
 
 
 @pytest.fixture(scope="module")
-def english_browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=[*CHROMIUM_ARGS, "--lang=en-US"], headless=True
-        )
-        yield browser
-        browser.close()
+def english_browser(browser: Browser) -> Iterator[Browser]:
+    """A second Chromium, started in English (the session's Playwright launches it)."""
+    english = browser.browser_type.launch(
+        executable_path=chromium_path(), args=[*CHROMIUM_ARGS, "--lang=en-US"], headless=True
+    )
+    yield english
+    english.close()
 
 
 @pytest.fixture
