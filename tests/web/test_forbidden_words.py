@@ -194,6 +194,10 @@ def test_api_error_messages_speak_the_users_language(
         api + "/tokens", json={"username": names[Role.talent], "password": PASSWORD}
     ).json()["token"]
     bearer = {"Authorization": f"Bearer {token}"}
+    admin_token = httpx.post(
+        api + "/tokens", json={"username": names[Role.admin], "password": PASSWORD}
+    ).json()["token"]
+    admin = {"Authorization": f"Bearer {admin_token}"}
     city = {"jurisdiction": "shijiazhuang"}
     as_json = {"content-type": "application/json"}
     responses = [
@@ -206,6 +210,7 @@ def test_api_error_messages_speak_the_users_language(
         httpx.post(api + "/applications", json={"program": "no.such.program"}, headers=bearer),
         httpx.post(api + "/applications", json={}, headers=bearer),
         httpx.get(api + "/policies/no-such-policy"),
+        httpx.put(api + "/ledger/settings/no_such_key", json={"value": "all"}, headers=admin),
     ]  # fmt: skip
     statuses = {r.status_code for r in responses}
     assert {404, 422} <= statuses

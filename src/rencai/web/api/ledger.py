@@ -217,7 +217,7 @@ def put_setting(
     key: str, body: SettingValue, account: Administrator, session: DbSession
 ) -> dict[str, Any]:
     if key not in BASIS_SETTINGS:
-        raise Refusal("key", f"未知的设定项：{key}", "not_found")
+        raise Refusal("key", "没有这项设定（可设定的是各市的收回口径）", "not_found")
     computed = set_basis(session, key, body.value, account.username)
     return {"key": key, "value": body.value, "computed": computed}
 
