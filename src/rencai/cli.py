@@ -24,6 +24,7 @@ from rencai.feeds.cli import feeds_app
 from rencai.housing.cli import housing_app
 from rencai.ledger.cli import ledger_app
 from rencai.outreach.cli import screen_command  # also adds `feeds synthesize`
+from rencai.policy.citations import heading
 from rencai.policy.cities import names
 from rencai.registry.cli import admin_app
 from rencai.settings import SettingsError, settings
@@ -114,7 +115,7 @@ def entitlements(
     try:
         result = calculate(load_profile_file(profile), day)
     except ProfileError as exc:
-        _fail([e.line() for e in exc.errors])
+        _fail([e.located() for e in exc.errors])  # the file's author finds the key
     if output is OutputFormat.json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -135,7 +136,7 @@ def _print_table(result: dict[str, Any]) -> None:
         cards.add_row(
             card["name"] + holder,
             "；".join(card["because"]),
-            f"{cite['document']} {cite['clause']}",
+            heading(cite["document"], cite["clause"]),
         )
     console.print(cards)
     money = Table(
@@ -150,7 +151,7 @@ def _print_table(result: dict[str, Any]) -> None:
             str(item["periods"]),
             item["total"],
             item["condition"] or "",
-            f"{cite['document']} {cite['clause']}",
+            heading(cite["document"], cite["clause"]),
         )
     console.print(money)
     services = [b for b in result["benefits"] if b["kind"] == "service"]
@@ -163,7 +164,7 @@ def _print_table(result: dict[str, Any]) -> None:
     for item in result["needs_information"]:
         console.print(f"[yellow]待补充信息[/yellow] {item['name']}：{item['message']}")
     for item in result["needs_administrator"]:
-        console.print(f"[red]待管理员设定[/red] {item['parameter']}：{item['question']}")
+        console.print(f"[red]待管理员设定[/red] {item['description']}：{item['question']}")
 
 
 @policies_app.command("list")

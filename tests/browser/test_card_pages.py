@@ -86,7 +86,7 @@ def test_verifier_page_verifies_with_the_server_stopped(
         gate = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         gate.goto(server.url + "/verifier")
         expect(gate.locator("#verifier")).to_have_attribute("data-ready", "1")
-        expect(gate.locator("#bundle-status")).to_contain_text("信任包已加载")
+        expect(gate.locator("#bundle-status")).to_contain_text("核验数据已加载")
     finally:
         server.__exit__(None, None, None)
     with pytest.raises(httpx.HTTPError):

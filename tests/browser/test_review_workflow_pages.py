@@ -182,6 +182,9 @@ def test_automatic_approval_explained_and_checked(
     expect(page.locator("#automatic")).to_contain_text("可享受的服务项目（8）")
     expect(page.locator("#sample")).to_contain_text("已抽中")
     expect(page.locator("#post-check")).to_have_count(0)  # the applicant does not check
+    # the draw and the rules version are for reviewers and auditors, not the applicant
+    for internal in ("抽签值", "规则版本", "SHA-256", "mod"):
+        expect(page.locator("main")).not_to_contain_text(internal)
 
     reviewer = browser.new_context().new_page()
     _login(reviewer, live_server, f"ci{tag}")
@@ -189,4 +192,7 @@ def test_automatic_approval_explained_and_checked(
     reviewer.select_option("#check-result", "confirmed")
     reviewer.click("#submit-check")
     expect(reviewer.locator("#sample")).to_contain_text("复核无误")
+    expect(reviewer.locator("#sample")).to_contain_text("抽签值")
+    expect(reviewer.locator("#sample")).not_to_contain_text("mod 10000")
+    expect(reviewer.locator("#rules-version")).to_contain_text("计算规则版本")
     expect(reviewer.locator("#timeline")).to_contain_text("抽查复核无误")

@@ -62,7 +62,7 @@ def test_verify_an_image_and_bad_inputs(keys: KeyStore, tmp_path: Path) -> None:
     other = KeyStore(tmp_path / "other")
     other.ensure_root()
     forged_root = _run(other, bundle, text)  # a bundle not signed under the pinned root
-    assert forged_root.returncode == 2 and "信任包" in forged_root.stderr
+    assert forged_root.returncode == 2 and "核验数据" in forged_root.stderr
 
 
 def test_verify_long_text_is_not_a_path(keys: KeyStore, tmp_path: Path) -> None:

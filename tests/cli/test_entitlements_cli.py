@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,8 @@ def test_invalid_profile_exits_non_zero_one_line_per_problem(tmp_path: Path) -> 
     assert len(lines) == 2
     assert any(line.startswith("error: person.birth_date:") for line in lines)
     assert any("person.education.0.degree" in line for line in lines)
+    # beside the file's key, the field in Chinese
+    assert any(line.startswith("error: person.birth_date: 出生日期：") for line in lines)
     assert done.stdout == ""
 
 
@@ -82,3 +85,17 @@ def test_bad_date_option(tmp_path: Path) -> None:
     path.write_text(json.dumps(doctor()), encoding="utf-8")
     done = rencai("entitlements", str(path), "--on", "2026-02-30")
     assert done.returncode == 2 and "--on" in done.stderr
+
+
+def test_table_asks_in_chinese_not_in_field_paths(tmp_path: Path) -> None:
+    profile = doctor()
+    profile["employment"]["county"] = "130181"  # 辛集市: its county rent is the administrator's
+    del profile["employment"]["start_date"]
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(profile), encoding="utf-8")
+    done = rencai("entitlements", str(path), "--format", "table")
+    assert done.returncode == 0, done.stderr
+    assert "待补充信息" in done.stdout and "到石工作或创业之日" in done.stdout
+    assert "年工资薪金收入（税前）" in done.stdout
+    flat = done.stdout.replace("\n", "")  # the table wraps long lines
+    assert re.search(r"[a-z_]{3,}\.[a-z_]{3,}", flat) is None

@@ -60,6 +60,12 @@ def test_run_approve_and_report_over_http(live_server: LiveServer, tmp_path: Pat
     assert excel.status_code == 200
     rows = list(load_workbook(io.BytesIO(excel.content)).worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "月份" and any(r[0] == "2023-07" for r in rows[1:])
+    # money is a number in 元 a finance officer can sum; the header stays in view
+    sheet = load_workbook(io.BytesIO(excel.content)).worksheets[0]
+    july = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "2023-07")
+    assert sheet.freeze_panes == "A2"
+    for cell in july[1:]:
+        assert cell.data_type == "n" and cell.number_format == '#,##0.00"元"', cell.value
 
 
 def test_only_an_administrator_sets_the_recovery_basis(live_server: LiveServer) -> None:

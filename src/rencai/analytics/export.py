@@ -6,14 +6,11 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 from rencai.analytics.views import FigureView
+from rencai.sheets import Column, Sheet, kind_of, write
 
 EXCEL_ROWS = 1_048_576  # rows in one worksheet (Excel 2007 and later), header included
 SHEET_NAME = 31  # characters Excel allows in a sheet name
@@ -40,53 +37,37 @@ def write_xlsx(
     sheets: Iterable[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]],
     target: Path,
     max_rows: int = EXCEL_ROWS,
+    money: Sequence[bool] = (),
 ) -> int:
     """Write (title, header, rows) sheets to ``target`` with a write-only workbook (rows go to
     disk as they come). A sheet longer than ``max_rows`` (header included) continues on
-    "title（2）", "title（3）" … each with the header again. Money (``Decimal`` values) is
-    written as a number with a yuan format. Returns the data rows written."""
+    "title（2）", "title（3）" … each with the header again. In the sheets flagged in ``money``
+    every column after the first holds yuan, written as numbers with a yuan format; elsewhere a
+    column's kind follows its header. Returns the data rows written."""
     if max_rows < 2:
         raise ValueError("max_rows")
-    book = Workbook(write_only=True)
-    written = 0
-    for title, header, rows in sheets:
-        part, count = 1, 0
-        sheet = book.create_sheet(_name(title, part))
-        sheet.append(list(header))
-        for row in rows:
-            if count == max_rows - 1:
-                part, count = part + 1, 0
-                sheet = book.create_sheet(_name(title, part))
-                sheet.append(list(header))
-            sheet.append([_cell(sheet, value) for value in row])
-            count += 1
-            written += 1
-    book.save(target)
-    return written
 
+    def column(index: int, header: Any, in_yuan: bool) -> Column:
+        title = str(header)
+        if title == "序号":
+            return Column(title, "int")
+        return Column(title, "money" if in_yuan and index > 0 else kind_of(title))
 
-def _cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = MONEY_FORMAT
-        return cell
-    return value
-
-
-def _money(value: Any) -> Any:
-    """A money table's yuan text ("1234.50") as a Decimal; anything else as it is."""
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return value
-    return value
-
-
-def _name(title: str, part: int) -> str:
-    suffix = "" if part == 1 else f"（{part}）"
-    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")
-    return clean[: SHEET_NAME - len(suffix)] + suffix
+    flags = list(money)
+    return int(
+        write(
+            (
+                Sheet(
+                    title,
+                    [column(i, h, n < len(flags) and flags[n]) for i, h in enumerate(header)],
+                    rows,
+                )
+                for n, (title, header, rows) in enumerate(sheets)
+            ),
+            target,
+            max_rows,
+        )
+    )
 
 
 def figure_xlsx(views: Iterable[FigureView]) -> Path:
@@ -95,12 +76,11 @@ def figure_xlsx(views: Iterable[FigureView]) -> Path:
     descriptor, name = tempfile.mkstemp(prefix="rencai-stats-", suffix=".xlsx")
     os.close(descriptor)
     path = Path(name)
-    sheets = []
+    sheets, money = [], []
     for view in views:
         rows = rows_of(view)
         header = next(rows)
-        if view.unit == "元":  # yuan text → numbers (labels stay text)
-            rows = ([row[0], *map(_money, row[1:])] for row in rows)
         sheets.append((f"{view.title} {view.as_of}", header, rows))
-    write_xlsx(sheets, path)
+        money.append(view.unit == "元")
+    write_xlsx(sheets, path, money=money)
     return path

@@ -100,6 +100,14 @@ def explain_decision(application: Application) -> dict[str, Any] | None:
     }
 
 
+# how the draw is made, for reviewers and auditors (sample_draw: SHA-256 of
+# "rencai-sample:<program>:<case id>", its first 8 bytes modulo 10000)
+SAMPLE_RULE = (
+    "抽签值由项目代码与申请编号按公开的散列算法（SHA-256）算出，取值0至9999，"
+    "小于抽查比例×100即抽中，任何人可以复算"
+)
+
+
 def consider(session: Session, application: Application) -> bool:
     """Approve automatically if the program allows it and the data decides; True if it did."""
     settings = settings_of(session, application.program)
@@ -127,7 +135,7 @@ def consider(session: Session, application: Application) -> bool:
     explanation["sample"] = {
         "percent": percent,
         "draw": draw,
-        "rule": "SHA-256(rencai-sample:项目:申请编号) 前8字节 mod 10000 < 比例×100",
+        "rule": SAMPLE_RULE,
         "sampled": sampled,
     }
     moment = clock.now()

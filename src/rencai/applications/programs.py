@@ -100,11 +100,11 @@ def configure(
             raise SettingsError(
                 "notice_days",
                 f"政策文件规定须公示{seeded.days}{NOTICE_UNITS[seeded.unit]}"
-                f"（{seeded.citation.document} {seeded.citation.clause}），不能更改",
+                f"（{seeded.citation.heading}），不能更改",
                 "notice_stated",
             )
         notice_days, notice_unit = seeded.days, seeded.unit
-        source = f"{seeded.citation.document} {seeded.citation.clause}"
+        source = seeded.citation.heading
         quote = seeded.citation.quote
     elif notice_required:
         if notice_days is not None and notice_days <= 0:
@@ -180,7 +180,7 @@ def load_seeded(session: Session, jurisdiction: str | None = None) -> tuple[int,
                 program=limit.program,
                 level=limit.department,
                 working_days=limit.working_days,
-                source=f"{limit.citation.document} {limit.citation.clause}",
+                source=limit.citation.heading,
                 quote=limit.citation.quote,
             )
         )
@@ -210,7 +210,7 @@ def load_seeded(session: Session, jurisdiction: str | None = None) -> tuple[int,
             programs += 1
         settings.notice_required = True
         settings.notice_days, settings.notice_unit = notice.days, notice.unit
-        settings.notice_source = f"{notice.citation.document} {notice.citation.clause}"
+        settings.notice_source = notice.citation.heading
         settings.notice_quote = notice.citation.quote
     session.flush()
     audit(

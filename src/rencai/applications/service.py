@@ -46,6 +46,12 @@ REVIEWERS = (Role.county_reviewer, Role.city_reviewer, Role.department_officer, 
 OPEN = (Status.county_review, Status.city_review, Status.department_review, Status.returned)
 
 
+def may_audit(account: Account | None) -> bool:
+    """Whether the caller reads a case's audit details (the rules version, the sampling draw):
+    reviewers and the administrator, not the applicant or the employer."""
+    return account is not None and account.role in REVIEWERS
+
+
 def _today() -> dt.date:
     return clock.today()
 

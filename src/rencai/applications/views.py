@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rencai.applications.automatic import SAMPLE_RULE
 from rencai.applications.materials import Material, size_label
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.applications.publicity import label as notice_label
@@ -105,6 +106,16 @@ def applicant(session: Session, application: Application, account: Account | Non
     )
 
 
+def _automatic(stored: str | None) -> dict[str, Any] | None:
+    """The 秒批 explanation, its sampling rule in today's wording (older rows kept a formula)."""
+    if not stored:
+        return None
+    explanation: dict[str, Any] = json.loads(stored)
+    if isinstance(explanation.get("sample"), dict):
+        explanation["sample"]["rule"] = SAMPLE_RULE
+    return explanation
+
+
 def case_fields(application: Application) -> dict[str, Any]:
     return {
         "id": application.id,
@@ -124,7 +135,7 @@ def case_fields(application: Application) -> dict[str, Any]:
         "step": current_step(application),
         "notice": notice_label(application) if application.notice_rule else None,
         "notice_end": application.notice_end.isoformat() if application.notice_end else None,
-        "automatic": json.loads(application.automatic) if application.automatic else None,
+        "automatic": _automatic(application.automatic),
         "post_check": application.post_check,
     }
 

@@ -108,7 +108,7 @@ def verify_command(
     try:
         trust = _bundle(bundle, root)
     except (BundleError, KeyError_, OSError) as exc:
-        _fail(f"信任包不可用：{exc}")
+        _fail(f"核验数据不可用：{exc}")
         return
     verdict = verify(text, trust, _now(), point)
     if output == "json":

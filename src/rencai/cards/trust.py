@@ -84,10 +84,10 @@ class TrustBundle:
                 cert = Certificate.parse(cert_raw, root_public)
                 keys[cert.kid] = cert
         except (CoseError, KeyError_, KeyError, TypeError, ValueError) as exc:
-            raise BundleError(f"信任包无法读取：{exc}") from None
+            raise BundleError(f"核验数据无法读取：{exc}") from None
         signer = keys.get(envelope.kid)
         if signer is None or not envelope.verify(signer.public):
-            raise BundleError("信任包签名无效")
+            raise BundleError("核验数据签名无效")
         status = data["status"]
         return cls(
             version=data["v"],

@@ -31,7 +31,7 @@ MESSAGES = {
     "forged": "签名无效：伪造或被篡改的二维码",
     "unknown_key": "签发密钥未知或已停用",
     "malformed": "无法识别的二维码（不完整或不是人才绿卡）",
-    "stale_bundle": "本机信任包已过期，请联网更新后再核验",
+    "stale_bundle": "本机核验数据已过期，请联网更新后再核验",
     "not_entitled": "有效，但本卡在此类网点不享受服务",
     "no_code": "图片中没有找到二维码",
     "image_too_large": "图片过大，无法核验",
@@ -54,7 +54,7 @@ class Verdict:
     def message(self) -> str:
         text = MESSAGES[self.code]
         if self.stale and self.accepted:
-            text += "（信任包已过期：已放行并记录，请尽快联网更新）"
+            text += "（核验数据已过期：已放行并记录，请尽快联网更新）"
         return text
 
     def as_dict(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from rencai.ledger.models import (
 )
 from rencai.ledger.money import yuan
 from rencai.ledger.recovery import BASIS_LABELS, RECEIVABLE_STATUS
+from rencai.policy.citations import citation_text as render_citation
 from rencai.registry.identifiers import mask_id_number, mask_name
 
 ENTRY_LABELS = {
@@ -64,12 +65,7 @@ KIND_LABELS = {"clawback": "收回", "overpayment": "多发冲抵", "exclusivity
 
 def citation_text(raw: str | None) -> str:
     """'<document> 第4条：“…”' from a stored citation (JSON); empty if there is none."""
-    data = json.loads(raw) if raw else None
-    if not data:
-        return ""
-    clause = f" 第{data['clause']}条" if data.get("clause") else ""
-    quote = f"：“{data['quote']}”" if data.get("quote") else ""
-    return f"{data.get('document', '')}{clause}{quote}"
+    return render_citation(json.loads(raw) if raw else None)
 
 
 def _entry(item: JournalEntry) -> dict[str, Any]:

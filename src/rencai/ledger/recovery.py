@@ -412,7 +412,7 @@ def set_basis(session: Session, key: str, value: str, actor: str) -> int:
     """The administrator sets a recovery basis; receivables waiting for it are computed now.
     Returns how many were computed."""
     if key not in BASIS_SETTINGS:
-        raise LedgerError("key", f"未知的设定项：{key}", "bad_setting")
+        raise LedgerError("key", "没有这项设定（可设定的是各市的收回口径）", "bad_setting")
     if value not in BASIS_LABELS:
         raise LedgerError(
             "value", "收回口径应为 all（全部）或 unserved（未服务期部分）", "bad_value"

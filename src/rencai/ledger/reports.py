@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
+from rencai import sheets
 from rencai.ledger.journal import receivable_balances
 from rencai.ledger.models import (
     LIVE_PAYMENT_STATES,
@@ -211,21 +212,8 @@ def receivables(session: Session) -> list[dict[str, Any]]:
 
 
 def to_xlsx(title: str, rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    if rows:
-        sheet.append(list(rows[0]))
-        for row in rows:
-            sheet.append([str(v) if v is not None else "" for v in row.values()])
-    else:
-        sheet.append(["（无数据）"])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    """A report as Excel (rencai.sheets): money columns ("（元）") as numbers in 元."""
+    return sheets.from_dicts(title, rows)
 
 
 def report(session: Session, name: str, files_dir: Path) -> tuple[str, list[dict[str, Any]]]:

@@ -81,10 +81,8 @@ def items(jurisdiction: str) -> tuple[Item, ...]:
         Item(
             card.id,
             card.name,
-            f"{card.citation.document} {card.citation.clause}",
-            tuple(
-                (c.number, f"{c.citation.document} {c.citation.clause}") for c in card.categories
-            ),
+            card.citation.heading,
+            tuple((c.number, c.citation.heading) for c in card.categories),
         )
         for card in program.cards
         if not card.per_relative
@@ -96,7 +94,7 @@ def items(jurisdiction: str) -> tuple[Item, ...]:
             Item(
                 benefit.id,
                 benefit.name,
-                f"{benefit.citation.document} {benefit.citation.clause}",
+                benefit.citation.heading,
             )
         )
     return tuple(result)

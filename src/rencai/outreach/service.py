@@ -8,17 +8,15 @@ screened with `rencai screen --engine dask` against its cluster.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rencai import clock
+from rencai import clock, sheets
 from rencai.errors import Refusal
 from rencai.feeds.export import StoreInfo, export_store, is_stale, store_info
 from rencai.feeds.source import FeedError
@@ -157,26 +155,19 @@ def export(screening: Screening, filters: Filters) -> bytes:
     """The (filtered) result as an Excel workbook, identity numbers masked."""
     from rencai.outreach.views import row_views
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "政策找人"
-    sheet.append(HEADERS)
-    for row in row_views(result(screening, filters)):
-        sheet.append(
-            [
-                row.id_number,
-                row.name,
-                row.program_name,
-                row.clause,
-                row.county_name,
-                row.degree_name,
-                row.amount,
-            ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = (
+        [
+            row.id_number,
+            row.name,
+            row.program_name,
+            row.clause,
+            row.county_name,
+            row.degree_name,
+            row.amount,
+        ]
+        for row in row_views(result(screening, filters))
+    )
+    return sheets.write([sheets.Sheet("政策找人", sheets.columns_of(HEADERS), rows)])
 
 
 def send_notices(session: Session, screening: Screening) -> int:

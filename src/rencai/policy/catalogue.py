@@ -26,7 +26,12 @@ import yaml
 from rencai.policy.cities import discovered, names
 
 Status = Literal["computed", "catalogued", "not_encodable"]
-STATUS_LABELS = {"computed": "已计算", "catalogued": "仅编目", "not_encodable": "无法编码"}
+# what each status means for a reader: whether the calculator answers it or how to proceed
+STATUS_LABELS = {
+    "computed": "可在线测算",
+    "catalogued": "暂不能在线测算（请按政策原文申报）",
+    "not_encodable": "须主管部门认定（不能在线测算）",
+}
 TARGET_LABELS = {"person": "个人", "employer": "用人单位", "team": "团队"}
 KIND_LABELS = {
     "card": "人才卡",

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from rencai.policy.citations import Citation
+from rencai.policy.citations import Citation, clause_heading
 from rencai.policy.rules import Program
 from rencai.settings import jurisdictions_dir
 
@@ -91,8 +91,7 @@ class Recovery:
     @property
     def clause_label(self) -> str:
         """'第17条': the clause as a reader names it."""
-        clause = self.citation.clause
-        return clause if clause.startswith("第") else f"第{clause}条"
+        return clause_heading(self.citation.clause)
 
     @property
     def label(self) -> str:

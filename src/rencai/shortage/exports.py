@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
+from rencai import sheets
 from rencai.printing import NO_FONT, cjk_font
 from rencai.shortage.errors import ShortageError
 from rencai.shortage.views import CatalogueView
@@ -47,31 +45,27 @@ def _rows(catalogue: CatalogueView) -> list[list[str | int]]:
 
 
 def workbook(catalogue: CatalogueView) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = f"{catalogue.year}年度目录"
-    sheet.append([catalogue.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([f"发布时间：{catalogue.published}"])
-    sheet.append(HEADERS)
-    for row in _rows(catalogue):
-        sheet.append(row)
-    for column, width in zip("ABCDEFGHIJ", (6, 28, 12, 20, 24, 20, 16, 14, 10, 18), strict=True):
-        sheet.column_dimensions[column].width = width
-    for cells in sheet.iter_rows(min_row=3):
-        for cell in cells:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    widths = (6, 28, 12, 20, 24, 20, 16, 14, 10, 18)
+    kinds = ("int", "text", "text", "text", "text", "text", "text", "text", "int", "text")
+    columns = [
+        sheets.Column(title, kind, width)
+        for title, kind, width in zip(HEADERS, kinds, widths, strict=True)
+    ]
+    caption = [catalogue.title, f"发布时间：{catalogue.published}"]
+    parts = [sheets.Sheet(f"{catalogue.year}年度目录", columns, _rows(catalogue), caption)]
     if catalogue.occupations:
-        jobs = book.create_sheet("急需紧缺工种（职业）")
-        jobs.append(["序号", "工种（职业）", "来源"])
-        for i, o in enumerate(catalogue.occupations, start=1):
-            jobs.append([i, o.name, o.source])
-        for column, width in zip("ABC", (6, 30, 40), strict=True):
-            jobs.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        parts.append(
+            sheets.Sheet(
+                "急需紧缺工种（职业）",
+                [
+                    sheets.Column("序号", "int", 6),
+                    sheets.Column("工种（职业）", "text", 30),
+                    sheets.Column("来源", "text", 40),
+                ],
+                [[i, o.name, o.source] for i, o in enumerate(catalogue.occupations, start=1)],
+            )
+        )
+    return bytes(sheets.write(parts))
 
 
 def _font() -> Path:

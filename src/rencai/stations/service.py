@@ -557,36 +557,23 @@ def monthly_costs(session: Session, jurisdiction: str, month: str) -> list[CostL
 
 def costs_workbook(lines: list[CostLine], city: str) -> bytes:
     """The monthly statement as Excel: one row per station, amounts in yuan."""
-    import io
-    from decimal import Decimal
+    from rencai import sheets
 
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "驿站费用"
-    sheet.append([f"{city}青年人才驿站短住费用结算表"])
-    sheet.append(["月份", "驿站", "县（市、区）", "入住人数", "入住晚数", "应付金额（元）"])
-    total = 0
-    for line in lines:
-        total += line.amount_fen
-        sheet.append(
-            [
-                line.month,
-                line.station,
-                line.county,
-                line.guests,
-                line.nights,
-                Decimal(line.amount_fen) / 100,
-            ]
-        )
-        sheet.cell(sheet.max_row, 6).number_format = "0.00"
-    sheet.append(["合计", "", "", "", "", Decimal(total) / 100])
-    sheet.cell(sheet.max_row, 6).number_format = "0.00"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    columns = [
+        sheets.Column("月份"),
+        sheets.Column("驿站"),
+        sheets.Column("县（市、区）"),
+        sheets.Column("入住人数", "int"),
+        sheets.Column("入住晚数", "int"),
+        sheets.Column("应付金额（元）", "fen"),
+    ]
+    rows: list[list[object]] = [
+        [line.month, line.station, line.county, line.guests, line.nights, line.amount_fen]
+        for line in lines
+    ]
+    rows.append(["合计", "", "", "", "", sum(line.amount_fen for line in lines)])
+    caption = [f"{city}青年人才驿站短住费用结算表"]
+    return bytes(sheets.write([sheets.Sheet("驿站费用", columns, rows, caption)]))
 
 
 def fen_of(text: str, field: str) -> int:

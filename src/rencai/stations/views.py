@@ -11,6 +11,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from rencai.policy import stated
+from rencai.policy.citations import citation_text, heading
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import TalentProfile
@@ -81,7 +82,7 @@ def policy_view(jurisdiction: str, policy: Policy | None) -> PolicyView:
     basis = (
         "管理员设定（该市政策文件未规定）"
         if policy.citation is None
-        else f"{policy.citation.document} 第{policy.citation.clause}条：{policy.citation.quote}"
+        else citation_text(policy.citation)
     )
     return PolicyView(
         jurisdiction=jurisdiction,
@@ -116,7 +117,7 @@ def booking_view(session: Session, booking: StationBooking, code: str | None = N
     talent = session.get(TalentProfile, booking.talent_id)
     check = json.loads(booking.eligibility)
     citation = check.get("citation") or {}
-    basis = f"{citation.get('document', '')} 第{citation.get('clause', '')}条".strip()
+    basis = heading(citation.get("document"), citation.get("clause"))
     return BookingView(
         id=booking.id,
         station_id=booking.station_id,

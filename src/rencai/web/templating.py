@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from rencai import clock, formats
+from rencai.policy.citations import clause_heading, heading, simplified
 from rencai.registry.models import ROLE_LABELS, Role
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -31,6 +32,15 @@ templates.env.filters["office_date"] = lambda value: clock.office_date(_instant(
 for _name in ("money", "yuan", "wan", "money_from_fen", "cn_date", "cn_month", "masked_id"):
     templates.env.filters[_name] = getattr(formats, _name)
 templates.env.filters["masked_name"] = formats.masked_name
+# citations as people read them (rencai.policy.citations): '石字〔2021〕7号 第4条', the quote in
+# Simplified characters (the verbatim original one click away: _citation.html)
+templates.env.filters["citation_heading"] = lambda c: (
+    heading(c.get("document"), c.get("clause"))
+    if isinstance(c, dict)
+    else heading(getattr(c, "document", ""), getattr(c, "clause", ""))
+)
+templates.env.filters["clause_heading"] = clause_heading
+templates.env.filters["simplified"] = simplified
 templates.env.filters["working_days"] = formats.working_days
 
 

@@ -346,11 +346,28 @@ class FieldError:
     message: str  # Chinese, for people
     code: str  # machine-readable error type
 
+    @property
+    def label(self) -> str:
+        """The field's Chinese name, for people (the path is for programs)."""
+        from rencai.policy.contract.questions import field_label
+
+        return "所填内容" if self.field == "(profile)" else field_label(self.field)
+
     def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message, "code": self.code}
+        return {
+            "field": self.field,
+            "label": self.label,
+            "message": self.message,
+            "code": self.code,
+        }
 
     def line(self) -> str:
-        return f"{self.field}: {self.message}"
+        """For people: the field's Chinese name and the problem."""
+        return f"{self.label}：{self.message}"
+
+    def located(self) -> str:
+        """For the author of a profile file: the key path in the file first, then in Chinese."""
+        return f"{self.field}: {self.label}：{self.message}"
 
 
 class ProfileError(ValueError):

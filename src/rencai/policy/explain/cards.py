@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rencai.policy.explain.needs import needs_information
+from rencai.policy.explain.needs import field_label, field_question, needs_information
 from rencai.policy.explain.subject import Explainer, Subject, card_rule
 from rencai.policy.rules import (
     AllOf,
@@ -108,6 +108,8 @@ def family_cards(explainer: Explainer, result: dict[str, Any]) -> None:
                         "id": card.id,
                         "name": card.name,
                         "fields": ["family"],
+                        "labels": [field_label(explainer, "family")],
+                        "questions": [field_question(explainer, "family")],
                         "message": "需补充：家庭成员（父母、配偶），以判断可办理的副卡",
                     }
                 )

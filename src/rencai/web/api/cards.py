@@ -207,8 +207,13 @@ def printable(number: str, talent: CurrentTalent, session: DbSession) -> Respons
     "/cards/trust-bundle",
     response_model=None,
     response_class=Response,
-    responses={200: {"description": "信任包（COSE_Sign1）", "content": {"application/cose": {}}}},
-    summary="信任包：签发公钥证书与状态清单（COSE_Sign1）",
+    responses={
+        200: {
+            "description": "核验数据（COSE_Sign1 签名的签发密钥证书与状态清单）",
+            "content": {"application/cose": {}},
+        }
+    },
+    summary="核验数据：签发公钥证书与状态清单（COSE_Sign1）",
 )
 def trust_bundle(session: DbSession) -> Response:
     try:

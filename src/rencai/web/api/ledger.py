@@ -211,13 +211,13 @@ def decide(
 @router.put(
     "/settings/{key}",
     response_model=SettingChanged,
-    summary="设定收回口径（种子文件未规定，由管理员设定）",
+    summary="设定收回口径（政策文件未规定，由系统管理员设定）",
 )
 def put_setting(
     key: str, body: SettingValue, account: Administrator, session: DbSession
 ) -> dict[str, Any]:
     if key not in BASIS_SETTINGS:
-        raise Refusal("key", f"未知的设定项：{key}", "not_found")
+        raise Refusal("key", "没有这项设定（可设定的是各市的收回口径）", "not_found")
     computed = set_basis(session, key, body.value, account.username)
     return {"key": key, "value": body.value, "computed": computed}
 

@@ -31,6 +31,7 @@ from rencai.applications.service import (
     decide,
     history,
     is_applicant,
+    may_audit,
     may_confirm,
     may_decide,
     may_see_feed_checks,
@@ -112,6 +113,8 @@ def case_page(
         "progress": stepper(application),
         "steps": steps,
         "may_decide": may_decide(account, application),
+        # the rules version and the sampling draw are for reviewers and auditors, not applicants
+        "audit_view": may_audit(account),
         "objections": objections_of(session, application) if handler else [],
         "may_check": handler and application.post_check == "pending",
         "may_confirm": may_confirm(account, application),

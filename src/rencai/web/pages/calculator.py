@@ -17,35 +17,15 @@ from rencai import clock
 from rencai.policy.calculator import entitlements
 from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import FieldError, ProfileError, parse_profile
+from rencai.policy.contract.questions import field_label, question_of
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.system import system_for
-from rencai.policy.explain.needs import FIELD_LABELS
 from rencai.registry.accounts import profile_facts
 from rencai.web.deps import SESSION_COOKIE, DbSession
 from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-FIELD_NAMES = {
-    "on": "查询日期",
-    "person.birth_date": "出生日期",
-    "person.education.0.degree": "最高学历",
-    "person.education.0.school_tags": "院校类别",
-    "person.invention_patents": "发明专利数",
-    "person.science_awards.0.rank": "完成人排名",
-    "employment.start_date": "到本市工作或创业日期",
-    "employment.county": "工作所在县（市、区）",
-    "employment.annual_salary": "年工资薪金收入",
-    "employment.employer_tax_last_year": "用人单位上年度纳税额",
-    "person.education.0.school": "毕业院校",
-    "person.education.0.discipline": "所学专业",
-    "person.education.0.graduation_date": "毕业日期",
-    "person.science_awards.0.grade": "奖励等级",
-    "person.id_number": "身份证号",
-    "family": "家庭成员",
-    "housing.household_size": "申请家庭人数",
-    "jurisdiction": "地区",
-}
 PER = {"month": "元/月", "year": "元/年", "once": "元（一次性）"}
 PER_SHORT = {"month": "/月", "year": "/年", "once": ""}
 PERIOD_NAMES = {"month": "按月发放", "year": "按年发放"}
@@ -102,8 +82,9 @@ def question(path: str) -> dict[str, str | None]:
     if path in QUESTIONS:
         text, anchor = QUESTIONS[path]
         return {"text": text, "anchor": anchor}
-    label = FIELD_LABELS.get(path) or FIELD_NAMES.get(path)
-    return {"text": label or "其他申报信息", "anchor": None}
+    # the one mapping of every field to its Chinese name (policy/contract/questions.py)
+    label = field_label(path) if question_of(path) is not None else "其他申报信息"
+    return {"text": label, "anchor": None}
 
 
 def _loser_citations(result: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -455,10 +436,7 @@ def calculator_form(request: Request, example: str | None = None) -> HTMLRespons
         try:
             context["result"] = entitlements(parse_profile(profile_from_form(FormData(given))))
         except ProfileError as exc:
-            context["errors"] = [
-                {"field": FIELD_NAMES.get(e.field, "表单内容"), "message": e.message}
-                for e in exc.errors
-            ]
+            context["errors"] = [{"field": e.label, "message": e.message} for e in exc.errors]
         except ValueError:
             context["errors"] = [{"field": "表单内容", "message": "链接中的信息有误，请在下方修改"}]
     if example in EXAMPLES:
@@ -491,9 +469,7 @@ async def calculator_submit(request: Request, session: DbSession) -> HTMLRespons
         "form": {k: v for k, v in form.multi_items()},
         "form_lists": {k: form.getlist(k) for k in ("honors", "recognitions", "school_tags")},
         "result": result,
-        "errors": [
-            {"field": FIELD_NAMES.get(e.field, "表单内容"), "message": e.message} for e in errors
-        ],
+        "errors": [{"field": e.label, "message": e.message} for e in errors],
         "per": PER,
     }
     status = 422 if errors else 200

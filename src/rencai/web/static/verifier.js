@@ -129,7 +129,7 @@ const MESSAGES = {
   forged: "签名无效：伪造或被篡改的二维码",
   unknown_key: "签发密钥未知或已停用",
   malformed: "无法识别的二维码（不完整或不是人才绿卡）",
-  stale_bundle: "本机信任包已过期，请联网更新后再核验",
+  stale_bundle: "本机核验数据已过期，请联网更新后再核验",
   not_entitled: "有效，但本卡在此类网点不享受服务",
 };
 const KINDS = { bus: 1, subway: 2, scenic: 4, hospital: 8, bank: 16 };
@@ -148,7 +148,7 @@ async function loadBundle(raw, rootRaw) {
     keys.set(hex(c.get("kid")), { key: await importKey(c.get("key")), verifyUntil: c.get("verify_until") });
   }
   const signer = keys.get(envelope.kid);
-  if (!signer || !(await verifySign1(envelope, signer.key))) throw new Error("信任包签名无效");
+  if (!signer || !(await verifySign1(envelope, signer.key))) throw new Error("核验数据签名无效");
   const status = data.get("status");
   return {
     version: data.get("v"),
@@ -238,7 +238,7 @@ function render(result, bundle, kind) {
   const ok = result.code === "valid";
   box.className = "verdict " + (ok ? "ok" : "refused");
   let message = MESSAGES[result.code];
-  if (ok && result.stale) message += "（信任包已过期：已放行并记录，请尽快联网更新）";
+  if (ok && result.stale) message += "（核验数据已过期：已放行并记录，请尽快联网更新）";
   const lines = [`<p class="verdict-title" id="verdict-title">${message}</p>`];
   if (result.card && result.card.number) {
     const c = result.card;
@@ -264,9 +264,9 @@ async function main() {
     }
   }
   function showStatus() {
-    if (!bundle) { status.textContent = "尚未取得信任包：请联网后刷新本页"; return; }
+    if (!bundle) { status.textContent = "尚未取得核验数据：请联网后刷新本页"; return; }
     const age = Math.round((Date.now() / 1000 - bundle.issuedAt) / 60);
-    status.textContent = `信任包已加载：版本 ${bundle.version}，${bundle.keys.size} 把签发密钥，签发于 ${age} 分钟前`;
+    status.textContent = `核验数据已加载：版本 ${bundle.version}，${bundle.keys.size} 把签发密钥，签发于 ${age} 分钟前`;
     status.dataset.version = bundle.version;
   }
   showStatus();
@@ -283,7 +283,7 @@ async function main() {
     document.getElementById("code").select();
   });
   document.getElementById("refresh").addEventListener("click", async () => {
-    try { bundle = await fetchBundle(rootRaw); } catch (e) { status.textContent = "无法连接服务器，继续使用本机信任包"; return; }
+    try { bundle = await fetchBundle(rootRaw); } catch (e) { status.textContent = "无法连接服务器，继续使用本机核验数据"; return; }
     showStatus();
   });
   document.getElementById("upload").addEventListener("click", async () => {
