@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from rencai import clock, formats
 from rencai.registry.models import ROLE_LABELS, Role
+from rencai.web import workspace
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
@@ -32,6 +33,9 @@ for _name in ("money", "yuan", "wan", "money_from_fen", "cn_date", "cn_month", "
     templates.env.filters[_name] = getattr(formats, _name)
 templates.env.filters["masked_name"] = formats.masked_name
 templates.env.filters["working_days"] = formats.working_days
+# the signed-in bar and the workspace's counts of the shared layout (base.html)
+templates.env.globals["signed_in"] = workspace.signed_in
+templates.env.globals["today_tiles"] = workspace.today_tiles
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
