@@ -34,8 +34,8 @@ for _name in ("money", "yuan", "wan", "money_from_fen", "cn_date", "cn_month", "
 templates.env.filters["masked_name"] = formats.masked_name
 templates.env.filters["working_days"] = formats.working_days
 # the signed-in bar and the workspace's counts of the shared layout (base.html)
-templates.env.globals["signed_in"] = workspace.signed_in
-templates.env.globals["today_tiles"] = workspace.today_tiles
+templates.env.globals["workspace_who"] = workspace.signed_in
+templates.env.globals["workspace_tiles"] = workspace.today_tiles
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

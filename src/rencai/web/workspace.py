@@ -126,8 +126,11 @@ def signed_in(request: Request) -> dict[str, Any] | None:
     if found is None:
         return None
     path = request.url.path
+    full = path + ("?" + request.url.query if request.url.query else "")
+    hrefs = [href for _, href in found["nav"]]
+    exact = full in hrefs
     nav = [
-        {"label": label, "href": href, "current": href.split("?")[0] == path}
+        {"label": label, "href": href, "current": href == full or (not exact and href == path)}
         for label, href in found["nav"]
     ]
     return {**found, "nav": nav, "on_home": path == found["home"]}

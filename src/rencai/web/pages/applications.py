@@ -147,6 +147,7 @@ def case_page(
                 "filename": m.filename,
                 "size": size_label(m.size),
                 "kind": m.kind,
+                "image": m.content_type in ("image/png", "image/jpeg"),
                 "uploaded_at": clock.display(m.uploaded_at),
             }
             for m in materials_of(session, application)
