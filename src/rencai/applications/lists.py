@@ -58,7 +58,7 @@ def _dialect(session: Session) -> str:
     return bind.dialect.name
 
 
-def _chain_at(session: Session, index: ColumnElement[Any]) -> ColumnElement[Any]:
+def _chain_at(session: Session, index: Any) -> ColumnElement[Any]:
     """The step code at ``index`` of the case's chain (a JSON list stored as text)."""
     if _dialect(session) == "postgresql":
         return cast(Application.chain, JSON)[index].as_string()
@@ -179,7 +179,7 @@ def case_statement(
     sort: str = "due",
     today: dt.date,
     soon: dt.date,
-) -> Select[Any]:
+) -> Select[Application, str, str | None]:
     """The cases ``account`` may see that match, sorted; joined with the applicant and the
     employer (rows are (Application, applicant name, employer name))."""
     statement = (

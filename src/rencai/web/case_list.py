@@ -4,7 +4,7 @@ same parameters, the same checks, the same page of rows."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -102,7 +102,7 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+def export_rows(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
     counties = vocabulary().counties
     return [
         [

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from rencai.ledger.journal import receivable_balances
@@ -49,7 +49,7 @@ def batch_page(session: Session, query: ListQuery) -> Page:
     if status := query.filters.get("status"):
         statement = statement.where(Batch.status == status)
     if q := query.q:
-        options = [
+        options: list[ColumnElement[bool]] = [
             Batch.created_by.like(f"%{escape_like(q)}%", escape="\\"),
             Batch.decided_by.like(f"%{escape_like(q)}%", escape="\\"),
         ]
@@ -92,7 +92,7 @@ def receivable_page(session: Session, query: ListQuery) -> Page:
         statement = statement.where(Receivable.status == status)
     if q := query.q:
         like = f"%{escape_like(q)}%"
-        options = [Schedule.payee_name.like(like, escape="\\")]
+        options: list[ColumnElement[bool]] = [Schedule.payee_name.like(like, escape="\\")]
         if q.isdigit() and len(q) <= 9:
             options.append(Receivable.id == int(q))
         if "*" in q and len(q) == 18:

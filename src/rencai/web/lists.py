@@ -27,6 +27,8 @@ from rencai.errors import Refusal
 
 CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 PER_PAGE = 20
+# a select of any columns (SQLAlchemy types a select by the tuple of what it returns)
+AnySelect = Select[*tuple[Any, ...]]
 MAX_PER_PAGE = 200
 MAX_Q = 64
 
@@ -135,7 +137,7 @@ class Page:
         return max(1, -(-self.total // self.query.per_page))
 
 
-def fetch(session: Session, statement: Select[Any], query: ListQuery) -> Page:
+def fetch(session: Session, statement: AnySelect, query: ListQuery) -> Page:
     """The page ``query`` asks for of ``statement`` (already filtered and sorted), and the
     number of rows it holds in all, counted by the database."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -264,7 +265,7 @@ def review_queue(request: Request, account: Reviewer, session: DbSession) -> Res
             row["clean"] = application is not None and not clean_reasons(session, application)
     today = clock.today()
     tallies = counts(session, account, today, case_list.soon_day(session, today))
-    side: dict[str, list[dict[str, object]]] = {"objection": [], "check": []}
+    side: dict[str, Sequence[Any]] = {"objection": [], "check": []}
     if queue == "todo":
         for name in side:
             small = ListQuery(per_page=10, filters={"queue": name})
