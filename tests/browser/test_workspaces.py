@@ -148,7 +148,7 @@ def test_the_reviewers_list_filters_searches_pages_and_exports(
     page.goto(live_server.url + "/review?queue=todo&per_page=3&sort=id")
     expect(page.locator("#todo > li")).to_have_count(3)
     expect(page.locator("#todo > li").first).to_have_attribute("data-case", str(first_id))
-    expect(page.locator("#list-total")).to_contain_text("第1/3页")
+    expect(page.locator(".list-count")).to_contain_text("共7条，第1/3页")
     page.click("#page-next")
     expect(page).to_have_url(live_server.url + "/review?queue=todo&sort=id&page=2&per_page=3")
     expect(page.locator("#todo > li")).to_have_count(3)

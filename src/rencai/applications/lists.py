@@ -50,7 +50,7 @@ SORTS = {
 DUE = {"overdue": "已超期", "soon": "即将到期"}
 SOON_WORKING_DAYS = 3  # "due soon": within three working days (decision 0214)
 DONE = (Status.approved, Status.rejected)
-ID_PATTERN = re.compile(r"^[0-9Xx*]{6,18}$")
+ID_PATTERN = re.compile(r"^[0-9X*]{4,18}$")
 
 
 def _dialect(session: Session) -> str:
@@ -154,15 +154,17 @@ def search_clause(q: str) -> ColumnElement[bool]:
     ]
     if q.isdigit() and len(q) <= 9:
         options.append(Application.id == int(q))
-    if ID_PATTERN.match(q) and (len(q) >= 4):
-        if "*" in q:
-            options.append(TalentProfile.id_number.like(q.upper().replace("*", "_")))
-        elif len(q) == 18:
-            options.append(TalentProfile.id_number == q.upper())
-        else:
-            options.append(TalentProfile.id_number.like("%" + q.upper()))
-    elif q.isdigit() and len(q) >= 4:
-        options.append(TalentProfile.id_number.like("%" + q))
+    number = q.upper()
+    if ID_PATTERN.match(number) and any(c.isdigit() for c in number):
+        if "*" in number:  # as displayed: 130102********1234 (each * one hidden character)
+            pattern = number.replace("*", "_")
+            options.append(
+                TalentProfile.id_number.like(pattern if len(number) == 18 else f"%{pattern}%")
+            )
+        elif len(number) == 18:
+            options.append(TalentProfile.id_number == number)
+        else:  # the last digits, as people read them out
+            options.append(TalentProfile.id_number.like("%" + number))
     return or_(*options)
 
 
