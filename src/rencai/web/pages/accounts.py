@@ -69,7 +69,8 @@ def demo_accounts(session: Session) -> list[dict[str, str]]:
         for a in session.scalars(
             select(Account).where(Account.username.like("demo\\_%", escape="\\")).limit(2000)
         )
-        if not BULK_DEMO.match(a.username)
+        # generated populations and accounts that never sign in (no usable password) are left out
+        if not BULK_DEMO.match(a.username) and a.password_hash.startswith("$argon2")
     }
     if not found:
         return []

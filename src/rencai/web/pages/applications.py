@@ -267,7 +267,7 @@ def review_queue(request: Request, account: Reviewer, session: DbSession) -> Res
     tallies = counts(session, account, today, case_list.soon_day(session, today))
     side: dict[str, Sequence[Any]] = {"objection": [], "check": []}
     if queue == "todo":
-        for name in side:
+        for name in (n for n in side if tallies[n]):  # small queues, read only when not empty
             small = ListQuery(per_page=10, filters={"queue": name})
             side[name] = case_list.case_page(session, account, small).rows
     department = STEP_LABELS.get(account.department or "", "")
