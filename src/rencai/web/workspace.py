@@ -28,6 +28,7 @@ from rencai.feeds.models import FeedLoad
 from rencai.ledger.models import Batch, Receivable
 from rencai.policy.cities import names
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.registry.identifiers import mask_name
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
 
 HOME = {
@@ -112,7 +113,8 @@ def who(session: Session, account: Account) -> dict[str, Any]:
     and office in Chinese, the workspace and its navigation."""
     role = Role(account.role)
     return {
-        "name": account.display_name,
+        # a talent's own name is shown masked (a phone is read over a shoulder in a queue)
+        "name": mask_name(account.display_name) if role == Role.talent else account.display_name,
         "role": ROLE_LABELS[role],
         "office": office_of(session, account),
         "home": HOME.get(role, "/me"),
