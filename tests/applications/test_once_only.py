@@ -321,3 +321,38 @@ def test_a_card_is_held_once(world: dict[str, Any]) -> None:
         assert f"您已申领过石家庄市人才绿卡B卡（申请编号 {first}）" in refused.value.message
     profile = copy.deepcopy(doctor())
     assert profile["jurisdiction"] == "shijiazhuang"
+
+
+def test_the_login_page_lists_every_demo_account_and_each_lands_on_its_workspace(
+    demo_server: ServerProcess,
+) -> None:
+    """`make run`: the log-in page names every demo account with its role in Chinese, and each
+    one's log-in lands on its role's workspace (decision 0212)."""
+    import re
+
+    from rencai.registry.models import ROLE_LABELS
+    from rencai.web.workspace import HOME
+    from tests.support import CSRF_HOOKS
+
+    with session_scope(demo_server.database_url) as session:
+        named = {
+            a.username: Role(a.role)
+            for a in session.scalars(select(Account).where(Account.username.like("demo%")))
+            if not re.match(r"^demo_(stat_|housing_t|guest)\d+$", a.username)
+            and a.password_hash.startswith("$argon2")  # accounts that sign in
+        }
+    assert len(named) >= 20
+    page = httpx.get(f"{demo_server.url}/login").text
+    for username, role in named.items():
+        row = re.search(rf'<tr data-demo="{username}">(.*?)</tr>', page)
+        assert row is not None, username
+        cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+        assert cells[0] == username
+        assert ROLE_LABELS[role] in cells[1] and role.value not in cells[1], cells
+    with httpx.Client(base_url=demo_server.url, event_hooks=CSRF_HOOKS) as browser:
+        for username, role in named.items():
+            browser.cookies.clear()
+            browser.get("/login")
+            answer = browser.post("/login", data={"username": username, "password": "demo1234"})
+            assert answer.status_code == 303, (username, answer.text[:200])
+            assert answer.headers["location"] == HOME[role], username

@@ -45,7 +45,7 @@ def test_run_then_second_officer_approves_and_exports(
     expect(page.locator("#notice")).to_contain_text("发放2笔")
     expect(page.locator("#notice")).to_contain_text("6000.00元")
     batch = page.locator("#batches li", has_text="2023年06月")
-    expect(batch).to_contain_text("2笔 · 6000.00元")
+    expect(batch).to_contain_text("2笔 · 6,000.00元")  # money as the formatting layer shows it
     expect(batch).to_contain_text("待审核")
     expect(batch).to_contain_text("须由另一名财务人员审核")  # not the runner's to approve
     expect(batch.locator("button")).to_have_count(0)
@@ -74,6 +74,7 @@ def test_run_then_second_officer_approves_and_exports(
     expect(page.locator("#notice")).to_contain_text("已审核通过")
     expect(page.locator("#batches li", has_text="2023年06月")).to_contain_text(f"审核人：fb{tag}")
     expect(page.locator("#by-program")).to_contain_text("房租补助")
+    page.click("#tab-reports")  # the exports have their own tab
     with page.expect_download() as download:
         page.click("#exports a[href='/ledger/reports/program.xlsx']")
     saved = tmp_path / "program.xlsx"

@@ -103,6 +103,10 @@ def _api(server: ServerProcess, world: dict[str, Any], role: str, route: str) ->
             return client.post(f"{api}/runs", json={"month": "0000-01"}).status_code
         if route == "batch":  # the approver's view of a batch's lines (none such here)
             return client.get(f"{api}/batches/{NO_BATCH}").status_code
+        if route == "batch_list":  # the list, filtered, sorted and paged
+            return client.get(f"{api}/batches?status=approved&sort=-month&per_page=5").status_code
+        if route == "receivable_list":
+            return client.get(f"{api}/receivables?q=1234&status=open").status_code
         if route == "decision":
             body = {"decision": "approve"}
             return client.post(f"{api}/batches/{NO_BATCH}/decision", json=body).status_code
@@ -153,6 +157,16 @@ def _page(server: ServerProcess, world: dict[str, Any], role: str, route: str) -
             return client.post("/ledger/runs", data={"month": "0000-01"}).status_code
         if route == "batch":
             return client.get(f"/ledger/batches/{NO_BATCH}").status_code
+        if route == "batch_list":  # the batches tab and its export
+            tab = client.get("/ledger?tab=batches&status=approved&sort=-month")
+            export = client.get("/ledger/batches.xlsx?status=approved")
+            assert tab.status_code == export.status_code
+            return tab.status_code
+        if route == "receivable_list":
+            tab = client.get("/ledger?tab=receivables&q=1234")
+            export = client.get("/ledger/receivables.xlsx?q=1234")
+            assert tab.status_code == export.status_code
+            return tab.status_code
         if route == "decision":
             data = {"decision": "approve"}
             return client.post(f"/ledger/batches/{NO_BATCH}/decision", data=data).status_code
@@ -160,7 +174,7 @@ def _page(server: ServerProcess, world: dict[str, Any], role: str, route: str) -
 
 
 STAFF = {"finance", "admin"}
-READS = {"receivable", "history"}
+READS = {"receivable", "history", "batch_list", "receivable_list"}
 ROUTES = [
     "receivable",
     "repay",
@@ -173,6 +187,8 @@ ROUTES = [
     "run",
     "batch",
     "decision",
+    "batch_list",
+    "receivable_list",
 ]
 NO_BATCH = 2147483647
 MISSING = {"batch", "decision"}  # staff are told the batch does not exist

@@ -152,7 +152,7 @@ def test_only_the_administrator_sets_the_basis_on_the_page(
     refused = finance.post("/ledger/settings", data=data)
     assert refused.status_code == 403 and "仅系统管理员" in refused.text
     with _client(pg_server, Role.admin) as admin:
-        home = admin.get("/ledger")
+        home = admin.get("/ledger?tab=settings")  # the settings have their own tab
         assert "收回全部拨付资金" in home.text  # the administrator is offered the choice
         bad = admin.post("/ledger/settings", data={**data, "value": "half"})
         assert bad.status_code == 422 and "收回口径应为" in bad.text

@@ -64,6 +64,14 @@ def test_the_case_list_documents_its_items(spec: dict[str, Any]) -> None:
     _, response = _success(spec["paths"]["/api/v1/applications"]["get"])
     listing = response["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
     items = spec["components"]["schemas"][listing]["properties"]["items"]
-    assert items["items"]["$ref"] == "#/components/schemas/CaseView"
+    # a row is the case's view with who applied (masked), the employer and the days left
+    assert items["items"]["$ref"] == "#/components/schemas/CaseRow"
     case = spec["components"]["schemas"]["CaseView"]
     assert {"id", "status", "status_label", "version", "chain", "step"} <= set(case["required"])
+    row = spec["components"]["schemas"]["CaseRow"]
+    assert set(case["required"]) | {"applicant", "employer", "working_days_left"} <= set(
+        row["required"]
+    )
+    assert {"count", "page", "per_page", "pages"} <= set(
+        spec["components"]["schemas"][listing]["required"]
+    )

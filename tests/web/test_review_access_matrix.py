@@ -259,6 +259,15 @@ def _api(server: LiveServer, world: dict[str, Any], role: str, route: str) -> in
             return client.post(f"{api}/applications/{ids['dept']}/decision", json=body).status_code
         if route in ("summary_pdf", "notice_pdf", "notice_pending"):
             return client.get(f"{api}/applications/{_pdf_case(ids, route)}").status_code
+        if route in ("todo_queue", "objection_queue", "check_queue", "all_visible"):
+            # which of this world's cases the caller's list holds (other tests add cases too)
+            queue = route.removesuffix("_queue") if route != "all_visible" else "all"
+            response = client.get(f"{api}/applications", params={"queue": queue, "per_page": 200})
+            if response.status_code != 200:
+                return response.status_code
+            listed = {item["id"] for item in response.json()["items"]}
+            names = {ids["dept"]: "dept", ids["auto"]: "auto", ids["notice"]: "notice"}
+            return ",".join(sorted(name for case, name in names.items() if case in listed))
     raise AssertionError(route)
 
 
@@ -323,6 +332,22 @@ API_EXPECTED: dict[str, dict[str, int | str]] = {
     "notice_pending": _row(
         404, anonymous=401, owner=409, hr=403, county=409, city=409, police=409, admin=409
     ),
+    # the list's groups, decided in SQL, agree with who may decide / handle each case
+    "todo_queue": _row("", anonymous=401, police="dept"),
+    "objection_queue": _row("", anonymous=401, hrss="notice"),
+    "check_queue": _row("", anonymous=401, city="auto"),
+    # everything the caller may see (service.can_see), the same cases as each detail route
+    "all_visible": _row(
+        "",
+        anonymous=401,
+        owner="auto,dept",
+        county="auto,dept,notice",
+        city="auto,dept,notice",
+        police="dept",
+        hrss="notice",
+        admin="auto,dept,notice",
+        hr="auto,dept",
+    ),
 }
 
 
@@ -343,6 +368,14 @@ def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> i
     ) as client:
         if route in ("/admin", "/admin/programs", "/employer", "/review", "/notices", "/assistant"):
             return client.get(route).status_code
+        if route == "review_export":  # the filtered list as Excel: the reviewers' own list
+            response = client.get("/review/export.xlsx", params={"queue": "all"})
+            if response.status_code == 200:
+                assert response.content.startswith(b"PK")
+            return response.status_code
+        if route == "review_list":  # a group, a search and a page of the workspace's list
+            params = {"queue": "all", "q": "王", "sort": "-submitted", "page": 1}
+            return client.get("/review", params=params).status_code
         if route == "new_staff":
             form = {"username": "x" + uuid.uuid4().hex[:6], "password": "short", "role": "admin"}
             return client.post("/admin/accounts", data=form).status_code
@@ -409,6 +442,8 @@ PAGE_EXPECTED: dict[str, dict[str, int | str]] = {
     "/admin/programs": _row(403, **LOGIN, admin=200),
     "/employer": _row(403, **LOGIN, hr=200, other_hr=200),
     "/review": _row(403, **LOGIN, **dict.fromkeys(STAFF, 200), admin=200),
+    "review_export": _row(403, **LOGIN, **dict.fromkeys(STAFF, 200), admin=200),
+    "review_list": _row(403, **LOGIN, **dict.fromkeys(STAFF, 200), admin=200),
     "/notices": _row(200),
     "new_staff": _row(403, **LOGIN, admin=422),
     "staff_update": _row(403, **LOGIN, admin=422),

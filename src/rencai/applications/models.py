@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -46,6 +47,14 @@ STATUS_LABELS = {
 
 class Application(Base):
     __tablename__ = "applications"
+    # the lists' filters and sorts (migration 0027, decision 0213)
+    __table_args__ = (
+        Index("ix_applications_county_status_due", "county", "status", "due_date"),
+        Index("ix_applications_status_due", "status", "due_date"),
+        Index("ix_applications_employer", "employer_id"),
+        Index("ix_applications_talent", "talent_id"),
+        Index("ix_applications_submitted", "submitted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     talent_id: Mapped[int] = mapped_column(ForeignKey("talent_profiles.id"))

@@ -326,3 +326,41 @@ def add_local_closure(session: Session, county: str, day: dt.date, name: str, so
         )
     )
     session.flush()
+
+
+def working_days_left(
+    session: Session, today: dt.date, dues: Iterable[tuple[dt.date, str | None]]
+) -> list[int]:
+    """For each (due day, county): the working days from ``today`` to the due day (``today``
+    not counted, the due day counted), negative once it has passed (the working days since).
+    One query for the whole span, so a page of cases costs one read of the calendar."""
+    wanted = list(dues)
+    if not wanted:
+        return []
+    first = min([today, *(d for d, _ in wanted)])
+    last = max([today, *(d for d, _ in wanted)])
+    for year in range(first.year, last.year + 1):
+        ensure_year(session, year)
+    counties = {c for _, c in wanted if c}
+    rows = session.execute(
+        select(CalendarDay.day, CalendarDay.county, CalendarDay.is_working).where(
+            CalendarDay.day > first,
+            CalendarDay.day <= last,
+            CalendarDay.county.in_([CITY, *counties]),
+        )
+    ).all()
+    city = {day: working for day, county, working in rows if county == CITY}
+    local = {(day, county): working for day, county, working in rows if county != CITY}
+
+    def working(day: dt.date, county: str | None) -> bool:
+        return local.get((day, county or CITY), city.get(day, False))
+
+    result = []
+    for due, county in wanted:
+        low, high, sign = (today, due, 1) if due >= today else (due, today, -1)
+        count, day = 0, low
+        while day < high:
+            day += dt.timedelta(days=1)
+            count += working(day, county)
+        result.append(sign * count)
+    return result

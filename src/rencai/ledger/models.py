@@ -130,6 +130,7 @@ class Batch(Base):
     """The payments of one run, for approval by a second finance officer (四眼原则)."""
 
     __tablename__ = "ledger_batches"
+    __table_args__ = (Index("ix_ledger_batches_status", "status"),)  # migration 0027
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[str] = mapped_column(ForeignKey("ledger_runs.id"), unique=True)
@@ -211,6 +212,10 @@ class Receivable(Base):
     """Money to get back (应收/收回). Its balance is derived from the journal."""
 
     __tablename__ = "ledger_receivables"
+    __table_args__ = (  # migration 0027
+        Index("ix_ledger_receivables_status", "status"),
+        Index("ix_ledger_receivables_schedule", "schedule_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event: Mapped[str] = mapped_column(String(80), unique=True)  # what raised it, once

@@ -62,6 +62,7 @@ from rencai.web.pages import screenings as screening_pages
 from rencai.web.pages import shortage as shortage_pages
 from rencai.web.pages import stations as station_pages
 from rencai.web.pages import stats as stats_pages
+from rencai.web.pages import workspace as workspace_pages
 from rencai.web.templating import templates
 from rencai.web.warm import warm
 from rencai.wiring import wire
@@ -150,6 +151,7 @@ def create_app() -> FastAPI:
     app.include_router(documents_api.router)  # a case's PDFs
     app.include_router(employers_api.router)
     app.include_router(cards_api.router)
+    app.include_router(workspace_pages.router)  # `/`: the signed-in go to their workspace
     app.include_router(calculator_pages.router)
     app.include_router(policies_pages.router)
     app.include_router(account_pages.router)

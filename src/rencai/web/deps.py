@@ -21,6 +21,7 @@ from rencai.db.session import database_url, session_scope
 from rencai.errors import Refusal
 from rencai.registry.accounts import resolve_token, talent_of
 from rencai.registry.models import Account, Role, TalentProfile
+from rencai.web import workspace
 from rencai.web.admission import admitted
 from rencai.web.cookies import SESSION_COOKIE
 
@@ -133,7 +134,11 @@ class LoginRequired(Exception):
 def optional_account(request: Request, session: DbSession) -> Account | None:
     """The account of the session cookie, or None (pages open to everyone)."""
     raw = request.cookies.get(SESSION_COOKIE)
-    return resolve_token(session, raw) if raw else None
+    account = resolve_token(session, raw) if raw else None
+    # the shared layout shows who is signed in and their workspace's counts (web/workspace.py)
+    request.state.account, request.state.db = account, session
+    request.state.who = workspace.who(session, account) if account is not None else None
+    return account
 
 
 def page_account(account: Annotated[Account | None, Depends(optional_account)]) -> Account:

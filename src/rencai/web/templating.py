@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from rencai import clock, formats
 from rencai.policy.citations import clause_heading, heading, simplified
 from rencai.registry.models import ROLE_LABELS, Role
+from rencai.web import workspace
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
@@ -42,6 +43,9 @@ templates.env.filters["citation_heading"] = lambda c: (
 templates.env.filters["clause_heading"] = clause_heading
 templates.env.filters["simplified"] = simplified
 templates.env.filters["working_days"] = formats.working_days
+# the signed-in bar and the workspace's counts of the shared layout (base.html)
+templates.env.globals["workspace_who"] = workspace.signed_in
+templates.env.globals["workspace_tiles"] = workspace.today_tiles
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

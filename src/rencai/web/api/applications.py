@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -26,7 +26,6 @@ from rencai.applications.service import (
     apply,
     decide,
     resubmit,
-    visible,
     visible_case_or_404,
 )
 from rencai.applications.steps import REVIEWING
@@ -41,6 +40,7 @@ from rencai.applications.views import (
 from rencai.errors import Refusal
 from rencai.registry.models import Account
 from rencai.views import Listing
+from rencai.web.case_list import case_page, parse
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession
 from rencai.web.limits import Reason, Version
 
@@ -78,11 +78,78 @@ def post_application(body: NewApplication, talent: CurrentTalent, session: DbSes
     return case_view(application)
 
 
+class CaseRow(CaseView):
+    """A case in a list, with who applied (masked) and for whom they work."""
+
+    applicant: str = Field(description="申请人（姓名脱敏）")
+    employer: str | None = Field(description="用人单位")
+    working_days_left: int | None = Field(description="距办理时限的工作日数，已超期为负数")
+
+
+class CasePage(Listing[CaseRow]):
+    """A page of the list; ``count`` is the number of cases that match in all."""
+
+    page: int
+    per_page: int
+    pages: int
+
+
 @router.get(
-    "/applications", response_model=Listing[CaseView], summary="当前账号可见的申请（按提交时间）"
+    "/applications",
+    response_model=CasePage,
+    summary="当前账号可见的申请：筛选、搜索、排序、分页（最紧急的在前）",
 )
-def list_applications(account: CurrentAccount, session: DbSession) -> Listing[CaseView]:
-    return Listing.of([case_view(a) for a in visible(session, account)])
+def list_applications(
+    account: CurrentAccount,
+    session: DbSession,
+    q: Annotated[
+        str,
+        Query(
+            max_length=64,
+            description="搜索：姓名、身份证号（可含*或只输后四位）、申请编号、用人单位、事项",
+        ),
+    ] = "",
+    queue: Annotated[
+        Literal["todo", "objection", "check", "elsewhere", "returned", "publicity", "closed", "all"]
+        | None,
+        Query(
+            description="分组：待我审核、公示异议、秒批抽查、其他环节、退回补正、公示中、已办结、全部可见（默认）"
+        ),
+    ] = None,
+    status: Annotated[str, Query(max_length=32, description="办理状态")] = "",
+    program: Annotated[str, Query(max_length=64, description="申请事项的编号")] = "",
+    county: Annotated[str, Query(max_length=32, description="县（市、区）代码")] = "",
+    due: Annotated[
+        Literal["overdue", "soon"] | None,
+        Query(description="办理时限：已超期，或3个工作日内到期"),
+    ] = None,
+    sort: Annotated[
+        str, Query(max_length=16, description="排序：due、submitted、id、program，前加-为倒序")
+    ] = "",
+    page: Annotated[int, Query(ge=1, le=100_000, description="页码")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 20,
+) -> CasePage:
+    params = {
+        "q": q,
+        "queue": queue or "",
+        "status": status,
+        "program": program,
+        "county": county,
+        "due": due or "",
+        "sort": sort,
+        "page": str(page),
+        "per_page": str(per_page),
+    }
+    found = case_page(session, account, parse(params))
+    return CasePage.model_validate(
+        {
+            "count": found.total,
+            "items": found.rows,
+            "page": page,
+            "per_page": per_page,
+            "pages": found.pages,
+        }
+    )
 
 
 @router.get(

@@ -36,6 +36,7 @@ from rencai.ledger.views import (
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import Account, Role
 from rencai.views import View
+from rencai.web import ledger_lists
 from rencai.web.deps import DbSession, SerialId, require
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger 资金发放"])
@@ -168,9 +169,90 @@ def start_run(body: RunRequest, account: Finance) -> RunSummaryView:
     return run_summary_view(summary)
 
 
-@router.get("/batches", response_model=list[BatchView], summary="发放批次")
-def batches(_: Finance, session: DbSession) -> list[BatchView]:
-    return [batch_view(b) for b in session.scalars(select(Batch).order_by(Batch.id.desc()))]
+PageNo = Annotated[int, Query(ge=1, le=100_000, description="页码")]
+PerPage = Annotated[int, Query(ge=1, le=200, description="每页条数")]
+
+
+@router.get(
+    "/batches",
+    response_model=list[BatchView],
+    summary="发放批次（筛选、搜索、排序、分页；总数见响应头 X-Total-Count）",
+)
+def batches(
+    _: Finance,
+    session: DbSession,
+    response: Response,
+    q: Annotated[
+        str, Query(max_length=64, description="批次号、发放月份（2026-05）、运行人或审核人")
+    ] = "",
+    status: Annotated[
+        Literal["pending_approval", "approved", "rejected", "filed"] | None,
+        Query(description="批次状态"),
+    ] = None,
+    sort: Annotated[
+        str, Query(max_length=16, description="排序：id、month、total，前加-为倒序（默认-id）")
+    ] = "",
+    page: PageNo = 1,
+    per_page: PerPage = 20,
+) -> list[BatchView]:
+    params = {"q": q, "status": status or "", "sort": sort, "page": str(page)}
+    query = ledger_lists.parse_batches({**params, "per_page": str(per_page)})
+    found = ledger_lists.batch_page(session, query)
+    response.headers["X-Total-Count"] = str(found.total)
+    return list(found.rows)
+
+
+class ReceivableRow(View):
+    id: int
+    status: str
+    status_label: str
+    payee: str = Field(description="收款人（姓名脱敏）")
+    id_number: str = Field(description="身份证号（脱敏）")
+    period: str
+    amount_fen: int | None = Field(description="应收金额（分）；待管理员设定收回口径时为空")
+    outstanding_fen: int = Field(description="尚未收回（分），由流水计算")
+    explanation: str
+
+
+class ReceivablePage(View):
+    count: int
+    items: list[ReceivableRow]
+    page: int
+    per_page: int
+    pages: int
+
+
+@router.get(
+    "/receivables",
+    response_model=ReceivablePage,
+    summary="应收款列表（筛选、搜索、排序、分页）",
+)
+def receivables(
+    _: Finance,
+    session: DbSession,
+    q: Annotated[
+        str, Query(max_length=64, description="姓名、身份证号（可含*或只输后四位）、应收款号")
+    ] = "",
+    status: Annotated[
+        Literal["awaiting_administrator", "open", "settled", "written_off"] | None,
+        Query(description="应收款状态"),
+    ] = None,
+    sort: Annotated[
+        str, Query(max_length=16, description="排序：id、period，前加-为倒序（默认-id）")
+    ] = "",
+    page: PageNo = 1,
+    per_page: PerPage = 20,
+) -> dict[str, Any]:
+    params = {"q": q, "status": status or "", "sort": sort, "page": str(page)}
+    query = ledger_lists.parse_receivables({**params, "per_page": str(per_page)})
+    found = ledger_lists.receivable_page(session, query)
+    return {
+        "count": found.total,
+        "items": found.rows,
+        "page": page,
+        "per_page": per_page,
+        "pages": found.pages,
+    }
 
 
 @router.get(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import uuid
 from typing import Any
 
@@ -31,7 +32,7 @@ from rencai.registry.accounts import (
     update_profile,
 )
 from rencai.registry.identifiers import mask_id_number
-from rencai.registry.models import Role, TalentProfile
+from rencai.registry.models import ROLE_LABELS, Account, Role, TalentProfile
 from rencai.web.cookies import set_session_cookie
 from rencai.web.deps import (
     SESSION_COOKIE,
@@ -46,6 +47,7 @@ from rencai.web.limits import form_version
 from rencai.web.pages.calculator import PER, PER_SHORT, form_options, presented, profile_from_form
 from rencai.web.pages.progress import case_summary
 from rencai.web.templating import page as _page
+from rencai.web.workspace import home_of, office_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,13 +56,51 @@ def _signed_in(response: Response, token: str) -> Response:
     return set_session_cookie(response, token)
 
 
+BULK_DEMO = re.compile(r"^demo_(stat_|housing_t|guest)\d+$")  # generated populations
+
+
+def demo_accounts(session: Session) -> list[dict[str, str]]:
+    """The demo world's named accounts (``rencai demo``), each with its role and office in
+    Chinese, when the demo is loaded; none on a real office's database."""
+    from rencai.demo import DEMO_ACCOUNTS, PASSWORD
+
+    found = {
+        a.username: a
+        for a in session.scalars(
+            select(Account).where(Account.username.like("demo\\_%", escape="\\")).limit(2000)
+        )
+        # generated populations and accounts that never sign in (no usable password) are left out
+        if not BULK_DEMO.match(a.username) and a.password_hash.startswith("$argon2")
+    }
+    if not found:
+        return []
+    labels = dict(DEMO_ACCOUNTS)
+    order = [u for u, _ in DEMO_ACCOUNTS if u in found]
+    order += sorted(u for u in found if u not in labels)
+    rows = []
+    for username in order:
+        account = found[username]
+        office = office_of(session, account)
+        rows.append(
+            {
+                "username": username,
+                "password": PASSWORD,
+                "role": ROLE_LABELS[Role(account.role)] + (f" · {office}" if office else ""),
+                "note": labels.get(username, account.display_name),
+                "home": home_of(account),
+            }
+        )
+    return rows
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, pending: MaybePendingAccount) -> Response:
+def login_form(request: Request, pending: MaybePendingAccount, session: DbSession) -> Response:
     # every page sends a signed-out visitor here; one who still has to replace a temporary
     # password is sent on to do that first
     if pending is not None and pending.must_change_password:
         return RedirectResponse("/me/password", status_code=303)
-    return _page(request, "login.html", {"error": None, "username": ""})
+    context = {"error": None, "username": "", "demo": demo_accounts(session)}
+    return _page(request, "login.html", context)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -71,19 +111,11 @@ async def login(request: Request, session: DbSession) -> Response:
         result = authenticate(session, username, password, address=client_address(request))
     except RegistryError as exc:
         session.commit()  # failed attempts count towards the throttles
-        context = {"error": exc.message, "username": username[:64]}
+        context = {"error": exc.message, "username": username[:64], "demo": []}
         return _page(request, "login.html", context, status_of(exc))
     if result.account.must_change_password:
         return _signed_in(RedirectResponse("/me/password", status_code=303), result.token)
-    landing = {
-        Role.talent: "/me",
-        Role.employer: "/employer",
-        Role.admin: "/admin",
-        Role.finance: "/ledger",
-        Role.data_office: "/feeds",
-        Role.station_operator: "/stations/check-in",
-        Role.leadership: "/stats",
-    }.get(Role(result.account.role), "/review")
+    landing = home_of(result.account)  # the role's workspace
     return _signed_in(RedirectResponse(landing, status_code=303), result.token)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,6 +19,7 @@ from rencai.applications import automatic
 from rencai.applications.bulk import clean_reasons
 from rencai.applications.documents import documents
 from rencai.applications.journal import ACTION_LABELS, LEVEL_LABELS
+from rencai.applications.lists import QUEUES, SORTS, counts
 from rencai.applications.materials import MAX_BYTES, Material, materials_of, size_label, store
 from rencai.applications.models import Application, Status
 from rencai.applications.programs import STEP_LABELS
@@ -37,7 +40,6 @@ from rencai.applications.service import (
     may_see_feed_checks,
     may_upload,
     resubmit,
-    visible,
     visible_case,
 )
 from rencai.applications.steps import REVIEWING
@@ -47,10 +49,12 @@ from rencai.registry.accounts import talent_of
 from rencai.registry.employers import may_verify
 from rencai.registry.identifiers import mask_name
 from rencai.registry.models import ROLE_LABELS, Account, Employer, Role, TalentProfile
+from rencai.web import case_list
 from rencai.web.api.applications import material_response
 from rencai.web.api.feeds import feed_checks
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
 from rencai.web.limits import form_version
+from rencai.web.lists import EXPORT_LIMIT, ListQuery, xlsx, xlsx_response
 from rencai.web.pages.progress import stepper
 from rencai.web.templating import message as _message
 from rencai.web.templating import templates
@@ -128,6 +132,7 @@ def case_page(
                 "filename": m.filename,
                 "size": size_label(m.size),
                 "kind": m.kind,
+                "image": m.content_type in ("image/png", "image/jpeg"),
                 "uploaded_at": clock.display(m.uploaded_at),
             }
             for m in materials_of(session, application)
@@ -221,26 +226,35 @@ async def case_resubmit(
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
+Reviewer = Annotated[
+    Account, Depends(require_page(*REVIEWERS, message="审核工作台仅供审核人员使用"))
+]
+
+
+def _review_query(request: Request) -> ListQuery:
+    params = dict(request.query_params)
+    params.setdefault("queue", "todo")  # the workspace opens on the cases at the reviewer's step
+    return case_list.parse(params)
+
+
 @router.get("/review", response_class=HTMLResponse)
-def review_queue(
-    request: Request,
-    account: Annotated[
-        Account, Depends(require_page(*REVIEWERS, message="审核工作台仅供审核人员使用"))
-    ],
-    session: DbSession,
-) -> Response:
-    todo, objections, checks, others = [], [], [], []
-    for application in visible(session, account):  # most urgent first (deadline)
-        case = _case_view(session, application)
-        if may_decide(account, application):
-            case["clean"] = not clean_reasons(session, application)
-            todo.append(case)
-        elif application.status == Status.objection and may_handle(account, application):
-            objections.append(case)
-        elif application.post_check == "pending" and may_handle(account, application):
-            checks.append(case)
-        else:
-            others.append(case)
+def review_queue(request: Request, account: Reviewer, session: DbSession) -> Response:
+    """审核工作台: today's counts, the chosen group of cases (filtered, searched, sorted, a
+    page at a time), and the small queues of the final step (objections, sampled checks)."""
+    query = _review_query(request)
+    found = case_list.case_page(session, account, query)
+    queue = query.filters.get("queue", "todo")
+    if queue == "todo":
+        for row in found.rows:
+            application = session.get(Application, row["id"])
+            row["clean"] = application is not None and not clean_reasons(session, application)
+    today = clock.today()
+    tallies = counts(session, account, today, case_list.soon_day(session, today))
+    side: dict[str, Sequence[Any]] = {"objection": [], "check": []}
+    if queue == "todo":
+        for name in (n for n in side if tallies[n]):  # small queues, read only when not empty
+            small = ListQuery(per_page=10, filters={"queue": name})
+            side[name] = case_list.case_page(session, account, small).rows
     department = STEP_LABELS.get(account.department or "", "")
     context = {
         "account": {
@@ -248,9 +262,22 @@ def review_queue(
             "role": ROLE_LABELS[Role(account.role)] + (f"（{department}）" if department else ""),
             "may_verify": may_verify(account),
         },
-        "todo": todo,
-        "objections": objections,
-        "checks": checks,
-        "others": others,
+        "found": found,
+        "query": query,
+        "queue": queue,
+        "queues": QUEUES,
+        "tallies": tallies,
+        "side": side,
+        "choices": case_list.filters(),
+        "sorts": SORTS,
     }
     return templates.TemplateResponse(request, "review.html", context)
+
+
+@router.get("/review/export.xlsx")
+def review_export(request: Request, account: Reviewer, session: DbSession) -> Response:
+    """The filtered list as a workbook (every matching case, not one page)."""
+    query = replace(_review_query(request), page=1, per_page=EXPORT_LIMIT)
+    found = case_list.case_page(session, account, query)
+    data = xlsx("申请列表", case_list.EXPORT_COLUMNS, case_list.export_rows(found.rows))
+    return xlsx_response(data, f"申请列表-{clock.today().isoformat()}.xlsx")

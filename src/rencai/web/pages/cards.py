@@ -28,7 +28,7 @@ from rencai.cards.usage import statistics, uses_of
 from rencai.cards.views import card_view
 from rencai.registry.accounts import talent_of
 from rencai.registry.models import Account, Role
-from rencai.web.deps import DbSession, PageAccount, require_page
+from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
 from rencai.web.templating import message as _message
 from rencai.web.templating import templates
 
@@ -74,7 +74,8 @@ async def upload_photo(
 
 
 @router.get("/verifier", response_class=HTMLResponse)
-def verifier(request: Request) -> Response:
+def verifier(request: Request, _: MaybeAccount) -> Response:
+    # open to anyone; a signed-in service point sees its workspace bar (decision 0212)
     store = KeyStore()
     store.ensure_root()
     root = base64.b64encode(store.root_public()).decode()

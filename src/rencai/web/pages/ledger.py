@@ -8,6 +8,7 @@ input answers with a Chinese message and a 4xx status, and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -51,10 +52,13 @@ from rencai.ledger.recovery import write_off as write_off_receivable
 from rencai.ledger.reports import DIMENSIONS, REPORTS, report, summary, to_xlsx
 from rencai.ledger.runs import parse_month, run_month
 from rencai.ledger.views import batch_view, run_summary_view
+from rencai.policy.cities import names
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import ROLE_LABELS, Account, Role
+from rencai.web import ledger_lists
 from rencai.web.deps import DbSession, SerialId, require_page
 from rencai.web.errors import refusal_response
+from rencai.web.lists import EXPORT_LIMIT, Page, xlsx, xlsx_response
 from rencai.web.templating import message as _message
 from rencai.web.templating import templates
 
@@ -99,49 +103,143 @@ def _done(path: str, notice: str) -> RedirectResponse:
     return RedirectResponse(f"{path}?{urlencode({'notice': notice})}", status_code=303)
 
 
+TABS = {
+    "month": "本月工作",
+    "batches": "发放批次",
+    "receivables": "应收款",
+    "people": "个人发放记录",
+    "payees": "收款账户",
+    "imports": "月度数据导入",
+    "reports": "报表导出",
+    "settings": "收回口径",
+}
+
+
+def _batch_row(b: Any, account: Account) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "month": _month_label(b.month),
+        "count": b.items,
+        "total": b.total,
+        "status": b.status,
+        "status_label": BATCH_STATUS.get(b.status, b.status),
+        "created_by": b.created_by,
+        "decided_by": b.decided_by,
+        "alerts": b.budget_alerts,
+        "mine": b.created_by == account.username,
+    }
+
+
 @router.get("/ledger", response_class=HTMLResponse)
-def ledger_home(request: Request, account: Finance, session: DbSession) -> Response:
-    batches = [
-        {
-            "id": b.id,
-            "month": _month_label(b.month),
-            "count": b.items,
-            "total": b.total,
-            "status": b.status,
-            "status_label": BATCH_STATUS.get(b.status, b.status),
-            "created_by": b.created_by,
-            "decided_by": b.decided_by,
-            "alerts": b.budget_alerts,
-            "mine": b.created_by == account.username,
-        }
-        for b in map(batch_view, session.scalars(select(Batch).order_by(Batch.id.desc()).limit(24)))
-    ]
-    waiting = session.scalars(
-        select(Receivable).where(Receivable.status == "awaiting_administrator")
-    ).all()
+def ledger_home(
+    request: Request, account: Finance, session: DbSession, tab: str = "month"
+) -> Response:
+    """The finance workspace: this month's work first (the run, batches awaiting approval,
+    bank confirmations, receivables, exceptions); the rest on its own tab."""
+    if tab not in TABS:
+        return _message(request, "没有这个页面", 404)
     today = clock.today()
     context: dict[str, Any] = {
         "account": {"name": account.display_name, "role": ROLE_LABELS[Role(account.role)]},
-        "batches": batches,
-        "waiting": [{"id": r.id, "explanation": r.explanation} for r in waiting],
-        "receivables": open_receivables(session),
-        "suspended": awaiting_employer_confirmation(session),
+        "tab": tab,
+        "tabs": TABS,
         "is_admin": account.role == Role.admin,
-        "basis_settings": [
-            (key, label, session.get(Setting, key)) for key, label in BASIS_SETTINGS.items()
-        ],
-        "basis_labels": BASIS_LABELS,
-        "by_program": summary(session, "program"),
-        "reports": [(name, REPORT_TITLES[name]) for name in REPORTS],
-        "default_month": f"{today:%Y-%m}",
-        "cities": cities_for(account),
-        "default_city": chosen_city(account, None),
+        "notice": request.query_params.get("notice"),
         "clauses": "、".join(
             r.label for c in cities_for(account) if (r := recovery_of(c)) is not None
         ),
-        "notice": request.query_params.get("notice"),
     }
+    if tab == "month":
+        recent = session.scalars(select(Batch).order_by(Batch.id.desc()).limit(10))
+        waiting = session.scalars(
+            select(Receivable).where(Receivable.status == "awaiting_administrator")
+        ).all()
+        context |= {
+            "work": ledger_lists.month_view(session, today),
+            "batches": [_batch_row(batch_view(b), account) for b in recent],
+            "waiting": [{"id": r.id, "explanation": r.explanation} for r in waiting],
+            "receivables": open_receivables(session, limit=10),
+            "suspended": awaiting_employer_confirmation(session),
+            "by_program": summary(session, "program"),
+            "default_month": f"{today:%Y-%m}",
+            "cities": cities_for(account),
+            "default_city": chosen_city(account, None),
+            "city_names": names(),
+        }
+    elif tab == "batches":
+        query = ledger_lists.parse_batches(request.query_params)
+        found = ledger_lists.batch_page(session, query)
+        rows = [_batch_row(b, account) for b in found.rows]
+        context |= {
+            "found": Page(query, found.total, rows),
+            "query": query,
+            "choices": ledger_lists.batch_filters(),
+            "sorts": ledger_lists.BATCH_SORTS,
+        }
+    elif tab == "receivables":
+        query = ledger_lists.parse_receivables(request.query_params)
+        context |= {
+            "found": ledger_lists.receivable_page(session, query),
+            "query": query,
+            "choices": ledger_lists.receivable_filters(),
+            "sorts": ledger_lists.RECEIVABLE_SORTS,
+        }
+    elif tab == "reports":
+        context["reports"] = [(name, REPORT_TITLES[name]) for name in REPORTS]
+    elif tab == "settings":
+        context |= {
+            "basis_settings": [
+                (key, label, session.get(Setting, key)) for key, label in BASIS_SETTINGS.items()
+            ],
+            "basis_labels": BASIS_LABELS,
+        }
     return templates.TemplateResponse(request, "ledger.html", context)
+
+
+@router.get("/ledger/batches.xlsx")
+def ledger_batches_excel(request: Request, account: Finance, session: DbSession) -> Response:
+    """The filtered batch list as a workbook (money as numbers in 元)."""
+    query = replace(ledger_lists.parse_batches(request.query_params), page=1, per_page=EXPORT_LIMIT)
+    found = ledger_lists.batch_page(session, query)
+    city = names()
+    rows = [
+        [
+            b.id,
+            city.get(b.jurisdiction, b.jurisdiction),
+            _month_label(b.month),
+            b.items,
+            b.total,
+            BATCH_STATUS.get(b.status, b.status),
+            b.created_by,
+            b.decided_by or "",
+        ]
+        for b in found.rows
+    ]
+    data = xlsx("发放批次", ledger_lists.BATCH_COLUMNS, rows)
+    return xlsx_response(data, f"发放批次-{clock.today().isoformat()}.xlsx")
+
+
+@router.get("/ledger/receivables.xlsx")
+def ledger_receivables_excel(request: Request, account: Finance, session: DbSession) -> Response:
+    query = replace(
+        ledger_lists.parse_receivables(request.query_params), page=1, per_page=EXPORT_LIMIT
+    )
+    found = ledger_lists.receivable_page(session, query)
+    rows = [
+        [
+            r["id"],
+            r["payee"],
+            r["id_number"],
+            r["period"][:7],
+            yuan(r["amount_fen"]) if r["amount_fen"] is not None else None,
+            yuan(r["outstanding_fen"]),
+            r["status_label"],
+            r["explanation"],
+        ]
+        for r in found.rows
+    ]
+    data = xlsx("应收款", ledger_lists.RECEIVABLE_COLUMNS, rows)
+    return xlsx_response(data, f"应收款-{clock.today().isoformat()}.xlsx")
 
 
 @router.post("/ledger/runs", response_class=HTMLResponse)

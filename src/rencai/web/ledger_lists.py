@@ -1,0 +1,175 @@
+"""The finance lists that grow every month — batches and receivables — shared by the API and
+the finance pages: the same parameters (rencai.web.lists), filtered, sorted and paged in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from rencai.ledger.journal import receivable_balances
+from rencai.ledger.models import Batch, ConfirmationImport, Payment, Receivable, Run, Schedule
+from rencai.ledger.recovery import RECEIVABLE_STATUS
+from rencai.ledger.views import batch_view
+from rencai.registry.identifiers import mask_id_number, mask_name
+from rencai.web.lists import Choice, Column, ListQuery, Page, escape_like, fetch, parse_list
+
+BATCH_STATUS = {
+    "pending_approval": "待审核",
+    "approved": "已审核通过",
+    "rejected": "已退回",
+    "filed": "已生成银行文件",
+}
+BATCH_SORTS = {"id": "批次号", "month": "发放月份", "total": "金额"}
+RECEIVABLE_SORTS = {"id": "登记顺序", "period": "发生期间"}
+
+
+def batch_filters() -> dict[str, Choice]:
+    return {"status": Choice("批次状态", BATCH_STATUS)}
+
+
+def parse_batches(params: Mapping[str, str]) -> ListQuery:
+    query = parse_list(params, BATCH_SORTS, batch_filters())
+    return query if params.get("sort") else _descending(query)
+
+
+def _descending(query: ListQuery) -> ListQuery:
+    from dataclasses import replace
+
+    return replace(query, sort="-" + query.sort)
+
+
+def batch_page(session: Session, query: ListQuery) -> Page:
+    """Batches, newest first unless asked otherwise; ``q`` is a batch number or a month
+    (2026-05) or who ran or approved it."""
+    statement = select(Batch)
+    if status := query.filters.get("status"):
+        statement = statement.where(Batch.status == status)
+    if q := query.q:
+        options: list[ColumnElement[bool]] = [
+            Batch.created_by.like(f"%{escape_like(q)}%", escape="\\"),
+            Batch.decided_by.like(f"%{escape_like(q)}%", escape="\\"),
+        ]
+        if q.isdigit() and len(q) <= 9:
+            options.append(Batch.id == int(q))
+        month = _month(q)
+        if month is not None:
+            options.append(Batch.month == month)
+        statement = statement.where(or_(*options))
+    key = query.sort.removeprefix("-")
+    column = {"id": Batch.id, "month": Batch.month, "total": Batch.total_fen}[key]
+    order = column.desc() if query.sort.startswith("-") else column.asc()
+    page = fetch(session, statement.order_by(order, Batch.id.desc()), query)
+    return Page(query, page.total, [batch_view(b) for b in page.rows])
+
+
+def _month(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text[:7] + "-01") if len(text) == 7 else None
+    except ValueError:
+        return None
+
+
+def receivable_filters() -> dict[str, Choice]:
+    return {"status": Choice("应收款状态", RECEIVABLE_STATUS)}
+
+
+def parse_receivables(params: Mapping[str, str]) -> ListQuery:
+    query = parse_list(params, RECEIVABLE_SORTS, receivable_filters())
+    return query if params.get("sort") else _descending(query)
+
+
+def receivable_page(session: Session, query: ListQuery) -> Page:
+    """Receivables with their balance from the journal; ``q`` is a name, an identity number
+    (whole, masked with * or its last digits) or a receivable number."""
+    statement = select(Receivable, Schedule.payee_name).join(
+        Schedule, Schedule.id == Receivable.schedule_id
+    )
+    if status := query.filters.get("status"):
+        statement = statement.where(Receivable.status == status)
+    if q := query.q:
+        like = f"%{escape_like(q)}%"
+        options: list[ColumnElement[bool]] = [Schedule.payee_name.like(like, escape="\\")]
+        if q.isdigit() and len(q) <= 9:
+            options.append(Receivable.id == int(q))
+        if "*" in q and len(q) == 18:
+            options.append(Receivable.id_number.like(q.upper().replace("*", "_")))
+        elif len(q) == 18:
+            options.append(Receivable.id_number == q.upper())
+        elif q.isdigit() and len(q) >= 4:
+            options.append(Receivable.id_number.like("%" + q))
+        statement = statement.where(or_(*options))
+    key = query.sort.removeprefix("-")
+    column = {"id": Receivable.id, "period": Receivable.failure_period}[key]
+    order = column.desc() if query.sort.startswith("-") else column.asc()
+    page = fetch(session, statement.order_by(order, Receivable.id.desc()), query)
+    found = [row for row in page.rows]
+    balances = receivable_balances(session, [r.id for r, _ in found])
+    rows = [
+        {
+            "id": r.id,
+            "status": r.status,
+            "status_label": RECEIVABLE_STATUS.get(r.status, r.status),
+            "payee": mask_name(name),
+            "id_number": mask_id_number(r.id_number),
+            "period": r.failure_period.isoformat(),
+            "amount_fen": r.amount_fen,
+            "outstanding_fen": balances.get(r.id, 0),
+            "explanation": r.explanation,
+        }
+        for r, name in found
+    ]
+    return Page(query, page.total, rows)
+
+
+def month_view(session: Session, today: dt.date) -> dict[str, Any]:
+    """This month's work: each city's run for the month, batches awaiting approval, payments
+    sent and awaiting the bank's confirmation, the last confirmation imported."""
+    month = today.replace(day=1)
+    runs = [
+        {"jurisdiction": r.jurisdiction, "step": r.step, "finished": r.finished_at is not None}
+        for r in session.scalars(
+            select(Run).where(Run.month == month, Run.step != "cancelled").order_by(Run.started_at)
+        )
+    ]
+    awaiting_bank = session.scalar(
+        select(func.count()).select_from(Payment).where(Payment.status == "sent")
+    )
+    last_import = session.scalars(
+        select(ConfirmationImport).order_by(ConfirmationImport.imported_at.desc()).limit(1)
+    ).first()
+    pending = session.scalar(
+        select(func.count()).select_from(Batch).where(Batch.status == "pending_approval")
+    )
+    return {
+        "month": month,
+        "runs": runs,
+        "pending_batches": int(pending or 0),
+        "awaiting_bank": int(awaiting_bank or 0),
+        "last_import": last_import,
+    }
+
+
+BATCH_COLUMNS = (
+    Column("批次号", "int", 10),
+    Column("地区", "text", 12),
+    Column("发放月份", "text", 12),
+    Column("笔数", "int", 8),
+    Column("金额", "money", 16),
+    Column("状态", "text", 14),
+    Column("运行人", "text", 14),
+    Column("审核人", "text", 14),
+)
+RECEIVABLE_COLUMNS = (
+    Column("应收款号", "int", 10),
+    Column("收款人", "text", 10),
+    Column("身份证号", "text", 22),
+    Column("发生期间", "text", 12),
+    Column("应收金额", "money", 16),
+    Column("尚未收回", "money", 16),
+    Column("状态", "text", 20),
+    Column("说明", "text", 50),
+)

@@ -1,0 +1,195 @@
+"""Lists that scale, written once: the query parameters every list page and its API endpoint
+share (search ``q``, ``sort``, ``page``, ``per_page`` and the list's own filters), checked the
+same way, and a page of rows counted in the database (decision 0213).
+
+A page reads ``ListQuery`` from its request with ``parse_list``; the template renders the
+search form, the count (共N条), the pages and the export link with the ``_list.html`` macros.
+A bad value is a refusal (``bad_list_parameter``, 422): JSON under /api, a Chinese page
+elsewhere, and nothing is listed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from rencai import sheets
+from rencai.errors import Refusal
+
+CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+PER_PAGE = 20
+# a select of any columns (SQLAlchemy types a select by the tuple of what it returns)
+AnySelect = Select[*tuple[Any, ...]]
+MAX_PER_PAGE = 200
+MAX_Q = 64
+
+
+class ListError(Refusal):
+    pass
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One filter: its Chinese label and the values it accepts (value → label; None: any code
+    of up to 64 letters, digits, dots, dashes or underscores)."""
+
+    label: str
+    values: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    q: str = ""
+    sort: str = ""
+    page: int = 1
+    per_page: int = PER_PAGE
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def params(self, **changes: object) -> dict[str, str]:
+        """The query's parameters (those not at their default), with ``changes``."""
+        values: dict[str, object] = {
+            "q": self.q,
+            **self.filters,
+            "sort": self.sort,
+            "page": self.page if self.page != 1 else "",
+            "per_page": self.per_page if self.per_page != PER_PAGE else "",
+        }
+        values.update(changes)
+        return {k: str(v) for k, v in values.items() if v not in ("", None)}
+
+    def url(self, path: str, **changes: object) -> str:
+        """The list's address with ``changes`` (a new filter goes back to page 1)."""
+        if "page" not in changes:
+            changes["page"] = ""
+        query = urlencode(self.params(**changes))
+        return path + ("?" + query if query else "")
+
+
+def _refuse(name: str, text: str) -> ListError:
+    return ListError(name, text, "bad_list_parameter")
+
+
+def _positive(raw: str | None, name: str, label: str, default: int, most: int) -> int:
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise _refuse(name, f"{label}须为1至{most}之间的整数")
+    return int(raw)
+
+
+def parse_list(
+    params: Mapping[str, str],
+    sorts: Mapping[str, str],
+    filters: Mapping[str, Choice] | None = None,
+) -> ListQuery:
+    """The list parameters of a request, checked: ``sorts`` maps each sort key to its label
+    (the first is the default; ``-key`` sorts the other way), ``filters`` each filter to its
+    accepted values."""
+    q = (params.get("q") or "").strip()
+    if len(q) > MAX_Q:
+        raise _refuse("q", f"搜索内容不超过{MAX_Q}个字符")
+    sort = params.get("sort") or next(iter(sorts))
+    if sort.removeprefix("-") not in sorts:
+        raise _refuse("sort", "排序方式无效，可选：" + "、".join(sorts.values()))
+    page = _positive(params.get("page"), "page", "页码", 1, 100_000)
+    per_page = _positive(params.get("per_page"), "per_page", "每页条数", PER_PAGE, MAX_PER_PAGE)
+    chosen: dict[str, str] = {}
+    for name, choice in (filters or {}).items():
+        value = params.get(name) or ""
+        if value and (
+            value not in choice.values if choice.values is not None else not CODE.match(value)
+        ):
+            raise _refuse(name, f"{choice.label}的取值无效")
+        if value:
+            chosen[name] = value
+    return ListQuery(q=q, sort=sort, page=page, per_page=per_page, filters=chosen)
+
+
+def from_request(
+    request: Request, sorts: Mapping[str, str], filters: Mapping[str, Choice] | None = None
+) -> ListQuery:
+    return parse_list(request.query_params, sorts, filters)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list and the size of the whole list."""
+
+    query: ListQuery
+    total: int
+    rows: Sequence[Any]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+def fetch(session: Session, statement: AnySelect, query: ListQuery) -> Page:
+    """The page ``query`` asks for of ``statement`` (already filtered and sorted), and the
+    number of rows it holds in all, counted by the database."""
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = session.execute(statement.limit(query.per_page).offset(query.offset)).all()
+    return Page(query, int(total or 0), [row[0] if len(row) == 1 else row for row in rows])
+
+
+def escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (with ``escape='\\\\'``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- Excel ---------------------------------------------------------------------------------------
+
+EXPORT_LIMIT = 100_000  # rows in one export (a sheet holds 1,048,576)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an export: its header and how its cells read (text, money, date, int)."""
+
+    header: str
+    kind: str = "text"
+    width: int = 14
+
+
+def xlsx(title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> bytes:
+    """The list as one sheet through the one Excel writer (rencai.sheets): money as numbers with
+    a 元 format, dates as dates, identity numbers and other text kept as text."""
+    # a list's text columns hold identity numbers, case and account numbers: kept as text
+    kinds = {"text": "id", "money": "money", "date": "date", "int": "int"}
+    sheet = sheets.Sheet(
+        title,
+        [sheets.Column(c.header, kinds.get(c.kind, "text"), c.width) for c in columns],
+        (
+            [
+                None if v is None else str(v) if c.kind == "text" else v
+                for c, v in zip(columns, row, strict=True)
+            ]
+            for row in rows
+        ),
+    )
+    return bytes(sheets.write([sheet]))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> StreamingResponse:
+    from urllib.parse import quote
+
+    return StreamingResponse(
+        iter([data]),
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
