@@ -66,6 +66,7 @@ def test_file_and_month_controls_on_the_finance_page(
     month = page.locator("#run-month")
     expect(month).to_have_attribute("type", "text")
     expect(month).to_have_attribute("placeholder", "年-月，例如 2026-12")
+    page.goto(live_server.url + "/ledger?tab=imports")  # the month's imports have their own tab
     picker = page.locator("input[type=file]").first
     button = picker.locator("xpath=following-sibling::span[contains(@class,'cn-file-button')]")
     expect(button).to_have_text("选择文件")

@@ -150,3 +150,17 @@ def test_profile_updates_use_optimistic_locking(db: str) -> None:
         assert talent is not None
         update_profile(session, talent, {"jurisdiction": "mars"}, talent.version)
     assert caught.value.field == "jurisdiction"
+
+
+def test_an_account_that_cannot_log_in_is_refused_like_a_wrong_password(db: str) -> None:
+    # "!" marks an account with no password (a service point's data only); signing in to it is
+    # a refusal, never a server error
+    name = f"nopw-{uuid.uuid4().hex[:8]}"
+    with session_scope(db) as session:
+        talent = register_talent(session, name, "secret123", "李四", _id_number())
+        account = session.get(Account, talent.account_id)
+        assert account is not None
+        account.password_hash = "!"
+    with session_scope(db) as session, pytest.raises(RegistryError) as refused:
+        authenticate(session, name, "secret123", kind="api")
+    assert refused.value.code == "bad_credentials"

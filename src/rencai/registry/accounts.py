@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
@@ -395,7 +395,7 @@ def authenticate(
         _hasher.verify(account.password_hash if account else _DUMMY_HASH, password + "")
         if account is None or not account.active:
             raise VerificationError("unknown or inactive")
-    except VerificationError:
+    except (VerificationError, InvalidHashError):  # "!" marks an account that cannot log in
         _record_failure(session, keys, rows, moment)
         raise RegistryError("password", "用户名或密码不正确", "bad_credentials") from None
     for scope in ("name", "pair"):  # the holder got in: forget the guesses at this name
