@@ -855,3 +855,33 @@ def test_stats_access(
 ) -> None:
     status = _stats_status(live_server, stats_callers[caller], route)
     assert status == STATS_EXPECTED[route][caller]
+
+
+# --- the lists that scale (card office, audit log): the API, the page and its export ---
+
+LIST_PATHS = {
+    "cards_api": "/api/v1/cards?status=active&sort=-issued",
+    "cards_page": "/cards/manage?status=active",
+    "cards_export": "/cards/manage.xlsx?status=active",
+}
+_CARD_OFFICE = ("city", "admin", "county")
+_CARDS_API = {"anonymous": 401} | {k: 200 if k in _CARD_OFFICE else 403 for k in STATS_ROLES}
+LIST_EXPECTED = {
+    "cards_api": _CARDS_API,
+    "cards_page": _CARDS_API | {"anonymous": 303},
+    "cards_export": _CARDS_API | {"anonymous": 303},
+}
+
+
+@pytest.mark.parametrize("route", list(LIST_EXPECTED))
+@pytest.mark.parametrize("caller", ["anonymous", *STATS_ROLES])
+def test_list_access(
+    route: str, caller: str, live_server: LiveServer, stats_callers: dict[str, dict[str, str]]
+) -> None:
+    who = stats_callers[caller]
+    path = LIST_PATHS[route]
+    headers = {"Authorization": f"Bearer {who['api']}"} if who and path.startswith("/api/") else {}
+    cookies = {"rencai_session": who["page"]} if who and not path.startswith("/api/") else {}
+    with httpx.Client(base_url=live_server.url, cookies=cookies, follow_redirects=False) as client:
+        status = client.get(path, headers=headers).status_code
+    assert status == LIST_EXPECTED[route][caller]
