@@ -863,13 +863,21 @@ LIST_PATHS = {
     "cards_api": "/api/v1/cards?status=active&sort=-issued",
     "cards_page": "/cards/manage?status=active",
     "cards_export": "/cards/manage.xlsx?status=active",
+    "audit_api": "/api/v1/audit?area=account&from=2026-01-01",
+    "audit_page": "/admin/audit?area=account",
+    "audit_export": "/admin/audit.xlsx?area=account",
 }
 _CARD_OFFICE = ("city", "admin", "county")
 _CARDS_API = {"anonymous": 401} | {k: 200 if k in _CARD_OFFICE else 403 for k in STATS_ROLES}
+_AUDIT_API = {"anonymous": 401} | {k: 200 if k == "admin" else 403 for k in STATS_ROLES}
 LIST_EXPECTED = {
     "cards_api": _CARDS_API,
     "cards_page": _CARDS_API | {"anonymous": 303},
     "cards_export": _CARDS_API | {"anonymous": 303},
+    # the audit log: the administrator's alone
+    "audit_api": _AUDIT_API,
+    "audit_page": _AUDIT_API | {"anonymous": 303},
+    "audit_export": _AUDIT_API | {"anonymous": 303},
 }
 
 

@@ -67,6 +67,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.admin: [
         ("系统管理", "/admin"),
         ("审批设置", "/admin/programs"),
+        ("审计日志", "/admin/audit"),
         ("全部申请", "/review?queue=all"),
         ("绿卡管理", "/cards/manage"),
         ("资金发放", "/ledger"),
