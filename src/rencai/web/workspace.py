@@ -76,6 +76,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.finance: [
         ("本月发放", "/ledger"),
         ("发放批次", "/ledger?tab=batches"),
+        ("发放计划", "/ledger?tab=schedules"),
         ("应收款", "/ledger?tab=receivables"),
         ("设置与导入", "/ledger?tab=settings"),
     ],
