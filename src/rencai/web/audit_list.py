@@ -7,7 +7,6 @@ kind of record acted on and its number)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -16,7 +15,15 @@ from sqlalchemy import ColumnElement, or_, select
 
 from rencai import clock
 from rencai.audit.log import AuditEntry
-from rencai.web.lists import Choice, Column, ListError, ListQuery, escape_like, parse_list
+from rencai.web.lists import (
+    Choice,
+    Column,
+    ListQuery,
+    escape_like,
+    parse_list,
+    with_dates,
+    within_dates,
+)
 
 SORTS = {"at": "时间", "actor": "操作人"}
 AREAS = {
@@ -104,35 +111,11 @@ def filters() -> dict[str, Choice]:
     return {"area": Choice("业务类别", AREAS)}
 
 
-def _day(params: Mapping[str, str], name: str, label: str) -> dt.date | None:
-    raw = params.get(name) or ""
-    if not raw:
-        return None
-    try:
-        if len(raw) == 10:
-            return dt.date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise ListError(name, f"{label}须为日期，如2026-12-01", "bad_list_parameter")
-
-
 def parse(params: Mapping[str, str]) -> ListQuery:
     """The list parameters and the date range (``from``, ``to``: office days, both included);
     newest entries first unless a sort is asked for."""
-    query = parse_list(params, SORTS, filters())
-    first = _day(params, "from", "起始日期")
-    last = _day(params, "to", "截止日期")
-    if first and last and first > last:
-        raise ListError("to", "截止日期不能早于起始日期", "bad_list_parameter")
-    chosen = dict(query.filters)
-    chosen.update({k: d.isoformat() for k, d in (("from", first), ("to", last)) if d})
-    query = replace(query, filters=chosen)
+    query = with_dates(parse_list(params, SORTS, filters()), params)
     return query if params.get("sort") else replace(query, sort="-at")
-
-
-def _instant(day: dt.date) -> dt.datetime:
-    """The first instant of an office day, in UTC (what is stored)."""
-    return dt.datetime.combine(day, dt.time(), clock.OFFICE_ZONE).astimezone(dt.UTC)
 
 
 def statement(query: ListQuery) -> Any:
@@ -141,11 +124,7 @@ def statement(query: ListQuery) -> Any:
         entries = entries.where(
             or_(AuditEntry.action == area, AuditEntry.action.like(escape_like(area) + ".%"))
         )
-    if first := query.filters.get("from"):
-        entries = entries.where(AuditEntry.at >= _instant(dt.date.fromisoformat(first)))
-    if last := query.filters.get("to"):
-        end = dt.date.fromisoformat(last) + dt.timedelta(days=1)
-        entries = entries.where(AuditEntry.at < _instant(end))
+    entries = within_dates(entries, AuditEntry.at, query)
     if q := query.q:
         like = f"%{escape_like(q)}%"
         options: list[ColumnElement[bool]] = [
