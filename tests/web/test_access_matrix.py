@@ -373,6 +373,13 @@ def _feed_status(server: LiveServer, caller: dict[str, str], route: str) -> int:
             response = client.get(f"/api/v1/feeds/loads/{2**31 - 1}/rejects", headers=headers)
         elif route == "page":
             response = client.get("/feeds")
+        elif route == "loads_list":  # the list parameters, in the API
+            params = "?channel=push&from=2026-01-01&sort=-rejected&per_page=5"
+            response = client.get("/api/v1/feeds/loads" + params, headers=headers)
+        elif route == "page_list":  # and on the page and its export
+            response = client.get("/feeds?channel=upload&q=csv")
+            export = client.get("/feeds/loads.xlsx?channel=upload&q=csv")
+            assert export.status_code == response.status_code
         elif route == "my_data":
             response = client.get("/api/v1/me/feed-data", headers=headers)
         elif route == "dispute":  # a row that is no one's: a talent reaches the lookup (404)
@@ -396,8 +403,10 @@ FEED_EXPECTED = {
     "dispute": _TALENT_ONLY | {"talent": 404},
     "push": _OFFICE_ONLY_API | {"system": 403},
     "loads": _OFFICE_ONLY_API,
+    "loads_list": _OFFICE_ONLY_API,
     "rejects": _OFFICE_ONLY_API | {"data_office": 404, "system": 404},
     "page": _OFFICE_ONLY_PAGE,
+    "page_list": _OFFICE_ONLY_PAGE,
     "upload": _OFFICE_ONLY_PAGE | {"system": 403},
 }
 
