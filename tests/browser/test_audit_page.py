@@ -14,6 +14,7 @@ from rencai.audit.log import append
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
+from tests.browser.test_accessibility import _violations
 from tests.support import LiveServer
 
 DESK = {"width": 1366, "height": 900}
@@ -40,6 +41,7 @@ def test_the_administrator_narrows_the_audit_log(browser: Browser, live_server: 
     page.fill("#list-q", actor)
     page.click("#list-apply")
     expect(page.locator("#list-total")).to_have_text("共4条")
+    assert _violations(page) == []  # axe-core: no serious violation on the list page
     expect(page.locator("#audit-list tbody tr").first).to_contain_text("上传持卡人照片")
     page.select_option("#filter-area", "account")
     page.fill("#filter-from", "2021-03-01")
