@@ -107,6 +107,8 @@ def _api(server: ServerProcess, world: dict[str, Any], role: str, route: str) ->
             return client.get(f"{api}/batches?status=approved&sort=-month&per_page=5").status_code
         if route == "receivable_list":
             return client.get(f"{api}/receivables?q=1234&status=open").status_code
+        if route == "schedule_list":
+            return client.get(f"{api}/schedules?q=1234&status=active&sort=start").status_code
         if route == "decision":
             body = {"decision": "approve"}
             return client.post(f"{api}/batches/{NO_BATCH}/decision", json=body).status_code
@@ -167,6 +169,11 @@ def _page(server: ServerProcess, world: dict[str, Any], role: str, route: str) -
             export = client.get("/ledger/receivables.xlsx?q=1234")
             assert tab.status_code == export.status_code
             return tab.status_code
+        if route == "schedule_list":
+            tab = client.get("/ledger?tab=schedules&q=1234&level=city")
+            export = client.get("/ledger/schedules.xlsx?q=1234&level=city")
+            assert tab.status_code == export.status_code
+            return tab.status_code
         if route == "decision":
             data = {"decision": "approve"}
             return client.post(f"/ledger/batches/{NO_BATCH}/decision", data=data).status_code
@@ -174,7 +181,7 @@ def _page(server: ServerProcess, world: dict[str, Any], role: str, route: str) -
 
 
 STAFF = {"finance", "admin"}
-READS = {"receivable", "history", "batch_list", "receivable_list"}
+READS = {"receivable", "history", "batch_list", "receivable_list", "schedule_list"}
 ROUTES = [
     "receivable",
     "repay",
@@ -189,6 +196,7 @@ ROUTES = [
     "decision",
     "batch_list",
     "receivable_list",
+    "schedule_list",
 ]
 NO_BATCH = 2147483647
 MISSING = {"batch", "decision"}  # staff are told the batch does not exist

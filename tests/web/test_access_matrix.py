@@ -374,6 +374,13 @@ def _feed_status(server: LiveServer, caller: dict[str, str], route: str) -> int:
             response = client.get(f"/api/v1/feeds/loads/{2**31 - 1}/rejects", headers=headers)
         elif route == "page":
             response = client.get("/feeds")
+        elif route == "loads_list":  # the list parameters, in the API
+            params = "?channel=push&from=2026-01-01&sort=-rejected&per_page=5"
+            response = client.get("/api/v1/feeds/loads" + params, headers=headers)
+        elif route == "page_list":  # and on the page and its export
+            response = client.get("/feeds?channel=upload&q=csv")
+            export = client.get("/feeds/loads.xlsx?channel=upload&q=csv")
+            assert export.status_code == response.status_code
         elif route == "my_data":
             response = client.get("/api/v1/me/feed-data", headers=headers)
         elif route == "dispute":  # a row that is no one's: a talent reaches the lookup (404)
@@ -397,8 +404,10 @@ FEED_EXPECTED = {
     "dispute": _TALENT_ONLY | {"talent": 404},
     "push": _OFFICE_ONLY_API | {"system": 403},
     "loads": _OFFICE_ONLY_API,
+    "loads_list": _OFFICE_ONLY_API,
     "rejects": _OFFICE_ONLY_API | {"data_office": 404, "system": 404},
     "page": _OFFICE_ONLY_PAGE,
+    "page_list": _OFFICE_ONLY_PAGE,
     "upload": _OFFICE_ONLY_PAGE | {"system": 403},
 }
 
@@ -856,3 +865,41 @@ def test_stats_access(
 ) -> None:
     status = _stats_status(live_server, stats_callers[caller], route)
     assert status == STATS_EXPECTED[route][caller]
+
+
+# --- the lists that scale (card office, audit log): the API, the page and its export ---
+
+LIST_PATHS = {
+    "cards_api": "/api/v1/cards?status=active&sort=-issued",
+    "cards_page": "/cards/manage?status=active",
+    "cards_export": "/cards/manage.xlsx?status=active",
+    "audit_api": "/api/v1/audit?area=account&from=2026-01-01",
+    "audit_page": "/admin/audit?area=account",
+    "audit_export": "/admin/audit.xlsx?area=account",
+}
+_CARD_OFFICE = ("city", "admin", "county")
+_CARDS_API = {"anonymous": 401} | {k: 200 if k in _CARD_OFFICE else 403 for k in STATS_ROLES}
+_AUDIT_API = {"anonymous": 401} | {k: 200 if k == "admin" else 403 for k in STATS_ROLES}
+LIST_EXPECTED = {
+    "cards_api": _CARDS_API,
+    "cards_page": _CARDS_API | {"anonymous": 303},
+    "cards_export": _CARDS_API | {"anonymous": 303},
+    # the audit log: the administrator's alone
+    "audit_api": _AUDIT_API,
+    "audit_page": _AUDIT_API | {"anonymous": 303},
+    "audit_export": _AUDIT_API | {"anonymous": 303},
+}
+
+
+@pytest.mark.parametrize("route", list(LIST_EXPECTED))
+@pytest.mark.parametrize("caller", ["anonymous", *STATS_ROLES])
+def test_list_access(
+    route: str, caller: str, live_server: LiveServer, stats_callers: dict[str, dict[str, str]]
+) -> None:
+    who = stats_callers[caller]
+    path = LIST_PATHS[route]
+    headers = {"Authorization": f"Bearer {who['api']}"} if who and path.startswith("/api/") else {}
+    cookies = {"rencai_session": who["page"]} if who and not path.startswith("/api/") else {}
+    with httpx.Client(base_url=live_server.url, cookies=cookies, follow_redirects=False) as client:
+        status = client.get(path, headers=headers).status_code
+    assert status == LIST_EXPECTED[route][caller]

@@ -39,6 +39,11 @@ def _scoped(account: Account) -> Select[Card]:
     return query
 
 
+def managed_statement(account: Account) -> Select[Card]:
+    """The cards an officer manages as a statement (unordered), to filter and page."""
+    return _scoped(account).order_by(None)
+
+
 def managed_cards(
     session: Session, account: Account, q: str = "", *, by_name: bool = True, limit: int = 100
 ) -> list[Card]:

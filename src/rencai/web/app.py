@@ -20,6 +20,7 @@ from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
 from rencai.web.api import assistant as assistant_api
+from rencai.web.api import audit as audit_api
 from rencai.web.api import cards as cards_api
 from rencai.web.api import documents as documents_api
 from rencai.web.api import employers as employers_api
@@ -48,6 +49,7 @@ from rencai.web.openapi import document_openapi
 from rencai.web.pages import accounts as account_pages
 from rencai.web.pages import applications as application_pages
 from rencai.web.pages import assistant as assistant_pages
+from rencai.web.pages import audit as audit_pages
 from rencai.web.pages import calculator as calculator_pages
 from rencai.web.pages import cards as card_pages
 from rencai.web.pages import documents as document_pages
@@ -178,6 +180,8 @@ def create_app() -> FastAPI:
     app.include_router(shortage_api.router)
     app.include_router(shortage_pages.router)
     app.include_router(stats_pages.router)  # with its API, /api/v1/stats
+    app.include_router(audit_api.router)
+    app.include_router(audit_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_openapi(app)
     return app

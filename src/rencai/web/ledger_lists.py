@@ -10,10 +10,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from rencai.ledger.history import SCHEDULE_STATUS
 from rencai.ledger.journal import receivable_balances
-from rencai.ledger.models import Batch, ConfirmationImport, Payment, Receivable, Run, Schedule
+from rencai.ledger.models import (
+    Batch,
+    ConfirmationImport,
+    Line,
+    Payment,
+    Receivable,
+    Run,
+    Schedule,
+)
 from rencai.ledger.recovery import RECEIVABLE_STATUS
 from rencai.ledger.views import batch_view
+from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_id_number, mask_name
 from rencai.web.lists import Choice, Column, ListQuery, Page, escape_like, fetch, parse_list
 
@@ -125,6 +135,110 @@ def receivable_page(session: Session, query: ListQuery) -> Page:
     return Page(query, page.total, rows)
 
 
+SCHEDULE_SORTS = {"id": "计划号", "start": "起始期间"}
+LEVELS = {"city": "市级", "county": "县级"}
+PER = {"month": "按月", "year": "按年", "once": "一次性"}
+
+
+def schedule_filters(session: Session | None = None) -> dict[str, Choice]:
+    """Status, county, program (the programs that have schedules, when a session is given) and
+    whose budget pays."""
+    programs = (
+        dict(session.execute(select(Schedule.program, Schedule.program_name).distinct()).all())
+        if session is not None
+        else None
+    )
+    return {
+        "status": Choice("计划状态", SCHEDULE_STATUS),
+        "program": Choice("发放项目", programs),
+        "county": Choice(
+            "县（市、区）", {code: c.name for code, c in vocabulary().counties.items()}
+        ),
+        "level": Choice("资金承担", LEVELS),
+    }
+
+
+def parse_schedules(params: Mapping[str, str], session: Session | None = None) -> ListQuery:
+    query = parse_list(params, SCHEDULE_SORTS, schedule_filters(session))
+    return query if params.get("sort") else _descending(query)
+
+
+def _id_number_options(q: str, column: Any) -> list[ColumnElement[bool]]:
+    """A whole identity number, one masked with *, or its last digits."""
+    if "*" in q and len(q) == 18:
+        return [column.like(q.upper().replace("*", "_"))]
+    if len(q) == 18:
+        return [column == q.upper()]
+    if q.isdigit() and len(q) >= 4:
+        return [column.like("%" + q)]
+    return []
+
+
+def schedule_page(session: Session, query: ListQuery) -> Page:
+    """Payment schedules with what they plan and what has been paid (from their lines); ``q``
+    is a name, an identity number (whole, masked with * or its last digits), a schedule number
+    or a program's name."""
+    statement = select(Schedule)
+    for name, field in (
+        ("status", Schedule.status),
+        ("program", Schedule.program),
+        ("county", Schedule.county),
+        ("level", Schedule.level),
+    ):
+        if value := query.filters.get(name):
+            statement = statement.where(field == value)
+    if q := query.q:
+        like = f"%{escape_like(q)}%"
+        options: list[ColumnElement[bool]] = [
+            Schedule.payee_name.like(like, escape="\\"),
+            Schedule.program_name.like(like, escape="\\"),
+            *_id_number_options(q, Schedule.id_number),
+        ]
+        if q.isdigit() and len(q) <= 9:
+            options.append(Schedule.id == int(q))
+        statement = statement.where(or_(*options))
+    key = query.sort.removeprefix("-")
+    column: Any = {"id": Schedule.id, "start": Schedule.start_period}[key]
+    order = column.desc() if query.sort.startswith("-") else column.asc()
+    page = fetch(session, statement.order_by(order, Schedule.id.desc()), query)
+    ids = [s.id for s in page.rows]
+    planned: dict[int, int] = {}
+    paid: dict[int, int] = {}
+    if ids:
+        for schedule_id, status, total in session.execute(
+            select(Line.schedule_id, Line.status, func.sum(Line.amount_fen))
+            .where(Line.schedule_id.in_(ids))
+            .group_by(Line.schedule_id, Line.status)
+        ):
+            if status not in ("lapsed", "stopped", "excluded"):
+                planned[schedule_id] = planned.get(schedule_id, 0) + int(total or 0)
+            if status == "paid":
+                paid[schedule_id] = paid.get(schedule_id, 0) + int(total or 0)
+    counties = {code: c.name for code, c in vocabulary().counties.items()}
+    rows = [
+        {
+            "id": s.id,
+            "payee": mask_name(s.payee_name),
+            "id_number": mask_id_number(s.id_number),
+            "program": s.program,
+            "program_name": s.program_name,
+            "county": s.county,
+            "county_name": counties.get(s.county, ""),
+            "level": s.level,
+            "level_label": LEVELS.get(s.level, s.level),
+            "per_label": PER.get(s.per, s.per),
+            "periods": s.periods,
+            "start_period": s.start_period.isoformat(),
+            "status": s.status,
+            "status_label": SCHEDULE_STATUS.get(s.status, s.status),
+            "planned_fen": planned.get(s.id, 0),
+            "paid_fen": paid.get(s.id, 0),
+        }
+        for s in page.rows
+    ]
+    return Page(query, page.total, rows)
+
+
 def month_view(session: Session, today: dt.date) -> dict[str, Any]:
     """This month's work: each city's run for the month, batches awaiting approval, payments
     sent and awaiting the bank's confirmation, the last confirmation imported."""
@@ -162,6 +276,20 @@ BATCH_COLUMNS = (
     Column("状态", "text", 14),
     Column("运行人", "text", 14),
     Column("审核人", "text", 14),
+)
+SCHEDULE_COLUMNS = (
+    Column("计划号", "int", 10),
+    Column("收款人", "text", 10),
+    Column("身份证号", "text", 22),
+    Column("发放项目", "text", 28),
+    Column("县（市、区）", "text", 12),
+    Column("资金承担", "text", 10),
+    Column("发放方式", "text", 10),
+    Column("期数", "int", 8),
+    Column("起始期间", "text", 12),
+    Column("计划金额", "money", 16),
+    Column("已发放", "money", 16),
+    Column("状态", "text", 16),
 )
 RECEIVABLE_COLUMNS = (
     Column("应收款号", "int", 10),

@@ -10,9 +10,10 @@ elsewhere, and nothing is listed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from rencai import sheets
+from rencai import clock, sheets
 from rencai.errors import Refusal
 
 CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -115,6 +116,45 @@ def parse_list(
         if value:
             chosen[name] = value
     return ListQuery(q=q, sort=sort, page=page, per_page=per_page, filters=chosen)
+
+
+def _day(params: Mapping[str, str], name: str, label: str) -> dt.date | None:
+    raw = params.get(name) or ""
+    if not raw:
+        return None
+    try:
+        if len(raw) == 10:
+            return dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise _refuse(name, f"{label}须为日期，如2026-12-01")
+
+
+def with_dates(query: ListQuery, params: Mapping[str, str]) -> ListQuery:
+    """``query`` with the date range ``from`` and ``to`` (office days, both included) among its
+    filters, checked: each a date, the end not before the start."""
+    first = _day(params, "from", "起始日期")
+    last = _day(params, "to", "截止日期")
+    if first and last and first > last:
+        raise _refuse("to", "截止日期不能早于起始日期")
+    chosen = dict(query.filters)
+    chosen.update({k: d.isoformat() for k, d in (("from", first), ("to", last)) if d})
+    return replace(query, filters=chosen)
+
+
+def within_dates(statement: AnySelect, column: Any, query: ListQuery) -> AnySelect:
+    """``statement`` limited to the instants in ``column`` that fall on the query's office days."""
+
+    def start(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), clock.OFFICE_ZONE).astimezone(dt.UTC)
+
+    if first := query.filters.get("from"):
+        statement = statement.where(column >= start(dt.date.fromisoformat(first)))
+    if last := query.filters.get("to"):
+        statement = statement.where(
+            column < start(dt.date.fromisoformat(last) + dt.timedelta(days=1))
+        )
+    return statement
 
 
 def from_request(

@@ -67,6 +67,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.admin: [
         ("系统管理", "/admin"),
         ("审批设置", "/admin/programs"),
+        ("审计日志", "/admin/audit"),
         ("全部申请", "/review?queue=all"),
         ("绿卡管理", "/cards/manage"),
         ("资金发放", "/ledger"),
@@ -75,6 +76,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.finance: [
         ("本月发放", "/ledger"),
         ("发放批次", "/ledger?tab=batches"),
+        ("发放计划", "/ledger?tab=schedules"),
         ("应收款", "/ledger?tab=receivables"),
         ("设置与导入", "/ledger?tab=settings"),
     ],

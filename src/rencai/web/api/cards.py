@@ -7,7 +7,7 @@ import base64
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, UploadFile
+from fastapi import APIRouter, Depends, Header, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -20,7 +20,6 @@ from rencai.audit.log import append as audit
 from rencai.cards.access import (
     cards_of,
     managed_card,
-    managed_cards,
     may_manage_cards,
     may_see_photo,
     may_see_statistics,
@@ -49,6 +48,7 @@ from rencai.errors import Refusal
 from rencai.registry.models import Account, Role, TalentProfile
 from rencai.settings import settings
 from rencai.views import View
+from rencai.web import card_lists
 from rencai.web.admission import admitted
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, bearer_or_cookie, require
 from rencai.web.limits import Version
@@ -123,8 +123,12 @@ class ValidityChanged(Validity):
     cards_updated: int
 
 
-class Cards(View):
+class CardPage(View):
+    count: int = Field(description="符合条件的卡片总数")
     items: list[CardView]
+    page: int
+    per_page: int
+    pages: int
 
 
 class Changed(View):
@@ -383,9 +387,36 @@ def _managed_card(session: Session, account: Account, number: str) -> Card:
     return card
 
 
-@router.get("/cards", response_model=Cards, summary="卡片查询（管理）")
-def list_cards(account: Manager, session: DbSession, q: str = "") -> dict[str, Any]:
-    return {"items": [card_view(session, c) for c in managed_cards(session, account, q)]}
+@router.get("/cards", response_model=CardPage, summary="卡片列表（管理；筛选、搜索、排序、分页）")
+def list_cards(
+    account: Manager,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=64, description="卡号（或其中一段）、持卡人姓名")] = "",
+    status: Annotated[
+        Literal["active", "suspended", "revoked", "expired"] | None, Query(description="卡片状态")
+    ] = None,
+    tier: Annotated[str, Query(max_length=8, description="卡别字母（A、B、C、F等）")] = "",
+    county: Annotated[str, Query(max_length=16, description="县（市、区）代码")] = "",
+    sort: Annotated[
+        str,
+        Query(
+            max_length=16,
+            description="排序：issued（发卡时间）、number、valid，前加-为倒序（默认-issued）",
+        ),
+    ] = "",
+    page: Annotated[int, Query(ge=1, le=100_000, description="页码")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 20,
+) -> dict[str, Any]:
+    params = {"q": q, "status": status or "", "tier": tier, "county": county, "sort": sort}
+    query = card_lists.parse({**params, "page": str(page), "per_page": str(per_page)})
+    found = card_lists.card_page(session, account, query)
+    return {
+        "count": found.total,
+        "items": found.rows,
+        "page": page,
+        "per_page": per_page,
+        "pages": found.pages,
+    }
 
 
 @router.get("/cards/{number}", response_model=CardDetail, summary="卡片详情与办理记录（管理）")

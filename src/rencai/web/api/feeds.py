@@ -4,9 +4,9 @@ read what the feeds say about its claims (composed here: feeds and applications 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, UploadFile
+from fastapi import APIRouter, Depends, Path, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from rencai.applications.service import may_see_feed_checks, visible_case_or_404
 from rencai.errors import Refusal
 from rencai.feeds.access import may_load, own_source, rejects_dir, require_source
 from rencai.feeds.claims import claims_for, verify
-from rencai.feeds.departments import layout_of, load_delivery, recent_loads, rejects_of
+from rencai.feeds.departments import layout_of, load_delivery, rejects_of
 from rencai.feeds.disputes import data_about, dispute, disputes_of
 from rencai.feeds.source import UploadedSource
 from rencai.feeds.views import (
@@ -32,9 +32,11 @@ from rencai.feeds.views import (
     load_view,
 )
 from rencai.registry.models import Account
-from rencai.views import Listing
+from rencai.views import Listing, View
+from rencai.web import feed_lists
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, SerialId, require
 from rencai.web.limits import MAX_DELIVERY_BYTES, Code, DbId, LongText
+from rencai.web.lists import fetch
 
 router = APIRouter(tags=["feeds 数据共享"])
 
@@ -87,12 +89,51 @@ def get_rejects(load_id: SerialId, account: DataOffice, session: DbSession) -> R
     )
 
 
+class LoadPage(View):
+    count: int = Field(description="符合条件的导入批次总数")
+    items: list[LoadView]
+    page: int
+    per_page: int
+    pages: int
+
+
 @router.get(
-    "/api/v1/feeds/loads", response_model=Listing[LoadView], summary="部门数据导入记录（最近100批）"
+    "/api/v1/feeds/loads",
+    response_model=LoadPage,
+    summary="部门数据导入记录（来源、方式、导入日期筛选，搜索、排序、分页）",
 )
-def get_loads(account: DataOffice, session: DbSession) -> Listing[LoadView]:
-    records = recent_loads(session, source=own_source(account))
-    return Listing[LoadView].of([load_view(record) for record in records])
+def get_loads(
+    account: DataOffice,
+    session: DbSession,
+    q: Annotated[
+        str, Query(max_length=64, description="文件名、导入人、批次号或SHA-256前8位以上")
+    ] = "",
+    source: Annotated[str, Query(max_length=32, description="数据来源")] = "",
+    channel: Annotated[
+        Literal["file", "upload", "push"] | None, Query(description="导入方式")
+    ] = None,
+    from_: Annotated[
+        str, Query(alias="from", max_length=10, description="导入日期自（含），如2026-12-01")
+    ] = "",
+    to: Annotated[str, Query(max_length=10, description="导入日期至（含）")] = "",
+    sort: Annotated[
+        str,
+        Query(max_length=16, description="排序：id（导入时间）、period、rejected，前加-为倒序"),
+    ] = "",
+    page: Annotated[int, Query(ge=1, le=100_000, description="页码")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 20,
+) -> dict[str, Any]:
+    params = {"q": q, "source": source, "channel": channel or "", "from": from_, "to": to}
+    params |= {"sort": sort, "page": str(page), "per_page": str(per_page)}
+    query = feed_lists.parse(params)
+    found = fetch(session, feed_lists.statement(query, own_source(account)), query)
+    return {
+        "count": found.total,
+        "items": [load_view(record) for record in found.rows],
+        "page": page,
+        "per_page": per_page,
+        "pages": found.pages,
+    }
 
 
 def feed_checks(session: Session, application: Application) -> ClaimChecksView:

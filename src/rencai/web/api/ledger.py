@@ -255,6 +255,72 @@ def receivables(
     }
 
 
+class ScheduleRow(View):
+    id: int
+    payee: str = Field(description="收款人（姓名脱敏）")
+    id_number: str = Field(description="身份证号（脱敏）")
+    program: str
+    program_name: str
+    county: str
+    county_name: str
+    level: str
+    level_label: str
+    per_label: str
+    periods: int
+    start_period: str
+    status: str
+    status_label: str
+    planned_fen: int = Field(description="计划发放金额（分，不含不予发放、停止的各期）")
+    paid_fen: int = Field(description="已发放金额（分）")
+
+
+class SchedulePage(View):
+    count: int
+    items: list[ScheduleRow]
+    page: int
+    per_page: int
+    pages: int
+
+
+@router.get(
+    "/schedules",
+    response_model=SchedulePage,
+    summary="发放计划列表（筛选、搜索、排序、分页）",
+)
+def schedules(
+    _: Finance,
+    session: DbSession,
+    q: Annotated[
+        str,
+        Query(max_length=64, description="姓名、身份证号（可含*或只输后四位）、计划号、项目名称"),
+    ] = "",
+    status: Annotated[
+        Literal["active", "suspended", "stopped"] | None, Query(description="计划状态")
+    ] = None,
+    program: Annotated[str, Query(max_length=64, description="发放项目代码")] = "",
+    county: Annotated[str, Query(max_length=16, description="县（市、区）代码")] = "",
+    level: Annotated[
+        Literal["city", "county"] | None, Query(description="资金承担：市级或县级")
+    ] = None,
+    sort: Annotated[
+        str, Query(max_length=16, description="排序：id、start（起始期间），前加-为倒序（默认-id）")
+    ] = "",
+    page: PageNo = 1,
+    per_page: PerPage = 20,
+) -> dict[str, Any]:
+    params = {"q": q, "status": status or "", "program": program, "county": county}
+    params |= {"level": level or "", "sort": sort, "page": str(page), "per_page": str(per_page)}
+    query = ledger_lists.parse_schedules(params)
+    found = ledger_lists.schedule_page(session, query)
+    return {
+        "count": found.total,
+        "items": found.rows,
+        "page": page,
+        "per_page": per_page,
+        "pages": found.pages,
+    }
+
+
 @router.get(
     "/batches/{batch_id}",
     response_model=BatchDetail,

@@ -4,17 +4,18 @@ service points; the office's card management (lifecycle, validity settings, stat
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.cards.access import (
     cards_of,
     managed_card,
-    managed_cards,
     may_manage_cards,
     may_see_statistics,
     own_card,
@@ -26,9 +27,12 @@ from rencai.cards.lifecycle import ACTION_LABELS, change
 from rencai.cards.points import POINT_LABELS
 from rencai.cards.usage import statistics, uses_of
 from rencai.cards.views import card_view
+from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.accounts import talent_of
 from rencai.registry.models import Account, Role
+from rencai.web import card_lists
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, require_page
+from rencai.web.lists import EXPORT_LIMIT, xlsx, xlsx_response
 from rencai.web.templating import message as _message
 from rencai.web.templating import templates
 
@@ -85,19 +89,20 @@ def verifier(request: Request, _: MaybeAccount) -> Response:
 
 
 @router.get("/cards/manage", response_class=HTMLResponse)
-def manage(
-    request: Request, account: Manager, session: DbSession, q: str = "", message: str = ""
-) -> Response:
-    found = managed_cards(session, account, q, by_name=False, limit=50)
-    cards = [card_view(session, c) for c in found]
+def manage(request: Request, account: Manager, session: DbSession, message: str = "") -> Response:
+    query = card_lists.parse(request.query_params)
+    found = card_lists.card_page(session, account, query)
     stats = statistics(session) if may_see_statistics(account) else None
     return templates.TemplateResponse(
         request,
         "card_manage.html",
         {
             "account": account,
-            "cards": cards,
-            "q": q,
+            "found": found,
+            "query": query,
+            "choices": card_lists.filters(),
+            "sorts": card_lists.SORTS,
+            "counties": {code: c.name for code, c in vocabulary().counties.items()},
             "message": message,
             "validity": validity_settings(session),
             "stats": stats,
@@ -109,6 +114,15 @@ def manage(
             "is_admin": account.role == Role.admin,
         },
     )
+
+
+@router.get("/cards/manage.xlsx")
+def manage_excel(request: Request, account: Manager, session: DbSession) -> Response:
+    """The filtered card list as a workbook (dates as dates, card numbers as text)."""
+    query = replace(card_lists.parse(request.query_params), page=1, per_page=EXPORT_LIMIT)
+    found = card_lists.card_page(session, account, query)
+    data = xlsx("人才绿卡", card_lists.COLUMNS, card_lists.export_rows(list(found.rows)))
+    return xlsx_response(data, f"人才绿卡-{clock.today().isoformat()}.xlsx")
 
 
 @router.post("/cards/manage/{number}/{action}", response_class=HTMLResponse)

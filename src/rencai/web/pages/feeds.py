@@ -6,11 +6,13 @@ unreadable file) answers with a Chinese message and loads nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from rencai import clock
 from rencai.feeds.access import (
     may_load,
     may_load_source,
@@ -18,14 +20,16 @@ from rencai.feeds.access import (
     rejects_dir,
     require_source,
 )
-from rencai.feeds.departments import SOURCES, load_delivery, recent_loads
+from rencai.feeds.departments import SOURCES, load_delivery
 from rencai.feeds.disputes import dispute
 from rencai.feeds.source import FeedError, UploadedSource
 from rencai.feeds.views import CHANNELS, delivery_view, load_view
 from rencai.registry.accounts import talent_of
 from rencai.registry.models import Account
+from rencai.web import feed_lists
 from rencai.web.deps import DbSession, PageAccount, require_page
 from rencai.web.limits import MAX_DELIVERY_BYTES, form_int
+from rencai.web.lists import EXPORT_LIMIT, ListQuery, Page, fetch, xlsx, xlsx_response
 from rencai.web.templating import message, page
 
 router = APIRouter(include_in_schema=False)
@@ -34,20 +38,40 @@ DataOffice = Annotated[
 ]
 
 
-def _context(session: DbSession, account: Account) -> dict[str, object]:
-    """The sources this account may load (a department system: its own) and their loads."""
+def _context(session: DbSession, account: Account, query: ListQuery) -> dict[str, object]:
+    """The sources this account may load (a department system: its own) and their loads, as
+    the list parameters ask."""
     mine = {code: layout for code, layout in SOURCES.items() if may_load_source(account, code)}
+    found = fetch(session, feed_lists.statement(query, own_source(account)), query)
+    choices = feed_lists.filters()
+    if own_source(account):  # one source: nothing to choose
+        choices.pop("source")
     return {
         "sources": {code: layout.label for code, layout in mine.items()},
         "columns": {code: layout.columns for code, layout in mine.items()},
         "channels": CHANNELS,
-        "loads": [load_view(r) for r in recent_loads(session, source=own_source(account))],
+        "found": Page(query, found.total, [load_view(r) for r in found.rows]),
+        "query": query,
+        "choices": choices,
+        "sorts": feed_lists.SORTS,
+        "dates": {"from": "导入日期自", "to": "至"},
     }
 
 
 @router.get("/feeds", response_class=HTMLResponse)
 def feeds_page(request: Request, account: DataOffice, session: DbSession) -> Response:
-    return page(request, "feeds.html", _context(session, account))
+    query = feed_lists.parse(request.query_params)
+    return page(request, "feeds.html", _context(session, account, query))
+
+
+@router.get("/feeds/loads.xlsx")
+def feeds_excel(request: Request, account: DataOffice, session: DbSession) -> Response:
+    """The filtered load records as a workbook (periods as dates, counts as numbers)."""
+    query = replace(feed_lists.parse(request.query_params), page=1, per_page=EXPORT_LIMIT)
+    found = fetch(session, feed_lists.statement(query, own_source(account)), query)
+    rows = [feed_lists.export_row(load_view(r)) for r in found.rows]
+    data = xlsx("部门数据导入记录", feed_lists.COLUMNS, rows)
+    return xlsx_response(data, f"部门数据导入记录-{clock.today().isoformat()}.xlsx")
 
 
 @router.post("/feeds", response_class=HTMLResponse)
@@ -69,7 +93,9 @@ async def feeds_upload(request: Request, account: DataOffice, session: DbSession
     result = load_delivery(
         session, source, delivery, account.username, rejects_dir(), channel="upload"
     )
-    context = _context(session, account) | {"result": delivery_view(result, limit=200)}
+    context = _context(session, account, feed_lists.parse({})) | {
+        "result": delivery_view(result, limit=200)
+    }
     return page(request, "feeds.html", context)
 
 

@@ -106,6 +106,7 @@ def _done(path: str, notice: str) -> RedirectResponse:
 TABS = {
     "month": "本月工作",
     "batches": "发放批次",
+    "schedules": "发放计划",
     "receivables": "应收款",
     "people": "个人发放记录",
     "payees": "收款账户",
@@ -176,6 +177,14 @@ def ledger_home(
             "choices": ledger_lists.batch_filters(),
             "sorts": ledger_lists.BATCH_SORTS,
         }
+    elif tab == "schedules":
+        query = ledger_lists.parse_schedules(request.query_params, session)
+        context |= {
+            "found": ledger_lists.schedule_page(session, query),
+            "query": query,
+            "choices": ledger_lists.schedule_filters(session),
+            "sorts": ledger_lists.SCHEDULE_SORTS,
+        }
     elif tab == "receivables":
         query = ledger_lists.parse_receivables(request.query_params)
         context |= {
@@ -217,6 +226,35 @@ def ledger_batches_excel(request: Request, account: Finance, session: DbSession)
     ]
     data = xlsx("发放批次", ledger_lists.BATCH_COLUMNS, rows)
     return xlsx_response(data, f"发放批次-{clock.today().isoformat()}.xlsx")
+
+
+@router.get("/ledger/schedules.xlsx")
+def ledger_schedules_excel(request: Request, account: Finance, session: DbSession) -> Response:
+    """The filtered schedules as a workbook (money as numbers in 元, identity numbers masked
+    as on the page and kept as text)."""
+    query = replace(
+        ledger_lists.parse_schedules(request.query_params, session), page=1, per_page=EXPORT_LIMIT
+    )
+    found = ledger_lists.schedule_page(session, query)
+    rows = [
+        [
+            r["id"],
+            r["payee"],
+            r["id_number"],
+            r["program_name"],
+            r["county_name"],
+            r["level_label"],
+            r["per_label"],
+            r["periods"],
+            r["start_period"][:7],
+            yuan(r["planned_fen"]),
+            yuan(r["paid_fen"]),
+            r["status_label"],
+        ]
+        for r in found.rows
+    ]
+    data = xlsx("发放计划", ledger_lists.SCHEDULE_COLUMNS, rows)
+    return xlsx_response(data, f"发放计划-{clock.today().isoformat()}.xlsx")
 
 
 @router.get("/ledger/receivables.xlsx")

@@ -1,0 +1,67 @@
+"""GET /api/v1/audit: the audit log for the administrator, with the list parameters of the
+/admin/audit page (rencai.web.audit_list)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+
+from rencai.registry.models import Account, Role
+from rencai.views import View
+from rencai.web import audit_list
+from rencai.web.deps import DbSession, require
+from rencai.web.lists import fetch
+
+router = APIRouter(prefix="/api/v1", tags=["administration 系统管理"])
+Admin = Annotated[Account, Depends(require(Role.admin, message="仅系统管理员可以查看审计日志"))]
+
+
+class AuditRow(View):
+    seq: int = Field(description="序号（审计链中的位置）")
+    at: str = Field(description="时间（办公地时间）")
+    actor: str = Field(description="操作人")
+    area: str = Field(description="业务类别")
+    action: str = Field(description="操作")
+    target: str = Field(description="对象")
+
+
+class AuditPage(View):
+    count: int = Field(description="符合条件的记录总数")
+    items: list[AuditRow]
+    page: int
+    per_page: int
+    pages: int
+
+
+@router.get(
+    "/audit", response_model=AuditPage, summary="审计日志（搜索、业务类别、日期范围、排序、分页）"
+)
+def audit_log(
+    _: Admin,
+    session: DbSession,
+    q: Annotated[
+        str, Query(max_length=64, description="操作人、操作或对象（如“申请 12”“重置密码”）")
+    ] = "",
+    area: Annotated[str, Query(max_length=32, description="业务类别代码（见页面筛选）")] = "",
+    from_: Annotated[
+        str, Query(alias="from", max_length=10, description="起始日期（含），如2026-12-01")
+    ] = "",
+    to: Annotated[str, Query(max_length=10, description="截止日期（含）")] = "",
+    sort: Annotated[
+        str, Query(max_length=16, description="排序：at（时间）、actor，前加-为倒序（默认-at）")
+    ] = "",
+    page: Annotated[int, Query(ge=1, le=100_000, description="页码")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 20,
+) -> dict[str, Any]:
+    params = {"q": q, "area": area, "from": from_, "to": to, "sort": sort}
+    query = audit_list.parse({**params, "page": str(page), "per_page": str(per_page)})
+    found = fetch(session, audit_list.statement(query), query)
+    return {
+        "count": found.total,
+        "items": [audit_list.row(e) for e in found.rows],
+        "page": page,
+        "per_page": per_page,
+        "pages": found.pages,
+    }
