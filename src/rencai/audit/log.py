@@ -15,7 +15,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text, event, select, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from rencai import clock
@@ -27,6 +37,8 @@ AUDIT_LOCK = 0x72656E636169  # "rencai": the advisory lock key of the audit chai
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    # the administrator's audit list filters by action and time (migration 0028)
+    __table_args__ = (Index("ix_audit_log_action", "action"), Index("ix_audit_log_at", "at"))
 
     # SQLite autoincrements only an INTEGER primary key
     seq: Mapped[int] = mapped_column(

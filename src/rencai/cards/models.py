@@ -40,6 +40,8 @@ STATUS_LABELS = {
 
 class Card(Base):
     __tablename__ = "cards"
+    # the card office's list filters by county and status (migration 0028)
+    __table_args__ = (Index("ix_cards_county_status", "county", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True)

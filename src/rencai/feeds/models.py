@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -27,7 +28,11 @@ class FeedLoad(Base):
     """One file (or one department delivery) loaded: counts, rejects, who and when."""
 
     __tablename__ = "feed_loads"
-    __table_args__ = (UniqueConstraint("kind", "sha256", name="uq_feed_loads_content"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "sha256", name="uq_feed_loads_content"),
+        # the data office's list filters by source and sorts by time (migration 0028)
+        Index("ix_feed_loads_kind_loaded_at", "kind", "loaded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # contributions | departures | a department source (feeds.departments.SOURCES)

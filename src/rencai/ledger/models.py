@@ -36,6 +36,9 @@ class Schedule(Base):
     __table_args__ = (
         # a person holds a once-only benefit at most once: one payable schedule per benefit
         Index("uq_ledger_schedule_once", "id_number", "once_key", unique=True),
+        # the finance officer's schedule list filters by status and county (migration 0028)
+        Index("ix_ledger_schedules_status", "status"),
+        Index("ix_ledger_schedules_county", "county"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
