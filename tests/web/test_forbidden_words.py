@@ -34,11 +34,7 @@ ROLE_CODES = {r.value for r in Role}
 NOT_PATHS = {"cn", "com", "org", "net", "gov", "local", "html", "json", "xlsx", "csv", "pdf"}
 # what is left elsewhere, each with the page that shows it (owned by other parts of the work);
 # remove an entry when its page is fixed
-KNOWN_ELSEWHERE: dict[str, re.Pattern[str]] = {
-    # the administrator's program settings name programs by code and take the review chain as
-    # step codes (county, city, hrss … admin_approval)
-    "/admin/programs": re.compile(r"admin_approval|(?:sjz|jz)\.[a-z_.]+|[a-z_]+\.[a-z_.]+"),
-}
+KNOWN_ELSEWHERE: dict[str, re.Pattern[str]] = {}
 # audit details a reviewer reads but an applicant does not
 NOT_FOR_APPLICANTS = re.compile(r"规则版本|抽签值|rencai-sample")
 

@@ -9,6 +9,7 @@ administrator parameter with no default: until it is set, the notice has no end 
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -20,7 +21,9 @@ from rencai.applications.models import Application, ReviewLimit, ReviewProgram, 
 from rencai.applications.notice_period import set_end
 from rencai.audit.log import append as audit
 from rencai.errors import Refusal
+from rencai.policy.catalogue import catalogue
 from rencai.policy.cities import names
+from rencai.policy.engine.system import system_for
 from rencai.policy.procedures import DEPARTMENTS, procedures
 from rencai.registry.models import Account, Role
 
@@ -32,6 +35,28 @@ ADMIN_SET = "管理员设定"
 
 class SettingsError(Refusal):
     """A refused setting (Chinese message)."""
+
+
+ALL_PROGRAMS = "*"
+
+
+@functools.cache
+def program_names() -> dict[str, str]:
+    """Every program a case can be opened for, as its name and city — what the administrator
+    picks from and the audit log shows, never the program's code."""
+    found: dict[str, str] = {ALL_PROGRAMS: "全部项目（默认设置）"}
+    for code, city in names().items():
+        try:
+            program = system_for(code).program
+        except KeyError:  # a city whose rules are only catalogued
+            continue
+        items: list[Any] = [*program.cards, *program.benefits]
+        for item in items:
+            found.setdefault(item.id, f"{item.name}（{city}）")
+    for entry in catalogue().entries.values():
+        if entry.status == "computed":
+            found.setdefault(entry.id, f"{entry.name}（{names().get(entry.jurisdiction, '')}）")
+    return found
 
 
 def settings_of(session: Session, program: str) -> ReviewProgram | None:

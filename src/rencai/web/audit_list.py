@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 
 from rencai import clock
+from rencai.applications.programs import program_names
 from rencai.audit.log import AuditEntry
 from rencai.web.lists import (
     Choice,
@@ -165,6 +166,8 @@ def _what(action: str) -> tuple[str, str]:
 
 def _target(subject: str) -> str:
     kind, _, rest = subject.partition(":")
+    if kind == "program" and rest in program_names():  # a program by its name, not its code
+        return f"{KINDS[kind]} {program_names()[rest]}"
     return f"{KINDS[kind]} {rest}" if rest and kind in KINDS else subject
 
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.datastructures import FormData
 
 from rencai import clock
 from rencai.applications.automatic import check
@@ -30,6 +31,7 @@ from rencai.applications.programs import (
     configure,
     limit_views,
     load_seeded,
+    program_names,
     view,
 )
 from rencai.applications.publicity import (
@@ -319,8 +321,13 @@ async def admin_update(request: Request, account_id: int, admin: Admin, session:
     return RedirectResponse("/admin", status_code=303)
 
 
+MAX_STEPS = 4  # review steps offered on the page (the chains the policies state have at most 3)
+
+
 def _programs_context(session: Session, error: str | None = None) -> dict[str, Any]:
     return {
+        "programs": program_names(),
+        "max_steps": MAX_STEPS,
         "items": [view(s) for s in all_settings(session)],
         "required": [required_view(r) for r in all_required(session)],
         "limits": limit_views(session),
@@ -348,7 +355,7 @@ async def admin_configure(request: Request, admin: Admin, session: Db) -> Respon
                 session,
                 admin,
                 str(form.get("program", "")),
-                chain=str(form.get("chain", "")).replace("→", ",").split(","),
+                chain=_chain(form),
                 auto_approve=form.get("auto_approve") == "on",
                 sample_percent=form_int(percent),
                 notice_required=form.get("notice_required") == "on",
@@ -360,6 +367,15 @@ async def admin_configure(request: Request, admin: Admin, session: Db) -> Respon
             request, "admin_programs.html", _programs_context(session, exc.message), status_of(exc)
         )
     return RedirectResponse("/admin/programs", status_code=303)
+
+
+def _chain(form: FormData) -> list[str]:
+    """The review steps chosen in order (one select per step; empty ones skipped), or, from a
+    scripted client, the steps as one comma-separated text."""
+    chosen = [str(step) for step in form.getlist("chain_step") if str(step).strip()]
+    if chosen:
+        return chosen
+    return str(form.get("chain", "")).replace("→", ",").split(",")
 
 
 @router.post("/admin/required-materials", response_class=HTMLResponse)
