@@ -38,6 +38,7 @@ from rencai.policy.rules import (
     evaluate,
     unknown_reads,
 )
+from rencai.policy.screening import concat
 
 CENT = Decimal("0.01")
 
@@ -133,38 +134,8 @@ class Subject:
 
 def concatenate(populations: list[Population]) -> Population:
     """Several profiles' small populations as one: persons one after the other, each profile's
-    family and employer groups numbered after the previous profile's."""
-    if len(populations) == 1:
-        return populations[0]
-
-    def groups(key: str) -> np.ndarray:
-        parts, base = [], 0
-        for p in populations:
-            members = getattr(p, key)
-            members = np.arange(p.count) if members is None else members
-            parts.append(members + base)
-            base += p.family_count if key == "family" else p.employer_count
-        return np.concatenate(parts)
-
-    return Population(
-        count=sum(p.count for p in populations),
-        persons={
-            name: np.concatenate([p.persons[name] for p in populations])
-            for name in populations[0].persons
-        },
-        employers={
-            name: np.concatenate([p.employers[name] for p in populations])
-            for name in populations[0].employers
-        },
-        family=groups("family"),
-        employer=groups("employer"),
-        relative=np.concatenate(
-            [
-                np.zeros(p.count, dtype=bool) if p.relative is None else p.relative
-                for p in populations
-            ]
-        ),
-    )
+    family and employer groups numbered after the previous profile's (screening's ``concat``)."""
+    return populations[0] if len(populations) == 1 else concat(populations)
 
 
 class Shared:
