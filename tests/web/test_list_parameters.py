@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from typing import Any
 
 import httpx
 
@@ -86,3 +87,38 @@ def test_the_lists_are_documented(live_server: LiveServer) -> None:
     assert common | {"queue", "program", "county", "due"} <= names("/api/v1/applications")
     assert common <= names("/api/v1/ledger/batches")
     assert common <= names("/api/v1/ledger/receivables")
+
+
+LISTS = (
+    "/api/v1/applications",
+    "/api/v1/cards",
+    "/api/v1/audit",
+    "/api/v1/feeds/loads",
+    "/api/v1/ledger/batches",
+    "/api/v1/ledger/receivables",
+    "/api/v1/ledger/schedules",
+)
+
+
+def test_every_list_declares_the_shared_parameters_alike(live_server: LiveServer) -> None:
+    """Decision 0251: q, sort, page and per_page (and from, to of the lists by date) are one
+    declaration, the same limits and words on every list; what a list searches and how it sorts
+    is in its own description."""
+    spec = httpx.get(f"{live_server.url}/api/openapi.json", timeout=30).json()
+
+    def shared(path: str, names: set[str]) -> dict[str, Any]:
+        parameters = spec["paths"][path]["get"]["parameters"]
+        return {p["name"]: p for p in parameters if p["name"] in names}
+
+    names = {"q", "sort", "page", "per_page"}
+    first = shared(LISTS[0], names)
+    assert set(first) == names
+    per_page = first["per_page"]["schema"]
+    assert (per_page["minimum"], per_page["maximum"], per_page["default"]) == (1, 200, 20)
+    for path in LISTS[1:]:
+        assert shared(path, names) == first, path
+    dated = [shared(path, {"from", "to"}) for path in ("/api/v1/audit", "/api/v1/feeds/loads")]
+    assert dated[0] == dated[1] and set(dated[0]) == {"from", "to"}
+    for path in LISTS:
+        description = spec["paths"][path]["get"]["description"]
+        assert "搜索 q：" in description and "排序 sort：" in description, path

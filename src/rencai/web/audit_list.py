@@ -8,7 +8,6 @@ kind of record acted on and its number)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -16,15 +15,8 @@ from sqlalchemy import ColumnElement, or_, select
 from rencai import clock
 from rencai.applications.programs import program_names
 from rencai.audit.log import AuditEntry
-from rencai.web.lists import (
-    Choice,
-    Column,
-    ListQuery,
-    escape_like,
-    parse_list,
-    with_dates,
-    within_dates,
-)
+from rencai.web import lists
+from rencai.web.lists import Choice, Column, ListQuery
 
 SORTS = {"at": "时间", "actor": "操作人"}
 AREAS = {
@@ -115,19 +107,18 @@ def filters() -> dict[str, Choice]:
 def parse(params: Mapping[str, str]) -> ListQuery:
     """The list parameters and the date range (``from``, ``to``: office days, both included);
     newest entries first unless a sort is asked for."""
-    query = with_dates(parse_list(params, SORTS, filters()), params)
-    return query if params.get("sort") else replace(query, sort="-at")
+    return lists.parse_dated(params, SORTS, filters(), default="-at")
 
 
 def statement(query: ListQuery) -> Any:
     entries = select(AuditEntry)
     if area := query.filters.get("area"):
         entries = entries.where(
-            or_(AuditEntry.action == area, AuditEntry.action.like(escape_like(area) + ".%"))
+            or_(AuditEntry.action == area, AuditEntry.action.like(lists.escape_like(area) + ".%"))
         )
-    entries = within_dates(entries, AuditEntry.at, query)
+    entries = lists.within_dates(entries, AuditEntry.at, query)
     if q := query.q:
-        like = f"%{escape_like(q)}%"
+        like = f"%{lists.escape_like(q)}%"
         options: list[ColumnElement[bool]] = [
             AuditEntry.actor.like(like, escape="\\"),
             AuditEntry.action.like(like, escape="\\"),
@@ -138,11 +129,9 @@ def statement(query: ListQuery) -> Any:
         for code, label in KINDS.items():
             if label.startswith(q) or q.startswith(label):
                 number = q.removeprefix(label).strip()
-                options.append(AuditEntry.subject.like(f"{code}:{escape_like(number)}%"))
+                options.append(AuditEntry.subject.like(f"{code}:{lists.escape_like(number)}%"))
         entries = entries.where(or_(*options))
-    key = query.sort.removeprefix("-")
-    column = {"at": AuditEntry.seq, "actor": AuditEntry.actor}[key]
-    order = column.desc() if query.sort.startswith("-") else column.asc()
+    order = lists.ordering(query, {"at": AuditEntry.seq, "actor": AuditEntry.actor})
     return entries.order_by(order, AuditEntry.seq.desc())
 
 

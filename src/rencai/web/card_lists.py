@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import replace
-from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import Session
@@ -17,7 +15,16 @@ from rencai.cards.points import tier_labels
 from rencai.cards.views import CardView, card_view
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.models import Account
-from rencai.web.lists import Choice, Column, ListQuery, Page, escape_like, fetch, parse_list
+from rencai.web.lists import (
+    Choice,
+    Column,
+    ListQuery,
+    Page,
+    escape_like,
+    fetch,
+    ordering,
+    parse_list,
+)
 
 SORTS = {"issued": "发卡时间", "number": "卡号", "valid": "有效期截止"}
 
@@ -34,8 +41,7 @@ def filters() -> dict[str, Choice]:
 
 def parse(params: Mapping[str, str]) -> ListQuery:
     """The list parameters; newest cards first unless a sort is asked for."""
-    query = parse_list(params, SORTS, filters())
-    return query if params.get("sort") else replace(query, sort="-issued")
+    return parse_list(params, SORTS, filters(), default="-issued")
 
 
 def card_page(session: Session, account: Account, query: ListQuery) -> Page:
@@ -51,14 +57,7 @@ def card_page(session: Session, account: Account, query: ListQuery) -> Page:
             Card.holder_name.like(f"%{escape_like(q)}%", escape="\\"),
         ]
         statement = statement.where(or_(*options))
-    key = query.sort.removeprefix("-")
-    columns: dict[str, Any] = {
-        "issued": Card.id,
-        "number": Card.number,
-        "valid": Card.valid_until,
-    }
-    column = columns[key]
-    order = column.desc() if query.sort.startswith("-") else column.asc()
+    order = ordering(query, {"issued": Card.id, "number": Card.number, "valid": Card.valid_until})
     found = fetch(session, statement.order_by(order, Card.id.desc()), query)
     return Page(query, found.total, [card_view(session, c) for c in found.rows])
 

@@ -4,7 +4,6 @@ Excel export: the same parameters (rencai.web.lists), filtered, sorted and paged
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -13,15 +12,8 @@ from rencai import clock
 from rencai.feeds.departments import SOURCES
 from rencai.feeds.models import FeedLoad
 from rencai.feeds.views import CHANNELS, LoadView
-from rencai.web.lists import (
-    Choice,
-    Column,
-    ListQuery,
-    escape_like,
-    parse_list,
-    with_dates,
-    within_dates,
-)
+from rencai.web import lists
+from rencai.web.lists import Choice, Column, ListQuery
 
 SORTS = {"id": "导入时间", "period": "所属期", "rejected": "拒收行数"}
 
@@ -35,8 +27,7 @@ def filters() -> dict[str, Choice]:
 
 def parse(params: Mapping[str, str]) -> ListQuery:
     """The list parameters and the date range of loading; newest loads first by default."""
-    query = with_dates(parse_list(params, SORTS, filters()), params)
-    return query if params.get("sort") else replace(query, sort="-id")
+    return lists.parse_dated(params, SORTS, filters(), default="-id")
 
 
 def statement(query: ListQuery, own_source: str | None) -> Any:
@@ -49,9 +40,9 @@ def statement(query: ListQuery, own_source: str | None) -> Any:
         loads = loads.where(FeedLoad.kind == source)
     if channel := query.filters.get("channel"):
         loads = loads.where(FeedLoad.channel == channel)
-    loads = within_dates(loads, FeedLoad.loaded_at, query)
+    loads = lists.within_dates(loads, FeedLoad.loaded_at, query)
     if q := query.q:
-        like = f"%{escape_like(q)}%"
+        like = f"%{lists.escape_like(q)}%"
         options: list[ColumnElement[bool]] = [
             FeedLoad.source_name.like(like, escape="\\"),
             FeedLoad.loaded_by.like(like, escape="\\"),
@@ -59,16 +50,14 @@ def statement(query: ListQuery, own_source: str | None) -> Any:
         if q.isdigit() and len(q) <= 9:
             options.append(FeedLoad.id == int(q))
         if len(q) >= 8 and all(c in "0123456789abcdef" for c in q.lower()):
-            options.append(FeedLoad.sha256.like(escape_like(q.lower()) + "%", escape="\\"))
+            options.append(FeedLoad.sha256.like(lists.escape_like(q.lower()) + "%", escape="\\"))
         loads = loads.where(or_(*options))
-    key = query.sort.removeprefix("-")
-    column: Any = {
+    columns = {
         "id": FeedLoad.id,
         "period": FeedLoad.period_from,
         "rejected": FeedLoad.rows_rejected,
-    }[key]
-    order = column.desc() if query.sort.startswith("-") else column.asc()
-    return loads.order_by(order, FeedLoad.id.desc())
+    }
+    return loads.order_by(lists.ordering(query, columns), FeedLoad.id.desc())
 
 
 COLUMNS = (

@@ -25,7 +25,16 @@ from rencai.ledger.recovery import RECEIVABLE_STATUS
 from rencai.ledger.views import batch_view
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_id_number, mask_name
-from rencai.web.lists import Choice, Column, ListQuery, Page, escape_like, fetch, parse_list
+from rencai.web.lists import (
+    Choice,
+    Column,
+    ListQuery,
+    Page,
+    escape_like,
+    fetch,
+    ordering,
+    parse_list,
+)
 
 BATCH_STATUS = {
     "pending_approval": "待审核",
@@ -42,14 +51,7 @@ def batch_filters() -> dict[str, Choice]:
 
 
 def parse_batches(params: Mapping[str, str]) -> ListQuery:
-    query = parse_list(params, BATCH_SORTS, batch_filters())
-    return query if params.get("sort") else _descending(query)
-
-
-def _descending(query: ListQuery) -> ListQuery:
-    from dataclasses import replace
-
-    return replace(query, sort="-" + query.sort)
+    return parse_list(params, BATCH_SORTS, batch_filters(), default="-id")
 
 
 def batch_page(session: Session, query: ListQuery) -> Page:
@@ -69,9 +71,7 @@ def batch_page(session: Session, query: ListQuery) -> Page:
         if month is not None:
             options.append(Batch.month == month)
         statement = statement.where(or_(*options))
-    key = query.sort.removeprefix("-")
-    column = {"id": Batch.id, "month": Batch.month, "total": Batch.total_fen}[key]
-    order = column.desc() if query.sort.startswith("-") else column.asc()
+    order = ordering(query, {"id": Batch.id, "month": Batch.month, "total": Batch.total_fen})
     page = fetch(session, statement.order_by(order, Batch.id.desc()), query)
     return Page(query, page.total, [batch_view(b) for b in page.rows])
 
@@ -88,8 +88,7 @@ def receivable_filters() -> dict[str, Choice]:
 
 
 def parse_receivables(params: Mapping[str, str]) -> ListQuery:
-    query = parse_list(params, RECEIVABLE_SORTS, receivable_filters())
-    return query if params.get("sort") else _descending(query)
+    return parse_list(params, RECEIVABLE_SORTS, receivable_filters(), default="-id")
 
 
 def receivable_page(session: Session, query: ListQuery) -> Page:
@@ -102,19 +101,14 @@ def receivable_page(session: Session, query: ListQuery) -> Page:
         statement = statement.where(Receivable.status == status)
     if q := query.q:
         like = f"%{escape_like(q)}%"
-        options: list[ColumnElement[bool]] = [Schedule.payee_name.like(like, escape="\\")]
+        options: list[ColumnElement[bool]] = [
+            Schedule.payee_name.like(like, escape="\\"),
+            *_id_number_options(q, Receivable.id_number),
+        ]
         if q.isdigit() and len(q) <= 9:
             options.append(Receivable.id == int(q))
-        if "*" in q and len(q) == 18:
-            options.append(Receivable.id_number.like(q.upper().replace("*", "_")))
-        elif len(q) == 18:
-            options.append(Receivable.id_number == q.upper())
-        elif q.isdigit() and len(q) >= 4:
-            options.append(Receivable.id_number.like("%" + q))
         statement = statement.where(or_(*options))
-    key = query.sort.removeprefix("-")
-    column = {"id": Receivable.id, "period": Receivable.failure_period}[key]
-    order = column.desc() if query.sort.startswith("-") else column.asc()
+    order = ordering(query, {"id": Receivable.id, "period": Receivable.failure_period})
     page = fetch(session, statement.order_by(order, Receivable.id.desc()), query)
     found = [row for row in page.rows]
     balances = receivable_balances(session, [r.id for r, _ in found])
@@ -159,8 +153,7 @@ def schedule_filters(session: Session | None = None) -> dict[str, Choice]:
 
 
 def parse_schedules(params: Mapping[str, str], session: Session | None = None) -> ListQuery:
-    query = parse_list(params, SCHEDULE_SORTS, schedule_filters(session))
-    return query if params.get("sort") else _descending(query)
+    return parse_list(params, SCHEDULE_SORTS, schedule_filters(session), default="-id")
 
 
 def _id_number_options(q: str, column: Any) -> list[ColumnElement[bool]]:
@@ -197,9 +190,7 @@ def schedule_page(session: Session, query: ListQuery) -> Page:
         if q.isdigit() and len(q) <= 9:
             options.append(Schedule.id == int(q))
         statement = statement.where(or_(*options))
-    key = query.sort.removeprefix("-")
-    column: Any = {"id": Schedule.id, "start": Schedule.start_period}[key]
-    order = column.desc() if query.sort.startswith("-") else column.asc()
+    order = ordering(query, {"id": Schedule.id, "start": Schedule.start_period})
     page = fetch(session, statement.order_by(order, Schedule.id.desc()), query)
     ids = [s.id for s in page.rows]
     planned: dict[int, int] = {}

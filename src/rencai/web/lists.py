@@ -5,7 +5,9 @@ same way, and a page of rows counted in the database (decision 0213).
 A page reads ``ListQuery`` from its request with ``parse_list``; the template renders the
 search form, the count (共N条), the pages and the export link with the ``_list.html`` macros.
 A bad value is a refusal (``bad_list_parameter``, 422): JSON under /api, a Chinese page
-elsewhere, and nothing is listed.
+elsewhere, and nothing is listed. An API list endpoint declares the shared parameters once, as
+the ``ListParams`` dependency (and ``DateRange`` for a list by office days), and answers with
+``Page.body``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -30,6 +32,7 @@ PER_PAGE = 20
 # a select of any columns (SQLAlchemy types a select by the tuple of what it returns)
 AnySelect = Select[*tuple[Any, ...]]
 MAX_PER_PAGE = 200
+MAX_PAGE = 100_000
 MAX_Q = 64
 
 
@@ -94,17 +97,18 @@ def parse_list(
     params: Mapping[str, str],
     sorts: Mapping[str, str],
     filters: Mapping[str, Choice] | None = None,
+    default: str = "",
 ) -> ListQuery:
     """The list parameters of a request, checked: ``sorts`` maps each sort key to its label
-    (the first is the default; ``-key`` sorts the other way), ``filters`` each filter to its
-    accepted values."""
+    (``-key`` sorts the other way), ``filters`` each filter to its accepted values; without a
+    sort, ``default`` (else the first key, ascending)."""
     q = (params.get("q") or "").strip()
     if len(q) > MAX_Q:
         raise _refuse("q", f"搜索内容不超过{MAX_Q}个字符")
-    sort = params.get("sort") or next(iter(sorts))
+    sort = params.get("sort") or default or next(iter(sorts))
     if sort.removeprefix("-") not in sorts:
         raise _refuse("sort", "排序方式无效，可选：" + "、".join(sorts.values()))
-    page = _positive(params.get("page"), "page", "页码", 1, 100_000)
+    page = _positive(params.get("page"), "page", "页码", 1, MAX_PAGE)
     per_page = _positive(params.get("per_page"), "per_page", "每页条数", PER_PAGE, MAX_PER_PAGE)
     chosen: dict[str, str] = {}
     for name, choice in (filters or {}).items():
@@ -142,6 +146,14 @@ def with_dates(query: ListQuery, params: Mapping[str, str]) -> ListQuery:
     return replace(query, filters=chosen)
 
 
+def parse_dated(
+    params: Mapping[str, str], sorts: Mapping[str, str], filters: Mapping[str, Choice], default: str
+) -> ListQuery:
+    """``parse_list`` of a list by office days: its parameters and the date range ``from``,
+    ``to`` (``with_dates``)."""
+    return with_dates(parse_list(params, sorts, filters, default), params)
+
+
 def within_dates(statement: AnySelect, column: Any, query: ListQuery) -> AnySelect:
     """``statement`` limited to the instants in ``column`` that fall on the query's office days."""
 
@@ -155,6 +167,58 @@ def within_dates(statement: AnySelect, column: Any, query: ListQuery) -> AnySele
             column < start(dt.date.fromisoformat(last) + dt.timedelta(days=1))
         )
     return statement
+
+
+def ordering(query: ListQuery, columns: Mapping[str, Any]) -> Any:
+    """The ORDER BY term of the query's sort: ``columns`` maps each sort key to its column;
+    ``-key`` is descending."""
+    column = columns[query.sort.removeprefix("-")]
+    return column.desc() if query.sort.startswith("-") else column.asc()
+
+
+class ListParams:
+    """The parameters every list endpoint of the API takes, declared once as a dependency:
+    search, sort, page and page size. A route adds its own filters (its ``status`` and the
+    like, each with the values it accepts) and says in its description what ``q`` searches and
+    which sorts it offers; ``parse_list`` checks them all as it does a page's."""
+
+    def __init__(
+        self,
+        q: Annotated[
+            str, Query(max_length=MAX_Q, description="搜索（可搜索的内容见接口说明）")
+        ] = "",
+        sort: Annotated[
+            str,
+            Query(max_length=16, description="排序（可选的排序见接口说明），前加-为倒序"),
+        ] = "",
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码")] = 1,
+        per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="每页条数")] = PER_PAGE,
+    ) -> None:
+        self.q, self.sort, self.page, self.per_page = q, sort, page, per_page
+
+    def with_filters(self, **filters: str | None) -> dict[str, str]:
+        """The parameters as ``parse_list`` reads them, with the route's filters (None: not
+        given)."""
+        chosen = {name: value or "" for name, value in filters.items()}
+        listed = {"q": self.q, "sort": self.sort, "page": str(self.page)}
+        return {**listed, "per_page": str(self.per_page), **chosen}
+
+
+class DateRange:
+    """The office days of a list by date (``from``, ``to``, both included), as a dependency
+    beside ``ListParams``; checked by ``with_dates``."""
+
+    def __init__(
+        self,
+        from_: Annotated[
+            str, Query(alias="from", max_length=10, description="日期自（含），如2026-12-01")
+        ] = "",
+        to: Annotated[str, Query(max_length=10, description="日期至（含）")] = "",
+    ) -> None:
+        self.first, self.last = from_, to
+
+    def filters(self) -> dict[str, str]:
+        return {"from": self.first, "to": self.last}
 
 
 def from_request(
@@ -174,6 +238,17 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.query.per_page))
+
+    def body(self, items: Sequence[Any] | None = None) -> dict[str, Any]:
+        """The page as a list endpoint answers it: the count of the whole list, the page's
+        ``items`` (its rows unless given), the page, its size and the number of pages."""
+        return {
+            "count": self.total,
+            "items": list(self.rows if items is None else items),
+            "page": self.query.page,
+            "per_page": self.query.per_page,
+            "pages": self.pages,
+        }
 
 
 def fetch(session: Session, statement: AnySelect, query: ListQuery) -> Page:

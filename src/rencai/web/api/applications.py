@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -43,6 +43,7 @@ from rencai.views import Listing
 from rencai.web.case_list import case_page, parse
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession
 from rencai.web.limits import Reason, Version
+from rencai.web.lists import ListParams
 
 router = APIRouter(prefix="/api/v1", tags=["applications 申请与审核"])
 
@@ -102,13 +103,7 @@ class CasePage(Listing[CaseRow]):
 def list_applications(
     account: CurrentAccount,
     session: DbSession,
-    q: Annotated[
-        str,
-        Query(
-            max_length=64,
-            description="搜索：姓名、身份证号（可含*或只输后四位）、申请编号、用人单位、事项",
-        ),
-    ] = "",
+    listing: Annotated[ListParams, Depends()],
     queue: Annotated[
         Literal["todo", "objection", "check", "elsewhere", "returned", "publicity", "closed", "all"]
         | None,
@@ -123,33 +118,12 @@ def list_applications(
         Literal["overdue", "soon"] | None,
         Query(description="办理时限：已超期，或3个工作日内到期"),
     ] = None,
-    sort: Annotated[
-        str, Query(max_length=16, description="排序：due、submitted、id、program，前加-为倒序")
-    ] = "",
-    page: Annotated[int, Query(ge=1, le=100_000, description="页码")] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 20,
 ) -> CasePage:
-    params = {
-        "q": q,
-        "queue": queue or "",
-        "status": status,
-        "program": program,
-        "county": county,
-        "due": due or "",
-        "sort": sort,
-        "page": str(page),
-        "per_page": str(per_page),
-    }
-    found = case_page(session, account, parse(params))
-    return CasePage.model_validate(
-        {
-            "count": found.total,
-            "items": found.rows,
-            "page": page,
-            "per_page": per_page,
-            "pages": found.pages,
-        }
-    )
+    """搜索 q：姓名、身份证号（可含*或只输后四位）、申请编号、用人单位、事项。
+    排序 sort：due、submitted、id、program，前加-为倒序。"""
+    filters = {"queue": queue, "status": status, "program": program, "county": county}
+    found = case_page(session, account, parse(listing.with_filters(**filters, due=due)))
+    return CasePage.model_validate(found.body())
 
 
 @router.get(

@@ -12,7 +12,7 @@ from rencai.registry.models import Account, Role
 from rencai.views import View
 from rencai.web import audit_list
 from rencai.web.deps import DbSession, require
-from rencai.web.lists import fetch
+from rencai.web.lists import DateRange, ListParams, fetch
 
 router = APIRouter(prefix="/api/v1", tags=["administration 系统管理"])
 Admin = Annotated[Account, Depends(require(Role.admin, message="仅系统管理员可以查看审计日志"))]
@@ -41,27 +41,12 @@ class AuditPage(View):
 def audit_log(
     _: Admin,
     session: DbSession,
-    q: Annotated[
-        str, Query(max_length=64, description="操作人、操作或对象（如“申请 12”“重置密码”）")
-    ] = "",
+    listing: Annotated[ListParams, Depends()],
+    dates: Annotated[DateRange, Depends()],
     area: Annotated[str, Query(max_length=32, description="业务类别代码（见页面筛选）")] = "",
-    from_: Annotated[
-        str, Query(alias="from", max_length=10, description="起始日期（含），如2026-12-01")
-    ] = "",
-    to: Annotated[str, Query(max_length=10, description="截止日期（含）")] = "",
-    sort: Annotated[
-        str, Query(max_length=16, description="排序：at（时间）、actor，前加-为倒序（默认-at）")
-    ] = "",
-    page: Annotated[int, Query(ge=1, le=100_000, description="页码")] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 20,
 ) -> dict[str, Any]:
-    params = {"q": q, "area": area, "from": from_, "to": to, "sort": sort}
-    query = audit_list.parse({**params, "page": str(page), "per_page": str(per_page)})
+    """搜索 q：操作人、操作或对象（如“申请 12”“重置密码”）。日期 from、to：记录日期。
+    排序 sort：at（时间）、actor，前加-为倒序（默认-at）。"""
+    query = audit_list.parse(listing.with_filters(area=area, **dates.filters()))
     found = fetch(session, audit_list.statement(query), query)
-    return {
-        "count": found.total,
-        "items": [audit_list.row(e) for e in found.rows],
-        "page": page,
-        "per_page": per_page,
-        "pages": found.pages,
-    }
+    return found.body([audit_list.row(e) for e in found.rows])

@@ -52,6 +52,7 @@ from rencai.web import card_lists
 from rencai.web.admission import admitted
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, bearer_or_cookie, require
 from rencai.web.limits import Version
+from rencai.web.lists import ListParams
 
 router = APIRouter(prefix="/api/v1", tags=["cards 人才绿卡"])
 
@@ -391,32 +392,17 @@ def _managed_card(session: Session, account: Account, number: str) -> Card:
 def list_cards(
     account: Manager,
     session: DbSession,
-    q: Annotated[str, Query(max_length=64, description="卡号（或其中一段）、持卡人姓名")] = "",
+    listing: Annotated[ListParams, Depends()],
     status: Annotated[
         Literal["active", "suspended", "revoked", "expired"] | None, Query(description="卡片状态")
     ] = None,
     tier: Annotated[str, Query(max_length=8, description="卡别字母（A、B、C、F等）")] = "",
     county: Annotated[str, Query(max_length=16, description="县（市、区）代码")] = "",
-    sort: Annotated[
-        str,
-        Query(
-            max_length=16,
-            description="排序：issued（发卡时间）、number、valid，前加-为倒序（默认-issued）",
-        ),
-    ] = "",
-    page: Annotated[int, Query(ge=1, le=100_000, description="页码")] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 20,
 ) -> dict[str, Any]:
-    params = {"q": q, "status": status or "", "tier": tier, "county": county, "sort": sort}
-    query = card_lists.parse({**params, "page": str(page), "per_page": str(per_page)})
-    found = card_lists.card_page(session, account, query)
-    return {
-        "count": found.total,
-        "items": found.rows,
-        "page": page,
-        "per_page": per_page,
-        "pages": found.pages,
-    }
+    """搜索 q：卡号（或其中一段）、持卡人姓名。排序 sort：issued（发卡时间）、number、valid，
+    前加-为倒序（默认-issued）。"""
+    query = card_lists.parse(listing.with_filters(status=status, tier=tier, county=county))
+    return card_lists.card_page(session, account, query).body()
 
 
 @router.get("/cards/{number}", response_model=CardDetail, summary="卡片详情与办理记录（管理）")

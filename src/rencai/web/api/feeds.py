@@ -36,7 +36,7 @@ from rencai.views import Listing, View
 from rencai.web import feed_lists
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, SerialId, require
 from rencai.web.limits import MAX_DELIVERY_BYTES, Code, DbId, LongText
-from rencai.web.lists import fetch
+from rencai.web.lists import DateRange, ListParams, fetch
 
 router = APIRouter(tags=["feeds 数据共享"])
 
@@ -105,35 +105,19 @@ class LoadPage(View):
 def get_loads(
     account: DataOffice,
     session: DbSession,
-    q: Annotated[
-        str, Query(max_length=64, description="文件名、导入人、批次号或SHA-256前8位以上")
-    ] = "",
+    listing: Annotated[ListParams, Depends()],
+    dates: Annotated[DateRange, Depends()],
     source: Annotated[str, Query(max_length=32, description="数据来源")] = "",
     channel: Annotated[
         Literal["file", "upload", "push"] | None, Query(description="导入方式")
     ] = None,
-    from_: Annotated[
-        str, Query(alias="from", max_length=10, description="导入日期自（含），如2026-12-01")
-    ] = "",
-    to: Annotated[str, Query(max_length=10, description="导入日期至（含）")] = "",
-    sort: Annotated[
-        str,
-        Query(max_length=16, description="排序：id（导入时间）、period、rejected，前加-为倒序"),
-    ] = "",
-    page: Annotated[int, Query(ge=1, le=100_000, description="页码")] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 20,
 ) -> dict[str, Any]:
-    params = {"q": q, "source": source, "channel": channel or "", "from": from_, "to": to}
-    params |= {"sort": sort, "page": str(page), "per_page": str(per_page)}
+    """搜索 q：文件名、导入人、批次号或SHA-256前8位以上。日期 from、to：导入日期。
+    排序 sort：id（导入时间）、period、rejected，前加-为倒序（默认-id）。"""
+    params = listing.with_filters(source=source, channel=channel, **dates.filters())
     query = feed_lists.parse(params)
     found = fetch(session, feed_lists.statement(query, own_source(account)), query)
-    return {
-        "count": found.total,
-        "items": [load_view(record) for record in found.rows],
-        "page": page,
-        "per_page": per_page,
-        "pages": found.pages,
-    }
+    return found.body([load_view(record) for record in found.rows])
 
 
 def feed_checks(session: Session, application: Application) -> ClaimChecksView:

@@ -38,6 +38,7 @@ from rencai.registry.models import Account, Role
 from rencai.views import View
 from rencai.web import ledger_lists
 from rencai.web.deps import DbSession, SerialId, require
+from rencai.web.lists import MAX_PAGE, ListParams
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger 资金发放"])
 MAX_FEED_BYTES = 50 * 1024 * 1024
@@ -169,10 +170,6 @@ def start_run(body: RunRequest, account: Finance) -> RunSummaryView:
     return run_summary_view(summary)
 
 
-PageNo = Annotated[int, Query(ge=1, le=100_000, description="页码")]
-PerPage = Annotated[int, Query(ge=1, le=200, description="每页条数")]
-
-
 @router.get(
     "/batches",
     response_model=list[BatchView],
@@ -182,21 +179,15 @@ def batches(
     _: Finance,
     session: DbSession,
     response: Response,
-    q: Annotated[
-        str, Query(max_length=64, description="批次号、发放月份（2026-05）、运行人或审核人")
-    ] = "",
+    listing: Annotated[ListParams, Depends()],
     status: Annotated[
         Literal["pending_approval", "approved", "rejected", "filed"] | None,
         Query(description="批次状态"),
     ] = None,
-    sort: Annotated[
-        str, Query(max_length=16, description="排序：id、month、total，前加-为倒序（默认-id）")
-    ] = "",
-    page: PageNo = 1,
-    per_page: PerPage = 20,
 ) -> list[BatchView]:
-    params = {"q": q, "status": status or "", "sort": sort, "page": str(page)}
-    query = ledger_lists.parse_batches({**params, "per_page": str(per_page)})
+    """搜索 q：批次号、发放月份（2026-05）、运行人或审核人。排序 sort：id、month、total，
+    前加-为倒序（默认-id）。"""
+    query = ledger_lists.parse_batches(listing.with_filters(status=status))
     found = ledger_lists.batch_page(session, query)
     response.headers["X-Total-Count"] = str(found.total)
     return list(found.rows)
@@ -230,29 +221,16 @@ class ReceivablePage(View):
 def receivables(
     _: Finance,
     session: DbSession,
-    q: Annotated[
-        str, Query(max_length=64, description="姓名、身份证号（可含*或只输后四位）、应收款号")
-    ] = "",
+    listing: Annotated[ListParams, Depends()],
     status: Annotated[
         Literal["awaiting_administrator", "open", "settled", "written_off"] | None,
         Query(description="应收款状态"),
     ] = None,
-    sort: Annotated[
-        str, Query(max_length=16, description="排序：id、period，前加-为倒序（默认-id）")
-    ] = "",
-    page: PageNo = 1,
-    per_page: PerPage = 20,
 ) -> dict[str, Any]:
-    params = {"q": q, "status": status or "", "sort": sort, "page": str(page)}
-    query = ledger_lists.parse_receivables({**params, "per_page": str(per_page)})
-    found = ledger_lists.receivable_page(session, query)
-    return {
-        "count": found.total,
-        "items": found.rows,
-        "page": page,
-        "per_page": per_page,
-        "pages": found.pages,
-    }
+    """搜索 q：姓名、身份证号（可含*或只输后四位）、应收款号。排序 sort：id、period，
+    前加-为倒序（默认-id）。"""
+    query = ledger_lists.parse_receivables(listing.with_filters(status=status))
+    return ledger_lists.receivable_page(session, query).body()
 
 
 class ScheduleRow(View):
@@ -290,10 +268,7 @@ class SchedulePage(View):
 def schedules(
     _: Finance,
     session: DbSession,
-    q: Annotated[
-        str,
-        Query(max_length=64, description="姓名、身份证号（可含*或只输后四位）、计划号、项目名称"),
-    ] = "",
+    listing: Annotated[ListParams, Depends()],
     status: Annotated[
         Literal["active", "suspended", "stopped"] | None, Query(description="计划状态")
     ] = None,
@@ -302,23 +277,12 @@ def schedules(
     level: Annotated[
         Literal["city", "county"] | None, Query(description="资金承担：市级或县级")
     ] = None,
-    sort: Annotated[
-        str, Query(max_length=16, description="排序：id、start（起始期间），前加-为倒序（默认-id）")
-    ] = "",
-    page: PageNo = 1,
-    per_page: PerPage = 20,
 ) -> dict[str, Any]:
-    params = {"q": q, "status": status or "", "program": program, "county": county}
-    params |= {"level": level or "", "sort": sort, "page": str(page), "per_page": str(per_page)}
-    query = ledger_lists.parse_schedules(params)
-    found = ledger_lists.schedule_page(session, query)
-    return {
-        "count": found.total,
-        "items": found.rows,
-        "page": page,
-        "per_page": per_page,
-        "pages": found.pages,
-    }
+    """搜索 q：姓名、身份证号（可含*或只输后四位）、计划号、项目名称。排序 sort：id、
+    start（起始期间），前加-为倒序（默认-id）。"""
+    filters = {"status": status, "program": program, "county": county, "level": level}
+    query = ledger_lists.parse_schedules(listing.with_filters(**filters))
+    return ledger_lists.schedule_page(session, query).body()
 
 
 @router.get(
@@ -330,7 +294,7 @@ def batch_detail(
     batch_id: SerialId,
     _: Finance,
     session: DbSession,
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码")] = 1,
 ) -> dict[str, Any]:
     detail = batch_lines(session, batch_id, page)
     batch = session.get(Batch, batch_id)
