@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from rencai.errors import Refusal
+from rencai.web.errors import status_of
 
 
 async def form_action(
@@ -30,3 +31,22 @@ async def form_action(
     except Refusal as exc:
         return refused(exc, form)
     return done(result)
+
+
+async def answered_on_page(
+    request: Request,
+    session: Session,
+    action: Callable[[FormData], Any],
+    overview: Callable[..., Response],
+    done: str,
+) -> Response:
+    """``form_action`` for a page whose forms answer on the page itself: a refusal shows the
+    page again (``overview(error, status, form=...)``) with the refusal, its status and what was
+    typed; otherwise the action's own response (a redirect), else the page with ``done``."""
+    return await form_action(
+        request,
+        session,
+        action,
+        lambda exc, form: overview(exc.message, status_of(exc), form=form),
+        lambda result: result if isinstance(result, Response) else overview(done=done),
+    )

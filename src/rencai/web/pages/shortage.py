@@ -4,6 +4,7 @@ the application a full match may start."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,8 +26,7 @@ from rencai.shortage.views import (
     occupation_view,
 )
 from rencai.web.deps import DbSession, MaybeAccount, PageAccount, SerialId
-from rencai.web.errors import status_of
-from rencai.web.forms import form_action
+from rencai.web.forms import answered_on_page
 from rencai.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -96,19 +96,8 @@ def overview(request: Request, account: MaybeAccount, session: DbSession) -> Res
 async def _act(
     request: Request, session: Session, account: Account, action: Any, done: str
 ) -> Response:
-    return await form_action(
-        request,
-        session,
-        action,
-        lambda exc, form: _overview(
-            request, session, account, exc.message, status_of(exc), form=form
-        ),
-        lambda result: (
-            result
-            if isinstance(result, Response)
-            else _overview(request, session, account, done=done)
-        ),
-    )
+    overview = partial(_overview, request, session, account)
+    return await answered_on_page(request, session, action, overview, done)
 
 
 @router.get("/shortage/catalogues/{jurisdiction}/{year}", response_class=HTMLResponse)

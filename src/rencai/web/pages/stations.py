@@ -5,6 +5,7 @@ operators and monthly cost."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -25,7 +26,7 @@ from rencai.stations.models import Station, StationBooking
 from rencai.stations.views import booking_view, cost_view, policy_view, station_view, yuan
 from rencai.web.deps import DbSession, PageAccount, SerialId, require_page
 from rencai.web.errors import status_of
-from rencai.web.forms import form_action
+from rencai.web.forms import answered_on_page
 from rencai.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -142,19 +143,8 @@ def overview(request: Request, account: PageAccount, session: DbSession) -> Resp
 async def _act(
     request: Request, session: Session, account: Account, action: Any, done: str
 ) -> Response:
-    return await form_action(
-        request,
-        session,
-        action,
-        lambda exc, form: _overview(
-            request, session, account, exc.message, status_of(exc), form=form
-        ),
-        lambda result: (
-            result
-            if isinstance(result, Response)
-            else _overview(request, session, account, done=done)
-        ),
-    )
+    overview = partial(_overview, request, session, account)
+    return await answered_on_page(request, session, action, overview, done)
 
 
 @router.post("/stations/bookings", response_class=HTMLResponse)
