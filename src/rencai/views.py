@@ -18,6 +18,18 @@ T = TypeVar("T")
 class View(BaseModel):
     model_config = ConfigDict(extra="allow")
 
+    @classmethod
+    def of_row(cls, row: Any, **given: Any) -> Self:
+        """The view of a stored row: each field the view declares is ``given`` or else read
+        from the row's attribute of the same name (a field neither given nor on the row keeps
+        its default; without one the view is refused)."""
+        read = {
+            name: getattr(row, name)
+            for name in cls.model_fields
+            if name not in given and hasattr(row, name)
+        }
+        return cls.model_validate({**read, **given})
+
 
 class Listing(View, Generic[T]):
     """A list with its length."""

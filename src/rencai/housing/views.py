@@ -30,8 +30,7 @@ from rencai.housing.models import (
 from rencai.ledger.money import yuan
 from rencai.policy import stated
 from rencai.policy.contract.vocabulary import vocabulary
-from rencai.registry.identifiers import mask_name
-from rencai.registry.models import TalentProfile
+from rencai.registry.accounts import masked_talent_name
 from rencai.views import View
 
 APPLICATION_STATUS = {
@@ -174,14 +173,9 @@ class ContractView(View):
 
 
 def unit_view(unit: Unit) -> UnitView:
-    return UnitView(
-        id=unit.id,
-        building_id=unit.building_id,
-        number=unit.number,
-        size_m2=unit.size_m2,
-        rent_fen=unit.rent_fen,
+    return UnitView.of_row(
+        unit,
         rent_yuan=str(yuan(unit.rent_fen)),
-        status=unit.status,
         status_label=UNIT_STATUS.get(unit.status, unit.status),
     )
 
@@ -253,20 +247,12 @@ def batch_view(session: Session, batch: Batch) -> BatchView:
 
 
 def application_view(session: Session, application: HousingApplication) -> ApplicationView:
-    talent = session.get(TalentProfile, application.talent_id)
-    return ApplicationView(
-        id=application.id,
-        batch_id=application.batch_id,
-        number=application.number,
-        applicant=mask_name(talent.name) if talent else "",
+    return ApplicationView.of_row(
+        application,
+        applicant=masked_talent_name(session, application.talent_id),
         preferences=json.loads(application.preferences),
-        claimed_group=application.claimed_group,
-        group=application.group,
-        status=application.status,
         status_label=APPLICATION_STATUS.get(application.status, application.status),
         precheck=json.loads(application.precheck),
-        review_reason=application.review_reason,
-        submitted_at=application.submitted_at,
     )
 
 
@@ -278,51 +264,25 @@ def result_view(session: Session, batch: Batch) -> ResultView:
 
 
 def objection_view(objection: HousingObjection) -> ObjectionView:
-    return ObjectionView(
-        id=objection.id,
-        batch_id=objection.batch_id,
-        text=objection.text,
-        filed_at=objection.filed_at,
-        answer=objection.answer,
-    )
+    return ObjectionView.of_row(objection)
 
 
 def purchase_view(bought: Purchase) -> PurchaseView:
-    return PurchaseView(
-        id=bought.id,
-        contract_id=bought.contract_id,
-        market_price_fen=bought.market_price_fen,
-        price_fen=bought.price_fen,
-        price_yuan=str(yuan(bought.price_fen)),
-        decided_on=bought.decided_on,
-        certificate_on=bought.certificate_on,
-        resale_from=bought.resale_from,
-    )
+    return PurchaseView.of_row(bought, price_yuan=str(yuan(bought.price_fen)))
 
 
 def contract_view(session: Session, contract: Contract) -> ContractView:
     unit = session.get(Unit, contract.unit_id)
     assert unit is not None
     building = session.get(Building, unit.building_id)
-    talent = session.get(TalentProfile, contract.talent_id)
     bought = session.scalar(select(Purchase).where(Purchase.contract_id == contract.id))
-    return ContractView(
-        id=contract.id,
+    return ContractView.of_row(
+        contract,
         unit_id=unit.id,
         unit=f"{building.name if building else ''} {unit.number}",
-        tenant=mask_name(talent.name) if talent else "",
-        kind=contract.kind,
+        tenant=masked_talent_name(session, contract.talent_id),
         kind_label=BATCH_KIND_LABELS[BatchKind(contract.kind)],
-        start=contract.start,
-        end=contract.end,
-        rent_fen=contract.rent_fen,
         rent_yuan=str(yuan(contract.rent_fen)),
-        status=contract.status,
         status_label=CONTRACT_STATUS.get(contract.status, contract.status),
-        tenancy_since=contract.tenancy_since,
-        renewed_from=contract.renewed_from,
-        exit_reason=contract.exit_reason,
-        exit_started_on=contract.exit_started_on,
-        ended_on=contract.ended_on,
         purchase=purchase_view(bought) if bought else None,
     )

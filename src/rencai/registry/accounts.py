@@ -27,6 +27,7 @@ from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import (
     IdentifierError,
     mask_id_number,
+    mask_name,
     validate_id_number,
     validate_uscc,
 )
@@ -498,6 +499,12 @@ def token_digest(raw: str) -> str:
 def talent_of(session: Session, account: Account) -> TalentProfile | None:
     """The talent profile an account holds, if any."""
     return session.scalar(select(TalentProfile).where(TalentProfile.account_id == account.id))
+
+
+def masked_talent_name(session: Session, talent_id: int) -> str:
+    """A talent's name as anyone but the talent sees it in a list (王**); empty for none."""
+    talent = session.get(TalentProfile, talent_id)
+    return mask_name(talent.name) if talent is not None else ""
 
 
 def resolve_token(

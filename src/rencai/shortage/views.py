@@ -42,27 +42,15 @@ class NeedView(View):
 
 def need_view(session: Session, need: ShortageNeed) -> NeedView:
     employer = session.get(Employer, need.employer_id)
-    return NeedView(
-        id=need.id,
+    return NeedView.of_row(
+        need,
         employer=employer.name if employer else "",
-        year=need.year,
-        jurisdiction=need.jurisdiction,
-        county=need.county,
         county_name=vocabulary().counties[need.county].name,
-        position=need.position,
-        industry=need.industry,
         industry_label=INDUSTRIES[need.industry],
-        discipline=need.discipline,
-        degree=need.degree,
         degree_label=f"{DEGREE_LABELS[need.degree]}及以上" if need.degree else "不限",
-        skill_level=need.skill_level,
         skill_label=f"{SKILL_LABELS[need.skill_level]}及以上" if need.skill_level else "不限",
-        count=need.count,
         pay=f"{need.pay_min_yuan}—{need.pay_max_yuan}元/年",
-        program=need.program,
-        status=need.status,
         status_label=STATUS_LABELS.get(need.status, need.status),
-        review_note=need.review_note,
     )
 
 
@@ -89,14 +77,7 @@ class OccupationView(View):
 
 
 def occupation_view(row: ShortageOccupation) -> OccupationView:
-    return OccupationView(
-        id=row.id,
-        jurisdiction=row.jurisdiction,
-        year=row.year,
-        name=row.name,
-        source=row.source,
-        published=row.catalogue_id is not None,
-    )
+    return OccupationView.of_row(row, published=row.catalogue_id is not None)
 
 
 def catalogue_view(

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from rencai.policy import stated
 from rencai.policy.citations import citation_text, heading
 from rencai.policy.contract.vocabulary import vocabulary
-from rencai.registry.identifiers import mask_name
-from rencai.registry.models import TalentProfile
+from rencai.registry.accounts import masked_talent_name
 from rencai.stations.models import Station, StationBooking
 from rencai.stations.service import STATUS_LABELS, CostLine, Policy
 from rencai.views import View
@@ -36,14 +35,10 @@ class StationView(View):
 
 
 def station_view(station: Station) -> StationView:
-    return StationView(
-        id=station.id,
-        jurisdiction=station.jurisdiction,
+    return StationView.of_row(
+        station,
         city=vocabulary().label("jurisdiction", station.jurisdiction),
-        county=station.county,
         county_name=vocabulary().counties[station.county].name,
-        name=station.name,
-        address=station.address,
         nightly_rate=yuan(station.nightly_rate_fen),
     )
 
@@ -114,22 +109,16 @@ class BookingView(View):
 
 def booking_view(session: Session, booking: StationBooking, code: str | None = None) -> BookingView:
     station = session.get(Station, booking.station_id)
-    talent = session.get(TalentProfile, booking.talent_id)
     check = json.loads(booking.eligibility)
     citation = check.get("citation") or {}
-    basis = heading(citation.get("document"), citation.get("clause"))
-    return BookingView(
-        id=booking.id,
-        station_id=booking.station_id,
+    return BookingView.of_row(
+        booking,
         station=station.name if station else "",
-        guest=mask_name(talent.name) if talent else "",
-        first_night=booking.first_night,
+        guest=masked_talent_name(session, booking.talent_id),
         last_night=booking.first_night + dt.timedelta(days=booking.nights - 1),
-        nights=booking.nights,
-        status=booking.status,
         status_label=STATUS_LABELS[booking.status],
         nightly=yuan(booking.nightly_fen),
-        basis=basis,
+        basis=heading(citation.get("document"), citation.get("clause")),
         code=code,
     )
 
@@ -145,12 +134,4 @@ class CostLineView(View):
 
 
 def cost_view(line: CostLine) -> CostLineView:
-    return CostLineView(
-        station_id=line.station_id,
-        station=line.station,
-        county=line.county,
-        month=line.month,
-        guests=line.guests,
-        nights=line.nights,
-        amount=yuan(line.amount_fen),
-    )
+    return CostLineView.of_row(line, amount=yuan(line.amount_fen))
