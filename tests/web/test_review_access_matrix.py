@@ -385,7 +385,7 @@ def _page(server: LiveServer, world: dict[str, Any], role: str, route: str) -> i
             ).status_code
         if route == "configure":
             return client.post(
-                "/admin/programs", data={"program": "x.test", "chain": "nowhere"}
+                "/admin/programs", data={"program": "x.test", "chain_step": ["nowhere"]}
             ).status_code
         if route == "bulk":
             return client.post(

@@ -370,12 +370,9 @@ async def admin_configure(request: Request, admin: Admin, session: Db) -> Respon
 
 
 def _chain(form: FormData) -> list[str]:
-    """The review steps chosen in order (one select per step; empty ones skipped), or, from a
-    scripted client, the steps as one comma-separated text."""
-    chosen = [str(step) for step in form.getlist("chain_step") if str(step).strip()]
-    if chosen:
-        return chosen
-    return str(form.get("chain", "")).replace("→", ",").split(",")
+    """The review steps chosen in order, one select per step (empty ones skipped): the page
+    takes steps by name only (decisions 0228, 0250); none chosen is refused as an empty chain."""
+    return [str(step) for step in form.getlist("chain_step") if str(step).strip()]
 
 
 @router.post("/admin/required-materials", response_class=HTMLResponse)
