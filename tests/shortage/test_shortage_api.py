@@ -168,7 +168,8 @@ def test_publish_match_and_apply(live_server: LiveServer, world: dict[str, dict[
     rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == f"石家庄市{year}年度急需紧缺人才需求目录"
     assert rows[3][3] == "数控技师" and rows[4][5] == "计算机科学与技术"
-    pdf = httpx.get(f"{api}/catalogues/shijiazhuang/{year}/catalogue.pdf")
+    # rendering the PDF (CJK font embedded) takes seconds on a busy machine: not httpx's 5
+    pdf = httpx.get(f"{api}/catalogues/shijiazhuang/{year}/catalogue.pdf", timeout=60)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert b"/FontFile2" in pdf.content  # the CJK font is embedded
 

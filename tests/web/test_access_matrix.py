@@ -584,8 +584,13 @@ def _station_status(
 
     headers = {"Authorization": f"Bearer {caller['api']}"} if caller and not page else {}
     cookies = {"rencai_session": caller["page"]} if caller and page else {}
+    # not httpx's 5 s: the catalogue's PDF is rendered (CJK font embedded) on a busy machine
     with httpx.Client(
-        base_url=server.url, cookies=cookies, event_hooks=CSRF_HOOKS, follow_redirects=False
+        base_url=server.url,
+        cookies=cookies,
+        event_hooks=CSRF_HOOKS,
+        follow_redirects=False,
+        timeout=60,
     ) as client:
         if page:
             response = client.request(method, path, data=body)
