@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -41,3 +41,13 @@ class Listing(View, Generic[T]):
     def of(cls, items: Sequence[Any]) -> Self:
         """The listing of ``items`` (models, or the dicts they are read from)."""
         return cls.model_validate({"count": len(items), "items": list(items)})
+
+
+class PagedListing(Listing[T]):
+    """One page of a list (``rencai.web.lists.Page.body``): ``count`` is how many match in
+    all, ``items`` this page's."""
+
+    count: int = Field(description="符合条件的总条数（全部各页）")
+    page: int = Field(description="页码")
+    per_page: int = Field(description="每页条数")
+    pages: int = Field(description="总页数")

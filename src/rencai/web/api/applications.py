@@ -39,7 +39,7 @@ from rencai.applications.views import (
 )
 from rencai.errors import Refusal
 from rencai.registry.models import Account
-from rencai.views import Listing
+from rencai.views import Listing, PagedListing
 from rencai.web.case_list import case_page, parse
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession
 from rencai.web.limits import Reason, Version
@@ -87,12 +87,8 @@ class CaseRow(CaseView):
     working_days_left: int | None = Field(description="距办理时限的工作日数，已超期为负数")
 
 
-class CasePage(Listing[CaseRow]):
-    """A page of the list; ``count`` is the number of cases that match in all."""
-
-    page: int
-    per_page: int
-    pages: int
+class CasePage(PagedListing[CaseRow]):
+    """A page of the cases the account may see."""
 
 
 @router.get(

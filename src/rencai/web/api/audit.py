@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from rencai.registry.models import Account, Role
-from rencai.views import View
+from rencai.views import PagedListing, View
 from rencai.web import audit_list
 from rencai.web.deps import DbSession, require
 from rencai.web.lists import DateRange, ListParams, fetch
@@ -27,12 +27,8 @@ class AuditRow(View):
     target: str = Field(description="对象")
 
 
-class AuditPage(View):
-    count: int = Field(description="符合条件的记录总数")
-    items: list[AuditRow]
-    page: int
-    per_page: int
-    pages: int
+class AuditPage(PagedListing[AuditRow]):
+    """A page of the audit log."""
 
 
 @router.get(

@@ -47,7 +47,7 @@ from rencai.db.session import database_url, session_scope
 from rencai.errors import Refusal
 from rencai.registry.models import Account, Role, TalentProfile
 from rencai.settings import settings
-from rencai.views import View
+from rencai.views import PagedListing, View
 from rencai.web import card_lists
 from rencai.web.admission import admitted
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, bearer_or_cookie, require
@@ -124,12 +124,8 @@ class ValidityChanged(Validity):
     cards_updated: int
 
 
-class CardPage(View):
-    count: int = Field(description="符合条件的卡片总数")
-    items: list[CardView]
-    page: int
-    per_page: int
-    pages: int
+class CardPage(PagedListing[CardView]):
+    """A page of the cards the officer manages."""
 
 
 class Changed(View):

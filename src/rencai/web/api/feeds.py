@@ -32,7 +32,7 @@ from rencai.feeds.views import (
     load_view,
 )
 from rencai.registry.models import Account
-from rencai.views import Listing, View
+from rencai.views import Listing, PagedListing
 from rencai.web import feed_lists
 from rencai.web.deps import CurrentAccount, CurrentTalent, DbSession, SerialId, require
 from rencai.web.limits import MAX_DELIVERY_BYTES, Code, DbId, LongText
@@ -89,12 +89,8 @@ def get_rejects(load_id: SerialId, account: DataOffice, session: DbSession) -> R
     )
 
 
-class LoadPage(View):
-    count: int = Field(description="符合条件的导入批次总数")
-    items: list[LoadView]
-    page: int
-    per_page: int
-    pages: int
+class LoadPage(PagedListing[LoadView]):
+    """A page of the department loads."""
 
 
 @router.get(

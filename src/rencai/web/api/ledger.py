@@ -35,7 +35,7 @@ from rencai.ledger.views import (
 )
 from rencai.registry.identifiers import IdentifierError, validate_id_number
 from rencai.registry.models import Account, Role
-from rencai.views import View
+from rencai.views import PagedListing, View
 from rencai.web import ledger_lists
 from rencai.web.deps import DbSession, SerialId, require
 from rencai.web.lists import MAX_PAGE, ListParams
@@ -205,12 +205,8 @@ class ReceivableRow(View):
     explanation: str
 
 
-class ReceivablePage(View):
-    count: int
-    items: list[ReceivableRow]
-    page: int
-    per_page: int
-    pages: int
+class ReceivablePage(PagedListing[ReceivableRow]):
+    """A page of the receivables."""
 
 
 @router.get(
@@ -252,12 +248,8 @@ class ScheduleRow(View):
     paid_fen: int = Field(description="已发放金额（分）")
 
 
-class SchedulePage(View):
-    count: int
-    items: list[ScheduleRow]
-    page: int
-    per_page: int
-    pages: int
+class SchedulePage(PagedListing[ScheduleRow]):
+    """A page of the payment schedules."""
 
 
 @router.get(
