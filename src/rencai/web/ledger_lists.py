@@ -25,16 +25,8 @@ from rencai.ledger.recovery import RECEIVABLE_STATUS
 from rencai.ledger.views import batch_view
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.identifiers import mask_id_number, mask_name
-from rencai.web.lists import (
-    Choice,
-    Column,
-    ListQuery,
-    Page,
-    escape_like,
-    fetch,
-    ordering,
-    parse_list,
-)
+from rencai.web import lists
+from rencai.web.lists import Choice, Column, ListQuery, Page
 
 BATCH_STATUS = {
     "pending_approval": "待审核",
@@ -51,7 +43,7 @@ def batch_filters() -> dict[str, Choice]:
 
 
 def parse_batches(params: Mapping[str, str]) -> ListQuery:
-    return parse_list(params, BATCH_SORTS, batch_filters(), default="-id")
+    return lists.parse_list(params, BATCH_SORTS, batch_filters(), default="-id")
 
 
 def batch_page(session: Session, query: ListQuery) -> Page:
@@ -62,8 +54,8 @@ def batch_page(session: Session, query: ListQuery) -> Page:
         statement = statement.where(Batch.status == status)
     if q := query.q:
         options: list[ColumnElement[bool]] = [
-            Batch.created_by.like(f"%{escape_like(q)}%", escape="\\"),
-            Batch.decided_by.like(f"%{escape_like(q)}%", escape="\\"),
+            Batch.created_by.like(f"%{lists.escape_like(q)}%", escape="\\"),
+            Batch.decided_by.like(f"%{lists.escape_like(q)}%", escape="\\"),
         ]
         if q.isdigit() and len(q) <= 9:
             options.append(Batch.id == int(q))
@@ -71,8 +63,8 @@ def batch_page(session: Session, query: ListQuery) -> Page:
         if month is not None:
             options.append(Batch.month == month)
         statement = statement.where(or_(*options))
-    order = ordering(query, {"id": Batch.id, "month": Batch.month, "total": Batch.total_fen})
-    page = fetch(session, statement.order_by(order, Batch.id.desc()), query)
+    order = lists.ordering(query, {"id": Batch.id, "month": Batch.month, "total": Batch.total_fen})
+    page = lists.fetch(session, statement.order_by(order, Batch.id.desc()), query)
     return Page(query, page.total, [batch_view(b) for b in page.rows])
 
 
@@ -88,7 +80,7 @@ def receivable_filters() -> dict[str, Choice]:
 
 
 def parse_receivables(params: Mapping[str, str]) -> ListQuery:
-    return parse_list(params, RECEIVABLE_SORTS, receivable_filters(), default="-id")
+    return lists.parse_list(params, RECEIVABLE_SORTS, receivable_filters(), default="-id")
 
 
 def receivable_page(session: Session, query: ListQuery) -> Page:
@@ -100,7 +92,7 @@ def receivable_page(session: Session, query: ListQuery) -> Page:
     if status := query.filters.get("status"):
         statement = statement.where(Receivable.status == status)
     if q := query.q:
-        like = f"%{escape_like(q)}%"
+        like = f"%{lists.escape_like(q)}%"
         options: list[ColumnElement[bool]] = [
             Schedule.payee_name.like(like, escape="\\"),
             *_id_number_options(q, Receivable.id_number),
@@ -108,8 +100,8 @@ def receivable_page(session: Session, query: ListQuery) -> Page:
         if q.isdigit() and len(q) <= 9:
             options.append(Receivable.id == int(q))
         statement = statement.where(or_(*options))
-    order = ordering(query, {"id": Receivable.id, "period": Receivable.failure_period})
-    page = fetch(session, statement.order_by(order, Receivable.id.desc()), query)
+    order = lists.ordering(query, {"id": Receivable.id, "period": Receivable.failure_period})
+    page = lists.fetch(session, statement.order_by(order, Receivable.id.desc()), query)
     found = [row for row in page.rows]
     balances = receivable_balances(session, [r.id for r, _ in found])
     rows = [
@@ -153,7 +145,7 @@ def schedule_filters(session: Session | None = None) -> dict[str, Choice]:
 
 
 def parse_schedules(params: Mapping[str, str], session: Session | None = None) -> ListQuery:
-    return parse_list(params, SCHEDULE_SORTS, schedule_filters(session), default="-id")
+    return lists.parse_list(params, SCHEDULE_SORTS, schedule_filters(session), default="-id")
 
 
 def _id_number_options(q: str, column: Any) -> list[ColumnElement[bool]]:
@@ -181,7 +173,7 @@ def schedule_page(session: Session, query: ListQuery) -> Page:
         if value := query.filters.get(name):
             statement = statement.where(field == value)
     if q := query.q:
-        like = f"%{escape_like(q)}%"
+        like = f"%{lists.escape_like(q)}%"
         options: list[ColumnElement[bool]] = [
             Schedule.payee_name.like(like, escape="\\"),
             Schedule.program_name.like(like, escape="\\"),
@@ -190,8 +182,8 @@ def schedule_page(session: Session, query: ListQuery) -> Page:
         if q.isdigit() and len(q) <= 9:
             options.append(Schedule.id == int(q))
         statement = statement.where(or_(*options))
-    order = ordering(query, {"id": Schedule.id, "start": Schedule.start_period})
-    page = fetch(session, statement.order_by(order, Schedule.id.desc()), query)
+    order = lists.ordering(query, {"id": Schedule.id, "start": Schedule.start_period})
+    page = lists.fetch(session, statement.order_by(order, Schedule.id.desc()), query)
     ids = [s.id for s in page.rows]
     planned: dict[int, int] = {}
     paid: dict[int, int] = {}
