@@ -88,3 +88,23 @@ def test_the_audit_list_is_documented(live_server: LiveServer) -> None:
     spec = httpx.get(f"{live_server.url}/api/openapi.json", timeout=30).json()
     names = {p["name"] for p in spec["paths"]["/api/v1/audit"]["get"]["parameters"]}
     assert {"q", "area", "from", "to", "sort", "page", "per_page"} <= names
+
+
+def test_housing_batches_and_contracts_are_named_in_chinese(live_server: LiveServer) -> None:
+    """A housing batch's or contract's entry names its record in Chinese, never its code."""
+    url, tag = os.environ["RENCAI_DATABASE_URL"], uuid.uuid4().hex[:8]
+    with session_scope(url) as s:
+        create_account(s, f"adm{tag}", "secret123", "系统管理员", Role.admin)
+        append(s, f"hs{tag}", "housing.publish", "housing_batch:41")
+        append(s, f"hs{tag}", "housing.contract_exit", "housing_contract:42")
+        token = authenticate(s, f"adm{tag}", "secret123", kind="api").token
+    found = httpx.get(
+        f"{live_server.url}/api/v1/audit",
+        params={"q": f"hs{tag}", "sort": "at"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()["items"]
+    assert [(e["area"], e["target"]) for e in found] == [
+        ("人才住房", "住房批次 41"),
+        ("人才住房", "住房合同 42"),
+    ]

@@ -97,6 +97,8 @@ KINDS = {
     "housing_building": "住房楼栋",
     "housing_unit": "房源",
     "housing_application": "住房申请",
+    "housing_batch": "住房批次",
+    "housing_contract": "住房合同",
 }
 
 
