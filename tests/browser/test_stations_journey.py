@@ -77,7 +77,9 @@ def test_book_a_stay_and_check_in_with_the_code(browser: Browser, live_server: L
         graduate.click("#book-button")
         expect(graduate.locator("#booking-status")).to_have_text("已预订")
         expect(graduate.locator("#booking-qr")).to_be_visible()
-        assert graduate.locator("#booking-qr").evaluate("img => img.naturalWidth") > 0
+        # read its size once it has loaded (visible comes first, from its width and height)
+        loaded = "img => img.decode().then(() => img.naturalWidth)"  # rejects a broken image
+        assert graduate.locator("#booking-qr").evaluate(loaded) > 0
         code = graduate.locator("#booking-code").input_value()
         assert code.startswith("RS1:")
 
