@@ -59,10 +59,8 @@ def test_the_index_answers_as_the_scan_of_every_program(jurisdiction: str | None
 def test_every_program_is_encoded_as_it_is_shown() -> None:
     for entry in ENTRIES:
         view = CATALOGUE.views[entry.id]
-        assert dict(view) == entry.as_dict(CATALOGUE.documents)
+        assert type(view) is dict and view == entry.as_dict(CATALOGUE.documents)
         assert json.loads(CATALOGUE.encoded[entry.id]) == entry.as_dict(CATALOGUE.documents)
-    with pytest.raises(TypeError):
-        CATALOGUE.views[ENTRIES[0].id]["name"] = "改"  # type: ignore[index]  # shared: read-only
 
 
 @pytest.mark.parametrize("text", [None, "房租", "人才", "没有这个词", "购房 补贴"])

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from rencai.policy.catalogue import Catalogue, Entry, catalogue
+from rencai.web.cookies import CSRF_COOKIE
 from tests.support import LiveServer
 
 
@@ -144,3 +145,26 @@ def test_a_new_search_rebuilds_nothing_and_answers_as_before(
     assert answer.json() == expected
     assert page.text.count("<li data-program=") == min(len(found), 20)
     assert f'data-program="{found[0].id}"' in page.text
+
+
+def test_the_library_pages_read_as_when_each_program_was_rendered_anew(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cookies = {CSRF_COOKIE: "a-fixed-browser"}  # the same form token on every page
+    asked = [{"q": "房租"}, {"q": "人才", "jurisdiction": "", "page": "3"}, {"kind": "money"}]
+
+    def pages() -> list[str]:
+        return [
+            httpx.get(f"{live_server.url}/policies", params=p, cookies=cookies, headers=h).text
+            for p in asked
+            for h in ({}, {"HX-Request": "true"})
+        ]
+
+    kept = pages()
+    monkeypatch.setattr(
+        Catalogue,
+        "views",
+        property(lambda c: {e.id: e.as_dict(c.documents) for e in c.entries.values()}),
+    )
+    assert pages() == kept
+    assert "石办字〔2017〕39号 可享受的服务项目（5） · " in kept[0]  # each citation heading

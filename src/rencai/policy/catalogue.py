@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
@@ -206,20 +205,17 @@ class Catalogue:
         return SearchIndex(self)
 
     @cached_property
-    def views(self) -> dict[str, Mapping[str, Any]]:
+    def views(self) -> dict[str, dict[str, Any]]:
         """Every program as the API and the pages show it (``Entry.as_dict``), built once per
-        loaded catalogue and shared by every answer, so read-only."""
-        return {
-            entry.id: MappingProxyType(entry.as_dict(self.documents))
-            for entry in self.entries.values()
-        }
+        loaded catalogue and shared by every answer: a reader never changes one."""
+        return {entry.id: entry.as_dict(self.documents) for entry in self.entries.values()}
 
     @cached_property
     def encoded(self) -> dict[str, bytes]:
         """Every program's view (``views``) as compact JSON (UTF-8, Chinese as it is), built once
         per loaded catalogue: an answer listing programs joins these (``listing_json``)."""
         return {
-            key: json.dumps(dict(item), ensure_ascii=False, separators=(",", ":")).encode()
+            key: json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
             for key, item in self.views.items()
         }
 
