@@ -14,7 +14,8 @@ RENCAI_CALCULATOR_CACHE=0, so that every request is computed (in micro-batches).
 The policy search is measured on `q=房租` and on a mix of queries (`--queries`: the clients are
 shared out among the terms, each term's clients asking it over and over), and each term once
 when it is new to the server (asked for the first time, one request at a time, beside /healthz
-asked the same way). `--only search` measures the search alone (and /healthz).
+asked the same way), and the library page (政策库) on q=房租; with the server's CPU-seconds per
+request. `--only search` measures the search alone (and /healthz).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from benchmarks.native import Run, collect, ensure, hey, layout, measure, ms, se
 from rencai.registry.identifiers import id_check_character
 
 SEARCH = "/api/v1/policies?q=%E6%88%BF%E7%A7%9F"  # q=房租
+PAGE = "/policies?q=%E6%88%BF%E7%A7%9F"  # the library page (政策库), the same search
 # a mix of what people type into the library's search box: few and many matches, two words
 QUERIES = (
     "房租,博士,补贴,住房,安家,落户,子女,贷款,工匠,技能,绿卡,企业,人社局,购房 补贴,"
@@ -215,6 +217,7 @@ def run_search(base: str, clients: int, seconds: float, queries: list[str]) -> d
         ("GET /api/v1/policies?q=房租", [SEARCH]),
         ("GET /healthz, one hey per term", ["/healthz"] * len(queries)),
         ("GET /api/v1/policies, term mix", [search_url(q) for q in queries]),
+        ("GET /policies?q=房租 (the page)", [PAGE]),
     ):
         cpu = server_cpu(base)
         figures[name] = run_ = mixed(base, paths, clients, seconds)
