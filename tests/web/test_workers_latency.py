@@ -1,5 +1,8 @@
 """Several server workers answer a kept-alive connection as promptly as one (decision 0246).
 
+The listener is checked here; two workers answering promptly over HTTP is checked where they are
+started anyway (``answers_promptly`` in tests/web/test_serving.py::test_serve_with_workers).
+
 uvicorn's supervisor bound the workers' shared socket without stating its protocol, so the
 connections it accepted kept Nagle's algorithm on: each request after the first on a connection
 waited about 40 ms for the client's delayed ACK, on every route.
@@ -8,13 +11,9 @@ waited about 40 ms for the client's delayed ACK, on every route.
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import uvicorn
@@ -54,34 +53,16 @@ def test_the_workers_listener_turns_nagle_off_on_each_connection() -> None:
         sock.close()
 
 
-def test_two_workers_answer_a_kept_alive_connection_without_stalls(
-    pg_url: str, tmp_path: Path
-) -> None:
-    port = free_port()
-    env = {**os.environ, "RENCAI_DATABASE_URL": pg_url, "RENCAI_FILES_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "rencai", "serve", "--port", str(port), "--workers", "2"]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        with httpx.Client(base_url=base, timeout=10) as client:
-            for path in ("/healthz", "/api/v1/policies?q=房租"):
-                client.get(path)  # warm
-                took = []
-                for _ in range(15):
-                    started = time.perf_counter()
-                    assert client.get(path).status_code == 200
-                    took.append(time.perf_counter() - started)
-                # held back, every one of them would take the delayed ACK's 40 ms or more
-                assert statistics.median(took) < STALL / 2, (path, took)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+def answers_promptly(base: str) -> None:
+    """Requests one after another on one kept-alive connection are answered without waiting for
+    the delayed ACK (run on two workers by tests/web/test_serving.py::test_serve_with_workers)."""
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for path in ("/healthz", "/api/v1/policies?q=房租"):
+            client.get(path)  # warm
+            took = []
+            for _ in range(15):
+                started = time.perf_counter()
+                assert client.get(path).status_code == 200
+                took.append(time.perf_counter() - started)
+            # held back, every one of them would take the delayed ACK's 40 ms or more
+            assert statistics.median(took) < STALL / 2, (path, took)
