@@ -281,9 +281,9 @@ def main() -> None:
                     print(f"{args.clients} concurrent clients, {args.seconds:g} s per run;")
                     print(f"  {layout(workers)}")
                     search = run_search(base, args.clients, args.seconds, queries)
-                else:
-                    search = run_search(base, args.clients, args.seconds, queries)
+                else:  # (q=房租 is then no longer new to the server: one term of the mix)
                     figures = run(base, workers, args.clients, args.seconds)
+                    search = run_search(base, args.clients, args.seconds, queries)
             _search_goals(workers, args.clients, search)
             if args.only == "search":
                 continue
