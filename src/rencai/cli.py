@@ -385,11 +385,12 @@ def serve(
 def _serve(
     host: str, port: int, workers: int, limit_concurrency: int | None, forwarded_allow_ips: str
 ) -> None:
-    import uvicorn
+    from rencai.web.serving import run
 
     # decision 0168: uvicorn's own supervisor starts, watches and restarts the workers, each
     # building the app from the factory; every state they must share is in PostgreSQL
-    uvicorn.run(
+    # (decision 0246: on a listener that states it is TCP, so that replies are not held back)
+    run(
         "rencai.web.app:create_app",
         factory=True,
         host=host,

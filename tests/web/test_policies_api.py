@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import httpx
 import pytest
 
-from rencai.policy.catalogue import Catalogue, catalogue
+from rencai.policy.catalogue import Catalogue, Entry, catalogue
+from rencai.web.cookies import CSRF_COOKIE
 from tests.support import LiveServer
 
 
@@ -106,3 +108,63 @@ def test_a_repeated_search_is_answered_from_the_kept_answer(
     finally:
         catalogue.cache_clear()
     assert fresh.content == first.content and searches[-1][0] == "房租"
+
+
+def test_a_new_search_rebuilds_nothing_and_answers_as_before(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cat = catalogue()
+    cat.listing_json(0, ())  # what the process builds at start-up (rencai.web.warm)
+    rebuilt: list[str] = []
+    as_dict, scan = Entry.as_dict, Catalogue.scan
+
+    def counted_as_dict(self: Entry, documents: Any) -> Any:
+        rebuilt.append(self.id)
+        return as_dict(self, documents)
+
+    def counted_scan(self: Catalogue, *args: Any) -> Any:
+        rebuilt.append("scan")
+        return scan(self, *args)
+
+    monkeypatch.setattr(Entry, "as_dict", counted_as_dict)
+    monkeypatch.setattr(Catalogue, "scan", counted_scan)
+    # a query never asked before (its page and page size make it new to the kept answers)
+    per_page = secrets.choice(range(7, 20))
+    params = {"q": "奖励 企业", "page": 2, "per_page": per_page}
+    answer = httpx.get(f"{live_server.url}/api/v1/policies", params=params)
+    page = httpx.get(f"{live_server.url}/policies", params={"q": "奖励 企业", "jurisdiction": ""})
+    assert answer.status_code == page.status_code == 200
+    assert rebuilt == []  # no program re-rendered, no program read in turn
+    monkeypatch.undo()
+    found = cat.scan("奖励 企业")
+    assert len(found) > per_page  # a second page
+    expected = {
+        "count": len(found),
+        "items": [e.as_dict(cat.documents) for e in found[per_page : 2 * per_page]],
+    }
+    assert answer.json() == expected
+    assert page.text.count("<li data-program=") == min(len(found), 20)
+    assert f'data-program="{found[0].id}"' in page.text
+
+
+def test_the_library_pages_read_as_when_each_program_was_rendered_anew(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cookies = {CSRF_COOKIE: "a-fixed-browser"}  # the same form token on every page
+    asked = [{"q": "房租"}, {"q": "人才", "jurisdiction": "", "page": "3"}, {"kind": "money"}]
+
+    def pages() -> list[str]:
+        return [
+            httpx.get(f"{live_server.url}/policies", params=p, cookies=cookies, headers=h).text
+            for p in asked
+            for h in ({}, {"HX-Request": "true"})
+        ]
+
+    kept = pages()
+    monkeypatch.setattr(
+        Catalogue,
+        "views",
+        property(lambda c: {e.id: e.as_dict(c.documents) for e in c.entries.values()}),
+    )
+    assert pages() == kept
+    assert "石办字〔2017〕39号 可享受的服务项目（5） · " in kept[0]  # each citation heading

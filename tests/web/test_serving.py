@@ -35,6 +35,7 @@ from rencai.registry.accounts import register_talent
 from rencai.registry.identifiers import id_check_character
 from tests.profiles import doctor
 from tests.support import ServerProcess, free_port, random_first17
+from tests.web.test_workers_latency import answers_promptly
 
 PASSWORD = "secret123"
 
@@ -145,6 +146,8 @@ def test_serve_with_workers(pg_url: str, tmp_path: Path) -> None:
         assert answered == 4
         workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         assert len(workers) >= 2
+        # a kept-alive connection is answered without Nagle's delay (decision 0246)
+        answers_promptly(f"http://127.0.0.1:{port}")
     finally:
         process.terminate()
         process.wait(timeout=30)

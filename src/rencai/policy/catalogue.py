@@ -16,6 +16,8 @@ and to the code.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -142,8 +144,23 @@ class Catalogue:
         document: str | None = None,
         status: str | None = None,
     ) -> list[Entry]:
-        """Programs matching every given filter; ``text`` matches name, 文号, issuer, keywords,
-        summary and quote."""
+        """Programs matching every given filter, in catalogue order; ``text`` matches name, 文号,
+        issuer, keywords, summary and quote (every space-separated word must occur).
+
+        Answered from the index built once per loaded catalogue (``SearchIndex``); the answer is
+        always the one of ``scan``, which reads every program."""
+        return self.index.search(text, jurisdiction, target, document, status)
+
+    def scan(
+        self,
+        text: str | None = None,
+        jurisdiction: str | None = None,
+        target: str | None = None,
+        document: str | None = None,
+        status: str | None = None,
+    ) -> list[Entry]:
+        """``search`` the straightforward way, every program read in turn: what the index must
+        answer (tests/policy/test_catalogue_index.py holds the two together)."""
         found = []
         words = text.split() if text else []
         haystacks = self.haystacks
@@ -181,6 +198,97 @@ class Catalogue:
             )
             for entry in self.entries.values()
         }
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        """The search index, built once per loaded catalogue."""
+        return SearchIndex(self)
+
+    @cached_property
+    def views(self) -> dict[str, dict[str, Any]]:
+        """Every program as the API and the pages show it (``Entry.as_dict``), built once per
+        loaded catalogue and shared by every answer: a reader never changes one."""
+        return {entry.id: entry.as_dict(self.documents) for entry in self.entries.values()}
+
+    @cached_property
+    def encoded(self) -> dict[str, bytes]:
+        """Every program's view (``views``) as compact JSON (UTF-8, Chinese as it is), built once
+        per loaded catalogue: an answer listing programs joins these (``listing_json``)."""
+        return {
+            key: json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+            for key, item in self.views.items()
+        }
+
+    def listing_json(self, count: int, shown: Iterable[Entry]) -> bytes:
+        """``{"count": count, "items": [...shown]}`` as compact JSON, from ``encoded``: the very
+        bytes ``json.dumps`` gives for the same object with the same options."""
+        encoded = self.encoded
+        return b'{"count":%d,"items":[%b]}' % (count, b",".join(encoded[e.id] for e in shown))
+
+
+class SearchIndex:
+    """What ``Catalogue.search`` reads instead of every program: for each filter value and for
+    each character of the searchable text, the set of programs having it, as a bit mask over
+    the programs in catalogue order (bit i: the i-th program).
+
+    A program containing a word contains each of its characters, so the characters' masks give
+    every candidate; a word of more than one character is then checked in the candidates' text
+    alone."""
+
+    def __init__(self, cat: Catalogue) -> None:
+        self.entries = list(cat.entries.values())
+        self.haystacks = [cat.haystacks[entry.id] for entry in self.entries]
+        self.every = (1 << len(self.entries)) - 1
+        self.characters: dict[str, int] = {}
+        self.jurisdictions: dict[str, int] = {}
+        self.targets: dict[str, int] = {}
+        self.statuses: dict[str, int] = {}
+        self.documents: dict[str, int] = {}  # by 文号 and by title
+        for i, (entry, haystack) in enumerate(zip(self.entries, self.haystacks, strict=True)):
+            bit = 1 << i
+            for character in set(haystack):
+                self.characters[character] = self.characters.get(character, 0) | bit
+            doc = cat.documents[entry.document]
+            for masks, value in (
+                (self.jurisdictions, entry.jurisdiction),
+                (self.targets, entry.target),
+                (self.statuses, entry.status),
+                (self.documents, entry.document),
+                (self.documents, doc.title),
+            ):
+                masks[value] = masks.get(value, 0) | bit
+
+    def search(
+        self,
+        text: str | None,
+        jurisdiction: str | None,
+        target: str | None,
+        document: str | None,
+        status: str | None,
+    ) -> list[Entry]:
+        mask = self.every
+        for masks, value in (
+            (self.jurisdictions, jurisdiction),
+            (self.targets, target),
+            (self.statuses, status),
+            (self.documents, document),
+        ):
+            if value:
+                mask &= masks.get(value, 0)
+        words = text.split() if text else []
+        for word in words:
+            for character in word:
+                mask &= self.characters.get(character, 0)
+        long_words = [word for word in words if len(word) > 1]
+        found = []
+        while mask:
+            low = mask & -mask
+            i = low.bit_length() - 1
+            mask ^= low
+            haystack = self.haystacks[i]
+            if all(word in haystack for word in long_words):
+                found.append(self.entries[i])
+        return found
 
 
 def _date(value: Any, where: str) -> dt.date | None:

@@ -1,5 +1,6 @@
-"""What every process builds once before it serves: the policy catalogue and its search index,
-and each computed jurisdiction's rules engine with its first calculation.
+"""What every process builds once before it serves: the policy catalogue, its search index and
+each program as the API and the pages show it, and each computed jurisdiction's rules engine
+with its first calculation.
 
 Built lazily, these were built by the first requests — by every one of them that arrived
 together, each in its own worker thread, so a cold process under load answered its first
@@ -20,6 +21,7 @@ from rencai.policy.engine.system import system_for
 
 def warm() -> None:
     catalogue().search("人才")  # the catalogue and its search index
+    catalogue().listing_json(0, ())  # each program's JSON, which the answers join (decision 0247)
     for code in registry():
         system_for(code)
         with suppress(ProfileError):  # the engine's lazy parts: one calculation, empty profile

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query
@@ -60,20 +59,18 @@ async def list_policies(
     ] = None,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="每页项数")] = PER_PAGE,
 ) -> Response:
-    # the catalogue and its search index are built at start-up (rencai.web.warm), and each
-    # query's answer is kept serialised while the catalogue is the same: a repeated search is a
-    # lookup, answered in the event loop (decision 0192)
+    # the catalogue, its search index and each program's JSON are built at start-up
+    # (rencai.web.warm): a new query is answered from the index and joins encoded programs
+    # (decision 0247); its answer is kept while the catalogue is the same, so a repeated search
+    # is a lookup, answered in the event loop (decision 0192)
     cat = catalogue()
     key = (q, jurisdiction, target, status, document, kind, page, per_page)
     kept = ANSWERS.get(key)
     if kept is None or kept[0] is not cat:
         found = find(q, jurisdiction, target, status, document, kind)
         shown = found if page is None else page_of(found, page, per_page)[0]
-        body = json.dumps(
-            {"count": len(found), "items": [e.as_dict(cat.documents) for e in shown]},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode()
+        # each program's JSON is encoded once per catalogue: an answer only joins them
+        body = cat.listing_json(len(found), shown)
         if len(ANSWERS) >= MAX_ANSWERS:
             ANSWERS.clear()
         kept = ANSWERS[key] = (cat, body)

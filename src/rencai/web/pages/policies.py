@@ -59,7 +59,7 @@ def policy_search(
     filters = {"q": q or "", "jurisdiction": jurisdiction, "target": target, "kind": kind}
     query = {k: v for k, v in filters.items() if v or k == "jurisdiction"}
     context = {
-        "items": [e.as_dict(cat.documents) for e in shown],
+        "items": [cat.views[e.id] for e in shown],  # built once per catalogue
         "count": len(found),
         **filters,
         "page": number,
