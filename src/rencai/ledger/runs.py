@@ -36,7 +36,7 @@ from rencai.ledger.bulk import insert_rows, update_rows
 from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.journal import entry, receivable_balances, record
+from rencai.ledger.journal import constant, entry, receivable_balances, record, record_from
 from rencai.ledger.models import (
     DUE_LINE_STATES,
     LIVE_PAYMENT_STATES,
@@ -457,20 +457,31 @@ def _exclusivity_losers(
     members = {m for g in groups for m in g.members}
     if not members or not id_numbers:
         return {}
-    totals = (
-        select(Line.schedule_id, func.sum(Line.amount_fen).label("total"))
-        .where(Line.status.not_in(("stopped", "lapsed", "excluded")))
-        .group_by(Line.schedule_id)
+    live = (
+        Schedule.jurisdiction == jurisdiction,
+        Schedule.status != "stopped",
+        Schedule.program.in_(members),
+    )
+    # only a person with two or more such schedules can lose a group: the others' lines are
+    # not summed (set-based, in SQL; most people hold one)
+    contested = (
+        select(Schedule.id_number)
+        .where(*live)
+        .group_by(Schedule.id_number)
+        .having(func.count() > 1)
         .subquery()
     )
     rows = session.execute(
-        select(Schedule.id, Schedule.id_number, Schedule.program, totals.c.total)
-        .join(totals, totals.c.schedule_id == Schedule.id)
-        .where(
-            Schedule.jurisdiction == jurisdiction,
-            Schedule.status != "stopped",
-            Schedule.program.in_(members),
+        select(
+            Schedule.id,
+            Schedule.id_number,
+            Schedule.program,
+            func.sum(Line.amount_fen).label("total"),
         )
+        .join(contested, contested.c.id_number == Schedule.id_number)
+        .join(Line, Line.schedule_id == Schedule.id)
+        .where(*live, Line.status.not_in(("stopped", "lapsed", "excluded")))
+        .group_by(Schedule.id, Schedule.id_number, Schedule.program)
     ).all()
     by_person: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
     for sid, id_number, program, total in rows:
@@ -539,6 +550,15 @@ def _once_duplicates(
             "duplicate_of": holder.id,
         }
     return refused
+
+
+LINE_STATUS = {  # a line's status after the run's decision on it
+    "pay": "selected",
+    "hold": "held",
+    "lapse": "lapsed",
+    "stop": "stopped",
+    "exclude": "excluded",
+}
 
 
 def _select(session: Session, run_id: str, progress: Progress | None) -> None:
@@ -627,6 +647,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     journal: list[dict[str, Any]] = []
     suspended: set[int] = set()
     actor = run.started_by
+    now = clock.now()  # one timestamp for the step's entries
     for index, (
         line_id,
         period,
@@ -677,6 +698,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
                         "repriced",
                         amount - planned,
                         actor,
+                        at=now,
                         schedule_id=schedule_id,
                         line_id=line_id,
                         run_id=run.id,
@@ -695,27 +717,24 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
                 "facts": json.dumps(facts, ensure_ascii=False),
             }
         )
-        status = {
-            "pay": "selected",
-            "hold": "held",
-            "lapse": "lapsed",
-            "stop": "stopped",
-            "exclude": "excluded",
-        }[decision]
+        status = LINE_STATUS[decision]
         update_row = {"id": line_id, "status": status, "reason": reason, "amount_fen": final_amount}
         if decision == "pay":
             update_row["citation"] = citation
         line_updates.append(update_row)
         journal.append(
-            entry(
-                status,
-                final_amount,
-                actor,
-                schedule_id=schedule_id,
-                line_id=line_id,
-                run_id=run.id,
-                note=reason,
-            )
+            {
+                "at": now,
+                "kind": status,
+                "amount_fen": final_amount,
+                "actor": actor,
+                "schedule_id": schedule_id,
+                "line_id": line_id,
+                "payment_id": None,
+                "receivable_id": None,
+                "run_id": run.id,
+                "note": reason,
+            }
         )
     insert_rows(session, RunItem.__table__, items)  # type: ignore[arg-type]
     # one column set per call
@@ -793,6 +812,13 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
             Payee.account_name,
             Payee.account_no,
             Payee.bank_name,
+            # whether the line still waits for this run, and whether a live payment has it:
+            # read with the lines (the lines are locked, so neither changes until commit)
+            Line.status.label("line_status"),
+            select(Payment.id)
+            .where(Payment.line_id == Line.id, Payment.status.in_(LIVE_PAYMENT_STATES))
+            .exists()
+            .label("in_flight"),
         )
         .join(Line, Line.id == RunItem.line_id)
         .join(Schedule, Schedule.id == Line.schedule_id)
@@ -801,25 +827,8 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
         .order_by(Line.id)
         .with_for_update(of=Line)
     ).all()
-    in_flight = set(
-        session.scalars(
-            select(Payment.line_id).where(
-                Payment.status.in_(LIVE_PAYMENT_STATES),
-                Payment.line_id.in_(
-                    select(RunItem.line_id).where(
-                        RunItem.run_id == run_id, RunItem.decision == "pay"
-                    )
-                ),
-            )
-        )
-    )
-    still_selected = set(
-        session.scalars(
-            select(Line.id)
-            .join(RunItem, RunItem.line_id == Line.id)
-            .where(RunItem.run_id == run_id, RunItem.decision == "pay", Line.status == "selected")
-        )
-    )
+    in_flight = {r.line_id for r in chosen if r.in_flight}
+    still_selected = {r.line_id for r in chosen if r.line_status == "selected"}
     pay = [r for r in chosen if r.line_id in still_selected and r.line_id not in in_flight]
     skipped = len(chosen) - len(pay)
     if in_flight & still_selected:  # left `selected` beside a live payment: it is batched
@@ -829,6 +838,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
             .values(status="batched", reason=None),
             execution_options={"synchronize_session": False},
         )
+    now = clock.now()  # one timestamp for the step's batch and entries
     batch = Batch(
         run_id=run_id,
         jurisdiction=run.jurisdiction,
@@ -837,7 +847,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
         total_fen=0,
         item_count=0,
         created_by=actor,
-        created_at=clock.now(),
+        created_at=now,
         budget_alerts=json.dumps(_budget_alerts(session, list(pay)), ensure_ascii=False),
     )
     session.add(batch)
@@ -867,6 +877,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                         "offset",
                         take,
                         actor,
+                        at=now,
                         schedule_id=receivable.schedule_id,
                         receivable_id=receivable.id,
                         line_id=r.line_id,
@@ -887,6 +898,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                     "paid",
                     r.item_amount,
                     actor,
+                    at=now,
                     schedule_id=r.schedule_id,
                     line_id=r.line_id,
                     run_id=run_id,
@@ -912,23 +924,26 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
         line_updates.append({"id": r.line_id, "status": "batched", "reason": None})
     insert_rows(session, Payment.__table__, payments)  # type: ignore[arg-type]
     update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
-    ids = session.execute(
-        select(Payment.id, Payment.line_id, Payment.amount_fen).where(Payment.batch_id == batch.id)
-    ).all()
-    schedule_of = {r.line_id: r.schedule_id for r in pay}
-    for payment_id, line_id, amount in ids:
-        journal.append(
-            entry(
-                "batched",
-                amount,
-                actor,
-                schedule_id=schedule_of[line_id],
-                line_id=line_id,
-                payment_id=payment_id,
-                run_id=run_id,
-            )
-        )
     record(session, journal)
+    # one entry per payment made, written by the database from the payments (set-based)
+    record_from(
+        session,
+        select(
+            constant(now, "at"),
+            constant("batched", "kind"),
+            Payment.amount_fen,
+            constant(actor, "actor"),
+            Line.schedule_id,
+            Payment.line_id,
+            Payment.id,
+            constant(None, "receivable_id"),
+            constant(run_id, "run_id"),
+            constant(None, "note"),
+        )
+        .join(Line, Line.id == Payment.line_id)
+        .where(Payment.batch_id == batch.id)
+        .order_by(Payment.id),
+    )
     batch.total_fen = sum(p["amount_fen"] for p in payments)
     batch.item_count = len(payments)
     run.step = "batched"
