@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, case, func, null, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.db.session import engine_for, session_scope
 from rencai.feeds.models import Contribution, Departure
-from rencai.ledger.bulk import insert_rows, update_rows
+from rencai.ledger.bulk import _postgres, insert_rows, update_rows
 from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
@@ -718,10 +718,16 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             }
         )
         status = LINE_STATUS[decision]
-        update_row = {"id": line_id, "status": status, "reason": reason, "amount_fen": final_amount}
-        if decision == "pay":
-            update_row["citation"] = citation
-        line_updates.append(update_row)
+        line_updates.append(
+            {
+                "id": line_id,
+                "status": status,
+                "reason": reason,
+                "amount_fen": final_amount,
+                # the citation of the amount paid (never None: JSON); None keeps the line's
+                "citation": citation if decision == "pay" else None,
+            }
+        )
         journal.append(
             {
                 "at": now,
@@ -737,9 +743,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             }
         )
     insert_rows(session, RunItem.__table__, items)  # type: ignore[arg-type]
-    # one column set per call
-    update_rows(session, Line.__table__, [u for u in line_updates if "citation" in u])  # type: ignore[arg-type]
-    update_rows(session, Line.__table__, [u for u in line_updates if "citation" not in u])  # type: ignore[arg-type]
+    update_rows(session, Line.__table__, line_updates, keep_if_null=("citation",))  # type: ignore[arg-type]
     suspending = sorted(suspended)
     for start in range(0, len(suspending), CHUNK):  # one statement, not one per schedule
         session.execute(
@@ -792,11 +796,10 @@ def _budget_alerts(session: Session, pay: list[Any]) -> list[dict[str, Any]]:
     return alerts
 
 
-def _batch(session: Session, run_id: str, actor: str) -> int:
-    """Make the run's batch; returns how many lines chosen to pay were skipped because they
-    are no longer waiting for this run (a live payment elsewhere, or released)."""
-    run = session.get(Run, run_id)
-    assert run is not None
+def _read_selected(session: Session, run_id: str) -> tuple[list[Any], int]:
+    """Elsewhere than PostgreSQL: read (and lock) the lines this run chose to pay; those still
+    waiting beside a live payment are batched here, the others returned (the batch updates
+    them). Returns them, in line order, and how many were skipped."""
     chosen = session.execute(
         select(
             RunItem.amount_fen.label("item_amount"),
@@ -838,6 +841,80 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
             .values(status="batched", reason=None),
             execution_options={"synchronize_session": False},
         )
+    return pay, skipped
+
+
+def _claim_selected(session: Session, run_id: str) -> list[Any]:
+    """PostgreSQL: claim the lines this run chose to pay and that still wait for it, in one
+    UPDATE that locks them as it writes (no separate locking read, no per-line update): each
+    becomes ``batched`` — or ``paid`` when wholly offset and no live payment has it. Returns
+    each claimed line with what the batch needs, in line order."""
+    live = (
+        select(Payment.id)
+        .where(Payment.line_id == Line.id, Payment.status.in_(LIVE_PAYMENT_STATES))
+        .correlate(Line)
+        .exists()
+    )
+    wholly_offset = and_(RunItem.amount_fen - RunItem.offset_fen == 0, ~live)  # rare: first
+
+    def payee(column: Any) -> Any:
+        return (
+            select(column)
+            .where(Payee.id_number == Schedule.id_number)
+            .correlate(Schedule)
+            .scalar_subquery()
+        )
+
+    rows = session.execute(
+        update(Line)
+        .where(
+            Line.id == RunItem.line_id,
+            RunItem.run_id == run_id,
+            RunItem.decision == "pay",
+            Line.status == "selected",
+            Schedule.id == Line.schedule_id,
+        )
+        .values(
+            status=case((wholly_offset, "paid"), else_="batched"),
+            reason=case((wholly_offset, "以应收款全额抵扣"), else_=null()),
+        )
+        .returning(
+            RunItem.amount_fen.label("item_amount"),
+            RunItem.offset_fen.label("offset"),
+            Line.id.label("line_id"),
+            Line.seq,
+            Line.period,
+            Schedule.id.label("schedule_id"),
+            Schedule.id_number,
+            Schedule.program,
+            payee(Payee.id_number).label("payee_id_number"),
+            payee(Payee.account_name).label("account_name"),
+            payee(Payee.account_no).label("account_no"),
+            payee(Payee.bank_name).label("bank_name"),
+            live.label("in_flight"),
+        ),
+        execution_options={"synchronize_session": False},
+    ).all()
+    return sorted(rows, key=lambda r: r.line_id)
+
+
+def _batch(session: Session, run_id: str, actor: str) -> int:
+    """Make the run's batch; returns how many lines chosen to pay were skipped because they
+    are no longer waiting for this run (a live payment elsewhere, or released)."""
+    run = session.get(Run, run_id)
+    assert run is not None
+    claimed_in_sql = _postgres(session)
+    if claimed_in_sql:
+        chosen_count = session.scalar(
+            select(func.count())
+            .select_from(RunItem)
+            .where(RunItem.run_id == run_id, RunItem.decision == "pay")
+        )
+        claimed = _claim_selected(session, run_id)
+        pay = [r for r in claimed if not r.in_flight]
+        skipped = int(chosen_count or 0) - len(pay)
+    else:
+        pay, skipped = _read_selected(session, run_id)
     now = clock.now()  # one timestamp for the step's batch and entries
     batch = Batch(
         run_id=run_id,
@@ -892,7 +969,10 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
     for r in pay:
         net = r.item_amount - r.offset
         if net == 0:  # wholly offset: paid without a bank transfer
-            line_updates.append({"id": r.line_id, "status": "paid", "reason": "以应收款全额抵扣"})
+            if not claimed_in_sql:
+                line_updates.append(
+                    {"id": r.line_id, "status": "paid", "reason": "以应收款全额抵扣"}
+                )
             journal.append(
                 entry(
                     "paid",
@@ -921,7 +1001,8 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                 "status": "pending",
             }
         )
-        line_updates.append({"id": r.line_id, "status": "batched", "reason": None})
+        if not claimed_in_sql:
+            line_updates.append({"id": r.line_id, "status": "batched", "reason": None})
     insert_rows(session, Payment.__table__, payments)  # type: ignore[arg-type]
     update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
     record(session, journal)
