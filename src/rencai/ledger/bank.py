@@ -24,7 +24,7 @@ from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
 from rencai.ledger.bulk import update_rows
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.journal import entry, record
+from rencai.ledger.journal import constant, entry, record, record_from
 from rencai.ledger.models import Batch, ConfirmationImport, Line, Payment, Schedule
 from rencai.ledger.money import parse_yuan, yuan
 from rencai.ledger.recovery import paid_after_stop
@@ -70,11 +70,6 @@ def decide_batch(
     now = clock.now()
     batch.status = "approved" if decision == "approve" else "rejected"
     batch.decided_by, batch.decided_at, batch.decision_note = account.username, now, note
-    payments = session.execute(
-        select(Payment.id, Payment.line_id, Payment.amount_fen, Line.schedule_id)
-        .join(Line, Line.id == Payment.line_id)
-        .where(Payment.batch_id == batch.id)
-    ).all()
     new_status = "approved" if decision == "approve" else "rejected"
     session.execute(
         update(Payment).where(Payment.batch_id == batch.id).values(status=new_status),
@@ -83,24 +78,28 @@ def decide_batch(
     if decision == "reject":  # the lines are due again in the next run
         session.execute(
             update(Line)
-            .where(Line.id.in_(select(Payment.line_id).where(Payment.batch_id == batch.id)))
+            .where(Line.id == Payment.line_id, Payment.batch_id == batch.id)
             .values(status="planned", reason=f"批次被退回：{note}"),
             execution_options={"synchronize_session": False},
         )
-    record(
+    # one entry per payment, written by the database (set-based; one timestamp for the step)
+    record_from(
         session,
-        [
-            entry(
-                new_status,
-                amount,
-                account.username,
-                schedule_id=sid,
-                line_id=lid,
-                payment_id=pid,
-                note=note,
-            )
-            for pid, lid, amount, sid in payments
-        ],
+        select(
+            constant(now, "at"),
+            constant(new_status, "kind"),
+            Payment.amount_fen,
+            constant(account.username, "actor"),
+            Line.schedule_id,
+            Payment.line_id,
+            Payment.id,
+            constant(None, "receivable_id"),
+            constant(None, "run_id"),
+            constant(note, "note"),
+        )
+        .join(Line, Line.id == Payment.line_id)
+        .where(Payment.batch_id == batch.id)
+        .order_by(Payment.id),
     )
     if decision == "approve":
         _cancel_stopped(session, batch, account.username)
@@ -204,19 +203,32 @@ def write_bank_file(url: str, batch_id: int, directory: Path, actor: str) -> Pat
         _write_atomically(path, content)
         checkpoint("file")
         batch.status, batch.file_name, batch.file_sha256 = "filed", name, digest
-        payments = session.execute(
-            select(Payment.id, Payment.line_id, Payment.amount_fen, Line.schedule_id)
+        # set-based: the entries first (they pick the approved payments), then both updates
+        # join the payments rather than listing their lines
+        record_from(
+            session,
+            select(
+                constant(clock.now(), "at"),
+                constant("sent", "kind"),
+                Payment.amount_fen,
+                constant(actor, "actor"),
+                Line.schedule_id,
+                Payment.line_id,
+                Payment.id,
+                constant(None, "receivable_id"),
+                constant(None, "run_id"),
+                constant(name, "note"),
+            )
             .join(Line, Line.id == Payment.line_id)
             .where(Payment.batch_id == batch.id, Payment.status == "approved")
-        ).all()
+            .order_by(Payment.id),
+        )
         session.execute(
             update(Line)
             .where(
-                Line.id.in_(
-                    select(Payment.line_id).where(
-                        Payment.batch_id == batch.id, Payment.status == "approved"
-                    )
-                )
+                Line.id == Payment.line_id,
+                Payment.batch_id == batch.id,
+                Payment.status == "approved",
             )
             .values(status="sent"),
             execution_options={"synchronize_session": False},
@@ -226,15 +238,6 @@ def write_bank_file(url: str, batch_id: int, directory: Path, actor: str) -> Pat
             .where(Payment.batch_id == batch.id, Payment.status == "approved")
             .values(status="sent"),
             execution_options={"synchronize_session": False},
-        )
-        record(
-            session,
-            [
-                entry(
-                    "sent", amount, actor, schedule_id=sid, line_id=lid, payment_id=pid, note=name
-                )
-                for pid, lid, amount, sid in payments
-            ],
         )
         audit(
             session,

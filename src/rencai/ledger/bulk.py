@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, func, insert, update
 from sqlalchemy.orm import Session
 
 
@@ -36,8 +36,12 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         session.execute(insert(table), rows[start : start + 10000])
 
 
-def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Update rows by ``id``; every row carries the same columns."""
+def update_rows(
+    session: Session, table: Table, rows: list[dict[str, Any]], keep_if_null: tuple[str, ...] = ()
+) -> None:
+    """Update rows by ``id``; every row carries the same columns. A column named in
+    ``keep_if_null`` keeps its current value in the rows that give it None (one statement for
+    rows that set it and rows that do not)."""
     if not rows:
         return
     columns = list(rows[0])
@@ -45,7 +49,17 @@ def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         statement = (
             update(table)
             .where(table.c.id == bindparam("row_id"))
-            .values({c: bindparam(c) for c in columns if c != "id"})
+            .values(
+                {
+                    c: (
+                        func.coalesce(bindparam(c), table.c[c])
+                        if c in keep_if_null
+                        else bindparam(c)
+                    )
+                    for c in columns
+                    if c != "id"
+                }
+            )
         )
         keyed = [
             {**{k: v for k, v in row.items() if k != "id"}, "row_id": row["id"]} for row in rows
@@ -59,7 +73,11 @@ def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     connection = session.connection()
     connection.exec_driver_sql(f"CREATE TEMP TABLE {scratch} ({types}) ON COMMIT DROP")
     _copy(session, scratch, columns, rows)
-    assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns if c != "id")
+    assignments = ", ".join(
+        f'"{c}" = coalesce(s."{c}", t."{c}")' if c in keep_if_null else f'"{c}" = s."{c}"'
+        for c in columns
+        if c != "id"
+    )
     connection.exec_driver_sql(
         f"UPDATE {table.name} AS t SET {assignments} FROM {scratch} AS s WHERE t.id = s.id"
     )

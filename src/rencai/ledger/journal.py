@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, cast, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -42,6 +42,37 @@ def record(session: Session, entries: list[dict[str, Any]]) -> None:
         buffer.extend(entries)
         return
     insert_rows(session, JournalEntry.__table__, entries)  # type: ignore[arg-type]
+
+
+JOURNAL_COLUMNS = (
+    "at",
+    "kind",
+    "amount_fen",
+    "actor",
+    "schedule_id",
+    "line_id",
+    "payment_id",
+    "receivable_id",
+    "run_id",
+    "note",
+)
+
+
+def constant(value: Any, column: str) -> Any:
+    """A value repeated on every row an ``entries_from`` query makes, typed as its column."""
+    kind = JournalEntry.__table__.c[column].type
+    return cast(literal(value, kind), kind)  # typed in SQL too: NULL or text into any column
+
+
+def record_from(session: Session, rows: Select[Any]) -> None:
+    """Write one entry per row of ``rows`` in the database (INSERT ... SELECT: no round trip per
+    entry). ``rows`` selects the ``JOURNAL_COLUMNS``, in that order (``constant`` for values
+    shared by every row). Inside ``buffered``, the rows join the buffer instead, in order."""
+    buffer = session.info.get(BUFFER)
+    if buffer is not None:
+        buffer.extend(dict(zip(JOURNAL_COLUMNS, row, strict=True)) for row in session.execute(rows))
+        return
+    session.execute(insert(JournalEntry).from_select(list(JOURNAL_COLUMNS), rows))
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, case, func, null, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -32,11 +32,11 @@ from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.db.session import engine_for, session_scope
 from rencai.feeds.models import Contribution, Departure
-from rencai.ledger.bulk import insert_rows, update_rows
+from rencai.ledger.bulk import _postgres, insert_rows, update_rows
 from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.journal import entry, receivable_balances, record
+from rencai.ledger.journal import constant, entry, receivable_balances, record, record_from
 from rencai.ledger.models import (
     DUE_LINE_STATES,
     LIVE_PAYMENT_STATES,
@@ -457,20 +457,31 @@ def _exclusivity_losers(
     members = {m for g in groups for m in g.members}
     if not members or not id_numbers:
         return {}
-    totals = (
-        select(Line.schedule_id, func.sum(Line.amount_fen).label("total"))
-        .where(Line.status.not_in(("stopped", "lapsed", "excluded")))
-        .group_by(Line.schedule_id)
+    live = (
+        Schedule.jurisdiction == jurisdiction,
+        Schedule.status != "stopped",
+        Schedule.program.in_(members),
+    )
+    # only a person with two or more such schedules can lose a group: the others' lines are
+    # not summed (set-based, in SQL; most people hold one)
+    contested = (
+        select(Schedule.id_number)
+        .where(*live)
+        .group_by(Schedule.id_number)
+        .having(func.count() > 1)
         .subquery()
     )
     rows = session.execute(
-        select(Schedule.id, Schedule.id_number, Schedule.program, totals.c.total)
-        .join(totals, totals.c.schedule_id == Schedule.id)
-        .where(
-            Schedule.jurisdiction == jurisdiction,
-            Schedule.status != "stopped",
-            Schedule.program.in_(members),
+        select(
+            Schedule.id,
+            Schedule.id_number,
+            Schedule.program,
+            func.sum(Line.amount_fen).label("total"),
         )
+        .join(contested, contested.c.id_number == Schedule.id_number)
+        .join(Line, Line.schedule_id == Schedule.id)
+        .where(*live, Line.status.not_in(("stopped", "lapsed", "excluded")))
+        .group_by(Schedule.id, Schedule.id_number, Schedule.program)
     ).all()
     by_person: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
     for sid, id_number, program, total in rows:
@@ -539,6 +550,15 @@ def _once_duplicates(
             "duplicate_of": holder.id,
         }
     return refused
+
+
+LINE_STATUS = {  # a line's status after the run's decision on it
+    "pay": "selected",
+    "hold": "held",
+    "lapse": "lapsed",
+    "stop": "stopped",
+    "exclude": "excluded",
+}
 
 
 def _select(session: Session, run_id: str, progress: Progress | None) -> None:
@@ -627,6 +647,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     journal: list[dict[str, Any]] = []
     suspended: set[int] = set()
     actor = run.started_by
+    now = clock.now()  # one timestamp for the step's entries
     for index, (
         line_id,
         period,
@@ -677,6 +698,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
                         "repriced",
                         amount - planned,
                         actor,
+                        at=now,
                         schedule_id=schedule_id,
                         line_id=line_id,
                         run_id=run.id,
@@ -695,32 +717,33 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
                 "facts": json.dumps(facts, ensure_ascii=False),
             }
         )
-        status = {
-            "pay": "selected",
-            "hold": "held",
-            "lapse": "lapsed",
-            "stop": "stopped",
-            "exclude": "excluded",
-        }[decision]
-        update_row = {"id": line_id, "status": status, "reason": reason, "amount_fen": final_amount}
-        if decision == "pay":
-            update_row["citation"] = citation
-        line_updates.append(update_row)
+        status = LINE_STATUS[decision]
+        line_updates.append(
+            {
+                "id": line_id,
+                "status": status,
+                "reason": reason,
+                "amount_fen": final_amount,
+                # the citation of the amount paid (never None: JSON); None keeps the line's
+                "citation": citation if decision == "pay" else None,
+            }
+        )
         journal.append(
-            entry(
-                status,
-                final_amount,
-                actor,
-                schedule_id=schedule_id,
-                line_id=line_id,
-                run_id=run.id,
-                note=reason,
-            )
+            {
+                "at": now,
+                "kind": status,
+                "amount_fen": final_amount,
+                "actor": actor,
+                "schedule_id": schedule_id,
+                "line_id": line_id,
+                "payment_id": None,
+                "receivable_id": None,
+                "run_id": run.id,
+                "note": reason,
+            }
         )
     insert_rows(session, RunItem.__table__, items)  # type: ignore[arg-type]
-    # one column set per call
-    update_rows(session, Line.__table__, [u for u in line_updates if "citation" in u])  # type: ignore[arg-type]
-    update_rows(session, Line.__table__, [u for u in line_updates if "citation" not in u])  # type: ignore[arg-type]
+    update_rows(session, Line.__table__, line_updates, keep_if_null=("citation",))  # type: ignore[arg-type]
     suspending = sorted(suspended)
     for start in range(0, len(suspending), CHUNK):  # one statement, not one per schedule
         session.execute(
@@ -773,11 +796,10 @@ def _budget_alerts(session: Session, pay: list[Any]) -> list[dict[str, Any]]:
     return alerts
 
 
-def _batch(session: Session, run_id: str, actor: str) -> int:
-    """Make the run's batch; returns how many lines chosen to pay were skipped because they
-    are no longer waiting for this run (a live payment elsewhere, or released)."""
-    run = session.get(Run, run_id)
-    assert run is not None
+def _read_selected(session: Session, run_id: str) -> tuple[list[Any], int]:
+    """Elsewhere than PostgreSQL: read (and lock) the lines this run chose to pay; those still
+    waiting beside a live payment are batched here, the others returned (the batch updates
+    them). Returns them, in line order, and how many were skipped."""
     chosen = session.execute(
         select(
             RunItem.amount_fen.label("item_amount"),
@@ -793,6 +815,13 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
             Payee.account_name,
             Payee.account_no,
             Payee.bank_name,
+            # whether the line still waits for this run, and whether a live payment has it:
+            # read with the lines (the lines are locked, so neither changes until commit)
+            Line.status.label("line_status"),
+            select(Payment.id)
+            .where(Payment.line_id == Line.id, Payment.status.in_(LIVE_PAYMENT_STATES))
+            .exists()
+            .label("in_flight"),
         )
         .join(Line, Line.id == RunItem.line_id)
         .join(Schedule, Schedule.id == Line.schedule_id)
@@ -801,25 +830,8 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
         .order_by(Line.id)
         .with_for_update(of=Line)
     ).all()
-    in_flight = set(
-        session.scalars(
-            select(Payment.line_id).where(
-                Payment.status.in_(LIVE_PAYMENT_STATES),
-                Payment.line_id.in_(
-                    select(RunItem.line_id).where(
-                        RunItem.run_id == run_id, RunItem.decision == "pay"
-                    )
-                ),
-            )
-        )
-    )
-    still_selected = set(
-        session.scalars(
-            select(Line.id)
-            .join(RunItem, RunItem.line_id == Line.id)
-            .where(RunItem.run_id == run_id, RunItem.decision == "pay", Line.status == "selected")
-        )
-    )
+    in_flight = {r.line_id for r in chosen if r.in_flight}
+    still_selected = {r.line_id for r in chosen if r.line_status == "selected"}
     pay = [r for r in chosen if r.line_id in still_selected and r.line_id not in in_flight]
     skipped = len(chosen) - len(pay)
     if in_flight & still_selected:  # left `selected` beside a live payment: it is batched
@@ -829,6 +841,81 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
             .values(status="batched", reason=None),
             execution_options={"synchronize_session": False},
         )
+    return pay, skipped
+
+
+def _claim_selected(session: Session, run_id: str) -> list[Any]:
+    """PostgreSQL: claim the lines this run chose to pay and that still wait for it, in one
+    UPDATE that locks them as it writes (no separate locking read, no per-line update): each
+    becomes ``batched`` — or ``paid`` when wholly offset and no live payment has it. Returns
+    each claimed line with what the batch needs, in line order."""
+    live = (
+        select(Payment.id)
+        .where(Payment.line_id == Line.id, Payment.status.in_(LIVE_PAYMENT_STATES))
+        .correlate(Line)
+        .exists()
+    )
+    wholly_offset = and_(RunItem.amount_fen - RunItem.offset_fen == 0, ~live)  # rare: first
+
+    def payee(column: Any) -> Any:
+        return (
+            select(column)
+            .where(Payee.id_number == Schedule.id_number)
+            .correlate(Schedule)
+            .scalar_subquery()
+        )
+
+    rows = session.execute(
+        update(Line)
+        .where(
+            Line.id == RunItem.line_id,
+            RunItem.run_id == run_id,
+            RunItem.decision == "pay",
+            Line.status == "selected",
+            Schedule.id == Line.schedule_id,
+        )
+        .values(
+            status=case((wholly_offset, "paid"), else_="batched"),
+            reason=case((wholly_offset, "以应收款全额抵扣"), else_=null()),
+        )
+        .returning(
+            RunItem.amount_fen.label("item_amount"),
+            RunItem.offset_fen.label("offset"),
+            Line.id.label("line_id"),
+            Line.seq,
+            Line.period,
+            Schedule.id.label("schedule_id"),
+            Schedule.id_number,
+            Schedule.program,
+            payee(Payee.id_number).label("payee_id_number"),
+            payee(Payee.account_name).label("account_name"),
+            payee(Payee.account_no).label("account_no"),
+            payee(Payee.bank_name).label("bank_name"),
+            live.label("in_flight"),
+        ),
+        execution_options={"synchronize_session": False},
+    ).all()
+    return sorted(rows, key=lambda r: r.line_id)
+
+
+def _batch(session: Session, run_id: str, actor: str) -> int:
+    """Make the run's batch; returns how many lines chosen to pay were skipped because they
+    are no longer waiting for this run (a live payment elsewhere, or released)."""
+    run = session.get(Run, run_id)
+    assert run is not None
+    claimed_in_sql = _postgres(session)
+    if claimed_in_sql:
+        chosen_count = session.scalar(
+            select(func.count())
+            .select_from(RunItem)
+            .where(RunItem.run_id == run_id, RunItem.decision == "pay")
+        )
+        claimed = _claim_selected(session, run_id)
+        pay = [r for r in claimed if not r.in_flight]
+        skipped = int(chosen_count or 0) - len(pay)
+    else:
+        pay, skipped = _read_selected(session, run_id)
+    now = clock.now()  # one timestamp for the step's batch and entries
     batch = Batch(
         run_id=run_id,
         jurisdiction=run.jurisdiction,
@@ -837,7 +924,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
         total_fen=0,
         item_count=0,
         created_by=actor,
-        created_at=clock.now(),
+        created_at=now,
         budget_alerts=json.dumps(_budget_alerts(session, list(pay)), ensure_ascii=False),
     )
     session.add(batch)
@@ -867,6 +954,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                         "offset",
                         take,
                         actor,
+                        at=now,
                         schedule_id=receivable.schedule_id,
                         receivable_id=receivable.id,
                         line_id=r.line_id,
@@ -881,12 +969,16 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
     for r in pay:
         net = r.item_amount - r.offset
         if net == 0:  # wholly offset: paid without a bank transfer
-            line_updates.append({"id": r.line_id, "status": "paid", "reason": "以应收款全额抵扣"})
+            if not claimed_in_sql:
+                line_updates.append(
+                    {"id": r.line_id, "status": "paid", "reason": "以应收款全额抵扣"}
+                )
             journal.append(
                 entry(
                     "paid",
                     r.item_amount,
                     actor,
+                    at=now,
                     schedule_id=r.schedule_id,
                     line_id=r.line_id,
                     run_id=run_id,
@@ -909,26 +1001,30 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                 "status": "pending",
             }
         )
-        line_updates.append({"id": r.line_id, "status": "batched", "reason": None})
+        if not claimed_in_sql:
+            line_updates.append({"id": r.line_id, "status": "batched", "reason": None})
     insert_rows(session, Payment.__table__, payments)  # type: ignore[arg-type]
     update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
-    ids = session.execute(
-        select(Payment.id, Payment.line_id, Payment.amount_fen).where(Payment.batch_id == batch.id)
-    ).all()
-    schedule_of = {r.line_id: r.schedule_id for r in pay}
-    for payment_id, line_id, amount in ids:
-        journal.append(
-            entry(
-                "batched",
-                amount,
-                actor,
-                schedule_id=schedule_of[line_id],
-                line_id=line_id,
-                payment_id=payment_id,
-                run_id=run_id,
-            )
-        )
     record(session, journal)
+    # one entry per payment made, written by the database from the payments (set-based)
+    record_from(
+        session,
+        select(
+            constant(now, "at"),
+            constant("batched", "kind"),
+            Payment.amount_fen,
+            constant(actor, "actor"),
+            Line.schedule_id,
+            Payment.line_id,
+            Payment.id,
+            constant(None, "receivable_id"),
+            constant(run_id, "run_id"),
+            constant(None, "note"),
+        )
+        .join(Line, Line.id == Payment.line_id)
+        .where(Payment.batch_id == batch.id)
+        .order_by(Payment.id),
+    )
     batch.total_fen = sum(p["amount_fen"] for p in payments)
     batch.item_count = len(payments)
     run.step = "batched"
