@@ -317,3 +317,100 @@ def test_card_uses_from_the_rollup_equal_the_events_after_later_uses(
         assert figures(session, True) == after  # rolled up by the first read
         assert rollups.mark(session) > marked
         session.rollback()
+
+
+def test_talent_and_card_states_from_the_rollup_equal_the_events_after_later_changes(
+    world_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Talents, active cards and card changes read the daily states and monthly changes
+    (decision 0238): equal to the events' answer before any roll-up, after one, after later
+    changes read beyond it (revocations, a back-dated suspension, a county move, a new
+    talent), after rolling those up, and after rolling everything up again."""
+    from rencai.analytics import snapshots
+    from rencai.registry.models import Employer, TalentProfile
+
+    days = [
+        dt.date(2025, 4, 30),
+        dt.date(2025, 12, 31),
+        dt.date(2026, 1, 15),
+        dt.date(2026, 2, 14),
+        AS_OF,
+        dt.date(2026, 7, 11),
+        dt.date(2026, 8, 31),
+        dt.date(2026, 11, 30),
+    ]
+    calls: list[tuple[str, dict[str, Any]]] = []
+    for by, by2 in [("tier", None), ("county", None), ("industry", None), ("tier", "county")]:
+        calls.append(("talents", {"by": by, "by2": by2}))
+        if "industry" not in (by, by2):
+            calls.append(("active_cards", {"by": by, "by2": by2}))
+    calls += [
+        ("talents", {"by": "industry", "county": CHANGAN}),
+        ("talents", {"by": "tier", "industry": "other"}),
+        ("talents", {"by": "county", "industry": "biomedicine", "tier": "B"}),
+        ("active_cards", {"by": "tier", "county": PINGSHAN}),
+        ("active_cards", {"by": "county", "tier": "C"}),
+        ("card_changes", {"months": 18}),
+        ("card_changes", {"months": 18, "county": PINGSHAN}),
+        ("card_changes", {"months": 18, "tier": "B"}),
+    ]
+
+    def figures(session: Session, from_rollup: bool) -> list[Any]:
+        tables = [
+            FIGURES[name].compute(session, day, from_rollup=from_rollup, **options)
+            for day in days
+            for name, options in calls
+        ]
+        return [(t.rows, t.columns, t.values, t.persons) for t in tables]
+
+    with session_scope(world_url) as session:
+        events = figures(session, False)
+        assert figures(session, True) == events  # nothing rolled up: every talent read live
+        assert snapshots.refresh(session) > 0
+        assert session.query(snapshots.StateDay).count() > 0
+        assert session.query(snapshots.StateMonth).count() > 0
+        assert snapshots.corrections(session) == {}
+        assert figures(session, True) == events
+        # later: T1 moves to 平山县 (A card revoked, a county card there), T3's revoked county
+        # card was suspended first (recorded late, back-dated), T2's card revoked, a new talent
+        w = World(session)
+        w.n = 30_000
+        for name in ("T1", "T2", "T3"):
+            w.talents[name] = session.query(TalentProfile).filter_by(name=name).one()
+            w.apps[name] = session.query(Application).filter_by(talent_id=w.talents[name].id).one()
+        from rencai.cards.models import Card
+
+        for key, tier, name in (("A1", "A", "T1"), ("B2", "B", "T2"), ("C3", "C", "T3")):
+            w.cards[key] = (
+                session.query(Card).filter_by(tier=tier, talent_id=w.talents[name].id).one()
+            )
+        w.event("A1", "revoke", "2026-07-10")
+        w.card("C1", "T1", "C", PINGSHAN, "2026-07-10")
+        w.event("C3", "suspend", "2026-01-05")  # back-dated, before its revocation
+        w.event("B2", "suspend", "2026-02-10")  # back-dated into a rolled-up month
+        w.event("B2", "revoke", "2026-08-20")
+        employer = session.query(Employer).filter_by(leading_industry="biomedicine").first()
+        assert employer is not None
+        w.talent(
+            "T7",
+            degree="master",
+            born="1991-01-01",
+            origin="local",
+            county=PINGSHAN,
+            employer=employer,
+            submitted="2026-08-01",
+        )
+        w.card("B7", "T7", "B", PINGSHAN, "2026-08-05")
+        session.flush()
+        after = figures(session, False)
+        assert after != events
+        assert snapshots.corrections(session) != {}
+        assert figures(session, True) == after  # read beyond the rollup
+        monkeypatch.setattr(snapshots, "REFRESH_AFTER", 0)
+        marks = snapshots.marks(session)
+        assert figures(session, True) == after  # rolled up by the first read
+        assert snapshots.marks(session) > marks
+        assert snapshots.corrections(session) == {}
+        assert snapshots.rebuild(session) > 0
+        assert figures(session, True) == after
+        session.rollback()
