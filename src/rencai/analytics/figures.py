@@ -455,7 +455,7 @@ def talents(
         with_industry = "industry" in wanted or industry is not None
         kind = "talent_emp" if with_industry else "talent"
         filters = {"county": county, "tier": tier, "industry": industry}
-        cells = _from_states(session, kind, as_of, [by, by2], filters)
+        cells = _from_states(session, kind, as_of, [by, by2], filters, snapshots.live(session))
         grouped = [(r, c, n, n) for (r, c), n in cells.items()]
         return _grouped_table("talents", "人才总量", as_of, by, by2, grouped, "人", "人数")
     if wanted <= {"tier", "county", "industry", None}:
@@ -537,8 +537,9 @@ def active_cards_table(
             raise ValueError("有效人才绿卡只能按类别或县（市、区）分组")
     if from_rollup:
         filters = {"county": county, "tier": tier}
-        cards = _from_states(session, "card", as_of, [by, by2], filters)
-        holders = _from_states(session, "holder", as_of, [by, by2], filters)
+        live = snapshots.live(session)
+        cards = _from_states(session, "card", as_of, [by, by2], filters, live)
+        holders = _from_states(session, "holder", as_of, [by, by2], filters, live)
         rows = [(r, c, n, holders[r, c]) for (r, c), n in cards.items()]
         return _grouped_table("active_cards", "有效人才绿卡", as_of, by, by2, rows, "张", "张数")
     active = _active_select(as_of).subquery()
@@ -651,12 +652,16 @@ def _changes_from_events(
 
 
 def _from_states(
-    session: Session, kind: str, as_of: dt.date, dims: list[str | None], filters: dict[str, Any]
+    session: Session,
+    kind: str,
+    as_of: dt.date,
+    dims: list[str | None],
+    filters: dict[str, Any],
+    live: Counter[snapshots.Key],
 ) -> Counter[tuple[str | None, str | None]]:
-    """The rolled-up states of one kind at the end of ``as_of`` (decision 0238), corrected for
-    the talents touched since the roll-up, summed per (row key, column key); holders are read
-    at the granularity the cells fix (a county, a tier or both)."""
-    snapshots.ensure_fresh(session)
+    """The rolled-up states of one kind at the end of ``as_of`` (decision 0238), corrected by
+    ``live`` for the talents touched since the roll-up, summed per (row key, column key);
+    holders are read at the granularity the cells fix (a county, a tier or both)."""
     rows = snapshots.state_rows(session, kind, as_of)
     industry_of = Employer.leading_industry
     columns: dict[str, Any] = {"county": rows.c.county, "tier": rows.c.tier}
@@ -685,7 +690,7 @@ def _from_states(
     result: Counter[tuple[str | None, str | None]] = Counter()
     for row in session.execute(grouped):
         result[row[0], row[1]] += int(row[2])
-    fixes = snapshots.corrected(snapshots.corrections(session).items(), kind, as_of)
+    fixes = snapshots.corrected(live.items(), kind, as_of)
     if fixes:
         employers = {e for _, _, e in fixes}
         found_industries = select(Employer.id, Employer.leading_industry).where(

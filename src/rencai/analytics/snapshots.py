@@ -63,6 +63,7 @@ EVENTS_MARK = "card_states_events"
 CARDS_MARK = "card_states_cards"
 REFRESH_AFTER = 2_000  # card events beyond the mark before a read rolls them up
 CHUNK = 50_000  # talents per batch when the whole history is rolled up
+COPY_AFTER = 1_000  # more deltas than this are added through COPY (PostgreSQL)
 ACTIVE_AFTER = frozenset({"issue", "resume", "renew"})  # the card is usable after these steps
 CHANGE_ACTIONS = ("issue", "renew", "suspend", "revoke")
 KINDS = ("talent", "talent_emp", "card", "holder")
@@ -139,8 +140,25 @@ class _Card:
         return result
 
 
-def _talent_deltas(cards: list[_Card], into: Counter[Key]) -> None:
-    """One talent's contribution to every kind, as deltas by day."""
+def _talent_deltas(cards: list[_Card], into: Counter[Key], sign: int = 1) -> None:
+    """One talent's contribution to every kind, as deltas by day (``sign`` -1: taken away)."""
+    if len(cards) == 1:  # most talents: one card, its own states
+        card = cards[0]
+        county, tier = card.county, card.tier
+        was = False
+        for day, now_usable in card.states():
+            if now_usable == was:
+                continue
+            change = sign if now_usable else -sign
+            if card.main:
+                into["talent", day, county, tier, 0] += change
+                into["talent_emp", day, county, tier, card.employer_id] += change
+            into["card", day, county, tier, 0] += change
+            into["holder", day, county, tier, 0] += change
+            into["holder", day, county, "", 0] += change
+            into["holder", day, "", tier, 0] += change
+            was = now_usable
+        return
     timelines = [(card, card.states()) for card in cards]
     days = sorted({day for _, states in timelines for day, _ in states})
     position = [0] * len(timelines)
@@ -158,21 +176,30 @@ def _talent_deltas(cards: list[_Card], into: Counter[Key]) -> None:
         best = min(mains, key=lambda c: (c.tier, c.id)) if mains else None
         now = (best.county, best.tier, best.employer_id) if best else None
         if now != talent:
-            for sign, state in ((-1, talent), (1, now)):
+            for change, state in ((-sign, talent), (sign, now)):
                 if state is not None:
-                    into["talent", day, state[0], state[1], 0] += sign
-                    into["talent_emp", day, *state] += sign
+                    into["talent", day, state[0], state[1], 0] += change
+                    into["talent_emp", day, *state] += change
             talent = now
         cells = Counter((card.county, card.tier) for card in active)
         for cell in set(cells) | set(held):
             if cells[cell] != held[cell]:
-                into["card", day, cell[0], cell[1], 0] += cells[cell] - held[cell]
+                into["card", day, cell[0], cell[1], 0] += sign * (cells[cell] - held[cell])
         marks = {c for county, tier in cells for c in ((county, tier), (county, ""), ("", tier))}
         for cell in marks - holder:
-            into["holder", day, cell[0], cell[1], 0] += 1
+            into["holder", day, cell[0], cell[1], 0] += sign
         for cell in holder - marks:
-            into["holder", day, cell[0], cell[1], 0] -= 1
+            into["holder", day, cell[0], cell[1], 0] -= sign
         held, holder = cells, marks
+
+
+def _upto(cards: list[_Card], card_upto: int, event_upto: int) -> list[_Card]:
+    """The talent's cards as they were recorded up to the marks."""
+    return [
+        dataclasses.replace(card, events=[e for e in card.events if e[0] <= event_upto])
+        for card in cards
+        if card.id <= card_upto
+    ]
 
 
 def _load(
@@ -216,12 +243,25 @@ def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _deltas(session: Session, talents: Any, card_upto: int, event_upto: int) -> Counter[Key]:
+def _deltas(
+    session: Session,
+    talents: Any,
+    upto: tuple[int, int],
+    since: tuple[int, int] | None = None,
+    seen: set[int] | None = None,
+) -> Counter[Key]:
+    """What the talents matched by ``talents`` contribute with the cards and events up to
+    ``upto`` (card id, event id), minus what they contributed up to ``since`` (their ids added
+    to ``seen``)."""
     found: Counter[Key] = Counter()
-    if card_upto <= 0:
-        return found
-    for cards in _load(session, talents, card_upto, event_upto).values():
+    for talent_id, cards in _load(session, talents, *upto).items():
         _talent_deltas(cards, found)
+        if since is not None:
+            before = _upto(cards, *since)
+            if before:
+                _talent_deltas(before, found, -1)
+        if seen is not None:
+            seen.add(talent_id)
     return found
 
 
@@ -235,6 +275,23 @@ def marks(session: Session, lock: bool = False) -> tuple[int, int]:
         query = query.with_for_update()
     found = {name: last for name, last in session.execute(query)}
     return int(found.get(CARDS_MARK, 0)), int(found.get(EVENTS_MARK, 0))
+
+
+def _positions(session: Session) -> tuple[int, int, int, int]:
+    """(card mark, event mark, newest card, newest event), in one query."""
+
+    def mark_of(name: str) -> Any:
+        return select(RollupMark.last_id).where(RollupMark.name == name).scalar_subquery()
+
+    row = session.execute(
+        select(
+            mark_of(CARDS_MARK),
+            mark_of(EVENTS_MARK),
+            select(func.max(Card.id)).scalar_subquery(),
+            select(func.max(CardEvent.id)).scalar_subquery(),
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)
 
 
 def _set_mark(session: Session, name: str, value: int) -> None:
@@ -253,7 +310,7 @@ def _touched(session: Session, cards: tuple[int, int], events: tuple[int, int]) 
         .join(CardEvent, CardEvent.card_id == Card.id)
         .where(CardEvent.id > events[0], CardEvent.id <= events[1])
     )
-    return sorted(set(session.scalars(new_cards)) | set(session.scalars(new_events)))
+    return sorted(session.scalars(new_cards.union(new_events)))
 
 
 def _batches(ids: list[int], size: int = 5_000) -> Iterator[list[int]]:
@@ -264,28 +321,32 @@ def _batches(ids: list[int], size: int = 5_000) -> Iterator[list[int]]:
 def corrections(session: Session) -> Counter[Key]:
     """For the talents touched since the roll-up: their timeline from everything recorded minus
     their timeline up to the marks (what the rollup holds for them)."""
-    card_mark, event_mark = marks(session)
-    newest_card = session.scalar(select(func.max(Card.id))) or 0
-    newest_event = session.scalar(select(func.max(CardEvent.id))) or 0
+    card_mark, event_mark, newest_card, newest_event = _positions(session)
     result: Counter[Key] = Counter()
     touched = _touched(session, (card_mark, newest_card), (event_mark, newest_event))
     for batch in _batches(touched):
         condition = Card.talent_id.in_(batch)
-        result.update(_deltas(session, condition, newest_card, newest_event))
-        result.subtract(_deltas(session, condition, card_mark, event_mark))
+        upto, since = (newest_card, newest_event), (card_mark, event_mark)
+        result.update(_deltas(session, condition, upto, since))
     return Counter({k: v for k, v in result.items() if v})
 
 
 def waiting(session: Session) -> int:
     """Card events and cards recorded beyond the marks."""
-    card_mark, event_mark = marks(session)
-    newest_card = session.scalar(select(func.max(Card.id))) or 0
-    newest_event = session.scalar(select(func.max(CardEvent.id))) or 0
+    card_mark, event_mark, newest_card, newest_event = _positions(session)
     return max(0, newest_card - card_mark) + max(0, newest_event - event_mark)
 
 
+def live(session: Session) -> Counter[Key]:
+    """What a figure adds to the rollup: rolled up first when many cards or events wait beyond
+    the marks (the first reader), then the corrections for the talents touched since."""
+    if waiting(session) > REFRESH_AFTER:
+        refresh(session)
+    return corrections(session)
+
+
 def ensure_fresh(session: Session) -> None:
-    """Roll up first when many cards or events wait beyond the marks (the first reader)."""
+    """Roll up first when many cards or events wait beyond the marks."""
     if waiting(session) > REFRESH_AFTER:
         refresh(session)
 
@@ -306,28 +367,25 @@ def refresh(session: Session) -> int:
     if (card_upto, event_upto) == (card_mark, event_mark):
         return 0
     found: Counter[Key] = Counter()
-    touched = 0
+    seen: set[int] = set()
     if card_mark == 0 and event_mark == 0:  # the whole history, in ranges of talents
         low = session.scalar(select(func.min(Card.talent_id))) or 0
         high = session.scalar(select(func.max(Card.talent_id))) or 0
         for start in range(low, high + 1, CHUNK):
             condition = Card.talent_id.between(start, start + CHUNK - 1)
-            part = _deltas(session, condition, card_upto, event_upto)
-            found.update(part)
-        touched = high - low + 1 if high else 0
+            found.update(_deltas(session, condition, (card_upto, event_upto), None, seen))
     else:
         talents = _touched(session, (card_mark, card_upto), (event_mark, event_upto))
         for batch in _batches(talents):
             condition = Card.talent_id.in_(batch)
-            found.update(_deltas(session, condition, card_upto, event_upto))
-            found.subtract(_deltas(session, condition, card_mark, event_mark))
-        touched = len(talents)
+            upto, since = (card_upto, event_upto), (card_mark, event_mark)
+            found.update(_deltas(session, condition, upto, since, seen))
     _apply(session, Counter({k: v for k, v in found.items() if v}))
     _roll_changes(session, event_mark, event_upto)
     _set_mark(session, CARDS_MARK, card_upto)
     _set_mark(session, EVENTS_MARK, event_upto)
     session.flush()
-    return touched
+    return len(seen)
 
 
 def _insert(session: Session, model: Any) -> Any:
@@ -339,17 +397,19 @@ def _apply(session: Session, found: Counter[Key]) -> None:
     """Add the deltas to the days, then rebuild the month totals from the first month moved."""
     if not found:
         return
-    rows = [
-        {"kind": k, "day": d, "county": c, "tier": t, "employer_id": e, "delta": v}
-        for (k, d, c, t, e), v in found.items()
-    ]
-    adding = _insert(session, StateDay)
-    upsert = adding.on_conflict_do_update(
-        index_elements=["kind", "day", "county", "tier", "employer_id"],
-        set_={"delta": StateDay.delta + adding.excluded.delta},
-    )
-    for start in range(0, len(rows), 10_000):
-        session.execute(upsert, rows[start : start + 10_000])
+    if session.get_bind().dialect.name == "postgresql" and len(found) > COPY_AFTER:
+        _copy_deltas(session, found)
+    else:
+        rows = [
+            {"kind": k, "day": d, "county": c, "tier": t, "employer_id": e, "delta": v}
+            for (k, d, c, t, e), v in found.items()
+        ]
+        adding = _insert(session, StateDay)
+        upsert = adding.on_conflict_do_update(
+            index_elements=["kind", "day", "county", "tier", "employer_id"],
+            set_={"delta": StateDay.delta + adding.excluded.delta},
+        )
+        session.execute(upsert, rows)
     session.execute(delete(StateDay).where(StateDay.delta == 0))
     first = _month(min(d for _, d, *_ in found))
     built = session.scalar(select(func.max(StateMonth.month)))
@@ -362,6 +422,23 @@ def _apply(session: Session, found: Counter[Key]) -> None:
     while month <= last:
         _build_month(session, month)
         month = _next(month)
+
+
+def _copy_deltas(session: Session, found: Counter[Key]) -> None:
+    """Many deltas at once (the first roll-up): COPY into a scratch table, then added."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(
+        "CREATE TEMPORARY TABLE stat_state_scratch (LIKE stat_state_days) ON COMMIT DROP"
+    )
+    with cursor.copy("COPY stat_state_scratch FROM STDIN") as copy:
+        for key, value in found.items():
+            copy.write_row((*key, value))
+    cursor.execute(
+        """INSERT INTO stat_state_days SELECT * FROM stat_state_scratch
+           ON CONFLICT (kind, day, county, tier, employer_id)
+           DO UPDATE SET delta = stat_state_days.delta + excluded.delta"""
+    )
+    cursor.execute("DROP TABLE stat_state_scratch")
 
 
 def _build_month(session: Session, month: dt.date) -> None:
