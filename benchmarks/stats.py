@@ -24,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -292,25 +293,65 @@ def fill(url: str, talents: int, uses: int) -> None:
         engine.dispose()
 
 
-def time_overview(url: str, repeat: int) -> dict[str, list[float]]:
+def server_cpu(data: Path) -> float:
+    """CPU seconds the cluster's processes have used so far (the postmaster, its live backends,
+    and the backends that ended)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == postmaster:
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        elif ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+# the figures that read the rollups of decision 0238, also timed once from the events
+REFERENCE = {"talents", "active_cards", "card_changes"}
+
+
+def time_overview(url: str, repeat: int, data: Path) -> dict[str, dict[str, Any]]:
+    """Per figure: wall times of each run, client and server CPU seconds per run, and for the
+    figures on the state rollups the wall time of one run from the events (the reference)."""
+    from rencai import clock
+    from rencai.analytics.figures import FIGURES
     from rencai.analytics.service import figure_table
 
-    samples: dict[str, list[float]] = {}
+    results: dict[str, dict[str, Any]] = {}
     with session_scope(url) as session:
         for name, options in OVERVIEW:
             key = f"{name}({', '.join(f'{k}={v}' for k, v in options.items())})"
             figure_table(session, None, name, None, dict(options))  # warm-up, not counted
+            found: dict[str, Any] = {"wall": []}
+            client, server = time.process_time(), server_cpu(data)
             for _ in range(repeat):
                 started = time.perf_counter()
                 figure_table(session, None, name, None, dict(options))
-                samples.setdefault(key, []).append(time.perf_counter() - started)
+                found["wall"].append(time.perf_counter() - started)
+            found["client_cpu"] = (time.process_time() - client) / repeat
+            found["server_cpu"] = (server_cpu(data) - server) / repeat
+            if name in REFERENCE:
+                typed = {k: int(v) if k == "months" else v for k, v in options.items()}
+                started = time.perf_counter()
+                FIGURES[name].compute(session, clock.today(), from_rollup=False, **typed)
+                found["events"] = time.perf_counter() - started
+            results[key] = found
+        baseline: list[float] = []
         for _ in range(repeat):
             started = time.perf_counter()
             session.execute(text("SELECT count(*) FROM card_uses")).scalar()
-            samples.setdefault("baseline: SELECT count(*) FROM card_uses", []).append(
-                time.perf_counter() - started
-            )
-    return samples
+            baseline.append(time.perf_counter() - started)
+        results[BASELINE] = {"wall": baseline}
+    return results
+
+
+BASELINE = "baseline: SELECT count(*) FROM card_uses"
 
 
 def p95(values: list[float]) -> float:
@@ -379,48 +420,47 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     if args.full:
         args.talents, args.uses = 1_000_000, 10_000_000
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.support import postgres_cluster
-
     setup = rolling = rolling_states = -1.0
     rolled = states = 0
     wanted = {"talents": args.talents, "uses": args.uses, "schema": head_revision()}
-    cluster = kept_cluster(args.keep) if args.keep else postgres_cluster()
-    with cluster as admin_url:
-        marker = args.keep / "filled.json" if args.keep else None
-        name = f"bench_stats_{args.talents}_{args.uses}"
-        reuse = (
-            marker is not None
-            and marker.exists()
-            and json.loads(marker.read_text()) == (wanted | {"database": name})
-        )
-        if reuse:
-            url = admin_url.rsplit("/", 1)[0] + "/" + name
-            print(f"reusing the filled database {name} in {args.keep}", flush=True)
-        else:
-            if marker is not None:
+    directory = args.keep or Path(tempfile.mkdtemp(prefix="rencai-stats-"))
+    try:
+        with kept_cluster(directory) as admin_url:
+            marker = directory / "filled.json"
+            name = f"bench_stats_{args.talents}_{args.uses}"
+            reuse = marker.exists() and json.loads(marker.read_text()) == (
+                wanted | {"database": name}
+            )
+            if reuse:
+                url = admin_url.rsplit("/", 1)[0] + "/" + name
+                print(f"reusing the filled database {name} in {directory}", flush=True)
+            else:
                 marker.unlink(missing_ok=True)
-            url = _database(admin_url, name, drop=True)
-            upgrade(url)
-            started = time.perf_counter()
-            fill(url, args.talents, args.uses)
-            setup = time.perf_counter() - started
-            started = time.perf_counter()
-            with session_scope(url) as session:  # the nightly roll-up (`rencai stats rollup`)
-                rolled = rollups.refresh(session)
-            rolling = time.perf_counter() - started
-            started = time.perf_counter()
-            with session_scope(url) as session:
-                states = snapshots.refresh(session)
-            rolling_states = time.perf_counter() - started
-            engine = create_engine(url)
-            with engine.begin() as connection:
-                connection.execute(text("ANALYZE"))
-            engine.dispose()
-            if marker is not None:
+                url = _database(admin_url, name, drop=True)
+                upgrade(url)
+                started = time.perf_counter()
+                fill(url, args.talents, args.uses)
+                setup = time.perf_counter() - started
+                started = time.perf_counter()
+                with session_scope(url) as session:  # the nightly roll-ups (`rencai stats rollup`)
+                    rolled = rollups.refresh(session)
+                rolling = time.perf_counter() - started
+                started = time.perf_counter()
+                with session_scope(url) as session:
+                    states = snapshots.refresh(session)
+                rolling_states = time.perf_counter() - started
+                engine = create_engine(url)
+                with engine.begin() as connection:
+                    connection.execute(text("ANALYZE"))
+                engine.dispose()
+                engine_for(url).dispose()
                 marker.write_text(json.dumps(wanted | {"database": name}))
-        samples = time_overview(url, args.repeat)
-        engine_for(url).dispose()
-    baseline = p95(samples.pop("baseline: SELECT count(*) FROM card_uses"))
+            results = time_overview(url, args.repeat, directory / "data")
+            engine_for(url).dispose()
+    finally:
+        if args.keep is None:
+            shutil.rmtree(directory, ignore_errors=True)
+    baseline = p95(results.pop(BASELINE)["wall"])
     print(
         f"statistics overview on PostgreSQL: {args.talents:,} talents, {args.uses:,} card uses; "
         f"{args.repeat} runs per query"
@@ -433,15 +473,21 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             f"{rolling_states:.1f} s (not measured below)"
         )
     print(f"  baseline SELECT count(*) FROM card_uses: p95 {baseline * 1000:.0f} ms")
-    for key, values in samples.items():
-        print(
-            f"  {key:<44} median {statistics.median(values) * 1000:7.0f} ms  "
-            f"p95 {p95(values) * 1000:7.0f} ms  ({p95(values) / baseline:.1f}x baseline)"
-            + ("" if p95(values) <= 0.1 else "  > 100 ms goal")
+    for key, found in results.items():
+        values = found["wall"]
+        line = (
+            f"  {key:<32} median {statistics.median(values) * 1000:5.0f} ms  "
+            f"p95 {p95(values) * 1000:5.0f} ms ({p95(values) / baseline:.2f}x baseline); "
+            f"CPU per run {found['client_cpu'] * 1000:.0f} ms client + "
+            f"{found['server_cpu'] * 1000:.0f} ms server"
         )
-    return {"baseline: SELECT count(*) FROM card_uses": baseline} | {
-        key: p95(values) for key, values in samples.items()
-    }
+        if "events" in found:
+            line += (
+                f"; from the events {found['events'] * 1000:.0f} ms "
+                f"({found['events'] / p95(values):.0f}x the p95)"
+            )
+        print(line + ("" if p95(values) <= 0.1 else "  > 100 ms goal"))
+    return {BASELINE: baseline} | {key: p95(found["wall"]) for key, found in results.items()}
 
 
 if __name__ == "__main__":
