@@ -454,6 +454,8 @@ def talents(
     if from_rollup and wanted <= {"tier", "county", "industry", None}:
         with_industry = "industry" in wanted or industry is not None
         kind = "talent_emp" if with_industry else "talent"
+        if with_industry and not ({"county", "tier"} & wanted or county or tier):
+            kind = "employer"  # talents per employer alone
         filters = {"county": county, "tier": tier, "industry": industry}
         cells = _from_states(session, kind, as_of, [by, by2], filters, snapshots.live(session))
         grouped = [(r, c, n, n) for (r, c), n in cells.items()]

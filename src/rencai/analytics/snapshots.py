@@ -9,6 +9,8 @@ it leaves, and the count on any date is the sum of the deltas up to that date.
 - ``talent``: talents by (county, tier) of their highest active main card (``employer_id`` 0);
 - ``talent_emp``: the same with the employer of the case behind that card (industry is the
   employer's classification *now*, decision 0134, so it is joined when read);
+- ``employer``: the same per employer alone (county and tier ``''``), for the industry figure
+  without a county or tier (a few thousand rows a month instead of tens of thousands);
 - ``card``: active cards (family cards included) by (county, tier);
 - ``holder``: talents holding at least one active card of a (county, tier) cell, of a county
   (tier ``''``) or of a tier (county ``''``) — the persons behind the active-card cells.
@@ -66,7 +68,7 @@ CHUNK = 50_000  # talents per batch when the whole history is rolled up
 COPY_AFTER = 1_000  # more deltas than this are added through COPY (PostgreSQL)
 ACTIVE_AFTER = frozenset({"issue", "resume", "renew"})  # the card is usable after these steps
 CHANGE_ACTIONS = ("issue", "renew", "suspend", "revoke")
-KINDS = ("talent", "talent_emp", "card", "holder")
+KINDS = ("talent", "talent_emp", "employer", "card", "holder")
 
 Key = tuple[str, dt.date, str, str, int]  # kind, day, county, tier, employer (0: none)
 
@@ -153,6 +155,7 @@ def _talent_deltas(cards: list[_Card], into: Counter[Key], sign: int = 1) -> Non
             if card.main:
                 into["talent", day, county, tier, 0] += change
                 into["talent_emp", day, county, tier, card.employer_id] += change
+                into["employer", day, "", "", card.employer_id] += change
             into["card", day, county, tier, 0] += change
             into["holder", day, county, tier, 0] += change
             into["holder", day, county, "", 0] += change
@@ -180,6 +183,7 @@ def _talent_deltas(cards: list[_Card], into: Counter[Key], sign: int = 1) -> Non
                 if state is not None:
                     into["talent", day, state[0], state[1], 0] += change
                     into["talent_emp", day, *state] += change
+                    into["employer", day, "", "", state[2]] += change
             talent = now
         cells = Counter((card.county, card.tier) for card in active)
         for cell in set(cells) | set(held):
