@@ -178,8 +178,9 @@ def fill_statements(talents: int, uses: int) -> list[tuple[str, str]]:
                 SELECT {talents} + g, 'M' || lpad(g::text, 12, '0'), 'card.county', 'C', g, g,
                        ({counties})[1 + floor(pg_temp.u(g, 5) * {n_counties})::int], '[]', 0,
                        'active', {talents} + g, current_date,
-                       c.issued_at + ((1 + floor((now()::date - c.issued_at::date) *
-                       pg_temp.u(g, 6)))::int || ' days')::interval, 1
+                       LEAST(c.issued_at + ((1 + floor((now()::date - c.issued_at::date) *
+                       pg_temp.u(g, 6)))::int || ' days')::interval, now() - interval '1 hour'),
+                       1
                 FROM generate_series(1, {talents}) g JOIN cards c ON c.id = g
                 WHERE pg_temp.u(g, 7) < 0.06""",
         ),
@@ -190,7 +191,7 @@ def fill_statements(talents: int, uses: int) -> list[tuple[str, str]]:
                   issued_at, version)
                 SELECT 2 * {talents} + g, 'F' || lpad(g::text, 12, '0'), 'card.family', 'F', g,
                        g, g, c.county, '[]', 0, 'active', 2 * {talents} + g, current_date,
-                       c.issued_at + interval '2 days', 1
+                       LEAST(c.issued_at + interval '2 days', now() - interval '1 hour'), 1
                 FROM generate_series(1, {talents}) g JOIN cards c ON c.id = g
                 WHERE pg_temp.u(g, 8) < 0.10""",
         ),
@@ -310,6 +311,27 @@ def server_cpu(data: Path) -> float:
         elif ppid == postmaster:
             total += int(fields[11]) + int(fields[12])
     return total / tick
+
+
+DAY_CHANGES = 150  # card steps recorded since the nightly roll-up, read beyond it
+
+
+def day_changes(url: str, count: int = DAY_CHANGES) -> int:
+    """The day's work since the nightly roll-up: ``count`` suspensions and resumptions of random
+    cards recorded now, which the figures read beyond the rollups; how many cards and card
+    events wait beyond the marks afterwards."""
+    with session_scope(url) as session:
+        session.execute(
+            text(
+                """INSERT INTO card_events (card_id, action, actor, at)
+                   SELECT c.id, CASE WHEN random() < 0.5 THEN 'suspend' ELSE 'resume' END, 'b',
+                          now()
+                   FROM (SELECT id FROM cards ORDER BY random() LIMIT :count) c"""
+            ),
+            {"count": count},
+        )
+    with session_scope(url) as session:
+        return snapshots.waiting(session)
 
 
 # the figures that read the rollups of decision 0238, also timed once from the events
@@ -455,6 +477,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 engine.dispose()
                 engine_for(url).dispose()
                 marker.write_text(json.dumps(wanted | {"database": name}))
+            waiting = day_changes(url)
             results = time_overview(url, args.repeat, directory / "data")
             engine_for(url).dispose()
     finally:
@@ -472,6 +495,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             f"  nightly roll-up of the card states of {states:,} talents: "
             f"{rolling_states:.1f} s (not measured below)"
         )
+    print(
+        f"  the day's work: {DAY_CHANGES} card steps recorded after the roll-up; {waiting} cards "
+        f"and card events beyond the marks, read from the events (a reader rolls them up past "
+        f"{snapshots.REFRESH_AFTER})"
+    )
     print(f"  baseline SELECT count(*) FROM card_uses: p95 {baseline * 1000:.0f} ms")
     for key, found in results.items():
         values = found["wall"]

@@ -63,7 +63,7 @@ from .rollups import GRACE, RollupMark, office_day
 
 EVENTS_MARK = "card_states_events"
 CARDS_MARK = "card_states_cards"
-REFRESH_AFTER = 2_000  # card events beyond the mark before a read rolls them up
+REFRESH_AFTER = 200  # cards and card events beyond the marks before a read rolls them up
 CHUNK = 50_000  # talents per batch when the whole history is rolled up
 COPY_AFTER = 1_000  # more deltas than this are added through COPY (PostgreSQL)
 ACTIVE_AFTER = frozenset({"issue", "resume", "renew"})  # the card is usable after these steps
@@ -496,9 +496,13 @@ def dirty_months(session: Session) -> set[dt.date]:
     """The months holding card events beyond the mark (read from the events)."""
     _, event_mark = marks(session)
     month = month_sql(session, CardEvent.at)
-    return {
-        _date(m) for m in session.scalars(select(month).where(CardEvent.id > event_mark).distinct())
-    }
+    # the few events beyond the mark, in id order (an index range, whatever the plan's estimate)
+    limit = 10_000
+    beyond = select(month).where(CardEvent.id > event_mark).order_by(CardEvent.id).limit(limit)
+    found = list(session.scalars(beyond))
+    if len(found) == limit:
+        found = list(session.scalars(select(month).where(CardEvent.id > event_mark).distinct()))
+    return {_date(m) for m in found}
 
 
 def _roll_changes(session: Session, low: int, high: int) -> None:
