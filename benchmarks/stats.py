@@ -85,7 +85,8 @@ def fill_statements(talents: int, uses: int) -> list[tuple[str, str]]:
     tier_of = "CASE WHEN pg_temp.u(g, 2) < 0.03 THEN 'A' WHEN pg_temp.u(g, 2) < 0.25 THEN 'B' "
     tier_of += "ELSE 'C' END"
     employer_of = "1 + floor(power(pg_temp.u(g, 3), 2) * 2869)::int"
-    issued_of = "now() - (floor(730 * (1 - sqrt(pg_temp.u(g, 4)))) || ' days')::interval"
+    issued_of = "now() - interval '1 hour' - "
+    issued_of += "(floor(730 * (1 - sqrt(pg_temp.u(g, 4)))) || ' days')::interval"
     points = [
         ("subway", "130102"),
         ("subway", "130104"),

@@ -579,15 +579,24 @@ def card_changes(
     tier: str | None = None,
     from_rollup: bool = True,
 ) -> Table:
-    """Closed months from the monthly rollup (decision 0238), the month of ``as_of`` and any
-    month with card events beyond the rollup from the events (``from_rollup=False``: every
-    month from the events, the reference)."""
+    """From the monthly rollup corrected for the talents touched since (decision 0238); the
+    month of ``as_of`` from the events when steps recorded up to the mark fall after the date
+    (``from_rollup=False``: every month from the events, the reference)."""
     periods = months_until(as_of, months)
     counts: Counter[tuple[dt.date, str]] = Counter()
     persons: Counter[tuple[dt.date, str]] = Counter()
     if from_rollup:
         snapshots.ensure_fresh(session)
-        live = snapshots.dirty_months(session) | {periods[-1]}
+        # the month of the date from the rollup too, unless steps in it recorded up to the mark
+        # fall after the date
+        last = periods[-1]
+        following = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        later = select(CardEvent.id).where(
+            CardEvent.at >= cutoff(as_of),
+            CardEvent.at < cutoff(following - dt.timedelta(days=1)),
+            CardEvent.id <= snapshots.marks(session)[1],
+        )
+        live = {last} if session.scalar(later.limit(1)) is not None else set()
         rolled = [m for m in periods if m not in live]
         change = snapshots.CardChangeMonth
         query = select(change.month, change.action, change.events, change.talents).where(
@@ -596,12 +605,16 @@ def card_changes(
         for first, action, count, talents in session.execute(query):
             counts[first, action] += int(count)
             persons[first, action] += int(talents)
-        for first in periods:
-            if first in live:
-                following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-                end = min(cutoff(following - dt.timedelta(days=1)), cutoff(as_of))
-                start = cutoff(first - dt.timedelta(days=1))
-                _changes_from_events(session, start, end, county, tier, counts, persons)
+        fix_events, fix_persons = snapshots.change_corrections(session, as_of, county, tier)
+        for key, n in fix_events.items():
+            if key[0] in rolled:
+                counts[key] += n
+        for key, n in fix_persons.items():
+            if key[0] in rolled:
+                persons[key] += n
+        for first in live:
+            start = cutoff(first - dt.timedelta(days=1))
+            _changes_from_events(session, start, cutoff(as_of), county, tier, counts, persons)
     else:
         start = cutoff(periods[0] - dt.timedelta(days=1))
         _changes_from_events(session, start, cutoff(as_of), county, tier, counts, persons)

@@ -492,17 +492,37 @@ def month_sql(session: Session, column: Any) -> Any:
     return cast(func.date_trunc("month", func.timezone("Asia/Shanghai", column)), Date)
 
 
-def dirty_months(session: Session) -> set[dt.date]:
-    """The months holding card events beyond the mark (read from the events)."""
-    _, event_mark = marks(session)
-    month = month_sql(session, CardEvent.at)
-    # the few events beyond the mark, in id order (an index range, whatever the plan's estimate)
-    limit = 10_000
-    beyond = select(month).where(CardEvent.id > event_mark).order_by(CardEvent.id).limit(limit)
-    found = list(session.scalars(beyond))
-    if len(found) == limit:
-        found = list(session.scalars(select(month).where(CardEvent.id > event_mark).distinct()))
-    return {_date(m) for m in found}
+def change_corrections(
+    session: Session, as_of: dt.date, county: str | None, tier: str | None
+) -> tuple[Counter[tuple[dt.date, str]], Counter[tuple[dt.date, str]]]:
+    """What the card changes per (month, action) of one cell (a county or all, a tier or all)
+    gain from the talents touched since the roll-up: their steps up to ``as_of`` minus their
+    steps up to the mark (which the monthly rows hold), and the same for them as persons."""
+    card_mark, event_mark, newest_card, newest_event = _positions(session)
+    events: Counter[tuple[dt.date, str]] = Counter()
+    persons: Counter[tuple[dt.date, str]] = Counter()
+    touched = _touched(session, (card_mark, newest_card), (event_mark, newest_event))
+    for batch in _batches(touched):
+        loaded = _load(session, Card.talent_id.in_(batch), newest_card, newest_event)
+        for cards in loaded.values():
+            before: set[tuple[dt.date, str]] = set()
+            now: set[tuple[dt.date, str]] = set()
+            for card in cards:
+                if (county and card.county != county) or (tier and card.tier != tier):
+                    continue
+                for event_id, day, action in card.events:
+                    if action not in CHANGE_ACTIONS:
+                        continue
+                    key = (day.replace(day=1), action)
+                    if event_id <= event_mark:
+                        events[key] -= 1
+                        before.add(key)
+                    if day <= as_of:
+                        events[key] += 1
+                        now.add(key)
+            persons.subtract(before)
+            persons.update(now)
+    return events, persons
 
 
 def _roll_changes(session: Session, low: int, high: int) -> None:
