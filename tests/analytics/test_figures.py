@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from rencai.analytics.figures import FIGURES, compute
 from rencai.analytics.tables import Table
 from rencai.applications.models import Application
-from rencai.db.session import session_scope
+from rencai.db.session import engine_for, session_scope
 from tests.analytics.world import AS_OF, CHANGAN, PINGSHAN, World, at
 
 
@@ -317,3 +317,180 @@ def test_card_uses_from_the_rollup_equal_the_events_after_later_uses(
         assert figures(session, True) == after  # rolled up by the first read
         assert rollups.mark(session) > marked
         session.rollback()
+
+
+def test_talent_and_card_states_from_the_rollup_equal_the_events_after_later_changes(
+    world_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Talents, active cards and card changes read the daily states and monthly changes
+    (decision 0238): equal to the events' answer before any roll-up, after one, after later
+    changes read beyond it (revocations, a back-dated suspension, a county move, a new
+    talent), after rolling those up, and after rolling everything up again."""
+    from rencai.analytics import snapshots
+    from rencai.registry.models import Employer, TalentProfile
+
+    days = [
+        dt.date(2025, 4, 30),
+        dt.date(2025, 12, 31),
+        dt.date(2026, 1, 15),
+        dt.date(2026, 2, 14),
+        AS_OF,
+        dt.date(2026, 7, 11),
+        dt.date(2026, 8, 31),
+        dt.date(2026, 11, 30),
+    ]
+    calls: list[tuple[str, dict[str, Any]]] = []
+    for by, by2 in [("tier", None), ("county", None), ("industry", None), ("tier", "county")]:
+        calls.append(("talents", {"by": by, "by2": by2}))
+        if "industry" not in (by, by2):
+            calls.append(("active_cards", {"by": by, "by2": by2}))
+    calls += [
+        ("talents", {"by": "industry", "county": CHANGAN}),
+        ("talents", {"by": "tier", "industry": "other"}),
+        ("talents", {"by": "county", "industry": "biomedicine", "tier": "B"}),
+        ("active_cards", {"by": "tier", "county": PINGSHAN}),
+        ("active_cards", {"by": "county", "tier": "C"}),
+        ("card_changes", {"months": 18}),
+        ("card_changes", {"months": 18, "county": PINGSHAN}),
+        ("card_changes", {"months": 18, "tier": "B"}),
+    ]
+
+    def figures(session: Session, from_rollup: bool) -> list[Any]:
+        tables = [
+            FIGURES[name].compute(session, day, from_rollup=from_rollup, **options)
+            for day in days
+            for name, options in calls
+        ]
+        return [(t.rows, t.columns, t.values, t.persons) for t in tables]
+
+    with session_scope(world_url) as session:
+        events = figures(session, False)
+        assert figures(session, True) == events  # nothing rolled up: every talent read live
+        assert snapshots.refresh(session) > 0
+        assert session.query(snapshots.StateDay).count() > 0
+        assert session.query(snapshots.StateMonth).count() > 0
+        assert snapshots.corrections(session) == {}
+        assert figures(session, True) == events
+        # later: T1 moves to 平山县 (A card revoked, a county card there), T3's revoked county
+        # card was suspended first (recorded late, back-dated), T2's card revoked, a new talent
+        w = World(session)
+        w.n = 30_000
+        for name in ("T1", "T2", "T3"):
+            w.talents[name] = session.query(TalentProfile).filter_by(name=name).one()
+            w.apps[name] = session.query(Application).filter_by(talent_id=w.talents[name].id).one()
+        from rencai.cards.models import Card
+
+        for key, tier, name in (("A1", "A", "T1"), ("B2", "B", "T2"), ("C3", "C", "T3")):
+            w.cards[key] = (
+                session.query(Card).filter_by(tier=tier, talent_id=w.talents[name].id).one()
+            )
+        w.event("A1", "revoke", "2026-07-10")
+        w.card("C1", "T1", "C", PINGSHAN, "2026-07-10")
+        w.event("C3", "suspend", "2026-01-05")  # back-dated, before its revocation
+        w.event("B2", "suspend", "2026-02-10")  # back-dated into a rolled-up month
+        w.event("B2", "revoke", "2026-08-20")
+        employer = session.query(Employer).filter_by(leading_industry="biomedicine").first()
+        assert employer is not None
+        w.talent(
+            "T7",
+            degree="master",
+            born="1991-01-01",
+            origin="local",
+            county=PINGSHAN,
+            employer=employer,
+            submitted="2026-08-01",
+        )
+        w.card("B7", "T7", "B", PINGSHAN, "2026-08-05")
+        session.flush()
+        after = figures(session, False)
+        assert after != events
+        assert snapshots.corrections(session) != {}
+        assert figures(session, True) == after  # read beyond the rollup
+        monkeypatch.setattr(snapshots, "REFRESH_AFTER", 0)
+        marks = snapshots.marks(session)
+        assert figures(session, True) == after  # rolled up by the first read
+        assert snapshots.marks(session) > marks
+        assert snapshots.corrections(session) == {}
+        assert snapshots.rebuild(session) > 0
+        assert figures(session, True) == after
+        session.rollback()
+
+
+def test_states_from_the_rollup_equal_the_events_on_a_generated_history(
+    pg_url: str, stats_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated history (120 talents, 1–3 cards each with 副卡, lifecycle steps recorded out
+    of order): half of it rolled up, the rest read beyond the rollup, then all rolled up (in
+    bulk, as the first roll-up of a large register does); every answer equals the events'."""
+    import random
+
+    from rencai.analytics import snapshots
+    from tests.analytics.conftest import copy_of_template
+
+    monkeypatch.setattr(snapshots, "COPY_AFTER", 0)
+    url = copy_of_template(pg_url, stats_template)
+    rng = random.Random(14)
+    counties = [CHANGAN, PINGSHAN, "130104"]
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(600)) for _ in range(400)]
+    with session_scope(url) as session:
+        w = World(session)
+        employers = [w.employer(i) for i in ("biomedicine", "modern_food", None)]
+        steps: list[tuple[str, str, str]] = []
+        for n in range(120):
+            name = f"G{n}"
+            w.talent(
+                name,
+                degree="master",
+                born="1990-01-01",
+                origin="local",
+                county=rng.choice(counties),
+                employer=rng.choice(employers),
+                submitted="2024-12-01",
+            )
+            for k in range(rng.choice([1, 1, 1, 2, 3])):
+                key = f"{name}-{k}"
+                tier = rng.choice("ABCCC")
+                w.card(key, name, tier, rng.choice(counties), str(rng.choice(days)))
+                if rng.random() < 0.2:
+                    w.card(f"{key}F", name, "F", w.cards[key].county, str(rng.choice(days)), key)
+                for _ in range(rng.choice([0, 1, 2, 3])):
+                    action = rng.choice(["suspend", "resume", "revoke", "renew", "expire"])
+                    steps.append((key, action, str(rng.choice(days))))
+        rng.shuffle(steps)
+
+        def figures() -> list[Any]:
+            tables = []
+            for day in (dt.date(2025, 3, 31), dt.date(2025, 9, 15), dt.date(2026, 8, 31)):
+                for from_rollup in (False, True):
+                    asks: list[tuple[str, dict[str, Any]]] = [
+                        ("talents", {"by": "tier", "by2": "county"}),
+                        ("talents", {"by": "industry", "by2": "tier"}),
+                        ("talents", {"by": "county", "industry": "other"}),
+                        ("active_cards", {"by": "county", "by2": "tier"}),
+                        ("active_cards", {"by": "tier", "county": CHANGAN}),
+                        ("card_changes", {"months": 20}),
+                        ("card_changes", {"months": 20, "county": PINGSHAN, "tier": "C"}),
+                    ]
+                    for name, options in asks:
+                        t = FIGURES[name].compute(session, day, from_rollup=from_rollup, **options)
+                        tables.append((from_rollup, t.rows, t.columns, t.values, t.persons))
+            return tables
+
+        def same(tables: list[Any]) -> None:
+            reference = [t[1:] for t in tables if not t[0]]
+            assert [t[1:] for t in tables if t[0]] == reference
+            assert any(any(any(row) for row in t[2]) for t in reference)
+
+        for key, action, day in steps[: len(steps) // 2]:
+            w.event(key, action, day)
+        assert snapshots.refresh(session) > 100
+        for key, action, day in steps[len(steps) // 2 :]:
+            w.event(key, action, day)
+        session.flush()
+        assert snapshots.corrections(session) != {}
+        same(figures())
+        assert snapshots.refresh(session) > 0
+        same(figures())
+        assert snapshots.rebuild(session) > 100
+        same(figures())
+    engine_for(url).dispose()

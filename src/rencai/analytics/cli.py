@@ -68,12 +68,13 @@ def stats_command(
             raise typer.Exit(1) from None
         typer.echo(str(out))
         return
-    if figure == "rollup":  # the nightly roll-up of the card uses (decision 0180)
-        from rencai.analytics.rollups import refresh
+    if figure == "rollup":  # the nightly roll-up of card uses and card states (0180, 0238)
+        from rencai.analytics import rollups, snapshots
 
         with session_scope(database_url()) as session:
-            rolled = refresh(session)
-        typer.echo(f"已汇总 {rolled} 条用卡记录")
+            rolled = rollups.refresh(session)
+            talents = snapshots.refresh(session)
+        typer.echo(f"已汇总 {rolled} 条用卡记录、{talents} 名人才的持卡变动")
         return
     if figure == "list":
         for item in catalogue():

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -42,7 +42,7 @@ from rencai.ledger.models import Budget, JournalEntry, Line, Receivable, Run, Ru
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.registry.models import LEADING_INDUSTRIES, Employer, TalentProfile
 
-from . import rollups
+from . import rollups, snapshots
 from .tables import THRESHOLD, Table
 
 DIMENSIONS = {
@@ -442,11 +442,24 @@ def talents(
     county: str | None = None,
     tier: str | None = None,
     industry: str | None = None,
+    from_rollup: bool = True,
 ) -> Table:
+    """The tier, county and industry figures read the daily talent states (decision 0238;
+    ``from_rollup=False``: aggregated from the card events, the reference the states are tested
+    against); degree, age band and source read each talent's case."""
     _check_dimension(by)
     if by2:
         _check_dimension(by2)
     wanted = {by, by2}
+    if from_rollup and wanted <= {"tier", "county", "industry", None}:
+        with_industry = "industry" in wanted or industry is not None
+        kind = "talent_emp" if with_industry else "talent"
+        if with_industry and not ({"county", "tier"} & wanted or county or tier):
+            kind = "employer"  # talents per employer alone
+        filters = {"county": county, "tier": tier, "industry": industry}
+        cells = _from_states(session, kind, as_of, [by, by2], filters, snapshots.live(session))
+        grouped = [(r, c, n, n) for (r, c), n in cells.items()]
+        return _grouped_table("talents", "人才总量", as_of, by, by2, grouped, "人", "人数")
     if wanted <= {"tier", "county", "industry", None}:
         # aggregated in the database: each talent's highest main card (A before B before C)
         with_industry = "industry" in wanted or industry is not None
@@ -517,10 +530,20 @@ def active_cards_table(
     by2: str | None = None,
     county: str | None = None,
     tier: str | None = None,
+    from_rollup: bool = True,
 ) -> Table:
+    """From the daily card and holder states (decision 0238; ``from_rollup=False``: from the
+    card events, the reference)."""
     for dimension in (by, by2):
         if dimension and dimension not in ("tier", "county"):
             raise ValueError("有效人才绿卡只能按类别或县（市、区）分组")
+    if from_rollup:
+        filters = {"county": county, "tier": tier}
+        live = snapshots.live(session)
+        cards = _from_states(session, "card", as_of, [by, by2], filters, live)
+        holders = _from_states(session, "holder", as_of, [by, by2], filters, live)
+        rows = [(r, c, n, holders[r, c]) for (r, c), n in cards.items()]
+        return _grouped_table("active_cards", "有效人才绿卡", as_of, by, by2, rows, "张", "张数")
     active = _active_select(as_of).subquery()
     dims = [active.c[by], active.c[by2] if by2 else literal(None)]
     query = select(*dims, func.count(), func.count(func.distinct(active.c.talent_id)))
@@ -554,32 +577,47 @@ def card_changes(
     months: int = 12,
     county: str | None = None,
     tier: str | None = None,
+    from_rollup: bool = True,
 ) -> Table:
+    """From the monthly rollup corrected for the talents touched since (decision 0238); the
+    month of ``as_of`` from the events when steps recorded up to the mark fall after the date
+    (``from_rollup=False``: every month from the events, the reference)."""
     periods = months_until(as_of, months)
-    start = cutoff(periods[0] - dt.timedelta(days=1))
-    month = _month_sql(session, CardEvent.at)
-    query = (
-        select(month, CardEvent.action, func.count(), func.count(func.distinct(Card.talent_id)))
-        .join(Card, Card.id == CardEvent.card_id)
-        .where(
-            CardEvent.at >= start,
-            CardEvent.at < cutoff(as_of),
-            CardEvent.action.in_([a for a, _ in CARD_ACTIONS]),
-        )
-        .group_by(month, CardEvent.action)
-    )
-    if county:
-        query = query.where(Card.county == county)
-    if tier:
-        query = query.where(Card.tier == tier)
     counts: Counter[tuple[dt.date, str]] = Counter()
     persons: Counter[tuple[dt.date, str]] = Counter()
-    for group, action, count, talents in session.execute(query):
-        first = (
-            group.date() if isinstance(group, dt.datetime) else dt.date.fromisoformat(f"{group}-01")
+    if from_rollup:
+        snapshots.ensure_fresh(session)
+        # the month of the date from the rollup too, unless steps in it recorded up to the mark
+        # fall after the date
+        last = periods[-1]
+        following = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        later = select(CardEvent.id).where(
+            CardEvent.at >= cutoff(as_of),
+            CardEvent.at < cutoff(following - dt.timedelta(days=1)),
+            CardEvent.id <= snapshots.marks(session)[1],
         )
-        counts[first, action] += int(count)
-        persons[first, action] += int(talents)
+        live = {last} if session.scalar(later.limit(1)) is not None else set()
+        rolled = [m for m in periods if m not in live]
+        change = snapshots.CardChangeMonth
+        query = select(change.month, change.action, change.events, change.talents).where(
+            change.month.in_(rolled), change.county == (county or ""), change.tier == (tier or "")
+        )
+        for first, action, count, talents in session.execute(query):
+            counts[first, action] += int(count)
+            persons[first, action] += int(talents)
+        fix_events, fix_persons = snapshots.change_corrections(session, as_of, county, tier)
+        for key, n in fix_events.items():
+            if key[0] in rolled:
+                counts[key] += n
+        for key, n in fix_persons.items():
+            if key[0] in rolled:
+                persons[key] += n
+        for first in live:
+            start = cutoff(first - dt.timedelta(days=1))
+            _changes_from_events(session, start, cutoff(as_of), county, tier, counts, persons)
+    else:
+        start = cutoff(periods[0] - dt.timedelta(days=1))
+        _changes_from_events(session, start, cutoff(as_of), county, tier, counts, persons)
     actions = [a for a, _ in CARD_ACTIONS]
     return Table(
         figure="card_changes",
@@ -593,6 +631,105 @@ def card_changes(
         unit="张",
         row_totals=False,
     )
+
+
+def _changes_from_events(
+    session: Session,
+    start: dt.datetime,
+    end: dt.datetime,
+    county: str | None,
+    tier: str | None,
+    counts: Counter[tuple[dt.date, str]],
+    persons: Counter[tuple[dt.date, str]],
+) -> None:
+    """Card events and distinct talents per office month and action, recorded in [start, end)."""
+    month = _month_sql(session, CardEvent.at)
+    query = (
+        select(month, CardEvent.action, func.count(), func.count(func.distinct(Card.talent_id)))
+        .join(Card, Card.id == CardEvent.card_id)
+        .where(
+            CardEvent.at >= start,
+            CardEvent.at < end,
+            CardEvent.action.in_([a for a, _ in CARD_ACTIONS]),
+        )
+        .group_by(month, CardEvent.action)
+    )
+    if county:
+        query = query.where(Card.county == county)
+    if tier:
+        query = query.where(Card.tier == tier)
+    for group, action, count, talents in session.execute(query):
+        first = (
+            group.date() if isinstance(group, dt.datetime) else dt.date.fromisoformat(f"{group}-01")
+        )
+        counts[first, action] += int(count)
+        persons[first, action] += int(talents)
+
+
+def _from_states(
+    session: Session,
+    kind: str,
+    as_of: dt.date,
+    dims: list[str | None],
+    filters: dict[str, Any],
+    live: Counter[snapshots.Key],
+) -> Counter[tuple[str | None, str | None]]:
+    """The rolled-up states of one kind at the end of ``as_of`` (decision 0238), corrected by
+    ``live`` for the talents touched since the roll-up, summed per (row key, column key);
+    holders are read at the granularity the cells fix (a county, a tier or both)."""
+    rows = snapshots.state_rows(session, kind, as_of)
+    industry_of = Employer.leading_industry
+    columns: dict[str, Any] = {"county": rows.c.county, "tier": rows.c.tier}
+    columns["industry"] = industry_of
+    wanted = {d for d in dims if d} | {k for k, v in filters.items() if v}
+    keys = [columns[d] if d else literal(None) for d in dims]
+    query = select(*keys, func.sum(rows.c.n)).select_from(rows)
+    if "industry" in wanted:
+        query = query.join(Employer, Employer.id == rows.c.employer_id, isouter=True)
+    condition: Any = true()
+    if kind == "holder":
+        for dimension in ("county", "tier"):
+            fixed = dimension in wanted
+            column = rows.c[dimension]
+            condition = and_(condition, column != "" if fixed else column == "")
+    for dimension in ("county", "tier"):
+        if filters.get(dimension):
+            condition = and_(condition, rows.c[dimension] == filters[dimension])
+    industry = filters.get("industry")
+    if industry == "other":
+        known = list(LEADING_INDUSTRIES)
+        condition = and_(condition, or_(industry_of.is_(None), industry_of.not_in(known)))
+    elif industry:
+        condition = and_(condition, industry_of == industry)
+    grouped = query.where(condition).group_by(*[k for k, d in zip(keys, dims, strict=True) if d])
+    result: Counter[tuple[str | None, str | None]] = Counter()
+    for row in session.execute(grouped):
+        result[row[0], row[1]] += int(row[2])
+    fixes = snapshots.corrected(live.items(), kind, as_of)
+    if fixes:
+        employers = {e for _, _, e in fixes}
+        found_industries = select(Employer.id, Employer.leading_industry).where(
+            Employer.id.in_(employers)
+        )
+        industries = {e: i for e, i in session.execute(found_industries)}
+        for (county_key, tier_key, employer), n in fixes.items():
+            found = {
+                "county": county_key,
+                "tier": tier_key,
+                "industry": industries.get(employer),
+            }
+            if kind == "holder" and any(
+                (found[d] != "") != (d in wanted) for d in ("county", "tier")
+            ):
+                continue
+            if any(filters.get(d) and found[d] != filters[d] for d in ("county", "tier")):
+                continue
+            if industry == "other" and found["industry"] in LEADING_INDUSTRIES:
+                continue
+            if industry and industry != "other" and found["industry"] != industry:
+                continue
+            result[found[dims[0]] if dims[0] else None, found[dims[1]] if dims[1] else None] += n
+    return Counter({k: v for k, v in result.items() if v})
 
 
 # applications ------------------------------------------------------------------------------
