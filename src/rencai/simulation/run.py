@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 from openfisca_core.periods import period as make_period
+from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from rencai.policy.contract.vocabulary import vocabulary
@@ -53,6 +54,7 @@ from rencai.simulation.reform import (
     parameter_at,
     system_of,
 )
+from rencai.simulation.reuse import Laws, Recorder, Reuse
 
 DEGREE_LABELS = {
     "none": "无学位",
@@ -142,19 +144,36 @@ DIMENSIONS = {
 
 
 class Month:
-    """One system's awards for one month: granted and the payment due, per money item."""
+    """One system's awards for one month: granted and the payment due, per money item.
+
+    ``record``: the simulation notes what each variable read (``_Recorder``) and is kept on
+    ``self.simulation`` until ``release()``, for the other side's ``reuse``: a reform's month
+    on the same persons, seeded with every variable the reform cannot change (decision 0234).
+    ``cards``: the cards held are computed too (only the first month's are used)."""
 
     def __init__(
-        self, system: TaxBenefitSystem, population: Population, day: dt.date, items: list[Benefit]
+        self,
+        system: TaxBenefitSystem,
+        population: Population,
+        day: dt.date,
+        items: list[Benefit],
+        cards: bool = False,
+        record: bool = False,
+        reuse: Reuse | None = None,
     ):
         simulation = build_simulation(system, population)
+        if record:
+            Recorder.adopt(simulation)
         set_inputs(simulation, population, day)
+        self.reused = 0 if reuse is None else reuse.seed(simulation)
         text = day.isoformat()
         period = make_period(text)
         self.granted: dict[str, np.ndarray] = {}
         # fen due if paid in this month (None: nobody is granted the item this month)
         self.payment: dict[str, np.ndarray | None] = {}
-        self.cards = {card: simulation.calculate(card.replace(".", "_"), text) for card, _ in TIERS}
+        self.cards: dict[str, np.ndarray] = {}
+        if cards:
+            self.cards = {c: simulation.calculate(c.replace(".", "_"), text) for c, _ in TIERS}
         for benefit in items:
             granted = np.asarray(simulation.calculate(f"{benefit.variable}_granted", text), bool)
             fen = None
@@ -167,10 +186,18 @@ class Month:
                 fen[rows] = whole // count if count > 0 else 0
             self.granted[benefit.id] = granted
             self.payment[benefit.id] = fen
-        # the simulation's populations and holders refer to each other: drop the holders now
-        # so that their columns are freed without waiting for the cycle collector
-        for entities in simulation.populations.values():
-            entities._holders.clear()
+        self.population = population
+        self.simulation: Simulation | None = simulation
+        if not record:
+            self.release()
+
+    def release(self) -> None:
+        """Drop the simulation: its populations and holders refer to each other, so the holders
+        are cleared now and their columns freed without waiting for the cycle collector."""
+        if self.simulation is not None:
+            for entities in self.simulation.populations.values():
+                entities._holders.clear()
+            self.simulation = None
 
     @classmethod
     def patched(cls, previous: Month, changed: Month, rows: np.ndarray) -> Month:
@@ -178,6 +205,7 @@ class Month:
         computed on those persons only, in the same order)."""
         month = cls.__new__(cls)
         month.cards = previous.cards
+        month.population, month.simulation = previous.population, None
         month.granted, month.payment = {}, {}
         for item, before in previous.granted.items():
             # an item nobody's award changed keeps last month's arrays (the ledger then knows
@@ -341,12 +369,14 @@ def simulate(
     labels: Labels | None = None
     computed = 0
     person_months = 0  # persons evaluated, over both sides (the work done)
+    reused = 0  # the reform's variables taken from the baseline's month (decision 0234)
     # the changes of the reform against its baseline, for the month's same-law test
     step = _step(reform, baseline)
     law_days = sorted(
         _law_days(base_system) | _law_days(reform_system) | _switch_days(reform, baseline)
     )
     bits = _anniversary_months(population) if fast else None
+    laws = Laws(base_system, reform_system) if fast and step is not None else None
     previous_base: Month | None = None
     previous_reform: Month | None = None  # the reform's own month (None: it was the baseline's)
     for index, day in enumerate(days):
@@ -358,28 +388,44 @@ def simulate(
                 if rows.size * 2 > n:  # most persons change: the whole population is cheaper
                     rows = None
         subset = _subset_families(population, rows) if rows is not None and rows.size else None
+        differs = step is not None and not _same_law(step, base_system, reform_system, day)
 
-        base_month, work = _evaluate(
-            base_system, population, subset, rows, day, items, previous_base
+        base_month, computed_base, work = _evaluate(
+            base_system,
+            population,
+            subset,
+            rows,
+            day,
+            items,
+            previous_base,
+            cards=labels is None,
+            record=differs and laws is not None,
         )
         person_months += work
         if labels is None:
             labels = _labels(population, day, base_month.cards)
-        if step is not None and not _same_law(step, base_system, reform_system, day):
-            reform_month, work = _evaluate(
-                reform_system, population, subset, rows, day, items, previous_reform
+        if differs:
+            reuse = None
+            if laws is not None and computed_base is not None and computed_base.simulation:
+                reuse = Reuse(laws, computed_base.simulation, computed_base.population)
+            reform_month, computed_reform, work = _evaluate(
+                reform_system, population, subset, rows, day, items, previous_reform, reuse=reuse
             )
+            if computed_reform is not None:
+                reused += computed_reform.reused
             person_months += work
             previous_reform = reform_month
             computed += 1
         else:
             reform_month = base_month
             previous_reform = None
+        if computed_base is not None:
+            computed_base.release()
         computed += 1
         base_ledger.post(base_month, day, index)
         reform_ledger.post(reform_month, day, index)
         previous_base = base_month
-        del base_month, reform_month, subset
+        del base_month, reform_month, subset, computed_base
         if index % 12 == 11:
             gc.collect()  # what is left of the month's simulations (their columns are freed)
         if progress:
@@ -389,6 +435,7 @@ def simulate(
     result = _result(population, days, items, base_ledger, reform_ledger, labels, reform, baseline)
     result["evaluations"] = computed
     result["persons_evaluated"] = person_months
+    result["variables_reused"] = reused
     result["samples_explained"] = _explain_samples(
         result, population, days, items, base_system, reform_system, profiles
     )
@@ -403,14 +450,26 @@ def _evaluate(
     day: dt.date,
     items: list[Benefit],
     previous: Month | None,
-) -> tuple[Month, int]:
+    cards: bool = False,
+    record: bool = False,
+    reuse: Reuse | None = None,
+) -> tuple[Month, Month | None, int]:
     """One side's month: in full, or last month's with the persons of ``rows`` (``subset``)
-    recomputed; and how many persons were evaluated."""
+    recomputed; the month actually computed (None: nobody's result could change); and how many
+    persons were evaluated. ``reuse`` seeds the computation when it is on the same persons."""
     if rows is None or previous is None:
-        return Month(system, population, day, items), population.count
-    if subset is None:  # nobody's result can change this month
-        return previous, 0
-    return Month.patched(previous, Month(system, subset, day, items), rows), subset.count
+        on = population
+    elif subset is None:  # nobody's result can change this month
+        return previous, None, 0
+    else:
+        on = subset
+    if reuse is not None and reuse.population is not on:
+        reuse = None
+    computed = Month(system, on, day, items, cards=cards, record=record, reuse=reuse)
+    if on is population:
+        return computed, computed, population.count
+    assert rows is not None and previous is not None
+    return Month.patched(previous, computed, rows), computed, on.count
 
 
 def _law_days(system: TaxBenefitSystem) -> set[dt.date]:
