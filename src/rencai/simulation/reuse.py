@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from openfisca_core.errors import ParameterNotFoundError
 from openfisca_core.parameters import (
     Parameter,
@@ -31,6 +32,7 @@ from openfisca_core.parameters import (
     ParameterNodeAtInstant,
     VectorialParameterNodeAtInstant,
 )
+from openfisca_core.periods import Instant, Period
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
@@ -88,12 +90,106 @@ class _Watched:
         return repr(self._node)
 
 
+_QUIET = frozenset({"_note", "_plain", "__class__", "__dict__"})
+_SPECIAL = (
+    "__getitem__",
+    "__iter__",
+    "__len__",
+    "__contains__",
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__str__",
+    "__repr__",
+    "__format__",
+    "__add__",
+    "__bool__",
+    "__reduce__",
+    "__reduce_ex__",
+)
+
+
+def _noting(cls: type) -> type:
+    """Every special method of ``cls`` notes first that the day was read."""
+    for name in _SPECIAL:
+        original = getattr(cls.__mro__[1], name, None)
+        if original is None:
+            continue
+
+        def method(self: Any, *args: Any, _original: Any = original) -> Any:
+            object.__getattribute__(self, "_note")()
+            return _original(self, *args)
+
+        setattr(cls, name, method)
+    cls.__hash__ = cls.__mro__[1].__hash__  # type: ignore[method-assign]  # keys, not the day
+    return cls
+
+
+@_noting
+class _DayInstant(Instant):
+    """A formula's instant: reading anything of it (year, month, day, a comparison …) notes that
+    the formula reads the day; handing it to ``parameters`` does not (the law is compared
+    apart)."""
+
+    _note: Any
+    _plain: Instant
+
+    def __getattribute__(self, name: str) -> Any:
+        if name not in _QUIET:
+            object.__getattribute__(self, "_note")()
+        return super().__getattribute__(name)
+
+
+@_noting
+class _DayPeriod(Period):
+    """A formula's period: its unit and size are the same every month; its start is a
+    ``_DayInstant``; reading anything else notes that the formula reads the day."""
+
+    _note: Any
+    _plain: Period
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "start":
+            plain = object.__getattribute__(self, "_plain")
+            return _day_instant(plain.start, object.__getattribute__(self, "_note"))
+        if name not in _QUIET and name not in ("unit", "size"):
+            object.__getattribute__(self, "_note")()
+        return super().__getattribute__(name)
+
+
+def _day_instant(plain: Instant, note: Any) -> _DayInstant:
+    instant = tuple.__new__(_DayInstant, plain)
+    instant.__dict__.update(_note=note, _plain=plain)
+    return instant
+
+
+def _day_period(plain: Period, note: Any) -> _DayPeriod:
+    watched = tuple.__new__(_DayPeriod, plain)
+    watched.__dict__.update(_note=note, _plain=plain)
+    return watched
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _DayPeriod | _DayInstant):
+        return object.__getattribute__(value, "_plain")
+    return value
+
+
 class Recorder(Simulation):
-    """A simulation noting, per variable computed, the variables and parameters it read."""
+    """A simulation noting, per variable computed (name and period): the variables it asked
+    for, the parameter nodes it reached, and whether its formula read the day itself."""
 
     deps: dict[Key, set[Key]]
     reads: dict[Key, set[tuple[str, str]]]
+    dated: set[Key]  # formulas that read their day (ages, a year, a switch's day …)
+    # variables put in before computing: whether they read the day, whether a reform of the
+    # same persons on the same day computes them as the baseline did
+    preset: dict[Key, tuple[bool, bool]]
     order: list[Key]  # in the order their computations ended (what one reads comes first)
+    asked: set[Key]  # asked for from outside (not by another formula)
     _stack: list[Key]
 
     @classmethod
@@ -101,11 +197,18 @@ class Recorder(Simulation):
         simulation.__class__ = cls
         assert isinstance(simulation, Recorder)
         simulation.deps, simulation.reads, simulation.order, simulation._stack = {}, {}, [], []
+        simulation.dated, simulation.preset, simulation.asked = set(), {}, set()
+
+    def calculate(self, variable_name: str, period: Any) -> Any:
+        return super().calculate(variable_name, _plain(period))
 
     def _calculate(self, variable_name: str, period: Any) -> Any:
+        period = _plain(period)
         key = (variable_name, period)
         if self._stack:
             self.deps[self._stack[-1]].add(key)
+        else:
+            self.asked.add(key)
         if key in self.deps:  # computed already (or being computed: OpenFisca's cycle check)
             return super()._calculate(variable_name, period)
         self.deps[key], self.reads[key] = set(), set()
@@ -121,15 +224,35 @@ class Recorder(Simulation):
         formula = variable.get_formula(period)
         if formula is None:
             return None
+        key = self._stack[-1]
+        dated = self.dated
+
+        def note() -> None:
+            dated.add(key)
+
+        watched = _day_period(period, note)
         if formula.__code__.co_argcount == 2:
-            return formula(population, period)
-        reads = self.reads[self._stack[-1]]
+            return formula(population, watched)
+        reads = self.reads[key]
         at = self.tax_benefit_system.get_parameters_at_instant
 
         def parameters_at(instant: Any) -> _Watched:
+            instant = _plain(instant)
             return _Watched(at(instant), "", str(instant), reads)
 
-        return formula(population, period, parameters_at)
+        return formula(population, watched, parameters_at)
+
+    def day_dependent(self) -> set[Key]:
+        """The variables that read the day, themselves or through what they read."""
+        result: set[Key] = set()
+        for key in self.order:
+            preset = self.preset.get(key)
+            if preset is not None:
+                if preset[0]:
+                    result.add(key)
+            elif key in self.dated or any(d in result for d in self.deps[key]):
+                result.add(key)
+        return result
 
 
 def _leaves(node: ParameterNode, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
@@ -197,16 +320,25 @@ class Reuse:
     def __init__(self, laws: Laws, recorded: Simulation, population: Population):
         assert isinstance(recorded, Recorder)
         self.laws, self.recorded, self.population = laws, recorded, population
+        self._unchanged: list[Key] | None = None
 
     def unchanged(self) -> list[Key]:
         """The variables (name, period) the reform computes exactly as the baseline did."""
+        if self._unchanged is None:
+            self._unchanged = self._find()
+        return self._unchanged
+
+    def _find(self) -> list[Key]:
         recorded, laws = self.recorded, self.laws
         changed: set[Key] = set()
         kept: list[Key] = []
         for key in recorded.order:
-            name = key[0]
-            moved = name in laws.redefined or any(d in changed for d in recorded.deps[key])
-            if not moved:
+            preset = recorded.preset.get(key)
+            if preset is not None:
+                moved = not preset[1]
+            else:
+                moved = key[0] in laws.redefined or any(d in changed for d in recorded.deps[key])
+            if not moved and preset is None:
                 for instant, path in recorded.reads[key]:
                     differing = laws.differing(instant)
                     if differing is None or _touches(path, differing):
@@ -222,11 +354,76 @@ class Reuse:
         """Put the baseline's arrays of the unchanged variables into the reform's simulation;
         how many were put."""
         count = 0
-        for name, period in self.unchanged():
+        dated = self.recorded.day_dependent()
+        for key in self.unchanged():
+            name, period = key
             holder = self.recorded.get_variable_population(name).get_holder(name)
             array = holder.get_array(period)
             if array is None:
                 continue
-            simulation.get_variable_population(name).get_holder(name).put_in_cache(array, period)
+            target = simulation.get_variable_population(name).get_holder(name)
+            if target.get_array(period) is not None:
+                continue
+            target.put_in_cache(array, period)
+            if isinstance(simulation, Recorder):
+                simulation.preset[key] = (key in dated, True)
+            count += 1
+        return count
+
+
+class Constants:
+    """What a side's rules give whatever the day, while the law stays what it is: the
+    variables of a month computed on the whole population that read no day (themselves or
+    through what they read). A later month of the same law, on everyone or on the persons who
+    can change, starts from them (decision 0235).
+
+    Only what a later month can take is kept: a value asked for from outside (a program's
+    grant or total) or read by a formula that reads the day; and only persons' and families'
+    (a subset holds whole families; an employer of a subset has only the subset's persons).
+    Any other value a later month needs is computed, as it would have been."""
+
+    def __init__(
+        self,
+        recorded: Simulation,
+        population: Population,
+        period: Any,
+        unchanged: set[Key] | None = None,
+    ):
+        assert isinstance(recorded, Recorder)
+        dated = recorded.day_dependent()
+        self.population = population
+        # name → (entity, array, the reform computes it as the baseline did)
+        self.values: dict[str, tuple[str, Any, bool]] = {}
+        frontier = set(recorded.asked)
+        for key in dated:
+            frontier |= recorded.deps[key]
+        for key in recorded.order:
+            if key in dated or key[1] != period or key not in frontier:
+                continue
+            name = key[0]
+            entity = recorded.tax_benefit_system.variables[name].entity.key
+            if entity not in ("person", "family"):
+                continue
+            array = recorded.get_variable_population(name).get_holder(name).get_array(period)
+            if array is not None:
+                self.values[name] = (entity, array, unchanged is not None and key in unchanged)
+
+    def seed(self, simulation: Simulation, rows: Any, period: Any) -> int:
+        """Put the kept values into ``simulation`` on ``period``: for everyone (``rows`` None)
+        or for the persons of ``rows`` (whole families, in the order of ``_subset_families``)."""
+        at: dict[str, Any] = {}
+        if rows is not None:
+            family = self.population.family
+            at["person"] = rows
+            at["family"] = rows if family is None else np.unique(family[rows])
+        count = 0
+        recorder = simulation if isinstance(simulation, Recorder) else None
+        for name, (entity, array, unchanged) in self.values.items():
+            holder = simulation.get_variable_population(name).get_holder(name)
+            if holder.get_array(period) is not None:  # an input
+                continue
+            holder.put_in_cache(array if rows is None else array[at[entity]], period)
+            if recorder is not None:
+                recorder.preset[(name, period)] = (False, unchanged)
             count += 1
         return count

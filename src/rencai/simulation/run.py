@@ -54,7 +54,7 @@ from rencai.simulation.reform import (
     parameter_at,
     system_of,
 )
-from rencai.simulation.reuse import Laws, Recorder, Reuse
+from rencai.simulation.reuse import Constants, Laws, Recorder, Reuse
 
 DEGREE_LABELS = {
     "none": "无学位",
@@ -160,14 +160,18 @@ class Month:
         cards: bool = False,
         record: bool = False,
         reuse: Reuse | None = None,
+        constants: tuple[Constants, np.ndarray | None] | None = None,
     ):
         simulation = build_simulation(system, population)
         if record:
             Recorder.adopt(simulation)
         set_inputs(simulation, population, day)
-        self.reused = 0 if reuse is None else reuse.seed(simulation)
         text = day.isoformat()
         period = make_period(text)
+        self.constant = (
+            0 if constants is None else constants[0].seed(simulation, constants[1], period)
+        )
+        self.reused = 0 if reuse is None else reuse.seed(simulation)
         self.granted: dict[str, np.ndarray] = {}
         # fen due if paid in this month (None: nobody is granted the item this month)
         self.payment: dict[str, np.ndarray | None] = {}
@@ -377,18 +381,23 @@ def simulate(
     )
     bits = _anniversary_months(population) if fast else None
     laws = Laws(base_system, reform_system) if fast and step is not None else None
+    # each side's values that read no day, kept while the law stays the same (decision 0235)
+    base_constants: Constants | None = None
+    reform_constants: Constants | None = None
     previous_base: Month | None = None
     previous_reform: Month | None = None  # the reform's own month (None: it was the baseline's)
     for index, day in enumerate(days):
         rows: np.ndarray | None = None
-        if bits is not None and index > 0 and day.month != 1:
-            before = days[index - 1]
-            if not any(before < change <= day for change in law_days):
-                rows = _changed_rows(population, bits, before.month)
-                if rows.size * 2 > n:  # most persons change: the whole population is cheaper
-                    rows = None
+        moved = index > 0 and any(days[index - 1] < change <= day for change in law_days)
+        if moved:
+            base_constants = reform_constants = None
+        if bits is not None and index > 0 and day.month != 1 and not moved:
+            rows = _changed_rows(population, bits, days[index - 1].month)
+            if rows.size * 2 > n:  # most persons change: the whole population is cheaper
+                rows = None
         subset = _subset_families(population, rows) if rows is not None and rows.size else None
         differs = step is not None and not _same_law(step, base_system, reform_system, day)
+        period = make_period(day.isoformat())
 
         base_month, computed_base, work = _evaluate(
             base_system,
@@ -399,20 +408,40 @@ def simulate(
             items,
             previous_base,
             cards=labels is None,
-            record=differs and laws is not None,
+            record=fast,
+            constants=base_constants,
         )
         person_months += work
         if labels is None:
             labels = _labels(population, day, base_month.cards)
+        reuse = None
+        if laws is not None and differs and computed_base and computed_base.simulation:
+            reuse = Reuse(laws, computed_base.simulation, computed_base.population)
+        kept = None
+        if computed_base is not None and computed_base.population is population:
+            kept = computed_base.simulation
+        if fast and base_constants is None and kept is not None:
+            unchanged = set(reuse.unchanged()) if reuse is not None else None
+            base_constants = Constants(kept, population, period, unchanged)
         if differs:
-            reuse = None
-            if laws is not None and computed_base is not None and computed_base.simulation:
-                reuse = Reuse(laws, computed_base.simulation, computed_base.population)
             reform_month, computed_reform, work = _evaluate(
-                reform_system, population, subset, rows, day, items, previous_reform, reuse=reuse
+                reform_system,
+                population,
+                subset,
+                rows,
+                day,
+                items,
+                previous_reform,
+                record=fast,
+                reuse=reuse,
+                constants=reform_constants,
             )
             if computed_reform is not None:
                 reused += computed_reform.reused
+                if fast and reform_constants is None and computed_reform.population is population:
+                    assert computed_reform.simulation is not None
+                    reform_constants = Constants(computed_reform.simulation, population, period)
+                computed_reform.release()
             person_months += work
             previous_reform = reform_month
             computed += 1
@@ -453,19 +482,24 @@ def _evaluate(
     cards: bool = False,
     record: bool = False,
     reuse: Reuse | None = None,
+    constants: Constants | None = None,
 ) -> tuple[Month, Month | None, int]:
     """One side's month: in full, or last month's with the persons of ``rows`` (``subset``)
     recomputed; the month actually computed (None: nobody's result could change); and how many
-    persons were evaluated. ``reuse`` seeds the computation when it is on the same persons."""
+    persons were evaluated. ``reuse`` seeds the computation when it is on the same persons;
+    ``constants`` seed it with the side's values that read no day."""
     if rows is None or previous is None:
-        on = population
+        on, at = population, None
     elif subset is None:  # nobody's result can change this month
         return previous, None, 0
     else:
-        on = subset
+        on, at = subset, rows
     if reuse is not None and reuse.population is not on:
         reuse = None
-    computed = Month(system, on, day, items, cards=cards, record=record, reuse=reuse)
+    seeds = None if constants is None else (constants, at)
+    computed = Month(
+        system, on, day, items, cards=cards, record=record, reuse=reuse, constants=seeds
+    )
     if on is population:
         return computed, computed, population.count
     assert rows is not None and previous is not None
