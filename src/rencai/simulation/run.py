@@ -846,10 +846,19 @@ def _calculator(
 
 
 def _subset(population: Population, rows: np.ndarray) -> Population:
-    """The persons of ``rows``, each with their employer's columns (as their own employer)."""
-    persons = {name: values[rows] for name, values in population.persons.items()}
+    """The persons of ``rows``, each with their employer's columns (as their own employer).
+    A column several names share (a block of zeros) is gathered once."""
+    taken: dict[tuple[int, int], np.ndarray] = {}
+
+    def take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+        key = (id(values), id(at))
+        if key not in taken:
+            taken[key] = values[at]
+        return taken[key]
+
+    persons = {name: take(values, rows) for name, values in population.persons.items()}
     at = rows if population.employer is None else population.employer[rows]
-    employers = {name: values[at] for name, values in population.employers.items()}
+    employers = {name: take(values, at) for name, values in population.employers.items()}
     return Population(count=len(rows), persons=persons, employers=employers)
 
 
