@@ -179,7 +179,8 @@ class Month:
         if cards:
             self.cards = {c: simulation.calculate(c.replace(".", "_"), text) for c, _ in TIERS}
         for benefit in items:
-            granted = np.asarray(simulation.calculate(f"{benefit.variable}_granted", text), bool)
+            # a copy: a later month's persons are written into it (``patch``)
+            granted = np.array(simulation.calculate(f"{benefit.variable}_granted", text), bool)
             fen = None
             rows = np.flatnonzero(granted)
             if rows.size:
@@ -203,35 +204,49 @@ class Month:
                 entities._holders.clear()
             self.simulation = None
 
-    @classmethod
-    def patched(cls, previous: Month, changed: Month, rows: np.ndarray) -> Month:
-        """Last month's awards with the persons of ``rows`` replaced by ``changed`` (a month
-        computed on those persons only, in the same order)."""
-        month = cls.__new__(cls)
-        month.cards = previous.cards
-        month.population, month.simulation = previous.population, None
-        month.granted, month.payment = {}, {}
-        for item, before in previous.granted.items():
-            # an item nobody's award changed keeps last month's arrays (the ledger then knows
-            # at once that nothing moved); arrays are never written once made
+    @staticmethod
+    def patch(previous: Month, changed: Month, rows: np.ndarray) -> dict[str, Delta | None]:
+        """Write into last month's awards the persons of ``rows`` as ``changed`` (a month
+        computed on those persons only, in the same order) has them; per item, the persons whose
+        grant or payment moved, before and after (None: nobody's). The arrays are the side's
+        own (a month computed in full copies what it takes), so they are written in place."""
+        deltas: dict[str, Delta | None] = {}
+        for item, state in previous.granted.items():
             new_granted = changed.granted[item]
-            if np.array_equal(before[rows], new_granted):
-                month.granted[item] = before
+            old_granted = state[rows]
+            moved = old_granted != new_granted
+            payments, new_payment = previous.payment[item], changed.payment[item]
+            zeros = np.zeros(rows.size, dtype=np.int64)
+            old_fen = zeros if payments is None else payments[rows]
+            new_fen = zeros if new_payment is None else new_payment
+            moved |= old_fen != new_fen
+            at = np.flatnonzero(moved)
+            if not at.size:
+                deltas[item] = None
+                continue
+            where = rows[at]
+            delta = Delta(where, old_granted[at], new_granted[at], old_fen[at], new_fen[at])
+            state[where] = delta.new_granted
+            if payments is None:
+                if delta.new_fen.any():
+                    payments = np.zeros(state.size, dtype=np.int64)
+                    payments[where] = delta.new_fen
+                    previous.payment[item] = payments
             else:
-                granted = before.copy()
-                granted[rows] = new_granted
-                month.granted[item] = granted
-            old, new = previous.payment[item], changed.payment[item]
-            if new is None and (old is None or not old[rows].any()):
-                month.payment[item] = old
-                continue
-            if old is not None and new is not None and np.array_equal(old[rows], new):
-                month.payment[item] = old
-                continue
-            fen = np.zeros(before.size, dtype=np.int64) if old is None else old.copy()
-            fen[rows] = 0 if new is None else new
-            month.payment[item] = fen
-        return month
+                payments[where] = delta.new_fen
+            deltas[item] = delta
+        return deltas
+
+
+@dataclass
+class Delta:
+    """The persons whose grant or payment of an item moved this month, before and after."""
+
+    rows: np.ndarray
+    old_granted: np.ndarray
+    new_granted: np.ndarray
+    old_fen: np.ndarray
+    new_fen: np.ndarray
 
 
 class Ledger:
@@ -254,7 +269,18 @@ class Ledger:
         self._monthly = {b.id: 0 for b in items}  # a monthly item's cost in the last month posted
         self._count = {b.id: 0 for b in items}  # recipients in the last month posted
 
-    def post(self, month: Month, day: dt.date, index: int) -> None:
+    def post(
+        self,
+        month: Month,
+        day: dt.date,
+        index: int,
+        deltas: dict[str, Delta | None] | None = None,
+    ) -> None:
+        """Charge ``month``; with ``deltas`` (a month patched in place from the last one, never
+        January) only the persons who moved are looked at."""
+        if deltas is not None:
+            self._post_moves(month, day, index, deltas)
+            return
         if day.month == 1:
             for benefit in self.items:
                 if benefit.per == "year":
@@ -311,6 +337,55 @@ class Ledger:
                 if benefit.per == "month" and last is not None:
                     self.cliff_loss[item][new] = last[new]
         self.person += self.rate  # the monthly items' payments of this month
+        self.previous = month.granted
+        self._last_payment = month.payment
+
+    def _post_moves(
+        self, month: Month, day: dt.date, index: int, deltas: dict[str, Delta | None]
+    ) -> None:
+        """``post`` for a month that is the last one but for the persons in ``deltas``: the
+        same sums, taken over those persons only."""
+        assert day.month != 1 and self.previous is not None
+        for benefit in self.items:
+            item = benefit.id
+            delta = deltas[item]
+            if delta is None:  # last month's awards again
+                if benefit.per == "month":
+                    self.cost[day.year][item] += self._monthly[item]
+                self.months[item] += self._count[item]
+                continue
+            rows = delta.rows
+            if benefit.per == "month":
+                # payments are 0 where not granted: the rate moves by the difference
+                self.rate[rows] += delta.new_fen - delta.old_fen
+                total = (
+                    self._monthly[item]
+                    + int(delta.new_fen.sum(dtype=np.int64))
+                    - int(delta.old_fen.sum(dtype=np.int64))
+                )
+                self._monthly[item] = total
+                self.cost[day.year][item] += total
+            else:  # the others granted last month were paid then
+                paid = self.paid[item]
+                due = delta.new_granted & ~paid[rows]
+                paid[rows] |= delta.new_granted
+                at = rows[due]
+                if at.size:
+                    amounts = delta.new_fen[due]
+                    self.cost[day.year][item] += int(amounts.sum(dtype=np.int64))
+                    self.person[at] += amounts
+            self.ever[item][rows] |= delta.new_granted
+            self._count[item] += int(np.count_nonzero(delta.new_granted)) - int(
+                np.count_nonzero(delta.old_granted)
+            )
+            self.months[item] += self._count[item]
+            lost = delta.old_granted & ~delta.new_granted
+            new = lost & ~self.cliffs[item][rows]
+            self.cliffs[item][rows] |= lost
+            self.cliff_day[item][rows[new]] = index
+            if benefit.per == "month":
+                self.cliff_loss[item][rows[new]] = delta.old_fen[new]
+        self.person += self.rate
         self.previous = month.granted
         self._last_payment = month.payment
 
@@ -399,7 +474,7 @@ def simulate(
         differs = step is not None and not _same_law(step, base_system, reform_system, day)
         period = make_period(day.isoformat())
 
-        base_month, computed_base, work = _evaluate(
+        base_month, computed_base, work, base_moves = _evaluate(
             base_system,
             population,
             subset,
@@ -424,7 +499,7 @@ def simulate(
             unchanged = set(reuse.unchanged()) if reuse is not None else None
             base_constants = Constants(kept, population, period, unchanged)
         if differs:
-            reform_month, computed_reform, work = _evaluate(
+            reform_month, computed_reform, work, reform_moves = _evaluate(
                 reform_system,
                 population,
                 subset,
@@ -446,13 +521,13 @@ def simulate(
             previous_reform = reform_month
             computed += 1
         else:
-            reform_month = base_month
+            reform_month, reform_moves = base_month, base_moves
             previous_reform = None
         if computed_base is not None:
             computed_base.release()
         computed += 1
-        base_ledger.post(base_month, day, index)
-        reform_ledger.post(reform_month, day, index)
+        base_ledger.post(base_month, day, index, base_moves)
+        reform_ledger.post(reform_month, day, index, reform_moves)
         previous_base = base_month
         del base_month, reform_month, subset, computed_base
         if index % 12 == 11:
@@ -483,15 +558,16 @@ def _evaluate(
     record: bool = False,
     reuse: Reuse | None = None,
     constants: Constants | None = None,
-) -> tuple[Month, Month | None, int]:
+) -> tuple[Month, Month | None, int, dict[str, Delta | None] | None]:
     """One side's month: in full, or last month's with the persons of ``rows`` (``subset``)
-    recomputed; the month actually computed (None: nobody's result could change); and how many
-    persons were evaluated. ``reuse`` seeds the computation when it is on the same persons;
-    ``constants`` seed it with the side's values that read no day."""
+    recomputed and written into it; the month actually computed (None: nobody's result could
+    change); how many persons were evaluated; and, for a month written into the last one, the
+    persons who moved per item (for the ledger). ``reuse`` seeds the computation when it is on
+    the same persons; ``constants`` seed it with the side's values that read no day."""
     if rows is None or previous is None:
         on, at = population, None
     elif subset is None:  # nobody's result can change this month
-        return previous, None, 0
+        return previous, None, 0, None
     else:
         on, at = subset, rows
     if reuse is not None and reuse.population is not on:
@@ -501,9 +577,9 @@ def _evaluate(
         system, on, day, items, cards=cards, record=record, reuse=reuse, constants=seeds
     )
     if on is population:
-        return computed, computed, population.count
+        return computed, computed, population.count, None
     assert rows is not None and previous is not None
-    return Month.patched(previous, computed, rows), computed, on.count
+    return previous, computed, on.count, Month.patch(previous, computed, rows)
 
 
 def _law_days(system: TaxBenefitSystem) -> set[dt.date]:
