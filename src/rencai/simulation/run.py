@@ -23,8 +23,12 @@ reached): a person's result can only differ from the previous month's when the l
 between the two first days, in January, or when one of the person's (or their employer's)
 dates has its anniversary in between. A month is therefore recomputed in full when the law
 changes or in January, and otherwise only for the families with such an anniversary; everyone
-else keeps last month's awards. ``simulate(..., fast=False)`` evaluates every person in every
-month, and the tests check both give the same result.
+else keeps last month's awards; their results are written into last month's and the ledger
+charges the month over the persons who moved only (decision 0237). What does not change is not
+computed again either (``reuse.py``): a reform's month takes from the baseline's every variable
+the reform cannot change (decision 0234), and each side keeps the variables that read no day
+while the law stays the same (decision 0235). ``simulate(..., fast=False)`` evaluates every
+person in every month under both laws, and the tests check both give the same result.
 """
 
 from __future__ import annotations
