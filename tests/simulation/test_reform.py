@@ -269,3 +269,29 @@ def test_what_the_reform_changes_is_found_per_instant() -> None:
         "b_card.age_limit.categories_1_to_3",
     }
     assert laws.redefined == {"sjz_b_purchase_subsidy_eligible"}
+
+
+def test_a_month_given_too_few_facts_is_found_out() -> None:
+    """Months recomputed for some persons are given only the facts such months have read
+    (decision 0237); a month whose rules read another fact is found out and computed again with
+    all of them."""
+    from openfisca_core.periods import period as make_period
+
+    from rencai.simulation import run
+    from rencai.simulation.reuse import Constants
+
+    population = random_columns(600, 3, START)
+    law = build_system("shijiazhuang", baseline=dt.date(2021, 2, 9))
+    items = run.money_items(law)
+    first = run.Month(law, population, START, items, record=True)
+    kept = Constants(first.simulation, population, make_period(START.isoformat()))
+    rows = run._changed_rows(population, run._anniversary_months(population), START.month)
+    day = dt.date(2021, 4, 1)
+    given = run._subset_families(population, rows, {"highest_degree"})
+    month = run.Month(law, given, day, items, record=True, constants=(kept, rows))
+    assert "birth_date" in run._lacking(population, given, month.read)
+    whole = run._subset_families(population, rows)
+    again = run.Month(law, whole, day, items, record=True, constants=(kept, rows))
+    assert not run._lacking(population, whole, again.read)
+    # what the months read: a few of the facts
+    assert 0 < len(again.read & run._columns(population)) < len(run._columns(population)) // 4

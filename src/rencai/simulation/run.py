@@ -197,6 +197,8 @@ class Month:
             self.payment[benefit.id] = fen
         self.population = population
         self.simulation: Simulation | None = simulation
+        # the variables the month asked for or computed (recorded months only)
+        self.read = {name for name, _ in simulation.deps} if record else set()
         if not record:
             self.release()
 
@@ -463,6 +465,8 @@ def simulate(
     # each side's values that read no day, kept while the law stays the same (decision 0235)
     base_constants: Constants | None = None
     reform_constants: Constants | None = None
+    # the facts the months recomputed for some persons read (None: not known yet, all given)
+    inputs: set[str] | None = None
     previous_base: Month | None = None
     previous_reform: Month | None = None  # the reform's own month (None: it was the baseline's)
     for index, day in enumerate(days):
@@ -474,7 +478,9 @@ def simulate(
             rows = _changed_rows(population, bits, days[index - 1].month)
             if rows.size * 2 > n:  # most persons change: the whole population is cheaper
                 rows = None
-        subset = _subset_families(population, rows) if rows is not None and rows.size else None
+        subset = None
+        if rows is not None and rows.size:
+            subset = _subset_families(population, rows, inputs)
         differs = step is not None and not _same_law(step, base_system, reform_system, day)
         period = make_period(day.isoformat())
 
@@ -526,7 +532,12 @@ def simulate(
             computed += 1
         else:
             reform_month, reform_moves = base_month, base_moves
-            previous_reform = None
+            previous_reform, computed_reform = None, None
+        if fast and subset is not None:
+            read = set(computed_base.read) if computed_base is not None else set()
+            if differs and computed_reform is not None:
+                read |= computed_reform.read
+            inputs = (inputs or set()) | (read & _columns(population))
         if computed_base is not None:
             computed_base.release()
         computed += 1
@@ -580,10 +591,25 @@ def _evaluate(
     computed = Month(
         system, on, day, items, cards=cards, record=record, reuse=reuse, constants=seeds
     )
+    if on is not population and record and _lacking(population, on, computed.read):
+        # a rule read a fact the persons were given without (decision 0237): again, with all
+        assert rows is not None
+        computed.release()
+        on = _subset_families(population, rows)
+        computed = Month(system, on, day, items, record=record, constants=seeds)
     if on is population:
         return computed, computed, population.count, None
     assert rows is not None and previous is not None
     return previous, computed, on.count, Month.patch(previous, computed, rows)
+
+
+def _columns(population: Population) -> set[str]:
+    return set(population.persons) | set(population.employers)
+
+
+def _lacking(population: Population, subset: Population, read: set[str]) -> set[str]:
+    """The population's facts that were read but that ``subset`` was given without."""
+    return (read & _columns(population)) - _columns(subset)
 
 
 def _law_days(system: TaxBenefitSystem) -> set[dt.date]:
@@ -647,9 +673,12 @@ def _changed_rows(population: Population, bits: np.ndarray, month: int) -> np.nd
     return np.flatnonzero(changed)
 
 
-def _subset_families(population: Population, rows: np.ndarray) -> Population:
-    """The persons of ``rows`` (whole families), each with their employer's columns."""
-    subset = _subset(population, rows)
+def _subset_families(
+    population: Population, rows: np.ndarray, columns: set[str] | None = None
+) -> Population:
+    """The persons of ``rows`` (whole families), each with their employer's columns (only
+    the ``columns`` named if given)."""
+    subset = _subset(population, rows, columns)
     if population.family is not None:
         _, subset.family = np.unique(population.family[rows], return_inverse=True)
         if population.relative is not None:
@@ -925,9 +954,11 @@ def _calculator(
     return sides[0], sides[1]
 
 
-def _subset(population: Population, rows: np.ndarray) -> Population:
-    """The persons of ``rows``, each with their employer's columns (as their own employer).
-    A column several names share (a block of zeros) is gathered once."""
+def _subset(
+    population: Population, rows: np.ndarray, columns: set[str] | None = None
+) -> Population:
+    """The persons of ``rows``, each with their employer's columns (as their own employer);
+    only the ``columns`` named if given. A column several names share is gathered once."""
     taken: dict[tuple[int, int], np.ndarray] = {}
 
     def take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -936,9 +967,12 @@ def _subset(population: Population, rows: np.ndarray) -> Population:
             taken[key] = values[at]
         return taken[key]
 
-    persons = {name: take(values, rows) for name, values in population.persons.items()}
+    def wanted(name: str) -> bool:
+        return columns is None or name in columns
+
+    persons = {n: take(v, rows) for n, v in population.persons.items() if wanted(n)}
     at = rows if population.employer is None else population.employer[rows]
-    employers = {name: take(values, at) for name, values in population.employers.items()}
+    employers = {n: take(v, at) for n, v in population.employers.items() if wanted(n)}
     return Population(count=len(rows), persons=persons, employers=employers)
 
 
