@@ -219,13 +219,22 @@ class Month:
         deltas: dict[str, Delta | None] = {}
         for item, state in previous.granted.items():
             new_granted = changed.granted[item]
+            payments, new_payment = previous.payment[item], changed.payment[item]
+            if (
+                payments is None
+                and new_payment is None
+                and not new_granted.any()
+                and not state[rows].any()
+            ):  # nobody paid or granted, before or now, among these persons: nothing moved
+                deltas[item] = None
+                continue
             old_granted = state[rows]
             moved = old_granted != new_granted
-            payments, new_payment = previous.payment[item], changed.payment[item]
             zeros = np.zeros(rows.size, dtype=np.int64)
             old_fen = zeros if payments is None else payments[rows]
             new_fen = zeros if new_payment is None else new_payment
-            moved |= old_fen != new_fen
+            if payments is not None or new_payment is not None:
+                moved |= old_fen != new_fen
             at = np.flatnonzero(moved)
             if not at.size:
                 deltas[item] = None
