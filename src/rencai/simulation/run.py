@@ -23,8 +23,12 @@ reached): a person's result can only differ from the previous month's when the l
 between the two first days, in January, or when one of the person's (or their employer's)
 dates has its anniversary in between. A month is therefore recomputed in full when the law
 changes or in January, and otherwise only for the families with such an anniversary; everyone
-else keeps last month's awards. ``simulate(..., fast=False)`` evaluates every person in every
-month, and the tests check both give the same result.
+else keeps last month's awards; their results are written into last month's and the ledger
+charges the month over the persons who moved only (decision 0237). What does not change is not
+computed again either (``reuse.py``): a reform's month takes from the baseline's every variable
+the reform cannot change (decision 0234), and each side keeps the variables that read no day
+while the law stays the same (decision 0235). ``simulate(..., fast=False)`` evaluates every
+person in every month under both laws, and the tests check both give the same result.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from typing import Any
 
 import numpy as np
 from openfisca_core.periods import period as make_period
+from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from rencai.policy.contract.vocabulary import vocabulary
@@ -53,6 +58,7 @@ from rencai.simulation.reform import (
     parameter_at,
     system_of,
 )
+from rencai.simulation.reuse import Constants, Laws, Recorder, Reuse
 
 DEGREE_LABELS = {
     "none": "无学位",
@@ -142,21 +148,43 @@ DIMENSIONS = {
 
 
 class Month:
-    """One system's awards for one month: granted and the payment due, per money item."""
+    """One system's awards for one month: granted and the payment due, per money item.
+
+    ``record``: the simulation notes what each variable read (``_Recorder``) and is kept on
+    ``self.simulation`` until ``release()``, for the other side's ``reuse``: a reform's month
+    on the same persons, seeded with every variable the reform cannot change (decision 0234).
+    ``cards``: the cards held are computed too (only the first month's are used)."""
 
     def __init__(
-        self, system: TaxBenefitSystem, population: Population, day: dt.date, items: list[Benefit]
+        self,
+        system: TaxBenefitSystem,
+        population: Population,
+        day: dt.date,
+        items: list[Benefit],
+        cards: bool = False,
+        record: bool = False,
+        reuse: Reuse | None = None,
+        constants: tuple[Constants, np.ndarray | None] | None = None,
     ):
         simulation = build_simulation(system, population)
+        if record:
+            Recorder.adopt(simulation)
         set_inputs(simulation, population, day)
         text = day.isoformat()
         period = make_period(text)
+        self.constant = (
+            0 if constants is None else constants[0].seed(simulation, constants[1], period)
+        )
+        self.reused = 0 if reuse is None else reuse.seed(simulation)
         self.granted: dict[str, np.ndarray] = {}
         # fen due if paid in this month (None: nobody is granted the item this month)
         self.payment: dict[str, np.ndarray | None] = {}
-        self.cards = {card: simulation.calculate(card.replace(".", "_"), text) for card, _ in TIERS}
+        self.cards: dict[str, np.ndarray] = {}
+        if cards:
+            self.cards = {c: simulation.calculate(c.replace(".", "_"), text) for c, _ in TIERS}
         for benefit in items:
-            granted = np.asarray(simulation.calculate(f"{benefit.variable}_granted", text), bool)
+            # a copy: a later month's persons are written into it (``patch``)
+            granted = np.array(simulation.calculate(f"{benefit.variable}_granted", text), bool)
             fen = None
             rows = np.flatnonzero(granted)
             if rows.size:
@@ -167,39 +195,73 @@ class Month:
                 fen[rows] = whole // count if count > 0 else 0
             self.granted[benefit.id] = granted
             self.payment[benefit.id] = fen
-        # the simulation's populations and holders refer to each other: drop the holders now
-        # so that their columns are freed without waiting for the cycle collector
-        for entities in simulation.populations.values():
-            entities._holders.clear()
+        self.population = population
+        self.simulation: Simulation | None = simulation
+        # the variables the month asked for or computed (recorded months only)
+        self.read = {name for name, _ in simulation.deps} if record else set()
+        if not record:
+            self.release()
 
-    @classmethod
-    def patched(cls, previous: Month, changed: Month, rows: np.ndarray) -> Month:
-        """Last month's awards with the persons of ``rows`` replaced by ``changed`` (a month
-        computed on those persons only, in the same order)."""
-        month = cls.__new__(cls)
-        month.cards = previous.cards
-        month.granted, month.payment = {}, {}
-        for item, before in previous.granted.items():
-            # an item nobody's award changed keeps last month's arrays (the ledger then knows
-            # at once that nothing moved); arrays are never written once made
+    def release(self) -> None:
+        """Drop the simulation: its populations and holders refer to each other, so the holders
+        are cleared now and their columns freed without waiting for the cycle collector."""
+        if self.simulation is not None:
+            for entities in self.simulation.populations.values():
+                entities._holders.clear()
+            self.simulation = None
+
+    @staticmethod
+    def patch(previous: Month, changed: Month, rows: np.ndarray) -> dict[str, Delta | None]:
+        """Write into last month's awards the persons of ``rows`` as ``changed`` (a month
+        computed on those persons only, in the same order) has them; per item, the persons whose
+        grant or payment moved, before and after (None: nobody's). The arrays are the side's
+        own (a month computed in full copies what it takes), so they are written in place."""
+        deltas: dict[str, Delta | None] = {}
+        for item, state in previous.granted.items():
             new_granted = changed.granted[item]
-            if np.array_equal(before[rows], new_granted):
-                month.granted[item] = before
+            payments, new_payment = previous.payment[item], changed.payment[item]
+            if (
+                payments is None
+                and new_payment is None
+                and not new_granted.any()
+                and not state[rows].any()
+            ):  # nobody paid or granted, before or now, among these persons: nothing moved
+                deltas[item] = None
+                continue
+            old_granted = state[rows]
+            moved = old_granted != new_granted
+            zeros = np.zeros(rows.size, dtype=np.int64)
+            old_fen = zeros if payments is None else payments[rows]
+            new_fen = zeros if new_payment is None else new_payment
+            if payments is not None or new_payment is not None:
+                moved |= old_fen != new_fen
+            at = np.flatnonzero(moved)
+            if not at.size:
+                deltas[item] = None
+                continue
+            where = rows[at]
+            delta = Delta(where, old_granted[at], new_granted[at], old_fen[at], new_fen[at])
+            state[where] = delta.new_granted
+            if payments is None:
+                if delta.new_fen.any():
+                    payments = np.zeros(state.size, dtype=np.int64)
+                    payments[where] = delta.new_fen
+                    previous.payment[item] = payments
             else:
-                granted = before.copy()
-                granted[rows] = new_granted
-                month.granted[item] = granted
-            old, new = previous.payment[item], changed.payment[item]
-            if new is None and (old is None or not old[rows].any()):
-                month.payment[item] = old
-                continue
-            if old is not None and new is not None and np.array_equal(old[rows], new):
-                month.payment[item] = old
-                continue
-            fen = np.zeros(before.size, dtype=np.int64) if old is None else old.copy()
-            fen[rows] = 0 if new is None else new
-            month.payment[item] = fen
-        return month
+                payments[where] = delta.new_fen
+            deltas[item] = delta
+        return deltas
+
+
+@dataclass
+class Delta:
+    """The persons whose grant or payment of an item moved this month, before and after."""
+
+    rows: np.ndarray
+    old_granted: np.ndarray
+    new_granted: np.ndarray
+    old_fen: np.ndarray
+    new_fen: np.ndarray
 
 
 class Ledger:
@@ -222,7 +284,18 @@ class Ledger:
         self._monthly = {b.id: 0 for b in items}  # a monthly item's cost in the last month posted
         self._count = {b.id: 0 for b in items}  # recipients in the last month posted
 
-    def post(self, month: Month, day: dt.date, index: int) -> None:
+    def post(
+        self,
+        month: Month,
+        day: dt.date,
+        index: int,
+        deltas: dict[str, Delta | None] | None = None,
+    ) -> None:
+        """Charge ``month``; with ``deltas`` (a month patched in place from the last one, never
+        January) only the persons who moved are looked at."""
+        if deltas is not None:
+            self._post_moves(month, day, index, deltas)
+            return
         if day.month == 1:
             for benefit in self.items:
                 if benefit.per == "year":
@@ -279,6 +352,55 @@ class Ledger:
                 if benefit.per == "month" and last is not None:
                     self.cliff_loss[item][new] = last[new]
         self.person += self.rate  # the monthly items' payments of this month
+        self.previous = month.granted
+        self._last_payment = month.payment
+
+    def _post_moves(
+        self, month: Month, day: dt.date, index: int, deltas: dict[str, Delta | None]
+    ) -> None:
+        """``post`` for a month that is the last one but for the persons in ``deltas``: the
+        same sums, taken over those persons only."""
+        assert day.month != 1 and self.previous is not None
+        for benefit in self.items:
+            item = benefit.id
+            delta = deltas[item]
+            if delta is None:  # last month's awards again
+                if benefit.per == "month":
+                    self.cost[day.year][item] += self._monthly[item]
+                self.months[item] += self._count[item]
+                continue
+            rows = delta.rows
+            if benefit.per == "month":
+                # payments are 0 where not granted: the rate moves by the difference
+                self.rate[rows] += delta.new_fen - delta.old_fen
+                total = (
+                    self._monthly[item]
+                    + int(delta.new_fen.sum(dtype=np.int64))
+                    - int(delta.old_fen.sum(dtype=np.int64))
+                )
+                self._monthly[item] = total
+                self.cost[day.year][item] += total
+            else:  # the others granted last month were paid then
+                paid = self.paid[item]
+                due = delta.new_granted & ~paid[rows]
+                paid[rows] |= delta.new_granted
+                at = rows[due]
+                if at.size:
+                    amounts = delta.new_fen[due]
+                    self.cost[day.year][item] += int(amounts.sum(dtype=np.int64))
+                    self.person[at] += amounts
+            self.ever[item][rows] |= delta.new_granted
+            self._count[item] += int(np.count_nonzero(delta.new_granted)) - int(
+                np.count_nonzero(delta.old_granted)
+            )
+            self.months[item] += self._count[item]
+            lost = delta.old_granted & ~delta.new_granted
+            new = lost & ~self.cliffs[item][rows]
+            self.cliffs[item][rows] |= lost
+            self.cliff_day[item][rows[new]] = index
+            if benefit.per == "month":
+                self.cliff_loss[item][rows[new]] = delta.old_fen[new]
+        self.person += self.rate
         self.previous = month.granted
         self._last_payment = month.payment
 
@@ -341,45 +463,97 @@ def simulate(
     labels: Labels | None = None
     computed = 0
     person_months = 0  # persons evaluated, over both sides (the work done)
+    reused = 0  # the reform's variables taken from the baseline's month (decision 0234)
     # the changes of the reform against its baseline, for the month's same-law test
     step = _step(reform, baseline)
     law_days = sorted(
         _law_days(base_system) | _law_days(reform_system) | _switch_days(reform, baseline)
     )
     bits = _anniversary_months(population) if fast else None
+    laws = Laws(base_system, reform_system) if fast and step is not None else None
+    # each side's values that read no day, kept while the law stays the same (decision 0235)
+    base_constants: Constants | None = None
+    reform_constants: Constants | None = None
+    # the facts the months recomputed for some persons read (None: not known yet, all given)
+    inputs: set[str] | None = None
     previous_base: Month | None = None
     previous_reform: Month | None = None  # the reform's own month (None: it was the baseline's)
     for index, day in enumerate(days):
         rows: np.ndarray | None = None
-        if bits is not None and index > 0 and day.month != 1:
-            before = days[index - 1]
-            if not any(before < change <= day for change in law_days):
-                rows = _changed_rows(population, bits, before.month)
-                if rows.size * 2 > n:  # most persons change: the whole population is cheaper
-                    rows = None
-        subset = _subset_families(population, rows) if rows is not None and rows.size else None
+        moved = index > 0 and any(days[index - 1] < change <= day for change in law_days)
+        if moved:
+            base_constants = reform_constants = None
+        if bits is not None and index > 0 and day.month != 1 and not moved:
+            rows = _changed_rows(population, bits, days[index - 1].month)
+            if rows.size * 2 > n:  # most persons change: the whole population is cheaper
+                rows = None
+        subset = None
+        if rows is not None and rows.size:
+            subset = _subset_families(population, rows, inputs)
+        differs = step is not None and not _same_law(step, base_system, reform_system, day)
+        period = make_period(day.isoformat())
 
-        base_month, work = _evaluate(
-            base_system, population, subset, rows, day, items, previous_base
+        base_month, computed_base, work, base_moves = _evaluate(
+            base_system,
+            population,
+            subset,
+            rows,
+            day,
+            items,
+            previous_base,
+            cards=labels is None,
+            record=fast,
+            constants=base_constants,
         )
         person_months += work
         if labels is None:
             labels = _labels(population, day, base_month.cards)
-        if step is not None and not _same_law(step, base_system, reform_system, day):
-            reform_month, work = _evaluate(
-                reform_system, population, subset, rows, day, items, previous_reform
+        reuse = None
+        if laws is not None and differs and computed_base and computed_base.simulation:
+            reuse = Reuse(laws, computed_base.simulation, computed_base.population)
+        kept = None
+        if computed_base is not None and computed_base.population is population:
+            kept = computed_base.simulation
+        if fast and base_constants is None and kept is not None:
+            unchanged = set(reuse.unchanged()) if reuse is not None else None
+            base_constants = Constants(kept, population, period, unchanged)
+        if differs:
+            reform_month, computed_reform, work, reform_moves = _evaluate(
+                reform_system,
+                population,
+                subset,
+                rows,
+                day,
+                items,
+                previous_reform,
+                record=fast,
+                reuse=reuse,
+                constants=reform_constants,
             )
+            if computed_reform is not None:
+                reused += computed_reform.reused
+                if fast and reform_constants is None and computed_reform.population is population:
+                    assert computed_reform.simulation is not None
+                    reform_constants = Constants(computed_reform.simulation, population, period)
+                computed_reform.release()
             person_months += work
             previous_reform = reform_month
             computed += 1
         else:
-            reform_month = base_month
-            previous_reform = None
+            reform_month, reform_moves = base_month, base_moves
+            previous_reform, computed_reform = None, None
+        if fast and subset is not None:
+            read = set(computed_base.read) if computed_base is not None else set()
+            if differs and computed_reform is not None:
+                read |= computed_reform.read
+            inputs = (inputs or set()) | (read & _columns(population))
+        if computed_base is not None:
+            computed_base.release()
         computed += 1
-        base_ledger.post(base_month, day, index)
-        reform_ledger.post(reform_month, day, index)
+        base_ledger.post(base_month, day, index, base_moves)
+        reform_ledger.post(reform_month, day, index, reform_moves)
         previous_base = base_month
-        del base_month, reform_month, subset
+        del base_month, reform_month, subset, computed_base
         if index % 12 == 11:
             gc.collect()  # what is left of the month's simulations (their columns are freed)
         if progress:
@@ -389,6 +563,7 @@ def simulate(
     result = _result(population, days, items, base_ledger, reform_ledger, labels, reform, baseline)
     result["evaluations"] = computed
     result["persons_evaluated"] = person_months
+    result["variables_reused"] = reused
     result["samples_explained"] = _explain_samples(
         result, population, days, items, base_system, reform_system, profiles
     )
@@ -403,14 +578,47 @@ def _evaluate(
     day: dt.date,
     items: list[Benefit],
     previous: Month | None,
-) -> tuple[Month, int]:
+    cards: bool = False,
+    record: bool = False,
+    reuse: Reuse | None = None,
+    constants: Constants | None = None,
+) -> tuple[Month, Month | None, int, dict[str, Delta | None] | None]:
     """One side's month: in full, or last month's with the persons of ``rows`` (``subset``)
-    recomputed; and how many persons were evaluated."""
+    recomputed and written into it; the month actually computed (None: nobody's result could
+    change); how many persons were evaluated; and, for a month written into the last one, the
+    persons who moved per item (for the ledger). ``reuse`` seeds the computation when it is on
+    the same persons; ``constants`` seed it with the side's values that read no day."""
     if rows is None or previous is None:
-        return Month(system, population, day, items), population.count
-    if subset is None:  # nobody's result can change this month
-        return previous, 0
-    return Month.patched(previous, Month(system, subset, day, items), rows), subset.count
+        on, at = population, None
+    elif subset is None:  # nobody's result can change this month
+        return previous, None, 0, None
+    else:
+        on, at = subset, rows
+    if reuse is not None and reuse.population is not on:
+        reuse = None
+    seeds = None if constants is None else (constants, at)
+    computed = Month(
+        system, on, day, items, cards=cards, record=record, reuse=reuse, constants=seeds
+    )
+    if on is not population and record and _lacking(population, on, computed.read):
+        # a rule read a fact the persons were given without (decision 0237): again, with all
+        assert rows is not None
+        computed.release()
+        on = _subset_families(population, rows)
+        computed = Month(system, on, day, items, record=record, constants=seeds)
+    if on is population:
+        return computed, computed, population.count, None
+    assert rows is not None and previous is not None
+    return previous, computed, on.count, Month.patch(previous, computed, rows)
+
+
+def _columns(population: Population) -> set[str]:
+    return set(population.persons) | set(population.employers)
+
+
+def _lacking(population: Population, subset: Population, read: set[str]) -> set[str]:
+    """The population's facts that were read but that ``subset`` was given without."""
+    return (read & _columns(population)) - _columns(subset)
 
 
 def _law_days(system: TaxBenefitSystem) -> set[dt.date]:
@@ -474,9 +682,12 @@ def _changed_rows(population: Population, bits: np.ndarray, month: int) -> np.nd
     return np.flatnonzero(changed)
 
 
-def _subset_families(population: Population, rows: np.ndarray) -> Population:
-    """The persons of ``rows`` (whole families), each with their employer's columns."""
-    subset = _subset(population, rows)
+def _subset_families(
+    population: Population, rows: np.ndarray, columns: set[str] | None = None
+) -> Population:
+    """The persons of ``rows`` (whole families), each with their employer's columns (only
+    the ``columns`` named if given)."""
+    subset = _subset(population, rows, columns)
     if population.family is not None:
         _, subset.family = np.unique(population.family[rows], return_inverse=True)
         if population.relative is not None:
@@ -752,11 +963,25 @@ def _calculator(
     return sides[0], sides[1]
 
 
-def _subset(population: Population, rows: np.ndarray) -> Population:
-    """The persons of ``rows``, each with their employer's columns (as their own employer)."""
-    persons = {name: values[rows] for name, values in population.persons.items()}
+def _subset(
+    population: Population, rows: np.ndarray, columns: set[str] | None = None
+) -> Population:
+    """The persons of ``rows``, each with their employer's columns (as their own employer);
+    only the ``columns`` named if given. A column several names share is gathered once."""
+    taken: dict[tuple[int, int], np.ndarray] = {}
+
+    def take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+        key = (id(values), id(at))
+        if key not in taken:
+            taken[key] = values[at]
+        return taken[key]
+
+    def wanted(name: str) -> bool:
+        return columns is None or name in columns
+
+    persons = {n: take(v, rows) for n, v in population.persons.items() if wanted(n)}
     at = rows if population.employer is None else population.employer[rows]
-    employers = {name: values[at] for name, values in population.employers.items()}
+    employers = {n: take(v, at) for n, v in population.employers.items() if wanted(n)}
     return Population(count=len(rows), persons=persons, employers=employers)
 
 
