@@ -102,9 +102,16 @@ def _reads(condition: Condition) -> tuple[tuple[str, ...], tuple[str, ...], tupl
     return found[1], found[2], found[3]
 
 
+_CARD_RULES: dict[int, tuple[Card, AllOf]] = {}
+
+
 def card_rule(card: Card) -> AllOf:
-    """A card holds when its scope and one of its categories do."""
-    return AllOf((card.scope, AnyOf(tuple(c.rule for c in card.categories))))
+    """A card holds when its scope and one of its categories do (built once per card)."""
+    found = _CARD_RULES.get(id(card))
+    if found is None or found[0] is not card:
+        rule = AllOf((card.scope, AnyOf(tuple(c.rule for c in card.categories))))
+        found = _CARD_RULES[id(card)] = (card, rule)
+    return found[1]
 
 
 @dataclass
@@ -169,6 +176,15 @@ class Shared:
             start += e.population.count
         self._values: dict[str, np.ndarray] = {}
         self._lists: dict[str, list[Any]] = {}
+        self._parameters: dict[str, ParameterValue] = {}
+        self.on = on
+
+    def param(self, path: str) -> ParameterValue:
+        """A parameter's value on the batch's day, with its citation (read once per batch)."""
+        found = self._parameters.get(path)
+        if found is None:
+            found = self._parameters[path] = parameter_at(self.system.parameters, path, self.on)
+        return found
 
     def values(self, name: str) -> list[Any]:
         """Every person's value of a variable, as Python values (converted once per batch)."""
@@ -243,9 +259,10 @@ class Explainer:
         return False
 
     def param(self, path: str) -> ParameterValue:
-        if path not in self.used_parameters:
-            self.used_parameters[path] = parameter_at(self.system.parameters, path, self.on)
-        return self.used_parameters[path]
+        found = self.used_parameters.get(path)
+        if found is None:
+            found = self.used_parameters[path] = self._shared.param(path)
+        return found
 
     # cards ------------------------------------------------------------------------------------
 
