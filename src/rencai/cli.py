@@ -387,11 +387,14 @@ def _serve(
 ) -> None:
     import uvicorn
 
+    from rencai.web.serving import PROTOCOL
+
     # decision 0168: uvicorn's own supervisor starts, watches and restarts the workers, each
     # building the app from the factory; every state they must share is in PostgreSQL
     uvicorn.run(
         "rencai.web.app:create_app",
         factory=True,
+        http=PROTOCOL,  # TCP_NODELAY on every connection (decision 0245)
         host=host,
         port=port,
         workers=workers,

@@ -145,6 +145,15 @@ def test_serve_with_workers(pg_url: str, tmp_path: Path) -> None:
         assert answered == 4
         workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         assert len(workers) >= 2
+        # one client on one kept-alive connection: an answer is not held back waiting for the
+        # client's acknowledgement of its headers (about 40 ms each, decision 0245)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            timings = []
+            for _ in range(15):
+                started = time.perf_counter()
+                assert client.get("/healthz").status_code == 200
+                timings.append(time.perf_counter() - started)
+        assert sorted(timings)[len(timings) // 2] < 0.02, timings
     finally:
         process.terminate()
         process.wait(timeout=30)
