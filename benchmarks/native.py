@@ -65,6 +65,11 @@ class Run:
     def rate(self) -> float:
         return len(self.samples) / self.seconds
 
+    @property
+    def answered(self) -> float:
+        """Requests/s answered 200 (a refusal is not a computed answer)."""
+        return self.count(200) / self.seconds
+
     def count(self, status: int) -> int:
         return sum(1 for _, s in self.samples if s == status)
 

@@ -17,6 +17,7 @@ from rencai.cards.models import CardUse, ServicePoint
 from rencai.cards.online import KINDS, fast_check, remember_kind
 from rencai.cards.usage import VERIFY_LIMITER, register_point
 from rencai.db.session import engine_for, session_scope
+from rencai.web.api.cards import Verification
 from tests.web.test_serving import PASSWORD, _database, _login, _server
 
 
@@ -54,6 +55,10 @@ def test_checks_in_one_statement_answer_and_record_as_the_general_way(
         assert general.status_code == fast.status_code == 200
         assert general.json()["verdict"] == "valid" and general.json()["recorded"]
         assert fast.json() == general.json()  # the same answer either way
+        # the route serialises its answer itself: exactly what its declared model gives
+        declared = Verification.model_validate(fast.json()).model_dump(mode="json")
+        assert list(fast.json()) == list(declared) and fast.json() == declared
+        assert fast.headers["content-type"] == "application/json"
         # another point of the same kind minutes later: both checks recorded, the later flagged
         httpx.post(check, headers=b, json={"code": first}, timeout=30)
         flagged = httpx.post(check, headers=b, json={"code": first}, timeout=30)

@@ -79,3 +79,25 @@ def test_a_failing_profile_does_not_fail_the_batch() -> None:
     assert all(isinstance(a, ProfileError) for a in answers)
     answers = entitlements_many(profiles, dt.date(2025, 6, 1))
     assert all(isinstance(a, dict) for a in answers)
+
+
+def test_the_routes_serialiser_gives_the_standard_bytes_for_every_case() -> None:
+    """Decision 0244: the calculator's answers serialised by orjson are byte for byte those of
+    the standard library, for every policy case."""
+    import json
+
+    from rencai.web.batching import encode
+
+    compared = 0
+    for param in CASES:
+        case = param.values[0]
+        try:
+            answer = entitlements(parse_profile(profile_of(case)), _day(case))
+        except ProfileError:
+            continue
+        standard = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+        assert encode(answer) == standard
+        compared += 1
+    assert compared >= 100
+    # what orjson does not take is serialised the standard way
+    assert encode({"big": 2**70}) == b'{"big":1180591620717411303424}'

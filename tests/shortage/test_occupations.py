@@ -149,3 +149,60 @@ def test_a_published_occupation_raises_the_skill_upgrade_subsidy_by_ten_percent(
     assert listed_page.status_code == other_page.status_code == 200, listed_page.text[-500:]
     assert "1,650.00" in listed_page.text and "1,650.00" not in other_page.text
     assert "1,500.00" in other_page.text
+
+
+def test_the_calculator_page_reads_the_published_occupations_once_and_sees_a_change(
+    live_server: LiveServer,
+) -> None:
+    """Decision 0242: submissions naming a 工种 are answered from the names the process read
+    once; publishing one through the platform is seen by the next submission."""
+    from sqlalchemy import event
+
+    from rencai.db.session import engine_for
+
+    url, tag = os.environ["RENCAI_DATABASE_URL"], uuid.uuid4().hex[:6]
+    welder, year = f"电焊工{tag}", clock.today().year
+    with session_scope(url) as s:
+        create_account(s, f"occ2{tag}", "secret123", "市委人才办", Role.city_reviewer)
+        token = authenticate(s, f"occ2{tag}", "secret123", kind="api").token
+    office = {"Authorization": f"Bearer {token}"}
+    form = {
+        "jurisdiction": "shijiazhuang",
+        "birth_date": "1994-03-02",
+        "unemployment_insurance_months": "24",
+        "skill_certificate": "intermediate",
+        "skill_certificate_date": f"{year}-01-10",
+        "employer_type": "enterprise",
+        "county": "130102",
+        "occupation": welder,
+    }
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = engine_for(url)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        pages = [httpx.post(f"{live_server.url}/calculator", data=form) for _ in range(3)]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    for page in pages:
+        assert page.status_code == 200, page.text[-500:]
+        assert "1,500.00" in page.text and "1,650.00" not in page.text
+    reads = [s for s in statements if "shortage_occupations" in s]
+    assert len(reads) <= 1, statements  # three submissions, the list read at most once
+    assert len(statements) == len(reads), statements  # and nothing else read for them
+
+    api = live_server.url + "/api/v1"
+    entry = {"jurisdiction": "shijiazhuang", "year": year, "name": welder, "source": SOURCE}
+    added = httpx.post(f"{api}/shortage/occupations", json=entry, headers=office)
+    assert added.status_code == 201, added.text
+    published = httpx.post(
+        f"{api}/shortage/catalogues",
+        json={"jurisdiction": "shijiazhuang", "year": year},
+        headers=office,
+    )
+    assert published.status_code == 201, published.text
+    page = httpx.post(f"{live_server.url}/calculator", data=form)
+    assert page.status_code == 200 and "1,650.00" in page.text  # the change is seen at once

@@ -13,12 +13,17 @@ is not PostgreSQL) goes the general way (``usage.verify_online``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine
+import psycopg
+from psycopg.pq import TransactionStatus
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from rencai import clock
@@ -131,6 +136,53 @@ def fast_check(
     url: str, raw_token: str, code: str, store: KeyStore, event_id: str | None
 ) -> Outcome | None:
     """The check in one statement, or None when it must go the general way."""
+    prepared = _prepare(url, raw_token, code, store, event_id)
+    if prepared is None:
+        return None
+    try:
+        with _engine(url).connect() as connection:
+            row = connection.exec_driver_sql(STATEMENT, prepared.params).first()
+    except OperationalError:  # a connection lost since its last use: the general way
+        return None
+    return _outcome(prepared, row)
+
+
+async def fast_check_async(
+    url: str, raw_token: str, code: str, store: KeyStore, event_id: str | None
+) -> Outcome | None:
+    """``fast_check`` on the event loop: the statement sent on one of the loop's own
+    autocommit connections, without a worker thread (decision 0243). The caller holds one of
+    the process's admission slots, so a loop never opens more connections than it has slots."""
+    prepared = _prepare(url, raw_token, code, store, event_id)
+    if prepared is None:
+        return None
+    pool = _pool(url)
+    try:
+        connection = await pool.take()
+    except psycopg.Error:
+        return None
+    try:
+        cursor = await connection.execute(STATEMENT, prepared.params)
+        row = await cursor.fetchone()
+    except psycopg.Error:  # a connection lost since its last use: the general way
+        await pool.discard(connection)
+        return None
+    pool.give(connection)
+    return _outcome(prepared, row)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    params: dict[str, Any]
+    verdict: Any
+    kind: str
+    version: int
+
+
+def _prepare(
+    url: str, raw_token: str, code: str, store: KeyStore, event_id: str | None
+) -> _Prepared | None:
+    """The statement's parameters, when the check may go this way."""
     if not url.startswith("postgresql"):
         return None
     digest = token_digest(raw_token)
@@ -145,8 +197,6 @@ def fast_check(
     verdict = verify(code, bundle, now, kind)
     if not verdict.accepted or verdict.claims is None:
         return None
-    number = verdict.claims.number
-    fresh = event_id is None
     params = {
         "now": now,
         "digest": digest,
@@ -156,16 +206,17 @@ def fast_check(
         "rate": float(VERIFY_LIMITER.rate),
         "wall": time.time(),
         "event_id": event_id or uuid.uuid4().hex,
-        "number": number,
+        "number": verdict.claims.number,
         "since": now - ABUSE_WINDOW,
         "until": now + ABUSE_WINDOW,
-        "fresh": fresh,
+        "fresh": event_id is None,
     }
-    try:
-        with _engine(url).connect() as connection:
-            row = connection.exec_driver_sql(STATEMENT, params).first()
-    except OperationalError:  # a connection lost since its last use: the general way
-        return None
+    return _Prepared(params, verdict, kind, version)
+
+
+def _outcome(prepared: _Prepared, row: Any) -> Outcome | None:
+    """The answer from the statement's row (None: the general way decides)."""
+    verdict, kind, version = prepared.verdict, prepared.kind, prepared.version
     if row is None:
         return Outcome("unauthenticated")
     ok, point_id, point_code, point_name, point_kind, list_version, allowed, stored = row[:8]
@@ -192,3 +243,49 @@ def fast_check(
     data["point"] = {"code": point_code, "name": point_name, "kind": kind}
     data["recorded"] = bool(stored)
     return Outcome(data=data)
+
+
+class _Pool:
+    """One event loop's autocommit connections for the statement, opened when first needed
+    (as many at most as requests hold admission slots at once)."""
+
+    def __init__(self, url: str) -> None:
+        self.conninfo = _conninfo(url)
+        self.free: list[psycopg.AsyncConnection[Any]] = []
+
+    async def take(self) -> psycopg.AsyncConnection[Any]:
+        while self.free:
+            connection = self.free.pop()
+            if not connection.closed:
+                return connection
+        return await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+
+    def give(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        if connection.closed or connection.info.transaction_status != TransactionStatus.IDLE:
+            return
+        self.free.append(connection)
+
+    async def discard(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        with contextlib.suppress(psycopg.Error):
+            await connection.close()
+
+
+def _conninfo(url: str) -> str:
+    """The libpq address of a database URL (the driver's name taken out)."""
+    return (
+        make_url(_normalise(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+
+# one pool per event loop and database: asyncio connections belong to the loop that made them
+_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Pool]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _pool(url: str) -> _Pool:
+    per_url = _pools.setdefault(asyncio.get_running_loop(), {})
+    found = per_url.get(url)
+    if found is None:
+        found = per_url[url] = _Pool(url)
+    return found

@@ -35,6 +35,7 @@ from rencai.shortage.models import (
     ShortageNeed,
     ShortageOccupation,
 )
+from rencai.shortage.published import database_key, kept, occupation_name, published_names
 
 # 国民经济行业分类 GB/T 4754—2017, its 门类
 INDUSTRIES = {
@@ -296,9 +297,7 @@ MAX_OCCUPATION = 100
 MAX_SOURCE = 200
 
 
-def _occupation_name(name: str) -> str:
-    """工种 names compared as the office typed them, spaces ignored (全角 too)."""
-    return "".join(name.split())
+_occupation_name = occupation_name
 
 
 def add_occupation(
@@ -400,17 +399,41 @@ def supply_occupation_fact(session: Session, profile: dict[str, Any]) -> None:
     """The profile's ``person.catalogued_occupation``, from the catalogue (decision 0186): true
     when the talent's 工种 is in the city's published catalogue of the year of the day asked.
     What the profile said of it before is replaced; a profile naming no occupation and saying
-    nothing of it is left as it is."""
+    nothing of it is left as it is. The year's published names are read once and kept
+    (decision 0242)."""
+    question = _occupation_question(profile)
+    if question is None:
+        return
+    jurisdiction, occupation, year = question
+    names = published_names(session, jurisdiction, year) if occupation else frozenset()
+    profile["person"]["catalogued_occupation"] = _occupation_name(occupation or "") in names
+
+
+def kept_occupation_fact(url: str, profile: dict[str, Any]) -> bool:
+    """``supply_occupation_fact`` from the names this process holds, without the database:
+    False (nothing changed) when it would have to read them."""
+    question = _occupation_question(profile)
+    if question is None:
+        return True
+    jurisdiction, occupation, year = question
+    names = kept(database_key(url), jurisdiction, year) if occupation else frozenset()
+    if names is None:
+        return False
+    profile["person"]["catalogued_occupation"] = _occupation_name(occupation or "") in names
+    return True
+
+
+def _occupation_question(profile: dict[str, Any]) -> tuple[str, str | None, int] | None:
+    """(city, 工种, year) the profile's fact depends on; None when it asks nothing."""
     person = profile.get("person")
     if not isinstance(person, dict):
-        return
+        return None
     occupation = person.get("occupation")
     if not occupation and "catalogued_occupation" not in person:
-        return
+        return None
     on = profile.get("on")
     year = int(str(on)[:4]) if on else year_now()
-    listed = occupation_listed(session, str(profile.get("jurisdiction")), occupation, year)
-    person["catalogued_occupation"] = listed is not None
+    return str(profile.get("jurisdiction")), occupation or None, year
 
 
 # --- consent and matching -----------------------------------------------------------------

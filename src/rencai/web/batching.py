@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from rencai.policy.calculator import entitlements_many
 from rencai.policy.contract.profile import Profile, ProfileError
 from rencai.settings import settings
+from rencai.web.jsonbytes import dumps
 
 SMOOTHING = 0.2  # weight of the latest batch in the running mean of a profile's cost
 MAX_BATCH = 256  # profiles in one simulation at most
@@ -152,4 +153,4 @@ def cache_key(profile: dict[str, Any], on: dt.date | None, today: dt.date) -> tu
 
 
 def encode(answer: dict[str, Any]) -> bytes:
-    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+    return dumps(answer)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,10 @@ class Vocabulary:
     def label(self, kind: str, code: str) -> str:
         return self.codes(kind).get(code, code)
 
-    @property
+    @cached_property
     def counties(self) -> dict[str, County]:
+        """Every county by code (built once: the calculator checks and encodes one per
+        request; read it, do not change it)."""
         result = {}
         for code, entry in self.raw["county"].items():
             result[str(code)] = County(
@@ -47,6 +49,11 @@ class Vocabulary:
     @property
     def a_class_disciplines(self) -> list[tuple[str, str]]:
         return [(e["school"], e["discipline"]) for e in self.raw["a_class_disciplines"]]
+
+    @cached_property
+    def a_class_set(self) -> frozenset[tuple[str, str]]:
+        """``a_class_disciplines`` as a set, built once (the calculator reads it per profile)."""
+        return frozenset(self.a_class_disciplines)
 
 
 def _with_jurisdictions(raw: dict[str, Any]) -> dict[str, Any]:

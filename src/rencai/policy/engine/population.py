@@ -208,7 +208,7 @@ def encode_profile(profile: Profile) -> EncodedProfile:
             if getattr(unit, name) is None:
                 missing.add(f"unit.{name}")
 
-    a_class = set(vocabulary().a_class_disciplines)
+    a_class = vocabulary().a_class_set
     tags_any = 0
     level_tags = dict.fromkeys(EDUCATION_LEVELS, 0)
     graduated: dict[str, dt.date] = {}

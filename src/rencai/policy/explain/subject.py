@@ -85,9 +85,33 @@ def parameter_at(parameters: ParameterNode, path: str, on: dt.date) -> Parameter
     return ParameterValue(path, None, None, None, node.description or "")
 
 
+# a leaf's reads by kind (cards it mirrors, parameters, profile fields), worked out once per leaf
+_READS: dict[int, tuple[Condition, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _reads(condition: Condition) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    found = _READS.get(id(condition))
+    if found is None or found[0] is not condition:  # the id of a leaf since collected
+        reads = condition.reads
+        found = _READS[id(condition)] = (
+            condition,
+            tuple(r.removeprefix("card:") for r in reads if r.startswith("card:")),
+            tuple(r.removeprefix("parameter:") for r in reads if r.startswith("parameter:")),
+            tuple(r for r in reads if ":" not in r),
+        )
+    return found[1], found[2], found[3]
+
+
+_CARD_RULES: dict[int, tuple[Card, AllOf]] = {}
+
+
 def card_rule(card: Card) -> AllOf:
-    """A card holds when its scope and one of its categories do."""
-    return AllOf((card.scope, AnyOf(tuple(c.rule for c in card.categories))))
+    """A card holds when its scope and one of its categories do (built once per card)."""
+    found = _CARD_RULES.get(id(card))
+    if found is None or found[0] is not card:
+        rule = AllOf((card.scope, AnyOf(tuple(c.rule for c in card.categories))))
+        found = _CARD_RULES[id(card)] = (card, rule)
+    return found[1]
 
 
 @dataclass
@@ -106,19 +130,15 @@ class Subject:
     def _leaf_state(self, condition: Condition) -> State:
         if condition.mirror is not None:
             return self.explainer.card_state(condition.mirror, self)
-        mirrored = [r for r in condition.reads if r.startswith("card:")]
-        states: list[State] = []
-        for read in mirrored:
-            states.append(self.explainer.card_state(read.removeprefix("card:")))
-        for read in condition.reads:
-            if read.startswith("parameter:") and self.explainer.awaits_administrator(
-                read.removeprefix("parameter:")
-            ):
+        cards, parameters, fields = _reads(condition)
+        states = [self.explainer.card_state(card) for card in cards]
+        for path in parameters:
+            if self.explainer.awaits_administrator(path):
                 return None
-        if any(r in self.explainer.missing for r in condition.reads if ":" not in r):
+        missing = self.explainer.missing
+        if missing and any(r in missing for r in fields):
             return None
-        value = bool(self.explainer.value(condition.name, self.index))
-        if value:
+        if self.explainer.value(condition.name, self.index):
             return True
         # a mirrored card still undecided leaves the leaf undecided too
         return None if any(s is None for s in states) else False
@@ -155,6 +175,23 @@ class Shared:
             self.offsets.append(start)
             start += e.population.count
         self._values: dict[str, np.ndarray] = {}
+        self._lists: dict[str, list[Any]] = {}
+        self._parameters: dict[str, ParameterValue] = {}
+        self.on = on
+
+    def param(self, path: str) -> ParameterValue:
+        """A parameter's value on the batch's day, with its citation (read once per batch)."""
+        found = self._parameters.get(path)
+        if found is None:
+            found = self._parameters[path] = parameter_at(self.system.parameters, path, self.on)
+        return found
+
+    def values(self, name: str) -> list[Any]:
+        """Every person's value of a variable, as Python values (converted once per batch)."""
+        found = self._lists.get(name)
+        if found is None:
+            found = self._lists[name] = self.vector(name).tolist()
+        return found
 
     def vector(self, name: str) -> np.ndarray:
         if name not in self._values:
@@ -191,8 +228,8 @@ class Explainer:
         self.missing = encoded.missing
         self.population = encoded.population
         self._shared = batch
-        start = batch.offsets[position]
-        self._slice = slice(start, start + encoded.population.count)
+        self._start = start = batch.offsets[position]
+        self._stop = start + encoded.population.count
         self.simulation = batch.simulation
         self.day = batch.day
         self._values: dict[str, list[Any]] = {}
@@ -207,7 +244,7 @@ class Explainer:
         """This profile's persons' values of a variable, as Python values."""
         found = self._values.get(name)
         if found is None:
-            found = self._values[name] = self._shared.vector(name)[self._slice].tolist()
+            found = self._values[name] = self._shared.values(name)[self._start : self._stop]
         return found
 
     def value(self, name: str, index: int) -> Any:
@@ -222,9 +259,10 @@ class Explainer:
         return False
 
     def param(self, path: str) -> ParameterValue:
-        if path not in self.used_parameters:
-            self.used_parameters[path] = parameter_at(self.system.parameters, path, self.on)
-        return self.used_parameters[path]
+        found = self.used_parameters.get(path)
+        if found is None:
+            found = self.used_parameters[path] = self._shared.param(path)
+        return found
 
     # cards ------------------------------------------------------------------------------------
 

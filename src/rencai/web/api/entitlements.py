@@ -70,8 +70,9 @@ async def post_entitlements(
     # requests arriving together; refused 503 busy at once when the queue is too long
     # (decision 0190)
     calc = calculator()
-    key = cache_key(profile, on, clock.today())
-    body = calc.cached(key)
+    # the canonical key costs a serialisation of the profile: only when answers are kept
+    key = cache_key(profile, on, clock.today()) if settings().calculator_cache > 0 else None
+    body = None if key is None else calc.cached(key)
     if body is None:
         try:
             parsed = parse_profile(profile)
@@ -80,7 +81,8 @@ async def post_entitlements(
             body = encode(await calc.answer(parsed, on))
         except ProfileError as exc:
             return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)
-        calc.keep(key, body)
+        if key is not None:
+            calc.keep(key, body)
     return Response(body, media_type="application/json")
 
 

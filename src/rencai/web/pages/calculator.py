@@ -10,10 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, UploadFile
 
 from rencai import clock
+from rencai.db.session import database_url, session_scope
 from rencai.policy.calculator import entitlements
 from rencai.policy.cities import default_code
 from rencai.policy.contract.profile import FieldError, ProfileError, parse_profile
@@ -21,7 +23,9 @@ from rencai.policy.contract.questions import field_label, question_of
 from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.system import system_for
 from rencai.registry.accounts import profile_facts
-from rencai.web.deps import SESSION_COOKIE, DbSession
+from rencai.shortage.service import kept_occupation_fact
+from rencai.web.admission import admitted
+from rencai.web.deps import SESSION_COOKIE
 from rencai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -396,6 +400,11 @@ def _render(request: Request, context: dict[str, Any], partial: bool) -> HTMLRes
     return templates.TemplateResponse(request, name, context)
 
 
+def _supply_facts(url: str, profile: dict[str, Any]) -> None:
+    with session_scope(url) as session:
+        profile_facts.fire(session, profile)
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     examples = {key: label for key, (label, _) in EXAMPLES.items()}
@@ -451,15 +460,18 @@ def calculator_form(request: Request, example: str | None = None) -> HTMLRespons
 
 
 @router.post("/calculator", response_class=HTMLResponse)
-async def calculator_submit(request: Request, session: DbSession) -> HTMLResponse:
+async def calculator_submit(request: Request) -> HTMLResponse:
     form = await request.form()
     partial = request.headers.get("HX-Request") == "true"
     result, errors = None, []
     try:
         profile = profile_from_form(form)
         # facts the platform supplies (the published 急需紧缺工种, decision 0186), as for a
-        # stored profile
-        profile_facts.fire(session, profile)
+        # stored profile: from the names this process keeps, else read (decision 0242)
+        url = database_url()
+        if not kept_occupation_fact(url, profile):
+            async with admitted(url):
+                await run_in_threadpool(_supply_facts, url, profile)
         result = entitlements(parse_profile(profile))
     except ProfileError as exc:
         errors = exc.errors
