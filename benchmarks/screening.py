@@ -45,7 +45,7 @@ def _children_peak_mb() -> float:
 
 
 def phase(name: str, store: Path, persons: int) -> dict[str, float]:
-    from rencai.feeds.store import synthesize
+    from rencai.feeds.compact import synthesize
 
     if name == "synthesize":
         start = time.perf_counter()
