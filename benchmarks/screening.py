@@ -6,13 +6,16 @@ Each phase runs in its own process so that its peak memory (getrusage) is its ow
 synthesis, the local screening in one process (end to end: Parquet load, engine, result rows),
 the same with the machine's cores as worker processes, the same ranges instrumented (load and
 engine apart, and a plain-numpy version of one rule on the loaded columns), and the Dask
-LocalCluster run (2 worker processes) of the same input, as a ratio to the local run.
+LocalCluster run (2 worker processes) of the same input, as a ratio to the local run. The
+screening reads the store's compact file (one row per person, decision 0229); the same run
+reading the Parquet files instead is the baseline.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import resource
@@ -21,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,31 +48,52 @@ def _children_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def phase(name: str, store: Path, persons: int) -> dict[str, float]:
+def _written(table: object, store: Path, name: str) -> str:
+    """The result file's SHA-256 (written after the timing, as ``rencai screen`` writes it):
+    the engines' files are compared byte for byte."""
+    from rencai.outreach.screening import write_result
+
+    path = store.parent / f"result-{name}.parquet"
+    write_result(table, path)  # type: ignore[arg-type]
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def phase(name: str, store: Path, persons: int) -> dict[str, Any]:
+    from rencai.feeds import compact
     from rencai.feeds.store import synthesize
 
     if name == "synthesize":
         start = time.perf_counter()
         synthesize(persons, store, seed=1, as_of=ON)
-        return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
+        middle = time.perf_counter()
+        compact.build(store)
+        return {
+            "seconds": middle - start,
+            "compact_seconds": time.perf_counter() - middle,
+            "peak_mb": _peak_mb(),
+        }
     from rencai.outreach.screening import default_workers, run
 
-    if name == "local":
+    if name in ("local", "parquet"):
         start, cpu = time.perf_counter(), _cpu()
-        table = run(store, ON, "shijiazhuang")
+        table = run(store, ON, "shijiazhuang", use_compact=name == "local")
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         return {
-            "seconds": time.perf_counter() - start,
-            "cpu_seconds": _cpu() - cpu,
+            "seconds": seconds,
+            "cpu_seconds": cpu,
             "rows": table.num_rows,
             "peak_mb": _peak_mb(),
+            "digest": _written(table, store, name),
         }
     if name == "workers":
         workers = default_workers()
         start, cpu = time.perf_counter(), _cpu()
         table = run(store, ON, "shijiazhuang", workers=workers)
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         return {
-            "seconds": time.perf_counter() - start,
-            "cpu_seconds": _cpu() - cpu,
+            "digest": _written(table, store, name),
+            "seconds": seconds,
+            "cpu_seconds": cpu,
             "rows": table.num_rows,
             "workers": workers,
             "peak_mb": _peak_mb(),
@@ -82,23 +107,31 @@ def phase(name: str, store: Path, persons: int) -> dict[str, float]:
         ) as cluster:
             start = time.perf_counter()
             table = run(store, ON, "shijiazhuang", engine="dask", cluster=cluster)
-            return {"seconds": time.perf_counter() - start, "rows": table.num_rows}
+            seconds = time.perf_counter() - start
+            return {
+                "seconds": seconds,
+                "rows": table.num_rows,
+                "digest": _written(table, store, name),
+            }
     if name == "detail":
         return _detail(store, persons)
     raise ValueError(name)
 
 
 def _detail(store: Path, persons: int) -> dict[str, float]:
-    """The stages apart, as ``screen_range`` runs them (decision 0196): the first part of the
-    load (社保, 市场监管, 税务), the gate, the rest of the load for those who pass, the engine;
-    and one rule in plain numpy on the same columns as the engine."""
-    from rencai.feeds.columns import LATER, Employers, load_employment, load_rest
+    """The stages apart, as ``screen_range`` runs them (decisions 0196, 0229): the first part
+    of the load from the compact file (社保, 市场监管, 税务), the gate, the rest of the load for
+    those who pass, the engine; and one rule in plain numpy on the same columns as the engine."""
+    from rencai.feeds.columns import LATER, Employers
+    from rencai.feeds.compact import open_compact
     from rencai.outreach.screening import ranges
     from rencai.policy.contract.vocabulary import vocabulary
     from rencai.policy.engine.model import County, IntroducedFrom, county_member
     from rencai.policy.screening import gate, screen_whole
 
     employers = Employers(store)
+    fast = open_compact(store)
+    assert fast is not None and fast.usable_on(ON)
     sjz = np.array(
         [
             County[county_member(c)].index
@@ -112,11 +145,11 @@ def _detail(store: Path, persons: int) -> dict[str, float]:
     agree = True
     for lo, hi in ranges(persons):
         t0 = time.process_time()
-        employment = load_employment(store, lo, hi, ON, "shijiazhuang", employers)
+        employment = fast.employment(lo, hi, ON, "shijiazhuang", employers)
         t1 = time.process_time()
         at = gate("shijiazhuang", employment.population, ON, ("person",), LATER)
         t2 = time.process_time()
-        chunk = load_rest(store, employment, ON, "shijiazhuang", employers, at)
+        chunk = fast.rest(employment, "shijiazhuang", employers, at)
         t3 = time.process_time()
         result = screen_whole(
             "shijiazhuang", chunk.population, ON, categories=True, targets={"person"}
@@ -152,7 +185,7 @@ def _detail(store: Path, persons: int) -> dict[str, float]:
     }
 
 
-def _child(name: str, store: Path, persons: int) -> dict[str, float]:
+def _child(name: str, store: Path, persons: int) -> dict[str, Any]:
     output = subprocess.run(
         [
             sys.executable,
@@ -187,22 +220,33 @@ def main() -> None:
         n = args.persons
         made = _child("synthesize", store, n)
         size = sum(f.stat().st_size for f in store.glob("*.parquet")) / 2**20
+        compact_size = (store / "screening.arrow").stat().st_size / 2**20
         print(
             f"synthesize {n:,} persons: {made['seconds']:.1f} s, {size:.0f} MB of Parquet, "
-            f"peak {made['peak_mb']:.0f} MB"
+            f"peak {made['peak_mb']:.0f} MB; the compact screening file (one row per person, "
+            f"decision 0229) {made['compact_seconds']:.1f} s, {compact_size:.0f} MB"
+        )
+        parquet = _child("parquet", store, n)
+        print(
+            f"baseline, the Parquet files read as before (one process): "
+            f"{parquet['seconds']:.1f} s = {n / parquet['seconds']:,.0f} persons/s, "
+            f"{int(parquet['rows']):,} rows, peak {parquet['peak_mb']:.0f} MB; "
+            f"{n / parquet['cpu_seconds']:,.0f} persons per CPU-second"
         )
         local = _child("local", store, n)
         print(
             f"local screening, one process (load + every card and benefit + result rows): "
             f"{local['seconds']:.1f} s = {n / local['seconds']:,.0f} persons/s, "
             f"{int(local['rows']):,} rows, peak {local['peak_mb']:.0f} MB; "
-            f"{n / local['cpu_seconds']:,.0f} persons per CPU-second"
+            f"{n / local['cpu_seconds']:,.0f} persons per CPU-second "
+            f"({parquet['cpu_seconds'] / local['cpu_seconds']:.1f}× fewer CPU-seconds than the "
+            f"baseline), same bytes: {parquet['digest'] == local['digest']}"
         )
         pool = _child("workers", store, n)
         print(
             f"local screening, {int(pool['workers'])} worker processes: "
             f"{pool['seconds']:.1f} s = {n / pool['seconds']:,.0f} persons/s, "
-            f"rows equal: {int(pool['rows']) == int(local['rows'])}, peak "
+            f"same bytes: {pool['digest'] == local['digest']}, peak "
             f"{pool['peak_mb']:.0f} MB + {pool['worker_peak_mb']:.0f} MB per worker; "
             f"{n / pool['cpu_seconds']:,.0f} persons per CPU-second, so "
             f"{int(pool['workers']) * n / pool['cpu_seconds']:,.0f} persons/s on "
@@ -212,7 +256,7 @@ def main() -> None:
         detail = _child("detail", store, n)
         load = detail["first_load_seconds"] + detail["rest_load_seconds"]
         print(
-            f"  of which (CPU-seconds, one process): Parquet load {n / load:,.0f} persons/s "
+            f"  of which (CPU-seconds, one process): compact load {n / load:,.0f} persons/s "
             f"(社保+市场监管+税务 {detail['first_load_seconds']:.2f} s for everyone, the rest "
             f"{detail['rest_load_seconds']:.2f} s for the {int(detail['passed']):,} who pass "
             f"the gate), gate {detail['gate_seconds']:.2f} s, engine "
@@ -226,7 +270,8 @@ def main() -> None:
         print(
             f"Dask LocalCluster (2 worker processes): {dask['seconds']:.1f} s = "
             f"{n / dask['seconds']:,.0f} persons/s, {dask['seconds'] / local['seconds']:.2f}× "
-            f"the local time, rows equal: {int(dask['rows']) == int(local['rows'])}"
+            f"the local time, same bytes as the local run's result file: "
+            f"{dask['digest'] == local['digest']}"
         )
 
 

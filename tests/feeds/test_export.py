@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from rencai import clock
 from rencai.cli import app
 from rencai.db.session import session_scope
+from rencai.feeds.compact import open_compact
 from rencai.feeds.export import (
     MANIFEST,
     _export,
@@ -167,6 +168,11 @@ def test_a_new_build_replaces_the_store_whole(db_url: str, tmp_path: Path) -> No
         second = export_store(session, out)
         assert not is_stale(session, out)
     assert second.path != first.path and check_store(out) == 4
+    # each build carries its own compact screening file, made from that build's files
+    # (decision 0229): the new one knows the fourth person, the first build's still three
+    fresh, old = open_compact(out), open_compact(Path(first.path))
+    assert fresh is not None and old is not None
+    assert fresh.table.num_rows == 4 and old.table.num_rows == 3
     with session_scope(db_url) as session:
         export_store(session, out)
     builds = [p for p in (tmp_path / "store.builds").iterdir() if not p.name.startswith(".")]

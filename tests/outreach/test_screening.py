@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import func, select
 
 from rencai import clock
 from rencai.db.session import session_scope, upgrade
-from rencai.feeds.store import read_employers, read_range, synthesize
+from rencai.feeds.compact import synthesize
+from rencai.feeds.store import read_employers, read_range
 from rencai.notifications.outbox import Notification
 from rencai.outreach.applied import applied_pairs
 from rencai.outreach.models import Screening
@@ -311,3 +313,92 @@ def test_every_employer_is_found_through_the_hash_table_and_a_missing_code_is_no
     assert employers.lookup(pa.array(wanted)).tolist() == [*order.tolist(), 7, 7, 7]
     odd = employers.lookup(pa.array([codes[1], "", None, codes[1][:-1], codes[2]]))
     assert odd.tolist() == [1, -1, -1, -1, 2]
+
+
+def _same_population(left, right) -> None:
+    assert left.count == right.count
+    for side in ("persons", "employers"):
+        a, b = getattr(left, side), getattr(right, side)
+        assert list(a) == list(b), side
+        for name in a:
+            assert a[name].dtype == b[name].dtype, name
+            assert np.array_equal(a[name], b[name]), name
+
+
+@pytest.mark.parametrize("jurisdiction", ["shijiazhuang", "jinzhou"])
+def test_the_compact_store_gives_the_columns_the_parquet_files_give(
+    store: Path, jurisdiction: str
+) -> None:
+    """One row per person (decision 0229) turned into the engine's columns equals what the
+    Parquet files give, on days from the store's horizon on, gated or not."""
+    from rencai.feeds.columns import LATER, Employers, load_employment, load_rest
+    from rencai.feeds.compact import open_compact
+    from rencai.policy.screening import gate
+
+    compact = open_compact(store)
+    assert compact is not None
+    employers = Employers(store)
+    days = [ON, dt.date(2026, 7, 31), dt.date(2027, 1, 5), dt.date(2030, 2, 1)]
+    for day in days:
+        assert compact.usable_on(day)
+        for lo, hi in ((0, PERSONS), (5_000, 7_500)):
+            slow = load_employment(store, lo, hi, day, jurisdiction, employers)
+            fast = compact.employment(lo, hi, day, jurisdiction, employers)
+            _same_population(slow.population, fast.population)
+            assert np.array_equal(slow.employer_row, fast.employer_row)
+            at = gate(jurisdiction, slow.population, day, ("person",), LATER)
+            for places in (None, at, np.arange(0, hi - lo, 7)):
+                one = load_rest(store, slow, day, jurisdiction, employers, places)
+                other = compact.rest(fast, jurisdiction, employers, places)
+                _same_population(one.population, other.population)
+                taken = pa.array(np.arange(0, hi - lo, 3) if places is None else places)
+                for what in ("id_number", "name", "county", "degree"):
+                    assert getattr(one, what)(taken).equals(getattr(other, what)(taken)), what
+    # someone works now: the comparison tests something
+    assert (
+        compact.employment(0, PERSONS, ON, jurisdiction, employers)
+        .population.persons["social_insurance_local"]
+        .any()
+    )
+    # before the horizon (a contribution month or a graduation after the day) it is not used
+    assert not compact.usable_on(dt.date(2026, 4, 30))
+
+
+def test_the_compact_store_and_the_parquet_files_give_the_same_bytes(
+    store: Path, result, tmp_path: Path
+) -> None:
+    whole = run(store, ON, "shijiazhuang", partition=PERSONS)
+    parquet = run(store, ON, "shijiazhuang", partition=PERSONS, use_compact=False)
+    small = run(store, ON, "shijiazhuang", partition=4_000, use_compact=False)
+    for name, table in (("whole", whole), ("parquet", parquet), ("small", small), ("r", result)):
+        write_result(table, tmp_path / f"{name}.parquet")
+    assert result.num_rows > 0
+    expected = (tmp_path / "r.parquet").read_bytes()
+    for name in ("whole", "parquet", "small"):
+        assert (tmp_path / f"{name}.parquet").read_bytes() == expected, name
+
+
+def test_a_store_changed_after_its_compact_file_is_read_from_parquet(tmp_path: Path) -> None:
+    """The compact file records the size and time of the files it came from; a changed file
+    makes it stale (the Parquet files are read) until it is built again."""
+    import os
+
+    from rencai.feeds.compact import build, open_compact
+
+    directory = tmp_path / "store"
+    synthesize(3_000, directory, seed=3, as_of=ON, chunk=3_000)
+    assert open_compact(directory) is not None
+    before = run(directory, ON, "shijiazhuang")
+    # a delivery rewrote the 社保 runs: the second half of the persons have none any more
+    spells = pq.read_table(directory / "insurance_spells.parquet")
+    pq.write_table(spells.slice(0, spells.num_rows // 2), directory / "insurance_spells.parquet")
+    assert open_compact(directory) is None
+    changed = run(directory, ON, "shijiazhuang")
+    assert 0 < changed.num_rows < before.num_rows  # the stale file would give ``before``
+    assert changed.equals(run(directory, ON, "shijiazhuang", use_compact=False))
+    # a touch alone is enough to distrust it
+    build(directory)
+    assert open_compact(directory) is not None
+    assert run(directory, ON, "shijiazhuang").equals(changed)
+    os.utime(directory / "degrees.parquet", ns=(1, 1))
+    assert open_compact(directory) is None

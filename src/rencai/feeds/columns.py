@@ -121,6 +121,17 @@ def _codes(column: pa.ChunkedArray, value: dict[str, int], default: int) -> np.n
     return table[indices] if len(indices) else np.zeros(0, dtype=table.dtype)
 
 
+def _same_employer(fixed: np.ndarray | None, uscc: pa.Array) -> np.ndarray:
+    """Whether each row's credit code is the one of the row before (a missing code equals
+    another missing one)."""
+    if fixed is not None:
+        return fixed[1:] == fixed[:-1]
+    if len(uscc):
+        uscc = pc.fill_null(uscc, "")
+        return pc.equal(uscc.slice(1), uscc.slice(0, len(uscc) - 1)).to_numpy(zero_copy_only=False)
+    return np.zeros(0, dtype=bool)
+
+
 def _last_per_person(local: np.ndarray) -> np.ndarray:
     """Indices of each person's last row in rows sorted by person."""
     if len(local) == 0:
@@ -317,15 +328,7 @@ def load_employment(
             uscc = uscc.filter(pa.array(upto))
     last_day = np.minimum(last_day, month_day)
     first_month, last_month = _months(first_day), _months(last_day)
-    if fixed is not None:
-        same_employer = fixed[1:] == fixed[:-1]
-    elif len(uscc):
-        uscc = pc.fill_null(uscc, "")
-        same_employer = pc.equal(uscc.slice(1), uscc.slice(0, len(uscc) - 1)).to_numpy(
-            zero_copy_only=False
-        )
-    else:
-        same_employer = np.zeros(0, dtype=bool)
+    same_employer = _same_employer(fixed, uscc)
     # an unbroken spell: same person, same employer, no missing month
     new_spell = np.r_[
         True,
@@ -424,41 +427,9 @@ def load_rest(
             dictionaries=("level", "school_tags", "school", "discipline"),
         )
     )
-    level = _codes(degrees["level"], {d: i for i, d in enumerate(DEGREE_ORDER)}, 0)
-    graduated = _days(degrees["graduated_on"])
-    full_time = degrees["full_time"].to_numpy(zero_copy_only=False)
-    bits = _tag_bits(degrees["school_tags"])
-    bits = bits | np.where(
-        _a_class(degrees["school"], degrees["discipline"]), TAG_BIT["a_class_discipline"], 0
-    )
-    level16, bits32 = level.astype(np.int16), bits.astype(np.int32)
-    highest = np.zeros(m, dtype=np.int16)
-    np.maximum.at(highest, local, level16)
-    tags_any = np.zeros(m, dtype=np.int32)
-    np.bitwise_or.at(tags_any, local, bits32)
-    ft = full_time & (graduated <= on_day)
-    highest_ft = np.zeros(m, dtype=np.int16)
-    np.maximum.at(highest_ft, local[ft], level16[ft])
-    persons: dict[str, np.ndarray] = {
-        "birth_date": (birth.astype("datetime64[D]")),
-        "highest_degree": highest,
-        "highest_full_time_degree": highest_ft,
-        "school_tags_any": tags_any,
-    }
-    # per level at once: row ``level`` of a (levels × persons) table, one ufunc pass for all
-    cell = level.astype(np.int64) * m + local
-    latest = np.full(len(DEGREE_ORDER) * m, NO_DAY, dtype=np.int64)
-    np.maximum.at(latest, cell, graduated)
-    cell_ft = cell[full_time]
-    latest_ft = np.full(len(DEGREE_ORDER) * m, NO_DAY, dtype=np.int64)
-    np.maximum.at(latest_ft, cell_ft, graduated[full_time])
-    tags = np.zeros(len(DEGREE_ORDER) * m, dtype=np.int32)
-    np.bitwise_or.at(tags, cell_ft, bits32[full_time])
-    for code in EDUCATION_LEVELS:
-        row = slice(DEGREE_ORDER.index(code) * m, (DEGREE_ORDER.index(code) + 1) * m)
-        persons[f"graduation_{code}"] = latest[row].astype("datetime64[D]")
-        persons[f"full_time_graduation_{code}"] = latest_ft[row].astype("datetime64[D]")
-        persons[f"full_time_{code}_tags"] = tags[row]
+    facts, _ = degree_facts(degrees, local, m, on_day)
+    highest = facts["highest_degree"]
+    persons: dict[str, np.ndarray] = {"birth_date": (birth.astype("datetime64[D]"))} | facts
 
     # 户籍: where the person was first registered
     residence, local = mine(
@@ -498,6 +469,49 @@ def load_rest(
         highest=everyone_highest,
         at=at,
     )
+
+
+def degree_facts(
+    degrees: pa.Table, local: np.ndarray, m: int, on_day: int | None
+) -> tuple[dict[str, np.ndarray], int]:
+    """学信 rows (of persons at ``local`` among ``m``) as the engine's education columns; a
+    degree counts as full-time from its graduation on (``on_day`` None: every one counts).
+    Also the latest graduation day of the rows."""
+    level = _codes(degrees["level"], {d: i for i, d in enumerate(DEGREE_ORDER)}, 0)
+    graduated = _days(degrees["graduated_on"])
+    full_time = degrees["full_time"].to_numpy(zero_copy_only=False)
+    bits = _tag_bits(degrees["school_tags"])
+    bits = bits | np.where(
+        _a_class(degrees["school"], degrees["discipline"]), TAG_BIT["a_class_discipline"], 0
+    )
+    level16, bits32 = level.astype(np.int16), bits.astype(np.int32)
+    highest = np.zeros(m, dtype=np.int16)
+    np.maximum.at(highest, local, level16)
+    tags_any = np.zeros(m, dtype=np.int32)
+    np.bitwise_or.at(tags_any, local, bits32)
+    ft = full_time if on_day is None else full_time & (graduated <= on_day)
+    highest_ft = np.zeros(m, dtype=np.int16)
+    np.maximum.at(highest_ft, local[ft], level16[ft])
+    persons: dict[str, np.ndarray] = {
+        "highest_degree": highest,
+        "highest_full_time_degree": highest_ft,
+        "school_tags_any": tags_any,
+    }
+    # per level at once: row ``level`` of a (levels × persons) table, one ufunc pass for all
+    cell = level.astype(np.int64) * m + local
+    latest = np.full(len(DEGREE_ORDER) * m, NO_DAY, dtype=np.int64)
+    np.maximum.at(latest, cell, graduated)
+    cell_ft = cell[full_time]
+    latest_ft = np.full(len(DEGREE_ORDER) * m, NO_DAY, dtype=np.int64)
+    np.maximum.at(latest_ft, cell_ft, graduated[full_time])
+    tags = np.zeros(len(DEGREE_ORDER) * m, dtype=np.int32)
+    np.bitwise_or.at(tags, cell_ft, bits32[full_time])
+    for code in EDUCATION_LEVELS:
+        row = slice(DEGREE_ORDER.index(code) * m, (DEGREE_ORDER.index(code) + 1) * m)
+        persons[f"graduation_{code}"] = latest[row].astype("datetime64[D]")
+        persons[f"full_time_graduation_{code}"] = latest_ft[row].astype("datetime64[D]")
+        persons[f"full_time_{code}_tags"] = tags[row]
+    return persons, int(graduated.max()) if len(graduated) else NO_DAY
 
 
 def _months(days: np.ndarray) -> np.ndarray:

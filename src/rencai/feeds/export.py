@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.audit.log import append as audit
+from rencai.feeds import compact
 from rencai.feeds.departments import SOURCES
 from rencai.feeds.models import FeedLoad
 from rencai.feeds.source import FeedError
@@ -286,6 +287,8 @@ def _write_build(session: Session, folder: Path, loads: list[FeedLoad], actor: s
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     check_store(folder)
+    # the screening's one row per person, derived from this build's files (decision 0229)
+    compact.build(folder)
     return rows["persons"]
 
 

@@ -16,7 +16,8 @@ from rencai.errors import Refusal
 
 # `rencai feeds synthesize` joins the department-feed commands (`rencai feeds load …`)
 from rencai.feeds.cli import feeds_app
-from rencai.feeds.store import check_store, synthesize
+from rencai.feeds.compact import synthesize
+from rencai.feeds.store import check_store
 
 
 class Engine(StrEnum):

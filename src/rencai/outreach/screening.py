@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import multiprocessing
 import os
 import shutil
@@ -32,7 +33,7 @@ import pyarrow.ipc
 import pyarrow.parquet as pq
 
 from rencai.errors import Refusal
-from rencai.feeds import store
+from rencai.feeds import compact, store
 from rencai.feeds.columns import LATER, Employers, load_employment, load_rest
 from rencai.feeds.store import PARTITION, check_store
 from rencai.policy.cities import registry
@@ -111,6 +112,21 @@ def _employers(directory: str) -> Employers:
     return Employers(Path(directory))
 
 
+def _dask_range(
+    directory: str, lo: int, hi: int, on: str, jurisdiction: str, use_compact: bool
+) -> pa.Table:
+    """A Dask task: ``screen_range`` with the cyclic garbage collector paused (decision 0230).
+    A Dask worker holds many objects of its own, and the engine's allocations made it spend
+    more CPU in collections than in the range; what the range leaves is collected after."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return screen_range(directory, lo, hi, on, jurisdiction, use_compact=use_compact)
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def screen_range(
     directory: str,
     lo: int,
@@ -118,17 +134,29 @@ def screen_range(
     on: str,
     jurisdiction: str,
     targets: tuple[str, ...] | None = ("person",),
+    use_compact: bool = True,
 ) -> pa.Table:
     """One range of persons: load, screen, and the rows of those who qualify (a worker's or a
     Dask task). Only the awards to persons are computed (``targets``; decision 0131): the store
     holds no facts of units, and the result lists persons."""
     day = dt.date.fromisoformat(on)
     employers = _employers(directory)
+    # one row per person when the store's compact file is fresh and the day allows it, the
+    # Parquet files otherwise: the same columns either way (decision 0229)
+    fast = compact.open_compact(Path(directory)) if use_compact else None
+    if fast is not None and not fast.usable_on(day):
+        fast = None
     # the gate first, on what 社保, 市场监管 and 税务 say; the rest is read for those who pass
     # only (decision 0196)
-    employment = load_employment(Path(directory), lo, hi, day, jurisdiction, employers)
+    if fast is not None:
+        employment = fast.employment(lo, hi, day, jurisdiction, employers)
+    else:
+        employment = load_employment(Path(directory), lo, hi, day, jurisdiction, employers)
     at = gate(jurisdiction, employment.population, day, targets, LATER)
-    chunk = load_rest(Path(directory), employment, day, jurisdiction, employers, at)
+    if fast is not None:
+        chunk = fast.rest(employment, jurisdiction, employers, at)
+    else:
+        chunk = load_rest(Path(directory), employment, day, jurisdiction, employers, at)
     if at is not None:
         result = screen_whole(jurisdiction, chunk.population, day, categories=True, targets=targets)
     else:  # no gate from these facts alone: everything read, then the usual gate
@@ -207,6 +235,7 @@ def run(
     progress: Callable[[int], None] | None = None,
     cluster: object | None = None,
     workers: int = 1,
+    use_compact: bool = True,
 ) -> pa.Table:
     """Everyone in the store who qualifies for something on ``on``, in (pid, program) order.
 
@@ -217,6 +246,9 @@ def run(
     ``engine="dask"`` sends each range to a Dask distributed cluster: ``scheduler`` is an existing
     scheduler's address (``tcp://host:8786``), ``cluster`` an object with one (a LocalCluster);
     with neither, a LocalCluster of this machine's cores is started for the run.
+
+    ``use_compact=False`` reads the Parquet files even where the compact file would do (the
+    same result; decision 0229).
     """
     check_jurisdiction(jurisdiction)
     # the build a store's link names now (decision 0127): a new build swapped in meanwhile is not
@@ -225,15 +257,19 @@ def run(
     count = check_store(Path(where))
     parts = ranges(count, partition)
     if engine == "local" and workers > 1 and len(parts) > 1:
-        tables = _run_processes(where, parts, on, jurisdiction, workers, progress)
+        tables = _run_processes(where, parts, on, jurisdiction, workers, progress, use_compact)
     elif engine == "local":
         tables = []
         for lo, hi in parts:
-            tables.append(screen_range(where, lo, hi, on.isoformat(), jurisdiction))
+            tables.append(
+                screen_range(where, lo, hi, on.isoformat(), jurisdiction, use_compact=use_compact)
+            )
             if progress:
                 progress(hi - lo)
     elif engine == "dask":
-        tables = _run_dask(where, parts, on, jurisdiction, scheduler, cluster, progress)
+        tables = _run_dask(
+            where, parts, on, jurisdiction, scheduler, cluster, progress, use_compact
+        )
     else:
         raise ScreeningError("engine", f"未知的计算引擎 {engine}（local 或 dask）", "invalid")
     if not tables:
@@ -269,6 +305,7 @@ def _run_processes(
     jurisdiction: str,
     workers: int,
     progress: Callable[[int], None] | None,
+    use_compact: bool = True,
 ) -> list[pa.Table]:
     """The ranges in worker processes, their tables taken back in range order.
 
@@ -295,6 +332,7 @@ def _run_processes(
                 [hi for _, hi in parts],
                 [on.isoformat()] * len(parts),
                 [jurisdiction] * len(parts),
+                [use_compact] * len(parts),
             )
             for (lo, hi), path in zip(parts, results, strict=True):
                 tables.append(pa.ipc.open_file(pa.memory_map(path)).read_all())
@@ -311,9 +349,11 @@ def _worker_start() -> None:
     store.READ_THREADS = False
 
 
-def _screen_to_file(scratch: str, where: str, lo: int, hi: int, on: str, jurisdiction: str) -> str:
+def _screen_to_file(
+    scratch: str, where: str, lo: int, hi: int, on: str, jurisdiction: str, use_compact: bool
+) -> str:
     """A worker's range, written as an Arrow file in ``scratch``; its path."""
-    table = screen_range(where, lo, hi, on, jurisdiction)
+    table = screen_range(where, lo, hi, on, jurisdiction, use_compact=use_compact)
     path = os.path.join(scratch, f"{lo}.arrow")
     with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
@@ -328,6 +368,7 @@ def _run_dask(
     scheduler: str | None,
     cluster: object | None,
     progress: Callable[[int], None] | None,
+    use_compact: bool = True,
 ) -> list[pa.Table]:
     from distributed import Client, LocalCluster, as_completed
 
@@ -342,7 +383,9 @@ def _run_dask(
         ) from None
     try:
         futures = [
-            client.submit(screen_range, where, lo, hi, on.isoformat(), jurisdiction, pure=False)
+            client.submit(
+                _dask_range, where, lo, hi, on.isoformat(), jurisdiction, use_compact, pure=False
+            )
             for lo, hi in parts
         ]
         size = {f.key: hi - lo for f, (lo, hi) in zip(futures, parts, strict=True)}
