@@ -165,6 +165,7 @@ class Month:
         record: bool = False,
         reuse: Reuse | None = None,
         constants: tuple[Constants, np.ndarray | None] | None = None,
+        skip: frozenset[str] = frozenset(),
     ):
         simulation = build_simulation(system, population)
         if record:
@@ -183,6 +184,8 @@ class Month:
         if cards:
             self.cards = {c: simulation.calculate(c.replace(".", "_"), text) for c, _ in TIERS}
         for benefit in items:
+            if benefit.id in skip:  # the other side's values (``_shared``): taken from it
+                continue
             # a copy: a later month's persons are written into it (``patch``)
             granted = np.array(simulation.calculate(f"{benefit.variable}_granted", text), bool)
             fen = None
@@ -211,13 +214,30 @@ class Month:
             self.simulation = None
 
     @staticmethod
-    def patch(previous: Month, changed: Month, rows: np.ndarray) -> dict[str, Delta | None]:
+    def patch(
+        previous: Month,
+        changed: Month,
+        rows: np.ndarray,
+        base: tuple[Month, dict[str, Delta | None]] | None = None,
+    ) -> dict[str, Delta | None]:
         """Write into last month's awards the persons of ``rows`` as ``changed`` (a month
         computed on those persons only, in the same order) has them; per item, the persons whose
         grant or payment moved, before and after (None: nobody's). The arrays are the side's
-        own (a month computed in full copies what it takes), so they are written in place."""
+        own (a month computed in full copies what it takes), so they are written in place.
+
+        ``base``: the baseline's month, patched already, and its moves. An item whose arrays
+        are the baseline's (``_shared``) and which ``changed`` did not compute moved as the
+        baseline's did, and is written already; one whose arrays are the baseline's but which
+        ``changed`` computed is given its own arrays first, as they were before the baseline's
+        moves."""
         deltas: dict[str, Delta | None] = {}
         for item, state in previous.granted.items():
+            if base is not None and state is base[0].granted[item]:
+                if item not in changed.granted:
+                    deltas[item] = base[1][item]
+                    previous.payment[item] = base[0].payment[item]
+                    continue
+                state = _unshared(previous, base[0], base[1][item], item)
             new_granted = changed.granted[item]
             payments, new_payment = previous.payment[item], changed.payment[item]
             if (
@@ -251,6 +271,20 @@ class Month:
                 payments[where] = delta.new_fen
             deltas[item] = delta
         return deltas
+
+
+def _unshared(mine: Month, base: Month, delta: Delta | None, item: str) -> np.ndarray:
+    """Give ``mine`` its own arrays of ``item``, which were ``base``'s: ``base``'s now with
+    the moves of ``delta`` undone (the values both had before ``base`` was patched)."""
+    granted = base.granted[item].copy()
+    payment = base.payment[item]
+    payment = None if payment is None else payment.copy()
+    if delta is not None:
+        granted[delta.rows] = delta.old_granted
+        if payment is not None:
+            payment[delta.rows] = delta.old_fen
+    mine.granted[item], mine.payment[item] = granted, payment
+    return granted
 
 
 @dataclass
@@ -529,6 +563,7 @@ def simulate(
                 record=fast,
                 reuse=reuse,
                 constants=reform_constants,
+                base=(base_month, base_moves),
             )
             if computed_reform is not None:
                 reused += computed_reform.reused
@@ -582,12 +617,16 @@ def _evaluate(
     record: bool = False,
     reuse: Reuse | None = None,
     constants: Constants | None = None,
+    base: tuple[Month, dict[str, Delta | None] | None] | None = None,
 ) -> tuple[Month, Month | None, int, dict[str, Delta | None] | None]:
     """One side's month: in full, or last month's with the persons of ``rows`` (``subset``)
     recomputed and written into it; the month actually computed (None: nobody's result could
     change); how many persons were evaluated; and, for a month written into the last one, the
     persons who moved per item (for the ledger). ``reuse`` seeds the computation when it is on
-    the same persons; ``constants`` seed it with the side's values that read no day."""
+    the same persons; ``constants`` seed it with the side's values that read no day.
+    ``base``: the baseline's month of the same day and its moves, for a reform's month with
+    ``reuse``: the items the reform grants and pays as the baseline does are not computed
+    again but share the baseline's arrays (``_shared``)."""
     if rows is None or previous is None:
         on, at = population, None
     elif subset is None:  # nobody's result can change this month
@@ -597,19 +636,66 @@ def _evaluate(
     if reuse is not None and reuse.population is not on:
         reuse = None
     seeds = None if constants is None else (constants, at)
+    skip: frozenset[str] = frozenset()
+    if reuse is not None and base is not None:
+        skip = _shared(reuse, items, system, day)
+        if on is not population:  # only where last month's arrays are the baseline's too
+            assert previous is not None
+            skip = frozenset(i for i in skip if previous.granted[i] is base[0].granted[i])
     computed = Month(
-        system, on, day, items, cards=cards, record=record, reuse=reuse, constants=seeds
+        system,
+        on,
+        day,
+        items,
+        cards=cards,
+        record=record,
+        reuse=reuse,
+        constants=seeds,
+        skip=skip,
     )
     if on is not population and record and _lacking(population, on, computed.read):
         # a rule read a fact the persons were given without (decision 0237): again, with all
         assert rows is not None
         computed.release()
         on = _subset_families(population, rows)
-        computed = Month(system, on, day, items, record=record, constants=seeds)
+        computed = Month(system, on, day, items, record=record, constants=seeds, skip=skip)
     if on is population:
+        if skip:
+            assert base is not None
+            source = base[0]
+            computed.granted = {
+                b.id: source.granted[b.id] if b.id in skip else computed.granted[b.id]
+                for b in items
+            }
+            computed.payment = {
+                b.id: source.payment[b.id] if b.id in skip else computed.payment[b.id]
+                for b in items
+            }
         return computed, computed, population.count, None
     assert rows is not None and previous is not None
-    return previous, computed, on.count, Month.patch(previous, computed, rows)
+    moves = None
+    if base is not None and base[1] is not None:
+        moves = (base[0], base[1])
+    return previous, computed, on.count, Month.patch(previous, computed, rows, moves)
+
+
+def _shared(
+    reuse: Reuse, items: list[Benefit], system: TaxBenefitSystem, day: dt.date
+) -> frozenset[str]:
+    """The items a reform's month grants and pays as the baseline's does: their grant and
+    total are among what the reform computes exactly as the baseline did (decision 0234), and
+    the support period they are paid over is the same under both laws (decision 0240)."""
+    period = make_period(day.isoformat())
+    unchanged = set(reuse.unchanged())
+    base = reuse.laws.base
+    return frozenset(
+        b.id
+        for b in items
+        if (f"{b.variable}_granted", period) in unchanged
+        and (f"{b.variable}_total", period) in unchanged
+        and support_months(b, base.get_parameters_at_instant, period)
+        == support_months(b, system.get_parameters_at_instant, period)
+    )
 
 
 def _columns(population: Population) -> set[str]:
