@@ -173,10 +173,11 @@ class Month:
         set_inputs(simulation, population, day)
         text = day.isoformat()
         period = make_period(text)
+        # the baseline's values first: they need no gathering for the persons recomputed
+        self.reused = 0 if reuse is None else reuse.seed(simulation)
         self.constant = (
             0 if constants is None else constants[0].seed(simulation, constants[1], period)
         )
-        self.reused = 0 if reuse is None else reuse.seed(simulation)
         self.granted: dict[str, np.ndarray] = {}
         # fen due if paid in this month (None: nobody is granted the item this month)
         self.payment: dict[str, np.ndarray | None] = {}
@@ -218,49 +219,54 @@ class Month:
         previous: Month,
         changed: Month,
         rows: np.ndarray,
-        base: tuple[Month, dict[str, Delta | None]] | None = None,
+        base: tuple[Month, dict[str, Delta | None], Month | None] | None = None,
     ) -> dict[str, Delta | None]:
         """Write into last month's awards the persons of ``rows`` as ``changed`` (a month
         computed on those persons only, in the same order) has them; per item, the persons whose
         grant or payment moved, before and after (None: nobody's). The arrays are the side's
         own (a month computed in full copies what it takes), so they are written in place.
 
-        ``base``: the baseline's month, patched already, and its moves. An item whose arrays
-        are the baseline's (``_shared``) and which ``changed`` did not compute moved as the
+        ``base``: the baseline's month, patched already, its moves, and the month it computed
+        on the same persons. An item whose arrays are the baseline's (``_shared``) and which
+        ``changed`` did not compute, or computed with the baseline's values, moved as the
         baseline's did, and is written already; one whose arrays are the baseline's but which
-        ``changed`` computed is given its own arrays first, as they were before the baseline's
-        moves."""
+        ``changed`` computed otherwise is given its own arrays first, as they were before the
+        baseline's moves."""
         deltas: dict[str, Delta | None] = {}
         for item, state in previous.granted.items():
             if base is not None and state is base[0].granted[item]:
-                if item not in changed.granted:
+                if item not in changed.granted or _alike(changed, base[2], item):
                     deltas[item] = base[1][item]
                     previous.payment[item] = base[0].payment[item]
                     continue
                 state = _unshared(previous, base[0], base[1][item], item)
             new_granted = changed.granted[item]
             payments, new_payment = previous.payment[item], changed.payment[item]
-            if (
-                payments is None
-                and new_payment is None
-                and not new_granted.any()
-                and not state[rows].any()
-            ):  # nobody paid or granted, before or now, among these persons: nothing moved
-                deltas[item] = None
-                continue
-            old_granted = state[rows]
+            if payments is None and new_payment is None and not new_granted.any():
+                old_granted = state[rows]
+                if not old_granted.any():
+                    # nobody paid or granted, before or now, among these persons: nothing moved
+                    deltas[item] = None
+                    continue
+            else:
+                old_granted = state[rows]
             moved = old_granted != new_granted
-            zeros = np.zeros(rows.size, dtype=np.int64)
-            old_fen = zeros if payments is None else payments[rows]
-            new_fen = zeros if new_payment is None else new_payment
-            if payments is not None or new_payment is not None:
-                moved |= old_fen != new_fen
+            old_all = None if payments is None else payments[rows]
+            if old_all is not None and new_payment is not None:
+                moved |= old_all != new_payment
+            elif old_all is not None:
+                moved |= old_all != 0
+            elif new_payment is not None:
+                moved |= new_payment != 0
             at = np.flatnonzero(moved)
             if not at.size:
                 deltas[item] = None
                 continue
+            zeros = np.zeros(at.size, dtype=np.int64)
+            old_fen = zeros if old_all is None else old_all[at]
+            new_fen = zeros if new_payment is None else new_payment[at]
             where = rows[at]
-            delta = Delta(where, old_granted[at], new_granted[at], old_fen[at], new_fen[at])
+            delta = Delta(where, old_granted[at], new_granted[at], old_fen, new_fen)
             state[where] = delta.new_granted
             if payments is None:
                 if delta.new_fen.any():
@@ -271,6 +277,18 @@ class Month:
                 payments[where] = delta.new_fen
             deltas[item] = delta
         return deltas
+
+
+def _alike(mine: Month, theirs: Month | None, item: str) -> bool:
+    """Whether two months on the same persons grant and pay ``item`` alike."""
+    if theirs is None or item not in theirs.granted or item not in mine.granted:
+        return False
+    fen, other = mine.payment[item], theirs.payment[item]
+    if not np.array_equal(mine.granted[item], theirs.granted[item]):
+        return False
+    if fen is None or other is None:
+        return fen is None and other is None
+    return np.array_equal(fen, other)
 
 
 def _unshared(mine: Month, base: Month, delta: Delta | None, item: str) -> np.ndarray:
@@ -563,7 +581,7 @@ def simulate(
                 record=fast,
                 reuse=reuse,
                 constants=reform_constants,
-                base=(base_month, base_moves),
+                base=(base_month, base_moves, computed_base),
             )
             if computed_reform is not None:
                 reused += computed_reform.reused
@@ -617,16 +635,17 @@ def _evaluate(
     record: bool = False,
     reuse: Reuse | None = None,
     constants: Constants | None = None,
-    base: tuple[Month, dict[str, Delta | None] | None] | None = None,
+    base: tuple[Month, dict[str, Delta | None] | None, Month | None] | None = None,
 ) -> tuple[Month, Month | None, int, dict[str, Delta | None] | None]:
     """One side's month: in full, or last month's with the persons of ``rows`` (``subset``)
     recomputed and written into it; the month actually computed (None: nobody's result could
     change); how many persons were evaluated; and, for a month written into the last one, the
     persons who moved per item (for the ledger). ``reuse`` seeds the computation when it is on
     the same persons; ``constants`` seed it with the side's values that read no day.
-    ``base``: the baseline's month of the same day and its moves, for a reform's month with
-    ``reuse``: the items the reform grants and pays as the baseline does are not computed
-    again but share the baseline's arrays (``_shared``)."""
+    ``base``: the baseline's month of the same day, its moves and the month it computed, for
+    a reform's month: the items the reform grants and pays as the baseline does share the
+    baseline's arrays; with ``reuse``, those it cannot change are not computed (``_shared``),
+    the others are compared."""
     if rows is None or previous is None:
         on, at = population, None
     elif subset is None:  # nobody's result can change this month
@@ -660,22 +679,22 @@ def _evaluate(
         on = _subset_families(population, rows)
         computed = Month(system, on, day, items, record=record, constants=seeds, skip=skip)
     if on is population:
-        if skip:
-            assert base is not None
+        if base is not None:
             source = base[0]
+            alike = skip | {b.id for b in items if _alike(computed, source, b.id)}
             computed.granted = {
-                b.id: source.granted[b.id] if b.id in skip else computed.granted[b.id]
+                b.id: source.granted[b.id] if b.id in alike else computed.granted[b.id]
                 for b in items
             }
             computed.payment = {
-                b.id: source.payment[b.id] if b.id in skip else computed.payment[b.id]
+                b.id: source.payment[b.id] if b.id in alike else computed.payment[b.id]
                 for b in items
             }
         return computed, computed, population.count, None
     assert rows is not None and previous is not None
     moves = None
     if base is not None and base[1] is not None:
-        moves = (base[0], base[1])
+        moves = (base[0], base[1], base[2])
     return previous, computed, on.count, Month.patch(previous, computed, rows, moves)
 
 
