@@ -243,8 +243,9 @@ class Month:
             new_granted = changed.granted[item]
             payments, new_payment = previous.payment[item], changed.payment[item]
             if payments is None and new_payment is None and not new_granted.any():
-                old_granted = state[rows]
-                if not old_granted.any():
+                # nobody granted at all: seen without gathering these persons
+                old_granted = state[rows] if state.any() else None
+                if old_granted is None or not old_granted.any():
                     # nobody paid or granted, before or now, among these persons: nothing moved
                     deltas[item] = None
                     continue
