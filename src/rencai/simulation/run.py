@@ -24,10 +24,11 @@ between the two first days, in January, or when one of the person's (or their em
 dates has its anniversary in between. A month is therefore recomputed in full when the law
 changes or in January, and otherwise only for the families with such an anniversary; everyone
 else keeps last month's awards; their results are written into last month's and the ledger
-charges the month over the persons who moved only (decision 0237). What does not change is not
-computed again either (``reuse.py``): a reform's month takes from the baseline's every variable
-the reform cannot change (decision 0234), and each side keeps the variables that read no day
-while the law stays the same (decision 0235). ``simulate(..., fast=False)`` evaluates every
+charges the month over the persons who moved only (decision 0237); a reform's month shares the
+baseline's arrays of the items it grants and pays alike, and their moves. What does not change
+is not computed again either (``reuse.py``): a reform's month takes from the baseline's every
+variable the reform cannot change (decision 0234), and each side keeps the variables that read
+no day while the law stays the same (decision 0235). ``simulate(..., fast=False)`` evaluates every
 person in every month under both laws, and the tests check both give the same result.
 """
 
@@ -704,7 +705,7 @@ def _shared(
 ) -> frozenset[str]:
     """The items a reform's month grants and pays as the baseline's does: their grant and
     total are among what the reform computes exactly as the baseline did (decision 0234), and
-    the support period they are paid over is the same under both laws (decision 0240)."""
+    the support period they are paid over is the same under both laws (decision 0237)."""
     period = make_period(day.isoformat())
     unchanged = set(reuse.unchanged())
     base = reuse.laws.base
