@@ -530,6 +530,8 @@ def simulate(
     reform_constants: Constants | None = None
     # the facts the months recomputed for some persons read (None: not known yet, all given)
     inputs: set[str] | None = None
+    # per calendar month, the persons recomputed after its first and their facts (``inputs``)
+    subsets: dict[int, tuple[frozenset[str], np.ndarray | None, Population | None]] = {}
     previous_base: Month | None = None
     previous_reform: Month | None = None  # the reform's own month (None: it was the baseline's)
     for index, day in enumerate(days):
@@ -537,13 +539,21 @@ def simulate(
         moved = index > 0 and any(days[index - 1] < change <= day for change in law_days)
         if moved:
             base_constants = reform_constants = None
-        if bits is not None and index > 0 and day.month != 1 and not moved:
-            rows = _changed_rows(population, bits, days[index - 1].month)
-            if rows.size * 2 > n:  # most persons change: the whole population is cheaper
-                rows = None
         subset = None
-        if rows is not None and rows.size:
-            subset = _subset_families(population, rows, inputs)
+        if bits is not None and index > 0 and day.month != 1 and not moved:
+            # the persons of a calendar month are the same every year: gathered once per facts
+            key = days[index - 1].month
+            cached = subsets.get(key)
+            if cached is not None and inputs is not None and cached[0] == inputs:
+                rows, subset = cached[1], cached[2]
+            else:
+                rows = _changed_rows(population, bits, key)
+                if rows.size * 2 > n:  # most persons change: the whole population is cheaper
+                    rows = None
+                if rows is not None and rows.size:
+                    subset = _subset_families(population, rows, inputs)
+                if inputs is not None:
+                    subsets[key] = (frozenset(inputs), rows, subset)
         differs = step is not None and not _same_law(step, base_system, reform_system, day)
         period = make_period(day.isoformat())
 
