@@ -13,7 +13,7 @@ from rencai.policy.engine.population import build_simulation, set_inputs
 from rencai.policy.synthetic import random_columns
 from rencai.simulation.reform import ReformError, build_system, parse_reform, stack
 from rencai.simulation.reuse import Laws
-from rencai.simulation.run import simulate, window
+from rencai.simulation.run import Month, simulate, window
 
 START = dt.date(2021, 3, 1)
 MONTHS = 18
@@ -295,3 +295,45 @@ def test_a_month_given_too_few_facts_is_found_out() -> None:
     assert not run._lacking(population, whole, again.read)
     # what the months read: a few of the facts
     assert 0 < len(again.read & run._columns(population)) < len(run._columns(population)) // 4
+
+
+def _month(granted: list[bool], fen: list[int] | None) -> Month:
+    month = object.__new__(Month)
+    month.granted = {"item": np.array(granted, dtype=bool)}
+    month.payment = {"item": None if fen is None else np.array(fen, dtype=np.int64)}
+    return month
+
+
+def test_a_reform_item_shared_with_the_baseline_moves_apart_exactly() -> None:
+    """Both sides hold the same arrays of an item (granted and paid alike); the baseline's
+    persons recomputed move one way, the reform's another: the baseline's arrays get the
+    baseline's values only, the reform's become its own, as they were plus its own moves."""
+    base = _month([True, False, True, False], [100, 0, 100, 0])
+    mine = object.__new__(Month)
+    mine.granted, mine.payment = dict(base.granted), dict(base.payment)
+    rows = np.array([1, 2])
+    base_moves = Month.patch(base, _month([True, True], [100, 100]), rows)
+    assert base.granted["item"].tolist() == [True, True, True, False]
+    assert base.payment["item"] is not None
+    assert base.payment["item"].tolist() == [100, 100, 100, 0]
+    # the reform grants person 1 nothing and pays person 2 more
+    computed = _month([True, True], [100, 100])
+    reform_moves = Month.patch(
+        mine, _month([False, True], [0, 250]), rows, (base, base_moves, computed)
+    )
+    assert mine.granted["item"] is not base.granted["item"]
+    assert mine.granted["item"].tolist() == [True, False, True, False]
+    assert mine.payment["item"] is not None
+    assert mine.payment["item"].tolist() == [100, 0, 250, 0]
+    assert base.payment["item"].tolist() == [100, 100, 100, 0]
+    delta = reform_moves["item"]
+    assert delta is not None and delta.rows.tolist() == [2]
+    assert delta.old_fen.tolist() == [100] and delta.new_fen.tolist() == [250]
+    # alike: the baseline's moves, the arrays still shared
+    again = object.__new__(Month)
+    again.granted, again.payment = dict(base.granted), dict(base.payment)
+    moves = Month.patch(base, _month([False, True], [0, 100]), rows)
+    shared = Month.patch(
+        again, _month([False, True], [0, 100]), rows, (base, moves, _month([False, True], [0, 100]))
+    )
+    assert shared["item"] is moves["item"] and again.granted["item"] is base.granted["item"]

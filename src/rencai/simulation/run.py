@@ -24,10 +24,11 @@ between the two first days, in January, or when one of the person's (or their em
 dates has its anniversary in between. A month is therefore recomputed in full when the law
 changes or in January, and otherwise only for the families with such an anniversary; everyone
 else keeps last month's awards; their results are written into last month's and the ledger
-charges the month over the persons who moved only (decision 0237). What does not change is not
-computed again either (``reuse.py``): a reform's month takes from the baseline's every variable
-the reform cannot change (decision 0234), and each side keeps the variables that read no day
-while the law stays the same (decision 0235). ``simulate(..., fast=False)`` evaluates every
+charges the month over the persons who moved only (decision 0237); a reform's month shares the
+baseline's arrays of the items it grants and pays alike, and their moves. What does not change
+is not computed again either (``reuse.py``): a reform's month takes from the baseline's every
+variable the reform cannot change (decision 0234), and each side keeps the variables that read
+no day while the law stays the same (decision 0235). ``simulate(..., fast=False)`` evaluates every
 person in every month under both laws, and the tests check both give the same result.
 """
 
@@ -165,6 +166,7 @@ class Month:
         record: bool = False,
         reuse: Reuse | None = None,
         constants: tuple[Constants, np.ndarray | None] | None = None,
+        skip: frozenset[str] = frozenset(),
     ):
         simulation = build_simulation(system, population)
         if record:
@@ -172,10 +174,11 @@ class Month:
         set_inputs(simulation, population, day)
         text = day.isoformat()
         period = make_period(text)
+        # the baseline's values first: they need no gathering for the persons recomputed
+        self.reused = 0 if reuse is None else reuse.seed(simulation)
         self.constant = (
             0 if constants is None else constants[0].seed(simulation, constants[1], period)
         )
-        self.reused = 0 if reuse is None else reuse.seed(simulation)
         self.granted: dict[str, np.ndarray] = {}
         # fen due if paid in this month (None: nobody is granted the item this month)
         self.payment: dict[str, np.ndarray | None] = {}
@@ -183,6 +186,8 @@ class Month:
         if cards:
             self.cards = {c: simulation.calculate(c.replace(".", "_"), text) for c, _ in TIERS}
         for benefit in items:
+            if benefit.id in skip:  # the other side's values (``_shared``): taken from it
+                continue
             # a copy: a later month's persons are written into it (``patch``)
             granted = np.array(simulation.calculate(f"{benefit.variable}_granted", text), bool)
             fen = None
@@ -211,36 +216,59 @@ class Month:
             self.simulation = None
 
     @staticmethod
-    def patch(previous: Month, changed: Month, rows: np.ndarray) -> dict[str, Delta | None]:
+    def patch(
+        previous: Month,
+        changed: Month,
+        rows: np.ndarray,
+        base: tuple[Month, dict[str, Delta | None], Month | None] | None = None,
+    ) -> dict[str, Delta | None]:
         """Write into last month's awards the persons of ``rows`` as ``changed`` (a month
         computed on those persons only, in the same order) has them; per item, the persons whose
         grant or payment moved, before and after (None: nobody's). The arrays are the side's
-        own (a month computed in full copies what it takes), so they are written in place."""
+        own (a month computed in full copies what it takes), so they are written in place.
+
+        ``base``: the baseline's month, patched already, its moves, and the month it computed
+        on the same persons. An item whose arrays are the baseline's (``_shared``) and which
+        ``changed`` did not compute, or computed with the baseline's values, moved as the
+        baseline's did, and is written already; one whose arrays are the baseline's but which
+        ``changed`` computed otherwise is given its own arrays first, as they were before the
+        baseline's moves."""
         deltas: dict[str, Delta | None] = {}
         for item, state in previous.granted.items():
+            if base is not None and state is base[0].granted[item]:
+                if item not in changed.granted or _alike(changed, base[2], item):
+                    deltas[item] = base[1][item]
+                    previous.payment[item] = base[0].payment[item]
+                    continue
+                state = _unshared(previous, base[0], base[1][item], item)
             new_granted = changed.granted[item]
             payments, new_payment = previous.payment[item], changed.payment[item]
-            if (
-                payments is None
-                and new_payment is None
-                and not new_granted.any()
-                and not state[rows].any()
-            ):  # nobody paid or granted, before or now, among these persons: nothing moved
-                deltas[item] = None
-                continue
-            old_granted = state[rows]
+            if payments is None and new_payment is None and not new_granted.any():
+                # nobody granted at all: seen without gathering these persons
+                old_granted = state[rows] if state.any() else None
+                if old_granted is None or not old_granted.any():
+                    # nobody paid or granted, before or now, among these persons: nothing moved
+                    deltas[item] = None
+                    continue
+            else:
+                old_granted = state[rows]
             moved = old_granted != new_granted
-            zeros = np.zeros(rows.size, dtype=np.int64)
-            old_fen = zeros if payments is None else payments[rows]
-            new_fen = zeros if new_payment is None else new_payment
-            if payments is not None or new_payment is not None:
-                moved |= old_fen != new_fen
+            old_all = None if payments is None else payments[rows]
+            if old_all is not None and new_payment is not None:
+                moved |= old_all != new_payment
+            elif old_all is not None:
+                moved |= old_all != 0
+            elif new_payment is not None:
+                moved |= new_payment != 0
             at = np.flatnonzero(moved)
             if not at.size:
                 deltas[item] = None
                 continue
+            zeros = np.zeros(at.size, dtype=np.int64)
+            old_fen = zeros if old_all is None else old_all[at]
+            new_fen = zeros if new_payment is None else new_payment[at]
             where = rows[at]
-            delta = Delta(where, old_granted[at], new_granted[at], old_fen[at], new_fen[at])
+            delta = Delta(where, old_granted[at], new_granted[at], old_fen, new_fen)
             state[where] = delta.new_granted
             if payments is None:
                 if delta.new_fen.any():
@@ -251,6 +279,32 @@ class Month:
                 payments[where] = delta.new_fen
             deltas[item] = delta
         return deltas
+
+
+def _alike(mine: Month, theirs: Month | None, item: str) -> bool:
+    """Whether two months on the same persons grant and pay ``item`` alike."""
+    if theirs is None or item not in theirs.granted or item not in mine.granted:
+        return False
+    fen, other = mine.payment[item], theirs.payment[item]
+    if not np.array_equal(mine.granted[item], theirs.granted[item]):
+        return False
+    if fen is None or other is None:
+        return fen is None and other is None
+    return np.array_equal(fen, other)
+
+
+def _unshared(mine: Month, base: Month, delta: Delta | None, item: str) -> np.ndarray:
+    """Give ``mine`` its own arrays of ``item``, which were ``base``'s: ``base``'s now with
+    the moves of ``delta`` undone (the values both had before ``base`` was patched)."""
+    granted = base.granted[item].copy()
+    payment = base.payment[item]
+    payment = None if payment is None else payment.copy()
+    if delta is not None:
+        granted[delta.rows] = delta.old_granted
+        if payment is not None:
+            payment[delta.rows] = delta.old_fen
+    mine.granted[item], mine.payment[item] = granted, payment
+    return granted
 
 
 @dataclass
@@ -476,6 +530,8 @@ def simulate(
     reform_constants: Constants | None = None
     # the facts the months recomputed for some persons read (None: not known yet, all given)
     inputs: set[str] | None = None
+    # per calendar month, the persons recomputed after its first and their facts (``inputs``)
+    subsets: dict[int, tuple[frozenset[str], np.ndarray | None, Population | None]] = {}
     previous_base: Month | None = None
     previous_reform: Month | None = None  # the reform's own month (None: it was the baseline's)
     for index, day in enumerate(days):
@@ -483,13 +539,21 @@ def simulate(
         moved = index > 0 and any(days[index - 1] < change <= day for change in law_days)
         if moved:
             base_constants = reform_constants = None
-        if bits is not None and index > 0 and day.month != 1 and not moved:
-            rows = _changed_rows(population, bits, days[index - 1].month)
-            if rows.size * 2 > n:  # most persons change: the whole population is cheaper
-                rows = None
         subset = None
-        if rows is not None and rows.size:
-            subset = _subset_families(population, rows, inputs)
+        if bits is not None and index > 0 and day.month != 1 and not moved:
+            # the persons of a calendar month are the same every year: gathered once per facts
+            key = days[index - 1].month
+            cached = subsets.get(key)
+            if cached is not None and inputs is not None and cached[0] == inputs:
+                rows, subset = cached[1], cached[2]
+            else:
+                rows = _changed_rows(population, bits, key)
+                if rows.size * 2 > n:  # most persons change: the whole population is cheaper
+                    rows = None
+                if rows is not None and rows.size:
+                    subset = _subset_families(population, rows, inputs)
+                if inputs is not None:
+                    subsets[key] = (frozenset(inputs), rows, subset)
         differs = step is not None and not _same_law(step, base_system, reform_system, day)
         period = make_period(day.isoformat())
 
@@ -529,6 +593,7 @@ def simulate(
                 record=fast,
                 reuse=reuse,
                 constants=reform_constants,
+                base=(base_month, base_moves, computed_base),
             )
             if computed_reform is not None:
                 reused += computed_reform.reused
@@ -582,12 +647,17 @@ def _evaluate(
     record: bool = False,
     reuse: Reuse | None = None,
     constants: Constants | None = None,
+    base: tuple[Month, dict[str, Delta | None] | None, Month | None] | None = None,
 ) -> tuple[Month, Month | None, int, dict[str, Delta | None] | None]:
     """One side's month: in full, or last month's with the persons of ``rows`` (``subset``)
     recomputed and written into it; the month actually computed (None: nobody's result could
     change); how many persons were evaluated; and, for a month written into the last one, the
     persons who moved per item (for the ledger). ``reuse`` seeds the computation when it is on
-    the same persons; ``constants`` seed it with the side's values that read no day."""
+    the same persons; ``constants`` seed it with the side's values that read no day.
+    ``base``: the baseline's month of the same day, its moves and the month it computed, for
+    a reform's month: the items the reform grants and pays as the baseline does share the
+    baseline's arrays; with ``reuse``, those it cannot change are not computed (``_shared``),
+    the others are compared."""
     if rows is None or previous is None:
         on, at = population, None
     elif subset is None:  # nobody's result can change this month
@@ -597,19 +667,66 @@ def _evaluate(
     if reuse is not None and reuse.population is not on:
         reuse = None
     seeds = None if constants is None else (constants, at)
+    skip: frozenset[str] = frozenset()
+    if reuse is not None and base is not None:
+        skip = _shared(reuse, items, system, day)
+        if on is not population:  # only where last month's arrays are the baseline's too
+            assert previous is not None
+            skip = frozenset(i for i in skip if previous.granted[i] is base[0].granted[i])
     computed = Month(
-        system, on, day, items, cards=cards, record=record, reuse=reuse, constants=seeds
+        system,
+        on,
+        day,
+        items,
+        cards=cards,
+        record=record,
+        reuse=reuse,
+        constants=seeds,
+        skip=skip,
     )
     if on is not population and record and _lacking(population, on, computed.read):
         # a rule read a fact the persons were given without (decision 0237): again, with all
         assert rows is not None
         computed.release()
         on = _subset_families(population, rows)
-        computed = Month(system, on, day, items, record=record, constants=seeds)
+        computed = Month(system, on, day, items, record=record, constants=seeds, skip=skip)
     if on is population:
+        if base is not None:
+            source = base[0]
+            alike = skip | {b.id for b in items if _alike(computed, source, b.id)}
+            computed.granted = {
+                b.id: source.granted[b.id] if b.id in alike else computed.granted[b.id]
+                for b in items
+            }
+            computed.payment = {
+                b.id: source.payment[b.id] if b.id in alike else computed.payment[b.id]
+                for b in items
+            }
         return computed, computed, population.count, None
     assert rows is not None and previous is not None
-    return previous, computed, on.count, Month.patch(previous, computed, rows)
+    moves = None
+    if base is not None and base[1] is not None:
+        moves = (base[0], base[1], base[2])
+    return previous, computed, on.count, Month.patch(previous, computed, rows, moves)
+
+
+def _shared(
+    reuse: Reuse, items: list[Benefit], system: TaxBenefitSystem, day: dt.date
+) -> frozenset[str]:
+    """The items a reform's month grants and pays as the baseline's does: their grant and
+    total are among what the reform computes exactly as the baseline did (decision 0234), and
+    the support period they are paid over is the same under both laws (decision 0237)."""
+    period = make_period(day.isoformat())
+    unchanged = set(reuse.unchanged())
+    base = reuse.laws.base
+    return frozenset(
+        b.id
+        for b in items
+        if (f"{b.variable}_granted", period) in unchanged
+        and (f"{b.variable}_total", period) in unchanged
+        and support_months(b, base.get_parameters_at_instant, period)
+        == support_months(b, system.get_parameters_at_instant, period)
+    )
 
 
 def _columns(population: Population) -> set[str]:
