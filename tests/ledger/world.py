@@ -186,11 +186,14 @@ def schedule_status(url: str, schedule_id: int) -> str:
         return schedule.status
 
 
-def fresh_id_number() -> str:
+def fresh_id_number(check: str | None = None) -> str:
+    """A valid identity number no other test uses; ``check``: its check character (e.g. "X")."""
     from tests.support import random_first17
 
-    first17 = random_first17()
-    return first17 + id_check_character(first17)
+    while True:
+        first17 = random_first17()
+        if check is None or id_check_character(first17) == check:
+            return first17 + id_check_character(first17)
 
 
 def person_with_receivable(url: str, paid: int = 3) -> dict[str, Any]:

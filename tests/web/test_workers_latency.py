@@ -14,6 +14,7 @@ import asyncio
 import socket
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import uvicorn
@@ -48,7 +49,10 @@ def test_the_workers_listener_turns_nagle_off_on_each_connection() -> None:
             server.close()
 
     try:
-        assert asyncio.run(accepted_nodelay()) == 1
+        # on a thread of its own: a browser test earlier in the session may leave an event loop
+        # running on this one, where asyncio.run refuses to start
+        with ThreadPoolExecutor(1) as thread:
+            assert thread.submit(asyncio.run, accepted_nodelay()).result(timeout=60) == 1
     finally:
         sock.close()
 

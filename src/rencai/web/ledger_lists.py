@@ -154,8 +154,9 @@ def _id_number_options(q: str, column: Any) -> list[ColumnElement[bool]]:
         return [column.like(q.upper().replace("*", "_"))]
     if len(q) == 18:
         return [column == q.upper()]
-    if q.isdigit() and len(q) >= 4:
-        return [column.like("%" + q)]
+    if len(q) >= 4 and q[:-1].isdigit() and (q[-1].isdigit() or q[-1] in "Xx"):
+        # the last digits may end in the check character X, typed in either case
+        return [column.like("%" + q.upper())]
     return []
 
 
