@@ -24,7 +24,7 @@ from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
 from rencai.ledger.bulk import update_rows
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.journal import constant, entry, record, record_from
+from rencai.ledger.journal import entry, record, record_payments
 from rencai.ledger.models import Batch, ConfirmationImport, Line, Payment, Schedule
 from rencai.ledger.money import parse_yuan, yuan
 from rencai.ledger.recovery import paid_after_stop
@@ -83,24 +83,7 @@ def decide_batch(
             execution_options={"synchronize_session": False},
         )
     # one entry per payment, written by the database (set-based; one timestamp for the step)
-    record_from(
-        session,
-        select(
-            constant(now, "at"),
-            constant(new_status, "kind"),
-            Payment.amount_fen,
-            constant(account.username, "actor"),
-            Line.schedule_id,
-            Payment.line_id,
-            Payment.id,
-            constant(None, "receivable_id"),
-            constant(None, "run_id"),
-            constant(note, "note"),
-        )
-        .join(Line, Line.id == Payment.line_id)
-        .where(Payment.batch_id == batch.id)
-        .order_by(Payment.id),
-    )
+    record_payments(session, batch.id, at=now, kind=new_status, actor=account.username, note=note)
     if decision == "approve":
         _cancel_stopped(session, batch, account.username)
     audit(
@@ -205,23 +188,14 @@ def write_bank_file(url: str, batch_id: int, directory: Path, actor: str) -> Pat
         batch.status, batch.file_name, batch.file_sha256 = "filed", name, digest
         # set-based: the entries first (they pick the approved payments), then both updates
         # join the payments rather than listing their lines
-        record_from(
+        record_payments(
             session,
-            select(
-                constant(clock.now(), "at"),
-                constant("sent", "kind"),
-                Payment.amount_fen,
-                constant(actor, "actor"),
-                Line.schedule_id,
-                Payment.line_id,
-                Payment.id,
-                constant(None, "receivable_id"),
-                constant(None, "run_id"),
-                constant(name, "note"),
-            )
-            .join(Line, Line.id == Payment.line_id)
-            .where(Payment.batch_id == batch.id, Payment.status == "approved")
-            .order_by(Payment.id),
+            batch.id,
+            at=clock.now(),
+            kind="sent",
+            actor=actor,
+            note=name,
+            status="approved",
         )
         session.execute(
             update(Line)

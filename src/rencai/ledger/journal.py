@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.ledger.bulk import insert_rows
-from rencai.ledger.models import JournalEntry
+from rencai.ledger.models import JournalEntry, Line, Payment
 
 # entries that reduce what a receivable still asks for
 RECEIVABLE_CREDITS = ("repayment", "offset", "write_off")
@@ -73,6 +73,40 @@ def record_from(session: Session, rows: Select[Any]) -> None:
         buffer.extend(dict(zip(JOURNAL_COLUMNS, row, strict=True)) for row in session.execute(rows))
         return
     session.execute(insert(JournalEntry).from_select(list(JOURNAL_COLUMNS), rows))
+
+
+def record_payments(
+    session: Session,
+    batch_id: int,
+    *,
+    at: Any,
+    kind: str,
+    actor: str,
+    run_id: str | None = None,
+    note: str | None = None,
+    status: str | None = None,
+) -> None:
+    """One ``kind`` entry per payment of the batch (only those in ``status`` when given), in
+    payment order, written by the database (``record_from``)."""
+    rows = (
+        select(
+            constant(at, "at"),
+            constant(kind, "kind"),
+            Payment.amount_fen,
+            constant(actor, "actor"),
+            Line.schedule_id,
+            Payment.line_id,
+            Payment.id,
+            constant(None, "receivable_id"),
+            constant(run_id, "run_id"),
+            constant(note, "note"),
+        )
+        .join(Line, Line.id == Payment.line_id)
+        .where(Payment.batch_id == batch_id)
+    )
+    if status is not None:
+        rows = rows.where(Payment.status == status)
+    record_from(session, rows.order_by(Payment.id))
 
 
 @contextmanager

@@ -36,7 +36,7 @@ from rencai.ledger.bulk import _postgres, insert_rows, update_rows
 from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.journal import constant, entry, receivable_balances, record, record_from
+from rencai.ledger.journal import entry, receivable_balances, record, record_payments
 from rencai.ledger.models import (
     DUE_LINE_STATES,
     LIVE_PAYMENT_STATES,
@@ -1007,24 +1007,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
     update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
     record(session, journal)
     # one entry per payment made, written by the database from the payments (set-based)
-    record_from(
-        session,
-        select(
-            constant(now, "at"),
-            constant("batched", "kind"),
-            Payment.amount_fen,
-            constant(actor, "actor"),
-            Line.schedule_id,
-            Payment.line_id,
-            Payment.id,
-            constant(None, "receivable_id"),
-            constant(run_id, "run_id"),
-            constant(None, "note"),
-        )
-        .join(Line, Line.id == Payment.line_id)
-        .where(Payment.batch_id == batch.id)
-        .order_by(Payment.id),
-    )
+    record_payments(session, batch.id, at=now, kind="batched", actor=actor, run_id=run_id)
     batch.total_fen = sum(p["amount_fen"] for p in payments)
     batch.item_count = len(payments)
     run.step = "batched"
