@@ -9,6 +9,12 @@ Layout of the key directory (never inside the repository; see `key_dir`):
     issuing/<kid>.key.pem     an issuing private key (mode 0600)
     issuing/<kid>.cert        its certificate: COSE_Sign1 by the root over the key and its dates
     issuing/<kid>.retired     present once the key is retired before its time
+    .lock                     held (flock) while keys are created, so that two requests or two
+                              worker processes on a fresh setup end with one root and one key
+
+Every file is written to a temporary name and renamed into place, so a reader never sees half a
+key; the root's public key is written after its private key, an issuing key's certificate after
+its private key.
 
 An issuing key signs cards from `sign_from` to `sign_until`, and its signatures verify until
 `verify_until`: after a rotation the old key still verifies (the overlap) while the new one signs.
@@ -16,9 +22,13 @@ An issuing key signs cards from `sign_from` to `sign_until`, and its signatures 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,16 +84,36 @@ class Certificate:
         )
 
 
-def _write_private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+def _write_atomic(path: Path, data: bytes, mode: int = 0o644, replace: bool = True) -> None:
+    """Write `data` to a temporary file beside `path` and rename it into place: a reader sees
+    the whole file or none. With `replace=False` an existing file is an error (never
+    overwritten)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)  # FileExistsError if it is already there
+            os.unlink(temporary)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def _write_private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+    _write_atomic(path, pem, mode=0o600, replace=False)
 
 
 def _read_private(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -127,17 +157,39 @@ class KeyStore:
     def root_private_path(self) -> Path:
         return self.directory / "root.key.pem"
 
+    @contextlib.contextmanager
+    def _creating(self) -> Iterator[None]:
+        """Held while keys are created: an exclusive lock on `.lock` in the key directory, which
+        excludes other threads (each takes its own descriptor) and other processes alike."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
     def ensure_root(self) -> None:
         """First use on a development or test setup: make a root here. In production the root
         public key is installed from the offline machine and no root private key is present."""
         if self.root_public_path.exists():
             return
-        key = ec.generate_private_key(ec.SECP256R1())
-        _write_private(self.root_private_path, key)
-        self.root_public_path.write_bytes(
+        with self._creating():
+            self._ensure_root_locked()
+
+    def _ensure_root_locked(self) -> None:
+        if self.root_public_path.exists():  # another request or process made it meanwhile
+            return
+        if self.root_private_path.exists():  # a root whose public half was never written
+            key = _read_private(self.root_private_path)
+        else:
+            key = ec.generate_private_key(ec.SECP256R1())
+            _write_private(self.root_private_path, key)
+        _write_atomic(
+            self.root_public_path,
             key.public_key().public_bytes(
                 serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
+            ),
         )
 
     def root_public(self) -> bytes:
@@ -185,12 +237,16 @@ class KeyStore:
         cert = Certificate.parse(certificate, self.root_public())
         if not (self.issuing / f"{cert.kid.hex()}.key.pem").exists():
             raise KeyError_("本机没有与该证书对应的签发私钥")
-        (self.issuing / f"{cert.kid.hex()}.cert").write_bytes(certificate)
+        _write_atomic(self.issuing / f"{cert.kid.hex()}.cert", certificate)
         return cert
 
     def rotate(self, now: dt.datetime, sign_days: int = SIGN_DAYS) -> Certificate:
         """A new issuing key certified by the local root (development, tests, or the offline
         procedure run end to end on one machine). Older keys keep verifying until they expire."""
+        with self._creating():
+            return self._rotate_locked(now, sign_days)
+
+    def _rotate_locked(self, now: dt.datetime, sign_days: int = SIGN_DAYS) -> Certificate:
         public = self.new_key_request()
         return self.install(certify(self.root_signer(), public, now, sign_days))
 
@@ -201,16 +257,25 @@ class KeyStore:
             raise KeyError_("没有该签发密钥")
         (self.issuing / f"{kid.hex()}.retired").touch()
 
-    def signer(self, now: dt.datetime) -> tuple[bytes, Signer]:
-        """The newest issuing key allowed to sign now; on a development setup one is made."""
+    def _current(self, now: dt.datetime) -> tuple[bytes, Signer] | None:
         moment = int(now.timestamp())
         for cert in reversed(self.certificates()):
             if cert.sign_from <= moment < cert.sign_until and not self.retired(cert.kid):
                 private = self.issuing / f"{cert.kid.hex()}.key.pem"
                 if private.exists():
                     return cert.kid, EcdsaP256Signer(_read_private(private))
+        return None
+
+    def signer(self, now: dt.datetime) -> tuple[bytes, Signer]:
+        """The newest issuing key allowed to sign now; on a development setup one is made (once:
+        racers wait on the lock and take the key the first one made)."""
+        if self.root_public_path.exists() and (current := self._current(now)) is not None:
+            return current
         if not self.root_private_path.exists() and self.root_public_path.exists():
             raise KeyError_("没有可用的签发密钥：请按离线根密钥流程轮换密钥")
-        self.ensure_root()
-        cert = self.rotate(now)
+        with self._creating():
+            self._ensure_root_locked()
+            if (current := self._current(now)) is not None:  # made meanwhile by another racer
+                return current
+            cert = self._rotate_locked(now)
         return cert.kid, EcdsaP256Signer(_read_private(self.issuing / f"{cert.kid.hex()}.key.pem"))
