@@ -518,12 +518,19 @@ def resolve_token(
     inactive, or (unless ``pending_change``) its holder still has to replace a temporary
     password: until then only the password change itself is reachable."""
     moment = now or _now()
-    token = session.scalar(select(Token).where(Token.token_hash == token_digest(raw)))
-    expires_at = _aware(token.expires_at) if token is not None else None
-    if token is None or token.revoked or expires_at is None or expires_at <= moment:
+    # the token and its account in one statement (every authenticated request reads both)
+    found = session.execute(
+        select(Token, Account)
+        .join(Account, Account.id == Token.account_id)
+        .where(Token.token_hash == token_digest(raw))
+    ).first()
+    if found is None:
         return None
-    account = session.get(Account, token.account_id)
-    if account is None or not account.active:
+    token, account = found
+    expires_at = _aware(token.expires_at)
+    if token.revoked or expires_at is None or expires_at <= moment:
+        return None
+    if not account.active:
         return None
     if account.must_change_password and not pending_change:
         return None

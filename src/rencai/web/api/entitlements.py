@@ -66,24 +66,30 @@ async def post_entitlements(
         dt.date | None, Query(description="适用哪一天的政策（默认画像中的 on 或今天）")
     ] = None,
 ) -> Any:
-    # answered from the process's cache, else from the next micro-batch: one simulation for the
-    # requests arriving together; refused 503 busy at once when the queue is too long
-    # (decision 0190)
+    try:
+        body = await answer(profile, on)
+    except ProfileError as exc:
+        return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)
+    return Response(body, media_type="application/json")
+
+
+async def answer(profile: dict[str, Any], on: dt.date | None = None) -> bytes:
+    """A profile's answer as JSON bytes (raises its ProfileError): from the process's cache,
+    else from the next micro-batch, one simulation for the requests arriving together; refused
+    503 busy at once when the queue is too long (decision 0190). The calculator route and a
+    talent's own entitlements (GET /api/v1/me/entitlements) both answer this way."""
     calc = calculator()
     # the canonical key costs a serialisation of the profile: only when answers are kept
     key = cache_key(profile, on, clock.today()) if settings().calculator_cache > 0 else None
     body = None if key is None else calc.cached(key)
     if body is None:
-        try:
-            parsed = parse_profile(profile)
-            if calc.hopeless(settings().calculator_wait):
-                raise Busy
-            body = encode(await calc.answer(parsed, on))
-        except ProfileError as exc:
-            return JSONResponse({"errors": [e.as_dict() for e in exc.errors]}, status_code=422)
+        parsed = parse_profile(profile)
+        if calc.hopeless(settings().calculator_wait):
+            raise Busy
+        body = encode(await calc.answer(parsed, on))
         if key is not None:
             calc.keep(key, body)
-    return Response(body, media_type="application/json")
+    return body
 
 
 @router.get("/schemas/profile", response_model=dict[str, Any], summary="人才画像的 JSON Schema")
