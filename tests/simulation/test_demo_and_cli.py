@@ -126,3 +126,41 @@ def test_a_feed_store_is_a_population(tmp_path: Path) -> None:
     assert county["gained"] > 0 and county["lost"] == 0
     assert result["total"]["difference_fen"] == rent["difference_fen"] + county["difference_fen"]
     assert result["total"]["difference_fen"] < 0 and result["total"]["winners"] == 0
+
+
+def test_a_feed_store_is_read_from_its_compact_file_with_the_same_results(
+    tmp_path: Path,
+) -> None:
+    """Decision 0260: the compact file (fresh, the day on or after its horizon) gives the
+    Parquet files' columns and the same simulation; a stale one is not read."""
+    import os
+
+    import numpy as np
+
+    from rencai.feeds.compact import synthesize
+    from rencai.simulation.population import from_store
+    from rencai.simulation.reform import parse_reform
+    from rencai.simulation.run import simulate
+
+    synthesize(1_200, tmp_path, seed=4, as_of=dt.date(2026, 6, 15))
+    off = parse_reform(
+        {"name": "停发房租补助", "changes": [{"benefit": "sjz.b.rent_subsidy", "enabled": False}]}
+    )
+    on = dt.date(2026, 6, 15)  # the store's day: on its horizon (the last graduation)
+    fast = from_store(tmp_path, on, "shijiazhuang")
+    slow = from_store(tmp_path, on, "shijiazhuang", use_compact=False)
+    assert (fast.read_from, slow.read_from) == ("compact", "parquet")
+    assert fast.source == slow.source and fast.population.count == slow.population.count == 1_200
+    for side in ("persons", "employers"):
+        a, b = getattr(fast.population, side), getattr(slow.population, side)
+        assert list(a) == list(b), side
+        for name in a:
+            assert a[name].dtype == b[name].dtype and np.array_equal(a[name], b[name]), name
+    result = simulate(fast.population, on, 12, off)
+    assert result == simulate(slow.population, on, 12, off)
+    assert result["total"]["difference_fen"] < 0  # the comparison compares something
+
+    # a day before the store's horizon, or a source file changed since: the Parquet files
+    assert from_store(tmp_path, dt.date(2026, 6, 1), "shijiazhuang").read_from == "parquet"
+    os.utime(tmp_path / "tax.parquet")
+    assert from_store(tmp_path, on, "shijiazhuang").read_from == "parquet"

@@ -1,7 +1,9 @@
 """The populations a reform runs on: a feed store, the registered talents, or a synthetic one.
 
 A feed population is read from the screening store (``rencai.feeds.store``) as the facts stood
-on the window's first day (decision 0123's reading of the feeds); the registered population is
+on the window's first day (decision 0123's reading of the feeds): from the store's compact file
+when it is fresh and the day is on or after its horizon, as the screening reads it (decisions
+0229, 0260), else from the Parquet files, the same columns either way; the registered population is
 every talent's stored profile, encoded as the calculator encodes it (relatives included, as
 their own rows). The population's facts are those of that day; the months of the window move
 the law's day, so ages, support periods and dated parameters move with it (decision 0141).
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from rencai.errors import Refusal
 from rencai.feeds.columns import Employers, load_chunk
+from rencai.feeds.compact import open_compact
 from rencai.feeds.source import FeedError
 from rencai.feeds.store import PARTITION, check_store
 from rencai.policy.contract.profile import Profile, ProfileError, parse_profile
@@ -38,21 +41,32 @@ class Loaded:
     source: str  # what the population is, in Chinese
     names: list[str] | None = None
     profiles: list[Profile | None] | None = None  # registered: each talent's row, for explain
+    read_from: str = ""  # a feed store's: "compact" or "parquet" (what was read, not shown)
 
 
-def from_store(directory: Path, on: dt.date, jurisdiction: str) -> Loaded:
+def from_store(directory: Path, on: dt.date, jurisdiction: str, use_compact: bool = True) -> Loaded:
+    """The store's persons as the engine's columns on ``on``. ``use_compact=False`` reads the
+    Parquet files even where the compact file would do (comparisons)."""
     try:
         count = check_store(Path(directory))
     except FeedError as exc:
         raise PopulationError("population", exc.message, "invalid") from None
     where = Path(directory).resolve()
     employers = Employers(where)
-    parts = [
-        load_chunk(where, lo, min(count, lo + PARTITION), on, jurisdiction, employers).population
-        for lo in range(0, count, PARTITION)
-    ]
+    fast = open_compact(where) if use_compact else None
+    if fast is not None and not fast.usable_on(on):
+        fast = None
+    parts = []
+    for lo in range(0, count, PARTITION):
+        hi = min(count, lo + PARTITION)
+        if fast is not None:
+            employment = fast.employment(lo, hi, on, jurisdiction, employers)
+            parts.append(fast.rest(employment, jurisdiction, employers).population)
+        else:
+            parts.append(load_chunk(where, lo, hi, on, jurisdiction, employers).population)
     population = parts[0] if len(parts) == 1 else concat(parts)
-    return Loaded(population, f"部门共享数据（{count}人）")
+    read_from = "compact" if fast is not None else "parquet"
+    return Loaded(population, f"部门共享数据（{count}人）", read_from=read_from)
 
 
 def registered(session: Session) -> Loaded:
