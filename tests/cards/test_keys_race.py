@@ -22,6 +22,7 @@ from rencai.cards.keys import KeyStore
 directory, go = Path(sys.argv[1]), Path(sys.argv[2])
 now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 results, errors = [], []
+(go.parent / f"ready-{os.getpid()}").touch()
 while not go.exists():
     time.sleep(0.001)
 
@@ -58,7 +59,9 @@ def test_racers_on_a_fresh_directory_end_with_one_root_and_one_key(tmp_path: Pat
         )
         for _ in range(6)
     ]
-    time.sleep(1.5)  # let every racer import and wait at the start line
+    deadline = time.monotonic() + 60  # every racer imported and waiting at the start line
+    while len(list(tmp_path.glob("ready-*"))) < len(racers) and time.monotonic() < deadline:
+        time.sleep(0.01)
     go.touch()
     lines = []
     for racer in racers:

@@ -232,3 +232,25 @@ def test_a_backup_restores_into_a_new_database(pg_url: str, tmp_path: Path) -> N
     assert fresh > biggest
     engine_for(source).dispose()
     engine_for(target).dispose()
+
+
+def test_readiness_follows_the_schema_of_the_release(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """docs/deploy.md §6–7: a process is alive at once, and ready only while its database
+    carries this release's schema (not before `rencai db upgrade`, not after a downgrade)."""
+    from rencai.db.session import downgrade
+
+    url = _database(pg_url, "readiness")
+    with ServerProcess(url, tmp_path_factory.mktemp("ready-files")) as server:
+        assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+        not_yet = httpx.get(f"{server.url}/readyz")
+        assert not_yet.status_code == 503 and not_yet.json() == {"status": "unavailable"}
+        upgrade(url)
+        ready = httpx.get(f"{server.url}/readyz")
+        assert ready.status_code == 200 and ready.json() == {"status": "ok"}
+        downgrade(url, "-1")  # the schema of the release before
+        assert httpx.get(f"{server.url}/readyz").status_code == 503
+        upgrade(url)
+        assert httpx.get(f"{server.url}/readyz").status_code == 200
+    engine_for(url).dispose()
