@@ -32,6 +32,13 @@ class Vocabulary:
     def label(self, kind: str, code: str) -> str:
         return self.codes(kind).get(code, code)
 
+    def counties_with_city(self) -> dict[str, str]:
+        """Every county's code → "城市·县（市、区）" (the choices of a page that spans cities)."""
+        cities = self.codes("jurisdiction")
+        return {
+            code: f"{cities.get(c.jurisdiction, '')}·{c.name}" for code, c in self.counties.items()
+        }
+
     @cached_property
     def counties(self) -> dict[str, County]:
         """Every county by code (built once: the calculator checks and encodes one per

@@ -242,10 +242,7 @@ def office_desk(request: Request, officer: Office, session: DbSession) -> Respon
             "cities": vocabulary().codes("jurisdiction"),
             "criteria": STATED,
             "degrees": DEGREE_LABELS,
-            "counties": {
-                code: f"{vocabulary().label('jurisdiction', c.jurisdiction)}·{c.name}"
-                for code, c in vocabulary().counties.items()
-            },
+            "counties": vocabulary().counties_with_city(),
             "today": clock.today().isoformat(),
         },
     )
@@ -343,14 +340,29 @@ async def batch_step(
     return await _act(request, session, action, f"/housing/batches/{batch_id}")
 
 
+async def _act_then_batch(
+    request: Request, session: Session, action: Callable[[Form], int]
+) -> Response:
+    """``_act`` for an action on one of a batch's applications or objections (``action``
+    returns the batch): once done, the batch's page."""
+    batch_id = 0
+
+    def run(form: Form) -> None:
+        nonlocal batch_id
+        batch_id = action(form)
+
+    response = await _act(request, session, run, "/housing")
+    if batch_id and response.status_code == 303:
+        return RedirectResponse(f"/housing/batches/{batch_id}", status_code=303)
+    return response
+
+
 @router.post("/housing/applications/{application_id}/review", response_class=HTMLResponse)
 async def review(
     request: Request, application_id: SerialId, officer: Office, session: DbSession
 ) -> Response:
-    batch_id = 0
 
-    def action(form: Form) -> None:
-        nonlocal batch_id
+    def action(form: Form) -> int:
         done = service.review(
             session,
             officer,
@@ -359,29 +371,21 @@ async def review(
             _text(form, "reason") or None,
             _int(form, "group", "优先类别", required=False),
         )
-        batch_id = done.batch_id
+        return done.batch_id
 
-    response = await _act(request, session, action, "/housing")
-    if batch_id and response.status_code == 303:
-        return RedirectResponse(f"/housing/batches/{batch_id}", status_code=303)
-    return response
+    return await _act_then_batch(request, session, action)
 
 
 @router.post("/housing/objections/{objection_id}/answer", response_class=HTMLResponse)
 async def answer(
     request: Request, objection_id: SerialId, officer: Office, session: DbSession
 ) -> Response:
-    batch_id = 0
 
-    def action(form: Form) -> None:
-        nonlocal batch_id
+    def action(form: Form) -> int:
         done = service.answer_objection(session, officer, objection_id, _text(form, "answer"))
-        batch_id = done.batch_id
+        return done.batch_id
 
-    response = await _act(request, session, action, "/housing")
-    if batch_id and response.status_code == 303:
-        return RedirectResponse(f"/housing/batches/{batch_id}", status_code=303)
-    return response
+    return await _act_then_batch(request, session, action)
 
 
 @router.post("/housing/applications/{application_id}/contract", response_class=HTMLResponse)

@@ -63,10 +63,7 @@ def _overview(
     }
     if account is not None and service.may_submit(account):
         context["own"] = [need_view(session, n) for n in service.own_needs(session, account)]
-        context["counties"] = {
-            code: f"{context['cities'].get(c.jurisdiction, '')}·{c.name}"
-            for code, c in vocabulary().counties.items()
-        }
+        context["counties"] = vocabulary().counties_with_city()
         context["industries"] = INDUSTRIES
         context["degrees"] = {k: v for k, v in DEGREE_LABELS.items() if k != "none"}
         context["skills"] = {k: v for k, v in SKILL_LABELS.items() if k != "none"}

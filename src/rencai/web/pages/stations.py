@@ -100,10 +100,7 @@ def _overview(
             )
         ]
     cities = vocabulary().codes("jurisdiction")
-    counties = {
-        code: f"{cities.get(c.jurisdiction, '')}·{c.name}"
-        for code, c in vocabulary().counties.items()
-    }
+    counties = vocabulary().counties_with_city()
     return page(
         request,
         "stations.html",
