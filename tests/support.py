@@ -125,22 +125,36 @@ class ServerProcess:
     """The app in its own process over real HTTP, on the database it is given (the in-process
     ``LiveServer`` reads the database URL from this process's environment, shared by all)."""
 
-    def __init__(self, database_url: str, files_dir: Path) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        files_dir: Path,
+        serve: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``serve``: run `rencai serve --port P` with these further options (the production
+        command) instead of uvicorn itself; ``env``: further environment variables."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
+        self.serve = serve
         self.env = {
             **os.environ,
             "RENCAI_DATABASE_URL": database_url,
             "RENCAI_FILES_DIR": str(files_dir),
+            **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> ServerProcess:
         import sys
 
-        command = [sys.executable, "-m", "uvicorn", "rencai.web.app:create_app", "--factory"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        if self.serve is not None:
+            command = [sys.executable, "-m", "rencai", "serve", "--port", str(self.port)]
+            command += self.serve
+        else:
+            command = [sys.executable, "-m", "uvicorn", "rencai.web.app:create_app", "--factory"]
+            command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
         self.process = subprocess.Popen(command, env=self.env)
         deadline = time.monotonic() + STARTUP_LIMIT
         while time.monotonic() < deadline:

@@ -152,7 +152,13 @@ def test_two_processes_behind_the_documented_nginx(
     engine_for(url).dispose()
     files = tmp_path_factory.mktemp("deployed-files")
     folder = tmp_path_factory.mktemp("nginx")
-    with ServerProcess(url, files) as a, ServerProcess(url, files) as b:
+    # as docs/deploy.md §2 runs them: `rencai serve` behind nginx, one of them with two workers
+    documented = ["--host", "127.0.0.1", "--forwarded-allow-ips", "127.0.0.1"]
+    env = {"RENCAI_SECURE_COOKIES": "1", "RENCAI_CARD_KEYS": str(files.parent / "card-keys")}
+    with (
+        ServerProcess(url, files, serve=[*documented, "--workers", "2"], env=env) as a,
+        ServerProcess(url, files, serve=documented, env=env) as b,
+    ):
         https = free_port()
         main = _configure(folder, [a.port, b.port], free_port(), https)
         with _nginx_running(main, folder):
