@@ -102,8 +102,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "RENCAI_CALCULATOR_WAIT",
         "0.5",
-        "the same wait for the calculator (POST /api/v1/entitlements): a calculation that could "
-        "not start within it is answered 503 busy at once",
+        "the same wait for the calculator (POST /api/v1/entitlements, GET "
+        "/api/v1/me/entitlements): a calculation that could not start within it is answered 503 "
+        "busy at once",
     ),
     Variable(
         "RENCAI_CALCULATOR_WINDOW",
