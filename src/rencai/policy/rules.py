@@ -10,6 +10,7 @@ Exclusivity (就高 / 不重复) is declared once and compiled into "granted" va
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -127,8 +128,22 @@ def vectorise(rule: Rule, person: Any, period: Any) -> np.ndarray:
 State = bool | None  # None: needs information
 
 
+class KnownStates:
+    """A ``leaf_state`` that already knows the state of every node, not only of leaves (a
+    calculator batch's states, worked out over the whole batch at once): ``evaluate`` and the
+    walks built on it read a node's state from it instead of walking the node's children."""
+
+    def state(self, rule: Rule) -> State:
+        raise NotImplementedError
+
+    def __call__(self, leaf: Condition) -> State:
+        return self.state(leaf)
+
+
 def evaluate(rule: Rule, leaf_state: Callable[[Condition], State]) -> State:
     """Three-state value; stops at the first deciding child, so leaves are computed lazily."""
+    if isinstance(leaf_state, KnownStates):
+        return leaf_state.state(rule)
     if isinstance(rule, Condition):
         return leaf_state(rule)
     deciding = isinstance(rule, AnyOf)  # True decides an AnyOf, False decides an AllOf
@@ -316,9 +331,10 @@ class Benefit:
     def variable(self) -> str:
         return self.id.replace(".", "_")
 
-    @property
+    @functools.cached_property
     def rule(self) -> Rule:
-        """The full eligibility test: audience and requirements."""
+        """The full eligibility test: audience and requirements (one node, built once: a
+        batch's states are kept per node)."""
         return self.requires if self.audience is None else AllOf((self.audience, self.requires))
 
 

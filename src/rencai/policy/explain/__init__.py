@@ -17,6 +17,7 @@ from typing import Any
 from rencai.policy.contract.profile import Profile
 from rencai.policy.engine.population import encode_profile
 from rencai.policy.engine.system import JurisdictionSystem
+from rencai.policy.explain.batch import batch_explainers
 from rencai.policy.explain.benefits import benefits
 from rencai.policy.explain.cards import family_cards, talent_cards
 from rencai.policy.explain.subject import Explainer, ParameterValue, Shared, parameter_at
@@ -46,17 +47,23 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
 
 
 def explain_many(
-    system: JurisdictionSystem, profiles: list[Profile], on: dt.date
+    system: JurisdictionSystem, profiles: list[Profile], on: dt.date, reference: bool = False
 ) -> list[dict[str, Any]]:
     """The results of several profiles of one jurisdiction on one day from ONE simulation (each
     the same as ``explain`` gives it alone): OpenFisca computes each variable for all of them at
-    once, which is what the calculator's micro-batches are for."""
+    once, which is what the calculator's micro-batches are for. The rule trees' states are
+    worked out over the whole batch (``batch``); ``reference`` walks them profile by profile
+    instead, as ``explain`` does (the same answers: decision 0254)."""
     encoded = [encode_profile(p) for p in profiles]
-    shared = Shared(system, encoded, on)
-    return [
-        _result(Explainer(system, profile, on, (shared, i, encoded[i])))
-        for i, profile in enumerate(profiles)
-    ]
+    if reference:
+        shared = Shared(system, encoded, on)
+        explainers = [
+            Explainer(system, profile, on, (shared, i, encoded[i]))
+            for i, profile in enumerate(profiles)
+        ]
+    else:
+        explainers = batch_explainers(system, profiles, on, encoded)[1]
+    return [_result(explainer) for explainer in explainers]
 
 
 def _result(explainer: Explainer) -> dict[str, Any]:

@@ -115,7 +115,7 @@ def family_cards(explainer: Explainer, result: dict[str, Any]) -> None:
                 )
             continue
         for index, member in enumerate(profile.family, start=1):  # relatives follow the talent
-            relative = Subject(explainer, index)
+            relative = explainer.subject(index)
             state = explainer.card_state(card.id, relative)
             holder: dict[str, Any] = {"relation": member.relation, "name": member.name}
             if state is True:

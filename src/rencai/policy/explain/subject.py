@@ -8,6 +8,7 @@ of one talent plus relatives); leaves are read from it lazily, once each.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -121,8 +122,13 @@ class Subject:
     explainer: Explainer
     index: int
     leaf_cache: dict[str, State] = field(default_factory=dict)
+    # what the explanation's walks are given: the leaves' states, worked out lazily, once each
+    leaf_state: Callable[[Condition], State] = field(init=False, repr=False)
 
-    def leaf_state(self, condition: Condition) -> State:
+    def __post_init__(self) -> None:
+        self.leaf_state = self._cached_leaf_state
+
+    def _cached_leaf_state(self, condition: Condition) -> State:
         if condition.name not in self.leaf_cache:
             self.leaf_cache[condition.name] = self._leaf_state(condition)
         return self.leaf_cache[condition.name]
@@ -234,9 +240,13 @@ class Explainer:
         self.day = batch.day
         self._values: dict[str, list[Any]] = {}
         self._cards: dict[str, State] = {}
-        self.talent = Subject(self, 0)
+        self.talent = self.subject(0)
         self.used_parameters: dict[str, ParameterValue] = {}
         self.pending_parameters: dict[str, ParameterValue] = {}
+
+    def subject(self, index: int) -> Subject:
+        """The profile's person ``index`` (0: the talent, then the relatives in order)."""
+        return Subject(self, index)
 
     # values -----------------------------------------------------------------------------------
 
