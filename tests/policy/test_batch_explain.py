@@ -7,9 +7,11 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+
 from rencai.policy.calculator import entitlements_many
 from rencai.policy.contract.profile import Profile, ProfileError, parse_profile
-from rencai.policy.engine.population import encode_profile
+from rencai.policy.engine.population import EncodedBatch, encode_profile, encode_profiles
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain.batch import BatchExplainer, batch_explainers
 from rencai.policy.synthetic import random_profiles
@@ -72,11 +74,10 @@ def test_generated_profiles_of_every_city_as_the_reference_gives_them() -> None:
 def test_the_batch_path_is_taken_except_when_a_parameter_awaits_the_administrator() -> None:
     system = system_for("shijiazhuang")
     profiles = [parse_profile(p) for p in random_profiles(3, 1, dt.date(2025, 6, 1))]
-    encoded = [encode_profile(p) for p in profiles]
-    _, explainers = batch_explainers(system, profiles, dt.date(2025, 6, 1), encoded)
+    explainers = batch_explainers(system, profiles, dt.date(2025, 6, 1))
     assert all(isinstance(e, BatchExplainer) for e in explainers)
     # 2022: the apprenticeship subsidies' amounts and a switch awaited the administrator
-    _, explainers = batch_explainers(system, profiles, dt.date(2022, 6, 1), encoded)
+    explainers = batch_explainers(system, profiles, dt.date(2022, 6, 1))
     assert not any(isinstance(e, BatchExplainer) for e in explainers)
     answers = entitlements_many(profiles, dt.date(2022, 6, 1))
     assert any(
@@ -85,3 +86,32 @@ def test_the_batch_path_is_taken_except_when_a_parameter_awaits_the_administrato
         if isinstance(a, dict)
         for entry in a["needs_administrator"]
     )
+
+
+def test_a_batch_encoded_at_once_is_its_profiles_encoded_one_by_one() -> None:
+    raw = [profile_of(param.values[0]) for param in CASES]
+    raw += random_profiles(30, 9, dt.date(2025, 6, 1))
+    raw += random_profiles(10, 9, dt.date(2025, 6, 1), "jinzhou")
+    profiles = []
+    for r in raw:
+        try:
+            profiles.append(parse_profile(r))
+        except ProfileError:
+            continue
+    for batch in (profiles, profiles[:1], profiles[5:9]):
+        at_once = encode_profiles(batch)
+        one_by_one = EncodedBatch.of([encode_profile(p) for p in batch])
+        assert at_once.counts == one_by_one.counts
+        assert at_once.missing == one_by_one.missing
+        mine, theirs = at_once.population, one_by_one.population
+        assert mine.count == theirs.count
+        for columns, expected in (
+            (mine.persons, theirs.persons),
+            (mine.employers, theirs.employers),
+        ):
+            assert list(columns) == list(expected)
+            for name, values in columns.items():
+                assert values.dtype == expected[name].dtype, name
+                assert np.array_equal(values, expected[name], equal_nan=values.dtype.kind == "f")
+        for key in ("family", "employer", "relative"):
+            assert np.array_equal(getattr(mine, key), getattr(theirs, key)), key

@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from rencai.policy.contract.profile import Profile
-from rencai.policy.engine.population import encode_profile
+from rencai.policy.engine.population import EncodedBatch, encode_profile
 from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.explain.batch import batch_explainers
 from rencai.policy.explain.benefits import benefits
@@ -54,15 +54,13 @@ def explain_many(
     once, which is what the calculator's micro-batches are for. The rule trees' states are
     worked out over the whole batch (``batch``); ``reference`` walks them profile by profile
     instead, as ``explain`` does (the same answers: decision 0254)."""
-    encoded = [encode_profile(p) for p in profiles]
-    if reference:
-        shared = Shared(system, encoded, on)
+    if reference:  # each profile encoded alone, its states read lazily
+        shared = Shared(system, EncodedBatch.of([encode_profile(p) for p in profiles]), on)
         explainers = [
-            Explainer(system, profile, on, (shared, i, encoded[i]))
-            for i, profile in enumerate(profiles)
+            Explainer(system, profile, on, (shared, i)) for i, profile in enumerate(profiles)
         ]
     else:
-        explainers = batch_explainers(system, profiles, on, encoded)[1]
+        explainers = batch_explainers(system, profiles, on)
     return [_result(explainer) for explainer in explainers]
 
 

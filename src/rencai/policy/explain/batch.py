@@ -19,12 +19,11 @@ byte (``tests/policy/test_batch_explain.py``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import numpy as np
 
 from rencai.policy.contract.profile import Profile
-from rencai.policy.engine.population import EncodedProfile
+from rencai.policy.engine.population import encode_profiles
 from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.explain.subject import Explainer, Shared, Subject, _reads, card_rule
 from rencai.policy.rules import AllOf, Condition, KnownStates, Program, Rule, State, leaves
@@ -64,7 +63,7 @@ def needs_reference(shared: Shared) -> bool:
 class Table:
     """Every node's and card's state for each person of one batch, worked out on demand."""
 
-    def __init__(self, shared: Shared, encoded: list[EncodedProfile]):
+    def __init__(self, shared: Shared):
         self.shared = shared
         self.program = shared.system.program
         count = shared.population.count
@@ -74,10 +73,11 @@ class Table:
         owner = np.empty(count, dtype=np.intp)
         group = np.empty(count, dtype=np.intp)
         numbers: dict[frozenset[str], int] = {}
-        for offset, e in zip(shared.offsets, encoded, strict=True):
-            stop = offset + e.population.count
-            owner[offset:stop] = offset
-            group[offset:stop] = numbers.setdefault(frozenset(e.missing), len(numbers))
+        for offset, persons, missing in zip(
+            shared.offsets, shared.counts, shared.missing, strict=True
+        ):
+            owner[offset : offset + persons] = offset
+            group[offset : offset + persons] = numbers.setdefault(frozenset(missing), len(numbers))
         self.owner = owner
         self.group = group
         self.missing_sets = list(numbers)
@@ -195,7 +195,7 @@ class BatchExplainer(Explainer):
         system: JurisdictionSystem,
         profile: Profile,
         on: dt.date,
-        shared: tuple[Shared, int, EncodedProfile],
+        shared: tuple[Shared, int],
         table: Table,
     ):
         self.table = table
@@ -214,18 +214,16 @@ class BatchExplainer(Explainer):
 
 
 def batch_explainers(
-    system: JurisdictionSystem, profiles: list[Any], on: dt.date, encoded: list[EncodedProfile]
-) -> tuple[Shared, list[Explainer]]:
-    """The batch's explainers: from one ``Table``, or the reference ones on a day a leaf's
-    parameter awaits the administrator."""
-    shared = Shared(system, encoded, on)
+    system: JurisdictionSystem, profiles: list[Profile], on: dt.date
+) -> list[Explainer]:
+    """The batch's explainers, from one simulation (its persons encoded column by column for
+    the whole batch) and one ``Table``; the reference ones on a day a leaf's parameter awaits
+    the administrator."""
+    shared = Shared(system, encode_profiles(profiles), on)
     if needs_reference(shared):
-        return shared, [
-            Explainer(system, profile, on, (shared, i, encoded[i]))
-            for i, profile in enumerate(profiles)
-        ]
-    table = Table(shared, encoded)
-    return shared, [
-        BatchExplainer(system, profile, on, (shared, i, encoded[i]), table)
+        return [Explainer(system, profile, on, (shared, i)) for i, profile in enumerate(profiles)]
+    table = Table(shared)
+    return [
+        BatchExplainer(system, profile, on, (shared, i), table)
         for i, profile in enumerate(profiles)
     ]

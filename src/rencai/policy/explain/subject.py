@@ -21,8 +21,7 @@ from openfisca_core.periods import period as make_period
 from rencai.policy.citations import Citation
 from rencai.policy.contract.profile import Profile
 from rencai.policy.engine.population import (
-    EncodedProfile,
-    Population,
+    EncodedBatch,
     build_simulation,
     encode_profile,
     set_inputs,
@@ -39,7 +38,6 @@ from rencai.policy.rules import (
     evaluate,
     unknown_reads,
 )
-from rencai.policy.screening import concat
 
 CENT = Decimal("0.01")
 
@@ -158,28 +156,24 @@ class Subject:
         )
 
 
-def concatenate(populations: list[Population]) -> Population:
-    """Several profiles' small populations as one: persons one after the other, each profile's
-    family and employer groups numbered after the previous profile's (screening's ``concat``)."""
-    return populations[0] if len(populations) == 1 else concat(populations)
-
-
 class Shared:
     """One OpenFisca simulation of several profiles on one day (the calculator's micro-batch):
     OpenFisca computes each variable for every person at once, and each profile's explainer
     reads its own slice."""
 
-    def __init__(self, system: JurisdictionSystem, encoded: list[EncodedProfile], on: dt.date):
+    def __init__(self, system: JurisdictionSystem, encoded: EncodedBatch, on: dt.date):
         self.system = system
-        self.population = concatenate([e.population for e in encoded])
+        self.population = encoded.population
+        self.counts = encoded.counts
+        self.missing = encoded.missing
         self.simulation = build_simulation(system, self.population)
         set_inputs(self.simulation, self.population, on)
         self.day = make_period(on.isoformat())
         self.offsets: list[int] = []
         start = 0
-        for e in encoded:
+        for count in encoded.counts:
             self.offsets.append(start)
-            start += e.population.count
+            start += count
         self._values: dict[str, np.ndarray] = {}
         self._lists: dict[str, list[Any]] = {}
         self._parameters: dict[str, ParameterValue] = {}
@@ -221,21 +215,19 @@ class Explainer:
         system: JurisdictionSystem,
         profile: Profile,
         on: dt.date,
-        shared: tuple[Shared, int, EncodedProfile] | None = None,
+        shared: tuple[Shared, int] | None = None,
     ):
         self.system = system
         self.program = system.program
         self.profile = profile
         self.on = on
         if shared is None:
-            encoded = encode_profile(profile)
-            shared = (Shared(system, [encoded], on), 0, encoded)
-        batch, position, encoded = shared
-        self.missing = encoded.missing
-        self.population = encoded.population
+            shared = (Shared(system, EncodedBatch.of([encode_profile(profile)]), on), 0)
+        batch, position = shared
+        self.missing = batch.missing[position]
         self._shared = batch
         self._start = start = batch.offsets[position]
-        self._stop = start + encoded.population.count
+        self._stop = start + batch.counts[position]
         self.simulation = batch.simulation
         self.day = batch.day
         self._values: dict[str, list[Any]] = {}
