@@ -64,6 +64,11 @@ class Condition:
     # result instead of recomputing it.
     mirror: str | None = None
 
+    @functools.cached_property
+    def reads_parameter(self) -> bool:
+        """Whether the leaf reads a parameter (a dated switch or a threshold)."""
+        return any(r.startswith("parameter:") for r in self.reads)
+
     def text(self, facts: Facts, held: bool) -> str:
         if self.describe is not None:
             return self.describe(facts, held)
@@ -75,11 +80,21 @@ class AllOf:
     children: tuple[Rule, ...]
     label: str | None = None
 
+    @functools.cached_property
+    def qualifying(self) -> bool:
+        """Whether one of its leaves says who the person is (``has_qualifying_leaf``)."""
+        return any(leaf.qualifying for leaf in leaves(self))
+
 
 @dataclass(frozen=True, eq=False)
 class AnyOf:
     children: tuple[Rule, ...]
     label: str | None = None
+
+    @functools.cached_property
+    def qualifying(self) -> bool:
+        """Whether one of its leaves says who the person is (``has_qualifying_leaf``)."""
+        return any(leaf.qualifying for leaf in leaves(self))
 
 
 Rule = Condition | AllOf | AnyOf
@@ -94,7 +109,7 @@ def any_of(*children: Rule, label: str | None = None) -> AnyOf:
 
 
 def has_qualifying_leaf(rule: Rule) -> bool:
-    return any(leaf.qualifying for leaf in leaves(rule))
+    return rule.qualifying  # worked out once per node
 
 
 def leaves(rule: Rule) -> Iterator[Condition]:
@@ -181,9 +196,7 @@ def failed_texts(rule: Rule, leaf_state: Callable[[Condition], State], facts: Fa
     switches = [
         leaf.text(facts, False)
         for leaf in top
-        if isinstance(leaf, Condition)
-        and any(r.startswith("parameter:") for r in leaf.reads)
-        and leaf_state(leaf) is False
+        if isinstance(leaf, Condition) and leaf.reads_parameter and leaf_state(leaf) is False
     ]
     if switches and evaluate(rule, leaf_state) is False:
         return switches

@@ -1,13 +1,13 @@
 """A calculator batch's explanations from states worked out over the whole batch (decision 0254).
 
 The reference explanation (``subject.Explainer``) walks the rule trees person by person, reading
-each leaf lazily. Here every node's three-state value is one small numpy array over all the
-batch's persons, worked out once per batch when a walk first asks for it, and the walks
-(``cards``, ``benefits``, ``needs``: the same code) read a person's entry instead of walking the
-node's children. The states are Kleene's three values ordered False < undecided < True, so an
-``AllOf`` is the least of its children and an ``AnyOf`` the greatest; a child is worked out only
-when some person of the batch is still undecided before it (what the lazy walk of one of them
-would read), so the simulation computes no variable that no person's walk reads.
+each leaf lazily. Here every node's three-state value is worked out once per batch, for all the
+batch's persons at once, when a walk first asks for it (as two sets of persons: those for whom
+it holds and those for whom it fails, each the bits of an integer), and the walks (``cards``,
+``benefits``, ``needs``: the same code) read a person's state instead of walking the node's
+children. A child is worked out only when some person of the batch is still undecided before
+it (what the lazy walk of one of them would read), so the simulation computes no variable that
+no person's walk reads.
 
 The reference's lazy walk has one effect beyond its values: a leaf reading a parameter that
 awaits the administrator records the parameter, in the order the walk reaches such leaves. On a
@@ -27,9 +27,6 @@ from rencai.policy.engine.population import encode_profiles
 from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.explain.subject import Explainer, Shared, Subject, _reads, card_rule
 from rencai.policy.rules import AllOf, Condition, KnownStates, Program, Rule, State, leaves
-
-FALSE, UNDECIDED, TRUE = 0, 1, 2
-STATES: tuple[State, State, State] = (False, None, True)
 
 # per program: every parameter a leaf reads (those that may await the administrator)
 _LEAF_PARAMETERS: dict[int, tuple[Program, tuple[str, ...]]] = {}
@@ -60,125 +57,127 @@ def needs_reference(shared: Shared) -> bool:
     return False
 
 
+Masks = tuple[int, int]  # (persons for whom it holds, persons for whom it fails), as bits
+
+
+def bits(values: np.ndarray) -> int:
+    """A boolean vector as an integer whose bit i is element i."""
+    return int.from_bytes(np.packbits(values, bitorder="little").tobytes(), "little")
+
+
 class Table:
-    """Every node's and card's state for each person of one batch, worked out on demand."""
+    """Every node's and card's state for each person of one batch, worked out on demand.
+
+    A state over the batch is two sets of persons held as the bits of two integers: those for
+    whom the node holds and those for whom it fails (the others: undecided). An ``AllOf`` fails
+    where a child fails and holds where every child holds; an ``AnyOf`` the other way round.
+    """
 
     def __init__(self, shared: Shared):
         self.shared = shared
         self.program = shared.system.program
         count = shared.population.count
-        self.count = count
-        # each person's talent (the row whose cards a leaf reading a card reads) and the set of
-        # open fields of their profile (numbered: a batch holds few distinct ones)
-        owner = np.empty(count, dtype=np.intp)
-        group = np.empty(count, dtype=np.intp)
-        numbers: dict[frozenset[str], int] = {}
+        self.everyone = (1 << count) - 1
+        # each profile's persons, and which profiles leave which fields open (numbered: a batch
+        # holds few distinct sets of open fields)
+        self.profiles: list[tuple[int, int]] = []  # (the talent's bit, every person's bits)
+        groups: dict[frozenset[str], int] = {}
         for offset, persons, missing in zip(
             shared.offsets, shared.counts, shared.missing, strict=True
         ):
-            owner[offset : offset + persons] = offset
-            group[offset : offset + persons] = numbers.setdefault(frozenset(missing), len(numbers))
-        self.owner = owner
-        self.group = group
-        self.missing_sets = list(numbers)
-        self._arrays: dict[Rule, np.ndarray] = {}
-        self._lists: dict[Rule, list[State]] = {}
-        self._cards: dict[str, np.ndarray] = {}
-        self._card_lists: dict[str, list[State]] = {}
+            mine = ((1 << persons) - 1) << offset
+            self.profiles.append((1 << offset, mine))
+            key = frozenset(missing)
+            groups[key] = groups.get(key, 0) | mine
+        self.missing_sets = list(groups.items())
+        self.masks: dict[Rule, Masks] = {}
+        self.cards: dict[str, Masks] = {}
 
-    # what the walks read -----------------------------------------------------------------------
-
-    def states(self, rule: Rule) -> list[State]:
-        """The node's state of every person of the batch."""
-        found = self._lists.get(rule)
+    def of(self, rule: Rule) -> Masks:
+        found = self.masks.get(rule)
         if found is None:
-            found = self._lists[rule] = [STATES[v] for v in self.array(rule).tolist()]
+            found = self.masks[rule] = self._compute(rule)
         return found
 
-    def card_states(self, card_id: str) -> list[State]:
-        found = self._card_lists.get(card_id)
-        if found is None:
-            found = self._card_lists[card_id] = [STATES[v] for v in self.card(card_id).tolist()]
-        return found
-
-    # arrays ------------------------------------------------------------------------------------
-
-    def array(self, rule: Rule) -> np.ndarray:
-        found = self._arrays.get(rule)
-        if found is None:
-            found = self._arrays[rule] = self._compute(rule)
-        return found
-
-    def _compute(self, rule: Rule) -> np.ndarray:
+    def _compute(self, rule: Rule) -> Masks:
         if isinstance(rule, Condition):
             return self._leaf(rule)
-        combine, deciding = (np.minimum, FALSE) if isinstance(rule, AllOf) else (np.maximum, TRUE)
-        result: np.ndarray | None = None
+        everyone = self.everyone
+        held, failed = everyone, 0
+        if isinstance(rule, AllOf):
+            for child in rule.children:
+                child_held, child_failed = self.of(child)
+                held &= child_held
+                failed |= child_failed
+                if failed == everyone:  # decided for everyone: no walk reads further
+                    break
+            return held, failed
+        held, failed = 0, everyone
         for child in rule.children:
-            values = self.array(child)
-            result = values if result is None else combine(result, values)
-            if (result == deciding).all():  # decided for everyone: no walk reads further
+            child_held, child_failed = self.of(child)
+            held |= child_held
+            failed &= child_failed
+            if held == everyone:
                 break
-        assert result is not None
-        return result
+        return held, failed
 
-    def _leaf(self, leaf: Condition) -> np.ndarray:
+    def _leaf(self, leaf: Condition) -> Masks:
         """As ``Subject._leaf_state``, for every person at once (no parameter awaits the
         administrator: ``needs_reference``)."""
         if leaf.mirror is not None:
             return self.card(leaf.mirror)
         cards, _, fields = _reads(leaf)
-        missing = self._missing(fields)
-        if missing is not None and missing.all():
-            return np.full(self.count, UNDECIDED, dtype=np.int8)
-        held = np.asarray(self.shared.vector(leaf.name), dtype=bool)
-        result = np.where(held, TRUE, FALSE).astype(np.int8)
-        if cards:  # the talent's cards, whoever the person is
-            undecided = np.zeros(self.count, dtype=bool)
-            for card in cards:
-                undecided |= self.card(card)[self.owner] == UNDECIDED
-            result[~held & undecided] = UNDECIDED
-        if missing is not None:
-            result[missing] = UNDECIDED
-        return result
+        missing = 0
+        if fields:
+            for open_fields, persons in self.missing_sets:
+                if any(f in open_fields for f in fields):
+                    missing |= persons
+        everyone = self.everyone
+        if missing == everyone:
+            return 0, 0
+        value = bits(np.asarray(self.shared.vector(leaf.name), dtype=bool))
+        undecided = missing
+        for card in cards:  # the talent's cards, whoever the person is
+            card_held, card_failed = self.card(card)
+            for talent, persons in self.profiles:
+                if not (card_held | card_failed) & talent:
+                    undecided |= persons & ~value
+        held = value & ~missing
+        return held, everyone & ~held & ~undecided
 
-    def _missing(self, fields: tuple[str, ...]) -> np.ndarray | None:
-        """Per person: whether their profile leaves one of the fields open (None: nobody's)."""
-        if not fields:
-            return None
-        affected = [any(f in missing for f in fields) for missing in self.missing_sets]
-        if not any(affected):
-            return None
-        return np.array(affected, dtype=bool)[self.group]
-
-    def card(self, card_id: str) -> np.ndarray:
+    def card(self, card_id: str) -> Masks:
         """As ``Explainer.card_state``: the card's rule, then the cards superseding it."""
-        found = self._cards.get(card_id)
+        found = self.cards.get(card_id)
         if found is None:
             card = self.program.card(card_id)
-            state = self.array(card_rule(card))
-            still = state != FALSE
-            if card.superseded_by and still.any():
-                state = state.copy()
+            held, failed = self.of(card_rule(card))
+            still = self.everyone & ~failed
+            if still:
                 for other in card.superseded_by:
-                    theirs = self.card(other)
-                    state[still & (theirs == TRUE)] = FALSE
-                    state[still & (theirs == UNDECIDED) & (state == TRUE)] = UNDECIDED
-            found = self._cards[card_id] = state
+                    other_held, other_failed = self.card(other)
+                    lost = still & other_held
+                    held &= ~lost
+                    failed |= lost
+                    held &= ~(still & ~other_held & ~other_failed)
+            found = self.cards[card_id] = (held, failed)
         return found
 
 
 class PersonStates(KnownStates):
     """One person's row of a batch's states."""
 
-    __slots__ = ("row", "table")
+    __slots__ = ("bit", "masks", "table")
 
     def __init__(self, table: Table, row: int):
         self.table = table
-        self.row = row
+        self.masks = table.masks
+        self.bit = 1 << row
 
     def state(self, rule: Rule) -> State:
-        return self.table.states(rule)[self.row]
+        found = self.masks.get(rule)
+        held, failed = self.table.of(rule) if found is None else found
+        bit = self.bit
+        return True if held & bit else False if failed & bit else None
 
 
 class BatchSubject(Subject):
@@ -208,9 +207,9 @@ class BatchExplainer(Explainer):
         return BatchSubject(self, index)
 
     def card_state(self, card_id: str, person: Subject | None = None) -> State:
-        return self.table.card_states(card_id)[
-            self._start + (0 if person is None else person.index)
-        ]
+        held, failed = self.table.card(card_id)
+        bit = 1 << (self._start + (0 if person is None else person.index))
+        return True if held & bit else False if failed & bit else None
 
 
 def batch_explainers(

@@ -26,9 +26,7 @@ def near_miss(rule: Rule, leaf_state: Any, facts: Facts) -> list[str]:
     if (
         isinstance(rule, AllOf)
         and any(
-            isinstance(c, Condition)
-            and any(r.startswith("parameter:") for r in c.reads)
-            and leaf_state(c) is False
+            isinstance(c, Condition) and c.reads_parameter and leaf_state(c) is False
             for c in rule.children
         )
         and any(has_qualifying_leaf(c) and evaluate(c, leaf_state) is True for c in rule.children)
