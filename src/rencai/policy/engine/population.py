@@ -214,13 +214,10 @@ def encode_profiles(profiles: list[Profile]) -> EncodedBatch:
     counts = [part[2] for part in parts]
 
     def joined(columns: list[dict[str, Any]]) -> dict[str, np.ndarray]:
-        result = {}
-        for name, (_, dtype) in columns[0].items():
-            values: list[Any] = []
-            for part in columns:
-                values += part[name][0]
-            result[name] = np.array(values, dtype=dtype)
-        return result
+        return {
+            name: np.array([v for part in columns for v in part[name][0]], dtype=dtype)
+            for name, (_, dtype) in columns[0].items()
+        }
 
     n = sum(counts)
     numbers = np.repeat(np.arange(len(profiles), dtype=np.int64), counts)
@@ -313,8 +310,12 @@ def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any
     relatives = profile.family or []
     n = 1 + len(relatives)
 
+    others = len(relatives)
+
     def column(talent_value: Any, relative_value: Any, dtype: Any = None) -> Any:
-        return array([talent_value] + [relative_value] * len(relatives), dtype)
+        return array(
+            [talent_value, *[relative_value] * others] if others else [talent_value], dtype
+        )
 
     persons: dict[str, Any] = {
         "birth_date": array(

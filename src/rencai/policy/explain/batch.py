@@ -206,6 +206,14 @@ class BatchExplainer(Explainer):
     def subject(self, index: int) -> Subject:
         return BatchSubject(self, index)
 
+    def benefit_states(self) -> dict[str, State]:
+        of, bit = self.table.of, 1 << self._start
+        states: dict[str, State] = {}
+        for benefit in self.program.benefits:
+            held, failed = of(benefit.rule)
+            states[benefit.id] = True if held & bit else False if failed & bit else None
+        return states
+
     def card_state(self, card_id: str, person: Subject | None = None) -> State:
         held, failed = self.table.card(card_id)
         bit = 1 << (self._start + (0 if person is None else person.index))

@@ -285,6 +285,11 @@ class Explainer:
             self._cards[card_id] = state
         return state
 
+    def benefit_states(self) -> dict[str, State]:
+        """Each benefit's state for the talent, in the program's order."""
+        leaf_state = self.talent.leaf_state
+        return {b.id: evaluate(b.rule, leaf_state) for b in self.program.benefits}
+
     def needs(self, rule: Rule, person: Subject) -> list[str]:
         """Profile fields that would decide an undecided rule (not cards nor parameters)."""
         reads = unknown_reads(rule, person.leaf_state)
