@@ -11,9 +11,10 @@ import numpy as np
 
 from rencai.policy.calculator import entitlements_many
 from rencai.policy.contract.profile import Profile, ProfileError, parse_profile
-from rencai.policy.engine.population import EncodedBatch, encode_profile, encode_profiles
+from rencai.policy.engine.population import encode_profile, encode_profiles
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain.batch import BatchExplainer, batch_explainers
+from rencai.policy.explain.subject import one_by_one
 from rencai.policy.synthetic import random_profiles
 from rencai.web.batching import encode
 from tests.policy.test_cases import CASES, profile_of
@@ -100,10 +101,10 @@ def test_a_batch_encoded_at_once_is_its_profiles_encoded_one_by_one() -> None:
             continue
     for batch in (profiles, profiles[:1], profiles[5:9]):
         at_once = encode_profiles(batch)
-        one_by_one = EncodedBatch.of([encode_profile(p) for p in batch])
-        assert at_once.counts == one_by_one.counts
-        assert at_once.missing == one_by_one.missing
-        mine, theirs = at_once.population, one_by_one.population
+        separately = one_by_one([encode_profile(p) for p in batch])
+        assert at_once.counts == separately.counts
+        assert at_once.missing == separately.missing
+        mine, theirs = at_once.population, separately.population
         assert mine.count == theirs.count
         for columns, expected in (
             (mine.persons, theirs.persons),

@@ -193,22 +193,14 @@ class EncodedBatch:
     counts: list[int]  # persons per profile
     missing: list[set[str]]  # per profile: contract paths it leaves open
 
-    @classmethod
-    def of(cls, encoded: list[EncodedProfile]) -> EncodedBatch:
-        """The batch of profiles encoded one by one."""
-        from rencai.policy.screening import concat
-
-        populations = [e.population for e in encoded]
-        population = populations[0] if len(populations) == 1 else concat(populations)
-        return cls(population, [p.count for p in populations], [e.missing for e in encoded])
-
 
 def _column(values: list[Any], dtype: Any = None) -> tuple[list[Any], Any]:
     return values, dtype
 
 
 def encode_profiles(profiles: list[Profile]) -> EncodedBatch:
-    """``EncodedBatch.of`` the profiles' ``encode_profile``, equal column for column, but each
+    """The profiles' ``encode_profile`` concatenated (``explain.subject.one_by_one``), equal
+    column for column, but each
     column made into an array once for the whole batch (the calculator's micro-batches)."""
     parts = [_encode(profile, _column) for profile in profiles]
     counts = [part[2] for part in parts]

@@ -15,12 +15,18 @@ import datetime as dt
 from typing import Any
 
 from rencai.policy.contract.profile import Profile
-from rencai.policy.engine.population import EncodedBatch, encode_profile
+from rencai.policy.engine.population import encode_profile
 from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.explain.batch import batch_explainers
 from rencai.policy.explain.benefits import benefits
 from rencai.policy.explain.cards import family_cards, talent_cards
-from rencai.policy.explain.subject import Explainer, ParameterValue, Shared, parameter_at
+from rencai.policy.explain.subject import (
+    Explainer,
+    ParameterValue,
+    Shared,
+    one_by_one,
+    parameter_at,
+)
 
 __all__ = ["Explainer", "ParameterValue", "empty_result", "explain", "explain_many", "parameter_at"]
 
@@ -55,7 +61,7 @@ def explain_many(
     worked out over the whole batch (``batch``); ``reference`` walks them profile by profile
     instead, as ``explain`` does (the same answers: decision 0254)."""
     if reference:  # each profile encoded alone, its states read lazily
-        shared = Shared(system, EncodedBatch.of([encode_profile(p) for p in profiles]), on)
+        shared = Shared(system, one_by_one([encode_profile(p) for p in profiles]), on)
         explainers = [
             Explainer(system, profile, on, (shared, i)) for i, profile in enumerate(profiles)
         ]

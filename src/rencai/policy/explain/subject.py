@@ -22,6 +22,7 @@ from rencai.policy.citations import Citation
 from rencai.policy.contract.profile import Profile
 from rencai.policy.engine.population import (
     EncodedBatch,
+    EncodedProfile,
     build_simulation,
     encode_profile,
     set_inputs,
@@ -38,6 +39,7 @@ from rencai.policy.rules import (
     evaluate,
     unknown_reads,
 )
+from rencai.policy.screening import concat
 
 CENT = Decimal("0.01")
 
@@ -156,6 +158,15 @@ class Subject:
         )
 
 
+def one_by_one(encoded: list[EncodedProfile]) -> EncodedBatch:
+    """The batch of profiles encoded one by one: their small populations as one, persons one
+    after the other, each profile's family and employer numbered after the previous profile's
+    (screening's ``concat``)."""
+    populations = [e.population for e in encoded]
+    population = populations[0] if len(populations) == 1 else concat(populations)
+    return EncodedBatch(population, [p.count for p in populations], [e.missing for e in encoded])
+
+
 class Shared:
     """One OpenFisca simulation of several profiles on one day (the calculator's micro-batch):
     OpenFisca computes each variable for every person at once, and each profile's explainer
@@ -222,7 +233,7 @@ class Explainer:
         self.profile = profile
         self.on = on
         if shared is None:
-            shared = (Shared(system, EncodedBatch.of([encode_profile(profile)]), on), 0)
+            shared = (Shared(system, one_by_one([encode_profile(profile)]), on), 0)
         batch, position = shared
         self.missing = batch.missing[position]
         self._shared = batch
