@@ -5,7 +5,7 @@ The app runs as its own processes (`rencai serve --workers N`), as in production
 generator is `hey` pinned to its own core (benchmarks.native).
 
     python -m benchmarks.api [--clients 50] [--seconds 5] [--workers 1,2] [--no-cache]
-                             [--only search] [--queries 房租,博士,...]
+                             [--only search|calculator] [--queries 房租,博士,...]
 
 Every calculator request here sends the same profile, so with the process's answer cache
 (decision 0190) all but the first are cache hits; `--no-cache` runs the servers with
@@ -147,6 +147,45 @@ def run(base: str, workers: int, clients: int, seconds: float) -> dict[str, floa
     }
 
 
+def run_calculator(base: str, clients: int, seconds: float) -> dict[str, float]:
+    """The calculator alone beside /healthz measured the same way (``--only calculator``): at
+    ``clients`` clients, with the server's CPU-seconds per request, and at 100 req/s offered."""
+    profile = json.dumps(PROFILE)
+    figures: dict[str, Run] = {}
+    for name, spec in (
+        ("GET /healthz (baseline)", {"url": base + "/healthz"}),
+        (
+            "POST /api/v1/entitlements",
+            {"url": base + "/api/v1/entitlements", "method": "POST", "body": profile},
+        ),
+    ):
+        cpu = server_cpu(base)
+        figures[name] = run_ = measure(**spec, seconds=seconds, concurrency=clients)
+        cpu = server_cpu(base) - cpu
+        ceiling = figures["GET /healthz (baseline)"].answered
+        print(
+            f"  {name:30s} {run_.answered:6.0f} req/s ({run_.answered / ceiling:4.2f}× healthz)"
+            f"  p50 {ms(run_.median())}  p95 {ms(run_.p(0.95))}"
+            f"  server CPU {cpu * 1e3 / max(1, len(run_.samples)):5.2f} ms/req"
+            f"  non-200 {len(run_.samples) - run_.count(200)}"
+        )
+    steady = paced(base + "/api/v1/entitlements", 100, seconds, method="POST", body=profile)
+    steady_health = paced(base + "/healthz", 100, seconds)
+    print(
+        f"  calculator at 100 req/s offered: p95 {ms(steady.p(0.95))}"
+        f" (p50 {ms(steady.median()).strip()}, non-200 {len(steady.samples) - steady.count(200)})"
+        f"  (healthz the same way: p95 {ms(steady_health.p(0.95))})"
+    )
+    ratio = (
+        figures["POST /api/v1/entitlements"].answered / figures["GET /healthz (baseline)"].answered
+    )
+    print(
+        f"  calculator goals: {ratio:.2f}× healthz (≥ 0.5), p95"
+        f" {ms(steady.p(0.95)).strip()} at 100 req/s (≤ 30 ms)"
+    )
+    return {"calculator_ratio": ratio, "calculator_p95_at_100": steady.p(0.95)}
+
+
 # --- the policy search ---------------------------------------------------------------------------
 def server_cpu(base: str) -> float:
     """CPU-seconds used so far by the server listening at ``base`` (its supervisor and workers):
@@ -252,7 +291,9 @@ def main() -> None:
         "--no-cache", action="store_true", help="compute every calculator request (no cache)"
     )
     parser.add_argument(
-        "--only", choices=["search"], help="measure only this route (beside /healthz)"
+        "--only",
+        choices=["search", "calculator"],
+        help="measure only this route (beside /healthz)",
     )
     parser.add_argument(
         "--queries", default=QUERIES, help="the policy search's terms, comma-separated"
@@ -272,6 +313,11 @@ def main() -> None:
         upgrade(url)
         for workers in (int(w) for w in args.workers.split(",")):
             with server(url, workers, **env) as base:
+                if args.only == "calculator":
+                    print(f"{args.clients} concurrent clients, {args.seconds:g} s per run;")
+                    print(f"  {layout(workers)}")
+                    run_calculator(base, args.clients, args.seconds)
+                    continue
                 if args.only == "search":
                     print(f"{args.clients} concurrent clients, {args.seconds:g} s per run;")
                     print(f"  {layout(workers)}")

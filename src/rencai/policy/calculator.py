@@ -65,11 +65,12 @@ def entitlements(profile: Profile, on: dt.date | None = None) -> dict[str, Any]:
 
 
 def entitlements_many(
-    profiles: list[Profile], on: dt.date | None = None
+    profiles: list[Profile], on: dt.date | None = None, reference: bool = False
 ) -> list[dict[str, Any] | ProfileError]:
     """``entitlements`` of several profiles, each answer (or its ProfileError) in its place.
     The profiles of one jurisdiction and day share ONE simulation (``explain_many``): the
-    calculator route's micro-batches; each answer is the one ``entitlements`` gives alone."""
+    calculator route's micro-batches; each answer is the one ``entitlements`` gives alone.
+    ``reference``: explained profile by profile (the same answers, decision 0254)."""
     answers: list[dict[str, Any] | ProfileError | None] = [None] * len(profiles)
     groups: dict[tuple[str, dt.date], list[int]] = {}
     for i, profile in enumerate(profiles):
@@ -84,7 +85,7 @@ def entitlements_many(
             answers[i] = catalogue_only_result(profile.jurisdiction, day)
     for (code, day), members in groups.items():
         system = system_for(code)
-        results = explain_many(system, [profiles[i] for i in members], day)
+        results = explain_many(system, [profiles[i] for i in members], day, reference)
         for i, result in zip(members, results, strict=True):
             result["contract_version"] = CONTRACT_VERSION
             answers[i] = (

@@ -10,6 +10,7 @@ Exclusivity (就高 / 不重复) is declared once and compiled into "granted" va
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -63,6 +64,11 @@ class Condition:
     # result instead of recomputing it.
     mirror: str | None = None
 
+    @functools.cached_property
+    def reads_parameter(self) -> bool:
+        """Whether the leaf reads a parameter (a dated switch or a threshold)."""
+        return any(r.startswith("parameter:") for r in self.reads)
+
     def text(self, facts: Facts, held: bool) -> str:
         if self.describe is not None:
             return self.describe(facts, held)
@@ -74,11 +80,21 @@ class AllOf:
     children: tuple[Rule, ...]
     label: str | None = None
 
+    @functools.cached_property
+    def qualifying(self) -> bool:
+        """Whether one of its leaves says who the person is (``has_qualifying_leaf``)."""
+        return any(leaf.qualifying for leaf in leaves(self))
+
 
 @dataclass(frozen=True, eq=False)
 class AnyOf:
     children: tuple[Rule, ...]
     label: str | None = None
+
+    @functools.cached_property
+    def qualifying(self) -> bool:
+        """Whether one of its leaves says who the person is (``has_qualifying_leaf``)."""
+        return any(leaf.qualifying for leaf in leaves(self))
 
 
 Rule = Condition | AllOf | AnyOf
@@ -93,7 +109,7 @@ def any_of(*children: Rule, label: str | None = None) -> AnyOf:
 
 
 def has_qualifying_leaf(rule: Rule) -> bool:
-    return any(leaf.qualifying for leaf in leaves(rule))
+    return rule.qualifying  # worked out once per node
 
 
 def leaves(rule: Rule) -> Iterator[Condition]:
@@ -127,8 +143,22 @@ def vectorise(rule: Rule, person: Any, period: Any) -> np.ndarray:
 State = bool | None  # None: needs information
 
 
+class KnownStates:
+    """A ``leaf_state`` that already knows the state of every node, not only of leaves (a
+    calculator batch's states, worked out over the whole batch at once): ``evaluate`` and the
+    walks built on it read a node's state from it instead of walking the node's children."""
+
+    def state(self, rule: Rule) -> State:
+        raise NotImplementedError
+
+    def __call__(self, leaf: Condition) -> State:
+        return self.state(leaf)
+
+
 def evaluate(rule: Rule, leaf_state: Callable[[Condition], State]) -> State:
     """Three-state value; stops at the first deciding child, so leaves are computed lazily."""
+    if isinstance(leaf_state, KnownStates):
+        return leaf_state.state(rule)
     if isinstance(rule, Condition):
         return leaf_state(rule)
     deciding = isinstance(rule, AnyOf)  # True decides an AnyOf, False decides an AllOf
@@ -166,9 +196,7 @@ def failed_texts(rule: Rule, leaf_state: Callable[[Condition], State], facts: Fa
     switches = [
         leaf.text(facts, False)
         for leaf in top
-        if isinstance(leaf, Condition)
-        and any(r.startswith("parameter:") for r in leaf.reads)
-        and leaf_state(leaf) is False
+        if isinstance(leaf, Condition) and leaf.reads_parameter and leaf_state(leaf) is False
     ]
     if switches and evaluate(rule, leaf_state) is False:
         return switches
@@ -316,9 +344,10 @@ class Benefit:
     def variable(self) -> str:
         return self.id.replace(".", "_")
 
-    @property
+    @functools.cached_property
     def rule(self) -> Rule:
-        """The full eligibility test: audience and requirements."""
+        """The full eligibility test: audience and requirements (one node, built once: a
+        batch's states are kept per node)."""
         return self.requires if self.audience is None else AllOf((self.audience, self.requires))
 
 

@@ -17,9 +17,16 @@ from typing import Any
 from rencai.policy.contract.profile import Profile
 from rencai.policy.engine.population import encode_profile
 from rencai.policy.engine.system import JurisdictionSystem
+from rencai.policy.explain.batch import batch_explainers
 from rencai.policy.explain.benefits import benefits
 from rencai.policy.explain.cards import family_cards, talent_cards
-from rencai.policy.explain.subject import Explainer, ParameterValue, Shared, parameter_at
+from rencai.policy.explain.subject import (
+    Explainer,
+    ParameterValue,
+    Shared,
+    one_by_one,
+    parameter_at,
+)
 
 __all__ = ["Explainer", "ParameterValue", "empty_result", "explain", "explain_many", "parameter_at"]
 
@@ -46,17 +53,21 @@ def explain(system: JurisdictionSystem, profile: Profile, on: dt.date) -> dict[s
 
 
 def explain_many(
-    system: JurisdictionSystem, profiles: list[Profile], on: dt.date
+    system: JurisdictionSystem, profiles: list[Profile], on: dt.date, reference: bool = False
 ) -> list[dict[str, Any]]:
     """The results of several profiles of one jurisdiction on one day from ONE simulation (each
     the same as ``explain`` gives it alone): OpenFisca computes each variable for all of them at
-    once, which is what the calculator's micro-batches are for."""
-    encoded = [encode_profile(p) for p in profiles]
-    shared = Shared(system, encoded, on)
-    return [
-        _result(Explainer(system, profile, on, (shared, i, encoded[i])))
-        for i, profile in enumerate(profiles)
-    ]
+    once, which is what the calculator's micro-batches are for. The rule trees' states are
+    worked out over the whole batch (``batch``); ``reference`` walks them profile by profile
+    instead, as ``explain`` does (the same answers: decision 0254)."""
+    if reference:  # each profile encoded alone, its states read lazily
+        shared = Shared(system, one_by_one([encode_profile(p) for p in profiles]), on)
+        explainers = [
+            Explainer(system, profile, on, (shared, i)) for i, profile in enumerate(profiles)
+        ]
+    else:
+        explainers = batch_explainers(system, profiles, on)
+    return [_result(explainer) for explainer in explainers]
 
 
 def _result(explainer: Explainer) -> dict[str, Any]:

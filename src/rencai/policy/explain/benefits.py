@@ -15,7 +15,7 @@ from rencai.policy.rules import Benefit, evaluate, failed_texts, held_texts
 
 def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
     program, talent = explainer.program, explainer.talent
-    states = {b.id: evaluate(b.rule, talent.leaf_state) for b in program.benefits}
+    states = explainer.benefit_states()
     lines = {
         b.id: money_line(explainer, b, talent)
         for b in program.benefits

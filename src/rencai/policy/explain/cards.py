@@ -26,9 +26,7 @@ def near_miss(rule: Rule, leaf_state: Any, facts: Facts) -> list[str]:
     if (
         isinstance(rule, AllOf)
         and any(
-            isinstance(c, Condition)
-            and any(r.startswith("parameter:") for r in c.reads)
-            and leaf_state(c) is False
+            isinstance(c, Condition) and c.reads_parameter and leaf_state(c) is False
             for c in rule.children
         )
         and any(has_qualifying_leaf(c) and evaluate(c, leaf_state) is True for c in rule.children)
@@ -115,7 +113,7 @@ def family_cards(explainer: Explainer, result: dict[str, Any]) -> None:
                 )
             continue
         for index, member in enumerate(profile.family, start=1):  # relatives follow the talent
-            relative = Subject(explainer, index)
+            relative = explainer.subject(index)
             state = explainer.card_state(card.id, relative)
             holder: dict[str, Any] = {"relation": member.relation, "name": member.name}
             if state is True:

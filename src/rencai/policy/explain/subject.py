@@ -8,6 +8,7 @@ of one talent plus relatives); leaves are read from it lazily, once each.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,8 +21,8 @@ from openfisca_core.periods import period as make_period
 from rencai.policy.citations import Citation
 from rencai.policy.contract.profile import Profile
 from rencai.policy.engine.population import (
+    EncodedBatch,
     EncodedProfile,
-    Population,
     build_simulation,
     encode_profile,
     set_inputs,
@@ -121,8 +122,13 @@ class Subject:
     explainer: Explainer
     index: int
     leaf_cache: dict[str, State] = field(default_factory=dict)
+    # what the explanation's walks are given: the leaves' states, worked out lazily, once each
+    leaf_state: Callable[[Condition], State] = field(init=False, repr=False)
 
-    def leaf_state(self, condition: Condition) -> State:
+    def __post_init__(self) -> None:
+        self.leaf_state = self._cached_leaf_state
+
+    def _cached_leaf_state(self, condition: Condition) -> State:
         if condition.name not in self.leaf_cache:
             self.leaf_cache[condition.name] = self._leaf_state(condition)
         return self.leaf_cache[condition.name]
@@ -152,10 +158,13 @@ class Subject:
         )
 
 
-def concatenate(populations: list[Population]) -> Population:
-    """Several profiles' small populations as one: persons one after the other, each profile's
-    family and employer groups numbered after the previous profile's (screening's ``concat``)."""
-    return populations[0] if len(populations) == 1 else concat(populations)
+def one_by_one(encoded: list[EncodedProfile]) -> EncodedBatch:
+    """The batch of profiles encoded one by one: their small populations as one, persons one
+    after the other, each profile's family and employer numbered after the previous profile's
+    (screening's ``concat``)."""
+    populations = [e.population for e in encoded]
+    population = populations[0] if len(populations) == 1 else concat(populations)
+    return EncodedBatch(population, [p.count for p in populations], [e.missing for e in encoded])
 
 
 class Shared:
@@ -163,17 +172,19 @@ class Shared:
     OpenFisca computes each variable for every person at once, and each profile's explainer
     reads its own slice."""
 
-    def __init__(self, system: JurisdictionSystem, encoded: list[EncodedProfile], on: dt.date):
+    def __init__(self, system: JurisdictionSystem, encoded: EncodedBatch, on: dt.date):
         self.system = system
-        self.population = concatenate([e.population for e in encoded])
+        self.population = encoded.population
+        self.counts = encoded.counts
+        self.missing = encoded.missing
         self.simulation = build_simulation(system, self.population)
         set_inputs(self.simulation, self.population, on)
         self.day = make_period(on.isoformat())
         self.offsets: list[int] = []
         start = 0
-        for e in encoded:
+        for count in encoded.counts:
             self.offsets.append(start)
-            start += e.population.count
+            start += count
         self._values: dict[str, np.ndarray] = {}
         self._lists: dict[str, list[Any]] = {}
         self._parameters: dict[str, ParameterValue] = {}
@@ -215,28 +226,30 @@ class Explainer:
         system: JurisdictionSystem,
         profile: Profile,
         on: dt.date,
-        shared: tuple[Shared, int, EncodedProfile] | None = None,
+        shared: tuple[Shared, int] | None = None,
     ):
         self.system = system
         self.program = system.program
         self.profile = profile
         self.on = on
         if shared is None:
-            encoded = encode_profile(profile)
-            shared = (Shared(system, [encoded], on), 0, encoded)
-        batch, position, encoded = shared
-        self.missing = encoded.missing
-        self.population = encoded.population
+            shared = (Shared(system, one_by_one([encode_profile(profile)]), on), 0)
+        batch, position = shared
+        self.missing = batch.missing[position]
         self._shared = batch
         self._start = start = batch.offsets[position]
-        self._stop = start + encoded.population.count
+        self._stop = start + batch.counts[position]
         self.simulation = batch.simulation
         self.day = batch.day
         self._values: dict[str, list[Any]] = {}
         self._cards: dict[str, State] = {}
-        self.talent = Subject(self, 0)
+        self.talent = self.subject(0)
         self.used_parameters: dict[str, ParameterValue] = {}
         self.pending_parameters: dict[str, ParameterValue] = {}
+
+    def subject(self, index: int) -> Subject:
+        """The profile's person ``index`` (0: the talent, then the relatives in order)."""
+        return Subject(self, index)
 
     # values -----------------------------------------------------------------------------------
 
@@ -282,6 +295,11 @@ class Explainer:
         if person is self.talent:
             self._cards[card_id] = state
         return state
+
+    def benefit_states(self) -> dict[str, State]:
+        """Each benefit's state for the talent, in the program's order."""
+        leaf_state = self.talent.leaf_state
+        return {b.id: evaluate(b.rule, leaf_state) for b in self.program.benefits}
 
     def needs(self, rule: Rule, person: Subject) -> list[str]:
         """Profile fields that would decide an undecided rule (not cards nor parameters)."""
