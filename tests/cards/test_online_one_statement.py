@@ -4,20 +4,28 @@ answers, uses, abuse flags, retries and rate limit as the general way."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psycopg
 from sqlalchemy import func, select
+from starlette.routing import Match
 
 from rencai.cards.credential import MAIN_CARD, CardClaims, sign_claims
 from rencai.cards.keys import KeyStore
 from rencai.cards.lists import BUNDLES
 from rencai.cards.models import CardUse, ServicePoint
-from rencai.cards.online import KINDS, fast_check, remember_kind
-from rencai.cards.usage import VERIFY_LIMITER, register_point
+from rencai.cards.online import KINDS, STATEMENT, _conninfo, fast_check, remember_kind
+from rencai.cards.usage import ABUSE_WINDOW, VERIFY_LIMITER, register_point
 from rencai.db.session import engine_for, session_scope
+from rencai.registry.accounts import issue_token, token_digest
+from rencai.registry.models import Account
 from rencai.web.api.cards import Verification
+from rencai.web.app import create_app
 from tests.web.test_serving import PASSWORD, _database, _login, _server
 
 
@@ -103,3 +111,91 @@ def test_checks_in_one_statement_answer_and_record_as_the_general_way(
     assert fast_check(url, bank, first, store, None) is None
     assert _uses(url, "BANK-1") == []
     engine_for(url).dispose()
+
+
+def _statement(connection: psycopg.Connection, token: str, number: str, explain: str = "") -> Any:
+    now = dt.datetime.now(dt.UTC)
+    version = connection.execute("SELECT COALESCE(max(version), 0) FROM card_list_state").fetchone()
+    params = {
+        "now": now,
+        "digest": token_digest(token),
+        "kind": "bus",
+        "version": version[0] if version else 0,
+        "burst": 1000.0,
+        "rate": 1000.0,
+        "wall": time.time(),
+        "event_id": uuid.uuid4().hex,
+        "number": number,
+        "since": now - ABUSE_WINDOW,
+        "until": now + ABUSE_WINDOW,
+        "fresh": True,
+    }
+    return connection.execute(explain + STATEMENT, params).fetchall()
+
+
+def test_the_abuse_check_reads_neither_other_cards_nor_the_same_points_uses(pg_url: str) -> None:
+    """A card checked again and again at one gate, and the kind's other cards, cost the check
+    nothing: it reads the card's uses at the other points of its kind only (decision 0252)."""
+    url = _database(pg_url)
+    card, other = "B261301020001X", "B261301020002X"
+    with session_scope(url) as s:
+        a, b, c = (
+            register_point(s, f"BUS-{x}", f"公交{x}", "bus", f"gate{x.lower()}", PASSWORD)
+            for x in "ABC"
+        )
+        token = issue_token(s, s.get(Account, b.account_id), "api")
+        now = dt.datetime.now(dt.UTC)
+        s.add_all(
+            CardUse(
+                event_id=uuid.uuid4().hex,
+                card_number=card if i % 2 else other,
+                point_id=b.id if i % 2 else (a.id, c.id)[i % 4 // 2],
+                point_kind="bus",
+                at=now - dt.timedelta(seconds=i % 250),
+                verdict="valid",
+                offline=True,
+                uploaded_at=now,
+            )
+            for i in range(4000)
+        )
+        ids = a.id, c.id
+    with psycopg.connect(_conninfo(url), autocommit=True) as connection:
+        connection.execute("ANALYZE card_uses")
+        plan = _statement(connection, token, card, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ")
+        # 2,000 uses of this card at this gate and 2,000 of another card at the others, all
+        # within the window: the statement reads a few index pages, not those rows
+        assert plan[0][0][0]["Plan"]["Shared Hit Blocks"] < 60, plan
+        assert "ix_card_uses_card_points" in json.dumps(plan)
+        # and it flags exactly as before: the card at this gate only — no flag; then at a point
+        # below this one, or above it, within the window — flagged
+        assert _flags(connection, card) == [None]
+        for point_id in ids:
+            connection.execute(
+                "INSERT INTO card_uses (event_id, card_number, point_id, point_kind, at, verdict,"
+                " offline, uploaded_at) VALUES (%s, %s, %s, 'bus', now(), 'valid', true, now())",
+                (uuid.uuid4().hex, card, point_id),
+            )
+            _statement(connection, token, card)
+            assert _flags(connection, card)[-1] == "two_points"
+            connection.execute("DELETE FROM card_uses WHERE point_id = %s", (point_id,))
+    engine_for(url).dispose()
+
+
+def _flags(connection: psycopg.Connection, number: str) -> list[str | None]:
+    """The flags of the card's uses the statement recorded (the others were uploaded)."""
+    return [
+        row[0]
+        for row in connection.execute(
+            "SELECT flag FROM card_uses WHERE card_number = %s AND NOT offline ORDER BY id",
+            (number,),
+        )
+    ]
+
+
+def test_a_gates_check_is_matched_among_the_first_routes() -> None:
+    """A request is matched against the app's routes in order: the gates' check comes right
+    after the app's own few routes and the calculator's, not after dozens (decision 0252)."""
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/cards/verify", "root_path": ""}
+    routes = create_app().router.routes
+    first = next(i for i, r in enumerate(routes) if r.matches(dict(scope))[0] == Match.FULL)
+    assert first <= 5, first

@@ -33,6 +33,7 @@ from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import parse_profile
 from rencai.registry.accounts import register_talent
 from rencai.registry.identifiers import id_check_character
+from rencai.web.admission import Busy, Gate
 from tests.profiles import doctor
 from tests.support import ServerProcess, free_port, random_first17
 from tests.web.test_workers_latency import answers_promptly
@@ -252,3 +253,26 @@ def test_a_calculator_burst_is_batched_and_the_excess_refused_at_once(
     for i, response in admitted:  # each answer is the one its profile gets alone
         assert response.json() == entitlements(parse_profile(profiles[i]))
     assert after.status_code == 200
+
+
+def test_a_request_that_would_start_late_in_its_wait_is_refused_at_once() -> None:
+    """The gate queues a request only when it should start well within its wait (decision
+    0253): one that would start near the end of it is refused at once, not after waiting it out."""
+
+    async def scenario() -> None:
+        gate = Gate(1)
+        held = await gate.acquire(WAIT)  # a free slot: taken at once
+        gate.hold = 0.7 * WAIT  # a slot is held that long on average
+        started = time.monotonic()
+        with pytest.raises(Busy):
+            await gate.acquire(WAIT)
+        assert time.monotonic() - started < WAIT / 5  # refused at once
+        gate.hold = 0.3 * WAIT  # it should start within the first half of its wait: it queues
+        waiter = asyncio.create_task(gate.acquire(WAIT))
+        await asyncio.sleep(WAIT / 10)
+        assert not waiter.done() and gate.waiting == 1
+        gate.release(held)
+        gate.release(await waiter)
+        assert gate.taken == 0 and not gate.full()
+
+    asyncio.run(scenario())

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -145,12 +146,25 @@ class CardUse(Base):
     """One verification at a point, online or uploaded later from an offline verifier."""
 
     __tablename__ = "card_uses"
-    __table_args__ = (Index("ix_card_uses_card_at", "card_number", "at"),)
+    __table_args__ = (
+        Index("ix_card_uses_card_at", "card_number", "at"),
+        # the abuse check: one card's valid uses at the points of one kind other than this one
+        # (decision 0252); point_id lookups use (point_id, at) of the statistics
+        Index(
+            "ix_card_uses_card_points",
+            "card_number",
+            "point_kind",
+            "point_id",
+            "at",
+            postgresql_where=text("verdict = 'valid'"),
+            sqlite_where=text("verdict = 'valid'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), unique=True)  # the verifier's id: no twins
     card_number: Mapped[str | None] = mapped_column(String(24))
-    point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"), index=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"))
     point_kind: Mapped[str] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     verdict: Mapped[str] = mapped_column(String(24))

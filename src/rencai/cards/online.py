@@ -75,9 +75,12 @@ WITH p AS (
   SELECT p.event_id, p.number, g.point_id, g.kind, p.now, 'valid', false, p.now,
          CASE WHEN EXISTS (
            SELECT 1 FROM card_uses c
-           WHERE c.card_number = p.number AND c.point_kind = g.kind
-             AND c.point_id <> g.point_id AND c.verdict = 'valid'
-             AND c.at > p.since AND c.at < p.until
+           WHERE c.card_number = p.number AND c.point_kind = g.kind AND c.verdict = 'valid'
+             AND c.point_id < g.point_id AND c.at > p.since AND c.at < p.until
+         ) OR EXISTS (
+           SELECT 1 FROM card_uses c
+           WHERE c.card_number = p.number AND c.point_kind = g.kind AND c.verdict = 'valid'
+             AND c.point_id > g.point_id AND c.at > p.since AND c.at < p.until
          ) THEN 'two_points' END
   FROM g JOIN b ON b.allowed, p
   WHERE p.fresh OR NOT EXISTS (SELECT 1 FROM card_uses c WHERE c.event_id = p.event_id)
@@ -258,7 +261,9 @@ class _Pool:
             connection = self.free.pop()
             if not connection.closed:
                 return connection
-        return await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+        return await psycopg.AsyncConnection.connect(
+            self.conninfo, autocommit=True, options="-c plan_cache_mode=force_generic_plan"
+        )
 
     def give(self, connection: psycopg.AsyncConnection[Any]) -> None:
         if connection.closed or connection.info.transaction_status != TransactionStatus.IDLE:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     DateTime,
     Integer,
     String,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
 )
@@ -166,21 +168,26 @@ def _flag(session: Session, use: CardUse) -> None:
     carries the flag, and the office's list shows both points."""
     if use.verdict != "valid" or use.card_number is None:
         return
-    near = session.scalar(
-        select(CardUse.id)
-        .where(
-            CardUse.card_number == use.card_number,
-            CardUse.point_kind == use.point_kind,
-            CardUse.point_id != use.point_id,
-            CardUse.verdict == "valid",
-            CardUse.at > use.at - ABUSE_WINDOW,
-            CardUse.at < use.at + ABUSE_WINDOW,
-            CardUse.id != use.id,
-        )
-        .limit(1)
-    )
-    if near is not None:
+    if session.scalar(select(elsewhere(use.card_number, use.point_kind, use.point_id, use.at))):
         use.flag = "two_points"
+
+
+def elsewhere(number: str, kind: str, point_id: int, at: dt.datetime) -> ColumnElement[bool]:
+    """Whether the card was accepted at another point of this kind within the window around
+    ``at``: two range reads of the index on (card, kind, point, at), the points below this one
+    and those above it, each ending at its first find (decision 0252). A card checked again and
+    again at one point, or other cards of the kind, are not read at all."""
+    common = (
+        CardUse.card_number == number,
+        CardUse.point_kind == kind,
+        CardUse.verdict == "valid",
+        CardUse.at > at - ABUSE_WINDOW,
+        CardUse.at < at + ABUSE_WINDOW,
+    )
+    return or_(
+        exists().where(*common, CardUse.point_id < point_id),
+        exists().where(*common, CardUse.point_id > point_id),
+    )
 
 
 def record_use(
@@ -271,15 +278,8 @@ def _record_online(
     fresh = event_id is None
     event_id = event_id or uuid.uuid4().hex
     flag: Any = literal(None, String)
-    if verdict == "valid" and card_number is not None:
-        near = exists().where(
-            CardUse.card_number == card_number,
-            CardUse.point_kind == gate.point_kind,
-            CardUse.point_id != gate.point_id,
-            CardUse.verdict == "valid",
-            CardUse.at > at - ABUSE_WINDOW,
-            CardUse.at < at + ABUSE_WINDOW,
-        )
+    if verdict == "valid" and card_number is not None and gate.point_id is not None:
+        near = elsewhere(card_number, gate.point_kind, gate.point_id, at)
         flag = case((near, literal("two_points", String)), else_=literal(None, String))
     row = select(
         literal(event_id, String),

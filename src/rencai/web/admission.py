@@ -11,8 +11,8 @@ and a worker thread never blocks on the pool.
 The wait is bounded in time too (decision 0170): a request that cannot start within its route's
 wait (RENCAI_ADMISSION_WAIT; the online card check RENCAI_VERIFY_WAIT, well under a second) is
 answered 503 ``busy`` with Retry-After (see ``Busy``), rather than queued behind work the server
-cannot finish in time — at once when the queue ahead of it already takes longer than the wait
-(from the running mean of how long a slot is held), else when the wait runs out. Few slots keep
+cannot finish in time — at once when the queue ahead of it already takes longer than half the
+wait (from the running mean of how long a slot is held), else when the wait runs out. Few slots keep
 the admitted requests' latency bounded: past a handful of requests a process on its cores gains
 no throughput, only queueing.
 """
@@ -34,6 +34,10 @@ from rencai.web.middleware import HttpMiddleware
 
 RETRY_AFTER = 1  # seconds a refused client is told to wait before trying again
 SMOOTHING = 0.2  # weight of the latest hold in the running mean of how long a slot is held
+# A request is queued only when it should start within this share of its wait (decision 0253):
+# the running mean is an estimate, and a request queued at the edge of its wait is the one that
+# waits it all out and is refused late, or started late.
+HEADROOM = 0.5
 
 
 class Gate:
@@ -44,18 +48,29 @@ class Gate:
     def __init__(self, slots: int) -> None:
         self.slots = slots
         self.semaphore = asyncio.Semaphore(slots)
+        self.taken = 0  # slots held
         self.waiting = 0
         self.hold = 0.0  # seconds
 
+    def full(self) -> bool:
+        """Whether a request arriving now would have to wait: every slot is held, or others wait
+        already. Counted here: ``Semaphore.locked`` looks at every waiter, on every request."""
+        return self.taken >= self.slots or self.waiting > 0
+
     def hopeless(self, wait: float) -> bool:
-        """Whether a request arriving now would not get a slot within ``wait`` seconds: every
-        slot is taken and the queue ahead of it takes longer than that to drain."""
-        if not self.semaphore.locked():
+        """Whether a request arriving now would not surely get a slot within ``wait`` seconds:
+        every slot is taken and the queue ahead of it takes longer than ``HEADROOM`` of that to
+        drain."""
+        if not self.full():
             return False
-        return wait <= 0 or (self.waiting + 1) * self.hold / self.slots > wait
+        return wait <= 0 or (self.waiting + 1) * self.hold / self.slots > wait * HEADROOM
 
     async def acquire(self, wait: float) -> float:
         """Take a slot (the instant it was taken), or raise ``Busy``."""
+        if not self.full():  # a slot is free and nobody waits: taken at once, no timer
+            await self.semaphore.acquire()
+            self.taken += 1
+            return time.monotonic()
         if self.hopeless(wait):
             raise Busy
         self.waiting += 1
@@ -65,10 +80,12 @@ class Gate:
             raise Busy from None
         finally:
             self.waiting -= 1
+        self.taken += 1
         return time.monotonic()
 
     def release(self, taken: float) -> None:
         self.hold += SMOOTHING * (time.monotonic() - taken - self.hold)
+        self.taken -= 1
         self.semaphore.release()
 
 

@@ -147,6 +147,7 @@ def create_app() -> FastAPI:
 
     # the hot routes first: a request is matched against the routes in this order
     app.include_router(entitlements_api.router)
+    app.include_router(cards_api.online)  # a gate's online check (decision 0252)
     app.include_router(policies_api.router)
     app.include_router(accounts_api.router)
     app.include_router(applications_api.router)
