@@ -480,18 +480,30 @@ def _exclusivity_losers(
         .having(func.count() > 1)
         .subquery()
     )
-    rows = session.execute(
-        select(
-            Schedule.id,
-            Schedule.id_number,
-            Schedule.program,
-            func.sum(Line.amount_fen).label("total"),
-        )
+    held = session.execute(
+        select(Schedule.id, Schedule.id_number, Schedule.program)
         .join(contested, contested.c.id_number == Schedule.id_number)
-        .join(Line, Line.schedule_id == Schedule.id)
-        .where(*live, Line.status.not_in(("stopped", "lapsed", "excluded")))
-        .group_by(Schedule.id, Schedule.id_number, Schedule.program)
+        .where(*live)
     ).all()
+    # their lines summed by schedule through its index (few schedules: not a scan of all lines)
+    of_schedule = {sid: (id_number, program) for sid, id_number, program in held}
+    ids = sorted(of_schedule)
+    totals: dict[int, int] = {}
+    for start in range(0, len(ids), CHUNK):
+        totals.update(
+            (int(sid), int(total or 0))
+            for sid, total in session.execute(
+                select(Line.schedule_id, func.sum(Line.amount_fen))
+                .where(
+                    Line.schedule_id.in_(ids[start : start + CHUNK]),
+                    Line.status.not_in(("stopped", "lapsed", "excluded")),
+                )
+                .group_by(Line.schedule_id)
+            )
+        )
+    rows: list[tuple[int, str, str, int]] = [
+        (sid, of_schedule[sid][0], of_schedule[sid][1], totals[sid]) for sid in ids if sid in totals
+    ]
     by_person: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
     for sid, id_number, program, total in rows:
         if id_number in id_numbers:
@@ -604,11 +616,13 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
             Line.status.in_(DUE_LINE_STATES),
             Line.period <= run.month,
         )
-        .order_by(Schedule.id, Line.period)
         # claimed conditionally: a line another transaction is deciding is waited for and
         # then re-checked (no longer due), never decided twice
         .with_for_update(of=Line)
     ).all()
+    # decided in schedule and period order (offsets are taken in it); sorted here, not in
+    # SQL, so that the planner reads the due lines by their index, not every period's line
+    due = sorted(due, key=lambda row: (row[3], row[1]))
     id_numbers = {row[4] for row in due}
     periods = sorted({row[1] for row in due})
     # the frozen snapshot: everything the decisions read, read once
@@ -661,6 +675,8 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
     payees = {row[4] for row in due if row[8]}
 
     decided: list[Decided] = []
+    amounts: dict[tuple[str, dt.date, str], tuple[int | None, str]] = {}
+    facts_of: dict[tuple[dt.date, str | None, tuple[str, ...]], str] = {}
     journal: list[dict[str, Any]] = []
     suspended: set[int] = set()
     actor = run.started_by
@@ -681,15 +697,12 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
     ) in enumerate(due):
         if progress and index % 1000 == 0:
             progress("select", index, len(due))
-        facts: dict[str, Any] = {
-            "period": f"{period:%Y-%m}",
-            "employer": employer,
-        }
-        amount, citation = amount_on(run.jurisdiction, path, period_end(period, per))
+        amount_key = (path, period, per)
+        if amount_key not in amounts:  # most lines share one: the parameter looked up once
+            amounts[amount_key] = amount_on(run.jurisdiction, path, period_end(period, per))
+        amount, citation = amounts[amount_key]
         offset = 0
         paid_by = contributions.get((id_number, period), set())
-        if schedule_id in losers:
-            facts["exclusivity"] = losers[schedule_id]
         decision, reason, new_employer = decide_line(
             LineFacts(
                 period=period,
@@ -704,10 +717,28 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
             ),
             receivable_hold=hold_wording,
         )
-        if new_employer is not None:
-            facts["new_employer"] = new_employer
-            suspended.add(schedule_id)
-        facts["contribution_employers"] = sorted(paid_by)
+        employers = tuple(sorted(paid_by))
+        if new_employer is not None or schedule_id in losers:
+            facts: dict[str, Any] = {"period": f"{period:%Y-%m}", "employer": employer}
+            if schedule_id in losers:
+                facts["exclusivity"] = losers[schedule_id]
+            if new_employer is not None:
+                facts["new_employer"] = new_employer
+                suspended.add(schedule_id)
+            facts["contribution_employers"] = list(employers)
+            facts_json = json.dumps(facts, ensure_ascii=False)
+        else:  # most lines share their facts with others (one employer, one period): once each
+            facts_key = (period, employer, employers)
+            facts_json = facts_of.get(facts_key)  # type: ignore[assignment]
+            if facts_json is None:
+                facts_json = facts_of[facts_key] = json.dumps(
+                    {
+                        "period": f"{period:%Y-%m}",
+                        "employer": employer,
+                        "contribution_employers": list(employers),
+                    },
+                    ensure_ascii=False,
+                )
         if decision == "pay":
             assert amount is not None
             offset = min(amount, credit[id_number])
@@ -737,7 +768,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
                 reason,
                 amount if amount is not None else planned,
                 offset,
-                json.dumps(facts, ensure_ascii=False),
+                facts_json,
                 # the citation of the amount paid (never None: JSON); None keeps the line's
                 citation if decision == "pay" else None,
                 bool(in_flight),
@@ -945,12 +976,18 @@ def _write_decided_and_batch(
         "ORDER BY ord",
         params,
     )
+    # each line found by its key: not a scan of every period's line (the planner, not knowing
+    # the staging table, would hash the whole lines table)
+    connection.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+    connection.exec_driver_sql("SET LOCAL enable_mergejoin = off")
     connection.exec_driver_sql(
         "UPDATE ledger_lines AS t SET status = s.status, reason = s.line_reason, "
         "amount_fen = s.amount_fen, citation = coalesce(s.citation, t.citation) "
         f"FROM {staging} AS s WHERE t.id = s.line_id",
         params,
     )
+    connection.exec_driver_sql("SET LOCAL enable_hashjoin = on")
+    connection.exec_driver_sql("SET LOCAL enable_mergejoin = on")
     connection.exec_driver_sql(
         "INSERT INTO ledger_journal "
         "(at, kind, amount_fen, actor, schedule_id, line_id, payment_id, receivable_id, run_id, "
