@@ -995,13 +995,20 @@ def _write_decided_and_batch(
         f"NULL, %(run)s, reason FROM {staging} ORDER BY ord",
         params,
     )
+    # the payments, and one `batched` entry per payment made, in one statement (no re-read)
     made = connection.exec_driver_sql(
-        "INSERT INTO ledger_payments "
+        "WITH made AS (INSERT INTO ledger_payments "
         "(batch_id, line_id, reference, amount_fen, payee_name, account_no, bank_name, status) "
         "SELECT %(batch)s, s.line_id, s.reference, s.net_fen, p.account_name, p.account_no, "
         f"p.bank_name, 'pending' FROM {staging} AS s "
         "JOIN ledger_payees AS p ON p.id_number = s.id_number "
-        "WHERE s.reference IS NOT NULL ORDER BY s.line_id",
+        "WHERE s.reference IS NOT NULL ORDER BY s.line_id "
+        "RETURNING id, line_id, amount_fen) "
+        "INSERT INTO ledger_journal "
+        "(at, kind, amount_fen, actor, schedule_id, line_id, payment_id, receivable_id, run_id, "
+        "note) SELECT %(at)s, 'batched', made.amount_fen, %(actor)s, s.schedule_id, "
+        f"made.line_id, made.id, NULL, %(run)s, NULL FROM made JOIN {staging} AS s "
+        "ON s.line_id = made.line_id ORDER BY made.id",
         params,
     )
     if made.rowcount != count:  # chosen to pay only with a payee account
@@ -1009,8 +1016,6 @@ def _write_decided_and_batch(
             "ledger", "收款账户在发放过程中被删除，本次未执行，请重新运行", "payee_gone"
         )
     record(session, journal)
-    # one entry per payment made, written by the database from the payments (set-based)
-    record_payments(session, batch.id, at=now, kind="batched", actor=actor, run_id=run.id)
     batch.total_fen = total
     batch.item_count = count
     run.step = "batched"
