@@ -17,9 +17,19 @@ import pytest
 from sqlalchemy import func, select
 
 from rencai.db.session import session_scope
+from rencai.ledger import runs
 from rencai.ledger.bank import decide_batch, import_confirmations, write_bank_file
-from rencai.ledger.models import LIVE_PAYMENT_STATES, Batch, JournalEntry, Line, Payment, Run
+from rencai.ledger.models import (
+    LIVE_PAYMENT_STATES,
+    Batch,
+    JournalEntry,
+    Line,
+    Payment,
+    Run,
+    RunItem,
+)
 from rencai.ledger.runs import city_lock, run_month
+from tests.ledger import reference_cycle as reference
 from tests.ledger.world import (
     RUNNER,
     add_schedule,
@@ -56,8 +66,8 @@ def world(url: str, tmp: Path) -> list[int]:
 
 
 STEPS = {  # kill point → the step (CLI command) it interrupts
+    # select and batch are one transaction (decision 0256): no point between two commits there
     "select": "run",
-    "selected": "run",
     "batch": "run",
     "batched": "run",
     "file": "bank-file",
@@ -89,6 +99,13 @@ def test_killed_at_each_step_pays_once_and_loses_nothing(
         else:
             assert result.returncode == 0, result.stderr
 
+    def line_states() -> list[tuple[int, str, str | None]]:
+        with session_scope(db_url) as session:
+            return [
+                (line.id, line.status, line.reason)
+                for line in session.scalars(select(Line).order_by(Line.id))
+            ]
+
     def batch_id() -> int:
         with session_scope(db_url) as session:
             found = session.scalar(select(Batch.id))
@@ -96,7 +113,22 @@ def test_killed_at_each_step_pays_once_and_loses_nothing(
             return found
 
     if step == "run":
+        before = line_states()
         do("run", killed=True)
+        if kill_at in ("select", "batch"):  # inside the run's one transaction: all rolled back
+            with session_scope(db_url) as session:
+                assert session.scalars(select(Run.step)).all() == ["created"]
+                for table in (RunItem, Batch, Payment):
+                    assert session.scalar(select(func.count()).select_from(table)) == 0
+                assert (
+                    session.scalar(
+                        select(func.count())
+                        .select_from(JournalEntry)
+                        .where(JournalEntry.run_id.is_not(None))
+                    )
+                    == 0
+                )
+            assert line_states() == before
         do("run", killed=False)
     else:
         run_month(db_url, "shijiazhuang", MONTH, RUNNER)
@@ -199,3 +231,28 @@ def test_two_runs_started_together_one_wins(db_url: str, tmp_path: Path) -> None
         assert session.scalar(select(func.count()).select_from(Run)) == 1
         assert session.scalar(select(func.count()).select_from(Batch)) == 1
         assert session.scalar(select(func.count()).select_from(Payment)) == 7
+
+
+def test_a_run_left_between_the_two_former_steps_is_batched_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A run an earlier version left `selected` (its select committed, its batch not) is
+    resumed by the batch alone, also when that is killed once (decision 0256)."""
+    world(db_url, tmp_path)
+    with session_scope(db_url) as session:
+        run, _ = runs._open_run(session, "shijiazhuang", MONTH, RUNNER, "two-step")
+    with session_scope(db_url) as session:
+        reference._select(session, run.id, None)  # the former select step, committed
+    killed = cli(db_url, tmp_path, "run", "2024-03", "--actor", RUNNER, kill_at="batch")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    with session_scope(db_url) as session:
+        assert session.scalars(select(Run.step)).all() == ["selected"]
+        assert session.scalar(select(func.count()).select_from(Payment)) == 0
+    done = cli(db_url, tmp_path, "run", "2024-03", "--actor", RUNNER)
+    assert done.returncode == 0, done.stderr
+    with session_scope(db_url) as session:
+        assert session.scalars(select(Run.step)).all() == ["batched"]
+        assert session.scalar(select(func.count()).select_from(Payment)) == 7
+        assert session.scalar(select(func.count()).select_from(RunItem)) == 9
+        statuses = session.scalars(select(Line.status).where(Line.period <= MONTH)).all()
+        assert sorted(statuses) == ["batched"] * 7 + ["lapsed"] * 2

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rencai.audit.log import AuditEntry
 from rencai.db.session import engine_for, session_scope
+from rencai.ledger import runs
 from rencai.ledger.bank import decide_batch, import_confirmations, write_bank_file
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.models import (
@@ -34,6 +35,7 @@ from rencai.ledger.models import (
 from rencai.ledger.runs import city_lock, parse_month, run_month
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
+from tests.ledger import reference_cycle as reference
 from tests.ledger.world import (
     RUNNER,
     add_schedule,
@@ -274,12 +276,20 @@ def test_two_months_started_together_never_wedge(db_url: str, tmp_path: Path) ->
         assert paid_lines == 4 * 9
 
 
+def _left_between_steps(db_url: str, month: dt.date) -> None:
+    """A run the former two-step version left `selected`: its select committed, its batch not
+    (killed between them). Since decision 0256 a run has no such point, but such runs exist."""
+    with session_scope(db_url) as session:
+        run, _ = runs._open_run(session, "shijiazhuang", month, RUNNER, None)
+    with session_scope(db_url) as session:
+        reference._select(session, run.id, None)
+
+
 def test_an_unfinished_later_month_holds_an_earlier_one_and_can_be_cancelled(
     db_url: str, tmp_path: Path
 ) -> None:
     _month_world(db_url, tmp_path)
-    killed = cli(db_url, tmp_path, "run", "2024-03", "--actor", RUNNER, kill_at="selected")
-    assert killed.returncode != 0
+    _left_between_steps(db_url, dt.date(2024, 3, 1))
     # the guard holds both ways: an earlier month is refused while March is unfinished
     earlier = cli(db_url, tmp_path, "run", "2024-02", "--actor", RUNNER)
     one_line(earlier, "2024年03月", "cancel-run 2024-03")
@@ -314,8 +324,7 @@ def test_a_stuck_run_whose_lines_went_into_another_batch_resumes(
     """The wedge of old: March stuck at `selected` while another batch already holds one of its
     lines; running March again must finish, paying that line nowhere twice."""
     _month_world(db_url, tmp_path)
-    killed = cli(db_url, tmp_path, "run", "2024-03", "--actor", RUNNER, kill_at="selected")
-    assert killed.returncode != 0
+    _left_between_steps(db_url, dt.date(2024, 3, 1))
     with session_scope(db_url) as session:  # what the concurrent February run left behind
         line_id = session.scalar(
             select(Line.id).where(Line.status == "selected").order_by(Line.id).limit(1)

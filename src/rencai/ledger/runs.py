@@ -1,10 +1,13 @@
 """The monthly run (cycle): select due lines, check continuing conditions, make the batch.
 
-Steps, each its own transaction, so a run killed anywhere resumes where it stopped:
+One transaction (decision 0256; they were two steps until then, decision 0060), so a run
+killed anywhere rolls back and starts again; the run row records the step done:
 
 1. select — apply new departures, then decide every due line (pay / hold / lapse / stop /
    exclude) from one frozen snapshot of the data (run items keep the facts each decision used);
 2. batch — one payment per line to pay, for a second finance officer's approval.
+
+On PostgreSQL each due line is written once, straight to its state after both.
 
 A run is identified by its run id; one live run per (jurisdiction, month) (a partial unique
 index: a cancelled run frees its month) and, on PostgreSQL, one run process at a time per city
@@ -22,7 +25,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, func, null, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -260,11 +263,17 @@ def run_month(
             run, resumed = _open_run(session, jurisdiction, month, actor, run_id)
         summary = RunSummary(run.id, jurisdiction, month, resumed)
         if run.step == "created":
+            # select and batch are one transaction (decision 0256): a crash anywhere in it
+            # rolls both back and the run starts them again
             with session_scope(url) as session:
-                _select(session, run.id, progress)
+                skipped = _select(session, run.id, progress)
                 checkpoint("select")
-            checkpoint("selected")
-        if run.step in ("created", "selected"):
+                if skipped is None:  # the lines chosen wait as `selected` in this transaction
+                    skipped = _batch(session, run.id, actor)
+                summary.skipped = skipped
+                checkpoint("batch")
+            checkpoint("batched")
+        elif run.step == "selected":  # a run an earlier version left between its two steps
             with session_scope(url) as session:
                 summary.skipped = _batch(session, run.id, actor)
                 checkpoint("batch")
@@ -471,18 +480,30 @@ def _exclusivity_losers(
         .having(func.count() > 1)
         .subquery()
     )
-    rows = session.execute(
-        select(
-            Schedule.id,
-            Schedule.id_number,
-            Schedule.program,
-            func.sum(Line.amount_fen).label("total"),
-        )
+    held = session.execute(
+        select(Schedule.id, Schedule.id_number, Schedule.program)
         .join(contested, contested.c.id_number == Schedule.id_number)
-        .join(Line, Line.schedule_id == Schedule.id)
-        .where(*live, Line.status.not_in(("stopped", "lapsed", "excluded")))
-        .group_by(Schedule.id, Schedule.id_number, Schedule.program)
+        .where(*live)
     ).all()
+    # their lines summed by schedule through its index (few schedules: not a scan of all lines)
+    of_schedule = {sid: (id_number, program) for sid, id_number, program in held}
+    ids = sorted(of_schedule)
+    totals: dict[int, int] = {}
+    for start in range(0, len(ids), CHUNK):
+        totals.update(
+            (int(sid), int(total or 0))
+            for sid, total in session.execute(
+                select(Line.schedule_id, func.sum(Line.amount_fen))
+                .where(
+                    Line.schedule_id.in_(ids[start : start + CHUNK]),
+                    Line.status.not_in(("stopped", "lapsed", "excluded")),
+                )
+                .group_by(Line.schedule_id)
+            )
+        )
+    rows: list[tuple[int, str, str, int]] = [
+        (sid, of_schedule[sid][0], of_schedule[sid][1], totals[sid]) for sid in ids if sid in totals
+    ]
     by_person: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
     for sid, id_number, program, total in rows:
         if id_number in id_numbers:
@@ -561,7 +582,10 @@ LINE_STATUS = {  # a line's status after the run's decision on it
 }
 
 
-def _select(session: Session, run_id: str, progress: Progress | None) -> None:
+def _select(session: Session, run_id: str, progress: Progress | None) -> int | None:
+    """Decide every due line. On PostgreSQL the batch is made in the same pass (each line is
+    written once, decision 0256): returns how many lines chosen to pay were skipped. Elsewhere
+    the lines chosen are left ``selected`` for ``_batch`` in the same transaction: None."""
     run = session.get(Run, run_id)
     assert run is not None
     with bulk_reads(session):
@@ -577,6 +601,12 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             Schedule.parameter_path,
             Schedule.employer_uscc,
             Payee.id_number.is_not(None),
+            Line.seq,
+            Schedule.program,
+            # whether a live payment already has the line (read under the same lock)
+            select(Payment.id)
+            .where(Payment.line_id == Line.id, Payment.status.in_(LIVE_PAYMENT_STATES))
+            .exists(),
         )
         .join(Schedule, Schedule.id == Line.schedule_id)
         .outerjoin(Payee, Payee.id_number == Schedule.id_number)
@@ -586,11 +616,13 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             Line.status.in_(DUE_LINE_STATES),
             Line.period <= run.month,
         )
-        .order_by(Schedule.id, Line.period)
         # claimed conditionally: a line another transaction is deciding is waited for and
         # then re-checked (no longer due), never decided twice
         .with_for_update(of=Line)
     ).all()
+    # decided in schedule and period order (offsets are taken in it); sorted here, not in
+    # SQL, so that the planner reads the due lines by their index, not every period's line
+    due = sorted(due, key=lambda row: (row[3], row[1]))
     id_numbers = {row[4] for row in due}
     periods = sorted({row[1] for row in due})
     # the frozen snapshot: everything the decisions read, read once
@@ -642,8 +674,9 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     # whether each due line's person has a payee account: read with the lines (set-based)
     payees = {row[4] for row in due if row[8]}
 
-    items: list[dict[str, Any]] = []
-    line_updates: list[dict[str, Any]] = []
+    decided: list[Decided] = []
+    amounts: dict[tuple[str, dt.date, str], tuple[int | None, str]] = {}
+    facts_of: dict[tuple[dt.date, str | None, tuple[str, ...]], str] = {}
     journal: list[dict[str, Any]] = []
     suspended: set[int] = set()
     actor = run.started_by
@@ -658,18 +691,18 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
         path,
         employer,
         _,
+        seq,
+        program,
+        in_flight,
     ) in enumerate(due):
         if progress and index % 1000 == 0:
             progress("select", index, len(due))
-        facts: dict[str, Any] = {
-            "period": f"{period:%Y-%m}",
-            "employer": employer,
-        }
-        amount, citation = amount_on(run.jurisdiction, path, period_end(period, per))
+        amount_key = (path, period, per)
+        if amount_key not in amounts:  # most lines share one: the parameter looked up once
+            amounts[amount_key] = amount_on(run.jurisdiction, path, period_end(period, per))
+        amount, citation = amounts[amount_key]
         offset = 0
         paid_by = contributions.get((id_number, period), set())
-        if schedule_id in losers:
-            facts["exclusivity"] = losers[schedule_id]
         decision, reason, new_employer = decide_line(
             LineFacts(
                 period=period,
@@ -684,10 +717,28 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             ),
             receivable_hold=hold_wording,
         )
-        if new_employer is not None:
-            facts["new_employer"] = new_employer
-            suspended.add(schedule_id)
-        facts["contribution_employers"] = sorted(paid_by)
+        employers = tuple(sorted(paid_by))
+        if new_employer is not None or schedule_id in losers:
+            facts: dict[str, Any] = {"period": f"{period:%Y-%m}", "employer": employer}
+            if schedule_id in losers:
+                facts["exclusivity"] = losers[schedule_id]
+            if new_employer is not None:
+                facts["new_employer"] = new_employer
+                suspended.add(schedule_id)
+            facts["contribution_employers"] = list(employers)
+            facts_json = json.dumps(facts, ensure_ascii=False)
+        else:  # most lines share their facts with others (one employer, one period): once each
+            facts_key = (period, employer, employers)
+            facts_json = facts_of.get(facts_key)  # type: ignore[assignment]
+            if facts_json is None:
+                facts_json = facts_of[facts_key] = json.dumps(
+                    {
+                        "period": f"{period:%Y-%m}",
+                        "employer": employer,
+                        "contribution_employers": list(employers),
+                    },
+                    ensure_ascii=False,
+                )
         if decision == "pay":
             assert amount is not None
             offset = min(amount, credit[id_number])
@@ -705,45 +756,24 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
                         note=f"{yuan(planned)}→{yuan(amount)}元",
                     )
                 )
-        final_amount = amount if amount is not None else planned
-        items.append(
-            {
-                "run_id": run.id,
-                "line_id": line_id,
-                "decision": decision,
-                "reason": reason,
-                "amount_fen": final_amount,
-                "offset_fen": offset,
-                "facts": json.dumps(facts, ensure_ascii=False),
-            }
-        )
-        status = LINE_STATUS[decision]
-        line_updates.append(
-            {
-                "id": line_id,
-                "status": status,
-                "reason": reason,
-                "amount_fen": final_amount,
+        decided.append(
+            Decided(
+                line_id,
+                schedule_id,
+                id_number,
+                seq,
+                period,
+                program,
+                decision,
+                reason,
+                amount if amount is not None else planned,
+                offset,
+                facts_json,
                 # the citation of the amount paid (never None: JSON); None keeps the line's
-                "citation": citation if decision == "pay" else None,
-            }
+                citation if decision == "pay" else None,
+                bool(in_flight),
+            )
         )
-        journal.append(
-            {
-                "at": now,
-                "kind": status,
-                "amount_fen": final_amount,
-                "actor": actor,
-                "schedule_id": schedule_id,
-                "line_id": line_id,
-                "payment_id": None,
-                "receivable_id": None,
-                "run_id": run.id,
-                "note": reason,
-            }
-        )
-    insert_rows(session, RunItem.__table__, items)  # type: ignore[arg-type]
-    update_rows(session, Line.__table__, line_updates, keep_if_null=("citation",))  # type: ignore[arg-type]
     suspending = sorted(suspended)
     for start in range(0, len(suspending), CHUNK):  # one statement, not one per schedule
         session.execute(
@@ -752,10 +782,267 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
             .values(status="suspended"),
             execution_options={"synchronize_session": "fetch"},
         )
-    record(session, journal)
-    run.step = "selected"
     if progress:
         progress("select", len(due), len(due))
+    if _postgres(session):  # each line written once, with its batch (decision 0256)
+        return _write_decided_and_batch(session, run, decided, journal, now)
+    items = []
+    line_updates = []
+    for d in decided:
+        status = LINE_STATUS[d.decision]
+        items.append(
+            {
+                "run_id": run.id,
+                "line_id": d.line_id,
+                "decision": d.decision,
+                "reason": d.reason,
+                "amount_fen": d.amount_fen,
+                "offset_fen": d.offset_fen,
+                "facts": d.facts,
+            }
+        )
+        line_updates.append(
+            {
+                "id": d.line_id,
+                "status": status,
+                "reason": d.reason,
+                "amount_fen": d.amount_fen,
+                "citation": d.citation,
+            }
+        )
+        journal.append(
+            entry(
+                status,
+                d.amount_fen,
+                actor,
+                at=now,
+                schedule_id=d.schedule_id,
+                line_id=d.line_id,
+                run_id=run.id,
+                note=d.reason,
+            )
+        )
+    insert_rows(session, RunItem.__table__, items)  # type: ignore[arg-type]
+    update_rows(session, Line.__table__, line_updates, keep_if_null=("citation",))  # type: ignore[arg-type]
+    record(session, journal)
+    run.step = "selected"
+    return None
+
+
+class Decided(NamedTuple):
+    """One due line as the run decided it (the select step's result, before any write)."""
+
+    line_id: int
+    schedule_id: int
+    id_number: str
+    seq: int
+    period: dt.date
+    program: str
+    decision: str
+    reason: str | None
+    amount_fen: int
+    offset_fen: int
+    facts: str  # JSON
+    citation: str | None  # the citation of the amount paid; None keeps the line's
+    in_flight: bool  # a live payment already has the line (it is not paid again)
+
+
+WHOLLY_OFFSET = "以应收款全额抵扣"
+
+STAGING_COLUMNS = (  # one row per due line, copied once; every write of the step reads it
+    ("ord", "integer"),
+    ("line_id", "integer"),
+    ("schedule_id", "integer"),
+    ("decision", "text"),
+    ("reason", "text"),
+    ("amount_fen", "bigint"),
+    ("offset_fen", "bigint"),
+    ("facts", "text"),
+    ("citation", "text"),
+    ("entry_kind", "text"),  # the journal entry of the decision
+    ("status", "text"),  # the line's status after the whole step
+    ("line_reason", "text"),
+    ("reference", "text"),  # the payment's reference when one is made
+    ("net_fen", "bigint"),
+    ("id_number", "text"),
+)
+
+
+def _write_decided_and_batch(
+    session: Session,
+    run: Run,
+    decided: list[Decided],
+    journal: list[dict[str, Any]],
+    now: dt.datetime,
+) -> int:
+    """PostgreSQL: select and batch as one step (decision 0256). The decided lines are copied
+    once into a staging table, and the run items, each line's single update (straight to
+    ``batched``, or ``paid`` when wholly offset), the decisions' journal entries and the
+    payments are written from it by the database. Returns how many lines chosen to pay were
+    skipped (a live payment already has them)."""
+    actor = run.started_by
+    pay = [d for d in decided if d.decision == "pay" and not d.in_flight]
+    skipped = sum(1 for d in decided if d.decision == "pay" and d.in_flight)
+    batch = Batch(
+        run_id=run.id,
+        jurisdiction=run.jurisdiction,
+        month=run.month,
+        status="pending_approval",
+        total_fen=0,
+        item_count=0,
+        created_by=actor,
+        created_at=now,
+        budget_alerts=json.dumps(
+            _budget_alerts(
+                session,
+                [_BudgetRow(d.program, d.period, d.amount_fen, d.offset_fen) for d in pay],
+            ),
+            ensure_ascii=False,
+        ),
+    )
+    session.add(batch)
+    session.flush()
+    journal.extend(
+        _offset_entries(
+            session,
+            [_OffsetRow(d.offset_fen, d.id_number, d.line_id, d.schedule_id, d.seq) for d in pay],
+            actor,
+            now,
+            run.id,
+        )
+    )
+    paying = {d.line_id for d in pay}
+    rows = []
+    total = count = 0
+    for ord_, d in enumerate(decided):
+        status, line_reason, reference, net = LINE_STATUS[d.decision], d.reason, None, None
+        if d.decision == "pay":
+            status, line_reason = "batched", None
+            if d.line_id in paying:
+                net = d.amount_fen - d.offset_fen
+                if net == 0:  # wholly offset: paid without a bank transfer
+                    status, line_reason = "paid", WHOLLY_OFFSET
+                    journal.append(
+                        entry(
+                            "paid",
+                            d.amount_fen,
+                            actor,
+                            at=now,
+                            schedule_id=d.schedule_id,
+                            line_id=d.line_id,
+                            run_id=run.id,
+                            note=WHOLLY_OFFSET,
+                        )
+                    )
+                else:
+                    reference = f"RC{batch.id:06d}{d.line_id:010d}"
+                    total += net
+                    count += 1
+        rows.append(
+            (
+                ord_,
+                d.line_id,
+                d.schedule_id,
+                d.decision,
+                d.reason,
+                d.amount_fen,
+                d.offset_fen,
+                d.facts,
+                d.citation,
+                LINE_STATUS[d.decision],
+                status,
+                line_reason,
+                reference,
+                net,
+                d.id_number,
+            )
+        )
+    connection = session.connection()
+    staging = f"run_staging_{uuid.uuid4().hex[:12]}"
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE {staging} ("
+        + ", ".join(f"{name} {kind}" for name, kind in STAGING_COLUMNS)
+        + ") ON COMMIT DROP"
+    )
+    raw = connection.connection.driver_connection
+    with raw.cursor().copy(f"COPY {staging} FROM STDIN") as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(row)
+    params = {"run": run.id, "actor": actor, "at": now, "batch": batch.id}
+    connection.exec_driver_sql(
+        "INSERT INTO ledger_run_items "
+        "(run_id, line_id, decision, reason, amount_fen, offset_fen, facts) "
+        f"SELECT %(run)s, line_id, decision, reason, amount_fen, offset_fen, facts FROM {staging} "
+        "ORDER BY ord",
+        params,
+    )
+    # each line found by its key: not a scan of every period's line (the planner, not knowing
+    # the staging table, would hash the whole lines table)
+    connection.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+    connection.exec_driver_sql("SET LOCAL enable_mergejoin = off")
+    connection.exec_driver_sql(
+        "UPDATE ledger_lines AS t SET status = s.status, reason = s.line_reason, "
+        "amount_fen = s.amount_fen, citation = coalesce(s.citation, t.citation) "
+        f"FROM {staging} AS s WHERE t.id = s.line_id",
+        params,
+    )
+    connection.exec_driver_sql("SET LOCAL enable_hashjoin = on")
+    connection.exec_driver_sql("SET LOCAL enable_mergejoin = on")
+    connection.exec_driver_sql(
+        "INSERT INTO ledger_journal "
+        "(at, kind, amount_fen, actor, schedule_id, line_id, payment_id, receivable_id, run_id, "
+        "note) SELECT %(at)s, entry_kind, amount_fen, %(actor)s, schedule_id, line_id, NULL, "
+        f"NULL, %(run)s, reason FROM {staging} ORDER BY ord",
+        params,
+    )
+    # the payments, and one `batched` entry per payment made, in one statement (no re-read)
+    made = connection.exec_driver_sql(
+        "WITH made AS (INSERT INTO ledger_payments "
+        "(batch_id, line_id, reference, amount_fen, payee_name, account_no, bank_name, status) "
+        "SELECT %(batch)s, s.line_id, s.reference, s.net_fen, p.account_name, p.account_no, "
+        f"p.bank_name, 'pending' FROM {staging} AS s "
+        "JOIN ledger_payees AS p ON p.id_number = s.id_number "
+        "WHERE s.reference IS NOT NULL ORDER BY s.line_id "
+        "RETURNING id, line_id, amount_fen) "
+        "INSERT INTO ledger_journal "
+        "(at, kind, amount_fen, actor, schedule_id, line_id, payment_id, receivable_id, run_id, "
+        "note) SELECT %(at)s, 'batched', made.amount_fen, %(actor)s, s.schedule_id, "
+        f"made.line_id, made.id, NULL, %(run)s, NULL FROM made JOIN {staging} AS s "
+        "ON s.line_id = made.line_id ORDER BY made.id",
+        params,
+    )
+    if made.rowcount != count:  # chosen to pay only with a payee account
+        raise LedgerError(
+            "ledger", "收款账户在发放过程中被删除，本次未执行，请重新运行", "payee_gone"
+        )
+    record(session, journal)
+    batch.total_fen = total
+    batch.item_count = count
+    run.step = "batched"
+    run.finished_at = clock.now()
+    audit(
+        session,
+        actor,
+        "ledger.batch.create",
+        f"batch:{batch.id}",
+        {"run": run.id, "items": count, "total_fen": total, "skipped_in_flight": skipped},
+    )
+    return skipped
+
+
+class _BudgetRow(NamedTuple):
+    program: str
+    period: dt.date
+    item_amount: int
+    offset: int
+
+
+class _OffsetRow(NamedTuple):
+    offset: int
+    id_number: str
+    line_id: int
+    schedule_id: int
+    seq: int
 
 
 # --- step 2: batch --------------------------------------------------------------------------
@@ -898,38 +1185,11 @@ def _claim_selected(session: Session, run_id: str) -> list[Any]:
     return sorted(rows, key=lambda r: r.line_id)
 
 
-def _batch(session: Session, run_id: str, actor: str) -> int:
-    """Make the run's batch; returns how many lines chosen to pay were skipped because they
-    are no longer waiting for this run (a live payment elsewhere, or released)."""
-    run = session.get(Run, run_id)
-    assert run is not None
-    claimed_in_sql = _postgres(session)
-    if claimed_in_sql:
-        chosen_count = session.scalar(
-            select(func.count())
-            .select_from(RunItem)
-            .where(RunItem.run_id == run_id, RunItem.decision == "pay")
-        )
-        claimed = _claim_selected(session, run_id)
-        pay = [r for r in claimed if not r.in_flight]
-        skipped = int(chosen_count or 0) - len(pay)
-    else:
-        pay, skipped = _read_selected(session, run_id)
-    now = clock.now()  # one timestamp for the step's batch and entries
-    batch = Batch(
-        run_id=run_id,
-        jurisdiction=run.jurisdiction,
-        month=run.month,
-        status="pending_approval",
-        total_fen=0,
-        item_count=0,
-        created_by=actor,
-        created_at=now,
-        budget_alerts=json.dumps(_budget_alerts(session, list(pay)), ensure_ascii=False),
-    )
-    session.add(batch)
-    session.flush()
-    # offsets against open overpayments, oldest receivable first
+def _offset_entries(
+    session: Session, pay: list[Any], actor: str, now: dt.datetime, run_id: str
+) -> list[dict[str, Any]]:
+    """Offsets against open overpayments, oldest receivable first: the entries (a receivable
+    wholly offset is settled)."""
     offsetting = [r for r in pay if r.offset]
     journal: list[dict[str, Any]] = []
     if offsetting:
@@ -964,6 +1224,41 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                 )
                 if balances[receivable.id] == 0:
                     receivable.status = "settled"
+    return journal
+
+
+def _batch(session: Session, run_id: str, actor: str) -> int:
+    """Make the run's batch; returns how many lines chosen to pay were skipped because they
+    are no longer waiting for this run (a live payment elsewhere, or released)."""
+    run = session.get(Run, run_id)
+    assert run is not None
+    claimed_in_sql = _postgres(session)
+    if claimed_in_sql:
+        chosen_count = session.scalar(
+            select(func.count())
+            .select_from(RunItem)
+            .where(RunItem.run_id == run_id, RunItem.decision == "pay")
+        )
+        claimed = _claim_selected(session, run_id)
+        pay = [r for r in claimed if not r.in_flight]
+        skipped = int(chosen_count or 0) - len(pay)
+    else:
+        pay, skipped = _read_selected(session, run_id)
+    now = clock.now()  # one timestamp for the step's batch and entries
+    batch = Batch(
+        run_id=run_id,
+        jurisdiction=run.jurisdiction,
+        month=run.month,
+        status="pending_approval",
+        total_fen=0,
+        item_count=0,
+        created_by=actor,
+        created_at=now,
+        budget_alerts=json.dumps(_budget_alerts(session, list(pay)), ensure_ascii=False),
+    )
+    session.add(batch)
+    session.flush()
+    journal = _offset_entries(session, pay, actor, now, run_id)
     payments: list[dict[str, Any]] = []
     line_updates: list[dict[str, Any]] = []
     for r in pay:
