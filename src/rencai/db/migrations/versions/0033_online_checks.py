@@ -1,8 +1,8 @@
 """Online card checks: the abuse check reads one card's uses at other points by an index of its
 own; the point index that (point_id, at) already covers is dropped (decision 0252).
 
-Revision ID: 0034
-Revises: 0033
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-02
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0034"
-down_revision = "0033"
+revision = "0033"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
