@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -149,6 +152,10 @@ def test_serve_with_workers(pg_url: str, tmp_path: Path) -> None:
         assert len(workers) >= 2
         # a kept-alive connection is answered without Nagle's delay (decision 0246)
         answers_promptly(f"http://127.0.0.1:{port}")
+        # connections opened together are shared out among the workers (decision 0261)
+        serving = [int(w) for w in workers if b"resource_tracker" not in _command(int(w))]
+        held = _connections_per_worker(port, serving)
+        assert sorted(held.values())[0] >= CONNECTIONS // 5, held
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -160,6 +167,44 @@ def test_serve_with_workers(pg_url: str, tmp_path: Path) -> None:
     assert refused.stderr.strip().splitlines() == [
         "error: 多进程服务（--workers 大于 1）需要 PostgreSQL 数据库（RENCAI_DATABASE_URL）"
     ]
+
+
+CONNECTIONS = 40
+
+
+def _command(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def _connections_per_worker(port: int, workers: list[int]) -> dict[int, int]:
+    """Opens CONNECTIONS kept-alive connections at once, while the workers are stopped (so that
+    all are pending when they resume), asks /healthz on each, and counts those each worker
+    holds."""
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        sockets = [
+            socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(CONNECTIONS)
+        ]
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGCONT)
+    try:
+        for sock in sockets:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        for sock in sockets:
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        return {
+            pid: sum(
+                1
+                for c in psutil.Process(pid).net_connections(kind="tcp")
+                if c.laddr and c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED
+            )
+            for pid in workers
+        }
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 # --- shedding -----------------------------------------------------------------------------------
