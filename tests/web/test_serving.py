@@ -320,4 +320,7 @@ def test_a_request_that_would_start_late_in_its_wait_is_refused_at_once() -> Non
         gate.release(await waiter)
         assert gate.taken == 0 and not gate.full()
 
-    asyncio.run(scenario())
+    # on a thread of its own: a browser test earlier in the session may leave an event loop
+    # running on this one
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, scenario()).result(timeout=60)
