@@ -883,25 +883,13 @@ def _write_decided_and_batch(
     actor = run.started_by
     pay = [d for d in decided if d.decision == "pay" and not d.in_flight]
     skipped = sum(1 for d in decided if d.decision == "pay" and d.in_flight)
-    batch = Batch(
-        run_id=run.id,
-        jurisdiction=run.jurisdiction,
-        month=run.month,
-        status="pending_approval",
-        total_fen=0,
-        item_count=0,
-        created_by=actor,
-        created_at=now,
-        budget_alerts=json.dumps(
-            _budget_alerts(
-                session,
-                [_BudgetRow(d.program, d.period, d.amount_fen, d.offset_fen) for d in pay],
-            ),
-            ensure_ascii=False,
-        ),
+    batch = _open_batch(
+        session,
+        run,
+        actor,
+        now,
+        [_BudgetRow(d.program, d.period, d.amount_fen, d.offset_fen) for d in pay],
     )
-    session.add(batch)
-    session.flush()
     journal.extend(
         _offset_entries(
             session,
@@ -1046,6 +1034,25 @@ class _OffsetRow(NamedTuple):
 
 
 # --- step 2: batch --------------------------------------------------------------------------
+
+
+def _open_batch(session: Session, run: Run, actor: str, now: dt.datetime, pay: list[Any]) -> Batch:
+    """The run's batch, awaiting the second officer, with the budget alerts of what it pays
+    (its totals are filled in once its payments are written)."""
+    batch = Batch(
+        run_id=run.id,
+        jurisdiction=run.jurisdiction,
+        month=run.month,
+        status="pending_approval",
+        total_fen=0,
+        item_count=0,
+        created_by=actor,
+        created_at=now,
+        budget_alerts=json.dumps(_budget_alerts(session, pay), ensure_ascii=False),
+    )
+    session.add(batch)
+    session.flush()
+    return batch
 
 
 def _budget_alerts(session: Session, pay: list[Any]) -> list[dict[str, Any]]:
@@ -1245,19 +1252,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
     else:
         pay, skipped = _read_selected(session, run_id)
     now = clock.now()  # one timestamp for the step's batch and entries
-    batch = Batch(
-        run_id=run_id,
-        jurisdiction=run.jurisdiction,
-        month=run.month,
-        status="pending_approval",
-        total_fen=0,
-        item_count=0,
-        created_by=actor,
-        created_at=now,
-        budget_alerts=json.dumps(_budget_alerts(session, list(pay)), ensure_ascii=False),
-    )
-    session.add(batch)
-    session.flush()
+    batch = _open_batch(session, run, actor, now, list(pay))
     journal = _offset_entries(session, pay, actor, now, run_id)
     payments: list[dict[str, Any]] = []
     line_updates: list[dict[str, Any]] = []
