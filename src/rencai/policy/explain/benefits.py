@@ -10,23 +10,55 @@ from rencai.policy.explain.exclusivity import decide, lost_to
 from rencai.policy.explain.money import money_entry, money_line, pending_entry
 from rencai.policy.explain.needs import needs_information
 from rencai.policy.explain.subject import Explainer
-from rencai.policy.rules import Benefit, evaluate, failed_texts, held_texts
+from rencai.policy.rules import Benefit, Program, evaluate, failed_texts, held_texts
+
+
+class _Plan:
+    """What the explanation of benefits reads of a program, the same for every profile: worked
+    out once per process (per program)."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.money = tuple(b for b in program.benefits if b.kind == "money")
+        self.talent_cards = tuple(c.id for c in program.cards if not c.per_relative)
+        # the cards whose holders enjoy a benefit's items (its own card first)
+        self.superseding = {
+            b.card: program.card(b.card).superseded_by
+            for b in program.benefits
+            if b.card is not None
+        }
+        mirrors = [c for c in program.conditions if c.mirror]
+        # how a refused card reads: fixed wording, or a sentence read from the person's facts
+        self.fixed_refusals = frozenset(f"不满足：{c.label}" for c in mirrors if c.describe is None)
+        self.described_mirrors = tuple(c for c in mirrors if c.describe is not None)
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(program: Program) -> _Plan:
+    found = _PLANS.get(id(program))
+    if found is None or found.program is not program:
+        found = _PLANS[id(program)] = _Plan(program)
+    return found
 
 
 def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
     program, talent = explainer.program, explainer.talent
+    plan = _plan(program)
     states = explainer.benefit_states()
-    lines = {
-        b.id: money_line(explainer, b, talent)
-        for b in program.benefits
-        if b.kind == "money" and states[b.id] is True
-    }
+    lines = {b.id: money_line(explainer, b, talent) for b in plan.money if states[b.id] is True}
     losers = decide(explainer, lines, result)
-    card_held = {
-        c.id: explainer.card_state(c.id) is True for c in program.cards if not c.per_relative
-    }
+    card_state = explainer.card_state
+    card_held = {card_id: card_state(card_id) is True for card_id in plan.talent_cards}
+    refusals: set[str] | None = None
 
-    card_refusals = {c.text(talent.facts, False) for c in program.conditions if c.mirror}
+    def card_refusals() -> set[str]:
+        nonlocal refusals
+        if refusals is None:
+            refusals = set(plan.fixed_refusals)
+            refusals.update(c.text(talent.facts, False) for c in plan.described_mirrors)
+        return refusals
 
     def holds_card(benefit: Benefit) -> bool:
         """Whether the talent holds the card granting it (an item granted by a document needs
@@ -34,7 +66,7 @@ def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
         if benefit.card is None:
             return True
         return card_held.get(benefit.card, True) or any(
-            card_held.get(other, False) for other in program.card(benefit.card).superseded_by
+            card_held.get(other, False) for other in plan.superseding[benefit.card]
         )
 
     for benefit in program.benefits:
@@ -60,11 +92,9 @@ def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
                 and evaluate(benefit.audience, talent.leaf_state) is not True
             )
             if benefit.kind == "money" and holds_card(benefit) and not outside_audience:
-                why = [  # not holding the granting card is not news: the card says why
-                    t
-                    for t in failed_texts(benefit.requires, talent.leaf_state, talent.facts)
-                    if t not in card_refusals
-                ]
+                texts = failed_texts(benefit.requires, talent.leaf_state, talent.facts)
+                # not holding the granting card is not news: the card says why
+                why = [t for t in texts if t not in card_refusals()] if texts else texts
                 if why:
                     result["not_eligible"].append(
                         {"id": benefit.id, "name": benefit.name, "why_not": why}
