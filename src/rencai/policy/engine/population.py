@@ -251,6 +251,19 @@ def encode_profiles(profiles: list[Profile]) -> EncodedBatch:
     return EncodedBatch(population, counts, [part[3] for part in parts])
 
 
+# the names of the columns read per education level and per science award (in column order)
+_EDUCATION_COLUMNS = tuple(
+    (level, f"full_time_{level}_tags", f"graduation_{level}", f"full_time_graduation_{level}")
+    for level in EDUCATION_LEVELS
+)
+_AWARD_COLUMNS = tuple(
+    award_column(award_level, kind, grade)
+    for award_level in AWARD_LEVELS
+    for kind in AWARD_KINDS
+    for grade in AWARD_GRADES
+)
+
+
 def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any], int, set[str]]:
     """The profile's columns (persons, employers), its persons and its open fields; ``array``
     makes a column from its values and dtype."""
@@ -431,25 +444,20 @@ def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any
     }
     if any(r.relation == "spouse" and r.employed is None for r in relatives):
         missing.add("family.employed")
-    for education_level in EDUCATION_LEVELS:
-        persons[f"full_time_{education_level}_tags"] = column(
-            level_tags[education_level], 0, np.int32
-        )
-        persons[f"graduation_{education_level}"] = column(
+    for education_level, tags_name, graduation, full_time_graduation in _EDUCATION_COLUMNS:
+        persons[tags_name] = column(level_tags[education_level], 0, np.int32)
+        persons[graduation] = column(
             _date(graduated.get(education_level)), NO_DATE, "datetime64[D]"
         )
-        persons[f"full_time_graduation_{education_level}"] = column(
+        persons[full_time_graduation] = column(
             _date(graduated_full_time.get(education_level)), NO_DATE, "datetime64[D]"
         )
     best: dict[str, int] = {}
     for award in p.science_awards:
         key = award_column(award.level, award.kind, str(award.grade))
         best[key] = min(best.get(key, award.rank), award.rank)
-    for award_level in AWARD_LEVELS:
-        for kind in AWARD_KINDS:
-            for grade in AWARD_GRADES:
-                key = award_column(award_level, kind, grade)
-                persons[key] = column(best.get(key, 0), 0, np.int32)
+    for key in _AWARD_COLUMNS:
+        persons[key] = column(best.get(key, 0), 0, np.int32)
     honors, recognitions = set(p.honors), set(p.recognitions)
     masks = dict.fromkeys(HONOR_MASKS, 0)
     for code in honors:
