@@ -10,7 +10,14 @@ from rencai.policy.explain.exclusivity import decide, lost_to
 from rencai.policy.explain.money import money_entry, money_line, pending_entry
 from rencai.policy.explain.needs import needs_information
 from rencai.policy.explain.subject import Explainer
-from rencai.policy.rules import Benefit, Program, evaluate, failed_texts, held_texts
+from rencai.policy.rules import (
+    Benefit,
+    KnownStates,
+    Program,
+    evaluate,
+    failed_texts,
+    held_texts,
+)
 
 
 class _Plan:
@@ -20,6 +27,7 @@ class _Plan:
     def __init__(self, program: Program):
         self.program = program
         self.money = tuple(b for b in program.benefits if b.kind == "money")
+        self.rows = tuple((b, b.id, b.kind, b.audience) for b in program.benefits)
         self.talent_cards = tuple(c.id for c in program.cards if not c.per_relative)
         # the cards whose holders enjoy a benefit's items (its own card first)
         self.superseding = {
@@ -69,35 +77,35 @@ def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
             card_held.get(other, False) for other in plan.superseding[benefit.card]
         )
 
-    for benefit in program.benefits:
-        state = states[benefit.id]
+    leaf_state = talent.leaf_state
+    # states read from the batch's table record nothing: only what decides an entry is read
+    known = isinstance(leaf_state, KnownStates)
+    for benefit, benefit_id, kind, audience in plan.rows:
+        state = states[benefit_id]
         if state is None:
-            if benefit.kind != "service" and (
-                benefit.card is None or card_held.get(benefit.card, True)
-            ):
-                entry = needs_information(explainer, benefit.id, benefit.name, benefit.rule, talent)
+            if kind != "service" and (benefit.card is None or card_held.get(benefit.card, True)):
+                entry = needs_information(explainer, benefit_id, benefit.name, benefit.rule, talent)
                 if entry is not None:
                     result["needs_information"].append(entry)
             continue
-        if state is False and benefit.kind in ("recognition", "selection"):
-            why = near_miss(benefit.rule, talent.leaf_state, talent.facts)
+        if state is False and (kind == "recognition" or kind == "selection"):
+            why = near_miss(benefit.rule, leaf_state, talent.facts)
             if why:
                 result["not_eligible"].append(
-                    {"id": benefit.id, "name": benefit.name, "why_not": why}
+                    {"id": benefit_id, "name": benefit.name, "why_not": why}
                 )
             continue
         if state is False:
-            outside_audience = (
-                benefit.audience is not None
-                and evaluate(benefit.audience, talent.leaf_state) is not True
-            )
-            if benefit.kind == "money" and holds_card(benefit) and not outside_audience:
-                texts = failed_texts(benefit.requires, talent.leaf_state, talent.facts)
+            if known and (kind != "money" or not holds_card(benefit)):
+                continue
+            outside_audience = audience is not None and evaluate(audience, leaf_state) is not True
+            if kind == "money" and holds_card(benefit) and not outside_audience:
+                texts = failed_texts(benefit.requires, leaf_state, talent.facts)
                 # not holding the granting card is not news: the card says why
                 why = [t for t in texts if t not in card_refusals()] if texts else texts
                 if why:
                     result["not_eligible"].append(
-                        {"id": benefit.id, "name": benefit.name, "why_not": why}
+                        {"id": benefit_id, "name": benefit.name, "why_not": why}
                     )
             continue
         if benefit.kind in ("recognition", "selection"):
