@@ -96,10 +96,16 @@ def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
                 )
             continue
         if state is False:
-            if known and (kind != "money" or not holds_card(benefit)):
-                continue
-            outside_audience = audience is not None and evaluate(audience, leaf_state) is not True
-            if kind == "money" and holds_card(benefit) and not outside_audience:
+            if known:
+                if kind != "money" or not holds_card(benefit):
+                    continue
+                refused = audience is None or evaluate(audience, leaf_state) is True
+            else:
+                outside_audience = (
+                    audience is not None and evaluate(audience, leaf_state) is not True
+                )
+                refused = kind == "money" and holds_card(benefit) and not outside_audience
+            if refused:
                 texts = failed_texts(benefit.requires, leaf_state, talent.facts)
                 # not holding the granting card is not news: the card says why
                 why = [t for t in texts if t not in card_refusals()] if texts else texts
