@@ -126,19 +126,33 @@ def _day(profile: Profile, on: dt.date | None) -> dt.date:
     return day
 
 
+# per program (identity checked): what units receive, worked out once per process
+_FOR_UNITS: dict[int, tuple[Program, frozenset[str], frozenset[str]]] = {}
+
+
+def _for_units(program: Program) -> tuple[frozenset[str], frozenset[str]]:
+    """The items units receive, and the parameters their rules read."""
+    found = _FOR_UNITS.get(id(program))
+    if found is None or found[0] is not program:
+        for_units = frozenset(b.id for b in program.benefits if b.target == "employer")
+        # a dated switch awaiting the administrator (a document's day of issue) that units'
+        # items read
+        unit_parameters = frozenset(
+            read.removeprefix("parameter:")
+            for b in program.benefits
+            if b.target == "employer"
+            for leaf in leaves(b.rule)
+            for read in leaf.reads
+            if read.startswith("parameter:")
+        )
+        found = _FOR_UNITS[id(program)] = (program, for_units, unit_parameters)
+    return found[1], found[2]
+
+
 def unit_view(result: dict[str, Any], program: Program) -> dict[str, Any]:
     """A profile with a `unit` section speaks for an employer: only what units receive is
     answered; the person-level sections would describe nobody."""
-    for_units = {b.id for b in program.benefits if b.target == "employer"}
-    # a dated switch awaiting the administrator (a document's day of issue) that units' items read
-    unit_parameters = {
-        read.removeprefix("parameter:")
-        for b in program.benefits
-        if b.target == "employer"
-        for leaf in leaves(b.rule)
-        for read in leaf.reads
-        if read.startswith("parameter:")
-    }
+    for_units, unit_parameters = _for_units(program)
     result["cards"] = []
     result["recognitions"] = []
     result["may_apply"] = [e for e in result["may_apply"] if e["id"] in for_units]

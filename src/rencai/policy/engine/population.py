@@ -9,8 +9,11 @@ population of one talent and their relatives), so both modes run the very same f
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -144,9 +147,9 @@ def whole_yuan(amount: Decimal | None) -> int:
     return 0 if amount is None else min(int(amount), INT32_MAX)
 
 
-def unit_columns(unit: Unit | None, column: Any) -> dict[str, np.ndarray]:
+def unit_columns(unit: Unit | None, column: Any) -> dict[str, Any]:
     """The unit's facts (石政办函〔2021〕42号) as columns: the talent's row holds them."""
-    result: dict[str, np.ndarray] = {}
+    result: dict[str, Any] = {}
     for name, enum in UNIT_CHOICES.items():
         code = getattr(unit, name) if unit else "none"
         member = "p" + code if name == "clinical_phase_completed" and code != "none" else code
@@ -198,6 +201,28 @@ def _column(values: list[Any], dtype: Any = None) -> tuple[list[Any], Any]:
     return values, dtype
 
 
+def _column_maker(array: Any, others: int) -> Callable[..., Any]:
+    """A column of the talent's value and each relative's (``others`` of them)."""
+    if array is _column:  # the batch's columns: (values, dtype), read once when joined
+        if others:
+            return lambda talent, relative, dtype=None: ([talent, *[relative] * others], dtype)
+        return lambda talent, relative, dtype=None: ([talent], dtype)
+
+    def column(talent_value: Any, relative_value: Any, dtype: Any = None) -> Any:
+        return array(
+            [talent_value, *[relative_value] * others] if others else [talent_value], dtype
+        )
+
+    return column
+
+
+@functools.cache
+def _no_unit_columns(others: int) -> dict[str, tuple[list[Any], Any]]:
+    """A batch's columns of a profile without a unit (the same for every such profile with as
+    many relatives): worked out once per process; ``encode_profiles`` only reads them."""
+    return unit_columns(None, _column_maker(_column, others))
+
+
 def encode_profiles(profiles: list[Profile]) -> EncodedBatch:
     """The profiles' ``encode_profile`` concatenated (``explain.subject.one_by_one``), equal
     column for column, but each
@@ -207,7 +232,7 @@ def encode_profiles(profiles: list[Profile]) -> EncodedBatch:
 
     def joined(columns: list[dict[str, Any]]) -> dict[str, np.ndarray]:
         return {
-            name: np.array([v for part in columns for v in part[name][0]], dtype=dtype)
+            name: np.array(list(chain.from_iterable(part[name][0] for part in columns)), dtype)
             for name, (_, dtype) in columns[0].items()
         }
 
@@ -224,6 +249,19 @@ def encode_profiles(profiles: list[Profile]) -> EncodedBatch:
         relative=relative,
     )
     return EncodedBatch(population, counts, [part[3] for part in parts])
+
+
+# the names of the columns read per education level and per science award (in column order)
+_EDUCATION_COLUMNS = tuple(
+    (level, f"full_time_{level}_tags", f"graduation_{level}", f"full_time_graduation_{level}")
+    for level in EDUCATION_LEVELS
+)
+_AWARD_COLUMNS = tuple(
+    award_column(award_level, kind, grade)
+    for award_level in AWARD_LEVELS
+    for kind in AWARD_KINDS
+    for grade in AWARD_GRADES
+)
 
 
 def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any], int, set[str]]:
@@ -304,10 +342,7 @@ def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any
 
     others = len(relatives)
 
-    def column(talent_value: Any, relative_value: Any, dtype: Any = None) -> Any:
-        return array(
-            [talent_value, *[relative_value] * others] if others else [talent_value], dtype
-        )
+    column = _column_maker(array, others)
 
     persons: dict[str, Any] = {
         "birth_date": array(
@@ -358,7 +393,11 @@ def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any
         "unit_new_postdoc_platform": column(
             PostdocPlatform[unit.new_postdoc_platform if unit else "none"].index, 0, np.int16
         ),
-        **unit_columns(unit, column),
+        **(
+            _no_unit_columns(others)
+            if unit is None and array is _column
+            else unit_columns(unit, column)
+        ),
         # -- inputs of the grants added with the inventory of granting clauses --
         "unit_new_city_innovation_studio": column(
             bool(unit and unit.new_city_innovation_studio), False
@@ -405,25 +444,20 @@ def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any
     }
     if any(r.relation == "spouse" and r.employed is None for r in relatives):
         missing.add("family.employed")
-    for education_level in EDUCATION_LEVELS:
-        persons[f"full_time_{education_level}_tags"] = column(
-            level_tags[education_level], 0, np.int32
-        )
-        persons[f"graduation_{education_level}"] = column(
+    for education_level, tags_name, graduation, full_time_graduation in _EDUCATION_COLUMNS:
+        persons[tags_name] = column(level_tags[education_level], 0, np.int32)
+        persons[graduation] = column(
             _date(graduated.get(education_level)), NO_DATE, "datetime64[D]"
         )
-        persons[f"full_time_graduation_{education_level}"] = column(
+        persons[full_time_graduation] = column(
             _date(graduated_full_time.get(education_level)), NO_DATE, "datetime64[D]"
         )
     best: dict[str, int] = {}
     for award in p.science_awards:
         key = award_column(award.level, award.kind, str(award.grade))
         best[key] = min(best.get(key, award.rank), award.rank)
-    for award_level in AWARD_LEVELS:
-        for kind in AWARD_KINDS:
-            for grade in AWARD_GRADES:
-                key = award_column(award_level, kind, grade)
-                persons[key] = column(best.get(key, 0), 0, np.int32)
+    for key in _AWARD_COLUMNS:
+        persons[key] = column(best.get(key, 0), 0, np.int32)
     honors, recognitions = set(p.honors), set(p.recognitions)
     masks = dict.fromkeys(HONOR_MASKS, 0)
     for code in honors:

@@ -92,6 +92,15 @@ class Table:
         self.missing_sets = list(groups.items())
         self.masks: dict[Rule, Masks] = {}
         self.cards: dict[str, Masks] = {}
+        self._benefits: list[tuple[str, int, int]] | None = None
+
+    def benefits(self) -> list[tuple[str, int, int]]:
+        """Each benefit's id and states over the batch, in the program's order (worked out
+        once per batch: every profile's explanation reads them all)."""
+        if self._benefits is None:
+            of = self.of
+            self._benefits = [(b.id, *of(b.rule)) for b in self.program.benefits]
+        return self._benefits
 
     def of(self, rule: Rule) -> Masks:
         found = self.masks.get(rule)
@@ -207,12 +216,11 @@ class BatchExplainer(Explainer):
         return BatchSubject(self, index)
 
     def benefit_states(self) -> dict[str, State]:
-        of, bit = self.table.of, 1 << self._start
-        states: dict[str, State] = {}
-        for benefit in self.program.benefits:
-            held, failed = of(benefit.rule)
-            states[benefit.id] = True if held & bit else False if failed & bit else None
-        return states
+        bit = 1 << self._start
+        return {
+            benefit_id: True if held & bit else False if failed & bit else None
+            for benefit_id, held, failed in self.table.benefits()
+        }
 
     def card_state(self, card_id: str, person: Subject | None = None) -> State:
         held, failed = self.table.card(card_id)

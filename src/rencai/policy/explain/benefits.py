@@ -10,23 +10,63 @@ from rencai.policy.explain.exclusivity import decide, lost_to
 from rencai.policy.explain.money import money_entry, money_line, pending_entry
 from rencai.policy.explain.needs import needs_information
 from rencai.policy.explain.subject import Explainer
-from rencai.policy.rules import Benefit, evaluate, failed_texts, held_texts
+from rencai.policy.rules import (
+    Benefit,
+    KnownStates,
+    Program,
+    evaluate,
+    failed_texts,
+    held_texts,
+)
+
+
+class _Plan:
+    """What the explanation of benefits reads of a program, the same for every profile: worked
+    out once per process (per program)."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.money = tuple(b for b in program.benefits if b.kind == "money")
+        self.rows = tuple((b, b.id, b.kind, b.audience) for b in program.benefits)
+        self.talent_cards = tuple(c.id for c in program.cards if not c.per_relative)
+        # the cards whose holders enjoy a benefit's items (its own card first)
+        self.superseding = {
+            b.card: program.card(b.card).superseded_by
+            for b in program.benefits
+            if b.card is not None
+        }
+        mirrors = [c for c in program.conditions if c.mirror]
+        # how a refused card reads: fixed wording, or a sentence read from the person's facts
+        self.fixed_refusals = frozenset(f"不满足：{c.label}" for c in mirrors if c.describe is None)
+        self.described_mirrors = tuple(c for c in mirrors if c.describe is not None)
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(program: Program) -> _Plan:
+    found = _PLANS.get(id(program))
+    if found is None or found.program is not program:
+        found = _PLANS[id(program)] = _Plan(program)
+    return found
 
 
 def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
     program, talent = explainer.program, explainer.talent
+    plan = _plan(program)
     states = explainer.benefit_states()
-    lines = {
-        b.id: money_line(explainer, b, talent)
-        for b in program.benefits
-        if b.kind == "money" and states[b.id] is True
-    }
+    lines = {b.id: money_line(explainer, b, talent) for b in plan.money if states[b.id] is True}
     losers = decide(explainer, lines, result)
-    card_held = {
-        c.id: explainer.card_state(c.id) is True for c in program.cards if not c.per_relative
-    }
+    card_state = explainer.card_state
+    card_held = {card_id: card_state(card_id) is True for card_id in plan.talent_cards}
+    refusals: set[str] | None = None
 
-    card_refusals = {c.text(talent.facts, False) for c in program.conditions if c.mirror}
+    def card_refusals() -> set[str]:
+        nonlocal refusals
+        if refusals is None:
+            refusals = set(plan.fixed_refusals)
+            refusals.update(c.text(talent.facts, False) for c in plan.described_mirrors)
+        return refusals
 
     def holds_card(benefit: Benefit) -> bool:
         """Whether the talent holds the card granting it (an item granted by a document needs
@@ -34,40 +74,44 @@ def benefits(explainer: Explainer, result: dict[str, Any]) -> None:
         if benefit.card is None:
             return True
         return card_held.get(benefit.card, True) or any(
-            card_held.get(other, False) for other in program.card(benefit.card).superseded_by
+            card_held.get(other, False) for other in plan.superseding[benefit.card]
         )
 
-    for benefit in program.benefits:
-        state = states[benefit.id]
+    leaf_state = talent.leaf_state
+    # states read from the batch's table record nothing: only what decides an entry is read
+    known = isinstance(leaf_state, KnownStates)
+    for benefit, benefit_id, kind, audience in plan.rows:
+        state = states[benefit_id]
         if state is None:
-            if benefit.kind != "service" and (
-                benefit.card is None or card_held.get(benefit.card, True)
-            ):
-                entry = needs_information(explainer, benefit.id, benefit.name, benefit.rule, talent)
+            if kind != "service" and (benefit.card is None or card_held.get(benefit.card, True)):
+                entry = needs_information(explainer, benefit_id, benefit.name, benefit.rule, talent)
                 if entry is not None:
                     result["needs_information"].append(entry)
             continue
-        if state is False and benefit.kind in ("recognition", "selection"):
-            why = near_miss(benefit.rule, talent.leaf_state, talent.facts)
+        if state is False and (kind == "recognition" or kind == "selection"):
+            why = near_miss(benefit.rule, leaf_state, talent.facts)
             if why:
                 result["not_eligible"].append(
-                    {"id": benefit.id, "name": benefit.name, "why_not": why}
+                    {"id": benefit_id, "name": benefit.name, "why_not": why}
                 )
             continue
         if state is False:
-            outside_audience = (
-                benefit.audience is not None
-                and evaluate(benefit.audience, talent.leaf_state) is not True
-            )
-            if benefit.kind == "money" and holds_card(benefit) and not outside_audience:
-                why = [  # not holding the granting card is not news: the card says why
-                    t
-                    for t in failed_texts(benefit.requires, talent.leaf_state, talent.facts)
-                    if t not in card_refusals
-                ]
+            if known:
+                if kind != "money" or not holds_card(benefit):
+                    continue
+                refused = audience is None or evaluate(audience, leaf_state) is True
+            else:
+                outside_audience = (
+                    audience is not None and evaluate(audience, leaf_state) is not True
+                )
+                refused = kind == "money" and holds_card(benefit) and not outside_audience
+            if refused:
+                texts = failed_texts(benefit.requires, leaf_state, talent.facts)
+                # not holding the granting card is not news: the card says why
+                why = [t for t in texts if t not in card_refusals()] if texts else texts
                 if why:
                     result["not_eligible"].append(
-                        {"id": benefit.id, "name": benefit.name, "why_not": why}
+                        {"id": benefit_id, "name": benefit.name, "why_not": why}
                     )
             continue
         if benefit.kind in ("recognition", "selection"):

@@ -39,7 +39,7 @@ def decide(
                         for m in candidates
                     ],
                     "provisional": any(lines[m].pending is not None for m in candidates),
-                    "reason": f"{program.benefit(winner).name}总额"
+                    "reason": f"{lines[winner].benefit.name}总额"
                     f"{money(lines[winner].total)}元为最高（并列时以市级项目优先）",
                     "citation": group.citation.as_dict(),
                 }
@@ -49,7 +49,7 @@ def decide(
 
 def lost_to(explainer: Explainer, line: MoneyLine, winner: MoneyLine) -> str:
     """Why a benefit the talent qualifies for is not received."""
-    held = f"{explainer.program.benefit(winner.benefit.id).name}（总额{money(winner.total)}元）"
+    held = f"{winner.benefit.name}（总额{money(winner.total)}元）"
     # an unset amount cannot be compared: say so rather than show it as 0.00; the comparison is
     # marked provisional, and only what the person would receive asks the administrator
     if line.pending is not None:

@@ -86,6 +86,28 @@ def parameter_at(parameters: ParameterNode, path: str, on: dt.date) -> Parameter
     return ParameterValue(path, None, None, None, node.description or "")
 
 
+# per parameter tree (identity checked) and day: the values read so far, each read once per
+# process (a tree is loaded once per jurisdiction; a reform's is its own copy); a few days kept
+_DAY_PARAMETERS: dict[int, tuple[ParameterNode, dict[dt.date, dict[str, ParameterValue]]]] = {}
+DAYS_KEPT = 8
+
+
+def day_parameters(parameters: ParameterNode, on: dt.date) -> dict[str, ParameterValue]:
+    """The values read of ``parameters`` on ``on`` (filled by ``Shared.param``)."""
+    found = _DAY_PARAMETERS.get(id(parameters))
+    if found is None or found[0] is not parameters:
+        if len(_DAY_PARAMETERS) >= DAYS_KEPT:
+            _DAY_PARAMETERS.clear()
+        found = _DAY_PARAMETERS[id(parameters)] = (parameters, {})
+    days = found[1]
+    values = days.get(on)
+    if values is None:
+        if len(days) >= DAYS_KEPT:
+            days.clear()
+        values = days[on] = {}
+    return values
+
+
 # a leaf's reads by kind (cards it mirrors, parameters, profile fields), worked out once per leaf
 _READS: dict[int, tuple[Condition, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
@@ -187,7 +209,7 @@ class Shared:
             start += count
         self._values: dict[str, np.ndarray] = {}
         self._lists: dict[str, list[Any]] = {}
-        self._parameters: dict[str, ParameterValue] = {}
+        self._parameters = day_parameters(system.parameters, on)
         self.on = on
 
     def param(self, path: str) -> ParameterValue:
