@@ -96,7 +96,7 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable(
         "RENCAI_VERIFY_WAIT",
-        "0.1",
+        "0.04",
         "the same wait for the online card check (a gate must not hold a queue of passengers)",
     ),
     Variable(
