@@ -1004,17 +1004,7 @@ def _write_decided_and_batch(
             "ledger", "收款账户在发放过程中被删除，本次未执行，请重新运行", "payee_gone"
         )
     record(session, journal)
-    batch.total_fen = total
-    batch.item_count = count
-    run.step = "batched"
-    run.finished_at = clock.now()
-    audit(
-        session,
-        actor,
-        "ledger.batch.create",
-        f"batch:{batch.id}",
-        {"run": run.id, "items": count, "total_fen": total, "skipped_in_flight": skipped},
-    )
+    _close_batch(session, run, batch, actor, count, total, skipped)
     return skipped
 
 
@@ -1053,6 +1043,23 @@ def _open_batch(session: Session, run: Run, actor: str, now: dt.datetime, pay: l
     session.add(batch)
     session.flush()
     return batch
+
+
+def _close_batch(
+    session: Session, run: Run, batch: Batch, actor: str, count: int, total: int, skipped: int
+) -> None:
+    """The batch's totals, the run marked batched, and the audit entry of both."""
+    batch.total_fen = total
+    batch.item_count = count
+    run.step = "batched"
+    run.finished_at = clock.now()
+    audit(
+        session,
+        actor,
+        "ledger.batch.create",
+        f"batch:{batch.id}",
+        {"run": run.id, "items": count, "total_fen": total, "skipped_in_flight": skipped},
+    )
 
 
 def _budget_alerts(session: Session, pay: list[Any]) -> list[dict[str, Any]]:
@@ -1298,20 +1305,6 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
     record(session, journal)
     # one entry per payment made, written by the database from the payments (set-based)
     record_payments(session, batch.id, at=now, kind="batched", actor=actor, run_id=run_id)
-    batch.total_fen = sum(p["amount_fen"] for p in payments)
-    batch.item_count = len(payments)
-    run.step = "batched"
-    run.finished_at = clock.now()
-    audit(
-        session,
-        actor,
-        "ledger.batch.create",
-        f"batch:{batch.id}",
-        {
-            "run": run_id,
-            "items": len(payments),
-            "total_fen": batch.total_fen,
-            "skipped_in_flight": skipped,
-        },
-    )
+    total = sum(p["amount_fen"] for p in payments)
+    _close_batch(session, run, batch, actor, len(payments), total, skipped)
     return skipped
