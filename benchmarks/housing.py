@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rencai.housing import lottery
+from rencai.housing import allocation, lottery
 
 BUILDINGS = 20
 
@@ -66,7 +66,6 @@ def database_draw(entries: list, listed: dict[str, list[str]]) -> float:
 
     from rencai import clock
     from rencai.db.session import session_scope, upgrade
-    from rencai.housing import service
     from rencai.housing.models import Batch, BatchUnit, Building, HousingApplication, Unit
     from rencai.registry.accounts import create_account
     from rencai.registry.models import Account, Role, TalentProfile
@@ -170,13 +169,13 @@ def database_draw(entries: list, listed: dict[str, list[str]]) -> float:
                 for i, e in enumerate(entries)
             ],
         )
-        service.publish_seed(s, office, batch.id, "2026-12-01-bench")
+        allocation.publish_seed(s, office, batch.id, "2026-12-01-bench")
         batch_id, office_id = batch.id, office.id
     with session_scope(url) as s:
         officer = s.get(Account, office_id)
         assert officer is not None
         start = time.perf_counter()
-        service.draw(s, officer, batch_id)
+        allocation.draw(s, officer, batch_id)
         s.flush()
         return time.perf_counter() - start
 

@@ -15,6 +15,7 @@ from rencai.applications.service import apply
 from rencai.db.session import session_scope
 from rencai.registry.accounts import register_talent
 from rencai.registry.identifiers import id_check_character
+from tests.browser.login import log_in
 from tests.profiles import doctor
 from tests.support import LiveServer, random_first17
 
@@ -75,10 +76,7 @@ def test_main_pages_have_no_serious_accessibility_violation(
             assert page.locator("html").get_attribute("lang") == "zh-CN", name
             if found := _violations(page):
                 failures[name] = found
-        page.goto(live_server.url + "/login")
-        page.fill("#username", f"a{tag}")
-        page.fill("#password", "secret123")
-        page.click("#login")
+        log_in(page, live_server, f"a{tag}")
         page.wait_for_url("**/me")
         for name, path in signed_in.items():
             page.goto(live_server.url + path)

@@ -14,6 +14,7 @@ from rencai.audit.log import append
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
+from tests.browser.login import log_in
 from tests.browser.test_accessibility import _violations
 from tests.support import LiveServer
 
@@ -32,10 +33,7 @@ def test_the_administrator_narrows_the_audit_log(browser: Browser, live_server: 
         append(s, actor, "card.photo", f"card:B{tag}")
 
     page = browser.new_context(viewport=DESK, locale="zh-CN").new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#username", f"ad{tag}")
-    page.fill("#password", "secret123")
-    page.click("#login")
+    log_in(page, live_server, f"ad{tag}")
     page.get_by_role("link", name="审计日志").first.click()
     expect(page).to_have_url(live_server.url + "/admin/audit")
     page.fill("#list-q", actor)

@@ -20,6 +20,7 @@ from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from rencai.web.app import create_app
+from tests.browser.login import log_in
 from tests.profiles import doctor
 from tests.support import LiveServer, random_first17
 
@@ -59,10 +60,7 @@ def test_verifier_page_verifies_with_the_server_stopped(
     server.__enter__()
     try:
         holder = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-        holder.goto(server.url + "/login")
-        holder.fill("#username", f"h{tag}")
-        holder.fill("#password", "secret123")
-        holder.click("#login")
+        log_in(holder, server, f"h{tag}")
         holder.goto(server.url + "/cards")
         expect(holder.locator(".e-card")).to_have_count(2)
         expect(holder.locator(".e-card").nth(1)).to_contain_text("赵女士（配偶） · 副卡")

@@ -16,6 +16,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Role
+from tests.browser.login import log_in
 from tests.profiles import doctor
 from tests.support import LiveServer
 
@@ -47,10 +48,7 @@ def test_reviewer_case_page(browser: Browser, live_server: LiveServer) -> None:
         case_id = case.id
 
     page = browser.new_context(accept_downloads=True).new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#username", f"cp{tag}")
-    page.fill("#password", "secret123")
-    page.click("#login")
+    log_in(page, live_server, f"cp{tag}")
     row = page.locator(f"#todo li[data-case='{case_id}']")
     expect(row).to_contain_text("孙**")
     expect(row).to_contain_text("示例材料科技有限公司")

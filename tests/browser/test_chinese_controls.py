@@ -14,6 +14,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
 from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.login import log_in
 from tests.support import LiveServer, chromium_path
 
 
@@ -58,10 +59,7 @@ def test_file_and_month_controls_on_the_finance_page(
     tag = uuid.uuid4().hex[:6]
     with session_scope(url) as session:
         create_account(session, f"fc{tag}", "secret123", "财务丙", Role.finance)
-    page.goto(live_server.url + "/login")
-    page.fill("#username", f"fc{tag}")
-    page.fill("#password", "secret123")
-    page.click("#login")
+    log_in(page, live_server, f"fc{tag}")
     expect(page.locator("h1")).to_have_text("资金发放")
     month = page.locator("#run-month")
     expect(month).to_have_attribute("type", "text")

@@ -14,6 +14,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Role
+from tests.browser.login import log_in
 from tests.profiles import doctor
 from tests.support import LiveServer, random_id_number
 
@@ -47,10 +48,7 @@ def test_employer_confirms_and_applies_for_a_hire(
         pending_id, hire_id = pending.id, hire.id
 
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#username", f"hr{tag}")
-    page.fill("#password", "secret123")
-    page.click("#login")
+    log_in(page, live_server, f"hr{tag}")
     expect(page.locator("h1")).to_contain_text("示例药业")
     expect(page.locator("#cases")).to_contain_text("待单位确认在职")
     # not yet verified by the city office: told so, and a confirmation is refused
@@ -60,10 +58,7 @@ def test_employer_confirms_and_applies_for_a_hire(
     page.click("#submit-employment")
     expect(page.locator("#message")).to_contain_text("尚未经市委人才办核验")
     office = browser.new_context().new_page()
-    office.goto(live_server.url + "/login")
-    office.fill("#username", f"ci{tag}")
-    office.fill("#password", "secret123")
-    office.click("#login")
+    log_in(office, live_server, f"ci{tag}")
     office.click("#to-employers")
     unit = office.locator(f"[data-employer='{uscc}']")
     expect(unit).to_contain_text("待核验")
@@ -94,8 +89,5 @@ def test_employer_confirms_and_applies_for_a_hire(
     expect(page.locator("#timeline")).to_contain_text("用人单位")
 
     talent = browser.new_context().new_page()
-    talent.goto(live_server.url + "/login")
-    talent.fill("#username", f"h{tag}")
-    talent.fill("#password", "secret123")
-    talent.click("#login")
+    log_in(talent, live_server, f"h{tag}")
     expect(talent.locator("#my-cases")).to_contain_text("房租补助")

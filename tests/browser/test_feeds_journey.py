@@ -8,23 +8,17 @@ import uuid
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from rencai.db.session import session_scope
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
+from tests.browser.login import log_in
 from tests.profiles import doctor
 from tests.support import LiveServer, random_first17
 
 COLUMNS = "身份证号,姓名,毕业院校,院校类别,学历层次,专业,学习形式,毕业日期"
-
-
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
 
 
 def test_upload_dispute_and_review(
@@ -50,7 +44,7 @@ def test_upload_dispute_and_review(
 
     office = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = office.new_page()
-    _login(page, live_server, f"do{tag}")
+    log_in(page, live_server, f"do{tag}")
     expect(page.locator("h1")).to_have_text("数据共享：部门数据导入")
     page.select_option("#delivery-source", "degrees")
     page.set_input_files("#delivery-form input[type=file]", str(delivery))
@@ -62,7 +56,7 @@ def test_upload_dispute_and_review(
 
     talent = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = talent.new_page()
-    _login(page, live_server, f"tl{tag}")
+    log_in(page, live_server, f"tl{tag}")
     page.goto(live_server.url + "/me")
     row = page.locator('#feed-data li[data-source="degrees"]')
     expect(row).to_contain_text("非全日制")
@@ -84,7 +78,7 @@ def test_upload_dispute_and_review(
 
     reviewer = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = reviewer.new_page()
-    _login(page, live_server, f"cr{tag}")
+    log_in(page, live_server, f"cr{tag}")
     page.goto(f"{live_server.url}/applications/{created.json()['id']}")
     checks = page.locator("#feed-checks")
     expect(checks.locator('tr[data-claim="degree"]')).to_contain_text("不一致")

@@ -8,24 +8,15 @@ import datetime as dt
 import os
 import uuid
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from rencai import clock
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
+from tests.browser.login import desk_page
 from tests.profiles import doctor
 from tests.support import LiveServer, random_id_number
-
-
-def _login(browser: Browser, server: LiveServer, username: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
-    expect(page).not_to_have_url(server.url + "/login")
-    return page
 
 
 def test_apply_for_an_apartment_lottery_and_contract(
@@ -38,7 +29,7 @@ def test_apply_for_an_apartment_lottery_and_contract(
         create_account(s, f"hj{tag}", "secret123", "住房保障科", Role.housing_office)
         register_talent(s, f"tj{tag}", "secret123", "欧阳娜娜", random_id_number(), profile)
 
-    office = _login(browser, live_server, f"hj{tag}")
+    office = desk_page(browser, live_server, f"hj{tag}")
     office.goto(live_server.url + "/housing/office")
     expect(office.locator("h1")).to_have_text("住房保障工作台")
     building = f"青年人才公寓{tag}"
@@ -72,7 +63,7 @@ def test_apply_for_an_apartment_lottery_and_contract(
     expect(office.locator("#batch-status")).to_have_text("受理申请中")
     batch_url = office.url
 
-    talent = _login(browser, live_server, f"tj{tag}")
+    talent = desk_page(browser, live_server, f"tj{tag}")
     talent.goto(batch_url)
     talent.select_option("#pref1", label=building)
     talent.click("#apply-button")

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, expect
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
+from tests.browser.login import log_in
 from tests.ledger.world import person_with_receivable
 from tests.support import ServerProcess
 
@@ -25,10 +26,7 @@ def test_repayment_and_write_off_on_the_finance_page(
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # the write-off asks to be confirmed
-    page.goto(pg_server.url + "/login")
-    page.fill("#username", name)
-    page.fill("#password", "secret123")
-    page.click("#login")
+    log_in(page, pg_server, name)
     expect(page.locator("h1")).to_have_text("资金发放")
     page.locator(f"#receivables li[data-receivable='{rid}'] a").click()
     expect(page.locator("h1")).to_have_text(f"应收款{rid}")

@@ -8,20 +8,14 @@ import uuid
 from pathlib import Path
 
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
+from tests.browser.login import log_in
 from tests.ledger.world import add_schedule, contributions
 from tests.support import LiveServer
-
-
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
 
 
 def test_run_then_second_officer_approves_and_exports(
@@ -38,7 +32,7 @@ def test_run_then_second_officer_approves_and_exports(
 
     runner = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = runner.new_page()
-    _login(page, live_server, f"fa{tag}")
+    log_in(page, live_server, f"fa{tag}")
     expect(page.locator("h1")).to_have_text("资金发放")
     page.fill("#run-month", "2023-06")
     page.click("#run-button")
@@ -58,7 +52,7 @@ def test_run_then_second_officer_approves_and_exports(
 
     approver = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = approver.new_page()
-    _login(page, live_server, f"fb{tag}")
+    log_in(page, live_server, f"fb{tag}")
     batch = page.locator("#batches li", has_text="2023年06月")
     expect(batch.locator("button")).to_have_count(0)  # approval only after seeing the lines
     batch.locator("a.batch-lines").click()

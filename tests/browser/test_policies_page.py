@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.login import log_in
 from tests.support import LiveServer
 
 
@@ -72,10 +73,7 @@ def test_library_opens_on_the_talents_own_city(phone: Page, live_server: LiveSer
         register_talent(
             s, f"jz{tag}", "secret123", "李硕士", first17 + id_check_character(first17), profile
         )
-    phone.goto(live_server.url + "/login")
-    phone.fill("#username", f"jz{tag}")
-    phone.fill("#password", "secret123")
-    phone.click("#login")
+    log_in(phone, live_server, f"jz{tag}")
     phone.wait_for_url("**/me")
     phone.goto(live_server.url + "/policies")
     expect(phone.locator("#jurisdiction")).to_have_value("jinzhou")

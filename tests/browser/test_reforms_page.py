@@ -11,17 +11,9 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
+from tests.browser.login import desk_page
 from tests.profiles import doctor
 from tests.support import LiveServer, random_first17
-
-
-def _login(browser: Browser, server: LiveServer, username: str):  # type: ignore[no-untyped-def]
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
-    return page
 
 
 def test_define_run_and_read_a_reform(browser: Browser, live_server: LiveServer) -> None:
@@ -41,7 +33,7 @@ def test_define_run_and_read_a_reform(browser: Browser, live_server: LiveServer)
             profile,
         )
 
-    admin = _login(browser, live_server, f"pa{tag}")
+    admin = desk_page(browser, live_server, f"pa{tag}")
     admin.goto(live_server.url + "/admin")
     admin.click("#to-reforms")  # reached from the administrator's page
     expect(admin.locator("h1")).to_have_text("政策模拟")
@@ -60,7 +52,7 @@ def test_define_run_and_read_a_reform(browser: Browser, live_server: LiveServer)
     expect(row).to_contain_text("B卡房租补助（博士，每月）：自2026-01-01起调整为 4000")
     assert "b_card" not in row.inner_text()  # the office's words, not the file's paths
 
-    lead = _login(browser, live_server, f"pl{tag}")
+    lead = desk_page(browser, live_server, f"pl{tag}")
     lead.goto(live_server.url + "/reforms")
     expect(lead.locator("#define-reform")).to_have_count(0)  # leadership does not define
     reform_id = row.get_attribute("data-reform")
@@ -97,7 +89,7 @@ def test_the_pages_are_refused_to_other_roles(browser: Browser, live_server: Liv
     anonymous = browser.new_context(locale="zh-CN").new_page()
     anonymous.goto(live_server.url + "/reforms")
     assert "/login" in anonymous.url
-    city = _login(browser, live_server, f"pc{tag}")
+    city = desk_page(browser, live_server, f"pc{tag}")
     for path in ("/reforms", "/reforms/runs/1", "/reforms/compare?ids=1,2"):
         response = city.goto(live_server.url + path)
         assert response is not None and response.status == 403, path

@@ -5,20 +5,14 @@ from __future__ import annotations
 import os
 import uuid
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
+from tests.browser.login import log_in
 from tests.support import LiveServer, random_first17
-
-
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
 
 
 def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None:
@@ -87,12 +81,12 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
     expect(talent.locator("[data-apply='sjz.b.purchase_subsidy']")).to_have_count(1)
 
     reviewer = browser.new_context().new_page()
-    _login(reviewer, live_server, f"qx{tag}")  # another county sees nothing
+    log_in(reviewer, live_server, f"qx{tag}")  # another county sees nothing
     expect(reviewer.locator("#todo")).to_contain_text("暂无待审核申请")
     reviewer.goto(case_url)
     expect(reviewer.locator("#message")).to_contain_text("没有找到该申请")
 
-    _login(reviewer, live_server, f"ca{tag}")
+    log_in(reviewer, live_server, f"ca{tag}")
     reviewer.click("#todo a")
     expect(reviewer.locator(".precheck")).to_contain_text("符合条件")
     reviewer.select_option("#decision", "return")
@@ -112,7 +106,7 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
     reviewer.goto(case_url)
     reviewer.click("#submit-decision")  # 通过
     expect(reviewer.locator("#status")).to_contain_text("市级审核中")
-    _login(reviewer, live_server, f"city{tag}")
+    log_in(reviewer, live_server, f"city{tag}")
     reviewer.goto(case_url)
     reviewer.click("#submit-decision")
     expect(reviewer.locator("#status")).to_contain_text("已通过")

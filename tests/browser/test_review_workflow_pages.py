@@ -8,26 +8,20 @@ from __future__ import annotations
 import os
 import uuid
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from rencai.applications.programs import configure
 from rencai.applications.service import apply, decide
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
+from tests.browser.login import log_in
 from tests.profiles import doctor
 from tests.support import LiveServer, random_id_number
 
 
 def _id_number(born: str = "1994-03-02") -> str:
     return random_id_number(born)  # the number carries the profile's birth date
-
-
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
 
 
 def test_admin_configures_and_a_notice_meets_an_objection(
@@ -54,7 +48,7 @@ def test_admin_configures_and_a_notice_meets_an_objection(
         )
 
     admin = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    _login(admin, live_server, f"ad{tag}")
+    log_in(admin, live_server, f"ad{tag}")
     expect(admin.locator("h1")).to_contain_text("系统管理")
     admin.fill("#staff-username", f"hs{tag}")
     admin.fill("#staff-password", "secret123")
@@ -99,7 +93,7 @@ def test_admin_configures_and_a_notice_meets_an_objection(
         case_id = case.id
 
     officer = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    _login(officer, live_server, f"hs{tag}")
+    log_in(officer, live_server, f"hs{tag}")
     # the account was opened with 首次登录须修改密码: nothing else until it is changed
     expect(officer.locator("#forced")).to_contain_text("请先设置新密码")
     officer.goto(live_server.url + "/review")
@@ -125,7 +119,7 @@ def test_admin_configures_and_a_notice_meets_an_objection(
     expect(visitor.locator("#objection-rules")).to_contain_text("每个账号对同一公示限提一次异议")
     notice.locator("summary").click()
     expect(notice).to_contain_text("请先登录实名注册的个人账号")
-    _login(visitor, live_server, f"zh{tag}")
+    log_in(visitor, live_server, f"zh{tag}")
     visitor.goto(live_server.url + "/notices")
     notice = visitor.locator(f"[data-notice='{case_id}']")
     notice.locator("summary").click()
@@ -175,7 +169,7 @@ def test_automatic_approval_explained_and_checked(
         case_id = apply(s, talent, "sjz.b.service.daily_life", uuid.uuid4().hex).id
 
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    _login(page, live_server, f"dr{tag}")
+    log_in(page, live_server, f"dr{tag}")
     page.goto(f"{live_server.url}/applications/{case_id}")
     expect(page.locator("#status")).to_contain_text("已通过")
     expect(page.locator("#automatic")).to_contain_text("石办字〔2017〕39号 申领范围（2）")
@@ -187,7 +181,7 @@ def test_automatic_approval_explained_and_checked(
         expect(page.locator("main")).not_to_contain_text(internal)
 
     reviewer = browser.new_context().new_page()
-    _login(reviewer, live_server, f"ci{tag}")
+    log_in(reviewer, live_server, f"ci{tag}")
     reviewer.click(f"#check-queue a[href='/applications/{case_id}']")
     reviewer.select_option("#check-result", "confirmed")
     reviewer.click("#submit-check")

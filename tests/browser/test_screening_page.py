@@ -17,6 +17,7 @@ from rencai.feeds.store import synthesize
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Role
+from tests.browser.login import log_in
 from tests.support import LiveServer
 
 
@@ -33,10 +34,7 @@ def test_the_office_finds_people_and_tells_them(
         register_talent(s, f"zt{tag}", "secret123", "被找到的人", planted[0]["id_number"])
 
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#username", f"zr{tag}")
-    page.fill("#password", "secret123")
-    page.click("#login")
+    log_in(page, live_server, f"zr{tag}")
     page.goto(live_server.url + "/screenings")
     expect(page.locator("h1")).to_have_text("政策找人")
     page.fill("#on", "2026-06-15")
@@ -85,10 +83,7 @@ def test_the_office_builds_the_store_from_the_loads_and_screens_it(
         create_account(s, f"zb{tag}", "secret123", "市委人才办", Role.city_reviewer)
 
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#username", f"zb{tag}")
-    page.fill("#password", "secret123")
-    page.click("#login")
+    log_in(page, live_server, f"zb{tag}")
     page.goto(live_server.url + "/screenings")
     expect(page.locator("#store-none")).to_contain_text("尚未生成筛查数据")
     page.click("#build-store-button")
@@ -133,10 +128,7 @@ def test_the_page_follows_a_background_screening_to_its_end(
         s.flush()
         screening_id = running.id
     page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#username", f"zp{tag}")
-    page.fill("#password", "secret123")
-    page.click("#login")
+    log_in(page, live_server, f"zp{tag}")
     page.goto(f"{live_server.url}/screenings/{screening_id}")
     expect(page.locator("#progress")).to_contain_text("已筛查 40000 / 100000 人")
     assert page.locator("#progress progress").get_attribute("value") == "40"

@@ -8,7 +8,7 @@ import os
 import re
 import uuid
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from rencai import clock
 from rencai.db.session import session_scope
@@ -16,16 +16,8 @@ from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.employers import register_with_hr
 from rencai.registry.identifiers import mask_name, uscc_check_character
 from rencai.registry.models import Role
+from tests.browser.login import desk_page
 from tests.support import LiveServer, random_id_number
-
-
-def _login(browser: Browser, server: LiveServer, username: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
-    return page
 
 
 def test_publish_a_need_see_the_catalogue_and_match(
@@ -53,7 +45,7 @@ def test_publish_a_need_see_the_catalogue_and_match(
         }
         register_talent(s, f"jt{tag}", "secret123", "钱工程", random_id_number(), profile)
 
-    hr = _login(browser, live_server, f"jh{tag}")
+    hr = desk_page(browser, live_server, f"jh{tag}")
     hr.goto(live_server.url + "/shortage")
     hr.select_option("#need-county", "130104")
     hr.fill("#need-position", f"结构设计工程师{tag}")
@@ -70,7 +62,7 @@ def test_publish_a_need_see_the_catalogue_and_match(
     expect(hr.locator("#done")).to_contain_text("需求已提交")
     expect(hr.locator("#own-needs")).to_contain_text("待审核")
 
-    office = _login(browser, live_server, f"jo{tag}")
+    office = desk_page(browser, live_server, f"jo{tag}")
     office.goto(live_server.url + "/shortage")
     row = office.locator("#waiting tr", has_text=f"结构设计工程师{tag}")
     row.locator("select[name=program]").select_option("card.b")
@@ -85,7 +77,7 @@ def test_publish_a_need_see_the_catalogue_and_match(
         office.click("#xlsx")
     assert download.value.suggested_filename == f"shortage-{year}.xlsx"
 
-    talent = _login(browser, live_server, f"jt{tag}")
+    talent = desk_page(browser, live_server, f"jt{tag}")
     talent.goto(live_server.url + "/shortage")
     talent.click("#consent-button")
     match = talent.locator("#matches > li", has_text=f"结构设计工程师{tag}")

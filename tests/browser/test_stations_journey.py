@@ -8,23 +8,15 @@ import datetime as dt
 import os
 import uuid
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from rencai import clock
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
+from tests.browser.login import desk_page
 from tests.stations.world import AT, DAY, graduate_profile
 from tests.support import LiveServer, random_id_number
-
-
-def _login(browser: Browser, server: LiveServer, username: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
-    return page
 
 
 def test_book_a_stay_and_check_in_with_the_code(browser: Browser, live_server: LiveServer) -> None:
@@ -40,7 +32,7 @@ def test_book_a_stay_and_check_in_with_the_code(browser: Browser, live_server: L
                 random_id_number(dt.date(1999, 1, 1)),
                 graduate_profile(),
             )
-        office = _login(browser, live_server, f"so{tag}")
+        office = desk_page(browser, live_server, f"so{tag}")
         office.goto(live_server.url + "/stations")
         expect(office.locator("#policies [data-city=cangzhou]")).to_contain_text("管理员尚未设定")
         office.select_option("#county", "130105")
@@ -65,7 +57,7 @@ def test_book_a_stay_and_check_in_with_the_code(browser: Browser, live_server: L
         admin.locator(".add-operator button").click()
         expect(office.locator("#done")).to_have_text("驿站运营方账号已开通")
 
-        graduate = _login(browser, live_server, f"sg{tag}")
+        graduate = desk_page(browser, live_server, f"sg{tag}")
         graduate.goto(live_server.url + "/stations")
         graduate.select_option("#station", sid)
         graduate.fill("#first-night", DAY.isoformat())
@@ -83,7 +75,7 @@ def test_book_a_stay_and_check_in_with_the_code(browser: Browser, live_server: L
         code = graduate.locator("#booking-code").input_value()
         assert code.startswith("RS1:")
 
-        hotel = _login(browser, live_server, f"sh{tag}")
+        hotel = desk_page(browser, live_server, f"sh{tag}")
         expect(hotel).to_have_url(live_server.url + "/stations/check-in")
         hotel.fill("#code", code[:-2] + "00")
         hotel.click("#check-in-button")
@@ -115,7 +107,7 @@ def test_jinzhou_conditions_set_on_the_page_then_booked(
             register_talent(
                 s, f"jg{tag}", "secret123", "吴锦州", random_id_number(dt.date(1999, 1, 1)), profile
             )
-        admin = _login(browser, live_server, f"sa{tag}")
+        admin = desk_page(browser, live_server, f"sa{tag}")
         admin.goto(live_server.url + "/stations")
         admin.select_option("#county", "210703")
         admin.fill("#station-name", f"凌河青年驿站{tag}")
@@ -151,7 +143,7 @@ def test_jinzhou_conditions_set_on_the_page_then_booked(
             "⚑ 管理员设定：高校毕业1年内（含当年）；从市外或国（境）外来本市"
         )
 
-        graduate = _login(browser, live_server, f"jg{tag}")
+        graduate = desk_page(browser, live_server, f"jg{tag}")
         graduate.goto(live_server.url + "/stations")
         graduate.select_option("#station", sid)
         graduate.fill("#first-night", DAY.isoformat())

@@ -8,13 +8,14 @@ import os
 import random
 import uuid
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from rencai import clock
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
 from tests.analytics.world import CHANGAN, World
+from tests.browser.login import log_in
 from tests.support import LiveServer
 
 
@@ -43,13 +44,6 @@ def _leader(server: LiveServer) -> str:
     return f"lead{tag}"
 
 
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
-
-
 def test_overview_charts_from_own_files_and_drill_down(
     browser: Browser, live_server: LiveServer
 ) -> None:
@@ -58,7 +52,7 @@ def test_overview_charts_from_own_files_and_drill_down(
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    _login(page, live_server, username)
+    log_in(page, live_server, username)
     expect(page).to_have_url(live_server.url + "/stats")
     expect(page.locator("h1")).to_have_text("人才统计（全市）")
     expect(page.locator(".chart[data-drawn='1']")).to_have_count(4)
@@ -111,7 +105,7 @@ def test_overview_fits_a_phone(browser: Browser, live_server: LiveServer) -> Non
     username = _leader(live_server)
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
     page = context.new_page()
-    _login(page, live_server, username)
+    log_in(page, live_server, username)
     expect(page.locator(".chart[data-drawn='1']")).to_have_count(4)
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1]
@@ -132,7 +126,7 @@ def test_overview_filters_narrow_every_chart_and_drill_down_keeps_them(
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    _login(page, live_server, username)
+    log_in(page, live_server, username)
     # the overview's own filters: the county comparison for B cards in 长安区 only
     page.select_option("#overview-filters select[name=county]", "130102")
     page.select_option("#overview-filters select[name=tier]", "B")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Account, Role
+from tests.browser.login import log_in
 from tests.support import LiveServer, free_port
 
 
@@ -60,10 +61,7 @@ def test_a_forged_form_on_another_origin_creates_no_admin(
     page = context.new_page()
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else 0)
-    page.goto(live_server.url + "/login")
-    page.fill("#username", f"ad{tag}")
-    page.fill("#password", "secret123")
-    page.click("#login")
+    log_in(page, live_server, f"ad{tag}")
     expect(page.locator("#new-staff")).to_be_visible()
 
     evil = f"evil{tag}"
@@ -137,30 +135,4 @@ def test_scripted_pages_run_under_the_policy(browser: Browser, live_server: Live
     page.click("a[data-back]")
     expect(page).to_have_url(live_server.url + "/policies")
     assert violations == []
-    context.close()
-
-
-def test_the_verifier_uploads_its_log_with_the_token(
-    browser: Browser, live_server: LiveServer
-) -> None:
-    from rencai.cards.usage import register_point
-
-    tag = uuid.uuid4().hex[:6]
-    with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
-        register_point(s, f"BUS-{tag}", "公交1路", "bus", f"bus{tag}", "secret123", "130102")
-    context = browser.new_context(locale="zh-CN")
-    gate = context.new_page()
-    gate.goto(live_server.url + "/login")
-    gate.fill("#username", f"bus{tag}")
-    gate.fill("#password", "secret123")
-    gate.click("#login")
-    gate.goto(live_server.url + "/verifier")
-    expect(gate.locator("#verifier")).to_have_attribute("data-ready", "1")
-    gate.fill("#code", "hello")
-    gate.click("#verify")
-    expect(gate.locator("#pending")).to_have_text("1")
-    # a fetch with the session cookie: refused without the header, so this proves it is sent
-    gate.click("#upload")
-    expect(gate.locator("#upload-status")).to_contain_text("已上传 1 条")
-    expect(gate.locator("#pending")).to_have_text("0")
     context.close()

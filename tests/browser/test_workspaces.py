@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from rencai import clock
 from rencai.applications.models import Application
@@ -21,18 +21,12 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import ROLE_LABELS, Role
+from tests.browser.login import log_in
 from tests.profiles import doctor
 from tests.support import LiveServer, random_id_number
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 900}
-
-
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "secret123")
-    page.click("#login")
 
 
 def _talent(session: Any, username: str, name: str, county: str) -> Any:
@@ -92,7 +86,7 @@ def test_every_role_lands_on_its_workspace(browser: Browser, live_server: LiveSe
     for index, (role, username, home, office, tiles) in enumerate(roles):
         context = browser.new_context(viewport=PHONE if index % 2 else DESK, locale="zh-CN")
         page = context.new_page()
-        _login(page, live_server, username)
+        log_in(page, live_server, username)
         expect(page).to_have_url(live_server.url + home)
         bar = page.locator("#rolebar")
         expect(page.locator("#signed-in-role")).to_have_text(ROLE_LABELS[role])
@@ -133,7 +127,7 @@ def test_the_reviewers_list_filters_searches_pages_and_exports(
         first_id = cases[0][0].id
 
     page = browser.new_context(viewport=DESK, locale="zh-CN").new_page()
-    _login(page, live_server, f"sz{tag}")
+    log_in(page, live_server, f"sz{tag}")
     expect(page.locator("#tile-todo .tile-number")).to_have_text("7")
     expect(page.locator("#tile-overdue .tile-number")).to_have_text("1")
     expect(page.locator("#list-total")).to_have_text("共7条")
@@ -221,7 +215,7 @@ def test_the_finance_workspace_opens_on_the_month(
     contributions(url, tmp_path, [seed], month, 1)
 
     page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
-    _login(page, live_server, f"mf{tag}")
+    log_in(page, live_server, f"mf{tag}")
     expect(page).to_have_url(live_server.url + "/ledger")
     expect(page.locator("#month-title")).to_have_text(f"{month.year}年{month.month}月的发放")
     page.fill("#run-month", f"{month:%Y-%m}")

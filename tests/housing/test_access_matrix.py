@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from rencai.db.session import session_scope
-from rencai.housing import service
+from rencai.housing import batches
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.models import Role
 from rencai.web.cookies import SESSION_COOKIE
@@ -37,18 +37,18 @@ def world(live_server: LiveServer) -> dict[str, Any]:
         create_account(s, f"hca{tag}", "secret123", "长安区", Role.county_reviewer, county="130102")
         office = create_account(s, f"hoff{tag}", "secret123", "住房保障科", Role.housing_office)
         create_account(s, f"hadm{tag}", "secret123", "管理员", Role.admin)
-        building = service.add_building(
+        building = batches.add_building(
             s, office, "shijiazhuang", "一号楼", "130102", "youth", True
         )
         units = [
-            service.add_unit(s, office, building.id, f"{n}", Decimal("50"), 100000).id
+            batches.add_unit(s, office, building.id, f"{n}", Decimal("50"), 100000).id
             for n in (101, 102, 103)
         ]
-        open_batch = service.create_batch(
+        open_batch = batches.create_batch(
             s, office, "shijiazhuang", "apartment", 900, "", ["card.b"], [], [], units[:2]
         )
-        service.open_batch(s, office, open_batch.id)
-        draft = service.create_batch(
+        batches.open_batch(s, office, open_batch.id)
+        draft = batches.create_batch(
             s, office, "shijiazhuang", "apartment", 901, "", ["card.b"], [], [], units[2:]
         )
         ids = {"building": building.id, "open": open_batch.id, "draft": draft.id}

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from rencai.db.session import session_scope, upgrade
-from rencai.housing import lottery, service
+from rencai.housing import allocation, batches, contracts, lottery
 from rencai.housing.models import Batch, HousingApplication
 from tests.housing import world
 
@@ -33,12 +33,12 @@ def test_a_drawn_batch_reruns_from_its_published_files(tmp_path: Path) -> None:
         batch, buildings = world.batch(s, office, units={"一号楼": 2, "二号楼": 2})
         for i in range(7):
             t = world.talent(s, f"cli{i}", f"申请人{i}")
-            service.apply(s, t, batch.id, list(buildings.values())[i % 2 :])
-        service.close_batch(s, office, batch.id)
+            allocation.apply(s, t, batch.id, list(buildings.values())[i % 2 :])
+        batches.close_batch(s, office, batch.id)
         for a in s.query(HousingApplication).filter_by(batch_id=batch.id):
-            service.review(s, office, a.id, True, group=0 if a.seq == 7 else None)
-        service.publish_seed(s, office, batch.id, "2026-12-01-公证-0815")
-        service.draw(s, office, batch.id)
+            allocation.review(s, office, a.id, True, group=0 if a.seq == 7 else None)
+        allocation.publish_seed(s, office, batch.id, "2026-12-01-公证-0815")
+        allocation.draw(s, office, batch.id)
         batch_id = batch.id
     exported = _run(url, "export", "--batch", str(batch_id), "--out", str(tmp_path / "pub"))
     assert exported.returncode == 0, exported.stderr
@@ -60,9 +60,9 @@ def test_a_drawn_batch_reruns_from_its_published_files(tmp_path: Path) -> None:
     with session_scope(url) as s:  # another seed orders the same roster differently
         found = s.get(Batch, batch_id)
         assert found is not None
-        entries = service.roster_of(s, found)
+        entries = allocation.roster_of(s, found)
         units: dict[str, list[str]] = {}
-        for unit, building in service.batch_units(s, found):
+        for unit, building in batches.batch_units(s, found):
             units.setdefault(str(building.id), []).append(str(unit.id))
     assert (tmp_path / "again.csv").read_text(encoding="utf-8") == published
     assert published.splitlines()[1].split(",")[1].endswith("00007")  # priority group first
@@ -86,14 +86,14 @@ def test_recheck_starts_exit_for_a_departure(tmp_path: Path) -> None:
         office = world.office(s)
         batch, buildings = world.batch(s, office)
         t = world.talent(s, "leaver", "王小明")
-        application = service.apply(s, t, batch.id, list(buildings.values()))
-        service.close_batch(s, office, batch.id)
-        service.review(s, office, application.id, True)
-        service.publish_seed(s, office, batch.id, "seed-0001")
-        service.draw(s, office, batch.id)
-        service.publish_result(s, office, batch.id, on=dt.date(2026, 12, 1))
-        service.finalize(s, office, batch.id, on=dt.date(2026, 12, 8))
-        service.sign_contract(
+        application = allocation.apply(s, t, batch.id, list(buildings.values()))
+        batches.close_batch(s, office, batch.id)
+        allocation.review(s, office, application.id, True)
+        allocation.publish_seed(s, office, batch.id, "seed-0001")
+        allocation.draw(s, office, batch.id)
+        allocation.publish_result(s, office, batch.id, on=dt.date(2026, 12, 1))
+        allocation.finalize(s, office, batch.id, on=dt.date(2026, 12, 8))
+        contracts.sign_contract(
             s, office, application.id, dt.date(2026, 12, 10), dt.date(2029, 12, 9)
         )
         world.departure(s, tmp_path, t.id_number, "moved_away", dt.date(2027, 5, 1))

@@ -10,7 +10,7 @@ import uuid
 import httpx
 
 from rencai.db.session import session_scope
-from rencai.housing import service
+from rencai.housing import allocation, batches
 from rencai.housing.models import Batch
 from rencai.registry.accounts import authenticate
 from rencai.web.cookies import SESSION_COOKIE
@@ -29,15 +29,15 @@ def test_waiting_rental_applicant_sees_the_subsidy(live_server: LiveServer) -> N
             world.talent(s, f"p{i}{tag}", name) for i, name in enumerate(["欧阳娜娜", "司马懿"])
         ]
         for person in people:
-            service.apply(s, person, batch.id, list(buildings.values()))
-        service.close_batch(s, office, batch.id)
-        for a in service.batch_applications(s, batch):
-            service.review(s, office, a.id, True)
-        service.publish_seed(s, office, batch.id, f"seed-{tag}")
-        service.draw(s, office, batch.id)
-        service.publish_result(s, office, batch.id, dt.date(2026, 12, 1))
-        waiting = next(a for a in service.batch_applications(s, batch) if a.status == "waiting")
-        housed = next(a for a in service.batch_applications(s, batch) if a.status == "housed")
+            allocation.apply(s, person, batch.id, list(buildings.values()))
+        batches.close_batch(s, office, batch.id)
+        for a in allocation.batch_applications(s, batch):
+            allocation.review(s, office, a.id, True)
+        allocation.publish_seed(s, office, batch.id, f"seed-{tag}")
+        allocation.draw(s, office, batch.id)
+        allocation.publish_result(s, office, batch.id, dt.date(2026, 12, 1))
+        waiting = next(a for a in allocation.batch_applications(s, batch) if a.status == "waiting")
+        housed = next(a for a in allocation.batch_applications(s, batch) if a.status == "housed")
         names = {p.id: p for p in people}
         token = authenticate(
             s, f"p{people.index(names[waiting.talent_id])}{tag}", "secret123", kind="session"
@@ -64,7 +64,7 @@ def test_waiting_rental_applicant_sees_the_subsidy(live_server: LiveServer) -> N
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
         found = s.get(Batch, batch_id)
         assert found is not None
-        (objection,) = service.batch_objections(s, found)
+        (objection,) = allocation.batch_objections(s, found)
     answered = httpx.post(
         f"{live_server.url}/housing/objections/{objection.id}/answer",
         cookies={SESSION_COOKIE: office_token},

@@ -12,21 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from rencai.db.session import session_scope
-from rencai.housing import lottery, service
+from rencai.housing import allocation, batches, contracts, lottery, purchase
 from rencai.housing.models import Allocation, Contract, Member, Purchase
-from rencai.housing.service import HousingError
+from rencai.housing.records import HousingError
 from rencai.ledger.models import Line, Schedule
 from tests.housing import world
 
 
 def _through_draw(s, office, batch_id: int) -> None:  # type: ignore[no-untyped-def]
-    service.close_batch(s, office, batch_id)
+    batches.close_batch(s, office, batch_id)
     for application in service_applications(s, batch_id):
-        service.review(s, office, application.id, True, group=application.claimed_group)
-    service.publish_seed(s, office, batch_id, "20261201-公证处-4711")
-    service.draw(s, office, batch_id)
-    service.publish_result(s, office, batch_id, on=dt.date(2026, 12, 1))
-    service.finalize(s, office, batch_id, on=dt.date(2026, 12, 8))
+        allocation.review(s, office, application.id, True, group=application.claimed_group)
+    allocation.publish_seed(s, office, batch_id, "20261201-公证处-4711")
+    allocation.draw(s, office, batch_id)
+    allocation.publish_result(s, office, batch_id, on=dt.date(2026, 12, 1))
+    allocation.finalize(s, office, batch_id, on=dt.date(2026, 12, 8))
 
 
 def service_applications(s, batch_id: int):  # type: ignore[no-untyped-def]
@@ -42,7 +42,7 @@ def test_apply_is_prechecked_by_the_rules_engine_with_citations(db_url: str) -> 
         office = world.office(s)
         batch, buildings = world.batch(s, office)
         doctor = world.talent(s, "doc1", "王小明")
-        applied = service.apply(s, doctor, batch.id, [buildings["人才公寓一号楼"]])
+        applied = allocation.apply(s, doctor, batch.id, [buildings["人才公寓一号楼"]])
         check = json.loads(applied.precheck)
         assert check["state"] == "eligible"
         assert check["answers"][0]["program"] == "card.b"
@@ -53,11 +53,11 @@ def test_apply_is_prechecked_by_the_rules_engine_with_citations(db_url: str) -> 
         person["education"][0]["school_tags"] = []
         plain = world.talent(s, "plain1", "李四", person=person)
         with pytest.raises(HousingError) as refused:
-            service.apply(s, plain, batch.id, [buildings["人才公寓一号楼"]])
+            allocation.apply(s, plain, batch.id, [buildings["人才公寓一号楼"]])
         assert refused.value.code == "not_eligible"
         assert "石家庄市人才绿卡" in refused.value.message
         with pytest.raises(HousingError) as twice:
-            service.apply(s, doctor, batch.id, [buildings["人才公寓一号楼"]])
+            allocation.apply(s, doctor, batch.id, [buildings["人才公寓一号楼"]])
         assert twice.value.code == "duplicate_application"
 
 
@@ -69,12 +69,12 @@ def test_draw_reruns_from_the_published_seed_and_masks_names(db_url: str) -> Non
         for i, name in enumerate(names):
             t = world.talent(s, f"tal{i}", name)
             prefs = [buildings["一号楼"], buildings["二号楼"]] if i % 2 else [buildings["一号楼"]]
-            service.apply(s, t, batch.id, prefs, claimed_group=0 if i == 4 else None)
+            allocation.apply(s, t, batch.id, prefs, claimed_group=0 if i == 4 else None)
         with pytest.raises(HousingError) as early:
-            service.draw(s, office, batch.id)
+            allocation.draw(s, office, batch.id)
         assert early.value.code == "bad_state"  # no draw before the seed is published
         _through_draw(s, office, batch.id)
-        rows = service.result_rows(s, batch)
+        rows = allocation.result_rows(s, batch)
         # the published page carries masked names only
         assert [r["name"][0] for r in rows] and all(r["name"] not in names for r in rows)
         assert all(r["name"].endswith("*") or "*" in r["name"] for r in rows)
@@ -90,7 +90,7 @@ def test_draw_reruns_from_the_published_seed_and_masks_names(db_url: str) -> Non
             for a in service_applications(s, batch.id)
         ]
         units: dict[str, list[str]] = {}
-        for unit, building in service.batch_units(s, batch):
+        for unit, building in batches.batch_units(s, batch):
             units.setdefault(str(building.id), []).append(str(unit.id))
         rerun = lottery.allocate(batch.seed or "", entries, units, batch.mode or "")
         stored = s.scalars(
@@ -107,25 +107,25 @@ def test_objection_window_and_finalisation(db_url: str) -> None:
         office = world.office(s)
         batch, buildings = world.batch(s, office)
         t = world.talent(s, "obj1", "王小明")
-        service.apply(s, t, batch.id, [buildings["人才公寓一号楼"]])
-        service.close_batch(s, office, batch.id)
+        allocation.apply(s, t, batch.id, [buildings["人才公寓一号楼"]])
+        batches.close_batch(s, office, batch.id)
         for a in service_applications(s, batch.id):
-            service.review(s, office, a.id, True)
-        service.publish_seed(s, office, batch.id, "seed-0001")
-        service.draw(s, office, batch.id)
-        service.publish_result(s, office, batch.id, on=dt.date(2026, 12, 1))
+            allocation.review(s, office, a.id, True)
+        allocation.publish_seed(s, office, batch.id, "seed-0001")
+        allocation.draw(s, office, batch.id)
+        allocation.publish_result(s, office, batch.id, on=dt.date(2026, 12, 1))
         assert batch.objection_end == dt.date(2026, 12, 7)
         account = s.get(type(office), t.account_id)
-        objection = service.object_to(s, account, batch.id, "顺位有误", on=dt.date(2026, 12, 7))
+        objection = allocation.object_to(s, account, batch.id, "顺位有误", on=dt.date(2026, 12, 7))
         with pytest.raises(HousingError) as late:
-            service.object_to(s, account, batch.id, "再议", on=dt.date(2026, 12, 8))
+            allocation.object_to(s, account, batch.id, "再议", on=dt.date(2026, 12, 8))
         assert late.value.code == "closed"
         with pytest.raises(HousingError):  # an unanswered objection holds the result
-            service.finalize(s, office, batch.id, on=dt.date(2026, 12, 8))
-        service.answer_objection(s, office, objection.id, "经核查，顺位无误")
+            allocation.finalize(s, office, batch.id, on=dt.date(2026, 12, 8))
+        allocation.answer_objection(s, office, objection.id, "经核查，顺位无误")
         with pytest.raises(HousingError):  # not before the window ends
-            service.finalize(s, office, batch.id, on=dt.date(2026, 12, 7))
-        assert service.finalize(s, office, batch.id, on=dt.date(2026, 12, 8)).status == "final"
+            allocation.finalize(s, office, batch.id, on=dt.date(2026, 12, 7))
+        assert allocation.finalize(s, office, batch.id, on=dt.date(2026, 12, 8)).status == "final"
 
 
 def test_settings_unset_hold_the_seed(db_url: str) -> None:
@@ -133,9 +133,9 @@ def test_settings_unset_hold_the_seed(db_url: str) -> None:
         office = world.office(s)
         batch, _ = world.batch(s, office)
         batch.mode = None
-        service.close_batch(s, office, batch.id)
+        batches.close_batch(s, office, batch.id)
         with pytest.raises(HousingError) as refused:
-            service.publish_seed(s, office, batch.id, "seed-0001")
+            allocation.publish_seed(s, office, batch.id, "seed-0001")
         assert refused.value.code == "settings_missing" and "分配方式" in refused.value.message
 
 
@@ -143,9 +143,11 @@ def _housed(s, kind: str = "apartment", spouse: str | None = None, number: int =
     office = world.office(s, f"office{number}")
     batch, buildings = world.batch(s, office, kind=kind, number=number)
     t = world.talent(s, f"tenant{number}", "王小明")
-    application = service.apply(s, t, batch.id, list(buildings.values()), spouse_id_number=spouse)
+    application = allocation.apply(
+        s, t, batch.id, list(buildings.values()), spouse_id_number=spouse
+    )
     _through_draw(s, office, batch.id)
-    contract = service.sign_contract(
+    contract = contracts.sign_contract(
         s, office, application.id, dt.date(2026, 12, 10), dt.date(2029, 12, 9)
     )
     return office, t, contract
@@ -155,15 +157,15 @@ def test_contract_renewal_and_exit_from_a_departure_record(db_url: str, tmp_path
     with session_scope(db_url) as s:
         office, t, contract = _housed(s)
         assert contract.rent_fen == 150000 and contract.status == "active"
-        renewed = service.renew(s, office, contract.id, dt.date(2032, 12, 9))
+        renewed = contracts.renew(s, office, contract.id, dt.date(2032, 12, 9))
         assert renewed.tenancy_since == dt.date(2026, 12, 10)
         assert renewed.start == dt.date(2029, 12, 10) and contract.status == "renewed"
-        assert service.recheck(s, None, dt.date(2030, 1, 1)) == []
+        assert contracts.recheck(s, None, dt.date(2030, 1, 1)) == []
         world.departure(s, tmp_path, t.id_number, "employment_ended", dt.date(2030, 3, 1))
-        moved = service.recheck(s, None, dt.date(2030, 3, 2))
+        moved = contracts.recheck(s, None, dt.date(2030, 3, 2))
         assert [c.id for c in moved] == [renewed.id]
         assert renewed.status == "exiting" and "离开用人单位" in (renewed.exit_reason or "")
-        service.end_contract(s, office, renewed.id, dt.date(2030, 4, 1))
+        contracts.end_contract(s, office, renewed.id, dt.date(2030, 4, 1))
         assert not s.scalars(
             select(Member).where(Member.contract_id == renewed.id, Member.live)
         ).all()
@@ -172,7 +174,7 @@ def test_contract_renewal_and_exit_from_a_departure_record(db_url: str, tmp_path
 def test_contract_end_starts_exit(db_url: str) -> None:
     with session_scope(db_url) as s:
         _, _, contract = _housed(s)
-        moved = service.recheck(s, None, dt.date(2029, 12, 10))
+        moved = contracts.recheck(s, None, dt.date(2029, 12, 10))
         assert [c.id for c in moved] == [contract.id] and "合同期满" in (contract.exit_reason or "")
 
 
@@ -185,7 +187,7 @@ def test_one_rental_unit_per_family_is_a_database_constraint(db_url: str) -> Non
         batch, buildings = world.batch(s, office, kind="rental", number=2)
         spouse = world.talent(s, "spouse2", "李娜")
         with pytest.raises(HousingError) as refused:
-            service.apply(
+            allocation.apply(
                 s, spouse, batch.id, list(buildings.values()), spouse_id_number=first.id_number
             )
         assert refused.value.code == "one_per_family"
@@ -210,7 +212,7 @@ def test_rental_recheck_ends_eligibility(db_url: str) -> None:
         profile = json.loads(t.profile)
         profile["housing"]["owns_property_in_main_city"] = True  # bought a home
         t.profile = json.dumps(profile, ensure_ascii=False)
-        moved = service.recheck(s, None, dt.date(2027, 1, 5))
+        moved = contracts.recheck(s, None, dt.date(2027, 1, 5))
         assert [c.id for c in moved] == [contract.id]
         assert "不再符合保障条件" in (contract.exit_reason or "")
 
@@ -255,17 +257,17 @@ def test_purchase_at_80_percent_after_10_years_with_resale_lock(db_url: str) -> 
     with session_scope(db_url) as s:
         office, _, contract = _housed(s)
         with pytest.raises(HousingError) as early:
-            service.purchase(s, office, contract.id, 100_000_000, True, on=dt.date(2036, 12, 9))
+            purchase.purchase(s, office, contract.id, 100_000_000, True, on=dt.date(2036, 12, 9))
         assert "满10年" in early.value.message
-        bought = service.purchase(
+        bought = purchase.purchase(
             s, office, contract.id, 123_456_789, True, on=dt.date(2036, 12, 10)
         )
         assert bought.price_fen == 98_765_431  # 80 %, to the fen
         assert contract.status == "purchased"
-        service.record_certificate(s, office, bought.id, dt.date(2037, 3, 1))
+        purchase.record_certificate(s, office, bought.id, dt.date(2037, 3, 1))
         assert bought.resale_from == dt.date(2042, 3, 1)
-        assert not service.resale_allowed(bought, dt.date(2042, 2, 28))
-        assert service.resale_allowed(bought, dt.date(2042, 3, 1))
+        assert not purchase.resale_allowed(bought, dt.date(2042, 2, 28))
+        assert purchase.resale_allowed(bought, dt.date(2042, 3, 1))
 
 
 def test_purchase_refused_when_the_green_card_purchase_subsidy_was_paid(db_url: str) -> None:
@@ -273,7 +275,7 @@ def test_purchase_refused_when_the_green_card_purchase_subsidy_was_paid(db_url: 
         office, t, contract = _housed(s)
         _green_card_subsidy(s, t, "paid")
         with pytest.raises(HousingError) as refused:
-            service.purchase(s, office, contract.id, 100_000_000, True, on=dt.date(2037, 1, 1))
+            purchase.purchase(s, office, contract.id, 100_000_000, True, on=dt.date(2037, 1, 1))
         assert refused.value.code == "not_eligible"
         assert "不重复享受" in refused.value.message
         assert contract.status == "active"
@@ -285,7 +287,7 @@ def test_purchase_refused_after_leaving_the_employer(db_url: str, tmp_path: Path
         office, t, contract = _housed(s)
         world.departure(s, tmp_path, t.id_number, "employment_ended", dt.date(2036, 1, 1))
         with pytest.raises(HousingError) as refused:
-            service.purchase(s, office, contract.id, 100_000_000, True, on=dt.date(2037, 1, 1))
+            purchase.purchase(s, office, contract.id, 100_000_000, True, on=dt.date(2037, 1, 1))
         assert "劳动" in refused.value.message
 
 
@@ -304,7 +306,7 @@ def test_concurrent_applications_get_consecutive_numbers(db_url: str) -> None:
         with session_scope(db_url) as s:
             talent = s.get(TalentProfile, talent_id)
             assert talent is not None
-            return service.apply(s, talent, batch_id, prefs).number
+            return allocation.apply(s, talent, batch_id, prefs).number
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(submit, talents))
@@ -323,13 +325,13 @@ def test_renting_a_unit_in_kind_stops_the_rental_subsidy_from_the_next_month(
         office = world.office(s, "office7")
         batch, buildings = world.batch(s, office, kind="rental", number=7)
         t = world.talent(s, "tenant7", "王小明")
-        application = service.apply(s, t, batch.id, list(buildings.values()))
+        application = allocation.apply(s, t, batch.id, list(buildings.values()))
         _through_draw(s, office, batch.id)
         subsidy = Schedule(
             talent_id=t.id,
             id_number=t.id_number,
             payee_name="王小明",
-            program=service.RENTAL_SUBSIDY_PROGRAM,
+            program=contracts.RENTAL_SUBSIDY_PROGRAM,
             program_name="保障性租赁住房租赁补贴",
             jurisdiction="shijiazhuang",
             county="130102",
@@ -361,7 +363,7 @@ def test_renting_a_unit_in_kind_stops_the_rental_subsidy_from_the_next_month(
                 )
             )
         s.flush()
-        service.sign_contract(
+        contracts.sign_contract(
             s, office, application.id, dt.date(2026, 12, 10), dt.date(2029, 12, 9)
         )
         lines = s.scalars(select(Line).where(Line.schedule_id == subsidy.id).order_by(Line.seq))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from rencai.feeds.load import load
 from rencai.feeds.source import FileSource
-from rencai.housing import service
+from rencai.housing import batches
 from rencai.housing.models import Batch
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Account, Role, TalentProfile
@@ -55,16 +55,16 @@ def batch(
     buildings: dict[str, int] = {}
     unit_ids = []
     for name, count in (units or {"人才公寓一号楼": 2}).items():
-        building = service.add_building(
+        building = batches.add_building(
             session, actor, "shijiazhuang", name, "130102", unit_kind, government_built
         )
         buildings[name] = building.id
         for i in range(count):
-            unit = service.add_unit(
+            unit = batches.add_unit(
                 session, actor, building.id, f"{101 + i}", Decimal("62.50"), 150000
             )
             unit_ids.append(unit.id)
-    made = service.create_batch(
+    made = batches.create_batch(
         session,
         actor,
         "shijiazhuang",
@@ -78,7 +78,7 @@ def batch(
         mode="order",
         objection_days=7,
     )
-    service.open_batch(session, actor, made.id)
+    batches.open_batch(session, actor, made.id)
     return made, buildings
 
 

@@ -11,9 +11,10 @@ import pytest
 from rencai.policy.engine.model import DEGREE_ORDER
 from rencai.policy.engine.population import build_simulation, set_inputs
 from rencai.policy.synthetic import random_columns
+from rencai.simulation.costs import Month
 from rencai.simulation.reform import ReformError, build_system, parse_reform, stack
 from rencai.simulation.reuse import Laws
-from rencai.simulation.run import Month, simulate, window
+from rencai.simulation.run import simulate, window
 
 START = dt.date(2021, 3, 1)
 MONTHS = 18
@@ -277,7 +278,7 @@ def test_a_month_given_too_few_facts_is_found_out() -> None:
     all of them."""
     from openfisca_core.periods import period as make_period
 
-    from rencai.simulation import run
+    from rencai.simulation import changes, run
     from rencai.simulation.reuse import Constants
 
     population = random_columns(600, 3, START)
@@ -285,16 +286,20 @@ def test_a_month_given_too_few_facts_is_found_out() -> None:
     items = run.money_items(law)
     first = run.Month(law, population, START, items, record=True)
     kept = Constants(first.simulation, population, make_period(START.isoformat()))
-    rows = run._changed_rows(population, run._anniversary_months(population), START.month)
+    rows = changes.changed_rows(population, changes.anniversary_months(population), START.month)
     day = dt.date(2021, 4, 1)
-    given = run._subset_families(population, rows, {"highest_degree"})
+    given = changes.subset_families(population, rows, {"highest_degree"})
     month = run.Month(law, given, day, items, record=True, constants=(kept, rows))
-    assert "birth_date" in run._lacking(population, given, month.read)
-    whole = run._subset_families(population, rows)
+    assert "birth_date" in changes.lacking(population, given, month.read)
+    whole = changes.subset_families(population, rows)
     again = run.Month(law, whole, day, items, record=True, constants=(kept, rows))
-    assert not run._lacking(population, whole, again.read)
+    assert not changes.lacking(population, whole, again.read)
     # what the months read: a few of the facts
-    assert 0 < len(again.read & run._columns(population)) < len(run._columns(population)) // 4
+    assert (
+        0
+        < len(again.read & changes.columns_of(population))
+        < len(changes.columns_of(population)) // 4
+    )
 
 
 def _month(granted: list[bool], fen: list[int] | None) -> Month:

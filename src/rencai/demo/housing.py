@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rencai import clock
-from rencai.housing import service
+from rencai.housing import allocation, batches, contracts
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
 
@@ -30,24 +30,24 @@ def load_housing_demo(
 ) -> None:
     office = create_account(session, "demo_housing", password, "住房保障科", Role.housing_office)
     city = "shijiazhuang"
-    youth = service.add_building(
+    youth = batches.add_building(
         session, office, city, "市级人才公寓（长安区）", "130102", "youth", True, "长安区示例路1号"
     )
-    high = service.add_building(
+    high = batches.add_building(
         session, office, city, "高新区高端人才公寓", "sjz-hitech", "high_end", True
     )
-    rental = service.add_building(session, office, city, "裕华区保障性租赁住房", "130108", "rental")
+    rental = batches.add_building(session, office, city, "裕华区保障性租赁住房", "130108", "rental")
     youth_units = [
-        service.add_unit(session, office, youth.id, f"{floor}0{n}", Decimal("58.50"), 120000).id
+        batches.add_unit(session, office, youth.id, f"{floor}0{n}", Decimal("58.50"), 120000).id
         for floor in (12, 13)
         for n in (1, 2, 3)
     ]
     high_units = [
-        service.add_unit(session, office, high.id, f"210{n}", Decimal("118.00"), 260000).id
+        batches.add_unit(session, office, high.id, f"210{n}", Decimal("118.00"), 260000).id
         for n in (1, 2)
     ]
     for n in (1, 2, 3):
-        service.add_unit(session, office, rental.id, f"50{n}", Decimal("45.00"), 90000)
+        batches.add_unit(session, office, rental.id, f"50{n}", Decimal("45.00"), 90000)
 
     talents = []
     for i, name in enumerate(_NAMES):
@@ -62,7 +62,7 @@ def load_housing_demo(
 
     # 第5批: drawn, published, objection window passed, contracts signed
     today = clock.today()
-    fifth = service.create_batch(
+    fifth = batches.create_batch(
         session,
         office,
         city,
@@ -76,24 +76,26 @@ def load_housing_demo(
         mode="order",
         objection_days=7,
     )
-    service.open_batch(session, office, fifth.id)
+    batches.open_batch(session, office, fifth.id)
     applied = []
     for i, talent in enumerate(talents[:6]):
         prefs = [high.id, youth.id] if i % 3 == 0 else [youth.id]
         applied.append(
-            service.apply(session, talent, fifth.id, prefs, claimed_group=1 if i < 2 else None)
+            allocation.apply(session, talent, fifth.id, prefs, claimed_group=1 if i < 2 else None)
         )
-    service.close_batch(session, office, fifth.id)
+    batches.close_batch(session, office, fifth.id)
     for i, application in enumerate(applied):
-        service.review(session, office, application.id, True, group=1 if i < 2 else None)
-    service.publish_seed(session, office, fifth.id, f"{today - dt.timedelta(days=20)}-公证处-58213")
-    service.draw(session, office, fifth.id)
-    service.publish_result(session, office, fifth.id, today - dt.timedelta(days=15))
-    service.finalize(session, office, fifth.id, today - dt.timedelta(days=7))
+        allocation.review(session, office, application.id, True, group=1 if i < 2 else None)
+    allocation.publish_seed(
+        session, office, fifth.id, f"{today - dt.timedelta(days=20)}-公证处-58213"
+    )
+    allocation.draw(session, office, fifth.id)
+    allocation.publish_result(session, office, fifth.id, today - dt.timedelta(days=15))
+    allocation.finalize(session, office, fifth.id, today - dt.timedelta(days=7))
     start = today - dt.timedelta(days=5)
     for application in applied:
         if application.status == "housed":
-            service.sign_contract(
+            contracts.sign_contract(
                 session,
                 office,
                 application.id,
@@ -103,7 +105,7 @@ def load_housing_demo(
 
     # 第6批: open, two applications waiting for review (before its draw); the allocation
     # mode and objection window are left for the office to set (flagged on the page)
-    sixth = service.create_batch(
+    sixth = batches.create_batch(
         session,
         office,
         city,
@@ -115,20 +117,20 @@ def load_housing_demo(
         [],
         youth_units[3:],
     )
-    service.open_batch(session, office, sixth.id)
+    batches.open_batch(session, office, sixth.id)
     for talent in talents[6:]:
-        service.apply(session, talent, sixth.id, [youth.id])
+        allocation.apply(session, talent, sixth.id, [youth.id])
 
     # Cangzhou: its plan promises 人才公寓支持 to graduates without conditions, so the batch runs
     # on the housing office's stated conditions, shown as such (decision 0184)
-    cangzhou = service.add_building(
+    cangzhou = batches.add_building(
         session, office, "cangzhou", "沧州市青年人才公寓（示例）", "130902", "youth"
     )
     cz_units = [
-        service.add_unit(session, office, cangzhou.id, f"30{n}", Decimal("45.00"), 80000).id
+        batches.add_unit(session, office, cangzhou.id, f"30{n}", Decimal("45.00"), 80000).id
         for n in (1, 2)
     ]
-    first = service.create_batch(
+    first = batches.create_batch(
         session,
         office,
         "cangzhou",
@@ -147,4 +149,4 @@ def load_housing_demo(
             {"code": "from_outside_city"},
         ],
     )
-    service.open_batch(session, office, first.id)
+    batches.open_batch(session, office, first.id)

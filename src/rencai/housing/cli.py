@@ -14,7 +14,8 @@ import typer
 from rencai import clock
 from rencai.db.session import session_scope
 from rencai.errors import Refusal
-from rencai.housing import lottery, service
+from rencai.housing import allocation, batches, contracts, lottery, records
+from rencai.housing.models import Batch
 
 housing_app = typer.Typer(
     help="人才安居: re-check, draw files, re-run a draw.", no_args_is_help=True
@@ -43,7 +44,7 @@ def recheck_command(
         except ValueError:
             _fail(f"--on: 日期格式应为 YYYY-MM-DD，收到 {on!r}")
     with session_scope() as session:
-        moved = service.recheck(session, None, day)
+        moved = contracts.recheck(session, None, day)
         for contract in moved:
             typer.echo(f"合同 {contract.id}：{contract.exit_reason}")
     typer.echo(f"启动退出 {len(moved)} 份合同")
@@ -57,12 +58,12 @@ def export_command(
     """Write a batch's frozen roster and unit list (and its result once drawn) as published."""
     try:
         with session_scope() as session:
-            found = session.get(service.Batch, batch)
+            found = session.get(Batch, batch)
             if found is None or found.seed is None:
-                raise service.HousingError("batch", "该批次尚未公布摇号随机数", "bad_state")
-            entries = service.roster_of(session, found)
-            units = [(str(b.id), str(u.id)) for u, b in service.batch_units(session, found)]
-            rows = service.allocation_rows(session, found)
+                raise records.HousingError("batch", "该批次尚未公布摇号随机数", "bad_state")
+            entries = allocation.roster_of(session, found)
+            units = [(str(b.id), str(u.id)) for u, b in batches.batch_units(session, found)]
+            rows = allocation.allocation_rows(session, found)
             seed, mode = found.seed, found.mode
     except Refusal as exc:
         _fail(exc.message)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rencai.housing import service
+from rencai.housing import allocation, batches
 from rencai.housing.models import (
     BATCH_KIND_LABELS,
     BATCH_STATUS_LABELS,
@@ -201,7 +201,7 @@ def building_views(session: Session) -> list[BuildingView]:
 
 
 def batch_view(session: Session, batch: Batch) -> BatchView:
-    programs = service.programs_of(batch)
+    programs = batches.programs_of(batch)
     units = [
         {
             "id": u.id,
@@ -213,7 +213,7 @@ def batch_view(session: Session, batch: Batch) -> BatchView:
             "size_m2": str(u.size_m2),
             "rent_yuan": str(yuan(u.rent_fen)),
         }
-        for u, b in service.batch_units(session, batch)
+        for u, b in batches.batch_units(session, batch)
     ]
     return BatchView(
         id=batch.id,
@@ -223,17 +223,17 @@ def batch_view(session: Session, batch: Batch) -> BatchView:
         number=batch.number,
         title=batch.title,
         eligible_programs=programs,
-        eligible_names=[service.program_name(p) for p in programs],
+        eligible_names=[batches.program_name(p) for p in programs],
         city=vocabulary().label("jurisdiction", batch.jurisdiction),
-        stated_criteria=[stated.describe(c) for c in service.criteria_of(batch)],
-        stated_criteria_stored=service.criteria_of(batch),
-        city_text=service.CITY_TEXTS.get(batch.jurisdiction),
-        documents=service.documents_of(batch),
-        priority_groups=service.groups_of(batch),
+        stated_criteria=[stated.describe(c) for c in batches.criteria_of(batch)],
+        stated_criteria_stored=batches.criteria_of(batch),
+        city_text=batches.CITY_TEXTS.get(batch.jurisdiction),
+        documents=batches.documents_of(batch),
+        priority_groups=batches.groups_of(batch),
         mode=batch.mode,
         mode_label=MODE_LABELS.get(batch.mode) if batch.mode else None,  # type: ignore[call-overload]
         objection_days=batch.objection_days,
-        missing_settings=service.missing_settings(batch),
+        missing_settings=batches.missing_settings(batch),
         status=batch.status,
         status_label=BATCH_STATUS_LABELS[BatchStatus(batch.status)],
         seed=batch.seed,
@@ -259,7 +259,7 @@ def application_view(session: Session, application: HousingApplication) -> Appli
 def result_view(session: Session, batch: Batch) -> ResultView:
     return ResultView(
         batch=batch_view(session, batch),
-        rows=[ResultRow(**row) for row in service.result_rows(session, batch)],
+        rows=[ResultRow(**row) for row in allocation.result_rows(session, batch)],
     )
 
 

@@ -11,7 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field
 
-from rencai.housing import service
+from rencai.housing import access, allocation, contracts, records
+from rencai.housing import batches as housing_batches
+from rencai.housing import purchase as purchase_option
 from rencai.housing.views import (
     ApplicationView,
     BatchView,
@@ -49,7 +51,7 @@ router = APIRouter(prefix="/api/v1/housing", tags=["housing 人才安居"])
 
 Office = Annotated[
     Account,
-    Depends(require(service.may_manage, message="仅住房保障部门或系统管理员可以办理")),
+    Depends(require(access.may_manage, message="仅住房保障部门或系统管理员可以办理")),
 ]
 
 
@@ -174,13 +176,13 @@ class Mine(View):
 
 @router.get("/batches", response_model=Listing[BatchView], summary="分配批次（已开始受理的）")
 def batches(account: MaybeAccount, session: DbSession) -> Listing[BatchView]:
-    found = service.visible_batches(session, account)
+    found = housing_batches.visible_batches(session, account)
     return Listing[BatchView].of([batch_view(session, b) for b in found])
 
 
 @router.get("/batches/{batch_id}", response_model=BatchView, summary="批次：房源、条件、材料、规则")
 def batch(batch_id: SerialId, account: MaybeAccount, session: DbSession) -> BatchView:
-    return batch_view(session, service.visible_batch(session, account, batch_id))
+    return batch_view(session, housing_batches.visible_batch(session, account, batch_id))
 
 
 @router.get(
@@ -189,9 +191,11 @@ def batch(batch_id: SerialId, account: MaybeAccount, session: DbSession) -> Batc
     summary="摇号结果公示（姓名已遮蔽）：顺位号、申请编号、摇号值、所配房源",
 )
 def result(batch_id: SerialId, account: MaybeAccount, session: DbSession) -> ResultView:
-    found = service.visible_batch(session, account, batch_id)
-    if not service.result_public(found) and (account is None or not service.may_manage(account)):
-        raise service.HousingError("batch", "该批次结果尚未公示", "not_found")
+    found = housing_batches.visible_batch(session, account, batch_id)
+    if not housing_batches.result_public(found) and (
+        account is None or not access.may_manage(account)
+    ):
+        raise records.HousingError("batch", "该批次结果尚未公示", "not_found")
     return result_view(session, found)
 
 
@@ -207,7 +211,7 @@ def result(batch_id: SerialId, account: MaybeAccount, session: DbSession) -> Res
 def apply(
     batch_id: SerialId, body: ApplyRequest, talent: CurrentTalent, session: DbSession
 ) -> ApplicationView:
-    made = service.apply(
+    made = allocation.apply(
         session, talent, batch_id, body.preferences, body.claimed_group, body.spouse_id_number
     )
     return application_view(session, made)
@@ -217,9 +221,9 @@ def apply(
 def mine(talent: CurrentTalent, session: DbSession) -> Mine:
     return Mine(
         applications=[
-            application_view(session, a) for a in service.talent_applications(session, talent)
+            application_view(session, a) for a in allocation.talent_applications(session, talent)
         ],
-        contracts=[contract_view(session, c) for c in service.talent_contracts(session, talent)],
+        contracts=[contract_view(session, c) for c in contracts.talent_contracts(session, talent)],
     )
 
 
@@ -232,8 +236,8 @@ def mine(talent: CurrentTalent, session: DbSession) -> Mine:
 def object_to(
     batch_id: SerialId, body: TextRequest, account: CurrentAccount, session: DbSession
 ) -> ObjectionView:
-    service.visible_batch(session, account, batch_id)
-    return objection_view(service.object_to(session, account, batch_id, body.text))
+    housing_batches.visible_batch(session, account, batch_id)
+    return objection_view(allocation.object_to(session, account, batch_id, body.text))
 
 
 # --- the housing office ---------------------------------------------------------------------
@@ -246,7 +250,7 @@ def buildings(officer: Office, session: DbSession) -> Listing[BuildingView]:
 
 @router.post("/buildings", response_model=BuildingView, status_code=201, summary="登记项目（楼栋）")
 def add_building(body: BuildingRequest, officer: Office, session: DbSession) -> BuildingView:
-    made = service.add_building(
+    made = housing_batches.add_building(
         session,
         officer,
         body.jurisdiction or default_code(),
@@ -268,15 +272,15 @@ def add_building(body: BuildingRequest, officer: Office, session: DbSession) -> 
 def add_unit(
     building_id: SerialId, body: UnitRequest, officer: Office, session: DbSession
 ) -> UnitView:
-    rent = service.parse_money(body.rent, "rent")
+    rent = records.parse_money(body.rent, "rent")
     return unit_view(
-        service.add_unit(session, officer, building_id, body.number, body.size_m2, rent)
+        housing_batches.add_unit(session, officer, building_id, body.number, body.size_m2, rent)
     )
 
 
 @router.post("/batches", response_model=BatchView, status_code=201, summary="设立分配批次（第N批）")
 def create_batch(body: BatchRequest, officer: Office, session: DbSession) -> BatchView:
-    made = service.create_batch(
+    made = housing_batches.create_batch(
         session,
         officer,
         body.jurisdiction,
@@ -301,18 +305,19 @@ def settings(
     batch_id: SerialId, body: SettingsRequest, officer: Office, session: DbSession
 ) -> BatchView:
     return batch_view(
-        session, service.set_settings(session, officer, batch_id, body.mode, body.objection_days)
+        session,
+        housing_batches.set_settings(session, officer, batch_id, body.mode, body.objection_days),
     )
 
 
 @router.post("/batches/{batch_id}/open", response_model=BatchView, summary="开始受理")
 def open_batch(batch_id: SerialId, officer: Office, session: DbSession) -> BatchView:
-    return batch_view(session, service.open_batch(session, officer, batch_id))
+    return batch_view(session, housing_batches.open_batch(session, officer, batch_id))
 
 
 @router.post("/batches/{batch_id}/close", response_model=BatchView, summary="截止受理")
 def close_batch(batch_id: SerialId, officer: Office, session: DbSession) -> BatchView:
-    return batch_view(session, service.close_batch(session, officer, batch_id))
+    return batch_view(session, housing_batches.close_batch(session, officer, batch_id))
 
 
 @router.get(
@@ -323,8 +328,8 @@ def close_batch(batch_id: SerialId, officer: Office, session: DbSession) -> Batc
 def applications(
     batch_id: SerialId, officer: Office, session: DbSession
 ) -> Listing[ApplicationView]:
-    found = service.visible_batch(session, officer, batch_id)
-    rows = service.batch_applications(session, found)
+    found = housing_batches.visible_batch(session, officer, batch_id)
+    rows = allocation.batch_applications(session, found)
     return Listing[ApplicationView].of([application_view(session, a) for a in rows])
 
 
@@ -334,7 +339,9 @@ def applications(
 def review(
     application_id: SerialId, body: ReviewRequest, officer: Office, session: DbSession
 ) -> ApplicationView:
-    done = service.review(session, officer, application_id, body.approve, body.reason, body.group)
+    done = allocation.review(
+        session, officer, application_id, body.approve, body.reason, body.group
+    )
     return application_view(session, done)
 
 
@@ -346,20 +353,20 @@ def review(
 def publish_seed(
     batch_id: SerialId, body: SeedRequest, officer: Office, session: DbSession
 ) -> BatchView:
-    return batch_view(session, service.publish_seed(session, officer, batch_id, body.seed))
+    return batch_view(session, allocation.publish_seed(session, officer, batch_id, body.seed))
 
 
 @router.post("/batches/{batch_id}/draw", response_model=ResultView, summary="摇号并分配")
 def draw(batch_id: SerialId, officer: Office, session: DbSession) -> ResultView:
-    service.draw(session, officer, batch_id)
-    return result_view(session, service.visible_batch(session, officer, batch_id))
+    allocation.draw(session, officer, batch_id)
+    return result_view(session, housing_batches.visible_batch(session, officer, batch_id))
 
 
 @router.post("/batches/{batch_id}/publish", response_model=BatchView, summary="公示摇号结果")
 def publish(
     batch_id: SerialId, body: PublishRequest, officer: Office, session: DbSession
 ) -> BatchView:
-    return batch_view(session, service.publish_result(session, officer, batch_id, body.on))
+    return batch_view(session, allocation.publish_result(session, officer, batch_id, body.on))
 
 
 @router.get(
@@ -368,9 +375,9 @@ def publish(
     summary="公示异议",
 )
 def objections(batch_id: SerialId, officer: Office, session: DbSession) -> Listing[ObjectionView]:
-    found = service.visible_batch(session, officer, batch_id)
+    found = housing_batches.visible_batch(session, officer, batch_id)
     return Listing[ObjectionView].of(
-        [objection_view(o) for o in service.batch_objections(session, found)]
+        [objection_view(o) for o in allocation.batch_objections(session, found)]
     )
 
 
@@ -378,14 +385,14 @@ def objections(batch_id: SerialId, officer: Office, session: DbSession) -> Listi
 def answer(
     objection_id: SerialId, body: TextRequest, officer: Office, session: DbSession
 ) -> ObjectionView:
-    return objection_view(service.answer_objection(session, officer, objection_id, body.text))
+    return objection_view(allocation.answer_objection(session, officer, objection_id, body.text))
 
 
 @router.post("/batches/{batch_id}/finalize", response_model=BatchView, summary="公示期满，确认分配")
 def finalize(
     batch_id: SerialId, body: PublishRequest, officer: Office, session: DbSession
 ) -> BatchView:
-    return batch_view(session, service.finalize(session, officer, batch_id, body.on))
+    return batch_view(session, allocation.finalize(session, officer, batch_id, body.on))
 
 
 @router.post(
@@ -397,14 +404,16 @@ def finalize(
 def sign(
     application_id: SerialId, body: ContractRequest, officer: Office, session: DbSession
 ) -> ContractView:
-    rent = service.parse_money(body.rent, "rent") if body.rent is not None else None
-    made = service.sign_contract(session, officer, application_id, body.start, body.end, rent)
+    rent = records.parse_money(body.rent, "rent") if body.rent is not None else None
+    made = contracts.sign_contract(session, officer, application_id, body.start, body.end, rent)
     return contract_view(session, made)
 
 
 @router.get("/contracts", response_model=Listing[ContractView], summary="租赁合同")
 def contract_list(officer: Office, session: DbSession) -> Listing[ContractView]:
-    return Listing[ContractView].of([contract_view(session, c) for c in service.contracts(session)])
+    return Listing[ContractView].of(
+        [contract_view(session, c) for c in contracts.contracts(session)]
+    )
 
 
 @router.post(
@@ -416,15 +425,15 @@ def contract_list(officer: Office, session: DbSession) -> Listing[ContractView]:
 def renew(
     contract_id: SerialId, body: RenewRequest, officer: Office, session: DbSession
 ) -> ContractView:
-    rent = service.parse_money(body.rent, "rent") if body.rent is not None else None
-    return contract_view(session, service.renew(session, officer, contract_id, body.end, rent))
+    rent = records.parse_money(body.rent, "rent") if body.rent is not None else None
+    return contract_view(session, contracts.renew(session, officer, contract_id, body.end, rent))
 
 
 @router.post("/contracts/{contract_id}/exit", response_model=ContractView, summary="启动退出")
 def start_exit(
     contract_id: SerialId, body: ExitRequest, officer: Office, session: DbSession
 ) -> ContractView:
-    done = service.start_exit(session, officer, contract_id, body.reason, body.on)
+    done = contracts.start_exit(session, officer, contract_id, body.reason, body.on)
     return contract_view(session, done)
 
 
@@ -432,7 +441,7 @@ def start_exit(
 def end(
     contract_id: SerialId, body: EndRequest, officer: Office, session: DbSession
 ) -> ContractView:
-    return contract_view(session, service.end_contract(session, officer, contract_id, body.on))
+    return contract_view(session, contracts.end_contract(session, officer, contract_id, body.on))
 
 
 @router.post(
@@ -444,8 +453,8 @@ def end(
 def purchase(
     contract_id: SerialId, body: PurchaseRequest, officer: Office, session: DbSession
 ) -> PurchaseView:
-    market = service.parse_money(body.market_price, "market_price")
-    bought = service.purchase(
+    market = records.parse_money(body.market_price, "market_price")
+    bought = purchase_option.purchase(
         session, officer, contract_id, market, body.no_home_confirmed, body.on
     )
     return purchase_view(bought)
@@ -459,7 +468,7 @@ def purchase(
 def certificate(
     purchase_id: SerialId, body: CertificateRequest, officer: Office, session: DbSession
 ) -> PurchaseView:
-    done = service.record_certificate(session, officer, purchase_id, body.certificate_on)
+    done = purchase_option.record_certificate(session, officer, purchase_id, body.certificate_on)
     return purchase_view(done)
 
 
@@ -469,5 +478,5 @@ def certificate(
     summary="资格复核：离职、离市（部门数据）、合同期满、不再符合保障条件的启动退出",
 )
 def recheck(body: RecheckRequest, officer: Office, session: DbSession) -> Listing[ContractView]:
-    moved = service.recheck(session, officer, body.on)
+    moved = contracts.recheck(session, officer, body.on)
     return Listing[ContractView].of([contract_view(session, c) for c in moved])

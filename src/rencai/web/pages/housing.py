@@ -15,7 +15,9 @@ from starlette.datastructures import FormData
 
 from rencai import clock
 from rencai.errors import Refusal
-from rencai.housing import service
+from rencai.housing import access, allocation, contracts, records
+from rencai.housing import batches as housing_batches
+from rencai.housing import purchase as purchase_option
 from rencai.housing.models import (
     BATCH_KIND_LABELS,
     MODE_LABELS,
@@ -46,7 +48,7 @@ router = APIRouter(include_in_schema=False)
 
 Office = Annotated[
     Account,
-    Depends(require_page(service.may_manage, message="仅住房保障部门或系统管理员可以办理")),
+    Depends(require_page(access.may_manage, message="仅住房保障部门或系统管理员可以办理")),
 ]
 
 Form = dict[str, Any]
@@ -63,7 +65,7 @@ def _date(form: Form, name: str, label: str, required: bool = True) -> dt.date |
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise service.HousingError(name, f"请填写正确的{label}", "invalid") from None
+        raise records.HousingError(name, f"请填写正确的{label}", "invalid") from None
 
 
 def _int(form: Form, name: str, label: str, required: bool = True) -> int | None:
@@ -71,7 +73,7 @@ def _int(form: Form, name: str, label: str, required: bool = True) -> int | None
     if not value and not required:
         return None
     if not value.isdigit() or len(value) > 9:
-        raise service.HousingError(name, f"{label}应为正整数", "invalid")
+        raise records.HousingError(name, f"{label}应为正整数", "invalid")
     return int(value)
 
 
@@ -102,13 +104,13 @@ async def _act(
 
 @router.get("/housing", response_class=HTMLResponse)
 def housing_home(request: Request, account: MaybeAccount, session: DbSession) -> Response:
-    batches = [batch_view(session, b) for b in service.visible_batches(session, account)]
+    batches = [batch_view(session, b) for b in housing_batches.visible_batches(session, account)]
     return page(
         request,
         "housing.html",
         {
             "batches": batches,
-            "is_office": account is not None and service.may_manage(account),
+            "is_office": account is not None and access.may_manage(account),
             "signed_in": account is not None,
         },
     )
@@ -119,15 +121,15 @@ def batch_page(
     request: Request, batch_id: SerialId, account: MaybeAccount, session: DbSession
 ) -> Response:
     try:
-        found = service.visible_batch(session, account, batch_id)
+        found = housing_batches.visible_batch(session, account, batch_id)
     except Refusal as exc:
         return message(request, exc.message, status_of(exc))
-    office = account is not None and service.may_manage(account)
+    office = account is not None and access.may_manage(account)
     talent = talent_of(session, account) if account is not None else None
     mine = None
     if talent is not None:
         mine = next(
-            (a for a in service.talent_applications(session, talent) if a.batch_id == found.id),
+            (a for a in allocation.talent_applications(session, talent) if a.batch_id == found.id),
             None,
         )
     context: dict[str, Any] = {
@@ -137,19 +139,19 @@ def batch_page(
         "signed_in": account is not None,
         "mine": application_view(session, mine) if mine else None,
         "result": result_view(session, found)
-        if service.result_public(found) or (office and found.status in ("drawn",))
+        if housing_batches.result_public(found) or (office and found.status in ("drawn",))
         else None,
         "modes": MODE_LABELS,
         "today": clock.today().isoformat(),
     }
     if office:
-        applications = service.batch_applications(session, found)
+        applications = allocation.batch_applications(session, found)
         context["applications"] = [application_view(session, a) for a in applications]
         context["objections"] = [
-            objection_view(o) for o in service.batch_objections(session, found)
+            objection_view(o) for o in allocation.batch_objections(session, found)
         ]
         housed = {a.id for a in applications if a.status == "housed"}
-        signed = {c.application_id for c in service.contracts(session)}
+        signed = {c.application_id for c in contracts.contracts(session)}
         context["to_sign"] = [
             application_view(session, a)
             for a in applications
@@ -172,14 +174,14 @@ async def apply(
     def action(form: Form) -> None:
         talent = talent_of(session, account)
         if talent is None:
-            raise service.HousingError("role", "仅人才本人可以申请", "forbidden")
+            raise records.HousingError("role", "仅人才本人可以申请", "forbidden")
         preferences = []
         for key in ("pref1", "pref2", "pref3"):
             value = _int(form, key, "志愿", required=False)
             if value is not None:
                 preferences.append(value)
         group = _int(form, "claimed_group", "优先类别", required=False)
-        service.apply(
+        allocation.apply(
             session,
             talent,
             batch_id,
@@ -196,8 +198,8 @@ async def object_to(
     request: Request, batch_id: SerialId, account: PageAccount, session: DbSession
 ) -> Response:
     def action(form: Form) -> None:
-        service.visible_batch(session, account, batch_id)
-        service.object_to(session, account, batch_id, _text(form, "text"))
+        housing_batches.visible_batch(session, account, batch_id)
+        allocation.object_to(session, account, batch_id, _text(form, "text"))
 
     return await _act(request, session, action, f"/housing/batches/{batch_id}")
 
@@ -212,10 +214,11 @@ def mine(request: Request, account: PageAccount, session: DbSession) -> Response
         "housing_mine.html",
         {
             "applications": [
-                application_view(session, a) for a in service.talent_applications(session, talent)
+                application_view(session, a)
+                for a in allocation.talent_applications(session, talent)
             ],
             "contracts": [
-                contract_view(session, c) for c in service.talent_contracts(session, talent)
+                contract_view(session, c) for c in contracts.talent_contracts(session, talent)
             ],
         },
     )
@@ -231,13 +234,14 @@ def office_desk(request: Request, officer: Office, session: DbSession) -> Respon
         "housing_office.html",
         {
             "buildings": building_views(session),
-            "contracts": [contract_view(session, c) for c in service.contracts(session)],
+            "contracts": [contract_view(session, c) for c in contracts.contracts(session)],
             "unit_kinds": UNIT_KIND_LABELS,
             "batch_kinds": BATCH_KIND_LABELS,
             "modes": MODE_LABELS,
-            "programs": service.eligible_choices(),
+            "programs": housing_batches.eligible_choices(),
             "city_programs": {
-                code: service.eligible_choices(code) for code in vocabulary().codes("jurisdiction")
+                code: housing_batches.eligible_choices(code)
+                for code in vocabulary().codes("jurisdiction")
             },
             "cities": vocabulary().codes("jurisdiction"),
             "criteria": STATED,
@@ -251,7 +255,7 @@ def office_desk(request: Request, officer: Office, session: DbSession) -> Respon
 @router.post("/housing/office/buildings", response_class=HTMLResponse)
 async def add_building(request: Request, officer: Office, session: DbSession) -> Response:
     def action(form: Form) -> None:
-        service.add_building(
+        housing_batches.add_building(
             session,
             officer,
             default_code(),
@@ -273,11 +277,11 @@ async def add_unit(
         try:
             size = Decimal(_text(form, "size_m2"))
         except InvalidOperation:
-            raise service.HousingError("size_m2", "请填写建筑面积（平方米）", "invalid") from None
+            raise records.HousingError("size_m2", "请填写建筑面积（平方米）", "invalid") from None
         if not size.is_finite():
-            raise service.HousingError("size_m2", "请填写建筑面积（平方米）", "invalid")
-        rent = service.parse_money(_text(form, "rent"), "rent")
-        service.add_unit(session, officer, building_id, _text(form, "number"), size, rent)
+            raise records.HousingError("size_m2", "请填写建筑面积（平方米）", "invalid")
+        rent = records.parse_money(_text(form, "rent"), "rent")
+        housing_batches.add_unit(session, officer, building_id, _text(form, "number"), size, rent)
 
     return await _act(request, session, action, "/housing/office")
 
@@ -294,7 +298,7 @@ async def create_batch(request: Request, officer: Office, session: DbSession) ->
         days = _int(form, "objection_days", "公示异议期", required=False)
         number = _int(form, "number", "批次号")
         assert number is not None
-        service.create_batch(
+        housing_batches.create_batch(
             session,
             officer,
             _text(form, "jurisdiction") or None,
@@ -307,22 +311,22 @@ async def create_batch(request: Request, officer: Office, session: DbSession) ->
             units,
             _text(form, "mode") or None,
             days,
-            stated_criteria(form, "c_", lambda f, m: service.HousingError(f, m, "invalid")),
+            stated_criteria(form, "c_", lambda f, m: records.HousingError(f, m, "invalid")),
         )
 
     return await _act(request, session, action, "/housing")
 
 
 BATCH_ACTIONS: dict[str, Callable[[Session, Account, int, Form], Any]] = {
-    "open": lambda s, a, b, f: service.open_batch(s, a, b),
-    "close": lambda s, a, b, f: service.close_batch(s, a, b),
-    "settings": lambda s, a, b, f: service.set_settings(
+    "open": lambda s, a, b, f: housing_batches.open_batch(s, a, b),
+    "close": lambda s, a, b, f: housing_batches.close_batch(s, a, b),
+    "settings": lambda s, a, b, f: housing_batches.set_settings(
         s, a, b, _text(f, "mode") or None, _int(f, "objection_days", "公示异议期", required=False)
     ),
-    "seed": lambda s, a, b, f: service.publish_seed(s, a, b, _text(f, "seed")),
-    "draw": lambda s, a, b, f: service.draw(s, a, b),
-    "publish": lambda s, a, b, f: service.publish_result(s, a, b),
-    "finalize": lambda s, a, b, f: service.finalize(s, a, b),
+    "seed": lambda s, a, b, f: allocation.publish_seed(s, a, b, _text(f, "seed")),
+    "draw": lambda s, a, b, f: allocation.draw(s, a, b),
+    "publish": lambda s, a, b, f: allocation.publish_result(s, a, b),
+    "finalize": lambda s, a, b, f: allocation.finalize(s, a, b),
 }
 
 
@@ -363,7 +367,7 @@ async def review(
 ) -> Response:
 
     def action(form: Form) -> int:
-        done = service.review(
+        done = allocation.review(
             session,
             officer,
             application_id,
@@ -382,7 +386,7 @@ async def answer(
 ) -> Response:
 
     def action(form: Form) -> int:
-        done = service.answer_objection(session, officer, objection_id, _text(form, "answer"))
+        done = allocation.answer_objection(session, officer, objection_id, _text(form, "answer"))
         return done.batch_id
 
     return await _act_then_batch(request, session, action)
@@ -397,33 +401,33 @@ async def sign(
         end = _date(form, "end", "合同结束日期")
         assert start is not None and end is not None
         rent = _text(form, "rent")
-        service.sign_contract(
+        contracts.sign_contract(
             session,
             officer,
             application_id,
             start,
             end,
-            service.parse_money(rent, "rent") if rent else None,
+            records.parse_money(rent, "rent") if rent else None,
         )
 
     return await _act(request, session, action, "/housing/office#contracts")
 
 
 CONTRACT_ACTIONS: dict[str, Callable[[Session, Account, int, Form], Any]] = {
-    "renew": lambda s, a, c, f: service.renew(
+    "renew": lambda s, a, c, f: contracts.renew(
         s,
         a,
         c,
         _date(f, "end", "续签结束日期"),  # type: ignore[arg-type]
-        service.parse_money(_text(f, "rent"), "rent") if _text(f, "rent") else None,
+        records.parse_money(_text(f, "rent"), "rent") if _text(f, "rent") else None,
     ),
-    "exit": lambda s, a, c, f: service.start_exit(s, a, c, _text(f, "reason")),
-    "end": lambda s, a, c, f: service.end_contract(s, a, c),
-    "purchase": lambda s, a, c, f: service.purchase(
+    "exit": lambda s, a, c, f: contracts.start_exit(s, a, c, _text(f, "reason")),
+    "end": lambda s, a, c, f: contracts.end_contract(s, a, c),
+    "purchase": lambda s, a, c, f: purchase_option.purchase(
         s,
         a,
         c,
-        service.parse_money(_text(f, "market_price"), "market_price"),
+        records.parse_money(_text(f, "market_price"), "market_price"),
         f.get("no_home_confirmed") == "on",
     ),
 }
@@ -450,7 +454,7 @@ async def certificate(
     def action(form: Form) -> None:
         day = _date(form, "certificate_on", "不动产权证日期")
         assert day is not None
-        service.record_certificate(session, officer, purchase_id, day)
+        purchase_option.record_certificate(session, officer, purchase_id, day)
 
     return await _act(request, session, action, "/housing/office#contracts")
 
@@ -460,6 +464,6 @@ async def recheck(request: Request, officer: Office, session: DbSession) -> Resp
     return await _act(
         request,
         session,
-        lambda form: service.recheck(session, officer),
+        lambda form: contracts.recheck(session, officer),
         "/housing/office#contracts",
     )

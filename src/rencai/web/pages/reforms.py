@@ -14,8 +14,8 @@ from rencai import clock
 from rencai.errors import Refusal
 from rencai.registry.models import Account
 from rencai.simulation import service
+from rencai.simulation.breakdown import DIMENSIONS
 from rencai.simulation.reform import DEFAULT_JURISDICTION, ReformError, catalogue
-from rencai.simulation.run import DIMENSIONS
 from rencai.simulation.views import reform_view, run_view, yuan
 from rencai.web.api import reforms as reforms_api
 from rencai.web.deps import DbSession, SerialId, require_page
