@@ -20,7 +20,9 @@ no throughput, only queueing.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
+import sys
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -40,6 +42,46 @@ SMOOTHING = 0.2  # weight of the latest hold in the running mean of how long a s
 HEADROOM = 0.5
 
 
+class Counts:
+    """What a gate did with its requests, for the operator and the benchmarks (a few integer
+    increments a request): how many started at once, were refused at arrival, were queued and
+    then started or refused (and after how long: a histogram in milliseconds)."""
+
+    BUCKETS = 200  # 1 ms each; the last one holds every longer wait
+
+    def __init__(self) -> None:
+        self.at_once = 0
+        self.refused_at_arrival = 0
+        self.queued_started = 0
+        self.queued_refused = 0
+        self.started_after = [0] * self.BUCKETS
+        self.refused_after = [0] * self.BUCKETS
+
+    @classmethod
+    def bucket(cls, seconds: float) -> int:
+        return min(cls.BUCKETS - 1, int(seconds * 1000))
+
+    @staticmethod
+    def percentile(histogram: list[int], q: float) -> int:
+        """The upper bound in milliseconds of the bucket holding the ``q`` quantile."""
+        total, seen = sum(histogram), 0
+        for i, n in enumerate(histogram):
+            seen += n
+            if total and seen >= q * total:
+                return i + 1
+        return 0
+
+    def line(self) -> str:
+        started, refused = self.started_after, self.refused_after
+        return (
+            f"admission: {self.at_once} started at once, {self.refused_at_arrival} refused at"
+            f" arrival, {self.queued_started} queued then started (waited p50"
+            f" {self.percentile(started, 0.5)} ms, p99 {self.percentile(started, 0.99)} ms),"
+            f" {self.queued_refused} queued then refused (waited p50"
+            f" {self.percentile(refused, 0.5)} ms, p99 {self.percentile(refused, 0.99)} ms)"
+        )
+
+
 class Gate:
     """The slots of one database in one event loop, with what is needed to refuse at once a
     request that could not start within its wait: how many wait, and how long a slot is held
@@ -51,6 +93,7 @@ class Gate:
         self.taken = 0  # slots held
         self.waiting = 0
         self.hold = 0.0  # seconds
+        self.counts = Counts()
 
     def full(self) -> bool:
         """Whether a request arriving now would have to wait: every slot is held, or others wait
@@ -67,21 +110,30 @@ class Gate:
 
     async def acquire(self, wait: float) -> float:
         """Take a slot (the instant it was taken), or raise ``Busy``."""
+        counts = self.counts
         if not self.full():  # a slot is free and nobody waits: taken at once, no timer
             await self.semaphore.acquire()
             self.taken += 1
+            counts.at_once += 1
             return time.monotonic()
         if self.hopeless(wait):
+            counts.refused_at_arrival += 1
             raise Busy
         self.waiting += 1
+        queued = time.monotonic()
         try:
             await asyncio.wait_for(self.semaphore.acquire(), wait)
         except TimeoutError:
+            counts.queued_refused += 1
+            counts.refused_after[counts.bucket(time.monotonic() - queued)] += 1
             raise Busy from None
         finally:
             self.waiting -= 1
         self.taken += 1
-        return time.monotonic()
+        now = time.monotonic()
+        counts.queued_started += 1
+        counts.started_after[counts.bucket(now - queued)] += 1
+        return now
 
     def release(self, taken: float) -> None:
         self.hold += SMOOTHING * (time.monotonic() - taken - self.hold)
@@ -110,7 +162,15 @@ def gate(url: str) -> Gate:
     found = per_url.get(url)
     if found is None:
         found = per_url[url] = Gate(slots(url))
+        atexit.register(_report, found)
     return found
+
+
+def _report(found: Gate) -> None:
+    """One line on standard error at the process's end, when the gate ever queued or refused."""
+    counts = found.counts
+    if counts.refused_at_arrival or counts.queued_started or counts.queued_refused:
+        sys.stderr.write(counts.line() + "\n")
 
 
 @asynccontextmanager
@@ -130,7 +190,11 @@ async def admitted(url: str, wait: float | None = None) -> AsyncIterator[None]:
 # Routes whose refusal is decided before their body is read or anything else runs: under a flood
 # the refusals then cost next to nothing and leave the cores to the admitted requests.
 def _verify_refused() -> bool:
-    return gate(database_url()).hopeless(settings().verify_wait)
+    found = gate(database_url())
+    if found.hopeless(settings().verify_wait):
+        found.counts.refused_at_arrival += 1
+        return True
+    return False
 
 
 def _calculator_refused() -> bool:
