@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import json
 import sys
 import time
 import weakref
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -82,23 +84,46 @@ class Counts:
         )
 
 
+class Waiter:
+    """A request queued for a slot: its future (the instant it was granted the slot, or
+    ``Busy``), when it queued, the instant its wait runs out, and the timer that refuses it
+    then."""
+
+    __slots__ = ("deadline", "future", "queued", "timer")
+
+    def __init__(self, future: asyncio.Future[float], queued: float, deadline: float) -> None:
+        self.future = future
+        self.queued = queued
+        self.deadline = deadline
+        self.timer: asyncio.TimerHandle | None = None
+
+
 class Gate:
-    """The slots of one database in one event loop, with what is needed to refuse at once a
-    request that could not start within its wait: how many wait, and how long a slot is held
-    on average (a running mean)."""
+    """The slots of one database in one event loop, with what is needed to refuse a request as
+    soon as it could not start within its wait: who waits (in order), and how long a slot is held
+    on average (a running mean, from the instant it is granted to the instant it is given back,
+    so that it counts the time a queued request takes to resume as well)."""
 
     def __init__(self, slots: int) -> None:
         self.slots = slots
-        self.semaphore = asyncio.Semaphore(slots)
-        self.taken = 0  # slots held
-        self.waiting = 0
+        self.taken = 0  # slots held (a slot handed from one request to the next stays taken)
+        self.queue: deque[Waiter] = deque()
         self.hold = 0.0  # seconds
         self.counts = Counts()
 
+    @property
+    def waiting(self) -> int:
+        return len(self.queue)
+
     def full(self) -> bool:
         """Whether a request arriving now would have to wait: every slot is held, or others wait
-        already. Counted here: ``Semaphore.locked`` looks at every waiter, on every request."""
-        return self.taken >= self.slots or self.waiting > 0
+        already."""
+        return self.taken >= self.slots or bool(self.queue)
+
+    def start_in(self, position: int) -> float:
+        """Seconds until the request at ``position`` in the queue (0: the first) should start:
+        it starts at the ``position + 1``-th slot given back, one every ``hold / slots``."""
+        return (position + 1) * self.hold / self.slots
 
     def hopeless(self, wait: float) -> bool:
         """Whether a request arriving now would not surely get a slot within ``wait`` seconds:
@@ -106,39 +131,82 @@ class Gate:
         drain."""
         if not self.full():
             return False
-        return wait <= 0 or (self.waiting + 1) * self.hold / self.slots > wait * HEADROOM
+        return wait <= 0 or self.start_in(len(self.queue)) > wait * HEADROOM
 
     async def acquire(self, wait: float) -> float:
-        """Take a slot (the instant it was taken), or raise ``Busy``."""
+        """Take a slot (the instant it was granted), or raise ``Busy``."""
         counts = self.counts
         if not self.full():  # a slot is free and nobody waits: taken at once, no timer
-            await self.semaphore.acquire()
             self.taken += 1
             counts.at_once += 1
             return time.monotonic()
         if self.hopeless(wait):
             counts.refused_at_arrival += 1
             raise Busy
-        self.waiting += 1
-        queued = time.monotonic()
-        try:
-            await asyncio.wait_for(self.semaphore.acquire(), wait)
-        except TimeoutError:
-            counts.queued_refused += 1
-            counts.refused_after[counts.bucket(time.monotonic() - queued)] += 1
-            raise Busy from None
-        finally:
-            self.waiting -= 1
-        self.taken += 1
+        loop = asyncio.get_running_loop()
         now = time.monotonic()
-        counts.queued_started += 1
-        counts.started_after[counts.bucket(now - queued)] += 1
-        return now
+        waiter = Waiter(loop.create_future(), now, now + wait)
+        waiter.timer = loop.call_later(wait, self._refuse, waiter)
+        self.queue.append(waiter)
+        try:
+            return await waiter.future
+        except asyncio.CancelledError:  # its client went away
+            if waiter.timer is not None:
+                waiter.timer.cancel()
+            future = waiter.future
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self.release(future.result())  # granted meanwhile: handed on
+            else:
+                with contextlib.suppress(ValueError):
+                    self.queue.remove(waiter)
+            raise
 
     def release(self, taken: float) -> None:
-        self.hold += SMOOTHING * (time.monotonic() - taken - self.hold)
+        """Give back the slot taken at ``taken``: to the first request waiting, if any. Then
+        refuse every waiting request that could no longer start within its wait."""
+        now = time.monotonic()
+        self.hold += SMOOTHING * (now - taken - self.hold)
+        queue = self.queue
+        while queue:
+            waiter = queue.popleft()
+            if waiter.timer is not None:
+                waiter.timer.cancel()
+            if waiter.future.done():  # cancelled: its client went away
+                continue
+            waiter.future.set_result(now)
+            counts = self.counts
+            counts.queued_started += 1
+            counts.started_after[counts.bucket(now - waiter.queued)] += 1
+            if queue:
+                self._prune(now)
+            return
         self.taken -= 1
-        self.semaphore.release()
+
+    def _prune(self, now: float) -> None:
+        """Refuse now every waiting request that, at the current estimate, would start only after
+        its wait has run out (rather than when it has): the others move up."""
+        kept: deque[Waiter] = deque()
+        for waiter in self.queue:
+            if now + self.start_in(len(kept)) > waiter.deadline:
+                self._refuse(waiter, now)
+            else:
+                kept.append(waiter)
+        if len(kept) != len(self.queue):
+            self.queue = kept
+
+    def _refuse(self, waiter: Waiter, now: float | None = None) -> None:
+        """Answer ``waiter`` busy (its wait has run out, or it could not start within it)."""
+        if waiter.timer is not None:
+            waiter.timer.cancel()
+        if waiter.future.done():
+            return
+        waiter.future.set_exception(Busy())
+        counts = self.counts
+        counts.queued_refused += 1
+        counts.refused_after[counts.bucket((now or time.monotonic()) - waiter.queued)] += 1
+        if now is None:  # the timer's: still in the queue
+            with contextlib.suppress(ValueError):
+                self.queue.remove(waiter)
 
 
 # one gate per event loop and database: asyncio primitives belong to the loop that made them
