@@ -324,3 +324,74 @@ def test_a_request_that_would_start_late_in_its_wait_is_refused_at_once() -> Non
     # running on this one
     with ThreadPoolExecutor(1) as thread:
         thread.submit(asyncio.run, scenario()).result(timeout=60)
+
+
+LONG_WAIT = 1.5  # RENCAI_VERIFY_WAIT for the test below: long beside the checks' own times
+BLOCKED = 1.4  # seconds the first check is held up in the database
+
+
+def test_a_queued_check_that_can_no_longer_start_in_time_is_refused_before_its_wait_is_over(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """One slot. The first check is held up in the database (its point's bucket row locked),
+    three more queue behind it (fast at first sight: a slot has been held a few ms on average).
+    When the first ends, its long hold raises the estimate and the second starts (held up in
+    turn): a queued check that could then no longer start within its wait is refused at once,
+    not when its wait runs out (decision 0267)."""
+    url = _database(pg_url)
+    with session_scope(url) as s:
+        for i in range(4):
+            register_point(s, f"LATE-{i}", f"公交{i}路", "bus", f"late{i}", PASSWORD, "130102")
+    engine_for(url).dispose()
+    settings = {
+        "RENCAI_ADMISSION_SLOTS": "1",
+        "RENCAI_VERIFY_WAIT": str(LONG_WAIT),
+        "RENCAI_VERIFY_RATE": "100000",
+    }
+    with _server(url, tmp_path_factory.mktemp("late-files"), **settings) as server:
+        headers = [_login(server.url, f"late{i}") for i in range(4)]
+        for h in headers * 3:  # every point's bucket row made; a slot held a few ms on average
+            check = httpx.post(f"{server.url}/api/v1/cards/verify", headers=h, json={"code": "x"})
+            assert check.status_code == 200, check.text
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        first, second = engine.connect(), engine.connect()
+        for connection, username in ((first, "late0"), (second, "late1")):
+            connection.execute(
+                text(
+                    "SELECT 1 FROM verify_buckets b JOIN accounts a ON a.id = b.account_id"
+                    " WHERE a.username = :u FOR UPDATE OF b"
+                ),
+                {"u": username},
+            )
+
+        def send(i: int) -> tuple[float, httpx.Response]:
+            time.sleep(0.1 * i)  # in order: the first takes the slot, the others queue
+            started = time.monotonic()
+            response = httpx.post(
+                f"{server.url}/api/v1/cards/verify", headers=headers[i], json={"code": "x"}
+            )
+            return time.monotonic() - started, response
+
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                sent = [pool.submit(send, i) for i in range(4)]
+                time.sleep(BLOCKED)
+                first.rollback()  # the first check ends; the second starts and is held up
+                fourth = sent[3].result(timeout=30)
+                time.sleep(0.5)
+                second.rollback()
+                answers = [f.result(timeout=30) for f in sent]
+        finally:
+            first.close()
+            second.close()
+            engine.dispose()
+    assert [r.status_code for _, r in answers] == [200, 200, 503, 503], [
+        (t, r.status_code) for t, r in answers
+    ]
+    assert fourth[1].json()["errors"][0]["code"] == "busy"
+    # one of the two refused when the first check ended (1.1–1.2 s after it was sent), not
+    # after its 1.5 s (before: both after their whole wait)
+    refused = [t for t, r in answers[2:]]
+    assert min(refused) < LONG_WAIT - 0.15, [(t, r.status_code) for t, r in answers]
+    assert min(refused) > 0.8  # queued first, not refused at arrival
+    assert max(refused) < LONG_WAIT + 0.5  # and none waits beyond its wait (with some slack)
