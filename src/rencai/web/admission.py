@@ -11,10 +11,14 @@ and a worker thread never blocks on the pool.
 The wait is bounded in time too (decision 0170): a request that cannot start within its route's
 wait (RENCAI_ADMISSION_WAIT; the online card check RENCAI_VERIFY_WAIT, well under a second) is
 answered 503 ``busy`` with Retry-After (see ``Busy``), rather than queued behind work the server
-cannot finish in time — at once when the queue ahead of it already takes longer than half the
-wait (from the running mean of how long a slot is held), else when the wait runs out. Few slots keep
-the admitted requests' latency bounded: past a handful of requests a process on its cores gains
-no throughput, only queueing.
+cannot finish in time. When it should start is estimated from its place in the queue and the
+running mean of how long a slot is held, counted from the instant the slot is handed to it (so
+that the time a queued request takes to resume counts too): it is refused at once when the
+queue ahead of it already takes longer than half the wait (decision 0253); a freed slot is handed
+straight to the first waiting request, and every waiting request that could then no longer start
+within its wait is refused at that moment rather than when its wait runs out (decision 0267).
+Few slots keep the admitted requests' latency bounded: past a handful of requests a process on
+its cores gains no throughput, only queueing.
 """
 
 from __future__ import annotations
