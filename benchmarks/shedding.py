@@ -15,10 +15,40 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import threading
 from pathlib import Path
+
+import psutil
 
 from benchmarks.cards import online
 from benchmarks.native import ensure
+
+
+class CpuWatch(threading.Thread):
+    """CPU-seconds of this process's descendants (the server, PostgreSQL, `hey`), read every
+    0.2 s while they live: the last reading of each process is what it used."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.used: dict[int, tuple[str, float]] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        me = psutil.Process()
+        while not self.done.wait(0.2):
+            for child in me.children(recursive=True):
+                try:
+                    times = child.cpu_times()
+                    name = "server" if "rencai" in " ".join(child.cmdline()) else child.name()
+                except psutil.Error:
+                    continue
+                self.used[child.pid] = (name, times.user + times.system)
+
+    def by_name(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for name, seconds in self.used.values():
+            totals[name] = totals.get(name, 0.0) + seconds
+        return totals
 
 
 def main() -> None:
@@ -30,7 +60,16 @@ def main() -> None:
     for workers in (int(w) for w in args.workers.split(",")):
         log = Path(tempfile.mkdtemp(prefix="rencai-shed-")) / "server.log"
         os.environ["RENCAI_BENCH_LOG"] = str(log)
+        watch = CpuWatch()
+        watch.start()
         online(workers, args.seconds)
+        watch.done.set()
+        watch.join()
+        used = watch.by_name()
+        print(
+            "  CPU-seconds (whole run, start-up included): "
+            + ", ".join(f"{name} {seconds:.1f}" for name, seconds in sorted(used.items()))
+        )
         lines = [line for line in log.read_text().splitlines() if line.startswith("admission:")]
         for i, line in enumerate(lines):
             print(f"  server process {i + 1}: {line.removeprefix('admission: ')}")
