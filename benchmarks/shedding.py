@@ -39,10 +39,17 @@ class CpuWatch(threading.Thread):
             for child in me.children(recursive=True):
                 try:
                     times = child.cpu_times()
-                    name = "server" if "rencai" in " ".join(child.cmdline()) else child.name()
+                    name = child.name()
                 except psutil.Error:
                     continue
-                self.used[child.pid] = (name, times.user + times.system)
+                kind = (
+                    "PostgreSQL"
+                    if name.startswith("postgres")
+                    else "hey"
+                    if name == "hey"
+                    else "server"
+                )
+                self.used[child.pid] = (kind, times.user + times.system)
 
     def by_name(self) -> dict[str, float]:
         totals: dict[str, float] = {}
