@@ -24,7 +24,6 @@ its cores gains no throughput, only queueing.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import json
 import sys
@@ -239,15 +238,17 @@ def gate(url: str) -> Gate:
     found = per_url.get(url)
     if found is None:
         found = per_url[url] = Gate(slots(url))
-        atexit.register(_report, found)
     return found
 
 
-def _report(found: Gate) -> None:
-    """One line on standard error at the process's end, when the gate ever queued or refused."""
-    counts = found.counts
-    if counts.refused_at_arrival or counts.queued_started or counts.queued_refused:
-        sys.stderr.write(counts.line() + "\n")
+def report_admission() -> None:
+    """One line on standard error for each gate of the running loop that ever queued or refused
+    (the app's shutdown: a worker ends by its signal, without running ``atexit``)."""
+    for found in _gates.get(asyncio.get_running_loop(), {}).values():
+        counts = found.counts
+        if counts.refused_at_arrival or counts.queued_started or counts.queued_refused:
+            sys.stderr.write(counts.line() + "\n")
+            sys.stderr.flush()
 
 
 @asynccontextmanager
