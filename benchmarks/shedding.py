@@ -25,8 +25,9 @@ from benchmarks.native import ensure
 
 
 class CpuWatch(threading.Thread):
-    """CPU-seconds of this process's descendants (the server, PostgreSQL, `hey`), read every
-    0.2 s while they live: the last reading of each process is what it used."""
+    """CPU-seconds of this process's descendants (the server, `hey`), read every 0.2 s while they
+    live: the last reading of each process is what it used. PostgreSQL's server processes are
+    not descendants (``pg_ctl`` detaches them) and are left out."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
