@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 
 from rencai.cards.usage import register_point
 from rencai.db.session import engine_for, session_scope, upgrade
@@ -324,3 +324,129 @@ def test_a_request_that_would_start_late_in_its_wait_is_refused_at_once() -> Non
     # running on this one
     with ThreadPoolExecutor(1) as thread:
         thread.submit(asyncio.run, scenario()).result(timeout=60)
+
+
+def _hold_up(engine: Engine, username: str) -> Connection:
+    """A transaction holding the bucket row of ``username``'s point: that point's checks are held
+    up in the database (holding their slot) until it ends."""
+    connection = engine.connect()
+    connection.execute(
+        text(
+            "SELECT 1 FROM verify_buckets b JOIN accounts a ON a.id = b.account_id"
+            " WHERE a.username = :u FOR UPDATE OF b"
+        ),
+        {"u": username},
+    )
+    return connection
+
+
+def _verify(base: str, headers: dict[str, str]) -> tuple[float, httpx.Response]:
+    started = time.monotonic()
+    response = httpx.post(f"{base}/api/v1/cards/verify", headers=headers, json={"code": "x"})
+    return time.monotonic() - started, response
+
+
+LONG_WAIT = 1.5  # RENCAI_VERIFY_WAIT for the test below: long beside the checks' own times
+BLOCKED = 1.4  # seconds the first check is held up in the database
+
+
+def test_a_queued_check_that_can_no_longer_start_in_time_is_refused_before_its_wait_is_over(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """One slot. The first check is held up in the database (its point's bucket row locked),
+    three more queue behind it (fast at first sight: a slot has been held a few ms on average).
+    When the first ends, its long hold raises the estimate and the second starts (held up in
+    turn): a queued check that could then no longer start within its wait is refused at once,
+    not when its wait runs out (decision 0267)."""
+    url = _database(pg_url)
+    with session_scope(url) as s:
+        for i in range(4):
+            register_point(s, f"LATE-{i}", f"公交{i}路", "bus", f"late{i}", PASSWORD, "130102")
+    engine_for(url).dispose()
+    settings = {
+        "RENCAI_ADMISSION_SLOTS": "1",
+        "RENCAI_VERIFY_WAIT": str(LONG_WAIT),
+        "RENCAI_VERIFY_RATE": "100000",
+    }
+    with _server(url, tmp_path_factory.mktemp("late-files"), **settings) as server:
+        headers = [_login(server.url, f"late{i}") for i in range(4)]
+        for h in headers * 3:  # every point's bucket row made; a slot held a few ms on average
+            check = httpx.post(f"{server.url}/api/v1/cards/verify", headers=h, json={"code": "x"})
+            assert check.status_code == 200, check.text
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        first, second = _hold_up(engine, "late0"), _hold_up(engine, "late1")
+
+        def send(i: int) -> tuple[float, httpx.Response]:
+            time.sleep(0.1 * i)  # in order: the first takes the slot, the others queue
+            return _verify(server.url, headers[i])
+
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                sent = [pool.submit(send, i) for i in range(4)]
+                time.sleep(BLOCKED)
+                first.rollback()  # the first check ends; the second starts and is held up
+                fourth = sent[3].result(timeout=30)
+                time.sleep(0.5)
+                second.rollback()
+                answers = [f.result(timeout=30) for f in sent]
+        finally:
+            first.close()
+            second.close()
+            engine.dispose()
+    assert [r.status_code for _, r in answers] == [200, 200, 503, 503], [
+        (t, r.status_code) for t, r in answers
+    ]
+    assert fourth[1].json()["errors"][0]["code"] == "busy"
+    # one of the two refused when the first check ended (1.1–1.2 s after it was sent), not
+    # after its 1.5 s (before: both after their whole wait)
+    refused = [t for t, r in answers[2:]]
+    assert min(refused) < LONG_WAIT - 0.15, [(t, r.status_code) for t, r in answers]
+    assert min(refused) > 0.8  # queued first, not refused at arrival
+    assert max(refused) < LONG_WAIT + 0.5  # and none waits beyond its wait (with some slack)
+
+
+def test_a_check_that_would_start_only_after_a_quarter_of_its_wait_is_refused_at_arrival(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The online check's wait is short, of the order of the event loop's own stalls under
+    overload: a check is queued only when it should start within the first quarter of its wait
+    (other routes: the first half), else refused at arrival (decision 0267)."""
+    url = _database(pg_url)
+    with session_scope(url) as s:
+        for i in range(2):
+            register_point(s, f"EARLY-{i}", f"公交{i}路", "bus", f"early{i}", PASSWORD, "130102")
+    engine_for(url).dispose()
+    settings = {
+        "RENCAI_ADMISSION_SLOTS": "1",
+        "RENCAI_VERIFY_WAIT": "1",
+        "RENCAI_VERIFY_RATE": "100000",
+    }
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with (
+        _server(url, tmp_path_factory.mktemp("early-files"), **settings) as server,
+        ThreadPoolExecutor(1) as pool,
+    ):
+        headers = [_login(server.url, f"early{i}") for i in range(2)]
+        for h in headers * 4:  # every point's bucket row made; a slot held a few ms on average
+            assert _verify(server.url, h)[1].status_code == 200
+        # one check held 1.8 s: a slot is now held about 0.36 s on average (a fifth of that)
+        held = _hold_up(engine, "early0")
+        slow = pool.submit(_verify, server.url, headers[0])
+        time.sleep(1.8)
+        held.rollback()
+        held.close()
+        assert slow.result(timeout=30)[1].status_code == 200
+        held = _hold_up(engine, "early0")
+        try:
+            first = pool.submit(_verify, server.url, headers[0])  # takes the slot, held up
+            time.sleep(0.3)
+            # it should start in about 0.36 s: within half its wait (queued, before), not within
+            # a quarter of it: refused at once
+            elapsed, refused = _verify(server.url, headers[1])
+        finally:
+            held.rollback()
+            held.close()
+        assert first.result(timeout=30)[1].status_code == 200
+    engine.dispose()
+    assert refused.status_code == 503 and refused.json()["errors"][0]["code"] == "busy"
+    assert elapsed < 0.25, elapsed

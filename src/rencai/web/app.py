@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 import rencai
 from rencai.db.session import database_ready
 from rencai.web import problems
-from rencai.web.admission import RETRY_AFTER, Busy, SheddingMiddleware
+from rencai.web.admission import RETRY_AFTER, Busy, SheddingMiddleware, report_admission
 from rencai.web.api import accounts as accounts_api
 from rencai.web.api import administration as administration_api
 from rencai.web.api import applications as applications_api
@@ -79,6 +79,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     # built once before the server takes connections, not by a crowd of first requests
     await run_in_threadpool(warm)
     yield
+    report_admission()  # how the process's requests fared (decision 0267)
 
 
 def create_app() -> FastAPI:
