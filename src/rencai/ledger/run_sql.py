@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -110,9 +111,12 @@ PAYING = "(d.decision = 'pay' AND NOT d.in_flight)"
 WHOLLY = f"({PAYING} AND d.amount_fen = d.offset_fen)"  # paid by offset, no bank transfer
 
 
-def select_and_batch(session: Session, run: Run, progress: Any) -> int:
+def select_and_batch(
+    session: Session, run: Run, progress: Any, checkpoint: Callable[[str], None]
+) -> int:
     """Decide every due line of the run and make its batch (one transaction with the caller's).
-    Returns how many lines chosen to pay were skipped (a live payment already has them)."""
+    Returns how many lines chosen to pay were skipped (a live payment already has them).
+    ``checkpoint("decided")`` is called between the decisions and the writes."""
     session.flush()
     connection = session.connection()
     tag = uuid.uuid4().hex[:12]
@@ -242,6 +246,7 @@ def select_and_batch(session: Session, run: Run, progress: Any) -> int:
             {"ids": [o[0] for o in offsets], "takes": [o[1] for o in offsets]},
         )
     connection.exec_driver_sql(f"ANALYZE {decided}")
+    checkpoint("decided")
     return _write(session, connection, run, decided, params)
 
 

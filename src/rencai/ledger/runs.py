@@ -7,7 +7,8 @@ killed anywhere rolls back and starts again; the run row records the step done:
    exclude) from one frozen snapshot of the data (run items keep the facts each decision used);
 2. batch — one payment per line to pay, for a second finance officer's approval.
 
-On PostgreSQL each due line is written once, straight to its state after both.
+On PostgreSQL the lines are decided in SQL (``ledger.run_sql``, decision 0263) and each due line
+is written once, straight to its state after both.
 
 A run is identified by its run id; one live run per (jurisdiction, month) (a partial unique
 index: a cancelled run frees its month) and, on PostgreSQL, one run process at a time per city
@@ -499,7 +500,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
     with bulk_reads(session):
         _apply_departures(session, run)
     if _postgres(session):  # decided in SQL, each line written once with its batch
-        return select_and_batch(session, run, progress)
+        return select_and_batch(session, run, progress, checkpoint)
     due = session.execute(
         select(
             Line.id,
