@@ -19,10 +19,12 @@ from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
 from rencai.feeds.models import Contribution
 from rencai.ledger.bank import _cancel_stopped, _finance, _write_atomically, bank_file_bytes
+from rencai.ledger.batching import budget_alerts as _budget_alerts
 from rencai.ledger.bulk import insert_rows, update_rows
 from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
+from rencai.ledger.exclusions import once_duplicates as _once_duplicates
 from rencai.ledger.journal import entry, receivable_balances, record
 from rencai.ledger.models import (
     DUE_LINE_STATES,
@@ -45,13 +47,7 @@ from rencai.ledger.recovery import (
     hold_reason,
     preload_lines,
 )
-from rencai.ledger.runs import (
-    Progress,
-    _apply_departures,
-    _budget_alerts,
-    _once_duplicates,
-    checkpoint,
-)
+from rencai.ledger.runs import Progress, _apply_departures, checkpoint
 from rencai.ledger.schedules import add_months, amount_on, period_end
 from rencai.policy.engine.system import system_for
 from rencai.registry.models import Account

@@ -195,6 +195,16 @@ class JournalEntry(Base):
     """Append-only: every state change of a line, payment or receivable, with its amount."""
 
     __tablename__ = "ledger_journal"
+    __table_args__ = (
+        # only entries that concern a receivable: most (every line's run entries) do not
+        # (migration 0034, decision 0264)
+        Index(
+            "ix_ledger_journal_receivable_id",
+            "receivable_id",
+            postgresql_where=text("receivable_id IS NOT NULL"),
+            sqlite_where=text("receivable_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
@@ -204,7 +214,7 @@ class JournalEntry(Base):
     schedule_id: Mapped[int | None] = mapped_column(Integer, index=True)
     line_id: Mapped[int | None] = mapped_column(Integer, index=True)
     payment_id: Mapped[int | None] = mapped_column(Integer)
-    receivable_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    receivable_id: Mapped[int | None] = mapped_column(Integer)
     run_id: Mapped[str | None] = mapped_column(String(40))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     actor: Mapped[str] = mapped_column(String(64))

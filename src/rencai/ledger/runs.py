@@ -7,7 +7,8 @@ killed anywhere rolls back and starts again; the run row records the step done:
    exclude) from one frozen snapshot of the data (run items keep the facts each decision used);
 2. batch — one payment per line to pay, for a second finance officer's approval.
 
-On PostgreSQL each due line is written once, straight to its state after both.
+On PostgreSQL the lines are decided in SQL (``ledger.run_sql``, decision 0263) and each due line
+is written once, straight to its state after both.
 
 A run is identified by its run id; one live run per (jurisdiction, month) (a partial unique
 index: a cancelled run frees its month) and, on PostgreSQL, one run process at a time per city
@@ -35,21 +36,27 @@ from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.db.session import engine_for, session_scope
 from rencai.feeds.models import Contribution, Departure
+from rencai.ledger.batching import (
+    WHOLLY_OFFSET,
+    close_batch,
+    offset_entries,
+    open_batch,
+    receivable_state,
+)
 from rencai.ledger.bulk import _postgres, insert_rows, update_rows
 from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.journal import entry, receivable_balances, record, record_payments
+from rencai.ledger.exclusions import apply_exclusions, exclusivity_losers, once_duplicates
+from rencai.ledger.journal import entry, record, record_payments
 from rencai.ledger.models import (
     DUE_LINE_STATES,
     LIVE_PAYMENT_STATES,
     AppliedEvent,
     Batch,
-    Budget,
     Line,
     Payee,
     Payment,
-    Receivable,
     Run,
     RunItem,
     Schedule,
@@ -57,14 +64,13 @@ from rencai.ledger.models import (
 from rencai.ledger.money import yuan
 from rencai.ledger.recovery import (
     CHUNK,
-    OPEN_STATES,
     apply_departure,
     bulk_reads,
-    exclude_schedule,
     hold_reason,
     preload_lines,
 )
-from rencai.ledger.schedules import add_months, amount_on, duplicate_reason, period_end
+from rencai.ledger.run_sql import select_and_batch
+from rencai.ledger.schedules import add_months, amount_on, period_end
 from rencai.policy.engine.system import system_for
 
 Progress = Callable[[str, int, int], None]
@@ -458,121 +464,6 @@ def _apply_departures(session: Session, run: Run) -> None:
     session.flush()
 
 
-def _exclusivity_losers(
-    session: Session, jurisdiction: str, id_numbers: set[str]
-) -> dict[int, dict[str, Any]]:
-    """Schedules that lose a 就高 group to another schedule of the same person (any level)."""
-    groups = system_for(jurisdiction).program.exclusivity
-    members = {m for g in groups for m in g.members}
-    if not members or not id_numbers:
-        return {}
-    live = (
-        Schedule.jurisdiction == jurisdiction,
-        Schedule.status != "stopped",
-        Schedule.program.in_(members),
-    )
-    # only a person with two or more such schedules can lose a group: the others' lines are
-    # not summed (set-based, in SQL; most people hold one)
-    contested = (
-        select(Schedule.id_number)
-        .where(*live)
-        .group_by(Schedule.id_number)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    held = session.execute(
-        select(Schedule.id, Schedule.id_number, Schedule.program)
-        .join(contested, contested.c.id_number == Schedule.id_number)
-        .where(*live)
-    ).all()
-    # their lines summed by schedule through its index (few schedules: not a scan of all lines)
-    of_schedule = {sid: (id_number, program) for sid, id_number, program in held}
-    ids = sorted(of_schedule)
-    totals: dict[int, int] = {}
-    for start in range(0, len(ids), CHUNK):
-        totals.update(
-            (int(sid), int(total or 0))
-            for sid, total in session.execute(
-                select(Line.schedule_id, func.sum(Line.amount_fen))
-                .where(
-                    Line.schedule_id.in_(ids[start : start + CHUNK]),
-                    Line.status.not_in(("stopped", "lapsed", "excluded")),
-                )
-                .group_by(Line.schedule_id)
-            )
-        )
-    rows: list[tuple[int, str, str, int]] = [
-        (sid, of_schedule[sid][0], of_schedule[sid][1], totals[sid]) for sid in ids if sid in totals
-    ]
-    by_person: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    for sid, id_number, program, total in rows:
-        if id_number in id_numbers:
-            by_person[id_number].append((sid, program, int(total or 0)))
-    losers: dict[int, dict[str, Any]] = {}
-    for schedules in by_person.values():
-        for group in groups:
-            candidates = [s for s in schedules if s[1] in group.members]
-            if len(candidates) < 2:
-                continue
-            winner = group.winner(sorted(candidates), total=lambda s: s[2], member=lambda s: s[1])
-            for loser in candidates:
-                if loser is not winner:
-                    losers[loser[0]] = {
-                        "winner_schedule": winner[0],
-                        "winner_total_fen": winner[2],
-                        "loser_total_fen": loser[2],
-                        "group": group.id,
-                        "reason": f"{group.label}：已享受总额更高的项目（发放计划 {winner[0]}，"
-                        f"总额{yuan(winner[2])}元）",
-                        "citation": group.citation.as_dict(),
-                    }
-    return losers
-
-
-def _once_duplicates(
-    session: Session, jurisdiction: str, schedule_ids: set[int]
-) -> dict[int, dict[str, Any]]:
-    """Due once-only schedules that are not the person's payable one for that benefit: the one
-    holding ``once_key`` (a unique index), else the earliest. Refused, never paid, whatever
-    path created them (decision 0070)."""
-    if not schedule_ids:
-        return {}
-    ids = sorted(schedule_ids)
-    due = [
-        s
-        for start in range(0, len(ids), 5000)
-        for s in session.scalars(select(Schedule).where(Schedule.id.in_(ids[start : start + 5000])))
-    ]
-    people = sorted({s.id_number for s in due})
-    siblings: dict[tuple[str, str], list[Schedule]] = defaultdict(list)
-    for start in range(0, len(people), 5000):
-        for s in session.scalars(
-            select(Schedule).where(
-                Schedule.jurisdiction == jurisdiction,
-                Schedule.per == "once",
-                Schedule.id_number.in_(people[start : start + 5000]),
-            )
-        ):
-            siblings[(s.id_number, s.program)].append(s)
-    for group in siblings.values():
-        group.sort(key=lambda s: s.id)
-    refused: dict[int, dict[str, Any]] = {}
-    for schedule in due:
-        group = siblings[(schedule.id_number, schedule.program)]
-        holder = next((s for s in group if s.once_key == s.program), group[0])
-        if holder.id == schedule.id:
-            continue
-        reason = duplicate_reason(holder)
-        refused[schedule.id] = {
-            "winner_schedule": holder.id,
-            "group": "once_only",
-            "reason": reason,
-            "citation": json.loads(holder.citation or "null"),
-            "duplicate_of": holder.id,
-        }
-    return refused
-
-
 LINE_STATUS = {  # a line's status after the run's decision on it
     "pay": "selected",
     "hold": "held",
@@ -580,6 +471,24 @@ LINE_STATUS = {  # a line's status after the run's decision on it
     "stop": "stopped",
     "exclude": "excluded",
 }
+
+
+class Decided(NamedTuple):
+    """One due line as the run decided it (the portable path, before any write)."""
+
+    line_id: int
+    schedule_id: int
+    id_number: str
+    seq: int
+    period: dt.date
+    program: str
+    decision: str
+    reason: str | None
+    amount_fen: int
+    offset_fen: int
+    facts: str  # JSON
+    citation: str | None  # the citation of the amount paid; None keeps the line's
+    in_flight: bool  # a live payment already has the line (it is not paid again)
 
 
 def _select(session: Session, run_id: str, progress: Progress | None) -> int | None:
@@ -590,6 +499,8 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
     assert run is not None
     with bulk_reads(session):
         _apply_departures(session, run)
+    if _postgres(session):  # decided in SQL, each line written once with its batch
+        return select_and_batch(session, run, progress, checkpoint)
     due = session.execute(
         select(
             Line.id,
@@ -638,39 +549,12 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
             loaded_months.add(month)
             if id_number in id_numbers:
                 contributions[(id_number, month)].add(uscc)
-    losers = _exclusivity_losers(session, run.jurisdiction, id_numbers)
+    losers = exclusivity_losers(session, run.jurisdiction, id_numbers)
     once = {row[3] for row in due if row[5] == "once"}
-    losers.update(_once_duplicates(session, run.jurisdiction, once))
-    with bulk_reads(session):
-        ids = sorted(losers)
-        held = [  # into the session (held here: its identity map keeps no object alive)
-            schedule
-            for start in range(0, len(ids), CHUNK)
-            for schedule in session.scalars(
-                select(Schedule).where(Schedule.id.in_(ids[start : start + CHUNK]))
-            )
-        ]
-        preload_lines(session, ids)
-        for schedule_id, verdict in losers.items():
-            exclude_schedule(session, schedule_id, run.month, verdict, run.started_by, run.id)
-            if "duplicate_of" in verdict:  # no period of it was ever due
-                duplicate = session.get(Schedule, schedule_id)
-                assert duplicate is not None
-                duplicate.stopped_after = add_months(duplicate.start_period, -1)
-        session.flush()
-        del held
-    open_receivables = session.execute(
-        select(Receivable.id, Receivable.id_number, Receivable.blocks_payments, Receivable.status)
-        .where(Receivable.status.in_(OPEN_STATES))
-        .order_by(Receivable.id)
-    ).all()
-    blocked = {r.id_number for r in open_receivables if r.blocks_payments}
+    losers.update(once_duplicates(session, run.jurisdiction, once))
+    apply_exclusions(session, run, losers)
+    blocked, credit = receivable_state(session)
     hold_wording = hold_reason(run.jurisdiction)
-    offsettable = [r for r in open_receivables if not r.blocks_payments and r.status == "open"]
-    balances = receivable_balances(session, [r.id for r in offsettable])
-    credit: dict[str, int] = defaultdict(int)
-    for r in offsettable:
-        credit[r.id_number] += balances[r.id]
     # whether each due line's person has a payee account: read with the lines (set-based)
     payees = {row[4] for row in due if row[8]}
 
@@ -784,8 +668,6 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
         )
     if progress:
         progress("select", len(due), len(due))
-    if _postgres(session):  # each line written once, with its batch (decision 0256)
-        return _write_decided_and_batch(session, run, decided, journal, now)
     items = []
     line_updates = []
     for d in decided:
@@ -829,272 +711,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
     return None
 
 
-class Decided(NamedTuple):
-    """One due line as the run decided it (the select step's result, before any write)."""
-
-    line_id: int
-    schedule_id: int
-    id_number: str
-    seq: int
-    period: dt.date
-    program: str
-    decision: str
-    reason: str | None
-    amount_fen: int
-    offset_fen: int
-    facts: str  # JSON
-    citation: str | None  # the citation of the amount paid; None keeps the line's
-    in_flight: bool  # a live payment already has the line (it is not paid again)
-
-
-WHOLLY_OFFSET = "以应收款全额抵扣"
-
-STAGING_COLUMNS = (  # one row per due line, copied once; every write of the step reads it
-    ("ord", "integer"),
-    ("line_id", "integer"),
-    ("schedule_id", "integer"),
-    ("decision", "text"),
-    ("reason", "text"),
-    ("amount_fen", "bigint"),
-    ("offset_fen", "bigint"),
-    ("facts", "text"),
-    ("citation", "text"),
-    ("entry_kind", "text"),  # the journal entry of the decision
-    ("status", "text"),  # the line's status after the whole step
-    ("line_reason", "text"),
-    ("reference", "text"),  # the payment's reference when one is made
-    ("net_fen", "bigint"),
-    ("id_number", "text"),
-)
-
-
-def _write_decided_and_batch(
-    session: Session,
-    run: Run,
-    decided: list[Decided],
-    journal: list[dict[str, Any]],
-    now: dt.datetime,
-) -> int:
-    """PostgreSQL: select and batch as one step (decision 0256). The decided lines are copied
-    once into a staging table, and the run items, each line's single update (straight to
-    ``batched``, or ``paid`` when wholly offset), the decisions' journal entries and the
-    payments are written from it by the database. Returns how many lines chosen to pay were
-    skipped (a live payment already has them)."""
-    actor = run.started_by
-    pay = [d for d in decided if d.decision == "pay" and not d.in_flight]
-    skipped = sum(1 for d in decided if d.decision == "pay" and d.in_flight)
-    batch = _open_batch(
-        session,
-        run,
-        actor,
-        now,
-        [_BudgetRow(d.program, d.period, d.amount_fen, d.offset_fen) for d in pay],
-    )
-    journal.extend(
-        _offset_entries(
-            session,
-            [_OffsetRow(d.offset_fen, d.id_number, d.line_id, d.schedule_id, d.seq) for d in pay],
-            actor,
-            now,
-            run.id,
-        )
-    )
-    paying = {d.line_id for d in pay}
-    rows = []
-    total = count = 0
-    for ord_, d in enumerate(decided):
-        status, line_reason, reference, net = LINE_STATUS[d.decision], d.reason, None, None
-        if d.decision == "pay":
-            status, line_reason = "batched", None
-            if d.line_id in paying:
-                net = d.amount_fen - d.offset_fen
-                if net == 0:  # wholly offset: paid without a bank transfer
-                    status, line_reason = "paid", WHOLLY_OFFSET
-                    journal.append(
-                        entry(
-                            "paid",
-                            d.amount_fen,
-                            actor,
-                            at=now,
-                            schedule_id=d.schedule_id,
-                            line_id=d.line_id,
-                            run_id=run.id,
-                            note=WHOLLY_OFFSET,
-                        )
-                    )
-                else:
-                    reference = f"RC{batch.id:06d}{d.line_id:010d}"
-                    total += net
-                    count += 1
-        rows.append(
-            (
-                ord_,
-                d.line_id,
-                d.schedule_id,
-                d.decision,
-                d.reason,
-                d.amount_fen,
-                d.offset_fen,
-                d.facts,
-                d.citation,
-                LINE_STATUS[d.decision],
-                status,
-                line_reason,
-                reference,
-                net,
-                d.id_number,
-            )
-        )
-    connection = session.connection()
-    staging = f"run_staging_{uuid.uuid4().hex[:12]}"
-    connection.exec_driver_sql(
-        f"CREATE TEMP TABLE {staging} ("
-        + ", ".join(f"{name} {kind}" for name, kind in STAGING_COLUMNS)
-        + ") ON COMMIT DROP"
-    )
-    raw = connection.connection.driver_connection
-    with raw.cursor().copy(f"COPY {staging} FROM STDIN") as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row(row)
-    params = {"run": run.id, "actor": actor, "at": now, "batch": batch.id}
-    connection.exec_driver_sql(
-        "INSERT INTO ledger_run_items "
-        "(run_id, line_id, decision, reason, amount_fen, offset_fen, facts) "
-        f"SELECT %(run)s, line_id, decision, reason, amount_fen, offset_fen, facts FROM {staging} "
-        "ORDER BY ord",
-        params,
-    )
-    # each line found by its key: not a scan of every period's line (the planner, not knowing
-    # the staging table, would hash the whole lines table)
-    connection.exec_driver_sql("SET LOCAL enable_hashjoin = off")
-    connection.exec_driver_sql("SET LOCAL enable_mergejoin = off")
-    connection.exec_driver_sql(
-        "UPDATE ledger_lines AS t SET status = s.status, reason = s.line_reason, "
-        "amount_fen = s.amount_fen, citation = coalesce(s.citation, t.citation) "
-        f"FROM {staging} AS s WHERE t.id = s.line_id",
-        params,
-    )
-    connection.exec_driver_sql("SET LOCAL enable_hashjoin = on")
-    connection.exec_driver_sql("SET LOCAL enable_mergejoin = on")
-    connection.exec_driver_sql(
-        "INSERT INTO ledger_journal "
-        "(at, kind, amount_fen, actor, schedule_id, line_id, payment_id, receivable_id, run_id, "
-        "note) SELECT %(at)s, entry_kind, amount_fen, %(actor)s, schedule_id, line_id, NULL, "
-        f"NULL, %(run)s, reason FROM {staging} ORDER BY ord",
-        params,
-    )
-    # the payments, and one `batched` entry per payment made, in one statement (no re-read)
-    made = connection.exec_driver_sql(
-        "WITH made AS (INSERT INTO ledger_payments "
-        "(batch_id, line_id, reference, amount_fen, payee_name, account_no, bank_name, status) "
-        "SELECT %(batch)s, s.line_id, s.reference, s.net_fen, p.account_name, p.account_no, "
-        f"p.bank_name, 'pending' FROM {staging} AS s "
-        "JOIN ledger_payees AS p ON p.id_number = s.id_number "
-        "WHERE s.reference IS NOT NULL ORDER BY s.line_id "
-        "RETURNING id, line_id, amount_fen) "
-        "INSERT INTO ledger_journal "
-        "(at, kind, amount_fen, actor, schedule_id, line_id, payment_id, receivable_id, run_id, "
-        "note) SELECT %(at)s, 'batched', made.amount_fen, %(actor)s, s.schedule_id, "
-        f"made.line_id, made.id, NULL, %(run)s, NULL FROM made JOIN {staging} AS s "
-        "ON s.line_id = made.line_id ORDER BY made.id",
-        params,
-    )
-    if made.rowcount != count:  # chosen to pay only with a payee account
-        raise LedgerError(
-            "ledger", "收款账户在发放过程中被删除，本次未执行，请重新运行", "payee_gone"
-        )
-    record(session, journal)
-    _close_batch(session, run, batch, actor, count, total, skipped)
-    return skipped
-
-
-class _BudgetRow(NamedTuple):
-    program: str
-    period: dt.date
-    item_amount: int
-    offset: int
-
-
-class _OffsetRow(NamedTuple):
-    offset: int
-    id_number: str
-    line_id: int
-    schedule_id: int
-    seq: int
-
-
 # --- step 2: batch --------------------------------------------------------------------------
-
-
-def _open_batch(session: Session, run: Run, actor: str, now: dt.datetime, pay: list[Any]) -> Batch:
-    """The run's batch, awaiting the second officer, with the budget alerts of what it pays
-    (its totals are filled in once its payments are written)."""
-    batch = Batch(
-        run_id=run.id,
-        jurisdiction=run.jurisdiction,
-        month=run.month,
-        status="pending_approval",
-        total_fen=0,
-        item_count=0,
-        created_by=actor,
-        created_at=now,
-        budget_alerts=json.dumps(_budget_alerts(session, pay), ensure_ascii=False),
-    )
-    session.add(batch)
-    session.flush()
-    return batch
-
-
-def _close_batch(
-    session: Session, run: Run, batch: Batch, actor: str, count: int, total: int, skipped: int
-) -> None:
-    """The batch's totals, the run marked batched, and the audit entry of both."""
-    batch.total_fen = total
-    batch.item_count = count
-    run.step = "batched"
-    run.finished_at = clock.now()
-    audit(
-        session,
-        actor,
-        "ledger.batch.create",
-        f"batch:{batch.id}",
-        {"run": run.id, "items": count, "total_fen": total, "skipped_in_flight": skipped},
-    )
-
-
-def _budget_alerts(session: Session, pay: list[Any]) -> list[dict[str, Any]]:
-    planned: dict[tuple[str, int], int] = defaultdict(int)
-    for r in pay:
-        planned[(r.program, r.period.year)] += r.item_amount - r.offset
-    alerts = []
-    for (program, year), amount in sorted(planned.items()):
-        budget = session.get(Budget, (program, year))
-        if budget is None:
-            continue
-        spent = session.scalar(
-            select(func.coalesce(func.sum(Payment.amount_fen), 0))
-            .join(Line, Line.id == Payment.line_id)
-            .join(Schedule, Schedule.id == Line.schedule_id)
-            .where(
-                Schedule.program == program,
-                Payment.status.in_(LIVE_PAYMENT_STATES),
-                Line.period >= dt.date(year, 1, 1),
-                Line.period < dt.date(year + 1, 1, 1),
-            )
-        )
-        if int(spent or 0) + amount > budget.amount_fen:
-            alerts.append(
-                {
-                    "program": program,
-                    "year": year,
-                    "budget": yuan(budget.amount_fen),
-                    "spent": yuan(int(spent or 0)),
-                    "this_run": yuan(amount),
-                    "message": f"{program} {year}年度预算{yuan(budget.amount_fen)}元，已支出"
-                    f"{yuan(int(spent or 0))}元，本次{yuan(amount)}元，将超出预算",
-                }
-            )
-    return alerts
 
 
 def _read_selected(session: Session, run_id: str) -> tuple[list[Any], int]:
@@ -1177,7 +794,7 @@ def _claim_selected(session: Session, run_id: str) -> list[Any]:
         )
         .values(
             status=case((wholly_offset, "paid"), else_="batched"),
-            reason=case((wholly_offset, "以应收款全额抵扣"), else_=null()),
+            reason=case((wholly_offset, WHOLLY_OFFSET), else_=null()),
         )
         .returning(
             RunItem.amount_fen.label("item_amount"),
@@ -1199,48 +816,6 @@ def _claim_selected(session: Session, run_id: str) -> list[Any]:
     return sorted(rows, key=lambda r: r.line_id)
 
 
-def _offset_entries(
-    session: Session, pay: list[Any], actor: str, now: dt.datetime, run_id: str
-) -> list[dict[str, Any]]:
-    """Offsets against open overpayments, oldest receivable first: the entries (a receivable
-    wholly offset is settled)."""
-    offsetting = [r for r in pay if r.offset]
-    journal: list[dict[str, Any]] = []
-    if offsetting:
-        receivables = list(
-            session.scalars(
-                select(Receivable)
-                .where(Receivable.status == "open", Receivable.blocks_payments.is_(False))
-                .order_by(Receivable.id)
-            )
-        )
-        balances = receivable_balances(session, [r.id for r in receivables])
-        for r in offsetting:
-            left = r.offset
-            for receivable in receivables:
-                if receivable.id_number != r.id_number or not balances[receivable.id] or not left:
-                    continue
-                take = min(left, balances[receivable.id])
-                balances[receivable.id] -= take
-                left -= take
-                journal.append(
-                    entry(
-                        "offset",
-                        take,
-                        actor,
-                        at=now,
-                        schedule_id=receivable.schedule_id,
-                        receivable_id=receivable.id,
-                        line_id=r.line_id,
-                        run_id=run_id,
-                        note=f"从发放计划{r.schedule_id}第{r.seq}期中抵扣",
-                    )
-                )
-                if balances[receivable.id] == 0:
-                    receivable.status = "settled"
-    return journal
-
-
 def _batch(session: Session, run_id: str, actor: str) -> int:
     """Make the run's batch; returns how many lines chosen to pay were skipped because they
     are no longer waiting for this run (a live payment elsewhere, or released)."""
@@ -1259,17 +834,15 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
     else:
         pay, skipped = _read_selected(session, run_id)
     now = clock.now()  # one timestamp for the step's batch and entries
-    batch = _open_batch(session, run, actor, now, list(pay))
-    journal = _offset_entries(session, pay, actor, now, run_id)
+    batch = open_batch(session, run, actor, now, list(pay))
+    journal = offset_entries(session, pay, actor, now, run_id)
     payments: list[dict[str, Any]] = []
     line_updates: list[dict[str, Any]] = []
     for r in pay:
         net = r.item_amount - r.offset
         if net == 0:  # wholly offset: paid without a bank transfer
             if not claimed_in_sql:
-                line_updates.append(
-                    {"id": r.line_id, "status": "paid", "reason": "以应收款全额抵扣"}
-                )
+                line_updates.append({"id": r.line_id, "status": "paid", "reason": WHOLLY_OFFSET})
             journal.append(
                 entry(
                     "paid",
@@ -1279,7 +852,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                     schedule_id=r.schedule_id,
                     line_id=r.line_id,
                     run_id=run_id,
-                    note="以应收款全额抵扣",
+                    note=WHOLLY_OFFSET,
                 )
             )
             continue
@@ -1306,5 +879,5 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
     # one entry per payment made, written by the database from the payments (set-based)
     record_payments(session, batch.id, at=now, kind="batched", actor=actor, run_id=run_id)
     total = sum(p["amount_fen"] for p in payments)
-    _close_batch(session, run, batch, actor, len(payments), total, skipped)
+    close_batch(session, run, batch, actor, len(payments), total, skipped)
     return skipped
