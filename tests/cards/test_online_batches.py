@@ -51,7 +51,7 @@ def _setup(url: str, store: KeyStore) -> tuple[dict[str, str], list[str]]:
             tokens[name] = issue_token(s, s.get(Account, point.account_id), "api")
             points[name] = point
         now = dt.datetime.now(dt.UTC)
-        for event_id, number, point, ago in (
+        for event_id, number, at_point, ago in (
             ("seen-before", CARDS[0], "C", 3600),
             (uuid.uuid4().hex, CARDS[4], "B", 60),
         ):
@@ -59,7 +59,7 @@ def _setup(url: str, store: KeyStore) -> tuple[dict[str, str], list[str]]:
                 CardUse(
                     event_id=event_id,
                     card_number=number,
-                    point_id=points[point].id,
+                    point_id=points[at_point].id,
                     point_kind="bus",
                     at=now - dt.timedelta(seconds=ago),
                     verdict="valid",
