@@ -285,12 +285,19 @@ class _Batches:
         try:
             while self.queue:
                 batch, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
-                rows = None
+                rows: dict[int, Any] | None = None
+                failed: Exception | None = None
                 try:
                     rows = await self._send([p for p, _ in batch])
+                except Exception as exc:  # not the database's: each check fails as it would alone
+                    failed = exc
                 finally:
                     for i, (_, future) in enumerate(batch):
-                        if not future.done():
+                        if future.done():
+                            continue
+                        if failed is not None:
+                            future.set_exception(failed)
+                        else:
                             future.set_result(LOST if rows is None else rows.get(i))
         finally:
             self.task = None
