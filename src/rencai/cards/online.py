@@ -186,6 +186,9 @@ LEFT JOIN w ON w.ord = g.ord
 LEFT JOIN cards c ON c.number = g.number
 LEFT JOIN talent_profiles tp ON tp.id = c.talent_id
 """
+# one space for each run of blanks: under psycopg's 4,096 characters, its conversion of the
+# statement to PostgreSQL's form is kept rather than redone for every batch
+BATCH_STATEMENT = " ".join(BATCH_STATEMENT.split())
 MAX_BATCH = 64  # checks in one statement at most
 
 
