@@ -5,6 +5,7 @@ office and statistics."""
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from typing import Any
 
@@ -253,6 +254,64 @@ def test_online_retry_is_recorded_once_and_two_points_are_flagged(world: dict[st
     # an unknown token is refused before anything is read or recorded
     bad = httpx.post(url, headers={"Authorization": "Bearer nope"}, json={"code": code})
     assert bad.status_code == 401 and bad.json()["errors"][0]["code"] == "unauthenticated"
+
+
+def test_the_lean_check_answers_as_the_declared_route(world: dict[str, Any]) -> None:
+    """The gates' check in its common case skips FastAPI's per-request work (decision 0266);
+    every other request is handed to the declared route. Both give the same answers: a body
+    sent as ``application/json; charset=utf-8`` goes the declared way, the same body as
+    ``application/json`` the lean way."""
+    from rencai.web.api.cards import LeanCheckRoute, online
+
+    assert all(isinstance(route, LeanCheckRoute) for route in online.routes)
+    server, tag = world["server"], world["tag"]
+    url = f"{server.url}/api/v1/cards/verify"
+    main = _cards(world)["items"][0]
+    holder = _token(server, f"holder{tag}")
+    code = httpx.get(
+        f"{server.url}/api/v1/me/cards/{main['number']}/presentation", headers=holder
+    ).json()["codes"][0]["code"]
+    bus = _token(server, f"bus{tag}")
+
+    def both(headers: dict[str, str], body: bytes) -> tuple[httpx.Response, httpx.Response]:
+        declared, lean = (
+            httpx.post(url, headers={**headers, "Content-Type": kind}, content=body)
+            for kind in ("application/json; charset=utf-8", "application/json")
+        )
+        return declared, lean
+
+    declared, lean = both(bus, json.dumps({"code": code, "extra": 1}).encode())
+    assert declared.status_code == lean.status_code == 200
+    assert declared.json() == lean.json() and lean.json()["recorded"]
+    assert list(declared.json()) == list(lean.json())
+    for name in ("content-type", "content-length", "x-content-type-options", "cache-control"):
+        assert declared.headers.get(name) == lean.headers.get(name), name
+    event = {"code": code, "event_id": f"lean-{uuid.uuid4().hex[:8]}"}
+    declared, lean = both(bus, json.dumps(event).encode())
+    assert declared.json()["recorded"] and not lean.json()["recorded"]  # one event, once
+    # what the model refuses: the same structured 422 either way
+    for body in (
+        b"not json",
+        b"[]",
+        json.dumps({"code": 5}).encode(),
+        json.dumps({"code": "x" * 4097}).encode(),
+        json.dumps({"code": code, "event_id": "short"}).encode(),
+        json.dumps({"code": code, "event_id": 12345678}).encode(),
+        b"",
+    ):
+        declared, lean = both(bus, body)
+        assert declared.status_code == lean.status_code == 422, body
+        assert declared.json() == lean.json(), body
+    # no token, an unknown one, a talent's: the same refusals
+    for headers in ({}, {"Authorization": "bearer no-such-token"}, holder):
+        declared, lean = both(headers, json.dumps({"code": code}).encode())
+        assert declared.status_code == lean.status_code != 200
+        assert declared.json() == lean.json()
+        assert lean.json()["errors"][0]["code"] in ("unauthenticated", "forbidden")
+    # the OpenAPI document still declares the check with its model
+    document = httpx.get(f"{server.url}/api/openapi.json").json()
+    answer = document["paths"]["/api/v1/cards/verify"]["post"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/Verification")
 
 
 def test_office_revokes_and_the_bundle_says_so(world: dict[str, Any]) -> None:

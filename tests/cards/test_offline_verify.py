@@ -200,3 +200,30 @@ def test_image_without_a_code(tmp_path: Path) -> None:
         with pytest.raises(ScanError) as caught:
             read_qr(path)
         assert caught.value.code == "no_code"
+
+
+def test_base45_decodes_as_the_reference_library() -> None:
+    """The verifier's own base45 decoder (decision 0266) accepts and refuses exactly what the
+    base45 package does, and gives the same bytes."""
+    import random
+
+    from rencai.cards.credential import BASE45, b45decode
+
+    def reference(text: str) -> bytes | None:
+        try:
+            return bytes(base45.b45decode(text))
+        except ValueError:
+            return None
+
+    rng = random.Random(17)
+    odd = BASE45 + "\n\tabcé€\x00"
+    for _ in range(20000):
+        chars = odd if rng.random() < 0.3 else BASE45
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 10)))
+        assert b45decode(text) == reference(text), repr(text)
+    for size in range(0, 300, 7):
+        data = bytes(rng.getrandbits(8) for _ in range(size))
+        text = base45.b45encode(data).decode()
+        assert b45decode(text) == data == reference(text)
+    assert b45decode("GGW") is None and reference("GGW") is None  # 65535 + 1: too large
+    assert b45decode(":::") is None and b45decode("::") is None

@@ -8,6 +8,7 @@ ES256 (the default: WebCrypto in every browser verifies it) and EdDSA/Ed25519 si
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -70,17 +71,27 @@ class Ed25519Signer:
         return self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
+ES256_SIGNATURE = ec.ECDSA(hashes.SHA256())
+
+
+@functools.lru_cache(maxsize=64)
+def _p256(public: bytes) -> ec.EllipticCurvePublicKey:
+    """An issuing key's parsed form (a bundle holds a handful): parsed once, not per check.
+    Only the key is kept; every signature is verified in full."""
+    return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public)
+
+
 def verify_signature(alg: int, public: bytes, data: bytes, signature: bytes) -> bool:
     """True if `signature` over `data` verifies with the raw public key; never raises on junk."""
     try:
         if alg == ES256:
             if len(signature) != 64:
                 return False
-            point = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public)
+            point = _p256(public)
             der = encode_dss_signature(
                 int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
             )
-            point.verify(der, data, ec.ECDSA(hashes.SHA256()))
+            point.verify(der, data, ES256_SIGNATURE)
             return True
         if alg == EDDSA:
             ed25519.Ed25519PublicKey.from_public_bytes(public).verify(signature, data)

@@ -8,6 +8,8 @@ CWT numbers where CWT has one (exp 4, nbf 5, iat 6) and a private map under -700
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,10 +113,42 @@ def from_qr_text(text: str) -> bytes:
     text = text.strip()
     if not text.startswith(PREFIX):
         raise CredentialError("not a talent-card code (prefix RC1: missing)")
-    try:
-        return bytes(base45.b45decode(text[len(PREFIX) :]))
-    except Exception:
-        raise CredentialError("not valid base45 (truncated or damaged)") from None
+    decoded = b45decode(text[len(PREFIX) :])
+    if decoded is None:
+        raise CredentialError("not valid base45 (truncated or damaged)")
+    return decoded
+
+
+BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_INVALID = 0xFF
+# each byte of the text to its base45 digit (0xFF: not a base45 character)
+_DIGITS = bytes(BASE45.index(chr(b)) if chr(b) in BASE45 else _INVALID for b in range(256))
+
+
+def b45decode(text: str) -> bytes | None:
+    """RFC 9285 base45, as ``base45.b45decode`` decodes it (None where it raises), with the
+    characters mapped to their digits at once rather than one by one (decision 0266)."""
+    digits = text.rstrip("\n").encode("utf-8", "surrogatepass").translate(_DIGITS)
+    size = len(digits)
+    if size % 3 == 1 or _INVALID in digits:
+        return None
+    whole = size - size % 3
+    values = [
+        x + 45 * y + 2025 * z
+        for x, y, z in zip(digits[0:whole:3], digits[1:whole:3], digits[2:whole:3], strict=True)
+    ]
+    if values and max(values) > 0xFFFF:
+        return None
+    pairs = array("H", values)
+    if sys.byteorder == "little":
+        pairs.byteswap()
+    out = pairs.tobytes()
+    if whole < size:
+        x = digits[whole] + digits[whole + 1] * 45
+        if x > 0xFF:
+            return None
+        out += bytes((x,))
+    return out
 
 
 def read(text: str) -> tuple[bytes, CardClaims]:

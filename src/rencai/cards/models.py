@@ -140,6 +140,8 @@ class VerifyBucket(Base):
     tokens: Mapped[float] = mapped_column(Float)
     refilled_at: Mapped[float] = mapped_column(Float)
     allowed: Mapped[bool] = mapped_column(Boolean)  # the verdict of the last request
+    # the tokens at ``refilled_at`` before the last batch of checks took theirs (decision 0265)
+    level: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class CardUse(Base):
