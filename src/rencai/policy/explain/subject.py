@@ -8,6 +8,7 @@ of one talent plus relatives); leaves are read from it lazily, once each.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -171,8 +172,9 @@ class Subject:
         # a mirrored card still undecided leaves the leaf undecided too
         return None if any(s is None for s in states) else False
 
-    @property
+    @functools.cached_property
     def facts(self) -> Facts:
+        """What descriptions read of this person (made once per person)."""
         return Facts(
             lambda name: self.explainer.value(name, self.index),
             lambda path: self.explainer.param(path).value,
