@@ -10,8 +10,16 @@ from typing import Any
 import numpy as np
 
 from rencai.policy.calculator import entitlements_many
+from rencai.policy.cities import registry
 from rencai.policy.contract.profile import Profile, ProfileError, parse_profile
-from rencai.policy.engine.population import encode_profile, encode_profiles
+from rencai.policy.engine.population import (
+    LazyInputs,
+    build_simulation,
+    encode_profile,
+    encode_profiles,
+    set_inputs,
+    set_inputs_lazily,
+)
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain.batch import BatchExplainer, batch_explainers
 from rencai.policy.explain.subject import one_by_one
@@ -99,7 +107,9 @@ def test_a_batch_encoded_at_once_is_its_profiles_encoded_one_by_one() -> None:
             profiles.append(parse_profile(r))
         except ProfileError:
             continue
-    for batch in (profiles, profiles[:1], profiles[5:9]):
+    alone = [p for p in profiles if not p.family]  # no relatives: a value per profile
+    assert len(alone) >= 30
+    for batch in (profiles, profiles[:1], profiles[5:9], alone):
         at_once = encode_profiles(batch)
         separately = one_by_one([encode_profile(p) for p in batch])
         assert at_once.counts == separately.counts
@@ -116,3 +126,30 @@ def test_a_batch_encoded_at_once_is_its_profiles_encoded_one_by_one() -> None:
                 assert np.array_equal(values, expected[name], equal_nan=values.dtype.kind == "f")
         for key in ("family", "employer", "relative"):
             assert np.array_equal(getattr(mine, key), getattr(theirs, key)), key
+
+
+def test_columns_loaded_when_first_read_give_every_variable_as_all_loaded() -> None:
+    """A calculator batch loads a column when a calculation first reads it (``LazyInputs``):
+    every variable of every jurisdiction comes out as with every column loaded first."""
+    day = dt.date(2025, 6, 1)
+    for city in sorted(registry()):  # the computed jurisdictions
+        raw = random_profiles(12, 3, day, city)
+        for i, profile in enumerate(raw[:6]):  # families, units and open fields too
+            profile["family"] = [{"relation": "spouse", "birth_date": "1990-01-01"}] if i else []
+            if i % 2:
+                profile["unit"] = {"apprentices_intermediate": i}
+            profile["employment"].pop("start_date", None)
+        profiles = [parse_profile(p) for p in raw]
+        system = system_for(city)
+        population = encode_profiles(profiles).population
+        eager = build_simulation(system, population)
+        set_inputs(eager, population, day)
+        lazy = build_simulation(system, population, lazy=True)
+        assert isinstance(lazy, LazyInputs)
+        set_inputs_lazily(lazy, population, day)
+        for name in reversed(list(system.variables)):  # formulas first: inputs load on demand
+            mine = np.asarray(lazy.calculate(name, day.isoformat()))
+            theirs = np.asarray(eager.calculate(name, day.isoformat()))
+            assert mine.dtype == theirs.dtype, name
+            assert np.array_equal(mine, theirs, equal_nan=mine.dtype.kind == "f"), name
+        assert len(lazy.pending) < len(population.persons)  # some were loaded on demand

@@ -24,9 +24,10 @@ from rencai.policy.contract.profile import Profile
 from rencai.policy.engine.population import (
     EncodedBatch,
     EncodedProfile,
+    LazyInputs,
     build_simulation,
     encode_profile,
-    set_inputs,
+    set_inputs_lazily,
 )
 from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.rules import (
@@ -201,8 +202,9 @@ class Shared:
         self.population = encoded.population
         self.counts = encoded.counts
         self.missing = encoded.missing
-        self.simulation = build_simulation(system, self.population)
-        set_inputs(self.simulation, self.population, on)
+        self.simulation = simulation = build_simulation(system, self.population, lazy=True)
+        assert isinstance(simulation, LazyInputs)
+        set_inputs_lazily(simulation, self.population, on)  # the columns its formulas read
         self.day = make_period(on.isoformat())
         self.offsets: list[int] = []
         start = 0
