@@ -80,6 +80,27 @@ def test_generated_profiles_of_every_city_as_the_reference_gives_them() -> None:
     assert compared >= 200
 
 
+def test_a_batch_of_mixed_profiles_as_the_reference_gives_it() -> None:
+    """Each profile of a batch walks only its own rows of benefits, worked out for the whole
+    batch (decision 0268): profiles speaking for a unit, with a family or without, the same
+    profile several times, fields left open, every city, on days of several years."""
+    compared = 0
+    for year, city in ((2023, "shijiazhuang"), (2024, "jinzhou"), (2026, "shijiazhuang")):
+        day = dt.date(year, 3, 15)
+        raw = random_profiles(24, year, day, city)
+        for i, profile in enumerate(raw):
+            if i % 4 == 1:  # an employer's question
+                profile["unit"] = {"apprentices_intermediate": i, "apprentices_advanced": 1}
+            if i % 4 == 2:
+                profile["family"] = [{"relation": "parent", "birth_date": "1960-02-29"}]
+            if i % 5 == 0:
+                profile["person"].pop("education", None)
+                profile["employment"].pop("annual_salary", None)
+        profiles = [parse_profile(p) for p in raw]
+        compared += _compare(profiles + profiles[:3], day)  # the first three twice
+    assert compared >= 60
+
+
 def test_the_batch_path_is_taken_except_when_a_parameter_awaits_the_administrator() -> None:
     system = system_for("shijiazhuang")
     profiles = [parse_profile(p) for p in random_profiles(3, 1, dt.date(2025, 6, 1))]
