@@ -4,6 +4,7 @@ answers of the reference walk profile by profile (decision 0254)."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from typing import Any
 
@@ -174,3 +175,30 @@ def test_columns_loaded_when_first_read_give_every_variable_as_all_loaded() -> N
             assert mine.dtype == theirs.dtype, name
             assert np.array_equal(mine, theirs, equal_nan=mine.dtype.kind == "f"), name
         assert len(lazy.pending) < len(population.persons)  # some were loaded on demand
+
+
+def test_a_batch_leaves_nothing_to_the_garbage_collector() -> None:
+    """What a batch builds (its simulation, explainers and persons, each referring to the
+    others) is unlinked when its answers are made, and freed at once (decision 0268): nothing
+    of it waits for the collector, whose collections under load walk what waits. (A batch
+    explained the reference way, on a day a parameter awaits the administrator, still leaves
+    its relatives' persons to the collector.)"""
+    raw = random_profiles(12, 5, dt.date(2025, 6, 1))
+    for i, profile in enumerate(raw):
+        if i % 2:
+            profile["family"] = [{"relation": "spouse", "birth_date": "1990-01-01"}]
+    profiles = [parse_profile(p) for p in raw]
+    for day in (dt.date(2025, 6, 1), dt.date(2026, 12, 1)):
+        entitlements_many(profiles, day)  # warm: what a process builds once
+        gc.collect()
+        gc.disable()
+        try:
+            entitlements_many(profiles, day)
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            gc.collect()
+            left = [type(o).__name__ for o in gc.garbage]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+        assert left == [], day

@@ -175,11 +175,13 @@ class Subject:
 
     @functools.cached_property
     def facts(self) -> Facts:
-        """What descriptions read of this person (made once per person)."""
+        """What descriptions read of this person (made once per person; it refers to the
+        explainer, not back to the person)."""
+        explainer, index = self.explainer, self.index
         return Facts(
-            lambda name: self.explainer.value(name, self.index),
-            lambda path: self.explainer.param(path).value,
-            self.explainer.on,
+            lambda name: explainer.value(name, index),
+            lambda path: explainer.param(path).value,
+            explainer.on,
         )
 
 
