@@ -73,9 +73,10 @@ def entitlements_many(
     ``reference``: explained profile by profile (the same answers, decision 0254)."""
     answers: list[dict[str, Any] | ProfileError | None] = [None] * len(profiles)
     groups: dict[tuple[str, dt.date], list[int]] = {}
+    today: list[dt.date] = []  # the office's date, read once for the batch when first needed
     for i, profile in enumerate(profiles):
         try:
-            day = _day(profile, on)
+            day = _day(profile, on, today)
         except ProfileError as exc:
             answers[i] = exc
             continue
@@ -94,10 +95,14 @@ def entitlements_many(
     return [a for a in answers if a is not None]
 
 
-def _day(profile: Profile, on: dt.date | None) -> dt.date:
-    """The day asked for, checked against the jurisdiction (ProfileError when the calculator
-    cannot answer it)."""
-    day = on or profile.on or clock.today()
+def _day(profile: Profile, on: dt.date | None, today: list[dt.date]) -> dt.date:
+    """The day asked for (else ``today``'s one date, read on first need), checked against the
+    jurisdiction (ProfileError when the calculator cannot answer it)."""
+    day = on or profile.on
+    if day is None:
+        if not today:
+            today.append(clock.today())
+        day = today[0]
     jurisdictions = registry()
     if profile.jurisdiction not in jurisdictions and catalogue_only(profile.jurisdiction):
         return day

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain
@@ -69,8 +69,8 @@ class Population:
     """
 
     count: int
-    persons: dict[str, np.ndarray]
-    employers: dict[str, np.ndarray] = field(default_factory=dict)
+    persons: Mapping[str, np.ndarray]
+    employers: Mapping[str, np.ndarray] = field(default_factory=dict)
     family: np.ndarray | None = None
     employer: np.ndarray | None = None
     relative: np.ndarray | None = None
@@ -84,7 +84,26 @@ class Population:
         return self.count if self.employer is None else int(self.employer.max()) + 1
 
 
-def build_simulation(system: TaxBenefitSystem, population: Population) -> Simulation:
+class LazyInputs(Simulation):
+    """A simulation whose input columns are loaded when a calculation first asks for them
+    (``set_inputs_lazily``): a calculator batch loads only what its formulas read. Every read of
+    a variable goes through ``calculate`` (formulas read through their population, which asks
+    the simulation), so a column is loaded, as ``set_inputs`` would have loaded it, before its
+    first read."""
+
+    pending: dict[str, tuple[Mapping[str, np.ndarray], Any]]  # name -> (columns, day)
+
+    def calculate(self, variable_name: str, period: Any) -> Any:
+        pending = self.pending
+        if pending and variable_name in pending:
+            columns, day = pending.pop(variable_name)
+            _set_input(self, variable_name, columns[variable_name], day)
+        return super().calculate(variable_name, period)
+
+
+def build_simulation(
+    system: TaxBenefitSystem, population: Population, lazy: bool = False
+) -> Simulation:
     populations = system.instantiate_entities()
     n = population.count
     person_ids = np.arange(n)
@@ -101,7 +120,11 @@ def build_simulation(system: TaxBenefitSystem, population: Population) -> Simula
         if key == "family" and population.relative is not None:
             roles = entity_population.entity.flattened_roles  # [talent, relative]
             entity_population.members_role = np.where(population.relative, roles[1], roles[0])
-    simulation = Simulation(system, populations)
+    if lazy:
+        simulation: Simulation = LazyInputs(system, populations)
+        simulation.pending = {}
+    else:
+        simulation = Simulation(system, populations)
     return simulation
 
 
@@ -109,12 +132,25 @@ def set_inputs(simulation: Simulation, population: Population, on: dt.date) -> N
     """Load the columns; for small populations, columns that only hold the variable's default
     are skipped (OpenFisca supplies the default), which keeps the one-profile path short."""
     day = make_period(on.isoformat())
-    variables = simulation.tax_benefit_system.variables
     for columns in (population.persons, population.employers):
         for name, values in columns.items():
-            if len(values) <= 64 and _all_default(values, variables[name].default_value):
-                continue
-            simulation.set_input(name, day, values)
+            _set_input(simulation, name, values, day)
+
+
+def set_inputs_lazily(simulation: LazyInputs, population: Population, on: dt.date) -> None:
+    """``set_inputs``, each column loaded (and, in a batch, made) only when first read."""
+    day = make_period(on.isoformat())
+    for columns in (population.persons, population.employers):
+        for name in columns:
+            simulation.pending[name] = (columns, day)
+
+
+def _set_input(simulation: Simulation, name: str, values: np.ndarray, day: Any) -> None:
+    """One column loaded (for small populations, not when it only holds the default)."""
+    variable = simulation.tax_benefit_system.variables[name]
+    if len(values) <= 64 and _all_default(values, variable.default_value):
+        return
+    simulation.set_input(name, day, values)
 
 
 def _all_default(values: np.ndarray, default: object) -> bool:
@@ -198,15 +234,20 @@ class EncodedBatch:
 
 
 def _column(values: list[Any], dtype: Any = None) -> tuple[list[Any], Any]:
+    """A batch's column given whole (every person's value): kept as is until joined."""
     return values, dtype
+
+
+def _talent_value(talent: Any, relative: Any, dtype: Any = None) -> Any:
+    """A batch's column that holds one value for the talent and a fixed one for every
+    relative: only the talent's is kept (``_layout`` knows the relatives' and the dtype)."""
+    return talent
 
 
 def _column_maker(array: Any, others: int) -> Callable[..., Any]:
     """A column of the talent's value and each relative's (``others`` of them)."""
-    if array is _column:  # the batch's columns: (values, dtype), read once when joined
-        if others:
-            return lambda talent, relative, dtype=None: ([talent, *[relative] * others], dtype)
-        return lambda talent, relative, dtype=None: ([talent], dtype)
+    if array is _column:  # a batch's columns: the talent's value (``_talent_value``)
+        return _talent_value
 
     def column(talent_value: Any, relative_value: Any, dtype: Any = None) -> Any:
         return array(
@@ -216,34 +257,89 @@ def _column_maker(array: Any, others: int) -> Callable[..., Any]:
     return column
 
 
+Layout = dict[str, tuple[bool, Any, Any]]  # name -> (one value per profile, relatives', dtype)
+
+
 @functools.cache
-def _no_unit_columns(others: int) -> dict[str, tuple[list[Any], Any]]:
-    """A batch's columns of a profile without a unit (the same for every such profile with as
-    many relatives): worked out once per process; ``encode_profiles`` only reads them."""
-    return unit_columns(None, _column_maker(_column, others))
+def _layout() -> tuple[Layout, Layout]:
+    """How each column of a batch is made, the same for every profile (persons, employers):
+    whether a profile gives the talent's value only (then the relatives' value, fixed, and the
+    dtype) or every person's values. Read once per process from an empty profile's columns."""
+
+    def whole(values: Any, dtype: Any = None) -> tuple[bool, Any, Any]:
+        return False, None, None
+
+    def recording(others: int) -> Callable[..., Any]:
+        return lambda talent, relative, dtype=None: (True, relative, dtype)
+
+    persons, employers, _, _ = _encode(
+        Profile.model_validate({"jurisdiction": "shijiazhuang"}), whole, recording
+    )
+    return persons, employers
+
+
+@functools.cache
+def _no_unit_columns() -> dict[str, Any]:
+    """A batch's columns of a profile without a unit (the talent's values, the same for every
+    such profile): worked out once per process; ``encode_profiles`` only reads them."""
+    return unit_columns(None, _talent_value)
+
+
+class BatchColumns(Mapping[str, np.ndarray]):
+    """A batch's columns, each joined into one array for all its persons when first read (a
+    calculator batch's simulation reads only the columns its formulas read)."""
+
+    def __init__(self, parts: list[dict[str, Any]], counts: list[int], layout: Layout):
+        self.parts = parts
+        self.counts = counts
+        self.layout = layout
+        self.alone = all(count == 1 for count in counts)  # no profile with relatives
+        self.joined: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        found = self.joined.get(name)
+        if found is None:
+            found = self.joined[name] = self._join(name)
+        return found
+
+    def _join(self, name: str) -> np.ndarray:
+        one, relative, dtype = self.layout[name]
+        parts = self.parts
+        if not one:  # every person's values, given whole
+            dtype = parts[0][name][1]
+            return np.array(list(chain.from_iterable(part[name][0] for part in parts)), dtype)
+        if self.alone:
+            return np.array([part[name] for part in parts], dtype)
+        values: list[Any] = []
+        for part, count in zip(parts, self.counts, strict=True):
+            values.append(part[name])
+            if count > 1:
+                values.extend([relative] * (count - 1))
+        return np.array(values, dtype)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.layout)
+
+    def __len__(self) -> int:
+        return len(self.layout)
 
 
 def encode_profiles(profiles: list[Profile]) -> EncodedBatch:
     """The profiles' ``encode_profile`` concatenated (``explain.subject.one_by_one``), equal
-    column for column, but each
-    column made into an array once for the whole batch (the calculator's micro-batches)."""
+    column for column; each profile gives its talent's values (and whole columns where the
+    relatives' values are their own), and each column becomes one array for the whole batch
+    when first read (the calculator's micro-batches)."""
     parts = [_encode(profile, _column) for profile in profiles]
     counts = [part[2] for part in parts]
-
-    def joined(columns: list[dict[str, Any]]) -> dict[str, np.ndarray]:
-        return {
-            name: np.array(list(chain.from_iterable(part[name][0] for part in columns)), dtype)
-            for name, (_, dtype) in columns[0].items()
-        }
-
+    persons_layout, employers_layout = _layout()
     n = sum(counts)
     numbers = np.repeat(np.arange(len(profiles), dtype=np.int64), counts)
     relative = np.ones(n, dtype=bool)
     relative[np.cumsum([0, *counts[:-1]])] = False
     population = Population(
         count=n,
-        persons=joined([part[0] for part in parts]),
-        employers=joined([part[1] for part in parts]),
+        persons=BatchColumns([part[0] for part in parts], counts, persons_layout),
+        employers=BatchColumns([part[1] for part in parts], [1] * len(parts), employers_layout),
         family=numbers,
         employer=numbers.copy(),
         relative=relative,
@@ -264,9 +360,12 @@ _AWARD_COLUMNS = tuple(
 )
 
 
-def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any], int, set[str]]:
+def _encode(
+    profile: Profile, array: Any, maker: Callable[[int], Callable[..., Any]] | None = None
+) -> tuple[dict[str, Any], dict[str, Any], int, set[str]]:
     """The profile's columns (persons, employers), its persons and its open fields; ``array``
-    makes a column from its values and dtype."""
+    makes a column from its values and dtype, ``maker`` (default ``_column_maker``) the one
+    column of a talent's value and the relatives' fixed value."""
     p, e = profile.person, profile.employment
     missing: set[str] = set()
     if p.birth_date is None:
@@ -342,7 +441,7 @@ def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any
 
     others = len(relatives)
 
-    column = _column_maker(array, others)
+    column = _column_maker(array, others) if maker is None else maker(others)
 
     persons: dict[str, Any] = {
         "birth_date": array(
@@ -393,11 +492,7 @@ def _encode(profile: Profile, array: Any) -> tuple[dict[str, Any], dict[str, Any
         "unit_new_postdoc_platform": column(
             PostdocPlatform[unit.new_postdoc_platform if unit else "none"].index, 0, np.int16
         ),
-        **(
-            _no_unit_columns(others)
-            if unit is None and array is _column
-            else unit_columns(unit, column)
-        ),
+        **(_no_unit_columns() if unit is None and array is _column else unit_columns(unit, column)),
         # -- inputs of the grants added with the inventory of granting clauses --
         "unit_new_city_innovation_studio": column(
             bool(unit and unit.new_city_innovation_studio), False

@@ -67,7 +67,25 @@ def explain_many(
         ]
     else:
         explainers = batch_explainers(system, profiles, on)
-    return [_result(explainer) for explainer in explainers]
+    results = [_result(explainer) for explainer in explainers]
+    _release(explainers)
+    return results
+
+
+def _release(explainers: list[Explainer]) -> None:
+    """Unlinks what a batch built and no longer needs (its explainers and their persons, its
+    simulation's populations and their holders), each part referring to the others: freed at
+    once when the batch ends, not left to the garbage collector."""
+    shared = explainers[0]._shared if explainers else None
+    for explainer in explainers:
+        explainer.talent.__dict__.clear()
+        explainer.__dict__.clear()
+    if shared is not None:
+        simulation = shared.simulation
+        for population in simulation.populations.values():
+            population._holders.clear()
+            population.simulation = None
+        shared.__dict__.clear()
 
 
 def _result(explainer: Explainer) -> dict[str, Any]:

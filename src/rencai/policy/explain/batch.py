@@ -19,6 +19,7 @@ byte (``tests/policy/test_batch_explain.py``).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 
@@ -93,6 +94,8 @@ class Table:
         self.masks: dict[Rule, Masks] = {}
         self.cards: dict[str, Masks] = {}
         self._benefits: list[tuple[str, int, int]] | None = None
+        # what the explanations derive from the states once per batch (``benefits._Rows``)
+        self.derived: dict[str, Any] = {}
 
     def benefits(self) -> list[tuple[str, int, int]]:
         """Each benefit's id and states over the batch, in the program's order (worked out

@@ -18,24 +18,33 @@ from rencai.policy.rules import (
     held_texts,
 )
 
+# per node (identity checked): its children that are switches (leaves reading a parameter),
+# and those with a qualifying leaf, worked out once per node
+_CHILDREN: dict[int, tuple[Rule, tuple[Rule, ...], tuple[Rule, ...]]] = {}
+
+
+def _children(rule: AllOf) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    found = _CHILDREN.get(id(rule))
+    if found is None or found[0] is not rule:
+        switches = tuple(c for c in rule.children if isinstance(c, Condition) and c.reads_parameter)
+        qualifying = tuple(c for c in rule.children if has_qualifying_leaf(c))
+        found = _CHILDREN[id(rule)] = (rule, switches, qualifying)
+    return found[1], found[2]
+
 
 def near_miss(rule: Rule, leaf_state: Any, facts: Facts) -> list[str]:
     """Failed conditions of the parts of a failing rule that were partly met."""
     if isinstance(rule, Condition) or evaluate(rule, leaf_state) is not False:
         return []
-    if (
-        isinstance(rule, AllOf)
-        and any(
-            isinstance(c, Condition) and c.reads_parameter and leaf_state(c) is False
-            for c in rule.children
-        )
-        and any(has_qualifying_leaf(c) and evaluate(c, leaf_state) is True for c in rule.children)
-    ):
-        return failed_texts(rule, leaf_state, facts)  # the program is not in force that day
-    if isinstance(rule, AllOf) and any(
-        has_qualifying_leaf(c) and evaluate(c, leaf_state) is True for c in rule.children
-    ):
-        return failed_texts(rule, leaf_state, facts)
+    if isinstance(rule, AllOf):
+        switches, qualifying = _children(rule)
+        # the switches are read first, as ever: a lazy walk records a parameter awaiting the
+        # administrator in the order it reads the leaves
+        any(leaf_state(c) is False for c in switches)
+        # a part partly met (a qualifying child holds): its failed conditions (when a switch
+        # fails, the program is not in force that day: ``failed_texts`` says only that)
+        if any(evaluate(c, leaf_state) is True for c in qualifying):
+            return failed_texts(rule, leaf_state, facts)
     result: list[str] = []
     for child in rule.children:
         result += near_miss(child, leaf_state, facts)

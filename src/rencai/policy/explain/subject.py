@@ -8,6 +8,7 @@ of one talent plus relatives); leaves are read from it lazily, once each.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,9 +24,10 @@ from rencai.policy.contract.profile import Profile
 from rencai.policy.engine.population import (
     EncodedBatch,
     EncodedProfile,
+    LazyInputs,
     build_simulation,
     encode_profile,
-    set_inputs,
+    set_inputs_lazily,
 )
 from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.rules import (
@@ -171,12 +173,15 @@ class Subject:
         # a mirrored card still undecided leaves the leaf undecided too
         return None if any(s is None for s in states) else False
 
-    @property
+    @functools.cached_property
     def facts(self) -> Facts:
+        """What descriptions read of this person (made once per person; it refers to the
+        explainer, not back to the person)."""
+        explainer, index = self.explainer, self.index
         return Facts(
-            lambda name: self.explainer.value(name, self.index),
-            lambda path: self.explainer.param(path).value,
-            self.explainer.on,
+            lambda name: explainer.value(name, index),
+            lambda path: explainer.param(path).value,
+            explainer.on,
         )
 
 
@@ -199,8 +204,9 @@ class Shared:
         self.population = encoded.population
         self.counts = encoded.counts
         self.missing = encoded.missing
-        self.simulation = build_simulation(system, self.population)
-        set_inputs(self.simulation, self.population, on)
+        self.simulation = simulation = build_simulation(system, self.population, lazy=True)
+        assert isinstance(simulation, LazyInputs)
+        set_inputs_lazily(simulation, self.population, on)  # the columns its formulas read
         self.day = make_period(on.isoformat())
         self.offsets: list[int] = []
         start = 0
