@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +182,9 @@ def test_checks_arriving_together_in_a_process_go_in_one_statement(
         )
         return list(results), _batches(url).sent
 
-    results, sent = asyncio.run(together())
+    # on a thread of its own: a page test earlier in the run may have left a loop running here
+    with ThreadPoolExecutor(1) as thread:
+        results, sent = thread.submit(asyncio.run, together()).result()
     assert sent == 1  # six checks, one statement
     assert all(r is not None and r.data is not None and r.data["recorded"] for r in results)
     data = [r.data for r in results if r is not None and r.data is not None]
