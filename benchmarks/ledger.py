@@ -1,6 +1,6 @@
 """Monthly payment run on PostgreSQL: 100,000 active schedules, with a projection to 1,000,000.
 
-python -m benchmarks.ledger [--schedules 100000] [--history 60]
+python -m benchmarks.ledger [--schedules 100000] [--history 60] [--departures]
 
 Starts its own throwaway PostgreSQL cluster (as the tests do), loads schedules of 60 monthly
 lines (earlier periods already paid, one line due this month), a month of social-insurance
@@ -310,13 +310,58 @@ def server_settings(admin_url: str) -> None:
     )
 
 
+def departures(admin_url: str, schedules: int, history: int) -> None:
+    """The run's departures step alone, set-based and through the ORM (the reference), in turn
+    on copies of one populated database (decision 0270)."""
+    from rencai.ledger import runs
+    from rencai.ledger.models import Run
+    from rencai.ledger.recovery import bulk_reads
+
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("CREATE DATABASE bench_departures"))
+    base = admin_url.rsplit("/", 1)[0] + "/bench_departures"
+    upgrade(base)
+    populate(base, schedules, history)
+    engine_for(base).dispose()
+    print(f"the run's departures step alone, {schedules:,} schedules ({history} lines each)")
+    for n, mode in enumerate(("orm", "sql", "orm", "sql")):
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE bench_dep_{n} TEMPLATE bench_departures"))
+            connection.execute(text("CHECKPOINT"))
+        url = admin_url.rsplit("/", 1)[0] + f"/bench_dep_{n}"
+        run = Run(id="0" * 32, jurisdiction="shijiazhuang", month=MONTH, started_by="bench_runner")
+        start, cpu = time.perf_counter(), time.process_time()
+        with session_scope(url) as session, bulk_reads(session):
+            runs._apply_departures(session, run, in_sql=mode == "sql")
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        with engine_for(url).connect() as connection:
+            stops = connection.execute(
+                text("SELECT count(*) FROM ledger_journal WHERE kind = 'stopped'")
+            ).scalar_one()
+        engine_for(url).dispose()
+        print(f"  {mode}: {wall:.2f} s, CPU in this process {cpu:.2f} s, line stops {stops:,}")
+    admin.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--schedules", type=int, default=100_000)
     parser.add_argument("--history", type=int, default=60, help="lines per schedule")
+    parser.add_argument(
+        "--departures",
+        action="store_true",
+        help="time only the run's departures step, set-based against the ORM path",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.support import postgres_cluster
+
+    if args.departures:
+        with postgres_cluster() as admin_url:
+            server_settings(admin_url)
+            departures(admin_url, args.schedules, args.history)
+        return
 
     steps = ("run", "approve", "bank_file", "confirmations")
     with postgres_cluster() as admin_url, TemporaryDirectory() as tmp:

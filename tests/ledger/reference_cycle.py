@@ -105,7 +105,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> None:
     run = session.get(Run, run_id)
     assert run is not None
     with bulk_reads(session):
-        _apply_departures(session, run)
+        _apply_departures(session, run, in_sql=False)  # the ORM path
     due = session.execute(
         select(
             Line.id,

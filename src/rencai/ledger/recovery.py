@@ -16,14 +16,15 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.feeds.models import Departure
+from rencai.ledger.bulk import insert_rows
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.journal import buffered, entry, receivable_balances, record
 from rencai.ledger.models import AppliedEvent, Line, Receivable, Schedule, Setting
@@ -46,6 +47,15 @@ RECEIVABLE_STATUS = {
 }
 PAID_STATES = ("paid",)
 OPEN_STATES = ("awaiting_administrator", "open")
+
+
+class Owner(NamedTuple):
+    """A schedule as a departure applied in SQL reads it (no ORM object)."""
+
+    id: int
+    id_number: str
+    jurisdiction: str
+    status: str
 
 
 def recovery_of(jurisdiction: str) -> Recovery | None:
@@ -124,7 +134,7 @@ def _raise(
     session: Session,
     *,
     event: str,
-    schedule: Schedule,
+    schedule: Schedule | Owner,
     kind: str,
     reason: str,
     basis: str | None,
@@ -290,6 +300,33 @@ def _clawback_receivables(
     paid = _paid_lines(session, schedule.id)
     after = sum(line.amount_fen for line in paid if line.period > failure_period)
     served = sum(line.amount_fen for line in paid if line.period <= failure_period)
+    _raise_clawbacks(
+        session,
+        schedule,
+        after,
+        served,
+        reason=reason,
+        failure_period=failure_period,
+        event=event,
+        actor=actor,
+        run_id=run_id,
+    )
+
+
+def _raise_clawbacks(
+    session: Session,
+    schedule: Schedule | Owner,
+    after: int,
+    served: int,
+    *,
+    reason: str,
+    failure_period: dt.date,
+    event: str,
+    actor: str,
+    run_id: str | None,
+) -> None:
+    """The clawback receivables of ``_clawback_receivables``, given what was paid for the
+    periods after the failure (``after``) and up to it (``served``)."""
     label = "离开本市" if reason == "moved_away" else "弄虚作假、违规使用"
     if after:
         _raise(
@@ -326,6 +363,37 @@ def _clawback_receivables(
         )
 
 
+def _moved_away_reason(departure: Departure, jurisdiction: str) -> str:
+    return f"{departure.occurred_on:%Y年%m月%d日}迁出本市，自下一期起停止发放{cited(jurisdiction)}"
+
+
+def _raise_overpayment(
+    session: Session,
+    departure: Departure,
+    schedule: Schedule | Owner,
+    overpaid: int,
+    actor: str,
+    run_id: str | None,
+) -> None:
+    """Employment ended: the periods already paid after it (``overpaid``) were not due."""
+    if overpaid:
+        _raise(
+            session,
+            event=f"departure:{departure.id}:after:{schedule.id}",
+            schedule=schedule,
+            kind="overpayment",
+            reason="employment_ended",
+            basis="after_failure",
+            amount_fen=overpaid,
+            blocks=False,
+            explanation=f"{departure.occurred_on:%Y年%m月%d日}解除劳动关系，之后期间已发放"
+            f"{yuan(overpaid)}元；重新符合条件的从以后发放中抵扣，否则收回",
+            actor=actor,
+            failure_period=month_start(departure.occurred_on),
+            run_id=run_id,
+        )
+
+
 def apply_departure(
     session: Session,
     departure: Departure,
@@ -336,7 +404,8 @@ def apply_departure(
     known_unapplied: bool = False,
 ) -> None:
     """Apply one departure event to the person's schedules in that city (once;
-    ``known_unapplied``: the caller has just read that it is not applied yet)."""
+    ``known_unapplied``: the caller has just read that it is not applied yet). The ORM path:
+    ``apply_departures_in_sql`` does the same for many departures at once on PostgreSQL."""
     event = f"departure:{departure.id}"
     if not known_unapplied and session.get(AppliedEvent, event) is not None:
         return
@@ -345,10 +414,7 @@ def apply_departure(
         if departure.kind == "moved_away":
             if schedule.status == "stopped":
                 continue
-            reason = (
-                f"{departure.occurred_on:%Y年%m月%d日}迁出本市，"
-                f"自下一期起停止发放{cited(schedule.jurisdiction)}"
-            )
+            reason = _moved_away_reason(departure, schedule.jurisdiction)
             _stop(session, schedule, failure_period, reason, actor)
             _clawback_receivables(
                 session,
@@ -361,23 +427,111 @@ def apply_departure(
             )
         else:  # employment ended: periods already paid after it were not due
             overpaid = _paid_fen(session, schedule.id, failure_period)
-            if overpaid:
-                _raise(
-                    session,
-                    event=f"{event}:after:{schedule.id}",
-                    schedule=schedule,
-                    kind="overpayment",
-                    reason="employment_ended",
-                    basis="after_failure",
-                    amount_fen=overpaid,
-                    blocks=False,
-                    explanation=f"{departure.occurred_on:%Y年%m月%d日}解除劳动关系，之后期间已发放"
-                    f"{yuan(overpaid)}元；重新符合条件的从以后发放中抵扣，否则收回",
-                    actor=actor,
-                    failure_period=failure_period,
-                    run_id=run_id,
-                )
+            _raise_overpayment(session, departure, schedule, overpaid, actor, run_id)
     session.add(AppliedEvent(event=event, run_id=run_id, applied_at=clock.now()))
+
+
+def apply_departures_in_sql(
+    session: Session,
+    departures: list[Departure],
+    of_person: dict[str, list[Owner]],
+    actor: str,
+    run_id: str | None,
+) -> None:
+    """``apply_departure`` for each of ``departures`` (not applied yet, in their order) on
+    PostgreSQL, set-based: the schedules stopped and their unpaid lines after the departure's
+    month stopped by two statements, each line's ``stopped`` entry written by the database
+    (``INSERT … SELECT``), what each schedule was paid summed by one query. The receivables
+    are raised as ``apply_departure`` raises them (inside ``bulk_reads``: written together at
+    its end). The rows written are those of the ORM path, in the same order
+    (``tests/ledger/test_departures_sql.py``)."""
+    at = clock.now()
+    stopped = {s.id for found in of_person.values() for s in found if s.status == "stopped"}
+    stops: list[tuple[int, dt.date, str]] = []  # (schedule, after, reason), in the ORM's order
+    raised: list[tuple[Departure, Owner, dt.date]] = []  # who raises a receivable, in order
+    for departure in departures:
+        failure_period = month_start(departure.occurred_on)
+        for schedule in of_person.get(departure.id_number, []):
+            if departure.kind == "moved_away":
+                if schedule.id in stopped:
+                    continue
+                stopped.add(schedule.id)
+                reason = _moved_away_reason(departure, schedule.jurisdiction)
+                stops.append((schedule.id, failure_period, reason))
+            raised.append((departure, schedule, failure_period))
+    connection = session.connection()
+    paid: dict[int, tuple[int, int]] = {}  # per ``raised`` row: paid after, paid up to the month
+    if raised:
+        rows = connection.execute(
+            text(
+                "SELECT t.n, coalesce(sum(l.amount_fen) FILTER (WHERE l.period > t.month), 0), "
+                "coalesce(sum(l.amount_fen) FILTER (WHERE l.period <= t.month), 0) "
+                "FROM unnest(CAST(:n AS int[]), CAST(:schedule AS int[]), "
+                "CAST(:month AS date[])) AS t(n, schedule_id, month) "
+                "JOIN ledger_lines AS l ON l.schedule_id = t.schedule_id AND l.status = :paid "
+                "GROUP BY t.n"
+            ),
+            {
+                "n": list(range(len(raised))),
+                "schedule": [schedule.id for _, schedule, _ in raised],
+                "month": [month for *_, month in raised],
+                "paid": PAID_STATES[0],
+            },
+        )
+        paid = {int(n): (int(after), int(served)) for n, after, served in rows}
+    if stops:
+        stop_rows = {
+            "n": list(range(len(stops))),
+            "schedule": [schedule_id for schedule_id, _, _ in stops],
+            "after": [after for _, after, _ in stops],
+            "reason": [reason for *_, reason in stops],
+        }
+        unnested = (
+            "unnest(CAST(:n AS int[]), CAST(:schedule AS int[]), CAST(:after AS date[]), "
+            "CAST(:reason AS text[])) AS t(n, schedule_id, after, reason)"
+        )
+        connection.execute(
+            text(
+                "UPDATE ledger_schedules AS s SET status = 'stopped', stop_reason = t.reason, "
+                f"stopped_after = t.after FROM {unnested} WHERE s.id = t.schedule_id"
+            ),
+            stop_rows,
+        )
+        # by schedule (its unique index) with the status filtered, as ``_lines`` reads them;
+        # the entries in the ORM path's order: stop by stop, each schedule's lines by seq
+        connection.execute(
+            text(
+                "WITH stopped AS (UPDATE ledger_lines AS l SET status = 'stopped', "
+                f"reason = t.reason FROM {unnested} WHERE l.schedule_id = t.schedule_id "
+                "AND l.status IN :unpaid AND l.period > t.after "
+                "RETURNING t.n, l.seq, l.id, l.schedule_id, l.amount_fen, t.reason) "
+                "INSERT INTO ledger_journal (at, kind, amount_fen, actor, schedule_id, line_id, "
+                "note) SELECT :at, 'stopped', amount_fen, :actor, schedule_id, id, reason "
+                "FROM stopped ORDER BY n, seq"
+            ).bindparams(bindparam("unpaid", expanding=True)),
+            {**stop_rows, "unpaid": list(UNPAID_STATES), "at": at, "actor": actor},
+        )
+    for n, (departure, schedule, failure_period) in enumerate(raised):
+        after, served = paid.get(n, (0, 0))
+        if departure.kind == "moved_away":
+            _raise_clawbacks(
+                session,
+                schedule,
+                after,
+                served,
+                reason="moved_away",
+                failure_period=failure_period,
+                event=f"departure:{departure.id}",
+                actor=actor,
+                run_id=run_id,
+            )
+        else:
+            _raise_overpayment(session, departure, schedule, after, actor, run_id)
+    insert_rows(
+        session,
+        AppliedEvent.__table__,  # type: ignore[arg-type]
+        [{"event": f"departure:{d.id}", "run_id": run_id, "applied_at": at} for d in departures],
+    )
 
 
 def declare_fraud(

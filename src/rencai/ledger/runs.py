@@ -64,7 +64,9 @@ from rencai.ledger.models import (
 from rencai.ledger.money import yuan
 from rencai.ledger.recovery import (
     CHUNK,
+    Owner,
     apply_departure,
+    apply_departures_in_sql,
     bulk_reads,
     hold_reason,
     preload_lines,
@@ -426,7 +428,10 @@ def cancel_run(url: str, jurisdiction: str, month: dt.date, actor: str, reason: 
 # --- step 1: select -------------------------------------------------------------------------
 
 
-def _apply_departures(session: Session, run: Run) -> None:
+def _apply_departures(session: Session, run: Run, *, in_sql: bool | None = None) -> None:
+    """Apply the city's departures not applied yet (inside ``bulk_reads``): on PostgreSQL
+    set-based (``apply_departures_in_sql``), elsewhere — or with ``in_sql=False``, the
+    reference — through the ORM, one ``apply_departure`` each."""
     applied = set(
         session.scalars(select(AppliedEvent.event).where(AppliedEvent.event.like("departure:%")))
     )
@@ -446,6 +451,20 @@ def _apply_departures(session: Session, run: Run) -> None:
     ]
     # the departing persons' schedules and their lines in a few statements, not per person
     people = sorted({d.id_number for d in departures})
+    if _postgres(session) if in_sql is None else in_sql:
+        owners: dict[str, list[Owner]] = defaultdict(list)
+        for start in range(0, len(people), CHUNK):
+            for row in session.execute(
+                select(Schedule.id, Schedule.id_number, Schedule.jurisdiction, Schedule.status)
+                .where(
+                    Schedule.id_number.in_(people[start : start + CHUNK]),
+                    Schedule.jurisdiction == run.jurisdiction,
+                )
+                .order_by(Schedule.id)
+            ):
+                owners[row.id_number].append(Owner(*row))
+        apply_departures_in_sql(session, departures, owners, run.started_by, run.id)
+        return
     of_person: dict[str, list[Schedule]] = defaultdict(list)
     for start in range(0, len(people), CHUNK):
         for schedule in session.scalars(
