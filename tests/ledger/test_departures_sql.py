@@ -15,18 +15,18 @@ included) and applied event must be the same.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 import pytest
 from benchmarks.ledger import MONTH, populate
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from rencai import clock
 from rencai.db.session import engine_for, session_scope
 from rencai.ledger import runs
 from rencai.ledger.models import Run
 from rencai.ledger.recovery import bulk_reads
+from tests.ledger.copies import database_copy, snapshot
 
 AT = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
 RUN_ID = "0270" * 8
@@ -39,23 +39,6 @@ SNAPSHOT = {
     "journal": "SELECT * FROM ledger_journal ORDER BY id",
     "applied": "SELECT * FROM ledger_applied_events ORDER BY event",
 }
-
-
-def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    with engine_for(url).connect() as connection:
-        return {
-            name: [tuple(r) for r in connection.execute(text(q))] for name, q in SNAPSHOT.items()
-        }
-
-
-def _copy(pg_url: str, source: str) -> str:
-    engine_for(source).dispose()  # a template must have no connections
-    name = f"ledger_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {source.rsplit('/', 1)[1]}"))
-    admin.dispose()
-    return pg_url.rsplit("/", 1)[0] + "/" + name
 
 
 def _world(url: str, basis: str | None) -> dict[str, int]:
@@ -227,11 +210,11 @@ def test_departures_in_sql_write_what_the_orm_path_writes(
     pg_url: str, db_url: str, basis: str | None
 ) -> None:
     cases = _world(db_url, basis)
-    other = _copy(pg_url, db_url)
+    other = database_copy(pg_url, db_url)
     try:
         _apply(db_url, in_sql=True)
         _apply(other, in_sql=False)
-        new, old = _snapshot(db_url), _snapshot(other)
+        new, old = snapshot(db_url, SNAPSHOT), snapshot(other, SNAPSHOT)
     finally:
         engine_for(other).dispose()
     for name in SNAPSHOT:

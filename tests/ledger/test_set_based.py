@@ -10,19 +10,18 @@ must be the same, and the bank files the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from benchmarks.ledger import MONTH, populate
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from rencai import clock
 from rencai.db.session import engine_for, session_scope
 from rencai.ledger import bank, runs
 from rencai.registry.models import Account
 from tests.ledger import reference_cycle as reference
+from tests.ledger.copies import database_copy, snapshot
 
 RUN_ID = "0248" * 8
 AT = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
@@ -45,23 +44,6 @@ SNAPSHOT = {
     "receivable_id, run_id, note FROM ledger_journal "
     "ORDER BY kind, line_id, payment_id, receivable_id, amount_fen, note",
 }
-
-
-def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    with engine_for(url).connect() as connection:
-        return {
-            name: [tuple(r) for r in connection.execute(text(q))] for name, q in SNAPSHOT.items()
-        }
-
-
-def _copy(pg_url: str, source: str) -> str:
-    engine_for(source).dispose()  # a template must have no connections
-    name = f"ledger_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {source.rsplit('/', 1)[1]}"))
-    admin.dispose()
-    return pg_url.rsplit("/", 1)[0] + "/" + name
 
 
 def _cycle(url: str, files: Path, *, per_row: bool, monkeypatch: pytest.MonkeyPatch) -> bytes:
@@ -91,12 +73,12 @@ def test_set_based_cycle_writes_what_the_per_row_cycle_wrote(
                 "WHERE status = 'planned' AND schedule_id % 7 = 0"
             )
         )
-    other = _copy(pg_url, db_url)
+    other = database_copy(pg_url, db_url)
     try:
         with clock.frozen(AT):
             new_file = _cycle(db_url, tmp_path / "new", per_row=False, monkeypatch=monkeypatch)
             old_file = _cycle(other, tmp_path / "old", per_row=True, monkeypatch=monkeypatch)
-        new, old = _snapshot(db_url), _snapshot(other)
+        new, old = snapshot(db_url, SNAPSHOT), snapshot(other, SNAPSHOT)
     finally:
         engine_for(other).dispose()
     decisions = {row[2] for row in new["items"]}
