@@ -127,7 +127,8 @@ def _print_table(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]{result['jurisdiction']}[/bold]  查询日期 {result['on']}")
+    city = names().get(result["jurisdiction"], result["jurisdiction"])
+    console.print(f"[bold]{city}[/bold]  查询日期 {result['on']}")
     cards = Table("卡别", "依据", "文号与条款", title="人才绿卡")
     for card in result["cards"]:
         relation = RELATIONS.get(card.get("holder", {}).get("relation"), "")
@@ -154,8 +155,10 @@ def _print_table(result: dict[str, Any]) -> None:
             heading(cite["document"], cite["clause"]),
         )
     console.print(money)
-    services = [b for b in result["benefits"] if b["kind"] == "service"]
-    console.print(f"服务项目 {len(services)} 项：" + "、".join(s["name"] for s in services))
+    # a B-card holder enjoys the county card's items too: each item is named once (0206)
+    services = list(dict.fromkeys(b["name"] for b in result["benefits"] if b["kind"] == "service"))
+    console.print(f"服务项目 {len(services)} 项：" + "、".join(services))
+    _print_recognitions_and_selections(console, result)
     if result["not_eligible"]:
         misses = Table("项目", "原因", title="不符合")
         for item in result["not_eligible"]:
@@ -165,6 +168,45 @@ def _print_table(result: dict[str, Any]) -> None:
         console.print(f"[yellow]待补充信息[/yellow] {item['name']}：{item['message']}")
     for item in result["needs_administrator"]:
         console.print(f"[red]待管理员设定[/red] {item['description']}：{item['question']}")
+
+
+def _print_recognitions_and_selections(console: Any, result: dict[str, Any]) -> None:
+    """What the money and card tables do not hold: a title the person is recognised with, the
+    selections open to them, and (a city whose texts state no criteria) the programs to ask
+    the office about, with the result's note."""
+    from rich.table import Table
+
+    if result["recognitions"]:
+        table = Table("认定", "依据", "说明", "文号与条款", title="直接认定")
+        for item in result["recognitions"]:
+            cite = item["citation"]
+            table.add_row(
+                item["name"],
+                "；".join(item["because"]),
+                item.get("condition") or "",
+                heading(cite["document"], cite["clause"]),
+            )
+        console.print(table)
+    if result["may_apply"]:
+        table = Table("评选", "名额与待遇", "其余条件", "文号与条款", title="可以申报")
+        for item in result["may_apply"]:
+            cite = item["citation"]
+            terms = "；".join(x for x in (item.get("quota"), item.get("award")) if x)
+            table.add_row(
+                item["name"],
+                terms,
+                item.get("condition") or "",
+                heading(cite["document"], cite["clause"]),
+            )
+        console.print(table)
+    if result.get("note"):  # it introduces the list below
+        console.print(result["note"])
+    if result.get("catalogued"):
+        table = Table("项目", "概要", "文号与条款", title="须向主管部门咨询的项目")
+        for item in result["catalogued"]:
+            cite = item["citation"]
+            table.add_row(item["name"], item["summary"], heading(cite["document"], cite["clause"]))
+        console.print(table)
 
 
 @policies_app.command("list")
@@ -237,7 +279,6 @@ def policies_show(
         ("valid_from", "起始"),
         ("valid_until", "截止"),
         ("computed_by", "计算项目"),
-        ("reason", "未计算原因"),
         ("quote", "原文"),
     ]
     for key, label in labels:

@@ -99,3 +99,35 @@ def test_table_asks_in_chinese_not_in_field_paths(tmp_path: Path) -> None:
     assert "年工资薪金收入（税前）" in done.stdout
     flat = done.stdout.replace("\n", "")  # the table wraps long lines
     assert re.search(r"[a-z_]{3,}\.[a-z_]{3,}", flat) is None
+
+
+def test_table_shows_recognitions_and_selections(tmp_path: Path) -> None:
+    profile = doctor()
+    # 国家级人才项目入选者 (石字〔2021〕7号 第7条) with a 高级技师 skill level (工匠 selection)
+    profile["person"]["honors"] = ["national_talent_program"]
+    profile["person"]["skill_level"] = "senior_technician"
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    done = rencai("entitlements", str(path), "--format", "table")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(rencai("entitlements", str(path)).stdout)
+    assert result["recognitions"] and result["may_apply"]
+    assert "石家庄市" in done.stdout.splitlines()[0] and "shijiazhuang" not in done.stdout
+    assert "直接认定" in done.stdout and "可以申报" in done.stdout
+    assert "“石家庄工匠”选拔" in done.stdout
+    # each service item once, though the B card and the county card both name 户籍办理
+    names = [b["name"] for b in result["benefits"] if b["kind"] == "service"]
+    assert len(set(names)) < len(names)
+    assert f"服务项目 {len(set(names))} 项" in done.stdout.replace("\n", "")
+
+
+def test_table_lists_a_catalogue_only_city(tmp_path: Path) -> None:
+    example = Path(__file__).parents[2] / "examples" / "cangzhou-master.yaml"
+    done = rencai("entitlements", str(example), "--format", "table")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(rencai("entitlements", str(example)).stdout)
+    assert result["catalogued"] and "reason" not in result["catalogued"][0]
+    flat = done.stdout.replace("\n", "")
+    assert "沧州市" in flat and result["note"] in flat
+    assert "须向主管部门咨询的项目" in flat and "沧州狮城人才服务卡" in flat
+    assert "seed" not in flat.lower() and "Criteria" not in flat

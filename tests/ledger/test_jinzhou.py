@@ -123,3 +123,19 @@ def test_a_jinzhou_clawback_cites_no_shijiazhuang_clause(db_url: str, tmp_path: 
         for receivable in receivables:
             assert json.loads(receivable.citation) is None
             assert "石字" not in receivable.explanation and "第17条" not in receivable.explanation
+
+
+def test_the_schedule_begins_at_the_graduation_of_someone_already_at_work() -> None:
+    """ "为2023年以后毕业…的博士…发放为期3年的生活补贴": a doctorate finished in June 2024 by
+    someone insured in Jinzhou since 2018 is paid for 36 months from June 2024 (decision 0280)."""
+    worker = json.loads(json.dumps(GRADUATE))
+    worker["person"]["education"] = [
+        {"degree": "doctorate", "full_time": False, "graduation_date": "2024-06-30"}
+    ]
+    worker["employment"]["start_date"] = "2018-01-01"
+    terms = terms_for("jinzhou", worker, "jz.graduate.living_allowance", dt.date(2024, 9, 20))
+    assert terms is not None and terms.periods == 36
+    assert terms.start_period == dt.date(2024, 6, 1)
+    # someone who started after graduating keeps the start of the work
+    terms = terms_for("jinzhou", GRADUATE, "jz.graduate.housing_allowance", dt.date(2024, 9, 20))
+    assert terms is not None and terms.start_period == dt.date(2024, 9, 1)

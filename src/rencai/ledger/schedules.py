@@ -94,8 +94,8 @@ def terms_for(
     if benefit.per != "once":
         years = int(explainer.param(benefit.years).value) if benefit.years else 1
         periods = years * 12 if benefit.per == "month" else years
-    start_date = (profile.get("employment") or {}).get("start_date")
-    start = on if benefit.per == "once" or not start_date else dt.date.fromisoformat(start_date)
+    begins = explainer.period_start(benefit)
+    start = on if benefit.per == "once" or begins is None else begins
     conditions = list(CONTINUING_CONDITIONS)
     condition = benefit.condition_on(on)
     if condition:

@@ -38,7 +38,6 @@ def catalogue_only_result(jurisdiction: str, day: dt.date) -> dict[str, Any]:
                 "id": e.id,
                 "name": e.name,
                 "summary": e.summary,
-                "reason": e.reason,
                 "citation": {
                     "document": e.document,
                     "clause": e.clause,

@@ -311,6 +311,9 @@ class Benefit:
     award: str | None = None  # selections: what the selected receive, in Chinese
     # the support period runs from employment.start_date; False when it starts on approval
     dated: bool = True
+    # a date variable of the engine giving the day the support period begins, where the text
+    # makes it later than employment.start_date (Jinzhou: not before the qualifying graduation)
+    period_from: str | None = None
     target: Literal["person", "employer"] = "person"  # who receives it
     # parameter holding the administrator's ruling where the item's text and a later document
     # state different figures (the text is still shown, with the conflict beside it)

@@ -100,7 +100,7 @@ def money_entry(explainer: Explainer, line: MoneyLine) -> dict[str, Any]:
     }
     if benefit.target == "employer":
         entry["target"] = "employer"
-    start = explainer.profile.employment.start_date
+    start = explainer.period_start(benefit)
     if benefit.years and benefit.dated and start is not None:
         years = int(explainer.param(benefit.years).value)
         entry["start"] = start.isoformat()

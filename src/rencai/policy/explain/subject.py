@@ -33,6 +33,7 @@ from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.rules import (
     AllOf,
     AnyOf,
+    Benefit,
     Card,
     Condition,
     Facts,
@@ -290,6 +291,15 @@ class Explainer:
 
     def value(self, name: str, index: int) -> Any:
         return self.vector(name)[index]
+
+    def period_start(self, benefit: Benefit) -> dt.date | None:
+        """The day the talent's support period of ``benefit`` begins: the benefit's own date
+        variable where it declares one, else the start of the employment."""
+        start = self.profile.employment.start_date
+        if start is None or benefit.period_from is None:
+            return start
+        found = self.value(benefit.period_from, 0)
+        return found if isinstance(found, dt.date) else start
 
     def awaits_administrator(self, path: str) -> bool:
         """The parameter has no value on this day and the seeds leave it to the administrator."""

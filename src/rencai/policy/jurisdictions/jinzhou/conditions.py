@@ -83,7 +83,43 @@ class latest_graduation(Variable):
         return np.maximum.reduce(dates)
 
 
-HELPERS: list[type[Variable]] = [age, jinzhou_allowance_degree, latest_graduation]
+class jinzhou_allowance_start(Variable):
+    """The first day of the three allowance years: the later of the start of work in Jinzhou
+    and the graduation of the degree paid for. The allowances are for "2023年以后毕业…的博士、
+    应届硕士和本科生": someone working in Jinzhou before graduating is not yet such a graduate
+    (decision 0280)."""
+
+    value_type = dt.date
+    entity = Person
+    definition_period = DAY
+    label = "锦州生活、居住补贴期起始日"
+
+    def formula(person, period, parameters):
+        degree = plain(person("jinzhou_allowance_degree", period))
+        graduated = np.select(
+            [
+                degree == idx(AllowanceDegree.doctorate),
+                degree == idx(AllowanceDegree.master),
+                degree == idx(AllowanceDegree.bachelor),
+            ],
+            [
+                person("graduation_doctorate", period),
+                person("graduation_master", period),
+                person("graduation_bachelor", period),
+            ],
+            NO_DATE,
+        )
+        start = person("start_date", period)
+        # no start of work stays no start (the period is then not running), whatever the degree
+        return np.where(start > NO_DATE, np.maximum(start, graduated), start)
+
+
+HELPERS: list[type[Variable]] = [
+    age,
+    jinzhou_allowance_degree,
+    jinzhou_allowance_start,
+    latest_graduation,
+]
 
 JINZHOU_COUNTY_TABLE = lookup(
     {
@@ -163,12 +199,12 @@ graduate_2023 = _SET.leaf(
 
 def _within_allowance_years(p: Any, t: Any, params: Any) -> np.ndarray:
     years = int(param_getter("allowance_years")(params, t))
-    return p("start_date", t) > years_before(t.start, years)
+    return p("jinzhou_allowance_start", t) > years_before(t.start, years)
 
 
 def _describe_allowance_period(facts: Facts, held: bool) -> str:
     years = facts.param("allowance_years")
-    start = _day(facts.get("start_date"))
+    start = _day(facts.get("jinzhou_allowance_start"))
     since = f"自{start.isoformat()}起" if start else ""
     if held:
         return f"在为期{years}年的补贴期内（{since}）" if since else f"在为期{years}年的补贴期内"

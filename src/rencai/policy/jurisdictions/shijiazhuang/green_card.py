@@ -20,7 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
+from openfisca_core.indexed_enums import Enum
 
 from rencai.policy.citations import Citation
 from rencai.policy.contract.vocabulary import vocabulary
@@ -566,6 +568,62 @@ CARD_B = Card(
 )
 
 
+class CountyGroup(Enum):
+    none = "不在石家庄市"
+    main_urban = "市内主城区"
+    cluster = "组团县（区）"
+    transformation = "转型升级重点县"
+    western_mountain = "西部山区县"
+    unlisted = "未列入分组"
+
+
+class CountyRentTier(Enum):
+    none = "不符合县卡房租补贴人员范围"
+    higher = "全日制硕士、一本学士、中级职称及以上、紧缺工种技师"
+    other_bachelor = "其他全日制学士学位毕业生"
+
+
+# The county card's item (3) 子女入学 names who enjoys it by area: in the main urban districts and
+# the cluster counties only the higher tier of item (10) (the same people, decision 0008); in the
+# transformation and western mountain counties every holder. 辛集市 is in neither list (0281).
+_SCHOOLING_EVERY_HOLDER = (idx(CountyGroup.transformation), idx(CountyGroup.western_mountain))
+_SCHOOLING_HIGHER_TIER = (idx(CountyGroup.main_urban), idx(CountyGroup.cluster))
+
+
+def _county_schooling(p: Any, t: Any, _: Any) -> Any:
+    group = plain(p("county_group", t))
+    higher = plain(p("county_rent_tier", t)) == idx(CountyRentTier.higher)
+    return np.isin(group, _SCHOOLING_EVERY_HOLDER) | (
+        np.isin(group, _SCHOOLING_HIGHER_TIER) & higher
+    )
+
+
+def _describe_county_schooling(facts: Any, held: bool) -> str:
+    group: Any = CountyGroup[facts.get("county_group")]
+    if held:
+        return f"{group.value}：持卡人才可享受子女入学服务"
+    if group in (CountyGroup.main_urban, CountyGroup.cluster):
+        return (
+            f"在{group.value}，子女入学服务限引进的全日制硕士学位研究生、大学本科一批录取的全日制"
+            "学士学位毕业生、中级职称及以上专业技术人员和紧缺工种技师"
+        )
+    return f"工作地（{group.value}）不在本项所列县（市、区）之内"
+
+
+county_schooling_covered = leaf(
+    name="county_children_schooling_covered",
+    label="主城区、组团县（区）的全日制硕士、一本学士、中级职称及以上专业技术人员和紧缺工种技师，"
+    "或转型升级重点县、西部山区县的持卡人才",
+    reads=["employment.county", "person.education", "person.education.full_time"],
+    formula=_county_schooling,
+    describe=_describe_county_schooling,
+)
+# service items granted to only some of a card's holders: (card, item) → who
+SERVICE_CONDITIONS: dict[tuple[str, str], Condition] = {
+    ("card.county", "children_schooling"): county_schooling_covered,
+}
+
+
 COUNTY_AGE_35 = age_at_most(
     name="county_card_age_group_1", limit_path="county_card.age_limit.category_1"
 )
@@ -664,7 +722,11 @@ def services() -> list[Benefit]:
                     id=f"{prefix}.service.{item['id']}",
                     name=item["name"],
                     kind="service",
-                    requires=requires,
+                    requires=(
+                        all_of(requires, SERVICE_CONDITIONS[card_id, item["id"]])
+                        if (card_id, item["id"]) in SERVICE_CONDITIONS
+                        else requires
+                    ),
                     citation=Citation.from_mapping(item["citation"]),
                     card=card_id,
                     disputed=item.get("disputed"),

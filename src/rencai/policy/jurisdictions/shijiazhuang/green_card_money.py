@@ -47,24 +47,13 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     self_employed,
     social_insurance_local,
 )
-from rencai.policy.jurisdictions.shijiazhuang.green_card import A_OR_B_NO_COUNTY_CARD
+from rencai.policy.jurisdictions.shijiazhuang.green_card import (
+    A_OR_B_NO_COUNTY_CARD,
+    CountyGroup,
+    CountyRentTier,
+)
 from rencai.policy.leaves import idx, lookup, param_getter, plain, years_before
 from rencai.policy.rules import Amount, Benefit, Condition, Exclusivity, Facts, all_of, any_of
-
-
-class CountyGroup(Enum):
-    none = "不在石家庄市"
-    main_urban = "市内主城区"
-    cluster = "组团县（区）"
-    transformation = "转型升级重点县"
-    western_mountain = "西部山区县"
-    unlisted = "未列入分组"
-
-
-class CountyRentTier(Enum):
-    none = "不符合县卡房租补贴人员范围"
-    higher = "全日制硕士、一本学士、中级职称及以上、紧缺工种技师"
-    other_bachelor = "其他全日制学士学位毕业生"
 
 
 class county_group(Variable):
