@@ -126,6 +126,12 @@ class ClauseIndex:
             for w in (e.name, *e.keywords)
             if len(w) >= 3 and len(w) <= 12
         )
+        # …and the cities whose programs they name (“人才公寓” is a Shijiazhuang program)
+        self.program_word_cities: dict[str, set[str]] = {}
+        for e in cat.entries.values():
+            for w in (e.name, *e.keywords):
+                if 3 <= len(w) <= 12:
+                    self.program_word_cities.setdefault(normalise(w), set()).add(e.jurisdiction)
         self.tokenizer = tokenizer(self.domain_words)
         self.retriever = bm25s.BM25(k1=1.2, b=0.6)
         self.retriever.index(
