@@ -27,7 +27,7 @@ from rencai import clock
 from rencai.assistant import slots as slotting
 from rencai.assistant.index import Clause, ClauseIndex, Hit, clause_index
 from rencai.assistant.slots import DEGREE_LABELS, Slots
-from rencai.assistant.text import normalise, to_simplified
+from rencai.assistant.text import expand, normalise, to_simplified
 from rencai.policy.calculator import entitlements
 from rencai.policy.catalogue import Entry
 from rencai.policy.cities import names
@@ -797,6 +797,25 @@ def ask(
             "政策库中没有找到能够回答这个问题的条款。",
             confidence=top,
         )
+    # a program only other cities have (“锦州人才公寓”), which the city's texts do not mention
+    # in any word of theirs: the city's texts do not answer it
+    elsewhere = [
+        w
+        for w in ix.program_words
+        if len(w) >= 4 and w in text and city and city not in ix.program_word_cities.get(w, ())
+    ]
+    if city and elsewhere and not names_program and not names_document:
+        here = ix.city_text(city)
+        missing = [w for w in elsewhere if not any(x in here for x in expand(w).split())]
+        if missing:
+            return _refusal(
+                raw,
+                intent,
+                day,
+                city,
+                f"{_city(city)}的政策文件中没有关于“{max(missing, key=len)}”的规定。",
+                confidence=top,
+            )
     best = hits[0].clause
     answer = Answer(
         question=raw,
@@ -922,6 +941,10 @@ def ask(
             else:
                 steps.append("政策文件未载明申请材料，以主管部门公布的办事指南为准。")
         body = "".join(steps) if steps else _summary(ix, best)
+        if steps and not any(c.startswith("card.") for c in best.computed):
+            # a program's own terms (“满5年后方可交易”) come before its notes; a card's summary is
+            # its scope, not the service asked about, and stays out
+            body = _summary(ix, best).rstrip("。") + "。" + body
         tail = "" if steps else "政策文件未载明办理部门和时限的，以主管部门公布的办事指南为准。"
         office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
         answer.office = office
