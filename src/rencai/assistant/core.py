@@ -418,7 +418,7 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
 
 # What an amount question asks about, to keep another program's amount out of its answer
 TOPIC_WORDS = {
-    "rent": re.compile(r"房租|租房|房补|租金|租赁|租住"),
+    "rent": re.compile(r"房租|租房|(?<!购)房补|租金|租赁|租住"),
     "purchase": re.compile(r"购房|买房"),
     "startup": re.compile(r"创业"),
     "settlement": re.compile(r"安家"),

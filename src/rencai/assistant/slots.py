@@ -76,6 +76,8 @@ class Slots:
     birth_year: int | None = None
     county: str | None = None
     school_tags: list[str] = field(default_factory=list)
+    school: str | None = None  # with discipline: a pair of the A类学科 list (石字〔2021〕7号 附件2)
+    discipline: str | None = None
     employer_type: str | None = None
     start_date: dt.date | None = None
     graduation_year: int | None = None
@@ -122,6 +124,10 @@ class Slots:
             raise ValueError("employer_type")
         if any(t not in v.codes("school_tag") for t in self.school_tags):
             raise ValueError("school_tags")
+        for name in ("school", "discipline"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or len(value) > 100):
+                raise ValueError(name)
         if self.age is not None and not 16 <= int(self.age) <= 100:
             raise ValueError("age")
         if self.birth_year is not None and not 1920 <= int(self.birth_year) <= 2015:
@@ -216,6 +222,10 @@ def fill(text: str, on: dt.date) -> Slots:
     if "一本" in text:
         tags.append("first_batch_undergraduate")
     slots.school_tags = tags
+    for school, discipline in vocabulary().a_class_disciplines:
+        if school in text and discipline in text:
+            slots.school, slots.discipline = school, discipline
+            break
     if re.search(r"参公|参照公务员", text):
         slots.employer_type = "civil_service_managed_institution"
     elif re.search(r"公务员|机关|政府部门", text):
@@ -269,6 +279,8 @@ def reference(slots: Slots, on: dt.date) -> Slots:
         employer_type=slots.employer_type or "enterprise",
         start_date=slots.start_date or on,
         school_tags=list(slots.school_tags),
+        school=slots.school,
+        discipline=slots.discipline,
         degree=slots.degree,
         graduation_year=slots.graduation_year,
         flexible=slots.flexible,
@@ -292,6 +304,8 @@ def profile(slots: Slots, on: dt.date) -> dict[str, Any]:
                 "graduation_date": graduation(slots, on).isoformat(),
             }
         ]
+        if slots.school and slots.discipline:
+            person["education"][0] |= {"school": slots.school, "discipline": slots.discipline}
     employment: dict[str, Any] = {
         "introduced_from": "outside_city",
         "social_insurance_local": True,
@@ -325,6 +339,8 @@ def calculator_link(slots: Slots, on: dt.date) -> str:
     if slots.degree:
         query.append(("degree", slots.degree))
     query += [("school_tags", t) for t in slots.school_tags]
+    if slots.school and slots.discipline:
+        query += [("school", slots.school), ("discipline", slots.discipline)]
     if slots.employer_type:
         query.append(("employer_type", slots.employer_type))
     if slots.county:
@@ -341,6 +357,8 @@ def describe(slots: Slots, on: dt.date) -> str:
         parts.append("全日制" + DEGREE_LABELS.get(slots.degree, slots.degree))
     if slots.school_tags:
         parts.append("、".join(v.codes("school_tag")[t] for t in slots.school_tags))
+    if slots.school and slots.discipline:
+        parts.append(f"{slots.school}{slots.discipline}专业")
     if slots.graduation_year is not None:
         parts.append(f"{slots.graduation_year}年毕业")
     if (age := slots.age_on(on)) is not None:
