@@ -244,3 +244,14 @@ def test_a_program_only_other_cities_have_is_refused_naming_the_citys_office() -
     assert "锦州市" in refused.answer and "人才公寓" in refused.answer
     # Cangzhou's texts name their own card (沧州狮城人才服务卡): answered, not refused
     assert not ask("沧州人才卡子女上学", on=ON).refused
+
+
+def test_no_answer_of_the_evaluation_set_shows_a_program_id_or_a_title_twice() -> None:
+    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    program_id = re.compile(r"\b[a-z][a-z0-9_]*\.[a-z0-9_.]+")
+    for item in data["questions"]:
+        answer = ask(item["q"], on=ON)
+        assert not program_id.search(answer.answer), (item["q"], answer.answer)
+        for c in answer.citations:
+            if "〔" not in str(c["document"]):
+                assert f"（{c['document']}）" not in answer.answer, answer.answer

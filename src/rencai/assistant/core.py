@@ -492,11 +492,21 @@ def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+# a program's id written into a summary (“（sjz.apprentice2022.training_subsidy）”)
+_PROGRAM_ID = re.compile(r"[（(]?\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b[）)]?")
+
+
 def _summary(ix: ClauseIndex, clause: Clause) -> str:
+    """The clause's program summary, as a citizen reads it: a program's id written into it is
+    replaced by the program's name (“见“…””), or dropped when unknown."""
     entries = _entries(ix, clause)
-    if entries:
-        return entries[0].summary
-    return "；".join(clause.grants)
+    text = entries[0].summary if entries else "；".join(clause.grants)
+
+    def named(match: re.Match[str]) -> str:
+        entry = ix.catalogue.entries.get(match.group(0).strip("（）()"))
+        return f"（见“{entry.name}”）" if entry is not None else ""
+
+    return _PROGRAM_ID.sub(named, text)
 
 
 def _city(code: str | None) -> str:
@@ -506,7 +516,8 @@ def _city(code: str | None) -> str:
 def _source(clause: Clause, on: dt.date) -> tuple[str, str, str]:
     """(依据…, 原文：“…”, validity note) of a clause, as the answer states them."""
     where = _city(clause.jurisdiction)
-    if clause.document == clause.document_title:
+    if clause.document == clause.document_title or "〔" not in clause.document:
+        # (a document without a 文号 is named by its title alone)
         source = f"依据{where}《{clause.document_title}》{clause.clause}"
     else:
         source = f"依据{where}《{clause.document_title}》（{clause.document}）{clause.clause}"

@@ -367,6 +367,6 @@ def describe(slots: Slots, on: dt.date) -> str:
         parts.append(v.counties[slots.county].name)
     if slots.employer_type:
         parts.append(EMPLOYER_LABELS.get(slots.employer_type, slots.employer_type))
-    parts.append(("柔性引进" if slots.flexible else "全职") + "从市外引进")
+    parts.append("从市外柔性引进" if slots.flexible else "全职从市外引进")
     parts.append(f"{(slots.start_date or on).isoformat()}到岗并在当地缴纳社会保险")
     return "，".join(parts)
