@@ -19,7 +19,7 @@ import yaml
 from rencai.assistant.core import QuestionError, ask
 from rencai.assistant.evaluation import evaluate
 from rencai.assistant.index import clause_index
-from rencai.assistant.slots import Slots, fill, profile, reference
+from rencai.assistant.slots import Slots, asked_date, fill, profile, reference
 from rencai.assistant.text import normalise
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import parse_profile
@@ -255,3 +255,19 @@ def test_no_answer_of_the_evaluation_set_shows_a_program_id_or_a_title_twice() -
         for c in answer.citations:
             if "〔" not in str(c["document"]):
                 assert f"（{c['document']}）" not in answer.answer, answer.answer
+
+
+def test_a_date_the_question_names_is_the_date_of_the_law_applied() -> None:
+    # 石字〔2021〕7号 (2021-02-10) raised the B卡 doctor's rent; “2020年的时候” asks the law
+    # before it
+    assert asked_date(normalise("2020年的时候博士B卡房补"), ON) == dt.date(2020, 12, 31)
+    assert asked_date(normalise("按2019年6月的政策"), ON) == dt.date(2019, 6, 30)
+    assert asked_date(normalise("2030年的时候"), ON) == ON  # never after the day of asking
+    for not_a_date in ("96年的博士", "2023年以后毕业", "2024年6月毕业"):
+        assert asked_date(normalise(not_a_date), ON) is None
+    named = ask("2020年的时候博士B卡房补一个月多少", on=ON)
+    then = ask("博士B卡房补一个月多少", on=dt.date(2020, 12, 31))
+    now = ask("博士B卡房补一个月多少", on=ON)
+    assert named.on == "2020-12-31"
+    assert [a.amount for a in named.amounts] == [a.amount for a in then.amounts]
+    assert [a.amount for a in named.amounts] != [a.amount for a in now.amounts]

@@ -723,6 +723,8 @@ def ask(
     if len(raw) > MAX_QUESTION:
         raise QuestionError(f"问题过长（不超过{MAX_QUESTION}个字）")
     text = normalise(raw)
+    # a date the question names (“2020年的时候”) wins over the date of asking
+    day = slotting.asked_date(text, day) or day
     ix = clause_index()
     stated = slotting.fill(text, day)
     if jurisdiction and stated.jurisdiction and stated.jurisdiction != jurisdiction:

@@ -269,6 +269,31 @@ def graduation(slots: Slots, on: dt.date) -> dt.date:
     return dt.date(year, 6, 30)
 
 
+# “2020年的时候…”, “按2019年6月的政策…”: the date the question asks about (not a birth, arrival or
+# graduation date, which have words of their own)
+_ASKED = re.compile(
+    r"((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?\s*"
+    r"(?:的时候|那时候?|当时|那会儿?|时(?!间)|施行的|的政策|的标准)"
+)
+
+
+def asked_date(text: str, today: dt.date) -> dt.date | None:
+    """The date a question asks about: a day as written, else the last day of the month or year
+    written (the law in force then, decision 0287); never after ``today``."""
+    match = _ASKED.search(text)
+    if match is None:
+        return None
+    year = int(match.group(1))
+    month = int(match.group(2)) if match.group(2) else 12
+    if year < 2000 or not 1 <= month <= 12:
+        return None
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    day = int(match.group(3)) if match.group(3) else last
+    if not 1 <= day <= last:
+        return None
+    return min(dt.date(year, month, day), today)
+
+
 def reference(slots: Slots, on: dt.date) -> Slots:
     """The reference person of decision 0149 with what the question states over it."""
     base = Slots(
