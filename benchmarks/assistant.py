@@ -1,8 +1,9 @@
 """云骥 assistant benchmark: the evaluation set (tests/assistant/questions.yaml) in process.
 
-Prints top-1 / top-3 clause accuracy, amount exactness against the calculator, correct and false
-refusals, and p50 / p95 latency per question, beside the baseline of the same run: the
-catalogue's own substring search (`Catalogue.search`) answering with its first program's clause.
+Prints top-1 / top-3 clause accuracy, amount exactness against the calculator, the key facts
+stated in the answers, correct and false refusals, and p50 / p95 latency per question, beside
+the baseline of the same run: the catalogue's own substring search (`Catalogue.search`)
+answering with its first program's clause.
 
     python -m benchmarks.assistant [--questions tests/assistant/questions.yaml] [--misses]
 """
@@ -60,6 +61,10 @@ def main() -> None:
         f"baseline substring search {base_top3:.1%})"
     )
     print(f"amounts equal to the calculator: {figures['amount_exact']:.1%}  (goal 100 %)")
+    print(
+        f"key facts stated in the answer: {figures['facts_stated']:.1%} of "
+        f"{report.facts_questions} questions listing them  (goal ≥ 85 %)"
+    )
     print(f"correct refusals: {figures['refusals_correct']:.1%}  (goal ≥ 95 %)")
     print(
         f"false refusals: {figures['false_refusals']:.1%}  (goal ≤ 3 %; "

@@ -27,7 +27,7 @@ from rencai import clock
 from rencai.assistant import slots as slotting
 from rencai.assistant.index import Clause, ClauseIndex, Hit, clause_index
 from rencai.assistant.slots import DEGREE_LABELS, Slots
-from rencai.assistant.text import normalise, to_simplified
+from rencai.assistant.text import expand, normalise, to_simplified
 from rencai.policy.calculator import entitlements
 from rencai.policy.catalogue import Entry
 from rencai.policy.cities import names
@@ -97,7 +97,7 @@ OFF_TOPIC = re.compile(
     r"菜谱|怎么做饭|电影|球赛|足球|篮球|高考|中考|考研分数|分数线|医保报销|社保断缴|养老金.*(?:算|多少)|"
     r"驾照|违章|车牌|护照办理|签证.*(?:美国|日本|欧洲)|离婚|结婚证|彩礼|星座|运势|笑话|讲个故事|写.*(?:诗|作文)|"
     r"翻译|汇率|比特币|外卖|快递|火车票|机票|酒店|旅游|景点|宠物|减肥|失眠|感冒|发烧|"
-    r"公积金.*(?:提取|取出)|退休年龄|产假|工伤|加班费|劳动仲裁|辞退|裁员|赔偿|考公|国考|省考|"
+    r"公积金.*(?:提取|取出)|积分落户|落户积分|积分入户|退休年龄|产假|工伤|加班费|劳动仲裁|辞退|裁员|赔偿|考公|国考|省考|"
     r"人工智能.*(?:是什么)|你是谁|你叫什么|讲讲你自己"
 )
 
@@ -382,9 +382,10 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
     return out
 
 
-def _focus(hits: list[Hit], intent: Intent, text: str) -> list[Hit]:
-    """Best first; among near-equal scores, clauses the calculator answers rise for amounts, and
-    a card's scope (申领范围) rises for who-may and what-to-submit questions."""
+def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]:
+    """Best first; among near-equal scores, clauses the calculator answers rise for amounts and
+    who-may questions, a card's scope (申领范围) rises for who-may and what-to-submit questions,
+    and a clause whose document has expired on the date asked falls below a current one."""
     if not hits:
         return hits
     top = hits[0].score
@@ -393,20 +394,69 @@ def _focus(hits: list[Hit], intent: Intent, text: str) -> list[Hit]:
     named = {card for word, card in CARD_WORDS.items() if word in text}
 
     def bonus(h: Hit) -> float:
-        if len(named) == 1 and h.score > 0.6 * top and named <= set(h.clause.computed):
+        expired = h.clause.expires is not None and h.clause.expires < on
+        return base(h) - (0.05 * top if expired else 0.0)
+
+    def base(h: Hit) -> float:
+        # (for an amount, a clause computing one of the card's benefits is the card's own)
+        own = _cards(h.clause.computed) if intent == "amount" else set(h.clause.computed)
+        if len(named) == 1 and h.score > 0.6 * top and named <= own:
             # the card the question names: its own clauses first
             return 0.2 * top + (
                 0.15 * top if scope and h.clause.clause.startswith("申领范围") else 0
             )
         if h.score <= 0.8 * top:
             return 0.0
-        if intent in ("amount", "personal") and h.clause.computed:
+        if intent in ("amount", "personal", "eligibility") and h.clause.computed:
             return 0.08 * top
         if scope and h.clause.clause.startswith("申领范围"):
             return 0.15 * top
         return 0.0
 
     return sorted(hits, key=lambda h: -(h.score + bonus(h)))
+
+
+# What an amount question asks about, to keep another program's amount out of its answer
+TOPIC_WORDS = {
+    "rent": re.compile(r"房租|租房|(?<!购)房补|租金|租赁|租住"),
+    "purchase": re.compile(r"购房|买房"),
+    "startup": re.compile(r"创业"),
+    "settlement": re.compile(r"安家"),
+    "living": re.compile(r"生活补贴|生活费"),
+    "housing": re.compile(r"居住补贴|住房补贴"),
+    "rental_housing": re.compile(r"保租房|保障性租赁住房|保障房"),
+}
+# a named program's topic is the whole subject (保租房's 租赁补贴 is not a card's 房租补助);
+# 住房补贴 is what a card calls 房租补助 and 购房补贴 as well
+TOPIC_ONLY = ("rental_housing",)
+TOPIC_ALSO = {"housing": {"rent", "purchase"}}
+
+
+def _topics(text: str) -> set[str]:
+    found = {name for name, words in TOPIC_WORDS.items() if words.search(text)}
+    for only in TOPIC_ONLY:
+        if only in found:
+            return {only}
+    for name, also in TOPIC_ALSO.items():
+        if name in found:
+            found |= also
+    return found
+
+
+def _cards(computed: list[str]) -> set[str]:
+    """The cards a clause is about: those it grants and those whose benefits it computes
+    (``sjz.b.rent_subsidy`` is a B卡 benefit)."""
+    out = {c for c in computed if c.startswith("card.")}
+    for c in computed:
+        parts = c.split(".")
+        if len(parts) > 2 and parts[1] in ("a", "b", "county"):
+            out.add(f"card.{parts[1]}")
+    return out
+
+
+def _money_ids(computed: list[str]) -> list[str]:
+    """The benefits among a clause's computed ids (not its cards nor their services)."""
+    return [c for c in computed if not c.startswith("card.") and ".service." not in c]
 
 
 def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
@@ -442,11 +492,21 @@ def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+# a program's id written into a summary (“（sjz.apprentice2022.training_subsidy）”)
+_PROGRAM_ID = re.compile(r"[（(]?\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b[）)]?")
+
+
 def _summary(ix: ClauseIndex, clause: Clause) -> str:
+    """The clause's program summary, as a citizen reads it: a program's id written into it is
+    replaced by the program's name (“见“…””), or dropped when unknown."""
     entries = _entries(ix, clause)
-    if entries:
-        return entries[0].summary
-    return "；".join(clause.grants)
+    text = entries[0].summary if entries else "；".join(clause.grants)
+
+    def named(match: re.Match[str]) -> str:
+        entry = ix.catalogue.entries.get(match.group(0).strip("（）()"))
+        return f"（见“{entry.name}”）" if entry is not None else ""
+
+    return _PROGRAM_ID.sub(named, text)
 
 
 def _city(code: str | None) -> str:
@@ -456,7 +516,8 @@ def _city(code: str | None) -> str:
 def _source(clause: Clause, on: dt.date) -> tuple[str, str, str]:
     """(依据…, 原文：“…”, validity note) of a clause, as the answer states them."""
     where = _city(clause.jurisdiction)
-    if clause.document == clause.document_title:
+    if clause.document == clause.document_title or "〔" not in clause.document:
+        # (a document without a 文号 is named by its title alone)
         source = f"依据{where}《{clause.document_title}》{clause.clause}"
     else:
         source = f"依据{where}《{clause.document_title}》（{clause.document}）{clause.clause}"
@@ -662,6 +723,8 @@ def ask(
     if len(raw) > MAX_QUESTION:
         raise QuestionError(f"问题过长（不超过{MAX_QUESTION}个字）")
     text = normalise(raw)
+    # a date the question names (“2020年的时候”) wins over the date of asking
+    day = slotting.asked_date(text, day) or day
     ix = clause_index()
     stated = slotting.fill(text, day)
     if jurisdiction and stated.jurisdiction and stated.jurisdiction != jurisdiction:
@@ -716,10 +779,14 @@ def ask(
     names_document = any(w.startswith("§") and w in ix.vocabulary for w in words)
     # …and one naming a program of the library (“人才贷”, “石家庄工匠”) is about that program
     bare = re.sub(r"[\W_]+", "", text)
-    names_program = any(w in text for w in ix.program_words) or (
-        len(bare) >= 3 and any(bare in w for w in ix.program_words)
+    # (a program of another city than the one asked about does not count)
+    words_here = [
+        w for w in ix.program_words if city is None or city in ix.program_word_cities.get(w, ())
+    ]
+    names_program = any(w in text for w in words_here) or (
+        len(bare) >= 3 and any(bare in w for w in words_here)
     )
-    hits = _focus(_dedupe(hits), intent, text)
+    hits = _focus(_dedupe(hits), intent, text, day)
     top = hits[0].score if hits else 0.0
     if intent == "personal" or (carried is not None and intent != "process"):
         return _personal(raw, slots, day, ix, hits)
@@ -743,6 +810,25 @@ def ask(
             "政策库中没有找到能够回答这个问题的条款。",
             confidence=top,
         )
+    # a program only other cities have (“锦州人才公寓”), which the city's texts do not mention
+    # in any word of theirs: the city's texts do not answer it
+    elsewhere = [
+        w
+        for w in ix.program_words
+        if len(w) >= 4 and w in text and city and city not in ix.program_word_cities.get(w, ())
+    ]
+    if city and elsewhere and not names_program and not names_document:
+        here = ix.city_text(city)
+        missing = [w for w in elsewhere if not any(x in here for x in expand(w).split())]
+        if missing:
+            return _refusal(
+                raw,
+                intent,
+                day,
+                city,
+                f"{_city(city)}的政策文件中没有关于“{max(missing, key=len)}”的规定。",
+                confidence=top,
+            )
     best = hits[0].clause
     answer = Answer(
         question=raw,
@@ -776,20 +862,41 @@ def ask(
     ):
         amounts: list[Amount] = []
         why_not: list[dict[str, Any]] = []
-        for hit in hits[:3]:
+        why_not_hit: Hit | None = None
+        chosen: Hit | None = None
+        money_first = False
+        topics = _topics(text)
+        tied = len(hits) > 1 and hits[1].score >= 0.9 * hits[0].score
+        for rank, hit in enumerate(hits[:3]):
             computed = ix.computed_by_clause.get((hit.clause.document, hit.clause.clause), [])
             if not computed or hit.clause.jurisdiction not in ("shijiazhuang", "jinzhou"):
                 continue
             amounts, refused = _engine_amounts(computed, slots, day)
-            why_not = why_not or refused
-            if amounts:
-                if hit.clause is not best:
-                    # the answer rests on the clause the amount comes from: it is cited first
-                    best = hit.clause
-                    order = [hit] + [h for h in hits if h is not hit]
-                    answer.citations = [_citation(h.clause) for h in order[:3]]
-                    source, quote, validity = _source(best, day)
+            if topics:
+                # an amount answers only about what the question asks (房租, 创业 …)
+                amounts = [a for a in amounts if _topics(a.name) & topics]
+                refused = [r for r in refused if _topics(str(r.get("name", ""))) & topics]
+            elif rank and hit.score < 0.8 * hits[0].score:
+                amounts, refused = [], []  # …and a far weaker match does not answer at all
+            if rank == 0:
+                money_first = bool(_money_ids(computed))
+            if refused and not why_not and (rank == 0 or (topics and not money_first)):
+                # a lower clause's reasons count only when it is about what the question asks
+                why_not, why_not_hit = refused, hit
+            if amounts or (rank == 0 and _money_ids(computed) and not tied):
+                # the best clause computing money decides (unless the next is as good a match):
+                # a person it does not pay is told why, not given another program's amount
+                chosen = hit if amounts else None
+                if not amounts:
+                    why_not, why_not_hit = refused, (hit if refused else None)
                 break
+        resting = chosen or why_not_hit
+        if resting is not None and resting.clause is not best:
+            # the answer rests on the clause the amount (or the reason) comes from: cited first
+            best = resting.clause
+            order = [resting] + [h for h in hits if h is not resting]
+            answer.citations = [_citation(h.clause) for h in order[:3]]
+            source, quote, validity = _source(best, day)
         if amounts:
             reference = slotting.reference(slots, day)
             reference.degree = slots.degree
@@ -815,8 +922,16 @@ def ask(
                 {"id": w["id"], "name": w["name"], "eligible": False, "because": w["why_not"]}
                 for w in why_not
             ]
+            person = slotting.reference(slots, day)
+            person.degree = slots.degree or str(why_not[0].get("degree") or "doctorate")
+            facts = slotting.describe(person, day)
+            summary = _summary(ix, best)
+            answer.calculator_url = slotting.calculator_link(person, day)
             answer.answer = (
-                f"按{day.isoformat()}的政策测算，不能享受：{reasons}。{source}。{quote}{validity}"
+                f"{source}：{summary}"
+                + ("" if summary.endswith("。") else "。")
+                + f"按{day.isoformat()}的政策，以“{facts}”测算，不能享受：{reasons}。"
+                + f"{quote}{validity}"
             )
             return answer
         lines = [f"{source}：{_summary(ix, best)}"]
@@ -839,6 +954,10 @@ def ask(
             else:
                 steps.append("政策文件未载明申请材料，以主管部门公布的办事指南为准。")
         body = "".join(steps) if steps else _summary(ix, best)
+        if steps and not any(c.startswith("card.") for c in best.computed):
+            # a program's own terms (“满5年后方可交易”) come before its notes; a card's summary is
+            # its scope, not the service asked about, and stays out
+            body = _summary(ix, best).rstrip("。") + "。" + body
         tail = "" if steps else "政策文件未载明办理部门和时限的，以主管部门公布的办事指南为准。"
         office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
         answer.office = office

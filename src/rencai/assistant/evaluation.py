@@ -1,14 +1,17 @@
 """Scoring the assistant against an evaluation set (tests/assistant/questions.yaml).
 
 Figures: top-1 / top-3 clause accuracy over the questions that must be answered, amount
-exactness (the assistant's amount equals the calculator's for the profile the set states),
-correct refusals, false refusals, p50 / p95 latency per question in process.
+exactness (the assistant's amount equals the calculator's for the profile the set states), key
+facts (every fact a question's ``says`` lists — an amount, a duration, a department — is written
+in the answer, spaces aside), correct refusals, false refusals, p50 / p95 latency per question in
+process.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +33,8 @@ class Report:
     top3: int = 0
     amount_questions: int = 0
     amount_exact: int = 0
+    facts_questions: int = 0
+    facts_stated: int = 0
     must_refuse: int = 0
     refused_correctly: int = 0
     false_refusals: int = 0
@@ -52,6 +57,7 @@ class Report:
             "top1": self.ratio(self.top1, self.answerable),
             "top3": self.ratio(self.top3, self.answerable),
             "amount_exact": self.ratio(self.amount_exact, self.amount_questions),
+            "facts_stated": self.ratio(self.facts_stated, self.facts_questions),
             "refusals_correct": self.ratio(self.refused_correctly, self.must_refuse),
             "false_refusals": self.ratio(self.false_refusals, self.answerable),
             "p50_ms": pct(0.50),
@@ -134,6 +140,14 @@ def evaluate(path: Path, verbose: bool = False) -> Report:
             report.top3 += 1
         else:
             report.misses.append(f"clause: {item['q']} → {cited[:3]}")
+        if item.get("says"):
+            report.facts_questions += 1
+            written = re.sub(r"\s+", "", answer.answer)
+            unsaid = [str(fact) for fact in item["says"] if str(fact) not in written]
+            if unsaid:
+                report.misses.append(f"facts: {item['q']} → not stated {unsaid}")
+            else:
+                report.facts_stated += 1
         if item.get("amount"):
             report.amount_questions += 1
             expected = expected_amount(reference, item, on)

@@ -126,6 +126,13 @@ class ClauseIndex:
             for w in (e.name, *e.keywords)
             if len(w) >= 3 and len(w) <= 12
         )
+        # …and the cities whose programs they name (“人才公寓” is a Shijiazhuang program)
+        self._city_texts: dict[str, str] = {}
+        self.program_word_cities: dict[str, set[str]] = {}
+        for e in cat.entries.values():
+            for w in (e.name, *e.keywords):
+                if 3 <= len(w) <= 12:
+                    self.program_word_cities.setdefault(normalise(w), set()).add(e.jurisdiction)
         self.tokenizer = tokenizer(self.domain_words)
         self.retriever = bm25s.BM25(k1=1.2, b=0.6)
         self.retriever.index(
@@ -192,6 +199,17 @@ class ClauseIndex:
                 parts += [entry.process or "", entry.clawback or "", entry.exclusivity or ""]
         parts.append(names().get(c.jurisdiction, ""))
         return " ".join(parts)
+
+    def city_text(self, jurisdiction: str) -> str:
+        """Everything the library holds for one city (its clauses and programs), normalised: to
+        tell whether the city's texts mention a word at all."""
+        cached = self._city_texts.get(jurisdiction)
+        if cached is None:
+            cached = normalise(
+                " ".join(self._text(c) for c in self.clauses if c.jurisdiction == jurisdiction)
+            )
+            self._city_texts[jurisdiction] = cached
+        return cached
 
     def _tokens(self, text: str) -> list[str]:
         return segment(expand(normalise(text)), self.tokenizer)

@@ -76,6 +76,8 @@ class Slots:
     birth_year: int | None = None
     county: str | None = None
     school_tags: list[str] = field(default_factory=list)
+    school: str | None = None  # with discipline: a pair of the A类学科 list (石字〔2021〕7号 附件2)
+    discipline: str | None = None
     employer_type: str | None = None
     start_date: dt.date | None = None
     graduation_year: int | None = None
@@ -122,6 +124,10 @@ class Slots:
             raise ValueError("employer_type")
         if any(t not in v.codes("school_tag") for t in self.school_tags):
             raise ValueError("school_tags")
+        for name in ("school", "discipline"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or len(value) > 100):
+                raise ValueError(name)
         if self.age is not None and not 16 <= int(self.age) <= 100:
             raise ValueError("age")
         if self.birth_year is not None and not 1920 <= int(self.birth_year) <= 2015:
@@ -216,6 +222,10 @@ def fill(text: str, on: dt.date) -> Slots:
     if "一本" in text:
         tags.append("first_batch_undergraduate")
     slots.school_tags = tags
+    for school, discipline in vocabulary().a_class_disciplines:
+        if school in text and discipline in text:
+            slots.school, slots.discipline = school, discipline
+            break
     if re.search(r"参公|参照公务员", text):
         slots.employer_type = "civil_service_managed_institution"
     elif re.search(r"公务员|机关|政府部门", text):
@@ -259,6 +269,31 @@ def graduation(slots: Slots, on: dt.date) -> dt.date:
     return dt.date(year, 6, 30)
 
 
+# “2020年的时候…”, “按2019年6月的政策…”: the date the question asks about (not a birth, arrival or
+# graduation date, which have words of their own)
+_ASKED = re.compile(
+    r"((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?\s*"
+    r"(?:的时候|那时候?|当时|那会儿?|时(?!间)|施行的|的政策|的标准)"
+)
+
+
+def asked_date(text: str, today: dt.date) -> dt.date | None:
+    """The date a question asks about: a day as written, else the last day of the month or year
+    written (the law in force then, decision 0287); never after ``today``."""
+    match = _ASKED.search(text)
+    if match is None:
+        return None
+    year = int(match.group(1))
+    month = int(match.group(2)) if match.group(2) else 12
+    if year < 2000 or not 1 <= month <= 12:
+        return None
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    day = int(match.group(3)) if match.group(3) else last
+    if not 1 <= day <= last:
+        return None
+    return min(dt.date(year, month, day), today)
+
+
 def reference(slots: Slots, on: dt.date) -> Slots:
     """The reference person of decision 0149 with what the question states over it."""
     base = Slots(
@@ -269,6 +304,8 @@ def reference(slots: Slots, on: dt.date) -> Slots:
         employer_type=slots.employer_type or "enterprise",
         start_date=slots.start_date or on,
         school_tags=list(slots.school_tags),
+        school=slots.school,
+        discipline=slots.discipline,
         degree=slots.degree,
         graduation_year=slots.graduation_year,
         flexible=slots.flexible,
@@ -292,6 +329,8 @@ def profile(slots: Slots, on: dt.date) -> dict[str, Any]:
                 "graduation_date": graduation(slots, on).isoformat(),
             }
         ]
+        if slots.school and slots.discipline:
+            person["education"][0] |= {"school": slots.school, "discipline": slots.discipline}
     employment: dict[str, Any] = {
         "introduced_from": "outside_city",
         "social_insurance_local": True,
@@ -325,6 +364,8 @@ def calculator_link(slots: Slots, on: dt.date) -> str:
     if slots.degree:
         query.append(("degree", slots.degree))
     query += [("school_tags", t) for t in slots.school_tags]
+    if slots.school and slots.discipline:
+        query += [("school", slots.school), ("discipline", slots.discipline)]
     if slots.employer_type:
         query.append(("employer_type", slots.employer_type))
     if slots.county:
@@ -341,6 +382,8 @@ def describe(slots: Slots, on: dt.date) -> str:
         parts.append("全日制" + DEGREE_LABELS.get(slots.degree, slots.degree))
     if slots.school_tags:
         parts.append("、".join(v.codes("school_tag")[t] for t in slots.school_tags))
+    if slots.school and slots.discipline:
+        parts.append(f"{slots.school}{slots.discipline}专业")
     if slots.graduation_year is not None:
         parts.append(f"{slots.graduation_year}年毕业")
     if (age := slots.age_on(on)) is not None:
@@ -349,6 +392,6 @@ def describe(slots: Slots, on: dt.date) -> str:
         parts.append(v.counties[slots.county].name)
     if slots.employer_type:
         parts.append(EMPLOYER_LABELS.get(slots.employer_type, slots.employer_type))
-    parts.append(("柔性引进" if slots.flexible else "全职") + "从市外引进")
+    parts.append("从市外柔性引进" if slots.flexible else "全职从市外引进")
     parts.append(f"{(slots.start_date or on).isoformat()}到岗并在当地缴纳社会保险")
     return "，".join(parts)
