@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -53,6 +54,8 @@ CARDS = 997  # cards presented (prime, so a card comes back at a different point
 STREAMS = 16  # `hey` runs offering the overload, started a fraction of a tick apart
 # nginx's cap on checks in flight per admission slot of the app processes (docs/deploy.md)
 EDGE_FACTOR = int(os.environ.get("RENCAI_BENCH_EDGE_FACTOR", "2"))
+# the cores nginx runs on (taskset's list): the generator's by default (see ``through_edge``)
+EDGE_CPUS = os.environ.get("RENCAI_BENCH_EDGE_CPUS", GENERATOR_CPU)
 
 
 def offline(count: int) -> None:
@@ -166,9 +169,14 @@ def online_figures(base: str, tokens: list[str], codes: list[str], seconds: floa
     # them that the rate is offered while each waits about 100 ms on average (more of them and
     # the generator, on its one core, becomes what is measured: see healthz offered the same way)
     per_stream = max(4, math.ceil(offered * 0.1 / STREAMS))
+    busy_before = psutil.cpu_times(percpu=True)
     overload = paced(
         base + "/api/v1/cards/verify", offered, seconds, STREAMS, per_stream, each=each
     )
+    busy = [
+        1 - (after.idle - before.idle) / max(1e-9, sum(after) - sum(before))
+        for before, after in zip(busy_before, psutil.cpu_times(percpu=True), strict=True)
+    ]
     paced_health = paced(base + "/healthz", offered, seconds, STREAMS, per_stream)
     admitted, refused = overload.of(200), overload.of(503)
     other = len(overload.samples) - len(admitted) - len(refused)
@@ -180,6 +188,10 @@ def online_figures(base: str, tokens: list[str], codes: list[str], seconds: floa
         f" {ms(overload.p(0.99, 200)).strip()} (goal ≤ 250 ms); {len(refused) / seconds:6.0f}"
         f" req/s refused 503 busy, p50 {ms(overload.median(503)).strip()}, p99"
         f" {ms(overload.p(0.99, 503)).strip()} (goal ≤ 50 ms); other answers {other}"
+    )
+    print(
+        "  cores busy meanwhile (every process of the machine): "
+        + ", ".join(f"core {i} {share:.0%}" for i, share in enumerate(busy))
     )
     print(
         f"  healthz offered the same way: p50 {ms(paced_health.median()).strip()},"
@@ -310,7 +322,7 @@ def through_edge(
     cap = edge_cap(workers)
     https, log = free_port(), folder / "access.log"
     main = configure(folder, [port, port], free_port(), https, verify_cap=cap, access_log=log)
-    with running(main, folder, [*PIN, GENERATOR_CPU]):
+    with running(main, folder, [*PIN, EDGE_CPUS]):
         edge = f"https://127.0.0.1:{https}"
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -323,8 +335,8 @@ def through_edge(
         else:
             raise SystemExit("error: nginx did not answer")
         print(
-            f" through nginx (documented configuration, HTTPS; nginx pinned to core"
-            f" {GENERATOR_CPU} with the generator; cap {cap} checks in flight):"
+            f" through nginx (documented configuration, HTTPS; nginx on cores {EDGE_CPUS},"
+            f" the generator on {GENERATOR_CPU}; cap {cap} checks in flight):"
         )
         log.write_text("")
         online_figures(edge, tokens, codes, seconds)
