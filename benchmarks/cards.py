@@ -6,7 +6,10 @@
    native load generator (`hey`, pinned to its own core: benchmarks.native): its capacity beside
    /healthz measured the same way, then twice that capacity offered — the admitted checks'
    p50/p99 and the refused ones' (503 busy). The app runs as its own processes
-   (`rencai serve --workers N`) on a throwaway PostgreSQL.
+   (`rencai serve --workers N`) on a throwaway PostgreSQL. The same figures follow through nginx
+   with docs/deploy/nginx.conf (its cap on checks in flight: decision 0275), with who refused.
+   RENCAI_BENCH_EDGE_FACTOR (default 2) and RENCAI_BENCH_EDGE_CPUS (default: the generator's
+   core) vary the cap and where nginx runs.
 
     python -m benchmarks.cards [--seconds 5] [--workers 1,2] [--verifications 3000]
 """
