@@ -6,7 +6,10 @@
    native load generator (`hey`, pinned to its own core: benchmarks.native): its capacity beside
    /healthz measured the same way, then twice that capacity offered — the admitted checks'
    p50/p99 and the refused ones' (503 busy). The app runs as its own processes
-   (`rencai serve --workers N`) on a throwaway PostgreSQL.
+   (`rencai serve --workers N`) on a throwaway PostgreSQL. The same figures follow through nginx
+   with docs/deploy/nginx.conf (its cap on checks in flight: decision 0275), with who refused.
+   RENCAI_BENCH_EDGE_FACTOR (default 2) and RENCAI_BENCH_EDGE_CPUS (default: the generator's
+   core) vary the cap and where nginx runs.
 
     python -m benchmarks.cards [--seconds 5] [--workers 1,2] [--verifications 3000]
 """
@@ -25,11 +28,23 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from benchmarks.native import Run, collect, ensure, hey, layout, ms, paced, server
+from benchmarks.native import (
+    GENERATOR_CPU,
+    PIN,
+    Run,
+    collect,
+    ensure,
+    hey,
+    layout,
+    ms,
+    paced,
+    server,
+)
 from rencai.cards.cose import decode_sign1
 from rencai.cards.credential import MAIN_CARD, CardClaims, from_qr_text, sign_claims
 from rencai.cards.keys import KeyStore
@@ -40,6 +55,10 @@ from rencai.cards.verify import verify
 POINTS = 50  # service-point accounts the load is spread over
 CARDS = 997  # cards presented (prime, so a card comes back at a different point)
 STREAMS = 16  # `hey` runs offering the overload, started a fraction of a tick apart
+# nginx's cap on checks in flight per admission slot of the app processes (docs/deploy.md)
+EDGE_FACTOR = int(os.environ.get("RENCAI_BENCH_EDGE_FACTOR", "2"))
+# the cores nginx runs on (taskset's list): the generator's by default (see ``through_edge``)
+EDGE_CPUS = os.environ.get("RENCAI_BENCH_EDGE_CPUS", GENERATOR_CPU)
 
 
 def offline(count: int) -> None:
@@ -109,7 +128,8 @@ def offline(count: int) -> None:
 
 
 def online_figures(base: str, tokens: list[str], codes: list[str], seconds: float) -> None:
-    """Capacity of the verify route beside /healthz, then an overload of twice that capacity."""
+    """Capacity of the verify route beside /healthz, then an overload of twice that capacity
+    (``base``: the app itself, or nginx in front of it)."""
     streams = min(4, len(tokens))  # generators, each for one point account and one card
 
     def verify(concurrency: int, rate: float | None = None) -> Run:
@@ -152,9 +172,14 @@ def online_figures(base: str, tokens: list[str], codes: list[str], seconds: floa
     # them that the rate is offered while each waits about 100 ms on average (more of them and
     # the generator, on its one core, becomes what is measured: see healthz offered the same way)
     per_stream = max(4, math.ceil(offered * 0.1 / STREAMS))
+    busy_before = psutil.cpu_times(percpu=True)
     overload = paced(
         base + "/api/v1/cards/verify", offered, seconds, STREAMS, per_stream, each=each
     )
+    busy = [
+        1 - (after.idle - before.idle) / max(1e-9, sum(after) - sum(before))
+        for before, after in zip(busy_before, psutil.cpu_times(percpu=True), strict=True)
+    ]
     paced_health = paced(base + "/healthz", offered, seconds, STREAMS, per_stream)
     admitted, refused = overload.of(200), overload.of(503)
     other = len(overload.samples) - len(admitted) - len(refused)
@@ -166,6 +191,10 @@ def online_figures(base: str, tokens: list[str], codes: list[str], seconds: floa
         f" {ms(overload.p(0.99, 200)).strip()} (goal ≤ 250 ms); {len(refused) / seconds:6.0f}"
         f" req/s refused 503 busy, p50 {ms(overload.median(503)).strip()}, p99"
         f" {ms(overload.p(0.99, 503)).strip()} (goal ≤ 50 ms); other answers {other}"
+    )
+    print(
+        "  cores busy meanwhile (every process of the machine): "
+        + ", ".join(f"core {i} {share:.0%}" for i, share in enumerate(busy))
     )
     print(
         f"  healthz offered the same way: p50 {ms(paced_health.median()).strip()},"
@@ -274,7 +303,72 @@ def online(workers: int, seconds: float) -> None:
                 f"online POST /api/v1/cards/verify (verify + record the use), PostgreSQL,"
                 f" {seconds:g} s per figure; {layout(workers)}"
             )
+            print(" app direct:")
             online_figures(base, tokens, codes, seconds)
+            through_edge(base, workers, tokens, codes, seconds)
+
+
+def through_edge(
+    base: str, workers: int, tokens: list[str], codes: list[str], seconds: float
+) -> None:
+    """The same figures through nginx with the documented configuration (docs/deploy.md §3,
+    TLS as documented), its cap on checks in flight sized by the documented rule for this
+    server's processes. nginx (one worker process) runs on the generator's core: the edge's
+    work is not the app's, and in production it has cores (or a machine) of its own; so the
+    app keeps the cores it has in the direct figures. What nginx answered itself is read from
+    its access log."""
+    from tests.nginx import configure, running
+    from tests.support import free_port
+
+    folder = Path(tempfile.mkdtemp(prefix="rencai-bench-edge-"))
+    port = int(base.rsplit(":", 1)[1])
+    cap = edge_cap(workers)
+    https, log = free_port(), folder / "access.log"
+    main = configure(folder, [port, port], free_port(), https, verify_cap=cap, access_log=log)
+    with running(main, folder, [*PIN, EDGE_CPUS]):
+        edge = f"https://127.0.0.1:{https}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(edge + "/readyz", verify=False, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise SystemExit("error: nginx did not answer")
+        print(
+            f" through nginx (documented configuration, HTTPS; nginx on cores {EDGE_CPUS},"
+            f" the generator on {GENERATOR_CPU}; cap {cap} checks in flight):"
+        )
+        log.write_text("")
+        online_figures(edge, tokens, codes, seconds)
+    edge_split(log)
+
+
+def edge_cap(workers: int) -> int:
+    """docs/deploy.md: app processes × RENCAI_ADMISSION_SLOTS × EDGE_FACTOR."""
+    from rencai.settings import settings
+
+    return workers * settings().admission_slots * EDGE_FACTOR
+
+
+def edge_split(log: Path) -> None:
+    """The overload's refusals by who refused them, with their time as nginx saw it (whole
+    run: the closed-loop capacity's answers are in the log too)."""
+    times: dict[str, list[float]] = {"nginx": [], "app": []}
+    for line in log.read_text().splitlines():
+        status, upstream, took = line.split(" ")
+        if status == "503":
+            times["nginx" if upstream == "-" else "app"].append(float(took))
+    print(
+        "  503 busy by whom (nginx's own timing): "
+        + "; ".join(
+            f"{who} {len(values)}, p50 {ms(Run.pct(sorted(values), 0.5)).strip()},"
+            f" p99 {ms(Run.pct(sorted(values), 0.99)).strip()}"
+            for who, values in times.items()
+        )
+    )
 
 
 def main() -> None:

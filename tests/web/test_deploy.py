@@ -6,108 +6,34 @@ card check through it), and a backup with pg_dump restored with pg_restore into 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import ipaddress
-import os
+import json
 import re
-import shutil
+import socket
 import ssl
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from sqlalchemy import create_engine, inspect, text
 
 from rencai.cards.usage import register_point
 from rencai.db.session import engine_for, head_revision, session_scope, upgrade
+from rencai.web.admission import BUSY_BODY, BUSY_HEADERS
+from tests.nginx import STATIC, configure, nginx_binary, running
 from tests.support import ServerProcess, _pg_bin, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "docs" / "deploy" / "nginx.conf"
-STATIC = ROOT / "src" / "rencai" / "web" / "static"
 PASSWORD = "secret123"
 
 
-def _nginx() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
-    if not found:
-        raise RuntimeError("nginx not found: run `make test`, which installs it")
-    return found
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "fullchain.pem", folder / "privkey.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
-def _configure(folder: Path, upstreams: list[int], http: int, https: int) -> Path:
-    """The documented configuration with this machine's ports, certificate and folders, inside a
-    minimal main configuration of its own (no system file is touched)."""
-    cert, key = _certificate(folder)
-    site = CONFIG.read_text()
-    documented = re.findall(r"^    server 127\.0\.0\.1:(\d+) ", site, re.MULTILINE)
-    assert documented == ["8001", "8002"]  # the documented example: two processes
-    for port, upstream in zip(documented, upstreams, strict=True):
-        site = site.replace(f"server 127.0.0.1:{port} ", f"server 127.0.0.1:{upstream} ")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{http};")
-    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
-    site = site.replace("/etc/ssl/rencai/fullchain.pem", str(cert))
-    site = site.replace("/etc/ssl/rencai/privkey.pem", str(key))
-    site = site.replace("alias /opt/rencai/static/;", f"alias {STATIC}/;")
-    (folder / "rencai.conf").write_text(site)
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    main = folder / "nginx.conf"
-    main.write_text(
-        f"{user}worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-        "events { worker_connections 256; }\n"
-        "http {\n"
-        "  include /etc/nginx/mime.types;\n"
-        f"  access_log off;\n  client_body_temp_path {folder}/body;\n"
-        f"  proxy_temp_path {folder}/proxy;\n  fastcgi_temp_path {folder}/fastcgi;\n"
-        f"  uwsgi_temp_path {folder}/uwsgi;\n  scgi_temp_path {folder}/scgi;\n"
-        f"  include {folder}/rencai.conf;\n"
-        "}\n"
-    )
-    return main
-
-
 def test_the_documented_nginx_configuration_is_valid(tmp_path: Path) -> None:
-    main = _configure(tmp_path, [free_port(), free_port()], free_port(), free_port())
+    main = configure(tmp_path, [free_port(), free_port()], free_port(), free_port())
     checked = subprocess.run(
-        [_nginx(), "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True
+        [nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
@@ -120,24 +46,6 @@ def _database(pg_url: str, prefix: str) -> str:
         connection.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
     return pg_url.rsplit("/", 1)[0] + "/" + name
-
-
-@contextlib.contextmanager
-def _nginx_running(main: Path, folder: Path) -> Iterator[None]:
-    process = subprocess.Popen(
-        [_nginx(), "-p", str(folder), "-c", str(main), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_two_processes_behind_the_documented_nginx(
@@ -160,8 +68,8 @@ def test_two_processes_behind_the_documented_nginx(
         ServerProcess(url, files, serve=documented, env=env) as b,
     ):
         https = free_port()
-        main = _configure(folder, [a.port, b.port], free_port(), https)
-        with _nginx_running(main, folder):
+        main = configure(folder, [a.port, b.port], free_port(), https)
+        with running(main, folder):
             base = f"https://127.0.0.1:{https}"
             trust = ssl.create_default_context(cafile=str(folder / "fullchain.pem"))
             client = httpx.Client(base_url=base, verify=trust, timeout=30)
@@ -259,4 +167,135 @@ def test_readiness_follows_the_schema_of_the_release(
         assert httpx.get(f"{server.url}/readyz").status_code == 503
         upgrade(url)
         assert httpx.get(f"{server.url}/readyz").status_code == 200
+    engine_for(url).dispose()
+
+
+def _held_check(https: int, trust: ssl.SSLContext, token: str) -> tuple[ssl.SSLSocket, bytes]:
+    """A card check to nginx whose headers are sent and whose body is held back: in flight at
+    the edge (counted by its cap) while no app process has seen it. Returns the socket and the
+    rest of the body, to be sent later."""
+    body = json.dumps({"code": "x"}).encode()
+    raw = socket.create_connection(("127.0.0.1", https), timeout=30)
+    held = trust.wrap_socket(raw, server_hostname="127.0.0.1")
+    held.sendall(
+        b"POST /api/v1/cards/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n".encode()
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body[:3]
+    )
+    return held, body[3:]
+
+
+def _answer(held: ssl.SSLSocket) -> tuple[int, dict[str, Any]]:
+    chunks = []
+    while chunk := held.recv(65536):
+        chunks.append(chunk)
+    held.close()
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), json.loads(body)
+
+
+def _uses(url: str) -> int:
+    with engine_for(url).connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM card_uses")).scalar_one()
+
+
+WHOLE_ANSWER = ("date", "server", "connection")  # set by nginx for every answer, refusals or not
+
+
+def test_the_edge_refuses_checks_beyond_its_cap_exactly_as_the_app_refuses(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """docs/deploy.md §3: nginx caps the online checks in flight (a test-sized cap of 2 here);
+    a burst beyond it is answered 503 busy by nginx at once with the app's own body and headers,
+    and no app process sees it (no use recorded); the checks within it are the app's. The app's
+    own refusal (one admission slot, no wait, the slot held by a check blocked in PostgreSQL)
+    passes through nginx unchanged, and the edge's is the same answer."""
+    url = _database(pg_url, "edge")
+    upgrade(url)
+    with session_scope(url) as s:
+        register_point(s, "BUS-7", "公交7路", "bus", "gate7", PASSWORD, "130102")
+    files = tmp_path_factory.mktemp("edge-files")
+    folder = tmp_path_factory.mktemp("edge-nginx")
+    env = {
+        "RENCAI_CARD_KEYS": str(files.parent / "edge-card-keys"),
+        "RENCAI_ADMISSION_SLOTS": "1",
+        "RENCAI_VERIFY_WAIT": "0",
+    }
+    serve = ["--host", "127.0.0.1", "--forwarded-allow-ips", "127.0.0.1"]
+    with ServerProcess(url, files, serve=serve, env=env) as app:
+        https = free_port()
+        # one app process behind both documented upstream lines: every check reaches its gate
+        main = configure(folder, [app.port, app.port], free_port(), https, verify_cap=2)
+        with running(main, folder):
+            trust = ssl.create_default_context(cafile=str(folder / "fullchain.pem"))
+            client = httpx.Client(base_url=f"https://127.0.0.1:{https}", verify=trust, timeout=30)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.HTTPError):
+                    if client.get("/readyz").status_code == 200:
+                        break
+                time.sleep(0.1)
+            login = client.post("/api/v1/tokens", json={"username": "gate7", "password": PASSWORD})
+            token = login.json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            check = client.post("/api/v1/cards/verify", headers=headers, json={"code": "x"})
+            assert check.status_code == 200 and check.json()["recorded"] is True  # within the cap
+
+            held = [_held_check(https, trust, token) for _ in range(2)]  # the cap, in flight
+            time.sleep(0.3)  # nginx has read their headers
+            before = _uses(url)
+
+            def burst(_: int) -> tuple[httpx.Response, float]:
+                with httpx.Client(verify=trust, timeout=30) as own:
+                    own.get(f"https://127.0.0.1:{https}/healthz")  # connected and warm
+                    started = time.perf_counter()
+                    refused = own.post(
+                        f"https://127.0.0.1:{https}/api/v1/cards/verify",
+                        headers=headers,
+                        json={"code": "x"},
+                    )
+                    return refused, time.perf_counter() - started
+
+            with ThreadPoolExecutor(8) as pool:
+                refusals = list(pool.map(burst, range(8)))
+            for refused, took in refusals:
+                assert refused.status_code == 503, refused.text
+                assert refused.content == BUSY_BODY
+                for name, value in BUSY_HEADERS:
+                    assert refused.headers[name.decode()] == value.decode(), name
+                assert took < 0.25, took  # answered at once, by nginx alone
+            assert _uses(url) == before  # no app process saw them
+            edge = refusals[0][0]
+
+            for socket_, rest in held:  # within the cap: answered by the app (in turn: it
+                socket_.sendall(rest)  # admits one at a time here, and no wait)
+                status, answer = _answer(socket_)
+                assert status == 200 and answer["verdict"] == "malformed" and answer["recorded"]
+            assert _uses(url) == before + 2
+            again = client.post("/api/v1/cards/verify", headers=headers, json={"code": "x"})
+            assert again.status_code == 200  # the cap's count was given back
+
+            # the app's own refusal, through nginx: a check holds the process's only slot,
+            # blocked on a lock taken here; the next is refused by the app (no wait)
+            blocker = create_engine(url)
+            with blocker.connect() as lock, ThreadPoolExecutor(1) as pool:
+                lock.execute(text("LOCK TABLE verify_buckets IN ACCESS EXCLUSIVE MODE"))
+                blocked = pool.submit(
+                    client.post, "/api/v1/cards/verify", headers=headers, json={"code": "x"}
+                )
+                waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                deadline = time.monotonic() + 20
+                while not lock.execute(text(waiting)).scalar_one():
+                    assert time.monotonic() < deadline, "the check did not reach the lock"
+                    time.sleep(0.05)
+                own = client.post("/api/v1/cards/verify", headers=headers, json={"code": "x"})
+                lock.rollback()
+                assert blocked.result().status_code == 200
+            blocker.dispose()
+            assert own.status_code == 503 and own.content == edge.content
+            assert {k: v for k, v in own.headers.items() if k not in WHOLE_ANSWER} == {
+                k: v for k, v in edge.headers.items() if k not in WHOLE_ANSWER
+            }
+            client.close()
     engine_for(url).dispose()

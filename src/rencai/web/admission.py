@@ -285,9 +285,11 @@ EARLY: dict[tuple[str, str], Callable[[], bool]] = {
     ("POST", "/api/v1/cards/verify"): _verify_refused,
     ("POST", "/api/v1/entitlements"): _calculator_refused,
 }
+# as the route's refusal writes it (JSONResponse: compact), and nginx's (docs/deploy/nginx.conf)
 BUSY_BODY = json.dumps(
     {"errors": [{"field": "(server)", "message": "系统繁忙，请稍后重试", "code": "busy"}]},
     ensure_ascii=False,
+    separators=(",", ":"),
 ).encode()
 BUSY_HEADERS = [
     (b"content-type", b"application/json"),
