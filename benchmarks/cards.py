@@ -202,7 +202,9 @@ def online_figures(base: str, tokens: list[str], codes: list[str], seconds: floa
     )
 
 
-def online(workers: int, seconds: float) -> None:
+def online(workers: int, seconds: float, edge: bool = True) -> None:
+    """The online figures of ``workers`` server processes: the app direct, then (``edge``)
+    through nginx."""
     from tests.support import postgres_cluster
 
     from rencai import settings, wiring
@@ -305,7 +307,8 @@ def online(workers: int, seconds: float) -> None:
             )
             print(" app direct:")
             online_figures(base, tokens, codes, seconds)
-            through_edge(base, workers, tokens, codes, seconds)
+            if edge:
+                through_edge(base, workers, tokens, codes, seconds)
 
 
 def through_edge(

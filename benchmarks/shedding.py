@@ -70,7 +70,7 @@ def main() -> None:
         os.environ["RENCAI_BENCH_LOG"] = str(log)
         watch = CpuWatch()
         watch.start()
-        online(workers, args.seconds)
+        online(workers, args.seconds, edge=False)  # the app's own gate: no nginx in front
         watch.done.set()
         watch.join()
         used = watch.by_name()
