@@ -117,6 +117,60 @@ def test_approval_issues_main_card_and_family_cards(world: dict) -> None:  # typ
         assert talent is not None and main.holder_name == talent.name
 
 
+def _approved_county_card(world: dict, school_tags: list[str]) -> int:  # type: ignore[type-arg]
+    """A county card approved for a full-time bachelor (born 1998) working in 长安区."""
+    profile = doctor()
+    del profile["on"]
+    profile["person"]["birth_date"] = "1998-01-01"
+    profile["person"]["education"] = [
+        {
+            "degree": "bachelor",
+            "full_time": True,
+            "school": "河北科技大学",
+            "school_tags": school_tags,
+            "graduation_date": "2024-06-30",
+            "overseas": False,
+        }
+    ]
+    profile["family"] = []
+    born = random_first17(dt.date(1998, 1, 1))
+    with session_scope(world["url"]) as s:
+        talent = register_talent(
+            s,
+            f"k{uuid.uuid4().hex[:8]}",
+            "secret123",
+            "李工",
+            born + id_check_character(born),
+            profile,
+        )
+        case = apply(s, talent, "card.county", uuid.uuid4().hex)
+        decide(s, s.get(Account, world["county"]), case, "approve", None, case.version)
+        decide(s, s.get(Account, world["city"]), case, "approve", None, case.version)
+        return case.id
+
+
+def test_an_issued_county_card_lists_schooling_only_where_the_calculator_grants_it(
+    world: dict,  # type: ignore[type-arg]
+) -> None:
+    # 各县（市、区）人才绿卡管理办法 可享受的服务项目（3）: "在市内主城区（长安区、…）…，引进的
+    # 全日制硕士学位研究生、大学本科一批录取的高校全日制学士学位毕业生、…，其未成年子女愿随父母来
+    # 县（市、区）就读的，由县（市、区）教育部门协调办理子女转学入学手续"
+    # — in 长安区 an ordinary bachelor is not among them
+    schooling = "sjz.county.service.children_schooling"
+    ordinary = _approved_county_card(world, [])
+    first_batch = _approved_county_card(world, ["first_batch_undergraduate"])
+    with session_scope(world["url"]) as s:
+        (plain_card,) = _cards(s, ordinary)
+        (first_batch_card,) = _cards(s, first_batch)
+        plain_items = {x["id"] for x in json.loads(plain_card.services)}
+        first_batch_items = {x["id"] for x in json.loads(first_batch_card.services)}
+    assert plain_card.program == first_batch_card.program == "card.county"
+    assert schooling not in plain_items and schooling in first_batch_items
+    # the items every holder enjoys are on both cards
+    assert "sjz.county.service.healthcare" in plain_items
+    assert plain_items == first_batch_items - {schooling}
+
+
 def test_validity_awaits_the_administrator(world: dict) -> None:  # type: ignore[type-arg]
     case_id = _approved_card_case(world, [{"relation": "spouse", "employed": False}])
     with session_scope(world["url"]) as s:

@@ -5,9 +5,10 @@ cards (``cards`` in its ``jurisdiction.yaml``), and its service items from the p
 (services.yaml, each quoted and cited). For a tier that names a 副卡 program, the talent's 副卡
 follow the calculator's answer for the approved profile snapshot (in Shijiazhuang: parents and
 spouse of A-card talents and B-card doctors): one card each, naming the main card and ending
-with it. No seed states how long a card is valid, so each tier's validity is an administrator
-parameter without a default; until it is set, cards are issued without an end date and carry no
-QR (docs/decisions/0047-card-validity.md).
+with it. A service item only some holders enjoy (the county card's 子女入学, by area and tier,
+decision 0281) is listed only when that answer grants it to the holder. No seed states how long a
+card is valid, so each tier's validity is an administrator parameter without a default; until it
+is set, cards are issued without an end date and carry no QR (docs/decisions/0047-card-validity.md).
 """
 
 from __future__ import annotations
@@ -83,12 +84,13 @@ def _new_card(
     relation: str | None = None,
     holder_name: str | None = None,
     application: Application | None = None,
+    granted: set[str] | None = None,
 ) -> Card:
     plan = plan_of(jurisdiction)
     found = plan.tier_of(program) if plan else None
     assert found is not None, f"{jurisdiction} issues no card for {program}"
     tier = found.letter
-    services = services_of(jurisdiction, program)
+    services = services_of(jurisdiction, program, granted)
     if main is not None:
         valid_until = main.valid_until
     else:
@@ -131,6 +133,10 @@ def on_approved(session: Session, application: Application) -> None:
     assert talent is not None
     on = clock.office_date(application.decided_at or _now())
     jurisdiction = application.jurisdiction
+    # the calculator's answer for the approved profile: the service items it grants this holder
+    # (one source of truth for an item only some holders enjoy) and the 副卡 it grants
+    result = entitlements(parse_profile(json.loads(application.profile_snapshot)), on)
+    granted = {b["id"] for b in result["benefits"] if b.get("kind") == "service"}
     main = _new_card(
         session,
         jurisdiction,
@@ -139,10 +145,10 @@ def on_approved(session: Session, application: Application) -> None:
         application.county,
         on,
         application=application,
+        granted=granted,
     )
     family: list[Card] = []
     if tier.family is not None:
-        result = entitlements(parse_profile(json.loads(application.profile_snapshot)), on)
         for entry in result["cards"]:
             if entry["id"] != tier.family:
                 continue

@@ -7,6 +7,7 @@ tiers and texts are each jurisdiction's own (``cards`` in its ``jurisdiction.yam
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import IntFlag
 from typing import Any
 
@@ -68,9 +69,13 @@ def title_of(county: str) -> str:
     return plan.title if plan else "人才绿卡"
 
 
-def services_of(jurisdiction: str, program: str) -> list[dict[str, Any]]:
+def services_of(
+    jurisdiction: str, program: str, granted: Collection[str] | None = None
+) -> list[dict[str, Any]]:
     """The cited service items a card of this program grants (with those of the programs its
-    tier includes, e.g. a city card's holder enjoys the county card's items)."""
+    tier includes, e.g. a city card's holder enjoys the county card's items). ``granted``: the
+    service ids the calculator grants one holder; an item only some holders enjoy is then
+    listed only if granted (without it, every item of the card is listed)."""
     from rencai.policy.engine.system import system_for
 
     system = system_for(jurisdiction)
@@ -78,11 +83,13 @@ def services_of(jurisdiction: str, program: str) -> list[dict[str, Any]]:
     tier = plan.tier_of(program) if plan else None
     if tier is not None and tier.follows_main:
         return system.jurisdiction.family_services()
-    granted = {program, *(tier.includes if tier else ())}
+    cards = {program, *(tier.includes if tier else ())}
     return [
         {"id": b.id, "name": b.name, "citation": b.citation.as_dict() if b.citation else None}
         for b in system.program.benefits
-        if b.kind == "service" and b.card in granted
+        if b.kind == "service"
+        and b.card in cards
+        and (granted is None or not b.some_holders or b.id in granted)
     ]
 
 

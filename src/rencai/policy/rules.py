@@ -321,6 +321,9 @@ class Benefit:
     # (first day, condition text) where the condition's wording changed with a later document:
     # the text in force on the day asked replaces ``condition`` from that day on
     dated_conditions: tuple[tuple[dt.date, str], ...] = ()
+    # a service item that only some holders of its card enjoy (a condition of its own beside
+    # the card): an issued card lists it only when the calculator grants it to the holder
+    some_holders: bool = False
 
     def __post_init__(self) -> None:
         if self.citation is None:

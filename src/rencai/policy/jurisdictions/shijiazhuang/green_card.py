@@ -730,6 +730,7 @@ def services() -> list[Benefit]:
                     citation=Citation.from_mapping(item["citation"]),
                     card=card_id,
                     disputed=item.get("disputed"),
+                    some_holders=(card_id, item["id"]) in SERVICE_CONDITIONS,
                 )
             )
     return result

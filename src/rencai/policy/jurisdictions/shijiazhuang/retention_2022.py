@@ -19,7 +19,14 @@ from openfisca_core.periods import DAY
 from openfisca_core.variables import Variable
 
 from rencai.policy.citations import Citation
-from rencai.policy.engine.model import TAG_BIT, Degree, Family, Relation, SkillLevel
+from rencai.policy.engine.model import (
+    TAG_BIT,
+    Degree,
+    EmployerType,
+    Family,
+    Relation,
+    SkillLevel,
+)
 from rencai.policy.jurisdictions.shijiazhuang.common import (
     deputy_senior_title,
     enterprise,
@@ -28,7 +35,6 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     in_force,
     in_shijiazhuang,
     introduced,
-    leading_industry,
     leaf,
     social_insurance_local,
     unit_query,
@@ -79,6 +85,46 @@ recent_graduate = leaf(
         else "不是毕业2年内新到我市就业的全日制学士或全日制硕士"
         "（按最高全日制学位的毕业日期与到石就业日期计算）"
     ),
+)
+
+
+# 附则: "本措施中的主导产业是指…。与我市主导产业发展结合紧密的市域内科研院所，参照执行。" A public
+# institution whose employer is marked as in a leading industry is read as such an institute
+# (decision 0291); the measures' items for 主导产业企业 reach its staff too.
+_LEADING_EMPLOYERS = (idx(EmployerType.enterprise), idx(EmployerType.public_institution))
+
+leading_industry = leaf(
+    name="employer_leading_industry_enterprise_or_institute",
+    label="我市五大主导产业企业，或与主导产业发展结合紧密的市域内科研院所",
+    reads=["employment.employer_type"],
+    formula=lambda p, t, _: (
+        p.employer("employer_leading_industry", t)
+        & np.isin(plain(p.employer("employer_type", t)), _LEADING_EMPLOYERS)
+    ),
+    describe=lambda f, held: (
+        "五大主导产业企业（或与主导产业发展结合紧密的科研院所，参照执行）"
+        if held
+        else "用人单位不是我市五大主导产业企业，也不是与主导产业发展结合紧密的市域内科研院所"
+    ),
+)
+
+
+# The measures were issued in 2022 and apply from their issue (附则: "本措施自印发之日起施行"): a
+# graduate who began work here before 2022 did not "新到我市就业" under them (decision 0290). The
+# day of issue is not printed, so a start within 2022 is left to the reviewers (the condition).
+MEASURES_YEAR_START = np.datetime64("2022-01-01")
+
+started_under_measures = leaf(
+    name="started_work_in_the_measures_year_or_later",
+    label="本措施施行后新到我市就业",
+    reads=["employment.start_date"],
+    formula=lambda p, t, _: p("start_date", t) >= MEASURES_YEAR_START,
+    describe=lambda f, held: (
+        "本措施施行后新到我市就业"
+        if held
+        else "到石就业早于本措施施行（石政办发〔2022〕6号于2022年印发，自印发之日起施行）"
+    ),
+    qualifying=False,
 )
 
 
@@ -216,6 +262,7 @@ RETENTION = [
             retention_in_force,
             in_shijiazhuang,
             recent_graduate,
+            started_under_measures,
             enterprise,
             social_insurance_local,
             not_card_b,
@@ -224,7 +271,7 @@ RETENTION = [
             parameter="retention_2022.graduate_settling", keys=("highest_full_time_degree",)
         ),
         per="once",
-        condition="与企业签订1年以上劳动合同，并按规定缴纳社会保险费",
+        condition="与企业签订1年以上劳动合同，并按规定缴纳社会保险费；到石就业须在本措施印发之后",
         citation=Citation(
             document="石政办发〔2022〕6号",
             clause="3",
