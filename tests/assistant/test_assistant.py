@@ -271,3 +271,27 @@ def test_a_date_the_question_names_is_the_date_of_the_law_applied() -> None:
     assert named.on == "2020-12-31"
     assert [a.amount for a in named.amounts] == [a.amount for a in then.amounts]
     assert [a.amount for a in named.amounts] != [a.amount for a in now.amounts]
+
+
+def test_no_answer_of_the_evaluation_set_shows_the_offices_notes() -> None:
+    # what an administrator has to set, what the calculator does and “见“…”” pointers are the
+    # offices' words; a citizen reads “待主管部门明确” and whom to ask, as the pages say it
+    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    internal = re.compile(r"管理员|计算器(?!中修改|测算)|(?<![详另])见“|\b00\d(?:原文|汇编)")
+    for item in data["questions"]:
+        answer = ask(item["q"], on=ON)
+        assert not internal.search(answer.answer.replace("政策计算器", "")), answer.answer
+    unset = ask("世界技能大赛金牌奖多少", on=ON)
+    assert "金额待主管部门明确" in unset.answer
+    assert "石家庄市人力资源和社会保障局" in unset.answer
+
+
+def test_a_clause_quoted_whole_answers_from_its_later_items() -> None:
+    # 第十二条 of the 石家庄工匠 rules lists when the title is withdrawn; the library held only
+    # 第十条's first sentence
+    answer = ask("什么情况会取消石家庄工匠称号", on=ON)
+    assert answer.citations[0]["clause"] == "第十条、第十一条、第十二条"
+    assert "因退休、工作调动离开本市" in answer.answer
+    # when to apply is a process question: the program's 申报 window is stated
+    window = ask("高技能人才培训基地啥时候申报", on=ON)
+    assert window.intent == "process" and "7月1日至8月31日" in window.answer

@@ -28,6 +28,7 @@ from rencai.assistant import slots as slotting
 from rencai.assistant.index import Clause, ClauseIndex, Hit, clause_index
 from rencai.assistant.slots import DEGREE_LABELS, Slots
 from rencai.assistant.text import expand, normalise, to_simplified
+from rencai.assistant.wording import for_citizens
 from rencai.policy.calculator import entitlements
 from rencai.policy.catalogue import Entry
 from rencai.policy.cities import names
@@ -111,6 +112,7 @@ PROCESS_WORDS = re.compile(
     r"材料|要带|带什么|带啥|提交什么|准备什么|去哪|哪里办|哪儿办|找谁|哪个部门|什么部门|窗口|"
     r"流程|手续|怎么(?:申请|办|办理|领|申领|报名|申报)|如何(?:申请|办理|申领|申报)|在哪(?:里)?(?:申请|办)|"
     r"几个工作日|工作日|多久(?:能)?(?:办|批|审|下来)|多长时间|多少天|办结|时限|公示|停发|停止发放|"
+    r"(?:什么|啥)时(?:候|间)(?:开始)?(?:申报|申请|报名|受理)|何时(?:申报|申请|报名)|申报(?:时间|日期)|"
     r"追回|退还|返还|退钱|退回|违约|取消资格|收回|复核|审核|审批|网上办|线上"
 )
 AMOUNT_WORDS = re.compile(
@@ -489,7 +491,10 @@ def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
             lines.append(f"停发与追回：{entry.clawback}")
         if entry.exclusivity:
             lines.append(f"不可兼得：{entry.exclusivity}")
-    return list(dict.fromkeys(lines))
+    office = OFFICES.get(clause.jurisdiction, ANY_OFFICE)
+    # (a catalogue note is a phrase: each is made a sentence of its own)
+    said = (for_citizens(line, office) for line in lines)
+    return list(dict.fromkeys(line if line[-1:] in "。；！？" else line + "。" for line in said))
 
 
 # a program's id written into a summary (“（sjz.apprentice2022.training_subsidy）”)
@@ -498,7 +503,8 @@ _PROGRAM_ID = re.compile(r"[（(]?\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b[）)]?")
 
 def _summary(ix: ClauseIndex, clause: Clause) -> str:
     """The clause's program summary, as a citizen reads it: a program's id written into it is
-    replaced by the program's name (“见“…””), or dropped when unknown."""
+    replaced by the program's name, or dropped when unknown; the offices' notes are reworded
+    (``wording.for_citizens``)."""
     entries = _entries(ix, clause)
     text = entries[0].summary if entries else "；".join(clause.grants)
 
@@ -506,7 +512,7 @@ def _summary(ix: ClauseIndex, clause: Clause) -> str:
         entry = ix.catalogue.entries.get(match.group(0).strip("（）()"))
         return f"（见“{entry.name}”）" if entry is not None else ""
 
-    return _PROGRAM_ID.sub(named, text)
+    return for_citizens(_PROGRAM_ID.sub(named, text), OFFICES.get(clause.jurisdiction, ANY_OFFICE))
 
 
 def _city(code: str | None) -> str:
@@ -854,7 +860,10 @@ def ask(
             cited = [first] + [h.clause for h in hits if h.clause is not first]
             answer.citations = [_citation(c) for c in cited[:3]]
             source, quote, validity = _source(first, day)
-            shown = "；".join(dict.fromkeys(f"{name}：{rule}" for rule, name, _ in rules))
+            office = OFFICES.get(first.jurisdiction, ANY_OFFICE)
+            shown = "；".join(
+                dict.fromkeys(f"{name}：{for_citizens(rule, office)}" for rule, name, _ in rules)
+            )
             answer.answer = f"关于能否同时享受，政策规定——{shown}。{source}。{quote}{validity}"
             return answer
     if intent in ("amount", "eligibility") and (
