@@ -295,3 +295,18 @@ def test_a_clause_quoted_whole_answers_from_its_later_items() -> None:
     # when to apply is a process question: the program's 申报 window is stated
     window = ask("高技能人才培训基地啥时候申报", on=ON)
     assert window.intent == "process" and "7月1日至8月31日" in window.answer
+
+
+def test_rental_housing_ranks_its_own_clauses_and_contributions_are_a_condition() -> None:
+    # 附件3 三（二）: 1—2人家庭每月补贴90元; the B卡's 房租补助 is another program
+    pair = ask("两口之家保租房补贴每月多少钱", on=ON)
+    assert (pair.citations[0]["document"], pair.citations[0]["clause"]) == (
+        "石政办发〔2021〕6号",
+        "附件3 三（二）",
+    )
+    assert "90元" in pair.answer
+    # 附件3 二（二）: 连续6个月在主城区缴纳养老保险 — how long one must have paid is who-may
+    months = ask("保租房要交几个月社保", on=ON)
+    assert months.intent == "eligibility"
+    assert months.citations[0]["clause"] == "附件3 二（二）"
+    assert ask("B卡房租补助能发几年", on=ON).intent == "amount"

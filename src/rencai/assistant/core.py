@@ -124,10 +124,16 @@ ELIGIBILITY_WORDS = re.compile(
     r"要求|同时|叠加|重复|兼得|一起拿|都能|限制|年龄|多大|超过|够不够|够格|算不算|属于|包括|范围|"
     r"谁能|哪些人|什么人"
 )
+# how long one must have paid in (“要交几个月社保”): a condition, not a benefit's duration
+CONDITION_DURATION = re.compile(
+    r"(?:交|缴|缴纳|缴费)[^，。]{0,4}(?:几个月|几年|多久|多长时间)[^，。]{0,2}"
+    r"(?:社保|社会保险|养老保险|失业保险|医保)|"
+    r"(?:社保|社会保险|养老保险|失业保险)[^，。]{0,4}(?:交|缴|缴纳)?[^，。]{0,2}(?:几个月|几年|多久|多长时间)"
+)
 CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
 APPLY_WORDS = re.compile(r"(?:怎么|怎样|如何)(?:申请|申领|办理|办)|申请条件|申领条件|谁(?:能|可以)")
 MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件")
-STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高")
+STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高|还能(?:拿|领|享受|申请)")
 # words that name something the library covers (a question without any is not about it)
 DOMAIN_HINT = re.compile(
     r"人才|补贴|补助|奖励|资助|绿卡|卡|博士|硕士|本科|学士|毕业生|落户|户籍|安家|租房|房租|购房|住房|公寓|"
@@ -220,6 +226,8 @@ def route(text: str) -> Intent:
         and re.search(r"博士|硕士|研究生|本科|学士|大专|专科|岁|出生|生人|双一流", text)
     ):
         return "personal"
+    if CONDITION_DURATION.search(text):
+        return "eligibility"
     if AMOUNT_WORDS.search(text) and not re.search(r"能不能|能否|同时|叠加|条件|资格", text):
         return "amount"
     if ELIGIBILITY_WORDS.search(text):
@@ -394,6 +402,8 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
     scope = intent == "eligibility" or bool(MATERIAL_WORDS.search(text) or APPLY_WORDS.search(text))
 
     named = {card for word, card in CARD_WORDS.items() if word in text}
+    # a subject that is a program of its own (保租房: TOPIC_ONLY) names that program's clauses
+    subject = _topics(text) & set(TOPIC_ONLY)
 
     def bonus(h: Hit) -> float:
         expired = h.clause.expires is not None and h.clause.expires < on
@@ -407,6 +417,8 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
             return 0.2 * top + (
                 0.15 * top if scope and h.clause.clause.startswith("申领范围") else 0
             )
+        if subject and h.score > 0.5 * top and subject & _topics(" ".join(h.clause.grants)):
+            return 0.2 * top + (0.08 * top if intent == "amount" and h.clause.computed else 0)
         if h.score <= 0.8 * top:
             return 0.0
         if intent in ("amount", "personal", "eligibility") and h.clause.computed:
