@@ -310,3 +310,14 @@ def test_rental_housing_ranks_its_own_clauses_and_contributions_are_a_condition(
     assert months.intent == "eligibility"
     assert months.citations[0]["clause"] == "附件3 二（二）"
     assert ask("B卡房租补助能发几年", on=ON).intent == "amount"
+
+
+def test_a_question_naming_the_county_card_is_answered_for_its_holder() -> None:
+    # 各县（市、区）人才绿卡管理办法 可享受的服务项目（6）:
+    # “县（市、区）财政给予每人1万元的一次性创业补助”; the reference doctor holds a B卡, whose
+    # grant the same program computes
+    answer = ask("县卡持卡人自主创业补助多少", on=ON)
+    assert answer.citations[0]["document"] == "各县（市、区）人才绿卡管理办法"
+    assert answer.citations[0]["clause"] == "可享受的服务项目（6）"
+    assert answer.amounts and all(a.benefit.startswith("sjz.county.") for a in answer.amounts)
+    assert "1万元" in answer.answer

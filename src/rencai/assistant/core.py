@@ -716,6 +716,21 @@ def _card_checks(
     return lines
 
 
+def _clause_cited(ix: ClauseIndex, citation: dict[str, Any]) -> Clause | None:
+    """The library's clause a calculator citation quotes (the one whose quote holds it)."""
+    same = [
+        c
+        for c in ix.clauses
+        if c.document == citation.get("document") and c.clause == citation.get("clause")
+    ]
+    quoted = "".join(str(citation.get("quote") or "").split())
+    for c in same:
+        theirs = "".join(c.quote.split())
+        if quoted and (quoted in theirs or theirs in quoted):
+            return c
+    return same[0] if same else None
+
+
 def _clause_for(ix: ClauseIndex, benefit: str) -> Clause | None:
     for clause in ix.clauses:
         if benefit in clause.computed:
@@ -881,6 +896,7 @@ def ask(
     if intent in ("amount", "eligibility") and (
         intent == "amount" or slots.degree or AMOUNT_WORDS.search(text)
     ):
+        named_cards = {card for word, card in CARD_WORDS.items() if word in text}
         amounts: list[Amount] = []
         why_not: list[dict[str, Any]] = []
         why_not_hit: Hit | None = None
@@ -893,6 +909,9 @@ def ask(
             if not computed or hit.clause.jurisdiction not in ("shijiazhuang", "jinzhou"):
                 continue
             amounts, refused = _engine_amounts(computed, slots, day)
+            if len(named_cards) == 1:
+                # a card the question names (“县卡持卡人…”): that card's amounts, not another's
+                amounts = [a for a in amounts if _cards([a.benefit]) in (set(), named_cards)]
             if topics:
                 # an amount answers only about what the question asks (房租, 创业 …)
                 amounts = [a for a in amounts if _topics(a.name) & topics]
@@ -912,10 +931,17 @@ def ask(
                     why_not, why_not_hit = refused, (hit if refused else None)
                 break
         resting = chosen or why_not_hit
+        if amounts and resting is not None and len(named_cards) == 1:
+            # …resting, when the clause found computes several cards' amounts (one program for
+            # the B卡 and the county card), on the clause the calculator cites for that card's
+            own = _clause_cited(ix, amounts[0].citation)
+            shared = len(_cards(resting.clause.computed)) > 1
+            if own is not None and shared and own is not resting.clause:
+                resting = Hit(own, resting.score)
         if resting is not None and resting.clause is not best:
             # the answer rests on the clause the amount (or the reason) comes from: cited first
             best = resting.clause
-            order = [resting] + [h for h in hits if h is not resting]
+            order = [resting] + [h for h in hits if h.clause is not resting.clause]
             answer.citations = [_citation(h.clause) for h in order[:3]]
             source, quote, validity = _source(best, day)
         if amounts:
