@@ -310,6 +310,9 @@ def test_rental_housing_ranks_its_own_clauses_and_contributions_are_a_condition(
     assert months.intent == "eligibility"
     assert months.citations[0]["clause"] == "附件3 二（二）"
     assert ask("B卡房租补助能发几年", on=ON).intent == "amount"
+    # who may have it: the admission clauses (准入) come before the subsidy
+    for question in ("保租房新市民要交几个月养老保险", "外地来打工的能申请保租房吗"):
+        assert ask(question, on=ON).citations[0]["clause"] == "附件3 二（二）", question
 
 
 def test_a_question_naming_the_county_card_is_answered_for_its_holder() -> None:

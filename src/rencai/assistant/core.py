@@ -418,7 +418,13 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
                 0.15 * top if scope and h.clause.clause.startswith("申领范围") else 0
             )
         if subject and h.score > 0.5 * top and subject & _topics(" ".join(h.clause.grants)):
-            return 0.2 * top + (0.08 * top if intent == "amount" and h.clause.computed else 0)
+            # (who may have it is answered by the program's admission clauses, 准入)
+            admission = scope and any("准入" in g for g in h.clause.grants)
+            return (
+                0.2 * top
+                + (0.08 * top if intent == "amount" and h.clause.computed else 0)
+                + (0.15 * top if admission else 0)
+            )
         if h.score <= 0.8 * top:
             return 0.0
         if intent in ("amount", "personal", "eligibility") and h.clause.computed:
