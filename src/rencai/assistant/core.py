@@ -28,6 +28,7 @@ from rencai.assistant import slots as slotting
 from rencai.assistant.index import Clause, ClauseIndex, Hit, clause_index
 from rencai.assistant.slots import DEGREE_LABELS, Slots
 from rencai.assistant.text import expand, normalise, to_simplified
+from rencai.assistant.wording import for_citizens
 from rencai.policy.calculator import entitlements
 from rencai.policy.catalogue import Entry
 from rencai.policy.cities import names
@@ -111,6 +112,7 @@ PROCESS_WORDS = re.compile(
     r"材料|要带|带什么|带啥|提交什么|准备什么|去哪|哪里办|哪儿办|找谁|哪个部门|什么部门|窗口|"
     r"流程|手续|怎么(?:申请|办|办理|领|申领|报名|申报)|如何(?:申请|办理|申领|申报)|在哪(?:里)?(?:申请|办)|"
     r"几个工作日|工作日|多久(?:能)?(?:办|批|审|下来)|多长时间|多少天|办结|时限|公示|停发|停止发放|"
+    r"(?:什么|啥)时(?:候|间)(?:开始)?(?:申报|申请|报名|受理)|何时(?:申报|申请|报名)|申报(?:时间|日期)|"
     r"追回|退还|返还|退钱|退回|违约|取消资格|收回|复核|审核|审批|网上办|线上"
 )
 AMOUNT_WORDS = re.compile(
@@ -122,10 +124,16 @@ ELIGIBILITY_WORDS = re.compile(
     r"要求|同时|叠加|重复|兼得|一起拿|都能|限制|年龄|多大|超过|够不够|够格|算不算|属于|包括|范围|"
     r"谁能|哪些人|什么人"
 )
+# how long one must have paid in (“要交几个月社保”): a condition, not a benefit's duration
+CONDITION_DURATION = re.compile(
+    r"(?:交|缴|缴纳|缴费)[^，。]{0,4}(?:几个月|几年|多久|多长时间)[^，。]{0,2}"
+    r"(?:社保|社会保险|养老保险|失业保险|医保)|"
+    r"(?:社保|社会保险|养老保险|失业保险)[^，。]{0,4}(?:交|缴|缴纳)?[^，。]{0,2}(?:几个月|几年|多久|多长时间)"
+)
 CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
 APPLY_WORDS = re.compile(r"(?:怎么|怎样|如何)(?:申请|申领|办理|办)|申请条件|申领条件|谁(?:能|可以)")
 MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件")
-STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高")
+STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高|还能(?:拿|领|享受|申请)")
 # words that name something the library covers (a question without any is not about it)
 DOMAIN_HINT = re.compile(
     r"人才|补贴|补助|奖励|资助|绿卡|卡|博士|硕士|本科|学士|毕业生|落户|户籍|安家|租房|房租|购房|住房|公寓|"
@@ -218,6 +226,8 @@ def route(text: str) -> Intent:
         and re.search(r"博士|硕士|研究生|本科|学士|大专|专科|岁|出生|生人|双一流", text)
     ):
         return "personal"
+    if CONDITION_DURATION.search(text):
+        return "eligibility"
     if AMOUNT_WORDS.search(text) and not re.search(r"能不能|能否|同时|叠加|条件|资格", text):
         return "amount"
     if ELIGIBILITY_WORDS.search(text):
@@ -392,6 +402,8 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
     scope = intent == "eligibility" or bool(MATERIAL_WORDS.search(text) or APPLY_WORDS.search(text))
 
     named = {card for word, card in CARD_WORDS.items() if word in text}
+    # a subject that is a program of its own (保租房: TOPIC_ONLY) names that program's clauses
+    subject = _topics(text) & set(TOPIC_ONLY)
 
     def bonus(h: Hit) -> float:
         expired = h.clause.expires is not None and h.clause.expires < on
@@ -404,6 +416,14 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
             # the card the question names: its own clauses first
             return 0.2 * top + (
                 0.15 * top if scope and h.clause.clause.startswith("申领范围") else 0
+            )
+        if subject and h.score > 0.5 * top and subject & _topics(" ".join(h.clause.grants)):
+            # (who may have it is answered by the program's admission clauses, 准入)
+            admission = scope and any("准入" in g for g in h.clause.grants)
+            return (
+                0.2 * top
+                + (0.08 * top if intent == "amount" and h.clause.computed else 0)
+                + (0.15 * top if admission else 0)
             )
         if h.score <= 0.8 * top:
             return 0.0
@@ -489,7 +509,10 @@ def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
             lines.append(f"停发与追回：{entry.clawback}")
         if entry.exclusivity:
             lines.append(f"不可兼得：{entry.exclusivity}")
-    return list(dict.fromkeys(lines))
+    office = OFFICES.get(clause.jurisdiction, ANY_OFFICE)
+    # (a catalogue note is a phrase: each is made a sentence of its own)
+    said = (for_citizens(line, office) for line in lines)
+    return list(dict.fromkeys(line if line[-1:] in "。；！？" else line + "。" for line in said))
 
 
 # a program's id written into a summary (“（sjz.apprentice2022.training_subsidy）”)
@@ -498,7 +521,8 @@ _PROGRAM_ID = re.compile(r"[（(]?\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b[）)]?")
 
 def _summary(ix: ClauseIndex, clause: Clause) -> str:
     """The clause's program summary, as a citizen reads it: a program's id written into it is
-    replaced by the program's name (“见“…””), or dropped when unknown."""
+    replaced by the program's name, or dropped when unknown; the offices' notes are reworded
+    (``wording.for_citizens``)."""
     entries = _entries(ix, clause)
     text = entries[0].summary if entries else "；".join(clause.grants)
 
@@ -506,7 +530,7 @@ def _summary(ix: ClauseIndex, clause: Clause) -> str:
         entry = ix.catalogue.entries.get(match.group(0).strip("（）()"))
         return f"（见“{entry.name}”）" if entry is not None else ""
 
-    return _PROGRAM_ID.sub(named, text)
+    return for_citizens(_PROGRAM_ID.sub(named, text), OFFICES.get(clause.jurisdiction, ANY_OFFICE))
 
 
 def _city(code: str | None) -> str:
@@ -698,6 +722,21 @@ def _card_checks(
     return lines
 
 
+def _clause_cited(ix: ClauseIndex, citation: dict[str, Any]) -> Clause | None:
+    """The library's clause a calculator citation quotes (the one whose quote holds it)."""
+    same = [
+        c
+        for c in ix.clauses
+        if c.document == citation.get("document") and c.clause == citation.get("clause")
+    ]
+    quoted = "".join(str(citation.get("quote") or "").split())
+    for c in same:
+        theirs = "".join(c.quote.split())
+        if quoted and (quoted in theirs or theirs in quoted):
+            return c
+    return same[0] if same else None
+
+
 def _clause_for(ix: ClauseIndex, benefit: str) -> Clause | None:
     for clause in ix.clauses:
         if benefit in clause.computed:
@@ -854,12 +893,16 @@ def ask(
             cited = [first] + [h.clause for h in hits if h.clause is not first]
             answer.citations = [_citation(c) for c in cited[:3]]
             source, quote, validity = _source(first, day)
-            shown = "；".join(dict.fromkeys(f"{name}：{rule}" for rule, name, _ in rules))
+            office = OFFICES.get(first.jurisdiction, ANY_OFFICE)
+            shown = "；".join(
+                dict.fromkeys(f"{name}：{for_citizens(rule, office)}" for rule, name, _ in rules)
+            )
             answer.answer = f"关于能否同时享受，政策规定——{shown}。{source}。{quote}{validity}"
             return answer
     if intent in ("amount", "eligibility") and (
         intent == "amount" or slots.degree or AMOUNT_WORDS.search(text)
     ):
+        named_cards = {card for word, card in CARD_WORDS.items() if word in text}
         amounts: list[Amount] = []
         why_not: list[dict[str, Any]] = []
         why_not_hit: Hit | None = None
@@ -872,6 +915,9 @@ def ask(
             if not computed or hit.clause.jurisdiction not in ("shijiazhuang", "jinzhou"):
                 continue
             amounts, refused = _engine_amounts(computed, slots, day)
+            if len(named_cards) == 1:
+                # a card the question names (“县卡持卡人…”): that card's amounts, not another's
+                amounts = [a for a in amounts if _cards([a.benefit]) in (set(), named_cards)]
             if topics:
                 # an amount answers only about what the question asks (房租, 创业 …)
                 amounts = [a for a in amounts if _topics(a.name) & topics]
@@ -891,10 +937,17 @@ def ask(
                     why_not, why_not_hit = refused, (hit if refused else None)
                 break
         resting = chosen or why_not_hit
+        if amounts and resting is not None and len(named_cards) == 1:
+            # …resting, when the clause found computes several cards' amounts (one program for
+            # the B卡 and the county card), on the clause the calculator cites for that card's
+            own = _clause_cited(ix, amounts[0].citation)
+            shared = len(_cards(resting.clause.computed)) > 1
+            if own is not None and shared and own is not resting.clause:
+                resting = Hit(own, resting.score)
         if resting is not None and resting.clause is not best:
             # the answer rests on the clause the amount (or the reason) comes from: cited first
             best = resting.clause
-            order = [resting] + [h for h in hits if h is not resting]
+            order = [resting] + [h for h in hits if h.clause is not resting.clause]
             answer.citations = [_citation(h.clause) for h in order[:3]]
             source, quote, validity = _source(best, day)
         if amounts:
