@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -20,6 +21,15 @@ ENTRIES = list(CATALOGUE.entries.values())
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
 def test_quote_is_in_the_seeds(entry) -> None:  # type: ignore[no-untyped-def]
     assert compact(entry.quote) in seed_text_compact(), entry.quote
+
+
+def test_no_summary_names_the_texts_by_the_projects_own_numbers() -> None:
+    """The policy pages show each entry's summary and amounts: a text is named by its 文号 or as
+    the 政策汇编, never by the platform's own numbering of the files it holds ("003原文")."""
+    numbered = re.compile(r"(?<![\d〔])00\d(?=原文|汇编)")
+    for entry in ENTRIES:
+        for text in (entry.summary, *entry.amounts):
+            assert not numbered.search(text), (entry.id, text)
 
 
 def test_computed_programs_name_real_cards_and_benefits() -> None:
