@@ -11,7 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from rencai import clock
@@ -30,6 +30,7 @@ from rencai.ledger.models import (
     DUE_LINE_STATES,
     LIVE_PAYMENT_STATES,
     Batch,
+    JournalEntry,
     Line,
     Payee,
     Payment,
@@ -451,6 +452,17 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
             )
         )
     record(session, journal)
+    # the one-step run records a line paid by a payment once, by its `batched` entry: it never
+    # holds `selected` (decision 0272); the per-row select step's entry for it is withdrawn
+    paid_by_payment = [p["line_id"] for p in payments]
+    for start in range(0, len(paid_by_payment), CHUNK):
+        session.execute(
+            delete(JournalEntry).where(
+                JournalEntry.run_id == run_id,
+                JournalEntry.kind == "selected",
+                JournalEntry.line_id.in_(paid_by_payment[start : start + CHUNK]),
+            )
+        )
     batch.total_fen = sum(p["amount_fen"] for p in payments)
     batch.item_count = len(payments)
     run.step = "batched"

@@ -75,7 +75,9 @@ class Line(Base):
     __table_args__ = (
         UniqueConstraint("schedule_id", "period", name="uq_ledger_line_period"),
         UniqueConstraint("schedule_id", "seq", name="uq_ledger_line_seq"),
-        Index("ix_ledger_lines_due", "status", "period"),
+        # no index holds the status, so the run's updates are HOT, with room left on each page
+        # for the new versions; the due lines are found through OpenLine (decision 0271)
+        {"postgresql_with": {"fillfactor": 80}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +89,17 @@ class Line(Base):
     # planned | held | batched | sent | paid | failed | returned | lapsed | stopped | excluded
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)  # why held / lapsed / stopped
+
+
+class OpenLine(Base):
+    """A line in ``DUE_LINE_STATES``: how the due lines are found. Kept true by the database
+    itself (triggers on ``ledger_lines``, migration 0036); never written by the application."""
+
+    __tablename__ = "ledger_open_lines"
+
+    line_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    schedule_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[dt.date] = mapped_column(Date, index=True)
 
 
 class Run(Base):

@@ -133,17 +133,25 @@ def select_and_batch(
         "period date, planned bigint, line_status text, id_number text, per text, path text, "
         "employer text, program text, has_payee boolean, in_flight boolean) ON COMMIT DROP"
     )
+    # each due line found by its key (a nested loop): the planner, not knowing how few lines
+    # are due, would otherwise hash the whole lines table
+    connection.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+    connection.exec_driver_sql("SET LOCAL enable_mergejoin = off")
     connection.exec_driver_sql(
         f"INSERT INTO {due} SELECT l.id, l.schedule_id, l.seq, l.period, l.amount_fen, "
         "l.status, s.id_number, s.per, s.parameter_path, s.employer_uscc, s.program, "
         "p.id_number IS NOT NULL, EXISTS (SELECT 1 FROM ledger_payments AS m "
         f"WHERE m.line_id = l.id AND m.status IN ({_quoted(LIVE_PAYMENT_STATES)})) "
-        "FROM ledger_lines AS l JOIN ledger_schedules AS s ON s.id = l.schedule_id "
+        # found through the open lines (decision 0271); the status is read from the line
+        "FROM ledger_open_lines AS o JOIN ledger_lines AS l ON l.id = o.line_id "
+        "JOIN ledger_schedules AS s ON s.id = l.schedule_id "
         "LEFT JOIN ledger_payees AS p ON p.id_number = s.id_number "
-        "WHERE s.jurisdiction = %(j)s AND s.status <> 'stopped' "
-        f"AND l.status IN ({_quoted(DUE_LINE_STATES)}) AND l.period <= %(month)s",
+        "WHERE s.jurisdiction = %(j)s AND s.status <> 'stopped' AND o.period <= %(month)s "
+        f"AND l.status IN ({_quoted(DUE_LINE_STATES)})",
         params,
     )
+    connection.exec_driver_sql("SET LOCAL enable_hashjoin = on")
+    connection.exec_driver_sql("SET LOCAL enable_mergejoin = on")
     connection.exec_driver_sql(f"ANALYZE {due}")
     # 2. the checks across schedules, on the few people and schedules they concern
     losers = exclusivity_losers(session, run.jurisdiction, _contested(connection, run, due))
@@ -336,6 +344,9 @@ def _write(
         journal_columns
         + f"SELECT %(at)s, {ENTRY_KIND}, d.amount_fen, %(actor)s, d.schedule_id, d.line_id, "
         f"NULL::integer, NULL::integer, %(run)s, d.reason FROM {decided} AS d "
+        # a line paid by a payment of this step never holds `selected`: its one entry is the
+        # payment's `batched` (decision 0272)
+        f"WHERE NOT ({PAYING} AND NOT {WHOLLY}) "
         # a parameter changed since the line was planned: unpaid lines follow it
         f"UNION ALL SELECT %(at)s, 'repriced', d.amount_fen - d.planned, %(actor)s, "
         f"d.schedule_id, d.line_id, NULL, NULL, %(run)s, {_yuan('d.planned')} || '→' || "

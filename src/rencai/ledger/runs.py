@@ -55,6 +55,7 @@ from rencai.ledger.models import (
     AppliedEvent,
     Batch,
     Line,
+    OpenLine,
     Payee,
     Payment,
     Run,
@@ -273,13 +274,21 @@ def run_month(
         if run.step == "created":
             # select and batch are one transaction (decision 0256): a crash anywhere in it
             # rolls both back and the run starts them again
-            with session_scope(url) as session:
-                skipped = _select(session, run.id, progress)
-                checkpoint("select")
-                if skipped is None:  # the lines chosen wait as `selected` in this transaction
-                    skipped = _batch(session, run.id, actor)
-                summary.skipped = skipped
-                checkpoint("batch")
+            for attempt in (1, 2):
+                try:
+                    with session_scope(url) as session:
+                        skipped = _select(session, run.id, progress)
+                        checkpoint("select")
+                        if skipped is None:  # the lines chosen wait as `selected` here
+                            skipped = _batch(session, run.id, actor)
+                        summary.skipped = skipped
+                        checkpoint("batch")
+                    break
+                except LedgerError as refused:
+                    # a due line another transaction changed meanwhile: nothing was written;
+                    # decided once more as it now is, then refused (decision 0273)
+                    if refused.code != "lines_changed" or attempt == 2:
+                        raise
             checkpoint("batched")
         elif run.step == "selected":  # a run an earlier version left between its two steps
             with session_scope(url) as session:
@@ -538,13 +547,15 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
             .where(Payment.line_id == Line.id, Payment.status.in_(LIVE_PAYMENT_STATES))
             .exists(),
         )
+        .select_from(OpenLine)  # the due lines are found through the open lines (0271)
+        .join(Line, Line.id == OpenLine.line_id)
         .join(Schedule, Schedule.id == Line.schedule_id)
         .outerjoin(Payee, Payee.id_number == Schedule.id_number)
         .where(
             Schedule.jurisdiction == run.jurisdiction,
             Schedule.status != "stopped",
+            OpenLine.period <= run.month,
             Line.status.in_(DUE_LINE_STATES),
-            Line.period <= run.month,
         )
         # claimed conditionally: a line another transaction is deciding is waited for and
         # then re-checked (no longer due), never decided twice
@@ -711,6 +722,8 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
                 "citation": d.citation,
             }
         )
+        if d.decision == "pay" and not d.in_flight and d.offset_fen < d.amount_fen:
+            continue  # paid by a payment in this transaction: its entry is `batched` (0272)
         journal.append(
             entry(
                 status,
