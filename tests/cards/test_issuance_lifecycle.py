@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from rencai.applications.models import Application
-from rencai.applications.service import apply, decide
+from rencai.applications.models import Application, Status
+from rencai.applications.service import apply, current_step, decide
 from rencai.cards.issuance import CardError, set_validity, validity_settings
 from rencai.cards.keys import KeyStore
 from rencai.cards.lifecycle import change, expire_due
@@ -144,8 +144,13 @@ def _approved_county_card(world: dict, school_tags: list[str]) -> int:  # type: 
             profile,
         )
         case = apply(s, talent, "card.county", uuid.uuid4().hex)
-        decide(s, s.get(Account, world["county"]), case, "approve", None, case.version)
-        decide(s, s.get(Account, world["city"]), case, "approve", None, case.version)
+        for level in ("county", "city"):
+            # the database is shared: an earlier test may have set the county card to be
+            # approved automatically, which issues the card as well
+            if current_step(case) is None:
+                break
+            decide(s, s.get(Account, world[level]), case, "approve", None, case.version)
+        assert case.status == Status.approved
         return case.id
 
 
