@@ -131,6 +131,10 @@ CONDITION_DURATION = re.compile(
     r"(?:社保|社会保险|养老保险|失业保险)[^，。]{0,4}(?:交|缴|缴纳)?[^，。]{0,2}(?:几个月|几年|多久|多长时间)"
 )
 CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
+# a card's services asked in lay words (“注册公司”): the texts' words, only beside a card named,
+# so that “怎么注册公司” alone stays outside the policies
+CARD_SERVICE_WORDS = re.compile(r"注册公司|开公司|办公司|注册企业|成立公司")
+CARD_SERVICE_TERMS = "企业登记 工商"
 APPLY_WORDS = re.compile(r"(?:怎么|怎样|如何)(?:申请|申领|办理|办)|申请条件|申领条件|谁(?:能|可以)")
 MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件")
 STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高|还能(?:拿|领|享受|申请)")
@@ -371,13 +375,13 @@ def _engine_amounts(
 
 
 def _search(
-    ix: ClauseIndex, text: str, jurisdiction: str | None
+    ix: ClauseIndex, text: str, jurisdiction: str | None, k: int = 8
 ) -> tuple[list[Hit], float, list[str]]:
     tokens = ix.query_tokens(text)
     words = [t for t in tokens if not t.startswith("#")]
     known = [t for t in words if t in ix.vocabulary]
     coverage = len(set(known)) / len(set(words)) if words else 0.0
-    hits = ix.search(tokens, jurisdiction=jurisdiction, k=8)
+    hits = ix.search(tokens, jurisdiction=jurisdiction, k=k)
     return hits, coverage, words
 
 
@@ -405,9 +409,12 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
     # a subject that is a program of its own (保租房: TOPIC_ONLY) names that program's clauses
     subject = _topics(text) & set(TOPIC_ONLY)
 
+    person = bool(PERSON_WORDS.search(text)) and not UNIT_WORDS.search(text)
+
     def bonus(h: Hit) -> float:
         expired = h.clause.expires is not None and h.clause.expires < on
-        return base(h) - (0.05 * top if expired else 0.0)
+        for_units = person and _for_units_only(h.clause)
+        return base(h) - (0.05 * top if expired else 0.0) - (0.3 * top if for_units else 0.0)
 
     def base(h: Hit) -> float:
         # (for an amount, a clause computing one of the card's benefits is the card's own)
@@ -436,6 +443,18 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
     return sorted(hits, key=lambda h: -(h.score + bonus(h)))
 
 
+# a question about a person (a degree named) and not about an employer or a platform
+PERSON_WORDS = re.compile(r"博士(?!后)|硕士|本科|学士|研究生|大学生|毕业生")
+UNIT_WORDS = re.compile(r"企业|公司|单位|机构|团队|平台|基地|工作站|工作室|学校|院校")
+
+
+def _for_units_only(clause: Clause) -> bool:
+    """Whether every program the clause grants goes to an employer or an institution."""
+    entries = clause_index().catalogue.entries
+    targets = {entries[p].target for p in clause.programs if p in entries}
+    return bool(targets) and "person" not in targets
+
+
 # What an amount question asks about, to keep another program's amount out of its answer
 TOPIC_WORDS = {
     "rent": re.compile(r"房租|租房|(?<!购)房补|租金|租赁|租住"),
@@ -450,6 +469,17 @@ TOPIC_WORDS = {
 # 住房补贴 is what a card calls 房租补助 and 购房补贴 as well
 TOPIC_ONLY = ("rental_housing",)
 TOPIC_ALSO = {"housing": {"rent", "purchase"}}
+
+
+def _mentioned(word: str, text: str) -> bool:
+    """Whether a city's text mentions the word, also with a word between its halves (租房补贴 in
+    “租房购房补贴”)."""
+    if word in text:
+        return True
+    if len(word) < 4:
+        return False
+    half = len(word) // 2
+    return re.search(re.escape(word[:half]) + r"\w{1,4}" + re.escape(word[half:]), text) is not None
 
 
 def _topics(text: str) -> set[str]:
@@ -627,7 +657,8 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
                     "because": item["why_not"],
                 }
             )
-    citations: list[dict[str, Any]] = []
+    citations: list[tuple[bool, dict[str, Any]]] = []
+    asked = _topics(normalise(question))
     for benefit in result.get("benefits", []):
         if benefit.get("amount") is None:
             continue
@@ -646,7 +677,7 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
         lines.append(_amount_phrase(amount) + "；")
         clause = _clause_for(ix, benefit["id"])
         if clause is not None:
-            citations.append(_citation(clause))
+            citations.append((bool(_topics(benefit["name"]) & asked), _citation(clause)))
     services = [b["name"] for b in result.get("benefits", []) if b.get("amount") is None]
     if services:
         lines.append("另可享受" + "、".join(dict.fromkeys(services)) + "等服务。")
@@ -664,8 +695,10 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
         lines.append("以下项目还需补充情况才能判断：" + "、".join(needs[:4]) + "。")
     lines.append("如有信息不准，请点“在计算器中修改”核对。")
     answer.answer = "".join(lines)
+    # the benefit the question asks about (“能拿多少安家费”) rests on its own clause: first
+    ordered = [c for _, c in sorted(citations, key=lambda pair: not pair[0])]
     seen: set[tuple[str, str]] = set()
-    for c in citations + [_citation(h.clause) for h in hits[:2]]:
+    for c in ordered + [_citation(h.clause) for h in hits[:2]]:
         key = (str(c["document"]), str(c["clause"]))
         if key not in seen:
             seen.add(key)
@@ -813,7 +846,12 @@ def ask(
             confidence=1.0,
         )
 
-    hits, coverage, words = _search(ix, text, city)
+    named_cards = {card for word, card in CARD_WORDS.items() if word in text}
+    searched = text
+    if named_cards and CARD_SERVICE_WORDS.search(text):
+        searched = text + " " + CARD_SERVICE_TERMS
+    # (a card named: deeper, so that the card's own clauses are among the hits ranked)
+    hits, coverage, words = _search(ix, searched, city, k=40 if named_cards else 8)
     # a question naming a 文号 of the library is about that document
     names_document = any(w.startswith("§") and w in ix.vocabulary for w in words)
     # …and one naming a program of the library (“人才贷”, “石家庄工匠”) is about that program
@@ -856,9 +894,19 @@ def ask(
         for w in ix.program_words
         if len(w) >= 4 and w in text and city and city not in ix.program_word_cities.get(w, ())
     ]
+    if city and city != "shijiazhuang" and not names_program:
+        elsewhere += [w for w in CARD_WORDS if w in text]  # the cards are Shijiazhuang's
     if city and elsewhere and not names_program and not names_document:
         here = ix.city_text(city)
-        missing = [w for w in elsewhere if not any(x in here for x in expand(w).split())]
+        missing = [
+            w
+            for w in elsewhere
+            if (
+                w not in here
+                if w in CARD_WORDS
+                else not any(_mentioned(x, here) for x in expand(w).split())
+            )
+        ]
         if missing:
             return _refusal(
                 raw,
