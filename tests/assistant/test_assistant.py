@@ -369,3 +369,15 @@ def test_a_person_is_not_answered_with_an_enterprises_clause_and_a_card_with_its
     assert company.citations[0]["clause"] == "可享受的服务项目（2）"
     assert "2个工作日" in company.answer.replace(" ", "")
     assert ask("怎么注册公司", on=ON).refused
+
+
+def test_a_question_naming_no_city_is_answered_per_city() -> None:
+    # 石办字〔2017〕15号 (14) “无岗位可聘任到特设岗位”; 锦州 “设立‘人才编制周转池’…”
+    answer = ask("事业单位引进高层次人才没岗位怎么办", on=ON)
+    assert answer.citations[0]["document"] == "石办字〔2017〕15号"
+    assert {c["jurisdiction"] for c in answer.citations} >= {"shijiazhuang", "jinzhou"}
+    assert "特设岗位" in answer.answer and "人才编制周转池" in answer.answer
+    assert "问题未指明城市" in answer.answer
+    named = ask("锦州事业单位引进高层次人才没岗位怎么办", on=ON)
+    assert {c["jurisdiction"] for c in named.citations} == {"jinzhou"}
+    assert "问题未指明城市" not in named.answer

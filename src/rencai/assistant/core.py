@@ -146,6 +146,9 @@ DOMAIN_HINT = re.compile(
     r"保障性租赁|保租房|青年|学徒|认定|服务|双一流|博士后|县|区"
 )
 
+# a question naming no city is answered per city when another city's clause scores this close
+PER_CITY_SHARE = 0.85
+CITY_ORDER = ("shijiazhuang", "jinzhou", "cangzhou")
 MIN_SCORE = 8.5  # BM25 score below which no clause is trusted (decision 0150)
 MIN_SCORE_CITY = 7.5  # the same when the question names one of the three cities (or its words)
 MIN_SCORE_UNHINTED = 10.0  # the same for a question without any of the library's usual words
@@ -916,6 +919,18 @@ def ask(
                 f"{_city(city)}的政策文件中没有关于“{max(missing, key=len)}”的规定。",
                 confidence=top,
             )
+    # no city named, and clauses of several cities answer alike: each city's, 石家庄 first
+    # (decision 0305)
+    other_cities: list[Hit] = []
+    if stated.jurisdiction is None and carried is None and intent in ("process", "information"):
+        firsts: dict[str, Hit] = {}
+        for h in hits:
+            if h.score >= PER_CITY_SHARE * top:
+                firsts.setdefault(h.clause.jurisdiction, h)
+        if len(firsts) > 1:
+            ordered = [firsts[c] for c in CITY_ORDER if c in firsts]
+            hits = ordered + [h for h in hits if h not in ordered]
+            other_cities = ordered[1:]
     best = hits[0].clause
     answer = Answer(
         question=raw,
@@ -1062,8 +1077,27 @@ def ask(
         tail = "" if steps else "政策文件未载明办理部门和时限的，以主管部门公布的办事指南为准。"
         office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
         answer.office = office
-        answer.answer = f"{source}：{body}{tail}{quote}{validity}如需办理，可咨询{office}。"
+        answer.answer = (
+            f"{source}：{body}{tail}{quote}{validity}如需办理，可咨询{office}。"
+            + _per_city(ix, best, other_cities, day)
+        )
         return answer
     checks = "".join(_card_checks(ix, best, slots, day, answer)) if intent == "eligibility" else ""
-    answer.answer = f"{source}：{_summary(ix, best)}{checks}{quote}{validity}"
+    answer.answer = f"{source}：{_summary(ix, best)}{checks}{quote}{validity}" + _per_city(
+        ix, best, other_cities, day
+    )
     return answer
+
+
+def _per_city(ix: ClauseIndex, first: Clause, others: list[Hit], on: dt.date) -> str:
+    """What the other cities' texts say, when the question names no city (decision 0305)."""
+    if not others:
+        return ""
+    lines = [f"（问题未指明城市，以上为{_city(first.jurisdiction)}的规定。）"]
+    for hit in others:
+        source, quote, validity = _source(hit.clause, on)
+        summary = _summary(ix, hit.clause).rstrip("。")
+        lines.append(
+            f"{_city(hit.clause.jurisdiction)}另有规定——{source}：{summary}。{quote}{validity}"
+        )
+    return "".join(lines)
