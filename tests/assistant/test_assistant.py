@@ -331,6 +331,7 @@ def test_a_jinzhou_personal_question_asks_back_and_answers_from_the_slots() -> N
     first = ask("我是博士，28岁，想去锦州工作，每月生活补贴多少", on=ON)
     assert first.intent == "personal" and first.ask is not None
     assert first.ask["slot"] == "county" and not first.amounts
+    assert "古塔区" in first.ask["question"] and "正定县" not in first.ask["question"]
     second = ask("太和区", on=ON, earlier=first.slots)
     assert second.ask is not None and second.ask["slot"] == "employer_type"
     last = ask("企业", on=ON, earlier=second.slots)

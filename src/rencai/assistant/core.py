@@ -597,6 +597,15 @@ ASK_BACK = {
     "county": "请问您在哪个县（市、区）工作（例如长安区、正定县）？",
     "employer_type": "请问您在什么类型的单位工作（企业、事业单位、机关，或自主创业）？",
 }
+# the county asked back names the asker's own city's counties as examples
+COUNTY_EXAMPLES = {"jinzhou": "古塔区、凌海市"}
+
+
+def _ask_back(need: str, slots: Slots) -> str:
+    examples = COUNTY_EXAMPLES.get(slots.jurisdiction or "")
+    if need == "county" and examples:
+        return f"请问您在哪个县（市、区）工作（例如{examples}）？"
+    return ASK_BACK[need]
 
 
 def _missing(slots: Slots) -> str | None:
@@ -626,8 +635,9 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
         confidence=1.0,
     )
     if (need := _missing(slots)) is not None:
-        answer.ask = {"slot": need, "question": ASK_BACK[need]}
-        answer.answer = "为了按政策为您测算，还需要了解一项情况：" + ASK_BACK[need]
+        prompt = _ask_back(need, slots)
+        answer.ask = {"slot": need, "question": prompt}
+        answer.answer = "为了按政策为您测算，还需要了解一项情况：" + prompt
         answer.citations = [_citation(h.clause) for h in hits[:3]]
         return answer
     answer.calculator_url = slotting.calculator_link(slots, on)
