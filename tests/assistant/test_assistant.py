@@ -354,6 +354,7 @@ def test_a_card_is_shijiazhuangs_and_a_subject_named_apart_is_still_mentioned() 
     # the A卡 and B卡 are 石家庄's (石办字〔2017〕15号, 39号): 锦州's texts have none
     cards = ask("锦州A卡B卡怎么办", on=ON)
     assert cards.refused and not cards.citations
+    assert "A卡、B卡" in cards.answer and "锦州" in cards.answer
     # 沧州's text: “落实高校毕业生租房购房补贴…” names the subsidy without an amount
     rent = ask("沧州硕士租房补贴每月多少钱", on=ON)
     assert not rent.refused and not rent.amounts

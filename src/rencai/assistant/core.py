@@ -474,6 +474,12 @@ TOPIC_ONLY = ("rental_housing",)
 TOPIC_ALSO = {"housing": {"rent", "purchase"}}
 
 
+def _shown(missing: list[str]) -> str:
+    """The words a refusal names: the cards as the texts write them (“A卡、B卡”), else the longest."""
+    cards = [w.upper() for w in missing if w in CARD_WORDS]
+    return "、".join(cards) if cards else max(missing, key=len)
+
+
 def _mentioned(word: str, text: str) -> bool:
     """Whether a city's text mentions the word, also with a word between its halves (租房补贴 in
     “租房购房补贴”)."""
@@ -926,7 +932,7 @@ def ask(
                 intent,
                 day,
                 city,
-                f"{_city(city)}的政策文件中没有关于“{max(missing, key=len)}”的规定。",
+                f"{_city(city)}的政策文件中没有关于“{_shown(missing)}”的规定。",
                 confidence=top,
             )
     # no city named, and clauses of several cities answer alike: each city's, 石家庄 first
