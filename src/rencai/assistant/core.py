@@ -475,7 +475,7 @@ TOPIC_ALSO = {"housing": {"rent", "purchase"}}
 
 
 def _shown(missing: list[str]) -> str:
-    """The words a refusal names: the cards as the texts write them (“A卡、B卡”), else the longest."""
+    """The words a refusal names: the cards as the texts write them (A卡、B卡), else the longest."""
     cards = [w.upper() for w in missing if w in CARD_WORDS]
     return "、".join(cards) if cards else max(missing, key=len)
 
