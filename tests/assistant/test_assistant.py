@@ -324,3 +324,62 @@ def test_a_question_naming_the_county_card_is_answered_for_its_holder() -> None:
     assert answer.citations[0]["clause"] == "可享受的服务项目（6）"
     assert answer.amounts and all(a.benefit.startswith("sjz.county.") for a in answer.amounts)
     assert "1万元" in answer.answer
+
+
+def test_a_jinzhou_personal_question_asks_back_and_answers_from_the_slots() -> None:
+    # 锦州 “高校学子留锦来锦”: 博士 每月2000元 生活补贴, 700元 居住补贴, 为期3年
+    first = ask("我是博士，28岁，想去锦州工作，每月生活补贴多少", on=ON)
+    assert first.intent == "personal" and first.ask is not None
+    assert first.ask["slot"] == "county" and not first.amounts
+    assert "古塔区" in first.ask["question"] and "正定县" not in first.ask["question"]
+    second = ask("太和区", on=ON, earlier=first.slots)
+    assert second.ask is not None and second.ask["slot"] == "employer_type"
+    last = ask("企业", on=ON, earlier=second.slots)
+    assert last.ask is None and last.slots["jurisdiction"] == "jinzhou"
+    slots = Slots.from_dict(last.slots)
+    expected = entitlements(parse_profile(profile(slots, ON)), ON)
+    wanted = {b["id"]: b["amount"] for b in expected["benefits"] if b.get("amount") is not None}
+    assert {a.benefit: a.amount for a in last.amounts} == wanted
+    assert Decimal(wanted["jz.graduate.living_allowance"]) == Decimal("2000.00")
+    assert last.citations[0]["clause"] == "高校学子留锦来锦 发放普惠性生活补贴"
+
+
+def test_a_personal_question_cites_the_benefit_it_asks_about_first() -> None:
+    answer = ask("我29岁硕士，双一流毕业，来石家庄新华区企业，能拿多少安家费", on=ON)
+    assert answer.intent == "personal" and answer.amounts
+    assert answer.citations[0]["clause"] == "深入实施人才绿卡制度"
+
+
+def test_a_card_is_shijiazhuangs_and_a_subject_named_apart_is_still_mentioned() -> None:
+    # the A卡 and B卡 are 石家庄's (石办字〔2017〕15号, 39号): 锦州's texts have none
+    cards = ask("锦州A卡B卡怎么办", on=ON)
+    assert cards.refused and not cards.citations
+    assert "A卡、B卡" in cards.answer and "锦州" in cards.answer
+    # 沧州's text: “落实高校毕业生租房购房补贴…” names the subsidy without an amount
+    rent = ask("沧州硕士租房补贴每月多少钱", on=ON)
+    assert not rent.refused and not rent.amounts
+    assert rent.citations[0]["clause"] == "硕博人才集聚行动计划"
+
+
+def test_a_person_is_not_answered_with_an_enterprises_clause_and_a_card_with_its_own() -> None:
+    doctor = ask("石家庄对博士有啥优惠政策", on=ON)
+    assert doctor.citations[0]["document"] == "石办字〔2017〕39号"
+    named = ask("人才绿卡B卡管理办法是哪个文件", on=ON)
+    assert named.citations[0]["document"] == "石办字〔2017〕39号"
+    # (2) 工商税务服务: “企业登记事项…2个工作日内办结”
+    company = ask("B卡注册公司几个工作日办完", on=ON)
+    assert company.citations[0]["clause"] == "可享受的服务项目（2）"
+    assert "2个工作日" in company.answer.replace(" ", "")
+    assert ask("怎么注册公司", on=ON).refused
+
+
+def test_a_question_naming_no_city_is_answered_per_city() -> None:
+    # 石办字〔2017〕15号 (14) “无岗位可聘任到特设岗位”; 锦州 “设立‘人才编制周转池’…”
+    answer = ask("事业单位引进高层次人才没岗位怎么办", on=ON)
+    assert answer.citations[0]["document"] == "石办字〔2017〕15号"
+    assert {c["jurisdiction"] for c in answer.citations} >= {"shijiazhuang", "jinzhou"}
+    assert "特设岗位" in answer.answer and "人才编制周转池" in answer.answer
+    assert "问题未指明城市" in answer.answer
+    named = ask("锦州事业单位引进高层次人才没岗位怎么办", on=ON)
+    assert {c["jurisdiction"] for c in named.citations} == {"jinzhou"}
+    assert "问题未指明城市" not in named.answer

@@ -131,6 +131,10 @@ CONDITION_DURATION = re.compile(
     r"(?:社保|社会保险|养老保险|失业保险)[^，。]{0,4}(?:交|缴|缴纳)?[^，。]{0,2}(?:几个月|几年|多久|多长时间)"
 )
 CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
+# a card's services asked in lay words (“注册公司”): the texts' words, only beside a card named,
+# so that “怎么注册公司” alone stays outside the policies
+CARD_SERVICE_WORDS = re.compile(r"注册公司|开公司|办公司|注册企业|成立公司")
+CARD_SERVICE_TERMS = "企业登记 工商"
 APPLY_WORDS = re.compile(r"(?:怎么|怎样|如何)(?:申请|申领|办理|办)|申请条件|申领条件|谁(?:能|可以)")
 MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件")
 STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高|还能(?:拿|领|享受|申请)")
@@ -142,6 +146,9 @@ DOMAIN_HINT = re.compile(
     r"保障性租赁|保租房|青年|学徒|认定|服务|双一流|博士后|县|区"
 )
 
+# a question naming no city is answered per city when another city's clause scores this close
+PER_CITY_SHARE = 0.85
+CITY_ORDER = ("shijiazhuang", "jinzhou", "cangzhou")
 MIN_SCORE = 8.5  # BM25 score below which no clause is trusted (decision 0150)
 MIN_SCORE_CITY = 7.5  # the same when the question names one of the three cities (or its words)
 MIN_SCORE_UNHINTED = 10.0  # the same for a question without any of the library's usual words
@@ -371,13 +378,13 @@ def _engine_amounts(
 
 
 def _search(
-    ix: ClauseIndex, text: str, jurisdiction: str | None
+    ix: ClauseIndex, text: str, jurisdiction: str | None, k: int = 8
 ) -> tuple[list[Hit], float, list[str]]:
     tokens = ix.query_tokens(text)
     words = [t for t in tokens if not t.startswith("#")]
     known = [t for t in words if t in ix.vocabulary]
     coverage = len(set(known)) / len(set(words)) if words else 0.0
-    hits = ix.search(tokens, jurisdiction=jurisdiction, k=8)
+    hits = ix.search(tokens, jurisdiction=jurisdiction, k=k)
     return hits, coverage, words
 
 
@@ -405,9 +412,12 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
     # a subject that is a program of its own (保租房: TOPIC_ONLY) names that program's clauses
     subject = _topics(text) & set(TOPIC_ONLY)
 
+    person = bool(PERSON_WORDS.search(text)) and not UNIT_WORDS.search(text)
+
     def bonus(h: Hit) -> float:
         expired = h.clause.expires is not None and h.clause.expires < on
-        return base(h) - (0.05 * top if expired else 0.0)
+        for_units = person and _for_units_only(h.clause)
+        return base(h) - (0.05 * top if expired else 0.0) - (0.3 * top if for_units else 0.0)
 
     def base(h: Hit) -> float:
         # (for an amount, a clause computing one of the card's benefits is the card's own)
@@ -436,6 +446,18 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
     return sorted(hits, key=lambda h: -(h.score + bonus(h)))
 
 
+# a question about a person (a degree named) and not about an employer or a platform
+PERSON_WORDS = re.compile(r"博士(?!后)|硕士|本科|学士|研究生|大学生|毕业生")
+UNIT_WORDS = re.compile(r"企业|公司|单位|机构|团队|平台|基地|工作站|工作室|学校|院校")
+
+
+def _for_units_only(clause: Clause) -> bool:
+    """Whether every program the clause grants goes to an employer or an institution."""
+    entries = clause_index().catalogue.entries
+    targets = {entries[p].target for p in clause.programs if p in entries}
+    return bool(targets) and "person" not in targets
+
+
 # What an amount question asks about, to keep another program's amount out of its answer
 TOPIC_WORDS = {
     "rent": re.compile(r"房租|租房|(?<!购)房补|租金|租赁|租住"),
@@ -450,6 +472,23 @@ TOPIC_WORDS = {
 # 住房补贴 is what a card calls 房租补助 and 购房补贴 as well
 TOPIC_ONLY = ("rental_housing",)
 TOPIC_ALSO = {"housing": {"rent", "purchase"}}
+
+
+def _shown(missing: list[str]) -> str:
+    """The words a refusal names: the cards as the texts write them (A卡、B卡), else the longest."""
+    cards = [w.upper() for w in missing if w in CARD_WORDS]
+    return "、".join(cards) if cards else max(missing, key=len)
+
+
+def _mentioned(word: str, text: str) -> bool:
+    """Whether a city's text mentions the word, also with a word between its halves (租房补贴 in
+    “租房购房补贴”)."""
+    if word in text:
+        return True
+    if len(word) < 4:
+        return False
+    half = len(word) // 2
+    return re.search(re.escape(word[:half]) + r"\w{1,4}" + re.escape(word[half:]), text) is not None
 
 
 def _topics(text: str) -> set[str]:
@@ -564,6 +603,15 @@ ASK_BACK = {
     "county": "请问您在哪个县（市、区）工作（例如长安区、正定县）？",
     "employer_type": "请问您在什么类型的单位工作（企业、事业单位、机关，或自主创业）？",
 }
+# the county asked back names the asker's own city's counties as examples
+COUNTY_EXAMPLES = {"jinzhou": "古塔区、凌海市"}
+
+
+def _ask_back(need: str, slots: Slots) -> str:
+    examples = COUNTY_EXAMPLES.get(slots.jurisdiction or "")
+    if need == "county" and examples:
+        return f"请问您在哪个县（市、区）工作（例如{examples}）？"
+    return ASK_BACK[need]
 
 
 def _missing(slots: Slots) -> str | None:
@@ -593,8 +641,9 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
         confidence=1.0,
     )
     if (need := _missing(slots)) is not None:
-        answer.ask = {"slot": need, "question": ASK_BACK[need]}
-        answer.answer = "为了按政策为您测算，还需要了解一项情况：" + ASK_BACK[need]
+        prompt = _ask_back(need, slots)
+        answer.ask = {"slot": need, "question": prompt}
+        answer.answer = "为了按政策为您测算，还需要了解一项情况：" + prompt
         answer.citations = [_citation(h.clause) for h in hits[:3]]
         return answer
     answer.calculator_url = slotting.calculator_link(slots, on)
@@ -627,7 +676,8 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
                     "because": item["why_not"],
                 }
             )
-    citations: list[dict[str, Any]] = []
+    citations: list[tuple[bool, dict[str, Any]]] = []
+    asked = _topics(normalise(question))
     for benefit in result.get("benefits", []):
         if benefit.get("amount") is None:
             continue
@@ -646,7 +696,7 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
         lines.append(_amount_phrase(amount) + "；")
         clause = _clause_for(ix, benefit["id"])
         if clause is not None:
-            citations.append(_citation(clause))
+            citations.append((bool(_topics(benefit["name"]) & asked), _citation(clause)))
     services = [b["name"] for b in result.get("benefits", []) if b.get("amount") is None]
     if services:
         lines.append("另可享受" + "、".join(dict.fromkeys(services)) + "等服务。")
@@ -664,8 +714,10 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
         lines.append("以下项目还需补充情况才能判断：" + "、".join(needs[:4]) + "。")
     lines.append("如有信息不准，请点“在计算器中修改”核对。")
     answer.answer = "".join(lines)
+    # the benefit the question asks about (“能拿多少安家费”) rests on its own clause: first
+    ordered = [c for _, c in sorted(citations, key=lambda pair: not pair[0])]
     seen: set[tuple[str, str]] = set()
-    for c in citations + [_citation(h.clause) for h in hits[:2]]:
+    for c in ordered + [_citation(h.clause) for h in hits[:2]]:
         key = (str(c["document"]), str(c["clause"]))
         if key not in seen:
             seen.add(key)
@@ -813,7 +865,12 @@ def ask(
             confidence=1.0,
         )
 
-    hits, coverage, words = _search(ix, text, city)
+    named_cards = {card for word, card in CARD_WORDS.items() if word in text}
+    searched = text
+    if named_cards and CARD_SERVICE_WORDS.search(text):
+        searched = text + " " + CARD_SERVICE_TERMS
+    # (a card named: deeper, so that the card's own clauses are among the hits ranked)
+    hits, coverage, words = _search(ix, searched, city, k=40 if named_cards else 8)
     # a question naming a 文号 of the library is about that document
     names_document = any(w.startswith("§") and w in ix.vocabulary for w in words)
     # …and one naming a program of the library (“人才贷”, “石家庄工匠”) is about that program
@@ -856,18 +913,40 @@ def ask(
         for w in ix.program_words
         if len(w) >= 4 and w in text and city and city not in ix.program_word_cities.get(w, ())
     ]
+    if city and city != "shijiazhuang" and not names_program:
+        elsewhere += [w for w in CARD_WORDS if w in text]  # the cards are Shijiazhuang's
     if city and elsewhere and not names_program and not names_document:
         here = ix.city_text(city)
-        missing = [w for w in elsewhere if not any(x in here for x in expand(w).split())]
+        missing = [
+            w
+            for w in elsewhere
+            if (
+                w not in here
+                if w in CARD_WORDS
+                else not any(_mentioned(x, here) for x in expand(w).split())
+            )
+        ]
         if missing:
             return _refusal(
                 raw,
                 intent,
                 day,
                 city,
-                f"{_city(city)}的政策文件中没有关于“{max(missing, key=len)}”的规定。",
+                f"{_city(city)}的政策文件中没有关于“{_shown(missing)}”的规定。",
                 confidence=top,
             )
+    # no city named, and clauses of several cities answer alike: each city's, 石家庄 first
+    # (decision 0305)
+    other_cities: list[Hit] = []
+    if stated.jurisdiction is None and carried is None and intent in ("process", "information"):
+        firsts: dict[str, Hit] = {}
+        for h in hits:
+            if h.score >= PER_CITY_SHARE * top:
+                firsts.setdefault(h.clause.jurisdiction, h)
+        if len(firsts) > 1:
+            ordered = [firsts[c] for c in CITY_ORDER if c in firsts]
+            hits = ordered + [h for h in hits if h not in ordered]
+            other_cities = ordered[1:]
     best = hits[0].clause
     answer = Answer(
         question=raw,
@@ -1014,8 +1093,27 @@ def ask(
         tail = "" if steps else "政策文件未载明办理部门和时限的，以主管部门公布的办事指南为准。"
         office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
         answer.office = office
-        answer.answer = f"{source}：{body}{tail}{quote}{validity}如需办理，可咨询{office}。"
+        answer.answer = (
+            f"{source}：{body}{tail}{quote}{validity}如需办理，可咨询{office}。"
+            + _per_city(ix, best, other_cities, day)
+        )
         return answer
     checks = "".join(_card_checks(ix, best, slots, day, answer)) if intent == "eligibility" else ""
-    answer.answer = f"{source}：{_summary(ix, best)}{checks}{quote}{validity}"
+    answer.answer = f"{source}：{_summary(ix, best)}{checks}{quote}{validity}" + _per_city(
+        ix, best, other_cities, day
+    )
     return answer
+
+
+def _per_city(ix: ClauseIndex, first: Clause, others: list[Hit], on: dt.date) -> str:
+    """What the other cities' texts say, when the question names no city (decision 0305)."""
+    if not others:
+        return ""
+    lines = [f"（问题未指明城市，以上为{_city(first.jurisdiction)}的规定。）"]
+    for hit in others:
+        source, quote, validity = _source(hit.clause, on)
+        summary = _summary(ix, hit.clause).rstrip("。")
+        lines.append(
+            f"{_city(hit.clause.jurisdiction)}另有规定——{source}：{summary}。{quote}{validity}"
+        )
+    return "".join(lines)
