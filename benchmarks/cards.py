@@ -320,7 +320,7 @@ def through_edge(
     work is not the app's, and in production it has cores (or a machine) of its own; so the
     app keeps the cores it has in the direct figures. What nginx answered itself is read from
     its access log."""
-    from tests.nginx import configure, running
+    from tests.nginx import client_when_ready, configure, running
     from tests.support import free_port
 
     folder = Path(tempfile.mkdtemp(prefix="rencai-bench-edge-"))
@@ -330,16 +330,7 @@ def through_edge(
     main = configure(folder, [port, port], free_port(), https, verify_cap=cap, access_log=log)
     with running(main, folder, [*PIN, EDGE_CPUS]):
         edge = f"https://127.0.0.1:{https}"
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(edge + "/readyz", verify=False, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise SystemExit("error: nginx did not answer")
+        client_when_ready(folder, https).close()
         print(
             f" through nginx (documented configuration, HTTPS; nginx on cores {EDGE_CPUS},"
             f" the generator on {GENERATOR_CPU}; cap {cap} checks in flight):"

@@ -11,10 +11,13 @@ import ipaddress
 import os
 import re
 import shutil
+import ssl
 import subprocess
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -138,3 +141,18 @@ def running(main: Path, folder: Path, prefix: Sequence[str] = ()) -> Iterator[No
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def client_when_ready(folder: Path, https: int, seconds: float = 20) -> httpx.Client:
+    """A client of nginx's HTTPS port that trusts the test certificate in ``folder``, once nginx
+    passes ``/readyz`` through with 200 (its upstreams are up)."""
+    trust = ssl.create_default_context(cafile=str(folder / "fullchain.pem"))
+    client = httpx.Client(base_url=f"https://127.0.0.1:{https}", verify=trust, timeout=30)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if client.get("/readyz").status_code == 200:
+                return client
+        time.sleep(0.1)
+    client.close()
+    raise RuntimeError(f"nginx did not answer /readyz within {seconds:g} s")

@@ -5,7 +5,6 @@ card check through it), and a backup with pg_dump restored with pg_restore into 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import socket
@@ -24,7 +23,7 @@ from sqlalchemy import create_engine, inspect, text
 from rencai.cards.usage import register_point
 from rencai.db.session import engine_for, head_revision, session_scope, upgrade
 from rencai.web.admission import BUSY_BODY, BUSY_HEADERS
-from tests.nginx import STATIC, configure, nginx_binary, running
+from tests.nginx import STATIC, client_when_ready, configure, nginx_binary, running
 from tests.support import ServerProcess, _pg_bin, free_port
 
 PASSWORD = "secret123"
@@ -70,15 +69,7 @@ def test_two_processes_behind_the_documented_nginx(
         https = free_port()
         main = configure(folder, [a.port, b.port], free_port(), https)
         with running(main, folder):
-            base = f"https://127.0.0.1:{https}"
-            trust = ssl.create_default_context(cafile=str(folder / "fullchain.pem"))
-            client = httpx.Client(base_url=base, verify=trust, timeout=30)
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get("/readyz").status_code == 200:
-                        break
-                time.sleep(0.1)
+            client = client_when_ready(folder, https)
             assert client.get("/readyz").json() == {"status": "ok"}
             # static files from the folder, by nginx
             css = client.get("/static/app.js")
@@ -228,14 +219,8 @@ def test_the_edge_refuses_checks_beyond_its_cap_exactly_as_the_app_refuses(
         # one app process behind both documented upstream lines: every check reaches its gate
         main = configure(folder, [app.port, app.port], free_port(), https, verify_cap=2)
         with running(main, folder):
+            client = client_when_ready(folder, https)
             trust = ssl.create_default_context(cafile=str(folder / "fullchain.pem"))
-            client = httpx.Client(base_url=f"https://127.0.0.1:{https}", verify=trust, timeout=30)
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get("/readyz").status_code == 200:
-                        break
-                time.sleep(0.1)
             login = client.post("/api/v1/tokens", json={"username": "gate7", "password": PASSWORD})
             token = login.json()["token"]
             headers = {"Authorization": f"Bearer {token}"}
