@@ -10,6 +10,7 @@ from __future__ import annotations
 from rencai.policy.citations import Citation
 from rencai.policy.engine.model import GazelleCategory
 from rencai.policy.jurisdictions.shijiazhuang.common import (
+    enterprise,
     in_force,
     in_shijiazhuang,
     leaf,
@@ -48,7 +49,8 @@ GAZELLE_AWARD = Benefit(
     kind="money",
     target="employer",
     audience=unit_query,
-    requires=all_of(plan_in_force, in_shijiazhuang, first_gazelle),
+    # "瞪羚企业 … 给予企业": a public institution or other unit is not rated (decision 0314)
+    requires=all_of(plan_in_force, in_shijiazhuang, enterprise, first_gazelle),
     amount=Amount(
         parameter="income_plan_2022.gazelle_award", keys=("unit_first_gazelle_category",)
     ),

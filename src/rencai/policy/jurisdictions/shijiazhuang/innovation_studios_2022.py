@@ -8,7 +8,12 @@ The naming itself (第六条、第七条) and the priorities (第十二条、第
 from __future__ import annotations
 
 from rencai.policy.citations import Citation
-from rencai.policy.jurisdictions.shijiazhuang.common import flag, in_shijiazhuang, unit_query
+from rencai.policy.jurisdictions.shijiazhuang.common import (
+    employer_in,
+    flag,
+    in_shijiazhuang,
+    unit_query,
+)
 from rencai.policy.rules import Amount, Benefit, all_of
 
 DOCUMENT = "石工总字〔2022〕11号"
@@ -22,16 +27,25 @@ new_city_innovation_studio = flag(
 )
 
 
+# 第三条: "申报市级创新工作室的单位，必须具有法人资格，建立工会组织的企事业单位" (decision 0314)
+studio_unit = employer_in(
+    name="studio_unit_enterprise_or_institution",
+    label="企事业单位",
+    types=["enterprise", "public_institution", "civil_service_managed_institution"],
+)
+
+
 STUDIO_GRANT = Benefit(
     id="sjz.unit.innovation_studio_grant",
     name="市级劳模和工匠人才创新工作室一次性资金补助",
     kind="money",
     target="employer",
     audience=unit_query,
-    requires=all_of(in_shijiazhuang, new_city_innovation_studio),
+    requires=all_of(in_shijiazhuang, studio_unit, new_city_innovation_studio),
     amount=Amount(parameter="innovation_studios_2022.grant"),
     per="once",
-    condition="经评定命名后由市总工会拨付，用于技术攻关、技术革新、发明创造和技能培训等活动，专款专用",
+    condition="申报单位具有法人资格并已建立工会组织；经评定命名后由市总工会拨付，"
+    "用于技术攻关、技术革新、发明创造和技能培训等活动，专款专用",
     citation=Citation(
         document=DOCUMENT,
         clause="第十六条",

@@ -137,6 +137,30 @@ employed_by_unit = employer_in(
 )
 
 
+def _skills_employed_by_city_unit(p: Any, t: Any, params: Any) -> np.ndarray:
+    # "我市企事业单位全职引进和培养" is 石字〔2021〕7号 第5条's; 石办字〔2017〕45号 三（八）
+    # names no employer, so the type is checked under the same dated switch (decision 0313)
+    if bool(_skills_restricted(params, t)):
+        return employed_by_unit.formula(p, t, params)
+    return np.ones(p.count, dtype=bool)
+
+
+def _describe_skills_employer(f: Facts, held: bool) -> str:
+    if not f.param("skills.full_time_or_trained_only"):
+        return "石办字〔2017〕45号的技能人才奖励未限定用人单位类型"
+    return employed_by_unit.text(f, held)
+
+
+skills_employed_by_city_unit = leaf(
+    name="skills_employed_by_city_unit",
+    label="我市企事业单位",
+    reads=["employment.employer_type"],
+    formula=_skills_employed_by_city_unit,
+    describe=_describe_skills_employer,
+    qualifying=False,
+)
+
+
 skills_2021_in_force = in_force(
     name="national_skills_award_in_force",
     what="石字〔2021〕7号第5条全国技能大赛奖励",
@@ -163,7 +187,13 @@ TITLE_AWARDS_2021 = Citation(
 # The wording of the condition follows the document in force (石办字〔2017〕45号, then
 # 石字〔2021〕7号 第5条), like the citation and the amount (decision 0114).
 TITLE_CONDITION_2017 = "经推荐获得称号的人员；除省级奖励外由市级财政一次性给予"
-TITLE_CONDITIONS = ((dt.date(2021, 2, 10), "新获得称号；全职引进或由我市企事业单位培养"),)
+# 实施细则 第五条（三） asks every award of 第六条 for a contract of 3 years or more (decision 0313)
+TITLE_CONDITIONS = (
+    (
+        dt.date(2021, 2, 10),
+        "新获得称号；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同",
+    ),
+)
 
 
 SKILLS = [
@@ -172,7 +202,7 @@ SKILLS = [
         name="世界技能大赛获奖支持",
         kind="money",
         audience=worldskills_medallist,
-        requires=all_of(in_shijiazhuang, employed_by_unit, skills_full_time_or_trained),
+        requires=all_of(in_shijiazhuang, skills_employed_by_city_unit, skills_full_time_or_trained),
         amount=Amount(parameter="skills.worldskills", keys=("worldskills_medal",)),
         per="once",
         condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同"
@@ -192,7 +222,7 @@ SKILLS = [
         requires=all_of(
             skills_2021_in_force,
             in_shijiazhuang,
-            employed_by_unit,
+            skills_employed_by_city_unit,
             skills_full_time_or_trained,
         ),
         amount=Amount(parameter="skills.national_competition", keys=("national_skills_medal",)),
@@ -212,7 +242,7 @@ SKILLS = [
         requires=all_of(
             skills_2017_in_force,
             in_shijiazhuang,
-            employed_by_unit,
+            skills_employed_by_city_unit,
             skills_full_time_or_trained,
         ),
         amount=Amount(parameter="skills.china_skills_grand_award"),
@@ -229,7 +259,7 @@ SKILLS = [
         requires=all_of(
             skills_2017_in_force,
             in_shijiazhuang,
-            employed_by_unit,
+            skills_employed_by_city_unit,
             skills_full_time_or_trained,
         ),
         amount=Amount(parameter="skills.national_technical_expert"),
