@@ -28,7 +28,6 @@ from rencai.assistant import slots as slotting
 from rencai.assistant.index import Clause, ClauseIndex, Hit, clause_index
 from rencai.assistant.slots import DEGREE_LABELS, Slots
 from rencai.assistant.text import expand, normalise, to_simplified
-from rencai.assistant.wording import for_citizens
 from rencai.policy.calculator import entitlements
 from rencai.policy.catalogue import Entry
 from rencai.policy.cities import names
@@ -560,28 +559,20 @@ def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
             lines.append(f"停发与追回：{entry.clawback}")
         if entry.exclusivity:
             lines.append(f"不可兼得：{entry.exclusivity}")
-    office = OFFICES.get(clause.jurisdiction, ANY_OFFICE)
     # (a catalogue note is a phrase: each is made a sentence of its own)
-    said = (for_citizens(line, office) for line in lines)
-    return list(dict.fromkeys(line if line[-1:] in "。；！？" else line + "。" for line in said))
-
-
-# a program's id written into a summary (“（sjz.apprentice2022.training_subsidy）”)
-_PROGRAM_ID = re.compile(r"[（(]?\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b[）)]?")
+    return list(dict.fromkeys(line if line[-1:] in "。；！？" else line + "。" for line in lines))
 
 
 def _summary(ix: ClauseIndex, clause: Clause) -> str:
-    """The clause's program summary, as a citizen reads it: a program's id written into it is
-    replaced by the program's name, or dropped when unknown; the offices' notes are reworded
-    (``wording.for_citizens``)."""
+    """The clause's program summary (the catalogue writes it for citizens; its notes for the
+    offices are a field of their own, never read here). A value the texts leave to the office
+    (“具体金额待主管部门明确”) names the city's office to ask, as the pages do."""
     entries = _entries(ix, clause)
     text = entries[0].summary if entries else "；".join(clause.grants)
-
-    def named(match: re.Match[str]) -> str:
-        entry = ix.catalogue.entries.get(match.group(0).strip("（）()"))
-        return f"（见“{entry.name}”）" if entry is not None else ""
-
-    return for_citizens(_PROGRAM_ID.sub(named, text), OFFICES.get(clause.jurisdiction, ANY_OFFICE))
+    if "金额待主管部门明确" in text:
+        office = OFFICES.get(clause.jurisdiction, ANY_OFFICE)
+        text = text.replace("金额待主管部门明确", f"金额待主管部门明确，请向{office}咨询", 1)
+    return text
 
 
 # a question about who may have a program or what it requires (“年龄有限制吗”, “至少要几个人”)
@@ -595,7 +586,6 @@ def _terms(ix: ClauseIndex, clause: Clause, text: str, intent: Intent, summary: 
     """What the program's summary leaves out and the question asks: its conditions for a question
     about who may have it, its standards (amounts, durations) for an amount question."""
     entries = _entries(ix, clause)
-    office = OFFICES.get(clause.jurisdiction, ANY_OFFICE)
     flat = re.sub(r"\s+", "", summary)
 
     def untold(items: Iterable[str]) -> list[str]:
@@ -605,11 +595,11 @@ def _terms(ix: ClauseIndex, clause: Clause, text: str, intent: Intent, summary: 
     if intent in ("eligibility", "information") and CONDITION_ASKED.search(text):
         conditions = untold(c for e in entries for c in e.conditions)
         if conditions:
-            lines.append("条件：" + "；".join(for_citizens(c, office) for c in conditions) + "。")
+            lines.append("条件：" + "；".join(conditions) + "。")
     if intent == "amount":
         standards = untold(a for e in entries for a in e.amounts)
         if standards:
-            lines.append("标准：" + "；".join(for_citizens(a, office) for a in standards) + "。")
+            lines.append("标准：" + "；".join(standards) + "。")
     return lines
 
 
@@ -1013,10 +1003,7 @@ def ask(
             cited = [first] + [h.clause for h in hits if h.clause is not first]
             answer.citations = [_citation(c) for c in cited[:3]]
             source, quote, validity = _source(first, day)
-            office = OFFICES.get(first.jurisdiction, ANY_OFFICE)
-            shown = "；".join(
-                dict.fromkeys(f"{name}：{for_citizens(rule, office)}" for rule, name, _ in rules)
-            )
+            shown = "；".join(dict.fromkeys(f"{name}：{rule}" for rule, name, _ in rules))
             answer.answer = f"关于能否同时享受，政策规定——{shown}。{source}。{quote}{validity}"
             return answer
     if intent in ("amount", "eligibility") and (
