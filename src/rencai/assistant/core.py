@@ -577,14 +577,19 @@ def _summary(ix: ClauseIndex, clause: Clause) -> str:
 
 # a question about who may have a program or what it requires (“年龄有限制吗”, “至少要几个人”)
 CONDITION_ASKED = re.compile(
-    r"条件|要求|资格|年龄|多大|限制|至少|最少|不少于|几个人|多少人|合同|什么人|谁能|哪些人|"
+    r"条件|要求|资格|年龄|多大|限制|至少|最少|不少于|几个人|多少人|合同|什么人|谁能|哪些人|职称|学历|"
     r"自己(?:申请|申报|报名)"
 )
 
 
+# a question about how many are chosen (“一年评几家”, “每次支持几个”): a selection's quota
+QUOTA_ASKED = re.compile(r"(?:几|多少)(?:家|个|名|项)|名额")
+
+
 def _terms(ix: ClauseIndex, clause: Clause, text: str, intent: Intent, summary: str) -> list[str]:
     """What the program's summary leaves out and the question asks: its conditions for a question
-    about who may have it, its standards (amounts, durations) for an amount question."""
+    about who may have it, a selection's quota, its standards (amounts, durations) for an amount
+    question."""
     entries = _entries(ix, clause)
     flat = re.sub(r"\s+", "", summary)
 
@@ -596,6 +601,10 @@ def _terms(ix: ClauseIndex, clause: Clause, text: str, intent: Intent, summary: 
         conditions = untold(c for e in entries for c in e.conditions)
         if conditions:
             lines.append("条件：" + "；".join(conditions) + "。")
+    if QUOTA_ASKED.search(text):
+        quotas = untold(e.quota for e in entries if e.quota)
+        if quotas:
+            lines.append("名额：" + "；".join(quotas) + "。")
     if intent == "amount":
         standards = untold(a for e in entries for a in e.amounts)
         if standards:
