@@ -606,7 +606,13 @@ def _terms(ix: ClauseIndex, clause: Clause, text: str, intent: Intent, summary: 
         if quotas:
             lines.append("名额：" + "；".join(quotas) + "。")
     if intent == "amount":
-        standards = untold(a for e in entries for a in e.amounts)
+        # (a standard whose every figure the summary already states adds nothing)
+        figures = set(re.findall(r"\d+(?:\.\d+)?", summary))
+        standards = [
+            a
+            for a in untold(a for e in entries for a in e.amounts)
+            if not set(re.findall(r"\d+(?:\.\d+)?", a)) <= figures
+        ]
         if standards:
             lines.append("标准：" + "；".join(standards) + "。")
     return lines
