@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from rencai.policy.catalogue import CatalogueError, catalogue, coverage_markdown, load_catalogue
+from rencai.policy.catalogue import (
+    CatalogueError,
+    catalogue,
+    coverage_markdown,
+    load_catalogue,
+    office_words,
+)
 from rencai.policy.cities import registry
 from rencai.policy.engine.system import system_for
 from tests.seeds import compact, seed_text_compact
@@ -77,6 +83,44 @@ def test_programs_not_computed_say_why(tmp_path: Path) -> None:
     )
     with pytest.raises(CatalogueError, match="must say why"):
         load_catalogue(tmp_path)
+
+
+def test_a_note_for_the_offices_is_a_field_of_its_own(tmp_path: Path) -> None:
+    """What the calculator does with a program (石政办函〔2021〕42号's award “按单位查询计算”) is
+    the offices' business: written into the summary a citizen reads, the catalogue refuses it;
+    as the program's office_note it loads, and the public view leaves it out."""
+    folder = tmp_path / "somewhere" / "catalogue"
+    folder.mkdir(parents=True)
+    (folder / "documents.yaml").write_text(
+        "- {key: X〔2021〕42号, title: X, issuer: X, seed: '000'}\n", encoding="utf-8"
+    )
+    program = (
+        "- {{id: x.award, name: X, document: X〔2021〕42号, clause: '1', quote: q,"
+        " target: employer, kind: money, status: catalogued, reason: r,"
+        " summary: 按国家实际拨付经费的50%配套奖励{summary_tail}{extra}}}\n"
+    )
+    programs = folder / "programs.yaml"
+    programs.write_text(
+        program.format(summary_tail="（计算器按单位查询计算）", extra=""), encoding="utf-8"
+    )
+    with pytest.raises(CatalogueError, match="office_note"):
+        load_catalogue(tmp_path)
+    programs.write_text(
+        program.format(summary_tail="", extra=", office_note: 计算器按单位查询计算。"),
+        encoding="utf-8",
+    )
+    loaded = load_catalogue(tmp_path)
+    entry = loaded.entries["x.award"]
+    assert entry.office_note == "计算器按单位查询计算。"
+    shown = entry.as_dict(loaded.documents)
+    assert "office_note" not in shown and "计算器" not in str(shown)
+
+
+def test_no_program_shows_the_offices_words_where_citizens_read() -> None:
+    noted = [e for e in ENTRIES if e.office_note]
+    assert len(noted) >= 10  # the notes moved out of the summaries are still there
+    for entry in ENTRIES:
+        assert office_words(entry.__dict__) == [], entry.id
 
 
 def test_coverage_document_is_current() -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from rencai.applications.service import apply
 from rencai.db.session import session_scope
 from rencai.demo import _DOCTOR, _uscc
+from rencai.policy.catalogue import OFFICE_WORDS, catalogue, office_words
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.models import Account, Role
 from tests.support import CSRF_HOOKS, LiveServer, random_id_number
@@ -229,3 +230,43 @@ def test_api_error_messages_speak_the_users_language(
         text = _messages(response.json())
         assert text, response.text
         assert problems(text, set()) == [], (response.request.url, text)
+
+
+def test_the_offices_notes_reach_neither_the_public_pages_nor_the_answers(
+    live_server: LiveServer, world: dict[str, object]
+) -> None:
+    """A program's note for the offices (what the calculator does, what an administrator has to
+    set) is not on its public page, in the API, in the library's list nor in the assistant's
+    answer about it; a signed-in official reads it on the program's page."""
+    names: dict[Role, str] = world["names"]  # type: ignore[assignment]
+    noted = [e for e in catalogue().entries.values() if e.office_note]
+    assert noted
+
+    def internal(text: str) -> list[str]:
+        # the platform's calculator is named as such to citizens (“政策计算器”, “在计算器中修改”)
+        text = text.replace("政策计算器", "").replace("在计算器中修改", "")
+        return [m.group(0) for m in OFFICE_WORDS.finditer(text)]
+
+    api = live_server.url + "/api/v1"
+    with httpx.Client(base_url=live_server.url, timeout=60) as anonymous:
+        for entry in noted:
+            page = visible_text(anonymous.get(f"/policies/{entry.id}").text)
+            assert entry.name in page and internal(page) == [], (entry.id, internal(page))
+            assert str(entry.office_note) not in page
+            shown = anonymous.get(f"{api}/policies/{entry.id}").json()
+            # (the API names a program by its id: only the fields a citizen reads are checked)
+            assert "office_note" not in shown and office_words(shown) == [], entry.id
+            asked = anonymous.post(
+                f"{api}/ask",
+                json={"question": f"{entry.name}是什么政策", "jurisdiction": entry.jurisdiction},
+            ).json()
+            assert internal(asked["answer"]) == [], (entry.id, asked["answer"])
+        listing = visible_text(anonymous.get("/policies", params={"jurisdiction": ""}).text)
+        assert internal(listing) == []
+    with httpx.Client(
+        base_url=live_server.url, event_hooks=CSRF_HOOKS, follow_redirects=True, timeout=60
+    ) as official:
+        official.get("/login")
+        official.post("/login", data={"username": names[Role.admin], "password": PASSWORD})
+        page = visible_text(official.get(f"/policies/{noted[0].id}").text)
+        assert str(noted[0].office_note) in page and "仅工作人员可见" in page

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -28,7 +28,6 @@ from rencai.assistant import slots as slotting
 from rencai.assistant.index import Clause, ClauseIndex, Hit, clause_index
 from rencai.assistant.slots import DEGREE_LABELS, Slots
 from rencai.assistant.text import expand, normalise, to_simplified
-from rencai.assistant.wording import for_citizens
 from rencai.policy.calculator import entitlements
 from rencai.policy.catalogue import Entry
 from rencai.policy.cities import names
@@ -109,11 +108,13 @@ CASE_WORDS = re.compile(
 )
 PERSONAL_WORDS = re.compile(r"我|本人|俺|咱")
 PROCESS_WORDS = re.compile(
-    r"材料|要带|带什么|带啥|提交什么|准备什么|去哪|哪里办|哪儿办|找谁|哪个部门|什么部门|窗口|"
-    r"流程|手续|怎么(?:申请|办|办理|领|申领|报名|申报)|如何(?:申请|办理|申领|申报)|在哪(?:里)?(?:申请|办)|"
+    r"材料|要带|带什么|带啥|提交什么|准备什么|几份|去哪|哪里办|哪儿办|找谁|哪个部门|什么部门|窗口|"
+    r"流程|手续|怎么(?:申请|办|办理|领|申领|报名|申报)|如何(?:申请|办理|申领|申报)|在哪(?:里)?(?:申请|申领|办)|"
     r"几个工作日|工作日|多久(?:能)?(?:办|批|审|下来)|多长时间|多少天|办结|时限|公示|停发|停止发放|"
     r"(?:什么|啥)时(?:候|间)(?:开始)?(?:申报|申请|报名|受理)|何时(?:申报|申请|报名)|申报(?:时间|日期)|"
-    r"追回|退还|返还|退钱|退回|违约|取消资格|收回|复核|审核|审批|网上办|线上"
+    r"追回|退还|返还|退钱|退回|违约|取消资格|收回|复核|审核|审批|网上办|线上|"
+    # what follows a breach (“造假会怎么样”, “验收不通过有什么后果”): the clawback notes
+    r"造假|弄虚作假|骗取|套取|后果|会怎么?样|怎么处理|不通过"
 )
 AMOUNT_WORDS = re.compile(
     r"多少|几万|几千|几百|金额|标准|钱|补(?:贴|助)(?:是)?多|给多|发多|发几年|几年|多久|多长|年限|期限|"
@@ -122,13 +123,15 @@ AMOUNT_WORDS = re.compile(
 ELIGIBILITY_WORDS = re.compile(
     r"能不能|能否|可不可以|可以(?:申请|办|领|享受|拿)|能(?:申请|办|领|享受|拿|报)|符合|条件|资格|"
     r"要求|同时|叠加|重复|兼得|一起拿|都能|限制|年龄|多大|超过|够不够|够格|算不算|属于|包括|范围|"
-    r"谁能|哪些人|什么人"
+    r"谁能|哪些人|什么人|可以自己(?:申请|申报|报名)|能自己(?:申请|申报|报名)"
 )
 # how long one must have paid in (“要交几个月社保”): a condition, not a benefit's duration
 CONDITION_DURATION = re.compile(
     r"(?:交|缴|缴纳|缴费)[^，。]{0,4}(?:几个月|几年|多久|多长时间)[^，。]{0,2}"
     r"(?:社保|社会保险|养老保险|失业保险|医保)|"
-    r"(?:社保|社会保险|养老保险|失业保险)[^，。]{0,4}(?:交|缴|缴纳)?[^，。]{0,2}(?:几个月|几年|多久|多长时间)"
+    r"(?:社保|社会保险|养老保险|失业保险)[^，。]{0,4}(?:交|缴|缴纳)?[^，。]{0,2}(?:几个月|几年|多久|多长时间)|"
+    # …as a contract's term (“要签多长的劳动合同”) and a minimum size (“至少要多少人”)
+    r"签[^，。]{0,4}(?:几年|多长|多久)[^，。]{0,2}(?:劳动)?合同|(?:至少|最少|不少于)[^，。]{0,3}(?:多少|几)个?人"
 )
 CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
 # a card's services asked in lay words (“注册公司”): the texts' words, only beside a card named,
@@ -136,7 +139,7 @@ CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副�
 CARD_SERVICE_WORDS = re.compile(r"注册公司|开公司|办公司|注册企业|成立公司")
 CARD_SERVICE_TERMS = "企业登记 工商"
 APPLY_WORDS = re.compile(r"(?:怎么|怎样|如何)(?:申请|申领|办理|办)|申请条件|申领条件|谁(?:能|可以)")
-MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件")
+MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件|几份")
 STACKING = re.compile(r"同时|叠加|兼得|一起拿|都能拿|重复|两个都|都拿|就高|还能(?:拿|领|享受|申请)")
 # words that name something the library covers (a question without any is not about it)
 DOMAIN_HINT = re.compile(
@@ -441,9 +444,17 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
             return 0.08 * top
         if scope and h.clause.clause.startswith("申领范围"):
             return 0.15 * top
+        if intent == "process" and _has_process_notes(h.clause):
+            # how a program is applied for is answered where its procedure is written
+            return 0.15 * top
         return 0.0
 
     return sorted(hits, key=lambda h: -(h.score + bonus(h)))
+
+
+def _has_process_notes(clause: Clause) -> bool:
+    entries = clause_index().catalogue.entries
+    return any(entries[p].process or entries[p].deadlines for p in clause.programs if p in entries)
 
 
 # a question about a person (a degree named) and not about an employer or a platform
@@ -548,28 +559,63 @@ def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
             lines.append(f"停发与追回：{entry.clawback}")
         if entry.exclusivity:
             lines.append(f"不可兼得：{entry.exclusivity}")
-    office = OFFICES.get(clause.jurisdiction, ANY_OFFICE)
     # (a catalogue note is a phrase: each is made a sentence of its own)
-    said = (for_citizens(line, office) for line in lines)
-    return list(dict.fromkeys(line if line[-1:] in "。；！？" else line + "。" for line in said))
-
-
-# a program's id written into a summary (“（sjz.apprentice2022.training_subsidy）”)
-_PROGRAM_ID = re.compile(r"[（(]?\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b[）)]?")
+    return list(dict.fromkeys(line if line[-1:] in "。；！？" else line + "。" for line in lines))
 
 
 def _summary(ix: ClauseIndex, clause: Clause) -> str:
-    """The clause's program summary, as a citizen reads it: a program's id written into it is
-    replaced by the program's name, or dropped when unknown; the offices' notes are reworded
-    (``wording.for_citizens``)."""
+    """The clause's program summary (the catalogue writes it for citizens; its notes for the
+    offices are a field of their own, never read here). A value the texts leave to the office
+    (“具体金额待主管部门明确”) names the city's office to ask, as the pages do."""
     entries = _entries(ix, clause)
     text = entries[0].summary if entries else "；".join(clause.grants)
+    if "金额待主管部门明确" in text:
+        office = OFFICES.get(clause.jurisdiction, ANY_OFFICE)
+        text = text.replace("金额待主管部门明确", f"金额待主管部门明确，请向{office}咨询", 1)
+    return text
 
-    def named(match: re.Match[str]) -> str:
-        entry = ix.catalogue.entries.get(match.group(0).strip("（）()"))
-        return f"（见“{entry.name}”）" if entry is not None else ""
 
-    return for_citizens(_PROGRAM_ID.sub(named, text), OFFICES.get(clause.jurisdiction, ANY_OFFICE))
+# a question about who may have a program or what it requires (“年龄有限制吗”, “至少要几个人”)
+CONDITION_ASKED = re.compile(
+    r"条件|要求|资格|年龄|多大|限制|至少|最少|不少于|几个人|多少人|合同|什么人|谁能|哪些人|职称|学历|"
+    r"自己(?:申请|申报|报名)"
+)
+
+
+# a question about how many are chosen (“一年评几家”, “每次支持几个”): a selection's quota
+QUOTA_ASKED = re.compile(r"(?:几|多少)(?:家|个|名|项)|名额")
+
+
+def _terms(ix: ClauseIndex, clause: Clause, text: str, intent: Intent, summary: str) -> list[str]:
+    """What the program's summary leaves out and the question asks: its conditions for a question
+    about who may have it, a selection's quota, its standards (amounts, durations) for an amount
+    question."""
+    entries = _entries(ix, clause)
+    flat = re.sub(r"\s+", "", summary)
+
+    def untold(items: Iterable[str]) -> list[str]:
+        return [i for i in dict.fromkeys(items) if re.sub(r"\s+", "", i) not in flat]
+
+    lines = []
+    if intent in ("eligibility", "information") and CONDITION_ASKED.search(text):
+        conditions = untold(c for e in entries for c in e.conditions)
+        if conditions:
+            lines.append("条件：" + "；".join(conditions) + "。")
+    if QUOTA_ASKED.search(text):
+        quotas = untold(e.quota for e in entries if e.quota)
+        if quotas:
+            lines.append("名额：" + "；".join(quotas) + "。")
+    if intent == "amount":
+        # (a standard whose every figure the summary already states adds nothing)
+        figures = set(re.findall(r"\d+(?:\.\d+)?", summary))
+        standards = [
+            a
+            for a in untold(a for e in entries for a in e.amounts)
+            if not set(re.findall(r"\d+(?:\.\d+)?", a)) <= figures
+        ]
+        if standards:
+            lines.append("标准：" + "；".join(standards) + "。")
+    return lines
 
 
 def _city(code: str | None) -> str:
@@ -972,10 +1018,7 @@ def ask(
             cited = [first] + [h.clause for h in hits if h.clause is not first]
             answer.citations = [_citation(c) for c in cited[:3]]
             source, quote, validity = _source(first, day)
-            office = OFFICES.get(first.jurisdiction, ANY_OFFICE)
-            shown = "；".join(
-                dict.fromkeys(f"{name}：{for_citizens(rule, office)}" for rule, name, _ in rules)
-            )
+            shown = "；".join(dict.fromkeys(f"{name}：{rule}" for rule, name, _ in rules))
             answer.answer = f"关于能否同时享受，政策规定——{shown}。{source}。{quote}{validity}"
             return answer
     if intent in ("amount", "eligibility") and (
@@ -1066,7 +1109,8 @@ def ask(
                 + f"{quote}{validity}"
             )
             return answer
-        lines = [f"{source}：{_summary(ix, best)}"]
+        summary = _summary(ix, best)
+        lines = [f"{source}：{summary}", *_terms(ix, best, text, intent, summary)]
         if intent == "eligibility":
             lines += _card_checks(ix, best, slots, day, answer)
         if intent == "amount":
@@ -1099,7 +1143,9 @@ def ask(
         )
         return answer
     checks = "".join(_card_checks(ix, best, slots, day, answer)) if intent == "eligibility" else ""
-    answer.answer = f"{source}：{_summary(ix, best)}{checks}{quote}{validity}" + _per_city(
+    summary = _summary(ix, best)
+    terms = "".join(_terms(ix, best, text, intent, summary))
+    answer.answer = f"{source}：{summary}{terms}{checks}{quote}{validity}" + _per_city(
         ix, best, other_cities, day
     )
     return answer

@@ -197,6 +197,7 @@ class ClauseIndex:
             if entry is not None:
                 parts += [entry.name, entry.summary, *entry.keywords, *entry.amounts]
                 parts += [entry.process or "", entry.clawback or "", entry.exclusivity or ""]
+                parts += [entry.deadlines or "", entry.quota or ""]
         parts.append(names().get(c.jurisdiction, ""))
         return " ".join(parts)
 

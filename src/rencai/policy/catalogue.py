@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -87,12 +88,17 @@ class Entry:
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     keywords: tuple[str, ...] = ()
+    # for the offices only: what the calculator does with the program, what an administrator
+    # still has to set; shown where officials work, never on public pages nor in an answer
+    office_note: str | None = None
 
     def as_dict(self, documents: dict[str, Document]) -> dict[str, Any]:
+        """The program as the public API and pages show it (without the offices' note)."""
         document = documents[self.document]
         data: dict[str, Any] = {
             key: (list(value) if isinstance(value, tuple) else value)
             for key, value in self.__dict__.items()
+            if key != "office_note"
         }
         for key in ("valid_from", "valid_until"):
             if data[key] is not None:
@@ -300,6 +306,29 @@ def _date(value: Any, where: str) -> dt.date | None:
         raise CatalogueError(f"{where}: not a date: {value!r}") from None
 
 
+# the fields a citizen reads (the /policies pages, the calculator, the assistant's answers)
+CITIZEN_FIELDS = (
+    "name", "summary", "conditions", "amounts", "process", "deadlines", "exclusivity",
+    "clawback", "quota",
+)  # fmt: skip
+# words of the offices' work, not of the policies: what the calculator does, what an
+# administrator sets, the catalogue's own entries and a program's id (they go in office_note)
+OFFICE_WORDS = re.compile(
+    r"计算器|管理员|未计算|录入|条目|(?<![\w.])[a-z]+(?:\.[a-z0-9_]+)+(?![\w.])"
+)
+
+
+def office_words(data: dict[str, Any]) -> list[str]:
+    """The offices' words in a program's fields a citizen reads (``CITIZEN_FIELDS``)."""
+    found = []
+    for key in CITIZEN_FIELDS:
+        value = data.get(key)
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(text, str):
+                found += [m.group(0) for m in OFFICE_WORDS.finditer(text)]
+    return found
+
+
 def _entry(data: dict[str, Any], jurisdiction: str, where: str) -> Entry:
     known = set(Entry.__dataclass_fields__) - {"jurisdiction"}
     unknown = set(data) - known
@@ -330,6 +359,12 @@ def _entry(data: dict[str, Any], jurisdiction: str, where: str) -> Entry:
         raise CatalogueError(f"{where} ({data['id']}): a program not computed must say why")
     if data["status"] == "computed" and not data.get("computed_by"):
         raise CatalogueError(f"{where} ({data['id']}): computed_by is empty")
+    internal = office_words(data)
+    if internal:
+        raise CatalogueError(
+            f"{where} ({data['id']}): {sorted(set(internal))} is for the offices: "
+            "write it in office_note"
+        )
     values = dict(data)
     for key in ("computed_by", "conditions", "amounts", "keywords"):
         values[key] = tuple(str(v) for v in data.get(key) or ())

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from rencai.policy.catalogue import KIND_LABELS, TARGET_LABELS, catalogue
 from rencai.policy.cities import city, default_code, names
 from rencai.registry.accounts import talent_of
+from rencai.registry.administration import STAFF_ROLES
 from rencai.registry.models import Account, Role
 from rencai.web.api.policies import PER_PAGE, find, page_of
 from rencai.web.deps import DbSession, MaybeAccount
@@ -88,7 +89,7 @@ def _window(page: int, pages: int) -> list[int]:
 
 
 @router.get("/policies/{program_id}", response_class=HTMLResponse)
-def policy_detail(request: Request, program_id: str) -> HTMLResponse:
+def policy_detail(request: Request, program_id: str, account: MaybeAccount) -> HTMLResponse:
     cat = catalogue()
     entry = cat.entries.get(program_id)
     if entry is None:
@@ -97,6 +98,10 @@ def policy_detail(request: Request, program_id: str) -> HTMLResponse:
         )
         response.status_code = 404
         return response
+    # the offices' note (what the calculator does, what is left to set) is for their staff only
+    staff = account is not None and account.role in STAFF_ROLES
     return templates.TemplateResponse(
-        request, "policy.html", {"item": entry.as_dict(cat.documents)}
+        request,
+        "policy.html",
+        {"item": entry.as_dict(cat.documents), "office_note": entry.office_note if staff else None},
     )
