@@ -344,8 +344,8 @@ def _write(
         journal_columns
         + f"SELECT %(at)s, {ENTRY_KIND}, d.amount_fen, %(actor)s, d.schedule_id, d.line_id, "
         f"NULL::integer, NULL::integer, %(run)s, d.reason FROM {decided} AS d "
-        # a line paid by a payment of this step never holds `selected`: its one entry is the
-        # payment's `batched` (decision 0272)
+        # a line paid by a payment of this step never holds `selected`: its record is the
+        # payment (decisions 0272, 0306)
         f"WHERE NOT ({PAYING} AND NOT {WHOLLY}) "
         # a parameter changed since the line was planned: unpaid lines follow it
         f"UNION ALL SELECT %(at)s, 'repriced', d.amount_fen - d.planned, %(actor)s, "
@@ -356,18 +356,15 @@ def _write(
         f"NULL, NULL, %(run)s, %(wholly)s FROM {decided} AS d WHERE {WHOLLY}",
         params,
     )
-    # the payments, and one `batched` entry per payment made, in one statement (no re-read)
+    # the payments; a payment row is its line's `batched` record (its batch names the run, the
+    # time and the officer), so no journal entry repeats it (decision 0306)
     made = connection.exec_driver_sql(
-        "WITH made AS (INSERT INTO ledger_payments "
+        "INSERT INTO ledger_payments "
         "(batch_id, line_id, reference, amount_fen, payee_name, account_no, bank_name, status) "
         f"SELECT %(batch)s, d.line_id, {reference}, d.amount_fen - d.offset_fen, "
         f"p.account_name, p.account_no, p.bank_name, 'pending' FROM {decided} AS d "
         f"JOIN ledger_payees AS p ON p.id_number = d.id_number WHERE {PAYING} AND NOT {WHOLLY} "
-        "ORDER BY d.line_id RETURNING id, line_id, amount_fen) "
-        + journal_columns
-        + "SELECT %(at)s, 'batched', made.amount_fen, %(actor)s, d.schedule_id, "
-        f"made.line_id, made.id, NULL, %(run)s, NULL FROM made JOIN {decided} AS d "
-        "ON d.line_id = made.line_id ORDER BY made.id",
+        "ORDER BY d.line_id",
         params,
     )
     if made.rowcount != count:  # chosen to pay only with a payee account

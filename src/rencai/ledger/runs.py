@@ -48,7 +48,7 @@ from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.exclusions import apply_exclusions, exclusivity_losers, once_duplicates
-from rencai.ledger.journal import entry, record, record_payments
+from rencai.ledger.journal import entry, record
 from rencai.ledger.models import (
     DUE_LINE_STATES,
     LIVE_PAYMENT_STATES,
@@ -723,7 +723,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
             }
         )
         if d.decision == "pay" and not d.in_flight and d.offset_fen < d.amount_fen:
-            continue  # paid by a payment in this transaction: its entry is `batched` (0272)
+            continue  # paid by a payment in this transaction, its record (0272, 0306)
         journal.append(
             entry(
                 status,
@@ -907,9 +907,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
             line_updates.append({"id": r.line_id, "status": "batched", "reason": None})
     insert_rows(session, Payment.__table__, payments)  # type: ignore[arg-type]
     update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
-    record(session, journal)
-    # one entry per payment made, written by the database from the payments (set-based)
-    record_payments(session, batch.id, at=now, kind="batched", actor=actor, run_id=run_id)
+    record(session, journal)  # each payment made is its line's `batched` record (0306)
     total = sum(p["amount_fen"] for p in payments)
     close_batch(session, run, batch, actor, len(payments), total, skipped)
     return skipped
