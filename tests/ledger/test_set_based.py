@@ -34,7 +34,7 @@ SNAPSHOT = {
     "items": "SELECT run_id, line_id, decision, reason, amount_fen, offset_fen, facts "
     "FROM ledger_run_items ORDER BY line_id",
     "payments": "SELECT id, batch_id, line_id, reference, amount_fen, payee_name, account_no, "
-    "bank_name, status FROM ledger_payments ORDER BY id",
+    "bank_name, status, offset_fen, facts FROM ledger_payments ORDER BY id",
     "schedules": "SELECT id, status, stop_reason, stopped_after, pending_employer "
     "FROM ledger_schedules ORDER BY id",
     "batches": "SELECT id, run_id, status, total_fen, item_count, budget_alerts, file_name, "

@@ -333,7 +333,8 @@ def _write(
         "INSERT INTO ledger_run_items "
         "(run_id, line_id, decision, reason, amount_fen, offset_fen, facts) "
         f"SELECT %(run)s, line_id, decision, reason, amount_fen, offset_fen, facts FROM {decided} "
-        "ORDER BY schedule_id, period",
+        # a line paid by a payment of this step: the payment holds its decision (0307)
+        f"AS d WHERE NOT ({PAYING} AND NOT {WHOLLY}) ORDER BY schedule_id, period",
         params,
     )
     journal_columns = (
@@ -356,13 +357,15 @@ def _write(
         f"NULL, NULL, %(run)s, %(wholly)s FROM {decided} AS d WHERE {WHOLLY}",
         params,
     )
-    # the payments; a payment row is its line's `batched` record (its batch names the run, the
-    # time and the officer), so no journal entry repeats it (decision 0306)
+    # the payments, each holding its line's decision (0307); a payment row is its line's
+    # `batched` record (its batch names the run, the time and the officer), so no journal
+    # entry repeats it (decision 0306)
     made = connection.exec_driver_sql(
-        "INSERT INTO ledger_payments "
-        "(batch_id, line_id, reference, amount_fen, payee_name, account_no, bank_name, status) "
+        "INSERT INTO ledger_payments (batch_id, line_id, reference, amount_fen, payee_name, "
+        "account_no, bank_name, status, offset_fen, facts) "
         f"SELECT %(batch)s, d.line_id, {reference}, d.amount_fen - d.offset_fen, "
-        f"p.account_name, p.account_no, p.bank_name, 'pending' FROM {decided} AS d "
+        f"p.account_name, p.account_no, p.bank_name, 'pending', d.offset_fen, d.facts "
+        f"FROM {decided} AS d "
         f"JOIN ledger_payees AS p ON p.id_number = d.id_number WHERE {PAYING} AND NOT {WHOLLY} "
         "ORDER BY d.line_id",
         params,
