@@ -38,6 +38,7 @@ from rencai.ledger.recovery import hold_reason
 from rencai.ledger.schedules import amount_on, period_end
 from rencai.policy.engine.system import system_for
 
+TEMP_STATISTICS = 10  # ANALYZE samples 300 × this many rows of each temporary table
 NO_AMOUNT = "金额参数待管理员设定"
 NO_PAYEE = "未登记收款银行账户"
 CN_MONTH = 'to_char({f}.period, \'YYYY"年"MM"月"\')'  # f"{period:%Y年%m月}"
@@ -152,6 +153,9 @@ def select_and_batch(
     )
     connection.exec_driver_sql("SET LOCAL enable_hashjoin = on")
     connection.exec_driver_sql("SET LOCAL enable_mergejoin = on")
+    # the temporary tables are analysed for their size and rough spread, all the plans need:
+    # a sample of 3,000 rows, not the default 30,000 (decision 0308)
+    connection.exec_driver_sql(f"SET LOCAL default_statistics_target = {TEMP_STATISTICS}")
     connection.exec_driver_sql(f"ANALYZE {due}")
     # 2. the checks across schedules, on the few people and schedules they concern
     losers = exclusivity_losers(session, run.jurisdiction, _contested(connection, run, due))
