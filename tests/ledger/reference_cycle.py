@@ -305,6 +305,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
         select(
             RunItem.amount_fen.label("item_amount"),
             RunItem.offset_fen.label("offset"),
+            RunItem.facts,
             Line.id.label("line_id"),
             Line.seq,
             Line.period,
@@ -430,30 +431,26 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                 "account_no": payee.account_no,
                 "bank_name": payee.bank_name,
                 "status": "pending",
+                "offset_fen": r.offset,
+                "facts": r.facts,
             }
         )
         line_updates.append({"id": r.line_id, "status": "batched", "reason": None})
     insert_rows(session, Payment.__table__, payments)  # type: ignore[arg-type]
-    update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
-    ids = session.execute(
-        select(Payment.id, Payment.line_id, Payment.amount_fen).where(Payment.batch_id == batch.id)
-    ).all()
-    schedule_of = {r.line_id: r.schedule_id for r in pay}
-    for payment_id, line_id, amount in ids:
-        journal.append(
-            entry(
-                "batched",
-                amount,
-                actor,
-                schedule_id=schedule_of[line_id],
-                line_id=line_id,
-                payment_id=payment_id,
-                run_id=run_id,
+    # the payment holds its line's decision; the select step's run item for it goes (0307)
+    paid_lines = [p["line_id"] for p in payments]
+    for start in range(0, len(paid_lines), CHUNK):
+        session.execute(
+            delete(RunItem).where(
+                RunItem.run_id == run_id,
+                RunItem.decision == "pay",
+                RunItem.line_id.in_(paid_lines[start : start + CHUNK]),
             )
         )
+    update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
     record(session, journal)
-    # the one-step run records a line paid by a payment once, by its `batched` entry: it never
-    # holds `selected` (decision 0272); the per-row select step's entry for it is withdrawn
+    # the one-step run records a line paid by a payment by the payment alone: it never holds
+    # `selected` (decisions 0272, 0306); the per-row select step's entry for it is withdrawn
     paid_by_payment = [p["line_id"] for p in payments]
     for start in range(0, len(paid_by_payment), CHUNK):
         session.execute(

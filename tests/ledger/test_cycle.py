@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from rencai.db.session import session_scope
 from rencai.ledger.bank import decide_batch
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.models import Batch, JournalEntry, Line, RunItem
+from rencai.ledger.models import Batch, JournalEntry, Line, Payment, RunItem
 from rencai.ledger.runs import run_month
 from tests.ledger.world import (
     RUNNER,
@@ -68,12 +68,13 @@ def test_four_eyes_and_rerun_refusals(db_url: str, tmp_path: Path) -> None:
     assert other.value.code == "month_already_run"
     with session_scope(db_url) as session:
         assert session.scalar(select(func.count()).select_from(Batch)) == 1
-        assert (
-            session.scalar(
-                select(func.count()).select_from(JournalEntry).where(JournalEntry.kind == "batched")
-            )
-            == 1
-        )
+        # the line's one payment is its `batched` record; no journal entry repeats it (0306)
+        paid = session.execute(
+            select(Payment.line_id, Batch.run_id).join(Batch, Batch.id == Payment.batch_id)
+        ).all()
+        assert [run for _, run in paid] == [summary.run_id]
+        batched = select(func.count()).select_from(JournalEntry)
+        assert session.scalar(batched.where(JournalEntry.kind == "batched")) == 0
 
 
 def test_a_finally_approved_money_case_gets_its_schedule(db_url: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from benchmarks.ledger import MONTH, populate
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from rencai import clock
 from rencai.db.session import engine_for, session_scope
@@ -34,7 +34,7 @@ SNAPSHOT = {
     "items": "SELECT run_id, line_id, decision, reason, amount_fen, offset_fen, facts "
     "FROM ledger_run_items ORDER BY line_id",
     "payments": "SELECT id, batch_id, line_id, reference, amount_fen, payee_name, account_no, "
-    "bank_name, status FROM ledger_payments ORDER BY id",
+    "bank_name, status, offset_fen, facts FROM ledger_payments ORDER BY id",
     "schedules": "SELECT id, status, stop_reason, stopped_after, pending_employer "
     "FROM ledger_schedules ORDER BY id",
     "batches": "SELECT id, run_id, status, total_fen, item_count, budget_alerts, file_name, "
@@ -81,7 +81,8 @@ def test_set_based_cycle_writes_what_the_per_row_cycle_wrote(
         new, old = snapshot(db_url, SNAPSHOT), snapshot(other, SNAPSHOT)
     finally:
         engine_for(other).dispose()
-    decisions = {row[2] for row in new["items"]}
+    # the run items, and the payments that hold the paid lines' decisions (decision 0307)
+    decisions = {row[2] for row in new["items"]} | ({"pay"} if new["payments"] else set())
     assert {"pay", "hold", "lapse", "exclude"} <= decisions  # the fixture exercises each
     assert any(row[1] == "repriced" for row in new["journal"])
     assert any(row[1] == "sent" for row in new["journal"])
@@ -89,3 +90,31 @@ def test_set_based_cycle_writes_what_the_per_row_cycle_wrote(
     for name in SNAPSHOT:
         assert new[name] == old[name], name
     assert new_file == old_file
+
+
+def test_the_runs_exclusions_are_written_by_statement_not_by_row(db_url: str) -> None:
+    """The 就高 losers' lines and schedules are written by one UPDATE per table, not one per
+    row (decision 0309); what they write is compared with the per-row cycle above."""
+    populate(db_url, 300, 24)
+    writes: list[tuple[str, int]] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE LEDGER_"):
+            writes.append((statement.split()[1], len(parameters) if executemany else 1))
+
+    engine = engine_for(db_url)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        summary = runs.run_month(db_url, "shijiazhuang", MONTH, "bench_runner", run_id=RUN_ID)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert summary.decisions.get("exclude", 0) > 0
+    with engine.connect() as connection:
+        excluded = connection.execute(
+            text("SELECT count(*) FROM ledger_lines WHERE status = 'excluded'")
+        ).scalar_one()
+    assert excluded > summary.decisions["exclude"]  # later periods of each loser too
+    # departures (lines, schedules), exclusions (lines, schedules), the run's line update, the
+    # suspended schedules: each one statement of one row of parameters
+    assert all(rows == 1 for _, rows in writes), writes
+    assert len(writes) <= 8, writes

@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
+from rencai.ledger.bulk import _postgres, update_rows
 from rencai.ledger.models import Line, Run, Schedule
 from rencai.ledger.money import yuan
 from rencai.ledger.recovery import CHUNK, bulk_reads, exclude_schedule, preload_lines
@@ -151,5 +153,32 @@ def apply_exclusions(session: Session, run: Run, losers: dict[int, dict[str, Any
                 duplicate = session.get(Schedule, schedule_id)
                 assert duplicate is not None
                 duplicate.stopped_after = add_months(duplicate.start_period, -1)
+        if _postgres(session):
+            _write_set_based(session, Line, ("status", "reason"))
+            _write_set_based(session, Schedule, ("status", "stop_reason", "stopped_after"))
         session.flush()
         del held
+
+
+def _write_set_based(
+    session: Session, model: type[Line] | type[Schedule], columns: tuple[str, ...]
+) -> None:
+    """Write the changed ``model`` objects whose changes are all among ``columns`` with one
+    UPDATE … FROM (``update_rows``) instead of the flush's UPDATE per row, and take them out of
+    the session so that the flush does not write them again (decision 0309). Objects with
+    other changes are left to the flush."""
+    written = []
+    for obj in session.dirty:
+        if not isinstance(obj, model):
+            continue
+        state = instance_state(obj)
+        changed = {a.key for a in state.attrs if a.history.has_changes()}
+        if changed and changed <= set(columns):
+            written.append(obj)
+    update_rows(
+        session,
+        model.__table__,  # type: ignore[arg-type]
+        [{"id": obj.id, **{c: getattr(obj, c) for c in columns}} for obj in written],
+    )
+    for obj in written:
+        session.expunge(obj)

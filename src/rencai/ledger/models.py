@@ -127,7 +127,9 @@ class Run(Base):
 
 
 class RunItem(Base):
-    """The frozen snapshot of one due line in a run: the facts checked and the decision."""
+    """The frozen snapshot of one due line in a run: the facts checked and the decision. A line
+    paid by a payment of the run has its decision in that payment instead (decision 0307); read
+    a run's decisions through ``ledger.run_items``."""
 
     __tablename__ = "ledger_run_items"
     __table_args__ = (UniqueConstraint("run_id", "line_id", name="uq_ledger_run_item"),)
@@ -190,6 +192,11 @@ class Payment(Base):
     bank_name: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16))  # pending|approved|rejected|sent|paid|...
     bank_reason: Mapped[str | None] = mapped_column(Text)
+    # the run's decision to pay the line, held here rather than by a run item (decision 0307):
+    # what was offset against a receivable (the line's amount is amount_fen + offset_fen) and
+    # the facts the decision read (JSON); NULL facts: no run's decision is held here
+    offset_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    facts: Mapped[str | None] = mapped_column(Text)
 
 
 class Payee(Base):

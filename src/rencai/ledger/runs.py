@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, func, null, select, text, update
+from sqlalchemy import and_, case, delete, func, null, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -48,7 +48,7 @@ from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.exclusions import apply_exclusions, exclusivity_losers, once_duplicates
-from rencai.ledger.journal import entry, record, record_payments
+from rencai.ledger.journal import entry, record
 from rencai.ledger.models import (
     DUE_LINE_STATES,
     LIVE_PAYMENT_STATES,
@@ -72,6 +72,7 @@ from rencai.ledger.recovery import (
     hold_reason,
     preload_lines,
 )
+from rencai.ledger.run_items import decision_counts
 from rencai.ledger.run_sql import select_and_batch
 from rencai.ledger.schedules import add_months, amount_on, period_end
 from rencai.policy.engine.system import system_for
@@ -296,12 +297,7 @@ def run_month(
                 checkpoint("batch")
             checkpoint("batched")
         with session_scope(url) as session:
-            counts = session.execute(
-                select(RunItem.decision, func.count())
-                .where(RunItem.run_id == run.id)
-                .group_by(RunItem.decision)
-            )
-            summary.decisions = {decision: int(n) for decision, n in counts}
+            summary.decisions = decision_counts(session, run.id)
             batch = session.scalar(select(Batch).where(Batch.run_id == run.id))
             if batch is not None:
                 summary.batch_id = batch.id
@@ -723,7 +719,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
             }
         )
         if d.decision == "pay" and not d.in_flight and d.offset_fen < d.amount_fen:
-            continue  # paid by a payment in this transaction: its entry is `batched` (0272)
+            continue  # paid by a payment in this transaction, its record (0272, 0306)
         journal.append(
             entry(
                 status,
@@ -754,6 +750,7 @@ def _read_selected(session: Session, run_id: str) -> tuple[list[Any], int]:
         select(
             RunItem.amount_fen.label("item_amount"),
             RunItem.offset_fen.label("offset"),
+            RunItem.facts,
             Line.id.label("line_id"),
             Line.seq,
             Line.period,
@@ -831,6 +828,7 @@ def _claim_selected(session: Session, run_id: str) -> list[Any]:
         .returning(
             RunItem.amount_fen.label("item_amount"),
             RunItem.offset_fen.label("offset"),
+            RunItem.facts,
             Line.id.label("line_id"),
             Line.seq,
             Line.period,
@@ -901,15 +899,25 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
                 "account_no": payee.account_no,
                 "bank_name": payee.bank_name,
                 "status": "pending",
+                "offset_fen": r.offset,
+                "facts": r.facts,
             }
         )
         if not claimed_in_sql:
             line_updates.append({"id": r.line_id, "status": "batched", "reason": None})
     insert_rows(session, Payment.__table__, payments)  # type: ignore[arg-type]
+    # each payment made now holds its line's decision: the run item goes (decision 0307)
+    paid = [p["line_id"] for p in payments]
+    for start in range(0, len(paid), CHUNK):
+        session.execute(
+            delete(RunItem).where(
+                RunItem.run_id == run_id,
+                RunItem.decision == "pay",
+                RunItem.line_id.in_(paid[start : start + CHUNK]),
+            )
+        )
     update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
-    record(session, journal)
-    # one entry per payment made, written by the database from the payments (set-based)
-    record_payments(session, batch.id, at=now, kind="batched", actor=actor, run_id=run_id)
+    record(session, journal)  # each payment made is its line's `batched` record (0306)
     total = sum(p["amount_fen"] for p in payments)
     close_batch(session, run, batch, actor, len(payments), total, skipped)
     return skipped
