@@ -9,7 +9,10 @@
    (`rencai serve --workers N`) on a throwaway PostgreSQL. The same figures follow through nginx
    with docs/deploy/nginx.conf (its cap on checks in flight: decision 0275), with who refused.
    RENCAI_BENCH_EDGE_FACTOR (default 2) and RENCAI_BENCH_EDGE_CPUS (default: the generator's
-   core) vary the cap and where nginx runs.
+   core) vary the cap and where nginx runs, RENCAI_BENCH_EDGE_PRIORITY its worker_priority
+   (default: docs/deploy/nginx-main.conf's), RENCAI_BENCH_GENERATOR_NICE the generator's nice
+   value (default -10, the edge's: decision 0311). Each overload also prints how long each part
+   (nginx, the app, PostgreSQL, the generator) waited for a core meanwhile.
 
     python -m benchmarks.cards [--seconds 5] [--workers 1,2] [--verifications 3000]
 """
@@ -65,6 +68,9 @@ EDGE_FACTOR = int(os.environ.get("RENCAI_BENCH_EDGE_FACTOR", "2"))
 EDGE_CPUS = os.environ.get("RENCAI_BENCH_EDGE_CPUS", GENERATOR_CPU)
 # nginx's worker_priority: the documented one (docs/deploy/nginx-main.conf) unless set
 EDGE_PRIORITY = os.environ.get("RENCAI_BENCH_EDGE_PRIORITY")
+# the generator's nice value: the edge's, so that its clients, which are on other machines in a
+# deployment, do not wait behind the app for a core, nor the edge behind them (decision 0311)
+GENERATOR_NICE = int(os.environ.get("RENCAI_BENCH_GENERATOR_NICE", "-10"))
 
 
 def offline(count: int) -> None:
@@ -186,13 +192,16 @@ def online_figures(
                     concurrency=concurrency,
                     seconds=seconds,
                     rate=rate / streams if rate else None,
+                    nice=GENERATOR_NICE,
                 )
                 for i in range(streams)
             ],
             expected=seconds,
         )
 
-    health = collect([hey(base + "/healthz", concurrency=32, seconds=seconds)], seconds)
+    health = collect(
+        [hey(base + "/healthz", concurrency=32, seconds=seconds, nice=GENERATOR_NICE)], seconds
+    )
     capacity = verify(2)  # 8 connections in all: as many as a process admits at once
     best = capacity.count(200) / seconds
     print(
@@ -218,13 +227,21 @@ def online_figures(
     busy_before = psutil.cpu_times(percpu=True)
     with RunQueueWaits(parts) as waits:
         overload = paced(
-            base + "/api/v1/cards/verify", offered, seconds, STREAMS, per_stream, each=each
+            base + "/api/v1/cards/verify",
+            offered,
+            seconds,
+            STREAMS,
+            per_stream,
+            each=each,
+            nice=GENERATOR_NICE,
         )
     busy = [
         1 - (after.idle - before.idle) / max(1e-9, sum(after) - sum(before))
         for before, after in zip(busy_before, psutil.cpu_times(percpu=True), strict=True)
     ]
-    paced_health = paced(base + "/healthz", offered, seconds, STREAMS, per_stream)
+    paced_health = paced(
+        base + "/healthz", offered, seconds, STREAMS, per_stream, nice=GENERATOR_NICE
+    )
     admitted, refused = overload.of(200), overload.of(503)
     other = len(overload.samples) - len(admitted) - len(refused)
     print(
@@ -348,7 +365,7 @@ def online(workers: int, seconds: float, edge: bool = True) -> None:
             assert warm.json()["verdict"] == "valid", warm.text
             print(
                 f"online POST /api/v1/cards/verify (verify + record the use), PostgreSQL,"
-                f" {seconds:g} s per figure; {layout(workers)}"
+                f" {seconds:g} s per figure; {layout(workers, GENERATOR_NICE)}"
             )
             parts = processes(int(url.rsplit(":", 1)[1].split("/", 1)[0]))
             print(" app direct:")

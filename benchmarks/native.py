@@ -28,8 +28,7 @@ import httpx
 CORES = os.cpu_count() or 1
 GENERATOR_CPU = str(CORES - 1)  # the load generator's core
 PIN = ["taskset", "-c"]
-# the generator's nice value: its clients are on other machines in a deployment, where they
-# never wait for the server's cores (decision 0310)
+# the generator's nice value (a benchmark may choose its own: benchmarks.cards, decision 0311)
 GENERATOR_NICE = int(os.environ.get("RENCAI_BENCH_GENERATOR_NICE", "0"))
 
 
@@ -99,10 +98,11 @@ def hey(
     headers: dict[str, str] | None = None,
     rate: float | None = None,
     requests: int | None = None,
+    nice: int = GENERATOR_NICE,
 ) -> subprocess.Popen[str]:
     """Start one pinned `hey` run (``rate``: requests/s offered in all, spread over the workers;
-    ``requests``: a fixed number instead of a duration)."""
-    command = ["nice", "-n", str(GENERATOR_NICE)] if GENERATOR_NICE else []
+    ``requests``: a fixed number instead of a duration; ``nice``: its nice value)."""
+    command = ["nice", "-n", str(nice)] if nice else []
     command += ["taskset", "-c", GENERATOR_CPU, ensure("hey"), "-c", str(concurrency), "-o", "csv"]
     command += ["-n", str(requests)] if requests else ["-z", f"{seconds:g}s"]
     command += ["-m", method, "-t", "30", "-disable-compression"]
@@ -137,11 +137,12 @@ def paced(
     """About ``rate`` requests/s offered evenly. One `hey` paces its workers in step (each
     worker waits for its own tick, and all ticks fall together), which offers bursts rather than
     a rate; so several small runs are started a fraction of the tick apart. ``spec(i)`` may give
-    each run its own headers or body (a callable), else ``spec`` is used as it is."""
+    each run its own headers or body (a callable), beside the rest of ``spec``."""
     tick = streams * per_stream / rate  # seconds between one worker's requests
     started = []
     for i in range(streams):
-        options = spec["each"](i) if "each" in spec else spec
+        shared = {name: value for name, value in spec.items() if name != "each"}
+        options = {**shared, **spec["each"](i)} if "each" in spec else shared
         started.append(
             hey(url, seconds=seconds, concurrency=per_stream, rate=rate / streams, **options)
         )
@@ -207,10 +208,10 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1e3:7.1f} ms"
 
 
-def layout(workers: int) -> str:
+def layout(workers: int, nice: int = GENERATOR_NICE) -> str:
     return (
         f"{CORES} cores: load generator `hey` pinned to core {GENERATOR_CPU}"
-        f" (nice {GENERATOR_NICE}), server "
+        f" (nice {nice}), server "
         f"({workers} worker{'s' if workers > 1 else ''}) on "
         + (
             f"cores 0-{CORES - 2}"
