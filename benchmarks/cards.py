@@ -8,8 +8,8 @@
    p50/p99 and the refused ones' (503 busy). The app runs as its own processes
    (`rencai serve --workers N`) on a throwaway PostgreSQL. The same figures follow through nginx
    with docs/deploy/nginx.conf (its cap on checks in flight: decision 0275), with who refused.
-   RENCAI_BENCH_EDGE_FACTOR (default 2) and RENCAI_BENCH_EDGE_CPUS (default: the generator's
-   core) vary the cap and where nginx runs, RENCAI_BENCH_EDGE_PRIORITY its worker_priority
+   RENCAI_BENCH_EDGE_FACTOR (default 2) and RENCAI_BENCH_EDGE_CPUS (default: core 0, the app's)
+   vary the cap and where nginx runs, RENCAI_BENCH_EDGE_PRIORITY its worker_priority
    (default: docs/deploy/nginx-main.conf's), RENCAI_BENCH_GENERATOR_NICE the generator's nice
    value (default -10, the edge's: decision 0311). Each overload also prints how long each part
    (nginx, the app, PostgreSQL, the generator) waited for a core meanwhile.
@@ -64,8 +64,8 @@ CARDS = 997  # cards presented (prime, so a card comes back at a different point
 STREAMS = 16  # `hey` runs offering the overload, started a fraction of a tick apart
 # nginx's cap on checks in flight per admission slot of the app processes (docs/deploy.md)
 EDGE_FACTOR = int(os.environ.get("RENCAI_BENCH_EDGE_FACTOR", "2"))
-# the cores nginx runs on (taskset's list): the generator's by default (see ``through_edge``)
-EDGE_CPUS = os.environ.get("RENCAI_BENCH_EDGE_CPUS", GENERATOR_CPU)
+# the cores nginx runs on (taskset's list): the app's first core by default (``through_edge``)
+EDGE_CPUS = os.environ.get("RENCAI_BENCH_EDGE_CPUS", "0")
 # nginx's worker_priority: the documented one (docs/deploy/nginx-main.conf) unless set
 EDGE_PRIORITY = os.environ.get("RENCAI_BENCH_EDGE_PRIORITY")
 # the generator's nice value: the edge's, so that its clients, which are on other machines in a
@@ -384,10 +384,10 @@ def through_edge(
 ) -> None:
     """The same figures through nginx with the documented configuration (docs/deploy.md §3,
     TLS as documented), its cap on checks in flight sized by the documented rule for this
-    server's processes. nginx (one worker process) runs on the generator's core: the edge's
-    work is not the app's, and in production it has cores (or a machine) of its own; so the
-    app keeps the cores it has in the direct figures. What nginx answered itself is read from
-    its access log."""
+    server's processes. nginx (one worker process, at the documented worker_priority) shares
+    the app's first core, as on a machine where the edge and the app share the cores: it is
+    served before the app there, and the generator keeps its own core (decision 0310). What
+    nginx answered itself is read from its access log."""
     from tests.nginx import client_when_ready, configure, running
     from tests.support import free_port
 
