@@ -8,8 +8,11 @@
    p50/p99 and the refused ones' (503 busy). The app runs as its own processes
    (`rencai serve --workers N`) on a throwaway PostgreSQL. The same figures follow through nginx
    with docs/deploy/nginx.conf (its cap on checks in flight: decision 0275), with who refused.
-   RENCAI_BENCH_EDGE_FACTOR (default 2) and RENCAI_BENCH_EDGE_CPUS (default: the generator's
-   core) vary the cap and where nginx runs.
+   RENCAI_BENCH_EDGE_FACTOR (default 2) and RENCAI_BENCH_EDGE_CPUS (default: core 0, the app's)
+   vary the cap and where nginx runs, RENCAI_BENCH_EDGE_PRIORITY its worker_priority
+   (default: docs/deploy/nginx-main.conf's), RENCAI_BENCH_GENERATOR_NICE the generator's nice
+   value (default -10, the edge's: decision 0311). Each overload also prints how long each part
+   (nginx, the app, PostgreSQL, the generator) waited for a core meanwhile.
 
     python -m benchmarks.cards [--seconds 5] [--workers 1,2] [--verifications 3000]
 """
@@ -17,13 +20,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import math
 import os
+import re
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +43,7 @@ from benchmarks.native import (
     GENERATOR_CPU,
     PIN,
     Run,
+    RunQueueWaits,
     collect,
     ensure,
     hey,
@@ -57,8 +64,13 @@ CARDS = 997  # cards presented (prime, so a card comes back at a different point
 STREAMS = 16  # `hey` runs offering the overload, started a fraction of a tick apart
 # nginx's cap on checks in flight per admission slot of the app processes (docs/deploy.md)
 EDGE_FACTOR = int(os.environ.get("RENCAI_BENCH_EDGE_FACTOR", "2"))
-# the cores nginx runs on (taskset's list): the generator's by default (see ``through_edge``)
-EDGE_CPUS = os.environ.get("RENCAI_BENCH_EDGE_CPUS", GENERATOR_CPU)
+# the cores nginx runs on (taskset's list): the app's first core by default (``through_edge``)
+EDGE_CPUS = os.environ.get("RENCAI_BENCH_EDGE_CPUS", "0")
+# nginx's worker_priority: the documented one (docs/deploy/nginx-main.conf) unless set
+EDGE_PRIORITY = os.environ.get("RENCAI_BENCH_EDGE_PRIORITY")
+# the generator's nice value: the edge's, so that its clients, which are on other machines in a
+# deployment, do not wait behind the app for a core, nor the edge behind them (decision 0311)
+GENERATOR_NICE = int(os.environ.get("RENCAI_BENCH_GENERATOR_NICE", "-10"))
 
 
 def offline(count: int) -> None:
@@ -127,9 +139,46 @@ def offline(count: int) -> None:
     print(f"  ratio full / bare time: {full / bare:.2f}")
 
 
-def online_figures(base: str, tokens: list[str], codes: list[str], seconds: float) -> None:
+def processes(database_port: int) -> dict[str, Callable[[], list[int]]]:
+    """The benchmark's parts by their process ids: the load generator, nginx, the app's
+    processes (every other child of this one) and the PostgreSQL cluster on ``database_port``."""
+
+    def children(kind: str) -> list[int]:
+        found = []
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                name = child.name()
+                if (name if name in ("hey", "nginx") else "app") == kind:
+                    found.append(child.pid)
+        return found
+
+    def postgres() -> list[int]:
+        for process in psutil.process_iter(["name", "cmdline"]):
+            if process.info["name"] == "postgres" and f"-p {database_port}" in " ".join(
+                process.info["cmdline"] or []
+            ):
+                with contextlib.suppress(psutil.Error):
+                    return [process.pid, *(c.pid for c in process.children())]
+        return []
+
+    return {
+        "nginx": lambda: children("nginx"),
+        "app": lambda: children("app"),
+        "postgres": postgres,
+        "hey": lambda: children("hey"),
+    }
+
+
+def online_figures(
+    base: str,
+    tokens: list[str],
+    codes: list[str],
+    seconds: float,
+    parts: dict[str, Callable[[], list[int]]],
+) -> None:
     """Capacity of the verify route beside /healthz, then an overload of twice that capacity
-    (``base``: the app itself, or nginx in front of it)."""
+    (``base``: the app itself, or nginx in front of it), with how long each of ``parts`` waited
+    for a core meanwhile."""
     streams = min(4, len(tokens))  # generators, each for one point account and one card
 
     def verify(concurrency: int, rate: float | None = None) -> Run:
@@ -143,13 +192,16 @@ def online_figures(base: str, tokens: list[str], codes: list[str], seconds: floa
                     concurrency=concurrency,
                     seconds=seconds,
                     rate=rate / streams if rate else None,
+                    nice=GENERATOR_NICE,
                 )
                 for i in range(streams)
             ],
             expected=seconds,
         )
 
-    health = collect([hey(base + "/healthz", concurrency=32, seconds=seconds)], seconds)
+    health = collect(
+        [hey(base + "/healthz", concurrency=32, seconds=seconds, nice=GENERATOR_NICE)], seconds
+    )
     capacity = verify(2)  # 8 connections in all: as many as a process admits at once
     best = capacity.count(200) / seconds
     print(
@@ -173,14 +225,23 @@ def online_figures(base: str, tokens: list[str], codes: list[str], seconds: floa
     # the generator, on its one core, becomes what is measured: see healthz offered the same way)
     per_stream = max(4, math.ceil(offered * 0.1 / STREAMS))
     busy_before = psutil.cpu_times(percpu=True)
-    overload = paced(
-        base + "/api/v1/cards/verify", offered, seconds, STREAMS, per_stream, each=each
-    )
+    with RunQueueWaits(parts) as waits:
+        overload = paced(
+            base + "/api/v1/cards/verify",
+            offered,
+            seconds,
+            STREAMS,
+            per_stream,
+            each=each,
+            nice=GENERATOR_NICE,
+        )
     busy = [
         1 - (after.idle - before.idle) / max(1e-9, sum(after) - sum(before))
         for before, after in zip(busy_before, psutil.cpu_times(percpu=True), strict=True)
     ]
-    paced_health = paced(base + "/healthz", offered, seconds, STREAMS, per_stream)
+    paced_health = paced(
+        base + "/healthz", offered, seconds, STREAMS, per_stream, nice=GENERATOR_NICE
+    )
     admitted, refused = overload.of(200), overload.of(503)
     other = len(overload.samples) - len(admitted) - len(refused)
     print(
@@ -196,6 +257,7 @@ def online_figures(base: str, tokens: list[str], codes: list[str], seconds: floa
         "  cores busy meanwhile (every process of the machine): "
         + ", ".join(f"core {i} {share:.0%}" for i, share in enumerate(busy))
     )
+    print(f"  waiting for a core meanwhile: {waits.summary()}")
     print(
         f"  healthz offered the same way: p50 {ms(paced_health.median()).strip()},"
         f" p99 {ms(paced_health.p(0.99)).strip()}"
@@ -303,23 +365,29 @@ def online(workers: int, seconds: float, edge: bool = True) -> None:
             assert warm.json()["verdict"] == "valid", warm.text
             print(
                 f"online POST /api/v1/cards/verify (verify + record the use), PostgreSQL,"
-                f" {seconds:g} s per figure; {layout(workers)}"
+                f" {seconds:g} s per figure; {layout(workers, GENERATOR_NICE)}"
             )
+            parts = processes(int(url.rsplit(":", 1)[1].split("/", 1)[0]))
             print(" app direct:")
-            online_figures(base, tokens, codes, seconds)
+            online_figures(base, tokens, codes, seconds, parts)
             if edge:
-                through_edge(base, workers, tokens, codes, seconds)
+                through_edge(base, workers, tokens, codes, seconds, parts)
 
 
 def through_edge(
-    base: str, workers: int, tokens: list[str], codes: list[str], seconds: float
+    base: str,
+    workers: int,
+    tokens: list[str],
+    codes: list[str],
+    seconds: float,
+    parts: dict[str, Callable[[], list[int]]],
 ) -> None:
     """The same figures through nginx with the documented configuration (docs/deploy.md §3,
     TLS as documented), its cap on checks in flight sized by the documented rule for this
-    server's processes. nginx (one worker process) runs on the generator's core: the edge's
-    work is not the app's, and in production it has cores (or a machine) of its own; so the
-    app keeps the cores it has in the direct figures. What nginx answered itself is read from
-    its access log."""
+    server's processes. nginx (one worker process, at the documented worker_priority) shares
+    the app's first core, as on a machine where the edge and the app share the cores: it is
+    served before the app there, and the generator keeps its own core (decision 0310). What
+    nginx answered itself is read from its access log."""
     from tests.nginx import client_when_ready, configure, running
     from tests.support import free_port
 
@@ -327,16 +395,28 @@ def through_edge(
     port = int(base.rsplit(":", 1)[1])
     cap = edge_cap(workers)
     https, log = free_port(), folder / "access.log"
-    main = configure(folder, [port, port], free_port(), https, verify_cap=cap, access_log=log)
+    main_lines = None if EDGE_PRIORITY is None else f"worker_priority {EDGE_PRIORITY};\n"
+    main = configure(
+        folder,
+        [port, port],
+        free_port(),
+        https,
+        verify_cap=cap,
+        access_log=log,
+        main_lines=main_lines,
+    )
+    priority = re.search(r"^worker_priority (-?\d+);", main.read_text(), re.MULTILINE)
     with running(main, folder, [*PIN, EDGE_CPUS]):
         edge = f"https://127.0.0.1:{https}"
         client_when_ready(folder, https).close()
         print(
             f" through nginx (documented configuration, HTTPS; nginx on cores {EDGE_CPUS},"
-            f" the generator on {GENERATOR_CPU}; cap {cap} checks in flight):"
+            f" the generator on {GENERATOR_CPU}; cap {cap} checks in flight; worker_priority"
+            f" {priority.group(1) if priority else 0}, its processes' nice values now"
+            f" {sorted(psutil.Process(pid).nice() for pid in parts['nginx']())}):"
         )
         log.write_text("")
-        online_figures(edge, tokens, codes, seconds)
+        online_figures(edge, tokens, codes, seconds, parts)
     edge_split(log)
 
 

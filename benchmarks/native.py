@@ -16,8 +16,9 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ import httpx
 CORES = os.cpu_count() or 1
 GENERATOR_CPU = str(CORES - 1)  # the load generator's core
 PIN = ["taskset", "-c"]
+# the generator's nice value (a benchmark may choose its own: benchmarks.cards, decision 0311)
+GENERATOR_NICE = int(os.environ.get("RENCAI_BENCH_GENERATOR_NICE", "0"))
 
 
 def ensure(tool: str, package: str | None = None) -> str:
@@ -95,10 +98,12 @@ def hey(
     headers: dict[str, str] | None = None,
     rate: float | None = None,
     requests: int | None = None,
+    nice: int = GENERATOR_NICE,
 ) -> subprocess.Popen[str]:
     """Start one pinned `hey` run (``rate``: requests/s offered in all, spread over the workers;
-    ``requests``: a fixed number instead of a duration)."""
-    command = ["taskset", "-c", GENERATOR_CPU, ensure("hey"), "-c", str(concurrency), "-o", "csv"]
+    ``requests``: a fixed number instead of a duration; ``nice``: its nice value)."""
+    command = ["nice", "-n", str(nice)] if nice else []
+    command += ["taskset", "-c", GENERATOR_CPU, ensure("hey"), "-c", str(concurrency), "-o", "csv"]
     command += ["-n", str(requests)] if requests else ["-z", f"{seconds:g}s"]
     command += ["-m", method, "-t", "30", "-disable-compression"]
     if rate:
@@ -132,11 +137,12 @@ def paced(
     """About ``rate`` requests/s offered evenly. One `hey` paces its workers in step (each
     worker waits for its own tick, and all ticks fall together), which offers bursts rather than
     a rate; so several small runs are started a fraction of the tick apart. ``spec(i)`` may give
-    each run its own headers or body (a callable), else ``spec`` is used as it is."""
+    each run its own headers or body (a callable), beside the rest of ``spec``."""
     tick = streams * per_stream / rate  # seconds between one worker's requests
     started = []
     for i in range(streams):
-        options = spec["each"](i) if "each" in spec else spec
+        shared = {name: value for name, value in spec.items() if name != "each"}
+        options = {**shared, **spec["each"](i)} if "each" in spec else shared
         started.append(
             hey(url, seconds=seconds, concurrency=per_stream, rate=rate / streams, **options)
         )
@@ -202,9 +208,10 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1e3:7.1f} ms"
 
 
-def layout(workers: int) -> str:
+def layout(workers: int, nice: int = GENERATOR_NICE) -> str:
     return (
-        f"{CORES} cores: load generator `hey` pinned to core {GENERATOR_CPU}, server "
+        f"{CORES} cores: load generator `hey` pinned to core {GENERATOR_CPU}"
+        f" (nice {nice}), server "
         f"({workers} worker{'s' if workers > 1 else ''}) on "
         + (
             f"cores 0-{CORES - 2}"
@@ -214,3 +221,64 @@ def layout(workers: int) -> str:
             else "every core"
         )
     )
+
+
+class RunQueueWaits:
+    """How long each part of the benchmark waited for a core while it ran: the kernel's
+    per-thread counters (/proc/PID/task/TID/schedstat: time on a core, time runnable but
+    waiting for one, times put on a core), read in a thread of their own every ``period``
+    seconds, summed over each group's threads. ``groups`` gives each group's process ids when
+    called (the processes may come and go: a thread first seen after the start counts from
+    zero, one gone counts up to its last reading)."""
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]], period: float = 0.2):
+        self.groups, self.period = groups, period
+        self.first: dict[tuple[str, str], tuple[int, int, int]] = {}
+        self.last: dict[tuple[str, str], tuple[int, int, int]] = {}
+        self.owner: dict[tuple[str, str], str] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> RunQueueWaits:
+        self._read(initial=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self._read(initial=False)
+
+    def _sample(self) -> None:
+        while not self.stop.wait(self.period):
+            self._read(initial=False)
+
+    def _read(self, initial: bool) -> None:
+        for group, pids in self.groups.items():
+            for pid in pids():
+                try:
+                    tids = os.listdir(f"/proc/{pid}/task")
+                except OSError:
+                    continue
+                for tid in tids:
+                    try:
+                        with open(f"/proc/{pid}/task/{tid}/schedstat") as counters:
+                            on, waited, slices = (int(v) for v in counters.read().split())
+                    except (OSError, ValueError):
+                        continue
+                    key = (str(pid), tid)
+                    self.owner[key] = group
+                    self.first.setdefault(key, (on, waited, slices) if initial else (0, 0, 0))
+                    self.last[key] = (on, waited, slices)
+
+    def summary(self) -> str:
+        totals: dict[str, list[int]] = {group: [0, 0, 0] for group in self.groups}
+        for key, last in self.last.items():
+            total = totals[self.owner[key]]
+            for i, (a, b) in enumerate(zip(self.first[key], last, strict=True)):
+                total[i] += b - a
+        return "; ".join(
+            f"{group} on a core {on / 1e9:.2f} s, waited {waited / 1e9:.2f} s"
+            f" ({waited / max(1, slices) / 1e6:.2f} ms a turn, {slices} turns)"
+            for group, (on, waited, slices) in totals.items()
+        )

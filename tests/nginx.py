@@ -1,7 +1,7 @@
 """docs/deploy/nginx.conf run on this machine: the documented configuration with this machine's
 ports, a throwaway certificate and the package's static folder, inside a minimal main
-configuration of its own (no system file is touched). Used by tests/web/test_deploy.py and by
-benchmarks.cards (through nginx)."""
+configuration of its own that carries docs/deploy/nginx-main.conf (no system file is touched).
+Used by tests/web/test_deploy.py and by benchmarks.cards (through nginx)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from cryptography.x509.oid import NameOID
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "docs" / "deploy" / "nginx.conf"
+MAIN_CONFIG = ROOT / "docs" / "deploy" / "nginx-main.conf"  # the lines of the main context
 STATIC = ROOT / "src" / "rencai" / "web" / "static"
 # the online check's cap on checks in flight, as the documented configuration sets it
 VERIFY_CAP = re.compile(r"^(\s*limit_conn rencai_verify )(\d+);", re.MULTILINE)
@@ -80,12 +81,14 @@ def configure(
     https: int,
     verify_cap: int | None = None,
     access_log: Path | None = None,
+    main_lines: str | None = None,
 ) -> Path:
     """The main configuration to start nginx with; ``upstreams``: the two documented app ports
     replaced by these (a port may be given twice); ``verify_cap``: the online check's cap on
     checks in flight instead of the documented one; ``access_log``: a file where each request
     logged is written as its status, the upstream that answered it ("-": nginx itself) and its
-    time in seconds."""
+    time in seconds; ``main_lines``: the main context's documented lines instead of
+    docs/deploy/nginx-main.conf's."""
     cert, key = certificate(folder)
     site = CONFIG.read_text()
     documented = re.findall(r"^    server 127\.0\.0\.1:(\d+) ", site, re.MULTILINE)
@@ -103,8 +106,10 @@ def configure(
     (folder / "rencai.conf").write_text(site)
     user = "user root;\n" if os.geteuid() == 0 else ""
     main = folder / "nginx.conf"
+    documented_main = MAIN_CONFIG.read_text() if main_lines is None else main_lines
     main.write_text(
-        f"{user}worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        documented_main
+        + f"\n{user}worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
         "events { worker_connections 4096; }\n"
         "http {\n"
         "  include /etc/nginx/mime.types;\n"

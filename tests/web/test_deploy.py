@@ -6,10 +6,13 @@ card check through it), and a backup with pg_dump restored with pg_restore into 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,13 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from rencai.cards.usage import register_point
 from rencai.db.session import engine_for, head_revision, session_scope, upgrade
 from rencai.web.admission import BUSY_BODY, BUSY_HEADERS
-from tests.nginx import STATIC, client_when_ready, configure, nginx_binary, running
+from tests.nginx import (
+    MAIN_CONFIG,
+    STATIC,
+    client_when_ready,
+    configure,
+    nginx_binary,
+    running,
+)
 from tests.support import ServerProcess, _pg_bin, free_port
 
 PASSWORD = "secret123"
@@ -36,6 +47,62 @@ def test_the_documented_nginx_configuration_is_valid(tmp_path: Path) -> None:
     )
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
+
+
+def _documented_priority() -> int:
+    found = re.search(r"^worker_priority (-?\d+);", MAIN_CONFIG.read_text(), re.MULTILINE)
+    assert found is not None, "docs/deploy/nginx-main.conf sets the workers' priority"
+    return int(found.group(1))
+
+
+def _workers(folder: Path) -> list[psutil.Process]:
+    deadline = time.monotonic() + 20
+    while not (folder / "nginx.pid").exists():
+        assert time.monotonic() < deadline, "nginx did not write its pid file"
+        time.sleep(0.05)
+    master = psutil.Process(int((folder / "nginx.pid").read_text()))
+    while not master.children():
+        assert time.monotonic() < deadline, "nginx started no worker"
+        time.sleep(0.05)
+    return master.children()
+
+
+def test_the_edge_is_served_a_core_first_and_starts_without_root(tmp_path: Path) -> None:
+    """docs/deploy.md §3: nginx's workers run at the documented priority (above the app's
+    processes: a negative nice value) when the master runs as root; a master that may not
+    raise it (not root) logs an alert and starts all the same."""
+    priority = _documented_priority()
+    assert priority < 0
+    if os.geteuid() == 0:  # as a deployment runs it: the workers' nice value is the priority
+        main = configure(tmp_path, [free_port(), free_port()], free_port(), free_port())
+        with running(main, tmp_path):
+            assert [worker.nice() for worker in _workers(tmp_path)] == [priority]
+    # as a user that may not raise a priority (from root: `nobody`, in a folder it owns)
+    folder = Path(tempfile.mkdtemp(prefix="rencai-edge-user-"))
+    http = free_port()
+    main = configure(folder, [free_port(), free_port()], http, free_port())
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        for path in [folder, *folder.iterdir()]:
+            os.chown(path, 65534, 65534)
+        as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    try:
+        with running(main, folder, as_user):
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    answer = httpx.get(f"http://127.0.0.1:{http}/healthz")
+                    break
+                except httpx.HTTPError:
+                    assert time.monotonic() < deadline, "nginx did not start"
+                    time.sleep(0.1)
+            assert answer.status_code == 301  # served: the plain port sends to HTTPS
+            # the worker kept the nice value it was started with (this test's)
+            assert [worker.nice() for worker in _workers(folder)] == [os.nice(0)]
+        alert = f"setpriority({priority}) failed"
+        assert alert in (folder / "error.log").read_text()
+    finally:
+        shutil.rmtree(folder)
 
 
 def _database(pg_url: str, prefix: str) -> str:
