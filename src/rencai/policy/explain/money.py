@@ -158,19 +158,34 @@ def paid_by_period(explainer: Explainer, line: MoneyLine, start: dt.date) -> dic
     ]
     if not changes:
         return None  # one value over the whole period: cheap for nearly every line
+    # the first period ending on or after a change: its month index over the step (a period
+    # ends on or after day c when the month after it begins after c)
+    first_index = first.year * 12 + first.month - 1
+    starts = sorted(
+        {0}
+        | {
+            min((change.year * 12 + change.month - 1 - first_index) // step, line.periods)
+            for change in changes
+        }
+        - {line.periods}
+    )
     runs: list[dict[str, Any]] = []
-    for seq in range(line.periods):
+    for position, seq in enumerate(starts):
+        until = starts[position + 1] if position + 1 < len(starts) else line.periods
         period = _add_months(first, seq * step)
-        end = _add_months(period, step) - dt.timedelta(days=1)
+        end = _add_months(first, (seq + 1) * step) - dt.timedelta(days=1)
         # a period ending after the query day is paid as that day's law says: a later change
         # is not yet known then (a payment run re-reads it, decision 0056)
         value = parameter_at(parameters, line.parameter, min(end, explainer.on))
         paid = None if value.value is None else Decimal(str(value.value))
+        last = _add_months(first, until * step) - dt.timedelta(days=1)
         if runs and runs[-1]["value"] == paid:
-            runs[-1]["periods"] += 1
-            runs[-1]["to"] = end
+            runs[-1]["periods"] += until - seq
+            runs[-1]["to"] = last
             continue
-        runs.append({"value": paid, "periods": 1, "from": period, "to": end, "cite": value})
+        runs.append(
+            {"value": paid, "periods": until - seq, "from": period, "to": last, "cite": value}
+        )
     if len(runs) == 1 and runs[0]["value"] == line.amount:
         return None
     known = all(run["value"] is not None for run in runs)
