@@ -155,6 +155,9 @@ def _print_table(result: dict[str, Any]) -> None:
             heading(cite["document"], cite["clause"]),
         )
     console.print(money)
+    for item in result["benefits"]:  # the amount changed within the support period (0317)
+        if "paid_by_period" in item:
+            console.print(f"{item['name']}：{item['paid_by_period']['note']}")
     # a B-card holder enjoys the county card's items too: each item is named once (0206)
     services = list(dict.fromkeys(b["name"] for b in result["benefits"] if b["kind"] == "service"))
     console.print(f"服务项目 {len(services)} 项：" + "、".join(services))

@@ -54,6 +54,19 @@ def test_table_output(tmp_path: Path) -> None:
     assert "房租补助" in done.stdout and "180000.00" in done.stdout
 
 
+def test_table_says_how_a_period_across_the_2021_raise_is_paid(tmp_path: Path) -> None:
+    # 石字〔2021〕7号 第4条: "每月享受的房租补助由2000元提高到3000元"; arrival 2020-07, asked 2022
+    profile = doctor()
+    profile["employment"]["start_date"] = "2020-07-01"
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(profile), encoding="utf-8")
+    done = rencai("entitlements", str(path), "--on", "2022-06-01", "--format", "table")
+    assert done.returncode == 0, done.stderr
+    text = re.sub(r"\s+", "", done.stdout)  # rich wraps long lines
+    assert "2020年7月至2021年1月每月2000.00元（7期）" in text
+    assert "按期合计173000.00元" in text and "180000.00" in text
+
+
 def test_invalid_profile_exits_non_zero_one_line_per_problem(tmp_path: Path) -> None:
     profile = doctor()
     profile["person"]["birth_date"] = "not a date"

@@ -58,8 +58,9 @@ def add_schedule(
     employer: int = 1,
     payee: bool = True,
     approved_on: dt.date = dt.date(2026, 11, 1),
+    profile: dict[str, Any] | None = None,
 ) -> int:
-    profile = copy.deepcopy(DOCTOR)
+    profile = copy.deepcopy(profile or DOCTOR)
     profile["employment"]["start_date"] = start
     for key, value in (profile_changes or {}).items():
         profile["employment"][key] = value

@@ -157,6 +157,40 @@ def test_calculator_form_rejects_bad_date_in_chinese(live_server: LiveServer) ->
     assert "出生日期" in response.text and "日期格式应为" in response.text
 
 
+def test_a_period_across_the_2021_raise_is_explained_in_the_api_and_on_the_page(
+    live_server: LiveServer,
+) -> None:
+    """石字〔2021〕7号 第4条 "每月享受的房租补助由2000元提高到3000元": a doctor who came in
+    July 2020 is told how the months before February 2021 are paid (decision 0317)."""
+    profile = doctor(on="2022-06-01")
+    profile["employment"]["start_date"] = "2020-07-01"
+    response = httpx.post(f"{live_server.url}/api/v1/entitlements", json=profile, timeout=30)
+    assert response.status_code == 200, response.text
+    rent = money_of(response.json())["sjz.b.rent_subsidy"]
+    assert rent["total"] == "180000.00" and rent["paid_by_period"]["total"] == "173000.00"
+    page = httpx.post(
+        live_server.url + "/calculator",
+        data={
+            "birth_date": "1994-03-02",
+            "degree": "doctorate",
+            "full_time": "on",
+            "graduation_date": "2020-06-30",
+            "start_date": "2020-07-01",
+            "school_tags": "double_first_class",
+            "county": "130102",
+            "employer_type": "enterprise",
+            "introduced_from": "outside_city",
+            "mode": "full_time",
+            "social_insurance_local": "on",
+            "on": "2022-06-01",
+        },
+        headers={"HX-Request": "true"},
+        timeout=30,
+    )
+    assert page.status_code == 200, page.text
+    assert "data-paid-by-period" in page.text and "按期合计173000.00元" in page.text
+
+
 def test_unit_facts_of_the_leading_industry_rules_over_http(live_server: LiveServer) -> None:
     """石政办函〔2021〕42号: a unit's facts give exact shares, capped, and refuse bad figures."""
     profile = {

@@ -94,7 +94,9 @@ def terms_for(
     if benefit.per != "once":
         years = int(explainer.param(benefit.years).value) if benefit.years else 1
         periods = years * 12 if benefit.per == "month" else years
-    begins = explainer.period_start(benefit)
+    # a period that runs from approval (``dated=False``: "自租赁补贴发放之月起", 在站期间按年)
+    # starts on the day decided, as the calculator counts it (decision 0319)
+    begins = explainer.period_start(benefit) if benefit.dated else None
     start = on if benefit.per == "once" or begins is None else begins
     conditions = list(CONTINUING_CONDITIONS)
     condition = benefit.condition_on(on)

@@ -15,6 +15,7 @@ from rencai.policy.explain.subject import (
     Subject,
     add_years,
     money,
+    parameter_at,
 )
 from rencai.policy.rules import Benefit, held_texts
 
@@ -26,6 +27,7 @@ class MoneyLine:
     periods: int
     citation: Citation | None
     pending: ParameterValue | None  # the parameter awaiting the administrator, if any
+    parameter: str | None = None  # the leaf parameter the amount is read from
 
     @property
     def total(self) -> Decimal:
@@ -63,7 +65,7 @@ def money_line(explainer: Explainer, benefit: Benefit, person: Subject) -> Money
         total = Decimal(str(explainer.param(amount.room[0]).value))
         used = exact(explainer.value(amount.room[1], person.index))
         result = min(result, max(total - used, Decimal(0)))
-    return MoneyLine(benefit, result, periods, value.citation, None)
+    return MoneyLine(benefit, result, periods, value.citation, None, value.path)
 
 
 def pending_entry(line: MoneyLine) -> dict[str, Any]:
@@ -105,4 +107,114 @@ def money_entry(explainer: Explainer, line: MoneyLine) -> dict[str, Any]:
         years = int(explainer.param(benefit.years).value)
         entry["start"] = start.isoformat()
         entry["end"] = (add_years(start, years) - dt.timedelta(days=1)).isoformat()
+        by_period = paid_by_period(explainer, line, start)
+        if by_period is not None:
+            entry["paid_by_period"] = by_period
     return entry
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_name(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月"
+
+
+def paid_by_period(explainer: Explainer, line: MoneyLine, start: dt.date) -> dict[str, Any] | None:
+    """How the support period is paid when its amount changed within it (decision 0317).
+
+    The line's ``amount`` and ``total`` apply the law of the query day to every period (decision
+    0005); payment schedules price each period at the value in force on its last day (decision
+    0056), as the ledger does; periods ending after the query day at that day's value. Where the
+    two differ this says so: the runs of periods at one amount, their citations and their sum.
+    None where every period is paid at the line's amount.
+    """
+    benefit = line.benefit
+    amount = benefit.amount
+    if (
+        benefit.per not in ("month", "year")
+        or amount is None
+        or line.amount is None
+        or line.parameter is None
+        or benefit.cap
+        or amount.base is not None
+        or amount.ceiling is not None
+        or amount.room is not None
+    ):
+        return None
+    parameters = explainer.system.parameters
+    step = 1 if benefit.per == "month" else 12
+    first = start.replace(day=1)
+    last_end = _add_months(first, step * line.periods) - dt.timedelta(days=1)
+    node: Any = parameters
+    for part in line.parameter.split("."):
+        node = node.children[part]
+    changes = [
+        dt.date.fromisoformat(entry.instant_str)
+        for entry in node.values_list
+        if first.isoformat() < entry.instant_str <= min(last_end, explainer.on).isoformat()
+    ]
+    if not changes:
+        return None  # one value over the whole period: cheap for nearly every line
+    # the first period ending on or after a change: its month index over the step (a period
+    # ends on or after day c when the month after it begins after c)
+    first_index = first.year * 12 + first.month - 1
+    starts = sorted(
+        {0}
+        | {
+            min((change.year * 12 + change.month - 1 - first_index) // step, line.periods)
+            for change in changes
+        }
+        - {line.periods}
+    )
+    runs: list[dict[str, Any]] = []
+    for position, seq in enumerate(starts):
+        until = starts[position + 1] if position + 1 < len(starts) else line.periods
+        period = _add_months(first, seq * step)
+        end = _add_months(first, (seq + 1) * step) - dt.timedelta(days=1)
+        # a period ending after the query day is paid as that day's law says: a later change
+        # is not yet known then (a payment run re-reads it, decision 0056)
+        value = parameter_at(parameters, line.parameter, min(end, explainer.on))
+        paid = None if value.value is None else Decimal(str(value.value))
+        last = _add_months(first, until * step) - dt.timedelta(days=1)
+        if runs and runs[-1]["value"] == paid:
+            runs[-1]["periods"] += until - seq
+            runs[-1]["to"] = last
+            continue
+        runs.append(
+            {"value": paid, "periods": until - seq, "from": period, "to": last, "cite": value}
+        )
+    if len(runs) == 1 and runs[0]["value"] == line.amount:
+        return None
+    known = all(run["value"] is not None for run in runs)
+    total = sum((run["value"] * run["periods"] for run in runs if known), Decimal(0))
+    unit = "月" if benefit.per == "month" else "年"
+    parts = []
+    for run in runs:
+        shown = "金额待管理员设定" if run["value"] is None else f"每{unit}{money(run['value'])}元"
+        parts.append(
+            f"{_month_name(run['from'])}至{_month_name(run['to'])}{shown}（{run['periods']}期）"
+        )
+    note = (
+        "补助期内标准有调整，按期发放时每期按该期最后一日适用的标准计："
+        + "；".join(parts)
+        + (f"，按期合计{money(total)}元" if known else "")
+        + f"。上列金额与总额按查询日（{explainer.on.year}年{explainer.on.month}月"
+        f"{explainer.on.day}日）适用的标准计。"
+    )
+    return {
+        "runs": [
+            {
+                "from": run["from"].isoformat(),
+                "to": run["to"].isoformat(),
+                "periods": run["periods"],
+                "amount": None if run["value"] is None else money(run["value"]),
+                "citation": run["cite"].citation.as_dict() if run["cite"].citation else None,
+            }
+            for run in runs
+        ],
+        "total": money(total) if known else None,
+        "note": note,
+    }
