@@ -12,7 +12,8 @@
    vary the cap and where nginx runs, RENCAI_BENCH_EDGE_PRIORITY its worker_priority
    (default: docs/deploy/nginx-main.conf's), RENCAI_BENCH_GENERATOR_NICE the generator's nice
    value (default -10, the edge's: decision 0311). Each overload also prints how long each part
-   (nginx, the app, PostgreSQL, the generator) waited for a core meanwhile.
+   (nginx, the app, PostgreSQL, the generator) waited for a core meanwhile, and through nginx
+   how fast a static file nginx serves by itself was answered meanwhile (decision 0312).
 
     python -m benchmarks.cards [--seconds 5] [--workers 1,2] [--verifications 3000]
 """
@@ -71,6 +72,8 @@ EDGE_PRIORITY = os.environ.get("RENCAI_BENCH_EDGE_PRIORITY")
 # the generator's nice value: the edge's, so that its clients, which are on other machines in a
 # deployment, do not wait behind the app for a core, nor the edge behind them (decision 0311)
 GENERATOR_NICE = int(os.environ.get("RENCAI_BENCH_GENERATOR_NICE", "-10"))
+# a file nginx serves by itself, fetched during the overload through nginx (decision 0312)
+PROBE, PROBE_RATE = "/static/swagger-init.js", 200.0
 
 
 def offline(count: int) -> None:
@@ -175,10 +178,13 @@ def online_figures(
     codes: list[str],
     seconds: float,
     parts: dict[str, Callable[[], list[int]]],
+    probe: str | None = None,
 ) -> None:
     """Capacity of the verify route beside /healthz, then an overload of twice that capacity
     (``base``: the app itself, or nginx in front of it), with how long each of ``parts`` waited
-    for a core meanwhile."""
+    for a core meanwhile. ``probe``: a path nginx answers by itself, fetched at a low rate by a
+    generator of its own during the overload: how fast this machine lets the generator see an
+    answer that involves no app (decision 0312)."""
     streams = min(4, len(tokens))  # generators, each for one point account and one card
 
     def verify(concurrency: int, rate: float | None = None) -> Run:
@@ -226,6 +232,11 @@ def online_figures(
     per_stream = max(4, math.ceil(offered * 0.1 / STREAMS))
     busy_before = psutil.cpu_times(percpu=True)
     with RunQueueWaits(parts) as waits:
+        alone = (
+            hey(base + probe, concurrency=4, seconds=seconds, rate=PROBE_RATE, nice=GENERATOR_NICE)
+            if probe
+            else None
+        )
         overload = paced(
             base + "/api/v1/cards/verify",
             offered,
@@ -258,6 +269,13 @@ def online_figures(
         + ", ".join(f"core {i} {share:.0%}" for i, share in enumerate(busy))
     )
     print(f"  waiting for a core meanwhile: {waits.summary()}")
+    if alone is not None:
+        static = collect([alone], seconds)
+        print(
+            f"  {probe} answered by nginx alone meanwhile ({PROBE_RATE:g} req/s, a generator"
+            f" of its own): {static.count(200)} answered 200, p50 {ms(static.median(200)).strip()},"
+            f" p99 {ms(static.p(0.99, 200)).strip()}"
+        )
     print(
         f"  healthz offered the same way: p50 {ms(paced_health.median()).strip()},"
         f" p99 {ms(paced_health.p(0.99)).strip()}"
@@ -416,7 +434,7 @@ def through_edge(
             f" {sorted(psutil.Process(pid).nice() for pid in parts['nginx']())}):"
         )
         log.write_text("")
-        online_figures(edge, tokens, codes, seconds, parts)
+        online_figures(edge, tokens, codes, seconds, parts, PROBE)
     edge_split(log)
 
 
