@@ -26,6 +26,7 @@ from rencai.ledger.money import fen
 from rencai.policy.contract.profile import parse_profile
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain import Explainer, parameter_at
+from rencai.policy.explain.subject import add_months
 
 if TYPE_CHECKING:
     from rencai.applications.models import Application
@@ -40,11 +41,6 @@ CONTINUING_CONDITIONS = [
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def period_end(period: dt.date, per: str) -> dt.date:

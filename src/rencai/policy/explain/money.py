@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from rencai.formats import cn_month
 from rencai.policy.citations import Citation
 from rencai.policy.explain.subject import (
     Explainer,
     ParameterValue,
     Subject,
+    add_months,
     add_years,
     money,
     parameter_at,
+    parameter_node,
 )
 from rencai.policy.rules import Benefit, held_texts
 
@@ -113,15 +116,6 @@ def money_entry(explainer: Explainer, line: MoneyLine) -> dict[str, Any]:
     return entry
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _month_name(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月"
-
-
 def paid_by_period(explainer: Explainer, line: MoneyLine, start: dt.date) -> dict[str, Any] | None:
     """How the support period is paid when its amount changed within it (decision 0317).
 
@@ -147,10 +141,8 @@ def paid_by_period(explainer: Explainer, line: MoneyLine, start: dt.date) -> dic
     parameters = explainer.system.parameters
     step = 1 if benefit.per == "month" else 12
     first = start.replace(day=1)
-    last_end = _add_months(first, step * line.periods) - dt.timedelta(days=1)
-    node: Any = parameters
-    for part in line.parameter.split("."):
-        node = node.children[part]
+    last_end = add_months(first, step * line.periods) - dt.timedelta(days=1)
+    node = parameter_node(parameters, line.parameter)
     changes = [
         dt.date.fromisoformat(entry.instant_str)
         for entry in node.values_list
@@ -172,13 +164,13 @@ def paid_by_period(explainer: Explainer, line: MoneyLine, start: dt.date) -> dic
     runs: list[dict[str, Any]] = []
     for position, seq in enumerate(starts):
         until = starts[position + 1] if position + 1 < len(starts) else line.periods
-        period = _add_months(first, seq * step)
-        end = _add_months(first, (seq + 1) * step) - dt.timedelta(days=1)
+        period = add_months(first, seq * step)
+        end = add_months(first, (seq + 1) * step) - dt.timedelta(days=1)
         # a period ending after the query day is paid as that day's law says: a later change
         # is not yet known then (a payment run re-reads it, decision 0056)
         value = parameter_at(parameters, line.parameter, min(end, explainer.on))
         paid = None if value.value is None else Decimal(str(value.value))
-        last = _add_months(first, until * step) - dt.timedelta(days=1)
+        last = add_months(first, until * step) - dt.timedelta(days=1)
         if runs and runs[-1]["value"] == paid:
             runs[-1]["periods"] += until - seq
             runs[-1]["to"] = last
@@ -194,9 +186,7 @@ def paid_by_period(explainer: Explainer, line: MoneyLine, start: dt.date) -> dic
     parts = []
     for run in runs:
         shown = "金额待管理员设定" if run["value"] is None else f"每{unit}{money(run['value'])}元"
-        parts.append(
-            f"{_month_name(run['from'])}至{_month_name(run['to'])}{shown}（{run['periods']}期）"
-        )
+        parts.append(f"{cn_month(run['from'])}至{cn_month(run['to'])}{shown}（{run['periods']}期）")
     note = (
         "补助期内标准有调整，按期发放时每期按该期最后一日适用的标准计："
         + "；".join(parts)

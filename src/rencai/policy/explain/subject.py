@@ -51,6 +51,12 @@ def money(value: Decimal) -> str:
     return str(value.quantize(CENT))
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after ``day``'s."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def add_years(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
@@ -67,11 +73,17 @@ class ParameterValue:
     description: str = ""
 
 
-def parameter_at(parameters: ParameterNode, path: str, on: dt.date) -> ParameterValue:
-    """The value of a leaf parameter on a day, with the citation recorded on that value."""
+def parameter_node(parameters: ParameterNode, path: str) -> Any:
+    """The leaf parameter at ``path`` (dotted), with its dated values."""
     node: Any = parameters
     for part in path.split("."):
         node = node.children[part]
+    return node
+
+
+def parameter_at(parameters: ParameterNode, path: str, on: dt.date) -> ParameterValue:
+    """The value of a leaf parameter on a day, with the citation recorded on that value."""
+    node = parameter_node(parameters, path)
     metadata = dict(node.metadata or {})
     instant = on.isoformat()
     for entry in node.values_list:  # newest first
