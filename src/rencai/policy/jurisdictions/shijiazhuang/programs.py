@@ -64,6 +64,7 @@ def program() -> Program:
             craftsman.SELECTION,
             science_2019.LEADER_SELECTION,
             *recognition.RECOGNITION,
+            recognition.SUPPORT_PLAN_GRANT,
             *green_card.services(),
         ],
         exclusivity=[*green_card_money.EXCLUSIVITY, *industry_2021_42.EXCLUSIVITY],

@@ -1,9 +1,11 @@
-"""Direct recognition as a city high-level talent (市高层次人才).
+"""Direct recognition as a city high-level talent (市高层次人才), and the yearly grant of the
+city's high-level talent support plan.
 
 Documents encoded:
 
 - 石字〔2021〕7号 (2021-02-10) 《中共石家庄市委 石家庄市人民政府关于高质量建设人才强市的实施意见》
-  第7条: who is recognised directly, without further review.
+  第7条: who is recognised directly, without further review; 第5条: what those selected into the
+  市高层次人才支持计划 receive each year of their three-year support period (decision 0344).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     provincial_progress_first,
 )
 from rencai.policy.leaves import param_getter
-from rencai.policy.rules import Benefit, all_of, any_of
+from rencai.policy.rules import Amount, Benefit, all_of, any_of
 
 PROVINCIAL_OR_HIGHER_PROGRAMS = [
     # national and provincial talent programmes and titles (A卡第（1）（2）（4）类所列)
@@ -143,3 +145,31 @@ RECOGNITION = [
         condition="“给予相应支持”的具体项目，文件未列明",
     ),
 ]
+
+
+support_plan_member = honors_any(
+    name="city_high_level_support_plan_member",
+    label="市“高层次人才支持计划”入选者",
+    codes=["sjz_high_level_support_plan"],
+)
+
+
+# 第5条: the selection itself is by review (criteria and quota are not in the texts); a person the
+# profile states was selected is told the yearly grant of the support period (decision 0344)
+SUPPORT_PLAN_GRANT = Benefit(
+    id="sjz.support_plan.grant",
+    name="市高层次人才支持计划专项资助",
+    kind="money",
+    audience=support_plan_member,
+    requires=all_of(in_shijiazhuang, support_plan_member),
+    amount=Amount(parameter="high_level_support_plan.grant"),
+    per="year",
+    years="high_level_support_plan.years",
+    dated=False,
+    condition="自入选之日起3年支持期内按年拨付；支持期内离开我市或弄虚作假、违规使用的，取消并收回拨付资金",
+    citation=Citation(
+        document="石字〔2021〕7号",
+        clause="5",
+        quote="深化实施市高层次人才支持计划，在3年支持期内，每年给予的专项资助由10万元提高到20万元",
+    ),
+)
