@@ -25,7 +25,7 @@ from rencai.housing.cli import housing_app
 from rencai.ledger.cli import ledger_app
 from rencai.outreach.cli import screen_command  # also adds `feeds synthesize`
 from rencai.policy.citations import heading
-from rencai.policy.cities import names
+from rencai.policy.cities import names, with_cards
 from rencai.registry.cli import admin_app
 from rencai.settings import SettingsError, settings
 from rencai.shortage.cli import app as shortage_app
@@ -129,17 +129,20 @@ def _print_table(result: dict[str, Any]) -> None:
     console = Console()
     city = names().get(result["jurisdiction"], result["jurisdiction"])
     console.print(f"[bold]{city}[/bold]  查询日期 {result['on']}")
-    cards = Table("卡别", "依据", "文号与条款", title="人才绿卡")
-    for card in result["cards"]:
-        relation = RELATIONS.get(card.get("holder", {}).get("relation"), "")
-        holder = f"（{relation}）" if relation else ""
-        cite = card["citation"]
-        cards.add_row(
-            card["name"] + holder,
-            "；".join(card["because"]),
-            heading(cite["document"], cite["clause"]),
-        )
-    console.print(cards)
+    # the card table is titled with the city's own card (a city issuing none has no such table)
+    plan = with_cards().get(result["jurisdiction"])
+    if plan is not None:
+        cards = Table("卡别", "依据", "文号与条款", title=plan.title)
+        for card in result["cards"]:
+            relation = RELATIONS.get(card.get("holder", {}).get("relation"), "")
+            holder = f"（{relation}）" if relation else ""
+            cite = card["citation"]
+            cards.add_row(
+                card["name"] + holder,
+                "；".join(card["because"]),
+                heading(cite["document"], cite["clause"]),
+            )
+        console.print(cards)
     money = Table(
         "资金项目", "金额（元）", "期数", "总额（元）", "条件", "文号与条款", title="资金"
     )

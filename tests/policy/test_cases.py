@@ -111,5 +111,6 @@ def test_case(case: dict[str, Any]) -> None:
     assert not set(expect.get("no_may_apply", [])) & may_apply
     catalogued = {c["id"] for c in result.get("catalogued", [])}
     assert set(expect.get("catalogued", [])) <= catalogued, catalogued
+    assert not set(expect.get("no_catalogued", [])) & catalogued, catalogued
     if expect.get("nothing"):
         assert result["cards"] == [] and result["benefits"] == []

@@ -10,6 +10,7 @@ import pytest
 from openfisca_core.parameters import Parameter
 
 from rencai.policy.calculator import entitlements
+from rencai.policy.catalogue import catalogue
 from rencai.policy.cities import registry
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.differential import compare_modes
@@ -134,3 +135,29 @@ def test_cangzhou_answers_with_its_catalogue_only() -> None:
     assert all("reason" not in c and c["summary"] for c in catalogued.values())
     assert "主管部门" in result["note"]
     assert all(compact(c["citation"]["quote"]) in seed_text_compact() for c in catalogued.values())
+
+
+def test_cangzhou_before_its_action_plan_is_refused() -> None:
+    """Seed 000 reports the plan issued in 2023 ("今年"): nothing of it is listed for an earlier
+    day, as for Jinzhou's measures (decision 0345)."""
+    profile = graduate(county="130902")
+    profile["jurisdiction"] = "cangzhou"
+    with pytest.raises(ProfileError) as raised:
+        entitlements(parse_profile(profile), dt.date(2022, 12, 31))
+    assert raised.value.errors[0].code == "before_policy"
+    assert "沧州市" in raised.value.errors[0].message
+    first_day = entitlements(parse_profile(profile), dt.date(2023, 1, 1))
+    assert "cz.lion_city_card" in {c["id"] for c in first_day["catalogued"]}
+
+
+def test_a_cangzhou_unit_is_told_of_the_programs_for_employers_only() -> None:
+    profile = graduate(county="130983")
+    profile["jurisdiction"] = "cangzhou"
+    profile["unit"] = {}
+    result = entitlements(parse_profile(profile), dt.date(2024, 3, 1))
+    assert result["cards"] == [] and result["benefits"] == []
+    ids = {c["id"] for c in result["catalogued"]}
+    assert "cz.research_headquarters" in ids and "cz.lion_city_card" not in ids
+    assert all(
+        e.target == "employer" for e in catalogue().search(jurisdiction="cangzhou") if e.id in ids
+    )

@@ -7,8 +7,9 @@ from typing import Any
 
 from rencai import clock
 from rencai.policy.catalogue import Entry, catalogue
-from rencai.policy.cities import registry
+from rencai.policy.cities import city, names, registry
 from rencai.policy.contract.profile import FieldError, Profile, ProfileError
+from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain import empty_result, explain_many
 from rencai.policy.rules import Program, leaves
@@ -20,17 +21,33 @@ def supported_jurisdictions() -> list[str]:
     return sorted(registry())
 
 
-def catalogue_only(jurisdiction: str) -> list[Entry]:
-    """Programs for persons in a jurisdiction whose rules the seeds do not state precisely."""
+def catalogue_only(jurisdiction: str, target: str = "person") -> list[Entry]:
+    """Programs for persons (``target="employer"``: for employers) in a jurisdiction whose rules
+    the seeds do not state precisely."""
     return [
         e
-        for e in catalogue().search(jurisdiction=jurisdiction, target="person")
+        for e in catalogue().search(jurisdiction=jurisdiction, target=target)
         if e.status != "computed"
     ]
 
 
-def catalogue_only_result(jurisdiction: str, day: dt.date) -> dict[str, Any]:
-    entries = catalogue_only(jurisdiction)
+CATALOGUE_NOTE = "该地区政策文件未载明可据以计算的具体条件，以下项目由主管部门认定，请咨询办理。"
+
+
+def catalogue_only_result(profile: Profile, day: dt.date) -> dict[str, Any]:
+    """A city whose texts state no computable rule: the programs to ask its office about — those
+    for employers when the profile speaks for a unit, none for work outside the city (0345)."""
+    jurisdiction = profile.jurisdiction
+    county = profile.employment.county
+    place = vocabulary().counties.get(county) if county is not None else None
+    if place is not None and place.jurisdiction != jurisdiction:
+        city_name = names().get(jurisdiction, jurisdiction)
+        entries: list[Entry] = []
+        note = f"工作地不在{city_name}，{city_name}的人才政策项目不适用。"
+    else:
+        target = "employer" if profile.unit is not None else "person"
+        entries = catalogue_only(jurisdiction, target)
+        note = CATALOGUE_NOTE
     return {
         **empty_result(jurisdiction, day),
         "catalogued": [
@@ -46,7 +63,7 @@ def catalogue_only_result(jurisdiction: str, day: dt.date) -> dict[str, Any]:
             }
             for e in entries
         ],
-        "note": "该地区政策文件未载明可据以计算的具体条件，以下项目由主管部门认定，请咨询办理。",
+        "note": note,
         "contract_version": CONTRACT_VERSION,
     }
 
@@ -82,7 +99,7 @@ def entitlements_many(
         if profile.jurisdiction in registry():
             groups.setdefault((profile.jurisdiction, day), []).append(i)
         else:
-            answers[i] = catalogue_only_result(profile.jurisdiction, day)
+            answers[i] = catalogue_only_result(profile, day)
     for (code, day), members in groups.items():
         system = system_for(code)
         results = explain_many(system, [profiles[i] for i in members], day, reference)
@@ -104,6 +121,10 @@ def _day(profile: Profile, on: dt.date | None, today: list[dt.date]) -> dt.date:
         day = today[0]
     jurisdictions = registry()
     if profile.jurisdiction not in jurisdictions and catalogue_only(profile.jurisdiction):
+        described = city(profile.jurisdiction)
+        earliest = described.earliest if described is not None else None
+        if earliest is not None and day < earliest:
+            raise _before_policy(day, names()[profile.jurisdiction], earliest)
         return day
     if profile.jurisdiction not in jurisdictions:
         raise ProfileError(
@@ -117,17 +138,21 @@ def _day(profile: Profile, on: dt.date | None, today: list[dt.date]) -> dt.date:
         )
     jurisdiction = jurisdictions[profile.jurisdiction]
     if day < jurisdiction.earliest:
-        raise ProfileError(
-            [
-                FieldError(
-                    "on",
-                    f"查询日期 {day.isoformat()} 早于本平台收录的{jurisdiction.name}"
-                    f"人才政策施行时间（{jurisdiction.earliest.isoformat()}）",
-                    "before_policy",
-                )
-            ]
-        )
+        raise _before_policy(day, jurisdiction.name, jurisdiction.earliest)
     return day
+
+
+def _before_policy(day: dt.date, city_name: str, earliest: dt.date) -> ProfileError:
+    return ProfileError(
+        [
+            FieldError(
+                "on",
+                f"查询日期 {day.isoformat()} 早于本平台收录的{city_name}"
+                f"人才政策施行时间（{earliest.isoformat()}）",
+                "before_policy",
+            )
+        ]
+    )
 
 
 # per program (identity checked): what units receive, worked out once per process
