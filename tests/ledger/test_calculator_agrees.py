@@ -121,3 +121,31 @@ def test_a_postdoctoral_allowance_is_paid_for_the_year_granted(db_url: str) -> N
         lines = session.scalars(select(Line).where(Line.schedule_id == schedule)).all()
         periods = [(line.period, line.amount_fen, line.reason) for line in lines]
     assert periods == [(dt.date(2023, 3, 1), int(Decimal(answer["total"]) * 100), None)]
+
+
+def test_the_support_plan_grant_is_paid_for_three_years_from_approval(db_url: str) -> None:
+    # 石字〔2021〕7号 第5条: "在3年支持期内，每年给予的专项资助由10万元提高到20万元"
+    # (decision 0344): three yearly lines from the approval, as the answer's periods and total
+    profile = copy.deepcopy(DOCTOR)
+    profile["person"]["honors"] = ["sjz_high_level_support_plan"]
+    on = dt.date(2023, 3, 1)
+    result = entitlements(parse_profile(profile), on)
+    answer = next(b for b in result["benefits"] if b["id"] == "sjz.support_plan.grant")
+    assert (answer["amount"], answer["per"], answer["periods"]) == ("200000.00", "year", 3)
+    schedule = add_schedule(
+        db_url,
+        11,
+        program="sjz.support_plan.grant",
+        start="2019-09-01",
+        approved_on=on,
+        profile=profile,
+    )
+    with session_scope(db_url) as session:
+        lines = session.scalars(select(Line).where(Line.schedule_id == schedule).order_by(Line.seq))
+        periods = [(line.period, line.amount_fen) for line in lines]
+    assert [period for period, _ in periods] == [
+        dt.date(2023, 3, 1),
+        dt.date(2024, 3, 1),
+        dt.date(2025, 3, 1),
+    ]
+    assert sum(amount for _, amount in periods) == int(Decimal(answer["total"]) * 100)
