@@ -144,3 +144,16 @@ def test_table_lists_a_catalogue_only_city(tmp_path: Path) -> None:
     assert "沧州市" in flat and result["note"] in flat
     assert "须向主管部门咨询的项目" in flat and "沧州狮城人才服务卡" in flat
     assert "seed" not in flat.lower() and "Criteria" not in flat
+
+
+def test_the_card_table_is_the_citys_own(tmp_path: Path) -> None:
+    # Shijiazhuang's cards are its 人才绿卡; Jinzhou issues no card the texts define (decision 0345)
+    examples = Path(__file__).parents[2] / "examples"
+    shijiazhuang = rencai(
+        "entitlements", str(examples / "shijiazhuang-doctor.json"), "--format", "table"
+    )
+    assert shijiazhuang.returncode == 0, shijiazhuang.stderr
+    assert "石家庄市人才绿卡" in shijiazhuang.stdout.replace("\n", "")
+    jinzhou = rencai("entitlements", str(examples / "jinzhou-graduate.json"), "--format", "table")
+    assert jinzhou.returncode == 0, jinzhou.stderr
+    assert "人才绿卡" not in jinzhou.stdout and "卡别" not in jinzhou.stdout
