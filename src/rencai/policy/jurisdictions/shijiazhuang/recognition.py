@@ -29,7 +29,8 @@ from rencai.policy.leaves import param_getter
 from rencai.policy.rules import Amount, Benefit, all_of, any_of
 
 PROVINCIAL_OR_HIGHER_PROGRAMS = [
-    # national and provincial talent programmes and titles (A卡第（1）（2）（4）类所列)
+    # national and provincial talent programmes and titles (称号) the A card lists; a prize (奖)
+    # counts only through the clause's own science-award branch (decisions 0019, 0346)
     "academician_cas",
     "academician_cae",
     "national_talent_program",
@@ -40,7 +41,13 @@ PROVINCIAL_OR_HIGHER_PROGRAMS = [
     "nsfc_distinguished_young",
     "nsfc_excellent_young",
     "national_outstanding_professional",
+    "cass_member",
+    "cass_honorary_member",
     "state_council_special_allowance",
+    "national_technical_expert",
+    "national_tcm_master",
+    "china_arts_crafts_master",
+    "national_survey_design_master",
     "hebei_high_end_talent",
     "hebei_provincial_expert",
     "hebei_giant_plan_leader",
@@ -48,6 +55,7 @@ PROVINCIAL_OR_HIGHER_PROGRAMS = [
     "hebei_foreign_hundred_talents",
     "hebei_special_allowance",
     "hebei_333_tier1",
+    "hebei_outstanding_technician",
 ]
 
 
