@@ -105,10 +105,9 @@ def test_malformed_json_is_a_structured_error(live_server: LiveServer) -> None:
 
 
 def test_catalogue_only_jurisdiction_and_early_date(live_server: LiveServer) -> None:
-    # a Cangzhou profile works in a Cangzhou county (decision 0345)
-    cangzhou = doctor(jurisdiction="cangzhou")
-    cangzhou["employment"]["county"] = "130903"
-    response = httpx.post(f"{live_server.url}/api/v1/entitlements", json=cangzhou)
+    response = httpx.post(
+        f"{live_server.url}/api/v1/entitlements", json=doctor(jurisdiction="cangzhou")
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["cards"] == [] and body["benefits"] == []

@@ -1,5 +1,5 @@
 """The calculator's result names what the asked city grants: no 人才绿卡 (Shijiazhuang's card) in
-Jinzhou's or Cangzhou's answer, and a catalogue-only city's note when it lists nothing (0345)."""
+Jinzhou's answer (decision 0345)."""
 
 from __future__ import annotations
 
@@ -38,15 +38,3 @@ def test_a_jinzhou_profile_granted_nothing_is_not_told_of_green_cards() -> None:
         dt.date(2025, 1, 1),
     )
     assert "人才绿卡" not in message and "不符合的原因" in message
-
-
-def test_work_outside_a_catalogue_only_city_is_said_so() -> None:
-    message = _nothing(
-        {
-            "jurisdiction": "cangzhou",
-            "person": {"birth_date": "1990-01-01"},
-            "employment": {"employer_type": "enterprise", "county": "130102"},
-        },
-        dt.date(2024, 3, 1),
-    )
-    assert message == "工作地不在沧州市，沧州市的人才政策项目不适用。"

@@ -9,7 +9,6 @@ from rencai import clock
 from rencai.policy.catalogue import Entry, catalogue
 from rencai.policy.cities import city, names, registry
 from rencai.policy.contract.profile import FieldError, Profile, ProfileError
-from rencai.policy.contract.vocabulary import vocabulary
 from rencai.policy.engine.system import system_for
 from rencai.policy.explain import empty_result, explain_many
 from rencai.policy.rules import Program, leaves
@@ -36,18 +35,10 @@ CATALOGUE_NOTE = "该地区政策文件未载明可据以计算的具体条件�
 
 def catalogue_only_result(profile: Profile, day: dt.date) -> dict[str, Any]:
     """A city whose texts state no computable rule: the programs to ask its office about — those
-    for employers when the profile speaks for a unit, none for work outside the city (0345)."""
+    for employers when the profile speaks for a unit (decision 0345)."""
     jurisdiction = profile.jurisdiction
-    county = profile.employment.county
-    place = vocabulary().counties.get(county) if county is not None else None
-    if place is not None and place.jurisdiction != jurisdiction:
-        city_name = names().get(jurisdiction, jurisdiction)
-        entries: list[Entry] = []
-        note = f"工作地不在{city_name}，{city_name}的人才政策项目不适用。"
-    else:
-        target = "employer" if profile.unit is not None else "person"
-        entries = catalogue_only(jurisdiction, target)
-        note = CATALOGUE_NOTE
+    target = "employer" if profile.unit is not None else "person"
+    entries = catalogue_only(jurisdiction, target)
     return {
         **empty_result(jurisdiction, day),
         "catalogued": [
@@ -63,7 +54,7 @@ def catalogue_only_result(profile: Profile, day: dt.date) -> dict[str, Any]:
             }
             for e in entries
         ],
-        "note": note,
+        "note": CATALOGUE_NOTE,
         "contract_version": CONTRACT_VERSION,
     }
 
