@@ -108,7 +108,9 @@ class City:
     folder: Path
     order: int
     default: bool
-    earliest: dt.date | None  # computed jurisdictions: no law is modelled before this day
+    # no law is modelled before this day: required of a computed jurisdiction; a catalogue-only
+    # one that states it is refused before it too (decision 0345)
+    earliest: dt.date | None
     counties: dict[str, dict[str, Any]] = field(default_factory=dict)
     cards: CardPlan | None = None
     recovery: Recovery | None = None
