@@ -127,8 +127,7 @@ def configure(
         "http {\n"
         "  include /etc/nginx/mime.types;\n"
         + (
-            f"  log_format timing '{LOG_FORMAT}';\n"
-            f"  access_log {access_log} timing buffer=256k;\n"
+            f"  log_format timing '{LOG_FORMAT}';\n  access_log {access_log} timing buffer=256k;\n"
             if access_log
             else "  access_log off;\n"
         )
