@@ -300,7 +300,7 @@ def online_figures(
         f" ({whole.count(503)} refusals), on kept connections"
         f" {ms(whole.kept().p(0.99, 503)).strip()}; admitted p99"
         f" {ms(whole.p(0.99, 200)).strip()}; connections opened"
-        f" {len(whole.kept(False).samples)}, their handshake p50"
+        f" {len(whole.kept(False).samples)}, the time to open them (TLS included) p50"
         f" {ms(statistics.median(whole.kept(False).connects or [math.nan])).strip()}, p99"
         f" {ms(Run.pct(sorted(whole.kept(False).connects), 0.99)).strip()}"
     )
