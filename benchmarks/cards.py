@@ -14,6 +14,11 @@
    value (default -10, the edge's: decision 0311). Each overload also prints how long each part
    (nginx, the app, PostgreSQL, the generator) waited for a core meanwhile, and through nginx
    how fast a static file nginx serves by itself was answered meanwhile (decision 0312).
+   The overload runs RENCAI_BENCH_WARMUP seconds (default 2) before the measured window, while
+   the generator opens its connections (decision 0343); its refusals are also shown on kept
+   connections alone and with the opening included, and through nginx by the connection's
+   request number in nginx's access log (decisions 0326, 0327). RENCAI_BENCH_STREAMS (default
+   16) sets how many `hey` runs offer it.
 
     python -m benchmarks.cards [--seconds 5] [--workers 1,2] [--verifications 3000]
 """
@@ -27,6 +32,7 @@ import json
 import math
 import os
 import re
+import statistics
 import tempfile
 import time
 import uuid
@@ -52,6 +58,7 @@ from benchmarks.native import (
     ms,
     paced,
     server,
+    start_paced,
 )
 from rencai.cards.cose import decode_sign1
 from rencai.cards.credential import MAIN_CARD, CardClaims, from_qr_text, sign_claims
@@ -62,7 +69,13 @@ from rencai.cards.verify import verify
 
 POINTS = 50  # service-point accounts the load is spread over
 CARDS = 997  # cards presented (prime, so a card comes back at a different point)
-STREAMS = 16  # `hey` runs offering the overload, started a fraction of a tick apart
+# `hey` runs offering the overload, started a fraction of a tick apart (decision 0327)
+STREAMS = int(os.environ.get("RENCAI_BENCH_STREAMS", "16"))
+# seconds the overload runs before its measured window, while the generator opens its
+# connections (decision 0343)
+WARMUP = float(os.environ.get("RENCAI_BENCH_WARMUP", "2"))
+# /healthz offered the same way at most at this share of its closed-loop rate (decision 0327)
+HEALTH_SHARE = 0.5
 # nginx's cap on checks in flight per admission slot of the app processes (docs/deploy.md)
 EDGE_FACTOR = int(os.environ.get("RENCAI_BENCH_EDGE_FACTOR", "2"))
 # the cores nginx runs on (taskset's list): the app's first core by default (``through_edge``)
@@ -179,12 +192,13 @@ def online_figures(
     seconds: float,
     parts: dict[str, Callable[[], list[int]]],
     probe: str | None = None,
-) -> None:
+) -> float:
     """Capacity of the verify route beside /healthz, then an overload of twice that capacity
     (``base``: the app itself, or nginx in front of it), with how long each of ``parts`` waited
     for a core meanwhile. ``probe``: a path nginx answers by itself, fetched at a low rate by a
     generator of its own during the overload: how fast this machine lets the generator see an
-    answer that involves no app (decision 0312)."""
+    answer that involves no app (decision 0312). Returns when the overload's measured window
+    began (Unix time)."""
     streams = min(4, len(tokens))  # generators, each for one point account and one card
 
     def verify(concurrency: int, rate: float | None = None) -> Run:
@@ -228,41 +242,67 @@ def online_figures(
 
     # each `hey` worker sends its next request only after the answer to its last: enough of
     # them that the rate is offered while each waits about 100 ms on average (more of them and
-    # the generator, on its one core, becomes what is measured: see healthz offered the same way)
+    # the generator, on its one core, becomes what is measured)
     per_stream = max(4, math.ceil(offered * 0.1 / STREAMS))
+    # the overload runs WARMUP seconds before its measured window: every `hey` opens (and
+    # TLS-handshakes) all its connections at its start, which a gate that keeps its connection
+    # does not do at every check (decision 0343)
+    span = WARMUP + seconds
+    alone = (
+        hey(base + probe, concurrency=4, seconds=span, rate=PROBE_RATE, nice=GENERATOR_NICE)
+        if probe
+        else None
+    )
+    started = time.monotonic()
+    runs = start_paced(
+        base + "/api/v1/cards/verify",
+        offered,
+        span,
+        STREAMS,
+        per_stream,
+        each=each,
+        nice=GENERATOR_NICE,
+    )
+    time.sleep(max(0.0, WARMUP - (time.monotonic() - started)))
+    window = time.time()  # the measured window's start, on nginx's clock too (its access log)
     busy_before = psutil.cpu_times(percpu=True)
     with RunQueueWaits(parts) as waits:
-        alone = (
-            hey(base + probe, concurrency=4, seconds=seconds, rate=PROBE_RATE, nice=GENERATOR_NICE)
-            if probe
-            else None
-        )
-        overload = paced(
-            base + "/api/v1/cards/verify",
-            offered,
-            seconds,
-            STREAMS,
-            per_stream,
-            each=each,
-            nice=GENERATOR_NICE,
-        )
+        whole = collect(runs, span)
     busy = [
         1 - (after.idle - before.idle) / max(1e-9, sum(after) - sum(before))
         for before, after in zip(busy_before, psutil.cpu_times(percpu=True), strict=True)
     ]
+    overload = whole.after(WARMUP)
+    # /healthz offered by the same streams and connections, at a rate it can carry: at the
+    # overload's rate it was overloaded itself whenever the check's capacity exceeded half its
+    # own, and its p99 was then its own queue, not this generator's (decision 0327)
+    health_rate = min(offered, HEALTH_SHARE * health.rate)
     paced_health = paced(
-        base + "/healthz", offered, seconds, STREAMS, per_stream, nice=GENERATOR_NICE
-    )
+        base + "/healthz", health_rate, span, STREAMS, per_stream, nice=GENERATOR_NICE
+    ).after(WARMUP)
     admitted, refused = overload.of(200), overload.of(503)
     other = len(overload.samples) - len(admitted) - len(refused)
     print(
-        f"  offered {offered:6.0f} req/s (2× capacity) over {STREAMS * per_stream} connections,"
-        f" {len(overload.samples) / seconds:6.0f} req/s sent:"
-        f" {len(admitted) / seconds:6.0f} req/s"
-        f" admitted, p50 {ms(overload.median(200)).strip()}, p99"
+        f"  offered {offered:6.0f} req/s (2× capacity) over {STREAMS * per_stream} connections"
+        f" ({STREAMS} streams), {WARMUP:g} s to open them, then {seconds:g} s measured:"
+        f" {len(overload.samples) / seconds:6.0f} req/s sent, {len(admitted) / seconds:6.0f}"
+        f" req/s admitted, p50 {ms(overload.median(200)).strip()}, p99"
         f" {ms(overload.p(0.99, 200)).strip()} (goal ≤ 250 ms); {len(refused) / seconds:6.0f}"
         f" req/s refused 503 busy, p50 {ms(overload.median(503)).strip()}, p99"
         f" {ms(overload.p(0.99, 503)).strip()} (goal ≤ 50 ms); other answers {other}"
+    )
+    kept, opened = overload.kept(), overload.kept(False)
+    print(
+        f"  refused p99 on kept connections {ms(kept.p(0.99, 503)).strip()}"
+        f" ({kept.count(503)} refusals), on connections opened meanwhile"
+        f" {ms(opened.p(0.99, 503)).strip()} ({opened.count(503)});"
+        f" with the {WARMUP:g} s of opening: all refusals p99 {ms(whole.p(0.99, 503)).strip()}"
+        f" ({whole.count(503)} refusals), on kept connections"
+        f" {ms(whole.kept().p(0.99, 503)).strip()}; admitted p99"
+        f" {ms(whole.p(0.99, 200)).strip()}; connections opened"
+        f" {len(whole.kept(False).samples)}, the time to open them (TLS included) p50"
+        f" {ms(statistics.median(whole.kept(False).connects or [math.nan])).strip()}, p99"
+        f" {ms(Run.pct(sorted(whole.kept(False).connects), 0.99)).strip()}"
     )
     print(
         "  cores busy meanwhile (every process of the machine): "
@@ -270,16 +310,18 @@ def online_figures(
     )
     print(f"  waiting for a core meanwhile: {waits.summary()}")
     if alone is not None:
-        static = collect([alone], seconds)
+        static = collect([alone], span).after(WARMUP)
         print(
             f"  {probe} answered by nginx alone meanwhile ({PROBE_RATE:g} req/s, a generator"
             f" of its own): {static.count(200)} answered 200, p50 {ms(static.median(200)).strip()},"
             f" p99 {ms(static.p(0.99, 200)).strip()}"
         )
     print(
-        f"  healthz offered the same way: p50 {ms(paced_health.median()).strip()},"
+        f"  healthz offered the same way at {health_rate:6.0f} req/s (at most"
+        f" {HEALTH_SHARE:.0%} of its closed loop): p50 {ms(paced_health.median()).strip()},"
         f" p99 {ms(paced_health.p(0.99)).strip()}"
     )
+    return window
 
 
 def online(workers: int, seconds: float, edge: bool = True) -> None:
@@ -434,8 +476,8 @@ def through_edge(
             f" {sorted(psutil.Process(pid).nice() for pid in parts['nginx']())}):"
         )
         log.write_text("")
-        online_figures(edge, tokens, codes, seconds, parts, PROBE)
-    edge_split(log)
+        window = online_figures(edge, tokens, codes, seconds, parts, PROBE)
+    edge_split(log, window, window + seconds)
 
 
 def edge_cap(workers: int) -> int:
@@ -445,21 +487,32 @@ def edge_cap(workers: int) -> int:
     return workers * settings().admission_slots * EDGE_FACTOR
 
 
-def edge_split(log: Path) -> None:
-    """The overload's refusals by who refused them, with their time as nginx saw it (whole
-    run: the closed-loop capacity's answers are in the log too)."""
+def edge_split(log: Path, start: float, end: float) -> None:
+    """The refusals of the overload's measured window (nginx's log instants from ``start`` to
+    ``end``, Unix time) by who refused them, with their time as nginx saw it, and how many of
+    nginx's own came on a connection's first request, and of those how many resumed a TLS
+    session (decisions 0326, 0327)."""
+    from tests.nginx import read_log
+
+    rows = [
+        row
+        for row in read_log(log)
+        if row["status"] == "503" and start <= float(row["msec"]) <= end + 1
+    ]
     times: dict[str, list[float]] = {"nginx": [], "app": []}
-    for line in log.read_text().splitlines():
-        status, upstream, took = line.split(" ")
-        if status == "503":
-            times["nginx" if upstream == "-" else "app"].append(float(took))
+    for row in rows:
+        times["nginx" if row["upstream_addr"] == "-" else "app"].append(float(row["request_time"]))
+    first = [r for r in rows if r["upstream_addr"] == "-" and r["connection_requests"] == "1"]
     print(
-        "  503 busy by whom (nginx's own timing): "
+        "  503 busy by whom in the measured window (nginx's own timing): "
         + "; ".join(
             f"{who} {len(values)}, p50 {ms(Run.pct(sorted(values), 0.5)).strip()},"
             f" p99 {ms(Run.pct(sorted(values), 0.99)).strip()}"
             for who, values in times.items()
         )
+        + f"; nginx's on a connection's first request {len(first)}"
+        f" (TLS session resumed {sum(r['ssl_session_reused'] == 'r' for r in first)}),"
+        f" connections that carried them {len({r['connection'] for r in rows})}"
     )
 
 

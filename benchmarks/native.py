@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -60,6 +60,30 @@ class Run:
     samples: list[tuple[float, int]]
     seconds: float
     errors: int = 0  # requests that got no HTTP answer (timeouts, refused connections)
+    # per sample: the time spent opening its connection (hey's DNS+dialup, TLS handshake
+    # included; 0 when the request was sent on a connection kept open), and when it started,
+    # in seconds from its run's start
+    connects: list[float] = field(default_factory=list)
+    offsets: list[float] = field(default_factory=list)
+
+    def _where(self, keep: Callable[[int], bool], seconds: float) -> Run:
+        chosen = [i for i in range(len(self.samples)) if keep(i)]
+        return Run(
+            [self.samples[i] for i in chosen],
+            seconds,
+            connects=[self.connects[i] for i in chosen],
+            offsets=[self.offsets[i] for i in chosen],
+        )
+
+    def after(self, start: float) -> Run:
+        """The requests that started ``start`` seconds or more into their run (a warm-up left
+        out); its rates are over the rest of the run."""
+        return self._where(lambda i: self.offsets[i] >= start, max(1e-9, self.seconds - start))
+
+    def kept(self, kept: bool = True) -> Run:
+        """The requests sent on a connection already open (not a connection's first request;
+        ``kept=False``: those that opened their connection)."""
+        return self._where(lambda i: (self.connects[i] == 0) == kept, self.seconds)
 
     def of(self, status: int | None = None) -> list[float]:
         return sorted(t for t, s in self.samples if status is None or s == status)
@@ -120,6 +144,8 @@ def hey(
 def collect(processes: Sequence[subprocess.Popen[str]], expected: float | None = None) -> Run:
     """Wait for the runs started together and merge their samples."""
     samples: list[tuple[float, int]] = []
+    connects: list[float] = []
+    offsets: list[float] = []
     span = 0.0
     for process in processes:
         out, err = process.communicate()
@@ -127,8 +153,10 @@ def collect(processes: Sequence[subprocess.Popen[str]], expected: float | None =
             raise SystemExit(f"error: hey failed: {err.strip()[-300:]}")
         for row in csv.DictReader(io.StringIO(out)):
             samples.append((float(row["response-time"]), int(row["status-code"])))
+            connects.append(float(row["DNS+dialup"]))
+            offsets.append(float(row["offset"]))
             span = max(span, float(row["offset"]) + float(row["response-time"]))
-    return Run(samples, expected or span or 1e-9)
+    return Run(samples, expected or span or 1e-9, connects=connects, offsets=offsets)
 
 
 def paced(
@@ -138,6 +166,13 @@ def paced(
     worker waits for its own tick, and all ticks fall together), which offers bursts rather than
     a rate; so several small runs are started a fraction of the tick apart. ``spec(i)`` may give
     each run its own headers or body (a callable), beside the rest of ``spec``."""
+    return collect(start_paced(url, rate, seconds, streams, per_stream, **spec), seconds)
+
+
+def start_paced(
+    url: str, rate: float, seconds: float, streams: int = 16, per_stream: int = 4, **spec: Any
+) -> list[subprocess.Popen[str]]:
+    """``paced``'s runs, started and not yet collected."""
     tick = streams * per_stream / rate  # seconds between one worker's requests
     started = []
     for i in range(streams):
@@ -147,7 +182,7 @@ def paced(
             hey(url, seconds=seconds, concurrency=per_stream, rate=rate / streams, **options)
         )
         time.sleep(tick / streams)
-    return collect(started, seconds)
+    return started
 
 
 def measure(url: str, **options: object) -> Run:

@@ -29,6 +29,20 @@ MAIN_CONFIG = ROOT / "docs" / "deploy" / "nginx-main.conf"  # the lines of the m
 STATIC = ROOT / "src" / "rencai" / "web" / "static"
 # the online check's cap on checks in flight, as the documented configuration sets it
 VERIFY_CAP = re.compile(r"^(\s*limit_conn rencai_verify )(\d+);", re.MULTILINE)
+# an access log line (``configure``): the status; the upstream that answered ("-": nginx itself);
+# nginx's time in seconds; the instant it was logged (Unix time); the client connection's serial
+# number and how many requests it has carried with this one (1: its first); whether its TLS
+# session was resumed ("r"), negotiated afresh (".") or there is none ("-", plain HTTP)
+LOG_FIELDS = (
+    "status",
+    "upstream_addr",
+    "request_time",
+    "msec",
+    "connection",
+    "connection_requests",
+    "ssl_session_reused",
+)
+LOG_FORMAT = " ".join(f"${name}" for name in LOG_FIELDS)
 
 
 def nginx_binary() -> str:
@@ -86,9 +100,8 @@ def configure(
     """The main configuration to start nginx with; ``upstreams``: the two documented app ports
     replaced by these (a port may be given twice); ``verify_cap``: the online check's cap on
     checks in flight instead of the documented one; ``access_log``: a file where each request
-    logged is written as its status, the upstream that answered it ("-": nginx itself) and its
-    time in seconds; ``main_lines``: the main context's documented lines instead of
-    docs/deploy/nginx-main.conf's."""
+    logged is written as one line of ``LOG_FIELDS`` (``read_log`` reads it); ``main_lines``: the
+    main context's documented lines instead of docs/deploy/nginx-main.conf's."""
     cert, key = certificate(folder)
     site = CONFIG.read_text()
     documented = re.findall(r"^    server 127\.0\.0\.1:(\d+) ", site, re.MULTILINE)
@@ -114,8 +127,7 @@ def configure(
         "http {\n"
         "  include /etc/nginx/mime.types;\n"
         + (
-            f"  log_format timing '$status $upstream_addr $request_time';\n"
-            f"  access_log {access_log} timing buffer=256k;\n"
+            f"  log_format timing '{LOG_FORMAT}';\n  access_log {access_log} timing buffer=256k;\n"
             if access_log
             else "  access_log off;\n"
         )
@@ -161,3 +173,15 @@ def client_when_ready(folder: Path, https: int, seconds: float = 20) -> httpx.Cl
         time.sleep(0.1)
     client.close()
     raise RuntimeError(f"nginx did not answer /readyz within {seconds:g} s")
+
+
+def read_log(log: Path) -> list[dict[str, str]]:
+    """The lines of an access log written by ``configure``, each by its ``LOG_FIELDS`` names (an
+    upstream address tried twice holds a space: "a, b")."""
+    after = len(LOG_FIELDS) - 2  # the fields after the upstream address
+    rows = []
+    for line in log.read_text().splitlines():
+        words = line.split(" ")
+        values = [words[0], " ".join(words[1:-after]), *words[-after:]]
+        rows.append(dict(zip(LOG_FIELDS, values, strict=True)))
+    return rows

@@ -33,6 +33,7 @@ from tests.nginx import (
     client_when_ready,
     configure,
     nginx_binary,
+    read_log,
     running,
 )
 from tests.support import ServerProcess, _pg_bin, free_port
@@ -350,4 +351,89 @@ def test_the_edge_refuses_checks_beyond_its_cap_exactly_as_the_app_refuses(
                 k: v for k, v in edge.headers.items() if k not in WHOLE_ANSWER
             }
             client.close()
+    engine_for(url).dispose()
+
+
+def _send_check(connection: ssl.SSLSocket, token: str) -> None:
+    """A whole card check on a connection kept open (HTTP/1.1: kept alive unless told)."""
+    body = json.dumps({"code": "x"}).encode()
+    connection.sendall(
+        b"POST /api/v1/cards/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n".encode()
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+
+def _one_answer(connection: ssl.SSLSocket) -> tuple[int, dict[str, str], bytes]:
+    """One answer read off a connection that stays open: its status, headers and body (by its
+    Content-Length), and not a byte more."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        assert chunk, "the connection was closed before an answer"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:])
+    while len(body) < int(headers["content-length"]):
+        chunk = connection.recv(65536)
+        assert chunk, "the connection was closed inside an answer"
+        body += chunk
+    assert len(body) == int(headers["content-length"])
+    return int(lines[0].split(" ", 2)[1]), headers, body
+
+
+def test_a_check_refused_at_the_edge_keeps_its_connection(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """docs/deploy.md §3 (decision 0326): nginx's refusal of a check beyond its cap (the
+    limit_conn 503 answered by the named location) leaves the gate's connection open, so its
+    next check needs no new TLS handshake: on one connection a check refused by the edge, then
+    a check answered by the app, one after the other; nginx's access log shows them as the
+    first and second requests of one connection."""
+    url = _database(pg_url, "kept")
+    upgrade(url)
+    with session_scope(url) as s:
+        register_point(s, "BUS-7", "公交7路", "bus", "gate7", PASSWORD, "130102")
+    files = tmp_path_factory.mktemp("kept-files")
+    folder = tmp_path_factory.mktemp("kept-nginx")
+    log = folder / "access.log"
+    env = {"RENCAI_CARD_KEYS": str(files.parent / "kept-card-keys")}
+    serve = ["--host", "127.0.0.1", "--forwarded-allow-ips", "127.0.0.1"]
+    with ServerProcess(url, files, serve=serve, env=env) as app:
+        https = free_port()
+        main = configure(
+            folder, [app.port, app.port], free_port(), https, verify_cap=1, access_log=log
+        )
+        with running(main, folder):
+            client = client_when_ready(folder, https)
+            login = client.post("/api/v1/tokens", json={"username": "gate7", "password": PASSWORD})
+            token = login.json()["token"]
+            client.close()
+            trust = ssl.create_default_context(cafile=str(folder / "fullchain.pem"))
+            held, rest = _held_check(https, trust, token)  # the cap of one, in flight
+            time.sleep(0.3)  # nginx has read its headers
+            raw = socket.create_connection(("127.0.0.1", https), timeout=30)
+            with trust.wrap_socket(raw, server_hostname="127.0.0.1") as gate:
+                _send_check(gate, token)
+                status, headers, body = _one_answer(gate)
+                assert status == 503 and body == BUSY_BODY  # refused by the edge
+                assert headers["connection"] == "keep-alive"
+                held.sendall(rest)  # the held check is answered: the cap is free again
+                assert _answer(held)[0] == 200
+                _send_check(gate, token)  # the same connection, no new handshake
+                status, headers, body = _one_answer(gate)
+                assert status == 200 and json.loads(body)["recorded"] is True
+                assert headers["connection"] == "keep-alive"
+    checks = [row for row in read_log(log) if row["status"] in ("503", "200")]
+    refused = next(row for row in checks if row["status"] == "503")
+    assert refused["upstream_addr"] == "-"  # nginx's own refusal
+    answered = [
+        row
+        for row in checks
+        if row["connection"] == refused["connection"] and row["upstream_addr"] != "-"
+    ]
+    assert refused["connection_requests"] == "1" and refused["ssl_session_reused"] == "."
+    assert [row["connection_requests"] for row in answered] == ["2"]
     engine_for(url).dispose()
