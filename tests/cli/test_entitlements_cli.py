@@ -144,3 +144,23 @@ def test_table_lists_a_catalogue_only_city(tmp_path: Path) -> None:
     assert "沧州市" in flat and result["note"] in flat
     assert "须向主管部门咨询的项目" in flat and "沧州狮城人才服务卡" in flat
     assert "seed" not in flat.lower() and "Criteria" not in flat
+
+
+def test_table_words_an_amount_the_texts_leave_open_for_citizens(tmp_path: Path) -> None:
+    # 石办字〔2017〕45号 三（八）: "市级财政参照国家和省确定的标准给予一定奖励" — no amount
+    profile = {
+        "jurisdiction": "shijiazhuang",
+        "person": {"birth_date": "1990-05-01", "honors": ["worldskills_bronze"]},
+        "employment": {"employer_type": "enterprise", "county": "130102"},
+    }
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(profile), encoding="utf-8")
+    done = rencai("entitlements", str(path), "--on", "2019-06-01", "--format", "table")
+    assert done.returncode == 0, done.stderr
+    text = re.sub(r"\s+", "", done.stdout)
+    assert "世界技能大赛获奖支持：金额待主管部门明确（石办字〔2017〕45号三（八））" in text
+    assert "管理员" not in text and "bronze" not in text
+    done = rencai("entitlements", str(path), "--on", "2019-06-01", "--format", "json")
+    (pending,) = json.loads(done.stdout)["needs_administrator"]
+    assert pending["note"] == "金额待主管部门明确"
+    assert pending["description"] == "世界技能大赛铜奖市级奖励（元）"
