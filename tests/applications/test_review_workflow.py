@@ -168,6 +168,8 @@ def test_seed_limits_and_notices_quote_the_seeds() -> None:
         ("sjz.skills.craftsman_selection", 5, "working_days"),
         # 石科规〔2019〕3号 第十八条: "进行网络公示，公示期为5个工作日" (decision 0329)
         ("sjz.science.leader_selection", 5, "working_days"),
+        # 石政办函〔2021〕42号 高端人才奖励工作实施细则 第七条（三）: "公示5天" (decision 0336)
+        ("sjz.industry.high_end_talent_award", 5, "days"),
     ]
     leader = next(n for n in found.notices if n.program == "sjz.science.leader_selection")
     assert leader.chain == ("county", "science") and leader.citation.clause == "第十八条"
