@@ -292,7 +292,8 @@ RETENTION = [
         dated=False,
         condition="配偶愿意在石家庄市就业、暂未就业；自批准之月起在待业期间按月发放，最长2年，"
         "配偶就业后停发",
-        cap=True,
+        # "每月3000元": the monthly amount is fixed, only the period is a maximum (decision 0330),
+        # so the ledger pays it month by month like the other monthly allowances
         citation=Citation(
             document="石政办发〔2022〕6号",
             clause="16",
