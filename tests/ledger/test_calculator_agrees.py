@@ -124,8 +124,8 @@ def test_a_postdoctoral_allowance_is_paid_for_the_year_granted(db_url: str) -> N
 
 
 def test_a_spouse_allowance_runs_from_the_month_it_is_granted(db_url: str) -> None:
-    # 石政办发〔2022〕6号 第16条: "待业期间，由市财政给予每月3000元的生活补贴，补贴时限最长2年"; the two
-    # years are the allowance's own, from its approval, not from the doctor's arrival (0330)
+    # 石政办发〔2022〕6号 第16条: "待业期间，由市财政给予每月3000元的生活补贴，补贴时限最长2年";
+    # the two years are the allowance's own, from its approval, not from the arrival (0330)
     profile = copy.deepcopy(DOCTOR)
     profile["person"]["education"] = [
         {"degree": "doctorate", "full_time": True, "graduation_date": "2019-06-30"}
