@@ -262,7 +262,7 @@ def _received(
         reason = lost_to(explainer, line, lines[losers[benefit.id]])
         result["not_eligible"].append({"id": benefit.id, "name": benefit.name, "why_not": [reason]})
     elif line.pending is not None:
-        result["needs_administrator"].append(pending_entry(line, explainer.on))
+        result["needs_administrator"].append(pending_entry(explainer, line))
     else:
         result["benefits"].append(money_entry(explainer, line))
 

@@ -77,11 +77,13 @@ AMOUNT_OPEN = "金额待主管部门明确"
 VALUE_OPEN = "待主管部门明确"
 
 
-def pending_entry(line: MoneyLine, on: dt.date) -> dict[str, Any]:
+def pending_entry(explainer: Explainer, line: MoneyLine) -> dict[str, Any]:
     """The administrator's question for an amount the seeds leave open, with what a citizen
-    reads of it: the item, “金额待主管部门明确”, its condition and the clause in force."""
+    reads of it: the item, “金额待主管部门明确”, why it is granted, its condition and the clause
+    in force."""
     assert line.pending is not None
-    benefit = line.benefit
+    benefit, talent = line.benefit, explainer.talent
+    on = explainer.on
     entry: dict[str, Any] = {
         "parameter": line.pending.path,
         "benefit": benefit.id,
@@ -89,10 +91,13 @@ def pending_entry(line: MoneyLine, on: dt.date) -> dict[str, Any]:
         "description": line.pending.description,
         "question": line.pending.needs_administrator or "此参数尚未设定",
         "note": AMOUNT_OPEN,
+        "because": held_texts(benefit.requires, talent.leaf_state, talent.facts),
         "condition": benefit.condition_on(on),
     }
-    if line.pending.citation is not None:  # the clause that leaves the amount open
-        entry["citation"] = line.pending.citation.as_dict()
+    # the clause that leaves the amount open where the value cites one, else the granting clause
+    citation = line.pending.citation or benefit.citation
+    if citation is not None:
+        entry["citation"] = citation.as_dict()
     return entry
 
 
