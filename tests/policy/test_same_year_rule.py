@@ -43,6 +43,13 @@ def test_before_the_measures_the_high_end_award_does_not_state_it() -> None:
     assert SAME_YEAR not in line["condition"]
 
 
+def test_the_rule_is_stated_while_a_claim_can_concern_a_year_of_the_measures() -> None:
+    # 附则: "本措施自印发之日起施行，有效期2年" (2022–2024); the award's 第六条: "每年 7 月 1 日
+    # 至 15 日，集中受理上一年度奖励申报" — a claim of July 2025 is for 2024, one of 2026 for 2025
+    assert _high_end(dt.date(2025, 7, 5))["condition"].endswith(SAME_YEAR)
+    assert SAME_YEAR not in _high_end(dt.date(2026, 7, 5))["condition"]
+
+
 def test_the_key_talent_award_names_the_high_end_award() -> None:
     profile = parse_profile(
         {

@@ -1194,8 +1194,11 @@ HIGH_END_CONDITION = (
 # 石政办发〔2022〕6号 第11条: "人才贡献奖励与高端人才、高层次人才个人所得税奖励，同年度内不重复
 # 享受" —
 # the rule joins this award too, so it is stated here as on the 企业骨干人才奖 (decision 0330);
-# the measures were issued in 2022 (day not printed), so the sentence shows from that year on
+# the measures were issued in 2022 (day not printed), so the sentence shows from that year on;
+# they lapsed by the end of 2024 (有效期2年), and the award is claimed in July for the year before,
+# so from 2026 no claim concerns a year of theirs
 RETENTION_2022_YEAR = dt.date(2022, 1, 1)
+AFTER_RETENTION_2022_YEARS = dt.date(2026, 1, 1)
 SAME_YEAR_AS_KEY_TALENT_AWARD = (
     "；与石政办发〔2022〕6号第11条“企业骨干人才奖”（人才贡献奖励）同年度内不重复享受"
 )
@@ -1216,6 +1219,9 @@ HIGH_END_TALENT = Benefit(
     ),
     per="year",
     condition=HIGH_END_CONDITION,
-    dated_conditions=((RETENTION_2022_YEAR, HIGH_END_CONDITION + SAME_YEAR_AS_KEY_TALENT_AWARD),),
+    dated_conditions=(
+        (RETENTION_2022_YEAR, HIGH_END_CONDITION + SAME_YEAR_AS_KEY_TALENT_AWARD),
+        (AFTER_RETENTION_2022_YEARS, HIGH_END_CONDITION),
+    ),
     citation=_cite("高端人才奖励工作实施细则 第五条、第八条", Q_HIGH_END),
 )
