@@ -172,8 +172,11 @@ def _print_table(result: dict[str, Any]) -> None:
         console.print(misses)
     for item in result["needs_information"]:
         console.print(f"[yellow]待补充信息[/yellow] {item['name']}：{item['message']}")
-    for item in result["needs_administrator"]:
-        console.print(f"[red]待管理员设定[/red] {item['description']}：{item['question']}")
+    for item in result["needs_administrator"]:  # worded as a citizen reads it (decision 0331)
+        cite = item.get("citation")
+        source = f"（{heading(cite['document'], cite['clause'])}）" if cite else ""
+        label = item.get("name") or item["description"]
+        console.print(f"[yellow]待主管部门明确[/yellow] {label}：{item['note']}{source}")
 
 
 def _print_recognitions_and_selections(console: Any, result: dict[str, Any]) -> None:

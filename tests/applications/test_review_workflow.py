@@ -165,8 +165,14 @@ def test_seed_limits_and_notices_quote_the_seeds() -> None:
     for item in [*found.limits, *found.notices]:
         assert compact(item.citation.quote) in seeds, item.program
     assert [(n.program, n.days, n.unit) for n in found.notices] == [
-        ("sjz.skills.craftsman_selection", 5, "working_days")
+        ("sjz.skills.craftsman_selection", 5, "working_days"),
+        # 石科规〔2019〕3号 第十八条: "进行网络公示，公示期为5个工作日" (decision 0329)
+        ("sjz.science.leader_selection", 5, "working_days"),
+        # 石政办函〔2021〕42号 高端人才奖励工作实施细则 第七条（三）: "公示5天" (decision 0336)
+        ("sjz.industry.high_end_talent_award", 5, "days"),
     ]
+    leader = next(n for n in found.notices if n.program == "sjz.science.leader_selection")
+    assert leader.chain == ("county", "science") and leader.citation.clause == "第十八条"
 
 
 def test_department_step_with_a_seeded_same_day_limit(world: dict[str, Any]) -> None:
@@ -222,6 +228,19 @@ def test_settings_are_for_administrators_and_a_stated_notice_cannot_change(
                 notice_required=True, notice_days=3, notice_unit="working_days",
             )  # fmt: skip
         assert caught.value.code == "notice_stated" and "5个工作日" in caught.value.message
+        for kwargs in ({"notice_required": False}, {"notice_required": True, "notice_days": 7}):
+            with pytest.raises(SettingsError) as caught:
+                configure(
+                    s, admin, "sjz.science.leader_selection", chain=["county", "science"],
+                    **kwargs,
+                )  # fmt: skip
+            assert caught.value.code == "notice_stated"
+            assert "石科规〔2019〕3号 第十八条" in caught.value.message
+        settings = configure(
+            s, admin, "sjz.science.leader_selection", chain=["county", "science"],
+            notice_required=True,
+        )  # fmt: skip
+        assert (settings.notice_days, settings.notice_unit) == (5, "working_days")
 
 
 def test_automatic_approval_explained_and_sampled(world: dict[str, Any]) -> None:

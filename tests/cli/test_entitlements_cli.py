@@ -157,3 +157,23 @@ def test_the_card_table_is_the_citys_own(tmp_path: Path) -> None:
     jinzhou = rencai("entitlements", str(examples / "jinzhou-graduate.json"), "--format", "table")
     assert jinzhou.returncode == 0, jinzhou.stderr
     assert "人才绿卡" not in jinzhou.stdout and "卡别" not in jinzhou.stdout
+
+
+def test_table_words_an_amount_the_texts_leave_open_for_citizens(tmp_path: Path) -> None:
+    # 石办字〔2017〕45号 三（八）: "市级财政参照国家和省确定的标准给予一定奖励" — no amount
+    profile = {
+        "jurisdiction": "shijiazhuang",
+        "person": {"birth_date": "1990-05-01", "honors": ["worldskills_bronze"]},
+        "employment": {"employer_type": "enterprise", "county": "130102"},
+    }
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(profile), encoding="utf-8")
+    done = rencai("entitlements", str(path), "--on", "2019-06-01", "--format", "table")
+    assert done.returncode == 0, done.stderr
+    text = re.sub(r"\s+", "", done.stdout)
+    assert "世界技能大赛获奖支持：金额待主管部门明确（石办字〔2017〕45号三（八））" in text
+    assert "管理员" not in text and "bronze" not in text
+    done = rencai("entitlements", str(path), "--on", "2019-06-01", "--format", "json")
+    (pending,) = json.loads(done.stdout)["needs_administrator"]
+    assert pending["note"] == "金额待主管部门明确"
+    assert pending["description"] == "世界技能大赛铜奖市级奖励（元）"

@@ -149,3 +149,34 @@ def test_the_support_plan_grant_is_paid_for_three_years_from_approval(db_url: st
         dt.date(2025, 3, 1),
     ]
     assert sum(amount for _, amount in periods) == int(Decimal(answer["total"]) * 100)
+
+
+def test_a_spouse_allowance_runs_from_the_month_it_is_granted(db_url: str) -> None:
+    # 石政办发〔2022〕6号 第16条: "待业期间，由市财政给予每月3000元的生活补贴，补贴时限最长2年";
+    # the two years are the allowance's own, from its approval, not from the arrival (0330)
+    profile = copy.deepcopy(DOCTOR)
+    profile["person"]["education"] = [
+        {"degree": "doctorate", "full_time": True, "graduation_date": "2019-06-30"}
+    ]
+    profile["family"] = [{"relation": "spouse", "birth_date": "1994-01-01", "employed": False}]
+    on = dt.date(2023, 6, 1)
+    profile["employment"] = {**profile["employment"], "start_date": "2019-07-01"}
+    result = entitlements(parse_profile(profile), on)
+    answer = next(b for b in result["benefits"] if b["id"] == "sjz.retention.spouse_allowance")
+    assert (answer["amount"], answer["periods"], answer["start"]) == ("3000.00", 24, None)
+    # "每月3000元": a fixed amount; only the period is at most 2 years
+    assert answer["cap"] is False
+    schedule = add_schedule(
+        db_url,
+        12,
+        program="sjz.retention.spouse_allowance",
+        start="2019-07-01",
+        approved_on=on,
+        profile=profile,
+    )
+    with session_scope(db_url) as session:
+        lines = session.scalars(select(Line).where(Line.schedule_id == schedule).order_by(Line.seq))
+        periods = [(line.period, line.amount_fen) for line in lines]
+    assert periods[0][0] == dt.date(2023, 6, 1)  # the month granted, nothing from 2019
+    assert len(periods) == answer["periods"]
+    assert sum(amount for _, amount in periods) == int(Decimal(answer["total"]) * 100)

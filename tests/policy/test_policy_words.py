@@ -41,3 +41,40 @@ def test_policy_texts_name_no_internal_source() -> None:
         if INTERNAL.search(text)
     ]
     assert found == []
+
+
+# a parameter's description and its question to the administrator reach citizens (the answer's
+# items awaiting the office, the pages): Chinese words, never a code ("bronze", "t3", "f10")
+CODE = re.compile(r"[a-z]")
+
+
+def test_parameter_descriptions_are_chinese_words_not_codes() -> None:
+    folder = Path(jurisdictions.__file__).parent
+    found = []
+    for path in sorted(folder.rglob("parameters/**/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts = [data.get("description") or ""]
+        for entry in (data.get("values") or {}).values():
+            texts.append(((entry or {}).get("metadata") or {}).get("needs_administrator") or "")
+        found += [f"{path.relative_to(folder)}: {text}" for text in texts if CODE.search(text)]
+    assert found == []
+
+
+def test_an_amount_the_texts_leave_open_reads_the_same_everywhere() -> None:
+    # 石办字〔2017〕45号 三（八）: "市级财政参照国家和省确定的标准给予一定奖励" (decision 0331)
+    import datetime as dt
+
+    from rencai.policy.calculator import entitlements
+    from rencai.policy.contract.profile import parse_profile
+
+    profile = parse_profile(
+        {
+            "jurisdiction": "shijiazhuang",
+            "person": {"birth_date": "1990-05-01", "honors": ["worldskills_gold"]},
+            "employment": {"employer_type": "enterprise", "county": "130102"},
+        }
+    )
+    (entry,) = entitlements(profile, dt.date(2019, 6, 1))["needs_administrator"]
+    assert entry["note"] == "金额待主管部门明确"
+    assert entry["description"] == "世界技能大赛金奖市级奖励（元）"
+    assert entry["name"] == "世界技能大赛获奖支持"

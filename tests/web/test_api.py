@@ -266,3 +266,34 @@ def test_amounts_from_what_was_paid_over_http(live_server: LiveServer) -> None:
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["unit.apprentices_advanced"]
     assert "不超过 100000" in refused.json()["errors"][0]["message"]
+
+
+def test_an_amount_the_texts_leave_open_reads_the_same_in_the_api_and_the_page(
+    live_server: LiveServer,
+) -> None:
+    # 石办字〔2017〕45号 三（八）: "市级财政参照国家和省确定的标准给予一定奖励" (decision 0331)
+    profile = {
+        "jurisdiction": "shijiazhuang",
+        "on": "2019-06-01",
+        "person": {"birth_date": "1990-05-01", "honors": ["worldskills_bronze"]},
+        "employment": {"employer_type": "enterprise", "county": "130102"},
+    }
+    response = httpx.post(f"{live_server.url}/api/v1/entitlements", json=profile)
+    assert response.status_code == 200, response.text
+    (pending,) = response.json()["needs_administrator"]
+    assert pending["note"] == "金额待主管部门明确"
+    assert pending["citation"]["document"] == "石办字〔2017〕45号"
+    page = httpx.post(
+        live_server.url + "/calculator",
+        data={
+            "birth_date": "1990-05-01",
+            "honors": "worldskills_bronze",
+            "county": "130102",
+            "employer_type": "enterprise",
+            "on": "2019-06-01",
+        },
+    )
+    assert page.status_code == 200, page.text
+    assert 'data-pending="skills.worldskills.bronze"' in page.text
+    assert "金额待主管部门明确" in page.text and "石办字〔2017〕45号" in page.text
+    assert "管理员" not in page.text.split('id="pending"')[1].split("</ul>")[0]

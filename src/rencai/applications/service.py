@@ -142,6 +142,17 @@ def precheck(profile: dict[str, Any], program: str, on: dt.date | None = None) -
                 "citation": item.get("citation"),
                 "amount": item.get("total"),
             }
+    for item in result["needs_administrator"]:
+        # every condition holds and only the amount is the office's to fix (decision 0337): the
+        # case may be filed and is reviewed by a person; the schedule waits for the amount
+        if item.get("benefit") == program and "name" in item:
+            return {
+                "state": "eligible",
+                "name": item["name"],
+                "reasons": [*item.get("because", []), item["note"]],
+                "citation": item.get("citation"),
+                "amount": None,
+            }
     for item in result["not_eligible"]:
         if item["id"] == program:
             return {"state": "not_eligible", "name": item["name"], "reasons": item["why_not"]}

@@ -25,6 +25,7 @@ DEPARTMENTS = {
     "education": "教育部门",
     "police": "公安部门",
     "admin_approval": "行政审批部门",
+    "science": "科技部门",
 }
 
 
@@ -72,14 +73,18 @@ def procedures(jurisdiction: str) -> Procedures:
         limits.append(
             SeedLimit(entry["program"], entry["department"], int(entry["working_days"]), citation)
         )
-    notices = [
-        SeedNotice(
-            entry["program"],
-            tuple(entry["chain"]),
-            int(entry["days"]),
-            entry["unit"],
-            Citation.from_mapping(entry["citation"]),
+    notices = []
+    for entry in data.get("notices", []):
+        unknown = [step for step in entry["chain"] if step not in ("county", "city", *DEPARTMENTS)]
+        if unknown:
+            raise ValueError(f"{entry['program']}: unknown review steps {unknown!r}")
+        notices.append(
+            SeedNotice(
+                entry["program"],
+                tuple(entry["chain"]),
+                int(entry["days"]),
+                entry["unit"],
+                Citation.from_mapping(entry["citation"]),
+            )
         )
-        for entry in data.get("notices", [])
-    ]
     return Procedures(tuple(limits), tuple(notices))

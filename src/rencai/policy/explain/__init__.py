@@ -20,6 +20,7 @@ from rencai.policy.engine.system import JurisdictionSystem
 from rencai.policy.explain.batch import batch_explainers
 from rencai.policy.explain.benefits import benefits
 from rencai.policy.explain.cards import family_cards, talent_cards
+from rencai.policy.explain.money import VALUE_OPEN
 from rencai.policy.explain.subject import (
     Explainer,
     ParameterValue,
@@ -101,6 +102,7 @@ def _result(explainer: Explainer) -> dict[str, Any]:
                 "benefit": None,
                 "description": pending.description,
                 "question": pending.needs_administrator,
+                "note": VALUE_OPEN,
             }
         )
     return result

@@ -8,7 +8,13 @@ from typing import Any
 from rencai.policy.explain.batch import BatchExplainer, Table
 from rencai.policy.explain.cards import near_miss
 from rencai.policy.explain.exclusivity import decide, lost_to
-from rencai.policy.explain.money import MoneyLine, money_entry, money_line, pending_entry
+from rencai.policy.explain.money import (
+    VALUE_OPEN,
+    MoneyLine,
+    money_entry,
+    money_line,
+    pending_entry,
+)
 from rencai.policy.explain.needs import needs_information
 from rencai.policy.explain.subject import Explainer
 from rencai.policy.rules import (
@@ -256,7 +262,7 @@ def _received(
         reason = lost_to(explainer, line, lines[losers[benefit.id]])
         result["not_eligible"].append({"id": benefit.id, "name": benefit.name, "why_not": [reason]})
     elif line.pending is not None:
-        result["needs_administrator"].append(pending_entry(line))
+        result["needs_administrator"].append(pending_entry(explainer, line))
     else:
         result["benefits"].append(money_entry(explainer, line))
 
@@ -286,6 +292,7 @@ def _dispute(
                 "benefit": benefit.id,
                 "description": value.description,
                 "question": value.needs_administrator,
+                "note": VALUE_OPEN,
             }
         )
     else:

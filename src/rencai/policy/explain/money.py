@@ -71,15 +71,34 @@ def money_line(explainer: Explainer, benefit: Benefit, person: Subject) -> Money
     return MoneyLine(benefit, result, periods, value.citation, None, value.path)
 
 
-def pending_entry(line: MoneyLine) -> dict[str, Any]:
-    """The administrator's question for an amount the seeds leave open."""
+# how a citizen reads a value the texts leave to the office (decision 0331): an amount, or any
+# other value (a day of issue, a conflict of figures); the administrator's question stays beside it
+AMOUNT_OPEN = "金额待主管部门明确"
+VALUE_OPEN = "待主管部门明确"
+
+
+def pending_entry(explainer: Explainer, line: MoneyLine) -> dict[str, Any]:
+    """The administrator's question for an amount the seeds leave open, with what a citizen
+    reads of it: the item, “金额待主管部门明确”, why it is granted, its condition and the clause
+    in force."""
     assert line.pending is not None
-    return {
+    benefit, talent = line.benefit, explainer.talent
+    on = explainer.on
+    entry: dict[str, Any] = {
         "parameter": line.pending.path,
-        "benefit": line.benefit.id,
+        "benefit": benefit.id,
+        "name": benefit.name,
         "description": line.pending.description,
         "question": line.pending.needs_administrator or "此参数尚未设定",
+        "note": AMOUNT_OPEN,
+        "because": held_texts(benefit.requires, talent.leaf_state, talent.facts),
+        "condition": benefit.condition_on(on),
     }
+    # the clause that leaves the amount open where the value cites one, else the granting clause
+    citation = line.pending.citation or benefit.citation
+    if citation is not None:
+        entry["citation"] = citation.as_dict()
+    return entry
 
 
 def money_entry(explainer: Explainer, line: MoneyLine) -> dict[str, Any]:

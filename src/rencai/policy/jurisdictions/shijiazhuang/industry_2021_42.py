@@ -18,6 +18,7 @@ one supplier (decision 0107). Money facts are whole yuan. Tier words (decision 0
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -1180,6 +1181,28 @@ salary_reached = leaf(
     describe=_describe_salary,
 )
 
+HIGH_END_CONDITION = (
+    "按年度应纳税工资薪金收入所在档次，相当于对市及以下财政贡献的1.5倍或2倍，最高50万元；"
+    "须符合第五条三类之一：持有石家庄市人才绿卡A卡；具有正高级专业技术职务或博士学位，且获得省部级"
+    "科技进步奖三等奖及以上的主要完成人、或主持省部级以上科研项目并通过验收、或拥有2项以上国家授权"
+    "发明专利（第一发明人）并产生一定经济效益；高新技术企业或上年度纳税500万元及以上企业的高级经营"
+    "管理人才和高新技术人才。用人单位在本市工商注册和税务登记、依法纳税、参加社会保险并具有独立法人"
+    "资格；对市及以下财政的贡献以税务部门核定为准；所在县（市、区）、开发区已兑付奖励的不重复奖励；"
+    "每年7月1日至15日申报上一年度"
+)
+
+# 石政办发〔2022〕6号 第11条: "人才贡献奖励与高端人才、高层次人才个人所得税奖励，同年度内不重复
+# 享受" —
+# the rule joins this award too, so it is stated here as on the 企业骨干人才奖 (decision 0330);
+# the measures were issued in 2022 (day not printed), so the sentence shows from that year on;
+# they lapsed by the end of 2024 (有效期2年), and the award is claimed in July for the year before,
+# so from 2026 no claim concerns a year of theirs
+RETENTION_2022_YEAR = dt.date(2022, 1, 1)
+AFTER_RETENTION_2022_YEARS = dt.date(2026, 1, 1)
+SAME_YEAR_AS_KEY_TALENT_AWARD = (
+    "；与石政办发〔2022〕6号第11条“企业骨干人才奖”（人才贡献奖励）同年度内不重复享受"
+)
+
 HIGH_END_TALENT = Benefit(
     id="sjz.industry.high_end_talent_award",
     name="新一代电子信息和生物医药产业高端人才奖励",
@@ -1195,14 +1218,10 @@ HIGH_END_TALENT = Benefit(
         ceiling=f"{P}.high_end_talent.ceiling",
     ),
     per="year",
-    condition=(
-        "按年度应纳税工资薪金收入所在档次，相当于对市及以下财政贡献的1.5倍或2倍，最高50万元；"
-        "须符合第五条三类之一：持有石家庄市人才绿卡A卡；具有正高级专业技术职务或博士学位，且获得省部级"
-        "科技进步奖三等奖及以上的主要完成人、或主持省部级以上科研项目并通过验收、或拥有2项以上国家授权"
-        "发明专利（第一发明人）并产生一定经济效益；高新技术企业或上年度纳税500万元及以上企业的高级经营"
-        "管理人才和高新技术人才。用人单位在本市工商注册和税务登记、依法纳税、参加社会保险并具有独立法人"
-        "资格；对市及以下财政的贡献以税务部门核定为准；所在县（市、区）、开发区已兑付奖励的不重复奖励；"
-        "每年7月1日至15日申报上一年度"
+    condition=HIGH_END_CONDITION,
+    dated_conditions=(
+        (RETENTION_2022_YEAR, HIGH_END_CONDITION + SAME_YEAR_AS_KEY_TALENT_AWARD),
+        (AFTER_RETENTION_2022_YEARS, HIGH_END_CONDITION),
     ),
     citation=_cite("高端人才奖励工作实施细则 第五条、第八条", Q_HIGH_END),
 )

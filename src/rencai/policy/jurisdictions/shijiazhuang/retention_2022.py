@@ -287,8 +287,13 @@ RETENTION = [
         amount=Amount(parameter="retention_2022.spouse_allowance"),
         per="month",
         years="retention_2022.spouse_allowance_years",
-        condition="配偶愿意在石家庄市就业、暂未就业；待业期间按月发放，最长2年",
-        cap=True,
+        # "待业期间……补贴时限最长2年": the 2 years are the allowance's own, counted from its
+        # approval, not from the talent's arrival (decision 0330)
+        dated=False,
+        condition="配偶愿意在石家庄市就业、暂未就业；自批准之月起在待业期间按月发放，最长2年，"
+        "配偶就业后停发",
+        # "每月3000元": the monthly amount is fixed, only the period is a maximum (decision 0330),
+        # so the ledger pays it month by month like the other monthly allowances
         citation=Citation(
             document="石政办发〔2022〕6号",
             clause="16",
@@ -330,7 +335,8 @@ RETENTION = [
             key_talent_employer_tax,
         ),
         condition="由所在企业按“业绩突出、群众公认、公开公正”原则推荐，优先推荐获得专利、科技进步奖、"
-        "在本行业取得技术领先地位的人才；与高端人才、高层次人才个人所得税奖励同年度内不重复享受",
+        "在本行业取得技术领先地位的人才；与高端人才、高层次人才个人所得税奖励（如石政办函〔2021〕42号"
+        "高端人才奖励）同年度内不重复享受",
         citation=Citation(
             document="石政办发〔2022〕6号",
             clause="11",

@@ -196,17 +196,39 @@ TITLE_CONDITIONS = (
 )
 
 
+# Before 石字〔2021〕7号 (2021-02-10) the WorldSkills award is 石办字〔2017〕45号 三（八）'s: to
+# players and coaching teams, at a level the city sets after the national and provincial ones
+# (no amount: the parameter's value awaits the administrator, cited to 三（八））; the wording and
+# the citation follow the document in force, like the title awards' (decision 0328).
+WORLDSKILLS_CONDITION_2017 = (
+    "参加世界技能大赛获奖的选手及教练团队；除国家和省级奖励外，由市级财政参照国家和省确定的标准给予"
+)
+WORLDSKILLS_CONDITIONS = (
+    (
+        dt.date(2021, 2, 10),
+        "新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同"
+        "（团队获奖的按团队给予）",
+    ),
+)
+
+
 SKILLS = [
     Benefit(
         id="sjz.skills.worldskills_award",
         name="世界技能大赛获奖支持",
         kind="money",
         audience=worldskills_medallist,
-        requires=all_of(in_shijiazhuang, skills_employed_by_city_unit, skills_full_time_or_trained),
+        # the medal is named (in Chinese) among the reasons, as the amount depends on it
+        requires=all_of(
+            worldskills_medallist,
+            in_shijiazhuang,
+            skills_employed_by_city_unit,
+            skills_full_time_or_trained,
+        ),
         amount=Amount(parameter="skills.worldskills", keys=("worldskills_medal",)),
         per="once",
-        condition="新获得奖项；由我市企事业单位全职引进或培养，与本市用人单位签订3年以上劳动合同"
-        "（团队获奖的按团队给予）",
+        condition=WORLDSKILLS_CONDITION_2017,
+        dated_conditions=WORLDSKILLS_CONDITIONS,
         citation=Citation(
             document="石字〔2021〕7号",
             clause="5",
@@ -221,6 +243,7 @@ SKILLS = [
         audience=national_skills_medallist,
         requires=all_of(
             skills_2021_in_force,
+            national_skills_medallist,
             in_shijiazhuang,
             skills_employed_by_city_unit,
             skills_full_time_or_trained,
