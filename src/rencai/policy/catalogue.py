@@ -65,6 +65,17 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Funding:
+    """Who pays for a program, in the text's own words (市财政, 县（市、区）财政, 用人单位 …), with the
+    clause saying so: the program's own clause unless the text says it elsewhere (a rule's 第二条
+    “奖励资金从市级主导产业专项资金中列支”). ``source`` is always a part of ``quote``."""
+
+    source: str
+    clause: str
+    quote: str
+
+
+@dataclass(frozen=True)
 class Entry:
     id: str
     name: str
@@ -85,6 +96,7 @@ class Entry:
     exclusivity: str | None = None
     clawback: str | None = None
     quota: str | None = None
+    funding: Funding | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     keywords: tuple[str, ...] = ()
@@ -103,6 +115,8 @@ class Entry:
         for key in ("valid_from", "valid_until"):
             if data[key] is not None:
                 data[key] = data[key].isoformat()
+        if self.funding is not None:
+            data["funding"] = {"document": self.document, **self.funding.__dict__}
         data["document_title"] = document.title
         data["issuer"] = document.issuer
         data["status_label"] = STATUS_LABELS[self.status]
@@ -309,7 +323,7 @@ def _date(value: Any, where: str) -> dt.date | None:
 # the fields a citizen reads (the /policies pages, the calculator, the assistant's answers)
 CITIZEN_FIELDS = (
     "name", "summary", "conditions", "amounts", "process", "deadlines", "exclusivity",
-    "clawback", "quota",
+    "clawback", "quota", "funding",
 )  # fmt: skip
 # words of the offices' work, not of the policies: what the calculator does, what an
 # administrator sets, the catalogue's own entries and a program's id (they go in office_note)
@@ -323,6 +337,8 @@ def office_words(data: dict[str, Any]) -> list[str]:
     found = []
     for key in CITIZEN_FIELDS:
         value = data.get(key)
+        if isinstance(value, Funding | dict):
+            value = value.source if isinstance(value, Funding) else value.get("source")
         for text in value if isinstance(value, list | tuple) else [value]:
             if isinstance(text, str):
                 found += [m.group(0) for m in OFFICE_WORDS.finditer(text)]
@@ -372,7 +388,29 @@ def _entry(data: dict[str, Any], jurisdiction: str, where: str) -> Entry:
         values[key] = _date(data.get(key), f"{where} ({data['id']})")
     values["clause"] = str(data["clause"])
     values["quote"] = str(data["quote"]).strip()
+    if data.get("funding") is not None:
+        values["funding"] = _funding(data["funding"], values, f"{where} ({data['id']})")
     return Entry(jurisdiction=jurisdiction, **values)
+
+
+def _funding(data: Any, entry: dict[str, Any], where: str) -> Funding:
+    """``funding: {source: 市财政}`` (said in the program's clause) or ``{source, clause, quote}``
+    (said in another clause of the same document)."""
+    if not isinstance(data, dict) or not data.get("source"):
+        raise CatalogueError(f"{where}: funding names its source in the text's words")
+    unknown = set(data) - {"source", "clause", "quote"}
+    if unknown:
+        raise CatalogueError(f"{where}: unknown funding fields {sorted(unknown)}")
+    if bool(data.get("clause")) != bool(data.get("quote")):
+        raise CatalogueError(f"{where}: funding said elsewhere gives both its clause and quote")
+    funding = Funding(
+        source=str(data["source"]).strip(),
+        clause=str(data.get("clause") or entry["clause"]),
+        quote=str(data.get("quote") or entry["quote"]).strip(),
+    )
+    if "".join(funding.source.split()) not in "".join(funding.quote.split()):
+        raise CatalogueError(f"{where}: funding {funding.source!r} is not in the clause it cites")
+    return funding
 
 
 def _catalogue_folders(root: Path | None) -> list[Path]:
