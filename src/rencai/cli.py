@@ -289,7 +289,8 @@ def policies_show(
         value = data.get(key)
         if key == "funding" and value:
             # who pays, with the clause saying so (石政办函〔2021〕42号 …细则 第二条)
-            value = f"{value['source']}（{heading(value['document'], value['clause'])}：“{value['quote']}”）"
+            where = heading(value["document"], value["clause"])
+            value = f"{value['source']}（{where}：“{value['quote']}”）"
         if value:
             text = "；".join(value) if isinstance(value, list) else str(value)
             typer.echo(f"{label}：{text}")

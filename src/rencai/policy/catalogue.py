@@ -66,9 +66,9 @@ class Document:
 
 @dataclass(frozen=True)
 class Funding:
-    """Who pays for a program, in the text's own words (市财政, 县（市、区）财政, 用人单位 …), with the
-    clause saying so: the program's own clause unless the text says it elsewhere (a rule's 第二条
-    “奖励资金从市级主导产业专项资金中列支”). ``source`` is always a part of ``quote``."""
+    """Who pays for a program, in the text's own words (市财政, 县（市、区）财政, 企业 …), with
+    the clause saying so: the program's own clause unless the text says it elsewhere (a rule's
+    第二条 “奖励资金从市级主导产业专项资金中列支”). ``source`` is always a part of ``quote``."""
 
     source: str
     clause: str
