@@ -45,6 +45,10 @@ def test_a_programs_fund_is_the_texts_own_words() -> None:
     assert by_id["sjz.b.rent_subsidy"].funding is None
     studio = by_id["sjz.skills.rules.master_studio"].funding
     assert studio is not None and (studio.clause, studio.source) == ("第七条", "市财政创业扶持资金")
+    # 石字〔2021〕7号 第5条 names no payer; the skills rules implementing its awards do (第七条)
+    award = by_id["sjz.skills.worldskills_award"]
+    assert award.funding is not None and award.funding.clause == "第七条"
+    assert award.funding_document == by_id["sjz.skills.rules.worldskills_award"].document
     shown = by_id["sjz.county.social_insurance_subsidy"].as_dict(CATALOGUE.documents)
     assert shown["funding"]["source"] == "县（市、区）财政"
     assert shown["funding"]["document"] == "各县（市、区）人才绿卡管理办法"

@@ -141,11 +141,21 @@ DURATION_ASKED = re.compile(
     r"(?:补贴|补助|津贴|资助|奖励|发放?|领|住|享受|支持|管理期|有效期|期限|资助期|培养)[^，。]{0,6}"
     r"(?:多久|多长时间|多长期限|几年|几个月|多少年|多少个月)|(?:按|算)[^，。]{0,2}多长时间"
 )
+MONEY_WORDS = re.compile(r"补贴|补助|津贴|资助|奖励|奖金|钱|经费|资金|安家费|房补")
 # who pays (“谁出钱”, “资金从哪里来”, “由谁承担”, “钱是哪出的”): the program's funding
 FUNDING_ASKED = re.compile(
-    r"谁(?:来)?(?:出钱|出资|掏钱|买单|承担|负担|支付|拨付|给钱|出)|由谁(?:来)?(?:承担|负担|出|支付|拨付|列支)|"
+    r"谁(?:来)?(?:出钱|出资|掏钱|买单|承担|负担|支付|拨付|给钱|保障|出)|"
+    r"由谁(?:来)?(?:承担|负担|出|支付|拨付|列支|保障)|"
     r"(?:钱|资金|经费|奖金|补贴|补助|奖励|津贴)[^，。]{0,4}(?:从)?(?:哪里|哪儿|哪)(?:来|出|列支|拨|支出)|"
     r"资金来源|经费来源|(?:哪|哪一)级财政|哪个财政|(?:财政|政府|单位|企业)(?:出|给|承担)(?:钱)?还是|"
+    r"(?:用不用|要不要|需不需要)(?:企业|单位|自己)(?:出钱|出资|承担)"
+)
+# …and those words alone, taken out of the question before the program is searched
+FUNDING_WORDS = re.compile(
+    r"(?:的)?(?:钱|资金|经费)?(?:是)?(?:从)?(?:哪里|哪儿|哪)(?:来|出|列支|拨|支出)(?:的)?|"
+    r"(?:是)?(?:由)?谁(?:来)?(?:出钱|出资|掏钱|买单|承担|负担|支付|拨付|给钱|保障|出)|"
+    r"资金来源|经费来源|(?:哪|哪一)级财政(?:出)?|哪个财政|"
+    r"(?:是)?(?:财政|政府|单位|企业)(?:出|给|承担)(?:钱)?还是[^，。]{0,4}|"
     r"(?:用不用|要不要|需不需要)(?:企业|单位|自己)(?:出钱|出资|承担)"
 )
 # whether a service costs the person anything (“免费吗”, “要钱吗”, “收费吗”)
@@ -154,7 +164,7 @@ FREE_ASKED = re.compile(r"免费|收费|要钱吗|要花钱|花钱吗|要不要�
 # (“至少要多少人”) nor a household (“几口人”)
 COUNT_ASKED = re.compile(
     r"(?:有|共|一共|总共|已经|已|每年|一年|每次|一次|选|评|招|支持|奖励|资助|发了?|拿了?|领了?|办了?)?"
-    r"(?:多少|几)(?:个)?(?:人|名(?!称)|名额|家(?!庭)|人次|张|套)|名额"
+    r"(?<!哪)(?:多少|几)(?:个)?(?:人|名(?!称)|名额|家(?!庭)|人次|张|套)|名额"
 )
 COUNT_CONDITION = re.compile(r"至少|最少|不少于|不低于|以上|家庭|几口人|人家庭")
 # a count stated by the texts (“每次100名”, “每年支持10名左右”, “3—4家”, “18万人次”)
@@ -264,6 +274,9 @@ def route(text: str) -> Intent:
         return "personal"
     if CONDITION_DURATION.search(text):
         return "eligibility"
+    if duration and not MONEY_WORDS.search(text):
+        # how long something that is not money lasts (管理期, 服务期, 能住多长时间): its terms
+        return "information"
     if FREE_ASKED.search(text) and not FUNDING_ASKED.search(text):
         # “免费吗”, “要钱吗”: what the service is, not an amount to compute
         return "information"
@@ -662,8 +675,9 @@ def _terms(ix: ClauseIndex, clause: Clause, text: str, intent: Intent, summary: 
         quotas = untold(e.quota for e in entries if e.quota)
         if quotas:
             lines.append("名额：" + "；".join(quotas) + "。")
-    if intent == "amount":
-        # (a standard whose every figure the summary already states adds nothing)
+    if intent == "amount" or DURATION_ASKED.search(text):
+        # (a standard whose every figure the summary already states adds nothing; a term asked
+        # of something that is not money, “培养期限最长几年”, is among the standards too)
         figures = set(re.findall(r"\d+(?:\.\d+)?", summary))
         standards = [
             a
@@ -1052,7 +1066,7 @@ def ask(
             other_cities = ordered[1:]
     if FUNDING_ASKED.search(text):
         # (the program is searched without the words asking who pays: “钱”, “哪里来”)
-        about = FUNDING_ASKED.sub(" ", text)
+        about = FUNDING_WORDS.sub(" ", text)
         program_hits, _, _ = _search(ix, about, city, k=8)
         return _funding_answer(raw, ix, _dedupe(program_hits) or hits, city, day, slots)
     if (
@@ -1253,6 +1267,14 @@ def _funding_citation(ix: ClauseIndex, entry: Entry) -> dict[str, Any]:
     if entry.funding.clause == entry.clause and entry.funding.quote == entry.quote:
         return _citation(own)
     data = own.citation()
+    if entry.funding.document:
+        # (the rules implementing the program: that document's dates, none of its programs)
+        document = ix.catalogue.documents[entry.funding.document]
+        data["document"] = document.key
+        data["document_title"] = document.title
+        data["effective"] = document.date.isoformat() if document.date else None
+        data["expires"] = document.valid_until.isoformat() if document.valid_until else None
+        data["programs"] = []
     data["clause"] = entry.funding.clause
     data["quote"] = entry.funding.quote
     simplified = to_simplified(entry.funding.quote)
@@ -1301,11 +1323,15 @@ def _funding_answer(
     cited = [_citation(hit.clause)]
     for entry in entries:
         assert entry.funding is not None
-        # (said in another article of the document: that article is named)
-        elsewhere = entry.funding.clause != entry.clause
+        # (said in another article of the document, or in the rules implementing it: named)
+        elsewhere = clause_heading(entry.funding.clause)
+        if entry.funding.document:
+            elsewhere = f"《{entry.funding.document}》{elsewhere}"
+        elif entry.funding.clause == entry.clause:
+            elsewhere = ""
         lines.append(
             f"{entry.name}所需资金：{entry.funding.source}"
-            + (f"（见{clause_heading(entry.funding.clause)}）" if elsewhere else "")
+            + (f"（{elsewhere}规定）" if elsewhere else "")
             + f"，原文：“{to_simplified(entry.funding.quote)}”"
         )
         funding = _funding_citation(ix, entry)

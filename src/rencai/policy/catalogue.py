@@ -73,6 +73,9 @@ class Funding:
     source: str
     clause: str
     quote: str
+    # the rules implementing the program, where they say who pays and the program's own text
+    # does not (石字〔2021〕7号 第5条's awards are paid under the skills rules' 第七条)
+    document: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,13 @@ class Entry:
     # still has to set; shown where officials work, never on public pages nor in an answer
     office_note: str | None = None
 
+    @property
+    def funding_document(self) -> str | None:
+        """The document saying who pays: the program's own unless its funding names another."""
+        if self.funding is None:
+            return None
+        return self.funding.document or self.document
+
     def as_dict(self, documents: dict[str, Document]) -> dict[str, Any]:
         """The program as the public API and pages show it (without the offices' note)."""
         document = documents[self.document]
@@ -116,7 +126,7 @@ class Entry:
             if data[key] is not None:
                 data[key] = data[key].isoformat()
         if self.funding is not None:
-            data["funding"] = {"document": self.document, **self.funding.__dict__}
+            data["funding"] = {**self.funding.__dict__, "document": self.funding_document}
         data["document_title"] = document.title
         data["issuer"] = document.issuer
         data["status_label"] = STATUS_LABELS[self.status]
@@ -398,15 +408,18 @@ def _funding(data: Any, entry: dict[str, Any], where: str) -> Funding:
     (said in another clause of the same document)."""
     if not isinstance(data, dict) or not data.get("source"):
         raise CatalogueError(f"{where}: funding names its source in the text's words")
-    unknown = set(data) - {"source", "clause", "quote"}
+    unknown = set(data) - {"source", "clause", "quote", "document"}
     if unknown:
         raise CatalogueError(f"{where}: unknown funding fields {sorted(unknown)}")
     if bool(data.get("clause")) != bool(data.get("quote")):
         raise CatalogueError(f"{where}: funding said elsewhere gives both its clause and quote")
+    if data.get("document") and not data.get("clause"):
+        raise CatalogueError(f"{where}: funding in another document gives its clause and quote")
     funding = Funding(
         source=str(data["source"]).strip(),
         clause=str(data.get("clause") or entry["clause"]),
         quote=str(data.get("quote") or entry["quote"]).strip(),
+        document=str(data["document"]) if data.get("document") else None,
     )
     if "".join(funding.source.split()) not in "".join(funding.quote.split()):
         raise CatalogueError(f"{where}: funding {funding.source!r} is not in the clause it cites")
@@ -451,6 +464,8 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
     for entry in catalogue.entries.values():
         if entry.document not in catalogue.documents:
             raise CatalogueError(f"{entry.id}: unknown document {entry.document!r}")
+        if entry.funding_document not in (None, *catalogue.documents):
+            raise CatalogueError(f"{entry.id}: unknown funding document {entry.funding_document!r}")
     return catalogue
 
 
