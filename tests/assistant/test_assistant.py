@@ -438,3 +438,12 @@ def test_a_programs_own_clause_ranks_above_a_restatement_scoring_alike() -> None
     cited = [(c["document"], c["clause"]) for c in answer.citations]
     assert cited[0] == ("石政办发〔2022〕6号", "11")
     assert ("石家庄市增加城乡居民可支配收入行动计划（2022-2025年）", "9") in cited
+
+
+def test_rental_housing_asked_of_a_city_whose_texts_never_name_it_is_refused() -> None:
+    """保障性租赁住房 is 石家庄's (石政办发〔2021〕6号); 沧州's plan speaks of 租房购房补贴 for
+    graduates, which is another program: “沧州保租房补贴多少” is refused, not answered with it."""
+    other = ask("沧州保租房补贴多少", on=ON)
+    assert other.refused and "沧州市的政策文件中没有关于“保租房”的规定" in other.answer
+    here = ask("保租房补贴多少", on=ON)
+    assert not here.refused and here.citations[0]["document"] == "石政办发〔2021〕6号"

@@ -1030,6 +1030,11 @@ def ask(
         for w in ix.program_words
         if len(w) >= 4 and w in text and city and city not in ix.program_word_cities.get(w, ())
     ]
+    # …as a subject that is a program of its own (保租房) the city's texts never name
+    for subject in _topics(text) & set(TOPIC_ONLY) if city else set():
+        asked = TOPIC_WORDS[subject].search(text)
+        if asked and not TOPIC_WORDS[subject].search(ix.city_text(city or "")):
+            elsewhere.append(asked.group(0))
     if city and city != "shijiazhuang" and not names_program:
         elsewhere += [w for w in CARD_WORDS if w in text]  # the cards are Shijiazhuang's
     if city and elsewhere and not names_program and not names_document:
@@ -1068,7 +1073,8 @@ def ask(
         # (the program is searched without the words asking who pays: “钱”, “哪里来”)
         about = FUNDING_WORDS.sub(" ", text)
         program_hits, _, _ = _search(ix, about, city, k=8)
-        return _funding_answer(raw, ix, _dedupe(program_hits) or hits, city, day, slots)
+        ranked = _focus(_dedupe(program_hits), route(about), about, day)
+        return _funding_answer(raw, ix, ranked or hits, city, day, slots)
     if (
         COUNT_ASKED.search(text)
         and not COUNT_CONDITION.search(text)
@@ -1288,7 +1294,7 @@ def _funding_answer(
 ) -> Answer:
     """Who pays, in the text's own words, with the clause saying so; where the texts name no
     payer for the program found, the answer says so rather than guess."""
-    top = hits[0].score
+    top = max(h.score for h in hits)
     funded = [
         (h, e)
         for h in hits[:5]
@@ -1317,7 +1323,7 @@ def _funding_answer(
             f"{quote}{validity}"
         )
         return answer
-    hit = max((h for h, _ in funded), key=lambda h: h.score)
+    hit = funded[0][0]
     entries = [e for h, e in funded if h is hit]
     lines = []
     cited = [_citation(hit.clause)]

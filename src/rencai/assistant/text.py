@@ -123,10 +123,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # how long a benefit lasts is the texts' 期限 (补贴期限, 管理期, 资助期)
     "多长时间": ("期限",),
     # the texts number the classes of new drugs in Roman numerals (“I 类新药”, “II 类新药”)
-    "一类新药": ("i 类新药",),
-    "1类新药": ("i 类新药",),
-    "二类新药": ("ii 类新药",),
-    "2类新药": ("ii 类新药",),
+    "一类新药": ("i 类新药", "i类"),
+    "1类新药": ("i 类新药", "i类"),
+    "二类新药": ("ii 类新药", "ii类"),
+    "2类新药": ("ii 类新药", "ii类"),
     "个税": ("个人所得税", "应纳税工资薪金收入"),
     "多少年": ("期限",),
     "找谁": ("部门", "受理"),
