@@ -426,6 +426,9 @@ def test_a_count_the_texts_do_not_give_is_refused_and_free_is_information() -> N
     assert "没有规定或公布" in count.answer
     quota = ask("石家庄工匠每次选多少人", on=ON)
     assert not quota.refused and "100名" in quota.answer
+    # a count of flats is not answered by the household sizes of the subsidy (“3人及以上”)
+    flats = ask("保租房今年建了多少套", on=ON)
+    assert flats.refused and not flats.citations
     free = ask("青年人才驿站免费吗", on=ON)
     assert free.intent == "information" and not free.refused
     assert free.citations[0]["clause"] == "17"

@@ -148,7 +148,11 @@ FUNDING_ASKED = re.compile(
     r"由谁(?:来)?(?:承担|负担|出|支付|拨付|列支|保障)|"
     r"(?:钱|资金|经费|奖金|补贴|补助|奖励|津贴)[^，。]{0,4}(?:从)?(?:哪里|哪儿|哪)(?:来|出|列支|拨|支出)|"
     r"资金来源|经费来源|(?:哪|哪一)级财政|哪个财政|(?:财政|政府|单位|企业)(?:出|给|承担)(?:钱)?还是|"
-    r"(?:用不用|要不要|需不需要)(?:企业|单位|自己)(?:出钱|出资|承担)"
+    r"(?:用不用|要不要|需不需要)(?:企业|单位|自己)(?:出钱|出资|承担)|"
+    r"哪(?:个|一)?(?:部门|单位|级)(?:来)?(?:出钱|出资|承担|负担|出)|"
+    # “是市里出还是区里出”, “县里要承担吗”, “企业自己出吗”
+    r"(?:市里|县里|区里|省里|国家|企业|单位|个人|自己)(?:自己)?(?:要|也|来)?"
+    r"(?:出钱|出资|掏钱|承担|负担|出)(?:吗|还是|呢|么)"
 )
 # …and those words alone, taken out of the question before the program is searched
 FUNDING_WORDS = re.compile(
@@ -156,21 +160,31 @@ FUNDING_WORDS = re.compile(
     r"(?:是)?(?:由)?谁(?:来)?(?:出钱|出资|掏钱|买单|承担|负担|支付|拨付|给钱|保障|出)|"
     r"资金来源|经费来源|(?:哪|哪一)级财政(?:出)?|哪个财政|"
     r"(?:是)?(?:财政|政府|单位|企业)(?:出|给|承担)(?:钱)?还是[^，。]{0,4}|"
-    r"(?:用不用|要不要|需不需要)(?:企业|单位|自己)(?:出钱|出资|承担)"
+    r"(?:用不用|要不要|需不需要)(?:企业|单位|自己)(?:出钱|出资|承担)|"
+    r"哪(?:个|一)?(?:部门|单位|级)(?:来)?(?:出钱|出资|承担|负担|出)|"
+    r"(?:是)?(?:市里|县里|区里|省里|国家|企业|单位|个人|自己)(?:自己)?(?:要|也|来)?"
+    r"(?:出钱|出资|掏钱|承担|负担|出)(?:吗|还是[^，。]{0,5}|呢|么)"
 )
 # whether a service costs the person anything (“免费吗”, “要钱吗”, “收费吗”)
 FREE_ASKED = re.compile(r"免费|收费|要钱吗|要花钱|花钱吗|要不要钱|自费|付费")
 # how many people a program takes or has taken (“有多少人”, “多少个名额”); not a condition
 # (“至少要多少人”) nor a household (“几口人”)
 COUNT_ASKED = re.compile(
-    r"(?:有|共|一共|总共|已经|已|每年|一年|每次|一次|选|评|招|支持|奖励|资助|发了?|拿了?|领了?|办了?)?"
-    r"(?<!哪)(?:多少|几)(?:个)?(?:人|名(?!称)|名额|家(?!庭)|人次|张|套)|名额"
+    r"(?<!哪)(?:多少|几)(?:个|位|名)?(?P<what>人次|人(?!才)|名额|名(?!称)|家(?!庭)|张|套|户|"
+    r"大学生|毕业生|博士|硕士|人才|专家|企业|单位)|(?P<quota>名额)"
 )
 COUNT_CONDITION = re.compile(r"至少|最少|不少于|不低于|以上|家庭|几口人|人家庭")
-# a count stated by the texts (“每次100名”, “每年支持10名左右”, “3—4家”, “18万人次”)
-COUNT_STATED = re.compile(
-    r"[\d一二三四五六七八九十百千万]+(?:[—\-~至到][\d一二三四五六七八九十百千万]+)?\s*(?:名|人(?!才)|家|个(?![月工])|人次|位|张|套)"
-)
+# a count stated by the texts (“每次100名”, “每年支持10名左右”, “3—4家”, “18万人次”), of the kind
+# asked: people are counted in 名, 人, 人次, 位; units in 家, 个, 户; cards in 张; flats in 套
+_NUMBER = r"[\d一二三四五六七八九十百千万]+(?:\s*[—\-~至到]\s*[\d一二三四五六七八九十百千万]+)?\s*"
+COUNT_UNITS = {
+    "people": r"(?:名|人次|人(?![才及])|位)",
+    "units": r"(?:家|个(?![月工])|户)",
+    "cards": r"张",
+    "flats": r"套",
+}
+COUNT_KINDS = {"张": "cards", "套": "flats", "家": "units", "户": "units", "企业": "units"}
+COUNT_KINDS["单位"] = "units"
 CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
 # a card's services asked in lay words (“注册公司”): the texts' words, only beside a card named,
 # so that “怎么注册公司” alone stays outside the policies
@@ -1075,10 +1089,11 @@ def ask(
         program_hits, _, _ = _search(ix, about, city, k=8)
         ranked = _focus(_dedupe(program_hits), route(about), about, day)
         return _funding_answer(raw, ix, ranked or hits, city, day, slots)
+    count = COUNT_ASKED.search(text)
     if (
-        COUNT_ASKED.search(text)
+        count is not None
         and not COUNT_CONDITION.search(text)
-        and not _count_stated(ix, hits[0].clause)
+        and not _count_stated(ix, hits[0].clause, COUNT_KINDS.get(count.group("what") or ""))
     ):
         # how many people: where the texts state no number, they are not made to say one
         name = _program_name(ix, hits[0].clause)
@@ -1210,7 +1225,7 @@ def ask(
         lines = [f"{source}：{summary}", *_terms(ix, best, text, intent, summary)]
         if intent == "eligibility":
             lines += _card_checks(ix, best, slots, day, answer)
-        if intent == "amount":
+        if intent == "amount" and not COUNT_ASKED.search(text):
             lines.append("该项金额以条款原文为准，本平台未按个人情况计算。")
         answer.answer = "".join(lines) + quote + validity
         return answer
@@ -1254,15 +1269,17 @@ def _program_name(ix: ClauseIndex, clause: Clause) -> str:
     return f"“{name}”" if name else "该项目"
 
 
-def _count_stated(ix: ClauseIndex, clause: Clause) -> bool:
-    """Whether the clause or its programs state a number of people, places or units."""
+def _count_stated(ix: ClauseIndex, clause: Clause, kind: str | None) -> bool:
+    """Whether the clause or its programs state a count of the kind asked (people unless the
+    question counts units, cards or flats): a selection's quota always counts."""
     entries = _entries(ix, clause)
     if any(e.quota for e in entries):
         return True
+    stated = re.compile(_NUMBER + COUNT_UNITS[kind or "people"])
     texts = [clause.quote, *clause.grants] + [
         t for e in entries for t in (e.summary, *e.amounts, *e.conditions)
     ]
-    return any(COUNT_STATED.search(t) for t in texts)
+    return any(stated.search(t) for t in texts)
 
 
 def _funding_citation(ix: ClauseIndex, entry: Entry) -> dict[str, Any]:
