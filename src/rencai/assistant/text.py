@@ -128,6 +128,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "二类新药": ("ii 类新药", "ii类"),
     "2类新药": ("ii 类新药", "ii类"),
     "个税": ("个人所得税", "应纳税工资薪金收入"),
+    "签证": ("出入境",),
     "可以买": ("购买",),
     "能买": ("购买",),
     # a title's term is its 管理期 (“石家庄工匠”管理期为2年)
@@ -166,6 +167,13 @@ TYPOS: dict[str, str] = {
     "平山线": "平山县",
     "公式期": "公示期",
     "购方": "购房",
+    # the county card as people name it
+    "县级人才绿卡": "县卡",
+    "县里的人才绿卡": "县卡",
+    "县里人才绿卡": "县卡",
+    "县级绿卡": "县卡",
+    # amounts said in words (“最高一个亿”)
+    "一个亿": "1亿",
 }
 
 # Words that carry no retrieval signal in a question
