@@ -285,6 +285,7 @@ def policies_show(
         ("exclusivity", "不重复享受"),
         ("clawback", "收回"),
         ("quota", "名额"),
+        ("funding", "资金来源"),
         ("valid_from", "起始"),
         ("valid_until", "截止"),
         ("computed_by", "计算项目"),
@@ -292,6 +293,10 @@ def policies_show(
     ]
     for key, label in labels:
         value = data.get(key)
+        if key == "funding" and value:
+            # who pays, with the clause saying so (石政办函〔2021〕42号 …细则 第二条)
+            where = heading(value["document"], value["clause"])
+            value = f"{value['source']}（{where}：“{value['quote']}”）"
         if value:
             text = "；".join(value) if isinstance(value, list) else str(value)
             typer.echo(f"{label}：{text}")

@@ -383,3 +383,70 @@ def test_a_question_naming_no_city_is_answered_per_city() -> None:
     named = ask("锦州事业单位引进高层次人才没岗位怎么办", on=ON)
     assert {c["jurisdiction"] for c in named.citations} == {"jinzhou"}
     assert "问题未指明城市" not in named.answer
+
+
+def test_who_pays_is_answered_in_the_texts_words_with_the_clause_saying_so() -> None:
+    """“上述支持资金由市财政创业扶持资金负担” (第七条 of the skills rules) answers who pays for a
+    master's studio; the B卡's rent subsidy names no payer (only its purchase subsidy is
+    “市财政分别给予”), and the answer says the clause does not state it."""
+    studio = ask("技能大师工作室的钱谁出", on=ON)
+    assert not studio.refused
+    assert "市财政创业扶持资金" in studio.answer
+    cited = [(c["clause"], c["quote"]) for c in studio.citations]
+    assert ("第七条", "上述支持资金由市财政创业扶持资金负担。") in cited
+    assert studio.citations[0]["clause"] == "第四条、第六条、第七条"
+    county = ask("县卡创业补助由谁承担", on=ON)
+    assert "县（市、区）财政" in county.answer
+    rent = ask("B卡房租补贴谁出钱", on=ON)
+    assert not rent.refused and "未载明所需资金由谁承担" in rent.answer
+    assert "市财政" not in rent.answer.split("原文")[0]
+
+
+def test_how_long_a_benefit_lasts_is_its_term_not_how_long_the_office_takes() -> None:
+    """石人社字〔2022〕36号 二: “补贴期限按照实际培训期限（不超过备案期限）计算”; “要多长时间办下来”
+    stays a process question."""
+    term = ask("学徒培训补贴按多长时间算", on=ON)
+    assert term.intent == "amount"
+    assert (term.citations[0]["document"], term.citations[0]["clause"]) == (
+        "石人社字〔2022〕36号",
+        "二",
+    )
+    assert "备案期限" in term.answer
+    stay = ask("青年人才驿站能住多长时间", on=ON)
+    assert stay.intent != "process" and "7天" in stay.answer
+    assert ask("B卡办下来要多长时间", on=ON).intent == "process"
+
+
+def test_a_count_the_texts_do_not_give_is_refused_and_free_is_information() -> None:
+    """No text states how many B卡 were issued: the answer says so and cites nothing; the
+    “石家庄工匠” rules state “每次选拔100名”, which is answered. “免费吗” asks what the service
+    is."""
+    count = ask("石家庄有多少人拿了B卡", on=ON)
+    assert count.refused and not count.citations and not count.amounts
+    assert "没有规定或公布" in count.answer
+    quota = ask("石家庄工匠每次选多少人", on=ON)
+    assert not quota.refused and "100名" in quota.answer
+    # a count of flats is not answered by the household sizes of the subsidy (“3人及以上”)
+    flats = ask("保租房今年建了多少套", on=ON)
+    assert flats.refused and not flats.citations
+    free = ask("青年人才驿站免费吗", on=ON)
+    assert free.intent == "information" and not free.refused
+    assert free.citations[0]["clause"] == "17"
+
+
+def test_a_programs_own_clause_ranks_above_a_restatement_scoring_alike() -> None:
+    """The income plan's “设立‘企业骨干人才奖’，市财政给予一次性奖励” restates 石政办发〔2022〕6号
+    第11条: the program's own clause is cited first, the restatement after it."""
+    answer = ask("企业骨干人才奖怎么评", on=ON)
+    cited = [(c["document"], c["clause"]) for c in answer.citations]
+    assert cited[0] == ("石政办发〔2022〕6号", "11")
+    assert ("石家庄市增加城乡居民可支配收入行动计划（2022-2025年）", "9") in cited
+
+
+def test_rental_housing_asked_of_a_city_whose_texts_never_name_it_is_refused() -> None:
+    """保障性租赁住房 is 石家庄's (石政办发〔2021〕6号); 沧州's plan speaks of 租房购房补贴 for
+    graduates, which is another program: “沧州保租房补贴多少” is refused, not answered with it."""
+    other = ask("沧州保租房补贴多少", on=ON)
+    assert other.refused and "沧州市的政策文件中没有关于“保租房”的规定" in other.answer
+    here = ask("保租房补贴多少", on=ON)
+    assert not here.refused and here.citations[0]["document"] == "石政办发〔2021〕6号"

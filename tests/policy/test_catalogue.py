@@ -29,6 +29,50 @@ def test_quote_is_in_the_seeds(entry) -> None:  # type: ignore[no-untyped-def]
     assert compact(entry.quote) in seed_text_compact(), entry.quote
 
 
+def test_a_programs_fund_is_the_texts_own_words() -> None:
+    """Who pays is written as the text writes it (市财政, 县（市、区）财政, 市级主导产业专项资金 …):
+    each funding value is a part of the clause it cites, and that clause is the text's. A program
+    whose text names no payer has none (the B卡's rent subsidy: only its purchase subsidy is
+    “市财政分别给予”)."""
+    funded = [e for e in ENTRIES if e.funding is not None]
+    assert len(funded) >= 40
+    for entry in funded:
+        assert entry.funding is not None
+        assert compact(entry.funding.source) in compact(entry.funding.quote), entry.id
+        assert compact(entry.funding.quote) in seed_text_compact(), entry.id
+    by_id = CATALOGUE.entries
+    assert by_id["sjz.b.purchase_subsidy"].funding.source == "市财政"  # type: ignore[union-attr]
+    assert by_id["sjz.b.rent_subsidy"].funding is None
+    studio = by_id["sjz.skills.rules.master_studio"].funding
+    assert studio is not None and (studio.clause, studio.source) == ("第七条", "市财政创业扶持资金")
+    # 石字〔2021〕7号 第5条 names no payer; the skills rules implementing its awards do (第七条)
+    award = by_id["sjz.skills.worldskills_award"]
+    assert award.funding is not None and award.funding.clause == "第七条"
+    assert award.funding_document == by_id["sjz.skills.rules.worldskills_award"].document
+    shown = by_id["sjz.county.social_insurance_subsidy"].as_dict(CATALOGUE.documents)
+    assert shown["funding"]["source"] == "县（市、区）财政"
+    assert shown["funding"]["document"] == "各县（市、区）人才绿卡管理办法"
+
+
+def test_a_fund_not_in_its_clause_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "somewhere" / "catalogue"
+    folder.mkdir(parents=True)
+    (folder / "documents.yaml").write_text(
+        "- {key: X〔2020〕1号, title: X, issuer: X, seed: '000'}\n", encoding="utf-8"
+    )
+    program = (
+        "- {{id: x.1, name: X, document: X〔2020〕1号, clause: '1', quote: 由市财政给予补助,"
+        " target: person, kind: money, status: catalogued, reason: r, summary: s,"
+        " funding: {funding}}}\n"
+    )
+    programs = folder / "programs.yaml"
+    programs.write_text(program.format(funding="{source: 县财政}"), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="not in the clause"):
+        load_catalogue(tmp_path)
+    programs.write_text(program.format(funding="{source: 市财政}"), encoding="utf-8")
+    assert load_catalogue(tmp_path).entries["x.1"].funding.clause == "1"  # type: ignore[union-attr]
+
+
 def test_no_summary_names_the_texts_by_the_projects_own_numbers() -> None:
     """The policy pages show each entry's summary and amounts: a text is named by its 文号 or as
     the 政策汇编, never by the platform's own numbering of the files it holds ("003原文")."""

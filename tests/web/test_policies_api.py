@@ -24,6 +24,20 @@ def test_search_and_detail(live_server: LiveServer) -> None:
     assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "not_found"
 
 
+def test_who_pays_is_shown_as_the_text_says_with_its_clause(live_server: LiveServer) -> None:
+    """资金来源: the text's words and the clause saying so (here another article of the rules,
+    第七条 “上述支持资金由市财政创业扶持资金负担。”); a program whose text names no payer shows
+    none."""
+    detail = httpx.get(f"{live_server.url}/api/v1/policies/sjz.skills.rules.master_studio").json()
+    assert detail["funding"]["source"] == "市财政创业扶持资金"
+    assert detail["funding"]["clause"] == "第七条"
+    page = httpx.get(f"{live_server.url}/policies/sjz.skills.rules.master_studio").text
+    assert "资金来源" in page and "市财政创业扶持资金" in page
+    assert "上述支持资金由市财政创业扶持资金负担。" in page
+    rent = httpx.get(f"{live_server.url}/policies/sjz.b.rent_subsidy").text
+    assert "资金来源" not in rent
+
+
 def test_filters(live_server: LiveServer) -> None:
     items = httpx.get(
         f"{live_server.url}/api/v1/policies",

@@ -30,6 +30,7 @@ from rencai.assistant.slots import DEGREE_LABELS, Slots
 from rencai.assistant.text import expand, normalise, to_simplified
 from rencai.policy.calculator import entitlements
 from rencai.policy.catalogue import Entry
+from rencai.policy.citations import clause_heading
 from rencai.policy.cities import names
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.procedures import DEPARTMENTS, procedures
@@ -110,7 +111,8 @@ PERSONAL_WORDS = re.compile(r"我|本人|俺|咱")
 PROCESS_WORDS = re.compile(
     r"材料|要带|带什么|带啥|提交什么|准备什么|几份|去哪|哪里办|哪儿办|找谁|哪个部门|什么部门|窗口|"
     r"流程|手续|怎么(?:申请|办|办理|领|申领|报名|申报)|如何(?:申请|办理|申领|申报)|在哪(?:里)?(?:申请|申领|办)|"
-    r"几个工作日|工作日|多久(?:能)?(?:办|批|审|下来)|多长时间|多少天|办结|时限|公示|停发|停止发放|"
+    r"几个工作日|工作日|(?:多久|多长时间)(?:能|可以|才能)?(?:办|批|审|下来|出结果|到账)|多少天|办结|时限|"
+    r"(?:办理|办完|办好|办下来|批下来|审核|审批|受理|公示)[^，。]{0,4}(?:多久|多长时间)|公示|停发|停止发放|"
     r"(?:什么|啥)时(?:候|间)(?:开始)?(?:申报|申请|报名|受理)|何时(?:申报|申请|报名)|申报(?:时间|日期)|"
     r"追回|退还|返还|退钱|退回|违约|取消资格|收回|复核|审核|审批|网上办|线上|"
     # what follows a breach (“造假会怎么样”, “验收不通过有什么后果”): the clawback notes
@@ -133,6 +135,56 @@ CONDITION_DURATION = re.compile(
     # …as a contract's term (“要签多长的劳动合同”) and a minimum size (“至少要多少人”)
     r"签[^，。]{0,4}(?:几年|多长|多久)[^，。]{0,2}(?:劳动)?合同|(?:至少|最少|不少于)[^，。]{0,3}(?:多少|几)个?人"
 )
+# how long a benefit lasts (“补贴发多长时间”, “能住多长时间”, “按多长时间算”): its 期限, not how
+# long the office takes
+DURATION_ASKED = re.compile(
+    r"(?:补贴|补助|津贴|资助|奖励|发放?|领|住|享受|支持|管理期|有效期|期限|资助期|培养)[^，。]{0,6}"
+    r"(?:多久|多长时间|多长期限|几年|几个月|多少年|多少个月)|(?:按|算)[^，。]{0,2}多长时间"
+)
+MONEY_WORDS = re.compile(r"补贴|补助|津贴|资助|奖励|奖金|钱|经费|资金|安家费|房补")
+# who pays (“谁出钱”, “资金从哪里来”, “由谁承担”, “钱是哪出的”): the program's funding
+FUNDING_ASKED = re.compile(
+    r"谁(?:来)?(?:出钱|出资|掏钱|买单|承担|负担|支付|拨付|给钱|保障|出)|"
+    r"由谁(?:来)?(?:承担|负担|出|支付|拨付|列支|保障)|"
+    r"(?:钱|资金|经费|奖金|补贴|补助|奖励|津贴)[^，。]{0,4}(?:从)?(?:哪里|哪儿|哪)(?:来|出|列支|拨|支出)|"
+    r"资金来源|经费来源|(?:哪|哪一)级财政|哪个财政|(?:财政|政府|单位|企业)(?:出|给|承担)(?:钱)?还是|"
+    r"(?:用不用|要不要|需不需要)(?:企业|单位|自己)(?:出钱|出资|承担)|"
+    r"哪(?:个|一)?(?:部门|单位|级)(?:来)?(?:出钱|出资|承担|负担|出)|"
+    # “是市里出还是区里出”, “县里要承担吗”, “企业自己出吗”
+    r"(?:市里|县里|区里|省里|国家|企业|单位|个人|自己)(?:自己)?(?:要|也|来)?"
+    r"(?:出钱|出资|掏钱|承担|负担|出)(?:吗|还是|呢|么)"
+)
+# …and those words alone, taken out of the question before the program is searched
+FUNDING_WORDS = re.compile(
+    r"(?:的)?(?:钱|资金|经费)?(?:是)?(?:从)?(?:哪里|哪儿|哪)(?:来|出|列支|拨|支出)(?:的)?|"
+    r"(?:是)?(?:由)?谁(?:来)?(?:出钱|出资|掏钱|买单|承担|负担|支付|拨付|给钱|保障|出)|"
+    r"资金来源|经费来源|(?:哪|哪一)级财政(?:出)?|哪个财政|"
+    r"(?:是)?(?:财政|政府|单位|企业)(?:出|给|承担)(?:钱)?还是[^，。]{0,4}|"
+    r"(?:用不用|要不要|需不需要)(?:企业|单位|自己)(?:出钱|出资|承担)|"
+    r"哪(?:个|一)?(?:部门|单位|级)(?:来)?(?:出钱|出资|承担|负担|出)|"
+    r"(?:是)?(?:市里|县里|区里|省里|国家|企业|单位|个人|自己)(?:自己)?(?:要|也|来)?"
+    r"(?:出钱|出资|掏钱|承担|负担|出)(?:吗|还是[^，。]{0,5}|呢|么)"
+)
+# whether a service costs the person anything (“免费吗”, “要钱吗”, “收费吗”)
+FREE_ASKED = re.compile(r"免费|收费|要钱吗|要花钱|花钱吗|要不要钱|自费|付费")
+# how many people a program takes or has taken (“有多少人”, “多少个名额”); not a condition
+# (“至少要多少人”) nor a household (“几口人”)
+COUNT_ASKED = re.compile(
+    r"(?<!哪)(?:多少|几)(?:个|位|名)?(?P<what>人次|人(?!才)|名额|名(?!称)|家(?!庭)|张|套|户|"
+    r"大学生|毕业生|博士|硕士|人才|专家|企业|单位)|(?P<quota>名额)"
+)
+COUNT_CONDITION = re.compile(r"至少|最少|不少于|不低于|以上|家庭|几口人|人家庭")
+# a count stated by the texts (“每次100名”, “每年支持10名左右”, “3—4家”, “18万人次”), of the kind
+# asked: people are counted in 名, 人, 人次, 位; units in 家, 个, 户; cards in 张; flats in 套
+_NUMBER = r"[\d一二三四五六七八九十百千万]+(?:\s*[—\-~至到]\s*[\d一二三四五六七八九十百千万]+)?\s*"
+COUNT_UNITS = {
+    "people": r"(?:名|人次|人(?![才及])|位)",
+    "units": r"(?:家|个(?![月工])|户)",
+    "cards": r"张",
+    "flats": r"套",
+}
+COUNT_KINDS = {"张": "cards", "套": "flats", "家": "units", "户": "units", "企业": "units"}
+COUNT_KINDS["单位"] = "units"
 CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
 # a card's services asked in lay words (“注册公司”): the texts' words, only beside a card named,
 # so that “怎么注册公司” alone stays outside the policies
@@ -218,9 +270,7 @@ def route(text: str) -> Intent:
     """The intent of a normalised question."""
     if CASE_WORDS.search(text):
         return "case_status"
-    duration = re.search(
-        r"(?:补贴|补助|津贴|资助|发放?|领)[^，。]{0,6}(?:多久|多长时间|几年|几个月)", text
-    )
+    duration = DURATION_ASKED.search(text)
     if PROCESS_WORDS.search(text) and not duration and not re.search(r"多少钱|几万|金额", text):
         return "process"
     if re.search(r"要多久|多久能|多长时间能|几天能", text) and not duration:
@@ -238,6 +288,12 @@ def route(text: str) -> Intent:
         return "personal"
     if CONDITION_DURATION.search(text):
         return "eligibility"
+    if duration and not MONEY_WORDS.search(text):
+        # how long something that is not money lasts (管理期, 服务期, 能住多长时间): its terms
+        return "information"
+    if FREE_ASKED.search(text) and not FUNDING_ASKED.search(text):
+        # “免费吗”, “要钱吗”: what the service is, not an amount to compute
+        return "information"
     if AMOUNT_WORDS.search(text) and not re.search(r"能不能|能否|同时|叠加|条件|资格", text):
         return "amount"
     if ELIGIBILITY_WORDS.search(text):
@@ -449,7 +505,35 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
             return 0.15 * top
         return 0.0
 
-    return sorted(hits, key=lambda h: -(h.score + bonus(h)))
+    return _own_first(sorted(hits, key=lambda h: -(h.score + bonus(h))))
+
+
+OWN_SHARE = 0.8  # a program's own clause scoring this close to a restatement of it ranks first
+
+
+def _own_first(hits: list[Hit]) -> list[Hit]:
+    """A clause restating another document's program (the income plan's “设立‘企业骨干人才奖’”
+    for 石政办发〔2022〕6号 第11条, the province's framework for the city's apprenticeship subsidy)
+    ranks just below the program's own clause when the two score alike."""
+    ix = clause_index()
+    out = list(hits)
+    for hit in hits:
+        here = out.index(hit)
+        # (another item of the same document, a card's service, is a part of it, not a restatement)
+        owns = [ix.entry_clause.get(p) for p in hit.clause.programs]
+        if not owns or any(
+            own is None or own is hit.clause or own.document == hit.clause.document for own in owns
+        ):
+            continue
+        later = [
+            h
+            for h in out[here + 1 :]
+            if any(own is h.clause for own in owns) and h.score >= OWN_SHARE * hit.score
+        ]
+        if later:
+            out.remove(later[0])
+            out.insert(here, later[0])
+    return out
 
 
 def _has_process_notes(clause: Clause) -> bool:
@@ -605,8 +689,9 @@ def _terms(ix: ClauseIndex, clause: Clause, text: str, intent: Intent, summary: 
         quotas = untold(e.quota for e in entries if e.quota)
         if quotas:
             lines.append("名额：" + "；".join(quotas) + "。")
-    if intent == "amount":
-        # (a standard whose every figure the summary already states adds nothing)
+    if intent == "amount" or DURATION_ASKED.search(text):
+        # (a standard whose every figure the summary already states adds nothing; a term asked
+        # of something that is not money, “培养期限最长几年”, is among the standards too)
         figures = set(re.findall(r"\d+(?:\.\d+)?", summary))
         standards = [
             a
@@ -959,6 +1044,11 @@ def ask(
         for w in ix.program_words
         if len(w) >= 4 and w in text and city and city not in ix.program_word_cities.get(w, ())
     ]
+    # …as a subject that is a program of its own (保租房) the city's texts never name
+    for subject in _topics(text) & set(TOPIC_ONLY) if city else set():
+        asked = TOPIC_WORDS[subject].search(text)
+        if asked and not TOPIC_WORDS[subject].search(ix.city_text(city or "")):
+            elsewhere.append(asked.group(0))
     if city and city != "shijiazhuang" and not names_program:
         elsewhere += [w for w in CARD_WORDS if w in text]  # the cards are Shijiazhuang's
     if city and elsewhere and not names_program and not names_document:
@@ -993,6 +1083,28 @@ def ask(
             ordered = [firsts[c] for c in CITY_ORDER if c in firsts]
             hits = ordered + [h for h in hits if h not in ordered]
             other_cities = ordered[1:]
+    if FUNDING_ASKED.search(text):
+        # (the program is searched without the words asking who pays: “钱”, “哪里来”)
+        about = FUNDING_WORDS.sub(" ", text)
+        program_hits, _, _ = _search(ix, about, city, k=8)
+        ranked = _focus(_dedupe(program_hits), route(about), about, day)
+        return _funding_answer(raw, ix, ranked or hits, city, day, slots)
+    count = COUNT_ASKED.search(text)
+    if (
+        count is not None
+        and not COUNT_CONDITION.search(text)
+        and not _count_stated(ix, hits[0].clause, COUNT_KINDS.get(count.group("what") or ""))
+    ):
+        # how many people: where the texts state no number, they are not made to say one
+        name = _program_name(ix, hits[0].clause)
+        return _refusal(
+            raw,
+            intent,
+            day,
+            city or hits[0].clause.jurisdiction,
+            f"政策文件没有规定或公布{name}的数量（人数、名额）。",
+            confidence=top,
+        )
     best = hits[0].clause
     answer = Answer(
         question=raw,
@@ -1113,7 +1225,7 @@ def ask(
         lines = [f"{source}：{summary}", *_terms(ix, best, text, intent, summary)]
         if intent == "eligibility":
             lines += _card_checks(ix, best, slots, day, answer)
-        if intent == "amount":
+        if intent == "amount" and not COUNT_ASKED.search(text):
             lines.append("该项金额以条款原文为准，本平台未按个人情况计算。")
         answer.answer = "".join(lines) + quote + validity
         return answer
@@ -1148,6 +1260,109 @@ def ask(
     answer.answer = f"{source}：{summary}{terms}{checks}{quote}{validity}" + _per_city(
         ix, best, other_cities, day
     )
+    return answer
+
+
+def _program_name(ix: ClauseIndex, clause: Clause) -> str:
+    entries = _entries(ix, clause)
+    name = entries[0].name if entries else (clause.grants[0] if clause.grants else "")
+    return f"“{name}”" if name else "该项目"
+
+
+def _count_stated(ix: ClauseIndex, clause: Clause, kind: str | None) -> bool:
+    """Whether the clause or its programs state a count of the kind asked (people unless the
+    question counts units, cards or flats): a selection's quota always counts."""
+    entries = _entries(ix, clause)
+    if any(e.quota for e in entries):
+        return True
+    stated = re.compile(_NUMBER + COUNT_UNITS[kind or "people"])
+    texts = [clause.quote, *clause.grants] + [
+        t for e in entries for t in (e.summary, *e.amounts, *e.conditions)
+    ]
+    return any(stated.search(t) for t in texts)
+
+
+def _funding_citation(ix: ClauseIndex, entry: Entry) -> dict[str, Any]:
+    """The clause saying who pays: the program's own, or the article of the same document that
+    says it (a rule's 第二条), cited like every clause."""
+    assert entry.funding is not None
+    own = ix.entry_clause[entry.id]
+    if entry.funding.clause == entry.clause and entry.funding.quote == entry.quote:
+        return _citation(own)
+    data = own.citation()
+    if entry.funding.document:
+        # (the rules implementing the program: that document's dates, none of its programs)
+        document = ix.catalogue.documents[entry.funding.document]
+        data["document"] = document.key
+        data["document_title"] = document.title
+        data["effective"] = document.date.isoformat() if document.date else None
+        data["expires"] = document.valid_until.isoformat() if document.valid_until else None
+        data["programs"] = []
+    data["clause"] = entry.funding.clause
+    data["quote"] = entry.funding.quote
+    simplified = to_simplified(entry.funding.quote)
+    if simplified != entry.funding.quote:
+        data["quote_simplified"] = simplified
+    return data
+
+
+def _funding_answer(
+    question: str, ix: ClauseIndex, hits: list[Hit], city: str | None, on: dt.date, slots: Slots
+) -> Answer:
+    """Who pays, in the text's own words, with the clause saying so; where the texts name no
+    payer for the program found, the answer says so rather than guess."""
+    top = max(h.score for h in hits)
+    funded = [
+        (h, e)
+        for h in hits[:5]
+        if h.score >= 0.7 * top
+        for e in _entries(ix, h.clause)
+        if e.funding is not None
+    ]
+    answer = Answer(
+        question=question,
+        answer="",
+        intent="information",
+        jurisdiction=city or hits[0].clause.jurisdiction,
+        on=on.isoformat(),
+        confidence=top,
+        slots=slots.as_dict(),
+    )
+    if not funded:
+        best = hits[0].clause
+        source, quote, validity = _source(best, on)
+        office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
+        answer.citations = [_citation(h.clause) for h in hits[:3]]
+        answer.office = office
+        answer.answer = (
+            f"{source}：{_summary(ix, best).rstrip('。')}。"
+            f"该条款未载明所需资金由谁承担（资金来源），以主管部门答复为准，可咨询{office}。"
+            f"{quote}{validity}"
+        )
+        return answer
+    hit = funded[0][0]
+    entries = [e for h, e in funded if h is hit]
+    lines = []
+    cited = [_citation(hit.clause)]
+    for entry in entries:
+        assert entry.funding is not None
+        # (said in another article of the document, or in the rules implementing it: named)
+        elsewhere = clause_heading(entry.funding.clause)
+        if entry.funding.document:
+            elsewhere = f"《{entry.funding.document}》{elsewhere}"
+        elif entry.funding.clause == entry.clause:
+            elsewhere = ""
+        lines.append(
+            f"{entry.name}所需资金：{entry.funding.source}"
+            + (f"（{elsewhere}规定）" if elsewhere else "")
+            + f"，原文：“{to_simplified(entry.funding.quote)}”"
+        )
+        funding = _funding_citation(ix, entry)
+        if (funding["clause"], funding["quote"]) not in {(c["clause"], c["quote"]) for c in cited}:
+            cited.append(funding)
+    source, quote, validity = _source(hit.clause, on)
+    answer.citations = (cited + [_citation(h.clause) for h in hits if h is not hit])[:3]
+    answer.answer = f"{source}：" + "；".join(dict.fromkeys(lines)) + validity
     return answer
 
 

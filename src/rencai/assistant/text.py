@@ -120,6 +120,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "带啥": ("材料",),
     "几天": ("工作日", "办结"),
     "多久": ("工作日", "办结", "期限"),
+    # how long a benefit lasts is the texts' 期限 (补贴期限, 管理期, 资助期)
+    "多长时间": ("期限",),
+    # the texts number the classes of new drugs in Roman numerals (“I 类新药”, “II 类新药”)
+    "一类新药": ("i 类新药", "i类"),
+    "1类新药": ("i 类新药", "i类"),
+    "二类新药": ("ii 类新药", "ii类"),
+    "2类新药": ("ii 类新药", "ii类"),
+    "个税": ("个人所得税", "应纳税工资薪金收入"),
+    "签证": ("出入境",),
+    "可以买": ("购买",),
+    "能买": ("购买",),
+    # a title's term is its 管理期 (“石家庄工匠”管理期为2年)
+    "称号有效期": ("管理期",),
+    "多少年": ("期限",),
     "找谁": ("部门", "受理"),
     "去哪": ("部门", "受理"),
     "哪里办": ("部门", "受理", "办理"),
@@ -153,6 +167,13 @@ TYPOS: dict[str, str] = {
     "平山线": "平山县",
     "公式期": "公示期",
     "购方": "购房",
+    # the county card as people name it
+    "县级人才绿卡": "县卡",
+    "县里的人才绿卡": "县卡",
+    "县里人才绿卡": "县卡",
+    "县级绿卡": "县卡",
+    # amounts said in words (“最高一个亿”)
+    "一个亿": "1亿",
 }
 
 # Words that carry no retrieval signal in a question

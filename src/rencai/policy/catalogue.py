@@ -65,6 +65,20 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Funding:
+    """Who pays for a program, in the text's own words (市财政, 县（市、区）财政, 企业 …), with
+    the clause saying so: the program's own clause unless the text says it elsewhere (a rule's
+    第二条 “奖励资金从市级主导产业专项资金中列支”). ``source`` is always a part of ``quote``."""
+
+    source: str
+    clause: str
+    quote: str
+    # the rules implementing the program, where they say who pays and the program's own text
+    # does not (石字〔2021〕7号 第5条's awards are paid under the skills rules' 第七条)
+    document: str | None = None
+
+
+@dataclass(frozen=True)
 class Entry:
     id: str
     name: str
@@ -85,12 +99,20 @@ class Entry:
     exclusivity: str | None = None
     clawback: str | None = None
     quota: str | None = None
+    funding: Funding | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     keywords: tuple[str, ...] = ()
     # for the offices only: what the calculator does with the program, what an administrator
     # still has to set; shown where officials work, never on public pages nor in an answer
     office_note: str | None = None
+
+    @property
+    def funding_document(self) -> str | None:
+        """The document saying who pays: the program's own unless its funding names another."""
+        if self.funding is None:
+            return None
+        return self.funding.document or self.document
 
     def as_dict(self, documents: dict[str, Document]) -> dict[str, Any]:
         """The program as the public API and pages show it (without the offices' note)."""
@@ -103,6 +125,8 @@ class Entry:
         for key in ("valid_from", "valid_until"):
             if data[key] is not None:
                 data[key] = data[key].isoformat()
+        if self.funding is not None:
+            data["funding"] = {**self.funding.__dict__, "document": self.funding_document}
         data["document_title"] = document.title
         data["issuer"] = document.issuer
         data["status_label"] = STATUS_LABELS[self.status]
@@ -309,7 +333,7 @@ def _date(value: Any, where: str) -> dt.date | None:
 # the fields a citizen reads (the /policies pages, the calculator, the assistant's answers)
 CITIZEN_FIELDS = (
     "name", "summary", "conditions", "amounts", "process", "deadlines", "exclusivity",
-    "clawback", "quota",
+    "clawback", "quota", "funding",
 )  # fmt: skip
 # words of the offices' work, not of the policies: what the calculator does, what an
 # administrator sets, the catalogue's own entries and a program's id (they go in office_note)
@@ -323,6 +347,8 @@ def office_words(data: dict[str, Any]) -> list[str]:
     found = []
     for key in CITIZEN_FIELDS:
         value = data.get(key)
+        if isinstance(value, Funding | dict):
+            value = value.source if isinstance(value, Funding) else value.get("source")
         for text in value if isinstance(value, list | tuple) else [value]:
             if isinstance(text, str):
                 found += [m.group(0) for m in OFFICE_WORDS.finditer(text)]
@@ -372,7 +398,32 @@ def _entry(data: dict[str, Any], jurisdiction: str, where: str) -> Entry:
         values[key] = _date(data.get(key), f"{where} ({data['id']})")
     values["clause"] = str(data["clause"])
     values["quote"] = str(data["quote"]).strip()
+    if data.get("funding") is not None:
+        values["funding"] = _funding(data["funding"], values, f"{where} ({data['id']})")
     return Entry(jurisdiction=jurisdiction, **values)
+
+
+def _funding(data: Any, entry: dict[str, Any], where: str) -> Funding:
+    """``funding: {source: 市财政}`` (said in the program's clause) or ``{source, clause, quote}``
+    (said in another clause of the same document)."""
+    if not isinstance(data, dict) or not data.get("source"):
+        raise CatalogueError(f"{where}: funding names its source in the text's words")
+    unknown = set(data) - {"source", "clause", "quote", "document"}
+    if unknown:
+        raise CatalogueError(f"{where}: unknown funding fields {sorted(unknown)}")
+    if bool(data.get("clause")) != bool(data.get("quote")):
+        raise CatalogueError(f"{where}: funding said elsewhere gives both its clause and quote")
+    if data.get("document") and not data.get("clause"):
+        raise CatalogueError(f"{where}: funding in another document gives its clause and quote")
+    funding = Funding(
+        source=str(data["source"]).strip(),
+        clause=str(data.get("clause") or entry["clause"]),
+        quote=str(data.get("quote") or entry["quote"]).strip(),
+        document=str(data["document"]) if data.get("document") else None,
+    )
+    if "".join(funding.source.split()) not in "".join(funding.quote.split()):
+        raise CatalogueError(f"{where}: funding {funding.source!r} is not in the clause it cites")
+    return funding
 
 
 def _catalogue_folders(root: Path | None) -> list[Path]:
@@ -413,6 +464,8 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
     for entry in catalogue.entries.values():
         if entry.document not in catalogue.documents:
             raise CatalogueError(f"{entry.id}: unknown document {entry.document!r}")
+        if entry.funding_document not in (None, *catalogue.documents):
+            raise CatalogueError(f"{entry.id}: unknown funding document {entry.funding_document!r}")
     return catalogue
 
 
