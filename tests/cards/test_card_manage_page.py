@@ -72,3 +72,32 @@ def test_office_manages_cards_from_the_page(live_server: LiveServer) -> None:
     holder = _login(live_server, f"m{tag}")
     assert holder.get("/cards/manage").status_code == 403
     assert number in holder.get("/cards").text
+
+
+def test_a_holder_is_told_an_unset_validity_awaits_the_office(live_server: LiveServer) -> None:
+    # The texts set no validity for this card: the holder reads that the office is to make it
+    # clear (decision 0331's wording), not a staff word, and is shown no code until then.
+    tag = uuid.uuid4().hex[:6]
+    profile = doctor()
+    del profile["on"]
+    first17 = random_first17()
+    with session_scope(database_url()) as s:
+        talent = register_talent(
+            s, f"u{tag}", "secret123", "王博士", first17 + id_check_character(first17), profile
+        )
+        county = create_account(
+            s, f"uc{tag}", "secret123", "长安区人才办", Role.county_reviewer, county="130102"
+        )
+        city = create_account(s, f"ucity{tag}", "secret123", "市委人才办", Role.city_reviewer)
+        case = apply(s, talent, "card.b", uuid.uuid4().hex)
+        decide(s, county, case, "approve", None, case.version)
+        decide(s, city, case, "approve", None, case.version)
+        main = s.scalar(select(Card).where(Card.application_id == case.id, Card.tier == "B"))
+        assert main is not None
+        main.valid_until = None  # issued while the tier's validity was not yet set
+        number = main.number
+
+    page = _login(live_server, f"u{tag}").get("/cards")
+    assert page.status_code == 200 and number in page.text
+    assert "有效期待主管部门明确（政策文件未规定），明确后即可出示二维码。" in page.text
+    assert "管理员" not in page.text and "dynamic-qr" not in page.text
