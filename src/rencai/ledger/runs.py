@@ -43,7 +43,7 @@ from rencai.ledger.batching import (
     open_batch,
     receivable_state,
 )
-from rencai.ledger.bulk import _postgres, insert_rows, update_rows
+from rencai.ledger.bulk import _postgres, insert_rows, large_statements, update_rows
 from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
@@ -518,6 +518,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
     the lines chosen are left ``selected`` for ``_batch`` in the same transaction: None."""
     run = session.get(Run, run_id)
     assert run is not None
+    large_statements(session)
     with bulk_reads(session):
         _apply_departures(session, run)
     if _postgres(session):  # decided in SQL, each line written once with its batch
