@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
-from rencai.ledger.bulk import _postgres, large_statements, update_rows
+from rencai.ledger.bulk import _postgres, update_rows
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.journal import entry, record, record_payments
 from rencai.ledger.models import Batch, ConfirmationImport, Line, Payment, Schedule
@@ -69,7 +69,6 @@ def decide_batch(
     if decision == "reject" and not (note or "").strip():
         raise LedgerError("note", "退回批次须填写原因", "no_reason")
     now = clock.now()
-    large_statements(session)
     batch.status = "approved" if decision == "approve" else "rejected"
     batch.decided_by, batch.decided_at, batch.decision_note = account.username, now, note
     new_status = "approved" if decision == "approve" else "rejected"
@@ -175,7 +174,6 @@ def write_bank_file(url: str, batch_id: int, directory: Path, actor: str) -> Pat
             raise LedgerError(
                 "ledger", "批次未经第二名财务人员审核通过，不能生成银行文件", "not_approved"
             )
-        large_statements(session)
         content = bank_file_bytes(session, batch)
         digest = hashlib.sha256(content).hexdigest()
         name = f"{batch.jurisdiction}-{batch.month:%Y%m}-batch{batch.id}.csv"
@@ -416,7 +414,6 @@ def _apply(
     compares what the two write)."""
     if in_sql is None:
         in_sql = _postgres(session)
-    large_statements(session)
     applied: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
     seen: dict[str, list[int]] = {}
