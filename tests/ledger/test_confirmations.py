@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from benchmarks.ledger import MONTH, populate
+from sqlalchemy import select, text
 
-from rencai.db.session import session_scope
+from rencai import clock
+from rencai.db.session import engine_for, session_scope
+from rencai.ledger import bank
 from rencai.ledger.bank import decide_batch, import_confirmations, write_bank_file
 from rencai.ledger.errors import LedgerError
-from rencai.ledger.models import Payment
+from rencai.ledger.models import Line, Payment
 from rencai.ledger.reports import reconciliation
 from rencai.ledger.runs import run_month
+from tests.ledger.copies import database_copy, snapshot
 from tests.ledger.world import (
     RUNNER,
     add_schedule,
@@ -24,6 +29,7 @@ from tests.ledger.world import (
 )
 
 HEADER = ["付款参考号", "收款账号", "金额（元）", "结果", "原因"]
+AT = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
 
 
 def test_problem_rows_are_reported_and_not_applied(db_url: str, tmp_path: Path) -> None:
@@ -96,3 +102,77 @@ def test_a_bad_header_changes_nothing(db_url: str, tmp_path: Path) -> None:
     with pytest.raises(LedgerError) as refused:
         import_confirmations(db_url, path, RUNNER)
     assert refused.value.code == "bad_header"
+
+
+# every row the confirmations write, the journal in the order it was written (the file's)
+WRITTEN = {
+    "payments": "SELECT id, status, bank_reason FROM ledger_payments ORDER BY id",
+    "lines": "SELECT id, status, reason FROM ledger_lines ORDER BY id",
+    "journal": "SELECT id, at, kind, amount_fen, actor, schedule_id, line_id, payment_id, "
+    "receivable_id, run_id, note FROM ledger_journal ORDER BY id",
+    "receivables": "SELECT * FROM ledger_receivables ORDER BY id",
+}
+
+
+def test_the_set_based_confirmations_write_what_the_row_by_row_ones_wrote(
+    pg_url: str, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL applies a file by one read and three statements (decision 0341); on a copy of
+    the same world the per-row path (SQLite's) applies the same file: every payment, line,
+    journal entry (in the file's order) and receivable, and the report, are the same. The file
+    mixes 成功, 失败 and 退回, rows out of reference order, problems, and a payment whose
+    schedule stopped before the bank paid it (a receivable)."""
+    populate(db_url, 300, 24)
+    summary = run_month(db_url, "shijiazhuang", MONTH, "bench_runner")
+    assert summary.batch_id is not None
+    with session_scope(db_url) as session:
+        decide_batch(session, summary.batch_id, approver(session, "bench_approver"), "approve")
+    write_bank_file(db_url, summary.batch_id, tmp_path / "bank", "bench_runner")
+    with session_scope(db_url) as session:
+        payments = session.execute(
+            select(Payment.reference, Payment.account_no, Payment.amount_fen, Line.schedule_id)
+            .join(Line, Line.id == Payment.line_id)
+            .where(Payment.status == "sent")
+            .order_by(Payment.id.desc())
+        ).all()
+    assert len(payments) > 250
+    stopped = payments[5].schedule_id  # the bank pays after the schedule stopped
+    with session_scope(db_url) as session:
+        session.execute(
+            text(
+                "UPDATE ledger_schedules SET status = 'stopped', stop_reason = '迁出本市', "
+                "stopped_after = :after WHERE id = :id"
+            ),
+            {"after": MONTH - dt.timedelta(days=31), "id": stopped},
+        )
+    rows = []
+    for n, (reference, account, amount, _) in enumerate(payments):
+        outcome, reason = ("成功", "")
+        if n % 7 == 1:
+            outcome, reason = "失败", "户名不符"
+        elif n % 11 == 2:
+            outcome, reason = "退回", "" if n % 2 else "账户冻结"
+        rows.append([reference, account, f"{amount // 100}.{amount % 100:02d}", outcome, reason])
+    rows[3][2] = "1.00"  # amount mismatch
+    rows.append(["RC999999XXXXXXXXXX", rows[0][1], "3000.00", "成功", ""])  # unknown
+    rows.append(list(rows[9]))  # duplicated
+    path = write_csv(tmp_path / "confirm.csv", HEADER, rows)
+    other = database_copy(pg_url, db_url)
+    try:
+        with clock.frozen(AT):
+            report = import_confirmations(db_url, path, "bench_runner")
+            with monkeypatch.context() as patch:
+                patch.setattr(bank, "_apply", functools.partial(bank._apply, in_sql=False))
+                per_row = import_confirmations(other, path, "bench_runner")
+        new, old = snapshot(db_url, WRITTEN), snapshot(other, WRITTEN)
+    finally:
+        engine_for(other).dispose()
+    assert {p["code"] for p in report["problems"]} == {"mismatch", "unknown", "duplicate"}
+    outcomes = {a["outcome"] for a in report["applied"]}
+    assert outcomes == {"paid", "failed", "returned"}
+    assert [r[1] for r in new["receivables"] if r[1].startswith("paid_after_stop:")]
+    kinds = [e[2] for e in new["journal"] if e[2] in outcomes and e[7] is not None]
+    assert kinds == [a["outcome"] for a in report["applied"]]  # in the file's order
+    assert report == per_row
+    for name in WRITTEN:
+        assert new[name] == old[name], name

@@ -12,17 +12,18 @@ import datetime as dt
 import hashlib
 import io
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ARRAY, String, any_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
-from rencai.ledger.bulk import update_rows
+from rencai.ledger.bulk import _postgres, update_rows
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.journal import entry, record, record_payments
 from rencai.ledger.models import Batch, ConfirmationImport, Line, Payment, Schedule
@@ -320,37 +321,108 @@ def import_confirmations(url: str, path: Path, actor: str) -> dict[str, Any]:
     return report
 
 
-def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any]:
+def _named_payments(session: Session, references: list[str], *, in_sql: bool) -> dict[str, Any]:
+    """The payments (with their line and schedule) the file names, by reference, read and
+    locked in bulk: on PostgreSQL by one statement (the references as one array), elsewhere in
+    chunks of an IN list."""
+    columns = (
+        select(
+            Payment.id,
+            Payment.reference,
+            Payment.line_id,
+            Payment.amount_fen,
+            Payment.account_no,
+            Payment.status,
+            Line.schedule_id,
+            Line.period,
+            Schedule.stopped_after,
+        )
+        .join(Line, Line.id == Payment.line_id)
+        .join(Schedule, Schedule.id == Line.schedule_id)
+        .with_for_update(of=Payment)
+    )
+    if in_sql:
+        named = bindparam("references", references, type_=ARRAY(String(32)))
+        found = session.execute(columns.where(Payment.reference == any_(named)))
+        return {row.reference: row for row in found}
+    payments: dict[str, Any] = {}
+    for start in range(0, len(references), 5000):
+        chunk = references[start : start + 5000]
+        for row in session.execute(columns.where(Payment.reference.in_(chunk))):
+            payments[row.reference] = row
+    return payments
+
+
+# The outcomes applied, one row per payment: the row's number in the file (the journal's
+# order), the payment's new status and the bank's reason, its line's reason, and what the
+# journal entry names (read with the payment, under its lock)
+OUTCOME_COLUMNS = (
+    ("id", "integer"),
+    ("row", "integer"),
+    ("status", "text"),
+    ("bank_reason", "text"),
+    ("line_reason", "text"),
+    ("line_id", "integer"),
+    ("schedule_id", "integer"),
+    ("amount_fen", "bigint"),
+)
+
+
+def _write_outcomes(session: Session, outcomes: list[tuple[Any, ...]], actor: str) -> None:
+    """PostgreSQL: the payments', the lines' and the journal's writes of the applied rows, by
+    three statements over one temporary table of the outcomes, each row sent once (COPY). The
+    journal entries are in the file's order, with one timestamp (decision 0341)."""
+    if not outcomes:
+        return
+    connection = session.connection()
+    scratch = f"outcomes_{uuid.uuid4().hex[:12]}"
+    columns = ", ".join(f"{name} {kind}" for name, kind in OUTCOME_COLUMNS)
+    connection.exec_driver_sql(f"CREATE TEMP TABLE {scratch} ({columns}) ON COMMIT DROP")
+    raw = connection.connection.driver_connection
+    with raw.cursor().copy(f"COPY {scratch} FROM STDIN") as copy:  # type: ignore[union-attr]
+        for outcome in outcomes:
+            copy.write_row(outcome)
+    # each payment and line found by its key (a nested loop): the planner, knowing the
+    # outcomes' size, hashed the whole lines table for ~100,000 of them (2.8 s of 6.3 s)
+    connection.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+    connection.exec_driver_sql("SET LOCAL enable_mergejoin = off")
+    connection.exec_driver_sql(
+        f"UPDATE ledger_payments AS t SET status = s.status, bank_reason = s.bank_reason "
+        f"FROM {scratch} AS s WHERE t.id = s.id"
+    )
+    connection.exec_driver_sql(
+        f"UPDATE ledger_lines AS t SET status = s.status, reason = s.line_reason "
+        f"FROM {scratch} AS s WHERE t.id = s.line_id"
+    )
+    connection.exec_driver_sql("SET LOCAL enable_hashjoin = on")
+    connection.exec_driver_sql("SET LOCAL enable_mergejoin = on")
+    connection.exec_driver_sql(
+        "INSERT INTO ledger_journal (at, kind, amount_fen, actor, schedule_id, line_id, "
+        "payment_id, receivable_id, run_id, note) "
+        "SELECT %(at)s, s.status, s.amount_fen, %(actor)s, s.schedule_id, s.line_id, s.id, "
+        f"NULL, NULL, s.bank_reason FROM {scratch} AS s ORDER BY s.row",
+        {"at": clock.now(), "actor": actor},
+    )
+
+
+def _apply(
+    session: Session, rows: list[list[str]], actor: str, *, in_sql: bool | None = None
+) -> dict[str, Any]:
+    """Check every row and apply those that pass. ``in_sql`` (PostgreSQL's default) reads the
+    named payments in one statement and writes the outcomes set-based (``_write_outcomes``);
+    otherwise, and as the reference, in chunks and rows (``tests/ledger/test_confirmations.py``
+    compares what the two write)."""
+    if in_sql is None:
+        in_sql = _postgres(session)
     applied: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
     seen: dict[str, list[int]] = {}
     for number, row in enumerate(rows, start=2):
         seen.setdefault([*row, ""][0], []).append(number)
     journal = []
-    # the payments and lines the file names, read (and locked) in bulk
-    payments: dict[str, Any] = {}
-    references = list(seen)
-    for start in range(0, len(references), 5000):
-        chunk = references[start : start + 5000]
-        for found in session.execute(
-            select(
-                Payment.id,
-                Payment.reference,
-                Payment.line_id,
-                Payment.amount_fen,
-                Payment.account_no,
-                Payment.status,
-                Line.schedule_id,
-                Line.period,
-                Schedule.stopped_after,
-            )
-            .join(Line, Line.id == Payment.line_id)
-            .join(Schedule, Schedule.id == Line.schedule_id)
-            .where(Payment.reference.in_(chunk))
-            .with_for_update(of=Payment)
-        ):
-            payments[found.reference] = found
+    payments = _named_payments(session, list(seen), in_sql=in_sql)
     payment_updates: list[dict[str, Any]] = []
+    outcomes: list[tuple[Any, ...]] = []  # in_sql: one row of OUTCOME_COLUMNS per applied row
     line_updates: list[dict[str, Any]] = []
     late_paid: list[tuple[int, int, dt.date, int]] = []
     for number, row in enumerate(rows, start=2):
@@ -417,18 +489,28 @@ def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any
                 }
             )
             continue
-        payment_updates.append({"id": payment.id, "status": outcome, "bank_reason": reason or None})
+        line_reason = None if outcome == "paid" else f"银行{outcome_text}：{reason}"
         if outcome == "paid" and payment.stopped_after and payment.period > payment.stopped_after:
             late_paid.append(
                 (payment.schedule_id, payment.line_id, payment.period, payment.amount_fen)
             )
-        line_updates.append(
-            {
-                "id": payment.line_id,
-                "status": outcome,
-                "reason": None if outcome == "paid" else f"银行{outcome_text}：{reason}",
-            }
-        )
+        applied.append({"line": number, "reference": reference, "outcome": outcome})
+        if in_sql:
+            outcomes.append(
+                (
+                    payment.id,
+                    number,
+                    outcome,
+                    reason or None,
+                    line_reason,
+                    payment.line_id,
+                    payment.schedule_id,
+                    payment.amount_fen,
+                )
+            )
+            continue
+        payment_updates.append({"id": payment.id, "status": outcome, "bank_reason": reason or None})
+        line_updates.append({"id": payment.line_id, "status": outcome, "reason": line_reason})
         journal.append(
             entry(
                 outcome,
@@ -440,10 +522,12 @@ def _apply(session: Session, rows: list[list[str]], actor: str) -> dict[str, Any
                 note=reason or None,
             )
         )
-        applied.append({"line": number, "reference": reference, "outcome": outcome})
-    update_rows(session, Payment.__table__, payment_updates)  # type: ignore[arg-type]
-    update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
-    record(session, journal)
+    if in_sql:
+        _write_outcomes(session, outcomes, actor)
+    else:
+        update_rows(session, Payment.__table__, payment_updates)  # type: ignore[arg-type]
+        update_rows(session, Line.__table__, line_updates)  # type: ignore[arg-type]
+        record(session, journal)
     for late in late_paid:
         paid_after_stop(session, *late, actor)
     return {"applied": applied, "problems": problems}

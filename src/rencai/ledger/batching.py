@@ -15,7 +15,6 @@ from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.ledger.journal import entry, receivable_balances
 from rencai.ledger.models import (
-    LIVE_PAYMENT_STATES,
     Batch,
     Budget,
     Line,
@@ -96,7 +95,7 @@ def budget_alerts(session: Session, pay: list[Any]) -> list[dict[str, Any]]:
             .join(Schedule, Schedule.id == Line.schedule_id)
             .where(
                 Schedule.program == program,
-                Payment.status.in_(LIVE_PAYMENT_STATES),
+                Payment.live,
                 Line.period >= dt.date(year, 1, 1),
                 Line.period < dt.date(year + 1, 1, 1),
             )

@@ -168,12 +168,14 @@ def _write_set_based(
     the session so that the flush does not write them again (decision 0309). Objects with
     other changes are left to the flush."""
     written = []
+    allowed = set(columns)
     for obj in session.dirty:
         if not isinstance(obj, model):
             continue
-        state = instance_state(obj)
-        changed = {a.key for a in state.attrs if a.history.has_changes()}
-        if changed and changed <= set(columns):
+        # the attributes set since the object was loaded (their loaded values are kept): an
+        # attribute set to its own value counts too, which only leaves the object to the flush
+        changed = instance_state(obj).committed_state.keys()
+        if changed and changed <= allowed:
             written.append(obj)
     update_rows(
         session,

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -25,6 +26,8 @@ from rencai.db.models import Base
 
 # payment states in which a line counts as being paid (or paid): at most one per line
 LIVE_PAYMENT_STATES = ("pending", "approved", "sent", "paid")
+# Payment.live, computed by the database from the status (migration 0038)
+LIVE_PAYMENT = f"status IN ({', '.join(repr(s) for s in LIVE_PAYMENT_STATES)})"
 # line states that a run picks up again when the line's period has come
 DUE_LINE_STATES = ("planned", "held", "failed", "returned")
 
@@ -169,7 +172,9 @@ class Batch(Base):
 
 
 class Payment(Base):
-    """One line of a bank file. At most one live payment per schedule line (partial index)."""
+    """One line of a bank file. At most one live payment per schedule line (partial index on
+    ``live``, which the database computes from the status: a change of status that keeps the
+    payment live changes no indexed column, so its update is HOT; decision 0323)."""
 
     __tablename__ = "ledger_payments"
     __table_args__ = (
@@ -177,9 +182,12 @@ class Payment(Base):
             "uq_ledger_payment_live_line",
             "line_id",
             unique=True,
-            postgresql_where=text("status IN ('pending', 'approved', 'sent', 'paid')"),
-            sqlite_where=text("status IN ('pending', 'approved', 'sent', 'paid')"),
+            postgresql_where=text("live"),
+            sqlite_where=text("live"),
         ),
+        # room on each page for the new versions of the approval's, the bank file's and the
+        # confirmations' updates (migration 0038)
+        {"postgresql_with": {"fillfactor": 45}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,6 +199,9 @@ class Payment(Base):
     account_no: Mapped[str] = mapped_column(String(40))
     bank_name: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16))  # pending|approved|rejected|sent|paid|...
+    # the payment counts against its line (status in LIVE_PAYMENT_STATES): generated, STORED
+    # on PostgreSQL, VIRTUAL on SQLite; never written by the application
+    live: Mapped[bool] = mapped_column(Boolean, Computed(LIVE_PAYMENT))
     bank_reason: Mapped[str | None] = mapped_column(Text)
     # the run's decision to pay the line, held here rather than by a run item (decision 0307):
     # what was offset against a receivable (the line's amount is amount_fen + offset_fen) and

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from rencai import sheets
 from rencai.ledger.journal import receivable_balances
 from rencai.ledger.models import (
-    LIVE_PAYMENT_STATES,
     Batch,
     Budget,
     JournalEntry,
@@ -112,7 +111,7 @@ def budgets(session: Session) -> list[dict[str, Any]]:
             .join(Schedule, Schedule.id == Line.schedule_id)
             .where(
                 Schedule.program == budget.program,
-                Payment.status.in_(LIVE_PAYMENT_STATES),
+                Payment.live,
                 Line.period >= dt.date(budget.year, 1, 1),
                 Line.period < dt.date(budget.year + 1, 1, 1),
             )

@@ -33,7 +33,7 @@ from rencai.ledger.batching import (
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.exclusions import apply_exclusions, exclusivity_losers, once_duplicates
 from rencai.ledger.journal import record
-from rencai.ledger.models import DUE_LINE_STATES, LIVE_PAYMENT_STATES, Run
+from rencai.ledger.models import DUE_LINE_STATES, Run
 from rencai.ledger.recovery import hold_reason
 from rencai.ledger.schedules import amount_on, period_end
 from rencai.policy.engine.system import system_for
@@ -142,7 +142,7 @@ def select_and_batch(
         f"INSERT INTO {due} SELECT l.id, l.schedule_id, l.seq, l.period, l.amount_fen, "
         "l.status, s.id_number, s.per, s.parameter_path, s.employer_uscc, s.program, "
         "p.id_number IS NOT NULL, EXISTS (SELECT 1 FROM ledger_payments AS m "
-        f"WHERE m.line_id = l.id AND m.status IN ({_quoted(LIVE_PAYMENT_STATES)})) "
+        "WHERE m.line_id = l.id AND m.live) "
         # found through the open lines (decision 0271); the status is read from the line
         "FROM ledger_open_lines AS o JOIN ledger_lines AS l ON l.id = o.line_id "
         "JOIN ledger_schedules AS s ON s.id = l.schedule_id "

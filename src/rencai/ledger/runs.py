@@ -43,7 +43,7 @@ from rencai.ledger.batching import (
     open_batch,
     receivable_state,
 )
-from rencai.ledger.bulk import _postgres, insert_rows, update_rows
+from rencai.ledger.bulk import _postgres, insert_rows, large_statements, update_rows
 from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
@@ -51,7 +51,6 @@ from rencai.ledger.exclusions import apply_exclusions, exclusivity_losers, once_
 from rencai.ledger.journal import entry, record
 from rencai.ledger.models import (
     DUE_LINE_STATES,
-    LIVE_PAYMENT_STATES,
     AppliedEvent,
     Batch,
     Line,
@@ -384,9 +383,7 @@ def cancel_run(url: str, jurisdiction: str, month: dt.date, actor: str, reason: 
                 RunItem.run_id == run.id,
                 RunItem.decision == "pay",
                 Line.status == "selected",
-                ~Line.id.in_(
-                    select(Payment.line_id).where(Payment.status.in_(LIVE_PAYMENT_STATES))
-                ),
+                ~Line.id.in_(select(Payment.line_id).where(Payment.live)),
             )
         ).all()
         note = f"发放运行{run.id}已取消：{reason}"
@@ -521,6 +518,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
     the lines chosen are left ``selected`` for ``_batch`` in the same transaction: None."""
     run = session.get(Run, run_id)
     assert run is not None
+    large_statements(session)
     with bulk_reads(session):
         _apply_departures(session, run)
     if _postgres(session):  # decided in SQL, each line written once with its batch
@@ -539,9 +537,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
             Line.seq,
             Schedule.program,
             # whether a live payment already has the line (read under the same lock)
-            select(Payment.id)
-            .where(Payment.line_id == Line.id, Payment.status.in_(LIVE_PAYMENT_STATES))
-            .exists(),
+            select(Payment.id).where(Payment.line_id == Line.id, Payment.live).exists(),
         )
         .select_from(OpenLine)  # the due lines are found through the open lines (0271)
         .join(Line, Line.id == OpenLine.line_id)
@@ -766,7 +762,7 @@ def _read_selected(session: Session, run_id: str) -> tuple[list[Any], int]:
             # read with the lines (the lines are locked, so neither changes until commit)
             Line.status.label("line_status"),
             select(Payment.id)
-            .where(Payment.line_id == Line.id, Payment.status.in_(LIVE_PAYMENT_STATES))
+            .where(Payment.line_id == Line.id, Payment.live)
             .exists()
             .label("in_flight"),
         )
@@ -797,10 +793,7 @@ def _claim_selected(session: Session, run_id: str) -> list[Any]:
     becomes ``batched`` — or ``paid`` when wholly offset and no live payment has it. Returns
     each claimed line with what the batch needs, in line order."""
     live = (
-        select(Payment.id)
-        .where(Payment.line_id == Line.id, Payment.status.in_(LIVE_PAYMENT_STATES))
-        .correlate(Line)
-        .exists()
+        select(Payment.id).where(Payment.line_id == Line.id, Payment.live).correlate(Line).exists()
     )
     wholly_offset = and_(RunItem.amount_fen - RunItem.offset_fen == 0, ~live)  # rare: first
 
