@@ -86,6 +86,9 @@ def test_problem_rows_are_reported_and_not_applied(db_url: str, tmp_path: Path) 
     )
     report = import_confirmations(db_url, later, RUNNER)
     assert [p["code"] for p in report["problems"]] == ["already_confirmed"]
+    # the officer reads the statuses in words, not the records' codes
+    (problem,) = report["problems"]
+    assert problem["message"] == "该笔付款当前状态为“已支付”，不能改为“已支付”，未处理"
     assert [a["outcome"] for a in report["applied"]] == ["returned"]
     # reconciliation ties the file's every yuan to schedule lines
     recon = reconciliation_of(db_url, tmp_path / "bank")

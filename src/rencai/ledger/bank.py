@@ -25,6 +25,7 @@ from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
 from rencai.ledger.bulk import _postgres, update_rows
 from rencai.ledger.errors import LedgerError
+from rencai.ledger.history import PAYMENT_STATUS
 from rencai.ledger.journal import entry, record, record_payments
 from rencai.ledger.models import Batch, ConfirmationImport, Line, Payment, Schedule
 from rencai.ledger.money import parse_yuan, yuan
@@ -485,7 +486,8 @@ def _apply(
                 {
                     **problem,
                     "code": code,
-                    "message": f"该笔付款当前状态为{payment.status}，不能改为{outcome}，未处理",
+                    "message": f"该笔付款当前状态为“{PAYMENT_STATUS[payment.status]}”，"
+                    f"不能改为“{PAYMENT_STATUS[outcome]}”，未处理",
                 }
             )
             continue
