@@ -172,7 +172,7 @@ def on_approved(session: Session, application: Application) -> None:
         [f"{tier_label(main.tier)} {main.number}"]
         + [f"{tier_label(c.tier)} {c.number}" for c in family]
     )
-    note = "" if main.valid_until else "有效期待管理员设定后即可出示二维码。"
+    note = "" if main.valid_until else "有效期待主管部门明确，明确后即可出示二维码。"
     notify(
         session,
         talent.account_id,

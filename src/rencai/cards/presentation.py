@@ -44,7 +44,7 @@ def claims_of(
             "status", f"该卡{STATUS_LABELS[CardStatus(card.status)]}，不能出示", "inactive"
         )
     if card.valid_until is None:
-        raise CardError("validity", "有效期待管理员设定，暂不能出示二维码", "no_validity")
+        raise CardError("validity", "有效期待主管部门明确，暂不能出示二维码", "no_validity")
     main_number = None
     if card.main_card_id is not None:
         main = session.get(Card, card.main_card_id)

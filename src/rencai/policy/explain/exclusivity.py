@@ -54,7 +54,7 @@ def lost_to(explainer: Explainer, line: MoneyLine, winner: MoneyLine) -> str:
     # marked provisional, and only what the person would receive asks the administrator
     if line.pending is not None:
         return (
-            f"符合条件，但金额尚待管理员设定；暂按已享受{held}处理，"
-            "金额设定后按就高原则确定，不重复享受"
+            f"符合条件，但金额待主管部门明确；暂按已享受{held}处理，"
+            "金额明确后按就高原则确定，不重复享受"
         )
     return f"符合条件（总额{money(line.total)}元），但已享受{held}，按就高原则，不重复享受"

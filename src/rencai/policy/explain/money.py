@@ -204,7 +204,7 @@ def paid_by_period(explainer: Explainer, line: MoneyLine, start: dt.date) -> dic
     unit = "月" if benefit.per == "month" else "年"
     parts = []
     for run in runs:
-        shown = "金额待管理员设定" if run["value"] is None else f"每{unit}{money(run['value'])}元"
+        shown = "金额待主管部门明确" if run["value"] is None else f"每{unit}{money(run['value'])}元"
         parts.append(f"{cn_month(run['from'])}至{cn_month(run['to'])}{shown}（{run['periods']}期）")
     note = (
         "补助期内标准有调整，按期发放时每期按该期最后一日适用的标准计："
