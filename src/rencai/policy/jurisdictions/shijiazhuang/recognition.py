@@ -16,6 +16,7 @@ import numpy as np
 from openfisca_core.errors import ParameterNotFoundError
 
 from rencai.policy.citations import Citation
+from rencai.policy.engine.model import EmployerType
 from rencai.policy.jurisdictions.shijiazhuang.common import (
     honors_any,
     in_force,
@@ -25,7 +26,7 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     national_award_top3,
     provincial_progress_first,
 )
-from rencai.policy.leaves import param_getter
+from rencai.policy.leaves import idx, param_getter, plain
 from rencai.policy.rules import Amount, Benefit, all_of, any_of
 
 PROVINCIAL_OR_HIGHER_PROGRAMS = [
@@ -86,20 +87,23 @@ def _qualifying_employer(p: Any, t: Any, params: Any) -> np.ndarray:
         threshold = param_getter("recognition.employer_tax_threshold")(params, t)
     except ParameterNotFoundError:
         return np.zeros(p.count, dtype=bool)
-    return p.employer("employer_high_tech", t) | (
-        p.employer("employer_tax_last_year_yuan", t) >= threshold
+    # “我市高新技术企业和上年度纳税500万元以上的企业”: both are enterprises
+    enterprise = plain(p.employer("employer_type", t)) == idx(EmployerType.enterprise)
+    return enterprise & (
+        p.employer("employer_high_tech", t)
+        | (p.employer("employer_tax_last_year_yuan", t) >= threshold)
     )
 
 
 high_tech_or_big_taxpayer = leaf(
     name="employer_high_tech_or_tax_5m",
     label="我市高新技术企业或上年度纳税500万元以上的企业",
-    reads=["employment.employer_tax_last_year"],
+    reads=["employment.employer_type", "employment.employer_tax_last_year"],
     formula=_qualifying_employer,
     describe=lambda f, held: (
-        "用人单位为高新技术企业或上年度纳税500万元以上"
+        "用人单位为高新技术企业或上年度纳税500万元以上的企业"
         if held
-        else "用人单位不是高新技术企业，上年度纳税也不足500万元"
+        else "用人单位不是我市高新技术企业或上年度纳税500万元以上的企业"
     ),
     qualifying=False,
 )
@@ -150,7 +154,7 @@ RECOGNITION = [
             quote="以及我市高新技术企业和上年度纳税500万元以上的企业新引进的工资薪金收入在50万元以上的"
             "人才，直接认定为市高层次人才，给予相应支持。",
         ),
-        condition="“给予相应支持”的具体项目，文件未列明",
+        condition="“给予相应支持”的具体项目待主管部门明确",
     ),
 ]
 
