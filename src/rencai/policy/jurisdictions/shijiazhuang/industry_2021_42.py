@@ -1186,10 +1186,10 @@ salary_reached = leaf(
 
 # 第五条: "年度应纳税工资薪金收入在 60 万元以上，同时符合下列条件之一的高端人才" — (1) an A-card
 # talent; (2) 正高级 or a doctorate, together with an award, an accepted project or two patents;
-# (3) a senior manager or technical leader of a 高新技术企业 or of an enterprise that paid 500万元 or
-# more last year. The profile decides whether the person is in none of the three (no A card, neither
-# 正高级 nor doctorate, an employer neither high-tech nor at 500万元); the achievement of (2) and the
-# post of (3) stay in the condition for the reviewers (decision 0357).
+# (3) a senior manager or technical leader of a 高新技术企业 or of an enterprise that paid
+# 500万元 or more last year. The profile decides whether the person is in none of the three (no
+# A card, neither 正高级 nor doctorate, an employer neither high-tech nor at 500万元); the
+# achievement of (2) and the post of (3) stay in the condition for the reviewers (decision 0357).
 _SENIOR_OR_DOCTOR = (
     "具有正高级专业技术职务或博士学位（且为省部级科技进步奖三等奖及以上主要完成人、主持省部级以上"
     "科研项目并通过验收或拥有2项以上国家授权发明专利（第一发明人），并产生一定经济效益）"
