@@ -1190,25 +1190,25 @@ salary_reached = leaf(
 # 500万元 or more last year. The profile decides whether the person is in none of the three (no
 # A card, neither 正高级 nor doctorate, an employer neither high-tech nor at 500万元); the
 # achievement of (2) and the post of (3) stay in the condition for the reviewers (decision 0357).
-_SENIOR_OR_DOCTOR = (
-    "具有正高级专业技术职务或博士学位（且为省部级科技进步奖三等奖及以上主要完成人、主持省部级以上"
-    "科研项目并通过验收或拥有2项以上国家授权发明专利（第一发明人），并产生一定经济效益）"
+# (2) is two leaves, so that a 正高级 title decides it without the education being stated
+senior_title_holder = leaf(
+    name="high_end_senior_title",
+    label="具有正高级专业技术职务（且为省部级科技进步奖三等奖及以上主要完成人、主持省部级以上科研项目"
+    "并通过验收或拥有2项以上国家授权发明专利（第一发明人），并产生一定经济效益）",
+    reads=[],
+    formula=lambda p, t, _: plain(p("professional_title", t)) == idx(ProfessionalTitle.senior),
+    describe=lambda f, held: "具有正高级专业技术职务" if held else "不具有正高级专业技术职务",
+    qualifying=False,
 )
 
 
-def _senior_or_doctor(p: Any, t: Any, _: Any) -> np.ndarray:
-    senior = plain(p("professional_title", t)) == idx(ProfessionalTitle.senior)
-    return senior | (plain(p("highest_degree", t)) == idx(Degree.doctorate))
-
-
-senior_or_doctor = leaf(
-    name="high_end_senior_title_or_doctorate",
-    label=_SENIOR_OR_DOCTOR,
+doctorate_holder = leaf(
+    name="high_end_doctorate",
+    label="具有博士学位（且为省部级科技进步奖三等奖及以上主要完成人、主持省部级以上科研项目并通过验收"
+    "或拥有2项以上国家授权发明专利（第一发明人），并产生一定经济效益）",
     reads=["person.education"],
-    formula=_senior_or_doctor,
-    describe=lambda f, held: (
-        "具有正高级专业技术职务或博士学位" if held else "不具有正高级专业技术职务或博士学位"
-    ),
+    formula=lambda p, t, _: plain(p("highest_degree", t)) == idx(Degree.doctorate),
+    describe=lambda f, held: "具有博士学位" if held else "不具有博士学位",
     qualifying=False,
 )
 
@@ -1245,7 +1245,8 @@ taxpayer_employer = leaf(
 
 high_end_category = any_of(
     holds_a,
-    senior_or_doctor,
+    senior_title_holder,
+    doctorate_holder,
     high_tech_employer,
     taxpayer_employer,
     label="符合第五条三类人才之一：持有石家庄市人才绿卡A卡；具有正高级专业技术职务或博士学位；"
