@@ -82,28 +82,46 @@ key_discipline_leader = honors_any(
 )
 
 
-def _qualifying_employer(p: Any, t: Any, params: Any) -> np.ndarray:
+# “我市高新技术企业和上年度纳税500万元以上的企业”: two kinds of enterprise, two leaves, so that
+# a high-tech enterprise decides the branch without its tax being stated (decision 0358, as 0357
+# reads the same words of 石政办函〔2021〕42号)
+def _enterprise(p: Any, t: Any) -> np.ndarray:
+    return plain(p.employer("employer_type", t)) == idx(EmployerType.enterprise)
+
+
+def _high_tech_enterprise(p: Any, t: Any, _: Any) -> np.ndarray:
+    return _enterprise(p, t) & p.employer("employer_high_tech", t)
+
+
+def _big_taxpayer(p: Any, t: Any, params: Any) -> np.ndarray:
     try:
         threshold = param_getter("recognition.employer_tax_threshold")(params, t)
     except ParameterNotFoundError:
         return np.zeros(p.count, dtype=bool)
-    # “我市高新技术企业和上年度纳税500万元以上的企业”: both are enterprises
-    enterprise = plain(p.employer("employer_type", t)) == idx(EmployerType.enterprise)
-    return enterprise & (
-        p.employer("employer_high_tech", t)
-        | (p.employer("employer_tax_last_year_yuan", t) >= threshold)
-    )
+    return _enterprise(p, t) & (p.employer("employer_tax_last_year_yuan", t) >= threshold)
 
 
-high_tech_or_big_taxpayer = leaf(
-    name="employer_high_tech_or_tax_5m",
-    label="我市高新技术企业或上年度纳税500万元以上的企业",
-    reads=["employment.employer_type", "employment.employer_tax_last_year"],
-    formula=_qualifying_employer,
+high_tech_employer = leaf(
+    name="employer_high_tech_enterprise",
+    label="我市高新技术企业",
+    reads=["employment.employer_type"],
+    formula=_high_tech_enterprise,
     describe=lambda f, held: (
-        "用人单位为高新技术企业或上年度纳税500万元以上的企业"
+        "用人单位为我市高新技术企业" if held else "用人单位不是我市高新技术企业"
+    ),
+    qualifying=False,
+)
+
+
+big_taxpayer = leaf(
+    name="employer_tax_5m",
+    label="上年度纳税500万元以上的企业",
+    reads=["employment.employer_type", "employment.employer_tax_last_year"],
+    formula=_big_taxpayer,
+    describe=lambda f, held: (
+        "用人单位为上年度纳税500万元以上的企业"
         if held
-        else "用人单位不是我市高新技术企业或上年度纳税500万元以上的企业"
+        else "用人单位不是上年度纳税500万元以上的企业"
     ),
     qualifying=False,
 )
@@ -142,7 +160,7 @@ RECOGNITION = [
                 national_award_top3,
                 provincial_progress_first,
                 all_of(key_discipline_leader, introduced),
-                all_of(high_tech_or_big_taxpayer, introduced, high_salary),
+                all_of(any_of(high_tech_employer, big_taxpayer), introduced, high_salary),
                 label="省部级以上人才计划或称号、国家科技奖或省部级科技进步一等奖主要完成人、"
                 "国家级重点学科带头人或项目负责人、高新技术企业或纳税500万元以上企业新引进的"
                 "年薪50万元以上人才",
