@@ -450,3 +450,12 @@ def test_rental_housing_asked_of_a_city_whose_texts_never_name_it_is_refused() -
     assert other.refused and "沧州市的政策文件中没有关于“保租房”的规定" in other.answer
     here = ask("保租房补贴多少", on=ON)
     assert not here.refused and here.citations[0]["document"] == "石政办发〔2021〕6号"
+
+
+def test_a_title_naming_another_document_is_cited_once_in_title_marks() -> None:
+    """石政办函〔2021〕42号 is printed 《〈关于支持…（试行）〉相关实施细则》: the answer cites
+    it so, never 《《…》相关实施细则》."""
+    answer = ask("研发总部奖励多少钱", on=ON).answer
+    title = "〈关于支持新一代电子信息产业和生物医药产业率先突破的若干措施（试行）〉相关实施细则"
+    assert f"《{title}》（石政办函〔2021〕42号）" in answer
+    assert "《《" not in answer and "》》" not in answer

@@ -121,9 +121,10 @@ def test_table_shows_recognitions_and_selections(tmp_path: Path) -> None:
     profile["person"]["skill_level"] = "senior_technician"
     path = tmp_path / "profile.json"
     path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
-    done = rencai("entitlements", str(path), "--format", "table")
+    # 2026 is a selection year of the 工匠 (“自 2022 年起，每两年选拔一次”); 2027 is not
+    done = rencai("entitlements", str(path), "--format", "table", "--on", "2026-06-01")
     assert done.returncode == 0, done.stderr
-    result = json.loads(rencai("entitlements", str(path)).stdout)
+    result = json.loads(rencai("entitlements", str(path), "--on", "2026-06-01").stdout)
     assert result["recognitions"] and result["may_apply"]
     assert "石家庄市" in done.stdout.splitlines()[0] and "shijiazhuang" not in done.stdout
     assert "直接认定" in done.stdout and "可以申报" in done.stdout

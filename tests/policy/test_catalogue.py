@@ -172,3 +172,20 @@ def test_coverage_document_is_current() -> None:
     assert path.read_text(encoding="utf-8") == coverage_markdown(CATALOGUE), (
         "regenerate: .venv/bin/rencai policies coverage > docs/policy-coverage.md"
     )
+
+
+def test_a_documents_title_is_stored_without_its_own_title_marks() -> None:
+    """A title is stored bare and every reader puts it in 《》 (the assistant's “依据《…》”): a
+    title naming another document writes the inner one in 〈〉, as the compilation prints
+    “《〈关于支持新一代电子信息产业和生物医药产业率先突破的若干措施（试行）〉相关实施细则》”
+    (石政办函〔2021〕42号) — never 《《…》相关实施细则》."""
+    titles = {doc.key: doc.title for doc in CATALOGUE.documents.values()}
+    assert [f"{key}: {title}" for key, title in titles.items() if re.search("[《》]", title)] == []
+    printed = (
+        "《〈关于支持新一代电子信息产业和生物医药产业率先突破的若干措施（试行）〉相关实施细则》"
+    )
+    assert f"《{titles['石政办函〔2021〕42号']}》" == printed
+    assert compact(printed) in seed_text_compact()
+    assert titles["石人社字〔2022〕36号"] == (
+        "转发〈关于全面推行中国特色企业新型学徒制加强技能人才培养的实施意见〉的通知"
+    )

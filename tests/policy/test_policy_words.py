@@ -12,7 +12,7 @@ import yaml
 
 import rencai.policy.jurisdictions as jurisdictions
 
-INTERNAL = re.compile(r"种子文件|seed file|docs/|decisions/|\bseed\b", re.IGNORECASE)
+INTERNAL = re.compile(r"种子文件|seed file|docs/|decisions/|\bseed\b|决定\s?0\d{3}", re.IGNORECASE)
 # keys never displayed: the source text the platform read, and the (English) developer note on
 # why a clause is not computed (docs/policy-coverage.md)
 NOT_SHOWN = {"seed", "reason"}
@@ -78,3 +78,43 @@ def test_an_amount_the_texts_leave_open_reads_the_same_everywhere() -> None:
     assert entry["note"] == "金额待主管部门明确"
     assert entry["description"] == "世界技能大赛金奖市级奖励（元）"
     assert entry["name"] == "世界技能大赛获奖支持"
+
+
+# an amount a text leaves open reads “金额待主管部门明确” in the catalogue too (decision 0331),
+# never the older “金额未载明”, “（额度未载明）”, “标准……未载明”
+OLD_OPEN_AMOUNT = re.compile(
+    r"未载明|未载金额|(?:金额|额度|标准|待遇|奖励|补贴|补助|津贴)[^。；，]*未(?:规定|明确)"
+)
+
+
+def _citizen_texts(entry: object) -> Iterator[str]:
+    from rencai.policy.catalogue import CITIZEN_FIELDS
+
+    for key in CITIZEN_FIELDS:
+        value = getattr(entry, key)
+        if value is not None and not isinstance(value, str | tuple):
+            value = value.source
+        for text in value if isinstance(value, tuple) else [value]:
+            if text:
+                yield text
+
+
+def test_no_catalogue_summary_says_an_open_amount_the_old_way() -> None:
+    from rencai.policy.catalogue import catalogue
+
+    cat = catalogue()
+    texts = [(e.id, text) for e in cat.entries.values() for text in _citizen_texts(e)]
+    texts += [(d.key, d.note) for d in cat.documents.values() if d.note]
+    assert len(texts) > 300
+    assert [f"{key}: {text}" for key, text in texts if OLD_OPEN_AMOUNT.search(text)] == []
+    # the programs whose texts grant an amount they do not state say so in the office's words
+    summaries = {e.id: e.summary for e in cat.entries.values()}
+    assert "金额待主管部门明确" in summaries["sjz.skills2017.vr_training_subsidy"]
+    assert sum("金额待主管部门明确" in s for s in summaries.values()) >= 20
+
+
+def test_the_old_wording_is_found_where_it_stands() -> None:
+    assert OLD_OPEN_AMOUNT.search("每年遴选一批高技能人才给予一定奖励；金额未载明。")
+    assert OLD_OPEN_AMOUNT.search("市财政给予一定额度资金支持（额度未载明）。")
+    assert OLD_OPEN_AMOUNT.search("奖励标准文件未规定。")
+    assert not OLD_OPEN_AMOUNT.search("支持金额待主管部门明确。")

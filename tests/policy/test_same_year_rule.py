@@ -23,6 +23,8 @@ def _high_end(on: dt.date) -> dict[str, Any]:
                 "county": "130102",
                 "annual_salary": "960000.00",
                 "employer_two_leading_industries": True,
+                # 第五条（3）: a high-tech enterprise's senior manager (decision 0357)
+                "employer_high_tech": True,
             },
         }
     )

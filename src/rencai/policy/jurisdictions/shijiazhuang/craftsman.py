@@ -3,10 +3,15 @@
 Documents encoded:
 
 - 《“石家庄工匠”选拔管理服务实施细则》 (石家庄市人力资源和社会保障局; no number or date printed;
-  第七条: every two years from 2022): 第五条 who may apply, 第七条 the quota, 第九条 the award.
+  第七条: every two years from 2022, applications in August of the selection year): 第五条 who
+  may apply, 第七条 the selection years and the quota, 第九条 the award. A year without a
+  selection answers “not this year” with the next selection year (decision 0352).
 """
 
 from __future__ import annotations
+
+import numpy as np
+from openfisca_core.errors import ParameterNotFoundError
 
 from rencai.policy.citations import Citation
 from rencai.policy.engine.model import SkillLevel
@@ -18,7 +23,7 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     in_shijiazhuang,
     leaf,
 )
-from rencai.policy.leaves import idx, plain
+from rencai.policy.leaves import idx, param_getter, plain
 from rencai.policy.rules import Benefit, all_of
 
 craftsman_in_force = in_force(
@@ -26,6 +31,60 @@ craftsman_in_force = in_force(
     what="“石家庄工匠”选拔",
     path="craftsman.in_force",
     since="2022年",
+)
+
+
+FIRST_YEAR = "craftsman.first_selection_year"
+INTERVAL = "craftsman.selection_interval"
+MONTH = "craftsman.application_month"
+
+
+def is_selection_year(year: int, first: int, interval: int) -> bool:
+    return year >= first and (year - first) % interval == 0
+
+
+def next_selection_year(year: int, first: int, interval: int) -> int:
+    """The first selection year after ``year`` (the first year itself before it)."""
+    if year < first:
+        return first
+    return year + interval - (year - first) % interval
+
+
+def _selection_year(p, t, params):
+    """第七条 “自 2022 年起，每两年选拔一次”: the year asked is a selection year. Before the first
+    year the rules' own switch (``craftsman_in_force``) says why, so this leaf holds then."""
+    try:
+        first = int(param_getter(FIRST_YEAR)(params, t))
+        interval = int(param_getter(INTERVAL)(params, t))
+    except ParameterNotFoundError:
+        return np.ones(p.count, dtype=bool)
+    year = t.start.year
+    return np.full(p.count, year < first or is_selection_year(year, first, interval))
+
+
+def _describe_selection_year(facts, held: bool) -> str:
+    year = facts.on.year
+    values = [facts.param(path) for path in (FIRST_YEAR, INTERVAL, MONTH)]
+    if None in values:  # before the rules: their switch says why
+        return "“石家庄工匠”选拔尚未开始"
+    first, interval, month = (int(v) for v in values)
+    every = "两" if interval == 2 else str(interval)
+    if held:
+        return f"{year}年为选拔年度，当年{month}月组织申报"
+    following = next_selection_year(year, first, interval)
+    return (
+        f"{year}年不组织“石家庄工匠”选拔（自{first}年起每{every}年选拔一次），"
+        f"下次选拔为{following}年，当年{month}月组织申报"
+    )
+
+
+craftsman_selection_year = leaf(
+    name="craftsman_selection_year",
+    label="查询年度为“石家庄工匠”选拔年度",
+    reads=[f"parameter:{FIRST_YEAR}", f"parameter:{INTERVAL}", f"parameter:{MONTH}"],
+    formula=_selection_year,
+    describe=_describe_selection_year,
+    qualifying=False,
 )
 
 
@@ -87,6 +146,7 @@ SELECTION = Benefit(
     kind="selection",
     requires=all_of(
         craftsman_in_force,
+        craftsman_selection_year,
         in_shijiazhuang,
         unit_or_freelancer,
         senior_worker_or_above,
@@ -98,8 +158,8 @@ SELECTION = Benefit(
     citation=Citation(
         document="“石家庄工匠”选拔管理服务实施细则",
         clause="第五条、第七条、第九条",
-        quote="自 2022 年起，每两年选拔一次，每次选拔 100 名。",
+        quote="自 2022 年起，每两年选拔一次，每次选拔 100 名。当年度 8 月份组织申报。",
     ),
-    quota="自2022年起每两年选拔一次，每次100名",
+    quota="自2022年起每两年选拔一次（2022年、2024年、2026年……），每次100名，选拔年度8月组织申报",
     award="入选者每人2万元一次性奖励，并优先推荐申报省级以上高技能人才评选",
 )

@@ -590,12 +590,48 @@ _SCHOOLING_EVERY_HOLDER = (idx(CountyGroup.transformation), idx(CountyGroup.west
 _SCHOOLING_HIGHER_TIER = (idx(CountyGroup.main_urban), idx(CountyGroup.cluster))
 
 
+def county_higher_by_title(p: Any, t: Any) -> Any:
+    """The higher tier of item (10) by a title or a skill, which no degree can change:
+    中级职称及以上专业技术人员和紧缺工种技师."""
+    return (plain(p("professional_title", t)) >= idx(ProfessionalTitle.intermediate)) | (
+        p("shortage_occupation", t) & (plain(p("skill_level", t)) >= idx(SkillLevel.technician))
+    )
+
+
+# Three leaves, so that what the profile states decides the item without the education where the
+# education cannot change it (a title, a county where every holder enjoys it; decision 0359)
+county_schooling_every_holder = leaf(
+    name="county_children_schooling_every_holder",
+    label="转型升级重点县、西部山区县的持卡人才",
+    reads=["employment.county"],
+    formula=lambda p, t, _: np.isin(plain(p("county_group", t)), _SCHOOLING_EVERY_HOLDER),
+    describe=lambda f, held: (
+        f"{CountyGroup[f.get('county_group')].value}：持卡人才可享受子女入学服务"
+        if held
+        else f"工作地（{CountyGroup[f.get('county_group')].value}）不是转型升级重点县、西部山区县"
+    ),
+)
+
+
+county_schooling_by_title = leaf(
+    name="county_children_schooling_by_title",
+    label="主城区、组团县（区）的中级职称及以上专业技术人员和紧缺工种技师",
+    reads=["employment.county"],
+    formula=lambda p, t, _: (
+        np.isin(plain(p("county_group", t)), _SCHOOLING_HIGHER_TIER) & county_higher_by_title(p, t)
+    ),
+    describe=lambda f, held: (
+        "在主城区、组团县（区）工作的中级职称及以上专业技术人员或紧缺工种技师"
+        if held
+        else "不是在主城区、组团县（区）工作的中级职称及以上专业技术人员或紧缺工种技师"
+    ),
+)
+
+
 def _county_schooling(p: Any, t: Any, _: Any) -> Any:
     group = plain(p("county_group", t))
     higher = plain(p("county_rent_tier", t)) == idx(CountyRentTier.higher)
-    return np.isin(group, _SCHOOLING_EVERY_HOLDER) | (
-        np.isin(group, _SCHOOLING_HIGHER_TIER) & higher
-    )
+    return np.isin(group, _SCHOOLING_HIGHER_TIER) & higher
 
 
 def _describe_county_schooling(facts: Any, held: bool) -> str:
@@ -610,16 +646,24 @@ def _describe_county_schooling(facts: Any, held: bool) -> str:
     return f"工作地（{group.value}）不在本项所列县（市、区）之内"
 
 
-county_schooling_covered = leaf(
+county_schooling_by_degree = leaf(
     name="county_children_schooling_covered",
-    label="主城区、组团县（区）的全日制硕士、一本学士、中级职称及以上专业技术人员和紧缺工种技师，"
-    "或转型升级重点县、西部山区县的持卡人才",
+    label="主城区、组团县（区）的全日制硕士、一本学士、中级职称及以上专业技术人员和紧缺工种技师",
     reads=["employment.county", "person.education", "person.education.full_time"],
     formula=_county_schooling,
     describe=_describe_county_schooling,
 )
+
+
+county_schooling_covered = any_of(
+    county_schooling_every_holder,
+    county_schooling_by_title,
+    county_schooling_by_degree,
+    label="主城区、组团县（区）的全日制硕士、一本学士、中级职称及以上专业技术人员和紧缺工种技师，"
+    "或转型升级重点县、西部山区县的持卡人才",
+)
 # service items granted to only some of a card's holders: (card, item) → who
-SERVICE_CONDITIONS: dict[tuple[str, str], Condition] = {
+SERVICE_CONDITIONS: dict[tuple[str, str], Rule] = {
     ("card.county", "children_schooling"): county_schooling_covered,
 }
 

@@ -29,8 +29,6 @@ from rencai.policy.engine.model import (
     Degree,
     EmploymentMode,
     Person,
-    ProfessionalTitle,
-    SkillLevel,
     county_member,
 )
 from rencai.policy.jurisdictions.shijiazhuang.common import (
@@ -51,6 +49,7 @@ from rencai.policy.jurisdictions.shijiazhuang.green_card import (
     A_OR_B_NO_COUNTY_CARD,
     CountyGroup,
     CountyRentTier,
+    county_higher_by_title,
 )
 from rencai.policy.leaves import idx, lookup, param_getter, plain, years_before
 from rencai.policy.rules import Amount, Benefit, Condition, Exclusivity, Facts, all_of, any_of
@@ -94,11 +93,7 @@ class county_rent_tier(Variable):
         higher = (
             (ft >= idx(Degree.master))
             | ((ft == idx(Degree.bachelor)) & first_batch)
-            | (plain(person("professional_title", period)) >= idx(ProfessionalTitle.intermediate))
-            | (
-                person("shortage_occupation", period)
-                & (plain(person("skill_level", period)) >= idx(SkillLevel.technician))
-            )
+            | county_higher_by_title(person, period)
         )
         other = ~higher & (ft == idx(Degree.bachelor))
         return np.select(
@@ -108,10 +103,25 @@ class county_rent_tier(Variable):
         )
 
 
-county_rent_tier_ok = leaf(
+# Two leaves, so that a title or a skill decides the tier without the education, which cannot
+# change it (decision 0359); the amount reads the tier, the higher one either way
+county_rent_tier_by_title = leaf(
+    name="in_county_rent_tier_by_title",
+    label="中级职称及以上专业技术人员和紧缺工种技师",
+    reads=[],
+    formula=lambda p, t, _: county_higher_by_title(p, t),
+    describe=lambda f, held: (
+        "属于县卡房租补贴人员范围：中级职称及以上专业技术人员或紧缺工种技师"
+        if held
+        else "不是中级职称及以上专业技术人员或紧缺工种技师"
+    ),
+)
+
+
+county_rent_tier_by_degree = leaf(
     name="in_county_rent_tier",
-    label="引进的全日制硕士学位研究生、大学本科一批录取的高校全日制学士学位毕业生、"
-    "中级职称及以上专业技术人员和紧缺工种技师，或其他全日制学士学位毕业生",
+    label="引进的全日制硕士学位研究生、大学本科一批录取的高校全日制学士学位毕业生，"
+    "或其他全日制学士学位毕业生",
     reads=["person.education", "person.education.full_time"],
     formula=lambda p, t, _: plain(p("county_rent_tier", t)) != idx(CountyRentTier.none),
     describe=lambda f, held: (
@@ -119,6 +129,14 @@ county_rent_tier_ok = leaf(
         if held
         else "不属于县卡房租补贴人员范围（全日制学士及以上、中级职称及以上或紧缺工种技师）"
     ),
+)
+
+
+county_rent_tier_ok = any_of(
+    county_rent_tier_by_title,
+    county_rent_tier_by_degree,
+    label="引进的全日制硕士学位研究生、大学本科一批录取的高校全日制学士学位毕业生、"
+    "中级职称及以上专业技术人员和紧缺工种技师，或其他全日制学士学位毕业生",
 )
 
 

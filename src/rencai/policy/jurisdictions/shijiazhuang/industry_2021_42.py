@@ -29,8 +29,10 @@ from openfisca_core.variables import Variable
 
 from rencai.policy.citations import Citation
 from rencai.policy.engine.model import (
+    Degree,
     DrugRoute,
     Person,
+    ProfessionalTitle,
     RecognisedAs,
     Sector,
     TestingInstitution,
@@ -39,13 +41,14 @@ from rencai.policy.engine.model import (
 from rencai.policy.jurisdictions.shijiazhuang.common import (
     enterprise,
     flag,
+    holds_a,
     in_force,
     in_shijiazhuang,
     leaf,
     unit_query,
 )
 from rencai.policy.leaves import idx, param_getter, plain
-from rencai.policy.rules import Amount, Benefit, Condition, Exclusivity, Facts, all_of
+from rencai.policy.rules import Amount, Benefit, Condition, Exclusivity, Facts, all_of, any_of
 
 DOCUMENT = "石政办函〔2021〕42号"
 P = "industry_2021_42"
@@ -1181,6 +1184,75 @@ salary_reached = leaf(
     describe=_describe_salary,
 )
 
+# 第五条: "年度应纳税工资薪金收入在 60 万元以上，同时符合下列条件之一的高端人才" — (1) an A-card
+# talent; (2) 正高级 or a doctorate, together with an award, an accepted project or two patents;
+# (3) a senior manager or technical leader of a 高新技术企业 or of an enterprise that paid
+# 500万元 or more last year. The profile decides whether the person is in none of the three (no
+# A card, neither 正高级 nor doctorate, an employer neither high-tech nor at 500万元); the
+# achievement of (2) and the post of (3) stay in the condition for the reviewers (decision 0357).
+# (2) is two leaves, so that a 正高级 title decides it without the education being stated
+senior_title_holder = leaf(
+    name="high_end_senior_title",
+    label="具有正高级专业技术职务（且为省部级科技进步奖三等奖及以上主要完成人、主持省部级以上科研项目"
+    "并通过验收或拥有2项以上国家授权发明专利（第一发明人），并产生一定经济效益）",
+    reads=[],
+    formula=lambda p, t, _: plain(p("professional_title", t)) == idx(ProfessionalTitle.senior),
+    describe=lambda f, held: "具有正高级专业技术职务" if held else "不具有正高级专业技术职务",
+    qualifying=False,
+)
+
+
+doctorate_holder = leaf(
+    name="high_end_doctorate",
+    label="具有博士学位（且为省部级科技进步奖三等奖及以上主要完成人、主持省部级以上科研项目并通过验收"
+    "或拥有2项以上国家授权发明专利（第一发明人），并产生一定经济效益）",
+    reads=["person.education"],
+    formula=lambda p, t, _: plain(p("highest_degree", t)) == idx(Degree.doctorate),
+    describe=lambda f, held: "具有博士学位" if held else "不具有博士学位",
+    qualifying=False,
+)
+
+
+high_tech_employer = leaf(
+    name="high_end_employer_high_tech",
+    label="高新技术企业的高级经营管理人才和高新技术人才",
+    reads=[],
+    formula=lambda p, t, _: p.employer("employer_high_tech", t),
+    describe=lambda f, held: "所在企业为高新技术企业" if held else "所在企业不是高新技术企业",
+    qualifying=False,
+)
+
+
+def _taxpayer(p: Any, t: Any, params: Any) -> np.ndarray:
+    floor = param_getter(f"{P}.high_end_talent.employer_tax_floor")(params, t)
+    return p.employer("employer_tax_last_year_yuan", t) >= floor
+
+
+def _describe_taxpayer(f: Facts, held: bool) -> str:
+    floor = _yuan(f.param(f"{P}.high_end_talent.employer_tax_floor"))
+    paid = _yuan(f.get("employer_tax_last_year_yuan"))
+    return f"所在企业上年度纳税{paid}，{'达到' if held else '不足'}{floor}"
+
+
+taxpayer_employer = leaf(
+    name="high_end_employer_tax_at_least_5m",
+    label="上年度纳税500万元及以上企业的高级经营管理人才和高新技术人才",
+    reads=["employment.employer_tax_last_year"],
+    formula=_taxpayer,
+    describe=_describe_taxpayer,
+    qualifying=False,
+)
+
+high_end_category = any_of(
+    holds_a,
+    senior_title_holder,
+    doctorate_holder,
+    high_tech_employer,
+    taxpayer_employer,
+    label="符合第五条三类人才之一：持有石家庄市人才绿卡A卡；具有正高级专业技术职务或博士学位；"
+    "高新技术企业或上年度纳税500万元及以上企业的高级经营管理人才和高新技术人才",
+)
+
 HIGH_END_CONDITION = (
     "按年度应纳税工资薪金收入所在档次，相当于对市及以下财政贡献的1.5倍或2倍，最高50万元；"
     "须符合第五条三类之一：持有石家庄市人才绿卡A卡；具有正高级专业技术职务或博士学位，且获得省部级"
@@ -1209,7 +1281,12 @@ HIGH_END_TALENT = Benefit(
     kind="money",
     audience=contribution_declared,
     requires=all_of(
-        in_force_42, in_shijiazhuang, enterprise, employer_in_two_industries, salary_reached
+        in_force_42,
+        in_shijiazhuang,
+        enterprise,
+        employer_in_two_industries,
+        salary_reached,
+        high_end_category,
     ),
     amount=Amount(
         parameter=f"{P}.high_end_talent.multiple",

@@ -11,12 +11,22 @@ from rencai.policy.citations import Citation
 from rencai.policy.jurisdictions.shijiazhuang.common import (
     employer_in,
     flag,
+    in_force,
     in_shijiazhuang,
     unit_query,
 )
 from rencai.policy.rules import Amount, Benefit, all_of
 
 DOCUMENT = "石工总字〔2022〕11号"
+
+# 第十九条: "本办法自印发之日起施行" (2022-12-21). Before that day the grant does not exist: the
+# answer says the measures are not yet in force, not that the amount awaits the office.
+studios_in_force = in_force(
+    name="innovation_studios_2022_in_force",
+    what=DOCUMENT,
+    path="innovation_studios_2022.in_force",
+    since="2022年12月21日",
+)
 
 new_city_innovation_studio = flag(
     name="unit_is_new_city_innovation_studio",
@@ -41,7 +51,7 @@ STUDIO_GRANT = Benefit(
     kind="money",
     target="employer",
     audience=unit_query,
-    requires=all_of(in_shijiazhuang, studio_unit, new_city_innovation_studio),
+    requires=all_of(studios_in_force, in_shijiazhuang, studio_unit, new_city_innovation_studio),
     amount=Amount(parameter="innovation_studios_2022.grant"),
     per="once",
     condition="申报单位具有法人资格并已建立工会组织；经评定命名后由市总工会拨付，"

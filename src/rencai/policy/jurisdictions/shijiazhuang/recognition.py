@@ -16,6 +16,7 @@ import numpy as np
 from openfisca_core.errors import ParameterNotFoundError
 
 from rencai.policy.citations import Citation
+from rencai.policy.engine.model import EmployerType
 from rencai.policy.jurisdictions.shijiazhuang.common import (
     honors_any,
     in_force,
@@ -25,7 +26,7 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     national_award_top3,
     provincial_progress_first,
 )
-from rencai.policy.leaves import param_getter
+from rencai.policy.leaves import idx, param_getter, plain
 from rencai.policy.rules import Amount, Benefit, all_of, any_of
 
 PROVINCIAL_OR_HIGHER_PROGRAMS = [
@@ -81,25 +82,46 @@ key_discipline_leader = honors_any(
 )
 
 
-def _qualifying_employer(p: Any, t: Any, params: Any) -> np.ndarray:
+# “我市高新技术企业和上年度纳税500万元以上的企业”: two kinds of enterprise, two leaves, so that
+# a high-tech enterprise decides the branch without its tax being stated (decision 0358, as 0357
+# reads the same words of 石政办函〔2021〕42号)
+def _enterprise(p: Any, t: Any) -> np.ndarray:
+    return plain(p.employer("employer_type", t)) == idx(EmployerType.enterprise)
+
+
+def _high_tech_enterprise(p: Any, t: Any, _: Any) -> np.ndarray:
+    return _enterprise(p, t) & p.employer("employer_high_tech", t)
+
+
+def _big_taxpayer(p: Any, t: Any, params: Any) -> np.ndarray:
     try:
         threshold = param_getter("recognition.employer_tax_threshold")(params, t)
     except ParameterNotFoundError:
         return np.zeros(p.count, dtype=bool)
-    return p.employer("employer_high_tech", t) | (
-        p.employer("employer_tax_last_year_yuan", t) >= threshold
-    )
+    return _enterprise(p, t) & (p.employer("employer_tax_last_year_yuan", t) >= threshold)
 
 
-high_tech_or_big_taxpayer = leaf(
-    name="employer_high_tech_or_tax_5m",
-    label="我市高新技术企业或上年度纳税500万元以上的企业",
-    reads=["employment.employer_tax_last_year"],
-    formula=_qualifying_employer,
+high_tech_employer = leaf(
+    name="employer_high_tech_enterprise",
+    label="我市高新技术企业",
+    reads=["employment.employer_type"],
+    formula=_high_tech_enterprise,
     describe=lambda f, held: (
-        "用人单位为高新技术企业或上年度纳税500万元以上"
+        "用人单位为我市高新技术企业" if held else "用人单位不是我市高新技术企业"
+    ),
+    qualifying=False,
+)
+
+
+big_taxpayer = leaf(
+    name="employer_tax_5m",
+    label="上年度纳税500万元以上的企业",
+    reads=["employment.employer_type", "employment.employer_tax_last_year"],
+    formula=_big_taxpayer,
+    describe=lambda f, held: (
+        "用人单位为上年度纳税500万元以上的企业"
         if held
-        else "用人单位不是高新技术企业，上年度纳税也不足500万元"
+        else "用人单位不是上年度纳税500万元以上的企业"
     ),
     qualifying=False,
 )
@@ -138,7 +160,7 @@ RECOGNITION = [
                 national_award_top3,
                 provincial_progress_first,
                 all_of(key_discipline_leader, introduced),
-                all_of(high_tech_or_big_taxpayer, introduced, high_salary),
+                all_of(any_of(high_tech_employer, big_taxpayer), introduced, high_salary),
                 label="省部级以上人才计划或称号、国家科技奖或省部级科技进步一等奖主要完成人、"
                 "国家级重点学科带头人或项目负责人、高新技术企业或纳税500万元以上企业新引进的"
                 "年薪50万元以上人才",
@@ -150,7 +172,7 @@ RECOGNITION = [
             quote="以及我市高新技术企业和上年度纳税500万元以上的企业新引进的工资薪金收入在50万元以上的"
             "人才，直接认定为市高层次人才，给予相应支持。",
         ),
-        condition="“给予相应支持”的具体项目，文件未列明",
+        condition="“给予相应支持”的具体项目待主管部门明确",
     ),
 ]
 

@@ -230,7 +230,10 @@ RENTAL_HOUSING = [
         kind="service",
         audience=rental_housing_asked,
         requires=RENTAL_YOUTH,
-        condition="收入稳定、有能力支付租金；政府产权房源摇号分配，企业产权房源优先分配本单位职工",
+        # 五（六）: "已享受公共租赁住房保障的家庭，不得申请保障性租赁住房；每个家庭只能租赁一套" —
+        # whether a family has 公共租赁住房 protection (a unit or its subsidy) is not a profile fact
+        condition="收入稳定、有能力支付租金；已享受公共租赁住房保障的家庭不得申请，每个家庭只能租赁一套；"
+        "政府产权房源摇号分配，企业产权房源优先分配本单位职工",
         citation=Citation(
             document=RENTAL_DOC,
             clause="附件3 二（一）",
@@ -250,8 +253,8 @@ RENTAL_HOUSING = [
         per="month",
         years="rental_housing.subsidy_years",
         dated=False,
-        condition="自租赁补贴发放之月起最长5年；不再符合保障条件或所承租房源未在石家庄市住房租赁"
-        "监管服务平台备案的，停止发放",
+        condition="已享受公共租赁住房保障的家庭不得申请；自租赁补贴发放之月起最长5年；不再符合保障条件"
+        "或所承租房源未在石家庄市住房租赁监管服务平台备案的，停止发放",
         document="石家庄市保障性租赁住房准入退出管理办法",
         citation=Citation(
             document="石政办发〔2021〕6号",

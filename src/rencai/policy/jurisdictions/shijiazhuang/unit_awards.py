@@ -13,7 +13,12 @@ The award to new postdoctoral platforms comes from another document: see ``reten
 from __future__ import annotations
 
 from rencai.policy.citations import Citation
-from rencai.policy.jurisdictions.shijiazhuang.common import flag, in_shijiazhuang, unit_query
+from rencai.policy.jurisdictions.shijiazhuang.common import (
+    flag,
+    in_force,
+    in_shijiazhuang,
+    unit_query,
+)
 from rencai.policy.rules import Amount, Benefit, all_of
 
 new_city_training_base = flag(
@@ -34,6 +39,24 @@ new_city_master_studio = flag(
 )
 
 
+# Both supports begin with 石字〔2021〕7号 (2021-02-10); before it a unit is told the measures were
+# not yet in force, not that the amount awaits the office (the amounts are dated from that day).
+training_base_in_force = in_force(
+    name="training_base_support_in_force",
+    what="石字〔2021〕7号",
+    path="units.training_base",
+    since="2021年2月10日",
+)
+
+
+master_studio_in_force = in_force(
+    name="master_studio_support_in_force",
+    what="石字〔2021〕7号",
+    path="units.master_studio",
+    since="2021年2月10日",
+)
+
+
 UNIT_AWARDS = [
     Benefit(
         id="sjz.unit.training_base",
@@ -41,7 +64,7 @@ UNIT_AWARDS = [
         kind="money",
         target="employer",
         audience=unit_query,
-        requires=all_of(in_shijiazhuang, new_city_training_base),
+        requires=all_of(training_base_in_force, in_shijiazhuang, new_city_training_base),
         amount=Amount(parameter="units.training_base"),
         per="once",
         condition="经评审新创建为市级高技能人才培训基地后拨付",
@@ -57,7 +80,7 @@ UNIT_AWARDS = [
         kind="money",
         target="employer",
         audience=unit_query,
-        requires=all_of(in_shijiazhuang, new_city_master_studio),
+        requires=all_of(master_studio_in_force, in_shijiazhuang, new_city_master_studio),
         amount=Amount(parameter="units.master_studio"),
         per="once",
         condition="经评审新评定为市级技能大师工作室后拨付",
