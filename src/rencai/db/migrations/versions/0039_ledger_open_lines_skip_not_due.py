@@ -25,15 +25,18 @@ depends_on = None
 DUE = "('planned', 'held', 'failed', 'returned')"  # ledger.models.DUE_LINE_STATES
 
 # A line's id never changes, so a line of the old rows and of the new rows is the same line by
-# id. The lines still due are few against those the statement changes (the run's holds), and
-# ``NOT IN`` over them is one hashed lookup per line that was due (a hashed subplan, which the
-# function's join settings leave alone); each line to remove is found by the open lines' key.
+# id. The lines that were due are taken first (``OFFSET 0`` keeps the planner from testing the
+# other condition first); ``NOT IN`` over the lines still due — few against those the statement
+# changes: the run's holds — is then one hashed lookup per line that was due (a hashed subplan,
+# which the function's join settings leave alone, built only if some line was due); each line
+# to remove is found by the open lines' key.
 POSTGRES_UPDATED = f"""
 CREATE OR REPLACE FUNCTION ledger_open_lines_updated() RETURNS trigger LANGUAGE plpgsql
 SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 BEGIN
-    DELETE FROM ledger_open_lines AS o USING old_rows AS r
-    WHERE o.line_id = r.id AND r.status IN {DUE}
+    DELETE FROM ledger_open_lines AS o
+    USING (SELECT r.id FROM old_rows AS r WHERE r.status IN {DUE} OFFSET 0) AS r
+    WHERE o.line_id = r.id
     AND r.id NOT IN (SELECT n.id FROM new_rows AS n WHERE n.status IN {DUE});
     INSERT INTO ledger_open_lines AS o (line_id, schedule_id, period)
     SELECT n.id, n.schedule_id, n.period FROM new_rows AS n WHERE n.status IN {DUE}
