@@ -172,3 +172,42 @@ def test_the_runs_line_updates_are_hot(db_url: str) -> None:
     # all but a few: a page keeps room for the new versions of its own few due lines (a line
     # with a long citation may not fit beside them); before decision 0271 none was HOT
     assert hot - before[1] >= 0.95 * (updates - before[0])
+
+
+def _scans_by(url: str, statement: str) -> int:
+    """How many times one statement (its triggers included) read ``ledger_open_lines``, by an
+    index or whole: the transaction's own statistics, read before it ends."""
+    scans = (
+        "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables "
+        "WHERE relname = 'ledger_open_lines'"
+    )
+    with engine_for(url).begin() as connection:
+        before = connection.execute(text(scans)).scalar_one()
+        connection.execute(text(statement))
+        return int(connection.execute(text(scans)).scalar_one()) - int(before)
+
+
+def test_lines_moving_between_states_not_due_are_not_looked_up(db_url: str) -> None:
+    """The bank file (batched → sent) and the confirmations (sent → paid) change lines that
+    were not due and are not due: the trigger passes over them without reading the open lines
+    (decision 0365; migration 0036's trigger searched them once per line). A line leaving the
+    due states is still looked up, and removed."""
+    url = db_url
+    schedule = _schedule(url, 3)
+    with engine_for(url).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO ledger_lines (schedule_id, seq, period, amount_fen, citation, "
+                "status) SELECT :s, g, make_date(2020 + g / 12, g % 12 + 1, 1), 300000, '{}', "
+                "CASE WHEN g <= 50 THEN 'batched' ELSE 'planned' END "
+                "FROM generate_series(1, 100) AS g"
+            ),
+            {"s": schedule},
+        )
+    _assert_open_is_due(url)
+    assert _scans_by(url, "UPDATE ledger_lines SET status = 'batched' WHERE seq > 90") >= 1
+    _assert_open_is_due(url)
+    for after in ("sent", "paid", "lapsed"):  # not due before, not due after
+        moving = f"UPDATE ledger_lines SET status = '{after}' WHERE seq <= 50 OR seq > 90"
+        assert _scans_by(url, moving) == 0
+        _assert_open_is_due(url)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from rencai import clock
 from rencai.applications.models import STATUS_LABELS, Application, Status
 from rencai.assistant.core import Answer
+from rencai.ledger.decision import NO_AMOUNT
 from rencai.ledger.models import Line, Schedule
 from rencai.registry.accounts import talent_of
 from rencai.registry.models import Account, Role
@@ -69,7 +70,10 @@ def _schedule_line(session: Session, schedule: Schedule, today: dt.date) -> str:
     if upcoming:
         nxt = upcoming[0]
         when = "本月" if nxt.period <= today else nxt.period.strftime("%Y年%m月")
-        text += f"；下一期（第{nxt.seq}期）{_yuan(nxt.amount_fen)}计划于{when}发放"
+        if nxt.reason == NO_AMOUNT:  # no parameter gives its amount yet: not "0元"
+            text += f"；下一期（第{nxt.seq}期）金额待主管部门明确，明确后发放"
+        else:
+            text += f"；下一期（第{nxt.seq}期）{_yuan(nxt.amount_fen)}计划于{when}发放"
         text += f"，状态：{LINE_LABELS.get(nxt.status, nxt.status)}"
     return text
 

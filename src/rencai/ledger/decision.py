@@ -29,6 +29,11 @@ from typing import Literal, NamedTuple
 
 Decision = Literal["pay", "hold", "lapse", "exclude"]
 
+# A line whose amount no parameter gives yet (planned with 0 fen, held by every run until the
+# administrator sets the value): the officers' words, which name who acts. A citizen reads
+# "金额待主管部门明确" instead (decision 0367).
+NO_AMOUNT = "金额参数待管理员设定"
+
 
 @dataclass(slots=True)  # made once per due line of a run: kept light (not frozen)
 class LineFacts:
@@ -60,7 +65,7 @@ def decide(facts: LineFacts, *, receivable_hold: str) -> Verdict:
     if facts.receivable_open:
         return Verdict("hold", receivable_hold)
     if facts.amount_fen is None:
-        return Verdict("hold", "金额参数待管理员设定")
+        return Verdict("hold", NO_AMOUNT)
     period = facts.period
     if facts.recurring and not facts.contributions_loaded:
         return Verdict("hold", f"{period:%Y年%m月}社会保险缴费数据尚未导入")

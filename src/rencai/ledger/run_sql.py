@@ -30,6 +30,7 @@ from rencai.ledger.batching import (
     open_batch,
     receivable_state,
 )
+from rencai.ledger.decision import NO_AMOUNT
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.exclusions import apply_exclusions, exclusivity_losers, once_duplicates
 from rencai.ledger.journal import record
@@ -39,7 +40,6 @@ from rencai.ledger.schedules import amount_on, period_end
 from rencai.policy.engine.system import system_for
 
 TEMP_STATISTICS = 10  # ANALYZE samples 300 × this many rows of each temporary table
-NO_AMOUNT = "金额参数待管理员设定"
 NO_PAYEE = "未登记收款银行账户"
 CN_MONTH = 'to_char({f}.period, \'YYYY"年"MM"月"\')'  # f"{period:%Y年%m月}"
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.audit.log import append as audit
+from rencai.ledger.decision import NO_AMOUNT
 from rencai.ledger.journal import entry, record
 from rencai.ledger.models import Line, Schedule
 from rencai.ledger.money import fen
@@ -174,7 +175,7 @@ def create_schedule(
                 "amount_fen": amount or 0,
                 "citation": citation,
                 "status": "planned" if duplicate is None else "excluded",
-                "reason": duplicate or (None if amount is not None else "金额参数待管理员设定"),
+                "reason": duplicate or (None if amount is not None else NO_AMOUNT),
             }
         )
     session.execute(insert(Line), lines)

@@ -4,7 +4,7 @@ The due lines (those in ``DUE_LINE_STATES``) are found through ``ledger_open_lin
 schedule, period), a narrow table the database keeps true itself: statement-level triggers with
 transition tables on PostgreSQL, row triggers on SQLite. The lines' index on (status, period)
 is dropped, so an update that changes a line's status, reason, amount or citation changes no
-indexed column; the lines keep a tenth of each page free (fillfactor 90) for the new versions
+indexed column; the lines keep a fifth of each page free (fillfactor 80) for the new versions
 (decision 0271). Pages written before this migration gain the room as they are rewritten.
 
 Revision ID: 0036
