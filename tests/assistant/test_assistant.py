@@ -458,6 +458,8 @@ def test_a_kind_of_money_a_citys_texts_never_name_is_refused() -> None:
     assert bought.refused and bought.amounts == [] and "买房" in bought.answer
     # (its 居住补贴 is not a purchase subsidy: no amount is given for one)
     assert ask("沧州生活补贴多少", on=ON).refused  # Cangzhou's texts name none
+    # 住房补贴 is Jinzhou's 居住补贴 (“房补” inside it is not a word of its own)
+    assert not ask("留锦来锦硕士住房补贴每月几百", on=ON).refused
     living = ask("锦州博士生活补贴多少", on=ON)
     assert not living.refused
     assert [a.amount for a in living.amounts if a.benefit == "jz.graduate.living_allowance"]

@@ -605,7 +605,7 @@ def _for_units_only(clause: Clause) -> bool:
 
 # What an amount question asks about, to keep another program's amount out of its answer
 TOPIC_WORDS = {
-    "rent": re.compile(r"房租|租房|(?<!购)房补|租金|租赁|租住"),
+    "rent": re.compile(r"房租|租房|(?<![购住买])房补|租金|租赁|租住"),
     "purchase": re.compile(r"购房|买房"),
     "startup": re.compile(r"创业"),
     "settlement": re.compile(r"安家"),
