@@ -459,3 +459,67 @@ def test_a_title_naming_another_document_is_cited_once_in_title_marks() -> None:
     title = "〈关于支持新一代电子信息产业和生物医药产业率先突破的若干措施（试行）〉相关实施细则"
     assert f"《{title}》（石政办函〔2021〕42号）" in answer
     assert "《《" not in answer and "》》" not in answer
+
+
+def test_a_kind_of_money_a_citys_texts_never_name_is_refused() -> None:
+    # decision 0361: Jinzhou's texts grant a monthly 居住补贴 and no purchase subsidy
+    bought = ask("锦州博士买房补贴多少钱", on=ON)
+    assert bought.refused and bought.amounts == [] and "买房" in bought.answer
+    # (its 居住补贴 is not a purchase subsidy: no amount is given for one)
+    assert ask("沧州生活补贴多少", on=ON).refused  # Cangzhou's texts name none
+    # 住房补贴 is Jinzhou's 居住补贴 (“房补” inside it is not a word of its own)
+    assert not ask("留锦来锦硕士住房补贴每月几百", on=ON).refused
+    living = ask("锦州博士生活补贴多少", on=ON)
+    assert not living.refused
+    assert [a.amount for a in living.amounts if a.benefit == "jz.graduate.living_allowance"]
+
+
+def test_the_best_clause_decides_when_the_calculator_computes_none_of_it() -> None:
+    # decision 0362: 关于深入实施新时代人才强市战略的若干措施（试行）“持续创新人才政策”: “再一次性
+    # 给予最高1000万元科研经费补贴和200万元安家补助”, not the B卡's 5万元 安家补贴
+    answer = ask("高层次人才安家补助200万是真的吗", on=ON)
+    assert answer.citations[0]["clause"] == "持续创新人才政策"
+    assert answer.amounts == [] and "200万元安家补助" in answer.answer
+    # 石家庄市增加城乡居民可支配收入行动计划 6: “给予一次性创业补贴”, not the B卡's 1万元
+    startup = ask("高校毕业生初次创业一次性创业补贴", on=ON)
+    assert (startup.citations[0]["clause"], startup.amounts) == ("6", [])
+
+
+def test_an_amount_said_without_its_unit_reads_as_the_texts_write_it() -> None:
+    assert normalise("领军人才团队项目资金最高一个亿吗").endswith("最高1亿元吗")
+    assert normalise("安家补助200万是真的吗") == "安家补助200万元是真的吗"
+    assert normalise("补贴性职业技能培训18万人次") == "补贴性职业技能培训18万人次"
+    # 石字〔2021〕7号 第4条: “1000万元至1亿元”, not Jinzhou's 领军人才项目 without an amount
+    answer = ask("领军人才团队项目资金最高一个亿吗", on=ON)
+    assert (answer.citations[0]["document"], answer.citations[0]["clause"]) == (
+        "石字〔2021〕7号",
+        "4",
+    )
+
+
+def test_ranking_reads_the_card_the_team_and_the_group_asked_about() -> None:
+    # the B卡's own 生活服务 (“免费乘坐石家庄市区内公交车、地铁”), not the 副卡's
+    bus = ask("B卡能免费坐公交地铁吗", on=ON)
+    assert bus.citations[0]["clause"] == "可享受的服务项目（8）"
+    # a team's venture (三年内总额不超过500万元), not a graduate's 2万元 startup grant
+    team = ask("科技人才团队在锦州创业最多支持多少", on=ON)
+    assert team.citations[0]["clause"] == "着力培育壮大市场主体"
+    # “落实创业培训补贴” before the 残疾青年's training subsidy, for anyone
+    anyone = ask("哪些人可以参加创业培训领补贴", on=ON)
+    assert anyone.citations[0]["clause"] == "三（一）4"
+    # a business licence is the texts' 企业登记 (“2个工作日内办结”)
+    licence = ask("县卡持卡人办营业执照几天", on=ON)
+    assert licence.citations[0]["clause"] == "可享受的服务项目（8）"
+    assert "2个工作日" in licence.answer
+    # a whole document asked about: the clause covering all its items
+    whole = ask("石办字2017 39号讲的啥", on=ON)
+    assert whole.citations[0]["clause"].startswith("申领范围（1）—（7）")
+
+
+def test_another_places_policy_is_refused_and_a_certification_abroad_is_not() -> None:
+    assert ask("天津的人才绿卡能在石家庄用吗", on=ON).refused
+    certified = ask("药品通过美国认证奖多少钱", on=ON)
+    assert not certified.refused and "200万元" in certified.answer
+    # a program of the city named beside another city's subject does not answer it
+    assert ask("沧州高层次人才个人所得税奖励多少", on=ON).refused
+    assert ask("锦州技能大赛获奖奖励多少", on=ON).refused

@@ -102,6 +102,9 @@ OFF_TOPIC = re.compile(
     r"人工智能.*(?:是什么)|你是谁|你叫什么|讲讲你自己"
 )
 
+# another place's own policy (“天津的人才绿卡”), asked even beside one of the three cities
+OTHER_PLACES_OWN = r"(?:市|省)?(?:的)?(?:人才绿卡|绿卡|人才卡|人才政策|政策|补贴)"
+
 CASE_WORDS = re.compile(
     r"我的(?:申请|办件|案件|补贴|钱|卡|绿卡|材料)|我(?:申请|交|提交|报)的|到哪一?步|进度|审(?:核|批)到|"
     r"审核(?:结果|情况|状态)|什么时候(?:能)?(?:发|到账|打款|下来)|(?:发|到账|打款)了(?:吗|没)|"
@@ -116,7 +119,9 @@ PROCESS_WORDS = re.compile(
     r"(?:什么|啥)时(?:候|间)(?:开始)?(?:申报|申请|报名|受理)|何时(?:申报|申请|报名)|申报(?:时间|日期)|"
     r"追回|退还|返还|退钱|退回|违约|取消资格|收回|复核|审核|审批|网上办|线上|"
     # what follows a breach (“造假会怎么样”, “验收不通过有什么后果”): the clawback notes
-    r"造假|弄虚作假|骗取|套取|后果|会怎么?样|怎么处理|不通过"
+    r"造假|弄虚作假|骗取|套取|后果|会怎么?样|怎么处理|不通过|"
+    # …and whether money must be given back (“中途离开要退吗”)
+    r"(?:要|得|需要|用不用|会不会|会)退(?:回|还|钱)?(?:吗|么|不)"
 )
 AMOUNT_WORDS = re.compile(
     r"多少|几万|几千|几百|金额|标准|钱|补(?:贴|助)(?:是)?多|给多|发多|发几年|几年|多久|多长|年限|期限|"
@@ -188,7 +193,9 @@ COUNT_KINDS["单位"] = "units"
 CARD_WORDS = {"a卡": "card.a", "b卡": "card.b", "县卡": "card.county", "副卡": "card.family"}
 # a card's services asked in lay words (“注册公司”): the texts' words, only beside a card named,
 # so that “怎么注册公司” alone stays outside the policies
-CARD_SERVICE_WORDS = re.compile(r"注册公司|开公司|办公司|注册企业|成立公司")
+CARD_SERVICE_WORDS = re.compile(
+    r"注册公司|开公司|办公司|注册企业|成立公司|(?:办|领|申请|申办|办理)营业执照"
+)
 CARD_SERVICE_TERMS = "企业登记 工商"
 APPLY_WORDS = re.compile(r"(?:怎么|怎样|如何)(?:申请|申领|办理|办)|申请条件|申领条件|谁(?:能|可以)")
 MATERIAL_WORDS = re.compile(r"材料|要带|带什么|带啥|提交什么|准备什么|需要什么证明|证件|几份")
@@ -201,6 +208,13 @@ DOMAIN_HINT = re.compile(
     r"保障性租赁|保租房|青年|学徒|认定|服务|双一流|博士后|县|区"
 )
 
+# a question asking what a document says, once its 文号 is taken out (“讲的啥”, “主要内容”)
+DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}[字发函规]〔\d{4}〕\d{1,3}号")
+WHOLE_DOCUMENT = re.compile(
+    r"[\s，。？?！!]*(?:这个|这份|该)?(?:文件|政策)?(?:讲|说|写|规定)?(?:的|了)?"
+    r"(?:是)?(?:啥|什么|哪些|什么内容|啥内容|主要内容|内容)?(?:政策|文件|内容)?"
+    r"(?:呢|吗|啊)?[\s，。？?！!]*"
+)
 # a question naming no city is answered per city when another city's clause scores this close
 PER_CITY_SHARE = 0.85
 CITY_ORDER = ("shijiazhuang", "jinzhou", "cangzhou")
@@ -472,11 +486,29 @@ def _focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]
     subject = _topics(text) & set(TOPIC_ONLY)
 
     person = bool(PERSON_WORDS.search(text)) and not UNIT_WORDS.search(text)
+    # …and one about a team or a platform, not a person (“科技人才团队在锦州创业”)
+    team = bool(TEAM_WORDS.search(text)) and not (
+        PERSON_WORDS.search(text) or MEMBER_WORDS.search(text)
+    )
+    # a group the question names (“残疾青年”): a program confined to another group ranks lower
+    groups = set(GROUP_WORDS.findall(text))
 
     def bonus(h: Hit) -> float:
         expired = h.clause.expires is not None and h.clause.expires < on
         for_units = person and _for_units_only(h.clause)
-        return base(h) - (0.05 * top if expired else 0.0) - (0.3 * top if for_units else 0.0)
+        for_persons = team and _for_persons_only(h.clause)
+        # a clause about another card than the one the question names (the 副卡's services when
+        # the B卡's are asked) ranks below the named card's own
+        cards = _cards(h.clause.computed)
+        other_card = len(named) == 1 and bool(cards) and not cards & named
+        confined = _confined(h.clause) - groups
+        return (
+            base(h)
+            - (0.05 * top if expired else 0.0)
+            - (0.3 * top if for_units or for_persons else 0.0)
+            - (0.15 * top if other_card else 0.0)
+            - (0.15 * top if confined else 0.0)
+        )
 
     def base(h: Hit) -> float:
         # (for an amount, a clause computing one of the card's benefits is the card's own)
@@ -544,6 +576,24 @@ def _has_process_notes(clause: Clause) -> bool:
 # a question about a person (a degree named) and not about an employer or a platform
 PERSON_WORDS = re.compile(r"博士(?!后)|硕士|本科|学士|研究生|大学生|毕业生")
 UNIT_WORDS = re.compile(r"企业|公司|单位|机构|团队|平台|基地|工作站|工作室|学校|院校")
+# …and one about a team (not the employer a person works for, nor a team's members)
+TEAM_WORDS = re.compile(r"团队")
+MEMBER_WORDS = re.compile(r"成员|带头人|负责人|个人")
+# groups a program may be confined to (“残疾青年职业培训补贴”)
+GROUP_WORDS = re.compile(r"残疾|退役军人|农民工")
+
+
+def _confined(clause: Clause) -> set[str]:
+    """The groups every grant of the clause is confined to (none for a general program)."""
+    named = [set(GROUP_WORDS.findall(g)) for g in clause.grants]
+    return set.intersection(*named) if named and all(named) else set()
+
+
+def _for_persons_only(clause: Clause) -> bool:
+    """Whether every program the clause grants goes to a person."""
+    entries = clause_index().catalogue.entries
+    targets = {entries[p].target for p in clause.programs if p in entries}
+    return targets == {"person"}
 
 
 def _for_units_only(clause: Clause) -> bool:
@@ -555,7 +605,7 @@ def _for_units_only(clause: Clause) -> bool:
 
 # What an amount question asks about, to keep another program's amount out of its answer
 TOPIC_WORDS = {
-    "rent": re.compile(r"房租|租房|(?<!购)房补|租金|租赁|租住"),
+    "rent": re.compile(r"房租|租房|(?<![购住买])房补|租金|租赁|租住"),
     "purchase": re.compile(r"购房|买房"),
     "startup": re.compile(r"创业"),
     "settlement": re.compile(r"安家"),
@@ -586,13 +636,15 @@ def _mentioned(word: str, text: str) -> bool:
     return re.search(re.escape(word[:half]) + r"\w{1,4}" + re.escape(word[half:]), text) is not None
 
 
-def _topics(text: str) -> set[str]:
+def _topics(text: str, asked: bool = True) -> set[str]:
+    """The subjects a question asks about (``asked``: 住房补贴 asks about renting and buying
+    alike), or the subject a benefit's name states (a 居住补贴 is not a 购房补贴)."""
     found = {name for name, words in TOPIC_WORDS.items() if words.search(text)}
     for only in TOPIC_ONLY:
         if only in found:
             return {only}
     for name, also in TOPIC_ALSO.items():
-        if name in found:
+        if asked and name in found:
             found |= also
     return found
 
@@ -967,8 +1019,11 @@ def ask(
         intent = "personal"
 
     # outside the three cities' policies
-    other = [p for p in OTHER_PLACES if p in text]
-    if other and not (city and any(w in text for w in slotting.CITY_WORDS[city])):
+    # (a certification abroad, “通过美国认证”, is a clause of the library, not another place's
+    # policy; another place's own card or policy is, whatever city is named beside it)
+    other = [p for p in OTHER_PLACES if re.search(re.escape(p) + r"(?![^，。]{0,8}认证)", text)]
+    owned = [p for p in other if re.search(re.escape(p) + OTHER_PLACES_OWN, text)]
+    if other and (owned or not (city and any(w in text for w in slotting.CITY_WORDS[city]))):
         return _refusal(
             raw,
             "out_of_scope",
@@ -1014,6 +1069,14 @@ def ask(
         len(bare) >= 3 and any(bare in w for w in words_here)
     )
     hits = _focus(_dedupe(hits), intent, text, day)
+    if names_document and WHOLE_DOCUMENT.fullmatch(DOCUMENT_NUMBER.sub("", text)):
+        # a question about a whole document (“石办字〔2017〕39号讲的啥”): the clause covering
+        # all its items first
+        named_documents = {w[1:] for w in words if w.startswith("§")}
+        hits = sorted(
+            hits,
+            key=lambda h: not (h.clause.document in named_documents and "—" in h.clause.clause),
+        )
     top = hits[0].score if hits else 0.0
     if intent == "personal" or (carried is not None and intent != "process"):
         return _personal(raw, slots, day, ix, hits)
@@ -1044,19 +1107,24 @@ def ask(
         for w in ix.program_words
         if len(w) >= 4 and w in text and city and city not in ix.program_word_cities.get(w, ())
     ]
-    # …as a subject that is a program of its own (保租房) the city's texts never name
-    for subject in _topics(text) & set(TOPIC_ONLY) if city else set():
+    # …as a subject that is a program of its own (保租房), or a kind of money (购房, 安家), the
+    # city's texts never name (decision 0361)
+    for subject in _topics(text, asked=False) if city else set():
         asked = TOPIC_WORDS[subject].search(text)
         if asked and not TOPIC_WORDS[subject].search(ix.city_text(city or "")):
             elsewhere.append(asked.group(0))
     if city and city != "shijiazhuang" and not names_program:
         elsewhere += [w for w in CARD_WORDS if w in text]  # the cards are Shijiazhuang's
-    if city and elsewhere and not names_program and not names_document:
+    # (a program of the city named counts only where it is what is asked about: “高层次人才”
+    # beside “个人所得税” does not make the tax reward one of Cangzhou's)
+    found_here = [w for w in words_here if w in text]
+    if city and elsewhere and (found_here or not names_program) and not names_document:
         here = ix.city_text(city)
         missing = [
             w
             for w in elsewhere
-            if (
+            if not any(w in f or f in w for f in found_here)
+            and (
                 w not in here
                 if w in CARD_WORDS
                 else not any(_mentioned(x, here) for x in expand(w).split())
@@ -1144,7 +1212,18 @@ def ask(
         money_first = False
         topics = _topics(text)
         tied = len(hits) > 1 and hits[1].score >= 0.9 * hits[0].score
+        # the best clause is about the subject asked and the calculator computes none of it (the
+        # 200万元 安家补助 of the 2023 measures): its own standard answers, not another
+        # program's amount (decision 0362)
+        first = hits[0].clause
+        first_decides = (
+            bool(topics)
+            and not _money_ids(ix.computed_by_clause.get((first.document, first.clause), []))
+            and bool(_topics(" ".join(first.grants), asked=False) & topics)
+        )
         for rank, hit in enumerate(hits[:3]):
+            if rank and first_decides:
+                break
             computed = ix.computed_by_clause.get((hit.clause.document, hit.clause.clause), [])
             if not computed or hit.clause.jurisdiction not in ("shijiazhuang", "jinzhou"):
                 continue
@@ -1154,8 +1233,10 @@ def ask(
                 amounts = [a for a in amounts if _cards([a.benefit]) in (set(), named_cards)]
             if topics:
                 # an amount answers only about what the question asks (房租, 创业 …)
-                amounts = [a for a in amounts if _topics(a.name) & topics]
-                refused = [r for r in refused if _topics(str(r.get("name", ""))) & topics]
+                amounts = [a for a in amounts if _topics(a.name, asked=False) & topics]
+                refused = [
+                    r for r in refused if _topics(str(r.get("name", "")), asked=False) & topics
+                ]
             elif rank and hit.score < 0.8 * hits[0].score:
                 amounts, refused = [], []  # …and a far weaker match does not answer at all
             if rank == 0:

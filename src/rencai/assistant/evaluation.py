@@ -138,6 +138,9 @@ def evaluate(path: Path, verbose: bool = False) -> Report:
             report.top1 += 1
         if any(c in wanted for c in cited[:3]):
             report.top3 += 1
+            if cited[0] not in wanted:
+                # (the clause expected is among the first three, not first)
+                report.misses.append(f"first: {item['q']} → {cited[:1]}")
         else:
             report.misses.append(f"clause: {item['q']} → {cited[:3]}")
         if item.get("says"):

@@ -146,6 +146,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "飞机": ("机场",),
     "坐飞机": ("机场", "贵宾"),
     "看病": ("医疗", "就医", "医疗保健"),
+    # the texts' words for what people say otherwise
+    "劳模": ("劳动模范",),
+    "读书": ("就读", "入学"),
+    "念书": ("就读", "入学"),
+    "研究所": ("科研院所",),
+    "研究院": ("科研院所",),
+    "分所": ("分支机构",),
+    "分院": ("分支机构",),
+    # how often something is done (“多久评一次”, “几年评一回”): the texts write 每…年…1次
+    "评一次": ("每", "次", "开展"),
+    "评一回": ("每", "次", "开展", "一次"),
+    "多久一次": ("每", "次", "开展"),
+    "几年一次": ("每", "次", "开展"),
 }
 
 # Simplified typos seen in real questions → the intended word
@@ -316,9 +329,14 @@ _DOC_NUMBER = re.compile(
 )
 
 
+# an amount said without its unit (“200万”, “1亿”) → as the texts write it (“200万元”), not a
+# count (“18万人次”, “5万余”)
+_BARE_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)(?![元人户家名个张套次余多平千吨株亩字件])")
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width digits and letters → ASCII), Traditional → Simplified, lower case, typos
-    corrected, spaces squeezed."""
+    corrected, amounts given their unit, spaces squeezed."""
     text = unicodedata.normalize("NFKC", text)
     # NFKC turns the texts' full-width brackets into ASCII; keep the texts' own forms for 文号
     text = text.replace("[", "〔").replace("]", "〕")
@@ -326,6 +344,7 @@ def normalise(text: str) -> str:
     text = _DOC_NUMBER.sub(lambda m: f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号", text).lower()
     for wrong, right in TYPOS.items():
         text = text.replace(wrong, right)
+    text = _BARE_AMOUNT.sub(lambda m: f"{m.group(1)}{m.group(2)}元", text)
     return _SPACES.sub(" ", text).strip()
 
 
