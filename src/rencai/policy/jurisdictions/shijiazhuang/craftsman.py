@@ -92,7 +92,7 @@ craftsman_selection_year = leaf(
 craftsman_age = age_at_most(name="craftsman_age_limit", limit_path="craftsman.age_limit")
 
 
-# 第六条 “具有民间传统绝招、绝技、绝活的人员申报“石家庄工匠”可不受高级工资格限制。”
+# 第六条 “具有民间传统绝招、绝技、绝活的人员申报“石家庄工匠”可不受高级工资资格限制。” (sic)
 # The profile holds no such fact (the review judges it), so a person below 高级工 is not listed
 # as may apply, and the why-not names the exception (decision 0355). The skill level and the
 # unit (below) each say whom the selection speaks to: meeting either, a person reads why not.
