@@ -26,6 +26,14 @@ import uvicorn
 STARTUP_LIMIT = 300
 
 
+# A day on which the “石家庄工匠” selection takes applications. Its rules' 第七条 reads
+# “自 2022 年起，每两年选拔一次……当年度 8 月份组织申报”, so 2027, 2029 … hold none, and a case
+# filed then is pre-checked 不符合条件 and cannot be approved (decision 0352). A test that
+# reviews such a case files it on this day (``with clock.frozen(CRAFTSMAN_SELECTION_DAY):``),
+# whatever year the suite runs in; what follows the filing runs on the office's own day.
+CRAFTSMAN_SELECTION_DAY = dt.datetime(2026, 8, 3, 2, 0, tzinfo=dt.UTC)  # 10:00 at the office
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

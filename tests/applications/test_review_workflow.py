@@ -57,7 +57,7 @@ from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, Role, TalentProfile
 from tests.profiles import doctor
 from tests.seeds import compact, seed_text_compact
-from tests.support import random_id_number
+from tests.support import CRAFTSMAN_SELECTION_DAY, random_id_number
 
 approved_cases: list[int] = []  # case ids the approval handler saw
 
@@ -308,10 +308,12 @@ def test_public_notice_objection_and_end_of_notice(world: dict[str, Any]) -> Non
     url = world["url"]
     with session_scope(url) as s:
         county, hrss = _get(s, Account, world["county"]), _get(s, Account, world["hrss"])
-        case = apply(
-            s, _get(s, TalentProfile, world["craft1"]), "sjz.skills.craftsman_selection",
-            uuid.uuid4().hex,
-        )  # fmt: skip
+        with clock.frozen(CRAFTSMAN_SELECTION_DAY):  # filed in a selection year
+            case = apply(
+                s, _get(s, TalentProfile, world["craft1"]), "sjz.skills.craftsman_selection",
+                uuid.uuid4().hex,
+            )  # fmt: skip
+        assert json.loads(case.precheck)["state"] == "eligible", case.precheck
         decide(s, county, case, "approve", None, case.version)
         decide(s, hrss, case, "approve", None, case.version)
         assert case.status == Status.publicity and case.decided_at is None
@@ -375,10 +377,12 @@ def test_upheld_objection_rejects_with_the_reason(world: dict[str, Any]) -> None
     url = world["url"]
     with session_scope(url) as s:
         county, hrss = _get(s, Account, world["county"]), _get(s, Account, world["hrss"])
-        case = apply(
-            s, _get(s, TalentProfile, world["craft2"]), "sjz.skills.craftsman_selection",
-            uuid.uuid4().hex,
-        )  # fmt: skip
+        with clock.frozen(CRAFTSMAN_SELECTION_DAY):  # filed in a selection year
+            case = apply(
+                s, _get(s, TalentProfile, world["craft2"]), "sjz.skills.craftsman_selection",
+                uuid.uuid4().hex,
+            )  # fmt: skip
+        assert json.loads(case.precheck)["state"] == "eligible", case.precheck
         decide(s, county, case, "approve", None, case.version)
         decide(s, hrss, case, "approve", None, case.version)
         first = lodge_objection(s, case, _citizen(s, "赵某"), "13800000000", "证书系伪造，请核查")

@@ -5,11 +5,13 @@ And a 秒批 case explained clause by clause, checked by the city."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 
 from playwright.sync_api import Browser, expect
 
+from rencai import clock
 from rencai.applications.programs import configure
 from rencai.applications.service import apply, decide
 from rencai.db.session import session_scope
@@ -17,7 +19,7 @@ from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
 from tests.browser.login import log_in
 from tests.profiles import doctor
-from tests.support import LiveServer, random_id_number
+from tests.support import CRAFTSMAN_SELECTION_DAY, LiveServer, random_id_number
 
 
 def _id_number(born: str = "1994-03-02") -> str:
@@ -88,7 +90,9 @@ def test_admin_configures_and_a_notice_meets_an_objection(
     expect(admin.locator("#limits")).to_contain_text("即报即批")
 
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
-        case = apply(s, worker, "sjz.skills.craftsman_selection", uuid.uuid4().hex)
+        with clock.frozen(CRAFTSMAN_SELECTION_DAY):  # filed in a selection year
+            case = apply(s, worker, "sjz.skills.craftsman_selection", uuid.uuid4().hex)
+        assert json.loads(case.precheck)["state"] == "eligible", case.precheck
         decide(s, county, case, "approve", None, case.version)
         case_id = case.id
 

@@ -5,6 +5,7 @@ account from the administrator (0082), verified employers (0080), named objectio
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import uuid
@@ -25,7 +26,7 @@ from rencai.registry.accounts import (
 )
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, LoginThrottle, Role
-from tests.support import CSRF_HOOKS, LiveServer, random_id_number
+from tests.support import CRAFTSMAN_SELECTION_DAY, CSRF_HOOKS, LiveServer, random_id_number
 
 PASSWORD = "secret123"
 
@@ -439,7 +440,9 @@ def notices(live_server: LiveServer) -> dict[str, Any]:
             worker = register_talent(
                 s, f"ow{n}{tag}", PASSWORD, "张师傅", _id_number("1980-01-01"), craftsman
             )
-            case = apply(s, worker, "sjz.skills.craftsman_selection", uuid.uuid4().hex)
+            with clock.frozen(CRAFTSMAN_SELECTION_DAY):  # filed in a selection year
+                case = apply(s, worker, "sjz.skills.craftsman_selection", uuid.uuid4().hex)
+            assert json.loads(case.precheck)["state"] == "eligible", case.precheck
             decide(s, county, case, "approve", None, case.version)
             decide(s, hrss, case, "approve", None, case.version)
             assert case.status == "publicity"

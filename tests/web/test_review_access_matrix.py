@@ -5,6 +5,7 @@ and sampled, one under public notice with an objection."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import uuid
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from rencai import clock
 from rencai.applications.materials import store
 from rencai.applications.models import Application, Objection
 from rencai.applications.programs import configure, load_seeded
@@ -28,7 +30,7 @@ from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, Role
 from tests.profiles import doctor
-from tests.support import CSRF_HOOKS, LiveServer, random_id_number
+from tests.support import CRAFTSMAN_SELECTION_DAY, CSRF_HOOKS, LiveServer, random_id_number
 
 ROLES = [
     "anonymous",
@@ -107,7 +109,9 @@ def world(live_server: LiveServer) -> dict[str, Any]:
         decide(s, county, at_police, "approve", None, at_police.version)
         sampled = apply(s, owner, "sjz.b.service.research", uuid.uuid4().hex, hr)
         assert sampled.post_check == "pending"
-        notice = apply(s, worker, "sjz.skills.craftsman_selection", uuid.uuid4().hex)
+        with clock.frozen(CRAFTSMAN_SELECTION_DAY):  # filed in a selection year
+            notice = apply(s, worker, "sjz.skills.craftsman_selection", uuid.uuid4().hex)
+        assert json.loads(notice.precheck)["state"] == "eligible", notice.precheck
         decide(s, county, notice, "approve", None, notice.version)
         decide(s, hrss, notice, "approve", None, notice.version)
         citizen = register_talent(s, f"zh{tag}", "secret123", "赵某", _id_number())

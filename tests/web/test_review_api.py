@@ -13,12 +13,13 @@ from typing import Any
 
 import httpx
 
+from rencai import clock
 from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Role
 from tests.profiles import doctor
-from tests.support import LiveServer, random_id_number
+from tests.support import CRAFTSMAN_SELECTION_DAY, LiveServer, random_id_number
 
 PDF = b"%PDF-1.7\n% review material\n"
 
@@ -106,12 +107,18 @@ def test_public_notice_with_an_objection_over_http(live_server: LiveServer) -> N
             "employment": {"employer_type": "enterprise", "county": "130102"},
         },
     )
-    case = httpx.post(
-        f"{api}/applications",
-        headers=talent,
-        json={"program": "sjz.skills.craftsman_selection", "idempotency_key": uuid.uuid4().hex},
-    ).json()
+    # filed in a selection year (the server runs in this process and reads the same clock)
+    with clock.frozen(CRAFTSMAN_SELECTION_DAY):
+        case = httpx.post(
+            f"{api}/applications",
+            headers=talent,
+            json={
+                "program": "sjz.skills.craftsman_selection",
+                "idempotency_key": uuid.uuid4().hex,
+            },
+        ).json()
     assert case["chain"] == ["county", "hrss"]
+    assert case["precheck"]["state"] == "eligible", case["precheck"]
     assert _decide(live_server, county, case["id"])["step"] == "hrss"
     published = _decide(live_server, hrss, case["id"])
     assert published["status"] == "publicity" and "5个工作日" in published["notice"]

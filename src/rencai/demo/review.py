@@ -3,15 +3,19 @@ objection), an employer applying for a new hire. Called from ``rencai.demo``."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications.programs import configure, load_seeded
 from rencai.applications.publicity import lodge_objection
-from rencai.applications.service import apply, decide
+from rencai.applications.service import apply, decide, precheck
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
@@ -34,6 +38,27 @@ _CRAFTSMAN: dict[str, Any] = {
         "social_insurance_local": True,
     },
 }
+
+
+CRAFTSMAN_SELECTION = "sjz.skills.craftsman_selection"
+
+
+@contextlib.contextmanager
+def _in_a_selection_year(profile: dict[str, Any]) -> Iterator[None]:
+    """The 工匠 selection takes applications every two years (细则第七条, decision 0352): the demo's
+    candidates apply today in a selection year, else on 1 August of the latest one, so the
+    demo world loads in any year."""
+    today = clock.today()
+    for day in (today, *(dt.date(today.year - back, 8, 1) for back in (1, 2))):
+        if precheck(profile, CRAFTSMAN_SELECTION, day)["state"] == "eligible":
+            break
+    else:
+        raise AssertionError("no recent selection year admits the demo's 工匠 candidates")
+    if day == today:
+        yield
+        return
+    with clock.frozen(dt.datetime.combine(day, dt.time(10), tzinfo=clock.OFFICE_ZONE)):
+        yield
 
 
 def load_review_demo(
@@ -77,7 +102,8 @@ def load_review_demo(
             id_number(seed, "19800101"),
             copy.deepcopy(_CRAFTSMAN),
         )
-        case = apply(session, talent, "sjz.skills.craftsman_selection", f"demo-r{seed}")
+        with _in_a_selection_year(_CRAFTSMAN):
+            case = apply(session, talent, CRAFTSMAN_SELECTION, f"demo-r{seed}")
         decide(session, county, case, "approve", None, case.version)
         decide(session, hrss, case, "approve", None, case.version)
         if username == "demo_welder":  # a real-named citizen objects: the notice clock stops

@@ -3,8 +3,9 @@
 Documents encoded:
 
 - 《“石家庄工匠”选拔管理服务实施细则》 (石家庄市人力资源和社会保障局; no number or date printed;
-  第七条: every two years from 2022, applications in August of the selection year): 第五条 who
-  may apply, 第七条 the selection years and the quota, 第九条 the award. A year without a
+  第七条: every two years from 2022, applications in August of the selection year): 第四条 and
+  第五条 who may apply, 第六条 the exception to the skill level (named in the why-not, decision
+  0355), 第七条 the selection years and the quota, 第九条 the award. A year without a
   selection answers “not this year” with the next selection year (decision 0352).
 """
 
@@ -91,12 +92,25 @@ craftsman_selection_year = leaf(
 craftsman_age = age_at_most(name="craftsman_age_limit", limit_path="craftsman.age_limit")
 
 
-senior_worker_or_above = leaf(
-    name="senior_worker_or_above",
-    label="具有高级工及以上技能等级",
+# 第六条 “具有民间传统绝招、绝技、绝活的人员申报“石家庄工匠”可不受高级工资资格限制。” (sic)
+# The profile holds no such fact (the review judges it), so a person below 高级工 is not listed
+# as may apply, and the why-not names the exception (decision 0355). The skill level and the
+# unit (below) each say whom the selection speaks to: meeting either, a person reads why not.
+CRAFTSMAN_SKILL_EXCEPTION = (
+    "具有民间传统绝招、绝技、绝活的人员申报可不受高级工资格限制"
+    "（“石家庄工匠”选拔管理服务实施细则 第六条）"
+)
+
+craftsman_skill_level = leaf(
+    name="craftsman_skill_level",
+    label="具有高级工及以上技能等级（或具有民间传统绝招、绝技、绝活）",
     reads=[],
     formula=lambda p, t, _: plain(p("skill_level", t)) >= idx(SkillLevel.senior_worker),
-    describe=lambda f, held: "具有高级工及以上技能等级" if held else "不具有高级工及以上技能等级",
+    describe=lambda f, held: (
+        "具有高级工及以上技能等级"
+        if held
+        else f"不具有高级工及以上技能等级；{CRAFTSMAN_SKILL_EXCEPTION}"
+    ),
 )
 
 
@@ -140,6 +154,18 @@ unit_or_freelancer = employer_in(
 )
 
 
+# 第四条 “面向全市企事业单位……中在一线岗位上直接从事技能工作的人员……以及符合条件的自由职业者”:
+# whom the selection speaks to. It says who the person is, so a person of such a unit failing
+# another condition (the skill level, the age) reads why not.
+craftsman_audience = leaf(
+    name="craftsman_unit_or_freelancer",
+    label="企事业单位职工或自由职业者",
+    reads=["employment.employer_type"],
+    formula=lambda p, t, _: p("employer_unit_or_freelancer", t),
+    describe=lambda f, held: unit_or_freelancer.text(f, held),
+)
+
+
 SELECTION = Benefit(
     id="sjz.skills.craftsman_selection",
     name="“石家庄工匠”选拔",
@@ -148,8 +174,8 @@ SELECTION = Benefit(
         craftsman_in_force,
         craftsman_selection_year,
         in_shijiazhuang,
-        unit_or_freelancer,
-        senior_worker_or_above,
+        craftsman_audience,
+        craftsman_skill_level,
         craftsman_age,
         not_craftsman_excluded,
     ),
