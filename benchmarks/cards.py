@@ -22,7 +22,7 @@
    well, and nginx has one upstream line per worker (docs/deploy.md, decision 0349);
    RENCAI_BENCH_WORKER_PORTS=0 gives every upstream line the workers' shared port instead (the
    kernel then spreads nginx's connections over the workers). Through nginx the benchmark
-   prints how each upstream's checks fared and how many of nginx's connections each worker held.
+   prints how each upstream's checks fared.
    RENCAI_BENCH_DIRECT=0 leaves out the app-direct figures (only those through nginx).
 
     python -m benchmarks.cards [--seconds 5] [--workers 1,2] [--verifications 3000]
@@ -496,28 +496,7 @@ def through_edge(
         )
         log.write_text("")
         window = online_figures(edge, tokens, codes, seconds, parts, PROBE)
-        held = held_connections(parts["app"](), {*upstreams, int(base.rsplit(":", 1)[1])})
     edge_split(log, window, window + seconds)
-    print(
-        "  nginx's connections held by each app process afterwards: "
-        + (", ".join(f"pid {pid} {n}" for pid, n in sorted(held.items())) or "none")
-    )
-
-
-def held_connections(pids: list[int], ports: set[int]) -> dict[int, int]:
-    """How many established connections each of ``pids`` holds on ``ports`` (the processes
-    holding none left out)."""
-    held: dict[int, int] = {}
-    for pid in pids:
-        with contextlib.suppress(psutil.Error):
-            count = sum(
-                1
-                for c in psutil.Process(pid).net_connections(kind="tcp")
-                if c.laddr and c.laddr.port in ports and c.status == psutil.CONN_ESTABLISHED
-            )
-            if count:
-                held[pid] = count
-    return held
 
 
 def edge_cap(workers: int) -> int:
