@@ -18,7 +18,12 @@
    the generator opens its connections (decision 0343); its refusals are also shown on kept
    connections alone and with the opening included, and through nginx by the connection's
    request number in nginx's access log (decisions 0326, 0327). RENCAI_BENCH_STREAMS (default
-   16) sets how many `hey` runs offer it.
+   16) sets how many `hey` runs offer it. Several workers listen each on a port of its own as
+   well, and nginx has one upstream line per worker (docs/deploy.md, decision 0349);
+   RENCAI_BENCH_WORKER_PORTS=0 gives every upstream line the workers' shared port instead (the
+   kernel then spreads nginx's connections over the workers). Through nginx the benchmark
+   prints how each upstream's checks fared.
+   RENCAI_BENCH_DIRECT=0 leaves out the app-direct figures (only those through nginx).
 
     python -m benchmarks.cards [--seconds 5] [--workers 1,2] [--verifications 3000]
 """
@@ -77,7 +82,11 @@ WARMUP = float(os.environ.get("RENCAI_BENCH_WARMUP", "2"))
 # /healthz offered the same way at most at this share of its closed-loop rate (decision 0327)
 HEALTH_SHARE = 0.5
 # nginx's cap on checks in flight per admission slot of the app processes (docs/deploy.md)
-EDGE_FACTOR = int(os.environ.get("RENCAI_BENCH_EDGE_FACTOR", "2"))
+EDGE_FACTOR = float(os.environ.get("RENCAI_BENCH_EDGE_FACTOR", "2"))
+# several workers: each on a port of its own too, one upstream line each (decision 0349)
+WORKER_PORTS = os.environ.get("RENCAI_BENCH_WORKER_PORTS", "1") != "0"
+# the app-direct figures before those through nginx (0: through nginx only)
+DIRECT = os.environ.get("RENCAI_BENCH_DIRECT", "1") != "0"
 # the cores nginx runs on (taskset's list): the app's first core by default (``through_edge``)
 EDGE_CPUS = os.environ.get("RENCAI_BENCH_EDGE_CPUS", "0")
 # nginx's worker_priority: the documented one (docs/deploy/nginx-main.conf) unless set
@@ -327,7 +336,7 @@ def online_figures(
 def online(workers: int, seconds: float, edge: bool = True) -> None:
     """The online figures of ``workers`` server processes: the app direct, then (``edge``)
     through nginx."""
-    from tests.support import postgres_cluster
+    from tests.support import free_ports, postgres_cluster
 
     from rencai import settings, wiring
     from rencai.applications.service import apply, decide
@@ -409,7 +418,8 @@ def online(workers: int, seconds: float, edge: bool = True) -> None:
             for i in range(POINTS):
                 register_point(s, f"P{i:03d}", f"公交{i}路", "bus", f"bench_point{i}", "secret123")
         # per-point limit raised so that the rates below measure the server, not the limiter
-        with server(url, workers, RENCAI_VERIFY_RATE="100000") as base:
+        first = free_ports(workers) if WORKER_PORTS and workers > 1 else None
+        with server(url, workers, first, RENCAI_VERIFY_RATE="100000") as base:
             tokens = [
                 httpx.post(
                     base + "/api/v1/tokens",
@@ -428,15 +438,23 @@ def online(workers: int, seconds: float, edge: bool = True) -> None:
                 f" {seconds:g} s per figure; {layout(workers, GENERATOR_NICE)}"
             )
             parts = processes(int(url.rsplit(":", 1)[1].split("/", 1)[0]))
-            print(" app direct:")
-            online_figures(base, tokens, codes, seconds, parts)
+            if DIRECT or not edge:
+                print(" app direct:")
+                online_figures(base, tokens, codes, seconds, parts)
             if edge:
-                through_edge(base, workers, tokens, codes, seconds, parts)
+                port = int(base.rsplit(":", 1)[1])
+                upstreams = (
+                    [port] * max(2, workers)
+                    if first is None
+                    else list(range(first, first + workers))
+                )
+                through_edge(base, workers, upstreams, tokens, codes, seconds, parts)
 
 
 def through_edge(
     base: str,
     workers: int,
+    upstreams: list[int],
     tokens: list[str],
     codes: list[str],
     seconds: float,
@@ -447,18 +465,18 @@ def through_edge(
     server's processes. nginx (one worker process, at the documented worker_priority) shares
     the app's first core, as on a machine where the edge and the app share the cores: it is
     served before the app there, and the generator keeps its own core (decision 0310). What
-    nginx answered itself is read from its access log."""
+    nginx answered itself is read from its access log. ``upstreams``: the app's ports, one
+    upstream line each."""
     from tests.nginx import client_when_ready, configure, running
     from tests.support import free_port
 
     folder = Path(tempfile.mkdtemp(prefix="rencai-bench-edge-"))
-    port = int(base.rsplit(":", 1)[1])
     cap = edge_cap(workers)
     https, log = free_port(), folder / "access.log"
     main_lines = None if EDGE_PRIORITY is None else f"worker_priority {EDGE_PRIORITY};\n"
     main = configure(
         folder,
-        [port, port],
+        upstreams,
         free_port(),
         https,
         verify_cap=cap,
@@ -473,7 +491,8 @@ def through_edge(
             f" through nginx (documented configuration, HTTPS; nginx on cores {EDGE_CPUS},"
             f" the generator on {GENERATOR_CPU}; cap {cap} checks in flight; worker_priority"
             f" {priority.group(1) if priority else 0}, its processes' nice values now"
-            f" {sorted(psutil.Process(pid).nice() for pid in parts['nginx']())}):"
+            f" {sorted(psutil.Process(pid).nice() for pid in parts['nginx']())};"
+            f" upstream lines: ports {', '.join(str(p) for p in upstreams)}):"
         )
         log.write_text("")
         window = online_figures(edge, tokens, codes, seconds, parts, PROBE)
@@ -484,7 +503,7 @@ def edge_cap(workers: int) -> int:
     """docs/deploy.md: app processes × RENCAI_ADMISSION_SLOTS × EDGE_FACTOR."""
     from rencai.settings import settings
 
-    return workers * settings().admission_slots * EDGE_FACTOR
+    return round(workers * settings().admission_slots * EDGE_FACTOR)
 
 
 def edge_split(log: Path, start: float, end: float) -> None:
@@ -513,6 +532,22 @@ def edge_split(log: Path, start: float, end: float) -> None:
         + f"; nginx's on a connection's first request {len(first)}"
         f" (TLS session resumed {sum(r['ssl_session_reused'] == 'r' for r in first)}),"
         f" connections that carried them {len({r['connection'] for r in rows})}"
+    )
+    # the checks each upstream line's address answered in the window: 200s and its own 503s
+    checks = [
+        row
+        for row in read_log(log)
+        if row["status"] in ("200", "503")
+        and row["upstream_addr"] != "-"
+        and start <= float(row["msec"]) <= end + 1
+    ]
+    by_upstream: dict[str, list[int]] = {}
+    for row in checks:
+        counts = by_upstream.setdefault(row["upstream_addr"], [0, 0])
+        counts[row["status"] == "503"] += 1
+    print(
+        "  checks by upstream in the measured window (answered / refused by the app): "
+        + "; ".join(f"{addr} {ok} / {busy}" for addr, (ok, busy) in sorted(by_upstream.items()))
     )
 
 

@@ -190,9 +190,12 @@ def measure(url: str, **options: object) -> Run:
 
 
 @contextmanager
-def server(database_url: str, workers: int = 1, **env: str) -> Iterator[str]:
+def server(
+    database_url: str, workers: int = 1, worker_ports: int | None = None, **env: str
+) -> Iterator[str]:
     """`rencai serve --workers N` on a free port, pinned away from the generator's core when one
-    process serves (several workers get every core: that is what they are for)."""
+    process serves (several workers get every core: that is what they are for);
+    ``worker_ports``: each worker also on a port of its own, from this one up."""
     from tests.support import free_port
 
     port = free_port()
@@ -209,6 +212,7 @@ def server(database_url: str, workers: int = 1, **env: str) -> Iterator[str]:
             "--port",
             str(port),
             *(["--workers", str(workers)] if workers > 1 else []),
+            *([] if worker_ports is None else ["--worker-ports", str(worker_ports)]),
         ],
         env={**os.environ, "RENCAI_DATABASE_URL": database_url, **env},
         stdout=log,

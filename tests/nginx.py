@@ -32,7 +32,8 @@ VERIFY_CAP = re.compile(r"^(\s*limit_conn rencai_verify )(\d+);", re.MULTILINE)
 # an access log line (``configure``): the status; the upstream that answered ("-": nginx itself);
 # nginx's time in seconds; the instant it was logged (Unix time); the client connection's serial
 # number and how many requests it has carried with this one (1: its first); whether its TLS
-# session was resumed ("r"), negotiated afresh (".") or there is none ("-", plain HTTP)
+# session was resumed ("r"), negotiated afresh (".") or there is none ("-", plain HTTP); the
+# request's path as sent
 LOG_FIELDS = (
     "status",
     "upstream_addr",
@@ -41,6 +42,7 @@ LOG_FIELDS = (
     "connection",
     "connection_requests",
     "ssl_session_reused",
+    "request_uri",
 )
 LOG_FORMAT = " ".join(f"${name}" for name in LOG_FIELDS)
 
@@ -97,17 +99,21 @@ def configure(
     access_log: Path | None = None,
     main_lines: str | None = None,
 ) -> Path:
-    """The main configuration to start nginx with; ``upstreams``: the two documented app ports
-    replaced by these (a port may be given twice); ``verify_cap``: the online check's cap on
-    checks in flight instead of the documented one; ``access_log``: a file where each request
-    logged is written as one line of ``LOG_FIELDS`` (``read_log`` reads it); ``main_lines``: the
-    main context's documented lines instead of docs/deploy/nginx-main.conf's."""
+    """The main configuration to start nginx with; ``upstreams``: the app ports in place of the
+    two documented ones (one upstream line each; a port may be given twice); ``verify_cap``:
+    the online check's cap on checks in flight instead of the documented one; ``access_log``: a
+    file where each request logged is written as one line of ``LOG_FIELDS`` (``read_log`` reads
+    it); ``main_lines``: the main context's documented lines instead of
+    docs/deploy/nginx-main.conf's."""
     cert, key = certificate(folder)
     site = CONFIG.read_text()
-    documented = re.findall(r"^    server 127\.0\.0\.1:(\d+) ", site, re.MULTILINE)
-    assert documented == ["8001", "8002"]  # the documented example: two processes
-    for port, upstream in zip(documented, upstreams, strict=True):
-        site = site.replace(f"server 127.0.0.1:{port} ", f"server 127.0.0.1:{upstream} ")
+    documented = re.findall(r"^    server 127\.0\.0\.1:(\d+) (.*)\n", site, re.MULTILINE)
+    assert [port for port, _ in documented] == ["8001", "8002"]  # the example: two processes
+    options = documented[0][1]
+    lines = "".join(f"    server 127.0.0.1:{upstream} {options}\n" for upstream in upstreams)
+    site = re.sub(
+        r"(^    server 127\.0\.0\.1:\d+ .*\n)+", lambda _: lines, site, count=1, flags=re.M
+    )
     site = site.replace("listen 80;", f"listen 127.0.0.1:{http};")
     site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
     site = site.replace("/etc/ssl/rencai/fullchain.pem", str(cert))

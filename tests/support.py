@@ -40,6 +40,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports on the loopback address (``rencai serve
+    --worker-ports``)."""
+    while True:
+        first, taken = free_port(), []
+        try:
+            for port in range(first, first + count):
+                sock = socket.socket()
+                taken.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for sock in taken:
+                sock.close()
+
+
 def _pg_bin(name: str) -> str:
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
     found = candidates[0] if candidates else shutil.which(name)

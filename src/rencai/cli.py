@@ -418,6 +418,15 @@ def serve(
     forwarded_allow_ips: Annotated[
         str, typer.Option(help="Proxies whose X-Forwarded-For/-Proto are trusted (nginx)")
     ] = "127.0.0.1",
+    worker_ports: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Each worker also listens on a port of its own, from this one up (one upstream"
+            " line per worker in nginx)",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app and the API: one process, or N worker processes (production)."""
     from rencai.db.session import database_url, upgrade
@@ -425,6 +434,8 @@ def serve(
     url = database_url()
     if workers > 1 and not url.startswith("postgresql"):
         _fail(["多进程服务（--workers 大于 1）需要 PostgreSQL 数据库（RENCAI_DATABASE_URL）"])
+    if worker_ports is not None and worker_ports <= port < worker_ports + workers:
+        _fail([f"各工作进程的端口（--worker-ports 起共 {workers} 个）不能与 --port 相同"])
     if demo:
         upgrade(url)
         _load_demo()
@@ -433,20 +444,27 @@ def serve(
     # raises the signal again) the command ends with status 0, not as killed by the signal
     signal.signal(signal.SIGTERM, lambda *_: None)
     with contextlib.suppress(KeyboardInterrupt):
-        _serve(host, port, workers, limit_concurrency, forwarded_allow_ips)
+        _serve(host, port, workers, limit_concurrency, forwarded_allow_ips, worker_ports)
     typer.echo("rencai: stopped")
 
 
 def _serve(
-    host: str, port: int, workers: int, limit_concurrency: int | None, forwarded_allow_ips: str
+    host: str,
+    port: int,
+    workers: int,
+    limit_concurrency: int | None,
+    forwarded_allow_ips: str,
+    worker_ports: int | None = None,
 ) -> None:
     from rencai.web.serving import run
 
     # decision 0168: uvicorn's own supervisor starts, watches and restarts the workers, each
     # building the app from the factory; every state they must share is in PostgreSQL
-    # (decision 0246: on a listener that states it is TCP, so that replies are not held back)
+    # (decision 0246: on a listener that states it is TCP, so that replies are not held back;
+    # decision 0349: each worker on a port of its own too, for nginx's balancing)
     run(
         "rencai.web.app:create_app",
+        worker_ports=worker_ports,
         factory=True,
         host=host,
         port=port,

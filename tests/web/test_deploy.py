@@ -36,7 +36,7 @@ from tests.nginx import (
     read_log,
     running,
 )
-from tests.support import ServerProcess, _pg_bin, free_port
+from tests.support import ServerProcess, _pg_bin, free_port, free_ports
 
 PASSWORD = "secret123"
 
@@ -128,14 +128,19 @@ def test_two_processes_behind_the_documented_nginx(
     files = tmp_path_factory.mktemp("deployed-files")
     folder = tmp_path_factory.mktemp("nginx")
     # as docs/deploy.md §2 runs them: `rencai serve` behind nginx, one of them with two workers
+    # each on a port of its own too (an upstream line each), the other a single process
     documented = ["--host", "127.0.0.1", "--forwarded-allow-ips", "127.0.0.1"]
     env = {"RENCAI_SECURE_COOKIES": "1", "RENCAI_CARD_KEYS": str(files.parent / "card-keys")}
+    first = free_ports(2)
+    two = [*documented, "--workers", "2", "--worker-ports", str(first)]
     with (
-        ServerProcess(url, files, serve=[*documented, "--workers", "2"], env=env) as a,
+        ServerProcess(url, files, serve=two, env=env),
         ServerProcess(url, files, serve=documented, env=env) as b,
     ):
+        for port in (first, first + 1):
+            _answers(port)
         https = free_port()
-        main = configure(folder, [a.port, b.port], free_port(), https)
+        main = configure(folder, [first, first + 1, b.port], free_port(), https)
         with running(main, folder):
             client = client_when_ready(folder, https)
             assert client.get("/readyz").json() == {"status": "ok"}
@@ -158,6 +163,88 @@ def test_two_processes_behind_the_documented_nginx(
             # the login holds through the proxy, whichever process answers
             assert client.get("/api/v1/me", headers=headers).json()["username"] == "gate7"
             client.close()
+
+
+def _answers(port: int, seconds: float = 60) -> None:
+    """Waits until the app answers /readyz on ``port``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"nothing answers on port {port}"
+        time.sleep(0.2)
+
+
+def _lock_waiters(connection: Any, count: int) -> None:
+    """Waits until ``count`` statements wait for a lock in PostgreSQL."""
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    deadline = time.monotonic() + 20
+    while connection.execute(text(waiting)).scalar_one() < count:
+        assert time.monotonic() < deadline, f"{count} checks did not reach the lock"
+        time.sleep(0.05)
+
+
+def test_the_edge_gives_each_worker_its_share_of_the_requests_in_flight(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """docs/deploy.md §2–3 (decision 0349): `rencai serve --workers 2 --worker-ports P` behind
+    the documented upstream, one line per worker's port, balanced by the requests in flight
+    (least_conn). While a check is held in one worker (blocked on a table lock in PostgreSQL),
+    every other request goes to the other worker, and so does a second check: nginx's access log
+    names the port, so the worker, that answered each."""
+    url = _database(pg_url, "spread")
+    upgrade(url)
+    with session_scope(url) as s:
+        register_point(s, "BUS-7", "公交7路", "bus", "gate7", PASSWORD, "130102")
+    files = tmp_path_factory.mktemp("spread-files")
+    folder = tmp_path_factory.mktemp("spread-nginx")
+    log = folder / "access.log"
+    first = free_ports(2)
+    serve = ["--host", "127.0.0.1", "--forwarded-allow-ips", "127.0.0.1", "--workers", "2"]
+    env = {"RENCAI_CARD_KEYS": str(files.parent / "spread-card-keys")}
+    with ServerProcess(url, files, serve=[*serve, "--worker-ports", str(first)], env=env):
+        for port in (first, first + 1):
+            _answers(port)
+        https = free_port()
+        main = configure(folder, [first, first + 1], free_port(), https, access_log=log)
+        with running(main, folder):
+            client = client_when_ready(folder, https)
+            login = client.post("/api/v1/tokens", json={"username": "gate7", "password": PASSWORD})
+            headers = {"Authorization": f"Bearer {login.json()['token']}"}
+            trust = ssl.create_default_context(cafile=str(folder / "fullchain.pem"))
+
+            def check() -> httpx.Response:
+                with httpx.Client(verify=trust, timeout=30) as own:
+                    return own.post(
+                        f"https://127.0.0.1:{https}/api/v1/cards/verify",
+                        headers=headers,
+                        json={"code": "x"},
+                    )
+
+            blocker = create_engine(url)
+            with blocker.connect() as lock, ThreadPoolExecutor(2) as pool:
+                lock.execute(text("LOCK TABLE verify_buckets IN ACCESS EXCLUSIVE MODE"))
+                held = [pool.submit(check)]
+                _lock_waiters(lock, 1)
+                others = [client.get("/api/v1/me", headers=headers) for _ in range(6)]
+                held.append(pool.submit(check))
+                _lock_waiters(lock, 2)
+                lock.rollback()
+                assert [h.result().status_code for h in held] == [200, 200]
+            blocker.dispose()
+            assert all(r.status_code == 200 for r in others)
+            client.close()
+    rows = read_log(log)
+    ports = {f"127.0.0.1:{first}", f"127.0.0.1:{first + 1}"}
+    checks = [r["upstream_addr"] for r in rows if r["request_uri"] == "/api/v1/cards/verify"]
+    elsewhere = {r["upstream_addr"] for r in rows if r["request_uri"] == "/api/v1/me"}
+    assert set(checks) == ports and len(checks) == 2  # one check held in each worker
+    # while the first check was held, every other request went to the other worker
+    assert len(elsewhere) == 1 and elsewhere < ports, elsewhere
+    engine_for(url).dispose()
 
 
 def test_a_backup_restores_into_a_new_database(pg_url: str, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from rencai.registry.accounts import register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.web.admission import Busy, Gate
 from tests.profiles import doctor
-from tests.support import ServerProcess, free_port, random_first17
+from tests.support import ServerProcess, free_port, free_ports, random_first17
 from tests.web.test_workers_latency import answers_promptly
 
 PASSWORD = "secret123"
@@ -171,6 +171,90 @@ def test_serve_with_workers(pg_url: str, tmp_path: Path) -> None:
     assert refused.stderr.strip().splitlines() == [
         "error: 多进程服务（--workers 大于 1）需要 PostgreSQL 数据库（RENCAI_DATABASE_URL）"
     ]
+
+
+def test_each_worker_on_a_port_of_its_own(pg_url: str, tmp_path: Path) -> None:
+    """`rencai serve --workers 2 --worker-ports P` (decision 0349): the workers share the port
+    as before, and each also listens on a port of its own, P and P + 1, so that nginx can count
+    each worker's requests in flight; a port range that takes in --port is refused."""
+    port, first, url = free_port(), free_ports(2), _database(pg_url)
+    env = {**os.environ, "RENCAI_DATABASE_URL": url, "RENCAI_FILES_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "rencai", "serve", "--port", str(port), "--workers", "2"]
+    process = subprocess.Popen(
+        [*command, "--worker-ports", str(first)], env=env, stdout=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        for each in (port, first, first + 1):
+            while True:
+                try:
+                    answer = httpx.get(f"http://127.0.0.1:{each}/readyz", timeout=2)
+                    break
+                except httpx.HTTPError:
+                    assert time.monotonic() < deadline, f"nothing answers on port {each}"
+                    time.sleep(0.2)
+            assert answer.status_code == 200
+        workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        serving = [int(w) for w in workers if b"resource_tracker" not in _command(int(w))]
+        own = {
+            pid: {
+                c.laddr.port
+                for c in psutil.Process(pid).net_connections(kind="tcp")
+                if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port != port
+            }
+            for pid in serving
+        }
+        assert sorted(own.values(), key=min) == [{first}, {first + 1}], own
+        assert all(_listening(pid, port) for pid in serving)  # the shared port, each worker
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    overlapping = subprocess.run(
+        [*command, "--worker-ports", str(port - 1)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert overlapping.returncode == 2
+    assert overlapping.stderr.strip().splitlines() == [
+        "error: 各工作进程的端口（--worker-ports 起共 2 个）不能与 --port 相同"
+    ]
+
+
+def test_a_restarted_worker_takes_its_predecessors_own_port(tmp_path: Path) -> None:
+    """``serving.claim`` (decision 0349): a worker claims the first free rank and gets the shared
+    port's socket of that rank with its own port's; once the worker of rank 0 is gone, the next
+    one takes rank 0 again, its own port included."""
+    from rencai.web import serving
+
+    def bound(count: int) -> list[socket.socket]:
+        made = []
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            made.append(sock)
+        return made
+
+    shared, own = bound(2), bound(2)
+    ports = [sock.getsockname()[1] for sock in own]
+
+    def worker() -> list[int]:
+        """What a new worker gets: the ports of its sockets (copies, as a new process has)."""
+        mine = serving.claim(str(tmp_path), [s.dup() for s in shared], [s.dup() for s in own])
+        return [sock.getsockname()[1] for sock in mine]
+
+    try:
+        first = worker()
+        assert first == [shared[0].getsockname()[1], ports[0]]
+        assert worker()[1] == ports[1]
+        os.close(serving._claimed.pop(0))  # the first worker ends: its lock goes with it
+        assert worker()[1] == ports[0]
+    finally:
+        while serving._claimed:
+            os.close(serving._claimed.pop())
+        for sock in [*shared, *own]:
+            sock.close()
 
 
 CONNECTIONS = 40
