@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from rencai import clock
 from rencai.audit.log import append as audit
 from rencai.db.session import session_scope
-from rencai.ledger.bulk import _postgres, update_rows
+from rencai.ledger.bulk import on_postgresql, update_rows
 from rencai.ledger.errors import LedgerError
 from rencai.ledger.history import PAYMENT_STATUS
 from rencai.ledger.journal import entry, record, record_payments
@@ -414,7 +414,7 @@ def _apply(
     otherwise, and as the reference, in chunks and rows (``tests/ledger/test_confirmations.py``
     compares what the two write)."""
     if in_sql is None:
-        in_sql = _postgres(session)
+        in_sql = on_postgresql(session)
     applied: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
     seen: dict[str, list[int]] = {}

@@ -14,7 +14,8 @@ from sqlalchemy import Table, bindparam, func, insert, update
 from sqlalchemy.orm import Session
 
 
-def _postgres(session: Session) -> bool:
+def on_postgresql(session: Session) -> bool:
+    """Whether the session's database takes the set-based SQL paths (PostgreSQL)."""
     return session.get_bind().dialect.name == "postgresql"
 
 
@@ -39,7 +40,7 @@ def large_statements(session: Session) -> None:
     trigger's transition table stay in memory rather than spill to temporary files (decision
     0341). Not for the approval, bank file or confirmations: measured there, it did not help
     (the confirmations were slower with it at 20,000 schedules)."""
-    if not _postgres(session):
+    if not on_postgresql(session):
         return
     connection = session.connection()
     connection.exec_driver_sql("SET LOCAL jit = off")
@@ -49,7 +50,7 @@ def large_statements(session: Session) -> None:
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    if _postgres(session):
+    if on_postgresql(session):
         _copy(session, table.name, list(rows[0]), rows)
         return
     for start in range(0, len(rows), 10000):
@@ -65,7 +66,7 @@ def update_rows(
     if not rows:
         return
     columns = list(rows[0])
-    if not _postgres(session):
+    if not on_postgresql(session):
         statement = (
             update(table)
             .where(table.c.id == bindparam("row_id"))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
-from rencai.ledger.bulk import _postgres, update_rows
+from rencai.ledger.bulk import on_postgresql, update_rows
 from rencai.ledger.models import Line, Run, Schedule
 from rencai.ledger.money import yuan
 from rencai.ledger.recovery import CHUNK, bulk_reads, exclude_schedule, preload_lines
@@ -153,7 +153,7 @@ def apply_exclusions(session: Session, run: Run, losers: dict[int, dict[str, Any
                 duplicate = session.get(Schedule, schedule_id)
                 assert duplicate is not None
                 duplicate.stopped_after = add_months(duplicate.start_period, -1)
-        if _postgres(session):
+        if on_postgresql(session):
             _write_set_based(session, Line, ("status", "reason"))
             _write_set_based(session, Schedule, ("status", "stop_reason", "stopped_after"))
         session.flush()

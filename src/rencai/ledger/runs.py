@@ -43,7 +43,7 @@ from rencai.ledger.batching import (
     open_batch,
     receivable_state,
 )
-from rencai.ledger.bulk import _postgres, insert_rows, large_statements, update_rows
+from rencai.ledger.bulk import insert_rows, large_statements, on_postgresql, update_rows
 from rencai.ledger.decision import LineFacts
 from rencai.ledger.decision import decide as decide_line
 from rencai.ledger.errors import LedgerError
@@ -453,7 +453,7 @@ def _apply_departures(session: Session, run: Run, *, in_sql: bool | None = None)
     ]
     # the departing persons' schedules and their lines in a few statements, not per person
     people = sorted({d.id_number for d in departures})
-    if _postgres(session) if in_sql is None else in_sql:
+    if on_postgresql(session) if in_sql is None else in_sql:
         owners: dict[str, list[Owner]] = defaultdict(list)
         for start in range(0, len(people), CHUNK):
             for row in session.execute(
@@ -521,7 +521,7 @@ def _select(session: Session, run_id: str, progress: Progress | None) -> int | N
     large_statements(session)
     with bulk_reads(session):
         _apply_departures(session, run)
-    if _postgres(session):  # decided in SQL, each line written once with its batch
+    if on_postgresql(session):  # decided in SQL, each line written once with its batch
         return select_and_batch(session, run, progress, checkpoint)
     due = session.execute(
         select(
@@ -844,7 +844,7 @@ def _batch(session: Session, run_id: str, actor: str) -> int:
     are no longer waiting for this run (a live payment elsewhere, or released)."""
     run = session.get(Run, run_id)
     assert run is not None
-    claimed_in_sql = _postgres(session)
+    claimed_in_sql = on_postgresql(session)
     if claimed_in_sql:
         chosen_count = session.scalar(
             select(func.count())
