@@ -104,31 +104,12 @@ def _without(profile: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
     return copy
 
 
-# Disagreements still open where a fact is unstated, each to be settled by its own reading: with
-# the employer's type unstated, population mode reads a default type; with the education unstated,
-# the one-profile calculator leaves the county card open while a B card could replace it, though
-# the county's items would be enjoyed on either card; with the birth date unstated, the rental
-# housing's age conditions
-OPEN_WHEN_UNSTATED = {
-    "employment.employer_type": None,  # any item
-    "person.education": ("card.county", "sjz.county."),
-    "person.birth_date": ("sjz.rental_housing.",),
-}
-
-
-def _open(removed: tuple[str, str], what: str) -> bool:
-    field = ".".join(removed)
-    if field not in OPEN_WHEN_UNSTATED:
-        return False
-    items = OPEN_WHEN_UNSTATED[field]
-    return items is None or what.startswith(items)
-
-
 def test_modes_agree_on_every_case_with_one_fact_unstated() -> None:
-    """Unstated facts are where the modes can part: the one-profile calculator asks for a fact it
-    needs, the population mode reads its default. Each case again with one of its person's or
-    employment's facts left out: wherever the calculator grants without asking, so does the
-    population mode (decisions 0357-0359), but for the open disagreements listed above."""
+    """Unstated facts are where the modes could part: the one-profile calculator asks for a fact
+    it needs, and the population mode counts the person as undetermined for the same items
+    (decision 0368), neither granting them. Each case again with one of its person's,
+    employment's or housing's facts left out: the modes grant alike, to the fen, and leave the
+    same items undetermined (decisions 0357-0359, 0368, 0369)."""
     from rencai.policy.cities import registry
     from rencai.policy.contract.profile import ProfileError, parse_profile
     from tests.policy.test_cases import CASES, profile_of
@@ -141,7 +122,7 @@ def test_modes_agree_on_every_case_with_one_fact_unstated() -> None:
         profile = profile_of(case)
         if profile["jurisdiction"] not in registry():
             continue
-        for section in ("person", "employment"):
+        for section in ("person", "employment", "housing"):
             for key in profile.get(section) or {}:
                 variant = _without(profile, (section, key))
                 try:
@@ -152,14 +133,15 @@ def test_modes_agree_on_every_case_with_one_fact_unstated() -> None:
                     ((section, key), variant)
                 )
     checks = 0
-    unexpected = []
+    disagreements = []
+    removed_housing = 0
     for (_, on), variants in sorted(groups.items()):
         agreement = compare_modes([v for _, v in variants], on)
         for line in agreement.disagreements:
             number, what = line.removeprefix("profile ").split(": ", 1)
-            removed = variants[int(number)][0]
-            if not _open(removed, what):
-                unexpected.append((on, removed, what))
+            disagreements.append((on, variants[int(number)][0], what))
         checks += agreement.checks
-    assert unexpected == []
+        removed_housing += sum(1 for removed, _ in variants if removed[0] == "housing")
+    assert disagreements == []
     assert checks > len(CASES) * 100
+    assert removed_housing > 20  # the rental housing cases, each housing fact left out in turn

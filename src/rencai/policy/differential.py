@@ -11,6 +11,7 @@ from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import parse_profile
 from rencai.policy.engine.population import encode_profile
 from rencai.policy.engine.system import system_for
+from rencai.policy.explain.subject import Explainer
 from rencai.policy.screening import concat, screen
 
 
@@ -27,7 +28,8 @@ def compare_modes(profiles: list[dict[str, Any]], on: dt.date) -> Agreement:
     jurisdictions = {p.jurisdiction for p in parsed}
     if len(jurisdictions) != 1:
         raise ValueError(f"compare one jurisdiction at a time, not {sorted(jurisdictions)}")
-    encoded = [encode_profile(p).population for p in parsed]
+    profiles_encoded = [encode_profile(p) for p in parsed]
+    encoded = [e.population for e in profiles_encoded]
     jurisdiction = jurisdictions.pop()
     result = screen(jurisdiction, concat(encoded), on)
     agreement = Agreement(profiles=len(parsed))
@@ -67,5 +69,25 @@ def compare_modes(profiles: list[dict[str, Any]], on: dt.date) -> Agreement:
                 exact = Decimal(granted[benefit_id]["total"]) * 100
                 engine = int(result.totals_fen[benefit_id][row])
                 check(engine == exact, f"{benefit_id} total {engine} fen != {exact}")
+        # who is undetermined: the population mode's open items are those the one-profile
+        # calculator leaves undecided (decision 0368), but where a parameter awaits the
+        # administrator, which leaves an item undecided in the calculator only (population mode
+        # reads the program as not in force): a profile stating every fact is undetermined on
+        # nothing else, and is not walked again
+        if result.undetermined and not for_unit and profiles_encoded[number].missing:
+            states = Explainer(system_for(jurisdiction), profile, on)
+            decided = states.benefit_states()
+            awaiting = bool(states.pending_parameters)
+            for item_id, values in result.undetermined.items():
+                if item_id == "card.family" or item_id in employer_benefits:
+                    continue
+                if item_id.startswith("card."):
+                    undecided = states.card_state(item_id) is None
+                else:
+                    undecided = decided[item_id] is None
+                if bool(values[row]) != undecided and not (awaiting and undecided):
+                    check(False, f"{item_id} undetermined {bool(values[row])}")
+                else:
+                    check(True, "")
         row += population.count
     return agreement

@@ -502,13 +502,118 @@ def support_months(benefit: Benefit, parameters: Any, period: Any) -> int:
     return years * 12 if benefit.per == "month" else years
 
 
-def compile_program(program: Program, person_entity: Any) -> list[type]:
-    """OpenFisca variables for every condition, category, card, benefit and exclusivity."""
+# --- three states over a population (decision 0368) -------------------------------------------
+#
+# A leaf's variable holds its value as the facts are encoded, where an unstated fact reads as its
+# default. Population mode also says who is undetermined, as the one-profile calculator does: a
+# leaf reading an unstated fact (an ``unstated_…`` input column) is open; ``<leaf>_open`` says
+# for whom. Nodes combine as ``evaluate`` does (an AllOf fails where a child fails and holds where
+# every child holds; an AnyOf the other way round); a card is held where its rule holds and no
+# card superseding it is held or open (``Explainer.card_state``). ``<card>_held`` / ``<card>_open``
+# and ``<benefit>_eligible`` / ``<benefit>_open`` carry the result; totals, 就高 and ``_granted``
+# read ``_eligible``, so the undetermined are neither granted nor compared.
+
+OPEN = "_open"
+
+
+def _card_variable(card_id: str) -> str:
+    return card_id.replace(".", "_")
+
+
+def _leaf_open_formula(condition: Condition, columns: list[str], cards: list[str]) -> Formula:
+    """Who cannot be decided on this leaf: an unstated fact it reads, or (when it does not
+    hold) a card it reads still open (``Subject._leaf_state``)."""
+
+    def formula(p: Any, t: Any, _: Any) -> np.ndarray:
+        result = np.zeros(p.count, dtype=bool)
+        for column in columns:
+            result |= p(column, t)
+        if cards:
+            cards_open = np.zeros(p.count, dtype=bool)
+            for card in cards:
+                cards_open |= p(_card_variable(card) + OPEN, t)
+            result |= cards_open & ~p(condition.name, t)
+        return result
+
+    return formula
+
+
+def three_states(
+    rule: Rule, person: Any, period: Any, opens: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(holds, fails) for every person; neither: undetermined. ``opens``: the leaves that may be
+    open (those with an ``_open`` variable)."""
+    if isinstance(rule, Condition):
+        if rule.mirror is not None:
+            card = _card_variable(rule.mirror)
+            held = np.asarray(person(card + "_held", period), dtype=bool)
+            return held, ~held & ~person(card + OPEN, period)
+        held = np.asarray(person(rule.name, period), dtype=bool)
+        if rule.name not in opens:
+            return held, ~held
+        undecided = person(rule.name + OPEN, period)
+        return held & ~undecided, ~held & ~undecided
+    states = [three_states(child, person, period, opens) for child in rule.children]
+    holds = np.array(states[0][0], dtype=bool, copy=True)
+    fails = np.array(states[0][1], dtype=bool, copy=True)
+    if isinstance(rule, AllOf):
+        for child_holds, child_fails in states[1:]:
+            holds &= child_holds
+            fails |= child_fails
+    else:
+        for child_holds, child_fails in states[1:]:
+            holds |= child_holds
+            fails &= child_fails
+    return holds, fails
+
+
+def card_states(
+    card: Card, person: Any, period: Any, opens: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(holds, fails) of a card: its scope and one of its categories, then the cards
+    superseding it (a held one takes its place; an open one leaves it open)."""
+    rule = AllOf((card.scope, AnyOf(tuple(c.rule for c in card.categories))))
+    holds, fails = three_states(rule, person, period, opens)
+    still = ~fails
+    for other in card.superseded_by:
+        other_held = person(_card_variable(other) + "_held", period)
+        other_open = person(_card_variable(other) + OPEN, period)
+        lost = still & other_held
+        holds = holds & ~lost & ~(still & other_open)
+        fails = fails | lost
+    return holds, fails
+
+
+def compile_program(
+    program: Program, person_entity: Any, unstated: dict[str, str] | None = None
+) -> list[type]:
+    """OpenFisca variables for every condition, category, card, benefit and exclusivity.
+
+    ``unstated``: fact path → the input column marking it unstated (population mode's three
+    states, decision 0368)."""
+    unstated = unstated or {}
     variables: list[type] = list(program.helpers)
+    opened: set[str] = set()
     for condition in program.conditions:
         variables.append(
             _variable(condition.name, person_entity, bool, condition.label, condition.formula)
         )
+        if condition.mirror is not None:
+            continue
+        columns = [unstated[r] for r in condition.reads if r in unstated]
+        cards = [r.removeprefix("card:") for r in condition.reads if r.startswith("card:")]
+        if columns or cards:
+            opened.add(condition.name)
+            variables.append(
+                _variable(
+                    condition.name + OPEN,
+                    person_entity,
+                    bool,
+                    f"{condition.label}（尚待补充信息）",
+                    _leaf_open_formula(condition, columns, cards),
+                )
+            )
+    opens = frozenset(opened)
 
     for card in program.cards:
         scope_rule = card.scope
@@ -547,16 +652,53 @@ def compile_program(program: Program, person_entity: Any) -> list[type]:
             _variable(card.variable, person_entity, bool, card.name, qualifies, card.citation)
         )
 
+        def held(p: Any, t: Any, _: Any, card: Card = card) -> np.ndarray:
+            return card_states(card, p, t, opens)[0]
+
+        def undetermined(p: Any, t: Any, _: Any, card: Card = card) -> np.ndarray:
+            holds, fails = card_states(card, p, t, opens)
+            return ~holds & ~fails
+
+        variables.append(
+            _variable(f"{card.variable}_held", person_entity, bool, card.name, held, card.citation)
+        )
+        variables.append(
+            _variable(
+                card.variable + OPEN,
+                person_entity,
+                bool,
+                f"{card.name}（尚待补充信息）",
+                undetermined,
+            )
+        )
+
     for benefit in program.benefits:
         rule = benefit.rule
+
+        def eligible(p: Any, t: Any, _: Any, rule: Rule = rule) -> np.ndarray:
+            return three_states(rule, p, t, opens)[0]
+
+        def open_benefit(p: Any, t: Any, _: Any, rule: Rule = rule) -> np.ndarray:
+            holds, fails = three_states(rule, p, t, opens)
+            return ~holds & ~fails
+
         variables.append(
             _variable(
                 f"{benefit.variable}_eligible",
                 person_entity,
                 bool,
                 f"{benefit.name}（符合条件）",
-                rule_formula(rule),
+                eligible,
                 benefit.citation,
+            )
+        )
+        variables.append(
+            _variable(
+                benefit.variable + OPEN,
+                person_entity,
+                bool,
+                f"{benefit.name}（尚待补充信息）",
+                open_benefit,
             )
         )
         if benefit.amount is not None:

@@ -32,6 +32,9 @@ class ScreeningResult:
     totals_fen: dict[str, np.ndarray]  # money benefit id → int64 fen per person (0 if not granted)
     # card id → the first category each holder falls in (0: none), when asked for
     categories: dict[str, np.ndarray] = field(default_factory=dict)
+    # card or benefit id → who is undetermined (a fact it needs is unstated: neither held nor
+    # granted, decision 0368); only for populations that mark unstated facts
+    undetermined: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def concat(populations: list[Population]) -> Population:
@@ -275,6 +278,7 @@ def _spread(part: ScreeningResult, rows: np.ndarray, count: int) -> ScreeningRes
         {k: full(v) for k, v in part.granted.items()},
         {k: full(v) for k, v in part.totals_fen.items()},
         {k: full(v) for k, v in part.categories.items()},
+        {k: full(v) for k, v in part.undetermined.items()},
     )
 
 
@@ -290,12 +294,16 @@ def _screen_all(
     set_inputs(simulation, population, on)
     day = on.isoformat()
     program = system.program
-    cards = {}
+    # who is undetermined is worked out only where some fact is marked unstated (a profile's)
+    marks = any(name.startswith("unstated_") for name in population.persons)
+    cards, undetermined = {}, {}
     for card in program.cards:
         if card.per_relative and population.relative is None:
             cards[card.id] = np.zeros(population.count, dtype=bool)  # no relatives screened
         else:
-            cards[card.id] = simulation.calculate(card.variable, day)
+            cards[card.id] = simulation.calculate(f"{card.variable}_held", day)
+            if marks:
+                undetermined[card.id] = simulation.calculate(f"{card.variable}_open", day)
     first: dict[str, np.ndarray] = {}
     for card in program.cards if categories else ():
         if card.per_relative:
@@ -310,10 +318,12 @@ def _screen_all(
         if targets is not None and benefit.target not in targets:
             continue
         granted[benefit.id] = simulation.calculate(f"{benefit.variable}_granted", day)
+        if marks:
+            undetermined[benefit.id] = simulation.calculate(f"{benefit.variable}_open", day)
         if benefit.amount is not None:
             total = simulation.calculate(f"{benefit.variable}_total", day)
             rows = np.flatnonzero(granted[benefit.id])
             fen = np.zeros(population.count, dtype=np.int64)
             fen[rows] = np.rint(total[rows].astype(np.float64) * 100).astype(np.int64)
             totals[benefit.id] = fen
-    return ScreeningResult(population.count, cards, granted, totals, first)
+    return ScreeningResult(population.count, cards, granted, totals, first, undetermined)

@@ -298,6 +298,38 @@ def _yuan(name: str, label: str) -> type[Variable]:
     return type(name, (WideVariable,), attrs)
 
 
+# The facts a profile may leave unstated that the rules read (a unit's open facts are NaN
+# instead): where one is unstated, the one-profile calculator asks for it, and population mode
+# counts the person as undetermined for every item it could decide (decision 0368). Each is an
+# input column per person, true where the fact is unstated.
+UNSTATED_FACTS = (
+    "person.birth_date",
+    "person.education",
+    "person.education.graduation_date",
+    "person.education.full_time",
+    "person.unemployment_insurance_months",
+    "person.skill_certificate_date",
+    "employment.employer_type",
+    "employment.county",
+    "employment.introduced_from",
+    "employment.start_date",
+    "employment.social_insurance_local",
+    "employment.annual_salary",
+    "employment.employer_tax_last_year",
+    "family",
+    "family.employed",
+    "housing.resides_in_main_city",
+    "housing.owns_property_in_main_city",
+    "housing.household_size",
+    "housing.lease_filed",
+)
+
+
+def unstated_column(path: str) -> str:
+    """The input column that marks ``path`` (one of ``UNSTATED_FACTS``) unstated."""
+    return "unstated_" + path.replace(".", "_")
+
+
 def award_column(level: str, kind: str, grade: str) -> str:
     return f"award_best_rank_{level}_{kind}_{grade}"
 
@@ -545,4 +577,6 @@ def input_variables() -> list[type[Variable]]:
         result.append(_input(mask, Person, int, f"荣誉称号位掩码（{mask}）"))
     for code in RECOGNITIONS:
         result.append(_input(f"recognition_{code}", Person, bool, v.label("recognition", code)))
+    for path in UNSTATED_FACTS:
+        result.append(_input(unstated_column(path), Person, bool, f"未填写的事实（{path}）"))
     return result

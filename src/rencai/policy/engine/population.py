@@ -39,6 +39,7 @@ from rencai.policy.engine.model import (
     UNIT_FLAGS,
     UNIT_OPEN,
     UNIT_YUAN,
+    UNSTATED_FACTS,
     County,
     DrugRoute,
     EmployerType,
@@ -54,6 +55,7 @@ from rencai.policy.engine.model import (
     SkillLevel,
     award_column,
     county_member,
+    unstated_column,
 )
 
 NO_DATE = np.datetime64("1900-01-01")
@@ -539,6 +541,9 @@ def _encode(
     }
     if any(r.relation == "spouse" and r.employed is None for r in relatives):
         missing.add("family.employed")
+    # the talent's unstated facts, for population mode's three states (decision 0368)
+    for path in UNSTATED_FACTS:
+        persons[unstated_column(path)] = column(path in missing, False)
     for education_level, tags_name, graduation, full_time_graduation in _EDUCATION_COLUMNS:
         persons[tags_name] = column(level_tags[education_level], 0, np.int32)
         persons[graduation] = column(

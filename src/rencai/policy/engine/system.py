@@ -8,7 +8,13 @@ from openfisca_core.parameters import ParameterNode, load_parameter_file
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from rencai.policy.cities import Jurisdiction, registry
-from rencai.policy.engine.model import ENTITIES, Person, input_variables
+from rencai.policy.engine.model import (
+    ENTITIES,
+    UNSTATED_FACTS,
+    Person,
+    input_variables,
+    unstated_column,
+)
 from rencai.policy.rules import compile_program
 
 __all__ = ["Jurisdiction", "JurisdictionSystem", "system_for"]
@@ -23,7 +29,8 @@ class JurisdictionSystem(TaxBenefitSystem):
         self.program = jurisdiction.program_factory()
         for variable in input_variables():
             self.add_variable(variable)
-        for variable in compile_program(self.program, Person):
+        unstated = {path: unstated_column(path) for path in UNSTATED_FACTS}
+        for variable in compile_program(self.program, Person, unstated):
             self.add_variable(variable)
         self.parameters: ParameterNode = load_parameter_file(str(jurisdiction.parameters_dir))
 

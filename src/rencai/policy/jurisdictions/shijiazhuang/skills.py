@@ -32,7 +32,7 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     leaf,
 )
 from rencai.policy.leaves import idx, param_getter, plain
-from rencai.policy.rules import Amount, Benefit, Condition, Facts, all_of
+from rencai.policy.rules import Amount, Benefit, Condition, Facts, all_of, any_of
 
 
 class Medal(Enum):
@@ -137,28 +137,31 @@ employed_by_unit = employer_in(
 )
 
 
-def _skills_employed_by_city_unit(p: Any, t: Any, params: Any) -> np.ndarray:
-    # "我市企事业单位全职引进和培养" is 石字〔2021〕7号 第5条's; 石办字〔2017〕45号 三（八）
-    # names no employer, so the type is checked under the same dated switch (decision 0313)
-    if bool(_skills_restricted(params, t)):
-        return employed_by_unit.formula(p, t, params)
-    return np.ones(p.count, dtype=bool)
+def _skills_employer_not_limited(p: Any, t: Any, params: Any) -> np.ndarray:
+    return np.full(p.count, not bool(_skills_restricted(params, t)))
 
 
-def _describe_skills_employer(f: Facts, held: bool) -> str:
-    if not f.param("skills.full_time_or_trained_only"):
+def _describe_employer_not_limited(f: Facts, held: bool) -> str:
+    if held:
         return "石办字〔2017〕45号的技能人才奖励未限定用人单位类型"
-    return employed_by_unit.text(f, held)
+    return "石字〔2021〕7号第5条限我市企事业单位全职引进和培养的高技能人才"
 
 
-skills_employed_by_city_unit = leaf(
-    name="skills_employed_by_city_unit",
-    label="我市企事业单位",
-    reads=["employment.employer_type"],
-    formula=_skills_employed_by_city_unit,
-    describe=_describe_skills_employer,
+# "我市企事业单位全职引进和培养" is 石字〔2021〕7号 第5条's; 石办字〔2017〕45号 三（八） names no
+# employer, so the type is checked under the same dated switch (decision 0313). The switch is a
+# leaf of its own, which reads no fact of the person: before 2021-02-10 the employer's type
+# cannot change the answer and is not asked for (decision 0369).
+skills_employer_not_limited = leaf(
+    name="skills_employer_not_limited",
+    label="技能人才奖励未限定用人单位类型",
+    reads=["parameter:skills.full_time_or_trained_only"],
+    formula=_skills_employer_not_limited,
+    describe=_describe_employer_not_limited,
     qualifying=False,
 )
+
+
+skills_employed_by_city_unit = any_of(skills_employer_not_limited, employed_by_unit)
 
 
 skills_2021_in_force = in_force(
