@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
+
+from rencai import clock
 
 DOCTOR: dict[str, Any] = {
     "jurisdiction": "shijiazhuang",
@@ -52,6 +55,48 @@ DOCTOR: dict[str, Any] = {
 def doctor(**changes: Any) -> dict[str, Any]:
     profile = copy.deepcopy(DOCTOR)
     profile.update(changes)
+    return profile
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` months before ``day`` (the month's last day when it
+    is shorter, as 2026-03-31 → 2025-02-28)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, month, min(day.day, (following - dt.timedelta(days=1)).day))
+
+
+# The doctor as seen from any day: 32 years old with the birthday half a year away, graduated
+# and started work 2 years and 4 months ago (as DOCTOR on its own day), the spouse a year and a half
+# younger. The age, the years of work and so what the cards grant stay the same whatever the
+# year the suite runs in (decision 0371).
+DOCTOR_AGE_MONTHS = 32 * 12 + 6
+DOCTOR_WORK_MONTHS = 2 * 12 + 4
+SPOUSE_AGE_MONTHS = 30 * 12 + 11
+
+
+def doctor_birth_date(today: dt.date | None = None) -> dt.date:
+    """The birth date of ``doctor_today`` (and of the identity numbers the tests give it)."""
+    return months_before(today or clock.today(), DOCTOR_AGE_MONTHS)
+
+
+def doctor_today(**changes: Any) -> dict[str, Any]:
+    """The doctor asked on the office's today (no ``on``), its dates counted back from it."""
+    today = clock.today()
+    started = months_before(today, DOCTOR_WORK_MONTHS)
+    profile = doctor(**changes)
+    profile.pop("on", None)
+    if "person" not in changes:
+        profile["person"]["birth_date"] = doctor_birth_date(today).isoformat()
+        for education in profile["person"]["education"]:
+            education["graduation_date"] = (started - dt.timedelta(days=1)).isoformat()
+    if "employment" not in changes:
+        profile["employment"]["start_date"] = started.isoformat()
+    if "family" not in changes:
+        for relative in profile["family"]:
+            relative["birth_date"] = months_before(today, SPOUSE_AGE_MONTHS).isoformat()
     return profile
 
 

@@ -210,17 +210,22 @@ def chromium_path() -> str:
     raise RuntimeError("chromium not found: run `make test`, which installs Debian's chromium")
 
 
-def random_first17(born: dt.date | str = dt.date(1994, 3, 2)) -> str:
+def random_first17(born: dt.date | str | None = None) -> str:
     """The first 17 characters of a fresh 身份证号 born on ``born`` (by default the birth date of
-    the doctor profile, tests/profiles.py: the number carries the birth date, and a profile that
-    states another is refused). Test talents share one database per run: the region code and
-    sequence are random, so the number is unique per account."""
-    day = dt.date.fromisoformat(born) if isinstance(born, str) else born
+    the doctor asked today, tests/profiles.py ``doctor_today``: the number carries the birth
+    date, and a profile that states another is refused). Test talents share one database per
+    run: the region code and sequence are random, so the number is unique per account."""
+    from tests.profiles import doctor_birth_date
+
+    if born is None:
+        day = doctor_birth_date()
+    else:
+        day = dt.date.fromisoformat(born) if isinstance(born, str) else born
     region = 110000 + secrets.randbelow(540_000)
     return f"{region}{day:%Y%m%d}{secrets.randbelow(1000):03d}"
 
 
-def random_id_number(born: dt.date | str = dt.date(1994, 3, 2)) -> str:
+def random_id_number(born: dt.date | str | None = None) -> str:
     """A complete, valid 身份证号 born on ``born`` (see random_first17)."""
     from rencai.registry.identifiers import id_check_character
 

@@ -31,7 +31,7 @@ from rencai.registry.accounts import create_account, register_employer, register
 from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Account, Role, TalentProfile
-from tests.profiles import doctor
+from tests.profiles import doctor, doctor_today
 from tests.support import ServerProcess, random_first17
 
 SETTLEMENT = "sjz.b.settlement_allowance"
@@ -133,8 +133,7 @@ def world(pg_url: str) -> dict[str, Any]:
 
 
 def _talent(world: dict[str, Any], linked: bool = False) -> int:
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(world["url"]) as s:
         talent = register_talent(
             s, f"t{uuid.uuid4().hex[:10]}", "secret123", "王小明", _id_number(), profile

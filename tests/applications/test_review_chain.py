@@ -23,7 +23,7 @@ from rencai.db.session import session_scope, upgrade
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Account, Role, TalentProfile
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import random_first17
 
 
@@ -37,8 +37,7 @@ def world(pg_url: str) -> dict[str, int | str]:
     """A doctor in 长安区, reviewers of 长安区 and 桥西区, a city reviewer."""
     upgrade(pg_url)
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(pg_url) as session:
         talent = register_talent(session, f"dr{tag}", "secret123", "王博士", _id_number(), profile)
         other = register_talent(session, f"o{tag}", "secret123", "李硕士", _id_number(), profile)
@@ -239,8 +238,7 @@ def test_deadlines_in_working_days_pause_while_returned_and_overdue(world: dict)
 def test_a_case_the_rules_find_not_eligible_cannot_be_approved(world: dict) -> None:  # type: ignore[type-arg]
     # decision 0225: nothing could be computed or paid from facts the rules refuse
     url = world["url"]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["person"]["education"][0]["degree"] = "bachelor"
     with session_scope(url) as s:
         talent = register_talent(

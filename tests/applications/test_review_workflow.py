@@ -55,7 +55,7 @@ from rencai.registry.administration import create_staff, unlock, update_staff
 from rencai.registry.employers import decide as verify_employer
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, Role, TalentProfile
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.seeds import compact, seed_text_compact
 from tests.support import CRAFTSMAN_SELECTION_DAY, random_id_number
 
@@ -76,7 +76,7 @@ def approval_handler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
         yield
 
 
-def _id_number(born: str = "1994-03-02") -> str:
+def _id_number(born: str | None = None) -> str:
     return random_id_number(born)  # the number carries the profile's birth date
 
 
@@ -91,8 +91,7 @@ CRAFTSMAN: dict[str, Any] = {
 def world(pg_url: str) -> dict[str, Any]:
     upgrade(pg_url)
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     ids: dict[str, Any] = {"url": pg_url, "tag": tag}
     with session_scope(pg_url) as s:
         load_seeded(s)

@@ -13,7 +13,7 @@ import pytest
 from rencai.db.session import session_scope
 from rencai.registry.accounts import authenticate, register_talent
 from rencai.registry.identifiers import id_check_character
-from tests.profiles import doctor
+from tests.profiles import doctor, doctor_today
 from tests.support import LiveServer, random_first17
 
 
@@ -72,8 +72,7 @@ def test_bad_input_is_a_structured_error(
 def test_a_talent_hears_of_their_own_cases_only(live_server: LiveServer) -> None:
     url = os.environ["RENCAI_DATABASE_URL"]
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(url) as s:
         register_talent(s, f"mine{tag}", "secret123", "王博士", _id_number(), profile)
         register_talent(s, f"theirs{tag}", "secret123", "李博士", _id_number(), profile)
@@ -176,8 +175,7 @@ def test_a_talent_hears_of_their_own_payment_schedule_only(live_server: LiveServ
 
     url = os.environ["RENCAI_DATABASE_URL"]
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     numbers = {"payee": _id_number(), "bystander": _id_number()}
     with session_scope(url) as s:
         for who in numbers:

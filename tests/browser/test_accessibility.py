@@ -16,7 +16,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import register_talent
 from rencai.registry.identifiers import id_check_character
 from tests.browser.login import log_in
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 VENDOR = Path(__file__).parents[2] / "src/rencai/web/static/vendor"
@@ -26,8 +26,7 @@ VIEWPORTS = {"desk": {"width": 1366, "height": 900}, "phone": {"width": 390, "he
 
 
 def _talent_with_a_case(tag: str) -> int:
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     first17 = random_first17()
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
         talent = register_talent(

@@ -7,10 +7,12 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from rencai.registry.identifiers import id_check_character
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 
 def test_register_fill_profile_and_see_entitlements(phone: Page, live_server: LiveServer) -> None:
+    asked = doctor_today()  # the number and the dates the form gets, counted from today
     first17 = random_first17()
     number = first17 + id_check_character(first17)
     username = f"p{uuid.uuid4().hex[:8]}"
@@ -25,12 +27,12 @@ def test_register_fill_profile_and_see_entitlements(phone: Page, live_server: Li
     phone.click("#register")
     expect(phone.locator("#who")).to_contain_text("王博士")
     expect(phone.locator("#who")).not_to_contain_text(number)  # masked
-    phone.fill("#birth_date", "1994-03-02")
+    phone.fill("#birth_date", asked["person"]["birth_date"])
     phone.select_option("#degree", "doctorate")
     phone.select_option("#employer_type", "enterprise")
     phone.select_option("#county", "130102")
     phone.select_option("#introduced_from", "outside_city")
-    phone.fill("#start_date", "2024-07-01")
+    phone.fill("#start_date", asked["employment"]["start_date"])
     phone.click("#save")
     expect(phone.locator("[data-card='card.b']")).to_contain_text("博士学位研究生")
     expect(phone.locator("tr[data-benefit='sjz.b.rent_subsidy']")).to_contain_text("¥3,000.00")

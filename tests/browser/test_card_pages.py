@@ -21,7 +21,7 @@ from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from rencai.web.app import create_app
 from tests.browser.login import log_in
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 
@@ -32,8 +32,7 @@ def _png() -> bytes:
 
 
 def _holder_with_card(tag: str) -> None:
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["family"] = [{"relation": "spouse", "name": "赵女士", "employed": False}]
     first17 = random_first17()
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:

@@ -17,7 +17,7 @@ from rencai.registry.accounts import create_account, register_employer, register
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Role
 from tests.browser.login import log_in
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer
 
 PDF = b"%PDF-1.7\n% labour contract\n" + b"7" * 3000
@@ -27,8 +27,7 @@ def test_reviewer_case_page(browser: Browser, live_server: LiveServer) -> None:
     tag = uuid.uuid4().hex[:6]
     first17 = f"13010219910817{uuid.uuid4().int % 1000:03d}"
     number = first17 + id_check_character(first17)
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["person"]["birth_date"] = "1991-08-17"  # as the identity number says
     profile["employment"]["annual_salary"] = "360000.00"
     profile["person"]["education"][0]["school"] = "O'Brien 学院"  # a quote must not be escaped

@@ -15,11 +15,11 @@ from rencai.registry.accounts import create_account, register_employer, register
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Role
 from tests.browser.login import log_in
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_id_number
 
 
-def _id_number(born: str = "1994-03-02") -> str:
+def _id_number(born: str | None = None) -> str:
     return random_id_number(born)  # the number carries the profile's birth date
 
 
@@ -27,8 +27,7 @@ def test_employer_confirms_and_applies_for_a_hire(
     browser: Browser, live_server: LiveServer
 ) -> None:
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     first17 = "91130100MA" + "".join("0123456789ABCDFGH"[b % 17] for b in uuid.uuid4().bytes[:7])
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
         employer = register_employer(

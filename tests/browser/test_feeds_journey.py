@@ -15,7 +15,7 @@ from rencai.registry.accounts import authenticate, create_account, register_tale
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from tests.browser.login import log_in
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 COLUMNS = "身份证号,姓名,毕业院校,院校类别,学历层次,专业,学习形式,毕业日期"
@@ -28,17 +28,17 @@ def test_upload_dispute_and_review(
     tag = uuid.uuid4().hex[:6]
     first17 = random_first17()
     number = first17 + id_check_character(first17)
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(url) as session:
         create_account(session, f"do{tag}", "secret123", "数据管理", Role.data_office)
         create_account(session, f"cr{tag}", "secret123", "市委人才办", Role.city_reviewer)
         register_talent(session, f"tl{tag}", "secret123", "欧阳学信", number, profile)
     delivery = tmp_path / "学信.csv"
+    graduated = profile["person"]["education"][0]["graduation_date"]
     delivery.write_text(
         f"{COLUMNS}\n{number},欧阳学信,河北工业大学,double_first_class,doctorate,"
-        "化学工程与技术,非全日制,2024-06-30\n"
-        f"{number},欧阳学信,河北工业大学,,博士后,化学,全日制,2024-06-30\n",
+        f"化学工程与技术,非全日制,{graduated}\n"
+        f"{number},欧阳学信,河北工业大学,,博士后,化学,全日制,{graduated}\n",
         encoding="utf-8",
     )
 

@@ -15,7 +15,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
 from tests.browser.login import desk_page
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_id_number
 
 
@@ -23,8 +23,7 @@ def test_apply_for_an_apartment_lottery_and_contract(
     browser: Browser, live_server: LiveServer
 ) -> None:
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
         create_account(s, f"hj{tag}", "secret123", "住房保障科", Role.housing_office)
         register_talent(s, f"tj{tag}", "secret123", "欧阳娜娜", random_id_number(), profile)

@@ -12,14 +12,13 @@ from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from tests.browser.login import desk_page
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 
 def test_define_run_and_read_a_reform(browser: Browser, live_server: LiveServer) -> None:
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     first17 = random_first17()
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
         create_account(s, f"pa{tag}", "secret123", "管理员", Role.admin)

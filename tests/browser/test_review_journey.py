@@ -12,6 +12,7 @@ from rencai.registry.accounts import create_account
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
 from tests.browser.login import log_in
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 
@@ -27,6 +28,7 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
         create_account(session, f"city{tag}", "secret123", "市委人才办", Role.city_reviewer)
 
     talent = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    asked = doctor_today()  # the number and the dates the form gets, counted from today
     first17 = random_first17()
     talent.goto(live_server.url + "/register")
     talent.fill("#username", f"t{tag}")
@@ -34,12 +36,12 @@ def test_whole_review_journey(browser: Browser, live_server: LiveServer) -> None
     talent.fill("#name", "赵博士")
     talent.fill("#id_number", first17 + id_check_character(first17))
     talent.click("#register")
-    talent.fill("#birth_date", "1994-03-02")
+    talent.fill("#birth_date", asked["person"]["birth_date"])
     talent.select_option("#degree", "doctorate")
     talent.select_option("#employer_type", "enterprise")
     talent.select_option("#county", "130102")
     talent.select_option("#introduced_from", "outside_city")
-    talent.fill("#start_date", "2024-07-01")
+    talent.fill("#start_date", asked["employment"]["start_date"])
     talent.click("#save")
     talent.click("[data-apply='sjz.b.rent_subsidy']")
     expect(talent.locator("#status")).to_contain_text("县级审核中")

@@ -18,11 +18,11 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
 from tests.browser.login import log_in
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import CRAFTSMAN_SELECTION_DAY, LiveServer, random_id_number
 
 
-def _id_number(born: str = "1994-03-02") -> str:
+def _id_number(born: str | None = None) -> str:
     return random_id_number(born)  # the number carries the profile's birth date
 
 
@@ -160,8 +160,7 @@ def test_automatic_approval_explained_and_checked(
     browser: Browser, live_server: LiveServer
 ) -> None:
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
         admin = create_account(s, f"ad{tag}", "secret123", "管理员", Role.admin)
         create_account(s, f"ci{tag}", "secret123", "市委人才办", Role.city_reviewer)

@@ -17,6 +17,7 @@ from rencai.registry.employers import register_with_hr
 from rencai.registry.identifiers import mask_name, uscc_check_character
 from rencai.registry.models import Role
 from tests.browser.login import desk_page
+from tests.profiles import doctor_birth_date
 from tests.support import LiveServer, random_id_number
 
 
@@ -38,7 +39,7 @@ def test_publish_a_need_see_the_catalogue_and_match(
         profile = {
             "jurisdiction": "shijiazhuang",
             "person": {
-                "birth_date": "1994-03-02",
+                "birth_date": doctor_birth_date().isoformat(),
                 "education": [{"degree": "master", "full_time": True, "discipline": discipline}],
             },
             "employment": {"employer_type": "enterprise", "county": "130104"},

@@ -22,7 +22,7 @@ from rencai.registry.accounts import create_account, register_employer, register
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import ROLE_LABELS, Role
 from tests.browser.login import log_in
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_id_number
 
 PHONE = {"width": 390, "height": 844}
@@ -30,8 +30,7 @@ DESK = {"width": 1366, "height": 900}
 
 
 def _talent(session: Any, username: str, name: str, county: str) -> Any:
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["employment"]["county"] = county
     return register_talent(session, username, "secret123", name, random_id_number(), profile)
 

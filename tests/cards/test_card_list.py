@@ -16,7 +16,7 @@ from rencai.cards.models import Card
 from rencai.db.session import database_url, session_scope
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import CSRF_HOOKS, LiveServer, random_id_number
 
 COUNTY = "130184"  # 新乐市: only this test's cards
@@ -32,8 +32,7 @@ def test_the_card_list_filters_searches_sorts_pages_and_exports(live_server: Liv
                                county="130102")  # fmt: skip
         numbers = []
         for i, name in enumerate(["韩一", "杨二", "朱三"]):
-            profile = doctor()
-            del profile["on"]
+            profile = doctor_today()
             profile["employment"]["county"] = COUNTY
             talent = register_talent(s, f"xl{tag}{i}", "secret123", name, random_id_number(),
                                      profile)  # fmt: skip

@@ -14,7 +14,7 @@ from rencai.db.session import database_url, session_scope
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import CSRF_HOOKS, LiveServer, random_first17
 
 
@@ -27,8 +27,7 @@ def _login(server: LiveServer, username: str) -> httpx.Client:
 
 def test_office_manages_cards_from_the_page(live_server: LiveServer) -> None:
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["family"] = [{"relation": "spouse", "name": "赵女士", "employed": False}]
     first17 = random_first17()
     with session_scope(database_url()) as s:
@@ -78,8 +77,7 @@ def test_a_holder_is_told_an_unset_validity_awaits_the_office(live_server: LiveS
     # The texts set no validity for this card: the holder reads that the office is to make it
     # clear (decision 0331's wording), not a staff word, and is shown no code until then.
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     first17 = random_first17()
     with session_scope(database_url()) as s:
         talent = register_talent(

@@ -24,7 +24,7 @@ from rencai.db.session import database_url, session_scope
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 PASSWORD = "secret123"
@@ -45,8 +45,7 @@ def _token(server: LiveServer, username: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def world(live_server: LiveServer) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["family"] = [{"relation": "spouse", "name": "赵女士", "employed": False}]
     with session_scope(database_url()) as s:
         talent = register_talent(s, f"holder{tag}", PASSWORD, "王博士", _id_number(), profile)

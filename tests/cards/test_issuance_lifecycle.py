@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from rencai import clock
 from rencai.applications.models import Application, Status
 from rencai.applications.service import apply, current_step, decide
 from rencai.cards.issuance import CardError, set_validity, validity_settings
@@ -28,7 +29,7 @@ from rencai.db.session import session_scope, upgrade
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Account, Role, TalentProfile
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import random_first17
 
 
@@ -55,8 +56,7 @@ def world(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
 
 def _approved_card_case(world: dict, family: list[dict] | None) -> int:  # type: ignore[type-arg]
     url = world["url"]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["family"] = family or []
     with session_scope(url) as s:
         talent = register_talent(
@@ -119,8 +119,7 @@ def test_approval_issues_main_card_and_family_cards(world: dict) -> None:  # typ
 
 def _approved_county_card(world: dict, school_tags: list[str]) -> int:  # type: ignore[type-arg]
     """A county card approved for a full-time bachelor (born 1998) working in 长安区."""
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["person"]["birth_date"] = "1998-01-01"
     profile["person"]["education"] = [
         {
@@ -183,7 +182,7 @@ def test_validity_awaits_the_administrator(world: dict) -> None:  # type: ignore
         main, spouse = _cards(s, case_id)
         assert main.valid_until is None and spouse.valid_until is None
         with pytest.raises(CardError) as refused:
-            static_code(s, main, world["keys"], dt.datetime.now(dt.UTC))
+            static_code(s, main, world["keys"], clock.now())
         assert refused.value.code == "no_validity"
         with pytest.raises(CardError):
             set_validity(s, "admin", "B", 0, "x")  # a bad value changes nothing
@@ -201,7 +200,7 @@ def test_validity_awaits_the_administrator(world: dict) -> None:  # type: ignore
 
 def test_revoking_the_main_card_revokes_its_family_cards_for_verifiers(world: dict) -> None:  # type: ignore[type-arg]
     case_id = _approved_card_case(world, [{"relation": "spouse", "employed": False}])
-    keys, now = world["keys"], dt.datetime.now(dt.UTC)
+    keys, now = world["keys"], clock.now()
     with session_scope(world["url"]) as s:
         set_validity(s, "admin", "B", 36, "市委人才办会议纪要")
         main, spouse = _cards(s, case_id)
@@ -231,7 +230,7 @@ def test_revoking_the_main_card_revokes_its_family_cards_for_verifiers(world: di
 
 def test_suspend_resume_renew_and_expire(world: dict) -> None:  # type: ignore[type-arg]
     case_id = _approved_card_case(world, [{"relation": "spouse", "employed": False}])
-    keys, now = world["keys"], dt.datetime.now(dt.UTC)
+    keys, now = world["keys"], clock.now()
     with session_scope(world["url"]) as s:
         set_validity(s, "admin", "B", 36, "市委人才办会议纪要")
         main, spouse = _cards(s, case_id)
@@ -314,8 +313,7 @@ def test_usage_batches_statistics_and_abuse_flag(world: dict) -> None:  # type: 
 
 
 def test_non_card_approvals_issue_nothing(world: dict) -> None:  # type: ignore[type-arg]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(world["url"]) as s:
         talent = register_talent(
             s, f"n{uuid.uuid4().hex[:8]}", "secret123", "王博士", _id_number(), profile

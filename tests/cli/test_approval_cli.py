@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from rencai import clock
 from rencai.applications.models import Application, Status
 from rencai.applications.programs import configure
 from rencai.applications.service import apply, decide
@@ -21,7 +22,7 @@ from rencai.db.session import session_scope, upgrade
 from rencai.ledger.models import Line, Schedule
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import random_id_number
 
 CARD, MONEY = "card.b", "sjz.b.rent_subsidy"
@@ -32,8 +33,7 @@ def test_an_approval_by_the_command_line_issues_the_card_and_schedules_payments(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     upgrade(url)
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(url) as s:
         admin = create_account(s, "adm", "secret123", "管理员", Role.admin)
         county = create_account(
@@ -52,7 +52,7 @@ def test_an_approval_by_the_command_line_issues_the_card_and_schedules_payments(
             decide(s, county, case, "approve", None, case.version)
             assert case.status == Status.publicity
             cases.append(case.id)
-    on = dt.date.today() + dt.timedelta(days=10)
+    on = clock.today() + dt.timedelta(days=10)  # the office's day, as the cases were filed
     result = subprocess.run(
         [sys.executable, "-m", "rencai", "applications", "close-notices", "--on", on.isoformat()],
         env={**os.environ, "RENCAI_DATABASE_URL": url, "RENCAI_FILES_DIR": str(tmp_path)},

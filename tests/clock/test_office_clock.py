@@ -18,7 +18,7 @@ from rencai import clock, settings
 from rencai.applications.models import Application
 from rencai.db.session import session_scope
 from rencai.registry.identifiers import id_check_character
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -56,8 +56,7 @@ def _id_number(born: str) -> str:
 
 def _talent(server: LiveServer) -> tuple[dict[str, str], str]:
     username = f"clk{uuid.uuid4().hex[:8]}"
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     body = {
         "username": username,
         "password": "secret123",
@@ -114,11 +113,10 @@ def _cookies(server: LiveServer, username: str) -> httpx.Cookies:
 def test_the_calculator_reckons_age_on_the_office_date(live_server: LiveServer) -> None:
     # Born 1990-06-01: at 00:30 on Beijing's 2026-06-01 the talent is 36 (over the B card's 35
     # for a 硕士); on the UTC date, 2026-05-31, they would still be 35.
-    profile = doctor()
-    del profile["on"]
-    profile["person"]["birth_date"] = "1990-06-01"
-    profile["person"]["education"][0]["degree"] = "master"
     with clock.frozen(dt.datetime(2026, 6, 1, 0, 30, tzinfo=BEIJING)):
+        profile = doctor_today()
+        profile["person"]["birth_date"] = "1990-06-01"
+        profile["person"]["education"][0]["degree"] = "master"
         response = httpx.post(f"{live_server.url}/api/v1/entitlements", json=profile)
     assert response.status_code == 200, response.text
     result = response.json()

@@ -21,7 +21,7 @@ from rencai.feeds.departments import SOURCES, load_delivery
 from rencai.feeds.source import UploadedSource
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role, TalentProfile
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import random_id_number
 
 PROGRAM = "sjz.b.service.daily_life"
@@ -37,12 +37,12 @@ def no_card_issuing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator
 
 def _degree_row(number: str, name: str, form: str) -> list[str]:
     school = ["河北工业大学", "double_first_class", "doctorate", "化学工程与技术"]
-    return [number, name, *school, form, "2024-06-30"]
+    graduated = doctor_today()["person"]["education"][0]["graduation_date"]
+    return [number, name, *school, form, graduated]
 
 
 def _apply(url: str, tmp_path: Path, degree_rows: list[list[str]], number: str) -> Application:
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(url) as s:
         admin = create_account(s, f"ad{uuid.uuid4().hex[:6]}", "secret123", "管理员", Role.admin)
         configure(s, admin, PROGRAM, chain=["county", "city"], auto_approve=True, sample_percent=0)

@@ -18,7 +18,7 @@ from rencai.registry.accounts import authenticate, create_account, register_tale
 from rencai.registry.employers import register_with_hr
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Role, TalentProfile
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 
@@ -36,8 +36,7 @@ def case(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> d
     number = first17 + id_check_character(first17)
     code17 = f"91130100MA{uuid.uuid4().int % 10**7:07d}"
     uscc = code17 + uscc_check_character(code17)
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["employment"]["annual_salary"] = "300000"
     rejects = tmp_path_factory.mktemp("rejects")
     with session_scope(url) as s:
@@ -57,9 +56,10 @@ def case(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> d
         }
         # planted: 学信 says part-time; 市场监管 says 事业单位; 税务 says less than declared
         school = ["河北工业大学", "double_first_class", "doctorate", "化学工程与技术"]
+        graduated = profile["person"]["education"][0]["graduation_date"]
         unit = ["石家庄某科技有限公司", "事业单位", "130102", "C2710", "存续", "2015-03-01"]
         deliveries = {
-            "degrees": [[number, "王博士", *school, "非全日制", "2024-06-30"]],
+            "degrees": [[number, "王博士", *school, "非全日制", graduated]],
             "social_insurance": [
                 [number, uscc, f"2025-{m:02d}", "8000", "130102"] for m in range(1, 13)
             ],
@@ -186,8 +186,7 @@ def test_the_reviewer_sees_a_planted_residence_mismatch_with_its_row(
     tag = uuid.uuid4().hex[:6]
     first17 = random_first17()
     number = first17 + id_check_character(first17)
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["housing"] = {"resides_in_main_city": True, "household_size": 2}
     with session_scope(url) as s:
         register_talent(s, f"hk{tag}", "secret123", "李博士", number, profile)

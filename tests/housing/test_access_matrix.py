@@ -16,7 +16,7 @@ from rencai.housing import batches
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.models import Role
 from rencai.web.cookies import SESSION_COOKIE
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_id_number
 
 ROLES = ["anonymous", "owner", "other", "county", "office", "admin"]
@@ -26,10 +26,8 @@ ROLES = ["anonymous", "owner", "other", "county", "office", "admin"]
 def world(live_server: LiveServer) -> dict[str, Any]:
     url = os.environ["RENCAI_DATABASE_URL"]
     tag = uuid.uuid4().hex[:6]
-    eligible = doctor()
-    del eligible["on"]
-    plain = doctor()
-    del plain["on"]
+    eligible = doctor_today()
+    plain = doctor_today()
     plain["person"]["education"][0].update(degree="bachelor", school_tags=[])
     with session_scope(url) as s:
         register_talent(s, f"hown{tag}", "secret123", "王博士", random_id_number(), eligible)

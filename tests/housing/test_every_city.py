@@ -12,24 +12,31 @@ from typing import Any
 
 import httpx
 
+from rencai import clock
 from rencai.db.session import session_scope
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.models import Role
 from tests.support import LiveServer, random_id_number
 
 
+def _born() -> dt.date:
+    """A graduate of 28 (the identity number and the profile carry it)."""
+    return dt.date(clock.today().year - 28, 3, 1)
+
+
 def _graduate(**employment: Any) -> dict[str, Any]:
+    """A master who graduated last June: within 沧州's “高校毕业3年内（含当年）” in any year."""
     return {
         "jurisdiction": "cangzhou",
         "person": {
-            "birth_date": "1998-03-01",
+            "birth_date": _born().isoformat(),
             "education": [
                 {
                     "degree": "master",
                     "full_time": True,
                     "school": "天津大学",
                     "school_tags": ["double_first_class"],
-                    "graduation_date": "2025-06-30",
+                    "graduation_date": f"{clock.today().year - 1}-06-30",
                 }
             ],
         },
@@ -52,7 +59,7 @@ def test_a_cangzhou_batch_runs_on_the_offices_stated_conditions(live_server: Liv
             f"czg{tag}",
             "secret123",
             "孙引进",
-            random_id_number(dt.date(1998, 3, 1)),
+            random_id_number(_born()),
             _graduate(),
         )
         register_talent(
@@ -60,7 +67,7 @@ def test_a_cangzhou_batch_runs_on_the_offices_stated_conditions(live_server: Liv
             f"czl{tag}",
             "secret123",
             "钱本地",
-            random_id_number(dt.date(1998, 3, 1)),
+            random_id_number(_born()),
             _graduate(introduced_from="local"),
         )
         tokens = {

@@ -3,12 +3,12 @@ rental subsidy; the published result never shows a full name."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import uuid
 
 import httpx
 
+from rencai import clock
 from rencai.db.session import session_scope
 from rencai.housing import allocation, batches
 from rencai.housing.models import Batch
@@ -35,7 +35,7 @@ def test_waiting_rental_applicant_sees_the_subsidy(live_server: LiveServer) -> N
             allocation.review(s, office, a.id, True)
         allocation.publish_seed(s, office, batch.id, f"seed-{tag}")
         allocation.draw(s, office, batch.id)
-        allocation.publish_result(s, office, batch.id, dt.date(2026, 12, 1))
+        allocation.publish_result(s, office, batch.id, clock.today())  # objections open now
         waiting = next(a for a in allocation.batch_applications(s, batch) if a.status == "waiting")
         housed = next(a for a in allocation.batch_applications(s, batch) if a.status == "housed")
         names = {p.id: p for p in people}

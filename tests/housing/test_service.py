@@ -17,6 +17,7 @@ from rencai.housing.models import Allocation, Contract, Member, Purchase
 from rencai.housing.records import HousingError
 from rencai.ledger.models import Line, Schedule
 from tests.housing import world
+from tests.profiles import doctor_today
 
 
 def _through_draw(s, office, batch_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +49,7 @@ def test_apply_is_prechecked_by_the_rules_engine_with_citations(db_url: str) -> 
         assert check["answers"][0]["program"] == "card.b"
         assert check["answers"][0]["citation"]["document"] == "石办字〔2017〕39号"
         # a bachelor in a county with no card: refused with the engine's reasons, nothing kept
-        person = world.doctor()["person"]
+        person = doctor_today()["person"]
         person["education"][0]["degree"] = "bachelor"
         person["education"][0]["school_tags"] = []
         plain = world.talent(s, "plain1", "李四", person=person)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import csv
 import datetime as dt
 from decimal import Decimal
@@ -17,7 +16,7 @@ from rencai.housing import batches
 from rencai.housing.models import Batch
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Account, Role, TalentProfile
-from tests.profiles import doctor
+from tests.profiles import doctor, doctor_today
 
 __all__ = ["doctor"]
 from tests.support import random_id_number
@@ -34,8 +33,7 @@ def office(session: Session, name: str = "office") -> Account:
 
 
 def talent(session: Session, username: str, name: str, **changes: Any) -> TalentProfile:
-    profile = copy.deepcopy(doctor())
-    del profile["on"]
+    profile = doctor_today()
     profile["housing"] = dict(RENTAL_HOUSING)
     profile.update(changes)
     return register_talent(session, username, "secret123", name, random_id_number(), profile)

@@ -25,6 +25,7 @@ from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Role
 from rencai.wiring import wire
 from tests.ledger.world import uscc
+from tests.profiles import doctor_birth_date
 from tests.support import random_id_number
 
 PASSWORD = "secret123"
@@ -35,7 +36,7 @@ def profile(start: str) -> dict[str, object]:
     return {
         "jurisdiction": "testville",
         "person": {
-            "birth_date": "1994-03-02",
+            "birth_date": doctor_birth_date().isoformat(),
             "education": [
                 {"degree": "doctorate", "full_time": True, "graduation_date": "2020-06-30"}
             ],

@@ -6,7 +6,6 @@ to the login page (303). Afterwards the receivable's journal is checked to be un
 
 from __future__ import annotations
 
-import copy
 import uuid
 from typing import Any
 
@@ -19,7 +18,7 @@ from rencai.ledger.models import JournalEntry, Schedule
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.models import Role
 from tests.ledger.world import fresh_id_number, person_with_receivable
-from tests.profiles import DOCTOR
+from tests.profiles import doctor_today
 from tests.support import CSRF_HOOKS, ServerProcess
 
 ROLES = [
@@ -41,8 +40,7 @@ def world(pg_server: ServerProcess) -> dict[str, Any]:
     person = person_with_receivable(url)
     tokens = {}
     with session_scope(url) as s:
-        profile = copy.deepcopy(DOCTOR)
-        profile.pop("on", None)
+        profile = doctor_today()
         register_talent(s, f"tl{tag}", "secret123", "王博士", fresh_id_number(), profile)
         accounts = {
             "employer": (Role.employer, {}),

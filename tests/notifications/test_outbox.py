@@ -12,7 +12,7 @@ from rencai.notifications.outbox import FileChannel, Notification, deliver, inbo
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import random_first17
 
 
@@ -27,8 +27,7 @@ def test_decision_reaches_inbox_and_file_outbox(pg_url: str, tmp_path: Path) -> 
     upgrade(pg_url)
     tag = uuid.uuid4().hex[:6]
     first17 = random_first17()
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(pg_url) as s:
         talent = register_talent(
             s, f"n{tag}", "secret123", "周博士", first17 + id_check_character(first17), profile

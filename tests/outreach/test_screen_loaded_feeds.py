@@ -21,7 +21,7 @@ from rencai.registry.accounts import authenticate, create_account, register_tale
 from rencai.registry.models import Role
 from tests.feeds.world import Delivery, a_uscc, id_number_born
 from tests.outreach.screened import screened
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import CSRF_HOOKS, LiveServer
 
 CARD_B_CLAUSE = "石办字〔2017〕39号 申领范围（2）"
@@ -48,8 +48,7 @@ def office(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) ->
     delivery.doctor(people["doctor"], names["doctor"], employer, today)
     delivery.doctor(people["applicant"], names["applicant"], employer, today)
     delivery.employer(employer, "石家庄智造科技有限公司")
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["person"]["birth_date"] = (born + dt.timedelta(days=2)).isoformat()
     tokens = {}
     with session_scope(url) as s:

@@ -26,7 +26,7 @@ from rencai.registry.accounts import authenticate, create_account, register_tale
 from rencai.registry.identifiers import mask_id_number
 from rencai.registry.models import Account, Role, TalentProfile
 from tests.outreach.screened import finished, screened
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import CSRF_HOOKS, LiveServer
 
 ON = dt.date(2026, 6, 15)
@@ -249,8 +249,7 @@ def test_no_application_programs_are_applied_for_once(
         int(person["id_number"][10:12]),
         int(person["id_number"][12:14]),
     )
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["person"]["birth_date"] = born.isoformat()
     profile["person"]["education"][0]["graduation_date"] = "2025-06-30"
     profile["employment"]["start_date"] = "2025-07-01"

@@ -21,6 +21,7 @@ from rencai.registry.accounts import (
 )
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Account, TalentProfile
+from tests.profiles import doctor_birth_date
 from tests.support import random_first17
 
 
@@ -135,7 +136,14 @@ def test_profile_updates_use_optimistic_locking(db: str) -> None:
     with session_scope(db) as session:
         talent = register_talent(session, name, "secret123", "孙八", _id_number())
         talent_id, version = talent.id, talent.version
-    new_profile = {"jurisdiction": "shijiazhuang", "person": {"birth_date": "1994-03-02"}}
+    # a change of content (not only of the time stamp, which a fixed office clock keeps)
+    new_profile = {
+        "jurisdiction": "shijiazhuang",
+        "person": {
+            "birth_date": doctor_birth_date().isoformat(),
+            "education": [{"degree": "doctorate", "full_time": True}],
+        },
+    }
     with session_scope(db) as session:
         talent = session.get(TalentProfile, talent_id)
         assert talent is not None

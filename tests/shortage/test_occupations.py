@@ -19,6 +19,7 @@ from rencai import clock
 from rencai.db.session import session_scope
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.models import Role
+from tests.profiles import doctor_birth_date
 from tests.support import LiveServer, random_id_number
 
 SUBSIDY = "sjz.skills.skill_upgrade_subsidy"
@@ -30,7 +31,7 @@ def _worker(occupation: str, **person: Any) -> dict[str, Any]:
     return {
         "jurisdiction": "shijiazhuang",
         "person": {
-            "birth_date": "1994-03-02",
+            "birth_date": doctor_birth_date().isoformat(),
             "unemployment_insurance_months": 24,
             "skill_certificate": "intermediate",
             "skill_certificate_date": f"{clock.today().year}-01-10",

@@ -22,6 +22,7 @@ from rencai.registry.employers import register_with_hr
 from rencai.registry.identifiers import mask_name, uscc_check_character
 from rencai.registry.models import Employer, Role
 from rencai.shortage.models import ShortageNeed
+from tests.profiles import doctor_birth_date
 from tests.support import LiveServer, random_id_number
 
 
@@ -29,7 +30,7 @@ def _profile(degree: str, discipline: str, skill: str = "none") -> dict[str, Any
     return {
         "jurisdiction": "shijiazhuang",
         "person": {
-            "birth_date": "1994-03-02",
+            "birth_date": doctor_birth_date().isoformat(),
             "skill_level": skill,
             "education": [
                 {

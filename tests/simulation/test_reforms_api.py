@@ -21,7 +21,7 @@ from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Account, Role
 from rencai.simulation import service
 from rencai.simulation.models import ReformRun
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 RENT = {"parameter": "b_card.rent_subsidy.doctorate", "from": "2021-02-10", "value": 3000}
@@ -36,8 +36,7 @@ def _id_number() -> str:
 def office(live_server: LiveServer) -> dict[str, Any]:
     url = os.environ["RENCAI_DATABASE_URL"]
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     tokens = {}
     with session_scope(url) as s:
         create_account(s, f"radm{tag}", "secret123", "管理员", Role.admin)

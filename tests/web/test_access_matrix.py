@@ -19,7 +19,7 @@ from rencai.registry.accounts import authenticate, create_account, register_tale
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Account, Role
 from tests.outreach.screened import finished, screened
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 
@@ -36,8 +36,7 @@ def people(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) ->
     os.environ["RENCAI_SCREENING_STORE"] = str(store)
     settings.reset()
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     tokens = {}
     with session_scope(url) as s:
         register_talent(s, f"owner{tag}", "secret123", "王博士", _id_number(), profile)

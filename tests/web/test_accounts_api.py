@@ -7,7 +7,7 @@ import uuid
 import httpx
 
 from rencai.registry.identifiers import id_check_character
-from tests.profiles import doctor
+from tests.profiles import doctor_birth_date, doctor_today
 from tests.support import LiveServer, random_first17
 
 
@@ -33,8 +33,7 @@ def _register(server: LiveServer, **extra: object) -> tuple[str, str]:
 
 
 def test_talent_sees_own_entitlements(live_server: LiveServer) -> None:
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     _, token = _register(live_server, profile=profile)
     headers = {"Authorization": f"Bearer {token}"}
     me = httpx.get(f"{live_server.url}/api/v1/me", headers=headers).json()
@@ -47,7 +46,10 @@ def test_profile_update_with_stale_version_is_a_conflict(live_server: LiveServer
     _, token = _register(live_server)
     headers = {"Authorization": f"Bearer {token}"}
     current = httpx.get(f"{live_server.url}/api/v1/me/profile", headers=headers).json()
-    new = {"jurisdiction": "shijiazhuang", "person": {"birth_date": "1994-03-02"}}
+    new = {
+        "jurisdiction": "shijiazhuang",
+        "person": {"birth_date": doctor_birth_date().isoformat()},
+    }
     first = httpx.put(
         f"{live_server.url}/api/v1/me/profile",
         headers=headers,

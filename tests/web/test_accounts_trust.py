@@ -26,12 +26,13 @@ from rencai.registry.accounts import (
 )
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Account, LoginThrottle, Role
+from tests.profiles import doctor_birth_date
 from tests.support import CRAFTSMAN_SELECTION_DAY, CSRF_HOOKS, LiveServer, random_id_number
 
 PASSWORD = "secret123"
 
 
-def _id_number(born: str = "1994-03-02") -> str:
+def _id_number(born: str | None = None) -> str:
     # the number carries the birth date; a profile that states another is refused
     return random_id_number(born)
 
@@ -360,7 +361,9 @@ def test_an_unverified_employer_cannot_confirm_employment(live_server: LiveServe
         assert profile is not None
         profile.employer_id = employer_id
         profile.profile = (
-            '{"jurisdiction": "shijiazhuang", "person": {"birth_date": "1994-03-02", '
+            '{"jurisdiction": "shijiazhuang", "person": {"birth_date": "'
+            + doctor_birth_date().isoformat()
+            + '", '
             '"education": [{"degree": "doctorate", "full_time": true}]}, '
             '"employment": {"employer_type": "enterprise", "county": "130102", '
             '"introduced_from": "outside_city", "start_date": "2025-01-01"}}'

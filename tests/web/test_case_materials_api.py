@@ -19,7 +19,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 PDF = b"%PDF-1.7\n% degree certificate\n" + b"1" * 2048
@@ -30,8 +30,7 @@ PROGRAM = "sjz.b.purchase_subsidy"
 def world(live_server: LiveServer) -> dict[str, Any]:
     url = os.environ["RENCAI_DATABASE_URL"]
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     first17 = random_first17()
     number = first17 + id_check_character(first17)
     with session_scope(url) as s:

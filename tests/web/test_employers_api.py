@@ -11,7 +11,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import authenticate, create_account
 from rencai.registry.identifiers import id_check_character, uscc_check_character
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 
@@ -59,8 +59,7 @@ def test_employment_confirmation_gates_county_approval(live_server: LiveServer) 
     first17 = random_first17()
     number = first17 + id_check_character(first17)
     username = f"e{uuid.uuid4().hex[:8]}"
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     assert (
         httpx.post(
             f"{live_server.url}/api/v1/talents",

@@ -4,7 +4,6 @@ tracebacks, field paths, role and status codes)."""
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import uuid
@@ -16,7 +15,7 @@ from sqlalchemy import select
 
 from rencai.applications.service import apply
 from rencai.db.session import session_scope
-from rencai.demo import _DOCTOR, _uscc
+from rencai.demo import _doctor, _uscc
 from rencai.policy.catalogue import OFFICE_WORDS, catalogue, office_words
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.models import Account, Role
@@ -114,10 +113,9 @@ def world(live_server: LiveServer) -> dict[str, object]:
             if role is Role.department_officer:
                 extra["department"] = "housing"
             create_account(session, names[role], PASSWORD, "长安区人才办", role, **extra)  # type: ignore[arg-type]
-        profile = copy.deepcopy(_DOCTOR)
-        talent = register_talent(
-            session, names[Role.talent], PASSWORD, "王博士", random_id_number(), profile
-        )
+        profile = _doctor()
+        number = random_id_number(profile["person"]["birth_date"])
+        talent = register_talent(session, names[Role.talent], PASSWORD, "王博士", number, profile)
         case = apply(session, talent, "sjz.b.service.daily_life", uuid.uuid4().hex).id
     return {"names": names, "case": case}
 

@@ -19,7 +19,7 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.models import Role
 from rencai.web.app import create_app
-from tests.profiles import doctor
+from tests.profiles import doctor, doctor_today
 from tests.support import LiveServer, csrf_headers, random_id_number
 
 MIB = 1024 * 1024
@@ -76,8 +76,7 @@ def test_streamed_body_is_counted_and_cut_off(live_server: LiveServer) -> None:
 
 
 def _talent(server: LiveServer, **changes: Any) -> httpx.Response:
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     body = {
         "username": f"l{uuid.uuid4().hex[:8]}",
         "password": "secret123",
@@ -97,8 +96,7 @@ def _token(server: LiveServer, username: str) -> dict[str, str]:
 
 
 def test_five_million_character_school_is_refused(live_server: LiveServer) -> None:
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     profile["person"]["education"][0]["school"] = "x" * 5_000_000
     username = f"s{uuid.uuid4().hex[:8]}"
     refused = _talent(live_server, username=username, profile=profile)
@@ -165,8 +163,7 @@ def test_numeric_inputs_have_ranges(live_server: LiveServer) -> None:
 def test_identity_number_decides_the_birth_date(live_server: LiveServer) -> None:
     """A 1980 identity number with a 1994 birth date is refused; an ID-only profile is judged
     on the number's date (issue: "年龄 32 周岁，不超过 35 周岁" for someone born in 1980)."""
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     refused = _talent(live_server, id_number=random_id_number("1980-05-01"), profile=profile)
     assert refused.status_code == 422
     error = refused.json()["errors"][0]
@@ -215,7 +212,10 @@ def test_calculator_api_reads_the_birth_date_from_the_number(live_server: LiveSe
     result = httpx.post(f"{live_server.url}/api/v1/entitlements", json=profile).json()
     why = {n["id"]: n["why_not"] for n in result["not_eligible"]}
     assert any("超过 35 周岁" in reason for reason in why["card.b"])
-    young = {**profile, "person": {**profile["person"], "id_number": random_id_number()}}
+    young = {
+        **profile,
+        "person": {**profile["person"], "id_number": random_id_number("1994-03-02")},
+    }
     granted = httpx.post(f"{live_server.url}/api/v1/entitlements", json=young).json()
     card_b = next(c for c in granted["cards"] if c["id"] == "card.b")
     assert any("不超过 35 周岁" in reason for reason in card_b["because"])
@@ -306,8 +306,7 @@ def test_review_reason_from_the_page_is_bounded(live_server: LiveServer) -> None
     from rencai.registry.accounts import register_talent
 
     tag = uuid.uuid4().hex[:6]
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     with session_scope(os.environ["RENCAI_DATABASE_URL"]) as s:
         create_account(s, f"lc{tag}", "secret123", "长安区", Role.county_reviewer, county="130102")
         talent = register_talent(s, f"lt{tag}", "secret123", "王博士", random_id_number(), profile)

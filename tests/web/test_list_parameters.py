@@ -13,7 +13,7 @@ from rencai.applications.service import apply
 from rencai.db.session import session_scope
 from rencai.registry.accounts import authenticate, create_account, register_talent
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_id_number
 
 
@@ -26,8 +26,7 @@ def test_the_case_list_filters_searches_sorts_and_pages(live_server: LiveServer)
                        county=county)  # fmt: skip
         ids, numbers = [], []
         for i, name in enumerate(["韩一", "杨二", "朱三", "秦四", "尤五"]):
-            profile = doctor()
-            del profile["on"]
+            profile = doctor_today()
             profile["employment"]["county"] = county
             number = random_id_number()
             talent = register_talent(s, f"gy{tag}{i}", "secret123", name, number, profile)

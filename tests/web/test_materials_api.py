@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from rencai.registry.identifiers import id_check_character
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_first17
 
 PDF = b"%PDF-1.7\n% test material\n" + b"0" * 1000
@@ -17,8 +17,7 @@ PDF = b"%PDF-1.7\n% test material\n" + b"0" * 1000
 
 def _talent(server: LiveServer) -> dict[str, str]:
     first17 = random_first17()
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     username = f"m{uuid.uuid4().hex[:8]}"
     body = {
         "username": username,

@@ -29,7 +29,7 @@ from rencai.db.session import engine_for, session_scope, upgrade
 from rencai.registry.accounts import create_account, register_employer, register_talent
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import ServerProcess, random_id_number
 
 CHECKS = [
@@ -70,8 +70,7 @@ def server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
 def accounts(server: ServerProcess) -> dict[str, str]:
     tag = uuid.uuid4().hex[:6]
     names = {role: f"ct{role[:3]}{tag}" for role in ROLES if role != "anonymous"}
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     first17 = "91130100MA" + "".join("0123456789ABCDFGH"[b % 17] for b in uuid.uuid4().bytes[:7])
     with session_scope(server.database_url) as s:
         employer = register_employer(

@@ -18,13 +18,13 @@ from rencai.db.session import session_scope
 from rencai.registry.accounts import create_account
 from rencai.registry.identifiers import uscc_check_character
 from rencai.registry.models import Role
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import CRAFTSMAN_SELECTION_DAY, LiveServer, random_id_number
 
 PDF = b"%PDF-1.7\n% review material\n"
 
 
-def _id_number(born: str = "1994-03-02") -> str:
+def _id_number(born: str | None = None) -> str:
     return random_id_number(born)  # the number carries the profile's birth date
 
 
@@ -38,7 +38,7 @@ def _login(server: LiveServer, username: str) -> dict[str, str]:
 
 def _talent(server: LiveServer, profile: dict[str, Any], name: str = "张师傅") -> tuple[Any, Any]:
     username = f"t{uuid.uuid4().hex[:8]}"
-    number = _id_number(profile.get("person", {}).get("birth_date", "1994-03-02"))
+    number = _id_number(profile.get("person", {}).get("birth_date"))
     body = {
         "username": username,
         "password": "secret123",
@@ -220,8 +220,7 @@ def test_bulk_approval_and_employer_application_over_http(live_server: LiveServe
     api = f"{live_server.url}/api/v1"
     admin = _admin(live_server)
     county = _staff(live_server, admin, "county_reviewer", county="130102")
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     talent, _ = _talent(live_server, profile, "王博士")
     cases = []
     for program in ("sjz.b.service.business_tax", "sjz.b.service.entrepreneurship"):

@@ -37,7 +37,7 @@ from rencai.policy.contract.profile import parse_profile
 from rencai.registry.accounts import register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.web.admission import Busy, Gate
-from tests.profiles import doctor
+from tests.profiles import doctor, doctor_today
 from tests.support import ServerProcess, free_port, free_ports, random_first17
 from tests.web.test_workers_latency import answers_promptly
 
@@ -74,8 +74,7 @@ def _login(base: str, username: str) -> dict[str, str]:
 def two_servers(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     url = _database(pg_url)
     with session_scope(url) as s:
-        first17, profile = random_first17(), doctor()
-        del profile["on"]
+        first17, profile = random_first17(), doctor_today()
         number = first17 + id_check_character(first17)
         register_talent(s, "twin", PASSWORD, "王博士", number, profile)
         register_point(s, "BUS-1", "公交1路", "bus", "gate", PASSWORD, "130102")

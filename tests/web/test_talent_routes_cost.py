@@ -24,7 +24,7 @@ from rencai.policy.contract.result import EntitlementResult
 from rencai.registry.accounts import checked_profile
 from rencai.registry.models import Account, TalentProfile
 from rencai.web.case_list import soon_day
-from tests.profiles import doctor
+from tests.profiles import doctor_today
 from tests.support import LiveServer, random_id_number
 
 
@@ -46,8 +46,7 @@ def counted() -> Iterator[Callable[[], list[str]]]:
 
 def _talent(server: LiveServer) -> tuple[str, dict[str, str]]:
     username = f"cost{uuid.uuid4().hex[:8]}"
-    profile = doctor()
-    del profile["on"]
+    profile = doctor_today()
     body = {
         "username": username,
         "password": "secret123",

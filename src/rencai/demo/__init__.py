@@ -4,11 +4,13 @@ a month of payments. It sits above every capability (it uses them all; none uses
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rencai import clock
 from rencai.applications.service import apply, decide, set_review_limit
 from rencai.demo.cards import load_card_demo
 from rencai.demo.housing import HOUSING_ACCOUNTS, load_housing_demo
@@ -18,6 +20,7 @@ from rencai.demo.reforms import REFORM_ACCOUNTS, load_reform_demo
 from rencai.demo.review import REVIEW_ACCOUNTS, load_review_demo
 from rencai.demo.stations import STATION_ACCOUNTS, load_stations_demo
 from rencai.demo.stats import DEMO_LEADER, load_stats_demo
+from rencai.policy.explain.subject import add_months
 from rencai.registry.accounts import (
     create_account,
     register_employer,
@@ -30,29 +33,46 @@ from rencai.registry.models import Account, Role
 
 PASSWORD = "demo1234"
 
-_DOCTOR: dict[str, Any] = {
-    "jurisdiction": "shijiazhuang",
-    "person": {
-        "birth_date": "1994-03-02",
-        "education": [
-            {
-                "degree": "doctorate",
-                "full_time": True,
-                "school": "河北工业大学",
-                "school_tags": ["double_first_class"],
-                "graduation_date": "2024-06-30",
-            }
-        ],
-    },
-    "employment": {
-        "employer_type": "enterprise",
-        "county": "130102",
-        "introduced_from": "outside_city",
-        "start_date": "2024-07-01",
-        "social_insurance_local": True,
-    },
-    "family": [{"relation": "spouse", "employed": False}],
-}
+# The demo world's dates count back from the day it is loaded (its first day of a month), so
+# that `make run` shows the same entitlements in any year: the doctor is 32 and started work
+# 2 years and 5 months ago, the master is 27 and started 1 year and 9 months ago (decision 0371).
+_DOCTOR_AGE_MONTHS = 32 * 12 + 9
+_DOCTOR_WORK_MONTHS = 2 * 12 + 5
+_MASTER_AGE_MONTHS = 27 * 12 + 7
+_MASTER_WORK_MONTHS = 12 + 9
+
+
+def months_ago(months: int, today: dt.date | None = None) -> dt.date:
+    """The first day of the month ``months`` months before today's (the office's)."""
+    return add_months(today or clock.today(), -months)
+
+
+def _doctor() -> dict[str, Any]:
+    started = months_ago(_DOCTOR_WORK_MONTHS)
+    return {
+        "jurisdiction": "shijiazhuang",
+        "person": {
+            "birth_date": months_ago(_DOCTOR_AGE_MONTHS).isoformat(),
+            "education": [
+                {
+                    "degree": "doctorate",
+                    "full_time": True,
+                    "school": "河北工业大学",
+                    "school_tags": ["double_first_class"],
+                    "graduation_date": (started - dt.timedelta(days=1)).isoformat(),
+                }
+            ],
+        },
+        "employment": {
+            "employer_type": "enterprise",
+            "county": "130102",
+            "introduced_from": "outside_city",
+            "start_date": started.isoformat(),
+            "social_insurance_local": True,
+        },
+        "family": [{"relation": "spouse", "employed": False}],
+    }
+
 
 DEMO_ACCOUNTS = [
     ("demo_doctor", "人才（博士，长安区）"),
@@ -72,8 +92,10 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def _id(seed: int, born: str = "19940302") -> str:
-    """A demo 身份证号; it carries the birth date its profile states (YYYYMMDD)."""
+def _id(seed: int, born: str | None = None) -> str:
+    """A demo 身份证号; it carries the birth date its profile states (YYYYMMDD; by default the
+    doctor's)."""
+    born = born or f"{months_ago(_DOCTOR_AGE_MONTHS):%Y%m%d}"
     first17 = f"130102{born}{seed:03d}"
     return first17 + id_check_character(first17)
 
@@ -110,18 +132,30 @@ def _load(session: Session) -> None:
     register_employer(
         session, _uscc("TR003C"), "石家庄示例新设商贸有限公司", "130104", "enterprise"
     )
-    doctor = register_talent(session, "demo_doctor", PASSWORD, "王博士", _id(1), _DOCTOR)
-    master_profile = copy.deepcopy(_DOCTOR)
+    doctor_profile = _doctor()
+    doctor = register_talent(session, "demo_doctor", PASSWORD, "王博士", _id(1), doctor_profile)
+    master_profile = copy.deepcopy(doctor_profile)
+    master_started = months_ago(_MASTER_WORK_MONTHS)
+    master_born = months_ago(_MASTER_AGE_MONTHS)
     master_profile["person"]["education"] = [
-        {"degree": "master", "full_time": True, "graduation_date": "2025-06-30"}
+        {
+            "degree": "master",
+            "full_time": True,
+            # graduated after starting work, as the demo's returned case asks for the diploma
+            "graduation_date": (add_months(master_started, 4) - dt.timedelta(days=1)).isoformat(),
+        }
     ]
-    master_profile["person"]["birth_date"] = "1999-05-01"
+    master_profile["person"]["birth_date"] = master_born.isoformat()
     master_profile["employment"].update(
-        {"county": "130131", "employer_type": "public_institution", "start_date": "2025-03-01"}
+        {
+            "county": "130131",
+            "employer_type": "public_institution",
+            "start_date": master_started.isoformat(),
+        }
     )
     master_profile["family"] = []
     master = register_talent(
-        session, "demo_master", PASSWORD, "李硕士", _id(2, "19990501"), master_profile
+        session, "demo_master", PASSWORD, "李硕士", _id(2, f"{master_born:%Y%m%d}"), master_profile
     )
     county = create_account(
         session, "demo_county", PASSWORD, "长安区人才办", Role.county_reviewer, county="130102"
@@ -147,8 +181,8 @@ def _load(session: Session) -> None:
     decide(session, pingshan, rejected, "reject", "已享受单位提供的免费宿舍", rejected.version)
     load_review_demo(session, PASSWORD, doctor, _id)
     load_ledger_demo(session, PASSWORD, doctor.id_number, doctor.name, _uscc("BX001A"))
-    load_card_demo(session, _DOCTOR, _id(3), PASSWORD, county, city)
-    load_housing_demo(session, PASSWORD, _DOCTOR, _id)
+    load_card_demo(session, doctor_profile, _id(3), PASSWORD, county, city)
+    load_housing_demo(session, PASSWORD, doctor_profile, _id)
     load_reform_demo(session, PASSWORD)
     load_stations_demo(session, PASSWORD, city, _id)
     load_stats_demo(session, PASSWORD)

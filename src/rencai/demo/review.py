@@ -16,6 +16,7 @@ from rencai import clock
 from rencai.applications.programs import configure, load_seeded
 from rencai.applications.publicity import lodge_objection
 from rencai.applications.service import apply, decide, precheck
+from rencai.policy.explain.subject import add_months
 from rencai.registry.accounts import create_account, register_talent
 from rencai.registry.models import Account, Employer, Role, TalentProfile
 
@@ -127,13 +128,21 @@ def load_review_demo(
 
     # an employer applies for its new hire (the submission confirms employment)
     hire_profile = copy.deepcopy(_CRAFTSMAN)
+    # 28 years old, started 1 year and 5 months ago (the demo's dates count back from today)
+    today = clock.today()
+    born, started = add_months(today, -(28 * 12 + 7)), add_months(today, -17)
+    graduated = started - dt.timedelta(days=1)
     hire_profile["person"] = {
-        "birth_date": "1998-05-01",
-        "education": [{"degree": "master", "full_time": True, "graduation_date": "2025-06-30"}],
+        "birth_date": born.isoformat(),
+        "education": [
+            {"degree": "master", "full_time": True, "graduation_date": graduated.isoformat()}
+        ],
     }
-    hire_profile["employment"].update(introduced_from="outside_city", start_date="2025-07-01")
+    hire_profile["employment"].update(
+        introduced_from="outside_city", start_date=started.isoformat()
+    )
     hire = register_talent(
-        session, "demo_hire", password, "陈硕士", id_number(13, "19980501"), hire_profile
+        session, "demo_hire", password, "陈硕士", id_number(13, f"{born:%Y%m%d}"), hire_profile
     )
     hire.employer_id = employer.id
     session.flush()
