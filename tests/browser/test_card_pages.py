@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, expect
 
+from rencai import clock
 from rencai.applications.service import apply, decide
 from rencai.cards.issuance import set_validity
 from rencai.db.session import session_scope
@@ -80,7 +81,11 @@ def test_verifier_page_verifies_with_the_server_stopped(
         assert static_pdf and static_pdf.endswith("/card.pdf")
         expect(first.locator(".photo-form button")).to_have_text("更换照片")
 
-        gate = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        gate_context = browser.new_context(viewport={"width": 390, "height": 844})
+        # The gate judges a code's time with its own clock: Chromium's, set to the office's
+        # (which RENCAI_CLOCK_AT may have moved), and running on from there.
+        gate_context.clock.install(time=clock.now())
+        gate = gate_context.new_page()
         gate.goto(server.url + "/verifier")
         expect(gate.locator("#verifier")).to_have_attribute("data-ready", "1")
         expect(gate.locator("#bundle-status")).to_contain_text("核验数据已加载")
