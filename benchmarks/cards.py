@@ -8,8 +8,10 @@
    p50/p99 and the refused ones' (503 busy). The app runs as its own processes
    (`rencai serve --workers N`) on a throwaway PostgreSQL. The same figures follow through nginx
    with docs/deploy/nginx.conf (its cap on checks in flight: decision 0275), with who refused.
-   RENCAI_BENCH_EDGE_FACTOR (default 2) and RENCAI_BENCH_EDGE_CPUS (default: core 0, the app's)
-   vary the cap and where nginx runs, RENCAI_BENCH_EDGE_PRIORITY its worker_priority
+   The cap is sized by the documented rule: slots × RENCAI_BENCH_EDGE_FACTOR (default 2) × the
+   app processes' cores, at most one a process, RENCAI_BENCH_APP_CORES (default: the machine's
+   cores but the generator's; decision 0380). RENCAI_BENCH_EDGE_CPUS (default: core 0, the
+   app's) sets where nginx runs, RENCAI_BENCH_EDGE_PRIORITY its worker_priority
    (default: docs/deploy/nginx-main.conf's), RENCAI_BENCH_GENERATOR_NICE the generator's nice
    value (default -10, the edge's: decision 0311). Each overload also prints how long each part
    (nginx, the app, PostgreSQL, the generator) waited for a core meanwhile, and through nginx
@@ -81,8 +83,11 @@ STREAMS = int(os.environ.get("RENCAI_BENCH_STREAMS", "16"))
 WARMUP = float(os.environ.get("RENCAI_BENCH_WARMUP", "2"))
 # /healthz offered the same way at most at this share of its closed-loop rate (decision 0327)
 HEALTH_SHARE = 0.5
-# nginx's cap on checks in flight per admission slot of the app processes (docs/deploy.md)
+# nginx's cap on checks in flight per admission slot of the app processes' cores (docs/deploy.md)
 EDGE_FACTOR = float(os.environ.get("RENCAI_BENCH_EDGE_FACTOR", "2"))
+# the cores the app processes have: every core but the generator's, which the generator holds at
+# the edge's priority (decision 0380)
+APP_CORES = int(os.environ.get("RENCAI_BENCH_APP_CORES", str(max(1, (os.cpu_count() or 2) - 1))))
 # several workers: each on a port of its own too, one upstream line each (decision 0349)
 WORKER_PORTS = os.environ.get("RENCAI_BENCH_WORKER_PORTS", "1") != "0"
 # the app-direct figures before those through nginx (0: through nginx only)
@@ -489,7 +494,8 @@ def through_edge(
         client_when_ready(folder, https).close()
         print(
             f" through nginx (documented configuration, HTTPS; nginx on cores {EDGE_CPUS},"
-            f" the generator on {GENERATOR_CPU}; cap {cap} checks in flight; worker_priority"
+            f" the generator on {GENERATOR_CPU}; cap {cap} checks in flight (slots ×"
+            f" {EDGE_FACTOR:g} × {min(workers, APP_CORES)} app cores); worker_priority"
             f" {priority.group(1) if priority else 0}, its processes' nice values now"
             f" {sorted(psutil.Process(pid).nice() for pid in parts['nginx']())};"
             f" upstream lines: ports {', '.join(str(p) for p in upstreams)}):"
@@ -500,10 +506,11 @@ def through_edge(
 
 
 def edge_cap(workers: int) -> int:
-    """docs/deploy.md: app processes × RENCAI_ADMISSION_SLOTS × EDGE_FACTOR."""
+    """docs/deploy.md: RENCAI_ADMISSION_SLOTS × EDGE_FACTOR × the app processes' cores, at most
+    one a process (decision 0380)."""
     from rencai.settings import settings
 
-    return round(workers * settings().admission_slots * EDGE_FACTOR)
+    return round(min(workers, APP_CORES) * settings().admission_slots * EDGE_FACTOR)
 
 
 def edge_split(log: Path, start: float, end: float) -> None:
