@@ -180,3 +180,27 @@ def test_a_spouse_allowance_runs_from_the_month_it_is_granted(db_url: str) -> No
     assert periods[0][0] == dt.date(2023, 6, 1)  # the month granted, nothing from 2019
     assert len(periods) == answer["periods"]
     assert sum(amount for _, amount in periods) == int(Decimal(answer["total"]) * 100)
+
+
+def test_the_craftsman_award_is_paid_once_on_approval(db_url: str) -> None:
+    # “石家庄工匠”选拔管理服务实施细则 第九条:
+    # "对入选“石家庄工匠”的高技能人才，给予每人2万元一次性奖励"
+    # (decision 0376): one line, in the month approved, of the answer's total
+    profile = copy.deepcopy(DOCTOR)
+    profile["person"]["honors"] = ["sjz_craftsman"]
+    on = dt.date(2025, 3, 1)
+    result = entitlements(parse_profile(profile), on)
+    answer = next(b for b in result["benefits"] if b["id"] == "sjz.skills.craftsman_award")
+    assert (answer["amount"], answer["per"], answer["periods"]) == ("20000.00", "once", 1)
+    schedule = add_schedule(
+        db_url,
+        13,
+        program="sjz.skills.craftsman_award",
+        start="2019-09-01",
+        approved_on=on,
+        profile=profile,
+    )
+    with session_scope(db_url) as session:
+        lines = session.scalars(select(Line).where(Line.schedule_id == schedule)).all()
+        periods = [(line.period, line.amount_fen) for line in lines]
+    assert periods == [(dt.date(2025, 3, 1), 2_000_000)]

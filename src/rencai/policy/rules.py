@@ -521,8 +521,9 @@ def _card_variable(card_id: str) -> str:
 
 
 def _leaf_open_formula(condition: Condition, columns: list[str], cards: list[str]) -> Formula:
-    """Who cannot be decided on this leaf: an unstated fact it reads, or (when it does not
-    hold) a card it reads still open (``Subject._leaf_state``)."""
+    """Who cannot be decided on this leaf: an unstated fact it reads, or a card it reads still
+    open, whichever way the leaf's value reads (``Subject._leaf_state``: "not card B" is open
+    while card B is)."""
 
     def formula(p: Any, t: Any, _: Any) -> np.ndarray:
         result = np.zeros(p.count, dtype=bool)
@@ -532,7 +533,7 @@ def _leaf_open_formula(condition: Condition, columns: list[str], cards: list[str
             cards_open = np.zeros(p.count, dtype=bool)
             for card in cards:
                 cards_open |= p(_card_variable(card) + OPEN, t)
-            result |= cards_open & ~p(condition.name, t)
+            result |= cards_open
         return result
 
     return formula

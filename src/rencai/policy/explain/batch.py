@@ -153,8 +153,8 @@ class Table:
             card_held, card_failed = self.card(card)
             for talent, persons in self.profiles:
                 if not (card_held | card_failed) & talent:
-                    undecided |= persons & ~value
-        held = value & ~missing
+                    undecided |= persons
+        held = value & ~undecided  # a card still open leaves even a true value undecided
         return held, everyone & ~held & ~undecided
 
     def card(self, card_id: str) -> Masks:

@@ -174,17 +174,17 @@ class Subject:
         if condition.mirror is not None:
             return self.explainer.card_state(condition.mirror, self)
         cards, parameters, fields = _reads(condition)
-        states = [self.explainer.card_state(card) for card in cards]
         for path in parameters:
             if self.explainer.awaits_administrator(path):
                 return None
         missing = self.explainer.missing
         if missing and any(r in missing for r in fields):
             return None
-        if self.explainer.value(condition.name, self.index):
-            return True
-        # a mirrored card still undecided leaves the leaf undecided too
-        return None if any(s is None for s in states) else False
+        # a card the leaf reads still undecided leaves the leaf undecided too, whichever way
+        # its value reads: "not card B" must not hold while card B itself is undecided
+        if any(self.explainer.card_state(card) is None for card in cards):
+            return None
+        return bool(self.explainer.value(condition.name, self.index))
 
     @functools.cached_property
     def facts(self) -> Facts:
@@ -354,4 +354,19 @@ class Explainer:
     def needs(self, rule: Rule, person: Subject) -> list[str]:
         """Profile fields that would decide an undecided rule (not cards nor parameters)."""
         reads = unknown_reads(rule, person.leaf_state)
-        return sorted(r for r in reads if ":" not in r)
+        fields = {r for r in reads if ":" not in r}
+        # a card left undecided (the talent's, whoever the person is) is decided by its own facts
+        for card_id in sorted(r.removeprefix("card:") for r in reads if r.startswith("card:")):
+            fields.update(self._card_needs(card_id))
+        return sorted(fields)
+
+    def _card_needs(self, card_id: str) -> set[str]:
+        """The fields deciding an undecided card of the talent: its own rule's, and those of an
+        undecided card superseding it."""
+        if self.card_state(card_id) is not None:
+            return set()
+        card = self.program.card(card_id)
+        fields = set(self.needs(card_rule(card), self.talent))
+        for other in card.superseded_by:
+            fields |= self._card_needs(other)
+        return fields

@@ -6,7 +6,8 @@ Documents encoded:
   第七条: every two years from 2022, applications in August of the selection year): 第四条 and
   第五条 who may apply, 第六条 the exception to the skill level (named in the why-not, decision
   0355), 第七条 the selection years and the quota, 第九条 the award. A year without a
-  selection answers “not this year” with the next selection year (decision 0352).
+  selection answers “not this year” with the next selection year (decision 0352). A person the
+  profile states was named 石家庄工匠 is told the 2万元 one-off award of 第九条 (decision 0376).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     leaf,
 )
 from rencai.policy.leaves import idx, param_getter, plain
-from rencai.policy.rules import Benefit, all_of
+from rencai.policy.rules import Amount, Benefit, all_of
 
 craftsman_in_force = in_force(
     name="craftsman_selection_in_force",
@@ -188,4 +189,33 @@ SELECTION = Benefit(
     ),
     quota="自2022年起每两年选拔一次（2022年、2024年、2026年……），每次100名，选拔年度8月组织申报",
     award="入选者每人2万元一次性奖励，并优先推荐申报省级以上高技能人才评选",
+)
+
+
+named_craftsman = honors_any(
+    name="named_shijiazhuang_craftsman",
+    label="经命名的“石家庄工匠”",
+    codes=["sjz_craftsman"],
+)
+
+
+# 第九条: the award is the selectee's, paid once on being named (第八条（五）
+# “命名为“石家庄工匠”……落实奖励资金”). Being selected is by review (SELECTION above); a person
+# the profile states was named is told the award, as the support plan's selectees are told
+# theirs (decisions 0344, 0376).
+AWARD = Benefit(
+    id="sjz.skills.craftsman_award",
+    name="“石家庄工匠”一次性奖励",
+    kind="money",
+    audience=named_craftsman,
+    requires=all_of(craftsman_in_force, in_shijiazhuang, named_craftsman),
+    amount=Amount(parameter="craftsman.award"),
+    per="once",
+    condition="经市委人才工作领导小组命名为“石家庄工匠”后一次性发放；"
+    "管理期2年，取消称号的不再享受相关待遇（第十一条、第十二条）",
+    citation=Citation(
+        document="“石家庄工匠”选拔管理服务实施细则",
+        clause="第九条",
+        quote="对入选“石家庄工匠”的高技能人才，给予每人2万元一次性奖励。",
+    ),
 )

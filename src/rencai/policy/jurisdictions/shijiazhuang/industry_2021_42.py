@@ -1162,7 +1162,10 @@ employer_in_two_industries = flag(
     label="用人单位属于新一代电子信息产业或生物医药产业",
     variable="employer_two_leading_industries",
     reads=[],
-    negative="用人单位不属于新一代电子信息产业或生物医药产业",
+    # 高端人才奖励工作实施细则 第十二条: the other industries' talents are under
+    # 石组发〔2020〕5号, the two not both enjoyed; the why-not says where they are answered
+    negative="用人单位不属于新一代电子信息产业或生物医药产业"
+    "（其他产业企业引进的人才按石组发〔2020〕5号执行，不重复享受政策支持措施）",
 )
 
 

@@ -62,6 +62,7 @@ def program() -> Program:
             *lifelong_skills_2019.APPRENTICESHIP,
             apprentice_2022.TECHNICIAN_SUBSIDY,
             craftsman.SELECTION,
+            craftsman.AWARD,
             science_2019.LEADER_SELECTION,
             *recognition.RECOGNITION,
             recognition.SUPPORT_PLAN_GRANT,

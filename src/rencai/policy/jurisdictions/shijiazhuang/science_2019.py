@@ -6,6 +6,11 @@ title and under 58, 第十一条（一） an employer that is a high-tech enterp
 institution in Shijiazhuang. The other conditions (第六条（二）（四）, 第十一条（二）（三）) are
 stated. The team project stays catalogued: its applicant is the unit and the team's make-up is
 not in a profile.
+
+第四条 "每两年组织一次" names no first year (第十三条: the bureau publishes each call's guide), so
+the first selection year is a parameter the administrator sets; until it is set, nobody is told
+"may apply" in a year that may have no call: the year is a switch whose why-not says it is to be
+made clear by the office, given beside any other reason (decision 0375).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from openfisca_core.errors import ParameterNotFoundError
 
 from rencai.policy.citations import Citation
 from rencai.policy.engine.model import EmployerType, ProfessionalTitle
@@ -22,7 +28,11 @@ from rencai.policy.jurisdictions.shijiazhuang.common import (
     in_shijiazhuang,
     leaf,
 )
-from rencai.policy.leaves import idx, plain
+from rencai.policy.jurisdictions.shijiazhuang.craftsman import (
+    is_selection_year,
+    next_selection_year,
+)
+from rencai.policy.leaves import idx, param_getter, plain
 from rencai.policy.rules import Benefit, all_of
 
 DOCUMENT = "石科规〔2019〕3号"
@@ -33,6 +43,60 @@ science_in_force = in_force(
     path="science_2019.in_force",
     since="2019年7月5日",
     until="2024-07-05",
+)
+
+
+FIRST_YEAR = "science_2019.first_selection_year"
+INTERVAL = "science_2019.selection_interval"
+
+
+def _selection_year(p: Any, t: Any, params: Any) -> np.ndarray:
+    """第四条 "每两年组织一次": the year asked is a selection year. Outside the measures' five
+    years their own switch says why, so this leaf holds then; within them, a first year not yet
+    set by the administrator holds in no year (decision 0375)."""
+    try:
+        in_force = bool(param_getter("science_2019.in_force")(params, t))
+    except ParameterNotFoundError:
+        in_force = False
+    if not in_force:
+        return np.ones(p.count, dtype=bool)
+    try:
+        first = int(param_getter(FIRST_YEAR)(params, t))
+        interval = int(param_getter(INTERVAL)(params, t))
+    except (ParameterNotFoundError, TypeError):
+        return np.zeros(p.count, dtype=bool)
+    return np.full(p.count, is_selection_year(t.start.year, first, interval))
+
+
+def _describe_selection_year(facts: Any, held: bool) -> str:
+    year = facts.on.year
+    first, interval = facts.param(FIRST_YEAR), facts.param(INTERVAL)
+    if first is None or interval is None:
+        if held:  # outside the measures' five years: their switch says why
+            return "石科规〔2019〕3号有效期外"
+        return (
+            f"{year}年是否组织领军人物项目申报评审待主管部门明确"
+            "（办法规定每两年组织一次，未载首次年度，以市科技局发布的申报指南为准）"
+        )
+    if held:
+        return f"{year}年为领军人物项目申报评审年度（以市科技局发布的申报指南为准）"
+    following = next_selection_year(year, int(first), int(interval))
+    return (
+        f"{year}年不组织领军人物项目申报评审（自{int(first)}年起每两年组织一次），"
+        f"下次为{following}年"
+    )
+
+
+science_selection_year = leaf(
+    name="science_leader_selection_year",
+    label="查询年度为科技领军人物项目申报评审年度",
+    # the parameters are read by the formula, not declared: a year the office has not yet made
+    # clear is a reason given beside the person's own (not a switch hiding them), and is not
+    # asked of every profile of the city as a parameter awaiting the administrator would be
+    reads=[],
+    formula=_selection_year,
+    describe=_describe_selection_year,
+    qualifying=False,
 )
 
 
@@ -81,7 +145,12 @@ LEADER_SELECTION = Benefit(
     name="石家庄市科技领军人物项目",
     kind="selection",
     requires=all_of(
-        science_in_force, in_shijiazhuang, high_tech_or_institute, senior_title, leader_age
+        science_in_force,
+        in_shijiazhuang,
+        high_tech_or_institute,
+        senior_title,
+        leader_age,
+        science_selection_year,
     ),
     condition="由所在单位申报；是创新团队的组织者和技术带头人，已取得拥有自主知识产权的创新性科技成果；"
     "并具备下列之一：近三年市级以上重点科技计划项目的主持人或项目负责人，近五年国家科学技术奖主要完成人、"
@@ -92,7 +161,7 @@ LEADER_SELECTION = Benefit(
         clause="第四条、第六条、第二十条",
         quote="领军人物和创新团队项目的申报评审每两年组织一次，每次支持领军人物和创新团队项目各15个。",
     ),
-    quota="每两年评审一次，每次支持15个领军人物项目",
+    quota="每两年评审一次（评审年度以市科技局发布的申报指南为准），每次支持15个领军人物项目",
     award="入选项目安排20万元专项资金，分两年各拨付50%（第二年经年末评估通过后拨付），"
     "授予“石家庄市科技领军人物”称号",
 )
