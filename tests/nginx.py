@@ -63,6 +63,8 @@ def documented_verify_cap() -> int:
 def certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    # wall time, not the office clock: the TLS clients (httpx, hey, nginx's own checks) judge the
+    # certificate's validity by the machine's clock whatever RENCAI_CLOCK_AT says
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()

@@ -75,6 +75,12 @@ def test_run_then_second_officer_approves_and_exports(
     download.value.save_as(saved)
     sheet = load_workbook(saved).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("项目", "承诺金额（元）", "已发放（元）", "已收回（元）")
+    assert rows[0] == (
+        "项目",
+        "承诺金额（元）",
+        "已发放（元）",
+        "已收回（元）",
+        "金额待主管部门明确（期）",
+    )
     assert any(r[0] == "房租补助" for r in rows[1:])
     approver.close()

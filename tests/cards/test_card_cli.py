@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import subprocess
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from rencai import clock
 from rencai.cards.credential import MAIN_CARD, CardClaims, sign_claims
 from rencai.cards.keys import KeyStore
 from rencai.cards.presentation import png
@@ -20,7 +20,7 @@ from rencai.cards.trust import build_bundle
 
 
 def _card(keys: KeyStore) -> str:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()  # the verifying process reads the office clock (RENCAI_CLOCK_AT)
     t = int(now.timestamp())
     claims = CardClaims(
         "A2613010200001X", "A", MAIN_CARD, "130102", 31, 77, t - 60, t + 86400, None, t
@@ -39,9 +39,7 @@ def _run(keys: KeyStore, bundle: Path, *args: str) -> subprocess.CompletedProces
 def test_verify_an_image_and_bad_inputs(keys: KeyStore, tmp_path: Path) -> None:
     text = _card(keys)
     bundle = tmp_path / "bundle.cose"
-    bundle.write_bytes(
-        build_bundle(keys, 3, StatusBits(), StatusBits(), dt.datetime.now(dt.UTC), {})
-    )
+    bundle.write_bytes(build_bundle(keys, 3, StatusBits(), StatusBits(), clock.now(), {}))
     image = tmp_path / "card.png"
     image.write_bytes(png(text))
     done = _run(keys, bundle, str(image), "--point", "hospital")
@@ -68,9 +66,7 @@ def test_verify_an_image_and_bad_inputs(keys: KeyStore, tmp_path: Path) -> None:
 def test_verify_long_text_is_not_a_path(keys: KeyStore, tmp_path: Path) -> None:
     """A 3,000-character argument is QR text, not a file name (no OSError: File name too long)."""
     bundle = tmp_path / "bundle.cose"
-    bundle.write_bytes(
-        build_bundle(keys, 3, StatusBits(), StatusBits(), dt.datetime.now(dt.UTC), {})
-    )
+    bundle.write_bytes(build_bundle(keys, 3, StatusBits(), StatusBits(), clock.now(), {}))
     for argument in ("X" * 3000, "a/" * 1500):
         done = _run(keys, bundle, argument)
         assert done.returncode == 1, done.stderr

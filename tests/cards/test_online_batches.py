@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import text
 
+from rencai import clock
 from rencai.cards.keys import KeyStore
 from rencai.cards.lists import BUNDLES
 from rencai.cards.models import CardUse
@@ -51,7 +52,7 @@ def _setup(url: str, store: KeyStore) -> tuple[dict[str, str], list[str]]:
             point = register_point(s, f"P-{name}", f"网点{name}", kind, f"gate{name}", PASSWORD)
             tokens[name] = issue_token(s, s.get(Account, point.account_id), "api")
             points[name] = point
-        now = dt.datetime.now(dt.UTC)
+        now = clock.now()  # the checks' abuse window is counted on the office clock
         for event_id, number, at_point, ago in (
             ("seen-before", CARDS[0], "C", 3600),
             (uuid.uuid4().hex, CARDS[4], "B", 60),
@@ -74,6 +75,8 @@ def _setup(url: str, store: KeyStore) -> tuple[dict[str, str], list[str]]:
                 "INSERT INTO verify_buckets (account_id, tokens, refilled_at, allowed)"
                 " VALUES (:account_id, 0, :wall, false)"
             ),
+            # the buckets refill on the wall clock, never the office's (a fixed clock would
+            # freeze them)
             {"account_id": points["D"].account_id, "wall": time.time()},
         )
         BUNDLES.get(s, store, now)

@@ -15,6 +15,7 @@ import psycopg
 from sqlalchemy import func, select
 from starlette.routing import Match
 
+from rencai import clock
 from rencai.cards.credential import MAIN_CARD, CardClaims, sign_claims
 from rencai.cards.keys import KeyStore
 from rencai.cards.lists import BUNDLES
@@ -30,7 +31,7 @@ from tests.web.test_serving import PASSWORD, _database, _login, _server
 
 
 def _code(store: KeyStore, number: str, index: int) -> str:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()  # the server checks the card on the office clock
     kid, signer = store.signer(now)
     t = int(now.timestamp())
     claims = CardClaims(number, "B", MAIN_CARD, "130102", 7, index, t - 60, t + 86400, None, t)
@@ -88,7 +89,7 @@ def test_checks_in_one_statement_answer_and_record_as_the_general_way(
 
     # in this process: the fast path itself, and the point's bucket it shares
     with session_scope(url) as s:
-        BUNDLES.get(s, store, dt.datetime.now(dt.UTC))
+        BUNDLES.get(s, store, clock.now())
     KINDS.clear()
     assert fast_check(url, token, first, store, None) is None  # kind unknown: the general way
     remember_kind(token, "bus")
@@ -114,7 +115,7 @@ def test_checks_in_one_statement_answer_and_record_as_the_general_way(
 
 
 def _statement(connection: psycopg.Connection, token: str, number: str, explain: str = "") -> Any:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()  # as ``fast_check`` gives it
     version = connection.execute("SELECT COALESCE(max(version), 0) FROM card_list_state").fetchone()
     params = {
         "now": now,
@@ -123,7 +124,7 @@ def _statement(connection: psycopg.Connection, token: str, number: str, explain:
         "version": version[0] if version else 0,
         "burst": 1000.0,
         "rate": 1000.0,
-        "wall": time.time(),
+        "wall": time.time(),  # the buckets refill on the wall clock, never the office's
         "event_id": uuid.uuid4().hex,
         "number": number,
         "since": now - ABUSE_WINDOW,
@@ -144,7 +145,7 @@ def test_the_abuse_check_reads_neither_other_cards_nor_the_same_points_uses(pg_u
             for x in "ABC"
         )
         token = issue_token(s, s.get(Account, b.account_id), "api")
-        now = dt.datetime.now(dt.UTC)
+        now = clock.now()
         s.add_all(
             CardUse(
                 event_id=uuid.uuid4().hex,
@@ -172,8 +173,8 @@ def test_the_abuse_check_reads_neither_other_cards_nor_the_same_points_uses(pg_u
         for point_id in ids:
             connection.execute(
                 "INSERT INTO card_uses (event_id, card_number, point_id, point_kind, at, verdict,"
-                " offline, uploaded_at) VALUES (%s, %s, %s, 'bus', now(), 'valid', true, now())",
-                (uuid.uuid4().hex, card, point_id),
+                " offline, uploaded_at) VALUES (%s, %s, %s, 'bus', %s, 'valid', true, %s)",
+                (uuid.uuid4().hex, card, point_id, clock.now(), clock.now()),
             )
             _statement(connection, token, card)
             assert _flags(connection, card)[-1] == "two_points"

@@ -64,8 +64,11 @@ def test_run_approve_and_report_over_http(live_server: LiveServer, tmp_path: Pat
     sheet = load_workbook(io.BytesIO(excel.content)).worksheets[0]
     july = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "2023-07")
     assert sheet.freeze_panes == "A2"
-    for cell in july[1:]:
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[-1] == "金额待主管部门明确（期）"  # a count of lines, not money (0379)
+    for cell in july[1:-1]:
         assert cell.data_type == "n" and cell.number_format == '#,##0.00"元"', cell.value
+    assert july[-1].data_type == "n" and july[-1].value == 0
 
 
 def test_only_an_administrator_sets_the_recovery_basis(live_server: LiveServer) -> None:

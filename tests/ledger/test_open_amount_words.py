@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from rencai import clock
 from rencai.assistant.cases import answer_case
 from rencai.db.session import session_scope, upgrade
-from rencai.ledger.decision import NO_AMOUNT
+from rencai.ledger.decision import AMOUNT_OPEN, NO_AMOUNT
 from rencai.ledger.history import payment_history
 from rencai.ledger.models import Line, Schedule
+from rencai.ledger.reports import summary
 from rencai.registry.accounts import register_talent
 from rencai.registry.identifiers import id_check_character
 from rencai.registry.models import Account
+from rencai.web.ledger_lists import parse_schedules, schedule_page
 
 
 def _id_number() -> str:
@@ -105,3 +107,30 @@ def test_a_set_amount_is_still_read_in_yuan(tmp_path: Path) -> None:
         answer = answer_case("我的补贴什么时候发", session, account).answer
     assert "下一期（第1期）15000元计划于本月发放，状态：待发放" in answer
     assert "金额待主管部门明确" not in answer
+
+
+def test_an_officer_reads_an_open_amount_as_to_be_made_clear_never_zero(tmp_path: Path) -> None:
+    """Decision 0379: the payment history (page and API), the schedule list (and its Excel) and
+    the summary by program show no "0.00" for a line awaiting its amount."""
+    url = f"sqlite:///{tmp_path / 'officer_words.sqlite3'}"
+    upgrade(url)
+    number, other = _id_number(), _id_number()
+    with session_scope(url) as session:
+        talent = register_talent(session, "flexible", "secret123", "人才", number)
+        waiting = _schedule(session, talent.id, number, [None, None])
+        second = register_talent(session, "flexible2", "secret123", "人才", other)
+        half = _schedule(session, second.id, other, [1500000, None])
+        history = payment_history(session, number)
+        mixed = payment_history(session, other)
+        rows = {r["id"]: r for r in schedule_page(session, parse_schedules({})).rows}
+        by_program = summary(session, "program")
+    lines = history["schedules"][0]["lines"]
+    assert [(ln["amount"], ln["amount_label"]) for ln in lines] == [(None, AMOUNT_OPEN)] * 2
+    assert [ln["amount_label"] for ln in mixed["schedules"][0]["lines"]] == [
+        "15000.00",
+        AMOUNT_OPEN,
+    ]
+    assert (rows[waiting.id]["planned_fen"], rows[waiting.id]["open_periods"]) == (0, 2)
+    assert (rows[half.id]["planned_fen"], rows[half.id]["open_periods"]) == (1500000, 1)
+    [row] = by_program
+    assert row["承诺金额（元）"] == "15000.00" and row["金额待主管部门明确（期）"] == 3

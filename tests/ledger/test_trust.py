@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import case, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from rencai import clock
 from rencai.audit.log import AuditEntry
 from rencai.db.session import engine_for, session_scope
 from rencai.ledger import runs
@@ -188,8 +189,6 @@ def test_a_month_out_of_range_is_refused_and_writes_nothing(
 
 def test_next_month_is_the_last_a_run_may_prepare(db_url: str) -> None:
     finance_officers(db_url)
-    from rencai import clock
-
     today = clock.today()
     following = dt.date(today.year + today.month // 12, today.month % 12 + 1, 1)
     assert parse_month(f"{following:%Y-%m}") == following
@@ -335,7 +334,7 @@ def test_a_stuck_run_whose_lines_went_into_another_batch_resumes(
             month=dt.date(2024, 2, 1),
             step="batched",
             started_by=RUNNER,
-            started_at=dt.datetime.now(dt.UTC),
+            started_at=clock.now(),
         )
         session.add(other)
         session.flush()
@@ -347,7 +346,7 @@ def test_a_stuck_run_whose_lines_went_into_another_batch_resumes(
             total_fen=300000,
             item_count=1,
             created_by=RUNNER,
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=clock.now(),
             budget_alerts="[]",
         )
         session.add(batch)

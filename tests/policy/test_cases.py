@@ -97,6 +97,8 @@ def test_case(case: dict[str, Any]) -> None:
         assert item_id in why_not, (item_id, why_not)
         assert any(fragment in reason for reason in why_not[item_id]), why_not[item_id]
     needs = {n["id"]: n["fields"] for n in result["needs_information"]}
+    for item_id in expect.get("not_listed", []):  # an award to units the unit does not claim
+        assert item_id not in why_not and item_id not in money and item_id not in needs, item_id
     for item_id, fields in (expect.get("needs_information") or {}).items():
         assert item_id in needs, (item_id, needs)
         assert set(fields) <= set(needs[item_id]), needs[item_id]

@@ -224,6 +224,38 @@ def test_unit_facts_of_the_leading_industry_rules_over_http(live_server: LiveSer
     assert all(message for message in fields.values())
 
 
+def test_a_unit_is_answered_with_what_it_claims_not_every_award_to_units(
+    live_server: LiveServer,
+) -> None:
+    """Decision 0378: an employer's query lists what it may receive, what it claims and is
+    refused (why), and what one more fact would decide; not the awards it never claimed."""
+    url = f"{live_server.url}/api/v1/entitlements"
+    unit = {
+        "jurisdiction": "shijiazhuang",
+        "employment": {"employer_type": "enterprise", "county": "130102"},
+        "unit": {},
+    }
+    # 2022-06-01: before 石工总字〔2022〕11号 (2022-12-21) and 石政办发〔2022〕6号's undated issue;
+    # the unit states nothing, so nothing is "不符合" or "尚未施行" for it
+    response = httpx.post(url, params={"on": "2022-06-01"}, json=unit, timeout=30)
+    assert response.status_code == 200
+    assert response.json()["not_eligible"] == []
+    assert response.json()["benefits"] == []
+    # 石字〔2021〕7号 第5条 "对新评定的市级技能大师工作室给予10万元支持"; 石工总字〔2022〕11号
+    # 第十六条 "市总工会对评定命名的市级创新工作室一次性给予 5000 元资金补助", not yet in force
+    unit["unit"] = {"new_city_master_studio": True, "new_city_innovation_studio": True}
+    unit["employment"].pop("county")  # one fact short: where the unit is
+    response = httpx.post(url, params={"on": "2022-06-01"}, json=unit, timeout=30)
+    result = response.json()
+    assert [e["id"] for e in result["needs_information"]] == ["sjz.unit.master_studio"]
+    assert result["needs_information"][0]["fields"] == ["employment.county"]
+    assert [e["id"] for e in result["not_eligible"]] == ["sjz.unit.innovation_studio_grant"]
+    assert "尚未施行" in result["not_eligible"][0]["why_not"][0]
+    unit["employment"]["county"] = "130102"
+    response = httpx.post(url, params={"on": "2022-06-01"}, json=unit, timeout=30)
+    assert money_of(response.json())["sjz.unit.master_studio"]["amount"] == "100000.00"
+
+
 def test_amounts_from_what_was_paid_over_http(live_server: LiveServer) -> None:
     """Paid figures (decisions 0116-0118): exact shares over HTTP; bad figures refused by field."""
     profile = doctor()

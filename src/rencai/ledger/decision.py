@@ -33,6 +33,17 @@ Decision = Literal["pay", "hold", "lapse", "exclude"]
 # administrator sets the value): the officers' words, which name who acts. A citizen reads
 # "金额待主管部门明确" instead (decision 0367).
 NO_AMOUNT = "金额参数待管理员设定"
+# How such a line's money reads wherever it is shown — the person's payment history, the
+# schedule list, the summaries and their Excel files — instead of "0.00" (decision 0379).
+AMOUNT_OPEN = "待主管部门明确"
+
+
+def amount_is_open(amount_fen: int) -> bool:
+    """Whether a line's amount awaits the administrator. Only such a line holds 0 fen:
+    ``create_schedule`` writes 0 where no parameter gives the amount, every run keeps it until
+    the value is set (a line paid, batched or held for another reason carries the parameter's
+    amount), and no amount a parameter gives is 0."""
+    return amount_fen == 0
 
 
 @dataclass(slots=True)  # made once per due line of a run: kept light (not frozen)

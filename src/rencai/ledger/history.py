@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rencai.ledger.decision import AMOUNT_OPEN, amount_is_open
 from rencai.ledger.journal import receivable_balances
 from rencai.ledger.models import (
     Batch,
@@ -66,6 +67,12 @@ KIND_LABELS = {"clawback": "收回", "overpayment": "多发冲抵", "exclusivity
 def citation_text(raw: str | None) -> str:
     """'<document> 第4条：“…”' from a stored citation (JSON); empty if there is none."""
     return render_citation(json.loads(raw) if raw else None)
+
+
+def line_amount(amount_fen: int) -> str | None:
+    """A line's amount in yuan; None while it awaits the administrator, which is read
+    "待主管部门明确", never "0.00" (decision 0379)."""
+    return None if amount_is_open(amount_fen) else yuan(amount_fen)
 
 
 def _entry(item: JournalEntry) -> dict[str, Any]:
@@ -147,8 +154,9 @@ def open_receivables(session: Session, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def payment_history(session: Session, id_number: str) -> dict[str, Any]:
-    """Every schedule of a person with each line's amount, status, reason and citation, the
-    payments made for it, the person's receivables and the bank account on file."""
+    """Every schedule of a person with each line's amount (None, and "待主管部门明确" as its label,
+    while it awaits the administrator), status, reason and citation, the payments made for it,
+    the person's receivables and the bank account on file."""
     schedules = list(
         session.scalars(
             select(Schedule).where(Schedule.id_number == id_number).order_by(Schedule.id)
@@ -199,7 +207,8 @@ def payment_history(session: Session, id_number: str) -> dict[str, Any]:
                     {
                         "seq": line.seq,
                         "period": f"{line.period:%Y-%m}",
-                        "amount": yuan(line.amount_fen),
+                        "amount": line_amount(line.amount_fen),
+                        "amount_label": line_amount(line.amount_fen) or AMOUNT_OPEN,
                         "status": line.status,
                         "status_label": LINE_STATUS.get(line.status, line.status),
                         "reason": line.reason,

@@ -18,6 +18,7 @@ from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
 from rencai import sheets
+from rencai.ledger.decision import AMOUNT_OPEN
 from rencai.ledger.journal import receivable_balances
 from rencai.ledger.models import (
     Batch,
@@ -33,6 +34,7 @@ from rencai.policy.contract.vocabulary import vocabulary
 
 DIMENSIONS = {"program": "项目", "county": "县（市、区）", "month": "月份", "year": "年度"}
 NOT_COMMITTED = ("stopped", "lapsed", "excluded")
+OPEN_PERIODS = "金额待主管部门明确（期）"
 
 
 def _key(dimension: str, period: Any) -> Any:
@@ -60,13 +62,18 @@ def summary(session: Session, dimension: str) -> list[dict[str, Any]]:
 
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     committed = session.execute(
-        select(key(Line.period), func.sum(Line.amount_fen))
+        select(
+            key(Line.period),
+            func.sum(Line.amount_fen),
+            func.sum(case((Line.amount_fen == 0, 1), else_=0)),  # amount_is_open
+        )
         .join(Schedule, Schedule.id == Line.schedule_id)
         .where(Line.status.not_in(NOT_COMMITTED))
         .group_by(key(Line.period))
     )
-    for k, total in committed:
+    for k, total, without_amount in committed:
         rows[str(k)]["committed"] += int(total or 0)
+        rows[str(k)]["open"] += int(without_amount or 0)
     signed = case(
         (JournalEntry.kind == "paid", JournalEntry.amount_fen),
         (JournalEntry.kind == "returned", -JournalEntry.amount_fen),
@@ -94,9 +101,14 @@ def summary(session: Session, dimension: str) -> list[dict[str, Any]]:
     return [
         {
             DIMENSIONS[dimension]: f"{counties[k].name}（{k}）" if k in counties else k,
-            "承诺金额（元）": yuan(v["committed"]),
+            # lines whose amount awaits the administrator are counted, not summed as 0.00
+            # (decision 0379)
+            "承诺金额（元）": AMOUNT_OPEN
+            if v["open"] and not v["committed"]
+            else yuan(v["committed"]),
             "已发放（元）": yuan(v["paid"]),
             "已收回（元）": yuan(v["recovered"]),
+            OPEN_PERIODS: v["open"],
         }
         for k, v in sorted(rows.items())
     ]

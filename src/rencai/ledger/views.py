@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import Field
+
 from rencai.ledger.models import Batch
 from rencai.ledger.money import yuan
 from rencai.ledger.runs import RunSummary
@@ -63,7 +65,10 @@ class ReceivableView(View):
 class PaymentHistoryView(View):
     id_number_masked: str
     payee: dict[str, Any] | None
-    schedules: list[dict[str, Any]]
+    schedules: list[dict[str, Any]] = Field(
+        description="各发放计划及其各期：amount 为金额（元）；金额尚待管理员设定的一期 amount 为"
+        " null，amount_label 为“待主管部门明确”"
+    )
 
 
 def batch_view(batch: Batch) -> BatchView:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from rencai.ledger.history import SCHEDULE_STATUS
@@ -188,14 +188,23 @@ def schedule_page(session: Session, query: ListQuery) -> Page:
     ids = [s.id for s in page.rows]
     planned: dict[int, int] = {}
     paid: dict[int, int] = {}
+    open_periods: dict[int, int] = {}  # planned lines whose amount awaits the administrator
     if ids:
-        for schedule_id, status, total in session.execute(
-            select(Line.schedule_id, Line.status, func.sum(Line.amount_fen))
+        for schedule_id, status, total, without_amount in session.execute(
+            select(
+                Line.schedule_id,
+                Line.status,
+                func.sum(Line.amount_fen),
+                func.sum(case((Line.amount_fen == 0, 1), else_=0)),  # ledger.amount_is_open
+            )
             .where(Line.schedule_id.in_(ids))
             .group_by(Line.schedule_id, Line.status)
         ):
             if status not in ("lapsed", "stopped", "excluded"):
                 planned[schedule_id] = planned.get(schedule_id, 0) + int(total or 0)
+                open_periods[schedule_id] = open_periods.get(schedule_id, 0) + int(
+                    without_amount or 0
+                )
             if status == "paid":
                 paid[schedule_id] = paid.get(schedule_id, 0) + int(total or 0)
     counties = {code: c.name for code, c in vocabulary().counties.items()}
@@ -216,6 +225,7 @@ def schedule_page(session: Session, query: ListQuery) -> Page:
             "status": s.status,
             "status_label": SCHEDULE_STATUS.get(s.status, s.status),
             "planned_fen": planned.get(s.id, 0),
+            "open_periods": open_periods.get(s.id, 0),
             "paid_fen": paid.get(s.id, 0),
         }
         for s in page.rows
@@ -274,6 +284,7 @@ SCHEDULE_COLUMNS = (
     Column("计划金额", "money", 16),
     Column("已发放", "money", 16),
     Column("状态", "text", 16),
+    Column("金额待主管部门明确（期）", "int", 14),
 )
 RECEIVABLE_COLUMNS = (
     Column("应收款号", "int", 10),

@@ -244,7 +244,10 @@ class ScheduleRow(View):
     start_period: str
     status: str
     status_label: str
-    planned_fen: int = Field(description="计划发放金额（分，不含不予发放、停止的各期）")
+    planned_fen: int = Field(
+        description="计划发放金额（分，不含不予发放、停止的各期，也不含金额待主管部门明确的各期）"
+    )
+    open_periods: int = Field(description="金额待主管部门明确（管理员尚未设定金额参数）的期数")
     paid_fen: int = Field(description="已发放金额（分）")
 
 

@@ -22,6 +22,7 @@ from rencai.errors import Refusal
 from rencai.feeds.load import load
 from rencai.feeds.source import UploadedSource
 from rencai.ledger.bank import decide_batch, files_dir
+from rencai.ledger.decision import AMOUNT_OPEN
 from rencai.ledger.history import (
     awaiting_employer_confirmation,
     batch_lines,
@@ -247,9 +248,11 @@ def ledger_schedules_excel(request: Request, account: Finance, session: DbSessio
             r["per_label"],
             r["periods"],
             r["start_period"][:7],
-            yuan(r["planned_fen"]),
+            # every planned line awaiting its amount: no figure to show (decision 0379)
+            AMOUNT_OPEN if r["open_periods"] and not r["planned_fen"] else yuan(r["planned_fen"]),
             yuan(r["paid_fen"]),
             r["status_label"],
+            r["open_periods"] or None,
         ]
         for r in found.rows
     ]

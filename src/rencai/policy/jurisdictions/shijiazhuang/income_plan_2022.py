@@ -48,9 +48,9 @@ GAZELLE_AWARD = Benefit(
     name="首次评选为瞪羚企业一次性奖励",
     kind="money",
     target="employer",
-    audience=unit_query,
+    audience=all_of(unit_query, first_gazelle),
     # "瞪羚企业 … 给予企业": a public institution or other unit is not rated (decision 0314)
-    requires=all_of(plan_in_force, in_shijiazhuang, enterprise, first_gazelle),
+    requires=all_of(plan_in_force, in_shijiazhuang, enterprise),
     amount=Amount(
         parameter="income_plan_2022.gazelle_award", keys=("unit_first_gazelle_category",)
     ),

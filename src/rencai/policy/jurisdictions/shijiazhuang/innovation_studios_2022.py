@@ -50,8 +50,8 @@ STUDIO_GRANT = Benefit(
     name="市级劳模和工匠人才创新工作室一次性资金补助",
     kind="money",
     target="employer",
-    audience=unit_query,
-    requires=all_of(studios_in_force, in_shijiazhuang, studio_unit, new_city_innovation_studio),
+    audience=all_of(unit_query, new_city_innovation_studio),
+    requires=all_of(studios_in_force, in_shijiazhuang, studio_unit),
     amount=Amount(parameter="innovation_studios_2022.grant"),
     per="once",
     condition="申报单位具有法人资格并已建立工会组织；经评定命名后由市总工会拨付，"
