@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 
 from rencai.assistant.index import Clause, ClauseIndex
+from rencai.assistant.subjects import services_only
 from rencai.assistant.text import to_simplified
 from rencai.policy.catalogue import Entry
 from rencai.policy.cities import names
@@ -145,8 +146,12 @@ def amount_phrase(a: Amount) -> str:
 def program_summary(ix: ClauseIndex, clause: Clause) -> str:
     """The clause's program summary (the catalogue writes it for citizens; its notes for the
     offices are a field of their own, never read here). A value the texts leave to the office
-    (“具体金额待主管部门明确”) names the city's office to ask, as the pages do."""
+    (“具体金额待主管部门明确”) names the city's office to ask, as the pages do. A card's service
+    item is summarised by its own name, not by the card's scope (decision 0373)."""
     entries = entries_of(ix, clause)
+    if services_only(clause):
+        items = (g.replace("（服务项目）", "").removeprefix("持卡人才") for g in clause.grants)
+        return "持卡人才可享受的服务项目：" + "；".join(items) + "。"
     text = entries[0].summary if entries else "；".join(clause.grants)
     if "金额待主管部门明确" in text:
         office = OFFICES.get(clause.jurisdiction, ANY_OFFICE)

@@ -61,7 +61,10 @@ from rencai.assistant.intents import (
 )
 from rencai.assistant.ranking import dedupe, focus, search
 from rencai.assistant.scope import (
+    BENEFIT_TAX,
     DOMAIN_HINT,
+    LOST_CARD,
+    LOST_WORDS,
     MIN_COVERAGE,
     MIN_SCORE,
     MIN_SCORE_CITY,
@@ -71,12 +74,15 @@ from rencai.assistant.scope import (
     OTHER_PLACES_OWN,
     mentioned,
     shown_words,
+    unnamed_money,
 )
 from rencai.assistant.slots import DEGREE_LABELS, Slots
 from rencai.assistant.subjects import (
     CARD_SERVICE_TERMS,
     CARD_SERVICE_WORDS,
     CARD_WORDS,
+    STAND_INS,
+    SUBJECT_LABELS,
     TOPIC_WORDS,
     cards_of,
     money_ids,
@@ -506,6 +512,15 @@ def ask(
             city,
             "这个问题不属于人才政策咨询范围，本平台的政策库中没有相关条款。",
         )
+    if BENEFIT_TAX.search(text):
+        return refusal(
+            raw,
+            intent,
+            day,
+            city,
+            "人才政策文件规定的是补贴、奖励的标准和条件，没有规定其是否缴纳个人所得税，"
+            "以税务部门的答复为准。",
+        )
     if intent == "case_status" and cases is not None:
         return cases(raw)
     if intent == "case_status":
@@ -576,10 +591,33 @@ def ask(
     ]
     # …as a subject that is a program of its own (保租房), or a kind of money (购房, 安家), the
     # city's texts never name (decision 0361)
+    # …unless the texts name another in its place: a graduate renting in Jinzhou is paid its
+    # 居住补贴 (decision 0372)
+    stand_in: dict[str, str] = {}
     for subject in topics_of(text, asked=False) if city else set():
         asked = TOPIC_WORDS[subject].search(text)
         if asked and not TOPIC_WORDS[subject].search(ix.city_text(city or "")):
-            elsewhere.append(asked.group(0))
+            instead = STAND_INS.get(subject)
+            if instead and TOPIC_WORDS[instead].search(ix.city_text(city or "")):
+                stand_in[subject] = instead
+            else:
+                elsewhere.append(asked.group(0))
+    # (another city's program of that subject, “租房补贴”, is then answered by it too)
+    elsewhere = [
+        w for w in elsewhere if not any(TOPIC_WORDS[subject].search(w) for subject in stand_in)
+    ]
+    # a kind of money named by its purpose (“买车补贴”), and a lost card's replacement, that the
+    # city's texts never name (decision 0374)
+    here_all = ix.city_text(city) if city else " ".join(ix.city_text(c) for c in CITY_ORDER)
+    subjects = [m.group(0) for w in TOPIC_WORDS.values() for m in w.finditer(text)]
+    unnamed = None if subjects else unnamed_money(text, here_all, set(words), expand)
+    lost = LOST_CARD.search(text) and not LOST_WORDS.search(here_all)
+    if (unnamed or lost) and not names_document:
+        where = city_name(city) if city else "本平台收录"
+        what = f"“{unnamed}”" if unnamed else "人才绿卡等证件遗失补办"
+        return refusal(
+            raw, intent, day, city, f"{where}的政策文件中没有关于{what}的规定。", confidence=top
+        )
     if city and city != "shijiazhuang" and not names_program:
         elsewhere += [w for w in CARD_WORDS if w in text]  # the cards are Shijiazhuang's
     # (a program of the city named counts only where it is what is asked about: “高层次人才”
@@ -677,7 +715,12 @@ def ask(
         why_not_hit: Hit | None = None
         chosen: Hit | None = None
         money_first = False
-        topics = topics_of(text)
+        topics = {stand_in.get(t, t) for t in topics_of(text)}
+        note = "".join(
+            f"{city_name(city)}的政策文件中没有专门的{SUBJECT_LABELS[asked]}，"
+            f"与之相应的是{SUBJECT_LABELS[instead]}（文件未以租房为条件）。"
+            for asked, instead in stand_in.items()
+        )
         tied = len(hits) > 1 and hits[1].score >= 0.9 * hits[0].score
         # the best clause is about the subject asked and the calculator computes none of it (the
         # 200万元 安家补助 of the 2023 measures): its own standard answers, not another
@@ -747,7 +790,7 @@ def ask(
                 summary = program_summary(ix, best)
                 if summary:
                     lines.append(f"条件：{summary}")
-            answer.answer = "".join(lines) + f"{source}。{quote}{validity}"
+            answer.answer = note + "".join(lines) + f"{source}。{quote}{validity}"
             return answer
         if why_not and (slots.degree or intent == "amount"):
             reasons = "；".join(
@@ -763,7 +806,8 @@ def ask(
             summary = program_summary(ix, best)
             answer.calculator_url = slotting.calculator_link(person, day)
             answer.answer = (
-                f"{source}：{summary}"
+                note
+                + f"{source}：{summary}"
                 + ("" if summary.endswith("。") else "。")
                 + f"按{day.isoformat()}的政策，以“{facts}”测算，不能享受：{reasons}。"
                 + f"{quote}{validity}"
@@ -775,7 +819,7 @@ def ask(
             lines += _card_checks(ix, best, slots, day, answer)
         if intent == "amount" and not COUNT_ASKED.search(text):
             lines.append("该项金额以条款原文为准，本平台未按个人情况计算。")
-        answer.answer = "".join(lines) + quote + validity
+        answer.answer = note + "".join(lines) + quote + validity
         return answer
     if intent == "process":
         steps = _process_lines(ix, best)

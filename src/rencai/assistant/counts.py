@@ -12,7 +12,9 @@ from rencai.assistant.index import Clause, ClauseIndex
 # (“至少要多少人”) nor a household (“几口人”)
 COUNT_ASKED = re.compile(
     r"(?<!哪)(?:多少|几)(?:个|位|名)?(?P<what>人次|人(?!才)|名额|名(?!称)|家(?!庭)|张|套|户|"
-    r"大学生|毕业生|博士|硕士|人才|专家|企业|单位)|(?P<quota>名额)"
+    r"大学生|毕业生|博士(?!后)|硕士|人才|专家|企业|单位|"
+    # …or how many stations, bases, platforms (“新增几个博士后工作站”): units
+    r"博士后(?:科研)?工作站|工作站|基地|平台)|(?P<quota>名额)"
 )
 COUNT_CONDITION = re.compile(r"至少|最少|不少于|不低于|以上|家庭|几口人|人家庭")
 # a count stated by the texts (“每次100名”, “每年支持10名左右”, “3—4家”, “18万人次”), of the kind
@@ -26,6 +28,8 @@ COUNT_UNITS = {
 }
 COUNT_KINDS = {"张": "cards", "套": "flats", "家": "units", "户": "units", "企业": "units"}
 COUNT_KINDS["单位"] = "units"
+STATIONS = ("博士后工作站", "博士后科研工作站", "工作站", "基地", "平台")
+COUNT_KINDS.update(dict.fromkeys(STATIONS, "units"))
 
 # a question about how many are chosen (“一年评几家”, “每次支持几个”): a selection's quota
 QUOTA_ASKED = re.compile(r"(?:几|多少)(?:家|个|名|项)|名额")

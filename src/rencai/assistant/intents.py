@@ -110,3 +110,9 @@ def route(text: str) -> Intent:
     if AMOUNT_WORDS.search(text) or re.search(r"补贴|补助|安家费|津贴|房补", text):
         return "amount"
     return "information"
+
+
+# who does something (“是哪个单位颁发的”, “标准是谁定的”): the clause about the thing named whole
+WHO_ASKED = re.compile(
+    r"哪个(?:单位|部门|机构)|哪家(?:单位|机构)|由谁|谁(?:来)?(?:发|颁发|认定|定|制定|确定|负责|审)"
+)

@@ -8,12 +8,14 @@ import datetime as dt
 
 from rencai.assistant.answers import Intent
 from rencai.assistant.index import Clause, ClauseIndex, Hit, clause_index
-from rencai.assistant.intents import APPLY_WORDS, MATERIAL_WORDS
+from rencai.assistant.intents import APPLY_WORDS, MATERIAL_WORDS, MONEY_WORDS, WHO_ASKED
 from rencai.assistant.subjects import (
     CARD_WORDS,
     GROUP_WORDS,
     MEMBER_WORDS,
+    MONEY_KINDS_APART,
     PERSON_WORDS,
+    SERVICES_ASKED,
     TEAM_WORDS,
     TOPIC_ONLY,
     UNIT_WORDS,
@@ -21,8 +23,10 @@ from rencai.assistant.subjects import (
     confined_to,
     for_persons_only,
     for_units_only,
+    services_only,
     topics_of,
 )
+from rencai.assistant.text import expand, to_simplified
 
 
 def search(
@@ -67,6 +71,21 @@ def focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]:
     )
     # a group the question names (“残疾青年”): a program confined to another group ranks lower
     groups = set(GROUP_WORDS.findall(text))
+    # services asked, not money (“B卡的社保服务有哪些”): a card's service items rise; a kind of
+    # money named apart (“津贴”): an amount clause not naming it falls; a program the question
+    # names whole (“技能等级证书”, 职业技能等级证书) when asking who acts: its clause rises
+    # (decision 0373)
+    services = bool(SERVICES_ASKED.search(text)) and not MONEY_WORDS.search(text)
+    kinds = set(MONEY_KINDS_APART.findall(text)) if intent == "amount" else set()
+    expanded = expand(text)
+    who = bool(WHO_ASKED.search(text))
+
+    def names_kind(h: Hit) -> bool:
+        said = to_simplified(h.clause.quote) + " ".join(h.clause.grants)
+        return any(k in said for k in kinds)
+
+    def named_whole(h: Hit) -> bool:
+        return who and any(len(g) >= 4 and g.lower() in expanded for g in h.clause.grants)
 
     def bonus(h: Hit) -> float:
         expired = h.clause.expires is not None and h.clause.expires < on
@@ -83,6 +102,9 @@ def focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]:
             - (0.3 * top if for_units or for_persons else 0.0)
             - (0.15 * top if other_card else 0.0)
             - (0.15 * top if confined else 0.0)
+            + (0.15 * top if services and h.score > 0.6 * top and services_only(h.clause) else 0.0)
+            - (0.15 * top if kinds and h.score > 0.75 * top and not names_kind(h) else 0.0)
+            + (0.1 * top if h.score >= 0.9 * top and named_whole(h) else 0.0)
         )
 
     def base(h: Hit) -> float:

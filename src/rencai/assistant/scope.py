@@ -5,6 +5,7 @@ is trusted (decision 0150), and the words a city's texts must mention for a subj
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rencai.assistant.subjects import CARD_WORDS
 
@@ -88,3 +89,40 @@ def mentioned(word: str, text: str) -> bool:
         return False
     half = len(word) // 2
     return re.search(re.escape(word[:half]) + r"\w{1,4}" + re.escape(word[half:]), text) is not None
+
+
+# What the texts never regulate, asked in the words of a benefit or a card (decision 0374):
+# - the tax owed on a benefit (“人才补贴要交个税吗”): the texts set benefits, not their taxation
+BENEFIT_TAX = re.compile(
+    r"(?:补贴|补助|奖励|奖金|津贴|安家费|房补|资助)[^，。]{0,6}(?:交|缴|扣|纳|免)[^，。]{0,3}"
+    r"(?:个税|个人所得税|税)"
+)
+# - a lost card or certificate replaced (“绿卡丢了怎么补办”), where no text of the city names it
+LOST_CARD = re.compile(
+    r"(?:卡|证书)[^，。]{0,4}(?:丢了|丢失|遗失|掉了|补办|挂失)|(?:补办|挂失)[^，。]{0,4}(?:卡|证书)"
+)
+LOST_WORDS = re.compile(r"补办|挂失|遗失|丢失")
+# - a kind of money named by its purpose (“买车补贴”, “年薪补贴”), a word of the question that no
+#   text of the city uses at all; the subjects of ``subjects.TOPIC_WORDS`` (买房 for 购房) are
+#   read there
+MONEY_NAMED = re.compile(r"(?P<kind>[\u4e00-\u9fff]{2})(?:补贴|补助|津贴)")
+NOT_A_KIND = re.compile(
+    r"博士|硕士|本科|学士|研究|人才|专家|院士|技师|学生|学子|毕业|青年|职工|员工|个人|企业|单位|"
+    r"每月|每年|一次|多少|什么|哪些|啥|几|的|有|个|给|发|领|拿|享|申|能|可|这|那|还|关于|相关|"
+    r"请问|卡|市|县|区|省|政府|财政|国家"
+)
+
+
+def unnamed_money(
+    text: str, here: str, words: set[str], expand: Callable[[str], str]
+) -> str | None:
+    """The kind of money the question names (“买车补贴”) when it is one of the question's words
+    (``words``) and no text of the city (``here``, all three cities' when none is named) uses it
+    or the texts' words for it (``expand``)."""
+    for found in MONEY_NAMED.finditer(text):
+        kind = found.group("kind")
+        if kind not in words or NOT_A_KIND.search(kind):
+            continue
+        if not any(w in here for w in expand(kind).split()):
+            return found.group(0)
+    return None

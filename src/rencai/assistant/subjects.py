@@ -56,6 +56,11 @@ TOPIC_WORDS = {
     "housing": re.compile(r"居住补贴|住房补贴"),
     "rental_housing": re.compile(r"保租房|保障性租赁住房|保障房"),
 }
+# a subject the city's texts never name, answered with the one they name in its place: a
+# graduate renting in Jinzhou is paid its 居住补贴, not tied to renting (decision 0372); buying
+# is not (decision 0361)
+STAND_INS = {"rent": "housing"}
+SUBJECT_LABELS = {"rent": "租房补贴", "housing": "居住补贴"}
 # a named program's topic is the whole subject (保租房's 租赁补贴 is not a card's 房租补助);
 # 住房补贴 is what a card calls 房租补助 and 购房补贴 as well
 TOPIC_ONLY = ("rental_housing",)
@@ -89,3 +94,15 @@ def cards_of(computed: list[str]) -> set[str]:
 def money_ids(computed: list[str]) -> list[str]:
     """The benefits among a clause's computed ids (not its cards nor their services)."""
     return [c for c in computed if not c.startswith("card.") and ".service." not in c]
+
+
+# kinds of money the texts name apart from subsidies (a 工作津贴, a loan's 贴息): an amount
+# question naming one ranks the clauses naming it first (decision 0373)
+MONEY_KINDS_APART = re.compile(r"津贴|贴息")
+# a question about services (“B卡的社保服务有哪些”), not money (decision 0373)
+SERVICES_ASKED = re.compile(r"服务(?!中心|平台|站|机构|窗口|期)")
+
+
+def services_only(clause: Clause) -> bool:
+    """Whether every grant of the clause is a card's service item (“…（服务项目）”)."""
+    return bool(clause.grants) and all("服务项目" in g for g in clause.grants)
