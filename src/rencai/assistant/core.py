@@ -69,6 +69,7 @@ from rencai.assistant.scope import (
     MIN_SCORE,
     MIN_SCORE_CITY,
     MIN_SCORE_UNHINTED,
+    MONEY_NAMED,
     OFF_TOPIC,
     OTHER_PLACES,
     OTHER_PLACES_OWN,
@@ -118,6 +119,12 @@ def _computed(profile: str, on: dt.date) -> dict[str, Any] | None:
         return entitlements(parse_profile(json.loads(profile)), on)
     except (ProfileError, ValueError):
         return None
+
+
+@lru_cache(maxsize=8)
+def _texts_of(cities: tuple[str, ...]) -> str:
+    """All the library holds for these cities, normalised (read once per process)."""
+    return " ".join(clause_index().city_text(c) for c in cities)
 
 
 def warm(on: dt.date | None = None) -> None:
@@ -608,10 +615,13 @@ def ask(
     ]
     # a kind of money named by its purpose (“买车补贴”), and a lost card's replacement, that the
     # city's texts never name (decision 0374)
-    here_all = ix.city_text(city) if city else " ".join(ix.city_text(c) for c in CITY_ORDER)
+    # (the texts are read only when the question names such a thing)
+    cities = [city] if city else list(CITY_ORDER)
     subjects = [m.group(0) for w in TOPIC_WORDS.values() for m in w.finditer(text)]
-    unnamed = None if subjects else unnamed_money(text, here_all, set(words), expand)
-    lost = LOST_CARD.search(text) and not LOST_WORDS.search(here_all)
+    unnamed = None
+    if not subjects and MONEY_NAMED.search(text):
+        unnamed = unnamed_money(text, _texts_of(tuple(cities)), set(words), expand)
+    lost = LOST_CARD.search(text) and not any(LOST_WORDS.search(ix.city_text(c)) for c in cities)
     if (unnamed or lost) and not names_document:
         where = city_name(city) if city else "本平台收录"
         what = f"“{unnamed}”" if unnamed else "人才绿卡等证件遗失补办"
