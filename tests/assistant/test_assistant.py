@@ -557,6 +557,11 @@ def test_services_a_kind_of_money_and_who_acts_rank_the_clause_asked_about() -> 
     assert issuer.citations[0]["clause"] == "附：冀人社字〔2020〕107号 五（三）"
     # …while what a student's certificate is worth stays 石办字〔2021〕17号 二（五）
     assert ask("学生考的职业技能等级证书有用吗", on=ON).citations[0]["clause"] == "二（五）"
+    # 石政办函〔2021〕42号 第十三条（二） “II 类新药…年销售额达 5 亿元以上，给予 1400 万元奖励”:
+    # the class asked, not the I 类 clause of the same program
+    drug = ask("II类新药上市后年销售额过5亿奖多少", on=ON)
+    assert drug.citations[0]["clause"].endswith("第十三条（二）")
+    assert "1400万元" in drug.answer.replace(" ", "")
 
 
 def test_what_the_texts_never_name_is_refused_and_a_station_counted() -> None:

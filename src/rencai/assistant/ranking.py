@@ -20,6 +20,7 @@ from rencai.assistant.subjects import (
     TOPIC_ONLY,
     UNIT_WORDS,
     cards_of,
+    classes_named,
     confined_to,
     for_persons_only,
     for_units_only,
@@ -79,6 +80,12 @@ def focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]:
     kinds = set(MONEY_KINDS_APART.findall(text)) if intent == "amount" else set()
     expanded = expand(text)
     who = bool(WHO_ASKED.search(text))
+    # a numbered class asked (“II类新药”): the clause whose own grant names that class first
+    asked_classes = classes_named(text)
+
+    def other_class(h: Hit) -> bool:
+        granted = set().union(*(classes_named(g) for g in h.clause.grants))
+        return bool(asked_classes and granted) and not granted & asked_classes
 
     def names_kind(h: Hit) -> bool:
         said = to_simplified(h.clause.quote) + " ".join(h.clause.grants)
@@ -105,6 +112,7 @@ def focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]:
             + (0.15 * top if services and h.score > 0.6 * top and services_only(h.clause) else 0.0)
             - (0.15 * top if kinds and h.score > 0.75 * top and not names_kind(h) else 0.0)
             + (0.1 * top if h.score >= 0.9 * top and named_whole(h) else 0.0)
+            - (0.1 * top if h.score >= 0.8 * top and other_class(h) else 0.0)
         )
 
     def base(h: Hit) -> float:

@@ -106,3 +106,13 @@ SERVICES_ASKED = re.compile(r"服务(?!中心|平台|站|机构|窗口|期)")
 def services_only(clause: Clause) -> bool:
     """Whether every grant of the clause is a card's service item (“…（服务项目）”)."""
     return bool(clause.grants) and all("服务项目" in g for g in clause.grants)
+
+
+# a numbered class (“II类新药”, “二类医疗器械”): the texts number new drugs in Roman numerals
+CLASS_NUMBERS = re.compile(r"(?<![a-z])(iii|ii|i)\s*类|([一二三])类")
+ROMAN = {"一": "i", "二": "ii", "三": "iii"}
+
+
+def classes_named(text: str) -> set[str]:
+    """The numbered classes a text names, in Roman numerals (“II类” and “二类” alike)."""
+    return {m.group(1) or ROMAN[m.group(2)] for m in CLASS_NUMBERS.finditer(text.lower())}
