@@ -581,3 +581,16 @@ def test_what_the_texts_never_name_is_refused_and_a_station_counted() -> None:
     # 沧州 “新增博士后科研工作站（或创新实践基地）1个以上”: stations counted, not doctors
     stations = ask("沧州要新增几个博士后工作站", on=ON)
     assert not stations.refused and "1个以上" in stations.answer
+
+
+def test_what_a_clause_leaves_unsaid_is_said_to_be_unsaid() -> None:
+    # decision 0374. Jinzhou's texts say nothing of stacking its 创业补贴 with the 生活补贴
+    both = ask("锦州的创业补贴和生活补贴能同时领吗", on=ON)
+    assert not both.refused and "未载明该项目能否与其他项目同时享受" in both.answer
+    # Cangzhou's plan: “落实安家费和科研经费支持政策”, with no sum
+    settling = ask("沧州国家高层次人才安家费具体给多少钱", on=ON)
+    assert settling.citations[0]["clause"] == "高精尖人才引领行动计划"
+    assert "未载明该项的具体金额" in settling.answer and settling.amounts == []
+    # …while a clause stating its sums keeps pointing to them (“300 万元至 500 万元”)
+    stated = ask("高层次人才带项目来石家庄创业科研经费给多少", on=ON)
+    assert not stated.refused and "未载明该项的具体金额" not in stated.answer

@@ -55,6 +55,7 @@ from rencai.assistant.intents import (
     DOCUMENT_NUMBER,
     DURATION_ASKED,
     MATERIAL_WORDS,
+    MONEY_WORDS,
     STACKING,
     WHOLE_DOCUMENT,
     route,
@@ -98,6 +99,8 @@ __all__ = ["MAX_QUESTION", "Answer", "QuestionError", "ask", "warm"]
 
 MAX_QUESTION = 300
 
+# a sum of money as the texts write one (“2万元”, “1000 万元”, “5%”, “1.5 万元”)
+STATED_SUM = re.compile(r"\d[\d.,]*\s*(?:万|亿|千|百)?\s*元|\d\s*%|\d\s*倍")
 # a question naming no city is answered per city when another city's clause scores this close
 PER_CITY_SHARE = 0.85
 CITY_ORDER = ("shijiazhuang", "jinzhou", "cangzhou")
@@ -716,6 +719,15 @@ def ask(
             shown = "；".join(dict.fromkeys(f"{name}：{rule}" for rule, name, _ in rules))
             answer.answer = f"关于能否同时享受，政策规定——{shown}。{source}。{quote}{validity}"
             return answer
+        # no text says whether they stack: the answer says so rather than leave it unsaid
+        office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
+        answer.office = office
+        answer.answer = (
+            f"{source}：{program_summary(ix, best).rstrip('。')}。"
+            f"政策文件未载明该项目能否与其他项目同时享受，以主管部门答复为准，可咨询{office}。"
+            f"{quote}{validity}"
+        )
+        return answer
     if intent in ("amount", "eligibility") and (
         intent == "amount" or slots.degree or AMOUNT_WORDS.search(text)
     ):
@@ -828,7 +840,14 @@ def ask(
         if intent == "eligibility":
             lines += _card_checks(ix, best, slots, day, answer)
         if intent == "amount" and not COUNT_ASKED.search(text):
-            lines.append("该项金额以条款原文为准，本平台未按个人情况计算。")
+            # (a clause and program stating no sum at all say so: “落实安家费…支持政策”)
+            standards = [a for e in entries_of(ix, best) for a in e.amounts]
+            written = " ".join([best.quote, summary, *standards])
+            if STATED_SUM.search(written) or not MONEY_WORDS.search(text):
+                lines.append("该项金额以条款原文为准，本平台未按个人情况计算。")
+            else:
+                office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
+                lines.append(f"政策文件未载明该项的具体金额，以主管部门答复为准，可咨询{office}。")
         answer.answer = note + "".join(lines) + quote + validity
         return answer
     if intent == "process":
