@@ -523,3 +523,74 @@ def test_another_places_policy_is_refused_and_a_certification_abroad_is_not() ->
     # a program of the city named beside another city's subject does not answer it
     assert ask("沧州高层次人才个人所得税奖励多少", on=ON).refused
     assert ask("锦州技能大赛获奖奖励多少", on=ON).refused
+
+
+def test_a_jinzhou_rent_question_is_answered_with_its_housing_allowance() -> None:
+    # decision 0372: seed 002 “按每月700元、500元、200元的标准发放为期3年的居住补贴” — Jinzhou's
+    # texts have no 租房补贴; their 居住补贴 is what a graduate renting there is paid
+    answer = ask("锦州博士租房补贴", on=ON)
+    assert not answer.refused
+    assert answer.citations[0]["clause"] == "高校学子留锦来锦 发放普惠性生活补贴"
+    assert [(a.benefit, Decimal(a.amount)) for a in answer.amounts] == [
+        ("jz.graduate.housing_allowance", Decimal("700"))
+    ]
+    assert "没有专门的租房补贴" in answer.answer and "居住补贴" in answer.answer
+    assert "700元" in answer.answer  # the clause's own sentence on the 居住补贴 is quoted
+    assert "200元" in ask("留锦来锦的房补本科每月多少", on=ON).answer
+    # buying is still refused (decision 0361): the text pays nothing on a purchase
+    assert ask("锦州博士买房补贴多少钱", on=ON).refused
+
+
+def test_services_a_kind_of_money_and_who_acts_rank_the_clause_asked_about() -> None:
+    # decision 0373. 石办字〔2017〕39号 (7) “社会保险。市人社部门开设专门绿色通道”, not the B卡's
+    # startup social-insurance subsidy of (3); summarised by its own name, not the card's scope
+    services = ask("B卡的社保服务有哪些", on=ON)
+    assert services.citations[0]["clause"] == "可享受的服务项目（7）"
+    assert "社会保险" in services.answer.split("原文")[0]
+    assert "七类人才" not in services.answer
+    # 石办字〔2017〕15号 (8) “每月分别给予 1.5 万元、0.5 万元的工作津贴”: 津贴 named
+    allowance = ask("柔性引进的院士一个月津贴多少", on=ON)
+    assert allowance.citations[0]["clause"] == "可享受的服务项目（8）"
+    assert "0.5 万元的工作津贴" in allowance.answer
+    # 冀人社字〔2020〕107号 五（三） “职业技能等级认定机构…颁发职业技能等级证书”: who issues it
+    issuer = ask("技能等级证书是哪个单位颁发的", on=ON)
+    assert issuer.citations[0]["clause"] == "附：冀人社字〔2020〕107号 五（三）"
+    # …while what a student's certificate is worth stays 石办字〔2021〕17号 二（五）
+    assert ask("学生考的职业技能等级证书有用吗", on=ON).citations[0]["clause"] == "二（五）"
+    # 石政办函〔2021〕42号 第十三条（二） “II 类新药…年销售额达 5 亿元以上，给予 1400 万元奖励”:
+    # the class asked, not the I 类 clause of the same program
+    drug = ask("II类新药上市后年销售额过5亿奖多少", on=ON)
+    assert drug.citations[0]["clause"].endswith("第十三条（二）")
+    assert "1400万元" in drug.answer.replace(" ", "")
+
+
+def test_what_the_texts_never_name_is_refused_and_a_station_counted() -> None:
+    # decision 0374: a kind of money, a lost card, the tax on a benefit
+    unnamed = ("锦州博士买车补贴多少", "石家庄博士生育补贴多少", "锦州高层次人才年薪补贴多少")
+    for question in unnamed:
+        refused = ask(question, on=ON)
+        assert refused.refused and refused.citations == [] and refused.amounts == [], question
+    assert "没有关于“买车补贴”的规定" in ask("锦州博士买车补贴多少", on=ON).answer
+    assert ask("石家庄人才绿卡丢了怎么补办", on=ON).refused
+    taxed = ask("石家庄人才补贴要交个税吗", on=ON)
+    assert taxed.refused and "个人所得税" in taxed.answer
+    # the texts' own words for a kind of money still answer (买房 is their 购房, 博后 博士后)
+    named = ("石家庄博士买房补贴给多少", "在站博后补助", "锦州新认定高新技术企业后补助多少")
+    for question in named:
+        assert not ask(question, on=ON).refused, question
+    # 沧州 “新增博士后科研工作站（或创新实践基地）1个以上”: stations counted, not doctors
+    stations = ask("沧州要新增几个博士后工作站", on=ON)
+    assert not stations.refused and "1个以上" in stations.answer
+
+
+def test_what_a_clause_leaves_unsaid_is_said_to_be_unsaid() -> None:
+    # decision 0374. Jinzhou's texts say nothing of stacking its 创业补贴 with the 生活补贴
+    both = ask("锦州的创业补贴和生活补贴能同时领吗", on=ON)
+    assert not both.refused and "未载明该项目能否与其他项目同时享受" in both.answer
+    # Cangzhou's plan: “落实安家费和科研经费支持政策”, with no sum
+    settling = ask("沧州国家高层次人才安家费具体给多少钱", on=ON)
+    assert settling.citations[0]["clause"] == "高精尖人才引领行动计划"
+    assert "未载明该项的具体金额" in settling.answer and settling.amounts == []
+    # …while a clause stating its sums keeps pointing to them (“300 万元至 500 万元”)
+    stated = ask("高层次人才带项目来石家庄创业科研经费给多少", on=ON)
+    assert not stated.refused and "未载明该项的具体金额" not in stated.answer

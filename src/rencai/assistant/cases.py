@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from rencai import clock
 from rencai.applications.models import STATUS_LABELS, Application, Status
-from rencai.assistant.core import Answer
+from rencai.assistant.answers import Answer
 from rencai.ledger.decision import NO_AMOUNT
 from rencai.ledger.models import Line, Schedule
 from rencai.registry.accounts import talent_of
