@@ -127,6 +127,15 @@ def test_the_calculator_opens_prefilled_from_the_assistants_link(live_server: Li
     assert '<option value="130123" selected' in html
     assert 'value="double_first_class" checked' in html
     assert "石家庄市人才绿卡B卡" in html  # the result is computed, not just the form filled
+    # a title the question names is ticked (decision 0381): the academician holds the A卡
+    titled = httpx.post(
+        f"{live_server.url}/api/v1/ask",
+        json={"question": "柔性引进的院士一个月津贴多少", "on": "2026-12-01"},
+        timeout=60,
+    ).json()
+    html = httpx.get(live_server.url + titled["calculator_url"]).text
+    assert 'value="academician_cas" checked' in html
+    assert 'data-card="card.a"' in html
     # a link with a wrong value shows the error in Chinese and changes nothing
     bad = httpx.get(live_server.url + "/calculator?degree=phd&county=130123")
     assert bad.status_code == 200

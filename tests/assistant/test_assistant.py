@@ -594,3 +594,43 @@ def test_what_a_clause_leaves_unsaid_is_said_to_be_unsaid() -> None:
     # …while a clause stating its sums keeps pointing to them (“300 万元至 500 万元”)
     stated = ask("高层次人才带项目来石家庄创业科研经费给多少", on=ON)
     assert not stated.refused and "未载明该项的具体金额" not in stated.answer
+
+
+def test_a_title_the_a_cards_categories_name_is_read_into_the_askers_profile() -> None:
+    # decision 0381. 石办字〔2017〕15号 申领范围（1）: “诺贝尔奖获得者，中国科学院院士、
+    # 中国工程院院士和发达国家院士”; a 院士 named by the word alone is a member of either academy
+    assert fill(normalise("柔性引进的院士一个月津贴多少"), ON).honors == [
+        "academician_cas",
+        "academician_cae",
+    ]
+    assert fill(normalise("我是中国工程院院士"), ON).honors == ["academician_cae"]
+    assert fill(normalise("长江学者来石家庄有什么待遇"), ON).honors == ["changjiang_scholar"]
+    # not a person who is one: a workstation, its partner academicians, a 院士培养对象
+    for question in ("沧州院士工作站合作院士多少名", "院士培养对象每年给多少钱"):
+        assert fill(normalise(question), ON).honors == [], question
+    # a skills title whose winning is itself rewarded asks about that award (石字〔2021〕7号 第5条)
+    assert fill(normalise("获得全国技术能手奖励几万"), ON).honors == []
+    with pytest.raises(ValueError):
+        Slots.from_dict({"honors": ["academician"]})
+
+    # 石办字〔2017〕15号 可享受的服务项目（8）: “柔性引进的高层次人才…每月分别给予 1.5 万元、
+    # 0.5 万元的工作津贴”, which tier for whom the text leaves to the office: an academician gets
+    # it, its amount to be set, not “不能享受”
+    slots = reference(fill(normalise("柔性引进的院士一个月津贴多少"), ON), ON)
+    slots.degree = "doctorate"
+    result = entitlements(parse_profile(profile(slots, ON)), ON)
+    assert "sjz.a.flexible_work_allowance" in {n["benefit"] for n in result["needs_administrator"]}
+    allowance = ask("柔性引进的院士一个月津贴多少", on=ON)
+    assert allowance.citations[0]["clause"] == "可享受的服务项目（8）"
+    said = allowance.answer.split("原文")[0]
+    assert "不能享受" not in said
+    assert "院士（中国科学院或中国工程院）" in said
+    assert "1.5万元或0.5万元" in said and "金额待主管部门明确" in said
+    assert allowance.amounts == []
+    assert allowance.calculator_url is not None
+    assert "honors=academician_cas" in allowance.calculator_url
+    # …and the card: A卡 (1), stated as one academy or the other
+    card = ask("院士来石家庄能办什么卡", on=ON)
+    assert [e["eligible"] for e in card.eligibility if e["id"] == "card.a"] == [True]
+    assert "不能申领石家庄市人才绿卡A卡" not in card.answer
+    assert "中国科学院院士或中国工程院院士" in card.answer

@@ -155,12 +155,15 @@ def _variants(slots: Slots, degree: str, on: dt.date) -> list[Slots]:
 
 def _engine_amounts(
     targets: list[str], slots: Slots, on: dt.date
-) -> tuple[list[Amount], list[dict[str, Any]]]:
+) -> tuple[list[Amount], list[dict[str, Any]], list[dict[str, Any]]]:
     """The calculator's amounts of ``targets`` for the person ``slots`` describes (the reference
-    person where a fact is unstated); one row per degree when the degree is unstated."""
+    person where a fact is unstated); one row per degree when the degree is unstated. Also the
+    reasons it grants none, and the targets granted whose amount is still to be set by the
+    office (each with the facts tested)."""
     degrees = [slots.degree] if slots.degree else ["doctorate", "master", "bachelor"]
     found: list[Amount] = []
     why_not: list[dict[str, Any]] = []
+    pending: list[dict[str, Any]] = []
     for degree in degrees:
         refused: list[dict[str, Any]] = []
         for person in _variants(slots, degree, on):
@@ -186,13 +189,24 @@ def _engine_amounts(
                 found += rows
                 refused = []
                 break
+            held = [
+                {"facts": slotting.describe(person, on), "slots": person, **item}
+                for item in result.get("needs_administrator", [])
+                if item.get("benefit") in targets
+            ]
+            if held:
+                pending += held
+                refused = []
+                break
             refused = [
                 {"degree": degree, **item}
                 for item in result.get("not_eligible", [])
                 if item["id"] in targets
             ]
         why_not += refused
-    return found, why_not
+        if pending:
+            break  # (the amount open, one person tested is enough)
+    return found, why_not, pending
 
 
 def _process_lines(ix: ClauseIndex, clause: Clause) -> list[str]:
@@ -329,8 +343,9 @@ def _personal(question: str, slots: Slots, on: dt.date, ix: ClauseIndex, hits: l
     if cards:
         lines.append("可申领：" + "、".join(cards) + "。")
     for card in result.get("cards", []):
+        because = [slotting.as_stated(r, slots) for r in card["because"]]
         answer.eligibility.append(
-            {"id": card["id"], "name": card["name"], "eligible": True, "because": card["because"]}
+            {"id": card["id"], "name": card["name"], "eligible": True, "because": because}
         )
     for item in result.get("not_eligible", []):
         if item["id"].startswith("card."):
@@ -413,16 +428,11 @@ def _card_checks(
     lines = []
     for card in result.get("cards", []):
         if card["id"] in cards:
-            because = "；".join(card["because"])
+            reasons = [slotting.as_stated(r, person) for r in card["because"]]
             answer.eligibility.append(
-                {
-                    "id": card["id"],
-                    "name": card["name"],
-                    "eligible": True,
-                    "because": card["because"],
-                }
+                {"id": card["id"], "name": card["name"], "eligible": True, "because": reasons}
             )
-            lines.append(f"按“{facts}”测算，可申领{card['name']}：{because}。")
+            lines.append(f"按“{facts}”测算，可申领{card['name']}：{'；'.join(reasons)}。")
     for item in result.get("not_eligible", []):
         if item["id"] in cards:
             why = "；".join(item["why_not"])
@@ -735,6 +745,7 @@ def ask(
         amounts: list[Amount] = []
         why_not: list[dict[str, Any]] = []
         why_not_hit: Hit | None = None
+        pending: list[dict[str, Any]] = []
         chosen: Hit | None = None
         money_first = False
         topics = {stand_in.get(t, t) for t in topics_of(text)}
@@ -759,18 +770,26 @@ def ask(
             computed = ix.computed_by_clause.get((hit.clause.document, hit.clause.clause), [])
             if not computed or hit.clause.jurisdiction not in ("shijiazhuang", "jinzhou"):
                 continue
-            amounts, refused = _engine_amounts(computed, slots, day)
+            amounts, refused, held = _engine_amounts(computed, slots, day)
             if len(named_cards) == 1:
                 # a card the question names (“县卡持卡人…”): that card's amounts, not another's
                 amounts = [a for a in amounts if cards_of([a.benefit]) in (set(), named_cards)]
+                held = [h for h in held if cards_of([h["benefit"]]) in (set(), named_cards)]
             if topics:
                 # an amount answers only about what the question asks (房租, 创业 …)
                 amounts = [a for a in amounts if topics_of(a.name, asked=False) & topics]
                 refused = [
                     r for r in refused if topics_of(str(r.get("name", "")), asked=False) & topics
                 ]
+                held = [h for h in held if topics_of(str(h.get("name", "")), asked=False) & topics]
             elif rank and hit.score < 0.8 * hits[0].score:
-                amounts, refused = [], []  # …and a far weaker match does not answer at all
+                # …and a far weaker match does not answer at all
+                amounts, refused, held = [], [], []
+            if rank == 0 and held and not amounts:
+                # the best clause grants this person the benefit, its amount still to be set by
+                # the office: the person is told so, not refused nor given another's amount
+                pending, chosen = held, hit
+                break
             if rank == 0:
                 money_first = bool(money_ids(computed))
             if refused and not why_not and (rank == 0 or (topics and not money_first)):
@@ -813,6 +832,24 @@ def ask(
                 if summary:
                     lines.append(f"条件：{summary}")
             answer.answer = note + "".join(lines) + f"{source}。{quote}{validity}"
+            return answer
+        if pending:
+            item = pending[0]
+            person = item["slots"]
+            answer.calculator_url = slotting.calculator_link(person, day)
+            entry = ix.catalogue.entries.get(str(item["benefit"]))
+            standard = entry.summary if entry is not None else program_summary(ix, best)
+            office = OFFICES.get(best.jurisdiction, ANY_OFFICE)
+            answer.office = office
+            answer.answer = (
+                note
+                + f"{source}：{standard}"
+                + ("" if standard.endswith("。") else "。")
+                + f"按{day.isoformat()}施行的政策，以“{item['facts']}”测算，"
+                + f"可享受{item['name']}（{item['condition']}），"
+                + f"{item['note']}，请向{office}咨询。"
+                + f"{quote}{validity}"
+            )
             return answer
         if why_not and (slots.degree or intent == "amount"):
             reasons = "；".join(

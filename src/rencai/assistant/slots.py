@@ -15,6 +15,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from rencai.policy.contract.vocabulary import vocabulary
+from rencai.policy.jurisdictions.shijiazhuang.green_card import (
+    A_CAT1,
+    A_CAT2,
+    A_CAT2_2021,
+    A_CAT3,
+    A_CAT3_2021,
+    A_CAT4,
+    A_CAT5,
+)
 
 DEGREE_LABELS = {
     "doctorate": "博士",
@@ -40,6 +49,26 @@ SJZ_ONLY = ("绿卡", "县卡", "a卡", "b卡", "c卡", "副卡", "石家庄工�
 # the reference person's workplace per city (decision 0149): the first main urban district
 REFERENCE_COUNTY = {"shijiazhuang": "130102", "jinzhou": "210702", "cangzhou": "130903"}
 REFERENCE_AGE = 30
+# the titles a question may state of a person: those the A卡's categories (1)–(5) name
+# (石办字〔2017〕15号 申领范围, with 石字〔2021〕7号 附件2's awards), read by their labels as
+# written
+A_CARD_HONORS = (*A_CAT1, *A_CAT2, *A_CAT2_2021, *A_CAT3, *A_CAT3_2021, *A_CAT4, *A_CAT5)
+# …except the skills titles a program rewards the winning of (石字〔2021〕7号 第5条,
+# 石办字〔2017〕45号 三（八）): a question naming one asks about that award, whose clause's
+# standard answers it (decision 0381)
+REWARDED_TITLES = frozenset(
+    {"china_skills_grand_award", "national_technical_expert", "worldskills_gold"}
+)
+# …and an academician named by the word alone: a member of either academy (decision 0381); not
+# a 院士工作站, a 院士培养对象 (not yet one) nor the 合作院士 of a workstation
+ACADEMICIAN = ("academician_cas", "academician_cae")
+_ACADEMY = (
+    (re.compile(r"中国科学院院士|中科院院士|(?<![工社])科学院院士"), ("academician_cas",)),
+    (re.compile(r"工程院院士"), ("academician_cae",)),
+    (re.compile(r"(?:发达国家|外国|国外|外籍)院士"), ("academician_foreign",)),
+    (re.compile(r"两院院士"), ACADEMICIAN),
+    (re.compile(r"(?<![院家国籍外作])院士(?!工作站|培养|合作|智力|重点)"), ACADEMICIAN),
+)
 
 _CN_DIGITS = {
     "零": 0,
@@ -82,6 +111,7 @@ class Slots:
     start_date: dt.date | None = None
     graduation_year: int | None = None
     flexible: bool = False
+    honors: list[str] = field(default_factory=list)  # codes of the A卡 categories' titles
 
     def merged(self, earlier: Slots | None) -> Slots:
         """These slots over those of an earlier turn (what this message says wins)."""
@@ -124,6 +154,8 @@ class Slots:
             raise ValueError("employer_type")
         if any(t not in v.codes("school_tag") for t in self.school_tags):
             raise ValueError("school_tags")
+        if not isinstance(self.honors, list) or any(h not in A_CARD_HONORS for h in self.honors):
+            raise ValueError("honors")
         for name in ("school", "discipline"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or len(value) > 100):
@@ -165,6 +197,25 @@ _START = re.compile(
     r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?[^，。,]{0,6}?(?:来|到|入职|就业|工作|引进)"
 )
 _GRAD = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:(?:\d{1,2})\s*月\s*)?(?:毕业|届)")
+
+
+def _unquoted(text: str) -> str:
+    return re.sub(r"[“”\"]", "", text)
+
+
+def honors_of(text: str) -> list[str]:
+    """The A卡 categories' titles a (normalised) question states, as codes (decision 0381)."""
+    bare = _unquoted(text)
+    labels = vocabulary().codes("honor")
+    found = [
+        code
+        for code in A_CARD_HONORS
+        if code not in REWARDED_TITLES and _unquoted(labels[code]) in bare
+    ]
+    for pattern, codes in _ACADEMY:
+        if pattern.search(bare):
+            found += codes
+    return list(dict.fromkeys(c for c in A_CARD_HONORS if c in found))
 
 
 def jurisdiction_of(text: str) -> str | None:
@@ -246,6 +297,7 @@ def fill(text: str, on: dt.date) -> Slots:
             slots.start_date = dt.date(year, month, 1)
     if re.search(r"柔性|兼职|不全职", text):
         slots.flexible = True
+    slots.honors = honors_of(text)
     return slots
 
 
@@ -309,6 +361,7 @@ def reference(slots: Slots, on: dt.date) -> Slots:
         degree=slots.degree,
         graduation_year=slots.graduation_year,
         flexible=slots.flexible,
+        honors=list(slots.honors),
     )
     if base.county is None:
         base.county = REFERENCE_COUNTY.get(base.jurisdiction or "")
@@ -318,6 +371,8 @@ def reference(slots: Slots, on: dt.date) -> Slots:
 def profile(slots: Slots, on: dt.date) -> dict[str, Any]:
     """The calculator profile (contract JSON) of filled slots; unstated facts stay absent."""
     person: dict[str, Any] = {}
+    if slots.honors:
+        person["honors"] = list(slots.honors)
     if (born := _birth(slots, on)) is not None:
         person["birth_date"] = born.isoformat()
     if slots.degree:
@@ -363,6 +418,7 @@ def calculator_link(slots: Slots, on: dt.date) -> str:
         query.append(("birth_date", born.isoformat()))
     if slots.degree:
         query.append(("degree", slots.degree))
+    query += [("honors", h) for h in slots.honors]
     query += [("school_tags", t) for t in slots.school_tags]
     if slots.school and slots.discipline:
         query += [("school", slots.school), ("discipline", slots.discipline)]
@@ -374,10 +430,28 @@ def calculator_link(slots: Slots, on: dt.date) -> str:
     return "/calculator?" + urlencode(query)
 
 
+def as_stated(reason: str, slots: Slots) -> str:
+    """The calculator's reason as the question stated the person: a 院士 named by the word alone
+    is a member of either academy, not of both (decision 0381)."""
+    if set(ACADEMICIAN) <= set(slots.honors):
+        labels = vocabulary().codes("honor")
+        both = "、".join(labels[h] for h in ACADEMICIAN)
+        reason = reason.replace(both, "或".join(labels[h] for h in ACADEMICIAN))
+    return reason
+
+
 def describe(slots: Slots, on: dt.date) -> str:
     """The facts a computation used, in Chinese, as the answer states them."""
     v = vocabulary()
     parts = []
+    honors = list(slots.honors)
+    if set(ACADEMICIAN) <= set(honors):
+        # a 院士 the question names by the word alone (decision 0381)
+        honors = [h for h in honors if h not in ACADEMICIAN]
+        parts.append("院士（中国科学院或中国工程院）")
+    labels = v.codes("honor")
+    # (a prize is stated as won: “获得何梁何利奖”)
+    parts += [("获得" if labels[h].rstrip("”").endswith("奖") else "") + labels[h] for h in honors]
     if slots.degree:
         parts.append("全日制" + DEGREE_LABELS.get(slots.degree, slots.degree))
     if slots.school_tags:

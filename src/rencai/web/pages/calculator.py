@@ -428,6 +428,7 @@ PREFILL = frozenset(
         "start_date",
         "professional_title",
         "skill_level",
+        "honors",
     }
 )
 
@@ -441,7 +442,9 @@ def calculator_form(request: Request, example: str | None = None) -> HTMLRespons
     ]
     if example not in EXAMPLES and given:
         form.update({k: str(v) for k, v in given})
-        context["form_lists"] = {"school_tags": [v for k, v in given if k == "school_tags"]}
+        context["form_lists"] = {
+            name: [v for k, v in given if k == name] for name in ("school_tags", "honors")
+        }
         try:
             context["result"] = entitlements(parse_profile(profile_from_form(FormData(given))))
         except ProfileError as exc:
