@@ -19,6 +19,7 @@ import yaml
 from rencai.assistant.core import QuestionError, ask
 from rencai.assistant.evaluation import evaluate
 from rencai.assistant.index import clause_index
+from rencai.assistant.intents import WHO_SETS
 from rencai.assistant.slots import Slots, asked_date, fill, profile, reference
 from rencai.assistant.text import normalise
 from rencai.policy.calculator import entitlements
@@ -634,3 +635,20 @@ def test_a_title_the_a_cards_categories_name_is_read_into_the_askers_profile() -
     assert [e["eligible"] for e in card.eligibility if e["id"] == "card.a"] == [True]
     assert "不能申领石家庄市人才绿卡A卡" not in card.answer
     assert "中国科学院院士或中国工程院院士" in card.answer
+
+
+def test_who_sets_a_standard_is_answered_by_the_clause_saying_so() -> None:
+    # 冀人社规〔2022〕5号 三（一）: “补贴标准由各市(地)以上人力资源社会保障部门会同财政部门
+    # 确定”, above the city's standard (三（一）3 “中级工4000元、高级工6000元”), which says what,
+    # not who
+    answer = ask("企业新型学徒制培训补贴标准是谁定的", on=ON)
+    assert answer.intent == "information" and answer.amounts == []
+    assert (answer.citations[0]["document"], answer.citations[0]["clause"]) == (
+        "冀人社规〔2022〕5号",
+        "三（一）",
+    )
+    said = answer.answer.split("原文")[0]
+    assert "由各市(地)以上人力资源社会保障部门会同财政部门确定" in said
+    # …while what a technician's pay is measured against is not who sets it
+    assert WHO_SETS.search("企业新型学徒制培训补贴标准是谁定的")
+    assert not WHO_SETS.search("企业聘的技师工资待遇比照谁定")

@@ -56,7 +56,9 @@ from rencai.assistant.intents import (
     DURATION_ASKED,
     MATERIAL_WORDS,
     MONEY_WORDS,
+    SET_BY,
     STACKING,
+    WHO_SETS,
     WHOLE_DOCUMENT,
     route,
 )
@@ -90,7 +92,7 @@ from rencai.assistant.subjects import (
     money_ids,
     topics_of,
 )
-from rencai.assistant.text import expand, normalise
+from rencai.assistant.text import expand, normalise, to_simplified
 from rencai.policy.calculator import entitlements
 from rencai.policy.contract.profile import ProfileError, parse_profile
 from rencai.policy.procedures import DEPARTMENTS, procedures
@@ -914,6 +916,12 @@ def ask(
         return answer
     checks = "".join(_card_checks(ix, best, slots, day, answer)) if intent == "eligibility" else ""
     summary = program_summary(ix, best)
+    if WHO_SETS.search(text):
+        # who sets it (“补贴标准是谁定的”): the clause's sentence saying so, first
+        said = to_simplified(best.quote)
+        if setter := SET_BY.search(said):
+            sentence = next(p for p in re.split(r"[。；]", said) if setter.group(0) in p)
+            summary = sentence.strip() + "。" + summary
     terms = "".join(_terms(ix, best, text, intent, summary))
     answer.answer = f"{source}：{summary}{terms}{checks}{quote}{validity}" + _per_city(
         ix, best, other_cities, day

@@ -103,6 +103,9 @@ def route(text: str) -> Intent:
     if FREE_ASKED.search(text) and not FUNDING_ASKED.search(text):
         # “免费吗”, “要钱吗”: what the service is, not an amount to compute
         return "information"
+    if WHO_SETS.search(text) and not re.search(r"多少|几万|几千|金额", text):
+        # who sets a standard (“标准是谁定的”) is not its amount: the clause saying who does
+        return "information"
     if AMOUNT_WORDS.search(text) and not re.search(r"能不能|能否|同时|叠加|条件|资格", text):
         return "amount"
     if ELIGIBILITY_WORDS.search(text):
@@ -116,3 +119,7 @@ def route(text: str) -> Intent:
 WHO_ASKED = re.compile(
     r"哪个(?:单位|部门|机构)|哪家(?:单位|机构)|由谁|谁(?:来)?(?:发|颁发|认定|定|制定|确定|负责|审)"
 )
+# …and who sets or decides it (“补贴标准是谁定的”), not what it is measured against (“比照谁定”)
+WHO_SETS = re.compile(r"(?<!比照)(?<!参照)谁(?:来)?(?:定|制定|确定)|由谁(?:来)?(?:定|制定|确定)")
+# a clause saying who sets it: “标准由各市(地)以上人力资源社会保障部门会同财政部门确定”
+SET_BY = re.compile(r"由[^，。；]{2,40}?(?:确定|制定|核定)")

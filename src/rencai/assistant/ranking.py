@@ -5,10 +5,18 @@ restatement, a person's clause for a person, a current document above an expired
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from rencai.assistant.answers import Intent
 from rencai.assistant.index import Clause, ClauseIndex, Hit, clause_index
-from rencai.assistant.intents import APPLY_WORDS, MATERIAL_WORDS, MONEY_WORDS, WHO_ASKED
+from rencai.assistant.intents import (
+    APPLY_WORDS,
+    MATERIAL_WORDS,
+    MONEY_WORDS,
+    SET_BY,
+    WHO_ASKED,
+    WHO_SETS,
+)
 from rencai.assistant.subjects import (
     CARD_WORDS,
     GROUP_WORDS,
@@ -80,6 +88,8 @@ def focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]:
     kinds = set(MONEY_KINDS_APART.findall(text)) if intent == "amount" else set()
     expanded = expand(text)
     who = bool(WHO_ASKED.search(text))
+    # who sets a standard: the clause saying by whom it is set (decision 0381)
+    sets = bool(WHO_SETS.search(text))
     # a numbered class asked (“II类新药”): the clause whose own grant names that class first
     asked_classes = classes_named(text)
 
@@ -91,8 +101,18 @@ def focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]:
         said = to_simplified(h.clause.quote) + " ".join(h.clause.grants)
         return any(k in said for k in kinds)
 
+    def says_who_sets(h: Hit) -> bool:
+        return sets and bool(SET_BY.search(to_simplified(h.clause.quote)))
+
+    # (…which answers it in place of the clause of the thing named whole)
+    setters = {id(h) for h in hits if h.score >= 0.85 * top and says_who_sets(h)}
+
     def named_whole(h: Hit) -> bool:
-        return who and any(len(g) >= 4 and g.lower() in expanded for g in h.clause.grants)
+        return (
+            who
+            and not setters
+            and any(len(g) >= 4 and g.lower() in expanded for g in h.clause.grants)
+        )
 
     def bonus(h: Hit) -> float:
         expired = h.clause.expires is not None and h.clause.expires < on
@@ -112,6 +132,7 @@ def focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]:
             + (0.15 * top if services and h.score > 0.6 * top and services_only(h.clause) else 0.0)
             - (0.15 * top if kinds and h.score > 0.75 * top and not names_kind(h) else 0.0)
             + (0.1 * top if h.score >= 0.9 * top and named_whole(h) else 0.0)
+            + (0.1 * top if id(h) in setters else 0.0)
             - (0.1 * top if h.score >= 0.8 * top and other_class(h) else 0.0)
         )
 
@@ -142,19 +163,25 @@ def focus(hits: list[Hit], intent: Intent, text: str, on: dt.date) -> list[Hit]:
             return 0.15 * top
         return 0.0
 
-    return own_first(sorted(hits, key=lambda h: -(h.score + bonus(h))))
+    # (a clause saying who sets the standard asked about answers it, not a restatement)
+    return own_first(
+        sorted(hits, key=lambda h: -(h.score + bonus(h))), answers=lambda h: says_who_sets(h)
+    )
 
 
 OWN_SHARE = 0.8  # a program's own clause scoring this close to a restatement of it ranks first
 
 
-def own_first(hits: list[Hit]) -> list[Hit]:
+def own_first(hits: list[Hit], answers: Callable[[Hit], bool] = lambda h: False) -> list[Hit]:
     """A clause restating another document's program (the income plan's “设立‘企业骨干人才奖’”
     for 石政办发〔2022〕6号 第11条, the province's framework for the city's apprenticeship subsidy)
-    ranks just below the program's own clause when the two score alike."""
+    ranks just below the program's own clause when the two score alike — unless it ``answers``
+    what the question asks that the program's own clause does not (who sets the standard)."""
     ix = clause_index()
     out = list(hits)
     for hit in hits:
+        if answers(hit):
+            continue
         here = out.index(hit)
         # (another item of the same document, a card's service, is a part of it, not a restatement)
         owns = [ix.entry_clause.get(p) for p in hit.clause.programs]
